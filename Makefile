@@ -1,0 +1,49 @@
+# Two commands set everything up: `make run` and `make test`. `make stop` ends the local Label Studio.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+STUDIO_VENV := .venv-studio
+STANCE := $(VENV)/bin/stance
+WORKSPACE ?= workspace
+
+.PHONY: run test stop venv studio-venv browser bench clean
+
+run: venv studio-venv
+	$(STANCE) run --workspace $(WORKSPACE)
+
+stop:
+	@if [ -x $(STANCE) ]; then $(STANCE) studio stop --workspace $(WORKSPACE); else echo "nothing to stop"; fi
+
+test: venv studio-venv browser
+	$(VENV)/bin/python -m pytest -ra $(PYTEST_ARGS)
+
+venv: $(VENV)/.installed
+studio-venv: $(STUDIO_VENV)/.installed
+
+# The project's own environment. torch is pinned to the CPU build on this disk, installed first so
+# that nothing later pulls a CUDA build.
+$(VENV)/.installed: pyproject.toml
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q torch==2.13.0
+	$(VENV)/bin/pip install -q -e '.[test,bench]'
+	@touch $@
+
+# Label Studio pins its own Django, pyarrow and cloud clients: it gets a venv of its own.
+$(STUDIO_VENV)/.installed:
+	@test -x $(STUDIO_VENV)/bin/python || $(PYTHON) -m venv $(STUDIO_VENV)
+	$(STUDIO_VENV)/bin/pip install -q --upgrade pip
+	$(STUDIO_VENV)/bin/pip install -q label-studio==1.23.2
+	@touch $@
+
+# Debian's Chromium for the browser tests (never a downloaded browser build).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing: sudo apt-get install chromium (the browser tests need it)"; exit 1; fi; }
+
+bench: venv
+	$(VENV)/bin/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) $(STUDIO_VENV) *.egg-info

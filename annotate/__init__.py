@@ -1,0 +1,1 @@
+"""Label Studio: the local server, label configs made from schemes, push, pull, agreement."""

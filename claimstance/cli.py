@@ -1,0 +1,187 @@
+"""The `stance` command line: a thin layer that parses arguments and calls one library function.
+
+Each handler imports its stage lazily, so `stance claims` never pays for importing torch.
+Errors a user can cause are ``UserError``: printed as one line, exit code non-zero, no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from corpus.errors import UserError
+
+
+# --- corpus -----------------------------------------------------------------------------------
+
+def _add_claims(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("claims", help="split documents into claims with offsets, voices and a claim flag")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files, directories or .jsonl documents")
+    p.add_argument("--out", required=True, help="output JSONL, one sentence a line")
+    p.add_argument("--text-column", default="text", help="CSV/JSONL column holding the text (default: text)")
+    p.add_argument("--id-column", default="id", help="CSV/JSONL column holding the document id (default: id)")
+    p.add_argument("--manifest", default=None, help="manifest of document metadata (default: manifest.yaml found in an input directory)")
+    p.add_argument("--parquet", action="store_true", help="also write FILE.parquet beside the JSONL")
+    p.set_defaults(handler=_claims)
+
+
+def _claims(args: argparse.Namespace) -> int:
+    raise UserError("`stance claims` is not implemented yet")
+
+
+# --- models -----------------------------------------------------------------------------------
+
+def _add_prelabel(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("prelabel", help="add stance pre-labels (prediction, score, probs, model_version) to claims")
+    p.add_argument("--in", dest="inp", required=True, help="claims JSONL")
+    p.add_argument("--out", required=True, help="output JSONL: every input field plus the pre-label")
+    p.add_argument("--model", default=None, help="a model directory from `stance train` (default: the bootstrap)")
+    p.add_argument("--scheme", default="kremlin_framing", help="label scheme: a name in configs/schemes or a YAML path")
+    p.add_argument("--batch-size", type=int, default=64)
+    p.set_defaults(handler=_prelabel)
+
+
+def _prelabel(args: argparse.Namespace) -> int:
+    raise UserError("`stance prelabel` is not implemented yet")
+
+
+def _add_train(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="fine-tune the packaged MiniLM on labelled claims")
+    p.add_argument("--data", required=True, help="JSONL with text and label, or a dataset directory from `stance pull`")
+    p.add_argument("--out", required=True, help="model directory to write")
+    p.add_argument("--scheme", default="kremlin_framing")
+    p.add_argument("--epochs", type=int, default=None)
+    p.add_argument("--seed", type=int, default=13)
+    p.set_defaults(handler=_train)
+
+
+def _train(args: argparse.Namespace) -> int:
+    raise UserError("`stance train` is not implemented yet")
+
+
+def _add_evaluate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("evaluate", help="score a model on labelled claims: F1, confusion, calibration, by metadata")
+    p.add_argument("--model", required=True, help="model directory, or 'bootstrap'")
+    p.add_argument("--data", required=True, help="JSONL with text and label")
+    p.add_argument("--out", required=True, help="report directory")
+    p.add_argument("--scheme", default="kremlin_framing")
+    p.add_argument("--by", nargs="*", default=None, help="metadata fields to break the figures down by")
+    p.set_defaults(handler=_evaluate)
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    raise UserError("`stance evaluate` is not implemented yet")
+
+
+def _add_match(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("match", help="for each query, the top K most similar corpus rows")
+    p.add_argument("--corpus", required=True, help="JSONL with id (or claim_id) and text")
+    p.add_argument("--queries", required=True, help="JSONL with id and text")
+    p.add_argument("--top-k", type=int, default=5)
+    p.add_argument("--out", required=True)
+    p.set_defaults(handler=_match)
+
+
+def _match(args: argparse.Namespace) -> int:
+    raise UserError("`stance match` is not implemented yet")
+
+
+def _add_compare(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("compare", help="pairs and topics of claims that make the same point across documents")
+    p.add_argument("--in", dest="inp", required=True, help="pre-labelled claims JSONL")
+    p.add_argument("--out", required=True, help="output directory (pairs, clusters, report.html)")
+    p.add_argument("--config", default=None, help="pipeline YAML holding the compare settings")
+    p.set_defaults(handler=_compare)
+
+
+def _compare(args: argparse.Namespace) -> int:
+    raise UserError("`stance compare` is not implemented yet")
+
+
+# --- annotate ---------------------------------------------------------------------------------
+
+def _add_studio(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("studio", help="run a local Label Studio: start, stop, status")
+    p.add_argument("action", choices=["start", "stop", "status"])
+    p.add_argument("--workspace", default="workspace")
+    p.add_argument("--port", type=int, default=None)
+    p.set_defaults(handler=_studio)
+
+
+def _studio(args: argparse.Namespace) -> int:
+    raise UserError("`stance studio` is not implemented yet")
+
+
+def _add_push(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("push", help="send pre-labelled claims (or claim pairs) to Label Studio")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--in", dest="inp", help="pre-labelled claims JSONL")
+    src.add_argument("--pairs", help="pairs.jsonl from `stance compare`")
+    p.add_argument("--project", required=True, help="project title (created if missing)")
+    p.add_argument("--workspace", default="workspace")
+    p.add_argument("--url", default=None, help="a remote Label Studio; the key comes from LABEL_STUDIO_API_KEY")
+    p.add_argument("--scheme", default="kremlin_framing")
+    p.add_argument("--all", action="store_true", help="push non-claims too")
+    p.set_defaults(handler=_push)
+
+
+def _push(args: argparse.Namespace) -> int:
+    raise UserError("`stance push` is not implemented yet")
+
+
+def _add_pull(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("pull", help="fetch annotations as a dataset, with agreement and acceptance reports")
+    p.add_argument("--project", required=True)
+    p.add_argument("--out", required=True, help="output directory")
+    p.add_argument("--workspace", default="workspace")
+    p.add_argument("--url", default=None)
+    p.add_argument("--scheme", default="kremlin_framing")
+    p.set_defaults(handler=_pull)
+
+
+def _pull(args: argparse.Namespace) -> int:
+    raise UserError("`stance pull` is not implemented yet")
+
+
+# --- the whole pipeline -----------------------------------------------------------------------
+
+def _add_run(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="corpus -> claims -> pre-labels -> Label Studio -> comparison report")
+    p.add_argument("--corpus", default=None, help="corpus path (default: the bundled sample corpus)")
+    p.add_argument("--config", default=None, help="pipeline YAML (default: configs/pipeline.yaml)")
+    p.add_argument("--workspace", default="workspace")
+    p.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    raise UserError("`stance run` is not implemented yet")
+
+
+COMMANDS = (_add_claims, _add_prelabel, _add_train, _add_evaluate, _add_match, _add_compare,
+            _add_studio, _add_push, _add_pull, _add_run)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="stance", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in COMMANDS:
+        add(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except UserError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted; re-run the same command to finish (outputs are written atomically)",
+              file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

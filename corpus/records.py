@@ -1,0 +1,84 @@
+"""The records every stage reads and extends: a document, and a claim inside it.
+
+Like a spaCy ``Doc`` or a datasets row, these are plain typed values with no hidden state.
+On disk a claim is one flat JSON object (``Claim.to_row``); document metadata rides along
+as top-level fields so that pandas, Parquet and Label Studio see ordinary columns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# Speaker roles. A claim's ``speaker`` is one of these; ``speaker_name`` names the person when known.
+AUTHOR = "author"            # the byline author(s) / the voice that speaks for the document
+INTERVIEWER = "interviewer"  # questions in an interview
+INTERVIEWEE = "interviewee"  # answers in an interview
+QUOTED = "quoted"            # quoted or reported speech of a named person or body
+COMMENTER = "commenter"      # reader comments
+BLOGGER = "blogger"          # a blogger's own remarks around text they repost
+SPEAKERS = (AUTHOR, INTERVIEWER, INTERVIEWEE, QUOTED, COMMENTER, BLOGGER)
+
+# Voices that speak for the document itself: its source type is a distant label for these only.
+DOCUMENT_VOICES = frozenset({AUTHOR, BLOGGER, INTERVIEWEE})
+
+# Fields of a claim row that metadata may not overwrite.
+CLAIM_FIELDS = (
+    "claim_id", "doc_id", "text", "start", "end", "is_claim", "reason", "speaker",
+    "speaker_name", "context", "context_start", "paragraph", "sentence",
+)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document: its id, its full text, and metadata such as outlet, author, date, source_type."""
+
+    doc_id: str
+    text: str
+    meta: dict[str, Any] = field(default_factory=dict)
+    path: str | None = None
+
+
+def content_id(text: str) -> str:
+    """A document id made from its content: the same text always gets the same id."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def make_claim_id(doc_id: str, start: int, end: int, text: str) -> str:
+    """A claim id stable across runs: the same sentence of the same document keeps its id."""
+    key = f"{doc_id}\x00{start}\x00{end}\x00{text}".encode("utf-8")
+    return hashlib.sha1(key).hexdigest()[:16]
+
+
+@dataclass
+class Claim:
+    """A sentence of a document with exact offsets (``text == document.text[start:end]``).
+
+    ``is_claim`` is false for questions, greetings, headers, fragments and editorial markers;
+    ``reason`` says why. ``context`` is the paragraph the sentence stands in, starting at
+    ``context_start`` in the document, so the claim sits at ``start - context_start`` in it.
+    """
+
+    claim_id: str
+    doc_id: str
+    text: str
+    start: int
+    end: int
+    is_claim: bool
+    reason: str
+    speaker: str
+    speaker_name: str | None
+    context: str
+    context_start: int
+    paragraph: int
+    sentence: int
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_row(self) -> dict[str, Any]:
+        """Flatten to a JSON row: claim fields first, then the document's metadata."""
+        row = asdict(self)
+        meta = row.pop("meta")
+        for key, value in meta.items():
+            row[key if key not in row else f"meta_{key}"] = value
+        return row

@@ -1,0 +1,1 @@
+"""Stance models: label schemes, bootstrap labellers, the transformers classifier, evaluation, matching."""
