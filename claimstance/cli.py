@@ -110,7 +110,29 @@ def _add_studio(sub: argparse._SubParsersAction) -> None:
 
 
 def _studio(args: argparse.Namespace) -> int:
-    raise UserError("`stance studio` is not implemented yet")
+    from annotate import studio
+
+    if args.action == "start":
+        info = studio.start(args.workspace, port=args.port)
+        state = "already running" if info["already_running"] else f"started in {info['seconds']} s"
+        print(f"Label Studio {state} at {info['url']} (pid {info['pid']}, log {info['log']})")
+        print(f"log in as {info['username']}; the password and API key are in {info['studio_json']} (mode 600)")
+    elif args.action == "stop":
+        info = studio.stop(args.workspace)
+        print(f"Label Studio for {args.workspace} stopped" if info["stopped"] else f"no Label Studio running for {args.workspace}")
+    else:
+        info = studio.status(args.workspace)
+        if not info["configured"]:
+            print(f"no Label Studio set up in {args.workspace}: run `stance studio start --workspace {args.workspace}`")
+            return 1
+        if not info["running"]:
+            print(f"Label Studio for {args.workspace} is stopped ({info['url']} when started)")
+            return 1
+        auth = "API key accepted" if info["auth_ok"] else f"API key NOT accepted (HTTP {info['http_status']})"
+        print(f"Label Studio running at {info['url']} (pid {info['pid']}); {auth}")
+        print(f"log in as {info['username']}; the password and API key are in {info['studio_json']} (mode 600)")
+        return 0 if info["auth_ok"] else 1
+    return 0
 
 
 def _add_push(sub: argparse._SubParsersAction) -> None:

@@ -1,0 +1,330 @@
+"""A local Label Studio managed by the tool: start, stop, status, and a connected client.
+
+The server runs from a virtual environment of its own (its pins clash with the project's) on
+loopback only, with SQLite under the workspace. The admin user and API key are made on first
+start and kept in ``W/studio.json`` (file mode 600); they are never printed or logged.
+A remote server is reached with ``connect(url=...)`` and the key in ``LABEL_STUDIO_API_KEY``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from corpus.errors import UserError
+from corpus.files import atomic_write
+
+DEFAULT_PORT = 8080
+DEFAULT_WORKSPACE = "workspace"
+HOST = "127.0.0.1"
+USERNAME = "admin@claimstance.local"
+START_TIMEOUT = 240.0   # a first start runs the migrations: 35-46 s on an idle machine, more when busy
+STOP_TIMEOUT = 20.0
+API_KEY_ENV = "LABEL_STUDIO_API_KEY"
+BINARY_ENV = "CLAIMSTANCE_LABEL_STUDIO"
+REPO = Path(__file__).resolve().parent.parent
+
+# Variables the server may see from the caller's environment; everything else is dropped because
+# Label Studio reads unprefixed USERNAME, PASSWORD and PORT.
+_PASSED_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "SSL_CERT_FILE")
+
+
+def studio_file(workspace: str | Path) -> Path:
+    """Where a workspace keeps the server's URL, credentials and pid."""
+    return Path(workspace) / "studio.json"
+
+
+def find_binary() -> str:
+    """The label-studio executable: $CLAIMSTANCE_LABEL_STUDIO, the repo's .venv-studio, then PATH."""
+    override = os.environ.get(BINARY_ENV)
+    if override:
+        if not Path(override).is_file():
+            raise UserError(f"{BINARY_ENV}={override}: no such file; point it at a label-studio executable")
+        return override
+    local = REPO / ".venv-studio" / "bin" / "label-studio"
+    if local.is_file():
+        return str(local)
+    found = shutil.which("label-studio")
+    if found:
+        return found
+    raise UserError("Label Studio is not installed: run `make studio-venv` (or set CLAIMSTANCE_LABEL_STUDIO)")
+
+
+def _read_info(workspace: str | Path) -> dict[str, Any] | None:
+    path = studio_file(workspace)
+    if not path.exists():
+        return None
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as err:
+        raise UserError(f"{path}: unreadable ({err}); delete the workspace's studio/ folder and this file to start afresh") from None
+    if not isinstance(info, dict) or not info.get("api_key"):
+        raise UserError(f"{path}: no api_key in it; delete the workspace's studio/ folder and this file to start afresh")
+    return info
+
+
+def _write_info(workspace: str | Path, info: dict[str, Any]) -> None:
+    with atomic_write(studio_file(workspace), file_mode=0o600) as handle:
+        json.dump(info, handle, indent=2)
+        handle.write("\n")
+
+
+def _pid_alive(pid: int | None) -> bool:
+    """True when ``pid`` is a running label-studio process (not a recycled pid of something else)."""
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True   # no /proc (macOS): trust the pid
+    if stat.rsplit(")", 1)[-1].split()[0] == "Z":
+        return False  # a zombie child of this very process
+    return b"label-studio" in cmdline or b"label_studio" in cmdline
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+def _auth_status(url: str, api_key: str, timeout: float = 5.0) -> int | None:
+    """HTTP status of an authenticated API call, or None when nothing answers."""
+    request = urllib.request.Request(f"{url.rstrip('/')}/api/projects?page_size=1",
+                                     headers={"Authorization": f"Token {api_key}"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status
+    except urllib.error.HTTPError as err:
+        return err.code
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+def _public(info: dict[str, Any], workspace: str | Path, **extra: Any) -> dict[str, Any]:
+    """What start/status return: everything in studio.json plus where it lives."""
+    out = dict(info)
+    out["workspace"] = str(workspace)
+    out["studio_json"] = str(studio_file(workspace))
+    out["log"] = str(Path(workspace) / "studio.log")
+    out.update(extra)
+    return out
+
+
+def _new_credentials(port: int) -> dict[str, Any]:
+    return {
+        "url": f"http://{HOST}:{port}",
+        "port": port,
+        "username": USERNAME,
+        "password": secrets.token_urlsafe(18),
+        "api_key": secrets.token_hex(20),
+        "secret_key": secrets.token_urlsafe(40),   # Django's: browser logins survive a restart
+        "pid": None,
+    }
+
+
+def _server_env(data_dir: Path, info: dict[str, Any]) -> dict[str, str]:
+    env = {key: os.environ[key] for key in _PASSED_ENV if key in os.environ}
+    env.update({
+        "LABEL_STUDIO_BASE_DATA_DIR": str(data_dir),
+        "LABEL_STUDIO_USERNAME": info["username"],
+        "LABEL_STUDIO_PASSWORD": info["password"],
+        "LABEL_STUDIO_USER_TOKEN": info["api_key"],
+        "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
+        "SECRET_KEY": info["secret_key"],
+        "LATEST_VERSION_CHECK": "false",
+        "COLLECT_ANALYTICS": "false",
+        "SENTRY_DSN": "",
+        "FRONTEND_SENTRY_DSN": "",
+        "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",
+        "PYTHONUNBUFFERED": "1",
+    })
+    return env
+
+
+def _log_tail(log: Path, lines: int = 3) -> str:
+    with contextlib.suppress(OSError):
+        tail = [line.strip() for line in log.read_text(errors="replace").splitlines() if line.strip()]
+        return " | ".join(tail[-lines:])
+    return ""
+
+
+def start(workspace: str | Path = DEFAULT_WORKSPACE, port: int | None = None) -> dict[str, Any]:
+    """Start Label Studio for ``workspace`` and return its info once an authenticated call answers 200.
+
+    Does nothing when it already runs (``already_running`` is then true). Raises UserError when the
+    port is taken by something else, the executable is missing, or the server does not come up.
+    """
+    workspace = Path(workspace)
+    workspace.mkdir(parents=True, exist_ok=True)
+    data_dir = workspace / "studio"
+    info = _read_info(workspace)
+
+    if info is not None and _pid_alive(info.get("pid")) and _auth_status(info["url"], info["api_key"]) == 200:
+        if port is not None and port != info["port"]:
+            raise UserError(f"Label Studio already runs for {workspace} at {info['url']}; "
+                            f"stop it first (`stance studio stop --workspace {workspace}`) to move it to port {port}")
+        return _public(info, workspace, already_running=True)
+
+    if info is None:
+        if (data_dir / "label_studio.sqlite3").exists():
+            raise UserError(f"{data_dir} holds a Label Studio database but {studio_file(workspace)} is missing, "
+                            f"so its API key is lost; remove {data_dir} to start afresh")
+        info = _new_credentials(port or DEFAULT_PORT)
+    info.setdefault("secret_key", secrets.token_urlsafe(40))
+    port = port or info.get("port") or DEFAULT_PORT
+    url = f"http://{HOST}:{port}"
+
+    if not _port_free(port):
+        if _auth_status(url, info["api_key"]) == 200:
+            # Our own server, started by a process whose pid we lost: adopt it.
+            info.update(url=url, port=port)
+            _write_info(workspace, info)
+            return _public(info, workspace, already_running=True)
+        raise UserError(f"port {port} on {HOST} is taken by another program; pick a free one with --port P")
+
+    binary = find_binary()
+    info.update(url=url, port=port, pid=None)
+    _write_info(workspace, info)   # credentials on disk (mode 600) before the server ever sees them
+
+    log = workspace / "studio.log"
+    cmd = [binary, "start", "--no-browser", "--internal-host", HOST, "--port", str(port),
+           "--data-dir", str(data_dir.resolve())]
+    with open(log, "ab") as log_handle:
+        log_handle.write(f"\n--- claimstance: starting Label Studio on {url} ---\n".encode())
+        log_handle.flush()
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log_handle, stderr=subprocess.STDOUT,
+                                env=_server_env(data_dir.resolve(), info), cwd=str(workspace),
+                                start_new_session=True)
+    info["pid"] = proc.pid
+    info["started_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    _write_info(workspace, info)
+
+    began = time.monotonic()
+    while True:
+        code = proc.poll()
+        if code is not None:
+            info["pid"] = None
+            _write_info(workspace, info)
+            tail = _log_tail(log)
+            raise UserError(f"Label Studio exited (code {code}) while starting; see {log}" + (f": {tail}" if tail else ""))
+        status_code = _auth_status(url, info["api_key"], timeout=3.0)
+        if status_code == 200:
+            break
+        if status_code == 401 and time.monotonic() - began > 60:
+            _kill(proc.pid)
+            raise UserError(f"Label Studio at {url} refuses the key in {studio_file(workspace)} (401); "
+                            f"remove {data_dir} and {studio_file(workspace)} to start afresh")
+        if time.monotonic() - began > START_TIMEOUT:
+            _kill(proc.pid)
+            info["pid"] = None
+            _write_info(workspace, info)
+            raise UserError(f"Label Studio did not answer at {url} within {START_TIMEOUT:.0f} s; see {log}")
+        time.sleep(0.5)
+    return _public(info, workspace, already_running=False, seconds=round(time.monotonic() - began, 1))
+
+
+def _kill(pid: int) -> None:
+    """SIGTERM the server's process group, then SIGKILL if it lingers."""
+    try:
+        pgid = os.getpgid(pid)
+    except ProcessLookupError:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pgid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_TIMEOUT
+    while time.monotonic() < deadline:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+        if not _pid_alive(pid):
+            return
+        time.sleep(0.2)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pgid, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+
+
+def stop(workspace: str | Path = DEFAULT_WORKSPACE) -> dict[str, Any]:
+    """Stop the workspace's server; ``stopped`` says whether one was running."""
+    info = _read_info(workspace)
+    if info is None:
+        return {"stopped": False, "workspace": str(workspace)}
+    pid = info.get("pid")
+    running = _pid_alive(pid)
+    if running:
+        _kill(pid)
+    info["pid"] = None
+    _write_info(workspace, info)
+    return _public(info, workspace, stopped=running)
+
+
+def status(workspace: str | Path = DEFAULT_WORKSPACE) -> dict[str, Any]:
+    """Whether the workspace's server runs and accepts its key (``running``, ``auth_ok``)."""
+    info = _read_info(workspace)
+    if info is None:
+        return {"running": False, "configured": False, "workspace": str(workspace)}
+    running = _pid_alive(info.get("pid"))
+    code = _auth_status(info["url"], info["api_key"]) if running else None
+    return _public(info, workspace, configured=True, running=running, auth_ok=code == 200, http_status=code)
+
+
+def connect(workspace: str | Path | None = None, url: str | None = None) -> tuple[Any, dict[str, Any]]:
+    """A ``LabelStudio`` client that has answered an authenticated call, and the info it came from.
+
+    With ``url`` the key comes from ``$LABEL_STUDIO_API_KEY``; else from ``W/studio.json``.
+    """
+    if url:
+        api_key = os.environ.get(API_KEY_ENV, "")
+        if not api_key:
+            raise UserError(f"--url {url} needs the API key in {API_KEY_ENV}; export it first")
+        info: dict[str, Any] = {"url": url.rstrip("/"), "api_key": api_key, "remote": True}
+        where = f"the key in {API_KEY_ENV}"
+        start_hint = "check the URL"
+    else:
+        workspace = Path(workspace or DEFAULT_WORKSPACE)
+        found = _read_info(workspace)
+        if found is None:
+            raise UserError(f"no Label Studio set up in {workspace}: run `stance studio start --workspace {workspace}` "
+                            f"or pass --url with {API_KEY_ENV}")
+        info = _public(found, workspace, remote=False)
+        where = f"the key in {studio_file(workspace)}"
+        start_hint = f"run `stance studio start --workspace {workspace}`"
+
+    from label_studio_sdk import LabelStudio
+    from label_studio_sdk.core.api_error import ApiError
+    import httpx
+
+    client = LabelStudio(base_url=info["url"], api_key=info["api_key"], timeout=300)
+    try:
+        client.projects.list(page_size=1)
+    except ApiError as err:
+        if err.status_code in (401, 403):
+            raise UserError(f"Label Studio at {info['url']} refused {where} ({err.status_code}); "
+                            "check the key") from None
+        raise UserError(f"Label Studio at {info['url']} answered {err.status_code}; {start_hint}") from None
+    except httpx.HTTPError:
+        raise UserError(f"Label Studio at {info['url']} is not answering; {start_hint}") from None
+    return client, info

@@ -1,0 +1,67 @@
+"""A real Label Studio for the annotate tests: one server per test session, in a temporary workspace.
+
+Tests that take the ``studio`` fixture (or ``studio_client``) are marked ``studio`` automatically.
+Outside CI a missing Label Studio executable skips them with the reason; in CI (``CI=true``) nothing
+skips: a server that cannot start fails the tests loudly.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from annotate import studio as studio_server
+from corpus.errors import UserError
+
+STUDIO_FIXTURES = {"studio", "studio_client"}
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if STUDIO_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.studio)
+
+
+@pytest.fixture(scope="session")
+def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A running Label Studio: yields ``{"url", "api_key", "username", "password", "port", "pid",
+    "workspace", "studio_json", "log"}``; ``workspace`` is the directory to pass as ``--workspace``."""
+    try:
+        studio_server.find_binary()
+    except UserError as err:
+        if _in_ci():
+            pytest.fail(f"CI=true and Label Studio is missing: {err}")
+        pytest.skip(str(err))
+    workspace = tmp_path_factory.mktemp("studio-workspace")
+    try:
+        info = studio_server.start(workspace, port=_free_port())
+    except UserError as err:
+        log = Path(workspace) / "studio.log"
+        tail = log.read_text(errors="replace")[-2000:] if log.exists() else "(no log)"
+        pytest.fail(f"Label Studio did not start: {err}\n--- studio.log ---\n{tail}")
+    try:
+        yield info
+    finally:
+        studio_server.stop(workspace)
+
+
+@pytest.fixture(scope="session")
+def studio_client(studio: dict[str, Any]) -> Any:
+    """A ``label_studio_sdk.LabelStudio`` client logged in as the admin of the ``studio`` server."""
+    client, _ = studio_server.connect(studio["workspace"])
+    return client

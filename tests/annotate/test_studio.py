@@ -1,0 +1,142 @@
+"""The managed Label Studio: start/status/stop against a real server, and the failures a user meets."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import stat
+from pathlib import Path
+
+import pytest
+
+from annotate import studio as server
+from claimstance.cli import main
+from corpus.errors import UserError
+
+
+def test_studio_json_is_private_and_holds_the_secrets(studio):
+    path = Path(studio["studio_json"])
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    saved = json.loads(path.read_text())
+    assert saved["url"] == studio["url"] == f"http://127.0.0.1:{studio['port']}"
+    assert len(saved["api_key"]) == 40 and int(saved["api_key"], 16) >= 0
+    assert saved["username"] == studio["username"] and saved["password"]
+
+
+def test_start_again_does_nothing_and_says_so(studio):
+    info = server.start(studio["workspace"])
+    assert info["already_running"] is True
+    assert info["pid"] == studio["pid"] and info["url"] == studio["url"]
+
+
+def test_status_reports_a_running_server_with_its_key_accepted(studio):
+    info = server.status(studio["workspace"])
+    assert info["running"] and info["auth_ok"] and info["http_status"] == 200
+
+
+def test_cli_start_and_status_never_print_secrets(studio, capsys):
+    assert main(["studio", "start", "--workspace", studio["workspace"]]) == 0
+    assert main(["studio", "status", "--workspace", studio["workspace"]]) == 0
+    out = capsys.readouterr()
+    text = out.out + out.err
+    assert "already running at " + studio["url"] in text
+    assert "API key accepted" in text and studio["username"] in text
+    assert studio["api_key"] not in text and studio["password"] not in text
+    log = Path(studio["log"]).read_text(errors="replace")
+    assert studio["api_key"] not in log and studio["password"] not in log
+
+
+def test_connect_gives_a_working_client(studio):
+    client, info = server.connect(studio["workspace"])
+    assert info["url"] == studio["url"] and info["remote"] is False
+    assert client.projects.list(page_size=1) is not None
+
+
+def test_wrong_key_is_one_clear_error(studio, tmp_path):
+    bad = dict(json.loads(Path(studio["studio_json"]).read_text()), api_key="0" * 40)
+    (tmp_path / "studio.json").write_text(json.dumps(bad))
+    with pytest.raises(UserError, match=r"refused the key in .*studio.json \(401\)"):
+        server.connect(tmp_path)
+
+
+def test_remote_url_takes_the_key_from_the_environment(studio, monkeypatch):
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", "f" * 40)
+    with pytest.raises(UserError, match=r"refused the key in LABEL_STUDIO_API_KEY \(401\)"):
+        server.connect(url=studio["url"])
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", studio["api_key"])
+    _, info = server.connect(url=studio["url"] + "/")
+    assert info == {"url": studio["url"], "api_key": studio["api_key"], "remote": True}
+
+
+def test_remote_url_without_a_key_says_which_variable(monkeypatch):
+    monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
+    with pytest.raises(UserError, match="needs the API key in LABEL_STUDIO_API_KEY"):
+        server.connect(url="http://127.0.0.1:9")
+
+
+def test_port_taken_by_another_program_names_the_port_and_the_fix(tmp_path):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        with pytest.raises(UserError, match=rf"port {port} on 127.0.0.1 is taken by another program; .*--port"):
+            server.start(tmp_path, port=port)
+    assert not (tmp_path / "studio.json").exists()
+
+
+def test_cli_port_taken_exits_non_zero_with_one_line(tmp_path, capsys):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        code = main(["studio", "start", "--workspace", str(tmp_path), "--port", str(port)])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert err.count("\n") == 1 and err.startswith(f"error: port {port}")
+
+
+def test_server_down_is_one_clear_error(tmp_path):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]   # closed again below: nothing listens there
+    (tmp_path / "studio.json").write_text(json.dumps({"url": f"http://127.0.0.1:{port}", "api_key": "a" * 40}))
+    with pytest.raises(UserError, match=r"is not answering; run `stance studio start --workspace"):
+        server.connect(tmp_path)
+
+
+def test_no_workspace_says_how_to_start(tmp_path):
+    with pytest.raises(UserError, match="no Label Studio set up in .*stance studio start"):
+        server.connect(tmp_path / "nowhere")
+
+
+def test_status_and_stop_of_an_empty_workspace(tmp_path, capsys):
+    assert server.status(tmp_path)["running"] is False
+    assert server.stop(tmp_path)["stopped"] is False
+    assert main(["studio", "status", "--workspace", str(tmp_path)]) == 1
+    assert "no Label Studio set up" in capsys.readouterr().out
+
+
+def test_missing_executable_points_at_make(monkeypatch, tmp_path):
+    monkeypatch.setenv("CLAIMSTANCE_LABEL_STUDIO", str(tmp_path / "absent"))
+    with pytest.raises(UserError, match="CLAIMSTANCE_LABEL_STUDIO=.*no such file"):
+        server.find_binary()
+
+
+def test_lost_studio_json_with_a_database_is_refused(tmp_path):
+    (tmp_path / "studio").mkdir()
+    (tmp_path / "studio" / "label_studio.sqlite3").write_bytes(b"")
+    with pytest.raises(UserError, match="studio.json is missing, so its API key is lost"):
+        server.start(tmp_path, port=1)
+
+
+def test_server_env_drops_unprefixed_variables(monkeypatch, tmp_path):
+    monkeypatch.setenv("USERNAME", "someone")
+    monkeypatch.setenv("PASSWORD", "hunter2")
+    monkeypatch.setenv("PORT", "9999")
+    info = {"username": "u", "password": "p", "api_key": "k", "secret_key": "s"}
+    env = server._server_env(tmp_path, info)
+    assert not {"USERNAME", "PASSWORD", "PORT"} & set(env)
+    assert env["LATEST_VERSION_CHECK"] == "false" and env["COLLECT_ANALYTICS"] == "false"
+    assert env["LABEL_STUDIO_USER_TOKEN"] == "k" and env["SENTRY_DSN"] == ""
+    assert os.environ["PORT"] == "9999"
