@@ -23,11 +23,30 @@ def _add_claims(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--id-column", default="id", help="CSV/JSONL column holding the document id (default: id)")
     p.add_argument("--manifest", default=None, help="manifest of document metadata (default: manifest.yaml found in an input directory)")
     p.add_argument("--parquet", action="store_true", help="also write FILE.parquet beside the JSONL")
+    p.add_argument("--max-file-mb", type=float, default=50, help="skip files (or JSONL lines) larger than this (default: 50)")
+    p.add_argument("--workers", type=int, default=None, help="processes to use (default: up to 4 on a corpus over 4 MB, else 1)")
     p.set_defaults(handler=_claims)
 
 
 def _claims(args: argparse.Namespace) -> int:
-    raise UserError("`stance claims` is not implemented yet")
+    from corpus.claims import build_claims
+    from corpus.readers import ReadOptions
+
+    options = ReadOptions(text_column=args.text_column, id_column=args.id_column,
+                          manifest=args.manifest, max_mb=args.max_file_mb)
+    summary = build_claims(args.inputs, args.out, options, parquet=args.parquet, workers=args.workers,
+                           on_skip=lambda s: print(f"skipped: {s}", file=sys.stderr))
+    voices = ", ".join(f"{k} {v}" for k, v in summary.by_voice.most_common())
+    print(f"documents: {summary.documents}  sentences: {summary.sentences}  claims: {summary.claims}")
+    print(f"by voice: {voices}")
+    if summary.skipped:
+        print(f"skipped {len(summary.skipped)} input(s):", file=sys.stderr)
+        for item in summary.skipped:
+            print(f"  {item}", file=sys.stderr)
+    print(f"wrote {summary.out} ({summary.sentences} rows)")
+    if summary.parquet:
+        print(f"wrote {summary.parquet}")
+    return 1 if summary.skipped else 0
 
 
 # --- models -----------------------------------------------------------------------------------

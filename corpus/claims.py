@@ -1,0 +1,275 @@
+"""Claims: every sentence of a document, with exact offsets, its voice, a claim flag and context.
+
+``extract_claims(doc)`` is pure. ``build_claims(inputs, out)`` is the edge behind ``stance claims``:
+it streams documents from the readers, writes one JSON row a sentence to a temporary file as it
+goes (renamed into place at the end, so a failure leaves nothing half-written), and returns counts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from corpus.claimfilter import classify
+from corpus.errors import UserError
+from corpus.files import atomic_write
+from corpus.readers import ReadOptions, Skipped, Source, list_sources, read_source
+from corpus.records import CLAIM_FIELDS, Claim, Document, make_claim_id
+from corpus.sentences import split_paragraphs, split_sentences
+from corpus.voices import Voice, editorial_marker, paragraph_voices, sentence_voice
+
+CONTEXT_MAX = 1200   # a longer paragraph gives a window of neighbouring sentences as context
+CONTEXT_SPAN = 2     # sentences on each side in that window
+_QUESTION_TAIL = " \t\"'”’»)]"
+
+
+def _pieces(text: str, spans: list[tuple[int, int]], voice: Voice) -> list[tuple[int, int, str | None]]:
+    """Sentence spans with a turn marker and editorial markers split off as pieces of their own.
+
+    Each piece is ``(start, end, forced_reason)``; a forced reason makes it a non-claim.
+    """
+    pieces: list[tuple[int, int, str | None]] = []
+    if voice.marker_end is not None and spans:
+        ps = spans[0][0]
+        mend = ps + len(text[ps:voice.marker_end].rstrip())
+        pieces.append((ps, mend, "speaker_marker"))
+        rest = []
+        for s, e in spans:
+            if e <= mend:
+                continue
+            if s < mend:
+                s = mend
+                while s < e and text[s].isspace():
+                    s += 1
+            rest.append((s, e))
+        spans = rest
+    for s, e in spans:
+        m = editorial_marker(text[s:e])
+        if m is None:
+            pieces.append((s, e, None))
+            continue
+        ms, me = s + m.start(), s + m.end()
+        before = s + len(text[s:ms].rstrip())
+        if before > s:
+            pieces.append((s, before, None))
+        pieces.append((ms, me, "editorial_marker"))
+        after = me
+        while after < e and text[after].isspace():
+            after += 1
+        if after < e:
+            pieces.append((after, e, None))
+    return pieces
+
+
+def _flag(sentence: str, forced: str | None) -> tuple[bool, str]:
+    if forced:
+        return False, forced
+    is_claim, reason = classify(sentence)
+    if is_claim and sentence.rstrip(_QUESTION_TAIL).endswith("?"):
+        return False, "question"
+    return is_claim, reason
+
+
+def _sentences(doc: Document) -> Iterator[tuple]:
+    """(start, end, is_claim, reason, speaker, speaker_name, context_start, context_end, paragraph)."""
+    text = doc.text
+    paragraphs = split_paragraphs(text)
+    voices = paragraph_voices(text, paragraphs, doc.meta)
+    for p, ((ps, pe), voice) in enumerate(zip(paragraphs, voices)):
+        pieces = _pieces(text, split_sentences(text, ps, pe), voice)
+        window = pe - ps > CONTEXT_MAX
+        for i, (s, e, forced) in enumerate(pieces):
+            sentence = text[s:e]
+            if voice.kind == "byline":
+                forced = forced or "byline"
+            elif voice.kind == "heading":
+                forced = forced or "heading"
+            is_claim, reason = _flag(sentence, forced)
+            speaker, name = (voice.speaker, voice.speaker_name) if forced else sentence_voice(sentence, voice)
+            if window:
+                cs = pieces[max(0, i - CONTEXT_SPAN)][0]
+                ce = pieces[min(len(pieces) - 1, i + CONTEXT_SPAN)][1]
+            else:
+                cs, ce = ps, pe
+            yield s, e, is_claim, reason, speaker, name, cs, ce, p
+
+
+def _row_meta(doc: Document) -> dict[str, Any]:
+    """Document metadata as claim-row columns (voice hints stay behind; clashes get ``meta_``)."""
+    return {(f"meta_{k}" if k in CLAIM_FIELDS else k): v for k, v in doc.meta.items() if k != "voices"}
+
+
+def extract_claims(doc: Document) -> list[Claim]:
+    """Every sentence of ``doc`` as a Claim, ordered by offset; non-claims are kept and flagged."""
+    meta = {k: v for k, v in doc.meta.items() if k != "voices"}
+    text = doc.text
+    return [
+        Claim(claim_id=make_claim_id(doc.doc_id, s, e, text[s:e]), doc_id=doc.doc_id, text=text[s:e],
+              start=s, end=e, is_claim=is_claim, reason=reason, speaker=speaker, speaker_name=name,
+              context=text[cs:ce], context_start=cs, paragraph=p, sentence=n, meta=meta)
+        for n, (s, e, is_claim, reason, speaker, name, cs, ce, p) in enumerate(_sentences(doc))
+    ]
+
+
+def claim_rows(doc: Document) -> Iterator[dict[str, Any]]:
+    """The rows of ``extract_claims(doc)`` (``Claim.to_row``), built without the dataclass detour."""
+    meta = _row_meta(doc)
+    text, doc_id = doc.text, doc.doc_id
+    context_key, context = None, ""
+    for n, (s, e, is_claim, reason, speaker, name, cs, ce, p) in enumerate(_sentences(doc)):
+        sentence = text[s:e]
+        if (cs, ce) != context_key:
+            context_key, context = (cs, ce), text[cs:ce]
+        row = {"claim_id": make_claim_id(doc_id, s, e, sentence), "doc_id": doc_id, "text": sentence,
+               "start": s, "end": e, "is_claim": is_claim, "reason": reason, "speaker": speaker,
+               "speaker_name": name, "context": context, "context_start": cs, "paragraph": p,
+               "sentence": n}
+        row.update(meta)
+        yield row
+
+
+# --- the edge: inputs -> JSONL (+ Parquet) ------------------------------------------------------
+
+@dataclass
+class ClaimsSummary:
+    """What ``build_claims`` read and wrote."""
+
+    out: str
+    parquet: str | None = None
+    documents: int = 0
+    sentences: int = 0
+    claims: int = 0
+    by_voice: Counter = field(default_factory=Counter)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+_OPTIONS = ReadOptions()
+
+
+def _init_worker(options: ReadOptions) -> None:
+    global _OPTIONS
+    _OPTIONS = options
+
+
+def _work(task: Source | list[Document]) -> tuple[str, int, int, int, Counter, list[Skipped]]:
+    """Turn one file (or a batch of JSONL/CSV documents) into JSON lines and counts."""
+    skipped: list[Skipped] = []
+    docs = read_source(task, _OPTIONS, skipped.append) if isinstance(task, Source) else task
+    lines: list[str] = []
+    n_docs = n_claims = 0
+    by_voice: Counter = Counter()
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    for doc in docs:
+        n_docs += 1
+        for row in claim_rows(doc):
+            lines.append(dumps(row))
+            n_claims += row["is_claim"]
+            by_voice[row["speaker"]] += 1
+    chunk = "\n".join(lines) + "\n" if lines else ""
+    return chunk, n_docs, len(lines), n_claims, by_voice, skipped
+
+
+def _tasks(sources: list[Source], options: ReadOptions, on_skip: Callable[[Skipped], None],
+           batch: int = 64) -> Iterator[tuple[Source | list[Document], int]]:
+    """Work items with the number of sources they finish: text files whole, row formats in batches."""
+    for source in sources:
+        if source.fmt not in ("jsonl", "csv"):
+            yield source, 1
+            continue
+        docs: list[Document] = []
+        for doc in read_source(source, options, on_skip):
+            docs.append(doc)
+            if len(docs) >= batch:
+                yield docs, 0
+                docs = []
+        yield docs, 1
+
+
+def _results(tasks: Iterable[tuple[Any, int]], options: ReadOptions, workers: int) -> Iterator[tuple[tuple, int]]:
+    """Results of ``_work`` in task order; with workers > 1, from a pool with bounded look-ahead."""
+    if workers <= 1:
+        _init_worker(options)
+        for task, done in tasks:
+            yield _work(task), done
+        return
+    import multiprocessing
+
+    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_init_worker, initargs=(options,))
+    try:
+        pending: deque = deque()
+        for task, done in tasks:
+            pending.append((pool.apply_async(_work, (task,)), done))
+            if len(pending) >= 8 * workers:
+                result, done_ = pending.popleft()
+                yield result.get(), done_
+        while pending:
+            result, done_ = pending.popleft()
+            yield result.get(), done_
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def _default_workers(sources: list[Source]) -> int:
+    """A pool pays off only on a corpus of some size."""
+    total = 0
+    for source in sources:
+        try:
+            total += os.path.getsize(source.path)
+        except OSError:
+            pass
+    return min(os.cpu_count() or 1, 4) if total > 4 * 1024 * 1024 else 1
+
+
+def build_claims(inputs: list[str], out: str, options: ReadOptions | None = None, *,
+                 parquet: bool = False, workers: int | None = None,
+                 on_skip: Callable[[Skipped], None] | None = None, progress: bool = True) -> ClaimsSummary:
+    """Read ``inputs``, write one JSON row a sentence to ``out`` (atomically), return the counts.
+
+    Skipped inputs are reported to ``on_skip`` as they happen and listed in the summary; when no
+    document at all could be read, UserError (exit code 2) is raised and ``out`` is left untouched.
+    """
+    options = options or ReadOptions()
+    summary = ClaimsSummary(out=out)
+
+    def skip(item: Skipped) -> None:
+        summary.skipped.append(item)
+        if on_skip is not None:
+            on_skip(item)
+
+    sources = list_sources(inputs, options, skip)
+    workers = _default_workers(sources) if workers is None else workers
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(sources), unit="file", desc="claims", file=sys.stderr, disable=None, leave=False)
+    try:
+        with atomic_write(out) as handle:
+            for (chunk, n_docs, n_sent, n_claims, by_voice, skipped), done in _results(
+                    _tasks(sources, options, skip), options, workers):
+                handle.write(chunk)
+                summary.documents += n_docs
+                summary.sentences += n_sent
+                summary.claims += n_claims
+                summary.by_voice.update(by_voice)
+                for item in skipped:
+                    skip(item)
+                if bar is not None and done:
+                    bar.update(done)
+            if summary.documents == 0:
+                raise UserError("no document could be read from the inputs; fix the problems above "
+                                f"and run again ({out} was not written)", exit_code=2)
+    finally:
+        if bar is not None:
+            bar.close()
+    if parquet:
+        from corpus.claimtable import write_parquet
+
+        summary.parquet = write_parquet(out)
+    return summary

@@ -1,0 +1,146 @@
+"""The corpus manifest: per-file (or per-id) document metadata and voice hints, in YAML.
+
+A manifest lists what a user knows about each document and that the text itself may not say::
+
+    defaults:                 # merged into every document of this manifest (optional)
+      collection: sample
+    documents:
+      - file: 000_article.txt # relative to the manifest's directory (or `id:` for JSONL/CSV rows)
+        id: soldatov-2024     # optional: overrides the content hash as the document id
+        authors: [Andrei Soldatov, Irina Borogan]
+        kind: analysis
+        source_type: independent_reporting
+        voices:               # optional hints for voices.py (see VOICE_HINTS)
+          interviewee: Alexander Lyukmanov
+
+Every key but `file`, `id` and `voices` is free metadata that rides along in each claim row.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from corpus.errors import UserError
+
+MANIFEST_NAMES = ("manifest.yaml", "manifest.yml")
+
+# Voice hints a manifest may give; voices.py reads them from the document's meta["voices"].
+VOICE_HINTS = {
+    "byline": "false to ignore a 'By ...' first line",
+    "author": "name of the document's own voice (author or blogger)",
+    "repost_start": "text at the start of the first reposted paragraph",
+    "repost_end": "text (e.g. an editorial marker) in the last reposted paragraph",
+    "reposted_from": "who wrote the reposted text, when it is not an interview",
+    "interviewer": "name of the interviewer (or their outlet)",
+    "interviewee": "name of the person interviewed",
+    "comments_start": "text at the start of the first reader comment",
+}
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A loaded manifest: entries by file path (resolved) and by document id."""
+
+    path: Path
+    by_file: dict[str, dict[str, Any]] = field(default_factory=dict)
+    by_name: dict[str, dict[str, Any]] = field(default_factory=dict)
+    by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def for_file(self, file: str | Path) -> dict[str, Any] | None:
+        """The entry for a file: by its full path, else by a unique bare file name."""
+        entry = self.by_file.get(os.path.realpath(file))
+        if entry is None:
+            entry = self.by_name.get(os.path.basename(file))
+        return entry
+
+    def for_id(self, doc_id: str) -> dict[str, Any] | None:
+        return self.by_id.get(doc_id)
+
+
+def _check_voices(path: Path, where: str, voices: Any) -> dict[str, Any]:
+    if voices is None:
+        return {}
+    if not isinstance(voices, dict):
+        raise UserError(f"{path}: {where}: `voices` must be a mapping of hints ({', '.join(VOICE_HINTS)})")
+    for key, value in voices.items():
+        if key not in VOICE_HINTS:
+            raise UserError(f"{path}: {where}: unknown voice hint `{key}`; "
+                            f"use one of: {', '.join(VOICE_HINTS)}")
+        if key == "byline":
+            if not isinstance(value, bool):
+                raise UserError(f"{path}: {where}: voices.byline must be true or false")
+        elif not isinstance(value, str) or not value.strip():
+            raise UserError(f"{path}: {where}: voices.{key} must be a non-empty string")
+    return dict(voices)
+
+
+def load_manifest(path: str | Path) -> Manifest:
+    """Read and check a manifest; a problem raises UserError naming the file and the entry."""
+    import yaml  # only when a manifest is used
+
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such manifest; check the --manifest path") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise UserError(f"{path}: cannot read the manifest ({err}); check its permissions and encoding") from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise UserError(f"{path}: invalid YAML{where}; fix the manifest") from None
+    if raw is None:
+        raw = {}
+    if isinstance(raw, list):
+        raw = {"documents": raw}
+    if not isinstance(raw, dict):
+        raise UserError(f"{path}: a manifest is a mapping with `documents:` (a list of entries)")
+    unknown = set(raw) - {"defaults", "documents"}
+    if unknown:
+        raise UserError(f"{path}: unknown top-level key(s) {', '.join(sorted(map(str, unknown)))}; "
+                        "a manifest has `defaults:` and `documents:`")
+    defaults = raw.get("defaults") or {}
+    if not isinstance(defaults, dict):
+        raise UserError(f"{path}: `defaults` must be a mapping of metadata fields")
+    entries = raw.get("documents") or []
+    if not isinstance(entries, list):
+        raise UserError(f"{path}: `documents` must be a list of entries, each with `file:` or `id:`")
+
+    base = path.parent
+    by_file: dict[str, dict[str, Any]] = {}
+    by_id: dict[str, dict[str, Any]] = {}
+    names: dict[str, list[dict[str, Any]]] = {}
+    default_voices = _check_voices(path, "defaults", defaults.get("voices"))
+    for n, entry in enumerate(entries, start=1):
+        where = f"documents entry {n}"
+        if not isinstance(entry, dict):
+            raise UserError(f"{path}: {where} must be a mapping with `file:` or `id:`")
+        file, doc_id = entry.get("file"), entry.get("id")
+        if file is None and doc_id is None:
+            raise UserError(f"{path}: {where} has neither `file:` nor `id:`; add one")
+        meta = {k: v for k, v in defaults.items() if k != "voices"}
+        meta.update({k: v for k, v in entry.items() if k not in ("file", "voices")})
+        voices = {**default_voices, **_check_voices(path, where, entry.get("voices"))}
+        if voices:
+            meta["voices"] = voices
+        if doc_id is not None:
+            meta["id"] = str(doc_id)
+        if file is not None:
+            by_file[os.path.realpath(base / str(file))] = meta
+            names.setdefault(os.path.basename(str(file)), []).append(meta)
+        elif doc_id is not None:
+            by_id[str(doc_id)] = meta
+    by_name = {name: metas[0] for name, metas in names.items() if len(metas) == 1}
+    return Manifest(path=path, by_file=by_file, by_name=by_name, by_id=by_id)
+
+
+def find_manifest(directory: str | Path) -> Path | None:
+    """The manifest file in ``directory``, if there is one."""
+    for name in MANIFEST_NAMES:
+        candidate = Path(directory) / name
+        if candidate.is_file():
+            return candidate
+    return None

@@ -1,0 +1,313 @@
+"""Readers: files, directories, JSONL and CSV in; Documents out, with manifest metadata attached.
+
+Every problem with one input (empty, binary, not UTF-8, too big, unreadable, a bad JSONL line,
+an unknown format, a missing CSV column) becomes a ``Skipped`` record naming the input and the
+fix; the other inputs still go through. Offsets later point into ``Document.text`` exactly as
+read here (for HTML: the main text extracted from the page).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from corpus.manifest import MANIFEST_NAMES, Manifest, find_manifest, load_manifest
+from corpus.records import Document, content_id
+
+DEFAULT_MAX_MB = 50
+TEXT_SUFFIXES = {".txt": "text", ".text": "text", ".md": "text", ".markdown": "text",
+                 ".html": "html", ".htm": "html", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
+KNOWN = ".txt, .md, .html, .jsonl or .csv"
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input (a file, or ``file:line`` of a JSONL file) that was not read, and why."""
+
+    where: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read inputs: CSV/JSONL columns, an explicit manifest, the per-file size limit."""
+
+    text_column: str = "text"
+    id_column: str = "id"
+    manifest: str | None = None
+    max_mb: float = DEFAULT_MAX_MB
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input file to read, its format, and the manifest entry for it (if any)."""
+
+    path: str
+    fmt: str
+    entry: dict[str, Any] | None = None
+    manifest: Manifest | None = None
+
+
+OnSkip = Callable[[Skipped], None]
+
+
+def _nearest_manifest(directory: str, root: str, cache: dict[str, Manifest | None]) -> list[Manifest]:
+    """Manifests of ``directory`` and its parents up to ``root``, nearest first."""
+    found: list[Manifest] = []
+    current = directory
+    while True:
+        if current not in cache:
+            path = find_manifest(current)
+            cache[current] = load_manifest(path) if path else None
+        if cache[current] is not None:
+            found.append(cache[current])
+        if current == root or os.path.dirname(current) == current:
+            return found
+        current = os.path.dirname(current)
+
+
+def _source(path: str, manifests: list[Manifest], on_skip: OnSkip) -> Source | None:
+    suffix = os.path.splitext(path)[1].lower()
+    fmt = TEXT_SUFFIXES.get(suffix)
+    if fmt is None:
+        what = f"format '{suffix}'" if suffix else "format (no file extension)"
+        on_skip(Skipped(path, f"unknown {what}; convert it to {KNOWN}, or leave it out"))
+        return None
+    entry = next((e for e in (m.for_file(path) for m in manifests) if e is not None), None)
+    # only row formats look up entries by id; text files travel to worker processes without it
+    by_id = manifests[0] if manifests and fmt in ("jsonl", "csv") else None
+    return Source(path, fmt, entry, by_id)
+
+
+def list_sources(inputs: list[str], options: ReadOptions, on_skip: OnSkip) -> list[Source]:
+    """The files to read, in a deterministic order: inputs as given, directories walked sorted.
+
+    Hidden files and manifest files inside directories are passed over. A manifest applies to
+    files in its directory and below; ``options.manifest`` applies to every input and wins.
+    """
+    explicit = [load_manifest(options.manifest)] if options.manifest else []
+    cache: dict[str, Manifest | None] = {}
+    sources: list[Source] = []
+    for given in inputs:
+        if not os.path.exists(given):
+            on_skip(Skipped(given, "no such file or directory; check the path"))
+            continue
+        if os.path.isdir(given):
+            root = os.path.realpath(given)
+            for dirpath, dirnames, filenames in os.walk(given):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                for name in sorted(filenames):
+                    if name.startswith(".") or name in MANIFEST_NAMES:
+                        continue
+                    path = os.path.join(dirpath, name)
+                    manifests = explicit + _nearest_manifest(os.path.realpath(dirpath), root, cache)
+                    source = _source(path, manifests, on_skip)
+                    if source is not None:
+                        sources.append(source)
+        else:
+            directory = os.path.dirname(os.path.realpath(given))
+            manifests = explicit + _nearest_manifest(directory, directory, cache)
+            source = _source(given, manifests, on_skip)
+            if source is not None:
+                sources.append(source)
+    return sources
+
+
+def _decode(data: bytes, where: str, on_skip: OnSkip) -> str | None:
+    if b"\x00" in data[:8192]:
+        on_skip(Skipped(where, f"looks binary (NUL bytes); only text files ({KNOWN}) are read"))
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        on_skip(Skipped(where, f"not UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start}); "
+                               "re-encode it as UTF-8, e.g. iconv -f latin1 -t utf-8"))
+        return None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        on_skip(Skipped(where, "empty (no text); add text or leave the file out"))
+        return None
+    return text
+
+
+def _read_bytes(path: str, max_mb: float, on_skip: OnSkip) -> bytes | None:
+    try:
+        size = os.path.getsize(path)
+        if size > max_mb * 1024 * 1024:
+            on_skip(Skipped(path, f"{size / 1024 / 1024:.1f} MB is over the {max_mb:g} MB limit per file; "
+                                  "split it or raise the limit with --max-file-mb"))
+            return None
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as err:
+        on_skip(Skipped(path, f"cannot read it ({err.strerror or err}); check that it exists and is readable"))
+        return None
+
+
+def _file_meta(source: Source) -> dict[str, Any]:
+    meta = dict(source.entry) if source.entry else {}
+    meta.setdefault("source_file", source.path)
+    return meta
+
+
+def _document(text: str, meta: dict[str, Any], path: str | None, doc_id: Any = None) -> Document:
+    """A Document whose id is the one given, else a hash of its text."""
+    doc_id = str(doc_id) if doc_id not in (None, "") else content_id(text)
+    return Document(doc_id=doc_id, text=text, meta=meta, path=path)
+
+
+def _read_html(source: Source, text: str, on_skip: OnSkip) -> Document | None:
+    import trafilatura  # heavy: only when a page is read
+
+    page = trafilatura.bare_extraction(text, include_comments=True, with_metadata=True)
+    body = (page.text or "").strip() if page is not None else ""
+    if not body:
+        on_skip(Skipped(source.path, "no main text found in the page; save the article text as .txt instead"))
+        return None
+    meta: dict[str, Any] = {}
+    for key, attr in (("title", "title"), ("author", "author"), ("date", "date"), ("outlet", "sitename")):
+        value = getattr(page, attr, None)
+        if value:
+            meta[key] = value
+    comments = (page.comments or "").strip()
+    full = body
+    if comments:
+        full = f"{body}\n\n{comments}"
+        meta["voices"] = {"comments_start": comments.split("\n", 1)[0][:60]}
+    entry = _file_meta(source)
+    hints = {**meta.get("voices", {}), **entry.get("voices", {})}
+    meta.update(entry)
+    if hints:
+        meta["voices"] = hints
+    return _document(full, meta, source.path, meta.pop("id", None))
+
+
+def _read_text_file(source: Source, options: ReadOptions, on_skip: OnSkip) -> Iterator[Document]:
+    data = _read_bytes(source.path, options.max_mb, on_skip)
+    if data is None:
+        return
+    text = _decode(data, source.path, on_skip)
+    if text is None:
+        return
+    if source.fmt == "html":
+        doc = _read_html(source, text, on_skip)
+        if doc is not None:
+            yield doc
+        return
+    meta = _file_meta(source)
+    yield _document(text, meta, source.path, meta.pop("id", None))
+
+
+def _row_document(row: dict[str, Any], where: str, source: Source, options: ReadOptions,
+                  on_skip: OnSkip) -> Document | None:
+    text = row.get(options.text_column)
+    if text is None:
+        on_skip(Skipped(where, f"no '{options.text_column}' field; add it or choose the field with --text-column"))
+        return None
+    if not isinstance(text, str):
+        on_skip(Skipped(where, f"'{options.text_column}' is a {type(text).__name__}, not a string; store the text as a string"))
+        return None
+    if not text.strip():
+        on_skip(Skipped(where, f"empty '{options.text_column}'; add text or remove the row"))
+        return None
+    given_id = row.get(options.id_column)
+    meta = {k: v for k, v in _file_meta(source).items() if k not in ("id", "voices")}
+    if given_id not in (None, "") and source.manifest is not None:
+        meta.update((k, v) for k, v in (source.manifest.for_id(str(given_id)) or {}).items() if k != "id")
+    meta.update((k, v) for k, v in row.items() if k not in (options.text_column, options.id_column))
+    meta["source_file"] = source.path
+    return _document(text, meta, source.path, given_id)
+
+
+def _read_jsonl(source: Source, options: ReadOptions, on_skip: OnSkip) -> Iterator[Document]:
+    limit = options.max_mb * 1024 * 1024
+    try:
+        handle = open(source.path, "rb")
+    except OSError as err:
+        on_skip(Skipped(source.path, f"cannot read it ({err.strerror or err}); check that it exists and is readable"))
+        return
+    with handle:
+        any_line = False
+        for lineno, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            any_line = True
+            where = f"{source.path}:{lineno}"
+            if len(raw) > limit:
+                on_skip(Skipped(where, f"line is over the {options.max_mb:g} MB limit; split the document "
+                                       "or raise the limit with --max-file-mb"))
+                continue
+            try:
+                row = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                on_skip(Skipped(where, "not UTF-8; re-encode the file as UTF-8"))
+                continue
+            except json.JSONDecodeError as err:
+                on_skip(Skipped(where, f"malformed JSON ({err.msg}); fix or remove that line"))
+                continue
+            if not isinstance(row, dict):
+                on_skip(Skipped(where, f"expected a JSON object with '{options.text_column}', got {type(row).__name__}"))
+                continue
+            doc = _row_document(row, where, source, options, on_skip)
+            if doc is not None:
+                yield doc
+        if not any_line:
+            on_skip(Skipped(source.path, "empty (no JSON lines); add documents or leave the file out"))
+
+
+def _read_csv(source: Source, options: ReadOptions, on_skip: OnSkip) -> Iterator[Document]:
+    csv.field_size_limit(min(sys.maxsize, int(options.max_mb * 1024 * 1024)))
+    try:
+        handle = open(source.path, encoding="utf-8-sig", newline="")
+    except OSError as err:
+        on_skip(Skipped(source.path, f"cannot read it ({err.strerror or err}); check that it exists and is readable"))
+        return
+    with handle:
+        try:
+            reader = csv.DictReader(handle)
+            columns = reader.fieldnames
+            if not columns:
+                on_skip(Skipped(source.path, "empty (no header row); add a header and rows"))
+                return
+            if options.text_column not in columns:
+                on_skip(Skipped(source.path, f"no '{options.text_column}' column (columns: {', '.join(columns)}); "
+                                             "choose one with --text-column"))
+                return
+            for row in reader:
+                where = f"{source.path}:{reader.line_num}"
+                row.pop(None, None)  # extra cells beyond the header
+                doc = _row_document(row, where, source, options, on_skip)
+                if doc is not None:
+                    yield doc
+        except UnicodeDecodeError:
+            on_skip(Skipped(source.path, "not UTF-8; re-encode it as UTF-8, e.g. iconv -f latin1 -t utf-8"))
+        except csv.Error as err:
+            on_skip(Skipped(source.path, f"malformed CSV ({err}); fix the file"))
+
+
+def read_source(source: Source, options: ReadOptions, on_skip: OnSkip) -> Iterator[Document]:
+    """The documents of one input file; problems go to ``on_skip``."""
+    if source.fmt == "jsonl":
+        return _read_jsonl(source, options, on_skip)
+    if source.fmt == "csv":
+        return _read_csv(source, options, on_skip)
+    return _read_text_file(source, options, on_skip)
+
+
+def read_documents(inputs: list[str], options: ReadOptions | None = None,
+                   skipped: list[Skipped] | None = None) -> Iterator[Document]:
+    """Stream the documents of files, directories, JSONL and CSV inputs; skips go to ``skipped``."""
+    options = options or ReadOptions()
+    sink = skipped.append if skipped is not None else (lambda s: None)
+    for source in list_sources(inputs, options, sink):
+        yield from read_source(source, options, sink)

@@ -1,0 +1,321 @@
+"""Voices: who speaks in each paragraph and sentence of a document.
+
+Generic rules first, then what the manifest's ``voices:`` hints state (a user's knowledge wins):
+
+- a ``By X and Y`` line near the top names the author(s), whose prose the rest is;
+- interview turns open a paragraph (``Question:``, ``Q:``, ``A:``, ``Answer:``, ``NAME:``) and last
+  until the next turn marker, the end of a repost, or the comments;
+- a blog post (``kind`` containing ``blog``) speaks in the blogger's voice around what it reposts;
+  the repost ends at a hint or an editorial marker such as ``[My Emphasis]``;
+- a comments section starts at a hint, a ``Comments`` heading, a ``NAME says:`` line, or (after a
+  repost) at a short informal paragraph opening with an interjection;
+- in the document's own voice, a sentence with attributed quoted or reported speech
+  (``"...", he said``, ``said X``, ``X said that``, ``according to X``) is ``quoted``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from corpus.records import AUTHOR, BLOGGER, COMMENTER, INTERVIEWEE, INTERVIEWER, QUOTED
+
+_NAME_WORD = r"(?:[A-Z][\w'’.-]*|de|van|von|der|al|bin|da|di|le|la)"
+_NAME = rf"[A-Z][\w'’.-]*(?:\s+{_NAME_WORD}){{0,4}}"
+_BYLINE = re.compile(rf"^By\s+({_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*)\s*(?:[,|–—-].{{0,60}})?$")
+_BYLINE_SPLIT = re.compile(r"\s*(?:,|\band\b|&)\s*")
+
+_QA_MARKER = re.compile(r"(?:(?P<q>Question|Q)|(?P<a>Answer|A))\s*:\s+(?=\S)")
+_NAME_MARKER = re.compile(r"(?P<name>(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]*)\s*:\s+(?=\S)")
+_NOT_SPEAKERS = frozenset("""note notes update updates editor editors source sources photo photos image
+    related read see also warning summary background example disclaimer correction tags tag
+    category categories posted filed share subscribe comment comments reply replies bottom line
+    conclusion introduction abstract keywords key points takeaway tldr ps p.s edit by""".split())
+
+_EDITORIAL = re.compile(
+    r"\[(?:my emphasis|emphasis (?:mine|added|in (?:the )?original)|end (?:of )?(?:the )?"
+    r"(?:quote|excerpt|interview|transcript|repost|article)|bold(?:ing)? mine|italics mine|"
+    r"sic|snip|\.\.\.|…)\]", re.I)
+_REPOST_END = re.compile(
+    r"\[(?:my emphasis|emphasis (?:mine|added)|end (?:of )?(?:the )?(?:quote|excerpt|interview|"
+    r"transcript|repost|article)|bold(?:ing)? mine|italics mine)\]", re.I)
+
+_COMMENTS_HEADING = re.compile(
+    r"^(?:\d+\s+)?(?:reader(?:s'?|'s)?\s+)?(?:comments?|responses?|replies|discussion)"
+    r"(?:\s*\(\d+\))?\s*:?$", re.I)
+# "jdoe says:" / "Jane Doe said on May 5, 2024 at 3:12 pm" alone on a line opens a comment
+_COMMENT_BYLINE = re.compile(r"^(?P<name>[\w'’.@ -]{1,40}?)\s+(?:says|said|wrote|writes)\s*:?\s*"
+                             r"(?:(?:on\s+)?[\w ,]*\d[\w ,:.]*)?$")
+_INTERJECTION = re.compile(
+    r"^(?:heh|hah|haha|hehe|lol|lmao|wow|yeah|yep|yes|nope|meh|ugh|oh|ah|hmm+|thanks|thank you|"
+    r"great (?:post|article|piece)|good (?:post|article|piece)|nice|agreed|indeed|exactly|sure|"
+    r"well said|bravo|@\w+)\b", re.I)
+_INTRO_NAME = re.compile(rf"(?:(?:Mr|Ms|Mrs|Dr|Prof)\.?\s+)?(?P<name>{_NAME})\s*:\s*$")
+
+_SPEECH_VERB = (r"(?:said|says|say|told|tells|stated|states|claimed|claims|argued|argues|added|adds|"
+                r"noted|notes|warned|warns|insisted|insists|announced|announces|declared|declares|"
+                r"wrote|writes|explained|explains|asserted|asserts|stressed|stresses|emphasi[sz]ed)")
+_QUOTE_OPEN, _QUOTE_CLOSE = "\"“«", "\"”»"
+_PRONOUNS = frozenset("he she they it".split())
+_FIRST_PERSON = frozenset("i we me us my our".split())
+_NOT_SUBJECTS = frozenset("""it this that these those there here what which who most many some all
+    none nobody everyone everybody anyone anybody one many few both each other others
+    such so and but or yet as if when while although because since however thus also""".split())
+_QUOTE_THEN_VERB = re.compile(
+    rf"[\"”»],?\s+(?:(?P<pro>he|she|they)\s+{_SPEECH_VERB}|{_SPEECH_VERB}\s+(?P<after>{_NAME})|"
+    rf"(?P<before>{_NAME})\s+{_SPEECH_VERB})\b")
+_VERB_THEN_QUOTE = re.compile(rf"(?P<subj>{_NAME}|[Hh]e|[Ss]he|[Tt]hey)\s+{_SPEECH_VERB}\s*[:,]?\s*[\"“«]")
+_ACCORDING = re.compile(r"\b[Aa]ccording to\s+(?P<src>[^,.;:!?()\"“”]{2,80})")
+_REPORTED = re.compile(
+    rf"^(?P<subj>[A-Z][^.!?;:\"“”]{{0,80}}?)\s+(?:has\s+|had\s+|have\s+)?{_SPEECH_VERB}"
+    r"(?:\s+(?:on|in|last|this|earlier|later|recently)(?:\s+\w+){0,2})?(?:\s+\w+)?\s*(?:that\b|:|,?\s*[\"“«])")
+
+
+@dataclass(frozen=True)
+class Voice:
+    """The voice of one paragraph: a role from records.SPEAKERS, a name when known.
+
+    ``marker_end`` is the offset just after a turn marker (``Question:``) opening the paragraph;
+    ``kind`` is ``byline``, ``heading`` or ``text``.
+    """
+
+    speaker: str
+    speaker_name: str | None = None
+    marker_end: int | None = None
+    kind: str = "text"
+
+
+def _clean(name: str) -> str:
+    return re.sub(r"\s+", " ", name).strip(" ,.;:")
+
+
+def parse_byline(line: str) -> list[str] | None:
+    """The names in a ``By X and Y`` line, or None when the line is not a byline."""
+    line = line.strip()
+    if len(line) > 150:
+        return None
+    m = _BYLINE.match(line)
+    if not m:
+        return None
+    names = [_clean(n) for n in _BYLINE_SPLIT.split(m.group(1)) if _clean(n)]
+    return names or None
+
+
+def _join_names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _own_name(meta: dict[str, Any], hints: dict[str, Any]) -> str | None:
+    if hints.get("author"):
+        return str(hints["author"])
+    for key in ("authors", "author", "blogger"):
+        value = meta.get(key)
+        if isinstance(value, list) and value:
+            return _join_names([str(v) for v in value])
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def _turn_marker(para: str) -> tuple[str, str | None, int] | None:
+    """(role, name, marker length) when ``para`` opens with an interview turn marker."""
+    m = _QA_MARKER.match(para)
+    if m:
+        return (INTERVIEWER if m.group("q") else INTERVIEWEE), None, m.end()
+    m = _NAME_MARKER.match(para)
+    if m:
+        name = m.group("name")
+        words = name.lower().replace(".", "").split()
+        if len(name) <= 40 and not any(w in _NOT_SPEAKERS for w in words):
+            return "?", _clean(name), m.end()
+    return None
+
+
+def _comment_byline(para: str) -> str | None:
+    """The commenter's name when ``para`` is a short ``NAME says:`` line."""
+    m = _COMMENT_BYLINE.match(para) if len(para) <= 80 else None
+    return _clean(m.group("name")) if m else None
+
+
+def _find(paras: list[str], needle: str | None, start: int = 0) -> int | None:
+    """Index of the first paragraph from ``start`` that starts with (or else contains) ``needle``."""
+    if not needle:
+        return None
+    needle = needle.strip()
+    for i in range(start, len(paras)):
+        if paras[i].startswith(needle):
+            return i
+    for i in range(start, len(paras)):
+        if needle in paras[i]:
+            return i
+    return None
+
+
+def _same_person(a: str | None, b: str | None) -> bool:
+    if not a or not b:
+        return False
+    a_words, b_words = a.lower().split(), b.lower().split()
+    return a_words[-1] == b_words[-1]
+
+
+def _full_name(surname: str, before: str) -> str:
+    """``Lyukmanov`` -> ``Alexander Lyukmanov`` when the earlier text names them in full."""
+    m = re.search(rf"((?:[A-Z][\w'’-]+\s+){{1,2}}){re.escape(surname)}\b", before)
+    if m and not m.group(1).split()[0].rstrip(".") in ("Mr", "Ms", "Mrs", "Dr", "Prof"):
+        return _clean(m.group(0))
+    return surname
+
+
+def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[str, Any]) -> list[Voice]:
+    """One Voice per paragraph span of ``text``, from generic rules and the meta's voice hints."""
+    hints: dict[str, Any] = meta.get("voices") or {}
+    paras = [text[s:e] for s, e in paragraphs]
+    n = len(paras)
+    kind = str(meta.get("kind") or "").lower()
+    blogish = "blog" in kind or "repost_start" in hints or "repost_end" in hints
+    own_role = BLOGGER if blogish else AUTHOR
+    own_name = _own_name(meta, hints)
+
+    byline = None
+    if hints.get("byline", True):
+        for i in range(min(3, n)):
+            names = parse_byline(paras[i])
+            if names:
+                byline = i
+                own_name = str(hints["author"]) if hints.get("author") else _join_names(names)
+                break
+
+    # the interview or repost region [rs, re]
+    markers = [_turn_marker(p) for p in paras]
+    named = [m for m in markers if m and m[0] == "?"]
+    if len(named) < 2:  # a lone "Note: ..." is not a transcript
+        markers = [m if m and m[0] != "?" else None for m in markers]
+    rs = _find(paras, hints.get("repost_start"))
+    if rs is None:
+        rs = next((i for i, m in enumerate(markers) if m), None)
+    re_ = None
+    if rs is not None:
+        re_ = _find(paras, hints.get("repost_end"), rs)
+        if re_ is None:
+            re_ = next((i for i in range(rs, n) if _REPOST_END.search(paras[i])), None)
+
+    # the comments section
+    cs = _find(paras, hints.get("comments_start"), (re_ + 1) if re_ is not None else 0)
+    if cs is None:
+        after = (re_ + 1) if re_ is not None else (byline + 1 if byline is not None else 1)
+        for i in range(after, n):
+            if _COMMENTS_HEADING.match(paras[i]) or _comment_byline(paras[i]):
+                cs = i
+                break
+    if cs is None and blogish and re_ is not None:
+        # the blogger closes a repost with a paragraph; a short informal one after that is a comment
+        cs = next((i for i in range(re_ + 2, n) if _INTERJECTION.match(paras[i])), None)
+    if rs is not None and cs is not None and rs >= cs:
+        rs = re_ = None
+    if rs is not None and (re_ is None or (cs is not None and re_ >= cs)):
+        re_ = (cs - 1) if cs is not None else n - 1
+
+    # names for interview roles
+    interviewer = hints.get("interviewer")
+    interviewee = hints.get("interviewee")
+    if rs is not None and not interviewee and rs > 0:
+        m = _INTRO_NAME.search(paras[rs - 1])
+        if m:
+            interviewee = _full_name(m.group("name").split()[-1], text[: paragraphs[rs - 1][1]])
+    roles: dict[str, str] = {}
+    if rs is not None:
+        asks: dict[str, list[bool]] = {}
+        for i in range(rs, re_ + 1):
+            m = markers[i]
+            if m and m[0] == "?":
+                asks.setdefault(m[1], []).append(paras[i].rstrip().endswith("?"))
+        for name, flags in asks.items():
+            if _same_person(name, interviewee):
+                roles[name] = INTERVIEWEE
+            elif _same_person(name, interviewer):
+                roles[name] = INTERVIEWER
+            else:
+                roles[name] = INTERVIEWER if sum(flags) * 2 > len(flags) else INTERVIEWEE
+
+    voices: list[Voice] = []
+    own = Voice(own_role, own_name)
+    turn: Voice | None = None
+    comment_name: str | None = None
+    for i, (start, _end) in enumerate(paragraphs):
+        if i == byline:
+            voices.append(Voice(own_role, own_name, kind="byline"))
+        elif cs is not None and i >= cs:
+            name = _comment_byline(paras[i])
+            if name:
+                comment_name = name
+                voices.append(Voice(COMMENTER, comment_name, kind="heading"))
+            elif _COMMENTS_HEADING.match(paras[i]):
+                voices.append(Voice(COMMENTER, None, kind="heading"))
+            else:
+                voices.append(Voice(COMMENTER, comment_name))
+        elif rs is not None and rs <= i <= re_:
+            m = markers[i]
+            if m:
+                role = roles.get(m[1], INTERVIEWEE) if m[0] == "?" else m[0]
+                name = m[1] or (interviewer if role == INTERVIEWER else interviewee)
+                turn = Voice(role, name)
+                voices.append(Voice(role, name, marker_end=start + m[2]))
+            elif turn is not None:
+                voices.append(turn)
+            else:
+                voices.append(Voice(QUOTED, hints.get("reposted_from")))
+        else:
+            voices.append(own)
+    return voices
+
+
+def _subject_name(subject: str) -> tuple[bool, str | None]:
+    """Is ``subject`` someone other than the writer, and their name if it is one."""
+    words = subject.split()
+    first = words[0].lower().strip(",")
+    if first in _FIRST_PERSON:
+        return False, None
+    if first in _PRONOUNS and len(words) == 1:
+        return True, None
+    if first in _NOT_SUBJECTS:
+        return False, None
+    name = re.sub(r"^(?:the|a|an)\s+", "", _clean(subject), flags=re.I)
+    return True, (name if len(name) <= 80 else None)
+
+
+def sentence_voice(sentence: str, base: Voice) -> tuple[str, str | None]:
+    """The voice of one sentence: ``quoted`` when it carries attributed speech, else the paragraph's."""
+    if base.speaker not in (AUTHOR, BLOGGER) or base.kind != "text":
+        return base.speaker, base.speaker_name
+    has_quote = any(q in sentence for q in _QUOTE_OPEN)
+    if has_quote:
+        m = _QUOTE_THEN_VERB.search(sentence)
+        if m:
+            name = m.group("after") or m.group("before")
+            if name is None or name.split()[0].lower() not in _FIRST_PERSON | _NOT_SUBJECTS:
+                return QUOTED, _clean(name) if name else None
+        m = _VERB_THEN_QUOTE.search(sentence)
+        if m:
+            other, name = _subject_name(m.group("subj"))
+            if other:
+                return QUOTED, name
+    if "ccording to" in sentence:
+        m = _ACCORDING.search(sentence)
+        if m:
+            src = m.group("src").strip()
+            src_words = src.lower().split()
+            if src_words and src_words[0] not in _FIRST_PERSON:
+                name = re.sub(r"^(?:the|a|an)\s+", "", src, flags=re.I)
+                return QUOTED, _clean(name) if name[:1].isupper() else None
+    m = _REPORTED.match(sentence)
+    if m:
+        other, name = _subject_name(m.group("subj"))
+        if other:
+            return QUOTED, name
+    return base.speaker, base.speaker_name
+
+
+def editorial_marker(sentence: str) -> re.Match[str] | None:
+    """An editorial marker such as ``[My Emphasis]`` in a sentence, if any."""
+    return _EDITORIAL.search(sentence) if "[" in sentence else None
