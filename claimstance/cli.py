@@ -192,11 +192,16 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--corpus", default=None, help="corpus path (default: the bundled sample corpus)")
     p.add_argument("--config", default=None, help="pipeline YAML (default: configs/pipeline.yaml)")
     p.add_argument("--workspace", default="workspace")
+    p.add_argument("--no-push", action="store_true", help="skip Label Studio: claims, pre-labels and report only")
     p.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
-    raise UserError("`stance run` is not implemented yet")
+    from claimstance.pipeline import run, summary_lines
+
+    result = run(args.corpus, args.config, workspace=args.workspace, push=not args.no_push)
+    print("\n".join(summary_lines(result)))
+    return 1 if result.skipped_inputs else 0
 
 
 COMMANDS = (_add_claims, _add_prelabel, _add_train, _add_evaluate, _add_match, _add_compare,

@@ -1,0 +1,251 @@
+"""`stance run`: corpus -> claims -> pre-labels -> local Label Studio -> push -> comparison report.
+
+Each step's output lives in ``W/run/`` and is keyed by a hash of what went into it (the inputs'
+content, the settings, the model version), recorded in ``W/run/state.json``: re-running skips every
+step whose inputs have not changed, and the push is idempotent on the stable claim ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from claimstance.config import PipelineConfig, load_pipeline_config
+from corpus.errors import UserError
+from corpus.files import atomic_write, read_jsonl
+
+SAMPLE_CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "sample"
+
+
+@dataclass
+class RunResult:
+    """What one `stance run` did: counts for the summary, paths, and which steps were skipped."""
+
+    workspace: Path
+    claims_path: Path
+    prelabeled_path: Path
+    compare_dir: Path
+    documents: int = 0
+    sentences: int = 0
+    claims: int = 0
+    by_voice: Counter = field(default_factory=Counter)
+    by_source: dict[str, Counter] = field(default_factory=dict)
+    pairs: int = 0
+    contrasting: int = 0
+    clusters: int = 0
+    pushed: dict[str, Any] = field(default_factory=dict)
+    studio: dict[str, Any] = field(default_factory=dict)
+    skipped_steps: list[str] = field(default_factory=list)
+    skipped_inputs: list[str] = field(default_factory=list)
+    project: str = ""
+
+
+def _hash_update_path(digest: "hashlib._Hash", path: Path) -> None:
+    if path.is_dir():
+        for child in sorted(path.rglob("*")):
+            if child.is_file():
+                digest.update(str(child.relative_to(path)).encode())
+                digest.update(child.read_bytes())
+    elif path.exists():
+        digest.update(path.read_bytes())
+    else:
+        digest.update(f"missing:{path}".encode())
+
+
+def fingerprint(*parts: Any) -> str:
+    """A content hash of files, directories and plain values."""
+    digest = hashlib.sha1()
+    for part in parts:
+        if isinstance(part, Path):
+            _hash_update_path(digest, part)
+        else:
+            digest.update(json.dumps(part, sort_keys=True, default=str).encode())
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+class RunState:
+    """The fingerprint each step last ran with (``W/run/state.json``)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.data: dict[str, Any] = {}
+        if path.exists():
+            try:
+                self.data = json.loads(path.read_text(encoding="utf-8"))
+            except ValueError:
+                self.data = {}
+
+    def fresh(self, step: str, key: str, *outputs: Path) -> bool:
+        return self.data.get(step, {}).get("key") == key and all(p.exists() for p in outputs)
+
+    def done(self, step: str, key: str, **extra: Any) -> None:
+        self.data[step] = {"key": key, "at": time.strftime("%Y-%m-%dT%H:%M:%S"), **extra}
+        with atomic_write(self.path) as handle:
+            json.dump(self.data, handle, indent=2)
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _code_version() -> str:
+    """Changes whenever the corpus or model code changes, so cached steps are redone after an upgrade."""
+    root = Path(__file__).resolve().parents[1]
+    return fingerprint(*(root / pkg for pkg in ("corpus", "models")))
+
+
+def run(corpus: str | Path | None = None, config: str | Path | None = None,
+        workspace: str | Path = "workspace", push: bool = True,
+        say: Callable[[str], None] = _say) -> RunResult:
+    """Run the whole pipeline on ``corpus`` (default: the bundled sample corpus)."""
+    cfg: PipelineConfig = load_pipeline_config(config)
+    corpus_path = Path(corpus) if corpus else SAMPLE_CORPUS
+    if not corpus_path.exists():
+        raise UserError(f"{corpus_path}: no such corpus file or directory; pass --corpus PATH")
+    from models.compare import CompareSettings
+    from models.schemes import load_scheme
+
+    scheme = load_scheme(cfg.scheme)
+    try:
+        compare_settings = CompareSettings(**cfg.compare)
+    except Exception as err:  # pydantic's ValidationError, named in one line
+        raise UserError(f"{config or 'configs/pipeline.yaml'}: compare: {str(err).splitlines()[1:3]}") from None
+
+    workspace = Path(workspace)
+    out = workspace / "run"
+    out.mkdir(parents=True, exist_ok=True)
+    state = RunState(out / "state.json")
+    result = RunResult(workspace=workspace, claims_path=out / "claims.jsonl",
+                       prelabeled_path=out / "prelabeled.jsonl", compare_dir=out / "compare",
+                       project=cfg.project)
+    code = _code_version()
+
+    # 1. claims
+    claims_key = fingerprint(corpus_path.resolve().as_posix(), corpus_path, code)
+    if state.fresh("claims", claims_key, result.claims_path):
+        say(f"[1/5] claims: up to date ({result.claims_path})")
+        result.skipped_steps.append("claims")
+    else:
+        say(f"[1/5] claims: splitting {corpus_path} into sentences, voices and claims")
+        from corpus.claims import build_claims
+
+        summary = build_claims([str(corpus_path)], str(result.claims_path),
+                               on_skip=lambda item: say(f"  skipped: {item}"))
+        result.skipped_inputs = [str(item) for item in summary.skipped]
+        state.done("claims", claims_key)
+    rows = list(read_jsonl(result.claims_path))
+    result.documents = len({r["doc_id"] for r in rows})
+    result.sentences = len(rows)
+    result.claims = sum(1 for r in rows if r.get("is_claim"))
+    result.by_voice = Counter(r.get("speaker") or "unknown" for r in rows if r.get("is_claim"))
+
+    # 2. pre-labels
+    from models.prelabel import prelabel
+
+    model_dir = Path(cfg.model) if cfg.model else None
+    scheme_file = Path(scheme.path) if getattr(scheme, "path", None) else cfg.scheme
+    prelabel_key = fingerprint(result.claims_path, scheme_file, model_dir or "bootstrap", code)
+    if state.fresh("prelabel", prelabel_key, result.prelabeled_path):
+        say(f"[2/5] pre-labels: up to date ({result.prelabeled_path})")
+        result.skipped_steps.append("prelabel")
+        labelled = list(read_jsonl(result.prelabeled_path))
+    else:
+        say(f"[2/5] pre-labels: {'model ' + str(model_dir) if model_dir else 'bootstrap (no human labels)'}"
+            f", scheme {scheme.name}")
+        labelled = prelabel(rows, scheme, model_dir=str(model_dir) if model_dir else None)
+        from corpus.files import write_jsonl
+
+        write_jsonl(result.prelabeled_path, labelled)
+        state.done("prelabel", prelabel_key)
+    for row in labelled:
+        if row.get("is_claim"):
+            source = str(row.get("source_type") or row.get("outlet") or row.get("doc_id"))
+            result.by_source.setdefault(source, Counter())[row["prediction"]] += 1
+
+    # 3. the local Label Studio, 4. push
+    if push:
+        from annotate import studio
+
+        say(f"[3/5] Label Studio: starting a local server in {workspace} (first start takes about a minute)")
+        result.studio = studio.start(workspace, port=cfg.port if not _has_info(workspace) else None)
+        say(f"[4/5] push: claims and pre-labels to project {cfg.project!r}")
+        from annotate.push import push as push_claims
+
+        result.pushed = push_claims(str(result.prelabeled_path), cfg.project, workspace=str(workspace),
+                                    scheme=cfg.scheme, include_all=cfg.push_all)
+    else:
+        result.skipped_steps += ["studio", "push"]
+
+    # 5. comparison report
+    compare_key = fingerprint(result.prelabeled_path, compare_settings.model_dump(mode="json"), code)
+    pairs_path = result.compare_dir / "pairs.jsonl"
+    if state.fresh("compare", compare_key, pairs_path, result.compare_dir / "report.html"):
+        say(f"[5/5] compare: up to date ({result.compare_dir})")
+        result.skipped_steps.append("compare")
+    else:
+        say("[5/5] compare: the same point across documents, side by side")
+        from models.compare import run_compare
+
+        _compare_config = out / "compare.yaml"
+        with atomic_write(_compare_config) as handle:
+            json.dump(compare_settings.model_dump(mode="json"), handle)
+        run_compare(result.prelabeled_path, result.compare_dir, config=_compare_config,
+                    cache=workspace / "cache" / "embeddings")
+        state.done("compare", compare_key)
+    pairs = list(read_jsonl(pairs_path))
+    result.pairs = len(pairs)
+    result.contrasting = sum(1 for p in pairs if p.get("contrasting"))
+    clusters_path = result.compare_dir / "clusters.jsonl"
+    result.clusters = sum(1 for _ in read_jsonl(clusters_path)) if clusters_path.exists() else 0
+    return result
+
+
+def _has_info(workspace: Path) -> bool:
+    return (workspace / "studio.json").exists()
+
+
+def summary_lines(result: RunResult) -> list[str]:
+    """The closing summary: what was found, where it is, and the commands of the annotation loop."""
+    w = result.workspace
+    lines = [
+        "",
+        f"documents: {result.documents}   sentences: {result.sentences}   claims: {result.claims}",
+        "claims by voice: " + ", ".join(f"{k} {v}" for k, v in result.by_voice.most_common()),
+        "pre-labels by source:",
+    ]
+    for source, counts in sorted(result.by_source.items()):
+        lines.append(f"  {source}: " + ", ".join(f"{k} {v}" for k, v in counts.most_common()))
+    lines.append(f"pairs across documents: {result.pairs} ({result.contrasting} with contrasting stances), "
+                 f"topics: {result.clusters}")
+    if result.pushed:
+        lines.append("pushed: " + ", ".join(f"{k} {v}" for k, v in result.pushed.items()
+                                              if isinstance(v, (int, str)) and k != "url"))
+    if result.skipped_steps:
+        lines.append("up to date, skipped: " + ", ".join(result.skipped_steps))
+    if result.skipped_inputs:
+        lines.append(f"inputs skipped: {len(result.skipped_inputs)} (listed above)")
+    lines.append("")
+    lines.append(f"comparison report: {result.compare_dir / 'report.html'}")
+    if result.studio:
+        lines += [
+            f"Label Studio: {result.studio.get('url')}  project: {result.project!r}",
+            f"login: {result.studio.get('username')}  (password: in {w / 'studio.json'}, mode 600)",
+            "",
+            "next:",
+            f"  annotate in the browser, then pull the corrections:",
+            f"    stance pull --workspace {w} --project {result.project!r} --out {w / 'pulled'}",
+            f"  train on them and pre-label again with the new model:",
+            f"    stance train --data {w / 'pulled' / 'dataset'} --out {w / 'model'}",
+            f"    stance prelabel --in {result.claims_path} --out {w / 'run' / 'prelabeled-v2.jsonl'} --model {w / 'model'}",
+            f"    stance push --workspace {w} --in {w / 'run' / 'prelabeled-v2.jsonl'} --project {result.project!r}",
+            f"  stop the server: make stop  (or: stance studio stop --workspace {w})",
+        ]
+    return lines
