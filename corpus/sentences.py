@@ -44,24 +44,26 @@ _STARTERS = frozenset(
 )
 
 # --- patterns --------------------------------------------------------------------------
-# A line stripped of white space, and a line break (those of str.splitlines). The rare
-# breaks make the regex four times slower, so the plain one is used when they are absent.
+# A line stripped of white space, and a line break (those of str.splitlines). A negated class
+# makes the regex ten times slower than ".", so "." is used when only \n and \r\n occur.
 _RARE_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _LINE = re.compile(r"\S(?:[^\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]*\S)?")
-_PLAIN_LINE = re.compile(r"\S(?:[^\n\r]*\S)?")
+_PLAIN_LINE = re.compile(r"\S(?:.*\S)?")
 _BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _HEADING_OR_ITEM = re.compile(r"(?:#{1,6}\s|[-*+•▪◦‣⁃]\s|\(?(?:\d{1,3}|[A-Za-z])[.)]\s)")
 # A candidate sentence end: a run of end marks (spaced ". . ." included), closing quotes and
 # brackets, then white space, then anything but a lower-case ASCII letter (after openers).
 # The leading single character class lets the regex engine skip fast to the next end mark.
 _END = re.compile(
-    r"([.!?…‼⁇⁈⁉][.!?…‼⁇⁈⁉]*+(?: \.(?=[\s.\"'”’)\]]|$))*+)([)\]\"'”’»›]*+)"
+    r"([.!?…‼⁇⁈⁉][.!?…‼⁇⁈⁉]*+(?: \.(?=[\s.\"'”’)\]]|$))*+)([)\]\"'”’»›*_]*+)"
     r"\s+(?![\"'“‘«„(\[]*[a-z.])"
 )
 _BULLETS = "•▪◦‣⁃"
 _BULLET = re.compile(r"(?<=\s)[•▪◦‣⁃]")
 _LIST_START = re.compile(r"(?:[•▪◦‣⁃]\s*)?(\d{1,3}|[A-Za-z])(\.\)|\)|\.)(?=\s)")
 _MARKER_ONLY = re.compile(r"(?:[•▪◦‣⁃*+-]\s*)?\(?(?:\d{1,3}|[A-Za-z]|[ivxIVX]{1,5})")
+_AFTER_QUOTE = re.compile(r"[)\]’'»]*\s*(\S)")
+_QUOTE_MAX = 400  # longer quotations are split into their sentences all the same
 _OPENERS = "\"'“‘«„‚([{¿¡*_"
 _INITIALS = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 
@@ -83,7 +85,9 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
 def _paragraphs(text: str, start: int, end: int) -> list[tuple[int, int]]:
     paras: list[tuple[int, int]] = []
     line_s = -1  # start of the previous line
-    rare = any(text.find(ch, start, end) >= 0 for ch in _RARE_BREAKS)
+    rare = text.count("\r", start, end) != text.count("\r\n", start, end) or any(
+        text.find(ch, start, end) >= 0 for ch in _RARE_BREAKS
+    )
     for m in (_LINE if rare else _PLAIN_LINE).finditer(text, start, end):
         s, e = m.span()
         if line_s >= 0 and text[s].islower() and _continues(text, line_s, paras[-1][1], s, e):
@@ -108,6 +112,7 @@ def _continues(text: str, ls: int, le: int, s: int, e: int) -> bool:
 def _sentences(text: str, ps: int, pe: int, out: list[tuple[int, int]]) -> None:
     """Append the sentence spans of the paragraph ``text[ps:pe]`` (already stripped) to ``out``."""
     cuts = _list_cuts(text, ps, pe)
+    quotes = text.find('"', ps, pe) >= 0 or text.find("“", ps, pe) >= 0
     cut_i = 0
     cur = ps
     for m in _END.finditer(text, ps, pe):
@@ -135,7 +140,7 @@ def _sentences(text: str, ps: int, pe: int, out: list[tuple[int, int]]) -> None:
                 is_end = _period_ends(text, a, c, cur, word)
         else:
             is_end = _marks_end(text, t, closers, a, cur, ps)
-        if is_end:
+        if is_end and not (quotes and _in_embedded_quote(text, cur, a, pe)):
             out.append((cur, m.end(2)))
             cur = b
     while cut_i < len(cuts):
@@ -143,6 +148,20 @@ def _sentences(text: str, ps: int, pe: int, out: list[tuple[int, int]]) -> None:
         cut_i += 1
     if cur < pe:
         out.append((cur, pe))
+
+
+def _in_embedded_quote(text: str, cur: int, a: int, pe: int) -> bool:
+    """Whether ``a`` lies inside a double quotation that closes mid-sentence ('"Stop. Now." and left')."""
+    if text.count('"', cur, a) % 2:
+        close = text.find('"', a, min(pe, a + _QUOTE_MAX))
+    elif text.count("“", cur, a) > text.count("”", cur, a):
+        close = text.find("”", a, min(pe, a + _QUOTE_MAX))
+    else:
+        return False
+    if close < 0:
+        return False
+    after = _AFTER_QUOTE.match(text, close + 1, pe)
+    return after is not None and (after.group(1) in ",;:" or after.group(1).islower())
 
 
 def _after_openers(text: str, b: int) -> str:
