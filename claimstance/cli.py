@@ -173,16 +173,20 @@ def _push(args: argparse.Namespace) -> int:
 
 def _add_pull(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("pull", help="fetch annotations as a dataset, with agreement and acceptance reports")
-    p.add_argument("--project", required=True)
-    p.add_argument("--out", required=True, help="output directory")
+    p.add_argument("--project", required=True, help="project title in Label Studio")
+    p.add_argument("--out", required=True, help="output directory (annotations, labels, dataset, report)")
     p.add_argument("--workspace", default="workspace")
-    p.add_argument("--url", default=None)
-    p.add_argument("--scheme", default="kremlin_framing")
+    p.add_argument("--url", default=None, help="a remote Label Studio; the key comes from LABEL_STUDIO_API_KEY")
+    p.add_argument("--scheme", default="kremlin_framing", help="the scheme the project was pushed with")
     p.set_defaults(handler=_pull)
 
 
 def _pull(args: argparse.Namespace) -> int:
-    raise UserError("`stance pull` is not implemented yet")
+    from annotate import pull
+
+    report = pull.pull(args.project, args.out, workspace=args.workspace, url=args.url, scheme=args.scheme)
+    print("\n".join(pull.summary_lines(report, args.out)))
+    return 0
 
 
 # --- the whole pipeline -----------------------------------------------------------------------

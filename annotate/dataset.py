@@ -1,0 +1,120 @@
+"""Labelled claims as a ``datasets.DatasetDict`` split by document, plus Parquet for pandas users.
+
+A document's split comes from a hash of its id, so it never changes between pulls: a document in
+test stays in test as annotation goes on, and no document's claims straddle two splits. With fewer
+than three documents everything goes to train (there is nothing to hold out honestly).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+SPLITS = ("train", "validation", "test")
+FRACTIONS = (0.8, 0.1, 0.1)
+MIN_DOCUMENTS = 3
+# Columns of labels.jsonl that stay out of the dataset: per-annotator votes are a dict that Arrow
+# would turn into a struct with one field per annotator.
+DROPPED = ("votes",)
+
+
+def _bucket(doc_id: str) -> float:
+    """A number in [0, 1) fixed by the document id."""
+    return int(hashlib.sha1(doc_id.encode("utf-8")).hexdigest()[:12], 16) / float(16 ** 12)
+
+
+def document_splits(doc_ids: Sequence[str]) -> tuple[dict[str, str], str | None]:
+    """Each document's split and a note when the split had to bend.
+
+    Documents fall into train / validation / test by a hash of their id (80/10/10); when a held-out
+    split would be empty, the train documents nearest to it in hash order are moved there.
+    """
+    docs = sorted(set(doc_ids), key=lambda d: (_bucket(d), d))
+    if len(docs) < MIN_DOCUMENTS:
+        return ({d: "train" for d in docs},
+                f"only {len(docs)} document(s): every claim is in train, no validation or test split")
+    cut_train, cut_val = FRACTIONS[0], FRACTIONS[0] + FRACTIONS[1]
+    split = {d: "train" if _bucket(d) < cut_train else "validation" if _bucket(d) < cut_val else "test" for d in docs}
+    note = None
+    for name in ("test", "validation"):
+        if not any(s == name for s in split.values()):
+            # the train document with the highest hash moves out: the one closest to the held-out range
+            candidates = [d for d in reversed(docs) if split[d] == "train"]
+            split[candidates[0]] = name
+            note = "few documents: a held-out split was filled with the train document nearest to it"
+    return split, note
+
+
+def _column(values: list[Any]) -> list[Any]:
+    """One metadata column made Arrow-friendly: nested values as JSON text, mixed types as text."""
+    present = [v for v in values if v is not None]
+    if any(isinstance(v, (dict, list)) for v in present):
+        return [None if v is None else json.dumps(v, ensure_ascii=False, sort_keys=True) for v in values]
+    kinds = {bool if isinstance(v, bool) else int if isinstance(v, int) else type(v) for v in present}
+    if kinds <= {int, float} and float in kinds:
+        return [None if v is None else float(v) for v in values]
+    if len(kinds) > 1:
+        return [None if v is None else str(v) for v in values]
+    return values
+
+
+def dataset_columns(labels: Sequence[dict[str, Any]], label_ids: Sequence[str]) -> dict[str, list[Any]]:
+    """Column lists of the dataset: claim_id, doc_id, text, label (index into ``label_ids``), the rest."""
+    index = {lid: i for i, lid in enumerate(label_ids)}
+    keys: list[str] = []
+    for row in labels:
+        keys.extend(k for k in row if k not in keys and k not in DROPPED)
+    first = ["claim_id", "doc_id", "text", "label"]
+    columns = {key: [row.get(key) for row in labels] for key in first + [k for k in keys if k not in first]}
+    columns["label"] = [index[label] for label in columns["label"]]
+    columns["doc_id"] = [str(d) if d is not None else str(c) for d, c in zip(columns["doc_id"], columns["claim_id"])]
+    for key in list(columns):
+        if key not in first:
+            columns[key] = _column(columns[key])
+    return columns
+
+
+def build_dataset(labels: Sequence[dict[str, Any]], label_ids: Sequence[str]) -> tuple[Any, dict[str, Any]]:
+    """A DatasetDict (``label`` a ClassLabel of ``label_ids``) split by document, and the split summary."""
+    import datasets
+
+    columns = dataset_columns(labels, label_ids)
+    split_of, note = document_splits(columns["doc_id"])
+    full = datasets.Dataset.from_dict(columns)
+    full = full.cast_column("label", datasets.ClassLabel(names=list(label_ids)))
+    parts = {}
+    for name in SPLITS:
+        rows = [i for i, doc in enumerate(columns["doc_id"]) if split_of[doc] == name]
+        if rows or name == "train":
+            parts[name] = full.select(rows).flatten_indices()
+    dd = datasets.DatasetDict(parts)
+    summary = {
+        "splits": {name: len(part) for name, part in dd.items()},
+        "documents": {name: sum(1 for s in split_of.values() if s == name) for name in dd},
+        "rule": "by document: sha1(doc_id) buckets 80/10/10, fixed across pulls",
+        "note": note,
+    }
+    return dd, summary
+
+
+def write_dataset(labels: Sequence[dict[str, Any]], label_ids: Sequence[str], out_dir: str | Path) -> dict[str, Any]:
+    """Save ``out_dir/dataset`` (save_to_disk) and ``out_dir/labels.parquet`` (label as its id, with a
+    ``split`` column); return the split summary."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = Path(out_dir)
+    dd, summary = build_dataset(labels, label_ids)
+    dd.save_to_disk(str(out / "dataset"))
+    tables = []
+    for name, part in dd.items():
+        table = part.data.table
+        ids = pa.array([label_ids[i] for i in table.column("label").to_pylist()], pa.string())
+        table = table.set_column(table.schema.get_field_index("label"), "label", ids)
+        tables.append(table.append_column("split", pa.array([name] * len(table), pa.string())))
+    pq.write_table(pa.concat_tables(tables), str(out / "labels.parquet"))
+    summary["parquet"] = "labels.parquet"
+    return summary

@@ -1,0 +1,375 @@
+"""Fetch a project's annotations from Label Studio and turn them into rows, labels and a dataset.
+
+One export request brings every annotated task (Label Studio's export endpoint, not the paged
+task list). Pure converters turn each annotation into a row of ``annotations.jsonl`` and each
+claim's votes into a row of ``labels.jsonl``; ``write_pull`` writes those, the dataset, and the
+agreement report into one directory that is swapped in atomically.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from annotate import agreement
+from annotate import labelconfig as lc
+from corpus.errors import UserError
+from corpus.files import atomic_dir
+
+# Task data fields that only serve the annotation view: not metadata of the claim.
+DISPLAY_FIELDS = frozenset({"context_html", "source_line"})
+# Fields of the rows we write; task data fields of the same name are kept as ``meta_<name>``.
+ANNOTATION_FIELDS = (
+    "claim_id", "doc_id", "text", "label", "annotator", "annotator_id", "annotation_id", "task_id",
+    "created_at", "updated_at", "lead_time", "prediction", "prediction_score", "model_version",
+    "accepted", "origin", "note", "cues", "skipped", "ground_truth",
+)
+LABEL_FIELDS = ("claim_id", "doc_id", "text", "label", "rule", "agreement", "n_annotators", "votes",
+                "prediction", "model_version")
+# What a pull directory holds; an existing --out directory must look like one before it is replaced.
+PULL_FILES = ("annotations.jsonl", "labels.jsonl", "report.json", "report.html", "labels.parquet", "dataset")
+
+
+# --- the scheme's labels ---------------------------------------------------------------------
+
+def label_lookup(scheme: Any) -> dict[str, str]:
+    """Every spelling of a label a result may carry (id, display name, any case) -> the label id."""
+    lookup: dict[str, str] = {}
+    for label in scheme.labels:
+        for key in (label.id, getattr(label, "name", None)):
+            if key:
+                lookup.setdefault(str(key), label.id)
+                lookup.setdefault(str(key).casefold(), label.id)
+    return lookup
+
+
+def choice_to_label(value: str, lookup: dict[str, str], scheme_name: str) -> str:
+    """The scheme id of a Choice value (an alias id or a display name); ValueError when unknown."""
+    label = lookup.get(value) or lookup.get(str(value).casefold())
+    if label is None:
+        known = sorted(set(lookup.values()))
+        raise ValueError(f"choice {value!r} is not a label of scheme {scheme_name!r} ({', '.join(known)}); "
+                         "pull with the scheme the project was pushed with (--scheme)")
+    return label
+
+
+# --- pure converters -------------------------------------------------------------------------
+
+def _stance_choice(result: Sequence[dict[str, Any]]) -> tuple[str | None, str | None]:
+    """(value, origin) of the stance Choices item in a result list; the control named ``stance``
+    wins, else the first Choices item."""
+    found = None
+    for item in result or ():
+        if item.get("type") != "choices":
+            continue
+        if found is None or item.get("from_name") == lc.STANCE:
+            found = item
+            if item.get("from_name") == lc.STANCE:
+                break
+    if found is None:
+        return None, None
+    choices = (found.get("value") or {}).get("choices") or []
+    return (str(choices[0]) if choices else None), found.get("origin")
+
+
+def _note(result: Sequence[dict[str, Any]]) -> str | None:
+    texts = [t for item in result or () if item.get("type") == "textarea"
+             for t in (item.get("value") or {}).get("text") or []]
+    note = "\n".join(str(t) for t in texts).strip()
+    return note or None
+
+
+def _cues(result: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    cues = []
+    for item in result or ():
+        if item.get("type") != "labels":
+            continue
+        value = item.get("value") or {}
+        cues.append({"start": value.get("start"), "end": value.get("end"), "text": value.get("text"),
+                     "label": (value.get("labels") or [None])[0]})
+    return sorted(cues, key=lambda c: (c["start"] if isinstance(c["start"], int) else -1))
+
+
+def _annotator(completed_by: Any, users: dict[int, str]) -> tuple[str, int | None]:
+    """(email, id) of an annotation's author; the export gives an id, or a dict when expanded."""
+    if isinstance(completed_by, dict):
+        uid = completed_by.get("id")
+        return str(completed_by.get("email") or users.get(uid) or f"user-{uid}"), uid
+    if isinstance(completed_by, int):
+        return users.get(completed_by, f"user-{completed_by}"), completed_by
+    return "unknown", None
+
+
+def claim_metadata(data: dict[str, Any]) -> dict[str, Any]:
+    """A task's data minus the claim fields and the display-only fields."""
+    return {k: v for k, v in data.items() if k not in ("claim_id", "doc_id", "text") and k not in DISPLAY_FIELDS}
+
+
+def _with_meta(row: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
+    for key, value in meta.items():
+        row[key if key not in row else f"meta_{key}"] = value
+    return row
+
+
+def annotation_to_row(task: dict[str, Any], annotation: dict[str, Any], scheme: Any,
+                      users: dict[int, str] | None = None,
+                      lookup: dict[str, str] | None = None) -> dict[str, Any]:
+    """One row of ``annotations.jsonl`` from an exported task and one of its annotations.
+
+    ``label`` and ``prediction`` are scheme ids; ``accepted`` is whether the label equals the
+    pre-label shown (None when none was shown or the task was skipped); ``origin`` is Label
+    Studio's mark on the result (``prediction``, ``prediction-changed``, ``manual``).
+    Raises ValueError when a choice is not a label of ``scheme``.
+    """
+    lookup = lookup or label_lookup(scheme)
+    data = task.get("data") or {}
+    result = annotation.get("result") or []
+    value, origin = _stance_choice(result)
+    skipped = bool(annotation.get("was_cancelled"))
+    label = None if value is None else choice_to_label(value, lookup, scheme.name)
+
+    shown = annotation.get("prediction") or {}
+    predicted_value, _ = _stance_choice(shown.get("result") or [])
+    prediction = None if predicted_value is None else choice_to_label(predicted_value, lookup, scheme.name)
+    accepted = None if (prediction is None or label is None or skipped) else label == prediction
+
+    annotator, annotator_id = _annotator(annotation.get("completed_by"), users or {})
+    row = {
+        "claim_id": data.get("claim_id"),
+        "doc_id": data.get("doc_id"),
+        "text": data.get("text"),
+        "label": label,
+        "annotator": annotator,
+        "annotator_id": annotator_id,
+        "annotation_id": annotation.get("id"),
+        "task_id": task.get("id"),
+        "created_at": annotation.get("created_at"),
+        "updated_at": annotation.get("updated_at"),
+        "lead_time": annotation.get("lead_time"),
+        "prediction": prediction,
+        "prediction_score": shown.get("score") if prediction is not None else None,
+        "model_version": shown.get("model_version") if prediction is not None else None,
+        "accepted": accepted,
+        "origin": origin,
+        "note": _note(result),
+        "cues": _cues(result),
+        "skipped": skipped,
+        "ground_truth": bool(annotation.get("ground_truth")),
+    }
+    return _with_meta(row, claim_metadata(data))
+
+
+def tasks_to_rows(tasks: Sequence[dict[str, Any]], scheme: Any,
+                  users: dict[int, str] | None = None) -> list[dict[str, Any]]:
+    """Annotation rows of every exported task, ordered by claim then time; errors name the task."""
+    lookup = label_lookup(scheme)
+    rows = []
+    for task in tasks:
+        data = task.get("data") or {}
+        if not task.get("annotations"):
+            continue
+        if not data.get("claim_id"):
+            raise UserError(f"task {task.get('id')} has no claim_id in its data: not a claim project of "
+                            "`stance push` (pair projects are not pulled)")
+        for annotation in task["annotations"]:
+            try:
+                rows.append(annotation_to_row(task, annotation, scheme, users, lookup))
+            except ValueError as err:
+                raise UserError(f"task {task.get('id')} (claim {data.get('claim_id')}): {err}") from None
+    rows.sort(key=lambda r: (str(r["claim_id"]), r["updated_at"] or "", r["annotation_id"] or 0))
+    return rows
+
+
+def label_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row of ``labels.jsonl`` per claim with at least one (non-skipped) label."""
+    by_claim: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        if row["label"] is not None:
+            by_claim[row["claim_id"]].append(row)
+    out = []
+    for claim_id, mine in by_claim.items():
+        resolved = agreement.resolve([(r["annotator"], r["label"], r["updated_at"] or "") for r in mine])
+        latest = max(mine, key=lambda r: r["updated_at"] or "")
+        shown = [r for r in mine if r["prediction"] is not None]
+        last_shown = max(shown, key=lambda r: r["updated_at"] or "") if shown else None
+        row = {
+            "claim_id": claim_id,
+            "doc_id": latest["doc_id"],
+            "text": latest["text"],
+            "label": resolved["label"],
+            "rule": resolved["rule"],
+            "agreement": resolved["agreement"],
+            "n_annotators": resolved["n_annotators"],
+            "votes": resolved["votes"],
+            "prediction": last_shown["prediction"] if last_shown else None,
+            "model_version": last_shown["model_version"] if last_shown else None,
+        }
+        meta = {k: v for k, v in latest.items() if k not in ANNOTATION_FIELDS}
+        out.append({**row, **{k: v for k, v in meta.items() if k not in row}})
+    return out
+
+
+def build_report(rows: Sequence[dict[str, Any]], labels: Sequence[dict[str, Any]], scheme: Any,
+                 n_tasks: int) -> dict[str, Any]:
+    """The figures of ``report.json``: agreement, model-versus-human confusion, acceptance, annotators."""
+    label_ids = [label.id for label in scheme.labels]
+    rules: dict[str, int] = {rule: 0 for rule in agreement.RULES}
+    for row in labels:
+        rules[row["rule"]] += 1
+    return {
+        "scheme": scheme.name,
+        "n_tasks_exported": n_tasks,
+        "n_annotations": len(rows),
+        "n_skipped": sum(1 for r in rows if r["skipped"]),
+        "n_claims_labelled": len(labels),
+        "n_annotators": len({r["annotator"] for r in rows}),
+        "label_counts": {lid: sum(1 for r in labels if r["label"] == lid) for lid in label_ids},
+        "resolution_rules": rules,
+        "agreement": agreement.agreement_summary(rows),
+        "model_vs_human": agreement.confusion(
+            ((r["label"], r["prediction"]) for r in labels if r["prediction"] is not None), label_ids),
+        "acceptance": agreement.acceptance(rows),
+        "annotators": agreement.annotator_counts(rows),
+    }
+
+
+# --- Label Studio I/O --------------------------------------------------------------------------
+
+def find_project(ls: Any, title: str, url: str = "") -> Any:
+    """The project titled ``title``; UserError listing the titles there when none matches."""
+    projects = list(ls.projects.list(page_size=1000))
+    exact = [p for p in projects if p.title == title]
+    if not exact:
+        titles = sorted({p.title for p in projects if p.title})
+        listed = ", ".join(repr(t) for t in titles[:8]) + (" ..." if len(titles) > 8 else "")
+        raise UserError(f"no project titled {title!r} on Label Studio {url}".rstrip() + "; "
+                        + (f"projects there: {listed}" if titles else "it has no projects yet: run `stance push` first"))
+    if len(exact) > 1:
+        raise UserError(f"{len(exact)} projects are titled {title!r}; rename all but one in Label Studio")
+    return exact[0]
+
+
+def export_tasks(ls: Any, project_id: int, progress: bool = True) -> list[dict[str, Any]]:
+    """Every task of the project that has an annotation (or a skip), in one export request."""
+    from tqdm import tqdm
+
+    buffer = io.BytesIO()
+    with tqdm(desc="export", unit="B", unit_scale=True, file=sys.stderr, disable=not progress, leave=False) as bar:
+        for chunk in ls.projects.exports.download_sync(project_id, export_type="JSON", download_all_tasks=False):
+            buffer.write(chunk)
+            bar.update(len(chunk))
+    tasks = json.loads(buffer.getvalue())
+    if not isinstance(tasks, list):
+        raise UserError(f"the export of project {project_id} is not a list of tasks; is this Label Studio 1.x?")
+    return tasks
+
+
+def fetch_users(ls: Any) -> dict[int, str]:
+    """User id -> email (the username when there is no email)."""
+    return {u.id: (u.email or u.username or f"user-{u.id}") for u in ls.users.list()}
+
+
+def _check_out_dir(out: Path) -> None:
+    if out.exists() and (not out.is_dir() or (any(out.iterdir())
+                                              and not any((out / name).exists() for name in PULL_FILES))):
+        raise UserError(f"{out} exists and is not the output of an earlier `stance pull`; "
+                        "give a new or empty directory to --out")
+
+
+def write_pull(tasks: Sequence[dict[str, Any]], users: dict[int, str], scheme: Any, out_dir: str | Path,
+               source: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Write annotations, labels, dataset, Parquet and report into ``out_dir`` (swapped in whole)."""
+    from annotate import dataset as ds
+    from annotate import pull_report
+
+    out = Path(out_dir)
+    _check_out_dir(out)
+    rows = tasks_to_rows(tasks, scheme, users)
+    labels = label_rows(rows)
+    report = build_report(rows, labels, scheme, len(tasks))
+    report.update(source or {})
+    with atomic_dir(out) as tmp:
+        _write_jsonl(tmp / "annotations.jsonl", rows)
+        _write_jsonl(tmp / "labels.jsonl", labels)
+        if labels:
+            split = ds.write_dataset(labels, [label.id for label in scheme.labels], tmp)
+        else:
+            split = {"splits": {}, "note": "no labelled claims yet: no dataset written"}
+        report["dataset"] = split
+        (tmp / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        (tmp / "report.html").write_text(pull_report.render_html(report), encoding="utf-8")
+    return report
+
+
+def _write_jsonl(path: Path, rows: Sequence[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False))
+            handle.write("\n")
+
+
+def pull(project: str, out_dir: str | Path, *, workspace: str | Path | None = None, url: str | None = None,
+         scheme: Any = "kremlin_framing", progress: bool = True) -> dict[str, Any]:
+    """Export ``project``'s annotations and write the pull directory; return the report."""
+    import httpx
+    from label_studio_sdk.core.api_error import ApiError
+
+    from annotate.studio import connect
+
+    if isinstance(scheme, str):
+        from models.schemes import load_scheme
+
+        scheme = load_scheme(scheme)
+    ls, info = connect(workspace=workspace, url=url)
+    began = time.monotonic()
+    try:
+        found = find_project(ls, project, info["url"])
+        tasks = export_tasks(ls, found.id, progress=progress)
+        users = fetch_users(ls)
+    except ApiError as err:
+        raise UserError(f"Label Studio at {info['url']} answered {err.status_code} during the export; "
+                        "check the server log and re-run") from None
+    except httpx.HTTPError as err:
+        raise UserError(f"lost Label Studio at {info['url']} during the export ({type(err).__name__}); "
+                        "re-run once it answers") from None
+    exported = time.monotonic() - began
+    report = write_pull(tasks, users, scheme, out_dir,
+                        source={"project": project, "project_id": found.id, "url": info["url"],
+                                "export_seconds": round(exported, 2)})
+    return report
+
+
+def summary_lines(report: dict[str, Any], out_dir: str | Path) -> list[str]:
+    """The few lines `stance pull` prints."""
+    out = Path(out_dir)
+    agree = report["agreement"]
+    accept = report["acceptance"]
+    fmt = lambda v: "n/a" if v is None else f"{v:.3f}"  # noqa: E731
+    lines = [
+        f"{report['n_annotations']} annotations by {report['n_annotators']} annotator(s) on "
+        f"{report['n_claims_labelled']} claims of project {report.get('project')!r}",
+        f"agreement: Krippendorff's alpha {fmt(agree['krippendorff_alpha'])}, Cohen's kappa (mean of pairs) "
+        f"{fmt(agree['cohen_kappa']['mean_weighted'])} over {agree['n_claims_multiply_annotated']} claims with 2+ annotators",
+        f"pre-labels accepted unchanged: {accept['accepted']}/{accept['shown']}"
+        + (f" ({accept['rate']:.1%})" if accept["rate"] is not None else ""),
+    ]
+    dataset = report.get("dataset") or {}
+    splits = dataset.get("splits") or {}
+    if splits:
+        lines.append("dataset splits (by document): " + ", ".join(f"{k} {v}" for k, v in splits.items()))
+    if dataset.get("note"):
+        lines.append(f"note: {dataset['note']}")
+    for name in ("annotations.jsonl", "labels.jsonl", "dataset", "labels.parquet", "report.json", "report.html"):
+        if (out / name).exists():
+            lines.append(f"wrote {out / name}")
+    return lines
+
+
+__all__ = ["annotation_to_row", "tasks_to_rows", "label_rows", "build_report", "choice_to_label", "label_lookup",
+           "find_project", "export_tasks", "fetch_users", "write_pull", "pull", "summary_lines"]

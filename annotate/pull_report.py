@@ -1,0 +1,75 @@
+"""The pull report as one self-contained HTML page; every text it shows is escaped."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return escape(str(value))
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> str:
+    head = "".join(f"<th>{escape(str(h))}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{_fmt(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def render_html(report: dict[str, Any]) -> str:
+    """The HTML page of a pull report (``report.json``'s figures)."""
+    agree = report["agreement"]
+    accept = report["acceptance"]
+    conf = report["model_vs_human"]
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'>",
+        f"<title>Pull report: {escape(str(report.get('project', '')))}</title>",
+        "<style>body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em}"
+        "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.2em .6em;"
+        "text-align:right}th:first-child,td:first-child{text-align:left}.diag{background:#e8f4e8}</style>",
+        "</head><body>",
+        f"<h1>Annotations of {escape(str(report.get('project', '')))}</h1>",
+        f"<p>Label Studio {escape(str(report.get('url', '')))}, scheme {escape(str(report['scheme']))}: "
+        f"{report['n_annotations']} annotations ({report['n_skipped']} skipped) by {report['n_annotators']} "
+        f"annotator(s) on {report['n_claims_labelled']} claims.</p>",
+        "<h2>Agreement</h2>",
+        f"<p>Krippendorff's alpha (nominal): <b>{_fmt(agree['krippendorff_alpha'])}</b>; Cohen's kappa, "
+        f"mean of annotator pairs weighted by shared claims: <b>{_fmt(agree['cohen_kappa']['mean_weighted'])}</b>; "
+        f"{agree['n_claims_multiply_annotated']} claims have two or more annotators.</p>",
+        _table(["annotators", "shared claims", "observed agreement", "Cohen's kappa"],
+               [[" / ".join(p["annotators"]), p["n_items"], p["observed_agreement"], p["kappa"]]
+                for p in agree["cohen_kappa"]["pairs"]]),
+        "<h3>How each claim's label was resolved</h3>",
+        _table(["rule", "claims"], [[rule, n] for rule, n in report["resolution_rules"].items()]),
+        "<h2>Pre-labels</h2>",
+        f"<p>Accepted unchanged: {accept['accepted']} of {accept['shown']} shown"
+        + (f" ({accept['rate']:.1%})" if accept["rate"] is not None else "") + ".</p>",
+        _table(["model version", "shown", "accepted", "rate"],
+               [[v, s["shown"], s["accepted"], s["rate"]] for v, s in accept["by_model_version"].items()]),
+        f"<h3>Model (columns) versus resolved human label (rows)</h3><p>Agreement with the humans: "
+        f"{_fmt(conf['accuracy'])} over {conf['n']} claims.</p>",
+    ]
+    labels = conf["labels"]
+    head = "".join(f"<th>{escape(lab)}</th>" for lab in labels)
+    body = "".join(
+        f"<tr><th>{escape(h)}</th>" + "".join(
+            f"<td class='{'diag' if h == m else ''}'>{conf['matrix'][h][m]}</td>" for m in labels) + "</tr>"
+        for h in labels)
+    parts.append(f"<table><thead><tr><th>human \\ model</th>{head}</tr></thead><tbody>{body}</tbody></table>")
+    parts.append("<h2>Annotators</h2>")
+    parts.append(_table(["annotator", "annotations", "skipped", "claims", "median lead time (s)", "pre-labels accepted"],
+                        [[a, c["annotations"], c["skipped"], c["claims"], c["median_lead_time"],
+                          accept["by_annotator"].get(a, {}).get("rate")] for a, c in report["annotators"].items()]))
+    dataset = report.get("dataset") or {}
+    if dataset.get("splits"):
+        parts.append("<h2>Dataset</h2>")
+        parts.append(_table(["split", "claims", "documents"],
+                            [[s, n, (dataset.get("documents") or {}).get(s)] for s, n in dataset["splits"].items()]))
+    if dataset.get("note"):
+        parts.append(f"<p><i>{escape(str(dataset['note']))}</i></p>")
+    parts.append("</body></html>\n")
+    return "\n".join(parts)

@@ -1,0 +1,209 @@
+"""Pull without a server: exported tasks (as Label Studio's JSON export writes them) to rows, labels,
+a dataset split by document, and the report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import datasets
+import pandas as pd
+import pytest
+
+from annotate import dataset as ds
+from annotate import pull
+from corpus.errors import UserError
+
+SCHEME = SimpleNamespace(name="toy", labels=[
+    SimpleNamespace(id="pro", name="Pro-Kremlin", hotkey="1"),
+    SimpleNamespace(id="neutral", name="Neutral", hotkey="2"),
+    SimpleNamespace(id="anti", name="Critical", hotkey="3"),
+])
+USERS = {1: "admin@example.org", 2: "ann@example.org"}
+
+
+def _choice(value, origin=None):
+    item = {"from_name": "stance", "to_name": "claim", "type": "choices", "value": {"choices": [value]}}
+    if origin:
+        item["origin"] = origin
+    return item
+
+
+def _annotation(aid, user, value, when, shown=None, origin=None, note=None, cancelled=False):
+    result = [] if value is None else [_choice(value, origin)]
+    if note:
+        result.append({"from_name": "note", "to_name": "claim", "type": "textarea", "value": {"text": [note]}})
+    prediction = {} if shown is None else {"model_version": "boot-1", "score": 0.61, "result": [_choice(shown)]}
+    return {"id": aid, "completed_by": user, "result": result, "was_cancelled": cancelled, "ground_truth": False,
+            "created_at": when, "updated_at": when, "lead_time": 4.5, "prediction": prediction}
+
+
+def _task(tid, claim, doc, text, annotations, **meta):
+    data = {"claim_id": claim, "doc_id": doc, "text": text, "context_html": "<mark>x</mark>",
+            "source_line": "Outlet · voice: author", "outlet": "Daily", "speaker": "author", **meta}
+    return {"id": tid, "data": data, "annotations": annotations, "predictions": [tid]}
+
+
+def _tasks():
+    return [
+        _task(1, "c1", "d1", "Claim one.", [
+            _annotation(1, 1, "pro", "2026-01-01T10:00:00Z", shown="pro", origin="prediction"),
+            _annotation(2, 2, "pro", "2026-01-01T11:00:00Z", shown="pro")]),
+        _task(2, "c2", "d1", "Claim <script>two</script>.", [
+            _annotation(3, 1, "anti", "2026-01-01T10:05:00Z", shown="neutral", origin="prediction-changed",
+                        note="sarcasm"),
+            _annotation(4, 2, "neutral", "2026-01-01T11:05:00Z", shown="neutral")]),
+        _task(3, "c3", "d2", "Claim three.", [_annotation(5, 2, "Critical", "2026-01-02T09:00:00Z")]),
+        _task(4, "c4", "d3", "Claim four.", [_annotation(6, 1, None, "2026-01-02T09:30:00Z", cancelled=True)]),
+        _task(5, "c5", "d4", "Unannotated.", []),
+    ]
+
+
+def test_annotation_to_row_reads_label_prediction_origin_and_note():
+    task = _tasks()[1]
+    row = pull.annotation_to_row(task, task["annotations"][0], SCHEME, USERS)
+    assert row["claim_id"] == "c2" and row["doc_id"] == "d1" and row["text"] == "Claim <script>two</script>."
+    assert (row["label"], row["prediction"], row["accepted"], row["origin"]) == ("anti", "neutral", False, "prediction-changed")
+    assert (row["model_version"], row["prediction_score"]) == ("boot-1", 0.61)
+    assert (row["annotator"], row["annotator_id"], row["note"], row["lead_time"]) == ("admin@example.org", 1, "sarcasm", 4.5)
+    assert row["created_at"] == row["updated_at"] == "2026-01-01T10:05:00Z"
+    # metadata rides along, display-only fields do not
+    assert row["outlet"] == "Daily" and row["speaker"] == "author"
+    assert "context_html" not in row and "source_line" not in row
+
+
+def test_annotation_to_row_maps_display_names_and_handles_skips_and_unknown_values():
+    task = _tasks()[2]
+    row = pull.annotation_to_row(task, task["annotations"][0], SCHEME, USERS)
+    assert (row["label"], row["prediction"], row["accepted"], row["model_version"]) == ("anti", None, None, None)
+    skipped = pull.annotation_to_row(_tasks()[3], _tasks()[3]["annotations"][0], SCHEME, USERS)
+    assert (skipped["label"], skipped["skipped"], skipped["accepted"]) == (None, True, None)
+    expanded = {**task["annotations"][0], "completed_by": {"id": 7, "email": "lead@example.org"}}
+    assert pull.annotation_to_row(task, expanded, SCHEME)["annotator"] == "lead@example.org"
+    unknown_user = {**task["annotations"][0], "completed_by": 99}
+    assert pull.annotation_to_row(task, unknown_user, SCHEME, USERS)["annotator"] == "user-99"
+    bad = _annotation(9, 1, "Sympathetic", "2026-01-03T00:00:00Z")
+    with pytest.raises(ValueError, match=r"choice 'Sympathetic' is not a label of scheme 'toy' \(anti, neutral, pro\)"):
+        pull.annotation_to_row(task, bad, SCHEME, USERS)
+
+
+def test_cues_and_metadata_name_clashes():
+    task = _task(8, "c8", "d8", "Cue here.", [], label="clash")
+    ann = _annotation(8, 1, "pro", "2026-01-01T00:00:00Z")
+    ann["result"].append({"from_name": "cues", "to_name": "claim", "type": "labels",
+                          "value": {"start": 0, "end": 3, "text": "Cue", "labels": ["framing cue"]}})
+    row = pull.annotation_to_row(task, ann, SCHEME, USERS)
+    assert row["cues"] == [{"start": 0, "end": 3, "text": "Cue", "label": "framing cue"}]
+    assert row["label"] == "pro" and row["meta_label"] == "clash"
+
+
+def test_tasks_to_rows_errors_name_the_task():
+    bad = _task(11, "c11", "d1", "x", [_annotation(20, 1, "Nope", "2026-01-01T00:00:00Z")])
+    with pytest.raises(UserError, match=r"task 11 \(claim c11\): choice 'Nope' is not a label"):
+        pull.tasks_to_rows([bad], SCHEME, USERS)
+    pair = {"id": 12, "data": {"pair_id": "a|b"}, "annotations": [_annotation(21, 1, "pro", "t")]}
+    with pytest.raises(UserError, match="task 12 has no claim_id.*pair projects are not pulled"):
+        pull.tasks_to_rows([pair], SCHEME, USERS)
+
+
+def test_label_rows_resolve_across_annotators():
+    rows = pull.tasks_to_rows(_tasks(), SCHEME, USERS)
+    assert len(rows) == 6
+    labels = {r["claim_id"]: r for r in pull.label_rows(rows)}
+    assert set(labels) == {"c1", "c2", "c3"}   # the skipped c4 and the unannotated c5 have no label
+    assert (labels["c1"]["label"], labels["c1"]["rule"], labels["c1"]["agreement"]) == ("pro", "unanimous", 1.0)
+    # a tie: the later vote (ann, neutral at 11:05) wins
+    assert (labels["c2"]["label"], labels["c2"]["rule"], labels["c2"]["agreement"]) == ("neutral", "tie->latest", 0.5)
+    assert labels["c2"]["votes"] == {"admin@example.org": "anti", "ann@example.org": "neutral"}
+    assert (labels["c2"]["prediction"], labels["c2"]["model_version"]) == ("neutral", "boot-1")
+    assert (labels["c3"]["rule"], labels["c3"]["n_annotators"], labels["c3"]["doc_id"]) == ("single", 1, "d2")
+    assert labels["c3"]["outlet"] == "Daily"
+
+
+def test_document_splits_are_deterministic_and_never_split_a_document():
+    few, note = ds.document_splits(["d1", "d2", "d1"])
+    assert few == {"d1": "train", "d2": "train"} and "only 2 document(s)" in note
+    three, _ = ds.document_splits(["a", "b", "c"])
+    assert sorted(three.values()) == ["test", "train", "validation"]
+    docs = [f"doc{i}" for i in range(200)]
+    split, note = ds.document_splits(docs)
+    assert note is None and split == ds.document_splits(list(reversed(docs)))[0]
+    counts = {name: sum(1 for s in split.values() if s == name) for name in ds.SPLITS}
+    assert 140 <= counts["train"] <= 180 and counts["validation"] >= 8 and counts["test"] >= 8
+    # a document keeps its split when more documents arrive
+    more, _ = ds.document_splits(docs + [f"new{i}" for i in range(50)])
+    assert all(more[d] == split[d] for d in docs)
+
+
+def test_dataset_columns_make_metadata_arrow_friendly():
+    labels = [{"claim_id": "c1", "doc_id": "d1", "text": "a", "label": "pro", "votes": {"x": "pro"},
+               "date": 2024, "extra": {"k": 1}, "score": 1},
+              {"claim_id": "c2", "doc_id": None, "text": "b", "label": "anti", "votes": {},
+               "date": "2024-05-01", "extra": None, "score": 0.5}]
+    cols = ds.dataset_columns(labels, ["pro", "neutral", "anti"])
+    assert list(cols)[:4] == ["claim_id", "doc_id", "text", "label"] and "votes" not in cols
+    assert cols["label"] == [0, 2] and cols["doc_id"] == ["d1", "c2"]
+    assert cols["date"] == ["2024", "2024-05-01"] and cols["extra"] == ['{"k": 1}', None] and cols["score"] == [1.0, 0.5]
+
+
+def test_write_pull_writes_rows_labels_dataset_parquet_and_escaped_report(tmp_path: Path):
+    out = tmp_path / "pulled"
+    report = pull.write_pull(_tasks(), USERS, SCHEME, out, source={"project": "Toy <b>", "url": "http://x"})
+    annotations = [json.loads(line) for line in (out / "annotations.jsonl").read_text().splitlines()]
+    labels = [json.loads(line) for line in (out / "labels.jsonl").read_text().splitlines()]
+    assert [a["annotation_id"] for a in annotations] == [1, 2, 3, 4, 5, 6]
+    assert {a["annotator"] for a in annotations} == {"admin@example.org", "ann@example.org"}
+    assert [(lab["claim_id"], lab["label"]) for lab in labels] == [("c1", "pro"), ("c2", "neutral"), ("c3", "anti")]
+
+    dd = datasets.load_from_disk(str(out / "dataset"))
+    assert isinstance(dd, datasets.DatasetDict)
+    label_feature = dd["train"].features["label"]
+    assert isinstance(label_feature, datasets.ClassLabel) and label_feature.names == ["pro", "neutral", "anti"]
+    seen = {split: {(r["doc_id"], r["claim_id"]) for r in part} for split, part in dd.items()}
+    assert sorted(c for rows in seen.values() for _, c in rows) == ["c1", "c2", "c3"]
+    docs = [{d for d, _ in rows} for rows in seen.values()]
+    assert all(not (a & b) for i, a in enumerate(docs) for b in docs[i + 1:])   # no document in two splits
+    row = next(r for part in dd.values() for r in part if r["claim_id"] == "c2")
+    assert label_feature.int2str(row["label"]) == "neutral" and row["outlet"] == "Daily" and row["rule"] == "tie->latest"
+
+    frame = pd.read_parquet(out / "labels.parquet")
+    assert sorted(frame["label"]) == ["anti", "neutral", "pro"] and set(frame["split"]) <= set(ds.SPLITS)
+
+    saved = json.loads((out / "report.json").read_text())
+    assert saved["n_annotations"] == 6 and saved["n_skipped"] == 1 and saved["n_claims_labelled"] == 3
+    assert saved["resolution_rules"] == {"single": 1, "unanimous": 1, "majority": 0, "plurality": 0, "tie->latest": 1}
+    assert saved["acceptance"]["shown"] == 4 and saved["acceptance"]["accepted"] == 3
+    assert saved["model_vs_human"]["matrix"]["neutral"]["neutral"] == 1 and saved["model_vs_human"]["n"] == 2
+    assert saved["annotators"]["ann@example.org"]["annotations"] == 3
+    assert report["dataset"]["splits"] == {k: len(v) for k, v in dd.items()}
+    page = (out / "report.html").read_text()
+    assert "Toy &lt;b&gt;" in page and "<b>" not in page.split("<h1>")[1].split("</h1>")[0]
+
+
+def test_the_dataset_loads_with_the_trainers_loader(tmp_path: Path):
+    from models.data import load_labelled
+
+    pull.write_pull(_tasks(), USERS, SCHEME, tmp_path / "p")
+    rows = load_labelled(tmp_path / "p" / "dataset", ["pro", "neutral", "anti"])
+    assert sorted((r["claim_id"], r["label"]) for r in rows) == [("c1", "pro"), ("c2", "neutral"), ("c3", "anti")]
+
+
+def test_write_pull_replaces_an_earlier_pull_but_never_a_foreign_directory(tmp_path: Path):
+    out = tmp_path / "pulled"
+    pull.write_pull(_tasks(), USERS, SCHEME, out)
+    pull.write_pull(_tasks()[:1], USERS, SCHEME, out)
+    assert len((out / "labels.jsonl").read_text().splitlines()) == 1
+    foreign = tmp_path / "thesis"
+    foreign.mkdir()
+    (foreign / "chapter1.tex").write_text("precious")
+    with pytest.raises(UserError, match="is not the output of an earlier `stance pull`"):
+        pull.write_pull(_tasks(), USERS, SCHEME, foreign)
+    assert (foreign / "chapter1.tex").read_text() == "precious"
+
+
+def test_write_pull_with_no_labels_writes_no_dataset(tmp_path: Path):
+    report = pull.write_pull(_tasks()[3:], USERS, SCHEME, tmp_path / "p")
+    assert not (tmp_path / "p" / "dataset").exists()
+    assert report["n_claims_labelled"] == 0 and "no labelled claims" in report["dataset"]["note"]
+    assert (tmp_path / "p" / "labels.jsonl").read_text() == ""
