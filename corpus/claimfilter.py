@@ -1,13 +1,267 @@
-"""Claim filter: is a sentence a checkable or arguable claim? (placeholder, being replaced)"""
+"""Claim filter: is a sentence a check-worthy claim, and if not, why not.
+
+``classify(text)`` returns ``(is_claim, reason)``. Non-claims are flagged, never dropped. The gates
+run in this order, each a precompiled regex or a set lookup (no model, tens of MB/s):
+
+==================  ========================================================================
+reason              when
+==================  ========================================================================
+editorial_marker    the sentence is only markers: "[My Emphasis]", "[Applause]", "(CROSSTALK)"
+question            it ends with "?" (closing quotes/brackets aside), digits or not
+heading             bylines ("By A and B"), "# Title", short lines without end punctuation
+                    set in Title Case, a capitalised lead-in ending in ":" ("Now, Mr. X:")
+greeting            thanks, greetings, welcomes, wishes ("Thank you, Jim.", "Good luck.")
+filler              discourse only: "Well.", "That's right.", "Let me say this.", "Believe me."
+fragment            fewer than three words, no letters, or a short list item ("Kaspersky Lab;")
+claim               everything else whose check-worthiness score reaches the threshold
+opinion             below the threshold, with first-person opinion or intention cues
+not_checkworthy     below the threshold otherwise (vague or unimportant statements)
+==================  ========================================================================
+
+The score and its weights live in ``corpus/claimfilter_lexicon.py``, one readable table.
+"""
 
 from __future__ import annotations
 
+import re
+from itertools import repeat
+
+from corpus.claimfilter_lexicon import (
+    BIAS, ENTITY_CAP, FEATURE_WEIGHTS, FIRST_WORD_CUES, NOT_NAMES, THRESHOLD, WORD_CUES,
+    WORD_WEIGHTS,
+)
+
+CLAIM = "claim"
+QUESTION = "question"
+GREETING = "greeting"
+HEADING = "heading"
+FRAGMENT = "fragment"
+EDITORIAL_MARKER = "editorial_marker"
+FILLER = "filler"
+OPINION = "opinion"
+NOT_CHECKWORTHY = "not_checkworthy"
+REASONS = (CLAIM, QUESTION, GREETING, HEADING, FRAGMENT, EDITORIAL_MARKER, FILLER, OPINION,
+           NOT_CHECKWORTHY)
+
+# Tokens are ASCII bytes: lower-cased text, encoded, every digit turned to "0" (so a digit test
+# is one memchr) and every other byte that is not a letter, apostrophe or hyphen to space (a
+# bytes table is several times faster than str.translate).
+_KEEP = frozenset(b"abcdefghijklmnopqrstuvwxyz'-")
+_TOKEN_TABLE = bytes(48 if 48 <= c <= 57 else c if c in _KEEP else 32 for c in range(256))
+_CLOSERS = " \t\n\"'”’»)]*_"
+
+
+def _token_bytes(low: str) -> bytes:
+    if "’" in low:
+        low = low.replace("’", "'")
+    return low.encode("utf-8", "replace").translate(_TOKEN_TABLE)
+
+
+_MARKER = (
+    r"\[[^\[\]\n]{1,60}\]"
+    r"|\((?:[A-Z][A-Z ,.'’-]{2,60}"
+    r"|(?i:applause|laughter|laughs|laughing|crosstalk|cross talk|cheers|cheering|booing|boos|"
+    r"inaudible|unintelligible|sic|emphasis added|emphasis mine|my emphasis|bell rings|"
+    r"end (?:video )?clip|begin (?:video )?clip|video clip|commercial break|pause|silence|music)"
+    r"[^()\n]{0,30})\)"
+)
+_ONLY_MARKERS = re.compile(rf"\s*(?:(?:{_MARKER})[\s.,;:!-]*)+")
+_EDGE_MARKERS = re.compile(rf"^(?:\s*(?:{_MARKER}))+\s*|(?:\s*(?:{_MARKER}))+[\s.]*$")
+
+_BYLINE = re.compile(
+    r"(?:[Bb]y|BY|[Ww]ritten by|[Pp]osted by|[Rr]eported by|[Ss]tory by|[Ww]ords by)\s+"
+    r"(?:(?:[A-Z][\w.'’-]*|and|&|van|von|de|da|del|la|le|bin|al-[A-Z][\w'-]*)[,\s]*){1,12}"
+)
+_MD_HEADING = re.compile(r"#{1,6}\s|\*\*[^*]+\*\*\s*$|={3,}|-{3,}\s*$")
+_END_PUNCT = frozenset('.!?…"”’\')»')
+_LEAD_IN_WORDS = frozenset({"now", "and", "so", "then", "next", "over", "to", "with", "the", "of"})
+
+_INTERJECTIONS = (r"(?:(?:heh|hah|ha|oh|ah|well|and|so|again|hey|um|uh|now|look|ok|okay|yes|no|"
+                  r"sir|ma'am|folks|everyone|everybody|jim|bob)[,!.]?\s+)*")
+_GREETING = re.compile(
+    _INTERJECTIONS
+    + r"(?:thank(?:s(?! to)| you)|good (?:morning|afternoon|evening|night|luck|bye|to see)|"
+    r"hello|hi\b|hey\b|welcome|congratulations|congrats|nice to|great to (?:see|be)|"
+    r"glad to (?:see|be)|pleased to|happy to be|it'?s (?:good|great|nice|a pleasure|an honou?r) to|"
+    r"it is (?:good|great|a pleasure|an honou?r) to|(?:a |my )?pleasure to|god bless|merry|"
+    r"happy (?:birthday|holidays|new year|thanksgiving)|good-?bye|cheers|ladies and gentlemen|"
+    r"(?:and )?(?:i|we) (?:also )?(?:want to |would like to |'d like to )?"
+    r"(?:thank|congratulate|welcome)\b)",
+    re.I,
+)
+_GREETING_MAX_WORDS = 14
+
+_FILLER_WORDS = frozenset(
+    "well yes no not okay ok right sure absolutely exactly correct wrong indeed look listen so oh "
+    "um uh ah that that's is it it's this true false fine good go ahead hold on wait please excuse "
+    "me sorry yeah yep nope all and but now then wonderful great really very much of course agreed "
+    "anyway hmm huh wow heh ha haha sir ma'am mr senator governor president mister madam again "
+    "thing here we are you there okay hey alright see".split()
+)
+_FILLER_OPENER = re.compile(
+    r"(?:and |but |so |well,? |now,? |look,? |again,? )*"
+    r"(?:let me|let's|let us|allow me|i'll tell you|i will tell you|i'd like to (?:say|respond|add|"
+    r"go back|make|talk)|i want to (?:say|be clear|respond|talk|make|add)|believe me|mark my words|"
+    r"i've got news|i have news|you know|i mean|here's the (?:thing|deal|point)|i tell you|"
+    r"i'll tell you|i can tell you|(?:and )?i mean (?:it|that)|the answer is|excuse me|hold on|"
+    r"go ahead|wait a (?:minute|second)|i'm sorry|that's (?:it|all)|you're (?:right|wrong)|"
+    r"i agree|i disagree|no question|guess what|think about (?:it|that))\b",
+    re.I,
+)
+_FILLER_MAX_WORDS = 9
+
+# "I think ...", "We're going to ...", "Let me ...": a first-person subject with an opinion or
+# intention verb at the start, after any leading discourse words. Checked on tokens, not a regex.
+_LEADERS = frozenset(b"and but so now well look folks again frankly honestly listen yes no".split())
+_FP_ALONE = frozenset(b"i'm i'll i'd we're we'll let let's you you're you've".split())
+_FP_SUBJECT = frozenset(b"i we".split())
+_FP_VERB = frozenset(
+    b"think believe feel hope want will would need must should can cannot can't am have've "
+    b"intend plan promise know say love don't".split()
+)
+_YEAR = re.compile(r"(?:1[89]|20)\d\d(?!\d)")
+# Capitalised words inside the sentence (after a space): named entities, mostly. Titles and
+# "America" are rhetoric as often as reference, so they do not count.
+_ENTITY = re.compile(
+    r"[ (“\"-](?=[A-Z])(?!(?:I|America|Americans?|American|God|Mr|Mrs|Ms|Dr|Sir|Senator|Governor|President|"
+    r"Secretary|Congressman|Congresswoman|Mayor|Okay|OK|Yes|No|Thank|Thanks|Folks)\b)"
+    r"[A-Z][\w’'-]*[a-zA-Z]"
+)
+# "Question:", "Q:", "A:", "OBAMA:" before the sentence itself.
+_SPEAKER_LABEL = re.compile(r"(?:Q|A|Question|Answer|QUESTION|ANSWER|[A-Z][A-Z.' -]{1,30}):\s+")
+_BULLET = re.compile(r"[•*·▪‣◦\-–—]+\s+|\(?[0-9ivxIVX]{1,3}[.)]\s+|\(?[a-hA-H][.)]\s+")
+
+_WORD_WEIGHTS = {w.encode(): v for w, v in WORD_WEIGHTS.items()}
+_get = _WORD_WEIGHTS.get
+_FIRST_WORD_WEIGHTS = {w.encode(): v for _g, v, text in FIRST_WORD_CUES for w in text.split()}
+_NOT_NAMES = frozenset(w.encode() for w in NOT_NAMES) | frozenset(_WORD_WEIGHTS)
+_OPINION_CUES = frozenset(
+    w.encode() for group, _weight, text in WORD_CUES if group in ("opinion", "intention")
+    for w in text.split()
+)
+_FILLER_TOKENS = frozenset(w.encode() for w in _FILLER_WORDS)
+_W_DIGIT = FEATURE_WEIGHTS["digit"]
+_W_YEAR = FEATURE_WEIGHTS["year"]
+_W_MONEY = FEATURE_WEIGHTS["percent_or_money"]
+_W_ENTITY = FEATURE_WEIGHTS["entity"]
+_W_SHORT = FEATURE_WEIGHTS["short"]
+_W_SHORTISH = FEATURE_WEIGHTS["shortish"]
+_W_LONG = FEATURE_WEIGHTS["long"]
+_W_OPENER = FEATURE_WEIGHTS["first_person_opener"]
+
+
+def _strip_markers(s: str) -> str:
+    if "[" in s or "(" in s:
+        return _EDGE_MARKERS.sub("", s).strip()
+    return s
+
+
+def _is_question(s: str) -> bool:
+    return s.rstrip(_CLOSERS).endswith("?")
+
+
+def _heading_or_fragment(s: str) -> str | None:
+    """``heading``/``fragment`` for lines that are not sentences; ``None`` for sentences."""
+    last = s[-1]
+    if last in _END_PUNCT and not (s[0] in "Bb#*=-" and (_BYLINE.fullmatch(s.rstrip(" ."))
+                                                          or _MD_HEADING.match(s))):
+        return None
+    if _BYLINE.fullmatch(s.rstrip(" .")) or _MD_HEADING.match(s):
+        return HEADING
+    words = s.split()
+    if last == ":":
+        body = [w for w in words if w.lower().strip(",") not in _LEAD_IN_WORDS]
+        if len(words) <= 8 and all(w[:1].isupper() or not w[:1].isalpha() for w in body):
+            return HEADING
+        return None
+    if last in ";," and len(words) <= 6:
+        return FRAGMENT
+    if len(words) <= 14:
+        capitalised = sum(1 for w in words if w[:1].isupper() or w[:1].isdigit())
+        if capitalised * 3 >= len(words) * 2 or s.isupper():
+            return HEADING
+    if len(words) <= 4:
+        return FRAGMENT
+    return None
+
+
+def _first_person_opener(tokens: list[bytes]) -> bool:
+    i, n = 0, len(tokens)
+    while i < n - 1 and tokens[i] in _LEADERS:
+        i += 1
+    if i >= n:
+        return False
+    first = tokens[i]
+    if first in _FP_ALONE:
+        return True
+    return first in _FP_SUBJECT and i + 1 < n and tokens[i + 1] in _FP_VERB
+
+
+def _score(text: str, token_bytes: bytes, tokens: list[bytes]) -> float:
+    total = BIAS + sum(map(_get, tokens, repeat(0.0)))
+    n = len(tokens)
+    if n:
+        total += _FIRST_WORD_WEIGHTS.get(tokens[0], 0.0)
+    if n <= 5:
+        total += _W_SHORT
+    elif n <= 8:
+        total += _W_SHORTISH
+    elif n >= 15:
+        total += _W_LONG
+    if b"0" in token_bytes:
+        total += _W_DIGIT
+        if _YEAR.search(text):
+            total += _W_YEAR
+        if "%" in text or "$" in text or "£" in text or "€" in text:
+            total += _W_MONEY
+    entities = len(_ENTITY.findall(text))
+    if n and text[0].isupper() and tokens[0] not in _NOT_NAMES:
+        entities += 1
+    if entities:
+        total += _W_ENTITY * min(entities, ENTITY_CAP)
+    if _first_person_opener(tokens):
+        total += _W_OPENER
+    return total
+
+
+def score(text: str) -> float:
+    """The check-worthiness score of a sentence (``THRESHOLD`` and up is a claim); see the lexicon."""
+    token_bytes = _token_bytes(text.lower())
+    return _score(text, token_bytes, token_bytes.split())
+
 
 def classify(text: str) -> tuple[bool, str]:
-    """Return ``(is_claim, reason)`` for one sentence."""
-    stripped = text.strip()
-    if stripped.endswith("?"):
-        return False, "question"
-    if len(stripped.split()) < 4:
-        return False, "fragment"
-    return True, "claim"
+    """Return ``(is_claim, reason)`` for one sentence; ``reason`` is ``claim`` for claims."""
+    s = text.strip()
+    if not s:
+        return False, FRAGMENT
+    s = _strip_markers(s)
+    if not s or (s[0] in "[(" and _ONLY_MARKERS.fullmatch(s)):
+        return False, EDITORIAL_MARKER
+    if _is_question(s):
+        return False, QUESTION
+    prefix = _BULLET.match(s) or _SPEAKER_LABEL.match(s)
+    if prefix:
+        s = s[prefix.end():]
+        if not s:
+            return False, FRAGMENT
+    reason = _heading_or_fragment(s)
+    if reason is not None:
+        return False, reason
+    token_bytes = _token_bytes(s.lower())
+    tokens = token_bytes.split()
+    n = len(tokens)
+    if n <= _GREETING_MAX_WORDS and _GREETING.match(s):
+        return False, GREETING
+    if n <= _FILLER_MAX_WORDS:
+        if not tokens:
+            return False, FRAGMENT
+        if _FILLER_TOKENS.issuperset(tokens) or _FILLER_OPENER.match(s):
+            return False, FILLER
+        if n < 3:
+            return False, FRAGMENT
+    if _score(s, token_bytes, tokens) >= THRESHOLD:
+        return True, CLAIM
+    if not _OPINION_CUES.isdisjoint(tokens) or _first_person_opener(tokens):
+        return False, OPINION
+    return False, NOT_CHECKWORTHY
