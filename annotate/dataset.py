@@ -29,8 +29,8 @@ def _bucket(doc_id: str) -> float:
 def document_splits(doc_ids: Sequence[str]) -> tuple[dict[str, str], str | None]:
     """Each document's split and a note when the split had to bend.
 
-    Documents fall into train / validation / test by a hash of their id (80/10/10); when a held-out
-    split would be empty, the train documents nearest to it in hash order are moved there.
+    Documents fall into train / validation / test by a hash of their id (80/10/10); when that leaves
+    a split empty (few documents), the documents are allocated by hash rank instead.
     """
     docs = sorted(set(doc_ids), key=lambda d: (_bucket(d), d))
     if len(docs) < MIN_DOCUMENTS:
@@ -39,12 +39,13 @@ def document_splits(doc_ids: Sequence[str]) -> tuple[dict[str, str], str | None]
     cut_train, cut_val = FRACTIONS[0], FRACTIONS[0] + FRACTIONS[1]
     split = {d: "train" if _bucket(d) < cut_train else "validation" if _bucket(d) < cut_val else "test" for d in docs}
     note = None
-    for name in ("test", "validation"):
-        if not any(s == name for s in split.values()):
-            # the train document with the highest hash moves out: the one closest to the held-out range
-            candidates = [d for d in reversed(docs) if split[d] == "train"]
-            split[candidates[0]] = name
-            note = "few documents: a held-out split was filled with the train document nearest to it"
+    if set(split.values()) != set(SPLITS):
+        # Too few documents for the hash buckets to fill every split: allocate by hash rank instead,
+        # the highest-hashed documents held out (still fixed by the ids alone).
+        n_test = n_val = max(1, round(len(docs) * FRACTIONS[2]))
+        split = {d: "test" if i < n_test else "validation" if i < n_test + n_val else "train"
+                 for i, d in enumerate(reversed(docs))}
+        note = f"{len(docs)} documents: splits allocated by hash rank so that none is empty"
     return split, note
 
 
@@ -77,20 +78,31 @@ def dataset_columns(labels: Sequence[dict[str, Any]], label_ids: Sequence[str]) 
     return columns
 
 
+def _features(columns: dict[str, list[Any]], label_ids: Sequence[str]) -> Any:
+    """Features inferred from every row at once (so all splits agree), ``label`` a ClassLabel."""
+    import datasets
+    import pyarrow as pa
+
+    schema = pa.Table.from_pydict({k: v for k, v in columns.items() if k != "label"}).schema
+    inferred = datasets.Features.from_arrow_schema(schema)
+    return datasets.Features({key: datasets.ClassLabel(names=list(label_ids)) if key == "label" else inferred[key]
+                              for key in columns})
+
+
 def build_dataset(labels: Sequence[dict[str, Any]], label_ids: Sequence[str]) -> tuple[Any, dict[str, Any]]:
     """A DatasetDict (``label`` a ClassLabel of ``label_ids``) split by document, and the split summary."""
     import datasets
 
     columns = dataset_columns(labels, label_ids)
     split_of, note = document_splits(columns["doc_id"])
-    full = datasets.Dataset.from_dict(columns)
-    full = full.cast_column("label", datasets.ClassLabel(names=list(label_ids)))
     parts = {}
     for name in SPLITS:
         rows = [i for i, doc in enumerate(columns["doc_id"]) if split_of[doc] == name]
         if rows or name == "train":
-            parts[name] = full.select(rows).flatten_indices()
-    dd = datasets.DatasetDict(parts)
+            parts[name] = {key: [values[i] for i in rows] for key, values in columns.items()}
+    features = _features(columns, label_ids)
+    dd = datasets.DatasetDict({name: datasets.Dataset.from_dict(part, features=features)
+                               for name, part in parts.items()})
     summary = {
         "splits": {name: len(part) for name, part in dd.items()},
         "documents": {name: sum(1 for s in split_of.values() if s == name) for name in dd},
@@ -103,12 +115,19 @@ def build_dataset(labels: Sequence[dict[str, Any]], label_ids: Sequence[str]) ->
 def write_dataset(labels: Sequence[dict[str, Any]], label_ids: Sequence[str], out_dir: str | Path) -> dict[str, Any]:
     """Save ``out_dir/dataset`` (save_to_disk) and ``out_dir/labels.parquet`` (label as its id, with a
     ``split`` column); return the split summary."""
+    import datasets
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     out = Path(out_dir)
     dd, summary = build_dataset(labels, label_ids)
-    dd.save_to_disk(str(out / "dataset"))
+    bars = datasets.is_progress_bar_enabled()
+    datasets.disable_progress_bars()   # one "Saving the dataset" bar per split is noise here
+    try:
+        dd.save_to_disk(str(out / "dataset"))
+    finally:
+        if bars:
+            datasets.enable_progress_bars()
     tables = []
     for name, part in dd.items():
         table = part.data.table

@@ -126,6 +126,8 @@ def test_document_splits_are_deterministic_and_never_split_a_document():
     assert few == {"d1": "train", "d2": "train"} and "only 2 document(s)" in note
     three, _ = ds.document_splits(["a", "b", "c"])
     assert sorted(three.values()) == ["test", "train", "validation"]
+    for n in range(3, 15):
+        assert set(ds.document_splits([f"d{i}" for i in range(n)])[0].values()) == set(ds.SPLITS)
     docs = [f"doc{i}" for i in range(200)]
     split, note = ds.document_splits(docs)
     assert note is None and split == ds.document_splits(list(reversed(docs)))[0]
