@@ -90,6 +90,10 @@ _GREETING = re.compile(
     re.I,
 )
 _GREETING_MAX_WORDS = 14
+_GREETING_WORDS = frozenset(
+    b"thank thanks good hello hi hey welcome congratulations congrats nice great glad pleased "
+    b"happy pleasure honor honour god merry goodbye good-bye bye cheers ladies".split()
+)
 
 _FILLER_WORDS = frozenset(
     "well yes no not okay ok right sure absolutely exactly correct wrong indeed look listen so oh "
@@ -122,14 +126,15 @@ _FP_VERB = frozenset(
 _YEAR = re.compile(r"(?:1[89]|20)\d\d(?!\d)")
 # Capitalised words inside the sentence (after a space): named entities, mostly. Titles and
 # "America" are rhetoric as often as reference, so they do not count.
-_ENTITY = re.compile(
-    r"[ (“\"-](?=[A-Z])(?!(?:I|America|Americans?|American|God|Mr|Mrs|Ms|Dr|Sir|Senator|Governor|President|"
-    r"Secretary|Congressman|Congresswoman|Mayor|Okay|OK|Yes|No|Thank|Thanks|Folks)\b)"
-    r"[A-Z][\w’'-]*[a-zA-Z]"
+_ENTITY = re.compile(r"[ (“\"-]([A-Z][\w’'-]*[a-zA-Z])")
+_NOT_ENTITIES = frozenset(
+    "America Americans American God Mr Mrs Ms Dr Sir Senator Governor President Secretary "
+    "Congressman Congresswoman Mayor Okay OK Yes No Thank Thanks Folks".split()
 )
 # "Question:", "Q:", "A:", "OBAMA:" before the sentence itself.
 _SPEAKER_LABEL = re.compile(r"(?:Q|A|Question|Answer|QUESTION|ANSWER|[A-Z][A-Z.' -]{1,30}):\s+")
 _BULLET = re.compile(r"[•*·▪‣◦\-–—]+\s+|\(?[0-9ivxIVX]{1,3}[.)]\s+|\(?[a-hA-H][.)]\s+")
+_BULLET_FIRST = frozenset("•*·▪‣◦-–—(0123456789ivxIVXabcdefghABCDEFGH")
 
 _WORD_WEIGHTS = {w.encode(): v for w, v in WORD_WEIGHTS.items()}
 _get = _WORD_WEIGHTS.get
@@ -148,16 +153,6 @@ _W_SHORT = FEATURE_WEIGHTS["short"]
 _W_SHORTISH = FEATURE_WEIGHTS["shortish"]
 _W_LONG = FEATURE_WEIGHTS["long"]
 _W_OPENER = FEATURE_WEIGHTS["first_person_opener"]
-
-
-def _strip_markers(s: str) -> str:
-    if "[" in s or "(" in s:
-        return _EDGE_MARKERS.sub("", s).strip()
-    return s
-
-
-def _is_question(s: str) -> bool:
-    return s.rstrip(_CLOSERS).endswith("?")
 
 
 def _heading_or_fragment(s: str) -> str | None:
@@ -214,7 +209,8 @@ def _score(text: str, token_bytes: bytes, tokens: list[bytes]) -> float:
             total += _W_YEAR
         if "%" in text or "$" in text or "£" in text or "€" in text:
             total += _W_MONEY
-    entities = len(_ENTITY.findall(text))
+    found = _ENTITY.findall(text)
+    entities = len(found) - len(_NOT_ENTITIES.intersection(found)) if found else 0
     if n and text[0].isupper() and tokens[0] not in _NOT_NAMES:
         entities += 1
     if entities:
@@ -235,23 +231,26 @@ def classify(text: str) -> tuple[bool, str]:
     s = text.strip()
     if not s:
         return False, FRAGMENT
-    s = _strip_markers(s)
-    if not s or (s[0] in "[(" and _ONLY_MARKERS.fullmatch(s)):
-        return False, EDITORIAL_MARKER
-    if _is_question(s):
+    if "[" in s or "(" in s:
+        s = _EDGE_MARKERS.sub("", s).strip()
+        if not s or (s[0] in "[(" and _ONLY_MARKERS.fullmatch(s)):
+            return False, EDITORIAL_MARKER
+    if s.rstrip(_CLOSERS).endswith("?"):
         return False, QUESTION
-    prefix = _BULLET.match(s) or _SPEAKER_LABEL.match(s)
+    prefix = (_BULLET.match(s) if s[0] in _BULLET_FIRST else None) or (
+        _SPEAKER_LABEL.match(s) if ":" in s[:34] else None)
     if prefix:
         s = s[prefix.end():]
         if not s:
             return False, FRAGMENT
-    reason = _heading_or_fragment(s)
-    if reason is not None:
-        return False, reason
+    if s[-1] not in _END_PUNCT or s[0] in "Bb#*=-":
+        reason = _heading_or_fragment(s)
+        if reason is not None:
+            return False, reason
     token_bytes = _token_bytes(s.lower())
     tokens = token_bytes.split()
     n = len(tokens)
-    if n <= _GREETING_MAX_WORDS and _GREETING.match(s):
+    if n <= _GREETING_MAX_WORDS and not _GREETING_WORDS.isdisjoint(tokens) and _GREETING.match(s):
         return False, GREETING
     if n <= _FILLER_MAX_WORDS:
         if not tokens:

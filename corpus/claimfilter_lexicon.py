@@ -1,7 +1,8 @@
-"""The claim filter's weights, in one table: cue groups of words and phrases, and sentence features.
+"""The claim filter's weights, in one table: cue word groups and sentence features.
 
 A sentence's check-worthiness score is ``BIAS`` plus the weight of every cue word it contains
-(each token counts once per occurrence) and the sentence features below. A sentence is a claim when the score is at least ``THRESHOLD``.
+(each token counts once per occurrence) and the sentence features below. A sentence is a claim
+when the score is at least ``THRESHOLD``.
 
 The weights come from what separates check-worthy factual sentences from the rest in political
 speech (the ClaimBuster categories): quantities, records of what someone did (voted, signed, cut),
@@ -66,7 +67,14 @@ WORD_CUES: tuple[tuple[str, float, str], ...] = (
      "trade tariffs sanctions law laws legislation congress senate administration federal "
      "emails ballots election welfare stamps bankruptcies manufacturing employment gdp "
      "inflation interest dollars funding program programs rates rate population economy "
-     "growth bankrupt contracts intelligence cyber espionage regime executive order"),
+     "growth bankrupt contracts intelligence cyber espionage regime executive order "
+     "uranium enrichment enriched bomb bombs terrorists terrorist terrorism soldiers casualties "
+     "invasion occupation ceasefire embassy hostages refugees hospitals doctors patients "
+     "prescription vaccines companies corporations profits revenue revenues salary pension "
+     "pensions retirement mortgage mortgages foreclosures housing loans banks bailout stimulus "
+     "subsidies regulations emissions carbon coal pollution climate immigration deported "
+     "deportations visas abortion abortions guns gun shootings murders homicides arrests "
+     "students teachers graduates dropout scores wage minimum"),
     ("opinion", -1.1,
      "think believe believes feel hope wish guess opinion agree disagree respect love proud "
      "honor frankly honestly truly deserve deserves fair wonderful great disgrace ridiculous "
