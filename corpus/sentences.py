@@ -53,14 +53,20 @@ _BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _HEADING_OR_ITEM = re.compile(r"(?:#{1,6}\s|[-*+•▪◦‣⁃]\s|\(?(?:\d{1,3}|[A-Za-z])[.)]\s)")
 # A candidate sentence end: a run of end marks (spaced ". . ." included), closing quotes and
 # brackets, then white space, then anything but a lower-case ASCII letter (after openers).
-# The leading single character class lets the regex engine skip fast to the next end mark.
+# The leading single character class lets the regex engine skip fast to the next end mark; the
+# look-behinds after it keep a run of marks from being tried again at each of its characters.
 _END = re.compile(
-    r"([.!?…‼⁇⁈⁉][.!?…‼⁇⁈⁉]*+(?: \.(?=[\s.\"'”’)\]]|$))*+)([)\]\"'”’»›*_]*+)"
-    r"\s+(?![\"'“‘«„(\[]*[a-z.])"
+    r"([.!?…‼⁇⁈⁉](?<![.!?…‼⁇⁈⁉][.!?…‼⁇⁈⁉])(?<!\. \.)[.!?…‼⁇⁈⁉]*+(?: \.(?=[\s.\"'”’)\]]|$))*+)"
+    r"([)\]\"'”’»›*_]*+)"
+    r"\s++(?![\"'“‘«„(\[]*[a-z.])"
 )
 _BULLETS = "•▪◦‣⁃"
 _BULLET = re.compile(r"(?<=\s)[•▪◦‣⁃]")
 _LIST_START = re.compile(r"(?:[•▪◦‣⁃]\s*)?(\d{1,3}|[A-Za-z])(\.\)|\)|\.)(?=\s)")
+_LIST_ITEM = {
+    style: re.compile(r"(?<=\s)(?:[•▪◦‣⁃]\s*)?(\d{1,3}|[A-Za-z])" + re.escape(style) + r"(?=\s)")
+    for style in (".)", ")", ".")
+}
 _MARKER_ONLY = re.compile(r"(?:[•▪◦‣⁃*+-]\s*)?\(?(?:\d{1,3}|[A-Za-z]|[ivxIVX]{1,5})")
 _AFTER_QUOTE = re.compile(r"[)\]’'»]*\s*(\S)")
 _QUOTE_MAX = 400  # longer quotations are split into their sentences all the same
@@ -190,17 +196,17 @@ def _list_cuts(text: str, ps: int, pe: int) -> list[int]:
     m = _LIST_START.match(text, ps, pe)
     if m:
         label, style = m.group(1), m.group(2)
-        pos = m.end()
-        while True:
-            label = str(int(label) + 1) if label.isdigit() else chr(ord(label) + 1)
-            item = re.compile(r"(?<=\s)(?:[•▪◦‣⁃]\s*)?" + re.escape(label + style) + r"(?=\s)")
-            nxt = item.search(text, pos, pe)
-            if not nxt:
-                break
-            cuts.append(nxt.start())
-            pos = nxt.end()
+        expected = _next_label(label)
+        for item in _LIST_ITEM[style].finditer(text, m.end(), pe):
+            if item.group(1) == expected:
+                cuts.append(item.start())
+                expected = _next_label(expected)
         cuts = sorted(set(cuts))
     return cuts
+
+
+def _next_label(label: str) -> str:
+    return str(int(label) + 1) if label.isdigit() else chr(ord(label) + 1)
 
 
 def _marks_end(text: str, t: str, closers: str, a: int, cur: int, ps: int) -> bool:
@@ -231,7 +237,7 @@ def _period_ends(text: str, a: int, c: str, cur: int, word: str) -> bool:
         return key not in _ABBREVIATIONS and len(word) > 1
     if len(word) == 1:
         if word == "I":  # the pronoun ends "you and I."; an initial follows a name: "Albert I."
-            prev = text[cur:a].split()
+            prev = text[max(cur, a - 40) : a].split()
             return len(prev) >= 2 and not prev[-2][:1].isupper()
         return not word.isalpha()
     if "." in word and _INITIALS.fullmatch(word):
@@ -239,7 +245,7 @@ def _period_ends(text: str, a: int, c: str, cur: int, word: str) -> bool:
             return False
         if key in ("a.m", "p.m"):
             # "At 5 a.m. Mr. Smith went": an opening time phrase; "left at 6 P.M. Mr. Smith": an end.
-            return text.count(" ", cur, a) >= 3
+            return len(text[cur : min(a, cur + 80)].split()) > 3
         k = a + 1
         while text[k].isspace():
             k += 1
