@@ -99,23 +99,38 @@ def _add_match(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--queries", required=True, help="JSONL with id and text")
     p.add_argument("--top-k", type=int, default=5)
     p.add_argument("--out", required=True)
+    p.add_argument("--config", default=None, help="YAML with `match:` settings (default: configs/compare.yaml)")
+    p.add_argument("--model", default=None, help="a sentence-encoder directory (default: the packaged MiniLM)")
+    p.add_argument("--cache", default=None, help="embedding cache directory (default: ~/.cache/claimstance/embeddings)")
     p.set_defaults(handler=_match)
 
 
 def _match(args: argparse.Namespace) -> int:
-    raise UserError("`stance match` is not implemented yet")
+    from models.matching import run_match
+
+    n = run_match(args.corpus, args.queries, args.top_k, args.out, config=args.config,
+                  model=args.model, cache=args.cache)
+    print(f"wrote {args.out}: top {args.top_k} matches for {n} queries")
+    return 0
 
 
 def _add_compare(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("compare", help="pairs and topics of claims that make the same point across documents")
     p.add_argument("--in", dest="inp", required=True, help="pre-labelled claims JSONL")
     p.add_argument("--out", required=True, help="output directory (pairs, clusters, report.html)")
-    p.add_argument("--config", default=None, help="pipeline YAML holding the compare settings")
+    p.add_argument("--config", default=None, help="YAML with the compare settings, or a pipeline YAML with `compare:` (default: configs/compare.yaml)")
+    p.add_argument("--cache", default=None, help="embedding cache directory (default: ~/.cache/claimstance/embeddings)")
     p.set_defaults(handler=_compare)
 
 
 def _compare(args: argparse.Namespace) -> int:
-    raise UserError("`stance compare` is not implemented yet")
+    from models.compare import run_compare
+
+    done = run_compare(args.inp, args.out, config=args.config, cache=args.cache)
+    print(f"compared {done['claims']} claims of {done['documents']} documents: {done['pairs']} pairs "
+          f"({done['contrasting']} with contrasting stances), {done['clusters']} topics")
+    print(f"wrote {done['out']}/pairs.jsonl, pairs.parquet, clusters.jsonl, clusters.parquet, report.html")
+    return 0
 
 
 # --- annotate ---------------------------------------------------------------------------------

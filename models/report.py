@@ -1,0 +1,235 @@
+"""report.html of `stance compare`: topics, each source's claims side by side, contrasting framing.
+
+Every piece of text that came from the data goes through ``html.escape``; the page carries no
+script and a Content-Security-Policy that forbids any, so a claim holding ``<script>`` or
+``<img onerror=...>`` shows as text. The stance-by-source chart is a PNG embedded as base64.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from models.compare import CompareSettings, source_of
+
+_TOKEN = re.compile(r"[\w’']+", re.U)
+_STOP = frozenset("a an the and or but of to in on at by for with from as is are was were be been "
+                  "being it its this that these those he she they we you i his her their our your "
+                  "has have had do does did will would can could should may might must not no so "
+                  "than then there here which who whom what when where why how all any some such "
+                  "into over about also more most very just only own same other".split())
+
+CSS = """
+body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1200px;padding:0 1em;color:#222}
+h1{font-size:1.5em}h2{margin-top:2em;border-bottom:1px solid #ccc}h3{margin:0 0 .3em}
+.topic{border:1px solid #ddd;border-radius:6px;padding:1em;margin:1em 0}
+.topic.contrasting{border-left:6px solid #d9822b}
+.sides{display:grid;grid-template-columns:repeat(auto-fit,minmax(260px,1fr));gap:1em}
+.side{background:#f7f7f7;padding:.6em;border-radius:4px}.side h4{margin:0 0 .4em}
+.side ul{margin:0;padding-left:1.1em}
+.stance{display:inline-block;font-size:.75em;padding:0 .4em;border-radius:3px;background:#e0e0e0;margin-right:.3em}
+.voice{color:#666;font-size:.8em}
+table.pairs{width:100%;border-collapse:collapse;margin-top:.8em}
+table.pairs td{vertical-align:top;border-top:1px solid #eee;padding:.4em}
+table.pairs td.mid{width:9em;text-align:center;color:#555;font-size:.85em}
+tr.contrast td{background:#fff4e5}
+tr.contrast td.mid{font-weight:bold;color:#b35c00}
+mark.cue{background:#ffd54f}mark.diff{background:#cfe8ff}
+.meta{color:#666;font-size:.85em}
+"""
+
+
+def scheme_cues(name: str | None) -> dict[str, list[str]]:
+    """Cue words of a label scheme by label, when models.schemes can load it; else nothing."""
+    if not name:
+        return {}
+    try:
+        from models.schemes import load_scheme  # written by another helper; optional here
+        scheme = load_scheme(name)
+    except Exception:  # noqa: BLE001 - no scheme, no cue highlighting; the report still renders
+        return {}
+    cues = getattr(scheme, "cues", None)
+    out: dict[str, list[str]] = defaultdict(list)
+    if isinstance(cues, dict):
+        for label, words in cues.items():
+            items = words if isinstance(words, (list, tuple, set)) else getattr(words, "words", []) or []
+            out[str(label)].extend(str(w) for w in items)
+    elif isinstance(cues, (list, tuple)):
+        for cue in cues:
+            label = getattr(cue, "label", None) or (cue.get("label") if isinstance(cue, dict) else None)
+            words = (getattr(cue, "words", None) or getattr(cue, "phrases", None) or getattr(cue, "patterns", None)
+                     or (cue.get("words") or cue.get("phrases") if isinstance(cue, dict) else None) or [])
+            out[str(label)].extend(str(w) for w in words)
+    return {k: [w for w in v if w.strip()] for k, v in out.items() if v}
+
+
+def cue_pattern(cues: dict[str, list[str]]) -> re.Pattern[str] | None:
+    """One case-insensitive pattern matching any cue phrase as whole words."""
+    phrases = sorted({w.strip() for words in cues.values() for w in words}, key=len, reverse=True)
+    if not phrases:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in phrases) + r")(?!\w)", re.I)
+
+
+def content_words(text: str) -> set[str]:
+    return {w.lower() for w in _TOKEN.findall(text) if w.lower() not in _STOP and len(w) > 2}
+
+
+def highlight(text: str, cues: re.Pattern[str] | None = None, diff: Iterable[str] = ()) -> str:
+    """``text`` escaped, with cue phrases and the words in ``diff`` wrapped in <mark>."""
+    diff = {d.lower() for d in diff}
+    spans: list[tuple[int, int, str]] = []
+    if cues is not None:
+        spans = [(m.start(), m.end(), "cue") for m in cues.finditer(text)]
+    taken = [False] * (len(text) + 1)
+    for s, e, _ in spans:
+        for i in range(s, e):
+            taken[i] = True
+    for m in _TOKEN.finditer(text):
+        if m.group(0).lower() in diff and not any(taken[m.start():m.end()]):
+            spans.append((m.start(), m.end(), "diff"))
+    spans.sort()
+    out, pos = [], 0
+    for s, e, kind in spans:
+        if s < pos:
+            continue
+        out.append(html.escape(text[pos:s]))
+        out.append(f'<mark class="{kind}">{html.escape(text[s:e])}</mark>')
+        pos = e
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
+
+
+def stance_chart(claims: Sequence[dict[str, Any]]) -> str | None:
+    """A stacked bar chart of claim stances per source, as a base64 PNG (None without stances)."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in claims:
+        if row.get("prediction") is not None:
+            counts[source_of(row)][str(row["prediction"])] += 1
+    if not counts:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sources = sorted(counts)
+    labels = sorted({label for c in counts.values() for label in c})
+    fig, ax = plt.subplots(figsize=(8, 0.6 * len(sources) + 1.4))
+    left = [0] * len(sources)
+    for label in labels:
+        values = [counts[s][label] for s in sources]
+        ax.barh([s[:40] for s in sources], values, left=left, label=label)
+        left = [a + b for a, b in zip(left, values)]
+    ax.set_xlabel("claims")
+    ax.set_title("Stance of claims by source")
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90)
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _e(value: Any) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def _stance(label: Any) -> str:
+    return f'<span class="stance">{_e(label if label is not None else "no stance")}</span>'
+
+
+def _voice(row: dict[str, Any]) -> str:
+    who = row.get("speaker_name") or row.get("speaker")
+    return f' <span class="voice">({_e(who)})</span>' if who else ""
+
+
+def _pair_rows(pairs: Sequence[dict[str, Any]], cues: re.Pattern[str] | None) -> str:
+    out = ['<table class="pairs">']
+    for p in pairs:
+        a, b = str(p.get("text_a", "")), str(p.get("text_b", ""))
+        only_a = content_words(a) - content_words(b) if p.get("contrasting") else set()
+        only_b = content_words(b) - content_words(a) if p.get("contrasting") else set()
+        cls = ' class="contrast"' if p.get("contrasting") else ""
+        mid = (f'{_e(p.get("suggested"))}<br>similarity {float(p.get("similarity") or 0):.2f}'
+               + ("<br>contrasting stances" if p.get("contrasting") else ""))
+        out.append(
+            f"<tr{cls}><td>{_stance(p.get('stance_a'))}{highlight(a, cues, only_a)}"
+            f"<div class=\"meta\">{_e(p.get('source_a'))}{_voice({'speaker': p.get('speaker_a'), 'speaker_name': p.get('speaker_name_a')})}</div></td>"
+            f"<td class=\"mid\">{mid}</td>"
+            f"<td>{_stance(p.get('stance_b'))}{highlight(b, cues, only_b)}"
+            f"<div class=\"meta\">{_e(p.get('source_b'))}{_voice({'speaker': p.get('speaker_b'), 'speaker_name': p.get('speaker_name_b')})}</div></td></tr>")
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, Any]],
+                  clusters: Sequence[dict[str, Any]], settings: CompareSettings | None = None,
+                  title: str = "Claim comparison") -> str:
+    """The whole report page as a string; every data-derived text escaped."""
+    settings = settings or CompareSettings()
+    cues = cue_pattern(scheme_cues(settings.scheme))
+    by_id = {str(r["claim_id"]): r for r in claims}
+    docs = {str(r["doc_id"]) for r in claims}
+    contrasting = sum(bool(p.get("contrasting")) for p in pairs)
+    parts = [
+        "<!doctype html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        "img-src data:; style-src 'unsafe-inline'\">",
+        f"<title>{_e(title)}</title><style>{CSS}</style></head><body>",
+        f"<h1>{_e(title)}</h1>",
+        f"<p>{len(claims)} claims from {len(docs)} documents; {len(pairs)} cross-document pairs "
+        f"with similarity at least {settings.min_similarity:.2f} ({contrasting} with contrasting "
+        f"stances); {len(clusters)} topics.</p>",
+        '<p class="meta">Highlighted: <mark class="cue">framing cue words</mark> of the scheme, '
+        '<mark class="diff">words only one side of a contrasting pair uses</mark>. '
+        "Rows in orange are pairs whose stances differ.</p>",
+    ]
+    chart = stance_chart(claims)
+    if chart:
+        parts.append('<h2>Stance by source</h2>')
+        parts.append(f'<img alt="stance of claims by source" src="data:image/png;base64,{chart}">')
+    parts.append("<h2>Topics</h2>")
+    if not clusters:
+        parts.append("<p>No topic joins claims of two documents at this threshold.</p>")
+    by_cluster: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for p in pairs:
+        by_cluster[p.get("cluster")].append(p)
+    for c in clusters:
+        cls = "topic contrasting" if c.get("contrasting") else "topic"
+        stances = ", ".join(f"{_e(k)}: {int(v)}" for k, v in (c.get("stances") or {}).items())
+        parts.append(f'<section class="{cls}"><h3>Topic {int(c["cluster"]) + 1}: {_e(c.get("label"))}</h3>')
+        parts.append(f'<p class="meta">{int(c.get("size", 0))} claims, {len(c.get("docs", []))} documents; '
+                     f"stances {stances or 'none'}; {int(c.get('contrasting_pairs', 0))} of "
+                     f"{int(c.get('pairs', 0))} pairs contrasting</p>")
+        sides: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for cid in c.get("claims", []):
+            row = by_id.get(str(cid))
+            if row is not None:
+                sides[str(row["doc_id"])].append(row)
+        parts.append('<div class="sides">')
+        for doc_id, rows in sides.items():
+            head = source_of(rows[0])
+            sub = rows[0].get("title") if rows[0].get("title") and rows[0].get("title") != head else None
+            parts.append(f'<div class="side"><h4>{_e(head)}</h4>'
+                         + (f'<div class="meta">{_e(sub)}</div>' if sub else "")
+                         + "<ul>")
+            for row in rows:
+                parts.append(f"<li>{_stance(row.get('prediction'))}{highlight(str(row['text']), cues)}"
+                             f"{_voice(row)}</li>")
+            parts.append("</ul></div>")
+        parts.append("</div>")
+        parts.append(_pair_rows(by_cluster.get(c["cluster"], []), cues))
+        parts.append("</section>")
+    loose = by_cluster.get(None, [])
+    if loose:
+        parts.append("<h2>Pairs outside topics</h2>")
+        parts.append(_pair_rows(loose, cues))
+    parts.append("</body></html>")
+    return "\n".join(parts)

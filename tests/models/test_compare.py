@@ -1,0 +1,170 @@
+"""Cross-document pairs, topics, suggested relations, settings files and the compare CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from claimstance.cli import main
+from corpus.errors import UserError
+from models import compare as compare_mod
+from models.compare import (CompareSettings, cluster_pairs, compare, find_pairs, load_compare_settings,
+                            suggest_relation)
+
+
+def topic_embed(texts: list[str]) -> np.ndarray:
+    """Stand-in encoder: one axis per topic word, so similarity is by hand-chosen topic."""
+    axes = ["backdoor", "kaspersky", "surveillance", "weather"]
+    out = np.zeros((len(texts), len(axes) + 1), dtype=np.float32)
+    for i, text in enumerate(texts):
+        low = text.lower()
+        for j, word in enumerate(axes):
+            out[i, j] = low.count(word)
+        out[i, -1] = 0.3 + 0.01 * (len(text) % 7)  # a little noise shared by all
+    return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def row(cid: str, doc: str, text: str, stance: str | None = "independent_reporting", **extra) -> dict:
+    r = {"claim_id": cid, "doc_id": doc, "text": text, "is_claim": True, "prediction": stance,
+         "score": 0.9, "speaker": "author", "speaker_name": None, "context": f"Before. {text} After.",
+         "start": 8, "context_start": 0, "title": f"Title {doc}", "outlet": f"Outlet {doc}",
+         "source_type": "state_media" if doc == "d1" else "independent"}
+    r.update(extra)
+    return r
+
+
+ROWS = [
+    row("a1", "d1", "Western software hides a backdoor for spies.", "kremlin_framing"),
+    row("a2", "d1", "Kaspersky is a respected company.", "kremlin_framing"),
+    row("a3", "d1", "The backdoor in the firewall is a backdoor too."),
+    row("b1", "d2", "Investigators found a backdoor in the software."),
+    row("b2", "d2", "Kaspersky worked with the security services."),
+    row("b3", "d2", "The weather was fine.", is_claim=False),
+    row("c1", "d3", "Surveillance know-how is sold abroad."),
+    row("c2", "d3", "The weather in Moscow was cold."),
+]
+
+
+def test_pairs_are_cross_document_only_and_carry_both_claims():
+    claims, pairs, clusters = compare(ROWS, topic_embed, CompareSettings(min_similarity=0.6, top_k=3))
+    assert pairs, "expected pairs"
+    for p in pairs:
+        assert p["doc_a"] != p["doc_b"]
+        assert p["similarity"] >= 0.6
+    keyed = {frozenset((p["claim_a"], p["claim_b"])): p for p in pairs}
+    assert frozenset(("a1", "b1")) in keyed
+    assert frozenset(("a2", "b2")) in keyed
+    assert frozenset(("a1", "a3")) not in keyed  # same document
+    p = keyed[frozenset(("a2", "b2"))]
+    side = "a" if p["claim_a"] == "a2" else "b"
+    other = "b" if side == "a" else "a"
+    assert p[f"text_{side}"] == "Kaspersky is a respected company."
+    assert p[f"stance_{side}"] == "kremlin_framing" and p[f"stance_{other}"] == "independent_reporting"
+    assert p[f"outlet_{side}"] == "Outlet d1" and p[f"source_type_{side}"] == "state_media"
+    assert p[f"context_{side}"].startswith("Before. Kaspersky")
+    assert p["contrasting"] is True
+    assert p["suggested"] == "same_point_different_framing"
+    assert len(p["pair_id"]) == 16
+    # non-claims are left out unless asked for
+    assert "b3" not in {c["claim_id"] for c in claims}
+    _, pairs_all, _ = compare(ROWS, topic_embed, CompareSettings(min_similarity=0.6, only_claims=False))
+    assert any("b3" in (q["claim_a"], q["claim_b"]) for q in pairs_all)
+
+
+def test_each_pair_appears_once():
+    _, pairs, _ = compare(ROWS, topic_embed, CompareSettings(min_similarity=0.0, top_k=10))
+    keys = [frozenset((p["claim_a"], p["claim_b"])) for p in pairs]
+    assert len(keys) == len(set(keys))
+    sims = [p["similarity"] for p in pairs]
+    assert sims == sorted(sims, reverse=True)
+
+
+def test_clusters_group_topics_across_documents_with_labels():
+    claims, pairs, clusters = compare(ROWS, topic_embed, CompareSettings(min_similarity=0.6, top_k=3))
+    members = [set(c["claims"]) for c in clusters]
+    assert {"a1", "a3", "b1"} in members
+    assert {"a2", "b2"} in members
+    backdoor = next(c for c in clusters if "a1" in c["claims"])
+    assert "backdoor" in backdoor["label"]
+    assert backdoor["docs"] == ["d1", "d2"]
+    assert backdoor["stances"] == {"independent_reporting": 2, "kremlin_framing": 1}
+    assert backdoor["contrasting"] is True
+    for p in pairs:
+        if p["cluster"] is not None:
+            assert {p["claim_a"], p["claim_b"]} <= set(clusters[p["cluster"]]["claims"])
+
+
+def test_big_components_are_split():
+    vecs = topic_embed([r["text"] for r in ROWS])
+    settings = CompareSettings(min_similarity=0.0, top_k=10, max_cluster_size=2, cluster_similarity=0.9)
+    claims = [r for r in ROWS if r["is_claim"]]
+    vecs = topic_embed([r["text"] for r in claims])
+    pairs = find_pairs(claims, vecs, settings)
+    clusters = cluster_pairs(claims, vecs, pairs, settings)
+    assert all(c["size"] <= 3 for c in clusters)
+
+
+@pytest.mark.parametrize("sim,a,b,ta,tb,expected", [
+    (0.3, "x", "x", "a", "b", "unrelated"),
+    (0.7, "x", "x", "a", "b", "agree"),
+    (0.7, "x", "y", "a", "b", "same_point_different_framing"),
+    (0.9, "x", "x", "Russia attacked the plant.", "Russia never attacked the plant.", "contradict"),
+    (0.7, "x", None, "a", "b", "agree"),
+])
+def test_suggested_relation(sim, a, b, ta, tb, expected):
+    assert suggest_relation(sim, a, b, ta, tb, CompareSettings()) == expected
+
+
+def test_compare_needs_two_documents_and_claim_fields():
+    with pytest.raises(UserError, match="at least two documents"):
+        compare([ROWS[0], ROWS[1]], topic_embed)
+    with pytest.raises(UserError, match="in.jsonl: row 1 has no doc_id"):
+        compare([{"claim_id": "x", "text": "t"}], topic_embed, where="in.jsonl")
+
+
+def test_settings_from_compare_file_or_pipeline_file(tmp_path):
+    own = tmp_path / "compare.yaml"
+    own.write_text("min_similarity: 0.7\ntop_k: 3\nmatch:\n  lexical_weight: 0.5\n")
+    s = load_compare_settings(own)
+    assert (s.min_similarity, s.top_k, s.cluster_similarity, s.match.lexical_weight) == (0.7, 3, 0.7, 0.5)
+    pipeline = tmp_path / "pipeline.yaml"
+    pipeline.write_text("scheme: kremlin_framing\ncompare:\n  min_similarity: 0.6\n  top_k: 2\n")
+    assert load_compare_settings(pipeline).top_k == 2
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("compare:\n  min_similarty: 0.6\n")
+    with pytest.raises(UserError, match=r"bad.yaml: compare.min_similarty: Extra inputs"):
+        load_compare_settings(bad)
+    with pytest.raises(UserError, match="no such config file"):
+        load_compare_settings(tmp_path / "none.yaml")
+    assert load_compare_settings().top_k >= 1  # the shipped configs/compare.yaml validates
+
+
+def test_compare_cli_writes_every_output(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(compare_mod, "embedder", lambda cache, progress: topic_embed)
+    inp = tmp_path / "pre.jsonl"
+    inp.write_text("".join(json.dumps(r) + "\n" for r in ROWS))
+    out = tmp_path / "cmp"
+    assert main(["compare", "--in", str(inp), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "pairs" in printed and "report.html" in printed
+    pairs = [json.loads(x) for x in (out / "pairs.jsonl").read_text().splitlines()]
+    assert pairs and all(p["doc_a"] != p["doc_b"] for p in pairs)
+    assert {"claim_a", "claim_b", "doc_a", "doc_b", "similarity", "stance_a", "stance_b",
+            "suggested", "cluster", "text_a", "context_b", "speaker_a"} <= set(pairs[0])
+    frame = pd.read_parquet(out / "pairs.parquet")
+    assert len(frame) == len(pairs)
+    clusters = pd.read_parquet(out / "clusters.parquet")
+    assert len(clusters) == len((out / "clusters.jsonl").read_text().splitlines())
+    assert (out / "report.html").read_text().startswith("<!doctype html>")
+
+
+def test_compare_cli_bad_input_writes_nothing(tmp_path, capsys):
+    inp = tmp_path / "pre.jsonl"
+    inp.write_text('{"claim_id": "a"}\n')
+    code = main(["compare", "--in", str(inp), "--out", str(tmp_path / "cmp")])
+    err = capsys.readouterr().err
+    assert code != 0 and "pre.jsonl: row 1 has no doc_id" in err
+    assert not (tmp_path / "cmp").exists()

@@ -1,0 +1,162 @@
+"""Tweet cleaning, BM25, fused ranking on a hand-made corpus, blocked search against brute force."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from claimstance.cli import main
+from models import matching
+from models.matching import Bm25, MatchSettings, average_precision_at, fuse, match, search
+from models.textclean import clean_text, split_words
+
+
+def bag_embed(texts: list[str]) -> np.ndarray:
+    """A stand-in encoder: hashed bag of lower-cased words, unit length (no model needed)."""
+    out = np.zeros((len(texts), 64), dtype=np.float32)
+    for i, text in enumerate(texts):
+        for word in text.lower().split():
+            out[i, hash(word.strip(".,!?")) % 64] += 1.0
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.where(norms > 0, norms, 1.0)
+
+
+def test_clean_text_removes_links_signature_and_splits_tags():
+    tweet = ("How are butterflies surviving the #AustralianFires? Footage pic.twitter.com/0eJtwJyS1J "
+             "— Center for Bio Div (@CenterForBioDiv) January 14, 2020")
+    assert clean_text(tweet) == "How are butterflies surviving the Australian Fires? Footage"
+
+
+def test_clean_text_glued_links_handles_and_entities():
+    tweet = "Ask @SenRonJohnson &amp; friends #border#emptychairspic.twitter.com/WqyOHs0NIX https://t.co/x1"
+    assert clean_text(tweet) == "Ask Sen Ron Johnson & friends border emptychairs"
+    assert clean_text(tweet, handles="drop") == "Ask & friends border emptychairs"
+    assert clean_text(tweet, handles="keep").startswith("Ask @SenRonJohnson &")
+    assert split_words("DefundTheCBC") == "Defund The CBC"
+    with pytest.raises(ValueError, match="handles must be"):
+        clean_text("x", handles="maybe")
+
+
+def test_clean_text_keeps_plain_sentences_and_never_returns_empty():
+    assert clean_text("The Kremlin denied it.") == "The Kremlin denied it."
+    assert clean_text("https://t.co/abc") == "https://t.co/abc"
+
+
+def test_bm25_prefers_the_rare_shared_word():
+    docs = ["the cat sat on the mat", "the dog barked", "a cat and a dog"]
+    scores = Bm25().fit(docs).score(["dog barked loudly", "zebra"])
+    assert scores.shape == (2, 3)
+    assert int(np.argmax(scores[0])) == 1
+    assert scores[0, 0] == 0.0
+    assert not scores[1].any()
+
+
+def test_fusion_mixes_normalised_bm25_into_dense():
+    dense = np.array([[0.50, 0.48, 0.10]], dtype=np.float32)
+    lexical = np.array([[0.0, 4.0, 2.0]], dtype=np.float32)
+    mixed = fuse(dense, lexical, MatchSettings(fusion="mix", lexical_weight=0.5))
+    np.testing.assert_allclose(mixed, [[0.50, 0.98, 0.35]], rtol=1e-6)
+    rrf = fuse(dense, lexical, MatchSettings(fusion="rrf", rrf_k=1))
+    np.testing.assert_allclose(rrf, [[1 / 2 + 1 / 4, 1 / 3 + 1 / 2, 1 / 4 + 1 / 3]], rtol=1e-6)
+    assert fuse(dense, lexical, MatchSettings(fusion="dense")) is dense
+
+
+def test_match_ranks_the_repeated_claim_first_on_a_tiny_corpus():
+    corpus = [{"id": "c1", "text": "Bushfires in Australia killed millions of animals."},
+              {"id": "c2", "text": "A senator voted against border funding."},
+              {"claim_id": "c3", "text": "Butterflies survived the Australian fires in a wombat hole."}]
+    queries = [{"id": "q1", "text": "Butterflies survive in a wombat hole! #AustralianFires "
+                                    "pic.twitter.com/abc — Bio (@bio) January 14, 2020"},
+               {"id": "q2", "text": "@SenRonJohnson voted against #BorderFunding"}]
+    out = match(corpus, queries, 2, bag_embed, MatchSettings())
+    assert [r["query_id"] for r in out] == ["q1", "q2"]
+    assert out[0]["matches"][0]["id"] == "c3"
+    assert out[1]["matches"][0]["id"] == "c2"
+    assert len(out[0]["matches"]) == 2
+    assert out[0]["matches"][0]["score"] >= out[0]["matches"][1]["score"]
+
+
+def test_match_rejects_rows_without_ids_or_text():
+    from corpus.errors import UserError
+
+    with pytest.raises(UserError, match="corpus: row 2 has no id"):
+        match([{"id": "a", "text": "x"}, {"text": "y"}], [{"id": "q", "text": "x"}], 1, bag_embed)
+    with pytest.raises(UserError, match="queries: row 1 has no text"):
+        match([{"id": "a", "text": "x"}], [{"id": "q", "text": " "}], 1, bag_embed)
+    with pytest.raises(UserError, match="--top-k 0"):
+        match([{"id": "a", "text": "x"}], [{"id": "q", "text": "x"}], 0, bag_embed)
+
+
+def _unit(n: int, dim: int, seed: int) -> np.ndarray:
+    x = np.random.default_rng(seed).standard_normal((n, dim)).astype(np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def test_blocked_search_equals_brute_force():
+    corpus, queries = _unit(500, 16, 0), _unit(70, 16, 1)
+    idx, val = search(queries, corpus, 7)
+    full = queries @ corpus.T
+    expect = np.argsort(-full, axis=1)[:, :7]
+    np.testing.assert_array_equal(idx, expect)
+    np.testing.assert_allclose(val, np.take_along_axis(full, expect, axis=1), rtol=1e-5)
+
+
+def test_blocked_search_in_many_small_blocks_and_with_groups(monkeypatch):
+    monkeypatch.setattr(matching, "_block_rows", lambda n, mb: 3)
+    vecs = _unit(40, 8, 2)
+    groups = np.arange(40) // 4  # ten documents of four rows
+    idx, val = search(vecs, vecs, 5, query_groups=groups, corpus_groups=groups)
+    full = vecs @ vecs.T
+    full[groups[:, None] == groups[None, :]] = -np.inf
+    expect = np.argsort(-full, axis=1)[:, :5]
+    np.testing.assert_array_equal(idx, expect)
+    assert (groups[idx] != groups[:, None]).all()
+
+
+def test_search_pads_when_fewer_rows_than_k():
+    vecs = _unit(3, 4, 3)
+    idx, val = search(vecs, vecs, 5, query_groups=np.array([0, 0, 1]), corpus_groups=np.array([0, 0, 1]))
+    assert idx[0].tolist()[1:] == [-1, -1, -1, -1] and idx[0, 0] == 2
+    assert np.isneginf(val[0, 1:]).all()
+
+
+def test_faiss_search_finds_near_duplicates():
+    corpus = _unit(2000, 32, 4)
+    queries = corpus[:50] + 0.01 * _unit(50, 32, 5)
+    idx, _ = search(queries, corpus, 3, method="faiss", nprobe=8)
+    assert (idx[:, 0] == np.arange(50)).mean() >= 0.9
+
+
+def test_average_precision_at_5():
+    assert average_precision_at(["a", "b", "c"], {"a"}) == 1.0
+    assert average_precision_at(["x", "a"], {"a"}) == 0.5
+    assert average_precision_at(["x", "y", "z", "w", "v", "a"], {"a"}) == 0.0
+    assert average_precision_at(["a", "x", "b"], {"a", "b"}) == pytest.approx((1 + 2 / 3) / 2)
+
+
+def test_match_cli_writes_one_line_per_query(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(matching, "encoder_embed", lambda model, cache, progress: bag_embed)
+    corpus = tmp_path / "claims.jsonl"
+    corpus.write_text("\n".join(json.dumps(r) for r in [
+        {"id": "1", "text": "Vaccines contain microchips."},
+        {"id": "2", "text": "The moon landing was filmed in a studio."}]) + "\n")
+    queries = tmp_path / "q.jsonl"
+    queries.write_text(json.dumps({"id": "t1", "text": "lol the moon landing was filmed in a studio #fake"}) + "\n")
+    out = tmp_path / "out.jsonl"
+    assert main(["match", "--corpus", str(corpus), "--queries", str(queries), "--top-k", "1",
+                 "--out", str(out)]) == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert rows[0]["query_id"] == "t1" and rows[0]["matches"][0]["id"] == "2"
+    assert "wrote" in capsys.readouterr().out
+
+
+def test_match_cli_bad_model_dir_is_one_line(tmp_path, capsys):
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text('{"id": "1", "text": "x"}\n')
+    code = main(["match", "--corpus", str(corpus), "--queries", str(corpus), "--out",
+                 str(tmp_path / "o.jsonl"), "--model", str(tmp_path / "nomodel")])
+    err = capsys.readouterr().err
+    assert code != 0 and "nomodel" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "o.jsonl").exists()

@@ -1,0 +1,97 @@
+"""report.html: claims holding HTML show as text; topics, sides, contrast marks and the chart."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import numpy as np
+
+from models import report
+from models.compare import CompareSettings, compare
+from models.report import highlight, render_report
+
+EVIL_SCRIPT = 'The agency said <script>alert("backdoor")</script> nothing about the backdoor.'
+EVIL_IMG = 'Officials found a backdoor <img src=x onerror="alert(1)"> in the firewall.'
+EVIL_OUTLET = '<b onmouseover="x()">Outlet</b>'
+
+
+class Elements(HTMLParser):
+    """Every start tag with its attributes, and all text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def embed(texts: list[str]) -> np.ndarray:
+    out = np.array([[t.lower().count("backdoor"), t.lower().count("weather"), 0.2] for t in texts],
+                   dtype=np.float32)
+    return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def rows() -> list[dict]:
+    base = {"is_claim": True, "score": 0.8, "speaker": "author", "speaker_name": None}
+    return [
+        {**base, "claim_id": "x1", "doc_id": "evil", "text": EVIL_SCRIPT, "prediction": "kremlin_framing",
+         "outlet": EVIL_OUTLET, "title": "<i>t</i>"},
+        {**base, "claim_id": "x2", "doc_id": "evil", "text": EVIL_IMG, "prediction": "kremlin_framing",
+         "outlet": EVIL_OUTLET, "speaker": "quoted", "speaker_name": "<u>Boss</u>"},
+        {**base, "claim_id": "y1", "doc_id": "good", "text": "The backdoor was planted by the agency.",
+         "prediction": "independent_reporting", "outlet": "Investigations"},
+        {**base, "claim_id": "y2", "doc_id": "good", "text": "The weather was fine.",
+         "prediction": "independent_reporting", "outlet": "Investigations"},
+    ]
+
+
+def render() -> tuple[str, Elements]:
+    claims, pairs, clusters = compare(rows(), embed, CompareSettings(min_similarity=0.5, scheme=None))
+    page = render_report(claims, pairs, clusters, CompareSettings(scheme=None), title="<script>t</script>")
+    parsed = Elements()
+    parsed.feed(page)
+    return page, parsed
+
+
+def test_html_in_claims_shows_as_text_never_as_elements():
+    page, parsed = render()
+    names = [t for t, _ in parsed.tags]
+    assert "script" not in names
+    assert "u" not in names and "b" not in names and "i" not in names
+    imgs = [a for t, a in parsed.tags if t == "img"]
+    assert len(imgs) == 1 and imgs[0]["src"].startswith("data:image/png;base64,")  # the chart only
+    assert not any(k.startswith("on") for _, attrs in parsed.tags for k in attrs)
+    text = "".join(parsed.text)
+    assert '<script>alert("backdoor")</script>' in text
+    assert '<img src=x onerror="alert(1)">' in text
+    assert EVIL_OUTLET in text and "<u>Boss</u>" in text
+    assert "default-src 'none'" in page
+
+
+def test_report_shows_topics_sides_and_contrast():
+    page, parsed = render()
+    text = "".join(parsed.text)
+    assert "Topic 1: " in text and "backdoor" in text
+    sides = [a for t, a in parsed.tags if t == "div" and a.get("class") == "side"]
+    assert len(sides) == 2  # the two documents side by side
+    assert any(t == "tr" and a.get("class") == "contrast" for t, a in parsed.tags)
+    assert "contrasting stances" in text
+    assert "Stance by source" in text
+
+
+def test_highlight_escapes_and_marks_cues_and_differences(monkeypatch):
+    pattern = report.cue_pattern({"kremlin_framing": ["special operation", "Kiev"]})
+    out = highlight("The special operation near Kiev <b>ends</b>", pattern, {"ends"})
+    assert out == ('The <mark class="cue">special operation</mark> near <mark class="cue">Kiev</mark> '
+                   '&lt;b&gt;<mark class="diff">ends</mark>&lt;/b&gt;')
+    assert highlight("a < b", None) == "a &lt; b"
+
+
+def test_scheme_cues_missing_scheme_gives_none():
+    assert report.scheme_cues(None) == {}
+    assert report.scheme_cues("no-such-scheme-anywhere") == {}
