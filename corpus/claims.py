@@ -8,6 +8,7 @@ goes (renamed into place at the end, so a failure leaves nothing half-written), 
 from __future__ import annotations
 
 import json
+import json.encoder
 import os
 import sys
 from collections import Counter, deque
@@ -26,6 +27,7 @@ from corpus.voices import Voice, editorial_marker, paragraph_voices, sentence_vo
 CONTEXT_MAX = 1200   # a longer paragraph gives a window of neighbouring sentences as context
 CONTEXT_SPAN = 2     # sentences on each side in that window
 _QUESTION_TAIL = " \t\"'”’»)]"
+_enc = json.encoder.encode_basestring  # the C string encoder json.dumps(ensure_ascii=False) uses
 
 
 def _pieces(text: str, spans: list[tuple[int, int]], voice: Voice) -> list[tuple[int, int, str | None]]:
@@ -156,21 +158,45 @@ def _init_worker(options: ReadOptions) -> None:
     _OPTIONS = options
 
 
-def _work(task: Source | list[Document]) -> tuple[str, int, int, int, Counter, list[Skipped]]:
-    """Turn one file (or a batch of JSONL/CSV documents) into JSON lines and counts."""
+def _doc_lines(doc: Document, lines: list[str], by_voice: dict[str, int]) -> int:
+    """Append the JSON lines of ``claim_rows(doc)`` to ``lines``, encoded by hand (the hot path).
+
+    Each paragraph's context and the document's metadata are encoded once, not once a sentence.
+    Returns the number of claims.
+    """
+    text, doc_id = doc.text, doc.doc_id
+    meta = _row_meta(doc)
+    tail = (", " + json.dumps(meta, ensure_ascii=False, default=str)[1:-1] + "}") if meta else "}"
+    head = '{"claim_id": "%s", "doc_id": ' + _enc(doc_id) + ', "text": '
+    context_key, context = None, ""
+    n_claims = 0
+    for n, (s, e, is_claim, reason, speaker, name, cs, ce, p) in enumerate(_sentences(doc)):
+        sentence = text[s:e]
+        if (cs, ce) != context_key:
+            context_key, context = (cs, ce), _enc(text[cs:ce])
+        lines.append("".join((
+            head % make_claim_id(doc_id, s, e, sentence), _enc(sentence),
+            ', "start": %d, "end": %d, "is_claim": %s, "reason": %s, "speaker": %s, "speaker_name": %s'
+            % (s, e, "true" if is_claim else "false", _enc(reason), _enc(speaker),
+               "null" if name is None else _enc(name)),
+            ', "context": ', context,
+            ', "context_start": %d, "paragraph": %d, "sentence": %d' % (cs, p, n), tail)))
+        n_claims += is_claim
+        by_voice[speaker] = by_voice.get(speaker, 0) + 1
+    return n_claims
+
+
+def _work(task: Source | list[Document]) -> tuple[bytes, int, int, int, dict[str, int], list[Skipped]]:
+    """Turn one file (or a batch of JSONL/CSV documents) into UTF-8 JSON lines and counts."""
     skipped: list[Skipped] = []
     docs = read_source(task, _OPTIONS, skipped.append) if isinstance(task, Source) else task
     lines: list[str] = []
     n_docs = n_claims = 0
-    by_voice: Counter = Counter()
-    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    by_voice: dict[str, int] = {}
     for doc in docs:
         n_docs += 1
-        for row in claim_rows(doc):
-            lines.append(dumps(row))
-            n_claims += row["is_claim"]
-            by_voice[row["speaker"]] += 1
-    chunk = "\n".join(lines) + "\n" if lines else ""
+        n_claims += _doc_lines(doc, lines, by_voice)
+    chunk = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
     return chunk, n_docs, len(lines), n_claims, by_voice, skipped
 
 
@@ -215,6 +241,13 @@ def _results(tasks: Iterable[tuple[Any, int]], options: ReadOptions, workers: in
         pool.join()
 
 
+def _file_mode() -> int:
+    """Permissions of a new file under the current umask (mkstemp alone would give 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def _default_workers(sources: list[Source]) -> int:
     """A pool pays off only on a corpus of some size."""
     total = 0
@@ -243,6 +276,8 @@ def build_claims(inputs: list[str], out: str, options: ReadOptions | None = None
             on_skip(item)
 
     sources = list_sources(inputs, options, skip)
+    own = {os.path.realpath(out), os.path.realpath(os.path.splitext(out)[0] + ".parquet")}
+    sources = [s for s in sources if os.path.realpath(s.path) not in own]  # a rerun never reads its output
     workers = _default_workers(sources) if workers is None else workers
     bar = None
     if progress:
@@ -250,7 +285,7 @@ def build_claims(inputs: list[str], out: str, options: ReadOptions | None = None
 
         bar = tqdm(total=len(sources), unit="file", desc="claims", file=sys.stderr, disable=None, leave=False)
     try:
-        with atomic_write(out) as handle:
+        with atomic_write(out, "wb", file_mode=_file_mode()) as handle:
             for (chunk, n_docs, n_sent, n_claims, by_voice, skipped), done in _results(
                     _tasks(sources, options, skip), options, workers):
                 handle.write(chunk)

@@ -18,6 +18,7 @@ Every key but `file`, `id` and `voices` is free metadata that rides along in eac
 
 from __future__ import annotations
 
+import datetime
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,7 @@ class Manifest:
     """A loaded manifest: entries by file path (resolved) and by document id."""
 
     path: Path
+    defaults: dict[str, Any] = field(default_factory=dict)
     by_file: dict[str, dict[str, Any]] = field(default_factory=dict)
     by_name: dict[str, dict[str, Any]] = field(default_factory=dict)
     by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -56,8 +58,23 @@ class Manifest:
             entry = self.by_name.get(os.path.basename(file))
         return entry
 
+    def fallback(self) -> dict[str, Any] | None:
+        """What a file the manifest does not list gets: the defaults, if any."""
+        return dict(self.defaults) if self.defaults else None
+
     def for_id(self, doc_id: str) -> dict[str, Any] | None:
         return self.by_id.get(doc_id)
+
+
+def _plain(value: Any) -> Any:
+    """YAML dates and times become ISO strings, so that every value is JSON."""
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _check_voices(path: Path, where: str, voices: Any) -> dict[str, Any]:
@@ -92,8 +109,7 @@ def load_manifest(path: str | Path) -> Manifest:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise UserError(f"{path}: invalid YAML{where}; fix the manifest") from None
-    if raw is None:
-        raw = {}
+    raw = _plain(raw) if raw is not None else {}
     if isinstance(raw, list):
         raw = {"documents": raw}
     if not isinstance(raw, dict):
@@ -134,7 +150,10 @@ def load_manifest(path: str | Path) -> Manifest:
         elif doc_id is not None:
             by_id[str(doc_id)] = meta
     by_name = {name: metas[0] for name, metas in names.items() if len(metas) == 1}
-    return Manifest(path=path, by_file=by_file, by_name=by_name, by_id=by_id)
+    fallback = {k: v for k, v in defaults.items() if k != "voices"}
+    if default_voices:
+        fallback["voices"] = default_voices
+    return Manifest(path=path, defaults=fallback, by_file=by_file, by_name=by_name, by_id=by_id)
 
 
 def find_manifest(directory: str | Path) -> Path | None:

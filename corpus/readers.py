@@ -83,6 +83,8 @@ def _source(path: str, manifests: list[Manifest], on_skip: OnSkip) -> Source | N
         on_skip(Skipped(path, f"unknown {what}; convert it to {KNOWN}, or leave it out"))
         return None
     entry = next((e for e in (m.for_file(path) for m in manifests) if e is not None), None)
+    if entry is None and manifests:
+        entry = manifests[0].fallback()
     # only row formats look up entries by id; text files travel to worker processes without it
     by_id = manifests[0] if manifests and fmt in ("jsonl", "csv") else None
     return Source(path, fmt, entry, by_id)

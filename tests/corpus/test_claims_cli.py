@@ -1,0 +1,206 @@
+"""Claim assembly and `stance claims` end to end: offsets, ids, flags, context, bad input, output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import corpus
+from claimstance.cli import main
+from corpus.claims import build_claims, claim_rows, extract_claims
+from corpus.readers import read_documents
+from corpus.records import BLOGGER, COMMENTER, INTERVIEWEE, INTERVIEWER, QUOTED, Document, make_claim_id
+
+SAMPLE = Path(corpus.__file__).parent / "sample"
+
+
+def rows_of(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def sample_docs() -> list[Document]:
+    return list(read_documents([str(SAMPLE)]))
+
+
+def test_every_row_of_the_sample_corpus_points_at_its_text() -> None:
+    for doc in sample_docs():
+        claims = extract_claims(doc)
+        assert [c.start for c in claims] == sorted(c.start for c in claims)
+        for claim in claims:
+            assert claim.text == doc.text[claim.start:claim.end]
+            assert claim.context[claim.start - claim.context_start:][:len(claim.text)] == claim.text
+            assert claim.claim_id == make_claim_id(doc.doc_id, claim.start, claim.end, claim.text)
+        owner = [0] * len(doc.text)
+        for claim in claims:
+            for i in range(claim.start, claim.end):
+                owner[i] += 1
+        assert all(n == 1 for ch, n in zip(doc.text, owner) if not ch.isspace())
+        assert all(b.start >= a.end for a, b in zip(claims, claims[1:]))
+
+
+def test_claim_rows_are_the_claims_rows() -> None:
+    for doc in sample_docs():
+        assert list(claim_rows(doc)) == [c.to_row() for c in extract_claims(doc)]
+
+
+def test_questions_byline_and_markers_are_kept_but_not_claims() -> None:
+    rows = [row for doc in sample_docs() for row in claim_rows(doc)]
+    for row in rows:
+        if row["text"].rstrip("\"'”) ").endswith("?"):
+            assert not row["is_claim"], row["text"]
+    by_text = {row["text"]: row for row in rows}
+    byline = by_text["By Andrei Soldatov and Irina Borogan"]
+    assert (byline["is_claim"], byline["reason"], byline["speaker_name"]) == (False, "byline", "Andrei Soldatov and Irina Borogan")
+    emphasis = by_text["[My Emphasis]"]
+    assert (emphasis["is_claim"], emphasis["reason"]) == (False, "editorial_marker")
+    marker = next(row for row in rows if row["text"] == "Question:")
+    assert (marker["is_claim"], marker["reason"], marker["speaker"]) == (False, "speaker_marker", INTERVIEWER)
+    blog = [row for row in rows if row["kind"] == "blog_repost"]
+    assert {row["speaker"] for row in blog} >= {BLOGGER, INTERVIEWER, INTERVIEWEE, COMMENTER}
+    assert all(row["source_type"] == "kremlin_framing" for row in blog)
+
+
+def test_a_long_paragraph_gives_a_window_of_sentences_as_context() -> None:
+    text = " ".join(f"Sentence number {i} says that the talks failed again." for i in range(40))
+    claims = extract_claims(Document("d", text))
+    middle = claims[20]
+    assert middle.context.startswith("Sentence number 18 ") and middle.context.endswith("number 22 says that the talks failed again.")
+    assert text[middle.context_start:].startswith(middle.context)
+
+
+def test_quoted_speech_in_an_article_is_attributed() -> None:
+    doc = Document("d", "By Jane Roe\n\nThe talks failed. \"We will never sign,\" said Maria Zakharova.\n")
+    speakers = [(c.speaker, c.speaker_name) for c in extract_claims(doc)]
+    assert speakers[-1] == (QUOTED, "Maria Zakharova")
+    assert speakers[1] == ("author", "Jane Roe")
+
+
+def test_cli_on_the_sample_corpus(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "claims.jsonl"
+    assert main(["claims", str(SAMPLE), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    rows = rows_of(out)
+    assert f"documents: 2  sentences: {len(rows)}  claims: {sum(r['is_claim'] for r in rows)}" in printed
+    assert "by voice: " in printed and "commenter" in printed
+    assert printed.strip().endswith(f"wrote {out} ({len(rows)} rows)")
+    assert [r["doc_id"] for r in rows] == sorted((r["doc_id"] for r in rows), key=[r["doc_id"] for r in rows].index)
+    docs = {d.doc_id: d.text for d in sample_docs()}
+    assert all(docs[r["doc_id"]][r["start"]:r["end"]] == r["text"] for r in rows)
+    # the same run again gives the same ids
+    again = tmp_path / "again.jsonl"
+    assert main(["claims", str(SAMPLE), "--out", str(again)]) == 0
+    assert [r["claim_id"] for r in rows_of(again)] == [r["claim_id"] for r in rows]
+
+
+def test_cli_jsonl_keeps_the_given_ids_and_metadata(tmp_path: Path) -> None:
+    src = tmp_path / "docs.jsonl"
+    src.write_text(json.dumps({"id": "tg-1", "text": "Kyiv says the bridge was hit. Is it true?", "channel": "x"}) + "\n",
+                   encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["claims", str(src), "--out", str(out)]) == 0
+    rows = rows_of(out)
+    assert [(r["doc_id"], r["text"], r["is_claim"], r["channel"]) for r in rows] == [
+        ("tg-1", "Kyiv says the bridge was hit.", rows[0]["is_claim"], "x"),
+        ("tg-1", "Is it true?", False, "x"),
+    ]
+
+
+def test_cli_skips_bad_files_lists_them_and_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    corpus_dir = tmp_path / "in"
+    corpus_dir.mkdir()
+    (corpus_dir / "good.txt").write_text("The ministry confirmed the attack on Monday.", encoding="utf-8")
+    (corpus_dir / "empty.txt").write_text("", encoding="utf-8")
+    (corpus_dir / "binary.txt").write_bytes(b"\x00\x01\x02")
+    (corpus_dir / "latin.txt").write_bytes("Caf\xe9".encode("latin-1"))
+    (corpus_dir / "notes.docx").write_bytes(b"PK")
+    (corpus_dir / "rows.jsonl").write_text('{"id": "r1", "text": "Moscow denies it."}\n{broken\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["claims", str(corpus_dir), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    for expected in (f"skipped: {corpus_dir / 'binary.txt'}: looks binary",
+                     f"skipped: {corpus_dir / 'empty.txt'}: empty (no text)",
+                     f"skipped: {corpus_dir / 'latin.txt'}: not UTF-8",
+                     f"skipped: {corpus_dir / 'notes.docx'}: unknown format '.docx'",
+                     f"skipped: {corpus_dir / 'rows.jsonl'}:2: malformed JSON"):
+        assert expected in err
+    assert "skipped 5 input(s):" in err
+    rows = rows_of(out)
+    assert {r["text"] for r in rows} == {"The ministry confirmed the attack on Monday.", "Moscow denies it."}
+
+
+def test_cli_with_nothing_usable_exits_2_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    out = tmp_path / "out" / "claims.jsonl"
+    assert main(["claims", str(tmp_path / "empty.txt"), "--out", str(out)]) == 2
+    assert "error: no document could be read from the inputs" in capsys.readouterr().err
+    assert not out.exists()
+    assert os.listdir(out.parent) == []
+
+
+def test_a_failure_midway_leaves_the_old_output_untouched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for i in range(3):
+        (tmp_path / f"{i}.txt").write_text(f"Document {i} says the talks failed.", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    out.write_text("old\n", encoding="utf-8")
+    calls = []
+
+    def boom(doc, lines, by_voice):
+        calls.append(doc.doc_id)
+        if len(calls) == 2:
+            raise RuntimeError("disk on fire")
+        lines.append("{}")
+        return 0
+
+    monkeypatch.setattr("corpus.claims._doc_lines", boom)
+    with pytest.raises(RuntimeError):
+        build_claims([str(tmp_path)], str(out), workers=1, progress=False)
+    assert out.read_text(encoding="utf-8") == "old\n"
+    assert sorted(os.listdir(tmp_path)) == ["0.txt", "1.txt", "2.txt", "out.jsonl"]
+
+
+def test_a_worker_pool_writes_the_same_rows(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for i in range(12):
+        (inputs / f"{i:02d}.txt").write_text(f"Report {i}: the talks failed. \"No deal,\" said Anna Lee.\n",
+                                             encoding="utf-8")
+    (inputs / "bad.txt").write_bytes(b"\x00")
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    s1 = build_claims([str(inputs)], str(one), workers=1, progress=False)
+    s2 = build_claims([str(inputs)], str(two), workers=2, progress=False)
+    assert one.read_bytes() == two.read_bytes()
+    assert (s1.documents, s1.sentences, s1.by_voice, s1.skipped) == (s2.documents, s2.sentences, s2.by_voice, s2.skipped)
+    assert s1.by_voice[QUOTED] == 12
+
+
+def test_a_rerun_does_not_read_its_own_output(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("The talks failed on Monday.", encoding="utf-8")
+    out = tmp_path / "claims.jsonl"
+    for _ in range(2):
+        summary = build_claims([str(tmp_path)], str(out), progress=False)
+        assert (summary.documents, summary.skipped) == (1, [])
+
+
+def test_parquet_beside_the_jsonl(tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    out = tmp_path / "claims.jsonl"
+    assert main(["claims", str(SAMPLE), "--out", str(out), "--parquet"]) == 0
+    table = pq.read_table(tmp_path / "claims.parquet")
+    rows = rows_of(out)
+    assert table.num_rows == len(rows)
+    assert table.column("claim_id").to_pylist() == [r["claim_id"] for r in rows]
+    assert table.column("authors").to_pylist()[0] == ["Andrei Soldatov", "Irina Borogan"]
+
+
+def test_the_stance_command_runs_as_a_process(tmp_path: Path) -> None:
+    out = tmp_path / "claims.jsonl"
+    done = subprocess.run([sys.executable, "-m", "claimstance.cli", "claims", str(SAMPLE), "--out", str(out)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert f"wrote {out}" in done.stdout
+    assert len(rows_of(out)) > 100

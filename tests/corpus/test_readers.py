@@ -1,0 +1,158 @@
+"""Readers: each format, manifests, and each kind of bad input as one clear skip."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from corpus.errors import UserError
+from corpus.manifest import load_manifest
+from corpus.readers import ReadOptions, Skipped, read_documents
+from corpus.records import content_id
+
+PAGE = """<html><head><title>Cyber talks stall | The Daily Example</title>
+<meta name="author" content="Jane Roe"><meta property="article:published_time" content="2024-05-14"></head>
+<body><nav><a href="/">Home</a> <a href="/world">World news</a> <a href="/about">About us</a></nav>
+<article><h1>Cyber talks stall at the UN</h1>
+<p>The UN talks on a cybercrime convention stalled on Tuesday after delegates failed to agree on its scope.</p>
+<p>"We will not accept a treaty that criminalises speech," said Maria Lopez, a delegate from Spain.</p>
+<p>According to diplomats, the next round of talks is planned for August in New York.</p></article>
+<footer>Copyright 2024 The Daily Example. All rights reserved. Privacy policy. Cookie settings.</footer>
+</body></html>"""
+
+
+def read(inputs: list[Path | str], **options) -> tuple[list, list[Skipped]]:
+    skipped: list[Skipped] = []
+    docs = list(read_documents([str(p) for p in inputs], ReadOptions(**options), skipped))
+    return docs, skipped
+
+
+def test_txt_and_md_are_read_as_is_with_a_content_id(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("First line.\r\nSecond line.\n", encoding="utf-8")
+    (tmp_path / "b.md").write_text("\ufeff# Heading\n\nBody text here.\n", encoding="utf-8")
+    docs, skipped = read([tmp_path / "a.txt", tmp_path / "b.md"])
+    assert skipped == []
+    assert docs[0].text == "First line.\r\nSecond line.\n"
+    assert docs[0].doc_id == content_id(docs[0].text)
+    assert docs[1].text == "# Heading\n\nBody text here.\n"  # the BOM is not text
+    assert docs[0].meta["source_file"] == str(tmp_path / "a.txt")
+
+
+def test_html_keeps_the_article_and_drops_navigation(tmp_path: Path) -> None:
+    (tmp_path / "page.html").write_text(PAGE, encoding="utf-8")
+    [doc], skipped = read([tmp_path / "page.html"])
+    assert skipped == []
+    assert "The UN talks on a cybercrime convention stalled on Tuesday" in doc.text
+    assert "said Maria Lopez" in doc.text
+    assert "About us" not in doc.text and "Cookie settings" not in doc.text
+    assert doc.meta["author"] == "Jane Roe"
+    assert doc.meta["date"] == "2024-05-14"
+    assert doc.meta["title"].startswith("Cyber talks stall")
+
+
+def test_jsonl_gives_ids_and_metadata_and_reports_a_bad_line(tmp_path: Path) -> None:
+    path = tmp_path / "docs.jsonl"
+    path.write_text("\n".join([
+        json.dumps({"id": "d1", "text": "Moscow denies it.", "outlet": "TASS"}),
+        "{not json",
+        json.dumps({"text": "No id here."}),
+        json.dumps({"id": "d4", "body": "wrong field"}),
+        json.dumps(["a list"]),
+    ]) + "\n", encoding="utf-8")
+    docs, skipped = read([path])
+    assert [d.doc_id for d in docs] == ["d1", content_id("No id here.")]
+    assert docs[0].meta["outlet"] == "TASS"
+    assert "id" not in docs[0].meta and "text" not in docs[0].meta
+    assert [s.where for s in skipped] == [f"{path}:2", f"{path}:4", f"{path}:5"]
+    assert "malformed JSON" in skipped[0].reason and "fix or remove that line" in skipped[0].reason
+    assert "no 'text' field" in skipped[1].reason and "--text-column" in skipped[1].reason
+
+
+def test_csv_text_and_id_columns_are_chosen_by_options(tmp_path: Path) -> None:
+    path = tmp_path / "posts.csv"
+    path.write_text("post,body,channel\np1,Kyiv says the bridge was hit.,tg\np2,,tg\n", encoding="utf-8")
+    docs, skipped = read([path], text_column="body", id_column="post")
+    assert [(d.doc_id, d.text, d.meta["channel"]) for d in docs] == [("p1", "Kyiv says the bridge was hit.", "tg")]
+    assert skipped == [Skipped(f"{path}:3", "empty 'body'; add text or remove the row")]
+
+
+def test_csv_without_the_text_column_is_skipped_naming_the_columns(tmp_path: Path) -> None:
+    path = tmp_path / "posts.csv"
+    path.write_text("post,body\np1,hello there\n", encoding="utf-8")
+    docs, skipped = read([path])
+    assert docs == []
+    assert skipped == [Skipped(str(path), "no 'text' column (columns: post, body); choose one with --text-column")]
+
+
+def test_directories_are_walked_sorted_and_manifests_apply(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b" / "2.txt").write_text("Two.", encoding="utf-8")
+    (tmp_path / "a" / "1.txt").write_text("One.", encoding="utf-8")
+    (tmp_path / "0.txt").write_text("Zero.", encoding="utf-8")
+    (tmp_path / ".hidden.txt").write_text("Hidden.", encoding="utf-8")
+    (tmp_path / "manifest.yaml").write_text(
+        "defaults: {collection: test}\n"
+        "documents:\n"
+        "  - {file: a/1.txt, id: one, source_type: kremlin_framing}\n"
+        "  - {file: 0.txt, kind: blog_repost, voices: {comments_start: Heh}}\n", encoding="utf-8")
+    docs, skipped = read([tmp_path])
+    assert skipped == []
+    assert [d.text for d in docs] == ["Zero.", "One.", "Two."]
+    assert docs[1].doc_id == "one" and docs[1].meta["source_type"] == "kremlin_framing"
+    assert docs[0].meta["voices"] == {"comments_start": "Heh"}
+    assert docs[0].meta["collection"] == "test" and docs[2].meta["collection"] == "test"
+
+
+def test_an_explicit_manifest_wins_and_names_jsonl_documents_by_id(tmp_path: Path) -> None:
+    (tmp_path / "docs.jsonl").write_text(json.dumps({"id": "d1", "text": "A claim."}) + "\n", encoding="utf-8")
+    manifest = tmp_path / "meta.yaml"
+    manifest.write_text("documents:\n  - {id: d1, outlet: RT, source_type: kremlin_framing}\n", encoding="utf-8")
+    [doc], _ = read([tmp_path / "docs.jsonl"], manifest=str(manifest))
+    assert (doc.doc_id, doc.meta["outlet"]) == ("d1", "RT")
+
+
+@pytest.mark.parametrize("body, message", [
+    ("documents:\n  - {file: a.txt, voices: {speaker: x}}\n", "unknown voice hint `speaker`"),
+    ("documents:\n  - {outlet: RT}\n", "documents entry 1 has neither `file:` nor `id:`"),
+    ("docs: []\n", "unknown top-level key(s) docs"),
+    ("documents: [\n", "invalid YAML"),
+])
+def test_a_bad_manifest_is_one_clear_error(tmp_path: Path, body: str, message: str) -> None:
+    path = tmp_path / "manifest.yaml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(UserError, match=message.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[")):
+        load_manifest(path)
+
+
+def test_each_bad_file_is_skipped_with_what_to_do(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text("A good file.", encoding="utf-8")
+    (tmp_path / "empty.txt").write_text("  \n", encoding="utf-8")
+    (tmp_path / "binary.txt").write_bytes(b"\x89PNG\x00\x00\x01")
+    (tmp_path / "latin.txt").write_bytes("Caf\xe9 Moskva".encode("latin-1"))
+    (tmp_path / "huge.txt").write_text("x" * 3000, encoding="utf-8")
+    (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4")
+    docs, skipped = read([tmp_path, tmp_path / "missing.txt"], max_mb=0.002)
+    assert [d.text for d in docs] == ["A good file."]
+    reasons = {Path(s.where).name: s.reason for s in skipped}
+    assert reasons["binary.txt"].startswith("looks binary (NUL bytes)")
+    assert reasons["empty.txt"] == "empty (no text); add text or leave the file out"
+    assert reasons["huge.txt"] == "0.0 MB is over the 0.002 MB limit per file; split it or raise the limit with --max-file-mb"
+    assert reasons["latin.txt"].startswith("not UTF-8 (byte 0xe9 at offset 3); re-encode it as UTF-8")
+    assert reasons["scan.pdf"] == "unknown format '.pdf'; convert it to .txt, .md, .html, .jsonl or .csv, or leave it out"
+    assert reasons["missing.txt"] == "no such file or directory; check the path"
+
+
+def test_an_unreadable_file_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "locked.txt"
+    path.write_text("Secret.", encoding="utf-8")
+
+    def denied(_path: str) -> int:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("corpus.readers.os.path.getsize", denied)
+    docs, skipped = read([path])
+    assert docs == []
+    assert skipped == [Skipped(str(path), "cannot read it (Permission denied); check that it exists and is readable")]

@@ -1,0 +1,164 @@
+"""Voices on hand-made snippets and on the bundled sample blog post."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import corpus
+from corpus.manifest import load_manifest
+from corpus.records import AUTHOR, BLOGGER, COMMENTER, INTERVIEWEE, INTERVIEWER, QUOTED
+from corpus.sentences import split_paragraphs
+from corpus.voices import Voice, paragraph_voices, parse_byline, sentence_voice
+
+SAMPLE = Path(corpus.__file__).parent / "sample"
+BLOG = SAMPLE / "004_ce8312b0825942f8.txt"
+ARTICLE = SAMPLE / "000_84a70742c93fdf8f.txt"
+
+
+def voices_of(text: str, meta: dict | None = None) -> list[tuple[str, str | None, str]]:
+    """(speaker, speaker_name, first words) for each paragraph."""
+    paragraphs = split_paragraphs(text)
+    found = paragraph_voices(text, paragraphs, meta or {})
+    return [(v.speaker, v.speaker_name, text[s:e][:12]) for (s, e), v in zip(paragraphs, found)]
+
+
+@pytest.mark.parametrize("line, names", [
+    ("By Andrei Soldatov and Irina Borogan\u00a0", ["Andrei Soldatov", "Irina Borogan"]),
+    ("By Jane Roe, John Smith & Ann Lee", ["Jane Roe", "John Smith", "Ann Lee"]),
+    ("By Maria de la Cruz | May 5, 2024", ["Maria de la Cruz"]),
+    ("By expanding the reach of the regime, it hopes to win.", None),
+    ("Bylines are rare here.", None),
+])
+def test_parse_byline(line: str, names: list[str] | None) -> None:
+    assert parse_byline(line) == names
+
+
+def test_a_byline_names_the_author_of_the_prose() -> None:
+    text = "By Jane Roe and John Smith\n\nThe talks failed on Tuesday.\n\nNobody expected more."
+    assert voices_of(text) == [
+        (AUTHOR, "Jane Roe and John Smith", "By Jane Roe "),
+        (AUTHOR, "Jane Roe and John Smith", "The talks fa"),
+        (AUTHOR, "Jane Roe and John Smith", "Nobody expec"),
+    ]
+
+
+def test_interview_turns_continue_until_the_next_marker() -> None:
+    text = ("An interview with the minister.\n"
+            "Q: Are the talks over?\n"
+            "A: No. They resume in May.\n"
+            "We remain hopeful.\n"
+            "Question: And the sanctions?\n"
+            "Answer: They will stay.")
+    assert [v[:2] for v in voices_of(text, {"voices": {"interviewee": "Ivan Petrov"}})] == [
+        (AUTHOR, None), (INTERVIEWER, None), (INTERVIEWEE, "Ivan Petrov"), (INTERVIEWEE, "Ivan Petrov"),
+        (INTERVIEWER, None), (INTERVIEWEE, "Ivan Petrov"),
+    ]
+
+
+def test_named_turns_get_roles_from_who_asks_questions() -> None:
+    text = ("SMITH: What happened in Geneva?\n"
+            "LAVROV: The West walked out of the talks.\n"
+            "They always do.\n"
+            "SMITH: Will you return?\n"
+            "LAVROV: Only on equal terms.")
+    assert [v[:2] for v in voices_of(text)] == [
+        (INTERVIEWER, "SMITH"), (INTERVIEWEE, "LAVROV"), (INTERVIEWEE, "LAVROV"),
+        (INTERVIEWER, "SMITH"), (INTERVIEWEE, "LAVROV"),
+    ]
+
+
+def test_a_lone_note_is_not_an_interview_turn() -> None:
+    text = "Note: figures are preliminary.\nThe ministry published them on Monday."
+    assert [v[0] for v in voices_of(text)] == [AUTHOR, AUTHOR]
+
+
+def test_a_comments_heading_and_comment_bylines_start_the_comments() -> None:
+    text = ("Sanctions are failing, the minister said.\n"
+            "3 Comments\n"
+            "jdoe says:\n"
+            "Nonsense, they work.\n"
+            "Anna K. wrote on May 5, 2024 at 3:12 pm\n"
+            "Agreed with the post.")
+    assert [v[:2] for v in voices_of(text)] == [
+        (AUTHOR, None), (COMMENTER, None), (COMMENTER, "jdoe"), (COMMENTER, "jdoe"),
+        (COMMENTER, "Anna K"), (COMMENTER, "Anna K"),
+    ]
+
+
+def test_a_blog_repost_by_generic_rules_alone() -> None:
+    text = ("My take on this interview, which says it all. Now, Mr. Petrov:\n"
+            "Question: What is next?\n"
+            "A: Talks will resume. [Emphasis added]\n"
+            "As usual the West will stall, I expect.\n"
+            "LOL, as if anyone cares.\n"
+            "Talks never work anyway.")
+    meta = {"kind": "blog_repost"}
+    assert [v[:2] for v in voices_of(text, meta)] == [
+        (BLOGGER, None), (INTERVIEWER, None), (INTERVIEWEE, "Petrov"), (BLOGGER, None),
+        (COMMENTER, None), (COMMENTER, None),
+    ]
+
+
+def test_a_reposted_text_without_turns_is_quoted() -> None:
+    text = "Read this.\nThe West is losing, wrote the paper.\nIt will lose more. [End of quote]\nTrue."
+    meta = {"kind": "blog", "voices": {"repost_start": "The West", "reposted_from": "RT"}}
+    assert [v[:2] for v in voices_of(text, meta)] == [
+        (BLOGGER, None), (QUOTED, "RT"), (QUOTED, "RT"), (BLOGGER, None),
+    ]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ('"We will never accept this," he said.', (QUOTED, None)),
+    ('"We will never accept this," said Maria Zakharova.', (QUOTED, "Maria Zakharova")),
+    ('“Sanctions have failed,” Lavrov told reporters.', (QUOTED, "Lavrov")),
+    ("Peskov said: “The talks are over.”", (QUOTED, "Peskov")),
+    ("According to the Kremlin, the talks are over.", (QUOTED, "Kremlin")),
+    ("According to experts, recruitment is now online.", (QUOTED, None)),
+    ("According to our data, there are 1,000 call centres.", (AUTHOR, "Jane Roe")),
+    ("The Russian Foreign Ministry claimed that the drones came from Ukraine.", (QUOTED, "Russian Foreign Ministry")),
+    ("I said that before.", (AUTHOR, "Jane Roe")),
+    ("Most know that the talks failed.", (AUTHOR, "Jane Roe")),
+    ("The talks failed on Tuesday.", (AUTHOR, "Jane Roe")),
+])
+def test_sentence_voice_finds_attributed_speech(sentence: str, expected: tuple) -> None:
+    assert sentence_voice(sentence, Voice(AUTHOR, "Jane Roe")) == expected
+
+
+def test_sentence_voice_leaves_interview_turns_alone() -> None:
+    base = Voice(INTERVIEWEE, "Ivan Petrov")
+    assert sentence_voice("According to our data, the Americans said that too.", base) == (INTERVIEWEE, "Ivan Petrov")
+
+
+def sample_voices(path: Path, meta: dict) -> list[tuple[Voice, str]]:
+    text = path.read_text(encoding="utf-8")
+    paragraphs = split_paragraphs(text)
+    return [(v, text[s:e]) for (s, e), v in zip(paragraphs, paragraph_voices(text, paragraphs, meta))]
+
+
+@pytest.mark.parametrize("with_hints", [True, False])
+def test_the_sample_blog_post_has_its_four_voices(with_hints: bool) -> None:
+    meta = load_manifest(SAMPLE / "manifest.yaml").for_file(BLOG) if with_hints else {"kind": "blog_repost"}
+    found = sample_voices(BLOG, meta)
+    assert {v.speaker for v, _ in found} == {BLOGGER, INTERVIEWER, INTERVIEWEE, COMMENTER}
+    first, *_ = found
+    assert first[0].speaker == BLOGGER and first[1].endswith("Now, Mr. Lyukmanov:")
+    for voice, para in found:
+        if para.startswith("Question:"):
+            assert voice.speaker == INTERVIEWER
+        if para.startswith("A:"):
+            assert (voice.speaker, voice.speaker_name) == (INTERVIEWEE, "Alexander Lyukmanov")
+    emphasis = next(i for i, (_, para) in enumerate(found) if "[My Emphasis]" in para)
+    heh = next(i for i, (_, para) in enumerate(found) if para.startswith("Heh, good luck"))
+    assert found[emphasis][0].speaker == INTERVIEWEE
+    assert [v.speaker for v, _ in found[emphasis + 1:heh]] == [BLOGGER]
+    assert {v.speaker for v, _ in found[heh:]} == {COMMENTER}
+    assert heh < len(found) - 1
+
+
+def test_the_sample_article_byline_is_the_authors() -> None:
+    meta = load_manifest(SAMPLE / "manifest.yaml").for_file(ARTICLE)
+    found = sample_voices(ARTICLE, meta)
+    assert found[0][0].kind == "byline"
+    assert {(v.speaker, v.speaker_name) for v, _ in found} == {(AUTHOR, "Andrei Soldatov and Irina Borogan")}
