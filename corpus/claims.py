@@ -283,6 +283,7 @@ def build_claims(inputs: list[str], out: str, options: ReadOptions | None = None
     if progress:
         from tqdm import tqdm
 
+        tqdm.monitor_interval = 0  # no monitor thread: the worker pool forks
         bar = tqdm(total=len(sources), unit="file", desc="claims", file=sys.stderr, disable=None, leave=False)
     try:
         with atomic_write(out, "wb", file_mode=_file_mode()) as handle:

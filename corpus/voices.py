@@ -191,8 +191,9 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
 
     # the interview or repost region [rs, re]
     markers = [_turn_marker(p) for p in paras]
-    named = [m for m in markers if m and m[0] == "?"]
-    if len(named) < 2:  # a lone "Note: ..." is not a transcript
+    named = [(m[1], p) for m, p in zip(markers, paras) if m and m[0] == "?"]
+    if len({name for name, _ in named}) < 2 or not any("?" in p for _, p in named):
+        # a transcript has two speakers and a question: "Note: ..." or "MOSCOW: ..." is not one
         markers = [m if m and m[0] != "?" else None for m in markers]
     rs = _find(paras, hints.get("repost_start"))
     if rs is None:

@@ -156,3 +156,16 @@ def test_an_unreadable_file_is_skipped(tmp_path: Path, monkeypatch: pytest.Monke
     docs, skipped = read([path])
     assert docs == []
     assert skipped == [Skipped(str(path), "cannot read it (Permission denied); check that it exists and is readable")]
+
+
+def test_html_reader_comments_follow_the_article_and_become_commenter_voices(tmp_path: Path) -> None:
+    from corpus.claims import extract_claims
+
+    page = PAGE.replace("</article>", "</article><section id=\"comments\"><h2>Comments</h2>"
+                        "<div class=\"comment\"><p>Great article, it shows the talks are a farce.</p></div></section>")
+    (tmp_path / "page.html").write_text(page, encoding="utf-8")
+    [doc], _ = read([tmp_path / "page.html"])
+    assert doc.meta["voices"] == {"comments_start": "Comments"}
+    speakers = {c.text: c.speaker for c in extract_claims(doc)}
+    assert speakers["Great article, it shows the talks are a farce."] == "commenter"
+    assert speakers["According to diplomats, the next round of talks is planned for August in New York."] == "quoted"

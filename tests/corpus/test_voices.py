@@ -74,6 +74,11 @@ def test_a_lone_note_is_not_an_interview_turn() -> None:
     assert [v[0] for v in voices_of(text)] == [AUTHOR, AUTHOR]
 
 
+def test_repeated_datelines_are_not_interview_turns() -> None:
+    text = "MOSCOW: The ministry spoke.\nMOSCOW: It spoke again.\nGlossary: terms are below."
+    assert [v[0] for v in voices_of(text)] == [AUTHOR, AUTHOR, AUTHOR]
+
+
 def test_a_comments_heading_and_comment_bylines_start_the_comments() -> None:
     text = ("Sanctions are failing, the minister said.\n"
             "3 Comments\n"
