@@ -49,7 +49,8 @@ REASONS = (CLAIM, QUESTION, GREETING, HEADING, FRAGMENT, EDITORIAL_MARKER, FILLE
 # bytes table is several times faster than str.translate).
 _KEEP = frozenset(b"abcdefghijklmnopqrstuvwxyz'-")
 _TOKEN_TABLE = bytes(48 if 48 <= c <= 57 else c if c in _KEEP else 32 for c in range(256))
-_CLOSERS = " \t\n\"'”’»)]*_"
+# What may follow the "?" of a question: closing quotes and brackets, emphasis, stray dots.
+_QUESTION_TAIL = " \t\n\"'”’»)]*_.…"
 
 
 def _token_bytes(low: str) -> bytes:
@@ -236,7 +237,8 @@ def classify(text: str) -> tuple[bool, str]:
         s = _EDGE_MARKERS.sub("", s).strip()
         if not s or (s[0] in "[(" and _ONLY_MARKERS.fullmatch(s)):
             return False, EDITORIAL_MARKER
-    if s.rstrip(_CLOSERS).endswith("?"):
+    last = s[-1]
+    if last == "?" or (last in _QUESTION_TAIL and s.rstrip(_QUESTION_TAIL).endswith("?")):
         return False, QUESTION
     prefix = (_BULLET.match(s) if s[0] in _BULLET_FIRST else None) or (
         _SPEAKER_LABEL.match(s) if ":" in s[:34] else None)
@@ -244,7 +246,7 @@ def classify(text: str) -> tuple[bool, str]:
         s = s[prefix.end():]
         if not s:
             return False, FRAGMENT
-    if s[-1] not in _END_PUNCT or s[0] in "Bb#*=-":
+    if s[-1] not in _END_PUNCT or s[0] in "Bb#*=-":  # s may have lost a prefix: re-read its end
         reason = _heading_or_fragment(s)
         if reason is not None:
             return False, reason

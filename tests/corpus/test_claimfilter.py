@@ -23,6 +23,8 @@ DEV = Path(__file__).with_name("claimfilter_dev.tsv")
         ("Senator, your response?", "question"),
         ('He asked, "Why did taxes go up 20% last year?"', "question"),
         ("What are the prospects for the adoption of a universal convention?  ", "question"),
+        ("Did the deficit really fall by $1 trillion? (APPLAUSE)", "question"),
+        ("So who paid the 35 percent tariff?...", "question"),
         # greetings, thanks, pleasantries
         ("Thank you, Jim.", "greeting"),
         ("Thank you very much.", "greeting"),
