@@ -49,6 +49,7 @@ _STARTERS = frozenset(
 _RARE_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _LINE = re.compile(r"\S(?:[^\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]*\S)?")
 _PLAIN_LINE = re.compile(r"\S(?:.*\S)?")
+_ANY_BREAK = re.compile(r"[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _HEADING_OR_ITEM = re.compile(r"(?:#{1,6}\s|[-*+•▪◦‣⁃]\s|\(?(?:\d{1,3}|[A-Za-z])[.)]\s)")
 # A candidate sentence end: a run of end marks (spaced ". . ." included), closing quotes and
@@ -90,6 +91,9 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
 
 def _paragraphs(text: str, start: int, end: int) -> list[tuple[int, int]]:
     paras: list[tuple[int, int]] = []
+    if not _ANY_BREAK.search(text, start, end):  # one line, e.g. a paragraph of split_paragraphs
+        m = _PLAIN_LINE.search(text, start, end)
+        return [m.span()] if m else []
     line_s = -1  # start of the previous line
     rare = text.count("\r", start, end) != text.count("\r\n", start, end) or any(
         text.find(ch, start, end) >= 0 for ch in _RARE_BREAKS
