@@ -269,6 +269,8 @@ def build_claims(inputs: list[str], out: str, options: ReadOptions | None = None
     """
     options = options or ReadOptions()
     summary = ClaimsSummary(out=out)
+    if os.path.isdir(out):
+        raise UserError(f"--out {out} is a directory; give a file name such as {os.path.join(out, 'claims.jsonl')}")
 
     def skip(item: Skipped) -> None:
         summary.skipped.append(item)
@@ -301,6 +303,9 @@ def build_claims(inputs: list[str], out: str, options: ReadOptions | None = None
             if summary.documents == 0:
                 raise UserError("no document could be read from the inputs; fix the problems above "
                                 f"and run again ({out} was not written)", exit_code=2)
+    except OSError as err:  # the readers turn their own OSErrors into skips: this one is the output's
+        raise UserError(f"cannot write {out} ({err.strerror or err}); choose another --out "
+                        "or free space / fix permissions in its directory") from None
     finally:
         if bar is not None:
             bar.close()

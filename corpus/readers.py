@@ -99,6 +99,13 @@ def list_sources(inputs: list[str], options: ReadOptions, on_skip: OnSkip) -> li
     explicit = [load_manifest(options.manifest)] if options.manifest else []
     cache: dict[str, Manifest | None] = {}
     sources: list[Source] = []
+    seen: set[str] = set()
+
+    def add(source: Source | None) -> None:
+        if source is not None and os.path.realpath(source.path) not in seen:  # a file given twice is read once
+            seen.add(os.path.realpath(source.path))
+            sources.append(source)
+
     for given in inputs:
         if not os.path.exists(given):
             on_skip(Skipped(given, "no such file or directory; check the path"))
@@ -112,15 +119,11 @@ def list_sources(inputs: list[str], options: ReadOptions, on_skip: OnSkip) -> li
                         continue
                     path = os.path.join(dirpath, name)
                     manifests = explicit + _nearest_manifest(os.path.realpath(dirpath), root, cache)
-                    source = _source(path, manifests, on_skip)
-                    if source is not None:
-                        sources.append(source)
+                    add(_source(path, manifests, on_skip))
         else:
             directory = os.path.dirname(os.path.realpath(given))
             manifests = explicit + _nearest_manifest(directory, directory, cache)
-            source = _source(given, manifests, on_skip)
-            if source is not None:
-                sources.append(source)
+            add(_source(given, manifests, on_skip))
     return sources
 
 

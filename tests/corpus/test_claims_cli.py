@@ -204,3 +204,13 @@ def test_the_stance_command_runs_as_a_process(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert f"wrote {out}" in done.stdout
     assert len(rows_of(out)) > 100
+
+
+def test_an_output_that_cannot_be_written_is_one_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a.txt").write_text("The talks failed on Monday.", encoding="utf-8")
+    assert main(["claims", str(tmp_path / "a.txt"), "--out", str(tmp_path)]) == 2
+    assert f"error: --out {tmp_path} is a directory; give a file name such as" in capsys.readouterr().err
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    assert main(["claims", str(tmp_path / "a.txt"), "--out", str(blocker / "claims.jsonl")]) == 2
+    assert f"error: cannot write {blocker / 'claims.jsonl'} (Not a directory)" in capsys.readouterr().err
