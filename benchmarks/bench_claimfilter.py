@@ -5,7 +5,8 @@
 
 Quality: macro-F1 of ``is_claim`` against CFS (check-worthy) vs NFS+UFS on the dev set, which is
 SELF-WRITTEN in the style of debate transcripts (not real debate data), beside the rule
-"has a digit" on the same rows; for the tune half, the holdout half and both.
+"has a digit" on the same rows; for the tune half, the holdout half and both; then on the blind
+set, also self-written, but after the weights were frozen.
 If the CheckThat! fact-checked claims file is there, also the share of those real claims that
 ``is_claim`` keeps (recall only: every row there is a claim someone fact-checked).
 Throughput: MB/s of sentences through ``classify``, beside the has-a-digit rule in the same run
@@ -94,6 +95,8 @@ def throughput(fn, sents: list[str], min_mb: float = 20.0) -> tuple[float, float
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dev", type=Path, default=REPO / "tests" / "corpus" / "claimfilter_dev.tsv")
+    ap.add_argument("--blind", type=Path,
+                    default=REPO / "tests" / "corpus" / "claimfilter_blind.tsv")
     ap.add_argument("--claims", type=Path,
                     default=REPO.parent / "shared" / "data" / "claim-retrieval-claims.jsonl")
     args = ap.parse_args()
@@ -103,6 +106,10 @@ def main() -> None:
     print(f"{'part':<8} {'rows':>5} {'claimfilter':>12} {'has-digit':>10}  (macro-F1)")
     for part, n, ours, digit in quality(rows):
         print(f"{part:<8} {n:>5} {ours:>12.3f} {digit:>10.3f}")
+    blind = [("blind", cls, text) for _, cls, text in load_dev(args.blind)]
+    *_, (_, n, ours, digit) = quality(blind)
+    print(f"{'blind':<8} {n:>5} {ours:>12.3f} {digit:>10.3f}  "
+          f"({args.blind.name}: SELF-WRITTEN after the weights were frozen, never tuned on)")
 
     if args.claims.is_file():
         with args.claims.open(encoding="utf-8") as f:

@@ -11,7 +11,6 @@ from corpus.claimfilter import REASONS, classify, score
 from corpus.sentences import split_paragraphs, split_sentences
 
 REPO = Path(__file__).resolve().parents[2]
-DEV = Path(__file__).with_name("claimfilter_dev.tsv")
 
 
 @pytest.mark.parametrize(
@@ -156,13 +155,20 @@ def _macro_f1(gold: list[bool], pred: list[bool]) -> float:
     return sum(f1s) / 2
 
 
-def test_beats_the_has_a_digit_rule_on_the_self_written_dev_set() -> None:
-    rows = [line.split("\t", 1) for line in DEV.read_text(encoding="utf-8").splitlines()
+def _rows(path: Path) -> list[list[str]]:
+    return [line.split("\t", 1) for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")]
-    assert len(rows) >= 200
+
+
+@pytest.mark.parametrize(("name", "min_rows"), [("claimfilter_dev.tsv", 200),
+                                                ("claimfilter_blind.tsv", 50)])
+def test_beats_the_has_a_digit_rule_on_the_self_written_sets(name: str, min_rows: int) -> None:
+    rows = _rows(Path(__file__).with_name(name))
+    assert len(rows) >= min_rows
+    assert {cls for cls, _ in rows} == {"CFS", "NFS", "UFS"}
     gold = [cls == "CFS" for cls, _ in rows]
     ours = _macro_f1(gold, [classify(text)[0] for _, text in rows])
     digit = _macro_f1(gold, [bool(re.search(r"\d", text)) for _, text in rows])
-    assert 0.60 <= digit <= 0.72  # the set is about as hard for the digit rule as real debates
+    assert 0.55 <= digit <= 0.72  # about as hard for the digit rule as real debates (0.66)
     assert ours >= 0.85
     assert ours >= digit + 0.15
