@@ -194,7 +194,11 @@ def _first_person_opener(tokens: list[bytes]) -> bool:
     return first in _FP_SUBJECT and i + 1 < n and tokens[i + 1] in _FP_VERB
 
 
-def _score(text: str, token_bytes: bytes, tokens: list[bytes]) -> float:
+_ENTITY_MAX = _W_ENTITY * ENTITY_CAP
+
+
+def _score(text: str, token_bytes: bytes, tokens: list[bytes], decide: bool = False) -> float:
+    """The score; with ``decide`` it may stop early once the side of ``THRESHOLD`` is certain."""
     total = BIAS + sum(map(_get, tokens, repeat(0.0)))
     n = len(tokens)
     if n:
@@ -211,14 +215,17 @@ def _score(text: str, token_bytes: bytes, tokens: list[bytes]) -> float:
             total += _W_YEAR
         if "%" in text or "$" in text or "£" in text or "€" in text:
             total += _W_MONEY
+    if _first_person_opener(tokens):
+        total += _W_OPENER
+    # Named entities only add, and at most _ENTITY_MAX: the regex is the costliest step left.
+    if decide and (total >= THRESHOLD or total + _ENTITY_MAX < THRESHOLD):
+        return total
     found = _ENTITY.findall(text)
     entities = len(found) - len(_NOT_ENTITIES.intersection(found)) if found else 0
     if n and text[0].isupper() and tokens[0] not in _NOT_NAMES:
         entities += 1
     if entities:
         total += _W_ENTITY * min(entities, ENTITY_CAP)
-    if _first_person_opener(tokens):
-        total += _W_OPENER
     return total
 
 
@@ -262,7 +269,7 @@ def classify(text: str) -> tuple[bool, str]:
             return False, FILLER
         if n < 3:
             return False, FRAGMENT
-    if _score(s, token_bytes, tokens) >= THRESHOLD:
+    if _score(s, token_bytes, tokens, decide=True) >= THRESHOLD:
         return True, CLAIM
     if not _OPINION_CUES.isdisjoint(tokens) or _first_person_opener(tokens):
         return False, OPINION

@@ -172,3 +172,14 @@ def test_beats_the_has_a_digit_rule_on_the_self_written_sets(name: str, min_rows
     assert 0.55 <= digit <= 0.72  # about as hard for the digit rule as real debates (0.66)
     assert ours >= 0.85
     assert ours >= digit + 0.15
+
+
+def test_score_and_classify_agree_on_every_scored_sentence() -> None:
+    rows = _rows(Path(__file__).with_name("claimfilter_dev.tsv"))
+    scored = 0
+    for _, text in rows:
+        is_claim, reason = classify(text)
+        if reason in ("claim", "opinion", "not_checkworthy"):
+            scored += 1
+            assert (score(text) >= 0.0) == is_claim, text
+    assert scored >= 200
