@@ -230,7 +230,7 @@ def _score(text: str, token_bytes: bytes, tokens: list[bytes], decide: bool = Fa
 
 
 def score(text: str) -> float:
-    """The check-worthiness score of a sentence (``THRESHOLD`` and up is a claim); see the lexicon."""
+    """The check-worthiness score of a sentence: a claim from ``THRESHOLD`` up (see the lexicon)."""
     token_bytes = _token_bytes(text.lower())
     return _score(text, token_bytes, token_bytes.split())
 
