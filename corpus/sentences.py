@@ -59,8 +59,11 @@ _HEADING_OR_ITEM = re.compile(r"(?:#{1,6}\s|[-*+•▪◦‣⁃]\s|\(?(?:\d{1,3}
 _END = re.compile(
     r"([.!?…‼⁇⁈⁉](?<![.!?…‼⁇⁈⁉][.!?…‼⁇⁈⁉])(?<!\. \.)[.!?…‼⁇⁈⁉]*+(?: \.(?=[\s.\"'”’)\]]|$))*+)"
     r"([)\]\"'”’»›*_]*+)"
-    r"\s++(?![\"'“‘«„(\[]*[a-z.])"
+    r"(?:\s++(?![\"'“‘«„(\[]*[a-z.])|(?:(?<=[a-z][a-z]\.)|(?<=\d\.))(?=[A-Z][a-z]))"
 )
+# After a period with no space ("world.Today"), the next token must be a plain word, which
+# keeps e-mail addresses, URLs and file names whole.
+_GLUED_NEXT = re.compile(r"[A-Z][a-z]+[.,;:!?'\"’”)]*(?:\s|$)")
 _BULLETS = "•▪◦‣⁃"
 _BULLET = re.compile(r"(?<=\s)[•▪◦‣⁃]")
 _LIST_START = re.compile(r"(?:[•▪◦‣⁃]\s*)?(\d{1,3}|[A-Za-z])(\.\)|\)|\.)(?=\s)")
@@ -138,6 +141,8 @@ def _sentences(text: str, ps: int, pe: int, out: list[tuple[int, int]]) -> None:
         if c.islower():
             continue
         t, closers = m.groups()
+        if b == a + 1 and (not _GLUED_NEXT.match(text, b, pe) or not _plain_token(text, cur, a)):
+            continue
         if t == "." and not closers:
             # The common case, kept inline for speed: a period after an ordinary word.
             word = text[max(text.rfind(" ", cur, a) + 1, cur) : a]
@@ -172,6 +177,12 @@ def _in_embedded_quote(text: str, cur: int, a: int, pe: int) -> bool:
         return False
     after = _AFTER_QUOTE.match(text, close + 1, pe)
     return after is not None and (after.group(1) in ",;:" or after.group(1).islower())
+
+
+def _plain_token(text: str, cur: int, a: int) -> bool:
+    """Whether the token ending at ``a`` is a word or number, not part of an address or a path."""
+    token = text[max(text.rfind(" ", cur, a) + 1, cur) : a]
+    return token.isprintable() and not any(ch in token for ch in "@/\\.:_=")
 
 
 def _after_openers(text: str, b: int) -> str:

@@ -82,6 +82,12 @@ MORE_CASES = [
     ("The cost was $13.5 bn. in total.", ["The cost was $13.5 bn. in total."]),
     ("It is clear. [My Emphasis]", ["It is clear.", "[My Emphasis]"]),
     ("i) first point ii) second point", ["i) first point ii) second point"]),
+    # a missing space after the period, as in scraped text
+    ("Hello world.Today is Tuesday.Mr. Smith went to the store and bought 1,000.That is a lot.",
+     ["Hello world.", "Today is Tuesday.", "Mr. Smith went to the store and bought 1,000.", "That is a lot."]),
+    ("Mail Jane.Doe@example.com or see https://site.org/Page.Html today.",
+     ["Mail Jane.Doe@example.com or see https://site.org/Page.Html today."]),
+    ("It ran version 3.5.Then it broke.", ["It ran version 3.5.Then it broke."]),
 ]
 
 
