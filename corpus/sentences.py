@@ -30,7 +30,7 @@ _BEFORE_NUMBER = frozenset(
 # Other common abbreviations: a sentence ends after them only before a capital letter.
 _ABBREVIATIONS = _BEFORE_NUMBER | frozenset(
     """co corp inc ltd llc plc bros dept univ assn jr sr esq etc ave blvd rd hwy mon tue tues wed thu
-    thur thurs fri sat sun min max hr hrs sq km kg mg ml lb lbs oz ft in yr yrs mo mos govt intl natl
+    thur thurs fri sat sun min max hr hrs sq km kg mg ml lb lbs oz yr yrs mo mos govt intl natl
     ph.d e.g i.e a.k.a u.s u.k e.u u.n a.m p.m""".split()
 )
 # Multi-period abbreviations that never end a sentence.
