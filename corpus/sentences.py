@@ -258,14 +258,18 @@ def _period_ends(text: str, a: int, c: str, cur: int, word: str) -> bool:
     if "." in word and _INITIALS.fullmatch(word):
         if key in _NEVER_END:
             return False
-        if key in ("a.m", "p.m"):
-            # "At 5 a.m. Mr. Smith went": an opening time phrase; "left at 6 P.M. Mr. Smith": an end.
-            return len(text[cur : min(a, cur + 80)].split()) > 3
         k = a + 1
         while text[k].isspace():
             k += 1
         e = k
         while e < len(text) and text[e].isalpha():
             e += 1
-        return text[k:e] in _STARTERS
+        following = text[k:e]
+        if key in ("a.m", "p.m"):
+            # "At 5 a.m. Mr. Smith went": an opening time phrase; "left at 6 P.M. Mr. Smith": an end;
+            # "at 3 p.m. Eastern time": a time zone.
+            return len(text[cur : min(a, cur + 80)].split()) > 3 and (
+                following in _STARTERS or following.lower() in _PREPOSITIVE
+            )
+        return following in _STARTERS
     return True

@@ -72,6 +72,7 @@ MORE_CASES = [
     ("The vote was on Jan. 5 in Sec. 3. Turnout rose.", ["The vote was on Jan. 5 in Sec. 3.", "Turnout rose."]),
     ("Prices rose 3.5% in 2020. 2021 was worse.", ["Prices rose 3.5% in 2020.", "2021 was worse."]),
     ("They met at 9 p.m. The talks failed.", ["They met at 9 p.m.", "The talks failed."]),
+    ("It was signed at 3 p.m. Eastern time.", ["It was signed at 3 p.m. Eastern time."]),
     ('He said "Stop. Now." and left.', ['He said "Stop. Now." and left.']),
     ("“We will win. They will lose,” he said. Then he left.",
      ["“We will win. They will lose,” he said.", "Then he left."]),
