@@ -167,20 +167,22 @@ def _doc_lines(doc: Document, lines: list[str], by_voice: dict[str, int]) -> int
     text, doc_id = doc.text, doc.doc_id
     meta = _row_meta(doc)
     tail = (", " + json.dumps(meta, ensure_ascii=False, default=str)[1:-1] + "}") if meta else "}"
-    head = '{"claim_id": "%s", "doc_id": ' + _enc(doc_id) + ', "text": '
+    doc_json = _enc(doc_id)
+    words: dict[str | None, str] = {None: "null"}  # reasons, speakers and names repeat: encode once
     context_key, context = None, ""
     n_claims = 0
     for n, (s, e, is_claim, reason, speaker, name, cs, ce, p) in enumerate(_sentences(doc)):
         sentence = text[s:e]
         if (cs, ce) != context_key:
             context_key, context = (cs, ce), _enc(text[cs:ce])
-        lines.append("".join((
-            head % make_claim_id(doc_id, s, e, sentence), _enc(sentence),
-            ', "start": %d, "end": %d, "is_claim": %s, "reason": %s, "speaker": %s, "speaker_name": %s'
-            % (s, e, "true" if is_claim else "false", _enc(reason), _enc(speaker),
-               "null" if name is None else _enc(name)),
-            ', "context": ', context,
-            ', "context_start": %d, "paragraph": %d, "sentence": %d' % (cs, p, n), tail)))
+        for word in (reason, speaker, name):
+            if word not in words:
+                words[word] = _enc(word)
+        lines.append(
+            f'{{"claim_id": "{make_claim_id(doc_id, s, e, sentence)}", "doc_id": {doc_json}, '
+            f'"text": {_enc(sentence)}, "start": {s}, "end": {e}, "is_claim": {"true" if is_claim else "false"}, '
+            f'"reason": {words[reason]}, "speaker": {words[speaker]}, "speaker_name": {words[name]}, '
+            f'"context": {context}, "context_start": {cs}, "paragraph": {p}, "sentence": {n}{tail}')
         n_claims += is_claim
         by_voice[speaker] = by_voice.get(speaker, 0) + 1
     return n_claims

@@ -90,10 +90,16 @@ def _source(path: str, manifests: list[Manifest], on_skip: OnSkip) -> Source | N
     return Source(path, fmt, entry, by_id)
 
 
+def _is_documentation(name: str) -> bool:
+    """A corpus folder's README or LICENSE describes the corpus; it is not one of its documents."""
+    return os.path.splitext(name)[0].upper() in ("README", "LICENSE", "LICENCE", "CHANGELOG")
+
+
 def list_sources(inputs: list[str], options: ReadOptions, on_skip: OnSkip) -> list[Source]:
     """The files to read, in a deterministic order: inputs as given, directories walked sorted.
 
-    Hidden files and manifest files inside directories are passed over. A manifest applies to
+    Hidden files, manifests and README/LICENSE files inside directories are passed over
+    (give such a file by name to read it). A manifest applies to
     files in its directory and below; ``options.manifest`` applies to every input and wins.
     """
     explicit = [load_manifest(options.manifest)] if options.manifest else []
@@ -115,7 +121,7 @@ def list_sources(inputs: list[str], options: ReadOptions, on_skip: OnSkip) -> li
             for dirpath, dirnames, filenames in os.walk(given):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
                 for name in sorted(filenames):
-                    if name.startswith(".") or name in MANIFEST_NAMES:
+                    if name.startswith(".") or name in MANIFEST_NAMES or _is_documentation(name):
                         continue
                     path = os.path.join(dirpath, name)
                     manifests = explicit + _nearest_manifest(os.path.realpath(dirpath), root, cache)
@@ -149,7 +155,8 @@ def _read_bytes(path: str, max_mb: float, on_skip: OnSkip) -> bytes | None:
     try:
         size = os.path.getsize(path)
         if size > max_mb * 1024 * 1024:
-            on_skip(Skipped(path, f"{size / 1024 / 1024:.1f} MB is over the {max_mb:g} MB limit per file; "
+            shown = f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{size / 1024:.1f} KB"
+            on_skip(Skipped(path, f"{shown} is over the {max_mb:g} MB limit per file; "
                                   "split it or raise the limit with --max-file-mb"))
             return None
         with open(path, "rb") as handle:

@@ -177,7 +177,6 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
     n = len(paras)
     kind = str(meta.get("kind") or "").lower()
     blogish = "blog" in kind or "repost_start" in hints or "repost_end" in hints
-    own_role = BLOGGER if blogish else AUTHOR
     own_name = _own_name(meta, hints)
 
     byline = None
@@ -203,6 +202,9 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
         re_ = _find(paras, hints.get("repost_end"), rs)
         if re_ is None:
             re_ = next((i for i in range(rs, n) if _REPOST_END.search(paras[i])), None)
+            # "[My Emphasis]" closing an interview is how a blogger marks what they reposted
+            blogish = blogish or (re_ is not None and "kind" not in meta)
+    own_role = BLOGGER if blogish else AUTHOR
 
     # the comments section
     cs = _find(paras, hints.get("comments_start"), (re_ + 1) if re_ is not None else 0)

@@ -118,17 +118,20 @@ def test_cli_skips_bad_files_lists_them_and_exits_1(tmp_path: Path, capsys: pyte
     (corpus_dir / "binary.txt").write_bytes(b"\x00\x01\x02")
     (corpus_dir / "latin.txt").write_bytes("Caf\xe9".encode("latin-1"))
     (corpus_dir / "notes.docx").write_bytes(b"PK")
+    (corpus_dir / "huge.txt").write_text("The bridge was hit. " * 100, encoding="utf-8")
     (corpus_dir / "rows.jsonl").write_text('{"id": "r1", "text": "Moscow denies it."}\n{broken\n', encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    assert main(["claims", str(corpus_dir), "--out", str(out)]) == 1
+    assert main(["claims", str(corpus_dir), "--out", str(out), "--max-file-mb", "0.001"]) == 1
     err = capsys.readouterr().err
     for expected in (f"skipped: {corpus_dir / 'binary.txt'}: looks binary",
                      f"skipped: {corpus_dir / 'empty.txt'}: empty (no text)",
                      f"skipped: {corpus_dir / 'latin.txt'}: not UTF-8",
                      f"skipped: {corpus_dir / 'notes.docx'}: unknown format '.docx'",
+                     f"skipped: {corpus_dir / 'huge.txt'}: 2.0 KB is over the 0.001 MB limit per file; "
+                     "split it or raise the limit with --max-file-mb",
                      f"skipped: {corpus_dir / 'rows.jsonl'}:2: malformed JSON"):
         assert expected in err
-    assert "skipped 5 input(s):" in err
+    assert "skipped 6 input(s):" in err
     rows = rows_of(out)
     assert {r["text"] for r in rows} == {"The ministry confirmed the attack on Monday.", "Moscow denies it."}
 

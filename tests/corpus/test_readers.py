@@ -93,6 +93,7 @@ def test_directories_are_walked_sorted_and_manifests_apply(tmp_path: Path) -> No
     (tmp_path / "a" / "1.txt").write_text("One.", encoding="utf-8")
     (tmp_path / "0.txt").write_text("Zero.", encoding="utf-8")
     (tmp_path / ".hidden.txt").write_text("Hidden.", encoding="utf-8")
+    (tmp_path / "README.md").write_text("# About this corpus", encoding="utf-8")
     (tmp_path / "manifest.yaml").write_text(
         "defaults: {collection: test}\n"
         "documents:\n"
@@ -139,7 +140,7 @@ def test_each_bad_file_is_skipped_with_what_to_do(tmp_path: Path) -> None:
     reasons = {Path(s.where).name: s.reason for s in skipped}
     assert reasons["binary.txt"].startswith("looks binary (NUL bytes)")
     assert reasons["empty.txt"] == "empty (no text); add text or leave the file out"
-    assert reasons["huge.txt"] == "0.0 MB is over the 0.002 MB limit per file; split it or raise the limit with --max-file-mb"
+    assert reasons["huge.txt"] == "2.9 KB is over the 0.002 MB limit per file; split it or raise the limit with --max-file-mb"
     assert reasons["latin.txt"].startswith("not UTF-8 (byte 0xe9 at offset 3); re-encode it as UTF-8")
     assert reasons["scan.pdf"] == "unknown format '.pdf'; convert it to .txt, .md, .html, .jsonl or .csv, or leave it out"
     assert reasons["missing.txt"] == "no such file or directory; check the path"

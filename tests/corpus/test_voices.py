@@ -142,9 +142,10 @@ def sample_voices(path: Path, meta: dict) -> list[tuple[Voice, str]]:
     return [(v, text[s:e]) for (s, e), v in zip(paragraphs, paragraph_voices(text, paragraphs, meta))]
 
 
-@pytest.mark.parametrize("with_hints", [True, False])
-def test_the_sample_blog_post_has_its_four_voices(with_hints: bool) -> None:
-    meta = load_manifest(SAMPLE / "manifest.yaml").for_file(BLOG) if with_hints else {"kind": "blog_repost"}
+@pytest.mark.parametrize("how", ["manifest", "kind only", "no metadata"])
+def test_the_sample_blog_post_has_its_four_voices(how: str) -> None:
+    meta = {"manifest": load_manifest(SAMPLE / "manifest.yaml").for_file(BLOG),
+            "kind only": {"kind": "blog_repost"}, "no metadata": {}}[how]
     found = sample_voices(BLOG, meta)
     assert {v.speaker for v, _ in found} == {BLOGGER, INTERVIEWER, INTERVIEWEE, COMMENTER}
     first, *_ = found
