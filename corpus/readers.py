@@ -14,7 +14,6 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from corpus.manifest import MANIFEST_NAMES, Manifest, find_manifest, load_manifest

@@ -5,8 +5,9 @@ Generic rules first, then what the manifest's ``voices:`` hints state (a user's 
 - a ``By X and Y`` line near the top names the author(s), whose prose the rest is;
 - interview turns open a paragraph (``Question:``, ``Q:``, ``A:``, ``Answer:``, ``NAME:``) and last
   until the next turn marker, the end of a repost, or the comments;
-- a blog post (``kind`` containing ``blog``) speaks in the blogger's voice around what it reposts;
-  the repost ends at a hint or an editorial marker such as ``[My Emphasis]``;
+- a blog post (``kind`` containing ``blog``, or with no kind but an interview closed by an
+  editorial marker such as ``[My Emphasis]``) speaks in the blogger's voice around what it
+  reposts; the repost ends at a hint or at that marker;
 - a comments section starts at a hint, a ``Comments`` heading, a ``NAME says:`` line, or (after a
   repost) at a short informal paragraph opening with an interjection;
 - in the document's own voice, a sentence with attributed quoted or reported speech
