@@ -13,7 +13,8 @@ paragraphs and documents, some with a byline), then:
 3. times pySBD (and syntok, if installed) on the first ``--pysbd-mb`` MB of the same texts;
 4. scores the Golden Rules cases of tests/corpus/golden_rules.py with all three.
 
-The machine is shared, so the ratios to pySBD (measured in the same run) are the steadier figures.
+The machine is shared, so the ratios to pySBD (measured in the same run) are the steadier figures;
+the CPU seconds of `stance claims` (all its processes) show what it costs when the cores are free.
 """
 
 from __future__ import annotations
@@ -67,8 +68,9 @@ def make_corpus(root: Path, mb: float, files: int, seed: int = 0) -> list[Path]:
     return paths
 
 
-def run_claims(inputs: list[str], out: Path) -> tuple[float, float, str]:
-    """Run ``stance claims``; return (seconds, peak RSS in MB of it and its workers, last line)."""
+def run_claims(inputs: list[str], out: Path) -> tuple[float, float, float, str]:
+    """Run ``stance claims``; return (wall seconds, CPU seconds and peak RSS in MB of it and its
+    workers, its last line of output)."""
     stance = shutil.which("stance", path=str(Path(sys.executable).parent)) or "stance"
     with tempfile.TemporaryFile("w+") as so, tempfile.TemporaryFile("w+") as se:
         t0 = time.perf_counter()
@@ -83,7 +85,8 @@ def run_claims(inputs: list[str], out: Path) -> tuple[float, float, str]:
     if proc.returncode != 0:
         sys.exit(f"error: stance claims exited {proc.returncode}: {stderr.strip()[-500:]}")
     lines = stdout.strip().splitlines()
-    return seconds, usage.ru_maxrss / 1024, lines[-1] if lines else ""
+    cpu = usage.ru_utime + usage.ru_stime
+    return seconds, cpu, usage.ru_maxrss / 1024, lines[-1] if lines else ""
 
 
 def timed(fn, texts: list[str]) -> float:
@@ -142,11 +145,11 @@ def main() -> None:
             quarter = [str(p) for p in paths[: len(paths) // 4]]
             small_mb = sum(len(t.encode("utf-8")) for t in texts[: len(paths) // 4]) / 1e6
             print("stance claims on a quarter of the files ...", file=sys.stderr, flush=True)
-            sec_s, rss_s, _ = run_claims(quarter, Path(tmp) / "small.jsonl")
-            rows.append((f"stance claims, {len(quarter)} files", small_mb, sec_s, rss_s))
+            sec_s, cpu_s, rss_s, _ = run_claims(quarter, Path(tmp) / "small.jsonl")
+            rows.append((f"stance claims, {len(quarter)} files", small_mb, sec_s, cpu_s, rss_s))
         print("stance claims on the whole corpus ...", file=sys.stderr, flush=True)
-        sec, rss, summary = run_claims([str(root)], Path(tmp) / "claims.jsonl")
-        rows.append((f"stance claims, {len(paths)} files", mb, sec, rss))
+        sec, cpu, rss, summary = run_claims([str(root)], Path(tmp) / "claims.jsonl")
+        rows.append((f"stance claims, {len(paths)} files", mb, sec, cpu, rss))
 
         print("split_sentences alone ...", file=sys.stderr, flush=True)
         split_sec = timed(split_sentences, texts)
@@ -182,9 +185,10 @@ def main() -> None:
         return f"{rate / pysbd_rate:8.0f}x" if pysbd_rate else "       -"
 
     print(f"\ncorpus: {mb:.1f} MB in {len(paths)} files, {os.cpu_count()} cores; {summary}")
-    print(f"{'what':40} {'MB':>6} {'seconds':>8} {'MB/s':>7} {'vs pySBD':>9} {'peak RSS':>9}")
-    for name, size, seconds, peak in rows:
-        print(f"{name:40} {size:6.1f} {seconds:8.2f} {size / seconds:7.2f} {ratio(size / seconds)} {peak:7.0f}MB")
+    print(f"{'what':40} {'MB':>6} {'seconds':>8} {'MB/s':>7} {'vs pySBD':>9} {'peak RSS':>9} {'CPU s':>7}")
+    for name, size, seconds, cpu_seconds, peak in rows:
+        print(f"{name:40} {size:6.1f} {seconds:8.2f} {size / seconds:7.2f} {ratio(size / seconds)} "
+              f"{peak:7.0f}MB {cpu_seconds:7.2f}")
     print(f"{'split_sentences, whole documents':40} {mb:6.1f} {split_sec:8.2f} {mb / split_sec:7.2f} {ratio(mb / split_sec)}")
     print(f"{'split_paragraphs + split_sentences each':40} {mb:6.1f} {para_sec:8.2f} {mb / para_sec:7.2f} {ratio(mb / para_sec)}")
     print(f"{'split_sentences, pySBD subset':40} {sub_mb:6.2f} {ours_sub:8.2f} {sub_mb / ours_sub:7.2f} {ratio(sub_mb / ours_sub)}")
