@@ -194,7 +194,7 @@ def _read_html(source: Source, text: str, on_skip: OnSkip) -> Document | None:
     full = body
     if comments:
         full = f"{body}\n\n{comments}"
-        meta["voices"] = {"comments_start": comments.split("\n", 1)[0][:60]}
+        meta["voices"] = {"comments_offset": len(body) + 2}  # where the page's comments begin
     entry = _file_meta(source)
     hints = {**meta.get("voices", {}), **entry.get("voices", {})}
     meta.update(entry)

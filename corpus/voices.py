@@ -209,6 +209,8 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
 
     # the comments section
     cs = _find(paras, hints.get("comments_start"), (re_ + 1) if re_ is not None else 0)
+    if cs is None and isinstance(hints.get("comments_offset"), int):  # set by the HTML reader
+        cs = next((i for i, (s, _) in enumerate(paragraphs) if s >= hints["comments_offset"]), None)
     if cs is None:
         after = (re_ + 1) if re_ is not None else (byline + 1 if byline is not None else 1)
         for i in range(after, n):

@@ -166,7 +166,7 @@ def test_html_reader_comments_follow_the_article_and_become_commenter_voices(tmp
                         "<div class=\"comment\"><p>Great article, it shows the talks are a farce.</p></div></section>")
     (tmp_path / "page.html").write_text(page, encoding="utf-8")
     [doc], _ = read([tmp_path / "page.html"])
-    assert doc.meta["voices"] == {"comments_start": "Comments"}
+    assert doc.text[doc.meta["voices"]["comments_offset"]:].startswith("Comments\nGreat article")
     speakers = {c.text: c.speaker for c in extract_claims(doc)}
     assert speakers["Great article, it shows the talks are a farce."] == "commenter"
     assert speakers["According to diplomats, the next round of talks is planned for August in New York."] == "quoted"
