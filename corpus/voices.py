@@ -27,8 +27,9 @@ _NAME = rf"[A-Z][\w'’.-]*(?:\s+{_NAME_WORD}){{0,4}}"
 _BYLINE = re.compile(rf"^By\s+({_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*)\s*(?:[,|–—-].{{0,60}})?$")
 _BYLINE_SPLIT = re.compile(r"\s*(?:,|\band\b|&)\s*")
 
-_QA_MARKER = re.compile(r"(?:(?P<q>Question|Q)|(?P<a>Answer|A))\s*:\s+(?=\S)")
-_NAME_MARKER = re.compile(r"(?P<name>(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]*)\s*:\s+(?=\S)")
+# a marker opens its paragraph, followed by the turn's text or alone (the text follows below)
+_QA_MARKER = re.compile(r"(?:(?P<q>Question|Q)|(?P<a>Answer|A))\s*:(?:\s+(?=\S)|\s*$)")
+_NAME_MARKER = re.compile(r"(?P<name>(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]*)\s*:(?:\s+(?=\S)|\s*$)")
 _NOT_SPEAKERS = frozenset("""note notes update updates editor editors source sources photo photos image
     related read see also warning summary background example disclaimer correction tags tag
     category categories posted filed share subscribe comment comments reply replies bottom line
@@ -191,7 +192,10 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
 
     # the interview or repost region [rs, re]
     markers = [_turn_marker(p) for p in paras]
-    named = [(m[1], p) for m, p in zip(markers, paras) if m and m[0] == "?"]
+    # a turn's first words: the marker's paragraph, or the next one when the marker stands alone
+    opening = [paras[i + 1] if m and m[2] >= len(paras[i]) and i + 1 < n else paras[i]
+               for i, m in enumerate(markers)]
+    named = [(m[1], opening[i]) for i, m in enumerate(markers) if m and m[0] == "?"]
     if len({name for name, _ in named}) < 2 or not any("?" in p for _, p in named):
         # a transcript has two speakers and a question: "Note: ..." or "MOSCOW: ..." is not one
         markers = [m if m and m[0] != "?" else None for m in markers]
@@ -238,7 +242,7 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
         for i in range(rs, re_ + 1):
             m = markers[i]
             if m and m[0] == "?":
-                asks.setdefault(m[1], []).append(paras[i].rstrip().endswith("?"))
+                asks.setdefault(m[1], []).append(opening[i].rstrip().endswith("?"))
         for name, flags in asks.items():
             if _same_person(name, interviewee):
                 roles[name] = INTERVIEWEE

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 import corpus
+from corpus.claims import extract_claims
 from corpus.manifest import load_manifest
-from corpus.records import AUTHOR, BLOGGER, COMMENTER, INTERVIEWEE, INTERVIEWER, QUOTED
+from corpus.records import AUTHOR, BLOGGER, COMMENTER, INTERVIEWEE, INTERVIEWER, QUOTED, Document
 from corpus.sentences import split_paragraphs
 from corpus.voices import Voice, paragraph_voices, parse_byline, sentence_voice
 
@@ -67,6 +68,15 @@ def test_named_turns_get_roles_from_who_asks_questions() -> None:
         (INTERVIEWER, "SMITH"), (INTERVIEWEE, "LAVROV"), (INTERVIEWEE, "LAVROV"),
         (INTERVIEWER, "SMITH"), (INTERVIEWEE, "LAVROV"),
     ]
+
+
+def test_a_marker_alone_on_its_line_opens_the_turn_below() -> None:
+    text = "SMITH:\nWhat happened in Geneva?\nLAVROV:\nThe West walked out."
+    assert [v[:2] for v in voices_of(text)] == [
+        (INTERVIEWER, "SMITH"), (INTERVIEWER, "SMITH"), (INTERVIEWEE, "LAVROV"), (INTERVIEWEE, "LAVROV"),
+    ]
+    rows = [(c.text, c.reason) for c in extract_claims(Document("d", text))]
+    assert rows[0] == ("SMITH:", "speaker_marker") and rows[2] == ("LAVROV:", "speaker_marker")
 
 
 def test_a_lone_note_is_not_an_interview_turn() -> None:
