@@ -8,8 +8,8 @@ How it works, and why it is fast: one compiled regex finds the candidate sentenc
 (runs of ``.!?…`` with closing quotes or brackets, followed by white space and by
 something that is not a lower-case letter), over whole paragraphs at C speed. Only those
 candidates reach Python, where a few set look-ups decide abbreviations, initials, list
-markers and ellipses. Lines are paragraphs, except a hard-wrapped line that visibly
-continues (no end punctuation, next line starts in lower case).
+markers and ellipses. Lines are paragraphs, except a hard-wrapped line that continues (no end
+punctuation, and the next line starts in lower case or the block is wrapped at a fixed width).
 """
 
 from __future__ import annotations
@@ -51,6 +51,9 @@ _LINE = re.compile(r"\S(?:[^\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]*\S)?")
 _PLAIN_LINE = re.compile(r"\S(?:.*\S)?")
 _ANY_BREAK = re.compile(r"[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+# Text wrapped at a fixed width: the longest line of a block, and how full a wrapped line is.
+_WRAP_MIN, _WRAP_MAX, _FULL = 55, 100, 0.8
+_LABEL = re.compile(r"[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}:\s")  # "Question: ", "John Smith: "
 _HEADING_OR_ITEM = re.compile(r"(?:#{1,6}\s|[-*+•▪◦‣⁃]\s|\(?(?:\d{1,3}|[A-Za-z])[.)]\s)")
 # A candidate sentence end: a run of end marks (spaced ". . ." included), closing quotes and
 # brackets, then white space, then anything but a lower-case ASCII letter (after openers).
@@ -93,33 +96,64 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
 
 
 def _paragraphs(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    paras: list[tuple[int, int]] = []
     if not _ANY_BREAK.search(text, start, end):  # one line, e.g. a paragraph of split_paragraphs
         m = _PLAIN_LINE.search(text, start, end)
         return [m.span()] if m else []
-    line_s = -1  # start of the previous line
     rare = text.count("\r", start, end) != text.count("\r\n", start, end) or any(
         text.find(ch, start, end) >= 0 for ch in _RARE_BREAKS
     )
-    for m in (_LINE if rare else _PLAIN_LINE).finditer(text, start, end):
-        s, e = m.span()
-        if line_s >= 0 and text[s].islower() and _continues(text, line_s, paras[-1][1], s, e):
-            paras[-1] = (paras[-1][0], e)
-        else:
-            paras.append((s, e))
-        line_s = s
+    lines = [m.span() for m in (_LINE if rare else _PLAIN_LINE).finditer(text, start, end)]
+    paras: list[tuple[int, int]] = []
+    i = 0
+    while i < len(lines):
+        j = i + 1  # lines[i:j] is a block: lines with no blank line between them
+        while j < len(lines) and not _blank_between(text, lines[j - 1][1], lines[j][0], rare):
+            j += 1
+        _block_paragraphs(text, lines, i, j, paras)
+        i = j
     return paras
 
 
-def _continues(text: str, ls: int, le: int, s: int, e: int) -> bool:
-    """Whether the line ``text[s:e]`` (starting in lower case) continues the hard-wrapped line ``text[ls:le]``."""
-    return (
-        text[le - 1] not in ".!?:;…"  # the line before has no end punctuation,
-        and text[ls] != "#"  # is not a heading,
-        and text.count(" ", ls, le) >= 2  # is a few words long,
-        and len(_BREAK.findall(text, le, s)) == 1  # no blank line in between,
-        and not _HEADING_OR_ITEM.match(text, s, e)  # and this line is not a list item.
-    )
+def _blank_between(text: str, e: int, s: int, rare: bool) -> bool:
+    if rare:
+        return len(_BREAK.findall(text, e, s)) > 1
+    return text.count("\n", e, s) > 1
+
+
+def _block_paragraphs(text: str, lines: list[tuple[int, int]], i: int, j: int, out: list[tuple[int, int]]) -> None:
+    """Paragraphs of the block ``lines[i:j]``: each line, or lines joined where the text was hard-wrapped.
+
+    A line continues on the next when it does not end a sentence and either the next line starts in
+    lower case, or the block looks wrapped at a fixed width (three lines or more, the longest of 55
+    to 100 characters, a third of them and at least two nearly as long) and this line is nearly
+    as long too.
+    """
+    width = 0
+    if j - i > 2:
+        lengths = [e - s for s, e in lines[i:j]]
+        top = max(lengths)
+        full = sum(n >= _FULL * top for n in lengths[:-1])
+        if _WRAP_MIN <= top <= _WRAP_MAX and full >= 2 and 3 * full >= j - i - 1:
+            width = top
+    ps, pe = lines[i]
+    ls = ps  # start of the last line
+    for s, e in lines[i + 1 : j]:
+        joined = (
+            text[pe - 1] not in ".!?:;…"  # the line before does not end a sentence,
+            and text[ls] != "#"  # nor is a heading,
+            and not _HEADING_OR_ITEM.match(text, s, e)  # this line is no heading, item
+            and (
+                (text[s].islower() and text.count(" ", ls, pe) >= 2)  # and goes on in lower case,
+                or (width and pe - ls >= _FULL * width and not _LABEL.match(text, s, e))  # or wraps.
+            )
+        )
+        if joined:
+            pe = e
+        else:
+            out.append((ps, pe))
+            ps, pe = s, e
+        ls = s
+    out.append((ps, pe))
 
 
 def _sentences(text: str, ps: int, pe: int, out: list[tuple[int, int]]) -> None:

@@ -114,6 +114,41 @@ def test_hard_wrapped_line_continues_the_sentence() -> None:
                                "It was a cold \nnight in the city."]
 
 
+WRAPPED = """The minister met with officials from the Ministry of Foreign Affairs and
+President Putin on Tuesday. They discussed the new treaty on information
+security at length, and agreed that the next round of talks would be held
+in Beijing.
+
+CHAPTER TWO
+The next morning the delegation left Moscow for Beijing, where it met the
+Chinese side at the Ministry of State Security to discuss the draft text
+of the agreement.
+Question: Did they agree?
+A: Yes, they agreed on most points.
+"""
+
+
+def test_text_wrapped_at_a_fixed_width_is_joined_even_before_a_capital() -> None:
+    expected = [
+        "The minister met with officials from the Ministry of Foreign Affairs and\nPresident Putin on Tuesday.",
+        "They discussed the new treaty on information\nsecurity at length, and agreed that the next round of "
+        "talks would be held\nin Beijing.",
+        "CHAPTER TWO",
+        "The next morning the delegation left Moscow for Beijing, where it met the\nChinese side at the Ministry "
+        "of State Security to discuss the draft text\nof the agreement.",
+        "Question: Did they agree?",
+        "A: Yes, they agreed on most points.",
+    ]
+    assert sentences(WRAPPED) == expected
+    per_paragraph = [WRAPPED[s:e] for ps, pe in split_paragraphs(WRAPPED) for s, e in split_sentences(WRAPPED, ps, pe)]
+    assert per_paragraph == expected
+
+
+def test_two_lines_are_not_taken_for_wrapped_text() -> None:
+    text = "Western states oppose it. It is due to the intelligence services. [My Emphasis]\nNext paragraph."
+    assert [text[s:e] for s, e in split_paragraphs(text)] == [text.split("\n")[0], "Next paragraph."]
+
+
 def test_short_lines_and_punctuated_lines_are_not_joined() -> None:
     text = "features\ncontact manager\nevents, activities\nHe left:\nwe stayed."
     assert sentences(text) == ["features", "contact manager", "events, activities", "He left:", "we stayed."]
