@@ -125,6 +125,8 @@ def _own_name(meta: dict[str, Any], hints: dict[str, Any]) -> str | None:
 
 def _turn_marker(para: str) -> tuple[str, str | None, int] | None:
     """(role, name, marker length) when ``para`` opens with an interview turn marker."""
+    if para.find(":", 0, 48) < 0:  # the common case, decided without a regex
+        return None
     m = _QA_MARKER.match(para)
     if m:
         return (INTERVIEWER if m.group("q") else INTERVIEWEE), None, m.end()
@@ -184,7 +186,7 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
     byline = None
     if hints.get("byline", True):
         for i in range(min(3, n)):
-            names = parse_byline(paras[i])
+            names = parse_byline(paras[i]) if paras[i].startswith("By") else None
             if names:
                 byline = i
                 own_name = str(hints["author"]) if hints.get("author") else _join_names(names)
@@ -206,7 +208,7 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
     if rs is not None:
         re_ = _find(paras, hints.get("repost_end"), rs)
         if re_ is None:
-            re_ = next((i for i in range(rs, n) if _REPOST_END.search(paras[i])), None)
+            re_ = next((i for i in range(rs, n) if "[" in paras[i] and _REPOST_END.search(paras[i])), None)
             # "[My Emphasis]" closing an interview is how a blogger marks what they reposted
             blogish = blogish or (re_ is not None and "kind" not in meta)
     own_role = BLOGGER if blogish else AUTHOR
@@ -218,7 +220,7 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
     if cs is None:
         after = (re_ + 1) if re_ is not None else (byline + 1 if byline is not None else 1)
         for i in range(after, n):
-            if _COMMENTS_HEADING.match(paras[i]) or _comment_byline(paras[i]):
+            if len(paras[i]) <= 80 and (_COMMENTS_HEADING.match(paras[i]) or _comment_byline(paras[i])):
                 cs = i
                 break
     if cs is None and blogish and re_ is not None:
