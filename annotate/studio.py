@@ -160,6 +160,10 @@ def _server_env(data_dir: Path, info: dict[str, Any]) -> dict[str, str]:
         "FRONTEND_SENTRY_DSN": "",
         "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",
         "PYTHONUNBUFFERED": "1",
+        # 1.23.2 re-parses the label config for every imported prediction (tasks/serializers.py,
+        # add_predictions): 80% of an import's time. `stance push` validates every prediction
+        # locally before sending, so the managed server skips its own pass.
+        "fflag_feat_utc_210_prediction_validation_15082025": "false",
     })
     return env
 

@@ -183,7 +183,19 @@ def _add_push(sub: argparse._SubParsersAction) -> None:
 
 
 def _push(args: argparse.Namespace) -> int:
-    raise UserError("`stance push` is not implemented yet")
+    from annotate.push import push
+
+    result = push(args.pairs or args.inp, args.project, workspace=args.workspace, url=args.url,
+                  scheme=args.scheme, include_all=args.all, pairs=bool(args.pairs))
+    what = "pairs" if args.pairs else "claims"
+    print(f"{result['tasks_added']} new {what} pushed, {result['tasks_present']} already there, "
+          f"{result['predictions_added']} predictions added to existing tasks"
+          + (f", {result['not_claims_skipped']} non-claims skipped (--all pushes them)" if result["not_claims_skipped"] else ""))
+    if result["model_version"]:
+        state = "switched to" if result["model_version_switched"] else "is"
+        print(f"project model version {state} {result['model_version']}")
+    print(f"project {result['project']!r} ({'created' if result['created'] else 'reused'}): {result['project_url']}")
+    return 0
 
 
 def _add_pull(sub: argparse._SubParsersAction) -> None:

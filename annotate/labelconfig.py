@@ -1,0 +1,173 @@
+"""Label Studio labelling configs made from a label scheme, and the names tasks and predictions use.
+
+The claim view shows the document's title, outlet and date, the claim's voice, and the paragraph
+with the claim highlighted; the stance is a single choice whose ``alias`` is the scheme's label id,
+so annotation results carry ids (``kremlin_framing``) while annotators read display names.
+The pairs view shows two claims side by side and asks how they relate.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+# Control and object tag names: push writes predictions against them, pull reads results by them.
+STANCE = "stance"        # Choices: one label of the scheme
+NOTE = "note"            # TextArea: the annotator's free note
+CUES = "cues"            # Labels: optional spans of framing cues inside the claim
+CLAIM = "claim"          # Text: the claim sentence (the Choices and spans point at it)
+CONTEXT = "context"      # HyperText: the paragraph, claim in <mark>, every text escaped
+RELATION = "relation"    # Choices of the pairs project
+PAIR_A = "claim_a"       # HyperText: the first claim of a pair, in its paragraph
+PAIR_B = "claim_b"
+
+CUE_LABEL = "framing cue"
+
+# The pairs project's choices: (id used in results, display name, hotkey, hint).
+RELATIONS = (
+    ("agree", "Agree", "a", "Both claims make the same point and take the same side."),
+    ("contradict", "Contradict", "c", "The claims make opposite statements about the same thing."),
+    ("same_point_different_framing", "Same point, different framing", "f",
+     "The same fact or event, told with a different framing, stance or emphasis."),
+    ("unrelated", "Unrelated", "u", "The claims are about different things."),
+)
+RELATION_IDS = tuple(rel[0] for rel in RELATIONS)
+
+
+def _attr(value: Any) -> str:
+    """A value escaped for an XML attribute (quotes included)."""
+    return html.escape(str(value), quote=True)
+
+
+def _hotkeys(scheme: Any) -> list[str]:
+    """Each label's hotkey, or 1, 2, 3... when the scheme gives none (unique, never clashing)."""
+    used = {str(label.hotkey) for label in scheme.labels if getattr(label, "hotkey", None)}
+    free = (str(n) for n in range(1, 10) if str(n) not in used)
+    return [str(label.hotkey) if getattr(label, "hotkey", None) else next(free, "") for label in scheme.labels]
+
+
+def label_config(scheme: Any, cue_spans: bool = True) -> str:
+    """The labelling config (XML) of a claim project for ``scheme``."""
+    choices = []
+    for label, hotkey in zip(scheme.labels, _hotkeys(scheme)):
+        hint = getattr(label, "description", "") or ""
+        parts = [f'value="{_attr(label.name)}"', f'alias="{_attr(label.id)}"']
+        if hotkey:
+            parts.append(f'hotkey="{_attr(hotkey)}"')
+        if hint:
+            parts.append(f'hint="{_attr(" ".join(hint.split()))}"')
+        choices.append(f"      <Choice {' '.join(parts)}/>")
+    cues = ""
+    if cue_spans:
+        cues = (f'    <Labels name="{CUES}" toName="{CLAIM}" choice="multiple" showInline="true">\n'
+                f'      <Label value="{CUE_LABEL}" background="#f4a261"/>\n'
+                f'    </Labels>\n')
+    return (
+        "<View>\n"
+        '  <Header value="$title" size="4"/>\n'
+        '  <Text name="source" value="$source_line"/>\n'
+        '  <View style="padding: 0.5em 0.8em; background: #f6f6f6; border-radius: 4px">\n'
+        f'    <HyperText name="{CONTEXT}" value="$context_html" inline="true"/>\n'
+        "  </View>\n"
+        '  <Header value="Claim" size="6"/>\n'
+        f'  <View style="font-size: 1.1em">\n'
+        f"{cues}"
+        f'    <Text name="{CLAIM}" value="$text"/>\n'
+        "  </View>\n"
+        f'  <Header value="{_attr(getattr(scheme, "title", "") or "Stance")}" size="6"/>\n'
+        f'  <Choices name="{STANCE}" toName="{CLAIM}" choice="single-radio" required="true" showInline="false">\n'
+        + "\n".join(choices) + "\n"
+        "  </Choices>\n"
+        f'  <TextArea name="{NOTE}" toName="{CLAIM}" placeholder="Note (optional): why, or what is unclear"'
+        ' rows="2" maxSubmissions="1" editable="true"/>\n'
+        "</View>\n"
+    )
+
+
+def _guideline_html(text: str) -> list[str]:
+    """Plain guideline text as HTML: blank lines part paragraphs, ``- `` lines are list items."""
+    blocks: list[tuple[str, list[str]]] = []   # ("p" | "li", lines)
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            blocks.append(("p", []))
+        elif stripped.startswith(("- ", "* ")):
+            blocks.append(("li", [stripped[2:]]))
+        elif blocks and blocks[-1][1] and (blocks[-1][0] == "p" or line[:1].isspace()):
+            blocks[-1][1].append(stripped)   # an indented line continues a list item
+        else:
+            blocks.append(("p", [stripped]))
+    out: list[str] = []
+    in_list = False
+    for kind, lines in blocks:
+        if not lines:
+            continue
+        if kind == "li" and not in_list:
+            out.append("<ul>")
+        if kind != "li" and in_list:
+            out.append("</ul>")
+        in_list = kind == "li"
+        out.append(f"<{kind}>{html.escape(' '.join(lines))}</{kind}>")
+    if in_list:
+        out.append("</ul>")
+    return out
+
+
+def instructions(scheme: Any) -> str:
+    """The scheme's guidelines and labels as HTML for the project's ``expert_instruction``."""
+    out = [f"<h3>{html.escape(getattr(scheme, 'title', '') or scheme.name)}</h3>"]
+    out.extend(_guideline_html(getattr(scheme, "guidelines", "") or ""))
+    out.append("<ul>")
+    for label, hotkey in zip(scheme.labels, _hotkeys(scheme)):
+        key = f" (key <kbd>{html.escape(hotkey)}</kbd>)" if hotkey else ""
+        item = f"<li><b>{html.escape(label.name)}</b>{key}: {html.escape(getattr(label, 'description', '') or '')}"
+        cues = list(getattr(label, "cues", None) or [])
+        if cues:
+            item += "<br>Cues: " + ", ".join(html.escape(str(c)) for c in cues[:12])
+        examples = list(getattr(label, "examples", None) or [])
+        if examples:
+            item += "<br>Examples: " + " / ".join(f"<i>{html.escape(str(e))}</i>" for e in examples[:3])
+        out.append(item + "</li>")
+    out.append("</ul>")
+    return "\n".join(out)
+
+
+def pairs_config() -> str:
+    """The labelling config (XML) of a pairs project: two claims side by side and their relation."""
+    choices = "\n".join(
+        f'      <Choice value="{_attr(name)}" alias="{rid}" hotkey="{key}" hint="{_attr(hint)}"/>'
+        for rid, name, key, hint in RELATIONS)
+    side = (
+        '    <View style="flex: 1; padding: 0.5em 0.8em; background: #f6f6f6; border-radius: 4px">\n'
+        '      <Header value="${x}_source" size="5"/>\n'
+        '      <HyperText name="{name}" value="${x}_html" inline="true"/>\n'
+        "    </View>\n"
+    )
+    return (
+        "<View>\n"
+        '  <Text name="pair_line" value="$pair_line"/>\n'
+        '  <View style="display: flex; gap: 1em">\n'
+        + side.replace("{x}", "a").replace("{name}", PAIR_A)
+        + side.replace("{x}", "b").replace("{name}", PAIR_B)
+        + "  </View>\n"
+        f'  <Choices name="{RELATION}" toName="{PAIR_A}" choice="single-radio" required="true" showInline="true">\n'
+        f"{choices}\n"
+        "  </Choices>\n"
+        f'  <TextArea name="{NOTE}" toName="{PAIR_A}" placeholder="Note (optional)" rows="2" maxSubmissions="1" editable="true"/>\n'
+        "</View>\n"
+    )
+
+
+PAIRS_INSTRUCTIONS = (
+    "<h3>How do these two claims relate?</h3>"
+    "<p>Two claims from different documents that the tool found similar. Each is shown inside its "
+    "paragraph, the claim highlighted, with its source and voice.</p><ul>"
+    + "".join(f"<li><b>{html.escape(name)}</b> (key <kbd>{key}</kbd>): {html.escape(hint)}</li>"
+              for _, name, key, hint in RELATIONS)
+    + "</ul>"
+)
+
+
+def choice_result(value: str, from_name: str = STANCE, to_name: str = CLAIM) -> dict[str, Any]:
+    """One Choices result item as Label Studio stores it (``value`` is the label id, the alias)."""
+    return {"from_name": from_name, "to_name": to_name, "type": "choices", "value": {"choices": [value]}}

@@ -1,0 +1,403 @@
+"""Send pre-labelled claims (or claim pairs) to Label Studio, idempotently.
+
+Each task carries a stable key in its data (``claim_id``, or ``pair_id`` for pairs). A push reads
+back the keys already in the project and the model versions of their predictions, imports only the
+new tasks (chunked, each chunk one request), adds predictions of a new model version to the tasks
+that lack them, and then switches the project to that model version. A push killed halfway and run
+again therefore completes with nothing doubled. Every prediction is validated against the label
+config locally before anything is sent: the server does not validate them.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from annotate import labelconfig as lc
+from corpus.errors import UserError
+from corpus.files import read_jsonl
+
+CHUNK = 1000
+PAIR_MODEL_VERSION = "compare-rules"
+
+
+# --- pure converters -------------------------------------------------------------------------
+
+def context_html(text: str, context: str | None = None, offset: int | None = None) -> str:
+    """The paragraph with the claim in ``<mark>``; every piece of text escaped.
+
+    ``offset`` is where the claim starts in ``context``; when it does not point at the claim the
+    first occurrence is marked, and when the claim is not in the paragraph it is shown alone.
+    """
+    text = text or ""
+    if not context:
+        return f"<mark>{html.escape(text)}</mark>"
+    if offset is None or offset < 0 or context[offset:offset + len(text)] != text:
+        offset = context.find(text) if text else -1
+    if offset < 0:
+        return f"<mark>{html.escape(text)}</mark>"
+    end = offset + len(text)
+    return (html.escape(context[:offset]) + "<mark>" + html.escape(text) + "</mark>"
+            + html.escape(context[end:]))
+
+
+def voice(speaker: str | None, speaker_name: str | None) -> str:
+    """The claim's voice as a reader sees it: ``interviewee (Eugene Kaspersky)``."""
+    role = speaker or "unknown voice"
+    return f"{role} ({speaker_name})" if speaker_name else role
+
+
+def _source_line(row: dict[str, Any]) -> str:
+    parts = [row.get("outlet"), row.get("author"), row.get("date"), row.get("source_type")]
+    line = " · ".join(str(p) for p in parts if p not in (None, ""))
+    speaker = voice(row.get("speaker"), row.get("speaker_name"))
+    return f"{line} · voice: {speaker}" if line else f"voice: {speaker}"
+
+
+def _offset(row: dict[str, Any]) -> int | None:
+    start, context_start = row.get("start"), row.get("context_start")
+    if isinstance(start, int) and isinstance(context_start, int):
+        return start - context_start
+    return None
+
+
+def _label_ids(scheme: Any) -> list[str]:
+    return [label.id for label in scheme.labels]
+
+
+def claim_to_task(row: dict[str, Any], scheme: Any) -> dict[str, Any]:
+    """A Label Studio task for one claim row: its data and, when pre-labelled, its prediction.
+
+    Raises ValueError naming the field when the row lacks a claim id or text, or its pre-label is
+    not a label of ``scheme``.
+    """
+    claim_id = row.get("claim_id")
+    if not claim_id or not isinstance(row.get("text"), str):
+        raise ValueError("a claim row needs `claim_id` and `text`")
+    data = {
+        "claim_id": str(claim_id),
+        "doc_id": row.get("doc_id"),
+        "text": row["text"],
+        "context_html": context_html(row["text"], row.get("context"), _offset(row)),
+        "title": str(row.get("title") or row.get("doc_id") or ""),
+        "source_line": _source_line(row),
+        "outlet": row.get("outlet"),
+        "date": row.get("date"),
+        "source_type": row.get("source_type"),
+        "speaker": row.get("speaker"),
+        "speaker_name": row.get("speaker_name"),
+        "is_claim": row.get("is_claim"),
+    }
+    task: dict[str, Any] = {"data": data}
+    prediction = claim_prediction(row, scheme)
+    if prediction is not None:
+        task["predictions"] = [prediction]
+    return task
+
+
+def claim_prediction(row: dict[str, Any], scheme: Any) -> dict[str, Any] | None:
+    """The Label Studio prediction of a pre-labelled claim row, or None when it has no pre-label."""
+    label = row.get("prediction")
+    if label is None:
+        return None
+    ids = _label_ids(scheme)
+    if label not in ids:
+        raise ValueError(f"prediction {label!r} is not a label of scheme {scheme.name!r} ({', '.join(ids)})")
+    score = row.get("score")
+    if score is None:
+        score = (row.get("probs") or {}).get(label)
+    if not isinstance(score, (int, float)) or isinstance(score, bool) or not math.isfinite(score):
+        raise ValueError(f"score {score!r} is not a number; a pre-labelled row needs `score` or `probs`")
+    version = row.get("model_version")
+    if not version:
+        raise ValueError("a pre-labelled row needs `model_version`")
+    return {"model_version": str(version), "score": float(score), "result": [lc.choice_result(label)]}
+
+
+def _side(pair: dict[str, Any], side: str) -> dict[str, Any]:
+    """One claim of a pair, from flat ``text_a``-style fields or a nested ``a``/``claim_a`` record."""
+    nested = pair.get(side) if isinstance(pair.get(side), dict) else None
+    if nested is None and isinstance(pair.get(f"claim_{side}"), dict):
+        nested = pair[f"claim_{side}"]
+    out = dict(nested or {})
+    for key in ("text", "context", "start", "context_start", "title", "outlet", "author", "date",
+                "source_type", "speaker", "speaker_name", "stance", "prediction", "claim_id", "doc_id"):
+        for name in (f"{key}_{side}", f"{side}_{key}"):
+            if name in pair and key not in out:
+                out[key] = pair[name]
+    claim = pair.get(f"claim_{side}")
+    if isinstance(claim, (str, int)) and "claim_id" not in out:
+        out["claim_id"] = str(claim)
+    doc = pair.get(f"doc_{side}")
+    if isinstance(doc, (str, int)) and "doc_id" not in out:
+        out["doc_id"] = str(doc)
+    if "stance" not in out and "prediction" in out:
+        out["stance"] = out["prediction"]
+    return out
+
+
+def pair_relation(pair: dict[str, Any]) -> tuple[str, float] | None:
+    """The pre-label of a pair (relation id, score) from its own field or its similarity and stances.
+
+    Same stance: agree; different stances: same point, different framing; similarity under 0.5:
+    unrelated. A pair with neither a relation nor a similarity gets no pre-label.
+    """
+    given = pair.get("relation") or pair.get("prediction")
+    similarity = pair.get("similarity")
+    if given in lc.RELATION_IDS:
+        score = pair.get("score", similarity)
+        return given, float(score) if isinstance(score, (int, float)) else 0.5
+    if not isinstance(similarity, (int, float)):
+        return None
+    similarity = float(similarity)
+    if similarity < 0.5:
+        return "unrelated", 1.0 - similarity
+    stance_a, stance_b = _side(pair, "a").get("stance"), _side(pair, "b").get("stance")
+    if stance_a is None or stance_b is None or stance_a == stance_b:
+        return "agree", similarity
+    return "same_point_different_framing", similarity
+
+
+def pair_key(pair: dict[str, Any]) -> str:
+    """A pair's stable id: its own ``pair_id``, else the two claim ids joined."""
+    if pair.get("pair_id"):
+        return str(pair["pair_id"])
+    a, b = _side(pair, "a").get("claim_id"), _side(pair, "b").get("claim_id")
+    if not a or not b:
+        raise ValueError("a pair row needs `claim_a` and `claim_b` (claim ids) or a `pair_id`")
+    return f"{a}|{b}"
+
+
+def pair_to_task(pair: dict[str, Any]) -> dict[str, Any]:
+    """A Label Studio task for a claim pair: both claims in their paragraphs, sources, pre-label."""
+    data: dict[str, Any] = {"pair_id": pair_key(pair)}
+    for side in ("a", "b"):
+        claim = _side(pair, side)
+        text = str(claim.get("text") or "")
+        data[f"claim_{side}"] = claim.get("claim_id")
+        data[f"doc_{side}"] = claim.get("doc_id")
+        data[f"text_{side}"] = text
+        data[f"stance_{side}"] = claim.get("stance")
+        data[f"{side}_html"] = context_html(text, claim.get("context"), _offset(claim))
+        title = claim.get("title") or claim.get("doc_id") or ""
+        source = _source_line(claim)
+        if claim.get("stance"):
+            source += f" · stance: {claim['stance']}"
+        data[f"{side}_source"] = f"{title} — {source}" if title else source
+    similarity = pair.get("similarity")
+    data["similarity"] = similarity
+    data["pair_line"] = (f"similarity {float(similarity):.2f}" if isinstance(similarity, (int, float))
+                         else "similarity unknown")
+    task: dict[str, Any] = {"data": data}
+    relation = pair_relation(pair)
+    if relation is not None:
+        value, score = relation
+        task["predictions"] = [{
+            "model_version": str(pair.get("model_version") or PAIR_MODEL_VERSION),
+            "score": float(score),
+            "result": [lc.choice_result(value, from_name=lc.RELATION, to_name=lc.PAIR_A)],
+        }]
+    return task
+
+
+# --- the push --------------------------------------------------------------------------------
+
+def _scheme(scheme: Any) -> Any:
+    """A scheme object as is, or loaded by name or path (models.schemes)."""
+    if not isinstance(scheme, (str, Path)):
+        return scheme
+    from models.schemes import load_scheme
+
+    return load_scheme(scheme)
+
+
+def _validate(tasks: list[tuple[str, dict[str, Any]]], config: str, path: Path) -> None:
+    """Check every prediction against the label config; the first bad one is a UserError."""
+    from label_studio_sdk.label_interface import LabelInterface
+
+    interface = LabelInterface(config)
+    seen: set[str] = set()
+    for where, task in tasks:
+        for prediction in task.get("predictions", []):
+            shape = json.dumps(prediction["result"], sort_keys=True)
+            if shape in seen:   # same result as one already checked: only the value and score differ
+                continue
+            errors = interface.validate_prediction(prediction, return_errors=True)
+            if errors:
+                raise UserError(f"{path}: {where}: the pre-label does not fit the label config: {errors[0]}")
+            seen.add(shape)
+
+
+def _api(client: Any, path: str, method: str = "GET", **kwargs: Any) -> Any:
+    """A raw JSON call through the SDK's authenticated HTTP client (no pydantic per row: fast)."""
+    response = client._client_wrapper.httpx_client.request(path, method=method, **kwargs)
+    if response.status_code >= 400:
+        raise UserError(f"Label Studio answered {response.status_code} to {method} /{path}: {response.text[:200]}")
+    return response.json()
+
+
+def existing_tasks(client: Any, project_id: int, key: str, page_size: int = 5000) -> dict[str, int]:
+    """``{key value: task id}`` of the tasks already in a project (only ids and data are read)."""
+    out: dict[str, int] = {}
+    page = 1
+    while True:
+        body = _api(client, "api/tasks/", params={"project": project_id, "page": page, "page_size": page_size,
+                                                  "fields": "task_only", "include": "id,data"})
+        tasks = body.get("tasks", []) if isinstance(body, dict) else body
+        for task in tasks:
+            value = (task.get("data") or {}).get(key)
+            if value is not None:
+                out.setdefault(str(value), task["id"])
+        total = body.get("total", 0) if isinstance(body, dict) else 0
+        if len(tasks) < page_size or page * page_size >= total:
+            return out
+        page += 1
+
+
+def existing_versions(client: Any, project_id: int) -> dict[int, set[str]]:
+    """``{task id: model versions of its predictions}`` for a project."""
+    out: dict[int, set[str]] = {}
+    for prediction in _api(client, "api/predictions/", params={"project": project_id}):
+        out.setdefault(prediction["task"], set()).add(prediction.get("model_version") or "")
+    return out
+
+
+def find_project(client: Any, title: str) -> Any | None:
+    """The project with exactly this title (the oldest when several share it), or None."""
+    matches = [p for p in client.projects.list(title=title, page_size=100) if p.title == title]
+    if not matches:
+        matches = [p for p in client.projects.list(page_size=100) if p.title == title]
+    return min(matches, key=lambda p: p.id) if matches else None
+
+
+def _ensure_project(client: Any, title: str, config: str, instructions: str) -> tuple[Any, bool]:
+    from label_studio_sdk.core.api_error import ApiError
+
+    project = find_project(client, title)
+    settings = {"expert_instruction": instructions, "show_instruction": True, "sampling": "Uncertainty sampling"}
+    if project is None:
+        return client.projects.create(title=title, label_config=config, **settings), True
+    if (project.label_config or "").strip() != config.strip():
+        try:
+            client.projects.update(id=project.id, label_config=config, **settings)
+        except ApiError as err:
+            raise UserError(f"project {title!r} has a label config the new one cannot replace "
+                            f"({str(err.body)[:200]}); push under another --project title") from None
+    return project, False
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _majority_version(tasks: Iterable[dict[str, Any]]) -> str | None:
+    counts = Counter(p["model_version"] for task in tasks for p in task.get("predictions", []))
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: list[dict[str, Any]],
+               key: str, chunk_size: int = CHUNK, progress: bool = True) -> dict[str, Any]:
+    """Create or reuse project ``title`` and bring ``tasks`` into it without doubling any.
+
+    ``key`` names the data field holding each task's stable id. Returns counts of what was added.
+    """
+    from tqdm import tqdm
+
+    project, created = _ensure_project(client, title, config, instructions)
+    known: dict[str, int] = {}
+    versions: dict[int, set[str]] = {}
+    if not created and (project.task_number or 0) > 0:
+        known = existing_tasks(client, project.id, key)
+        versions = existing_versions(client, project.id)
+    new = [t for t in tasks if t["data"][key] not in known]
+    extra = []   # predictions of a model version an existing task lacks
+    for task in tasks:
+        task_id = known.get(task["data"][key])
+        if task_id is None:
+            continue
+        for prediction in task.get("predictions", []):
+            if prediction["model_version"] not in versions.get(task_id, set()):
+                extra.append({"task": task_id, **prediction})
+
+    with tqdm(total=len(new) + len(extra), unit="task", desc=f"push {title}", disable=not progress,
+              leave=False) as bar:
+        for chunk in _chunks(new, chunk_size):
+            client.projects.import_tasks(id=project.id, request=chunk)
+            bar.update(len(chunk))
+        for chunk in _chunks(extra, chunk_size):
+            client.projects.import_predictions(id=project.id, request=chunk)
+            bar.update(len(chunk))
+
+    version = _majority_version(tasks)
+    switched = False
+    if version is not None:
+        current = client.projects.get(id=project.id).model_version
+        if current != version:
+            client.projects.update(id=project.id, model_version=version)
+            switched = True
+    return {"project_id": project.id, "project": title, "created": created, "tasks_added": len(new),
+            "tasks_present": len(tasks) - len(new), "predictions_added": len(extra), "model_version": version,
+            "model_version_switched": switched}
+
+
+def push(path: str | Path, project: str, workspace: str | Path | None = None, url: str | None = None,
+         scheme: Any = "kremlin_framing", include_all: bool = False, pairs: bool = False,
+         chunk_size: int = CHUNK, progress: bool = True) -> dict[str, Any]:
+    """Push a pre-labelled claims JSONL (or, with ``pairs``, a pairs JSONL) to project ``project``.
+
+    Everything is converted and validated before the server is contacted. Returns what was added.
+    """
+    from annotate import studio
+
+    path = Path(path)
+    tasks: list[tuple[str, dict[str, Any]]] = []
+    seen: set[str] = set()
+    skipped = duplicates = 0
+    if pairs:
+        config, instructions, key = lc.pairs_config(), lc.PAIRS_INSTRUCTIONS, "pair_id"
+        convert = pair_to_task
+    else:
+        scheme = _scheme(scheme)
+        config, instructions, key = lc.label_config(scheme), lc.instructions(scheme), "claim_id"
+        convert = lambda row: claim_to_task(row, scheme)   # noqa: E731
+    for n, row in enumerate(read_jsonl(path), start=1):
+        if not pairs and not include_all and not row.get("is_claim", True):
+            skipped += 1
+            continue
+        where = f"row {n}" + (f" (claim_id {row['claim_id']})" if row.get("claim_id") else "")
+        try:
+            task = convert(row)
+        except ValueError as err:
+            raise UserError(f"{path}: {where}: {err}") from None
+        if task["data"][key] in seen:
+            duplicates += 1
+            continue
+        seen.add(task["data"][key])
+        tasks.append((where, task))
+    if not tasks:
+        raise UserError(f"{path}: nothing to push" + (" (no row has is_claim true; --all pushes every row)"
+                                                      if skipped else ""))
+    _validate(tasks, config, path)
+
+    client, info = studio.connect(workspace, url=url)
+    from label_studio_sdk.core.api_error import ApiError
+    import httpx
+
+    try:
+        summary = push_tasks(client, project, config, instructions, [t for _, t in tasks], key,
+                             chunk_size=chunk_size, progress=progress)
+    except httpx.HTTPError as err:
+        raise UserError(f"Label Studio at {info['url']} stopped answering during the push ({type(err).__name__}); "
+                        "start it again and re-run the same command: it adds only what is missing") from None
+    except ApiError as err:
+        raise UserError(f"Label Studio at {info['url']} refused the push ({err.status_code}: {str(err.body)[:200]}); "
+                        "re-run the same command once fixed: it adds only what is missing") from None
+    summary.update(url=info["url"], rows=len(tasks), not_claims_skipped=skipped, duplicates_skipped=duplicates,
+                   project_url=f"{info['url']}/projects/{summary['project_id']}/data")
+    return summary

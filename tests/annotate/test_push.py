@@ -1,0 +1,291 @@
+"""Push: converters and label configs without a server, then pushes into a real Label Studio."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace as NS
+
+import pytest
+from label_studio_sdk.label_interface import LabelInterface
+
+from annotate import labelconfig as lc
+from annotate.push import claim_to_task, context_html, pair_relation, pair_to_task, push
+from claimstance.cli import main
+from corpus.errors import UserError
+
+SCHEME = NS(
+    name="toy",
+    title="Toy framing",
+    guidelines="Label the framing.\n- Loaded: uses loaded words\n  of a side.\n- Plain: does not.\n\nWhen unsure, plain.",
+    labels=[
+        NS(id="loaded", name="Loaded <framing>", description='Uses "loaded" words.', hotkey="l",
+           cues=["regime"], examples=["The regime fell."]),
+        NS(id="sourced", name="Sourced", description="Attributes to a named source.", hotkey="s", cues=[], examples=[]),
+        NS(id="plain", name="Plain", description="Neither.", hotkey="p", cues=[], examples=[]),
+    ],
+)
+
+
+def claim_row(n: int, **extra) -> dict:
+    context = f"First sentence {n}. The <b>regime</b> said {n} & more. Last one."
+    text = f"The <b>regime</b> said {n} & more."
+    row = {
+        "claim_id": f"c{n:04d}", "doc_id": f"d{n // 3}", "text": text, "start": 100 + context.index(text),
+        "end": 100 + context.index(text) + len(text), "is_claim": True, "reason": "", "speaker": "interviewee",
+        "speaker_name": "A. Person", "context": context, "context_start": 100, "paragraph": 0, "sentence": 1,
+        "title": f"Doc <{n // 3}>", "outlet": "Outlet", "author": "B. Writer", "date": "2024-05-01",
+        "source_type": "state_media", "prediction": ["loaded", "sourced", "plain"][n % 3],
+        "score": round(0.4 + (n % 5) / 10, 2), "probs": {"loaded": 0.5, "sourced": 0.3, "plain": 0.2},
+        "model_version": "boot-1",
+    }
+    row.update(extra)
+    return row
+
+
+# --- converters and configs ------------------------------------------------------------------
+
+def test_claim_to_task_marks_the_claim_in_its_escaped_paragraph():
+    task = claim_to_task(claim_row(4), SCHEME)
+    data = task["data"]
+    assert data["claim_id"] == "c0004" and data["text"] == "The <b>regime</b> said 4 & more."
+    assert data["context_html"] == ("First sentence 4. <mark>The &lt;b&gt;regime&lt;/b&gt; said 4 &amp; more.</mark>"
+                                    " Last one.")
+    assert data["title"] == "Doc <1>"
+    assert data["source_line"] == "Outlet · B. Writer · 2024-05-01 · state_media · voice: interviewee (A. Person)"
+    assert task["predictions"] == [{"model_version": "boot-1", "score": 0.8, "result": [
+        {"from_name": "stance", "to_name": "claim", "type": "choices", "value": {"choices": ["sourced"]}}]}]
+
+
+def test_claim_to_task_without_a_pre_label_has_no_prediction():
+    row = claim_row(1)
+    for key in ("prediction", "score", "probs", "model_version"):
+        row.pop(key)
+    assert "predictions" not in claim_to_task(row, SCHEME)
+
+
+def test_score_falls_back_to_the_probability_of_the_predicted_label():
+    task = claim_to_task(claim_row(0, score=None), SCHEME)
+    assert task["predictions"][0]["score"] == 0.5
+
+
+@pytest.mark.parametrize("extra, message", [
+    ({"prediction": "bogus"}, r"prediction 'bogus' is not a label of scheme 'toy' \(loaded, sourced, plain\)"),
+    ({"score": "high"}, r"score 'high' is not a number"),
+    ({"model_version": ""}, r"needs `model_version`"),
+    ({"claim_id": None}, r"needs `claim_id` and `text`"),
+])
+def test_bad_pre_labels_name_the_field(extra, message):
+    with pytest.raises(ValueError, match=message):
+        claim_to_task(claim_row(0, **extra), SCHEME)
+
+
+def test_context_html_falls_back_when_offsets_do_not_point_at_the_claim():
+    assert context_html("b c", "a b c d", offset=0) == "a <mark>b c</mark> d"
+    assert context_html("<x>", "nothing here", offset=3) == "<mark>&lt;x&gt;</mark>"
+    assert context_html("<x>", None) == "<mark>&lt;x&gt;</mark>"
+
+
+def test_label_config_is_valid_and_every_prediction_validates():
+    config = lc.label_config(SCHEME)
+    interface = LabelInterface(config)
+    stance = interface.get_control("stance")
+    assert stance.labels == ["loaded", "sourced", "plain"]
+    assert 'value="Loaded &lt;framing&gt;" alias="loaded" hotkey="l" hint="Uses &quot;loaded&quot; words."' in config
+    assert interface.get_control("note").tag == "TextArea" and interface.get_control("cues").tag == "Labels"
+    for n in range(3):
+        prediction = claim_to_task(claim_row(n), SCHEME)["predictions"][0]
+        assert interface.validate_prediction(prediction, return_errors=True) == []
+    bad = {"model_version": "x", "score": 0.5, "result": [lc.choice_result("Loaded <framing>")]}
+    assert interface.validate_prediction(bad, return_errors=True)
+    assert "cues" not in lc.label_config(SCHEME, cue_spans=False)
+
+
+def test_config_of_the_default_scheme_validates():
+    from models.schemes import load_scheme
+
+    scheme = load_scheme("kremlin_framing")
+    interface = LabelInterface(lc.label_config(scheme))
+    assert interface.get_control("stance").labels == [label.id for label in scheme.labels]
+
+
+def test_hotkeys_are_filled_in_when_the_scheme_has_none():
+    scheme = NS(name="n", title="", guidelines="", labels=[NS(id="a", name="A", description="", hotkey=None),
+                                                            NS(id="b", name="B", description="", hotkey="1")])
+    config = lc.label_config(scheme)
+    assert 'alias="a" hotkey="2"' in config and 'alias="b" hotkey="1"' in config
+
+
+def test_instructions_hold_the_guidelines_and_labels_escaped():
+    text = lc.instructions(SCHEME)
+    assert "<p>Label the framing.</p>" in text
+    assert "<li>Loaded: uses loaded words of a side.</li>" in text and "<p>When unsure, plain.</p>" in text
+    assert "<b>Loaded &lt;framing&gt;</b> (key <kbd>l</kbd>)" in text and "<i>The regime fell.</i>" in text
+
+
+def test_pair_to_task_from_flat_fields():
+    pair = {"claim_a": "c1", "claim_b": "c2", "doc_a": "d1", "doc_b": "d2", "text_a": "A <says> x.",
+            "text_b": "B says x.", "similarity": 0.82, "stance_a": "loaded", "stance_b": "sourced",
+            "outlet_a": "RT", "outlet_b": "Meduza", "context_a": "Before. A <says> x. After.", "speaker_b": "author"}
+    task = pair_to_task(pair)
+    data = task["data"]
+    assert data["pair_id"] == "c1|c2" and data["claim_a"] == "c1" and data["doc_b"] == "d2"
+    assert data["a_html"] == "Before. <mark>A &lt;says&gt; x.</mark> After."
+    assert data["b_html"] == "<mark>B says x.</mark>"
+    assert data["a_source"] == "d1 — RT · voice: unknown voice · stance: loaded"
+    assert data["b_source"] == "d2 — Meduza · voice: author · stance: sourced"
+    assert data["pair_line"] == "similarity 0.82"
+    assert task["predictions"] == [{"model_version": "compare-rules", "score": 0.82, "result": [
+        {"from_name": "relation", "to_name": "claim_a", "type": "choices",
+         "value": {"choices": ["same_point_different_framing"]}}]}]
+    assert LabelInterface(lc.pairs_config()).validate_prediction(task["predictions"][0], return_errors=True) == []
+
+
+def test_pair_to_task_from_nested_records_and_a_given_relation():
+    pair = {"a": {"claim_id": "x", "text": "one", "stance": "plain"}, "b": {"claim_id": "y", "text": "two"},
+            "relation": "contradict", "score": 0.7, "model_version": "pairclf-2"}
+    task = pair_to_task(pair)
+    assert task["data"]["pair_id"] == "x|y" and task["data"]["pair_line"] == "similarity unknown"
+    assert task["predictions"][0]["model_version"] == "pairclf-2"
+    assert task["predictions"][0]["result"][0]["value"] == {"choices": ["contradict"]}
+
+
+@pytest.mark.parametrize("pair, expected", [
+    ({"similarity": 0.9, "stance_a": "k", "stance_b": "k"}, ("agree", 0.9)),
+    ({"similarity": 0.9, "stance_a": "k", "stance_b": "n"}, ("same_point_different_framing", 0.9)),
+    ({"similarity": 0.3, "stance_a": "k", "stance_b": "n"}, ("unrelated", 0.7)),
+    ({"similarity": 0.9}, ("agree", 0.9)),
+    ({"stance_a": "k"}, None),
+])
+def test_pair_relation_from_similarity_and_stances(pair, expected):
+    assert pair_relation(pair) == expected
+
+
+def test_pair_without_claim_ids_is_refused():
+    with pytest.raises(ValueError, match="needs `claim_a` and `claim_b`"):
+        pair_to_task({"text_a": "x", "text_b": "y"})
+
+
+def test_bad_row_is_refused_before_any_server_is_contacted(tmp_path):
+    path = tmp_path / "pre.jsonl"
+    path.write_text(json.dumps(claim_row(0)) + "\n" + json.dumps(claim_row(1, prediction="bogus")) + "\n")
+    with pytest.raises(UserError, match=r"pre.jsonl: row 2 \(claim_id c0001\): prediction 'bogus'"):
+        push(path, "p", workspace=tmp_path / "no-server", scheme=SCHEME)
+
+
+def test_nothing_to_push_says_why(tmp_path):
+    path = tmp_path / "pre.jsonl"
+    path.write_text(json.dumps(claim_row(0, is_claim=False)) + "\n")
+    with pytest.raises(UserError, match="nothing to push .*--all"):
+        push(path, "p", workspace=tmp_path, scheme=SCHEME)
+
+
+# --- against the real server -----------------------------------------------------------------
+
+def write_rows(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return path
+
+
+def project_tasks(client, project_id: int) -> list[dict]:
+    tasks = client._client_wrapper.httpx_client.request(
+        "api/tasks/", method="GET", params={"project": project_id, "page_size": 1000, "fields": "all"}).json()["tasks"]
+    return tasks
+
+
+def test_push_creates_the_project_and_repush_adds_nothing(studio, studio_client, tmp_path):
+    rows = [claim_row(n) for n in range(6)] + [claim_row(6, is_claim=False)]
+    path = write_rows(tmp_path / "pre.jsonl", rows)
+    first = push(path, "push basic", workspace=studio["workspace"], scheme=SCHEME, chunk_size=4, progress=False)
+    assert (first["created"], first["tasks_added"], first["not_claims_skipped"]) == (True, 6, 1)
+    assert first["model_version"] == "boot-1" and first["project_url"].endswith("/data")
+
+    project = studio_client.projects.get(id=first["project_id"])
+    assert project.sampling == "Uncertainty sampling" and project.model_version == "boot-1"
+    assert project.show_instruction and "<p>Label the framing.</p>" in project.expert_instruction
+    tasks = project_tasks(studio_client, project.id)
+    assert sorted(t["data"]["claim_id"] for t in tasks) == [f"c{n:04d}" for n in range(6)]
+    by_id = {t["data"]["claim_id"]: t for t in tasks}
+    assert by_id["c0002"]["predictions"][0]["result"][0]["value"] == {"choices": ["plain"]}
+    assert by_id["c0002"]["predictions"][0]["score"] == pytest.approx(0.6)
+
+    again = push(path, "push basic", workspace=studio["workspace"], scheme=SCHEME, progress=False)
+    assert (again["created"], again["tasks_added"], again["tasks_present"], again["predictions_added"]) == (False, 0, 6, 0)
+    assert again["project_id"] == first["project_id"]
+    assert len(project_tasks(studio_client, project.id)) == 6
+
+
+def test_new_claims_and_a_new_model_version_are_added_and_the_project_switched(studio, studio_client, tmp_path):
+    path = write_rows(tmp_path / "v1.jsonl", [claim_row(n) for n in range(4)])
+    first = push(path, "push versions", workspace=studio["workspace"], scheme=SCHEME, progress=False)
+    v2 = [claim_row(n, model_version="ft-2", prediction="loaded", score=0.9) for n in range(6)]
+    second = push(write_rows(tmp_path / "v2.jsonl", v2), "push versions", workspace=studio["workspace"],
+                  scheme=SCHEME, progress=False)
+    assert (second["tasks_added"], second["tasks_present"], second["predictions_added"]) == (2, 4, 4)
+    assert second["model_version_switched"] is True
+    project = studio_client.projects.get(id=first["project_id"])
+    assert project.model_version == "ft-2"
+    tasks = project_tasks(studio_client, project.id)
+    assert len(tasks) == 6
+    versions = {t["data"]["claim_id"]: sorted(p["model_version"] for p in t["predictions"]) for t in tasks}
+    assert versions["c0000"] == ["boot-1", "ft-2"] and versions["c0005"] == ["ft-2"]
+    third = push(write_rows(tmp_path / "v2b.jsonl", v2), "push versions", workspace=studio["workspace"],
+                 scheme=SCHEME, progress=False)
+    assert (third["tasks_added"], third["predictions_added"], third["model_version_switched"]) == (0, 0, False)
+
+
+def test_a_push_cut_short_completes_on_rerun_without_duplicates(studio, studio_client, tmp_path):
+    rows = [claim_row(n) for n in range(10)]
+    # What a push killed after its first chunk leaves behind: a project holding the first few tasks.
+    push(write_rows(tmp_path / "part.jsonl", rows[:4]), "push resumed", workspace=studio["workspace"],
+         scheme=SCHEME, progress=False)
+    result = push(write_rows(tmp_path / "all.jsonl", rows), "push resumed", workspace=studio["workspace"],
+                  scheme=SCHEME, chunk_size=3, progress=False)
+    assert (result["tasks_added"], result["tasks_present"]) == (6, 4)
+    ids = [t["data"]["claim_id"] for t in project_tasks(studio_client, result["project_id"])]
+    assert sorted(ids) == [f"c{n:04d}" for n in range(10)]
+
+
+def test_push_all_includes_non_claims(studio, tmp_path):
+    rows = [claim_row(0), claim_row(1, is_claim=False)]
+    result = push(write_rows(tmp_path / "pre.jsonl", rows), "push all", workspace=studio["workspace"],
+                  scheme=SCHEME, include_all=True, progress=False)
+    assert (result["tasks_added"], result["not_claims_skipped"]) == (2, 0)
+
+
+def test_push_pairs_makes_a_comparison_project(studio, studio_client, tmp_path):
+    pairs = [{"claim_a": "c1", "claim_b": "c2", "doc_a": "d1", "doc_b": "d2", "text_a": "One <b>.",
+              "text_b": "Two.", "similarity": 0.8, "stance_a": "loaded", "stance_b": "loaded"},
+             {"claim_a": "c1", "claim_b": "c3", "doc_a": "d1", "doc_b": "d3", "text_a": "One <b>.",
+              "text_b": "Three.", "similarity": 0.7, "stance_a": "loaded", "stance_b": "plain"}]
+    path = write_rows(tmp_path / "pairs.jsonl", pairs)
+    result = push(path, "pairs", workspace=studio["workspace"], pairs=True, progress=False)
+    assert (result["created"], result["tasks_added"], result["model_version"]) == (True, 2, "compare-rules")
+    project = studio_client.projects.get(id=result["project_id"])
+    assert 'alias="same_point_different_framing"' in project.label_config
+    tasks = {t["data"]["pair_id"]: t for t in project_tasks(studio_client, project.id)}
+    assert tasks["c1|c3"]["predictions"][0]["result"][0]["value"] == {"choices": ["same_point_different_framing"]}
+    assert push(path, "pairs", workspace=studio["workspace"], pairs=True, progress=False)["tasks_added"] == 0
+
+
+def test_cli_push_prints_what_was_written_and_never_the_key(studio, tmp_path, capsys, monkeypatch):
+    import annotate.push as push_module
+
+    monkeypatch.setattr(push_module, "_scheme", lambda _: SCHEME)
+    path = write_rows(tmp_path / "pre.jsonl", [claim_row(n) for n in range(3)])
+    assert main(["push", "--in", str(path), "--project", "cli push", "--workspace", studio["workspace"]]) == 0
+    out = capsys.readouterr().out
+    assert "3 new claims pushed, 0 already there" in out and "project model version is boot-1" in out
+    assert studio["api_key"] not in out
+
+
+def test_cli_push_with_a_wrong_key_is_one_line(studio, tmp_path, capsys, monkeypatch):
+    import annotate.push as push_module
+
+    monkeypatch.setattr(push_module, "_scheme", lambda _: SCHEME)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", "0" * 40)
+    path = write_rows(tmp_path / "pre.jsonl", [claim_row(0)])
+    code = main(["push", "--in", str(path), "--project", "x", "--url", studio["url"]])
+    err = capsys.readouterr().err
+    assert code != 0 and err.count("\n") == 1
+    assert "refused the key in LABEL_STUDIO_API_KEY (401)" in err
