@@ -26,6 +26,7 @@ from corpus.voices import Voice, editorial_marker, paragraph_voices, sentence_vo
 
 CONTEXT_MAX = 1200   # a longer paragraph gives a window of neighbouring sentences as context
 CONTEXT_SPAN = 2     # sentences on each side in that window
+BATCH_BYTES = 256 * 1024  # text a worker gets at a time: few round trips, little held in memory
 _QUESTION_TAIL = " \t\"'”’»)]"
 _enc = json.encoder.encode_basestring  # the C string encoder json.dumps(ensure_ascii=False) uses
 
@@ -188,34 +189,54 @@ def _doc_lines(doc: Document, lines: list[str], by_voice: dict[str, int]) -> int
     return n_claims
 
 
-def _work(task: Source | list[Document]) -> tuple[bytes, int, int, int, dict[str, int], list[Skipped]]:
-    """Turn one file (or a batch of JSONL/CSV documents) into UTF-8 JSON lines and counts."""
+def _work(task: list[Source] | list[Document]) -> tuple[bytes, int, int, int, dict[str, int], list[Skipped]]:
+    """Turn a batch of files (or of JSONL/CSV documents) into UTF-8 JSON lines and counts."""
     skipped: list[Skipped] = []
-    docs = read_source(task, _OPTIONS, skipped.append) if isinstance(task, Source) else task
     lines: list[str] = []
     n_docs = n_claims = 0
     by_voice: dict[str, int] = {}
-    for doc in docs:
-        n_docs += 1
-        n_claims += _doc_lines(doc, lines, by_voice)
+    for item in task:
+        for doc in read_source(item, _OPTIONS, skipped.append) if isinstance(item, Source) else (item,):
+            n_docs += 1
+            n_claims += _doc_lines(doc, lines, by_voice)
     chunk = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
     return chunk, n_docs, len(lines), n_claims, by_voice, skipped
 
 
 def _tasks(sources: list[Source], options: ReadOptions, on_skip: Callable[[Skipped], None],
-           batch: int = 64) -> Iterator[tuple[Source | list[Document], int]]:
-    """Work items with the number of sources they finish: text files whole, row formats in batches."""
+           ) -> Iterator[tuple[list[Source] | list[Document], int]]:
+    """Work items of about BATCH_BYTES of text, with the number of input files they finish.
+
+    Text files go as paths (the worker reads them); JSONL and CSV rows are read here, in order.
+    """
+    batch_bytes = BATCH_BYTES
+    files: list[Source] = []
+    size = 0
     for source in sources:
         if source.fmt not in ("jsonl", "csv"):
-            yield source, 1
+            files.append(source)
+            try:
+                size += os.path.getsize(source.path)
+            except OSError:
+                pass
+            if size >= batch_bytes or len(files) >= 256:
+                yield files, len(files)
+                files, size = [], 0
             continue
+        if files:
+            yield files, len(files)
+            files, size = [], 0
         docs: list[Document] = []
         for doc in read_source(source, options, on_skip):
             docs.append(doc)
-            if len(docs) >= batch:
+            size += len(doc.text)
+            if size >= batch_bytes:
                 yield docs, 0
-                docs = []
+                docs, size = [], 0
         yield docs, 1
+        size = 0
+    if files:
+        yield files, len(files)
 
 
 def _results(tasks: Iterable[tuple[Any, int]], options: ReadOptions, workers: int) -> Iterator[tuple[tuple, int]]:

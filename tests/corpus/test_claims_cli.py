@@ -166,13 +166,16 @@ def test_a_failure_midway_leaves_the_old_output_untouched(tmp_path: Path, monkey
     assert sorted(os.listdir(tmp_path)) == ["0.txt", "1.txt", "2.txt", "out.jsonl"]
 
 
-def test_a_worker_pool_writes_the_same_rows(tmp_path: Path) -> None:
+def test_a_worker_pool_writes_the_same_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("corpus.claims.BATCH_BYTES", 100)  # many small tasks, finishing out of order
     inputs = tmp_path / "in"
     inputs.mkdir()
     for i in range(12):
         (inputs / f"{i:02d}.txt").write_text(f"Report {i}: the talks failed. \"No deal,\" said Anna Lee.\n",
                                              encoding="utf-8")
     (inputs / "bad.txt").write_bytes(b"\x00")
+    (inputs / "rows.jsonl").write_text("".join(json.dumps({"id": f"r{i}", "text": f"Row {i} is here."}) + "\n"
+                                               for i in range(30)), encoding="utf-8")
     one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
     s1 = build_claims([str(inputs)], str(one), workers=1, progress=False)
     s2 = build_claims([str(inputs)], str(two), workers=2, progress=False)
