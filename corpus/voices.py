@@ -285,10 +285,23 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
     return voices
 
 
+_LEAD_IN = re.compile(r"^(?:in|on|at|last|earlier|later|yesterday|today|this|since|after|before|during|"
+                      r"meanwhile|however|also|then|now)\b", re.I)
+
+
 def _subject_name(subject: str) -> tuple[bool, str | None]:
-    """Is ``subject`` someone other than the writer, and their name if it is one."""
+    """Is ``subject`` someone other than the writer, and their name if it is one.
+
+    ``In May, the Hungarian authorities`` -> ``Hungarian authorities``; ``the document`` -> no name.
+    """
+    parts = [p.strip() for p in subject.split(",") if p.strip()]
+    if not parts:
+        return False, None
+    # a lead-in ("In November 2023, ...") comes before the subject; an appositive comes after it
+    subject = parts[-1] if len(parts) > 1 and (_LEAD_IN.match(parts[0]) or any(c.isdigit() for c in parts[0])) \
+        else parts[0]
     words = subject.split()
-    first = words[0].lower().strip(",")
+    first = words[0].lower()
     if first in _FIRST_PERSON:
         return False, None
     if first in _PRONOUNS and len(words) == 1:
@@ -296,7 +309,8 @@ def _subject_name(subject: str) -> tuple[bool, str | None]:
     if first in _NOT_SUBJECTS:
         return False, None
     name = re.sub(r"^(?:the|a|an)\s+", "", _clean(subject), flags=re.I)
-    return True, (name if len(name) <= 80 else None)
+    named = any(w[:1].isupper() for w in name.split())
+    return True, (name if named and len(name) <= 80 else None)
 
 
 def sentence_voice(sentence: str, base: Voice) -> tuple[str, str | None]:
