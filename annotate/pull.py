@@ -1,6 +1,6 @@
 """Fetch a project's annotations from Label Studio and turn them into rows, labels and a dataset.
 
-One export request brings every annotated task (Label Studio's export endpoint, not the paged
+One snapshot export brings every annotated task (Label Studio's export endpoint, not the paged
 task list). Pure converters turn each annotation into a row of ``annotations.jsonl`` and each
 claim's votes into a row of ``labels.jsonl``; ``write_pull`` writes those, the dataset, and the
 agreement report into one directory that is swapped in atomically.
@@ -255,15 +255,41 @@ def find_project(ls: Any, title: str, url: str = "") -> Any:
     return exact[0]
 
 
-def export_tasks(ls: Any, project_id: int, progress: bool = True) -> list[dict[str, Any]]:
-    """Every task of the project that has an annotation (or a skip), in one export request."""
+def export_tasks(ls: Any, project_id: int, progress: bool = True, poll: float = 0.5,
+                 timeout: float = 3600.0) -> list[dict[str, Any]]:
+    """Every task of the project with at least one label, through one snapshot export.
+
+    A snapshot export (``exports.create`` then ``download``) serialises the tasks in one pass on the
+    server without the format converter of the direct export endpoint; on a server without a job
+    queue it completes inside the create call, elsewhere it is polled. The snapshot is deleted after
+    download so pulls leave nothing behind. Tasks only ever skipped are not exported.
+    """
     from tqdm import tqdm
 
+    snapshot = ls.projects.exports.create(
+        project_id, title="stance pull",
+        task_filter_options={"annotated": "only"},
+        serialization_options={"drafts": {"only_id": True}, "predictions": {"only_id": True},
+                               "annotations__completed_by": {"only_id": True},
+                               "include_annotation_history": False})
+    began = time.monotonic()
+    while snapshot.status not in ("completed", "failed"):
+        if time.monotonic() - began > timeout:
+            raise UserError(f"the export of project {project_id} did not finish in {timeout:.0f} s; "
+                            "check the Label Studio server's job queue")
+        time.sleep(poll)
+        snapshot = ls.projects.exports.get(project_id, snapshot.id)
+    if snapshot.status == "failed":
+        raise UserError(f"Label Studio failed to export project {project_id}; see the server log")
     buffer = io.BytesIO()
-    with tqdm(desc="export", unit="B", unit_scale=True, file=sys.stderr, disable=not progress, leave=False) as bar:
-        for chunk in ls.projects.exports.download_sync(project_id, export_type="JSON", download_all_tasks=False):
-            buffer.write(chunk)
-            bar.update(len(chunk))
+    try:
+        with tqdm(desc="download", unit="B", unit_scale=True, file=sys.stderr, disable=not progress,
+                  leave=False) as bar:
+            for chunk in ls.projects.exports.download(project_id, snapshot.id, export_type="JSON"):
+                buffer.write(chunk)
+                bar.update(len(chunk))
+    finally:
+        ls.projects.exports.delete(project_id, snapshot.id)
     tasks = json.loads(buffer.getvalue())
     if not isinstance(tasks, list):
         raise UserError(f"the export of project {project_id} is not a list of tasks; is this Label Studio 1.x?")
@@ -271,8 +297,15 @@ def export_tasks(ls: Any, project_id: int, progress: bool = True) -> list[dict[s
 
 
 def fetch_users(ls: Any) -> dict[int, str]:
-    """User id -> email (the username when there is no email)."""
-    return {u.id: (u.email or u.username or f"user-{u.id}") for u in ls.users.list()}
+    """User id -> email (the username when there is no email); empty when the key may not list users."""
+    from label_studio_sdk.core.api_error import ApiError
+
+    try:
+        return {u.id: (u.email or u.username or f"user-{u.id}") for u in ls.users.list()}
+    except ApiError as err:
+        if err.status_code in (401, 403):
+            return {}
+        raise
 
 
 def _check_out_dir(out: Path) -> None:
@@ -330,6 +363,10 @@ def pull(project: str, out_dir: str | Path, *, workspace: str | Path | None = No
     began = time.monotonic()
     try:
         found = find_project(ls, project, info["url"])
+        if progress:
+            n = getattr(found, "num_tasks_with_annotations", None)
+            print(f"exporting project {project!r}" + (f" ({n} annotated tasks)" if n is not None else "")
+                  + f" from {info['url']} ...", file=sys.stderr)
         tasks = export_tasks(ls, found.id, progress=progress)
         users = fetch_users(ls)
     except ApiError as err:

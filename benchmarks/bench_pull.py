@@ -1,0 +1,136 @@
+"""Time `stance pull` on a project of N annotated tasks (default 10,000), whole command.
+
+    .venv/bin/python benchmarks/bench_pull.py [--n 10000] [--workspace DIR | --url URL] [--keep]
+
+Without --workspace or --url it starts a fresh Label Studio in a temporary workspace and stops it
+at the end (a first start runs the migrations: about 40 s, not counted). The tasks are synthetic
+claims (no corpus data), imported WITH their annotation and prediction in the import payload, so
+setting up 10,000 takes seconds. 70% of the annotations accept the pre-label, the rest change it.
+
+Printed: the import time, a baseline (one bare export request of the same project, the server's
+floor that any pull pays), the whole `stance pull` command, and their ratio (the machine is shared,
+so the ratio is the steadier figure). The target is a pull of 10,000 annotated tasks in 20 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from annotate import labelconfig as lc  # noqa: E402
+from annotate import studio  # noqa: E402
+from annotate.push import claim_to_task  # noqa: E402
+from models.schemes import load_scheme  # noqa: E402
+
+CHUNK = 2500
+
+
+def synthetic_claims(n: int, label_ids: list[str]) -> list[dict]:
+    """N pre-labelled claim rows, 20 a document, made up here."""
+    rows = []
+    for i in range(n):
+        rows.append({
+            "claim_id": f"bench{i:06d}", "doc_id": f"bench-doc-{i // 20:05d}",
+            "text": f"Synthetic claim number {i}: the ministry said the programme would cost {i % 97} million.",
+            "context": None, "title": f"Bench document {i // 20}", "outlet": f"Outlet {i % 7}",
+            "speaker": "author", "speaker_name": None, "is_claim": True,
+            "prediction": label_ids[i % len(label_ids)], "score": 0.5 + (i % 50) / 100, "model_version": "bench-1",
+        })
+    return rows
+
+
+def annotated_task(row: dict, scheme, user_id: int, label_ids: list[str], i: int) -> dict:
+    task = claim_to_task(row, scheme)
+    accept = i % 10 < 7
+    label = row["prediction"] if accept else label_ids[(label_ids.index(row["prediction"]) + 1) % len(label_ids)]
+    item = lc.choice_result(label)
+    item["origin"] = "prediction" if accept else "prediction-changed"
+    task["annotations"] = [{"completed_by": user_id, "lead_time": 3.0 + i % 11, "result": [item]}]
+    return task
+
+
+def ensure_project(ls, title: str, n: int, scheme) -> int:
+    """The benchmark project with N annotated tasks (made once, reused by later runs)."""
+    for project in ls.projects.list(page_size=1000):
+        if project.title == title:
+            if project.task_number == n:
+                print(f"reusing project {title!r} ({n} tasks)", file=sys.stderr)
+                return project.id
+            ls.projects.delete(id=project.id)
+    label_ids = [label.id for label in scheme.labels]
+    project = ls.projects.create(title=title, label_config=lc.label_config(scheme))
+    user_id = ls.users.whoami().id
+    rows = synthetic_claims(n, label_ids)
+    began = time.monotonic()
+    for start in range(0, n, CHUNK):
+        tasks = [annotated_task(row, scheme, user_id, label_ids, start + j)
+                 for j, row in enumerate(rows[start:start + CHUNK])]
+        ls.projects.import_tasks(id=project.id, request=tasks)
+    ls.projects.update(id=project.id, model_version="bench-1")
+    print(f"imported {n} annotated tasks in {time.monotonic() - began:.1f} s", file=sys.stderr)
+    return project.id
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=10_000)
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--workspace", default=None, help="a workspace whose Label Studio runs (or will be started)")
+    where.add_argument("--url", default=None, help="a running Label Studio; key in LABEL_STUDIO_API_KEY")
+    parser.add_argument("--scheme", default="kremlin_framing")
+    parser.add_argument("--keep", action="store_true", help="leave a server started here running")
+    args = parser.parse_args()
+
+    scheme = load_scheme(args.scheme)
+    tmp = None
+    started = False
+    workspace = args.workspace
+    if args.url is None and workspace is None:
+        tmp = tempfile.TemporaryDirectory(prefix="bench-pull-")
+        workspace = tmp.name
+    if args.url is None:
+        info = studio.start(workspace)
+        started = not info["already_running"]
+    try:
+        ls, info = studio.connect(workspace=workspace, url=args.url)
+        title = f"bench-pull-{args.n}"
+        pid = ensure_project(ls, title, args.n, scheme)
+
+        began = time.monotonic()
+        size = sum(len(chunk) for chunk in ls.projects.exports.download_sync(
+            pid, export_type="JSON", download_all_tasks=False))
+        baseline = time.monotonic() - began
+
+        out = Path(tempfile.mkdtemp(prefix="bench-pull-out-"))
+        stance = Path(sys.executable).with_name("stance")
+        cmd = [str(stance), "pull", "--project", title, "--out", str(out / "pulled"), "--scheme", args.scheme]
+        cmd += ["--url", args.url] if args.url else ["--workspace", str(workspace)]
+        began = time.monotonic()
+        done = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
+        whole = time.monotonic() - began
+        if done.returncode != 0:
+            print(done.stderr, file=sys.stderr)
+            return 1
+        n_labels = sum(1 for _ in (out / "pulled" / "labels.jsonl").open())
+        print(f"{'tasks':>8} {'export (baseline) s':>20} {'stance pull s':>14} {'ratio':>6} {'target s':>9}")
+        print(f"{args.n:>8} {baseline:>20.2f} {whole:>14.2f} {whole / baseline:>6.2f} {20:>9}")
+        print(f"export {size / 1e6:.1f} MB; {n_labels} labelled claims written to {out / 'pulled'}; "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        return 0
+    finally:
+        if started and not args.keep:
+            studio.stop(workspace)
+        if tmp is not None and not args.keep:
+            tmp.cleanup()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,203 @@
+"""The round trip against a real Label Studio: pre-labelled claims in, two annotators, `stance pull` out.
+
+Annotators work through the API as Label Studio's own front end would: results carry
+``origin`` "prediction" when the pre-label was kept and "prediction-changed" when it was changed.
+The second annotator joins through the organisation's invite link, like a colleague would.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import datasets
+import httpx
+import pytest
+
+from annotate import agreement
+from annotate import labelconfig as lc
+from annotate.push import claim_to_task
+from claimstance.cli import main
+from models.schemes import load_scheme
+
+pytestmark = pytest.mark.studio
+
+TITLE = "Round trip (pull)"
+MODEL_VERSION = "rt-1"
+SECOND = ("second.annotator@example.org", "second-pass-4821")
+
+# Six claims from three made-up documents, each with a pre-label.
+CLAIMS = [
+    ("rt1", "doc-a", "The sanctions hurt Europe more than Russia.", "kremlin_framing"),
+    ("rt2", "doc-a", "Officials in Kyiv said the bridge reopened on Monday.", "neutral"),
+    ("rt3", "doc-b", "Independent monitors documented the shelling of the school.", "independent_reporting"),
+    ("rt4", "doc-b", "The West staged the <script>alert(1)</script> provocation.", "kremlin_framing"),
+    ("rt5", "doc-c", "Grain exports rose by four percent in May.", "neutral"),
+    ("rt6", "doc-c", "NATO expansion forced Moscow's hand.", "neutral"),
+]
+
+
+def _rows() -> list[dict[str, Any]]:
+    return [{"claim_id": cid, "doc_id": doc, "text": text, "context": f"Lead sentence. {text} Closing line.",
+             "start": 15, "context_start": 0, "title": f"Document {doc}", "outlet": "Test Outlet",
+             "speaker": "author", "speaker_name": None, "is_claim": True,
+             "prediction": label, "score": 0.55, "model_version": MODEL_VERSION}
+            for cid, doc, text, label in CLAIMS]
+
+
+def _push(ls: Any, scheme: Any) -> int:
+    """Make the project as `stance push` does: the scheme's config, tasks with predictions, the version."""
+    project = ls.projects.create(title=TITLE, label_config=lc.label_config(scheme))
+    ls.projects.import_tasks(id=project.id, request=[claim_to_task(row, scheme) for row in _rows()])
+    ls.projects.update(id=project.id, model_version=MODEL_VERSION)
+    return project.id
+
+
+def _join_by_invite(url: str, admin_key: str, email: str, password: str) -> str:
+    """Sign a colleague up through the organisation's invite link; return their API key."""
+    invite = httpx.get(f"{url}/api/invite", headers={"Authorization": f"Token {admin_key}"}).json()["invite_url"]
+    with httpx.Client(base_url=url) as browser:
+        browser.get(invite)
+        form = {"email": email, "password": password, "csrfmiddlewaretoken": browser.cookies["csrftoken"],
+                "allow_newsletters": "false"}
+        answer = browser.post(invite, data=form, headers={"Referer": url + invite})
+        assert answer.status_code == 302, answer.text[:500]
+        return browser.get("/api/current-user/token").json()["token"]
+
+
+def _annotate(ls: Any, task_id: int, label: str, shown: str, note: str | None = None) -> Any:
+    item = lc.choice_result(label)
+    item["origin"] = "prediction" if label == shown else "prediction-changed"
+    result = [item]
+    if note:
+        result.append({"from_name": lc.NOTE, "to_name": lc.CLAIM, "type": "textarea", "value": {"text": [note]}})
+    return ls.annotations.create(id=task_id, result=result, lead_time=7.5)
+
+
+@pytest.fixture(scope="module")
+def annotated(studio: dict[str, Any], studio_client: Any) -> dict[str, Any]:
+    from label_studio_sdk import LabelStudio
+
+    scheme = load_scheme("kremlin_framing")
+    admin = studio_client
+    pid = _push(admin, scheme)
+    key = _join_by_invite(studio["url"], studio["api_key"], *SECOND)
+    second = LabelStudio(base_url=studio["url"], api_key=key)
+    tasks = {t.data["claim_id"]: t.id for t in admin.tasks.list(project=pid, fields="all")}
+    shown = {cid: label for cid, _, _, label in CLAIMS}
+
+    # The admin labels all six: keeps four pre-labels, changes two.
+    first = {"rt1": "kremlin_framing", "rt2": "neutral", "rt3": "independent_reporting",
+             "rt4": "kremlin_framing", "rt5": "independent_reporting", "rt6": "kremlin_framing"}
+    ids = {cid: _annotate(admin, tasks[cid], label, shown[cid]).id for cid, label in first.items()}
+    # The second annotator labels four (agrees on two, disagrees on two) and skips one.
+    later = {"rt1": "kremlin_framing", "rt2": "independent_reporting", "rt3": "independent_reporting",
+             "rt6": "neutral"}
+    for cid, label in later.items():
+        _annotate(second, tasks[cid], label, shown[cid], note="reads as reporting" if cid == "rt2" else None)
+    second.annotations.create(id=tasks["rt5"], result=[], was_cancelled=True)
+    return {"pid": pid, "tasks": tasks, "first": first, "later": later, "ids": ids, "shown": shown,
+            "admin": studio["username"], "scheme": scheme}
+
+
+def _read(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_pull_writes_annotations_labels_agreement_and_dataset(studio, annotated, tmp_path, capsys):
+    out = tmp_path / "pulled"
+    assert main(["pull", "--workspace", studio["workspace"], "--project", TITLE, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "11 annotations by 2 annotator(s) on 6 claims" in printed and f"wrote {out / 'labels.jsonl'}" in printed
+
+    rows = _read(out / "annotations.jsonl")
+    assert len(rows) == 11
+    admin, second = annotated["admin"], SECOND[0]
+    assert {r["annotator"] for r in rows} == {admin, second}
+    mine = {(r["annotator"], r["claim_id"]): r for r in rows}
+    for cid, label in annotated["first"].items():
+        row = mine[(admin, cid)]
+        assert row["label"] == label and row["prediction"] == annotated["shown"][cid]
+        assert row["model_version"] == MODEL_VERSION and row["accepted"] == (label == annotated["shown"][cid])
+        assert row["origin"] == ("prediction" if row["accepted"] else "prediction-changed")
+        assert row["doc_id"] == dict((c, d) for c, d, _, _ in CLAIMS)[cid] and row["outlet"] == "Test Outlet"
+        assert row["lead_time"] == 7.5 and row["created_at"] and row["updated_at"]
+    assert mine[(second, "rt2")]["note"] == "reads as reporting"
+    assert mine[(second, "rt5")]["skipped"] is True and mine[(second, "rt5")]["label"] is None
+    assert mine[(admin, "rt4")]["text"] == "The West staged the <script>alert(1)</script> provocation."
+
+    labels = {r["claim_id"]: r for r in _read(out / "labels.jsonl")}
+    assert set(labels) == {cid for cid, *_ in CLAIMS}
+    assert (labels["rt1"]["label"], labels["rt1"]["rule"], labels["rt1"]["agreement"]) == ("kremlin_framing", "unanimous", 1.0)
+    # disagreements are ties between two annotators: the later vote (the second annotator's) wins
+    assert (labels["rt2"]["label"], labels["rt2"]["rule"]) == ("independent_reporting", "tie->latest")
+    assert (labels["rt6"]["label"], labels["rt6"]["agreement"]) == ("neutral", 0.5)
+    assert (labels["rt5"]["label"], labels["rt5"]["rule"], labels["rt5"]["n_annotators"]) == ("independent_reporting", "single", 1)
+
+    report = json.loads((out / "report.json").read_text())
+    both = ["rt1", "rt2", "rt3", "rt6"]
+    kappa = agreement.cohen_kappa([annotated["first"][c] for c in both], [annotated["later"][c] for c in both])
+    (pair,) = report["agreement"]["cohen_kappa"]["pairs"]
+    assert pair["n_items"] == 4 and pair["kappa"] == pytest.approx(round(kappa, 4))
+    alpha = agreement.krippendorff_alpha([[annotated["first"][c], annotated["later"][c]] for c in both])
+    assert report["agreement"]["krippendorff_alpha"] == pytest.approx(round(alpha, 4))
+    # pre-labels: the admin kept 4 of 6, the second annotator 3 of 4 (changed only rt2)
+    assert report["acceptance"]["by_annotator"][admin] == {"shown": 6, "accepted": 4, "rate": pytest.approx(0.6667)}
+    assert report["acceptance"]["by_annotator"][second] == {"shown": 4, "accepted": 3, "rate": 0.75}
+    assert report["annotators"][second] == {"annotations": 5, "skipped": 1, "claims": 4, "median_lead_time": 7.5}
+    # resolved human label (rows) against the pre-label (columns): rt2 and rt5 went neutral -> independent
+    assert report["model_vs_human"]["matrix"] == {
+        "kremlin_framing": {"kremlin_framing": 2, "independent_reporting": 0, "neutral": 0},
+        "independent_reporting": {"kremlin_framing": 0, "independent_reporting": 1, "neutral": 2},
+        "neutral": {"kremlin_framing": 0, "independent_reporting": 0, "neutral": 1}}
+    assert report["model_vs_human"]["accuracy"] == pytest.approx(0.6667)
+    assert "<script>" not in (out / "report.html").read_text()
+
+    dd = datasets.load_from_disk(str(out / "dataset"))
+    assert set(dd) == {"train", "validation", "test"}   # three documents: one each
+    names = [label.id for label in annotated["scheme"].labels]
+    assert dd["train"].features["label"].names == names
+    docs = {split: set(part["doc_id"]) for split, part in dd.items()}
+    assert sorted(d for ds_ in docs.values() for d in ds_) == ["doc-a", "doc-b", "doc-c"]
+    pulled = {r["claim_id"]: names[r["label"]] for part in dd.values() for r in part}
+    assert pulled == {cid: row["label"] for cid, row in labels.items()}
+
+
+def test_a_correction_made_later_shows_up_in_the_next_pull(studio, studio_client, annotated, tmp_path):
+    out = tmp_path / "pulled"
+    studio_client.annotations.update(id=annotated["ids"]["rt3"], result=[lc.choice_result("neutral")])
+    assert main(["pull", "--workspace", studio["workspace"], "--project", TITLE, "--out", str(out)]) == 0
+    rows = {(r["annotator"], r["claim_id"]): r for r in _read(out / "annotations.jsonl")}
+    assert rows[(annotated["admin"], "rt3")]["label"] == "neutral"
+    labels = {r["claim_id"]: r for r in _read(out / "labels.jsonl")}
+    # the admin's correction is now the latest vote of a tie with the second annotator
+    assert (labels["rt3"]["label"], labels["rt3"]["rule"]) == ("neutral", "tie->latest")
+
+
+def test_pull_failures_are_one_clear_line(studio, annotated, tmp_path, capsys, monkeypatch):
+    out = str(tmp_path / "x")
+    assert main(["pull", "--workspace", studio["workspace"], "--project", "No such project", "--out", out]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: no project titled 'No such project'") and repr(TITLE) in err
+    assert len(err.splitlines()) == 1
+
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", "0" * 40)
+    assert main(["pull", "--url", studio["url"], "--project", TITLE, "--out", out]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "refused" in err and "0" * 40 not in err and len(err.splitlines()) == 1
+
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", studio["api_key"])
+    assert main(["pull", "--url", f"http://127.0.0.1:{port}", "--project", TITLE, "--out", out]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "is not answering" in err and studio["api_key"] not in err and len(err.splitlines()) == 1
+    assert not Path(out).exists()
+
+    bad_scheme = tmp_path / "other.yaml"
+    assert main(["pull", "--workspace", studio["workspace"], "--project", TITLE, "--out", out,
+                 "--scheme", str(bad_scheme)]) != 0
+    assert capsys.readouterr().err.startswith("error: ")
