@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from corpus.files import atomic_write
 
-_BATCH = 20_000
+_BATCH = 5_000
 
 
 def _rows(path: Path) -> Iterator[dict[str, Any]]:
@@ -59,7 +60,9 @@ def write_parquet(jsonl_path: str | Path) -> str:
                 row[key] = json.dumps(value, ensure_ascii=False)
         return row
 
-    with atomic_write(out, "wb") as handle:
+    umask = os.umask(0)
+    os.umask(umask)
+    with atomic_write(out, "wb", file_mode=0o666 & ~umask) as handle:
         writer = pq.ParquetWriter(handle, schema)
         batch: list[dict[str, Any]] = []
         for row in _rows(jsonl_path):
