@@ -1,0 +1,381 @@
+"""Pre-labels with no human labels: weak labellers in the manner of Snorkel's labelling functions.
+
+Each labeller is a small named function ``row -> label id | ABSTAIN``. The scheme's config lists
+which ones run (``labellers``) and holds their cue phrases and example claims:
+
+- ``cues``: one labeller per label, firing when the claim contains one of that label's cue phrases;
+- ``cue_groups``: one labeller per named group of cues (e.g. ``kiev_spelling``), so that a
+  researcher can see, and switch off, what a single habit such as a spelling is worth;
+- ``source_type``: the document's source type as a distant label, only for the voices that speak for
+  the document (``corpus.records.DOCUMENT_VOICES``), never for quoted people or reader comments;
+- ``similarity``: the label whose description and example claims the claim is closest to
+  (MiniLM cosine), when the margin over the runner-up is clear.
+
+The combiner is a label model with fixed accuracies (Snorkel's generative model under class-
+conditional independence): a labeller with accuracy ``a`` that votes for a label adds
+``log(a (k - 1) / (1 - a))`` to that label's log-odds. Similarity adds its soft log-probabilities
+rather than a hard vote, and an end model (logistic regression on the claim embeddings, fitted to the
+example claims plus the claims the cue labellers label confidently) adds its log-probabilities, so
+that claims no cue covers are still judged by their likeness to the covered ones.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from corpus.records import DOCUMENT_VOICES
+from models.schemes import Scheme
+
+ABSTAIN = None
+KNOWN_LABELLERS = ("cues", "cue_groups", "source_type", "similarity")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+
+
+@dataclass(frozen=True)
+class Labeller:
+    """A named labelling function: ``fn(row)`` returns a label id or ``ABSTAIN`` (None)."""
+
+    name: str
+    fn: Callable[[dict[str, Any]], str | None]
+    accuracy: float
+    polarity: tuple[str, ...]
+
+    def __call__(self, row: dict[str, Any]) -> str | None:
+        return self.fn(row)
+
+
+def phrase_pattern(phrase: str) -> str:
+    """A cue phrase as a regex: whole words, ``*`` a word suffix, flexible spaces and hyphens.
+    A cue starting with ``re:`` is a raw regular expression (case-sensitive unless it says ``(?i)``)."""
+    if phrase.startswith("re:"):
+        return phrase[3:]
+    parts = []
+    for token in re.split(r"(\*|\s+|-)", phrase.strip().translate(_APOSTROPHES)):
+        if not token:
+            continue
+        if token == "*":
+            parts.append(r"[\w-]*")
+        elif token.isspace():
+            parts.append(r"\s+")
+        elif token == "-":
+            parts.append(r"[-\s]?")
+        else:
+            parts.append(re.escape(token))
+    return r"(?<![\w-])" + "".join(parts) + r"(?![\w])"
+
+
+def compile_cues(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    """One regex for a cue list. Acronyms (``SMO``, ``DPR``) match case-sensitively, the rest not."""
+    exact = [phrase_pattern(p) for p in phrases if p.strip() and _is_acronym(p)]
+    loose = [phrase_pattern(p) for p in phrases if p.strip() and not _is_acronym(p)]
+    alternatives = [f"(?:{'|'.join(exact)})"] if exact else []
+    if loose:
+        alternatives.append(f"(?i:{'|'.join(loose)})")
+    return re.compile("|".join(alternatives)) if alternatives else None
+
+
+def _is_acronym(phrase: str) -> bool:
+    if phrase.startswith("re:"):
+        return True
+    letters = [c for c in phrase if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def _text(row: dict[str, Any]) -> str:
+    return str(row.get("text") or "").translate(_APOSTROPHES)
+
+
+def cue_labeller(name: str, label_id: str, phrases: list[str], accuracy: float) -> Labeller:
+    """Votes ``label_id`` when the claim contains one of ``phrases``."""
+    pattern = compile_cues(phrases)
+
+    def fn(row: dict[str, Any]) -> str | None:
+        return label_id if pattern is not None and pattern.search(_text(row)) else ABSTAIN
+
+    return Labeller(name, fn, accuracy, (label_id,))
+
+
+def cue_group_labeller(name: str, groups: dict[str, list[str]], accuracy: float) -> Labeller:
+    """One habit seen from every label (e.g. Kiev vs Kyiv): votes the label whose cues occur,
+    abstains when none or several labels' cues do."""
+    patterns = {label_id: compile_cues(phrases) for label_id, phrases in groups.items()}
+
+    def fn(row: dict[str, Any]) -> str | None:
+        text = _text(row)
+        hits = [label_id for label_id, pattern in patterns.items() if pattern is not None and pattern.search(text)]
+        return hits[0] if len(hits) == 1 else ABSTAIN
+
+    return Labeller(name, fn, accuracy, tuple(groups))
+
+
+def source_type_labeller(scheme: Scheme, accuracy: float) -> Labeller:
+    """The document's source type as a distant label, only for voices that speak for the document."""
+    by_type: dict[str, str] = {}
+    for label in scheme.labels:
+        by_type[label.id] = label.id
+        for source_type in label.source_types:
+            by_type[source_type] = label.id
+
+    def fn(row: dict[str, Any]) -> str | None:
+        if row.get("speaker") not in DOCUMENT_VOICES:
+            return ABSTAIN
+        return by_type.get(str(row.get("source_type") or ""), ABSTAIN)
+
+    return Labeller("source_type", fn, accuracy, tuple(lab.id for lab in scheme.labels if lab.source_types))
+
+
+def build_labellers(scheme: Scheme, exclude: Iterable[str] = ()) -> list[Labeller]:
+    """The scheme's row-wise labellers in config order (``similarity`` is applied in batch)."""
+    skip = set(exclude)
+    acc = scheme.combiner.accuracy
+    default = scheme.combiner.default_accuracy
+    out: list[Labeller] = []
+    for kind in scheme.labellers:
+        if kind not in KNOWN_LABELLERS:
+            raise ValueError(f"unknown labeller {kind!r}; known: {', '.join(KNOWN_LABELLERS)}")
+        if kind == "cues":
+            for label in scheme.labels:
+                name = f"cues:{label.id}"
+                if label.cues and name not in skip:
+                    out.append(cue_labeller(name, label.id, label.cues, acc.get(name, default)))
+        elif kind == "cue_groups":
+            groups: dict[str, dict[str, list[str]]] = {}
+            for label in scheme.labels:
+                for group, phrases in label.cue_groups.items():
+                    groups.setdefault(group, {})[label.id] = phrases
+            for group, by_label in groups.items():
+                if group not in skip:
+                    out.append(cue_group_labeller(group, by_label, acc.get(group, default)))
+        elif kind == "source_type" and "source_type" not in skip:
+            out.append(source_type_labeller(scheme, acc.get("source_type", default)))
+    return out
+
+
+def apply_labellers(labellers: list[Labeller], rows: list[dict[str, Any]], scheme: Scheme) -> np.ndarray:
+    """The label matrix: rows x labellers, a label's column index or -1 for ABSTAIN."""
+    index = {label_id: i for i, label_id in enumerate(scheme.label_ids)}
+    matrix = np.full((len(rows), len(labellers)), -1, dtype=np.int64)
+    for j, labeller in enumerate(labellers):
+        for i, row in enumerate(rows):
+            vote = labeller(row)
+            if vote is not ABSTAIN:
+                matrix[i, j] = index[vote]
+    return matrix
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+class Bootstrap:
+    """Scheme-driven weak labellers, combined into per-label probabilities (see the module doc)."""
+
+    def __init__(self, scheme: Scheme, encoder: Any = None, exclude: Iterable[str] = ()) -> None:
+        self.scheme = scheme
+        self.exclude = frozenset(exclude)
+        self.labellers = build_labellers(scheme, self.exclude)
+        self.use_similarity = "similarity" in scheme.labellers and "similarity" not in self.exclude
+        self.use_end_model = scheme.combiner.end_model and "end_model" not in self.exclude
+        self._encoder = encoder
+        self._anchors: tuple[np.ndarray, list[np.ndarray]] | None = None
+        self._cache: tuple[tuple[str, ...], np.ndarray] | None = None
+
+    @property
+    def version(self) -> str:
+        """``bootstrap-<hash of the scheme config>``: changes whenever a cue or example does."""
+        suffix = "-" + "-".join(sorted(self.exclude)) if self.exclude else ""
+        return f"bootstrap-{self.scheme.version}{suffix}"
+
+    @property
+    def needs_encoder(self) -> bool:
+        return self.use_similarity or self.use_end_model
+
+    @property
+    def encoder(self) -> Any:
+        if self._encoder is None:
+            from models.encoder import load_encoder
+
+            self._encoder = load_encoder()
+        return self._encoder
+
+    # --- embeddings ---------------------------------------------------------------------------
+
+    def embed(self, rows: list[dict[str, Any]], progress: bool = False, batch_size: int = 64) -> np.ndarray:
+        """Claim embeddings, remembered for the last batch so the table and probabilities share them."""
+        texts = tuple(str(row.get("text") or "") for row in rows)
+        if self._cache is not None and self._cache[0] == texts:
+            return self._cache[1]
+        emb = self.encoder.encode(list(texts), batch_size=batch_size, progress=progress)
+        self._cache = (texts, emb)
+        return emb
+
+    def _anchor_embeddings(self) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Description embeddings (labels x dim) and each label's example embeddings."""
+        if self._anchors is None:
+            labels = self.scheme.labels
+            texts = [lab.description for lab in labels]
+            for lab in labels:
+                texts.extend(lab.examples)
+            emb = self.encoder.encode(texts)
+            desc, examples, start = emb[:len(labels)], [], len(labels)
+            for lab in labels:
+                examples.append(emb[start:start + len(lab.examples)])
+                start += len(lab.examples)
+            self._anchors = (desc, examples)
+        return self._anchors
+
+    def similarity_proba(self, emb: np.ndarray) -> np.ndarray:
+        """Softmax over each label's blend of description cosine and mean top-k example cosine."""
+        cfg = self.scheme.similarity
+        desc, examples = self._anchor_embeddings()
+        scores = np.zeros((len(emb), len(desc)), dtype=np.float64)
+        for j, ex in enumerate(examples):
+            d = emb @ desc[j]
+            if len(ex):
+                sims = emb @ ex.T
+                k = min(cfg.top_k, sims.shape[1])
+                top = -np.sort(-sims, axis=1)[:, :k].mean(axis=1)
+                scores[:, j] = cfg.description_weight * d + (1 - cfg.description_weight) * top
+            else:
+                scores[:, j] = d
+        return _softmax(scores / cfg.temperature)
+
+    def similarity_votes(self, sim: np.ndarray) -> np.ndarray:
+        """The similarity labeller as hard votes: the top label when its lead is clear, else -1."""
+        top2 = -np.sort(-sim, axis=1)[:, :2]
+        best = sim.argmax(axis=1)
+        margin = top2[:, 0] - top2[:, 1]
+        return np.where(margin >= self.scheme.similarity.min_margin, best, -1)
+
+    # --- the label model --------------------------------------------------------------------------
+
+    def _weights(self) -> np.ndarray:
+        k = len(self.scheme.labels)
+        acc = np.array([lab.accuracy for lab in self.labellers], dtype=np.float64)
+        return np.log(acc * (k - 1) / (1 - acc))
+
+    def _prior(self) -> np.ndarray:
+        k = len(self.scheme.labels)
+        prior = np.full(k, 1.0)
+        if self.scheme.neutral is not None:
+            neutral = self.scheme.index(self.scheme.neutral)
+            share = self.scheme.combiner.neutral_prior
+            prior[:] = (1 - share) / (k - 1)
+            prior[neutral] = share
+        return np.log(prior / prior.sum())
+
+    def vote_logits(self, matrix: np.ndarray) -> np.ndarray:
+        """Log-odds from the hard votes of the row-wise labellers."""
+        k = len(self.scheme.labels)
+        logits = np.tile(self._prior(), (len(matrix), 1))
+        weights = self._weights()
+        for j in range(matrix.shape[1]):
+            fired = matrix[:, j] >= 0
+            logits[np.nonzero(fired)[0], matrix[fired, j]] += weights[j]
+        return logits if k else logits
+
+    def end_model_proba(self, emb: np.ndarray, vote_logits: np.ndarray, covered: np.ndarray) -> np.ndarray | None:
+        """Logistic regression on embeddings, fitted to the example claims and the claims the cue
+        labellers label confidently; with ``end_model_rounds`` > 1, confident predictions on the
+        other claims join the training set for another round (self-training)."""
+        from sklearn.linear_model import LogisticRegression
+
+        cfg = self.scheme.combiner
+        _, examples = self._anchor_embeddings()
+        base_x = [ex for ex in examples if len(ex)]
+        base_y = [np.full(len(ex), j) for j, ex in enumerate(examples) if len(ex)]
+        labels = np.full(len(emb), -1)
+        if covered.any():
+            probs = _softmax(vote_logits[covered])
+            idx = np.nonzero(covered)[0]
+            keep = probs.max(axis=1) >= cfg.end_model_min_confidence
+            labels[idx[keep]] = probs[keep].argmax(axis=1)
+        out = None
+        for _ in range(cfg.end_model_rounds):
+            x = np.vstack(base_x + [emb[labels >= 0]])
+            y = np.concatenate(base_y + [labels[labels >= 0]])
+            present = np.unique(y)
+            if len(present) < 2:
+                return None
+            model = LogisticRegression(C=cfg.end_model_c, class_weight="balanced", max_iter=1000)
+            model.fit(x, y)
+            out = np.full((len(emb), len(self.scheme.labels)), 1e-3)
+            out[:, present] = model.predict_proba(emb)
+            out /= out.sum(axis=1, keepdims=True)
+            fresh = (labels < 0) & (out.max(axis=1) >= cfg.end_model_min_confidence)
+            labels[fresh] = out[fresh].argmax(axis=1)
+        return out
+
+    def predict_proba(self, rows: list[dict[str, Any]], progress: bool = False, batch_size: int = 64) -> np.ndarray:
+        """Per-label probabilities (rows x labels, scheme order, each row summing to 1)."""
+        k = len(self.scheme.labels)
+        if not rows:
+            return np.zeros((0, k))
+        matrix = apply_labellers(self.labellers, rows, self.scheme)
+        logits = self.vote_logits(matrix)
+        if self.needs_encoder:
+            emb = self.embed(rows, progress=progress, batch_size=batch_size)
+            covered = (matrix >= 0).any(axis=1)
+            cue_logits = logits.copy()
+            if self.use_similarity:
+                sim = self.similarity_proba(emb)
+                logits = logits + self.scheme.combiner.similarity_weight * np.log(sim + 1e-9)
+            if self.use_end_model:
+                end = self.end_model_proba(emb, cue_logits, covered)
+                if end is not None:
+                    logits = logits + self.scheme.combiner.end_model_weight * np.log(end + 1e-9)
+        return _softmax(logits)
+
+    # --- what does the work -------------------------------------------------------------------------
+
+    def label_matrix(self, rows: list[dict[str, Any]]) -> tuple[list[str], np.ndarray]:
+        """Names and label matrix of every labeller, the similarity labeller included."""
+        names = [lab.name for lab in self.labellers]
+        matrix = apply_labellers(self.labellers, rows, self.scheme)
+        if self.use_similarity and rows:
+            sim = self.similarity_proba(self.embed(rows))
+            names.append("similarity")
+            matrix = np.hstack([matrix, self.similarity_votes(sim)[:, None]])
+        return names, matrix
+
+    def labeller_table(self, rows: list[dict[str, Any]]):
+        """Per labeller: polarity, coverage, overlaps, conflicts and, when rows carry ``label``,
+        correct/incorrect counts and empirical accuracy (Snorkel's LFAnalysis)."""
+        import pandas as pd
+
+        names, matrix = self.label_matrix(rows)
+        ids = self.scheme.label_ids
+        gold = None
+        if rows and all(row.get("label") in ids for row in rows):
+            gold = np.array([ids.index(row["label"]) for row in rows])
+        fired = matrix >= 0
+        records = []
+        for j, name in enumerate(names):
+            col = matrix[:, j]
+            on = fired[:, j]
+            others = np.delete(matrix, j, axis=1)
+            others_fired = (others >= 0)
+            overlap = on & others_fired.any(axis=1)
+            conflict = on & ((others_fired) & (others != col[:, None])).any(axis=1)
+            voted = sorted({ids[v] for v in col[on]})
+            rec = {
+                "labeller": name,
+                "polarity": ",".join(voted),
+                "coverage": float(on.mean()) if len(rows) else 0.0,
+                "overlaps": float(overlap.mean()) if len(rows) else 0.0,
+                "conflicts": float(conflict.mean()) if len(rows) else 0.0,
+            }
+            if gold is not None:
+                correct = int((col[on] == gold[on]).sum())
+                rec["correct"] = correct
+                rec["incorrect"] = int(on.sum()) - correct
+                rec["accuracy"] = correct / int(on.sum()) if on.any() else float("nan")
+            records.append(rec)
+        return pd.DataFrame.from_records(records)
