@@ -36,9 +36,9 @@ def _claims(args: argparse.Namespace) -> int:
                           manifest=args.manifest, max_mb=args.max_file_mb)
     summary = build_claims(args.inputs, args.out, options, parquet=args.parquet, workers=args.workers,
                            on_skip=lambda s: print(f"skipped: {s}", file=sys.stderr))
-    voices = ", ".join(f"{k} {v}" for k, v in summary.by_voice.most_common())
+    voices = ", ".join(f"{k} {n}/{summary.claims_by_voice[k]}" for k, n in summary.by_voice.most_common())
     print(f"documents: {summary.documents}  sentences: {summary.sentences}  claims: {summary.claims}")
-    print(f"by voice: {voices}")
+    print(f"by voice (sentences/claims): {voices}")
     if summary.skipped:
         print(f"skipped {len(summary.skipped)} input(s):", file=sys.stderr)
         for item in summary.skipped:

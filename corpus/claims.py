@@ -147,7 +147,8 @@ class ClaimsSummary:
     documents: int = 0
     sentences: int = 0
     claims: int = 0
-    by_voice: Counter = field(default_factory=Counter)
+    by_voice: Counter = field(default_factory=Counter)         # sentences by speaker
+    claims_by_voice: Counter = field(default_factory=Counter)  # claims by speaker
     skipped: list[Skipped] = field(default_factory=list)
 
 
@@ -159,7 +160,7 @@ def _init_worker(options: ReadOptions) -> None:
     _OPTIONS = options
 
 
-def _doc_lines(doc: Document, lines: list[str], by_voice: dict[str, int]) -> int:
+def _doc_lines(doc: Document, lines: list[str], by_voice: dict[str, int], claims_by_voice: dict[str, int]) -> int:
     """Append the JSON lines of ``claim_rows(doc)`` to ``lines``, encoded by hand (the hot path).
 
     Each paragraph's context and the document's metadata are encoded once, not once a sentence.
@@ -186,21 +187,24 @@ def _doc_lines(doc: Document, lines: list[str], by_voice: dict[str, int]) -> int
             f'"context": {context}, "context_start": {cs}, "paragraph": {p}, "sentence": {n}{tail}')
         n_claims += is_claim
         by_voice[speaker] = by_voice.get(speaker, 0) + 1
+        if is_claim:
+            claims_by_voice[speaker] = claims_by_voice.get(speaker, 0) + 1
     return n_claims
 
 
-def _work(task: list[Source] | list[Document]) -> tuple[bytes, int, int, int, dict[str, int], list[Skipped]]:
+def _work(task: list[Source] | list[Document]) -> tuple[bytes, int, int, int, dict, dict, list[Skipped]]:
     """Turn a batch of files (or of JSONL/CSV documents) into UTF-8 JSON lines and counts."""
     skipped: list[Skipped] = []
     lines: list[str] = []
     n_docs = n_claims = 0
     by_voice: dict[str, int] = {}
+    claims_by_voice: dict[str, int] = {}
     for item in task:
         for doc in read_source(item, _OPTIONS, skipped.append) if isinstance(item, Source) else (item,):
             n_docs += 1
-            n_claims += _doc_lines(doc, lines, by_voice)
+            n_claims += _doc_lines(doc, lines, by_voice, claims_by_voice)
     chunk = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
-    return chunk, n_docs, len(lines), n_claims, by_voice, skipped
+    return chunk, n_docs, len(lines), n_claims, by_voice, claims_by_voice, skipped
 
 
 def _tasks(sources: list[Source], options: ReadOptions, on_skip: Callable[[Skipped], None],
@@ -312,13 +316,14 @@ def build_claims(inputs: list[str], out: str, options: ReadOptions | None = None
         bar = tqdm(total=len(sources), unit="file", desc="claims", file=sys.stderr, disable=None, leave=False)
     try:
         with atomic_write(out, "wb", file_mode=_file_mode()) as handle:
-            for (chunk, n_docs, n_sent, n_claims, by_voice, skipped), done in _results(
+            for (chunk, n_docs, n_sent, n_claims, by_voice, claims_by_voice, skipped), done in _results(
                     _tasks(sources, options, skip), options, workers):
                 handle.write(chunk)
                 summary.documents += n_docs
                 summary.sentences += n_sent
                 summary.claims += n_claims
                 summary.by_voice.update(by_voice)
+                summary.claims_by_voice.update(claims_by_voice)
                 for item in skipped:
                     skip(item)
                 if bar is not None and done:

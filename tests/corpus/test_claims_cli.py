@@ -86,7 +86,8 @@ def test_cli_on_the_sample_corpus(tmp_path: Path, capsys: pytest.CaptureFixture[
     printed = capsys.readouterr().out
     rows = rows_of(out)
     assert f"documents: 2  sentences: {len(rows)}  claims: {sum(r['is_claim'] for r in rows)}" in printed
-    assert "by voice: " in printed and "commenter" in printed
+    commenter = [r for r in rows if r["speaker"] == "commenter"]
+    assert f"commenter {len(commenter)}/{sum(r['is_claim'] for r in commenter)}" in printed
     assert printed.strip().endswith(f"wrote {out} ({len(rows)} rows)")
     assert [r["doc_id"] for r in rows] == sorted((r["doc_id"] for r in rows), key=[r["doc_id"] for r in rows].index)
     docs = {d.doc_id: d.text for d in sample_docs()}
@@ -152,7 +153,7 @@ def test_a_failure_midway_leaves_the_old_output_untouched(tmp_path: Path, monkey
     out.write_text("old\n", encoding="utf-8")
     calls = []
 
-    def boom(doc, lines, by_voice):
+    def boom(doc, lines, by_voice, claims_by_voice):
         calls.append(doc.doc_id)
         if len(calls) == 2:
             raise RuntimeError("disk on fire")
