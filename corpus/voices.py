@@ -176,7 +176,8 @@ def _full_name(surname: str, before: str) -> str:
 
 def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[str, Any]) -> list[Voice]:
     """One Voice per paragraph span of ``text``, from generic rules and the meta's voice hints."""
-    hints: dict[str, Any] = meta.get("voices") or {}
+    hints = meta.get("voices")
+    hints = hints if isinstance(hints, dict) else {}  # a JSONL row may carry any "voices" field
     paras = [text[s:e] for s, e in paragraphs]
     n = len(paras)
     kind = str(meta.get("kind") or "").lower()

@@ -79,6 +79,10 @@ def test_a_marker_alone_on_its_line_opens_the_turn_below() -> None:
     assert rows[0] == ("SMITH:", "speaker_marker") and rows[2] == ("LAVROV:", "speaker_marker")
 
 
+def test_a_voices_field_that_is_not_hints_is_ignored() -> None:
+    assert voices_of("The talks failed.", {"voices": "many", "kind": 3}) == [(AUTHOR, None, "The talks fa")]
+
+
 def test_a_lone_note_is_not_an_interview_turn() -> None:
     text = "Note: figures are preliminary.\nThe ministry published them on Monday."
     assert [v[0] for v in voices_of(text)] == [AUTHOR, AUTHOR]
