@@ -1,0 +1,96 @@
+"""A person in a real browser: headless Chromium (Debian's, never a downloaded build) logs in to the
+test Label Studio, opens a task, sees the pre-label selected, changes it with its hotkey, submits;
+`stance pull` then returns that correction."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from typing import Any
+
+import pytest
+
+from annotate import labelconfig as lc
+from annotate.push import claim_to_task
+from claimstance.cli import main
+from models.schemes import load_scheme
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+TITLE = "Browser (pull)"
+MODEL_VERSION = "br-1"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail("CI=true and Debian's chromium is missing: apt-get install chromium (make browser)")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    return CHROMIUM if os.path.exists(CHROMIUM) else str(shutil.which("chromium"))
+
+
+def test_a_correction_made_in_the_browser_comes_back_in_the_pull(studio: dict[str, Any], studio_client: Any,
+                                                                 chromium: str, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    scheme = load_scheme("kremlin_framing")
+    shown, corrected = scheme.labels[-1], scheme.labels[0]   # pre-label the last label, correct to the first
+    row = {"claim_id": "br1", "doc_id": "doc-br", "text": "Grain exports rose by <b>four</b> percent in May.",
+           "context": "Trade figures. Grain exports rose by <b>four</b> percent in May.", "start": 15,
+           "context_start": 0, "title": "Trade report", "outlet": "Test Outlet", "speaker": "author",
+           "speaker_name": None, "is_claim": True, "prediction": shown.id, "score": 0.6,
+           "model_version": MODEL_VERSION}
+    ls = studio_client
+    project = ls.projects.create(title=TITLE, label_config=lc.label_config(scheme))
+    ls.projects.import_tasks(id=project.id, request=[claim_to_task(row, scheme)])
+    ls.projects.update(id=project.id, model_version=MODEL_VERSION)
+    (task,) = list(ls.tasks.list(project=project.id))
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{studio['url']}/user/login/")
+            page.fill("input[name=email]", studio["username"])
+            page.fill("input[name=password]", studio["password"])
+            page.click("button[type=submit]")
+            page.wait_for_load_state("networkidle")
+            page.goto(f"{studio['url']}/projects/{project.id}/data?task={task.id}")
+            pre_label = page.locator(f'input[type=radio][name="{shown.name}"]')
+            pre_label.wait_for(state="attached", timeout=60_000)
+            page.wait_for_timeout(2000)   # the label stream settles after the first paint
+            try:
+                assert pre_label.is_checked(), "the pre-label is not shown selected"
+                assert page.get_by_text(MODEL_VERSION).first.is_visible()   # the prediction's tab
+                # the claim's HTML-like text is shown as text, not markup
+                assert page.get_by_text("Grain exports rose by <b>four</b> percent in May.").first.is_visible()
+                page.get_by_text(scheme.title).first.click()   # focus the page, not the note field
+                page.keyboard.press(corrected.hotkey)
+                page.wait_for_timeout(300)
+                assert page.locator(f'input[type=radio][name="{corrected.name}"]').is_checked()
+                assert not pre_label.is_checked()
+                page.get_by_role("button", name="Submit").click()
+                deadline = time.monotonic() + 30
+                while not list(ls.annotations.list(id=task.id)) and time.monotonic() < deadline:
+                    time.sleep(0.5)
+            except AssertionError:
+                page.screenshot(path=str(tmp_path / "browser-failure.png"))
+                raise
+        finally:
+            browser.close()
+
+    out = tmp_path / "pulled"
+    assert main(["pull", "--workspace", studio["workspace"], "--project", TITLE, "--out", str(out)]) == 0
+    (annotation,) = [json.loads(line) for line in (out / "annotations.jsonl").read_text().splitlines()]
+    assert (annotation["claim_id"], annotation["label"], annotation["prediction"]) == ("br1", corrected.id, shown.id)
+    assert (annotation["accepted"], annotation["origin"]) == (False, "prediction-changed")
+    assert annotation["annotator"] == studio["username"] and annotation["model_version"] == MODEL_VERSION
+    assert annotation["lead_time"] > 0
+    (label,) = [json.loads(line) for line in (out / "labels.jsonl").read_text().splitlines()]
+    assert (label["claim_id"], label["label"], label["rule"]) == ("br1", corrected.id, "single")
