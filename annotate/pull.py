@@ -271,7 +271,9 @@ def export_tasks(ls: Any, project_id: int, progress: bool = True, poll: float = 
         task_filter_options={"annotated": "only"},
         serialization_options={"drafts": {"only_id": True}, "predictions": {"only_id": True},
                                "annotations__completed_by": {"only_id": True},
-                               "include_annotation_history": False})
+                               "include_annotation_history": False},
+        # without a job queue the server serialises every task inside this one request
+        request_options={"timeout_in_seconds": int(timeout)})
     began = time.monotonic()
     while snapshot.status not in ("completed", "failed"):
         if time.monotonic() - began > timeout:
