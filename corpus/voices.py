@@ -37,8 +37,8 @@ _NOT_SPEAKERS = frozenset("""note notes update updates editor editors source sou
 
 _EDITORIAL = re.compile(
     r"\[(?:my emphasis|emphasis (?:mine|added|in (?:the )?original)|end (?:of )?(?:the )?"
-    r"(?:quote|excerpt|interview|transcript|repost|article)|bold(?:ing)? mine|italics mine|"
-    r"sic|snip|\.\.\.|…)\]", re.I)
+    r"(?:quote|excerpt|interview|transcript|repost|article)|bold(?:ing)? mine|italics mine)\]", re.I)
+# "[...]", "[sic]" and "[snip]" stand inside quoted sentences: they are not split out as markers.
 _REPOST_END = re.compile(
     r"\[(?:my emphasis|emphasis (?:mine|added)|end (?:of )?(?:the )?(?:quote|excerpt|interview|"
     r"transcript|repost|article)|bold(?:ing)? mine|italics mine)\]", re.I)
