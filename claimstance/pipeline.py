@@ -43,6 +43,7 @@ class RunResult:
     pushed: dict[str, Any] = field(default_factory=dict)
     studio: dict[str, Any] = field(default_factory=dict)
     skipped_steps: list[str] = field(default_factory=list)
+    not_run: list[str] = field(default_factory=list)
     skipped_inputs: list[str] = field(default_factory=list)
     project: str = ""
 
@@ -50,7 +51,8 @@ class RunResult:
 def _hash_update_path(digest: "hashlib._Hash", path: Path) -> None:
     if path.is_dir():
         for child in sorted(path.rglob("*")):
-            if child.is_file():
+            rel = child.relative_to(path).parts
+            if child.is_file() and "__pycache__" not in rel and not any(p.startswith(".") for p in rel):
                 digest.update(str(child.relative_to(path)).encode())
                 digest.update(child.read_bytes())
     elif path.exists():
@@ -182,7 +184,7 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
         result.pushed = push_claims(str(result.prelabeled_path), cfg.project, workspace=str(workspace),
                                     scheme=cfg.scheme, include_all=cfg.push_all)
     else:
-        result.skipped_steps += ["studio", "push"]
+        result.not_run += ["studio", "push"]
 
     # 5. comparison report
     compare_key = fingerprint(result.prelabeled_path, compare_settings.model_dump(mode="json"), code)
@@ -230,6 +232,8 @@ def summary_lines(result: RunResult) -> list[str]:
                                               if isinstance(v, (int, str)) and k != "url"))
     if result.skipped_steps:
         lines.append("up to date, skipped: " + ", ".join(result.skipped_steps))
+    if result.not_run:
+        lines.append("not run (--no-push): " + ", ".join(result.not_run))
     if result.skipped_inputs:
         lines.append(f"inputs skipped: {len(result.skipped_inputs)} (listed above)")
     lines.append("")
