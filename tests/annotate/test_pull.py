@@ -209,3 +209,22 @@ def test_write_pull_with_no_labels_writes_no_dataset(tmp_path: Path):
     assert not (tmp_path / "p" / "dataset").exists()
     assert report["n_claims_labelled"] == 0 and "no labelled claims" in report["dataset"]["note"]
     assert (tmp_path / "p" / "labels.jsonl").read_text() == ""
+
+
+def test_summary_lines_name_the_figures_and_the_files(tmp_path: Path):
+    out = tmp_path / "p"
+    report = pull.write_pull(_tasks(), USERS, SCHEME, out, source={"project": "Toy"})
+    lines = pull.summary_lines(report, out)
+    assert lines[0] == "6 annotations by 2 annotator(s) on 3 claims of project 'Toy'"
+    assert lines[1].startswith("agreement: Krippendorff's alpha 0.400, Cohen's kappa (mean of pairs) 0.333 over 2 claims")
+    assert lines[2] == "pre-labels accepted unchanged: 3/4 (75.0%)"
+    assert f"wrote {out / 'dataset'}" in lines and f"wrote {out / 'report.html'}" in lines
+
+
+def test_pull_without_a_server_is_one_clear_line(tmp_path: Path, capsys):
+    from claimstance.cli import main
+
+    code = main(["pull", "--workspace", str(tmp_path / "ws"), "--project", "P", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and err.startswith("error: no Label Studio set up in") and len(err.splitlines()) == 1
+    assert not (tmp_path / "o").exists()
