@@ -229,6 +229,9 @@ def test_new_claims_and_a_new_model_version_are_added_and_the_project_switched(s
     assert len(tasks) == 6
     versions = {t["data"]["claim_id"]: sorted(p["model_version"] for p in t["predictions"]) for t in tasks}
     assert versions["c0000"] == ["boot-1", "ft-2"] and versions["c0005"] == ["ft-2"]
+    # the task counters the server keeps (recounted by studio_server.py's faster statement)
+    assert {t["data"]["claim_id"]: t["total_predictions"] for t in tasks} == {
+        f"c{n:04d}": 2 if n < 4 else 1 for n in range(6)}
     third = push(write_rows(tmp_path / "v2b.jsonl", v2), "push versions", workspace=studio["workspace"],
                  scheme=SCHEME, progress=False)
     assert (third["tasks_added"], third["predictions_added"], third["model_version_switched"]) == (0, 0, False)

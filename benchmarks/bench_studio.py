@@ -1,0 +1,146 @@
+"""Time `stance push` of N pre-labelled claims (default 10,000), whole command, against a bare import.
+
+    .venv/bin/python benchmarks/bench_studio.py [--claims ../shared/data/claim-retrieval-claims.jsonl]
+        [--n 10000] [--chunk 1000] [--workspace DIR] [--keep]
+
+The claim texts are the fact-checked claims of the claim-retrieval data (real sentence lengths),
+twenty a document, each with a paragraph made of its neighbours as context; the pre-labels
+(prediction, score, probs, model_version) are drawn from a seeded generator. Nothing is committed.
+Without --workspace it starts a fresh Label Studio in a temporary workspace (timed: the first start
+runs the migrations) and stops it at the end.
+
+Printed: server start, the whole `stance push` command into a new project (process start, reading,
+validating, importing, switching the model version), the baseline measured in the same run (the
+SDK's bulk `import_tasks` of the same tasks in chunks of the same size into another project: the
+server's floor), their ratio, and a re-push (reads the project back, adds nothing). The target is a
+push of 10,000 claims in 20 s. The machine is shared, so the ratio is the steadier figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from annotate import labelconfig as lc  # noqa: E402
+from annotate import studio  # noqa: E402
+from annotate.push import claim_to_task  # noqa: E402
+from models.schemes import load_scheme  # noqa: E402
+
+DEFAULT_CLAIMS = REPO.parent / "shared" / "data" / "claim-retrieval-claims.jsonl"
+STANCE = REPO / ".venv" / "bin" / "stance"
+OUTLETS = [("rt.com", "state_media"), ("tass.com", "state_media"), ("reuters.com", "independent"),
+           ("bbc.co.uk", "independent"), ("meduza.io", "independent")]
+
+
+def prelabelled_rows(texts: list[str], label_ids: list[str], seed: int = 13) -> list[dict]:
+    """Claim rows shaped like `stance prelabel` output, twenty a document."""
+    rng = random.Random(seed)
+    rows = []
+    for i, text in enumerate(texts):
+        doc = i // 20
+        neighbours = texts[max(0, i - 1):i + 2]
+        context = " ".join(neighbours)
+        context_start = 1000 * (i % 20)
+        offset = context.index(text)
+        probs = [rng.random() for _ in label_ids]
+        total = sum(probs)
+        probs = {label: p / total for label, p in zip(label_ids, probs)}
+        best = max(probs, key=probs.get)
+        outlet, source_type = OUTLETS[doc % len(OUTLETS)]
+        rows.append({
+            "claim_id": f"bench{i:06d}", "doc_id": f"benchdoc{doc:05d}", "text": text,
+            "start": context_start + offset, "end": context_start + offset + len(text), "is_claim": True,
+            "reason": "", "speaker": "author", "speaker_name": None, "context": context,
+            "context_start": context_start, "paragraph": i % 20, "sentence": 1,
+            "title": f"Benchmark document {doc}", "outlet": outlet, "author": None, "date": "2024-01-01",
+            "source_type": source_type, "prediction": best, "score": probs[best], "probs": probs,
+            "model_version": "bench-1",
+        })
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--claims", default=str(DEFAULT_CLAIMS), help="JSONL with a `text` field")
+    parser.add_argument("--n", type=int, default=10_000)
+    parser.add_argument("--chunk", type=int, default=1000, help="tasks a request, for the baseline")
+    parser.add_argument("--workspace", default=None, help="use this workspace's server (started if needed)")
+    parser.add_argument("--keep", action="store_true", help="leave the temporary server running")
+    args = parser.parse_args()
+
+    texts = [json.loads(line)["text"] for line in Path(args.claims).open(encoding="utf-8") if line.strip()]
+    if len(texts) < args.n:
+        sys.exit(f"{args.claims}: {len(texts)} claims, fewer than --n {args.n}")
+    scheme = load_scheme("kremlin_framing")
+    rows = prelabelled_rows(texts[:args.n], [label.id for label in scheme.labels])
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-studio-"))
+    workspace = Path(args.workspace) if args.workspace else tmp / "workspace"
+    path = tmp / "prelabelled.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    print(f"{args.n} pre-labelled claims written to {path} ({path.stat().st_size / 1e6:.1f} MB)")
+
+    port = None
+    if not args.workspace:   # a free port, so a server already on 8080 is left alone
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+    began = time.perf_counter()
+    info = studio.start(workspace, port=port)
+    start_s = time.perf_counter() - began
+    print(f"server: {'already running' if info['already_running'] else 'started'} in {start_s:.1f} s "
+          f"at {info['url']}")
+    stamp = time.strftime("%H%M%S")
+    try:
+        # Baseline: the SDK's bulk import of the very same tasks, chunked, into a project of its own.
+        client, _ = studio.connect(workspace)
+        tasks = [claim_to_task(row, scheme) for row in rows]
+        project = client.projects.create(title=f"bench baseline {stamp}", label_config=lc.label_config(scheme))
+        began = time.perf_counter()
+        for i in range(0, len(tasks), args.chunk):
+            client.projects.import_tasks(id=project.id, request=tasks[i:i + args.chunk])
+        baseline_s = time.perf_counter() - began
+
+        command = [str(STANCE), "push", "--in", str(path), "--project", f"bench push {stamp}",
+                   "--workspace", str(workspace)]
+        began = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True, env=dict(os.environ))
+        push_s = time.perf_counter() - began
+        if done.returncode != 0:
+            sys.exit(f"stance push failed: {done.stderr.strip()}")
+        print(done.stdout.strip())
+
+        began = time.perf_counter()
+        again = subprocess.run(command, capture_output=True, text=True)
+        repush_s = time.perf_counter() - began
+        if again.returncode != 0:
+            sys.exit(f"second stance push failed: {again.stderr.strip()}")
+        print(again.stdout.strip().splitlines()[0])
+        load = os.getloadavg()[0]
+    finally:
+        if not args.workspace and not args.keep:
+            studio.stop(workspace)
+
+    print()
+    print(f"{'measure':46} {'seconds':>8}")
+    print(f"{'server start (fresh workspace: migrations)':46} {start_s:8.1f}")
+    print(f"{'baseline: SDK import_tasks, chunks of ' + str(args.chunk):46} {baseline_s:8.1f}")
+    print(f"{'stance push, whole command':46} {push_s:8.1f}")
+    print(f"{'stance push again (adds nothing)':46} {repush_s:8.1f}")
+    print(f"ratio push / baseline: {push_s / baseline_s:.2f}; target {args.n} claims in 20 s: "
+          f"{'met' if push_s <= 20 else 'NOT met'}; load average {load:.1f} on {os.cpu_count()} cores")
+
+
+if __name__ == "__main__":
+    main()
