@@ -242,17 +242,16 @@ def build_report(rows: Sequence[dict[str, Any]], labels: Sequence[dict[str, Any]
 # --- Label Studio I/O --------------------------------------------------------------------------
 
 def find_project(ls: Any, title: str, url: str = "") -> Any:
-    """The project titled ``title``; UserError listing the titles there when none matches."""
-    projects = list(ls.projects.list(page_size=1000))
-    exact = [p for p in projects if p.title == title]
-    if not exact:
-        titles = sorted({p.title for p in projects if p.title})
+    """The project titled ``title`` (the one `stance push` fills); UserError listing the titles there."""
+    from annotate.push import find_project as pushed
+
+    found = pushed(ls, title)
+    if found is None:
+        titles = sorted({p.title for p in ls.projects.list(page_size=100) if p.title})
         listed = ", ".join(repr(t) for t in titles[:8]) + (" ..." if len(titles) > 8 else "")
         raise UserError(f"no project titled {title!r} on Label Studio {url}".rstrip() + "; "
                         + (f"projects there: {listed}" if titles else "it has no projects yet: run `stance push` first"))
-    if len(exact) > 1:
-        raise UserError(f"{len(exact)} projects are titled {title!r}; rename all but one in Label Studio")
-    return exact[0]
+    return found
 
 
 def export_tasks(ls: Any, project_id: int, progress: bool = True, poll: float = 0.5,

@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from annotate import labelconfig as lc
-from annotate.push import claim_to_task
+from annotate.push import find_project
 from claimstance.cli import main
 from models.schemes import load_scheme
 
@@ -47,9 +46,10 @@ def test_a_correction_made_in_the_browser_comes_back_in_the_pull(studio: dict[st
            "speaker_name": None, "is_claim": True, "prediction": shown.id, "score": 0.6,
            "model_version": MODEL_VERSION}
     ls = studio_client
-    project = ls.projects.create(title=TITLE, label_config=lc.label_config(scheme))
-    ls.projects.import_tasks(id=project.id, request=[claim_to_task(row, scheme)])
-    ls.projects.update(id=project.id, model_version=MODEL_VERSION)
+    prelabeled = tmp_path / "prelabeled.jsonl"
+    prelabeled.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    assert main(["push", "--workspace", studio["workspace"], "--in", str(prelabeled), "--project", TITLE]) == 0
+    project = find_project(ls, TITLE)
     (task,) = list(ls.tasks.list(project=project.id))
 
     with sync_playwright() as pw:

@@ -17,7 +17,7 @@ import pytest
 
 from annotate import agreement
 from annotate import labelconfig as lc
-from annotate.push import claim_to_task
+from annotate.push import find_project
 from claimstance.cli import main
 from models.schemes import load_scheme
 
@@ -46,12 +46,11 @@ def _rows() -> list[dict[str, Any]]:
             for cid, doc, text, label in CLAIMS]
 
 
-def _push(ls: Any, scheme: Any) -> int:
-    """Make the project as `stance push` does: the scheme's config, tasks with predictions, the version."""
-    project = ls.projects.create(title=TITLE, label_config=lc.label_config(scheme))
-    ls.projects.import_tasks(id=project.id, request=[claim_to_task(row, scheme) for row in _rows()])
-    ls.projects.update(id=project.id, model_version=MODEL_VERSION)
-    return project.id
+def _push(workspace: str, tmp: Path) -> None:
+    """`stance push` of the pre-labelled claims, as a user would run it."""
+    path = tmp / "prelabeled.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in _rows()), encoding="utf-8")
+    assert main(["push", "--workspace", workspace, "--in", str(path), "--project", TITLE]) == 0
 
 
 def _join_by_invite(url: str, admin_key: str, email: str, password: str) -> str:
@@ -76,12 +75,13 @@ def _annotate(ls: Any, task_id: int, label: str, shown: str, note: str | None = 
 
 
 @pytest.fixture(scope="module")
-def annotated(studio: dict[str, Any], studio_client: Any) -> dict[str, Any]:
+def annotated(studio: dict[str, Any], studio_client: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     from label_studio_sdk import LabelStudio
 
     scheme = load_scheme("kremlin_framing")
     admin = studio_client
-    pid = _push(admin, scheme)
+    _push(studio["workspace"], tmp_path_factory.mktemp("push"))
+    pid = find_project(admin, TITLE).id
     key = _join_by_invite(studio["url"], studio["api_key"], *SECOND)
     second = LabelStudio(base_url=studio["url"], api_key=key)
     tasks = {t.data["claim_id"]: t.id for t in admin.tasks.list(project=pid, fields="all")}
