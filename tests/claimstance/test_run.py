@@ -1,0 +1,126 @@
+"""`stance run` as a person uses it: the whole pipeline, then Label Studio and the report in a browser."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from claimstance.cli import main
+from claimstance.pipeline import SAMPLE_CORPUS, run, summary_lines
+from corpus.errors import UserError
+
+pytestmark = pytest.mark.slow
+
+TITLES = ("The Kremlin sells its security services", "Blog repost of a Rossiya Segodnya interview")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run"]
+
+
+def _config(tmp_path: Path, project: str, port: int = 8080) -> Path:
+    path = tmp_path / "pipeline.yaml"
+    path.write_text(f"scheme: kremlin_framing\nproject: {project}\nport: {port}\n"
+                    "compare:\n  min_similarity: 0.5\n  top_k: 5\n", encoding="utf-8")
+    return path
+
+
+def test_run_without_label_studio_then_rerun_skips_every_step(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SAMPLE_CORPUS, corpus)
+    workspace = tmp_path / "ws"
+    first = run(corpus, _config(tmp_path, "offline"), workspace=workspace, push=False, say=lambda m: None)
+    assert first.documents == 2
+    assert first.claims > 40 and first.sentences > first.claims
+    rows = [json.loads(line) for line in first.prelabeled_path.read_text(encoding="utf-8").splitlines()]
+    assert {r["speaker"] for r in rows} >= {"author", "interviewer", "interviewee", "blogger", "commenter"}
+    assert all(abs(sum(r["probs"].values()) - 1) < 1e-4 and r["prediction"] in r["probs"] for r in rows)
+    assert first.pairs >= 5 and first.contrasting >= 1
+    assert first.skipped_steps == []
+    before = {p: p.stat().st_mtime_ns for p in (first.claims_path, first.prelabeled_path)}
+
+    second = run(corpus, _config(tmp_path, "offline"), workspace=workspace, push=False, say=lambda m: None)
+    assert second.skipped_steps == ["claims", "prelabel", "compare"]
+    assert {p: p.stat().st_mtime_ns for p in before} == before
+    assert (second.claims, second.pairs) == (first.claims, first.pairs)
+
+    # A changed document is noticed: the claims are made again.
+    blog = next(corpus.glob("004_*.txt"))
+    blog.write_text(blog.read_text(encoding="utf-8") + "\nThe West attacks Russia every day.\n", encoding="utf-8")
+    third = run(corpus, _config(tmp_path, "offline"), workspace=workspace, push=False, say=lambda m: None)
+    assert "claims" not in third.skipped_steps and third.sentences == first.sentences + 1
+    text = "\n".join(summary_lines(third))
+    assert "documents: 2" in text and "pairs across documents" in text
+
+
+def test_run_names_a_bad_config_field(tmp_path, capsys):
+    bad = tmp_path / "pipeline.yaml"
+    bad.write_text("scheme: kremlin_framing\nprojekt: typo\n", encoding="utf-8")
+    assert main(["run", "--config", str(bad), "--workspace", str(tmp_path / "ws"), "--no-push"]) == 2
+    err = capsys.readouterr().err
+    assert re.search(r"pipeline\.yaml: projekt: Extra inputs are not permitted", err), err
+    with pytest.raises(UserError, match="no such corpus"):
+        run(tmp_path / "missing", workspace=tmp_path / "ws", push=False)
+
+
+@pytest.mark.browser
+def test_run_then_label_studio_and_report_in_a_browser(studio: dict[str, Any], studio_client: Any,
+                                                        chromium: str, tmp_path, capsys):
+    from playwright.sync_api import sync_playwright
+
+    from annotate.push import find_project
+
+    project_title = "End to end sample"
+    config = _config(tmp_path, project_title, port=studio["port"])
+    assert main(["run", "--config", str(config), "--workspace", studio["workspace"]]) == 0
+    out = capsys.readouterr().out
+    assert studio["url"] in out and studio["username"] in out
+    assert studio["password"] not in out and studio["api_key"] not in out
+
+    ls = studio_client
+    project = find_project(ls, project_title)
+    tasks = list(ls.tasks.list(project=project.id, fields="all"))
+    claims = [json.loads(line) for line in
+              (Path(studio["workspace"]) / "run" / "prelabeled.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(tasks) == sum(1 for c in claims if c["is_claim"])
+    assert all(t.predictions for t in tasks), "every task carries a pre-label"
+
+    # Running again doubles nothing.
+    assert main(["run", "--config", str(config), "--workspace", studio["workspace"]]) == 0
+    assert len(list(ls.tasks.list(project=project.id))) == len(tasks)
+
+    task = tasks[0]
+    report = Path(studio["workspace"]) / "run" / "compare" / "report.html"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{studio['url']}/user/login/")
+            page.fill("input[name=email]", studio["username"])
+            page.fill("input[name=password]", studio["password"])
+            page.click("button[type=submit]")
+            page.wait_for_load_state("networkidle")
+            page.goto(f"{studio['url']}/projects/")
+            page.get_by_text(project_title).first.wait_for(timeout=60_000)
+            page.goto(f"{studio['url']}/projects/{project.id}/data?task={task.id}")
+            claim_text = task.data["text"]
+            page.get_by_text(claim_text[:40]).first.wait_for(timeout=60_000)
+            page.wait_for_timeout(2000)
+            try:
+                assert page.locator("input[type=radio]:checked").count() == 1, "the pre-label is selected"
+                body = page.inner_text("body")
+                # the claim is shown inside its paragraph: the context's other words are on the page too
+                context_words = [w for w in re.findall(r"[A-Za-z]{6,}", task.data.get("context", ""))
+                                 if w not in claim_text][:3]
+                assert all(w in body for w in context_words)
+            except AssertionError:
+                page.screenshot(path=str(tmp_path / "task-failure.png"))
+                raise
+            page.goto(report.resolve().as_uri())
+            text = page.inner_text("body")
+            assert all(title in text for title in TITLES)
+        finally:
+            browser.close()
