@@ -291,7 +291,11 @@ def export_tasks(ls: Any, project_id: int, progress: bool = True, poll: float = 
                 bar.update(len(chunk))
     finally:
         ls.projects.exports.delete(project_id, snapshot.id)
-    tasks = json.loads(buffer.getvalue())
+    try:
+        tasks = json.loads(buffer.getvalue())
+    except ValueError:
+        raise UserError(f"the export of project {project_id} arrived cut short ({buffer.tell()} bytes); "
+                        "re-run once Label Studio answers again") from None
     if not isinstance(tasks, list):
         raise UserError(f"the export of project {project_id} is not a list of tasks; is this Label Studio 1.x?")
     return tasks

@@ -34,6 +34,24 @@ from models.schemes import load_scheme  # noqa: E402
 CHUNK = 2500
 
 
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU time of a process (all its threads), from /proc; None when unknown."""
+    if not pid:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def synthetic_claims(n: int, label_ids: list[str]) -> list[dict]:
     """N pre-labelled claim rows, 20 a document, made up here."""
     rows = []
@@ -88,6 +106,7 @@ def main() -> int:
     where.add_argument("--url", default=None, help="a running Label Studio; key in LABEL_STUDIO_API_KEY")
     parser.add_argument("--scheme", default="kremlin_framing")
     parser.add_argument("--keep", action="store_true", help="leave a server started here running")
+    parser.add_argument("--server-pid", type=int, default=None, help="with --url: the server's pid, to report its CPU time")
     args = parser.parse_args()
 
     scheme = load_scheme(args.scheme)
@@ -97,9 +116,11 @@ def main() -> int:
     if args.url is None and workspace is None:
         tmp = tempfile.TemporaryDirectory(prefix="bench-pull-")
         workspace = tmp.name
+    server_pid = args.server_pid
     if args.url is None:
         info = studio.start(workspace)
         started = not info["already_running"]
+        server_pid = info.get("pid")
     try:
         ls, info = studio.connect(workspace=workspace, url=args.url)
         title = f"bench-pull-{args.n}"
@@ -113,15 +134,21 @@ def main() -> int:
         stance = Path(sys.executable).with_name("stance")
         cmd = [str(stance), "pull", "--project", title, "--out", str(out / "pulled"), "--scheme", args.scheme]
         cmd += ["--url", args.url] if args.url else ["--workspace", str(workspace)]
+        server_before, client_before = cpu_seconds(server_pid), children_cpu()
         began = time.monotonic()
         done = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
         whole = time.monotonic() - began
+        server_after, client_cpu = cpu_seconds(server_pid), children_cpu() - client_before
         if done.returncode != 0:
             print(done.stderr, file=sys.stderr)
             return 1
         n_labels = sum(1 for _ in (out / "pulled" / "labels.jsonl").open())
         print(f"{'tasks':>8} {'export (baseline) s':>20} {'stance pull s':>14} {'ratio':>6} {'target s':>9}")
         print(f"{args.n:>8} {baseline:>20.2f} {whole:>14.2f} {whole / baseline:>6.2f} {20:>9}")
+        server_cpu = None if server_before is None or server_after is None else server_after - server_before
+        print(f"CPU seconds during `stance pull`: command {client_cpu:.2f}, Label Studio server "
+              + ("unknown (pass --server-pid)" if server_cpu is None else f"{server_cpu:.2f}")
+              + "; their sum is about the wall time on an idle machine (the two mostly take turns)")
         print(f"{len(exported)} tasks in the bare export; {n_labels} labelled claims written to {out / 'pulled'}; "
               f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         return 0
