@@ -139,7 +139,7 @@ def pairs_config() -> str:
         for rid, name, key, hint in RELATIONS)
     side = (
         '    <View style="flex: 1; padding: 0.5em 0.8em; background: #f6f6f6; border-radius: 4px">\n'
-        '      <Header value="${x}_source" size="5"/>\n'
+        '      <Header value="${x}_source" size="6"/>\n'
         '      <HyperText name="{name}" value="${x}_html" inline="true"/>\n'
         "    </View>\n"
     )

@@ -200,11 +200,15 @@ def start(workspace: str | Path = DEFAULT_WORKSPACE, port: int | None = None) ->
     data_dir = workspace / "studio"
     info = _read_info(workspace)
 
-    if info is not None and _pid_alive(info.get("pid")) and _auth_status(info["url"], info["api_key"]) == 200:
+    if info is not None and _pid_alive(info.get("pid")):
         if port is not None and port != info["port"]:
             raise UserError(f"Label Studio already runs for {workspace} at {info['url']}; "
                             f"stop it first (`stance studio stop --workspace {workspace}`) to move it to port {port}")
-        return _public(info, workspace, already_running=True)
+        if _auth_status(info["url"], info["api_key"]) == 200:
+            return _public(info, workspace, already_running=True)
+        # Ours, still starting (an earlier start was interrupted while it migrated): wait for it.
+        seconds = _wait_ready(workspace, info, lambda: None if _pid_alive(info["pid"]) else -1)
+        return _public(info, workspace, already_running=True, seconds=seconds)
 
     if info is None:
         if (data_dir / "label_studio.sqlite3").exists():
@@ -240,9 +244,17 @@ def start(workspace: str | Path = DEFAULT_WORKSPACE, port: int | None = None) ->
     info["started_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     _write_info(workspace, info)
 
+    seconds = _wait_ready(workspace, info, proc.poll)
+    return _public(info, workspace, already_running=False, seconds=seconds)
+
+
+def _wait_ready(workspace: Path, info: dict[str, Any], exited: Any) -> float:
+    """Poll until the server accepts the key; ``exited()`` returns the exit code once it has died."""
+    log = workspace / "studio.log"
+    url, pid = info["url"], info["pid"]
     began = time.monotonic()
     while True:
-        code = proc.poll()
+        code = exited()
         if code is not None:
             info["pid"] = None
             _write_info(workspace, info)
@@ -250,18 +262,17 @@ def start(workspace: str | Path = DEFAULT_WORKSPACE, port: int | None = None) ->
             raise UserError(f"Label Studio exited (code {code}) while starting; see {log}" + (f": {tail}" if tail else ""))
         status_code = _auth_status(url, info["api_key"], timeout=3.0)
         if status_code == 200:
-            break
+            return round(time.monotonic() - began, 1)
         if status_code == 401 and time.monotonic() - began > 60:
-            _kill(proc.pid)
+            _kill(pid)
             raise UserError(f"Label Studio at {url} refuses the key in {studio_file(workspace)} (401); "
-                            f"remove {data_dir} and {studio_file(workspace)} to start afresh")
+                            f"remove {workspace / 'studio'} and {studio_file(workspace)} to start afresh")
         if time.monotonic() - began > START_TIMEOUT:
-            _kill(proc.pid)
+            _kill(pid)
             info["pid"] = None
             _write_info(workspace, info)
             raise UserError(f"Label Studio did not answer at {url} within {START_TIMEOUT:.0f} s; see {log}")
         time.sleep(0.5)
-    return _public(info, workspace, already_running=False, seconds=round(time.monotonic() - began, 1))
 
 
 def _kill(pid: int) -> None:

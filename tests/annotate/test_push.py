@@ -292,3 +292,63 @@ def test_cli_push_with_a_wrong_key_is_one_line(studio, tmp_path, capsys, monkeyp
     err = capsys.readouterr().err
     assert code != 0 and err.count("\n") == 1
     assert "refused the key in LABEL_STUDIO_API_KEY (401)" in err
+
+
+def test_a_push_killed_halfway_and_rerun_leaves_no_duplicate(studio, studio_client, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from annotate.push import find_project
+
+    rows = [claim_row(n) for n in range(600)]
+    path = write_rows(tmp_path / "pre.jsonl", rows)
+    script = ("import sys; from tests.annotate.test_push import SCHEME; from annotate.push import push; "
+              f"push({str(path)!r}, 'push killed', workspace={studio['workspace']!r}, scheme=SCHEME, chunk_size=40, "
+              "progress=False)")
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=Path(__file__).resolve().parents[2])
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            project = find_project(studio_client, "push killed")
+            if project is not None and (studio_client.projects.get(id=project.id).task_number or 0) > 0:
+                break
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait()
+    project = find_project(studio_client, "push killed")
+    before = studio_client.projects.get(id=project.id).task_number
+    assert 0 < before < 600, "the push was not cut halfway; make the chunks smaller"
+    result = push(path, "push killed", workspace=studio["workspace"], scheme=SCHEME, progress=False)
+    assert (result["tasks_added"], result["tasks_present"]) == (600 - before, before)
+    ids = [t["data"]["claim_id"] for t in project_tasks(studio_client, project.id)]
+    assert len(ids) == len(set(ids)) == 600
+
+
+def test_a_server_gone_during_the_push_is_one_clear_error_and_rerun_completes(studio, studio_client, tmp_path,
+                                                                                monkeypatch):
+    import httpx
+    from label_studio_sdk.projects.client import ProjectsClient
+
+    rows = [claim_row(n) for n in range(9)]
+    path = write_rows(tmp_path / "pre.jsonl", rows)
+    real_import = ProjectsClient.import_tasks
+    calls = []
+
+    def dying_import(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) > 1:
+            raise httpx.ConnectError("Connection refused")
+        return real_import(self, *args, **kwargs)
+
+    monkeypatch.setattr(ProjectsClient, "import_tasks", dying_import)
+    with pytest.raises(UserError, match=r"stopped answering during the push \(ConnectError\); start it again "
+                                        r"and re-run the same command"):
+        push(path, "push interrupted", workspace=studio["workspace"], scheme=SCHEME, chunk_size=4, progress=False)
+    monkeypatch.setattr(ProjectsClient, "import_tasks", real_import)
+    result = push(path, "push interrupted", workspace=studio["workspace"], scheme=SCHEME, chunk_size=4, progress=False)
+    assert (result["tasks_added"], result["tasks_present"]) == (5, 4)
+    assert len(project_tasks(studio_client, result["project_id"])) == 9
