@@ -62,7 +62,15 @@ def _add_prelabel(sub: argparse._SubParsersAction) -> None:
 
 
 def _prelabel(args: argparse.Namespace) -> int:
-    raise UserError("`stance prelabel` is not implemented yet")
+    from models.prelabel import prelabel_file
+
+    report = prelabel_file(args.inp, args.out, scheme_name=args.scheme, model_dir=args.model,
+                           batch_size=args.batch_size)
+    if report.labeller_table is not None:
+        print(report.labeller_table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print("predictions: " + ", ".join(f"{label} {n}" for label, n in report.distribution.items()))
+    print(f"{report.n} claims pre-labelled by {report.model_version} written to {report.out}")
+    return 0
 
 
 def _add_train(sub: argparse._SubParsersAction) -> None:

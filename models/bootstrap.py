@@ -32,6 +32,7 @@ from corpus.records import DOCUMENT_VOICES
 from models.schemes import Scheme
 
 ABSTAIN = None
+END_MODEL_MAX_ROWS = 2000
 KNOWN_LABELLERS = ("cues", "cue_groups", "source_type", "similarity")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 
@@ -66,17 +67,41 @@ def phrase_pattern(phrase: str) -> str:
             parts.append(r"[-\s]?")
         else:
             parts.append(re.escape(token))
-    return r"(?<![\w-])" + "".join(parts) + r"(?![\w])"
+    return "".join(parts) + r"(?!\w)"
 
 
-def compile_cues(phrases: Iterable[str]) -> re.Pattern[str] | None:
-    """One regex for a cue list. Acronyms (``SMO``, ``DPR``) match case-sensitively, the rest not."""
-    exact = [phrase_pattern(p) for p in phrases if p.strip() and _is_acronym(p)]
-    loose = [phrase_pattern(p) for p in phrases if p.strip() and not _is_acronym(p)]
-    alternatives = [f"(?:{'|'.join(exact)})"] if exact else []
-    if loose:
-        alternatives.append(f"(?i:{'|'.join(loose)})")
-    return re.compile("|".join(alternatives)) if alternatives else None
+class CueMatcher:
+    """Finds any of a list of cue phrases in a text, whole words only.
+
+    Acronyms (``SMO``, ``DPR``) and ``re:`` cues match case-sensitively; the rest are matched in the
+    lower-cased text without the IGNORECASE flag, which Python's regex engine runs several times faster.
+    """
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        phrases = [p for p in phrases if p.strip()]
+        exact = [phrase_pattern(p) for p in phrases if _is_acronym(p)]
+        loose = [phrase_pattern(p.lower()) for p in phrases if not _is_acronym(p)]
+        self.exact = re.compile(r"\b(?:" + "|".join(exact) + ")") if exact else None
+        self.loose = re.compile(r"\b(?:" + "|".join(loose) + ")") if loose else None
+
+    @staticmethod
+    def _found(pattern: re.Pattern[str] | None, text: str) -> bool:
+        if pattern is None:
+            return False
+        for match in pattern.finditer(text):
+            # A cue does not match inside a hyphenated compound ("pro-Kremlin" is not "Kremlin").
+            if match.start() == 0 or text[match.start() - 1] != "-":
+                return True
+        return False
+
+    def search(self, text: str, lower: str | None = None) -> bool:
+        """Whether ``text`` (``lower`` is its lower-cased form, when already at hand) has a cue."""
+        return self._found(self.exact, text) or self._found(self.loose, text.lower() if lower is None else lower)
+
+
+def compile_cues(phrases: Iterable[str]) -> CueMatcher:
+    """A matcher for a cue list."""
+    return CueMatcher(phrases)
 
 
 def _is_acronym(phrase: str) -> bool:
@@ -86,16 +111,21 @@ def _is_acronym(phrase: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
-def _text(row: dict[str, Any]) -> str:
-    return str(row.get("text") or "").translate(_APOSTROPHES)
+def _texts(row: dict[str, Any]) -> tuple[str, str]:
+    """The claim text with apostrophes normalised, and its lower-cased form (computed once per row)."""
+    cached = row.get("_cue_text")
+    if cached is not None:
+        return cached
+    text = str(row.get("text") or "").translate(_APOSTROPHES)
+    return text, text.lower()
 
 
 def cue_labeller(name: str, label_id: str, phrases: list[str], accuracy: float) -> Labeller:
     """Votes ``label_id`` when the claim contains one of ``phrases``."""
-    pattern = compile_cues(phrases)
+    matcher = CueMatcher(phrases)
 
     def fn(row: dict[str, Any]) -> str | None:
-        return label_id if pattern is not None and pattern.search(_text(row)) else ABSTAIN
+        return label_id if matcher.search(*_texts(row)) else ABSTAIN
 
     return Labeller(name, fn, accuracy, (label_id,))
 
@@ -103,11 +133,11 @@ def cue_labeller(name: str, label_id: str, phrases: list[str], accuracy: float) 
 def cue_group_labeller(name: str, groups: dict[str, list[str]], accuracy: float) -> Labeller:
     """One habit seen from every label (e.g. Kiev vs Kyiv): votes the label whose cues occur,
     abstains when none or several labels' cues do."""
-    patterns = {label_id: compile_cues(phrases) for label_id, phrases in groups.items()}
+    matchers = {label_id: CueMatcher(phrases) for label_id, phrases in groups.items()}
 
     def fn(row: dict[str, Any]) -> str | None:
-        text = _text(row)
-        hits = [label_id for label_id, pattern in patterns.items() if pattern is not None and pattern.search(text)]
+        text, lower = _texts(row)
+        hits = [label_id for label_id, matcher in matchers.items() if matcher.search(text, lower)]
         return hits[0] if len(hits) == 1 else ABSTAIN
 
     return Labeller(name, fn, accuracy, tuple(groups))
@@ -160,8 +190,12 @@ def apply_labellers(labellers: list[Labeller], rows: list[dict[str, Any]], schem
     """The label matrix: rows x labellers, a label's column index or -1 for ABSTAIN."""
     index = {label_id: i for i, label_id in enumerate(scheme.label_ids)}
     matrix = np.full((len(rows), len(labellers)), -1, dtype=np.int64)
+    views = []
+    for row in rows:
+        text = str(row.get("text") or "").translate(_APOSTROPHES)
+        views.append({**row, "_cue_text": (text, text.lower())})
     for j, labeller in enumerate(labellers):
-        for i, row in enumerate(rows):
+        for i, row in enumerate(views):
             vote = labeller(row)
             if vote is not ABSTAIN:
                 matrix[i, j] = index[vote]
@@ -172,6 +206,56 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=1, keepdims=True)
+
+
+def _one_blas_thread() -> Any:
+    """Thin matrix products run several times faster on one BLAS thread than on several."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        import contextlib
+
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def fit_softmax_regression(x: np.ndarray, y: np.ndarray, k: int, c: float = 1.0, iterations: int = 200,
+                           init: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Multinomial logistic regression with balanced class weights and an L2 penalty ``1 / (c n)``,
+    fitted by Nesterov-accelerated gradient descent. Small and fast for unit-length embeddings, and
+    spares the CLI the start-up cost of importing scikit-learn."""
+    n, d = x.shape
+    counts = np.bincount(y, minlength=k).astype(np.float64)
+    present = counts > 0
+    sample_w = (n / (present.sum() * np.maximum(counts, 1)))[y]
+    sample_w /= sample_w.sum()
+    onehot = np.zeros((n, k))
+    onehot[np.arange(n), y] = 1.0
+    lam = 1.0 / (c * n)
+    # Lipschitz bound of the gradient: rows have norm <= 1 (+1 for the bias), softmax curvature <= 1/2.
+    row_sq = float((np.einsum("ij,ij->i", x, x) + 1.0).max())
+    step = 1.0 / (0.5 * row_sq + lam)
+    w = np.zeros((d, k), np.float32) if init is None else init[0].astype(np.float32)
+    b = np.zeros(k, np.float32) if init is None else init[1].astype(np.float32)
+    vw, vb = w.copy(), b.copy()
+    # float32 and a contiguous transpose: BLAS runs these thin products several times faster.
+    x32 = np.ascontiguousarray(x, dtype=np.float32)
+    xt = np.ascontiguousarray(x32.T)
+    weights = sample_w.astype(np.float32)[:, None]
+    target = onehot.astype(np.float32)
+    step32, lam32 = np.float32(step), np.float32(lam)
+    t = 1.0
+    for _ in range(iterations):
+        p = _softmax(x32 @ vw + vb)
+        g = (p - target) * weights
+        w_next = vw - step32 * (xt @ g + lam32 * vw)
+        b_next = vb - step32 * g.sum(axis=0)
+        t_next = (1 + (1 + 4 * t * t) ** 0.5) / 2
+        momentum = np.float32((t - 1) / t_next)
+        vw = w_next + momentum * (w_next - w)
+        vb = b_next + momentum * (b_next - b)
+        w, b, t = w_next, b_next, t_next
+    return w, b
 
 
 class Bootstrap:
@@ -186,6 +270,7 @@ class Bootstrap:
         self._encoder = encoder
         self._anchors: tuple[np.ndarray, list[np.ndarray]] | None = None
         self._cache: tuple[tuple[str, ...], np.ndarray] | None = None
+        self._matrix: tuple[list[dict[str, Any]], np.ndarray] | None = None
 
     @property
     def version(self) -> str:
@@ -205,6 +290,14 @@ class Bootstrap:
             self._encoder = load_encoder()
         return self._encoder
 
+    def apply(self, rows: list[dict[str, Any]]) -> np.ndarray:
+        """The row-wise labellers' label matrix, remembered for the last list of rows."""
+        if self._matrix is not None and self._matrix[0] is rows:
+            return self._matrix[1]
+        matrix = apply_labellers(self.labellers, rows, self.scheme)
+        self._matrix = (rows, matrix)
+        return matrix
+
     # --- embeddings ---------------------------------------------------------------------------
 
     def embed(self, rows: list[dict[str, Any]], progress: bool = False, batch_size: int = 64) -> np.ndarray:
@@ -212,7 +305,14 @@ class Bootstrap:
         texts = tuple(str(row.get("text") or "") for row in rows)
         if self._cache is not None and self._cache[0] == texts:
             return self._cache[1]
-        emb = self.encoder.encode(list(texts), batch_size=batch_size, progress=progress)
+        # Claims repeat (boilerplate, reposts): embed each distinct text once.
+        unique = list(dict.fromkeys(texts))
+        vectors = self.encoder.encode(unique, batch_size=batch_size, progress=progress)
+        if len(unique) == len(texts):
+            emb = vectors
+        else:
+            where = {text: i for i, text in enumerate(unique)}
+            emb = vectors[[where[text] for text in texts]]
         self._cache = (texts, emb)
         return emb
 
@@ -285,9 +385,8 @@ class Bootstrap:
         """Logistic regression on embeddings, fitted to the example claims and the claims the cue
         labellers label confidently; with ``end_model_rounds`` > 1, confident predictions on the
         other claims join the training set for another round (self-training)."""
-        from sklearn.linear_model import LogisticRegression
-
         cfg = self.scheme.combiner
+        k = len(self.scheme.labels)
         _, examples = self._anchor_embeddings()
         base_x = [ex for ex in examples if len(ex)]
         base_y = [np.full(len(ex), j) for j, ex in enumerate(examples) if len(ex)]
@@ -297,18 +396,18 @@ class Bootstrap:
             idx = np.nonzero(covered)[0]
             keep = probs.max(axis=1) >= cfg.end_model_min_confidence
             labels[idx[keep]] = probs[keep].argmax(axis=1)
-        out = None
-        for _ in range(cfg.end_model_rounds):
-            x = np.vstack(base_x + [emb[labels >= 0]])
-            y = np.concatenate(base_y + [labels[labels >= 0]])
-            present = np.unique(y)
-            if len(present) < 2:
+        out, params = None, None
+        for round_ in range(cfg.end_model_rounds):
+            chosen = np.nonzero(labels >= 0)[0]
+            if len(chosen) > END_MODEL_MAX_ROWS:  # a sample fits as well and keeps big inputs fast
+                chosen = np.sort(np.random.default_rng(round_).choice(chosen, END_MODEL_MAX_ROWS, replace=False))
+            x = np.vstack(base_x + [emb[chosen]])
+            y = np.concatenate(base_y + [labels[chosen]]).astype(np.int64)
+            if len(np.unique(y)) < 2:
                 return None
-            model = LogisticRegression(C=cfg.end_model_c, class_weight="balanced", max_iter=1000)
-            model.fit(x, y)
-            out = np.full((len(emb), len(self.scheme.labels)), 1e-3)
-            out[:, present] = model.predict_proba(emb)
-            out /= out.sum(axis=1, keepdims=True)
+            with _one_blas_thread():
+                params = fit_softmax_regression(x, y, k, cfg.end_model_c, 200 if round_ == 0 else 100, params)
+            out = _softmax((emb @ params[0].astype(np.float32)).astype(np.float64) + params[1])
             fresh = (labels < 0) & (out.max(axis=1) >= cfg.end_model_min_confidence)
             labels[fresh] = out[fresh].argmax(axis=1)
         return out
@@ -318,7 +417,7 @@ class Bootstrap:
         k = len(self.scheme.labels)
         if not rows:
             return np.zeros((0, k))
-        matrix = apply_labellers(self.labellers, rows, self.scheme)
+        matrix = self.apply(rows)
         logits = self.vote_logits(matrix)
         if self.needs_encoder:
             emb = self.embed(rows, progress=progress, batch_size=batch_size)
@@ -338,7 +437,7 @@ class Bootstrap:
     def label_matrix(self, rows: list[dict[str, Any]]) -> tuple[list[str], np.ndarray]:
         """Names and label matrix of every labeller, the similarity labeller included."""
         names = [lab.name for lab in self.labellers]
-        matrix = apply_labellers(self.labellers, rows, self.scheme)
+        matrix = self.apply(rows)
         if self.use_similarity and rows:
             sim = self.similarity_proba(self.embed(rows))
             names.append("similarity")

@@ -1,0 +1,114 @@
+"""Speed of `stance prelabel` (whole process) against a plain transformers loop, in the same run.
+
+Generates N short claims (deterministic, self-made from templates), times the whole command
+``stance prelabel --in claims.jsonl --out out.jsonl`` as a subprocess (start-up, reading, embedding,
+the labellers, the end model, writing), then a plain loop over the same claims: the same model with
+transformers' AutoModel, batches of 64 in input order (no length sorting), mean pooling. The plain
+loop is timed without its start-up, which flatters the baseline. Prints claims/s and the ratio.
+
+    python benchmarks/bench_prelabel.py [--n 8000] [--model MODEL_DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+SUBJECTS = ["The ministry", "Officials", "The governor", "Residents", "The army", "Kyiv", "Moscow",
+            "The European Union", "NATO", "The mayor", "Analysts", "The Kremlin", "Ukraine's president",
+            "Western allies", "The UN nuclear watchdog", "Local authorities", "The defence minister"]
+VERBS = ["said", "denied", "announced", "warned", "reported", "claimed", "confirmed", "promised"]
+OBJECTS = ["that the bridge was damaged overnight", "new sanctions on energy exports",
+           "that talks would resume next week", "a strike on a fuel depot", "more air defence systems",
+           "that the plant lost external power", "the evacuation of civilians from the town",
+           "that grain shipments would continue", "heavy fighting near the front line",
+           "a prisoner exchange", "that the referendum was illegitimate", "the arrest of two journalists",
+           "a ceasefire around the port", "losses among its troops", "a shortage of winter fuel"]
+PLACES = ["Kharkiv", "Odesa", "Donetsk", "Kherson", "Zaporizhzhia", "Mariupol", "Dnipro", "Lviv", "Sumy",
+          "Poltava", "Mykolaiv", "Chernihiv", "Belgorod", "Kursk", "Crimea", "Bakhmut", "Izium", "Melitopol",
+          "Vinnytsia", "Rivne"]
+TAILS = ["", "", " on Monday", " late on Friday", ", according to a statement", " in a video address",
+         ", officials said", " after a meeting in Brussels"]
+
+
+def make_claims(n: int, seed: int = 0) -> list[dict]:
+    """``n`` short claims from templates; the same ``n`` and seed give the same claims."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        place = f" in {rng.choice(PLACES)}" if rng.random() < 0.7 else ""
+        text = f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)}{place}{rng.choice(TAILS)}."
+        rows.append({"claim_id": f"c{i:05d}", "doc_id": f"d{i // 20:04d}", "text": text, "speaker": "author"})
+    return rows
+
+
+def plain_loop(texts: list[str], batch_size: int = 64) -> float:
+    """Seconds for the plain transformers loop (model loaded before the clock starts)."""
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    from models.encoder import base_model_dir
+
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    tokenizer = AutoTokenizer.from_pretrained(base_model_dir())
+    model = AutoModel.from_pretrained(base_model_dir()).eval()
+    start = time.perf_counter()
+    with torch.no_grad():
+        for i in range(0, len(texts), batch_size):
+            enc = tokenizer(texts[i:i + batch_size], padding=True, truncation=True, return_tensors="pt")
+            hidden = model(**enc).last_hidden_state
+            mask = enc["attention_mask"].unsqueeze(-1).float()
+            pooled = (hidden * mask).sum(1) / mask.sum(1)
+            torch.nn.functional.normalize(pooled, dim=1).numpy()
+    return time.perf_counter() - start
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=8000)
+    ap.add_argument("--model", default=None, help="a `stance train` directory (default: the bootstrap)")
+    args = ap.parse_args(argv)
+
+    rows = make_claims(args.n)
+    stance = Path(sys.executable).with_name("stance")
+    with tempfile.TemporaryDirectory() as tmp:
+        inp, out = Path(tmp) / "claims.jsonl", Path(tmp) / "out.jsonl"
+        inp.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+        cmd = [str(stance), "prelabel", "--in", str(inp), "--out", str(out)]
+        if args.model:
+            cmd += ["--model", args.model]
+        # Warm-up on a few claims: the one-off ONNX export and the OS file cache are not per-run costs.
+        warm = Path(tmp) / "warm.jsonl"
+        warm.write_text("".join(json.dumps(r) + "\n" for r in rows[:8]), encoding="utf-8")
+        subprocess.run([*cmd[:3], str(warm), "--out", str(Path(tmp) / "warm.out.jsonl"), *cmd[6:]],
+                       check=True, capture_output=True)
+        start = time.perf_counter()
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        whole = time.perf_counter() - start
+        if done.returncode:
+            print(done.stderr, file=sys.stderr)
+            return done.returncode
+        written = sum(1 for _ in out.open(encoding="utf-8"))
+    assert written == len(rows), (written, len(rows))
+    base = plain_loop([r["text"] for r in rows])
+    ours, theirs = len(rows) / whole, len(rows) / base
+    print(f"{len(rows)} claims ({len({r['text'] for r in rows})} distinct), {os.cpu_count()} cores")
+    print(f"stance prelabel, whole process: {whole:6.1f} s  {ours:7.0f} claims/s")
+    print(f"plain transformers loop (64, unsorted, model load excluded): {base:6.1f} s  {theirs:7.0f} claims/s")
+    print(f"ratio: {ours / theirs:.2f}x")
+    print(done.stdout.strip().splitlines()[-2])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

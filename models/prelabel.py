@@ -1,0 +1,116 @@
+"""Stance pre-labels for claims: the bootstrap (no human labels) or a model from ``stance train``.
+
+``prelabel`` is a pure function from claim rows to claim rows: every input field is kept and
+``prediction``, ``score``, ``probs`` and ``model_version`` are added. ``prelabel_file`` is the edge
+the CLI calls: read JSONL, pre-label, write JSONL atomically, report what was written.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from corpus.errors import UserError
+from models.schemes import Scheme, load_scheme
+
+PRELABEL_FIELDS = ("prediction", "score", "probs", "model_version")
+
+
+def attach(rows: list[dict[str, Any]], probs: np.ndarray, labels: list[str], version: str) -> list[dict[str, Any]]:
+    """Rows with their pre-label: the arg-max label, its probability, all probabilities, the version."""
+    out = []
+    for row, p in zip(rows, np.asarray(probs, dtype=np.float64)):
+        p = p / p.sum()
+        best = int(p.argmax())
+        out.append({**row, "prediction": labels[best], "score": float(p[best]),
+                    "probs": {label: float(v) for label, v in zip(labels, p)}, "model_version": version})
+    return out
+
+
+def _check_rows(rows: list[dict[str, Any]]) -> None:
+    for i, row in enumerate(rows):
+        if not isinstance(row.get("text"), str):
+            raise UserError(f"row {i + 1}: no `text` string; every claim row needs its text")
+
+
+@dataclass
+class Predictor:
+    """Whatever makes the probabilities: the bootstrap or a trained classifier."""
+
+    labels: list[str]
+    version: str
+    model: Any
+    bootstrap: Any = None
+
+    def predict_proba(self, rows: list[dict[str, Any]], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+        if self.bootstrap is not None:
+            return self.bootstrap.predict_proba(rows, progress=progress, batch_size=batch_size)
+        return self.model.predict_proba(rows, batch_size=batch_size)
+
+
+def load_predictor(scheme: Scheme, model_dir: str | Path | None = None) -> Predictor:
+    """The bootstrap for ``scheme``, or the classifier saved in ``model_dir``."""
+    if model_dir is None:
+        from models.bootstrap import Bootstrap
+
+        boot = Bootstrap(scheme)
+        return Predictor(scheme.label_ids, boot.version, boot, bootstrap=boot)
+    path = Path(model_dir)
+    if not path.is_dir():
+        raise UserError(f"{model_dir}: no such model directory; train one with `stance train` or check the path")
+    try:
+        from models.classifier import StanceClassifier
+    except ImportError:
+        raise UserError("the trained-model path is not available in this version; omit --model "
+                        "to use the bootstrap") from None
+    clf = StanceClassifier.from_pretrained(path, scheme=scheme)
+    return Predictor(list(clf.labels), clf.version, clf)
+
+
+def prelabel(rows: list[dict[str, Any]], scheme: Scheme, model_dir: str | Path | None = None,
+             batch_size: int = 64, progress: bool = False) -> list[dict[str, Any]]:
+    """Every row with ``prediction``, ``score``, ``probs`` (label id -> probability) and ``model_version``."""
+    _check_rows(rows)
+    predictor = load_predictor(scheme, model_dir)
+    return attach(rows, predictor.predict_proba(rows, batch_size, progress), predictor.labels, predictor.version)
+
+
+@dataclass
+class PrelabelReport:
+    """What ``prelabel_file`` wrote: counts per label, the model version, the labeller table."""
+
+    out: Path
+    n: int
+    model_version: str
+    distribution: dict[str, int]
+    labeller_table: Any = None
+    notes: list[str] = field(default_factory=list)
+
+
+def prelabel_file(inp: str | Path, out: str | Path, scheme_name: str = "kremlin_framing",
+                  model_dir: str | Path | None = None, batch_size: int = 64, progress: bool = True,
+                  table: bool = True) -> PrelabelReport:
+    """Read claims JSONL, pre-label every row, write JSONL atomically; the labeller table for the bootstrap."""
+    from corpus.files import read_jsonl, write_jsonl
+
+    scheme = load_scheme(scheme_name)
+    rows = list(read_jsonl(inp))
+    for i, row in enumerate(rows):
+        if not isinstance(row.get("text"), str):
+            raise UserError(f"{inp}: row {i + 1} has no `text` string; every claim row needs its text")
+    if batch_size < 1:
+        raise UserError(f"--batch-size {batch_size}: must be at least 1")
+    predictor = load_predictor(scheme, model_dir)
+    labelled = attach(rows, predictor.predict_proba(rows, batch_size, progress), predictor.labels,
+                      predictor.version)
+    write_jsonl(out, labelled)
+    counts = Counter(row["prediction"] for row in labelled)
+    report = PrelabelReport(Path(out), len(labelled), predictor.version,
+                            {label: counts.get(label, 0) for label in predictor.labels})
+    if table and predictor.bootstrap is not None and rows:
+        report.labeller_table = predictor.bootstrap.labeller_table(rows)
+    return report
