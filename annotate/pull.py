@@ -273,17 +273,17 @@ def export_tasks(ls: Any, project_id: int, progress: bool = True, poll: float = 
                                "include_annotation_history": False},
         # without a job queue the server serialises every task inside this one request
         request_options={"timeout_in_seconds": int(timeout)})
-    began = time.monotonic()
-    while snapshot.status not in ("completed", "failed"):
-        if time.monotonic() - began > timeout:
-            raise UserError(f"the export of project {project_id} did not finish in {timeout:.0f} s; "
-                            "check the Label Studio server's job queue")
-        time.sleep(poll)
-        snapshot = ls.projects.exports.get(project_id, snapshot.id)
-    if snapshot.status == "failed":
-        raise UserError(f"Label Studio failed to export project {project_id}; see the server log")
     buffer = io.BytesIO()
     try:
+        began = time.monotonic()
+        while snapshot.status not in ("completed", "failed"):
+            if time.monotonic() - began > timeout:
+                raise UserError(f"the export of project {project_id} did not finish in {timeout:.0f} s; "
+                                "check the Label Studio server's job queue")
+            time.sleep(poll)
+            snapshot = ls.projects.exports.get(project_id, snapshot.id)
+        if snapshot.status == "failed":
+            raise UserError(f"Label Studio failed to export project {project_id}; see the server log")
         with tqdm(desc="download", unit="B", unit_scale=True, file=sys.stderr, disable=not progress,
                   leave=False) as bar:
             for chunk in ls.projects.exports.download(project_id, snapshot.id, export_type="JSON"):

@@ -228,3 +228,43 @@ def test_pull_without_a_server_is_one_clear_line(tmp_path: Path, capsys):
     err = capsys.readouterr().err.strip()
     assert code == 2 and err.startswith("error: no Label Studio set up in") and len(err.splitlines()) == 1
     assert not (tmp_path / "o").exists()
+
+
+class _Exports:
+    """A stand-in for ``ls.projects.exports`` of a server with a job queue: the snapshot is polled."""
+
+    def __init__(self, statuses, body):
+        self.statuses, self.body, self.deleted, self.created = list(statuses), body, [], None
+
+    def create(self, project_id, **kwargs):
+        self.created = kwargs
+        return SimpleNamespace(id=5, status=self.statuses.pop(0))
+
+    def get(self, project_id, export_pk):
+        return SimpleNamespace(id=export_pk, status=self.statuses.pop(0))
+
+    def download(self, project_id, export_pk, export_type):
+        yield from (self.body[:10], self.body[10:])
+
+    def delete(self, project_id, export_pk):
+        self.deleted.append(export_pk)
+
+
+def _client(exports):
+    return SimpleNamespace(projects=SimpleNamespace(exports=exports))
+
+
+def test_export_tasks_polls_a_queued_snapshot_and_deletes_it():
+    body = json.dumps(_tasks()).encode()
+    exports = _Exports(["created", "in_progress", "completed"], body)
+    tasks = pull.export_tasks(_client(exports), 3, progress=False, poll=0)
+    assert [t["id"] for t in tasks] == [1, 2, 3, 4, 5] and exports.deleted == [5]
+    assert exports.created["task_filter_options"] == {"annotated": "only"}
+    failed = _Exports(["in_progress", "failed"], body)
+    with pytest.raises(UserError, match="failed to export project 3"):
+        pull.export_tasks(_client(failed), 3, progress=False, poll=0)
+    assert failed.deleted == [5]
+    cut = _Exports(["completed"], body[:-20])
+    with pytest.raises(UserError, match=r"arrived cut short \(\d+ bytes\); re-run"):
+        pull.export_tasks(_client(cut), 3, progress=False, poll=0)
+    assert cut.deleted == [5]
