@@ -95,8 +95,12 @@ class CueMatcher:
         return False
 
     def search(self, text: str, lower: str | None = None) -> bool:
-        """Whether ``text`` (``lower`` is its lower-cased form, when already at hand) has a cue."""
-        return self._found(self.exact, text) or self._found(self.loose, text.lower() if lower is None else lower)
+        """Whether ``text`` has a cue. ``lower``: the text already normalised and lower-cased (the
+        applier passes it so that a row is prepared once for all labellers)."""
+        if lower is None:
+            text = text.translate(_APOSTROPHES)
+            lower = text.lower()
+        return self._found(self.exact, text) or self._found(self.loose, lower)
 
 
 def compile_cues(phrases: Iterable[str]) -> CueMatcher:

@@ -1,0 +1,166 @@
+"""Weak labellers, their applier and table, and the combined probabilities (stand-in encoder;
+the real MiniLM only in the ``slow`` test)."""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+import pytest
+
+from models.bootstrap import (Bootstrap, CueMatcher, apply_labellers, build_labellers, cue_group_labeller,
+                              fit_softmax_regression, source_type_labeller)
+from models.schemes import load_scheme
+
+
+class BagEncoder:
+    """A stand-in encoder: hashed bag of lower-cased words, unit length (no model needed)."""
+
+    def encode(self, texts, batch_size=64, progress=False):
+        out = np.zeros((len(texts), 128), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in text.lower().split():
+                out[i, zlib.crc32(word.strip(".,!?;:'\"").encode()) % 128] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms > 0, norms, 1.0)
+
+
+@pytest.fixture(scope="module")
+def scheme():
+    return load_scheme("kremlin_framing")
+
+
+def test_cue_matcher_whole_words_wildcards_acronyms_and_compounds():
+    m = CueMatcher(["Kiev regime", "Russophob*", "SMO", "Kremlin", "Russia's invasion"])
+    assert m.search("The Kiev  regime fired first.")
+    assert m.search("Rampant RUSSOPHOBIA in Europe")
+    assert m.search("Goals of the SMO are met")
+    assert not m.search("Smog over the city")          # acronyms are case-sensitive, whole words
+    assert not m.search("a pro-Kremlin channel")       # not inside a hyphenated compound
+    assert m.search("Russia\u2019s invasion began")      # curly apostrophes count as straight ones
+    assert not m.search("Kievan Rus history")
+    assert CueMatcher(["re:\\bclaims\\b"]).search("the paper claims") and not CueMatcher([]).search("x")
+
+
+def test_cue_group_votes_the_label_whose_spelling_occurs_and_abstains_on_both(scheme):
+    kiev = cue_group_labeller("kiev_spelling", {"kremlin_framing": ["Kiev"], "independent_reporting": ["Kyiv"]}, 0.9)
+    assert kiev({"text": "Kiev's forces retreated"}) == "kremlin_framing"
+    assert kiev({"text": "Kyiv says it will talk"}) == "independent_reporting"
+    assert kiev({"text": "Kiev (Kyiv) is the capital"}) is None
+    assert kiev({"text": "Nothing here"}) is None
+
+
+def test_source_type_is_a_distant_label_only_for_document_voices(scheme):
+    lf = source_type_labeller(scheme, 0.8)
+    base = {"text": "x", "source_type": "kremlin_framing"}
+    assert lf({**base, "speaker": "author"}) == "kremlin_framing"
+    assert lf({**base, "speaker": "blogger"}) == "kremlin_framing"
+    assert lf({**base, "speaker": "interviewee"}) == "kremlin_framing"
+    assert lf({**base, "speaker": "quoted"}) is None
+    assert lf({**base, "speaker": "commenter"}) is None
+    assert lf({"text": "x", "source_type": "kremlin_framing"}) is None
+    assert lf({"text": "x", "speaker": "author", "source_type": "state_media"}) == "kremlin_framing"
+    assert lf({"text": "x", "speaker": "author", "source_type": "blog"}) is None
+
+
+def test_applier_builds_the_label_matrix(scheme):
+    labellers = build_labellers(scheme)
+    names = [lab.name for lab in labellers]
+    assert names[:3] == ["cues:kremlin_framing", "cues:independent_reporting", "cues:neutral"]
+    assert "kiev_spelling" in names and "source_type" in names
+    rows = [{"text": "The Kiev regime is shelling Donetsk."},
+            {"text": "Russia's full-scale invasion, according to the UN, displaced millions."},
+            {"text": "Nothing to see."}]
+    matrix = apply_labellers(labellers, rows, scheme)
+    kiev = names.index("kiev_spelling")
+    assert matrix.shape == (3, len(labellers))
+    assert matrix[0, 0] == 0 and matrix[0, kiev] == 0
+    assert matrix[1, 1] == -1 and matrix[1, names.index("attribution")] == 1
+    assert matrix[1, names.index("war_vocabulary")] == 1
+    assert (matrix[2] == -1).all()
+
+
+def test_predict_proba_rows_sum_to_one_and_follow_the_cues(scheme):
+    boot = Bootstrap(scheme, encoder=BagEncoder())
+    rows = [{"text": "The Kiev regime and its Western curators staged a provocation."},
+            {"text": "Russia's full-scale invasion of Ukraine displaced millions, according to the UN."},
+            {"text": "Talks will resume on Tuesday."}]
+    probs = boot.predict_proba(rows)
+    assert probs.shape == (3, 3)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-9)
+    assert probs[0, 0] > 0.9 and probs[1, 1] > 0.9
+    assert boot.predict_proba([]).shape == (0, 3)
+    assert boot.version.startswith("bootstrap-") and boot.version.endswith(scheme.version)
+
+
+def test_excluding_the_kiev_cue_removes_that_labeller_and_changes_the_version(scheme):
+    full = Bootstrap(scheme, encoder=BagEncoder())
+    without = Bootstrap(scheme, encoder=BagEncoder(), exclude=["kiev_spelling"])
+    assert "kiev_spelling" not in [lab.name for lab in without.labellers]
+    assert without.version == full.version + "-kiev_spelling"
+    row = [{"text": "Shelling hit Kiev overnight."}]
+    assert full.predict_proba(row)[0, 0] > without.predict_proba(row)[0, 0]
+
+
+def test_labeller_table_coverage_overlaps_conflicts_and_accuracy(scheme):
+    boot = Bootstrap(scheme, encoder=BagEncoder(), exclude=["similarity"])
+    rows = [{"text": "Kiev regime troops fled.", "label": "kremlin_framing"},
+            {"text": "Kyiv residents sheltered, officials said.", "label": "independent_reporting"},
+            {"text": "Kiev says the war goes on.", "label": "independent_reporting"},
+            {"text": "Lunch is at noon.", "label": "neutral"}]
+    table = boot.labeller_table(rows).set_index("labeller")
+    kiev = table.loc["kiev_spelling"]
+    assert kiev["coverage"] == 0.75
+    assert (kiev["correct"], kiev["incorrect"]) == (2, 1)
+    assert kiev["accuracy"] == pytest.approx(2 / 3)
+    # Row 3: Kiev (kremlin) against "war" (independent): an overlap and a conflict.
+    assert kiev["conflicts"] == 0.25
+    assert table.loc["cues:kremlin_framing", "coverage"] == 0.25
+    assert table.loc["source_type", "coverage"] == 0.0
+    assert "similarity" not in table.index
+    no_gold = boot.labeller_table([{"text": "Kiev"}])
+    assert "accuracy" not in no_gold.columns
+
+
+def test_softmax_regression_separates_clear_classes():
+    rng = np.random.default_rng(0)
+    centres = np.eye(3, 8, dtype=np.float32)
+    y = np.repeat(np.arange(3), 30)
+    x = centres[y] + 0.2 * rng.standard_normal((90, 8)).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    w, b = fit_softmax_regression(x, y, 3, c=10.0)
+    assert ((x @ w + b).argmax(axis=1) == y).mean() > 0.95
+
+
+# Self-written sentences (not from any dataset): pro-Kremlin narratives and statements rebutting them.
+NARRATIVES = [
+    "The collective West is using Ukraine to wage a proxy war against Russia.",
+    "Neo-Nazis seized power in Kiev in a coup paid for by Washington.",
+    "NATO's expansion to the east forced Moscow to act.",
+    "American biolabs in Ukraine were making weapons aimed at Slavs.",
+    "The Bucha footage was staged by Ukrainian provocateurs.",
+    "Sanctions are an economic war that only hurts ordinary Europeans.",
+    "Russophobic Western governments want to cancel Russian culture.",
+]
+REBUTTALS = [
+    "There is no evidence of US-run bioweapons laboratories in Ukraine.",
+    "Russia's full-scale invasion was not provoked by NATO, which had no plans to admit Ukraine.",
+    "Independent investigators documented that Russian soldiers killed civilians in Bucha.",
+    "The claim that Ukraine is ruled by neo-Nazis is a recurring pro-Kremlin disinformation narrative.",
+    "Satellite images contradict Moscow's account of when the bodies appeared.",
+    "The sanctions were imposed in response to Russia's war of aggression against Ukraine.",
+    "Fact-checkers found the video was filmed years before the war.",
+]
+
+
+@pytest.mark.slow
+def test_real_encoder_separates_narratives_from_rebuttals(scheme):
+    boot = Bootstrap(scheme)
+    rows = [{"text": t} for t in NARRATIVES + REBUTTALS]
+    gold = np.array([0] * len(NARRATIVES) + [1] * len(REBUTTALS))
+    pred = boot.predict_proba(rows)[:, :2].argmax(axis=1)
+    f1 = []
+    for label in (0, 1):
+        tp = ((pred == label) & (gold == label)).sum()
+        f1.append(2 * tp / (2 * tp + ((pred == label) & (gold != label)).sum() + ((pred != label) & (gold == label)).sum()))
+    assert np.mean(f1) >= 0.8

@@ -1,0 +1,126 @@
+"""Pre-labels: fields kept and added, the CLI's file edge, the trained-model path, the encoders."""
+
+from __future__ import annotations
+
+import json
+import zlib
+
+import numpy as np
+import pytest
+
+import models.encoder
+from claimstance.cli import main
+from corpus.errors import UserError
+from models.prelabel import attach, prelabel
+from models.schemes import load_scheme
+
+
+class BagEncoder:
+    """A stand-in encoder: hashed bag of lower-cased words, unit length (no model needed)."""
+
+    def encode(self, texts, batch_size=64, progress=False):
+        out = np.zeros((len(texts), 128), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in text.lower().split():
+                out[i, zlib.crc32(word.strip(".,!?;:'\"").encode()) % 128] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms > 0, norms, 1.0)
+
+
+@pytest.fixture
+def bag_encoder(monkeypatch):
+    monkeypatch.setattr(models.encoder, "load_encoder", lambda *a, **k: BagEncoder())
+
+
+ROWS = [
+    {"claim_id": "a", "text": "The Kiev regime staged a provocation, Western media repeat it.", "speaker": "author"},
+    {"claim_id": "b", "text": "Russian forces occupied the town, according to officials in Kyiv.", "speaker": "quoted"},
+    {"claim_id": "c", "text": "The meeting is scheduled for Monday."},
+]
+
+
+def test_attach_adds_the_four_fields_and_keeps_the_rest():
+    rows = attach([{"text": "x", "extra": 1}], np.array([[0.2, 0.6, 0.2]]), ["k", "i", "n"], "v1")
+    assert rows == [{"text": "x", "extra": 1, "prediction": "i", "score": pytest.approx(0.6),
+                     "probs": {"k": pytest.approx(0.2), "i": pytest.approx(0.6), "n": pytest.approx(0.2)},
+                     "model_version": "v1"}]
+
+
+def test_prelabel_with_the_bootstrap(bag_encoder):
+    scheme = load_scheme("kremlin_framing")
+    out = prelabel(ROWS, scheme)
+    assert [r["claim_id"] for r in out] == ["a", "b", "c"]
+    assert out[1]["speaker"] == "quoted"
+    assert out[0]["prediction"] == "kremlin_framing"
+    assert out[1]["prediction"] == "independent_reporting"
+    for row in out:
+        assert sum(row["probs"].values()) == pytest.approx(1.0)
+        assert list(row["probs"]) == scheme.label_ids
+        assert row["score"] == row["probs"][row["prediction"]]
+        assert row["model_version"] == f"bootstrap-{scheme.version}"
+    with pytest.raises(UserError, match="row 2: no `text` string"):
+        prelabel([{"text": "ok"}, {"title": "no text"}], scheme)
+
+
+def test_prelabel_with_a_trained_model_calls_the_classifier(monkeypatch, tmp_path):
+    from models import classifier
+
+    class Fake:
+        labels = ["kremlin_framing", "independent_reporting", "neutral"]
+        version = "minilm-test-1"
+
+        def predict_proba(self, rows, batch_size=64):
+            return np.tile([0.1, 0.7, 0.2], (len(rows), 1))
+
+    seen = {}
+
+    def from_pretrained(model_dir, scheme=None):
+        seen["dir"], seen["scheme"] = str(model_dir), scheme.name
+        return Fake()
+
+    monkeypatch.setattr(classifier.StanceClassifier, "from_pretrained", staticmethod(from_pretrained))
+    out = prelabel(ROWS[:1], load_scheme("kremlin_framing"), model_dir=tmp_path)
+    assert seen == {"dir": str(tmp_path), "scheme": "kremlin_framing"}
+    assert out[0]["prediction"] == "independent_reporting" and out[0]["model_version"] == "minilm-test-1"
+    with pytest.raises(UserError, match="no such model directory"):
+        prelabel(ROWS[:1], load_scheme("kremlin_framing"), model_dir=tmp_path / "absent")
+
+
+def test_cli_prelabel_writes_rows_prints_distribution_and_table(bag_encoder, tmp_path, capsys):
+    inp, out = tmp_path / "claims.jsonl", tmp_path / "out.jsonl"
+    inp.write_text("".join(json.dumps(r) + "\n" for r in ROWS), encoding="utf-8")
+    assert main(["prelabel", "--in", str(inp), "--out", str(out)]) == 0
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["claim_id"] for r in rows] == ["a", "b", "c"]
+    printed = capsys.readouterr().out
+    assert "kiev_spelling" in printed and "coverage" in printed
+    assert "predictions: kremlin_framing 1, independent_reporting 1" in printed
+    assert "3 claims pre-labelled by bootstrap-" in printed and str(out) in printed
+
+
+def test_cli_prelabel_bad_input_is_one_line_and_writes_nothing(bag_encoder, tmp_path, capsys):
+    inp, out = tmp_path / "claims.jsonl", tmp_path / "out.jsonl"
+    inp.write_text('{"text": "fine"}\n{"id": 2}\n', encoding="utf-8")
+    assert main(["prelabel", "--in", str(inp), "--out", str(out)]) == 2
+    assert "claims.jsonl: row 2 has no `text` string" in capsys.readouterr().err
+    assert not out.exists()
+    assert main(["prelabel", "--in", str(tmp_path / "none.jsonl"), "--out", str(out)]) == 2
+    assert "none.jsonl: no such file" in capsys.readouterr().err
+    inp.write_text('{"text": "fine"}\n', encoding="utf-8")
+    assert main(["prelabel", "--in", str(inp), "--out", str(out), "--scheme", "nope"]) == 2
+    assert "unknown scheme 'nope'" in capsys.readouterr().err
+    assert not out.exists()
+
+
+@pytest.mark.slow
+def test_onnx_encoder_matches_pytorch(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLAIMSTANCE_CACHE", str(tmp_path))
+    texts = ["Kyiv says talks will resume.", "The Kiev regime shelled Donetsk again, the mayor said.", "Hi"]
+    onnx = models.encoder.OnnxEncoder()
+    assert onnx.onnx_path.is_relative_to(tmp_path) and onnx.onnx_path.exists()
+    a = onnx.encode(texts, batch_size=2)
+    b = models.encoder.Encoder().encode(texts)
+    assert a.shape == (3, 384) and a.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
+    assert float((a * b).sum(axis=1).min()) > 0.9999
+    assert onnx.encode([]).shape == (0, 384)
