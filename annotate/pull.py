@@ -269,7 +269,7 @@ def export_tasks(ls: Any, project_id: int, progress: bool = True, poll: float = 
         project_id, title="stance pull",
         task_filter_options={"annotated": "only"},
         serialization_options={"drafts": {"only_id": True}, "predictions": {"only_id": True},
-                               "annotations__completed_by": {"only_id": True},
+                               "annotations__completed_by": {"only_id": False},   # id and email
                                "include_annotation_history": False},
         # without a job queue the server serialises every task inside this one request
         request_options={"timeout_in_seconds": int(timeout)})
