@@ -78,13 +78,24 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data", required=True, help="JSONL with text and label, or a dataset directory from `stance pull`")
     p.add_argument("--out", required=True, help="model directory to write")
     p.add_argument("--scheme", default="kremlin_framing")
-    p.add_argument("--epochs", type=int, default=None)
+    p.add_argument("--epochs", type=int, default=None, help="maximum epochs (default: 6, early stopping)")
     p.add_argument("--seed", type=int, default=13)
     p.set_defaults(handler=_train)
 
 
 def _train(args: argparse.Namespace) -> int:
-    raise UserError("`stance train` is not implemented yet")
+    from models.training import train
+
+    result = train(args.data, args.out, scheme=args.scheme, epochs=args.epochs, seed=args.seed)
+    blend = result["blend"]
+    print(f"trained on {result['train_claims']} claims (+{result['scheme_examples']} scheme examples), "
+          f"validated on {result['validation_claims']}: macro-F1 {result['validation_macro_f1']:.3f} "
+          f"(epoch {result['best_epoch']} of {result['epochs_run']}), {result['seconds']:.0f} s")
+    gate = "domain gate on" if blend.get("domain") else "no domain gate"
+    print(f"blend with the bootstrap: weight {blend['bootstrap_weight']} in domain, "
+          f"temperature {blend['temperature']}, {gate}")
+    print(f"model {result['version']} written to {result['out_dir']}")
+    return 0
 
 
 def _add_evaluate(sub: argparse._SubParsersAction) -> None:
@@ -98,7 +109,16 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    raise UserError("`stance evaluate` is not implemented yet")
+    from models.evaluate import evaluate, summary_table
+
+    report = evaluate(args.model, args.data, args.out, scheme=args.scheme, by=args.by)
+    print(f"{'':28} {'n':>5} {'macro-F1':>9} {'accuracy':>9} {'ECE':>6}")
+    for name, n, f1, acc, ece in summary_table(report):
+        print(f"{name[:28]:28} {n:>5} {f1:>9.3f} {acc:>9.3f} {ece:>6.3f}")
+    if report.get("rows_seen_in_training"):
+        print(f"warning: {report['rows_seen_in_training']} rows were in the model's training split")
+    print(f"report written to {report['out_dir']}/index.html (and report.json, report.md)")
+    return 0
 
 
 def _add_match(sub: argparse._SubParsersAction) -> None:

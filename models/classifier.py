@@ -1,0 +1,231 @@
+"""The fine-tuned stance classifier: a MiniLM sequence classifier blended with the bootstrap.
+
+A model directory from ``stance train`` is a plain transformers directory (config, weights,
+tokenizer, README.md model card) plus ``claimstance.json`` (scheme, labels, version, blend settings).
+
+Why a blend: a model fine-tuned on a few hundred claims learns the house style of the outlets it saw
+("Kiev" or "Kyiv", headline punctuation). On claims written elsewhere that style is absent and its
+confident guesses are little better than chance, while the bootstrap's framing cues, label
+descriptions and example claims carry over. ``predict_proba`` mixes the two experts in log space:
+
+    z(label) = g(x) * log p_model(label) + (w * g(x) + 1 - g(x)) * log p_bootstrap(label)
+
+``g(x)`` in [0, 1], the domain gate, says how much a claim looks like the training claims rather
+than like the scheme's own example claims and descriptions: a logistic regression on MiniLM
+sentence embeddings (the ones the bootstrap computes anyway), fitted at training time with the
+training claims on one side and the scheme's examples on the other. ``g`` is 1 from even odds up
+and falls to 0 at ``gate_low``. ``w``, the bootstrap's weight in domain, is chosen on the validation
+split. In domain the fine-tuned model leads; on claims unlike the training data the bootstrap
+decides. Scheme labels the model never saw (``neutral`` for two-label data) get the bootstrap's
+probability scaled by ``1 - g``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from corpus.errors import UserError
+from models.data import normalise_spelling
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+CONFIG_NAME = "claimstance.json"
+
+
+def softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
+    z = z - z.max(axis=axis, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def in_domain_probability(embeddings: np.ndarray, domain: dict[str, Any]) -> np.ndarray:
+    """P(training-like | embedding) from the stored logistic regression of the domain gate."""
+    coef = np.asarray(domain["coef"], dtype=np.float64)
+    z = embeddings.astype(np.float64) @ coef + float(domain["intercept"])
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def gate(similarity: np.ndarray, low: float, high: float) -> np.ndarray:
+    """1 at or above ``high`` (in domain), 0 at or below ``low``, linear in between."""
+    if high <= low:
+        return (similarity >= high).astype(np.float64)
+    return np.clip((similarity - low) / (high - low), 0.0, 1.0)
+
+
+def blend(p_model: np.ndarray, p_boot: np.ndarray, known: np.ndarray, g: np.ndarray, weight: float
+          ) -> np.ndarray:
+    """Scheme-ordered probabilities from the model's (over ``known`` columns) and the bootstrap's.
+
+    ``p_model`` is n x len(known); ``p_boot`` n x scheme labels; ``known`` the scheme columns of the
+    model's labels; ``g`` the per-claim gate; ``weight`` the bootstrap's weight in domain.
+    """
+    eps = 1e-6
+    g = g[:, None]
+    p_boot = np.clip(p_boot, eps, 1.0)
+    p_boot = p_boot / p_boot.sum(axis=1, keepdims=True)
+    z = g * np.log(np.clip(p_model, eps, 1.0)) + (weight * g + 1 - g) * np.log(p_boot[:, known])
+    unknown = np.setdiff1d(np.arange(p_boot.shape[1]), known)
+    out = np.zeros_like(p_boot)
+    out[:, unknown] = p_boot[:, unknown] * (1 - g)
+    rest = 1.0 - out[:, unknown].sum(axis=1, keepdims=True)
+    out[:, known] = softmax(z, axis=1) * rest
+    return out
+
+
+class StanceClassifier:
+    """A fine-tuned MiniLM stance classifier with its labels, version and blend settings."""
+
+    def __init__(self, model: Any, tokenizer: Any, config: dict[str, Any], scheme: Any = None) -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.config = config
+        self._scheme = scheme
+        self._bootstrap: Any = None
+        self.model.eval()
+
+    # --- identity ---------------------------------------------------------------------------
+
+    @property
+    def model_labels(self) -> list[str]:
+        """The labels the network was trained on, in its output order."""
+        return list(self.config["labels"])
+
+    @property
+    def labels(self) -> list[str]:
+        """The scheme's label ids: the columns of ``predict_proba``."""
+        return list(self.config.get("scheme_labels") or self.config["labels"])
+
+    @property
+    def version(self) -> str:
+        return str(self.config["version"])
+
+    @property
+    def scheme(self) -> Any:
+        if self._scheme is None:
+            from models.schemes import load_scheme
+
+            self._scheme = load_scheme(self.config.get("scheme_path") or self.config["scheme"])
+        return self._scheme
+
+    # --- loading and saving -----------------------------------------------------------------
+
+    @classmethod
+    def from_pretrained(cls, model_dir: str | Path, scheme: Any = None) -> StanceClassifier:
+        """Load a directory written by ``stance train`` (or ``save_pretrained``)."""
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        from models.encoder import set_threads
+
+        model_dir = Path(model_dir)
+        config_path = model_dir / CONFIG_NAME
+        if not config_path.exists():
+            raise UserError(f"{model_dir}: not a model directory from `stance train` "
+                            f"(no {CONFIG_NAME}); train one or check the path")
+        try:
+            config = json.loads(config_path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as err:
+            raise UserError(f"{config_path}: malformed JSON ({err.msg}); retrain the model") from None
+        hf_logging.disable_progress_bar()
+        tokenizer = AutoTokenizer.from_pretrained(model_dir)
+        model = AutoModelForSequenceClassification.from_pretrained(model_dir)
+        if scheme is not None:
+            missing = set(config["labels"]) - set(scheme.label_ids)
+            if missing:
+                raise UserError(f"{model_dir}: the model's labels {sorted(missing)} are not in scheme "
+                                f"{scheme.name!r}; use --scheme {config['scheme']}")
+            config = {**config, "scheme_labels": list(scheme.label_ids)}
+        set_threads()
+        return cls(model, tokenizer, config, scheme)
+
+    def save_pretrained(self, model_dir: str | Path) -> None:
+        """Write the transformers files and ``claimstance.json``."""
+        model_dir = Path(model_dir)
+        model_dir.mkdir(parents=True, exist_ok=True)
+        self.model.save_pretrained(model_dir)
+        self.tokenizer.save_pretrained(model_dir)
+        (model_dir / CONFIG_NAME).write_text(json.dumps(self.config, indent=2, ensure_ascii=False) + "\n",
+                                             encoding="utf-8")
+
+    # --- prediction -------------------------------------------------------------------------
+
+    def prepare(self, texts: list[str]) -> list[str]:
+        """Texts as the network saw them in training (spelling normalised if it was)."""
+        if self.config.get("normalise_spelling", False):
+            return [normalise_spelling(t) for t in texts]
+        return list(texts)
+
+    def forward(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        """Logits (n x model labels) of the network, in length-sorted batches."""
+        import torch
+
+        texts = self.prepare(texts)
+        logits = np.zeros((len(texts), len(self.model_labels)), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        max_length = int(self.config.get("max_length", 128))
+        with torch.inference_mode():
+            for start in range(0, len(texts), batch_size):
+                idx = order[start:start + batch_size]
+                enc = self.tokenizer([texts[i] for i in idx], padding=True, truncation=True,
+                                     max_length=max_length, return_tensors="pt")
+                logits[idx] = self.model(**enc).logits.float().numpy()
+        return logits
+
+    def model_proba(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        """The fine-tuned network alone: temperature-scaled probabilities over ``model_labels``."""
+        logits = self.forward(texts, batch_size)
+        return softmax(logits / float(self.config.get("blend", {}).get("temperature", 1.0)))
+
+    def domain_gate(self, rows: list[dict[str, Any]]) -> np.ndarray:
+        """Per claim, how far the fine-tuned model is trusted: 1 in domain, 0 far from it."""
+        settings = self.config.get("blend", {})
+        domain = settings.get("domain")
+        if not domain:
+            return np.ones(len(rows))
+        p_in = in_domain_probability(self.bootstrap.embed(rows), domain)
+        return gate(p_in, float(domain["gate_low"]), float(domain["gate_high"]))
+
+    @property
+    def bootstrap(self) -> Any:
+        """The scheme's bootstrap (built once; it embeds claims with the packaged MiniLM)."""
+        if self._bootstrap is None:
+            from models.bootstrap import Bootstrap
+
+            self._bootstrap = Bootstrap(self.scheme)
+        return self._bootstrap
+
+    def bootstrap_proba(self, rows: list[dict[str, Any]]) -> np.ndarray:
+        """The bootstrap's probabilities (scheme order) for ``rows``."""
+        return np.asarray(self.bootstrap.predict_proba(rows), dtype=np.float64)
+
+    def predict_proba(self, rows: list[dict[str, Any]], batch_size: int = 64, blended: bool = True
+                      ) -> np.ndarray:
+        """Probabilities (n x scheme labels, scheme order, rows sum to 1) for rows with ``text``.
+
+        ``blended=False`` gives the fine-tuned network alone (zero for labels it never saw).
+        """
+        texts = [str(r["text"]) for r in rows]
+        known = np.array([self.labels.index(label) for label in self.model_labels])
+        logits = self.forward(texts, batch_size)
+        settings = self.config.get("blend", {})
+        p_model = softmax(logits / float(settings.get("temperature", 1.0)))
+        if not blended or not settings.get("enabled", True):
+            out = np.zeros((len(rows), len(self.labels)))
+            out[:, known] = p_model
+            return out
+        g = self.domain_gate(rows)  # embeds the rows once; the bootstrap reuses the embeddings
+        p_boot = self.bootstrap_proba(rows)
+        return blend(p_model, p_boot, known, g,
+                     float(settings.get("bootstrap_weight", 0.0)))
+
+    def predict(self, texts: list[str], batch_size: int = 64) -> list[str]:
+        """The most probable label id of each text."""
+        proba = self.predict_proba([{"text": t} for t in texts], batch_size)
+        return [self.labels[i] for i in proba.argmax(axis=1)]

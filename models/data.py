@@ -1,0 +1,113 @@
+"""Labelled claims for training and evaluation: loading, checking, and splits that never leak a document.
+
+Labelled data comes as a JSONL file (rows with ``text`` and ``label``, any other field kept as
+metadata) or as a ``datasets`` directory written by ``stance pull`` (``save_to_disk``; a
+``DatasetDict`` or a single ``Dataset``, ``label`` a ``ClassLabel`` or a string column).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from corpus.errors import UserError
+
+# The known shortcut of the dev data: Kremlin-aligned outlets spell the capital "Kiev", the others "Kyiv".
+_KIEV = re.compile(r"\bKiev(?=\b|an\b|s\b)")
+
+
+def normalise_spelling(text: str) -> str:
+    """``text`` with the Russian transliteration "Kiev" replaced by "Kyiv" (a style, not a stance)."""
+    return _KIEV.sub("Kyiv", text)
+
+
+def text_hash(text: str) -> str:
+    """A short content hash of a claim text, used to spot test rows that were trained on."""
+    return hashlib.sha1(" ".join(text.split()).encode("utf-8")).hexdigest()[:16]
+
+
+def load_labelled(path: str | Path, label_ids: list[str] | None = None) -> list[dict[str, Any]]:
+    """Rows with a non-empty ``text`` and a ``label`` from a JSONL file or a dataset directory.
+
+    With ``label_ids`` (the scheme's labels) an unknown label is an error naming the row and the scheme.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise UserError(f"{path}: no such file or directory; give a .jsonl file or a dataset directory")
+    if path.is_dir():
+        rows, where = _load_dataset_dir(path), lambda i: f"{path} row {i}"
+    else:
+        from corpus.files import read_jsonl
+
+        rows, where = list(read_jsonl(path)), lambda i: f"{path}:{i + 1}"
+    if not rows:
+        raise UserError(f"{path}: no rows; it needs labelled claims (text and label)")
+    known = set(label_ids) if label_ids is not None else None
+    out = []
+    for i, row in enumerate(rows):
+        text, label = row.get("text"), row.get("label")
+        if not isinstance(text, str) or not text.strip():
+            raise UserError(f"{where(i)}: no text; every row needs a non-empty 'text' field")
+        if label is None or label == "":
+            raise UserError(f"{where(i)}: no label; every row needs a 'label' field "
+                            "(unlabelled claims go to `stance prelabel`, not training)")
+        label = str(label)
+        if known is not None and label not in known:
+            raise UserError(f"{where(i)}: label {label!r} is not in the scheme "
+                            f"({', '.join(label_ids or [])}); pass --scheme or fix the label")
+        out.append({**row, "text": text, "label": label})
+    return out
+
+
+def _load_dataset_dir(path: Path) -> list[dict[str, Any]]:
+    import datasets
+
+    try:
+        loaded = datasets.load_from_disk(str(path))
+    except (FileNotFoundError, ValueError) as err:
+        raise UserError(f"{path}: not a dataset directory from `stance pull` ({err})") from None
+    parts = list(loaded.values()) if isinstance(loaded, datasets.DatasetDict) else [loaded]
+    rows: list[dict[str, Any]] = []
+    for part in parts:
+        feature = part.features.get("label")
+        names = feature.names if isinstance(feature, datasets.ClassLabel) else None
+        for row in part:
+            if names is not None and isinstance(row.get("label"), int) and row["label"] >= 0:
+                row = {**row, "label": names[row["label"]]}
+            rows.append(row)
+    return rows
+
+
+def document_key(row: dict[str, Any], index: int) -> str:
+    """The document a claim comes from: ``doc_id``, else ``url``, else the row itself.
+
+    Claims of one document stay on one side of every split. The outlet is deliberately not a group:
+    it would turn a random split into a split by outlet.
+    """
+    for field in ("doc_id", "url"):
+        value = row.get(field)
+        if value not in (None, ""):
+            return f"{field}:{value}"
+    return f"row:{index}"
+
+
+def split_by_document(rows: list[dict[str, Any]], val_fraction: float, seed: int
+                      ) -> tuple[list[int], list[int]]:
+    """Indices of a seeded train / validation split, stratified by label and grouped by document."""
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    labels = [r["label"] for r in rows]
+    groups = [document_key(r, i) for i, r in enumerate(rows)]
+    n_splits = max(2, round(1 / max(val_fraction, 1e-3)))
+    smallest = min(Counter(labels).values())
+    if smallest < 2 or len(set(groups)) < n_splits:
+        raise UserError(f"too few labelled claims to hold out a validation split "
+                        f"(smallest label has {smallest}); label a few more claims")
+    folds = StratifiedGroupKFold(n_splits=min(n_splits, smallest), shuffle=True, random_state=seed)
+    train_idx, val_idx = next(folds.split(np.zeros(len(rows)), labels, groups))
+    return sorted(train_idx.tolist()), sorted(val_idx.tolist())

@@ -1,0 +1,261 @@
+"""Scoring a stance model on labelled claims (``stance evaluate``): figures a reviewer can check.
+
+Macro-F1, per-label precision / recall / F1, a confusion matrix, calibration (expected calibration
+error and a reliability plot), the same broken down by metadata fields, and a TF-IDF + logistic
+regression baseline. Protocol of the baseline: it is cross-validated on the evaluation data itself
+(stratified folds grouped by document, seeded), so each of its predictions comes from a model that saw
+the other folds of these very claims; the evaluated model saw none of them unless the report says so.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from corpus.errors import UserError
+from models.data import document_key, load_labelled, text_hash
+
+BY_DEFAULT = ("outlet", "source_type", "speaker", "source", "voice")
+ECE_BINS = 10
+
+
+def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins: int = ECE_BINS
+                               ) -> tuple[float, list[dict[str, float]]]:
+    """ECE over equal-width confidence bins, and the bins (for the reliability plot)."""
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    table, ece, n = [], 0.0, max(len(confidence), 1)
+    for i in range(bins):
+        lo, hi = edges[i], edges[i + 1]
+        inside = (confidence > lo) & (confidence <= hi) if i else (confidence >= lo) & (confidence <= hi)
+        if not inside.any():
+            continue
+        conf, acc = float(confidence[inside].mean()), float(correct[inside].mean())
+        ece += inside.sum() / n * abs(acc - conf)
+        table.append({"low": round(lo, 2), "high": round(hi, 2), "count": int(inside.sum()),
+                      "confidence": round(conf, 4), "accuracy": round(acc, 4)})
+    return round(float(ece), 4), table
+
+
+def score(y_true: np.ndarray, proba: np.ndarray, labels: list[str]) -> dict[str, Any]:
+    """Macro-F1, accuracy, per-label P/R/F1, confusion matrix and calibration of ``proba``."""
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+    pred = proba.argmax(axis=1)
+    idx = list(range(len(labels)))
+    p, r, f, s = precision_recall_fscore_support(y_true, pred, labels=idx, zero_division=0)
+    ece, bins = expected_calibration_error(proba.max(axis=1), pred == y_true)
+    return {
+        "n": int(len(y_true)),
+        "macro_f1": round(float(np.mean(f)), 4),
+        "accuracy": round(float((pred == y_true).mean()), 4) if len(y_true) else 0.0,
+        "per_label": {labels[i]: {"precision": round(float(p[i]), 4), "recall": round(float(r[i]), 4),
+                                  "f1": round(float(f[i]), 4), "support": int(s[i])} for i in idx},
+        "confusion": confusion_matrix(y_true, pred, labels=idx).tolist(),
+        "ece": ece, "reliability": bins,
+    }
+
+
+def tfidf_baseline(rows: list[dict[str, Any]], labels: list[str], folds: int = 5, seed: int = 13,
+                   normalise: bool = False) -> np.ndarray:
+    """Out-of-fold probabilities of TF-IDF + logistic regression (folds stratified, grouped by document)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedGroupKFold
+    from sklearn.pipeline import make_pipeline
+
+    from models.data import normalise_spelling
+
+    texts = [normalise_spelling(r["text"]) if normalise else r["text"] for r in rows]
+    y = np.array([labels.index(r["label"]) for r in rows])
+    groups = [document_key(r, i) for i, r in enumerate(rows)]
+    folds = min(folds, int(np.bincount(y).min()))
+    if folds < 2:
+        raise UserError("too few claims of some label for a cross-validated baseline (need 2 per label)")
+    proba = np.zeros((len(rows), len(labels)))
+    for train_idx, test_idx in StratifiedGroupKFold(folds, shuffle=True, random_state=seed).split(texts, y, groups):
+        model = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1),
+                              LogisticRegression(max_iter=2000, class_weight="balanced", C=10.0))
+        model.fit([texts[i] for i in train_idx], y[train_idx])
+        cols = [labels.index(labels[c]) for c in model.classes_]
+        proba[np.ix_(test_idx, cols)] = model.predict_proba([texts[i] for i in test_idx])
+    return proba
+
+
+def predict_rows(model: str, rows: list[dict[str, Any]], scheme: Any) -> tuple[np.ndarray, dict[str, Any]]:
+    """Scheme-ordered probabilities of ``model`` (a model directory or "bootstrap") and its identity."""
+    if model == "bootstrap":
+        from models.bootstrap import Bootstrap
+
+        return np.asarray(Bootstrap(scheme).predict_proba(rows)), {"model": "bootstrap", "version": "bootstrap"}
+    from models.classifier import StanceClassifier
+
+    clf = StanceClassifier.from_pretrained(model, scheme)
+    seen = set(clf.config.get("train_hashes", []))
+    overlap = sum(text_hash(r["text"]) in seen for r in rows)
+    info = {"model": str(model), "version": clf.version, "trained_on": clf.model_labels,
+            "rows_seen_in_training": overlap}
+    return clf.predict_proba(rows), info
+
+
+def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str = "kremlin_framing",
+             by: list[str] | None = None, folds: int = 5, seed: int = 13) -> dict[str, Any]:
+    """Score ``model`` on ``data``, write report.json, report.md, PNGs and index.html into ``out_dir``."""
+    from corpus.files import atomic_dir
+    from models.schemes import load_scheme
+
+    scheme_obj = load_scheme(scheme)
+    rows = load_labelled(data, scheme_obj.label_ids)
+    if model != "bootstrap" and not Path(model).is_dir():
+        raise UserError(f"{model}: no such model directory; give a directory from `stance train` or 'bootstrap'")
+    # Predictions are compared over the labels the data holds (a two-label data set is not scored
+    # on a third label the scheme has); probabilities are renormalised over those labels.
+    present = {r["label"] for r in rows}
+    labels = [label for label in scheme_obj.label_ids if label in present]
+    if len(labels) < 2:
+        raise UserError(f"{data}: holds only the label(s) {sorted(present)}; evaluation needs two or more")
+    proba_all, info = predict_rows(model, rows, scheme_obj)
+    cols = [list(scheme_obj.label_ids).index(label) for label in labels]
+    proba = proba_all[:, cols]
+    proba = proba / np.clip(proba.sum(axis=1, keepdims=True), 1e-12, None)
+    y = np.array([labels.index(r["label"]) for r in rows])
+    report: dict[str, Any] = {
+        **info, "data": str(data), "scheme": scheme_obj.name, "labels": labels, "n": len(rows),
+        "label_counts": dict(Counter(r["label"] for r in rows)),
+        "protocol": ("model: scored as given on every row (argmax over the labels present in the data). "
+                     f"baseline: TF-IDF (1-2 grams) + logistic regression, {folds}-fold cross-validation "
+                     f"on these rows, stratified by label, grouped by document, seed {seed}."),
+        "overall": score(y, proba, labels),
+    }
+    report["baseline"] = score(y, tfidf_baseline(rows, labels, folds, seed), labels)
+    fields = by if by is not None else [f for f in BY_DEFAULT if any(f in r for r in rows)]
+    report["by"] = {}
+    for field in fields:
+        if not any(field in r for r in rows):
+            raise UserError(f"--by {field}: no row of {data} has that field")
+        groups: dict[str, list[int]] = {}
+        for i, r in enumerate(rows):
+            groups.setdefault(str(r.get(field, "(none)")), []).append(i)
+        report["by"][field] = {value: score(y[idx], proba[idx], labels)
+                               for value, idx in sorted(groups.items(), key=lambda kv: -len(kv[1]))}
+    with atomic_dir(out_dir) as tmp:
+        _plots(report, tmp)
+        (tmp / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        (tmp / "report.md").write_text(markdown(report), encoding="utf-8")
+        (tmp / "index.html").write_text(render_html(report), encoding="utf-8")
+        with (tmp / "predictions.jsonl").open("w", encoding="utf-8") as handle:
+            for r, p in zip(rows, proba):
+                handle.write(json.dumps({"id": r.get("id"), "text": r["text"], "label": r["label"],
+                                         "prediction": labels[int(p.argmax())],
+                                         "probs": {lab: round(float(v), 4) for lab, v in zip(labels, p)}},
+                                        ensure_ascii=False) + "\n")
+    report["out_dir"] = str(out_dir)
+    return report
+
+
+def _plots(report: dict[str, Any], out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = report["labels"]
+    for name, part in (("confusion", report["overall"]), ("confusion_baseline", report["baseline"])):
+        fig, ax = plt.subplots(figsize=(1.6 + 1.3 * len(labels), 1.2 + 1.2 * len(labels)))
+        matrix = np.array(part["confusion"])
+        ax.imshow(matrix, cmap="Blues")
+        for (i, j), v in np.ndenumerate(matrix):
+            ax.text(j, i, str(v), ha="center", va="center",
+                    color="white" if v > matrix.max() / 2 else "black")
+        ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
+        ax.set_yticks(range(len(labels)), labels)
+        ax.set_xlabel("predicted")
+        ax.set_ylabel("true")
+        ax.set_title(f"{'model' if name == 'confusion' else 'TF-IDF baseline'}: macro-F1 {part['macro_f1']:.3f}")
+        fig.tight_layout()
+        fig.savefig(out / f"{name}.png", dpi=110)
+        plt.close(fig)
+    fig, ax = plt.subplots(figsize=(4.5, 4.5))
+    ax.plot([0, 1], [0, 1], "--", color="grey", label="perfect calibration")
+    for name, part in (("model", report["overall"]), ("TF-IDF baseline", report["baseline"])):
+        bins = part["reliability"]
+        ax.plot([b["confidence"] for b in bins], [b["accuracy"] for b in bins], "o-",
+                label=f"{name} (ECE {part['ece']:.3f})")
+    ax.set_xlabel("confidence (top probability)")
+    ax.set_ylabel("accuracy")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title("reliability")
+    fig.tight_layout()
+    fig.savefig(out / "reliability.png", dpi=110)
+    plt.close(fig)
+
+
+def summary_table(report: dict[str, Any]) -> list[tuple[str, int, float, float, float]]:
+    """(name, n, macro-F1, accuracy, ECE) lines: the model, the baseline, then each metadata value."""
+    lines = [("model", report["n"], report["overall"]["macro_f1"], report["overall"]["accuracy"],
+              report["overall"]["ece"]),
+             ("TF-IDF+LR (CV)", report["n"], report["baseline"]["macro_f1"], report["baseline"]["accuracy"],
+              report["baseline"]["ece"])]
+    for field, values in report["by"].items():
+        for value, part in values.items():
+            lines.append((f"{field}={value}", part["n"], part["macro_f1"], part["accuracy"], part["ece"]))
+    return lines
+
+
+def markdown(report: dict[str, Any]) -> str:
+    labels = report["labels"]
+    out = [f"# Evaluation of {report['model']} ({report['version']})", "",
+           f"Data: `{report['data']}`, {report['n']} claims; scheme `{report['scheme']}`.", "",
+           f"Protocol: {report['protocol']}", ""]
+    if report.get("rows_seen_in_training"):
+        out += [f"**Warning: {report['rows_seen_in_training']} of these rows were in the model's "
+                "training split; the figures overstate held-out performance.**", ""]
+    out += ["| | n | macro-F1 | accuracy | ECE |", "|---|---:|---:|---:|---:|"]
+    out += [f"| {name} | {n} | {f1:.3f} | {acc:.3f} | {ece:.3f} |" for name, n, f1, acc, ece in summary_table(report)]
+    for title, part in (("Model", report["overall"]), ("TF-IDF baseline", report["baseline"])):
+        out += ["", f"## {title}: per label", "", "| label | precision | recall | F1 | support |",
+                "|---|---:|---:|---:|---:|"]
+        out += [f"| {k} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['support']} |"
+                for k, v in part["per_label"].items()]
+        out += ["", "Confusion (rows true, columns predicted):", "",
+                "| | " + " | ".join(labels) + " |", "|---|" + "---:|" * len(labels)]
+        out += [f"| {labels[i]} | " + " | ".join(str(v) for v in row) + " |" for i, row in enumerate(part["confusion"])]
+    return "\n".join(out) + "\n"
+
+
+def render_html(report: dict[str, Any]) -> str:
+    """A self-contained page showing the figures and tables; every text shown is escaped."""
+    e = lambda value: html.escape(str(value), quote=True)  # noqa: E731
+    rows = "".join(f"<tr><td>{e(name)}</td><td>{n}</td><td>{f1:.3f}</td><td>{acc:.3f}</td><td>{ece:.3f}</td></tr>"
+                   for name, n, f1, acc, ece in summary_table(report))
+    labels = report["labels"]
+    per_label = "".join(
+        f"<tr><td>{e(k)}</td><td>{v['precision']:.3f}</td><td>{v['recall']:.3f}</td><td>{v['f1']:.3f}</td>"
+        f"<td>{v['support']}</td></tr>" for k, v in report["overall"]["per_label"].items())
+    confusion = "".join(f"<tr><th>{e(labels[i])}</th>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>"
+                        for i, row in enumerate(report["overall"]["confusion"]))
+    warning = ""
+    if report.get("rows_seen_in_training"):
+        warning = (f"<p class=warn>{e(report['rows_seen_in_training'])} of these rows were in the model's "
+                   "training split: the figures overstate held-out performance.</p>")
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Evaluation: {e(report['model'])}</title>
+<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}}
+table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;padding:.25em .6em;text-align:right}}
+td:first-child,th:first-child{{text-align:left}}.warn{{color:#a00;font-weight:bold}}img{{max-width:100%}}</style></head>
+<body><h1>Evaluation of {e(report['model'])}</h1>
+<p>Version {e(report['version'])}; data {e(report['data'])} ({report['n']} claims); scheme {e(report['scheme'])}.</p>
+<p>{e(report['protocol'])}</p>{warning}
+<h2>Summary</h2><table><tr><th></th><th>n</th><th>macro-F1</th><th>accuracy</th><th>ECE</th></tr>{rows}</table>
+<h2>Per label (model)</h2><table><tr><th>label</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr>{per_label}</table>
+<h2>Confusion (rows true, columns predicted)</h2><table><tr><th></th>{''.join(f'<th>{e(x)}</th>' for x in labels)}</tr>{confusion}</table>
+<img src="confusion.png" alt="confusion matrix of the model"> <img src="confusion_baseline.png" alt="confusion matrix of the TF-IDF baseline">
+<h2>Calibration</h2><img src="reliability.png" alt="reliability plot">
+</body></html>
+"""

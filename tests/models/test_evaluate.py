@@ -1,0 +1,74 @@
+"""Evaluation: metrics on hand-made predictions, and the written report (model predictions faked)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import models.evaluate as ev
+from corpus.errors import UserError
+
+
+def test_score_and_calibration_values() -> None:
+    y = np.array([0, 0, 1, 1])
+    proba = np.array([[0.9, 0.1], [0.6, 0.4], [0.3, 0.7], [0.8, 0.2]])
+    out = ev.score(y, proba, ["a", "b"])
+    assert out["confusion"] == [[2, 0], [1, 1]]
+    assert out["accuracy"] == 0.75
+    assert out["per_label"]["a"] == {"precision": 0.6667, "recall": 1.0, "f1": 0.8, "support": 2}
+    assert out["macro_f1"] == pytest.approx((0.8 + 2 / 3) / 2, abs=1e-4)
+    # Bins: 0.6 and 0.7 alone (correct), 0.8 (wrong) and 0.9 (right) share the top bins.
+    ece, bins = ev.expected_calibration_error(np.array([0.9, 0.6, 0.7, 0.8]), np.array([1, 1, 1, 0]) == 1)
+    assert ece == pytest.approx((0.1 + 0.4 + 0.3 + 0.8) / 4, abs=1e-4)
+    assert [b["count"] for b in bins] == [1, 1, 1, 1]
+
+
+def _rows() -> list[dict]:
+    rows = []
+    for i in range(12):
+        rows.append({"id": f"k{i}", "text": f"The Kiev regime claim number {i} <b>", "label": "kremlin_framing",
+                     "outlet": "<script>state.example</script>" if i % 2 else "wire.example", "doc_id": f"dk{i}"})
+        rows.append({"id": f"i{i}", "text": f"Officials said report number {i}", "label": "independent_reporting",
+                     "outlet": "paper.example", "doc_id": f"di{i}"})
+    return rows
+
+
+def test_evaluate_writes_report_figures_and_escaped_html(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = _rows()
+    data = tmp_path / "held_out.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+    def fake_predict(model: str, got: list[dict], scheme: object) -> tuple[np.ndarray, dict]:
+        # kremlin rows right except one, independent rows right; neutral column ignored by evaluation
+        out = np.array([[0.8, 0.1, 0.1] if r["label"] == "kremlin_framing" else [0.1, 0.7, 0.2] for r in got])
+        out[0] = [0.2, 0.7, 0.1]
+        return out, {"model": model, "version": "fake-1"}
+
+    monkeypatch.setattr(ev, "predict_rows", fake_predict)
+    report = ev.evaluate("bootstrap", data, tmp_path / "report", by=["outlet"], folds=3)
+    assert report["labels"] == ["kremlin_framing", "independent_reporting"]
+    assert report["overall"]["confusion"] == [[11, 1], [0, 12]]
+    assert report["overall"]["accuracy"] == pytest.approx(23 / 24, abs=1e-4)
+    assert set(report["by"]["outlet"]) == {"paper.example", "wire.example", "<script>state.example</script>"}
+    assert report["by"]["outlet"]["wire.example"]["accuracy"] == pytest.approx(5 / 6, abs=1e-4)
+    assert report["baseline"]["macro_f1"] > 0.9   # "Kiev regime" vs "Officials said" is easy for TF-IDF
+    out = tmp_path / "report"
+    for name in ("report.json", "report.md", "index.html", "confusion.png", "reliability.png", "predictions.jsonl"):
+        assert (out / name).stat().st_size > 0, name
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "<script>" not in page and "&lt;script&gt;state.example&lt;/script&gt;" in page
+    assert 'src="confusion.png"' in page and 'src="reliability.png"' in page
+    assert "| model | 24 | " in (out / "report.md").read_text(encoding="utf-8")
+
+
+def test_evaluate_rejects_bad_input(tmp_path: Path) -> None:
+    data = tmp_path / "one_label.jsonl"
+    data.write_text(json.dumps({"text": "x", "label": "neutral"}) + "\n", encoding="utf-8")
+    with pytest.raises(UserError, match="needs two or more"):
+        ev.evaluate("bootstrap", data, tmp_path / "r")
+    with pytest.raises(UserError, match="no such model directory"):
+        ev.evaluate(str(tmp_path / "missing"), data, tmp_path / "r")
+    assert not (tmp_path / "r").exists()

@@ -1,0 +1,148 @@
+"""Fine-tuning: data loading and splits (fast), then one tiny training run end to end (slow)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from corpus.errors import UserError
+from models.classifier import blend, gate, in_domain_probability
+from models.data import load_labelled, normalise_spelling, split_by_document
+
+KREMLIN = [
+    "The Kiev regime shelled residential areas of Donetsk with Western weapons, the ministry said.",
+    "The special military operation will continue until all its goals are achieved.",
+    "The collective West is waging a hybrid war against Russia.",
+    "Russophobia has become the official ideology of Western governments.",
+    "Western curators push Zelensky to reject peace talks.",
+    "Kiev staged a provocation in Bucha to discredit the Russian army.",
+    "Russian forces liberated another settlement in Donbass.",
+    "Ukrainian nationalists use civilians as human shields in Mariupol.",
+    "NATO expansion provoked the conflict in Ukraine.",
+    "The Anglo-Saxons are fighting Russia to the last Ukrainian.",
+    "Foreign mercenaries were eliminated near Kharkov, the Defense Ministry said.",
+    "Western media spread fakes about the liberation of Donbass.",
+    "The neo-Nazi battalions of the Kiev regime mined the theatre.",
+    "Illegal Western sanctions have backfired on European consumers.",
+    "Moscow warned that arms supplies to Kiev make NATO a party to the conflict.",
+    "The referendums in Donbass reflected the free will of the people.",
+]
+INDEPENDENT = [
+    "Russian forces shelled a residential building in Kharkiv overnight, Ukrainian officials said.",
+    "Russia's full-scale invasion of Ukraine has driven millions from their homes.",
+    "Satellite images show bodies in the streets of Bucha while Russian troops occupied the town.",
+    "There is no evidence that the laboratories in Ukraine made biological weapons.",
+    "Zelenskyy urged allies to send more air defence systems, his office said in a statement.",
+    "Investigators documented torture in areas that had been under Russian occupation.",
+    "The UN human rights office has documented thousands of civilian deaths since the invasion.",
+    "Russia illegally annexed four Ukrainian regions after sham referendums.",
+    "Exiled Russian journalists continue to report on the war from abroad.",
+    "Ukraine's forces recaptured Kherson after months of Russian occupation, officials told Reuters.",
+    "The International Criminal Court issued an arrest warrant over the deportation of children.",
+    "Amnesty International said a Russian air strike destroyed the theatre in Mariupol.",
+    "Fact-checkers found the video had been filmed years before the war in Kyiv.",
+    "Moscow-backed separatists seized parts of Donetsk and Luhansk in 2014.",
+    "The Kremlin has blocked independent media since the war began, according to rights groups.",
+    "Russian-installed officials announced a vote in the occupied region of Zaporizhzhia.",
+]
+
+
+def _rows() -> list[dict]:
+    rows = [{"id": f"k{i}", "text": t, "label": "kremlin_framing", "doc_id": f"dk{i // 2}"}
+            for i, t in enumerate(KREMLIN)]
+    rows += [{"id": f"i{i}", "text": t, "label": "independent_reporting", "doc_id": f"di{i // 2}"}
+             for i, t in enumerate(INDEPENDENT)]
+    return rows
+
+
+def _write(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_split_keeps_documents_whole_and_is_seeded() -> None:
+    rows = _rows()
+    train, val = split_by_document(rows, 0.25, seed=3)
+    assert set(train).isdisjoint(val) and len(train) + len(val) == len(rows)
+    docs = lambda idx: {rows[i]["doc_id"] for i in idx}  # noqa: E731
+    assert docs(train).isdisjoint(docs(val))
+    assert {rows[i]["label"] for i in val} == {"kremlin_framing", "independent_reporting"}
+    assert split_by_document(rows, 0.25, seed=3) == (train, val)
+
+
+def test_load_labelled_names_the_bad_row(tmp_path: Path) -> None:
+    path = _write(tmp_path / "d.jsonl", [{"text": "a", "label": "kremlin_framing"}, {"text": "b"}])
+    with pytest.raises(UserError, match=r"d\.jsonl:2: no label"):
+        load_labelled(path)
+    path = _write(tmp_path / "e.jsonl", [{"text": "a", "label": "pro"}])
+    with pytest.raises(UserError, match=r"e\.jsonl:1: label 'pro' is not in the scheme"):
+        load_labelled(path, ["kremlin_framing", "independent_reporting", "neutral"])
+
+
+def test_load_labelled_reads_a_dataset_directory(tmp_path: Path) -> None:
+    import datasets
+
+    features = datasets.Features({"text": datasets.Value("string"), "doc_id": datasets.Value("string"),
+                                  "label": datasets.ClassLabel(names=["kremlin_framing", "independent_reporting"])})
+    ds = datasets.Dataset.from_dict({"text": ["x one", "y two"], "doc_id": ["a", "b"], "label": [1, 0]},
+                                    features=features)
+    datasets.DatasetDict({"train": ds}).save_to_disk(str(tmp_path / "pulled"))
+    rows = load_labelled(tmp_path / "pulled")
+    assert [(r["text"], r["label"], r["doc_id"]) for r in rows] == [
+        ("x one", "independent_reporting", "a"), ("y two", "kremlin_framing", "b")]
+
+
+def test_spelling_normalisation() -> None:
+    assert normalise_spelling("Kiev's forces left Kiev; Kievan Rus") == "Kyiv's forces left Kyiv; Kyivan Rus"
+    assert normalise_spelling("Kievskaya station") == "Kievskaya station"
+
+
+def test_blend_follows_the_gate() -> None:
+    p_model = np.array([[0.99, 0.01], [0.99, 0.01]])
+    p_boot = np.array([[0.2, 0.7, 0.1], [0.2, 0.7, 0.1]])
+    out = blend(p_model, p_boot, np.array([0, 1]), np.array([1.0, 0.0]), weight=0.5)
+    assert np.allclose(out.sum(axis=1), 1.0)
+    assert out[0].argmax() == 0 and out[0, 2] == 0.0          # in domain: the model leads
+    assert np.allclose(out[1], p_boot[1], atol=1e-6)          # out of domain: the bootstrap alone
+    p_in = in_domain_probability(np.array([[1.0, 0.0], [0.0, 1.0]]), {"coef": [2.0, -2.0], "intercept": 0.0})
+    assert np.allclose(p_in, [1 / (1 + np.exp(-2)), 1 / (1 + np.exp(2))])
+    assert np.allclose(gate(np.array([0.1, 0.5, 0.9]), 0.3, 0.7), [0.0, 0.5, 1.0])
+
+
+@pytest.mark.slow
+def test_train_writes_a_loadable_model_directory(tmp_path: Path) -> None:
+    from transformers import AutoModelForSequenceClassification
+
+    from models.classifier import StanceClassifier
+    from models.training import TrainSettings, train
+
+    data = _write(tmp_path / "claims.jsonl", _rows())
+    settings = TrainSettings(epochs=1, max_length=48, val_fraction=0.25, scheme_examples=False)
+    result = train(data, tmp_path / "model", epochs=1, seed=5, settings=settings, progress=False)
+    model_dir = tmp_path / "model"
+    assert result["epochs_run"] == 1 and result["train_claims"] + result["validation_claims"] == 32
+    hf = AutoModelForSequenceClassification.from_pretrained(model_dir)
+    assert hf.config.id2label == {0: "kremlin_framing", 1: "independent_reporting"}
+    card = (model_dir / "README.md").read_text(encoding="utf-8")
+    assert "kremlin_framing" in card and "Macro-F1" in card and result["version"] in card
+    config = json.loads((model_dir / "claimstance.json").read_text(encoding="utf-8"))
+    assert config["labels"] == ["kremlin_framing", "independent_reporting"]
+    assert len(config["blend"]["domain"]["coef"]) == 384 and config["blend"]["bootstrap_weight"] in (0.0, 0.25, 0.5)
+
+    clf = StanceClassifier.from_pretrained(model_dir)
+    assert clf.labels == ["kremlin_framing", "independent_reporting", "neutral"]
+    assert clf.version == result["version"]
+    rows = [{"text": KREMLIN[0]}, {"text": INDEPENDENT[0]}, {"text": "Wheat prices rose on Monday."}]
+    proba = clf.predict_proba(rows)
+    assert proba.shape == (3, 3) and np.allclose(proba.sum(axis=1), 1.0)
+    plain = clf.predict_proba(rows, blended=False)
+    assert plain[:, 2].tolist() == [0.0, 0.0, 0.0]
+    assert clf.predict([KREMLIN[0]])[0] in clf.labels
+    # A second run into the same directory replaces it whole.
+    (model_dir / "stale.txt").write_text("x")
+    with pytest.raises(UserError, match="training needs at least two"):
+        train(_write(tmp_path / "one.jsonl", _rows()[:16]), model_dir, epochs=1, settings=settings, progress=False)
+    assert (model_dir / "stale.txt").exists()
