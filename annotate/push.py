@@ -275,6 +275,21 @@ def find_project(client: Any, title: str) -> Any | None:
     return min(matches, key=lambda p: p.id) if matches else None
 
 
+def _dropped_labels(old: str, new: str) -> list[str]:
+    """Labels of the old config's controls that the new config no longer offers."""
+    from label_studio_sdk.label_interface import LabelInterface
+
+    try:
+        before, after = LabelInterface(old), LabelInterface(new)
+    except Exception:   # an old config the SDK cannot parse: let the server judge the change
+        return []
+    offered = {control.name: set(control.labels or []) for control in after.controls}
+    dropped = []
+    for control in before.controls:
+        dropped += [label for label in (control.labels or []) if label not in offered.get(control.name, set())]
+    return dropped
+
+
 def _ensure_project(client: Any, title: str, config: str, instructions: str) -> tuple[Any, bool]:
     from label_studio_sdk.core.api_error import ApiError
 
@@ -283,6 +298,10 @@ def _ensure_project(client: Any, title: str, config: str, instructions: str) -> 
     if project is None:
         return client.projects.create(title=title, label_config=config, **settings), True
     if (project.label_config or "").strip() != config.strip():
+        dropped = _dropped_labels(project.label_config or "", config)
+        if dropped and (project.total_annotations_number or 0) > 0:
+            raise UserError(f"project {title!r} holds annotations with labels the new config lacks "
+                            f"({', '.join(dropped)}); push with the scheme it was made with, or under another --project title")
         try:
             client.projects.update(id=project.id, label_config=config, **settings)
         except ApiError as err:

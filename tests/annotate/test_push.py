@@ -123,6 +123,14 @@ def test_instructions_hold_the_guidelines_and_labels_escaped():
     assert "<b>Loaded &lt;framing&gt;</b> (key <kbd>l</kbd>)" in text and "<i>The regime fell.</i>" in text
 
 
+def test_dropped_labels_compares_the_controls_of_two_configs():
+    from annotate.push import _dropped_labels
+
+    narrower = NS(**{**vars(SCHEME), "labels": SCHEME.labels[1:]})
+    assert _dropped_labels(lc.label_config(SCHEME), lc.label_config(narrower)) == ["loaded"]
+    assert _dropped_labels(lc.label_config(narrower), lc.label_config(SCHEME)) == []
+
+
 def test_pair_to_task_from_flat_fields():
     pair = {"claim_a": "c1", "claim_b": "c2", "doc_a": "d1", "doc_b": "d2", "text_a": "A <says> x.",
             "text_b": "B says x.", "similarity": 0.82, "stance_a": "loaded", "stance_b": "sourced",
@@ -352,3 +360,20 @@ def test_a_server_gone_during_the_push_is_one_clear_error_and_rerun_completes(st
     result = push(path, "push interrupted", workspace=studio["workspace"], scheme=SCHEME, chunk_size=4, progress=False)
     assert (result["tasks_added"], result["tasks_present"]) == (5, 4)
     assert len(project_tasks(studio_client, result["project_id"])) == 9
+
+
+def test_a_changed_scheme_updates_the_project_or_says_why_it_cannot(studio, studio_client, tmp_path):
+    path = write_rows(tmp_path / "pre.jsonl", [claim_row(n) for n in range(3)])
+    first = push(path, "push scheme change", workspace=studio["workspace"], scheme=SCHEME, progress=False)
+    wider = NS(**{**vars(SCHEME), "labels": SCHEME.labels + [NS(id="other", name="Other", description="", hotkey="o")]})
+    push(path, "push scheme change", workspace=studio["workspace"], scheme=wider, progress=False)
+    assert 'alias="other"' in studio_client.projects.get(id=first["project_id"]).label_config
+
+    task = project_tasks(studio_client, first["project_id"])[0]
+    studio_client.annotations.create(id=task["id"], result=[lc.choice_result("loaded")])
+    narrower = NS(**{**vars(SCHEME), "labels": SCHEME.labels[1:]})
+    rows = [claim_row(n, prediction="sourced") for n in range(3)]
+    with pytest.raises(UserError, match=r"'push scheme change' holds annotations with labels the new config lacks "
+                                        r"\(loaded, other\)"):
+        push(write_rows(tmp_path / "narrow.jsonl", rows), "push scheme change", workspace=studio["workspace"],
+             scheme=narrower, progress=False)
