@@ -3,8 +3,9 @@
 Runs the bootstrap on a labelled JSONL (default ../shared/data/ruwa-dev.jsonl) with only each row's
 text, compares the probabilities of two labels (default kremlin_framing vs independent_reporting,
 neutral ignored) and prints macro-F1 for: the full bootstrap, the bootstrap without the Kiev/Kyiv
-spelling cue, cues only, similarity only, and the description-similarity-only baseline; then the
-labeller table (coverage, overlaps, conflicts, accuracy).
+spelling cue, cues only, similarity only, and the description-similarity-only baseline; the same
+on a small self-written cross-domain set (disinformation narratives vs rebuttals); then the labeller
+table (coverage, overlaps, conflicts, accuracy).
 
     python benchmarks/bench_bootstrap.py --data ../shared/data/ruwa-dev.jsonl
 """
@@ -25,6 +26,48 @@ from corpus.files import read_jsonl  # noqa: E402
 from models.bootstrap import Bootstrap  # noqa: E402
 from models.encoder import load_encoder  # noqa: E402
 from models.schemes import load_scheme  # noqa: E402
+
+
+# Cross-domain check. Self-written (by the author of this benchmark, not taken from any dataset): summaries of pro-Kremlin disinformation
+# narratives (kremlin_framing) and fact statements that rebut them (independent_reporting).
+DISINFO = [
+    ("The West is waging a hybrid war against Russia and wants to dismember it.", "kremlin_framing"),
+    ("Ukraine is run by neo-Nazis who came to power in a Western-backed coup.", "kremlin_framing"),
+    ("NATO provoked the conflict by moving its bases up to Russia's borders.", "kremlin_framing"),
+    ("The Pentagon secretly operated dozens of military biolabs on Ukrainian soil.", "kremlin_framing"),
+    ("The killings in Bucha were a staged provocation by Ukrainian special services.", "kremlin_framing"),
+    ("Kyiv has been committing genocide against the people of Donbas for eight years.", "kremlin_framing"),
+    ("Russia is defending itself from Western aggression and the expansion of NATO.", "kremlin_framing"),
+    ("Anti-Russian sanctions are destroying Europe's economy while the US profits.", "kremlin_framing"),
+    ("Ukraine is not a real state but an artificial creation of the Bolsheviks.", "kremlin_framing"),
+    ("Zelensky is a puppet of Washington who takes orders from his American handlers.", "kremlin_framing"),
+    ("The maternity hospital in Mariupol was used as a base by Azov fighters, so the images are fake.", "kremlin_framing"),
+    ("Western countries are using Ukraine as a tool to weaken Russia.", "kremlin_framing"),
+    ("The referendums showed that the residents freely chose to join Russia.", "kremlin_framing"),
+    ("Poland is preparing to occupy western Ukraine with NATO's blessing.", "kremlin_framing"),
+    ("Russophobia is the real driver of European policy towards Moscow.", "kremlin_framing"),
+    ("The United States blew up the gas pipelines to make Europe dependent on American energy.", "kremlin_framing"),
+    ("Ukrainian forces shell their own cities to blame Russia.", "kremlin_framing"),
+    ("Russia is saving the world from a global Anglo-Saxon dictatorship.", "kremlin_framing"),
+    ("There is no evidence that Ukraine hosts US-run biological weapons laboratories.", "independent_reporting"),
+    ("Russia's full-scale invasion of Ukraine was unprovoked and violated international law.", "independent_reporting"),
+    ("Independent investigations found that Russian soldiers executed civilians in Bucha.", "independent_reporting"),
+    ("Ukraine has a democratically elected president who is Jewish; the neo-Nazi claim is baseless.", "independent_reporting"),
+    ("NATO is a defensive alliance and did not threaten Russia before the invasion.", "independent_reporting"),
+    ("UN monitors found no signs of genocide in eastern Ukraine before 2022.", "independent_reporting"),
+    ("The votes in occupied regions were held at gunpoint and are not recognised by the UN.", "independent_reporting"),
+    ("Satellite imagery contradicts Moscow's claim that the bodies appeared after its troops left.", "independent_reporting"),
+    ("This is a recurring pro-Kremlin narrative aimed at justifying the war.", "independent_reporting"),
+    ("The maternity hospital was a functioning medical facility, journalists on the scene confirmed.", "independent_reporting"),
+    ("Ukraine's statehood is recognised internationally and its borders were guaranteed by Russia in 1994.", "independent_reporting"),
+    ("Fact-checkers traced the video to a film set, not to a battlefield.", "independent_reporting"),
+    ("The sanctions were imposed in response to Russia's aggression against Ukraine.", "independent_reporting"),
+    ("Investigators have not attributed the pipeline blasts to the United States.", "independent_reporting"),
+    ("Russian forces have repeatedly struck civilian infrastructure, the UN has documented.", "independent_reporting"),
+    ("The claim misrepresents the facts: Ukraine never planned an attack on Donbas.", "independent_reporting"),
+    ("Human rights groups documented the forced deportation of Ukrainian children to Russia.", "independent_reporting"),
+    ("The Kremlin's claims of a Western plot are not supported by any evidence.", "independent_reporting"),
+]
 
 
 def macro_f1(gold: np.ndarray, pred: np.ndarray) -> float:
@@ -58,7 +101,6 @@ def main(argv=None) -> int:
     ap.add_argument("--data", default=str(REPO / "../shared/data/ruwa-dev.jsonl"))
     ap.add_argument("--scheme", default="kremlin_framing")
     ap.add_argument("--labels", nargs=2, default=["kremlin_framing", "independent_reporting"])
-    ap.add_argument("--table", action="store_true", help="print the labeller table (default: yes)", default=True)
     args = ap.parse_args(argv)
 
     scheme = load_scheme(args.scheme)
@@ -86,12 +128,28 @@ def main(argv=None) -> int:
         start = time.perf_counter()
         results[name] = score(boot.predict_proba(rows))
         print(f"{name:48} {results[name]:8.3f} {time.perf_counter() - start:8.1f}")
+    # No shortcut at all: every "Kiev" spelled "Kyiv" in the text, and the spelling labeller off.
+    import re
+
+    same = [{"text": re.sub(r"\bKiev", "Kyiv", r["text"])} for r in rows]
+    boot = Bootstrap(scheme, encoder=encoder, exclude=("kiev_spelling",))
+    results["no Kiev"] = score(boot.predict_proba(same))
+    print(f"{'text respelled Kiev->Kyiv, no spelling cue':48} {results['no Kiev']:8.3f}")
     # Baseline: cosine to each label's description, nothing else.
     emb = encoder.encode([r["text"] for r in rows])
     desc = encoder.encode([scheme.label(lab).description for lab in args.labels])
     base = macro_f1(gold, (emb @ desc.T).argmax(axis=1))
     print(f"{'baseline: similarity to label descriptions only':48} {base:8.3f}")
-    print(f"Kiev/Kyiv cue worth: {results[variants[0][0]] - results[variants[1][0]]:+.3f} macro-F1")
+    print(f"Kiev/Kyiv spelling worth: {results[variants[0][0]] - results[variants[1][0]]:+.3f} macro-F1 as a "
+          f"labeller, {results[variants[0][0]] - results['no Kiev']:+.3f} with the spelling gone from the text")
+
+    # Cross-domain: narratives vs rebuttals (self-written, see DISINFO), same two labels.
+    d_rows = [{"text": t} for t, _ in DISINFO]
+    d_gold = np.array([args.labels.index(label) for _, label in DISINFO])
+    d_probs = Bootstrap(scheme, encoder=encoder).predict_proba(d_rows)
+    d_desc = macro_f1(d_gold, (encoder.encode([r["text"] for r in d_rows]) @ desc.T).argmax(axis=1))
+    print(f"\ncross-domain, {len(DISINFO)} self-written narrative/rebuttal sentences: bootstrap "
+          f"{macro_f1(d_gold, d_probs[:, cols].argmax(axis=1)):.3f}, description-only baseline {d_desc:.3f}")
 
     import pandas as pd
 

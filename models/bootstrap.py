@@ -15,8 +15,9 @@ The combiner is a label model with fixed accuracies (Snorkel's generative model 
 conditional independence): a labeller with accuracy ``a`` that votes for a label adds
 ``log(a (k - 1) / (1 - a))`` to that label's log-odds. Similarity adds its soft log-probabilities
 rather than a hard vote, and an end model (logistic regression on the claim embeddings, fitted to the
-example claims plus the claims the cue labellers label confidently) adds its log-probabilities, so
-that claims no cue covers are still judged by their likeness to the covered ones.
+example claims plus the claims the cue labellers label confidently, on sentence embeddings and hashed
+words) adds its log-probabilities, so that claims no cue covers are still judged by their likeness to
+the covered ones.
 """
 
 from __future__ import annotations
@@ -212,6 +213,27 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
+WORD_DIM = 2048
+_TOKEN = re.compile(r"[\w']+|[^\w\s]")
+
+
+def word_features(texts: list[str], weight: float, dim: int = WORD_DIM) -> np.ndarray:
+    """Hashed binary bag of lower-cased words and word pairs, unit length times ``weight``.
+
+    Lets the end model pick up words that travel with the cues in this corpus (names, places,
+    verbs of attribution) beyond what sentence embeddings, which mostly see the topic, carry.
+    """
+    import zlib
+
+    out = np.zeros((len(texts), dim), dtype=np.float32)
+    for i, text in enumerate(texts):
+        tokens = _TOKEN.findall(text.translate(_APOSTROPHES).lower())
+        for feature in tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]:
+            out[i, zlib.crc32(feature.encode("utf-8")) % dim] = 1.0
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out * (weight / np.where(norms > 0, norms, 1.0))
+
+
 def _one_blas_thread() -> Any:
     """Thin matrix products run several times faster on one BLAS thread than on several."""
     try:
@@ -385,13 +407,18 @@ class Bootstrap:
             logits[np.nonzero(fired)[0], matrix[fired, j]] += weights[j]
         return logits if k else logits
 
-    def end_model_proba(self, emb: np.ndarray, vote_logits: np.ndarray, covered: np.ndarray) -> np.ndarray | None:
-        """Logistic regression on embeddings, fitted to the example claims and the claims the cue
-        labellers label confidently; with ``end_model_rounds`` > 1, confident predictions on the
-        other claims join the training set for another round (self-training)."""
+    def end_model_proba(self, emb: np.ndarray, texts: list[str], vote_logits: np.ndarray,
+                        covered: np.ndarray) -> np.ndarray | None:
+        """Logistic regression on embeddings and hashed words, fitted to the example claims and the
+        claims the cue labellers label confidently; with ``end_model_rounds`` > 1, confident
+        predictions on the other claims join the training set for another round (self-training)."""
         cfg = self.scheme.combiner
         k = len(self.scheme.labels)
         _, examples = self._anchor_embeddings()
+        if cfg.end_model_words > 0:
+            emb = np.hstack([emb, word_features(texts, cfg.end_model_words)])
+            examples = [np.hstack([ex, word_features(lab.examples, cfg.end_model_words)]) if len(ex) else ex
+                        for lab, ex in zip(self.scheme.labels, examples)]
         base_x = [ex for ex in examples if len(ex)]
         base_y = [np.full(len(ex), j) for j, ex in enumerate(examples) if len(ex)]
         labels = np.full(len(emb), -1)
@@ -431,7 +458,7 @@ class Bootstrap:
                 sim = self.similarity_proba(emb)
                 logits = logits + self.scheme.combiner.similarity_weight * np.log(sim + 1e-9)
             if self.use_end_model:
-                end = self.end_model_proba(emb, cue_logits, covered)
+                end = self.end_model_proba(emb, [str(row.get("text") or "") for row in rows], cue_logits, covered)
                 if end is not None:
                     logits = logits + self.scheme.combiner.end_model_weight * np.log(end + 1e-9)
         return _softmax(logits)

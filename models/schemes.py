@@ -79,6 +79,7 @@ class Combiner(_Strict):
     end_model: bool = True
     end_model_weight: float = Field(default=1.0, ge=0)
     end_model_c: float = Field(default=1.0, gt=0)
+    end_model_words: float = Field(default=2.0, ge=0)
     end_model_min_confidence: float = Field(default=0.6, ge=0, le=1)
     end_model_rounds: int = Field(default=1, ge=1, le=5)
     neutral_prior: float = Field(default=0.1, gt=0, lt=1)
