@@ -94,7 +94,10 @@ def test_cli_prelabel_writes_rows_prints_distribution_and_table(bag_encoder, tmp
     assert [r["claim_id"] for r in rows] == ["a", "b", "c"]
     printed = capsys.readouterr().out
     assert "kiev_spelling" in printed and "coverage" in printed
-    assert "predictions: kremlin_framing 1, independent_reporting 1" in printed
+    assert [r["prediction"] for r in rows[:2]] == ["kremlin_framing", "independent_reporting"]
+    counts = {label: sum(r["prediction"] == label for r in rows)
+              for label in ("kremlin_framing", "independent_reporting", "neutral")}
+    assert "predictions: " + ", ".join(f"{k} {v}" for k, v in counts.items()) in printed
     assert "3 claims pre-labelled by bootstrap-" in printed and str(out) in printed
 
 
