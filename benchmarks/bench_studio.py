@@ -9,6 +9,8 @@ twenty a document, each with a paragraph made of its neighbours as context; the 
 Without --workspace it starts a fresh Label Studio in a temporary workspace (timed: the first start
 runs the migrations) and stops it at the end.
 
+--plain-server runs Label Studio as shipped (no studio_server.py) to show what that speed-up buys.
+
 Printed: server start, the whole `stance push` command into a new project (process start, reading,
 validating, importing, switching the model version), the baseline measured in the same run (the
 SDK's bulk `import_tasks` of the same tasks in chunks of the same size into another project: the
@@ -74,10 +76,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--claims", default=str(DEFAULT_CLAIMS), help="JSONL with a `text` field")
     parser.add_argument("--n", type=int, default=10_000)
-    parser.add_argument("--chunk", type=int, default=1000, help="tasks a request, for the baseline")
+    parser.add_argument("--chunk", type=int, default=2500, help="tasks a request, for the baseline")
     parser.add_argument("--workspace", default=None, help="use this workspace's server (started if needed)")
     parser.add_argument("--keep", action="store_true", help="leave the temporary server running")
+    parser.add_argument("--plain-server", action="store_true",
+                        help="run label-studio as shipped, without studio_server.py's faster task counters")
     args = parser.parse_args()
+    if args.plain_server:
+        studio._launcher = lambda binary: [binary]
 
     texts = [json.loads(line)["text"] for line in Path(args.claims).open(encoding="utf-8") if line.strip()]
     if len(texts) < args.n:
