@@ -53,7 +53,10 @@ def voice(speaker: str | None, speaker_name: str | None) -> str:
 
 
 def _source_line(row: dict[str, Any]) -> str:
-    parts = [row.get("outlet"), row.get("author"), row.get("date"), row.get("source_type")]
+    author = row.get("author") or row.get("authors")
+    if isinstance(author, list):
+        author = ", ".join(str(a) for a in author)
+    parts = [row.get("outlet"), author, row.get("date"), row.get("source_type")]
     line = " · ".join(str(p) for p in parts if p not in (None, ""))
     speaker = voice(row.get("speaker"), row.get("speaker_name"))
     return f"{line} · voice: {speaker}" if line else f"voice: {speaker}"
@@ -344,7 +347,7 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
             if prediction["model_version"] not in versions.get(task_id, set()):
                 extra.append({"task": task_id, **prediction})
 
-    with tqdm(total=len(new) + len(extra), unit="task", desc=f"push {title}", disable=not progress,
+    with tqdm(total=len(new) + len(extra), unit="task", desc=f"push {title}", disable=not progress or not (new or extra),
               leave=False) as bar:
         for chunk in _chunks(new, chunk_size):
             client.projects.import_tasks(id=project.id, request=chunk)

@@ -52,6 +52,8 @@ def test_claim_to_task_marks_the_claim_in_its_escaped_paragraph():
     assert data["context_html"] == ("First sentence 4. <mark>The &lt;b&gt;regime&lt;/b&gt; said 4 &amp; more.</mark>"
                                     " Last one.")
     assert data["title"] == "Doc <1>"
+    authors = claim_to_task(claim_row(4, author=None, authors=["X. One", "Y. Two"]), SCHEME)["data"]["source_line"]
+    assert authors.startswith("Outlet · X. One, Y. Two · 2024-05-01")
     assert data["source_line"] == "Outlet · B. Writer · 2024-05-01 · state_media · voice: interviewee (A. Person)"
     assert task["predictions"] == [{"model_version": "boot-1", "score": 0.8, "result": [
         {"from_name": "stance", "to_name": "claim", "type": "choices", "value": {"choices": ["sourced"]}}]}]
