@@ -347,8 +347,8 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
             if prediction["model_version"] not in versions.get(task_id, set()):
                 extra.append({"task": task_id, **prediction})
 
-    with tqdm(total=len(new) + len(extra), unit="task", desc=f"push {title}", disable=not progress or not (new or extra),
-              leave=False) as bar:
+    with tqdm(total=len(new) + len(extra), unit="task", desc=f"push {title}", leave=False,
+              disable=not progress or not (new or extra)) as bar:
         for chunk in _chunks(new, chunk_size):
             client.projects.import_tasks(id=project.id, request=chunk)
             bar.update(len(chunk))
