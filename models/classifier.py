@@ -13,8 +13,9 @@ descriptions and example claims carry over. ``predict_proba`` mixes the two expe
 ``g(x)`` in [0, 1], the domain gate, says how much a claim looks like the training claims rather
 than like the scheme's own example claims and descriptions: a logistic regression on MiniLM
 sentence embeddings (the ones the bootstrap computes anyway), fitted at training time with the
-training claims on one side and the scheme's examples on the other. ``g`` is 1 from even odds up
-and falls to 0 at ``gate_low``. ``w``, the bootstrap's weight in domain, is chosen on the validation
+training claims on one side and the scheme's examples on the other. ``g`` is 1 above ``gate_high``
+(at most even odds, and low enough that 95% of the validation claims pass) and falls linearly to 0
+at ``gate_low``. ``w``, the bootstrap's weight in domain, is chosen on the validation
 split. In domain the fine-tuned model leads; on claims unlike the training data the bootstrap
 decides. Scheme labels the model never saw (``neutral`` for two-label data) get the bootstrap's
 probability scaled by ``1 - g``.

@@ -48,8 +48,9 @@ class TrainSettings(BaseModel):
     scheme_examples: bool = True
     blend: bool = True
     domain_gate: bool = True
-    gate_low: float = Field(0.2, ge=0, lt=1)
+    gate_quantile: float = Field(0.05, ge=0, lt=0.5)
     gate_high: float = Field(0.5, gt=0, le=1)
+    gate_low_fraction: float = Field(0.4, ge=0, lt=1)
     domain_c: float = Field(10.0, gt=0)
     bootstrap_weights: list[float] = [0.0, 0.25, 0.5]
 
@@ -205,7 +206,16 @@ def fit_domain_gate(clf: StanceClassifier, train_rows: list[dict[str, Any]], set
     y = np.r_[np.ones(len(train_rows)), np.zeros(len(anchors))]
     model = LogisticRegression(C=settings.domain_c, class_weight="balanced", max_iter=5000).fit(emb, y)
     return {"coef": [round(float(c), 6) for c in model.coef_[0]], "intercept": round(float(model.intercept_[0]), 6),
-            "gate_low": settings.gate_low, "gate_high": settings.gate_high, "anchors": len(anchors)}
+            "gate_low": 0.0, "gate_high": settings.gate_high, "anchors": len(anchors)}
+
+
+def calibrate_gate(domain: dict[str, Any], val_embeddings: np.ndarray, settings: TrainSettings) -> dict[str, Any]:
+    """Thresholds of the gate from held-out in-domain claims: ``gate_high`` at most even odds and low
+    enough that all but ``gate_quantile`` of the validation claims count as fully in domain (the usual
+    way to set an out-of-distribution threshold); the network's share reaches 0 at ``gate_low``."""
+    p_in = in_domain_probability(val_embeddings, domain)
+    high = min(settings.gate_high, float(np.quantile(p_in, settings.gate_quantile)))
+    return {**domain, "gate_high": round(high, 4), "gate_low": round(high * settings.gate_low_fraction, 4)}
 
 
 def fit_blend(clf: StanceClassifier, train_rows: list[dict[str, Any]], val_rows: list[dict[str, Any]],
@@ -223,6 +233,8 @@ def fit_blend(clf: StanceClassifier, train_rows: list[dict[str, Any]], val_rows:
     if not settings.blend:
         return out
     domain = fit_domain_gate(clf, train_rows, settings) if settings.domain_gate else None
+    if domain is not None:
+        domain = calibrate_gate(domain, clf.bootstrap.embed(val_rows), settings)
     out["domain"] = domain
     clf.config["blend"] = out
     g = clf.domain_gate(val_rows)
