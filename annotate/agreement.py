@@ -102,22 +102,24 @@ def krippendorff_alpha(units: Iterable[Sequence[str]]) -> float | None:
     return 1.0 - observed / expected
 
 
-def _latest_votes(rows: Iterable[dict[str, Any]]) -> dict[str, dict[str, str]]:
-    """claim_id -> annotator -> label, from annotation rows (latest per annotator, skips left out)."""
+def _latest_votes(rows: Iterable[dict[str, Any]], key: str = "claim_id") -> dict[str, dict[str, str]]:
+    """item (``key``: claim_id, or pair_id for pairs) -> annotator -> label, from annotation rows
+    (latest per annotator, skips left out)."""
     latest: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
     for row in rows:
         if row.get("label") is None:
             continue
-        mine = latest[row["claim_id"]]
+        mine = latest[row[key]]
         when = row.get("updated_at") or ""
         if row["annotator"] not in mine or when >= mine[row["annotator"]][1]:
             mine[row["annotator"]] = (row["label"], when)
     return {cid: {ann: lab for ann, (lab, _) in votes.items()} for cid, votes in latest.items()}
 
 
-def agreement_summary(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Pairwise Cohen's kappa and Krippendorff's alpha over annotation rows (``annotations.jsonl``)."""
-    votes = _latest_votes(rows)
+def agreement_summary(rows: Sequence[dict[str, Any]], key: str = "claim_id") -> dict[str, Any]:
+    """Pairwise Cohen's kappa and Krippendorff's alpha over annotation rows (``annotations.jsonl``);
+    items are told apart by ``key`` (the ``n_claims`` figures count pairs in a pairs pull)."""
+    votes = _latest_votes(rows, key)
     annotators = sorted({ann for by in votes.values() for ann in by})
     pairs = []
     for x, y in itertools.combinations(annotators, 2):
@@ -178,8 +180,8 @@ def acceptance(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
             "by_annotator": {a: rate(sub) for a, sub in sorted(by_annotator.items())}}
 
 
-def annotator_counts(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Per annotator: annotations, skips, claims labelled, median lead time in seconds."""
+def annotator_counts(rows: Sequence[dict[str, Any]], key: str = "claim_id") -> dict[str, dict[str, Any]]:
+    """Per annotator: annotations, skips, items (``key``) labelled, median lead time in seconds."""
     out: dict[str, dict[str, Any]] = {}
     for annotator in sorted({r["annotator"] for r in rows}):
         mine = [r for r in rows if r["annotator"] == annotator]
@@ -191,7 +193,7 @@ def annotator_counts(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]
         out[annotator] = {
             "annotations": len(mine),
             "skipped": sum(1 for r in mine if r.get("skipped")),
-            "claims": len({r["claim_id"] for r in mine if r.get("label") is not None}),
+            "claims": len({r[key] for r in mine if r.get("label") is not None}),
             "median_lead_time": None if median is None else round(median, 2),
         }
     return out

@@ -19,6 +19,8 @@ MIN_DOCUMENTS = 3
 # Columns of labels.jsonl that stay out of the dataset: per-annotator votes are a dict that Arrow
 # would turn into a struct with one field per annotator.
 DROPPED = ("votes",)
+# The leading columns of a claims dataset; a pairs pull passes its own (annotate/pairs_pull.py).
+CLAIM_COLUMNS = ("claim_id", "doc_id", "text", "label")
 
 
 def _bucket(doc_id: str) -> float:
@@ -62,19 +64,22 @@ def _column(values: list[Any]) -> list[Any]:
     return values
 
 
-def dataset_columns(labels: Sequence[dict[str, Any]], label_ids: Sequence[str]) -> dict[str, list[Any]]:
-    """Column lists of the dataset: claim_id, doc_id, text, label (index into ``label_ids``), the rest."""
+def dataset_columns(labels: Sequence[dict[str, Any]], label_ids: Sequence[str],
+                    first: Sequence[str] = CLAIM_COLUMNS, group: str = "doc_id",
+                    key: str = "claim_id") -> dict[str, list[Any]]:
+    """Column lists of the dataset: ``first`` (claim_id, doc_id, text, label: an index into
+    ``label_ids``), then the rest; ``group`` (the split unit) as text, the item's ``key`` when missing."""
     index = {lid: i for i, lid in enumerate(label_ids)}
     keys: list[str] = []
     for row in labels:
         keys.extend(k for k in row if k not in keys and k not in DROPPED)
-    first = ["claim_id", "doc_id", "text", "label"]
-    columns = {key: [row.get(key) for row in labels] for key in first + [k for k in keys if k not in first]}
+    first = list(first)
+    columns = {name: [row.get(name) for row in labels] for name in first + [k for k in keys if k not in first]}
     columns["label"] = [index[label] for label in columns["label"]]
-    columns["doc_id"] = [str(d) if d is not None else str(c) for d, c in zip(columns["doc_id"], columns["claim_id"])]
-    for key in list(columns):
-        if key not in first:
-            columns[key] = _column(columns[key])
+    columns[group] = [str(d) if d is not None else str(c) for d, c in zip(columns[group], columns[key])]
+    for name in list(columns):
+        if name not in first:
+            columns[name] = _column(columns[name])
     return columns
 
 
@@ -89,15 +94,17 @@ def _features(columns: dict[str, list[Any]], label_ids: Sequence[str]) -> Any:
                               for key in columns})
 
 
-def build_dataset(labels: Sequence[dict[str, Any]], label_ids: Sequence[str]) -> tuple[Any, dict[str, Any]]:
-    """A DatasetDict (``label`` a ClassLabel of ``label_ids``) split by document, and the split summary."""
+def build_dataset(labels: Sequence[dict[str, Any]], label_ids: Sequence[str], first: Sequence[str] = CLAIM_COLUMNS,
+                  group: str = "doc_id", key: str = "claim_id") -> tuple[Any, dict[str, Any]]:
+    """A DatasetDict (``label`` a ClassLabel of ``label_ids``) split by document (the ``group``
+    column: doc_id, or a pair's two documents), and the split summary."""
     import datasets
 
-    columns = dataset_columns(labels, label_ids)
-    split_of, note = document_splits(columns["doc_id"])
+    columns = dataset_columns(labels, label_ids, first, group, key)
+    split_of, note = document_splits(columns[group])
     parts = {}
     for name in SPLITS:
-        rows = [i for i, doc in enumerate(columns["doc_id"]) if split_of[doc] == name]
+        rows = [i for i, doc in enumerate(columns[group]) if split_of[doc] == name]
         if rows or name == "train":
             parts[name] = {key: [values[i] for i in rows] for key, values in columns.items()}
     features = _features(columns, label_ids)
@@ -106,21 +113,22 @@ def build_dataset(labels: Sequence[dict[str, Any]], label_ids: Sequence[str]) ->
     summary = {
         "splits": {name: len(part) for name, part in dd.items()},
         "documents": {name: sum(1 for s in split_of.values() if s == name) for name in dd},
-        "rule": "by document: sha1(doc_id) buckets 80/10/10, fixed across pulls",
+        "rule": f"by document: sha1({group}) buckets 80/10/10, fixed across pulls",
         "note": note,
     }
     return dd, summary
 
 
-def write_dataset(labels: Sequence[dict[str, Any]], label_ids: Sequence[str], out_dir: str | Path) -> dict[str, Any]:
+def write_dataset(labels: Sequence[dict[str, Any]], label_ids: Sequence[str], out_dir: str | Path,
+                  **layout: Any) -> dict[str, Any]:
     """Save ``out_dir/dataset`` (save_to_disk) and ``out_dir/labels.parquet`` (label as its id, with a
-    ``split`` column); return the split summary."""
+    ``split`` column); return the split summary. ``layout``: ``first``, ``group``, ``key`` of build_dataset."""
     import datasets
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     out = Path(out_dir)
-    dd, summary = build_dataset(labels, label_ids)
+    dd, summary = build_dataset(labels, label_ids, **layout)
     bars = datasets.is_progress_bar_enabled()
     datasets.disable_progress_bars()   # one "Saving the dataset" bar per split is noise here
     try:

@@ -61,16 +61,16 @@ def choice_to_label(value: str, lookup: dict[str, str], scheme_name: str) -> str
 
 # --- pure converters -------------------------------------------------------------------------
 
-def _stance_choice(result: Sequence[dict[str, Any]]) -> tuple[str | None, str | None]:
-    """(value, origin) of the stance Choices item in a result list; the control named ``stance``
-    wins, else the first Choices item."""
+def _stance_choice(result: Sequence[dict[str, Any]], control: str = lc.STANCE) -> tuple[str | None, str | None]:
+    """(value, origin) of the Choices item in a result list; the control named ``control`` (the
+    stance, or a pair's relation) wins, else the first Choices item."""
     found = None
     for item in result or ():
         if item.get("type") != "choices":
             continue
-        if found is None or item.get("from_name") == lc.STANCE:
+        if found is None or item.get("from_name") == control:
             found = item
-            if item.get("from_name") == lc.STANCE:
+            if item.get("from_name") == control:
                 break
     if found is None:
         return None, None
@@ -117,33 +117,29 @@ def _with_meta(row: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def annotation_to_row(task: dict[str, Any], annotation: dict[str, Any], scheme: Any,
-                      users: dict[int, str] | None = None,
-                      lookup: dict[str, str] | None = None) -> dict[str, Any]:
-    """One row of ``annotations.jsonl`` from an exported task and one of its annotations.
+def annotation_fields(task: dict[str, Any], annotation: dict[str, Any], scheme: Any,
+                      users: dict[int, str] | None = None, lookup: dict[str, str] | None = None,
+                      control: str = lc.STANCE) -> dict[str, Any]:
+    """The fields of an annotation row that do not depend on what was labelled (a claim or a pair).
 
-    ``label`` and ``prediction`` are scheme ids; ``accepted`` is whether the label equals the
-    pre-label shown (None when none was shown or the task was skipped); ``origin`` is Label
-    Studio's mark on the result (``prediction``, ``prediction-changed``, ``manual``).
+    ``label`` and ``prediction`` are scheme ids (the Choices of ``control``); ``accepted`` is whether
+    the label equals the pre-label shown (None when none was shown or the task was skipped);
+    ``origin`` is Label Studio's mark on the result (``prediction``, ``prediction-changed``, ``manual``).
     Raises ValueError when a choice is not a label of ``scheme``.
     """
     lookup = lookup or label_lookup(scheme)
-    data = task.get("data") or {}
     result = annotation.get("result") or []
-    value, origin = _stance_choice(result)
+    value, origin = _stance_choice(result, control)
     skipped = bool(annotation.get("was_cancelled"))
     label = None if value is None else choice_to_label(value, lookup, scheme.name)
 
     shown = annotation.get("prediction") or {}
-    predicted_value, _ = _stance_choice(shown.get("result") or [])
+    predicted_value, _ = _stance_choice(shown.get("result") or [], control)
     prediction = None if predicted_value is None else choice_to_label(predicted_value, lookup, scheme.name)
     accepted = None if (prediction is None or label is None or skipped) else label == prediction
 
     annotator, annotator_id = _annotator(annotation.get("completed_by"), users or {})
-    row = {
-        "claim_id": data.get("claim_id"),
-        "doc_id": data.get("doc_id"),
-        "text": data.get("text"),
+    return {
         "label": label,
         "annotator": annotator,
         "annotator_id": annotator_id,
@@ -158,40 +154,55 @@ def annotation_to_row(task: dict[str, Any], annotation: dict[str, Any], scheme: 
         "accepted": accepted,
         "origin": origin,
         "note": _note(result),
-        "cues": _cues(result),
         "skipped": skipped,
         "ground_truth": bool(annotation.get("ground_truth")),
     }
+
+
+def annotation_to_row(task: dict[str, Any], annotation: dict[str, Any], scheme: Any,
+                      users: dict[int, str] | None = None,
+                      lookup: dict[str, str] | None = None) -> dict[str, Any]:
+    """One row of ``annotations.jsonl`` from an exported task of a claim and one of its annotations
+    (see ``annotation_fields``); the claim's metadata rides along. ValueError on an unknown choice."""
+    data = task.get("data") or {}
+    row = {"claim_id": data.get("claim_id"), "doc_id": data.get("doc_id"), "text": data.get("text"),
+           **annotation_fields(task, annotation, scheme, users, lookup),
+           "cues": _cues(annotation.get("result") or [])}
     return _with_meta(row, claim_metadata(data))
 
 
-def tasks_to_rows(tasks: Sequence[dict[str, Any]], scheme: Any,
-                  users: dict[int, str] | None = None) -> list[dict[str, Any]]:
-    """Annotation rows of every exported task, ordered by claim then time; errors name the task."""
+def tasks_to_rows(tasks: Sequence[dict[str, Any]], scheme: Any, users: dict[int, str] | None = None,
+                  key: str = "claim_id", convert: Any = annotation_to_row) -> list[dict[str, Any]]:
+    """Annotation rows of every exported task, ordered by item (``key``) then time; errors name the task.
+
+    ``convert(task, annotation, scheme, users, lookup)`` makes one row (claims by default).
+    """
     lookup = label_lookup(scheme)
     rows = []
     for task in tasks:
         data = task.get("data") or {}
         if not task.get("annotations"):
             continue
-        if not data.get("claim_id"):
-            raise UserError(f"task {task.get('id')} has no claim_id in its data: not a claim project of "
-                            "`stance push` (pair projects are not pulled)")
+        if not data.get(key):
+            raise UserError(f"task {task.get('id')} has no {key} in its data: not a project of `stance push`"
+                            + (" --pairs" if key == "pair_id" else ""))
         for annotation in task["annotations"]:
             try:
-                rows.append(annotation_to_row(task, annotation, scheme, users, lookup))
+                rows.append(convert(task, annotation, scheme, users, lookup))
             except ValueError as err:
-                raise UserError(f"task {task.get('id')} (claim {data.get('claim_id')}): {err}") from None
-    rows.sort(key=lambda r: (str(r["claim_id"]), r["updated_at"] or "", r["annotation_id"] or 0))
+                raise UserError(f"task {task.get('id')} ({key.removesuffix('_id')} {data.get(key)}): {err}") from None
+    rows.sort(key=lambda r: (str(r[key]), r["updated_at"] or "", r["annotation_id"] or 0))
     return rows
 
 
-def label_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row of ``labels.jsonl`` per claim with at least one (non-skipped) label."""
+def label_rows(rows: Sequence[dict[str, Any]], key: str = "claim_id",
+               carry: Sequence[str] = ("doc_id", "text")) -> list[dict[str, Any]]:
+    """One row of ``labels.jsonl`` per item (``key``: a claim, or a pair) with at least one
+    (non-skipped) label; ``carry`` are the item's fields that lead the row, from its latest annotation."""
     by_claim: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         if row["label"] is not None:
-            by_claim[row["claim_id"]].append(row)
+            by_claim[row[key]].append(row)
     out = []
     for claim_id, mine in by_claim.items():
         resolved = agreement.resolve([(r["annotator"], r["label"], r["updated_at"] or "") for r in mine])
@@ -199,9 +210,8 @@ def label_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         shown = [r for r in mine if r["prediction"] is not None]
         last_shown = max(shown, key=lambda r: r["updated_at"] or "") if shown else None
         row = {
-            "claim_id": claim_id,
-            "doc_id": latest["doc_id"],
-            "text": latest["text"],
+            key: claim_id,
+            **{name: latest.get(name) for name in carry},
             "label": resolved["label"],
             "rule": resolved["rule"],
             "agreement": resolved["agreement"],
@@ -216,8 +226,11 @@ def label_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def build_report(rows: Sequence[dict[str, Any]], labels: Sequence[dict[str, Any]], scheme: Any,
-                 n_tasks: int) -> dict[str, Any]:
-    """The figures of ``report.json``: agreement, model-versus-human confusion, acceptance, annotators."""
+                 n_tasks: int, key: str = "claim_id") -> dict[str, Any]:
+    """The figures of ``report.json``: agreement, model-versus-human confusion, acceptance, annotators.
+
+    Items are told apart by ``key``; in a pairs pull (``key`` pair_id) the ``claims`` figures count pairs.
+    """
     label_ids = [label.id for label in scheme.labels]
     rules: dict[str, int] = {rule: 0 for rule in agreement.RULES}
     for row in labels:
@@ -231,11 +244,11 @@ def build_report(rows: Sequence[dict[str, Any]], labels: Sequence[dict[str, Any]
         "n_annotators": len({r["annotator"] for r in rows}),
         "label_counts": {lid: sum(1 for r in labels if r["label"] == lid) for lid in label_ids},
         "resolution_rules": rules,
-        "agreement": agreement.agreement_summary(rows),
+        "agreement": agreement.agreement_summary(rows, key),
         "model_vs_human": agreement.confusion(
             ((r["label"], r["prediction"]) for r in labels if r["prediction"] is not None), label_ids),
         "acceptance": agreement.acceptance(rows),
-        "annotators": agreement.annotator_counts(rows),
+        "annotators": agreement.annotator_counts(rows, key),
     }
 
 
@@ -321,24 +334,39 @@ def _check_out_dir(out: Path) -> None:
 
 
 def write_pull(tasks: Sequence[dict[str, Any]], users: dict[int, str], scheme: Any, out_dir: str | Path,
-               source: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Write annotations, labels, dataset, Parquet and report into ``out_dir`` (swapped in whole)."""
+               source: dict[str, Any] | None = None, pairs: bool | None = None) -> dict[str, Any]:
+    """Write annotations, labels, dataset, Parquet and report into ``out_dir`` (swapped in whole).
+
+    With ``pairs`` (None: told from the tasks' data) the tasks are claim pairs of `stance push
+    --pairs`: rows, labels and dataset are those of ``annotate.pairs_pull`` and ``scheme`` is unused.
+    """
     from annotate import dataset as ds
+    from annotate import pairs_pull
     from annotate import pull_report
 
     out = Path(out_dir)
     _check_out_dir(out)
-    rows = tasks_to_rows(tasks, scheme, users)
-    labels = label_rows(rows)
-    report = build_report(rows, labels, scheme, len(tasks))
+    if pairs is None:
+        pairs = pairs_pull.is_pairs_export(tasks)
+    if pairs:
+        scheme, key, layout = pairs_pull.RELATION_SCHEME, "pair_id", pairs_pull.DATASET_LAYOUT
+        rows = pairs_pull.tasks_to_pair_rows(tasks, users)
+        labels = pairs_pull.pair_label_rows(rows)
+    else:
+        key, layout = "claim_id", {}
+        rows = tasks_to_rows(tasks, scheme, users)
+        labels = label_rows(rows)
+    report = build_report(rows, labels, scheme, len(tasks), key)
+    if pairs:
+        report.update(unit="pair", n_pairs_labelled=len(labels))
     report.update(source or {})
     with atomic_dir(out) as tmp:
         _write_jsonl(tmp / "annotations.jsonl", rows)
         _write_jsonl(tmp / "labels.jsonl", labels)
         if labels:
-            split = ds.write_dataset(labels, [label.id for label in scheme.labels], tmp)
+            split = ds.write_dataset(labels, [label.id for label in scheme.labels], tmp, **layout)
         else:
-            split = {"splits": {}, "note": "no labelled claims yet: no dataset written"}
+            split = {"splits": {}, "note": f"no labelled {key.removesuffix('_id')}s yet: no dataset written"}
         report["dataset"] = split
         (tmp / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         (tmp / "report.html").write_text(pull_report.render_html(report), encoding="utf-8")
@@ -354,7 +382,10 @@ def _write_jsonl(path: Path, rows: Sequence[dict[str, Any]]) -> None:
 
 def pull(project: str, out_dir: str | Path, *, workspace: str | Path | None = None, url: str | None = None,
          scheme: Any = "kremlin_framing", progress: bool = True) -> dict[str, Any]:
-    """Export ``project``'s annotations and write the pull directory; return the report."""
+    """Export ``project``'s annotations and write the pull directory; return the report.
+
+    A comparison project (`stance push --pairs`, told by its label config) gives a pairs pull.
+    """
     import httpx
     from label_studio_sdk.core.api_error import ApiError
 
@@ -381,7 +412,10 @@ def pull(project: str, out_dir: str | Path, *, workspace: str | Path | None = No
         raise UserError(f"lost Label Studio at {info['url']} during the export ({type(err).__name__}); "
                         "re-run once it answers") from None
     exported = time.monotonic() - began
-    report = write_pull(tasks, users, scheme, out_dir,
+    from annotate.pairs_pull import is_pairs_config
+
+    pairs = True if is_pairs_config(getattr(found, "label_config", None)) else None   # None: ask the tasks
+    report = write_pull(tasks, users, scheme, out_dir, pairs=pairs,
                         source={"project": project, "project_id": found.id, "url": info["url"],
                                 "export_seconds": round(exported, 2)})
     return report
@@ -393,18 +427,20 @@ def summary_lines(report: dict[str, Any], out_dir: str | Path) -> list[str]:
     agree = report["agreement"]
     accept = report["acceptance"]
     fmt = lambda v: "n/a" if v is None else f"{v:.3f}"  # noqa: E731
+    unit = report.get("unit", "claim")   # "pair" in a pairs pull
     lines = [
         f"{report['n_annotations']} annotations by {report['n_annotators']} annotator(s) on "
-        f"{report['n_claims_labelled']} claims of project {report.get('project')!r}",
+        f"{report['n_claims_labelled']} {unit}s of project {report.get('project')!r}",
         f"agreement: Krippendorff's alpha {fmt(agree['krippendorff_alpha'])}, Cohen's kappa (mean of pairs) "
-        f"{fmt(agree['cohen_kappa']['mean_weighted'])} over {agree['n_claims_multiply_annotated']} claims with 2+ annotators",
+        f"{fmt(agree['cohen_kappa']['mean_weighted'])} over {agree['n_claims_multiply_annotated']} {unit}s with 2+ annotators",
         f"pre-labels accepted unchanged: {accept['accepted']}/{accept['shown']}"
         + (f" ({accept['rate']:.1%})" if accept["rate"] is not None else ""),
     ]
     dataset = report.get("dataset") or {}
     splits = dataset.get("splits") or {}
     if splits:
-        lines.append("dataset splits (by document): " + ", ".join(f"{k} {v}" for k, v in splits.items()))
+        lines.append(("dataset splits (by document pair): " if unit == "pair" else "dataset splits (by document): ")
+                     + ", ".join(f"{k} {v}" for k, v in splits.items()))
     if dataset.get("note"):
         lines.append(f"note: {dataset['note']}")
     for name in ("annotations.jsonl", "labels.jsonl", "dataset", "labels.parquet", "report.json", "report.html"):
@@ -413,5 +449,5 @@ def summary_lines(report: dict[str, Any], out_dir: str | Path) -> list[str]:
     return lines
 
 
-__all__ = ["annotation_to_row", "tasks_to_rows", "label_rows", "build_report", "choice_to_label", "label_lookup",
+__all__ = ["annotation_fields", "annotation_to_row", "tasks_to_rows", "label_rows", "build_report", "choice_to_label", "label_lookup",
            "find_project", "export_tasks", "fetch_users", "write_pull", "pull", "summary_lines"]

@@ -25,6 +25,7 @@ def render_html(report: dict[str, Any]) -> str:
     agree = report["agreement"]
     accept = report["acceptance"]
     conf = report["model_vs_human"]
+    items = report.get("unit", "claim") + "s"   # "pairs" in a pairs pull
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
         f"<title>Pull report: {escape(str(report.get('project', '')))}</title>",
@@ -35,23 +36,23 @@ def render_html(report: dict[str, Any]) -> str:
         f"<h1>Annotations of {escape(str(report.get('project', '')))}</h1>",
         f"<p>Label Studio {escape(str(report.get('url', '')))}, scheme {escape(str(report['scheme']))}: "
         f"{report['n_annotations']} annotations ({report['n_skipped']} skipped) by {report['n_annotators']} "
-        f"annotator(s) on {report['n_claims_labelled']} claims.</p>",
+        f"annotator(s) on {report['n_claims_labelled']} {items}.</p>",
         "<h2>Agreement</h2>",
         f"<p>Krippendorff's alpha (nominal): <b>{_fmt(agree['krippendorff_alpha'])}</b>; Cohen's kappa, "
-        f"mean of annotator pairs weighted by shared claims: <b>{_fmt(agree['cohen_kappa']['mean_weighted'])}</b>; "
-        f"{agree['n_claims_multiply_annotated']} claims have two or more annotators.</p>",
-        _table(["annotators", "shared claims", "observed agreement", "Cohen's kappa"],
+        f"mean of annotator pairs weighted by shared {items}: <b>{_fmt(agree['cohen_kappa']['mean_weighted'])}</b>; "
+        f"{agree['n_claims_multiply_annotated']} {items} have two or more annotators.</p>",
+        _table(["annotators", f"shared {items}", "observed agreement", "Cohen's kappa"],
                [[" / ".join(p["annotators"]), p["n_items"], p["observed_agreement"], p["kappa"]]
                 for p in agree["cohen_kappa"]["pairs"]]),
-        "<h3>How each claim's label was resolved</h3>",
-        _table(["rule", "claims"], [[rule, n] for rule, n in report["resolution_rules"].items()]),
+        f"<h3>How each {items[:-1]}'s label was resolved</h3>",
+        _table(["rule", items], [[rule, n] for rule, n in report["resolution_rules"].items()]),
         "<h2>Pre-labels</h2>",
         f"<p>Accepted unchanged: {accept['accepted']} of {accept['shown']} shown"
         + (f" ({accept['rate']:.1%})" if accept["rate"] is not None else "") + ".</p>",
         _table(["model version", "shown", "accepted", "rate"],
                [[v, s["shown"], s["accepted"], s["rate"]] for v, s in accept["by_model_version"].items()]),
         f"<h3>Model (columns) versus resolved human label (rows)</h3><p>Agreement with the humans: "
-        f"{_fmt(conf['accuracy'])} over {conf['n']} claims.</p>",
+        f"{_fmt(conf['accuracy'])} over {conf['n']} {items}.</p>",
     ]
     labels = conf["labels"]
     head = "".join(f"<th>{escape(lab)}</th>" for lab in labels)
@@ -61,13 +62,13 @@ def render_html(report: dict[str, Any]) -> str:
         for h in labels)
     parts.append(f"<table><thead><tr><th>human \\ model</th>{head}</tr></thead><tbody>{body}</tbody></table>")
     parts.append("<h2>Annotators</h2>")
-    parts.append(_table(["annotator", "annotations", "skipped", "claims", "median lead time (s)", "pre-labels accepted"],
+    parts.append(_table(["annotator", "annotations", "skipped", items, "median lead time (s)", "pre-labels accepted"],
                         [[a, c["annotations"], c["skipped"], c["claims"], c["median_lead_time"],
                           accept["by_annotator"].get(a, {}).get("rate")] for a, c in report["annotators"].items()]))
     dataset = report.get("dataset") or {}
     if dataset.get("splits"):
         parts.append("<h2>Dataset</h2>")
-        parts.append(_table(["split", "claims", "documents"],
+        parts.append(_table(["split", items, "documents" if items == "claims" else "document pairs"],
                             [[s, n, (dataset.get("documents") or {}).get(s)] for s, n in dataset["splits"].items()]))
     if dataset.get("note"):
         parts.append(f"<p><i>{escape(str(dataset['note']))}</i></p>")

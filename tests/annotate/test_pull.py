@@ -103,7 +103,7 @@ def test_tasks_to_rows_errors_name_the_task():
     with pytest.raises(UserError, match=r"task 11 \(claim c11\): choice 'Nope' is not a label"):
         pull.tasks_to_rows([bad], SCHEME, USERS)
     pair = {"id": 12, "data": {"pair_id": "a|b"}, "annotations": [_annotation(21, 1, "pro", "t")]}
-    with pytest.raises(UserError, match="task 12 has no claim_id.*pair projects are not pulled"):
+    with pytest.raises(UserError, match="task 12 has no claim_id in its data: not a project of `stance push`"):
         pull.tasks_to_rows([pair], SCHEME, USERS)
 
 
