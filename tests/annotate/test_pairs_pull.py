@@ -173,3 +173,65 @@ def test_the_same_pull_twice_gives_the_same_splits(tmp_path):
     first, _ = ds.build_dataset(labels, RELATIONS, **pairs_pull.DATASET_LAYOUT)
     again, _ = ds.build_dataset(list(reversed(labels)), RELATIONS, **pairs_pull.DATASET_LAYOUT)
     assert ({n: sorted(p["pair_id"]) for n, p in first.items()} == {n: sorted(p["pair_id"]) for n, p in again.items()})
+
+
+# --- against a real Label Studio (marked `studio` by the fixture) ------------------------------------
+
+PAIRS_TITLE = "Pairs round trip"
+
+
+def test_push_pairs_annotate_and_pull_a_pair_dataset(studio, studio_client, tmp_path, capsys):
+    from claimstance.cli import main
+    from annotate.push import find_project
+
+    pairs = [
+        {**_pair("k1", "k2", "rt-1", "bbc-1", "Kaspersky software has no backdoor.",
+                 "Investigators found a <script>backdoor</script> in the software.", 0.9,
+                 "kremlin_framing", "independent_reporting"),
+         "context_a": "Interview. Kaspersky software has no backdoor. End.", "outlet_a": "RT"},
+        _pair("k3", "k4", "rt-1", "meduza-3", "Sanctions hurt Europe most.", "Sanctions hurt Europe more than Russia.", 0.86),
+        _pair("k5", "k6", "tass-2", "bbc-1", "Grain exports rose.", "The bridge reopened.", 0.3),
+    ]
+    path = tmp_path / "pairs.jsonl"
+    path.write_text("".join(json.dumps(p) + "\n" for p in pairs), encoding="utf-8")
+    assert main(["push", "--workspace", studio["workspace"], "--pairs", str(path), "--project", PAIRS_TITLE]) == 0
+    pid = find_project(studio_client, PAIRS_TITLE).id
+    tasks = {t.data["pair_id"]: t.id for t in studio_client.tasks.list(project=pid, fields="all")}
+    assert set(tasks) == {"k1|k2", "k3|k4", "k5|k6"}
+
+    # the admin changes the first suggestion (same point, different framing -> contradict), keeps the second (agree)
+    for pair_id, label, origin in (("k1|k2", "contradict", "prediction-changed"), ("k3|k4", "agree", "prediction")):
+        item = lc.choice_result(label, from_name=lc.RELATION, to_name=lc.PAIR_A)
+        item["origin"] = origin
+        studio_client.annotations.create(id=tasks[pair_id], result=[item], lead_time=4.0)
+
+    out = tmp_path / "pulled"
+    capsys.readouterr()
+    assert main(["pull", "--workspace", studio["workspace"], "--project", PAIRS_TITLE, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert f"2 annotations by 1 annotator(s) on 2 pairs of project {PAIRS_TITLE!r}" in printed
+
+    rows = {r["pair_id"]: r for r in map(json.loads, (out / "annotations.jsonl").read_text().splitlines())}
+    assert set(rows) == {"k1|k2", "k3|k4"}
+    first = rows["k1|k2"]
+    assert (first["claim_a"], first["claim_b"], first["doc_a"], first["doc_b"]) == ("k1", "k2", "rt-1", "bbc-1")
+    assert first["text_b"] == "Investigators found a <script>backdoor</script> in the software."
+    assert (first["label"], first["prediction"], first["accepted"]) == ("contradict", "same_point_different_framing", False)
+    assert (first["model_version"], first["annotator"], first["lead_time"]) == ("compare-rules", studio["username"], 4.0)
+    assert first["created_at"] and first["updated_at"] and first["origin"] == "prediction-changed"
+    assert (rows["k3|k4"]["label"], rows["k3|k4"]["accepted"]) == ("agree", True)
+
+    labels = {r["pair_id"]: r for r in map(json.loads, (out / "labels.jsonl").read_text().splitlines())}
+    assert {k: (v["label"], v["rule"]) for k, v in labels.items()} == {"k1|k2": ("contradict", "single"),
+                                                                       "k3|k4": ("agree", "single")}
+    report = json.loads((out / "report.json").read_text())
+    assert report["acceptance"]["accepted"] == 1 and report["acceptance"]["shown"] == 2
+    assert report["unit"] == "pair" and report["project_id"] == pid
+
+    dd = datasets.load_from_disk(str(out / "dataset"))
+    part = dd["train"]   # two document pairs: all in train
+    assert part.features["label"].names == RELATIONS
+    got = sorted((r["text_a"], r["text_b"], RELATIONS[r["label"]], r["doc_a"], r["doc_b"]) for r in part)
+    assert got == [("Kaspersky software has no backdoor.", "Investigators found a <script>backdoor</script> in the software.",
+                    "contradict", "rt-1", "bbc-1"),
+                   ("Sanctions hurt Europe most.", "Sanctions hurt Europe more than Russia.", "agree", "rt-1", "meduza-3")]
