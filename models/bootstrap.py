@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -349,13 +350,40 @@ class Bootstrap:
             texts = [lab.description for lab in labels]
             for lab in labels:
                 texts.extend(lab.examples)
-            emb = self.encoder.encode(texts)
+            emb = self._cached_encode(texts)
             desc, examples, start = emb[:len(labels)], [], len(labels)
             for lab in labels:
                 examples.append(emb[start:start + len(lab.examples)])
                 start += len(lab.examples)
             self._anchors = (desc, examples)
         return self._anchors
+
+    def _cached_encode(self, texts: list[str]) -> np.ndarray:
+        """Embed the scheme's descriptions and examples once per scheme and model, kept on disk
+        beside the ONNX graph: start-up time matters when a command pre-labels a small file."""
+        onnx_path = getattr(self.encoder, "onnx_path", None)
+        if onnx_path is None:
+            return self.encoder.encode(texts)
+        import hashlib
+
+        key = hashlib.sha1("\x00".join([str(onnx_path), *texts]).encode("utf-8")).hexdigest()[:16]
+        path = Path(onnx_path).parent / "anchors" / f"{key}.npy"
+        if path.exists():
+            try:
+                emb = np.load(path)
+                if emb.shape[0] == len(texts):
+                    return emb
+            except (OSError, ValueError):
+                pass
+        emb = self.encoder.encode(texts)
+        try:
+            from corpus.files import atomic_write
+
+            with atomic_write(path, "wb") as handle:
+                np.save(handle, emb)
+        except OSError:
+            pass  # a read-only cache only costs the time to embed again
+        return emb
 
     def similarity_proba(self, emb: np.ndarray) -> np.ndarray:
         """Softmax over each label's blend of description cosine and mean top-k example cosine."""
