@@ -297,7 +297,7 @@ class Bootstrap:
         self._encoder = encoder
         self._anchors: tuple[np.ndarray, list[np.ndarray]] | None = None
         self._cache: tuple[tuple[str, ...], np.ndarray] | None = None
-        self._matrix: tuple[list[dict[str, Any]], np.ndarray] | None = None
+        self._matrix: tuple[tuple[Any, ...], np.ndarray] | None = None
 
     @property
     def version(self) -> str:
@@ -319,10 +319,11 @@ class Bootstrap:
 
     def apply(self, rows: list[dict[str, Any]]) -> np.ndarray:
         """The row-wise labellers' label matrix, remembered for the last list of rows."""
-        if self._matrix is not None and self._matrix[0] is rows:
+        key = tuple((row.get("text"), row.get("speaker"), row.get("source_type")) for row in rows)
+        if self._matrix is not None and self._matrix[0] == key:
             return self._matrix[1]
         matrix = apply_labellers(self.labellers, rows, self.scheme)
-        self._matrix = (rows, matrix)
+        self._matrix = (key, matrix)
         return matrix
 
     # --- embeddings ---------------------------------------------------------------------------
@@ -427,13 +428,12 @@ class Bootstrap:
 
     def vote_logits(self, matrix: np.ndarray) -> np.ndarray:
         """Log-odds from the hard votes of the row-wise labellers."""
-        k = len(self.scheme.labels)
         logits = np.tile(self._prior(), (len(matrix), 1))
         weights = self._weights()
         for j in range(matrix.shape[1]):
             fired = matrix[:, j] >= 0
             logits[np.nonzero(fired)[0], matrix[fired, j]] += weights[j]
-        return logits if k else logits
+        return logits
 
     def end_model_proba(self, emb: np.ndarray, texts: list[str], vote_logits: np.ndarray,
                         covered: np.ndarray) -> np.ndarray | None:
