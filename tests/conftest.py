@@ -1,4 +1,5 @@
-"""A real Label Studio for the annotate tests: one server per test session, in a temporary workspace.
+"""Shared fixtures: a real Label Studio (one server per test session, in a temporary workspace) and
+Debian's Chromium for the browser tests.
 
 Tests that take the ``studio`` fixture (or ``studio_client``) are marked ``studio`` automatically.
 Outside CI a missing Label Studio executable skips them with the reason; in CI (``CI=true``) nothing
@@ -8,6 +9,7 @@ skips: a server that cannot start fails the tests loudly.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,3 +67,20 @@ def studio_client(studio: dict[str, Any]) -> Any:
     """A ``label_studio_sdk.LabelStudio`` client logged in as the admin of the ``studio`` server."""
     client, _ = studio_server.connect(studio["workspace"])
     return client
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> dict[str, Any]:
+    """Launch options for Debian's Chromium (never a downloaded browser build), headless, with the
+    background networking this closed machine refuses switched off; fails in CI when missing."""
+    found = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
+    if not found:
+        if _in_ci():
+            pytest.fail("CI=true and Debian's chromium is missing: apt-get install chromium (make browser)")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    return {"executable_path": found, "headless": True,
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--no-first-run"]}

@@ -5,8 +5,6 @@ test Label Studio, opens a task, sees the pre-label selected, changes it with it
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import time
 from typing import Any
 
@@ -18,24 +16,11 @@ from models.schemes import load_scheme
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 TITLE = "Browser (pull)"
 MODEL_VERSION = "br-1"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail("CI=true and Debian's chromium is missing: apt-get install chromium (make browser)")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    return CHROMIUM if os.path.exists(CHROMIUM) else str(shutil.which("chromium"))
-
 
 def test_a_correction_made_in_the_browser_comes_back_in_the_pull(studio: dict[str, Any], studio_client: Any,
-                                                                 chromium: str, tmp_path):
+                                                                 chromium: dict[str, Any], tmp_path):
     from playwright.sync_api import sync_playwright
 
     scheme = load_scheme("kremlin_framing")
@@ -53,7 +38,7 @@ def test_a_correction_made_in_the_browser_comes_back_in_the_pull(studio: dict[st
     (task,) = list(ls.tasks.list(project=project.id))
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=ARGS)
+        browser = pw.chromium.launch(**chromium)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"{studio['url']}/user/login/")

@@ -17,9 +17,6 @@ from corpus.errors import UserError
 pytestmark = pytest.mark.slow
 
 TITLES = ("The Kremlin sells its security services", "Blog repost of a Rossiya Segodnya interview")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run"]
-
 
 def _config(tmp_path: Path, project: str, port: int = 8080) -> Path:
     path = tmp_path / "pipeline.yaml"
@@ -68,10 +65,11 @@ def test_run_names_a_bad_config_field(tmp_path, capsys):
 
 @pytest.mark.browser
 def test_run_then_label_studio_and_report_in_a_browser(studio: dict[str, Any], studio_client: Any,
-                                                        chromium: str, tmp_path, capsys):
+                                                        chromium: dict[str, Any], tmp_path, capsys):
     from playwright.sync_api import sync_playwright
 
     from annotate.push import find_project
+    from models.schemes import load_scheme
 
     project_title = "End to end sample"
     config = _config(tmp_path, project_title, port=studio["port"])
@@ -93,9 +91,13 @@ def test_run_then_label_studio_and_report_in_a_browser(studio: dict[str, Any], s
     assert len(list(ls.tasks.list(project=project.id))) == len(tasks)
 
     task = tasks[0]
+    scheme = load_scheme("kremlin_framing")
+    prediction = task.predictions[0]
+    result = prediction["result"] if isinstance(prediction, dict) else prediction.result
+    (predicted,) = result[0]["value"]["choices"]
     report = Path(studio["workspace"]) / "run" / "compare" / "report.html"
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=ARGS)
+        browser = pw.chromium.launch(**chromium)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"{studio['url']}/user/login/")
@@ -110,7 +112,8 @@ def test_run_then_label_studio_and_report_in_a_browser(studio: dict[str, Any], s
             page.get_by_text(claim_text[:40]).first.wait_for(timeout=60_000)
             page.wait_for_timeout(2000)
             try:
-                assert page.locator("input[type=radio]:checked").count() == 1, "the pre-label is selected"
+                shown = scheme.label(predicted).name
+                assert page.locator(f'input[type=radio][name="{shown}"]').is_checked(), "the pre-label is selected"
                 body = page.inner_text("body")
                 # the claim is shown inside its paragraph: the context's other words are on the page too
                 context_words = [w for w in re.findall(r"[A-Za-z]{6,}", task.data.get("context", ""))
