@@ -18,12 +18,6 @@ from typing import Any
 from models.compare import CompareSettings, source_of
 
 _TOKEN = re.compile(r"[\w’']+", re.U)
-_STOP = frozenset("a an the and or but of to in on at by for with from as is are was were be been "
-                  "being it its this that these those he she they we you i his her their our your "
-                  "has have had do does did will would can could should may might must not no so "
-                  "than then there here which who whom what when where why how all any some such "
-                  "into over about also more most very just only own same other".split())
-
 CSS = """
 body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1200px;padding:0 1em;color:#222}
 h1{font-size:1.5em}h2{margin-top:2em;border-bottom:1px solid #ccc}h3{margin:0 0 .3em}
@@ -45,39 +39,33 @@ mark.cue{background:#ffd54f}mark.diff{background:#cfe8ff}
 
 
 def scheme_cues(name: str | None) -> dict[str, list[str]]:
-    """Cue words of a label scheme by label, when models.schemes can load it; else nothing."""
+    """Cue phrases of a label scheme (configs/schemes) by label id; nothing when it cannot load."""
     if not name:
         return {}
     try:
-        from models.schemes import load_scheme  # written by another helper; optional here
+        from models.schemes import load_scheme
+
         scheme = load_scheme(name)
     except Exception:  # noqa: BLE001 - no scheme, no cue highlighting; the report still renders
         return {}
-    cues = getattr(scheme, "cues", None)
-    out: dict[str, list[str]] = defaultdict(list)
-    if isinstance(cues, dict):
-        for label, words in cues.items():
-            items = words if isinstance(words, (list, tuple, set)) else getattr(words, "words", []) or []
-            out[str(label)].extend(str(w) for w in items)
-    elif isinstance(cues, (list, tuple)):
-        for cue in cues:
-            label = getattr(cue, "label", None) or (cue.get("label") if isinstance(cue, dict) else None)
-            words = (getattr(cue, "words", None) or getattr(cue, "phrases", None) or getattr(cue, "patterns", None)
-                     or (cue.get("words") or cue.get("phrases") if isinstance(cue, dict) else None) or [])
-            out[str(label)].extend(str(w) for w in words)
-    return {k: [w for w in v if w.strip()] for k, v in out.items() if v}
+    out: dict[str, list[str]] = {}
+    for label in getattr(scheme, "labels", []):
+        words = list(getattr(label, "cues", []) or [])
+        for group in (getattr(label, "cue_groups", {}) or {}).values():
+            words.extend(group)
+        words = [str(w) for w in words if str(w).strip()]
+        if words:
+            out[str(label.id)] = words
+    return out
 
 
 def cue_pattern(cues: dict[str, list[str]]) -> re.Pattern[str] | None:
-    """One case-insensitive pattern matching any cue phrase as whole words."""
+    """One case-insensitive pattern matching any cue phrase as whole words (``*`` ends a stem)."""
     phrases = sorted({w.strip() for words in cues.values() for w in words}, key=len, reverse=True)
     if not phrases:
         return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in phrases) + r")(?!\w)", re.I)
-
-
-def content_words(text: str) -> set[str]:
-    return {w.lower() for w in _TOKEN.findall(text) if w.lower() not in _STOP and len(w) > 2}
+    alternatives = [re.escape(p).replace(r"\*", r"\w*") for p in phrases]
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.I)
 
 
 def highlight(text: str, cues: re.Pattern[str] | None = None, diff: Iterable[str] = ()) -> str:
@@ -153,16 +141,14 @@ def _pair_rows(pairs: Sequence[dict[str, Any]], cues: re.Pattern[str] | None) ->
     out = ['<table class="pairs">']
     for p in pairs:
         a, b = str(p.get("text_a", "")), str(p.get("text_b", ""))
-        only_a = content_words(a) - content_words(b) if p.get("contrasting") else set()
-        only_b = content_words(b) - content_words(a) if p.get("contrasting") else set()
         cls = ' class="contrast"' if p.get("contrasting") else ""
         mid = (f'{_e(p.get("suggested"))}<br>similarity {float(p.get("similarity") or 0):.2f}'
                + ("<br>contrasting stances" if p.get("contrasting") else ""))
         out.append(
-            f"<tr{cls}><td>{_stance(p.get('stance_a'))}{highlight(a, cues, only_a)}"
+            f"<tr{cls}><td>{_stance(p.get('stance_a'))}{highlight(a, cues)}"
             f"<div class=\"meta\">{_e(p.get('source_a'))}{_voice({'speaker': p.get('speaker_a'), 'speaker_name': p.get('speaker_name_a')})}</div></td>"
             f"<td class=\"mid\">{mid}</td>"
-            f"<td>{_stance(p.get('stance_b'))}{highlight(b, cues, only_b)}"
+            f"<td>{_stance(p.get('stance_b'))}{highlight(b, cues)}"
             f"<div class=\"meta\">{_e(p.get('source_b'))}{_voice({'speaker': p.get('speaker_b'), 'speaker_name': p.get('speaker_name_b')})}</div></td></tr>")
     out.append("</table>")
     return "\n".join(out)
@@ -187,9 +173,9 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
         f"<p>{len(claims)} claims from {len(docs)} documents; {len(pairs)} cross-document pairs "
         f"with similarity at least {settings.min_similarity:.2f} ({contrasting} with contrasting "
         f"stances); {len(clusters)} topics.</p>",
-        '<p class="meta">Highlighted: <mark class="cue">framing cue words</mark> of the scheme, '
-        '<mark class="diff">words only one side of a contrasting pair uses</mark>. '
-        "Rows in orange are pairs whose stances differ.</p>",
+        '<p class="meta">Highlighted: <mark class="cue">framing cue words</mark> of the label scheme. '
+        "Topics with an orange edge hold claims of different stances; orange rows are pairs whose "
+        "stances differ.</p>",
     ]
     chart = stance_chart(claims)
     if chart:
