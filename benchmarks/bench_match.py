@@ -31,10 +31,17 @@ def load(path: Path) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
+def top5(scores: np.ndarray) -> np.ndarray:
+    """The five best columns of each row, best first."""
+    part = np.argpartition(-scores, 5, axis=1)[:, :5]
+    order = np.argsort(-np.take_along_axis(scores, part, axis=1), axis=1, kind="stable")
+    return np.take_along_axis(part, order, axis=1)
+
+
 def map_at_5(scores: np.ndarray, relevant: list[set[int]], rows: np.ndarray | None = None) -> float:
     """Mean AP@5 of the score rows (queries x claims) given the relevant claim indices."""
     rows = np.arange(len(scores)) if rows is None else rows
-    top = np.argsort(-scores[rows], axis=1)[:, :5]
+    top = top5(scores[rows])
     total = 0.0
     for r, ranked in zip(rows, top):
         hits, ap = 0, 0.0
@@ -102,7 +109,7 @@ def main() -> None:
     per_query = []
     for name, st in grid:
         sc = fused(name, st)
-        top = np.argsort(-sc, axis=1)[:, :5]
+        top = top5(sc)
         aps = np.zeros(len(queries))
         for r, ranked in enumerate(top):
             hits, a = 0, 0.0

@@ -168,3 +168,51 @@ def test_compare_cli_bad_input_writes_nothing(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code != 0 and "pre.jsonl: row 1 has no doc_id" in err
     assert not (tmp_path / "cmp").exists()
+
+
+EVIL_DOC = (
+    "Security software from Kaspersky contains backdoors for the Russian secret services "
+    "<script>alert(\"xss\")</script> according to Western officials.\n\n"
+    "The Kremlin exports its surveillance know-how to other authoritarian governments "
+    "<img src=x onerror=\"alert(1)\"> and trains their security services.\n\n"
+    "Russia is isolating its internet from the West in the name of information security.\n"
+)
+
+
+@pytest.mark.slow
+def test_sample_corpus_end_to_end_with_html_in_claims(tmp_path):
+    """The acceptance path: sample corpus plus a document holding HTML -> claims -> prelabel -> compare."""
+    from html.parser import HTMLParser
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[2] / "corpus" / "sample"
+    evil = tmp_path / "evil"
+    evil.mkdir()
+    (evil / "evil.txt").write_text(EVIL_DOC, encoding="utf-8")
+    claims, pre, out = tmp_path / "claims.jsonl", tmp_path / "pre.jsonl", tmp_path / "cmp"
+    assert main(["claims", str(sample), str(evil), "--out", str(claims)]) == 0
+    assert main(["prelabel", "--in", str(claims), "--out", str(pre)]) == 0
+    assert main(["compare", "--in", str(pre), "--out", str(out), "--cache", str(tmp_path / "cache")]) == 0
+    pairs = [json.loads(x) for x in (out / "pairs.jsonl").read_text().splitlines()]
+    assert len(pairs) >= 5
+    assert all(p["doc_a"] != p["doc_b"] for p in pairs)
+    assert any(p["stance_a"] != p["stance_b"] for p in pairs)
+
+    class Tags(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tags: list[tuple[str, dict]] = []
+            self.text = ""
+
+        def handle_starttag(self, tag, attrs):
+            self.tags.append((tag, dict(attrs)))
+
+        def handle_data(self, data):
+            self.text += data
+
+    page = Tags()
+    page.feed((out / "report.html").read_text(encoding="utf-8"))
+    assert not [t for t, _ in page.tags if t == "script"]
+    assert all(a.get("src", "").startswith("data:image/png;base64,") for t, a in page.tags if t == "img")
+    assert not any(k.startswith("on") for _, a in page.tags for k in a)
+    assert "<script>alert(\"xss\")</script>" in page.text or "<img src=x onerror=\"alert(1)\">" in page.text
