@@ -1,10 +1,12 @@
-"""Run `label-studio` with one speed-up; executed by Label Studio's own interpreter, never imported.
+"""Run `label-studio` with two speed-ups; executed by Label Studio's own interpreter, never imported.
 
 Label Studio 1.23.2 recounts each imported task's annotations and predictions with a Django
 ``bulk_update`` whose SQL is built as one CASE branch per task (``tasks.functions.
 update_tasks_counters``): about two thirds of the time of an import with predictions, pure Python.
 This replaces it, before the server starts serving, with the same counts written by one UPDATE with
-correlated subqueries. Only for the version it was written against; any other version runs as is.
+correlated subqueries. A separate addition for `stance pull` (``_fast_export``) removes the snapshot
+export's query a task and its repeated feature-flag evaluations, the exported JSON unchanged. Only for
+the version they were written against; any other version runs as is.
 
     <label-studio venv>/bin/python studio_server.py start --no-browser ...   (same arguments)
 """
@@ -50,6 +52,57 @@ def _fast_counters() -> None:
             module.update_tasks_counters = update_tasks_counters
 
 
+def _fast_export() -> None:
+    """Snapshot exports (`stance pull`) without per-task overheads; the exported JSON is unchanged.
+
+    Added for `stance pull`, separate from the counters patch. In 1.23.2 the snapshot export
+    (``data_export.mixins.ExportMixin.get_export_data``) serialises tasks in batches from
+    ``get_task_queryset``, which prefetches annotations, drafts and comment authors but not
+    predictions: the serialiser's list of prediction ids then costs one query a task (10,000 tasks:
+    10,000 queries). It also evaluates the same two feature flags four times a task (LaunchDarkly
+    client, about a tenth of the export's CPU). Here predictions are prefetched, and while an export
+    runs in a thread, ``flag_set`` answers repeated questions (same flag, user, default) from memory.
+    """
+    import threading
+
+    import core.feature_flags as feature_flags
+    import fsm.serializer_fields as fsm_fields
+    from data_export.mixins import ExportMixin
+
+    task_queryset = ExportMixin.get_task_queryset
+    export_data = ExportMixin.get_export_data
+    flag_set = feature_flags.flag_set
+    exporting = threading.local()
+
+    def get_task_queryset(self, ids, annotation_filter_options):
+        return task_queryset(self, ids, annotation_filter_options).prefetch_related("predictions")
+
+    def get_export_data(self, *args, **kwargs):
+        exporting.flags = {}
+        try:
+            yield from export_data(self, *args, **kwargs)
+        finally:
+            exporting.flags = None
+
+    def remembered_flag_set(feature_flag, user=None, override_system_default=None, organization=None):
+        flags = getattr(exporting, "flags", None)
+        if flags is None or user == "auto":   # not exporting, or the answer depends on the request
+            return flag_set(feature_flag, user, override_system_default, organization)
+        key = (feature_flag, user, override_system_default, organization)
+        try:
+            return flags[key]
+        except KeyError:
+            flags[key] = value = flag_set(feature_flag, user, override_system_default, organization)
+            return value
+        except TypeError:   # an unsaved user (no primary key) cannot be a key
+            return flag_set(feature_flag, user, override_system_default, organization)
+
+    ExportMixin.get_task_queryset = get_task_queryset
+    ExportMixin.get_export_data = get_export_data
+    feature_flags.flag_set = remembered_flag_set     # the export serialisers import it at each call
+    fsm_fields.flag_set = remembered_flag_set        # the FSM state field imported the name itself
+
+
 def main() -> int:
     import label_studio
     import label_studio.server as server
@@ -60,6 +113,8 @@ def main() -> int:
         def app_run(host, port):
             _fast_counters()   # Django is set up and migrated by now
             print("claimstance: task counters updated in one statement", flush=True)
+            _fast_export()
+            print("claimstance: snapshot exports prefetch predictions and remember feature flags", flush=True)
             serve(host, port)
 
         server._app_run = app_run
