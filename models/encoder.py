@@ -177,8 +177,8 @@ class OnnxEncoder:
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         self.session = ort.InferenceSession(str(self.onnx_path), options, providers=["CPUExecutionProvider"])
-        self.dim = int(self.session.get_outputs()[0].shape[1] or 384) if isinstance(
-            self.session.get_outputs()[0].shape[1], int) else 384
+        width = self.session.get_outputs()[0].shape[1]
+        self.dim = width if isinstance(width, int) else 384
 
     def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
         """Embed ``texts``: a float32 array of shape (len(texts), dim), rows of unit length."""
