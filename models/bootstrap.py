@@ -13,11 +13,13 @@ which ones run (``labellers``) and holds their cue phrases and example claims:
 
 The combiner is a label model with fixed accuracies (Snorkel's generative model under class-
 conditional independence): a labeller with accuracy ``a`` that votes for a label adds
-``log(a (k - 1) / (1 - a))`` to that label's log-odds. Similarity adds its soft log-probabilities
-rather than a hard vote, and an end model (logistic regression on the claim embeddings, fitted to the
-example claims plus the claims the cue labellers label confidently, on sentence embeddings and hashed
-words) adds its log-probabilities, so that claims no cue covers are still judged by their likeness to
-the covered ones.
+``log(a (k - 1) / (1 - a))`` to that label's log-odds (accuracies are set in the scheme's
+``combiner.accuracy``; the benchmark prints each labeller's measured accuracy beside them).
+Similarity adds its soft log-probabilities, scaled down, rather than a hard vote. Then the Snorkel
+end-model pattern, run on the claims being labelled: a logistic regression on sentence embeddings
+plus hashed words, fitted to the scheme's example claims and the claims the labellers label
+confidently, then self-trained for a few rounds, adds its log-probabilities. Most claims carry no cue
+at all; the end model judges them by their likeness to the ones that do.
 """
 
 from __future__ import annotations
