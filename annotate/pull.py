@@ -33,6 +33,14 @@ ANNOTATION_FIELDS = (
 LABEL_FIELDS = ("claim_id", "doc_id", "text", "label", "rule", "agreement", "n_annotators", "votes",
                 "prediction", "model_version")
 # What a pull directory holds; an existing --out directory must look like one before it is replaced.
+# The snapshot export a pull asks for: annotated tasks, prediction and draft ids only, each
+# annotator's id and email, no annotation history.
+SNAPSHOT_OPTIONS: dict[str, Any] = {
+    "task_filter_options": {"annotated": "only"},
+    "serialization_options": {"drafts": {"only_id": True}, "predictions": {"only_id": True},
+                              "annotations__completed_by": {"only_id": False},   # id and email
+                              "include_annotation_history": False},
+}
 PULL_FILES = ("annotations.jsonl", "labels.jsonl", "report.json", "report.html", "labels.parquet", "dataset")
 
 
@@ -279,11 +287,7 @@ def export_tasks(ls: Any, project_id: int, progress: bool = True, poll: float = 
     from tqdm import tqdm
 
     snapshot = ls.projects.exports.create(
-        project_id, title="stance pull",
-        task_filter_options={"annotated": "only"},
-        serialization_options={"drafts": {"only_id": True}, "predictions": {"only_id": True},
-                               "annotations__completed_by": {"only_id": False},   # id and email
-                               "include_annotation_history": False},
+        project_id, title="stance pull", **SNAPSHOT_OPTIONS,
         # without a job queue the server serialises every task inside this one request
         request_options={"timeout_in_seconds": int(timeout)})
     buffer = io.BytesIO()

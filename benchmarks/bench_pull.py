@@ -1,6 +1,7 @@
 """Time `stance pull` on a project of N annotated tasks (default 10,000), whole command.
 
     .venv/bin/python benchmarks/bench_pull.py [--n 10000] [--workspace DIR | --url URL] [--keep]
+        [--plain-server | --compare-plain]
 
 Without --workspace or --url it starts a fresh Label Studio in a temporary workspace and stops it
 at the end (a first start runs the migrations: about 40 s, not counted). The tasks are synthetic
@@ -10,6 +11,10 @@ setting up 10,000 takes seconds. 70% of the annotations accept the pre-label, th
 Printed: the import time, a baseline (the same snapshot export alone, parsed: the server's floor
 that any pull pays), the whole `stance pull` command, and their ratio (the machine is shared,
 so the ratio is the steadier figure). The target is a pull of 10,000 annotated tasks in 20 s.
+
+--plain-server runs Label Studio as shipped (no studio_server.py). --compare-plain measures the
+server started here with studio_server.py, then restarts it as shipped on the same data and measures
+again, and prints the ratio of the two whole pulls (what the launcher's export patch buys).
 """
 
 from __future__ import annotations
@@ -98,6 +103,44 @@ def ensure_project(ls, title: str, n: int, scheme) -> int:
     return project.id
 
 
+def measure(ls, title: str, pid: int, workspace: str | None, url: str | None, scheme: str,
+            server_pid: int | None) -> dict:
+    """Time the bare export (baseline) and the whole `stance pull` command once."""
+    began = time.monotonic()
+    exported = export_tasks(ls, pid, progress=False)
+    baseline = time.monotonic() - began
+
+    out = Path(tempfile.mkdtemp(prefix="bench-pull-out-"))
+    stance = Path(sys.executable).with_name("stance")
+    cmd = [str(stance), "pull", "--project", title, "--out", str(out / "pulled"), "--scheme", scheme]
+    cmd += ["--url", url] if url else ["--workspace", str(workspace)]
+    server_before, client_before = cpu_seconds(server_pid), children_cpu()
+    began = time.monotonic()
+    done = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
+    whole = time.monotonic() - began
+    server_after, client_cpu = cpu_seconds(server_pid), children_cpu() - client_before
+    if done.returncode != 0:
+        raise SystemExit(done.stderr)
+    n_labels = sum(1 for _ in (out / "pulled" / "labels.jsonl").open())
+    server_cpu = None if server_before is None or server_after is None else server_after - server_before
+    return {"baseline": baseline, "whole": whole, "server_cpu": server_cpu, "client_cpu": client_cpu,
+            "n_exported": len(exported), "n_labels": n_labels, "out": out / "pulled", "load": os.getloadavg()[0]}
+
+
+def report(n: int, rows: list[tuple[str, dict]]) -> None:
+    print(f"{'server':>10} {'tasks':>6} {'export (baseline) s':>20} {'stance pull s':>14} {'ratio':>6} "
+          f"{'server CPU s':>12} {'command CPU s':>13} {'load':>5} {'target s':>9}")
+    for name, m in rows:
+        cpu = "unknown" if m["server_cpu"] is None else f"{m['server_cpu']:.2f}"
+        print(f"{name:>10} {n:>6} {m['baseline']:>20.2f} {m['whole']:>14.2f} {m['whole'] / m['baseline']:>6.2f} "
+              f"{cpu:>12} {m['client_cpu']:>13.2f} {m['load']:>5.1f} {20:>9}")
+    print("ratio: the whole command over the bare export. CPU seconds during `stance pull` (server: pass --server-pid "
+          "with --url); their sum is about the wall time on an idle machine (the two mostly take turns)")
+    last = rows[-1][1]
+    print(f"{last['n_exported']} tasks in the bare export; {last['n_labels']} labelled claims written to {last['out']}; "
+          f"{os.cpu_count()} cores")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000)
@@ -107,7 +150,17 @@ def main() -> int:
     parser.add_argument("--scheme", default="kremlin_framing")
     parser.add_argument("--keep", action="store_true", help="leave a server started here running")
     parser.add_argument("--server-pid", type=int, default=None, help="with --url: the server's pid, to report its CPU time")
+    plain = parser.add_mutually_exclusive_group()
+    plain.add_argument("--plain-server", action="store_true",
+                       help="run label-studio as shipped, without studio_server.py's speed-ups")
+    plain.add_argument("--compare-plain", action="store_true",
+                       help="measure with studio_server.py, then restart the server as shipped and measure again")
     args = parser.parse_args()
+    if args.url and args.compare_plain:
+        parser.error("--compare-plain restarts the server: give --workspace (or nothing), not --url")
+    patched_launcher = studio._launcher
+    if args.plain_server:
+        studio._launcher = lambda binary: [binary]
 
     scheme = load_scheme(args.scheme)
     tmp = None
@@ -125,32 +178,32 @@ def main() -> int:
         ls, info = studio.connect(workspace=workspace, url=args.url)
         title = f"bench-pull-{args.n}"
         pid = ensure_project(ls, title, args.n, scheme)
-
-        began = time.monotonic()
-        exported = export_tasks(ls, pid, progress=False)
-        baseline = time.monotonic() - began
-
-        out = Path(tempfile.mkdtemp(prefix="bench-pull-out-"))
-        stance = Path(sys.executable).with_name("stance")
-        cmd = [str(stance), "pull", "--project", title, "--out", str(out / "pulled"), "--scheme", args.scheme]
-        cmd += ["--url", args.url] if args.url else ["--workspace", str(workspace)]
-        server_before, client_before = cpu_seconds(server_pid), children_cpu()
-        began = time.monotonic()
-        done = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
-        whole = time.monotonic() - began
-        server_after, client_cpu = cpu_seconds(server_pid), children_cpu() - client_before
-        if done.returncode != 0:
-            print(done.stderr, file=sys.stderr)
-            return 1
-        n_labels = sum(1 for _ in (out / "pulled" / "labels.jsonl").open())
-        print(f"{'tasks':>8} {'export (baseline) s':>20} {'stance pull s':>14} {'ratio':>6} {'target s':>9}")
-        print(f"{args.n:>8} {baseline:>20.2f} {whole:>14.2f} {whole / baseline:>6.2f} {20:>9}")
-        server_cpu = None if server_before is None or server_after is None else server_after - server_before
-        print(f"CPU seconds during `stance pull`: command {client_cpu:.2f}, Label Studio server "
-              + ("unknown (pass --server-pid)" if server_cpu is None else f"{server_cpu:.2f}")
-              + "; their sum is about the wall time on an idle machine (the two mostly take turns)")
-        print(f"{len(exported)} tasks in the bare export; {n_labels} labelled claims written to {out / 'pulled'}; "
-              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        rows = [("plain" if args.plain_server else "patched" if args.url is None else "given",
+                 measure(ls, title, pid, workspace, args.url, args.scheme, server_pid))]
+        if args.compare_plain:
+            report(args.n, rows)   # printed now too, in case the restart fails
+        if args.compare_plain:
+            studio.stop(workspace)
+            port = studio._read_info(workspace)["port"]
+            deadline = time.monotonic() + 60
+            while not studio._port_free(port) and time.monotonic() < deadline:   # the old server shutting down
+                time.sleep(0.5)
+            studio._launcher = lambda binary: [binary]
+            try:
+                info = studio.start(workspace)
+                started = True
+            finally:
+                studio._launcher = patched_launcher
+            ls, _ = studio.connect(workspace=workspace)
+            rows.append(("plain", measure(ls, title, pid, workspace, None, args.scheme, info.get("pid"))))
+        report(args.n, rows)
+        if args.compare_plain:
+            patched, shipped = rows[0][1], rows[1][1]
+            print(f"stance pull: {patched['whole']:.2f} s with studio_server.py against {shipped['whole']:.2f} s as shipped "
+                  f"(x{shipped['whole'] / patched['whole']:.2f}); server CPU "
+                  + ("unknown" if None in (patched["server_cpu"], shipped["server_cpu"])
+                     else f"{patched['server_cpu']:.2f} against {shipped['server_cpu']:.2f} s "
+                          f"(x{shipped['server_cpu'] / patched['server_cpu']:.2f})"))
         return 0
     finally:
         if started and not args.keep:
