@@ -17,6 +17,7 @@ import hashlib
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -111,38 +112,50 @@ def _model_fingerprint(model_dir: Path) -> str:
     return hashlib.sha1(key).hexdigest()[:12]
 
 
-def export_onnx(model_dir: Path, path: Path) -> Path:
-    """Export the PyTorch encoder (mean pooling and normalisation included) to ONNX at ``path``."""
+def export_onnx(model_dir: Path, path: Path, head: str = "embedding") -> Path:
+    """Export a PyTorch model to ONNX at ``path`` with pooling and normalisation inside the graph.
+
+    ``head="embedding"``: the sentence encoder, one output ``embedding``. ``head="classifier"``: a
+    sequence classifier, outputs ``logits`` and ``embedding`` (its last layer, mean-pooled, unit length).
+    """
     import warnings
 
     import torch
-    from transformers import AutoModel
+    from transformers import AutoModel, AutoModelForSequenceClassification
 
-    model = AutoModel.from_pretrained(model_dir).eval()
+    classifier = head == "classifier"
+    model = (AutoModelForSequenceClassification if classifier else AutoModel).from_pretrained(model_dir).eval()
+
+    def pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+        return torch.nn.functional.normalize(pooled, p=2, dim=1)
 
     class Pooled(torch.nn.Module):
         def __init__(self, inner: torch.nn.Module) -> None:
             super().__init__()
             self.inner = inner
 
-        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> Any:
+            if classifier:
+                out = self.inner(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=True)
+                return out.logits, pool(out.hidden_states[-1], attention_mask)
             hidden = self.inner(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(pooled, p=2, dim=1)
+            return pool(hidden, attention_mask)
 
     ids = torch.tensor([[101, 7592, 2088, 102], [101, 7592, 102, 0]])
     mask = (ids > 0).long()
+    outputs = ["logits", "embedding"] if classifier else ["embedding"]
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             torch.onnx.export(Pooled(model), (ids, mask), str(tmp), dynamo=False, opset_version=17,
-                              input_names=["input_ids", "attention_mask"], output_names=["embedding"],
+                              input_names=["input_ids", "attention_mask"], output_names=outputs,
                               dynamic_axes={"input_ids": {0: "batch", 1: "tokens"},
                                             "attention_mask": {0: "batch", 1: "tokens"},
-                                            "embedding": {0: "batch"}})
+                                            **{name: {0: "batch"} for name in outputs}})
         os.replace(tmp, path)
     finally:
         if tmp.exists():
@@ -150,64 +163,105 @@ def export_onnx(model_dir: Path, path: Path) -> Path:
     return path
 
 
+def _session(path: Path) -> Any:
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.intra_op_num_threads = max(1, os.cpu_count() or 1)
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def _tokenizer(model_dir: Path, max_length: int) -> Any:
+    from tokenizers import Tokenizer
+
+    tokenizer_file = model_dir / "tokenizer.json"
+    if not tokenizer_file.exists():
+        raise UserError(f"{model_dir}: no tokenizer.json; use the PyTorch backend for this model")
+    tokenizer = Tokenizer.from_file(str(tokenizer_file))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_length)
+    return tokenizer
+
+
+def run_batches(session: Any, tokenizer: Any, texts: list[str], widths: list[int], batch_size: int = 64,
+                progress: bool = False) -> list[np.ndarray]:
+    """Run an exported graph over ``texts`` in length-bucketed batches; outputs back in input order.
+
+    Everything is tokenised once (Rust, parallel), then batched by token count: each batch pads only
+    to its own longest text, and no text is tokenised twice. ``widths``: each output's row width.
+    """
+    outs = [np.zeros((len(texts), width), dtype=np.float32) for width in widths]
+    if not texts:
+        return outs
+    ids = [enc.ids for enc in tokenizer.encode_batch(list(texts))]
+    order = np.argsort(np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(ids)), kind="stable")
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(texts), desc="embedding", unit="claim", leave=False)
+    for start in range(0, len(order), batch_size):
+        idx = order[start:start + batch_size]
+        width = max(len(ids[i]) for i in idx)
+        batch = np.zeros((len(idx), width), dtype=np.int64)
+        mask = np.zeros((len(idx), width), dtype=np.int64)
+        for row, i in enumerate(idx):
+            batch[row, :len(ids[i])] = ids[i]
+            mask[row, :len(ids[i])] = 1
+        for out, result in zip(outs, session.run(None, {"input_ids": batch, "attention_mask": mask})):
+            out[idx] = result
+        if bar is not None:
+            bar.update(len(idx))
+    if bar is not None:
+        bar.close()
+    return outs
+
+
 class OnnxEncoder:
     """The same embeddings as ``Encoder``, run by ONNX Runtime on a graph exported once and cached."""
 
     def __init__(self, model_dir: str | Path | None = None, max_length: int = MAX_LENGTH,
                  onnx_path: str | Path | None = None) -> None:
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
         self.model_dir = Path(model_dir) if model_dir else base_model_dir()
-        tokenizer_file = self.model_dir / "tokenizer.json"
-        if not tokenizer_file.exists():
-            raise UserError(f"{self.model_dir}: no tokenizer.json; use the PyTorch encoder for this model")
-        self.tokenizer = Tokenizer.from_file(str(tokenizer_file))
-        self.tokenizer.no_padding()
-        self.tokenizer.enable_truncation(max_length)
+        self.tokenizer = _tokenizer(self.model_dir, max_length)
         self.max_length = max_length
         if onnx_path is None:
             onnx_path = cache_dir() / "onnx" / _model_fingerprint(self.model_dir) / "encoder.onnx"
             if not Path(onnx_path).exists():
                 export_onnx(self.model_dir, Path(onnx_path))
         self.onnx_path = Path(onnx_path)
-        options = ort.SessionOptions()
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.intra_op_num_threads = max(1, os.cpu_count() or 1)
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3
-        self.session = ort.InferenceSession(str(self.onnx_path), options, providers=["CPUExecutionProvider"])
+        self.session = _session(self.onnx_path)
         width = self.session.get_outputs()[0].shape[1]
         self.dim = width if isinstance(width, int) else 384
 
     def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
         """Embed ``texts``: a float32 array of shape (len(texts), dim), rows of unit length."""
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        if not texts:
-            return out
-        # Tokenise everything once (Rust, parallel), then batch by token count: each batch pads
-        # only to its own longest claim, and no text is tokenised twice.
-        ids = [enc.ids for enc in self.tokenizer.encode_batch(list(texts))]
-        order = np.argsort(np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(ids)), kind="stable")
-        bar = None
-        if progress:
-            from tqdm import tqdm
+        return run_batches(self.session, self.tokenizer, texts, [self.dim], batch_size, progress)[0]
 
-            bar = tqdm(total=len(texts), desc="embedding", unit="claim", leave=False)
-        for start in range(0, len(order), batch_size):
-            idx = order[start:start + batch_size]
-            width = max(len(ids[i]) for i in idx)
-            batch = np.zeros((len(idx), width), dtype=np.int64)
-            mask = np.zeros((len(idx), width), dtype=np.int64)
-            for row, i in enumerate(idx):
-                batch[row, :len(ids[i])] = ids[i]
-                mask[row, :len(ids[i])] = 1
-            out[idx] = self.session.run(None, {"input_ids": batch, "attention_mask": mask})[0]
-            if bar is not None:
-                bar.update(len(idx))
-        if bar is not None:
-            bar.close()
-        return out
+
+class OnnxClassifier:
+    """A fine-tuned sequence classifier run by ONNX Runtime: logits and pooled, unit-length features
+    in one pass, as ``StanceClassifier.forward`` computes them with PyTorch."""
+
+    def __init__(self, model_dir: str | Path, max_length: int = 128) -> None:
+        self.model_dir = Path(model_dir)
+        self.tokenizer = _tokenizer(self.model_dir, max_length)
+        path = cache_dir() / "onnx" / _model_fingerprint(self.model_dir) / "classifier.onnx"
+        if not path.exists():
+            export_onnx(self.model_dir, path, head="classifier")
+        self.onnx_path = path
+        self.session = _session(path)
+        shapes = [out.shape[1] for out in self.session.get_outputs()]
+        self.widths = [int(w) if isinstance(w, int) else 0 for w in shapes]
+
+    def forward(self, texts: list[str], batch_size: int = 64, progress: bool = False
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """Logits (n x labels) and features (n x hidden), rows in input order."""
+        logits, features = run_batches(self.session, self.tokenizer, texts, self.widths, batch_size, progress)
+        return logits, features
 
 
 @lru_cache(maxsize=4)

@@ -127,3 +127,24 @@ def test_onnx_encoder_matches_pytorch(tmp_path, monkeypatch):
     np.testing.assert_allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
     assert float((a * b).sum(axis=1).min()) > 0.9999
     assert onnx.encode([]).shape == (0, 384)
+
+
+@pytest.mark.slow
+def test_onnx_classifier_matches_pytorch_logits(tmp_path, monkeypatch):
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    monkeypatch.setenv("CLAIMSTANCE_CACHE", str(tmp_path / "cache"))
+    base = models.encoder.base_model_dir()
+    torch.manual_seed(0)
+    model = AutoModelForSequenceClassification.from_pretrained(base, num_labels=3).eval()
+    model.save_pretrained(tmp_path / "clf")
+    AutoTokenizer.from_pretrained(base).save_pretrained(tmp_path / "clf")
+    texts = ["Kyiv says talks will resume.", "The Kiev regime shelled Donetsk again.", "Hi"]
+    logits, features = models.encoder.OnnxClassifier(tmp_path / "clf").forward(texts, batch_size=2)
+    enc = AutoTokenizer.from_pretrained(base)(texts, padding=True, return_tensors="pt")
+    with torch.inference_mode():
+        expected = model(**enc).logits.numpy()
+    np.testing.assert_allclose(logits, expected, atol=1e-4)
+    assert features.shape == (3, 384)
+    np.testing.assert_allclose(np.linalg.norm(features, axis=1), 1.0, atol=1e-5)
