@@ -83,9 +83,13 @@ def main() -> None:
                 "keep": MatchSettings(handles="keep"),
                 "split+nosig": MatchSettings(handles="split", drop_signature=True)}
     signals: dict[str, tuple[np.ndarray, dict[tuple[float, float], np.ndarray]]] = {}
+    raw_vs_clean: dict[str, np.ndarray] = {}
+    q_raw_vec = cache.embed(q_raw)
     for name, st in variants.items():
         qt, ct = prepare(q_raw, st), prepare(c_raw, st)
-        dense = cache.embed(qt, progress=True) @ cache.embed(ct, progress=True).T
+        c_vec = cache.embed(ct, progress=True)
+        dense = cache.embed(qt, progress=True) @ c_vec.T
+        raw_vs_clean[name] = q_raw_vec @ c_vec.T
         lex = {}
         for k1, b in itertools.product((0.9, 1.2, 1.5), (0.5, 0.75, 0.9)):
             lex[(k1, b)] = Bm25(k1, b).fit(ct).score(qt)
@@ -97,13 +101,16 @@ def main() -> None:
     for name, (k1, b) in itertools.product(variants, signals["raw"][1]):
         base = dict(clean=name != "raw", handles=name.split("+")[0] if name != "raw" else "split",
                     drop_signature=name.endswith("+nosig"), bm25_k1=k1, bm25_b=b)
-        for w in (0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.7):
-            grid.append((name, MatchSettings(fusion="mix", lexical_weight=w, **base)))
+        for w, a in itertools.product((0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5),
+                                      (0.0, 0.2, 0.35) if name != "raw" else (0.0,)):
+            grid.append((name, MatchSettings(fusion="mix", lexical_weight=w, raw_weight=a, **base)))
         for rk in (10, 30, 60):
             grid.append((name, MatchSettings(fusion="rrf", rrf_k=rk, **base)))
 
     def fused(name: str, st: MatchSettings) -> np.ndarray:
         dense, lex = signals[name]
+        if st.clean and st.raw_weight > 0:  # as Matcher.scores: the raw query's cosine blended in
+            dense = (1 - st.raw_weight) * dense + st.raw_weight * raw_vs_clean[name]
         return fuse(dense, lex[(st.bm25_k1, st.bm25_b)], st)
 
     per_query = []
@@ -128,7 +135,7 @@ def main() -> None:
         train = np.setdiff1d(np.arange(len(queries)), test)
         best = int(np.argmax(per_query_arr[:, train].mean(axis=1)))
         held.append(per_query_arr[best, test].mean())
-        print(f"fold {f}: picked {grid[best][1].model_dump(include={'clean', 'handles', 'drop_signature', 'fusion', 'lexical_weight', 'rrf_k', 'bm25_k1', 'bm25_b'})}"
+        print(f"fold {f}: picked {grid[best][1].model_dump(include={'clean', 'handles', 'drop_signature', 'raw_weight', 'fusion', 'lexical_weight', 'rrf_k', 'bm25_k1', 'bm25_b'})}"
               f" held-out MAP@5 {held[-1]:.4f}", file=sys.stderr)
     best_all = int(np.argmax(per_query_arr.mean(axis=1)))
     results.append((f"fused, {args.folds}-fold CV (honest)", float(np.mean(held))))
@@ -143,7 +150,7 @@ def main() -> None:
     print(f"{'method':<58} MAP@5")
     for label, value in results:
         print(f"{label:<58} {value:.4f}")
-    print(f"best on all dev: {grid[best_all][1].model_dump(include={'clean', 'handles', 'drop_signature', 'fusion', 'lexical_weight', 'rrf_k', 'bm25_k1', 'bm25_b'})}")
+    print(f"best on all dev: {grid[best_all][1].model_dump(include={'clean', 'handles', 'drop_signature', 'raw_weight', 'fusion', 'lexical_weight', 'rrf_k', 'bm25_k1', 'bm25_b'})}")
 
 
 if __name__ == "__main__":

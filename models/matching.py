@@ -34,11 +34,12 @@ class MatchSettings(BaseModel):
     clean: bool = True                          # tweet cleaning of queries and corpus
     handles: Literal["split", "keep", "drop"] = "split"
     drop_signature: bool = False                # drop "— Name (@handle) Date"; it names who said it: keep it
+    raw_weight: float = Field(0.2, ge=0, le=1)  # share of the uncleaned query's cosine in the dense score
     fusion: Literal["mix", "rrf", "dense", "lexical"] = "mix"
-    lexical_weight: float = Field(0.2, ge=0)    # mix: dense + w * bm25 / max bm25 of the query
+    lexical_weight: float = Field(0.15, ge=0)   # mix: dense + w * bm25 / max bm25 of the query
     rrf_k: int = Field(60, ge=1)                # rrf: sum of 1 / (rrf_k + rank)
-    bm25_k1: float = Field(0.9, gt=0)
-    bm25_b: float = Field(0.75, ge=0, le=1)
+    bm25_k1: float = Field(1.5, gt=0)
+    bm25_b: float = Field(0.5, ge=0, le=1)
     exact_max: int = Field(30_000, ge=1)        # corpora larger than this go to a faiss IVF index
     memory_mb: int = Field(256, ge=16)          # size of one block of the similarity matrix
 
@@ -218,6 +219,10 @@ class Matcher:
         """The fused (queries x corpus) score block for a few queries."""
         cleaned = prepare(query_texts, self.settings)
         dense = np.asarray(self.embed(cleaned), dtype=np.float32) @ self.vectors.T
+        share = self.settings.raw_weight if self.settings.clean else 0.0
+        if share > 0:  # cleaning loses a little (a handle, an emoji's word): blend the raw text back in
+            raw = np.asarray(self.embed(list(query_texts)), dtype=np.float32) @ self.vectors.T
+            dense = (1 - share) * dense + share * raw
         if self.bm25 is None:
             return dense
         return fuse(dense, self.bm25.score(cleaned), self.settings)

@@ -160,3 +160,16 @@ def test_match_cli_bad_model_dir_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code != 0 and "nomodel" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_raw_weight_blends_the_uncleaned_query_back_in():
+    corpus = ["Obama tweeted about his birth certificate.", "Trump was booed at the World Series."]
+    query = ["Ask Ukraine about my birth certificate — Barack Obama (@BarackObama) October 4, 2019"]
+    dense_only = dict(fusion="dense", drop_signature=True)
+    clean = matching.Matcher(corpus, bag_embed, MatchSettings(raw_weight=0.0, **dense_only)).scores(query)
+    raw = matching.Matcher(corpus, bag_embed, MatchSettings(clean=False, fusion="dense")).scores(query)
+    vectors = matching.Matcher(corpus, bag_embed, MatchSettings(**dense_only)).vectors
+    raw_vs_clean = bag_embed(query) @ vectors.T
+    half = matching.Matcher(corpus, bag_embed, MatchSettings(raw_weight=0.5, **dense_only)).scores(query)
+    np.testing.assert_allclose(half, 0.5 * clean + 0.5 * raw_vs_clean, rtol=1e-6)
+    assert raw.shape == half.shape
