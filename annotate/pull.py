@@ -3,7 +3,8 @@
 One snapshot export brings every annotated task (Label Studio's export endpoint, not the paged
 task list). Pure converters turn each annotation into a row of ``annotations.jsonl`` and each
 claim's votes into a row of ``labels.jsonl``; ``write_pull`` writes those, the dataset, and the
-agreement report into one directory that is swapped in atomically.
+agreement report into one directory that is swapped in atomically. A comparison project (`stance
+push --pairs`) gives a pairs pull: the same export and writing, the rows of ``annotate.pairs_pull``.
 """
 
 from __future__ import annotations
