@@ -41,8 +41,12 @@ def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins
     return round(float(ece), 4), table
 
 
-def score(y_true: np.ndarray, proba: np.ndarray, labels: list[str]) -> dict[str, Any]:
-    """Macro-F1, accuracy, per-label P/R/F1, confusion matrix and calibration of ``proba``."""
+def score(y_true: np.ndarray, proba: np.ndarray, labels: list[str], support_only: bool = False) -> dict[str, Any]:
+    """Macro-F1, accuracy, per-label P/R/F1, confusion matrix and calibration of ``proba``.
+
+    ``support_only`` averages the F1 over the labels present in ``y_true`` only (for a metadata group
+    such as one outlet, whose claims may all carry one label).
+    """
     from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
     pred = proba.argmax(axis=1)
@@ -51,7 +55,7 @@ def score(y_true: np.ndarray, proba: np.ndarray, labels: list[str]) -> dict[str,
     ece, bins = expected_calibration_error(proba.max(axis=1), pred == y_true)
     return {
         "n": int(len(y_true)),
-        "macro_f1": round(float(np.mean(f)), 4),
+        "macro_f1": round(float(np.mean(f[s > 0] if support_only and (s > 0).any() else f)), 4),
         "accuracy": round(float((pred == y_true).mean()), 4) if len(y_true) else 0.0,
         "per_label": {labels[i]: {"precision": round(float(p[i]), 4), "recall": round(float(r[i]), 4),
                                   "f1": round(float(f[i]), 4), "support": int(s[i])} for i in idx},
@@ -128,7 +132,8 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str = "k
         "label_counts": dict(Counter(r["label"] for r in rows)),
         "protocol": ("model: scored as given on every row (argmax over the labels present in the data). "
                      f"baseline: TF-IDF (1-2 grams) + logistic regression, {folds}-fold cross-validation "
-                     f"on these rows, stratified by label, grouped by document, seed {seed}."),
+                     f"on these rows, stratified by label, grouped by document, seed {seed}. "
+                     "Breakdowns by a metadata field average F1 over the labels present in each group."),
         "overall": score(y, proba, labels),
     }
     report["baseline"] = score(y, tfidf_baseline(rows, labels, folds, seed), labels)
@@ -140,7 +145,7 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str = "k
         groups: dict[str, list[int]] = {}
         for i, r in enumerate(rows):
             groups.setdefault(str(r.get(field, "(none)")), []).append(i)
-        report["by"][field] = {value: score(y[idx], proba[idx], labels)
+        report["by"][field] = {value: score(y[idx], proba[idx], labels, support_only=True)
                                for value, idx in sorted(groups.items(), key=lambda kv: -len(kv[1]))}
     with atomic_dir(out_dir) as tmp:
         _plots(report, tmp)

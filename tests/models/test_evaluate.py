@@ -54,6 +54,7 @@ def test_evaluate_writes_report_figures_and_escaped_html(tmp_path: Path, monkeyp
     assert report["overall"]["accuracy"] == pytest.approx(23 / 24, abs=1e-4)
     assert set(report["by"]["outlet"]) == {"paper.example", "wire.example", "<script>state.example</script>"}
     assert report["by"]["outlet"]["wire.example"]["accuracy"] == pytest.approx(5 / 6, abs=1e-4)
+    assert report["by"]["outlet"]["paper.example"]["macro_f1"] == 1.0   # one label there: F1 over it alone
     assert report["baseline"]["macro_f1"] > 0.9   # "Kiev regime" vs "Officials said" is easy for TF-IDF
     out = tmp_path / "report"
     for name in ("report.json", "report.md", "index.html", "confusion.png", "reliability.png", "predictions.jsonl"):
