@@ -22,7 +22,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from corpus.errors import UserError
-from models.classifier import StanceClassifier, blend, gate, in_domain_probability, softmax
+from models.classifier import StanceClassifier, blend, in_domain_probability, softmax
 from models.data import load_labelled, normalise_spelling, split_by_document, text_hash
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
