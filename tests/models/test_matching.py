@@ -125,8 +125,13 @@ def test_search_pads_when_fewer_rows_than_k():
 def test_faiss_search_finds_near_duplicates():
     corpus = _unit(2000, 32, 4)
     queries = corpus[:50] + 0.01 * _unit(50, 32, 5)
-    idx, _ = search(queries, corpus, 3, method="faiss", nprobe=8)
+    idx, _ = search(queries, corpus, 3, method="faiss")
     assert (idx[:, 0] == np.arange(50)).mean() >= 0.9
+    groups = np.arange(2000)
+    idx, val = search(corpus[:50], corpus, 3, query_groups=groups[:50], corpus_groups=groups, method="faiss")
+    assert (idx != np.arange(50)[:, None]).all() and (idx >= 0).all()
+    exact, _ = search(corpus[:50], corpus, 3, query_groups=groups[:50], corpus_groups=groups)
+    assert np.mean([len(set(a) & set(b)) / 3 for a, b in zip(idx, exact)]) >= 0.9
 
 
 def test_average_precision_at_5():
