@@ -147,10 +147,11 @@ def _side(pair: dict[str, Any], side: str) -> dict[str, Any]:
 def pair_relation(pair: dict[str, Any]) -> tuple[str, float] | None:
     """The pre-label of a pair (relation id, score) from its own field or its similarity and stances.
 
-    Same stance: agree; different stances: same point, different framing; similarity under 0.5:
-    unrelated. A pair with neither a relation nor a similarity gets no pre-label.
+    A relation the pair already carries (``relation``, ``prediction``, or the ``suggested`` relation
+    `stance compare` works out) wins. Otherwise: same stance: agree; different stances: same point,
+    different framing; similarity under 0.5: unrelated. A pair with neither gets no pre-label.
     """
-    given = pair.get("relation") or pair.get("prediction")
+    given = pair.get("relation") or pair.get("prediction") or pair.get("suggested")
     similarity = pair.get("similarity")
     if given in lc.RELATION_IDS:
         score = pair.get("score", similarity)

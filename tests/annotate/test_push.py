@@ -166,6 +166,7 @@ def test_pair_to_task_from_nested_records_and_a_given_relation():
     ({"similarity": 0.3, "stance_a": "k", "stance_b": "n"}, ("unrelated", 0.7)),
     ({"similarity": 0.9}, ("agree", 0.9)),
     ({"stance_a": "k"}, None),
+    ({"similarity": 0.86, "stance_a": "k", "stance_b": "k", "suggested": "contradict"}, ("contradict", 0.86)),
 ])
 def test_pair_relation_from_similarity_and_stances(pair, expected):
     assert pair_relation(pair) == expected
