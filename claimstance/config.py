@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from corpus.errors import UserError
+from corpus.settings import read_yaml, validation_error
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 DEFAULT_PIPELINE = CONFIGS / "pipeline.yaml"
@@ -27,25 +27,13 @@ class PipelineConfig(BaseModel):
     compare: dict[str, Any] = Field(default_factory=dict)
 
 
-def validation_message(path: Path, err: ValidationError) -> str:
-    """One line naming the file, the field and what is wrong with it."""
-    first = err.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-    return f"{path}: {where}: {first['msg']}"
-
-
 def load_pipeline_config(path: str | Path | None = None) -> PipelineConfig:
     """Load and validate a pipeline YAML (default configs/pipeline.yaml)."""
     path = Path(path) if path else DEFAULT_PIPELINE
-    if not path.exists():
-        raise UserError(f"{path}: no such config file; pass --config with an existing YAML")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as err:
-        raise UserError(f"{path}: not valid YAML ({str(err).splitlines()[0]}); fix the file") from None
+    data = read_yaml(path, hint="pass --config with an existing YAML") or {}
     if not isinstance(data, dict):
         raise UserError(f"{path}: expected a mapping of settings at the top level")
     try:
         return PipelineConfig(**data)
     except ValidationError as err:
-        raise UserError(validation_message(path, err)) from None
+        raise validation_error(path, err) from None

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from corpus.errors import UserError
+from corpus.settings import read_yaml, validation_error
 from models.matching import MatchSettings, search
 
 Embed = Callable[[list[str]], np.ndarray]
@@ -57,12 +57,6 @@ class CompareSettings(BaseModel):
         return self
 
 
-def _validation_message(path: Path, err: ValidationError) -> str:
-    first = err.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-    return f"{path}: compare.{where}: {first['msg']}"
-
-
 def load_compare_settings(path: str | Path | None = None) -> CompareSettings:
     """Settings from a YAML that is either just the compare settings or a pipeline with ``compare:``.
 
@@ -73,12 +67,7 @@ def load_compare_settings(path: str | Path | None = None) -> CompareSettings:
             return CompareSettings()
         path = DEFAULT_CONFIG
     path = Path(path)
-    if not path.exists():
-        raise UserError(f"{path}: no such config file; pass --config with an existing YAML")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as err:
-        raise UserError(f"{path}: not valid YAML ({str(err).splitlines()[0]}); fix the file") from None
+    data = read_yaml(path, hint="pass --config with an existing YAML") or {}
     if not isinstance(data, dict):
         raise UserError(f"{path}: expected a mapping of settings at the top level")
     if "compare" in data:
@@ -88,7 +77,7 @@ def load_compare_settings(path: str | Path | None = None) -> CompareSettings:
     try:
         return CompareSettings(**data)
     except ValidationError as err:
-        raise UserError(_validation_message(path, err)) from None
+        raise validation_error(path, err, prefix="compare.") from None
 
 
 

@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from corpus.errors import UserError
+from corpus.settings import read_yaml, validation_error
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
 SCHEME_DIR = CONFIG_DIR / "schemes"
@@ -144,10 +145,6 @@ class Scheme(_Strict):
         return hashlib.sha1(payload.encode("utf-8")).hexdigest()[:10]
 
 
-def _field_path(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in loc) or "(top level)"
-
-
 def parse_scheme(data: Any, source: str = "<scheme>") -> Scheme:
     """Validate a scheme given as a dict; errors name ``source`` and the field."""
     if not isinstance(data, dict):
@@ -155,16 +152,7 @@ def parse_scheme(data: Any, source: str = "<scheme>") -> Scheme:
     try:
         return Scheme.model_validate(data)
     except ValidationError as err:
-        first = err.errors()[0]
-        msg = first["msg"]
-        if first["type"] == "missing":
-            msg = "field required"
-        elif first["type"] == "extra_forbidden":
-            msg = "unknown field (check the spelling)"
-        elif msg.startswith("Value error, "):
-            msg = msg[len("Value error, "):]
-        return_path = _field_path(first["loc"])
-        raise UserError(f"{source}: {return_path}: {msg}") from None
+        raise validation_error(source, err) from None
 
 
 def scheme_path(name_or_path: str) -> Path:
@@ -188,10 +176,4 @@ def load_scheme(name_or_path: str) -> Scheme:
         source = str(path.relative_to(CONFIG_DIR.parent))
     except ValueError:
         source = str(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        raise UserError(f"{source}{where}: not valid YAML ({getattr(err, 'problem', err)})") from None
-    return parse_scheme(data, source)
+    return parse_scheme(read_yaml(path, "scheme file", hint="check the path"), source)

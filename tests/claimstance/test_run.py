@@ -58,7 +58,7 @@ def test_run_names_a_bad_config_field(tmp_path, capsys):
     bad.write_text("scheme: kremlin_framing\nprojekt: typo\n", encoding="utf-8")
     assert main(["run", "--config", str(bad), "--workspace", str(tmp_path / "ws"), "--no-push"]) == 2
     err = capsys.readouterr().err
-    assert re.search(r"pipeline\.yaml: projekt: Extra inputs are not permitted", err), err
+    assert re.search(r"pipeline\.yaml: projekt: unknown field \(check the spelling\)", err), err
     with pytest.raises(UserError, match="no such corpus"):
         run(tmp_path / "missing", workspace=tmp_path / "ws", push=False)
 

@@ -135,7 +135,7 @@ def test_settings_from_compare_file_or_pipeline_file(tmp_path):
     assert load_compare_settings(pipeline).top_k == 2
     bad = tmp_path / "bad.yaml"
     bad.write_text("compare:\n  min_similarty: 0.6\n")
-    with pytest.raises(UserError, match=r"bad.yaml: compare.min_similarty: Extra inputs"):
+    with pytest.raises(UserError, match=r"bad.yaml: compare.min_similarty: unknown field \(check the spelling\)"):
         load_compare_settings(bad)
     with pytest.raises(UserError, match="no such config file"):
         load_compare_settings(tmp_path / "none.yaml")
