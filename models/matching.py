@@ -31,6 +31,7 @@ class MatchSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    adapter: bool = False                       # queries through the LoRA-adapted MiniLM (models/match_adapter)
     clean: bool = True                          # tweet cleaning of queries and corpus
     handles: Literal["split", "keep", "drop"] = "split"
     drop_signature: bool = False                # drop "— Name (@handle) Date"; it names who said it: keep it
@@ -205,9 +206,11 @@ def fuse(dense: np.ndarray, lexical: np.ndarray, settings: MatchSettings) -> np.
 class Matcher:
     """A corpus ready for queries: cleaned texts, their embeddings and a BM25 index."""
 
-    def __init__(self, corpus_texts: Sequence[str], embed: Embed, settings: MatchSettings) -> None:
+    def __init__(self, corpus_texts: Sequence[str], embed: Embed, settings: MatchSettings,
+                 query_embed: Embed | None = None) -> None:
         self.settings = settings
         self.embed = embed
+        self.query_embed = query_embed or embed  # the cleaned query's encoder (the adapter, if any)
         self.texts = prepare(corpus_texts, settings)
         self.vectors = np.asarray(embed(self.texts), dtype=np.float32)
         self.bm25 = Bm25(settings.bm25_k1, settings.bm25_b).fit(self.texts) \
@@ -216,7 +219,7 @@ class Matcher:
     def scores(self, query_texts: Sequence[str]) -> np.ndarray:
         """The fused (queries x corpus) score block for a few queries."""
         cleaned = prepare(query_texts, self.settings)
-        dense = np.asarray(self.embed(cleaned), dtype=np.float32) @ self.vectors.T
+        dense = np.asarray(self.query_embed(cleaned), dtype=np.float32) @ self.vectors.T
         share = self.settings.raw_weight if self.settings.clean else 0.0
         if share > 0:  # cleaning loses a little (a handle, an emoji's word): blend the raw text back in
             raw = np.asarray(self.embed(list(query_texts)), dtype=np.float32) @ self.vectors.T
@@ -263,8 +266,13 @@ def _row_text(row: dict[str, Any], where: str, lineno: int) -> str:
 
 def match(corpus: Sequence[dict[str, Any]], queries: Sequence[dict[str, Any]], top_k: int,
           embed: Embed, settings: MatchSettings | None = None, progress: bool = False,
-          corpus_name: str = "corpus", queries_name: str = "queries") -> list[dict[str, Any]]:
-    """For each query row, its best ``top_k`` corpus rows: ``{"query_id", "matches": [{id, score}]}``."""
+          corpus_name: str = "corpus", queries_name: str = "queries",
+          query_embed: Embed | None = None) -> list[dict[str, Any]]:
+    """For each query row, its best ``top_k`` corpus rows: ``{"query_id", "matches": [{id, score}]}``.
+
+    ``query_embed`` encodes the cleaned queries (default: ``embed``); the raw-query blend and the
+    corpus always use ``embed``.
+    """
     settings = settings or MatchSettings()
     if top_k < 1:
         raise UserError(f"--top-k {top_k}: must be at least 1")
@@ -274,7 +282,7 @@ def match(corpus: Sequence[dict[str, Any]], queries: Sequence[dict[str, Any]], t
     texts = [_row_text(r, corpus_name, n) for n, r in enumerate(corpus, 1)]
     q_ids = [_row_id(r, queries_name, n) for n, r in enumerate(queries, 1)]
     q_texts = [_row_text(r, queries_name, n) for n, r in enumerate(queries, 1)]
-    matcher = Matcher(texts, embed, settings)
+    matcher = Matcher(texts, embed, settings, query_embed=query_embed)
     idx, val = matcher.top(q_texts, top_k, progress=progress)
     return [{"query_id": qid,
              "matches": [{"id": ids[j], "score": round(float(s), 6)} for j, s in zip(i, v)]}
@@ -313,6 +321,33 @@ def encoder_embed(model: str | None = None, cache: str | None = None, progress: 
     return lambda texts: store.embed(list(texts), encoder=encoder, progress=progress)
 
 
+def adapter_embed(cache: str | None = None, adapter: str | None = None, progress: bool = False) -> Embed:
+    """Query embeddings from the MiniLM with the LoRA query adapter (models.match_adapter), cached by
+    content hash under the adapter's weights hash; the model loads only when a text is new."""
+    from pathlib import Path
+
+    from models.encoder import EmbeddingCache
+    from models.match_adapter import adapter_id, load_adapter
+
+    class Lazy:
+        encoder: Any = None
+
+        def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+            if self.encoder is None:
+                self.encoder = load_adapter(adapter)
+            return self.encoder.encode(texts, batch_size=batch_size, progress=progress)
+
+    lazy = Lazy()
+    try:
+        name = adapter_id(adapter)
+    except FileNotFoundError:
+        load_adapter(adapter)  # raises the one-line UserError naming the directory
+        raise
+    store = EmbeddingCache(Path(cache) if cache else Path.home() / ".cache" / "claimstance" / "embeddings",
+                           model_name=name)
+    return lambda texts: store.embed(list(texts), encoder=lazy, progress=progress)
+
+
 def run_match(corpus: str, queries: str, top_k: int, out: str, config: str | None = None,
               model: str | None = None, cache: str | None = None, progress: bool = True) -> int:
     """`stance match`: read both JSONL files, write one line of matches per query; return the count."""
@@ -322,6 +357,8 @@ def run_match(corpus: str, queries: str, top_k: int, out: str, config: str | Non
     settings = load_compare_settings(config).match
     corpus_rows = list(read_jsonl(corpus))
     query_rows = list(read_jsonl(queries))
+    # The adapter was trained against the packaged MiniLM's claim embeddings: with --model, no adapter.
+    query_embed = adapter_embed(cache, progress=progress) if settings.adapter and model is None else None
     results = match(corpus_rows, query_rows, top_k, encoder_embed(model, cache, progress), settings,
-                    progress=progress, corpus_name=corpus, queries_name=queries)
+                    progress=progress, corpus_name=corpus, queries_name=queries, query_embed=query_embed)
     return write_jsonl(out, results)
