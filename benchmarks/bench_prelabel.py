@@ -3,7 +3,8 @@
 Generates N short claims (deterministic, self-made from templates), times the whole command
 ``stance prelabel --in claims.jsonl --out out.jsonl`` as a subprocess (start-up, reading, embedding,
 the labellers, the end model, writing), then a plain loop over the same claims: the same model with
-transformers' AutoModel, batches of 64 in input order (no length sorting), mean pooling. The plain
+transformers (AutoModel and mean pooling for the bootstrap; AutoModelForSequenceClassification on the
+``--model`` directory), batches of 64 in input order (no length sorting). The plain
 loop is timed without its start-up, which flatters the baseline. Prints claims/s and the ratio.
 
     python benchmarks/bench_prelabel.py [--n 8000] [--model MODEL_DIR] [--int8]
@@ -59,14 +60,27 @@ def make_claims(n: int, seed: int = 0) -> list[dict]:
     return rows
 
 
-def plain_loop(texts: list[str], batch_size: int = 64) -> float:
-    """Seconds for the plain transformers loop (model loaded before the clock starts)."""
+def plain_loop(texts: list[str], batch_size: int = 64, model_dir: str | None = None) -> float:
+    """Seconds for the plain transformers loop (model loaded before the clock starts).
+
+    With ``model_dir`` (a `stance train` directory): AutoModelForSequenceClassification on it, softmax
+    of the logits; without: the base MiniLM with AutoModel and mean pooling (what the bootstrap embeds).
+    """
     import torch
-    from transformers import AutoModel, AutoTokenizer
+    from transformers import AutoModel, AutoModelForSequenceClassification, AutoTokenizer
 
     from models.encoder import base_model_dir
 
     torch.set_num_threads(max(1, os.cpu_count() or 1))
+    if model_dir is not None:
+        tokenizer = AutoTokenizer.from_pretrained(model_dir)
+        classifier = AutoModelForSequenceClassification.from_pretrained(model_dir).eval()
+        start = time.perf_counter()
+        with torch.no_grad():
+            for i in range(0, len(texts), batch_size):
+                enc = tokenizer(texts[i:i + batch_size], padding=True, truncation=True, return_tensors="pt")
+                torch.softmax(classifier(**enc).logits, dim=-1).numpy()
+        return time.perf_counter() - start
     tokenizer = AutoTokenizer.from_pretrained(base_model_dir())
     model = AutoModel.from_pretrained(base_model_dir()).eval()
     start = time.perf_counter()
@@ -142,12 +156,13 @@ def main(argv=None) -> int:
         written = sum(1 for _ in out.open(encoding="utf-8"))
     assert written == len(rows), (written, len(rows))
     cpu_before = time.process_time()
-    base = plain_loop([r["text"] for r in rows])
+    base = plain_loop([r["text"] for r in rows], model_dir=args.model)
     base_cpu = time.process_time() - cpu_before
     ours, theirs = len(rows) / whole, len(rows) / base
     print(f"{len(rows)} claims ({len({r['text'] for r in rows})} distinct), {os.cpu_count()} cores")
     print(f"stance prelabel, whole process: {whole:6.1f} s  {ours:7.0f} claims/s")
-    print(f"plain transformers loop (64, unsorted, model load excluded): {base:6.1f} s  {theirs:7.0f} claims/s")
+    what = "AutoModelForSequenceClassification on --model" if args.model else "AutoModel, mean pooling"
+    print(f"plain transformers loop ({what}; 64, unsorted, model load excluded): {base:6.1f} s  {theirs:7.0f} claims/s")
     print(f"ratio: {ours / theirs:.2f}x")
     # CPU seconds are less sensitive than wall time to other jobs sharing the cores.
     print(f"CPU time: stance prelabel {whole_cpu:.1f} s, plain loop {base_cpu:.1f} s (incl. model load); "

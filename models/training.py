@@ -22,7 +22,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from corpus.errors import UserError
-from models.classifier import StanceClassifier, blend, in_domain_probability, softmax
+from models.classifier import StanceClassifier, blend, in_domain_probability, mean_pool, softmax
 from models.data import load_labelled, normalise_spelling, split_by_document, text_hash
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -35,24 +35,33 @@ class TrainSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    # Measured on two seeded stratified 80/20 splits of the dev claims (held-out macro-F1 of the network,
+    # seed 0 / seed 1): lr 5e-5, frozen word embeddings, scheme examples added: 0.90 / -; lr 1.5e-4,
+    # everything trained, no scheme examples: 0.96 / 0.95. A mean-pooled second head, a 10% validation
+    # split or keeping the last epoch instead of the best did not help (0.91-0.94).
     epochs: int = Field(6, ge=1, le=50)
     batch_size: int = Field(16, ge=1)
-    learning_rate: float = Field(5e-5, gt=0)
+    learning_rate: float = Field(1.5e-4, gt=0)
     weight_decay: float = 0.01
     warmup_fraction: float = Field(0.1, ge=0, lt=1)
     max_length: int = Field(64, ge=8, le=512)
     val_fraction: float = Field(0.15, gt=0, lt=0.5)
     patience: int = Field(3, ge=1)
-    freeze_word_embeddings: bool = True
+    keep_best: bool = True
+    mean_head: bool = False
+    freeze_word_embeddings: bool = False
     normalise_spelling: bool = False
-    scheme_examples: bool = True
+    scheme_examples: bool = False  # written in another style: they cost in-domain F1
     blend: bool = True
     domain_gate: bool = True
     gate_quantile: float = Field(0.05, ge=0, lt=0.5)
     gate_high: float = Field(0.5, gt=0, le=1)
     gate_low_fraction: float = Field(0.4, ge=0, lt=1)
     domain_c: float = Field(10.0, gt=0)
-    bootstrap_weights: list[float] = [0.0, 0.25, 0.5]
+    bootstrap_weights: list[float] = [0.0, 0.25]
+
+
+MEAN_HEAD_SCALE = 20.0  # unit-length features: the head's logits start on the scale of the pooler head's
 
 
 def macro_f1(y_true: list[int] | np.ndarray, y_pred: list[int] | np.ndarray, n_labels: int) -> float:
@@ -127,11 +136,19 @@ def fine_tune(train_rows: list[dict[str, Any]], val_rows: list[dict[str, Any]], 
     counts = np.bincount(y_train, minlength=len(labels)).astype(np.float64)
     weights = torch.tensor(len(y_train) / (len(labels) * np.maximum(counts, 1)), dtype=torch.float32)
     loss_fn = torch.nn.CrossEntropyLoss(weight=weights)
+    # A second head on the mean-pooled, unit-length last layer (how MiniLM was trained to pool),
+    # trained beside the sequence-classification head on the pooler; prediction averages the two.
+    head = torch.nn.Linear(model.config.hidden_size, len(labels)) if settings.mean_head else None
+    if head is not None:
+        torch.nn.init.zeros_(head.weight)
+        torch.nn.init.zeros_(head.bias)
 
     steps_per_epoch = -(-len(x_train) // settings.batch_size)
     total = steps_per_epoch * settings.epochs
     no_decay = ("bias", "LayerNorm.weight")
     params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    if head is not None:
+        params += [(f"mean_head.{n}", p) for n, p in head.named_parameters()]
     groups = [
         {"params": [p for n, p in params if not any(k in n for k in no_decay)], "weight_decay": settings.weight_decay},
         {"params": [p for n, p in params if any(k in n for k in no_decay)], "weight_decay": 0.0},
@@ -144,15 +161,24 @@ def fine_tune(train_rows: list[dict[str, Any]], val_rows: list[dict[str, Any]], 
         return tokenizer(texts, padding=True, truncation=True, max_length=settings.max_length,
                          return_tensors="pt")
 
+    def heads(batch: Any) -> list[Any]:
+        if head is None:
+            return [model(**batch).logits]
+        out = model(**batch, output_hidden_states=True)
+        return [out.logits, head(MEAN_HEAD_SCALE * mean_pool(out.hidden_states[-1], batch["attention_mask"]))]
+
     def validate() -> tuple[float, float]:
         model.eval()
         out = []
         with torch.inference_mode():
             for start in range(0, len(x_val), 64):
-                out.append(model(**encode(x_val[start:start + 64])).logits)
+                out.append(torch.stack(heads(encode(x_val[start:start + 64]))).mean(0))
         logits = torch.cat(out)
         loss = float(torch.nn.functional.cross_entropy(logits, torch.tensor(y_val)))
         return macro_f1(y_val, logits.argmax(1).numpy(), len(labels)), loss
+
+    def snapshot() -> dict[str, Any]:
+        return {"model": model.state_dict(), "head": head.state_dict() if head is not None else None}
 
     from tqdm import tqdm
 
@@ -167,7 +193,8 @@ def fine_tune(train_rows: list[dict[str, Any]], val_rows: list[dict[str, Any]], 
         running = 0.0
         for idx in batches:
             batch = encode([x_train[i] for i in idx])
-            loss = loss_fn(model(**batch).logits, torch.tensor(y_train[idx]))
+            target = torch.tensor(y_train[idx])
+            loss = sum(loss_fn(logits, target) for logits in heads(batch))
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -179,16 +206,23 @@ def fine_tune(train_rows: list[dict[str, Any]], val_rows: list[dict[str, Any]], 
         history.append({"epoch": epoch, "train_loss": running / len(x_train), "val_macro_f1": f1,
                         "val_loss": val_loss})
         bar.set_postfix(epoch=epoch, val_f1=f"{f1:.3f}")
-        if best is None or (f1, -val_loss) > best:
-            best, best_state, stale = (f1, -val_loss), copy.deepcopy(model.state_dict()), 0
+        if not settings.keep_best:  # the last epoch: a few dozen validation claims pick noisily
+            best, best_state = (f1, -val_loss), None
+        elif best is None or (f1, -val_loss) > best:
+            best, best_state, stale = (f1, -val_loss), copy.deepcopy(snapshot()), 0
         else:
             stale += 1
             if stale >= settings.patience:
                 break
     bar.close()
-    assert best_state is not None
-    model.load_state_dict(best_state)
+    if best_state is not None:
+        model.load_state_dict(best_state["model"])
+        if head is not None:
+            head.load_state_dict(best_state["head"])
     model.eval()
+    if head is not None:
+        model.mean_head = {"coef": (MEAN_HEAD_SCALE * head.weight.detach()).numpy().round(6).tolist(),
+                           "intercept": head.bias.detach().numpy().round(6).tolist()}
     return model, tokenizer, history
 
 
@@ -287,6 +321,8 @@ def fit_classifier(rows: list[dict[str, Any]], scheme: Any, seed: int = 13,
         "max_length": settings.max_length, "normalise_spelling": settings.normalise_spelling,
         "seed": seed, "settings": settings.model_dump(),
     }
+    if getattr(model, "mean_head", None) is not None:
+        config["mean_head"] = model.mean_head
     clf = StanceClassifier(model, tokenizer, config, scheme=scheme)
     config["blend"] = fit_blend(clf, train_rows, val_rows, settings)
     best = max(history, key=lambda h: (h["val_macro_f1"], -h["val_loss"]))

@@ -113,14 +113,15 @@ def test_blend_follows_the_gate() -> None:
 
 
 @pytest.mark.slow
-def test_train_writes_a_loadable_model_directory(tmp_path: Path) -> None:
+def test_train_writes_a_loadable_model_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from transformers import AutoModelForSequenceClassification
 
     from models.classifier import StanceClassifier
     from models.training import TrainSettings, train
 
     data = _write(tmp_path / "claims.jsonl", _rows())
-    settings = TrainSettings(epochs=1, max_length=48, val_fraction=0.25, scheme_examples=False)
+    monkeypatch.setenv("CLAIMSTANCE_CACHE", str(tmp_path / "cache"))
+    settings = TrainSettings(epochs=1, max_length=48, val_fraction=0.25, scheme_examples=False, mean_head=True)
     result = train(data, tmp_path / "model", epochs=1, seed=5, settings=settings, progress=False)
     model_dir = tmp_path / "model"
     assert result["epochs_run"] == 1 and result["train_claims"] + result["validation_claims"] == 32
@@ -141,6 +142,13 @@ def test_train_writes_a_loadable_model_directory(tmp_path: Path) -> None:
     plain = clf.predict_proba(rows, blended=False)
     assert plain[:, 2].tolist() == [0.0, 0.0, 0.0]
     assert clf.predict([KREMLIN[0]])[0] in clf.labels
+    # A loaded model runs under ONNX Runtime (both heads); PyTorch gives the same logits.
+    assert len(config["mean_head"]["coef"]) == 2 and len(config["mean_head"]["coef"][0]) == 384
+    texts = [r["text"] for r in rows]
+    onnx_logits = clf.forward(texts, batch_size=2)
+    assert clf._onnx and Path(clf._onnx.onnx_path).is_relative_to(tmp_path / "cache")
+    monkeypatch.setenv("CLAIMSTANCE_BACKEND", "torch")
+    np.testing.assert_allclose(onnx_logits, StanceClassifier.from_pretrained(model_dir).forward(texts), atol=1e-4)
     # A second run into the same directory replaces it whole.
     (model_dir / "stale.txt").write_text("x")
     with pytest.raises(UserError, match="training needs at least two"):
