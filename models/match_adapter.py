@@ -194,7 +194,7 @@ def adapter_id(directory: str | Path | None = None) -> str:
 
 def train_adapter(texts: Sequence[str], positives: Sequence[Sequence[int]], corpus: np.ndarray, *,
                   rank: int = 8, alpha: float = 16.0, epochs: int = 3, batch_size: int = 32,
-                  lr: float = 5e-4, temperature: float = 0.05, max_length: int = 128,
+                  lr: float = 1.5e-3, temperature: float = 0.05, max_length: int = 128,
                   seed: int = 13, offsets: np.ndarray | None = None, dense_share: float = 1.0,
                   progress: bool = True) -> QueryEncoder:
     """Fit LoRA adapters so that each query text lands near its positive corpus rows.

@@ -13,9 +13,8 @@ from models.match_adapter import ADAPTER_DIR, CARD, WEIGHTS, adapter_state, add_
 
 
 def tiny_bert():
-    from transformers import BertConfig, BertModel
-
     import torch
+    from transformers import BertConfig, BertModel
 
     torch.manual_seed(0)
     config = BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
@@ -94,7 +93,23 @@ def test_missing_adapter_is_one_line(tmp_path):
 
 
 @pytest.mark.slow
-def test_shipped_adapter_loads_small_and_moves_queries_a_little(tmp_path):
+def test_saved_adapter_loads_and_an_untrained_one_is_the_base_encoder(tmp_path):
+    from models.encoder import Encoder
+    from models.match_adapter import QueryEncoder, load_adapter
+
+    QueryEncoder(rank=4, alpha=8.0).save(tmp_path, {"trained_on": "nothing (test)"})
+    assert (tmp_path / WEIGHTS).stat().st_size <= 2_000_000
+    card = json.loads((tmp_path / CARD).read_text())
+    assert card["rank"] == 4 and card["trained_on"] == "nothing (test)" and len(card["weights_sha1"]) == 40
+    texts = ["The moon landing was filmed in a studio.", "Vaccines contain microchips."]
+    loaded = load_adapter(tmp_path)
+    assert loaded.rank == 4
+    np.testing.assert_allclose(loaded.encode(texts), Encoder(max_length=128).encode(texts), atol=1e-5)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (ADAPTER_DIR / WEIGHTS).exists(), reason="no adapter shipped")
+def test_shipped_adapter_loads_small_and_moves_queries_a_little():
     from models.encoder import Encoder
     from models.match_adapter import load_adapter
 
