@@ -11,9 +11,11 @@ descriptions and example claims carry over. ``predict_proba`` mixes the two expe
     z(label) = g(x) * log p_model(label) + (w * g(x) + 1 - g(x)) * log p_bootstrap(label)
 
 ``g(x)`` in [0, 1], the domain gate, says how much a claim looks like the training claims rather
-than like the scheme's own example claims and descriptions: a logistic regression on MiniLM
-sentence embeddings (the ones the bootstrap computes anyway), fitted at training time with the
-training claims on one side and the scheme's examples on the other. ``g`` is 1 above ``gate_high``
+than like the scheme's own example claims and descriptions: a logistic regression on the network's
+own features (mean-pooled last layer, free with the forward pass) or, the default, on the base
+MiniLM's sentence embeddings (the ones the bootstrap computes anyway), fitted at training time with
+the training claims on one side and the scheme's examples on the other. With a gate in the
+network's space, where ``g`` is 1 and ``w`` is 0 the bootstrap has no say and is not run. ``g`` is 1 above ``gate_high``
 (at most even odds, and low enough that 95% of the validation claims pass) and falls linearly to 0
 at ``gate_low``. ``w``, the bootstrap's weight in domain, is chosen on the validation
 split. In domain the fine-tuned model leads; on claims unlike the training data the bootstrap
@@ -184,6 +186,10 @@ class StanceClassifier:
         cached, logits equal to PyTorch's to 1e-5, several times faster on short claims); set
         CLAIMSTANCE_BACKEND=torch, or a model still in memory, runs PyTorch.
         """
+        return self.outputs(texts, batch_size)[0]
+
+    def outputs(self, texts: list[str], batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
+        """Logits and the network's own features (last layer, mean-pooled, unit length), one pass."""
         texts = self.prepare(texts)
         onnx = self._onnx_classifier()
         if onnx is not None:
@@ -194,7 +200,7 @@ class StanceClassifier:
         if head:  # the second head, on mean-pooled features: the two heads' logits averaged
             mean_logits = features @ np.asarray(head["coef"], dtype=np.float32).T + np.asarray(head["intercept"])
             logits = (logits + mean_logits.astype(np.float32)) / 2
-        return logits
+        return logits, features
 
     def _onnx_classifier(self) -> Any:
         if self._onnx is None and self.model_dir is not None \
@@ -230,13 +236,23 @@ class StanceClassifier:
         logits = self.forward(texts, batch_size)
         return softmax(logits / float(self.config.get("blend", {}).get("temperature", 1.0)))
 
-    def domain_gate(self, rows: list[dict[str, Any]]) -> np.ndarray:
-        """Per claim, how far the fine-tuned model is trusted: 1 in domain, 0 far from it."""
+    def domain_gate(self, rows: list[dict[str, Any]], features: np.ndarray | None = None) -> np.ndarray:
+        """Per claim, how far the fine-tuned model is trusted: 1 in domain, 0 far from it.
+
+        A gate fitted in the network's own feature space (``space: classifier``, the default since
+        it costs no second encoder pass) takes ``features`` from ``outputs``; an older gate fitted on
+        the base MiniLM's sentence embeddings embeds the rows with the bootstrap's encoder.
+        """
         settings = self.config.get("blend", {})
         domain = settings.get("domain")
         if not domain:
             return np.ones(len(rows))
-        p_in = in_domain_probability(self.bootstrap.embed(rows), domain)
+        if domain.get("space") == "classifier":
+            if features is None:
+                features = self.outputs([str(r["text"]) for r in rows])[1]
+            p_in = in_domain_probability(features, domain)
+        else:
+            p_in = in_domain_probability(self.bootstrap.embed(rows), domain)
         return gate(p_in, float(domain["gate_low"]), float(domain["gate_high"]))
 
     @property
@@ -260,17 +276,24 @@ class StanceClassifier:
         """
         texts = [str(r["text"]) for r in rows]
         known = np.array([self.labels.index(label) for label in self.model_labels])
-        logits = self.forward(texts, batch_size)
+        logits, features = self.outputs(texts, batch_size)
         settings = self.config.get("blend", {})
         p_model = softmax(logits / float(settings.get("temperature", 1.0)))
         if not blended or not settings.get("enabled", True):
             out = np.zeros((len(rows), len(self.labels)))
             out[:, known] = p_model
             return out
-        g = self.domain_gate(rows)  # embeds the rows once; the bootstrap reuses the embeddings
-        p_boot = self.bootstrap_proba(rows)
-        return blend(p_model, p_boot, known, g,
-                     float(settings.get("bootstrap_weight", 0.0)))
+        g = self.domain_gate(rows, features)
+        weight = float(settings.get("bootstrap_weight", 0.0))
+        # The bootstrap (a second encoder pass, with the base MiniLM) only where it has a say: claims
+        # not fully in domain, or every claim when it keeps a weight in domain.
+        # With a gate on base embeddings every claim is embedded already: the bootstrap sees them all.
+        space = (settings.get("domain") or {}).get("space")
+        need = g < 1 if weight == 0 and space == "classifier" else np.ones(len(rows), dtype=bool)
+        p_boot = np.full((len(rows), len(self.labels)), 1.0 / len(self.labels))
+        if need.any():
+            p_boot[need] = self.bootstrap_proba([rows[i] for i in np.nonzero(need)[0]])
+        return blend(p_model, p_boot, known, g, weight)
 
     def predict(self, texts: list[str], batch_size: int = 64) -> list[str]:
         """The most probable label id of each text."""

@@ -112,6 +112,31 @@ def test_blend_follows_the_gate() -> None:
     assert np.allclose(gate(np.array([0.1, 0.5, 0.9]), 0.3, 0.7), [0.0, 0.5, 1.0])
 
 
+def test_bootstrap_runs_only_where_the_gate_lets_it_speak() -> None:
+    from models.classifier import StanceClassifier
+
+    class Net:
+        def eval(self) -> None:
+            pass
+
+    domain = {"coef": [10.0, 0.0], "intercept": 0.0, "gate_low": 0.2, "gate_high": 0.5, "space": "classifier"}
+    config = {"labels": ["kremlin_framing", "independent_reporting"], "version": "v1",
+              "scheme_labels": ["kremlin_framing", "independent_reporting", "neutral"],
+              "blend": {"enabled": True, "temperature": 1.0, "bootstrap_weight": 0.0, "domain": domain}}
+    clf = StanceClassifier(Net(), None, config)
+    logits = np.array([[2.0, 0.0], [2.0, 0.0]], dtype=np.float32)
+    features = np.array([[1.0, 0.0], [-1.0, 0.0]], dtype=np.float32)  # in domain, far from it
+    clf.outputs = lambda texts, batch_size=64: (logits, features)  # type: ignore[method-assign]
+    seen: list[list[dict]] = []
+    boot = np.array([[0.1, 0.7, 0.2]])
+    clf.bootstrap_proba = lambda rows: seen.append(rows) or boot  # type: ignore[method-assign]
+    rows = [{"text": "in"}, {"text": "out"}]
+    proba = clf.predict_proba(rows)
+    assert seen == [[rows[1]]]  # one call, for the claim outside the domain only
+    np.testing.assert_allclose(proba[0], [np.exp(2) / (np.exp(2) + 1), 1 / (np.exp(2) + 1), 0.0], rtol=1e-5)
+    np.testing.assert_allclose(proba[1], boot[0], rtol=1e-5)
+
+
 @pytest.mark.slow
 def test_train_writes_a_loadable_model_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from transformers import AutoModelForSequenceClassification
