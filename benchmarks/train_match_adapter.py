@@ -7,6 +7,10 @@
 
 The corpus side is the frozen packaged MiniLM over the cleaned claims (cached, reused by every fold);
 each fold costs query encoding plus training. Seeded: the same command gives the same adapter.
+
+Measured 2026-11-26 (--folds 3, defaults; ~6 min training per fold on 2 shared cores): plain MiniLM
+0.816, match fusion without adapter 0.872, adapter alone 0.820 (0.829 with the raw-query blend),
+adapter + fusion 0.867 (best weight 0.2: 0.871). The adapter does not help; `stance match` ships without it.
 """
 
 from __future__ import annotations

@@ -122,3 +122,19 @@ def test_shipped_adapter_loads_small_and_moves_queries_a_little():
     np.testing.assert_allclose(np.linalg.norm(adapted, axis=1), 1.0, rtol=1e-5)
     cos = (adapted * base).sum(axis=1)
     assert (cos > 0.5).all() and (cos < 0.99999).all()  # adapted, but still the same space
+
+
+def test_match_cli_adapter_on_without_weights_is_one_line(tmp_path, monkeypatch, capsys):
+    from models import match_adapter
+
+    monkeypatch.setattr(match_adapter, "ADAPTER_DIR", tmp_path / "none")
+    monkeypatch.setattr(matching, "encoder_embed", lambda model, cache, progress: bag_embed)
+    corpus, queries = write_inputs(tmp_path)
+    config = tmp_path / "c.yaml"
+    config.write_text("match:\n  adapter: true\n")
+    out = tmp_path / "out.jsonl"
+    code = main(["match", "--corpus", str(corpus), "--queries", str(queries), "--out", str(out),
+                 "--config", str(config)])
+    err = capsys.readouterr().err
+    assert code != 0 and "match.adapter: false" in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()
