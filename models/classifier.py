@@ -208,7 +208,8 @@ class StanceClassifier:
             from models.encoder import OnnxClassifier
 
             try:
-                self._onnx = OnnxClassifier(self.model_dir, int(self.config.get("max_length", 128)))
+                self._onnx = OnnxClassifier(self.model_dir, int(self.config.get("max_length", 128)),
+                                            int8=os.environ.get("CLAIMSTANCE_INT8", "1") != "0")
             except Exception:  # no tokenizer.json, export failure: PyTorch gives the same logits
                 self._onnx = False
         return self._onnx or None

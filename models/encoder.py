@@ -163,6 +163,25 @@ def export_onnx(model_dir: Path, path: Path, head: str = "embedding") -> Path:
     return path
 
 
+def quantise_int8(path: Path, out: Path) -> Path:
+    """Dynamic int8 quantisation of an exported graph (weights per channel), written atomically."""
+    import logging
+
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    level = logging.root.manager.disable
+    logging.disable(logging.WARNING)  # the quantiser's advice to pre-process the graph
+    try:
+        quantize_dynamic(str(path), str(tmp), per_channel=True, weight_type=QuantType.QInt8)
+        os.replace(tmp, out)
+    finally:
+        logging.disable(level)
+        if tmp.exists():
+            tmp.unlink()
+    return out
+
+
 def _session(path: Path) -> Any:
     import onnxruntime as ort
 
@@ -246,12 +265,17 @@ class OnnxClassifier:
     """A fine-tuned sequence classifier run by ONNX Runtime: logits and pooled, unit-length features
     in one pass, as ``StanceClassifier.forward`` computes them with PyTorch."""
 
-    def __init__(self, model_dir: str | Path, max_length: int = 128) -> None:
+    def __init__(self, model_dir: str | Path, max_length: int = 128, int8: bool = False) -> None:
         self.model_dir = Path(model_dir)
         self.tokenizer = _tokenizer(self.model_dir, max_length)
         path = cache_dir() / "onnx" / _model_fingerprint(self.model_dir) / "classifier.onnx"
         if not path.exists():
             export_onnx(self.model_dir, path, head="classifier")
+        if int8:  # dynamic int8 weights (per channel): ~1.5x faster here, same arg-max on the dev claims
+            quantised = path.with_name("classifier.int8.onnx")
+            if not quantised.exists():
+                quantise_int8(path, quantised)
+            path = quantised
         self.onnx_path = path
         self.session = _session(path)
         shapes = [out.shape[1] for out in self.session.get_outputs()]
