@@ -78,7 +78,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data", required=True, help="JSONL with text and label, or a dataset directory from `stance pull`")
     p.add_argument("--out", required=True, help="model directory to write")
     p.add_argument("--scheme", default="kremlin_framing")
-    p.add_argument("--epochs", type=int, default=None, help="maximum epochs (default: 6, early stopping)")
+    p.add_argument("--epochs", type=int, default=None, help="maximum epochs (default: 8, early stopping)")
     p.add_argument("--seed", type=int, default=13)
     p.set_defaults(handler=_train)
 

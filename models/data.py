@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -105,9 +106,15 @@ def split_by_document(rows: list[dict[str, Any]], val_fraction: float, seed: int
     groups = [document_key(r, i) for i, r in enumerate(rows)]
     n_splits = max(2, round(1 / max(val_fraction, 1e-3)))
     smallest = min(Counter(labels).values())
-    if smallest < 2 or len(set(groups)) < n_splits:
-        raise UserError(f"too few labelled claims to hold out a validation split "
-                        f"(smallest label has {smallest}); label a few more claims")
+    if smallest < 2:
+        raise UserError(f"too few labelled claims to hold out a validation split (label "
+                        f"{min(Counter(labels), key=Counter(labels).get)!r} has {smallest}); label a few more claims")
+    if len(set(groups)) < n_splits:
+        # Too few documents to hold whole ones out: split by claim, and say that claims of one
+        # document now sit on both sides (the validation figures are optimistic).
+        print(f"note: only {len(set(groups))} documents, fewer than the {n_splits} a document-level "
+              "validation split needs: validation is split by claim", file=sys.stderr)
+        groups = list(range(len(rows)))
     folds = StratifiedGroupKFold(n_splits=min(n_splits, smallest), shuffle=True, random_state=seed)
     train_idx, val_idx = next(folds.split(np.zeros(len(rows)), labels, groups))
     return sorted(train_idx.tolist()), sorted(val_idx.tolist())

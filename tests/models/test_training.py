@@ -184,3 +184,13 @@ def test_train_writes_a_loadable_model_directory(tmp_path: Path, monkeypatch: py
     with pytest.raises(UserError, match="training needs at least two"):
         train(_write(tmp_path / "one.jsonl", _rows()[:16]), model_dir, epochs=1, settings=settings, progress=False)
     assert (model_dir / "stale.txt").exists()
+
+
+def test_few_documents_fall_back_to_a_claim_level_validation_split(capsys):
+    rows = [{"text": f"claim {i}", "label": "a" if i % 2 else "b", "doc_id": f"d{i % 2}"} for i in range(20)]
+    train_idx, val_idx = split_by_document(rows, 0.15, seed=1)
+    assert sorted(train_idx + val_idx) == list(range(20)) and val_idx and not set(train_idx) & set(val_idx)
+    assert {rows[i]["label"] for i in val_idx} == {"a", "b"}
+    assert "validation is split by claim" in capsys.readouterr().err
+    with pytest.raises(UserError, match="label 'c' has 1"):
+        split_by_document(rows + [{"text": "x", "label": "c", "doc_id": "d0"}], 0.15, seed=1)
