@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from models.encoder import EmbeddingCache  # noqa: E402
-from models.matching import Bm25, MatchSettings, fuse, prepare  # noqa: E402
+from models.matching import Bm25, MatchSettings, average_precisions, fuse, prepare  # noqa: E402
 
 
 def load(path: Path) -> list[dict]:
@@ -31,26 +31,10 @@ def load(path: Path) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def top5(scores: np.ndarray) -> np.ndarray:
-    """The five best columns of each row, best first."""
-    part = np.argpartition(-scores, 5, axis=1)[:, :5]
-    order = np.argsort(-np.take_along_axis(scores, part, axis=1), axis=1, kind="stable")
-    return np.take_along_axis(part, order, axis=1)
-
-
 def map_at_5(scores: np.ndarray, relevant: list[set[int]], rows: np.ndarray | None = None) -> float:
     """Mean AP@5 of the score rows (queries x claims) given the relevant claim indices."""
     rows = np.arange(len(scores)) if rows is None else rows
-    top = top5(scores[rows])
-    total = 0.0
-    for r, ranked in zip(rows, top):
-        hits, ap = 0, 0.0
-        for rank, j in enumerate(ranked, 1):
-            if j in relevant[r]:
-                hits += 1
-                ap += hits / rank
-        total += ap / min(len(relevant[r]), 5)
-    return total / len(rows)
+    return float(average_precisions(scores[rows], [relevant[r] for r in rows]).mean())
 
 
 def main() -> None:
@@ -115,17 +99,7 @@ def main() -> None:
 
     per_query = []
     for name, st in grid:
-        sc = fused(name, st)
-        top = top5(sc)
-        aps = np.zeros(len(queries))
-        for r, ranked in enumerate(top):
-            hits, a = 0, 0.0
-            for rank, j in enumerate(ranked, 1):
-                if j in relevant[r]:
-                    hits += 1
-                    a += hits / rank
-            aps[r] = a / min(len(relevant[r]), 5)
-        per_query.append(aps)
+        per_query.append(average_precisions(fused(name, st), relevant))
     per_query_arr = np.stack(per_query)  # grid x queries
 
     rng = np.random.default_rng(13)

@@ -28,28 +28,12 @@ sys.path.insert(0, str(ROOT))
 
 from models.encoder import EmbeddingCache  # noqa: E402
 from models.match_adapter import ADAPTER_DIR, train_adapter  # noqa: E402
-from models.matching import Bm25, MatchSettings, fuse, prepare  # noqa: E402
+from models.matching import Bm25, MatchSettings, average_precisions, fuse, prepare  # noqa: E402
 
 
 def load(path: Path) -> list[dict]:
     with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
-
-
-def ap_at_5(scores: np.ndarray, relevant: list[set[int]]) -> np.ndarray:
-    """AP@5 per query row (CLEF CheckThat! 2020 task 2)."""
-    part = np.argpartition(-scores, 5, axis=1)[:, :5]
-    top = np.take_along_axis(part, np.argsort(-np.take_along_axis(scores, part, axis=1), axis=1,
-                                              kind="stable"), axis=1)
-    out = np.zeros(len(scores))
-    for r, ranked in enumerate(top):
-        hits, a = 0, 0.0
-        for rank, j in enumerate(ranked, 1):
-            if j in relevant[r]:
-                hits += 1
-                a += hits / rank
-        out[r] = a / min(len(relevant[r]), 5) if relevant[r] else 0.0
-    return out
 
 
 def main() -> None:
@@ -134,14 +118,14 @@ def main() -> None:
         times.append(time.perf_counter() - t0)
         adapted = enc.encode([q_clean[i] for i in test]) @ corpus.T
         rel = [relevant[i] for i in test]
-        rows["MiniLM cosine, raw text (plain)"].append(ap_at_5(plain[test], rel))
-        rows["current fusion (shipped defaults before the adapter)"].append(ap_at_5(current[test], rel))
+        rows["MiniLM cosine, raw text (plain)"].append(average_precisions(plain[test], rel))
+        rows["current fusion (shipped defaults before the adapter)"].append(average_precisions(current[test], rel))
         for a in blends:
             dense = (1 - a) * adapted + a * base_raw[test]
             for w in weights:
                 name = f"adapter, raw blend {a}, + {w} x BM25" if w else f"adapter alone, raw blend {a}"
                 st = settings.model_copy(update={"lexical_weight": w})
-                rows.setdefault(name, []).append(ap_at_5(fuse(dense, bm25[test], st), rel))
+                rows.setdefault(name, []).append(average_precisions(fuse(dense, bm25[test], st), rel))
         print(f"fold {f}: trained on {len(train)} in {times[-1]:.0f} s; held-out adapter alone "
               f"{rows['adapter alone, raw blend 0.0'][-1].mean():.4f}, adapter + fusion (shipped weights) "
               f"{rows[f'adapter, raw blend {settings.raw_weight}, + {settings.lexical_weight} x BM25'][-1].mean():.4f}, current fusion "

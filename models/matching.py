@@ -289,7 +289,7 @@ def match(corpus: Sequence[dict[str, Any]], queries: Sequence[dict[str, Any]], t
             for qid, i, v in zip(q_ids, idx, val)]
 
 
-def average_precision_at(ranked: Sequence[str], relevant: set[str], k: int = 5) -> float:
+def average_precision_at(ranked: Sequence[Any], relevant: set[Any], k: int = 5) -> float:
     """AP@k as in CLEF CheckThat! 2020 task 2: precision at each relevant hit, over min(|rel|, k)."""
     if not relevant:
         return 0.0
@@ -299,6 +299,14 @@ def average_precision_at(ranked: Sequence[str], relevant: set[str], k: int = 5) 
             hits += 1
             total += hits / rank
     return total / min(len(relevant), k)
+
+
+def average_precisions(scores: np.ndarray, relevant: Sequence[set[int]], k: int = 5) -> np.ndarray:
+    """AP@k of each row of a (queries x corpus) score matrix; ``relevant`` holds column indices."""
+    part = np.argpartition(-scores, k, axis=1)[:, :k]
+    order = np.argsort(-np.take_along_axis(scores, part, axis=1), axis=1, kind="stable")
+    top = np.take_along_axis(part, order, axis=1)
+    return np.array([average_precision_at(ranked.tolist(), rel, k) for ranked, rel in zip(top, relevant)])
 
 
 # --- the file edge ----------------------------------------------------------------------------

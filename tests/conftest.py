@@ -11,10 +11,12 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from annotate import studio as studio_server
@@ -84,3 +86,40 @@ def chromium() -> dict[str, Any]:
     return {"executable_path": found, "headless": True,
             "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                      "--disable-component-update", "--no-first-run"]}
+
+
+@pytest.fixture
+def studio_page(studio: dict[str, Any], chromium: dict[str, Any]) -> Iterator[Any]:
+    """A headless Chromium page logged in to the ``studio`` server as its admin."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(**chromium)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{studio['url']}/user/login/")
+            page.fill("input[name=email]", studio["username"])
+            page.fill("input[name=password]", studio["password"])
+            page.click("button[type=submit]")
+            page.wait_for_load_state("networkidle")
+            yield page
+        finally:
+            browser.close()
+
+
+class BagEncoder:
+    """A stand-in sentence encoder: hashed bag of lower-cased words, unit length (no model needed)."""
+
+    def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+        out = np.zeros((len(texts), 128), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in text.lower().split():
+                out[i, zlib.crc32(word.strip(".,!?;:'\"").encode()) % 128] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms > 0, norms, 1.0)
+
+
+@pytest.fixture
+def bag_encoder() -> BagEncoder:
+    """The stand-in encoder, for tests of the bootstrap and pre-labels that need no real model."""
+    return BagEncoder()

@@ -19,10 +19,9 @@ pytestmark = pytest.mark.browser
 TITLE = "Browser (pull)"
 MODEL_VERSION = "br-1"
 
-def test_a_correction_made_in_the_browser_comes_back_in_the_pull(studio: dict[str, Any], studio_client: Any,
-                                                                 chromium: dict[str, Any], tmp_path):
-    from playwright.sync_api import sync_playwright
 
+def test_a_correction_made_in_the_browser_comes_back_in_the_pull(studio: dict[str, Any], studio_client: Any,
+                                                                 studio_page: Any, tmp_path):
     scheme = load_scheme("kremlin_framing")
     shown, corrected = scheme.labels[-1], scheme.labels[0]   # pre-label the last label, correct to the first
     row = {"claim_id": "br1", "doc_id": "doc-br", "text": "Grain exports rose by <b>four</b> percent in May.",
@@ -37,38 +36,28 @@ def test_a_correction_made_in_the_browser_comes_back_in_the_pull(studio: dict[st
     project = find_project(ls, TITLE)
     (task,) = list(ls.tasks.list(project=project.id))
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(**chromium)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{studio['url']}/user/login/")
-            page.fill("input[name=email]", studio["username"])
-            page.fill("input[name=password]", studio["password"])
-            page.click("button[type=submit]")
-            page.wait_for_load_state("networkidle")
-            page.goto(f"{studio['url']}/projects/{project.id}/data?task={task.id}")
-            pre_label = page.locator(f'input[type=radio][name="{shown.name}"]')
-            pre_label.wait_for(state="attached", timeout=60_000)
-            page.wait_for_timeout(2000)   # the label stream settles after the first paint
-            try:
-                assert pre_label.is_checked(), "the pre-label is not shown selected"
-                assert page.get_by_text(MODEL_VERSION).first.is_visible()   # the prediction's tab
-                # the claim's HTML-like text is shown as text, not markup
-                assert page.get_by_text("Grain exports rose by <b>four</b> percent in May.").first.is_visible()
-                page.get_by_text(scheme.title).first.click()   # focus the page, not the note field
-                page.keyboard.press(corrected.hotkey)
-                page.wait_for_timeout(300)
-                assert page.locator(f'input[type=radio][name="{corrected.name}"]').is_checked()
-                assert not pre_label.is_checked()
-                page.get_by_role("button", name="Submit").click()
-                deadline = time.monotonic() + 30
-                while not list(ls.annotations.list(id=task.id)) and time.monotonic() < deadline:
-                    time.sleep(0.5)
-            except AssertionError:
-                page.screenshot(path=str(tmp_path / "browser-failure.png"))
-                raise
-        finally:
-            browser.close()
+    page = studio_page
+    page.goto(f"{studio['url']}/projects/{project.id}/data?task={task.id}")
+    pre_label = page.locator(f'input[type=radio][name="{shown.name}"]')
+    pre_label.wait_for(state="attached", timeout=60_000)
+    page.wait_for_timeout(2000)   # the label stream settles after the first paint
+    try:
+        assert pre_label.is_checked(), "the pre-label is not shown selected"
+        assert page.get_by_text(MODEL_VERSION).first.is_visible()   # the prediction's tab
+        # the claim's HTML-like text is shown as text, not markup
+        assert page.get_by_text("Grain exports rose by <b>four</b> percent in May.").first.is_visible()
+        page.get_by_text(scheme.title).first.click()   # focus the page, not the note field
+        page.keyboard.press(corrected.hotkey)
+        page.wait_for_timeout(300)
+        assert page.locator(f'input[type=radio][name="{corrected.name}"]').is_checked()
+        assert not pre_label.is_checked()
+        page.get_by_role("button", name="Submit").click()
+        deadline = time.monotonic() + 30
+        while not list(ls.annotations.list(id=task.id)) and time.monotonic() < deadline:
+            time.sleep(0.5)
+    except AssertionError:
+        page.screenshot(path=str(tmp_path / "browser-failure.png"))
+        raise
 
     out = tmp_path / "pulled"
     assert main(["pull", "--workspace", studio["workspace"], "--project", TITLE, "--out", str(out)]) == 0

@@ -65,9 +65,7 @@ def test_run_names_a_bad_config_field(tmp_path, capsys):
 
 @pytest.mark.browser
 def test_run_then_label_studio_and_report_in_a_browser(studio: dict[str, Any], studio_client: Any,
-                                                        chromium: dict[str, Any], tmp_path, capsys):
-    from playwright.sync_api import sync_playwright
-
+                                                        studio_page: Any, tmp_path, capsys):
     from annotate.push import find_project
     from models.schemes import load_scheme
 
@@ -90,40 +88,32 @@ def test_run_then_label_studio_and_report_in_a_browser(studio: dict[str, Any], s
     assert main(["run", "--config", str(config), "--workspace", studio["workspace"]]) == 0
     assert len(list(ls.tasks.list(project=project.id))) == len(tasks)
 
-    task = tasks[0]
+    # a claim from the middle of a paragraph, so the paragraph shows more than the claim
+    task = next(t for t in tasks if any(c["claim_id"] == t.data["claim_id"] and len(c["context"]) > len(c["text"]) + 40
+                                        for c in claims))
     scheme = load_scheme("kremlin_framing")
     prediction = task.predictions[0]
     result = prediction["result"] if isinstance(prediction, dict) else prediction.result
     (predicted,) = result[0]["value"]["choices"]
     report = Path(studio["workspace"]) / "run" / "compare" / "report.html"
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(**chromium)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{studio['url']}/user/login/")
-            page.fill("input[name=email]", studio["username"])
-            page.fill("input[name=password]", studio["password"])
-            page.click("button[type=submit]")
-            page.wait_for_load_state("networkidle")
-            page.goto(f"{studio['url']}/projects/")
-            page.get_by_text(project_title).first.wait_for(timeout=60_000)
-            page.goto(f"{studio['url']}/projects/{project.id}/data?task={task.id}")
-            claim_text = task.data["text"]
-            page.get_by_text(claim_text[:40]).first.wait_for(timeout=60_000)
-            page.wait_for_timeout(2000)
-            try:
-                shown = scheme.label(predicted).name
-                assert page.locator(f'input[type=radio][name="{shown}"]').is_checked(), "the pre-label is selected"
-                body = page.inner_text("body")
-                # the claim is shown inside its paragraph: the context's other words are on the page too
-                context_words = [w for w in re.findall(r"[A-Za-z]{6,}", task.data.get("context", ""))
-                                 if w not in claim_text][:3]
-                assert all(w in body for w in context_words)
-            except AssertionError:
-                page.screenshot(path=str(tmp_path / "task-failure.png"))
-                raise
-            page.goto(report.resolve().as_uri())
-            text = page.inner_text("body")
-            assert all(title in text for title in TITLES)
-        finally:
-            browser.close()
+    row = next(c for c in claims if c["claim_id"] == task.data["claim_id"])
+    # the claim is shown inside its paragraph: words of the paragraph outside the claim are on the page
+    context_words = [w for w in re.findall(r"[A-Za-z]{6,}", row["context"]) if w not in row["text"]][:3]
+    assert context_words, "pick a claim whose paragraph holds more than the claim"
+    page = studio_page
+    page.goto(f"{studio['url']}/projects/")
+    page.get_by_text(project_title).first.wait_for(timeout=60_000)
+    page.goto(f"{studio['url']}/projects/{project.id}/data?task={task.id}")
+    page.get_by_text(row["text"][:40]).first.wait_for(timeout=60_000)
+    page.wait_for_timeout(2000)
+    try:
+        shown = scheme.label(predicted).name
+        assert page.locator(f'input[type=radio][name="{shown}"]').is_checked(), "the pre-label is selected"
+        body = page.inner_text("body")
+        assert all(w in body for w in context_words), context_words
+    except AssertionError:
+        page.screenshot(path=str(tmp_path / "task-failure.png"))
+        raise
+    page.goto(report.resolve().as_uri())
+    text = page.inner_text("body")
+    assert all(title in text for title in TITLES)

@@ -3,7 +3,6 @@ the real MiniLM only in the ``slow`` test)."""
 
 from __future__ import annotations
 
-import zlib
 
 import numpy as np
 import pytest
@@ -11,18 +10,6 @@ import pytest
 from models.bootstrap import (Bootstrap, CueMatcher, apply_labellers, build_labellers, cue_group_labeller,
                               fit_softmax_regression, source_type_labeller)
 from models.schemes import load_scheme
-
-
-class BagEncoder:
-    """A stand-in encoder: hashed bag of lower-cased words, unit length (no model needed)."""
-
-    def encode(self, texts, batch_size=64, progress=False):
-        out = np.zeros((len(texts), 128), dtype=np.float32)
-        for i, text in enumerate(texts):
-            for word in text.lower().split():
-                out[i, zlib.crc32(word.strip(".,!?;:'\"").encode()) % 128] += 1.0
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.where(norms > 0, norms, 1.0)
 
 
 @pytest.fixture(scope="module")
@@ -80,8 +67,8 @@ def test_applier_builds_the_label_matrix(scheme):
     assert (matrix[2] == -1).all()
 
 
-def test_predict_proba_rows_sum_to_one_and_follow_the_cues(scheme):
-    boot = Bootstrap(scheme, encoder=BagEncoder())
+def test_predict_proba_rows_sum_to_one_and_follow_the_cues(scheme, bag_encoder):
+    boot = Bootstrap(scheme, encoder=bag_encoder)
     rows = [{"text": "The Kiev regime and its Western curators staged a provocation."},
             {"text": "Russia's full-scale invasion of Ukraine displaced millions, according to the UN."},
             {"text": "Talks will resume on Tuesday."}]
@@ -93,17 +80,17 @@ def test_predict_proba_rows_sum_to_one_and_follow_the_cues(scheme):
     assert boot.version.startswith("bootstrap-") and boot.version.endswith(scheme.version)
 
 
-def test_excluding_the_kiev_cue_removes_that_labeller_and_changes_the_version(scheme):
-    full = Bootstrap(scheme, encoder=BagEncoder())
-    without = Bootstrap(scheme, encoder=BagEncoder(), exclude=["kiev_spelling"])
+def test_excluding_the_kiev_cue_removes_that_labeller_and_changes_the_version(scheme, bag_encoder):
+    full = Bootstrap(scheme, encoder=bag_encoder)
+    without = Bootstrap(scheme, encoder=bag_encoder, exclude=["kiev_spelling"])
     assert "kiev_spelling" not in [lab.name for lab in without.labellers]
     assert without.version == full.version + "-kiev_spelling"
     row = [{"text": "Shelling hit Kiev overnight."}]
     assert full.predict_proba(row)[0, 0] > without.predict_proba(row)[0, 0]
 
 
-def test_labeller_table_coverage_overlaps_conflicts_and_accuracy(scheme):
-    boot = Bootstrap(scheme, encoder=BagEncoder(), exclude=["similarity"])
+def test_labeller_table_coverage_overlaps_conflicts_and_accuracy(scheme, bag_encoder):
+    boot = Bootstrap(scheme, encoder=bag_encoder, exclude=["similarity"])
     rows = [{"text": "Kiev regime troops fled.", "label": "kremlin_framing"},
             {"text": "Kyiv residents sheltered, officials said.", "label": "independent_reporting"},
             {"text": "Kiev says the war goes on.", "label": "independent_reporting"},

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import zlib
 
 import numpy as np
 import pytest
@@ -15,21 +14,9 @@ from models.prelabel import attach, prelabel
 from models.schemes import load_scheme
 
 
-class BagEncoder:
-    """A stand-in encoder: hashed bag of lower-cased words, unit length (no model needed)."""
-
-    def encode(self, texts, batch_size=64, progress=False):
-        out = np.zeros((len(texts), 128), dtype=np.float32)
-        for i, text in enumerate(texts):
-            for word in text.lower().split():
-                out[i, zlib.crc32(word.strip(".,!?;:'\"").encode()) % 128] += 1.0
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.where(norms > 0, norms, 1.0)
-
-
 @pytest.fixture
-def bag_encoder(monkeypatch):
-    monkeypatch.setattr(models.encoder, "load_encoder", lambda *a, **k: BagEncoder())
+def stand_in_encoder(monkeypatch, bag_encoder):
+    monkeypatch.setattr(models.encoder, "load_encoder", lambda *a, **k: bag_encoder)
 
 
 ROWS = [
@@ -46,7 +33,7 @@ def test_attach_adds_the_four_fields_and_keeps_the_rest():
                      "model_version": "v1"}]
 
 
-def test_prelabel_with_the_bootstrap(bag_encoder):
+def test_prelabel_with_the_bootstrap(stand_in_encoder):
     scheme = load_scheme("kremlin_framing")
     out = prelabel(ROWS, scheme)
     assert [r["claim_id"] for r in out] == ["a", "b", "c"]
@@ -86,7 +73,7 @@ def test_prelabel_with_a_trained_model_calls_the_classifier(monkeypatch, tmp_pat
         prelabel(ROWS[:1], load_scheme("kremlin_framing"), model_dir=tmp_path / "absent")
 
 
-def test_cli_prelabel_writes_rows_prints_distribution_and_table(bag_encoder, tmp_path, capsys):
+def test_cli_prelabel_writes_rows_prints_distribution_and_table(stand_in_encoder, tmp_path, capsys):
     inp, out = tmp_path / "claims.jsonl", tmp_path / "out.jsonl"
     inp.write_text("".join(json.dumps(r) + "\n" for r in ROWS), encoding="utf-8")
     assert main(["prelabel", "--in", str(inp), "--out", str(out)]) == 0
@@ -101,7 +88,7 @@ def test_cli_prelabel_writes_rows_prints_distribution_and_table(bag_encoder, tmp
     assert "3 claims pre-labelled by bootstrap-" in printed and str(out) in printed
 
 
-def test_cli_prelabel_bad_input_is_one_line_and_writes_nothing(bag_encoder, tmp_path, capsys):
+def test_cli_prelabel_bad_input_is_one_line_and_writes_nothing(stand_in_encoder, tmp_path, capsys):
     inp, out = tmp_path / "claims.jsonl", tmp_path / "out.jsonl"
     inp.write_text('{"text": "fine"}\n{"id": 2}\n', encoding="utf-8")
     assert main(["prelabel", "--in", str(inp), "--out", str(out)]) == 2
