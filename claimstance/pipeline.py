@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sys
 import time
 from collections import Counter
@@ -244,9 +243,9 @@ def summary_lines(result: RunResult) -> list[str]:
             f"login: {result.studio.get('username')}  (password: in {w / 'studio.json'}, mode 600)",
             "",
             "next:",
-            f"  annotate in the browser, then pull the corrections:",
+            "  annotate in the browser, then pull the corrections:",
             f"    stance pull --workspace {w} --project {result.project!r} --out {w / 'pulled'}",
-            f"  train on them and pre-label again with the new model:",
+            "  train on them and pre-label again with the new model:",
             f"    stance train --data {w / 'pulled' / 'dataset'} --out {w / 'model'}",
             f"    stance prelabel --in {result.claims_path} --out {w / 'run' / 'prelabeled-v2.jsonl'} --model {w / 'model'}",
             f"    stance push --workspace {w} --in {w / 'run' / 'prelabeled-v2.jsonl'} --project {result.project!r}",

@@ -9,7 +9,7 @@ import pytest
 
 from claimstance.cli import main
 from models import matching
-from models.match_adapter import ADAPTER_DIR, CARD, WEIGHTS, adapter_state, add_lora
+from models.match_adapter import CARD, WEIGHTS, adapter_state, add_lora
 
 
 def tiny_bert():
@@ -105,36 +105,3 @@ def test_saved_adapter_loads_and_an_untrained_one_is_the_base_encoder(tmp_path):
     loaded = load_adapter(tmp_path)
     assert loaded.rank == 4
     np.testing.assert_allclose(loaded.encode(texts), Encoder(max_length=128).encode(texts), atol=1e-5)
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(not (ADAPTER_DIR / WEIGHTS).exists(), reason="no adapter shipped")
-def test_shipped_adapter_loads_small_and_moves_queries_a_little():
-    from models.encoder import Encoder
-    from models.match_adapter import load_adapter
-
-    assert (ADAPTER_DIR / WEIGHTS).stat().st_size <= 2_000_000
-    card = json.loads((ADAPTER_DIR / CARD).read_text())
-    assert card["rank"] <= 16 and "dev tweets" in card["trained_on"]
-    texts = ["The moon landing was filmed in a studio.", "Vaccines contain microchips."]
-    adapted = load_adapter().encode(texts)
-    base = Encoder().encode(texts)
-    np.testing.assert_allclose(np.linalg.norm(adapted, axis=1), 1.0, rtol=1e-5)
-    cos = (adapted * base).sum(axis=1)
-    assert (cos > 0.5).all() and (cos < 0.99999).all()  # adapted, but still the same space
-
-
-def test_match_cli_adapter_on_without_weights_is_one_line(tmp_path, monkeypatch, capsys):
-    from models import match_adapter
-
-    monkeypatch.setattr(match_adapter, "ADAPTER_DIR", tmp_path / "none")
-    monkeypatch.setattr(matching, "encoder_embed", lambda model, cache, progress: bag_embed)
-    corpus, queries = write_inputs(tmp_path)
-    config = tmp_path / "c.yaml"
-    config.write_text("match:\n  adapter: true\n")
-    out = tmp_path / "out.jsonl"
-    code = main(["match", "--corpus", str(corpus), "--queries", str(queries), "--out", str(out),
-                 "--config", str(config)])
-    err = capsys.readouterr().err
-    assert code != 0 and "match.adapter: false" in err and len(err.strip().splitlines()) == 1
-    assert not out.exists()
