@@ -96,14 +96,39 @@ class StanceClassifier:
     """A fine-tuned MiniLM stance classifier with its labels, version and blend settings."""
 
     def __init__(self, model: Any, tokenizer: Any, config: dict[str, Any], scheme: Any = None) -> None:
-        self.model = model
-        self.tokenizer = tokenizer
+        self._model = model
+        self._tokenizer = tokenizer
         self.config = config
         self._scheme = scheme
         self._bootstrap: Any = None
         self.model_dir: Path | None = None  # set when loaded from disk: enables the ONNX forward
         self._onnx: Any = None
-        self.model.eval()
+        if model is not None:
+            model.eval()
+
+    @property
+    def model(self) -> Any:
+        """The PyTorch network; a model loaded from disk reads it only when first needed (the ONNX
+        forward does not: not importing torch and transformers saves seconds of start-up)."""
+        if self._model is None and self.model_dir is not None:
+            from transformers import AutoModelForSequenceClassification
+            from transformers.utils import logging as hf_logging
+
+            from models.encoder import set_threads
+
+            hf_logging.disable_progress_bar()
+            self._model = AutoModelForSequenceClassification.from_pretrained(self.model_dir).eval()
+            set_threads()
+        return self._model
+
+    @property
+    def tokenizer(self) -> Any:
+        """The transformers tokenizer, read on first use for a model loaded from disk."""
+        if self._tokenizer is None and self.model_dir is not None:
+            from transformers import AutoTokenizer
+
+            self._tokenizer = AutoTokenizer.from_pretrained(self.model_dir)
+        return self._tokenizer
 
     # --- identity ---------------------------------------------------------------------------
 
@@ -133,12 +158,11 @@ class StanceClassifier:
 
     @classmethod
     def from_pretrained(cls, model_dir: str | Path, scheme: Any = None) -> StanceClassifier:
-        """Load a directory written by ``stance train`` (or ``save_pretrained``)."""
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
-        from transformers.utils import logging as hf_logging
+        """Load a directory written by ``stance train`` (or ``save_pretrained``).
 
-        from models.encoder import set_threads
-
+        The PyTorch network and tokenizer are read on first use (``model``, ``tokenizer``); with the
+        ONNX forward they never are.
+        """
         model_dir = Path(model_dir)
         config_path = model_dir / CONFIG_NAME
         if not config_path.exists():
@@ -148,17 +172,15 @@ class StanceClassifier:
             config = json.loads(config_path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as err:
             raise UserError(f"{config_path}: malformed JSON ({err.msg}); retrain the model") from None
-        hf_logging.disable_progress_bar()
-        tokenizer = AutoTokenizer.from_pretrained(model_dir)
-        model = AutoModelForSequenceClassification.from_pretrained(model_dir)
+        if not (model_dir / "config.json").exists():
+            raise UserError(f"{model_dir}: no config.json; the model directory is incomplete, retrain it")
         if scheme is not None:
             missing = set(config["labels"]) - set(scheme.label_ids)
             if missing:
                 raise UserError(f"{model_dir}: the model's labels {sorted(missing)} are not in scheme "
                                 f"{scheme.name!r}; use --scheme {config['scheme']}")
             config = {**config, "scheme_labels": list(scheme.label_ids)}
-        set_threads()
-        clf = cls(model, tokenizer, config, scheme)
+        clf = cls(None, None, config, scheme)
         clf.model_dir = model_dir
         return clf
 
