@@ -227,8 +227,9 @@ def summary_lines(result: RunResult) -> list[str]:
     lines.append(f"pairs across documents: {result.pairs} ({result.contrasting} with contrasting stances), "
                  f"topics: {result.clusters}")
     if result.pushed:
-        lines.append("pushed: " + ", ".join(f"{k} {v}" for k, v in result.pushed.items()
-                                              if isinstance(v, (int, str)) and k != "url"))
+        p = result.pushed
+        lines.append(f"pushed: {p.get('tasks_added', 0)} new tasks, {p.get('tasks_present', 0)} already there, "
+                     f"{p.get('predictions_added', 0)} predictions added; model version {p.get('model_version')}")
     if result.skipped_steps:
         lines.append("up to date, skipped: " + ", ".join(result.skipped_steps))
     if result.not_run:
