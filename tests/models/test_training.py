@@ -173,6 +173,7 @@ def test_train_writes_a_loadable_model_directory(tmp_path: Path, monkeypatch: py
     onnx_logits = clf.forward(texts, batch_size=2)
     assert clf._onnx and Path(clf._onnx.onnx_path).is_relative_to(tmp_path / "cache")
     assert clf._onnx.onnx_path.name == "classifier.int8.onnx"
+    assert clf._model is None and clf._tokenizer is None  # the ONNX path never reads the PyTorch network
     monkeypatch.setenv("CLAIMSTANCE_INT8", "0")
     fp32_logits = StanceClassifier.from_pretrained(model_dir).forward(texts)
     monkeypatch.setenv("CLAIMSTANCE_BACKEND", "torch")
