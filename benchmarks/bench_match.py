@@ -31,6 +31,14 @@ def load(path: Path) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
+def load_claim_retrieval(data: Path) -> tuple[list[dict], list[dict], list[set[int]]]:
+    """The fact-checked claims, the dev tweets, and for each tweet the indices of its relevant claims."""
+    claims = load(data / "claim-retrieval-claims.jsonl")
+    queries = load(data / "claim-retrieval-dev-queries.jsonl")
+    pos = {c["id"]: i for i, c in enumerate(claims)}
+    return claims, queries, [{pos[r] for r in q["relevant"] if r in pos} for q in queries]
+
+
 def map_at_5(scores: np.ndarray, relevant: list[set[int]], rows: np.ndarray | None = None) -> float:
     """Mean AP@5 of the score rows (queries x claims) given the relevant claim indices."""
     rows = np.arange(len(scores)) if rows is None else rows
@@ -43,11 +51,7 @@ def main() -> None:
     ap.add_argument("--cache", default=str(Path.home() / ".cache" / "claimstance" / "embeddings"))
     ap.add_argument("--folds", type=int, default=5)
     args = ap.parse_args()
-    data = Path(args.data)
-    claims = load(data / "claim-retrieval-claims.jsonl")
-    queries = load(data / "claim-retrieval-dev-queries.jsonl")
-    pos = {c["id"]: i for i, c in enumerate(claims)}
-    relevant = [{pos[r] for r in q["relevant"] if r in pos} for q in queries]
+    claims, queries, relevant = load_claim_retrieval(Path(args.data))
     cache = EmbeddingCache(args.cache)
     c_raw = [c["text"] for c in claims]
     q_raw = [q["text"] for q in queries]

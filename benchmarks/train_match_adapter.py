@@ -16,7 +16,6 @@ adapter + fusion 0.867 (best weight 0.2: 0.871). The adapter does not help; `sta
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -26,14 +25,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench_match import load_claim_retrieval  # noqa: E402  (same folder)
 from models.encoder import EmbeddingCache  # noqa: E402
 from models.match_adapter import ADAPTER_DIR, train_adapter  # noqa: E402
 from models.matching import Bm25, MatchSettings, average_precisions, fuse, prepare  # noqa: E402
-
-
-def load(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
 
 
 def main() -> None:
@@ -55,11 +50,7 @@ def main() -> None:
                     "of the match defaults as fixed offsets); 0: the adapted cosine alone")
     args = ap.parse_args()
 
-    data = Path(args.data_dir)
-    claims = load(data / "claim-retrieval-claims.jsonl")
-    queries = load(data / "claim-retrieval-dev-queries.jsonl")
-    pos = {c["id"]: i for i, c in enumerate(claims)}
-    relevant = [{pos[r] for r in q["relevant"] if r in pos} for q in queries]
+    claims, queries, relevant = load_claim_retrieval(Path(args.data_dir))
     settings = MatchSettings()
     cache = EmbeddingCache(args.cache)
     c_clean = prepare([c["text"] for c in claims], settings)

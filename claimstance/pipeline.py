@@ -16,9 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from claimstance.config import PipelineConfig, load_pipeline_config
+from pydantic import ValidationError
+
+from claimstance.config import DEFAULT_PIPELINE, PipelineConfig, load_pipeline_config
 from corpus.errors import UserError
 from corpus.files import atomic_write, read_jsonl
+from corpus.settings import validation_error
 
 SAMPLE_CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "sample"
 
@@ -117,8 +120,8 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
     scheme = load_scheme(cfg.scheme)
     try:
         compare_settings = CompareSettings(**cfg.compare)
-    except Exception as err:  # pydantic's ValidationError, named in one line
-        raise UserError(f"{config or 'configs/pipeline.yaml'}: compare: {str(err).splitlines()[1:3]}") from None
+    except ValidationError as err:
+        raise validation_error(config or DEFAULT_PIPELINE, err, prefix="compare.") from None
 
     workspace = Path(workspace)
     out = workspace / "run"
@@ -195,10 +198,7 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
         say("[5/5] compare: the same point across documents, side by side")
         from models.compare import run_compare
 
-        _compare_config = out / "compare.yaml"
-        with atomic_write(_compare_config) as handle:
-            json.dump(compare_settings.model_dump(mode="json"), handle)
-        run_compare(result.prelabeled_path, result.compare_dir, config=_compare_config,
+        run_compare(result.prelabeled_path, result.compare_dir, settings=compare_settings,
                     cache=workspace / "cache" / "embeddings")
         state.done("compare", compare_key)
     pairs = list(read_jsonl(pairs_path))

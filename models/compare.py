@@ -315,12 +315,16 @@ CLUSTER_COLUMNS = ["cluster", "label", "size", "claims", "docs", "sources", "sta
 
 
 def run_compare(inp: str | Path, out: str | Path, config: str | Path | None = None,
-                cache: str | Path | None = None, progress: bool = True) -> dict[str, Any]:
-    """`stance compare`: read pre-labelled claims, write pairs, clusters (JSONL, Parquet), report.html."""
+                cache: str | Path | None = None, progress: bool = True,
+                settings: CompareSettings | None = None) -> dict[str, Any]:
+    """`stance compare`: read pre-labelled claims, write pairs, clusters (JSONL, Parquet), report.html.
+
+    ``settings`` (already validated) wins over ``config`` (a YAML path).
+    """
     from corpus.files import atomic_dir, read_jsonl, write_jsonl
     from models.report import render_report
 
-    settings = load_compare_settings(config)
+    settings = settings or load_compare_settings(config)
     rows = list(read_jsonl(inp))
     embed = embedder(cache, progress)
     claims, pairs, clusters = compare(rows, embed, settings, where=str(inp))
