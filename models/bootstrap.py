@@ -220,21 +220,27 @@ WORD_DIM = 2048
 _TOKEN = re.compile(r"[\w']+|[^\w\s]")
 
 
-def word_features(texts: list[str], weight: float, dim: int = WORD_DIM) -> np.ndarray:
-    """Hashed binary bag of lower-cased words and word pairs, unit length times ``weight``.
+def word_features(texts: list[str], weight: float, dim: int = WORD_DIM) -> Any:
+    """Hashed binary bag of lower-cased words and word pairs, unit length times ``weight``: a sparse
+    (CSR, float32) matrix, since a claim sets a few dozen of the ``dim`` columns.
 
     Lets the end model pick up words that travel with the cues in this corpus (names, places,
     verbs of attribution) beyond what sentence embeddings, which mostly see the topic, carry.
     """
     import zlib
 
-    out = np.zeros((len(texts), dim), dtype=np.float32)
-    for i, text in enumerate(texts):
+    from scipy import sparse
+
+    indptr, indices = [0], []
+    for text in texts:
         tokens = _TOKEN.findall(text.translate(_APOSTROPHES).lower())
-        for feature in tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]:
-            out[i, zlib.crc32(feature.encode("utf-8")) % dim] = 1.0
-    norms = np.linalg.norm(out, axis=1, keepdims=True)
-    return out * (weight / np.where(norms > 0, norms, 1.0))
+        columns = {zlib.crc32(f.encode("utf-8")) % dim for f in tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]}
+        indices.extend(sorted(columns))
+        indptr.append(len(indices))
+    counts = np.diff(indptr)
+    values = np.repeat((weight / np.sqrt(np.maximum(counts, 1))).astype(np.float32), counts)
+    return sparse.csr_matrix((values, np.asarray(indices, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
+                             shape=(len(texts), dim))
 
 
 def _one_blas_thread() -> Any:
@@ -249,10 +255,16 @@ def _one_blas_thread() -> Any:
 
 
 def fit_softmax_regression(x: np.ndarray, y: np.ndarray, k: int, c: float = 1.0, iterations: int = 200,
-                           init: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+                           init: tuple[np.ndarray, np.ndarray] | None = None,
+                           x_sparse: Any = None) -> tuple[np.ndarray, np.ndarray]:
     """Multinomial logistic regression with balanced class weights and an L2 penalty ``1 / (c n)``,
     fitted by Nesterov-accelerated gradient descent. Small and fast for unit-length embeddings, and
-    spares the CLI the start-up cost of importing scikit-learn."""
+    spares the CLI the start-up cost of importing scikit-learn.
+
+    ``x_sparse``: optional extra columns as a scipy sparse matrix (hashed words), joined to the right
+    of ``x``; the weights cover both. Kept apart so the dense block runs on BLAS and the sparse one
+    costs only its non-zeros (5x faster than one dense matrix with 2,048 word columns).
+    """
     n, d = x.shape
     counts = np.bincount(y, minlength=k).astype(np.float64)
     present = counts > 0
@@ -262,22 +274,30 @@ def fit_softmax_regression(x: np.ndarray, y: np.ndarray, k: int, c: float = 1.0,
     onehot[np.arange(n), y] = 1.0
     lam = 1.0 / (c * n)
     # Lipschitz bound of the gradient: rows have norm <= 1 (+1 for the bias), softmax curvature <= 1/2.
-    row_sq = float((np.einsum("ij,ij->i", x, x) + 1.0).max())
-    step = 1.0 / (0.5 * row_sq + lam)
-    w = np.zeros((d, k), np.float32) if init is None else init[0].astype(np.float32)
+    row_sq = np.einsum("ij,ij->i", x, x) + 1.0
+    if x_sparse is not None:
+        x_sparse = x_sparse.tocsr().astype(np.float32)
+        row_sq = row_sq + np.asarray(x_sparse.multiply(x_sparse).sum(axis=1)).ravel()
+    step = 1.0 / (0.5 * float(row_sq.max()) + lam)
+    width = d + (x_sparse.shape[1] if x_sparse is not None else 0)
+    w = np.zeros((width, k), np.float32) if init is None else init[0].astype(np.float32)
     b = np.zeros(k, np.float32) if init is None else init[1].astype(np.float32)
     vw, vb = w.copy(), b.copy()
     # float32 and a contiguous transpose: BLAS runs these thin products several times faster.
     x32 = np.ascontiguousarray(x, dtype=np.float32)
     xt = np.ascontiguousarray(x32.T)
+    xst = x_sparse.T.tocsr() if x_sparse is not None else None
     weights = sample_w.astype(np.float32)[:, None]
     target = onehot.astype(np.float32)
     step32, lam32 = np.float32(step), np.float32(lam)
     t = 1.0
     for _ in range(iterations):
-        p = _softmax(x32 @ vw + vb)
-        g = (p - target) * weights
-        w_next = vw - step32 * (xt @ g + lam32 * vw)
+        z = x32 @ vw[:d] + vb
+        if xst is not None:
+            z += x_sparse @ vw[d:]
+        g = (_softmax(z) - target) * weights
+        grad = xt @ g if xst is None else np.vstack([xt @ g, xst @ g])
+        w_next = vw - step32 * (grad + lam32 * vw)
         b_next = vb - step32 * g.sum(axis=0)
         t_next = (1 + (1 + 4 * t * t) ** 0.5) / 2
         momentum = np.float32((t - 1) / t_next)
@@ -445,12 +465,14 @@ class Bootstrap:
         cfg = self.scheme.combiner
         k = len(self.scheme.labels)
         _, examples = self._anchor_embeddings()
+        words = ex_words = None
         if cfg.end_model_words > 0:
-            emb = np.hstack([emb, word_features(texts, cfg.end_model_words)])
-            examples = [np.hstack([ex, word_features(lab.examples, cfg.end_model_words)]) if len(ex) else ex
-                        for lab, ex in zip(self.scheme.labels, examples)]
-        base_x = [ex for ex in examples if len(ex)]
-        base_y = [np.full(len(ex), j) for j, ex in enumerate(examples) if len(ex)]
+            from scipy import sparse
+
+            words = word_features(texts, cfg.end_model_words)
+            ex_words = [word_features(lab.examples, cfg.end_model_words) for lab in self.scheme.labels]
+        kept = [j for j, ex in enumerate(examples) if len(ex)]
+        base_y = [np.full(len(examples[j]), j) for j in kept]
         labels = np.full(len(emb), -1)
         if covered.any():
             probs = _softmax(vote_logits[covered])
@@ -462,13 +484,19 @@ class Bootstrap:
             chosen = np.nonzero(labels >= 0)[0]
             if len(chosen) > END_MODEL_MAX_ROWS:  # a sample fits as well and keeps big inputs fast
                 chosen = np.sort(np.random.default_rng(round_).choice(chosen, END_MODEL_MAX_ROWS, replace=False))
-            x = np.vstack(base_x + [emb[chosen]])
+            x = np.vstack([examples[j] for j in kept] + [emb[chosen]])
+            x_words = None if words is None else sparse.vstack([ex_words[j] for j in kept] + [words[chosen]])
             y = np.concatenate(base_y + [labels[chosen]]).astype(np.int64)
             if len(np.unique(y)) < 2:
                 return None
             with _one_blas_thread():
-                params = fit_softmax_regression(x, y, k, cfg.end_model_c, 200 if round_ == 0 else 100, params)
-            out = _softmax((emb @ params[0].astype(np.float32)).astype(np.float64) + params[1])
+                params = fit_softmax_regression(x, y, k, cfg.end_model_c, 200 if round_ == 0 else 100, params,
+                                                x_sparse=x_words)
+            w = params[0].astype(np.float32)
+            z = emb.astype(np.float32) @ w[:emb.shape[1]]
+            if words is not None:
+                z = z + words @ w[emb.shape[1]:]
+            out = _softmax(z.astype(np.float64) + params[1])
             fresh = (labels < 0) & (out.max(axis=1) >= cfg.end_model_min_confidence)
             labels[fresh] = out[fresh].argmax(axis=1)
         return out

@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from models.bootstrap import (Bootstrap, CueMatcher, apply_labellers, build_labellers, cue_group_labeller,
-                              fit_softmax_regression, source_type_labeller)
+from models.bootstrap import (WORD_DIM, Bootstrap, CueMatcher, apply_labellers, build_labellers,
+                              cue_group_labeller, fit_softmax_regression, source_type_labeller, word_features)
 from models.schemes import load_scheme
 
 
@@ -118,6 +118,27 @@ def test_softmax_regression_separates_clear_classes():
     w, b = fit_softmax_regression(x, y, 3, c=10.0)
     assert ((x @ w + b).argmax(axis=1) == y).mean() > 0.95
 
+
+
+def test_softmax_regression_sparse_columns_fit_as_dense_ones():
+    from scipy import sparse
+
+    rng = np.random.default_rng(1)
+    y = np.repeat(np.arange(3), 20)
+    dense = rng.standard_normal((60, 6)).astype(np.float32) / 4
+    words = (rng.random((60, 40)) < 0.1).astype(np.float32) / 2
+    w_joint, b_joint = fit_softmax_regression(np.hstack([dense, words]), y, 3, c=5.0)
+    w_split, b_split = fit_softmax_regression(dense, y, 3, c=5.0, x_sparse=sparse.csr_matrix(words))
+    np.testing.assert_allclose(w_split, w_joint, atol=1e-5)
+    np.testing.assert_allclose(b_split, b_joint, atol=1e-5)
+
+
+def test_word_features_are_unit_rows_times_weight():
+    features = word_features(["Kyiv said so.", "", "Kyiv said so."], weight=2.0)
+    assert features.shape == (3, WORD_DIM)
+    norms = np.sqrt(np.asarray(features.multiply(features).sum(axis=1)).ravel())
+    np.testing.assert_allclose(norms, [2.0, 0.0, 2.0], rtol=1e-6)
+    assert (features[0] != features[2]).nnz == 0
 
 # Self-written sentences (not from any dataset): pro-Kremlin narratives and statements rebutting them.
 NARRATIVES = [
