@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from scipy import sparse
 
 from corpus.errors import UserError
+from models.rerank import WEIGHTS, Featurizer, Reranker
 from models.textclean import clean_text
 
 Embed = Callable[[list[str]], np.ndarray]
@@ -41,6 +42,9 @@ class MatchSettings(BaseModel):
     rrf_k: int = Field(60, ge=1)                # rrf: sum of 1 / (rrf_k + rank)
     bm25_k1: float = Field(1.5, gt=0)
     bm25_b: float = Field(0.5, ge=0, le=1)
+    rerank: bool = True                         # second stage: models.rerank over the top rerank_depth rows
+    rerank_depth: int = Field(30, ge=2, le=1000)
+    rerank_weights: str | None = None           # None: the shipped models/weights/rerank.json
     exact_max: int = Field(30_000, ge=1)        # corpora larger than this go to a faiss HNSW index
     memory_mb: int = Field(256, ge=16)          # size of one block of the similarity matrix
 
@@ -207,7 +211,7 @@ class Matcher:
     """A corpus ready for queries: cleaned texts, their embeddings and a BM25 index."""
 
     def __init__(self, corpus_texts: Sequence[str], embed: Embed, settings: MatchSettings,
-                 query_embed: Embed | None = None) -> None:
+                 query_embed: Embed | None = None, reranker: Reranker | None = None) -> None:
         self.settings = settings
         self.embed = embed
         self.query_embed = query_embed or embed  # the cleaned query's encoder (the adapter, if any)
@@ -215,22 +219,69 @@ class Matcher:
         self.vectors = np.asarray(embed(self.texts), dtype=np.float32)
         self.bm25 = Bm25(settings.bm25_k1, settings.bm25_b).fit(self.texts) \
             if settings.fusion != "dense" else None
+        self.reranker: Reranker | None = None
+        if settings.rerank:
+            self.reranker = reranker or Reranker.load(settings.rerank_weights or WEIGHTS)
+            self.featurizer = Featurizer(self.texts)
+
+    def signals(self, query_texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """(queries x corpus) blocks: ``dense`` (cleaned query's cosine), ``raw`` (uncleaned query's
+        cosine, when blended in), ``bm25`` (over the query's best row, when fused) and ``fused``."""
+        cleaned = prepare(query_texts, self.settings)
+        dense = np.asarray(self.query_embed(cleaned), dtype=np.float32) @ self.vectors.T
+        out = {"dense": dense}
+        share = self.settings.raw_weight if self.settings.clean else 0.0
+        if share > 0:  # cleaning loses a little (a handle, an emoji's word): blend the raw text back in
+            out["raw"] = np.asarray(self.embed(list(query_texts)), dtype=np.float32) @ self.vectors.T
+            dense = (1 - share) * dense + share * out["raw"]
+        if self.bm25 is None:
+            out["fused"] = dense
+            return out
+        lexical = self.bm25.score(cleaned)
+        top = lexical.max(axis=1, keepdims=True)
+        out["bm25"] = lexical / np.where(top > 0, top, 1.0)
+        out["fused"] = fuse(dense, lexical, self.settings)
+        return out
 
     def scores(self, query_texts: Sequence[str]) -> np.ndarray:
         """The fused (queries x corpus) score block for a few queries."""
-        cleaned = prepare(query_texts, self.settings)
-        dense = np.asarray(self.query_embed(cleaned), dtype=np.float32) @ self.vectors.T
-        share = self.settings.raw_weight if self.settings.clean else 0.0
-        if share > 0:  # cleaning loses a little (a handle, an emoji's word): blend the raw text back in
-            raw = np.asarray(self.embed(list(query_texts)), dtype=np.float32) @ self.vectors.T
-            dense = (1 - share) * dense + share * raw
-        if self.bm25 is None:
-            return dense
-        return fuse(dense, self.bm25.score(cleaned), self.settings)
+        return self.signals(query_texts)["fused"]
+
+    def candidates(self, query_texts: Sequence[str], n: int, progress: bool = False,
+                   ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The best ``n`` corpus rows per query by fused score (queries x n, best first) and each
+        signal of models.rerank.SIGNALS at those rows (``raw`` is ``dense`` and ``bm25`` 0 when the
+        settings leave them out)."""
+        import torch
+
+        nq, n = len(query_texts), min(n, len(self.texts))
+        idx = np.zeros((nq, n), dtype=np.int64)
+        out = {name: np.zeros((nq, n), dtype=np.float32) for name in ("fused", "dense", "raw", "bm25")}
+        step = _block_rows(len(self.texts), self.settings.memory_mb)
+        starts = range(0, nq, step)
+        if progress:
+            from tqdm import tqdm
+
+            starts = tqdm(starts, desc="matching", unit="block", leave=False)
+        for s in starts:
+            blocks = self.signals(query_texts[s:s + step])
+            blocks.setdefault("raw", blocks["dense"])
+            i, _ = _topk(torch.from_numpy(np.ascontiguousarray(blocks["fused"])), n)
+            idx[s:s + len(i)] = i
+            for name in out:
+                if name in blocks:
+                    out[name][s:s + len(i)] = np.take_along_axis(blocks[name], i, axis=1)
+        return idx, out
 
     def top(self, query_texts: Sequence[str], k: int, progress: bool = False,
             ) -> tuple[np.ndarray, np.ndarray]:
-        """(indices, scores) of the best ``k`` corpus rows per query, best first."""
+        """(indices, scores) of the best ``k`` corpus rows per query, best first.
+
+        With the reranker on, the first stage's best ``max(k, rerank_depth)`` rows are ordered
+        again and the scores are the reranker's (comparable within one query only).
+        """
+        if self.reranker is not None:
+            return self.reranked(query_texts, k, progress=progress)
         import torch
 
         n = len(query_texts)
@@ -248,6 +299,20 @@ class Matcher:
             i, v = _topk(torch.from_numpy(np.ascontiguousarray(block)), k)
             idx[s:s + len(i)], val[s:s + len(v)] = i, v
         return idx, val
+
+
+    def reranked(self, query_texts: Sequence[str], k: int, progress: bool = False,
+                 ) -> tuple[np.ndarray, np.ndarray]:
+        """(indices, reranker scores) of the best ``k`` rows per query after the second stage."""
+        if self.reranker is None:
+            raise RuntimeError("Matcher built with rerank off")
+        query_texts = list(query_texts)
+        idx, signals = self.candidates(query_texts, max(k, self.settings.rerank_depth), progress=progress)
+        x = self.featurizer.features(prepare(query_texts, self.settings), idx, self.texts, signals,
+                                     raw_queries=query_texts)
+        scores = self.reranker.score(x).astype(np.float32)
+        order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+        return np.take_along_axis(idx, order, axis=1), np.take_along_axis(scores, order, axis=1)
 
 
 def _row_id(row: dict[str, Any], where: str, lineno: int) -> str:
