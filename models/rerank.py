@@ -14,6 +14,7 @@ the claim-retrieval dev tweets by ``benchmarks/bench_rerank.py --save``.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -68,21 +69,17 @@ _SIGNATURE = re.compile(r"—\s*([^—()]{2,80}?)\s*\(@\w+\)[^—]*$")
 _DUPLICATE = re.compile(r"[^a-z0-9]+")
 
 
+@functools.cache
 def _stop_words() -> frozenset[str]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     return frozenset(ENGLISH_STOP_WORDS)
 
 
-_STOP: frozenset[str] | None = None
-
-
 def content_words(text: str) -> set[str]:
     """Lower-cased words of ``text`` that are not English stop words."""
-    global _STOP
-    if _STOP is None:
-        _STOP = _stop_words()
-    return {w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1}
+    stop = _stop_words()
+    return {w for w in _WORD.findall(text.lower()) if w not in stop and len(w) > 1}
 
 
 def numbers(text: str) -> set[str]:
