@@ -45,6 +45,10 @@ class MatchSettings(BaseModel):
     rerank: bool = True                         # second stage: models.rerank over the top rerank_depth rows
     rerank_depth: int = Field(30, ge=2, le=1000)
     rerank_weights: str | None = None           # None: the shipped models/weights/rerank.json
+    cross_encoder: bool = False                 # third stage: models.cross_encoder over the reranked top rows
+    cross_depth: int = Field(10, ge=2, le=1000)
+    cross_weight: float = Field(0.75, ge=0)     # its z-score's weight beside the reranker's
+    cross_encoder_dir: str | None = None        # None: the shipped models/weights/cross_encoder/
     exact_max: int = Field(30_000, ge=1)        # corpora larger than this go to a faiss HNSW index
     memory_mb: int = Field(256, ge=16)          # size of one block of the similarity matrix
 
@@ -211,7 +215,8 @@ class Matcher:
     """A corpus ready for queries: cleaned texts, their embeddings and a BM25 index."""
 
     def __init__(self, corpus_texts: Sequence[str], embed: Embed, settings: MatchSettings,
-                 query_embed: Embed | None = None, reranker: Reranker | None = None) -> None:
+                 query_embed: Embed | None = None, reranker: Reranker | None = None,
+                 cross_encoder: Any = None) -> None:
         self.settings = settings
         self.embed = embed
         self.query_embed = query_embed or embed  # the cleaned query's encoder (the adapter, if any)
@@ -223,6 +228,11 @@ class Matcher:
         if settings.rerank:
             self.reranker = reranker or Reranker.load(settings.rerank_weights or WEIGHTS)
             self.featurizer = Featurizer(self.texts)
+        self.cross: Any = None
+        if settings.rerank and settings.cross_encoder:
+            from models.cross_encoder import load_cross_encoder
+
+            self.cross = cross_encoder or load_cross_encoder(settings.cross_encoder_dir)
 
     def signals(self, query_texts: Sequence[str]) -> dict[str, np.ndarray]:
         """(queries x corpus) blocks: ``dense`` (cleaned query's cosine), ``raw`` (uncleaned query's
@@ -311,8 +321,33 @@ class Matcher:
         x = self.featurizer.features(prepare(query_texts, self.settings), idx, self.texts, signals,
                                      raw_queries=query_texts)
         scores = self.reranker.score(x).astype(np.float32)
-        order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
-        return np.take_along_axis(idx, order, axis=1), np.take_along_axis(scores, order, axis=1)
+        order = np.argsort(-scores, axis=1, kind="stable")
+        idx, scores = np.take_along_axis(idx, order, axis=1), np.take_along_axis(scores, order, axis=1)
+        if self.cross is None:
+            return idx[:, :k], scores[:, :k]
+        return self.cross_reranked(prepare(query_texts, self.settings), idx, scores, k, progress)
+
+    def cross_reranked(self, queries: Sequence[str], idx: np.ndarray, scores: np.ndarray, k: int,
+                       progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """The reranked rows' best ``max(k, cross_depth)`` ordered again by the cross-encoder's score
+        blended with the reranker's; (indices, blended scores) of the best ``k``."""
+        from models.cross_encoder import blend
+
+        depth = min(idx.shape[1], max(k, self.settings.cross_depth))
+        idx, scores = idx[:, :depth], scores[:, :depth]
+        pairs = [(q, self.texts[j]) for q, row in zip(queries, idx) for j in row]
+        cross = np.zeros(len(pairs), dtype=np.float32)
+        starts = range(0, len(pairs), 64)
+        if progress:
+            from tqdm import tqdm
+
+            starts = tqdm(starts, desc="cross-encoding", unit="batch", leave=False)
+        for s in starts:
+            chunk = pairs[s:s + 64]
+            cross[s:s + len(chunk)] = self.cross.score([a for a, _ in chunk], [b for _, b in chunk])
+        mixed = blend(scores, cross.reshape(idx.shape), self.settings.cross_weight)
+        order = np.argsort(-mixed, axis=1, kind="stable")[:, :k]
+        return np.take_along_axis(idx, order, axis=1), np.take_along_axis(mixed, order, axis=1)
 
 
 def _row_id(row: dict[str, Any], where: str, lineno: int) -> str:

@@ -157,3 +157,57 @@ def test_match_cli_with_the_reranker_on_a_tiny_corpus(tmp_path, monkeypatch, cap
     err = capsys.readouterr().err
     assert "missing.json" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "o2.jsonl").exists()
+
+
+def test_blend_adds_weighted_z_scores_per_query():
+    from models.cross_encoder import blend
+
+    first = np.array([[3.0, 2.0, 1.0]])
+    second = np.array([[0.0, 10.0, 5.0]])
+    mixed = blend(first, second, 1.0)
+    z = np.array([1.0, 0.0, -1.0]) / np.std([1.0, 0.0, -1.0])
+    np.testing.assert_allclose(mixed[0], z + z[[2, 0, 1]], atol=1e-5)
+    assert int(np.argmax(mixed)) == 1
+    np.testing.assert_allclose(blend(first, second, 0.0)[0], z, atol=1e-5)
+
+
+class StandInCross:
+    """A cross-encoder stand-in: prefers claims that hold the word "wombat"."""
+
+    def score(self, queries: list[str], claims: list[str]) -> np.ndarray:
+        return np.array([float("wombat" in c.lower()) for c in claims], dtype=np.float32)
+
+
+def test_cross_encoder_stage_reorders_the_reranked_top_rows():
+    corpus = ["Butterflies survived the Australian fires.", "Butterflies hid in a wombat hole in the fires.",
+              "A senator voted against border funding.", "Koalas survived the Australian fires."]
+    query = ["Butterflies survived the Australian fires"]
+    plain = Matcher(corpus, bag_embed, MatchSettings()).top(query, 2)[0][0]
+    assert plain[0] == 0
+    crossed = Matcher(corpus, bag_embed, MatchSettings(cross_encoder=True, cross_depth=3, cross_weight=5.0),
+                      cross_encoder=StandInCross())
+    idx, scores = crossed.top(query, 2)
+    assert idx[0, 0] == 1 and scores[0, 0] >= scores[0, 1]
+
+
+def test_missing_cross_encoder_is_a_one_line_error(tmp_path):
+    with pytest.raises(UserError, match="no cross_encoder.safetensors.*cross_encoder: false"):
+        Matcher(["a claim"], bag_embed, MatchSettings(cross_encoder=True, cross_encoder_dir=str(tmp_path)))
+
+
+@pytest.mark.slow
+def test_cross_encoder_trains_saves_and_loads(tmp_path):
+    from models.cross_encoder import load_cross_encoder, train_cross_encoder
+
+    queries = ["butterflies in a wombat hole", "senator against border funding"]
+    positives = ["Butterflies survived in a wombat hole.", "A senator voted against border funding."]
+    negatives = [["Koalas died in the fires.", "The moon landing was filmed."],
+                 ["Vaccines contain microchips.", "Koalas died in the fires."]]
+    model = train_cross_encoder(queries, positives, negatives, epochs=1, group=3, batch_size=2,
+                                progress=False)
+    before = model.score(queries * 2, positives + [n[0] for n in negatives])
+    directory = model.save(tmp_path / "ce", {"data": "hand-made"})
+    assert sum(p.stat().st_size for p in directory.iterdir()) < 2_000_000
+    loaded = load_cross_encoder(directory)
+    np.testing.assert_allclose(loaded.score(queries * 2, positives + [n[0] for n in negatives]), before,
+                               rtol=1e-4, atol=1e-4)
