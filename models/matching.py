@@ -67,7 +67,12 @@ class Bm25:
         self.weights: sparse.csr_matrix | None = None
 
     def fit(self, docs: Sequence[str]) -> "Bm25":
-        tf = self.vectorizer.fit_transform(docs).tocsr()
+        try:
+            tf = self.vectorizer.fit_transform(docs).tocsr()
+        except ValueError:  # no word outside the stop list in any row: BM25 scores 0 everywhere
+            self.vectorizer = None
+            self.weights = sparse.csr_matrix((0, len(docs)), dtype=np.float32)
+            return self
         n = tf.shape[0]
         doc_len = np.asarray(tf.sum(axis=1)).ravel()
         avg = float(doc_len.mean()) if n and doc_len.mean() > 0 else 1.0
@@ -81,6 +86,8 @@ class Bm25:
     def score(self, queries: Sequence[str]) -> np.ndarray:
         if self.weights is None:
             raise RuntimeError("Bm25.fit first")
+        if self.vectorizer is None:
+            return np.zeros((len(queries), self.weights.shape[1]), dtype=np.float32)
         q = self.vectorizer.transform(queries)
         q.data[:] = 1.0  # a repeated query word counts once
         return np.asarray((q @ self.weights).todense(), dtype=np.float32)

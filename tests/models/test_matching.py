@@ -53,6 +53,13 @@ def test_bm25_prefers_the_rare_shared_word():
     assert not scores[1].any()
 
 
+def test_bm25_and_match_survive_a_corpus_of_stop_words():
+    scores = Bm25().fit(["the", "a"]).score(["the cat"])
+    assert scores.tolist() == [[0.0, 0.0]]
+    out = match([{"id": "a", "text": "x"}], [{"id": "q", "text": "the"}], 3, bag_embed)
+    assert [m["id"] for m in out[0]["matches"]] == ["a"]
+
+
 def test_fusion_mixes_normalised_bm25_into_dense():
     dense = np.array([[0.50, 0.48, 0.10]], dtype=np.float32)
     lexical = np.array([[0.0, 4.0, 2.0]], dtype=np.float32)
