@@ -11,14 +11,14 @@ descriptions and example claims carry over. ``predict_proba`` mixes the two expe
     z(label) = g(x) * log p_model(label) + (w * g(x) + 1 - g(x)) * log p_bootstrap(label)
 
 ``g(x)`` in [0, 1], the domain gate, says how much a claim looks like the training claims rather
-than like the scheme's own example claims and descriptions: a logistic regression on the network's
-own features (mean-pooled last layer, free with the forward pass) or, the default, on the base
-MiniLM's sentence embeddings (the ones the bootstrap computes anyway), fitted at training time with
-the training claims on one side and the scheme's examples on the other. With a gate in the
-network's space, where ``g`` is 1 and ``w`` is 0 the bootstrap has no say and is not run. ``g`` is 1 above ``gate_high``
-(at most even odds, and low enough that 95% of the validation claims pass) and falls linearly to 0
-at ``gate_low``. ``w``, the bootstrap's weight in domain, is chosen on the validation
-split. In domain the fine-tuned model leads; on claims unlike the training data the bootstrap
+than like claims written elsewhere: a logistic regression on the base MiniLM's sentence embeddings
+(the ones the bootstrap computes anyway; or, optionally, the network's own features) and the
+claim's hashed words, fitted at training time with the training claims on one side and, on the
+other, the descriptions and examples of the bundled schemes and the sentences of the bundled
+sample corpus (see ``models.training.gate_anchors``). ``g`` is 1 above ``gate_high`` (even odds
+by default) and falls linearly to 0 at ``gate_low``; with a gate in the network's space, where
+``g`` is 1 and ``w`` is 0 the bootstrap has no say and is not run. ``w``, the bootstrap's weight in
+domain, is chosen on the validation split. In domain the fine-tuned model leads; on claims unlike the training data the bootstrap
 decides. Scheme labels the model never saw (``neutral`` for two-label data) get the bootstrap's
 probability scaled by ``1 - g``.
 """
@@ -48,10 +48,19 @@ def softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
     return e / e.sum(axis=axis, keepdims=True)
 
 
-def in_domain_probability(embeddings: np.ndarray, domain: dict[str, Any]) -> np.ndarray:
-    """P(training-like | embedding) from the stored logistic regression of the domain gate."""
+def in_domain_probability(embeddings: np.ndarray, domain: dict[str, Any], texts: list[str] | None = None
+                          ) -> np.ndarray:
+    """P(training-like | claim) from the stored logistic regression of the domain gate: on the
+    embeddings, plus hashed words of ``texts`` when the gate was fitted with them (``words`` > 0)."""
     coef = np.asarray(domain["coef"], dtype=np.float64)
-    z = embeddings.astype(np.float64) @ coef + float(domain["intercept"])
+    d = embeddings.shape[1]
+    z = embeddings.astype(np.float64) @ coef[:d] + float(domain["intercept"])
+    if float(domain.get("words") or 0) > 0:
+        if texts is None:
+            raise ValueError("this domain gate reads the words of the claims: pass their texts")
+        from models.bootstrap import word_features
+
+        z = z + word_features(texts, float(domain["words"])) @ coef[d:]
     return 1.0 / (1.0 + np.exp(-z))
 
 
@@ -270,12 +279,13 @@ class StanceClassifier:
         domain = settings.get("domain")
         if not domain:
             return np.ones(len(rows))
+        texts = [str(r["text"]) for r in rows]
         if domain.get("space") == "classifier":
             if features is None:
-                features = self.outputs([str(r["text"]) for r in rows])[1]
-            p_in = in_domain_probability(features, domain)
+                features = self.outputs(texts)[1]
+            p_in = in_domain_probability(features, domain, texts)
         else:
-            p_in = in_domain_probability(self.bootstrap.embed(rows), domain)
+            p_in = in_domain_probability(self.bootstrap.embed(rows), domain, texts)
         return gate(p_in, float(domain["gate_low"]), float(domain["gate_high"]))
 
     @property

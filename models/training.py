@@ -25,6 +25,8 @@ from corpus.errors import UserError
 from models.classifier import StanceClassifier, blend, in_domain_probability, mean_pool, softmax
 from models.data import load_labelled, normalise_spelling, split_by_document, text_hash
 
+SAMPLE_CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "sample"
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -56,10 +58,26 @@ class TrainSettings(BaseModel):
     scheme_examples: bool = False  # written in another style: they cost in-domain F1
     blend: bool = True
     domain_gate: bool = True
-    gate_quantile: float = Field(0.05, ge=0, lt=0.5)
+    # ``gate_high`` is where the network's share reaches 1. 0.5 is the gate's own decision boundary
+    # (balanced class weights). With ``gate_quantile`` > 0 it is lowered until all but that share of the
+    # validation claims pass; on ~70 validation claims that quantile is the 4th lowest value and swung
+    # between 0.17 and 0.45 from one seed to the next, letting 49-78% of the blind cross-domain set
+    # through. Fixed at 0.5 (0.3 / 0.5 / 0.7 tried, seeds 0 and 1): held-out dev 0.958 / 0.941, proxy
+    # 0.74 / 0.71, blind 0.681 / 0.663 (quantile 0.05: 0.958 / 0.941, 0.564 / 0.733, 0.481 / 0.641).
+    gate_quantile: float = Field(0.0, ge=0, lt=0.5)
     gate_high: float = Field(0.5, gt=0, le=1)
     gate_low_fraction: float = Field(0.4, ge=0, lt=1)
     domain_c: float = Field(10.0, gt=0)
+    # What the gate reads beside sentence embeddings: hashed words and word pairs at this weight (0:
+    # none), and what it learns "not like the training claims" from: the descriptions and examples of
+    # every bundled scheme, plus (``gate_background``) the sentences of the bundled sample corpus, an
+    # interview and an investigation, i.e. claims not written as headlines. On two seeded 80/20 splits
+    # of the dev claims, with the self-written cross-domain sets (benchmarks/crossdomain_*.jsonl): the
+    # share of out-of-domain claims the gate lets through fell from 0.62-0.67 to 0.41-0.45 (blind
+    # set), blended macro-F1 there 0.54-0.58 -> 0.68-0.69, held-out dev claims 0.958/0.950 ->
+    # 0.958/0.941 (with the bootstrap weights of configs/schemes/kremlin_framing.yaml).
+    gate_words: float = Field(1.0, ge=0)
+    gate_background: bool = True
     # "base": the gate on the base MiniLM's sentence embeddings (a second encoder pass at prediction);
     # "classifier": on the network's own features (no second pass, but on the cross-domain proxy the
     # fine-tuned features let out-of-domain claims through: macro-F1 0.33 on one of two seeds).
@@ -232,34 +250,60 @@ def fine_tune(train_rows: list[dict[str, Any]], val_rows: list[dict[str, Any]], 
     return model, tokenizer, history
 
 
+def gate_anchors(scheme: Any, background: bool = True) -> list[str]:
+    """Claims "not written like the training data" for the domain gate: the descriptions and example
+    claims of ``scheme`` and of every bundled scheme, and the sentences of the bundled sample corpus."""
+    from models.schemes import SCHEME_DIR, load_scheme
+
+    schemes = [scheme] + [load_scheme(str(p)) for p in sorted(SCHEME_DIR.glob("*.yaml"))
+                          if p.stem != getattr(scheme, "name", None)]
+    anchors = [label.description for s in schemes for label in s.labels]
+    anchors += [ex for s in schemes for label in s.labels for ex in label.examples]
+    if background:
+        from corpus.sentences import split_sentences
+
+        for path in sorted(SAMPLE_CORPUS.glob("*.txt")):
+            text = path.read_text(encoding="utf-8")
+            anchors += [text[a:b] for a, b in split_sentences(text) if len(text[a:b].split()) >= 4]
+    return list(dict.fromkeys(a.strip() for a in anchors if a.strip()))
+
+
 def fit_domain_gate(clf: StanceClassifier, train_rows: list[dict[str, Any]], settings: TrainSettings
                     ) -> dict[str, Any] | None:
-    """Logistic regression on sentence embeddings (``settings.gate_space``): training claims (1)
-    against the scheme's examples and descriptions (0), i.e. "written like the training data"
-    against "written like a generic claim"."""
+    """Logistic regression on sentence embeddings (``settings.gate_space``) and hashed words:
+    training claims (1) against the anchors of ``gate_anchors`` (0), i.e. "written like the
+    training data" against "written like a claim elsewhere"."""
     from sklearn.linear_model import LogisticRegression
 
-    anchors = [label.description for label in clf.scheme.labels]
-    anchors += [ex for label in clf.scheme.labels for ex in label.examples]
-    if len(anchors) < 10:
+    if len(clf.scheme.labels) + sum(len(label.examples) for label in clf.scheme.labels) < 10:
         return None  # too few examples to tell styles apart: the fine-tuned model always leads
+    anchors = gate_anchors(clf.scheme, settings.gate_background)
     texts = [r["text"] for r in train_rows] + anchors
     if settings.gate_space == "classifier":
         emb = clf.outputs(texts)[1]
     else:
         emb = clf.bootstrap.encoder.encode(texts)
+    if settings.gate_words > 0:
+        from models.bootstrap import word_features
+        from scipy import sparse
+
+        emb = sparse.hstack([sparse.csr_matrix(emb), word_features(texts, settings.gate_words)], format="csr")
     y = np.r_[np.ones(len(train_rows)), np.zeros(len(anchors))]
     model = LogisticRegression(C=settings.domain_c, class_weight="balanced", max_iter=5000).fit(emb, y)
     return {"coef": [round(float(c), 6) for c in model.coef_[0]], "intercept": round(float(model.intercept_[0]), 6),
-            "gate_low": 0.0, "gate_high": settings.gate_high, "anchors": len(anchors), "space": settings.gate_space}
+            "words": settings.gate_words, "gate_low": 0.0, "gate_high": settings.gate_high,
+            "anchors": len(anchors), "space": settings.gate_space}
 
 
-def calibrate_gate(domain: dict[str, Any], val_embeddings: np.ndarray, settings: TrainSettings) -> dict[str, Any]:
-    """Thresholds of the gate from held-out in-domain claims: ``gate_high`` at most even odds and low
-    enough that all but ``gate_quantile`` of the validation claims count as fully in domain (the usual
-    way to set an out-of-distribution threshold); the network's share reaches 0 at ``gate_low``."""
-    p_in = in_domain_probability(val_embeddings, domain)
-    high = min(settings.gate_high, float(np.quantile(p_in, settings.gate_quantile)))
+def calibrate_gate(domain: dict[str, Any], val_embeddings: np.ndarray, settings: TrainSettings,
+                   val_texts: list[str] | None = None) -> dict[str, Any]:
+    """Thresholds of the gate: the network's share is full at ``gate_high`` (by default even odds) and
+    reaches 0 at ``gate_low``. With ``gate_quantile`` > 0, ``gate_high`` is lowered until all but that
+    share of the held-out in-domain claims count as fully in domain (noisy on a small validation split)."""
+    high = settings.gate_high
+    if settings.gate_quantile > 0:
+        p_in = in_domain_probability(val_embeddings, domain, val_texts)
+        high = min(high, float(np.quantile(p_in, settings.gate_quantile)))
     return {**domain, "gate_high": round(high, 4), "gate_low": round(high * settings.gate_low_fraction, 4)}
 
 
@@ -280,7 +324,7 @@ def fit_blend(clf: StanceClassifier, train_rows: list[dict[str, Any]], val_rows:
     domain = fit_domain_gate(clf, train_rows, settings) if settings.domain_gate else None
     if domain is not None:
         val_emb = val_features if settings.gate_space == "classifier" else clf.bootstrap.embed(val_rows)
-        domain = calibrate_gate(domain, val_emb, settings)
+        domain = calibrate_gate(domain, val_emb, settings, [r["text"] for r in val_rows])
     out["domain"] = domain
     clf.config["blend"] = out
     g = clf.domain_gate(val_rows, val_features)

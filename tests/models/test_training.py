@@ -112,6 +112,32 @@ def test_blend_follows_the_gate() -> None:
     assert np.allclose(gate(np.array([0.1, 0.5, 0.9]), 0.3, 0.7), [0.0, 0.5, 1.0])
 
 
+
+def test_gate_reads_words_when_fitted_with_them() -> None:
+    from models.bootstrap import WORD_DIM, word_features
+
+    texts = ["Kyiv said so on Monday", "a claim of another kind"]
+    words = word_features(texts[:1], 1.0).toarray()[0]
+    domain = {"coef": [0.0, 0.0] + list(3.0 * words), "intercept": -1.0, "words": 1.0}
+    assert len(domain["coef"]) == 2 + WORD_DIM
+    p_in = in_domain_probability(np.zeros((2, 2)), domain, texts)
+    assert p_in[0] > 0.85 and abs(p_in[1] - 1 / (1 + np.e)) < 0.05
+    with pytest.raises(ValueError, match="texts"):
+        in_domain_probability(np.zeros((2, 2)), domain)
+
+
+def test_gate_anchors_hold_every_scheme_and_the_sample_sentences() -> None:
+    from models.schemes import load_scheme
+    from models.training import gate_anchors
+
+    scheme = load_scheme("kremlin_framing")
+    with_background = gate_anchors(scheme)
+    without = gate_anchors(scheme, background=False)
+    assert scheme.labels[0].description.strip() in without
+    assert load_scheme("favor_against").labels[0].examples[0] in without
+    assert len(with_background) > len(without) + 100  # the interview and the investigation
+    assert len(set(with_background)) == len(with_background)
+
 def test_bootstrap_runs_only_where_the_gate_lets_it_speak() -> None:
     from models.classifier import StanceClassifier
 
@@ -156,7 +182,11 @@ def test_train_writes_a_loadable_model_directory(tmp_path: Path, monkeypatch: py
     assert "kremlin_framing" in card and "Macro-F1" in card and result["version"] in card
     config = json.loads((model_dir / "claimstance.json").read_text(encoding="utf-8"))
     assert config["labels"] == ["kremlin_framing", "independent_reporting"]
-    assert len(config["blend"]["domain"]["coef"]) == 384 and config["blend"]["bootstrap_weight"] in (0.0, 0.25, 0.5)
+    from models.bootstrap import WORD_DIM
+
+    domain = config["blend"]["domain"]
+    assert len(domain["coef"]) == 384 + WORD_DIM and domain["words"] == 1.0 and domain["gate_high"] == 0.5
+    assert config["blend"]["bootstrap_weight"] in (0.0, 0.25, 0.5)
 
     clf = StanceClassifier.from_pretrained(model_dir)
     assert clf.labels == ["kremlin_framing", "independent_reporting", "neutral"]
