@@ -42,8 +42,21 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing: sudo apt-get install chromium (the browser tests need it)"; exit 1; fi; }
 
-bench: venv
-	$(VENV)/bin/python benchmarks/run_all.py
+# Every benchmark, one after the other (about an hour on two cores). The labelled data sets live
+# outside the repository: DATA=path/to/data (default ../shared/data).
+DATA ?= ../shared/data
+BENCH := $(VENV)/bin/python benchmarks
+bench: venv studio-venv
+	$(BENCH)/bench_claims_speed.py
+	$(BENCH)/bench_claimfilter.py
+	$(BENCH)/bench_bootstrap.py --data $(DATA)/ruwa-dev.jsonl
+	$(BENCH)/bench_prelabel.py
+	$(BENCH)/bench_heldout.py --data $(DATA)/ruwa-dev.jsonl
+	$(BENCH)/bench_stance.py --data $(DATA)/ruwa-dev.jsonl
+	$(BENCH)/bench_match.py --data $(DATA)
+	$(BENCH)/bench_match_scale.py --n 100000 --naive-n 10000
+	$(BENCH)/bench_studio.py
+	$(BENCH)/bench_pull.py
 
 clean:
 	rm -rf $(VENV) $(STUDIO_VENV) *.egg-info
