@@ -36,15 +36,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "ruwa-dev.jsonl"))
     parser.add_argument("--seeds", default="0,1", help="comma-separated seeds of the 80/20 splits")
+    parser.add_argument("--settings", default="{}", help='TrainSettings fields to change, as JSON: \'{"epochs": 5}\'')
     args = parser.parse_args(argv)
 
     from sklearn.model_selection import train_test_split
 
     from models.bootstrap import Bootstrap
     from models.schemes import load_scheme
-    from models.training import fit_classifier
+    from models.training import TrainSettings, fit_classifier
 
     scheme = load_scheme("kremlin_framing")
+    settings = TrainSettings(**json.loads(args.settings))
     rows = [r for r in read_jsonl(args.data) if r.get("label") in LABELS]
     sets = {name.split("_")[1].split(".")[0]: list(read_jsonl(ROOT / "benchmarks" / name)) for name in CROSS_DOMAIN}
     print(f"{len(rows)} claims from {args.data}; cross-domain: "
@@ -56,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     for seed in [int(s) for s in args.seeds.split(",")]:
         train, test = train_test_split(rows, test_size=0.2, stratify=[r["label"] for r in rows], random_state=seed)
         started = time.monotonic()
-        clf, _ = fit_classifier(train, scheme, seed=13, progress=False)
+        clf, _ = fit_classifier(train, scheme, seed=13, settings=settings, progress=False)
         seconds = time.monotonic() - started
         y = np.array([LABELS.index(r["label"]) for r in test])
         ids = list(scheme.label_ids)
@@ -85,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"bench_heldout-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    path.write_text(json.dumps({"data": args.data, "results": results}, indent=2) + "\n", encoding="utf-8")
+    path.write_text(json.dumps({"data": args.data, "settings": settings.model_dump(), "results": results}, indent=2) + "\n", encoding="utf-8")
     print(f"written to {path}")
     return 0
 
