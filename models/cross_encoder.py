@@ -133,15 +133,22 @@ def _safetensors_bytes(state: dict[str, Any], save_file: Any) -> bytes:
         return path.read_bytes()
 
 
+def check_cross_encoder(directory: str | Path | None = None) -> Path:
+    """The directory of the cross-encoder's files (default: the shipped one); a one-line error
+    naming it when they are missing."""
+    directory = Path(directory) if directory else CROSS_DIR
+    if not (directory / WEIGHTS).exists() or not (directory / CARD).exists():
+        raise UserError(f"{directory}: no {WEIGHTS} and {CARD}; set match.cross_encoder: false in the "
+                        "config or train one with benchmarks/bench_rerank.py --cross-encoder --save")
+    return directory
+
+
 def load_cross_encoder(directory: str | Path | None = None) -> CrossEncoder:
     """The cross-encoder saved in ``directory`` (default: the shipped one)."""
     from safetensors.torch import load_file
 
-    directory = Path(directory) if directory else CROSS_DIR
+    directory = check_cross_encoder(directory)
     weights, card_path = directory / WEIGHTS, directory / CARD
-    if not weights.exists() or not card_path.exists():
-        raise UserError(f"{directory}: no {WEIGHTS} and {CARD}; set match.cross_encoder: false in the "
-                        "config or train one with benchmarks/bench_rerank.py --cross-encoder --save")
     card = json.loads(card_path.read_text(encoding="utf-8"))
     state = {k: v.float() for k, v in load_file(str(weights)).items()}
     return CrossEncoder(rank=int(card["rank"]), alpha=float(card["alpha"]),

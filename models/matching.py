@@ -45,7 +45,7 @@ class MatchSettings(BaseModel):
     rerank: bool = True                         # second stage: models.rerank over the top rerank_depth rows
     rerank_depth: int = Field(30, ge=2, le=1000)
     rerank_weights: str | None = None           # None: the shipped models/weights/rerank.json
-    cross_encoder: bool = False                 # third stage: models.cross_encoder over the reranked top rows
+    cross_encoder: bool = True                  # third stage: models.cross_encoder over the reranked top rows
     cross_depth: int = Field(10, ge=2, le=1000)
     cross_weight: float = Field(0.75, ge=0)     # its z-score's weight beside the reranker's
     cross_encoder_dir: str | None = None        # None: the shipped models/weights/cross_encoder/
@@ -235,11 +235,12 @@ class Matcher:
         if settings.rerank:
             self.reranker = reranker or Reranker.load(settings.rerank_weights or WEIGHTS)
             self.featurizer = Featurizer(self.texts)
-        self.cross: Any = None
-        if settings.rerank and settings.cross_encoder:
-            from models.cross_encoder import load_cross_encoder
+        self.cross: Any = cross_encoder  # loaded on first use: scoring alone needs no model
+        self.use_cross = settings.rerank and settings.cross_encoder
+        if self.use_cross and cross_encoder is None:
+            from models.cross_encoder import check_cross_encoder
 
-            self.cross = cross_encoder or load_cross_encoder(settings.cross_encoder_dir)
+            check_cross_encoder(settings.cross_encoder_dir)
 
     def signals(self, query_texts: Sequence[str]) -> dict[str, np.ndarray]:
         """(queries x corpus) blocks: ``dense`` (cleaned query's cosine), ``raw`` (uncleaned query's
@@ -330,8 +331,12 @@ class Matcher:
         scores = self.reranker.score(x).astype(np.float32)
         order = np.argsort(-scores, axis=1, kind="stable")
         idx, scores = np.take_along_axis(idx, order, axis=1), np.take_along_axis(scores, order, axis=1)
-        if self.cross is None:
+        if not self.use_cross:
             return idx[:, :k], scores[:, :k]
+        if self.cross is None:
+            from models.cross_encoder import load_cross_encoder
+
+            self.cross = load_cross_encoder(self.settings.cross_encoder_dir)
         return self.cross_reranked(prepare(query_texts, self.settings), idx, scores, k, progress)
 
     def cross_reranked(self, queries: Sequence[str], idx: np.ndarray, scores: np.ndarray, k: int,

@@ -124,14 +124,14 @@ def test_reranker_puts_the_double_quoted_copy_first():
     corpus = [{"id": "single", "text": "Trump proclaimed that 'the Dow drop means impeachment.'"},
               {"id": "double", "text": 'Trump proclaimed that "the Dow drop means impeachment."'},
               {"id": "other", "text": "Butterflies survived the Australian fires."}]
-    out = match(corpus, [{"id": "q", "text": "The Dow drop means impeachment says Trump"}], 3, bag_embed)
+    out = match(corpus, [{"id": "q", "text": "The Dow drop means impeachment says Trump"}], 3, bag_embed,
+                MatchSettings(cross_encoder=False))
     assert [m["id"] for m in out[0]["matches"]][:2] == ["double", "single"]
     off = Matcher([r["text"] for r in corpus], bag_embed, MatchSettings(rerank=False))
     assert set(off.top(["The Dow drop means impeachment says Trump"], 2)[0][0]) == {0, 1}
 
 
-def test_match_cli_with_the_reranker_on_a_tiny_corpus(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(matching, "encoder_embed", lambda model, cache, progress: bag_embed)
+def write_tiny_inputs(tmp_path):
     corpus = tmp_path / "claims.jsonl"
     corpus.write_text("\n".join(json.dumps(r) for r in [
         {"id": "1", "text": "Vaccines contain microchips."},
@@ -141,6 +141,15 @@ def test_match_cli_with_the_reranker_on_a_tiny_corpus(tmp_path, monkeypatch, cap
     queries.write_text("\n".join(json.dumps(r) for r in [
         {"id": "t1", "text": "lol the 1969 moon landing was filmed in a studio #fake pic.twitter.com/x"},
         {"id": "t2", "text": "1 billion animals dead in the #AustralianBushfires"}]) + "\n")
+    return corpus, queries
+
+
+def test_match_cli_with_the_reranker_on_a_tiny_corpus(tmp_path, monkeypatch, capsys):
+    import models.cross_encoder
+
+    monkeypatch.setattr(matching, "encoder_embed", lambda model, cache, progress: bag_embed)
+    monkeypatch.setattr(models.cross_encoder, "load_cross_encoder", lambda directory=None: StandInCross())
+    corpus, queries = write_tiny_inputs(tmp_path)
     config = tmp_path / "compare.yaml"
     config.write_text("match:\n  rerank: true\n  rerank_depth: 3\n")
     out = tmp_path / "out.jsonl"
@@ -182,7 +191,7 @@ def test_cross_encoder_stage_reorders_the_reranked_top_rows():
     corpus = ["Butterflies survived the Australian fires.", "Butterflies hid in a wombat hole in the fires.",
               "A senator voted against border funding.", "Koalas survived the Australian fires."]
     query = ["Butterflies survived the Australian fires"]
-    plain = Matcher(corpus, bag_embed, MatchSettings()).top(query, 2)[0][0]
+    plain = Matcher(corpus, bag_embed, MatchSettings(cross_encoder=False)).top(query, 2)[0][0]
     assert plain[0] == 0
     crossed = Matcher(corpus, bag_embed, MatchSettings(cross_encoder=True, cross_depth=3, cross_weight=5.0),
                       cross_encoder=StandInCross())
@@ -211,3 +220,27 @@ def test_cross_encoder_trains_saves_and_loads(tmp_path):
     loaded = load_cross_encoder(directory)
     np.testing.assert_allclose(loaded.score(queries * 2, positives + [n[0] for n in negatives]), before,
                                rtol=1e-4, atol=1e-4)
+
+
+def test_shipped_config_keeps_the_code_defaults_of_the_match_stages():
+    from models.compare import load_compare_settings
+
+    shipped, code = load_compare_settings().match, MatchSettings()
+    for key in ("rerank", "rerank_depth", "rerank_weights", "cross_encoder", "cross_depth", "cross_weight"):
+        assert getattr(shipped, key) == getattr(code, key), key
+
+
+@pytest.mark.slow
+def test_match_cli_with_the_shipped_cross_encoder(tmp_path, monkeypatch, capsys):
+    """All three stages with the shipped weights (the real MiniLM cross-encoder) on a tiny corpus."""
+    from models.cross_encoder import CROSS_DIR
+
+    assert sum(p.stat().st_size for p in CROSS_DIR.iterdir()) < 2_000_000
+    monkeypatch.setattr(matching, "encoder_embed", lambda model, cache, progress: bag_embed)
+    corpus, queries = write_tiny_inputs(tmp_path)
+    out = tmp_path / "out.jsonl"
+    assert main(["match", "--corpus", str(corpus), "--queries", str(queries), "--top-k", "3",
+                 "--out", str(out)]) == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["matches"][0]["id"] for r in rows] == ["2", "3"]
+    assert all(len(r["matches"]) == 3 for r in rows)
