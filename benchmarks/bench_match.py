@@ -6,6 +6,9 @@ scored on the held-out fold, and the mean held-out MAP@5 is the honest figure (t
 that is best on all dev queries is printed too, marked as tuned on itself).
 
     .venv/bin/python benchmarks/bench_match.py [--data ../shared/data] [--cache DIR]
+
+The second and third stages of `stance match` (reranker, cross-encoder) are measured on top of the
+shipped fusion by benchmarks/bench_rerank.py under the same folds.
 """
 
 from __future__ import annotations

@@ -7,7 +7,11 @@ Two layers:
   a faiss HNSW index beyond. Rows can carry groups (documents) so that a row never matches its own
   group: that is how `stance compare` keeps only cross-document pairs.
 * ``match(corpus, queries, k, settings, embed)``: retrieval of corpus rows for query texts, the
-  dense score mixed with a normalised BM25 score after tweet cleaning (models.textclean).
+  dense score mixed with a normalised BM25 score after tweet cleaning (models.textclean); then,
+  when ``settings.rerank``, a learned reranker over the top ``rerank_depth`` rows (models.rerank)
+  and, when ``settings.cross_encoder``, a cross-encoder over its top ``cross_depth`` rows
+  (models.cross_encoder). With either stage on, the scores written are the last stage's, comparable
+  within one query only.
 """
 
 from __future__ import annotations
