@@ -75,7 +75,7 @@ def test_match_cli_uses_the_adapter_for_queries_only_when_switched_on(tmp_path, 
     monkeypatch.setattr(matching, "adapter_embed", lambda cache, progress=False: query_side)
     corpus, queries = write_inputs(tmp_path)
     config = tmp_path / "c.yaml"
-    config.write_text(f"match:\n  adapter: {str(adapter).lower()}\n")
+    config.write_text(f"match:\n  adapter: {str(adapter).lower()}\n  cross_encoder: false\n")  # no model load
     out = tmp_path / "out.jsonl"
     assert main(["match", "--corpus", str(corpus), "--queries", str(queries), "--top-k", "2",
                  "--out", str(out), "--config", str(config)]) == 0
