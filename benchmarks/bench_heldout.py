@@ -2,7 +2,8 @@
 
 For each seed: a stratified 80/20 split of the labelled claims (default ../shared/data/ruwa-dev.jsonl);
 the default recipe of `stance train` (models.training.TrainSettings(), its own validation split and
-early stopping inside the 80%) is fitted on the 80%, then scored on the held-out 20%, with TF-IDF +
+early stopping inside the 80%) is fitted on the 80%, saved and loaded again as `stance prelabel
+--model` loads it (ONNX Runtime, int8 unless CLAIMSTANCE_INT8=0), then scored on the held-out 20%, with TF-IDF +
 logistic regression and the bootstrap on the same split, in the same run. The same model is then
 scored on the self-written cross-domain sets (summaries of pro-Kremlin narratives against rebuttals:
 benchmarks/crossdomain_proxy.jsonl, and crossdomain_blind.jsonl, written without reading the
@@ -16,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -42,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     from sklearn.model_selection import train_test_split
 
     from models.bootstrap import Bootstrap
+    from models.classifier import StanceClassifier
     from models.schemes import load_scheme
     from models.training import TrainSettings, fit_classifier
 
@@ -58,8 +62,13 @@ def main(argv: list[str] | None = None) -> int:
     for seed in [int(s) for s in args.seeds.split(",")]:
         train, test = train_test_split(rows, test_size=0.2, stratify=[r["label"] for r in rows], random_state=seed)
         started = time.monotonic()
-        clf, _ = fit_classifier(train, scheme, seed=13, settings=settings, progress=False)
+        fitted, _ = fit_classifier(train, scheme, seed=13, settings=settings, progress=False)
         seconds = time.monotonic() - started
+        # Saved and loaded again, as `stance prelabel --model` and `stance evaluate` load it (ONNX
+        # Runtime, int8 unless CLAIMSTANCE_INT8=0).
+        model_dir = Path(tempfile.mkdtemp(prefix="bench-heldout-"))
+        fitted.save_pretrained(model_dir)
+        clf = StanceClassifier.from_pretrained(model_dir)
         y = np.array([LABELS.index(r["label"]) for r in test])
         ids = list(scheme.label_ids)
         boot = Bootstrap(scheme)
@@ -79,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             cells.append(f"{res[f'{name}/fine-tune']:.3f}/{res[f'{name}/network alone']:.3f}/"
                          f"{res[f'{name}/bootstrap']:.3f}/{res[f'{name}/tfidf']:.3f} ({res[f'{name}/gate pass']:.2f})")
         results.append(res)
+        shutil.rmtree(model_dir, ignore_errors=True)
         print(f"{seed:>4} {len(test):>5} {res['test/fine-tune']:9.3f} {res['test/network alone']:6.3f} "
               f"{res['test/tfidf']:6.3f} {res['test/bootstrap']:6.3f} " + " ".join(f"{c:>44}" for c in cells)
               + f" {seconds:7.0f}", flush=True)
@@ -87,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"bench_heldout-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    path.write_text(json.dumps({"data": args.data, "settings": settings.model_dump(), "results": results}, indent=2) + "\n", encoding="utf-8")
+    record = {"data": args.data, "settings": settings.model_dump(), "results": results}
+    path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     print(f"written to {path}")
     return 0
 

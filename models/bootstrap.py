@@ -234,7 +234,8 @@ def word_features(texts: list[str], weight: float, dim: int = WORD_DIM) -> Any:
     indptr, indices = [0], []
     for text in texts:
         tokens = _TOKEN.findall(text.translate(_APOSTROPHES).lower())
-        columns = {zlib.crc32(f.encode("utf-8")) % dim for f in tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]}
+        features = tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
+        columns = {zlib.crc32(f.encode("utf-8")) % dim for f in features}
         indices.extend(sorted(columns))
         indptr.append(len(indices))
     counts = np.diff(indptr)

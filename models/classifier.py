@@ -18,9 +18,9 @@ other, the descriptions and examples of the bundled schemes and the sentences of
 sample corpus (see ``models.training.gate_anchors``). ``g`` is 1 above ``gate_high`` (even odds
 by default) and falls linearly to 0 at ``gate_low``; with a gate in the network's space, where
 ``g`` is 1 and ``w`` is 0 the bootstrap has no say and is not run. ``w``, the bootstrap's weight in
-domain, is chosen on the validation split. In domain the fine-tuned model leads; on claims unlike the training data the bootstrap
-decides. Scheme labels the model never saw (``neutral`` for two-label data) get the bootstrap's
-probability scaled by ``1 - g``.
+domain, is chosen on the validation split. In domain the fine-tuned model leads; on claims unlike
+the training data the bootstrap decides. Scheme labels the model never saw (``neutral`` for
+two-label data) get the bootstrap's probability scaled by ``1 - g``.
 """
 
 from __future__ import annotations
