@@ -304,24 +304,8 @@ class Matcher:
         """
         if self.reranker is not None:
             return self.reranked(query_texts, k, progress=progress)
-        import torch
-
-        n = len(query_texts)
-        k = min(k, len(self.texts))
-        idx = np.zeros((n, k), dtype=np.int64)
-        val = np.zeros((n, k), dtype=np.float32)
-        step = _block_rows(len(self.texts), self.settings.memory_mb)
-        starts = range(0, n, step)
-        if progress:
-            from tqdm import tqdm
-
-            starts = tqdm(starts, desc="matching", unit="block", leave=False)
-        for s in starts:
-            block = self.scores(query_texts[s:s + step])
-            i, v = _topk(torch.from_numpy(np.ascontiguousarray(block)), k)
-            idx[s:s + len(i)], val[s:s + len(v)] = i, v
-        return idx, val
-
+        idx, signals = self.candidates(query_texts, k, progress=progress)
+        return idx, signals["fused"]
 
     def reranked(self, query_texts: Sequence[str], k: int, progress: bool = False,
                  ) -> tuple[np.ndarray, np.ndarray]:
