@@ -54,6 +54,7 @@ bench: venv studio-venv
 	$(BENCH)/bench_heldout.py --data $(DATA)/ruwa-dev.jsonl
 	$(BENCH)/bench_stance.py --data $(DATA)/ruwa-dev.jsonl
 	$(BENCH)/bench_match.py --data $(DATA)
+	$(BENCH)/bench_rerank.py --data $(DATA)
 	$(BENCH)/bench_match_scale.py --n 100000 --naive-n 10000
 	$(BENCH)/bench_studio.py
 	$(BENCH)/bench_pull.py
