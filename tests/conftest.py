@@ -119,6 +119,11 @@ class BagEncoder:
         return out / np.where(norms > 0, norms, 1.0)
 
 
+def bag_embed(texts: list[str]) -> np.ndarray:
+    """``BagEncoder().encode`` as a plain function, for matchers that take an embed callable."""
+    return BagEncoder().encode(texts)
+
+
 @pytest.fixture
 def bag_encoder() -> BagEncoder:
     """The stand-in encoder, for tests of the bootstrap and pre-labels that need no real model."""

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from claimstance.cli import main
+from conftest import bag_embed
 from models import matching
 from models.match_adapter import CARD, WEIGHTS, adapter_state, add_lora
 
@@ -45,12 +46,6 @@ def test_lora_with_zero_up_matrices_equals_the_base_model():
     assert not torch.allclose(changed, before)
 
 
-def bag_embed(texts: list[str]) -> np.ndarray:
-    out = np.zeros((len(texts), 64), dtype=np.float32)
-    for i, text in enumerate(texts):
-        for word in text.lower().split():
-            out[i, hash(word.strip(".,!?#")) % 64] += 1.0
-    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1.0)
 
 
 def write_inputs(tmp_path):

@@ -8,19 +8,12 @@ import numpy as np
 import pytest
 
 from claimstance.cli import main
+from conftest import bag_embed
 from models import matching
 from models.matching import Bm25, MatchSettings, average_precision_at, fuse, match, search
 from models.textclean import clean_text, split_words
 
 
-def bag_embed(texts: list[str]) -> np.ndarray:
-    """A stand-in encoder: hashed bag of lower-cased words, unit length (no model needed)."""
-    out = np.zeros((len(texts), 64), dtype=np.float32)
-    for i, text in enumerate(texts):
-        for word in text.lower().split():
-            out[i, hash(word.strip(".,!?")) % 64] += 1.0
-    norms = np.linalg.norm(out, axis=1, keepdims=True)
-    return out / np.where(norms > 0, norms, 1.0)
 
 
 def test_clean_text_removes_links_signature_and_splits_tags():

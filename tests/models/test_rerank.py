@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from claimstance.cli import main
+from conftest import bag_embed
 from corpus.errors import UserError
 from models import matching
 from models.matching import Matcher, MatchSettings, match
@@ -16,14 +17,6 @@ from models.rerank import (FEATURES, LIST_FEATURES, PAIR_FEATURES, SIGNALS, WEIG
                            pair_features, pairwise_differences, quote_style, train_reranker)
 
 
-def bag_embed(texts: list[str]) -> np.ndarray:
-    """A stand-in encoder: hashed bag of lower-cased words, unit length (no model needed)."""
-    out = np.zeros((len(texts), 64), dtype=np.float32)
-    for i, text in enumerate(texts):
-        for word in text.lower().split():
-            out[i, hash(word.strip(".,!?\"'")) % 64] += 1.0
-    norms = np.linalg.norm(out, axis=1, keepdims=True)
-    return out / np.where(norms > 0, norms, 1.0)
 
 
 def test_token_helpers():
