@@ -163,6 +163,8 @@ def train_cross_encoder(queries: Sequence[str], positives: Sequence[str], negati
     Linear warm-up over 20 steps, then linear decay; AdamW, weight decay 0.01."""
     import torch
 
+    from models.match_adapter import Steps
+
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed + 1)
     model = CrossEncoder(max_length=max_length)
@@ -170,14 +172,7 @@ def train_cross_encoder(queries: Sequence[str], positives: Sequence[str], negati
     if not keep:
         raise ValueError("no query has a hard negative")
     steps = max(1, int(len(keep) * epochs / batch_size))
-    optim = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        optim, lambda s: min(1.0, (s + 1) / 20) * max(0.0, 1 - s / steps))
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=steps, desc="training cross-encoder", unit="step", leave=False)
+    step = Steps(model.parameters(), lr, steps, 20, "training cross-encoder", progress, weight_decay=0.01)
     model.train()
     order: list[int] = []
     for _ in range(steps):
@@ -202,14 +197,7 @@ def train_cross_encoder(queries: Sequence[str], positives: Sequence[str], negati
             logits[row, :size] = scores[start:start + size]
             start += size
         loss = torch.nn.functional.cross_entropy(logits, torch.zeros(len(batch), dtype=torch.long))
-        optim.zero_grad()
-        loss.backward()
-        optim.step()
-        sched.step()
-        if bar is not None:
-            bar.set_postfix(loss=f"{loss.item():.3f}")
-            bar.update(1)
-    if bar is not None:
-        bar.close()
+        step(loss)
+    step.close()
     model.eval()
     return model

@@ -198,6 +198,36 @@ def adapter_id(directory: str | Path | None = None) -> str:
     return "minilm-query-adapter-" + _sha1(directory / WEIGHTS)[:10]
 
 
+class Steps:
+    """AdamW with a linear warm-up over ``warmup`` steps and a linear decay to 0 at ``total``; one
+    call per batch (backward pass, step, schedule) and a progress bar showing the loss."""
+
+    def __init__(self, params: Any, lr: float, total: int, warmup: int, desc: str, progress: bool,
+                 weight_decay: float = 0.0) -> None:
+        torch = _torch()
+        self.optim = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
+        self.sched = torch.optim.lr_scheduler.LambdaLR(
+            self.optim, lambda s: min(1.0, (s + 1) / max(1, warmup)) * max(0.0, 1 - s / total))
+        self.bar = None
+        if progress:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=desc, unit="step", leave=False)
+
+    def __call__(self, loss: Any) -> None:
+        self.optim.zero_grad()
+        loss.backward()
+        self.optim.step()
+        self.sched.step()
+        if self.bar is not None:
+            self.bar.set_postfix(loss=f"{loss.item():.3f}")
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
 def train_adapter(texts: Sequence[str], positives: Sequence[Sequence[int]], corpus: np.ndarray, *,
                   rank: int = 8, alpha: float = 16.0, epochs: int = 3, batch_size: int = 32,
                   lr: float = 1.5e-3, temperature: float = 0.05, max_length: int = 128,
@@ -220,15 +250,8 @@ def train_adapter(texts: Sequence[str], positives: Sequence[Sequence[int]], corp
         raise ValueError("no query has a positive corpus row")
     corpus_t = torch.from_numpy(np.ascontiguousarray(corpus, dtype=np.float32))
     params = [p for p in enc.model.parameters() if p.requires_grad]
-    optim = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
     steps = epochs * math.ceil(len(keep) / batch_size)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        optim, lambda s: min(1.0, (s + 1) / max(1, steps // 10)) * max(0.0, 1 - s / steps))
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=steps, desc="training adapter", unit="step", leave=False)
+    step = Steps(params, lr, steps, steps // 10, "training adapter", progress)
     enc.model.train()
     for _ in range(epochs):
         order = rng.permutation(keep)
@@ -244,14 +267,7 @@ def train_adapter(texts: Sequence[str], positives: Sequence[Sequence[int]], corp
                 mask[row, list(positives[i])] = True
             loss = (torch.logsumexp(logits, dim=1)
                     - torch.logsumexp(logits.masked_fill(~mask, -math.inf), dim=1)).mean()
-            optim.zero_grad()
-            loss.backward()
-            optim.step()
-            sched.step()
-            if bar is not None:
-                bar.set_postfix(loss=f"{loss.item():.3f}")
-                bar.update(1)
-    if bar is not None:
-        bar.close()
+            step(loss)
+    step.close()
     enc.model.eval()
     return enc
