@@ -7,7 +7,11 @@ transformers (AutoModel and mean pooling for the bootstrap; AutoModelForSequence
 ``--model`` directory), batches of 64 in input order (no length sorting). The plain
 loop is timed without its start-up, which flatters the baseline. Prints claims/s and the ratio.
 
-    python benchmarks/bench_prelabel.py [--n 8000] [--model MODEL_DIR] [--int8]
+With ``--claims FILE.jsonl`` the texts come from that file instead, repeated in order up to N (each
+copy marked so no two texts are equal): with a model trained on that file's kind of claims, every
+claim then counts as in domain, the case where the network runs on all of them.
+
+    python benchmarks/bench_prelabel.py [--n 8000] [--model MODEL_DIR] [--claims FILE] [--int8]
 """
 
 from __future__ import annotations
@@ -58,6 +62,16 @@ def make_claims(n: int, seed: int = 0) -> list[dict]:
         text = f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)}{place}{rng.choice(TAILS)}."
         rows.append({"claim_id": f"c{i:05d}", "doc_id": f"d{i // 20:04d}", "text": text, "speaker": "author"})
     return rows
+
+
+def claims_from(path: str, n: int) -> list[dict]:
+    """``n`` claims cycling through the texts of a JSONL file; copies after the first end " (k)"."""
+    from corpus.files import read_jsonl
+
+    texts = [str(r["text"]) for r in read_jsonl(path)]
+    return [{"claim_id": f"c{i:05d}", "doc_id": f"d{i // 20:04d}", "speaker": "author",
+             "text": texts[i % len(texts)] + (f" ({i // len(texts)})" if i >= len(texts) else "")}
+            for i in range(n)]
 
 
 def plain_loop(texts: list[str], batch_size: int = 64, model_dir: str | None = None) -> float:
@@ -129,10 +143,11 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=8000)
     ap.add_argument("--model", default=None, help="a `stance train` directory (default: the bootstrap)")
+    ap.add_argument("--claims", default=None, help="take the texts from this JSONL file instead of templates")
     ap.add_argument("--int8", action="store_true", help="also measure int8 quantisation's speed and agreement")
     args = ap.parse_args(argv)
 
-    rows = make_claims(args.n)
+    rows = claims_from(args.claims, args.n) if args.claims else make_claims(args.n)
     stance = Path(sys.executable).with_name("stance")
     with tempfile.TemporaryDirectory() as tmp:
         inp, out = Path(tmp) / "claims.jsonl", Path(tmp) / "out.jsonl"

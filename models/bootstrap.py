@@ -390,7 +390,9 @@ class Bootstrap:
             return self.encoder.encode(texts)
         import hashlib
 
-        key = hashlib.sha1("\x00".join([str(onnx_path), *texts]).encode("utf-8")).hexdigest()[:16]
+        from models.encoder import runtime_tag
+
+        key = hashlib.sha1("\x00".join([str(onnx_path), runtime_tag(), *texts]).encode("utf-8")).hexdigest()[:16]
         path = Path(onnx_path).parent / "anchors" / f"{key}.npy"
         if path.exists():
             try:

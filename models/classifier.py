@@ -213,9 +213,10 @@ class StanceClassifier:
     def forward(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         """Logits (n x model labels) of the network, in length-sorted batches.
 
-        A model loaded from disk runs under ONNX Runtime (``OnnxClassifier``: exported once and
-        cached, logits equal to PyTorch's to 1e-5, several times faster on short claims); set
-        CLAIMSTANCE_BACKEND=torch, or a model still in memory, runs PyTorch.
+        A model loaded from disk runs as an exported graph (``OnnxClassifier``: exported once and
+        cached; int8 weights under ONNX Runtime unless CLAIMSTANCE_INT8=0, see ``models.encoder``;
+        several times faster on short claims than PyTorch); set CLAIMSTANCE_BACKEND=torch, or a model
+        still in memory, runs PyTorch.
         """
         return self.outputs(texts, batch_size)[0]
 
@@ -309,19 +310,28 @@ class StanceClassifier:
         """
         texts = [str(r["text"]) for r in rows]
         known = np.array([self.labels.index(label) for label in self.model_labels])
-        logits, features = self.outputs(texts, batch_size)
         settings = self.config.get("blend", {})
-        p_model = softmax(logits / float(settings.get("temperature", 1.0)))
+        temperature = float(settings.get("temperature", 1.0))
         if not blended or not settings.get("enabled", True):
             out = np.zeros((len(rows), len(self.labels)))
-            out[:, known] = p_model
+            out[:, known] = softmax(self.forward(texts, batch_size) / temperature)
             return out
-        g = self.domain_gate(rows, features)
-        weight = float(settings.get("bootstrap_weight", 0.0))
-        # The bootstrap (a second encoder pass, with the base MiniLM) only where it has a say: claims
-        # not fully in domain, or every claim when it keeps a weight in domain.
-        # With a gate on base embeddings every claim is embedded already: the bootstrap sees them all.
         space = (settings.get("domain") or {}).get("space")
+        if space == "classifier":  # the gate reads the network's features: one pass gives both
+            logits, features = self.outputs(texts, batch_size)
+            g = self.domain_gate(rows, features)
+            p_model = softmax(logits / temperature)
+        else:
+            # The gate first (base embeddings, which the bootstrap needs anyway), then the network only
+            # where it has a say: with g = 0 the blend is the bootstrap's exactly.
+            g = self.domain_gate(rows)
+            p_model = np.full((len(rows), len(known)), 1.0 / len(known))
+            run = np.nonzero(g > 0)[0]
+            if len(run):
+                p_model[run] = softmax(self.forward([texts[i] for i in run], batch_size) / temperature)
+        weight = float(settings.get("bootstrap_weight", 0.0))
+        # The bootstrap only where it has a say: claims not fully in domain, or every claim when it
+        # keeps a weight in domain. With a gate on base embeddings every claim is embedded already.
         need = g < 1 if weight == 0 and space == "classifier" else np.ones(len(rows), dtype=bool)
         p_boot = np.full((len(rows), len(self.labels)), 1.0 / len(self.labels))
         if need.any():

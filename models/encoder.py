@@ -5,10 +5,13 @@ Embeddings are mean-pooled and L2-normalised (the sentence-transformers recipe f
 dot product is a cosine similarity. Texts are batched by length, which saves most padding work.
 
 Two backends with the same ``encode`` API: ``Encoder`` (PyTorch, transformers) and ``OnnxEncoder``
-(ONNX Runtime plus the Rust ``tokenizers``). The ONNX graph is exported from the PyTorch model once,
-with pooling and normalisation inside it, and kept in a cache directory; after that a process never
-imports torch or transformers, which saves seconds of start-up, and ONNX Runtime runs the small
-batches of short claims faster than eager PyTorch. Its embeddings match PyTorch's to float precision.
+(an exported graph plus the Rust ``tokenizers``). The ONNX graph is exported from the PyTorch model
+once, with pooling and normalisation inside it, and kept in a cache directory; after that a process
+never imports torch or transformers, which saves seconds of start-up. The graph runs under OpenVINO
+(``runtime()``), in bfloat16 where the CPU has native support: on the short claims of a corpus about
+twice as fast as ONNX Runtime in float32 here, embeddings at cosine 0.99998 to float32. Without
+OpenVINO, or with CLAIMSTANCE_RUNTIME=onnxruntime, ONNX Runtime runs it in float32, equal to PyTorch to
+float precision.
 """
 
 from __future__ import annotations
@@ -182,15 +185,104 @@ def quantise_int8(path: Path, out: Path) -> Path:
     return out
 
 
-def _session(path: Path) -> Any:
-    import onnxruntime as ort
+def runtime() -> str:
+    """The runtime that runs exported graphs: $CLAIMSTANCE_RUNTIME (openvino or onnxruntime), else
+    OpenVINO when it is installed, else ONNX Runtime."""
+    choice = os.environ.get("CLAIMSTANCE_RUNTIME", "auto")
+    if choice not in ("auto", "openvino", "onnxruntime"):
+        raise UserError(f"CLAIMSTANCE_RUNTIME={choice!r} is not a runtime; use auto, openvino or onnxruntime")
+    if choice != "auto":
+        return choice
+    try:
+        import openvino  # noqa: F401
+    except ImportError:
+        return "onnxruntime"
+    return "openvino"
 
-    options = ort.SessionOptions()
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.intra_op_num_threads = max(1, os.cpu_count() or 1)
-    options.inter_op_num_threads = 1
-    options.log_severity_level = 3
-    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+@lru_cache(maxsize=1)
+def _openvino_core() -> Any:
+    import openvino as ov
+
+    return ov.Core()
+
+
+def bf16_supported() -> bool:
+    """Whether OpenVINO can run bfloat16 matrix work natively on this CPU (AVX512-BF16 or AMX)."""
+    return "BF16" in _openvino_core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
+
+
+def precision() -> str:
+    """The arithmetic OpenVINO runs in: bf16 where the CPU has it (unless $CLAIMSTANCE_PRECISION=f32)."""
+    wanted = os.environ.get("CLAIMSTANCE_PRECISION", "auto")
+    if wanted not in ("auto", "bf16", "f32"):
+        raise UserError(f"CLAIMSTANCE_PRECISION={wanted!r} is not a precision; use auto, bf16 or f32")
+    if wanted == "f32" or not bf16_supported():
+        return "f32"
+    return "bf16"
+
+
+def runtime_tag() -> str:
+    """Runtime and precision in one word (``openvino-bf16``, ``onnxruntime``): embeddings cached on
+    disk are kept apart by it."""
+    name = runtime()
+    return f"openvino-{precision()}" if name == "openvino" else name
+
+
+class OpenVinoSession:
+    """An exported graph compiled by OpenVINO, with the slice of ONNX Runtime's session API used here.
+
+    Measured here on 4,000 short claims (2 cores with AVX512-BF16): the base MiniLM 2.5 s in bfloat16
+    against 4.7 s under ONNX Runtime in float32, embeddings at cosine 0.99998 or more to float32; a
+    fine-tuned classifier 2.2 s in bfloat16 (logits within 0.005 of float32), 2.1 s under ONNX
+    Runtime with int8 weights (logits within 0.11, the same arg-max), the default for classifiers.
+    """
+
+    def __init__(self, path: Path) -> None:
+        core = _openvino_core()
+        config = {"INFERENCE_PRECISION_HINT": precision(), "PERFORMANCE_HINT": "LATENCY",
+                  "INFERENCE_NUM_THREADS": max(1, os.cpu_count() or 1)}
+        self._compiled = core.compile_model(core.read_model(str(path)), "CPU", config)
+        self._request = self._compiled.create_infer_request()
+
+    def output_widths(self) -> list[int]:
+        widths = []
+        for port in self._compiled.outputs:
+            dim = port.get_partial_shape()[1]
+            widths.append(dim.get_length() if dim.is_static else 0)
+        return widths
+
+    def run(self, _names: Any, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+        result = self._request.infer(feeds)
+        return [np.array(result[port]) for port in self._compiled.outputs]
+
+
+class OnnxRuntimeSession:
+    """ONNX Runtime's session on all cores, with ``output_widths`` beside ``run``."""
+
+    def __init__(self, path: Path) -> None:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.intra_op_num_threads = max(1, os.cpu_count() or 1)
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    def output_widths(self) -> list[int]:
+        return [w if isinstance(w, int) else 0 for w in (out.shape[1] for out in self._session.get_outputs())]
+
+    def run(self, names: Any, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+        return self._session.run(names, feeds)
+
+
+def _session(path: Path, quantised: bool = False) -> OpenVinoSession | OnnxRuntimeSession:
+    """The graph at ``path`` ready to run, under ``runtime()``; a graph with dynamically quantised
+    int8 weights always under ONNX Runtime (OpenVINO ran one 3.6 times slower than ONNX Runtime here)."""
+    if quantised or runtime() == "onnxruntime":
+        return OnnxRuntimeSession(path)
+    return OpenVinoSession(path)
 
 
 def _tokenizer(model_dir: Path, max_length: int) -> Any:
@@ -253,8 +345,7 @@ class OnnxEncoder:
                 export_onnx(self.model_dir, Path(onnx_path))
         self.onnx_path = Path(onnx_path)
         self.session = _session(self.onnx_path)
-        width = self.session.get_outputs()[0].shape[1]
-        self.dim = width if isinstance(width, int) else 384
+        self.dim = self.session.output_widths()[0] or 384
 
     def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
         """Embed ``texts``: a float32 array of shape (len(texts), dim), rows of unit length."""
@@ -271,15 +362,14 @@ class OnnxClassifier:
         path = cache_dir() / "onnx" / _model_fingerprint(self.model_dir) / "classifier.onnx"
         if not path.exists():
             export_onnx(self.model_dir, path, head="classifier")
-        if int8:  # dynamic int8 weights (per channel): ~1.5x faster here, same arg-max on the dev claims
+        if int8:  # dynamic int8 weights (per channel): ~2x faster, same arg-max on the dev claims
             quantised = path.with_name("classifier.int8.onnx")
             if not quantised.exists():
                 quantise_int8(path, quantised)
             path = quantised
         self.onnx_path = path
-        self.session = _session(path)
-        shapes = [out.shape[1] for out in self.session.get_outputs()]
-        self.widths = [int(w) if isinstance(w, int) else 0 for w in shapes]
+        self.session = _session(path, quantised=int8)
+        self.widths = self.session.output_widths()
 
     def forward(self, texts: list[str], batch_size: int = 64, progress: bool = False
                 ) -> tuple[np.ndarray, np.ndarray]:

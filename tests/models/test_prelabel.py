@@ -114,6 +114,25 @@ def test_onnx_encoder_matches_pytorch(tmp_path, monkeypatch):
     np.testing.assert_allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
     assert float((a * b).sum(axis=1).min()) > 0.9999
     assert onnx.encode([]).shape == (0, 384)
+    for runtime, precision in (("onnxruntime", "auto"), ("openvino", "f32")):
+        monkeypatch.setenv("CLAIMSTANCE_RUNTIME", runtime)
+        monkeypatch.setenv("CLAIMSTANCE_PRECISION", precision)
+        exact = models.encoder.OnnxEncoder().encode(texts)
+        np.testing.assert_allclose(exact, b, atol=1e-5)
+
+
+def test_runtime_and_precision_settings_are_checked(monkeypatch):
+    monkeypatch.setenv("CLAIMSTANCE_RUNTIME", "tensorrt")
+    with pytest.raises(UserError, match="CLAIMSTANCE_RUNTIME='tensorrt' is not a runtime; use auto"):
+        models.encoder.runtime()
+    monkeypatch.setenv("CLAIMSTANCE_RUNTIME", "onnxruntime")
+    assert models.encoder.runtime_tag() == "onnxruntime"
+    monkeypatch.setenv("CLAIMSTANCE_RUNTIME", "openvino")
+    monkeypatch.setenv("CLAIMSTANCE_PRECISION", "f16")
+    with pytest.raises(UserError, match="CLAIMSTANCE_PRECISION='f16' is not a precision"):
+        models.encoder.precision()
+    monkeypatch.setenv("CLAIMSTANCE_PRECISION", "f32")
+    assert models.encoder.runtime_tag() == "openvino-f32"
 
 
 @pytest.mark.slow
@@ -128,10 +147,14 @@ def test_onnx_classifier_matches_pytorch_logits(tmp_path, monkeypatch):
     model.save_pretrained(tmp_path / "clf")
     AutoTokenizer.from_pretrained(base).save_pretrained(tmp_path / "clf")
     texts = ["Kyiv says talks will resume.", "The Kiev regime shelled Donetsk again.", "Hi"]
+    monkeypatch.setenv("CLAIMSTANCE_PRECISION", "f32")
     logits, features = models.encoder.OnnxClassifier(tmp_path / "clf").forward(texts, batch_size=2)
     enc = AutoTokenizer.from_pretrained(base)(texts, padding=True, return_tensors="pt")
     with torch.inference_mode():
         expected = model(**enc).logits.numpy()
     np.testing.assert_allclose(logits, expected, atol=1e-4)
+    monkeypatch.setenv("CLAIMSTANCE_RUNTIME", "onnxruntime")
+    ort_logits = models.encoder.OnnxClassifier(tmp_path / "clf").forward(texts, batch_size=2)[0]
+    np.testing.assert_allclose(ort_logits, expected, atol=1e-4)
     assert features.shape == (3, 384)
     np.testing.assert_allclose(np.linalg.norm(features, axis=1), 1.0, atol=1e-5)

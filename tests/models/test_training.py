@@ -163,6 +163,32 @@ def test_bootstrap_runs_only_where_the_gate_lets_it_speak() -> None:
     np.testing.assert_allclose(proba[1], boot[0], rtol=1e-5)
 
 
+def test_network_runs_only_where_the_gate_gives_it_a_share() -> None:
+    from models.classifier import StanceClassifier
+
+    class Net:
+        def eval(self) -> None:
+            pass
+
+    domain = {"coef": [0.0], "intercept": 0.0, "gate_low": 0.2, "gate_high": 0.5, "space": "base"}
+    config = {"labels": ["kremlin_framing", "independent_reporting"], "version": "v1",
+              "scheme_labels": ["kremlin_framing", "independent_reporting", "neutral"],
+              "blend": {"enabled": True, "temperature": 1.0, "bootstrap_weight": 0.0, "domain": domain}}
+    clf = StanceClassifier(Net(), None, config)
+    clf.domain_gate = lambda rows, features=None: np.array([1.0, 0.0, 0.5])  # type: ignore[method-assign]
+    seen: list[list[str]] = []
+    clf.forward = lambda texts, batch_size=64: (  # type: ignore[method-assign]
+        seen.append(texts) or np.tile([[2.0, 0.0]], (len(texts), 1)).astype(np.float32))
+    boot = np.array([[0.1, 0.7, 0.2], [0.3, 0.3, 0.4], [0.6, 0.2, 0.2]])
+    clf.bootstrap_proba = lambda rows: boot[: len(rows)]  # type: ignore[method-assign]
+    rows = [{"text": "in"}, {"text": "out"}, {"text": "between"}]
+    proba = clf.predict_proba(rows)
+    assert seen == [["in", "between"]]  # the claim with no share for the network is not run through it
+    np.testing.assert_allclose(proba[0], [np.exp(2) / (np.exp(2) + 1), 1 / (np.exp(2) + 1), 0.0], rtol=1e-5)
+    np.testing.assert_allclose(proba[1], boot[1], rtol=1e-9)  # out of domain: the bootstrap exactly
+    assert 0.0 < proba[2, 2] < boot[2, 2] and np.isclose(proba[2].sum(), 1.0)
+
+
 @pytest.mark.slow
 def test_train_writes_a_loadable_model_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from transformers import AutoModelForSequenceClassification
@@ -205,10 +231,13 @@ def test_train_writes_a_loadable_model_directory(tmp_path: Path, monkeypatch: py
     assert clf._onnx.onnx_path.name == "classifier.int8.onnx"
     assert clf._model is None and clf._tokenizer is None  # the ONNX path never reads the PyTorch network
     monkeypatch.setenv("CLAIMSTANCE_INT8", "0")
+    default_logits = StanceClassifier.from_pretrained(model_dir).forward(texts)  # OpenVINO, bf16 here
+    monkeypatch.setenv("CLAIMSTANCE_PRECISION", "f32")
     fp32_logits = StanceClassifier.from_pretrained(model_dir).forward(texts)
     monkeypatch.setenv("CLAIMSTANCE_BACKEND", "torch")
     torch_logits = StanceClassifier.from_pretrained(model_dir).forward(texts)
     np.testing.assert_allclose(fp32_logits, torch_logits, atol=1e-4)
+    np.testing.assert_allclose(default_logits, torch_logits, atol=0.05)  # bfloat16 where the CPU has it
     np.testing.assert_allclose(onnx_logits, torch_logits, atol=0.5)  # int8 weights: close, not equal
     # A second run into the same directory replaces it whole.
     (model_dir / "stale.txt").write_text("x")
