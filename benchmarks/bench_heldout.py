@@ -3,7 +3,7 @@
 For each seed: a stratified 80/20 split of the labelled claims (default ../shared/data/ruwa-dev.jsonl);
 the default recipe of `stance train` (models.training.TrainSettings(), its own validation split and
 early stopping inside the 80%) is fitted on the 80%, saved and loaded again as `stance prelabel
---model` loads it (ONNX Runtime, int8 unless CLAIMSTANCE_INT8=0), then scored on the held-out 20%, with TF-IDF +
+--model` loads it (its exported graph: OpenVINO, bfloat16 where the CPU has it), then scored on the held-out 20%, with TF-IDF +
 logistic regression and the bootstrap on the same split, in the same run. The same model is then
 scored on the self-written cross-domain sets (summaries of pro-Kremlin narratives against rebuttals:
 benchmarks/crossdomain_proxy.jsonl, and crossdomain_blind.jsonl, written without reading the
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         fitted, _ = fit_classifier(train, scheme, seed=13, settings=settings, progress=False)
         seconds = time.monotonic() - started
         # Saved and loaded again, as `stance prelabel --model` and `stance evaluate` load it (ONNX
-        # Runtime, int8 unless CLAIMSTANCE_INT8=0).
+        # Runtime or OpenVINO, see models.encoder).
         model_dir = Path(tempfile.mkdtemp(prefix="bench-heldout-"))
         fitted.save_pretrained(model_dir)
         clf = StanceClassifier.from_pretrained(model_dir)

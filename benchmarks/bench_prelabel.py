@@ -121,6 +121,7 @@ def int8_check(rows: list[dict]) -> None:
     from models.schemes import load_scheme
 
     logging.disable(logging.WARNING)  # the quantiser's advice to pre-process the graph
+    os.environ["CLAIMSTANCE_RUNTIME"] = "onnxruntime"  # int8 against float32, both under ONNX Runtime
     fp32 = OnnxEncoder()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "encoder.int8.onnx"

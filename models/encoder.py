@@ -297,7 +297,12 @@ def _session(path: Path, quantised: bool = False) -> OpenVinoSession | OnnxRunti
     int8 weights always under ONNX Runtime (OpenVINO ran one 3.6 times slower than ONNX Runtime here)."""
     if quantised or runtime() == "onnxruntime":
         return OnnxRuntimeSession(path)
-    return OpenVinoSession(path)
+    try:
+        return OpenVinoSession(path)
+    except Exception:  # a CPU or graph OpenVINO cannot compile for: ONNX Runtime gives the same outputs
+        if os.environ.get("CLAIMSTANCE_RUNTIME") == "openvino":
+            raise
+        return OnnxRuntimeSession(path)
 
 
 def _tokenizer(model_dir: Path, max_length: int) -> Any:

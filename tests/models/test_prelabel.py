@@ -158,3 +158,44 @@ def test_onnx_classifier_matches_pytorch_logits(tmp_path, monkeypatch):
     np.testing.assert_allclose(ort_logits, expected, atol=1e-4)
     assert features.shape == (3, 384)
     np.testing.assert_allclose(np.linalg.norm(features, axis=1), 1.0, atol=1e-5)
+
+
+def _token_count_graph(path):
+    """A tiny exported graph: each row's output is its number of real tokens."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    axes = helper.make_tensor("axes", TensorProto.INT64, [1], [1])
+    nodes = [helper.make_node("Cast", ["attention_mask"], ["mask"], to=TensorProto.FLOAT),
+             helper.make_node("ReduceSum", ["mask", "axes"], ["embedding"], keepdims=1)]
+    inputs = [helper.make_tensor_value_info(name, TensorProto.INT64, ["batch", "tokens"])
+              for name in ("input_ids", "attention_mask")]
+    output = helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", 1])
+    graph = helper.make_graph(nodes, "count", inputs, [output], initializer=[axes])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    return path
+
+
+@pytest.mark.parametrize("runtime", ["openvino", "onnxruntime"])
+def test_batches_come_back_in_input_order_under_either_runtime(tmp_path, monkeypatch, runtime):
+    monkeypatch.setenv("CLAIMSTANCE_RUNTIME", runtime)
+    session = models.encoder._session(_token_count_graph(tmp_path / "count.onnx"))
+    assert session.output_widths() == [1]
+    tokenizer = models.encoder._tokenizer(models.encoder.base_model_dir(), 256)
+    texts = [" ".join(["word"] * n) for n in (7, 1, 30, 3, 3, 12, 0, 5)] * 5  # 40 texts, 10 batches of 4
+    (counts,) = models.encoder.run_batches(session, tokenizer, texts, [1], batch_size=4)
+    expected = [len(tokenizer.encode(t).ids) for t in texts]  # [CLS] and [SEP] included
+    assert counts[:, 0].tolist() == expected
+
+
+def test_a_graph_openvino_cannot_compile_runs_under_onnx_runtime(tmp_path, monkeypatch):
+    def refuse(path):
+        raise RuntimeError("unsupported CPU")
+
+    monkeypatch.setattr(models.encoder, "OpenVinoSession", refuse)
+    monkeypatch.delenv("CLAIMSTANCE_RUNTIME", raising=False)
+    graph = _token_count_graph(tmp_path / "count.onnx")
+    assert isinstance(models.encoder._session(graph), models.encoder.OnnxRuntimeSession)
+    monkeypatch.setenv("CLAIMSTANCE_RUNTIME", "openvino")  # asked for by name: the error is not hidden
+    with pytest.raises(RuntimeError, match="unsupported CPU"):
+        models.encoder._session(graph)
