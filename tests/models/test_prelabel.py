@@ -199,3 +199,15 @@ def test_a_graph_openvino_cannot_compile_runs_under_onnx_runtime(tmp_path, monke
     monkeypatch.setenv("CLAIMSTANCE_RUNTIME", "openvino")  # asked for by name: the error is not hidden
     with pytest.raises(RuntimeError, match="unsupported CPU"):
         models.encoder._session(graph)
+
+
+def test_an_error_while_collecting_a_batch_reaches_the_caller(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLAIMSTANCE_RUNTIME", "openvino")
+    session = models.encoder._session(_token_count_graph(tmp_path / "count.onnx"))
+    feeds = {"input_ids": np.ones((2, 3), dtype=np.int64), "attention_mask": np.ones((2, 3), dtype=np.int64)}
+
+    def sink(key, outputs):
+        raise ValueError(f"no room for batch {key}")
+
+    with pytest.raises(ValueError, match="no room for batch"):
+        session.run_all(iter([(0, feeds), (1, feeds)]), sink)
