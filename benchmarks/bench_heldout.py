@@ -14,7 +14,10 @@ With ``--plain``, a plain fine-tune on the same split as a second baseline: the 
 AutoModelForSequenceClassification, the usual Hugging Face recipe (learning rate 5e-5, 3 epochs,
 batches of 16, linear decay, no warm-up, no early stopping, no blend), trained on all of the 80%.
 
-    python benchmarks/bench_heldout.py [--data ../shared/data/ruwa-dev.jsonl] [--seeds 0,1] [--plain]
+With ``--folds K``, stratified K-fold cross-validation instead: every claim held out once, and one
+macro-F1 over all the held-out predictions beside the per-fold figures.
+
+    python benchmarks/bench_heldout.py [--data ../shared/data/ruwa-dev.jsonl] [--seeds 0,1 | --folds 5] [--plain]
 """
 
 from __future__ import annotations
@@ -45,9 +48,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", default="0,1", help="comma-separated seeds of the 80/20 splits")
     parser.add_argument("--settings", default="{}", help='TrainSettings fields to change, as JSON: \'{"epochs": 5}\'')
     parser.add_argument("--plain", action="store_true", help="also a plain fine-tune (lr 5e-5, 3 epochs) on each split")
+    parser.add_argument("--folds", type=int, default=0,
+                        help="K-fold cross-validation (stratified, shuffled with seed 0) instead of --seeds")
     args = parser.parse_args(argv)
 
-    from sklearn.model_selection import train_test_split
+    from sklearn.model_selection import StratifiedKFold, train_test_split
 
     from models.bootstrap import Bootstrap
     from models.classifier import StanceClassifier
@@ -64,8 +69,15 @@ def main(argv: list[str] | None = None) -> int:
               + " ".join(f"{k + ' blend/alone/boot/TF-IDF (gate pass)':>44}" for k in sets) + f" {'train s':>7}")
     print(header)
     results = []
-    for seed in [int(s) for s in args.seeds.split(",")]:
-        train, test = train_test_split(rows, test_size=0.2, stratify=[r["label"] for r in rows], random_state=seed)
+    strata = [r["label"] for r in rows]
+    if args.folds:  # every claim held out once
+        folds = StratifiedKFold(args.folds, shuffle=True, random_state=0).split(rows, strata)
+        splits = [([rows[i] for i in a], [rows[i] for i in b]) for a, b in folds]
+    else:
+        splits = [train_test_split(rows, test_size=0.2, stratify=strata, random_state=int(seed))
+                  for seed in args.seeds.split(",")]
+    pooled: dict[str, list[np.ndarray]] = {}
+    for seed, (train, test) in enumerate(splits) if args.folds else zip(map(int, args.seeds.split(",")), splits):
         started = time.monotonic()
         fitted, _ = fit_classifier(train, scheme, seed=13, settings=settings, progress=False)
         seconds = time.monotonic() - started
@@ -77,9 +89,13 @@ def main(argv: list[str] | None = None) -> int:
         y = np.array([LABELS.index(r["label"]) for r in test])
         ids = list(scheme.label_ids)
         boot = Bootstrap(scheme)
+        blended, alone = two(clf.predict_proba(test), ids), two(clf.predict_proba(test, blended=False), ids)
+        pooled.setdefault("gold", []).append(y)
+        pooled.setdefault("fine-tune", []).append(blended)
+        pooled.setdefault("network alone", []).append(alone)
         res = {"seed": seed, "test_claims": len(test), "train_seconds": round(seconds, 1),
-               "test/fine-tune": f1(y, two(clf.predict_proba(test), ids)),
-               "test/network alone": f1(y, two(clf.predict_proba(test, blended=False), ids)),
+               "test/fine-tune": f1(y, blended),
+               "test/network alone": f1(y, alone),
                "test/tfidf": f1(y, tfidf(train, test)),
                "test/bootstrap": f1(y, two(boot.predict_proba([{"text": r["text"]} for r in test]), ids))}
         cells = []
@@ -98,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
             # Trained on all of the 80%; the rows passed as validation only satisfy the API (no early
             # stopping, no blend).
             plain_clf, _ = fit_classifier(train, scheme, seed=13, settings=plain, progress=False, val_rows=train[:32])
-            res["test/plain fine-tune"] = f1(y, two(plain_clf.predict_proba(test, blended=False), ids))
+            plain_pred = two(plain_clf.predict_proba(test, blended=False), ids)
+            pooled.setdefault("plain fine-tune", []).append(plain_pred)
+            res["test/plain fine-tune"] = f1(y, plain_pred)
             for name, claims in sets.items():
                 yc = np.array([LABELS.index(r["label"]) for r in claims])
                 res[f"{name}/plain fine-tune"] = f1(yc, two(plain_clf.predict_proba(claims, blended=False), ids))
@@ -110,6 +128,10 @@ def main(argv: list[str] | None = None) -> int:
               + f" {seconds:7.0f}", flush=True)
     keys = [k for k in results[0] if "/" in k]
     print("mean: " + ", ".join(f"{k} {np.mean([r[k] for r in results]):.3f}" for k in keys))
+    if args.folds:  # each claim predicted once: one macro-F1 over all of them
+        gold = np.concatenate(pooled.pop("gold"))
+        print(f"pooled over the {args.folds} folds ({len(gold)} claims): "
+              + ", ".join(f"{k} {f1(gold, np.concatenate(v)):.3f}" for k, v in pooled.items()))
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"bench_heldout-{time.strftime('%Y%m%d-%H%M%S')}.json"
