@@ -70,14 +70,15 @@ def main(argv: list[str] | None = None) -> int:
     print(header)
     results = []
     strata = [r["label"] for r in rows]
-    if args.folds:  # every claim held out once
+    if args.folds:  # every claim held out once; "seed" is then the fold's number
         folds = StratifiedKFold(args.folds, shuffle=True, random_state=0).split(rows, strata)
         splits = [([rows[i] for i in a], [rows[i] for i in b]) for a, b in folds]
     else:
         splits = [train_test_split(rows, test_size=0.2, stratify=strata, random_state=int(seed))
                   for seed in args.seeds.split(",")]
+    names = range(len(splits)) if args.folds else [int(seed) for seed in args.seeds.split(",")]
     pooled: dict[str, list[np.ndarray]] = {}
-    for seed, (train, test) in enumerate(splits) if args.folds else zip(map(int, args.seeds.split(",")), splits):
+    for seed, (train, test) in zip(names, splits):
         started = time.monotonic()
         fitted, _ = fit_classifier(train, scheme, seed=13, settings=settings, progress=False)
         seconds = time.monotonic() - started

@@ -244,6 +244,14 @@ def word_features(texts: list[str], weight: float, dim: int = WORD_DIM) -> Any:
                              shape=(len(texts), dim))
 
 
+def linear(x: np.ndarray, x_sparse: Any, w: np.ndarray) -> np.ndarray:
+    """``[x, x_sparse] @ w`` without joining the blocks: the dense columns take the first rows of
+    ``w``, the optional sparse ones (hashed words) the rest."""
+    d = x.shape[1]
+    z = x @ w[:d]
+    return z if x_sparse is None else z + x_sparse @ w[d:]
+
+
 def _one_blas_thread() -> Any:
     """Thin matrix products run several times faster on one BLAS thread than on several."""
     try:
@@ -293,10 +301,7 @@ def fit_softmax_regression(x: np.ndarray, y: np.ndarray, k: int, c: float = 1.0,
     step32, lam32 = np.float32(step), np.float32(lam)
     t = 1.0
     for _ in range(iterations):
-        z = x32 @ vw[:d] + vb
-        if xst is not None:
-            z += x_sparse @ vw[d:]
-        g = (_softmax(z) - target) * weights
+        g = (_softmax(linear(x32, x_sparse, vw) + vb) - target) * weights
         grad = xt @ g if xst is None else np.vstack([xt @ g, xst @ g])
         w_next = vw - step32 * (grad + lam32 * vw)
         b_next = vb - step32 * g.sum(axis=0)
@@ -495,10 +500,7 @@ class Bootstrap:
             with _one_blas_thread():
                 params = fit_softmax_regression(x, y, k, cfg.end_model_c, 200 if round_ == 0 else 100, params,
                                                 x_sparse=x_words)
-            w = params[0].astype(np.float32)
-            z = emb.astype(np.float32) @ w[:emb.shape[1]]
-            if words is not None:
-                z = z + words @ w[emb.shape[1]:]
+            z = linear(emb.astype(np.float32), words, params[0].astype(np.float32))
             out = _softmax(z.astype(np.float64) + params[1])
             fresh = (labels < 0) & (out.max(axis=1) >= cfg.end_model_min_confidence)
             labels[fresh] = out[fresh].argmax(axis=1)

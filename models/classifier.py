@@ -53,15 +53,15 @@ def in_domain_probability(embeddings: np.ndarray, domain: dict[str, Any], texts:
                           ) -> np.ndarray:
     """P(training-like | claim) from the stored logistic regression of the domain gate: on the
     embeddings, plus hashed words of ``texts`` when the gate was fitted with them (``words`` > 0)."""
-    coef = np.asarray(domain["coef"], dtype=np.float64)
-    d = embeddings.shape[1]
-    z = embeddings.astype(np.float64) @ coef[:d] + float(domain["intercept"])
+    from models.bootstrap import linear, word_features
+
+    words = None
     if float(domain.get("words") or 0) > 0:
         if texts is None:
             raise ValueError("this domain gate reads the words of the claims: pass their texts")
-        from models.bootstrap import word_features
-
-        z = z + word_features(texts, float(domain["words"])) @ coef[d:]
+        words = word_features(texts, float(domain["words"]))
+    coef = np.asarray(domain["coef"], dtype=np.float64)
+    z = linear(embeddings.astype(np.float64), words, coef) + float(domain["intercept"])
     return 1.0 / (1.0 + np.exp(-z))
 
 
