@@ -272,6 +272,25 @@ class StanceClassifier:
         logits = self.forward(texts, batch_size)
         return softmax(logits / float(self.config.get("blend", {}).get("temperature", 1.0)))
 
+    def cue_logits(self, rows: list[dict[str, Any]]) -> np.ndarray:
+        """The row-wise labellers' evidence (n x model labels): the weight ``stance train`` measured
+        for each labeller (``blend.cue_votes``) on the label it votes; zero without cue votes."""
+        weights = self.config.get("blend", {}).get("cue_votes") or {}
+        z = np.zeros((len(rows), len(self.model_labels)))
+        if not weights or not rows:
+            return z
+        column = {self.labels.index(label): k for k, label in enumerate(self.model_labels)}
+        labellers = self.bootstrap.labellers
+        matrix = self.bootstrap.apply(rows)
+        for j, labeller in enumerate(labellers):
+            weight = weights.get(labeller.name, {}).get("weight", 0.0)
+            if not weight:
+                continue
+            for i, vote in enumerate(matrix[:, j]):
+                if vote in column:
+                    z[i, column[vote]] += weight
+        return z
+
     def domain_gate(self, rows: list[dict[str, Any]], features: np.ndarray | None = None) -> np.ndarray:
         """Per claim, how far the fine-tuned model is trusted: 1 in domain, 0 far from it.
 
@@ -323,7 +342,7 @@ class StanceClassifier:
         if space == "classifier":  # the gate reads the network's features: one pass gives both
             logits, features = self.outputs(texts, batch_size)
             g = self.domain_gate(rows, features)
-            p_model = softmax(logits / temperature)
+            p_model = softmax(logits / temperature + self.cue_logits(rows))
         else:
             # The gate first (base embeddings, which the bootstrap needs anyway), then the network only
             # where it has a say: with g = 0 the blend is the bootstrap's exactly.
@@ -331,7 +350,9 @@ class StanceClassifier:
             p_model = np.full((len(rows), len(known)), 1.0 / len(known))
             run = np.nonzero(g > 0)[0]
             if len(run):
-                p_model[run] = softmax(self.forward([texts[i] for i in run], batch_size) / temperature)
+                subset = [rows[i] for i in run]
+                p_model[run] = softmax(self.forward([texts[i] for i in run], batch_size) / temperature
+                                       + self.cue_logits(subset))
         weight = float(settings.get("bootstrap_weight", 0.0))
         # The bootstrap only where it has a say: claims not fully in domain, or every claim when it
         # keeps a weight in domain. With a gate on base embeddings every claim is embedded already.

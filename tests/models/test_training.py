@@ -189,6 +189,53 @@ def test_network_runs_only_where_the_gate_gives_it_a_share() -> None:
     assert 0.0 < proba[2, 2] < boot[2, 2] and np.isclose(proba[2].sum(), 1.0)
 
 
+def test_cue_vote_weights_are_the_labellers_smoothed_log_odds_on_the_training_claims() -> None:
+    from types import SimpleNamespace
+
+    from models.training import cue_vote_weights
+
+    scheme = ["kremlin_framing", "independent_reporting", "neutral"]
+    model = ["kremlin_framing", "independent_reporting"]
+    gold = ["kremlin_framing"] * 10 + ["independent_reporting"] * 10
+    sharp = [0] * 9 + [-1] + [0] + [-1] * 9  # 10 votes, 9 right
+    coin = [0] * 5 + [-1] * 5 + [0] * 5 + [-1] * 5  # 10 votes, 5 right: no better than chance
+    rare = [1, 1, 1] + [-1] * 17  # 3 votes, below the minimum
+    neutral = [2] * 20  # votes a label the network does not have
+    matrix = np.array([sharp, coin, rare, neutral]).T
+    labellers = [SimpleNamespace(name=n) for n in ("sharp", "coin", "rare", "neutral")]
+    weights = cue_vote_weights(labellers, matrix, gold, scheme, model, min_fired=5)
+    assert list(weights) == ["sharp"]
+    assert weights["sharp"]["fired"] == 10 and weights["sharp"]["accuracy"] == round(10 / 12, 4)
+    assert np.isclose(weights["sharp"]["weight"], np.log(5.0), atol=1e-4)
+
+
+def test_cue_votes_add_their_weight_to_the_networks_logits() -> None:
+    from models.classifier import StanceClassifier
+    from models.schemes import load_scheme
+
+    class Net:
+        def eval(self) -> None:
+            pass
+
+    domain = {"coef": [10.0, 0.0], "intercept": 0.0, "gate_low": 0.2, "gate_high": 0.5, "space": "classifier"}
+    config = {"labels": ["kremlin_framing", "independent_reporting"], "version": "v1", "scheme": "kremlin_framing",
+              "scheme_labels": ["kremlin_framing", "independent_reporting", "neutral"],
+              "blend": {"enabled": True, "temperature": 2.0, "bootstrap_weight": 0.0, "domain": domain,
+                        "cue_votes": {"kiev_spelling": {"fired": 60, "accuracy": 0.95, "weight": 1.5}}}}
+    clf = StanceClassifier(Net(), None, config, scheme=load_scheme("kremlin_framing"))
+    rows = [{"text": "Kiev says the talks stalled."}, {"text": "Kyiv says the talks stalled."},
+            {"text": "Talks stalled."}]
+    logits = np.array([[1.0, 1.0]] * 3, dtype=np.float32)
+    clf.outputs = lambda texts, batch_size=64: (logits, np.array([[1.0, 0.0]] * 3, dtype=np.float32))  # type: ignore[method-assign]
+    assert clf.cue_logits(rows).tolist() == [[1.5, 0.0], [0.0, 1.5], [0.0, 0.0]]
+    proba = clf.predict_proba(rows)
+    expected = 1 / (1 + np.exp(-1.5))  # temperature-scaled logits are equal: the cue's weight decides
+    np.testing.assert_allclose(proba[:, :2], [[expected, 1 - expected], [1 - expected, expected], [0.5, 0.5]],
+                               rtol=1e-5)
+    # The network alone stays the network alone.
+    assert clf.predict_proba(rows, blended=False)[:, :2].tolist() == [[0.5, 0.5]] * 3
+
+
 @pytest.mark.slow
 def test_train_writes_a_loadable_model_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from transformers import AutoModelForSequenceClassification
@@ -213,6 +260,7 @@ def test_train_writes_a_loadable_model_directory(tmp_path: Path, monkeypatch: py
     domain = config["blend"]["domain"]
     assert len(domain["coef"]) == 384 + WORD_DIM and domain["words"] == 1.0 and domain["gate_high"] == 0.5
     assert config["blend"]["bootstrap_weight"] in (0.0, 0.25, 0.5)
+    assert all(v["fired"] >= 5 and v["weight"] > 0 for v in config["blend"]["cue_votes"].values())
 
     clf = StanceClassifier.from_pretrained(model_dir)
     assert clf.labels == ["kremlin_framing", "independent_reporting", "neutral"]
