@@ -210,6 +210,20 @@ def apply_labellers(labellers: list[Labeller], rows: list[dict[str, Any]], schem
     return matrix
 
 
+def accuracy_weight(accuracy: Any, k: int) -> Any:
+    """A labeller's vote as log-odds: ``log(a (k - 1) / (1 - a))`` for accuracy ``a`` over ``k``
+    labels (0 at chance, 1 / k)."""
+    return np.log(np.asarray(accuracy, dtype=np.float64) * (k - 1) / (1 - np.asarray(accuracy, dtype=np.float64)))
+
+
+def add_votes(logits: np.ndarray, matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Add labeller j's weight to the column each row's vote names in ``matrix`` (-1: abstain), in place."""
+    for j in range(matrix.shape[1]):
+        fired = matrix[:, j] >= 0
+        logits[np.nonzero(fired)[0], matrix[fired, j]] += weights[j]
+    return logits
+
+
 def _softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
@@ -325,7 +339,7 @@ class Bootstrap:
         self._encoder = encoder
         self._anchors: tuple[np.ndarray, list[np.ndarray]] | None = None
         self._cache: tuple[tuple[str, ...], np.ndarray] | None = None
-        self._matrix: tuple[tuple[Any, ...], np.ndarray] | None = None
+        self._matrix: tuple[dict[tuple[Any, ...], int], np.ndarray] | None = None
 
     @property
     def version(self) -> str:
@@ -346,12 +360,15 @@ class Bootstrap:
         return self._encoder
 
     def apply(self, rows: list[dict[str, Any]]) -> np.ndarray:
-        """The row-wise labellers' label matrix, remembered for the last list of rows."""
-        key = tuple((row.get("text"), row.get("speaker"), row.get("source_type")) for row in rows)
-        if self._matrix is not None and self._matrix[0] == key:
-            return self._matrix[1]
+        """The row-wise labellers' label matrix, remembered for the last list of rows: any list drawn
+        from it (the claims a blend hands to the bootstrap) is served without running them again."""
+        keys = [(row.get("text"), row.get("speaker"), row.get("source_type")) for row in rows]
+        if self._matrix is not None:
+            index, matrix = self._matrix
+            if all(key in index for key in keys):
+                return matrix[[index[key] for key in keys]]
         matrix = apply_labellers(self.labellers, rows, self.scheme)
-        self._matrix = (key, matrix)
+        self._matrix = ({key: i for i, key in enumerate(keys)}, matrix)
         return matrix
 
     # --- embeddings ---------------------------------------------------------------------------
@@ -442,9 +459,8 @@ class Bootstrap:
     # --- the label model --------------------------------------------------------------------------
 
     def _weights(self) -> np.ndarray:
-        k = len(self.scheme.labels)
         acc = np.array([lab.accuracy for lab in self.labellers], dtype=np.float64)
-        return np.log(acc * (k - 1) / (1 - acc))
+        return accuracy_weight(acc, len(self.scheme.labels))
 
     def _prior(self) -> np.ndarray:
         k = len(self.scheme.labels)
@@ -458,12 +474,7 @@ class Bootstrap:
 
     def vote_logits(self, matrix: np.ndarray) -> np.ndarray:
         """Log-odds from the hard votes of the row-wise labellers."""
-        logits = np.tile(self._prior(), (len(matrix), 1))
-        weights = self._weights()
-        for j in range(matrix.shape[1]):
-            fired = matrix[:, j] >= 0
-            logits[np.nonzero(fired)[0], matrix[fired, j]] += weights[j]
-        return logits
+        return add_votes(np.tile(self._prior(), (len(matrix), 1)), matrix, self._weights())
 
     def end_model_proba(self, emb: np.ndarray, texts: list[str], vote_logits: np.ndarray,
                         covered: np.ndarray) -> np.ndarray | None:

@@ -275,21 +275,15 @@ class StanceClassifier:
     def cue_logits(self, rows: list[dict[str, Any]]) -> np.ndarray:
         """The row-wise labellers' evidence (n x model labels): the weight ``stance train`` measured
         for each labeller (``blend.cue_votes``) on the label it votes; zero without cue votes."""
-        weights = self.config.get("blend", {}).get("cue_votes") or {}
-        z = np.zeros((len(rows), len(self.model_labels)))
-        if not weights or not rows:
-            return z
-        column = {self.labels.index(label): k for k, label in enumerate(self.model_labels)}
-        labellers = self.bootstrap.labellers
-        matrix = self.bootstrap.apply(rows)
-        for j, labeller in enumerate(labellers):
-            weight = weights.get(labeller.name, {}).get("weight", 0.0)
-            if not weight:
-                continue
-            for i, vote in enumerate(matrix[:, j]):
-                if vote in column:
-                    z[i, column[vote]] += weight
-        return z
+        votes = self.config.get("blend", {}).get("cue_votes") or {}
+        known = [self.labels.index(label) for label in self.model_labels]
+        if not votes or not rows:
+            return np.zeros((len(rows), len(known)))
+        from models.bootstrap import add_votes
+
+        weights = np.array([votes.get(lab.name, {}).get("weight", 0.0) for lab in self.bootstrap.labellers])
+        z = add_votes(np.zeros((len(rows), len(self.labels))), self.bootstrap.apply(rows), weights)
+        return z[:, known]
 
     def domain_gate(self, rows: list[dict[str, Any]], features: np.ndarray | None = None) -> np.ndarray:
         """Per claim, how far the fine-tuned model is trusted: 1 in domain, 0 far from it.

@@ -334,18 +334,19 @@ def cue_vote_weights(labellers: list[Any], matrix: np.ndarray, gold: list[str], 
     """Per row-wise labeller: how often it fires on the training claims (on one of the model's
     labels), how often it is right, and its weight ``log(a (K - 1) / (1 - a))`` with ``a`` the
     Laplace-smoothed accuracy over K model labels; rare or no-better-than-chance labellers get none."""
+    from models.bootstrap import accuracy_weight
+
     k = len(model_labels)
-    known = {scheme_labels.index(label) for label in model_labels}
+    known = [scheme_labels.index(label) for label in model_labels]
+    gold_index = np.array([scheme_labels.index(g) for g in gold])
     out: dict[str, dict[str, float]] = {}
     for j, labeller in enumerate(labellers):
-        votes = matrix[:, j]
-        on = np.array([v in known for v in votes])
+        on = np.isin(matrix[:, j], known)
         fired = int(on.sum())
         if fired < min_fired:
             continue
-        correct = int(sum(scheme_labels[v] == g for v, g in zip(votes[on], np.asarray(gold, dtype=object)[on])))
-        accuracy = (correct + 1) / (fired + k)
-        weight = float(np.log(accuracy * (k - 1) / (1 - accuracy)))
+        accuracy = (int((matrix[on, j] == gold_index[on]).sum()) + 1) / (fired + k)
+        weight = float(accuracy_weight(accuracy, k))
         if weight > 0:
             out[labeller.name] = {"fired": fired, "accuracy": round(accuracy, 4), "weight": round(weight, 4)}
     return out
@@ -365,18 +366,17 @@ def fit_blend(clf: StanceClassifier, train_rows: list[dict[str, Any]], val_rows:
     out: dict[str, Any] = {"enabled": settings.blend, "temperature": round(temperature, 4), "bootstrap_weight": 0.0}
     if not settings.blend:
         return out
+    clf.config["blend"] = out  # read by the classifier's cue_logits and domain_gate below
     if settings.cue_votes:
         out["cue_votes"] = cue_vote_weights(clf.bootstrap.labellers, clf.bootstrap.apply(train_rows),
                                             [r["label"] for r in train_rows], clf.scheme.label_ids, labels,
                                             settings.cue_votes_min_fired)
-        clf.config["blend"] = out
     z_val = logits / temperature + (clf.cue_logits(val_rows) if settings.cue_votes else 0.0)
     domain = fit_domain_gate(clf, train_rows, settings) if settings.domain_gate else None
     if domain is not None:
         val_emb = val_features if settings.gate_space == "classifier" else clf.bootstrap.embed(val_rows)
         domain = calibrate_gate(domain, val_emb, settings, [r["text"] for r in val_rows])
     out["domain"] = domain
-    clf.config["blend"] = out
     g = clf.domain_gate(val_rows, val_features)
     p_model = softmax(z_val)
     p_boot = clf.bootstrap_proba(val_rows)
