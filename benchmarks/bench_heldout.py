@@ -17,7 +17,11 @@ batches of 16, linear decay, no warm-up, no early stopping, no blend), trained o
 With ``--folds K``, stratified K-fold cross-validation instead: every claim held out once, and one
 macro-F1 over all the held-out predictions beside the per-fold figures.
 
+With ``--train-fraction F``, a learning curve point: each split trains on a stratified share F of
+its training part (seeded by the split) and is scored on the same held-out claims as before.
+
     python benchmarks/bench_heldout.py [--data ../shared/data/ruwa-dev.jsonl] [--seeds 0,1 | --folds 5] [--plain]
+        [--train-fraction 0.6]
 """
 
 from __future__ import annotations
@@ -50,7 +54,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plain", action="store_true", help="also a plain fine-tune (lr 5e-5, 3 epochs) on each split")
     parser.add_argument("--folds", type=int, default=0,
                         help="K-fold cross-validation (stratified, shuffled with seed 0) instead of --seeds")
+    parser.add_argument("--train-fraction", type=float, default=1.0,
+                        help="train on this stratified share of each split's training claims (learning curve)")
     args = parser.parse_args(argv)
+    if not 0 < args.train_fraction <= 1:
+        parser.error(f"--train-fraction must be in (0, 1], not {args.train_fraction}")
 
     from sklearn.model_selection import StratifiedKFold, train_test_split
 
@@ -79,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     names = range(len(splits)) if args.folds else [int(seed) for seed in args.seeds.split(",")]
     pooled: dict[str, list[np.ndarray]] = {}
     for seed, (train, test) in zip(names, splits):
+        if args.train_fraction < 1:  # the same held-out claims, fewer training claims
+            train, _ = train_test_split(train, train_size=args.train_fraction,
+                                        stratify=[r["label"] for r in train], random_state=int(seed))
         started = time.monotonic()
         fitted, _ = fit_classifier(train, scheme, seed=13, settings=settings, progress=False)
         seconds = time.monotonic() - started
@@ -94,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         pooled.setdefault("gold", []).append(y)
         pooled.setdefault("fine-tune", []).append(blended)
         pooled.setdefault("network alone", []).append(alone)
-        res = {"seed": seed, "test_claims": len(test), "train_seconds": round(seconds, 1),
+        res = {"seed": seed, "train_claims": len(train), "test_claims": len(test), "train_seconds": round(seconds, 1),
                "test/fine-tune": f1(y, blended),
                "test/network alone": f1(y, alone),
                "test/tfidf": f1(y, tfidf(train, test)),
@@ -136,7 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"bench_heldout-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    record = {"data": args.data, "settings": settings.model_dump(), "results": results}
+    record = {"data": args.data, "train_fraction": args.train_fraction, "settings": settings.model_dump(),
+              "results": results}
     path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     print(f"written to {path}")
     return 0
