@@ -21,7 +21,7 @@ With ``--train-fraction F``, a learning curve point: each split trains on a stra
 its training part (seeded by the split) and is scored on the same held-out claims as before.
 
     python benchmarks/bench_heldout.py [--data ../shared/data/ruwa-dev.jsonl] [--seeds 0,1 | --folds 5] [--plain]
-        [--train-fraction 0.6]
+        [--train-fraction 0.6] [--train-seed 13]
 """
 
 from __future__ import annotations
@@ -54,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plain", action="store_true", help="also a plain fine-tune (lr 5e-5, 3 epochs) on each split")
     parser.add_argument("--folds", type=int, default=0,
                         help="K-fold cross-validation (stratified, shuffled with seed 0) instead of --seeds")
+    parser.add_argument("--train-seed", type=int, default=13,
+                        help="seed of training (validation split, initialisation, batch order): the run-to-run spread")
     parser.add_argument("--train-fraction", type=float, default=1.0,
                         help="train on this stratified share of each split's training claims (learning curve)")
     args = parser.parse_args(argv)
@@ -91,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
             train, _ = train_test_split(train, train_size=args.train_fraction,
                                         stratify=[r["label"] for r in train], random_state=int(seed))
         started = time.monotonic()
-        fitted, _ = fit_classifier(train, scheme, seed=13, settings=settings, progress=False)
+        fitted, _ = fit_classifier(train, scheme, seed=args.train_seed, settings=settings, progress=False)
         seconds = time.monotonic() - started
         # Saved and loaded again, as `stance prelabel --model` and `stance evaluate` load it (ONNX
         # Runtime or OpenVINO, see models.encoder).
@@ -125,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
                                   keep_best=False, blend=False)
             # Trained on all of the 80%; the rows passed as validation only satisfy the API (no early
             # stopping, no blend).
-            plain_clf, _ = fit_classifier(train, scheme, seed=13, settings=plain, progress=False, val_rows=train[:32])
+            plain_clf, _ = fit_classifier(train, scheme, seed=args.train_seed, settings=plain, progress=False,
+                                          val_rows=train[:32])
             plain_pred = two(plain_clf.predict_proba(test, blended=False), ids)
             pooled.setdefault("plain fine-tune", []).append(plain_pred)
             res["test/plain fine-tune"] = f1(y, plain_pred)
@@ -147,8 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"bench_heldout-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    record = {"data": args.data, "train_fraction": args.train_fraction, "settings": settings.model_dump(),
-              "results": results}
+    record = {"data": args.data, "train_seed": args.train_seed, "train_fraction": args.train_fraction,
+              "settings": settings.model_dump(), "results": results}
     path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     print(f"written to {path}")
     return 0
