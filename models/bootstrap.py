@@ -213,7 +213,8 @@ def apply_labellers(labellers: list[Labeller], rows: list[dict[str, Any]], schem
 def accuracy_weight(accuracy: Any, k: int) -> Any:
     """A labeller's vote as log-odds: ``log(a (k - 1) / (1 - a))`` for accuracy ``a`` over ``k``
     labels (0 at chance, 1 / k)."""
-    return np.log(np.asarray(accuracy, dtype=np.float64) * (k - 1) / (1 - np.asarray(accuracy, dtype=np.float64)))
+    a = np.asarray(accuracy, dtype=np.float64)
+    return np.log(a * (k - 1) / (1 - a))
 
 
 def add_votes(logits: np.ndarray, matrix: np.ndarray, weights: np.ndarray) -> np.ndarray:

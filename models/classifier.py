@@ -333,10 +333,12 @@ class StanceClassifier:
             out[:, known] = softmax(self.forward(texts, batch_size) / temperature)
             return out
         space = (settings.get("domain") or {}).get("space")
+        # Over every claim at once: the labellers' matrix is then remembered for the bootstrap below.
+        cues = self.cue_logits(rows)
         if space == "classifier":  # the gate reads the network's features: one pass gives both
             logits, features = self.outputs(texts, batch_size)
             g = self.domain_gate(rows, features)
-            p_model = softmax(logits / temperature + self.cue_logits(rows))
+            p_model = softmax(logits / temperature + cues)
         else:
             # The gate first (base embeddings, which the bootstrap needs anyway), then the network only
             # where it has a say: with g = 0 the blend is the bootstrap's exactly.
@@ -344,9 +346,7 @@ class StanceClassifier:
             p_model = np.full((len(rows), len(known)), 1.0 / len(known))
             run = np.nonzero(g > 0)[0]
             if len(run):
-                subset = [rows[i] for i in run]
-                p_model[run] = softmax(self.forward([texts[i] for i in run], batch_size) / temperature
-                                       + self.cue_logits(subset))
+                p_model[run] = softmax(self.forward([texts[i] for i in run], batch_size) / temperature + cues[run])
         weight = float(settings.get("bootstrap_weight", 0.0))
         # The bootstrap only where it has a say: claims not fully in domain, or every claim when it
         # keeps a weight in domain. With a gate on base embeddings every claim is embedded already.
