@@ -3,8 +3,9 @@
 Macro-F1, per-label precision / recall / F1, a confusion matrix, calibration (expected calibration
 error and a reliability plot), the same broken down by metadata fields, and a TF-IDF + logistic
 regression baseline. Protocol of the baseline: it is cross-validated on the evaluation data itself
-(stratified folds grouped by document, seeded), so each of its predictions comes from a model that saw
-the other folds of these very claims; the evaluated model saw none of them unless the report says so.
+(stratified folds grouped by document, or by claim when the documents are too few; seeded), so each
+of its predictions comes from a model that saw the other folds of these very claims; the evaluated
+model saw none of them unless the report says so.
 """
 
 from __future__ import annotations
@@ -65,8 +66,12 @@ def score(y_true: np.ndarray, proba: np.ndarray, labels: list[str], support_only
 
 
 def tfidf_baseline(rows: list[dict[str, Any]], labels: list[str], folds: int = 5, seed: int = 13,
-                   normalise: bool = False) -> np.ndarray:
-    """Out-of-fold probabilities of TF-IDF + logistic regression (folds stratified, grouped by document)."""
+                   normalise: bool = False) -> tuple[np.ndarray, str]:
+    """Out-of-fold probabilities of TF-IDF + logistic regression, and how they were cross-validated.
+
+    Folds are stratified and hold out whole documents; with fewer documents than folds (the loop's
+    first pull often comes from two or three) they hold out claims instead.
+    """
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedGroupKFold
@@ -80,14 +85,23 @@ def tfidf_baseline(rows: list[dict[str, Any]], labels: list[str], folds: int = 5
     folds = min(folds, int(np.bincount(y).min()))
     if folds < 2:
         raise UserError("too few claims of some label for a cross-validated baseline (need 2 per label)")
+    def splits(groups: list[Any]) -> list[tuple[np.ndarray, np.ndarray]]:
+        return list(StratifiedGroupKFold(folds, shuffle=True, random_state=seed).split(texts, y, groups))
+
+    grouped_by, folded = "document", None
+    if len(set(groups)) >= folds:
+        folded = splits(groups)
+    # Too few documents, or documents of one label each, leave some training fold with one label:
+    # the folds then hold out claims instead of documents.
+    if folded is None or any(len(set(y[train_idx])) < len(labels) for train_idx, _ in folded):
+        grouped_by, folded = "claim", splits(list(range(len(rows))))
     proba = np.zeros((len(rows), len(labels)))
-    for train_idx, test_idx in StratifiedGroupKFold(folds, shuffle=True, random_state=seed).split(texts, y, groups):
+    for train_idx, test_idx in folded:
         model = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1),
                               LogisticRegression(max_iter=2000, class_weight="balanced", C=10.0))
         model.fit([texts[i] for i in train_idx], y[train_idx])
-        cols = [labels.index(labels[c]) for c in model.classes_]
-        proba[np.ix_(test_idx, cols)] = model.predict_proba([texts[i] for i in test_idx])
-    return proba
+        proba[np.ix_(test_idx, model.classes_)] = model.predict_proba([texts[i] for i in test_idx])
+    return proba, f"{folds}-fold cross-validation on these rows, stratified by label, grouped by {grouped_by}"
 
 
 def predict_rows(model: str, rows: list[dict[str, Any]], scheme: Any) -> tuple[np.ndarray, dict[str, Any]]:
@@ -127,16 +141,16 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str = "k
     proba = proba_all[:, cols]
     proba = proba / np.clip(proba.sum(axis=1, keepdims=True), 1e-12, None)
     y = np.array([labels.index(r["label"]) for r in rows])
+    baseline, protocol = tfidf_baseline(rows, labels, folds, seed)
     report: dict[str, Any] = {
         **info, "data": str(data), "scheme": scheme_obj.name, "labels": labels, "n": len(rows),
         "label_counts": dict(Counter(r["label"] for r in rows)),
         "protocol": ("model: scored as given on every row (argmax over the labels present in the data). "
-                     f"baseline: TF-IDF (1-2 grams) + logistic regression, {folds}-fold cross-validation "
-                     f"on these rows, stratified by label, grouped by document, seed {seed}. "
+                     f"baseline: TF-IDF (1-2 grams) + logistic regression, {protocol}, seed {seed}. "
                      "Breakdowns by a metadata field average F1 over the labels present in each group."),
         "overall": score(y, proba, labels),
     }
-    report["baseline"] = score(y, tfidf_baseline(rows, labels, folds, seed), labels)
+    report["baseline"] = score(y, baseline, labels)
     fields = by if by is not None else [f for f in BY_DEFAULT if any(f in r for r in rows)]
     report["by"] = {}
     for field in fields:

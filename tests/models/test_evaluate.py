@@ -73,3 +73,18 @@ def test_evaluate_rejects_bad_input(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="no such model directory"):
         ev.evaluate(str(tmp_path / "missing"), data, tmp_path / "r")
     assert not (tmp_path / "r").exists()
+
+
+def test_baseline_holds_out_claims_when_documents_are_too_few() -> None:
+    labels = ["kremlin_framing", "independent_reporting"]
+    rows = _rows()
+    _, by_document = ev.tfidf_baseline(rows, labels, folds=3)
+    assert "3-fold" in by_document and by_document.endswith("grouped by document")
+    # The loop's first pull: two documents, one label each. Grouped by document, every training fold
+    # would hold one label; the folds hold out claims instead, and the protocol says so.
+    for r in rows:
+        r["doc_id"] = "interview" if r["label"] == "kremlin_framing" else "investigation"
+    proba, by_claim = ev.tfidf_baseline(rows, labels, folds=5)
+    assert by_claim.endswith("grouped by claim")
+    assert proba.shape == (24, 2) and np.allclose(proba.sum(axis=1), 1.0)
+    assert (proba.argmax(axis=1) == [labels.index(r["label"]) for r in rows]).mean() > 0.9
