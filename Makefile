@@ -5,11 +5,12 @@ VENV := .venv
 STUDIO_VENV := .venv-studio
 STANCE := $(VENV)/bin/stance
 WORKSPACE ?= workspace
+PORT ?=
 
 .PHONY: run test stop venv studio-venv browser bench clean
 
 run: venv studio-venv
-	$(STANCE) run --workspace $(WORKSPACE)
+	$(STANCE) run --workspace $(WORKSPACE) $(if $(PORT),--port $(PORT))
 
 stop:
 	@if [ -x $(STANCE) ]; then $(STANCE) studio stop --workspace $(WORKSPACE); else echo "nothing to stop"; fi

@@ -225,7 +225,7 @@ def start(workspace: str | Path = DEFAULT_WORKSPACE, port: int | None = None) ->
             info.update(url=url, port=port)
             _write_info(workspace, info)
             return _public(info, workspace, already_running=True)
-        raise UserError(f"port {port} on {HOST} is taken by another program; pick a free one with --port P")
+        raise UserError(f"port {port} on {HOST} is taken by another program; pick a free one with --port P (make run PORT=P)")
 
     binary = find_binary()
     info.update(url=url, port=port, pid=None)

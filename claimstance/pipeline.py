@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -21,6 +22,7 @@ from pydantic import ValidationError
 from claimstance.config import DEFAULT_PIPELINE, PipelineConfig, load_pipeline_config
 from corpus.errors import UserError
 from corpus.files import atomic_write, read_jsonl
+from corpus.readers import ReadOptions
 from corpus.settings import validation_error
 
 SAMPLE_CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "sample"
@@ -92,6 +94,13 @@ class RunState:
 
     def done(self, step: str, key: str, **extra: Any) -> None:
         self.data[step] = {"key": key, "at": time.strftime("%Y-%m-%dT%H:%M:%S"), **extra}
+        self._write()
+
+    def forget(self, step: str) -> None:
+        if self.data.pop(step, None) is not None:
+            self._write()
+
+    def _write(self) -> None:
         with atomic_write(self.path) as handle:
             json.dump(self.data, handle, indent=2)
 
@@ -107,10 +116,17 @@ def _code_version() -> str:
 
 
 def run(corpus: str | Path | None = None, config: str | Path | None = None,
-        workspace: str | Path = "workspace", push: bool = True,
-        say: Callable[[str], None] = _say) -> RunResult:
-    """Run the whole pipeline on ``corpus`` (default: the bundled sample corpus)."""
+        workspace: str | Path = "workspace", push: bool = True, port: int | None = None,
+        read_options: ReadOptions | None = None, say: Callable[[str], None] = _say) -> RunResult:
+    """Run the whole pipeline on ``corpus`` (default: the bundled sample corpus).
+
+    ``port`` overrides the config's port of the local Label Studio; ``read_options`` say how CSV and
+    JSONL documents are read (their text and id columns).
+    """
     cfg: PipelineConfig = load_pipeline_config(config)
+    if port is not None:
+        cfg = cfg.model_copy(update={"port": port})
+    read_options = read_options or ReadOptions()
     corpus_path = Path(corpus) if corpus else SAMPLE_CORPUS
     if not corpus_path.exists():
         raise UserError(f"{corpus_path}: no such corpus file or directory; pass --corpus PATH")
@@ -133,7 +149,7 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
     code = _code_version()
 
     # 1. claims
-    claims_key = fingerprint(corpus_path.resolve().as_posix(), corpus_path, code)
+    claims_key = fingerprint(corpus_path.resolve().as_posix(), corpus_path, asdict(read_options), code)
     if state.fresh("claims", claims_key, result.claims_path):
         say(f"[1/5] claims: up to date ({result.claims_path})")
         result.skipped_steps.append("claims")
@@ -141,7 +157,7 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
         say(f"[1/5] claims: splitting {corpus_path} into sentences, voices and claims")
         from corpus.claims import build_claims
 
-        summary = build_claims([str(corpus_path)], str(result.claims_path),
+        summary = build_claims([str(corpus_path)], str(result.claims_path), read_options,
                                on_skip=lambda item: say(f"  skipped: {item}"))
         result.skipped_inputs = [str(item) for item in summary.skipped]
         state.done("claims", claims_key)
@@ -178,19 +194,28 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
     if push:
         from annotate import studio
 
-        say(f"[3/5] Label Studio: starting a local server in {workspace} (first start takes about a minute)")
-        result.studio = studio.start(workspace, port=cfg.port if not _has_info(workspace) else None)
+        first = not _has_info(workspace)
+        say(f"[3/5] Label Studio: the local server of {workspace}"
+            + (" (its first start takes about a minute)" if first else ""))
+        result.studio = studio.start(workspace, port=cfg.port if first else None)
         say(f"[4/5] push: claims and pre-labels to project {cfg.project!r}")
         from annotate.push import push as push_claims
 
         result.pushed = push_claims(str(result.prelabeled_path), cfg.project, workspace=str(workspace),
                                     scheme=cfg.scheme, include_all=cfg.push_all)
     else:
-        result.not_run += ["studio", "push"]
+        result.not_run.append("Label Studio and push (--no-push)")
 
     # 5. comparison report
     compare_key = fingerprint(result.prelabeled_path, compare_settings.model_dump(mode="json"), code)
     pairs_path = result.compare_dir / "pairs.jsonl"
+    if len({r["doc_id"] for r in labelled if r.get("is_claim")}) < 2:
+        # Nothing to compare: no report, and none left over from an earlier corpus in this workspace.
+        say("[5/5] compare: not run, the corpus has claims from one document only; comparing needs two or more")
+        shutil.rmtree(result.compare_dir, ignore_errors=True)
+        state.forget("compare")
+        result.not_run.append("compare (one document)")
+        return result
     if state.fresh("compare", compare_key, pairs_path, result.compare_dir / "report.html"):
         say(f"[5/5] compare: up to date ({result.compare_dir})")
         result.skipped_steps.append("compare")
@@ -213,9 +238,21 @@ def _has_info(workspace: Path) -> bool:
     return (workspace / "studio.json").exists()
 
 
+def _stance() -> str:
+    """How to call this CLI from the user's shell: ``stance`` when it is on PATH (an activated venv)."""
+    if shutil.which("stance"):
+        return "stance"
+    script = Path(sys.executable).parent / "stance"
+    try:
+        return str(script.relative_to(Path.cwd()))
+    except ValueError:
+        return str(script)
+
+
 def summary_lines(result: RunResult) -> list[str]:
     """The closing summary: what was found, where it is, and the commands of the annotation loop."""
     w = result.workspace
+    stance = _stance()
     lines = [
         "",
         f"documents: {result.documents}   sentences: {result.sentences}   claims: {result.claims}",
@@ -233,11 +270,12 @@ def summary_lines(result: RunResult) -> list[str]:
     if result.skipped_steps:
         lines.append("up to date, skipped: " + ", ".join(result.skipped_steps))
     if result.not_run:
-        lines.append("not run (--no-push): " + ", ".join(result.not_run))
+        lines.append("not run: " + ", ".join(result.not_run))
     if result.skipped_inputs:
         lines.append(f"inputs skipped: {len(result.skipped_inputs)} (listed above)")
     lines.append("")
-    lines.append(f"comparison report: {result.compare_dir / 'report.html'}")
+    if (result.compare_dir / "report.html").exists():
+        lines.append(f"comparison report: {result.compare_dir / 'report.html'}")
     if result.studio:
         lines += [
             f"Label Studio: {result.studio.get('url')}  project: {result.project!r}",
@@ -245,11 +283,11 @@ def summary_lines(result: RunResult) -> list[str]:
             "",
             "next:",
             "  annotate in the browser, then pull the corrections:",
-            f"    stance pull --workspace {w} --project {result.project!r} --out {w / 'pulled'}",
+            f"    {stance} pull --workspace {w} --project {result.project!r} --out {w / 'pulled'}",
             "  train on them and pre-label again with the new model:",
-            f"    stance train --data {w / 'pulled' / 'dataset'} --out {w / 'model'}",
-            f"    stance prelabel --in {result.claims_path} --out {w / 'run' / 'prelabeled-v2.jsonl'} --model {w / 'model'}",
-            f"    stance push --workspace {w} --in {w / 'run' / 'prelabeled-v2.jsonl'} --project {result.project!r}",
-            f"  stop the server: make stop  (or: stance studio stop --workspace {w})",
+            f"    {stance} train --data {w / 'pulled' / 'dataset'} --out {w / 'model'}",
+            f"    {stance} prelabel --in {result.claims_path} --out {w / 'run' / 'prelabeled-v2.jsonl'} --model {w / 'model'}",
+            f"    {stance} push --workspace {w} --in {w / 'run' / 'prelabeled-v2.jsonl'} --project {result.project!r}",
+            f"  stop the server: make stop  (or: {stance} studio stop --workspace {w})",
         ]
     return lines

@@ -53,6 +53,24 @@ def test_run_without_label_studio_then_rerun_skips_every_step(tmp_path):
     assert "documents: 2" in text and "pairs across documents" in text
 
 
+def test_run_on_one_csv_document_reads_its_column_and_skips_the_comparison(tmp_path, capsys):
+    corpus = tmp_path / "one"
+    corpus.mkdir()
+    (corpus / "notes.csv").write_text(
+        'id,body\nn1,"Officials in Kyiv said on Monday that the railway bridge near Zaporizhzhia was hit by three '
+        'Russian missiles. The Kiev regime and its Western curators staged the attack to blame Russia, the '
+        'ministry in Moscow said."\n', encoding="utf-8")
+    workspace = tmp_path / "ws"
+    argv = ["run", "--corpus", str(corpus), "--workspace", str(workspace), "--no-push"]
+    assert main(argv) == 2   # no 'text' column: nothing could be read, and the run says how to fix it
+    assert "choose one with --text-column" in capsys.readouterr().err
+    assert main([*argv, "--text-column", "body"]) == 0
+    out = capsys.readouterr().out
+    assert "documents: 1" in out and "claims: 2" in out
+    assert "not run: Label Studio and push (--no-push), compare (one document)" in out
+    assert "comparison report" not in out and not (workspace / "run" / "compare").exists()
+
+
 def test_run_names_a_bad_config_field(tmp_path, capsys):
     bad = tmp_path / "pipeline.yaml"
     bad.write_text("scheme: kremlin_framing\nprojekt: typo\n", encoding="utf-8")
