@@ -97,6 +97,17 @@ def document_key(row: dict[str, Any], index: int) -> str:
     return f"row:{index}"
 
 
+def validation_folds(val_fraction: float) -> int:
+    """How many folds a validation share of ``val_fraction`` takes (one of them is held out)."""
+    return max(2, round(1 / max(val_fraction, 1e-3)))
+
+
+def split_unit(rows: list[dict[str, Any]], val_fraction: float) -> str:
+    """What a validation split holds out: whole documents, or claims when the documents are too few."""
+    groups = {document_key(r, i) for i, r in enumerate(rows)}
+    return "document" if len(groups) >= validation_folds(val_fraction) else "claim"
+
+
 def split_by_document(rows: list[dict[str, Any]], val_fraction: float, seed: int
                       ) -> tuple[list[int], list[int]]:
     """Indices of a seeded train / validation split, stratified by label and grouped by document."""
@@ -104,12 +115,12 @@ def split_by_document(rows: list[dict[str, Any]], val_fraction: float, seed: int
 
     labels = [r["label"] for r in rows]
     groups = [document_key(r, i) for i, r in enumerate(rows)]
-    n_splits = max(2, round(1 / max(val_fraction, 1e-3)))
+    n_splits = validation_folds(val_fraction)
     smallest = min(Counter(labels).values())
     if smallest < 2:
         raise UserError(f"too few labelled claims to hold out a validation split (label "
                         f"{min(Counter(labels), key=Counter(labels).get)!r} has {smallest}); label a few more claims")
-    if len(set(groups)) < n_splits:
+    if split_unit(rows, val_fraction) == "claim":
         # Too few documents to hold whole ones out: split by claim, and say that claims of one
         # document now sit on both sides (the validation figures are optimistic).
         print(f"note: only {len(set(groups))} documents, fewer than the {n_splits} a document-level "

