@@ -180,7 +180,10 @@ def _document(text: str, meta: dict[str, Any], path: str | None, doc_id: Any = N
 def _read_html(source: Source, text: str, on_skip: OnSkip) -> Document | None:
     import trafilatura  # heavy: only when a page is read
 
-    page = trafilatura.bare_extraction(text, include_comments=True, with_metadata=True)
+    # Dates only from the page's markup (meta tags, time elements, the URL): an extensive search takes
+    # "in May 2019" in the body for the publication date and turns it into 2019-01-01.
+    page = trafilatura.bare_extraction(text, include_comments=True, with_metadata=True,
+                                       date_extraction_params={"extensive_search": False, "original_date": True})
     body = (page.text or "").strip() if page is not None else ""
     if not body:
         on_skip(Skipped(source.path, "no main text found in the page; save the article text as .txt instead"))

@@ -52,6 +52,15 @@ def test_html_keeps_the_article_and_drops_navigation(tmp_path: Path) -> None:
     assert doc.meta["title"].startswith("Cyber talks stall")
 
 
+def test_html_without_a_date_in_its_markup_gets_none_not_a_year_from_the_text(tmp_path: Path) -> None:
+    undated = PAGE.replace('<meta property="article:published_time" content="2024-05-14">', "").replace(
+        "Copyright 2024", "Copyright").replace("on Tuesday", "in May 2019")
+    (tmp_path / "page.html").write_text(undated, encoding="utf-8")
+    [doc], _ = read([tmp_path / "page.html"])
+    assert "in May 2019" in doc.text
+    assert "date" not in doc.meta
+
+
 def test_jsonl_gives_ids_and_metadata_and_reports_a_bad_line(tmp_path: Path) -> None:
     path = tmp_path / "docs.jsonl"
     path.write_text("\n".join([
