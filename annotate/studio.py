@@ -320,6 +320,19 @@ def status(workspace: str | Path = DEFAULT_WORKSPACE) -> dict[str, Any]:
     return _public(info, workspace, configured=True, running=running, auth_ok=code == 200, http_status=code)
 
 
+def api_error_text(err: Any) -> str:
+    """What a Label Studio API error says, on one line: the field errors when it names them."""
+    body = getattr(err, "body", None)
+    if isinstance(body, dict):
+        fields = body.get("validation_errors")
+        if isinstance(fields, dict) and fields:
+            return "; ".join(f"{name}: {' '.join(map(str, msgs)) if isinstance(msgs, list) else msgs}"
+                             for name, msgs in fields.items())
+        if body.get("detail"):
+            return str(body["detail"])
+    return " ".join(str(body).split())[:200]
+
+
 def connect(workspace: str | Path | None = None, url: str | None = None) -> tuple[Any, dict[str, Any]]:
     """A ``LabelStudio`` client that has answered an authenticated call, and the info it came from.
 

@@ -181,14 +181,34 @@ def test_bad_row_is_refused_before_any_server_is_contacted(tmp_path):
     path = tmp_path / "pre.jsonl"
     path.write_text(json.dumps(claim_row(0)) + "\n" + json.dumps(claim_row(1, prediction="bogus")) + "\n")
     with pytest.raises(UserError, match=r"pre.jsonl: row 2 \(claim_id c0001\): prediction 'bogus'"):
-        push(path, "p", workspace=tmp_path / "no-server", scheme=SCHEME)
+        push(path, "pre-labels", workspace=tmp_path / "no-server", scheme=SCHEME)
 
 
 def test_nothing_to_push_says_why(tmp_path):
     path = tmp_path / "pre.jsonl"
     path.write_text(json.dumps(claim_row(0, is_claim=False)) + "\n")
     with pytest.raises(UserError, match="nothing to push .*--all"):
-        push(path, "p", workspace=tmp_path, scheme=SCHEME)
+        push(path, "pre-labels", workspace=tmp_path, scheme=SCHEME)
+
+
+@pytest.mark.parametrize("title", ["x", " ab ", "t" * 51])
+def test_a_title_label_studio_would_refuse_is_refused_first(tmp_path, title):
+    path = tmp_path / "pre.jsonl"
+    path.write_text(json.dumps(claim_row(0)) + "\n")
+    with pytest.raises(UserError, match=r"--project .*: Label Studio takes project titles of 3 to 50 characters"):
+        push(path, title, workspace=tmp_path / "no-server", scheme=SCHEME)
+
+
+def test_api_error_text_gives_the_field_errors_on_one_line():
+    from label_studio_sdk.core.api_error import ApiError
+
+    from annotate.studio import api_error_text
+
+    err = ApiError(status_code=400, body={"id": "x", "status_code": 400, "detail": "Validation error",
+                                           "validation_errors": {"title": ["Ensure this field has at least 3 characters."]}})
+    assert api_error_text(err) == "title: Ensure this field has at least 3 characters."
+    assert api_error_text(ApiError(status_code=404, body={"detail": "Not found."})) == "Not found."
+    assert api_error_text(ApiError(status_code=500, body="a\nb " + "z" * 300)) == ("a b " + "z" * 300)[:200]
 
 
 # --- against the real server -----------------------------------------------------------------
@@ -299,7 +319,7 @@ def test_cli_push_with_a_wrong_key_is_one_line(studio, tmp_path, capsys, monkeyp
     monkeypatch.setattr(push_module, "_scheme", lambda _: SCHEME)
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", "0" * 40)
     path = write_rows(tmp_path / "pre.jsonl", [claim_row(0)])
-    code = main(["push", "--in", str(path), "--project", "x", "--url", studio["url"]])
+    code = main(["push", "--in", str(path), "--project", "wrong key", "--url", studio["url"]])
     err = capsys.readouterr().err
     assert code != 0 and err.count("\n") == 1
     assert "refused the key in LABEL_STUDIO_API_KEY (401)" in err
