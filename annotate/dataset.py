@@ -28,16 +28,17 @@ def _bucket(doc_id: str) -> float:
     return int(hashlib.sha1(doc_id.encode("utf-8")).hexdigest()[:12], 16) / float(16 ** 12)
 
 
-def document_splits(doc_ids: Sequence[str]) -> tuple[dict[str, str], str | None]:
+def document_splits(doc_ids: Sequence[str], unit: str = "document") -> tuple[dict[str, str], str | None]:
     """Each document's split and a note when the split had to bend.
 
     Documents fall into train / validation / test by a hash of their id (80/10/10); when that leaves
-    a split empty (few documents), the documents are allocated by hash rank instead.
+    a split empty (few documents), the documents are allocated by hash rank instead. ``unit`` names
+    what an id stands for in the note ("document pair" for a pairs pull).
     """
     docs = sorted(set(doc_ids), key=lambda d: (_bucket(d), d))
     if len(docs) < MIN_DOCUMENTS:
         return ({d: "train" for d in docs},
-                f"only {len(docs)} document(s): every claim is in train, no validation or test split")
+                f"only {len(docs)} {unit}(s): every row is in train, no validation or test split")
     cut_train, cut_val = FRACTIONS[0], FRACTIONS[0] + FRACTIONS[1]
     split = {d: "train" if _bucket(d) < cut_train else "validation" if _bucket(d) < cut_val else "test" for d in docs}
     note = None
@@ -47,7 +48,7 @@ def document_splits(doc_ids: Sequence[str]) -> tuple[dict[str, str], str | None]
         n_test = n_val = max(1, round(len(docs) * FRACTIONS[2]))
         split = {d: "test" if i < n_test else "validation" if i < n_test + n_val else "train"
                  for i, d in enumerate(reversed(docs))}
-        note = f"{len(docs)} documents: splits allocated by hash rank so that none is empty"
+        note = f"{len(docs)} {unit}s: splits allocated by hash rank so that none is empty"
     return split, note
 
 
@@ -101,7 +102,7 @@ def build_dataset(labels: Sequence[dict[str, Any]], label_ids: Sequence[str], fi
     import datasets
 
     columns = dataset_columns(labels, label_ids, first, group, key)
-    split_of, note = document_splits(columns[group])
+    split_of, note = document_splits(columns[group], "document" if group == "doc_id" else "document pair")
     parts = {}
     for name in SPLITS:
         rows = [i for i, doc in enumerate(columns[group]) if split_of[doc] == name]

@@ -302,7 +302,8 @@ def export_tasks(ls: Any, project_id: int, progress: bool = True, poll: float = 
             snapshot = ls.projects.exports.get(project_id, snapshot.id)
         if snapshot.status == "failed":
             raise UserError(f"Label Studio failed to export project {project_id}; see the server log")
-        with tqdm(desc="download", unit="B", unit_scale=True, file=sys.stderr, disable=not progress,
+        # Only on a terminal: in a log, a bar that is cleared when done leaves its first state, "0.00B".
+        with tqdm(desc="download", unit="B", unit_scale=True, file=sys.stderr, disable=None if progress else True,
                   leave=False) as bar:
             for chunk in ls.projects.exports.download(project_id, snapshot.id, export_type="JSON"):
                 buffer.write(chunk)
