@@ -108,15 +108,18 @@ def stance_chart(claims: Sequence[dict[str, Any]]) -> str | None:
 
     sources = sorted(counts)
     labels = sorted({label for c in counts.values() for label in c})
-    fig, ax = plt.subplots(figsize=(8, 0.6 * len(sources) + 1.4))
+    names = [s if len(s) <= 48 else s[:47] + "\u2026" for s in sources]   # a long title, shortened
+    fig, ax = plt.subplots(figsize=(9, 0.6 * len(sources) + 1.8))
     left = [0] * len(sources)
     for label in labels:
         values = [counts[s][label] for s in sources]
-        ax.barh([s[:40] for s in sources], values, left=left, label=label)
+        ax.barh(names, values, left=left, label=label)
         left = [a + b for a, b in zip(left, values)]
     ax.set_xlabel("claims")
     ax.set_title("Stance of claims by source")
-    ax.legend(loc="lower right", fontsize=8)
+    # Below the axes: inside, the legend hid the end of the longest bar.
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.5 / (0.6 * len(sources) + 1.8) - 0.12),
+              ncol=len(labels), fontsize=8, frameon=False)
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90)
