@@ -150,6 +150,10 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
 
     # 1. claims
     claims_key = fingerprint(corpus_path.resolve().as_posix(), corpus_path, asdict(read_options), code)
+    before = state.data.get("claims", {}).get("corpus")
+    if before and before != corpus_path.resolve().as_posix():
+        say(f"note: {workspace} last ran on {before}; this run replaces its claims, pre-labels and "
+            "report (another --workspace keeps both)")
     if state.fresh("claims", claims_key, result.claims_path):
         say(f"[1/5] claims: up to date ({result.claims_path})")
         result.skipped_steps.append("claims")
@@ -160,7 +164,7 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
         summary = build_claims([str(corpus_path)], str(result.claims_path), read_options,
                                on_skip=lambda item: say(f"  skipped: {item}"))
         result.skipped_inputs = [str(item) for item in summary.skipped]
-        state.done("claims", claims_key)
+        state.done("claims", claims_key, corpus=corpus_path.resolve().as_posix())
     rows = list(read_jsonl(result.claims_path))
     result.documents = len({r["doc_id"] for r in rows})
     result.sentences = len(rows)
@@ -266,7 +270,8 @@ def summary_lines(result: RunResult) -> list[str]:
     if result.pushed:
         p = result.pushed
         lines.append(f"pushed: {p.get('tasks_added', 0)} new tasks, {p.get('tasks_present', 0)} already there, "
-                     f"{p.get('predictions_added', 0)} predictions added; model version {p.get('model_version')}")
+                     f"{p.get('predictions_added', 0)} predictions added; model version {p.get('model_version')}"
+                     + (" (the project's pre-labels switched to it)" if p.get("model_version_switched") else ""))
     if result.skipped_steps:
         lines.append("up to date, skipped: " + ", ".join(result.skipped_steps))
     if result.not_run:

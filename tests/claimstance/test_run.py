@@ -69,6 +69,11 @@ def test_run_on_one_csv_document_reads_its_column_and_skips_the_comparison(tmp_p
     assert "documents: 1" in out and "claims: 2" in out
     assert "not run: Label Studio and push (--no-push), compare (one document)" in out
     assert "comparison report" not in out and not (workspace / "run" / "compare").exists()
+    # Another corpus in the same workspace: the run says what it replaces.
+    other = tmp_path / "other"
+    shutil.copytree(corpus, other)
+    assert main(["run", "--corpus", str(other), "--workspace", str(workspace), "--no-push", "--text-column", "body"]) == 0
+    assert f"note: {workspace} last ran on {corpus.resolve()}; this run replaces" in capsys.readouterr().err
 
 
 def test_run_names_a_bad_config_field(tmp_path, capsys):
