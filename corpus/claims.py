@@ -93,7 +93,12 @@ def _sentences(doc: Document) -> Iterator[tuple]:
             elif voice.kind == "heading":
                 forced = forced or "heading"
             is_claim, reason = _flag(sentence, forced)
-            speaker, name = (voice.speaker, voice.speaker_name) if forced else sentence_voice(sentence, voice)
+            if forced == "editorial_marker" and voice.editor is not None:
+                speaker, name = voice.editor.speaker, voice.editor.speaker_name  # "[My Emphasis]": the blogger's
+            elif forced:
+                speaker, name = voice.speaker, voice.speaker_name
+            else:
+                speaker, name = sentence_voice(sentence, voice)
             if window:
                 cs = pieces[max(0, i - CONTEXT_SPAN)][0]
                 ce = pieces[min(len(pieces) - 1, i + CONTEXT_SPAN)][1]

@@ -82,13 +82,15 @@ class Voice:
     """The voice of one paragraph: a role from records.SPEAKERS, a name when known.
 
     ``marker_end`` is the offset just after a turn marker (``Question:``) opening the paragraph;
-    ``kind`` is ``byline``, ``heading`` or ``text``.
+    ``kind`` is ``byline``, ``heading`` or ``text``; ``editor`` is the document's own voice inside a
+    repost or interview, which speaks its editorial markers (``[My Emphasis]``).
     """
 
     speaker: str
     speaker_name: str | None = None
     marker_end: int | None = None
     kind: str = "text"
+    editor: Voice | None = None
 
 
 def _clean(name: str) -> str:
@@ -275,12 +277,12 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
             if m:
                 role = roles.get(m[1], INTERVIEWEE) if m[0] == "?" else m[0]
                 name = m[1] or (interviewer if role == INTERVIEWER else interviewee)
-                turn = Voice(role, name)
-                voices.append(Voice(role, name, marker_end=start + m[2]))
+                turn = Voice(role, name, editor=own)
+                voices.append(Voice(role, name, marker_end=start + m[2], editor=own))
             elif turn is not None:
                 voices.append(turn)
             else:
-                voices.append(Voice(QUOTED, hints.get("reposted_from")))
+                voices.append(Voice(QUOTED, hints.get("reposted_from"), editor=own))
         else:
             voices.append(own)
     return voices

@@ -58,6 +58,7 @@ def test_questions_byline_and_markers_are_kept_but_not_claims() -> None:
     assert (byline["is_claim"], byline["reason"], byline["speaker_name"]) == (False, "byline", "Andrei Soldatov and Irina Borogan")
     emphasis = by_text["[My Emphasis]"]
     assert (emphasis["is_claim"], emphasis["reason"]) == (False, "editorial_marker")
+    assert emphasis["speaker"] == BLOGGER   # closing the interview's last answer, but the blogger's marker
     marker = next(row for row in rows if row["text"] == "Question:")
     assert (marker["is_claim"], marker["reason"], marker["speaker"]) == (False, "speaker_marker", INTERVIEWER)
     blog = [row for row in rows if row["kind"] == "blog_repost"]
