@@ -352,7 +352,7 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
                 extra.append({"task": task_id, **prediction})
 
     with tqdm(total=len(new) + len(extra), unit="task", desc=f"push {title}", leave=False,
-              disable=not progress or not (new or extra)) as bar:
+              disable=None if progress and (new or extra) else True) as bar:   # None: only on a terminal
         for chunk in _chunks(new, chunk_size):
             client.projects.import_tasks(id=project.id, request=chunk)
             bar.update(len(chunk))

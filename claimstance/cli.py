@@ -89,12 +89,18 @@ def _train(args: argparse.Namespace) -> int:
     result = train(args.data, args.out, scheme=args.scheme, epochs=args.epochs, seed=args.seed)
     blend = result["blend"]
     print(f"trained on {result['train_claims']} claims (+{result['scheme_examples']} scheme examples), "
-          f"validated on {result['validation_claims']}: macro-F1 {result['validation_macro_f1']:.3f} "
+          f"validated on {result['validation_claims']}: network macro-F1 {result['validation_macro_f1']:.3f} "
           f"(epoch {result['best_epoch']} of {result['epochs_run']}), {result['seconds']:.0f} s")
     gate = "domain gate on" if blend.get("domain") else "no domain gate"
+    scores = ""
+    blended = (blend.get("validation_f1_by_weight") or {}).get(str(blend.get("bootstrap_weight")))
+    if blended is not None and "validation_f1_bootstrap_alone" in blend:
+        scores = f"; validation macro-F1 {blended:.3f} (bootstrap alone {blend['validation_f1_bootstrap_alone']:.3f})"
     print(f"blend with the bootstrap: weight {blend['bootstrap_weight']} in domain, "
-          f"temperature {blend['temperature']}, {gate}")
+          f"temperature {blend['temperature']}, {gate}{scores}")
     print(f"model {result['version']} written to {result['out_dir']}")
+    if result.get("advice"):
+        print(f"note: {result['advice']}", file=sys.stderr)
     return 0
 
 

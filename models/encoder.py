@@ -127,6 +127,9 @@ def export_onnx(model_dir: Path, path: Path, head: str = "embedding") -> Path:
     import torch
     from transformers import AutoModel, AutoModelForSequenceClassification
 
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()   # "Loading weights: 105/105" is noise in a command's output
     classifier = head == "classifier"
     model = (AutoModelForSequenceClassification if classifier else AutoModel).from_pretrained(model_dir).eval()
 

@@ -472,7 +472,20 @@ def train(data: str | Path, out_dir: str | Path, scheme: str = "kremlin_framing"
         (tmp / "README.md").write_text(model_card(clf, metrics, data), encoding="utf-8")
         (tmp / "training_history.json").write_text(json.dumps(metrics["history"], indent=2) + "\n",
                                                    encoding="utf-8")
-    return {**metrics, "out_dir": str(out_dir), "version": clf.version, "blend": clf.config["blend"]}
+    return {**metrics, "out_dir": str(out_dir), "version": clf.version, "blend": clf.config["blend"],
+            "advice": bootstrap_advice(clf.config["blend"], metrics["validation_claims"])}
+
+
+def bootstrap_advice(blend: dict[str, Any], n_validation: int, margin: float = 0.05) -> str | None:
+    """A note when the bootstrap alone beat the trained model on the validation claims (the first
+    pulls of a loop: a few dozen labels from two or three documents)."""
+    model = (blend.get("validation_f1_by_weight") or {}).get(str(blend.get("bootstrap_weight")))
+    boot = blend.get("validation_f1_bootstrap_alone")
+    if model is None or boot is None or boot < model + margin:
+        return None
+    return (f"on the {n_validation} validation claims the bootstrap alone scores macro-F1 {boot:.3f}, this "
+            f"model {model:.3f}: keep pre-labelling with the bootstrap (leave out --model) until more "
+            "claims, from more documents, are labelled")
 
 
 def _split_words(split: str) -> str:
@@ -503,8 +516,14 @@ def model_card(clf: StanceClassifier, metrics: dict[str, Any], data: str | Path)
         f"- Macro-F1 of the fine-tuned network: {metrics['validation_macro_f1']:.3f} "
         f"(best of {metrics['epochs_run']} epochs: epoch {metrics['best_epoch']})",
     ]
+    blended = (b.get("validation_f1_by_weight") or {}).get(str(b.get("bootstrap_weight")))
+    if blended is not None:
+        lines.append(f"- Macro-F1 of the blend, what `stance prelabel --model` gives: {blended:.3f}")
     if "validation_f1_bootstrap_alone" in b:
         lines.append(f"- Macro-F1 of the bootstrap alone: {b['validation_f1_bootstrap_alone']:.3f}")
+    advice = bootstrap_advice(b, metrics["validation_claims"])
+    if advice:
+        lines.append(f"- Note: {advice}.")
     lines += [
         f"- Training time: {metrics['seconds']:.0f} s", "",
         "## Blend with the bootstrap", "",

@@ -308,3 +308,14 @@ def test_few_documents_fall_back_to_a_claim_level_validation_split(capsys):
     assert split_unit(rows, 0.15) == "claim" and split_unit(_rows(), 0.15) == "document"
     with pytest.raises(UserError, match="label 'c' has 1"):
         split_by_document(rows + [{"text": "x", "label": "c", "doc_id": "d0"}], 0.15, seed=1)
+
+
+def test_bootstrap_advice_only_when_the_bootstrap_clearly_beats_the_model():
+    from models.training import bootstrap_advice
+
+    weak = {"bootstrap_weight": 0.0, "validation_f1_by_weight": {"0.0": 0.364}, "validation_f1_bootstrap_alone": 0.582}
+    advice = bootstrap_advice(weak, 12)
+    assert advice.startswith("on the 12 validation claims the bootstrap alone scores macro-F1 0.582, this model 0.364")
+    assert "leave out --model" in advice
+    assert bootstrap_advice({**weak, "validation_f1_bootstrap_alone": 0.40}, 12) is None   # within the margin
+    assert bootstrap_advice({"bootstrap_weight": 0.0}, 12) is None   # no blend fitted
