@@ -13,6 +13,24 @@ from collections.abc import Sequence
 from corpus.errors import UserError
 
 
+def _at_least(low: float, kind: type = int, high: float | None = None):
+    """An argparse type: a number of ``kind`` in [low, high], else argparse's one-line error."""
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a {'whole ' if kind is int else ''}number, got {text!r}") from None
+        if value < low or (high is not None and value > high):
+            span = f"from {low} to {high}" if high is not None else f"{low} or more"
+            raise argparse.ArgumentTypeError(f"must be {span}, got {text}")
+        return value
+    return parse
+
+
+_COUNT = _at_least(1)
+_PORT = _at_least(1, int, 65535)
+
+
 # --- corpus -----------------------------------------------------------------------------------
 
 def _add_claims(sub: argparse._SubParsersAction) -> None:
@@ -23,8 +41,8 @@ def _add_claims(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--id-column", default="id", help="CSV/JSONL column holding the document id (default: id)")
     p.add_argument("--manifest", default=None, help="manifest of document metadata (default: manifest.yaml found in an input directory)")
     p.add_argument("--parquet", action="store_true", help="also write FILE.parquet beside the JSONL")
-    p.add_argument("--max-file-mb", type=float, default=50, help="skip files (or JSONL lines) larger than this (default: 50)")
-    p.add_argument("--workers", type=int, default=None, help="processes to use (default: up to 4 on a corpus over 4 MB, else 1)")
+    p.add_argument("--max-file-mb", type=_at_least(0.001, float), default=50, help="skip files (or JSONL lines) larger than this (default: 50)")
+    p.add_argument("--workers", type=_COUNT, default=None, help="processes to use (default: up to 4 on a corpus over 4 MB, else 1)")
     p.set_defaults(handler=_claims)
 
 
@@ -57,7 +75,7 @@ def _add_prelabel(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="output JSONL: every input field plus the pre-label")
     p.add_argument("--model", default=None, help="a model directory from `stance train` (default: the bootstrap)")
     p.add_argument("--scheme", default="kremlin_framing", help="label scheme: a name in configs/schemes or a YAML path")
-    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--batch-size", type=_COUNT, default=64)
     p.set_defaults(handler=_prelabel)
 
 
@@ -78,7 +96,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data", required=True, help="JSONL with text and label, or a dataset directory from `stance pull`")
     p.add_argument("--out", required=True, help="model directory to write")
     p.add_argument("--scheme", default="kremlin_framing")
-    p.add_argument("--epochs", type=int, default=None, help="maximum epochs (default: 8, early stopping)")
+    p.add_argument("--epochs", type=_at_least(1, int, 50), default=None, help="maximum epochs (default: 8, early stopping)")
     p.add_argument("--seed", type=int, default=13)
     p.set_defaults(handler=_train)
 
@@ -131,7 +149,7 @@ def _add_match(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("match", help="for each query, the top K most similar corpus rows")
     p.add_argument("--corpus", required=True, help="JSONL with id (or claim_id) and text")
     p.add_argument("--queries", required=True, help="JSONL with id and text")
-    p.add_argument("--top-k", type=int, default=5)
+    p.add_argument("--top-k", type=_COUNT, default=5)
     p.add_argument("--out", required=True)
     p.add_argument("--config", default=None, help="YAML with `match:` settings (default: configs/compare.yaml)")
     p.add_argument("--model", default=None, help="a sentence-encoder directory (default: the packaged MiniLM)")
@@ -173,7 +191,7 @@ def _add_studio(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("studio", help="run a local Label Studio: start, stop, status")
     p.add_argument("action", choices=["start", "stop", "status"])
     p.add_argument("--workspace", default="workspace")
-    p.add_argument("--port", type=int, default=None)
+    p.add_argument("--port", type=_PORT, default=None)
     p.set_defaults(handler=_studio)
 
 
@@ -258,7 +276,7 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--config", default=None, help="pipeline YAML (default: configs/pipeline.yaml)")
     p.add_argument("--workspace", default="workspace")
     p.add_argument("--no-push", action="store_true", help="skip Label Studio: claims, pre-labels and report only")
-    p.add_argument("--port", type=int, default=None, help="port of a new local Label Studio (default: the config's, 8080)")
+    p.add_argument("--port", type=_PORT, default=None, help="port of a new local Label Studio (default: the config's, 8080)")
     p.add_argument("--text-column", default="text", help="CSV/JSONL column holding the text (default: text)")
     p.add_argument("--id-column", default="id", help="CSV/JSONL column holding the document id (default: id)")
     p.set_defaults(handler=_run)

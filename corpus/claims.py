@@ -312,7 +312,8 @@ def build_claims(inputs: list[str], out: str, options: ReadOptions | None = None
     sources = list_sources(inputs, options, skip)
     own = {os.path.realpath(out), os.path.realpath(os.path.splitext(out)[0] + ".parquet")}
     sources = [s for s in sources if os.path.realpath(s.path) not in own]  # a rerun never reads its output
-    workers = _default_workers(sources) if workers is None else workers
+    # More processes than cores or files only cost memory (each worker holds its own copy of the rules).
+    workers = _default_workers(sources) if workers is None else max(1, min(workers, os.cpu_count() or 1, len(sources)))
     bar = None
     if progress:
         from tqdm import tqdm

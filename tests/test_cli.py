@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from claimstance.cli import build_parser, main
 
 
@@ -31,3 +33,31 @@ def test_console_script_runs_without_traceback(tmp_path):
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr
     assert "nope.txt" in proc.stderr
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["claims", "x.txt", "--out", "o.jsonl", "--workers", "0"], "argument --workers: must be 1 or more, got 0"),
+    (["claims", "x.txt", "--out", "o.jsonl", "--workers", "two"], "argument --workers: expected a whole number, got 'two'"),
+    (["claims", "x.txt", "--out", "o.jsonl", "--max-file-mb", "-5"], "argument --max-file-mb: must be 0.001 or more"),
+    (["train", "--data", "d", "--out", "m", "--epochs", "0"], "argument --epochs: must be from 1 to 50, got 0"),
+    (["run", "--port", "70000"], "argument --port: must be from 1 to 65535, got 70000"),
+    (["match", "--corpus", "c", "--queries", "q", "--out", "o", "--top-k", "-1"], "argument --top-k: must be 1 or more"),
+])
+def test_bad_numbers_are_refused_by_the_parser(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_more_workers_than_cores_or_files_are_not_started(tmp_path, monkeypatch):
+    import corpus.claims as claims
+
+    (tmp_path / "a.txt").write_text("Officials in Kyiv said on Monday that the bridge was hit by three missiles.\n",
+                                    encoding="utf-8")
+    seen = []
+    real = claims._results
+    monkeypatch.setattr(claims, "_results", lambda tasks, options, workers: seen.append(workers) or real(tasks, options, workers))
+    claims.build_claims([str(tmp_path / "a.txt")], str(tmp_path / "o.jsonl"), workers=100_000, progress=False)
+    assert seen == [1]
