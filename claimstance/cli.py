@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from corpus.errors import UserError
 
@@ -297,8 +298,15 @@ COMMANDS = (_add_claims, _add_prelabel, _add_train, _add_evaluate, _add_match, _
             _add_studio, _add_push, _add_pull, _add_run)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line like every other error, with where to look."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {self.prog}: {message}; see `{self.prog} --help`\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="stance", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="stance", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in COMMANDS:
         add(sub)
@@ -312,6 +320,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
+    except OSError as err:
+        # A path the system refuses (read-only, a file where a directory belongs, a full disk): the
+        # outputs are written atomically, so nothing is half-written.
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"error: {where}{err.strerror or err}; check the path, its permissions and free space",
+              file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("error: interrupted; re-run the same command to finish (outputs are written atomically)",
               file=sys.stderr)

@@ -7,7 +7,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, IO
 
@@ -22,8 +22,13 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
     A failure (exception, kill) leaves ``path`` as it was: never half-written.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    if path.is_dir():
+        raise UserError(f"{path} is a directory; give a file name for the output")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as err:
+        raise _unwritable(path, err) from None
     try:
         if file_mode is not None:
             os.fchmod(fd, file_mode)
@@ -39,12 +44,50 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
         raise
 
 
-@contextlib.contextmanager
-def atomic_dir(path: str | Path) -> Iterator[Path]:
-    """Build a directory under a temporary name; on success swap it in for ``path``."""
+def check_output_dir(path: str | Path, expect: Sequence[str] = ()) -> None:
+    """Refuse an output directory the command must not replace: a file, or a directory holding
+    files other than an earlier output of the same command (one of the ``expect`` names)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    if not path.exists():
+        return
+    if not path.is_dir():
+        raise UserError(f"{path} is a file; give a directory for the output")
+    if any(path.iterdir()) and not any((path / name).exists() for name in expect):
+        raise UserError(f"{path} holds files that are not an earlier output of this command; "
+                        "give a new or empty directory")
+
+
+def check_writable(path: str | Path) -> None:
+    """Fail now, not after the work, when ``path`` could not be written (its folder is read-only,
+    or a file stands where a folder should be)."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.rmdir(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".probe", dir=path.parent))
+    except OSError as err:
+        raise _unwritable(path, err) from None
+
+
+def _unwritable(path: Path, err: OSError) -> UserError:
+    return UserError(f"cannot write {path} ({err.strerror or err}); choose another output path or fix "
+                     "the permissions of its folder")
+
+
+@contextlib.contextmanager
+def atomic_dir(path: str | Path, expect: Sequence[str] | None = None) -> Iterator[Path]:
+    """Build a directory under a temporary name; on success swap it in for ``path``.
+
+    With ``expect``, ``path`` may be missing, empty, or an earlier output holding one of those
+    names; anything else is refused (``check_output_dir``). Without it the caller has checked.
+    """
+    path = Path(path)
+    if expect is not None:
+        check_output_dir(path, expect)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    except OSError as err:
+        raise _unwritable(path, err) from None
     try:
         yield tmp
         if path.exists():

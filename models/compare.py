@@ -26,6 +26,7 @@ from models.matching import MatchSettings, search
 
 Embed = Callable[[list[str]], np.ndarray]
 RELATIONS = ("agree", "contradict", "same_point_different_framing", "unrelated")
+OUTPUT_FILES = ("pairs.jsonl", "report.html")   # an earlier comparison, which a new one may replace
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "configs" / "compare.yaml"
 
 # Words that flip a statement: a near-identical pair where only one side holds one reads as a contradiction.
@@ -321,15 +322,16 @@ def run_compare(inp: str | Path, out: str | Path, config: str | Path | None = No
 
     ``settings`` (already validated) wins over ``config`` (a YAML path).
     """
-    from corpus.files import atomic_dir, read_jsonl, write_jsonl
+    from corpus.files import atomic_dir, check_output_dir, read_jsonl, write_jsonl
     from models.report import render_report
 
+    check_output_dir(out, OUTPUT_FILES)
     settings = settings or load_compare_settings(config)
     rows = list(read_jsonl(inp))
     embed = embedder(cache, progress)
     claims, pairs, clusters = compare(rows, embed, settings, where=str(inp))
     html = render_report(claims, pairs, clusters, settings, title=f"Claim comparison: {Path(inp).name}")
-    with atomic_dir(out) as tmp:
+    with atomic_dir(out, OUTPUT_FILES) as tmp:
         write_jsonl(tmp / "pairs.jsonl", ({k: p.get(k) for k in PAIR_COLUMNS} for p in pairs))
         write_jsonl(tmp / "clusters.jsonl", clusters)
         _write_parquet(tmp / "pairs.parquet", pairs, PAIR_COLUMNS)

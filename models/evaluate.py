@@ -23,6 +23,7 @@ from models.data import document_key, load_labelled, text_hash
 
 BY_DEFAULT = ("outlet", "source_type", "speaker", "source", "voice")
 ECE_BINS = 10
+REPORT_FILES = ("report.json", "index.html")   # an earlier report, which a new one may replace
 
 
 def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins: int = ECE_BINS
@@ -123,9 +124,10 @@ def predict_rows(model: str, rows: list[dict[str, Any]], scheme: Any) -> tuple[n
 def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str = "kremlin_framing",
              by: list[str] | None = None, folds: int = 5, seed: int = 13) -> dict[str, Any]:
     """Score ``model`` on ``data``, write report.json, report.md, PNGs and index.html into ``out_dir``."""
-    from corpus.files import atomic_dir
+    from corpus.files import atomic_dir, check_output_dir
     from models.schemes import load_scheme
 
+    check_output_dir(out_dir, REPORT_FILES)
     scheme_obj = load_scheme(scheme)
     rows = load_labelled(data, scheme_obj.label_ids)
     if model != "bootstrap" and not Path(model).is_dir():
@@ -161,7 +163,7 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str = "k
             groups.setdefault(str(r.get(field, "(none)")), []).append(i)
         report["by"][field] = {value: score(y[idx], proba[idx], labels, support_only=True)
                                for value, idx in sorted(groups.items(), key=lambda kv: -len(kv[1]))}
-    with atomic_dir(out_dir) as tmp:
+    with atomic_dir(out_dir, REPORT_FILES) as tmp:
         _plots(report, tmp)
         (tmp / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         (tmp / "report.md").write_text(markdown(report), encoding="utf-8")

@@ -110,6 +110,7 @@ class TrainSettings(BaseModel):
     cue_votes_min_fired: int = Field(5, ge=1)
 
 
+MODEL_FILES = ("claimstance.json", "config.json")   # an earlier model, which a new one may replace
 MEAN_HEAD_SCALE = 20.0  # unit-length features: the head's logits start on the scale of the pooler head's
 
 
@@ -456,9 +457,11 @@ def fit_classifier(rows: list[dict[str, Any]], scheme: Any, seed: int = 13,
 def train(data: str | Path, out_dir: str | Path, scheme: str = "kremlin_framing", epochs: int | None = None,
           seed: int = 13, settings: TrainSettings | None = None, progress: bool = True) -> dict[str, Any]:
     """Fine-tune on ``data`` (JSONL or dataset directory) and write the model directory atomically."""
-    from corpus.files import atomic_dir
+    from corpus.files import atomic_dir, check_output_dir, check_writable
     from models.schemes import load_scheme
 
+    check_output_dir(out_dir, MODEL_FILES)   # before minutes of training, not after
+    check_writable(out_dir)
     scheme_obj = load_scheme(scheme)
     settings = settings or TrainSettings()
     if epochs is not None:
@@ -467,7 +470,7 @@ def train(data: str | Path, out_dir: str | Path, scheme: str = "kremlin_framing"
     clf, metrics = fit_classifier(rows, scheme_obj, seed, settings, progress)
     if Path(str(scheme)).suffix in (".yaml", ".yml"):
         clf.config["scheme_path"] = str(Path(scheme).resolve())
-    with atomic_dir(out_dir) as tmp:
+    with atomic_dir(out_dir, MODEL_FILES) as tmp:
         clf.save_pretrained(tmp)
         (tmp / "README.md").write_text(model_card(clf, metrics, data), encoding="utf-8")
         (tmp / "training_history.json").write_text(json.dumps(metrics["history"], indent=2) + "\n",

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from corpus.errors import UserError
-from corpus.files import atomic_dir, atomic_write, read_jsonl, write_jsonl
+from corpus.files import atomic_dir, atomic_write, check_writable, read_jsonl, write_jsonl
 
 
 def test_write_jsonl_round_trip(tmp_path):
@@ -39,17 +39,55 @@ def test_atomic_write_sets_mode(tmp_path):
 
 def test_atomic_dir_replaces_whole_directory(tmp_path):
     target = tmp_path / "dataset"
-    with atomic_dir(target) as tmp:
+    ours = ("a.txt", "b.txt")
+    with atomic_dir(target, ours) as tmp:
         (tmp / "a.txt").write_text("1")
-    with atomic_dir(target) as tmp:
+    with atomic_dir(target, ours) as tmp:
         (tmp / "b.txt").write_text("2")
     assert sorted(p.name for p in target.iterdir()) == ["b.txt"]
     with pytest.raises(ValueError):
-        with atomic_dir(target) as tmp:
+        with atomic_dir(target, ours) as tmp:
             (tmp / "c.txt").write_text("3")
             raise ValueError("boom")
     assert sorted(p.name for p in target.iterdir()) == ["b.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dataset"]
+
+
+def test_outputs_never_replace_what_the_command_did_not_write(tmp_path):
+    keep = tmp_path / "notes"
+    keep.mkdir()
+    (keep / "keep.txt").write_text("mine")
+    with pytest.raises(UserError, match=r"notes holds files that are not an earlier output of this command"):
+        with atomic_dir(keep, ("report.json",)) as tmp:
+            (tmp / "report.json").write_text("{}")
+    assert [p.name for p in keep.iterdir()] == ["keep.txt"]
+    a_file = tmp_path / "existing.jsonl"
+    a_file.write_text("{}\n")
+    with pytest.raises(UserError, match=r"existing\.jsonl is a file; give a directory"):
+        with atomic_dir(a_file, ("report.json",)):
+            pass
+    with pytest.raises(UserError, match=r"notes is a directory; give a file name"):
+        with atomic_write(keep):
+            pass
+    assert a_file.read_text() == "{}\n" and sorted(p.name for p in tmp_path.iterdir()) == ["existing.jsonl", "notes"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with atomic_dir(empty, ("report.json",)) as tmp:   # an empty directory is fine
+        (tmp / "report.json").write_text("{}")
+    assert [p.name for p in empty.iterdir()] == ["report.json"]
+
+
+def test_an_unwritable_output_is_one_clear_error_before_any_work(tmp_path):
+    blocker = tmp_path / "good.txt"
+    blocker.write_text("keep")
+    for attempt in (lambda: check_writable(blocker / "model"),
+                    lambda: atomic_write(blocker / "p.jsonl").__enter__(),
+                    lambda: atomic_dir(blocker / "report").__enter__()):
+        with pytest.raises(UserError, match=r"cannot write .*good\.txt/\w+(\.jsonl)? \(.+\); choose another output path"):
+            attempt()
+    assert blocker.read_text() == "keep" and [p.name for p in tmp_path.iterdir()] == ["good.txt"]
+    check_writable(tmp_path / "new" / "model")   # a missing folder is made
+    assert (tmp_path / "new").is_dir() and not any((tmp_path / "new").iterdir())
 
 
 def test_read_jsonl_names_the_bad_line(tmp_path):
