@@ -7,6 +7,7 @@ Errors a user can cause are ``UserError``: printed as one line, exit code non-ze
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -19,6 +20,8 @@ def _at_least(low: float, kind: type = int, high: float | None = None):
     def parse(text: str) -> float:
         try:
             value = kind(text)
+            if not math.isfinite(value):
+                raise ValueError(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a {'whole ' if kind is int else ''}number, got {text!r}") from None
         if value < low or (high is not None and value > high):
@@ -98,7 +101,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="model directory to write")
     p.add_argument("--scheme", default="kremlin_framing")
     p.add_argument("--epochs", type=_at_least(1, int, 50), default=None, help="maximum epochs (default: 8, early stopping)")
-    p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--seed", type=_at_least(0, int, 2**32 - 1), default=13)
     p.set_defaults(handler=_train)
 
 

@@ -99,6 +99,8 @@ def prelabel_file(inp: str | Path, out: str | Path, scheme_name: str = "kremlin_
 
     scheme = load_scheme(scheme_name)
     rows = list(read_jsonl(inp))
+    if not rows:
+        raise UserError(f"{inp}: no claim rows; make them with `stance claims DOCUMENTS --out {inp}`")
     for i, row in enumerate(rows):
         if not isinstance(row.get("text"), str):
             raise UserError(f"{inp}: row {i + 1} has no `text` string; every claim row needs its text")

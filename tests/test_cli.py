@@ -41,6 +41,8 @@ def test_console_script_runs_without_traceback(tmp_path):
     (["claims", "x.txt", "--out", "o.jsonl", "--max-file-mb", "-5"], "argument --max-file-mb: must be 0.001 or more"),
     (["train", "--data", "d", "--out", "m", "--epochs", "0"], "argument --epochs: must be from 1 to 50, got 0"),
     (["run", "--port", "70000"], "argument --port: must be from 1 to 65535, got 70000"),
+    (["train", "--data", "d", "--out", "m", "--seed", "-1"], "argument --seed: must be from 0 to 4294967295, got -1"),
+    (["claims", "x.txt", "--out", "o.jsonl", "--max-file-mb", "nan"], "argument --max-file-mb: expected a number, got 'nan'"),
     (["match", "--corpus", "c", "--queries", "q", "--out", "o", "--top-k", "-1"], "argument --top-k: must be 1 or more"),
 ])
 def test_bad_numbers_are_refused_by_the_parser(argv, message, capsys):
@@ -49,6 +51,7 @@ def test_bad_numbers_are_refused_by_the_parser(argv, message, capsys):
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+    assert err.startswith("error: stance") and err.count("\n") == 1 and err.rstrip().endswith("--help`")
 
 
 def test_more_workers_than_cores_or_files_are_not_started(tmp_path, monkeypatch):

@@ -100,6 +100,11 @@ def test_cli_prelabel_bad_input_is_one_line_and_writes_nothing(stand_in_encoder,
     assert main(["prelabel", "--in", str(inp), "--out", str(out), "--scheme", "nope"]) == 2
     assert "unknown scheme 'nope'" in capsys.readouterr().err
     assert not out.exists()
+    out.write_text("earlier output\n", encoding="utf-8")
+    inp.write_text("", encoding="utf-8")
+    assert main(["prelabel", "--in", str(inp), "--out", str(out)]) == 2
+    assert "claims.jsonl: no claim rows; make them with `stance claims" in capsys.readouterr().err
+    assert out.read_text(encoding="utf-8") == "earlier output\n"   # an empty input wipes nothing
 
 
 @pytest.mark.slow
