@@ -102,6 +102,22 @@ def blend(p_model: np.ndarray, p_boot: np.ndarray, known: np.ndarray, g: np.ndar
     return out
 
 
+def _check_weights(model_dir: Path) -> None:
+    """Read the weights' header now (a few bytes), so a truncated or corrupt file is one clear error
+    rather than a safetensors traceback on first use."""
+    from safetensors import safe_open
+
+    weights = model_dir / "model.safetensors"
+    if not weights.exists():
+        raise UserError(f"{model_dir}: no model.safetensors; the model directory is incomplete, retrain it")
+    try:
+        with safe_open(str(weights), framework="np") as handle:
+            handle.keys()
+    except Exception as err:  # safetensors raises its own error types for every kind of damage
+        raise UserError(f"{weights}: damaged ({str(err).splitlines()[0][:120]}); retrain the model "
+                        "or copy it again") from None
+
+
 class StanceClassifier:
     """A fine-tuned MiniLM stance classifier with its labels, version and blend settings."""
 
@@ -180,10 +196,12 @@ class StanceClassifier:
                             f"(no {CONFIG_NAME}); train one or check the path")
         try:
             config = json.loads(config_path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as err:
-            raise UserError(f"{config_path}: malformed JSON ({err.msg}); retrain the model") from None
+        except ValueError as err:   # malformed JSON, or not text at all
+            raise UserError(f"{config_path}: not readable JSON ({getattr(err, 'msg', type(err).__name__)}); "
+                            "retrain the model") from None
         if not (model_dir / "config.json").exists():
             raise UserError(f"{model_dir}: no config.json; the model directory is incomplete, retrain it")
+        _check_weights(model_dir)
         if scheme is not None:
             missing = set(config["labels"]) - set(scheme.label_ids)
             if missing:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -262,6 +263,13 @@ def test_train_writes_a_loadable_model_directory(tmp_path: Path, monkeypatch: py
     assert len(domain["coef"]) == 384 + WORD_DIM and domain["words"] == 1.0 and domain["gate_high"] == 0.5
     assert config["blend"]["bootstrap_weight"] in (0.0, 0.25, 0.5)
     assert all(v["fired"] >= 5 and v["weight"] > 0 for v in config["blend"]["cue_votes"].values())
+
+    damaged = tmp_path / "damaged"
+    shutil.copytree(model_dir, damaged)
+    with open(damaged / "model.safetensors", "r+b") as handle:
+        handle.truncate(1000)
+    with pytest.raises(UserError, match=r"damaged/model\.safetensors: damaged \(.*header.*\); retrain the model"):
+        StanceClassifier.from_pretrained(damaged)
 
     clf = StanceClassifier.from_pretrained(model_dir)
     assert clf.labels == ["kremlin_framing", "independent_reporting", "neutral"]
