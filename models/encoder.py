@@ -461,10 +461,15 @@ class EmbeddingCache:
 
     def _load(self) -> None:
         mat_path, key_path = self._paths
+        if self.directory.exists() and not self.directory.is_dir():
+            raise UserError(f"{self.directory} is a file; give --cache a directory (or leave it out)")
         if mat_path.exists() and key_path.exists():
-            keys = key_path.read_text(encoding="utf-8").split()
-            matrix = np.load(mat_path)
-            if len(keys) == len(matrix):
+            try:
+                keys = key_path.read_text(encoding="utf-8").split()
+                matrix = np.load(mat_path)   # never pickles: a damaged file raises, and is rebuilt
+            except (OSError, ValueError):
+                return
+            if matrix.ndim == 2 and len(keys) == len(matrix):
                 self._keys = {k: i for i, k in enumerate(keys)}
                 self._matrix = matrix
 

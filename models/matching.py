@@ -357,6 +357,18 @@ def _row_id(row: dict[str, Any], where: str, lineno: int) -> str:
     raise UserError(f"{where}: row {lineno} has no id (or claim_id); give every row an id")
 
 
+def _unique_ids(rows: Sequence[dict[str, Any]], where: str) -> list[str]:
+    """Every row's id; a repeated one is an error (a match would name two rows at once)."""
+    ids, seen = [], {}
+    for n, row in enumerate(rows, 1):
+        key = _row_id(row, where, n)
+        if key in seen:
+            raise UserError(f"{where}: rows {seen[key]} and {n} share the id {key!r}; give every row its own id")
+        seen[key] = n
+        ids.append(key)
+    return ids
+
+
 def _row_text(row: dict[str, Any], where: str, lineno: int) -> str:
     text = row.get("text")
     if not isinstance(text, str) or not text.strip():
@@ -378,9 +390,11 @@ def match(corpus: Sequence[dict[str, Any]], queries: Sequence[dict[str, Any]], t
         raise UserError(f"--top-k {top_k}: must be at least 1")
     if not corpus:
         raise UserError(f"{corpus_name}: no rows; the corpus needs at least one row with id and text")
-    ids = [_row_id(r, corpus_name, n) for n, r in enumerate(corpus, 1)]
+    if not queries:
+        raise UserError(f"{queries_name}: no rows; give at least one query row with id and text")
+    ids = _unique_ids(corpus, corpus_name)
     texts = [_row_text(r, corpus_name, n) for n, r in enumerate(corpus, 1)]
-    q_ids = [_row_id(r, queries_name, n) for n, r in enumerate(queries, 1)]
+    q_ids = _unique_ids(queries, queries_name)
     q_texts = [_row_text(r, queries_name, n) for n, r in enumerate(queries, 1)]
     matcher = Matcher(texts, embed, settings, query_embed=query_embed)
     idx, val = matcher.top(q_texts, top_k, progress=progress)

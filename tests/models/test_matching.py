@@ -88,6 +88,11 @@ def test_match_rejects_rows_without_ids_or_text():
         match([{"id": "a", "text": "x"}], [{"id": "q", "text": " "}], 1, bag_embed)
     with pytest.raises(UserError, match="--top-k 0"):
         match([{"id": "a", "text": "x"}], [{"id": "q", "text": "x"}], 0, bag_embed)
+    with pytest.raises(UserError, match="queries: no rows; give at least one query row"):
+        match([{"id": "a", "text": "x"}], [], 1, bag_embed)
+    with pytest.raises(UserError, match="corpus: rows 1 and 3 share the id 'a'; give every row its own id"):
+        match([{"id": "a", "text": "x"}, {"id": "b", "text": "y"}, {"claim_id": "a", "text": "z"}],
+              [{"id": "q", "text": "x"}], 1, bag_embed)
 
 
 def _unit(n: int, dim: int, seed: int) -> np.ndarray:
@@ -189,3 +194,26 @@ def test_raw_weight_blends_the_uncleaned_query_back_in():
     half = matching.Matcher(corpus, bag_embed, MatchSettings(raw_weight=0.5, **dense_only)).scores(query)
     np.testing.assert_allclose(half, 0.5 * clean + 0.5 * raw_vs_clean, rtol=1e-6)
     assert raw.shape == half.shape
+
+
+def test_embedding_cache_rebuilds_a_damaged_file_and_refuses_a_file_for_a_folder(tmp_path):
+    from corpus.errors import UserError
+    from models.encoder import EmbeddingCache
+
+    class Counting:
+        calls = 0
+
+        def encode(self, texts, batch_size=64, progress=False):
+            Counting.calls += len(texts)
+            return np.ones((len(texts), 4), dtype=np.float32)
+
+    cache = tmp_path / "cache"
+    EmbeddingCache(cache).embed(["a", "b"], encoder=Counting())
+    assert Counting.calls == 2 and len(EmbeddingCache(cache)) == 2
+    (cache / "all-MiniLM-L6-v2.npy").write_bytes(b"\x93NUMPY garbage" + bytes(range(200)))
+    again = EmbeddingCache(cache)
+    assert len(again) == 0   # a damaged matrix is dropped, not unpickled or trusted
+    assert again.embed(["a"], encoder=Counting()).shape == (1, 4) and Counting.calls == 3
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(UserError, match="afile is a file; give --cache a directory"):
+        EmbeddingCache(tmp_path / "afile")
