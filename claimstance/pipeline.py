@@ -130,6 +130,9 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
     corpus_path = Path(corpus) if corpus else SAMPLE_CORPUS
     if not corpus_path.exists():
         raise UserError(f"{corpus_path}: no such corpus file or directory; pass --corpus PATH")
+    if cfg.model and not Path(cfg.model).is_dir():   # found now, not after the claims are made
+        raise UserError(f"{config or DEFAULT_PIPELINE}: model: {cfg.model} is not a model directory; give one "
+                        "from `stance train`, or null for the bootstrap")
     from models.compare import CompareSettings
     from models.schemes import load_scheme
 

@@ -84,6 +84,11 @@ def test_run_names_a_bad_config_field(tmp_path, capsys):
     assert re.search(r"pipeline\.yaml: projekt: unknown field \(check the spelling\)", err), err
     with pytest.raises(UserError, match="no such corpus"):
         run(tmp_path / "missing", workspace=tmp_path / "ws", push=False)
+    no_model = tmp_path / "no_model.yaml"
+    no_model.write_text(f"model: {tmp_path / 'nomodel'}\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"no_model\.yaml: model: .*nomodel is not a model directory"):
+        run(SAMPLE_CORPUS, no_model, workspace=tmp_path / "ws2", push=False)
+    assert not (tmp_path / "ws2").exists()   # found before anything is written
 
 
 @pytest.mark.browser
