@@ -114,15 +114,26 @@ def write_jsonl(path: str | Path, rows: Iterable[dict[str, Any]]) -> int:
     return n
 
 
-def read_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
-    """Yield the JSON objects of a JSONL file; a bad line raises UserError naming file and line."""
+MAX_LINE_MB = 16   # a row of claims, queries or labels: a sentence, its paragraph and metadata
+
+
+def read_jsonl(path: str | Path, max_line_mb: float = MAX_LINE_MB) -> Iterator[dict[str, Any]]:
+    """Yield the JSON objects of a JSONL file; a bad line raises UserError naming file and line.
+
+    A line over ``max_line_mb`` is refused before it is parsed (a whole document pasted into one
+    row would otherwise take gigabytes on its way through a tokenizer).
+    """
     path = Path(path)
     if not path.exists():
         raise UserError(f"{path}: no such file; check the path")
     if path.is_dir():
         raise UserError(f"{path}: is a directory, expected a .jsonl file")
+    limit = int(max_line_mb * 1024 * 1024)
     with path.open("rb") as handle:
-        for lineno, raw in enumerate(handle, start=1):
+        for lineno, raw in enumerate(iter(lambda: handle.readline(limit + 1), b""), start=1):
+            if len(raw) > limit:
+                raise UserError(f"{path}:{lineno}: a line over {max_line_mb:g} MB; rows here are claims "
+                                "(sentences): split long documents with `stance claims` first")
             if not raw.strip():
                 continue
             try:

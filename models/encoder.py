@@ -340,7 +340,11 @@ def run_batches(session: Any, tokenizer: Any, texts: list[str], widths: list[int
     outs = [np.zeros((len(texts), width), dtype=np.float32) for width in widths]
     if not texts:
         return outs
-    ids = [enc.ids for enc in tokenizer.encode_batch(list(texts))]
+    # Tokens past the truncation point are dropped anyway: a text far longer than it can hold is
+    # cut first (at 32 characters a token, beyond any real text), so a pasted document costs no
+    # gigabytes in the tokenizer and every ordinary text is tokenised exactly as before.
+    keep = 32 * int((tokenizer.truncation or {}).get("max_length") or 512)
+    ids = [enc.ids for enc in tokenizer.encode_batch([t[:keep] for t in texts])]
     order = np.argsort(np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(ids)), kind="stable")
     bar = None
     if progress:

@@ -110,3 +110,12 @@ def test_read_jsonl_rejects_non_objects_and_bad_bytes(tmp_path):
         list(read_jsonl(latin))
     with pytest.raises(UserError, match="no such file"):
         list(read_jsonl(tmp_path / "missing.jsonl"))
+
+
+def test_read_jsonl_refuses_a_line_too_long_for_a_claim_before_parsing_it(tmp_path):
+    path = tmp_path / "claims.jsonl"
+    path.write_text('{"text": "short"}\n{"text": "' + "x" * 3000 + '"}\n', encoding="utf-8")
+    rows = read_jsonl(path, max_line_mb=0.001)   # about 1 KB
+    assert next(rows) == {"text": "short"}
+    with pytest.raises(UserError, match=r"claims\.jsonl:2: a line over 0\.001 MB; .*`stance claims` first"):
+        next(rows)
