@@ -76,9 +76,17 @@ def load_compare_settings(path: str | Path | None = None) -> CompareSettings:
         if not isinstance(data, dict):
             raise UserError(f"{path}: `compare:` must hold a mapping of settings")
     try:
-        return CompareSettings(**data)
+        settings = CompareSettings(**data)
     except ValidationError as err:
         raise validation_error(path, err, prefix="compare.") from None
+    if settings.scheme is not None:
+        from models.schemes import load_scheme
+
+        try:
+            load_scheme(settings.scheme)
+        except UserError as err:
+            raise UserError(f"{path}: scheme: {err}") from None
+    return settings
 
 
 
