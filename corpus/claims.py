@@ -155,6 +155,7 @@ class ClaimsSummary:
     by_voice: Counter = field(default_factory=Counter)         # sentences by speaker
     claims_by_voice: Counter = field(default_factory=Counter)  # claims by speaker
     skipped: list[Skipped] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # manifest problems that did not stop the run
 
 
 _OPTIONS = ReadOptions()
@@ -293,11 +294,14 @@ def _default_workers(sources: list[Source]) -> int:
 
 def build_claims(inputs: list[str], out: str, options: ReadOptions | None = None, *,
                  parquet: bool = False, workers: int | None = None,
-                 on_skip: Callable[[Skipped], None] | None = None, progress: bool = True) -> ClaimsSummary:
+                 on_skip: Callable[[Skipped], None] | None = None, progress: bool = True,
+                 on_note: Callable[[str], None] | None = None) -> ClaimsSummary:
     """Read ``inputs``, write one JSON row a sentence to ``out`` (atomically), return the counts.
 
     Skipped inputs are reported to ``on_skip`` as they happen and listed in the summary; when no
     document at all could be read, UserError (exit code 2) is raised and ``out`` is left untouched.
+    Manifest notes (a near-miss key, an entry for no file) go to ``on_note`` (default: a ``note:``
+    line on stderr) and into the summary; they are not skips.
     """
     options = options or ReadOptions()
     summary = ClaimsSummary(out=out)
@@ -309,9 +313,16 @@ def build_claims(inputs: list[str], out: str, options: ReadOptions | None = None
         if on_skip is not None:
             on_skip(item)
 
-    sources = list_sources(inputs, options, skip)
+    def note(message: str) -> None:
+        summary.notes.append(message)
+        if on_note is not None:
+            on_note(message)
+        else:
+            print(f"note: {message}", file=sys.stderr)
+
+    listed = list_sources(inputs, options, skip, note)
     own = {os.path.realpath(out), os.path.realpath(os.path.splitext(out)[0] + ".parquet")}
-    sources = [s for s in sources if os.path.realpath(s.path) not in own]  # a rerun never reads its output
+    sources = [s for s in listed if os.path.realpath(s.path) not in own]  # a rerun never reads its output
     # More processes than cores or files only cost memory (each worker holds its own copy of the rules).
     workers = _default_workers(sources) if workers is None else max(1, min(workers, os.cpu_count() or 1, len(sources)))
     bar = None
@@ -335,8 +346,12 @@ def build_claims(inputs: list[str], out: str, options: ReadOptions | None = None
                 if bar is not None and done:
                     bar.update(done)
             if summary.documents == 0:
-                raise UserError("no document could be read from the inputs; fix the problems above "
-                                f"and run again ({out} was not written)", exit_code=2)
+                if summary.skipped:
+                    raise UserError("no document could be read from the inputs; fix the problems above "
+                                    f"and run again ({out} was not written)", exit_code=2)
+                what = "only this run's own output" if listed else "no document"
+                raise UserError(f"{', '.join(inputs)}: {what} to read; give the documents to read "
+                                f"({out} was not written)", exit_code=2)
     except OSError as err:  # the readers turn their own OSErrors into skips: this one is the output's
         raise UserError(f"cannot write {out} ({err.strerror or err}); choose another --out "
                         "or free space / fix permissions in its directory") from None

@@ -14,12 +14,16 @@ A manifest lists what a user knows about each document and that the text itself 
           interviewee: Alexander Lyukmanov
 
 Every key but `file`, `id` and `voices` is free metadata that rides along in each claim row.
+Free keys are not rejected, but one that is a near miss of a key the pipeline reads (`titel:`,
+`source_typ:`) gets a note, and so does a `source_type` that no label scheme could match.
 """
 
 from __future__ import annotations
 
 import datetime
+import difflib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +45,12 @@ VOICE_HINTS = {
 }
 
 
+# Keys the pipeline reads or the sample manifest uses; a free key that nearly matches one is a typo.
+KNOWN_KEYS = ("file", "id", "voices", "title", "author", "authors", "blogger", "outlet", "date", "kind",
+              "source", "source_type", "source_note", "reposted_from", "collection", "language", "url")
+_SOURCE_TYPE = re.compile(r"[a-z][a-z0-9_]*")  # label schemes list source types as such ids
+
+
 @dataclass(frozen=True)
 class Manifest:
     """A loaded manifest: entries by file path (resolved) and by document id."""
@@ -50,6 +60,8 @@ class Manifest:
     by_file: dict[str, dict[str, Any]] = field(default_factory=dict)
     by_name: dict[str, dict[str, Any]] = field(default_factory=dict)
     by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
+    listed: tuple[tuple[int, str, str], ...] = ()  # (entry number, `file:` as written, resolved path)
+    notes: tuple[str, ...] = ()  # what looks wrong but does not stop a run (near-miss keys, odd source types)
 
     def for_file(self, file: str | Path) -> dict[str, Any] | None:
         """The entry for a file: by its full path, else by a unique bare file name."""
@@ -75,6 +87,35 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+def _near_miss(key: str, known: tuple[str, ...], cutoff: float = 0.8) -> str | None:
+    """The known key that ``key`` (not itself known) is most likely a typo of, if any.
+
+    Free keys need a close match (``titel``); where a key is wrong anyway, a looser one does (``flie``).
+    """
+    folded = key.strip().lower().replace("-", "_").replace(" ", "_")
+    if folded in known:
+        return folded
+    close = difflib.get_close_matches(folded, known, n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
+def _notes(path: Path, where: str, meta: dict[str, Any]) -> list[str]:
+    """Notes on one entry (or the defaults): near-miss keys and a source_type no scheme could match."""
+    notes = []
+    for key in meta:
+        if key not in KNOWN_KEYS and (near := _near_miss(key, KNOWN_KEYS)) is not None:
+            notes.append(f"{path}: {where}: unknown key `{key}` (kept as free metadata); did you mean `{near}`?")
+    value = meta.get("source_type")
+    if value is not None and not (isinstance(value, str) and _SOURCE_TYPE.fullmatch(value)):
+        if isinstance(value, str) and (fixed := re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")):
+            fix = f"write it as `{fixed}`"
+        else:
+            fix = "give one id such as `state_media`"
+        notes.append(f"{path}: {where}: source_type `{value}` is not a source-type id (lowercase letters, digits "
+                     f"and _), so no label scheme will match it; {fix}")
+    return notes
 
 
 def _check_voices(path: Path, where: str, voices: Any) -> dict[str, Any]:
@@ -114,10 +155,12 @@ def load_manifest(path: str | Path) -> Manifest:
         raw = {"documents": raw}
     if not isinstance(raw, dict):
         raise UserError(f"{path}: a manifest is a mapping with `documents:` (a list of entries)")
-    unknown = set(raw) - {"defaults", "documents"}
+    unknown = sorted(map(str, set(raw) - {"defaults", "documents"}))
     if unknown:
-        raise UserError(f"{path}: unknown top-level key(s) {', '.join(sorted(map(str, unknown)))}; "
-                        "a manifest has `defaults:` and `documents:`")
+        near = [f"`{n}` for `{k}`" for k in unknown if (n := _near_miss(k, ("defaults", "documents"), 0.6))]
+        hint = f" (did you mean {', '.join(near)}?)" if near else ""
+        raise UserError(f"{path}: unknown top-level key(s) {', '.join(unknown)}; "
+                        f"a manifest has `defaults:` and `documents:`{hint}")
     defaults = raw.get("defaults") or {}
     if not isinstance(defaults, dict):
         raise UserError(f"{path}: `defaults` must be a mapping of metadata fields")
@@ -129,14 +172,19 @@ def load_manifest(path: str | Path) -> Manifest:
     by_file: dict[str, dict[str, Any]] = {}
     by_id: dict[str, dict[str, Any]] = {}
     names: dict[str, list[dict[str, Any]]] = {}
+    listed: list[tuple[int, str, str]] = []
     default_voices = _check_voices(path, "defaults", defaults.get("voices"))
+    notes = _notes(path, "defaults", defaults)
     for n, entry in enumerate(entries, start=1):
         where = f"documents entry {n}"
         if not isinstance(entry, dict):
             raise UserError(f"{path}: {where} must be a mapping with `file:` or `id:`")
         file, doc_id = entry.get("file"), entry.get("id")
         if file is None and doc_id is None:
-            raise UserError(f"{path}: {where} has neither `file:` nor `id:`; add one")
+            near = [f"`{n}` for `{k}`" for k in map(str, entry) if (n := _near_miss(k, ("file", "id"), 0.75))]
+            hint = f" (did you mean {', '.join(near)}?)" if near else ""
+            raise UserError(f"{path}: {where} has neither `file:` nor `id:`; add one{hint}")
+        notes += _notes(path, where, entry)
         meta = {k: v for k, v in defaults.items() if k != "voices"}
         meta.update({k: v for k, v in entry.items() if k not in ("file", "voices")})
         voices = {**default_voices, **_check_voices(path, where, entry.get("voices"))}
@@ -146,6 +194,7 @@ def load_manifest(path: str | Path) -> Manifest:
             meta["id"] = str(doc_id)
         if file is not None:
             by_file[os.path.realpath(base / str(file))] = meta
+            listed.append((n, str(file), os.path.realpath(base / str(file))))
             names.setdefault(os.path.basename(str(file)), []).append(meta)
         elif doc_id is not None:
             by_id[str(doc_id)] = meta
@@ -153,7 +202,8 @@ def load_manifest(path: str | Path) -> Manifest:
     fallback = {k: v for k, v in defaults.items() if k != "voices"}
     if default_voices:
         fallback["voices"] = default_voices
-    return Manifest(path=path, defaults=fallback, by_file=by_file, by_name=by_name, by_id=by_id)
+    return Manifest(path=path, defaults=fallback, by_file=by_file, by_name=by_name, by_id=by_id,
+                    listed=tuple(listed), notes=tuple(notes))
 
 
 def find_manifest(directory: str | Path) -> Path | None:

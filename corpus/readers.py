@@ -1,14 +1,18 @@
 """Readers: files, directories, JSONL and CSV in; Documents out, with manifest metadata attached.
 
 Every problem with one input (empty, binary, not UTF-8, too big, unreadable, a bad JSONL line,
-an unknown format, a missing CSV column) becomes a ``Skipped`` record naming the input and the
-fix; the other inputs still go through. Offsets later point into ``Document.text`` exactly as
+an unknown format, a missing CSV column, a directory with nothing to read) becomes a ``Skipped``
+record naming the input and the fix; the other inputs still go through. Every format is first
+sniffed the same way, so a binary file is one skip whatever its name. Offsets later point into ``Document.text`` exactly as
 read here (for HTML: the main text extracted from the page).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import difflib
+import io
 import json
 import os
 import sys
@@ -23,6 +27,9 @@ DEFAULT_MAX_MB = 50
 TEXT_SUFFIXES = {".txt": "text", ".text": "text", ".md": "text", ".markdown": "text",
                  ".html": "html", ".htm": "html", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
 KNOWN = ".txt, .md, .html, .jsonl or .csv"
+SNIFF_BYTES = 8192  # how much of a file is looked at to tell text from binary
+# Bytes that plain text hardly ever holds (tab, newlines, form feed, escape are fine).
+_CONTROL = bytes(b for b in range(32) if b not in b"\t\n\v\f\r\x1b") + b"\x7f"
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,7 @@ class Source:
 
 
 OnSkip = Callable[[Skipped], None]
+OnNote = Callable[[str], None]
 
 
 def _nearest_manifest(directory: str, root: str, cache: dict[str, Manifest | None]) -> list[Manifest]:
@@ -94,12 +102,44 @@ def _is_documentation(name: str) -> bool:
     return os.path.splitext(name)[0].upper() in ("README", "LICENSE", "LICENCE", "CHANGELOG")
 
 
-def list_sources(inputs: list[str], options: ReadOptions, on_skip: OnSkip) -> list[Source]:
+def _nothing_found(passed_over: list[str]) -> str:
+    """Why a directory gave no file to read: it is empty, or holds only files that are passed over."""
+    if not passed_over:
+        why = "the directory is empty"
+    else:
+        shown = ", ".join(passed_over[:3]) + (f" and {len(passed_over) - 3} more" if len(passed_over) > 3 else "")
+        why = f"only {shown}: hidden files, manifests and README/LICENSE files are passed over"
+    return f"no {KNOWN} files found ({why}); give a directory holding documents, or the files themselves"
+
+
+def _manifest_notes(manifests: list[Manifest], sources: list[Source], on_note: OnNote) -> None:
+    """Each manifest's own notes, then one note a `file:` entry that names no input and no file on disk."""
+    used = {id(s.entry) for s in sources if s.entry is not None}
+    names = sorted({os.path.basename(s.path) for s in sources})
+    done: set[str] = set()
+    for manifest in manifests:
+        if os.path.realpath(manifest.path) in done:  # --manifest is also the one beside the files
+            continue
+        done.add(os.path.realpath(manifest.path))
+        for note in manifest.notes:
+            on_note(note)
+        for n, given, resolved in manifest.listed:
+            if id(manifest.by_file.get(resolved)) in used or os.path.exists(resolved):
+                continue  # read, or a real file the user chose not to give this time
+            close = difflib.get_close_matches(os.path.basename(given), names, n=1, cutoff=0.6)
+            hint = f" (did you mean `{close[0]}`?)" if close else ""
+            on_note(f"{manifest.path}: documents entry {n} names `{given}`, which is not in the corpus{hint}; "
+                    "fix the file name or remove the entry")
+
+
+def list_sources(inputs: list[str], options: ReadOptions, on_skip: OnSkip,
+                 on_note: OnNote | None = None) -> list[Source]:
     """The files to read, in a deterministic order: inputs as given, directories walked sorted.
 
     Hidden files, manifests and README/LICENSE files inside directories are passed over
-    (give such a file by name to read it). A manifest applies to
-    files in its directory and below; ``options.manifest`` applies to every input and wins.
+    (give such a file by name to read it); a directory with nothing else is a skip. A manifest
+    applies to files in its directory and below; ``options.manifest`` applies to every input and
+    wins. What looks wrong in a manifest but does not stop the run goes to ``on_note``.
     """
     explicit = [load_manifest(options.manifest)] if options.manifest else []
     cache: dict[str, Manifest | None] = {}
@@ -117,30 +157,61 @@ def list_sources(inputs: list[str], options: ReadOptions, on_skip: OnSkip) -> li
             continue
         if os.path.isdir(given):
             root = os.path.realpath(given)
+            candidates = 0
+            passed_over: list[str] = []
             for dirpath, dirnames, filenames in os.walk(given):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
                 for name in sorted(filenames):
                     if name.startswith(".") or name in MANIFEST_NAMES or _is_documentation(name):
+                        passed_over.append(os.path.relpath(os.path.join(dirpath, name), given))
                         continue
+                    candidates += 1
                     path = os.path.join(dirpath, name)
                     manifests = explicit + _nearest_manifest(os.path.realpath(dirpath), root, cache)
                     add(_source(path, manifests, on_skip))
+            if not candidates:
+                on_skip(Skipped(given, _nothing_found(passed_over)))
         else:
             directory = os.path.dirname(os.path.realpath(given))
             manifests = explicit + _nearest_manifest(directory, directory, cache)
             add(_source(given, manifests, on_skip))
+    if on_note is not None:
+        _manifest_notes(explicit + [m for m in cache.values() if m is not None], sources, on_note)
     return sources
 
 
+def _not_utf8(data: bytes, err: UnicodeDecodeError) -> str:
+    return (f"not UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start}); "
+            "re-encode it as UTF-8, e.g. iconv -f latin1 -t utf-8")
+
+
+def _sniff(head: bytes) -> str | None:
+    """Why a file that starts with ``head`` is not UTF-8 text (binary, UTF-16, another encoding), or None.
+
+    The same test for every format, so that a binary file is one skip whatever its name.
+    """
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "UTF-16 text; re-encode it as UTF-8, e.g. iconv -f utf-16 -t utf-8"
+    if b"\x00" in head:
+        return f"looks binary (NUL bytes); only text files ({KNOWN}) are read"
+    if head and len(head.translate(None, _CONTROL)) < 0.95 * len(head):  # text in any 8-bit encoding has ~none
+        return f"looks binary (control bytes); only text files ({KNOWN}) are read"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)  # a character cut at the end is fine
+    except UnicodeDecodeError as err:
+        return _not_utf8(head, err)
+    return None
+
+
 def _decode(data: bytes, where: str, on_skip: OnSkip) -> str | None:
-    if b"\x00" in data[:8192]:
-        on_skip(Skipped(where, f"looks binary (NUL bytes); only text files ({KNOWN}) are read"))
+    reason = _sniff(data[:SNIFF_BYTES])
+    if reason is not None:
+        on_skip(Skipped(where, reason))
         return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        on_skip(Skipped(where, f"not UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start}); "
-                               "re-encode it as UTF-8, e.g. iconv -f latin1 -t utf-8"))
+        on_skip(Skipped(where, _not_utf8(data, err)))
         return None
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -251,6 +322,11 @@ def _read_jsonl(source: Source, options: ReadOptions, on_skip: OnSkip) -> Iterat
         on_skip(Skipped(source.path, f"cannot read it ({err.strerror or err}); check that it exists and is readable"))
         return
     with handle:
+        reason = _sniff(handle.read(SNIFF_BYTES))
+        if reason is not None:
+            on_skip(Skipped(source.path, reason))
+            return
+        handle.seek(0)
         any_line = False
         for lineno, raw in enumerate(handle, start=1):
             if not raw.strip():
@@ -282,11 +358,17 @@ def _read_jsonl(source: Source, options: ReadOptions, on_skip: OnSkip) -> Iterat
 def _read_csv(source: Source, options: ReadOptions, on_skip: OnSkip) -> Iterator[Document]:
     csv.field_size_limit(min(sys.maxsize, int(options.max_mb * 1024 * 1024)))
     try:
-        handle = open(source.path, encoding="utf-8-sig", newline="")
+        raw = open(source.path, "rb")
     except OSError as err:
         on_skip(Skipped(source.path, f"cannot read it ({err.strerror or err}); check that it exists and is readable"))
         return
-    with handle:
+    with raw:
+        reason = _sniff(raw.read(SNIFF_BYTES))
+        if reason is not None:
+            on_skip(Skipped(source.path, reason))
+            return
+        raw.seek(0)
+        handle = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         try:
             reader = csv.DictReader(handle)
             columns = reader.fieldnames
@@ -297,12 +379,16 @@ def _read_csv(source: Source, options: ReadOptions, on_skip: OnSkip) -> Iterator
                 on_skip(Skipped(source.path, f"no '{options.text_column}' column (columns: {', '.join(columns)}); "
                                              "choose one with --text-column"))
                 return
+            any_row = False
             for row in reader:
+                any_row = True
                 where = f"{source.path}:{reader.line_num}"
                 row.pop(None, None)  # extra cells beyond the header
                 doc = _row_document(row, where, source, options, on_skip)
                 if doc is not None:
                     yield doc
+            if not any_row:
+                on_skip(Skipped(source.path, "empty (a header but no rows); add rows or leave the file out"))
         except UnicodeDecodeError:
             on_skip(Skipped(source.path, "not UTF-8; re-encode it as UTF-8, e.g. iconv -f latin1 -t utf-8"))
         except csv.Error as err:
@@ -319,9 +405,10 @@ def read_source(source: Source, options: ReadOptions, on_skip: OnSkip) -> Iterat
 
 
 def read_documents(inputs: list[str], options: ReadOptions | None = None,
-                   skipped: list[Skipped] | None = None) -> Iterator[Document]:
-    """Stream the documents of files, directories, JSONL and CSV inputs; skips go to ``skipped``."""
+                   skipped: list[Skipped] | None = None, notes: list[str] | None = None) -> Iterator[Document]:
+    """Stream the documents of files, directories, JSONL and CSV inputs; skips go to ``skipped``,
+    manifest notes to ``notes``."""
     options = options or ReadOptions()
     sink = skipped.append if skipped is not None else (lambda s: None)
-    for source in list_sources(inputs, options, sink):
+    for source in list_sources(inputs, options, sink, notes.append if notes is not None else None):
         yield from read_source(source, options, sink)

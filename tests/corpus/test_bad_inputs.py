@@ -1,0 +1,214 @@
+"""Bad input to the readers and `stance claims`: one line a file, a message that says what happened,
+and notes (not skips) for manifest keys and entries that look wrong."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from corpus.claims import build_claims
+from corpus.errors import UserError
+from corpus.manifest import load_manifest
+from corpus.readers import KNOWN, ReadOptions, Skipped, read_documents
+
+BINARY = f"looks binary (NUL bytes); only text files ({KNOWN}) are read"
+
+
+def read(inputs: list[Path], **options) -> tuple[list, list[Skipped], list[str]]:
+    skipped: list[Skipped] = []
+    notes: list[str] = []
+    docs = list(read_documents([str(p) for p in inputs], ReadOptions(**options), skipped, notes))
+    return docs, skipped, notes
+
+
+def random_bytes(n: int, nul: bool = True) -> bytes:
+    rng = random.Random(7)
+    data = bytes(rng.randrange(256) for _ in range(n))
+    return data if nul else data.replace(b"\x00", b"\x01")
+
+
+@pytest.mark.parametrize("name", ["binary.jsonl", "binary.csv", "binary.txt", "binary.html"])
+def test_a_binary_file_is_one_skip_whatever_its_name(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(random_bytes(4096).replace(b"\x00", b"\n\x00"))  # many "lines"
+    docs, skipped, _ = read([path])
+    assert docs == []
+    assert skipped == [Skipped(str(path), BINARY)]
+
+
+def test_binary_without_nul_bytes_is_told_by_its_control_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "noise.jsonl"
+    path.write_bytes(random_bytes(4096, nul=False))
+    _, skipped, _ = read([path])
+    assert skipped == [Skipped(str(path), f"looks binary (control bytes); only text files ({KNOWN}) are read")]
+
+
+def test_text_in_another_encoding_is_not_called_binary(tmp_path: Path) -> None:
+    path = tmp_path / "ru.jsonl"
+    line = json.dumps({"text": "Москва заявила, что это провокация."}, ensure_ascii=False) + "\n"
+    path.write_bytes(line.encode("cp1251") * 20)
+    _, skipped, _ = read([path])
+    assert skipped == [Skipped(str(path), "not UTF-8 (byte 0xcc at offset 10); re-encode it as UTF-8, "
+                                          "e.g. iconv -f latin1 -t utf-8")]
+
+
+def test_utf16_is_named_as_such(tmp_path: Path) -> None:
+    path = tmp_path / "wide.csv"
+    path.write_bytes("text\nKyiv says so.\n".encode("utf-16"))
+    _, skipped, _ = read([path])
+    assert skipped == [Skipped(str(path), "UTF-16 text; re-encode it as UTF-8, e.g. iconv -f utf-16 -t utf-8")]
+
+
+def test_a_jsonl_with_one_bad_line_late_in_the_file_loses_only_that_line(tmp_path: Path) -> None:
+    path = tmp_path / "docs.jsonl"
+    good = json.dumps({"text": "x" * 9000}) + "\n"  # past the bytes looked at up front
+    path.write_bytes(good.encode() + '{"text": "caf\xe9"}\n'.encode("latin-1"))
+    docs, skipped, _ = read([path])
+    assert len(docs) == 1
+    assert skipped == [Skipped(f"{path}:2", "not UTF-8; re-encode the file as UTF-8")]
+
+
+def test_a_csv_with_a_header_and_no_rows_is_a_skip(tmp_path: Path) -> None:
+    path = tmp_path / "posts.csv"
+    path.write_text("id,text\n", encoding="utf-8")
+    _, skipped, _ = read([path])
+    assert skipped == [Skipped(str(path), "empty (a header but no rows); add rows or leave the file out")]
+
+
+def test_an_empty_directory_is_a_skip_that_says_so(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    docs_dir = tmp_path / "docs"
+    docs_dir.mkdir()
+    (docs_dir / "README.md").write_text("# About", encoding="utf-8")
+    (docs_dir / "manifest.yaml").write_text("documents: []\n", encoding="utf-8")
+    _, skipped, _ = read([tmp_path / "empty", docs_dir])
+    assert skipped == [
+        Skipped(str(tmp_path / "empty"), f"no {KNOWN} files found (the directory is empty); "
+                                         "give a directory holding documents, or the files themselves"),
+        Skipped(str(docs_dir), f"no {KNOWN} files found (only README.md, manifest.yaml: hidden files, manifests "
+                               "and README/LICENSE files are passed over); give a directory holding documents, "
+                               "or the files themselves"),
+    ]
+
+
+def test_a_directory_of_unknown_formats_gets_no_extra_line(tmp_path: Path) -> None:
+    (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4")
+    _, skipped, _ = read([tmp_path])
+    assert [s.where for s in skipped] == [str(tmp_path / "scan.pdf")]
+
+
+def test_claims_on_an_empty_directory_says_what_happened(tmp_path: Path) -> None:
+    (tmp_path / "adir").mkdir()
+    out = tmp_path / "c.jsonl"
+    seen: list[str] = []
+    with pytest.raises(UserError) as err:
+        build_claims([str(tmp_path / "adir")], str(out), on_skip=lambda s: seen.append(str(s)), progress=False)
+    assert seen == [f"{tmp_path / 'adir'}: no {KNOWN} files found (the directory is empty); "
+                    "give a directory holding documents, or the files themselves"]
+    assert str(err.value) == ("no document could be read from the inputs; fix the problems above "
+                              f"and run again ({out} was not written)")
+    assert not out.exists()
+
+
+def test_claims_whose_only_input_is_its_own_output_says_so(tmp_path: Path) -> None:
+    out = tmp_path / "c.jsonl"
+    out.write_text('{"claim_id": "x"}\n', encoding="utf-8")
+    with pytest.raises(UserError) as err:
+        build_claims([str(out)], str(out), progress=False)
+    assert str(err.value) == (f"{out}: only this run's own output to read; give the documents to read "
+                              f"({out} was not written)")
+    assert out.read_text(encoding="utf-8") == '{"claim_id": "x"}\n'
+
+
+def write_corpus(tmp_path: Path, manifest: str) -> Path:
+    (tmp_path / "a.txt").write_text("Moscow denies it.", encoding="utf-8")
+    (tmp_path / "manifest.yaml").write_text(manifest, encoding="utf-8")
+    return tmp_path / "manifest.yaml"
+
+
+def test_near_miss_manifest_keys_are_notes_and_ride_along(tmp_path: Path) -> None:
+    path = write_corpus(tmp_path, "defaults: {Language: en, notes: free}\n"
+                                  "documents:\n  - {file: a.txt, titel: Foo, source_typ: state_media, "
+                                  "authors: [A], author: A, batch: 3}\n")
+    [doc], skipped, notes = read([tmp_path])
+    assert skipped == []
+    assert notes == [
+        f"{path}: defaults: unknown key `Language` (kept as free metadata); did you mean `language`?",
+        f"{path}: documents entry 1: unknown key `titel` (kept as free metadata); did you mean `title`?",
+        f"{path}: documents entry 1: unknown key `source_typ` (kept as free metadata); did you mean `source_type`?",
+    ]
+    assert (doc.meta["titel"], doc.meta["batch"], doc.meta["notes"]) == ("Foo", 3, "free")
+
+
+def test_a_manifest_entry_for_a_file_not_in_the_corpus_is_one_note(tmp_path: Path) -> None:
+    path = write_corpus(tmp_path, "documents:\n  - {file: a.txt, title: A}\n  - {file: a.tx, title: B}\n"
+                                  "  - {file: zzz/other.md, title: C}\n")
+    docs, skipped, notes = read([tmp_path])
+    assert [d.meta["title"] for d in docs] == ["A"] and skipped == []
+    assert notes == [
+        f"{path}: documents entry 2 names `a.tx`, which is not in the corpus (did you mean `a.txt`?); "
+        "fix the file name or remove the entry",
+        f"{path}: documents entry 3 names `zzz/other.md`, which is not in the corpus; "
+        "fix the file name or remove the entry",
+    ]
+
+
+def test_an_entry_for_a_real_file_left_out_of_this_run_is_not_noted(tmp_path: Path) -> None:
+    write_corpus(tmp_path, "documents:\n  - {file: a.txt}\n  - {file: b.txt}\n")
+    (tmp_path / "b.txt").write_text("Kyiv says so.", encoding="utf-8")
+    docs, _, notes = read([tmp_path / "a.txt"])
+    assert len(docs) == 1 and notes == []
+
+
+def test_an_explicit_manifest_that_is_also_the_local_one_is_noted_once(tmp_path: Path) -> None:
+    path = write_corpus(tmp_path, "documents:\n  - {file: a.txt, titel: A}\n")
+    _, _, notes = read([tmp_path], manifest=str(path))
+    assert notes == [f"{path}: documents entry 1: unknown key `titel` (kept as free metadata); did you mean `title`?"]
+
+
+@pytest.mark.parametrize("value, fix", [
+    ("State Media", "write it as `state_media`"),
+    ("[a, b]", "give one id such as `state_media`"),
+])
+def test_a_source_type_no_scheme_could_match_is_a_note(tmp_path: Path, value: str, fix: str) -> None:
+    path = write_corpus(tmp_path, f"documents:\n  - file: a.txt\n    source_type: {value}\n")
+    shown = "['a', 'b']" if value.startswith("[") else value
+    _, _, notes = read([tmp_path])
+    assert notes == [f"{path}: documents entry 1: source_type `{shown}` is not a source-type id (lowercase "
+                     f"letters, digits and _), so no label scheme will match it; {fix}"]
+
+
+def test_an_empty_manifest_means_no_metadata_and_no_note(tmp_path: Path) -> None:
+    write_corpus(tmp_path, "")
+    [doc], skipped, notes = read([tmp_path])
+    assert (skipped, notes) == ([], [])
+    assert doc.meta == {"source_file": str(tmp_path / "a.txt")}
+
+
+@pytest.mark.parametrize("body, message", [
+    ("documnts:\n  - {file: a.txt}\n", "unknown top-level key(s) documnts; a manifest has `defaults:` and "
+                                       "`documents:` (did you mean `documents` for `documnts`?)"),
+    ("documents:\n  - {flie: a.txt}\n", "documents entry 1 has neither `file:` nor `id:`; add one "
+                                        "(did you mean `file` for `flie`?)"),
+    ("documents:\n  - {title: T, kind: blog}\n", "documents entry 1 has neither `file:` nor `id:`; add one"),
+])
+def test_manifest_errors_suggest_the_key_meant(tmp_path: Path, body: str, message: str) -> None:
+    path = tmp_path / "manifest.yaml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(UserError) as err:
+        load_manifest(path)
+    assert str(err.value) == f"{path}: {message}"
+
+
+def test_claims_prints_manifest_notes_and_keeps_them_in_the_summary(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_corpus(tmp_path / "", "documents:\n  - {file: a.txt, titel: A}\n")
+    out = tmp_path / "out" / "c.jsonl"
+    out.parent.mkdir()
+    summary = build_claims([str(tmp_path)], str(out), progress=False)
+    note = f"{path}: documents entry 1: unknown key `titel` (kept as free metadata); did you mean `title`?"
+    assert summary.notes == [note] and summary.skipped == [] and summary.documents == 1
+    assert capsys.readouterr().err == f"note: {note}\n"
