@@ -165,7 +165,8 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
         from corpus.claims import build_claims
 
         summary = build_claims([str(corpus_path)], str(result.claims_path), read_options,
-                               on_skip=lambda item: say(f"  skipped: {item}"))
+                               on_skip=lambda item: say(f"  skipped: {item}"),
+                               on_note=lambda note: say(f"  note: {note}"))
         result.skipped_inputs = [str(item) for item in summary.skipped]
         state.done("claims", claims_key, corpus=corpus_path.resolve().as_posix())
     rows = list(read_jsonl(result.claims_path))
