@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -266,10 +268,11 @@ def build_report(rows: Sequence[dict[str, Any]], labels: Sequence[dict[str, Any]
 def find_project(ls: Any, title: str, url: str = "") -> Any:
     """The project titled ``title`` (the one `stance push` fills); UserError listing the titles there."""
     from annotate.push import find_project as pushed
+    from annotate.push import list_projects
 
     found = pushed(ls, title)
     if found is None:
-        titles = sorted({p.title for p in ls.projects.list(page_size=100) if p.title})
+        titles = sorted({p.title for p in list_projects(ls) if p.title})
         listed = ", ".join(repr(t) for t in titles[:8]) + (" ..." if len(titles) > 8 else "")
         raise UserError(f"no project titled {title!r} on Label Studio {url}".rstrip() + "; "
                         + (f"projects there: {listed}" if titles else "it has no projects yet: run `stance push` first"))
@@ -291,6 +294,10 @@ def export_tasks(ls: Any, project_id: int, progress: bool = True, poll: float = 
         project_id, title="stance pull", **SNAPSHOT_OPTIONS,
         # without a job queue the server serialises every task inside this one request
         request_options={"timeout_in_seconds": int(timeout)})
+    if not isinstance(getattr(snapshot, "id", None), int) or not isinstance(getattr(snapshot, "status", None), str):
+        from annotate.studio import base_url, not_label_studio
+
+        raise not_label_studio(base_url(ls), "check --url (an export came back without an id or status)")
     buffer = io.BytesIO()
     try:
         began = time.monotonic()
@@ -333,10 +340,20 @@ def fetch_users(ls: Any) -> dict[int, str]:
 
 
 def _check_out_dir(out: Path) -> None:
+    """Refuse an --out that is not a new, empty or earlier pull directory, or that cannot be written."""
     if out.exists() and (not out.is_dir() or (any(out.iterdir())
                                               and not any((out / name).exists() for name in PULL_FILES))):
         raise UserError(f"{out} exists and is not the output of an earlier `stance pull`; "
                         "give a new or empty directory to --out")
+    parent = out.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise UserError(f"--out {out}: {parent} is a file; give a directory path to --out")
+    try:   # the pull is built beside --out and swapped in: try that folder now, before any export
+        os.rmdir(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".check", dir=parent))
+    except OSError as err:
+        raise UserError(f"--out {out}: cannot write in {parent} ({err.strerror}); choose another --out") from None
 
 
 def write_pull(tasks: Sequence[dict[str, Any]], users: dict[int, str], scheme: Any, out_dir: str | Path,
@@ -366,16 +383,20 @@ def write_pull(tasks: Sequence[dict[str, Any]], users: dict[int, str], scheme: A
     if pairs:
         report.update(unit="pair", n_pairs_labelled=len(labels))
     report.update(source or {})
-    with atomic_dir(out) as tmp:
-        _write_jsonl(tmp / "annotations.jsonl", rows)
-        _write_jsonl(tmp / "labels.jsonl", labels)
-        if labels:
-            split = ds.write_dataset(labels, [label.id for label in scheme.labels], tmp, **layout)
-        else:
-            split = {"splits": {}, "note": f"no labelled {key.removesuffix('_id')}s yet: no dataset written"}
-        report["dataset"] = split
-        (tmp / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        (tmp / "report.html").write_text(pull_report.render_html(report), encoding="utf-8")
+    try:
+        with atomic_dir(out) as tmp:
+            _write_jsonl(tmp / "annotations.jsonl", rows)
+            _write_jsonl(tmp / "labels.jsonl", labels)
+            if labels:
+                split = ds.write_dataset(labels, [label.id for label in scheme.labels], tmp, **layout)
+            else:
+                split = {"splits": {}, "note": f"no labelled {key.removesuffix('_id')}s yet: no dataset written"}
+            report["dataset"] = split
+            (tmp / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            (tmp / "report.html").write_text(pull_report.render_html(report), encoding="utf-8")
+    except OSError as err:
+        raise UserError(f"--out {out}: could not write the pull ({err.strerror or err}); "
+                        f"{out} is as it was: free space or choose another --out, and re-run") from None
     return report
 
 
@@ -401,6 +422,7 @@ def pull(project: str, out_dir: str | Path, *, workspace: str | Path | None = No
         from models.schemes import load_scheme
 
         scheme = load_scheme(scheme)
+    _check_out_dir(Path(out_dir))   # before the export: a bad --out costs nothing
     ls, info = connect(workspace=workspace, url=url)
     began = time.monotonic()
     try:

@@ -240,43 +240,102 @@ def _validate(tasks: list[tuple[str, dict[str, Any]]], config: str, path: Path) 
 
 def _api(client: Any, path: str, method: str = "GET", **kwargs: Any) -> Any:
     """A raw JSON call through the SDK's authenticated HTTP client (no pydantic per row: fast)."""
+    from annotate.studio import base_url, client_key, not_label_studio, scrub
+
     response = client._client_wrapper.httpx_client.request(path, method=method, **kwargs)
     if response.status_code >= 400:
-        raise UserError(f"Label Studio answered {response.status_code} to {method} /{path}: {response.text[:200]}")
-    return response.json()
+        text = scrub(" ".join(response.text.split())[:200], client_key(client))
+        raise UserError(f"Label Studio answered {response.status_code} to {method} /{path}: {text}")
+    try:
+        return response.json()
+    except ValueError:
+        raise not_label_studio(base_url(client)) from None
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def existing_tasks(client: Any, project_id: int, key: str, page_size: int = 5000) -> dict[str, int]:
-    """``{key value: task id}`` of the tasks already in a project (only ids and data are read)."""
+    """``{key value: task id}`` of the tasks already in a project (only ids and data are read).
+
+    Pages are read until one is short, the total is reached, or a page brings no task not seen
+    before (a server that ignores ``page`` would otherwise be read forever).
+    """
+    from annotate.studio import base_url, not_label_studio
+
     out: dict[str, int] = {}
+    seen: set[int] = set()
     page = 1
     while True:
         body = _api(client, "api/tasks/", params={"project": project_id, "page": page, "page_size": page_size,
                                                   "fields": "task_only", "include": "id,data"})
         tasks = body.get("tasks", []) if isinstance(body, dict) else body
-        for task in tasks:
+        if not isinstance(tasks, list) or not all(isinstance(t, dict) and _is_id(t.get("id")) for t in tasks):
+            raise not_label_studio(base_url(client))
+        fresh = [t for t in tasks if t["id"] not in seen]
+        for task in fresh:
+            seen.add(task["id"])
             value = (task.get("data") or {}).get(key)
             if value is not None:
                 out.setdefault(str(value), task["id"])
         total = body.get("total", 0) if isinstance(body, dict) else 0
-        if len(tasks) < page_size or page * page_size >= total:
+        if not _is_id(total):
+            total = 0
+        if not fresh or len(tasks) < page_size or page * page_size >= total:
             return out
         page += 1
 
 
 def existing_versions(client: Any, project_id: int) -> dict[int, set[str]]:
     """``{task id: model versions of its predictions}`` for a project."""
+    from annotate.studio import base_url, not_label_studio
+
+    body = _api(client, "api/predictions/", params={"project": project_id})
+    if not isinstance(body, list) or not all(isinstance(p, dict) and "task" in p for p in body):
+        raise not_label_studio(base_url(client))
     out: dict[int, set[str]] = {}
-    for prediction in _api(client, "api/predictions/", params={"project": project_id}):
+    for prediction in body:
         out.setdefault(prediction["task"], set()).add(prediction.get("model_version") or "")
     return out
 
 
+def list_projects(client: Any, title: str | None = None, page_size: int = 100) -> list[Any]:
+    """Every project (whose title contains ``title``, when given), page by page.
+
+    Stops at a short page, a missing page (404), or a page that brings no project not seen before;
+    an answer that is not a page of projects is a UserError.
+    """
+    from label_studio_sdk.core.api_error import ApiError
+
+    from annotate.studio import base_url, not_label_studio
+
+    found: dict[int, Any] = {}
+    page = 1
+    while True:
+        try:
+            items = client.projects.list(title=title, page=page, page_size=page_size).items
+        except ApiError as err:
+            if err.status_code == 404 and page > 1:   # past the last page
+                break
+            raise
+        except (TypeError, ValueError):   # the SDK could not read the answer as a page of projects
+            raise not_label_studio(base_url(client)) from None
+        if not isinstance(items, list) or not all(_is_id(getattr(p, "id", None)) for p in items):
+            raise not_label_studio(base_url(client))
+        fresh = [p for p in items if p.id not in found]
+        found.update((p.id, p) for p in fresh)
+        if not fresh or len(items) < page_size:
+            break
+        page += 1
+    return list(found.values())
+
+
 def find_project(client: Any, title: str) -> Any | None:
     """The project with exactly this title (the oldest when several share it), or None."""
-    matches = [p for p in client.projects.list(title=title, page_size=100) if p.title == title]
+    matches = [p for p in list_projects(client, title=title) if p.title == title]
     if not matches:
-        matches = [p for p in client.projects.list(page_size=100) if p.title == title]
+        matches = [p for p in list_projects(client) if p.title == title]
     return min(matches, key=lambda p: p.id) if matches else None
 
 
@@ -301,7 +360,12 @@ def _ensure_project(client: Any, title: str, config: str, instructions: str) -> 
     project = find_project(client, title)
     settings = {"expert_instruction": instructions, "show_instruction": True, "sampling": "Uncertainty sampling"}
     if project is None:
-        return client.projects.create(title=title, label_config=config, **settings), True
+        created = client.projects.create(title=title, label_config=config, **settings)
+        if not _is_id(getattr(created, "id", None)):
+            from annotate.studio import base_url, not_label_studio
+
+            raise not_label_studio(base_url(client), "check --url (no project id came back when one was created)")
+        return created, True
     if (project.label_config or "").strip() != config.strip():
         dropped = _dropped_labels(project.label_config or "", config)
         if dropped and (project.total_annotations_number or 0) > 0:
@@ -310,10 +374,11 @@ def _ensure_project(client: Any, title: str, config: str, instructions: str) -> 
         try:
             client.projects.update(id=project.id, label_config=config, **settings)
         except ApiError as err:
-            from annotate.studio import api_error_text
+            from annotate.studio import api_error_text, client_key
 
             raise UserError(f"project {title!r} has a label config the new one cannot replace "
-                            f"({api_error_text(err)}); push under another --project title") from None
+                            f"({api_error_text(err, client_key(client))}); "
+                            "push under another --project title") from None
     return project, False
 
 
@@ -426,7 +491,8 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
         raise UserError(f"Label Studio at {info['url']} stopped answering during the push ({type(err).__name__}); "
                         "start it again and re-run the same command: it adds only what is missing") from None
     except ApiError as err:
-        raise UserError(f"Label Studio at {info['url']} refused the push ({err.status_code}: {studio.api_error_text(err)}); "
+        raise UserError(f"Label Studio at {info['url']} refused the push "
+                        f"({err.status_code}: {studio.api_error_text(err, info['api_key'])}); "
                         "re-run the same command once fixed: it adds only what is missing") from None
     summary.update(url=info["url"], rows=len(tasks), not_claims_skipped=skipped, duplicates_skipped=duplicates,
                    project_url=f"{info['url']}/projects/{summary['project_id']}/data")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -31,6 +32,7 @@ HOST = "127.0.0.1"
 USERNAME = "admin@claimstance.local"
 START_TIMEOUT = 240.0   # a first start runs the migrations: 35-46 s on an idle machine, more when busy
 STOP_TIMEOUT = 20.0
+PROBE_TIMEOUT = 15      # seconds the first call of `connect` waits; bulk calls keep the client's 300 s
 API_KEY_ENV = "LABEL_STUDIO_API_KEY"
 BINARY_ENV = "CLAIMSTANCE_LABEL_STUDIO"
 REPO = Path(__file__).resolve().parent.parent
@@ -81,7 +83,10 @@ def _read_info(workspace: str | Path) -> dict[str, Any] | None:
         return None
     try:
         info = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as err:
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: unreadable (not UTF-8 JSON); delete the workspace's studio/ folder "
+                        "and this file to start afresh") from None
+    except (OSError, ValueError) as err:
         raise UserError(f"{path}: unreadable ({err}); delete the workspace's studio/ folder and this file to start afresh") from None
     if not isinstance(info, dict) or not info.get("api_key"):
         raise UserError(f"{path}: no api_key in it; delete the workspace's studio/ folder and this file to start afresh")
@@ -189,14 +194,43 @@ def _log_tail(log: Path, lines: int = 3) -> str:
     return ""
 
 
+def _check_workspace(workspace: Path) -> None:
+    """Refuse a workspace that is a file or cannot be written, before anything is created."""
+    if workspace.exists() and not workspace.is_dir():
+        raise UserError(f"--workspace {workspace} is a file; give a directory (new or used before)")
+    existing = workspace
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UserError(f"--workspace {workspace}: {existing} is a file; give a directory (new or used before)")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UserError(f"--workspace {workspace}: {existing} is not writable; choose another --workspace")
+
+
+def _make_workspace(workspace: Path) -> Path | None:
+    """Create ``workspace``; return the topmost directory made (None when it existed)."""
+    top = None
+    for folder in reversed([workspace, *workspace.parents]):
+        if not folder.exists():
+            top = folder
+            break
+    try:
+        workspace.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UserError(f"--workspace {workspace}: cannot create it ({err.strerror}); "
+                        "choose another --workspace") from None
+    return top
+
+
 def start(workspace: str | Path = DEFAULT_WORKSPACE, port: int | None = None) -> dict[str, Any]:
     """Start Label Studio for ``workspace`` and return its info once an authenticated call answers 200.
 
     Does nothing when it already runs (``already_running`` is then true). Raises UserError when the
-    port is taken by something else, the executable is missing, or the server does not come up.
+    workspace is a file or not writable, the port is taken by something else, the executable is
+    missing, or the server does not come up; the first three leave nothing behind.
     """
     workspace = Path(workspace)
-    workspace.mkdir(parents=True, exist_ok=True)
+    _check_workspace(workspace)
     data_dir = workspace / "studio"
     info = _read_info(workspace)
 
@@ -220,7 +254,7 @@ def start(workspace: str | Path = DEFAULT_WORKSPACE, port: int | None = None) ->
     url = f"http://{HOST}:{port}"
 
     if not _port_free(port):
-        if _auth_status(url, info["api_key"]) == 200:
+        if workspace.is_dir() and _auth_status(url, info["api_key"]) == 200:
             # Our own server, started by a process whose pid we lost: adopt it.
             info.update(url=url, port=port)
             _write_info(workspace, info)
@@ -228,8 +262,15 @@ def start(workspace: str | Path = DEFAULT_WORKSPACE, port: int | None = None) ->
         raise UserError(f"port {port} on {HOST} is taken by another program; pick a free one with --port P (make run PORT=P)")
 
     binary = find_binary()
+    made = _make_workspace(workspace)
     info.update(url=url, port=port, pid=None)
-    _write_info(workspace, info)   # credentials on disk (mode 600) before the server ever sees them
+    try:
+        _write_info(workspace, info)   # credentials on disk (mode 600) before the server ever sees them
+    except OSError as err:
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)
+        raise UserError(f"--workspace {workspace}: cannot write {studio_file(workspace)} ({err.strerror}); "
+                        "choose another --workspace") from None
 
     log = workspace / "studio.log"
     cmd = [*_launcher(binary), "start", "--no-browser", "--internal-host", HOST, "--port", str(port),
@@ -305,32 +346,107 @@ def stop(workspace: str | Path = DEFAULT_WORKSPACE) -> dict[str, Any]:
     running = _pid_alive(pid)
     if running:
         _kill(pid)
-    info["pid"] = None
-    _write_info(workspace, info)
+    if pid is not None:   # nothing to record when no pid was kept
+        info["pid"] = None
+        _write_info(workspace, info)
     return _public(info, workspace, stopped=running)
 
 
 def status(workspace: str | Path = DEFAULT_WORKSPACE) -> dict[str, Any]:
-    """Whether the workspace's server runs and accepts its key (``running``, ``auth_ok``)."""
+    """Whether the workspace's server runs and accepts its key (``running``, ``auth_ok``).
+
+    A workspace without a Label Studio set up is a UserError saying how to start one.
+    """
     info = _read_info(workspace)
     if info is None:
-        return {"running": False, "configured": False, "workspace": str(workspace)}
+        raise UserError(f"no Label Studio set up in {workspace}: run `stance studio start --workspace {workspace}`")
     running = _pid_alive(info.get("pid"))
     code = _auth_status(info["url"], info["api_key"]) if running else None
     return _public(info, workspace, configured=True, running=running, auth_ok=code == 200, http_status=code)
 
 
-def api_error_text(err: Any) -> str:
-    """What a Label Studio API error says, on one line: the field errors when it names them."""
+_TOKEN = re.compile(r"\b(Token|Bearer)\s+[^\s\"',;}]+", re.IGNORECASE)
+
+
+def scrub(text: str, *secrets_: str | None) -> str:
+    """``text`` with the given secrets and anything shaped like an Authorization value masked."""
+    for secret in secrets_:
+        if secret:
+            text = text.replace(secret, "***")
+    return _TOKEN.sub(lambda m: f"{m.group(1)} ***", text)
+
+
+def api_error_text(err: Any, api_key: str | None = None) -> str:
+    """What a Label Studio API error says, on one line: the field errors when it names them.
+
+    A server echoing the request's key back (some proxies do) never gets it printed: see ``scrub``.
+    """
     body = getattr(err, "body", None)
+    text = None
     if isinstance(body, dict):
         fields = body.get("validation_errors")
         if isinstance(fields, dict) and fields:
-            return "; ".join(f"{name}: {' '.join(map(str, msgs)) if isinstance(msgs, list) else msgs}"
+            text = "; ".join(f"{name}: {' '.join(map(str, msgs)) if isinstance(msgs, list) else msgs}"
                              for name, msgs in fields.items())
-        if body.get("detail"):
-            return str(body["detail"])
-    return " ".join(str(body).split())[:200]
+        elif body.get("detail"):
+            text = str(body["detail"])
+    if text is None:
+        text = " ".join(str(body).split())[:200]
+    return scrub(text, api_key)
+
+
+def not_label_studio(url: str, hint: str = "check --url") -> UserError:
+    """The error for a server that answers, but not the way Label Studio 1.x does."""
+    return UserError(f"{url} does not answer like Label Studio 1.x; {hint}")
+
+
+def base_url(client: Any) -> str:
+    """The URL a ``LabelStudio`` client talks to (for messages)."""
+    with contextlib.suppress(Exception):
+        return str(client._client_wrapper.get_base_url()).rstrip("/")
+    return "the server"
+
+
+def client_key(client: Any) -> str | None:
+    """The API key a ``LabelStudio`` client sends (only to mask it in messages)."""
+    with contextlib.suppress(Exception):
+        return client._client_wrapper._tokens_client.api_key
+    return None
+
+
+def looks_like_projects_page(body: Any) -> bool:
+    """Whether a GET /api/projects/ answer is a page of Label Studio projects (``results``, ``count``)."""
+    if not isinstance(body, dict) or not isinstance(body.get("results"), list):
+        return False
+    count = body.get("count", 0)
+    if not isinstance(count, int) or isinstance(count, bool):
+        return False
+    return all(isinstance(p, dict) and isinstance(p.get("id"), int) and not isinstance(p.get("id"), bool)
+               for p in body["results"])
+
+
+def _probe(client: Any, url: str, where: str, hint: str) -> None:
+    """One quick authenticated call (``PROBE_TIMEOUT``) whose answer must be a page of projects."""
+    import httpx
+
+    try:
+        response = client._client_wrapper.httpx_client.request(
+            "api/projects/", method="GET", params={"page_size": 1},
+            request_options={"timeout_in_seconds": PROBE_TIMEOUT})
+    except httpx.TimeoutException:
+        raise UserError(f"Label Studio at {url} did not answer in {PROBE_TIMEOUT} s; {hint}") from None
+    except (httpx.HTTPError, httpx.InvalidURL, ValueError):
+        raise UserError(f"Label Studio at {url} is not answering; {hint}") from None
+    if response.status_code in (401, 403):
+        raise UserError(f"Label Studio at {url} refused {where} ({response.status_code}); check the key")
+    if response.status_code >= 400:
+        raise UserError(f"Label Studio at {url} answered {response.status_code}; {hint}")
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not looks_like_projects_page(body):
+        raise not_label_studio(url, hint)
 
 
 def connect(workspace: str | Path | None = None, url: str | None = None) -> tuple[Any, dict[str, Any]]:
@@ -344,7 +460,7 @@ def connect(workspace: str | Path | None = None, url: str | None = None) -> tupl
             raise UserError(f"--url {url} needs the API key in {API_KEY_ENV}; export it first")
         info: dict[str, Any] = {"url": url.rstrip("/"), "api_key": api_key, "remote": True}
         where = f"the key in {API_KEY_ENV}"
-        start_hint = "check the URL"
+        start_hint = "check --url"
     else:
         workspace = Path(workspace or DEFAULT_WORKSPACE)
         found = _read_info(workspace)
@@ -356,17 +472,7 @@ def connect(workspace: str | Path | None = None, url: str | None = None) -> tupl
         start_hint = f"run `stance studio start --workspace {workspace}`"
 
     from label_studio_sdk import LabelStudio
-    from label_studio_sdk.core.api_error import ApiError
-    import httpx
 
     client = LabelStudio(base_url=info["url"], api_key=info["api_key"], timeout=300)
-    try:
-        client.projects.list(page_size=1)
-    except ApiError as err:
-        if err.status_code in (401, 403):
-            raise UserError(f"Label Studio at {info['url']} refused {where} ({err.status_code}); "
-                            "check the key") from None
-        raise UserError(f"Label Studio at {info['url']} answered {err.status_code}; {start_hint}") from None
-    except httpx.HTTPError:
-        raise UserError(f"Label Studio at {info['url']} is not answering; {start_hint}") from None
+    _probe(client, info["url"], where, start_hint)
     return client, info

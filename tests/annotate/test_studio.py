@@ -111,10 +111,12 @@ def test_no_workspace_says_how_to_start(tmp_path):
 
 
 def test_status_and_stop_of_an_empty_workspace(tmp_path, capsys):
-    assert server.status(tmp_path)["running"] is False
+    with pytest.raises(UserError, match="no Label Studio set up in"):
+        server.status(tmp_path)
     assert server.stop(tmp_path)["stopped"] is False
-    assert main(["studio", "status", "--workspace", str(tmp_path)]) == 1
-    assert "no Label Studio set up" in capsys.readouterr().out
+    assert main(["studio", "status", "--workspace", str(tmp_path)]) == 2
+    out = capsys.readouterr()
+    assert out.out == "" and out.err.startswith("error: no Label Studio set up")
 
 
 def test_missing_executable_points_at_make(monkeypatch, tmp_path):

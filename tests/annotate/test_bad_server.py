@@ -1,0 +1,286 @@
+"""Bad input to the Label Studio commands without a real server: a broken studio.json, a URL that
+answers but not like Label Studio, one that never answers, a workspace that cannot be made, an --out
+that cannot be written. Each is one `error:` line, nothing written, no key printed."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import SimpleNamespace as NS
+
+import pytest
+
+from annotate import push as pusher
+from annotate import pull
+from annotate import studio
+from claimstance.cli import main
+from corpus.errors import UserError
+
+KEY = "SEKRIT-token-7f3a9"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Answers every request with the server's ``body`` (200), echoing the Authorization header
+    back when the body holds ``{auth}``: a careless proxy that must not get the key printed."""
+
+    def log_message(self, *args):
+        pass
+
+    def _answer(self):
+        body = self.server.body.replace("{auth}", self.headers.get("Authorization", ""))
+        data = body.encode()
+        self.send_response(self.server.code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_PATCH = do_DELETE = _answer
+
+
+@pytest.fixture
+def fake():
+    """``fake(body, code=200)`` -> the URL of a local server answering ``body`` to everything."""
+    servers = []
+
+    def serve(body: str, code: int = 200) -> str:
+        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        server.body, server.code = body, code
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def _claims(tmp_path: Path) -> Path:
+    path = tmp_path / "claims.jsonl"
+    rows = [{"claim_id": f"c{n}", "doc_id": "d1", "text": f"Claim {n}.", "is_claim": True} for n in range(3)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def _one_error_line(capsys) -> str:
+    out = capsys.readouterr()
+    assert KEY not in out.out + out.err
+    lines = out.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), out.err
+    assert "Traceback" not in out.err
+    return lines[0]
+
+
+# --- studio.json ---------------------------------------------------------------------------------
+
+def test_binary_studio_json_is_one_line_for_every_command(tmp_path, capsys):
+    (tmp_path / "studio.json").write_bytes(b"\xff\xfe\x00binary\x89PNG\x00" * 20)
+    before = (tmp_path / "studio.json").read_bytes()
+    for call in (studio.status, studio.stop, studio.connect, studio.start):
+        with pytest.raises(UserError, match=r"studio.json: unreadable \(not UTF-8 JSON\); delete"):
+            call(tmp_path)
+    for argv in (["studio", "status"], ["studio", "stop"], ["pull", "--project", "abc", "--out", str(tmp_path / "o")],
+                 ["push", "--in", str(_claims(tmp_path)), "--project", "abc"]):
+        assert main([*argv, "--workspace", str(tmp_path)]) == 2
+        assert "not UTF-8 JSON" in _one_error_line(capsys)
+    assert (tmp_path / "studio.json").read_bytes() == before and not (tmp_path / "o").exists()
+
+
+def test_status_of_a_workspace_without_studio_is_an_error_on_stderr(tmp_path, capsys):
+    with pytest.raises(UserError, match=r"no Label Studio set up in .*nowhere: run `stance studio start"):
+        studio.status(tmp_path / "nowhere")
+    assert main(["studio", "status", "--workspace", str(tmp_path / "nowhere")]) == 2
+    assert _one_error_line(capsys).startswith("error: no Label Studio set up in")
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_stop_without_a_pid_leaves_studio_json_untouched(tmp_path):
+    path = tmp_path / "studio.json"
+    path.write_text(json.dumps({"url": "http://127.0.0.1:9", "api_key": "a" * 40, "pid": None}))
+    mtime = path.stat().st_mtime_ns
+    assert studio.stop(tmp_path)["stopped"] is False
+    assert path.stat().st_mtime_ns == mtime
+
+
+# --- stance studio start: nothing left behind ------------------------------------------------------
+
+def test_start_on_a_taken_port_leaves_no_workspace(tmp_path, capsys):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        assert main(["studio", "start", "--workspace", str(tmp_path / "ws" / "deep"), "--port", str(port)]) == 2
+    assert f"port {port} on 127.0.0.1 is taken" in _one_error_line(capsys)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_start_with_a_file_as_workspace_is_refused(tmp_path, capsys):
+    afile = tmp_path / "notes.txt"
+    afile.write_text("mine")
+    assert main(["studio", "start", "--workspace", str(afile), "--port", "1"]) == 2
+    assert _one_error_line(capsys) == f"error: --workspace {afile} is a file; give a directory (new or used before)"
+    assert main(["studio", "start", "--workspace", str(afile / "ws"), "--port", "1"]) == 2
+    assert f"{afile} is a file" in _one_error_line(capsys)
+    assert afile.read_text() == "mine" and sorted(tmp_path.iterdir()) == [afile]
+
+
+def test_start_under_a_read_only_folder_is_refused(tmp_path, capsys, monkeypatch):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real = os.access
+    monkeypatch.setattr(studio.os, "access", lambda p, mode: False if Path(p) == locked else real(p, mode))
+    assert main(["studio", "start", "--workspace", str(locked / "ws"), "--port", "1"]) == 2
+    assert _one_error_line(capsys) == (f"error: --workspace {locked / 'ws'}: {locked} is not writable; "
+                                       "choose another --workspace")
+    assert list(locked.iterdir()) == []
+
+
+def test_start_where_mkdir_fails_anyway_is_one_line(tmp_path, monkeypatch):
+    """An immutable folder refuses even root, whom os.access lets through."""
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(studio, "find_binary", lambda: "/bin/true")
+    monkeypatch.setattr(studio, "_port_free", lambda port: True)
+    monkeypatch.setattr(Path, "mkdir", refuse)
+    with pytest.raises(UserError, match=r"ws: cannot create it \(Operation not permitted\); choose another"):
+        studio.start(tmp_path / "ws", port=1)
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- a URL that answers, but not like Label Studio -------------------------------------------------
+
+@pytest.mark.parametrize("body", ["[]", "{}", '{"results": "not a list", "count": "x"}',
+                                  '{"results": [{"title": "no id"}], "count": 1}',
+                                  "<html>Welcome to nginx! {auth}</html>"])
+def test_a_server_not_like_label_studio_is_refused_by_the_probe(fake, monkeypatch, body):
+    url = fake(body)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", KEY)
+    with pytest.raises(UserError) as err:
+        studio.connect(url=url)
+    assert str(err.value) == f"{url} does not answer like Label Studio 1.x; check --url"
+
+
+@pytest.mark.parametrize("command", ["push", "pull"])
+def test_push_and_pull_to_a_json_list_server_are_one_line(fake, monkeypatch, tmp_path, capsys, command):
+    url = fake("[]")
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", KEY)
+    argv = (["push", "--in", str(_claims(tmp_path))] if command == "push" else ["pull", "--out", str(tmp_path / "o")])
+    assert main([*argv, "--project", "abc", "--url", url]) == 2
+    assert _one_error_line(capsys) == f"error: {url} does not answer like Label Studio 1.x; check --url"
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_server_answering_an_empty_page_to_everything_gets_no_false_success(fake, monkeypatch, tmp_path, capsys):
+    """The probe passes; the project it 'creates' has no id: no 'pushed' line, no /projects/None/ URL."""
+    url = fake('{"count": 0, "results": []}')
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", KEY)
+    assert main(["push", "--in", str(_claims(tmp_path)), "--project", "abc", "--url", url]) == 2
+    out = capsys.readouterr()
+    assert out.out == "" and "None" not in out.err
+    assert out.err.strip() == (f"error: {url} does not answer like Label Studio 1.x; "
+                               "check --url (no project id came back when one was created)")
+
+
+def test_server_errors_never_print_the_key(fake, monkeypatch):
+    from label_studio_sdk import LabelStudio
+
+    url = fake('{"detail": "Invalid token. You sent: {auth}"}', code=400)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", KEY)
+    with pytest.raises(UserError, match=rf"^Label Studio at {url} answered 400; check --url$"):
+        studio.connect(url=url)
+
+    client = LabelStudio(base_url=url, api_key=KEY)
+    with pytest.raises(UserError) as err:
+        pusher._api(client, "api/tasks/")
+    assert KEY not in str(err.value) and "Token ***" in str(err.value)
+    assert studio.api_error_text(NS(body={"detail": f"bad key {KEY}"}), KEY) == "bad key ***"
+
+
+def test_a_server_that_never_answers_is_cut_short_by_the_probe(monkeypatch):
+    monkeypatch.setattr(studio, "PROBE_TIMEOUT", 1)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", KEY)
+    with socket.socket() as sock:   # listens (the kernel completes the handshake) but never reads
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        with pytest.raises(UserError) as err:
+            studio.connect(url=url)
+    assert str(err.value) == f"Label Studio at {url} did not answer in 1 s; check --url"
+
+
+# --- paging that does not advance ------------------------------------------------------------------
+
+def test_project_listing_stops_when_pages_repeat():
+    calls = []
+
+    def listing(title=None, page=1, page_size=100):
+        calls.append(page)
+        return NS(items=[NS(id=n, title=f"p{n}") for n in range(page_size)])   # the same full page forever
+
+    client = NS(projects=NS(list=listing))
+    assert [p.id for p in pusher.list_projects(client, page_size=3)] == [0, 1, 2]
+    assert calls == [1, 2]
+    garbage = NS(projects=NS(list=lambda **kw: NS(items="not a list")), _client_wrapper=None)
+    with pytest.raises(UserError, match="does not answer like Label Studio 1.x"):
+        pusher.list_projects(garbage)
+
+
+def test_task_listing_stops_when_pages_repeat(monkeypatch):
+    pages = []
+
+    def api(client, path, method="GET", **kwargs):
+        pages.append(kwargs["params"]["page"])
+        return {"tasks": [{"id": 1, "data": {"claim_id": "a"}}, {"id": 2, "data": {"claim_id": "b"}}], "total": 10 ** 9}
+
+    monkeypatch.setattr(pusher, "_api", api)
+    assert pusher.existing_tasks(NS(), 1, "claim_id", page_size=2) == {"a": 1, "b": 2}
+    assert pages == [1, 2]
+    monkeypatch.setattr(pusher, "_api", lambda *a, **k: {"tasks": "x", "total": "y"})
+    with pytest.raises(UserError, match="does not answer like Label Studio 1.x"):
+        pusher.existing_tasks(NS(), 1, "claim_id")
+    monkeypatch.setattr(pusher, "_api", lambda *a, **k: {"not": "a list"})
+    with pytest.raises(UserError, match="does not answer like Label Studio 1.x"):
+        pusher.existing_versions(NS(), 1)
+
+
+def test_an_export_without_an_id_is_refused():
+    exports = NS(create=lambda *a, **k: NS(id=None, status=None))
+    with pytest.raises(UserError, match=r"does not answer like Label Studio 1.x; check --url \(an export came back"):
+        pull.export_tasks(NS(projects=NS(exports=exports)), 3, progress=False)
+
+
+# --- stance pull: --out is checked before the export -----------------------------------------------
+
+def test_pull_checks_out_before_contacting_the_server(tmp_path, capsys, monkeypatch):
+    def never(**kwargs):
+        raise AssertionError("connected before checking --out")
+
+    monkeypatch.setattr(studio, "connect", never)
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep")
+    afile = tmp_path / "afile"
+    afile.write_text("keep")
+    for out, says in ((foreign, "is not the output of an earlier `stance pull`"),
+                      (afile, "is not the output of an earlier `stance pull`"),
+                      (afile / "sub", f"{afile} is a file")):
+        assert main(["pull", "--project", "abc", "--out", str(out), "--workspace", str(tmp_path)]) == 2
+        line = _one_error_line(capsys)
+        assert says in line and "exporting" not in line
+    assert (foreign / "notes.txt").read_text() == "keep" and afile.read_text() == "keep"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "mine"]
+
+
+def test_pull_into_a_folder_that_refuses_writes_is_one_line(tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(pull.tempfile, "mkdtemp", refuse)
+    with pytest.raises(UserError, match=r"--out .*o: cannot write in .* \(Operation not permitted\); choose another --out"):
+        pull._check_out_dir(tmp_path / "o")
