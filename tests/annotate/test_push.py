@@ -246,6 +246,19 @@ def test_push_creates_the_project_and_repush_adds_nothing(studio, studio_client,
     assert len(project_tasks(studio_client, project.id)) == 6
 
 
+def test_project_listing_pages_through_a_real_server(studio, studio_client, tmp_path):
+    """Pages of one project: every page is full until the one past the last (404 or empty)."""
+    from annotate.push import list_projects
+
+    push(write_rows(tmp_path / "a.jsonl", [claim_row(1)]), "paging one", workspace=studio["workspace"],
+         scheme=SCHEME, progress=False)
+    push(write_rows(tmp_path / "b.jsonl", [claim_row(2)]), "paging two", workspace=studio["workspace"],
+         scheme=SCHEME, progress=False)
+    titles = [p.title for p in list_projects(studio_client, page_size=1)]
+    assert {"paging one", "paging two"} <= set(titles) and len(titles) == len(set(titles))
+    assert [p.title for p in list_projects(studio_client, title="paging t", page_size=1)] == ["paging two"]
+
+
 def test_new_claims_and_a_new_model_version_are_added_and_the_project_switched(studio, studio_client, tmp_path):
     path = write_rows(tmp_path / "v1.jsonl", [claim_row(n) for n in range(4)])
     first = push(path, "push versions", workspace=studio["workspace"], scheme=SCHEME, progress=False)
