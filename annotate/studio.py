@@ -78,6 +78,9 @@ def _launcher(binary: str) -> list[str]:
 
 
 def _read_info(workspace: str | Path) -> dict[str, Any] | None:
+    if Path(workspace).is_file():
+        raise UserError(f"--workspace {workspace} is a file; give the workspace directory "
+                        "(the one `stance studio start` made)")
     path = studio_file(workspace)
     if not path.exists():
         return None

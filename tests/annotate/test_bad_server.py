@@ -99,6 +99,17 @@ def test_status_of_a_workspace_without_studio_is_an_error_on_stderr(tmp_path, ca
     assert not (tmp_path / "nowhere").exists()
 
 
+def test_a_file_as_workspace_is_named_as_such(tmp_path, capsys):
+    afile = tmp_path / "notes.txt"
+    afile.write_text("mine")
+    for call in (studio.status, studio.stop, studio.connect):
+        with pytest.raises(UserError, match=r"--workspace .*notes.txt is a file; give the workspace directory"):
+            call(afile)
+    assert main(["studio", "status", "--workspace", str(afile)]) == 2
+    assert "is a file" in _one_error_line(capsys)
+    assert afile.read_text() == "mine"
+
+
 def test_stop_without_a_pid_leaves_studio_json_untouched(tmp_path):
     path = tmp_path / "studio.json"
     path.write_text(json.dumps({"url": "http://127.0.0.1:9", "api_key": "a" * 40, "pid": None}))
