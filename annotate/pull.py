@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -23,7 +21,7 @@ from typing import Any
 from annotate import agreement
 from annotate import labelconfig as lc
 from corpus.errors import UserError
-from corpus.files import atomic_dir
+from corpus.files import atomic_dir, check_output_dir, check_writable
 
 # Task data fields that only serve the annotation view: not metadata of the claim.
 DISPLAY_FIELDS = frozenset({"context_html", "source_line"})
@@ -340,20 +338,10 @@ def fetch_users(ls: Any) -> dict[int, str]:
 
 
 def _check_out_dir(out: Path) -> None:
-    """Refuse an --out that is not a new, empty or earlier pull directory, or that cannot be written."""
-    if out.exists() and (not out.is_dir() or (any(out.iterdir())
-                                              and not any((out / name).exists() for name in PULL_FILES))):
-        raise UserError(f"{out} exists and is not the output of an earlier `stance pull`; "
-                        "give a new or empty directory to --out")
-    parent = out.parent
-    while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
-    if not parent.is_dir():
-        raise UserError(f"--out {out}: {parent} is a file; give a directory path to --out")
-    try:   # the pull is built beside --out and swapped in: try that folder now, before any export
-        os.rmdir(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".check", dir=parent))
-    except OSError as err:
-        raise UserError(f"--out {out}: cannot write in {parent} ({err.strerror}); choose another --out") from None
+    """Refuse an --out that is not a new, empty or earlier pull directory, or that cannot be written:
+    before the export, not after."""
+    check_output_dir(out, PULL_FILES)
+    check_writable(out)
 
 
 def write_pull(tasks: Sequence[dict[str, Any]], users: dict[int, str], scheme: Any, out_dir: str | Path,

@@ -211,10 +211,7 @@ def _studio(args: argparse.Namespace) -> int:
         info = studio.stop(args.workspace)
         print(f"Label Studio for {args.workspace} stopped" if info["stopped"] else f"no Label Studio running for {args.workspace}")
     else:
-        info = studio.status(args.workspace)
-        if not info["configured"]:
-            print(f"no Label Studio set up in {args.workspace}: run `stance studio start --workspace {args.workspace}`")
-            return 1
+        info = studio.status(args.workspace)   # no workspace set up: a UserError naming the fix
         if not info["running"]:
             print(f"Label Studio for {args.workspace} is stopped ({info['url']} when started)")
             return 1

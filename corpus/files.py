@@ -61,9 +61,13 @@ def check_writable(path: str | Path) -> None:
     """Fail now, not after the work, when ``path`` could not be written (its folder is read-only,
     or a file stands where a folder should be)."""
     path = Path(path)
+    parent = path.parent   # the nearest folder that exists: nothing is created by the check
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise UserError(f"cannot write {path}: {parent} is a file; choose another output path")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        os.rmdir(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".probe", dir=path.parent))
+        os.rmdir(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".probe", dir=parent))
     except OSError as err:
         raise _unwritable(path, err) from None
 

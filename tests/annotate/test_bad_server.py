@@ -278,8 +278,8 @@ def test_pull_checks_out_before_contacting_the_server(tmp_path, capsys, monkeypa
     (foreign / "notes.txt").write_text("keep")
     afile = tmp_path / "afile"
     afile.write_text("keep")
-    for out, says in ((foreign, "is not the output of an earlier `stance pull`"),
-                      (afile, "is not the output of an earlier `stance pull`"),
+    for out, says in ((foreign, "holds files that are not an earlier output of this command"),
+                      (afile, f"{afile} is a file; give a directory for the output"),
                       (afile / "sub", f"{afile} is a file")):
         assert main(["pull", "--project", "abc", "--out", str(out), "--workspace", str(tmp_path)]) == 2
         line = _one_error_line(capsys)
@@ -292,6 +292,8 @@ def test_pull_into_a_folder_that_refuses_writes_is_one_line(tmp_path, monkeypatc
     def refuse(*args, **kwargs):
         raise PermissionError(1, "Operation not permitted")
 
-    monkeypatch.setattr(pull.tempfile, "mkdtemp", refuse)
-    with pytest.raises(UserError, match=r"--out .*o: cannot write in .* \(Operation not permitted\); choose another --out"):
+    import corpus.files
+
+    monkeypatch.setattr(corpus.files.tempfile, "mkdtemp", refuse)
+    with pytest.raises(UserError, match=r"cannot write .*o \(Operation not permitted\); choose another output path"):
         pull._check_out_dir(tmp_path / "o")

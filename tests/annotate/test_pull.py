@@ -199,7 +199,7 @@ def test_write_pull_replaces_an_earlier_pull_but_never_a_foreign_directory(tmp_p
     foreign = tmp_path / "thesis"
     foreign.mkdir()
     (foreign / "chapter1.tex").write_text("precious")
-    with pytest.raises(UserError, match="is not the output of an earlier `stance pull`"):
+    with pytest.raises(UserError, match="holds files that are not an earlier output of this command"):
         pull.write_pull(_tasks(), USERS, SCHEME, foreign)
     assert (foreign / "chapter1.tex").read_text() == "precious"
 
