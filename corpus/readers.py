@@ -18,7 +18,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from corpus.manifest import MANIFEST_NAMES, Manifest, find_manifest, load_manifest
 from corpus.records import Document, content_id
@@ -314,19 +314,28 @@ def _row_document(row: dict[str, Any], where: str, source: Source, options: Read
     return _document(text, meta, source.path, given_id)
 
 
-def _read_jsonl(source: Source, options: ReadOptions, on_skip: OnSkip) -> Iterator[Document]:
-    limit = options.max_mb * 1024 * 1024
+def _open_sniffed(source: Source, on_skip: OnSkip) -> IO[bytes] | None:
+    """The file open at its start; None after one skip line when it cannot be read or is no text."""
     try:
         handle = open(source.path, "rb")
     except OSError as err:
         on_skip(Skipped(source.path, f"cannot read it ({err.strerror or err}); check that it exists and is readable"))
+        return None
+    reason = _sniff(handle.read(SNIFF_BYTES))
+    if reason is not None:
+        handle.close()
+        on_skip(Skipped(source.path, reason))
+        return None
+    handle.seek(0)
+    return handle
+
+
+def _read_jsonl(source: Source, options: ReadOptions, on_skip: OnSkip) -> Iterator[Document]:
+    limit = options.max_mb * 1024 * 1024
+    handle = _open_sniffed(source, on_skip)
+    if handle is None:
         return
     with handle:
-        reason = _sniff(handle.read(SNIFF_BYTES))
-        if reason is not None:
-            on_skip(Skipped(source.path, reason))
-            return
-        handle.seek(0)
         any_line = False
         for lineno, raw in enumerate(handle, start=1):
             if not raw.strip():
@@ -357,17 +366,10 @@ def _read_jsonl(source: Source, options: ReadOptions, on_skip: OnSkip) -> Iterat
 
 def _read_csv(source: Source, options: ReadOptions, on_skip: OnSkip) -> Iterator[Document]:
     csv.field_size_limit(min(sys.maxsize, int(options.max_mb * 1024 * 1024)))
-    try:
-        raw = open(source.path, "rb")
-    except OSError as err:
-        on_skip(Skipped(source.path, f"cannot read it ({err.strerror or err}); check that it exists and is readable"))
+    raw = _open_sniffed(source, on_skip)
+    if raw is None:
         return
     with raw:
-        reason = _sniff(raw.read(SNIFF_BYTES))
-        if reason is not None:
-            on_skip(Skipped(source.path, reason))
-            return
-        raw.seek(0)
         handle = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         try:
             reader = csv.DictReader(handle)
