@@ -121,6 +121,9 @@ def _train(args: argparse.Namespace) -> int:
     print(f"blend with the bootstrap: weight {blend['bootstrap_weight']} in domain, "
           f"temperature {blend['temperature']}, {gate}{scores}")
     print(f"model {result['version']} written to {result['out_dir']}")
+    if result.get("test_claims_held_out"):
+        print(f"held out for `stance evaluate --data {args.data}`: the dataset's test split "
+              f"({result['test_claims_held_out']} claims)")
     if result.get("advice"):
         print(f"note: {result['advice']}", file=sys.stderr)
     return 0

@@ -72,16 +72,22 @@ def _load_dataset_dir(path: Path) -> list[dict[str, Any]]:
         loaded = datasets.load_from_disk(str(path))
     except (FileNotFoundError, ValueError) as err:
         raise UserError(f"{path}: not a dataset directory from `stance pull` ({err})") from None
-    parts = list(loaded.values()) if isinstance(loaded, datasets.DatasetDict) else [loaded]
+    parts = dict(loaded) if isinstance(loaded, datasets.DatasetDict) else {"train": loaded}
     rows: list[dict[str, Any]] = []
-    for part in parts:
+    for split, part in parts.items():
         feature = part.features.get("label")
         names = feature.names if isinstance(feature, datasets.ClassLabel) else None
         for row in part:
             if names is not None and isinstance(row.get("label"), int) and row["label"] >= 0:
                 row = {**row, "label": names[row["label"]]}
-            rows.append(row)
+            rows.append({"split": split, **row})   # which split of the DatasetDict it came from
     return rows
+
+
+def test_split(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(rows outside the ``test`` split, rows in it) of rows loaded from a `stance pull` dataset."""
+    rest = [r for r in rows if r.get("split") != "test"]
+    return rest, [r for r in rows if r.get("split") == "test"]
 
 
 def document_key(row: dict[str, Any], index: int) -> str:

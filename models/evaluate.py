@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from corpus.errors import UserError
-from models.data import document_key, load_labelled, text_hash
+from models.data import document_key, load_labelled, test_split, text_hash
 
 BY_DEFAULT = ("outlet", "source_type", "speaker", "source", "voice")
 ECE_BINS = 10
@@ -130,6 +130,10 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str = "k
     check_output_dir(out_dir, REPORT_FILES)
     scheme_obj = load_scheme(scheme)
     rows = load_labelled(data, scheme_obj.label_ids)
+    # A dataset from `stance pull`: its test split, which `stance train` never trains on.
+    _, test_rows = test_split(rows)
+    scored = f"the test split of {data} ({len(test_rows)} of {len(rows)} claims)" if test_rows else str(data)
+    rows = test_rows or rows
     if model != "bootstrap" and not Path(model).is_dir():
         raise UserError(f"{model}: no such model directory; give a directory from `stance train` or 'bootstrap'")
     # Predictions are compared over the labels the data holds (a two-label data set is not scored
@@ -147,7 +151,7 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str = "k
     report: dict[str, Any] = {
         **info, "data": str(data), "scheme": scheme_obj.name, "labels": labels, "n": len(rows),
         "label_counts": dict(Counter(r["label"] for r in rows)),
-        "protocol": ("model: scored as given on every row (argmax over the labels present in the data). "
+        "protocol": (f"model: scored as given on every row of {scored} (argmax over the labels present in the data). "
                      f"baseline: TF-IDF (1-2 grams) + logistic regression, {protocol}, seed {seed}. "
                      "Breakdowns by a metadata field average F1 over the labels present in each group."),
         "overall": score(y, proba, labels),

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from corpus.errors import UserError
 from models.classifier import StanceClassifier, blend, in_domain_probability, mean_pool, softmax
-from models.data import load_labelled, normalise_spelling, split_by_document, split_unit, text_hash
+from models.data import load_labelled, normalise_spelling, split_by_document, split_unit, test_split, text_hash
 
 SAMPLE_CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "sample"
 
@@ -466,8 +466,12 @@ def train(data: str | Path, out_dir: str | Path, scheme: str = "kremlin_framing"
     settings = settings or TrainSettings()
     if epochs is not None:
         settings = settings.model_copy(update={"epochs": epochs})
-    rows = load_labelled(data, scheme_obj.label_ids)
+    # A dataset from `stance pull` keeps its test split for `stance evaluate`: never trained on.
+    rows, held_out = test_split(load_labelled(data, scheme_obj.label_ids))
+    if not rows:
+        raise UserError(f"{data}: every row is in the test split; train on a dataset with a train split")
     clf, metrics = fit_classifier(rows, scheme_obj, seed, settings, progress)
+    metrics["test_claims_held_out"] = len(held_out)
     if Path(str(scheme)).suffix in (".yaml", ".yml"):
         clf.config["scheme_path"] = str(Path(scheme).resolve())
     with atomic_dir(out_dir, MODEL_FILES) as tmp:
@@ -511,7 +515,9 @@ def model_card(clf: StanceClassifier, metrics: dict[str, Any], data: str | Path)
         f"- Validation split {_split_words(cfg.get('split', 'by document'))}, seed {cfg['seed']}: "
         f"{metrics['train_claims']} claims for "
         f"training (+{metrics['scheme_examples']} example claims of the scheme), "
-        f"{metrics['validation_claims']} for validation",
+        f"{metrics['validation_claims']} for validation"
+        + (f"; the dataset's test split ({metrics['test_claims_held_out']} claims) held out for `stance evaluate`"
+           if metrics.get("test_claims_held_out") else ""),
         f"- Spelling normalised before the network (Kiev -> Kyiv): {cfg['normalise_spelling']}", "",
         "## Labels", "",
         f"Scheme `{cfg['scheme']}`; the network predicts: {', '.join(cfg['labels'])}.", "",

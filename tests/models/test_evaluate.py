@@ -88,3 +88,37 @@ def test_baseline_holds_out_claims_when_documents_are_too_few() -> None:
     assert by_claim.endswith("grouped by claim")
     assert proba.shape == (24, 2) and np.allclose(proba.sum(axis=1), 1.0)
     assert (proba.argmax(axis=1) == [labels.index(r["label"]) for r in rows]).mean() > 0.9
+
+
+def test_evaluate_on_a_pulled_dataset_scores_its_test_split_only(tmp_path, monkeypatch):
+    import datasets
+
+    from models.data import load_labelled, test_split
+
+    rows = _rows()
+    names = ["kremlin_framing", "independent_reporting", "neutral"]
+    features = datasets.Features({"text": datasets.Value("string"), "label": datasets.ClassLabel(names=names),
+                                  "doc_id": datasets.Value("string")})
+
+    def part(chunk):
+        return datasets.Dataset.from_dict({"text": [r["text"] for r in chunk],
+                                           "label": [names.index(r["label"]) for r in chunk],
+                                           "doc_id": [r["doc_id"] for r in chunk]}, features=features)
+
+    datasets.DatasetDict({"train": part(rows[:16]), "test": part(rows[16:])}).save_to_disk(str(tmp_path / "ds"))
+    loaded = load_labelled(tmp_path / "ds", names)
+    rest, test = test_split(loaded)
+    assert [r["split"] for r in rest] == ["train"] * 16 and len(test) == 8
+    assert [r["text"] for r in test] == [r["text"] for r in rows[16:]] and test[0]["label"] in names
+
+    seen = []
+
+    def fake_predict(model, got, scheme):
+        seen.append(len(got))
+        return np.array([[0.8, 0.1, 0.1] if r["label"] == "kremlin_framing" else [0.1, 0.8, 0.1] for r in got]), \
+            {"model": model, "version": "fake-1"}
+
+    monkeypatch.setattr(ev, "predict_rows", fake_predict)
+    report = ev.evaluate("bootstrap", tmp_path / "ds", tmp_path / "report", by=[], folds=2)
+    assert seen == [8] and report["n"] == 8
+    assert f"the test split of {tmp_path / 'ds'} (8 of 24 claims)" in report["protocol"]

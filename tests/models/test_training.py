@@ -327,3 +327,35 @@ def test_bootstrap_advice_only_when_the_bootstrap_clearly_beats_the_model():
     assert "leave out --model" in advice
     assert bootstrap_advice({**weak, "validation_f1_bootstrap_alone": 0.40}, 12) is None   # within the margin
     assert bootstrap_advice({"bootstrap_weight": 0.0}, 12) is None   # no blend fitted
+
+
+@pytest.mark.slow
+def test_train_on_a_pulled_dataset_never_sees_its_test_split(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datasets
+
+    from models.training import TrainSettings, train
+
+    rows = _rows()   # 16 documents, two claims each, labels alternating by document
+    names = ["kremlin_framing", "independent_reporting", "neutral"]
+    test_docs = {"dk0", "di0", "dk1", "di1"}
+
+    def part(chunk: list[dict]) -> datasets.Dataset:
+        return datasets.Dataset.from_dict({"text": [r["text"] for r in chunk], "doc_id": [r["doc_id"] for r in chunk],
+                                           "label": [names.index(r["label"]) for r in chunk]},
+                                          features=datasets.Features({"text": datasets.Value("string"),
+                                                                      "doc_id": datasets.Value("string"),
+                                                                      "label": datasets.ClassLabel(names=names)}))
+
+    datasets.DatasetDict({"train": part([r for r in rows if r["doc_id"] not in test_docs]),
+                          "test": part([r for r in rows if r["doc_id"] in test_docs])}).save_to_disk(str(tmp_path / "ds"))
+    monkeypatch.setenv("CLAIMSTANCE_CACHE", str(tmp_path / "cache"))
+    settings = TrainSettings(epochs=1, max_length=48, val_fraction=0.25)
+    result = train(tmp_path / "ds", tmp_path / "model", seed=5, settings=settings, progress=False)
+    assert result["test_claims_held_out"] == 8
+    assert result["train_claims"] + result["validation_claims"] == len(rows) - 8
+    config = json.loads((tmp_path / "model" / "claimstance.json").read_text(encoding="utf-8"))
+    test_texts = {r["text"] for r in rows if r["doc_id"] in test_docs}
+    from models.data import text_hash
+
+    assert not {text_hash(t) for t in test_texts} & set(config["train_hashes"])
+    assert "test split (8 claims) held out for `stance evaluate`" in (tmp_path / "model" / "README.md").read_text()
