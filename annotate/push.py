@@ -427,14 +427,16 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
 
     version = _majority_version(tasks)
     switched = False
-    if version is not None:
-        current = client.projects.get(id=project.id).model_version
-        if current != version:
-            client.projects.update(id=project.id, model_version=version)
-            switched = True
+    current = client.projects.get(id=project.id).model_version if version is not None else None
+    # The project shows the pre-labels of the version pushed, when this push brought any. Pushing
+    # again what is all there already (re-running `stance run` after a model's pre-labels went in)
+    # leaves the project on the newer model.
+    if version is not None and current != version and (new or extra or not current):
+        client.projects.update(id=project.id, model_version=version)
+        current, switched = version, True
     return {"project_id": project.id, "project": title, "created": created, "tasks_added": len(new),
             "tasks_present": len(tasks) - len(new), "predictions_added": len(extra), "model_version": version,
-            "model_version_switched": switched}
+            "model_version_switched": switched, "project_model_version": current}
 
 
 def push(path: str | Path, project: str, workspace: str | Path | None = None, url: str | None = None,

@@ -249,7 +249,9 @@ def _push(args: argparse.Namespace) -> int:
           + (f", {result['not_claims_skipped']} non-claims skipped (--all pushes them)" if result["not_claims_skipped"] else ""))
     if result["model_version"]:
         state = "switched to" if result["model_version_switched"] else "is"
-        print(f"project model version {state} {result['model_version']}")
+        print(f"project model version {state} {result['project_model_version']}"
+              + ("" if result["project_model_version"] == result["model_version"] else
+                 f" (these pre-labels, {result['model_version']}, were all there already)"))
     print(f"project {result['project']!r} ({'created' if result['created'] else 'reused'}): {result['project_url']}")
     return 0
 

@@ -275,7 +275,9 @@ def summary_lines(result: RunResult) -> list[str]:
         p = result.pushed
         lines.append(f"pushed: {p.get('tasks_added', 0)} new tasks, {p.get('tasks_present', 0)} already there, "
                      f"{p.get('predictions_added', 0)} predictions added; model version {p.get('model_version')}"
-                     + (" (the project's pre-labels switched to it)" if p.get("model_version_switched") else ""))
+                     + (" (the project's pre-labels switched to it)" if p.get("model_version_switched") else "")
+                     + (f" (the project keeps showing {p['project_model_version']})"
+                        if p.get("project_model_version") not in (None, p.get("model_version")) else ""))
     if result.skipped_steps:
         lines.append("up to date, skipped: " + ", ".join(result.skipped_steps))
     if result.not_run:

@@ -279,6 +279,12 @@ def test_new_claims_and_a_new_model_version_are_added_and_the_project_switched(s
     third = push(write_rows(tmp_path / "v2b.jsonl", v2), "push versions", workspace=studio["workspace"],
                  scheme=SCHEME, progress=False)
     assert (third["tasks_added"], third["predictions_added"], third["model_version_switched"]) == (0, 0, False)
+    # Pushing the first pre-labels again (a re-run of `stance run`) brings nothing new: the project
+    # stays on the newer model's pre-labels.
+    again = push(path, "push versions", workspace=studio["workspace"], scheme=SCHEME, progress=False)
+    assert (again["predictions_added"], again["model_version_switched"]) == (0, False)
+    assert (again["model_version"], again["project_model_version"]) == ("boot-1", "ft-2")
+    assert studio_client.projects.get(id=first["project_id"]).model_version == "ft-2"
 
 
 def test_a_push_cut_short_completes_on_rerun_without_duplicates(studio, studio_client, tmp_path):
