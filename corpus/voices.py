@@ -10,8 +10,14 @@ Generic rules first, then what the manifest's ``voices:`` hints state (a user's 
   reposts; the repost ends at a hint or at that marker;
 - a comments section starts at a hint, a ``Comments`` heading, a ``NAME says:`` line, or (after a
   repost) at a short informal paragraph opening with an interjection;
+- in the comments, a paragraph opening with a ``handle:`` (``Greg_in_Ohio: ...``, ``Old Soldier: ...``)
+  names its commenter, and the handle is split out like a turn marker;
+- YAML front matter at the top of a Markdown file (the reader passes its end as the hint
+  ``front_matter_end``) is metadata spoken by nobody in the text: its lines are kind ``front_matter``;
 - in the document's own voice, a sentence with attributed quoted or reported speech
-  (``"...", he said``, ``said X``, ``X said that``, ``according to X``) is ``quoted``.
+  (``"...", he said``, ``said X``, ``"...", foreign ministry spokeswoman X said``, ``X said that``,
+  ``according to X``) is ``quoted``. A descriptor without a capitalised name (``"...", the deputy
+  minister said``, ``one of them said``) is ``quoted`` with no name: a role is not an identity.
 """
 
 from __future__ import annotations
@@ -53,6 +59,9 @@ _INTERJECTION = re.compile(
     r"^(?:heh|hah|haha|hehe|lol|lmao|wow|yeah|yep|yes|nope|meh|ugh|oh|ah|hmm+|thanks|thank you|"
     r"great (?:post|article|piece)|good (?:post|article|piece)|nice|agreed|indeed|exactly|sure|"
     r"well said|bravo|@\w+)\b", re.I)
+# "Greg_in_Ohio: Great repost." / "Old Soldier: ..." opening a comment: one token, or up to 3 capitalised words
+_COMMENT_HANDLE = re.compile(r"(?P<name>@?[^\s:\"“”«»()\[\]]{1,40}|(?:[A-Z0-9][\w'’.-]*\s+){1,2}[A-Z0-9][\w'’.-]*)"
+                             r"\s*:(?:\s+(?=\S)|\s*$)")
 _INTRO_NAME = re.compile(rf"(?:(?:Mr|Ms|Mrs|Dr|Prof)\.?\s+)?(?P<name>{_NAME})\s*:\s*$")
 
 _SPEECH_VERB = (r"(?:said|says|say|told|tells|stated|states|claimed|claims|argued|argues|added|adds|"
@@ -70,6 +79,22 @@ _NOT_SUBJECTS = frozenset("""it this that these those there here what which who 
 _QUOTE_THEN_VERB = re.compile(
     rf"[\"”»],?\s+(?:(?P<pro>he|she|they)\s+{_SPEECH_VERB}|{_SPEECH_VERB}\s+(?P<after>{_NAME})|"
     rf"(?P<before>{_NAME})\s+{_SPEECH_VERB})\b")
+# a quote that ends a clause (",", "?", "!"), then a descriptor and a speech verb, or the verb first:
+# '"...," foreign ministry spokeswoman Maria Zakharova said' / '"...," said Kremlin spokesman Dmitry Peskov.'
+_QUOTE_DESCRIPTOR = re.compile(
+    rf"[,?!…]\s*[\"”»]\s+(?:(?P<desc>(?:[\w'’.-]+\s+){{1,7}}?){_SPEECH_VERB}\b|"
+    rf"{_SPEECH_VERB}\s+(?P<desc_after>[^,;:!?\"“”«»]{{1,80}}?)\s*(?:[,;:!?]|\.?\s*$))")
+_DESC_STOP = frozenset("""i we me us my our you your and but or nor so yet as if when while because
+    which that who whom whose what is was are were be been has have had do did does not never
+    this these those there here then than""".split())
+# titles before a person's name ("President Joe Biden"), and words that qualify them ("Deputy Foreign")
+_PERSON_TITLES = frozenset("""president minister secretary senator sen rep representative gen general
+    col colonel lt maj major ambassador chancellor spokesman spokeswoman spokesperson chairman
+    chairwoman director commander governor gov mayor mr ms mrs dr prof""".split())
+_TITLES = _PERSON_TITLES | frozenset("vice prime deputy foreign defence defense interior finance chief".split())
+# where a name after the verb ends: '"...," said Peskov on Monday'
+_DESC_END = frozenset("""on in at last this during after before earlier later yesterday today to from
+    with for adding according speaking""".split())
 _VERB_THEN_QUOTE = re.compile(rf"(?P<subj>{_NAME}|[Hh]e|[Ss]he|[Tt]hey)\s+{_SPEECH_VERB}\s*[:,]?\s*[\"“«]")
 _ACCORDING = re.compile(r"\b[Aa]ccording to\s+(?P<src>[^,.;:!?()\"“”]{2,80})")
 _REPORTED = re.compile(
@@ -81,8 +106,8 @@ _REPORTED = re.compile(
 class Voice:
     """The voice of one paragraph: a role from records.SPEAKERS, a name when known.
 
-    ``marker_end`` is the offset just after a turn marker (``Question:``) opening the paragraph;
-    ``kind`` is ``byline``, ``heading`` or ``text``; ``editor`` is the document's own voice inside a
+    ``marker_end`` is the offset just after a turn marker (``Question:``) or a commenter's handle
+    opening the paragraph; ``kind`` is ``byline``, ``heading``, ``front_matter`` or ``text``; ``editor`` is the document's own voice inside a
     repost or interview, which speaks its editorial markers (``[My Emphasis]``).
     """
 
@@ -147,6 +172,20 @@ def _comment_byline(para: str) -> str | None:
     return _clean(m.group("name")) if m else None
 
 
+def _comment_handle(para: str) -> tuple[str, int] | None:
+    """(handle, marker length) when a comment opens with ``handle:`` (``Greg_in_Ohio: Great post.``)."""
+    if para.find(":", 0, 48) < 0:
+        return None
+    m = _COMMENT_HANDLE.match(para)
+    if m is None:
+        return None
+    name = m.group("name")
+    words = name.lower().replace(".", "").split()
+    if not any(c.isalpha() for c in name) or any(w in _NOT_SPEAKERS for w in words):
+        return None
+    return _clean(name), m.end()
+
+
 def _find(paras: list[str], needle: str | None, start: int = 0) -> int | None:
     """Index of the first paragraph from ``start`` that starts with (or else contains) ``needle``."""
     if not needle:
@@ -185,10 +224,13 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
     kind = str(meta.get("kind") or "").lower()
     blogish = "blog" in kind or "repost_start" in hints or "repost_end" in hints
     own_name = _own_name(meta, hints)
+    fm_end = hints.get("front_matter_end")
+    # paragraphs [0, top) are the YAML front matter (set by the Markdown reader)
+    top = sum(1 for s, _ in paragraphs if s < fm_end) if isinstance(fm_end, int) and fm_end > 0 else 0
 
     byline = None
     if hints.get("byline", True):
-        for i in range(min(3, n)):
+        for i in range(top, min(top + 3, n)):
             names = parse_byline(paras[i]) if paras[i].startswith("By") else None
             if names:
                 byline = i
@@ -196,7 +238,7 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
                 break
 
     # the interview or repost region [rs, re]
-    markers = [_turn_marker(p) for p in paras]
+    markers = [_turn_marker(p) if i >= top else None for i, p in enumerate(paras)]
     # a turn's first words: the marker's paragraph, or the next one when the marker stands alone
     opening = [paras[i + 1] if m and m[2] >= len(paras[i]) and i + 1 < n else paras[i]
                for i, m in enumerate(markers)]
@@ -221,7 +263,7 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
     if cs is None and isinstance(hints.get("comments_offset"), int):  # set by the HTML reader
         cs = next((i for i, (s, _) in enumerate(paragraphs) if s >= hints["comments_offset"]), None)
     if cs is None:
-        after = (re_ + 1) if re_ is not None else (byline + 1 if byline is not None else 1)
+        after = (re_ + 1) if re_ is not None else (byline + 1 if byline is not None else top + 1)
         for i in range(after, n):
             if len(paras[i]) <= 80 and (_COMMENTS_HEADING.match(paras[i]) or _comment_byline(paras[i])):
                 cs = i
@@ -261,15 +303,21 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
     turn: Voice | None = None
     comment_name: str | None = None
     for i, (start, _end) in enumerate(paragraphs):
-        if i == byline:
+        if i < top:
+            voices.append(Voice(own_role, own_name, kind="front_matter"))
+        elif i == byline:
             voices.append(Voice(own_role, own_name, kind="byline"))
         elif cs is not None and i >= cs:
             name = _comment_byline(paras[i])
+            handle = None if name else _comment_handle(paras[i])
             if name:
                 comment_name = name
                 voices.append(Voice(COMMENTER, comment_name, kind="heading"))
             elif _COMMENTS_HEADING.match(paras[i]):
                 voices.append(Voice(COMMENTER, None, kind="heading"))
+            elif handle:
+                comment_name = handle[0]
+                voices.append(Voice(COMMENTER, comment_name, marker_end=start + handle[1]))
             else:
                 voices.append(Voice(COMMENTER, comment_name))
         elif rs is not None and rs <= i <= re_:
@@ -316,6 +364,58 @@ def _subject_name(subject: str) -> tuple[bool, str | None]:
     return True, (name if named and len(name) <= 80 else None)
 
 
+def _descriptor_name(desc: str) -> str | None:
+    """The person or body a descriptor names: its last run of capitalised words, titles dropped.
+
+    ``foreign ministry spokeswoman Maria Zakharova`` -> ``Maria Zakharova``; ``US President Joe
+    Biden`` -> ``Joe Biden``; ``the Foreign Ministry`` -> ``Foreign Ministry``; ``one of them`` -> None.
+    """
+    words = _clean(desc).split()
+    run: list[str] = []
+    for word in reversed(words):
+        if not word[:1].isupper():
+            break
+        run.insert(0, word)
+    while run and run[0].lower() in ("the", "a", "an"):
+        run.pop(0)
+    if not run:
+        return None
+    while len(run) > 2 and (run[0].rstrip(".").lower() in _TITLES or (run[0].isupper() and len(run[0]) > 1)):
+        run.pop(0)
+    if len(run) == 2 and run[0].rstrip(".").lower() in _PERSON_TITLES and run[1].rstrip(".").lower() not in _TITLES:
+        run.pop(0)  # "Minister Lavrov" -> "Lavrov"; "Foreign Ministry" stays
+    name = " ".join(run)
+    return name if len(name) <= 80 else None
+
+
+def _quote_descriptor(sentence: str) -> tuple[bool, str | None]:
+    """Is the sentence a quote attributed by a descriptor after it, and the name the descriptor gives.
+
+    Only a quote that opens the sentence, or that continues one opened in an earlier sentence,
+    counts: scare quotes inside the writer's own sentence are not speech.
+    """
+    m = _QUOTE_DESCRIPTOR.search(sentence)
+    if m is None:
+        return False, None
+    head = sentence[:m.start()].lstrip(" \t-–—")
+    if not head.startswith(('"', "“", "«")) and any(q in head for q in '"“”«»'):
+        return False, None
+    desc = m.group("desc")
+    if desc is None:  # the verb first: the name runs up to "on Monday", "in a statement", ...
+        kept = []
+        for word in m.group("desc_after").split():
+            if word.lower() in _DESC_END:
+                break
+            kept.append(word)
+        desc = " ".join(kept)
+    # a capitalised word belongs to a name ("US President"), except the first person's
+    words = [w.strip(".'’") for w in desc.split()]
+    if not words or len(words) > 8 or any(
+            w.lower() in _DESC_STOP and (w.islower() or w in ("I", "We", "My", "Our")) for w in words):
+        return False, None
+    return True, _descriptor_name(desc)
+
+
 def sentence_voice(sentence: str, base: Voice) -> tuple[str, str | None]:
     """The voice of one sentence: ``quoted`` when it carries attributed speech, else the paragraph's."""
     if base.speaker not in (AUTHOR, BLOGGER) or base.kind != "text":
@@ -323,6 +423,9 @@ def sentence_voice(sentence: str, base: Voice) -> tuple[str, str | None]:
     if _VERB_HINT.search(sentence) is None:
         return base.speaker, base.speaker_name  # the common case, decided without a regex
     if '"' in sentence or "“" in sentence or "«" in sentence:
+        quoted, name = _quote_descriptor(sentence)
+        if quoted:
+            return QUOTED, name
         m = _QUOTE_THEN_VERB.search(sentence)
         if m:
             name = m.group("after") or m.group("before")

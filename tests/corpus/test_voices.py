@@ -149,6 +149,42 @@ def test_sentence_voice_finds_attributed_speech(sentence: str, expected: tuple) 
     assert sentence_voice(sentence, Voice(AUTHOR, "Jane Roe")) == expected
 
 
+@pytest.mark.parametrize("sentence, expected", [
+    # a descriptor before the name, after the quote
+    ('"Washington is trying to steal our money," foreign ministry spokeswoman Maria Zakharova said.',
+     (QUOTED, "Maria Zakharova")),
+    ('"This is robbery," Kremlin spokesman Dmitry Peskov told reporters.', (QUOTED, "Dmitry Peskov")),
+    ('“The grain deal is over,” Deputy Foreign Minister Sergei Ryabkov said on Monday.', (QUOTED, "Sergei Ryabkov")),
+    ('"It will not work," US President Joe Biden said.', (QUOTED, "Joe Biden")),
+    ('"It will not work," Foreign Minister Lavrov said.', (QUOTED, "Lavrov")),
+    ('"It will not work," the Russian Foreign Ministry said in a statement.', (QUOTED, "Russian Foreign Ministry")),
+    # a descriptor with no name: quoted, but a role is not an identity
+    ('"We pay through Kyrgyzstan," one of them said.', (QUOTED, None)),
+    ('"It will not work," the deputy minister said.', (QUOTED, None)),
+    ('"Will it work?" a reporter asked, and the deputy minister said no.', (AUTHOR, "Jane Roe")),
+    # the verb first, a descriptor after it, a time after the name
+    ('"It will not work," said Kremlin spokesman Dmitry Peskov on Monday.', (QUOTED, "Dmitry Peskov")),
+    # the end of a quote opened in the sentence before
+    ('We will win," Kremlin spokesman Dmitry Peskov told reporters.', (QUOTED, "Dmitry Peskov")),
+    # the writer's own sentences with quoted words stay the writer's
+    ('The so-called "special operation" began in 2022.', (AUTHOR, "Jane Roe")),
+    ('He called it "robbery," the officials in the ministry said.', (AUTHOR, "Jane Roe")),
+    ('He called it "robbery," and officials said nothing.', (AUTHOR, "Jane Roe")),
+    ('"Robbery," as we said before, is the word.', (AUTHOR, "Jane Roe")),
+    ('"It will not work," I said.', (AUTHOR, "Jane Roe")),
+    ('"It will not work," we told them.', (AUTHOR, "Jane Roe")),
+])
+def test_sentence_voice_finds_speech_attributed_after_a_quote(sentence: str, expected: tuple) -> None:
+    assert sentence_voice(sentence, Voice(AUTHOR, "Jane Roe")) == expected
+
+
+def test_a_descriptor_attribution_in_a_document() -> None:
+    text = ('By Jane Roe\n\nThe so-called "special operation" began in 2022.\n\n'
+            '"Washington is trying to steal our money," foreign ministry spokeswoman Maria Zakharova said.')
+    rows = [(c.speaker, c.speaker_name) for c in extract_claims(Document("d", text))]
+    assert rows == [(AUTHOR, "Jane Roe"), (AUTHOR, "Jane Roe"), (QUOTED, "Maria Zakharova")]
+
+
 def test_sentence_voice_leaves_interview_turns_alone() -> None:
     base = Voice(INTERVIEWEE, "Ivan Petrov")
     assert sentence_voice("According to our data, the Americans said that too.", base) == (INTERVIEWEE, "Ivan Petrov")
