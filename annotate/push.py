@@ -111,7 +111,8 @@ def claim_prediction(row: dict[str, Any], scheme: Any) -> dict[str, Any] | None:
         return None
     ids = _label_ids(scheme)
     if label not in ids:
-        raise ValueError(f"prediction {label!r} is not a label of scheme {scheme.name!r} ({', '.join(ids)})")
+        raise ValueError(f"prediction {label!r} is not a label of scheme {scheme.name!r} ({', '.join(ids)}); "
+                         "push with the --scheme the pre-labels were made with")
     score = row.get("score")
     if score is None:
         score = (row.get("probs") or {}).get(label)

@@ -78,7 +78,8 @@ def _add_prelabel(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--in", dest="inp", required=True, help="claims JSONL")
     p.add_argument("--out", required=True, help="output JSONL: every input field plus the pre-label")
     p.add_argument("--model", default=None, help="a model directory from `stance train` (default: the bootstrap)")
-    p.add_argument("--scheme", default="kremlin_framing", help="label scheme: a name in configs/schemes or a YAML path")
+    p.add_argument("--scheme", default=None, help="label scheme: a name in configs/schemes or a YAML path "
+                   "(default: the model's own, or kremlin_framing for the bootstrap)")
     p.add_argument("--batch-size", type=_COUNT, default=64)
     p.set_defaults(handler=_prelabel)
 
@@ -134,7 +135,7 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--model", required=True, help="model directory, or 'bootstrap'")
     p.add_argument("--data", required=True, help="JSONL with text and label")
     p.add_argument("--out", required=True, help="report directory")
-    p.add_argument("--scheme", default="kremlin_framing")
+    p.add_argument("--scheme", default=None, help="default: the model's own, or kremlin_framing for the bootstrap")
     p.add_argument("--by", nargs="*", default=None, help="metadata fields to break the figures down by")
     p.set_defaults(handler=_evaluate)
 

@@ -102,6 +102,16 @@ def blend(p_model: np.ndarray, p_boot: np.ndarray, known: np.ndarray, g: np.ndar
     return out
 
 
+def model_scheme(model_dir: str | Path) -> str | None:
+    """The scheme a model directory was trained with (its YAML path, else its name); None when the
+    directory is no model (``StanceClassifier.from_pretrained`` then says why)."""
+    try:
+        config = json.loads((Path(model_dir) / CONFIG_NAME).read_text(encoding="utf-8"))
+        return config.get("scheme_path") or config.get("scheme")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
 def _check_weights(model_dir: Path) -> None:
     """Read the weights' header now (a few bytes), so a truncated or corrupt file is one clear error
     rather than a safetensors traceback on first use."""
@@ -206,7 +216,8 @@ class StanceClassifier:
             missing = set(config["labels"]) - set(scheme.label_ids)
             if missing:
                 raise UserError(f"{model_dir}: the model's labels {sorted(missing)} are not in scheme "
-                                f"{scheme.name!r}; use --scheme {config['scheme']}")
+                                f"{scheme.name!r}; leave out --scheme to use the model's own "
+                                f"({config.get('scheme_path') or config['scheme']})")
             config = {**config, "scheme_labels": list(scheme.label_ids)}
         clf = cls(None, None, config, scheme)
         clf.model_dir = model_dir

@@ -121,13 +121,17 @@ def predict_rows(model: str, rows: list[dict[str, Any]], scheme: Any) -> tuple[n
     return clf.predict_proba(rows), info
 
 
-def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str = "kremlin_framing",
+def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | None = None,
              by: list[str] | None = None, folds: int = 5, seed: int = 13) -> dict[str, Any]:
     """Score ``model`` on ``data``, write report.json, report.md, PNGs and index.html into ``out_dir``."""
     from corpus.files import atomic_dir, check_output_dir
     from models.schemes import load_scheme
 
     check_output_dir(out_dir, REPORT_FILES)
+    if scheme is None:   # a model's own scheme, else the default
+        from models.classifier import model_scheme
+
+        scheme = (model_scheme(model) if model != "bootstrap" else None) or "kremlin_framing"
     scheme_obj = load_scheme(scheme)
     rows = load_labelled(data, scheme_obj.label_ids)
     # A dataset from `stance pull`: its test split, which `stance train` never trains on.

@@ -52,8 +52,9 @@ class Predictor:
         return self.model.predict_proba(rows, batch_size=batch_size)
 
 
-def load_predictor(scheme: Scheme, model_dir: str | Path | None = None) -> Predictor:
-    """The bootstrap for ``scheme``, or the classifier saved in ``model_dir``."""
+def load_predictor(scheme: Scheme | None, model_dir: str | Path | None = None) -> Predictor:
+    """The bootstrap for ``scheme``, or the classifier saved in ``model_dir`` (``scheme`` None: the
+    scheme it was trained with)."""
     if model_dir is None:
         from models.bootstrap import Bootstrap
 
@@ -91,13 +92,14 @@ class PrelabelReport:
     notes: list[str] = field(default_factory=list)
 
 
-def prelabel_file(inp: str | Path, out: str | Path, scheme_name: str = "kremlin_framing",
+def prelabel_file(inp: str | Path, out: str | Path, scheme_name: str | None = None,
                   model_dir: str | Path | None = None, batch_size: int = 64, progress: bool = True,
                   table: bool = True) -> PrelabelReport:
     """Read claims JSONL, pre-label every row, write JSONL atomically; the labeller table for the bootstrap."""
     from corpus.files import read_jsonl, write_jsonl
 
-    scheme = load_scheme(scheme_name)
+    # No scheme named: a model's own (the one it was trained with), else the default.
+    scheme = load_scheme(scheme_name or "kremlin_framing") if scheme_name or not model_dir else None
     rows = list(read_jsonl(inp))
     if not rows:
         raise UserError(f"{inp}: no claim rows; make them with `stance claims DOCUMENTS --out {inp}`")

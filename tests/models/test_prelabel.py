@@ -62,7 +62,7 @@ def test_prelabel_with_a_trained_model_calls_the_classifier(monkeypatch, tmp_pat
     seen = {}
 
     def from_pretrained(model_dir, scheme=None):
-        seen["dir"], seen["scheme"] = str(model_dir), scheme.name
+        seen["dir"], seen["scheme"] = str(model_dir), scheme.name if scheme else None
         return Fake()
 
     monkeypatch.setattr(classifier.StanceClassifier, "from_pretrained", staticmethod(from_pretrained))
@@ -71,6 +71,13 @@ def test_prelabel_with_a_trained_model_calls_the_classifier(monkeypatch, tmp_pat
     assert out[0]["prediction"] == "independent_reporting" and out[0]["model_version"] == "minilm-test-1"
     with pytest.raises(UserError, match="no such model directory"):
         prelabel(ROWS[:1], load_scheme("kremlin_framing"), model_dir=tmp_path / "absent")
+    # No --scheme with --model: the model's own scheme (the classifier loads the one it was trained with).
+    inp = tmp_path / "claims.jsonl"
+    inp.write_text(json.dumps(ROWS[0]) + "\n", encoding="utf-8")
+    assert main(["prelabel", "--in", str(inp), "--out", str(tmp_path / "o.jsonl"), "--model", str(tmp_path)]) == 0
+    assert seen == {"dir": str(tmp_path), "scheme": None}
+    (tmp_path / "claimstance.json").write_text(json.dumps({"scheme": "mine", "scheme_path": "/x/mine.yaml"}))
+    assert classifier.model_scheme(tmp_path) == "/x/mine.yaml" and classifier.model_scheme(tmp_path / "no") is None
 
 
 def test_cli_prelabel_writes_rows_prints_distribution_and_table(stand_in_encoder, tmp_path, capsys):
