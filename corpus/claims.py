@@ -92,6 +92,8 @@ def _sentences(doc: Document) -> Iterator[tuple]:
                 forced = forced or "byline"
             elif voice.kind == "heading":
                 forced = forced or "heading"
+            elif voice.kind == "front_matter":
+                forced = "front_matter"  # metadata, not prose: no piece of it is a claim
             is_claim, reason = _flag(sentence, forced)
             if forced == "editorial_marker" and voice.editor is not None:
                 speaker, name = voice.editor.speaker, voice.editor.speaker_name  # "[My Emphasis]": the blogger's

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime
 import difflib
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -277,6 +279,39 @@ def _read_html(source: Source, text: str, on_skip: OnSkip) -> Document | None:
     return _document(full, meta, source.path, meta.pop("id", None))
 
 
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?P<yaml>.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+
+
+def front_matter(text: str) -> tuple[dict[str, Any], int]:
+    """The YAML front matter opening a Markdown text, as metadata, and the offset where it ends.
+
+    ``({}, 0)`` when there is none or it is not a YAML mapping (the text is then read as it is).
+    Dates become ISO strings; ``id`` and ``voices`` are left out (a file's id and voice hints come
+    from the manifest), and so are nested mappings.
+    """
+    m = _FRONT_MATTER.match(text) if text.startswith("---") else None
+    if m is None:
+        return {}, 0
+    import yaml
+
+    try:
+        data = yaml.safe_load(m.group("yaml"))
+    except yaml.YAMLError:
+        return {}, 0
+    if not isinstance(data, dict):
+        return {}, 0
+    meta: dict[str, Any] = {}
+    for key, value in data.items():
+        if not isinstance(key, str) or key in ("id", "voices") or isinstance(value, dict) or value is None:
+            continue
+        if isinstance(value, (datetime.date, datetime.datetime)):
+            value = value.isoformat()
+        elif isinstance(value, list):
+            value = [v.isoformat() if isinstance(v, (datetime.date, datetime.datetime)) else v for v in value]
+        meta[key] = value
+    return meta, m.end()
+
+
 def _read_text_file(source: Source, options: ReadOptions, on_skip: OnSkip) -> Iterator[Document]:
     data = _read_bytes(source.path, options.max_mb, on_skip)
     if data is None:
@@ -290,6 +325,11 @@ def _read_text_file(source: Source, options: ReadOptions, on_skip: OnSkip) -> It
             yield doc
         return
     meta = _file_meta(source)
+    if source.path.lower().endswith((".md", ".markdown")):
+        found, end = front_matter(text)
+        if end:  # the text stays whole (offsets are exact); its front matter lines are flagged, not claims
+            hints = meta.get("voices")
+            meta = {**found, **meta, "voices": {"front_matter_end": end, **(hints if isinstance(hints, dict) else {})}}
     yield _document(text, meta, source.path, meta.pop("id", None))
 
 

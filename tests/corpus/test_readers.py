@@ -179,3 +179,42 @@ def test_html_reader_comments_follow_the_article_and_become_commenter_voices(tmp
     speakers = {c.text: c.speaker for c in extract_claims(doc)}
     assert speakers["Great article, it shows the talks are a farce."] == "commenter"
     assert speakers["According to diplomats, the next round of talks is planned for August in New York."] == "quoted"
+
+
+FRONT = ('---\ntitle: "Grain, sanctions: and the deal"\nauthor: Irina Sokolova\ndate: 2024-02-24\n'
+         'tags: [grain, sanctions]\nid: not-the-doc-id\n---\n'
+         'The grain corridor closed in July 2023.\n\nThe ministry blamed Kyiv for it.\n')
+
+
+def test_markdown_front_matter_is_metadata_and_the_text_stays_whole(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text(FRONT, encoding="utf-8")
+    [doc], skipped = read([tmp_path / "a.md"])
+    assert skipped == []
+    assert doc.text == FRONT  # offsets point into the file's text as it is
+    assert doc.doc_id == content_id(FRONT)  # an `id` in front matter does not name the document
+    assert {k: doc.meta[k] for k in ("title", "author", "date", "tags")} == {
+        "title": "Grain, sanctions: and the deal", "author": "Irina Sokolova", "date": "2024-02-24",
+        "tags": ["grain", "sanctions"]}
+    assert FRONT[doc.meta["voices"]["front_matter_end"]:].startswith("The grain corridor")
+
+
+def test_a_manifest_entry_wins_over_front_matter(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text(FRONT, encoding="utf-8")
+    (tmp_path / "manifest.yaml").write_text(
+        "documents:\n  - {file: a.md, author: Jane Roe, voices: {comments_start: Heh}}\n", encoding="utf-8")
+    [doc], _ = read([tmp_path / "a.md"])
+    assert (doc.meta["author"], doc.meta["title"]) == ("Jane Roe", "Grain, sanctions: and the deal")
+    assert doc.meta["voices"] == {"front_matter_end": FRONT.index("The grain"), "comments_start": "Heh"}
+
+
+@pytest.mark.parametrize("name, text", [
+    ("bad.md", "---\ntitle: [unclosed\n---\nBody text here.\n"),   # not YAML
+    ("rule.md", "---\n\nA rule, then prose.\n\n---\nMore prose.\n"),  # YAML, but not a mapping
+    ("late.md", "Intro.\n---\ntitle: x\n---\nBody.\n"),               # not at the very start
+    ("plain.txt", "---\ntitle: x\n---\nBody.\n"),                     # only Markdown files have it
+])
+def test_text_without_front_matter_is_read_as_is(tmp_path: Path, name: str, text: str) -> None:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    [doc], _ = read([tmp_path / name])
+    assert doc.text == text
+    assert "voices" not in doc.meta and "title" not in doc.meta

@@ -8,6 +8,7 @@ import pytest
 
 import corpus
 from corpus.claims import extract_claims
+from corpus.readers import read_documents
 from corpus.manifest import load_manifest
 from corpus.records import AUTHOR, BLOGGER, COMMENTER, INTERVIEWEE, INTERVIEWER, QUOTED, Document
 from corpus.sentences import split_paragraphs
@@ -222,3 +223,60 @@ def test_the_sample_article_byline_is_the_authors() -> None:
     found = sample_voices(ARTICLE, meta)
     assert found[0][0].kind == "byline"
     assert {(v.speaker, v.speaker_name) for v, _ in found} == {(AUTHOR, "Andrei Soldatov and Irina Borogan")}
+
+
+def test_front_matter_lines_are_not_claims_and_its_author_is_the_writer(tmp_path: Path) -> None:
+    text = ('---\ntitle: "Sanctions: the grain deal is dead"\nauthor: Irina Sokolova\nSummary: The West stole '
+            'the grain money in 2023.\n---\nBy Jane Roe\n\nThe grain corridor closed in July 2023.\n')
+    (tmp_path / "a.md").write_text(text, encoding="utf-8")
+    [doc] = read_documents([str(tmp_path / "a.md")])
+    claims = extract_claims(doc)
+    assert [c.text for c in claims if c.reason == "front_matter"] == [
+        "---", 'title: "Sanctions: the grain deal is dead"\nauthor: Irina Sokolova',
+        "Summary: The West stole the grain money in 2023.", "---"]
+    for c in claims:
+        assert c.text == text[c.start:c.end]
+        if c.reason == "front_matter":
+            assert (c.is_claim, c.speaker, c.speaker_name) == (False, AUTHOR, "Jane Roe")
+    # the byline below the front matter still names the writer; the body is a claim in their voice
+    assert [(c.text, c.reason, c.speaker_name) for c in claims[4:]] == [
+        ("By Jane Roe", "byline", "Jane Roe"), ("The grain corridor closed in July 2023.", "claim", "Jane Roe")]
+
+
+def test_the_front_matter_author_names_the_writer_without_a_byline() -> None:
+    text = "---\nauthor: Irina Sokolova\n---\nThe grain corridor closed in July 2023.\n"
+    meta = {"author": "Irina Sokolova", "voices": {"front_matter_end": text.index("The grain")}}
+    rows = [(c.reason, c.speaker, c.speaker_name) for c in extract_claims(Document("d", text, meta))]
+    assert rows == [("front_matter", AUTHOR, "Irina Sokolova")] * 3 + [("claim", AUTHOR, "Irina Sokolova")]
+
+
+def test_a_comment_handle_names_the_commenter_and_is_split_out() -> None:
+    text = ("Sanctions are failing, the minister said.\n"
+            "Comments\n"
+            "Greg_in_Ohio: Great repost. The West lost the war in 2023.\n"
+            "And it will lose the next one too.\n"
+            "Old Soldier: the sanctions cost Germany 200 billion euros in 2023.\n"
+            "@ivan_k: no.\n"
+            "Update: the link is fixed.\n"
+            "https://example.com/x is the link.")
+    rows = [(c.text, c.reason == "speaker_marker", c.speaker, c.speaker_name)
+            for c in extract_claims(Document("d", text))]
+    assert rows[2:] == [
+        ("Greg_in_Ohio:", True, COMMENTER, "Greg_in_Ohio"),
+        ("Great repost.", False, COMMENTER, "Greg_in_Ohio"),
+        ("The West lost the war in 2023.", False, COMMENTER, "Greg_in_Ohio"),
+        ("And it will lose the next one too.", False, COMMENTER, "Greg_in_Ohio"),  # the comment goes on
+        ("Old Soldier:", True, COMMENTER, "Old Soldier"),
+        ("the sanctions cost Germany 200 billion euros in 2023.", False, COMMENTER, "Old Soldier"),
+        ("@ivan_k:", True, COMMENTER, "@ivan_k"),
+        ("no.", False, COMMENTER, "@ivan_k"),
+        ("Update: the link is fixed.", False, COMMENTER, "@ivan_k"),  # "Update:" is no one's handle
+        ("https://example.com/x is the link.", False, COMMENTER, "@ivan_k"),
+    ]
+    for c in extract_claims(Document("d", text)):
+        assert c.text == text[c.start:c.end]
+
+
+def test_a_handle_outside_the_comments_is_not_a_commenter() -> None:
+    text = "Greg_in_Ohio: Great repost.\nThe West lost the war in 2023."
+    assert [v[:2] for v in voices_of(text)] == [(AUTHOR, None), (AUTHOR, None)]
