@@ -284,6 +284,7 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workspace", default="workspace")
     p.add_argument("--no-push", action="store_true", help="skip Label Studio: claims, pre-labels and report only")
     p.add_argument("--port", type=_PORT, default=None, help="port of a new local Label Studio (default: the config's, 8080)")
+    p.add_argument("--project", default=None, help="Label Studio project title (default: the config's, 'claimstance sample')")
     p.add_argument("--text-column", default="text", help="CSV/JSONL column holding the text (default: text)")
     p.add_argument("--id-column", default="id", help="CSV/JSONL column holding the document id (default: id)")
     p.set_defaults(handler=_run)
@@ -295,7 +296,7 @@ def _run(args: argparse.Namespace) -> int:
 
     options = ReadOptions(text_column=args.text_column, id_column=args.id_column)
     result = run(args.corpus, args.config, workspace=args.workspace, push=not args.no_push, port=args.port,
-                 read_options=options)
+                 project=args.project, read_options=options)
     print("\n".join(summary_lines(result)))
     return 1 if result.skipped_inputs else 0
 

@@ -117,15 +117,16 @@ def _code_version() -> str:
 
 def run(corpus: str | Path | None = None, config: str | Path | None = None,
         workspace: str | Path = "workspace", push: bool = True, port: int | None = None,
-        read_options: ReadOptions | None = None, say: Callable[[str], None] = _say) -> RunResult:
+        project: str | None = None, read_options: ReadOptions | None = None,
+        say: Callable[[str], None] = _say) -> RunResult:
     """Run the whole pipeline on ``corpus`` (default: the bundled sample corpus).
 
-    ``port`` overrides the config's port of the local Label Studio; ``read_options`` say how CSV and
-    JSONL documents are read (their text and id columns).
+    ``port`` and ``project`` override the config's port of the local Label Studio and project title;
+    ``read_options`` say how CSV and JSONL documents are read (their text and id columns).
     """
     cfg: PipelineConfig = load_pipeline_config(config)
-    if port is not None:
-        cfg = cfg.model_copy(update={"port": port})
+    overrides = {k: v for k, v in (("port", port), ("project", project)) if v is not None}
+    cfg = cfg.model_copy(update=overrides)
     read_options = read_options or ReadOptions()
     corpus_path = Path(corpus) if corpus else SAMPLE_CORPUS
     if not corpus_path.exists():
@@ -160,6 +161,10 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
     if state.fresh("claims", claims_key, result.claims_path):
         say(f"[1/5] claims: up to date ({result.claims_path})")
         result.skipped_steps.append("claims")
+        # What that run could not read is still unread: say so again (and exit 1 again).
+        result.skipped_inputs = list(state.data["claims"].get("skipped_inputs", []))
+        for item in result.skipped_inputs:
+            say(f"  skipped: {item}")
     else:
         say(f"[1/5] claims: splitting {corpus_path} into sentences, voices and claims")
         from corpus.claims import build_claims
@@ -168,7 +173,8 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
                                on_skip=lambda item: say(f"  skipped: {item}"),
                                on_note=lambda note: say(f"  note: {note}"))
         result.skipped_inputs = [str(item) for item in summary.skipped]
-        state.done("claims", claims_key, corpus=corpus_path.resolve().as_posix())
+        state.done("claims", claims_key, corpus=corpus_path.resolve().as_posix(),
+                   skipped_inputs=result.skipped_inputs)
     rows = list(read_jsonl(result.claims_path))
     result.documents = len({r["doc_id"] for r in rows})
     result.sentences = len(rows)
@@ -299,6 +305,8 @@ def summary_lines(result: RunResult) -> list[str]:
             f"    {stance} train --data {w / 'pulled' / 'dataset'} --out {w / 'model'}",
             f"    {stance} prelabel --in {result.claims_path} --out {w / 'run' / 'prelabeled-v2.jsonl'} --model {w / 'model'}",
             f"    {stance} push --workspace {w} --in {w / 'run' / 'prelabeled-v2.jsonl'} --project {result.project!r}",
-            f"  stop the server: make stop  (or: {stance} studio stop --workspace {w})",
+            "  stop the server: " + (f"make stop  (or: {stance} studio stop --workspace {w})"
+                                     if str(w) == "workspace" else
+                                     f"{stance} studio stop --workspace {w}  (or: make stop WORKSPACE={w})"),
         ]
     return lines

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from claimstance.cli import main
-from claimstance.pipeline import SAMPLE_CORPUS, run, summary_lines
+from claimstance.pipeline import SAMPLE_CORPUS, RunResult, run, summary_lines
 from corpus.errors import UserError
 
 pytestmark = pytest.mark.slow
@@ -74,6 +74,31 @@ def test_run_on_one_csv_document_reads_its_column_and_skips_the_comparison(tmp_p
     shutil.copytree(corpus, other)
     assert main(["run", "--corpus", str(other), "--workspace", str(workspace), "--no-push", "--text-column", "body"]) == 0
     assert f"note: {workspace} last ran on {corpus.resolve()}; this run replaces" in capsys.readouterr().err
+
+
+def test_a_rerun_still_names_what_it_could_not_read(tmp_path, capsys):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    shutil.copy(next(SAMPLE_CORPUS.glob("000_*.txt")), corpus / "analysis.txt")
+    (corpus / "scan.bin.txt").write_bytes(b"\x00\x01binary\x00" * 50)
+    argv = ["run", "--corpus", str(corpus), "--workspace", str(tmp_path / "ws"), "--no-push"]
+    for attempt in ("first", "up to date"):
+        assert main(argv) == 1, attempt
+        captured = capsys.readouterr()
+        assert "skipped: " in captured.err and "scan.bin.txt: looks binary" in captured.err, attempt
+        assert "inputs skipped: 1" in captured.out, attempt
+    assert "[1/5] claims: up to date" in captured.err
+    again = run(corpus, workspace=tmp_path / "ws", push=False, project="my own corpus", say=lambda m: None)
+    assert again.project == "my own corpus"
+
+
+def test_the_summary_says_how_to_stop_this_workspace_s_server(tmp_path):
+    result = RunResult(workspace=tmp_path / "ws", claims_path=tmp_path / "c.jsonl", prelabeled_path=tmp_path / "p.jsonl",
+                       compare_dir=tmp_path / "cmp", studio={"url": "http://127.0.0.1:9", "username": "u"}, project="p")
+    text = "\n".join(summary_lines(result))
+    assert f"studio stop --workspace {tmp_path / 'ws'}  (or: make stop WORKSPACE={tmp_path / 'ws'})" in text
+    result.workspace = Path("workspace")
+    assert "stop the server: make stop  (or: " in "\n".join(summary_lines(result))
 
 
 def test_run_names_a_bad_config_field(tmp_path, capsys):
