@@ -92,6 +92,9 @@ _PERSON_TITLES = frozenset("""president minister secretary senator sen rep repre
     col colonel lt maj major ambassador chancellor spokesman spokeswoman spokesperson chairman
     chairwoman director commander governor gov mayor mr ms mrs dr prof""".split())
 _TITLES = _PERSON_TITLES | frozenset("vice prime deputy foreign defence defense interior finance chief".split())
+# a name after one of these is where or whom the speaker is near, not the speaker ("for" is kept:
+# "a spokesman for the Foreign Ministry" speaks for it)
+_PLACE_PREPOSITIONS = frozenset("in to from at near of with by close outside inside".split())
 # where a name after the verb ends: '"...," said Peskov on Monday'
 _DESC_END = frozenset("""on in at last this during after before earlier later yesterday today to from
     with for adding according speaking""".split())
@@ -378,8 +381,11 @@ def _descriptor_name(desc: str) -> str | None:
         run.insert(0, word)
     while run and run[0].lower() in ("the", "a", "an"):
         run.pop(0)
-    if not run:
-        return None
+    before = words[len(words) - len(run) - 1].lower() if len(run) < len(words) else ""
+    if before in ("the", "a", "an") and len(run) + 1 < len(words):
+        before = words[len(words) - len(run) - 2].lower()
+    if not run or before in _PLACE_PREPOSITIONS:
+        return None  # "a mother in Hungary", "an adviser to President Zelenskyy": not who speaks
     while len(run) > 2 and (run[0].rstrip(".").lower() in _TITLES or (run[0].isupper() and len(run[0]) > 1)):
         run.pop(0)
     if len(run) == 2 and run[0].rstrip(".").lower() in _PERSON_TITLES and run[1].rstrip(".").lower() not in _TITLES:

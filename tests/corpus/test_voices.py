@@ -162,6 +162,9 @@ def test_sentence_voice_finds_attributed_speech(sentence: str, expected: tuple) 
     # a descriptor with no name: quoted, but a role is not an identity
     ('"We pay through Kyrgyzstan," one of them said.', (QUOTED, None)),
     ('"It will not work," the deputy minister said.', (QUOTED, None)),
+    ('"It is not working out," a mother in Narva said.', (QUOTED, None)),
+    ('"It was a detonation," an adviser to President Ivan Petrov told reporters.', (QUOTED, None)),
+    ('"It was a detonation," a spokesman for the Defence Ministry said.', (QUOTED, "Defence Ministry")),
     ('"Will it work?" a reporter asked, and the deputy minister said no.', (AUTHOR, "Jane Roe")),
     # the verb first, a descriptor after it, a time after the name
     ('"It will not work," said Kremlin spokesman Dmitry Peskov on Monday.', (QUOTED, "Dmitry Peskov")),
