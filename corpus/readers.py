@@ -285,7 +285,7 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?P<yaml>.*?)^(?:---|\.\.\.)[ \t]*(
 def front_matter(text: str) -> tuple[dict[str, Any], int]:
     """The YAML front matter opening a Markdown text, as metadata, and the offset where it ends.
 
-    ``({}, 0)`` when there is none or it is not a YAML mapping (the text is then read as it is).
+    ``({}, 0)`` when there is none, or it is not YAML or not a mapping (the text is then read as it is).
     Dates become ISO strings; ``id`` and ``voices`` are left out (a file's id and voice hints come
     from the manifest), and so are nested mappings.
     """
@@ -298,6 +298,8 @@ def front_matter(text: str) -> tuple[dict[str, Any], int]:
         data = yaml.safe_load(m.group("yaml"))
     except yaml.YAMLError:
         return {}, 0
+    if data is None:  # "---\n---": empty front matter, still not prose
+        data = {}
     if not isinstance(data, dict):
         return {}, 0
     meta: dict[str, Any] = {}

@@ -198,6 +198,19 @@ def test_markdown_front_matter_is_metadata_and_the_text_stays_whole(tmp_path: Pa
     assert FRONT[doc.meta["voices"]["front_matter_end"]:].startswith("The grain corridor")
 
 
+@pytest.mark.parametrize("text, meta", [
+    ("---\r\ntitle: Grain\r\n---\r\nBody text here.\r\n", {"title": "Grain"}),  # Windows line ends
+    ("---\n---\nBody text here.\n", {}),                                       # empty front matter
+    ("---\ntitle: Grain\n...\nBody text here.\n", {"title": "Grain"}),          # closed by "..."
+])
+def test_front_matter_variants(tmp_path: Path, text: str, meta: dict) -> None:
+    (tmp_path / "a.md").write_text(text, encoding="utf-8", newline="")
+    [doc], _ = read([tmp_path / "a.md"])
+    assert doc.text == text
+    assert {k: v for k, v in doc.meta.items() if k not in ("source_file", "voices")} == meta
+    assert text[doc.meta["voices"]["front_matter_end"]:] == text[text.index("Body"):]
+
+
 def test_a_manifest_entry_wins_over_front_matter(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text(FRONT, encoding="utf-8")
     (tmp_path / "manifest.yaml").write_text(
