@@ -41,7 +41,7 @@ def _add_claims(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("claims", help="split documents into claims with offsets, voices and a claim flag")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="files, directories or .jsonl documents")
     p.add_argument("--out", required=True, help="output JSONL, one sentence a line")
-    p.add_argument("--text-column", default="text", help="CSV/JSONL column holding the text (default: text)")
+    p.add_argument("--text-column", default="text", help="CSV/JSONL column holding the text; several, comma-separated, take the first one present (default: text)")
     p.add_argument("--id-column", default="id", help="CSV/JSONL column holding the document id (default: id)")
     p.add_argument("--manifest", default=None, help="manifest of document metadata (default: manifest.yaml found in an input directory)")
     p.add_argument("--parquet", action="store_true", help="also write FILE.parquet beside the JSONL")
@@ -285,7 +285,7 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-push", action="store_true", help="skip Label Studio: claims, pre-labels and report only")
     p.add_argument("--port", type=_PORT, default=None, help="port of a new local Label Studio (default: the config's, 8080)")
     p.add_argument("--project", default=None, help="Label Studio project title (default: the config's, 'claimstance sample')")
-    p.add_argument("--text-column", default="text", help="CSV/JSONL column holding the text (default: text)")
+    p.add_argument("--text-column", default="text", help="CSV/JSONL column holding the text; several, comma-separated, take the first one present (default: text)")
     p.add_argument("--id-column", default="id", help="CSV/JSONL column holding the document id (default: id)")
     p.set_defaults(handler=_run)
 

@@ -335,23 +335,38 @@ def _read_text_file(source: Source, options: ReadOptions, on_skip: OnSkip) -> It
     yield _document(text, meta, source.path, meta.pop("id", None))
 
 
+def _text_column(keys: Any, options: ReadOptions) -> str | None:
+    """The first of the ``--text-column`` names (comma-separated: ``body,text``) among ``keys``."""
+    return next((name for name in _names(options.text_column) if name in keys), None)
+
+
+def _names(columns: str) -> list[str]:
+    return [name.strip() for name in columns.split(",") if name.strip()]
+
+
+def _quoted_names(columns: str) -> str:
+    return " or ".join(f"'{name}'" for name in _names(columns))
+
+
 def _row_document(row: dict[str, Any], where: str, source: Source, options: ReadOptions,
                   on_skip: OnSkip) -> Document | None:
-    text = row.get(options.text_column)
-    if text is None:
-        on_skip(Skipped(where, f"no '{options.text_column}' field; add it or choose the field with --text-column"))
+    column = _text_column(row, options)
+    if column is None:
+        on_skip(Skipped(where, f"no {_quoted_names(options.text_column)} field; add it or choose the field "
+                               "with --text-column (several, comma-separated: body,text)"))
         return None
+    text = row[column]
     if not isinstance(text, str):
-        on_skip(Skipped(where, f"'{options.text_column}' is a {type(text).__name__}, not a string; store the text as a string"))
+        on_skip(Skipped(where, f"'{column}' is a {type(text).__name__}, not a string; store the text as a string"))
         return None
     if not text.strip():
-        on_skip(Skipped(where, f"empty '{options.text_column}'; add text or remove the row"))
+        on_skip(Skipped(where, f"empty '{column}'; add text or remove the row"))
         return None
     given_id = row.get(options.id_column)
     meta = {k: v for k, v in _file_meta(source).items() if k not in ("id", "voices")}
     if given_id not in (None, "") and source.manifest is not None:
         meta.update((k, v) for k, v in (source.manifest.for_id(str(given_id)) or {}).items() if k != "id")
-    meta.update((k, v) for k, v in row.items() if k not in (options.text_column, options.id_column))
+    meta.update((k, v) for k, v in row.items() if k not in (column, options.id_column))
     meta["source_file"] = source.path
     return _document(text, meta, source.path, given_id)
 
@@ -397,7 +412,8 @@ def _read_jsonl(source: Source, options: ReadOptions, on_skip: OnSkip) -> Iterat
                 on_skip(Skipped(where, f"malformed JSON ({err.msg}); fix or remove that line"))
                 continue
             if not isinstance(row, dict):
-                on_skip(Skipped(where, f"expected a JSON object with '{options.text_column}', got {type(row).__name__}"))
+                on_skip(Skipped(where, f"expected a JSON object with {_quoted_names(options.text_column)}, "
+                                       f"got {type(row).__name__}"))
                 continue
             doc = _row_document(row, where, source, options, on_skip)
             if doc is not None:
@@ -419,9 +435,10 @@ def _read_csv(source: Source, options: ReadOptions, on_skip: OnSkip) -> Iterator
             if not columns:
                 on_skip(Skipped(source.path, "empty (no header row); add a header and rows"))
                 return
-            if options.text_column not in columns:
-                on_skip(Skipped(source.path, f"no '{options.text_column}' column (columns: {', '.join(columns)}); "
-                                             "choose one with --text-column"))
+            if _text_column(columns, options) is None:
+                on_skip(Skipped(source.path, f"no {_quoted_names(options.text_column)} column (columns: "
+                                             f"{', '.join(columns)}); choose one with --text-column "
+                                             "(several, comma-separated: body,text)"))
                 return
             any_row = False
             for row in reader:

@@ -92,7 +92,22 @@ def test_csv_without_the_text_column_is_skipped_naming_the_columns(tmp_path: Pat
     path.write_text("post,body\np1,hello there\n", encoding="utf-8")
     docs, skipped = read([path])
     assert docs == []
-    assert skipped == [Skipped(str(path), "no 'text' column (columns: post, body); choose one with --text-column")]
+    assert skipped == [Skipped(str(path), "no 'text' column (columns: post, body); choose one with --text-column "
+                                          "(several, comma-separated: body,text)")]
+
+
+def test_a_list_of_text_columns_reads_a_csv_and_a_jsonl_that_name_their_text_differently(tmp_path: Path) -> None:
+    (tmp_path / "statements.csv").write_text("id,body,outlet\ns1,The bridge was hit.,Wire\n", encoding="utf-8")
+    (tmp_path / "docs.jsonl").write_text(json.dumps({"id": "d1", "text": "Talks resumed.", "body": "x"}) + "\n",
+                                         encoding="utf-8")
+    docs, skipped = read([tmp_path], text_column="body,text")
+    assert skipped == []
+    by_id = {d.doc_id: d for d in docs}
+    assert by_id["s1"].text == "The bridge was hit." and by_id["s1"].meta["outlet"] == "Wire"
+    assert by_id["d1"].text == "x" and by_id["d1"].meta["text"] == "Talks resumed."   # the first name found wins
+    docs, skipped = read([tmp_path / "docs.jsonl"], text_column="content, message")
+    assert [s.reason for s in skipped] == ["no 'content' or 'message' field; add it or choose the field with "
+                                           "--text-column (several, comma-separated: body,text)"]
 
 
 def test_directories_are_walked_sorted_and_manifests_apply(tmp_path: Path) -> None:
