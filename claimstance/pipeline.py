@@ -17,13 +17,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from pydantic import ValidationError
-
 from claimstance.config import DEFAULT_PIPELINE, PipelineConfig, load_pipeline_config
 from corpus.errors import UserError
 from corpus.files import atomic_write, read_jsonl
 from corpus.readers import ReadOptions
-from corpus.settings import validation_error
 
 SAMPLE_CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "sample"
 
@@ -134,18 +131,14 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
     if cfg.model and not Path(cfg.model).is_dir():   # found now, not after the claims are made
         raise UserError(f"{config or DEFAULT_PIPELINE}: model: {cfg.model} is not a model directory; give one "
                         "from `stance train`, or null for the bootstrap")
-    from models.compare import CompareSettings
+    from models.compare import compare_settings as checked_compare_settings
     from models.schemes import load_scheme
 
     scheme = load_scheme(cfg.scheme)
-    try:
-        compare_settings = CompareSettings(**cfg.compare)
-    except ValidationError as err:
-        raise validation_error(config or DEFAULT_PIPELINE, err, prefix="compare.") from None
+    compare_settings = checked_compare_settings(cfg.compare, config or DEFAULT_PIPELINE)
 
     workspace = Path(workspace)
-    out = workspace / "run"
-    out.mkdir(parents=True, exist_ok=True)
+    out = workspace / "run"   # made by the first output written into it: a failed first step leaves nothing
     state = RunState(out / "state.json")
     result = RunResult(workspace=workspace, claims_path=out / "claims.jsonl",
                        prelabeled_path=out / "prelabeled.jsonl", compare_dir=out / "compare",

@@ -24,10 +24,11 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
     path = Path(path)
     if path.is_dir():
         raise UserError(f"{path} is a directory; give a file name for the output")
+    made = _make_parents(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as err:
+        _remove_dirs(made)
         raise _unwritable(path, err) from None
     try:
         if file_mode is not None:
@@ -41,7 +42,30 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        _remove_dirs(made)
         raise
+
+
+def _make_parents(path: Path) -> list[Path]:
+    """Create the missing folders above ``path``; return them, deepest first, for ``_remove_dirs``."""
+    made = []
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        made.append(parent)
+        parent = parent.parent
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        _remove_dirs(made)
+        raise _unwritable(path, err) from None
+    return made
+
+
+def _remove_dirs(made: list[Path]) -> None:
+    """Remove the folders an output that failed had made (if still empty): a failure leaves nothing."""
+    for folder in made:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
 
 def check_output_dir(path: str | Path, expect: Sequence[str] = ()) -> None:
@@ -87,10 +111,11 @@ def atomic_dir(path: str | Path, expect: Sequence[str] | None = None) -> Iterato
     path = Path(path)
     if expect is not None:
         check_output_dir(path, expect)
+    made = _make_parents(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     except OSError as err:
+        _remove_dirs(made)
         raise _unwritable(path, err) from None
     try:
         yield tmp
@@ -104,6 +129,7 @@ def atomic_dir(path: str | Path, expect: Sequence[str] | None = None) -> Iterato
             os.replace(tmp, path)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        _remove_dirs(made)
         raise
 
 

@@ -75,6 +75,11 @@ def load_compare_settings(path: str | Path | None = None) -> CompareSettings:
         data = data["compare"] or {}
         if not isinstance(data, dict):
             raise UserError(f"{path}: `compare:` must hold a mapping of settings")
+    return compare_settings(data, path)
+
+
+def compare_settings(data: dict[str, Any], path: str | Path) -> CompareSettings:
+    """Validated settings from the mapping read from ``path`` (named in errors), its scheme included."""
     try:
         settings = CompareSettings(**data)
     except ValidationError as err:
@@ -85,7 +90,7 @@ def load_compare_settings(path: str | Path | None = None) -> CompareSettings:
         try:
             load_scheme(settings.scheme)
         except UserError as err:
-            raise UserError(f"{path}: scheme: {err}") from None
+            raise UserError(f"{path}: compare.scheme: {err}") from None
     return settings
 
 

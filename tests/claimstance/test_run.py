@@ -114,6 +114,14 @@ def test_run_names_a_bad_config_field(tmp_path, capsys):
     with pytest.raises(UserError, match=r"no_model\.yaml: model: .*nomodel is not a model directory"):
         run(SAMPLE_CORPUS, no_model, workspace=tmp_path / "ws2", push=False)
     assert not (tmp_path / "ws2").exists()   # found before anything is written
+    bad_scheme = tmp_path / "bad_scheme.yaml"
+    bad_scheme.write_text("compare:\n  scheme: no_such_scheme\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"bad_scheme\.yaml: compare\.scheme: unknown scheme 'no_such_scheme'"):
+        run(SAMPLE_CORPUS, bad_scheme, workspace=tmp_path / "ws3", push=False)
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    with pytest.raises(UserError, match="no document could be read"):
+        run(tmp_path / "empty.txt", workspace=tmp_path / "ws4", push=False, say=lambda m: None)
+    assert not (tmp_path / "ws3").exists() and not (tmp_path / "ws4").exists()
 
 
 @pytest.mark.browser

@@ -30,6 +30,19 @@ def test_failed_write_leaves_old_file_and_no_temp(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["out.jsonl"]
 
 
+def test_a_failed_write_removes_the_folders_it_made(tmp_path):
+    def rows():
+        yield {"a": 1}
+        raise RuntimeError("killed halfway")
+
+    with pytest.raises(RuntimeError):
+        write_jsonl(tmp_path / "new" / "run" / "out.jsonl", rows())
+    with pytest.raises(RuntimeError):
+        with atomic_dir(tmp_path / "fresh" / "report") as tmp:
+            raise RuntimeError("boom")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_atomic_write_sets_mode(tmp_path):
     path = tmp_path / "secret.json"
     with atomic_write(path, file_mode=0o600) as handle:

@@ -138,7 +138,7 @@ def test_settings_from_compare_file_or_pipeline_file(tmp_path):
     with pytest.raises(UserError, match=r"bad.yaml: compare.min_similarty: unknown field \(check the spelling\)"):
         load_compare_settings(bad)
     bad.write_text("scheme: nosuch\n", encoding="utf-8")
-    with pytest.raises(UserError, match=r"bad.yaml: scheme: unknown scheme 'nosuch'"):
+    with pytest.raises(UserError, match=r"bad.yaml: compare.scheme: unknown scheme 'nosuch'"):
         load_compare_settings(bad)
     with pytest.raises(UserError, match="no such config file"):
         load_compare_settings(tmp_path / "none.yaml")
