@@ -93,6 +93,8 @@ def _prelabel(args: argparse.Namespace) -> int:
         print(report.labeller_table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     print("predictions: " + ", ".join(f"{label} {n}" for label, n in report.distribution.items()))
     print(f"{report.n} claims pre-labelled by {report.model_version} written to {report.out}")
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
     return 0
 
 

@@ -81,6 +81,13 @@ def check_output_dir(path: str | Path, expect: Sequence[str] = ()) -> None:
                         "give a new or empty directory")
 
 
+def check_output_file(path: str | Path) -> None:
+    """Before the work: ``path`` can take a file (not a directory; its folder writable)."""
+    if Path(path).is_dir():
+        raise UserError(f"{path} is a directory; give a file name for the output")
+    check_writable(path)
+
+
 def check_writable(path: str | Path) -> None:
     """Fail now, not after the work, when ``path`` could not be written (its folder is read-only,
     or a file stands where a folder should be)."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -473,8 +474,12 @@ def adapter_embed(cache: str | None = None, adapter: str | None = None, progress
 def run_match(corpus: str, queries: str, top_k: int, out: str, config: str | None = None,
               model: str | None = None, cache: str | None = None, progress: bool = True) -> int:
     """`stance match`: read both JSONL files, write one line of matches per query; return the count."""
-    from corpus.files import read_jsonl, write_jsonl
+    from corpus.files import check_output_file, check_writable, read_jsonl, write_jsonl
     from models.compare import load_compare_settings
+
+    check_output_file(out)   # before minutes of matching, not after
+    if cache is not None:
+        check_writable(Path(cache) / "embeddings.npy")
 
     settings = load_compare_settings(config).match
     corpus_rows = list(read_jsonl(corpus))

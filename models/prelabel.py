@@ -80,6 +80,9 @@ def prelabel(rows: list[dict[str, Any]], scheme: Scheme, model_dir: str | Path |
     return attach(rows, predictor.predict_proba(rows, batch_size, progress), predictor.labels, predictor.version)
 
 
+DOCUMENT_CHARS = 5000   # longer than any sentence: a row this long is most likely a whole document
+
+
 @dataclass
 class PrelabelReport:
     """What ``prelabel_file`` wrote: counts per label, the model version, the labeller table."""
@@ -96,8 +99,9 @@ def prelabel_file(inp: str | Path, out: str | Path, scheme_name: str | None = No
                   model_dir: str | Path | None = None, batch_size: int = 64, progress: bool = True,
                   table: bool = True) -> PrelabelReport:
     """Read claims JSONL, pre-label every row, write JSONL atomically; the labeller table for the bootstrap."""
-    from corpus.files import read_jsonl, write_jsonl
+    from corpus.files import check_output_file, read_jsonl, write_jsonl
 
+    check_output_file(out)   # before the model runs, not after
     # No scheme named: a model's own (the one it was trained with), else the default.
     scheme = load_scheme(scheme_name or "kremlin_framing") if scheme_name or not model_dir else None
     rows = list(read_jsonl(inp))
@@ -117,4 +121,9 @@ def prelabel_file(inp: str | Path, out: str | Path, scheme_name: str | None = No
                             {label: counts.get(label, 0) for label in predictor.labels})
     if table and predictor.bootstrap is not None and rows:
         report.labeller_table = predictor.bootstrap.labeller_table(rows)
+    long = [i + 1 for i, row in enumerate(rows) if len(row["text"]) > DOCUMENT_CHARS]
+    if long:
+        report.notes.append(f"{len(long)} row(s) of {inp} (the first: row {long[0]}) hold over {DOCUMENT_CHARS:,} "
+                            "characters: documents rather than claims? `stance claims` splits documents into "
+                            "sentences; the model reads only the start of each text")
     return report

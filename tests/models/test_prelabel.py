@@ -93,6 +93,10 @@ def test_cli_prelabel_writes_rows_prints_distribution_and_table(stand_in_encoder
               for label in ("kremlin_framing", "independent_reporting", "neutral")}
     assert "predictions: " + ", ".join(f"{k} {v}" for k, v in counts.items()) in printed
     assert "3 claims pre-labelled by bootstrap-" in printed and str(out) in printed
+    # A documents file given as claims: pre-labelled all the same, with a note saying what it looks like.
+    inp.write_text(json.dumps({"text": "Officials said the talks failed. " * 200}) + "\n", encoding="utf-8")
+    assert main(["prelabel", "--in", str(inp), "--out", str(out)]) == 0
+    assert "note: 1 row(s) of" in capsys.readouterr().err
 
 
 def test_cli_prelabel_bad_input_is_one_line_and_writes_nothing(stand_in_encoder, tmp_path, capsys):
