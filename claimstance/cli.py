@@ -61,13 +61,14 @@ def _claims(args: argparse.Namespace) -> int:
     voices = ", ".join(f"{k} {n}/{summary.claims_by_voice[k]}" for k, n in summary.by_voice.most_common())
     print(f"documents: {summary.documents}  sentences: {summary.sentences}  claims: {summary.claims}")
     print(f"by voice (sentences/claims): {voices}")
-    if summary.skipped:
-        print(f"skipped {len(summary.skipped)} input(s):", file=sys.stderr)
-        for item in summary.skipped:
-            print(f"  {item}", file=sys.stderr)
     print(f"wrote {summary.out} ({summary.sentences} rows)")
     if summary.parquet:
         print(f"wrote {summary.parquet}")
+    if summary.skipped:
+        print(f"error: {len(summary.skipped)} input(s) skipped, not in {summary.out} (the rest is); fix them "
+              "and re-run the same command:", file=sys.stderr)
+        for item in summary.skipped:
+            print(f"  {item}", file=sys.stderr)
     return 1 if summary.skipped else 0
 
 
