@@ -106,13 +106,17 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--scheme", default="kremlin_framing")
     p.add_argument("--epochs", type=_at_least(1, int, 50), default=None, help="maximum epochs (default: 8, early stopping)")
     p.add_argument("--seed", type=_at_least(0, int, 2**32 - 1), default=13)
+    p.add_argument("--no-domain-gate", action="store_true",
+                   help="let the network decide every claim; by default claims unlike the training claims "
+                        "go to the bootstrap (what keeps the model useful on other sources)")
     p.set_defaults(handler=_train)
 
 
 def _train(args: argparse.Namespace) -> int:
     from models.training import train
 
-    result = train(args.data, args.out, scheme=args.scheme, epochs=args.epochs, seed=args.seed)
+    result = train(args.data, args.out, scheme=args.scheme, epochs=args.epochs, seed=args.seed,
+                   domain_gate=False if args.no_domain_gate else None)
     blend = result["blend"]
     print(f"trained on {result['train_claims']} claims (+{result['scheme_examples']} scheme examples), "
           f"validated on {result['validation_claims']}: network macro-F1 {result['validation_macro_f1']:.3f} "

@@ -455,8 +455,13 @@ def fit_classifier(rows: list[dict[str, Any]], scheme: Any, seed: int = 13,
 
 
 def train(data: str | Path, out_dir: str | Path, scheme: str = "kremlin_framing", epochs: int | None = None,
-          seed: int = 13, settings: TrainSettings | None = None, progress: bool = True) -> dict[str, Any]:
-    """Fine-tune on ``data`` (JSONL or dataset directory) and write the model directory atomically."""
+          seed: int = 13, settings: TrainSettings | None = None, progress: bool = True,
+          domain_gate: bool | None = None) -> dict[str, Any]:
+    """Fine-tune on ``data`` (JSONL or dataset directory) and write the model directory atomically.
+
+    ``domain_gate=False``: the network decides every claim (no hand-over to the bootstrap for claims
+    unlike the training claims); None keeps the settings' choice.
+    """
     from corpus.files import atomic_dir, check_output_dir, check_writable
     from models.schemes import load_scheme
 
@@ -466,6 +471,8 @@ def train(data: str | Path, out_dir: str | Path, scheme: str = "kremlin_framing"
     settings = settings or TrainSettings()
     if epochs is not None:
         settings = settings.model_copy(update={"epochs": epochs})
+    if domain_gate is not None:
+        settings = settings.model_copy(update={"domain_gate": domain_gate})
     # A dataset from `stance pull` keeps its test split for `stance evaluate`: never trained on.
     rows, held_out = test_split(load_labelled(data, scheme_obj.label_ids))
     if not rows:
@@ -488,11 +495,16 @@ def bootstrap_advice(blend: dict[str, Any], n_validation: int, margin: float = 0
     pulls of a loop: a few dozen labels from two or three documents)."""
     model = (blend.get("validation_f1_by_weight") or {}).get(str(blend.get("bootstrap_weight")))
     boot = blend.get("validation_f1_bootstrap_alone")
-    if model is None or boot is None or boot < model + margin:
-        return None
-    return (f"on the {n_validation} validation claims the bootstrap alone scores macro-F1 {boot:.3f}, this "
-            f"model {model:.3f}: keep pre-labelling with the bootstrap (leave out --model) until more "
-            "claims, from more documents, are labelled")
+    network = blend.get("validation_f1_with_cue_votes")
+    if model is not None and boot is not None and boot >= model + margin:
+        return (f"on the {n_validation} validation claims the bootstrap alone scores macro-F1 {boot:.3f}, this "
+                f"model {model:.3f}: keep pre-labelling with the bootstrap (leave out --model) until more "
+                "claims, from more documents, are labelled")
+    if model is not None and network is not None and blend.get("domain") and network >= model + margin:
+        return (f"on the {n_validation} validation claims the network scores macro-F1 {network:.3f}, the blend "
+                f"{model:.3f}: the domain gate hands claims unlike the training claims to the bootstrap. If "
+                "you pre-label claims like these, `stance train --no-domain-gate` keeps the network on all of them")
+    return None
 
 
 def _split_words(split: str) -> str:

@@ -327,6 +327,11 @@ def test_bootstrap_advice_only_when_the_bootstrap_clearly_beats_the_model():
     assert "leave out --model" in advice
     assert bootstrap_advice({**weak, "validation_f1_bootstrap_alone": 0.40}, 12) is None   # within the margin
     assert bootstrap_advice({"bootstrap_weight": 0.0}, 12) is None   # no blend fitted
+    gated = {"bootstrap_weight": 0.0, "validation_f1_by_weight": {"0.0": 0.556}, "validation_f1_bootstrap_alone": 0.556,
+             "validation_f1_with_cue_votes": 0.746, "domain": {"coef": []}}
+    assert "the network scores macro-F1 0.746, the blend 0.556" in bootstrap_advice(gated, 9)
+    assert "--no-domain-gate" in bootstrap_advice(gated, 9)
+    assert bootstrap_advice({**gated, "domain": None}, 9) is None   # no gate: nothing to turn off
 
 
 @pytest.mark.slow
