@@ -56,6 +56,7 @@ class MatchSettings(BaseModel):
     cross_encoder_dir: str | None = None        # None: the shipped models/weights/cross_encoder/
     exact_max: int = Field(30_000, ge=1)        # corpora larger than this go to a faiss HNSW index
     memory_mb: int = Field(256, ge=16)          # size of one block of the similarity matrix
+    only_claims: bool = True                    # leave out corpus rows flagged is_claim false (questions, fillers)
 
 
 # --- lexical ----------------------------------------------------------------------------------
@@ -381,7 +382,10 @@ def match(corpus: Sequence[dict[str, Any]], queries: Sequence[dict[str, Any]], t
           embed: Embed, settings: MatchSettings | None = None, progress: bool = False,
           corpus_name: str = "corpus", queries_name: str = "queries",
           query_embed: Embed | None = None) -> list[dict[str, Any]]:
-    """For each query row, its best ``top_k`` corpus rows: ``{"query_id", "matches": [{id, score}]}``.
+    """For each query row, its best ``top_k`` corpus rows: ``{"query_id", "matches": [{id, score, text}]}``.
+
+    With ``settings.only_claims`` corpus rows flagged ``is_claim: false`` (questions, headings) are left
+    out; rows without the flag (a claims database) all take part.
 
     ``query_embed`` encodes the cleaned queries (default: ``embed``); the raw-query blend and the
     corpus always use ``embed``.
@@ -393,6 +397,11 @@ def match(corpus: Sequence[dict[str, Any]], queries: Sequence[dict[str, Any]], t
         raise UserError(f"{corpus_name}: no rows; the corpus needs at least one row with id and text")
     if not queries:
         raise UserError(f"{queries_name}: no rows; give at least one query row with id and text")
+    if settings.only_claims:
+        corpus = [r for r in corpus if r.get("is_claim", True) is not False]
+        if not corpus:
+            raise UserError(f"{corpus_name}: every row is flagged is_claim false; set only_claims: false "
+                            "under match: in the config to match them anyway")
     ids = _unique_ids(corpus, corpus_name)
     texts = [_row_text(r, corpus_name, n) for n, r in enumerate(corpus, 1)]
     q_ids = _unique_ids(queries, queries_name)
@@ -400,7 +409,7 @@ def match(corpus: Sequence[dict[str, Any]], queries: Sequence[dict[str, Any]], t
     matcher = Matcher(texts, embed, settings, query_embed=query_embed)
     idx, val = matcher.top(q_texts, top_k, progress=progress)
     return [{"query_id": qid,
-             "matches": [{"id": ids[j], "score": round(float(s), 6)} for j, s in zip(i, v)]}
+             "matches": [{"id": ids[j], "score": round(float(s), 6), "text": texts[j]} for j, s in zip(i, v)]}
             for qid, i, v in zip(q_ids, idx, val)]
 
 

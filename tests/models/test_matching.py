@@ -79,6 +79,19 @@ def test_match_ranks_the_repeated_claim_first_on_a_tiny_corpus():
     assert out[0]["matches"][0]["score"] >= out[0]["matches"][1]["score"]
 
 
+def test_match_leaves_out_non_claims_and_gives_each_match_its_text():
+    corpus = [{"id": "q", "text": "Is the oil price cap cutting Moscow's revenue?", "is_claim": False},
+              {"id": "c", "text": "The oil price cap cut Moscow's revenue.", "is_claim": True},
+              {"id": "d", "text": "Wheat prices rose."}]
+    settings = MatchSettings(rerank=False, cross_encoder=False)
+    out = match(corpus, [{"id": "t", "text": "oil price cap revenue Moscow"}], 3, bag_embed, settings)
+    assert [m["id"] for m in out[0]["matches"]] == ["c", "d"]
+    assert out[0]["matches"][0]["text"] == "The oil price cap cut Moscow's revenue."
+    everything = match(corpus, [{"id": "t", "text": "oil price cap"}], 3, bag_embed,
+                       settings.model_copy(update={"only_claims": False}))
+    assert {m["id"] for m in everything[0]["matches"]} == {"q", "c", "d"}
+
+
 def test_match_rejects_rows_without_ids_or_text():
     from corpus.errors import UserError
 
