@@ -159,7 +159,7 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
         for item in result.skipped_inputs:
             say(f"  skipped: {item}")
     else:
-        say(f"[1/5] claims: splitting {corpus_path} into sentences, voices and claims")
+        say(f"[1/5] claims: splitting {_shown(corpus_path)} into sentences, voices and claims")
         from corpus.claims import build_claims
 
         summary = build_claims([str(corpus_path)], str(result.claims_path), read_options,
@@ -239,6 +239,14 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
     clusters_path = result.compare_dir / "clusters.jsonl"
     result.clusters = sum(1 for _ in read_jsonl(clusters_path)) if clusters_path.exists() else 0
     return result
+
+
+def _shown(path: Path) -> Path:
+    """``path`` as the user would type it: relative to the working directory when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
 
 
 def _has_info(workspace: Path) -> bool:
