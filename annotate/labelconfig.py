@@ -84,6 +84,18 @@ def label_config(scheme: Any, cue_spans: bool = True) -> str:
     )
 
 
+UL = '<ul style="list-style: disc; padding-left: 1.5em">'   # Label Studio's page style drops the bullets
+HOW_TO = (
+    "<h4>How to annotate</h4>" + UL +
+    "<li>The claim is highlighted inside its paragraph; judge the claim, using the paragraph as context.</li>"
+    "<li>The pre-label is already selected: <kbd>Ctrl</kbd>+<kbd>Enter</kbd> submits it as it is. To change it, "
+    "press another label's key. Pressing the selected label's own key unselects it.</li>"
+    f"<li>Optional: press <kbd>1</kbd> and select words of the claim to mark them as a {CUE_LABEL}; write a note "
+    "in the box and press <kbd>Shift</kbd>+<kbd>Enter</kbd> to add it (click outside the box before "
+    "using the label keys again).</li></ul>"
+)
+
+
 def _guideline_html(text: str) -> list[str]:
     """Plain guideline text as HTML: blank lines part paragraphs, ``- `` lines are list items."""
     blocks: list[tuple[str, list[str]]] = []   # ("p" | "li", lines)
@@ -103,7 +115,7 @@ def _guideline_html(text: str) -> list[str]:
         if not lines:
             continue
         if kind == "li" and not in_list:
-            out.append("<ul>")
+            out.append(UL)
         if kind != "li" and in_list:
             out.append("</ul>")
         in_list = kind == "li"
@@ -117,7 +129,7 @@ def instructions(scheme: Any) -> str:
     """The scheme's guidelines and labels as HTML for the project's ``expert_instruction``."""
     out = [f"<h3>{html.escape(getattr(scheme, 'title', '') or scheme.name)}</h3>"]
     out.extend(_guideline_html(getattr(scheme, "guidelines", "") or ""))
-    out.append("<ul>")
+    out.append(UL)
     for label, hotkey in zip(scheme.labels, _hotkeys(scheme)):
         key = f" (key <kbd>{html.escape(hotkey)}</kbd>)" if hotkey else ""
         item = f"<li><b>{html.escape(label.name)}</b>{key}: {html.escape(getattr(label, 'description', '') or '')}"
@@ -129,6 +141,7 @@ def instructions(scheme: Any) -> str:
             item += "<br>Examples: " + " / ".join(f"<i>{html.escape(str(e))}</i>" for e in examples[:3])
         out.append(item + "</li>")
     out.append("</ul>")
+    out.append(HOW_TO)
     return "\n".join(out)
 
 
@@ -161,7 +174,7 @@ def pairs_config() -> str:
 PAIRS_INSTRUCTIONS = (
     "<h3>How do these two claims relate?</h3>"
     "<p>Two claims from different documents that the tool found similar. Each is shown inside its "
-    "paragraph, the claim highlighted, with its source and voice.</p><ul>"
+    "paragraph, the claim highlighted, with its source and voice.</p>" + UL
     + "".join(f"<li><b>{html.escape(name)}</b> (key <kbd>{key}</kbd>): {html.escape(hint)}</li>"
               for _, name, key, hint in RELATIONS)
     + "</ul>"

@@ -54,10 +54,15 @@ def voice(speaker: str | None, speaker_name: str | None) -> str:
 
 
 def _source_line(row: dict[str, Any]) -> str:
+    """Where the claim comes from, as an annotator needs it: outlet, author, date, kind of document,
+    what it reposts, and the voice. Never the document's ``source_type``: that is a label id (the
+    distant label), the very judgement the annotator is asked to make."""
     author = row.get("author") or row.get("authors")
     if isinstance(author, list):
         author = ", ".join(str(a) for a in author)
-    parts = [row.get("outlet"), author, row.get("date"), row.get("source_type")]
+    kind = str(row["kind"]).replace("_", " ") if row.get("kind") else None
+    reposted = f"reposted from {row['reposted_from']}" if row.get("reposted_from") else None
+    parts = [row.get("outlet"), author, row.get("date"), kind, reposted]
     line = " · ".join(str(p) for p in parts if p not in (None, ""))
     speaker = voice(row.get("speaker"), row.get("speaker_name"))
     return f"{line} · voice: {speaker}" if line else f"voice: {speaker}"

@@ -54,7 +54,11 @@ def test_claim_to_task_marks_the_claim_in_its_escaped_paragraph():
     assert data["title"] == "Doc <1>"
     authors = claim_to_task(claim_row(4, author=None, authors=["X. One", "Y. Two"]), SCHEME)["data"]["source_line"]
     assert authors.startswith("Outlet · X. One, Y. Two · 2024-05-01")
-    assert data["source_line"] == "Outlet · B. Writer · 2024-05-01 · state_media · voice: interviewee (A. Person)"
+    assert data["source_line"] == "Outlet · B. Writer · 2024-05-01 · voice: interviewee (A. Person)"
+    repost = claim_to_task(claim_row(4, outlet=None, kind="blog_repost", reposted_from="Rossiya Segodnya"), SCHEME)
+    assert repost["data"]["source_line"] == ("B. Writer · 2024-05-01 · blog repost · reposted from Rossiya Segodnya"
+                                             " · voice: interviewee (A. Person)")
+    assert "state_media" not in repost["data"]["source_line"]   # the distant label is not shown to annotators
     assert task["predictions"] == [{"model_version": "boot-1", "score": 0.8, "result": [
         {"from_name": "stance", "to_name": "claim", "type": "choices", "value": {"choices": ["sourced"]}}]}]
 
