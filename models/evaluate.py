@@ -110,7 +110,8 @@ def predict_rows(model: str, rows: list[dict[str, Any]], scheme: Any) -> tuple[n
     if model == "bootstrap":
         from models.bootstrap import Bootstrap
 
-        return np.asarray(Bootstrap(scheme).predict_proba(rows)), {"model": "bootstrap", "version": "bootstrap"}
+        boot = Bootstrap(scheme)
+        return np.asarray(boot.predict_proba(rows)), {"model": "bootstrap", "version": boot.version}
     from models.classifier import StanceClassifier
 
     clf = StanceClassifier.from_pretrained(model, scheme)
@@ -178,7 +179,7 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
         (tmp / "index.html").write_text(render_html(report), encoding="utf-8")
         with (tmp / "predictions.jsonl").open("w", encoding="utf-8") as handle:
             for r, p in zip(rows, proba):
-                handle.write(json.dumps({"id": r.get("id"), "text": r["text"], "label": r["label"],
+                handle.write(json.dumps({"id": r.get("id", r.get("claim_id")), "text": r["text"], "label": r["label"],
                                          "prediction": labels[int(p.argmax())],
                                          "probs": {lab: round(float(v), 4) for lab, v in zip(labels, p)}},
                                         ensure_ascii=False) + "\n")

@@ -113,7 +113,8 @@ def stance_chart(claims: Sequence[dict[str, Any]]) -> str | None:
     left = [0] * len(sources)
     for label in labels:
         values = [counts[s][label] for s in sources]
-        ax.barh(names, values, left=left, label=label)
+        bars = ax.barh(names, values, left=left, label=label)
+        ax.bar_label(bars, labels=[str(v) if v else "" for v in values], label_type="center", fontsize=8)
         left = [a + b for a, b in zip(left, values)]
     ax.set_xlabel("claims")
     ax.set_title("Stance of claims by source")
@@ -183,7 +184,7 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
     chart = stance_chart(claims)
     if chart:
         parts.append('<h2>Stance by source</h2>')
-        parts.append(f'<img alt="stance of claims by source" src="data:image/png;base64,{chart}">')
+        parts.append(f'<img alt="stance of claims by source" style="max-width: 100%; height: auto" src="data:image/png;base64,{chart}">')
     parts.append("<h2>Topics</h2>")
     if not clusters:
         parts.append("<p>No topic joins claims of two documents at this threshold.</p>")
