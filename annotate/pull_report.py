@@ -14,7 +14,10 @@ def _fmt(value: Any) -> str:
     return escape(str(value))
 
 
-def _table(header: list[str], rows: list[list[Any]]) -> str:
+def _table(header: list[str], rows: list[list[Any]], empty: str = "") -> str:
+    """An HTML table, or the ``empty`` sentence when there are no rows (never a bare header)."""
+    if not rows:
+        return f"<p><i>{escape(empty)}</i></p>" if empty else ""
     head = "".join(f"<th>{escape(str(h))}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{_fmt(c)}</td>" for c in row) + "</tr>" for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -43,7 +46,9 @@ def render_html(report: dict[str, Any]) -> str:
         f"{agree['n_claims_multiply_annotated']} {items} have two or more annotators.</p>",
         _table(["annotators", f"shared {items}", "observed agreement", "Cohen's kappa"],
                [[" / ".join(p["annotators"]), p["n_items"], p["observed_agreement"], p["kappa"]]
-                for p in agree["cohen_kappa"]["pairs"]]),
+                for p in agree["cohen_kappa"]["pairs"]],
+               empty=f"No two annotators share a {items[:-1]} yet: agreement needs some {items} labelled "
+                     "by two or more people."),
         f"<h3>How each {items[:-1]}'s label was resolved</h3>",
         _table(["rule", items], [[rule, n] for rule, n in report["resolution_rules"].items()]),
         "<h2>Pre-labels</h2>",

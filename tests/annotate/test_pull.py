@@ -209,6 +209,9 @@ def test_write_pull_with_no_labels_writes_no_dataset(tmp_path: Path):
     assert not (tmp_path / "p" / "dataset").exists()
     assert report["n_claims_labelled"] == 0 and "no labelled claims" in report["dataset"]["note"]
     assert (tmp_path / "p" / "labels.jsonl").read_text() == ""
+    page = (tmp_path / "p" / "report.html").read_text()
+    assert "No two annotators share a claim yet" in page   # a sentence, not an empty table
+    assert "<th>annotators</th>" not in page
 
 
 def test_summary_lines_name_the_figures_and_the_files(tmp_path: Path):
