@@ -143,14 +143,21 @@ def _voice(row: dict[str, Any]) -> str:
 
 def _pair_rows(pairs: Sequence[dict[str, Any]], cues: re.Pattern[str] | None) -> str:
     out = ['<table class="pairs">']
-    for p in pairs:
+    # A claim paired with several others is shown once, its pairs together, most similar first.
+    ordered = sorted(pairs, key=lambda p: (str(p.get("claim_a")), -float(p.get("similarity") or 0)))
+    previous = None
+    for p in ordered:
         a, b = str(p.get("text_a", "")), str(p.get("text_b", ""))
         cls = ' class="contrast"' if p.get("contrasting") else ""
         mid = (f'{_e(p.get("suggested"))}<br>similarity {float(p.get("similarity") or 0):.2f}'
                + ("<br>contrasting stances" if p.get("contrasting") else ""))
+        same = p.get("claim_a") is not None and p.get("claim_a") == previous
+        previous = p.get("claim_a")
+        left = ('<span class="meta">the same claim as above</span>' if same else
+                f"{_stance(p.get('stance_a'))}{highlight(a, cues)}"
+                f"<div class=\"meta\">{_e(p.get('source_a'))}{_voice({'speaker': p.get('speaker_a'), 'speaker_name': p.get('speaker_name_a')})}</div>")
         out.append(
-            f"<tr{cls}><td>{_stance(p.get('stance_a'))}{highlight(a, cues)}"
-            f"<div class=\"meta\">{_e(p.get('source_a'))}{_voice({'speaker': p.get('speaker_a'), 'speaker_name': p.get('speaker_name_a')})}</div></td>"
+            f"<tr{cls}><td>{left}</td>"
             f"<td class=\"mid\">{mid}</td>"
             f"<td>{_stance(p.get('stance_b'))}{highlight(b, cues)}"
             f"<div class=\"meta\">{_e(p.get('source_b'))}{_voice({'speaker': p.get('speaker_b'), 'speaker_name': p.get('speaker_name_b')})}</div></td></tr>")

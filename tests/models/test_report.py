@@ -95,3 +95,14 @@ def test_highlight_escapes_and_marks_cues_and_differences(monkeypatch):
 def test_scheme_cues_missing_scheme_gives_none():
     assert report.scheme_cues(None) == {}
     assert report.scheme_cues("no-such-scheme-anywhere") == {}
+
+
+def test_a_claim_in_several_pairs_is_shown_once_its_pairs_together():
+    def pair(b: str, similarity: float) -> dict:
+        return {"claim_a": "a1", "claim_b": b, "text_a": "Moscow denies the strike.", "text_b": f"Claim {b}.",
+                "similarity": similarity, "stance_a": "kremlin_framing", "stance_b": "independent_reporting"}
+
+    rows_html = report._pair_rows([pair("b1", 0.6), {**pair("b9", 0.7), "claim_a": "a2", "text_a": "Other."},
+                                   pair("b2", 0.9)], None)
+    assert rows_html.count("Moscow denies the strike.") == 1 and rows_html.count("the same claim as above") == 1
+    assert rows_html.index("Claim b2.") < rows_html.index("Claim b1.") < rows_html.index("Claim b9.")
