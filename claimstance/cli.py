@@ -156,6 +156,8 @@ def _evaluate(args: argparse.Namespace) -> int:
         print(f"{name[:28]:28} {n:>5} {f1:>9.3f} {acc:>9.3f} {ece:>6.3f}")
     if report.get("rows_seen_in_training"):
         print(f"warning: {report['rows_seen_in_training']} rows were in the model's training split")
+    if report.get("note"):
+        print(f"note: {report['note']}")
     print(f"report written to {report['out_dir']}/index.html (and report.json, report.md)")
     return 0
 

@@ -148,7 +148,9 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
     if len(labels) < 2:
         raise UserError(f"{data}: holds only the label(s) {sorted(present)}; evaluation needs two or more")
     proba_all, info = predict_rows(model, rows, scheme_obj)
-    cols = [list(scheme_obj.label_ids).index(label) for label in labels]
+    scheme_ids = list(scheme_obj.label_ids)
+    elsewhere = Counter(scheme_ids[i] for i in np.asarray(proba_all).argmax(axis=1) if scheme_ids[i] not in present)
+    cols = [scheme_ids.index(label) for label in labels]
     proba = proba_all[:, cols]
     proba = proba / np.clip(proba.sum(axis=1, keepdims=True), 1e-12, None)
     y = np.array([labels.index(r["label"]) for r in rows])
@@ -161,6 +163,12 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
                      "Breakdowns by a metadata field average F1 over the labels present in each group."),
         "overall": score(y, proba, labels),
     }
+    if elsewhere:
+        # Said plainly: the pull report, which compares raw pre-labels, counts these as disagreements.
+        report["note"] = (f"{sum(elsewhere.values())} of {len(rows)} claims were predicted "
+                          + ", ".join(f"{label!r} ({n})" for label, n in elsewhere.items())
+                          + ", a label no claim here has; scored over the labels present, each counts as its "
+                          "most probable present label")
     report["baseline"] = score(y, baseline, labels)
     fields = by if by is not None else [f for f in BY_DEFAULT if any(f in r for r in rows)]
     report["by"] = {}
@@ -246,6 +254,8 @@ def markdown(report: dict[str, Any]) -> str:
     if report.get("rows_seen_in_training"):
         out += [f"**Warning: {report['rows_seen_in_training']} of these rows were in the model's "
                 "training split; the figures overstate held-out performance.**", ""]
+    if report.get("note"):
+        out += [f"Note: {report['note']}.", ""]
     out += ["| | n | macro-F1 | accuracy | ECE |", "|---|---:|---:|---:|---:|"]
     out += [f"| {name} | {n} | {f1:.3f} | {acc:.3f} | {ece:.3f} |" for name, n, f1, acc, ece in summary_table(report)]
     for title, part in (("Model", report["overall"]), ("TF-IDF baseline", report["baseline"])):
@@ -274,6 +284,8 @@ def render_html(report: dict[str, Any]) -> str:
     if report.get("rows_seen_in_training"):
         warning = (f"<p class=warn>{e(report['rows_seen_in_training'])} of these rows were in the model's "
                    "training split: the figures overstate held-out performance.</p>")
+    if report.get("note"):
+        warning += f"<p><b>Note:</b> {e(report['note'])}.</p>"
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Evaluation: {e(report['model'])}</title>
 <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}}

@@ -45,6 +45,7 @@ def test_evaluate_writes_report_figures_and_escaped_html(tmp_path: Path, monkeyp
         # kremlin rows right except one, independent rows right; neutral column ignored by evaluation
         out = np.array([[0.8, 0.1, 0.1] if r["label"] == "kremlin_framing" else [0.1, 0.7, 0.2] for r in got])
         out[0] = [0.2, 0.7, 0.1]
+        out[2] = [0.3, 0.2, 0.5]   # neutral overall; kremlin_framing (right) among the labels present
         return out, {"model": model, "version": "fake-1"}
 
     monkeypatch.setattr(ev, "predict_rows", fake_predict)
@@ -56,6 +57,9 @@ def test_evaluate_writes_report_figures_and_escaped_html(tmp_path: Path, monkeyp
     assert report["by"]["outlet"]["wire.example"]["accuracy"] == pytest.approx(5 / 6, abs=1e-4)
     assert report["by"]["outlet"]["paper.example"]["macro_f1"] == 1.0   # one label there: F1 over it alone
     assert report["baseline"]["macro_f1"] > 0.9   # "Kiev regime" vs "Officials said" is easy for TF-IDF
+    # Row k1's most probable label overall is neutral, which no row here has: the report says so.
+    assert report["note"].startswith("1 of 24 claims were predicted 'neutral' (1), a label no claim here has")
+    assert "Note: 1 of 24 claims" in (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
     out = tmp_path / "report"
     for name in ("report.json", "report.md", "index.html", "confusion.png", "reliability.png", "predictions.jsonl"):
         assert (out / name).stat().st_size > 0, name
