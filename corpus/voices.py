@@ -110,8 +110,9 @@ class Voice:
     """The voice of one paragraph: a role from records.SPEAKERS, a name when known.
 
     ``marker_end`` is the offset just after a turn marker (``Question:``) or a commenter's handle
-    opening the paragraph; ``kind`` is ``byline``, ``heading``, ``front_matter`` or ``text``; ``editor`` is the document's own voice inside a
-    repost or interview, which speaks its editorial markers (``[My Emphasis]``).
+    opening the paragraph; ``kind`` is ``byline``, ``heading``, ``front_matter`` or ``text``;
+    ``editor`` is the document's own voice inside a repost or interview, which speaks its editorial
+    markers (``[My Emphasis]``).
     """
 
     speaker: str
