@@ -501,8 +501,8 @@ def bootstrap_advice(blend: dict[str, Any], n_validation: int, margin: float = 0
                 f"model {model:.3f}: keep pre-labelling with the bootstrap (leave out --model) until more "
                 "claims, from more documents, are labelled")
     if model is not None and network is not None and blend.get("domain") and network >= model + margin:
-        return (f"on the {n_validation} validation claims the network scores macro-F1 {network:.3f}, the blend "
-                f"{model:.3f}: the domain gate hands claims unlike the training claims to the bootstrap. If "
+        return (f"on the {n_validation} validation claims the network with the cue evidence scores macro-F1 "
+                f"{network:.3f}, the blend {model:.3f}: the domain gate hands claims unlike the training claims to the bootstrap. If "
                 "you pre-label claims like these, `stance train --no-domain-gate` keeps the network on all of them")
     return None
 
