@@ -226,6 +226,8 @@ def label_rows(rows: Sequence[dict[str, Any]], key: str = "claim_id",
             "agreement": resolved["agreement"],
             "n_annotators": resolved["n_annotators"],
             "votes": resolved["votes"],
+            "notes": [f"{r['annotator']}: {r['note']}" for r in sorted(mine, key=lambda r: r["updated_at"] or "")
+                      if r.get("note")],
             "prediction": last_shown["prediction"] if last_shown else None,
             "model_version": last_shown["model_version"] if last_shown else None,
         }

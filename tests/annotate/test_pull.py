@@ -116,6 +116,7 @@ def test_label_rows_resolve_across_annotators():
     # a tie: the later vote (ann, neutral at 11:05) wins
     assert (labels["c2"]["label"], labels["c2"]["rule"], labels["c2"]["agreement"]) == ("neutral", "tie->latest", 0.5)
     assert labels["c2"]["votes"] == {"admin@example.org": "anti", "ann@example.org": "neutral"}
+    assert labels["c2"]["notes"] == ["admin@example.org: sarcasm"] and labels["c1"]["notes"] == []
     assert (labels["c2"]["prediction"], labels["c2"]["model_version"]) == ("neutral", "boot-1")
     assert (labels["c3"]["rule"], labels["c3"]["n_annotators"], labels["c3"]["doc_id"]) == ("single", 1, "d2")
     assert labels["c3"]["outlet"] == "Daily"
