@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
+import warnings
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -132,6 +133,10 @@ def split_by_document(rows: list[dict[str, Any]], val_fraction: float, seed: int
         print(f"note: only {len(set(groups))} documents, fewer than the {n_splits} a document-level "
               "validation split needs: validation is split by claim", file=sys.stderr)
         groups = list(range(len(rows)))
-    folds = StratifiedGroupKFold(n_splits=min(n_splits, smallest), shuffle=True, random_state=seed)
-    train_idx, val_idx = next(folds.split(np.zeros(len(rows)), labels, groups))
+    # The validation share stays ``val_fraction`` even when a label is rare: with fewer folds (one
+    # per claim of the rarest label) a first pull with a label on 2 claims put half of it in validation.
+    folds = StratifiedGroupKFold(n_splits=min(n_splits, len(set(groups))), shuffle=True, random_state=seed)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
+        train_idx, val_idx = next(folds.split(np.zeros(len(rows)), labels, groups))
     return sorted(train_idx.tolist()), sorted(val_idx.tolist())

@@ -364,3 +364,12 @@ def test_train_on_a_pulled_dataset_never_sees_its_test_split(tmp_path: Path, mon
 
     assert not {text_hash(t) for t in test_texts} & set(config["train_hashes"])
     assert "test split (8 claims) held out for `stance evaluate`" in (tmp_path / "model" / "README.md").read_text()
+
+
+def test_a_rare_label_does_not_swell_the_validation_split():
+    # A first pull: 26 claims in 13 documents, one label on only two of them.
+    rows = [{"text": f"claim {i}", "label": "a" if i % 2 else "b", "doc_id": f"d{i // 2}"} for i in range(24)]
+    rows += [{"text": "rare one", "label": "c", "doc_id": "d12"}, {"text": "rare two", "label": "c", "doc_id": "d11"}]
+    train_idx, val_idx = split_by_document(rows, 0.15, seed=1)
+    assert 2 <= len(val_idx) <= 6   # about 15%, not the half that two folds gave
+    assert not {rows[i]["doc_id"] for i in train_idx} & {rows[i]["doc_id"] for i in val_idx}
