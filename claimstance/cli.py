@@ -151,6 +151,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     from models.evaluate import evaluate, summary_table
 
     report = evaluate(args.model, args.data, args.out, scheme=args.scheme, by=args.by)
+    print(f"scored on {report['scored']}")
     print(f"{'':28} {'n':>5} {'macro-F1':>9} {'accuracy':>9} {'ECE':>6}")
     for name, n, f1, acc, ece in summary_table(report):
         print(f"{name[:28]:28} {n:>5} {f1:>9.3f} {acc:>9.3f} {ece:>6.3f}")

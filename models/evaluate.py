@@ -156,7 +156,7 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
     y = np.array([labels.index(r["label"]) for r in rows])
     baseline, protocol = tfidf_baseline(rows, labels, folds, seed)
     report: dict[str, Any] = {
-        **info, "data": str(data), "scheme": scheme_obj.name, "labels": labels, "n": len(rows),
+        **info, "data": str(data), "scored": scored, "scheme": scheme_obj.name, "labels": labels, "n": len(rows),
         "label_counts": dict(Counter(r["label"] for r in rows)),
         "protocol": (f"model: scored as given on every row of {scored} (argmax over the labels present in the data). "
                      f"baseline: TF-IDF (1-2 grams) + logistic regression, {protocol}, seed {seed}. "
@@ -186,10 +186,12 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
         (tmp / "report.md").write_text(markdown(report), encoding="utf-8")
         (tmp / "index.html").write_text(render_html(report), encoding="utf-8")
         with (tmp / "predictions.jsonl").open("w", encoding="utf-8") as handle:
-            for r, p in zip(rows, proba):
+            # What the model said (over every label of the scheme), and what it was scored as.
+            for r, p_all, p in zip(rows, np.asarray(proba_all), proba):
                 handle.write(json.dumps({"id": r.get("id", r.get("claim_id")), "text": r["text"], "label": r["label"],
-                                         "prediction": labels[int(p.argmax())],
-                                         "probs": {lab: round(float(v), 4) for lab, v in zip(labels, p)}},
+                                         "prediction": scheme_ids[int(p_all.argmax())],
+                                         "probs": {lab: round(float(v), 4) for lab, v in zip(scheme_ids, p_all)},
+                                         "scored_as": labels[int(p.argmax())]},
                                         ensure_ascii=False) + "\n")
     report["out_dir"] = str(out_dir)
     return report

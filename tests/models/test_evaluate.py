@@ -60,6 +60,9 @@ def test_evaluate_writes_report_figures_and_escaped_html(tmp_path: Path, monkeyp
     # Row k1's most probable label overall is neutral, which no row here has: the report says so.
     assert report["note"].startswith("1 of 24 claims were predicted 'neutral' (1), a label no claim here has")
     assert "Note: 1 of 24 claims" in (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
+    written = [json.loads(line) for line in (tmp_path / "report" / "predictions.jsonl").read_text().splitlines()]
+    assert (written[2]["prediction"], written[2]["scored_as"]) == ("neutral", "kremlin_framing")
+    assert written[2]["probs"] == {"kremlin_framing": 0.3, "independent_reporting": 0.2, "neutral": 0.5}
     out = tmp_path / "report"
     for name in ("report.json", "report.md", "index.html", "confusion.png", "reliability.png", "predictions.jsonl"):
         assert (out / name).stat().st_size > 0, name
@@ -126,3 +129,4 @@ def test_evaluate_on_a_pulled_dataset_scores_its_test_split_only(tmp_path, monke
     report = ev.evaluate("bootstrap", tmp_path / "ds", tmp_path / "report", by=[], folds=2)
     assert seen == [8] and report["n"] == 8
     assert f"the test split of {tmp_path / 'ds'} (8 of 24 claims)" in report["protocol"]
+    assert report["scored"] == f"the test split of {tmp_path / 'ds'} (8 of 24 claims)"
