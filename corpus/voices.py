@@ -68,7 +68,7 @@ _SPEECH_VERB = (r"(?:said|says|say|told|tells|stated|states|claimed|claims|argue
                 r"noted|notes|warned|warns|insisted|insists|announced|announces|declared|declares|"
                 r"wrote|writes|explained|explains|asserted|asserts|stressed|stresses|emphasi[sz]ed)")
 # a literal alternation is the cheapest test that a sentence holds no speech verb at all
-_VERB_HINT = re.compile(r" said| says| say | told| tell| stated| states| claim| argue| added| adds|"
+_VERB_HINT = re.compile(r" said| says| say | told| tell| stated| states| claim| argue| added| adds| report|"
                         r" noted| notes| warn| insist| announc| declar| wrote| writes| explain|"
                         r" assert| stress| emphasi|ccording to")
 _PRONOUNS = frozenset("he she they it".split())
@@ -98,6 +98,9 @@ _PLACE_PREPOSITIONS = frozenset("in to from at near of with by close outside ins
 # where a name after the verb ends: '"...," said Peskov on Monday'
 _DESC_END = frozenset("""on in at last this during after before earlier later yesterday today to from
     with for adding according speaking""".split())
+# a clause, then ", <who> said." closing the sentence: reported speech without quotation marks
+_REPORTED_TAIL = re.compile(
+    rf",\s+(?P<desc>(?:[\w'’.-]+\s+){{0,6}}?[\w'’.-]+)\s+(?:{_SPEECH_VERB}|reported|reports)\s*[.!]?\s*$")
 _VERB_THEN_QUOTE = re.compile(rf"(?P<subj>{_NAME}|[Hh]e|[Ss]he|[Tt]hey)\s+{_SPEECH_VERB}\s*[:,]?\s*[\"“«]")
 _ACCORDING = re.compile(r"\b[Aa]ccording to\s+(?P<src>[^,.;:!?()\"“”]{2,80})")
 _REPORTED = re.compile(
@@ -411,7 +414,8 @@ def _quote_descriptor(sentence: str) -> tuple[bool, str | None]:
     if desc is None:  # the verb first: the name runs up to "on Monday", "in a statement", ...
         kept = []
         for word in m.group("desc_after").split():
-            if word.lower() in _DESC_END:
+            # "said Benjamin Hilgenstock of the Kyiv School of Economics": the name ends at "of"
+            if word.lower() in _DESC_END or (word == "of" and any(w[:1].isupper() for w in kept)):
                 break
             kept.append(word)
         desc = " ".join(kept)
@@ -456,6 +460,12 @@ def sentence_voice(sentence: str, base: Voice) -> tuple[str, str | None]:
         other, name = _subject_name(m.group("subj"))
         if other:
             return QUOTED, name
+    m = _REPORTED_TAIL.search(sentence)
+    if m:   # "..., the deputy minister said." / "..., Rosstat reported.": reported speech, no quotes
+        words = [w.strip(".'’") for w in m.group("desc").split()]
+        if words and not any(w.lower() in _DESC_STOP and (w.islower() or w in ("I", "We", "My", "Our"))
+                             for w in words):
+            return QUOTED, _descriptor_name(m.group("desc")) if words[0].lower() not in _PRONOUNS else None
     return base.speaker, base.speaker_name
 
 

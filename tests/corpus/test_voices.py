@@ -166,8 +166,18 @@ def test_sentence_voice_finds_attributed_speech(sentence: str, expected: tuple) 
     ('"It was a detonation," an adviser to President Ivan Petrov told reporters.', (QUOTED, None)),
     ('"It was a detonation," a spokesman for the Defence Ministry said.', (QUOTED, "Defence Ministry")),
     ('"Will it work?" a reporter asked, and the deputy minister said no.', (AUTHOR, "Jane Roe")),
-    # the verb first, a descriptor after it, a time after the name
+    # the verb first, a descriptor after it, a time or an affiliation after the name
     ('"It will not work," said Kremlin spokesman Dmitry Peskov on Monday.', (QUOTED, "Dmitry Peskov")),
+    ('"The cap works," said Benjamin Hilgenstock of the Kyiv School of Economics.', (QUOTED, "Benjamin Hilgenstock")),
+    # reported speech with no quotation marks, attributed at the end of the sentence
+    ("Europe is shooting itself in the foot with its embargo, the deputy minister said.", (QUOTED, None)),
+    ("Industrial output rose 4 percent in May, Rosstat reported.", (QUOTED, "Rosstat")),
+    ("Talks without preconditions are the only way out, Foreign Minister Wang Yi said", (QUOTED, "Wang Yi")),
+    ("The talks failed, he said.", (QUOTED, None)),
+    ("It was a mistake, I said.", (AUTHOR, "Jane Roe")),
+    ("Prices rose, and analysts said.", (AUTHOR, "Jane Roe")),
+    ("The war began in 2022, as historians said.", (AUTHOR, "Jane Roe")),
+    ("The agency reported a rise in output.", (AUTHOR, "Jane Roe")),
     # the end of a quote opened in the sentence before
     ('We will win," Kremlin spokesman Dmitry Peskov told reporters.', (QUOTED, "Dmitry Peskov")),
     # the writer's own sentences with quoted words stay the writer's
