@@ -84,16 +84,20 @@ def label_config(scheme: Any, cue_spans: bool = True) -> str:
     )
 
 
-UL = '<ul style="list-style: disc; padding-left: 1.5em">'   # Label Studio's page style drops the bullets
+UL = "<ul>"
 HOW_TO = (
     "<h4>How to annotate</h4>" + UL +
     "<li>The claim is highlighted inside its paragraph; judge the claim, using the paragraph as context.</li>"
     "<li>The pre-label is already selected: <kbd>Ctrl</kbd>+<kbd>Enter</kbd> submits it as it is. To change it, "
     "press another label's key. Pressing the selected label's own key unselects it.</li>"
     f"<li>Optional: press <kbd>1</kbd> and select words of the claim to mark them as a {CUE_LABEL}; write a note "
-    "in the box and press <kbd>Shift</kbd>+<kbd>Enter</kbd> to add it (click outside the box before "
-    "using the label keys again).</li></ul>"
+    "in the box and press <kbd>Shift</kbd>+<kbd>Enter</kbd> to add it.</li></ul>"
 )
+
+
+def _bullets(page: str) -> str:
+    """List items with a visible bullet: Label Studio's page style removes the list markers."""
+    return page.replace("<li>", "<li>&bull; ")
 
 
 def _guideline_html(text: str) -> list[str]:
@@ -142,7 +146,7 @@ def instructions(scheme: Any) -> str:
         out.append(item + "</li>")
     out.append("</ul>")
     out.append(HOW_TO)
-    return "\n".join(out)
+    return _bullets("\n".join(out))
 
 
 def pairs_config() -> str:
@@ -152,7 +156,7 @@ def pairs_config() -> str:
         for rid, name, key, hint in RELATIONS)
     side = (
         '    <View style="flex: 1; padding: 0.5em 0.8em; background: #f6f6f6; border-radius: 4px">\n'
-        '      <Header value="${x}_source" size="6"/>\n'
+        '      <Text name="{x}_source_line" value="${x}_source"/>\n'
         '      <HyperText name="{name}" value="${x}_html" inline="true"/>\n'
         "    </View>\n"
     )
@@ -171,13 +175,16 @@ def pairs_config() -> str:
     )
 
 
-PAIRS_INSTRUCTIONS = (
+PAIRS_INSTRUCTIONS = _bullets(
     "<h3>How do these two claims relate?</h3>"
     "<p>Two claims from different documents that the tool found similar. Each is shown inside its "
     "paragraph, the claim highlighted, with its source and voice.</p>" + UL
     + "".join(f"<li><b>{html.escape(name)}</b> (key <kbd>{key}</kbd>): {html.escape(hint)}</li>"
               for _, name, key, hint in RELATIONS)
-    + "</ul>"
+    + "</ul><h4>How to annotate</h4>" + UL
+    + "<li>The relation already selected is a rule's guess from the similarity and the two predicted "
+      "stances, not a judgement: read both claims and check it.</li>"
+      "<li><kbd>Ctrl</kbd>+<kbd>Enter</kbd> submits the selection; a relation's key changes it.</li></ul>"
 )
 
 

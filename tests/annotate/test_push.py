@@ -59,6 +59,9 @@ def test_claim_to_task_marks_the_claim_in_its_escaped_paragraph():
     assert repost["data"]["source_line"] == ("B. Writer · 2024-05-01 · blog repost · reposted from Rossiya Segodnya"
                                              " · voice: interviewee (A. Person)")
     assert "state_media" not in repost["data"]["source_line"]   # the distant label is not shown to annotators
+    blogger = claim_to_task(claim_row(4, kind="blog_repost", reposted_from="Rossiya Segodnya", speaker="blogger",
+                                      speaker_name=None), SCHEME)
+    assert "reposted from" not in blogger["data"]["source_line"]   # the blogger's own words are not the repost
     assert task["predictions"] == [{"model_version": "boot-1", "score": 0.8, "result": [
         {"from_name": "stance", "to_name": "claim", "type": "choices", "value": {"choices": ["sourced"]}}]}]
 
@@ -125,8 +128,10 @@ def test_hotkeys_are_filled_in_when_the_scheme_has_none():
 def test_instructions_hold_the_guidelines_and_labels_escaped():
     text = lc.instructions(SCHEME)
     assert "<p>Label the framing.</p>" in text
-    assert "<li>Loaded: uses loaded words of a side.</li>" in text and "<p>When unsure, plain.</p>" in text
+    assert "<li>&bull; Loaded: uses loaded words of a side.</li>" in text and "<p>When unsure, plain.</p>" in text
     assert "<b>Loaded &lt;framing&gt;</b> (key <kbd>l</kbd>)" in text and "<i>The regime fell.</i>" in text
+    assert "<h4>How to annotate</h4>" in text and text.count("<li>") == text.count("<li>&bull; ")   # every item
+    assert "a rule's guess" in lc.PAIRS_INSTRUCTIONS and "<li>&bull; <b>Agree</b>" in lc.PAIRS_INSTRUCTIONS
 
 
 def test_dropped_labels_compares_the_controls_of_two_configs():
@@ -146,8 +151,8 @@ def test_pair_to_task_from_flat_fields():
     assert data["pair_id"] == "c1|c2" and data["claim_a"] == "c1" and data["doc_b"] == "d2"
     assert data["a_html"] == "Before. <mark>A &lt;says&gt; x.</mark> After."
     assert data["b_html"] == "<mark>B says x.</mark>"
-    assert data["a_source"] == "d1 — RT · voice: unknown voice · stance: loaded"
-    assert data["b_source"] == "d2 — Meduza · voice: author · stance: sourced"
+    assert data["a_source"] == "d1 — RT · voice: unknown voice · predicted stance: loaded"
+    assert data["b_source"] == "d2 — Meduza · voice: author · predicted stance: sourced"
     assert data["pair_line"] == "similarity 0.82"
     assert task["predictions"] == [{"model_version": "compare-rules", "score": 0.82, "result": [
         {"from_name": "relation", "to_name": "claim_a", "type": "choices",
