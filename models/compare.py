@@ -343,7 +343,9 @@ def run_compare(inp: str | Path, out: str | Path, config: str | Path | None = No
     rows = list(read_jsonl(inp))
     embed = embedder(cache, progress)
     claims, pairs, clusters = compare(rows, embed, settings, where=str(inp))
-    html = render_report(claims, pairs, clusters, settings, title=f"Claim comparison: {Path(inp).name}")
+    sources = sorted({source_of(r) for r in claims})
+    named = ", ".join(sources[:3]) + (f" and {len(sources) - 3} more" if len(sources) > 3 else "")
+    html = render_report(claims, pairs, clusters, settings, title=f"Claim comparison: {named}")
     with atomic_dir(out, OUTPUT_FILES) as tmp:
         write_jsonl(tmp / "pairs.jsonl", ({k: p.get(k) for k in PAIR_COLUMNS} for p in pairs))
         write_jsonl(tmp / "clusters.jsonl", clusters)

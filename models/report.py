@@ -108,19 +108,28 @@ def stance_chart(claims: Sequence[dict[str, Any]]) -> str | None:
 
     sources = sorted(counts)
     labels = sorted({label for c in counts.values() for label in c})
-    names = [s if len(s) <= 48 else s[:47] + "\u2026" for s in sources]   # a long title, shortened
-    fig, ax = plt.subplots(figsize=(9, 0.6 * len(sources) + 1.8))
+    import textwrap
+
+    # A long title on two lines of the axis, shortened beyond that.
+    names = [textwrap.shorten(s, 70, placeholder="\u2026") for s in sources]
+    names = ["\n".join(textwrap.wrap(s, 36)) for s in names]
+    height = 0.8 * len(sources) + 1.8
+    fig, ax = plt.subplots(figsize=(9, height))
     left = [0] * len(sources)
     for label in labels:
         values = [counts[s][label] for s in sources]
         bars = ax.barh(names, values, left=left, label=label)
-        ax.bar_label(bars, labels=[str(v) if v else "" for v in values], label_type="center", fontsize=8)
+        # counts inside the bars, none on a sliver too thin to hold one
+        ax.bar_label(bars, labels=[str(v) if v >= 0.04 * max(sum(counts[s].values()) for s in sources) else ""
+                                   for v in values], label_type="center", fontsize=11, color="white",
+                     fontweight="bold")
         left = [a + b for a, b in zip(left, values)]
-    ax.set_xlabel("claims")
-    ax.set_title("Stance of claims by source")
+    ax.set_xlabel("claims", fontsize=11)
+    ax.tick_params(labelsize=10)
+    ax.set_title("Stance of claims by source", fontsize=12)
     # Below the axes: inside, the legend hid the end of the longest bar.
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.5 / (0.6 * len(sources) + 1.8) - 0.12),
-              ncol=len(labels), fontsize=8, frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.5 / height - 0.12),
+              ncol=len(labels), fontsize=10, frameon=False)
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90)
