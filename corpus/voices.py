@@ -28,6 +28,7 @@ from typing import Any
 
 from corpus.records import AUTHOR, BLOGGER, COMMENTER, INTERVIEWEE, INTERVIEWER, QUOTED
 
+ROW_HINTS = ("interviewer", "interviewee", "reposted_from")   # metadata fields read as voice hints
 _NAME_WORD = r"(?:[A-Z][\w'’.-]*|de|van|von|der|al|bin|da|di|le|la)"
 _NAME = rf"[A-Z][\w'’.-]*(?:\s+{_NAME_WORD}){{0,4}}"
 _BYLINE = re.compile(rf"^By\s+({_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*)\s*(?:[,|–—-].{{0,60}})?$")
@@ -226,6 +227,8 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
     """One Voice per paragraph span of ``text``, from generic rules and the meta's voice hints."""
     hints = meta.get("voices")
     hints = hints if isinstance(hints, dict) else {}  # a JSONL row may carry any "voices" field
+    # A JSONL or CSV row names its interview's people as plain fields: they are hints too.
+    hints = {**{k: meta[k] for k in ROW_HINTS if isinstance(meta.get(k), str) and meta[k].strip()}, **hints}
     paras = [text[s:e] for s, e in paragraphs]
     n = len(paras)
     kind = str(meta.get("kind") or "").lower()

@@ -59,6 +59,15 @@ def test_interview_turns_continue_until_the_next_marker() -> None:
     ]
 
 
+def test_a_row_s_interviewee_field_names_the_turns_like_a_manifest_hint() -> None:
+    text = "Q: Are the talks over?\nA: No. They resume in May."
+    assert [v[:2] for v in voices_of(text, {"interviewee": "Alexei Likhachev"})] == [
+        (INTERVIEWER, None), (INTERVIEWEE, "Alexei Likhachev")]
+    # the manifest's voices: hint wins over the plain field
+    both = {"interviewee": "A. Field", "voices": {"interviewee": "Alexei Likhachev"}}
+    assert voices_of(text, both)[1][:2] == (INTERVIEWEE, "Alexei Likhachev")
+
+
 def test_named_turns_get_roles_from_who_asks_questions() -> None:
     text = ("SMITH: What happened in Geneva?\n"
             "LAVROV: The West walked out of the talks.\n"
