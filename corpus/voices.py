@@ -74,7 +74,7 @@ _VERB_HINT = re.compile(r" said| says| say | told| tell| stated| states| claim| 
                         r" assert| stress| emphasi|ccording to")
 _PRONOUNS = frozenset("he she they it".split())
 _FIRST_PERSON = frozenset("i we me us my our".split())
-_NOT_SUBJECTS = frozenset("""it this that these those there here what which who most many some all
+_NOT_SUBJECTS = frozenset("""it this that these those there here what which who most many some all every
     none nobody everyone everybody anyone anybody one many few both each other others
     such so and but or yet as if when while although because since however thus also""".split())
 _QUOTE_THEN_VERB = re.compile(

@@ -184,6 +184,7 @@ def test_sentence_voice_finds_attributed_speech(sentence: str, expected: tuple) 
     ("Talks without preconditions are the only way out, Foreign Minister Wang Yi said", (QUOTED, "Wang Yi")),
     ("The talks failed, he said.", (QUOTED, None)),
     ("It was a mistake, I said.", (AUTHOR, "Jane Roe")),
+    ("Every few months someone in Brussels announces that the sanctions work.", (AUTHOR, "Jane Roe")),
     ("Prices rose, and analysts said.", (AUTHOR, "Jane Roe")),
     ("The war began in 2022, as historians said.", (AUTHOR, "Jane Roe")),
     ("The agency reported a rise in output.", (AUTHOR, "Jane Roe")),
