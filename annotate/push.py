@@ -10,6 +10,7 @@ config locally before anything is sent: the server does not validate them.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import math
@@ -401,6 +402,25 @@ def _majority_version(tasks: Iterable[dict[str, Any]]) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
+# Data manager columns a new project's tab hides: the HTML the labelling view renders (raw markup in
+# a table cell), the document's source type (the distant label), and bookkeeping an annotator
+# does not need. The tab is ordered by the pre-label's score, least certain first.
+HIDDEN_SYSTEM_COLUMNS = ("inner_id", "completed_at", "annotations_results", "annotations_ids", "predictions_results",
+                         "file_upload", "storage_filename", "created_at", "updated_at", "updated_by", "draft_exists",
+                         "avg_lead_time")
+
+
+def _default_view(client: Any, project_id: int, tasks: list[dict[str, Any]]) -> None:
+    """A first data manager tab for a new project (a convenience: a server that refuses it changes nothing)."""
+    fields = {k for task in tasks[:50] for k in task["data"]}
+    hidden = [f"tasks:data.{k}" for k in sorted(fields) if k.endswith(("_html", "_source")) or k in
+              ("source_line", "source_type", "is_claim")] + [f"tasks:{c}" for c in HIDDEN_SYSTEM_COLUMNS]
+    view = {"project": project_id, "data": {"title": "least certain first", "ordering": ["tasks:predictions_score"],
+                                            "hiddenColumns": {"explore": hidden, "labeling": hidden}}}
+    with contextlib.suppress(Exception):
+        client._client_wrapper.httpx_client.request("api/dm/views/", method="POST", json=view)
+
+
 def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: list[dict[str, Any]],
                key: str, chunk_size: int = CHUNK, progress: bool = True) -> dict[str, Any]:
     """Create or reuse project ``title`` and bring ``tasks`` into it without doubling any.
@@ -410,6 +430,8 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
     from tqdm import tqdm
 
     project, created = _ensure_project(client, title, config, instructions)
+    if created:
+        _default_view(client, project.id, tasks)
     known: dict[str, int] = {}
     versions: dict[int, set[str]] = {}
     if not created and (project.task_number or 0) > 0:

@@ -254,6 +254,16 @@ def test_push_creates_the_project_and_repush_adds_nothing(studio, studio_client,
     assert again["project_id"] == first["project_id"]
     assert len(project_tasks(studio_client, project.id)) == 6
 
+    # The new project's data manager tab: least certain first, the rendered HTML and the distant label hidden.
+    http = studio_client._client_wrapper.httpx_client
+    (view,) = http.request("api/dm/views/", method="GET", params={"project": project.id}).json()
+    hidden = view["data"]["hiddenColumns"]["explore"]
+    assert "tasks:data.context_html" in hidden and "tasks:data.source_type" in hidden
+    assert "tasks:data.text" not in hidden
+    ordered = http.request("api/tasks/", method="GET", params={"view": view["id"], "fields": "all"}).json()["tasks"]
+    scores = [t["predictions_score"] for t in ordered]
+    assert scores == sorted(scores) and len(scores) == 6
+
 
 def test_project_listing_pages_through_a_real_server(studio, studio_client, tmp_path):
     """Pages of one project: every page is full until the one past the last (404 or empty)."""
