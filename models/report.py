@@ -204,9 +204,15 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
     parts.append("<h2>Topics</h2>")
     if not clusters:
         parts.append("<p>No topic joins claims of two documents at this threshold.</p>")
+    # A pair whose claims ended in two topics (a big topic split in parts) is shown under the topic
+    # of one of them, so that a claim's pairs stay together; "outside topics" is for the rest.
+    topic_of = {str(cid): c["cluster"] for c in clusters for cid in c.get("claims", [])}
     by_cluster: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     for p in pairs:
-        by_cluster[p.get("cluster")].append(p)
+        topic = p.get("cluster")
+        if topic is None:
+            topic = topic_of.get(str(p.get("claim_a")), topic_of.get(str(p.get("claim_b"))))
+        by_cluster[topic].append(p)
     for c in clusters:
         cls = "topic contrasting" if c.get("contrasting") else "topic"
         stances = ", ".join(f"{_e(k)}: {int(v)}" for k, v in (c.get("stances") or {}).items())

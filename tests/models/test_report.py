@@ -106,3 +106,18 @@ def test_a_claim_in_several_pairs_is_shown_once_its_pairs_together():
                                    pair("b2", 0.9)], None)
     assert rows_html.count("Moscow denies the strike.") == 1 and rows_html.count("the same claim as above") == 1
     assert rows_html.index("Claim b2.") < rows_html.index("Claim b1.") < rows_html.index("Claim b9.")
+
+
+def test_a_pair_across_two_topics_is_shown_with_its_claim_s_topic():
+    claims = [{"claim_id": c, "doc_id": d, "text": f"Claim {c}.", "prediction": "neutral"}
+              for c, d in (("a1", "d1"), ("b1", "d2"), ("a2", "d1"), ("b2", "d2"), ("x", "d3"), ("y", "d4"))]
+    clusters = [{"cluster": 0, "label": "one", "claims": ["a1", "b1"], "docs": ["d1", "d2"]},
+                {"cluster": 1, "label": "two", "claims": ["a2", "b2"], "docs": ["d1", "d2"]}]
+    pair = {"claim_a": "a1", "claim_b": "b2", "text_a": "Claim a1.", "text_b": "Claim b2 across.", "similarity": 0.7,
+            "cluster": None}
+    loose = {"claim_a": "x", "claim_b": "y", "text_a": "Claim x.", "text_b": "Claim y loose.", "similarity": 0.6,
+             "cluster": None}
+    page = render_report(claims, [pair, loose], clusters, CompareSettings(scheme=None))
+    topic_two = page.index("Topic 2")
+    assert page.index("Claim b2 across.") < topic_two   # under topic 1, with its claim a1
+    assert page.index("Pairs outside topics") < page.index("Claim y loose.")
