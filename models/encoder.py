@@ -62,6 +62,7 @@ class Encoder:
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()   # a classifier directory read as an encoder: its head is ignored, quietly
         self.model_dir = Path(model_dir) if model_dir else base_model_dir()
         self.tokenizer = AutoTokenizer.from_pretrained(self.model_dir)
         self.model = AutoModel.from_pretrained(self.model_dir)
@@ -130,6 +131,7 @@ def export_onnx(model_dir: Path, path: Path, head: str = "embedding") -> Path:
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()   # "Loading weights: 105/105" is noise in a command's output
+    hf_logging.set_verbosity_error()    # and so is the load report of a classifier read as an encoder
     classifier = head == "classifier"
     model = (AutoModelForSequenceClassification if classifier else AutoModel).from_pretrained(model_dir).eval()
 
