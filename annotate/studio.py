@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import UserError
-from corpus.files import atomic_write
+from corpus.files import atomic_write, nearest_existing
 
 DEFAULT_PORT = 8080
 DEFAULT_WORKSPACE = "workspace"
@@ -201,9 +201,7 @@ def _check_workspace(workspace: Path) -> None:
     """Refuse a workspace that is a file or cannot be written, before anything is created."""
     if workspace.exists() and not workspace.is_dir():
         raise UserError(f"--workspace {workspace} is a file; give a directory (new or used before)")
-    existing = workspace
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
+    existing = nearest_existing(workspace)
     if not existing.is_dir():
         raise UserError(f"--workspace {workspace}: {existing} is a file; give a directory (new or used before)")
     if not os.access(existing, os.W_OK | os.X_OK):
@@ -212,11 +210,9 @@ def _check_workspace(workspace: Path) -> None:
 
 def _make_workspace(workspace: Path) -> Path | None:
     """Create ``workspace``; return the topmost directory made (None when it existed)."""
-    top = None
-    for folder in reversed([workspace, *workspace.parents]):
-        if not folder.exists():
-            top = folder
-            break
+    existing = nearest_existing(workspace)
+    top = None if existing == workspace else next(
+        folder for folder in [workspace, *workspace.parents] if folder.parent == existing)
     try:
         workspace.mkdir(parents=True, exist_ok=True)
     except OSError as err:

@@ -257,11 +257,7 @@ def _stance() -> str:
     """How to call this CLI from the user's shell: ``stance`` when it is on PATH (an activated venv)."""
     if shutil.which("stance"):
         return "stance"
-    script = Path(sys.executable).parent / "stance"
-    try:
-        return str(script.relative_to(Path.cwd()))
-    except ValueError:
-        return str(script)
+    return str(_shown(Path(sys.executable).parent / "stance"))
 
 
 def summary_lines(result: RunResult) -> list[str]:

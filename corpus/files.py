@@ -46,13 +46,17 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
         raise
 
 
+def nearest_existing(path: Path) -> Path:
+    """``path`` itself when it exists, else its nearest ancestor that does."""
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
 def _make_parents(path: Path) -> list[Path]:
     """Create the missing folders above ``path``; return them, deepest first, for ``_remove_dirs``."""
-    made = []
-    parent = path.parent
-    while not parent.exists() and parent != parent.parent:
-        made.append(parent)
-        parent = parent.parent
+    top = nearest_existing(path.parent)
+    made = [p for p in [path.parent, *path.parent.parents] if p not in (top, *top.parents)]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -92,9 +96,7 @@ def check_writable(path: str | Path) -> None:
     """Fail now, not after the work, when ``path`` could not be written (its folder is read-only,
     or a file stands where a folder should be)."""
     path = Path(path)
-    parent = path.parent   # the nearest folder that exists: nothing is created by the check
-    while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
+    parent = nearest_existing(path.parent)   # nothing is created by the check
     if not parent.is_dir():
         raise UserError(f"cannot write {path}: {parent} is a file; choose another output path")
     try:

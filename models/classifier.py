@@ -148,11 +148,10 @@ class StanceClassifier:
         forward does not: not importing torch and transformers saves seconds of start-up)."""
         if self._model is None and self.model_dir is not None:
             from transformers import AutoModelForSequenceClassification
-            from transformers.utils import logging as hf_logging
 
-            from models.encoder import set_threads
+            from models.encoder import quiet_transformers, set_threads
 
-            hf_logging.disable_progress_bar()
+            quiet_transformers()
             self._model = AutoModelForSequenceClassification.from_pretrained(self.model_dir).eval()
             set_threads()
         return self._model

@@ -48,12 +48,11 @@ class CrossEncoder:
                  state: dict[str, Any] | None = None) -> None:
         import torch
         from transformers import AutoModel, AutoTokenizer
-        from transformers.utils import logging as hf_logging
 
-        from models.encoder import base_model_dir
+        from models.encoder import base_model_dir, quiet_transformers
         from models.match_adapter import add_lora
 
-        hf_logging.disable_progress_bar()
+        quiet_transformers()
         model_dir = base_model_dir()
         self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
         self.bert = AutoModel.from_pretrained(model_dir)

@@ -54,15 +54,22 @@ def set_threads() -> None:
     torch.set_num_threads(max(1, os.cpu_count() or 1))
 
 
+def quiet_transformers() -> None:
+    """No progress bar ("Loading weights: 105/105") and no load report (a classifier read as an
+    encoder, its head ignored) from transformers: noise in a command's output."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+
+
 class Encoder:
     """Mean-pooled, normalised MiniLM sentence embeddings."""
 
     def __init__(self, model_dir: str | Path | None = None, max_length: int = MAX_LENGTH) -> None:
         from transformers import AutoModel, AutoTokenizer
-        from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()
-        hf_logging.set_verbosity_error()   # a classifier directory read as an encoder: its head is ignored, quietly
+        quiet_transformers()
         self.model_dir = Path(model_dir) if model_dir else base_model_dir()
         self.tokenizer = AutoTokenizer.from_pretrained(self.model_dir)
         self.model = AutoModel.from_pretrained(self.model_dir)
@@ -128,10 +135,7 @@ def export_onnx(model_dir: Path, path: Path, head: str = "embedding") -> Path:
     import torch
     from transformers import AutoModel, AutoModelForSequenceClassification
 
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.disable_progress_bar()   # "Loading weights: 105/105" is noise in a command's output
-    hf_logging.set_verbosity_error()    # and so is the load report of a classifier read as an encoder
+    quiet_transformers()
     classifier = head == "classifier"
     model = (AutoModelForSequenceClassification if classifier else AutoModel).from_pretrained(model_dir).eval()
 

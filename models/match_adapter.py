@@ -108,11 +108,9 @@ class QueryEncoder:
     def __init__(self, rank: int = 8, alpha: float = 16.0, max_length: int = 128,
                  state: dict[str, Any] | None = None, targets: Sequence[str] = TARGETS) -> None:
         from transformers import AutoModel, AutoTokenizer
-        from transformers.utils import logging as hf_logging
+        from models.encoder import base_model_dir, quiet_transformers, set_threads
 
-        from models.encoder import base_model_dir, set_threads
-
-        hf_logging.disable_progress_bar()
+        quiet_transformers()
         model_dir = base_model_dir()
         self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
         self.model = AutoModel.from_pretrained(model_dir)

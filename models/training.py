@@ -161,12 +161,9 @@ def fine_tune(train_rows: list[dict[str, Any]], val_rows: list[dict[str, Any]], 
     """Fine-tune the packaged MiniLM; return the best model (by validation macro-F1), tokenizer, history."""
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
-    from transformers.utils import logging as hf_logging
+    from models.encoder import base_model_dir, quiet_transformers
 
-    from models.encoder import base_model_dir
-
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
+    quiet_transformers()
     torch.set_num_threads(training_threads())
     _seed_everything(seed)
     base = base_model_dir()
