@@ -140,7 +140,8 @@ def _train(args: argparse.Namespace) -> int:
 def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("evaluate", help="score a model on labelled claims: F1, confusion, calibration, by metadata")
     p.add_argument("--model", required=True, help="model directory, or 'bootstrap'")
-    p.add_argument("--data", required=True, help="JSONL with text and label")
+    p.add_argument("--data", required=True, help="JSONL with text and label, or a dataset directory from `stance pull` "
+                                                "(its test split); claims the model was trained on are left out")
     p.add_argument("--out", required=True, help="report directory")
     p.add_argument("--scheme", default=None, help="default: the model's own, or kremlin_framing for the bootstrap")
     p.add_argument("--by", nargs="*", default=None, help="metadata fields to break the figures down by")
@@ -155,8 +156,9 @@ def _evaluate(args: argparse.Namespace) -> int:
     print(f"{'':28} {'n':>5} {'macro-F1':>9} {'accuracy':>9} {'ECE':>6}")
     for name, n, f1, acc, ece in summary_table(report):
         print(f"{name[:28]:28} {n:>5} {f1:>9.3f} {acc:>9.3f} {ece:>6.3f}")
-    if report.get("rows_seen_in_training"):
-        print(f"warning: {report['rows_seen_in_training']} rows were in the model's training split")
+    if report.get("left_out"):
+        print(report["left_out"])
+    print(f"TF-IDF baseline: {report['baseline_how']}")
     if report.get("note"):
         print(f"note: {report['note']}")
     print(f"report written to {report['out_dir']}/index.html (and report.json, report.md)")

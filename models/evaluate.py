@@ -2,10 +2,15 @@
 
 Macro-F1, per-label precision / recall / F1, a confusion matrix, calibration (expected calibration
 error and a reliability plot), the same broken down by metadata fields, and a TF-IDF + logistic
-regression baseline. Protocol of the baseline: it is cross-validated on the evaluation data itself
-(stratified folds grouped by document, or by claim when the documents are too few; seeded), so each
-of its predictions comes from a model that saw the other folds of these very claims; the evaluated
-model saw none of them unless the report says so.
+regression baseline.
+
+Claims the model was trained on (their text hashes are in its ``train_hashes``) are left out of
+every figure, and the report says how many. The baseline is fitted on the claims the model was
+trained on (read again from the training data its directory records, when that still holds every
+one of them) and scored on the same claims as the model. Otherwise (the bootstrap, a model whose
+training data moved or changed) it is cross-validated on the evaluation data itself (stratified
+folds grouped by document, or by claim when the documents are too few; seeded), and the report,
+report.json and the terminal say which of the two was done.
 """
 
 from __future__ import annotations
@@ -115,11 +120,91 @@ def predict_rows(model: str, rows: list[dict[str, Any]], scheme: Any) -> tuple[n
     from models.classifier import StanceClassifier
 
     clf = StanceClassifier.from_pretrained(model, scheme)
-    seen = set(clf.config.get("train_hashes", []))
-    overlap = sum(text_hash(r["text"]) in seen for r in rows)
-    info = {"model": str(model), "version": clf.version, "trained_on": clf.model_labels,
-            "rows_seen_in_training": overlap}
+    info = {"model": str(model), "version": clf.version, "trained_on": clf.model_labels}
     return clf.predict_proba(rows), info
+
+
+def model_record(model: str) -> dict[str, Any]:
+    """The ``claimstance.json`` of a model directory ({} for the bootstrap or an unreadable one:
+    loading the model then says what is wrong)."""
+    from models.classifier import CONFIG_NAME
+
+    if model == "bootstrap":
+        return {}
+    try:
+        record = json.loads((Path(model) / CONFIG_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def leave_out_trained(rows: list[dict[str, Any]], train_hashes: list[str]
+                      ) -> tuple[list[dict[str, Any]], int]:
+    """The rows whose text the model was not trained on, and how many were left out."""
+    seen = set(train_hashes)
+    kept = [r for r in rows if text_hash(r["text"]) not in seen]
+    return kept, len(rows) - len(kept)
+
+
+def pick_training_rows(candidates: list[dict[str, Any]], train_hashes: list[str]
+                       ) -> tuple[list[dict[str, Any]], int]:
+    """The rows of ``candidates`` the model was trained on (text hash in ``train_hashes``), and how
+    many of its training texts ``candidates`` lacks (0: the training data is there, unchanged)."""
+    wanted = set(train_hashes)
+    picked = [r for r in candidates if text_hash(r["text"]) in wanted]
+    return picked, len(wanted - {text_hash(r["text"]) for r in picked})
+
+
+def model_training_rows(record: dict[str, Any], label_ids: list[str]
+                        ) -> tuple[list[dict[str, Any]] | None, str]:
+    """The claims a model was trained on, read again from its recorded training data, or None and why not."""
+    hashes, where = record.get("train_hashes") or [], record.get("train_data")
+    if not record:
+        return None, "the bootstrap has no training claims"
+    if not hashes or not where:
+        return None, ("the model directory does not record its training data (models trained before "
+                      "evaluate used it don't; retrain to record it)")
+    if not Path(where).exists():
+        return None, f"the model's training data was not found at {where}"
+    try:
+        # As `stance train` read it: a dataset's test split was never trained on.
+        candidates, _ = test_split(load_labelled(where, label_ids))
+    except UserError as err:
+        return None, f"the model's training data at {where} could not be read ({err})"
+    picked, missing = pick_training_rows(candidates, hashes)
+    if missing:
+        return None, f"{where} no longer holds {missing} of the model's {len(set(hashes))} training claims"
+    if len({r["label"] for r in picked}) < 2:
+        return None, f"the model's training claims in {where} hold fewer than two labels"
+    return picked, ""
+
+
+def fitted_baseline(train_rows: list[dict[str, Any]], rows: list[dict[str, Any]], labels: list[str],
+                    normalise: bool = False) -> np.ndarray:
+    """Probabilities over ``labels`` for ``rows`` of TF-IDF + logistic regression fitted on ``train_rows``.
+
+    Fitted on every label the training rows hold; like the model's, its probabilities are
+    renormalised over ``labels`` (the labels the evaluated claims hold).
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from models.data import normalise_spelling
+
+    prep = normalise_spelling if normalise else (lambda t: t)
+    trained = sorted({r["label"] for r in train_rows})
+    model = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1),
+                          LogisticRegression(max_iter=2000, class_weight="balanced", C=10.0))
+    model.fit([prep(r["text"]) for r in train_rows], [trained.index(r["label"]) for r in train_rows])
+    raw = model.predict_proba([prep(r["text"]) for r in rows])
+    proba = np.zeros((len(rows), len(labels)))
+    for col, k in enumerate(model.classes_):
+        if trained[k] in labels:
+            proba[:, labels.index(trained[k])] = raw[:, col]
+    total = proba.sum(axis=1, keepdims=True)
+    # A claim whose probability sits wholly on labels absent here: spread evenly (no preference).
+    return np.where(total > 0, proba / np.clip(total, 1e-12, None), 1.0 / len(labels))
 
 
 def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | None = None,
@@ -141,12 +226,22 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
     rows = test_rows or rows
     if model != "bootstrap" and not Path(model).is_dir():
         raise UserError(f"{model}: no such model directory; give a directory from `stance train` or 'bootstrap'")
+    record = model_record(model)
+    # Claims the model was trained on would flatter it: they are left out of every figure.
+    rows, left_out = leave_out_trained(rows, record.get("train_hashes") or [])
+    if left_out and not rows:
+        raise UserError(f"{data}: the model {model} was trained on every one of its {left_out} claims; "
+                        "evaluate on held-out claims (the test split of a `stance pull` dataset, or claims "
+                        "labelled after training)")
+    if left_out:
+        scored += f"; left out {left_out} claims the model was trained on"
     # Predictions are compared over the labels the data holds (a two-label data set is not scored
     # on a third label the scheme has); probabilities are renormalised over those labels.
     present = {r["label"] for r in rows}
     labels = [label for label in scheme_obj.label_ids if label in present]
     if len(labels) < 2:
-        raise UserError(f"{data}: holds only the label(s) {sorted(present)}; evaluation needs two or more")
+        kept = f" once the {left_out} claims the model was trained on are left out" if left_out else ""
+        raise UserError(f"{data}: holds only the label(s) {sorted(present)}{kept}; evaluation needs two or more")
     proba_all, info = predict_rows(model, rows, scheme_obj)
     scheme_ids = list(scheme_obj.label_ids)
     elsewhere = Counter(scheme_ids[i] for i in np.asarray(proba_all).argmax(axis=1) if scheme_ids[i] not in present)
@@ -154,12 +249,25 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
     proba = proba_all[:, cols]
     proba = proba / np.clip(proba.sum(axis=1, keepdims=True), 1e-12, None)
     y = np.array([labels.index(r["label"]) for r in rows])
-    baseline, protocol = tfidf_baseline(rows, labels, folds, seed)
+    train_rows, why_not = model_training_rows(record, scheme_obj.label_ids)
+    if train_rows is not None:
+        baseline = fitted_baseline(train_rows, rows, labels)
+        baseline_how = f"trained on the model's {len(train_rows)} training claims"
+        protocol = (f"{baseline_how} (read again from {record['train_data']}), scored on the same "
+                    f"{len(rows)} claims as the model")
+    else:
+        baseline, folded = tfidf_baseline(rows, labels, folds, seed)
+        baseline_how = f"cross-validated within the evaluation data ({why_not})"
+        protocol = f"cross-validated within the evaluation data: {folded}, seed {seed} ({why_not})"
     report: dict[str, Any] = {
         **info, "data": str(data), "scored": scored, "scheme": scheme_obj.name, "labels": labels, "n": len(rows),
+        "rows_seen_in_training": left_out,
+        "left_out": f"left out {left_out} claims the model was trained on" if left_out else "",
+        "baseline_kind": "training_claims" if train_rows is not None else "cross_validation",
+        "baseline_how": baseline_how,
         "label_counts": dict(Counter(r["label"] for r in rows)),
         "protocol": (f"model: scored as given on every row of {scored} (argmax over the labels present in the data). "
-                     f"baseline: TF-IDF (1-2 grams) + logistic regression, {protocol}, seed {seed}. "
+                     f"baseline: TF-IDF (1-2 grams) + logistic regression, {protocol}. "
                      "Breakdowns by a metadata field average F1 over the labels present in each group."),
         "overall": score(y, proba, labels),
     }
@@ -236,11 +344,17 @@ def _plots(report: dict[str, Any], out: Path) -> None:
     plt.close(fig)
 
 
+def baseline_name(report: dict[str, Any]) -> str:
+    """The baseline's line in the summary: how it was fitted, in a few characters."""
+    return "TF-IDF+LR (CV)" if report.get("baseline_kind", "cross_validation") == "cross_validation" \
+        else "TF-IDF+LR (model's train)"
+
+
 def summary_table(report: dict[str, Any]) -> list[tuple[str, int, float, float, float]]:
     """(name, n, macro-F1, accuracy, ECE) lines: the model, the baseline, then each metadata value."""
     lines = [("model", report["n"], report["overall"]["macro_f1"], report["overall"]["accuracy"],
               report["overall"]["ece"]),
-             ("TF-IDF+LR (CV)", report["n"], report["baseline"]["macro_f1"], report["baseline"]["accuracy"],
+             (baseline_name(report), report["n"], report["baseline"]["macro_f1"], report["baseline"]["accuracy"],
               report["baseline"]["ece"])]
     for field, values in report["by"].items():
         for value, part in values.items():
@@ -253,9 +367,10 @@ def markdown(report: dict[str, Any]) -> str:
     out = [f"# Evaluation of {report['model']} ({report['version']})", "",
            f"Data: `{report['data']}`, {report['n']} claims; scheme `{report['scheme']}`.", "",
            f"Protocol: {report['protocol']}", ""]
-    if report.get("rows_seen_in_training"):
-        out += [f"**Warning: {report['rows_seen_in_training']} of these rows were in the model's "
-                "training split; the figures overstate held-out performance.**", ""]
+    if report.get("left_out"):
+        out += [f"Scored without the claims the model was trained on: {report['left_out']}.", ""]
+    if report.get("baseline_how"):
+        out += [f"TF-IDF baseline: {report['baseline_how']}.", ""]
     if report.get("note"):
         out += [f"Note: {report['note']}.", ""]
     out += ["| | n | macro-F1 | accuracy | ECE |", "|---|---:|---:|---:|---:|"]
@@ -283,9 +398,10 @@ def render_html(report: dict[str, Any]) -> str:
     confusion = "".join(f"<tr><th>{e(labels[i])}</th>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>"
                         for i, row in enumerate(report["overall"]["confusion"]))
     warning = ""
-    if report.get("rows_seen_in_training"):
-        warning = (f"<p class=warn>{e(report['rows_seen_in_training'])} of these rows were in the model's "
-                   "training split: the figures overstate held-out performance.</p>")
+    if report.get("left_out"):
+        warning = f"<p>Scored without the claims the model was trained on: {e(report['left_out'])}.</p>"
+    if report.get("baseline_how"):
+        warning += f"<p>TF-IDF baseline: {e(report['baseline_how'])}.</p>"
     if report.get("note"):
         warning += f"<p><b>Note:</b> {e(report['note'])}.</p>"
     return f"""<!doctype html>

@@ -476,6 +476,7 @@ def train(data: str | Path, out_dir: str | Path, scheme: str = "kremlin_framing"
         raise UserError(f"{data}: every row is in the test split; train on a dataset with a train split")
     clf, metrics = fit_classifier(rows, scheme_obj, seed, settings, progress)
     metrics["test_claims_held_out"] = len(held_out)
+    clf.config["train_data"] = str(Path(data).resolve())   # `stance evaluate` fits its baseline on it
     if Path(str(scheme)).suffix in (".yaml", ".yml"):
         clf.config["scheme_path"] = str(Path(scheme).resolve())
     with atomic_dir(out_dir, MODEL_FILES) as tmp:
