@@ -20,6 +20,10 @@ macro-F1 over all the held-out predictions beside the per-fold figures.
 With ``--train-fraction F``, a learning curve point: each split trains on a stratified share F of
 its training part (seeded by the split) and is scored on the same held-out claims as before.
 
+Every printed figure goes to benchmarks/results/bench_heldout-YYYYmmdd-HHMMSS.json too (see
+benchmarks/_record.py): the per-split results (keyed "fold" under --folds, "seed" otherwise), the
+means, the pooled figures under --folds, the mode, the settings, the command and the git commit.
+
     python benchmarks/bench_heldout.py [--data ../shared/data/ruwa-dev.jsonl] [--seeds 0,1 | --folds 5] [--plain]
         [--train-fraction 0.6] [--train-seed 13]
 """
@@ -39,6 +43,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _record import run_context, write_results  # noqa: E402
 from bench_stance import LABELS, f1, tfidf, two  # noqa: E402
 
 from corpus.files import read_jsonl  # noqa: E402
@@ -47,6 +52,7 @@ CROSS_DOMAIN = ("crossdomain_proxy.jsonl", "crossdomain_blind.jsonl")
 
 
 def main(argv: list[str] | None = None) -> int:
+    context = run_context(argv)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "ruwa-dev.jsonl"))
     parser.add_argument("--seeds", default="0,1", help="comma-separated seeds of the 80/20 splits")
@@ -80,13 +86,14 @@ def main(argv: list[str] | None = None) -> int:
     print(header)
     results = []
     strata = [r["label"] for r in rows]
-    if args.folds:  # every claim held out once; "seed" is then the fold's number
+    if args.folds:  # every claim held out once; the first column is then the fold's number
         folds = StratifiedKFold(args.folds, shuffle=True, random_state=0).split(rows, strata)
         splits = [([rows[i] for i in a], [rows[i] for i in b]) for a, b in folds]
     else:
         splits = [train_test_split(rows, test_size=0.2, stratify=strata, random_state=int(seed))
                   for seed in args.seeds.split(",")]
     names = range(len(splits)) if args.folds else [int(seed) for seed in args.seeds.split(",")]
+    split_key = "fold" if args.folds else "seed"
     pooled: dict[str, list[np.ndarray]] = {}
     for seed, (train, test) in zip(names, splits):
         if args.train_fraction < 1:  # the same held-out claims, fewer training claims
@@ -107,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         pooled.setdefault("gold", []).append(y)
         pooled.setdefault("fine-tune", []).append(blended)
         pooled.setdefault("network alone", []).append(alone)
-        res = {"seed": seed, "train_claims": len(train), "test_claims": len(test), "train_seconds": round(seconds, 1),
+        res = {split_key: seed, "train_claims": len(train), "test_claims": len(test),
+               "train_seconds": round(seconds, 1),
                "test/fine-tune": f1(y, blended),
                "test/network alone": f1(y, alone),
                "test/tfidf": f1(y, tfidf(train, test)),
@@ -142,17 +150,20 @@ def main(argv: list[str] | None = None) -> int:
               f"{res['test/tfidf']:6.3f} {res['test/bootstrap']:6.3f} " + " ".join(f"{c:>44}" for c in cells)
               + f" {seconds:7.0f}", flush=True)
     keys = [k for k in results[0] if "/" in k]
-    print("mean: " + ", ".join(f"{k} {np.mean([r[k] for r in results]):.3f}" for k in keys))
+    mean = {k: float(np.mean([r[k] for r in results])) for k in keys}
+    print("mean: " + ", ".join(f"{k} {v:.3f}" for k, v in mean.items()))
+    mode = {"mode": "folds", "folds": args.folds} if args.folds else {"mode": "seeds", "seeds": list(names)}
     if args.folds:  # each claim predicted once: one macro-F1 over all of them
         gold = np.concatenate(pooled.pop("gold"))
+        pooled_f1 = {k: f1(gold, np.concatenate(v)) for k, v in pooled.items()}
         print(f"pooled over the {args.folds} folds ({len(gold)} claims): "
-              + ", ".join(f"{k} {f1(gold, np.concatenate(v)):.3f}" for k, v in pooled.items()))
-    out = ROOT / "benchmarks" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"bench_heldout-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    record = {"data": args.data, "train_seed": args.train_seed, "train_fraction": args.train_fraction,
-              "settings": settings.model_dump(), "results": results}
-    path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+              + ", ".join(f"{k} {v:.3f}" for k, v in pooled_f1.items()))
+        mode["pooled"] = {"claims": len(gold), "macro_f1": pooled_f1}
+    record = {**context, "arguments": vars(args), **mode, "plain": args.plain, "data": args.data,
+              "claims": len(rows), "cross_domain_claims": {k: len(v) for k, v in sets.items()},
+              "train_seed": args.train_seed, "train_fraction": args.train_fraction,
+              "settings": settings.model_dump(), "results": results, "mean": mean}
+    path = write_results("bench_heldout", record)
     print(f"written to {path}")
     return 0
 
