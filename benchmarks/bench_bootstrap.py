@@ -6,6 +6,8 @@ neutral ignored) and prints macro-F1 for: the full bootstrap, the bootstrap with
 spelling cue, cues only, similarity only, and the description-similarity-only baseline; the mean of
 five 100-claim batches; the same on three small self-written cross-domain sets (disinformation
 narratives vs rebuttals); then the labeller table (coverage, overlaps, conflicts, accuracy).
+Every printed figure goes to benchmarks/results/bench_bootstrap-YYYYmmdd-HHMMSS.json too, with the
+command, the git commit and the host's load (see benchmarks/_record.py); figures only, no claim texts.
 
     python benchmarks/bench_bootstrap.py --data ../shared/data/ruwa-dev.jsonl
 """
@@ -21,6 +23,8 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from _record import run_context, write_results  # noqa: E402
 
 from corpus.files import read_jsonl  # noqa: E402
 from models.bootstrap import Bootstrap  # noqa: E402
@@ -97,6 +101,7 @@ class CachedEncoder:
 
 
 def main(argv=None) -> int:
+    context = run_context(argv)
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=str(REPO / "../shared/data/ruwa-dev.jsonl"))
     ap.add_argument("--scheme", default="kremlin_framing")
@@ -122,12 +127,13 @@ def main(argv=None) -> int:
         ("cues only (no embeddings)", ("similarity", "end_model")),
         ("similarity to descriptions + examples only", ("cues", "cue_groups", "end_model")),
     ]
-    results = {}
+    results, seconds = {}, {}
     for name, exclude in variants:
         boot = Bootstrap(scheme, encoder=encoder, exclude=_expand(scheme, exclude))
         start = time.perf_counter()
         results[name] = score(boot.predict_proba(rows))
-        print(f"{name:48} {results[name]:8.3f} {time.perf_counter() - start:8.1f}")
+        seconds[name] = time.perf_counter() - start
+        print(f"{name:48} {results[name]:8.3f} {seconds[name]:8.1f}")
     # No shortcut at all: every "Kiev" spelled "Kyiv" in the text, and the spelling labeller off.
     import re
 
@@ -140,13 +146,16 @@ def main(argv=None) -> int:
     desc = encoder.encode([scheme.label(lab).description for lab in args.labels])
     base = macro_f1(gold, (emb @ desc.T).argmax(axis=1))
     print(f"{'baseline: similarity to label descriptions only':48} {base:8.3f}")
-    print(f"Kiev/Kyiv spelling worth: {results[variants[0][0]] - results[variants[1][0]]:+.3f} macro-F1 as a "
-          f"labeller, {results[variants[0][0]] - results['no Kiev']:+.3f} with the spelling gone from the text")
+    worth = {"as a labeller": results[variants[0][0]] - results[variants[1][0]],
+             "with the spelling gone from the text": results[variants[0][0]] - results["no Kiev"]}
+    print(f"Kiev/Kyiv spelling worth: {worth['as a labeller']:+.3f} macro-F1 as a "
+          f"labeller, {worth['with the spelling gone from the text']:+.3f} with the spelling gone from the text")
 
     # Held-out claims of the dev kind come in batches: the end model learns from the batch it labels,
     # so a small batch is the harder case. Five random 100-claim subsets, each pre-labelled alone.
     rng = np.random.default_rng(0)
     subsets = [rng.choice(len(rows), 100, replace=False) for _ in range(5)] if len(rows) > 100 else []
+    sub: list[float] = []
     if subsets:
         boot = Bootstrap(scheme, encoder=encoder)
         sub = [macro_f1(gold[i], boot.predict_proba([rows[j] for j in i])[:, cols].argmax(axis=1)) for i in subsets]
@@ -160,13 +169,16 @@ def main(argv=None) -> int:
         if path.exists():
             sets.append((name, list(read_jsonl(path))))
     print()
+    cross = []
     for name, d_labelled in sets:
         d_rows = [{"text": r["text"]} for r in d_labelled]
         d_gold = np.array([args.labels.index(r["label"]) for r in d_labelled])
         d_probs = Bootstrap(scheme, encoder=encoder).predict_proba(d_rows)
         d_desc = macro_f1(d_gold, (encoder.encode([r["text"] for r in d_rows]) @ desc.T).argmax(axis=1))
+        d_boot = macro_f1(d_gold, d_probs[:, cols].argmax(axis=1))
+        cross.append({"set": name, "claims": len(d_rows), "bootstrap": d_boot, "description-only baseline": d_desc})
         print(f"cross-domain, {name} ({len(d_rows)}): bootstrap "
-              f"{macro_f1(d_gold, d_probs[:, cols].argmax(axis=1)):.3f}, description-only baseline {d_desc:.3f}")
+              f"{d_boot:.3f}, description-only baseline {d_desc:.3f}")
 
     import pandas as pd
 
@@ -175,6 +187,17 @@ def main(argv=None) -> int:
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
         print()
         print(table.to_string(index=False))
+
+    macro = {name: results[name] for name, _ in variants}
+    macro["text respelled Kiev->Kyiv, no spelling cue"] = results["no Kiev"]
+    macro["baseline: similarity to label descriptions only"] = base
+    record = {**context, "arguments": vars(args), "claims": len(rows), "macro_f1": macro, "seconds": seconds,
+              "kiev_spelling_worth": worth,
+              "batches_of_100": {"macro_f1": sub, "mean": float(np.mean(sub)) if sub else None,
+                                 "min": min(sub) if sub else None},
+              "cross_domain": cross, "labeller_table": table.to_dict(orient="records")}
+    path = write_results("bench_bootstrap", record)
+    print(f"written to {path}")
     return 0
 
 
