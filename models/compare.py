@@ -58,14 +58,17 @@ class CompareSettings(BaseModel):
         return self
 
 
-def load_compare_settings(path: str | Path | None = None) -> CompareSettings:
-    """Settings from a YAML that is either just the compare settings or a pipeline with ``compare:``.
+def load_compare_settings(path: str | Path | None = None, overrides: dict[str, Any] | None = None
+                          ) -> CompareSettings:
+    """Settings from a YAML that is either just the compare settings or a pipeline with ``compare:``,
+    with ``overrides`` (command-line options) on top.
 
     No path: configs/compare.yaml when present, else the defaults of ``CompareSettings``.
     """
+    overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
     if path is None:
         if not DEFAULT_CONFIG.exists():
-            return CompareSettings()
+            return compare_settings(overrides, "command line")
         path = DEFAULT_CONFIG
     path = Path(path)
     data = read_yaml(path, hint="pass --config with an existing YAML") or {}
@@ -75,7 +78,7 @@ def load_compare_settings(path: str | Path | None = None) -> CompareSettings:
         data = data["compare"] or {}
         if not isinstance(data, dict):
             raise UserError(f"{path}: `compare:` must hold a mapping of settings")
-    return compare_settings(data, path)
+    return compare_settings({**data, **overrides}, path)
 
 
 def compare_settings(data: dict[str, Any], path: str | Path) -> CompareSettings:
@@ -97,6 +100,9 @@ def compare_settings(data: dict[str, Any], path: str | Path) -> CompareSettings:
 
 # --- pairs ------------------------------------------------------------------------------------
 
+METADATA_REASONS = ("front_matter", "byline")
+
+
 def claim_rows(rows: Sequence[dict[str, Any]], settings: CompareSettings,
                where: str = "input") -> list[dict[str, Any]]:
     """The rows that take part: claims only (unless ``only_claims`` is off), each with id, doc and text."""
@@ -108,6 +114,8 @@ def claim_rows(rows: Sequence[dict[str, Any]], settings: CompareSettings,
                 raise UserError(f"{where}: row {n} has no {key}; compare needs claim rows from "
                                 "`stance claims` (then `stance prelabel` for stances)")
         if settings.only_claims and row.get("is_claim") is False:
+            continue
+        if row.get("reason") in METADATA_REASONS:  # "---", "title: ...", "By NAME": never a point made
             continue
         if str(row["claim_id"]) in seen:
             continue
@@ -330,16 +338,18 @@ CLUSTER_COLUMNS = ["cluster", "label", "size", "claims", "docs", "sources", "sta
 
 def run_compare(inp: str | Path, out: str | Path, config: str | Path | None = None,
                 cache: str | Path | None = None, progress: bool = True,
-                settings: CompareSettings | None = None) -> dict[str, Any]:
+                settings: CompareSettings | None = None, overrides: dict[str, Any] | None = None
+                ) -> dict[str, Any]:
     """`stance compare`: read pre-labelled claims, write pairs, clusters (JSONL, Parquet), report.html.
 
-    ``settings`` (already validated) wins over ``config`` (a YAML path).
+    ``settings`` (already validated) wins over ``config`` (a YAML path) and its ``overrides``
+    (``min_similarity``, ``top_k``, ``only_claims``, ...; None values are left out).
     """
     from corpus.files import atomic_dir, check_output_dir, read_jsonl, write_jsonl
     from models.report import render_report
 
     check_output_dir(out, OUTPUT_FILES)
-    settings = settings or load_compare_settings(config)
+    settings = settings or load_compare_settings(config, overrides)
     rows = list(read_jsonl(inp))
     embed = embedder(cache, progress)
     claims, pairs, clusters = compare(rows, embed, settings, where=str(inp))

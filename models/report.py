@@ -33,21 +33,16 @@ table.pairs td{vertical-align:top;border-top:1px solid #eee;padding:.4em}
 table.pairs td.mid{width:9em;text-align:center;color:#555;font-size:.85em}
 tr.contrast td{background:#fff4e5}
 tr.contrast td.mid{font-weight:bold;color:#b35c00}
-mark.cue{background:#ffd54f}mark.diff{background:#cfe8ff}
+mark.cue0{background:#ffd54f}mark.cue1{background:#b9f0c4}mark.cue2{background:#e3c8ee}mark.cue3{background:#c8d8ee}
+mark.diff{background:#cfe8ff}
 .meta{color:#666;font-size:.85em}
 """
 
 
 def scheme_cues(name: str | None) -> dict[str, list[str]]:
-    """Cue phrases of a label scheme (configs/schemes) by label id; nothing when it cannot load."""
-    if not name:
-        return {}
-    try:
-        from models.schemes import load_scheme
-
-        scheme = load_scheme(name)
-    except Exception:  # noqa: BLE001 - no scheme, no cue highlighting; the report still renders
-        return {}
+    """Cue phrases of a label scheme (configs/schemes) by label id, in the scheme's label order;
+    nothing when it cannot load."""
+    scheme = _scheme(name)
     out: dict[str, list[str]] = {}
     for label in getattr(scheme, "labels", []):
         words = list(getattr(label, "cues", []) or [])
@@ -59,21 +54,43 @@ def scheme_cues(name: str | None) -> dict[str, list[str]]:
     return out
 
 
-def cue_pattern(cues: dict[str, list[str]]) -> re.Pattern[str] | None:
-    """One case-insensitive pattern matching any cue phrase as whole words (``*`` ends a stem)."""
-    phrases = sorted({w.strip() for words in cues.values() for w in words}, key=len, reverse=True)
-    if not phrases:
+def _scheme(name: str | None) -> Any:
+    if not name:
         return None
-    alternatives = [re.escape(p).replace(r"\*", r"\w*") for p in phrases]
+    try:
+        from models.schemes import load_scheme
+
+        return load_scheme(name)
+    except Exception:  # noqa: BLE001 - no scheme, no cue highlighting; the report still renders
+        return None
+
+
+def cue_pattern(cues: dict[str, list[str]]) -> re.Pattern[str] | None:
+    """One case-insensitive pattern matching any cue phrase as whole words (``*`` ends a stem),
+    longest phrase first; the group that matched, ``c<k>_<n>``, names the k-th label of ``cues``.
+    A phrase that two labels list counts for the first."""
+    owner: dict[str, int] = {}
+    for k, words in enumerate(cues.values()):
+        for w in words:
+            owner.setdefault(w.strip(), k)
+    if not owner:
+        return None
+    phrases = sorted(owner, key=len, reverse=True)
+    alternatives = []
+    for n, phrase in enumerate(phrases):
+        body = re.escape(phrase).replace(r"\*", r"\w*")
+        alternatives.append(f"(?P<c{owner[phrase]}_{n}>{body})")
     return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.I)
 
 
 def highlight(text: str, cues: re.Pattern[str] | None = None, diff: Iterable[str] = ()) -> str:
-    """``text`` escaped, with cue phrases and the words in ``diff`` wrapped in <mark>."""
+    """``text`` escaped, with cue phrases (class ``cue cue<k>``, k the label's place in the scheme)
+    and the words in ``diff`` wrapped in <mark>."""
     diff = {d.lower() for d in diff}
     spans: list[tuple[int, int, str]] = []
     if cues is not None:
-        spans = [(m.start(), m.end(), "cue") for m in cues.finditer(text)]
+        spans = [(m.start(), m.end(), f"cue cue{int((m.lastgroup or 'c0_').split('_')[0][1:]) % 4}")
+                 for m in cues.finditer(text)]
     taken = [False] * (len(text) + 1)
     for s, e, _ in spans:
         for i in range(s, e):
@@ -91,6 +108,17 @@ def highlight(text: str, cues: re.Pattern[str] | None = None, diff: Iterable[str
         pos = e
     out.append(html.escape(text[pos:]))
     return "".join(out)
+
+
+def cue_legend(scheme_name: str | None, cues: dict[str, list[str]]) -> str:
+    """"Highlighted: cue words of <label>, of <label>" with each label's colour; empty without cues."""
+    scheme = _scheme(scheme_name)
+    names = {str(label.id): str(label.name) for label in getattr(scheme, "labels", [])}
+    marks = [f'<mark class="cue cue{k % 4}">{_e(names.get(label, label))}</mark>' for k, label in enumerate(cues)]
+    if not marks:
+        return ""
+    return ("Highlighted: the cue words the bootstrap reads for " + ", ".join(marks)
+            + " (a word list, not a judgement of the claim). ")
 
 
 def stance_chart(claims: Sequence[dict[str, Any]]) -> str | None:
@@ -174,6 +202,25 @@ def _pair_rows(pairs: Sequence[dict[str, Any]], cues: re.Pattern[str] | None) ->
     return "\n".join(out)
 
 
+def explanation(claims: Sequence[dict[str, Any]], settings: CompareSettings) -> str:
+    """How to read the page: what similarity, stances, relations, colours and highlights are."""
+    versions = sorted({str(r["model_version"]) for r in claims if r.get("model_version")})
+    made_by = (f"the classifier's pre-labels ({_e(', '.join(versions))})" if versions
+               else "as given in the input")
+    return (
+        "How to read this page: a pair is two claims of different documents whose sentence embeddings "
+        f"(all-MiniLM-L6-v2, cosine similarity) are at least {settings.min_similarity:.2f} alike; each claim "
+        f"keeps its {settings.top_k} nearest claims in other documents. Similarity says two sentences are "
+        "about the same thing, not that they agree. "
+        + ("Only rows flagged as claims take part (questions, fillers and opinions are left out). "
+           if settings.only_claims else "Every sentence takes part, claim or not. ")
+        + f"Stances are {made_by}, not annotations. The relation beside each pair is a rule's guess from "
+        "the similarity and the two stances (different stances: same point, different framing), for "
+        "annotators to correct in Label Studio. "
+        + cue_legend(settings.scheme, scheme_cues(settings.scheme))
+        + "Topics with an orange edge hold claims of different stances; orange rows are pairs whose stances differ.")
+
+
 def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, Any]],
                   clusters: Sequence[dict[str, Any]], settings: CompareSettings | None = None,
                   title: str = "Claim comparison") -> str:
@@ -193,9 +240,7 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
         f"<p>{len(claims)} claims from {len(docs)} documents; {len(pairs)} cross-document pairs "
         f"with similarity at least {settings.min_similarity:.2f} ({contrasting} with contrasting "
         f"stances); {len(clusters)} topics.</p>",
-        '<p class="meta">Highlighted: <mark class="cue">framing cue words</mark> of the label scheme. '
-        "Topics with an orange edge hold claims of different stances; orange rows are pairs whose "
-        "stances differ.</p>",
+        f'<p class="meta">{explanation(claims, settings)}</p>',
     ]
     chart = stance_chart(claims)
     if chart:

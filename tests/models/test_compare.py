@@ -72,6 +72,12 @@ def test_pairs_are_cross_document_only_and_carry_both_claims():
     assert "b3" not in {c["claim_id"] for c in claims}
     _, pairs_all, _ = compare(ROWS, topic_embed, CompareSettings(min_similarity=0.6, only_claims=False))
     assert any("b3" in (q["claim_a"], q["claim_b"]) for q in pairs_all)
+    # Front matter and bylines are metadata: never paired, even with every sentence taking part.
+    meta = [row("m1", "d1", "title: Weather", is_claim=False, reason="front_matter"),
+            row("m2", "d2", "title: Weather", is_claim=False, reason="front_matter"),
+            row("m3", "d3", "By Weather Desk", is_claim=False, reason="byline")]
+    claims_meta, _, _ = compare(ROWS + meta, topic_embed, CompareSettings(min_similarity=0.6, only_claims=False))
+    assert not {"m1", "m2", "m3"} & {c["claim_id"] for c in claims_meta}
 
 
 def test_each_pair_appears_once():
@@ -143,6 +149,13 @@ def test_settings_from_compare_file_or_pipeline_file(tmp_path):
     with pytest.raises(UserError, match="no such config file"):
         load_compare_settings(tmp_path / "none.yaml")
     assert load_compare_settings() == CompareSettings()  # configs/compare.yaml states the code defaults
+    # Command-line options on top of the file; the topic threshold follows a new min_similarity
+    # unless the file sets it; None means "not given".
+    s = load_compare_settings(None, {"min_similarity": 0.45, "top_k": 8, "only_claims": None})
+    assert (s.min_similarity, s.cluster_similarity, s.top_k, s.only_claims) == (0.45, 0.45, 8, True)
+    own.write_text("cluster_similarity: 0.7\n")
+    s = load_compare_settings(own, {"min_similarity": 0.45, "only_claims": False})
+    assert (s.min_similarity, s.cluster_similarity, s.only_claims) == (0.45, 0.7, False)
 
 
 def test_compare_cli_writes_every_output(tmp_path, monkeypatch, capsys):
@@ -162,6 +175,19 @@ def test_compare_cli_writes_every_output(tmp_path, monkeypatch, capsys):
     clusters = pd.read_parquet(out / "clusters.parquet")
     assert len(clusters) == len((out / "clusters.jsonl").read_text().splitlines())
     assert (out / "report.html").read_text().startswith("<!doctype html>")
+    # The thresholds a researcher tries first are options, not only config keys.
+    low = tmp_path / "low"
+    assert main(["compare", "--in", str(inp), "--out", str(low), "--min-similarity", "0.1", "--top-k", "7",
+                 "--all-sentences"]) == 0
+    pairs_low = [json.loads(x) for x in (low / "pairs.jsonl").read_text().splitlines()]
+    assert len(pairs_low) > len(pairs) and min(p["similarity"] for p in pairs_low) < 0.55
+    assert any("b3" in (p["claim_a"], p["claim_b"]) for p in pairs_low)  # a non-claim row takes part
+    assert "at least 0.10 alike; each claim keeps its 7 nearest" in (low / "report.html").read_text()
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stopped:
+        main(["compare", "--in", str(inp), "--out", str(low), "--min-similarity", "2"])
+    assert stopped.value.code == 2
+    assert "--min-similarity: must be from -1.0 to 1.0, got 2" in capsys.readouterr().err
 
 
 def test_compare_cli_bad_input_writes_nothing(tmp_path, capsys):

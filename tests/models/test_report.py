@@ -85,10 +85,12 @@ def test_report_shows_topics_sides_and_contrast():
 
 
 def test_highlight_escapes_and_marks_cues_and_differences(monkeypatch):
-    pattern = report.cue_pattern({"kremlin_framing": ["special operation", "Kiev"]})
-    out = highlight("The special operation near Kiev <b>ends</b>", pattern, {"ends"})
-    assert out == ('The <mark class="cue">special operation</mark> near <mark class="cue">Kiev</mark> '
-                   '&lt;b&gt;<mark class="diff">ends</mark>&lt;/b&gt;')
+    pattern = report.cue_pattern({"kremlin_framing": ["special operation", "Kiev"],
+                                  "independent_reporting": ["according to", "Kiev"]})
+    out = highlight("The special operation near Kiev <b>ends</b>, according to them", pattern, {"ends"})
+    # Each label's cues in its own colour; a phrase both labels list counts for the first.
+    assert out == ('The <mark class="cue cue0">special operation</mark> near <mark class="cue cue0">Kiev</mark> '
+                   '&lt;b&gt;<mark class="diff">ends</mark>&lt;/b&gt;, <mark class="cue cue1">according to</mark> them')
     assert highlight("a < b", None) == "a &lt; b"
 
 
@@ -121,3 +123,25 @@ def test_a_pair_across_two_topics_is_shown_with_its_claim_s_topic():
     topic_two = page.index("Topic 2")
     assert page.index("Claim b2 across.") < topic_two   # under topic 1, with its claim a1
     assert page.index("Pairs outside topics") < page.index("Claim y loose.")
+
+
+def test_the_page_says_how_to_read_it_and_names_the_stances_model():
+    claims = [{**r, "model_version": "<b>bootstrap-v1</b>"} for r in rows()]
+    settings = CompareSettings(min_similarity=0.5)
+    claims, pairs, clusters = compare(claims, embed, settings)
+    page = render_report(claims, pairs, clusters, settings)
+    parsed = Elements()
+    parsed.feed(page)
+    text = " ".join(" ".join(parsed.text).split())
+    assert "at least 0.50 alike; each claim keeps its 5 nearest claims in other documents" in text
+    assert "Stances are the classifier's pre-labels (<b>bootstrap-v1</b>), not annotations" in text
+    assert "a rule's guess" in text
+    # One colour a label, named as the scheme names it (kremlin_framing: its display name).
+    from models.schemes import load_scheme
+
+    cued = report.scheme_cues("kremlin_framing")
+    assert len(cued) >= 2
+    legend = [a["class"] for t, a in parsed.tags if t == "mark"][:len(cued)]  # the legend comes first
+    assert legend == [f"cue cue{k}" for k in range(len(cued))]
+    names = {label.id: label.name for label in load_scheme("kremlin_framing").labels}
+    assert all(names[label] in text for label in cued)
