@@ -11,6 +11,9 @@ With ``--claims FILE.jsonl`` the texts come from that file instead, repeated in 
 copy marked so no two texts are equal): with a model trained on that file's kind of claims, every
 claim then counts as in domain, the case where the network runs on all of them.
 
+Every printed figure goes to benchmarks/results/bench_prelabel-YYYYmmdd-HHMMSS.json too, with the
+command, the git commit and the host's load at the start (see benchmarks/_record.py).
+
     python benchmarks/bench_prelabel.py [--n 8000] [--model MODEL_DIR] [--claims FILE] [--int8]
 """
 
@@ -28,6 +31,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from _record import run_context, write_results  # noqa: E402
 
 SUBJECTS = ["The ministry", "Officials", "The governor", "Residents", "The army", "Kyiv", "Moscow",
             "The European Union", "NATO", "The mayor", "Analysts", "The Kremlin", "Ukraine's president",
@@ -108,12 +113,12 @@ def plain_loop(texts: list[str], batch_size: int = 64, model_dir: str | None = N
     return time.perf_counter() - start
 
 
-def int8_check(rows: list[dict]) -> None:
+def int8_check(rows: list[dict]) -> dict[str, float]:
     """Would dynamic int8 quantisation (ONNX Runtime, per-channel) be worth it? Speed, cosine
-    agreement with float32, and agreement of the bootstrap's predictions, on the same claims."""
+    agreement with float32, and agreement of the bootstrap's predictions, on the same claims;
+    printed and returned."""
     import logging
 
-    import numpy as np
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     from models.bootstrap import Bootstrap
@@ -138,9 +143,13 @@ def int8_check(rows: list[dict]) -> None:
     same = float((predictions["fp32"] == predictions["int8"]).mean())
     print(f"int8 vs fp32 (ONNX Runtime): {timings['fp32'] / timings['int8']:.2f}x faster, cosine mean "
           f"{cos.mean():.4f} min {cos.min():.4f}, same bootstrap prediction for {same:.1%} of claims")
+    return {"claims": len(rows), "fp32_seconds": timings["fp32"], "int8_seconds": timings["int8"],
+            "speedup": timings["fp32"] / timings["int8"], "cosine_mean": float(cos.mean()),
+            "cosine_min": float(cos.min()), "same_prediction": same}
 
 
 def main(argv=None) -> int:
+    context = run_context(argv)
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=8000)
     ap.add_argument("--model", default=None, help="a `stance train` directory (default: the bootstrap)")
@@ -183,9 +192,16 @@ def main(argv=None) -> int:
     # CPU seconds are less sensitive than wall time to other jobs sharing the cores.
     print(f"CPU time: stance prelabel {whole_cpu:.1f} s, plain loop {base_cpu:.1f} s (incl. model load); "
           f"ratio {base_cpu / whole_cpu:.2f}x")
-    print(done.stdout.strip().splitlines()[-2])
+    predictions = done.stdout.strip().splitlines()[-2]
+    print(predictions)
+    record = {**context, "arguments": vars(args), "claims": len(rows), "distinct": len({r["text"] for r in rows}),
+              "prelabel": {"seconds": whole, "claims_per_second": ours, "cpu_seconds": whole_cpu},
+              "plain_loop": {"what": what, "seconds": base, "claims_per_second": theirs, "cpu_seconds": base_cpu},
+              "ratio": ours / theirs, "cpu_ratio": base_cpu / whole_cpu, "prelabel_predictions": predictions}
     if args.int8:
-        int8_check(rows[:2000])
+        record["int8"] = int8_check(rows[:2000])
+    path = write_results("bench_prelabel", record)
+    print(f"written to {path}")
     return 0
 
 
