@@ -130,3 +130,139 @@ def test_evaluate_on_a_pulled_dataset_scores_its_test_split_only(tmp_path, monke
     assert seen == [8] and report["n"] == 8
     assert f"the test split of {tmp_path / 'ds'} (8 of 24 claims)" in report["protocol"]
     assert report["scored"] == f"the test split of {tmp_path / 'ds'} (8 of 24 claims)"
+
+
+def test_claims_the_model_was_trained_on_are_left_out_and_counted() -> None:
+    from models.data import text_hash
+
+    rows = _rows()
+    kept, left_out = ev.leave_out_trained(rows, [text_hash(rows[0]["text"]), text_hash("  " + rows[3]["text"]),
+                                                 text_hash("a claim not in these rows")])
+    assert left_out == 2   # the hash ignores spacing: rows[3] counts
+    assert [r["id"] for r in kept] == [r["id"] for r in rows if r["id"] not in ("k0", "i1")]
+    assert ev.leave_out_trained(rows, []) == (rows, 0)
+
+
+def test_baseline_rows_are_chosen_by_hash_and_missing_ones_counted() -> None:
+    from models.data import text_hash
+
+    rows = _rows()
+    hashes = sorted(text_hash(r["text"]) for r in rows[:10])
+    picked, missing = ev.pick_training_rows(rows, hashes)
+    assert [r["id"] for r in picked] == [r["id"] for r in rows[:10]] and missing == 0
+    picked, missing = ev.pick_training_rows(rows[2:], hashes)   # the file lost two training claims
+    assert len(picked) == 8 and missing == 2
+
+
+def _model_dir(tmp_path: Path, train_rows: list[dict], train_data: Path | None) -> Path:
+    from models.data import text_hash
+
+    model = tmp_path / "model"
+    model.mkdir()
+    record = {"scheme": "kremlin_framing", "labels": ["kremlin_framing", "independent_reporting"],
+              "version": "fake-1", "train_hashes": sorted(text_hash(r["text"]) for r in train_rows)}
+    if train_data is not None:
+        record["train_data"] = str(train_data)
+    (model / "claimstance.json").write_text(json.dumps(record), encoding="utf-8")
+    return model
+
+
+def _fake_predict(model: str, got: list[dict], scheme: object) -> tuple[np.ndarray, dict]:
+    out = np.array([[0.8, 0.1, 0.1] if r["label"] == "kremlin_framing" else [0.1, 0.8, 0.1] for r in got])
+    return out, {"model": model, "version": "fake-1"}
+
+
+def test_model_training_rows_says_why_it_cannot_find_them(tmp_path: Path) -> None:
+    rows = _rows()
+    labels = ["kremlin_framing", "independent_reporting", "neutral"]
+    data = tmp_path / "train.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    record = json.loads((_model_dir(tmp_path, rows[:16], data) / "claimstance.json").read_text())
+    found, why = ev.model_training_rows(record, labels)
+    assert [r["id"] for r in found] == [r["id"] for r in rows[:16]] and why == ""
+    assert ev.model_training_rows({}, labels) == (None, "the bootstrap has no training claims")
+    assert "does not record its training data" in ev.model_training_rows(
+        {k: v for k, v in record.items() if k != "train_data"}, labels)[1]
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows[4:]), encoding="utf-8")   # edited since
+    assert ev.model_training_rows(record, labels) == (
+        None, f"{data} no longer holds 4 of the model's 16 training claims")
+    data.unlink()
+    assert ev.model_training_rows(record, labels) == (None, f"the model's training data was not found at {data}")
+
+
+def test_baseline_is_trained_on_the_models_training_claims_and_seen_claims_are_left_out(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from claimstance.cli import main
+
+    rows = _rows()
+    train_data = tmp_path / "train.jsonl"   # what the model was trained on: 16 claims, 8 of each label
+    train_data.write_text("".join(json.dumps(r) + "\n" for r in rows[:16]), encoding="utf-8")
+    model = _model_dir(tmp_path, rows[:16], train_data)
+    data = tmp_path / "eval.jsonl"   # 4 claims it was trained on, 8 it was not
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows[12:]), encoding="utf-8")
+    seen: list[int] = []
+
+    def fake_predict(model: str, got: list[dict], scheme: object) -> tuple[np.ndarray, dict]:
+        seen.append(len(got))
+        return _fake_predict(model, got, scheme)
+
+    monkeypatch.setattr(ev, "predict_rows", fake_predict)
+    assert main(["evaluate", "--model", str(model), "--data", str(data), "--out", str(tmp_path / "r")]) == 0
+    report = json.loads((tmp_path / "r" / "report.json").read_text(encoding="utf-8"))
+    assert seen == [8] and report["n"] == 8 and report["overall"]["n"] == 8 and report["baseline"]["n"] == 8
+    assert report["rows_seen_in_training"] == 4 and report["left_out"] == "left out 4 claims the model was trained on"
+    assert report["baseline_kind"] == "training_claims"
+    assert report["baseline_how"] == "trained on the model's 16 training claims"
+    assert f"(read again from {train_data}), scored on the same 8 claims as the model" in report["protocol"]
+    assert report["baseline"]["accuracy"] == 1.0   # "Kiev regime" vs "Officials said" again
+    assert len((tmp_path / "r" / "predictions.jsonl").read_text().splitlines()) == 8
+    md = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
+    assert "left out 4 claims the model was trained on" in md and "| TF-IDF+LR (model's train) | 8 |" in md
+    out = capsys.readouterr().out
+    assert "left out 4 claims the model was trained on\n" in out
+    assert "TF-IDF baseline: trained on the model's 16 training claims\n" in out
+
+    # The training data moved: the baseline is cross-validated on the evaluated claims, and says why.
+    train_data.rename(tmp_path / "moved.jsonl")
+    assert main(["evaluate", "--model", str(model), "--data", str(data), "--out", str(tmp_path / "r2")]) == 0
+    report = json.loads((tmp_path / "r2" / "report.json").read_text(encoding="utf-8"))
+    assert report["baseline_kind"] == "cross_validation" and report["n"] == 8
+    assert report["baseline_how"] == ("cross-validated within the evaluation data (the model's training data "
+                                      f"was not found at {train_data})")
+    assert f"TF-IDF baseline: {report['baseline_how']}\n" in capsys.readouterr().out
+
+
+def test_evaluating_only_claims_the_model_was_trained_on_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from claimstance.cli import main
+
+    rows = _rows()
+    data = tmp_path / "train.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    model = _model_dir(tmp_path, rows, data)
+    monkeypatch.setattr(ev, "predict_rows", _fake_predict)
+    assert main(["evaluate", "--model", str(model), "--data", str(data), "--out", str(tmp_path / "r")]) != 0
+    err = capsys.readouterr().err
+    assert err == (f"error: {data}: the model {model} was trained on every one of its 24 claims; evaluate on "
+                   "held-out claims (the test split of a `stance pull` dataset, or claims labelled after training)\n")
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.slow
+def test_a_trained_model_is_scored_without_its_training_claims_against_a_baseline_fitted_on_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from models.training import TrainSettings, train
+
+    data = tmp_path / "labelled.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in _rows()), encoding="utf-8")
+    monkeypatch.setenv("CLAIMSTANCE_CACHE", str(tmp_path / "cache"))
+    result = train(data, tmp_path / "model", seed=5, progress=False,
+                   settings=TrainSettings(epochs=1, max_length=48, val_fraction=0.25))
+    config = json.loads((tmp_path / "model" / "claimstance.json").read_text(encoding="utf-8"))
+    assert config["train_data"] == str(data.resolve())
+    # Evaluated on its own training file: only the validation claims are scored.
+    report = ev.evaluate(str(tmp_path / "model"), data, tmp_path / "report", by=[])
+    assert report["rows_seen_in_training"] == result["train_claims"]
+    assert report["n"] == result["validation_claims"] == 24 - result["train_claims"]
+    assert report["baseline_how"] == f"trained on the model's {result['train_claims']} training claims"
+    assert report["overall"]["n"] == report["baseline"]["n"] == report["n"]
