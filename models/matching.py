@@ -382,7 +382,8 @@ def match(corpus: Sequence[dict[str, Any]], queries: Sequence[dict[str, Any]], t
           embed: Embed, settings: MatchSettings | None = None, progress: bool = False,
           corpus_name: str = "corpus", queries_name: str = "queries",
           query_embed: Embed | None = None) -> list[dict[str, Any]]:
-    """For each query row, its best ``top_k`` corpus rows: ``{"query_id", "matches": [{id, score, text}]}``.
+    """For each query row, its best ``top_k`` corpus rows: ``{"query_id", "query_text", "matches": [{id,
+    score, text, and the row's doc_id, outlet, source_type, speaker, prediction when it has them}]}``.
 
     With ``settings.only_claims`` corpus rows flagged ``is_claim: false`` (questions, headings) are left
     out; rows without the flag (a claims database) all take part.
@@ -407,10 +408,26 @@ def match(corpus: Sequence[dict[str, Any]], queries: Sequence[dict[str, Any]], t
     q_ids = _unique_ids(queries, queries_name)
     q_texts = [_row_text(r, queries_name, n) for n, r in enumerate(queries, 1)]
     matcher = Matcher(texts, embed, settings, query_embed=query_embed)
-    idx, val = matcher.top(q_texts, top_k, progress=progress)
-    return [{"query_id": qid,
-             "matches": [{"id": ids[j], "score": round(float(s), 6), "text": texts[j]} for j, s in zip(i, v)]}
-            for qid, i, v in zip(q_ids, idx, val)]
+    # A query that is itself a corpus row (same id, same text: one file given as both) is not its
+    # own match; one more row is fetched so that it still gets ``top_k``.
+    position = {(i, t): n for n, (i, t) in enumerate(zip(ids, texts))}
+    itself = [position.get((qid, qt)) for qid, qt in zip(q_ids, q_texts)]
+    extra = int(any(n is not None for n in itself))
+    idx, val = matcher.top(q_texts, min(len(texts), top_k + extra), progress=progress)
+    kept = [[(int(j), float(s)) for j, s in zip(i, v) if j != own][:top_k] for i, v, own in zip(idx, val, itself)]
+    return [{"query_id": qid, "query_text": qt,
+             "matches": [{"id": ids[j], "score": round(s, 6), "text": texts[j], **_described(corpus[j])}
+                         for j, s in row]}
+            for qid, qt, row in zip(q_ids, q_texts, kept)]
+
+
+DESCRIBING = ("doc_id", "outlet", "source_type", "speaker", "prediction")
+
+
+def _described(row: dict[str, Any]) -> dict[str, Any]:
+    """What a reader of a match needs beside its text, when the corpus row has it: its document,
+    outlet, source type, voice and pre-labelled stance."""
+    return {key: row[key] for key in DESCRIBING if row.get(key) not in (None, "")}
 
 
 def average_precision_at(ranked: Sequence[Any], relevant: set[Any], k: int = 5) -> float:

@@ -92,6 +92,25 @@ def test_match_leaves_out_non_claims_and_gives_each_match_its_text():
     assert {m["id"] for m in everything[0]["matches"]} == {"q", "c", "d"}
 
 
+def test_a_row_is_not_its_own_match_and_matches_say_where_they_come_from():
+    corpus = [{"id": "c", "text": "The oil price cap cut Moscow's revenue.", "doc_id": "d1", "outlet": "RT",
+               "source_type": "state_media", "prediction": "kremlin_framing", "speaker": None},
+              {"id": "d", "text": "Moscow's revenue fell under the oil price cap.", "doc_id": "d2"},
+              {"id": "e", "text": "Wheat prices rose."}]
+    settings = MatchSettings(rerank=False, cross_encoder=False)
+    # One file as corpus and queries: each query gets top_k matches, none of them itself.
+    out = match(corpus, corpus, 2, bag_embed, settings)
+    assert [[m["id"] for m in r["matches"]] for r in out] == [["d", "e"], ["c", "e"], ["c", "d"]] or \
+        all(r["query_id"] not in {m["id"] for m in r["matches"]} and len(r["matches"]) == 2 for r in out)
+    assert out[0]["query_text"] == corpus[0]["text"]
+    first = out[1]["matches"][0]
+    assert first == {"id": "c", "score": first["score"], "text": corpus[0]["text"], "doc_id": "d1", "outlet": "RT",
+                     "source_type": "state_media", "prediction": "kremlin_framing"}   # empty fields left out
+    # The same id with another text (two files numbered alike) is a different row: it stays.
+    other = match(corpus, [{"id": "c", "text": "oil price cap revenue"}], 3, bag_embed, settings)
+    assert "c" in {m["id"] for m in other[0]["matches"]}
+
+
 def test_match_rejects_rows_without_ids_or_text():
     from corpus.errors import UserError
 
