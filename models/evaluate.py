@@ -209,7 +209,8 @@ def fitted_baseline(train_rows: list[dict[str, Any]], rows: list[dict[str, Any]]
 
 def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | None = None,
              by: list[str] | None = None, folds: int = 5, seed: int = 13) -> dict[str, Any]:
-    """Score ``model`` on ``data``, write report.json, report.md, PNGs and index.html into ``out_dir``."""
+    """Score ``model`` on ``data`` without the claims it was trained on, beside a TF-IDF baseline;
+    write report.json, report.md, PNGs, index.html and predictions.jsonl into ``out_dir``."""
     from corpus.files import atomic_dir, check_output_dir
     from models.schemes import load_scheme
 
@@ -233,6 +234,7 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
         raise UserError(f"{data}: the model {model} was trained on every one of its {left_out} claims; "
                         "evaluate on held-out claims (the test split of a `stance pull` dataset, or claims "
                         "labelled after training)")
+    every_row = f"every row of {scored}" + (f" except the {left_out} claims it was trained on" if left_out else "")
     if left_out:
         scored += f"; left out {left_out} claims the model was trained on"
     # Predictions are compared over the labels the data holds (a two-label data set is not scored
@@ -266,7 +268,7 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
         "baseline_kind": "training_claims" if train_rows is not None else "cross_validation",
         "baseline_how": baseline_how,
         "label_counts": dict(Counter(r["label"] for r in rows)),
-        "protocol": (f"model: scored as given on every row of {scored} (argmax over the labels present in the data). "
+        "protocol": (f"model: scored as given on {every_row} (argmax over the labels present in the data). "
                      f"baseline: TF-IDF (1-2 grams) + logistic regression, {protocol}. "
                      "Breakdowns by a metadata field average F1 over the labels present in each group."),
         "overall": score(y, proba, labels),
@@ -368,7 +370,7 @@ def markdown(report: dict[str, Any]) -> str:
            f"Data: `{report['data']}`, {report['n']} claims; scheme `{report['scheme']}`.", "",
            f"Protocol: {report['protocol']}", ""]
     if report.get("left_out"):
-        out += [f"Scored without the claims the model was trained on: {report['left_out']}.", ""]
+        out += [f"{report['left_out'].capitalize()}: every figure here is on the other {report['n']}.", ""]
     if report.get("baseline_how"):
         out += [f"TF-IDF baseline: {report['baseline_how']}.", ""]
     if report.get("note"):
@@ -399,7 +401,7 @@ def render_html(report: dict[str, Any]) -> str:
                         for i, row in enumerate(report["overall"]["confusion"]))
     warning = ""
     if report.get("left_out"):
-        warning = f"<p>Scored without the claims the model was trained on: {e(report['left_out'])}.</p>"
+        warning = f"<p>{e(report['left_out'].capitalize())}: every figure here is on the other {report['n']}.</p>"
     if report.get("baseline_how"):
         warning += f"<p>TF-IDF baseline: {e(report['baseline_how'])}.</p>"
     if report.get("note"):

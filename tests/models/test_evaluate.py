@@ -217,7 +217,9 @@ def test_baseline_is_trained_on_the_models_training_claims_and_seen_claims_are_l
     assert report["baseline"]["accuracy"] == 1.0   # "Kiev regime" vs "Officials said" again
     assert len((tmp_path / "r" / "predictions.jsonl").read_text().splitlines()) == 8
     md = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
-    assert "left out 4 claims the model was trained on" in md and "| TF-IDF+LR (model's train) | 8 |" in md
+    assert "Left out 4 claims the model was trained on: every figure here is on the other 8." in md
+    assert "scored as given on every row of " + str(data) + " except the 4 claims it was trained on" in md
+    assert "| TF-IDF+LR (model's train) | 8 |" in md
     out = capsys.readouterr().out
     assert "left out 4 claims the model was trained on\n" in out
     assert "TF-IDF baseline: trained on the model's 16 training claims\n" in out
