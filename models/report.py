@@ -121,12 +121,29 @@ def cue_legend(scheme_name: str | None, cues: dict[str, list[str]]) -> str:
             + " (a word list, not a judgement of the claim). ")
 
 
-def stance_chart(claims: Sequence[dict[str, Any]]) -> str | None:
-    """A stacked bar chart of claim stances per source, as a base64 PNG (None without stances)."""
+# A page a browser opens at once: the chart's sources and the topics and loose pairs shown are
+# capped (20,750 claims of 830 documents made an 18 MB page and a chart 60,000 pixels tall); the
+# JSONL and Parquet outputs hold everything.
+MAX_SOURCES = 25
+MAX_TOPICS = 200
+MAX_LOOSE_PAIRS = 300
+
+
+def chart_counts(claims: Sequence[dict[str, Any]], limit: int = MAX_SOURCES) -> tuple[dict[str, Counter[str]], int]:
+    """Stance counts of the ``limit`` sources with the most pre-labelled claims, and how many
+    sources were left out."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for row in claims:
         if row.get("prediction") is not None:
             counts[source_of(row)][str(row["prediction"])] += 1
+    kept = sorted(counts, key=lambda s: (-sum(counts[s].values()), s))[:limit]
+    return {s: counts[s] for s in kept}, len(counts) - len(kept)
+
+
+def stance_chart(claims: Sequence[dict[str, Any]], limit: int = MAX_SOURCES) -> str | None:
+    """A stacked bar chart of claim stances per source (the ``limit`` sources with the most claims),
+    as a base64 PNG (None without stances)."""
+    counts, _ = chart_counts(claims, limit)
     if not counts:
         return None
     import matplotlib
@@ -246,9 +263,16 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
     if chart:
         parts.append('<h2>Stance by source</h2>')
         parts.append(f'<img alt="stance of claims by source" style="max-width: 100%; height: auto" src="data:image/png;base64,{chart}">')
+        shown, left_out = chart_counts(claims)
+        if left_out:
+            parts.append(f'<p class="meta">The {len(shown)} sources with the most claims; {left_out} more are '
+                         "left out of the chart.</p>")
     parts.append("<h2>Topics</h2>")
     if not clusters:
         parts.append("<p>No topic joins claims of two documents at this threshold.</p>")
+    elif len(clusters) > MAX_TOPICS:
+        parts.append(f'<p class="meta">The {MAX_TOPICS} largest of {len(clusters)} topics; every topic and pair is '
+                     "in clusters.jsonl and pairs.jsonl (and their Parquet files).</p>")
     # A pair whose claims ended in two topics (a big topic split in parts) is shown under the topic
     # of one of them, so that a claim's pairs stay together; "outside topics" is for the rest.
     topic_of = {str(cid): c["cluster"] for c in clusters for cid in c.get("claims", [])}
@@ -258,7 +282,7 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
         if topic is None:
             topic = topic_of.get(str(p.get("claim_a")), topic_of.get(str(p.get("claim_b"))))
         by_cluster[topic].append(p)
-    for c in clusters:
+    for c in clusters[:MAX_TOPICS]:
         cls = "topic contrasting" if c.get("contrasting") else "topic"
         stances = ", ".join(f"{_e(k)}: {int(v)}" for k, v in (c.get("stances") or {}).items())
         parts.append(f'<section class="{cls}"><h3>Topic {int(c["cluster"]) + 1}: {_e(c.get("label"))}</h3>')
@@ -287,6 +311,9 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
     loose = by_cluster.get(None, [])
     if loose:
         parts.append("<h2>Pairs outside topics</h2>")
+        if len(loose) > MAX_LOOSE_PAIRS:
+            parts.append(f'<p class="meta">The {MAX_LOOSE_PAIRS} most similar of {len(loose)}; all are in pairs.jsonl.</p>')
+            loose = sorted(loose, key=lambda p: -float(p.get("similarity") or 0))[:MAX_LOOSE_PAIRS]
         parts.append(_pair_rows(loose, cues))
     parts.append("</body></html>")
     return "\n".join(parts)

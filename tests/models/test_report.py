@@ -145,3 +145,22 @@ def test_the_page_says_how_to_read_it_and_names_the_stances_model():
     assert legend == [f"cue cue{k}" for k in range(len(cued))]
     names = {label.id: label.name for label in load_scheme("kremlin_framing").labels}
     assert all(names[label] in text for label in cued)
+
+
+def test_a_big_comparison_stays_a_page_a_browser_opens(monkeypatch):
+    # 40 sources: the chart keeps those with the most claims and says how many it left out.
+    many = [{"claim_id": f"c{i}", "doc_id": f"d{i}", "text": "t", "prediction": "neutral", "outlet": f"Outlet {i:02d}"}
+            for i in range(40)] + [{"claim_id": "x", "doc_id": "d39", "text": "t", "prediction": "neutral",
+                                    "outlet": "Outlet 39"}]
+    counts, left_out = report.chart_counts(many, limit=25)
+    assert len(counts) == 25 and left_out == 15 and next(iter(counts)) == "Outlet 39"
+    # Topics and loose pairs beyond the caps are named, not drawn.
+    monkeypatch.setattr(report, "MAX_TOPICS", 1)
+    monkeypatch.setattr(report, "MAX_LOOSE_PAIRS", 0)
+    claims, pairs, clusters = compare(rows(), embed, CompareSettings(min_similarity=0.5, scheme=None))
+    clusters = clusters + [{**clusters[0], "cluster": 1, "label": "second topic"}]
+    page = render_report(claims, pairs + [{**pairs[0], "pair_id": "loose", "cluster": None, "claim_a": "zz",
+                                           "claim_b": "zy"}], clusters, CompareSettings(scheme=None))
+    assert "The 1 largest of 2 topics; every topic and pair is in clusters.jsonl" in page
+    assert "second topic" not in page
+    assert "The 0 most similar of 1; all are in pairs.jsonl" in page
