@@ -276,13 +276,6 @@ def _results(tasks: Iterable[tuple[Any, int]], options: ReadOptions, workers: in
         pool.join()
 
 
-def _file_mode() -> int:
-    """Permissions of a new file under the current umask (mkstemp alone would give 0600)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 def _default_workers(sources: list[Source]) -> int:
     """A pool pays off only on a corpus of some size."""
     total = 0
@@ -334,7 +327,7 @@ def build_claims(inputs: list[str], out: str, options: ReadOptions | None = None
         tqdm.monitor_interval = 0  # no monitor thread: the worker pool forks
         bar = tqdm(total=len(sources), unit="file", desc="claims", file=sys.stderr, disable=None, leave=False)
     try:
-        with atomic_write(out, "wb", file_mode=_file_mode()) as handle:
+        with atomic_write(out, "wb") as handle:
             for (chunk, n_docs, n_sent, n_claims, by_voice, claims_by_voice, skipped), done in _results(
                     _tasks(sources, options, skip), options, workers):
                 handle.write(chunk)

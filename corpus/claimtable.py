@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -60,9 +59,7 @@ def write_parquet(jsonl_path: str | Path) -> str:
                 row[key] = json.dumps(value, ensure_ascii=False)
         return row
 
-    umask = os.umask(0)
-    os.umask(umask)
-    with atomic_write(out, "wb", file_mode=0o666 & ~umask) as handle:
+    with atomic_write(out, "wb") as handle:
         writer = pq.ParquetWriter(handle, schema)
         batch: list[dict[str, Any]] = []
         for row in _rows(jsonl_path):

@@ -14,10 +14,20 @@ from typing import Any, IO
 from corpus.errors import UserError
 
 
+def default_mode(directory: bool = False) -> int:
+    """Permissions of a new file (or directory) under the current umask: what a plain ``open`` or
+    ``mkdir`` would give. ``mkstemp`` and ``mkdtemp`` alone give 0600 and 0700, which left outputs
+    unreadable to the rest of a team on a shared machine."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return (0o777 if directory else 0o666) & ~umask
+
+
 @contextlib.contextmanager
 def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-8",
                  file_mode: int | None = None) -> Iterator[IO[Any]]:
-    """Open a temporary file beside ``path``; on success rename it over ``path``.
+    """Open a temporary file beside ``path``; on success rename it over ``path``. The file gets
+    ``file_mode``, by default what the umask allows (``default_mode``).
 
     A failure (exception, kill) leaves ``path`` as it was: never half-written.
     """
@@ -31,8 +41,7 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
         _remove_dirs(made)
         raise _unwritable(path, err) from None
     try:
-        if file_mode is not None:
-            os.fchmod(fd, file_mode)
+        os.fchmod(fd, default_mode() if file_mode is None else file_mode)
         kwargs = {} if "b" in mode else {"encoding": encoding}
         with os.fdopen(fd, mode, **kwargs) as handle:
             yield handle
@@ -128,6 +137,12 @@ def atomic_dir(path: str | Path, expect: Sequence[str] | None = None) -> Iterato
         raise _unwritable(path, err) from None
     try:
         yield tmp
+        # As readable as anything else written under this umask (secrets are never written in an
+        # output directory: they live in a workspace's studio.json, mode 600).
+        for folder, dirs, files in os.walk(tmp):
+            os.chmod(folder, default_mode(directory=True))
+            for name in files:
+                os.chmod(os.path.join(folder, name), default_mode())
         if path.exists():
             old = path.with_name(f".{path.name}.old")
             shutil.rmtree(old, ignore_errors=True)

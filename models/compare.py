@@ -10,7 +10,6 @@ written into the output directory atomically.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -362,9 +361,6 @@ def run_compare(inp: str | Path, out: str | Path, config: str | Path | None = No
         _write_parquet(tmp / "pairs.parquet", pairs, PAIR_COLUMNS)
         _write_parquet(tmp / "clusters.parquet", clusters, CLUSTER_COLUMNS)
         (tmp / "report.html").write_text(html, encoding="utf-8")
-        for path in tmp.iterdir():  # readable like any report (the temporary files start private)
-            os.chmod(path, 0o644)
-        os.chmod(tmp, 0o755)
     return {"claims": len(claims), "documents": len({str(r["doc_id"]) for r in claims}),
             "pairs": len(pairs), "contrasting": sum(p["contrasting"] for p in pairs),
             "clusters": len(clusters), "out": str(out)}

@@ -50,6 +50,26 @@ def test_atomic_write_sets_mode(tmp_path):
     assert (path.stat().st_mode & 0o777) == 0o600
 
 
+def test_outputs_are_as_readable_as_the_umask_allows(tmp_path):
+    old = os.umask(0o022)
+    try:
+        write_jsonl(tmp_path / "claims.jsonl", [{"a": 1}])
+        with atomic_dir(tmp_path / "model") as tmp:
+            (tmp / "sub").mkdir()
+            write_jsonl(tmp / "sub" / "rows.jsonl", [{"a": 1}])
+            fd = os.open(tmp / "weights.bin", os.O_CREAT | os.O_WRONLY, 0o600)  # as some libraries write
+            os.close(fd)
+        os.umask(0o077)
+        write_jsonl(tmp_path / "private.jsonl", [{"a": 1}])
+    finally:
+        os.umask(old)
+    modes = {p.name: p.stat().st_mode & 0o777 for p in [tmp_path / "claims.jsonl", tmp_path / "model",
+                                                          tmp_path / "model" / "sub", tmp_path / "model" / "sub" / "rows.jsonl",
+                                                          tmp_path / "model" / "weights.bin", tmp_path / "private.jsonl"]}
+    assert modes == {"claims.jsonl": 0o644, "model": 0o755, "sub": 0o755, "rows.jsonl": 0o644,
+                     "weights.bin": 0o644, "private.jsonl": 0o600}
+
+
 def test_atomic_dir_replaces_whole_directory(tmp_path):
     target = tmp_path / "dataset"
     ours = ("a.txt", "b.txt")
