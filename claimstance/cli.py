@@ -148,14 +148,20 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_evaluate)
 
 
+LINES_SHOWN = 25   # evaluate's summary lines in the terminal (--by outlet over 800 outlets printed 800)
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     from models.evaluate import evaluate, summary_table
 
     report = evaluate(args.model, args.data, args.out, scheme=args.scheme, by=args.by)
     print(f"scored on {report['scored']}")
-    print(f"{'':28} {'n':>5} {'macro-F1':>9} {'accuracy':>9} {'ECE':>6}")
-    for name, n, f1, acc, ece in summary_table(report):
-        print(f"{name[:28]:28} {n:>5} {f1:>9.3f} {acc:>9.3f} {ece:>6.3f}")
+    lines = summary_table(report)
+    print(f"{'':40} {'n':>5} {'macro-F1':>9} {'accuracy':>9} {'ECE':>6}")
+    for name, n, f1, acc, ece in lines[:LINES_SHOWN]:
+        print(f"{name[:40]:40} {n:>5} {f1:>9.3f} {acc:>9.3f} {ece:>6.3f}")
+    if len(lines) > LINES_SHOWN:
+        print(f"... {len(lines) - LINES_SHOWN} more groups in report.md")
     if report.get("left_out"):
         print(report["left_out"])
     print(f"TF-IDF baseline: {report['baseline_how']}")

@@ -4,8 +4,9 @@ Macro-F1, per-label precision / recall / F1, a confusion matrix, calibration (ex
 error and a reliability plot), the same broken down by metadata fields, and a TF-IDF + logistic
 regression baseline.
 
-Claims the model was trained on (their text hashes are in its ``train_hashes``) are left out of
-every figure, and the report says how many. The baseline is fitted on the claims the model was
+Claims the model was trained on (their text hashes are in its ``train_hashes``) or tuned on (its
+validation claims, ``validation_hashes``, which chose its epoch and fitted its blend) are left out
+of every figure, and the report says how many. The baseline is fitted on the claims the model was
 trained on (read again from the training data its directory records, when that still holds every
 one of them) and scored on the same claims as the model. Otherwise (the bootstrap, a model whose
 training data moved or changed) it is cross-validated on the evaluation data itself (stratified
@@ -28,6 +29,7 @@ from models.data import document_key, load_labelled, test_split, text_hash
 
 BY_DEFAULT = ("outlet", "source_type", "speaker", "source", "voice")
 ECE_BINS = 10
+FEW = 20   # a group with fewer claims is marked: one claim moves its figures by 0.05 or more
 REPORT_FILES = ("report.json", "index.html")   # an earlier report, which a new one may replace
 
 
@@ -138,6 +140,17 @@ def model_record(model: str) -> dict[str, Any]:
     return record if isinstance(record, dict) else {}
 
 
+def left_out_words(trained: int, tuned: int) -> str:
+    """"12 claims the model was trained on and 3 it was tuned on (...)" for reports and errors."""
+    parts = []
+    if trained:
+        parts.append(f"{trained} claims the model was trained on")
+    if tuned:
+        parts.append(f"{tuned} {'it' if trained else 'the model'} was tuned on (its validation claims, "
+                     "which chose its epoch and fitted its blend)")
+    return " and ".join(parts)
+
+
 def leave_out_trained(rows: list[dict[str, Any]], train_hashes: list[str]
                       ) -> tuple[list[dict[str, Any]], int]:
     """The rows whose text the model was not trained on, and how many were left out."""
@@ -228,21 +241,24 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
     if model != "bootstrap" and not Path(model).is_dir():
         raise UserError(f"{model}: no such model directory; give a directory from `stance train` or 'bootstrap'")
     record = model_record(model)
-    # Claims the model was trained on would flatter it: they are left out of every figure.
-    rows, left_out = leave_out_trained(rows, record.get("train_hashes") or [])
+    # Claims the model was trained or tuned on would flatter it: they are left out of every figure.
+    rows, trained = leave_out_trained(rows, record.get("train_hashes") or [])
+    rows, tuned = leave_out_trained(rows, record.get("validation_hashes") or [])
+    left_out = trained + tuned
+    seen = left_out_words(trained, tuned)
     if left_out and not rows:
-        raise UserError(f"{data}: the model {model} was trained on every one of its {left_out} claims; "
-                        "evaluate on held-out claims (the test split of a `stance pull` dataset, or claims "
-                        "labelled after training)")
-    every_row = f"every row of {scored}" + (f" except the {left_out} claims it was trained on" if left_out else "")
+        raise UserError(f"{data}: the model {model} was trained or tuned on every one of its claims (the "
+                        f"{seen}); evaluate on held-out claims (the test split of a `stance pull` dataset, "
+                        "or claims labelled after training)")
+    every_row = f"every row of {scored}" + (f" except the {seen}" if left_out else "")
     if left_out:
-        scored += f"; left out {left_out} claims the model was trained on"
+        scored += f"; left out the {seen}"
     # Predictions are compared over the labels the data holds (a two-label data set is not scored
     # on a third label the scheme has); probabilities are renormalised over those labels.
     present = {r["label"] for r in rows}
     labels = [label for label in scheme_obj.label_ids if label in present]
     if len(labels) < 2:
-        kept = f" once the {left_out} claims the model was trained on are left out" if left_out else ""
+        kept = f" once the {seen} are left out" if left_out else ""
         raise UserError(f"{data}: holds only the label(s) {sorted(present)}{kept}; evaluation needs two or more")
     proba_all, info = predict_rows(model, rows, scheme_obj)
     scheme_ids = list(scheme_obj.label_ids)
@@ -263,14 +279,17 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
         protocol = f"cross-validated within the evaluation data: {folded}, seed {seed} ({why_not})"
     report: dict[str, Any] = {
         **info, "data": str(data), "scored": scored, "scheme": scheme_obj.name, "labels": labels, "n": len(rows),
-        "rows_seen_in_training": left_out,
-        "left_out": f"left out {left_out} claims the model was trained on" if left_out else "",
+        "rows_seen_in_training": trained, "rows_seen_in_validation": tuned,
+        "left_out": f"left out the {seen}" if left_out else "",
         "baseline_kind": "training_claims" if train_rows is not None else "cross_validation",
         "baseline_how": baseline_how,
         "label_counts": dict(Counter(r["label"] for r in rows)),
         "protocol": (f"model: scored as given on {every_row} (argmax over the labels present in the data). "
                      f"baseline: TF-IDF (1-2 grams) + logistic regression, {protocol}. "
-                     "Breakdowns by a metadata field average F1 over the labels present in each group."),
+                     "Breakdowns by a metadata field average F1 over the labels present in each group, so "
+                     f"they do not compare with the overall figure; groups of fewer than {FEW} claims are "
+                     "marked (few claims). ECE, the expected calibration error: how far the model's "
+                     "confidence is from its accuracy, averaged over 10 bins of confidence (0 is perfect)."),
         "overall": score(y, proba, labels),
     }
     if elsewhere:
@@ -287,7 +306,8 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
             raise UserError(f"--by {field}: no row of {data} has that field")
         groups: dict[str, list[int]] = {}
         for i, r in enumerate(rows):
-            groups.setdefault(str(r.get(field, "(none)")), []).append(i)
+            value = r.get(field)
+            groups.setdefault("(none)" if value in (None, "") else str(value), []).append(i)
         report["by"][field] = {value: score(y[idx], proba[idx], labels, support_only=True)
                                for value, idx in sorted(groups.items(), key=lambda kv: -len(kv[1]))}
     with atomic_dir(out_dir, REPORT_FILES) as tmp:
@@ -298,7 +318,10 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
         with (tmp / "predictions.jsonl").open("w", encoding="utf-8") as handle:
             # What the model said (over every label of the scheme), and what it was scored as.
             for r, p_all, p in zip(rows, np.asarray(proba_all), proba):
-                handle.write(json.dumps({"id": r.get("id", r.get("claim_id")), "text": r["text"], "label": r["label"],
+                extra = {k: r[k] for k in ("claim_id", "doc_id", "outlet", "source_type", "speaker")
+                         if r.get(k) not in (None, "")}
+                handle.write(json.dumps({"id": r.get("id", r.get("claim_id")), **extra, "text": r["text"],
+                                         "label": r["label"], "model_version": report.get("version"),
                                          "prediction": scheme_ids[int(p_all.argmax())],
                                          "probs": {lab: round(float(v), 4) for lab, v in zip(scheme_ids, p_all)},
                                          "scored_as": labels[int(p.argmax())]},
@@ -360,7 +383,8 @@ def summary_table(report: dict[str, Any]) -> list[tuple[str, int, float, float, 
               report["baseline"]["ece"])]
     for field, values in report["by"].items():
         for value, part in values.items():
-            lines.append((f"{field}={value}", part["n"], part["macro_f1"], part["accuracy"], part["ece"]))
+            few = " (few claims)" if part["n"] < FEW else ""
+            lines.append((f"{field}={value}{few}", part["n"], part["macro_f1"], part["accuracy"], part["ece"]))
     return lines
 
 

@@ -448,6 +448,8 @@ def fit_classifier(rows: list[dict[str, Any]], scheme: Any, seed: int = 13,
     }
     config["metrics"] = {k: v for k, v in metrics.items() if k != "history"}
     config["train_hashes"] = sorted(text_hash(r["text"]) for r in train_rows)
+    # The validation claims chose the epoch and fitted the blend: `stance evaluate` leaves them out too.
+    config["validation_hashes"] = sorted(text_hash(r["text"]) for r in val_rows)
     return clf, metrics
 
 

@@ -154,13 +154,15 @@ def test_baseline_rows_are_chosen_by_hash_and_missing_ones_counted() -> None:
     assert len(picked) == 8 and missing == 2
 
 
-def _model_dir(tmp_path: Path, train_rows: list[dict], train_data: Path | None) -> Path:
+def _model_dir(tmp_path: Path, train_rows: list[dict], train_data: Path | None,
+               val_rows: list[dict] = ()) -> Path:
     from models.data import text_hash
 
     model = tmp_path / "model"
     model.mkdir()
     record = {"scheme": "kremlin_framing", "labels": ["kremlin_framing", "independent_reporting"],
-              "version": "fake-1", "train_hashes": sorted(text_hash(r["text"]) for r in train_rows)}
+              "version": "fake-1", "train_hashes": sorted(text_hash(r["text"]) for r in train_rows),
+              "validation_hashes": sorted(text_hash(r["text"]) for r in val_rows)}
     if train_data is not None:
         record["train_data"] = str(train_data)
     (model / "claimstance.json").write_text(json.dumps(record), encoding="utf-8")
@@ -195,10 +197,10 @@ def test_baseline_is_trained_on_the_models_training_claims_and_seen_claims_are_l
     from claimstance.cli import main
 
     rows = _rows()
-    train_data = tmp_path / "train.jsonl"   # what the model was trained on: 16 claims, 8 of each label
+    train_data = tmp_path / "train.jsonl"   # what the model saw: 14 claims trained on, 2 validation claims
     train_data.write_text("".join(json.dumps(r) + "\n" for r in rows[:16]), encoding="utf-8")
-    model = _model_dir(tmp_path, rows[:16], train_data)
-    data = tmp_path / "eval.jsonl"   # 4 claims it was trained on, 8 it was not
+    model = _model_dir(tmp_path, rows[:14], train_data, val_rows=rows[14:16])
+    data = tmp_path / "eval.jsonl"   # 2 claims it was trained on, 2 it was tuned on, 8 it never saw
     data.write_text("".join(json.dumps(r) + "\n" for r in rows[12:]), encoding="utf-8")
     seen: list[int] = []
 
@@ -210,19 +212,22 @@ def test_baseline_is_trained_on_the_models_training_claims_and_seen_claims_are_l
     assert main(["evaluate", "--model", str(model), "--data", str(data), "--out", str(tmp_path / "r")]) == 0
     report = json.loads((tmp_path / "r" / "report.json").read_text(encoding="utf-8"))
     assert seen == [8] and report["n"] == 8 and report["overall"]["n"] == 8 and report["baseline"]["n"] == 8
-    assert report["rows_seen_in_training"] == 4 and report["left_out"] == "left out 4 claims the model was trained on"
+    assert report["rows_seen_in_training"] == 2 and report["rows_seen_in_validation"] == 2
+    assert report["left_out"] == "left out the 2 claims the model was trained on and 2 it was tuned on (its validation claims, which chose its epoch and fitted its blend)"
     assert report["baseline_kind"] == "training_claims"
-    assert report["baseline_how"] == "trained on the model's 16 training claims"
+    assert report["baseline_how"] == "trained on the model's 14 training claims"
     assert f"(read again from {train_data}), scored on the same 8 claims as the model" in report["protocol"]
     assert report["baseline"]["accuracy"] == 1.0   # "Kiev regime" vs "Officials said" again
     assert len((tmp_path / "r" / "predictions.jsonl").read_text().splitlines()) == 8
     md = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
-    assert "Left out 4 claims the model was trained on: every figure here is on the other 8." in md
-    assert "scored as given on every row of " + str(data) + " except the 4 claims it was trained on" in md
+    assert "Left out the 2 claims the model was trained on and 2 it was tuned on (its validation claims, which chose its epoch and fitted its blend): every figure here is on the other 8." in md
+    assert "scored as given on every row of " + str(data) + " except the 2 claims the model was trained on and 2 it was tuned on (its validation claims, which chose its epoch and fitted its blend)" in md
     assert "| TF-IDF+LR (model's train) | 8 |" in md
     out = capsys.readouterr().out
-    assert "left out 4 claims the model was trained on\n" in out
-    assert "TF-IDF baseline: trained on the model's 16 training claims\n" in out
+    assert "left out the 2 claims the model was trained on and 2 it was tuned on (its validation claims, which chose its epoch and fitted its blend)\n" in out
+    assert "TF-IDF baseline: trained on the model's 14 training claims\n" in out
+    predictions = [json.loads(x) for x in (tmp_path / "r" / "predictions.jsonl").read_text().splitlines()]
+    assert predictions[0]["model_version"] == "fake-1"
 
     # The training data moved: the baseline is cross-validated on the evaluated claims, and says why.
     train_data.rename(tmp_path / "moved.jsonl")
@@ -241,12 +246,14 @@ def test_evaluating_only_claims_the_model_was_trained_on_is_refused(
     rows = _rows()
     data = tmp_path / "train.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    model = _model_dir(tmp_path, rows, data)
+    model = _model_dir(tmp_path, rows[:20], data, val_rows=rows[20:])
     monkeypatch.setattr(ev, "predict_rows", _fake_predict)
     assert main(["evaluate", "--model", str(model), "--data", str(data), "--out", str(tmp_path / "r")]) != 0
     err = capsys.readouterr().err
-    assert err == (f"error: {data}: the model {model} was trained on every one of its 24 claims; evaluate on "
-                   "held-out claims (the test split of a `stance pull` dataset, or claims labelled after training)\n")
+    assert err == (f"error: {data}: the model {model} was trained or tuned on every one of its claims (the 20 claims "
+                   "the model was trained on and 4 it was tuned on (its validation claims, which chose its epoch and "
+                   "fitted its blend)); evaluate on held-out claims (the test split of a `stance pull` dataset, or "
+                   "claims labelled after training)\n")
     assert not (tmp_path / "r").exists()
 
 
@@ -262,9 +269,19 @@ def test_a_trained_model_is_scored_without_its_training_claims_against_a_baselin
                    settings=TrainSettings(epochs=1, max_length=48, val_fraction=0.25))
     config = json.loads((tmp_path / "model" / "claimstance.json").read_text(encoding="utf-8"))
     assert config["train_data"] == str(data.resolve())
-    # Evaluated on its own training file: only the validation claims are scored.
-    report = ev.evaluate(str(tmp_path / "model"), data, tmp_path / "report", by=[])
+    assert len(config["validation_hashes"]) == result["validation_claims"] == 24 - result["train_claims"]
+    # Its own training file plus four claims it never saw: the training and the validation claims
+    # (which chose its epoch and fitted its blend) are left out, the four new ones scored.
+    fresh = [{"text": f"Officials said on day {i} that the talks went on.", "label": "independent_reporting"}
+             for i in range(2)] + [{"text": f"The Kiev regime shelled town number {i}.", "label": "kremlin_framing"}
+                                   for i in range(2)]
+    both = tmp_path / "both.jsonl"
+    both.write_text(data.read_text(encoding="utf-8") + "".join(json.dumps(r) + "\n" for r in fresh), encoding="utf-8")
+    report = ev.evaluate(str(tmp_path / "model"), both, tmp_path / "report", by=[])
     assert report["rows_seen_in_training"] == result["train_claims"]
-    assert report["n"] == result["validation_claims"] == 24 - result["train_claims"]
+    assert report["rows_seen_in_validation"] == result["validation_claims"]
+    assert report["n"] == 4
     assert report["baseline_how"] == f"trained on the model's {result['train_claims']} training claims"
     assert report["overall"]["n"] == report["baseline"]["n"] == report["n"]
+    with pytest.raises(UserError, match="was trained or tuned on every one of its claims"):
+        ev.evaluate(str(tmp_path / "model"), data, tmp_path / "report2", by=[])
