@@ -140,6 +140,23 @@ def model_record(model: str) -> dict[str, Any]:
     return record if isinstance(record, dict) else {}
 
 
+ERRORS_SHOWN = 30
+SUMMARY_SHOWN = 52   # the model, the baseline and the 50 largest groups of a --by field
+
+
+def confident_errors(rows: list[dict[str, Any]], y: np.ndarray, proba: np.ndarray, labels: list[str],
+                     limit: int = ERRORS_SHOWN) -> list[dict[str, Any]]:
+    """The ``limit`` misclassified claims the model was surest of: where to start reading (a label
+    to correct, a cue the model over-trusts, an outlet's style it learned)."""
+    pred = proba.argmax(axis=1)
+    wrong = np.nonzero(pred != y)[0]
+    wrong = wrong[np.argsort(-proba[wrong, pred[wrong]], kind="stable")][:limit]
+    return [{"id": rows[i].get("id", rows[i].get("claim_id")), "text": rows[i]["text"], "label": labels[y[i]],
+             "predicted": labels[pred[i]], "confidence": round(float(proba[i, pred[i]]), 4),
+             **{k: rows[i][k] for k in ("outlet", "source_type", "speaker") if rows[i].get(k) not in (None, "")}}
+            for i in wrong]
+
+
 def left_out_words(trained: int, tuned: int) -> str:
     """"12 claims the model was trained on and 3 it was tuned on (...)" for reports and errors."""
     parts = []
@@ -299,6 +316,7 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
                           + ", a label no claim here has; scored over the labels present, each counts as its "
                           "most probable present label")
     report["baseline"] = score(y, baseline, labels)
+    report["errors"] = confident_errors(rows, y, proba, labels)
     fields = by if by is not None else [f for f in BY_DEFAULT if any(f in r for r in rows)]
     report["by"] = {}
     for field in fields:
@@ -348,7 +366,8 @@ def _plots(report: dict[str, Any], out: Path) -> None:
         ax.set_yticks(range(len(labels)), labels)
         ax.set_xlabel("predicted")
         ax.set_ylabel("true")
-        ax.set_title(f"{'model' if name == 'confusion' else 'TF-IDF baseline'}: macro-F1 {part['macro_f1']:.3f}")
+        ax.set_title(f"{'model' if name == 'confusion' else 'TF-IDF baseline'}: macro-F1 {part['macro_f1']:.3f}",
+                     fontsize=9)
         fig.tight_layout()
         fig.savefig(out / f"{name}.png", dpi=110)
         plt.close(fig)
@@ -358,12 +377,16 @@ def _plots(report: dict[str, Any], out: Path) -> None:
         bins = part["reliability"]
         ax.plot([b["confidence"] for b in bins], [b["accuracy"] for b in bins], "o-",
                 label=f"{name} (ECE {part['ece']:.3f})")
+        if name == "model":  # how many claims each point stands for: a bin of 2 says little
+            for b in bins:
+                ax.annotate(str(b["count"]), (b["confidence"], b["accuracy"]), textcoords="offset points",
+                            xytext=(0, 6), ha="center", fontsize=7, color="#1f4e79")
     ax.set_xlabel("confidence (top probability)")
     ax.set_ylabel("accuracy")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
-    ax.legend(loc="lower right", fontsize=8)
-    ax.set_title("reliability")
+    ax.legend(loc="upper left", fontsize=8)
+    ax.set_title("reliability (numbers: the model's claims per bin)", fontsize=9)
     fig.tight_layout()
     fig.savefig(out / "reliability.png", dpi=110)
     plt.close(fig)
@@ -415,14 +438,26 @@ def markdown(report: dict[str, Any]) -> str:
 def render_html(report: dict[str, Any]) -> str:
     """A self-contained page showing the figures and tables; every text shown is escaped."""
     e = lambda value: html.escape(str(value), quote=True)  # noqa: E731
+    lines = summary_table(report)
     rows = "".join(f"<tr><td>{e(name)}</td><td>{n}</td><td>{f1:.3f}</td><td>{acc:.3f}</td><td>{ece:.3f}</td></tr>"
-                   for name, n, f1, acc, ece in summary_table(report))
+                   for name, n, f1, acc, ece in lines[:SUMMARY_SHOWN])
+    if len(lines) > SUMMARY_SHOWN:
+        rows += (f'<tr><td colspan="5">{len(lines) - SUMMARY_SHOWN} more groups, the smallest: in report.md and '
+                 "report.json</td></tr>")
     labels = report["labels"]
     per_label = "".join(
         f"<tr><td>{e(k)}</td><td>{v['precision']:.3f}</td><td>{v['recall']:.3f}</td><td>{v['f1']:.3f}</td>"
         f"<td>{v['support']}</td></tr>" for k, v in report["overall"]["per_label"].items())
     confusion = "".join(f"<tr><th>{e(labels[i])}</th>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>"
                         for i, row in enumerate(report["overall"]["confusion"]))
+    wrong = report.get("errors") or []
+    errors = ("<p>None: every claim was scored as its label.</p>" if not wrong else
+              f"<p>The {len(wrong)} misclassified claims with the highest confidence (all are in predictions.jsonl).</p>"
+              "<table><tr><th>claim</th><th>label</th><th>predicted</th><th>confidence</th><th>source</th></tr>"
+              + "".join(f"<tr><td style=\"text-align:left\">{e(w['text'])}</td><td>{e(w['label'])}</td>"
+                        f"<td>{e(w['predicted'])}</td><td>{w['confidence']:.2f}</td>"
+                        f"<td>{e(w.get('outlet') or w.get('source_type') or '')}</td></tr>" for w in wrong)
+              + "</table>")
     warning = ""
     if report.get("left_out"):
         warning = f"<p>{e(report['left_out'].capitalize())}: every figure here is on the other {report['n']}.</p>"
@@ -443,5 +478,6 @@ td:first-child,th:first-child{{text-align:left}}.warn{{color:#a00;font-weight:bo
 <h2>Confusion (rows true, columns predicted)</h2><table><tr><th></th>{''.join(f'<th>{e(x)}</th>' for x in labels)}</tr>{confusion}</table>
 <img src="confusion.png" alt="confusion matrix of the model"> <img src="confusion_baseline.png" alt="confusion matrix of the TF-IDF baseline">
 <h2>Calibration</h2><img src="reliability.png" alt="reliability plot">
+<h2>Errors the model was surest of</h2>{errors}
 </body></html>
 """

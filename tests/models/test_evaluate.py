@@ -70,6 +70,12 @@ def test_evaluate_writes_report_figures_and_escaped_html(tmp_path: Path, monkeyp
     assert "<script>" not in page and "&lt;script&gt;state.example&lt;/script&gt;" in page
     assert 'src="confusion.png"' in page and 'src="reliability.png"' in page
     assert "| model | 24 | " in (out / "report.md").read_text(encoding="utf-8")
+    # The one error is listed with its escaped text; groups under 20 claims are marked.
+    assert report["errors"] == [{"id": "k0", "text": "The Kiev regime claim number 0 <b>", "label": "kremlin_framing",
+                                 "predicted": "independent_reporting", "confidence": 0.7778,
+                                 "outlet": "wire.example"}]
+    assert "Errors the model was surest of" in page and "The Kiev regime claim number 0 &lt;b&gt;" in page
+    assert "outlet=paper.example (few claims)" in page
 
 
 def test_evaluate_rejects_bad_input(tmp_path: Path) -> None:
