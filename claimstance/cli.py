@@ -165,8 +165,9 @@ def _evaluate(args: argparse.Namespace) -> int:
     if report.get("left_out"):
         print(report["left_out"])
     print(f"TF-IDF baseline: {report['baseline_how']}")
-    if report.get("note"):
-        print(f"note: {report['note']}")
+    for key in ("note", "source_type_note"):
+        if report.get(key):
+            print(f"note: {report[key]}")
     print(f"report written to {report['out_dir']}/index.html (and report.json, report.md)")
     return 0
 

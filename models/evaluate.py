@@ -315,6 +315,13 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
                           + ", ".join(f"{label!r} ({n})" for label, n in elsewhere.items())
                           + ", a label no claim here has; scored over the labels present, each counts as its "
                           "most probable present label")
+    if any(r.get("source_type") not in (None, "") for r in rows) and (
+            model == "bootstrap" or "source_type" in ((record.get("blend") or {}).get("cue_votes") or {})):
+        # Said plainly: the metadata labeller votes the label a source's type stands for.
+        report["source_type_note"] = ("the model reads each claim's source_type as evidence (the bootstrap's "
+                                      "source_type labeller, a distant label for the voice that speaks for the "
+                                      "document): where the labels follow the source type, these figures "
+                                      "measure that as much as the text")
     report["baseline"] = score(y, baseline, labels)
     report["errors"] = confident_errors(rows, y, proba, labels)
     fields = by if by is not None else [f for f in BY_DEFAULT if any(f in r for r in rows)]
@@ -422,6 +429,8 @@ def markdown(report: dict[str, Any]) -> str:
         out += [f"TF-IDF baseline: {report['baseline_how']}.", ""]
     if report.get("note"):
         out += [f"Note: {report['note']}.", ""]
+    if report.get("source_type_note"):
+        out += [f"Note: {report['source_type_note']}.", ""]
     out += ["| | n | macro-F1 | accuracy | ECE |", "|---|---:|---:|---:|---:|"]
     out += [f"| {name} | {n} | {f1:.3f} | {acc:.3f} | {ece:.3f} |" for name, n, f1, acc, ece in summary_table(report)]
     for title, part in (("Model", report["overall"]), ("TF-IDF baseline", report["baseline"])):
@@ -465,6 +474,8 @@ def render_html(report: dict[str, Any]) -> str:
         warning += f"<p>TF-IDF baseline: {e(report['baseline_how'])}.</p>"
     if report.get("note"):
         warning += f"<p><b>Note:</b> {e(report['note'])}.</p>"
+    if report.get("source_type_note"):
+        warning += f"<p><b>Note:</b> {e(report['source_type_note'])}.</p>"
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Evaluation: {e(report['model'])}</title>
 <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}}

@@ -76,6 +76,13 @@ def test_evaluate_writes_report_figures_and_escaped_html(tmp_path: Path, monkeyp
                                  "outlet": "wire.example"}]
     assert "Errors the model was surest of" in page and "The Kiev regime claim number 0 &lt;b&gt;" in page
     assert "outlet=paper.example (few claims)" in page
+    assert "source_type_note" not in report   # no row has a source type
+    for r in rows:
+        r["source_type"] = "state_media" if r["label"] == "kremlin_framing" else "independent"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    report = ev.evaluate("bootstrap", data, tmp_path / "report", by=["source_type"], folds=3)
+    assert report["source_type_note"].startswith("the model reads each claim's source_type as evidence")
+    assert "reads each claim&#x27;s source_type as evidence" in (out / "index.html").read_text(encoding="utf-8")
 
 
 def test_evaluate_rejects_bad_input(tmp_path: Path) -> None:
