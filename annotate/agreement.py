@@ -7,6 +7,9 @@ Resolution rule for one claim, from the latest vote of each annotator:
 ``single`` (one annotator), ``unanimous``, ``majority`` (more than half), ``plurality`` (the most
 votes, not more than half, no tie), ``tie->latest`` (a tie for the most votes: the tied label whose
 latest vote is newest wins, so a later pass by an adjudicator settles it).
+
+``agreement`` is the share of annotators who chose the resolved label, and None for a claim only one
+person labelled: nothing was checked, so it must not read as 1.0 like a unanimous claim.
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ def resolve(votes: Sequence[tuple[str, str, str]]) -> dict[str, Any]:
     """Resolve ``(annotator, label, updated_at)`` votes of one claim into one label.
 
     Only each annotator's latest vote counts. Returns ``label``, ``rule`` (one of ``RULES``),
-    ``agreement`` (share of annotators who chose that label), ``n_annotators`` and ``votes``
-    (annotator -> label).
+    ``agreement`` (share of annotators who chose that label; None with one annotator),
+    ``n_annotators``, ``votes`` (annotator -> label, by annotator) and ``tied_labels`` (the labels
+    tied for the most votes when the rule is ``tie->latest``, else empty).
     """
     if not votes:
         raise ValueError("resolve() needs at least one vote")
@@ -48,9 +52,10 @@ def resolve(votes: Sequence[tuple[str, str, str]]) -> dict[str, Any]:
     return {
         "label": label,
         "rule": rule,
-        "agreement": round(counts[label] / n, 4),
+        "agreement": None if n == 1 else round(counts[label] / n, 4),
         "n_annotators": n,
         "votes": {annotator: lab for annotator, (lab, _) in sorted(latest.items())},
+        "tied_labels": tied if rule == "tie->latest" else [],
     }
 
 

@@ -9,6 +9,7 @@ push --pairs`) gives a pairs pull: the same export and writing, the rows of ``an
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import sys
@@ -31,8 +32,13 @@ ANNOTATION_FIELDS = (
     "created_at", "updated_at", "lead_time", "prediction", "prediction_score", "model_version",
     "accepted", "origin", "note", "cues", "skipped", "ground_truth",
 )
-LABEL_FIELDS = ("claim_id", "doc_id", "text", "label", "rule", "agreement", "n_annotators", "votes",
-                "prediction", "model_version")
+LABEL_FIELDS = ("claim_id", "doc_id", "text", "label", "rule", "agreement", "n_annotators", "annotators",
+                "annotator_labels", "tied_labels", "votes", "notes", "prelabel", "prelabel_score",
+                "prelabel_version", "changed_prelabel", "cues")
+TIE_RULE = "tie->latest"
+TIE_FILTER = 'rule == "tie->latest"'
+TIE_ADVICE = ("adjudicate them: have a third annotator label them (a majority then settles each), "
+              "or have the project owner re-label them (the latest vote wins a tie)")
 # What a pull directory holds; an existing --out directory must look like one before it is replaced.
 # The snapshot export a pull asks for: annotated tasks, prediction and draft ids only, each
 # annotator's id and email, no annotation history.
@@ -115,9 +121,27 @@ def _annotator(completed_by: Any, users: dict[int, str]) -> tuple[str, int | Non
     return "unknown", None
 
 
+def context_from_html(markup: Any) -> str | None:
+    """The paragraph an annotator saw, from the ``context_html`` of `stance push` (the paragraph
+    escaped, the claim in ``<mark>``); None when the claim was shown alone (no paragraph known)."""
+    if not isinstance(markup, str) or "<mark>" not in markup or "</mark>" not in markup:
+        return None
+    before, rest = markup.split("<mark>", 1)
+    claim, after = rest.split("</mark>", 1)
+    if not before and not after:
+        return None
+    return html.unescape(before) + html.unescape(claim) + html.unescape(after)
+
+
 def claim_metadata(data: dict[str, Any]) -> dict[str, Any]:
-    """A task's data minus the claim fields and the display-only fields."""
-    return {k: v for k, v in data.items() if k not in ("claim_id", "doc_id", "text") and k not in DISPLAY_FIELDS}
+    """A task's data minus the claim fields and the display-only fields; ``context`` (the paragraph
+    shown) recovered from ``context_html`` when the data has no ``context`` of its own."""
+    meta = {k: v for k, v in data.items() if k not in ("claim_id", "doc_id", "text") and k not in DISPLAY_FIELDS}
+    if "context" not in meta:
+        context = context_from_html(data.get("context_html"))
+        if context is not None:
+            meta["context"] = context
+    return meta
 
 
 def _with_meta(row: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
@@ -204,10 +228,22 @@ def tasks_to_rows(tasks: Sequence[dict[str, Any]], scheme: Any, users: dict[int,
     return rows
 
 
+def _cue_spans(annotator: str, row: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"annotator": annotator, "start": c.get("start"), "end": c.get("end"), "text": c.get("text"),
+             "label": c.get("label")} for c in row.get("cues") or ()]
+
+
 def label_rows(rows: Sequence[dict[str, Any]], key: str = "claim_id",
                carry: Sequence[str] = ("doc_id", "text")) -> list[dict[str, Any]]:
     """One row of ``labels.jsonl`` per item (``key``: a claim, or a pair) with at least one
-    (non-skipped) label; ``carry`` are the item's fields that lead the row, from its latest annotation."""
+    (non-skipped) label; ``carry`` are the item's fields that lead the row, from its latest annotation.
+
+    Provenance rides along: ``annotators`` (whose latest votes count, sorted) and ``annotator_labels``
+    (their labels, same order), ``tied_labels`` (for rule ``tie->latest``), ``notes`` (``"annotator:
+    note"``), the pre-label shown to the latest annotator who saw one (``prelabel``, ``prelabel_score``,
+    ``prelabel_version``), ``changed_prelabel`` (final label differs from it; None without one) and
+    ``cues`` (framing-cue spans the counted annotators marked). ``agreement`` is None for one annotator.
+    """
     by_claim: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         if row["label"] is not None:
@@ -215,9 +251,12 @@ def label_rows(rows: Sequence[dict[str, Any]], key: str = "claim_id",
     out = []
     for claim_id, mine in by_claim.items():
         resolved = agreement.resolve([(r["annotator"], r["label"], r["updated_at"] or "") for r in mine])
-        latest = max(mine, key=lambda r: r["updated_at"] or "")
+        mine = sorted(mine, key=lambda r: r["updated_at"] or "")
+        latest = mine[-1]
+        latest_of = {r["annotator"]: r for r in mine}   # each annotator's latest annotation (the vote that counts)
         shown = [r for r in mine if r["prediction"] is not None]
-        last_shown = max(shown, key=lambda r: r["updated_at"] or "") if shown else None
+        last_shown = shown[-1] if shown else None
+        annotators = list(resolved["votes"])
         row = {
             key: claim_id,
             **{name: latest.get(name) for name in carry},
@@ -225,11 +264,16 @@ def label_rows(rows: Sequence[dict[str, Any]], key: str = "claim_id",
             "rule": resolved["rule"],
             "agreement": resolved["agreement"],
             "n_annotators": resolved["n_annotators"],
+            "annotators": annotators,
+            "annotator_labels": [resolved["votes"][a] for a in annotators],
+            "tied_labels": resolved["tied_labels"],
             "votes": resolved["votes"],
-            "notes": [f"{r['annotator']}: {r['note']}" for r in sorted(mine, key=lambda r: r["updated_at"] or "")
-                      if r.get("note")],
-            "prediction": last_shown["prediction"] if last_shown else None,
-            "model_version": last_shown["model_version"] if last_shown else None,
+            "notes": [f"{r['annotator']}: {r['note']}" for r in mine if r.get("note")],
+            "prelabel": last_shown["prediction"] if last_shown else None,
+            "prelabel_score": last_shown["prediction_score"] if last_shown else None,
+            "prelabel_version": last_shown["model_version"] if last_shown else None,
+            "changed_prelabel": resolved["label"] != last_shown["prediction"] if last_shown else None,
+            "cues": [span for a in annotators for span in _cue_spans(a, latest_of[a])],
         }
         meta = {k: v for k, v in latest.items() if k not in ANNOTATION_FIELDS}
         out.append({**row, **{k: v for k, v in meta.items() if k not in row}})
@@ -246,6 +290,7 @@ def build_report(rows: Sequence[dict[str, Any]], labels: Sequence[dict[str, Any]
     rules: dict[str, int] = {rule: 0 for rule in agreement.RULES}
     for row in labels:
         rules[row["rule"]] += 1
+    unit = "pair" if key == "pair_id" else "claim"
     return {
         "scheme": scheme.name,
         "n_tasks_exported": n_tasks,
@@ -255,9 +300,21 @@ def build_report(rows: Sequence[dict[str, Any]], labels: Sequence[dict[str, Any]
         "n_annotators": len({r["annotator"] for r in rows}),
         "label_counts": {lid: sum(1 for r in labels if r["label"] == lid) for lid in label_ids},
         "resolution_rules": rules,
+        "ties": {
+            "n": rules[TIE_RULE],
+            "filter": TIE_FILTER,
+            "tied_labels_column": "tied_labels",
+            "resolved_as": "each went to the label of the annotator who labelled last: not an agreement",
+            "advice": TIE_ADVICE,
+        },
+        "single": {
+            "n": rules["single"],
+            "note": f"{unit}s labelled by one annotator have agreement null (unchecked), not 1.0; "
+                    'find them with rule == "single" or n_annotators == 1',
+        },
         "agreement": agreement.agreement_summary(rows, key),
         "model_vs_human": agreement.confusion(
-            ((r["label"], r["prediction"]) for r in labels if r["prediction"] is not None), label_ids),
+            ((r["label"], r["prelabel"]) for r in labels if r["prelabel"] is not None), label_ids),
         "acceptance": agreement.acceptance(rows),
         "annotators": agreement.annotator_counts(rows, key),
     }
@@ -454,6 +511,7 @@ def summary_lines(report: dict[str, Any], out_dir: str | Path) -> list[str]:
         f"pre-labels accepted unchanged: {accept['accepted']}/{accept['shown']}"
         + (f" ({accept['rate']:.1%})" if accept["rate"] is not None else ""),
     ]
+
     dataset = report.get("dataset") or {}
     splits = dataset.get("splits") or {}
     if splits:
@@ -461,6 +519,14 @@ def summary_lines(report: dict[str, Any], out_dir: str | Path) -> list[str]:
                      + ", ".join(f"{k} {v}" for k, v in splits.items()))
     if dataset.get("note"):
         lines.append(f"note: {dataset['note']}")
+    ties = (report.get("ties") or {}).get("n") or 0
+    if ties:
+        lines.append(f"ties: {ties} {unit}(s) split evenly between labels went to whoever labelled last "
+                     f"(find them: {TIE_FILTER}, the tied labels in tied_labels)")
+        lines.append(f"  {TIE_ADVICE}")
+    single = (report.get("single") or {}).get("n") or 0
+    if single:
+        lines.append(f"single: {single} {unit}(s) labelled by one annotator: agreement null (unchecked), not 1.0")
     for name in ("annotations.jsonl", "labels.jsonl", "dataset", "labels.parquet", "report.json", "report.html"):
         if (out / name).exists():
             lines.append(f"wrote {out / name}")

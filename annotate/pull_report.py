@@ -23,6 +23,22 @@ def _table(header: list[str], rows: list[list[Any]], empty: str = "") -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _resolution_notes(report: dict[str, Any], items: str) -> str:
+    """What the ties and the single-annotator items mean, and how to find them."""
+    parts = []
+    ties = report.get("ties") or {}
+    if ties.get("n"):
+        parts.append(f"<p><b>{ties['n']} {escape(items)} were ties</b> (as many annotators for one label as for "
+                     f"another), and {escape(ties['resolved_as'])}. Find them with <code>{escape(ties['filter'])}"
+                     f"</code> (the tied labels are in <code>{escape(ties['tied_labels_column'])}</code>) and "
+                     f"{escape(ties['advice'])}.</p>")
+    single = report.get("single") or {}
+    if single.get("n"):
+        parts.append(f"<p>{single['n']} {escape(items)} were labelled by one annotator: "
+                     f"{escape(single['note'])}.</p>")
+    return "\n".join(parts)
+
+
 def render_html(report: dict[str, Any]) -> str:
     """The HTML page of a pull report (``report.json``'s figures)."""
     agree = report["agreement"]
@@ -51,6 +67,7 @@ def render_html(report: dict[str, Any]) -> str:
                      "by two or more people."),
         f"<h3>How each {items[:-1]}'s label was resolved</h3>",
         _table(["rule", items], [[rule, n] for rule, n in report["resolution_rules"].items()]),
+        _resolution_notes(report, items),
         "<h2>Pre-labels</h2>",
         f"<p>Accepted unchanged: {accept['accepted']} of {accept['shown']} shown"
         + (f" ({accept['rate']:.1%})" if accept["rate"] is not None else "") + ".</p>",

@@ -12,8 +12,10 @@ from annotate import agreement
 
 
 def test_resolve_single_unanimous_majority_plurality():
+    # one annotator: agreement is unknown (None), not 1.0 like a unanimous claim
     assert agreement.resolve([("a@x", "pro", "t1")]) == {
-        "label": "pro", "rule": "single", "agreement": 1.0, "n_annotators": 1, "votes": {"a@x": "pro"}}
+        "label": "pro", "rule": "single", "agreement": None, "n_annotators": 1, "votes": {"a@x": "pro"},
+        "tied_labels": []}
     same = agreement.resolve([("a@x", "pro", "t1"), ("b@x", "pro", "t2")])
     assert (same["label"], same["rule"], same["agreement"]) == ("pro", "unanimous", 1.0)
     major = agreement.resolve([("a@x", "anti", "t1"), ("b@x", "pro", "t2"), ("c@x", "anti", "t3")])
@@ -25,10 +27,15 @@ def test_resolve_single_unanimous_majority_plurality():
 def test_resolve_tie_goes_to_the_latest_vote():
     tie = agreement.resolve([("a@x", "pro", "2026-01-02T00:00:00Z"), ("b@x", "anti", "2026-01-01T00:00:00Z")])
     assert (tie["label"], tie["rule"], tie["agreement"]) == ("pro", "tie->latest", 0.5)
+    assert tie["tied_labels"] == ["anti", "pro"]
     # an adjudicator's later vote breaks the tie the other way
     three = agreement.resolve([("a@x", "pro", "2026-01-02"), ("b@x", "anti", "2026-01-01"),
                                ("c@x", "neutral", "2026-01-03")])
-    assert (three["label"], three["rule"]) == ("neutral", "tie->latest")
+    assert (three["label"], three["rule"], three["tied_labels"]) == ("neutral", "tie->latest", ["anti", "neutral", "pro"])
+    # a third annotator siding with one of two tied labels makes a majority: no tie left
+    settled = agreement.resolve([("a@x", "pro", "2026-01-02"), ("b@x", "anti", "2026-01-01"),
+                                 ("c@x", "anti", "2026-01-03")])
+    assert (settled["label"], settled["rule"], settled["tied_labels"]) == ("anti", "majority", [])
 
 
 def test_resolve_counts_only_each_annotators_latest_vote():

@@ -113,10 +113,13 @@ def test_pair_labels_resolve_with_the_agreement_rule():
     assert one["votes"] == {"admin@example.org": "contradict", "ann@example.org": "contradict"}
     assert (one["doc_a"], one["doc_b"], one["doc_pair"], one["text_a"]) == ("rt-1", "bbc-1", "bbc-1 | rt-1",
                                                                              "Kaspersky software has no backdoor.")
-    assert (one["prediction"], one["model_version"]) == ("same_point_different_framing", "compare-rules")
+    assert (one["prelabel"], one["prelabel_version"], one["changed_prelabel"]) == (
+        "same_point_different_framing", "compare-rules", True)
+    assert one["annotators"] == ["admin@example.org", "ann@example.org"] and one["tied_labels"] == []
     # a tie: the later vote wins
     assert (labels["c2|c8"]["label"], labels["c2|c8"]["rule"]) == ("same_point_different_framing", "tie->latest")
-    assert (labels["c3|c7"]["label"], labels["c3|c7"]["rule"]) == ("unrelated", "single")
+    assert len(labels["c2|c8"]["tied_labels"]) == 2 and "same_point_different_framing" in labels["c2|c8"]["tied_labels"]
+    assert (labels["c3|c7"]["label"], labels["c3|c7"]["rule"], labels["c3|c7"]["agreement"]) == ("unrelated", "single", None)
     assert pairs_pull.doc_pair("rt-1", "bbc-1") == pairs_pull.doc_pair("bbc-1", "rt-1") == "bbc-1 | rt-1"
 
 
@@ -154,7 +157,8 @@ def test_write_pull_of_pairs_writes_a_pair_dataset_split_by_document_pair(tmp_pa
     # c1|c9 (rt-1, bbc-1) and c2|c8 (bbc-1, rt-1) are the same document pair: same split, whatever the order
     split_of = {r["pair_id"]: name for name, part in dd.items() for r in part}
     assert split_of["c1|c9"] == split_of["c2|c8"]
-    assert report["dataset"]["rule"] == "by document: sha1(doc_pair) buckets 80/10/10, fixed across pulls"
+    assert report["dataset"]["rule"] == ("by document pair: sha1(doc_pair) buckets 80/10/10; fewer than 3 document "
+                                         "pairs so far: all in train, to be re-split when there are more")
 
     table = pd.read_parquet(out / "labels.parquet")
     assert set(table["label"]) == {"contradict", "same_point_different_framing", "unrelated"}

@@ -117,8 +117,16 @@ def test_label_rows_resolve_across_annotators():
     assert (labels["c2"]["label"], labels["c2"]["rule"], labels["c2"]["agreement"]) == ("neutral", "tie->latest", 0.5)
     assert labels["c2"]["votes"] == {"admin@example.org": "anti", "ann@example.org": "neutral"}
     assert labels["c2"]["notes"] == ["admin@example.org: sarcasm"] and labels["c1"]["notes"] == []
-    assert (labels["c2"]["prediction"], labels["c2"]["model_version"]) == ("neutral", "boot-1")
+    assert (labels["c2"]["prelabel"], labels["c2"]["prelabel_score"], labels["c2"]["prelabel_version"]) == (
+        "neutral", 0.61, "boot-1")
+    assert labels["c2"]["changed_prelabel"] is False and labels["c1"]["changed_prelabel"] is False
     assert (labels["c3"]["rule"], labels["c3"]["n_annotators"], labels["c3"]["doc_id"]) == ("single", 1, "d2")
+    # provenance: whose votes count, what each said, which labels tied; one annotator: agreement unknown
+    assert labels["c2"]["annotators"] == ["admin@example.org", "ann@example.org"]
+    assert labels["c2"]["annotator_labels"] == ["anti", "neutral"] and labels["c2"]["tied_labels"] == ["anti", "neutral"]
+    assert labels["c1"]["tied_labels"] == [] and labels["c3"]["agreement"] is None
+    assert (labels["c3"]["annotators"], labels["c3"]["prelabel"], labels["c3"]["changed_prelabel"]) == (
+        ["ann@example.org"], None, None)
     assert labels["c3"]["outlet"] == "Daily"
 
 
@@ -272,3 +280,89 @@ def test_export_tasks_polls_a_queued_snapshot_and_deletes_it():
     with pytest.raises(UserError, match=r"arrived cut short \(\d+ bytes\); re-run"):
         pull.export_tasks(_client(cut), 3, progress=False, poll=0)
     assert cut.deleted == [5]
+
+
+def test_report_and_summary_name_the_ties_and_how_to_adjudicate_them(tmp_path: Path):
+    out = tmp_path / "p"
+    report = pull.write_pull(_tasks(), USERS, SCHEME, out, source={"project": "Toy"})
+    assert report["ties"]["n"] == 1 and report["ties"]["filter"] == 'rule == "tie->latest"'
+    assert "third annotator" in report["ties"]["advice"] and "project owner re-label" in report["ties"]["advice"]
+    assert report["single"]["n"] == 1 and "agreement null" in report["single"]["note"]
+    saved = json.loads((out / "report.json").read_text())
+    assert saved["ties"] == report["ties"]
+    lines = pull.summary_lines(report, out)
+    assert ('ties: 1 claim(s) split evenly between labels went to whoever labelled last '
+            '(find them: rule == "tie->latest", the tied labels in tied_labels)') in lines
+    assert any(line.strip().startswith("adjudicate them: have a third annotator") for line in lines)
+    assert "single: 1 claim(s) labelled by one annotator: agreement null (unchecked), not 1.0" in lines
+    page = (out / "report.html").read_text()
+    assert "<b>1 claims were ties</b>" in page and "<code>rule == &quot;tie-&gt;latest&quot;</code>" in page
+    # no ties, no tie line
+    calm = pull.write_pull(_tasks()[:1], USERS, SCHEME, tmp_path / "q")
+    assert calm["ties"]["n"] == 0 and not any(line.startswith("ties:") for line in pull.summary_lines(calm, tmp_path / "q"))
+    assert "were ties" not in (tmp_path / "q" / "report.html").read_text()
+
+
+def test_dataset_and_parquet_carry_provenance_with_sound_types(tmp_path: Path):
+    tasks = _tasks()
+    tasks[0]["data"]["context_html"] = "Before &amp; <mark>Claim one.</mark> after."
+    tasks[0]["data"]["outlet"] = None
+    tasks[1]["data"]["outlet"] = None
+    tasks[2]["data"]["outlet"] = None
+    out = tmp_path / "p"
+    pull.write_pull(tasks, USERS, SCHEME, out)
+    dd = datasets.load_from_disk(str(out / "dataset"))
+    features = dd["train"].features
+    assert features["agreement"] == datasets.Value("float64") and features["outlet"] == datasets.Value("string")
+    assert features["notes"] == datasets.List(datasets.Value("string"))
+    assert features["tied_labels"] == features["annotators"] == datasets.List(datasets.Value("string"))
+    assert features["changed_prelabel"] == datasets.Value("bool") and "cues" not in features   # nobody marked a cue
+    rows = {r["claim_id"]: r for part in dd.values() for r in part}
+    assert rows["c2"]["notes"] == ["admin@example.org: sarcasm"] and rows["c2"]["tied_labels"] == ["anti", "neutral"]
+    assert rows["c3"]["agreement"] is None and rows["c1"]["agreement"] == 1.0
+    assert rows["c1"]["context"] == "Before & Claim one. after." and rows["c2"]["context"] is None
+    assert (rows["c1"]["prelabel"], rows["c1"]["prelabel_version"], rows["c1"]["changed_prelabel"]) == ("pro", "boot-1", False)
+
+    frame = pd.read_parquet(out / "labels.parquet").set_index("claim_id")
+    assert pd.isna(frame.loc["c3", "agreement"]) and frame.loc["c1", "agreement"] == 1.0
+    assert list(frame.loc["c2", "annotators"]) == ["admin@example.org", "ann@example.org"]
+    assert list(frame.loc["c2", "annotator_labels"]) == ["anti", "neutral"]
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(out / "labels.parquet")
+    assert str(schema.field("outlet").type) == "string" and str(schema.field("notes").type) == "list<element: string>"
+
+
+def test_cue_spans_reach_the_labels_of_the_counted_annotators():
+    task = _tasks()[0]
+    task["annotations"][1]["result"].append({"from_name": "cues", "to_name": "claim", "type": "labels",
+                                             "value": {"start": 0, "end": 5, "text": "Claim", "labels": ["framing cue"]}})
+    (label,) = pull.label_rows(pull.tasks_to_rows([task], SCHEME, USERS))
+    assert label["cues"] == [{"annotator": "ann@example.org", "start": 0, "end": 5, "text": "Claim", "label": "framing cue"}]
+    cols = ds.dataset_columns([label], ["pro", "neutral", "anti"])
+    assert cols["cues"] == [label["cues"]]   # records, not JSON text
+
+
+def test_context_from_html_recovers_the_paragraph_shown_or_nothing():
+    assert pull.context_from_html("a &lt;b&gt; <mark>x &amp; y</mark>.") == "a <b> x & y."
+    assert pull.context_from_html("<mark>x</mark>") is None   # the claim was shown alone
+    assert pull.context_from_html(None) is None
+    assert pull.claim_metadata({"claim_id": "c", "context": "own", "context_html": "p <mark>c</mark>"})["context"] == "own"
+
+
+def test_small_corpora_move_only_the_documents_nearest_an_empty_bucket():
+    docs = [f"d{i}" for i in range(40)]
+    for n in range(3, 40):
+        split, note = ds.document_splits(docs[:n])
+        assert set(split.values()) == set(ds.SPLITS)
+        natural = {d: ds._bucket_split(ds._bucket(d)) for d in docs[:n]}
+        moved = [d for d in docs[:n] if split[d] != natural[d]]
+        assert len(moved) <= 2 and (note is None) == (not moved)
+        for d in moved:
+            assert f"{d} moved from {natural[d]} to {split[d]}" in note
+    split, note = ds.document_splits(["a", "b", "c"])
+    assert split == {"a": "validation", "b": "test", "c": "train"}
+    assert note.startswith("3 documents: the sha1 buckets left validation empty, so a moved from train to validation")
+    assert "fixed across pulls" in ds.split_rule("doc_id", None)
+    assert "only those moved documents may change split" in ds.split_rule("doc_id", note)
+    assert "all in train" in ds.split_rule("doc_id", "only 2 document(s): ...")
