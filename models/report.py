@@ -129,21 +129,27 @@ MAX_TOPICS = 200
 MAX_LOOSE_PAIRS = 300
 
 
-def chart_counts(claims: Sequence[dict[str, Any]], limit: int = MAX_SOURCES) -> tuple[dict[str, Counter[str]], int]:
-    """Stance counts of the ``limit`` sources with the most pre-labelled claims, and how many
-    sources were left out."""
+MAX_UNMATCHED = 15   # claims without a counterpart listed a source
+
+
+def chart_counts(claims: Sequence[dict[str, Any]], limit: int = MAX_SOURCES, key: Any = source_of
+                 ) -> tuple[dict[str, Counter[str]], int]:
+    """Stance counts of the ``limit`` groups (``key(row)``: by default the source) with the most
+    pre-labelled claims, and how many groups were left out."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for row in claims:
-        if row.get("prediction") is not None:
-            counts[source_of(row)][str(row["prediction"])] += 1
+        group = key(row)
+        if row.get("prediction") is not None and group not in (None, ""):
+            counts[str(group)][str(row["prediction"])] += 1
     kept = sorted(counts, key=lambda s: (-sum(counts[s].values()), s))[:limit]
     return {s: counts[s] for s in kept}, len(counts) - len(kept)
 
 
-def stance_chart(claims: Sequence[dict[str, Any]], limit: int = MAX_SOURCES) -> str | None:
-    """A stacked bar chart of claim stances per source (the ``limit`` sources with the most claims),
-    as a base64 PNG (None without stances)."""
-    counts, _ = chart_counts(claims, limit)
+def stance_chart(claims: Sequence[dict[str, Any]], limit: int = MAX_SOURCES, key: Any = source_of,
+                 title: str = "Stance of claims by source") -> str | None:
+    """A stacked bar chart of claim stances per source (the ``limit`` sources with the most claims;
+    ``key`` groups otherwise), as a base64 PNG (None without stances)."""
+    counts, _ = chart_counts(claims, limit, key)
     if not counts:
         return None
     import matplotlib
@@ -171,7 +177,7 @@ def stance_chart(claims: Sequence[dict[str, Any]], limit: int = MAX_SOURCES) -> 
         left = [a + b for a, b in zip(left, values)]
     ax.set_xlabel("claims", fontsize=11)
     ax.tick_params(labelsize=10)
-    ax.set_title("Stance of claims by source", fontsize=12)
+    ax.set_title(title, fontsize=12)
     # Below the axes: inside, the legend hid the end of the longest bar.
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.5 / height - 0.12),
               ncol=len(labels), fontsize=10, frameon=False)
@@ -267,6 +273,12 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
         if left_out:
             parts.append(f'<p class="meta">The {len(shown)} sources with the most claims; {left_out} more are '
                          "left out of the chart.</p>")
+    by_type = chart_counts(claims, key=lambda r: r.get("source_type"))[0]
+    if len(by_type) > 1:   # the kinds of source (state media, independent, ...) the documents belong to
+        chart = stance_chart(claims, key=lambda r: r.get("source_type"), title="Stance of claims by source type")
+        parts.append('<h2>Stance by source type</h2>')
+        parts.append(f'<img alt="stance of claims by source type" style="max-width: 100%; height: auto" '
+                     f'src="data:image/png;base64,{chart}">')
     parts.append("<h2>Topics</h2>")
     if not clusters:
         parts.append("<p>No topic joins claims of two documents at this threshold.</p>")
@@ -286,9 +298,13 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
         cls = "topic contrasting" if c.get("contrasting") else "topic"
         stances = ", ".join(f"{_e(k)}: {int(v)}" for k, v in (c.get("stances") or {}).items())
         parts.append(f'<section class="{cls}"><h3>Topic {int(c["cluster"]) + 1}: {_e(c.get("label"))}</h3>')
+        shown_pairs = by_cluster.get(c["cluster"], [])
+        outside = len(shown_pairs) - int(c.get("pairs", 0))
         parts.append(f'<p class="meta">{int(c.get("size", 0))} claims, {len(c.get("docs", []))} documents; '
                      f"stances {stances or 'none'}; {int(c.get('contrasting_pairs', 0))} of "
-                     f"{int(c.get('pairs', 0))} pairs contrasting</p>")
+                     f"{int(c.get('pairs', 0))} pairs within the topic contrasting"
+                     + (f"; {outside} more pair{'s' if outside != 1 else ''} below link{'' if outside != 1 else 's'} "
+                        "its claims to claims of another topic" if outside > 0 else "") + "</p>")
         sides: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for cid in c.get("claims", []):
             row = by_id.get(str(cid))
@@ -315,5 +331,33 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
             parts.append(f'<p class="meta">The {MAX_LOOSE_PAIRS} most similar of {len(loose)}; all are in pairs.jsonl.</p>')
             loose = sorted(loose, key=lambda p: -float(p.get("similarity") or 0))[:MAX_LOOSE_PAIRS]
         parts.append(_pair_rows(loose, cues))
+    parts += unmatched_section(claims, pairs, cues)
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def unmatched_section(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, Any]],
+                      cues: re.Pattern[str] | None, limit: int = MAX_UNMATCHED) -> list[str]:
+    """Per source, the claims no claim of another document matched: what one side says and the
+    others do not (at this threshold)."""
+    paired = {str(p.get(k)) for p in pairs for k in ("claim_a", "claim_b")}
+    alone: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in claims:
+        if str(row["claim_id"]) not in paired:
+            alone[source_of(row)].append(row)
+    if not alone:
+        return []
+    out = ["<h2>Claims with no counterpart</h2>",
+           f'<p class="meta">{sum(len(v) for v in alone.values())} of {len(claims)} claims have no claim of another '
+           "document at this threshold: what one source says and the others do not (or say in other words). "
+           f"Up to {limit} a source, in document order; pairs.jsonl and the claims file hold the rest.</p>",
+           '<div class="sides">']
+    for source, rows in sorted(alone.items(), key=lambda kv: -len(kv[1])):
+        out.append(f'<div class="side alone"><h4>{_e(source)} ({len(rows)})</h4><ul>')
+        out += [f"<li>{_stance(r.get('prediction'))}{highlight(str(r['text']), cues)}{_voice(r)}</li>"
+                for r in rows[:limit]]
+        if len(rows) > limit:
+            out.append(f'<li class="meta">{len(rows) - limit} more</li>')
+        out.append("</ul></div>")
+    out.append("</div>")
+    return out

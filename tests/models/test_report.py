@@ -164,3 +164,21 @@ def test_a_big_comparison_stays_a_page_a_browser_opens(monkeypatch):
     assert "The 1 largest of 2 topics; every topic and pair is in clusters.jsonl" in page
     assert "second topic" not in page
     assert "The 0 most similar of 1; all are in pairs.jsonl" in page
+
+
+def test_claims_without_a_counterpart_are_listed_by_source_and_source_types_charted():
+    page, parsed = render()
+    text = " ".join(" ".join(parsed.text).split())
+    # y2 ("The weather was fine.") pairs with nothing: Investigations says it, the other side does not.
+    assert "Claims with no counterpart" in text
+    alone = [a for t, a in parsed.tags if t == "div" and a.get("class") == "side alone"]
+    assert len(alone) >= 1 and "Investigations (" in text and "The weather was fine." in text
+    assert "pairs within the topic contrasting" in text
+    claims = [{**r, "source_type": "state" if r["doc_id"] == "evil" else "independent"} for r in rows()]
+    claims, pairs, clusters = compare(claims, embed, CompareSettings(min_similarity=0.5, scheme=None))
+    page = render_report(claims, pairs, clusters, CompareSettings(scheme=None))
+    assert "Stance by source type" in page and page.count("data:image/png;base64,") == 2
+    # One source type only: no second chart.
+    claims = [{**r, "source_type": "state"} for r in rows()]
+    claims, pairs, clusters = compare(claims, embed, CompareSettings(min_similarity=0.5, scheme=None))
+    assert "Stance by source type" not in render_report(claims, pairs, clusters, CompareSettings(scheme=None))
