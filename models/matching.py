@@ -383,7 +383,8 @@ def match(corpus: Sequence[dict[str, Any]], queries: Sequence[dict[str, Any]], t
           corpus_name: str = "corpus", queries_name: str = "queries",
           query_embed: Embed | None = None) -> list[dict[str, Any]]:
     """For each query row, its best ``top_k`` corpus rows: ``{"query_id", "query_text", "matches": [{id,
-    score, text, and the row's doc_id, outlet, source_type, speaker, prediction when it has them}]}``.
+    score, cosine, text, and the row's doc_id, outlet, source_type, speaker, prediction when it has
+    them}]}``.
 
     With ``settings.only_claims`` corpus rows flagged ``is_claim: false`` (questions, headings) are left
     out; rows without the flag (a claims database) all take part.
@@ -415,10 +416,14 @@ def match(corpus: Sequence[dict[str, Any]], queries: Sequence[dict[str, Any]], t
     extra = int(any(n is not None for n in itself))
     idx, val = matcher.top(q_texts, min(len(texts), top_k + extra), progress=progress)
     kept = [[(int(j), float(s)) for j, s in zip(i, v) if j != own][:top_k] for i, v, own in zip(idx, val, itself)]
+    # The score orders one query's matches only; the MiniLM cosine of the cleaned texts (what
+    # `stance compare` calls similarity) compares across queries, so a threshold can say "no counterpart".
+    q_vectors = np.asarray(embed(prepare(q_texts, settings)), dtype=np.float32)
     return [{"query_id": qid, "query_text": qt,
-             "matches": [{"id": ids[j], "score": round(s, 6), "text": texts[j], **_described(corpus[j])}
-                         for j, s in row]}
-            for qid, qt, row in zip(q_ids, q_texts, kept)]
+             "matches": [{"id": ids[j], "score": round(s, 6),
+                          "cosine": round(float(q_vectors[n] @ matcher.vectors[j]), 4), "text": texts[j],
+                          **_described(corpus[j])} for j, s in row]}
+            for n, (qid, qt, row) in enumerate(zip(q_ids, q_texts, kept))]
 
 
 DESCRIBING = ("doc_id", "outlet", "source_type", "speaker", "prediction")

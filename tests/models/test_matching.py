@@ -104,8 +104,12 @@ def test_a_row_is_not_its_own_match_and_matches_say_where_they_come_from():
         all(r["query_id"] not in {m["id"] for m in r["matches"]} and len(r["matches"]) == 2 for r in out)
     assert out[0]["query_text"] == corpus[0]["text"]
     first = out[1]["matches"][0]
-    assert first == {"id": "c", "score": first["score"], "text": corpus[0]["text"], "doc_id": "d1", "outlet": "RT",
-                     "source_type": "state_media", "prediction": "kremlin_framing"}   # empty fields left out
+    assert first == {"id": "c", "score": first["score"], "cosine": first["cosine"], "text": corpus[0]["text"],
+                     "doc_id": "d1", "outlet": "RT", "source_type": "state_media",
+                     "prediction": "kremlin_framing"}   # empty fields left out
+    vectors = bag_embed([corpus[1]["text"], corpus[0]["text"]])
+    assert first["cosine"] == pytest.approx(float(vectors[0] @ vectors[1]), abs=1e-4)
+    assert -1 <= out[2]["matches"][0]["cosine"] <= 1
     # The same id with another text (two files numbered alike) is a different row: it stays.
     other = match(corpus, [{"id": "c", "text": "oil price cap revenue"}], 3, bag_embed, settings)
     assert "c" in {m["id"] for m in other[0]["matches"]}
