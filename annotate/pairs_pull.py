@@ -73,6 +73,10 @@ def annotation_to_pair_row(task: dict[str, Any], annotation: dict[str, Any], sch
     row = {name: data.get(name) for name in PAIR_FIELDS}
     row.update(pull.annotation_fields(task, annotation, scheme, users, lookup, control=lc.RELATION))
     extra = {k: v for k, v in data.items() if k not in PAIR_FIELDS and k not in PAIR_DISPLAY}
+    for side in ("a", "b"):   # the paragraph each claim was shown in, when the data has none of its own
+        context = pull.context_from_html(data.get(f"{side}_html"))
+        if context is not None and f"context_{side}" not in extra:
+            extra[f"context_{side}"] = context
     return pull._with_meta(row, extra)
 
 

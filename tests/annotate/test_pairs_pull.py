@@ -239,3 +239,12 @@ def test_push_pairs_annotate_and_pull_a_pair_dataset(studio, studio_client, tmp_
     assert got == [("Kaspersky software has no backdoor.", "Investigators found a <script>backdoor</script> in the software.",
                     "contradict", "rt-1", "bbc-1"),
                    ("Sanctions hurt Europe most.", "Sanctions hurt Europe more than Russia.", "agree", "rt-1", "meduza-3")]
+
+
+def test_pair_rows_recover_the_paragraph_each_claim_was_shown_in():
+    pair = {**_pair("c1", "c9", "rt-1", "bbc-1", "No backdoor.", "A backdoor.", 0.9),
+            "context_a": "Kaspersky said: No backdoor. Then left."}
+    task = _task(1, pair, [(1, "contradict", "2026-01-01T10:00:00Z")])
+    row = pairs_pull.annotation_to_pair_row(task, task["annotations"][0], users=USERS)
+    assert row["context_a"] == "Kaspersky said: No backdoor. Then left."
+    assert "context_b" not in row   # claim b had no paragraph: shown alone, nothing to recover
