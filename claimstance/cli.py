@@ -152,7 +152,7 @@ LINES_SHOWN = 25   # evaluate's summary lines in the terminal (--by outlet over 
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from models.evaluate import evaluate, summary_table
+    from models.evaluate import evaluate, interval_sentence, summary_table
 
     report = evaluate(args.model, args.data, args.out, scheme=args.scheme, by=args.by)
     print(f"scored on {report['scored']}")
@@ -162,6 +162,8 @@ def _evaluate(args: argparse.Namespace) -> int:
         print(f"{name[:40]:40} {n:>5} {f1:>9.3f} {acc:>9.3f} {ece:>6.3f}")
     if len(lines) > LINES_SHOWN:
         print(f"... {len(lines) - LINES_SHOWN} more groups in report.md")
+    if report.get("intervals"):
+        print(interval_sentence(report))
     if report.get("left_out"):
         print(report["left_out"])
     print(f"TF-IDF baseline: {report['baseline_how']}")

@@ -73,6 +73,37 @@ def score(y_true: np.ndarray, proba: np.ndarray, labels: list[str], support_only
     }
 
 
+def macro_f1_resampled(y_true: np.ndarray, preds: list[np.ndarray], n_labels: int, resamples: int = 1000,
+                       seed: int = 13) -> np.ndarray:
+    """Macro-F1 of each prediction vector in ``preds`` on ``resamples`` bootstrap resamples of the
+    claims (the same resamples for all, so differences are paired): resamples x len(preds)."""
+    rng = np.random.default_rng(seed)
+    n = len(y_true)
+    out = np.zeros((resamples, len(preds)))
+    for b in range(resamples):
+        idx = rng.integers(0, n, n)
+        truth = y_true[idx]
+        for k, pred in enumerate(preds):
+            guess = pred[idx]
+            tp = np.bincount(truth[truth == guess], minlength=n_labels)
+            fp = np.bincount(guess, minlength=n_labels) - tp
+            fn = np.bincount(truth, minlength=n_labels) - tp
+            denom = 2 * tp + fp + fn
+            out[b, k] = np.mean(np.where(denom > 0, 2 * tp / np.maximum(denom, 1), 0.0))
+    return out
+
+
+def intervals(y_true: np.ndarray, model: np.ndarray, baseline: np.ndarray, n_labels: int,
+              resamples: int = 1000, seed: int = 13) -> dict[str, list[float]]:
+    """95% bootstrap intervals (percentile, claims resampled) of the model's and the baseline's
+    macro-F1 and of their difference, from predicted label indices."""
+    if len(y_true) < 2:
+        return {}
+    draws = macro_f1_resampled(y_true, [model, baseline], n_labels, resamples, seed)
+    ci = lambda values: [round(float(v), 4) for v in np.percentile(values, [2.5, 97.5])]  # noqa: E731
+    return {"model": ci(draws[:, 0]), "baseline": ci(draws[:, 1]), "difference": ci(draws[:, 0] - draws[:, 1])}
+
+
 def tfidf_baseline(rows: list[dict[str, Any]], labels: list[str], folds: int = 5, seed: int = 13,
                    normalise: bool = False) -> tuple[np.ndarray, str]:
     """Out-of-fold probabilities of TF-IDF + logistic regression, and how they were cross-validated.
@@ -323,6 +354,7 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
                                       "document): where the labels follow the source type, these figures "
                                       "measure that as much as the text")
     report["baseline"] = score(y, baseline, labels)
+    report["intervals"] = intervals(y, proba.argmax(axis=1), np.asarray(baseline).argmax(axis=1), len(labels))
     report["errors"] = confident_errors(rows, y, proba, labels)
     fields = by if by is not None else [f for f in BY_DEFAULT if any(f in r for r in rows)]
     report["by"] = {}
@@ -418,6 +450,16 @@ def summary_table(report: dict[str, Any]) -> list[tuple[str, int, float, float, 
     return lines
 
 
+def interval_sentence(report: dict[str, Any]) -> str:
+    """The 95% intervals in words; empty without them."""
+    ci = report.get("intervals") or {}
+    if not ci:
+        return ""
+    show = lambda pair: f"{pair[0]:.3f} to {pair[1]:.3f}"  # noqa: E731
+    return (f"95% intervals of macro-F1 (1,000 bootstrap resamples of the {report['n']} claims): model "
+            f"{show(ci['model'])}, baseline {show(ci['baseline'])}, model minus baseline {show(ci['difference'])}")
+
+
 def markdown(report: dict[str, Any]) -> str:
     labels = report["labels"]
     out = [f"# Evaluation of {report['model']} ({report['version']})", "",
@@ -431,6 +473,8 @@ def markdown(report: dict[str, Any]) -> str:
         out += [f"Note: {report['note']}.", ""]
     if report.get("source_type_note"):
         out += [f"Note: {report['source_type_note']}.", ""]
+    if report.get("intervals"):
+        out += [interval_sentence(report) + ".", ""]
     out += ["| | n | macro-F1 | accuracy | ECE |", "|---|---:|---:|---:|---:|"]
     out += [f"| {name} | {n} | {f1:.3f} | {acc:.3f} | {ece:.3f} |" for name, n, f1, acc, ece in summary_table(report)]
     for title, part in (("Model", report["overall"]), ("TF-IDF baseline", report["baseline"])):
@@ -476,6 +520,8 @@ def render_html(report: dict[str, Any]) -> str:
         warning += f"<p><b>Note:</b> {e(report['note'])}.</p>"
     if report.get("source_type_note"):
         warning += f"<p><b>Note:</b> {e(report['source_type_note'])}.</p>"
+    if report.get("intervals"):
+        warning += f"<p>{e(interval_sentence(report))}.</p>"
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Evaluation: {e(report['model'])}</title>
 <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}}

@@ -26,6 +26,20 @@ def test_score_and_calibration_values() -> None:
     assert [b["count"] for b in bins] == [1, 1, 1, 1]
 
 
+def test_resampled_macro_f1_matches_sklearn_on_the_full_sample() -> None:
+    from sklearn.metrics import f1_score
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 200)
+    pred = np.where(rng.random(200) < 0.8, y, rng.integers(0, 3, 200))
+    draws = ev.macro_f1_resampled(y, [pred, y], 3, resamples=300)
+    full = f1_score(y, pred, average="macro")
+    assert draws.shape == (300, 2) and (draws[:, 1] == 1.0).all()   # perfect predictions: 1 on every resample
+    assert abs(np.median(draws[:, 0]) - full) < 0.02 and draws[:, 0].std() > 0.005
+    ci = ev.intervals(y, pred, y, 3, resamples=300)
+    assert ci["baseline"] == [1.0, 1.0] and ci["difference"][1] < 0 and ci["model"][0] < full < ci["model"][1]
+
+
 def _rows() -> list[dict]:
     rows = []
     for i in range(12):
@@ -70,6 +84,12 @@ def test_evaluate_writes_report_figures_and_escaped_html(tmp_path: Path, monkeyp
     assert "<script>" not in page and "&lt;script&gt;state.example&lt;/script&gt;" in page
     assert 'src="confusion.png"' in page and 'src="reliability.png"' in page
     assert "| model | 24 | " in (out / "report.md").read_text(encoding="utf-8")
+    # 95% intervals: the model's macro-F1 lies inside its own, the difference's is paired.
+    ci = report["intervals"]
+    assert ci["model"][0] <= report["overall"]["macro_f1"] <= ci["model"][1] <= 1.0
+    assert ci["baseline"][0] <= report["baseline"]["macro_f1"] <= ci["baseline"][1]
+    assert ci["difference"][0] <= report["overall"]["macro_f1"] - report["baseline"]["macro_f1"] <= ci["difference"][1]
+    assert "95% intervals of macro-F1 (1,000 bootstrap resamples of the 24 claims): model " in page
     # The one error is listed with its escaped text; groups under 20 claims are marked.
     assert report["errors"] == [{"id": "k0", "text": "The Kiev regime claim number 0 <b>", "label": "kremlin_framing",
                                  "predicted": "independent_reporting", "confidence": 0.7778,
