@@ -165,9 +165,10 @@ def _features(columns: dict[str, list[Any]], label_ids: Sequence[str]) -> Any:
 
 
 def build_dataset(labels: Sequence[dict[str, Any]], label_ids: Sequence[str], first: Sequence[str] = CLAIM_COLUMNS,
-                  group: str = "doc_id", key: str = "claim_id") -> tuple[Any, dict[str, Any]]:
+                  group: str = "doc_id", key: str = "claim_id", description: str = "") -> tuple[Any, dict[str, Any]]:
     """A DatasetDict (``label`` a ClassLabel of ``label_ids``) split by document (the ``group``
-    column: doc_id, or a pair's two documents), and the split summary."""
+    column: doc_id, or a pair's two documents), and the split summary; ``description`` goes to
+    each split's dataset_info."""
     import datasets
 
     columns = dataset_columns(labels, label_ids, first, group, key)
@@ -179,7 +180,8 @@ def build_dataset(labels: Sequence[dict[str, Any]], label_ids: Sequence[str], fi
         if rows or name == "train":
             parts[name] = {key: [values[i] for i in rows] for key, values in columns.items()}
     features = _features(columns, label_ids)
-    dd = datasets.DatasetDict({name: datasets.Dataset.from_dict(part, features=features)
+    info = datasets.DatasetInfo(description=description, features=features, license="unknown")
+    dd = datasets.DatasetDict({name: datasets.Dataset.from_dict(part, features=features, info=info.copy())
                                for name, part in parts.items()})
     summary = {
         "splits": {name: len(part) for name, part in dd.items()},
@@ -191,15 +193,19 @@ def build_dataset(labels: Sequence[dict[str, Any]], label_ids: Sequence[str], fi
 
 
 def write_dataset(labels: Sequence[dict[str, Any]], label_ids: Sequence[str], out_dir: str | Path,
-                  **layout: Any) -> dict[str, Any]:
+                  report: dict[str, Any] | None = None, **layout: Any) -> dict[str, Any]:
     """Save ``out_dir/dataset`` (save_to_disk) and ``out_dir/labels.parquet`` (label as its id, with a
-    ``split`` column); return the split summary. ``layout``: ``first``, ``group``, ``key`` of build_dataset."""
+    ``split`` column); return the split summary. ``layout``: ``first``, ``group``, ``key`` of build_dataset.
+    With the pull's ``report`` the dataset gets its card (``dataset/README.md``) and description."""
     import datasets
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from annotate import dataset_card
+
     out = Path(out_dir)
-    dd, summary = build_dataset(labels, label_ids, **layout)
+    dd, summary = build_dataset(labels, label_ids, description=dataset_card.description(report) if report else "",
+                                **layout)
     bars = datasets.is_progress_bar_enabled()
     datasets.disable_progress_bars()   # one "Saving the dataset" bar per split is noise here
     try:
@@ -215,4 +221,8 @@ def write_dataset(labels: Sequence[dict[str, Any]], label_ids: Sequence[str], ou
         tables.append(table.append_column("split", pa.array([name] * len(table), pa.string())))
     pq.write_table(pa.concat_tables(tables), str(out / "labels.parquet"))
     summary["parquet"] = "labels.parquet"
+    if report is not None:
+        card = dataset_card.render_card(dd, report, summary)
+        (out / "dataset" / "README.md").write_text(card, encoding="utf-8")
+        summary["card"] = "dataset/README.md"
     return summary

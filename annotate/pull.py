@@ -9,6 +9,7 @@ push --pairs`) gives a pairs pull: the same export and writing, the rows of ``an
 
 from __future__ import annotations
 
+import datetime
 import html
 import io
 import json
@@ -429,13 +430,16 @@ def write_pull(tasks: Sequence[dict[str, Any]], users: dict[int, str], scheme: A
     report = build_report(rows, labels, scheme, len(tasks), key)
     if pairs:
         report.update(unit="pair", n_pairs_labelled=len(labels))
+    if isinstance(getattr(scheme, "version", None), str):
+        report["scheme_version"] = scheme.version
+    report["pulled_at"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     report.update(source or {})
     try:
         with atomic_dir(out) as tmp:
             _write_jsonl(tmp / "annotations.jsonl", rows)
             _write_jsonl(tmp / "labels.jsonl", labels)
             if labels:
-                split = ds.write_dataset(labels, [label.id for label in scheme.labels], tmp, **layout)
+                split = ds.write_dataset(labels, [label.id for label in scheme.labels], tmp, report, **layout)
             else:
                 split = {"splits": {}, "note": f"no labelled {key.removesuffix('_id')}s yet: no dataset written"}
             report["dataset"] = split

@@ -366,3 +366,25 @@ def test_small_corpora_move_only_the_documents_nearest_an_empty_bucket():
     assert "fixed across pulls" in ds.split_rule("doc_id", None)
     assert "only those moved documents may change split" in ds.split_rule("doc_id", note)
     assert "all in train" in ds.split_rule("doc_id", "only 2 document(s): ...")
+
+
+def test_the_dataset_has_a_card_and_a_description(tmp_path: Path):
+    import yaml
+
+    out = tmp_path / "p"
+    pull.write_pull(_tasks(), USERS, SCHEME, out, source={"project": "Toy <b>", "url": "http://x"})
+    card = (out / "dataset" / "README.md").read_text()
+    _, header, body = card.split("---\n", 2)
+    meta = yaml.safe_load(header)
+    assert meta["license"] == "unknown" and meta["task_categories"] == ["text-classification"]
+    names = next(f for f in meta["dataset_info"]["features"] if f["name"] == "label")["dtype"]["class_label"]["names"]
+    assert names == {0: "pro", 1: "neutral", 2: "anti"} or names == {"0": "pro", "1": "neutral", "2": "anti"}
+    assert meta["dataset_info"]["splits"] == [{"name": "train", "num_examples": 3}]
+    assert "- `agreement` (float64): share of the annotators who chose `label`; null when only one person" in body
+    assert "- `notes` (list of string)" in body and "`cues` is left out: no annotator marked" in body
+    assert "| tie->latest | 1 |" in body and '**1 claims are ties**: filter them with `rule == "tie->latest"`' in body
+    assert "Krippendorff's alpha (nominal): 0.400" in body and "anchoring" in body
+    assert "- pre-label model versions shown: boot-1" in body and "set `license:` above" in body
+    assert "only 2 document(s)" in body and "all in train" in body
+    dd = datasets.load_from_disk(str(out / "dataset"))
+    assert "pulled by `stance pull`" in dd["train"].info.description and dd["train"].info.license == "unknown"
