@@ -134,6 +134,13 @@ def test_pull_writes_annotations_labels_agreement_and_dataset(studio, annotated,
     assert (labels["rt2"]["label"], labels["rt2"]["rule"]) == ("independent_reporting", "tie->latest")
     assert (labels["rt6"]["label"], labels["rt6"]["agreement"]) == ("neutral", 0.5)
     assert (labels["rt5"]["label"], labels["rt5"]["rule"], labels["rt5"]["n_annotators"]) == ("independent_reporting", "single", 1)
+    # provenance from a real export: one annotator is no agreement; whose votes count; the pre-label shown
+    assert (labels["rt5"]["agreement"], labels["rt5"]["annotators"]) == (None, [admin])
+    assert labels["rt2"]["annotators"] == sorted([admin, second]) and len(labels["rt2"]["tied_labels"]) == 2
+    assert (labels["rt5"]["prelabel"], labels["rt5"]["prelabel_version"]) == (annotated["shown"]["rt5"], MODEL_VERSION)
+    assert labels["rt5"]["changed_prelabel"] == (labels["rt5"]["label"] != annotated["shown"]["rt5"])
+    assert isinstance(labels["rt5"]["prelabel_score"], float)
+    assert 'ties: ' in printed and 'rule == "tie->latest"' in printed
 
     report = json.loads((out / "report.json").read_text())
     both = ["rt1", "rt2", "rt3", "rt6"]
@@ -162,6 +169,8 @@ def test_pull_writes_annotations_labels_agreement_and_dataset(studio, annotated,
     assert sorted(d for ds_ in docs.values() for d in ds_) == ["doc-a", "doc-b", "doc-c"]
     pulled = {r["claim_id"]: names[r["label"]] for part in dd.values() for r in part}
     assert pulled == {cid: row["label"] for cid, row in labels.items()}
+    card = (out / "dataset" / "README.md").read_text()
+    assert f"- pre-label model versions shown: {MODEL_VERSION}" in card and "license: unknown" in card
 
 
 def test_a_correction_made_later_shows_up_in_the_next_pull(studio, studio_client, annotated, tmp_path):
