@@ -92,6 +92,8 @@ def render_html(report: dict[str, Any]) -> str:
         parts.append("<h2>Dataset</h2>")
         parts.append(_table(["split", items, "documents" if items == "claims" else "document pairs"],
                             [[s, n, (dataset.get("documents") or {}).get(s)] for s, n in dataset["splits"].items()]))
+        if dataset.get("rule"):
+            parts.append(f"<p>Split {escape(str(dataset['rule']))}.</p>")
     if dataset.get("note"):
         parts.append(f"<p><i>{escape(str(dataset['note']))}</i></p>")
     parts.append("</body></html>\n")

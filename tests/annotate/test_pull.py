@@ -388,3 +388,14 @@ def test_the_dataset_has_a_card_and_a_description(tmp_path: Path):
     assert "only 2 document(s)" in body and "all in train" in body
     dd = datasets.load_from_disk(str(out / "dataset"))
     assert "pulled by `stance pull`" in dd["train"].info.description and dd["train"].info.license == "unknown"
+
+
+def test_the_report_states_the_split_rule_and_when_it_is_fixed(tmp_path: Path):
+    tasks = [_task(i, f"c{i}", d, f"Claim {i}.", [_annotation(i, 1, "pro", "2026-01-01T10:00:00Z")])
+             for i, d in enumerate(["a", "b", "c"], start=1)]
+    report = pull.write_pull(tasks, USERS, SCHEME, tmp_path / "p")
+    assert report["dataset"]["splits"] == {"train": 1, "validation": 1, "test": 1}
+    assert "only those moved documents may change split in a later pull" in report["dataset"]["rule"]
+    assert "a moved from train to validation" in report["dataset"]["note"]
+    page = (tmp_path / "p" / "report.html").read_text()
+    assert "<p>Split by document: sha1(doc_id) buckets 80/10/10; while a split&#x27;s bucket is empty" in page
