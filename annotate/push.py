@@ -83,6 +83,9 @@ def _label_ids(scheme: Any) -> list[str]:
     return [label.id for label in scheme.labels]
 
 
+PROVENANCE_FIELDS = ("start", "end", "context_start", "author", "authors", "kind", "reposted_from", "url")
+
+
 def claim_to_task(row: dict[str, Any], scheme: Any) -> dict[str, Any]:
     """A Label Studio task for one claim row: its data and, when pre-labelled, its prediction.
 
@@ -106,6 +109,11 @@ def claim_to_task(row: dict[str, Any], scheme: Any) -> dict[str, Any]:
         "speaker_name": row.get("speaker_name"),
         "is_claim": row.get("is_claim"),
     }
+    # Provenance for the pulled dataset (offsets into the document, its metadata); not shown to
+    # annotators, and hidden in the first data manager tab.
+    for key in PROVENANCE_FIELDS:
+        if row.get(key) not in (None, "", []):
+            data[key] = row[key]
     task: dict[str, Any] = {"data": data}
     prediction = claim_prediction(row, scheme)
     if prediction is not None:
@@ -414,7 +422,7 @@ def _default_view(client: Any, project_id: int, tasks: list[dict[str, Any]]) -> 
     """A first data manager tab for a new project (a convenience: a server that refuses it changes nothing)."""
     fields = {k for task in tasks[:50] for k in task["data"]}
     hidden = [f"tasks:data.{k}" for k in sorted(fields) if k.endswith(("_html", "_source")) or k in
-              ("source_line", "source_type", "is_claim")] + [f"tasks:{c}" for c in HIDDEN_SYSTEM_COLUMNS]
+              ("source_line", "source_type", "is_claim", *PROVENANCE_FIELDS)] + [f"tasks:{c}" for c in HIDDEN_SYSTEM_COLUMNS]
     view = {"project": project_id, "data": {"title": "least certain first", "ordering": ["tasks:predictions_score"],
                                             "hiddenColumns": {"explore": hidden, "labeling": hidden}}}
     with contextlib.suppress(Exception):

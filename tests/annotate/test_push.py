@@ -62,6 +62,10 @@ def test_claim_to_task_marks_the_claim_in_its_escaped_paragraph():
     blogger = claim_to_task(claim_row(4, kind="blog_repost", reposted_from="Rossiya Segodnya", speaker="blogger",
                                       speaker_name=None), SCHEME)
     assert "reposted from" not in blogger["data"]["source_line"]   # the blogger's own words are not the repost
+    # Provenance rides along for the pulled dataset: offsets into the document and its metadata.
+    assert (data["start"], data["end"], data["context_start"], data["author"]) == (118, 150, 100, "B. Writer")
+    assert repost["data"]["kind"] == "blog_repost" and repost["data"]["reposted_from"] == "Rossiya Segodnya"
+    assert "authors" not in data and "url" not in data   # absent fields stay absent
     assert task["predictions"] == [{"model_version": "boot-1", "score": 0.8, "result": [
         {"from_name": "stance", "to_name": "claim", "type": "choices", "value": {"choices": ["sourced"]}}]}]
 
