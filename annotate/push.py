@@ -418,6 +418,12 @@ HIDDEN_SYSTEM_COLUMNS = ("inner_id", "completed_at", "annotations_results", "ann
                          "avg_lead_time")
 
 
+def _certainty(task: dict[str, Any]) -> float:
+    """The lowest score among a task's predictions; a task without one comes last."""
+    scores = [p["score"] for p in task.get("predictions", []) if isinstance(p.get("score"), (int, float))]
+    return min(scores) if scores else float("inf")
+
+
 def _default_view(client: Any, project_id: int, tasks: list[dict[str, Any]]) -> None:
     """A first data manager tab for a new project (a convenience: a server that refuses it changes nothing)."""
     fields = {k for task in tasks[:50] for k in task["data"]}
@@ -445,7 +451,9 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
     if not created and (project.task_number or 0) > 0:
         known = existing_tasks(client, project.id, key)
         versions = existing_versions(client, project.id)
-    new = [t for t in tasks if t["data"][key] not in known]
+    # Least certain pre-label first: Label Studio numbers tasks in import order, and a labelling URL
+    # opened directly serves them by number (the project's sampling and first tab sort by score).
+    new = sorted((t for t in tasks if t["data"][key] not in known), key=_certainty)
     extra = []   # predictions of a model version an existing task lacks
     for task in tasks:
         task_id = known.get(task["data"][key])

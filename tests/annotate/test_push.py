@@ -267,6 +267,10 @@ def test_push_creates_the_project_and_repush_adds_nothing(studio, studio_client,
     ordered = http.request("api/tasks/", method="GET", params={"view": view["id"], "fields": "all"}).json()["tasks"]
     scores = [t["predictions_score"] for t in ordered]
     assert scores == sorted(scores) and len(scores) == 6
+    # Task ids follow the same order (imported least certain first), for a labelling URL opened directly.
+    by_number = sorted(tasks, key=lambda t: t["id"])
+    numbered = [t["predictions"][0]["score"] for t in by_number]
+    assert numbered == sorted(numbered) and numbered[0] < numbered[-1]
 
 
 def test_project_listing_pages_through_a_real_server(studio, studio_client, tmp_path):
