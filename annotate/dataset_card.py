@@ -43,7 +43,8 @@ COLUMNS: dict[str, str] = {
     "is_claim": "whether the claim filter flagged the sentence as a claim",
     "start": "where the claim starts in the document text", "end": "where it ends",
     "context_start": "where `context` starts in the document text",
-    "authors": "the document's authors", "kind": "kind of document", "reposted_from": "what the document reposts",
+    "author": "the document's author", "authors": "the document's authors", "kind": "kind of document",
+    "reposted_from": "what the document reposts", "url": "where the document was published",
     # pairs pulls
     "text_a": "the first claim of the pair", "text_b": "the second claim",
     "pair_id": "the pair's id", "claim_a": "id of the first claim", "claim_b": "id of the second claim",
