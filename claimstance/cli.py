@@ -101,7 +101,7 @@ def _prelabel(args: argparse.Namespace) -> int:
 
 def _add_train(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="fine-tune the packaged MiniLM on labelled claims")
-    p.add_argument("--data", required=True, help="JSONL with text and label, or a dataset directory from `stance pull`")
+    p.add_argument("--data", required=True, help="JSONL or Parquet with text and label, or a dataset directory from `stance pull`")
     p.add_argument("--out", required=True, help="model directory to write")
     p.add_argument("--scheme", default="kremlin_framing")
     p.add_argument("--epochs", type=_at_least(1, int, 50), default=None, help="maximum epochs (default: 8, early stopping)")
@@ -140,7 +140,7 @@ def _train(args: argparse.Namespace) -> int:
 def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("evaluate", help="score a model on labelled claims: F1, confusion, calibration, by metadata")
     p.add_argument("--model", required=True, help="model directory, or 'bootstrap'")
-    p.add_argument("--data", required=True, help="JSONL with text and label, or a dataset directory from `stance pull` "
+    p.add_argument("--data", required=True, help="JSONL or Parquet with text and label, or a dataset directory from `stance pull` "
                                                 "(its test split); claims the model was trained on are left out")
     p.add_argument("--out", required=True, help="report directory")
     p.add_argument("--scheme", default=None, help="default: the model's own, or kremlin_framing for the bootstrap")

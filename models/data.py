@@ -34,15 +34,18 @@ def text_hash(text: str) -> str:
 
 
 def load_labelled(path: str | Path, label_ids: list[str] | None = None) -> list[dict[str, Any]]:
-    """Rows with a non-empty ``text`` and a ``label`` from a JSONL file or a dataset directory.
+    """Rows with a non-empty ``text`` and a ``label`` from a JSONL file, a Parquet file (a ``split``
+    column, as `stance pull` writes, keeps its test split apart) or a dataset directory.
 
     With ``label_ids`` (the scheme's labels) an unknown label is an error naming the row and the scheme.
     """
     path = Path(path)
     if not path.exists():
-        raise UserError(f"{path}: no such file or directory; give a .jsonl file or a dataset directory")
+        raise UserError(f"{path}: no such file or directory; give a .jsonl or .parquet file or a dataset directory")
     if path.is_dir():
         rows, where = _load_dataset_dir(path), lambda i: f"{path} row {i}"
+    elif path.suffix.lower() == ".parquet":   # labels.parquet of `stance pull`, or any table of claims
+        rows, where = _load_parquet(path), lambda i: f"{path} row {i}"
     else:
         from corpus.files import read_jsonl
 
@@ -64,6 +67,17 @@ def load_labelled(path: str | Path, label_ids: list[str] | None = None) -> list[
                             f"({', '.join(label_ids or [])}); pass --scheme or fix the label")
         out.append({**row, "text": text, "label": label})
     return out
+
+
+def _load_parquet(path: Path) -> list[dict[str, Any]]:
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except Exception as err:  # noqa: BLE001 - pyarrow raises its own error types for every kind of damage
+        raise UserError(f"{path}: not a readable Parquet file ({str(err).splitlines()[0][:120]}); "
+                        "give the labels.parquet `stance pull` wrote, or a .jsonl file") from None
+    return table.to_pylist()
 
 
 def _load_dataset_dir(path: Path) -> list[dict[str, Any]]:

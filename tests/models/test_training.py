@@ -96,6 +96,21 @@ def test_load_labelled_reads_a_dataset_directory(tmp_path: Path) -> None:
         ("x one", "independent_reporting", "a"), ("y two", "kremlin_framing", "b")]
 
 
+def test_load_labelled_reads_the_pulled_parquet_and_keeps_its_test_split(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from models.data import test_split
+
+    pd.DataFrame({"text": ["x one", "y two", "z three"], "label": ["kremlin_framing", "neutral", "neutral"],
+                  "split": ["train", "train", "test"]}).to_parquet(tmp_path / "labels.parquet")
+    rows = load_labelled(tmp_path / "labels.parquet", ["kremlin_framing", "independent_reporting", "neutral"])
+    rest, test = test_split(rows)
+    assert [r["text"] for r in rest] == ["x one", "y two"] and [r["text"] for r in test] == ["z three"]
+    (tmp_path / "bad.parquet").write_bytes(b"PAR1 not really")
+    with pytest.raises(UserError, match=r"bad.parquet: not a readable Parquet file .*give the labels.parquet"):
+        load_labelled(tmp_path / "bad.parquet")
+
+
 def test_spelling_normalisation() -> None:
     assert normalise_spelling("Kiev's forces left Kiev; Kievan Rus") == "Kyiv's forces left Kyiv; Kyivan Rus"
     assert normalise_spelling("Kievskaya station") == "Kievskaya station"
