@@ -167,7 +167,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     if report.get("left_out"):
         print(report["left_out"])
     print(f"TF-IDF baseline: {report['baseline_how']}")
-    for key in ("note", "source_type_note"):
+    for key in ("note", "source_type_note", "anchoring_note"):
         if report.get(key):
             print(f"note: {report[key]}")
     print(f"report written to {report['out_dir']}/index.html (and report.json, report.md)")

@@ -353,6 +353,15 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
                                       "source_type labeller, a distant label for the voice that speaks for the "
                                       "document): where the labels follow the source type, these figures "
                                       "measure that as much as the text")
+    shown = sorted({str(r["prelabel_version"]) for r in rows if r.get("prelabel_version")})
+    if shown:
+        # Labels corrected from a pre-selected pre-label lean towards it (anchoring).
+        own = report.get("version") in shown
+        report["anchoring_note"] = (
+            f"these labels were made by annotators who saw a pre-label already selected ({', '.join(shown)})"
+            + ("; this model made some of them, so its figures here are inflated by that anchoring: "
+               "judge it on claims labelled without its pre-labels" if own else
+               "; a model that agrees with those pre-labels is favoured by that anchoring"))
     report["baseline"] = score(y, baseline, labels)
     report["intervals"] = intervals(y, proba.argmax(axis=1), np.asarray(baseline).argmax(axis=1), len(labels))
     report["errors"] = confident_errors(rows, y, proba, labels)
@@ -471,8 +480,9 @@ def markdown(report: dict[str, Any]) -> str:
         out += [f"TF-IDF baseline: {report['baseline_how']}.", ""]
     if report.get("note"):
         out += [f"Note: {report['note']}.", ""]
-    if report.get("source_type_note"):
-        out += [f"Note: {report['source_type_note']}.", ""]
+    for key in ("source_type_note", "anchoring_note"):
+        if report.get(key):
+            out += [f"Note: {report[key]}.", ""]
     if report.get("intervals"):
         out += [interval_sentence(report) + ".", ""]
     out += ["| | n | macro-F1 | accuracy | ECE |", "|---|---:|---:|---:|---:|"]
@@ -518,8 +528,9 @@ def render_html(report: dict[str, Any]) -> str:
         warning += f"<p>TF-IDF baseline: {e(report['baseline_how'])}.</p>"
     if report.get("note"):
         warning += f"<p><b>Note:</b> {e(report['note'])}.</p>"
-    if report.get("source_type_note"):
-        warning += f"<p><b>Note:</b> {e(report['source_type_note'])}.</p>"
+    for key in ("source_type_note", "anchoring_note"):
+        if report.get(key):
+            warning += f"<p><b>Note:</b> {e(report[key])}.</p>"
     if report.get("intervals"):
         warning += f"<p>{e(interval_sentence(report))}.</p>"
     return f"""<!doctype html>

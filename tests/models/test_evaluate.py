@@ -103,6 +103,14 @@ def test_evaluate_writes_report_figures_and_escaped_html(tmp_path: Path, monkeyp
     report = ev.evaluate("bootstrap", data, tmp_path / "report", by=["source_type"], folds=3)
     assert report["source_type_note"].startswith("the model reads each claim's source_type as evidence")
     assert "reads each claim&#x27;s source_type as evidence" in (out / "index.html").read_text(encoding="utf-8")
+    assert "anchoring_note" not in report
+    # Labels corrected from this very model's pre-labels: the report says they flatter it.
+    for r in rows:
+        r["prelabel_version"] = "fake-1"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    report = ev.evaluate("bootstrap", data, tmp_path / "report", by=[], folds=3)
+    assert report["anchoring_note"].startswith("these labels were made by annotators who saw a pre-label already "
+                                               "selected (fake-1); this model made some of them")
 
 
 def test_evaluate_rejects_bad_input(tmp_path: Path) -> None:
