@@ -490,6 +490,11 @@ def train(data: str | Path, out_dir: str | Path, scheme: str = "kremlin_framing"
             "advice": bootstrap_advice(clf.config["blend"], metrics["validation_claims"])}
 
 
+# Switching the gate off is advised only on this many validation claims or more: on a first pull's
+# dozen claims (split by claim, from two documents) a 0.05 margin is one or two claims.
+MIN_VALIDATION_FOR_GATE_ADVICE = 30
+
+
 def bootstrap_advice(blend: dict[str, Any], n_validation: int, margin: float = 0.05) -> str | None:
     """A note when the bootstrap alone beat the trained model on the validation claims (the first
     pulls of a loop: a few dozen labels from two or three documents)."""
@@ -500,7 +505,8 @@ def bootstrap_advice(blend: dict[str, Any], n_validation: int, margin: float = 0
         return (f"on the {n_validation} validation claims the bootstrap alone scores macro-F1 {boot:.3f}, this "
                 f"model {model:.3f}: keep pre-labelling with the bootstrap (leave out --model) until more "
                 "claims, from more documents, are labelled")
-    if model is not None and network is not None and blend.get("domain") and network >= model + margin:
+    if model is not None and network is not None and blend.get("domain") and network >= model + margin \
+            and n_validation >= MIN_VALIDATION_FOR_GATE_ADVICE:
         return (f"on the {n_validation} validation claims the network with the cue evidence scores macro-F1 "
                 f"{network:.3f}, the blend {model:.3f}: the domain gate hands claims unlike the training claims to the bootstrap. If "
                 "you pre-label claims like these, `stance train --no-domain-gate` keeps the network on all of them")

@@ -344,9 +344,10 @@ def test_bootstrap_advice_only_when_the_bootstrap_clearly_beats_the_model():
     assert bootstrap_advice({"bootstrap_weight": 0.0}, 12) is None   # no blend fitted
     gated = {"bootstrap_weight": 0.0, "validation_f1_by_weight": {"0.0": 0.556}, "validation_f1_bootstrap_alone": 0.556,
              "validation_f1_with_cue_votes": 0.746, "domain": {"coef": []}}
-    assert "the network with the cue evidence scores macro-F1 0.746, the blend 0.556" in bootstrap_advice(gated, 9)
-    assert "--no-domain-gate" in bootstrap_advice(gated, 9)
-    assert bootstrap_advice({**gated, "domain": None}, 9) is None   # no gate: nothing to turn off
+    assert "the network with the cue evidence scores macro-F1 0.746, the blend 0.556" in bootstrap_advice(gated, 40)
+    assert "--no-domain-gate" in bootstrap_advice(gated, 40)
+    assert bootstrap_advice({**gated, "domain": None}, 40) is None   # no gate: nothing to turn off
+    assert bootstrap_advice(gated, 12) is None   # a dozen validation claims: a margin of one or two claims
 
 
 @pytest.mark.slow
