@@ -191,7 +191,7 @@ def _match(args: argparse.Namespace) -> int:
 
     n = run_match(args.corpus, args.queries, args.top_k, args.out, config=args.config,
                   model=args.model, cache=args.cache)
-    print(f"wrote {args.out}: top {args.top_k} matches for {n} queries")
+    print(f"wrote {args.out}: top {args.top_k} matches for {n} {'query' if n == 1 else 'queries'}")
     return 0
 
 

@@ -92,7 +92,7 @@ class Encoder:
         if progress:
             from tqdm import tqdm
 
-            bar = tqdm(total=len(texts), desc="embedding", unit="text", leave=False)
+            bar = tqdm(total=len(texts), desc="embedding", unit="text", leave=False, disable=None)
         with torch.inference_mode():
             for idx in batches:
                 enc = self.tokenizer([texts[i] for i in idx], padding=True, truncation=True,
@@ -356,7 +356,7 @@ def run_batches(session: Any, tokenizer: Any, texts: list[str], widths: list[int
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(texts), desc="embedding", unit="claim", leave=False)
+        bar = tqdm(total=len(texts), desc="embedding", unit="claim", leave=False, disable=None)
     def batches() -> Iterator[tuple[np.ndarray, dict[str, np.ndarray]]]:
         for start in range(0, len(order), batch_size):
             idx = order[start:start + batch_size]

@@ -151,7 +151,7 @@ def search(queries: np.ndarray, corpus: np.ndarray, k: int, *,
     if progress:
         from tqdm import tqdm
 
-        starts = tqdm(starts, desc="searching", unit="block", leave=False)
+        starts = tqdm(starts, desc="searching", unit="block", leave=False, disable=None)
     with torch.inference_mode():
         for s in starts:
             block = torch.from_numpy(queries[s:s + step]) @ ct.T
@@ -286,7 +286,7 @@ class Matcher:
         if progress:
             from tqdm import tqdm
 
-            starts = tqdm(starts, desc="matching", unit="block", leave=False)
+            starts = tqdm(starts, desc="matching", unit="block", leave=False, disable=None)
         for s in starts:
             blocks = self.signals(query_texts[s:s + step])
             blocks.setdefault("raw", blocks["dense"])
@@ -343,7 +343,7 @@ class Matcher:
         if progress:
             from tqdm import tqdm
 
-            starts = tqdm(starts, desc="cross-encoding", unit="batch", leave=False)
+            starts = tqdm(starts, desc="cross-encoding", unit="batch", leave=False, disable=None)
         for s in starts:
             chunk = pairs[s:s + 64]
             cross[s:s + len(chunk)] = self.cross.score([a for a, _ in chunk], [b for _, b in chunk])

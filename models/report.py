@@ -201,6 +201,10 @@ def _voice(row: dict[str, Any]) -> str:
     return f' <span class="voice">({_e(who)})</span>' if who else ""
 
 
+RELATION_WORDS = {"same_point_different_framing": "same point, different framing", "agree": "agree",
+                  "contradict": "contradict", "unrelated": "unrelated"}
+
+
 def _pair_rows(pairs: Sequence[dict[str, Any]], cues: re.Pattern[str] | None) -> str:
     out = ['<table class="pairs">']
     # A claim paired with several others is shown once, its pairs together, most similar first.
@@ -209,7 +213,7 @@ def _pair_rows(pairs: Sequence[dict[str, Any]], cues: re.Pattern[str] | None) ->
     for p in ordered:
         a, b = str(p.get("text_a", "")), str(p.get("text_b", ""))
         cls = ' class="contrast"' if p.get("contrasting") else ""
-        mid = (f'{_e(p.get("suggested"))}<br>similarity {float(p.get("similarity") or 0):.2f}'
+        mid = (f'{_e(RELATION_WORDS.get(str(p.get("suggested")), p.get("suggested")))}<br>similarity {float(p.get("similarity") or 0):.2f}'
                + ("<br>contrasting stances" if p.get("contrasting") else ""))
         same = p.get("claim_a") is not None and p.get("claim_a") == previous
         previous = p.get("claim_a")
@@ -304,7 +308,7 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
                      f"stances {stances or 'none'}; {int(c.get('contrasting_pairs', 0))} of "
                      f"{int(c.get('pairs', 0))} pairs within the topic contrasting"
                      + (f"; {outside} more pair{'s' if outside != 1 else ''} below link{'' if outside != 1 else 's'} "
-                        "its claims to claims of another topic" if outside > 0 else "") + "</p>")
+                        "its claims to claims outside it" if outside > 0 else "") + "</p>")
         sides: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for cid in c.get("claims", []):
             row = by_id.get(str(cid))
