@@ -87,7 +87,8 @@ def description(report: dict[str, Any]) -> str:
             f"{report['scheme']!r}, pulled by `stance pull` ({REPO}) on {report.get('pulled_at', 'n/a')}. "
             f"Each row is one {unit} with its label resolved across annotators (column rule), the annotators "
             "and their labels, the pre-label they were shown, and the source metadata. Annotators saw a "
-            "pre-selected pre-label (anchoring). Licence unknown: set your corpus's. See README.md.")
+            "pre-selected pre-label (anchoring). Licence unknown: set your corpus's. The dataset card "
+            "(README.md) describes every column.")
 
 
 def render_card(dd: Any, report: dict[str, Any], summary: dict[str, Any]) -> str:
@@ -154,7 +155,7 @@ def render_card(dd: Any, report: dict[str, Any], summary: dict[str, Any]) -> str
     if "cues" not in first.features and unit == "claim":
         lines.append("- `cues` is left out: no annotator marked a framing-cue span (the optional span labels of "
                      "the annotation view). `annotations.jsonl` keeps each annotation's `cues`, empty lists here.")
-    lines += ["", "Beside this folder: `labels.parquet` (the same rows, `label` as its id, a `split` column), "
+    lines += ["", "Beside this folder: `labels.parquet` (the same rows, `label` as the label's name, e.g. `kremlin_framing`, rather than its number here, and a `split` column), "
               "`labels.jsonl` (with `votes`, annotator -> label), `annotations.jsonl` (one row per annotation) and "
               "`report.html` / `report.json`.", "",
               "## Licence", "", LICENCE_NOTE + ".", ""]
