@@ -145,8 +145,13 @@ def chart_counts(claims: Sequence[dict[str, Any]], limit: int = MAX_SOURCES, key
     return {s: counts[s] for s in kept}, len(counts) - len(kept)
 
 
+# Bar colours by the label's place in the scheme: the deep shades of the cue highlights' tints, so a
+# label is one colour on the whole page. Labels outside the scheme are grey.
+BAR_COLOURS = ("#d98e04", "#2e8b57", "#8e6bb5", "#4f81bd")
+
+
 def stance_chart(claims: Sequence[dict[str, Any]], limit: int = MAX_SOURCES, key: Any = source_of,
-                 title: str = "Stance of claims by source") -> str | None:
+                 title: str = "Stance of claims by source", order: Sequence[str] = ()) -> str | None:
     """A stacked bar chart of claim stances per source (the ``limit`` sources with the most claims;
     ``key`` groups otherwise), as a base64 PNG (None without stances)."""
     counts, _ = chart_counts(claims, limit, key)
@@ -158,7 +163,8 @@ def stance_chart(claims: Sequence[dict[str, Any]], limit: int = MAX_SOURCES, key
     import matplotlib.pyplot as plt
 
     sources = sorted(counts)
-    labels = sorted({label for c in counts.values() for label in c})
+    seen = {label for c in counts.values() for label in c}
+    labels = [label for label in order if label in seen] + sorted(seen - set(order))
     import textwrap
 
     # A long title on two lines of the axis, shortened beyond that.
@@ -169,7 +175,8 @@ def stance_chart(claims: Sequence[dict[str, Any]], limit: int = MAX_SOURCES, key
     left = [0] * len(sources)
     for label in labels:
         values = [counts[s][label] for s in sources]
-        bars = ax.barh(names, values, left=left, label=label)
+        colour = BAR_COLOURS[list(order).index(label) % len(BAR_COLOURS)] if label in order else "#8c8c8c"
+        bars = ax.barh(names, values, left=left, label=label, color=colour)
         # counts inside the bars, none on a sliver too thin to hold one
         ax.bar_label(bars, labels=[str(v) if v >= 0.04 * max(sum(counts[s].values()) for s in sources) else ""
                                    for v in values], label_type="center", fontsize=11, color="white",
@@ -269,7 +276,8 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
         f"stances); {len(clusters)} topics.</p>",
         f'<p class="meta">{explanation(claims, settings)}</p>',
     ]
-    chart = stance_chart(claims)
+    order = [str(label.id) for label in getattr(_scheme(settings.scheme), "labels", [])]
+    chart = stance_chart(claims, order=order)
     if chart:
         parts.append('<h2>Stance by source</h2>')
         parts.append(f'<img alt="stance of claims by source" style="max-width: 100%; height: auto" src="data:image/png;base64,{chart}">')
@@ -279,7 +287,8 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
                          "left out of the chart.</p>")
     by_type = chart_counts(claims, key=lambda r: r.get("source_type"))[0]
     if len(by_type) > 1:   # the kinds of source (state media, independent, ...) the documents belong to
-        chart = stance_chart(claims, key=lambda r: r.get("source_type"), title="Stance of claims by source type")
+        chart = stance_chart(claims, key=lambda r: r.get("source_type"), title="Stance of claims by source type",
+                             order=order)
         parts.append('<h2>Stance by source type</h2>')
         parts.append(f'<img alt="stance of claims by source type" style="max-width: 100%; height: auto" '
                      f'src="data:image/png;base64,{chart}">')
