@@ -311,18 +311,48 @@ def compare(rows: Sequence[dict[str, Any]], embed: Embed, settings: CompareSetti
 
 # --- the file edge ----------------------------------------------------------------------------
 
+# Parquet types of the columns (anything else: string). Explicit, so that a column that is empty in
+# one comparison (no outlet, no topic) keeps its type instead of becoming null or float.
+_INT = ("start_a", "start_b", "context_start_a", "context_start_b", "cluster", "size", "pairs", "contrasting_pairs")
+_FLOAT = ("stance_score_a", "stance_score_b", "similarity", "mean_similarity")
+_LISTS = ("claims", "docs", "sources")
+
+
+def _arrow_type(column: str) -> Any:
+    import pyarrow as pa
+
+    if column in _INT:
+        return pa.int64()
+    if column in _FLOAT:
+        return pa.float64()
+    if column == "contrasting":
+        return pa.bool_()
+    if column in _LISTS:
+        return pa.list_(pa.string())
+    if column == "stances":
+        return pa.map_(pa.string(), pa.int64())
+    return pa.string()
+
+
 def _write_parquet(path: Path, rows: list[dict[str, Any]], columns: list[str]) -> None:
-    import pandas as pd
+    """``rows`` as a Parquet table with typed columns (``stances``: label -> count, as in the JSONL)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
-    frame = pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
-    for col in frame.columns:  # mixed None/str columns stay strings; lists stay lists
-        if frame[col].dtype == object and not frame[col].map(lambda v: isinstance(v, (list, dict))).any():
-            frame[col] = frame[col].map(lambda v: None if v is None else str(v) if not isinstance(v, (bool, int, float)) else v)
-    if "stances" in frame.columns:
-        import json
+    def value(column: str, v: Any) -> Any:
+        if v is None:
+            return None
+        if column == "stances":
+            return [(str(k), int(n)) for k, n in v.items()]
+        if column in _LISTS:
+            return [str(x) for x in v]
+        if _arrow_type(column) == pa.string():
+            return str(v)
+        return v
 
-        frame["stances"] = frame["stances"].map(lambda v: json.dumps(v, ensure_ascii=False))
-    frame.to_parquet(path, index=False)
+    schema = pa.schema([(c, _arrow_type(c)) for c in columns])
+    data = {c: [value(c, r.get(c)) for r in rows] for c in columns}
+    pq.write_table(pa.table(data, schema=schema), path)
 
 
 PAIR_COLUMNS = ["pair_id", "claim_a", "claim_b", "doc_a", "doc_b", "text_a", "text_b", "context_a",

@@ -174,6 +174,14 @@ def test_compare_cli_writes_every_output(tmp_path, monkeypatch, capsys):
     assert len(frame) == len(pairs)
     clusters = pd.read_parquet(out / "clusters.parquet")
     assert len(clusters) == len((out / "clusters.jsonl").read_text().splitlines())
+    # Typed columns: a column empty in this comparison keeps its type; stances are label -> count.
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(out / "pairs.parquet")
+    assert str(schema.field("speaker_name_a").type) == "string"   # null in every row here
+    assert str(schema.field("similarity").type) == "double" and str(schema.field("cluster").type) == "int64"
+    first = json.loads((out / "clusters.jsonl").read_text().splitlines()[0])
+    assert dict(clusters["stances"].iloc[0]) == first["stances"]
     assert (out / "report.html").read_text().startswith("<!doctype html>")
     # The thresholds a researcher tries first are options, not only config keys.
     low = tmp_path / "low"
