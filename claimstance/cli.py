@@ -204,6 +204,9 @@ def _add_compare(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--min-similarity", type=_at_least(-1.0, float, 1.0), default=None,
                    help="a pair's cosine similarity, at least (default: the config's, 0.55)")
     p.add_argument("--top-k", type=_COUNT, default=None, help="nearest claims of other documents kept per claim (default: 5)")
+    p.add_argument("--labels", default=None,
+                   help="labels from `stance pull` (labels.jsonl, labels.parquet or the dataset folder): the "
+                        "annotators' label replaces the pre-label of each claim they labelled")
     p.add_argument("--all-sentences", action="store_true",
                    help="pair every sentence, not only rows flagged as claims (front matter and bylines stay out)")
     p.set_defaults(handler=_compare)
@@ -214,7 +217,10 @@ def _compare(args: argparse.Namespace) -> int:
 
     overrides = {"min_similarity": args.min_similarity, "top_k": args.top_k,
                  "only_claims": False if args.all_sentences else None}
-    done = run_compare(args.inp, args.out, config=args.config, cache=args.cache, overrides=overrides)
+    done = run_compare(args.inp, args.out, config=args.config, cache=args.cache, overrides=overrides,
+                       labels=args.labels)
+    if args.labels:
+        print(f"stances: the annotators' labels for {done['labelled']} claims, pre-labels for the rest")
     print(f"compared {done['claims']} claims of {done['documents']} documents: {done['pairs']} pairs "
           f"({done['contrasting']} with contrasting stances), {done['clusters']} topics")
     print(f"wrote {done['out']}/pairs.jsonl, pairs.parquet, clusters.jsonl, clusters.parquet, report.html")

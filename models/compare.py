@@ -365,14 +365,33 @@ CLUSTER_COLUMNS = ["cluster", "label", "size", "claims", "docs", "sources", "sta
                    "pairs", "contrasting_pairs", "mean_similarity"]
 
 
+def with_labels(rows: Sequence[dict[str, Any]], labelled: Sequence[dict[str, Any]]
+                ) -> tuple[list[dict[str, Any]], int]:
+    """``rows`` with the annotators' label as the stance of every claim that has one (``stance_by``:
+    ``annotators``, no model score), the pre-label elsewhere (``stance_by``: ``model``); and how many
+    claims took a label."""
+    by_id = {str(r["claim_id"]): str(r["label"]) for r in labelled if r.get("claim_id") and r.get("label")}
+    out, n = [], 0
+    for row in rows:
+        label = by_id.get(str(row.get("claim_id")))
+        if label is None:
+            out.append({**row, "stance_by": "model"})
+        else:
+            out.append({**row, "prediction": label, "score": None, "stance_by": "annotators"})
+            n += 1
+    return out, n
+
+
 def run_compare(inp: str | Path, out: str | Path, config: str | Path | None = None,
                 cache: str | Path | None = None, progress: bool = True,
-                settings: CompareSettings | None = None, overrides: dict[str, Any] | None = None
-                ) -> dict[str, Any]:
+                settings: CompareSettings | None = None, overrides: dict[str, Any] | None = None,
+                labels: str | Path | None = None) -> dict[str, Any]:
     """`stance compare`: read pre-labelled claims, write pairs, clusters (JSONL, Parquet), report.html.
 
     ``settings`` (already validated) wins over ``config`` (a YAML path) and its ``overrides``
-    (``min_similarity``, ``top_k``, ``only_claims``, ...; None values are left out).
+    (``min_similarity``, ``top_k``, ``only_claims``, ...; None values are left out). ``labels``
+    (labels.jsonl, labels.parquet or the dataset of `stance pull`) puts the annotators' labels in
+    place of the pre-labels of the claims they labelled.
     """
     from corpus.files import atomic_dir, check_output_dir, read_jsonl, write_jsonl
     from models.report import render_report
@@ -380,6 +399,14 @@ def run_compare(inp: str | Path, out: str | Path, config: str | Path | None = No
     check_output_dir(out, OUTPUT_FILES)
     settings = settings or load_compare_settings(config, overrides)
     rows = list(read_jsonl(inp))
+    labelled = 0
+    if labels is not None:
+        from models.data import load_labelled
+
+        rows, labelled = with_labels(rows, load_labelled(labels))
+        if not labelled:
+            raise UserError(f"{labels}: none of its labelled claims is in {inp} (matched by claim_id); give the "
+                            "labels pulled from the project these claims were pushed to")
     embed = embedder(cache, progress)
     claims, pairs, clusters = compare(rows, embed, settings, where=str(inp))
     sources = sorted({source_of(r) for r in claims})
@@ -393,7 +420,7 @@ def run_compare(inp: str | Path, out: str | Path, config: str | Path | None = No
         (tmp / "report.html").write_text(html, encoding="utf-8")
     return {"claims": len(claims), "documents": len({str(r["doc_id"]) for r in claims}),
             "pairs": len(pairs), "contrasting": sum(p["contrasting"] for p in pairs),
-            "clusters": len(clusters), "out": str(out)}
+            "clusters": len(clusters), "out": str(out), "labelled": labelled}
 
 
 def default_cache_dir() -> Path:

@@ -238,9 +238,14 @@ def _pair_rows(pairs: Sequence[dict[str, Any]], cues: re.Pattern[str] | None) ->
 
 def explanation(claims: Sequence[dict[str, Any]], settings: CompareSettings) -> str:
     """How to read the page: what similarity, stances, relations, colours and highlights are."""
-    versions = sorted({str(r["model_version"]) for r in claims if r.get("model_version")})
+    human = sum(r.get("stance_by") == "annotators" for r in claims)
+    versions = sorted({str(r["model_version"]) for r in claims
+                       if r.get("model_version") and r.get("stance_by") != "annotators"})
     made_by = (f"the classifier's pre-labels ({_e(', '.join(versions))})" if versions
                else "as given in the input")
+    if human:
+        made_by = (f"the annotators' labels for {human} of the {len(claims)} claims"
+                   + (f" and {made_by} for the rest" if human < len(claims) else ""))
     return (
         "How to read this page: a pair is two claims of different documents whose sentence embeddings "
         f"(all-MiniLM-L6-v2, cosine similarity) are at least {settings.min_similarity:.2f} alike; each claim "
@@ -248,7 +253,7 @@ def explanation(claims: Sequence[dict[str, Any]], settings: CompareSettings) -> 
         "about the same thing, not that they agree. "
         + ("Only rows flagged as claims take part (questions, fillers and opinions are left out). "
            if settings.only_claims else "Every sentence takes part, claim or not. ")
-        + f"Stances are {made_by}, not annotations. The relation beside each pair is a rule's guess from "
+        + f"Stances are {made_by}{'' if human else ', not annotations'}. The relation beside each pair is a rule's guess from "
         "the similarity and the two stances (different stances: same point, different framing), for "
         "annotators to correct in Label Studio. "
         + cue_legend(settings.scheme, scheme_cues(settings.scheme))

@@ -198,6 +198,37 @@ def test_compare_cli_writes_every_output(tmp_path, monkeypatch, capsys):
     assert "--min-similarity: must be from -1.0 to 1.0, got 2" in capsys.readouterr().err
 
 
+def test_annotators_labels_replace_the_pre_labels_they_corrected(tmp_path, monkeypatch, capsys):
+    from models.compare import with_labels
+
+    rows, n = with_labels(ROWS, [{"claim_id": "b1", "text": ROWS[3]["text"], "label": "kremlin_framing"},
+                                 {"claim_id": "zz", "text": "not in the claims", "label": "neutral"}])
+    assert n == 1
+    by_id = {r["claim_id"]: r for r in rows}
+    assert (by_id["b1"]["prediction"], by_id["b1"]["score"], by_id["b1"]["stance_by"]) == ("kremlin_framing", None,
+                                                                                            "annotators")
+    assert by_id["a1"]["prediction"] == "kremlin_framing" and by_id["a1"]["stance_by"] == "model"
+
+    monkeypatch.setattr(compare_mod, "embedder", lambda cache, progress: topic_embed)
+    inp = tmp_path / "pre.jsonl"
+    inp.write_text("".join(json.dumps({**r, "model_version": "boot-1"}) + "\n" for r in ROWS))
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text(json.dumps({"claim_id": "b1", "text": ROWS[3]["text"], "label": "kremlin_framing"}) + "\n")
+    out = tmp_path / "cmp"
+    assert main(["compare", "--in", str(inp), "--out", str(out), "--labels", str(labels), "--min-similarity", "0.6",
+                 "--top-k", "3"]) == 0
+    assert "stances: the annotators' labels for 1 claims, pre-labels for the rest" in capsys.readouterr().out
+    pairs = {frozenset((p["claim_a"], p["claim_b"])): p for p in map(json.loads, (out / "pairs.jsonl").read_text().splitlines())}
+    p = pairs[frozenset(("a1", "b1"))]
+    assert p["stance_a"] == p["stance_b"] == "kremlin_framing" and p["contrasting"] is False   # the correction counts
+    page = " ".join((out / "report.html").read_text().split())
+    assert "Stances are the annotators' labels for 1 of the 7 claims and the classifier's pre-labels (boot-1) for the rest." in page
+    other = tmp_path / "other.jsonl"
+    other.write_text(json.dumps({"claim_id": "nope", "text": "x", "label": "neutral"}) + "\n")
+    assert main(["compare", "--in", str(inp), "--out", str(tmp_path / "cmp2"), "--labels", str(other)]) != 0
+    assert "none of its labelled claims is in" in capsys.readouterr().err
+
+
 def test_compare_cli_bad_input_writes_nothing(tmp_path, capsys):
     inp = tmp_path / "pre.jsonl"
     inp.write_text('{"claim_id": "a"}\n')
