@@ -194,7 +194,7 @@ def build_dataset(labels: Sequence[dict[str, Any]], label_ids: Sequence[str], fi
 
 def write_dataset(labels: Sequence[dict[str, Any]], label_ids: Sequence[str], out_dir: str | Path,
                   report: dict[str, Any] | None = None, **layout: Any) -> dict[str, Any]:
-    """Save ``out_dir/dataset`` (save_to_disk) and ``out_dir/labels.parquet`` (label as its id, with a
+    """Save ``out_dir/dataset`` (save_to_disk) and ``out_dir/labels.parquet`` (label as its name, with a
     ``split`` column); return the split summary. ``layout``: ``first``, ``group``, ``key`` of build_dataset.
     With the pull's ``report`` the dataset gets its card (``dataset/README.md``) and description."""
     import datasets
