@@ -167,8 +167,9 @@ def pair_relation(pair: dict[str, Any]) -> tuple[str, float] | None:
     """The pre-label of a pair (relation id, score) from its own field or its similarity and stances.
 
     A relation the pair already carries (``relation``, ``prediction``, or the ``suggested`` relation
-    `stance compare` works out) wins. Otherwise: same stance: agree; different stances: same point,
-    different framing; similarity under 0.5: unrelated. A pair with neither gets no pre-label.
+    `stance compare` works out) wins. Otherwise: similarity under 0.5: unrelated; same stance: agree;
+    different stances: same point, different framing. A pair with no similarity, or a claim without
+    a stance, gets no pre-label.
     """
     given = pair.get("relation") or pair.get("prediction") or pair.get("suggested")
     similarity = pair.get("similarity")
@@ -181,7 +182,9 @@ def pair_relation(pair: dict[str, Any]) -> tuple[str, float] | None:
     if similarity < 0.5:
         return "unrelated", 1.0 - similarity
     stance_a, stance_b = _side(pair, "a").get("stance"), _side(pair, "b").get("stance")
-    if stance_a is None or stance_b is None or stance_a == stance_b:
+    if stance_a is None or stance_b is None:
+        return None   # a claim without a stance: nothing to say whether the framing differs
+    if stance_a == stance_b:
         return "agree", similarity
     return "same_point_different_framing", similarity
 

@@ -220,9 +220,12 @@ def _compare(args: argparse.Namespace) -> int:
     done = run_compare(args.inp, args.out, config=args.config, cache=args.cache, overrides=overrides,
                        labels=args.labels)
     if args.labels:
-        print(f"stances: the annotators' labels for {done['labelled']} claims, pre-labels for the rest")
+        rest = f", pre-labels for {done['prelabelled']}" if done["prelabelled"] else ""
+        print(f"stances: the annotators' labels for {done['labelled_compared']} of the {done['claims']} claims "
+              f"compared{rest} ({done['labelled']} labelled claims matched the input)")
     print(f"compared {done['claims']} claims of {done['documents']} documents: {done['pairs']} pairs "
-          f"({done['contrasting']} with contrasting stances), {done['clusters']} topics")
+          f"({done['contrasting']} with contrasting stances), {done['clusters']} "
+          f"{'topic' if done['clusters'] == 1 else 'topics'}")
     print(f"wrote {done['out']}/pairs.jsonl, pairs.parquet, clusters.jsonl, clusters.parquet, report.html")
     return 0
 

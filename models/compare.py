@@ -137,15 +137,18 @@ def _words(text: str) -> set[str]:
 
 
 def suggest_relation(similarity: float, stance_a: Any, stance_b: Any, text_a: str, text_b: str,
-                     settings: CompareSettings) -> str:
-    """A pre-label for annotators from similarity and stances (they correct it in Label Studio)."""
+                     settings: CompareSettings) -> str | None:
+    """A pre-label for annotators from similarity and stances (they correct it in Label Studio);
+    None when a claim has no stance and the similarity alone cannot tell."""
     if similarity < settings.unrelated_below:
         return "unrelated"
     if similarity >= settings.contradict_above:
         neg_a, neg_b = _words(text_a) & _NEGATIONS, _words(text_b) & _NEGATIONS
         if bool(neg_a) != bool(neg_b):
             return "contradict"
-    if stance_a is not None and stance_b is not None and stance_a != stance_b:
+    if stance_a is None or stance_b is None:
+        return None
+    if stance_a != stance_b:
         return "same_point_different_framing"
     return "agree"
 
@@ -365,6 +368,22 @@ CLUSTER_COLUMNS = ["cluster", "label", "size", "claims", "docs", "sources", "sta
                    "pairs", "contrasting_pairs", "mean_similarity"]
 
 
+def scheme_of(stances: set[str], preferred: str | None) -> str | None:
+    """The label scheme the stances belong to: ``preferred`` when its labels hold them all, else the
+    first bundled scheme that does, else None (no cue highlighting, stances coloured in order)."""
+    from models.schemes import SCHEME_DIR, load_scheme
+
+    names = ([preferred] if preferred else []) + [p.stem for p in sorted(SCHEME_DIR.glob("*.yaml"))]
+    for name in dict.fromkeys(names):
+        try:
+            scheme = load_scheme(name)
+        except UserError:
+            continue
+        if stances <= set(scheme.label_ids):
+            return name
+    return None
+
+
 def with_labels(rows: Sequence[dict[str, Any]], labelled: Sequence[dict[str, Any]]
                 ) -> tuple[list[dict[str, Any]], int]:
     """``rows`` with the annotators' label as the stance of every claim that has one (``stance_by``:
@@ -399,11 +418,27 @@ def run_compare(inp: str | Path, out: str | Path, config: str | Path | None = No
     check_output_dir(out, OUTPUT_FILES)
     settings = settings or load_compare_settings(config, overrides)
     rows = list(read_jsonl(inp))
+    # The scheme of the pre-labels (its cues and colours in the report): the configured one when it
+    # holds them, else a bundled one that does.
+    predicted = {str(r["prediction"]) for r in rows if r.get("prediction") is not None}
+    if predicted:
+        scheme = scheme_of(predicted, settings.scheme)
+        if scheme != settings.scheme:
+            settings = settings.model_copy(update={"scheme": scheme})
     labelled = 0
     if labels is not None:
         from models.data import load_labelled
+        from models.schemes import load_scheme
 
-        rows, labelled = with_labels(rows, load_labelled(labels))
+        given = load_labelled(labels)
+        if settings.scheme is not None:
+            ids = list(load_scheme(settings.scheme).label_ids)
+            wrong = sorted({str(r["label"]) for r in given} - set(ids))
+            if wrong:
+                raise UserError(f"{labels}: label(s) {', '.join(map(repr, wrong))} not in scheme {settings.scheme!r} "
+                                f"({', '.join(ids)}) of the pre-labels in {inp}; give the labels pulled from the "
+                                "project these claims were pushed to")
+        rows, labelled = with_labels(rows, given)
         if not labelled:
             raise UserError(f"{labels}: none of its labelled claims is in {inp} (matched by claim_id); give the "
                             "labels pulled from the project these claims were pushed to")
@@ -419,6 +454,8 @@ def run_compare(inp: str | Path, out: str | Path, config: str | Path | None = No
         _write_parquet(tmp / "clusters.parquet", clusters, CLUSTER_COLUMNS)
         (tmp / "report.html").write_text(html, encoding="utf-8")
     return {"claims": len(claims), "documents": len({str(r["doc_id"]) for r in claims}),
+            "prelabelled": sum(r.get("stance_by") == "model" and r.get("prediction") is not None for r in claims),
+            "labelled_compared": sum(r.get("stance_by") == "annotators" for r in claims),
             "pairs": len(pairs), "contrasting": sum(p["contrasting"] for p in pairs),
             "clusters": len(clusters), "out": str(out), "labelled": labelled}
 

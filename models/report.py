@@ -220,7 +220,9 @@ def _pair_rows(pairs: Sequence[dict[str, Any]], cues: re.Pattern[str] | None) ->
     for p in ordered:
         a, b = str(p.get("text_a", "")), str(p.get("text_b", ""))
         cls = ' class="contrast"' if p.get("contrasting") else ""
-        mid = (f'{_e(RELATION_WORDS.get(str(p.get("suggested")), p.get("suggested")))}<br>similarity {float(p.get("similarity") or 0):.2f}'
+        relation = ("no guess: a claim has no stance" if p.get("suggested") is None
+                    else RELATION_WORDS.get(str(p.get("suggested")), p.get("suggested")))
+        mid = (f'{_e(relation)}<br>similarity {float(p.get("similarity") or 0):.2f}'
                + ("<br>contrasting stances" if p.get("contrasting") else ""))
         same = p.get("claim_a") is not None and p.get("claim_a") == previous
         previous = p.get("claim_a")

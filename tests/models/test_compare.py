@@ -118,7 +118,7 @@ def test_big_components_are_split():
     (0.7, "x", "x", "a", "b", "agree"),
     (0.7, "x", "y", "a", "b", "same_point_different_framing"),
     (0.9, "x", "x", "Russia attacked the plant.", "Russia never attacked the plant.", "contradict"),
-    (0.7, "x", None, "a", "b", "agree"),
+    (0.7, "x", None, "a", "b", None),   # a claim without a stance: no guess
 ])
 def test_suggested_relation(sim, a, b, ta, tb, expected):
     assert suggest_relation(sim, a, b, ta, tb, CompareSettings()) == expected
@@ -217,16 +217,43 @@ def test_annotators_labels_replace_the_pre_labels_they_corrected(tmp_path, monke
     out = tmp_path / "cmp"
     assert main(["compare", "--in", str(inp), "--out", str(out), "--labels", str(labels), "--min-similarity", "0.6",
                  "--top-k", "3"]) == 0
-    assert "stances: the annotators' labels for 1 claims, pre-labels for the rest" in capsys.readouterr().out
+    assert ("stances: the annotators' labels for 1 of the 7 claims compared, pre-labels for 6 (1 labelled claims "
+            "matched the input)") in capsys.readouterr().out
     pairs = {frozenset((p["claim_a"], p["claim_b"])): p for p in map(json.loads, (out / "pairs.jsonl").read_text().splitlines())}
     p = pairs[frozenset(("a1", "b1"))]
     assert p["stance_a"] == p["stance_b"] == "kremlin_framing" and p["contrasting"] is False   # the correction counts
     page = " ".join((out / "report.html").read_text().split())
     assert "Stances are the annotators' labels for 1 of the 7 claims and the classifier's pre-labels (boot-1) for the rest." in page
+    wrong = tmp_path / "wrong.jsonl"   # a label of another scheme
+    wrong.write_text(json.dumps({"claim_id": "b1", "text": ROWS[3]["text"], "label": "pro_kremlin"}) + "\n")
+    assert main(["compare", "--in", str(inp), "--out", str(tmp_path / "cmp3"), "--labels", str(wrong)]) != 0
+    assert "label(s) 'pro_kremlin' not in scheme 'kremlin_framing'" in capsys.readouterr().err
+    assert not (tmp_path / "cmp3").exists()
     other = tmp_path / "other.jsonl"
     other.write_text(json.dumps({"claim_id": "nope", "text": "x", "label": "neutral"}) + "\n")
     assert main(["compare", "--in", str(inp), "--out", str(tmp_path / "cmp2"), "--labels", str(other)]) != 0
     assert "none of its labelled claims is in" in capsys.readouterr().err
+
+
+def test_the_report_follows_the_scheme_of_the_pre_labels(tmp_path, monkeypatch):
+    from models.compare import scheme_of
+    from models.schemes import load_scheme
+
+    favor = list(load_scheme("favor_against").label_ids)
+    assert scheme_of(set(favor[:2]), "kremlin_framing") == "favor_against"
+    assert scheme_of({"kremlin_framing"}, "kremlin_framing") == "kremlin_framing"
+    assert scheme_of({"made_up"}, "kremlin_framing") is None
+    monkeypatch.setattr(compare_mod, "embedder", lambda cache, progress: topic_embed)
+    inp = tmp_path / "pre.jsonl"
+    inp.write_text("".join(json.dumps({**r, "prediction": favor[i % 2]}) + "\n" for i, r in enumerate(ROWS)))
+    assert main(["compare", "--in", str(inp), "--out", str(tmp_path / "cmp")]) == 0
+    page = (tmp_path / "cmp" / "report.html").read_text()
+    from models import report
+
+    names = {label.id: label.name for label in load_scheme("favor_against").labels}
+    cued = report.scheme_cues("favor_against")   # the legend names the labels that have cue words
+    assert cued and all(f'<mark class="cue cue{k}">{names[label]}</mark>' in page for k, label in enumerate(cued))
+    assert "Kremlin framing" not in page
 
 
 def test_compare_cli_bad_input_writes_nothing(tmp_path, capsys):
