@@ -42,6 +42,8 @@ def load_labelled(path: str | Path, label_ids: list[str] | None = None) -> list[
     path = Path(path)
     if not path.exists():
         raise UserError(f"{path}: no such file or directory; give a .jsonl or .parquet file or a dataset directory")
+    if path.is_dir() and (path / "dataset").is_dir() and not (path / "dataset_dict.json").exists():
+        path = path / "dataset"   # the folder `stance pull --out` wrote: its dataset
     if path.is_dir():
         rows, where = _load_dataset_dir(path), lambda i: f"{path} row {i}"
     elif path.suffix.lower() == ".parquet":   # labels.parquet of `stance pull`, or any table of claims
@@ -86,7 +88,8 @@ def _load_dataset_dir(path: Path) -> list[dict[str, Any]]:
     try:
         loaded = datasets.load_from_disk(str(path))
     except (FileNotFoundError, ValueError) as err:
-        raise UserError(f"{path}: not a dataset directory from `stance pull` ({err})") from None
+        raise UserError(f"{path}: not a dataset directory from `stance pull` ({str(err).splitlines()[0][:100]}); "
+                        "give the pull's folder or its dataset/ subfolder, labels.jsonl or labels.parquet") from None
     parts = dict(loaded) if isinstance(loaded, datasets.DatasetDict) else {"train": loaded}
     rows: list[dict[str, Any]] = []
     for split, part in parts.items():

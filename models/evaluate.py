@@ -89,7 +89,10 @@ def macro_f1_resampled(y_true: np.ndarray, preds: list[np.ndarray], n_labels: in
             fp = np.bincount(guess, minlength=n_labels) - tp
             fn = np.bincount(truth, minlength=n_labels) - tp
             denom = 2 * tp + fp + fn
-            out[b, k] = np.mean(np.where(denom > 0, 2 * tp / np.maximum(denom, 1), 0.0))
+            f1 = np.where(denom > 0, 2 * tp / np.maximum(denom, 1), 0.0)
+            # Over the labels this resample's claims hold, as the point estimate is over the labels
+            # the evaluated claims hold (a rare label missing from a resample is not an F1 of 0).
+            out[b, k] = np.mean(f1[np.bincount(truth, minlength=n_labels) > 0])
     return out
 
 
@@ -121,9 +124,14 @@ def tfidf_baseline(rows: list[dict[str, Any]], labels: list[str], folds: int = 5
     texts = [normalise_spelling(r["text"]) if normalise else r["text"] for r in rows]
     y = np.array([labels.index(r["label"]) for r in rows])
     groups = [document_key(r, i) for i, r in enumerate(rows)]
-    folds = min(folds, int(np.bincount(y).min()))
-    if folds < 2:
-        raise UserError("too few claims of some label for a cross-validated baseline (need 2 per label)")
+    rarest = int(np.bincount(y, minlength=len(labels)).min())
+    if rarest < 2:
+        # A label with one claim cannot be stratified: plain folds of claims, and the fold that holds
+        # that claim trains without its label (the baseline cannot predict it there).
+        return _unstratified_baseline(texts, y, labels, min(folds, len(rows)), seed), (
+            f"{min(folds, len(rows))}-fold cross-validation on these rows by claim, not stratified: "
+            f"label {labels[int(np.argmin(np.bincount(y, minlength=len(labels))))]!r} has one claim")
+    folds = min(folds, rarest)
     def splits(groups: list[Any]) -> list[tuple[np.ndarray, np.ndarray]]:
         return list(StratifiedGroupKFold(folds, shuffle=True, random_state=seed).split(texts, y, groups))
 
@@ -141,6 +149,27 @@ def tfidf_baseline(rows: list[dict[str, Any]], labels: list[str], folds: int = 5
         model.fit([texts[i] for i in train_idx], y[train_idx])
         proba[np.ix_(test_idx, model.classes_)] = model.predict_proba([texts[i] for i in test_idx])
     return proba, f"{folds}-fold cross-validation on these rows, stratified by label, grouped by {grouped_by}"
+
+
+def _unstratified_baseline(texts: list[str], y: np.ndarray, labels: list[str], folds: int, seed: int) -> np.ndarray:
+    """Out-of-fold TF-IDF + logistic regression over plain shuffled folds; a training fold with a
+    single label predicts it."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import KFold
+    from sklearn.pipeline import make_pipeline
+
+    proba = np.zeros((len(texts), len(labels)))
+    for train_idx, test_idx in KFold(max(folds, 2), shuffle=True, random_state=seed).split(texts):
+        present = np.unique(y[train_idx])
+        if len(present) < 2:
+            proba[np.ix_(test_idx, present)] = 1.0
+            continue
+        model = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1),
+                              LogisticRegression(max_iter=2000, class_weight="balanced", C=10.0))
+        model.fit([texts[i] for i in train_idx], y[train_idx])
+        proba[np.ix_(test_idx, model.classes_)] = model.predict_proba([texts[i] for i in test_idx])
+    return proba
 
 
 def predict_rows(model: str, rows: list[dict[str, Any]], scheme: Any) -> tuple[np.ndarray, dict[str, Any]]:

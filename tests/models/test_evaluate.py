@@ -40,6 +40,23 @@ def test_resampled_macro_f1_matches_sklearn_on_the_full_sample() -> None:
     assert ci["baseline"] == [1.0, 1.0] and ci["difference"][1] < 0 and ci["model"][0] < full < ci["model"][1]
 
 
+def test_intervals_of_a_perfect_model_on_lopsided_data_stay_at_one() -> None:
+    y = np.array([0] * 18 + [1] * 2)
+    ci = ev.intervals(y, y.copy(), np.zeros(20, dtype=int), 2, resamples=300)
+    assert ci["model"] == [1.0, 1.0]   # a resample without label 1 is not an F1 of 0 for it
+
+
+def test_a_label_with_one_claim_gets_a_baseline_not_a_refusal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = _rows()[:20] + [{"id": "n0", "text": "The weather was mild.", "label": "neutral", "doc_id": "dn"}]
+    data = tmp_path / "one_neutral.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    monkeypatch.setattr(ev, "predict_rows", _fake_predict)
+    report = ev.evaluate("bootstrap", data, tmp_path / "r", by=[])
+    assert report["labels"] == ["kremlin_framing", "independent_reporting", "neutral"] and report["n"] == 21
+    assert "not stratified: label 'neutral' has one claim" in report["protocol"]
+    assert report["baseline"]["n"] == 21
+
+
 def _rows() -> list[dict]:
     rows = []
     for i in range(12):

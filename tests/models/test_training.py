@@ -94,6 +94,12 @@ def test_load_labelled_reads_a_dataset_directory(tmp_path: Path) -> None:
     rows = load_labelled(tmp_path / "pulled")
     assert [(r["text"], r["label"], r["doc_id"]) for r in rows] == [
         ("x one", "independent_reporting", "a"), ("y two", "kremlin_framing", "b")]
+    # The folder `stance pull --out` wrote stands for its dataset; any other folder is one clear line.
+    datasets.DatasetDict({"train": ds}).save_to_disk(str(tmp_path / "pull" / "dataset"))
+    assert [r["text"] for r in load_labelled(tmp_path / "pull")] == ["x one", "y two"]
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(UserError, match=r"empty: not a dataset directory from `stance pull` .*give the pull's folder"):
+        load_labelled(tmp_path / "empty")
 
 
 def test_load_labelled_reads_the_pulled_parquet_and_keeps_its_test_split(tmp_path: Path) -> None:
