@@ -127,6 +127,7 @@ def cue_legend(scheme_name: str | None, cues: dict[str, list[str]]) -> str:
 MAX_SOURCES = 25
 MAX_TOPICS = 200
 MAX_LOOSE_PAIRS = 300
+MAX_TOPIC_PAIRS = 25   # pair rows shown under one topic (the most similar)
 
 
 MAX_UNMATCHED = 15   # claims without a counterpart listed a source
@@ -182,15 +183,18 @@ def stance_chart(claims: Sequence[dict[str, Any]], limit: int = MAX_SOURCES, key
                                    for v in values], label_type="center", fontsize=11, color="white",
                      fontweight="bold")
         left = [a + b for a, b in zip(left, values)]
+    ax.margins(y=0.01)
     ax.set_xlabel("claims", fontsize=11)
     ax.tick_params(labelsize=10)
     ax.set_title(title, fontsize=12)
     # Below the axes: inside, the legend hid the end of the longest bar.
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.5 / height - 0.12),
+    # Below the x label, the same distance (about 0.7 inch) whatever the chart's height; the tight
+    # bounding box keeps it in the picture.
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.7 / max(height - 1.2, 0.5)),
               ncol=len(labels), fontsize=10, frameon=False)
     fig.tight_layout()
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90)
+    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight", pad_inches=0.15)
     plt.close(fig)
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
@@ -342,7 +346,12 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
                              f"{_voice(row)}</li>")
             parts.append("</ul></div>")
         parts.append("</div>")
-        parts.append(_pair_rows(by_cluster.get(c["cluster"], []), cues))
+        topic_pairs = by_cluster.get(c["cluster"], [])
+        if len(topic_pairs) > MAX_TOPIC_PAIRS:
+            parts.append(f'<p class="meta">The {MAX_TOPIC_PAIRS} most similar of its {len(topic_pairs)} pairs; all are '
+                         "in pairs.jsonl.</p>")
+            topic_pairs = sorted(topic_pairs, key=lambda p: -float(p.get("similarity") or 0))[:MAX_TOPIC_PAIRS]
+        parts.append(_pair_rows(topic_pairs, cues))
         parts.append("</section>")
     loose = by_cluster.get(None, [])
     if loose:

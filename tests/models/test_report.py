@@ -164,6 +164,11 @@ def test_a_big_comparison_stays_a_page_a_browser_opens(monkeypatch):
     assert "The 1 largest of 2 topics; every topic and pair is in clusters.jsonl" in page
     assert "second topic" not in page
     assert "The 0 most similar of 1; all are in pairs.jsonl" in page
+    monkeypatch.setattr(report, "MAX_TOPIC_PAIRS", 1)
+    topic = clusters[0]["cluster"]
+    extra = [{**pairs[0], "pair_id": f"p{i}", "cluster": topic, "similarity": 0.5 + i / 100} for i in range(3)]
+    page = render_report(claims, pairs + extra, clusters[:1], CompareSettings(scheme=None))
+    assert f"The 1 most similar of its {sum(p.get('cluster') == topic for p in pairs) + 3} pairs" in page
 
 
 def test_claims_without_a_counterpart_are_listed_by_source_and_source_types_charted():
