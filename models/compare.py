@@ -173,6 +173,8 @@ def make_pair(a: dict[str, Any], b: dict[str, Any], similarity: float,
         pair[f"source_{side}"] = source_of(row)
         pair[f"stance_{side}"] = row.get("prediction")
         pair[f"stance_score_{side}"] = row.get("score")
+        # Who gave the stance: "annotators" (compare --labels) or "model" (a pre-label); None: none.
+        pair[f"stance_by_{side}"] = row.get("stance_by") or ("model" if row.get("prediction") is not None else None)
     pair["similarity"] = round(float(similarity), 4)
     pair["contrasting"] = (pair["stance_a"] is not None and pair["stance_b"] is not None
                            and pair["stance_a"] != pair["stance_b"])
@@ -362,7 +364,7 @@ PAIR_COLUMNS = ["pair_id", "claim_a", "claim_b", "doc_a", "doc_b", "text_a", "te
                 "context_b", "start_a", "start_b", "context_start_a", "context_start_b", "title_a",
                 "title_b", "outlet_a", "outlet_b", "source_type_a", "source_type_b", "speaker_a",
                 "speaker_b", "speaker_name_a", "speaker_name_b", "source_a", "source_b", "stance_a",
-                "stance_b", "stance_score_a", "stance_score_b", "similarity", "contrasting",
+                "stance_b", "stance_score_a", "stance_score_b", "stance_by_a", "stance_by_b", "similarity", "contrasting",
                 "suggested", "cluster"]
 CLUSTER_COLUMNS = ["cluster", "label", "size", "claims", "docs", "sources", "stances", "contrasting",
                    "pairs", "contrasting_pairs", "mean_similarity"]

@@ -233,7 +233,7 @@ def fine_tune(train_rows: list[dict[str, Any]], val_rows: list[dict[str, Any]], 
     best: tuple[float, float] | None = None
     best_state: dict[str, Any] | None = None
     stale = 0
-    bar = tqdm(total=total, desc="fine-tuning", unit="batch", disable=not progress, leave=False)
+    bar = tqdm(total=total, desc="fine-tuning", unit="batch", disable=None if progress else True, leave=False)  # None: only on a terminal
     for epoch in range(1, settings.epochs + 1):
         model.train()
         batches = length_bucketed_batches([len(t) for t in x_train], settings.batch_size, rng)

@@ -222,6 +222,8 @@ def test_annotators_labels_replace_the_pre_labels_they_corrected(tmp_path, monke
     pairs = {frozenset((p["claim_a"], p["claim_b"])): p for p in map(json.loads, (out / "pairs.jsonl").read_text().splitlines())}
     p = pairs[frozenset(("a1", "b1"))]
     assert p["stance_a"] == p["stance_b"] == "kremlin_framing" and p["contrasting"] is False   # the correction counts
+    side = "a" if p["claim_a"] == "b1" else "b"
+    assert p[f"stance_by_{side}"] == "annotators" and p[f"stance_by_{'b' if side == 'a' else 'a'}"] == "model"
     page = " ".join((out / "report.html").read_text().split())
     assert "Stances are the annotators' labels for 1 of the 7 claims and the classifier's pre-labels (boot-1) for the rest." in page
     wrong = tmp_path / "wrong.jsonl"   # a label of another scheme
