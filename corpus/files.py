@@ -191,10 +191,14 @@ def read_jsonl(path: str | Path, max_line_mb: float = MAX_LINE_MB) -> Iterator[d
             if not raw.strip():
                 continue
             try:
-                row = json.loads(raw.decode("utf-8"))
+                # utf-8-sig: a byte-order mark (Windows editors write one) is not part of line 1
+                row = json.loads(raw.decode("utf-8-sig" if lineno == 1 else "utf-8"))
             except UnicodeDecodeError:
                 raise UserError(f"{path}:{lineno}: not UTF-8; re-encode the file as UTF-8") from None
             except json.JSONDecodeError as err:
+                if lineno == 1 and path.suffix.lower() in (".csv", ".tsv", ".parquet", ".xlsx"):
+                    raise UserError(f"{path}: a {path.suffix.lower()[1:].upper()} file where JSON lines are expected; "
+                                    "convert it (pandas: df.to_json(path, orient='records', lines=True))") from None
                 raise UserError(f"{path}:{lineno}: malformed JSON ({err.msg}); fix or remove that line") from None
             if not isinstance(row, dict):
                 raise UserError(f"{path}:{lineno}: expected a JSON object, got {type(row).__name__}")

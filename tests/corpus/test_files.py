@@ -152,3 +152,13 @@ def test_read_jsonl_refuses_a_line_too_long_for_a_claim_before_parsing_it(tmp_pa
     assert next(rows) == {"text": "short"}
     with pytest.raises(UserError, match=r"claims\.jsonl:2: a line over 0\.001 MB; .*`stance claims` first"):
         next(rows)
+
+
+def test_read_jsonl_takes_a_byte_order_mark_and_names_a_csv(tmp_path):
+    bom = tmp_path / "bom.jsonl"
+    bom.write_bytes(b"\xef\xbb\xbf" + b'{"a": 1}\n{"a": 2}\n')
+    assert [r["a"] for r in read_jsonl(bom)] == [1, 2]
+    csv = tmp_path / "labels.csv"
+    csv.write_text("text,label\nx,y\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"labels.csv: a CSV file where JSON lines are expected; convert it"):
+        list(read_jsonl(csv))
