@@ -183,6 +183,8 @@ def _add_match(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--config", default=None, help="YAML with `match:` settings (default: configs/compare.yaml)")
     p.add_argument("--model", default=None, help="a sentence-encoder directory (default: the packaged MiniLM)")
     p.add_argument("--cache", default=None, help="embedding cache directory (default: ~/.cache/claimstance/embeddings)")
+    p.add_argument("--other-documents", action="store_true",
+                   help="match each query (with a doc_id) only against corpus rows of other documents: its counterparts elsewhere")
     p.set_defaults(handler=_match)
 
 
@@ -190,7 +192,7 @@ def _match(args: argparse.Namespace) -> int:
     from models.matching import run_match
 
     n = run_match(args.corpus, args.queries, args.top_k, args.out, config=args.config,
-                  model=args.model, cache=args.cache)
+                  model=args.model, cache=args.cache, other_documents=args.other_documents)
     print(f"wrote {args.out}: top {args.top_k} matches for {n} {'query' if n == 1 else 'queries'}")
     return 0
 

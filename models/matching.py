@@ -272,10 +272,11 @@ class Matcher:
         return self.signals(query_texts)["fused"]
 
     def candidates(self, query_texts: Sequence[str], n: int, progress: bool = False,
-                   ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+                   groups: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """The best ``n`` corpus rows per query by fused score (queries x n, best first) and each
         signal of models.rerank.SIGNALS at those rows (``raw`` is ``dense`` and ``bm25`` 0 when the
-        settings leave them out)."""
+        settings leave them out). ``groups`` (query groups, corpus groups) keeps each query from
+        the corpus rows of its own group (its document) while others are left."""
         import torch
 
         nq, n = len(query_texts), min(n, len(self.texts))
@@ -290,6 +291,9 @@ class Matcher:
         for s in starts:
             blocks = self.signals(query_texts[s:s + step])
             blocks.setdefault("raw", blocks["dense"])
+            if groups is not None:   # the query's own document last (a finite floor: later stages read it)
+                own = groups[0][s:s + step, None] == groups[1][None, :]
+                blocks["fused"] = np.where(own, np.float32(-1e6), blocks["fused"])
             i, _ = _topk(torch.from_numpy(np.ascontiguousarray(blocks["fused"])), n)
             idx[s:s + len(i)] = i
             for name in out:
@@ -298,24 +302,25 @@ class Matcher:
         return idx, out
 
     def top(self, query_texts: Sequence[str], k: int, progress: bool = False,
-            ) -> tuple[np.ndarray, np.ndarray]:
+            groups: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(indices, scores) of the best ``k`` corpus rows per query, best first.
 
         With the reranker on, the first stage's best ``max(k, rerank_depth)`` rows are ordered
         again and the scores are the reranker's (comparable within one query only).
         """
         if self.reranker is not None:
-            return self.reranked(query_texts, k, progress=progress)
-        idx, signals = self.candidates(query_texts, k, progress=progress)
+            return self.reranked(query_texts, k, progress=progress, groups=groups)
+        idx, signals = self.candidates(query_texts, k, progress=progress, groups=groups)
         return idx, signals["fused"]
 
     def reranked(self, query_texts: Sequence[str], k: int, progress: bool = False,
-                 ) -> tuple[np.ndarray, np.ndarray]:
+                 groups: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(indices, reranker scores) of the best ``k`` rows per query after the second stage."""
         if self.reranker is None:
             raise RuntimeError("Matcher built with rerank off")
         query_texts = list(query_texts)
-        idx, signals = self.candidates(query_texts, max(k, self.settings.rerank_depth), progress=progress)
+        idx, signals = self.candidates(query_texts, max(k, self.settings.rerank_depth), progress=progress,
+                                       groups=groups)
         x = self.featurizer.features(prepare(query_texts, self.settings), idx, self.texts, signals,
                                      raw_queries=query_texts)
         scores = self.reranker.score(x).astype(np.float32)
@@ -381,7 +386,7 @@ def _row_text(row: dict[str, Any], where: str, lineno: int) -> str:
 def match(corpus: Sequence[dict[str, Any]], queries: Sequence[dict[str, Any]], top_k: int,
           embed: Embed, settings: MatchSettings | None = None, progress: bool = False,
           corpus_name: str = "corpus", queries_name: str = "queries",
-          query_embed: Embed | None = None) -> list[dict[str, Any]]:
+          query_embed: Embed | None = None, other_documents: bool = False) -> list[dict[str, Any]]:
     """For each query row, its best ``top_k`` corpus rows: ``{"query_id", "query_text", "matches": [{id,
     score, cosine, text, and the row's doc_id, outlet, source_type, speaker, prediction when it has
     them}]}``.
@@ -390,7 +395,8 @@ def match(corpus: Sequence[dict[str, Any]], queries: Sequence[dict[str, Any]], t
     out; rows without the flag (a claims database) all take part.
 
     ``query_embed`` encodes the cleaned queries (default: ``embed``); the raw-query blend and the
-    corpus always use ``embed``.
+    corpus always use ``embed``. With ``other_documents`` a query with a ``doc_id`` is matched only
+    against corpus rows of other documents (its counterparts elsewhere).
     """
     settings = settings or MatchSettings()
     if top_k < 1:
@@ -414,8 +420,19 @@ def match(corpus: Sequence[dict[str, Any]], queries: Sequence[dict[str, Any]], t
     position = {(i, t): n for n, (i, t) in enumerate(zip(ids, texts))}
     itself = [position.get((qid, qt)) for qid, qt in zip(q_ids, q_texts)]
     extra = int(any(n is not None for n in itself))
-    idx, val = matcher.top(q_texts, min(len(texts), top_k + extra), progress=progress)
-    kept = [[(int(j), float(s)) for j, s in zip(i, v) if j != own][:top_k] for i, v, own in zip(idx, val, itself)]
+    groups = None
+    if other_documents:
+        names: dict[str, int] = {}
+        def group(row: dict[str, Any], n: int) -> int:   # a row without doc_id is its own document
+            doc = row.get("doc_id")
+            return names.setdefault(str(doc), len(names)) if doc not in (None, "") else -1 - n
+        corpus_groups = np.array([group(r, n) for n, r in enumerate(corpus)])
+        query_groups = np.array([group(r, len(corpus) + n) for n, r in enumerate(queries)])
+        groups = (query_groups, corpus_groups)
+    idx, val = matcher.top(q_texts, min(len(texts), top_k + extra), progress=progress, groups=groups)
+    kept = [[(int(j), float(s)) for j, s in zip(i, v)
+             if j != own and (groups is None or groups[1][j] != groups[0][q])][:top_k]
+            for q, (i, v, own) in enumerate(zip(idx, val, itself))]
     # The score orders one query's matches only; the MiniLM cosine of the cleaned texts (what
     # `stance compare` calls similarity) compares across queries, so a threshold can say "no counterpart".
     q_vectors = np.asarray(embed(prepare(q_texts, settings)), dtype=np.float32)
@@ -503,7 +520,8 @@ def adapter_embed(cache: str | None = None, adapter: str | None = None, progress
 
 
 def run_match(corpus: str, queries: str, top_k: int, out: str, config: str | None = None,
-              model: str | None = None, cache: str | None = None, progress: bool = True) -> int:
+              model: str | None = None, cache: str | None = None, progress: bool = True,
+              other_documents: bool = False) -> int:
     """`stance match`: read both JSONL files, write one line of matches per query; return the count."""
     from corpus.files import check_output_file, check_writable, read_jsonl, write_jsonl
     from models.compare import load_compare_settings
@@ -518,5 +536,6 @@ def run_match(corpus: str, queries: str, top_k: int, out: str, config: str | Non
     # The adapter was trained against the packaged MiniLM's claim embeddings: with --model, no adapter.
     query_embed = adapter_embed(cache, progress=progress) if settings.adapter and model is None else None
     results = match(corpus_rows, query_rows, top_k, encoder_embed(model, cache, progress), settings,
-                    progress=progress, corpus_name=corpus, queries_name=queries, query_embed=query_embed)
+                    progress=progress, corpus_name=corpus, queries_name=queries, query_embed=query_embed,
+                    other_documents=other_documents)
     return write_jsonl(out, results)

@@ -253,3 +253,21 @@ def test_embedding_cache_rebuilds_a_damaged_file_and_refuses_a_file_for_a_folder
     (tmp_path / "afile").write_text("x")
     with pytest.raises(UserError, match="afile is a file; give --cache a directory"):
         EmbeddingCache(tmp_path / "afile")
+
+
+@pytest.mark.parametrize("rerank", [False, True])
+def test_other_documents_keeps_each_query_from_its_own_document(rerank):
+    corpus = [{"id": "a1", "text": "The oil price cap cut Moscow's revenue.", "doc_id": "d1"},
+              {"id": "a2", "text": "Moscow's oil revenue fell under the price cap.", "doc_id": "d1"},
+              {"id": "b1", "text": "The price cap on Russian oil cut revenue, analysts said.", "doc_id": "d2"},
+              {"id": "c1", "text": "Wheat prices rose."}]
+    settings = MatchSettings(rerank=rerank, cross_encoder=False)
+    queries = [{"id": "q", "text": "The oil price cap cut Moscow's revenue.", "doc_id": "d1"},
+               {"id": "r", "text": "oil price cap revenue"}]   # no doc_id: every row may match it
+    out = match(corpus, queries, 3, bag_embed, settings, other_documents=True)
+    assert [m["id"] for m in out[0]["matches"]][:1] == ["b1"]
+    assert not {"a1", "a2"} & {m["id"] for m in out[0]["matches"]}
+    assert {m["id"] for m in out[1]["matches"]} >= {"a1", "b1"}
+    # Without the option the same document's rows come first.
+    plain = match(corpus, queries, 3, bag_embed, settings)
+    assert plain[0]["matches"][0]["id"] in {"a1", "a2"}
