@@ -41,9 +41,20 @@ def test_resampled_macro_f1_matches_sklearn_on_the_full_sample() -> None:
 
 
 def test_intervals_of_a_perfect_model_on_lopsided_data_stay_at_one() -> None:
-    y = np.array([0] * 18 + [1] * 2)
-    ci = ev.intervals(y, y.copy(), np.zeros(20, dtype=int), 2, resamples=300)
+    y = np.array([0] * 40 + [1] * 6)
+    ci = ev.intervals(y, y.copy(), np.zeros(46, dtype=int), 2, resamples=300)
     assert ci["model"] == [1.0, 1.0]   # a resample without label 1 is not an F1 of 0 for it
+    # Too few claims, or a label with too few, for resampling to mean anything: no interval, and why.
+    few = ev.intervals(np.array([0] * 18 + [1] * 2), np.zeros(20, dtype=int), np.zeros(20, dtype=int), 2)
+    assert few == {"none": "no interval: fewer than 20 claims, or a label with fewer than 5; resampling so few "
+                           "says little"}
+
+
+def test_a_text_repeated_in_two_documents_stays_on_one_side_of_every_fold() -> None:
+    rows = [{"text": f"claim {i}", "label": "a" if i % 2 else "b", "doc_id": f"d{i}"} for i in range(20)]
+    rows += [{**r, "doc_id": f"copy-{r['doc_id']}"} for r in rows]   # every claim syndicated elsewhere
+    groups = ev.fold_groups(rows)
+    assert len(set(groups)) == 20 and all(groups[i] == groups[i + 20] for i in range(20))
 
 
 def test_a_label_with_one_claim_gets_a_baseline_not_a_refusal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -144,13 +155,13 @@ def test_baseline_holds_out_claims_when_documents_are_too_few() -> None:
     labels = ["kremlin_framing", "independent_reporting"]
     rows = _rows()
     _, by_document = ev.tfidf_baseline(rows, labels, folds=3)
-    assert "3-fold" in by_document and by_document.endswith("grouped by document")
+    assert "3-fold" in by_document and by_document.endswith("grouped by document (and repeated text)")
     # The loop's first pull: two documents, one label each. Grouped by document, every training fold
     # would hold one label; the folds hold out claims instead, and the protocol says so.
     for r in rows:
         r["doc_id"] = "interview" if r["label"] == "kremlin_framing" else "investigation"
     proba, by_claim = ev.tfidf_baseline(rows, labels, folds=5)
-    assert by_claim.endswith("grouped by claim")
+    assert "grouped by claim, not document: claims of one document sit on both sides" in by_claim
     assert proba.shape == (24, 2) and np.allclose(proba.sum(axis=1), 1.0)
     assert (proba.argmax(axis=1) == [labels.index(r["label"]) for r in rows]).mean() > 0.9
 
