@@ -572,7 +572,7 @@ class Bootstrap:
             voted = sorted({ids[v] for v in col[on]})
             rec = {
                 "labeller": name,
-                "polarity": ",".join(voted),
+                "polarity": ",".join(voted) or "(no votes)",   # the labels it voted here
                 "coverage": float(on.mean()) if len(rows) else 0.0,
                 "overlaps": float(overlap.mean()) if len(rows) else 0.0,
                 "conflicts": float(conflict.mean()) if len(rows) else 0.0,
