@@ -225,7 +225,8 @@ def _compare(args: argparse.Namespace) -> int:
         rest = f", pre-labels for {done['prelabelled']}" if done["prelabelled"] else ""
         print(f"stances: the annotators' labels for {done['labelled_compared']} of the {done['claims']} claims "
               f"compared{rest} ({done['labelled']} labelled claims matched the input)")
-    print(f"compared {done['claims']} claims of {done['documents']} documents: {done['pairs']} pairs "
+    what = "sentences" if args.all_sentences else "claims"
+    print(f"compared {done['claims']} {what} of {done['documents']} documents: {done['pairs']} pairs "
           f"({done['contrasting']} with contrasting stances), {done['clusters']} "
           f"{'topic' if done['clusters'] == 1 else 'topics'}")
     print(f"wrote {done['out']}/pairs.jsonl, pairs.parquet, clusters.jsonl, clusters.parquet, report.html")
