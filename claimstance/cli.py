@@ -152,7 +152,7 @@ LINES_SHOWN = 25   # evaluate's summary lines in the terminal (--by outlet over 
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from models.evaluate import evaluate, interval_sentence, summary_table
+    from models.evaluate import evaluate, interval_sentence, notes, summary_table
 
     report = evaluate(args.model, args.data, args.out, scheme=args.scheme, by=args.by)
     print(f"scored on {report['scored']}")
@@ -167,9 +167,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     if report.get("left_out"):
         print(report["left_out"])
     print(f"TF-IDF baseline: {report['baseline_how']}")
-    for key in ("note", "source_type_note", "anchoring_note"):
-        if report.get(key):
-            print(f"note: {report[key]}")
+    for note in notes(report):
+        print(f"note: {note}")
     print(f"report written to {report['out_dir']}/index.html (and report.json, report.md)")
     return 0
 

@@ -139,10 +139,11 @@ def atomic_dir(path: str | Path, expect: Sequence[str] | None = None) -> Iterato
         yield tmp
         # As readable as anything else written under this umask (secrets are never written in an
         # output directory: they live in a workspace's studio.json, mode 600).
-        for folder, dirs, files in os.walk(tmp):
-            os.chmod(folder, default_mode(directory=True))
+        dir_mode, file_mode = default_mode(directory=True), default_mode()   # each reads the umask twice
+        for folder, _, files in os.walk(tmp):
+            os.chmod(folder, dir_mode)
             for name in files:
-                os.chmod(os.path.join(folder, name), default_mode())
+                os.chmod(os.path.join(folder, name), file_mode)
         if path.exists():
             old = path.with_name(f".{path.name}.old")
             shutil.rmtree(old, ignore_errors=True)

@@ -138,10 +138,7 @@ def tfidf_baseline(rows: list[dict[str, Any]], labels: list[str], folds: int = 5
     Folds are stratified and hold out whole documents; with fewer documents than folds (the loop's
     first pull often comes from two or three) they hold out claims instead.
     """
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedGroupKFold
-    from sklearn.pipeline import make_pipeline
+    from sklearn.model_selection import KFold, StratifiedGroupKFold
 
     from models.data import normalise_spelling
 
@@ -152,7 +149,8 @@ def tfidf_baseline(rows: list[dict[str, Any]], labels: list[str], folds: int = 5
     if rarest < 2:
         # A label with one claim cannot be stratified: plain folds of claims, and the fold that holds
         # that claim trains without its label (the baseline cannot predict it there).
-        return _unstratified_baseline(texts, y, labels, min(folds, len(rows)), seed), (
+        plain = KFold(max(min(folds, len(rows)), 2), shuffle=True, random_state=seed).split(texts)
+        return _out_of_fold(texts, y, plain, len(labels)), (
             f"{min(folds, len(rows))}-fold cross-validation on these rows by claim, not stratified: "
             f"label {labels[int(np.argmin(np.bincount(y, minlength=len(labels))))]!r} has one claim")
     folds = min(folds, rarest)
@@ -167,32 +165,30 @@ def tfidf_baseline(rows: list[dict[str, Any]], labels: list[str], folds: int = 5
     if folded is None or any(len(set(y[train_idx])) < len(labels) for train_idx, _ in folded):
         grouped_by = "claim, not document: claims of one document sit on both sides, which flatters the baseline"
         folded = splits([f"text:{text_hash(r['text'])}" for r in rows])
-    proba = np.zeros((len(rows), len(labels)))
-    for train_idx, test_idx in folded:
-        model = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1),
-                              LogisticRegression(max_iter=2000, class_weight="balanced", C=10.0))
-        model.fit([texts[i] for i in train_idx], y[train_idx])
-        proba[np.ix_(test_idx, model.classes_)] = model.predict_proba([texts[i] for i in test_idx])
-    return proba, f"{folds}-fold cross-validation on these rows, stratified by label, grouped by {grouped_by}"
+    return (_out_of_fold(texts, y, folded, len(labels)),
+            f"{folds}-fold cross-validation on these rows, stratified by label, grouped by {grouped_by}")
 
 
-def _unstratified_baseline(texts: list[str], y: np.ndarray, labels: list[str], folds: int, seed: int) -> np.ndarray:
-    """Out-of-fold TF-IDF + logistic regression over plain shuffled folds; a training fold with a
-    single label predicts it."""
+def _tfidf_lr() -> Any:
+    """The baseline: TF-IDF over words and word pairs, balanced logistic regression."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import KFold
     from sklearn.pipeline import make_pipeline
 
-    proba = np.zeros((len(texts), len(labels)))
-    for train_idx, test_idx in KFold(max(folds, 2), shuffle=True, random_state=seed).split(texts):
+    return make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1),
+                         LogisticRegression(max_iter=2000, class_weight="balanced", C=10.0))
+
+
+def _out_of_fold(texts: list[str], y: np.ndarray, folds: Any, n_labels: int) -> np.ndarray:
+    """The baseline's probabilities of each claim from the fold that held it out; a training fold
+    with a single label predicts it."""
+    proba = np.zeros((len(texts), n_labels))
+    for train_idx, test_idx in folds:
         present = np.unique(y[train_idx])
         if len(present) < 2:
             proba[np.ix_(test_idx, present)] = 1.0
             continue
-        model = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1),
-                              LogisticRegression(max_iter=2000, class_weight="balanced", C=10.0))
-        model.fit([texts[i] for i in train_idx], y[train_idx])
+        model = _tfidf_lr().fit([texts[i] for i in train_idx], y[train_idx])
         proba[np.ix_(test_idx, model.classes_)] = model.predict_proba([texts[i] for i in test_idx])
     return proba
 
@@ -301,16 +297,11 @@ def fitted_baseline(train_rows: list[dict[str, Any]], rows: list[dict[str, Any]]
     Fitted on every label the training rows hold; like the model's, its probabilities are
     renormalised over ``labels`` (the labels the evaluated claims hold).
     """
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-
     from models.data import normalise_spelling
 
     prep = normalise_spelling if normalise else (lambda t: t)
     trained = sorted({r["label"] for r in train_rows})
-    model = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1),
-                          LogisticRegression(max_iter=2000, class_weight="balanced", C=10.0))
+    model = _tfidf_lr()
     model.fit([prep(r["text"]) for r in train_rows], [trained.index(r["label"]) for r in train_rows])
     raw = model.predict_proba([prep(r["text"]) for r in rows])
     proba = np.zeros((len(rows), len(labels)))
@@ -518,6 +509,14 @@ def summary_table(report: dict[str, Any]) -> list[tuple[str, int, float, float, 
     return lines
 
 
+NOTE_KEYS = ("note", "source_type_note", "anchoring_note")
+
+
+def notes(report: dict[str, Any]) -> list[str]:
+    """The report's notes (predicted labels absent here, source_type read as evidence, anchoring)."""
+    return [report[key] for key in NOTE_KEYS if report.get(key)]
+
+
 def interval_sentence(report: dict[str, Any]) -> str:
     """The 95% intervals in words; empty without them."""
     ci = report.get("intervals") or {}
@@ -539,11 +538,7 @@ def markdown(report: dict[str, Any]) -> str:
         out += [f"{report['left_out'].capitalize()}: every figure here is on the other {report['n']}.", ""]
     if report.get("baseline_how"):
         out += [f"TF-IDF baseline: {report['baseline_how']}.", ""]
-    if report.get("note"):
-        out += [f"Note: {report['note']}.", ""]
-    for key in ("source_type_note", "anchoring_note"):
-        if report.get(key):
-            out += [f"Note: {report[key]}.", ""]
+    out += [f"Note: {note}.\n" for note in notes(report)]
     if report.get("intervals"):
         out += [interval_sentence(report) + ".", ""]
     out += ["| | n | macro-F1 | accuracy | ECE |", "|---|---:|---:|---:|---:|"]
@@ -587,11 +582,7 @@ def render_html(report: dict[str, Any]) -> str:
         warning = f"<p>{e(report['left_out'].capitalize())}: every figure here is on the other {report['n']}.</p>"
     if report.get("baseline_how"):
         warning += f"<p>TF-IDF baseline: {e(report['baseline_how'])}.</p>"
-    if report.get("note"):
-        warning += f"<p><b>Note:</b> {e(report['note'])}.</p>"
-    for key in ("source_type_note", "anchoring_note"):
-        if report.get(key):
-            warning += f"<p><b>Note:</b> {e(report[key])}.</p>"
+    warning += "".join(f"<p><b>Note:</b> {e(note)}.</p>" for note in notes(report))
     if report.get("intervals"):
         warning += f"<p>{e(interval_sentence(report))}.</p>"
     return f"""<!doctype html>

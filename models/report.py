@@ -42,7 +42,11 @@ mark.diff{background:#cfe8ff}
 def scheme_cues(name: str | None) -> dict[str, list[str]]:
     """Cue phrases of a label scheme (configs/schemes) by label id, in the scheme's label order;
     nothing when it cannot load."""
-    scheme = _scheme(name)
+    return label_cues(_scheme(name))
+
+
+def label_cues(scheme: Any) -> dict[str, list[str]]:
+    """Cue phrases of a loaded scheme by label id, in its label order (labels without cues left out)."""
     out: dict[str, list[str]] = {}
     for label in getattr(scheme, "labels", []):
         words = list(getattr(label, "cues", []) or [])
@@ -110,9 +114,8 @@ def highlight(text: str, cues: re.Pattern[str] | None = None, diff: Iterable[str
     return "".join(out)
 
 
-def cue_legend(scheme_name: str | None, cues: dict[str, list[str]]) -> str:
+def cue_legend(scheme: Any, cues: dict[str, list[str]]) -> str:
     """"Highlighted: cue words of <label>, of <label>" with each label's colour; empty without cues."""
-    scheme = _scheme(scheme_name)
     names = {str(label.id): str(label.name) for label in getattr(scheme, "labels", [])}
     marks = [f'<mark class="cue cue{k % 4}">{_e(names.get(label, label))}</mark>' for k, label in enumerate(cues)]
     if not marks:
@@ -151,11 +154,10 @@ def chart_counts(claims: Sequence[dict[str, Any]], limit: int = MAX_SOURCES, key
 BAR_COLOURS = ("#d98e04", "#2e8b57", "#8e6bb5", "#4f81bd")
 
 
-def stance_chart(claims: Sequence[dict[str, Any]], limit: int = MAX_SOURCES, key: Any = source_of,
-                 title: str = "Stance of claims by source", order: Sequence[str] = ()) -> str | None:
-    """A stacked bar chart of claim stances per source (the ``limit`` sources with the most claims;
-    ``key`` groups otherwise), as a base64 PNG (None without stances)."""
-    counts, _ = chart_counts(claims, limit, key)
+def stance_chart(counts: dict[str, Counter[str]], title: str = "Stance of claims by source",
+                 order: Sequence[str] = ()) -> str | None:
+    """A stacked bar chart of stance counts per group (``chart_counts``), as a base64 PNG (None
+    without stances); ``order`` (the scheme's labels) gives the bars their colours."""
     if not counts:
         return None
     import matplotlib
@@ -242,8 +244,9 @@ def _pair_rows(pairs: Sequence[dict[str, Any]], cues: re.Pattern[str] | None) ->
     return "\n".join(out)
 
 
-def explanation(claims: Sequence[dict[str, Any]], settings: CompareSettings) -> str:
-    """How to read the page: what similarity, stances, relations, colours and highlights are."""
+def explanation(claims: Sequence[dict[str, Any]], settings: CompareSettings, scheme: Any = None) -> str:
+    """How to read the page: what similarity, stances, relations, colours and highlights are
+    (``scheme``: the loaded scheme whose cue words are highlighted)."""
     human = sum(r.get("stance_by") == "annotators" for r in claims)
     versions = sorted({str(r["model_version"]) for r in claims
                        if r.get("model_version") and r.get("stance_by") != "annotators"})
@@ -262,7 +265,7 @@ def explanation(claims: Sequence[dict[str, Any]], settings: CompareSettings) -> 
         + f"Stances are {made_by}{'' if human else ', not annotations'}. The relation beside each pair is a rule's guess from "
         "the similarity and the two stances (different stances: same point, different framing), for "
         "annotators to correct in Label Studio. "
-        + cue_legend(settings.scheme, scheme_cues(settings.scheme))
+        + cue_legend(scheme, label_cues(scheme))
         + "Topics with an orange edge hold claims of different stances; orange rows are pairs whose stances differ.")
 
 
@@ -271,7 +274,8 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
                   title: str = "Claim comparison") -> str:
     """The whole report page as a string; every data-derived text escaped."""
     settings = settings or CompareSettings()
-    cues = cue_pattern(scheme_cues(settings.scheme))
+    scheme = _scheme(settings.scheme)   # read once: cues, legend and bar colours
+    cues = cue_pattern(label_cues(scheme))
     by_id = {str(r["claim_id"]): r for r in claims}
     docs = {str(r["doc_id"]) for r in claims}
     contrasting = sum(bool(p.get("contrasting")) for p in pairs)
@@ -285,21 +289,20 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
         f"<p>{len(claims)} claims from {len(docs)} documents; {len(pairs)} cross-document pairs "
         f"with similarity at least {settings.min_similarity:.2f} ({contrasting} with contrasting "
         f"stances); {len(clusters)} topics.</p>",
-        f'<p class="meta">{explanation(claims, settings)}</p>',
+        f'<p class="meta">{explanation(claims, settings, scheme)}</p>',
     ]
-    order = [str(label.id) for label in getattr(_scheme(settings.scheme), "labels", [])]
-    chart = stance_chart(claims, order=order)
+    order = [str(label.id) for label in getattr(scheme, "labels", [])]
+    shown, left_out = chart_counts(claims)
+    chart = stance_chart(shown, order=order)
     if chart:
         parts.append('<h2>Stance by source</h2>')
         parts.append(f'<img alt="stance of claims by source" style="max-width: 100%; height: auto" src="data:image/png;base64,{chart}">')
-        shown, left_out = chart_counts(claims)
         if left_out:
             parts.append(f'<p class="meta">The {len(shown)} sources with the most claims; {left_out} more are '
                          "left out of the chart.</p>")
     by_type = chart_counts(claims, key=lambda r: r.get("source_type"))[0]
     if len(by_type) > 1:   # the kinds of source (state media, independent, ...) the documents belong to
-        chart = stance_chart(claims, key=lambda r: r.get("source_type"), title="Stance of claims by source type",
-                             order=order)
+        chart = stance_chart(by_type, title="Stance of claims by source type", order=order)
         parts.append('<h2>Stance by source type</h2>')
         parts.append(f'<img alt="stance of claims by source type" style="max-width: 100%; height: auto" '
                      f'src="data:image/png;base64,{chart}">')
