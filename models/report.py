@@ -2,7 +2,10 @@
 
 Every piece of text that came from the data goes through ``html.escape``; the page carries no
 script and a Content-Security-Policy that forbids any, so a claim holding ``<script>`` or
-``<img onerror=...>`` shows as text. The stance-by-source chart is a PNG embedded as base64.
+``<img onerror=...>`` shows as text. Bidirectional embedding, override and isolate controls are
+dropped from it too: a claim ending in U+202E (right-to-left override) would otherwise reverse the
+page's own text after it, turning "(Kremlin)" into "(nilmerK)". The stance-by-source chart is a PNG
+embedded as base64, its source names drawn as they are, never as matplotlib's ``$...$`` formulas.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ from typing import Any
 from models.compare import CompareSettings, source_of
 
 _TOKEN = re.compile(r"[\w’']+", re.U)
+# U+202A-U+202E (embeddings, overrides) and U+2066-U+2069 (isolates): invisible, and they reorder
+# whatever follows them on the line, the page's own words included.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 CSS = """
 body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1200px;padding:0 1em;color:#222}
 h1{font-size:1.5em}h2{margin-top:2em;border-bottom:1px solid #ccc}h3{margin:0 0 .3em}
@@ -90,6 +96,7 @@ def cue_pattern(cues: dict[str, list[str]]) -> re.Pattern[str] | None:
 def highlight(text: str, cues: re.Pattern[str] | None = None, diff: Iterable[str] = ()) -> str:
     """``text`` escaped, with cue phrases (class ``cue cue<k>``, k the label's place in the scheme)
     and the words in ``diff`` wrapped in <mark>."""
+    text = _BIDI_CONTROLS.sub("", text)
     diff = {d.lower() for d in diff}
     spans: list[tuple[int, int, str]] = []
     if cues is not None:
@@ -172,7 +179,8 @@ def stance_chart(counts: dict[str, Counter[str]], title: str = "Stance of claims
 
     # A long title on two lines of the axis, shortened beyond that.
     names = [textwrap.shorten(s, 70, placeholder="\u2026") for s in sources]
-    names = ["\n".join(textwrap.wrap(s, 36)) for s in names]
+    # "\$": a source named "Fox $\\foo$ News" is a name, not a formula (an unknown command stopped the report)
+    names = ["\n".join(textwrap.wrap(s, 36)).replace("$", r"\$") for s in names]
     height = 0.8 * len(sources) + 1.8
     fig, ax = plt.subplots(figsize=(9, height))
     left = [0] * len(sources)
@@ -202,7 +210,7 @@ def stance_chart(counts: dict[str, Counter[str]], title: str = "Stance of claims
 
 
 def _e(value: Any) -> str:
-    return html.escape("" if value is None else str(value))
+    return html.escape(_BIDI_CONTROLS.sub("", "" if value is None else str(value)))
 
 
 def _stance(label: Any) -> str:

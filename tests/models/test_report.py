@@ -187,3 +187,22 @@ def test_claims_without_a_counterpart_are_listed_by_source_and_source_types_char
     claims = [{**r, "source_type": "state"} for r in rows()]
     claims, pairs, clusters = compare(claims, embed, CompareSettings(min_similarity=0.5, scheme=None))
     assert "Stance by source type" not in render_report(claims, pairs, clusters, CompareSettings(scheme=None))
+
+
+def test_dollars_in_a_source_name_are_drawn_not_parsed_as_a_formula():
+    from collections import Counter
+
+    # An unknown command inside $...$ had stopped `stance compare` with a matplotlib traceback.
+    png = report.stance_chart({r"Fox $\undefinedcmd{x}$ News": Counter(kremlin_framing=2),
+                               "Cost $5 and $6": Counter(independent_reporting=1)},
+                              order=["kremlin_framing", "independent_reporting"])
+    assert png and len(png) > 1000
+
+
+def test_bidi_overrides_in_the_data_cannot_reverse_the_page_s_own_text():
+    rlo = "\u202e"
+    claims = [{**r, "text": r["text"] + rlo, "outlet": r["outlet"] + "\u2066"} for r in rows()]
+    claims, pairs, clusters = compare(claims, embed, CompareSettings(min_similarity=0.5, scheme=None))
+    page = render_report(claims, pairs, clusters, CompareSettings(scheme=None), title="t" + rlo)
+    assert pairs and rlo not in page and "\u2066" not in page
+    assert "The backdoor was planted by the agency." in page
