@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from claimstance.terminal import protect
 from corpus.errors import UserError
 
 
@@ -360,6 +361,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Data-derived text (outlets, file names, claims) may hold terminal escape sequences.
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = protect(sys.stdout), protect(sys.stderr)
+    try:
+        return _run(argv)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args) or 0)

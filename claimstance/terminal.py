@@ -1,0 +1,40 @@
+"""What the command line prints, with the terminal controls that came from the data made visible.
+
+Outlet names, file names, ids and claims reach the terminal in tables, ``note:`` and ``error:``
+lines. An escape sequence among them (``ESC ] 0 ; title BEL``, ``ESC [ 2 J``) would retitle,
+recolour or clear the user's terminal, and a right-to-left override (U+202E) would reverse the rest
+of the line. Every such character is printed as its escape (``\\x1b``, ``\\u202e``) instead; tab,
+newline and carriage return (progress bars) pass.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, TextIO
+
+# C0 controls but tab, newline and carriage return; DEL and the C1 controls; bidirectional
+# embeddings, overrides and isolates.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """``text`` with every terminal control written as its escape."""
+    return _CONTROLS.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+
+
+class SafeStream:
+    """A text stream whose ``write`` shows terminal controls as escapes; the rest passes through."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(visible(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def protect(stream: TextIO) -> TextIO:
+    """``stream`` wrapped once (wrapping a wrapped stream again does nothing)."""
+    return stream if isinstance(stream, SafeStream) else SafeStream(stream)  # type: ignore[return-value]
