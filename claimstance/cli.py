@@ -43,7 +43,7 @@ def _add_claims(sub: argparse._SubParsersAction) -> None:
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="files, directories or .jsonl documents")
     p.add_argument("--out", required=True, help="output JSONL, one sentence a line")
     p.add_argument("--text-column", default="text", help="CSV/JSONL column holding the text; several, comma-separated, take the first one present (default: text)")
-    p.add_argument("--id-column", default="id", help="CSV/JSONL column holding the document id (default: id)")
+    p.add_argument("--id-column", default="id", help="CSV/JSONL column holding the document id; several, comma-separated, take the first one holding a value (default: id; a row without one gets a hash of its text)")
     p.add_argument("--manifest", default=None, help="manifest of document metadata (default: manifest.yaml found in an input directory)")
     p.add_argument("--parquet", action="store_true", help="also write FILE.parquet beside the JSONL")
     p.add_argument("--max-file-mb", type=_at_least(0.001, float), default=50, help="skip files (or JSONL lines) larger than this (default: 50)")

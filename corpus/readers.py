@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+from corpus.errors import UserError
 from corpus.manifest import MANIFEST_NAMES, Manifest, find_manifest, load_manifest
 from corpus.records import Document, content_id
 
@@ -81,6 +82,33 @@ def _nearest_manifest(directory: str, root: str, cache: dict[str, Manifest | Non
             found.append(cache[current])
         if current == root or os.path.dirname(current) == current:
             return found
+        current = os.path.dirname(current)
+
+
+def _listing_ancestor(path: str, cache: dict[str, Manifest | None],
+                      loaded: dict[str, Manifest | None]) -> Manifest | None:
+    """The manifest of a directory above ``path``'s own that lists ``path`` by its path, if any.
+
+    A file given by name then gets the entry (and id) it gets when its corpus folder is given:
+    ``corpus/manifest.yaml`` listing ``sub/a.txt`` applies to ``stance claims corpus/sub/a.txt`` too.
+    Only a manifest naming the file counts, and one that cannot be read is passed over: a stray
+    manifest higher up says nothing about this file.
+    """
+    real = os.path.realpath(path)
+    current = os.path.dirname(os.path.dirname(real))
+    while True:
+        if current not in loaded:
+            found = find_manifest(current)
+            try:
+                loaded[current] = load_manifest(found) if found is not None else None
+            except UserError:
+                loaded[current] = None
+        manifest = loaded[current]
+        if manifest is not None and real in manifest.by_file:
+            cache[current] = manifest  # a manifest in use: its notes are shown
+            return manifest
+        if os.path.dirname(current) == current:
+            return None
         current = os.path.dirname(current)
 
 
@@ -145,6 +173,7 @@ def list_sources(inputs: list[str], options: ReadOptions, on_skip: OnSkip,
     """
     explicit = [load_manifest(options.manifest)] if options.manifest else []
     cache: dict[str, Manifest | None] = {}
+    ancestors: dict[str, Manifest | None] = {}  # manifests above a file given by name, whether used or not
     sources: list[Source] = []
     seen: set[str] = set()
 
@@ -176,6 +205,8 @@ def list_sources(inputs: list[str], options: ReadOptions, on_skip: OnSkip,
         else:
             directory = os.path.dirname(os.path.realpath(given))
             manifests = explicit + _nearest_manifest(directory, directory, cache)
+            if not any(m.for_file(given) for m in manifests):
+                manifests += [m for m in [_listing_ancestor(given, cache, ancestors)] if m is not None]
             add(_source(given, manifests, on_skip))
     if on_note is not None:
         _manifest_notes(explicit + [m for m in cache.values() if m is not None], sources, on_note)
@@ -340,6 +371,14 @@ def _text_column(keys: Any, options: ReadOptions) -> str | None:
     return next((name for name in _names(options.text_column) if name in keys), None)
 
 
+def _id_column(row: dict[str, Any], options: ReadOptions) -> str | None:
+    """The first of the ``--id-column`` names (comma-separated: ``doc_id,id``) that holds a value in ``row``.
+
+    Read the same way as ``--text-column``: ``doc_id,id`` is two column names, not one.
+    """
+    return next((name for name in _names(options.id_column) if row.get(name) not in (None, "")), None)
+
+
 def _names(columns: str) -> list[str]:
     return [name.strip() for name in columns.split(",") if name.strip()]
 
@@ -362,11 +401,13 @@ def _row_document(row: dict[str, Any], where: str, source: Source, options: Read
     if not text.strip():
         on_skip(Skipped(where, f"empty '{column}'; add text or remove the row"))
         return None
-    given_id = row.get(options.id_column)
+    id_column = _id_column(row, options)
+    given_id = row.get(id_column) if id_column is not None else None
     meta = {k: v for k, v in _file_meta(source).items() if k not in ("id", "voices")}
     if given_id not in (None, "") and source.manifest is not None:
         meta.update((k, v) for k, v in (source.manifest.for_id(str(given_id)) or {}).items() if k != "id")
-    meta.update((k, v) for k, v in row.items() if k not in (column, options.id_column))
+    unused = {name for name in _names(options.id_column) if row.get(name) in (None, "")}  # an empty id is no field
+    meta.update((k, v) for k, v in row.items() if k not in (column, id_column) and k not in unused)
     meta["source_file"] = source.path
     return _document(text, meta, source.path, given_id)
 
