@@ -23,6 +23,7 @@ from annotate import labelconfig as lc
 from corpus.errors import UserError
 from corpus.files import read_jsonl
 
+BOOTSTRAP_PREFIX = "bootstrap-"   # models.bootstrap's model versions; a trained model's start "minilm-ft-"
 CHUNK = 2500   # tasks a request: 20% faster than 1000 here, and a kill loses at most one request
 PAIR_MODEL_VERSION = "compare-rules"
 REPOST_VOICES = ("interviewer", "interviewee", "quoted")
@@ -375,11 +376,23 @@ def _dropped_labels(old: str, new: str) -> list[str]:
     return dropped
 
 
-def _ensure_project(client: Any, title: str, config: str, instructions: str) -> tuple[Any, bool]:
+def overlap_settings(overlap: int) -> dict[str, Any]:
+    """Label Studio's settings for ``overlap`` annotators a task: "Annotations per task" (its
+    ``maximum_annotations``) applied to every task (``overlap_cohort_percentage`` 100). A task leaves
+    the labelling queue once that many people have labelled it, so 2 or more is what gives agreement."""
+    if not isinstance(overlap, int) or isinstance(overlap, bool) or overlap < 1:
+        raise UserError(f"overlap {overlap!r}: give the number of annotators a task, 1 or more")
+    return {"maximum_annotations": overlap, "overlap_cohort_percentage": 100}
+
+
+def _ensure_project(client: Any, title: str, config: str, instructions: str,
+                    overlap: int | None = None) -> tuple[Any, bool]:
     from label_studio_sdk.core.api_error import ApiError
 
     project = find_project(client, title)
     settings = {"expert_instruction": instructions, "show_instruction": True, "sampling": "Uncertainty sampling"}
+    if overlap is not None:
+        settings.update(overlap_settings(overlap))
     if project is None:
         created = client.projects.create(title=title, label_config=config, **settings)
         if not _is_id(getattr(created, "id", None)):
@@ -400,6 +413,9 @@ def _ensure_project(client: Any, title: str, config: str, instructions: str) -> 
             raise UserError(f"project {title!r} has a label config the new one cannot replace "
                             f"({api_error_text(err, client_key(client))}); "
                             "push under another --project title") from None
+    elif overlap is not None and (project.maximum_annotations != overlap
+                                  or project.overlap_cohort_percentage != 100):
+        client.projects.update(id=project.id, **overlap_settings(overlap))
     return project, False
 
 
@@ -438,15 +454,24 @@ def _default_view(client: Any, project_id: int, tasks: list[dict[str, Any]]) -> 
         client._client_wrapper.httpx_client.request("api/dm/views/", method="POST", json=view)
 
 
+def is_bootstrap(version: str | None) -> bool:
+    """Whether a model version is the bootstrap's (``bootstrap-...``), not a trained model's."""
+    return bool(version) and str(version).startswith(BOOTSTRAP_PREFIX)
+
+
 def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: list[dict[str, Any]],
-               key: str, chunk_size: int = CHUNK, progress: bool = True) -> dict[str, Any]:
+               key: str, chunk_size: int = CHUNK, progress: bool = True, overlap: int | None = None,
+               keep_trained: bool = False) -> dict[str, Any]:
     """Create or reuse project ``title`` and bring ``tasks`` into it without doubling any.
 
-    ``key`` names the data field holding each task's stable id. Returns counts of what was added.
+    ``key`` names the data field holding each task's stable id. ``overlap`` sets the annotators a
+    task (None: a new project gets Label Studio's 1, an existing one keeps its setting). With
+    ``keep_trained``, bootstrap pre-labels never switch a project that shows a trained model's
+    pre-labels back to the bootstrap. Returns counts of what was added and ``notes`` to print.
     """
     from tqdm import tqdm
 
-    project, created = _ensure_project(client, title, config, instructions)
+    project, created = _ensure_project(client, title, config, instructions, overlap)
     if created:
         _default_view(client, project.id, tasks)
     known: dict[str, int] = {}
@@ -476,28 +501,50 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
             bar.update(len(chunk))
 
     version = _majority_version(tasks)
-    switched = False
-    current = client.projects.get(id=project.id).model_version if version is not None else None
+    switched = kept = False
+    now = client.projects.get(id=project.id)
+    current = previous = now.model_version or None
+    notes: list[str] = []
     # The project shows the pre-labels of the version pushed, when this push brought any. Pushing
     # again what is all there already (re-running `stance run` after a model's pre-labels went in)
     # leaves the project on the newer model.
     if version is not None and current != version and (new or extra or not current):
-        client.projects.update(id=project.id, model_version=version)
-        current, switched = version, True
+        if keep_trained and is_bootstrap(version) and not is_bootstrap(current):
+            kept = True   # `stance run` on the bootstrap never undoes a trained model's pre-labels
+            if new:
+                notes.append(
+                    f"the project keeps showing the trained model's pre-labels ({current}); the {len(new)} new "
+                    f"claim(s) carry the bootstrap's ({version}), which Label Studio does not show while the "
+                    f"project is on {current}, and its queue serves them after the pre-labelled ones: pre-label "
+                    "them with the trained model by running again with --model MODEL_DIR (or `model:` in the config)")
+        else:
+            client.projects.update(id=project.id, model_version=version)
+            current, switched = version, True
+            if is_bootstrap(version) and previous and not is_bootstrap(previous):
+                notes.append(f"the project's pre-labels switched from the trained model {previous} back to the "
+                             f"bootstrap {version}; push the trained model's pre-labels again "
+                             "(`stance prelabel --model MODEL_DIR`, then `stance push`) to switch back")
+    n_per_task = getattr(now, "maximum_annotations", None)
     return {"project_id": project.id, "project": title, "created": created, "tasks_added": len(new),
             "tasks_present": len(tasks) - len(new), "predictions_added": len(extra), "model_version": version,
-            "model_version_switched": switched, "project_model_version": current}
+            "model_version_switched": switched, "model_version_kept": kept, "previous_model_version": previous,
+            "project_model_version": current,
+            "overlap": n_per_task if _is_id(n_per_task) else None, "notes": notes}
 
 
 def push(path: str | Path, project: str, workspace: str | Path | None = None, url: str | None = None,
          scheme: Any = "kremlin_framing", include_all: bool = False, pairs: bool = False,
-         chunk_size: int = CHUNK, progress: bool = True) -> dict[str, Any]:
+         chunk_size: int = CHUNK, progress: bool = True, overlap: int | None = None,
+         keep_trained: bool = False) -> dict[str, Any]:
     """Push a pre-labelled claims JSONL (or, with ``pairs``, a pairs JSONL) to project ``project``.
 
-    Everything is converted and validated before the server is contacted. Returns what was added.
+    Everything is converted and validated before the server is contacted. ``overlap`` and
+    ``keep_trained`` as in ``push_tasks``. Returns what was added.
     """
     from annotate import studio
 
+    if overlap is not None:
+        overlap_settings(overlap)   # a bad value fails before anything is read or sent
     low, high = TITLE_LENGTH
     if not low <= len(project.strip()) <= high:
         raise UserError(f"--project {project!r}: Label Studio takes project titles of {low} to {high} "
@@ -538,7 +585,7 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
 
     try:
         summary = push_tasks(client, project, config, instructions, [t for _, t in tasks], key,
-                             chunk_size=chunk_size, progress=progress)
+                             chunk_size=chunk_size, progress=progress, overlap=overlap, keep_trained=keep_trained)
     except httpx.HTTPError as err:
         raise UserError(f"Label Studio at {info['url']} stopped answering during the push ({type(err).__name__}); "
                         "start it again and re-run the same command: it adds only what is missing") from None

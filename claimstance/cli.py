@@ -110,6 +110,12 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-domain-gate", action="store_true",
                    help="let the network decide every claim; by default claims unlike the training claims "
                         "go to the bootstrap (what keeps the model useful on other sources)")
+    p.add_argument("--exclude-ties", action="store_true",
+                   help="leave out rows whose label broke a tie between annotators (a pulled dataset's rule "
+                        "'tie->latest': with two annotators, every disagreement)")
+    p.add_argument("--min-agreement", type=_at_least(0.0, float, 1.0), default=None, metavar="X",
+                   help="leave out rows whose annotators agreed less than X (0 to 1, the pulled dataset's "
+                        "'agreement'); rows one annotator labelled are kept")
     p.set_defaults(handler=_train)
 
 
@@ -117,8 +123,11 @@ def _train(args: argparse.Namespace) -> int:
     from models.training import train
 
     result = train(args.data, args.out, scheme=args.scheme, epochs=args.epochs, seed=args.seed,
-                   domain_gate=False if args.no_domain_gate else None)
+                   domain_gate=False if args.no_domain_gate else None, exclude_ties=args.exclude_ties,
+                   min_agreement=args.min_agreement)
     blend = result["blend"]
+    if result.get("left_out"):
+        print(result["left_out"])
     print(f"trained on {result['train_claims']} claims (+{result['scheme_examples']} scheme examples), "
           f"validated on {result['validation_claims']}: network macro-F1 {result['validation_macro_f1']:.3f} "
           f"(epoch {result['best_epoch']} of {result['epochs_run']}), {result['seconds']:.0f} s")
@@ -127,14 +136,15 @@ def _train(args: argparse.Namespace) -> int:
     blended = (blend.get("validation_f1_by_weight") or {}).get(str(blend.get("bootstrap_weight")))
     if blended is not None and "validation_f1_bootstrap_alone" in blend:
         scores = f"; validation macro-F1 {blended:.3f} (bootstrap alone {blend['validation_f1_bootstrap_alone']:.3f})"
-    print(f"blend with the bootstrap: weight {blend['bootstrap_weight']} in domain, "
-          f"temperature {blend['temperature']}, {gate}{scores}")
+    print(f"blend with the bootstrap: the bootstrap's weight in domain {blend['bootstrap_weight']}"
+          + (" (the network alone decides claims like the training claims)" if not blend["bootstrap_weight"] else "")
+          + f", temperature {blend['temperature']}, {gate}{scores}")
     print(f"model {result['version']} written to {result['out_dir']}")
     if result.get("test_claims_held_out"):
         print(f"held out for `stance evaluate --data {args.data}`: the dataset's test split "
               f"({result['test_claims_held_out']} claims)")
-    if result.get("advice"):
-        print(f"note: {result['advice']}", file=sys.stderr)
+    for note in result.get("notes", []):   # the bootstrap advice among them
+        print(f"note: {note}", file=sys.stderr)
     return 0
 
 
@@ -142,10 +152,14 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("evaluate", help="score a model on labelled claims: F1, confusion, calibration, by metadata")
     p.add_argument("--model", required=True, help="model directory, or 'bootstrap'")
     p.add_argument("--data", required=True, help="JSONL or Parquet with text and label, or a dataset directory from `stance pull` "
-                                                "(its test split); claims the model was trained on are left out")
+                                                "(see --split); claims the model was trained on are left out")
     p.add_argument("--out", required=True, help="report directory")
     p.add_argument("--scheme", default=None, help="default: the model's own, or kremlin_framing for the bootstrap")
     p.add_argument("--by", nargs="*", default=None, help="metadata fields to break the figures down by")
+    p.add_argument("--split", choices=("test", "all"), default=None,
+                   help="which claims of a `stance pull` dataset to score: its test split, or all of them (the "
+                        "claims a model was trained or tuned on are left out either way). Default: all for the "
+                        "bootstrap and for a model that records its training claims, else test")
     p.set_defaults(handler=_evaluate)
 
 
@@ -153,14 +167,13 @@ LINES_SHOWN = 25   # evaluate's summary lines in the terminal (--by outlet over 
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from models.evaluate import evaluate, interval_sentence, notes, summary_table
+    from models.evaluate import evaluate, interval_sentence, notes, summary_table, terminal_table
 
-    report = evaluate(args.model, args.data, args.out, scheme=args.scheme, by=args.by)
+    report = evaluate(args.model, args.data, args.out, scheme=args.scheme, by=args.by, split=args.split)
     print(f"scored on {report['scored']}")
     lines = summary_table(report)
-    print(f"{'':40} {'n':>5} {'macro-F1':>9} {'accuracy':>9} {'ECE':>6}")
-    for name, n, f1, acc, ece in lines[:LINES_SHOWN]:
-        print(f"{name[:40]:40} {n:>5} {f1:>9.3f} {acc:>9.3f} {ece:>6.3f}")
+    for line in terminal_table(lines[:LINES_SHOWN]):
+        print(line)
     if len(lines) > LINES_SHOWN:
         print(f"... {len(lines) - LINES_SHOWN} more groups in report.md")
     if report.get("intervals"):
@@ -276,6 +289,9 @@ def _add_push(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--url", default=None, help="a remote Label Studio; the key comes from LABEL_STUDIO_API_KEY")
     p.add_argument("--scheme", default="kremlin_framing")
     p.add_argument("--all", action="store_true", help="push non-claims too")
+    p.add_argument("--overlap", type=_COUNT, default=None, metavar="N",
+                   help="annotators a task: a task leaves the labelling queue once N people labelled it; 2 or "
+                        "more gives agreement figures (default: a new project gets 1, an existing one keeps its own)")
     p.set_defaults(handler=_push)
 
 
@@ -283,7 +299,7 @@ def _push(args: argparse.Namespace) -> int:
     from annotate.push import push
 
     result = push(args.pairs or args.inp, args.project, workspace=args.workspace, url=args.url,
-                  scheme=args.scheme, include_all=args.all, pairs=bool(args.pairs))
+                  scheme=args.scheme, include_all=args.all, pairs=bool(args.pairs), overlap=args.overlap)
     what = "pairs" if args.pairs else "claims"
     print(f"{result['tasks_added']} new {what} pushed, {result['tasks_present']} already there, "
           f"{result['predictions_added']} predictions added to existing tasks"
@@ -293,6 +309,11 @@ def _push(args: argparse.Namespace) -> int:
         print(f"project model version {state} {result['project_model_version']}"
               + ("" if result["project_model_version"] == result["model_version"] else
                  f" (these pre-labels, {result['model_version']}, were all there already)"))
+    if result.get("overlap"):
+        print(f"annotators a task: {result['overlap']}" + (" (--overlap 2 or more for agreement figures)"
+                                                           if result["overlap"] == 1 else ""))
+    for note in result.get("notes", []):
+        print(f"note: {note}", file=sys.stderr)
     print(f"project {result['project']!r} ({'created' if result['created'] else 'reused'}): {result['project_url']}")
     return 0
 

@@ -446,3 +446,97 @@ def test_a_changed_scheme_updates_the_project_or_says_why_it_cannot(studio, stud
                                         r"\(loaded, other\)"):
         push(write_rows(tmp_path / "narrow.jsonl", rows), "push scheme change", workspace=studio["workspace"],
              scheme=narrower, progress=False)
+
+
+# --- annotators a task (overlap) and which model's pre-labels a project shows ------------------
+
+def _signed_up(url: str, admin_key: str, email: str, password: str) -> dict:
+    """A colleague signed up through the organisation's invite link: their API auth header."""
+    import httpx
+
+    invite = httpx.get(f"{url}/api/invite", headers={"Authorization": f"Token {admin_key}"}).json()["invite_url"]
+    with httpx.Client(base_url=url) as browser:
+        browser.get(invite)
+        form = {"email": email, "password": password, "csrfmiddlewaretoken": browser.cookies["csrftoken"],
+                "allow_newsletters": "false"}
+        assert browser.post(invite, data=form, headers={"Referer": url + invite}).status_code == 302
+        return {"Authorization": f"Token {browser.get('/api/current-user/token').json()['token']}"}
+
+
+def _queue(url: str, project_id: int, headers: dict) -> list[int]:
+    """The tasks Label Studio's labelling queue serves one annotator, labelling each as it comes."""
+    import httpx
+
+    served = []
+    for _ in range(10):
+        answer = httpx.get(f"{url}/api/projects/{project_id}/next", headers=headers)
+        if answer.status_code == 404:   # "There are no tasks for ..."
+            return served
+        task_id = answer.json()["id"]
+        served.append(task_id)
+        httpx.post(f"{url}/api/tasks/{task_id}/annotations", headers=headers,
+                   json={"result": [lc.choice_result("plain")]}).raise_for_status()
+    raise AssertionError(f"the queue never ran dry: {served}")
+
+
+def test_overlap_lets_a_second_annotator_label_what_the_first_did(studio, studio_client, tmp_path):
+    """With one annotator a task (Label Studio's default) the second annotator's queue skips what the
+    first labelled: agreement can never be measured. --overlap 2 serves it to them; raising it on an
+    existing project works too."""
+    import httpx
+
+    second = _signed_up(studio["url"], studio["api_key"], "overlap.second@example.org", "overlap-pass-5931")
+    admin = {"Authorization": f"Token {studio['api_key']}"}
+    path = write_rows(tmp_path / "c.jsonl", [claim_row(n) for n in range(4)])
+    served = {}
+    for title, overlap in (("overlap one", None), ("overlap two", 2), ("overlap raised", None)):
+        result = push(path, title, workspace=studio["workspace"], scheme=SCHEME, progress=False, overlap=overlap)
+        assert result["overlap"] == (overlap or 1)
+        ids = sorted(t["id"] for t in project_tasks(studio_client, result["project_id"]))
+        for task_id in ids[:3]:   # the first annotator labels three of the four
+            httpx.post(f"{studio['url']}/api/tasks/{task_id}/annotations", headers=admin,
+                       json={"result": [lc.choice_result("plain")]}).raise_for_status()
+        if title == "overlap raised":
+            again = push(path, title, workspace=studio["workspace"], scheme=SCHEME, progress=False, overlap=2)
+            assert (again["overlap"], again["tasks_added"]) == (2, 0)
+        project = studio_client.projects.get(id=result["project_id"])
+        assert (project.maximum_annotations, project.overlap_cohort_percentage) == (2 if overlap or title == "overlap raised" else 1, 100)
+        served[title] = (sorted(_queue(studio["url"], result["project_id"], second)), ids)
+    one, ids = served["overlap one"]
+    assert one == ids[3:]   # only the task nobody labelled
+    assert served["overlap two"][0] == served["overlap two"][1]
+    assert served["overlap raised"][0] == served["overlap raised"][1]
+
+
+def test_overlap_must_be_a_whole_number_of_annotators(tmp_path, capsys):
+    with pytest.raises(UserError, match="overlap 0: give the number of annotators a task, 1 or more"):
+        push(write_rows(tmp_path / "c.jsonl", [claim_row(1)]), "overlap bad", scheme=SCHEME, overlap=0)
+    with pytest.raises(SystemExit) as exited:
+        main(["push", "--in", str(tmp_path / "c.jsonl"), "--project", "overlap bad", "--overlap", "0"])
+    assert exited.value.code == 2 and "--overlap: must be 1 or more, got 0" in capsys.readouterr().err
+
+
+def test_bootstrap_pre_labels_keep_a_trained_model_only_when_asked(studio, studio_client, tmp_path):
+    """`stance run` (keep_trained) adds new claims without switching a project that shows a trained
+    model's pre-labels back to the bootstrap; an explicit push switches, and says so."""
+    trained = [claim_row(n, model_version="minilm-ft-20260101-0000-abc", score=0.7) for n in range(3)]
+    boot = [claim_row(n, model_version="bootstrap-1") for n in range(4)]
+    for title, keep in (("keep trained", True), ("switch back", False)):
+        push(write_rows(tmp_path / "b.jsonl", boot[:3]), title, workspace=studio["workspace"], scheme=SCHEME, progress=False)
+        first = push(write_rows(tmp_path / "t.jsonl", trained), title, workspace=studio["workspace"], scheme=SCHEME,
+                     progress=False)
+        assert first["project_model_version"] == "minilm-ft-20260101-0000-abc"
+        result = push(write_rows(tmp_path / "b2.jsonl", boot), title, workspace=studio["workspace"], scheme=SCHEME,
+                      progress=False, keep_trained=keep)
+        assert result["tasks_added"] == 1 and result["previous_model_version"] == "minilm-ft-20260101-0000-abc"
+        (note,) = result["notes"]
+        shown = studio_client.projects.get(id=result["project_id"]).model_version
+        if keep:
+            assert (shown, result["model_version_kept"], result["model_version_switched"]) == (
+                "minilm-ft-20260101-0000-abc", True, False)
+            assert "keeps showing the trained model's pre-labels (minilm-ft-20260101-0000-abc)" in note
+            assert "the 1 new claim(s) carry the bootstrap's (bootstrap-1)" in note and "--model MODEL_DIR" in note
+        else:
+            assert (shown, result["model_version_switched"]) == ("bootstrap-1", True)
+            assert note.startswith("the project's pre-labels switched from the trained model "
+                                   "minilm-ft-20260101-0000-abc back to the bootstrap bootstrap-1")
