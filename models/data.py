@@ -157,3 +157,34 @@ def split_by_document(rows: list[dict[str, Any]], val_fraction: float, seed: int
         warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
         train_idx, val_idx = next(folds.split(np.zeros(len(rows)), labels, groups))
     return sorted(train_idx.tolist()), sorted(val_idx.tolist())
+
+
+def is_tie(row: dict[str, Any]) -> bool:
+    """Whether a row's label broke a tie between annotators (`stance pull`: ``rule == "tie->latest"``,
+    the tied labels in ``tied_labels``): with two annotators, every disagreement."""
+    return row.get("rule") == "tie->latest" or bool(row.get("tied_labels"))
+
+
+def agreement_filter(rows: list[dict[str, Any]], exclude_ties: bool = False, min_agreement: float | None = None,
+                     where: str = "the data") -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The rows kept, and how many were left out: ``ties`` (with ``exclude_ties``) and ``low_agreement``
+    (``agreement`` below ``min_agreement``; a row one annotator labelled has agreement null and is kept).
+
+    Either option on data without the columns `stance pull` writes is an error naming them.
+    """
+    if exclude_ties and not any("rule" in r or "tied_labels" in r for r in rows):
+        raise UserError(f"--exclude-ties: no row of {where} has a 'rule' or 'tied_labels' field (the columns "
+                        "`stance pull` writes); leave the option out or train on a pulled dataset")
+    if min_agreement is not None and not any("agreement" in r for r in rows):
+        raise UserError(f"--min-agreement: no row of {where} has an 'agreement' field (a column `stance pull` "
+                        "writes); leave the option out or train on a pulled dataset")
+    kept, left_out = [], {"ties": 0, "low_agreement": 0}
+    for row in rows:
+        if exclude_ties and is_tie(row):
+            left_out["ties"] += 1
+        elif min_agreement is not None and row.get("agreement") is not None \
+                and float(row["agreement"]) < min_agreement - 1e-9:
+            left_out["low_agreement"] += 1
+        else:
+            kept.append(row)
+    return kept, left_out

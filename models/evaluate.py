@@ -313,27 +313,64 @@ def fitted_baseline(train_rows: list[dict[str, Any]], rows: list[dict[str, Any]]
     return np.where(total > 0, proba / np.clip(total, 1e-12, None), 1.0 / len(labels))
 
 
+SPLITS = ("test", "all")
+
+
+def default_split(model: str, record: dict[str, Any]) -> str:
+    """"all" for the bootstrap (trained on no claim) and for a model that records its training and
+    validation claims (left out by hash wherever they sit); "test" for a model that does not."""
+    return "all" if model == "bootstrap" or record.get("train_hashes") else "test"
+
+
+def choose_rows(rows: list[dict[str, Any]], split: str, data: str | Path) -> tuple[list[dict[str, Any]], str]:
+    """The rows to score for ``split`` ("test": a pulled dataset's test split; "all": every row) and
+    which they are, in words."""
+    if split not in SPLITS:
+        raise UserError(f"--split {split}: expected one of {', '.join(SPLITS)}")
+    _, test_rows = test_split(rows)
+    splits = Counter(r.get("split") for r in rows if r.get("split"))
+    if split == "test":
+        if not test_rows:
+            raise UserError(f"--split test: {data} has no test split (only a `stance pull` dataset or its "
+                            "labels.parquet has one); use --split all")
+        return test_rows, f"the test split of {data} ({len(test_rows)} of {len(rows)} claims)"
+    if not splits:
+        return rows, f"{data} ({len(rows)} claims)"
+    rank = {"train": 0, "validation": 1, "test": 2}
+    order = sorted(splits, key=lambda name: (rank.get(name, 3), name))
+    return rows, (f"every split of {data} ({', '.join(f'{name} {splits[name]}' for name in order)}: "
+                  f"{len(rows)} claims)")
+
+
 def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | None = None,
-             by: list[str] | None = None, folds: int = 5, seed: int = 13) -> dict[str, Any]:
-    """Score ``model`` on ``data`` without the claims it was trained on, beside a TF-IDF baseline;
-    write report.json, report.md, PNGs, index.html and predictions.jsonl into ``out_dir``."""
+             by: list[str] | None = None, folds: int = 5, seed: int = 13, split: str | None = None
+             ) -> dict[str, Any]:
+    """Score ``model`` on ``data`` without the claims it was trained or tuned on, beside a TF-IDF
+    baseline; write report.json, report.md, PNGs, index.html and predictions.jsonl into ``out_dir``.
+
+    ``split``: "test" scores a pulled dataset's test split, "all" every row; None: ``default_split``.
+    """
     from corpus.files import atomic_dir, check_output_dir
     from models.schemes import load_scheme
 
     check_output_dir(out_dir, REPORT_FILES)
+    if split is not None and split not in SPLITS:
+        raise UserError(f"--split {split}: expected one of {', '.join(SPLITS)}")
     if scheme is None:   # a model's own scheme, else the default
         from models.classifier import model_scheme
 
         scheme = (model_scheme(model) if model != "bootstrap" else None) or "kremlin_framing"
     scheme_obj = load_scheme(scheme)
     rows = load_labelled(data, scheme_obj.label_ids)
-    # A dataset from `stance pull`: its test split, which `stance train` never trains on.
-    _, test_rows = test_split(rows)
-    scored = f"the test split of {data} ({len(test_rows)} of {len(rows)} claims)" if test_rows else str(data)
-    rows = test_rows or rows
     if model != "bootstrap" and not Path(model).is_dir():
         raise UserError(f"{model}: no such model directory; give a directory from `stance train` or 'bootstrap'")
     record = model_record(model)
+    # The test split of a pulled dataset (which `stance train` never trains on), or every split.
+    if split is None:   # a model that does not record its claims: the test split, when there is one
+        split = default_split(model, record)
+        if split == "test" and not test_split(rows)[1]:
+            split = "all"
+    rows, scored = choose_rows(rows, split, data)
     # Claims the model was trained or tuned on would flatter it: they are left out of every figure.
     rows, trained = leave_out_trained(rows, record.get("train_hashes") or [])
     rows, tuned = leave_out_trained(rows, record.get("validation_hashes") or [])
@@ -371,7 +408,7 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
         baseline_how = f"cross-validated within the evaluation data ({why_not})"
         protocol = f"cross-validated within the evaluation data: {folded}, seed {seed} ({why_not})"
     report: dict[str, Any] = {
-        **info, "data": str(data), "scored": scored, "scheme": scheme_obj.name, "labels": labels, "n": len(rows),
+        **info, "data": str(data), "scored": scored, "split": split, "scheme": scheme_obj.name, "labels": labels, "n": len(rows),
         "rows_seen_in_training": trained, "rows_seen_in_validation": tuned,
         "left_out": f"left out the {seen}" if left_out else "",
         "baseline_kind": "training_claims" if train_rows is not None else "cross_validation",
@@ -507,6 +544,27 @@ def summary_table(report: dict[str, Any]) -> list[tuple[str, int, float, float, 
             few = " (few claims)" if part["n"] < FEW else ""
             lines.append((f"{field}={value}{few}", part["n"], part["macro_f1"], part["accuracy"], part["ece"]))
     return lines
+
+
+NAME_WIDTH = 60   # the terminal table's first column at most; longer names wrap at spaces
+
+
+def terminal_table(lines: list[tuple[str, int, float, float, float]], max_width: int = NAME_WIDTH) -> list[str]:
+    """``summary_table`` lines as text, a header first: the name column as wide as the longest name
+    (up to ``max_width``); a longer name wraps between words, and "(few claims)" is never split."""
+    import textwrap
+
+    few = " (few claims)"
+    width = max([len(name) for name, *_ in lines] + [10])
+    width = min(width, max_width)
+    out = [f"{'':{width}} {'n':>5} {'macro-F1':>9} {'accuracy':>9} {'ECE':>6}"]
+    for name, n, f1, acc, ece in lines:
+        glued = name.replace(few, few.replace(" ", "\u00a0"))   # textwrap never breaks at a no-break space
+        parts = [part.replace("\u00a0", " ") for part in
+                 textwrap.wrap(glued, width, break_on_hyphens=False)] or [""]
+        out += parts[:-1]
+        out.append(f"{parts[-1]:{width}} {n:>5} {f1:>9.3f} {acc:>9.3f} {ece:>6.3f}")
+    return out
 
 
 NOTE_KEYS = ("note", "source_type_note", "anchoring_note")

@@ -23,7 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from corpus.errors import UserError
 from models.classifier import StanceClassifier, blend, in_domain_probability, mean_pool, softmax
-from models.data import load_labelled, normalise_spelling, split_by_document, split_unit, test_split, text_hash
+from models.data import (agreement_filter, is_tie, load_labelled, normalise_spelling, split_by_document, split_unit,
+                         test_split, text_hash)
 
 SAMPLE_CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "sample"
 
@@ -366,7 +367,9 @@ def fit_blend(clf: StanceClassifier, train_rows: list[dict[str, Any]], val_rows:
     temps = np.geomspace(0.5, 20, 60)
     nll = [-np.log(softmax(logits / t)[np.arange(len(y_val)), y_val] + 1e-12).mean() for t in temps]
     temperature = float(temps[int(np.argmin(nll))])
-    out: dict[str, Any] = {"enabled": settings.blend, "temperature": round(temperature, 4), "bootstrap_weight": 0.0}
+    out: dict[str, Any] = {"enabled": settings.blend, "temperature": round(temperature, 4), "bootstrap_weight": 0.0,
+                           # How far the temperature flattens the network (1 / labels: uniform): read by the notes.
+                           "validation_mean_top_probability": round(float(softmax(logits / temperature).max(1).mean()), 4)}
     if not settings.blend:
         return out
     clf.config["blend"] = out  # read by the classifier's cue_logits and domain_gate below
@@ -388,7 +391,10 @@ def fit_blend(clf: StanceClassifier, train_rows: list[dict[str, Any]], val_rows:
     scores = {w: macro_f1(y_val, blend(p_model, p_boot, known, g, w)[:, known].argmax(1), len(labels))
               for w in settings.bootstrap_weights}
     best = max(scores.values())
-    out.update(bootstrap_weight=max(w for w, s in scores.items() if s >= best - 1e-9),
+    chosen = max(w for w, s in scores.items() if s >= best - 1e-9)
+    out["validation_mean_top_probability_blend"] = round(float(
+        blend(p_model, p_boot, known, g, chosen).max(1).mean()), 4)   # over the scheme's labels
+    out.update(bootstrap_weight=chosen,
                validation_f1_by_weight={str(w): round(s, 4) for w, s in scores.items()},
                validation_f1_model_alone=round(macro_f1(y_val, logits.argmax(1), len(labels)), 4),
                validation_f1_with_cue_votes=round(macro_f1(y_val, z_val.argmax(1), len(labels)), 4),
@@ -455,11 +461,15 @@ def fit_classifier(rows: list[dict[str, Any]], scheme: Any, seed: int = 13,
 
 def train(data: str | Path, out_dir: str | Path, scheme: str = "kremlin_framing", epochs: int | None = None,
           seed: int = 13, settings: TrainSettings | None = None, progress: bool = True,
-          domain_gate: bool | None = None) -> dict[str, Any]:
+          domain_gate: bool | None = None, exclude_ties: bool = False,
+          min_agreement: float | None = None) -> dict[str, Any]:
     """Fine-tune on ``data`` (JSONL or dataset directory) and write the model directory atomically.
 
     ``domain_gate=False``: the network decides every claim (no hand-over to the bootstrap for claims
-    unlike the training claims); None keeps the settings' choice.
+    unlike the training claims); None keeps the settings' choice. ``exclude_ties`` leaves out rows whose
+    label broke a tie between annotators, ``min_agreement`` rows whose annotators agreed less (rows
+    one annotator labelled are kept). The result's ``notes`` say what a user should know about the
+    data and the figures (also written into the model card).
     """
     from corpus.files import atomic_dir, check_output_dir, check_writable
     from models.schemes import load_scheme
@@ -476,18 +486,63 @@ def train(data: str | Path, out_dir: str | Path, scheme: str = "kremlin_framing"
     rows, held_out = test_split(load_labelled(data, scheme_obj.label_ids))
     if not rows:
         raise UserError(f"{data}: every row is in the test split; train on a dataset with a train split")
+    before = len(rows)
+    rows, left_out = agreement_filter(rows, exclude_ties, min_agreement, str(data))
+    if not rows:
+        raise UserError(f"{data}: --exclude-ties / --min-agreement left out every one of its {before} training "
+                        "rows; relax them or adjudicate the disagreements")
     clf, metrics = fit_classifier(rows, scheme_obj, seed, settings, progress)
     metrics["test_claims_held_out"] = len(held_out)
+    metrics["left_out"] = left_out_sentence(before, left_out, exclude_ties, min_agreement)
+    data_notes = data_notes_for(rows, metrics, clf.config.get("split", "by document"), seed, exclude_ties)
     clf.config["train_data"] = str(Path(data).resolve())   # `stance evaluate` fits its baseline on it
+    clf.config["train_filter"] = {"exclude_ties": exclude_ties, "min_agreement": min_agreement, **left_out}
     if Path(str(scheme)).suffix in (".yaml", ".yml"):
         clf.config["scheme_path"] = str(Path(scheme).resolve())
+    notes = data_notes + training_notes(clf.config["blend"], metrics, len(clf.model_labels))
     with atomic_dir(out_dir, MODEL_FILES) as tmp:
         clf.save_pretrained(tmp)
-        (tmp / "README.md").write_text(model_card(clf, metrics, data), encoding="utf-8")
+        (tmp / "README.md").write_text(model_card(clf, metrics, data, data_notes), encoding="utf-8")
         (tmp / "training_history.json").write_text(json.dumps(metrics["history"], indent=2) + "\n",
                                                    encoding="utf-8")
     return {**metrics, "out_dir": str(out_dir), "version": clf.version, "blend": clf.config["blend"],
-            "advice": bootstrap_advice(clf.config["blend"], metrics["validation_claims"])}
+            "advice": bootstrap_advice(clf.config["blend"], metrics["validation_claims"]),
+            "notes": notes}
+
+
+def left_out_sentence(before: int, left_out: dict[str, int], exclude_ties: bool,
+                      min_agreement: float | None) -> str:
+    """"left out 5 of 25 training rows: 5 ties between annotators (--exclude-ties)"; "" when neither
+    option was given."""
+    parts = []
+    if exclude_ties:
+        parts.append(f"{left_out.get('ties', 0)} ties between annotators (--exclude-ties)")
+    if min_agreement is not None:
+        parts.append(f"{left_out.get('low_agreement', 0)} with agreement below {min_agreement:g} (--min-agreement; "
+                     "rows one annotator labelled have no agreement and are kept)")
+    return f"left out {sum(left_out.values())} of {before} training rows: " + ", ".join(parts) if parts else ""
+
+
+def _claims(n: int) -> str:
+    return f"{n} claim" if n == 1 else f"{n} claims"
+
+
+def data_notes_for(rows: list[dict[str, Any]], metrics: dict[str, Any], split: str, seed: int,
+                   exclude_ties: bool) -> list[str]:
+    """Notes on the training data: the dataset's own validation split redrawn, ties left in."""
+    out = []
+    given = Counter(r.get("split") for r in rows)
+    if given.get("validation"):
+        out.append(f"the dataset's validation split ({_claims(given['validation'])}) was merged with its train split "
+                   f"({_claims(given.get('train', 0))}) and a validation split of {metrics['validation_claims']} claims "
+                   f"redrawn {split}, stratified by label (seed {seed}): `stance pull` splits by a hash of doc_id, "
+                   "which on few documents can hold too few claims or miss a label")
+    ties = sum(1 for r in rows if is_tie(r))
+    if ties and not exclude_ties:
+        out.append(f"{ties} of the {len(rows)} training rows are ties between annotators, resolved to whoever "
+                   "labelled last (rule 'tie->latest', the tied labels in tied_labels): `stance train "
+                   "--exclude-ties` leaves them out; or have a third annotator or the project owner adjudicate them")
+    return out
 
 
 # Switching the gate off is advised only on this many validation claims or more: on a first pull's
@@ -513,13 +568,52 @@ def bootstrap_advice(blend: dict[str, Any], n_validation: int, margin: float = 0
     return None
 
 
+# Fewer validation claims than this and the figures, the epoch kept and the temperature are noise
+# (the same count below which the gate advice stays silent: a 0.05 margin is one or two claims).
+MIN_VALIDATION_TO_TRUST = MIN_VALIDATION_FOR_GATE_ADVICE
+# The network's mean top probability within this of uniform (1 / labels) counts as near-uniform.
+NEAR_UNIFORM_MARGIN = 0.1
+
+
+def training_notes(blend: dict[str, Any], metrics: dict[str, Any], n_labels: int) -> list[str]:
+    """What a user should know before trusting a model: a validation split too small to measure it,
+    figures at or below chance, a temperature that leaves the network near-uniform, the bootstrap doing
+    better (``bootstrap_advice``)."""
+    n_val = metrics["validation_claims"]
+    chance = 1 / n_labels
+    out = []
+    if n_val < MIN_VALIDATION_TO_TRUST:
+        out.append(f"only {n_val} validation claims (fewer than {MIN_VALIDATION_TO_TRUST}): one claim moves "
+                   "macro-F1 by a large step, so the figures above, the epoch kept and the temperature are noise; "
+                   "label more claims, from more documents, before trusting this model")
+    network = metrics.get("validation_macro_f1")
+    blended = (blend.get("validation_f1_by_weight") or {}).get(str(blend.get("bootstrap_weight")))
+    low = [f"the {name}'s macro-F1 ({value:.3f})" for name, value in (("network", network), ("blend", blended))
+           if value is not None and value <= chance + 1e-9]
+    if low:
+        out.append(f"on the validation claims {' and '.join(low)} {'are' if len(low) > 1 else 'is'} at or below "
+                   f"chance ({chance:.3f}, a uniform guess over {n_labels} labels): this model has learnt nothing "
+                   "these claims show")
+    top = blend.get("validation_mean_top_probability")
+    if top is not None and top < chance + NEAR_UNIFORM_MARGIN:
+        out.append(f"the network's probabilities are near-uniform after the fitted temperature ({blend['temperature']:g}"
+                   f"{', which flattens them' if blend['temperature'] > 1 else ''}): its top probability averages "
+                   f"{top:.3f} on the validation claims ({chance:.3f} is uniform over {n_labels} labels), so its pre-labels are decided by a few hundredths or less and should not be shown as "
+                   "a pre-selected label; keep pre-labelling with the bootstrap (leave out --model)")
+    advice = bootstrap_advice(blend, n_val)
+    if advice:
+        out.append(advice)
+    return out
+
+
 def _split_words(split: str) -> str:
     return {"by document": "by document (doc_id, else url)",
             "by claim": "by claim (too few documents to hold whole ones out: claims of one document sit "
                         "on both sides, so the validation figures are optimistic)"}.get(split, split)
 
 
-def model_card(clf: StanceClassifier, metrics: dict[str, Any], data: str | Path) -> str:
+def model_card(clf: StanceClassifier, metrics: dict[str, Any], data: str | Path,
+               data_notes: list[str] | None = None) -> str:
     """The README.md of a model directory: data, labels, metrics, version, date, blend."""
     cfg, b = clf.config, clf.config["blend"]
     counts = ", ".join(f"{k}: {v}" for k, v in metrics["label_counts"].items())
@@ -536,7 +630,10 @@ def model_card(clf: StanceClassifier, metrics: dict[str, Any], data: str | Path)
         f"{metrics['validation_claims']} for validation"
         + (f"; the dataset's test split ({metrics['test_claims_held_out']} claims) held out for `stance evaluate`"
            if metrics.get("test_claims_held_out") else ""),
-        f"- Spelling normalised before the network (Kiev -> Kyiv): {cfg['normalise_spelling']}", "",
+        f"- Spelling normalised before the network (Kiev -> Kyiv): {cfg['normalise_spelling']}",
+        *([f"- L{metrics['left_out'][1:].replace(' rows: ', ' rows before the validation split: ', 1)}"]
+          if metrics.get("left_out") else []),
+        *[f"- Note: {note}." for note in data_notes or []], "",
         "## Labels", "",
         f"Scheme `{cfg['scheme']}`; the network predicts: {', '.join(cfg['labels'])}.", "",
         "## Metrics (validation split)", "",
@@ -548,15 +645,14 @@ def model_card(clf: StanceClassifier, metrics: dict[str, Any], data: str | Path)
         lines.append(f"- Macro-F1 of the blend, what `stance prelabel --model` gives: {blended:.3f}")
     if "validation_f1_bootstrap_alone" in b:
         lines.append(f"- Macro-F1 of the bootstrap alone: {b['validation_f1_bootstrap_alone']:.3f}")
-    advice = bootstrap_advice(b, metrics["validation_claims"])
-    if advice:
-        lines.append(f"- Note: {advice}.")
+    lines += [f"- Note: {note}." for note in training_notes(b, metrics, len(cfg["labels"]))]
     lines += [
         f"- Training time: {metrics['seconds']:.0f} s", "",
         "## Blend with the bootstrap", "",
         "`StanceClassifier.predict_proba` mixes the network with the bootstrap in log space; "
         "its weight falls to zero for claims far from the training claims (see claimstance.json).",
-        f"Temperature {b['temperature']}, bootstrap weight in domain {b['bootstrap_weight']}; "
+        f"Temperature {b['temperature']}; the bootstrap's weight in domain {b['bootstrap_weight']} (0: the "
+        "network alone decides claims like the training claims); "
         + (f"domain gate: the network's share rises from 0 at P(training-like) {b['domain']['gate_low']} "
            f"to full at {b['domain']['gate_high']}." if b.get("domain") else "no domain gate."),
     ]

@@ -166,12 +166,10 @@ def test_baseline_holds_out_claims_when_documents_are_too_few() -> None:
     assert (proba.argmax(axis=1) == [labels.index(r["label"]) for r in rows]).mean() > 0.9
 
 
-def test_evaluate_on_a_pulled_dataset_scores_its_test_split_only(tmp_path, monkeypatch):
+def _pulled(tmp_path: Path, rows: list[dict]) -> Path:
+    """A `stance pull` dataset of ``rows``: train 14, validation 2, test 8."""
     import datasets
 
-    from models.data import load_labelled, test_split
-
-    rows = _rows()
     names = ["kremlin_framing", "independent_reporting", "neutral"]
     features = datasets.Features({"text": datasets.Value("string"), "label": datasets.ClassLabel(names=names),
                                   "doc_id": datasets.Value("string")})
@@ -181,24 +179,96 @@ def test_evaluate_on_a_pulled_dataset_scores_its_test_split_only(tmp_path, monke
                                            "label": [names.index(r["label"]) for r in chunk],
                                            "doc_id": [r["doc_id"] for r in chunk]}, features=features)
 
-    datasets.DatasetDict({"train": part(rows[:16]), "test": part(rows[16:])}).save_to_disk(str(tmp_path / "ds"))
-    loaded = load_labelled(tmp_path / "ds", names)
+    datasets.DatasetDict({"train": part(rows[:14]), "validation": part(rows[14:16]),
+                          "test": part(rows[16:])}).save_to_disk(str(tmp_path / "ds"))
+    return tmp_path / "ds"
+
+
+def test_evaluate_on_a_pulled_dataset_scores_the_split_asked_for(tmp_path, monkeypatch):
+    from models.data import load_labelled, test_split
+
+    rows = _rows()
+    names = ["kremlin_framing", "independent_reporting", "neutral"]
+    ds = _pulled(tmp_path, rows)
+    loaded = load_labelled(ds, names)
     rest, test = test_split(loaded)
-    assert [r["split"] for r in rest] == ["train"] * 16 and len(test) == 8
+    assert [r["split"] for r in rest] == ["train"] * 14 + ["validation"] * 2 and len(test) == 8
     assert [r["text"] for r in test] == [r["text"] for r in rows[16:]] and test[0]["label"] in names
 
     seen = []
 
     def fake_predict(model, got, scheme):
         seen.append(len(got))
-        return np.array([[0.8, 0.1, 0.1] if r["label"] == "kremlin_framing" else [0.1, 0.8, 0.1] for r in got]), \
-            {"model": model, "version": "fake-1"}
+        return _fake_predict(model, got, scheme)
 
     monkeypatch.setattr(ev, "predict_rows", fake_predict)
-    report = ev.evaluate("bootstrap", tmp_path / "ds", tmp_path / "report", by=[], folds=2)
-    assert seen == [8] and report["n"] == 8
-    assert f"the test split of {tmp_path / 'ds'} (8 of 24 claims)" in report["protocol"]
-    assert report["scored"] == f"the test split of {tmp_path / 'ds'} (8 of 24 claims)"
+    # The bootstrap was trained on none of these claims: every split is scored, and the report says so.
+    report = ev.evaluate("bootstrap", ds, tmp_path / "report", by=[], folds=2)
+    assert seen == [24] and report["n"] == 24 and report["split"] == "all"
+    assert report["scored"] == f"every split of {ds} (train 14, validation 2, test 8: 24 claims)"
+    assert f"every row of every split of {ds} (train 14, validation 2, test 8: 24 claims)" in report["protocol"]
+    # --split test: the test split alone, as before.
+    report = ev.evaluate("bootstrap", ds, tmp_path / "report", by=[], folds=2, split="test")
+    assert seen[-1] == 8 and report["n"] == 8
+    assert report["scored"] == f"the test split of {ds} (8 of 24 claims)"
+    assert f"the test split of {ds} (8 of 24 claims)" in report["protocol"]
+    # Data without a test split: asking for it is one clear line.
+    data = tmp_path / "plain.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    with pytest.raises(UserError, match=r"--split test: .*plain.jsonl has no test split .*use --split all"):
+        ev.evaluate("bootstrap", data, tmp_path / "r2", by=[], split="test")
+    assert ev.evaluate("bootstrap", data, tmp_path / "r2", by=[])["scored"] == f"{data} (24 claims)"
+
+
+def test_a_trained_model_on_its_own_pull_is_scored_on_every_claim_it_never_saw(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from claimstance.cli import main
+
+    rows = _rows()
+    ds = _pulled(tmp_path, rows)
+    # Trained on 12 of the train split, validated on 2 of it and the 2 of the validation split; 2 claims
+    # of the train split were left out of training (ties, say): those and the test split are scored.
+    model = _model_dir(tmp_path, rows[:12], ds, val_rows=rows[12:13] + rows[14:16])
+    monkeypatch.setattr(ev, "predict_rows", _fake_predict)
+    assert main(["evaluate", "--model", str(model), "--data", str(ds), "--out", str(tmp_path / "r")]) == 0
+    report = json.loads((tmp_path / "r" / "report.json").read_text(encoding="utf-8"))
+    assert report["split"] == "all" and report["n"] == 9
+    assert report["rows_seen_in_training"] == 12 and report["rows_seen_in_validation"] == 3
+    scored = {json.loads(x)["text"] for x in (tmp_path / "r" / "predictions.jsonl").read_text().splitlines()}
+    assert scored == {r["text"] for r in rows[13:14] + rows[16:]}
+    out = capsys.readouterr().out
+    assert out.startswith(f"scored on every split of {ds} (train 14, validation 2, test 8: 24 claims); left out "
+                          "the 12 claims the model was trained on and 3 it was tuned on")
+    # --split test: only the test split, whose claims the model never saw.
+    assert main(["evaluate", "--model", str(model), "--data", str(ds), "--out", str(tmp_path / "r"),
+                 "--split", "test"]) == 0
+    report = json.loads((tmp_path / "r" / "report.json").read_text(encoding="utf-8"))
+    assert report["n"] == 8 and report["rows_seen_in_training"] == report["rows_seen_in_validation"] == 0
+    # A model that does not record its claims cannot have them left out: its default is the test split.
+    record = json.loads((model / "claimstance.json").read_text(encoding="utf-8"))
+    for key in ("train_hashes", "validation_hashes"):
+        record.pop(key)
+    (model / "claimstance.json").write_text(json.dumps(record), encoding="utf-8")
+    assert ev.default_split(str(model), record) == "test" and ev.default_split("bootstrap", {}) == "all"
+    report = ev.evaluate(str(model), ds, tmp_path / "r", by=[])
+    assert report["split"] == "test" and report["n"] == 8
+
+
+def test_the_terminal_table_keeps_names_and_their_few_claims_mark_whole() -> None:
+    lines = [("model", 30, 0.396, 0.467, 0.473),
+             ("outlet=Kontur Investigations (few claims)", 5, 0.444, 0.8, 0.192),
+             ("source_type=independent_reporting (few claims)", 12, 0.368, 0.583, 0.409)]
+    table = ev.terminal_table(lines)
+    assert table[2].startswith("outlet=Kontur Investigations (few claims)     ")
+    assert table[3] == "source_type=independent_reporting (few claims)    12     0.368     0.583  0.409"
+    assert table[0] == " " * 46 + "     n  macro-F1  accuracy    ECE"
+    # A name longer than the column wraps between words; the mark stays on one line, the figures on the last.
+    long = [("outlet=The Very Long Name Of An Investigative Outlet Somewhere In Europe (few claims)", 4,
+             0.5, 0.5, 0.1)]
+    wrapped = ev.terminal_table(long, max_width=40)
+    assert wrapped[1:] == ["outlet=The Very Long Name Of An",
+                           "Investigative Outlet Somewhere In",
+                           "Europe (few claims)" + " " * 21 + "     4     0.500     0.500  0.100"]
 
 
 def test_claims_the_model_was_trained_on_are_left_out_and_counted() -> None:
@@ -290,7 +360,7 @@ def test_baseline_is_trained_on_the_models_training_claims_and_seen_claims_are_l
     assert len((tmp_path / "r" / "predictions.jsonl").read_text().splitlines()) == 8
     md = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
     assert "Left out the 2 claims the model was trained on and 2 it was tuned on (its validation claims, which chose its epoch and fitted its blend): every figure here is on the other 8." in md
-    assert "scored as given on every row of " + str(data) + " except the 2 claims the model was trained on and 2 it was tuned on (its validation claims, which chose its epoch and fitted its blend)" in md
+    assert "scored as given on every row of " + str(data) + " (12 claims) except the 2 claims the model was trained on and 2 it was tuned on (its validation claims, which chose its epoch and fitted its blend)" in md
     assert "| TF-IDF+LR (model's train) | 8 |" in md
     out = capsys.readouterr().out
     assert "left out the 2 claims the model was trained on and 2 it was tuned on (its validation claims, which chose its epoch and fitted its blend)\n" in out
