@@ -22,7 +22,7 @@ from corpus.files import atomic_write
 from corpus.readers import ReadOptions, Skipped, Source, list_sources, read_source
 from corpus.records import CLAIM_FIELDS, Claim, Document, make_claim_id
 from corpus.sentences import split_paragraphs, split_sentences
-from corpus.voices import Voice, editorial_marker, paragraph_voices, sentence_voice
+from corpus.voices import Voice, editorial_marker, paragraph_voices, sentence_voices
 
 CONTEXT_MAX = 1200   # a longer paragraph gives a window of neighbouring sentences as context
 CONTEXT_SPAN = 2     # sentences on each side in that window
@@ -85,6 +85,7 @@ def _sentences(doc: Document) -> Iterator[tuple]:
     voices = paragraph_voices(text, paragraphs, doc.meta)
     for p, ((ps, pe), voice) in enumerate(zip(paragraphs, voices)):
         pieces = _pieces(text, split_sentences(text, ps, pe), voice)
+        said = sentence_voices(text, [(s, e) for s, e, _ in pieces], voice)  # quotes run across sentences
         window = pe - ps > CONTEXT_MAX
         for i, (s, e, forced) in enumerate(pieces):
             sentence = text[s:e]
@@ -100,7 +101,7 @@ def _sentences(doc: Document) -> Iterator[tuple]:
             elif forced:
                 speaker, name = voice.speaker, voice.speaker_name
             else:
-                speaker, name = sentence_voice(sentence, voice)
+                speaker, name = said[i]
             if window:
                 cs = pieces[max(0, i - CONTEXT_SPAN)][0]
                 ce = pieces[min(len(pieces) - 1, i + CONTEXT_SPAN)][1]

@@ -436,7 +436,7 @@ def sentence_voice(sentence: str, base: Voice) -> tuple[str, str | None]:
         return base.speaker, base.speaker_name
     if _VERB_HINT.search(sentence) is None:
         return base.speaker, base.speaker_name  # the common case, decided without a regex
-    if '"' in sentence or "“" in sentence or "«" in sentence:
+    if '"' in sentence or "“" in sentence or "”" in sentence or "«" in sentence or "»" in sentence:
         quoted, name = _quote_descriptor(sentence)
         if quoted:
             return QUOTED, name
@@ -470,6 +470,91 @@ def sentence_voice(sentence: str, base: Voice) -> tuple[str, str | None]:
                              for w in words):
             return QUOTED, _descriptor_name(m.group("desc")) if words[0].lower() not in _PRONOUNS else None
     return base.speaker, base.speaker_name
+
+
+_OPENERS = "\"“«"
+_CLOSERS = "\"”»"
+_QUOTE_MARKS = "\"“”«»"
+_QUOTE_LEAD = " \t-–—"          # what may stand before a quote that opens a sentence
+_QUOTE_TAIL = " \t.,;:!?…)]"     # what may follow the quote that closes it
+
+
+def _quote_states(text: str, spans: list[tuple[int, int]]) -> list[tuple[bool, bool]]:
+    """For each span, whether a quotation is open at its start and at its end.
+
+    Double quotation marks only (a single one is too often an apostrophe): curly and guillemets
+    say which way they face; a straight one opens when none is open and closes otherwise.
+    """
+    states: list[tuple[bool, bool]] = []
+    open_ = False
+    pos = spans[0][0] if spans else 0
+    for s, e in spans:
+        for c in text[pos:s]:
+            open_ = _turn(open_, c)
+        at_start = open_
+        for c in text[s:e]:
+            open_ = _turn(open_, c)
+        states.append((at_start, open_))
+        pos = e
+    return states
+
+
+def _turn(open_: bool, c: str) -> bool:
+    if c == '"':
+        return not open_
+    if c in "“«":
+        return True
+    if c in "”»":
+        return False
+    return open_
+
+
+def _opens_with_quote(sentence: str) -> bool:
+    """The sentence starts with a quotation that runs to its end or beyond: ``"People queue at wells."``.
+
+    ``"Stay away" is the slogan.`` starts with a quote but is the writer's sentence about it.
+    """
+    body = sentence.lstrip(_QUOTE_LEAD)
+    if not body or body[0] not in _OPENERS:
+        return False
+    close = next((i for i, c in enumerate(body[1:], start=1) if c in _CLOSERS), None)
+    return close is None or not body[close + 1:].strip(_QUOTE_TAIL + _QUOTE_MARKS)
+
+
+def sentence_voices(text: str, spans: list[tuple[int, int]], base: Voice) -> list[tuple[str, str | None]]:
+    """The voices of one paragraph's sentences (``spans`` into ``text``, in order).
+
+    Each sentence gets ``sentence_voice``; then quotations carry their speaker across sentences:
+    every sentence inside a quotation that spans several (``"A. B. C," he said.``) is the speaker's,
+    and a sentence that is a quotation of its own with no attribution, right after a quoted
+    sentence, continues it (``"...," Peskov said. "The Kiev regime bears full responsibility."``).
+    """
+    own = [sentence_voice(text[s:e], base) for s, e in spans]
+    if base.speaker not in (AUTHOR, BLOGGER) or base.kind != "text" or not spans:
+        return own
+    if not any(q in text[spans[0][0]:spans[-1][1]] for q in _QUOTE_MARKS):
+        return own  # the common case: no quotation in the paragraph
+    states = _quote_states(text, spans)
+    starts = [_opens_with_quote(text[s:e]) and not inside for (s, e), (inside, _) in zip(spans, states)]
+    voices = list(own)
+    # a quotation over several sentences: opened in sentence k, still open at the start of k+1..j
+    k = 0
+    while k < len(spans):
+        j = k
+        while j + 1 < len(spans) and states[j + 1][0]:
+            j += 1
+        if j > k and not states[k][0]:
+            speaker = next((voices[i] for i in range(k, j + 1) if voices[i][0] == QUOTED), None)
+            if speaker is not None:
+                for i in range(k, j + 1):
+                    if voices[i][0] != QUOTED and (i > k or starts[k]):
+                        voices[i] = speaker  # the opening sentence only when it starts with the quote
+        k = j + 1
+    # a quotation right after a quoted sentence, with no attribution of its own, continues it
+    for i in range(1, len(spans)):
+        if voices[i][0] != QUOTED and voices[i - 1][0] == QUOTED and (starts[i] or states[i][0]):
+            voices[i] = voices[i - 1]
+    return voices
 
 
 def editorial_marker(sentence: str) -> re.Match[str] | None:

@@ -190,6 +190,7 @@ def test_sentence_voice_finds_attributed_speech(sentence: str, expected: tuple) 
     ("The agency reported a rise in output.", (AUTHOR, "Jane Roe")),
     # the end of a quote opened in the sentence before
     ('We will win," Kremlin spokesman Dmitry Peskov told reporters.', (QUOTED, "Dmitry Peskov")),
+    ("We will win,” Kremlin spokesman Dmitry Peskov told reporters.", (QUOTED, "Dmitry Peskov")),
     # the writer's own sentences with quoted words stay the writer's
     ('The so-called "special operation" began in 2022.', (AUTHOR, "Jane Roe")),
     ('He called it "robbery," the officials in the ministry said.', (AUTHOR, "Jane Roe")),
@@ -303,3 +304,42 @@ def test_a_comment_handle_names_the_commenter_and_is_split_out() -> None:
 def test_a_handle_outside_the_comments_is_not_a_commenter() -> None:
     text = "Greg_in_Ohio: Great repost.\nThe West lost the war in 2023."
     assert [v[:2] for v in voices_of(text)] == [(AUTHOR, None), (AUTHOR, None)]
+
+
+def paragraph_rows(text: str) -> list[tuple[str, str, str | None]]:
+    return [(c.text, c.speaker, c.speaker_name) for c in extract_claims(Document("d", text, {"author": "Jane Roe"}))]
+
+
+@pytest.mark.parametrize("open_, close", [('"', '"'), ("“", "”")])
+def test_a_quotation_right_after_a_quoted_sentence_continues_its_speaker(open_: str, close: str) -> None:
+    text = (f"{open_}The strike was a provocation,{close} Kremlin spokesman Dmitry Peskov said. "
+            f"{open_}The Kiev regime bears full responsibility.{close} {open_}Nobody else.{close}\n\n"
+            f"{open_}Nobody shelled us that night,{close} one of them said. {open_}The building was falling apart.{close}")
+    assert [row[1:] for row in paragraph_rows(text)] == [(QUOTED, "Dmitry Peskov")] * 3 + [(QUOTED, None)] * 2
+
+
+@pytest.mark.parametrize("open_, close", [('"', '"'), ("“", "”")])
+def test_every_sentence_inside_a_quotation_belongs_to_its_speaker(open_: str, close: str) -> None:
+    # a short quotation closed by ', he said' is one sentence; a long one (over 400 characters) is split
+    middle = [f"The pumps on line {n} had been out of service since February because nobody paid for repairs."
+              for n in range(1, 10)]
+    text = (f"{open_}{' '.join(middle)} It was not a rocket,{close} the engineer Ihor Levchenko said.\n\n"
+            f"Peskov said: {open_}The talks are over. The West is to blame.{close} The rouble fell.")
+    rows = paragraph_rows(text)
+    long_quote = [row for row in rows if row[0] in text.split("\n\n")[0]]
+    assert len(long_quote) >= 4 and long_quote[0][0] == open_ + middle[0]
+    assert {row[1:] for row in long_quote} == {(QUOTED, "Ihor Levchenko")}
+    assert rows[len(long_quote):] == [
+        (f"Peskov said: {open_}The talks are over.", QUOTED, "Peskov"),
+        (f"The West is to blame.{close}", QUOTED, "Peskov"),
+        ("The rouble fell.", AUTHOR, "Jane Roe")]
+
+
+def test_a_quotation_alone_or_a_sentence_about_a_quote_stays_the_writer_s() -> None:
+    text = ('"Stay away." The ministry issued no statement.\n\n'
+            '"It will not work," Peskov said. "Stay away" is the slogan of the campaign. "Nor this."\n\n'
+            'He called it "robbery. Theft." The rouble fell.')
+    assert [row[1] for row in paragraph_rows(text)] == [
+        AUTHOR, AUTHOR,                 # an unattributed quotation opening the paragraph: nobody said it here
+        QUOTED, AUTHOR, AUTHOR,         # a sentence about a quote; then no quoted sentence before the next one
+        AUTHOR, AUTHOR, AUTHOR]         # a quotation the writer opens mid-sentence names no speaker
