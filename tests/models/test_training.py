@@ -373,13 +373,24 @@ def test_train_on_a_pulled_dataset_never_sees_its_test_split(tmp_path: Path, mon
                                                                       "doc_id": datasets.Value("string"),
                                                                       "label": datasets.ClassLabel(names=names)}))
 
-    datasets.DatasetDict({"train": part([r for r in rows if r["doc_id"] not in test_docs]),
+    val_docs = {"dk2", "di2"}   # the pull's own validation split: 4 claims, redrawn by `stance train`
+    datasets.DatasetDict({"train": part([r for r in rows if r["doc_id"] not in test_docs | val_docs]),
+                          "validation": part([r for r in rows if r["doc_id"] in val_docs]),
                           "test": part([r for r in rows if r["doc_id"] in test_docs])}).save_to_disk(str(tmp_path / "ds"))
     monkeypatch.setenv("CLAIMSTANCE_CACHE", str(tmp_path / "cache"))
     settings = TrainSettings(epochs=1, max_length=48, val_fraction=0.25)
     result = train(tmp_path / "ds", tmp_path / "model", seed=5, settings=settings, progress=False)
     assert result["test_claims_held_out"] == 8
     assert result["train_claims"] + result["validation_claims"] == len(rows) - 8
+    # The pull's validation split was merged and redrawn: said, not silent. A handful of validation
+    # claims: said too, in the result and in the model card.
+    card = (tmp_path / "model" / "README.md").read_text()
+    redrawn = (f"the dataset's validation split (4 claims) was merged with its train split (20 claims) and a "
+               f"validation split of {result['validation_claims']} claims redrawn by document, stratified by label (seed 5)")
+    assert result["notes"][0].startswith(redrawn) and f"- Note: {redrawn}" in card
+    small = f"only {result['validation_claims']} validation claims (fewer than 30): one claim moves macro-F1"
+    assert any(n.startswith(small) for n in result["notes"]) and f"- Note: {small}" in card
+    assert result["left_out"] == "" and not any("ties between annotators" in n for n in result["notes"])
     config = json.loads((tmp_path / "model" / "claimstance.json").read_text(encoding="utf-8"))
     test_texts = {r["text"] for r in rows if r["doc_id"] in test_docs}
     from models.data import text_hash
@@ -395,3 +406,107 @@ def test_a_rare_label_does_not_swell_the_validation_split():
     train_idx, val_idx = split_by_document(rows, 0.15, seed=1)
     assert 2 <= len(val_idx) <= 6   # about 15%, not the half that two folds gave
     assert not {rows[i]["doc_id"] for i in train_idx} & {rows[i]["doc_id"] for i in val_idx}
+
+
+def test_notes_say_when_the_validation_figures_cannot_be_trusted():
+    from models.training import training_notes
+
+    # The first-time user's run: 5 validation claims, below chance, temperature 14.6 (near-uniform).
+    weak = {"bootstrap_weight": 0.0, "temperature": 14.6306, "validation_f1_by_weight": {"0.0": 0.191},
+            "validation_f1_bootstrap_alone": 0.111, "validation_mean_top_probability": 0.338}
+    notes = training_notes(weak, {"validation_claims": 5, "validation_macro_f1": 0.1905}, 3)
+    assert notes == [
+        "only 5 validation claims (fewer than 30): one claim moves macro-F1 by a large step, so the figures above, "
+        "the epoch kept and the temperature are noise; label more claims, from more documents, before trusting "
+        "this model",
+        "on the validation claims the network's macro-F1 (0.191) and the blend's macro-F1 (0.191) are at or below "
+        "chance (0.333, a uniform guess over 3 labels): this model has learnt nothing these claims show",
+        "the network's probabilities are near-uniform after the fitted temperature (14.6306, which flattens them): "
+        "its top probability averages 0.338 on the validation claims (0.333 is uniform over 3 labels), so its "
+        "pre-labels are decided by a few hundredths or less and should not be shown as a pre-selected label; keep "
+        "pre-labelling with the bootstrap (leave out --model)"]
+    # A model trained on the dev claims: none of them.
+    sound = {"bootstrap_weight": 0.0, "temperature": 1.64, "validation_f1_by_weight": {"0.0": 0.918},
+             "validation_f1_bootstrap_alone": 0.62, "validation_mean_top_probability": 0.91}
+    assert training_notes(sound, {"validation_claims": 85, "validation_macro_f1": 0.929}, 3) == []
+    # Two labels: chance is 0.5; only the figure at or below it is named.
+    two = {**sound, "validation_f1_by_weight": {"0.0": 0.5}, "validation_f1_bootstrap_alone": 0.45}
+    assert training_notes(two, {"validation_claims": 40, "validation_macro_f1": 0.7}, 2) == [
+        "on the validation claims the blend's macro-F1 (0.500) is at or below chance (0.500, a uniform guess over 2 "
+        "labels): this model has learnt nothing these claims show"]
+
+
+def test_ties_and_low_agreement_are_left_out_on_request():
+    from models.data import agreement_filter, is_tie
+
+    rows = [{"text": "a", "label": "x", "rule": "unanimous", "agreement": 1.0, "tied_labels": []},
+            {"text": "b", "label": "y", "rule": "tie->latest", "agreement": 0.5, "tied_labels": ["x", "y"]},
+            {"text": "c", "label": "x", "rule": "single", "agreement": None, "tied_labels": []},
+            {"text": "d", "label": "y", "rule": "majority", "agreement": 0.6667, "tied_labels": []}]
+    assert [is_tie(r) for r in rows] == [False, True, False, False]
+    assert agreement_filter(rows) == (rows, {"ties": 0, "low_agreement": 0})
+    kept, out = agreement_filter(rows, exclude_ties=True)
+    assert [r["text"] for r in kept] == ["a", "c", "d"] and out == {"ties": 1, "low_agreement": 0}
+    kept, out = agreement_filter(rows, min_agreement=0.75)   # the one-annotator row is kept
+    assert [r["text"] for r in kept] == ["a", "c"] and out == {"ties": 0, "low_agreement": 2}
+    kept, out = agreement_filter(rows, exclude_ties=True, min_agreement=2 / 3)
+    assert [r["text"] for r in kept] == ["a", "c", "d"] and out == {"ties": 1, "low_agreement": 0}
+    plain = [{"text": "a", "label": "x"}]
+    with pytest.raises(UserError, match=r"--exclude-ties: no row of d.jsonl has a 'rule' or 'tied_labels' field"):
+        agreement_filter(plain, exclude_ties=True, where="d.jsonl")
+    with pytest.raises(UserError, match=r"--min-agreement: no row of d.jsonl has an 'agreement' field"):
+        agreement_filter(plain, min_agreement=0.5, where="d.jsonl")
+
+
+def test_data_notes_name_the_redrawn_validation_split_and_the_ties_left_in():
+    from models.training import data_notes_for, left_out_sentence
+
+    rows = ([{"text": f"t{i}", "label": "x", "split": "train", "rule": "tie->latest" if i < 3 else "single"}
+             for i in range(23)] + [{"text": "v0", "label": "x", "split": "validation", "rule": "unanimous"},
+                                    {"text": "v1", "label": "x", "split": "validation", "rule": "tie->latest"}])
+    notes = data_notes_for(rows, {"validation_claims": 5}, "by document", 13, exclude_ties=False)
+    assert notes == [
+        "the dataset's validation split (2 claims) was merged with its train split (23 claims) and a validation "
+        "split of 5 claims redrawn by document, stratified by label (seed 13): `stance pull` splits by a hash of "
+        "doc_id, which on few documents can hold too few claims or miss a label",
+        "4 of the 25 training rows are ties between annotators, resolved to whoever labelled last (rule "
+        "'tie->latest', the tied labels in tied_labels): `stance train --exclude-ties` leaves them out; or have a "
+        "third annotator or the project owner adjudicate them"]
+    assert data_notes_for([{"text": "a", "label": "x"}], {"validation_claims": 5}, "by claim", 1, False) == []
+    assert left_out_sentence(25, {"ties": 5, "low_agreement": 0}, True, None) == (
+        "left out 5 of 25 training rows: 5 ties between annotators (--exclude-ties)")
+    assert left_out_sentence(25, {"ties": 0, "low_agreement": 0}, False, None) == ""
+    assert left_out_sentence(25, {"ties": 0, "low_agreement": 2}, False, 0.75) == (
+        "left out 2 of 25 training rows: 2 with agreement below 0.75 (--min-agreement; rows one annotator "
+        "labelled have no agreement and are kept)")
+
+
+def test_train_command_passes_the_agreement_options_and_prints_the_notes(monkeypatch, capsys):
+    import models.training
+    from claimstance.cli import main
+
+    got = {}
+
+    def fake_train(data, out, **kwargs):
+        got.update(kwargs)
+        return {"train_claims": 15, "scheme_examples": 0, "validation_claims": 5, "validation_macro_f1": 0.508,
+                "best_epoch": 3, "epochs_run": 6, "seconds": 12, "version": "minilm-ft-x", "out_dir": out,
+                "test_claims_held_out": 5, "left_out": "left out 5 of 25 training rows: 5 ties between annotators "
+                "(--exclude-ties)", "notes": ["only 5 validation claims (fewer than 30): ..."],
+                "blend": {"bootstrap_weight": 0.0, "temperature": 0.5, "domain": {"coef": []},
+                          "validation_f1_by_weight": {"0.0": 0.191}, "validation_f1_bootstrap_alone": 0.191}}
+
+    monkeypatch.setattr(models.training, "train", fake_train)
+    assert main(["train", "--data", "d", "--out", "m", "--exclude-ties", "--min-agreement", "0.75"]) == 0
+    assert got["exclude_ties"] is True and got["min_agreement"] == 0.75
+    captured = capsys.readouterr()
+    assert captured.out.startswith("left out 5 of 25 training rows: 5 ties between annotators (--exclude-ties)\n"
+                                   "trained on 15 claims")
+    assert ("blend with the bootstrap: the bootstrap's weight in domain 0.0 (the network alone decides claims "
+            "like the training claims), temperature 0.5, domain gate on") in captured.out
+    assert captured.err == "note: only 5 validation claims (fewer than 30): ...\n"
+    assert main(["train", "--data", "d", "--out", "m"]) == 0
+    assert got["exclude_ties"] is False and got["min_agreement"] is None
+    with pytest.raises(SystemExit):
+        main(["train", "--data", "d", "--out", "m", "--min-agreement", "1.5"])
+    assert "argument --min-agreement: must be from 0.0 to 1.0, got 1.5" in capsys.readouterr().err
