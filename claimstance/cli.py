@@ -348,16 +348,21 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--project", default=None, help="Label Studio project title (default: the config's, 'claimstance sample')")
     p.add_argument("--text-column", default="text", help="CSV/JSONL column holding the text; several, comma-separated, take the first one present (default: text)")
     p.add_argument("--id-column", default="id", help="CSV/JSONL column holding the document id (default: id)")
-    p.set_defaults(handler=_run)
+    p.add_argument("--model", default=None, metavar="DIR",
+                   help="pre-label with this model directory from `stance train` (default: the config's `model:`, "
+                        "else the bootstrap; a run on the bootstrap keeps a project on a trained model's pre-labels)")
+    p.add_argument("--overlap", type=_COUNT, default=None, metavar="N",
+                   help="annotators a task, as `stance push --overlap` (default: the config's `overlap:`)")
+    p.set_defaults(handler=_run_pipeline)
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run_pipeline(args: argparse.Namespace) -> int:   # not `_run`: main's own helper has that name
     from claimstance.pipeline import run, summary_lines
     from corpus.readers import ReadOptions
 
     options = ReadOptions(text_column=args.text_column, id_column=args.id_column)
     result = run(args.corpus, args.config, workspace=args.workspace, push=not args.no_push, port=args.port,
-                 project=args.project, read_options=options)
+                 project=args.project, read_options=options, model=args.model, overlap=args.overlap)
     print("\n".join(summary_lines(result)))
     return 1 if result.skipped_inputs else 0
 

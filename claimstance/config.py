@@ -24,6 +24,7 @@ class PipelineConfig(BaseModel):
     project: str = "claimstance sample"
     port: int = Field(default=8080, ge=1, le=65535)
     push_all: bool = False
+    overlap: int | None = Field(default=None, ge=1)
     compare: dict[str, Any] = Field(default_factory=dict)
 
 

@@ -23,6 +23,8 @@ from corpus.files import atomic_write, read_jsonl
 from corpus.readers import ReadOptions
 
 SAMPLE_CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "sample"
+NO_SOURCE_TYPE = "(no source_type)"
+NAMES_SHOWN = 5   # documents named in the note on those without a source_type
 
 
 @dataclass
@@ -47,6 +49,9 @@ class RunResult:
     not_run: list[str] = field(default_factory=list)
     skipped_inputs: list[str] = field(default_factory=list)
     project: str = ""
+    model: str | None = None
+    no_source_type: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def _hash_update_path(digest: "hashlib._Hash", path: Path) -> None:
@@ -114,23 +119,27 @@ def _code_version() -> str:
 
 def run(corpus: str | Path | None = None, config: str | Path | None = None,
         workspace: str | Path = "workspace", push: bool = True, port: int | None = None,
-        project: str | None = None, read_options: ReadOptions | None = None,
-        say: Callable[[str], None] = _say) -> RunResult:
+        project: str | None = None, read_options: ReadOptions | None = None, model: str | Path | None = None,
+        overlap: int | None = None, say: Callable[[str], None] = _say) -> RunResult:
     """Run the whole pipeline on ``corpus`` (default: the bundled sample corpus).
 
-    ``port`` and ``project`` override the config's port of the local Label Studio and project title;
-    ``read_options`` say how CSV and JSONL documents are read (their text and id columns).
+    ``port``, ``project``, ``model`` (a directory of `stance train`) and ``overlap`` (annotators a
+    task) override the config's; ``read_options`` say how CSV and JSONL documents are read (their
+    text and id columns). A run on the bootstrap never switches a project that shows a trained
+    model's pre-labels back to the bootstrap (see ``annotate.push.push_tasks``).
     """
     cfg: PipelineConfig = load_pipeline_config(config)
-    overrides = {k: v for k, v in (("port", port), ("project", project)) if v is not None}
+    overrides = {k: v for k, v in (("port", port), ("project", project), ("overlap", overlap),
+                                   ("model", str(model) if model is not None else None)) if v is not None}
     cfg = cfg.model_copy(update=overrides)
     read_options = read_options or ReadOptions()
     corpus_path = Path(corpus) if corpus else SAMPLE_CORPUS
     if not corpus_path.exists():
         raise UserError(f"{corpus_path}: no such corpus file or directory; pass --corpus PATH")
     if cfg.model and not Path(cfg.model).is_dir():   # found now, not after the claims are made
-        raise UserError(f"{config or DEFAULT_PIPELINE}: model: {cfg.model} is not a model directory; give one "
-                        "from `stance train`, or null for the bootstrap")
+        where = "--model" if model is not None else f"{config or DEFAULT_PIPELINE}: model:"
+        raise UserError(f"{where} {cfg.model} is not a model directory; give one from `stance train`"
+                        + ("" if model is not None else ", or null for the bootstrap"))
     from models.compare import compare_settings as checked_compare_settings
     from models.schemes import load_scheme
 
@@ -142,7 +151,7 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
     state = RunState(out / "state.json")
     result = RunResult(workspace=workspace, claims_path=out / "claims.jsonl",
                        prelabeled_path=out / "prelabeled.jsonl", compare_dir=out / "compare",
-                       project=cfg.project)
+                       project=cfg.project, model=cfg.model)
     code = _code_version()
 
     # 1. claims
@@ -192,10 +201,14 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
 
         write_jsonl(result.prelabeled_path, labelled)
         state.done("prelabel", prelabel_key)
+    unknown: dict[str, str] = {}   # doc_id -> how the user knows the document
     for row in labelled:
+        if not row.get("source_type"):
+            unknown.setdefault(row["doc_id"], str(row.get("source_file") or row.get("title") or row["doc_id"]))
         if row.get("is_claim"):
-            source = str(row.get("source_type") or row.get("outlet") or row.get("doc_id"))
+            source = str(row.get("source_type") or NO_SOURCE_TYPE)
             result.by_source.setdefault(source, Counter())[row["prediction"]] += 1
+    result.no_source_type = sorted(unknown.values())
 
     # 3. the local Label Studio, 4. push
     if push:
@@ -209,7 +222,9 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
         from annotate.push import push as push_claims
 
         result.pushed = push_claims(str(result.prelabeled_path), cfg.project, workspace=str(workspace),
-                                    scheme=cfg.scheme, include_all=cfg.push_all)
+                                    scheme=cfg.scheme, include_all=cfg.push_all, overlap=cfg.overlap,
+                                    keep_trained=model_dir is None)
+        result.notes += result.pushed.get("notes", [])
     else:
         result.not_run.append("Label Studio and push (--no-push)")
 
@@ -260,6 +275,18 @@ def _stance() -> str:
     return str(_shown(Path(sys.executable).parent / "stance"))
 
 
+def _new_model_dir(workspace: Path, used: str | None) -> tuple[Path, Path | None]:
+    """Where the next `stance train` should write: ``W/model``, or the first free ``W/model-N`` when
+    that exists (train replaces an existing --out), with the directory it would have replaced."""
+    first = workspace / "model"
+    if not first.exists() and not (used and Path(used).resolve() == first.resolve()):
+        return first, None
+    n = 2
+    while (workspace / f"model-{n}").exists() or (used and Path(used).resolve() == (workspace / f"model-{n}").resolve()):
+        n += 1
+    return workspace / f"model-{n}", first
+
+
 def summary_lines(result: RunResult) -> list[str]:
     """The closing summary: what was found, where it is, and the commands of the annotation loop."""
     w = result.workspace
@@ -272,6 +299,11 @@ def summary_lines(result: RunResult) -> list[str]:
     ]
     for source, counts in sorted(result.by_source.items()):
         lines.append(f"  {source}: " + ", ".join(f"{k} {v}" for k, v in counts.most_common()))
+    if result.no_source_type:
+        names = result.no_source_type
+        shown = ", ".join(names[:NAMES_SHOWN]) + (f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else "")
+        lines.append(f"note: {len(names)} document(s) have no source_type (no manifest entry gives one): {shown}; "
+                     "give each an entry with `source_type:` in the corpus's manifest.yaml")
     lines.append(f"pairs across documents: {result.pairs} ({result.contrasting} with contrasting stances), "
                  f"topics: {result.clusters}")
     if result.pushed:
@@ -287,10 +319,12 @@ def summary_lines(result: RunResult) -> list[str]:
         lines.append("not run: " + ", ".join(result.not_run))
     if result.skipped_inputs:
         lines.append(f"inputs skipped: {len(result.skipped_inputs)} (listed above)")
+    lines += [f"note: {note}" for note in result.notes]
     lines.append("")
     if (result.compare_dir / "report.html").exists():
         lines.append(f"comparison report: {result.compare_dir / 'report.html'}")
     if result.studio:
+        model, replaced = _new_model_dir(w, result.model)
         lines += [
             f"Label Studio: {result.studio.get('url')}  project: {result.project!r}",
             f"login: {result.studio.get('username')}  (password: in {w / 'studio.json'}, mode 600)",
@@ -298,10 +332,13 @@ def summary_lines(result: RunResult) -> list[str]:
             "next:",
             "  annotate in the browser, then pull the corrections:",
             f"    {stance} pull --workspace {w} --project {result.project!r} --out {w / 'pulled'}",
-            "  train on them and pre-label again with the new model:",
-            f"    {stance} train --data {w / 'pulled' / 'dataset'} --out {w / 'model'}",
-            f"    {stance} prelabel --in {result.claims_path} --out {w / 'run' / 'prelabeled-v2.jsonl'} --model {w / 'model'}",
+            "  train on them and pre-label again with the new model"
+            + (f" (into a new directory: {replaced} exists, and `stance train` replaces the --out it is given):"
+               if replaced else ":"),
+            f"    {stance} train --data {w / 'pulled' / 'dataset'} --out {model}",
+            f"    {stance} prelabel --in {result.claims_path} --out {w / 'run' / 'prelabeled-v2.jsonl'} --model {model}",
             f"    {stance} push --workspace {w} --in {w / 'run' / 'prelabeled-v2.jsonl'} --project {result.project!r}",
+            f"  after adding documents, run again with --model {model} to pre-label the new claims with it",
             "  stop the server: " + (f"make stop  (or: {stance} studio stop --workspace {w})"
                                      if str(w) == "workspace" else
                                      f"{stance} studio stop --workspace {w}  (or: make stop WORKSPACE={w})"),

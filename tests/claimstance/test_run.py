@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -178,3 +179,83 @@ def test_run_then_label_studio_and_report_in_a_browser(studio: dict[str, Any], s
     page.goto(report.resolve().as_uri())
     text = page.inner_text("body")
     assert all(title in text for title in TITLES)
+
+
+def test_the_summary_names_documents_without_a_source_type_and_never_trains_over_a_model(tmp_path):
+    workspace = tmp_path / "ws"
+    result = RunResult(workspace=workspace, claims_path=tmp_path / "c.jsonl", prelabeled_path=tmp_path / "p.jsonl",
+                       compare_dir=tmp_path / "cmp", studio={"url": "http://127.0.0.1:9", "username": "u"}, project="p",
+                       by_source={"kremlin_framing": Counter(neutral=2), "(no source_type)": Counter(kremlin_framing=1)},
+                       no_source_type=["corpus/07_tass_followup.txt"])
+    text = "\n".join(summary_lines(result))
+    assert "  (no source_type): kremlin_framing 1" in text
+    assert ("note: 1 document(s) have no source_type (no manifest entry gives one): corpus/07_tass_followup.txt; "
+            "give each an entry with `source_type:` in the corpus's manifest.yaml") in text
+    assert f"train --data {workspace / 'pulled' / 'dataset'} --out {workspace / 'model'}\n" in text
+    # A model trained earlier is not trained over: the next one goes to a new directory, and the summary says why.
+    (workspace / "model").mkdir(parents=True)
+    text = "\n".join(summary_lines(result))
+    assert f"--out {workspace / 'model-2'}\n" in text and f"--model {workspace / 'model-2'}\n" in text
+    assert f"(into a new directory: {workspace / 'model'} exists, and `stance train` replaces the --out it is given)" in text
+    assert f"run again with --model {workspace / 'model-2'} to pre-label the new claims with it" in text
+
+
+def test_run_model_option_overrides_the_config_and_is_checked_first(tmp_path):
+    with pytest.raises(UserError, match=r"^--model .*nomodel is not a model directory; give one from `stance train`$"):
+        run(SAMPLE_CORPUS, workspace=tmp_path / "ws", push=False, model=tmp_path / "nomodel")
+    assert not (tmp_path / "ws").exists()
+
+
+def test_a_document_without_a_manifest_entry_is_named_in_the_run_summary(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "manifest.yaml").write_text("documents:\n  - file: known.txt\n    outlet: Known Outlet\n"
+                                          "    source_type: independent_reporting\n", encoding="utf-8")
+    text = "Officials in Kyiv said on Monday that the railway bridge was hit by three missiles overnight. "
+    (corpus / "known.txt").write_text(text, encoding="utf-8")
+    (corpus / "followup.txt").write_text("The Kiev regime staged the attack on the bridge, the ministry said. ",
+                                         encoding="utf-8")
+    result = run(corpus, workspace=tmp_path / "ws", push=False, say=lambda m: None)
+    assert result.no_source_type == [str(corpus / "followup.txt")]   # its source_file, as the corpus was given
+    assert "(no source_type)" in result.by_source and "independent_reporting" in result.by_source
+    assert not any(len(k) == 16 and k.isalnum() for k in result.by_source)   # no bare document hash
+    assert "followup.txt; give each an entry with `source_type:`" in "\n".join(summary_lines(result))
+
+
+def test_a_rerun_on_the_bootstrap_keeps_the_project_on_a_trained_model(studio: dict[str, Any], studio_client: Any,
+                                                                       tmp_path, capsys):
+    """The README's loop: run, train, push the model's pre-labels, add a document, run again. The
+    second run must not switch the project's pre-labels back to the bootstrap, and says how to use the model."""
+    from annotate.push import find_project, push
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "manifest.yaml").write_text("documents:\n  - file: a.txt\n    source_type: independent_reporting\n"
+                                          "  - file: b.txt\n    source_type: kremlin_framing\n", encoding="utf-8")
+    (corpus / "a.txt").write_text("Officials in Kyiv said on Monday that the railway bridge was hit by three "
+                                  "missiles overnight. ", encoding="utf-8")
+    (corpus / "b.txt").write_text("The Kiev regime staged the attack on the bridge to blame Russia, the ministry "
+                                  "in Moscow said on Monday. ", encoding="utf-8")
+    title = "Run keeps the model"
+    argv = ["run", "--corpus", str(corpus), "--config", str(_config(tmp_path, title, port=studio["port"])),
+            "--workspace", studio["workspace"]]
+    assert main(argv) == 0
+    capsys.readouterr()
+    prelabeled = Path(studio["workspace"]) / "run" / "prelabeled.jsonl"
+    rows = [json.loads(line) for line in prelabeled.read_text(encoding="utf-8").splitlines()]
+    trained = tmp_path / "prelabeled-v2.jsonl"   # what `stance prelabel --model` writes, with a trained version
+    trained.write_text("".join(json.dumps({**r, "model_version": "minilm-ft-20260101-0000-test"}) + "\n" for r in rows),
+                       encoding="utf-8")
+    push(trained, title, workspace=studio["workspace"], progress=False)
+    project = find_project(studio_client, title)
+    assert project.model_version == "minilm-ft-20260101-0000-test"
+
+    (corpus / "c.txt").write_text("Grain exports through the port rose by four percent in May, customs data "
+                                  "showed. ", encoding="utf-8")
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert studio_client.projects.get(id=project.id).model_version == "minilm-ft-20260101-0000-test"
+    assert "pushed: 1 new tasks" in out and "switched to it" not in out
+    assert "note: the project keeps showing the trained model's pre-labels (minilm-ft-20260101-0000-test)" in out
+    assert "running again with --model MODEL_DIR" in out
+    assert "note: 1 document(s) have no source_type (no manifest entry gives one): " in out and "c.txt" in out
