@@ -500,6 +500,7 @@ def train(data: str | Path, out_dir: str | Path, scheme: str = "kremlin_framing"
     if Path(str(scheme)).suffix in (".yaml", ".yml"):
         clf.config["scheme_path"] = str(Path(scheme).resolve())
     notes = data_notes + training_notes(clf.config["blend"], metrics, len(clf.model_labels))
+    clf.config["notes"] = notes   # for whatever loads the model later (a push switching a project to it)
     with atomic_dir(out_dir, MODEL_FILES) as tmp:
         clf.save_pretrained(tmp)
         (tmp / "README.md").write_text(model_card(clf, metrics, data, data_notes), encoding="utf-8")

@@ -391,6 +391,7 @@ def test_train_on_a_pulled_dataset_never_sees_its_test_split(tmp_path: Path, mon
     small = f"only {result['validation_claims']} validation claims (fewer than 30): one claim moves macro-F1"
     assert any(n.startswith(small) for n in result["notes"]) and f"- Note: {small}" in card
     assert result["left_out"] == "" and not any("ties between annotators" in n for n in result["notes"])
+    assert json.loads((tmp_path / "model" / "claimstance.json").read_text())["notes"] == result["notes"]
     config = json.loads((tmp_path / "model" / "claimstance.json").read_text(encoding="utf-8"))
     test_texts = {r["text"] for r in rows if r["doc_id"] in test_docs}
     from models.data import text_hash
