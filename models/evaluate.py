@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from corpus.errors import UserError
-from models.data import document_key, load_labelled, test_split, text_hash
+from models.data import document_key, is_tie, load_labelled, test_split, text_hash
 
 BY_DEFAULT = ("outlet", "source_type", "speaker", "source", "voice")
 ECE_BINS = 10
@@ -440,6 +440,11 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
                                       "source_type labeller, a distant label for the voice that speaks for the "
                                       "document): where the labels follow the source type, these figures "
                                       "measure that as much as the text")
+    ties = sum(1 for r in rows if is_tie(r))
+    if ties:
+        report["ties_note"] = (f"{ties} of the {len(rows)} claims scored are ties between annotators, resolved to "
+                               "whoever labelled last (rule 'tie->latest'): their label is one of the tied ones, "
+                               "not a decision; `--by rule` shows the figures with and without them")
     shown = sorted({str(r["prelabel_version"]) for r in rows if r.get("prelabel_version")})
     if shown:
         # Labels corrected from a pre-selected pre-label lean towards it (anchoring).
@@ -567,11 +572,11 @@ def terminal_table(lines: list[tuple[str, int, float, float, float]], max_width:
     return out
 
 
-NOTE_KEYS = ("note", "source_type_note", "anchoring_note")
+NOTE_KEYS = ("note", "source_type_note", "ties_note", "anchoring_note")
 
 
 def notes(report: dict[str, Any]) -> list[str]:
-    """The report's notes (predicted labels absent here, source_type read as evidence, anchoring)."""
+    """The report's notes (predicted labels absent here, source_type read as evidence, ties, anchoring)."""
     return [report[key] for key in NOTE_KEYS if report.get(key)]
 
 

@@ -213,11 +213,18 @@ def test_evaluate_on_a_pulled_dataset_scores_the_split_asked_for(tmp_path, monke
     assert report["scored"] == f"the test split of {ds} (8 of 24 claims)"
     assert f"the test split of {ds} (8 of 24 claims)" in report["protocol"]
     # Data without a test split: asking for it is one clear line.
+    assert "ties_note" not in report
     data = tmp_path / "plain.jsonl"
-    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    data.write_text("".join(json.dumps({**r, "rule": "tie->latest" if i < 3 else "unanimous"}) + "\n"
+                            for i, r in enumerate(rows)), encoding="utf-8")
     with pytest.raises(UserError, match=r"--split test: .*plain.jsonl has no test split .*use --split all"):
         ev.evaluate("bootstrap", data, tmp_path / "r2", by=[], split="test")
-    assert ev.evaluate("bootstrap", data, tmp_path / "r2", by=[])["scored"] == f"{data} (24 claims)"
+    report = ev.evaluate("bootstrap", data, tmp_path / "r2", by=[])
+    assert report["scored"] == f"{data} (24 claims)"
+    # Ties among the claims scored: their labels are whoever labelled last, and the report says so.
+    assert report["ties_note"].startswith("3 of the 24 claims scored are ties between annotators, resolved to "
+                                          "whoever labelled last (rule 'tie->latest')")
+    assert ev.notes(report) == [report["ties_note"]]
 
 
 def test_a_trained_model_on_its_own_pull_is_scored_on_every_claim_it_never_saw(
