@@ -444,7 +444,7 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
     if ties:
         report["ties_note"] = (f"{ties} of the {len(rows)} claims scored are ties between annotators, resolved to "
                                "whoever labelled last (rule 'tie->latest'): their label is one of the tied ones, "
-                               "not a decision; `--by rule` shows the figures with and without them")
+                               "not a decision; `--by rule` shows their figures apart")
     shown = sorted({str(r["prelabel_version"]) for r in rows if r.get("prelabel_version")})
     if shown:
         # Labels corrected from a pre-selected pre-label lean towards it (anchoring).
