@@ -15,7 +15,7 @@ import io
 import json
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ ANNOTATION_FIELDS = (
 LABEL_FIELDS = ("claim_id", "doc_id", "text", "label", "rule", "agreement", "n_annotators", "annotators",
                 "annotator_labels", "tied_labels", "votes", "notes", "prelabel", "prelabel_score",
                 "prelabel_version", "changed_prelabel", "cues")
+SKIP_FILTER = "skipped == true"
 TIE_RULE = "tie->latest"
 TIE_FILTER = 'rule == "tie->latest"'
 TIE_ADVICE = ("adjudicate them: have a third annotator label them (a majority then settles each), "
@@ -49,6 +50,7 @@ SNAPSHOT_OPTIONS: dict[str, Any] = {
                               "annotations__completed_by": {"only_id": False},   # id and email
                               "include_annotation_history": False},
 }
+SKIPPED_ONLY = {"skipped": "only"}
 PULL_FILES = ("annotations.jsonl", "labels.jsonl", "report.json", "report.html", "labels.parquet", "dataset")
 
 
@@ -156,8 +158,10 @@ def annotation_fields(task: dict[str, Any], annotation: dict[str, Any], scheme: 
                       control: str = lc.STANCE) -> dict[str, Any]:
     """The fields of an annotation row that do not depend on what was labelled (a claim or a pair).
 
-    ``label`` and ``prediction`` are scheme ids (the Choices of ``control``); ``accepted`` is whether
-    the label equals the pre-label shown (None when none was shown or the task was skipped);
+    ``label`` and ``prediction`` are scheme ids (the Choices of ``control``); a skipped annotation
+    (``skipped``, Label Studio's ``was_cancelled``) has no label, whatever its result holds (a skip in
+    the UI sends the choice still selected, the pre-label included), so it is never a vote;
+    ``accepted`` is whether the label equals the pre-label shown (None when none was shown or skipped);
     ``origin`` is Label Studio's mark on the result (``prediction``, ``prediction-changed``, ``manual``).
     Raises ValueError when a choice is not a label of ``scheme``.
     """
@@ -165,7 +169,7 @@ def annotation_fields(task: dict[str, Any], annotation: dict[str, Any], scheme: 
     result = annotation.get("result") or []
     value, origin = _stance_choice(result, control)
     skipped = bool(annotation.get("was_cancelled"))
-    label = None if value is None else choice_to_label(value, lookup, scheme.name)
+    label = None if value is None or skipped else choice_to_label(value, lookup, scheme.name)
 
     shown = annotation.get("prediction") or {}
     predicted_value, _ = _stance_choice(shown.get("result") or [], control)
@@ -297,6 +301,14 @@ def build_report(rows: Sequence[dict[str, Any]], labels: Sequence[dict[str, Any]
         "n_tasks_exported": n_tasks,
         "n_annotations": len(rows),
         "n_skipped": sum(1 for r in rows if r["skipped"]),
+        "skipped": {
+            "n": sum(1 for r in rows if r["skipped"]),
+            "n_items": len({r[key] for r in rows if r["skipped"]}),
+            "by_annotator": dict(sorted(Counter(r["annotator"] for r in rows if r["skipped"]).items())),
+            "filter": SKIP_FILTER,
+            "note": f"skipped {unit}s are kept out of labels.jsonl and the dataset; they are the rows of "
+                    f"annotations.jsonl with {SKIP_FILTER} (label null)",
+        },
         "n_claims_labelled": len(labels),
         "n_annotators": len({r["annotator"] for r in rows}),
         "label_counts": {lid: sum(1 for r in labels if r["label"] == lid) for lid in label_ids},
@@ -338,18 +350,23 @@ def find_project(ls: Any, title: str, url: str = "") -> Any:
 
 
 def export_tasks(ls: Any, project_id: int, progress: bool = True, poll: float = 0.5,
-                 timeout: float = 3600.0) -> list[dict[str, Any]]:
-    """Every task of the project with at least one label, through one snapshot export.
+                 timeout: float = 3600.0, task_filter: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Every task of the project with at least one label (or those ``task_filter`` selects, Label
+    Studio's ``task_filter_options``), through one snapshot export.
 
     A snapshot export (``exports.create`` then ``download``) serialises the tasks in one pass on the
     server without the format converter of the direct export endpoint; on a server without a job
     queue it completes inside the create call, elsewhere it is polled. The snapshot is deleted after
-    download so pulls leave nothing behind. Tasks only ever skipped are not exported.
+    download so pulls leave nothing behind. Label Studio's "annotated" filter leaves out tasks only
+    ever skipped: ``{"skipped": "only"}`` exports those (``pull`` asks for both).
     """
     from tqdm import tqdm
 
+    options = dict(SNAPSHOT_OPTIONS)
+    if task_filter is not None:
+        options["task_filter_options"] = task_filter
     snapshot = ls.projects.exports.create(
-        project_id, title="stance pull", **SNAPSHOT_OPTIONS,
+        project_id, title="stance pull", **options,
         # without a job queue the server serialises every task inside this one request
         request_options={"timeout_in_seconds": int(timeout)})
     if not isinstance(getattr(snapshot, "id", None), int) or not isinstance(getattr(snapshot, "status", None), str):
@@ -483,6 +500,11 @@ def pull(project: str, out_dir: str | Path, *, workspace: str | Path | None = No
             print(f"exporting project {project!r}" + (f" ({n} annotated tasks)" if n is not None else "")
                   + f" from {info['url']} ...", file=sys.stderr)
         tasks = export_tasks(ls, found.id, progress=progress)
+        if getattr(found, "skipped_annotations_number", None) != 0:
+            # Tasks someone skipped and nobody labelled: the first export's filter leaves them out.
+            have = {task.get("id") for task in tasks}
+            tasks += [task for task in export_tasks(ls, found.id, progress=progress, task_filter=SKIPPED_ONLY)
+                      if task.get("id") not in have]
         users = fetch_users(ls)
     except ApiError as err:
         raise UserError(f"Label Studio at {info['url']} answered {err.status_code} during the export; "
@@ -531,6 +553,11 @@ def summary_lines(report: dict[str, Any], out_dir: str | Path) -> list[str]:
     single = (report.get("single") or {}).get("n") or 0
     if single:
         lines.append(f"single: {single} {unit}(s) labelled by one annotator: agreement null (unchecked), not 1.0")
+    skipped = report.get("skipped") or {}
+    if skipped.get("n"):
+        who = ", ".join(f"{a} {n}" for a, n in skipped["by_annotator"].items())
+        lines.append(f"skipped: {skipped['n']} skip(s) on {skipped['n_items']} {unit}(s) ({who}), kept out of the "
+                     f"labels and the dataset (find them: {skipped['filter']} in annotations.jsonl)")
     for name in ("annotations.jsonl", "labels.jsonl", "dataset", "labels.parquet", "report.json", "report.html"):
         if (out / name).exists():
             lines.append(f"wrote {out / name}")

@@ -87,6 +87,11 @@ def render_html(report: dict[str, Any]) -> str:
     parts.append(_table(["annotator", "annotations", "skipped", items, "median lead time (s)", "pre-labels accepted"],
                         [[a, c["annotations"], c["skipped"], c["claims"], c["median_lead_time"],
                           accept["by_annotator"].get(a, {}).get("rate")] for a, c in report["annotators"].items()]))
+    skipped = report.get("skipped") or {}
+    if skipped.get("n"):
+        who = ", ".join(f"{a} {n}" for a, n in skipped["by_annotator"].items())
+        parts.append(f"<p><b>{skipped['n']} skip(s)</b> on {skipped['n_items']} {escape(items)} ({escape(who)}): "
+                     f"{escape(skipped['note'])}.</p>")
     dataset = report.get("dataset") or {}
     if dataset.get("splits"):
         parts.append("<h2>Dataset</h2>")

@@ -399,3 +399,72 @@ def test_the_report_states_the_split_rule_and_when_it_is_fixed(tmp_path: Path):
     assert "a moved from train to validation" in report["dataset"]["note"]
     page = (tmp_path / "p" / "report.html").read_text()
     assert "<p>Split by document: sha1(doc_id) buckets 80/10/10; while a split&#x27;s bucket is empty" in page
+
+
+def test_a_skip_is_never_a_vote_and_is_counted_per_annotator(tmp_path: Path):
+    """A skip in Label Studio's UI sends the choice still selected (the pre-label): it must not count."""
+    tasks = _tasks()
+    tasks[0]["annotations"].append(_annotation(7, 2, "anti", "2026-01-01T12:00:00Z", shown="pro", cancelled=True))
+    row = pull.annotation_to_row(tasks[0], tasks[0]["annotations"][-1], SCHEME, USERS)
+    assert (row["label"], row["skipped"], row["accepted"], row["prediction"]) == (None, True, None, "pro")
+    out = tmp_path / "p"
+    report = pull.write_pull(tasks, USERS, SCHEME, out, source={"project": "Toy"})
+    labels = {r["claim_id"]: r for r in map(json.loads, (out / "labels.jsonl").read_text().splitlines())}
+    assert (labels["c1"]["label"], labels["c1"]["votes"]) == ("pro", {"admin@example.org": "pro", "ann@example.org": "pro"})
+    assert "c4" not in labels
+    assert report["skipped"] == {
+        "n": 2, "n_items": 2, "by_annotator": {"admin@example.org": 1, "ann@example.org": 1}, "filter": "skipped == true",
+        "note": "skipped claims are kept out of labels.jsonl and the dataset; they are the rows of annotations.jsonl "
+                "with skipped == true (label null)"}
+    lines = pull.summary_lines(report, out)
+    assert ("skipped: 2 skip(s) on 2 claim(s) (admin@example.org 1, ann@example.org 1), kept out of the labels and "
+            "the dataset (find them: skipped == true in annotations.jsonl)") in lines
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "<b>2 skip(s)</b> on 2 claims (admin@example.org 1, ann@example.org 1)" in page
+
+
+def test_a_pull_without_skips_says_nothing_of_them(tmp_path: Path):
+    tasks = [t for t in _tasks() if t["id"] != 4]
+    lines = pull.summary_lines(pull.write_pull(tasks, USERS, SCHEME, tmp_path / "p"), tmp_path / "p")
+    assert not any(line.startswith("skipped:") for line in lines)
+
+
+def test_tasks_only_ever_skipped_reach_the_pull(studio, studio_client, tmp_path, capsys):
+    """Label Studio's 'annotated' export filter leaves out a task nobody labelled and someone skipped;
+    `stance pull` exports those too, so the skips are counted."""
+    import httpx
+
+    from annotate import labelconfig as lc
+    from annotate.push import push
+    from claimstance.cli import main
+
+    rows = [{"claim_id": f"sk{n}", "doc_id": "d", "text": f"Claim {n} to skip or label.", "is_claim": True,
+             "prediction": "neutral", "score": 0.5, "model_version": "bootstrap-1"} for n in range(3)]
+    path = tmp_path / "c.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    pid = push(path, "skips reach the pull", workspace=studio["workspace"], progress=False)["project_id"]
+    ids = sorted(t.id for t in studio_client.tasks.list(project=pid))
+    invite = httpx.get(f"{studio['url']}/api/invite", headers={"Authorization": f"Token {studio['api_key']}"}).json()
+    with httpx.Client(base_url=studio["url"]) as browser:
+        browser.get(invite["invite_url"])
+        form = {"email": "skipper@example.org", "password": "skip-pass-7719", "allow_newsletters": "false",
+                "csrfmiddlewaretoken": browser.cookies["csrftoken"]}
+        browser.post(invite["invite_url"], data=form, headers={"Referer": studio["url"] + invite["invite_url"]})
+        skipper = {"Authorization": f"Token {browser.get('/api/current-user/token').json()['token']}"}
+    admin = {"Authorization": f"Token {studio['api_key']}"}
+    url = studio["url"]
+    httpx.post(f"{url}/api/tasks/{ids[0]}/annotations", headers=admin,
+               json={"result": [lc.choice_result("neutral")]}).raise_for_status()
+    for task_id in ids[:2]:   # one skip beside a label, one on a task nobody labelled (with the pre-label selected)
+        httpx.post(f"{url}/api/tasks/{task_id}/annotations", headers=skipper,
+                   json={"result": [lc.choice_result("neutral")], "was_cancelled": True}).raise_for_status()
+    out = tmp_path / "pulled"
+    assert main(["pull", "--workspace", studio["workspace"], "--project", "skips reach the pull", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "3 annotations by 2 annotator(s) on 1 claims" in printed
+    assert "skipped: 2 skip(s) on 2 claim(s) (skipper@example.org 2)" in printed
+    got = [json.loads(line) for line in (out / "annotations.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert sorted((r["claim_id"], r["annotator"], r["skipped"], r["label"]) for r in got) == [
+        ("sk0", studio["username"], False, "neutral"), ("sk0", "skipper@example.org", True, None),
+        ("sk1", "skipper@example.org", True, None)]
+    assert [r["claim_id"] for r in map(json.loads, (out / "labels.jsonl").read_text().splitlines())] == ["sk0"]
