@@ -101,12 +101,26 @@ _DESC_END = frozenset("""on in at last this during after before earlier later ye
     with for adding according speaking""".split())
 # a clause, then ", <who> said." closing the sentence: reported speech without quotation marks
 _REPORTED_TAIL = re.compile(
-    rf",\s+(?P<desc>(?:[\w'’.-]+\s+){{0,6}}?[\w'’.-]+)\s+(?:{_SPEECH_VERB}|reported|reports)\s*[.!]?\s*$")
+    rf",\s+(?P<desc>(?:[\w'’.-]+\s+){{0,6}}?[\w'’.-]+)\s+(?:{_SPEECH_VERB}|reported|reports)"
+    r"(?:\s+(?:on|in|last|this|earlier|later)(?:\s+\w+){0,2}|\s+(?:yesterday|today|Monday|Tuesday|Wednesday|"
+    r"Thursday|Friday|Saturday|Sunday))?\s*[.!]?\s*$")
 _VERB_THEN_QUOTE = re.compile(rf"(?P<subj>{_NAME}|[Hh]e|[Ss]he|[Tt]hey)\s+{_SPEECH_VERB}\s*[:,]?\s*[\"“«]")
 _ACCORDING = re.compile(r"\b[Aa]ccording to\s+(?P<src>[^,.;:!?()\"“”]{2,80})")
+# when a statement was made: "said on Monday", "said in a statement", "said Tuesday"
+_WHEN = (r"(?:\s+(?:on|in|last|this|earlier|later|recently)(?:\s+\w+){0,2}|"
+         r"\s+(?:yesterday|today|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))?")
+# A subject may hold the full stops of abbreviations ("Dr.", "U.N."): the splitter ends sentences elsewhere.
 _REPORTED = re.compile(
-    rf"^(?P<subj>[A-Z][^.!?;:\"“”]{{0,80}}?)\s+(?:has\s+|had\s+|have\s+)?{_SPEECH_VERB}"
+    rf"^(?P<subj>[A-Z][^!?;:\"“”]{{0,80}}?)\s+(?:has\s+|had\s+|have\s+)?{_SPEECH_VERB}"
     r"(?:\s+(?:on|in|last|this|earlier|later|recently)(?:\s+\w+){0,2})?(?:\s+\w+)?\s*(?:that\b|:|,?\s*[\"“«])")
+# reported speech without "that": "X said it was seeking access", "X told reporters the damage was old".
+# Only say/tell, whose object is what was said ("announced a ceasefire" is an act, not speech), and
+# only before what opens a clause (not "said nothing", "said so", "said goodbye").
+_REPORTED_BARE = re.compile(
+    rf"^(?P<subj>[A-Z][^!?;:\"“”]{{0,80}}?)\s+(?:has\s+|had\s+|have\s+)?(?:said|says|say|(?:told|tells)\s+\w+)"
+    rf"{_WHEN},?\s+(?:it|he|she|they|we|there|this|these|those|the|a|an|its|his|her|their|our|all|some|most|many|"
+    r"only|[A-Z][\w'’.-]*|\d|[a-z][\w'’-]*(?:\s+[a-z][\w'’-]*){0,2}\s+(?:is|are|was|were|had|has|have|will|would|"
+    r"could|can|may|might|should|must)\b)")  # "said prices are ...": a bare noun, then its verb
 
 
 @dataclass(frozen=True)
@@ -347,7 +361,12 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
 
 
 _LEAD_IN = re.compile(r"^(?:in|on|at|last|earlier|later|yesterday|today|this|since|after|before|during|"
+                      r"citing|quoting|speaking|responding|referring|commenting|asked|"
                       r"meanwhile|however|also|then|now)\b", re.I)
+
+
+_ROLE = re.compile(r"(?:the|a|an)\s+[a-z]", re.I)
+_PERSON = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){1,3}")
 
 
 def _subject_name(subject: str) -> tuple[bool, str | None]:
@@ -361,6 +380,8 @@ def _subject_name(subject: str) -> tuple[bool, str | None]:
     # a lead-in ("In November 2023, ...") comes before the subject; an appositive comes after it
     subject = parts[-1] if len(parts) > 1 and (_LEAD_IN.match(parts[0]) or any(c.isdigit() for c in parts[0])) \
         else parts[0]
+    if len(parts) > 1 and subject is parts[0] and _ROLE.match(parts[0]) and _PERSON.fullmatch(parts[1]):
+        subject = parts[1]  # "The head of Saxony, Michael Kretschmer, says": the appositive names the role
     words = subject.split()
     first = words[0].lower()
     if first in _FIRST_PERSON:
@@ -370,7 +391,11 @@ def _subject_name(subject: str) -> tuple[bool, str | None]:
     if first in _NOT_SUBJECTS:
         return False, None
     name = re.sub(r"^(?:the|a|an)\s+", "", _clean(subject), flags=re.I)
+    if name and all(w[:1].isupper() for w in name.split()):
+        name = _descriptor_name(name) or name  # "Dr. Ihor Levchenko" -> "Ihor Levchenko", as after a quote
     named = any(w[:1].isupper() for w in name.split())
+    if name.rstrip(".").lower() in _TITLES:
+        named = False  # "Spokesman says ...", "Governor says ...": a role, capitalised as a headline's first word
     return True, (name if named and len(name) <= 80 else None)
 
 
@@ -430,6 +455,34 @@ def _quote_descriptor(sentence: str) -> tuple[bool, str | None]:
     return True, _descriptor_name(desc)
 
 
+_CLAUSE_WORDS = frozenset("and or but as while when whereas after before because since although if".split())
+_AUXILIARIES = frozenset("is are was were has have had will would could can may might should must".split())
+
+
+def _bare_reported(sentence: str) -> str | None:
+    """Who speaks in ``X said it was ...`` (no "that"), or None when the sentence is not that.
+
+    Not ``The talks are over, said Peskov`` (the clause before a comma is what was said, not who
+    said it), but ``Dr. X, an engineer, said the ...``; in ``Troops have left, the company says, ...``
+    the speaker is the words after the clause.
+    """
+    m = _REPORTED_BARE.match(sentence)
+    if m is None:
+        return None
+    subject = m.group("subj")
+    if subject.endswith(",") and subject.count(",") < 2:
+        return None
+    parts = [p.split() for p in subject.split(",")]
+    if len(parts) > 1 and parts[-1] and any(w.lower() in _AUXILIARIES for w in parts[0]):
+        return " ".join(parts[-1])   # "Russian troops have left the plant, the nuclear company says"
+    # "Biden pledges his support and said ...", "Ukraine accuses Russia ... as Moscow says ...": the
+    # words before the verb are a clause, not who speaks; the sentence stays the writer's
+    head = parts[0]
+    if head[-1].lower() in _CLAUSE_WORDS or any(w.lower() in _CLAUSE_WORDS - {"and"} for w in head):
+        return None
+    return subject
+
+
 def sentence_voice(sentence: str, base: Voice) -> tuple[str, str | None]:
     """The voice of one sentence: ``quoted`` when it carries attributed speech, else the paragraph's."""
     if base.speaker not in (AUTHOR, BLOGGER) or base.kind != "text":
@@ -459,8 +512,9 @@ def sentence_voice(sentence: str, base: Voice) -> tuple[str, str | None]:
                 name = re.sub(r"^(?:the|a|an)\s+", "", src, flags=re.I)
                 return QUOTED, _clean(name) if name[:1].isupper() else None
     m = _REPORTED.match(sentence)
-    if m:
-        other, name = _subject_name(m.group("subj"))
+    subject = m.group("subj") if m else _bare_reported(sentence)
+    if subject:
+        other, name = _subject_name(subject)
         if other:
             return QUOTED, name
     m = _REPORTED_TAIL.search(sentence)
@@ -475,6 +529,7 @@ def sentence_voice(sentence: str, base: Voice) -> tuple[str, str | None]:
 _OPENERS = "\"“«"
 _CLOSERS = "\"”»"
 _QUOTE_MARKS = "\"“”«»"
+_ANY_QUOTE = re.compile(r"[\"“”«»]")
 _QUOTE_LEAD = " \t-–—"          # what may stand before a quote that opens a sentence
 _QUOTE_TAIL = " \t.,;:!?…)]"     # what may follow the quote that closes it
 
@@ -485,28 +540,26 @@ def _quote_states(text: str, spans: list[tuple[int, int]]) -> list[tuple[bool, b
     Double quotation marks only (a single one is too often an apostrophe): curly and guillemets
     say which way they face; a straight one opens when none is open and closes otherwise.
     """
+    marks = [(m.start(), m.group()) for m in _ANY_QUOTE.finditer(text, spans[0][0], spans[-1][1])]
     states: list[tuple[bool, bool]] = []
     open_ = False
-    pos = spans[0][0] if spans else 0
+    k = 0
     for s, e in spans:
-        for c in text[pos:s]:
-            open_ = _turn(open_, c)
+        while k < len(marks) and marks[k][0] < s:
+            open_ = _turn(open_, marks[k][1])
+            k += 1
         at_start = open_
-        for c in text[s:e]:
-            open_ = _turn(open_, c)
+        while k < len(marks) and marks[k][0] < e:
+            open_ = _turn(open_, marks[k][1])
+            k += 1
         states.append((at_start, open_))
-        pos = e
     return states
 
 
 def _turn(open_: bool, c: str) -> bool:
     if c == '"':
         return not open_
-    if c in "“«":
-        return True
-    if c in "”»":
-        return False
-    return open_
+    return c in "“«"
 
 
 def _opens_with_quote(sentence: str) -> bool:
@@ -532,7 +585,7 @@ def sentence_voices(text: str, spans: list[tuple[int, int]], base: Voice) -> lis
     own = [sentence_voice(text[s:e], base) for s, e in spans]
     if base.speaker not in (AUTHOR, BLOGGER) or base.kind != "text" or not spans:
         return own
-    if not any(q in text[spans[0][0]:spans[-1][1]] for q in _QUOTE_MARKS):
+    if _ANY_QUOTE.search(text, spans[0][0], spans[-1][1]) is None:
         return own  # the common case: no quotation in the paragraph
     states = _quote_states(text, spans)
     starts = [_opens_with_quote(text[s:e]) and not inside for (s, e), (inside, _) in zip(spans, states)]

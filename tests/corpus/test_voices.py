@@ -343,3 +343,33 @@ def test_a_quotation_alone_or_a_sentence_about_a_quote_stays_the_writer_s() -> N
         AUTHOR, AUTHOR,                 # an unattributed quotation opening the paragraph: nobody said it here
         QUOTED, AUTHOR, AUTHOR,         # a sentence about a quote; then no quoted sentence before the next one
         AUTHOR, AUTHOR, AUTHOR]         # a quotation the writer opens mid-sentence names no speaker
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # the name first, an appositive, then "said" with no "that"
+    ('Dr. Ihor Levchenko, a structural engineer, said the damage pattern is "consistent with a failure".',
+     (QUOTED, "Ihor Levchenko")),
+    ("The U.N. humanitarian office said it was seeking access to the area.", (QUOTED, "U.N. humanitarian office")),
+    ("Russia said Ukraine used a rocket system to hit the prison.", (QUOTED, "Russia")),
+    ("Officials told reporters on Monday the station was old.", (QUOTED, "Officials")),
+    ("The head of Saxony, Michael Kretschmer, says prices are hurting the economy.", (QUOTED, "Michael Kretschmer")),
+    ("Spokesman says the crew is safe.", (QUOTED, None)),
+    ("Citing witnesses, officials in Mariupol say 300 people died.", (QUOTED, "officials in Mariupol")),
+    ("Russian troops have left the plant, Ukraine's nuclear company says, after a month.",
+     (QUOTED, "Ukraine's nuclear company")),
+    # an appositive attribution with a time after the verb, closing the sentence
+    ("The Investigative Committee has opened a case after the shelling, committee spokeswoman Svetlana Petrenko "
+     "said on Monday.", (QUOTED, "Svetlana Petrenko")),
+    ("Water was cut to 40,000 people overnight, the regional administration said on Saturday.", (QUOTED, None)),
+    # not speech, or not who speaks: the writer's
+    ("Putin said nothing about the talks.", (AUTHOR, "Jane Roe")),
+    ("Russia said so.", (AUTHOR, "Jane Roe")),
+    ("The ministry announced a ceasefire.", (AUTHOR, "Jane Roe")),
+    ("President Biden pledges his support and said the US will help.", (AUTHOR, "Jane Roe")),
+    ("Ukraine accuses Russia of stalling as Moscow says Kyiv has withdrawn.", (AUTHOR, "Jane Roe")),
+    ("I said the talks had failed.", (AUTHOR, "Jane Roe")),
+    ("Most say the war is over.", (AUTHOR, "Jane Roe")),
+    ("The war began in 2022, as historians said on Monday.", (AUTHOR, "Jane Roe")),
+])
+def test_sentence_voice_finds_speech_attributed_before_the_verb_without_that(sentence: str, expected: tuple) -> None:
+    assert sentence_voice(sentence, Voice(AUTHOR, "Jane Roe")) == expected
