@@ -419,7 +419,7 @@ def test_notes_say_when_the_validation_figures_cannot_be_trusted():
     assert notes == [
         "only 5 validation claims (fewer than 30): one claim moves macro-F1 by a large step, so the figures above, "
         "the epoch kept and the temperature are noise; label more claims, from more documents, before trusting "
-        "this model",
+        "this model over the bootstrap",
         "on the validation claims the network's macro-F1 (0.191) and the blend's macro-F1 (0.191) are at or below "
         "chance (0.333, a uniform guess over 3 labels): this model has learnt nothing these claims show",
         "the network's probabilities are near-uniform after the fitted temperature (14.6306, which flattens them): "
