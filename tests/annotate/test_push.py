@@ -540,3 +540,24 @@ def test_bootstrap_pre_labels_keep_a_trained_model_only_when_asked(studio, studi
             assert (shown, result["model_version_switched"]) == ("bootstrap-1", True)
             assert note.startswith("the project's pre-labels switched from the trained model "
                                    "minilm-ft-20260101-0000-abc back to the bootstrap bootstrap-1")
+
+
+def test_least_certain_first_follows_the_model_version_the_project_shows(studio, studio_client, tmp_path):
+    """With two model versions on every task, the first tab and the labelling queue order by the
+    score of the version the project shows (not the other one, nor their mean)."""
+    boot = {0: 0.10, 1: 0.50, 2: 0.90}
+    trained = {0: 0.95, 1: 0.30, 2: 0.60}   # by mean: 1, 0, 2; by either version: another order
+    rows = lambda scores, version: [claim_row(n, score=s, model_version=version) for n, s in scores.items()]  # noqa: E731
+    order = {}
+    for title, first, last in (("order trained", rows(boot, "bootstrap-1"), rows(trained, "minilm-ft-1")),
+                               ("order bootstrap", rows(trained, "minilm-ft-1"), rows(boot, "bootstrap-1"))):
+        push(write_rows(tmp_path / "a.jsonl", first), title, workspace=studio["workspace"], scheme=SCHEME, progress=False)
+        result = push(write_rows(tmp_path / "b.jsonl", last), title, workspace=studio["workspace"], scheme=SCHEME,
+                      progress=False)
+        http = studio_client._client_wrapper.httpx_client
+        (view,) = http.request("api/dm/views/", method="GET", params={"project": result["project_id"]}).json()
+        tasks = http.request("api/tasks/", method="GET", params={"view": view["id"], "fields": "all"}).json()["tasks"]
+        served = http.request(f"api/projects/{result['project_id']}/next", method="GET").json()
+        order[title] = ([(t["data"]["claim_id"], t["predictions_score"]) for t in tasks], served["data"]["claim_id"])
+    assert order["order trained"] == ([("c0001", 0.3), ("c0002", 0.6), ("c0000", 0.95)], "c0001")
+    assert order["order bootstrap"] == ([("c0000", 0.1), ("c0001", 0.5), ("c0002", 0.9)], "c0000")
