@@ -278,7 +278,23 @@ def _file_meta(source: Source) -> dict[str, Any]:
 def _document(text: str, meta: dict[str, Any], path: str | None, doc_id: Any = None) -> Document:
     """A Document whose id is the one given, else a hash of its text."""
     doc_id = str(doc_id) if doc_id not in (None, "") else content_id(text)
+    _add_authors(meta)
     return Document(doc_id=doc_id, text=text, meta=meta, path=path)
+
+
+def _add_authors(meta: dict[str, Any]) -> None:
+    """``authors`` (a list) beside an ``author``, whatever the format said it with.
+
+    A manifest says ``authors: [..]``, front matter, a page or a row ``author: X``; every claim row
+    then has an ``authors`` list when its document names someone. An ``authors`` given is kept.
+    """
+    author = meta.get("author")
+    if "authors" in meta or author in (None, ""):
+        return
+    if isinstance(author, list):
+        meta["authors"] = [str(a) for a in author if a not in (None, "")]
+    elif isinstance(author, str) and author.strip():
+        meta["authors"] = [a.strip() for a in author.split(";") if a.strip()]  # a page's "A; B"
 
 
 def _read_html(source: Source, text: str, on_skip: OnSkip) -> Document | None:

@@ -105,7 +105,9 @@ _REPORTED_TAIL = re.compile(
     r"(?:\s+(?:on|in|last|this|earlier|later)(?:\s+\w+){0,2}|\s+(?:yesterday|today|Monday|Tuesday|Wednesday|"
     r"Thursday|Friday|Saturday|Sunday))?\s*[.!]?\s*$")
 _VERB_THEN_QUOTE = re.compile(rf"(?P<subj>{_NAME}|[Hh]e|[Ss]he|[Tt]hey)\s+{_SPEECH_VERB}\s*[:,]?\s*[\"“«]")
-_ACCORDING = re.compile(r"\b[Aa]ccording to\s+(?P<src>[^,.;:!?()\"“”]{2,80})")
+# the source runs to the first punctuation, but not to the stop of "U.S." or "Dr."
+_ACCORDING = re.compile(r"\b[Aa]ccording to\s+(?P<src>(?:[^,.;:!?()\"“”]|(?<=[A-Z])\.|(?<=\bMr)\.|(?<=\bMs)\.|"
+                        r"(?<=\bDr)\.|(?<=\bMrs)\.|(?<=\bProf)\.){2,80})")
 # when a statement was made: "said on Monday", "said in a statement", "said Tuesday"
 _WHEN = (r"(?:\s+(?:on|in|last|this|earlier|later|recently)(?:\s+\w+){0,2}|"
          r"\s+(?:yesterday|today|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))?")
@@ -140,8 +142,14 @@ class Voice:
     editor: Voice | None = None
 
 
+_KEEPS_STOP = re.compile(r"(?:^|\s)(?:(?:[A-Z]\.)+|Jr\.|Sr\.)$")  # "Nadiya K.", "U.S.", "John Smith Jr."
+
+
 def _clean(name: str) -> str:
-    return re.sub(r"\s+", " ", name).strip(" ,.;:")
+    name = re.sub(r"\s+", " ", name).strip(" ,;:")
+    if not _KEEPS_STOP.search(name):
+        name = name.rstrip(".").rstrip(" ,;:")
+    return name.lstrip(".")
 
 
 def parse_byline(line: str) -> list[str] | None:
@@ -237,6 +245,29 @@ def _full_name(surname: str, before: str) -> str:
     return surname
 
 
+def _abbreviates(label: str, full: str) -> bool:
+    """``RFL`` for ``Radio Free Liberty``: a label in capitals made of the name's initials."""
+    initials = "".join(w[0] for w in full.split() if w[:1].isupper())
+    return len(label) >= 2 and label.isupper() and label.replace(".", "") == initials
+
+
+def _hinted_names(roles: dict[str, str], interviewer: str | None, interviewee: str | None) -> dict[str, str]:
+    """The name a turn label stands for when the hints (a manifest, or a row's fields) name its role.
+
+    ``Ostapenko:`` is ``Maria Ostapenko`` and ``RFL:`` the interviewer ``Radio Svoboda Lite``: a label
+    is the hinted name when it is its surname or its initials, or the only label in that role.
+    """
+    named: dict[str, str] = {}
+    for role, hint in ((INTERVIEWER, interviewer), (INTERVIEWEE, interviewee)):
+        if not isinstance(hint, str) or not hint.strip():
+            continue
+        labels = [label for label, r in roles.items() if r == role]
+        for label in labels:
+            if len(labels) == 1 or _same_person(label, hint) or _abbreviates(label, hint):
+                named[label] = hint.strip()
+    return named
+
+
 def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[str, Any]) -> list[Voice]:
     """One Voice per paragraph span of ``text``, from generic rules and the meta's voice hints."""
     hints = meta.get("voices")
@@ -322,6 +353,8 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
             else:
                 roles[name] = INTERVIEWER if sum(flags) * 2 > len(flags) else INTERVIEWEE
 
+    named = _hinted_names(roles, interviewer, interviewee)
+
     voices: list[Voice] = []
     own = Voice(own_role, own_name)
     turn: Voice | None = None
@@ -348,7 +381,7 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
             m = markers[i]
             if m:
                 role = roles.get(m[1], INTERVIEWEE) if m[0] == "?" else m[0]
-                name = m[1] or (interviewer if role == INTERVIEWER else interviewee)
+                name = named.get(m[1], m[1]) if m[0] == "?" else (interviewer if role == INTERVIEWER else interviewee)
                 turn = Voice(role, name, editor=own)
                 voices.append(Voice(role, name, marker_end=start + m[2], editor=own))
             elif turn is not None:
@@ -509,8 +542,10 @@ def sentence_voice(sentence: str, base: Voice) -> tuple[str, str | None]:
             src = m.group("src").strip()
             src_words = src.lower().split()
             if src_words and src_words[0] not in _FIRST_PERSON:
-                name = re.sub(r"^(?:the|a|an)\s+", "", src, flags=re.I)
-                return QUOTED, _clean(name) if name[:1].isupper() else None
+                name = _clean(re.sub(r"^(?:the|a|an)\s+", "", src, flags=re.I))
+                if name and all(w[:1].isupper() for w in name.split()):
+                    name = _descriptor_name(name) or name  # "Governor Vladimir Saldo" -> "Vladimir Saldo"
+                return QUOTED, name if name[:1].isupper() else None
     m = _REPORTED.match(sentence)
     subject = m.group("subj") if m else _bare_reported(sentence)
     if subject:

@@ -246,3 +246,23 @@ def test_text_without_front_matter_is_read_as_is(tmp_path: Path, name: str, text
     [doc], _ = read([tmp_path / name])
     assert doc.text == text
     assert "voices" not in doc.meta and "title" not in doc.meta
+
+
+def test_every_format_that_names_an_author_gives_an_authors_list(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("---\nauthor: Olena Marchenko\n---\nThe roof collapsed.\n", encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text(json.dumps({"id": "b", "text": "Rockets hit.", "author": "Voenkor"}) + "\n",
+                                      encoding="utf-8")
+    (tmp_path / "c.html").write_text(PAGE.replace('content="Jane Roe"', 'content="Jane Roe; John Smith"'),
+                                     encoding="utf-8")
+    (tmp_path / "d.txt").write_text("No author here.", encoding="utf-8")
+    (tmp_path / "e.txt").write_text("The manifest says who.", encoding="utf-8")
+    (tmp_path / "manifest.yaml").write_text("documents:\n  - {file: e.txt, author: X, authors: [Y, Z]}\n",
+                                            encoding="utf-8")
+    docs, skipped = read([tmp_path])
+    assert skipped == []
+    by_file = {Path(d.path).name: d.meta for d in docs}
+    assert by_file["a.md"]["authors"] == ["Olena Marchenko"] and by_file["a.md"]["author"] == "Olena Marchenko"
+    assert by_file["b.jsonl"]["authors"] == ["Voenkor"]
+    assert by_file["c.html"]["authors"] == ["Jane Roe", "John Smith"]
+    assert "authors" not in by_file["d.txt"]
+    assert by_file["e.txt"]["authors"] == ["Y", "Z"]  # an authors list given is kept

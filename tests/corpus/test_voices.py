@@ -112,7 +112,7 @@ def test_a_comments_heading_and_comment_bylines_start_the_comments() -> None:
             "Agreed with the post.")
     assert [v[:2] for v in voices_of(text)] == [
         (AUTHOR, None), (COMMENTER, None), (COMMENTER, "jdoe"), (COMMENTER, "jdoe"),
-        (COMMENTER, "Anna K"), (COMMENTER, "Anna K"),
+        (COMMENTER, "Anna K."), (COMMENTER, "Anna K."),  # an initial keeps its full stop
     ]
 
 
@@ -372,4 +372,41 @@ def test_a_quotation_alone_or_a_sentence_about_a_quote_stays_the_writer_s() -> N
     ("The war began in 2022, as historians said on Monday.", (AUTHOR, "Jane Roe")),
 ])
 def test_sentence_voice_finds_speech_attributed_before_the_verb_without_that(sentence: str, expected: tuple) -> None:
+    assert sentence_voice(sentence, Voice(AUTHOR, "Jane Roe")) == expected
+
+
+def test_a_row_s_interviewer_and_interviewee_name_the_labelled_turns() -> None:
+    text = ("Radio Svoboda Lite spoke with hydrologist Maria Ostapenko.\n"
+            "RFL: Could a rocket have caused this damage?\n"
+            "Ostapenko: Unlikely. The beams are corroded.\n"
+            "RFL: Why blame a strike, then?\n"
+            "Ostapenko: It is easier to explain.")
+    meta = {"interviewer": "Radio Svoboda Lite", "interviewee": "Maria Ostapenko"}
+    assert [v[:2] for v in voices_of(text, meta)] == [
+        (AUTHOR, None), (INTERVIEWER, "Radio Svoboda Lite"), (INTERVIEWEE, "Maria Ostapenko"),
+        (INTERVIEWER, "Radio Svoboda Lite"), (INTERVIEWEE, "Maria Ostapenko")]
+    # without the fields the labels name the turns, as before
+    assert [v[1] for v in voices_of(text)] == [None, "RFL", "Ostapenko", "RFL", "Ostapenko"]
+
+
+def test_a_hint_names_only_the_label_it_matches_when_a_role_has_several() -> None:
+    text = ("SMITH: What happened in Geneva?\n"
+            "LAVROV: The West walked out.\n"
+            "ZAKHAROVA: They always do.\n"
+            "SMITH: Will you return?\n"
+            "LAVROV: Only on equal terms.")
+    found = voices_of(text, {"interviewee": "Sergei Lavrov", "interviewer": "BBC"})
+    assert [v[:2] for v in found] == [
+        (INTERVIEWER, "BBC"), (INTERVIEWEE, "Sergei Lavrov"), (INTERVIEWEE, "ZAKHAROVA"),
+        (INTERVIEWER, "BBC"), (INTERVIEWEE, "Sergei Lavrov")]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ('"We have no water," said Nadiya K., a 67-year-old resident.', (QUOTED, "Nadiya K.")),
+    ('"We left," Ivan P. told reporters.', (QUOTED, "Ivan P.")),
+    ("According to the U.S., the talks are over.", (QUOTED, "U.S.")),
+    ("According to Governor Vladimir Saldo, 40,000 residents lost water.", (QUOTED, "Vladimir Saldo")),  # no title
+    ('"It will not work," said Maria Zakharova.', (QUOTED, "Maria Zakharova")),  # a sentence's own stop goes
+])
+def test_an_initial_keeps_its_full_stop_in_a_name(sentence: str, expected: tuple) -> None:
     assert sentence_voice(sentence, Voice(AUTHOR, "Jane Roe")) == expected
