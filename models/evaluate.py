@@ -6,7 +6,9 @@ regression baseline.
 
 Claims the model was trained on (their text hashes are in its ``train_hashes``) or tuned on (its
 validation claims, ``validation_hashes``, which chose its epoch and fitted its blend) are left out
-of every figure, and the report says how many. The baseline is fitted on the claims the model was
+of every figure, and the report says how many. Of a `stance pull` dataset every split is scored for
+the bootstrap and for a model that records those claims, the test split for one that does not
+(``split`` chooses). The baseline is fitted on the claims the model was
 trained on (read again from the training data its directory records, when that still holds every
 one of them) and scored on the same claims as the model. Otherwise (the bootstrap, a model whose
 training data moved or changed) it is cross-validated on the evaluation data itself (stratified
@@ -354,8 +356,6 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
     from models.schemes import load_scheme
 
     check_output_dir(out_dir, REPORT_FILES)
-    if split is not None and split not in SPLITS:
-        raise UserError(f"--split {split}: expected one of {', '.join(SPLITS)}")
     if scheme is None:   # a model's own scheme, else the default
         from models.classifier import model_scheme
 
