@@ -452,7 +452,7 @@ def write_pull(tasks: Sequence[dict[str, Any]], users: dict[int, str], scheme: A
     report["pulled_at"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     report.update(source or {})
     try:
-        with atomic_dir(out) as tmp:
+        with atomic_dir(out, PULL_FILES) as tmp:
             _write_jsonl(tmp / "annotations.jsonl", rows)
             _write_jsonl(tmp / "labels.jsonl", labels)
             if labels:

@@ -29,11 +29,21 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
     """Open a temporary file beside ``path``; on success rename it over ``path``. The file gets
     ``file_mode``, by default what the umask allows (``default_mode``).
 
-    A failure (exception, kill) leaves ``path`` as it was: never half-written.
+    A failure (exception, kill) leaves ``path`` as it was: never half-written. A symbolic link is
+    followed: its target gets the new file, and the link stays. A device or a named pipe
+    (``/dev/null``, ``/dev/stdout``, a FIFO) is written to directly, since renaming over it would
+    replace the device itself (as root, ``--out /dev/null`` had turned /dev/null into a file).
     """
     path = Path(path)
     if path.is_dir():
         raise UserError(f"{path} is a directory; give a file name for the output")
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
+    if path.exists() and not path.is_file():
+        kwargs = {} if "b" in mode else {"encoding": encoding}
+        with open(path, mode, **kwargs) as handle:
+            yield handle
+        return
     made = _make_parents(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -81,24 +91,53 @@ def _remove_dirs(made: list[Path]) -> None:
             folder.rmdir()
 
 
+# Written into every output directory a command builds: the names that command expects. A folder
+# is replaced only when it holds this file with the same names, or nothing at all. Before the mark,
+# a folder holding any one expected name was replaced whole: a `config.json` beside a user's own
+# files, or `stance evaluate --data pulled/dataset --out pulled` deleting the labels it had just read.
+OUTPUT_MARK = ".claimstance-output"
+
+
 def check_output_dir(path: str | Path, expect: Sequence[str] = ()) -> None:
-    """Refuse an output directory the command must not replace: a file, or a directory holding
-    files other than an earlier output of the same command (one of the ``expect`` names)."""
+    """Refuse an output directory the command must not replace: a file, or a non-empty directory
+    that is not an earlier output of the same command (``OUTPUT_MARK`` naming the same ``expect``)."""
     path = Path(path)
     if not path.exists():
         return
     if not path.is_dir():
         raise UserError(f"{path} is a file; give a directory for the output")
-    if any(path.iterdir()) and not any((path / name).exists() for name in expect):
-        raise UserError(f"{path} holds files that are not an earlier output of this command; "
-                        "give a new or empty directory")
+    entries = sorted(p.name for p in path.iterdir())
+    if not entries or _marked_as(path, expect):
+        return
+    shown = ", ".join(entries[:3]) + (f" and {len(entries) - 3} more" if len(entries) > 3 else "")
+    raise UserError(f"{path} holds files that are not an earlier output of this command ({shown}); "
+                    "replacing it would delete them: give a new or empty directory")
+
+
+def _marked_as(path: Path, expect: Sequence[str]) -> bool:
+    try:
+        return sorted(json.loads((path / OUTPUT_MARK).read_text(encoding="utf-8"))["expect"]) == sorted(expect)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
 
 
 def check_output_file(path: str | Path) -> None:
     """Before the work: ``path`` can take a file (not a directory; its folder writable)."""
     if Path(path).is_dir():
         raise UserError(f"{path} is a directory; give a file name for the output")
-    check_writable(path)
+    real = Path(os.path.realpath(path))   # a link's target is what gets written
+    if real.exists() and not real.is_file():
+        return   # a device or a pipe, written to directly (see atomic_write)
+    check_writable(real)
+
+
+def check_not_input(out: str | Path, inputs: dict[str, str | Path | None]) -> None:
+    """Refuse an output file that is one of the inputs (``{"--corpus": path}``): writing it would
+    replace what the command reads."""
+    for flag, path in inputs.items():
+        if path is not None and Path(out).exists() and Path(path).exists() and os.path.samefile(out, path):
+            raise UserError(f"--out {out} is the {flag} file, which would be replaced; give another output path",
+                            exit_code=2)
 
 
 def check_writable(path: str | Path) -> None:
@@ -123,8 +162,9 @@ def _unwritable(path: Path, err: OSError) -> UserError:
 def atomic_dir(path: str | Path, expect: Sequence[str] | None = None) -> Iterator[Path]:
     """Build a directory under a temporary name; on success swap it in for ``path``.
 
-    With ``expect``, ``path`` may be missing, empty, or an earlier output holding one of those
-    names; anything else is refused (``check_output_dir``). Without it the caller has checked.
+    With ``expect``, ``path`` may be missing, empty, or an earlier output of the same command (it
+    holds ``OUTPUT_MARK`` naming the same ``expect``, which the new directory gets too); anything
+    else is refused (``check_output_dir``). Without it the caller has checked.
     """
     path = Path(path)
     if expect is not None:
@@ -137,6 +177,8 @@ def atomic_dir(path: str | Path, expect: Sequence[str] | None = None) -> Iterato
         raise _unwritable(path, err) from None
     try:
         yield tmp
+        if expect is not None:
+            (tmp / OUTPUT_MARK).write_text(json.dumps({"expect": sorted(expect)}) + "\n", encoding="utf-8")
         # As readable as anything else written under this umask (secrets are never written in an
         # output directory: they live in a workspace's studio.json, mode 600).
         dir_mode, file_mode = default_mode(directory=True), default_mode()   # each reads the umask twice

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from corpus.errors import UserError
-from corpus.files import atomic_dir, atomic_write, check_writable, read_jsonl, write_jsonl
+from corpus.files import OUTPUT_MARK, atomic_dir, atomic_write, check_writable, read_jsonl, write_jsonl
 
 
 def test_write_jsonl_round_trip(tmp_path):
@@ -77,12 +77,12 @@ def test_atomic_dir_replaces_whole_directory(tmp_path):
         (tmp / "a.txt").write_text("1")
     with atomic_dir(target, ours) as tmp:
         (tmp / "b.txt").write_text("2")
-    assert sorted(p.name for p in target.iterdir()) == ["b.txt"]
+    assert sorted(p.name for p in target.iterdir()) == [OUTPUT_MARK, "b.txt"]
     with pytest.raises(ValueError):
         with atomic_dir(target, ours) as tmp:
             (tmp / "c.txt").write_text("3")
             raise ValueError("boom")
-    assert sorted(p.name for p in target.iterdir()) == ["b.txt"]
+    assert sorted(p.name for p in target.iterdir()) == [OUTPUT_MARK, "b.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dataset"]
 
 
@@ -107,7 +107,35 @@ def test_outputs_never_replace_what_the_command_did_not_write(tmp_path):
     empty.mkdir()
     with atomic_dir(empty, ("report.json",)) as tmp:   # an empty directory is fine
         (tmp / "report.json").write_text("{}")
-    assert [p.name for p in empty.iterdir()] == ["report.json"]
+    assert sorted(p.name for p in empty.iterdir()) == [OUTPUT_MARK, "report.json"]
+
+
+def test_a_directory_holding_one_expected_name_beside_other_files_is_not_replaced(tmp_path):
+    # A folder of the user's own with a config.json in it had been taken for an earlier model.
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "config.json").write_text("{}")
+    (app / "main.py").write_text("print()")
+    with pytest.raises(UserError, match=r"app holds files that are not an earlier output of this command "
+                                        r"\(config\.json, main\.py\); replacing it would delete them"):
+        with atomic_dir(app, ("claimstance.json", "config.json")) as tmp:
+            (tmp / "config.json").write_text("{}")
+    assert sorted(p.name for p in app.iterdir()) == ["config.json", "main.py"]
+
+
+def test_one_command_s_output_is_not_replaced_by_another_s(tmp_path):
+    pulled = tmp_path / "pulled"
+    with atomic_dir(pulled, ("labels.jsonl", "report.html")) as tmp:
+        (tmp / "labels.jsonl").write_text("{}\n")
+        (tmp / "report.html").write_text("<p>")
+    with pytest.raises(UserError, match="not an earlier output of this command"):
+        with atomic_dir(pulled, ("pairs.jsonl", "report.html")) as tmp:   # another command's names
+            (tmp / "report.html").write_text("<p>")
+    assert (pulled / "labels.jsonl").read_text() == "{}\n"
+    (pulled / OUTPUT_MARK).write_text("not json")                        # a damaged mark is no mark
+    with pytest.raises(UserError, match="not an earlier output of this command"):
+        with atomic_dir(pulled, ("labels.jsonl", "report.html")):
+            pass
 
 
 def test_an_unwritable_output_is_one_clear_error_before_any_work(tmp_path):
@@ -162,3 +190,30 @@ def test_read_jsonl_takes_a_byte_order_mark_and_names_a_csv(tmp_path):
     csv.write_text("text,label\nx,y\n", encoding="utf-8")
     with pytest.raises(UserError, match=r"labels.csv: a CSV file where JSON lines are expected; convert it"):
         list(read_jsonl(csv))
+
+
+def test_a_symlink_output_writes_its_target_and_stays_a_link(tmp_path):
+    target = tmp_path / "real.jsonl"
+    target.write_text("old\n")
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(target)
+    assert write_jsonl(link, [{"a": 1}]) == 1
+    assert link.is_symlink() and target.read_text() == '{"a": 1}\n'
+
+
+def test_a_named_pipe_or_device_is_written_to_not_replaced(tmp_path):
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text()))
+    reader.start()
+    write_jsonl(fifo, [{"a": 1}])
+    reader.join(10)
+    assert got == ['{"a": 1}\n'] and stat.S_ISFIFO(fifo.stat().st_mode)
+    assert write_jsonl("/dev/null", [{"a": 1}]) == 1 and stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    with pytest.raises(OSError):   # /dev/full: the write fails (no space) instead of "succeeding"
+        write_jsonl("/dev/full", [{"a": 1}])
+    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
