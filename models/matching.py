@@ -523,10 +523,11 @@ def run_match(corpus: str, queries: str, top_k: int, out: str, config: str | Non
               model: str | None = None, cache: str | None = None, progress: bool = True,
               other_documents: bool = False) -> int:
     """`stance match`: read both JSONL files, write one line of matches per query; return the count."""
-    from corpus.files import check_output_file, check_writable, read_jsonl, write_jsonl
+    from corpus.files import check_not_input, check_output_file, check_writable, read_jsonl, write_jsonl
     from models.compare import load_compare_settings
 
     check_output_file(out)   # before minutes of matching, not after
+    check_not_input(out, {"--corpus": corpus, "--queries": queries})
     if cache is not None:
         check_writable(Path(cache) / "embeddings.npy")
 

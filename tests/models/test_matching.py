@@ -219,6 +219,19 @@ def test_match_cli_bad_model_dir_is_one_line(tmp_path, capsys):
     assert not (tmp_path / "o.jsonl").exists()
 
 
+def test_match_refuses_to_write_over_its_corpus_or_queries(tmp_path, capsys):
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text('{"id": "1", "text": "Vaccines contain microchips."}\n')
+    queries = tmp_path / "q.jsonl"
+    queries.write_text('{"id": "t1", "text": "microchips in vaccines"}\n')
+    for out, flag in ((corpus, "--corpus"), (queries, "--queries")):
+        before = out.read_text()
+        code = main(["match", "--corpus", str(corpus), "--queries", str(queries), "--out", str(out)])
+        err = capsys.readouterr().err
+        assert code == 2 and f"is the {flag} file, which would be replaced" in err
+        assert out.read_text() == before
+
+
 def test_raw_weight_blends_the_uncleaned_query_back_in():
     corpus = ["Obama tweeted about his birth certificate.", "Trump was booed at the World Series."]
     query = ["Ask Ukraine about my birth certificate — Barack Obama (@BarackObama) October 4, 2019"]
