@@ -112,6 +112,13 @@ def claim_rows(rows: Sequence[dict[str, Any]], settings: CompareSettings,
             if row.get(key) in (None, ""):
                 raise UserError(f"{where}: row {n} has no {key}; compare needs claim rows from "
                                 "`stance claims` (then `stance prelabel` for stances)")
+        if not isinstance(row["text"], str):
+            raise UserError(f"{where}: row {n} (claim_id {row['claim_id']}): text {row['text']!r} is not a "
+                            "string; give claim rows from `stance claims`")
+        score = row.get("score")
+        if score is not None and (isinstance(score, bool) or not isinstance(score, (int, float))):
+            raise UserError(f"{where}: row {n} (claim_id {row['claim_id']}): score {score!r} is not a number; "
+                            "give the rows `stance prelabel` wrote")
         if settings.only_claims and row.get("is_claim") is False:
             continue
         if row.get("reason") in METADATA_REASONS:  # "---", "title: ...", "By NAME": never a point made
