@@ -64,6 +64,7 @@ class Source:
     fmt: str
     entry: dict[str, Any] | None = None
     manifest: Manifest | None = None
+    unlisted_in: str | None = None  # the manifest that applies to the file but has no entry for it
 
 
 OnSkip = Callable[[Skipped], None]
@@ -120,11 +121,16 @@ def _source(path: str, manifests: list[Manifest], on_skip: OnSkip) -> Source | N
         on_skip(Skipped(path, f"unknown {what}; convert it to {KNOWN}, or leave it out"))
         return None
     entry = next((e for e in (m.for_file(path) for m in manifests) if e is not None), None)
+    unlisted = None
     if entry is None and manifests:
         entry = manifests[0].fallback()
+        # a row file's rows carry their own metadata; a text file has only what the manifest says, and a
+        # manifest that lists files (not one of defaults alone) is expected to list this one too
+        listing = next((m for m in manifests if m.by_file), None)
+        unlisted = str(listing.path) if listing is not None and fmt not in ("jsonl", "csv") else None
     # only row formats look up entries by id; text files travel to worker processes without it
     by_id = manifests[0] if manifests and fmt in ("jsonl", "csv") else None
-    return Source(path, fmt, entry, by_id)
+    return Source(path, fmt, entry, by_id, unlisted)
 
 
 def _is_documentation(name: str) -> bool:
@@ -140,6 +146,23 @@ def _nothing_found(passed_over: list[str]) -> str:
         shown = ", ".join(passed_over[:3]) + (f" and {len(passed_over) - 3} more" if len(passed_over) > 3 else "")
         why = f"only {shown}: hidden files, manifests and README/LICENSE files are passed over"
     return f"no {KNOWN} files found ({why}); give a directory holding documents, or the files themselves"
+
+
+def _unlisted_notes(sources: list[Source], on_note: OnNote) -> None:
+    """One note a manifest for the files beside it that it does not list (they get no source_type of their own)."""
+    unlisted: dict[str, list[Source]] = {}
+    for source in sources:
+        if source.unlisted_in is not None:
+            unlisted.setdefault(source.unlisted_in, []).append(source)
+    for manifest, missing in unlisted.items():
+        names = [s.path for s in missing]
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        has = (missing[0].entry or {}).get("source_type")
+        gets = f"only the manifest's defaults (source_type {has})" if has else "no source_type, outlet or date"
+        one = len(names) == 1
+        on_note(f"{shown} {'is' if one else 'are'} not listed in {manifest}, so {'it gets' if one else 'they get'} "
+                f"{gets}; add {'a `- file:` entry' if one else '`- file:` entries'} saying what you know "
+                f"about {'it' if one else 'them'}")
 
 
 def _manifest_notes(manifests: list[Manifest], sources: list[Source], on_note: OnNote) -> None:
@@ -210,6 +233,7 @@ def list_sources(inputs: list[str], options: ReadOptions, on_skip: OnSkip,
             add(_source(given, manifests, on_skip))
     if on_note is not None:
         _manifest_notes(explicit + [m for m in cache.values() if m is not None], sources, on_note)
+        _unlisted_notes(sources, on_note)
     return sources
 
 

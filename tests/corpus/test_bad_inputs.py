@@ -212,3 +212,25 @@ def test_claims_prints_manifest_notes_and_keeps_them_in_the_summary(tmp_path: Pa
     note = f"{path}: documents entry 1: unknown key `titel` (kept as free metadata); did you mean `title`?"
     assert summary.notes == [note] and summary.skipped == [] and summary.documents == 1
     assert capsys.readouterr().err == f"note: {note}\n"
+
+
+def test_a_file_the_manifest_does_not_list_is_noted(tmp_path: Path) -> None:
+    path = write_corpus(tmp_path, "defaults: {collection: c}\ndocuments:\n  - {file: a.txt, source_type: state_media}\n")
+    (tmp_path / "b.txt").write_text("Kyiv says so.", encoding="utf-8")
+    (tmp_path / "rows.jsonl").write_text('{"id": "r1", "text": "Rows carry their own metadata."}\n', encoding="utf-8")
+    docs, _, notes = read([tmp_path])
+    assert len(docs) == 3
+    assert notes == [f"{tmp_path / 'b.txt'} is not listed in {path}, so it gets no source_type, outlet or date; "
+                     "add a `- file:` entry saying what you know about it"]
+    for n in range(4):
+        (tmp_path / f"more{n}.txt").write_text(f"Text {n}.", encoding="utf-8")
+    _, _, notes = read([tmp_path])
+    assert notes == [f"{tmp_path / 'b.txt'}, {tmp_path / 'more0.txt'}, {tmp_path / 'more1.txt'} and 2 more are not "
+                     f"listed in {path}, so they get no source_type, outlet or date; add `- file:` entries saying "
+                     "what you know about them"]
+
+
+def test_a_manifest_of_defaults_alone_lists_no_file_and_gives_no_note(tmp_path: Path) -> None:
+    write_corpus(tmp_path, "defaults: {source_type: state_media}\n")
+    [doc], _, notes = read([tmp_path])
+    assert notes == [] and doc.meta["source_type"] == "state_media"
