@@ -9,17 +9,11 @@ newline and carriage return (progress bars) pass.
 
 from __future__ import annotations
 
-import re
 from typing import Any, TextIO
 
-# C0 controls but tab, newline and carriage return; DEL and the C1 controls; bidirectional
-# embeddings, overrides and isolates.
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+from corpus.safetext import visible
 
-
-def visible(text: str) -> str:
-    """``text`` with every terminal control written as its escape."""
-    return _CONTROLS.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+__all__ = ["SafeStream", "protect", "visible"]
 
 
 class SafeStream:

@@ -18,7 +18,6 @@ report.json and the terminal say which of the two was done.
 
 from __future__ import annotations
 
-import html
 import json
 from collections import Counter
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from corpus.errors import UserError
+from corpus.safetext import html_text, markdown_text
 from models.data import document_key, is_tie, load_labelled, test_split, text_hash
 
 BY_DEFAULT = ("outlet", "source_type", "speaker", "source", "voice")
@@ -593,23 +593,25 @@ def interval_sentence(report: dict[str, Any]) -> str:
 
 
 def markdown(report: dict[str, Any]) -> str:
-    labels = report["labels"]
-    out = [f"# Evaluation of {report['model']} ({report['version']})", "",
-           f"Data: `{report['data']}`, {report['n']} claims; scheme `{report['scheme']}`.", "",
-           f"Protocol: {report['protocol']}", ""]
+    """report.md: the same figures as a Markdown page; every text from the data escaped (``markdown_text``)."""
+    m = markdown_text
+    labels = [m(label) for label in report["labels"]]
+    out = [f"# Evaluation of {m(report['model'])} ({m(report['version'])})", "",
+           f"Data: {m(report['data'])}, {report['n']} claims; scheme {m(report['scheme'])}.", "",
+           f"Protocol: {m(report['protocol'])}", ""]
     if report.get("left_out"):
-        out += [f"{report['left_out'].capitalize()}: every figure here is on the other {report['n']}.", ""]
+        out += [f"{m(report['left_out'].capitalize())}: every figure here is on the other {report['n']}.", ""]
     if report.get("baseline_how"):
-        out += [f"TF-IDF baseline: {report['baseline_how']}.", ""]
-    out += [f"Note: {note}.\n" for note in notes(report)]
+        out += [f"TF-IDF baseline: {m(report['baseline_how'])}.", ""]
+    out += [f"Note: {m(note)}.\n" for note in notes(report)]
     if report.get("intervals"):
-        out += [interval_sentence(report) + ".", ""]
+        out += [m(interval_sentence(report)) + ".", ""]
     out += ["| | n | macro-F1 | accuracy | ECE |", "|---|---:|---:|---:|---:|"]
-    out += [f"| {name} | {n} | {f1:.3f} | {acc:.3f} | {ece:.3f} |" for name, n, f1, acc, ece in summary_table(report)]
+    out += [f"| {m(name)} | {n} | {f1:.3f} | {acc:.3f} | {ece:.3f} |" for name, n, f1, acc, ece in summary_table(report)]
     for title, part in (("Model", report["overall"]), ("TF-IDF baseline", report["baseline"])):
         out += ["", f"## {title}: per label", "", "| label | precision | recall | F1 | support |",
                 "|---|---:|---:|---:|---:|"]
-        out += [f"| {k} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['support']} |"
+        out += [f"| {m(k)} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['support']} |"
                 for k, v in part["per_label"].items()]
         out += ["", "Confusion (rows true, columns predicted):", "",
                 "| | " + " | ".join(labels) + " |", "|---|" + "---:|" * len(labels)]
@@ -619,7 +621,7 @@ def markdown(report: dict[str, Any]) -> str:
 
 def render_html(report: dict[str, Any]) -> str:
     """A self-contained page showing the figures and tables; every text shown is escaped."""
-    e = lambda value: html.escape(str(value), quote=True)  # noqa: E731
+    e = html_text
     lines = summary_table(report)
     rows = "".join(f"<tr><td>{e(name)}</td><td>{n}</td><td>{f1:.3f}</td><td>{acc:.3f}</td><td>{ece:.3f}</td></tr>"
                    for name, n, f1, acc, ece in lines[:SUMMARY_SHOWN])
@@ -649,7 +651,9 @@ def render_html(report: dict[str, Any]) -> str:
     if report.get("intervals"):
         warning += f"<p>{e(interval_sentence(report))}.</p>"
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Evaluation: {e(report['model'])}</title>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src 'self'; style-src 'unsafe-inline'">
+<title>Evaluation: {e(report['model'])}</title>
 <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}}
 table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;padding:.25em .6em;text-align:right}}
 td:first-child,th:first-child{{text-align:left}}.warn{{color:#a00;font-weight:bold}}img{{max-width:100%}}</style></head>

@@ -18,12 +18,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from corpus.safetext import BIDI_CONTROLS, html_text
 from models.compare import CompareSettings, source_of
 
 _TOKEN = re.compile(r"[\w’']+", re.U)
-# U+202A-U+202E (embeddings, overrides) and U+2066-U+2069 (isolates): invisible, and they reorder
-# whatever follows them on the line, the page's own words included.
-_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 CSS = """
 body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1200px;padding:0 1em;color:#222}
 h1{font-size:1.5em}h2{margin-top:2em;border-bottom:1px solid #ccc}h3{margin:0 0 .3em}
@@ -96,7 +94,7 @@ def cue_pattern(cues: dict[str, list[str]]) -> re.Pattern[str] | None:
 def highlight(text: str, cues: re.Pattern[str] | None = None, diff: Iterable[str] = ()) -> str:
     """``text`` escaped, with cue phrases (class ``cue cue<k>``, k the label's place in the scheme)
     and the words in ``diff`` wrapped in <mark>."""
-    text = _BIDI_CONTROLS.sub("", text)
+    text = BIDI_CONTROLS.sub("", text)
     diff = {d.lower() for d in diff}
     spans: list[tuple[int, int, str]] = []
     if cues is not None:
@@ -209,8 +207,7 @@ def stance_chart(counts: dict[str, Counter[str]], title: str = "Stance of claims
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _e(value: Any) -> str:
-    return html.escape(_BIDI_CONTROLS.sub("", "" if value is None else str(value)))
+_e = html_text
 
 
 def _stance(label: Any) -> str:

@@ -111,7 +111,11 @@ def test_evaluate_writes_report_figures_and_escaped_html(tmp_path: Path, monkeyp
     page = (out / "index.html").read_text(encoding="utf-8")
     assert "<script>" not in page and "&lt;script&gt;state.example&lt;/script&gt;" in page
     assert 'src="confusion.png"' in page and 'src="reliability.png"' in page
-    assert "| model | 24 | " in (out / "report.md").read_text(encoding="utf-8")
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "| model | 24 | " in md
+    # Markdown renderers pass raw HTML through: the outlet is escaped there too.
+    assert "<script>" not in md and "outlet=&lt;script&gt;state.example&lt;/script&gt;" in md
+    assert "default-src 'none'; img-src 'self'" in page
     # 95% intervals: the model's macro-F1 lies inside its own, the difference's is paired.
     ci = report["intervals"]
     assert ci["model"][0] <= report["overall"]["macro_f1"] <= ci["model"][1] <= 1.0
