@@ -515,8 +515,7 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
                 notes.append(
                     f"the project keeps showing the trained model's pre-labels ({current}); the {len(new)} new "
                     f"claim(s) carry the bootstrap's ({version}), which Label Studio does not show while the "
-                    f"project is on {current}, and its queue serves them after the pre-labelled ones: pre-label "
-                    "them with the trained model by running again with --model MODEL_DIR (or `model:` in the config)")
+                    f"project is on {current}, and its queue serves them after the pre-labelled ones")
         else:
             client.projects.update(id=project.id, model_version=version)
             current, switched = version, True

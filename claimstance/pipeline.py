@@ -225,6 +225,12 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
                                     scheme=cfg.scheme, include_all=cfg.push_all, overlap=cfg.overlap,
                                     keep_trained=model_dir is None)
         result.notes += result.pushed.get("notes", [])
+        if result.pushed.get("model_version_kept") and result.pushed.get("tasks_added"):
+            shown = result.pushed["project_model_version"]
+            found = find_model_dir(workspace, shown)
+            result.notes.append("to pre-label the new claims with the trained model, run again with --model "
+                                + (str(found) if found else f"DIR (the directory `stance train` wrote {shown} to)")
+                                + " (or set `model:` in the pipeline config)")
     else:
         result.not_run.append("Label Studio and push (--no-push)")
 
@@ -254,6 +260,17 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
     clusters_path = result.compare_dir / "clusters.jsonl"
     result.clusters = sum(1 for _ in read_jsonl(clusters_path)) if clusters_path.exists() else 0
     return result
+
+
+def find_model_dir(workspace: Path, version: str) -> Path | None:
+    """The model directory of ``version`` among the workspace's folders (``W/model`` and the like)."""
+    for config in sorted(Path(workspace).glob("*/claimstance.json")):
+        try:
+            if json.loads(config.read_text(encoding="utf-8")).get("version") == version:
+                return config.parent
+        except (OSError, ValueError, AttributeError):
+            continue
+    return None
 
 
 def _shown(path: Path) -> Path:
@@ -313,6 +330,9 @@ def summary_lines(result: RunResult) -> list[str]:
                      + (" (the project's pre-labels switched to it)" if p.get("model_version_switched") else "")
                      + (f" (the project keeps showing {p['project_model_version']})"
                         if p.get("project_model_version") not in (None, p.get("model_version")) else ""))
+        if p.get("overlap"):
+            lines.append(f"annotators a task: {p['overlap']}" + (" (--overlap 2 or more for agreement figures)"
+                                                                 if p["overlap"] == 1 else ""))
     if result.skipped_steps:
         lines.append("up to date, skipped: " + ", ".join(result.skipped_steps))
     if result.not_run:

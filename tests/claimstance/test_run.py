@@ -257,5 +257,17 @@ def test_a_rerun_on_the_bootstrap_keeps_the_project_on_a_trained_model(studio: d
     assert studio_client.projects.get(id=project.id).model_version == "minilm-ft-20260101-0000-test"
     assert "pushed: 1 new tasks" in out and "switched to it" not in out
     assert "note: the project keeps showing the trained model's pre-labels (minilm-ft-20260101-0000-test)" in out
-    assert "running again with --model MODEL_DIR" in out
+    assert ("note: to pre-label the new claims with the trained model, run again with --model DIR (the directory "
+            "`stance train` wrote minilm-ft-20260101-0000-test to) (or set `model:` in the pipeline config)") in out
     assert "note: 1 document(s) have no source_type (no manifest entry gives one): " in out and "c.txt" in out
+
+
+def test_the_model_directory_of_a_version_is_found_in_the_workspace(tmp_path):
+    from claimstance.pipeline import find_model_dir
+
+    (tmp_path / "model-2").mkdir()
+    (tmp_path / "model-2" / "claimstance.json").write_text('{"version": "minilm-ft-2"}', encoding="utf-8")
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "claimstance.json").write_text("[not json", encoding="utf-8")
+    assert find_model_dir(tmp_path, "minilm-ft-2") == tmp_path / "model-2"
+    assert find_model_dir(tmp_path, "minilm-ft-3") is None
