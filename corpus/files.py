@@ -242,6 +242,9 @@ def read_jsonl(path: str | Path, max_line_mb: float = MAX_LINE_MB) -> Iterator[d
                 if lineno == 1 and path.suffix.lower() in (".csv", ".tsv", ".parquet", ".xlsx"):
                     raise UserError(f"{path}: a {path.suffix.lower()[1:].upper()} file where JSON lines are expected; "
                                     "convert it (pandas: df.to_json(path, orient='records', lines=True))") from None
+                if lineno == 1 and path.suffix.lower() not in ("", ".jsonl", ".ndjson", ".json", ".jl", ".txt"):
+                    raise UserError(f"{path}: not JSON lines (a '{path.suffix}' file); give the .jsonl file the "
+                                    "previous step wrote") from None
                 raise UserError(f"{path}:{lineno}: malformed JSON ({err.msg}); fix or remove that line") from None
             if not isinstance(row, dict):
                 raise UserError(f"{path}:{lineno}: expected a JSON object, got {type(row).__name__}")

@@ -33,13 +33,24 @@ def read_yaml(path: str | Path, what: str = "config file", hint: str = "pass an 
 
 
 def validation_error(source: str | Path, err: Any, prefix: str = "") -> UserError:
-    """A pydantic ``ValidationError`` as one line: the source, the dotted field path, the problem."""
-    first = err.errors()[0]
+    """A pydantic ``ValidationError`` as one line: the source, the dotted field path, the problem.
+
+    A misspelt key gives two errors, the unknown key and the required one it was meant to be: the
+    unknown key is named, with the missing one beside it (``hotkee: unknown field; did you mean
+    hotkey?``), not "hotkey: field required" alone.
+    """
+    errors = err.errors()
+    extra = [e for e in errors if e["type"] == "extra_forbidden"]
+    first = extra[0] if extra else errors[0]
     msg = first["msg"]
     if first["type"] == "missing":
         msg = "field required"
     elif first["type"] == "extra_forbidden":
         msg = "unknown field (check the spelling)"
+        parent = tuple(first["loc"][:-1])
+        meant = [str(e["loc"][-1]) for e in errors if e["type"] == "missing" and tuple(e["loc"][:-1]) == parent]
+        if meant:
+            msg = f"unknown field; did you mean {' or '.join(meant)}?"
     elif msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
     where = prefix + (".".join(str(part) for part in first["loc"]) or "(top level)")

@@ -481,6 +481,9 @@ def encoder_embed(model: str | None = None, cache: str | None = None, progress: 
 
     from models.encoder import EmbeddingCache, load_encoder
 
+    if model is not None and not Path(model).is_dir():
+        raise UserError(f"--model {model}: no such model directory; check the path, or omit --model to use "
+                        "the packaged MiniLM")
     if model is not None and not Path(model, "config.json").exists():
         raise UserError(f"--model {model}: not a model directory (no config.json); "
                         "omit --model to use the packaged MiniLM")

@@ -61,6 +61,8 @@ def load_predictor(scheme: Scheme | None, model_dir: str | Path | None = None) -
         boot = Bootstrap(scheme)
         return Predictor(scheme.label_ids, boot.version, boot, bootstrap=boot)
     path = Path(model_dir)
+    if path.is_file():
+        raise UserError(f"{model_dir}: a file, not a model directory; give the directory `stance train --out` wrote")
     if not path.is_dir():
         raise UserError(f"{model_dir}: no such model directory; train one with `stance train` or check the path")
     try:

@@ -158,7 +158,7 @@ def parse_scheme(data: Any, source: str = "<scheme>") -> Scheme:
 def scheme_path(name_or_path: str) -> Path:
     """The YAML file of a scheme given by name (configs/schemes/NAME.yaml) or by path."""
     candidate = Path(name_or_path)
-    if candidate.suffix in (".yaml", ".yml") or "/" in name_or_path:
+    if candidate.suffix in (".yaml", ".yml") or "/" in name_or_path or candidate.is_file():
         if not candidate.exists():
             raise UserError(f"{name_or_path}: no such scheme file; check the path")
         return candidate

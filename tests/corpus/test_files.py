@@ -217,3 +217,14 @@ def test_a_named_pipe_or_device_is_written_to_not_replaced(tmp_path):
     with pytest.raises(OSError):   # /dev/full: the write fails (no space) instead of "succeeding"
         write_jsonl("/dev/full", [{"a": 1}])
     assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+
+
+def test_a_file_of_another_format_is_named_as_such_not_as_malformed_json(tmp_path):
+    odd = tmp_path / "doc.xyz"
+    odd.write_text("<doc>hello</doc>\n")
+    with pytest.raises(UserError, match=r"doc\.xyz: not JSON lines \(a '\.xyz' file\)"):
+        list(read_jsonl(odd))
+    plain = tmp_path / "rows.jsonl"
+    plain.write_text("<doc>hello</doc>\n")
+    with pytest.raises(UserError, match=r"rows\.jsonl:1: malformed JSON"):
+        list(read_jsonl(plain))

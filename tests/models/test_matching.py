@@ -215,7 +215,7 @@ def test_match_cli_bad_model_dir_is_one_line(tmp_path, capsys):
     code = main(["match", "--corpus", str(corpus), "--queries", str(corpus), "--out",
                  str(tmp_path / "o.jsonl"), "--model", str(tmp_path / "nomodel")])
     err = capsys.readouterr().err
-    assert code != 0 and "nomodel" in err and len(err.strip().splitlines()) == 1
+    assert code != 0 and "nomodel: no such model directory" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "o.jsonl").exists()
 
 

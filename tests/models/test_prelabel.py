@@ -71,6 +71,9 @@ def test_prelabel_with_a_trained_model_calls_the_classifier(monkeypatch, tmp_pat
     assert out[0]["prediction"] == "independent_reporting" and out[0]["model_version"] == "minilm-test-1"
     with pytest.raises(UserError, match="no such model directory"):
         prelabel(ROWS[:1], load_scheme("kremlin_framing"), model_dir=tmp_path / "absent")
+    (tmp_path / "claims.txt").write_text("x")
+    with pytest.raises(UserError, match="claims.txt: a file, not a model directory"):
+        prelabel(ROWS[:1], load_scheme("kremlin_framing"), model_dir=tmp_path / "claims.txt")
     # No --scheme with --model: the model's own scheme (the classifier loads the one it was trained with).
     inp = tmp_path / "claims.jsonl"
     inp.write_text(json.dumps(ROWS[0]) + "\n", encoding="utf-8")

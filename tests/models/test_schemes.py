@@ -68,6 +68,11 @@ def test_typo_in_a_field_name_is_an_error(tmp_path):
     data["labels"][0]["cuess"] = ["x"]
     with pytest.raises(UserError, match=r"labels\.0\.cuess: unknown field"):
         load_scheme(str(_write(tmp_path, data)))
+    # A misspelt required field is named, with the one it was meant to be ("hotkey: field required" had hidden it).
+    data = _minimal()
+    data["labels"][1]["hotkee"] = data["labels"][1].pop("hotkey")
+    with pytest.raises(UserError, match=r"x\.yaml: labels\.1\.hotkee: unknown field; did you mean hotkey\?"):
+        load_scheme(str(_write(tmp_path, data)))
 
 
 @pytest.mark.parametrize("change, message", [
