@@ -491,6 +491,10 @@ def train(data: str | Path, out_dir: str | Path, scheme: str = "kremlin_framing"
     if not rows:
         raise UserError(f"{data}: --exclude-ties / --min-agreement left out every one of its {before} training "
                         "rows; relax them or adjudicate the disagreements")
+    present = sorted({str(r["label"]) for r in rows})
+    if len(present) < 2:
+        raise UserError(f"{data}: its training rows hold only the label {present[0]!r}; training needs at least "
+                        "two labels: label claims of another stance too")
     clf, metrics = fit_classifier(rows, scheme_obj, seed, settings, progress)
     metrics["test_claims_held_out"] = len(held_out)
     metrics["left_out"] = left_out_sentence(before, left_out, exclude_ties, min_agreement)
