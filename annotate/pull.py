@@ -518,7 +518,8 @@ def pull(project: str, out_dir: str | Path, *, workspace: str | Path | None = No
     pairs = True if is_pairs_config(getattr(found, "label_config", None)) else None   # None: ask the tasks
     report = write_pull(tasks, users, scheme, out_dir, pairs=pairs,
                         source={"project": project, "project_id": found.id, "url": info["url"],
-                                "export_seconds": round(exported, 2)})
+                                "export_seconds": round(exported, 2),
+                                "annotators_per_task": getattr(found, "maximum_annotations", None)})
     return report
 
 
@@ -553,6 +554,10 @@ def summary_lines(report: dict[str, Any], out_dir: str | Path) -> list[str]:
     single = (report.get("single") or {}).get("n") or 0
     if single:
         lines.append(f"single: {single} {unit}(s) labelled by one annotator: agreement null (unchecked), not 1.0")
+    if report.get("annotators_per_task") == 1:
+        lines.append(f"note: the project gives each {'pair' if unit == 'pair' else 'task'} to one annotator: Label "
+                     "Studio's queue never serves one someone labelled to another annotator, so the queue yields no "
+                     "agreement figures; `stance push --overlap 2` (same --in and --project) raises it")
     skipped = report.get("skipped") or {}
     if skipped.get("n"):
         who = ", ".join(f"{a} {n}" for a, n in skipped["by_annotator"].items())

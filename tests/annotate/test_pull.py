@@ -468,3 +468,16 @@ def test_tasks_only_ever_skipped_reach_the_pull(studio, studio_client, tmp_path,
         ("sk0", studio["username"], False, "neutral"), ("sk0", "skipper@example.org", True, None),
         ("sk1", "skipper@example.org", True, None)]
     assert [r["claim_id"] for r in map(json.loads, (out / "labels.jsonl").read_text().splitlines())] == ["sk0"]
+
+
+def test_a_project_of_one_annotator_a_task_is_named_with_the_fix(tmp_path: Path):
+    for per_task, expected in ((1, True), (2, False), (None, False)):
+        out = tmp_path / f"p{per_task}"
+        report = pull.write_pull(_tasks(), USERS, SCHEME, out, source={"annotators_per_task": per_task})
+        notes = [line for line in pull.summary_lines(report, out) if "to one annotator:" in line]
+        assert bool(notes) is expected
+    assert notes == [] and report["annotators_per_task"] is None
+    report = pull.write_pull(_tasks(), USERS, SCHEME, tmp_path / "again", source={"annotators_per_task": 1})
+    assert ("note: the project gives each task to one annotator: Label Studio's queue never serves one someone "
+            "labelled to another annotator, so the queue yields no agreement figures; `stance push --overlap 2` "
+            "(same --in and --project) raises it") in pull.summary_lines(report, tmp_path / "again")
