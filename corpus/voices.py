@@ -617,9 +617,9 @@ def sentence_voices(text: str, spans: list[tuple[int, int]], base: Voice) -> lis
     and a sentence that is a quotation of its own with no attribution, right after a quoted
     sentence, continues it (``"...," Peskov said. "The Kiev regime bears full responsibility."``).
     """
-    own = [sentence_voice(text[s:e], base) for s, e in spans]
     if base.speaker not in (AUTHOR, BLOGGER) or base.kind != "text" or not spans:
-        return own
+        return [(base.speaker, base.speaker_name)] * len(spans)  # turns, comments, headings: the paragraph's
+    own = [sentence_voice(text[s:e], base) for s, e in spans]
     if _ANY_QUOTE.search(text, spans[0][0], spans[-1][1]) is None:
         return own  # the common case: no quotation in the paragraph
     states = _quote_states(text, spans)
