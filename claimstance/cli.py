@@ -347,7 +347,7 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=_PORT, default=None, help="port of a new local Label Studio (default: the config's, 8080)")
     p.add_argument("--project", default=None, help="Label Studio project title (default: the config's, 'claimstance sample')")
     p.add_argument("--text-column", default="text", help="CSV/JSONL column holding the text; several, comma-separated, take the first one present (default: text)")
-    p.add_argument("--id-column", default="id", help="CSV/JSONL column holding the document id (default: id)")
+    p.add_argument("--id-column", default="id", help="CSV/JSONL column holding the document id; several, comma-separated, take the first one holding a value (default: id)")
     p.add_argument("--model", default=None, metavar="DIR",
                    help="pre-label with this model directory from `stance train` (default: the config's `model:`, "
                         "else the bootstrap; a run on the bootstrap keeps a project on a trained model's pre-labels)")
