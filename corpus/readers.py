@@ -4,7 +4,8 @@ Every problem with one input (empty, binary, not UTF-8, too big, unreadable, a b
 an unknown format, a missing CSV column, a directory with nothing to read) becomes a ``Skipped``
 record naming the input and the fix; the other inputs still go through. Every format is first
 sniffed the same way, so a binary file is one skip whatever its name. Offsets later point into ``Document.text`` exactly as
-read here (for HTML: the main text extracted from the page).
+read here (for HTML: the main text extracted from the page, which ``stance claims --documents`` saves). A page's
+headline opening that text is hinted (``headline_end``) so that it is flagged a heading, as Markdown's ``# Title`` is.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import IO, Any
 from corpus.errors import UserError
 from corpus.manifest import MANIFEST_NAMES, Manifest, find_manifest, load_manifest
 from corpus.records import Document, content_id
+from corpus.sentences import split_paragraphs
 
 DEFAULT_MAX_MB = 50
 TEXT_SUFFIXES = {".txt": "text", ".text": "text", ".md": "text", ".markdown": "text",
@@ -33,6 +35,12 @@ KNOWN = ".txt, .md, .html, .jsonl or .csv"
 SNIFF_BYTES = 8192  # how much of a file is looked at to tell text from binary
 # Bytes that plain text hardly ever holds (tab, newlines, form feed, escape are fine).
 _CONTROL = bytes(b for b in range(32) if b not in b"\t\n\v\f\r\x1b") + b"\x7f"
+
+
+def document_format(path: str | None) -> str:
+    """What a document was read from, by its file's extension: text, markdown, html, jsonl or csv."""
+    suffix = os.path.splitext(path or "")[1].lower()
+    return "markdown" if suffix in (".md", ".markdown") else TEXT_SUFFIXES.get(suffix, "text")
 
 
 @dataclass(frozen=True)
@@ -321,6 +329,37 @@ def _add_authors(meta: dict[str, Any]) -> None:
         meta["authors"] = [a.strip() for a in author.split(";") if a.strip()]  # a page's "A; B"
 
 
+HTML_EXTRACTOR = "trafilatura"   # what turns a page into the text its claims' offsets index
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.I | re.S)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def extractor() -> dict[str, str]:
+    """The HTML extractor and its version, as a documents file records them for a page."""
+    import trafilatura
+
+    return {"extractor": HTML_EXTRACTOR, "extractor_version": trafilatura.__version__}
+
+
+def _h1_texts(page: str) -> list[str]:
+    """The text of each ``<h1>`` of a page, tags dropped and entities decoded."""
+    import html
+
+    return [html.unescape(_TAG.sub("", m.group(1))) for m in _H1.finditer(page)]
+
+
+def _headline_end(text: str, headlines: list[Any]) -> int:
+    """Where the extracted text's first paragraph ends when it is the page's headline (its title or an
+    ``<h1>``, spaces aside), else 0. Extractors keep the headline as the first line of the text."""
+    first = next(iter(split_paragraphs(text)), None)
+    if first is None:
+        return 0
+    said = " ".join(text[first[0]:first[1]].split())
+    if said and any(isinstance(h, str) and " ".join(h.split()) == said for h in headlines):
+        return first[1]
+    return 0
+
+
 def _read_html(source: Source, text: str, on_skip: OnSkip) -> Document | None:
     import trafilatura  # heavy: only when a page is read
 
@@ -339,11 +378,15 @@ def _read_html(source: Source, text: str, on_skip: OnSkip) -> Document | None:
             meta[key] = value
     comments = (page.comments or "").strip()
     full = body
+    hints: dict[str, Any] = {}
     if comments:
         full = f"{body}\n\n{comments}"
-        meta["voices"] = {"comments_offset": len(body) + 2}  # where the page's comments begin
+        hints["comments_offset"] = len(body) + 2  # where the page's comments begin
+    headline_end = _headline_end(full, [meta.get("title"), *_h1_texts(text)])
+    if headline_end:
+        hints["headline_end"] = headline_end  # the page's headline: a heading, as Markdown's "# Title" is
     entry = _file_meta(source)
-    hints = {**meta.get("voices", {}), **entry.get("voices", {})}
+    hints = {**hints, **entry.get("voices", {})}
     meta.update(entry)
     if hints:
         meta["voices"] = hints

@@ -10,7 +10,7 @@ import pytest
 from corpus.errors import UserError
 from corpus.manifest import load_manifest
 from corpus.readers import ReadOptions, Skipped, read_documents
-from corpus.records import content_id
+from corpus.records import Document, content_id
 
 PAGE = """<html><head><title>Cyber talks stall | The Daily Example</title>
 <meta name="author" content="Jane Roe"><meta property="article:published_time" content="2024-05-14"></head>
@@ -266,3 +266,43 @@ def test_every_format_that_names_an_author_gives_an_authors_list(tmp_path: Path)
     assert by_file["c.html"]["authors"] == ["Jane Roe", "John Smith"]
     assert "authors" not in by_file["d.txt"]
     assert by_file["e.txt"]["authors"] == ["Y", "Z"]  # an authors list given is kept
+
+
+def test_a_page_headline_that_opens_the_text_is_a_heading_like_markdowns(tmp_path: Path) -> None:
+    from corpus.claims import extract_claims
+
+    (tmp_path / "page.html").write_text(PAGE, encoding="utf-8")
+    (tmp_path / "page.md").write_text("# Cyber talks stall at the UN\n\nThe talks stalled on Tuesday.\n", encoding="utf-8")
+    [page, md], _ = read([tmp_path / "page.html", tmp_path / "page.md"])
+    assert page.text.startswith("Cyber talks stall at the UN\n")
+    assert page.meta["voices"] == {"headline_end": len("Cyber talks stall at the UN")}
+    first = extract_claims(page)[0]
+    heading = extract_claims(md)[0]
+    assert (first.text, first.is_claim, first.reason, first.speaker, first.speaker_name) == (
+        "Cyber talks stall at the UN", False, "heading", "author", "Jane Roe")
+    assert (heading.is_claim, heading.reason, heading.speaker) == (False, "heading", "author")
+    unhinted = extract_claims(Document(page.doc_id, page.text, {**page.meta, "voices": {}}))
+    assert unhinted[0].reason == "not_checkworthy"   # what the headline was before: read as a sentence
+    assert [c.to_row() for c in extract_claims(page)[1:]] == [c.to_row() for c in unhinted[1:]]   # the rest as before
+
+
+@pytest.mark.parametrize("headline, title, hinted", [
+    ("<h1>Talks <em>stall</em> &amp; fail</h1>", "Other words | Site", True),   # the <h1>, tags and entities aside
+    ("<h2>Talks stall &amp; fail</h2>", "Talks stall &amp; fail", True),          # no <h1>: the page's title
+    ("<h2>Talks stall and fail</h2>", "Something else entirely", False),         # neither: read as text
+])
+def test_the_headline_is_the_title_or_an_h1(tmp_path: Path, headline: str, title: str, hinted: bool) -> None:
+    page = PAGE.replace("<title>Cyber talks stall | The Daily Example</title>", f"<title>{title}</title>").replace(
+        "<h1>Cyber talks stall at the UN</h1>", headline)
+    (tmp_path / "page.html").write_text(page, encoding="utf-8")
+    [doc], _ = read([tmp_path / "page.html"])
+    assert doc.text.startswith("Talks stall")
+    assert ("headline_end" in doc.meta.get("voices", {})) is hinted
+
+
+def test_a_headline_and_comments_keep_both_hints(tmp_path: Path) -> None:
+    page = PAGE.replace("</article>", "</article><section id=\"comments\"><h2>Comments</h2>"
+                        "<div class=\"comment\"><p>Great article, it shows the talks are a farce.</p></div></section>")
+    (tmp_path / "page.html").write_text(page, encoding="utf-8")
+    [doc], _ = read([tmp_path / "page.html"])
+    assert set(doc.meta["voices"]) == {"comments_offset", "headline_end"}
