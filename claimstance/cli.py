@@ -46,6 +46,9 @@ def _add_claims(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--id-column", default="id", help="CSV/JSONL column holding the document id; several, comma-separated, take the first one holding a value (default: id; a row without one gets a hash of its text)")
     p.add_argument("--manifest", default=None, help="manifest of document metadata (default: manifest.yaml found in an input directory)")
     p.add_argument("--parquet", action="store_true", help="also write FILE.parquet beside the JSONL")
+    p.add_argument("--documents", default=None, metavar="FILE", help="also write FILE (JSONL), one row a document: "
+                   "doc_id, source_file, format, sha1 and the text the claims' offsets index (for HTML: the "
+                   "extracted text, with the extractor and its version)")
     p.add_argument("--max-file-mb", type=_at_least(0.001, float), default=50, help="skip files (or JSONL lines) larger than this (default: 50)")
     p.add_argument("--workers", type=_COUNT, default=None, help="processes to use (default: up to 4 on a corpus over 4 MB, else 1)")
     p.set_defaults(handler=_claims)
@@ -58,13 +61,15 @@ def _claims(args: argparse.Namespace) -> int:
     options = ReadOptions(text_column=args.text_column, id_column=args.id_column,
                           manifest=args.manifest, max_mb=args.max_file_mb)
     summary = build_claims(args.inputs, args.out, options, parquet=args.parquet, workers=args.workers,
-                           on_skip=lambda s: print(f"skipped: {s}", file=sys.stderr))
+                           on_skip=lambda s: print(f"skipped: {s}", file=sys.stderr), documents=args.documents)
     voices = ", ".join(f"{k} {n}/{summary.claims_by_voice[k]}" for k, n in summary.by_voice.most_common())
     print(f"documents: {summary.documents}  sentences: {summary.sentences}  claims: {summary.claims}")
     print(f"by voice (sentences/claims): {voices}")
     print(f"wrote {summary.out} ({summary.sentences} rows)")
     if summary.parquet:
         print(f"wrote {summary.parquet}")
+    if summary.documents_file:
+        print(f"wrote {summary.documents_file} ({summary.document_rows} documents)")
     if summary.skipped:
         print(f"error: {len(summary.skipped)} input(s) skipped, not in {summary.out} (the rest is); fix them "
               "and re-run the same command:", file=sys.stderr)
@@ -263,7 +268,8 @@ def _studio(args: argparse.Namespace) -> int:
         info = studio.start(args.workspace, port=args.port)
         state = "already running" if info["already_running"] else f"started in {info['seconds']} s"
         print(f"Label Studio {state} at {info['url']} (pid {info['pid']}, log {info['log']})")
-        print(f"log in as {info['username']}; the password and API key are in {info['studio_json']} (mode 600)")
+        print(f"log in as {info['username']}; the password and API key are in {info['studio_json']} "
+              f"(mode {info.get('studio_json_mode', 'unknown')})")
     elif args.action == "stop":
         info = studio.stop(args.workspace)
         print(f"Label Studio for {args.workspace} stopped" if info["stopped"] else f"no Label Studio running for {args.workspace}")
@@ -274,7 +280,8 @@ def _studio(args: argparse.Namespace) -> int:
             return 1
         auth = "API key accepted" if info["auth_ok"] else f"API key NOT accepted (HTTP {info['http_status']})"
         print(f"Label Studio running at {info['url']} (pid {info['pid']}); {auth}")
-        print(f"log in as {info['username']}; the password and API key are in {info['studio_json']} (mode 600)")
+        print(f"log in as {info['username']}; the password and API key are in {info['studio_json']} "
+              f"(mode {info.get('studio_json_mode', 'unknown')})")
         return 0 if info["auth_ok"] else 1
     return 0
 

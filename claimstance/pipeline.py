@@ -160,7 +160,8 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
     if before and before != corpus_path.resolve().as_posix():
         say(f"note: {workspace} last ran on {before}; this run replaces its claims, pre-labels and "
             "report (another --workspace keeps both)")
-    if state.fresh("claims", claims_key, result.claims_path):
+    documents_path = out / "documents.jsonl"   # the text each claim's offsets index (a page's extracted text)
+    if state.fresh("claims", claims_key, result.claims_path, documents_path):
         say(f"[1/5] claims: up to date ({result.claims_path})")
         result.skipped_steps.append("claims")
         # What that run could not read is still unread: say so again (and exit 1 again).
@@ -173,7 +174,7 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
 
         summary = build_claims([str(corpus_path)], str(result.claims_path), read_options,
                                on_skip=lambda item: say(f"  skipped: {item}"),
-                               on_note=lambda note: say(f"  note: {note}"))
+                               on_note=lambda note: say(f"  note: {note}"), documents=str(documents_path))
         result.skipped_inputs = [str(item) for item in summary.skipped]
         state.done("claims", claims_key, corpus=corpus_path.resolve().as_posix(),
                    skipped_inputs=result.skipped_inputs)

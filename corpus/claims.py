@@ -3,10 +3,14 @@
 ``extract_claims(doc)`` is pure. ``build_claims(inputs, out)`` is the edge behind ``stance claims``:
 it streams documents from the readers, writes one JSON row a sentence to a temporary file as it
 goes (renamed into place at the end, so a failure leaves nothing half-written), and returns counts.
+With ``documents`` it also writes one row a document (``document_row``) holding the text the
+offsets index: for a page, the text extracted from it, which is in no file of the corpus.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import json.encoder
 import os
@@ -18,8 +22,8 @@ from typing import Any
 
 from corpus.claimfilter import classify
 from corpus.errors import UserError
-from corpus.files import atomic_write
-from corpus.readers import ReadOptions, Skipped, Source, list_sources, read_source
+from corpus.files import atomic_write, check_output_file
+from corpus.readers import ReadOptions, Skipped, Source, document_format, extractor, list_sources, read_source
 from corpus.records import CLAIM_FIELDS, Claim, Document, make_claim_id
 from corpus.sentences import split_paragraphs, split_sentences
 from corpus.voices import Voice, editorial_marker, paragraph_voices, sentence_voices
@@ -83,6 +87,9 @@ def _sentences(doc: Document) -> Iterator[tuple]:
     text = doc.text
     paragraphs = split_paragraphs(text)
     voices = paragraph_voices(text, paragraphs, doc.meta)
+    hints = doc.meta.get("voices")
+    headline_end = hints.get("headline_end") if isinstance(hints, dict) else None  # set by the HTML reader
+    headline_end = headline_end if isinstance(headline_end, int) else 0
     for p, ((ps, pe), voice) in enumerate(zip(paragraphs, voices)):
         pieces = _pieces(text, split_sentences(text, ps, pe), voice)
         said = sentence_voices(text, [(s, e) for s, e, _ in pieces], voice)  # quotes run across sentences
@@ -91,7 +98,7 @@ def _sentences(doc: Document) -> Iterator[tuple]:
             sentence = text[s:e]
             if voice.kind == "byline":
                 forced = forced or "byline"
-            elif voice.kind == "heading":
+            elif voice.kind == "heading" or e <= headline_end:  # a page's headline, like "# Title"
                 forced = forced or "heading"
             elif voice.kind == "front_matter":
                 forced = "front_matter"  # metadata, not prose: no piece of it is a claim
@@ -144,6 +151,22 @@ def claim_rows(doc: Document) -> Iterator[dict[str, Any]]:
         yield row
 
 
+def document_row(doc: Document) -> dict[str, Any]:
+    """The documents-file row of ``doc``: the exact text its claims' offsets index, and where it came from.
+
+    ``text[start:end]`` of this row is a claim's ``text``; ``sha1`` is of the text's UTF-8 bytes. A page
+    also names the extractor (and its version) that made the text, since another version may give
+    another text and other offsets.
+    """
+    fmt = document_format(doc.path)
+    row: dict[str, Any] = {"doc_id": doc.doc_id, "source_file": doc.meta.get("source_file", doc.path),
+                           "format": fmt, "sha1": hashlib.sha1(doc.text.encode("utf-8")).hexdigest()}
+    if fmt == "html":
+        row.update(extractor())
+    row["text"] = doc.text  # last: the short fields stay readable at the head of a line
+    return row
+
+
 # --- the edge: inputs -> JSONL (+ Parquet) ------------------------------------------------------
 
 @dataclass
@@ -152,6 +175,8 @@ class ClaimsSummary:
 
     out: str
     parquet: str | None = None
+    documents_file: str | None = None  # the documents file written, if one was asked for
+    document_rows: int = 0             # its rows: one a document id
     documents: int = 0
     sentences: int = 0
     claims: int = 0
@@ -162,11 +187,12 @@ class ClaimsSummary:
 
 
 _OPTIONS = ReadOptions()
+_DOCUMENT_ROWS = False  # whether workers also return each document's documents-file row
 
 
-def _init_worker(options: ReadOptions) -> None:
-    global _OPTIONS
-    _OPTIONS = options
+def _init_worker(options: ReadOptions, document_rows: bool = False) -> None:
+    global _OPTIONS, _DOCUMENT_ROWS
+    _OPTIONS, _DOCUMENT_ROWS = options, document_rows
 
 
 def _doc_lines(doc: Document, lines: list[str], by_voice: dict[str, int], claims_by_voice: dict[str, int]) -> int:
@@ -201,10 +227,12 @@ def _doc_lines(doc: Document, lines: list[str], by_voice: dict[str, int], claims
     return n_claims
 
 
-def _work(task: list[Source] | list[Document]) -> tuple[bytes, int, int, int, dict, dict, list[Skipped]]:
-    """Turn a batch of files (or of JSONL/CSV documents) into UTF-8 JSON lines and counts."""
+def _work(task: list[Source] | list[Document]) -> tuple[bytes, int, int, int, dict, dict, list[Skipped], list]:
+    """Turn a batch of files (or of JSONL/CSV documents) into UTF-8 JSON lines and counts, and (when
+    asked) each document's ``(doc_id, sha1, source_file, documents-file line)``."""
     skipped: list[Skipped] = []
     lines: list[str] = []
+    doc_rows: list[tuple[str, str, str, bytes]] = []
     n_docs = n_claims = 0
     by_voice: dict[str, int] = {}
     claims_by_voice: dict[str, int] = {}
@@ -212,8 +240,12 @@ def _work(task: list[Source] | list[Document]) -> tuple[bytes, int, int, int, di
         for doc in read_source(item, _OPTIONS, skipped.append) if isinstance(item, Source) else (item,):
             n_docs += 1
             n_claims += _doc_lines(doc, lines, by_voice, claims_by_voice)
+            if _DOCUMENT_ROWS:
+                row = document_row(doc)
+                line = json.dumps(row, ensure_ascii=False, default=str) + "\n"
+                doc_rows.append((doc.doc_id, row["sha1"], str(row["source_file"]), line.encode("utf-8")))
     chunk = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
-    return chunk, n_docs, len(lines), n_claims, by_voice, claims_by_voice, skipped
+    return chunk, n_docs, len(lines), n_claims, by_voice, claims_by_voice, skipped, doc_rows
 
 
 def _tasks(sources: list[Source], options: ReadOptions, on_skip: Callable[[Skipped], None],
@@ -252,16 +284,18 @@ def _tasks(sources: list[Source], options: ReadOptions, on_skip: Callable[[Skipp
         yield files, len(files)
 
 
-def _results(tasks: Iterable[tuple[Any, int]], options: ReadOptions, workers: int) -> Iterator[tuple[tuple, int]]:
+def _results(tasks: Iterable[tuple[Any, int]], options: ReadOptions, workers: int,
+             document_rows: bool = False) -> Iterator[tuple[tuple, int]]:
     """Results of ``_work`` in task order; with workers > 1, from a pool with bounded look-ahead."""
     if workers <= 1:
-        _init_worker(options)
+        _init_worker(options, document_rows)
         for task, done in tasks:
             yield _work(task), done
         return
     import multiprocessing
 
-    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_init_worker, initargs=(options,))
+    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_init_worker,
+                                                    initargs=(options, document_rows))
     try:
         pending: deque = deque()
         for task, done in tasks:
@@ -291,18 +325,22 @@ def _default_workers(sources: list[Source]) -> int:
 def build_claims(inputs: list[str], out: str, options: ReadOptions | None = None, *,
                  parquet: bool = False, workers: int | None = None,
                  on_skip: Callable[[Skipped], None] | None = None, progress: bool = True,
-                 on_note: Callable[[str], None] | None = None) -> ClaimsSummary:
+                 on_note: Callable[[str], None] | None = None, documents: str | None = None) -> ClaimsSummary:
     """Read ``inputs``, write one JSON row a sentence to ``out`` (atomically), return the counts.
 
+    With ``documents``, also write there one row a document (``document_row``): the text the claims'
+    offsets index, so that ``text == documents[doc_id]["text"][start:end]`` can be checked.
     Skipped inputs are reported to ``on_skip`` as they happen and listed in the summary; when no
-    document at all could be read, UserError (exit code 2) is raised and ``out`` is left untouched.
+    document at all could be read, UserError (exit code 2) is raised and the outputs are left untouched.
     Manifest notes (a near-miss key, an entry for no file) go to ``on_note`` (default: a ``note:``
     line on stderr) and into the summary; they are not skips.
     """
     options = options or ReadOptions()
-    summary = ClaimsSummary(out=out)
+    summary = ClaimsSummary(out=out, documents_file=documents)
     if os.path.isdir(out):
         raise UserError(f"--out {out} is a directory; give a file name such as {os.path.join(out, 'claims.jsonl')}")
+    if documents is not None:
+        _check_documents_path(documents, out, inputs, parquet)
 
     def skip(item: Skipped) -> None:
         summary.skipped.append(item)
@@ -318,6 +356,8 @@ def build_claims(inputs: list[str], out: str, options: ReadOptions | None = None
 
     listed = list_sources(inputs, options, skip, note)
     own = {os.path.realpath(out), os.path.realpath(os.path.splitext(out)[0] + ".parquet")}
+    if documents is not None:
+        own.add(os.path.realpath(documents))
     sources = [s for s in listed if os.path.realpath(s.path) not in own]  # a rerun never reads its output
     # More processes than cores or files only cost memory (each worker holds its own copy of the rules).
     workers = _default_workers(sources) if workers is None else max(1, min(workers, os.cpu_count() or 1, len(sources)))
@@ -327,11 +367,27 @@ def build_claims(inputs: list[str], out: str, options: ReadOptions | None = None
 
         tqdm.monitor_interval = 0  # no monitor thread: the worker pool forks
         bar = tqdm(total=len(sources), unit="file", desc="claims", file=sys.stderr, disable=None, leave=False)
+    outputs = f"{out} and {documents} were" if documents is not None else f"{out} was"
+    texts: dict[str, tuple[str, str]] = {}      # doc_id -> (sha1, source file) of its documents row
+    clashes: list[tuple[str, str, str]] = []   # an id given to two different texts
     try:
-        with atomic_write(out, "wb") as handle:
-            for (chunk, n_docs, n_sent, n_claims, by_voice, claims_by_voice, skipped), done in _results(
-                    _tasks(sources, options, skip), options, workers):
+        with atomic_write(out, "wb") as handle, (
+                atomic_write(documents, "wb") if documents is not None else contextlib.nullcontext()) as doc_handle:
+            tasks = _tasks(sources, options, skip)
+            results = (_results(tasks, options, workers, document_rows=True) if documents is not None
+                       else _results(tasks, options, workers))
+            for (chunk, n_docs, n_sent, n_claims, by_voice, claims_by_voice, skipped, doc_rows), done in results:
                 handle.write(chunk)
+                for doc_id, sha1, source_file, line in doc_rows:
+                    had = texts.get(doc_id)
+                    if had is None:
+                        texts[doc_id] = (sha1, source_file)
+                    elif had[0] == sha1:
+                        continue  # the same text again (a file given twice, a repeated row): one row
+                    else:
+                        clashes.append((doc_id, had[1], source_file))
+                    doc_handle.write(line)
+                    summary.document_rows += 1
                 summary.documents += n_docs
                 summary.sentences += n_sent
                 summary.claims += n_claims
@@ -344,18 +400,42 @@ def build_claims(inputs: list[str], out: str, options: ReadOptions | None = None
             if summary.documents == 0:
                 if summary.skipped:
                     raise UserError("no document could be read from the inputs; fix the problems above "
-                                    f"and run again ({out} was not written)", exit_code=2)
+                                    f"and run again ({outputs} not written)", exit_code=2)
                 what = "only this run's own output" if listed else "no document"
                 raise UserError(f"{', '.join(inputs)}: {what} to read; give the documents to read "
-                                f"({out} was not written)", exit_code=2)
+                                f"({outputs} not written)", exit_code=2)
     except OSError as err:  # the readers turn their own OSErrors into skips: this one is the output's
-        raise UserError(f"cannot write {out} ({err.strerror or err}); choose another --out "
-                        "or free space / fix permissions in its directory") from None
+        which = f"{out} or {documents}" if documents is not None else out
+        raise UserError(f"cannot write {which} ({err.strerror or err}); choose another --out"
+                        + (" or --documents" if documents is not None else "")
+                        + " or free space / fix permissions in its directory") from None
     finally:
         if bar is not None:
             bar.close()
+    if clashes:
+        doc_id, first, second = clashes[0]
+        more = f" (and {len(clashes) - 1} more)" if len(clashes) > 1 else ""
+        note(f"doc_id {doc_id} names two different texts ({first} and {second}){more}: {documents} holds a row "
+             "for each, and a claim's offsets index one of them; give every document its own id")
     if parquet:
         from corpus.claimtable import write_parquet
 
         summary.parquet = write_parquet(out)
     return summary
+
+
+def _check_documents_path(documents: str, out: str, inputs: list[str], parquet: bool) -> None:
+    """Refuse a documents file that is a directory, the claims output, or an input; fail before the work
+    when it cannot be written."""
+    if os.path.isdir(documents):
+        raise UserError(f"--documents {documents} is a directory; give a file name such as "
+                        f"{os.path.join(documents, 'documents.jsonl')}")
+    claims_outputs = [out] + ([os.path.splitext(out)[0] + ".parquet"] if parquet else [])
+    if os.path.realpath(documents) in {os.path.realpath(p) for p in claims_outputs}:
+        raise UserError(f"--documents {documents} is also the claims output (--out {out}); give it another "
+                        "name, such as documents.jsonl beside the claims", exit_code=2)
+    for given in inputs:
+        if os.path.isfile(given) and os.path.exists(documents) and os.path.samefile(given, documents):
+            raise UserError(f"--documents {documents} is the input {given}, which would be replaced; "
+                            "give another path", exit_code=2)
+    check_output_file(documents)

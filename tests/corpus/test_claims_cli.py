@@ -222,3 +222,156 @@ def test_an_output_that_cannot_be_written_is_one_clear_error(tmp_path: Path, cap
     blocker.write_text("", encoding="utf-8")
     assert main(["claims", str(tmp_path / "a.txt"), "--out", str(blocker / "claims.jsonl")]) == 2
     assert f"error: cannot write {blocker / 'claims.jsonl'} (" in capsys.readouterr().err
+
+
+# --- the documents file: the text the offsets index ---------------------------------------------
+
+PAGE = """<html><head><title>Bridge hit overnight | Example Wire</title>
+<meta name="author" content="Jane Roe"></head>
+<body><nav><a href="/">Home</a> <a href="/world">World news</a></nav>
+<article><h1>Bridge hit overnight</h1>
+<p>A strike damaged the Antonivskyi bridge overnight, cutting the only road to the town, officials said.</p>
+<p>"We have no water and no information," said Nadiya Koval, a resident reached by phone.</p></article>
+<footer>Copyright 2024 Example Wire. All rights reserved.</footer></body></html>"""
+
+
+def five_formats(folder: Path) -> Path:
+    """A corpus of one document in each format: .txt, .md, .html, .jsonl (two rows) and .csv."""
+    folder.mkdir()
+    (folder / "a.txt").write_text("By Jane Roe\n\nThe ministry confirmed the attack on Monday.\r\n", encoding="utf-8")
+    (folder / "b.md").write_text("---\ntitle: Bridge\nauthor: Olena M\n---\n\n# Bridge hit overnight\n\n"
+                                 "The bridge was hit at 3 a.m., the regional governor said.\n", encoding="utf-8")
+    (folder / "c.html").write_text(PAGE, encoding="utf-8")
+    (folder / "d.jsonl").write_text(json.dumps({"id": "tg-1", "text": "Kyiv says the bridge was hit. Is it true?"})
+                                    + "\n" + json.dumps({"id": "tg-2", "text": "Moscow denies it — «no strike».\n"}) + "\n",
+                                    encoding="utf-8")
+    (folder / "e.csv").write_text('id,text\nfc-1,"Claim: the bridge was hit.\n\nVerdict: true."\n', encoding="utf-8")
+    return folder
+
+
+def test_the_documents_file_holds_the_text_every_claim_indexes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import hashlib
+
+    import trafilatura
+
+    corpus_dir = five_formats(tmp_path / "in")
+    out, documents = tmp_path / "claims.jsonl", tmp_path / "documents.jsonl"
+    assert main(["claims", str(corpus_dir), "--out", str(out), "--documents", str(documents)]) == 0
+    assert capsys.readouterr().out.strip().endswith(f"wrote {documents} (6 documents)")
+    docs = {row["doc_id"]: row for row in rows_of(documents)}
+    rows = rows_of(out)
+    assert {r["doc_id"] for r in rows} == set(docs)
+    for row in rows:
+        assert row["text"] == docs[row["doc_id"]]["text"][row["start"]:row["end"]]
+        assert row["context"] == docs[row["doc_id"]]["text"][row["context_start"]:][:len(row["context"])]
+    by_file = {os.path.basename(d["source_file"]): d for d in docs.values()}
+    assert {name: d["format"] for name, d in by_file.items()} == {
+        "a.txt": "text", "b.md": "markdown", "c.html": "html", "d.jsonl": "jsonl", "e.csv": "csv"}
+    assert by_file["a.txt"]["text"] == "By Jane Roe\n\nThe ministry confirmed the attack on Monday.\r\n"
+    for d in docs.values():
+        assert d["sha1"] == hashlib.sha1(d["text"].encode("utf-8")).hexdigest()
+        assert list(d)[:4] == ["doc_id", "source_file", "format", "sha1"] and list(d)[-1] == "text"
+    page = by_file["c.html"]
+    assert (page["extractor"], page["extractor_version"]) == ("trafilatura", trafilatura.__version__)
+    assert page["text"].startswith("Bridge hit overnight\nA strike damaged")
+    assert "Home" not in page["text"]
+    assert all("extractor" not in d for name, d in by_file.items() if name != "c.html")
+    # the page's headline is flagged as the Markdown "# heading" is
+    headline = next(r for r in rows if r["doc_id"] == page["doc_id"] and r["sentence"] == 0)
+    heading = next(r for r in rows if r["text"] == "# Bridge hit overnight")
+    assert (headline["text"], headline["is_claim"], headline["reason"], headline["speaker"]) == (
+        "Bridge hit overnight", False, "heading", "author")
+    assert (heading["is_claim"], heading["reason"], heading["speaker"]) == (False, "heading", "author")
+
+
+def test_the_documents_file_leaves_the_claims_as_they_were(tmp_path: Path) -> None:
+    plain, with_docs = tmp_path / "plain.jsonl", tmp_path / "with.jsonl"
+    assert main(["claims", str(SAMPLE), "--out", str(plain)]) == 0
+    assert main(["claims", str(SAMPLE), "--out", str(with_docs), "--documents", str(tmp_path / "docs.jsonl")]) == 0
+    assert plain.read_bytes() == with_docs.read_bytes()
+    assert not (tmp_path / "plain.documents.jsonl").exists()   # opt-in: nothing beside --out without the flag
+    texts = {d.doc_id: d.text for d in sample_docs()}
+    assert {r["doc_id"]: r["text"] for r in rows_of(tmp_path / "docs.jsonl")} == texts
+
+
+@pytest.mark.parametrize("where, message", [
+    ("out", "--documents {documents} is also the claims output (--out {out}); give it another name"),
+    ("input", "--documents {documents} is the input {documents}, which would be replaced; give another path"),
+    ("dir", "--documents {documents} is a directory; give a file name such as"),
+])
+def test_a_documents_file_that_would_replace_an_output_or_input_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str, message: str) -> None:
+    src = tmp_path / "a.txt"
+    src.write_text("The talks failed on Monday.", encoding="utf-8")
+    out = tmp_path / "claims.jsonl"
+    documents = {"out": out, "input": src, "dir": tmp_path}[where]
+    assert main(["claims", str(src), "--out", str(out), "--documents", str(documents)]) == 2
+    assert f"error: {message.format(documents=documents, out=out)}" in capsys.readouterr().err
+    assert src.read_text(encoding="utf-8") == "The talks failed on Monday."
+    assert sorted(os.listdir(tmp_path)) == ["a.txt"]
+
+
+def test_with_nothing_to_read_neither_file_is_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    out, documents = tmp_path / "out" / "claims.jsonl", tmp_path / "out" / "documents.jsonl"
+    assert main(["claims", str(tmp_path / "empty.txt"), "--out", str(out), "--documents", str(documents)]) == 2
+    assert f"({out} and {documents} were not written)" in capsys.readouterr().err
+    assert not out.parent.exists()
+
+
+def test_a_failure_midway_leaves_the_old_documents_file_untouched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for i in range(3):
+        (tmp_path / f"{i}.txt").write_text(f"Document {i} says the talks failed.", encoding="utf-8")
+    documents = tmp_path / "documents.jsonl"
+    documents.write_text("old\n", encoding="utf-8")
+    calls = []
+
+    def boom(doc):
+        calls.append(doc.doc_id)
+        if len(calls) == 2:
+            raise RuntimeError("disk on fire")
+        return {"doc_id": doc.doc_id, "sha1": "x", "source_file": doc.path, "text": doc.text}
+
+    monkeypatch.setattr("corpus.claims.document_row", boom)
+    with pytest.raises(RuntimeError):
+        build_claims([str(tmp_path)], str(tmp_path / "out.jsonl"), workers=1, progress=False, documents=str(documents))
+    assert documents.read_text(encoding="utf-8") == "old\n"
+    assert sorted(os.listdir(tmp_path)) == ["0.txt", "1.txt", "2.txt", "documents.jsonl"]
+
+
+def test_a_rerun_into_the_corpus_folder_does_not_read_its_documents_file(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("The talks failed on Monday.", encoding="utf-8")
+    out, documents = tmp_path / "claims.jsonl", tmp_path / "documents.jsonl"
+    for _ in range(2):
+        summary = build_claims([str(tmp_path)], str(out), progress=False, documents=str(documents))
+        assert (summary.documents, summary.document_rows, summary.skipped) == (1, 1, [])
+
+
+def test_a_worker_pool_writes_the_same_documents_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("corpus.claims.BATCH_BYTES", 100)
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for i in range(8):
+        (inputs / f"{i:02d}.txt").write_text(f"Report {i}: the talks failed.\n", encoding="utf-8")
+    (inputs / "rows.jsonl").write_text("".join(json.dumps({"id": f"r{i}", "text": f"Row {i} is here."}) + "\n"
+                                               for i in range(20)), encoding="utf-8")
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    build_claims([str(inputs)], str(tmp_path / "c1.jsonl"), workers=1, progress=False, documents=str(one))
+    build_claims([str(inputs)], str(tmp_path / "c2.jsonl"), workers=2, progress=False, documents=str(two))
+    assert one.read_bytes() == two.read_bytes()
+    assert [r["doc_id"] for r in rows_of(one)][8:] == [f"r{i}" for i in range(20)]
+
+
+def test_an_id_given_to_two_texts_is_a_note_and_a_repeated_text_one_row(tmp_path: Path) -> None:
+    src = tmp_path / "rows.jsonl"
+    src.write_text("".join(json.dumps(row) + "\n" for row in (
+        {"id": "x", "text": "The bridge was hit."}, {"id": "x", "text": "The bridge was hit."},
+        {"id": "x", "text": "The bridge stands."})), encoding="utf-8")
+    notes: list[str] = []
+    documents = tmp_path / "documents.jsonl"
+    summary = build_claims([str(src)], str(tmp_path / "claims.jsonl"), progress=False, documents=str(documents),
+                           on_note=notes.append)
+    assert [r["text"] for r in rows_of(documents)] == ["The bridge was hit.", "The bridge stands."]
+    assert summary.document_rows == 2
+    assert notes == [f"doc_id x names two different texts ({src} and {src}): {documents} holds a row for each, "
+                     "and a claim's offsets index one of them; give every document its own id"]
