@@ -340,7 +340,7 @@ def build_claims(inputs: list[str], out: str, options: ReadOptions | None = None
     if os.path.isdir(out):
         raise UserError(f"--out {out} is a directory; give a file name such as {os.path.join(out, 'claims.jsonl')}")
     if documents is not None:
-        _check_documents_path(documents, out, inputs, parquet)
+        _check_documents_path(documents, out, [*inputs, *([options.manifest] if options.manifest else [])], parquet)
 
     def skip(item: Skipped) -> None:
         summary.skipped.append(item)
@@ -425,8 +425,8 @@ def build_claims(inputs: list[str], out: str, options: ReadOptions | None = None
 
 
 def _check_documents_path(documents: str, out: str, inputs: list[str], parquet: bool) -> None:
-    """Refuse a documents file that is a directory, the claims output, or an input; fail before the work
-    when it cannot be written."""
+    """Refuse a documents file that is a directory, the claims output, or an input (a manifest too); fail
+    before the work when it cannot be written."""
     if os.path.isdir(documents):
         raise UserError(f"--documents {documents} is a directory; give a file name such as "
                         f"{os.path.join(documents, 'documents.jsonl')}")

@@ -311,6 +311,16 @@ def test_a_documents_file_that_would_replace_an_output_or_input_is_refused(
     assert sorted(os.listdir(tmp_path)) == ["a.txt"]
 
 
+def test_the_manifest_given_is_an_input_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a.txt").write_text("The talks failed on Monday.", encoding="utf-8")
+    manifest = tmp_path / "meta.yaml"
+    manifest.write_text("documents:\n  - file: a.txt\n    source_type: wire\n", encoding="utf-8")
+    assert main(["claims", str(tmp_path / "a.txt"), "--out", str(tmp_path / "c.jsonl"), "--manifest", str(manifest),
+                 "--documents", str(manifest)]) == 2
+    assert f"error: --documents {manifest} is the input {manifest}, which would be replaced" in capsys.readouterr().err
+    assert "source_type: wire" in manifest.read_text(encoding="utf-8")
+
+
 def test_with_nothing_to_read_neither_file_is_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "empty.txt").write_text("", encoding="utf-8")
     out, documents = tmp_path / "out" / "claims.jsonl", tmp_path / "out" / "documents.jsonl"
