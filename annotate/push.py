@@ -262,11 +262,11 @@ def _validate(tasks: list[tuple[str, dict[str, Any]]], config: str, path: Path) 
 
 def _api(client: Any, path: str, method: str = "GET", **kwargs: Any) -> Any:
     """A raw JSON call through the SDK's authenticated HTTP client (no pydantic per row: fast)."""
-    from annotate.studio import base_url, client_key, not_label_studio, scrub
+    from annotate.studio import base_url, client_key, excerpt, not_label_studio
 
     response = client._client_wrapper.httpx_client.request(path, method=method, **kwargs)
     if response.status_code >= 400:
-        text = scrub(" ".join(response.text.split())[:200], client_key(client))
+        text = excerpt(response.text, client_key(client))   # masked before the cut: no key prefix survives
         raise UserError(f"Label Studio answered {response.status_code} to {method} /{path}: {text}")
     try:
         return response.json()
@@ -354,11 +354,15 @@ def list_projects(client: Any, title: str | None = None, page_size: int = 100) -
 
 
 def find_project(client: Any, title: str) -> Any | None:
-    """The project with exactly this title (the oldest when several share it), or None."""
+    """The project with exactly this title, or None; a UserError naming the ids when several share it."""
     matches = [p for p in list_projects(client, title=title) if p.title == title]
     if not matches:
         matches = [p for p in list_projects(client) if p.title == title]
-    return min(matches, key=lambda p: p.id) if matches else None
+    if len(matches) > 1:   # picking one would push into, or pull from, a project the user did not mean
+        ids = ", ".join(str(p.id) for p in sorted(matches, key=lambda p: p.id))
+        raise UserError(f"{len(matches)} projects titled {title!r} (ids {ids}); "
+                        "rename one in Label Studio or give another --project")
+    return matches[0] if matches else None
 
 
 def _dropped_labels(old: str, new: str) -> list[str]:

@@ -9,6 +9,7 @@ A remote server is reached with ``connect(url=...)`` and the key in ``LABEL_STUD
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import json
 import os
 import re
@@ -16,9 +17,12 @@ import secrets
 import shutil
 import signal
 import socket
+import stat
 import subprocess
+import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -77,6 +81,23 @@ def _launcher(binary: str) -> list[str]:
     return [binary]
 
 
+def _note(message: str) -> None:
+    """A ``note:`` line on stderr (push and pull, which call ``connect``, have no other channel for it)."""
+    print(f"note: {message}", file=sys.stderr)
+
+
+def _keep_the_database(workspace: str | Path) -> str:
+    """The non-destructive way back when studio.json is lost or broken: the database holds the work."""
+    data = Path(workspace) / "studio"
+    return (f"the login is the admin account {USERNAME} in {data / 'label_studio.sqlite3'}, and api_key is that "
+            f"account's token there (table authtoken_token); do not delete {data}: it holds every project and annotation")
+
+
+def _broken_info(path: Path, why: str) -> UserError:
+    return UserError(f"{path}: {why}; restore it from a backup: it must hold the JSON `stance studio start` wrote "
+                     f"(url, port, username, password, api_key, secret_key, pid); {_keep_the_database(path.parent)}")
+
+
 def _read_info(workspace: str | Path) -> dict[str, Any] | None:
     if Path(workspace).is_file():
         raise UserError(f"--workspace {workspace} is a file; give the workspace directory "
@@ -85,15 +106,49 @@ def _read_info(workspace: str | Path) -> dict[str, Any] | None:
     if not path.exists():
         return None
     try:
-        info = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        info = json.loads(text) if text.strip() else None
     except UnicodeDecodeError:
-        raise UserError(f"{path}: unreadable (not UTF-8 JSON); delete the workspace's studio/ folder "
-                        "and this file to start afresh") from None
-    except (OSError, ValueError) as err:
-        raise UserError(f"{path}: unreadable ({err}); delete the workspace's studio/ folder and this file to start afresh") from None
+        raise _broken_info(path, "unreadable (not UTF-8 JSON)") from None
+    except OSError as err:
+        raise _broken_info(path, f"unreadable ({err.strerror})") from None
+    except ValueError as err:
+        raise _broken_info(path, f"unreadable ({err})") from None
+    if info is None:
+        raise _broken_info(path, "unreadable (empty)")
     if not isinstance(info, dict) or not info.get("api_key"):
-        raise UserError(f"{path}: no api_key in it; delete the workspace's studio/ folder and this file to start afresh")
+        raise _broken_info(path, "no api_key in it")
+    _keep_private(path)
     return info
+
+
+def _keep_private(path: Path) -> None:
+    """Set studio.json back to mode 600 when someone loosened it, with a note (or the command to run)."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if not mode & 0o077:
+        return
+    try:
+        os.chmod(path, 0o600)
+    except OSError as err:
+        _note(f"{path} is mode {mode:o} and could not be set to 600 ({err.strerror}); "
+              f"it holds the password and API key: run `chmod 600 {path}`")
+    else:
+        _note(f"{path} was mode {mode:o}; set it to 600 (it holds the password and API key)")
+
+
+_KEY_CHARACTERS = re.compile(r"[\x21-\x7e]+")   # printable ASCII without spaces: what a header value can carry
+
+
+def _check_key(key: Any, source: str, fix: str) -> None:
+    """Refuse a key no HTTP header can carry, before any request (it would read as a server not answering)."""
+    if not isinstance(key, str) or not _KEY_CHARACTERS.fullmatch(key):
+        raise UserError(f"the API key in {source} holds characters a key cannot have "
+                        f"(a line break, a space, a control or non-ASCII character); {fix}")
+
+
+def _check_file_key(info: dict[str, Any], workspace: str | Path) -> None:
+    _check_key(info["api_key"], str(studio_file(workspace)),
+               "put back the api_key `stance studio start` wrote (40 hex characters)")
 
 
 def _write_info(workspace: str | Path, info: dict[str, Any]) -> None:
@@ -146,10 +201,12 @@ def _auth_status(url: str, api_key: str, timeout: float = 5.0) -> int | None:
 
 
 def _public(info: dict[str, Any], workspace: str | Path, **extra: Any) -> dict[str, Any]:
-    """What start/status return: everything in studio.json plus where it lives."""
+    """What start/status return: everything in studio.json plus where it lives and its file mode."""
     out = dict(info)
     out["workspace"] = str(workspace)
     out["studio_json"] = str(studio_file(workspace))
+    with contextlib.suppress(OSError):
+        out["studio_json_mode"] = f"{stat.S_IMODE(studio_file(workspace).stat().st_mode):o}"
     out["log"] = str(Path(workspace) / "studio.log")
     out.update(extra)
     return out
@@ -232,6 +289,8 @@ def start(workspace: str | Path = DEFAULT_WORKSPACE, port: int | None = None) ->
     _check_workspace(workspace)
     data_dir = workspace / "studio"
     info = _read_info(workspace)
+    if info is not None:
+        _check_file_key(info, workspace)
 
     if info is not None and _pid_alive(info.get("pid")):
         if port is not None and port != info["port"]:
@@ -246,7 +305,8 @@ def start(workspace: str | Path = DEFAULT_WORKSPACE, port: int | None = None) ->
     if info is None:
         if (data_dir / "label_studio.sqlite3").exists():
             raise UserError(f"{data_dir} holds a Label Studio database but {studio_file(workspace)} is missing, "
-                            f"so its API key is lost; remove {data_dir} to start afresh")
+                            f"so its API key is lost; restore studio.json from a backup (url, port, username, "
+                            f"password, api_key, secret_key, pid): {_keep_the_database(workspace)}")
         info = _new_credentials(port or DEFAULT_PORT)
     info.setdefault("secret_key", secrets.token_urlsafe(40))
     port = port or info.get("port") or DEFAULT_PORT
@@ -305,8 +365,8 @@ def _wait_ready(workspace: Path, info: dict[str, Any], exited: Any) -> float:
             return round(time.monotonic() - began, 1)
         if status_code == 401 and time.monotonic() - began > 60:
             _kill(pid)
-            raise UserError(f"Label Studio at {url} refuses the key in {studio_file(workspace)} (401); "
-                            f"remove {workspace / 'studio'} and {studio_file(workspace)} to start afresh")
+            raise UserError(f"Label Studio at {url} refuses the key in {studio_file(workspace)} (401); put back the "
+                            f"api_key that studio.json held when the database was made: {_keep_the_database(workspace)}")
         if time.monotonic() - began > START_TIMEOUT:
             _kill(pid)
             info["pid"] = None
@@ -336,19 +396,52 @@ def _kill(pid: int) -> None:
         os.waitpid(pid, 0)
 
 
+def _server_pids(data_dir: Path) -> list[int]:
+    """Running Label Studio processes launched by ``start`` for ``data_dir`` (its ``--data-dir``), from /proc."""
+    target = str(data_dir.resolve()).encode()
+    found = []
+    with contextlib.suppress(OSError):
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or int(entry.name) == os.getpid():
+                continue
+            try:
+                args = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if any(a == b"--data-dir" and b == target for a, b in zip(args, args[1:])) and _pid_alive(int(entry.name)):
+                found.append(int(entry.name))
+    return found
+
+
 def stop(workspace: str | Path = DEFAULT_WORKSPACE) -> dict[str, Any]:
-    """Stop the workspace's server; ``stopped`` says whether one was running."""
-    info = _read_info(workspace)
+    """Stop the workspace's server; ``stopped`` says whether one was running.
+
+    The server is the pid studio.json records, else a process launched for the workspace's
+    ``studio/`` data dir: a lost pid or a broken studio.json (left as it is, with a note) still stops.
+    """
+    data_dir = Path(workspace) / "studio"
+    try:
+        info = _read_info(workspace)
+    except UserError as err:
+        if Path(workspace).is_file():
+            raise
+        pids = _server_pids(data_dir)
+        if not pids:
+            raise
+        for pid in pids:
+            _kill(pid)
+        _note(str(err))
+        return {"stopped": True, "workspace": str(workspace)}
     if info is None:
         return {"stopped": False, "workspace": str(workspace)}
     pid = info.get("pid")
-    running = _pid_alive(pid)
-    if running:
-        _kill(pid)
+    pids = [pid] if _pid_alive(pid) else _server_pids(data_dir)
+    for found in pids:
+        _kill(found)
     if pid is not None:   # nothing to record when no pid was kept
         info["pid"] = None
         _write_info(workspace, info)
-    return _public(info, workspace, stopped=running)
+    return _public(info, workspace, stopped=bool(pids))
 
 
 def status(workspace: str | Path = DEFAULT_WORKSPACE) -> dict[str, Any]:
@@ -359,20 +452,42 @@ def status(workspace: str | Path = DEFAULT_WORKSPACE) -> dict[str, Any]:
     info = _read_info(workspace)
     if info is None:
         raise UserError(f"no Label Studio set up in {workspace}: run `stance studio start --workspace {workspace}`")
+    _check_file_key(info, workspace)
     running = _pid_alive(info.get("pid"))
     code = _auth_status(info["url"], info["api_key"]) if running else None
     return _public(info, workspace, configured=True, running=running, auth_ok=code == 200, http_status=code)
 
 
 _TOKEN = re.compile(r"\b(Token|Bearer)\s+[^\s\"',;}]+", re.IGNORECASE)
+_PIECE = 8      # a piece of a secret this long at either end of a text is masked too (a cut-off echo)
+EXCERPT = 200   # characters of a server's error body shown in a message
 
 
 def scrub(text: str, *secrets_: str | None) -> str:
-    """``text`` with the given secrets and anything shaped like an Authorization value masked."""
+    """``text`` with the given secrets and anything shaped like an Authorization value masked.
+
+    A text that ends with the first 8+ characters of a secret, or starts with its last 8+, has that
+    piece masked as well: an echo cut short (by the server or by ``excerpt``) leaks no prefix.
+    """
     for secret in secrets_:
-        if secret:
-            text = text.replace(secret, "***")
+        if not secret:
+            continue
+        text = text.replace(secret, "***")
+        for n in range(len(secret) - 1, _PIECE - 1, -1):
+            if text.endswith(secret[:n]):
+                text = text[:-n] + "***"
+                break
+        for n in range(len(secret) - 1, _PIECE - 1, -1):
+            if text.startswith(secret[-n:]):
+                text = "***" + text[n:]
+                break
     return _TOKEN.sub(lambda m: f"{m.group(1)} ***", text)
+
+
+def excerpt(text: Any, *secrets_: str | None, limit: int = EXCERPT) -> str:
+    """The first ``limit`` characters of ``text`` on one line, secrets masked BEFORE the cut (a key
+    straddling it would otherwise survive as a prefix) and a piece left at the cut masked after it."""
+    return scrub(scrub(" ".join(str(text).split()), *secrets_)[:limit], *secrets_)
 
 
 def api_error_text(err: Any, api_key: str | None = None) -> str:
@@ -390,7 +505,7 @@ def api_error_text(err: Any, api_key: str | None = None) -> str:
         elif body.get("detail"):
             text = str(body["detail"])
     if text is None:
-        text = " ".join(str(body).split())[:200]
+        return excerpt(body, api_key)
     return scrub(text, api_key)
 
 
@@ -448,15 +563,44 @@ def _probe(client: Any, url: str, where: str, hint: str) -> None:
         raise not_label_studio(url, hint)
 
 
+def _loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_url(url: str) -> None:
+    """Refuse a ``user:password@`` in --url (never echoed: it would reach messages, report.json and the
+    dataset card, and it would replace the key); note a plain http:// URL to another machine."""
+    netloc = url.split("//", 1)[-1].split("/", 1)[0]
+    if "@" in netloc:
+        raise UserError(f"--url must not hold a user name or password; the key comes from {API_KEY_ENV}")
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return   # the probe reports a URL it cannot reach
+    if parts.scheme.lower() == "http" and host and not _loopback(host):
+        _note(f"--url {url} is plain http to another machine: the API key travels unencrypted; "
+              "use https:// if the server offers it")
+
+
 def connect(workspace: str | Path | None = None, url: str | None = None) -> tuple[Any, dict[str, Any]]:
     """A ``LabelStudio`` client that has answered an authenticated call, and the info it came from.
 
     With ``url`` the key comes from ``$LABEL_STUDIO_API_KEY``; else from ``W/studio.json``.
     """
     if url:
+        _check_url(url)
         api_key = os.environ.get(API_KEY_ENV, "")
         if not api_key:
             raise UserError(f"--url {url} needs the API key in {API_KEY_ENV}; export it first")
+        _check_key(api_key, API_KEY_ENV, "copy it again")
         info: dict[str, Any] = {"url": url.rstrip("/"), "api_key": api_key, "remote": True}
         where = f"the key in {API_KEY_ENV}"
         start_hint = "check --url"
@@ -466,6 +610,7 @@ def connect(workspace: str | Path | None = None, url: str | None = None) -> tupl
         if found is None:
             raise UserError(f"no Label Studio set up in {workspace}: run `stance studio start --workspace {workspace}` "
                             f"or pass --url with {API_KEY_ENV}")
+        _check_file_key(found, workspace)
         info = _public(found, workspace, remote=False)
         where = f"the key in {studio_file(workspace)}"
         start_hint = f"run `stance studio start --workspace {workspace}`"

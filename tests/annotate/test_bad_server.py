@@ -7,7 +7,11 @@ from __future__ import annotations
 import json
 import os
 import socket
+import stat
+import subprocess
+import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace as NS
@@ -78,17 +82,81 @@ def _one_error_line(capsys) -> str:
 
 # --- studio.json ---------------------------------------------------------------------------------
 
-def test_binary_studio_json_is_one_line_for_every_command(tmp_path, capsys):
-    (tmp_path / "studio.json").write_bytes(b"\xff\xfe\x00binary\x89PNG\x00" * 20)
-    before = (tmp_path / "studio.json").read_bytes()
+def _assert_safe_advice(line: str) -> None:
+    """The fix for a broken studio.json keeps the database: it is never "delete studio/" on its own."""
+    assert "delete the workspace's studio/ folder" not in line
+    assert "restore it from a backup" in line and "api_key" in line
+    assert "the login is the admin account admin@claimstance.local in" in line and "label_studio.sqlite3" in line
+    assert "do not delete" in line and "it holds every project and annotation" in line
+
+
+@pytest.mark.parametrize("content, why", [
+    (b"\xff\xfe\x00binary\x89PNG\x00" * 20, "unreadable (not UTF-8 JSON)"),
+    (b"", "unreadable (empty)"),
+    (b'{"url": ', "unreadable (Expecting value: line 1 column 9 (char 8))"),
+    (b'{"url": "http://127.0.0.1:9"}', "no api_key in it"),
+    (b"[1, 2]", "no api_key in it"),
+])
+def test_a_broken_studio_json_is_one_line_with_a_fix_that_keeps_the_annotations(tmp_path, capsys, content, why):
+    (tmp_path / "studio.json").write_bytes(content)
+    (tmp_path / "studio.json").chmod(0o600)
     for call in (studio.status, studio.stop, studio.connect, studio.start):
-        with pytest.raises(UserError, match=r"studio.json: unreadable \(not UTF-8 JSON\); delete"):
+        with pytest.raises(UserError) as err:
             call(tmp_path)
+        assert str(err.value).startswith(f"{tmp_path / 'studio.json'}: {why}; ")
+        _assert_safe_advice(str(err.value))
     for argv in (["studio", "status"], ["studio", "stop"], ["pull", "--project", "abc", "--out", str(tmp_path / "o")],
                  ["push", "--in", str(_claims(tmp_path)), "--project", "abc"]):
         assert main([*argv, "--workspace", str(tmp_path)]) == 2
-        assert "not UTF-8 JSON" in _one_error_line(capsys)
-    assert (tmp_path / "studio.json").read_bytes() == before and not (tmp_path / "o").exists()
+        _assert_safe_advice(_one_error_line(capsys))
+    assert (tmp_path / "studio.json").read_bytes() == content and not (tmp_path / "o").exists()
+
+
+def _fake_server_process(data_dir: Path) -> subprocess.Popen:
+    """A process whose command line is the one `start` launches for ``data_dir`` (it only sleeps)."""
+    return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)", "studio_server.py", "start",
+                             "--no-browser", "--port", "1", "--data-dir", str(data_dir.resolve())],
+                            start_new_session=True)
+
+
+def test_stop_finds_the_server_of_the_workspace_when_studio_json_is_garbled(tmp_path, capsys):
+    ws, other = tmp_path / "ws", tmp_path / "other"
+    (ws / "studio").mkdir(parents=True)
+    (ws / "studio.json").write_text('{"url": ')
+    ours, theirs = _fake_server_process(ws / "studio"), _fake_server_process(other / "studio")
+    try:
+        time.sleep(0.3)
+        info = studio.stop(ws)
+        assert info["stopped"] is True and ours.wait(timeout=10) is not None
+        assert theirs.poll() is None   # another workspace's server is left alone
+        note = capsys.readouterr().err
+        assert note.startswith(f"note: {ws / 'studio.json'}: unreadable (") and note.count("\n") == 1
+        _assert_safe_advice(note)
+        assert (ws / "studio.json").read_text() == '{"url": '
+        ours = _fake_server_process(ws / "studio")
+        time.sleep(0.3)
+        assert main(["studio", "stop", "--workspace", str(ws)]) == 0
+        assert capsys.readouterr().out == f"Label Studio for {ws} stopped\n"
+        assert ours.wait(timeout=10) is not None
+        with pytest.raises(UserError, match="unreadable"):   # nothing left to stop: the broken file is the news
+            studio.stop(ws)
+    finally:
+        for proc in (ours, theirs):
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+
+
+def test_stop_finds_the_server_when_the_recorded_pid_is_lost(tmp_path):
+    (tmp_path / "studio.json").write_text(json.dumps({"url": "http://127.0.0.1:9", "api_key": "a" * 40, "pid": None}))
+    proc = _fake_server_process(tmp_path / "studio")
+    try:
+        time.sleep(0.3)
+        assert studio.stop(tmp_path)["stopped"] is True and proc.wait(timeout=10) is not None
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
 
 
 def test_status_of_a_workspace_without_studio_is_an_error_on_stderr(tmp_path, capsys):
@@ -297,3 +365,155 @@ def test_pull_into_a_folder_that_refuses_writes_is_one_line(tmp_path, monkeypatc
     monkeypatch.setattr(corpus.files.tempfile, "mkdtemp", refuse)
     with pytest.raises(UserError, match=r"cannot write .*o \(Operation not permitted\); choose another output path"):
         pull._check_out_dir(tmp_path / "o")
+
+
+# --- secrets in error lines: a key cut by the 200-character excerpt, a URL with a password ------------
+
+HEX_KEY = "5ec7e75ec7e7a1b2c3d4e5f60718293a4b5c6d7e"
+
+
+def _pieces(key: str, least: int = 8) -> set[str]:
+    return {key[i:j] for i in range(len(key)) for j in range(i + least, len(key) + 1)}
+
+
+@pytest.mark.parametrize("padding", [150, 161, 170, 177, 185, 192, 199])
+def test_a_key_straddling_the_200_character_cut_leaves_no_piece(fake, padding):
+    from label_studio_sdk import LabelStudio
+
+    body = "x" * padding + HEX_KEY + " and more text after it"
+    url = fake(body, code=400)
+    with pytest.raises(UserError) as err:
+        pusher._api(LabelStudio(base_url=url, api_key=HEX_KEY), "api/tasks/")
+    line = str(err.value)
+    assert not [piece for piece in _pieces(HEX_KEY) if piece in line], line
+    assert line.startswith("Label Studio answered 400 to GET /api/tasks/: xxx")
+    text = studio.api_error_text(NS(body=body), HEX_KEY)
+    assert not [piece for piece in _pieces(HEX_KEY) if piece in text], text
+    assert len(text) <= 200 and text.startswith("x" * 150)
+
+
+def test_excerpt_masks_the_key_before_cutting_and_pieces_at_either_end():
+    assert studio.excerpt("a " * 95 + HEX_KEY + " tail", HEX_KEY) == ("a " * 95 + "*** tail")[:200]
+    assert studio.excerpt("x" * 195 + HEX_KEY, HEX_KEY) == "x" * 195 + "***"   # whole key masked, then cut
+    assert studio.excerpt(HEX_KEY[12:] + " was cut by the server", HEX_KEY) == "*** was cut by the server"
+    assert studio.excerpt("ends in " + HEX_KEY[:9], HEX_KEY) == "ends in ***"
+    assert studio.excerpt("deadbeef short", HEX_KEY) == "deadbeef short"
+
+
+@pytest.mark.parametrize("url", ["http://u:URLSECRETPW@127.0.0.1:8132", "http://URLSECRETPW@127.0.0.1:8132/",
+                                 "https://u:URLSECRETPW@ls.example.org", "http://:URLSECRETPW@[::1]:8080"])
+def test_a_url_with_a_user_name_or_password_is_refused_without_echoing_it(monkeypatch, tmp_path, capsys, url):
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", KEY)
+    monkeypatch.setattr(studio, "_probe", lambda *a, **k: pytest.fail("contacted the server"))
+    message = "--url must not hold a user name or password; the key comes from LABEL_STUDIO_API_KEY"
+    with pytest.raises(UserError) as err:
+        studio.connect(url=url)
+    assert str(err.value) == message
+    for argv in (["push", "--in", str(_claims(tmp_path))], ["pull", "--out", str(tmp_path / "o")]):
+        assert main([*argv, "--project", "abc", "--url", url]) == 2
+        line = _one_error_line(capsys)
+        assert line == f"error: {message}" and "URLSECRETPW" not in line
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("url, noted", [
+    ("http://ls.example.org:8080", True), ("http://10.1.2.3", True), ("http://[2001:db8::1]:80", True),
+    ("https://ls.example.org", False), ("http://localhost:8080", False), ("http://LOCALHOST:8080", False),
+    ("http://127.0.0.1:8080", False), ("http://[::1]:8080", False),
+])
+def test_plain_http_to_another_machine_gets_a_note(monkeypatch, capsys, url, noted):
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", KEY)
+    monkeypatch.setattr(studio, "_probe", lambda *a, **k: None)
+    _, info = studio.connect(url=url)
+    assert info["url"] == url
+    err = capsys.readouterr().err
+    if noted:
+        assert err == (f"note: --url {url} is plain http to another machine: the API key travels unencrypted; "
+                       "use https:// if the server offers it\n")
+    else:
+        assert err == ""
+
+
+# --- an API key no HTTP header can carry -------------------------------------------------------------
+
+BAD_KEYS = {"newline": KEY + "\n", "inner newline": KEY + "\nx", "non-ASCII": "garbé", "space": "ab cd",
+            "tab": "\tabc", "escape": "ab\x1bcd", "blank": "   "}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_KEYS))
+def test_a_key_with_characters_a_key_cannot_have_from_the_environment(fake, monkeypatch, tmp_path, capsys, name):
+    url = fake('{"count": 0, "results": []}')   # up and answering like Label Studio
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", BAD_KEYS[name])
+    with pytest.raises(UserError) as err:
+        studio.connect(url=url)
+    assert str(err.value) == ("the API key in LABEL_STUDIO_API_KEY holds characters a key cannot have "
+                              "(a line break, a space, a control or non-ASCII character); copy it again")
+    assert main(["push", "--in", str(_claims(tmp_path)), "--project", "abc", "--url", url]) == 2
+    line = _one_error_line(capsys)
+    assert "LABEL_STUDIO_API_KEY holds characters a key cannot have" in line and "not answering" not in line
+    assert KEY not in line and "garb" not in line and "ab" not in line.split(";")[0]
+
+
+@pytest.mark.parametrize("name", ["newline", "non-ASCII", "space"])
+def test_a_key_with_characters_a_key_cannot_have_in_studio_json(fake, tmp_path, capsys, name):
+    url = fake('{"count": 0, "results": []}')
+    path = tmp_path / "studio.json"
+    path.write_text(json.dumps({"url": url, "port": 1, "username": "u", "api_key": BAD_KEYS[name], "pid": None}))
+    path.chmod(0o600)
+    message = (f"the API key in {path} holds characters a key cannot have (a line break, a space, a control or "
+               "non-ASCII character); put back the api_key `stance studio start` wrote (40 hex characters)")
+    for call in (studio.connect, studio.status, studio.start):
+        with pytest.raises(UserError) as err:
+            call(tmp_path)
+        assert str(err.value) == message
+    for argv in (["studio", "status"], ["push", "--in", str(_claims(tmp_path)), "--project", "abc"]):
+        assert main([*argv, "--workspace", str(tmp_path)]) == 2
+        assert _one_error_line(capsys) == f"error: {message}"
+    assert studio.stop(tmp_path)["stopped"] is False   # stopping needs no key
+
+
+# --- studio.json must stay private -------------------------------------------------------------------
+
+def test_a_loose_studio_json_is_set_back_to_600_with_a_note(tmp_path, capsys):
+    path = tmp_path / "studio.json"
+    path.write_text(json.dumps({"url": "http://127.0.0.1:9", "port": 9, "username": "u", "api_key": "a" * 40,
+                                "pid": None}))
+    path.chmod(0o644)
+    info = studio.status(tmp_path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and info["studio_json_mode"] == "600"
+    assert capsys.readouterr().err == (f"note: {path} was mode 644; set it to 600 "
+                                       "(it holds the password and API key)\n")
+    studio.status(tmp_path)
+    assert capsys.readouterr().err == ""
+
+
+def test_a_studio_json_that_cannot_be_tightened_is_named_with_the_command(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "studio.json"
+    path.write_text(json.dumps({"url": "http://127.0.0.1:9", "port": 9, "username": "u", "api_key": "a" * 40,
+                                "pid": None}))
+    path.chmod(0o640)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(studio.os, "chmod", refuse)
+    info = studio.status(tmp_path)
+    assert info["studio_json_mode"] == "640"
+    assert capsys.readouterr().err == (f"note: {path} is mode 640 and could not be set to 600 (Operation not "
+                                       f"permitted); it holds the password and API key: run `chmod 600 {path}`\n")
+
+
+# --- two projects with one title ---------------------------------------------------------------------
+
+def test_two_projects_with_one_title_are_refused_naming_the_ids():
+    projects = [NS(id=16, title="qa-ann"), NS(id=3, title="qa-ann copy"), NS(id=12, title="qa-ann")]
+    client = NS(projects=NS(list=lambda title=None, page=1, page_size=100: NS(items=projects)))
+    message = "2 projects titled 'qa-ann' (ids 12, 16); rename one in Label Studio or give another --project"
+    with pytest.raises(UserError) as err:
+        pusher.find_project(client, "qa-ann")
+    assert str(err.value) == message
+    with pytest.raises(UserError) as err:
+        pull.find_project(client, "qa-ann", "http://127.0.0.1:9")
+    assert str(err.value) == message
+    assert pusher.find_project(client, "qa-ann copy").id == 3
+    assert pusher.find_project(client, "absent") is None

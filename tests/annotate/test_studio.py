@@ -128,8 +128,9 @@ def test_missing_executable_points_at_make(monkeypatch, tmp_path):
 def test_lost_studio_json_with_a_database_is_refused(tmp_path):
     (tmp_path / "studio").mkdir()
     (tmp_path / "studio" / "label_studio.sqlite3").write_bytes(b"")
-    with pytest.raises(UserError, match="studio.json is missing, so its API key is lost"):
+    with pytest.raises(UserError, match="studio.json is missing, so its API key is lost; restore studio.json") as err:
         server.start(tmp_path, port=1)
+    assert f"do not delete {tmp_path / 'studio'}: it holds every project and annotation" in str(err.value)
 
 
 def test_server_env_drops_unprefixed_variables(monkeypatch, tmp_path):
@@ -142,3 +143,44 @@ def test_server_env_drops_unprefixed_variables(monkeypatch, tmp_path):
     assert env["LATEST_VERSION_CHECK"] == "false" and env["COLLECT_ANALYTICS"] == "false"
     assert env["LABEL_STUDIO_USER_TOKEN"] == "k" and env["SENTRY_DSN"] == ""
     assert os.environ["PORT"] == "9999"
+
+
+def test_status_sets_a_loose_studio_json_back_to_600_and_prints_the_real_mode(studio, capsys):
+    path = Path(studio["studio_json"])
+    path.chmod(0o644)
+    try:
+        assert main(["studio", "status", "--workspace", studio["workspace"]]) == 0
+        out = capsys.readouterr()
+        assert out.err == f"note: {path} was mode 644; set it to 600 (it holds the password and API key)\n"
+        assert out.out.splitlines()[-1].endswith(f"are in {path} (mode 600)")
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    finally:
+        path.chmod(0o600)
+
+
+def test_a_key_with_a_newline_is_named_not_taken_for_a_server_down(studio, monkeypatch):
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", studio["api_key"] + "\n")
+    with pytest.raises(UserError) as err:
+        server.connect(url=studio["url"])
+    assert str(err.value).startswith("the API key in LABEL_STUDIO_API_KEY holds characters a key cannot have")
+    assert studio["api_key"] not in str(err.value)
+
+
+def test_push_and_pull_refuse_a_title_two_projects_share(studio, studio_client, tmp_path, capsys):
+    title = "twin title"
+    twins = [studio_client.projects.create(title=title) for _ in range(2)]
+    try:
+        claims = tmp_path / "claims.jsonl"
+        claims.write_text(json.dumps({"claim_id": "c1", "doc_id": "d1", "text": "A claim.", "is_claim": True}) + "\n")
+        ids = ", ".join(str(p.id) for p in sorted(twins, key=lambda p: p.id))
+        line = (f"error: 2 projects titled 'twin title' (ids {ids}); rename one in Label Studio or give another "
+                "--project")
+        for argv in (["push", "--in", str(claims)], ["pull", "--out", str(tmp_path / "o")]):
+            assert main([*argv, "--project", title, "--workspace", studio["workspace"]]) == 2
+            out = capsys.readouterr()
+            assert out.err.strip() == line and "pushed" not in out.out
+        assert not (tmp_path / "o").exists()
+        assert [studio_client.projects.get(id=p.id).task_number or 0 for p in twins] == [0, 0]
+    finally:
+        for project in twins:
+            studio_client.projects.delete(id=project.id)
