@@ -29,7 +29,7 @@ DROPPED_WHEN_EMPTY = ("cues",)
 # no tie, no pre-label): Arrow would type them null.
 KNOWN_TYPES = {"agreement": "float64", "prelabel_score": "float64", "changed_prelabel": "bool",
                "annotators": "list<string>", "annotator_labels": "list<string>", "tied_labels": "list<string>",
-               "notes": "list<string>"}
+               "notes": "list<string>", "problems": "list<string>", "flagged": "bool"}
 # The leading columns of a claims dataset; a pairs pull passes its own (annotate/pairs_pull.py).
 CLAIM_COLUMNS = ("claim_id", "doc_id", "text", "label")
 

@@ -3,7 +3,9 @@
 It says what a researcher needs before using the labels: the label names and split sizes, what each
 column holds, how a claim's label was resolved across annotators, the agreement figures, that
 annotators saw a pre-selected pre-label (anchoring), and that the licence is the user's to set.
-Pure: report and dataset in, text out.
+Pure: report and dataset in, text out. Every data-derived text in the body (project title, server,
+label names, model versions, document ids, column names) is escaped for Markdown (``markdown_text``):
+a renderer passes raw HTML through. The YAML header is written by ``yaml.safe_dump``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
+
+from corpus.safetext import BIDI_CONTROLS, markdown_text as md
 
 REPO = "claimstance"
 LICENCE_NOTE = ("unknown: the labels are derived from your corpus, so its licence (and the terms under which "
@@ -35,6 +39,10 @@ COLUMNS: dict[str, str] = {
     "prelabel_version": "the model version that made `prelabel`",
     "changed_prelabel": "whether `label` differs from `prelabel` (null without a pre-label)",
     "cues": "framing-cue spans the counted annotators marked in the claim (annotator, start, end, text, label)",
+    "problems": "the problem flags the counted annotators raised on the claim (not_a_claim, split_wrong, "
+                "wrong_voice, wrong_context), each once; empty when none",
+    "flagged": "whether any counted annotator flagged the claim (see *Flagged claims*); its label is still "
+               "the stance voted",
     "context": "the paragraph the claim was shown in (recovered from the annotation view when the task "
                "carries no `context` of its own)",
     "title": "the document's title", "outlet": "the outlet that published the document", "date": "publication date",
@@ -56,7 +64,14 @@ COLUMNS: dict[str, str] = {
 
 
 def _fmt(value: Any) -> str:
-    return "n/a" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+    return "n/a" if value is None else f"{value:.3f}" if isinstance(value, float) else md(value)
+
+
+def _code(value: Any) -> str:
+    """``value`` as an inline code span: raw HTML is not interpreted there, so only the backticks that
+    would end the span, line breaks and bidi controls need to go."""
+    text = BIDI_CONTROLS.sub("", str(value)).replace("`", "'")
+    return "`" + " ".join(text.split()) + "`"
 
 
 def card_header(dd: Any, report: dict[str, Any]) -> dict[str, Any]:
@@ -80,11 +95,12 @@ def card_header(dd: Any, report: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def description(report: dict[str, Any]) -> str:
-    """One paragraph for ``dataset_info.description``."""
+def description(report: dict[str, Any], text: Any = str) -> str:
+    """One paragraph for ``dataset_info.description``; ``text`` writes the data-derived values (``md``
+    in the card's Markdown)."""
     unit = report.get("unit", "claim")
-    return (f"{unit.capitalize()}s labelled in Label Studio project {report.get('project')!r} with scheme "
-            f"{report['scheme']!r}, pulled by `stance pull` ({REPO}) on {report.get('pulled_at', 'n/a')}. "
+    return (f"{unit.capitalize()}s labelled in Label Studio project {text(repr(report.get('project')))} with scheme "
+            f"{text(repr(report['scheme']))}, pulled by `stance pull` ({REPO}) on {text(report.get('pulled_at', 'n/a'))}. "
             f"Each row is one {unit} with its label resolved across annotators (column rule), the annotators "
             "and their labels, the pre-label they were shown, and the source metadata. Annotators saw a "
             "pre-selected pre-label (anchoring). Licence unknown: set your corpus's. The dataset card "
@@ -103,25 +119,25 @@ def render_card(dd: Any, report: dict[str, Any], summary: dict[str, Any]) -> str
     versions = sorted(v for v in accept.get("by_model_version", {}) if v not in ("None", ""))
     header = yaml.safe_dump(card_header(dd, report), sort_keys=False, allow_unicode=True)
     lines = [f"---\n{header}---", "",
-             f"# {REPO} labels: {report.get('project') or report['scheme']}", "",
-             description(report), "",
+             f"# {REPO} labels: {md(report.get('project') or report['scheme'])}", "",
+             description(report, md), "",
              "## Provenance", "",
-             f"- project: {REPO}; Label Studio project {report.get('project')!r} at {report.get('url') or 'n/a'}",
-             f"- scheme: {report['scheme']}" + (f" (version {report['scheme_version']})" if report.get("scheme_version") else ""),
-             f"- pulled: {report.get('pulled_at', 'n/a')}",
-             f"- pre-label model versions shown: {', '.join(versions) if versions else 'none'}",
+             f"- project: {REPO}; Label Studio project {md(repr(report.get('project')))} at {md(report.get('url') or 'n/a')}",
+             f"- scheme: {md(report['scheme'])}" + (f" (version {md(report['scheme_version'])})" if report.get("scheme_version") else ""),
+             f"- pulled: {md(report.get('pulled_at', 'n/a'))}",
+             f"- pre-label model versions shown: {', '.join(md(v) for v in versions) if versions else 'none'}",
              f"- {report['n_annotations']} annotations ({report['n_skipped']} skipped) by {report['n_annotators']} "
              f"annotator(s); {report['n_claims_labelled']} {items} labelled",
              "", "## Labels", "",
              "| id | label | " + items + " |", "|---|---|---|"]
     counts = report.get("label_counts") or {}
-    lines += [f"| {i} | {name} | {counts.get(name, 0)} |" for i, name in enumerate(label_names)]
+    lines += [f"| {i} | {md(name)} | {counts.get(name, 0)} |" for i, name in enumerate(label_names)]
     lines += ["", "## Splits", "",
-              f"Split {summary.get('rule', '')}.", ""]
+              f"Split {md(summary.get('rule', ''))}.", ""]
     if summary.get("note"):
-        lines += [f"Note: {summary['note']}.", ""]
+        lines += [f"Note: {md(summary['note'])}.", ""]
     lines += ["| split | " + items + " |", "|---|---|"]
-    lines += [f"| {name} | {len(part)} |" for name, part in dd.items()]
+    lines += [f"| {md(name)} | {len(part)} |" for name, part in dd.items()]
     lines += ["", "## How labels were resolved", "",
               "Only each annotator's latest vote counts. `single`: one annotator; `unanimous`; `majority`: more "
               "than half; `plurality`: the most votes, not more than half, no tie; `tie->latest`: a tie for the "
@@ -148,9 +164,22 @@ def render_card(dd: Any, report: dict[str, Any], summary: dict[str, Any]) -> str
               f"Pre-labels accepted unchanged: {accept.get('accepted')} of {accept.get('shown')} shown"
               + (f" ({accept['rate']:.1%})" if accept.get("rate") is not None else "") + "; `changed_prelabel` "
               "marks the rows where the final label differs.", "",
-              "## Columns", ""]
+              ""]
+    flags = report.get("problems")
+    if flags is not None:
+        by = ", ".join(f"{f.replace('_', ' ')} {n}" for f, n in flags.get("by_problem", {}).items())
+        lines += ["## Flagged claims", "",
+                  "Annotators could flag a claim as badly made (optional, beside the stance): *not a claim*, "
+                  "*split wrong*, *wrong voice*, *wrong context*. "
+                  f"{flags.get('n_items', 0)} {items} were flagged in {flags.get('n_annotations', 0)} annotation(s) "
+                  f"({by}); {flags.get('n_labelled_flagged', 0)} of them have a label here. A flagged claim keeps "
+                  "the stance its annotators voted and stays in this dataset, `flagged` true and its flags in "
+                  "`problems`: one annotator's flag is a judgement to check, not a verdict. To train without "
+                  "them, filter first: `dataset.filter(lambda r: not r[\"flagged\"])`, or only the non-claims: "
+                  "`dataset.filter(lambda r: \"not_a_claim\" not in r[\"problems\"])`.", ""]
+    lines += ["## Columns", ""]
     for name, feature in first.features.items():
-        lines.append(f"- `{name}` ({_feature_type(feature)}): "
+        lines.append(f"- {_code(name)} ({_feature_type(feature)}): "
                      + COLUMNS.get(name, "a field of the Label Studio task, as `stance push` sent it"))
     if "cues" not in first.features and unit == "claim":
         lines.append("- `cues` is left out: no annotator marked a framing-cue span (the optional span labels of "

@@ -15,6 +15,7 @@ from typing import Any
 STANCE = "stance"        # Choices: one label of the scheme
 NOTE = "note"            # TextArea: the annotator's free note
 CUES = "cues"            # Labels: optional spans of framing cues inside the claim
+PROBLEM = "problem"      # Choices (multiple, optional): the annotator flags a badly made claim
 CLAIM = "claim"          # Text: the claim sentence (the Choices and spans point at it)
 CONTEXT = "context"      # HyperText: the paragraph, claim in <mark>, every text escaped
 RELATION = "relation"    # Choices of the pairs project
@@ -33,6 +34,17 @@ RELATIONS = (
 )
 RELATION_IDS = tuple(rel[0] for rel in RELATIONS)
 
+# The flags an annotator may raise on a claim: (id used in results, display name, hint). Optional and
+# independent of the stance, which stays required: a flagged claim keeps the stance it was given.
+PROBLEMS = (
+    ("not_a_claim", "not a claim", "The sentence states nothing that could be true or false: a question, "
+     "a greeting, a heading, a fragment."),
+    ("split_wrong", "split wrong", "The claim is cut in the wrong place: half a sentence, or two sentences."),
+    ("wrong_voice", "wrong voice", "The voice shown above is not who says it."),
+    ("wrong_context", "wrong context", "The paragraph shown is not the claim's own, or misses what it needs."),
+)
+PROBLEM_IDS = tuple(problem[0] for problem in PROBLEMS)
+
 
 def _attr(value: Any) -> str:
     """A value escaped for an XML attribute (quotes included)."""
@@ -46,8 +58,9 @@ def _hotkeys(scheme: Any) -> list[str]:
     return [str(label.hotkey) if getattr(label, "hotkey", None) else next(free, "") for label in scheme.labels]
 
 
-def label_config(scheme: Any, cue_spans: bool = True) -> str:
-    """The labelling config (XML) of a claim project for ``scheme``."""
+def label_config(scheme: Any, cue_spans: bool = True, problem_flags: bool = True) -> str:
+    """The labelling config (XML) of a claim project for ``scheme``: the stance, then the optional
+    problem flags (``problem_flags``), a note, and framing-cue spans on the claim (``cue_spans``)."""
     choices = []
     for label, hotkey in zip(scheme.labels, _hotkeys(scheme)):
         hint = getattr(label, "description", "") or ""
@@ -57,6 +70,13 @@ def label_config(scheme: Any, cue_spans: bool = True) -> str:
         if hint:
             parts.append(f'hint="{_attr(" ".join(hint.split()))}"')
         choices.append(f"      <Choice {' '.join(parts)}/>")
+    flags = ""
+    if problem_flags:   # no hotkeys: they would clash with a scheme's, and a flag is raised rarely
+        flags = ('  <Header value="Problem with this claim? (optional)" size="6"/>\n'
+                 f'  <Choices name="{PROBLEM}" toName="{CLAIM}" choice="multiple" required="false" showInline="true">\n'
+                 + "".join(f'    <Choice value="{_attr(name)}" alias="{pid}" hint="{_attr(hint)}"/>\n'
+                           for pid, name, hint in PROBLEMS)
+                 + "  </Choices>\n")
     cues = ""
     if cue_spans:
         cues = (f'    <Labels name="{CUES}" toName="{CLAIM}" choice="multiple" showInline="true">\n'
@@ -78,6 +98,7 @@ def label_config(scheme: Any, cue_spans: bool = True) -> str:
         f'  <Choices name="{STANCE}" toName="{CLAIM}" choice="single-radio" required="true" showInline="false">\n'
         + "\n".join(choices) + "\n"
         "  </Choices>\n"
+        f"{flags}"
         f'  <TextArea name="{NOTE}" toName="{CLAIM}" placeholder="Note (optional): why, or what is unclear"'
         ' rows="2" maxSubmissions="1" editable="true"/>\n'
         "</View>\n"
@@ -90,9 +111,34 @@ HOW_TO = (
     "<li>The claim is highlighted inside its paragraph; judge the claim, using the paragraph as context.</li>"
     "<li>The pre-label is already selected: <kbd>Ctrl</kbd>+<kbd>Enter</kbd> submits it as it is. To change it, "
     "press another label's key. Pressing the selected label's own key unselects it.</li>"
-    f"<li>Optional: press <kbd>1</kbd> and select words of the claim to mark them as a {CUE_LABEL}; write a note "
-    "in the box and press <kbd>Shift</kbd>+<kbd>Enter</kbd> to add it.</li></ul>"
+    f"<li>Optional: press the <i>{CUE_LABEL}</i> key (the number beside it) and select words of the claim to mark "
+    f"them as a {CUE_LABEL}; write a note "
+    "in the box and press <kbd>Shift</kbd>+<kbd>Enter</kbd> to add it.</li>"
+    "<li>Optional: when the claim itself is badly made, tick what is wrong (or press the number beside it) under "
+    "<i>Problem with this claim?</i> ("
+    + ", ".join(f"<i>{html.escape(name)}</i>" for _, name, _ in PROBLEMS)
+    + "), still choose the stance it takes as shown, and submit. The flags come back with the stance; "
+    "they do not replace it.</li></ul>"
 )
+
+
+def config_kind(config: str | None) -> str | None:
+    """What a label config labels: ``"pairs"`` (the comparison view: a ``relation`` Choices on
+    ``claim_a``), ``"claims"`` (a ``stance`` Choices on ``claim``), or None (neither, or not XML)."""
+    import xml.etree.ElementTree as ET
+
+    if not config:
+        return None
+    try:
+        root = ET.fromstring(config)
+    except ET.ParseError:
+        return None
+    for node in root.iter("Choices"):
+        if node.get("name") == RELATION and node.get("toName") == PAIR_A:
+            return "pairs"
+        if node.get("name") == STANCE and node.get("toName") == CLAIM:
+            return "claims"
+    return None
 
 
 def _bullets(page: str) -> str:

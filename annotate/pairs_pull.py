@@ -11,7 +11,6 @@ the pair's two documents so no document pair straddles two splits.
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -43,14 +42,7 @@ DATASET_LAYOUT = {"first": ("text_a", "text_b", "label", "pair_id", "doc_a", "do
 
 def is_pairs_config(config: str | None) -> bool:
     """Whether a label config is the comparison view (a ``relation`` Choices on ``claim_a``)."""
-    if not config:
-        return False
-    try:
-        root = ET.fromstring(config)
-    except ET.ParseError:
-        return False
-    return any(node.tag == "Choices" and node.get("name") == lc.RELATION and node.get("toName") == lc.PAIR_A
-               for node in root.iter())
+    return lc.config_kind(config) == "pairs"
 
 
 def is_pairs_export(tasks: Sequence[dict[str, Any]]) -> bool:

@@ -31,14 +31,18 @@ DISPLAY_FIELDS = frozenset({"context_html", "source_line"})
 ANNOTATION_FIELDS = (
     "claim_id", "doc_id", "text", "label", "annotator", "annotator_id", "annotation_id", "task_id",
     "created_at", "updated_at", "lead_time", "prediction", "prediction_score", "model_version",
-    "accepted", "origin", "note", "cues", "skipped", "ground_truth",
+    "accepted", "origin", "note", "cues", "problems", "skipped", "ground_truth",
 )
 LABEL_FIELDS = ("claim_id", "doc_id", "text", "label", "rule", "agreement", "n_annotators", "annotators",
                 "annotator_labels", "tied_labels", "votes", "notes", "prelabel", "prelabel_score",
-                "prelabel_version", "changed_prelabel", "cues")
+                "prelabel_version", "changed_prelabel", "cues", "problems", "flagged")
 SKIP_FILTER = "skipped == true"
 TIE_RULE = "tie->latest"
 TIE_FILTER = 'rule == "tie->latest"'
+FLAG_FILTER = "flagged == true"
+FLAG_NOTE = ("flagged claims keep their stance and stay in labels.jsonl and the dataset (one annotator's flag is "
+             "a judgement to check, not a verdict); their `problems` say what is wrong. To train without them: "
+             "jq -c 'select(.flagged | not)' labels.jsonl > clean.jsonl, then stance train --in clean.jsonl")
 TIE_ADVICE = ("adjudicate them: have a third annotator label them (a majority then settles each), "
               "or have the project owner re-label them (the latest vote wins a tie)")
 # What a pull directory holds; an existing --out directory must look like one before it is replaced.
@@ -84,7 +88,7 @@ def _stance_choice(result: Sequence[dict[str, Any]], control: str = lc.STANCE) -
     stance, or a pair's relation) wins, else the first Choices item."""
     found = None
     for item in result or ():
-        if item.get("type") != "choices":
+        if item.get("type") != "choices" or (item.get("from_name") == lc.PROBLEM and control != lc.PROBLEM):
             continue
         if found is None or item.get("from_name") == control:
             found = item
@@ -101,6 +105,18 @@ def _note(result: Sequence[dict[str, Any]]) -> str | None:
              for t in (item.get("value") or {}).get("text") or []]
     note = "\n".join(str(t) for t in texts).strip()
     return note or None
+
+
+PROBLEM_LOOKUP = {key: pid for pid, name, _ in lc.PROBLEMS for key in (pid, name, name.casefold())}
+
+
+def _problems(result: Sequence[dict[str, Any]]) -> list[str]:
+    """The problem flags an annotator ticked (``not_a_claim``, ...), sorted; a value no config of
+    `stance push` offers is kept as given."""
+    flags = {PROBLEM_LOOKUP.get(str(value), PROBLEM_LOOKUP.get(str(value).casefold(), str(value)))
+             for item in result or () if item.get("type") == "choices" and item.get("from_name") == lc.PROBLEM
+             for value in (item.get("value") or {}).get("choices") or []}
+    return sorted(flags, key=lambda f: (lc.PROBLEM_IDS.index(f) if f in lc.PROBLEM_IDS else len(lc.PROBLEM_IDS), f))
 
 
 def _cues(result: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -205,7 +221,8 @@ def annotation_to_row(task: dict[str, Any], annotation: dict[str, Any], scheme: 
     data = task.get("data") or {}
     row = {"claim_id": data.get("claim_id"), "doc_id": data.get("doc_id"), "text": data.get("text"),
            **annotation_fields(task, annotation, scheme, users, lookup),
-           "cues": _cues(annotation.get("result") or [])}
+           "cues": _cues(annotation.get("result") or []),
+           "problems": _problems(annotation.get("result") or [])}
     return _with_meta(row, claim_metadata(data))
 
 
@@ -248,6 +265,8 @@ def label_rows(rows: Sequence[dict[str, Any]], key: str = "claim_id",
     note"``), the pre-label shown to the latest annotator who saw one (``prelabel``, ``prelabel_score``,
     ``prelabel_version``), ``changed_prelabel`` (final label differs from it; None without one) and
     ``cues`` (framing-cue spans the counted annotators marked). ``agreement`` is None for one annotator.
+    Claim rows (they carry ``problems``) add ``problems`` (the flags the counted annotators raised, each
+    once) and ``flagged`` (any was raised); the label stays the stance voted.
     """
     by_claim: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
@@ -280,6 +299,10 @@ def label_rows(rows: Sequence[dict[str, Any]], key: str = "claim_id",
             "changed_prelabel": resolved["label"] != last_shown["prediction"] if last_shown else None,
             "cues": [span for a in annotators for span in _cue_spans(a, latest_of[a])],
         }
+        if any("problems" in r for r in mine):
+            flags = {f for a in annotators for f in latest_of[a].get("problems") or ()}
+            row["problems"] = [f for f in lc.PROBLEM_IDS if f in flags] + sorted(flags - set(lc.PROBLEM_IDS))
+            row["flagged"] = bool(flags)
         meta = {k: v for k, v in latest.items() if k not in ANNOTATION_FIELDS}
         out.append({**row, **{k: v for k, v in meta.items() if k not in row}})
     return out
@@ -325,11 +348,28 @@ def build_report(rows: Sequence[dict[str, Any]], labels: Sequence[dict[str, Any]
             "note": f"{unit}s labelled by one annotator have agreement null (unchecked), not 1.0; "
                     'find them with rule == "single" or n_annotators == 1',
         },
+        **({"problems": problem_summary(rows, labels, key)} if any("problems" in r for r in rows) else {}),
         "agreement": agreement.agreement_summary(rows, key),
         "model_vs_human": agreement.confusion(
             ((r["label"], r["prelabel"]) for r in labels if r["prelabel"] is not None), label_ids),
         "acceptance": agreement.acceptance(rows),
         "annotators": agreement.annotator_counts(rows, key),
+    }
+
+
+def problem_summary(rows: Sequence[dict[str, Any]], labels: Sequence[dict[str, Any]],
+                    key: str = "claim_id") -> dict[str, Any]:
+    """The problem flags raised: annotations and claims flagged, by flag, and how to find them."""
+    flagged = [r for r in rows if r.get("problems")]
+    by_problem = Counter(f for r in flagged for f in r["problems"])
+    return {
+        "n_annotations": len(flagged),
+        "n_items": len({r[key] for r in flagged}),
+        "n_labelled_flagged": sum(1 for r in labels if r.get("flagged")),
+        "by_problem": {f: by_problem[f] for f in [*lc.PROBLEM_IDS, *sorted(set(by_problem) - set(lc.PROBLEM_IDS))]
+                       if by_problem[f] or f in lc.PROBLEM_IDS},
+        "filter": FLAG_FILTER,
+        "note": FLAG_NOTE,
     }
 
 
@@ -558,6 +598,12 @@ def summary_lines(report: dict[str, Any], out_dir: str | Path) -> list[str]:
         lines.append(f"note: the project gives each {'pair' if unit == 'pair' else 'task'} to one annotator: Label "
                      "Studio's queue never serves one someone labelled to another annotator, so the queue yields no "
                      "agreement figures; `stance push --overlap 2` (same --in and --project) raises it")
+    flags = report.get("problems") or {}
+    if flags.get("n_annotations"):
+        which = ", ".join(f"{f.replace('_', ' ')} {n}" for f, n in flags["by_problem"].items() if n)
+        lines.append(f"flagged: {flags['n_items']} {unit}(s) flagged by annotators ({which}); find them: "
+                     f"{flags['filter']} in labels.jsonl and the dataset, `problems` in annotations.jsonl")
+        lines.append(f"  {flags['note']}")
     skipped = report.get("skipped") or {}
     if skipped.get("n"):
         who = ", ".join(f"{a} {n}" for a, n in skipped["by_annotator"].items())

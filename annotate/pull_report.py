@@ -1,9 +1,14 @@
-"""The pull report as one self-contained HTML page; every text it shows is escaped."""
+"""The pull report as one self-contained HTML page: every text it shows is escaped with its bidi
+controls dropped (``corpus.safetext.html_text``), and a Content-Security-Policy forbids any script."""
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
+
+from corpus.safetext import html_text
+
+CSP = ("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+       "img-src data:; style-src 'unsafe-inline'\">")
 
 
 def _fmt(value: Any) -> str:
@@ -11,14 +16,14 @@ def _fmt(value: Any) -> str:
         return "n/a"
     if isinstance(value, float):
         return f"{value:.3f}"
-    return escape(str(value))
+    return html_text(str(value))
 
 
 def _table(header: list[str], rows: list[list[Any]], empty: str = "") -> str:
     """An HTML table, or the ``empty`` sentence when there are no rows (never a bare header)."""
     if not rows:
-        return f"<p><i>{escape(empty)}</i></p>" if empty else ""
-    head = "".join(f"<th>{escape(str(h))}</th>" for h in header)
+        return f"<p><i>{html_text(empty)}</i></p>" if empty else ""
+    head = "".join(f"<th>{html_text(str(h))}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{_fmt(c)}</td>" for c in row) + "</tr>" for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
@@ -28,14 +33,14 @@ def _resolution_notes(report: dict[str, Any], items: str) -> str:
     parts = []
     ties = report.get("ties") or {}
     if ties.get("n"):
-        parts.append(f"<p><b>{ties['n']} {escape(items)} were ties</b> (as many annotators for one label as for "
-                     f"another), and {escape(ties['resolved_as'])}. Find them with <code>{escape(ties['filter'])}"
-                     f"</code> (the tied labels are in <code>{escape(ties['tied_labels_column'])}</code>) and "
-                     f"{escape(ties['advice'])}.</p>")
+        parts.append(f"<p><b>{ties['n']} {html_text(items)} were ties</b> (as many annotators for one label as for "
+                     f"another), and {html_text(ties['resolved_as'])}. Find them with <code>{html_text(ties['filter'])}"
+                     f"</code> (the tied labels are in <code>{html_text(ties['tied_labels_column'])}</code>) and "
+                     f"{html_text(ties['advice'])}.</p>")
     single = report.get("single") or {}
     if single.get("n"):
-        parts.append(f"<p>{single['n']} {escape(items)} were labelled by one annotator: "
-                     f"{escape(single['note'])}.</p>")
+        parts.append(f"<p>{single['n']} {html_text(items)} were labelled by one annotator: "
+                     f"{html_text(single['note'])}.</p>")
     return "\n".join(parts)
 
 
@@ -47,13 +52,14 @@ def render_html(report: dict[str, Any]) -> str:
     items = report.get("unit", "claim") + "s"   # "pairs" in a pairs pull
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
-        f"<title>Pull report: {escape(str(report.get('project', '')))}</title>",
+        CSP,
+        f"<title>Pull report: {html_text(str(report.get('project', '')))}</title>",
         "<style>body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em}"
         "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.2em .6em;"
         "text-align:right}th:first-child,td:first-child{text-align:left}.diag{background:#e8f4e8}</style>",
         "</head><body>",
-        f"<h1>Annotations of {escape(str(report.get('project', '')))}</h1>",
-        f"<p>Label Studio {escape(str(report.get('url', '')))}, scheme {escape(str(report['scheme']))}: "
+        f"<h1>Annotations of {html_text(str(report.get('project', '')))}</h1>",
+        f"<p>Label Studio {html_text(str(report.get('url', '')))}, scheme {html_text(str(report['scheme']))}: "
         f"{report['n_annotations']} annotations ({report['n_skipped']} skipped) by {report['n_annotators']} "
         f"annotator(s) on {report['n_claims_labelled']} {items}.</p>",
         "<h2>Agreement</h2>",
@@ -77,9 +83,9 @@ def render_html(report: dict[str, Any]) -> str:
         f"{_fmt(conf['accuracy'])} over {conf['n']} {items}.</p>",
     ]
     labels = conf["labels"]
-    head = "".join(f"<th>{escape(lab)}</th>" for lab in labels)
+    head = "".join(f"<th>{html_text(lab)}</th>" for lab in labels)
     body = "".join(
-        f"<tr><th>{escape(h)}</th>" + "".join(
+        f"<tr><th>{html_text(h)}</th>" + "".join(
             f"<td class='{'diag' if h == m else ''}'>{conf['matrix'][h][m]}</td>" for m in labels) + "</tr>"
         for h in labels)
     parts.append(f"<table><thead><tr><th>human \\ model</th>{head}</tr></thead><tbody>{body}</tbody></table>")
@@ -87,19 +93,28 @@ def render_html(report: dict[str, Any]) -> str:
     parts.append(_table(["annotator", "annotations", "skipped", items, "median lead time (s)", "pre-labels accepted"],
                         [[a, c["annotations"], c["skipped"], c["claims"], c["median_lead_time"],
                           accept["by_annotator"].get(a, {}).get("rate")] for a, c in report["annotators"].items()]))
+    flags = report.get("problems") or {}
+    if flags.get("n_annotations"):
+        parts.append("<h2>Flagged claims</h2>")
+        parts.append(f"<p><b>{flags['n_items']} {html_text(items)}</b> flagged by annotators in "
+                     f"{flags['n_annotations']} annotation(s). Find them with <code>{html_text(flags['filter'])}"
+                     "</code> in labels.jsonl and the dataset (<code>problems</code> lists the flags), and in "
+                     f"annotations.jsonl by <code>problems</code>. {html_text(flags['note'])}.</p>")
+        parts.append(_table(["problem", "annotations"],
+                            [[f.replace("_", " "), n] for f, n in flags["by_problem"].items()]))
     skipped = report.get("skipped") or {}
     if skipped.get("n"):
         who = ", ".join(f"{a} {n}" for a, n in skipped["by_annotator"].items())
-        parts.append(f"<p><b>{skipped['n']} skip(s)</b> on {skipped['n_items']} {escape(items)} ({escape(who)}): "
-                     f"{escape(skipped['note'])}.</p>")
+        parts.append(f"<p><b>{skipped['n']} skip(s)</b> on {skipped['n_items']} {html_text(items)} ({html_text(who)}): "
+                     f"{html_text(skipped['note'])}.</p>")
     dataset = report.get("dataset") or {}
     if dataset.get("splits"):
         parts.append("<h2>Dataset</h2>")
         parts.append(_table(["split", items, "documents" if items == "claims" else "document pairs"],
                             [[s, n, (dataset.get("documents") or {}).get(s)] for s, n in dataset["splits"].items()]))
         if dataset.get("rule"):
-            parts.append(f"<p>Split {escape(str(dataset['rule']))}.</p>")
+            parts.append(f"<p>Split {html_text(str(dataset['rule']))}.</p>")
     if dataset.get("note"):
-        parts.append(f"<p><i>{escape(str(dataset['note']))}</i></p>")
+        parts.append(f"<p><i>{html_text(str(dataset['note']))}</i></p>")
     parts.append("</body></html>\n")
     return "\n".join(parts)

@@ -87,15 +87,42 @@ def _label_ids(scheme: Any) -> list[str]:
 PROVENANCE_FIELDS = ("start", "end", "context_start", "author", "authors", "kind", "reposted_from", "url")
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def is_claim_flag(row: dict[str, Any]) -> bool:
+    """A row's ``is_claim`` (true when absent); ValueError when it is not true, false or null (the
+    text ``"no"`` is truthy: it would push a non-claim as a claim)."""
+    flag = row.get("is_claim", True)
+    if flag is not None and not isinstance(flag, bool):
+        raise ValueError(f"is_claim {flag!r} is not true or false")
+    return bool(flag)
+
+
+def _check_probs(probs: Any) -> None:
+    """``probs``, when given, maps label ids to numbers; ValueError naming what is not. (Its labels
+    are not checked against the scheme: pre-labels of a wider scheme push under a narrower one.)"""
+    if probs is None:
+        return
+    if not isinstance(probs, dict):
+        raise ValueError(f"probs {probs!r} is not an object of label id: probability")
+    for label, value in probs.items():
+        if not _is_number(value):
+            raise ValueError(f"probs[{label!r}] {value!r} is not a number")
+
+
 def claim_to_task(row: dict[str, Any], scheme: Any) -> dict[str, Any]:
     """A Label Studio task for one claim row: its data and, when pre-labelled, its prediction.
 
-    Raises ValueError naming the field when the row lacks a claim id or text, or its pre-label is
-    not a label of ``scheme``.
+    Raises ValueError naming the field when the row lacks a claim id or text, its ``is_claim`` is
+    not a boolean, its ``probs`` not numbers, or its pre-label is not a label of ``scheme``.
     """
     claim_id = row.get("claim_id")
     if not claim_id or not isinstance(row.get("text"), str):
         raise ValueError("a claim row needs `claim_id` and `text`")
+    is_claim_flag(row)
+    _check_probs(row.get("probs"))
     data = {
         "claim_id": str(claim_id),
         "doc_id": row.get("doc_id"),
@@ -132,9 +159,9 @@ def claim_prediction(row: dict[str, Any], scheme: Any) -> dict[str, Any] | None:
         raise ValueError(f"prediction {label!r} is not a label of scheme {scheme.name!r} ({', '.join(ids)}); "
                          "push with the --scheme the pre-labels were made with")
     score = row.get("score")
-    if score is None:
-        score = (row.get("probs") or {}).get(label)
-    if not isinstance(score, (int, float)) or isinstance(score, bool) or not math.isfinite(score):
+    if score is None and isinstance(row.get("probs"), dict):
+        score = row["probs"].get(label)
+    if not _is_number(score):
         raise ValueError(f"score {score!r} is not a number; a pre-labelled row needs `score` or `probs`")
     version = row.get("model_version")
     if not version:
@@ -200,12 +227,33 @@ def pair_key(pair: dict[str, Any]) -> str:
     return f"{a}|{b}"
 
 
+def check_pair(pair: dict[str, Any]) -> None:
+    """ValueError naming the field when a pair lacks a claim's text, or its similarity, score or
+    relation is not what `stance compare` writes (numbers; a relation id)."""
+    for side in ("a", "b"):
+        text = _side(pair, side).get("text")
+        if text is None or text == "":
+            raise ValueError(f"a pair row needs `text_{side}` (the text of claim {side}); it has none")
+        if not isinstance(text, str):
+            raise ValueError(f"text_{side} {text!r} is not text")
+    for field in ("similarity", "score"):
+        value = pair.get(field)
+        if value is not None and not _is_number(value):
+            raise ValueError(f"{field} {value!r} is not a number")
+    for field in ("relation", "prediction", "suggested"):
+        value = pair.get(field)
+        if value is not None and value not in lc.RELATION_IDS:
+            raise ValueError(f"{field} {value!r} is not a relation ({', '.join(lc.RELATION_IDS)})")
+
+
 def pair_to_task(pair: dict[str, Any]) -> dict[str, Any]:
-    """A Label Studio task for a claim pair: both claims in their paragraphs, sources, pre-label."""
+    """A Label Studio task for a claim pair: both claims in their paragraphs, sources, pre-label.
+    ValueError naming the field when the pair is malformed (``check_pair``)."""
     data: dict[str, Any] = {"pair_id": pair_key(pair)}
+    check_pair(pair)
     for side in ("a", "b"):
         claim = _side(pair, side)
-        text = str(claim.get("text") or "")
+        text = claim["text"]
         data[f"claim_{side}"] = claim.get("claim_id")
         data[f"doc_{side}"] = claim.get("doc_id")
         data[f"text_{side}"] = text
@@ -389,11 +437,28 @@ def overlap_settings(overlap: int) -> dict[str, Any]:
     return {"maximum_annotations": overlap, "overlap_cohort_percentage": 100}
 
 
+def project_kind(client: Any, project: Any) -> str | None:
+    """What a project labels, ``"claims"`` or ``"pairs"``: told by its label config, else by the data
+    of one of its tasks (``pair_id`` or ``claim_id``); None for a project with neither (new, empty)."""
+    kind = lc.config_kind(getattr(project, "label_config", None))
+    if kind is not None or not (getattr(project, "task_number", 0) or 0):
+        return kind
+    body = _api(client, "api/tasks/", params={"project": project.id, "page_size": 1, "fields": "task_only",
+                                              "include": "id,data"})
+    tasks = body.get("tasks", []) if isinstance(body, dict) else body
+    data = (tasks[0].get("data") or {}) if isinstance(tasks, list) and tasks and isinstance(tasks[0], dict) else {}
+    return "pairs" if "pair_id" in data else "claims" if "claim_id" in data else None
+
+
 def _ensure_project(client: Any, title: str, config: str, instructions: str,
-                    overlap: int | None = None) -> tuple[Any, bool]:
+                    overlap: int | None = None, kind: str = "claims") -> tuple[Any, bool]:
     from label_studio_sdk.core.api_error import ApiError
 
     project = find_project(client, title)
+    if project is not None:
+        found = project_kind(client, project)
+        if found is not None and found != kind:   # before anything is changed
+            raise UserError(f"project {title!r} is a {found} project; push {kind} under another --project title")
     settings = {"expert_instruction": instructions, "show_instruction": True, "sampling": "Uncertainty sampling"}
     if overlap is not None:
         settings.update(overlap_settings(overlap))
@@ -475,7 +540,8 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
     """
     from tqdm import tqdm
 
-    project, created = _ensure_project(client, title, config, instructions, overlap)
+    kind = "pairs" if key == "pair_id" else "claims"
+    project, created = _ensure_project(client, title, config, instructions, overlap, kind)
     if created:
         _default_view(client, project.id, tasks)
     known: dict[str, int] = {}
@@ -564,11 +630,11 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
         config, instructions, key = lc.label_config(scheme), lc.instructions(scheme), "claim_id"
         convert = lambda row: claim_to_task(row, scheme)   # noqa: E731
     for n, row in enumerate(read_jsonl(path), start=1):
-        if not pairs and not include_all and not row.get("is_claim", True):
-            skipped += 1
-            continue
-        where = f"row {n}" + (f" (claim_id {row['claim_id']})" if row.get("claim_id") else "")
+        where = f"row {n}" + (f" ({key} {row[key]})" if isinstance(row.get(key), (str, int)) and row[key] else "")
         try:
+            if not pairs and not include_all and not is_claim_flag(row):
+                skipped += 1
+                continue
             task = convert(row)
         except ValueError as err:
             raise UserError(f"{path}: {where}: {err}") from None

@@ -1,6 +1,6 @@
 """A person in a real browser: headless Chromium (Debian's, never a downloaded build) logs in to the
-test Label Studio, opens a task, sees the pre-label selected, changes it with its hotkey, submits;
-`stance pull` then returns that correction."""
+test Label Studio, opens a task, sees the pre-label selected, changes it with its hotkey, flags the
+claim's voice as wrong, submits; `stance pull` then returns that correction and the flag beside it."""
 
 from __future__ import annotations
 
@@ -51,6 +51,11 @@ def test_a_correction_made_in_the_browser_comes_back_in_the_pull(studio: dict[st
         page.wait_for_timeout(300)
         assert page.locator(f'input[type=radio][name="{corrected.name}"]').is_checked()
         assert not pre_label.is_checked()
+        flag = page.locator('input[type=checkbox][name="wrong voice"]')   # the optional problem flags
+        assert not flag.is_checked()
+        flag.locator("xpath=ancestor::label[1]").click()
+        page.wait_for_timeout(300)
+        assert flag.is_checked() and page.locator(f'input[type=radio][name="{corrected.name}"]').is_checked()
         page.get_by_role("button", name="Submit").click()
         deadline = time.monotonic() + 30
         while not list(ls.annotations.list(id=task.id)) and time.monotonic() < deadline:
@@ -64,7 +69,9 @@ def test_a_correction_made_in_the_browser_comes_back_in_the_pull(studio: dict[st
     (annotation,) = [json.loads(line) for line in (out / "annotations.jsonl").read_text().splitlines()]
     assert (annotation["claim_id"], annotation["label"], annotation["prediction"]) == ("br1", corrected.id, shown.id)
     assert (annotation["accepted"], annotation["origin"]) == (False, "prediction-changed")
+    assert annotation["problems"] == ["wrong_voice"]   # the flag comes back beside the stance
     assert annotation["annotator"] == studio["username"] and annotation["model_version"] == MODEL_VERSION
     assert annotation["lead_time"] > 0
     (label,) = [json.loads(line) for line in (out / "labels.jsonl").read_text().splitlines()]
     assert (label["claim_id"], label["label"], label["rule"]) == ("br1", corrected.id, "single")
+    assert (label["problems"], label["flagged"]) == (["wrong_voice"], True)

@@ -481,3 +481,117 @@ def test_a_project_of_one_annotator_a_task_is_named_with_the_fix(tmp_path: Path)
     assert ("note: the project gives each task to one annotator: Label Studio's queue never serves one someone "
             "labelled to another annotator, so the queue yields no agreement figures; `stance push --overlap 2` "
             "(same --in and --project) raises it") in pull.summary_lines(report, tmp_path / "again")
+
+
+# --- problem flags, and text from the data in the report and the card ---------------------------
+
+def _flag(*values):
+    return {"from_name": "problem", "to_name": "claim", "type": "choices", "value": {"choices": list(values)}}
+
+
+def _flagged_tasks():
+    tasks = _tasks()
+    tasks[0]["annotations"][1]["result"].append(_flag("wrong_voice", "not_a_claim"))   # ann on c1: counted
+    tasks[1]["annotations"][0]["result"].insert(0, _flag("split wrong"))   # a display name, before the stance
+    tasks[3]["annotations"][0]["result"] = [_flag("not_a_claim")]   # a skip with a flag: no vote
+    return tasks
+
+
+def test_problem_flags_come_back_beside_the_stance_which_they_never_replace():
+    tasks = _flagged_tasks()
+    rows = pull.tasks_to_rows(tasks, SCHEME, USERS)
+    by_id = {r["annotation_id"]: r for r in rows}
+    assert (by_id[2]["label"], by_id[2]["problems"]) == ("pro", ["not_a_claim", "wrong_voice"])
+    assert (by_id[3]["label"], by_id[3]["problems"]) == ("anti", ["split_wrong"])
+    assert (by_id[6]["label"], by_id[6]["skipped"], by_id[6]["problems"]) == (None, True, ["not_a_claim"])
+    assert by_id[1]["problems"] == [] and by_id[5]["problems"] == []
+    # A flag with no stance (a result from the API) is no stance: never read as a label of the scheme.
+    only_flag = {"id": 9, "completed_by": 1, "result": [_flag("wrong_context")], "was_cancelled": False}
+    row = pull.annotation_to_row(tasks[0], only_flag, SCHEME, USERS)
+    assert (row["label"], row["problems"]) == (None, ["wrong_context"])
+
+    labels = {r["claim_id"]: r for r in pull.label_rows(rows)}
+    assert (labels["c1"]["label"], labels["c1"]["problems"], labels["c1"]["flagged"]) == \
+        ("pro", ["not_a_claim", "wrong_voice"], True)
+    assert (labels["c2"]["problems"], labels["c2"]["flagged"]) == (["split_wrong"], True)
+    assert (labels["c3"]["problems"], labels["c3"]["flagged"]) == ([], False)
+    assert "c4" not in labels   # skipped: flagged, but no vote
+
+
+def test_flags_are_counted_in_the_report_the_summary_the_card_and_typed_in_the_dataset(tmp_path: Path):
+    out = tmp_path / "p"
+    report = pull.write_pull(_flagged_tasks(), USERS, SCHEME, out, source={"project": "Toy"})
+    flags = report["problems"]
+    assert (flags["n_annotations"], flags["n_items"], flags["n_labelled_flagged"]) == (3, 3, 2)
+    assert flags["by_problem"] == {"not_a_claim": 2, "split_wrong": 1, "wrong_voice": 1, "wrong_context": 0}
+    lines = pull.summary_lines(report, out)
+    assert ("flagged: 3 claim(s) flagged by annotators (not a claim 2, split wrong 1, wrong voice 1); find them: "
+            "flagged == true in labels.jsonl and the dataset, `problems` in annotations.jsonl") in lines
+    assert any("keep their stance" in line and "select(.flagged | not)" in line for line in lines)
+    page = (out / "report.html").read_text()
+    assert "<h2>Flagged claims</h2>" in page and "<td>not a claim</td><td>2</td>" in page
+
+    dd = datasets.load_from_disk(str(out / "dataset"))
+    features = dd["train"].features
+    assert features["problems"] == datasets.List(datasets.Value("string"))
+    assert features["flagged"] == datasets.Value("bool")
+    rows = {r["claim_id"]: r for part in dd.values() for r in part}
+    assert rows["c1"]["flagged"] and rows["c1"]["problems"] == ["not_a_claim", "wrong_voice"]
+    assert [r["claim_id"] for r in dd["train"].filter(lambda r: not r["flagged"])] == ["c3"]
+    frame = pd.read_parquet(out / "labels.parquet").set_index("claim_id")
+    assert list(frame.loc["c2", "problems"]) == ["split_wrong"] and not frame.loc["c3", "flagged"]
+    card = (out / "dataset" / "README.md").read_text()
+    assert "## Flagged claims" in card and "3 claims were flagged in 3 annotation(s)" in card
+    assert "- `flagged` (bool): whether any counted annotator flagged the claim" in card
+    assert '`dataset.filter(lambda r: not r["flagged"])`' in card
+
+
+def test_a_pull_with_no_flag_still_types_the_columns_and_says_nothing(tmp_path: Path):
+    out = tmp_path / "p"
+    report = pull.write_pull(_tasks(), USERS, SCHEME, out)
+    assert report["problems"]["n_annotations"] == 0
+    assert not any(line.startswith("flagged") for line in pull.summary_lines(report, out))
+    assert "Flagged claims" not in (out / "report.html").read_text()
+    features = datasets.load_from_disk(str(out / "dataset"))["train"].features
+    assert features["problems"] == datasets.List(datasets.Value("string")) and features["flagged"] == datasets.Value("bool")
+
+
+RLO = "\u202e"
+
+
+def test_the_report_page_forbids_script_and_drops_bidi_controls(tmp_path: Path):
+    users = {1: f"adm{RLO}in@example.org", 2: "<img src=x onerror=alert(1)>"}
+    pull.write_pull(_tasks(), users, SCHEME, tmp_path / "p", source={"project": f"Kyiv{RLO}gpj.exe"})
+    page = (tmp_path / "p" / "report.html").read_text()
+    assert ("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
+            "style-src 'unsafe-inline'\">") in page
+    assert RLO not in page and "Kyivgpj.exe" in page and "admin@example.org" in page
+    assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_the_card_escapes_what_comes_from_the_data(tmp_path: Path):
+    tasks = _tasks()
+    for task in tasks:
+        for annotation in task["annotations"]:
+            if annotation["prediction"]:
+                annotation["prediction"]["model_version"] = "<svg onload=alert(3)>"
+    out = tmp_path / "p"
+    pull.write_pull(tasks, USERS, SCHEME, out, source={"project": f"<script>alert(1)</script>|{RLO}x",
+                                                        "url": "http://h/<b>"})
+    card = (out / "dataset" / "README.md").read_text()
+    _, header, body = card.split("---\n", 2)
+    assert "<script>" not in body and "<svg" not in body and "<b>" not in body and RLO not in body
+    assert "# claimstance labels: &lt;script&gt;alert(1)&lt;/script&gt;\\|x" in body
+    assert "- pre-label model versions shown: &lt;svg onload=alert(3)&gt;" in body
+    assert "at http://h/&lt;b&gt;" in body
+    import yaml
+
+    assert yaml.safe_load(header)["pretty_name"] == f"claimstance labels: <script>alert(1)</script>|{RLO}x"
+    dd = datasets.load_from_disk(str(out / "dataset"))
+    assert "'<script>alert(1)</script>|" in dd["train"].info.description   # data, not Markdown: as it is
+
+
+def test_a_column_name_from_the_data_cannot_leave_its_code_span():
+    from annotate.dataset_card import _code
+
+    assert _code("a`<img src=x>\nb" + RLO) == "`a'<img src=x> b`"

@@ -27,6 +27,11 @@ SCHEME = NS(
 )
 
 
+def write_rows(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return path
+
+
 def claim_row(n: int, **extra) -> dict:
     context = f"First sentence {n}. The <b>regime</b> said {n} & more. Last one."
     text = f"The <b>regime</b> said {n} & more."
@@ -224,12 +229,72 @@ def test_api_error_text_gives_the_field_errors_on_one_line():
     assert api_error_text(ApiError(status_code=500, body="a\nb " + "z" * 300)) == ("a b " + "z" * 300)[:200]
 
 
+@pytest.mark.parametrize("extra, message", [
+    ({"probs": "loaded"}, r"row 1 \(claim_id c0000\): probs 'loaded' is not an object of label id: probability"),
+    ({"probs": {"loaded": "high"}}, r"row 1 \(claim_id c0000\): probs\['loaded'\] 'high' is not a number"),
+    ({"is_claim": "no"}, r"row 1 \(claim_id c0000\): is_claim 'no' is not true or false"),
+    ({"is_claim": 0}, r"row 1 \(claim_id c0000\): is_claim 0 is not true or false"),
+])
+def test_claim_rows_of_the_wrong_type_name_file_row_and_field(tmp_path, extra, message):
+    path = write_rows(tmp_path / "pre.jsonl", [claim_row(0, **extra)])
+    for include_all in (False, True):
+        with pytest.raises(UserError, match=r"pre.jsonl: " + message):
+            push(path, "pre-labels", workspace=tmp_path / "no-server", scheme=SCHEME, include_all=include_all)
+
+
+PAIR = {"claim_a": "c1", "claim_b": "c2", "doc_a": "d1", "doc_b": "d2", "text_a": "One.", "text_b": "Two.",
+        "similarity": 0.8, "stance_a": "loaded", "stance_b": "plain"}
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"text_a": None}, r"row 1 \(pair_id p1\): a pair row needs `text_a` \(the text of claim a\); it has none"),
+    ({"text_b": 5}, r"row 1 \(pair_id p1\): text_b 5 is not text"),
+    ({"similarity": "very"}, r"row 1 \(pair_id p1\): similarity 'very' is not a number"),
+    ({"similarity": True}, r"row 1 \(pair_id p1\): similarity True is not a number"),
+    ({"score": "high"}, r"row 1 \(pair_id p1\): score 'high' is not a number"),
+    ({"suggested": "agrees"}, r"row 1 \(pair_id p1\): suggested 'agrees' is not a relation \(agree, contradict, "),
+])
+def test_pair_rows_of_the_wrong_type_name_file_row_and_field(tmp_path, change, message):
+    pair = {**PAIR, "pair_id": "p1", **change}
+    pair = {k: v for k, v in pair.items() if v is not None}
+    path = write_rows(tmp_path / "pairs.jsonl", [pair])
+    with pytest.raises(UserError, match=r"pairs.jsonl: " + message):
+        push(path, "pairs", workspace=tmp_path / "no-server", pairs=True)
+
+
+def test_a_pair_nested_or_flat_with_both_texts_still_converts():
+    nested = {"a": {"claim_id": "c1", "text": "One."}, "b": {"claim_id": "c2", "text": "Two."}, "similarity": 1}
+    assert pair_to_task(nested)["data"]["text_b"] == "Two."
+    assert pair_to_task({**PAIR, "similarity": None})["data"]["pair_line"] == "similarity unknown"
+
+
+def test_the_claim_view_offers_optional_problem_flags_under_the_stance():
+    config = lc.label_config(SCHEME)
+    interface = LabelInterface(config)
+    problem = interface.get_control("problem")
+    assert problem.tag == "Choices" and problem.labels == list(lc.PROBLEM_IDS)
+    assert problem.to_name == ["claim"]
+    assert 'name="problem" toName="claim" choice="multiple" required="false"' in config
+    assert config.index('name="stance"') < config.index('name="problem"') < config.index('name="note"')
+    assert 'value="not a claim" alias="not_a_claim"' in config and 'alias="wrong_voice"' in config
+    assert "problem" not in lc.label_config(SCHEME, problem_flags=False)
+    flagged = {"model_version": "x", "score": 0.5, "result": [
+        lc.choice_result("loaded"), {**lc.choice_result("not_a_claim", from_name="problem"),
+                                     "value": {"choices": ["not_a_claim", "wrong_voice"]}}]}
+    assert interface.validate_prediction(flagged, return_errors=True) == []
+    assert "<i>not a claim</i>" in lc.instructions(SCHEME) and "still choose the stance" in lc.instructions(SCHEME)
+
+
+def test_config_kind_tells_claims_from_pairs():
+    assert lc.config_kind(lc.label_config(SCHEME)) == "claims"
+    assert lc.config_kind(lc.label_config(SCHEME, cue_spans=False, problem_flags=False)) == "claims"
+    assert lc.config_kind(lc.pairs_config()) == "pairs"
+    assert lc.config_kind('<View><Text name="t" value="$t"/><Choices name="c" toName="t">'
+                          '<Choice value="x"/></Choices></View>') is None
+    assert lc.config_kind("") is None and lc.config_kind("<View") is None
+
+
 # --- against the real server -----------------------------------------------------------------
-
-def write_rows(path: Path, rows: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
-    return path
-
 
 def project_tasks(client, project_id: int) -> list[dict]:
     tasks = client._client_wrapper.httpx_client.request(
@@ -563,3 +628,47 @@ def test_least_certain_first_follows_the_model_version_the_project_shows(studio,
         order[title] = ([(t["data"]["claim_id"], t["predictions_score"]) for t in tasks], served["data"]["claim_id"])
     assert order["order trained"] == ([("c0001", 0.3), ("c0002", 0.6), ("c0000", 0.95)], "c0001")
     assert order["order bootstrap"] == ([("c0000", 0.1), ("c0001", 0.5), ("c0002", 0.9)], "c0000")
+
+
+# --- a project's kind, and projects made before the problem flags ------------------------------
+
+def test_pairs_are_refused_in_a_claims_project_and_claims_in_a_pairs_project(studio, studio_client, tmp_path):
+    claims = write_rows(tmp_path / "pre.jsonl", [claim_row(n) for n in range(2)])
+    pairs = write_rows(tmp_path / "pairs.jsonl", [PAIR])
+    made = push(claims, "kind claims", workspace=studio["workspace"], scheme=SCHEME, progress=False)
+    before = studio_client.projects.get(id=made["project_id"]).label_config
+    with pytest.raises(UserError, match=r"^project 'kind claims' is a claims project; push pairs under another "
+                                        r"--project title$"):
+        push(pairs, "kind claims", workspace=studio["workspace"], pairs=True, progress=False)
+    assert studio_client.projects.get(id=made["project_id"]).label_config == before
+    assert len(project_tasks(studio_client, made["project_id"])) == 2
+
+    made = push(pairs, "kind pairs", workspace=studio["workspace"], pairs=True, progress=False)
+    with pytest.raises(UserError, match=r"^project 'kind pairs' is a pairs project; push claims under another "
+                                        r"--project title$"):
+        push(claims, "kind pairs", workspace=studio["workspace"], scheme=SCHEME, progress=False)
+    assert lc.config_kind(studio_client.projects.get(id=made["project_id"]).label_config) == "pairs"
+    assert len(project_tasks(studio_client, made["project_id"])) == 1
+
+
+def test_a_project_of_another_config_is_told_by_its_tasks(studio, studio_client, tmp_path):
+    config = '<View><Text name="t" value="$text_a"/><Choices name="c" toName="t"><Choice value="x"/></Choices></View>'
+    project = studio_client.projects.create(title="kind by tasks", label_config=config)
+    studio_client.projects.import_tasks(id=project.id, request=[{"data": {"pair_id": "p9", "text_a": "One."}}])
+    claims = write_rows(tmp_path / "pre.jsonl", [claim_row(0)])
+    with pytest.raises(UserError, match="project 'kind by tasks' is a pairs project; push claims under another"):
+        push(claims, "kind by tasks", workspace=studio["workspace"], scheme=SCHEME, progress=False)
+    assert studio_client.projects.get(id=project.id).label_config == config
+
+
+def test_a_project_made_before_the_problem_flags_takes_them_and_keeps_its_annotations(studio, studio_client, tmp_path):
+    old = lc.label_config(SCHEME, problem_flags=False)
+    project = studio_client.projects.create(title="before flags", label_config=old)
+    path = write_rows(tmp_path / "pre.jsonl", [claim_row(n) for n in range(3)])
+    studio_client.projects.import_tasks(id=project.id, request=[claim_to_task(claim_row(0), SCHEME)])
+    task = project_tasks(studio_client, project.id)[0]
+    studio_client.annotations.create(id=task["id"], result=[lc.choice_result("loaded")])
+    result = push(path, "before flags", workspace=studio["workspace"], scheme=SCHEME, progress=False)
+    assert (result["project_id"], result["tasks_added"], result["tasks_present"]) == (project.id, 2, 1)
+    now = studio_client.projects.get(id=project.id)
+    assert 'name="problem"' in now.label_config and now.total_annotations_number == 1

@@ -65,10 +65,13 @@ def _join_by_invite(url: str, admin_key: str, email: str, password: str) -> str:
         return browser.get("/api/current-user/token").json()["token"]
 
 
-def _annotate(ls: Any, task_id: int, label: str, shown: str, note: str | None = None) -> Any:
+def _annotate(ls: Any, task_id: int, label: str, shown: str, note: str | None = None,
+              problems: list[str] | None = None) -> Any:
     item = lc.choice_result(label)
     item["origin"] = "prediction" if label == shown else "prediction-changed"
     result = [item]
+    if problems:   # the optional flags of the claim view, as Label Studio stores a multiple Choices
+        result.append({"from_name": lc.PROBLEM, "to_name": lc.CLAIM, "type": "choices", "value": {"choices": problems}})
     if note:
         result.append({"from_name": lc.NOTE, "to_name": lc.CLAIM, "type": "textarea", "value": {"text": [note]}})
     return ls.annotations.create(id=task_id, result=result, lead_time=7.5)
@@ -95,7 +98,8 @@ def annotated(studio: dict[str, Any], studio_client: Any, tmp_path_factory: pyte
     later = {"rt1": "kremlin_framing", "rt2": "independent_reporting", "rt3": "independent_reporting",
              "rt6": "neutral"}
     for cid, label in later.items():
-        _annotate(second, tasks[cid], label, shown[cid], note="reads as reporting" if cid == "rt2" else None)
+        _annotate(second, tasks[cid], label, shown[cid], note="reads as reporting" if cid == "rt2" else None,
+                  problems=["wrong_voice", "split_wrong"] if cid == "rt6" else None)
     second.annotations.create(id=tasks["rt5"], result=[], was_cancelled=True)
     return {"pid": pid, "tasks": tasks, "first": first, "later": later, "ids": ids, "shown": shown,
             "admin": studio["username"], "scheme": scheme}
@@ -141,6 +145,11 @@ def test_pull_writes_annotations_labels_agreement_and_dataset(studio, annotated,
     assert labels["rt5"]["changed_prelabel"] == (labels["rt5"]["label"] != annotated["shown"]["rt5"])
     assert isinstance(labels["rt5"]["prelabel_score"], float)
     assert 'ties: ' in printed and 'rule == "tie->latest"' in printed
+    # the second annotator flagged rt6 (in a project whose config offers the flags): kept beside its stance
+    assert mine[(second, "rt6")]["problems"] == ["split_wrong", "wrong_voice"] and mine[(admin, "rt6")]["problems"] == []
+    assert (labels["rt6"]["problems"], labels["rt6"]["flagged"], labels["rt1"]["flagged"]) == \
+        (["split_wrong", "wrong_voice"], True, False)
+    assert "flagged: 1 claim(s) flagged by annotators (split wrong 1, wrong voice 1)" in printed
 
     report = json.loads((out / "report.json").read_text())
     both = ["rt1", "rt2", "rt3", "rt6"]
@@ -169,6 +178,7 @@ def test_pull_writes_annotations_labels_agreement_and_dataset(studio, annotated,
     assert sorted(d for ds_ in docs.values() for d in ds_) == ["doc-a", "doc-b", "doc-c"]
     pulled = {r["claim_id"]: names[r["label"]] for part in dd.values() for r in part}
     assert pulled == {cid: row["label"] for cid, row in labels.items()}
+    assert {r["claim_id"] for part in dd.values() for r in part if r["flagged"]} == {"rt6"}
     card = (out / "dataset" / "README.md").read_text()
     assert f"- pre-label model versions shown: {MODEL_VERSION}" in card and "license: unknown" in card
 
