@@ -22,6 +22,7 @@ from typing import Any
 from annotate import labelconfig as lc
 from corpus.errors import UserError
 from corpus.files import read_jsonl
+from corpus.safetext import BIDI_CONTROLS
 
 BOOTSTRAP_PREFIX = "bootstrap-"   # models.bootstrap's model versions; a trained model's start "minilm-ft-"
 CHUNK = 2500   # tasks a request: 20% faster than 1000 here, and a kill loses at most one request
@@ -70,7 +71,8 @@ def _source_line(row: dict[str, Any]) -> str:
     parts = [row.get("outlet"), author, row.get("date"), kind, reposted]
     line = " · ".join(str(p) for p in parts if p not in (None, ""))
     speaker = voice(row.get("speaker"), row.get("speaker_name"))
-    return f"{line} · voice: {speaker}" if line else f"voice: {speaker}"
+    # Bidi controls in an outlet or a name would reorder the line's own "voice:" after them.
+    return BIDI_CONTROLS.sub("", f"{line} · voice: {speaker}" if line else f"voice: {speaker}")
 
 
 def _offset(row: dict[str, Any]) -> int | None:

@@ -75,6 +75,12 @@ def test_claim_to_task_marks_the_claim_in_its_escaped_paragraph():
         {"from_name": "stance", "to_name": "claim", "type": "choices", "value": {"choices": ["sourced"]}}]}]
 
 
+def test_the_source_line_drops_bidi_controls_that_would_reorder_the_voice():
+    data = claim_to_task(claim_row(1, outlet="Kyiv\u202egpj.exe", speaker_name="A.\u2066 Person"), SCHEME)["data"]
+    assert data["source_line"] == "Kyivgpj.exe · B. Writer · 2024-05-01 · voice: interviewee (A. Person)"
+    assert data["outlet"] == "Kyiv\u202egpj.exe"   # the data itself is kept as it is
+
+
 def test_claim_to_task_without_a_pre_label_has_no_prediction():
     row = claim_row(1)
     for key in ("prediction", "score", "probs", "model_version"):
