@@ -128,3 +128,18 @@ def bag_embed(texts: list[str]) -> np.ndarray:
 def bag_encoder() -> BagEncoder:
     """The stand-in encoder, for tests of the bootstrap and pre-labels that need no real model."""
     return BagEncoder()
+
+
+def join_by_invite(url: str, admin_key: str, email: str, password: str) -> str:
+    """Sign a colleague up through the organisation's invite link, as a person would in Label
+    Studio's web form (a POST with the page's CSRF token); return their API key."""
+    import httpx
+
+    invite = httpx.get(f"{url}/api/invite", headers={"Authorization": f"Token {admin_key}"}).json()["invite_url"]
+    with httpx.Client(base_url=url) as browser:
+        browser.get(invite)
+        form = {"email": email, "password": password, "csrfmiddlewaretoken": browser.cookies["csrftoken"],
+                "allow_newsletters": "false"}
+        answer = browser.post(invite, data=form, headers={"Referer": url + invite})
+        assert answer.status_code == 302, answer.text[:500]
+        return browser.get("/api/current-user/token").json()["token"]

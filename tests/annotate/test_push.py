@@ -7,6 +7,7 @@ from pathlib import Path
 from types import SimpleNamespace as NS
 
 import pytest
+from conftest import join_by_invite
 from label_studio_sdk.label_interface import LabelInterface
 
 from annotate import labelconfig as lc
@@ -521,19 +522,6 @@ def test_a_changed_scheme_updates_the_project_or_says_why_it_cannot(studio, stud
 
 # --- annotators a task (overlap) and which model's pre-labels a project shows ------------------
 
-def _signed_up(url: str, admin_key: str, email: str, password: str) -> dict:
-    """A colleague signed up through the organisation's invite link: their API auth header."""
-    import httpx
-
-    invite = httpx.get(f"{url}/api/invite", headers={"Authorization": f"Token {admin_key}"}).json()["invite_url"]
-    with httpx.Client(base_url=url) as browser:
-        browser.get(invite)
-        form = {"email": email, "password": password, "csrfmiddlewaretoken": browser.cookies["csrftoken"],
-                "allow_newsletters": "false"}
-        assert browser.post(invite, data=form, headers={"Referer": url + invite}).status_code == 302
-        return {"Authorization": f"Token {browser.get('/api/current-user/token').json()['token']}"}
-
-
 def _queue(url: str, project_id: int, headers: dict) -> list[int]:
     """The tasks Label Studio's labelling queue serves one annotator, labelling each as it comes."""
     import httpx
@@ -556,7 +544,8 @@ def test_overlap_lets_a_second_annotator_label_what_the_first_did(studio, studio
     existing project works too."""
     import httpx
 
-    second = _signed_up(studio["url"], studio["api_key"], "overlap.second@example.org", "overlap-pass-5931")
+    second = {"Authorization": "Token " + join_by_invite(studio["url"], studio["api_key"], "overlap.second@example.org",
+                                                          "overlap-pass-5931")}
     admin = {"Authorization": f"Token {studio['api_key']}"}
     path = write_rows(tmp_path / "c.jsonl", [claim_row(n) for n in range(4)])
     served = {}

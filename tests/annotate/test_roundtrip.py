@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import datasets
-import httpx
 import pytest
+from conftest import join_by_invite
 
 from annotate import agreement
 from annotate import labelconfig as lc
@@ -53,18 +53,6 @@ def _push(workspace: str, tmp: Path) -> None:
     assert main(["push", "--workspace", workspace, "--in", str(path), "--project", TITLE]) == 0
 
 
-def _join_by_invite(url: str, admin_key: str, email: str, password: str) -> str:
-    """Sign a colleague up through the organisation's invite link; return their API key."""
-    invite = httpx.get(f"{url}/api/invite", headers={"Authorization": f"Token {admin_key}"}).json()["invite_url"]
-    with httpx.Client(base_url=url) as browser:
-        browser.get(invite)
-        form = {"email": email, "password": password, "csrfmiddlewaretoken": browser.cookies["csrftoken"],
-                "allow_newsletters": "false"}
-        answer = browser.post(invite, data=form, headers={"Referer": url + invite})
-        assert answer.status_code == 302, answer.text[:500]
-        return browser.get("/api/current-user/token").json()["token"]
-
-
 def _annotate(ls: Any, task_id: int, label: str, shown: str, note: str | None = None,
               problems: list[str] | None = None) -> Any:
     item = lc.choice_result(label)
@@ -85,7 +73,7 @@ def annotated(studio: dict[str, Any], studio_client: Any, tmp_path_factory: pyte
     admin = studio_client
     _push(studio["workspace"], tmp_path_factory.mktemp("push"))
     pid = find_project(admin, TITLE).id
-    key = _join_by_invite(studio["url"], studio["api_key"], *SECOND)
+    key = join_by_invite(studio["url"], studio["api_key"], *SECOND)
     second = LabelStudio(base_url=studio["url"], api_key=key)
     tasks = {t.data["claim_id"]: t.id for t in admin.tasks.list(project=pid, fields="all")}
     shown = {cid: label for cid, _, _, label in CLAIMS}
