@@ -7,7 +7,6 @@ from pathlib import Path
 from types import SimpleNamespace as NS
 
 import pytest
-from conftest import join_by_invite
 from label_studio_sdk.label_interface import LabelInterface
 
 from annotate import labelconfig as lc
@@ -543,6 +542,8 @@ def test_overlap_lets_a_second_annotator_label_what_the_first_did(studio, studio
     first labelled: agreement can never be measured. --overlap 2 serves it to them; raising it on an
     existing project works too."""
     import httpx
+
+    from conftest import join_by_invite   # here: a subprocess above imports this module without tests/ on its path
 
     second = {"Authorization": "Token " + join_by_invite(studio["url"], studio["api_key"], "overlap.second@example.org",
                                                           "overlap-pass-5931")}
