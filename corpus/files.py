@@ -100,7 +100,8 @@ OUTPUT_MARK = ".claimstance-output"
 
 def check_output_dir(path: str | Path, expect: Sequence[str] = ()) -> None:
     """Refuse an output directory the command must not replace: a file, or a non-empty directory
-    that is not an earlier output of the same command (``OUTPUT_MARK`` naming the same ``expect``)."""
+    that is not an earlier output of the same command: ``OUTPUT_MARK`` naming the same ``expect``,
+    or, for an output written before the mark, no mark but every one of the ``expect`` names."""
     path = Path(path)
     if not path.exists():
         return
@@ -109,6 +110,8 @@ def check_output_dir(path: str | Path, expect: Sequence[str] = ()) -> None:
     entries = sorted(p.name for p in path.iterdir())
     if not entries or _marked_as(path, expect):
         return
+    if expect and OUTPUT_MARK not in entries and all(name in entries for name in expect):
+        return   # written before the mark existed: it holds every name the command writes first
     shown = ", ".join(entries[:3]) + (f" and {len(entries) - 3} more" if len(entries) > 3 else "")
     raise UserError(f"{path} holds files that are not an earlier output of this command ({shown}); "
                     "replacing it would delete them: give a new or empty directory")

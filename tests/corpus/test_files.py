@@ -228,3 +228,14 @@ def test_a_file_of_another_format_is_named_as_such_not_as_malformed_json(tmp_pat
     plain.write_text("<doc>hello</doc>\n")
     with pytest.raises(UserError, match=r"rows\.jsonl:1: malformed JSON"):
         list(read_jsonl(plain))
+
+
+def test_an_output_written_before_the_mark_is_still_replaced(tmp_path):
+    # A workspace from before the mark: the model folder holds both names train writes, and more.
+    old = tmp_path / "model"
+    old.mkdir()
+    for name in ("claimstance.json", "config.json", "model.safetensors"):
+        (old / name).write_text("x")
+    with atomic_dir(old, ("claimstance.json", "config.json")) as tmp:
+        (tmp / "config.json").write_text("{}")
+    assert sorted(p.name for p in old.iterdir()) == [OUTPUT_MARK, "config.json"]
