@@ -42,7 +42,9 @@ TIE_FILTER = 'rule == "tie->latest"'
 FLAG_FILTER = "flagged == true"
 FLAG_NOTE = ("flagged claims keep their stance and stay in labels.jsonl and the dataset (one annotator's flag is "
              "a judgement to check, not a verdict); their `problems` say what is wrong. To train without them: "
-             "jq -c 'select(.flagged | not)' labels.jsonl > clean.jsonl, then stance train --in clean.jsonl")
+             "keep the unflagged rows of labels.parquet, whose split column keeps the test split out of training "
+             "(pandas: d = pd.read_parquet('labels.parquet'); d[~d.flagged].to_parquet('clean.parquet')), "
+             "then stance train --data clean.parquet")
 TIE_ADVICE = ("adjudicate them: have a third annotator label them (a majority then settles each), "
               "or have the project owner re-label them (the latest vote wins a tie)")
 # What a pull directory holds; an existing --out directory must look like one before it is replaced.
@@ -597,7 +599,8 @@ def summary_lines(report: dict[str, Any], out_dir: str | Path) -> list[str]:
     if report.get("annotators_per_task") == 1:
         lines.append(f"note: the project gives each {'pair' if unit == 'pair' else 'task'} to one annotator: Label "
                      "Studio's queue never serves one someone labelled to another annotator, so the queue yields no "
-                     "agreement figures; `stance push --overlap 2` (same --in and --project) raises it")
+                     "agreement figures; `stance push --overlap 2` (same "
+                     + ("--pairs" if unit == "pair" else "--in") + " and --project) raises it")
     flags = report.get("problems") or {}
     if flags.get("n_annotations"):
         which = ", ".join(f"{f.replace('_', ' ')} {n}" for f, n in flags["by_problem"].items() if n)

@@ -481,6 +481,9 @@ def test_a_project_of_one_annotator_a_task_is_named_with_the_fix(tmp_path: Path)
     assert ("note: the project gives each task to one annotator: Label Studio's queue never serves one someone "
             "labelled to another annotator, so the queue yields no agreement figures; `stance push --overlap 2` "
             "(same --in and --project) raises it") in pull.summary_lines(report, tmp_path / "again")
+    # A comparison project is pushed with --pairs: the note says so (--in would be refused there).
+    pairs = [line for line in pull.summary_lines({**report, "unit": "pair"}, tmp_path / "again") if "--overlap" in line]
+    assert pairs and "(same --pairs and --project)" in pairs[0] and "each pair to one annotator" in pairs[0]
 
 
 # --- problem flags, and text from the data in the report and the card ---------------------------
@@ -527,7 +530,11 @@ def test_flags_are_counted_in_the_report_the_summary_the_card_and_typed_in_the_d
     lines = pull.summary_lines(report, out)
     assert ("flagged: 3 claim(s) flagged by annotators (not a claim 2, split wrong 1, wrong voice 1); find them: "
             "flagged == true in labels.jsonl and the dataset, `problems` in annotations.jsonl") in lines
-    assert any("keep their stance" in line and "select(.flagged | not)" in line for line in lines)
+    assert any("keep their stance" in line and "d[~d.flagged]" in line for line in lines)
+    from claimstance.cli import build_parser   # the advised command is one the command line takes
+
+    advised = pull.FLAG_NOTE.split("then stance ")[1].split()
+    assert build_parser().parse_args([*advised, "--out", "model"]).data == "clean.parquet"
     page = (out / "report.html").read_text()
     assert "<h2>Flagged claims</h2>" in page and "<td>not a claim</td><td>2</td>" in page
 
