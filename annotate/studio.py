@@ -466,21 +466,21 @@ EXCERPT = 200   # characters of a server's error body shown in a message
 def scrub(text: str, *secrets_: str | None) -> str:
     """``text`` with the given secrets and anything shaped like an Authorization value masked.
 
-    A text that ends with the first 8+ characters of a secret, or starts with its last 8+, has that
-    piece masked as well: an echo cut short (by the server or by ``excerpt``) leaks no prefix.
+    Any piece of 8 or more characters of a secret is masked too, wherever it stands: an echo cut
+    short (by the server, mid-message, or by ``excerpt`` at its end) leaks at most 7 characters.
     """
     for secret in secrets_:
         if not secret:
             continue
         text = text.replace(secret, "***")
-        for n in range(len(secret) - 1, _PIECE - 1, -1):
-            if text.endswith(secret[:n]):
-                text = text[:-n] + "***"
-                break
-        for n in range(len(secret) - 1, _PIECE - 1, -1):
-            if text.startswith(secret[-n:]):
-                text = "***" + text[n:]
-                break
+        if len(secret) >= _PIECE and len(text) >= _PIECE:
+            pieces = {secret[i:i + _PIECE] for i in range(len(secret) - _PIECE + 1)}
+            hit = [False] * len(text)
+            for i in range(len(text) - _PIECE + 1):
+                if text[i:i + _PIECE] in pieces:
+                    hit[i:i + _PIECE] = [True] * _PIECE
+            if any(hit):
+                text = re.sub(r"\x00+", "***", "".join("\x00" if h else c for c, h in zip(text, hit)))
     return _TOKEN.sub(lambda m: f"{m.group(1)} ***", text)
 
 
@@ -577,7 +577,7 @@ def _loopback(host: str | None) -> bool:
 def _check_url(url: str) -> None:
     """Refuse a ``user:password@`` in --url (never echoed: it would reach messages, report.json and the
     dataset card, and it would replace the key); note a plain http:// URL to another machine."""
-    netloc = url.split("//", 1)[-1].split("/", 1)[0]
+    netloc = re.split(r"[/?#]", url.split("//", 1)[-1], maxsplit=1)[0]   # "h?next=a@b" holds no user
     if "@" in netloc:
         raise UserError(f"--url must not hold a user name or password; the key comes from {API_KEY_ENV}")
     try:

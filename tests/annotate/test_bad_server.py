@@ -398,6 +398,17 @@ def test_excerpt_masks_the_key_before_cutting_and_pieces_at_either_end():
     assert studio.excerpt(HEX_KEY[12:] + " was cut by the server", HEX_KEY) == "*** was cut by the server"
     assert studio.excerpt("ends in " + HEX_KEY[:9], HEX_KEY) == "ends in ***"
     assert studio.excerpt("deadbeef short", HEX_KEY) == "deadbeef short"
+    # A key cut short by the server in the middle of its message: the piece is masked there too.
+    assert studio.excerpt('{"key": "' + HEX_KEY[:30] + '"}', HEX_KEY) == '{"key": "***"}'
+    assert studio.scrub("a " + HEX_KEY[5:20] + " b", HEX_KEY) == "a *** b"
+    assert studio.scrub("a " + HEX_KEY[5:12] + " b", HEX_KEY) == "a " + HEX_KEY[5:12] + " b"   # 7: too short to tell
+
+
+def test_an_at_sign_after_the_host_is_not_a_user_name(monkeypatch):
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", KEY)
+    monkeypatch.setattr(studio, "_probe", lambda *a, **k: None)
+    for url in ("http://127.0.0.1:8080?next=a@b", "http://127.0.0.1:8080/x#a@b", "http://127.0.0.1:8080/u@x"):
+        assert studio.connect(url=url)[1]["url"] == url
 
 
 @pytest.mark.parametrize("url", ["http://u:URLSECRETPW@127.0.0.1:8132", "http://URLSECRETPW@127.0.0.1:8132/",
