@@ -319,9 +319,11 @@ SPLITS = ("test", "all")
 
 
 def default_split(model: str, record: dict[str, Any]) -> str:
-    """"all" for the bootstrap (trained on no claim) and for a model that records its training and
-    validation claims (left out by hash wherever they sit); "test" for a model that does not."""
-    return "all" if model == "bootstrap" or record.get("train_hashes") else "test"
+    """"all" for the bootstrap (trained on no claim); "test" for a trained model. Its training and
+    validation claims are left out by hash wherever they sit, but the rest of the train split shares
+    documents with them (and holds the ties ``--exclude-ties`` left out): the test split, whose
+    documents it never saw, is the fair default."""
+    return "all" if model == "bootstrap" else "test"
 
 
 def choose_rows(rows: list[dict[str, Any]], split: str, data: str | Path) -> tuple[list[dict[str, Any]], str]:
@@ -366,7 +368,7 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
         raise UserError(f"{model}: no such model directory; give a directory from `stance train` or 'bootstrap'")
     record = model_record(model)
     # The test split of a pulled dataset (which `stance train` never trains on), or every split.
-    if split is None:   # a model that does not record its claims: the test split, when there is one
+    if split is None:   # a trained model: the test split, when there is one
         split = default_split(model, record)
         if split == "test" and not test_split(rows)[1]:
             split = "all"

@@ -231,17 +231,24 @@ def test_evaluate_on_a_pulled_dataset_scores_the_split_asked_for(tmp_path, monke
     assert ev.notes(report) == [report["ties_note"]]
 
 
-def test_a_trained_model_on_its_own_pull_is_scored_on_every_claim_it_never_saw(
+def test_a_trained_model_on_its_own_pull_is_scored_on_the_split_asked_for(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     from claimstance.cli import main
 
     rows = _rows()
     ds = _pulled(tmp_path, rows)
     # Trained on 12 of the train split, validated on 2 of it and the 2 of the validation split; 2 claims
-    # of the train split were left out of training (ties, say): those and the test split are scored.
+    # of the train split were left out of training (ties, say).
     model = _model_dir(tmp_path, rows[:12], ds, val_rows=rows[12:13] + rows[14:16])
     monkeypatch.setattr(ev, "predict_rows", _fake_predict)
+    # By default the test split: the rest of the train split shares documents with the training claims.
     assert main(["evaluate", "--model", str(model), "--data", str(ds), "--out", str(tmp_path / "r")]) == 0
+    report = json.loads((tmp_path / "r" / "report.json").read_text(encoding="utf-8"))
+    assert report["split"] == "test" and report["n"] == 8
+    assert capsys.readouterr().out.startswith(f"scored on the test split of {ds} (8 of 24 claims)")
+    # --split all: every claim the model never saw, the two left out of training included.
+    assert main(["evaluate", "--model", str(model), "--data", str(ds), "--out", str(tmp_path / "r"),
+                 "--split", "all"]) == 0
     report = json.loads((tmp_path / "r" / "report.json").read_text(encoding="utf-8"))
     assert report["split"] == "all" and report["n"] == 9
     assert report["rows_seen_in_training"] == 12 and report["rows_seen_in_validation"] == 3
@@ -250,19 +257,7 @@ def test_a_trained_model_on_its_own_pull_is_scored_on_every_claim_it_never_saw(
     out = capsys.readouterr().out
     assert out.startswith(f"scored on every split of {ds} (train 14, validation 2, test 8: 24 claims); left out "
                           "the 12 claims the model was trained on and 3 it was tuned on")
-    # --split test: only the test split, whose claims the model never saw.
-    assert main(["evaluate", "--model", str(model), "--data", str(ds), "--out", str(tmp_path / "r"),
-                 "--split", "test"]) == 0
-    report = json.loads((tmp_path / "r" / "report.json").read_text(encoding="utf-8"))
-    assert report["n"] == 8 and report["rows_seen_in_training"] == report["rows_seen_in_validation"] == 0
-    # A model that does not record its claims cannot have them left out: its default is the test split.
-    record = json.loads((model / "claimstance.json").read_text(encoding="utf-8"))
-    for key in ("train_hashes", "validation_hashes"):
-        record.pop(key)
-    (model / "claimstance.json").write_text(json.dumps(record), encoding="utf-8")
-    assert ev.default_split(str(model), record) == "test" and ev.default_split("bootstrap", {}) == "all"
-    report = ev.evaluate(str(model), ds, tmp_path / "r", by=[])
-    assert report["split"] == "test" and report["n"] == 8
+    assert ev.default_split(str(model), {}) == "test" and ev.default_split("bootstrap", {}) == "all"
 
 
 def test_the_terminal_table_keeps_names_and_their_few_claims_mark_whole() -> None:
