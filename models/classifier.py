@@ -112,6 +112,15 @@ def model_scheme(model_dir: str | Path) -> str | None:
         return None
 
 
+def model_notes(model_dir: str | Path) -> list[str]:
+    """What `stance train` warned about a model directory (its ``notes``); [] when none or no model."""
+    try:
+        notes = json.loads((Path(model_dir) / CONFIG_NAME).read_text(encoding="utf-8")).get("notes")
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [str(note) for note in notes] if isinstance(notes, list) else []
+
+
 def _check_weights(model_dir: Path) -> None:
     """Read the weights' header now (a few bytes), so a truncated or corrupt file is one clear error
     rather than a safetensors traceback on first use."""

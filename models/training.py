@@ -603,8 +603,13 @@ def training_notes(blend: dict[str, Any], metrics: dict[str, Any], n_labels: int
     if top is not None and top < chance + NEAR_UNIFORM_MARGIN:
         out.append(f"the network's probabilities are near-uniform after the fitted temperature ({blend['temperature']:g}"
                    f"{', which flattens them' if blend['temperature'] > 1 else ''}): its top probability averages "
-                   f"{top:.3f} on the validation claims ({chance:.3f} is uniform over {n_labels} labels), so its pre-labels are decided by a few hundredths or less and should not be shown as "
-                   "a pre-selected label; keep pre-labelling with the bootstrap (leave out --model)")
+                   f"{top:.3f} on the validation claims ({chance:.3f} is uniform over {n_labels} labels), so where "
+                   "it decides (the claims the domain gate finds like its training claims) its pre-labels are "
+                   "decided by a few hundredths or less"
+                   + ("; the blend does no better than the bootstrap alone on the validation claims: keep "
+                      "pre-labelling with the bootstrap (leave out --model)"
+                      if blended is not None and blended <= (blend.get("validation_f1_bootstrap_alone") or 0) + 1e-9
+                      else ""))
     advice = bootstrap_advice(blend, n_val)
     if advice:
         out.append(advice)

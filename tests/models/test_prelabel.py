@@ -49,12 +49,13 @@ def test_prelabel_with_the_bootstrap(stand_in_encoder):
         prelabel([{"text": "ok"}, {"title": "no text"}], scheme)
 
 
-def test_prelabel_with_a_trained_model_calls_the_classifier(monkeypatch, tmp_path):
+def test_prelabel_with_a_trained_model_calls_the_classifier(monkeypatch, tmp_path, capsys):
     from models import classifier
 
     class Fake:
         labels = ["kremlin_framing", "independent_reporting", "neutral"]
         version = "minilm-test-1"
+        config = {"notes": ["only 5 validation claims (fewer than 30): ..."]}
 
         def predict_proba(self, rows, batch_size=64):
             return np.tile([0.1, 0.7, 0.2], (len(rows), 1))
@@ -79,8 +80,14 @@ def test_prelabel_with_a_trained_model_calls_the_classifier(monkeypatch, tmp_pat
     inp.write_text(json.dumps(ROWS[0]) + "\n", encoding="utf-8")
     assert main(["prelabel", "--in", str(inp), "--out", str(tmp_path / "o.jsonl"), "--model", str(tmp_path)]) == 0
     assert seen == {"dir": str(tmp_path), "scheme": None}
+    # What `stance train` warned about the model is said again where its pre-labels are made.
+    assert ("note: model minilm-test-1, from `stance train`: only 5 validation claims (fewer than 30): ...\n"
+            in capsys.readouterr().err)
     (tmp_path / "claimstance.json").write_text(json.dumps({"scheme": "mine", "scheme_path": "/x/mine.yaml"}))
     assert classifier.model_scheme(tmp_path) == "/x/mine.yaml" and classifier.model_scheme(tmp_path / "no") is None
+    assert classifier.model_notes(tmp_path) == [] and classifier.model_notes(tmp_path / "no") == []
+    (tmp_path / "claimstance.json").write_text(json.dumps({"notes": ["only 5 validation claims"]}))
+    assert classifier.model_notes(tmp_path) == ["only 5 validation claims"]
 
 
 def test_cli_prelabel_writes_rows_prints_distribution_and_table(stand_in_encoder, tmp_path, capsys):

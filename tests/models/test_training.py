@@ -423,9 +423,14 @@ def test_notes_say_when_the_validation_figures_cannot_be_trusted():
         "on the validation claims the network's macro-F1 (0.191) and the blend's macro-F1 (0.191) are at or below "
         "chance (0.333, a uniform guess over 3 labels): this model has learnt nothing these claims show",
         "the network's probabilities are near-uniform after the fitted temperature (14.6306, which flattens them): "
-        "its top probability averages 0.338 on the validation claims (0.333 is uniform over 3 labels), so its "
-        "pre-labels are decided by a few hundredths or less and should not be shown as a pre-selected label; keep "
-        "pre-labelling with the bootstrap (leave out --model)"]
+        "its top probability averages 0.338 on the validation claims (0.333 is uniform over 3 labels), so where it "
+        "decides (the claims the domain gate finds like its training claims) its pre-labels are decided by a few "
+        "hundredths or less"]
+    # The bootstrap advice only when the blend does no better than the bootstrap alone.
+    tied = {**weak, "validation_f1_bootstrap_alone": 0.191}
+    assert training_notes(tied, {"validation_claims": 5, "validation_macro_f1": 0.1905}, 3)[2].endswith(
+        "or less; the blend does no better than the bootstrap alone on the validation claims: keep pre-labelling "
+        "with the bootstrap (leave out --model)")
     # A model trained on the dev claims: none of them.
     sound = {"bootstrap_weight": 0.0, "temperature": 1.64, "validation_f1_by_weight": {"0.0": 0.918},
              "validation_f1_bootstrap_alone": 0.62, "validation_mean_top_probability": 0.91}
