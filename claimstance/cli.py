@@ -43,7 +43,7 @@ def _add_claims(sub: argparse._SubParsersAction) -> None:
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="files, directories or .jsonl documents")
     p.add_argument("--out", required=True, help="output JSONL, one sentence a line")
     p.add_argument("--text-column", default="text", help="CSV/JSONL column holding the text; several, comma-separated, take the first one present (default: text)")
-    p.add_argument("--id-column", default="id", help="CSV/JSONL column holding the document id; several, comma-separated, take the first one holding a value (default: id; a row without one gets a hash of its text)")
+    p.add_argument("--id-column", default="id,doc_id", help="CSV/JSONL column holding the document id; several, comma-separated, take the first one holding a value (default: id,doc_id; a row without one gets a hash of its text)")
     p.add_argument("--manifest", default=None, help="manifest of document metadata (default: manifest.yaml found in an input directory)")
     p.add_argument("--parquet", action="store_true", help="also write FILE.parquet beside the JSONL")
     p.add_argument("--documents", default=None, metavar="FILE", help="also write FILE (JSONL), one row a document: "
@@ -354,7 +354,7 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=_PORT, default=None, help="port of a new local Label Studio (default: the config's, 8080)")
     p.add_argument("--project", default=None, help="Label Studio project title (default: the config's, 'claimstance sample')")
     p.add_argument("--text-column", default="text", help="CSV/JSONL column holding the text; several, comma-separated, take the first one present (default: text)")
-    p.add_argument("--id-column", default="id", help="CSV/JSONL column holding the document id; several, comma-separated, take the first one holding a value (default: id)")
+    p.add_argument("--id-column", default="id,doc_id", help="CSV/JSONL column holding the document id; several, comma-separated, take the first one holding a value (default: id,doc_id)")
     p.add_argument("--model", default=None, metavar="DIR",
                    help="pre-label with this model directory from `stance train` (default: the config's `model:`, "
                         "else the bootstrap; a run on the bootstrap keeps a project on a trained model's pre-labels)")

@@ -59,7 +59,7 @@ class ReadOptions:
     """How to read inputs: CSV/JSONL columns, an explicit manifest, the per-file size limit."""
 
     text_column: str = "text"
-    id_column: str = "id"
+    id_column: str = "id,doc_id"   # the first holding a value; a CSV naming its ids doc_id needs no option
     manifest: str | None = None
     max_mb: float = DEFAULT_MAX_MB
 

@@ -75,3 +75,11 @@ def test_the_sample_corpus_keeps_its_content_ids() -> None:
     for doc in read_documents([str(sample)]):
         assert doc.doc_id == content_id(doc.text)
         assert [d.doc_id for d in read_documents([doc.path])] == [doc.doc_id]
+
+
+def test_a_doc_id_column_names_the_document_without_an_option(tmp_path: Path) -> None:
+    # The default reads `id`, else `doc_id`: a fact-check CSV keyed by doc_id keeps its ids, so its
+    # claims are the same tasks on every push, whatever options a run was given.
+    write_rows(tmp_path / "c")
+    docs = list(read_documents([str(tmp_path / "c")], ReadOptions(text_column="body,text")))
+    assert [d.doc_id for d in docs] == ["fc-001", "tg-0314", "ignored"]   # `id` first, as before
