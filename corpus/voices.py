@@ -111,15 +111,27 @@ _ACCORDING = re.compile(r"\b[Aa]ccording to\s+(?P<src>(?:[^,.;:!?()\"“”]|(?<
 # when a statement was made: "said on Monday", "said in a statement", "said Tuesday"
 _WHEN = (r"(?:\s+(?:on|in|last|this|earlier|later|recently)(?:\s+\w+){0,2}|"
          r"\s+(?:yesterday|today|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))?")
+_DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+# words between a subject and its speech verb that are not who speaks: "Peskov also said", "The Kremlin
+# has repeatedly said", "Peskov on Monday said"; a negation, a modal or a passive among them ("has never
+# said", "would say", "is said to") makes the sentence the writer's (_NOT_SAID)
+_BETWEEN = (r"(?P<between>(?:\s+(?:has|had|have|did|does|do|is|are|was|were|be|been|also|later|repeatedly|"
+            r"again|previously|earlier|long|often|recently|once|already|still|reportedly|allegedly|publicly|"
+            r"privately|openly|officially|separately|subsequently|then|now|first|initially|since|even|too|"
+            r"not|never|will|would|could|can|may|might|should|must|[a-z]+n[’']t|"
+            rf"(?:on|last|this|earlier|later)\s+(?:{_DAYS}|week|month|year|night|morning|afternoon|evening|weekend)|"
+            rf"yesterday|today|{_DAYS}))*)")
+_NOT_SAID = frozenset("not never will would could can may might should must is are was were be been".split())
 # A subject may hold the full stops of abbreviations ("Dr.", "U.N."): the splitter ends sentences elsewhere.
 _REPORTED = re.compile(
-    rf"^(?P<subj>[A-Z][^!?;:\"“”]{{0,80}}?)\s+(?:has\s+|had\s+|have\s+)?{_SPEECH_VERB}"
+    rf"^(?P<subj>[A-Z][^!?;:\"“”]{{0,80}}?){_BETWEEN}\s+{_SPEECH_VERB}"
     r"(?:\s+(?:on|in|last|this|earlier|later|recently)(?:\s+\w+){0,2})?(?:\s+\w+)?\s*(?:that\b|:|,?\s*[\"“«])")
 # reported speech without "that": "X said it was seeking access", "X told reporters the damage was old".
 # Only say/tell, whose object is what was said ("announced a ceasefire" is an act, not speech), and
 # only before what opens a clause (not "said nothing", "said so", "said goodbye").
 _REPORTED_BARE = re.compile(
-    rf"^(?P<subj>[A-Z][^!?;:\"“”]{{0,80}}?)\s+(?:has\s+|had\s+|have\s+)?(?:said|says|say|(?:told|tells)\s+\w+)"
+    rf"^(?P<subj>[A-Z][^!?;:\"“”]{{0,80}}?){_BETWEEN}\s+(?:said|says|say|(?:told|tells)\s+\w+)"
     rf"{_WHEN},?\s+(?:it|he|she|they|we|there|this|these|those|the|a|an|its|his|her|their|our|all|some|most|many|"
     r"only|[A-Z][\w'’.-]*|\d|[a-z][\w'’-]*(?:\s+[a-z][\w'’-]*){0,2}\s+(?:is|are|was|were|had|has|have|will|would|"
     r"could|can|may|might|should|must)\b)")  # "said prices are ...": a bare noun, then its verb
@@ -398,6 +410,16 @@ _LEAD_IN = re.compile(r"^(?:in|on|at|last|earlier|later|yesterday|today|this|sin
                       r"meanwhile|however|also|then|now)\b", re.I)
 
 
+# when, opening the sentence with no comma: "Last year Russia said", "On 24 February the ministry said"
+_TIME_LEAD = re.compile(
+    r"^(?:(?:(?:on|in|at|by|since|during|after|before|until|over|throughout)\s+(?:the\s+)?"
+    r"(?:(?:past|last|next|early|late|mid-?|same|recent|coming|following|previous)\s+)*"
+    r"|(?:last|this|next|earlier|later|early|late)\s+(?:this\s+)?)"
+    rf"(?:{_DAYS}|{_MONTHS}|years?|months?|weeks?|days?|nights?|morning|afternoon|evening|weekend|spring|summer|"
+    rf"autumn|fall|winter|\d{{1,4}}s?|\d{{1,2}}(?:st|nd|rd|th))(?:,?\s+(?:{_MONTHS}|\d{{1,4}}))*"
+    r"|yesterday|today|tonight|earlier|later|previously|meanwhile|recently)\s+(?=\S)", re.I)
+_PREPOSITION_LEAD = re.compile(r"(?:in|on|at|from|after|before|during|since|under|amid|despite|following)\s", re.I)
+_RELATIVE = frozenset("who whom which that".split())
 _ROLE = re.compile(r"(?:the|a|an)\s+[a-z]", re.I)
 _PERSON = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){1,3}")
 
@@ -405,14 +427,17 @@ _PERSON = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){1,3}")
 def _subject_name(subject: str) -> tuple[bool, str | None]:
     """Is ``subject`` someone other than the writer, and their name if it is one.
 
-    ``In May, the Hungarian authorities`` -> ``Hungarian authorities``; ``the document`` -> no name.
+    ``In May, the Hungarian authorities`` -> ``Hungarian authorities``; ``Last year Russia`` ->
+    ``Russia``; ``the document`` -> no name; ``The minister, who`` -> no one (the verb is the relative
+    clause's: ``The minister, who said ..., resigned.``; ``The minister, who was sacked,`` is the speaker).
     """
     parts = [p.strip() for p in subject.split(",") if p.strip()]
-    if not parts:
+    if not parts or subject.split()[-1].lower() in _RELATIVE:
         return False, None
     # a lead-in ("In November 2023, ...") comes before the subject; an appositive comes after it
     subject = parts[-1] if len(parts) > 1 and (_LEAD_IN.match(parts[0]) or any(c.isdigit() for c in parts[0])) \
         else parts[0]
+    subject = _TIME_LEAD.sub("", subject, count=1)
     if len(parts) > 1 and subject is parts[0] and _ROLE.match(parts[0]) and _PERSON.fullmatch(parts[1]):
         subject = parts[1]  # "The head of Saxony, Michael Kretschmer, says": the appositive names the role
     words = subject.split()
@@ -423,6 +448,8 @@ def _subject_name(subject: str) -> tuple[bool, str | None]:
         return True, None
     if first in _NOT_SUBJECTS:
         return False, None
+    if _PREPOSITION_LEAD.match(subject):
+        return True, None  # "In Mariupol officials said": where the speaker is, and no telling where it ends
     name = re.sub(r"^(?:the|a|an)\s+", "", _clean(subject), flags=re.I)
     if name and all(w[:1].isupper() for w in name.split()):
         name = _descriptor_name(name) or name  # "Dr. Ihor Levchenko" -> "Ihor Levchenko", as after a quote
@@ -492,6 +519,11 @@ _CLAUSE_WORDS = frozenset("and or but as while when whereas after before because
 _AUXILIARIES = frozenset("is are was were has have had will would could can may might should must".split())
 
 
+def _not_said(m: re.Match[str]) -> bool:
+    """The words before the verb deny or only foresee the speech: ``Russia has never said``, ``would say``."""
+    return any(w in _NOT_SAID or w.endswith(("n't", "n’t")) for w in m.group("between").split())
+
+
 def _bare_reported(sentence: str) -> str | None:
     """Who speaks in ``X said it was ...`` (no "that"), or None when the sentence is not that.
 
@@ -500,7 +532,7 @@ def _bare_reported(sentence: str) -> str | None:
     the speaker is the words after the clause.
     """
     m = _REPORTED_BARE.match(sentence)
-    if m is None:
+    if m is None or _not_said(m):
         return None
     subject = m.group("subj")
     if subject.endswith(",") and subject.count(",") < 2:
@@ -547,7 +579,7 @@ def sentence_voice(sentence: str, base: Voice) -> tuple[str, str | None]:
                     name = _descriptor_name(name) or name  # "Governor Vladimir Saldo" -> "Vladimir Saldo"
                 return QUOTED, name if name[:1].isupper() else None
     m = _REPORTED.match(sentence)
-    subject = m.group("subj") if m else _bare_reported(sentence)
+    subject = (None if _not_said(m) else m.group("subj")) if m else _bare_reported(sentence)
     if subject:
         other, name = _subject_name(subject)
         if other:
@@ -561,86 +593,90 @@ def sentence_voice(sentence: str, base: Voice) -> tuple[str, str | None]:
     return base.speaker, base.speaker_name
 
 
-_OPENERS = "\"“«"
-_CLOSERS = "\"”»"
 _QUOTE_MARKS = "\"“”«»"
 _ANY_QUOTE = re.compile(r"[\"“”«»]")
 _QUOTE_LEAD = " \t-–—"          # what may stand before a quote that opens a sentence
 _QUOTE_TAIL = " \t.,;:!?…)]"     # what may follow the quote that closes it
 
 
-def _quote_states(text: str, spans: list[tuple[int, int]]) -> list[tuple[bool, bool]]:
-    """For each span, whether a quotation is open at its start and at its end.
+def _quotations(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The quotations in ``text[start:end]`` that open and close there: (opening, closing mark offset).
 
-    Double quotation marks only (a single one is too often an apostrophe): curly and guillemets
-    say which way they face; a straight one opens when none is open and closes otherwise.
+    Double quotation marks only (a single one is too often an apostrophe). Curly marks and
+    guillemets say which way they face; a straight one opens after a space and closes before one
+    (else it closes an open quotation and opens otherwise); after a digit it is an inch mark
+    (``a 12" gap``). A mark left without a partner opens nothing: a missing closing mark must not
+    hand the rest of the paragraph to a speaker.
     """
-    marks = [(m.start(), m.group()) for m in _ANY_QUOTE.finditer(text, spans[0][0], spans[-1][1])]
-    states: list[tuple[bool, bool]] = []
-    open_ = False
-    k = 0
-    for s, e in spans:
-        while k < len(marks) and marks[k][0] < s:
-            open_ = _turn(open_, marks[k][1])
-            k += 1
-        at_start = open_
-        while k < len(marks) and marks[k][0] < e:
-            open_ = _turn(open_, marks[k][1])
-            k += 1
-        states.append((at_start, open_))
-    return states
+    found: list[tuple[int, int]] = []
+    open_at: int | None = None
+    for m in _ANY_QUOTE.finditer(text, start, end):
+        i, c = m.start(), m.group()
+        before = text[i - 1] if i > start else " "
+        after = text[i + 1] if i + 1 < end else " "
+        if c == '"':
+            if before.isdigit():
+                continue
+            if before.isspace() or before in "([{–—-":
+                c = "“" if not after.isspace() or open_at is None else "”"
+            elif after.isspace() or after in _QUOTE_TAIL:
+                c = "”"
+            else:
+                c = "”" if open_at is not None else "“"
+        if c in "“«":
+            open_at = i          # an earlier opening left unclosed opened nothing
+        elif open_at is not None:
+            found.append((open_at, i))
+            open_at = None
+    return found
 
 
-def _turn(open_: bool, c: str) -> bool:
-    if c == '"':
-        return not open_
-    return c in "“«"
-
-
-def _opens_with_quote(sentence: str) -> bool:
-    """The sentence starts with a quotation that runs to its end or beyond: ``"People queue at wells."``.
+def _opens_sentence(text: str, s: int, e: int, quote: tuple[int, int]) -> bool:
+    """The sentence ``text[s:e]`` starts with ``quote``, which runs to its end or beyond.
 
     ``"Stay away" is the slogan.`` starts with a quote but is the writer's sentence about it.
     """
-    body = sentence.lstrip(_QUOTE_LEAD)
-    if not body or body[0] not in _OPENERS:
+    opening, closing = quote
+    if opening != s + len(text[s:e]) - len(text[s:e].lstrip(_QUOTE_LEAD)):
         return False
-    close = next((i for i, c in enumerate(body[1:], start=1) if c in _CLOSERS), None)
-    return close is None or not body[close + 1:].strip(_QUOTE_TAIL + _QUOTE_MARKS)
+    return closing >= e or not text[closing + 1:e].strip(_QUOTE_TAIL + _QUOTE_MARKS)
 
 
 def sentence_voices(text: str, spans: list[tuple[int, int]], base: Voice) -> list[tuple[str, str | None]]:
     """The voices of one paragraph's sentences (``spans`` into ``text``, in order).
 
-    Each sentence gets ``sentence_voice``; then quotations carry their speaker across sentences:
-    every sentence inside a quotation that spans several (``"A. B. C," he said.``) is the speaker's,
-    and a sentence that is a quotation of its own with no attribution, right after a quoted
-    sentence, continues it (``"...," Peskov said. "The Kiev regime bears full responsibility."``).
+    Each sentence gets ``sentence_voice``; then quotations that open and close in the paragraph
+    carry their speaker across sentences: every sentence of a quotation that spans several
+    (``"A. B. C," he said.``) is the speaker's, up to the one holding its closing mark; and a
+    sentence that is a quotation of its own with no attribution, right after a quoted sentence,
+    continues it (``"...," Peskov said. "The Kiev regime bears full responsibility."``).
     """
     if base.speaker not in (AUTHOR, BLOGGER) or base.kind != "text" or not spans:
         return [(base.speaker, base.speaker_name)] * len(spans)  # turns, comments, headings: the paragraph's
     own = [sentence_voice(text[s:e], base) for s, e in spans]
     if _ANY_QUOTE.search(text, spans[0][0], spans[-1][1]) is None:
         return own  # the common case: no quotation in the paragraph
-    states = _quote_states(text, spans)
-    starts = [_opens_with_quote(text[s:e]) and not inside for (s, e), (inside, _) in zip(spans, states)]
     voices = list(own)
-    # a quotation over several sentences: opened in sentence k, still open at the start of k+1..j
+    starts = [False] * len(spans)
+    inside = [False] * len(spans)     # the sentence starts inside a quotation opened before it
     k = 0
-    while k < len(spans):
+    for opening, closing in _quotations(text, spans[0][0], spans[-1][1]):
+        while k + 1 < len(spans) and spans[k][1] <= opening:
+            k += 1
         j = k
-        while j + 1 < len(spans) and states[j + 1][0]:
+        while j + 1 < len(spans) and spans[j + 1][0] <= closing:
             j += 1
-        if j > k and not states[k][0]:
-            speaker = next((voices[i] for i in range(k, j + 1) if voices[i][0] == QUOTED), None)
-            if speaker is not None:
-                for i in range(k, j + 1):
-                    if voices[i][0] != QUOTED and (i > k or starts[k]):
-                        voices[i] = speaker  # the opening sentence only when it starts with the quote
-        k = j + 1
+        starts[k] = starts[k] or _opens_sentence(text, *spans[k], (opening, closing))
+        for i in range(k + 1, j + 1):
+            inside[i] = True
+        speaker = next((voices[i] for i in range(k, j + 1) if voices[i][0] == QUOTED), None)
+        if j > k and speaker is not None:
+            for i in range(k, j + 1):
+                if voices[i][0] != QUOTED and (i > k or starts[k]):
+                    voices[i] = speaker  # the opening sentence only when it starts with the quote
     # a quotation right after a quoted sentence, with no attribution of its own, continues it
     for i in range(1, len(spans)):
-        if voices[i][0] != QUOTED and voices[i - 1][0] == QUOTED and (starts[i] or states[i][0]):
+        if voices[i][0] != QUOTED and voices[i - 1][0] == QUOTED and (starts[i] or inside[i]):
             voices[i] = voices[i - 1]
     return voices
 

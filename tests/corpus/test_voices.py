@@ -410,3 +410,76 @@ def test_a_hint_names_only_the_label_it_matches_when_a_role_has_several() -> Non
 ])
 def test_an_initial_keeps_its_full_stop_in_a_name(sentence: str, expected: tuple) -> None:
     assert sentence_voice(sentence, Voice(AUTHOR, "Jane Roe")) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # an inch mark is no quotation: the sentences after it stay the writer's
+    ('Peskov said the talks were over, citing a 12" gap in positions. Ukrainian forces advanced near Bakhmut. '
+     'Western officials reported heavy losses.',
+     [(QUOTED, "Peskov"), (AUTHOR, "Jane Roe"), (AUTHOR, "Jane Roe")]),
+    # a quotation whose closing mark is missing, curly or straight, carries no speaker
+    ("The ministry said on Monday that 40 drones were shot down. “We will respond, the spokesman added. "
+     "Kyiv denied any attack. Residents reported explosions overnight.",
+     [(QUOTED, None), (QUOTED, None), (AUTHOR, "Jane Roe"), (AUTHOR, "Jane Roe")]),
+    ('The ministry said on Monday that 40 drones were shot down. "We will respond, the spokesman added. '
+     'Kyiv denied any attack. Residents reported explosions overnight.',
+     [(QUOTED, None), (QUOTED, None), (AUTHOR, "Jane Roe"), (AUTHOR, "Jane Roe")]),
+    ('"The talks are over," Peskov said. "We will respond. Kyiv denied any attack.',
+     [(QUOTED, "Peskov"), (AUTHOR, "Jane Roe"), (AUTHOR, "Jane Roe")]),
+])
+def test_an_unpaired_quotation_mark_gives_no_sentence_to_a_speaker(text: str, expected: list) -> None:
+    assert [row[1:] for row in paragraph_rows(text)] == expected
+
+
+def test_a_quotation_carries_its_speaker_no_further_than_its_closing_mark() -> None:
+    text = ('"The pipe is 12" wide. It burst," the engineer Ihor Levchenko said. The city has no water.\n\n'
+            'Peskov said: "The talks are over. The West is to blame." The rouble fell, by 5" on the chart. '
+            'Kyiv denied it. "Nobody believes it," a trader said.')
+    assert paragraph_rows(text) == [
+        ('"The pipe is 12" wide.', QUOTED, "Ihor Levchenko"),   # the inch mark inside does not close it
+        ('It burst," the engineer Ihor Levchenko said.', QUOTED, "Ihor Levchenko"),
+        ("The city has no water.", AUTHOR, "Jane Roe"),
+        ('Peskov said: "The talks are over.', QUOTED, "Peskov"),
+        ('The West is to blame."', QUOTED, "Peskov"),
+        ('The rouble fell, by 5" on the chart.', AUTHOR, "Jane Roe"),
+        ("Kyiv denied it.", AUTHOR, "Jane Roe"),
+        ('"Nobody believes it," a trader said.', QUOTED, None)]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # adverbs, auxiliaries and times between the subject and the verb are not in the name
+    ("Peskov also said the talks were over.", (QUOTED, "Peskov")),
+    ("Peskov later told reporters the talks were over.", (QUOTED, "Peskov")),
+    ("The Kremlin has repeatedly said its goals would be met.", (QUOTED, "Kremlin")),
+    ("Critics have long said the programme is a failure.", (QUOTED, "Critics")),
+    ("Peskov on Monday said the talks were over.", (QUOTED, "Peskov")),
+    ("Peskov also said that the talks were over.", (QUOTED, "Peskov")),   # the "that" rule too
+    # a time opening the sentence without a comma is not in the name either
+    ("Last year Russia said it would withdraw.", (QUOTED, "Russia")),
+    ("On Monday the Kremlin said the talks were over.", (QUOTED, "Kremlin")),
+    ("On 24 February 2022 Putin said the operation had begun.", (QUOTED, "Putin")),
+    ("At the 2018 forum in Davos, President Trump told reporters the deal was dead.", (QUOTED, "Trump")),
+    ("In Mariupol officials said 300 people died.", (QUOTED, None)),   # a place: no telling where it ends
+    # names that look like those words keep them
+    ("Theresa May said it was a mistake.", (QUOTED, "Theresa May")),
+    ("The Sunday Times said the plan was dead.", (QUOTED, "Sunday Times")),
+    ("Ivan Petrov, who was sacked in 2017, later said the plant had failed.", (QUOTED, "Ivan Petrov")),
+])
+def test_a_reported_speaker_s_name_leaves_out_adverbs_and_times(sentence: str, expected: tuple) -> None:
+    assert sentence_voice(sentence, Voice(AUTHOR, "Jane Roe")) == expected
+
+
+@pytest.mark.parametrize("sentence", [
+    # the verb of a relative clause: the subject is not who speaks
+    "The minister, who said the war was over, resigned.",
+    "The minister, who said that the war was over, resigned.",
+    "The report that said the war was over was withdrawn.",
+    "The ministry, which has repeatedly said it was ready, declined.",
+    # speech denied, foreseen or passive
+    "Russia has never said it would withdraw.",
+    "Russia didn't say it would withdraw.",
+    "Zelensky would later say it was a mistake.",
+    "The pastor was told by God to run.",
+])
+def test_a_relative_clause_or_a_denied_statement_stays_the_writer_s(sentence: str) -> None:
+    assert sentence_voice(sentence, Voice(AUTHOR, "Jane Roe")) == (AUTHOR, "Jane Roe")
