@@ -3,8 +3,8 @@
 Outlet names, file names, ids and claims reach the terminal in tables, ``note:`` and ``error:``
 lines. An escape sequence among them (``ESC ] 0 ; title BEL``, ``ESC [ 2 J``) would retitle,
 recolour or clear the user's terminal, and a right-to-left override (U+202E) would reverse the rest
-of the line. Every such character is printed as its escape (``\\x1b``, ``\\u202e``) instead; tab,
-newline and carriage return (progress bars) pass.
+of the line. Every such character is printed as its escape (``\\x1b``, ``\\u202e``) instead; tab and
+newline pass, and so does a carriage return that opens a write (a progress bar redrawing its line).
 """
 
 from __future__ import annotations
@@ -23,7 +23,10 @@ class SafeStream:
         self._stream = stream
 
     def write(self, text: str) -> int:
-        return self._stream.write(visible(text))
+        # A progress bar redraws its line with a leading carriage return; one further in came from
+        # the data and would let a file name overwrite the line that names it.
+        bar = len(text) - len(text.lstrip("\r"))
+        return self._stream.write(text[:bar] + visible(text[bar:]).replace("\r", "\\r"))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)

@@ -29,7 +29,7 @@ def markdown_text(value: Any) -> str:
     """``value`` as text for Markdown: ``<``, ``>``, ``&`` escaped as in HTML, ``|`` as ``\\|``, bidi
     controls dropped, line breaks made spaces (a table row is one line)."""
     text = BIDI_CONTROLS.sub("", "" if value is None else str(value))
-    return " ".join(html.escape(text, quote=False).replace("|", "\\|").split("\n"))
+    return " ".join(html.escape(text, quote=False).replace("|", "\\|").splitlines())
 
 
 def visible(text: str) -> str:

@@ -21,6 +21,11 @@ def test_a_stream_is_wrapped_once_and_keeps_its_other_attributes():
     assert protect(wrapped) is wrapped and isinstance(wrapped, SafeStream)
     wrapped.write("a\x1b[2Jb")
     assert raw.getvalue() == "a\\x1b[2Jb" and wrapped.getvalue() == raw.getvalue()
+    # A progress bar's leading carriage return redraws its line; one from the data is shown.
+    raw.seek(0), raw.truncate()
+    wrapped.write("\r 40%|####")
+    wrapped.write("error: notes.txt\rhidden.txt: unreadable")
+    assert raw.getvalue() == "\r 40%|####error: notes.txt\\rhidden.txt: unreadable"
 
 
 def test_a_file_name_holding_an_escape_sequence_is_shown_escaped(tmp_path, capsys):

@@ -13,6 +13,7 @@ def test_html_text_escapes_and_drops_bidi_controls():
 def test_markdown_text_keeps_a_table_cell_one_inert_cell():
     assert markdown_text("a|b <script>x</script>\nnext\u2067") == "a\\|b &lt;script&gt;x&lt;/script&gt; next"
     assert markdown_text('say "so" & go') == 'say "so" &amp; go'
+    assert markdown_text("one\rtwo\r\nthree") == "one two three"   # a bare carriage return ends a line too
 
 
 def test_visible_writes_terminal_controls_as_escapes():
