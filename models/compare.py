@@ -115,6 +115,9 @@ def claim_rows(rows: Sequence[dict[str, Any]], settings: CompareSettings,
         if not isinstance(row["text"], str):
             raise UserError(f"{where}: row {n} (claim_id {row['claim_id']}): text {row['text']!r} is not a "
                             "string; give claim rows from `stance claims`")
+        if row.get("is_claim") not in (True, False, None):
+            raise UserError(f"{where}: row {n} (claim_id {row['claim_id']}): is_claim {row['is_claim']!r} is not "
+                            "true or false; give claim rows from `stance claims`")
         score = row.get("score")
         if score is not None and (isinstance(score, bool) or not isinstance(score, (int, float))):
             raise UserError(f"{where}: row {n} (claim_id {row['claim_id']}): score {score!r} is not a number; "

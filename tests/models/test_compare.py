@@ -133,6 +133,9 @@ def test_compare_needs_two_documents_and_claim_fields():
     with pytest.raises(UserError, match=r"in.jsonl: row 2 \(claim_id b\): score 'high' is not a number"):
         compare([{**ROWS[0], "claim_id": "a"}, {**ROWS[1], "claim_id": "b", "score": "high"}], topic_embed,
                 where="in.jsonl")
+    # As push refuses it: "no" is not false, and would have been compared as a claim.
+    with pytest.raises(UserError, match=r"row 1 \(claim_id a\): is_claim 'no' is not true or false"):
+        compare([{**ROWS[0], "claim_id": "a", "is_claim": "no"}], topic_embed, where="in.jsonl")
     with pytest.raises(UserError, match=r"row 1 \(claim_id a\): text 42 is not a string"):
         compare([{**ROWS[0], "claim_id": "a", "text": 42}], topic_embed, where="in.jsonl")
 
