@@ -511,8 +511,7 @@ def train(data: str | Path, out_dir: str | Path, scheme: str = "kremlin_framing"
         (tmp / "training_history.json").write_text(json.dumps(metrics["history"], indent=2) + "\n",
                                                    encoding="utf-8")
     return {**metrics, "out_dir": str(out_dir), "version": clf.version, "blend": clf.config["blend"],
-            "advice": bootstrap_advice(clf.config["blend"], metrics["validation_claims"]),
-            "notes": notes}
+            "notes": notes}   # bootstrap_advice is among the notes
 
 
 def left_out_sentence(before: int, left_out: dict[str, int], exclude_ties: bool,
@@ -616,6 +615,10 @@ def training_notes(blend: dict[str, Any], metrics: dict[str, Any], n_labels: int
     return out
 
 
+def _sentence_case(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _split_words(split: str) -> str:
     return {"by document": "by document (doc_id, else url)",
             "by claim": "by claim (too few documents to hold whole ones out: claims of one document sit "
@@ -641,7 +644,7 @@ def model_card(clf: StanceClassifier, metrics: dict[str, Any], data: str | Path,
         + (f"; the dataset's test split ({metrics['test_claims_held_out']} claims) held out for `stance evaluate`"
            if metrics.get("test_claims_held_out") else ""),
         f"- Spelling normalised before the network (Kiev -> Kyiv): {cfg['normalise_spelling']}",
-        *([f"- L{metrics['left_out'][1:].replace(' rows: ', ' rows before the validation split: ', 1)}"]
+        *([f"- {_sentence_case(metrics['left_out']).replace(' rows: ', ' rows before the validation split: ', 1)}"]
           if metrics.get("left_out") else []),
         *[f"- Note: {note}." for note in data_notes or []], "",
         "## Labels", "",
