@@ -573,7 +573,9 @@ def summary_lines(report: dict[str, Any], out_dir: str | Path) -> list[str]:
     fmt = lambda v: "n/a" if v is None else f"{v:.3f}"  # noqa: E731
     unit = report.get("unit", "claim")   # "pair" in a pairs pull
     lines = [
-        f"{report['n_annotations']} annotations by {report['n_annotators']} annotator(s) on "
+        f"{report['n_annotations']} annotations"
+        + (f" ({report['n_skipped']} skipped)" if report.get("n_skipped") else "")
+        + f" by {report['n_annotators']} annotator(s) on "
         f"{report['n_claims_labelled']} {unit}s of project {report.get('project')!r}",
         f"agreement: Krippendorff's alpha {fmt(agree['krippendorff_alpha'])}, Cohen's kappa (mean of pairs) "
         f"{fmt(agree['cohen_kappa']['mean_weighted'])} over {agree['n_claims_multiply_annotated']} {unit}s with 2+ annotators",

@@ -461,7 +461,7 @@ def test_tasks_only_ever_skipped_reach_the_pull(studio, studio_client, tmp_path,
     out = tmp_path / "pulled"
     assert main(["pull", "--workspace", studio["workspace"], "--project", "skips reach the pull", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "3 annotations by 2 annotator(s) on 1 claims" in printed
+    assert "3 annotations (2 skipped) by 2 annotator(s) on 1 claims" in printed   # as report.html says
     assert "skipped: 2 skip(s) on 2 claim(s) (skipper@example.org 2)" in printed
     got = [json.loads(line) for line in (out / "annotations.jsonl").read_text(encoding="utf-8").splitlines()]
     assert sorted((r["claim_id"], r["annotator"], r["skipped"], r["label"]) for r in got) == [
