@@ -229,6 +229,12 @@ def list_sources(inputs: list[str], options: ReadOptions, on_skip: OnSkip,
                         continue
                     candidates += 1
                     path = os.path.join(dirpath, name)
+                    if os.path.islink(path) and not _inside(os.path.realpath(path), root):
+                        # A link out of the corpus (to ~/.ssh, a workspace's studio.json) would make a
+                        # private file into claims that annotators see: only a file given by name is.
+                        on_skip(Skipped(path, f"a link to {os.path.realpath(path)}, outside {given}; give "
+                                              "that file by name to read it"))
+                        continue
                     manifests = explicit + _nearest_manifest(os.path.realpath(dirpath), root, cache)
                     add(_source(path, manifests, on_skip))
             if not candidates:
@@ -243,6 +249,10 @@ def list_sources(inputs: list[str], options: ReadOptions, on_skip: OnSkip,
         _manifest_notes(explicit + [m for m in cache.values() if m is not None], sources, on_note)
         _unlisted_notes(sources, on_note)
     return sources
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def _not_utf8(data: bytes, err: UnicodeDecodeError) -> str:

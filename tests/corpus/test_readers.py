@@ -306,3 +306,21 @@ def test_a_headline_and_comments_keep_both_hints(tmp_path: Path) -> None:
     (tmp_path / "page.html").write_text(page, encoding="utf-8")
     [doc], _ = read([tmp_path / "page.html"])
     assert set(doc.meta["voices"]) == {"comments_offset", "headline_end"}
+
+
+def test_a_link_out_of_the_corpus_folder_is_skipped_a_link_within_it_read(tmp_path: Path) -> None:
+    # A corpus from elsewhere holding notes.txt -> ~/.ssh/... or a workspace's studio.json would have
+    # made a private file into claims that annotators see.
+    secret = tmp_path / "studio.json"
+    secret.write_text('{"password": "hunter2"}', encoding="utf-8")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("The talks failed on Monday.", encoding="utf-8")
+    (corpus / "notes.txt").symlink_to(secret)
+    (corpus / "same.txt").symlink_to(corpus / "a.txt")   # within the corpus: read once, as a.txt
+    docs, skipped = read([corpus])
+    assert [d.text for d in docs] == ["The talks failed on Monday."]
+    assert [(Path(s.where).name, s.reason.split(",")[0]) for s in skipped] == [("notes.txt", f"a link to {secret}")]
+    assert "give that file by name to read it" in skipped[0].reason
+    docs, skipped = read([corpus / "notes.txt"])   # given by name, it is read
+    assert not skipped and docs[0].text == '{"password": "hunter2"}'
