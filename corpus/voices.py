@@ -18,6 +18,7 @@ Generic rules first, then what the manifest's ``voices:`` hints state (a user's 
   (``"...", he said``, ``said X``, ``"...", foreign ministry spokeswoman X said``, ``X said that``,
   ``according to X``) is ``quoted``. A descriptor without a capitalised name (``"...", the deputy
   minister said``, ``one of them said``) is ``quoted`` with no name: a role is not an identity.
+  quotes.py finds that speech, and carries a quotation's speaker across the sentences it spans.
 """
 
 from __future__ import annotations
@@ -26,12 +27,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from corpus.quotes import NAME, attributed_speaker, carry_quotations, clean_name
 from corpus.records import AUTHOR, BLOGGER, COMMENTER, INTERVIEWEE, INTERVIEWER, QUOTED
 
 ROW_HINTS = ("interviewer", "interviewee", "reposted_from")   # metadata fields read as voice hints
-_NAME_WORD = r"(?:[A-Z][\w'’.-]*|de|van|von|der|al|bin|da|di|le|la)"
-_NAME = rf"[A-Z][\w'’.-]*(?:\s+{_NAME_WORD}){{0,4}}"
-_BYLINE = re.compile(rf"^By\s+({_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*)\s*(?:[,|–—-].{{0,60}})?$")
+_BYLINE = re.compile(rf"^By\s+({NAME}(?:\s*(?:,|and|&)\s*{NAME})*)\s*(?:[,|–—-].{{0,60}})?$")
 _BYLINE_SPLIT = re.compile(r"\s*(?:,|\band\b|&)\s*")
 
 # a marker opens its paragraph, followed by the turn's text or alone (the text follows below)
@@ -63,78 +63,7 @@ _INTERJECTION = re.compile(
 # "Greg_in_Ohio: Great repost." / "Old Soldier: ..." opening a comment: one token, or up to 3 capitalised words
 _COMMENT_HANDLE = re.compile(r"(?P<name>@?[^\s:\"“”«»()\[\]]{1,40}|(?:[A-Z0-9][\w'’.-]*\s+){1,2}[A-Z0-9][\w'’.-]*)"
                              r"\s*:(?:\s+(?=\S)|\s*$)")
-_INTRO_NAME = re.compile(rf"(?:(?:Mr|Ms|Mrs|Dr|Prof)\.?\s+)?(?P<name>{_NAME})\s*:\s*$")
-
-_SPEECH_VERB = (r"(?:said|says|say|told|tells|stated|states|claimed|claims|argued|argues|added|adds|"
-                r"noted|notes|warned|warns|insisted|insists|announced|announces|declared|declares|"
-                r"wrote|writes|explained|explains|asserted|asserts|stressed|stresses|emphasi[sz]ed)")
-# a literal alternation is the cheapest test that a sentence holds no speech verb at all
-_VERB_HINT = re.compile(r" said| says| say | told| tell| stated| states| claim| argue| added| adds| report|"
-                        r" noted| notes| warn| insist| announc| declar| wrote| writes| explain|"
-                        r" assert| stress| emphasi|ccording to")
-_PRONOUNS = frozenset("he she they it".split())
-_FIRST_PERSON = frozenset("i we me us my our".split())
-_NOT_SUBJECTS = frozenset("""it this that these those there here what which who most many some all every
-    none nobody everyone everybody anyone anybody one many few both each other others
-    such so and but or yet as if when while although because since however thus also""".split())
-_QUOTE_THEN_VERB = re.compile(
-    rf"[\"”»],?\s+(?:(?P<pro>he|she|they)\s+{_SPEECH_VERB}|{_SPEECH_VERB}\s+(?P<after>{_NAME})|"
-    rf"(?P<before>{_NAME})\s+{_SPEECH_VERB})\b")
-# a quote that ends a clause (",", "?", "!"), then a descriptor and a speech verb, or the verb first:
-# '"...," foreign ministry spokeswoman Maria Zakharova said' / '"...," said Kremlin spokesman Dmitry Peskov.'
-_QUOTE_DESCRIPTOR = re.compile(
-    rf"[,?!…]\s*[\"”»]\s+(?:(?P<desc>(?:[\w'’.-]+\s+){{1,7}}?){_SPEECH_VERB}\b|"
-    rf"{_SPEECH_VERB}\s+(?P<desc_after>[^,;:!?\"“”«»]{{1,80}}?)\s*(?:[,;:!?]|\.?\s*$))")
-_DESC_STOP = frozenset("""i we me us my our you your and but or nor so yet as if when while because
-    which that who whom whose what is was are were be been has have had do did does not never
-    this these those there here then than""".split())
-# titles before a person's name ("President Joe Biden"), and words that qualify them ("Deputy Foreign")
-_PERSON_TITLES = frozenset("""president minister secretary senator sen rep representative gen general
-    col colonel lt maj major ambassador chancellor spokesman spokeswoman spokesperson chairman
-    chairwoman director commander governor gov mayor mr ms mrs dr prof""".split())
-_TITLES = _PERSON_TITLES | frozenset("vice prime deputy foreign defence defense interior finance chief".split())
-# a name after one of these is where or whom the speaker is near, not the speaker ("for" is kept:
-# "a spokesman for the Foreign Ministry" speaks for it)
-_PLACE_PREPOSITIONS = frozenset("in to from at near of with by close outside inside".split())
-# where a name after the verb ends: '"...," said Peskov on Monday'
-_DESC_END = frozenset("""on in at last this during after before earlier later yesterday today to from
-    with for adding according speaking""".split())
-# a clause, then ", <who> said." closing the sentence: reported speech without quotation marks
-_REPORTED_TAIL = re.compile(
-    rf",\s+(?P<desc>(?:[\w'’.-]+\s+){{0,6}}?[\w'’.-]+)\s+(?:{_SPEECH_VERB}|reported|reports)"
-    r"(?:\s+(?:on|in|last|this|earlier|later)(?:\s+\w+){0,2}|\s+(?:yesterday|today|Monday|Tuesday|Wednesday|"
-    r"Thursday|Friday|Saturday|Sunday))?\s*[.!]?\s*$")
-_VERB_THEN_QUOTE = re.compile(rf"(?P<subj>{_NAME}|[Hh]e|[Ss]he|[Tt]hey)\s+{_SPEECH_VERB}\s*[:,]?\s*[\"“«]")
-# the source runs to the first punctuation, but not to the stop of "U.S." or "Dr."
-_ACCORDING = re.compile(r"\b[Aa]ccording to\s+(?P<src>(?:[^,.;:!?()\"“”]|(?<=[A-Z])\.|(?<=\bMr)\.|(?<=\bMs)\.|"
-                        r"(?<=\bDr)\.|(?<=\bMrs)\.|(?<=\bProf)\.){2,80})")
-# when a statement was made: "said on Monday", "said in a statement", "said Tuesday"
-_WHEN = (r"(?:\s+(?:on|in|last|this|earlier|later|recently)(?:\s+\w+){0,2}|"
-         r"\s+(?:yesterday|today|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))?")
-_DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-# words between a subject and its speech verb that are not who speaks: "Peskov also said", "The Kremlin
-# has repeatedly said", "Peskov on Monday said"; a negation, a modal or a passive among them ("has never
-# said", "would say", "is said to") makes the sentence the writer's (_NOT_SAID)
-_BETWEEN = (r"(?P<between>(?:\s+(?:has|had|have|did|does|do|is|are|was|were|be|been|also|later|repeatedly|"
-            r"again|previously|earlier|long|often|recently|once|already|still|reportedly|allegedly|publicly|"
-            r"privately|openly|officially|separately|subsequently|then|now|first|initially|since|even|too|"
-            r"not|never|will|would|could|can|may|might|should|must|[a-z]+n[’']t|"
-            rf"(?:on|last|this|earlier|later)\s+(?:{_DAYS}|week|month|year|night|morning|afternoon|evening|weekend)|"
-            rf"yesterday|today|{_DAYS}))*)")
-_NOT_SAID = frozenset("not never will would could can may might should must is are was were be been".split())
-# A subject may hold the full stops of abbreviations ("Dr.", "U.N."): the splitter ends sentences elsewhere.
-_REPORTED = re.compile(
-    rf"^(?P<subj>[A-Z][^!?;:\"“”]{{0,80}}?){_BETWEEN}\s+{_SPEECH_VERB}"
-    r"(?:\s+(?:on|in|last|this|earlier|later|recently)(?:\s+\w+){0,2})?(?:\s+\w+)?\s*(?:that\b|:|,?\s*[\"“«])")
-# reported speech without "that": "X said it was seeking access", "X told reporters the damage was old".
-# Only say/tell, whose object is what was said ("announced a ceasefire" is an act, not speech), and
-# only before what opens a clause (not "said nothing", "said so", "said goodbye").
-_REPORTED_BARE = re.compile(
-    rf"^(?P<subj>[A-Z][^!?;:\"“”]{{0,80}}?){_BETWEEN}\s+(?:said|says|say|(?:told|tells)\s+\w+)"
-    rf"{_WHEN},?\s+(?:it|he|she|they|we|there|this|these|those|the|a|an|its|his|her|their|our|all|some|most|many|"
-    r"only|[A-Z][\w'’.-]*|\d|[a-z][\w'’-]*(?:\s+[a-z][\w'’-]*){0,2}\s+(?:is|are|was|were|had|has|have|will|would|"
-    r"could|can|may|might|should|must)\b)")  # "said prices are ...": a bare noun, then its verb
+_INTRO_NAME = re.compile(rf"(?:(?:Mr|Ms|Mrs|Dr|Prof)\.?\s+)?(?P<name>{NAME})\s*:\s*$")
 
 
 @dataclass(frozen=True)
@@ -154,16 +83,6 @@ class Voice:
     editor: Voice | None = None
 
 
-_KEEPS_STOP = re.compile(r"(?:^|\s)(?:(?:[A-Z]\.)+|Jr\.|Sr\.)$")  # "Nadiya K.", "U.S.", "John Smith Jr."
-
-
-def _clean(name: str) -> str:
-    name = re.sub(r"\s+", " ", name).strip(" ,;:")
-    if not _KEEPS_STOP.search(name):
-        name = name.rstrip(".").rstrip(" ,;:")
-    return name.lstrip(".")
-
-
 def parse_byline(line: str) -> list[str] | None:
     """The names in a ``By X and Y`` line, or None when the line is not a byline."""
     line = line.strip()
@@ -172,7 +91,7 @@ def parse_byline(line: str) -> list[str] | None:
     m = _BYLINE.match(line)
     if not m:
         return None
-    names = [_clean(n) for n in _BYLINE_SPLIT.split(m.group(1)) if _clean(n)]
+    names = [clean_name(n) for n in _BYLINE_SPLIT.split(m.group(1)) if clean_name(n)]
     return names or None
 
 
@@ -204,14 +123,14 @@ def _turn_marker(para: str) -> tuple[str, str | None, int] | None:
         name = m.group("name")
         words = name.lower().replace(".", "").split()
         if len(name) <= 40 and not any(w in _NOT_SPEAKERS for w in words):
-            return "?", _clean(name), m.end()
+            return "?", clean_name(name), m.end()
     return None
 
 
 def _comment_byline(para: str) -> str | None:
     """The commenter's name when ``para`` is a short ``NAME says:`` line."""
     m = _COMMENT_BYLINE.match(para) if len(para) <= 80 else None
-    return _clean(m.group("name")) if m else None
+    return clean_name(m.group("name")) if m else None
 
 
 def _comment_handle(para: str) -> tuple[str, int] | None:
@@ -225,7 +144,7 @@ def _comment_handle(para: str) -> tuple[str, int] | None:
     words = name.lower().replace(".", "").split()
     if not any(c.isalpha() for c in name) or any(w in _NOT_SPEAKERS for w in words):
         return None
-    return _clean(name), m.end()
+    return clean_name(name), m.end()
 
 
 def _find(paras: list[str], needle: str | None, start: int = 0) -> int | None:
@@ -253,7 +172,7 @@ def _full_name(surname: str, before: str) -> str:
     """``Lyukmanov`` -> ``Alexander Lyukmanov`` when the earlier text names them in full."""
     m = re.search(rf"((?:[A-Z][\w'’-]+\s+){{1,2}}){re.escape(surname)}\b", before)
     if m and not m.group(1).split()[0].rstrip(".") in ("Mr", "Ms", "Mrs", "Dr", "Prof"):
-        return _clean(m.group(0))
+        return clean_name(m.group(0))
     return surname
 
 
@@ -405,280 +324,23 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
     return voices
 
 
-_LEAD_IN = re.compile(r"^(?:in|on|at|last|earlier|later|yesterday|today|this|since|after|before|during|"
-                      r"citing|quoting|speaking|responding|referring|commenting|asked|"
-                      r"meanwhile|however|also|then|now)\b", re.I)
-
-
-# when, opening the sentence with no comma: "Last year Russia said", "On 24 February the ministry said"
-_TIME_LEAD = re.compile(
-    r"^(?:(?:(?:on|in|at|by|since|during|after|before|until|over|throughout)\s+(?:the\s+)?"
-    r"(?:(?:past|last|next|early|late|mid-?|same|recent|coming|following|previous)\s+)*"
-    r"|(?:last|this|next|earlier|later|early|late)\s+(?:this\s+)?)"
-    rf"(?:{_DAYS}|{_MONTHS}|years?|months?|weeks?|days?|nights?|morning|afternoon|evening|weekend|spring|summer|"
-    rf"autumn|fall|winter|\d{{1,4}}s?|\d{{1,2}}(?:st|nd|rd|th))(?:,?\s+(?:{_MONTHS}|\d{{1,4}}))*"
-    r"|yesterday|today|tonight|earlier|later|previously|meanwhile|recently)\s+(?=\S)", re.I)
-_PREPOSITION_LEAD = re.compile(r"(?:in|on|at|from|after|before|during|since|under|amid|despite|following)\s", re.I)
-_RELATIVE = frozenset("who whom which that".split())
-_ROLE = re.compile(r"(?:the|a|an)\s+[a-z]", re.I)
-_PERSON = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){1,3}")
-
-
-def _subject_name(subject: str) -> tuple[bool, str | None]:
-    """Is ``subject`` someone other than the writer, and their name if it is one.
-
-    ``In May, the Hungarian authorities`` -> ``Hungarian authorities``; ``Last year Russia`` ->
-    ``Russia``; ``the document`` -> no name; ``The minister, who`` -> no one (the verb is the relative
-    clause's: ``The minister, who said ..., resigned.``; ``The minister, who was sacked,`` is the speaker).
-    """
-    parts = [p.strip() for p in subject.split(",") if p.strip()]
-    if not parts or subject.split()[-1].lower() in _RELATIVE:
-        return False, None
-    # a lead-in ("In November 2023, ...") comes before the subject; an appositive comes after it
-    subject = parts[-1] if len(parts) > 1 and (_LEAD_IN.match(parts[0]) or any(c.isdigit() for c in parts[0])) \
-        else parts[0]
-    subject = _TIME_LEAD.sub("", subject, count=1)
-    if len(parts) > 1 and subject is parts[0] and _ROLE.match(parts[0]) and _PERSON.fullmatch(parts[1]):
-        subject = parts[1]  # "The head of Saxony, Michael Kretschmer, says": the appositive names the role
-    words = subject.split()
-    first = words[0].lower()
-    if first in _FIRST_PERSON:
-        return False, None
-    if first in _PRONOUNS and len(words) == 1:
-        return True, None
-    if first in _NOT_SUBJECTS:
-        return False, None
-    if _PREPOSITION_LEAD.match(subject):
-        return True, None  # "In Mariupol officials said": where the speaker is, and no telling where it ends
-    name = re.sub(r"^(?:the|a|an)\s+", "", _clean(subject), flags=re.I)
-    if name and all(w[:1].isupper() for w in name.split()):
-        name = _descriptor_name(name) or name  # "Dr. Ihor Levchenko" -> "Ihor Levchenko", as after a quote
-    named = any(w[:1].isupper() for w in name.split())
-    if name.rstrip(".").lower() in _TITLES:
-        named = False  # "Spokesman says ...", "Governor says ...": a role, capitalised as a headline's first word
-    return True, (name if named and len(name) <= 80 else None)
-
-
-def _descriptor_name(desc: str) -> str | None:
-    """The person or body a descriptor names: its last run of capitalised words, titles dropped.
-
-    ``foreign ministry spokeswoman Maria Zakharova`` -> ``Maria Zakharova``; ``US President Joe
-    Biden`` -> ``Joe Biden``; ``the Foreign Ministry`` -> ``Foreign Ministry``; ``one of them`` -> None.
-    """
-    words = _clean(desc).split()
-    run: list[str] = []
-    for word in reversed(words):
-        if not word[:1].isupper():
-            break
-        run.insert(0, word)
-    while run and run[0].lower() in ("the", "a", "an"):
-        run.pop(0)
-    before = words[len(words) - len(run) - 1].lower() if len(run) < len(words) else ""
-    if before in ("the", "a", "an") and len(run) + 1 < len(words):
-        before = words[len(words) - len(run) - 2].lower()
-    if not run or before in _PLACE_PREPOSITIONS:
-        return None  # "a mother in Hungary", "an adviser to President Zelenskyy": not who speaks
-    while len(run) > 2 and (run[0].rstrip(".").lower() in _TITLES or (run[0].isupper() and len(run[0]) > 1)):
-        run.pop(0)
-    if len(run) == 2 and run[0].rstrip(".").lower() in _PERSON_TITLES and run[1].rstrip(".").lower() not in _TITLES:
-        run.pop(0)  # "Minister Lavrov" -> "Lavrov"; "Foreign Ministry" stays
-    name = " ".join(run)
-    return name if len(name) <= 80 else None
-
-
-def _quote_descriptor(sentence: str) -> tuple[bool, str | None]:
-    """Is the sentence a quote attributed by a descriptor after it, and the name the descriptor gives.
-
-    Only a quote that opens the sentence, or that continues one opened in an earlier sentence,
-    counts: scare quotes inside the writer's own sentence are not speech.
-    """
-    m = _QUOTE_DESCRIPTOR.search(sentence)
-    if m is None:
-        return False, None
-    head = sentence[:m.start()].lstrip(" \t-–—")
-    if not head.startswith(('"', "“", "«")) and any(q in head for q in '"“”«»'):
-        return False, None
-    desc = m.group("desc")
-    if desc is None:  # the verb first: the name runs up to "on Monday", "in a statement", ...
-        kept = []
-        for word in m.group("desc_after").split():
-            # "said Benjamin Hilgenstock of the Kyiv School of Economics": the name ends at "of"
-            if word.lower() in _DESC_END or (word == "of" and any(w[:1].isupper() for w in kept)):
-                break
-            kept.append(word)
-        desc = " ".join(kept)
-    # a capitalised word belongs to a name ("US President"), except the first person's
-    words = [w.strip(".'’") for w in desc.split()]
-    if not words or len(words) > 8 or any(
-            w.lower() in _DESC_STOP and (w.islower() or w in ("I", "We", "My", "Our")) for w in words):
-        return False, None
-    return True, _descriptor_name(desc)
-
-
-_CLAUSE_WORDS = frozenset("and or but as while when whereas after before because since although if".split())
-_AUXILIARIES = frozenset("is are was were has have had will would could can may might should must".split())
-
-
-def _not_said(m: re.Match[str]) -> bool:
-    """The words before the verb deny or only foresee the speech: ``Russia has never said``, ``would say``."""
-    return any(w in _NOT_SAID or w.endswith(("n't", "n’t")) for w in m.group("between").split())
-
-
-def _bare_reported(sentence: str) -> str | None:
-    """Who speaks in ``X said it was ...`` (no "that"), or None when the sentence is not that.
-
-    Not ``The talks are over, said Peskov`` (the clause before a comma is what was said, not who
-    said it), but ``Dr. X, an engineer, said the ...``; in ``Troops have left, the company says, ...``
-    the speaker is the words after the clause.
-    """
-    m = _REPORTED_BARE.match(sentence)
-    if m is None or _not_said(m):
-        return None
-    subject = m.group("subj")
-    if subject.endswith(",") and subject.count(",") < 2:
-        return None
-    parts = [p.split() for p in subject.split(",")]
-    if len(parts) > 1 and parts[-1] and any(w.lower() in _AUXILIARIES for w in parts[0]):
-        return " ".join(parts[-1])   # "Russian troops have left the plant, the nuclear company says"
-    # "Biden pledges his support and said ...", "Ukraine accuses Russia ... as Moscow says ...": the
-    # words before the verb are a clause, not who speaks; the sentence stays the writer's
-    head = parts[0]
-    if head[-1].lower() in _CLAUSE_WORDS or any(w.lower() in _CLAUSE_WORDS - {"and"} for w in head):
-        return None
-    return subject
-
-
 def sentence_voice(sentence: str, base: Voice) -> tuple[str, str | None]:
     """The voice of one sentence: ``quoted`` when it carries attributed speech, else the paragraph's."""
     if base.speaker not in (AUTHOR, BLOGGER) or base.kind != "text":
         return base.speaker, base.speaker_name
-    if _VERB_HINT.search(sentence) is None:
-        return base.speaker, base.speaker_name  # the common case, decided without a regex
-    if '"' in sentence or "“" in sentence or "”" in sentence or "«" in sentence or "»" in sentence:
-        quoted, name = _quote_descriptor(sentence)
-        if quoted:
-            return QUOTED, name
-        m = _QUOTE_THEN_VERB.search(sentence)
-        if m:
-            name = m.group("after") or m.group("before")
-            if name is None or name.split()[0].lower() not in _FIRST_PERSON | _NOT_SUBJECTS:
-                return QUOTED, _clean(name) if name else None
-        m = _VERB_THEN_QUOTE.search(sentence)
-        if m:
-            other, name = _subject_name(m.group("subj"))
-            if other:
-                return QUOTED, name
-    if "ccording to" in sentence:
-        m = _ACCORDING.search(sentence)
-        if m:
-            src = m.group("src").strip()
-            src_words = src.lower().split()
-            if src_words and src_words[0] not in _FIRST_PERSON:
-                name = _clean(re.sub(r"^(?:the|a|an)\s+", "", src, flags=re.I))
-                if name and all(w[:1].isupper() for w in name.split()):
-                    name = _descriptor_name(name) or name  # "Governor Vladimir Saldo" -> "Vladimir Saldo"
-                return QUOTED, name if name[:1].isupper() else None
-    m = _REPORTED.match(sentence)
-    subject = (None if _not_said(m) else m.group("subj")) if m else _bare_reported(sentence)
-    if subject:
-        other, name = _subject_name(subject)
-        if other:
-            return QUOTED, name
-    m = _REPORTED_TAIL.search(sentence)
-    if m:   # "..., the deputy minister said." / "..., Rosstat reported.": reported speech, no quotes
-        words = [w.strip(".'’") for w in m.group("desc").split()]
-        if words and not any(w.lower() in _DESC_STOP and (w.islower() or w in ("I", "We", "My", "Our"))
-                             for w in words):
-            return QUOTED, _descriptor_name(m.group("desc")) if words[0].lower() not in _PRONOUNS else None
-    return base.speaker, base.speaker_name
-
-
-_QUOTE_MARKS = "\"“”«»"
-_ANY_QUOTE = re.compile(r"[\"“”«»]")
-_QUOTE_LEAD = " \t-–—"          # what may stand before a quote that opens a sentence
-_QUOTE_TAIL = " \t.,;:!?…)]"     # what may follow the quote that closes it
-
-
-def _quotations(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The quotations in ``text[start:end]`` that open and close there: (opening, closing mark offset).
-
-    Double quotation marks only (a single one is too often an apostrophe). Curly marks and
-    guillemets say which way they face; a straight one opens after a space and closes before one
-    (else it closes an open quotation and opens otherwise); after a digit it is an inch mark
-    (``a 12" gap``). A mark left without a partner opens nothing: a missing closing mark must not
-    hand the rest of the paragraph to a speaker.
-    """
-    found: list[tuple[int, int]] = []
-    open_at: int | None = None
-    for m in _ANY_QUOTE.finditer(text, start, end):
-        i, c = m.start(), m.group()
-        before = text[i - 1] if i > start else " "
-        after = text[i + 1] if i + 1 < end else " "
-        if c == '"':
-            if before.isdigit():
-                continue
-            if before.isspace() or before in "([{–—-":
-                c = "“" if not after.isspace() or open_at is None else "”"
-            elif after.isspace() or after in _QUOTE_TAIL:
-                c = "”"
-            else:
-                c = "”" if open_at is not None else "“"
-        if c in "“«":
-            open_at = i          # an earlier opening left unclosed opened nothing
-        elif open_at is not None:
-            found.append((open_at, i))
-            open_at = None
-    return found
-
-
-def _opens_sentence(text: str, s: int, e: int, quote: tuple[int, int]) -> bool:
-    """The sentence ``text[s:e]`` starts with ``quote``, which runs to its end or beyond.
-
-    ``"Stay away" is the slogan.`` starts with a quote but is the writer's sentence about it.
-    """
-    opening, closing = quote
-    if opening != s + len(text[s:e]) - len(text[s:e].lstrip(_QUOTE_LEAD)):
-        return False
-    return closing >= e or not text[closing + 1:e].strip(_QUOTE_TAIL + _QUOTE_MARKS)
+    quoted, name = attributed_speaker(sentence)
+    return (QUOTED, name) if quoted else (base.speaker, base.speaker_name)
 
 
 def sentence_voices(text: str, spans: list[tuple[int, int]], base: Voice) -> list[tuple[str, str | None]]:
     """The voices of one paragraph's sentences (``spans`` into ``text``, in order).
 
-    Each sentence gets ``sentence_voice``; then quotations that open and close in the paragraph
-    carry their speaker across sentences: every sentence of a quotation that spans several
-    (``"A. B. C," he said.``) is the speaker's, up to the one holding its closing mark; and a
-    sentence that is a quotation of its own with no attribution, right after a quoted sentence,
-    continues it (``"...," Peskov said. "The Kiev regime bears full responsibility."``).
+    Each sentence gets ``sentence_voice``; then a quotation's speaker is carried across the
+    sentences it spans (``quotes.carry_quotations``).
     """
     if base.speaker not in (AUTHOR, BLOGGER) or base.kind != "text" or not spans:
         return [(base.speaker, base.speaker_name)] * len(spans)  # turns, comments, headings: the paragraph's
-    own = [sentence_voice(text[s:e], base) for s, e in spans]
-    if _ANY_QUOTE.search(text, spans[0][0], spans[-1][1]) is None:
-        return own  # the common case: no quotation in the paragraph
-    voices = list(own)
-    starts = [False] * len(spans)
-    inside = [False] * len(spans)     # the sentence starts inside a quotation opened before it
-    k = 0
-    for opening, closing in _quotations(text, spans[0][0], spans[-1][1]):
-        while k + 1 < len(spans) and spans[k][1] <= opening:
-            k += 1
-        j = k
-        while j + 1 < len(spans) and spans[j + 1][0] <= closing:
-            j += 1
-        starts[k] = starts[k] or _opens_sentence(text, *spans[k], (opening, closing))
-        for i in range(k + 1, j + 1):
-            inside[i] = True
-        speaker = next((voices[i] for i in range(k, j + 1) if voices[i][0] == QUOTED), None)
-        if j > k and speaker is not None:
-            for i in range(k, j + 1):
-                if voices[i][0] != QUOTED and (i > k or starts[k]):
-                    voices[i] = speaker  # the opening sentence only when it starts with the quote
-    # a quotation right after a quoted sentence, with no attribution of its own, continues it
-    for i in range(1, len(spans)):
-        if voices[i][0] != QUOTED and voices[i - 1][0] == QUOTED and (starts[i] or inside[i]):
-            voices[i] = voices[i - 1]
-    return voices
+    return carry_quotations(text, spans, [sentence_voice(text[s:e], base) for s, e in spans])
 
 
 def editorial_marker(sentence: str) -> re.Match[str] | None:
