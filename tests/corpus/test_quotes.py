@@ -1,0 +1,33 @@
+"""Quoted and reported speech within a paragraph (corpus/quotes.py), tested directly."""
+
+from __future__ import annotations
+
+import pytest
+
+from corpus.quotes import attributed_speaker, carry_quotations, clean_name
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ('"The strike was a provocation," Kremlin spokesman Dmitry Peskov said.', (True, "Dmitry Peskov")),
+    ("Peskov also said the talks had failed.", (True, "Peskov")),
+    ("The talks failed on Monday.", (False, None)),
+    ("Russia has never said it would attack.", (False, None)),
+])
+def test_attributed_speaker_names_who_speaks(sentence, expected):
+    assert attributed_speaker(sentence) == expected
+
+
+def test_a_closed_quotation_carries_its_speaker_and_an_unclosed_one_nothing():
+    author, peskov = ("author", None), ("quoted", "Dmitry Peskov")
+    text = '"A. B," Dmitry Peskov said. "C." Troops advanced.'
+    spans = [(0, 3), (4, 27), (28, 32), (33, 49)]
+    assert [text[s:e] for s, e in spans] == ['"A.', 'B," Dmitry Peskov said.', '"C."', "Troops advanced."]
+    own = [author, peskov, author, author]
+    assert carry_quotations(text, spans, own) == [peskov, peskov, peskov, author]
+    unclosed = '"A," Dmitry Peskov said. "B. Troops advanced.'
+    spans = [(0, 24), (25, 28), (29, 45)]
+    assert carry_quotations(unclosed, spans, [peskov, author, author]) == [peskov, author, author]
+
+
+def test_clean_name_collapses_spaces_and_drops_surrounding_punctuation():
+    assert clean_name("  Dmitry   Peskov, ") == "Dmitry Peskov"
