@@ -30,7 +30,7 @@ class RelationScheme(NamedTuple):
 
 
 RELATION_SCHEME = RelationScheme("pair_relation", tuple(Relation(rid, name) for rid, name, _, _ in lc.RELATIONS))
-# Task data of a pair (push.pair_to_task) that a row keeps; the rest only serves the annotation view.
+# Task data of a pair (claim_tasks.pair_to_task) that a row keeps; the rest only serves the annotation view.
 PAIR_FIELDS = ("pair_id", "claim_a", "claim_b", "doc_a", "doc_b", "text_a", "text_b", "stance_a", "stance_b",
                "similarity")
 PAIR_DISPLAY = frozenset({"a_html", "b_html", "a_source", "b_source", "pair_line"})

@@ -11,278 +11,20 @@ config locally before anything is sent: the server does not validate them.
 from __future__ import annotations
 
 import contextlib
-import html
-import json
-import math
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from annotate import labelconfig as lc
+from annotate.claim_tasks import PROVENANCE_FIELDS, _validate, claim_to_task, is_claim_flag, pair_to_task
 from corpus.errors import UserError
 from corpus.files import read_jsonl
-from corpus.safetext import BIDI_CONTROLS
 
 BOOTSTRAP_PREFIX = "bootstrap-"   # models.bootstrap's model versions; a trained model's start "minilm-ft-"
 CHUNK = 2500   # tasks a request: 20% faster than 1000 here, and a kill loses at most one request
-PAIR_MODEL_VERSION = "compare-rules"
-REPOST_VOICES = ("interviewer", "interviewee", "quoted")
 TITLE_LENGTH = (3, 50)   # what Label Studio 1.23 accepts as a project title (PROJECT_TITLE_MIN/MAX_LEN)
 
-
-# --- pure converters -------------------------------------------------------------------------
-
-def context_html(text: str, context: str | None = None, offset: int | None = None) -> str:
-    """The paragraph with the claim in ``<mark>``; every piece of text escaped.
-
-    ``offset`` is where the claim starts in ``context``; when it does not point at the claim the
-    first occurrence is marked, and when the claim is not in the paragraph it is shown alone.
-    """
-    text = text or ""
-    if not context:
-        return f"<mark>{html.escape(text)}</mark>"
-    if offset is None or offset < 0 or context[offset:offset + len(text)] != text:
-        offset = context.find(text) if text else -1
-    if offset < 0:
-        return f"<mark>{html.escape(text)}</mark>"
-    end = offset + len(text)
-    return (html.escape(context[:offset]) + "<mark>" + html.escape(text) + "</mark>"
-            + html.escape(context[end:]))
-
-
-def voice(speaker: str | None, speaker_name: str | None) -> str:
-    """The claim's voice as a reader sees it: ``interviewee (Eugene Kaspersky)``."""
-    role = speaker or "unknown voice"
-    return f"{role} ({speaker_name})" if speaker_name else role
-
-
-def _source_line(row: dict[str, Any]) -> str:
-    """Where the claim comes from, as an annotator needs it: outlet, author, date, kind of document,
-    what it reposts, and the voice. Never the document's ``source_type``: that is a label id (the
-    distant label), the very judgement the annotator is asked to make."""
-    author = row.get("author") or row.get("authors")
-    if isinstance(author, list):
-        author = ", ".join(str(a) for a in author)
-    kind = str(row["kind"]).replace("_", " ") if row.get("kind") else None
-    # what the document reposts, for the voices of the repost (not the blogger's or the commenters')
-    reposted = (f"reposted from {row['reposted_from']}"
-                if row.get("reposted_from") and row.get("speaker") in REPOST_VOICES else None)
-    parts = [row.get("outlet"), author, row.get("date"), kind, reposted]
-    line = " · ".join(str(p) for p in parts if p not in (None, ""))
-    speaker = voice(row.get("speaker"), row.get("speaker_name"))
-    # Bidi controls in an outlet or a name would reorder the line's own "voice:" after them.
-    return BIDI_CONTROLS.sub("", f"{line} · voice: {speaker}" if line else f"voice: {speaker}")
-
-
-def _offset(row: dict[str, Any]) -> int | None:
-    start, context_start = row.get("start"), row.get("context_start")
-    if isinstance(start, int) and isinstance(context_start, int):
-        return start - context_start
-    return None
-
-
-def _label_ids(scheme: Any) -> list[str]:
-    return [label.id for label in scheme.labels]
-
-
-PROVENANCE_FIELDS = ("start", "end", "context_start", "author", "authors", "kind", "reposted_from", "url")
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def is_claim_flag(row: dict[str, Any]) -> bool:
-    """A row's ``is_claim`` (true when absent); ValueError when it is not true, false or null (the
-    text ``"no"`` is truthy: it would push a non-claim as a claim)."""
-    flag = row.get("is_claim", True)
-    if flag is not None and not isinstance(flag, bool):
-        raise ValueError(f"is_claim {flag!r} is not true or false")
-    return bool(flag)
-
-
-def _check_probs(probs: Any) -> None:
-    """``probs``, when given, maps label ids to numbers; ValueError naming what is not. (Its labels
-    are not checked against the scheme: pre-labels of a wider scheme push under a narrower one.)"""
-    if probs is None:
-        return
-    if not isinstance(probs, dict):
-        raise ValueError(f"probs {probs!r} is not an object of label id: probability")
-    for label, value in probs.items():
-        if not _is_number(value):
-            raise ValueError(f"probs[{label!r}] {value!r} is not a number")
-
-
-def claim_to_task(row: dict[str, Any], scheme: Any) -> dict[str, Any]:
-    """A Label Studio task for one claim row: its data and, when pre-labelled, its prediction.
-
-    Raises ValueError naming the field when the row lacks a claim id or text, its ``is_claim`` is
-    not a boolean, its ``probs`` not numbers, or its pre-label is not a label of ``scheme``.
-    """
-    claim_id = row.get("claim_id")
-    if not claim_id or not isinstance(row.get("text"), str):
-        raise ValueError("a claim row needs `claim_id` and `text`")
-    is_claim_flag(row)
-    _check_probs(row.get("probs"))
-    data = {
-        "claim_id": str(claim_id),
-        "doc_id": row.get("doc_id"),
-        "text": row["text"],
-        "context_html": context_html(row["text"], row.get("context"), _offset(row)),
-        "title": str(row.get("title") or row.get("doc_id") or ""),
-        "source_line": _source_line(row),
-        "outlet": row.get("outlet"),
-        "date": row.get("date"),
-        "source_type": row.get("source_type"),
-        "speaker": row.get("speaker"),
-        "speaker_name": row.get("speaker_name"),
-        "is_claim": row.get("is_claim"),
-    }
-    # Provenance for the pulled dataset (offsets into the document, its metadata); not shown to
-    # annotators, and hidden in the first data manager tab.
-    for key in PROVENANCE_FIELDS:
-        if row.get(key) not in (None, "", []):
-            data[key] = row[key]
-    task: dict[str, Any] = {"data": data}
-    prediction = claim_prediction(row, scheme)
-    if prediction is not None:
-        task["predictions"] = [prediction]
-    return task
-
-
-def claim_prediction(row: dict[str, Any], scheme: Any) -> dict[str, Any] | None:
-    """The Label Studio prediction of a pre-labelled claim row, or None when it has no pre-label."""
-    label = row.get("prediction")
-    if label is None:
-        return None
-    ids = _label_ids(scheme)
-    if label not in ids:
-        raise ValueError(f"prediction {label!r} is not a label of scheme {scheme.name!r} ({', '.join(ids)}); "
-                         "push with the --scheme the pre-labels were made with")
-    score = row.get("score")
-    if score is None and isinstance(row.get("probs"), dict):
-        score = row["probs"].get(label)
-    if not _is_number(score):
-        raise ValueError(f"score {score!r} is not a number; a pre-labelled row needs `score` or `probs`")
-    version = row.get("model_version")
-    if not version:
-        raise ValueError("a pre-labelled row needs `model_version`")
-    return {"model_version": str(version), "score": float(score), "result": [lc.choice_result(label)]}
-
-
-def _side(pair: dict[str, Any], side: str) -> dict[str, Any]:
-    """One claim of a pair, from flat ``text_a``-style fields or a nested ``a``/``claim_a`` record."""
-    nested = pair.get(side) if isinstance(pair.get(side), dict) else None
-    if nested is None and isinstance(pair.get(f"claim_{side}"), dict):
-        nested = pair[f"claim_{side}"]
-    out = dict(nested or {})
-    for key in ("text", "context", "start", "context_start", "title", "outlet", "author", "date",
-                "source_type", "speaker", "speaker_name", "stance", "prediction", "claim_id", "doc_id"):
-        for name in (f"{key}_{side}", f"{side}_{key}"):
-            if name in pair and key not in out:
-                out[key] = pair[name]
-    claim = pair.get(f"claim_{side}")
-    if isinstance(claim, (str, int)) and "claim_id" not in out:
-        out["claim_id"] = str(claim)
-    doc = pair.get(f"doc_{side}")
-    if isinstance(doc, (str, int)) and "doc_id" not in out:
-        out["doc_id"] = str(doc)
-    if "stance" not in out and "prediction" in out:
-        out["stance"] = out["prediction"]
-    return out
-
-
-def pair_relation(pair: dict[str, Any]) -> tuple[str, float] | None:
-    """The pre-label of a pair (relation id, score) from its own field or its similarity and stances.
-
-    A relation the pair already carries (``relation``, ``prediction``, or the ``suggested`` relation
-    `stance compare` works out) wins. Otherwise: similarity under 0.5: unrelated; same stance: agree;
-    different stances: same point, different framing. A pair with no similarity, or a claim without
-    a stance, gets no pre-label.
-    """
-    given = pair.get("relation") or pair.get("prediction") or pair.get("suggested")
-    similarity = pair.get("similarity")
-    if given in lc.RELATION_IDS:
-        score = pair.get("score", similarity)
-        return given, float(score) if isinstance(score, (int, float)) else 0.5
-    if not isinstance(similarity, (int, float)):
-        return None
-    similarity = float(similarity)
-    if similarity < 0.5:
-        return "unrelated", 1.0 - similarity
-    stance_a, stance_b = _side(pair, "a").get("stance"), _side(pair, "b").get("stance")
-    if stance_a is None or stance_b is None:
-        return None   # a claim without a stance: nothing to say whether the framing differs
-    if stance_a == stance_b:
-        return "agree", similarity
-    return "same_point_different_framing", similarity
-
-
-def pair_key(pair: dict[str, Any]) -> str:
-    """A pair's stable id: its own ``pair_id``, else the two claim ids joined."""
-    if pair.get("pair_id"):
-        return str(pair["pair_id"])
-    a, b = _side(pair, "a").get("claim_id"), _side(pair, "b").get("claim_id")
-    if not a or not b:
-        raise ValueError("a pair row needs `claim_a` and `claim_b` (claim ids) or a `pair_id`")
-    return f"{a}|{b}"
-
-
-def check_pair(pair: dict[str, Any]) -> None:
-    """ValueError naming the field when a pair lacks a claim's text, or its similarity, score or
-    relation is not what `stance compare` writes (numbers; a relation id)."""
-    for side in ("a", "b"):
-        text = _side(pair, side).get("text")
-        if text is None or text == "":
-            raise ValueError(f"a pair row needs `text_{side}` (the text of claim {side}); it has none")
-        if not isinstance(text, str):
-            raise ValueError(f"text_{side} {text!r} is not text")
-    for field in ("similarity", "score"):
-        value = pair.get(field)
-        if value is not None and not _is_number(value):
-            raise ValueError(f"{field} {value!r} is not a number")
-    for field in ("relation", "prediction", "suggested"):
-        value = pair.get(field)
-        if value is not None and value not in lc.RELATION_IDS:
-            raise ValueError(f"{field} {value!r} is not a relation ({', '.join(lc.RELATION_IDS)})")
-
-
-def pair_to_task(pair: dict[str, Any]) -> dict[str, Any]:
-    """A Label Studio task for a claim pair: both claims in their paragraphs, sources, pre-label.
-    ValueError naming the field when the pair is malformed (``check_pair``)."""
-    data: dict[str, Any] = {"pair_id": pair_key(pair)}
-    check_pair(pair)
-    for side in ("a", "b"):
-        claim = _side(pair, side)
-        text = claim["text"]
-        data[f"claim_{side}"] = claim.get("claim_id")
-        data[f"doc_{side}"] = claim.get("doc_id")
-        data[f"text_{side}"] = text
-        data[f"stance_{side}"] = claim.get("stance")
-        data[f"{side}_html"] = context_html(text, claim.get("context"), _offset(claim))
-        title = claim.get("title") or claim.get("doc_id") or ""
-        source = _source_line(claim)
-        if claim.get("stance"):
-            source += f" · predicted stance: {claim['stance']}"
-        data[f"{side}_source"] = f"{title} — {source}" if title else source
-    similarity = pair.get("similarity")
-    data["similarity"] = similarity
-    data["pair_line"] = (f"similarity {float(similarity):.2f}" if isinstance(similarity, (int, float))
-                         else "similarity unknown")
-    task: dict[str, Any] = {"data": data}
-    relation = pair_relation(pair)
-    if relation is not None:
-        value, score = relation
-        task["predictions"] = [{
-            "model_version": str(pair.get("model_version") or PAIR_MODEL_VERSION),
-            "score": float(score),
-            "result": [lc.choice_result(value, from_name=lc.RELATION, to_name=lc.PAIR_A)],
-        }]
-    return task
-
-
-# --- the push --------------------------------------------------------------------------------
 
 def _scheme(scheme: Any) -> Any:
     """A scheme object as is, or loaded by name or path (models.schemes)."""
@@ -293,26 +35,9 @@ def _scheme(scheme: Any) -> Any:
     return load_scheme(scheme)
 
 
-def _validate(tasks: list[tuple[str, dict[str, Any]]], config: str, path: Path) -> None:
-    """Check every prediction against the label config; the first bad one is a UserError."""
-    from label_studio_sdk.label_interface import LabelInterface
-
-    interface = LabelInterface(config)
-    seen: set[str] = set()
-    for where, task in tasks:
-        for prediction in task.get("predictions", []):
-            shape = json.dumps(prediction["result"], sort_keys=True)
-            if shape in seen:   # same result as one already checked: only the value and score differ
-                continue
-            errors = interface.validate_prediction(prediction, return_errors=True)
-            if errors:
-                raise UserError(f"{path}: {where}: the pre-label does not fit the label config: {errors[0]}")
-            seen.add(shape)
-
-
 def _api(client: Any, path: str, method: str = "GET", **kwargs: Any) -> Any:
     """A raw JSON call through the SDK's authenticated HTTP client (no pydantic per row: fast)."""
-    from annotate.studio import base_url, client_key, excerpt, not_label_studio
+    from annotate.studio_api import base_url, client_key, excerpt, not_label_studio
 
     response = client._client_wrapper.httpx_client.request(path, method=method, **kwargs)
     if response.status_code >= 400:
@@ -334,7 +59,7 @@ def existing_tasks(client: Any, project_id: int, key: str, page_size: int = 5000
     Pages are read until one is short, the total is reached, or a page brings no task not seen
     before (a server that ignores ``page`` would otherwise be read forever).
     """
-    from annotate.studio import base_url, not_label_studio
+    from annotate.studio_api import base_url, not_label_studio
 
     out: dict[str, int] = {}
     seen: set[int] = set()
@@ -361,7 +86,7 @@ def existing_tasks(client: Any, project_id: int, key: str, page_size: int = 5000
 
 def existing_versions(client: Any, project_id: int) -> dict[int, set[str]]:
     """``{task id: model versions of its predictions}`` for a project."""
-    from annotate.studio import base_url, not_label_studio
+    from annotate.studio_api import base_url, not_label_studio
 
     body = _api(client, "api/predictions/", params={"project": project_id})
     if not isinstance(body, list) or not all(isinstance(p, dict) and "task" in p for p in body):
@@ -380,7 +105,7 @@ def list_projects(client: Any, title: str | None = None, page_size: int = 100) -
     """
     from label_studio_sdk.core.api_error import ApiError
 
-    from annotate.studio import base_url, not_label_studio
+    from annotate.studio_api import base_url, not_label_studio
 
     found: dict[int, Any] = {}
     page = 1
@@ -467,7 +192,7 @@ def _ensure_project(client: Any, title: str, config: str, instructions: str,
     if project is None:
         created = client.projects.create(title=title, label_config=config, **settings)
         if not _is_id(getattr(created, "id", None)):
-            from annotate.studio import base_url, not_label_studio
+            from annotate.studio_api import base_url, not_label_studio
 
             raise not_label_studio(base_url(client), "check --url (no project id came back when one was created)")
         return created, True
@@ -479,7 +204,7 @@ def _ensure_project(client: Any, title: str, config: str, instructions: str,
         try:
             client.projects.update(id=project.id, label_config=config, **settings)
         except ApiError as err:
-            from annotate.studio import api_error_text, client_key
+            from annotate.studio_api import api_error_text, client_key
 
             raise UserError(f"project {title!r} has a label config the new one cannot replace "
                             f"({api_error_text(err, client_key(client))}); "
@@ -612,7 +337,7 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
     Everything is converted and validated before the server is contacted. ``overlap`` and
     ``keep_trained`` as in ``push_tasks``. Returns what was added.
     """
-    from annotate import studio
+    from annotate import studio, studio_api
 
     if overlap is not None:
         overlap_settings(overlap)   # a bad value fails before anything is read or sent
@@ -662,7 +387,7 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
                         "start it again and re-run the same command: it adds only what is missing") from None
     except ApiError as err:
         raise UserError(f"Label Studio at {info['url']} refused the push "
-                        f"({err.status_code}: {studio.api_error_text(err, info['api_key'])}); "
+                        f"({err.status_code}: {studio_api.api_error_text(err, info['api_key'])}); "
                         "re-run the same command once fixed: it adds only what is missing") from None
     summary.update(url=info["url"], rows=len(tasks), not_claims_skipped=skipped, duplicates_skipped=duplicates,
                    project_url=f"{info['url']}/projects/{summary['project_id']}/data")

@@ -1,4 +1,4 @@
-"""Pairs pull without a server: exported pair tasks (made by push.pair_to_task, annotated as Label
+"""Pairs pull without a server: exported pair tasks (made by claim_tasks.pair_to_task, annotated as Label
 Studio's JSON export writes them) to rows, resolved relations, a pair dataset and the report."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 
 from annotate import labelconfig as lc
 from annotate import pairs_pull, pull
-from annotate.push import pair_to_task
+from annotate.claim_tasks import pair_to_task
 from corpus.errors import UserError
 
 USERS = {1: "admin@example.org", 2: "ann@example.org"}

@@ -10,7 +10,8 @@ import pytest
 from label_studio_sdk.label_interface import LabelInterface
 
 from annotate import labelconfig as lc
-from annotate.push import claim_to_task, context_html, pair_relation, pair_to_task, push
+from annotate.claim_tasks import claim_to_task, context_html, pair_relation, pair_to_task
+from annotate.push import push
 from claimstance.cli import main
 from corpus.errors import UserError
 
@@ -226,7 +227,7 @@ def test_a_title_label_studio_would_refuse_is_refused_first(tmp_path, title):
 def test_api_error_text_gives_the_field_errors_on_one_line():
     from label_studio_sdk.core.api_error import ApiError
 
-    from annotate.studio import api_error_text
+    from annotate.studio_api import api_error_text
 
     err = ApiError(status_code=400, body={"id": "x", "status_code": 400, "detail": "Validation error",
                                            "validation_errors": {"title": ["Ensure this field has at least 3 characters."]}})

@@ -15,7 +15,7 @@ import pytest
 from annotate import labelconfig as lc
 from annotate import pull
 from annotate import studio as studio_server
-from annotate.push import claim_to_task, pair_to_task
+from annotate.claim_tasks import claim_to_task, pair_to_task
 from models.schemes import load_scheme
 
 # Run by Label Studio's interpreter on a copy of the test server's database: export twice, the
