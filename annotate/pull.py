@@ -412,7 +412,7 @@ def export_tasks(ls: Any, project_id: int, progress: bool = True, poll: float = 
         # without a job queue the server serialises every task inside this one request
         request_options={"timeout_in_seconds": int(timeout)})
     if not isinstance(getattr(snapshot, "id", None), int) or not isinstance(getattr(snapshot, "status", None), str):
-        from annotate.studio import base_url, not_label_studio
+        from annotate.studio_api import base_url, not_label_studio
 
         raise not_label_studio(base_url(ls), "check --url (an export came back without an id or status)")
     buffer = io.BytesIO()

@@ -4,51 +4,42 @@ The server runs from a virtual environment of its own (its pins clash with the p
 loopback only, with SQLite under the workspace. The admin user and API key are made on first
 start and kept in ``W/studio.json`` (file mode 600); they are never printed or logged.
 A remote server is reached with ``connect(url=...)`` and the key in ``LABEL_STUDIO_API_KEY``.
+The workspace's studio.json is read and written by ``annotate.studio_workspace``; the calls and
+checks that serve any server (probe, URL and key checks, messages with secrets masked) are in
+``annotate.studio_api``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ipaddress
-import json
 import os
-import re
 import secrets
 import shutil
 import signal
 import socket
-import stat
 import subprocess
-import sys
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
 
+from annotate.studio_api import API_KEY_ENV, _check_key, _check_url, _note, _probe
+from annotate.studio_workspace import (DEFAULT_WORKSPACE, USERNAME, _check_file_key, _check_workspace,
+                                       _keep_the_database, _make_workspace, _public, _read_info, _write_info,
+                                       studio_file)
 from corpus.errors import UserError
-from corpus.files import atomic_write, nearest_existing
 
 DEFAULT_PORT = 8080
-DEFAULT_WORKSPACE = "workspace"
 HOST = "127.0.0.1"
-USERNAME = "admin@claimstance.local"
 START_TIMEOUT = 240.0   # a first start runs the migrations: 35-46 s on an idle machine, more when busy
 STOP_TIMEOUT = 20.0
-PROBE_TIMEOUT = 15      # seconds the first call of `connect` waits; bulk calls keep the client's 300 s
-API_KEY_ENV = "LABEL_STUDIO_API_KEY"
 BINARY_ENV = "CLAIMSTANCE_LABEL_STUDIO"
 REPO = Path(__file__).resolve().parent.parent
 
 # Variables the server may see from the caller's environment; everything else is dropped because
 # Label Studio reads unprefixed USERNAME, PASSWORD and PORT.
 _PASSED_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "SSL_CERT_FILE")
-
-
-def studio_file(workspace: str | Path) -> Path:
-    """Where a workspace keeps the server's URL, credentials and pid."""
-    return Path(workspace) / "studio.json"
 
 
 def find_binary() -> str:
@@ -79,82 +70,6 @@ def _launcher(binary: str) -> list[str]:
     if "python" in Path(interpreter).name and Path(interpreter).is_file():
         return [interpreter, str(Path(__file__).with_name("studio_server.py"))]
     return [binary]
-
-
-def _note(message: str) -> None:
-    """A ``note:`` line on stderr (push and pull, which call ``connect``, have no other channel for it)."""
-    print(f"note: {message}", file=sys.stderr)
-
-
-def _keep_the_database(workspace: str | Path) -> str:
-    """The non-destructive way back when studio.json is lost or broken: the database holds the work."""
-    data = Path(workspace) / "studio"
-    return (f"the login is the admin account {USERNAME} in {data / 'label_studio.sqlite3'}, and api_key is that "
-            f"account's token there (table authtoken_token); do not delete {data}: it holds every project and annotation")
-
-
-def _broken_info(path: Path, why: str) -> UserError:
-    return UserError(f"{path}: {why}; restore it from a backup: it must hold the JSON `stance studio start` wrote "
-                     f"(url, port, username, password, api_key, secret_key, pid); {_keep_the_database(path.parent)}")
-
-
-def _read_info(workspace: str | Path) -> dict[str, Any] | None:
-    if Path(workspace).is_file():
-        raise UserError(f"--workspace {workspace} is a file; give the workspace directory "
-                        "(the one `stance studio start` made)")
-    path = studio_file(workspace)
-    if not path.exists():
-        return None
-    try:
-        text = path.read_text(encoding="utf-8")
-        info = json.loads(text) if text.strip() else None
-    except UnicodeDecodeError:
-        raise _broken_info(path, "unreadable (not UTF-8 JSON)") from None
-    except OSError as err:
-        raise _broken_info(path, f"unreadable ({err.strerror})") from None
-    except ValueError as err:
-        raise _broken_info(path, f"unreadable ({err})") from None
-    if info is None:
-        raise _broken_info(path, "unreadable (empty)")
-    if not isinstance(info, dict) or not info.get("api_key"):
-        raise _broken_info(path, "no api_key in it")
-    _keep_private(path)
-    return info
-
-
-def _keep_private(path: Path) -> None:
-    """Set studio.json back to mode 600 when someone loosened it, with a note (or the command to run)."""
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if not mode & 0o077:
-        return
-    try:
-        os.chmod(path, 0o600)
-    except OSError as err:
-        _note(f"{path} is mode {mode:o} and could not be set to 600 ({err.strerror}); "
-              f"it holds the password and API key: run `chmod 600 {path}`")
-    else:
-        _note(f"{path} was mode {mode:o}; set it to 600 (it holds the password and API key)")
-
-
-_KEY_CHARACTERS = re.compile(r"[\x21-\x7e]+")   # printable ASCII without spaces: what a header value can carry
-
-
-def _check_key(key: Any, source: str, fix: str) -> None:
-    """Refuse a key no HTTP header can carry, before any request (it would read as a server not answering)."""
-    if not isinstance(key, str) or not _KEY_CHARACTERS.fullmatch(key):
-        raise UserError(f"the API key in {source} holds characters a key cannot have "
-                        f"(a line break, a space, a control or non-ASCII character); {fix}")
-
-
-def _check_file_key(info: dict[str, Any], workspace: str | Path) -> None:
-    _check_key(info["api_key"], str(studio_file(workspace)),
-               "put back the api_key `stance studio start` wrote (40 hex characters)")
-
-
-def _write_info(workspace: str | Path, info: dict[str, Any]) -> None:
-    with atomic_write(studio_file(workspace), file_mode=0o600) as handle:
-        json.dump(info, handle, indent=2)
-        handle.write("\n")
 
 
 def _pid_alive(pid: int | None) -> bool:
@@ -200,18 +115,6 @@ def _auth_status(url: str, api_key: str, timeout: float = 5.0) -> int | None:
         return None
 
 
-def _public(info: dict[str, Any], workspace: str | Path, **extra: Any) -> dict[str, Any]:
-    """What start/status return: everything in studio.json plus where it lives and its file mode."""
-    out = dict(info)
-    out["workspace"] = str(workspace)
-    out["studio_json"] = str(studio_file(workspace))
-    with contextlib.suppress(OSError):
-        out["studio_json_mode"] = f"{stat.S_IMODE(studio_file(workspace).stat().st_mode):o}"
-    out["log"] = str(Path(workspace) / "studio.log")
-    out.update(extra)
-    return out
-
-
 def _new_credentials(port: int) -> dict[str, Any]:
     return {
         "url": f"http://{HOST}:{port}",
@@ -252,30 +155,6 @@ def _log_tail(log: Path, lines: int = 3) -> str:
         tail = [line.strip() for line in log.read_text(errors="replace").splitlines() if line.strip()]
         return " | ".join(tail[-lines:])
     return ""
-
-
-def _check_workspace(workspace: Path) -> None:
-    """Refuse a workspace that is a file or cannot be written, before anything is created."""
-    if workspace.exists() and not workspace.is_dir():
-        raise UserError(f"--workspace {workspace} is a file; give a directory (new or used before)")
-    existing = nearest_existing(workspace)
-    if not existing.is_dir():
-        raise UserError(f"--workspace {workspace}: {existing} is a file; give a directory (new or used before)")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise UserError(f"--workspace {workspace}: {existing} is not writable; choose another --workspace")
-
-
-def _make_workspace(workspace: Path) -> Path | None:
-    """Create ``workspace``; return the topmost directory made (None when it existed)."""
-    existing = nearest_existing(workspace)
-    top = None if existing == workspace else next(
-        folder for folder in [workspace, *workspace.parents] if folder.parent == existing)
-    try:
-        workspace.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise UserError(f"--workspace {workspace}: cannot create it ({err.strerror}); "
-                        "choose another --workspace") from None
-    return top
 
 
 def start(workspace: str | Path = DEFAULT_WORKSPACE, port: int | None = None) -> dict[str, Any]:
@@ -456,138 +335,6 @@ def status(workspace: str | Path = DEFAULT_WORKSPACE) -> dict[str, Any]:
     running = _pid_alive(info.get("pid"))
     code = _auth_status(info["url"], info["api_key"]) if running else None
     return _public(info, workspace, configured=True, running=running, auth_ok=code == 200, http_status=code)
-
-
-_TOKEN = re.compile(r"\b(Token|Bearer)\s+[^\s\"',;}]+", re.IGNORECASE)
-_PIECE = 8      # a piece of a secret this long at either end of a text is masked too (a cut-off echo)
-EXCERPT = 200   # characters of a server's error body shown in a message
-
-
-def scrub(text: str, *secrets_: str | None) -> str:
-    """``text`` with the given secrets and anything shaped like an Authorization value masked.
-
-    Any piece of 8 or more characters of a secret is masked too, wherever it stands: an echo cut
-    short (by the server, mid-message, or by ``excerpt`` at its end) leaks at most 7 characters.
-    """
-    for secret in secrets_:
-        if not secret:
-            continue
-        text = text.replace(secret, "***")
-        if len(secret) >= _PIECE and len(text) >= _PIECE:
-            pieces = {secret[i:i + _PIECE] for i in range(len(secret) - _PIECE + 1)}
-            hit = [False] * len(text)
-            for i in range(len(text) - _PIECE + 1):
-                if text[i:i + _PIECE] in pieces:
-                    hit[i:i + _PIECE] = [True] * _PIECE
-            if any(hit):
-                text = re.sub(r"\x00+", "***", "".join("\x00" if h else c for c, h in zip(text, hit)))
-    return _TOKEN.sub(lambda m: f"{m.group(1)} ***", text)
-
-
-def excerpt(text: Any, *secrets_: str | None, limit: int = EXCERPT) -> str:
-    """The first ``limit`` characters of ``text`` on one line, secrets masked BEFORE the cut (a key
-    straddling it would otherwise survive as a prefix) and a piece left at the cut masked after it."""
-    return scrub(scrub(" ".join(str(text).split()), *secrets_)[:limit], *secrets_)
-
-
-def api_error_text(err: Any, api_key: str | None = None) -> str:
-    """What a Label Studio API error says, on one line: the field errors when it names them.
-
-    A server echoing the request's key back (some proxies do) never gets it printed: see ``scrub``.
-    """
-    body = getattr(err, "body", None)
-    text = None
-    if isinstance(body, dict):
-        fields = body.get("validation_errors")
-        if isinstance(fields, dict) and fields:
-            text = "; ".join(f"{name}: {' '.join(map(str, msgs)) if isinstance(msgs, list) else msgs}"
-                             for name, msgs in fields.items())
-        elif body.get("detail"):
-            text = str(body["detail"])
-    if text is None:
-        return excerpt(body, api_key)
-    return scrub(text, api_key)
-
-
-def not_label_studio(url: str, hint: str = "check --url") -> UserError:
-    """The error for a server that answers, but not the way Label Studio 1.x does."""
-    return UserError(f"{url} does not answer like Label Studio 1.x; {hint}")
-
-
-def base_url(client: Any) -> str:
-    """The URL a ``LabelStudio`` client talks to (for messages)."""
-    with contextlib.suppress(Exception):
-        return str(client._client_wrapper.get_base_url()).rstrip("/")
-    return "the server"
-
-
-def client_key(client: Any) -> str | None:
-    """The API key a ``LabelStudio`` client sends (only to mask it in messages)."""
-    with contextlib.suppress(Exception):
-        return client._client_wrapper._tokens_client.api_key
-    return None
-
-
-def looks_like_projects_page(body: Any) -> bool:
-    """Whether a GET /api/projects/ answer is a page of Label Studio projects (``results``, ``count``)."""
-    if not isinstance(body, dict) or not isinstance(body.get("results"), list):
-        return False
-    count = body.get("count", 0)
-    if not isinstance(count, int) or isinstance(count, bool):
-        return False
-    return all(isinstance(p, dict) and isinstance(p.get("id"), int) and not isinstance(p.get("id"), bool)
-               for p in body["results"])
-
-
-def _probe(client: Any, url: str, where: str, hint: str) -> None:
-    """One quick authenticated call (``PROBE_TIMEOUT``) whose answer must be a page of projects."""
-    import httpx
-
-    try:
-        response = client._client_wrapper.httpx_client.request(
-            "api/projects/", method="GET", params={"page_size": 1},
-            request_options={"timeout_in_seconds": PROBE_TIMEOUT})
-    except httpx.TimeoutException:
-        raise UserError(f"Label Studio at {url} did not answer in {PROBE_TIMEOUT} s; {hint}") from None
-    except (httpx.HTTPError, httpx.InvalidURL, ValueError):
-        raise UserError(f"Label Studio at {url} is not answering; {hint}") from None
-    if response.status_code in (401, 403):
-        raise UserError(f"Label Studio at {url} refused {where} ({response.status_code}); check the key")
-    if response.status_code >= 400:
-        raise UserError(f"Label Studio at {url} answered {response.status_code}; {hint}")
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not looks_like_projects_page(body):
-        raise not_label_studio(url, hint)
-
-
-def _loopback(host: str | None) -> bool:
-    if not host:
-        return False
-    if host.lower().rstrip(".") == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _check_url(url: str) -> None:
-    """Refuse a ``user:password@`` in --url (never echoed: it would reach messages, report.json and the
-    dataset card, and it would replace the key); note a plain http:// URL to another machine."""
-    netloc = re.split(r"[/?#]", url.split("//", 1)[-1], maxsplit=1)[0]   # "h?next=a@b" holds no user
-    if "@" in netloc:
-        raise UserError(f"--url must not hold a user name or password; the key comes from {API_KEY_ENV}")
-    try:
-        parts = urllib.parse.urlsplit(url)
-        host = parts.hostname
-    except ValueError:
-        return   # the probe reports a URL it cannot reach
-    if parts.scheme.lower() == "http" and host and not _loopback(host):
-        _note(f"--url {url} is plain http to another machine: the API key travels unencrypted; "
-              "use https:// if the server offers it")
 
 
 def connect(workspace: str | Path | None = None, url: str | None = None) -> tuple[Any, dict[str, Any]]:

@@ -20,7 +20,7 @@ import pytest
 
 from annotate import push as pusher
 from annotate import pull
-from annotate import studio
+from annotate import studio, studio_api
 from claimstance.cli import main
 from corpus.errors import UserError
 
@@ -278,11 +278,11 @@ def test_server_errors_never_print_the_key(fake, monkeypatch):
     with pytest.raises(UserError) as err:
         pusher._api(client, "api/tasks/")
     assert KEY not in str(err.value) and "Token ***" in str(err.value)
-    assert studio.api_error_text(NS(body={"detail": f"bad key {KEY}"}), KEY) == "bad key ***"
+    assert studio_api.api_error_text(NS(body={"detail": f"bad key {KEY}"}), KEY) == "bad key ***"
 
 
 def test_a_server_that_never_answers_is_cut_short_by_the_probe(monkeypatch):
-    monkeypatch.setattr(studio, "PROBE_TIMEOUT", 1)
+    monkeypatch.setattr(studio_api, "PROBE_TIMEOUT", 1)
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", KEY)
     with socket.socket() as sock:   # listens (the kernel completes the handshake) but never reads
         sock.bind(("127.0.0.1", 0))
@@ -387,21 +387,21 @@ def test_a_key_straddling_the_200_character_cut_leaves_no_piece(fake, padding):
     line = str(err.value)
     assert not [piece for piece in _pieces(HEX_KEY) if piece in line], line
     assert line.startswith("Label Studio answered 400 to GET /api/tasks/: xxx")
-    text = studio.api_error_text(NS(body=body), HEX_KEY)
+    text = studio_api.api_error_text(NS(body=body), HEX_KEY)
     assert not [piece for piece in _pieces(HEX_KEY) if piece in text], text
     assert len(text) <= 200 and text.startswith("x" * 150)
 
 
 def test_excerpt_masks_the_key_before_cutting_and_pieces_at_either_end():
-    assert studio.excerpt("a " * 95 + HEX_KEY + " tail", HEX_KEY) == ("a " * 95 + "*** tail")[:200]
-    assert studio.excerpt("x" * 195 + HEX_KEY, HEX_KEY) == "x" * 195 + "***"   # whole key masked, then cut
-    assert studio.excerpt(HEX_KEY[12:] + " was cut by the server", HEX_KEY) == "*** was cut by the server"
-    assert studio.excerpt("ends in " + HEX_KEY[:9], HEX_KEY) == "ends in ***"
-    assert studio.excerpt("deadbeef short", HEX_KEY) == "deadbeef short"
+    assert studio_api.excerpt("a " * 95 + HEX_KEY + " tail", HEX_KEY) == ("a " * 95 + "*** tail")[:200]
+    assert studio_api.excerpt("x" * 195 + HEX_KEY, HEX_KEY) == "x" * 195 + "***"   # whole key masked, then cut
+    assert studio_api.excerpt(HEX_KEY[12:] + " was cut by the server", HEX_KEY) == "*** was cut by the server"
+    assert studio_api.excerpt("ends in " + HEX_KEY[:9], HEX_KEY) == "ends in ***"
+    assert studio_api.excerpt("deadbeef short", HEX_KEY) == "deadbeef short"
     # A key cut short by the server in the middle of its message: the piece is masked there too.
-    assert studio.excerpt('{"key": "' + HEX_KEY[:30] + '"}', HEX_KEY) == '{"key": "***"}'
-    assert studio.scrub("a " + HEX_KEY[5:20] + " b", HEX_KEY) == "a *** b"
-    assert studio.scrub("a " + HEX_KEY[5:12] + " b", HEX_KEY) == "a " + HEX_KEY[5:12] + " b"   # 7: too short to tell
+    assert studio_api.excerpt('{"key": "' + HEX_KEY[:30] + '"}', HEX_KEY) == '{"key": "***"}'
+    assert studio_api.scrub("a " + HEX_KEY[5:20] + " b", HEX_KEY) == "a *** b"
+    assert studio_api.scrub("a " + HEX_KEY[5:12] + " b", HEX_KEY) == "a " + HEX_KEY[5:12] + " b"   # 7: too short to tell
 
 
 def test_an_at_sign_after_the_host_is_not_a_user_name(monkeypatch):
