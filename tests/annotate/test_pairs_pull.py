@@ -164,7 +164,7 @@ def test_write_pull_of_pairs_writes_a_pair_dataset_split_by_document_pair(tmp_pa
     assert set(table["label"]) == {"contradict", "same_point_different_framing", "unrelated"}
     assert {"text_a", "text_b", "doc_pair", "split"} <= set(table.columns)
     lines = pull.summary_lines(report, out)
-    assert lines[0] == "6 annotations by 2 annotator(s) on 3 pairs of project 'Pairs'"
+    assert lines[0] == "6 annotations (1 skipped) by 2 annotator(s) on 3 pairs of project 'Pairs'"
     assert lines[3].startswith("dataset splits (by document pair): train ")
     html = (out / "report.html").read_text()
     assert "How each pair's label was resolved" in html and "<script>" not in html

@@ -101,7 +101,7 @@ def test_pull_writes_annotations_labels_agreement_and_dataset(studio, annotated,
     out = tmp_path / "pulled"
     assert main(["pull", "--workspace", studio["workspace"], "--project", TITLE, "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "11 annotations by 2 annotator(s) on 6 claims" in printed and f"wrote {out / 'labels.jsonl'}" in printed
+    assert "11 annotations (1 skipped) by 2 annotator(s) on 6 claims" in printed and f"wrote {out / 'labels.jsonl'}" in printed
 
     rows = _read(out / "annotations.jsonl")
     assert len(rows) == 11
