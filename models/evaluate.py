@@ -7,8 +7,8 @@ regression baseline.
 Claims the model was trained on (their text hashes are in its ``train_hashes``) or tuned on (its
 validation claims, ``validation_hashes``, which chose its epoch and fitted its blend) are left out
 of every figure, and the report says how many. Of a `stance pull` dataset every split is scored for
-the bootstrap and for a model that records those claims, the test split for one that does not
-(``split`` chooses). The baseline is fitted on the claims the model was
+the bootstrap, the test split for a trained model, whose other splits share documents with its
+training claims (``split`` chooses). The baseline is fitted on the claims the model was
 trained on (read again from the training data its directory records, when that still holds every
 one of them) and scored on the same claims as the model. Otherwise (the bootstrap, a model whose
 training data moved or changed) it is cross-validated on the evaluation data itself (stratified
@@ -318,7 +318,7 @@ def fitted_baseline(train_rows: list[dict[str, Any]], rows: list[dict[str, Any]]
 SPLITS = ("test", "all")
 
 
-def default_split(model: str, record: dict[str, Any]) -> str:
+def default_split(model: str) -> str:
     """"all" for the bootstrap (trained on no claim); "test" for a trained model. Its training and
     validation claims are left out by hash wherever they sit, but the rest of the train split shares
     documents with them (and holds the ties ``--exclude-ties`` left out): the test split, whose
@@ -369,7 +369,7 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
     record = model_record(model)
     # The test split of a pulled dataset (which `stance train` never trains on), or every split.
     if split is None:   # a trained model: the test split, when there is one
-        split = default_split(model, record)
+        split = default_split(model)
         if split == "test" and not test_split(rows)[1]:
             split = "all"
     rows, scored = choose_rows(rows, split, data)

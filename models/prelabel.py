@@ -125,8 +125,10 @@ def prelabel_file(inp: str | Path, out: str | Path, scheme_name: str | None = No
         report.labeller_table = predictor.bootstrap.labeller_table(rows)
     # What `stance train` warned about this model (too few validation claims, near-uniform, ...):
     # said again where its pre-labels are made, before they are pushed as the selected label.
-    trained_notes = (getattr(predictor.model, "config", None) or {}).get("notes") or [] if model_dir else []
-    report.notes += [f"model {predictor.version}, from `stance train`: {note}" for note in trained_notes]
+    if model_dir:
+        from models.classifier import model_notes
+
+        report.notes += [f"model {predictor.version}, from `stance train`: {note}" for note in model_notes(model_dir)]
     long = [i + 1 for i, row in enumerate(rows) if len(row["text"]) > DOCUMENT_CHARS]
     if long:
         report.notes.append(f"{len(long)} row(s) of {inp} (the first: row {long[0]}) hold over {DOCUMENT_CHARS:,} "

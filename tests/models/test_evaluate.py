@@ -257,7 +257,7 @@ def test_a_trained_model_on_its_own_pull_is_scored_on_the_split_asked_for(
     out = capsys.readouterr().out
     assert out.startswith(f"scored on every split of {ds} (train 14, validation 2, test 8: 24 claims); left out "
                           "the 12 claims the model was trained on and 3 it was tuned on")
-    assert ev.default_split(str(model), {}) == "test" and ev.default_split("bootstrap", {}) == "all"
+    assert ev.default_split(str(model)) == "test" and ev.default_split("bootstrap") == "all"
 
 
 def test_the_terminal_table_keeps_names_and_their_few_claims_mark_whole() -> None:

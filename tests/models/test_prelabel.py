@@ -55,7 +55,6 @@ def test_prelabel_with_a_trained_model_calls_the_classifier(monkeypatch, tmp_pat
     class Fake:
         labels = ["kremlin_framing", "independent_reporting", "neutral"]
         version = "minilm-test-1"
-        config = {"notes": ["only 5 validation claims (fewer than 30): ..."]}
 
         def predict_proba(self, rows, batch_size=64):
             return np.tile([0.1, 0.7, 0.2], (len(rows), 1))
@@ -78,6 +77,7 @@ def test_prelabel_with_a_trained_model_calls_the_classifier(monkeypatch, tmp_pat
     # No --scheme with --model: the model's own scheme (the classifier loads the one it was trained with).
     inp = tmp_path / "claims.jsonl"
     inp.write_text(json.dumps(ROWS[0]) + "\n", encoding="utf-8")
+    (tmp_path / "claimstance.json").write_text(json.dumps({"notes": ["only 5 validation claims (fewer than 30): ..."]}))
     assert main(["prelabel", "--in", str(inp), "--out", str(tmp_path / "o.jsonl"), "--model", str(tmp_path)]) == 0
     assert seen == {"dir": str(tmp_path), "scheme": None}
     # What `stance train` warned about the model is said again where its pre-labels are made.
