@@ -442,6 +442,13 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
                                       "source_type labeller, a distant label for the voice that speaks for the "
                                       "document): where the labels follow the source type, these figures "
                                       "measure that as much as the text")
+    absent = [label for label in (info.get("trained_on") or scheme_obj.label_ids)
+              if label not in present and label != scheme_obj.neutral]   # data with no neutral claim is common
+    if absent:
+        # Said plainly: the model cannot be wrong toward a label no scored claim has, nor shown right on it.
+        report["absent_note"] = (f"no claim scored here is labelled {' or '.join(map(repr, absent))}, a label the "
+                                 f"model predicts: the figures cover {', '.join(labels)} only, and a claim "
+                                 "predicted as an absent label counts as its most probable present one")
     ties = sum(1 for r in rows if is_tie(r))
     if ties:
         report["ties_note"] = (f"{ties} of the {len(rows)} claims scored are ties between annotators, resolved to "
@@ -574,7 +581,7 @@ def terminal_table(lines: list[tuple[str, int, float, float, float]], max_width:
     return out
 
 
-NOTE_KEYS = ("note", "source_type_note", "ties_note", "anchoring_note")
+NOTE_KEYS = ("note", "absent_note", "source_type_note", "ties_note", "anchoring_note")
 
 
 def notes(report: dict[str, Any]) -> list[str]:

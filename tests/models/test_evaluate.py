@@ -430,3 +430,25 @@ def test_a_trained_model_is_scored_without_its_training_claims_against_a_baselin
     assert report["overall"]["n"] == report["baseline"]["n"] == report["n"]
     with pytest.raises(UserError, match="was trained or tuned on every one of its claims"):
         ev.evaluate(str(tmp_path / "model"), data, tmp_path / "report2", by=[])
+
+
+def test_a_label_no_scored_claim_has_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Independent and neutral claims only: the model cannot be shown wrong toward kremlin_framing.
+    rows = [{"id": f"i{i}", "text": f"Officials said report number {i}", "label": "independent_reporting",
+             "doc_id": f"di{i}"} for i in range(12)]
+    rows += [{"id": f"n{i}", "text": f"The meeting is scheduled for day {i}", "label": "neutral", "doc_id": f"dn{i}"}
+             for i in range(12)]
+    data = tmp_path / "no_kremlin.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    monkeypatch.setattr(ev, "predict_rows", lambda model, got, scheme: (
+        np.array([[0.1, 0.8, 0.1] if r["label"] == "independent_reporting" else [0.1, 0.1, 0.8] for r in got]),
+        {"model": model, "version": "fake-1"}))
+    report = ev.evaluate("bootstrap", data, tmp_path / "r", by=[])
+    assert report["absent_note"].startswith("no claim scored here is labelled 'kremlin_framing', a label the model "
+                                            "predicts: the figures cover independent_reporting, neutral only")
+    assert report["absent_note"] in ev.notes(report)
+    # Data with no neutral claim, the common case for distant labels, gets no such note.
+    two = tmp_path / "two_labels.jsonl"
+    two.write_text("".join(json.dumps(r) + "\n" for r in _rows()), encoding="utf-8")
+    monkeypatch.setattr(ev, "predict_rows", _fake_predict)
+    assert "absent_note" not in ev.evaluate("bootstrap", two, tmp_path / "r2", by=[])
