@@ -341,6 +341,9 @@ def build_claims(inputs: list[str], out: str, options: ReadOptions | None = None
         raise UserError(f"--out {out} is a directory; give a file name such as {os.path.join(out, 'claims.jsonl')}")
     if documents is not None:
         _check_documents_path(documents, out, [*inputs, *([options.manifest] if options.manifest else [])], parquet)
+    for flag, path in (("--out", out), ("--documents", documents)):
+        if path is not None:
+            _check_not_in_corpus(flag, path, inputs)
 
     def skip(item: Skipped) -> None:
         summary.skipped.append(item)
@@ -422,6 +425,30 @@ def build_claims(inputs: list[str], out: str, options: ReadOptions | None = None
 
         summary.parquet = write_parquet(out)
     return summary
+
+
+def _check_not_in_corpus(flag: str, path: str, inputs: list[str]) -> None:
+    """Refuse an output that is an existing file of a folder being read (a document, its manifest)
+    and not an earlier output of this command: a rerun skips its own output, so `--out corpus/a.txt`
+    had replaced a.txt with claims, and `--out corpus/manifest.yaml` the manifest."""
+    if not os.path.isfile(path) or _earlier_output(path):
+        return
+    real = os.path.realpath(path)
+    for given in inputs:
+        root = os.path.realpath(given)
+        if os.path.isdir(given) and real.startswith(root.rstrip(os.sep) + os.sep):
+            raise UserError(f"{flag} {path} is a file of the corpus folder {given}, which would be replaced; "
+                            "give an output path outside it", exit_code=2)
+
+
+def _earlier_output(path: str) -> bool:
+    """Does ``path`` start with a JSON row holding a doc_id (claims or documents this command wrote)?"""
+    try:
+        with open(path, "rb") as handle:
+            row = json.loads(handle.readline(1 << 20).decode("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(row, dict) and "doc_id" in row
 
 
 def _check_documents_path(documents: str, out: str, inputs: list[str], parquet: bool) -> None:

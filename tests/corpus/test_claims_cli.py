@@ -151,7 +151,7 @@ def test_a_failure_midway_leaves_the_old_output_untouched(tmp_path: Path, monkey
     for i in range(3):
         (tmp_path / f"{i}.txt").write_text(f"Document {i} says the talks failed.", encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    out.write_text("old\n", encoding="utf-8")
+    out.write_text('{"doc_id": "old"}\n', encoding="utf-8")   # an earlier output, beside the documents
     calls = []
 
     def boom(doc, lines, by_voice, claims_by_voice):
@@ -164,7 +164,7 @@ def test_a_failure_midway_leaves_the_old_output_untouched(tmp_path: Path, monkey
     monkeypatch.setattr("corpus.claims._doc_lines", boom)
     with pytest.raises(RuntimeError):
         build_claims([str(tmp_path)], str(out), workers=1, progress=False)
-    assert out.read_text(encoding="utf-8") == "old\n"
+    assert out.read_text(encoding="utf-8") == '{"doc_id": "old"}\n'
     assert sorted(os.listdir(tmp_path)) == ["0.txt", "1.txt", "2.txt", "out.jsonl"]
 
 
@@ -333,7 +333,7 @@ def test_a_failure_midway_leaves_the_old_documents_file_untouched(tmp_path: Path
     for i in range(3):
         (tmp_path / f"{i}.txt").write_text(f"Document {i} says the talks failed.", encoding="utf-8")
     documents = tmp_path / "documents.jsonl"
-    documents.write_text("old\n", encoding="utf-8")
+    documents.write_text('{"doc_id": "old"}\n', encoding="utf-8")   # an earlier output, beside the documents
     calls = []
 
     def boom(doc):
@@ -345,7 +345,7 @@ def test_a_failure_midway_leaves_the_old_documents_file_untouched(tmp_path: Path
     monkeypatch.setattr("corpus.claims.document_row", boom)
     with pytest.raises(RuntimeError):
         build_claims([str(tmp_path)], str(tmp_path / "out.jsonl"), workers=1, progress=False, documents=str(documents))
-    assert documents.read_text(encoding="utf-8") == "old\n"
+    assert documents.read_text(encoding="utf-8") == '{"doc_id": "old"}\n'
     assert sorted(os.listdir(tmp_path)) == ["0.txt", "1.txt", "2.txt", "documents.jsonl"]
 
 
@@ -385,3 +385,22 @@ def test_an_id_given_to_two_texts_is_a_note_and_a_repeated_text_one_row(tmp_path
     assert summary.document_rows == 2
     assert notes == [f"doc_id x names two different texts ({src} and {src}): {documents} holds a row for each, "
                      "and a claim's offsets index one of them; give every document its own id"]
+
+
+def test_an_output_inside_the_corpus_folder_never_replaces_a_document_or_the_manifest(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "a.txt").write_text("The talks failed on Monday.", encoding="utf-8")
+    (folder / "manifest.yaml").write_text("documents:\n  - file: a.txt\n    outlet: Wire\n", encoding="utf-8")
+    for victim in ("a.txt", "manifest.yaml"):
+        before = (folder / victim).read_text(encoding="utf-8")
+        assert main(["claims", str(folder), "--out", str(folder / victim)]) == 2
+        assert f"is a file of the corpus folder {folder}, which would be replaced" in capsys.readouterr().err
+        assert (folder / victim).read_text(encoding="utf-8") == before
+    # Its own earlier output, written into the folder, is replaced on a rerun (and never read).
+    out = folder / "claims.jsonl"
+    assert main(["claims", str(folder), "--out", str(out)]) == 0
+    assert main(["claims", str(folder), "--out", str(out)]) == 0
+    assert [json.loads(line)["text"] for line in out.read_text(encoding="utf-8").splitlines()] == [
+        "The talks failed on Monday."]
