@@ -222,7 +222,9 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
         first = not _has_info(workspace)
         say(f"[3/5] Label Studio: the local server of {workspace}"
             + (" (its first start takes up to a minute)" if first else ""))
-        result.studio = studio.start(workspace, port=cfg.port if first else None)
+        # The config's port for a new server; after that the recorded one, unless --port asks to move it
+        # (a stopped server restarts there; a running one says to stop it first).
+        result.studio = studio.start(workspace, port=cfg.port if first else port)
         say(f"[4/5] push: claims and pre-labels to project {cfg.project!r}")
         from annotate.push import push as push_claims
 

@@ -271,3 +271,25 @@ def test_the_model_directory_of_a_version_is_found_in_the_workspace(tmp_path):
     (tmp_path / "broken" / "claimstance.json").write_text("[not json", encoding="utf-8")
     assert find_model_dir(tmp_path, "minilm-ft-2") == tmp_path / "model-2"
     assert find_model_dir(tmp_path, "minilm-ft-3") is None
+
+
+def test_a_rerun_with_port_asks_the_workspace_s_server_to_move_there(tmp_path, monkeypatch):
+    # `make run PORT=P` after the first run had been ignored: the recorded port was always used.
+    from annotate import studio
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SAMPLE_CORPUS, corpus)
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / "studio.json").write_text("{}", encoding="utf-8")   # a workspace that has had a server
+    asked = []
+
+    def start(ws, port=None):
+        asked.append(port)
+        raise UserError("stop here")
+
+    monkeypatch.setattr(studio, "start", start)
+    for port in (None, 8093):
+        with pytest.raises(UserError, match="stop here"):
+            run(corpus, _config(tmp_path, "moved"), workspace=workspace, port=port, say=lambda m: None)
+    assert asked == [None, 8093]   # the recorded port unless --port names another
