@@ -335,8 +335,8 @@ def choose_rows(rows: list[dict[str, Any]], split: str, data: str | Path) -> tup
     splits = Counter(r.get("split") for r in rows if r.get("split"))
     if split == "test":
         if not test_rows:
-            raise UserError(f"--split test: {data} has no test split (only a `stance pull` dataset or its "
-                            "labels.parquet has one); use --split all")
+            raise UserError(f"--split test: {data} has no test split (a `stance pull` dataset or its "
+                            "labels.parquet has one once its documents are enough to fill one); use --split all")
         return test_rows, f"the test split of {data} ({len(test_rows)} of {len(rows)} claims)"
     if not splits:
         return rows, f"{data} ({len(rows)} claims)"
