@@ -608,7 +608,9 @@ def summary_lines(report: dict[str, Any], out_dir: str | Path) -> list[str]:
         which = ", ".join(f"{f.replace('_', ' ')} {n}" for f, n in flags["by_problem"].items() if n)
         lines.append(f"flagged: {flags['n_items']} {unit}(s) flagged by annotators ({which}); find them: "
                      f"{flags['filter']} in labels.jsonl and the dataset, `problems` in annotations.jsonl")
-        lines.append(f"  {flags['note']}")
+        # In the terminal the hint names the pulled file where it is, for a command run from anywhere.
+        lines.append("  " + flags["note"].replace("read_parquet('labels.parquet')",
+                                                  f"read_parquet('{out / 'labels.parquet'}')"))
     skipped = report.get("skipped") or {}
     if skipped.get("n"):
         who = ", ".join(f"{a} {n}" for a, n in skipped["by_annotator"].items())

@@ -531,6 +531,7 @@ def test_flags_are_counted_in_the_report_the_summary_the_card_and_typed_in_the_d
     assert ("flagged: 3 claim(s) flagged by annotators (not a claim 2, split wrong 1, wrong voice 1); find them: "
             "flagged == true in labels.jsonl and the dataset, `problems` in annotations.jsonl") in lines
     assert any("keep their stance" in line and "d[~d.flagged]" in line for line in lines)
+    assert any(f"read_parquet('{out / 'labels.parquet'}')" in line for line in lines)   # runs from anywhere
     from claimstance.cli import build_parser   # the advised command is one the command line takes
 
     advised = pull.FLAG_NOTE.split("then stance ")[1].split()
