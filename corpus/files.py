@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import json
 import os
 import shutil
@@ -98,23 +99,34 @@ def _remove_dirs(made: list[Path]) -> None:
 OUTPUT_MARK = ".claimstance-output"
 
 
-def check_output_dir(path: str | Path, expect: Sequence[str] = ()) -> None:
+def check_output_dir(path: str | Path, expect: Sequence[str] = (), written: Sequence[str] = ()) -> None:
     """Refuse an output directory the command must not replace: a file, or a non-empty directory
-    that is not an earlier output of the same command: ``OUTPUT_MARK`` naming the same ``expect``,
-    or, for an output written before the mark, no mark but every one of the ``expect`` names."""
+    that is not an earlier output of the same command.
+
+    An earlier output holds ``OUTPUT_MARK`` naming the same ``expect`` or, written before the mark,
+    every one of the ``expect`` names; and nothing else than those names and ``written`` (the other
+    names the command writes, as fnmatch patterns). A file a user added to it, or the command's own
+    input kept there, would be deleted with it: such a directory is refused too.
+    """
     path = Path(path)
     if not path.exists():
         return
     if not path.is_dir():
         raise UserError(f"{path} is a file; give a directory for the output")
     entries = sorted(p.name for p in path.iterdir())
-    if not entries or _marked_as(path, expect):
+    if not entries:
         return
-    if expect and OUTPUT_MARK not in entries and all(name in entries for name in expect):
-        return   # written before the mark existed: it holds every name the command writes first
-    shown = ", ".join(entries[:3]) + (f" and {len(entries) - 3} more" if len(entries) > 3 else "")
-    raise UserError(f"{path} holds files that are not an earlier output of this command ({shown}); "
-                    "replacing it would delete them: give a new or empty directory")
+    marked = _marked_as(path, expect)
+    ours = marked or (bool(expect) and OUTPUT_MARK not in entries and all(name in entries for name in expect))
+    foreign = [name for name in entries if name != OUTPUT_MARK
+               and not any(fnmatch.fnmatchcase(name, pattern) for pattern in (*expect, *written))]
+    if ours and not foreign:
+        return
+    shown_from = foreign if marked else entries
+    shown = ", ".join(shown_from[:3]) + (f" and {len(shown_from) - 3} more" if len(shown_from) > 3 else "")
+    what = (f"an earlier output of this command with other files added ({shown})" if marked else
+            f"files that are not an earlier output of this command ({shown})")
+    raise UserError(f"{path} holds {what}; replacing it would delete them: give a new or empty directory")
 
 
 def _marked_as(path: Path, expect: Sequence[str]) -> bool:
@@ -162,7 +174,7 @@ def _unwritable(path: Path, err: OSError) -> UserError:
 
 
 @contextlib.contextmanager
-def atomic_dir(path: str | Path, expect: Sequence[str] | None = None) -> Iterator[Path]:
+def atomic_dir(path: str | Path, expect: Sequence[str] | None = None, written: Sequence[str] = ()) -> Iterator[Path]:
     """Build a directory under a temporary name; on success swap it in for ``path``.
 
     With ``expect``, ``path`` may be missing, empty, or an earlier output of the same command (it
@@ -171,7 +183,7 @@ def atomic_dir(path: str | Path, expect: Sequence[str] | None = None) -> Iterato
     """
     path = Path(path)
     if expect is not None:
-        check_output_dir(path, expect)
+        check_output_dir(path, expect, written)
     made = _make_parents(path)
     try:
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))

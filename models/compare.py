@@ -26,6 +26,7 @@ from models.matching import MatchSettings, search
 Embed = Callable[[list[str]], np.ndarray]
 RELATIONS = ("agree", "contradict", "same_point_different_framing", "unrelated")
 OUTPUT_FILES = ("pairs.jsonl", "report.html")   # an earlier comparison, which a new one may replace
+OUTPUT_WRITTEN = ("pairs.parquet", "clusters.jsonl", "clusters.parquet")   # and what else it holds
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "configs" / "compare.yaml"
 
 # Words that flip a statement: a near-identical pair where only one side holds one reads as a contradiction.
@@ -427,7 +428,7 @@ def run_compare(inp: str | Path, out: str | Path, config: str | Path | None = No
     from corpus.files import atomic_dir, check_output_dir, read_jsonl, write_jsonl
     from models.report import render_report
 
-    check_output_dir(out, OUTPUT_FILES)
+    check_output_dir(out, OUTPUT_FILES, OUTPUT_WRITTEN)
     settings = settings or load_compare_settings(config, overrides)
     rows = list(read_jsonl(inp))
     # The scheme of the pre-labels (its cues and colours in the report): the configured one when it
@@ -459,7 +460,7 @@ def run_compare(inp: str | Path, out: str | Path, config: str | Path | None = No
     sources = sorted({source_of(r) for r in claims})
     named = ", ".join(sources[:3]) + (f" and {len(sources) - 3} more" if len(sources) > 3 else "")
     html = render_report(claims, pairs, clusters, settings, title=f"Claim comparison: {named}")
-    with atomic_dir(out, OUTPUT_FILES) as tmp:
+    with atomic_dir(out, OUTPUT_FILES, OUTPUT_WRITTEN) as tmp:
         write_jsonl(tmp / "pairs.jsonl", ({k: p.get(k) for k in PAIR_COLUMNS} for p in pairs))
         write_jsonl(tmp / "clusters.jsonl", clusters)
         _write_parquet(tmp / "pairs.parquet", pairs, PAIR_COLUMNS)

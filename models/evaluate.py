@@ -33,6 +33,7 @@ BY_DEFAULT = ("outlet", "source_type", "speaker", "source", "voice")
 ECE_BINS = 10
 FEW = 20   # a group with fewer claims is marked: one claim moves its figures by 0.05 or more
 REPORT_FILES = ("report.json", "index.html")   # an earlier report, which a new one may replace
+REPORT_WRITTEN = ("report.md", "predictions.jsonl", "*.png")   # and what else it holds
 
 
 def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins: int = ECE_BINS
@@ -357,7 +358,7 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
     from corpus.files import atomic_dir, check_output_dir
     from models.schemes import load_scheme
 
-    check_output_dir(out_dir, REPORT_FILES)
+    check_output_dir(out_dir, REPORT_FILES, REPORT_WRITTEN)
     if scheme is None:   # a model's own scheme, else the default
         from models.classifier import model_scheme
 
@@ -477,7 +478,7 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
             groups.setdefault("(none)" if value in (None, "") else str(value), []).append(i)
         report["by"][field] = {value: score(y[idx], proba[idx], labels, support_only=True)
                                for value, idx in sorted(groups.items(), key=lambda kv: -len(kv[1]))}
-    with atomic_dir(out_dir, REPORT_FILES) as tmp:
+    with atomic_dir(out_dir, REPORT_FILES, REPORT_WRITTEN) as tmp:
         _plots(report, tmp)
         (tmp / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         (tmp / "report.md").write_text(markdown(report), encoding="utf-8")

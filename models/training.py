@@ -112,6 +112,9 @@ class TrainSettings(BaseModel):
 
 
 MODEL_FILES = ("claimstance.json", "config.json")   # an earlier model, which a new one may replace
+# and what else a model directory holds (transformers' files, the model card, the training history)
+MODEL_WRITTEN = ("README.md", "model.safetensors", "tokenizer*.json", "vocab.txt", "special_tokens_map.json",
+                 "training_history.json", "generation_config.json")
 MEAN_HEAD_SCALE = 20.0  # unit-length features: the head's logits start on the scale of the pooler head's
 
 
@@ -474,7 +477,7 @@ def train(data: str | Path, out_dir: str | Path, scheme: str = "kremlin_framing"
     from corpus.files import atomic_dir, check_output_dir, check_writable
     from models.schemes import load_scheme
 
-    check_output_dir(out_dir, MODEL_FILES)   # before minutes of training, not after
+    check_output_dir(out_dir, MODEL_FILES, MODEL_WRITTEN)   # before minutes of training, not after
     check_writable(out_dir)
     scheme_obj = load_scheme(scheme)
     settings = settings or TrainSettings()
@@ -505,7 +508,7 @@ def train(data: str | Path, out_dir: str | Path, scheme: str = "kremlin_framing"
         clf.config["scheme_path"] = str(Path(scheme).resolve())
     notes = data_notes + training_notes(clf.config["blend"], metrics, len(clf.model_labels))
     clf.config["notes"] = notes   # for whatever loads the model later (a push switching a project to it)
-    with atomic_dir(out_dir, MODEL_FILES) as tmp:
+    with atomic_dir(out_dir, MODEL_FILES, MODEL_WRITTEN) as tmp:
         clf.save_pretrained(tmp)
         (tmp / "README.md").write_text(model_card(clf, metrics, data, data_notes), encoding="utf-8")
         (tmp / "training_history.json").write_text(json.dumps(metrics["history"], indent=2) + "\n",

@@ -236,6 +236,29 @@ def test_an_output_written_before_the_mark_is_still_replaced(tmp_path):
     old.mkdir()
     for name in ("claimstance.json", "config.json", "model.safetensors"):
         (old / name).write_text("x")
-    with atomic_dir(old, ("claimstance.json", "config.json")) as tmp:
+    with atomic_dir(old, ("claimstance.json", "config.json"), ("model.safetensors",)) as tmp:
         (tmp / "config.json").write_text("{}")
     assert sorted(p.name for p in old.iterdir()) == [OUTPUT_MARK, "config.json"]
+
+
+def test_a_file_beside_an_earlier_output_keeps_it_from_being_replaced(tmp_path):
+    # A web folder holding every name evaluate writes first, and pages of its own.
+    site = tmp_path / "site"
+    site.mkdir()
+    for name in ("index.html", "report.json", "about.html"):
+        (site / name).write_text("x")
+    with pytest.raises(UserError, match=r"site holds files that are not an earlier output of this command"):
+        with atomic_dir(site, ("report.json", "index.html"), ("report.md", "*.png")):
+            pass
+    assert sorted(p.name for p in site.iterdir()) == ["about.html", "index.html", "report.json"]
+    # A marked output a user added notes to, or kept the command's input in.
+    report = tmp_path / "report"
+    with atomic_dir(report, ("report.json", "index.html"), ("*.png",)) as tmp:
+        (tmp / "report.json").write_text("{}")
+        (tmp / "confusion.png").write_text("png")
+    (report / "my notes.txt").write_text("mine")
+    with pytest.raises(UserError, match=r"report holds an earlier output of this command with other files added "
+                                        r"\(my notes\.txt\)"):
+        with atomic_dir(report, ("report.json", "index.html"), ("*.png",)):
+            pass
+    assert (report / "my notes.txt").read_text() == "mine"

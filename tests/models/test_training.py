@@ -321,11 +321,18 @@ def test_train_writes_a_loadable_model_directory(tmp_path: Path, monkeypatch: py
     np.testing.assert_allclose(fp32_logits, torch_logits, atol=1e-4)
     np.testing.assert_allclose(default_logits, torch_logits, atol=0.05)  # bfloat16 where the CPU has it
     np.testing.assert_allclose(int8_logits, torch_logits, atol=0.5)  # int8 weights: close, not equal
-    # A second run into the same directory replaces it whole.
-    (model_dir / "stale.txt").write_text("x")
+    # The model directory is an earlier output train may replace: nothing but what train writes is in it.
+    from models.training import MODEL_FILES, MODEL_WRITTEN
+    from corpus.files import check_output_dir
+
+    check_output_dir(model_dir, MODEL_FILES, MODEL_WRITTEN)
     with pytest.raises(UserError, match=r"one\.jsonl: its training rows hold only the label .*training needs at least two"):
         train(_write(tmp_path / "one.jsonl", _rows()[:16]), model_dir, epochs=1, settings=settings, progress=False)
-    assert (model_dir / "stale.txt").exists()
+    # A file a user put in it keeps it from being replaced, before any training.
+    (model_dir / "notes.txt").write_text("x")
+    with pytest.raises(UserError, match=r"earlier output of this command with other files added \(notes\.txt\)"):
+        train(_write(tmp_path / "two.jsonl", _rows()), model_dir, epochs=1, settings=settings, progress=False)
+    assert (model_dir / "notes.txt").exists()
 
 
 def test_few_documents_fall_back_to_a_claim_level_validation_split(capsys):
