@@ -344,6 +344,9 @@ def build_claims(inputs: list[str], out: str, options: ReadOptions | None = None
     for flag, path in (("--out", out), ("--documents", documents)):
         if path is not None:
             _check_not_in_corpus(flag, path, inputs)
+            if options.manifest and os.path.exists(path) and os.path.samefile(path, options.manifest):
+                raise UserError(f"{flag} {path} is the --manifest, which would be replaced; give another path",
+                                exit_code=2)
 
     def skip(item: Skipped) -> None:
         summary.skipped.append(item)

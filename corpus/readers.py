@@ -223,6 +223,11 @@ def list_sources(inputs: list[str], options: ReadOptions, on_skip: OnSkip,
             passed_over: list[str] = []
             for dirpath, dirnames, filenames in os.walk(given):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                for d in [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
+                    # os.walk never enters a linked folder: said, as a linked file out of the corpus is
+                    link = os.path.join(dirpath, d)
+                    on_skip(Skipped(link, f"a link to the folder {os.path.realpath(link)}; give that folder "
+                                          "by name to read it"))
                 for name in sorted(filenames):
                     if name.startswith(".") or name in MANIFEST_NAMES or _is_documentation(name):
                         passed_over.append(os.path.relpath(os.path.join(dirpath, name), given))

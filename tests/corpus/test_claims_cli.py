@@ -404,3 +404,13 @@ def test_an_output_inside_the_corpus_folder_never_replaces_a_document_or_the_man
     assert main(["claims", str(folder), "--out", str(out)]) == 0
     assert [json.loads(line)["text"] for line in out.read_text(encoding="utf-8").splitlines()] == [
         "The talks failed on Monday."]
+
+
+def test_the_manifest_given_is_never_an_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a.txt").write_text("The talks failed on Monday.", encoding="utf-8")
+    manifest = tmp_path / "extman.yaml"
+    manifest.write_text("documents:\n  - file: a.txt\n    outlet: Wire\n", encoding="utf-8")
+    before = manifest.read_text(encoding="utf-8")
+    assert main(["claims", str(tmp_path / "a.txt"), "--manifest", str(manifest), "--out", str(manifest)]) == 2
+    assert "is the --manifest, which would be replaced" in capsys.readouterr().err
+    assert manifest.read_text(encoding="utf-8") == before

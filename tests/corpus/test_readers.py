@@ -322,5 +322,10 @@ def test_a_link_out_of_the_corpus_folder_is_skipped_a_link_within_it_read(tmp_pa
     assert [d.text for d in docs] == ["The talks failed on Monday."]
     assert [(Path(s.where).name, s.reason.split(",")[0]) for s in skipped] == [("notes.txt", f"a link to {secret}")]
     assert "give that file by name to read it" in skipped[0].reason
+    (corpus / "elsewhere").symlink_to(tmp_path / "other", target_is_directory=True)   # a linked folder: said
+    (tmp_path / "other").mkdir()
+    docs, skipped = read([corpus])
+    assert [Path(s.where).name for s in skipped] == ["elsewhere", "notes.txt"]
+    assert skipped[0].reason.startswith("a link to the folder ") and "give that folder by name" in skipped[0].reason
     docs, skipped = read([corpus / "notes.txt"])   # given by name, it is read
     assert not skipped and docs[0].text == '{"password": "hunter2"}'
