@@ -7,6 +7,7 @@ step whose inputs have not changed, and the push is idempotent on the stable cla
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import shutil
@@ -147,6 +148,8 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
     compare_settings = checked_compare_settings(cfg.compare, config or DEFAULT_PIPELINE)
 
     workspace = Path(workspace)
+    # A workspace inside the corpus (`stance run --corpus .`) would have its claims read as documents.
+    read_options = dataclasses.replace(read_options, exclude=(*read_options.exclude, str(workspace.resolve())))
     out = workspace / "run"   # made by the first output written into it: a failed first step leaves nothing
     state = RunState(out / "state.json")
     result = RunResult(workspace=workspace, claims_path=out / "claims.jsonl",

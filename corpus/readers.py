@@ -62,6 +62,7 @@ class ReadOptions:
     id_column: str = "id,doc_id"   # the first holding a value; a CSV naming its ids doc_id needs no option
     manifest: str | None = None
     max_mb: float = DEFAULT_MAX_MB
+    exclude: tuple[str, ...] = ()   # folders never read (`stance run`: its workspace, when inside the corpus)
 
 
 @dataclass(frozen=True)
@@ -213,6 +214,7 @@ def list_sources(inputs: list[str], options: ReadOptions, on_skip: OnSkip,
             seen.add(os.path.realpath(source.path))
             sources.append(source)
 
+    excluded = {os.path.realpath(folder) for folder in options.exclude}
     for given in inputs:
         if not os.path.exists(given):
             on_skip(Skipped(given, "no such file or directory; check the path"))
@@ -222,7 +224,8 @@ def list_sources(inputs: list[str], options: ReadOptions, on_skip: OnSkip,
             candidates = 0
             passed_over: list[str] = []
             for dirpath, dirnames, filenames in os.walk(given):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
+                                     and os.path.realpath(os.path.join(dirpath, d)) not in excluded)
                 for d in [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
                     # os.walk never enters a linked folder: said, as a linked file out of the corpus is
                     link = os.path.join(dirpath, d)

@@ -293,3 +293,16 @@ def test_a_rerun_with_port_asks_the_workspace_s_server_to_move_there(tmp_path, m
         with pytest.raises(UserError, match="stop here"):
             run(corpus, _config(tmp_path, "moved"), workspace=workspace, port=port, say=lambda m: None)
     assert asked == [None, 8093]   # the recorded port unless --port names another
+
+
+def test_a_workspace_inside_the_corpus_is_never_read_as_documents(tmp_path):
+    # `stance run --corpus .` with the default ./workspace: the second run had read the first's claims.
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SAMPLE_CORPUS, corpus)
+    workspace = corpus / "workspace"
+    first = run(corpus, _config(tmp_path, "inside"), workspace=workspace, push=False, say=lambda m: None)
+    (corpus / "extra.txt").write_text("The talks failed on Monday, officials said.", encoding="utf-8")
+    second = run(corpus, _config(tmp_path, "inside"), workspace=workspace, push=False, say=lambda m: None)
+    assert (first.documents, second.documents) == (2, 3)
+    rows = [json.loads(line) for line in second.claims_path.read_text(encoding="utf-8").splitlines()]
+    assert not any(str(workspace) in str(r.get("source_file")) for r in rows)
