@@ -182,6 +182,8 @@ def atomic_dir(path: str | Path, expect: Sequence[str] | None = None, written: S
     else is refused (``check_output_dir``). Without it the caller has checked.
     """
     path = Path(path)
+    if path.is_symlink():   # a linked output folder: its target is replaced, the link stays
+        path = Path(os.path.realpath(path))
     if expect is not None:
         check_output_dir(path, expect, written)
     made = _make_parents(path)
@@ -202,9 +204,9 @@ def atomic_dir(path: str | Path, expect: Sequence[str] | None = None, written: S
             for name in files:
                 os.chmod(os.path.join(folder, name), file_mode)
         if path.exists():
-            old = path.with_name(f".{path.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(path, old)
+            # A fresh name for the old one: a fixed ".NAME.old" could be a folder of the user's.
+            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))
+            os.replace(path, old)   # onto the empty directory just made
             os.replace(tmp, path)
             shutil.rmtree(old, ignore_errors=True)
         else:

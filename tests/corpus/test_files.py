@@ -262,3 +262,19 @@ def test_a_file_beside_an_earlier_output_keeps_it_from_being_replaced(tmp_path):
         with atomic_dir(report, ("report.json", "index.html"), ("*.png",)):
             pass
     assert (report / "my notes.txt").read_text() == "mine"
+
+
+def test_a_linked_output_folder_is_replaced_through_its_link_and_a_user_s_old_folder_kept(tmp_path):
+    target = tmp_path / "real"
+    with atomic_dir(target, ("report.json",)) as tmp:
+        (tmp / "report.json").write_text("1")
+    link = tmp_path / "link"
+    link.symlink_to(target, target_is_directory=True)
+    mine = tmp_path / ".real.old"   # a folder of the user's with the name a replaced output once took
+    mine.mkdir()
+    (mine / "keep.txt").write_text("mine")
+    with atomic_dir(link, ("report.json",)) as tmp:
+        (tmp / "report.json").write_text("2")
+    assert link.is_symlink() and (target / "report.json").read_text() == "2"
+    assert (mine / "keep.txt").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".real.old", "link", "real"]
