@@ -87,7 +87,7 @@ def card_header(dd: Any, report: dict[str, Any]) -> dict[str, Any]:
     for split in yaml_info.get("splits", []):
         split.pop("num_bytes", None)
     return {
-        "pretty_name": f"{REPO} labels: {report.get('project') or report['scheme']}",
+        "pretty_name": BIDI_CONTROLS.sub("", f"{REPO} labels: {report.get('project') or report['scheme']}"),
         "license": "unknown",
         "task_categories": ["text-classification"],
         "tags": [REPO, "stance" if report.get("unit", "claim") == "claim" else "claim-pairs", "label-studio"],

@@ -26,10 +26,12 @@ def html_text(value: Any) -> str:
 
 
 def markdown_text(value: Any) -> str:
-    """``value`` as text for Markdown: ``<``, ``>``, ``&`` escaped as in HTML, ``|`` as ``\\|``, bidi
+    """``value`` as text for Markdown: ``<``, ``>``, ``&`` escaped as in HTML, ``|``, ``[`` and ``]``
+    with a backslash (a cell stays one cell; a link or a remote image from the data stays text), bidi
     controls dropped, line breaks made spaces (a table row is one line)."""
     text = BIDI_CONTROLS.sub("", "" if value is None else str(value))
-    return " ".join(html.escape(text, quote=False).replace("|", "\\|").splitlines())
+    escaped = html.escape(text, quote=False).replace("|", "\\|").replace("[", "\\[").replace("]", "\\]")
+    return " ".join(escaped.splitlines())
 
 
 def visible(text: str) -> str:

@@ -14,6 +14,8 @@ def test_markdown_text_keeps_a_table_cell_one_inert_cell():
     assert markdown_text("a|b <script>x</script>\nnext\u2067") == "a\\|b &lt;script&gt;x&lt;/script&gt; next"
     assert markdown_text('say "so" & go') == 'say "so" &amp; go'
     assert markdown_text("one\rtwo\r\nthree") == "one two three"   # a bare carriage return ends a line too
+    assert markdown_text("![x](http://t.example/p.png) [go](javascript:x)") == (
+        "!\\[x\\](http://t.example/p.png) \\[go\\](javascript:x)")   # no remote image, no live link
 
 
 def test_visible_writes_terminal_controls_as_escapes():
