@@ -1,0 +1,148 @@
+"""Fitting the blend of a fine-tuned network with the bootstrap, on the training and validation splits.
+
+The temperature, the bootstrap's weight in domain, the domain gate (training claims against the
+anchors of ``gate_anchors``) and the cue votes (the bootstrap's row-wise labellers weighted by their
+log-odds of being right on the training claims). ``fit_blend`` returns the ``blend`` record of a
+model's claimstance.json.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from models.classifier import StanceClassifier, blend, in_domain_probability, softmax
+from models.finetune import TrainSettings, macro_f1
+
+SAMPLE_CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "sample"
+
+
+def gate_anchors(scheme: Any, background: bool = True) -> list[str]:
+    """Claims "not written like the training data" for the domain gate: the descriptions and example
+    claims of ``scheme`` and of every bundled scheme, and the sentences of the bundled sample corpus."""
+    from models.schemes import SCHEME_DIR, load_scheme
+
+    schemes = [scheme] + [load_scheme(str(p)) for p in sorted(SCHEME_DIR.glob("*.yaml"))
+                          if p.stem != getattr(scheme, "name", None)]
+    anchors = [label.description for s in schemes for label in s.labels]
+    anchors += [ex for s in schemes for label in s.labels for ex in label.examples]
+    if background:
+        from corpus.sentences import split_sentences
+
+        for path in sorted(SAMPLE_CORPUS.glob("*.txt")):
+            text = path.read_text(encoding="utf-8")
+            anchors += [text[a:b] for a, b in split_sentences(text) if len(text[a:b].split()) >= 4]
+    return list(dict.fromkeys(a.strip() for a in anchors if a.strip()))
+
+
+def fit_domain_gate(clf: StanceClassifier, train_rows: list[dict[str, Any]], settings: TrainSettings
+                    ) -> dict[str, Any] | None:
+    """Logistic regression on sentence embeddings (``settings.gate_space``) and hashed words:
+    training claims (1) against the anchors of ``gate_anchors`` (0), i.e. "written like the
+    training data" against "written like a claim elsewhere"."""
+    from sklearn.linear_model import LogisticRegression
+
+    if len(clf.scheme.labels) + sum(len(label.examples) for label in clf.scheme.labels) < 10:
+        return None  # too few examples to tell styles apart: the fine-tuned model always leads
+    anchors = gate_anchors(clf.scheme, settings.gate_background)
+    texts = [r["text"] for r in train_rows] + anchors
+    if settings.gate_space == "classifier":
+        emb = clf.outputs(texts)[1]
+    else:
+        emb = clf.bootstrap.encoder.encode(texts)
+    if settings.gate_words > 0:
+        from models.bootstrap import word_features
+        from scipy import sparse
+
+        emb = sparse.hstack([sparse.csr_matrix(emb), word_features(texts, settings.gate_words)], format="csr")
+    y = np.r_[np.ones(len(train_rows)), np.zeros(len(anchors))]
+    model = LogisticRegression(C=settings.domain_c, class_weight="balanced", max_iter=5000).fit(emb, y)
+    return {"coef": [round(float(c), 6) for c in model.coef_[0]], "intercept": round(float(model.intercept_[0]), 6),
+            "words": settings.gate_words, "gate_low": 0.0, "gate_high": settings.gate_high,
+            "anchors": len(anchors), "space": settings.gate_space}
+
+
+def calibrate_gate(domain: dict[str, Any], val_embeddings: np.ndarray, settings: TrainSettings,
+                   val_texts: list[str] | None = None) -> dict[str, Any]:
+    """Thresholds of the gate: the network's share is full at ``gate_high`` (by default even odds) and
+    reaches 0 at ``gate_low``. With ``gate_quantile`` > 0, ``gate_high`` is lowered until all but that
+    share of the held-out in-domain claims count as fully in domain (noisy on a small validation split)."""
+    high = settings.gate_high
+    if settings.gate_quantile > 0:
+        p_in = in_domain_probability(val_embeddings, domain, val_texts)
+        high = min(high, float(np.quantile(p_in, settings.gate_quantile)))
+    return {**domain, "gate_high": round(high, 4), "gate_low": round(high * settings.gate_low_fraction, 4)}
+
+
+def cue_vote_weights(labellers: list[Any], matrix: np.ndarray, gold: list[str], scheme_labels: list[str],
+                     model_labels: list[str], min_fired: int = 5) -> dict[str, dict[str, float]]:
+    """Per row-wise labeller: how often it fires on the training claims (on one of the model's
+    labels), how often it is right, and its weight ``log(a (K - 1) / (1 - a))`` with ``a`` the
+    Laplace-smoothed accuracy over K model labels; rare or no-better-than-chance labellers get none."""
+    from models.bootstrap import accuracy_weight
+
+    k = len(model_labels)
+    known = [scheme_labels.index(label) for label in model_labels]
+    gold_index = np.array([scheme_labels.index(g) for g in gold])
+    out: dict[str, dict[str, float]] = {}
+    for j, labeller in enumerate(labellers):
+        on = np.isin(matrix[:, j], known)
+        fired = int(on.sum())
+        if fired < min_fired:
+            continue
+        accuracy = (int((matrix[on, j] == gold_index[on]).sum()) + 1) / (fired + k)
+        weight = float(accuracy_weight(accuracy, k))
+        if weight > 0:
+            out[labeller.name] = {"fired": fired, "accuracy": round(accuracy, 4), "weight": round(weight, 4)}
+    return out
+
+
+def fit_blend(clf: StanceClassifier, train_rows: list[dict[str, Any]], val_rows: list[dict[str, Any]],
+              settings: TrainSettings) -> dict[str, Any]:
+    """Temperature, domain gate and bootstrap weight: the gate from the training split, the rest from
+    the validation split."""
+    labels = clf.model_labels
+    y_val = np.array([labels.index(r["label"]) for r in val_rows])
+    logits, val_features = clf.outputs([r["text"] for r in val_rows])
+    # Temperature: the one that minimises validation log-loss (fine-tuned models are over-confident).
+    temps = np.geomspace(0.5, 20, 60)
+    nll = [-np.log(softmax(logits / t)[np.arange(len(y_val)), y_val] + 1e-12).mean() for t in temps]
+    temperature = float(temps[int(np.argmin(nll))])
+    out: dict[str, Any] = {"enabled": settings.blend, "temperature": round(temperature, 4), "bootstrap_weight": 0.0,
+                           # How far the temperature flattens the network (1 / labels: uniform): read by the notes.
+                           "validation_mean_top_probability": round(float(softmax(logits / temperature).max(1).mean()), 4)}
+    if not settings.blend:
+        return out
+    clf.config["blend"] = out  # read by the classifier's cue_logits and domain_gate below
+    if settings.cue_votes:
+        out["cue_votes"] = cue_vote_weights(clf.bootstrap.labellers, clf.bootstrap.apply(train_rows),
+                                            [r["label"] for r in train_rows], clf.scheme.label_ids, labels,
+                                            settings.cue_votes_min_fired)
+    z_val = logits / temperature + (clf.cue_logits(val_rows) if settings.cue_votes else 0.0)
+    domain = fit_domain_gate(clf, train_rows, settings) if settings.domain_gate else None
+    if domain is not None:
+        val_emb = val_features if settings.gate_space == "classifier" else clf.bootstrap.embed(val_rows)
+        domain = calibrate_gate(domain, val_emb, settings, [r["text"] for r in val_rows])
+    out["domain"] = domain
+    g = clf.domain_gate(val_rows, val_features)
+    p_model = softmax(z_val)
+    p_boot = clf.bootstrap_proba(val_rows)
+    known = np.array([clf.labels.index(label) for label in labels])
+    # The bootstrap's weight in domain: the best validation macro-F1; ties go to the larger weight.
+    scores = {w: macro_f1(y_val, blend(p_model, p_boot, known, g, w)[:, known].argmax(1), len(labels))
+              for w in settings.bootstrap_weights}
+    best = max(scores.values())
+    chosen = max(w for w, s in scores.items() if s >= best - 1e-9)
+    out["validation_mean_top_probability_blend"] = round(float(
+        blend(p_model, p_boot, known, g, chosen).max(1).mean()), 4)   # over the scheme's labels
+    out.update(bootstrap_weight=chosen,
+               validation_f1_by_weight={str(w): round(s, 4) for w, s in scores.items()},
+               validation_f1_model_alone=round(macro_f1(y_val, logits.argmax(1), len(labels)), 4),
+               validation_f1_with_cue_votes=round(macro_f1(y_val, z_val.argmax(1), len(labels)), 4),
+               validation_f1_bootstrap_alone=round(macro_f1(y_val, p_boot[:, known].argmax(1), len(labels)), 4),
+               validation_gate_mean=round(float(g.mean()), 4),
+               validation_fully_in_domain=round(float((g >= 1).mean()), 4))
+    return out
+
