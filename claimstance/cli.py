@@ -172,7 +172,8 @@ LINES_SHOWN = 25   # evaluate's summary lines in the terminal (--by outlet over 
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from models.evaluate import evaluate, interval_sentence, notes, summary_table, terminal_table
+    from models.evaluate import evaluate
+    from models.evaluation_report import interval_sentence, notes, summary_table, terminal_table
 
     report = evaluate(args.model, args.data, args.out, scheme=args.scheme, by=args.by, split=args.split)
     print(f"scored on {report['scored']}")

@@ -15,7 +15,7 @@ than like claims written elsewhere: a logistic regression on the network's own f
 layer, mean-pooled, from the same pass that gives its logits; or, as an option, the base MiniLM's
 sentence embeddings) and the claim's hashed words, fitted at training time with the training claims
 on one side and, on the other, the descriptions and examples of the bundled schemes and the
-sentences of the bundled sample corpus (see ``models.training.gate_anchors``). ``g`` is 1 above
+sentences of the bundled sample corpus (see ``models.blending.gate_anchors``). ``g`` is 1 above
 ``gate_high`` (even odds by default) and falls linearly to 0 at ``gate_low``. Where ``g`` is 1 and
 ``w`` is 0 the bootstrap has no say and is not run; with a gate on base embeddings, where ``g`` is 0
 the network is not run. ``w``, the bootstrap's weight in

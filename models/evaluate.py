@@ -31,8 +31,6 @@ from models.evaluation_report import FEW, markdown, render_html, write_plots
 from models.metrics import fitted_baseline, intervals, score, tfidf_baseline
 
 # Re-exported: the CLI and the tests import these from models.evaluate.
-from models.evaluation_report import interval_sentence, notes, summary_table, terminal_table  # noqa: F401
-from models.metrics import expected_calibration_error, fold_groups, macro_f1_resampled  # noqa: F401
 
 BY_DEFAULT = ("outlet", "source_type", "speaker", "source", "voice")
 REPORT_FILES = ("report.json", "index.html")   # an earlier report, which a new one may replace

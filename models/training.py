@@ -23,7 +23,6 @@ from models.data import agreement_filter, is_tie, load_labelled, split_by_docume
 from models.finetune import TrainSettings, fine_tune
 
 # Re-exported: the CLI, the benchmarks and the tests import these from models.training.
-from models.blending import cue_vote_weights, gate_anchors  # noqa: F401
 
 MODEL_FILES = ("claimstance.json", "config.json")   # an earlier model, which a new one may replace
 # and what else a model directory holds (transformers' files, the model card, the training history)

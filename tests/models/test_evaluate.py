@@ -10,6 +10,7 @@ import pytest
 
 import models.evaluate as ev
 from corpus.errors import UserError
+from models import evaluation_report, metrics
 
 
 def test_score_and_calibration_values() -> None:
@@ -21,7 +22,7 @@ def test_score_and_calibration_values() -> None:
     assert out["per_label"]["a"] == {"precision": 0.6667, "recall": 1.0, "f1": 0.8, "support": 2}
     assert out["macro_f1"] == pytest.approx((0.8 + 2 / 3) / 2, abs=1e-4)
     # Bins: 0.6 and 0.7 alone (correct), 0.8 (wrong) and 0.9 (right) share the top bins.
-    ece, bins = ev.expected_calibration_error(np.array([0.9, 0.6, 0.7, 0.8]), np.array([1, 1, 1, 0]) == 1)
+    ece, bins = metrics.expected_calibration_error(np.array([0.9, 0.6, 0.7, 0.8]), np.array([1, 1, 1, 0]) == 1)
     assert ece == pytest.approx((0.1 + 0.4 + 0.3 + 0.8) / 4, abs=1e-4)
     assert [b["count"] for b in bins] == [1, 1, 1, 1]
 
@@ -32,7 +33,7 @@ def test_resampled_macro_f1_matches_sklearn_on_the_full_sample() -> None:
     rng = np.random.default_rng(0)
     y = rng.integers(0, 3, 200)
     pred = np.where(rng.random(200) < 0.8, y, rng.integers(0, 3, 200))
-    draws = ev.macro_f1_resampled(y, [pred, y], 3, resamples=300)
+    draws = metrics.macro_f1_resampled(y, [pred, y], 3, resamples=300)
     full = f1_score(y, pred, average="macro")
     assert draws.shape == (300, 2) and (draws[:, 1] == 1.0).all()   # perfect predictions: 1 on every resample
     assert abs(np.median(draws[:, 0]) - full) < 0.02 and draws[:, 0].std() > 0.005
@@ -53,7 +54,7 @@ def test_intervals_of_a_perfect_model_on_lopsided_data_stay_at_one() -> None:
 def test_a_text_repeated_in_two_documents_stays_on_one_side_of_every_fold() -> None:
     rows = [{"text": f"claim {i}", "label": "a" if i % 2 else "b", "doc_id": f"d{i}"} for i in range(20)]
     rows += [{**r, "doc_id": f"copy-{r['doc_id']}"} for r in rows]   # every claim syndicated elsewhere
-    groups = ev.fold_groups(rows)
+    groups = metrics.fold_groups(rows)
     assert len(set(groups)) == 20 and all(groups[i] == groups[i + 20] for i in range(20))
 
 
@@ -228,7 +229,7 @@ def test_evaluate_on_a_pulled_dataset_scores_the_split_asked_for(tmp_path, monke
     # Ties among the claims scored: their labels are whoever labelled last, and the report says so.
     assert report["ties_note"].startswith("3 of the 24 claims scored are ties between annotators, resolved to "
                                           "whoever labelled last (rule 'tie->latest')")
-    assert ev.notes(report) == [report["ties_note"]]
+    assert evaluation_report.notes(report) == [report["ties_note"]]
 
 
 def test_a_trained_model_on_its_own_pull_is_scored_on_the_split_asked_for(
@@ -264,14 +265,14 @@ def test_the_terminal_table_keeps_names_and_their_few_claims_mark_whole() -> Non
     lines = [("model", 30, 0.396, 0.467, 0.473),
              ("outlet=Kontur Investigations (few claims)", 5, 0.444, 0.8, 0.192),
              ("source_type=independent_reporting (few claims)", 12, 0.368, 0.583, 0.409)]
-    table = ev.terminal_table(lines)
+    table = evaluation_report.terminal_table(lines)
     assert table[2].startswith("outlet=Kontur Investigations (few claims)     ")
     assert table[3] == "source_type=independent_reporting (few claims)    12     0.368     0.583  0.409"
     assert table[0] == " " * 46 + "     n  macro-F1  accuracy    ECE"
     # A name longer than the column wraps between words; the mark stays on one line, the figures on the last.
     long = [("outlet=The Very Long Name Of An Investigative Outlet Somewhere In Europe (few claims)", 4,
              0.5, 0.5, 0.1)]
-    wrapped = ev.terminal_table(long, max_width=40)
+    wrapped = evaluation_report.terminal_table(long, max_width=40)
     assert wrapped[1:] == ["outlet=The Very Long Name Of An",
                            "Investigative Outlet Somewhere In",
                            "Europe (few claims)" + " " * 21 + "     4     0.500     0.500  0.100"]
@@ -446,7 +447,7 @@ def test_a_label_no_scored_claim_has_is_named(tmp_path: Path, monkeypatch: pytes
     report = ev.evaluate("bootstrap", data, tmp_path / "r", by=[])
     assert report["absent_note"].startswith("no claim scored here is labelled 'kremlin_framing', a label the model "
                                             "predicts: the figures cover independent_reporting, neutral only")
-    assert report["absent_note"] in ev.notes(report)
+    assert report["absent_note"] in evaluation_report.notes(report)
     # Data with no neutral claim, the common case for distant labels, gets no such note.
     two = tmp_path / "two_labels.jsonl"
     two.write_text("".join(json.dumps(r) + "\n" for r in _rows()), encoding="utf-8")

@@ -150,7 +150,7 @@ def test_gate_reads_words_when_fitted_with_them() -> None:
 
 def test_gate_anchors_hold_every_scheme_and_the_sample_sentences() -> None:
     from models.schemes import load_scheme
-    from models.training import gate_anchors
+    from models.blending import gate_anchors
 
     scheme = load_scheme("kremlin_framing")
     with_background = gate_anchors(scheme)
@@ -214,7 +214,7 @@ def test_network_runs_only_where_the_gate_gives_it_a_share() -> None:
 def test_cue_vote_weights_are_the_labellers_smoothed_log_odds_on_the_training_claims() -> None:
     from types import SimpleNamespace
 
-    from models.training import cue_vote_weights
+    from models.blending import cue_vote_weights
 
     scheme = ["kremlin_framing", "independent_reporting", "neutral"]
     model = ["kremlin_framing", "independent_reporting"]
