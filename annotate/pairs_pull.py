@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from annotate import labelconfig as lc
-from annotate import pull
+from annotate import pull_rows
 
 
 class Relation(NamedTuple):
@@ -59,27 +59,27 @@ def doc_pair(doc_a: Any, doc_b: Any) -> str | None:
 def annotation_to_pair_row(task: dict[str, Any], annotation: dict[str, Any], scheme: Any = RELATION_SCHEME,
                            users: dict[int, str] | None = None,
                            lookup: dict[str, str] | None = None) -> dict[str, Any]:
-    """One row of a pairs ``annotations.jsonl``: the pair's fields, then ``pull.annotation_fields``
+    """One row of a pairs ``annotations.jsonl``: the pair's fields, then ``pull_rows.annotation_fields``
     (``label`` and ``prediction`` are relation ids). ValueError when a choice is not a relation."""
     data = task.get("data") or {}
     row = {name: data.get(name) for name in PAIR_FIELDS}
-    row.update(pull.annotation_fields(task, annotation, scheme, users, lookup, control=lc.RELATION))
+    row.update(pull_rows.annotation_fields(task, annotation, scheme, users, lookup, control=lc.RELATION))
     extra = {k: v for k, v in data.items() if k not in PAIR_FIELDS and k not in PAIR_DISPLAY}
     for side in ("a", "b"):   # the paragraph each claim was shown in, when the data has none of its own
-        context = pull.context_from_html(data.get(f"{side}_html"))
+        context = pull_rows.context_from_html(data.get(f"{side}_html"))
         if context is not None and f"context_{side}" not in extra:
             extra[f"context_{side}"] = context
-    return pull._with_meta(row, extra)
+    return pull_rows._with_meta(row, extra)
 
 
 def tasks_to_pair_rows(tasks: Sequence[dict[str, Any]], users: dict[int, str] | None = None) -> list[dict[str, Any]]:
     """Annotation rows of every exported pair task, ordered by pair then time; errors name the task."""
-    return pull.tasks_to_rows(tasks, RELATION_SCHEME, users, key="pair_id", convert=annotation_to_pair_row)
+    return pull_rows.tasks_to_rows(tasks, RELATION_SCHEME, users, key="pair_id", convert=annotation_to_pair_row)
 
 
 def pair_label_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """One row a pair with a (non-skipped) label: its relation resolved across annotators, and ``doc_pair``."""
-    labels = pull.label_rows(rows, key="pair_id", carry=PAIR_FIELDS[1:])
+    labels = pull_rows.label_rows(rows, key="pair_id", carry=PAIR_FIELDS[1:])
     for row in labels:
         row[DOC_PAIR] = doc_pair(row.get("doc_a"), row.get("doc_b"))
     return labels

@@ -1,53 +1,31 @@
-"""Fetch a project's annotations from Label Studio and turn them into rows, labels and a dataset.
+"""Fetch a project's annotations from Label Studio and write them as rows, labels and a dataset.
 
 One snapshot export brings every annotated task (Label Studio's export endpoint, not the paged
-task list). Pure converters turn each annotation into a row of ``annotations.jsonl`` and each
-claim's votes into a row of ``labels.jsonl``; ``write_pull`` writes those, the dataset, and the
-agreement report into one directory that is swapped in atomically. A comparison project (`stance
-push --pairs`) gives a pairs pull: the same export and writing, the rows of ``annotate.pairs_pull``.
+task list). The pure converters of ``annotate.pull_rows`` turn each annotation into a row of
+``annotations.jsonl`` and each claim's votes into a row of ``labels.jsonl``; ``write_pull`` writes
+those, the dataset, and the agreement report into one directory that is swapped in atomically. A
+comparison project (`stance push --pairs`) gives a pairs pull: the same export and writing, the rows
+of ``annotate.pairs_pull``.
 """
 
 from __future__ import annotations
 
 import datetime
-import html
 import io
 import json
 import sys
 import time
-from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from annotate import agreement
-from annotate import labelconfig as lc
+# The converters are named here too (pull.tasks_to_rows, ...), as they were before they moved.
+from annotate.pull_rows import (FLAG_NOTE, TIE_ADVICE, TIE_FILTER, annotation_fields, annotation_to_row,
+                                build_report, choice_to_label, claim_metadata, context_from_html, label_lookup,
+                                label_rows, tasks_to_rows)
 from corpus.errors import UserError
 from corpus.files import atomic_dir, check_output_dir, check_writable
 
-# Task data fields that only serve the annotation view: not metadata of the claim.
-DISPLAY_FIELDS = frozenset({"context_html", "source_line"})
-# Fields of the rows we write; task data fields of the same name are kept as ``meta_<name>``.
-ANNOTATION_FIELDS = (
-    "claim_id", "doc_id", "text", "label", "annotator", "annotator_id", "annotation_id", "task_id",
-    "created_at", "updated_at", "lead_time", "prediction", "prediction_score", "model_version",
-    "accepted", "origin", "note", "cues", "problems", "skipped", "ground_truth",
-)
-LABEL_FIELDS = ("claim_id", "doc_id", "text", "label", "rule", "agreement", "n_annotators", "annotators",
-                "annotator_labels", "tied_labels", "votes", "notes", "prelabel", "prelabel_score",
-                "prelabel_version", "changed_prelabel", "cues", "problems", "flagged")
-SKIP_FILTER = "skipped == true"
-TIE_RULE = "tie->latest"
-TIE_FILTER = 'rule == "tie->latest"'
-FLAG_FILTER = "flagged == true"
-FLAG_NOTE = ("flagged claims keep their stance and stay in labels.jsonl and the dataset (one annotator's flag is "
-             "a judgement to check, not a verdict); their `problems` say what is wrong. To train without them: "
-             "keep the unflagged rows of labels.parquet, whose split column keeps the test split out of training "
-             "(pandas: d = pd.read_parquet('labels.parquet'); d[~d.flagged].to_parquet('clean.parquet')), "
-             "then stance train --data clean.parquet")
-TIE_ADVICE = ("adjudicate them: have a third annotator label them (a majority then settles each), "
-              "or have the project owner re-label them (the latest vote wins a tie)")
-# What a pull directory holds; an existing --out directory must look like one before it is replaced.
 # The snapshot export a pull asks for: annotated tasks, prediction and draft ids only, each
 # annotator's id and email, no annotation history.
 SNAPSHOT_OPTIONS: dict[str, Any] = {
@@ -57,322 +35,8 @@ SNAPSHOT_OPTIONS: dict[str, Any] = {
                               "include_annotation_history": False},
 }
 SKIPPED_ONLY = {"skipped": "only"}
+# What a pull directory holds; an existing --out directory must look like one before it is replaced.
 PULL_FILES = ("annotations.jsonl", "labels.jsonl", "report.json", "report.html", "labels.parquet", "dataset")
-
-
-# --- the scheme's labels ---------------------------------------------------------------------
-
-def label_lookup(scheme: Any) -> dict[str, str]:
-    """Every spelling of a label a result may carry (id, display name, any case) -> the label id."""
-    lookup: dict[str, str] = {}
-    for label in scheme.labels:
-        for key in (label.id, getattr(label, "name", None)):
-            if key:
-                lookup.setdefault(str(key), label.id)
-                lookup.setdefault(str(key).casefold(), label.id)
-    return lookup
-
-
-def choice_to_label(value: str, lookup: dict[str, str], scheme_name: str) -> str:
-    """The scheme id of a Choice value (an alias id or a display name); ValueError when unknown."""
-    label = lookup.get(value) or lookup.get(str(value).casefold())
-    if label is None:
-        known = sorted(set(lookup.values()))
-        raise ValueError(f"choice {value!r} is not a label of scheme {scheme_name!r} ({', '.join(known)}); "
-                         "pull with the scheme the project was pushed with (--scheme)")
-    return label
-
-
-# --- pure converters -------------------------------------------------------------------------
-
-def _stance_choice(result: Sequence[dict[str, Any]], control: str = lc.STANCE) -> tuple[str | None, str | None]:
-    """(value, origin) of the Choices item in a result list; the control named ``control`` (the
-    stance, or a pair's relation) wins, else the first Choices item."""
-    found = None
-    for item in result or ():
-        if item.get("type") != "choices" or (item.get("from_name") == lc.PROBLEM and control != lc.PROBLEM):
-            continue
-        if found is None or item.get("from_name") == control:
-            found = item
-            if item.get("from_name") == control:
-                break
-    if found is None:
-        return None, None
-    choices = (found.get("value") or {}).get("choices") or []
-    return (str(choices[0]) if choices else None), found.get("origin")
-
-
-def _note(result: Sequence[dict[str, Any]]) -> str | None:
-    texts = [t for item in result or () if item.get("type") == "textarea"
-             for t in (item.get("value") or {}).get("text") or []]
-    note = "\n".join(str(t) for t in texts).strip()
-    return note or None
-
-
-PROBLEM_LOOKUP = {key: pid for pid, name, _ in lc.PROBLEMS for key in (pid, name, name.casefold())}
-
-
-def _problems(result: Sequence[dict[str, Any]]) -> list[str]:
-    """The problem flags an annotator ticked (``not_a_claim``, ...), sorted; a value no config of
-    `stance push` offers is kept as given."""
-    flags = {PROBLEM_LOOKUP.get(str(value), PROBLEM_LOOKUP.get(str(value).casefold(), str(value)))
-             for item in result or () if item.get("type") == "choices" and item.get("from_name") == lc.PROBLEM
-             for value in (item.get("value") or {}).get("choices") or []}
-    return sorted(flags, key=lambda f: (lc.PROBLEM_IDS.index(f) if f in lc.PROBLEM_IDS else len(lc.PROBLEM_IDS), f))
-
-
-def _cues(result: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    cues = []
-    for item in result or ():
-        if item.get("type") != "labels":
-            continue
-        value = item.get("value") or {}
-        cues.append({"start": value.get("start"), "end": value.get("end"), "text": value.get("text"),
-                     "label": (value.get("labels") or [None])[0]})
-    return sorted(cues, key=lambda c: (c["start"] if isinstance(c["start"], int) else -1))
-
-
-def _annotator(completed_by: Any, users: dict[int, str]) -> tuple[str, int | None]:
-    """(email, id) of an annotation's author; the export gives an id, or a dict when expanded."""
-    if isinstance(completed_by, dict):
-        uid = completed_by.get("id")
-        return str(completed_by.get("email") or users.get(uid) or f"user-{uid}"), uid
-    if isinstance(completed_by, int):
-        return users.get(completed_by, f"user-{completed_by}"), completed_by
-    return "unknown", None
-
-
-def context_from_html(markup: Any) -> str | None:
-    """The paragraph an annotator saw, from the ``context_html`` of `stance push` (the paragraph
-    escaped, the claim in ``<mark>``); None when the claim was shown alone (no paragraph known)."""
-    if not isinstance(markup, str) or "<mark>" not in markup or "</mark>" not in markup:
-        return None
-    before, rest = markup.split("<mark>", 1)
-    claim, after = rest.split("</mark>", 1)
-    if not before and not after:
-        return None
-    return html.unescape(before) + html.unescape(claim) + html.unescape(after)
-
-
-def claim_metadata(data: dict[str, Any]) -> dict[str, Any]:
-    """A task's data minus the claim fields and the display-only fields; ``context`` (the paragraph
-    shown) recovered from ``context_html`` when the data has no ``context`` of its own."""
-    meta = {k: v for k, v in data.items() if k not in ("claim_id", "doc_id", "text") and k not in DISPLAY_FIELDS}
-    if "context" not in meta:
-        context = context_from_html(data.get("context_html"))
-        if context is not None:
-            meta["context"] = context
-    return meta
-
-
-def _with_meta(row: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
-    for key, value in meta.items():
-        row[key if key not in row else f"meta_{key}"] = value
-    return row
-
-
-def annotation_fields(task: dict[str, Any], annotation: dict[str, Any], scheme: Any,
-                      users: dict[int, str] | None = None, lookup: dict[str, str] | None = None,
-                      control: str = lc.STANCE) -> dict[str, Any]:
-    """The fields of an annotation row that do not depend on what was labelled (a claim or a pair).
-
-    ``label`` and ``prediction`` are scheme ids (the Choices of ``control``); a skipped annotation
-    (``skipped``, Label Studio's ``was_cancelled``) has no label, whatever its result holds (a skip in
-    the UI sends the choice still selected, the pre-label included), so it is never a vote;
-    ``accepted`` is whether the label equals the pre-label shown (None when none was shown or skipped);
-    ``origin`` is Label Studio's mark on the result (``prediction``, ``prediction-changed``, ``manual``).
-    Raises ValueError when a choice is not a label of ``scheme``.
-    """
-    lookup = lookup or label_lookup(scheme)
-    result = annotation.get("result") or []
-    value, origin = _stance_choice(result, control)
-    skipped = bool(annotation.get("was_cancelled"))
-    label = None if value is None or skipped else choice_to_label(value, lookup, scheme.name)
-
-    shown = annotation.get("prediction") or {}
-    predicted_value, _ = _stance_choice(shown.get("result") or [], control)
-    prediction = None if predicted_value is None else choice_to_label(predicted_value, lookup, scheme.name)
-    accepted = None if (prediction is None or label is None or skipped) else label == prediction
-
-    annotator, annotator_id = _annotator(annotation.get("completed_by"), users or {})
-    return {
-        "label": label,
-        "annotator": annotator,
-        "annotator_id": annotator_id,
-        "annotation_id": annotation.get("id"),
-        "task_id": task.get("id"),
-        "created_at": annotation.get("created_at"),
-        "updated_at": annotation.get("updated_at"),
-        "lead_time": annotation.get("lead_time"),
-        "prediction": prediction,
-        "prediction_score": shown.get("score") if prediction is not None else None,
-        "model_version": shown.get("model_version") if prediction is not None else None,
-        "accepted": accepted,
-        "origin": origin,
-        "note": _note(result),
-        "skipped": skipped,
-        "ground_truth": bool(annotation.get("ground_truth")),
-    }
-
-
-def annotation_to_row(task: dict[str, Any], annotation: dict[str, Any], scheme: Any,
-                      users: dict[int, str] | None = None,
-                      lookup: dict[str, str] | None = None) -> dict[str, Any]:
-    """One row of ``annotations.jsonl`` from an exported task of a claim and one of its annotations
-    (see ``annotation_fields``); the claim's metadata rides along. ValueError on an unknown choice."""
-    data = task.get("data") or {}
-    row = {"claim_id": data.get("claim_id"), "doc_id": data.get("doc_id"), "text": data.get("text"),
-           **annotation_fields(task, annotation, scheme, users, lookup),
-           "cues": _cues(annotation.get("result") or []),
-           "problems": _problems(annotation.get("result") or [])}
-    return _with_meta(row, claim_metadata(data))
-
-
-def tasks_to_rows(tasks: Sequence[dict[str, Any]], scheme: Any, users: dict[int, str] | None = None,
-                  key: str = "claim_id", convert: Any = annotation_to_row) -> list[dict[str, Any]]:
-    """Annotation rows of every exported task, ordered by item (``key``) then time; errors name the task.
-
-    ``convert(task, annotation, scheme, users, lookup)`` makes one row (claims by default).
-    """
-    lookup = label_lookup(scheme)
-    rows = []
-    for task in tasks:
-        data = task.get("data") or {}
-        if not task.get("annotations"):
-            continue
-        if not data.get(key):
-            raise UserError(f"task {task.get('id')} has no {key} in its data: not a project of `stance push`"
-                            + (" --pairs" if key == "pair_id" else ""))
-        for annotation in task["annotations"]:
-            try:
-                rows.append(convert(task, annotation, scheme, users, lookup))
-            except ValueError as err:
-                raise UserError(f"task {task.get('id')} ({key.removesuffix('_id')} {data.get(key)}): {err}") from None
-    rows.sort(key=lambda r: (str(r[key]), r["updated_at"] or "", r["annotation_id"] or 0))
-    return rows
-
-
-def _cue_spans(annotator: str, row: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"annotator": annotator, "start": c.get("start"), "end": c.get("end"), "text": c.get("text"),
-             "label": c.get("label")} for c in row.get("cues") or ()]
-
-
-def label_rows(rows: Sequence[dict[str, Any]], key: str = "claim_id",
-               carry: Sequence[str] = ("doc_id", "text")) -> list[dict[str, Any]]:
-    """One row of ``labels.jsonl`` per item (``key``: a claim, or a pair) with at least one
-    (non-skipped) label; ``carry`` are the item's fields that lead the row, from its latest annotation.
-
-    Provenance rides along: ``annotators`` (whose latest votes count, sorted) and ``annotator_labels``
-    (their labels, same order), ``tied_labels`` (for rule ``tie->latest``), ``notes`` (``"annotator:
-    note"``), the pre-label shown to the latest annotator who saw one (``prelabel``, ``prelabel_score``,
-    ``prelabel_version``), ``changed_prelabel`` (final label differs from it; None without one) and
-    ``cues`` (framing-cue spans the counted annotators marked). ``agreement`` is None for one annotator.
-    Claim rows (they carry ``problems``) add ``problems`` (the flags the counted annotators raised, each
-    once) and ``flagged`` (any was raised); the label stays the stance voted.
-    """
-    by_claim: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        if row["label"] is not None:
-            by_claim[row[key]].append(row)
-    out = []
-    for claim_id, mine in by_claim.items():
-        resolved = agreement.resolve([(r["annotator"], r["label"], r["updated_at"] or "") for r in mine])
-        mine = sorted(mine, key=lambda r: r["updated_at"] or "")
-        latest = mine[-1]
-        latest_of = {r["annotator"]: r for r in mine}   # each annotator's latest annotation (the vote that counts)
-        shown = [r for r in mine if r["prediction"] is not None]
-        last_shown = shown[-1] if shown else None
-        annotators = list(resolved["votes"])
-        row = {
-            key: claim_id,
-            **{name: latest.get(name) for name in carry},
-            "label": resolved["label"],
-            "rule": resolved["rule"],
-            "agreement": resolved["agreement"],
-            "n_annotators": resolved["n_annotators"],
-            "annotators": annotators,
-            "annotator_labels": [resolved["votes"][a] for a in annotators],
-            "tied_labels": resolved["tied_labels"],
-            "votes": resolved["votes"],
-            "notes": [f"{r['annotator']}: {r['note']}" for r in mine if r.get("note")],
-            "prelabel": last_shown["prediction"] if last_shown else None,
-            "prelabel_score": last_shown["prediction_score"] if last_shown else None,
-            "prelabel_version": last_shown["model_version"] if last_shown else None,
-            "changed_prelabel": resolved["label"] != last_shown["prediction"] if last_shown else None,
-            "cues": [span for a in annotators for span in _cue_spans(a, latest_of[a])],
-        }
-        if any("problems" in r for r in mine):
-            flags = {f for a in annotators for f in latest_of[a].get("problems") or ()}
-            row["problems"] = [f for f in lc.PROBLEM_IDS if f in flags] + sorted(flags - set(lc.PROBLEM_IDS))
-            row["flagged"] = bool(flags)
-        meta = {k: v for k, v in latest.items() if k not in ANNOTATION_FIELDS}
-        out.append({**row, **{k: v for k, v in meta.items() if k not in row}})
-    return out
-
-
-def build_report(rows: Sequence[dict[str, Any]], labels: Sequence[dict[str, Any]], scheme: Any,
-                 n_tasks: int, key: str = "claim_id") -> dict[str, Any]:
-    """The figures of ``report.json``: agreement, model-versus-human confusion, acceptance, annotators.
-
-    Items are told apart by ``key``; in a pairs pull (``key`` pair_id) the ``claims`` figures count pairs.
-    """
-    label_ids = [label.id for label in scheme.labels]
-    rules: dict[str, int] = {rule: 0 for rule in agreement.RULES}
-    for row in labels:
-        rules[row["rule"]] += 1
-    unit = "pair" if key == "pair_id" else "claim"
-    return {
-        "scheme": scheme.name,
-        "n_tasks_exported": n_tasks,
-        "n_annotations": len(rows),
-        "n_skipped": sum(1 for r in rows if r["skipped"]),
-        "skipped": {
-            "n": sum(1 for r in rows if r["skipped"]),
-            "n_items": len({r[key] for r in rows if r["skipped"]}),
-            "by_annotator": dict(sorted(Counter(r["annotator"] for r in rows if r["skipped"]).items())),
-            "filter": SKIP_FILTER,
-            "note": f"skipped {unit}s are kept out of labels.jsonl and the dataset; they are the rows of "
-                    f"annotations.jsonl with {SKIP_FILTER} (label null)",
-        },
-        "n_claims_labelled": len(labels),
-        "n_annotators": len({r["annotator"] for r in rows}),
-        "label_counts": {lid: sum(1 for r in labels if r["label"] == lid) for lid in label_ids},
-        "resolution_rules": rules,
-        "ties": {
-            "n": rules[TIE_RULE],
-            "filter": TIE_FILTER,
-            "tied_labels_column": "tied_labels",
-            "resolved_as": "each went to the label of the annotator who labelled last: not an agreement",
-            "advice": TIE_ADVICE,
-        },
-        "single": {
-            "n": rules["single"],
-            "note": f"{unit}s labelled by one annotator have agreement null (unchecked), not 1.0; "
-                    'find them with rule == "single" or n_annotators == 1',
-        },
-        **({"problems": problem_summary(rows, labels, key)} if any("problems" in r for r in rows) else {}),
-        "agreement": agreement.agreement_summary(rows, key),
-        "model_vs_human": agreement.confusion(
-            ((r["label"], r["prelabel"]) for r in labels if r["prelabel"] is not None), label_ids),
-        "acceptance": agreement.acceptance(rows),
-        "annotators": agreement.annotator_counts(rows, key),
-    }
-
-
-def problem_summary(rows: Sequence[dict[str, Any]], labels: Sequence[dict[str, Any]],
-                    key: str = "claim_id") -> dict[str, Any]:
-    """The problem flags raised: annotations and claims flagged, by flag, and how to find them."""
-    flagged = [r for r in rows if r.get("problems")]
-    by_problem = Counter(f for r in flagged for f in r["problems"])
-    return {
-        "n_annotations": len(flagged),
-        "n_items": len({r[key] for r in flagged}),
-        "n_labelled_flagged": sum(1 for r in labels if r.get("flagged")),
-        "by_problem": {f: by_problem[f] for f in [*lc.PROBLEM_IDS, *sorted(set(by_problem) - set(lc.PROBLEM_IDS))]
-                       if by_problem[f] or f in lc.PROBLEM_IDS},
-        "filter": FLAG_FILTER,
-        "note": FLAG_NOTE,
-    }
 
 
 # --- Label Studio I/O --------------------------------------------------------------------------
@@ -623,4 +287,5 @@ def summary_lines(report: dict[str, Any], out_dir: str | Path) -> list[str]:
 
 
 __all__ = ["annotation_fields", "annotation_to_row", "tasks_to_rows", "label_rows", "build_report", "choice_to_label", "label_lookup",
+           "claim_metadata", "context_from_html", "FLAG_NOTE",   # of annotate.pull_rows, named here as before
            "find_project", "export_tasks", "fetch_users", "write_pull", "pull", "summary_lines"]
