@@ -19,10 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-# The converters are named here too (pull.tasks_to_rows, ...), as they were before they moved.
-from annotate.pull_rows import (FLAG_NOTE, TIE_ADVICE, TIE_FILTER, annotation_fields, annotation_to_row,
-                                build_report, choice_to_label, claim_metadata, context_from_html, label_lookup,
-                                label_rows, tasks_to_rows)
+from annotate.pull_rows import TIE_ADVICE, TIE_FILTER, build_report, label_rows, tasks_to_rows
 from corpus.errors import UserError
 from corpus.files import atomic_dir, check_output_dir, check_writable
 
@@ -284,8 +281,3 @@ def summary_lines(report: dict[str, Any], out_dir: str | Path) -> list[str]:
         if (out / name).exists():
             lines.append(f"wrote {out / name}")
     return lines
-
-
-__all__ = ["annotation_fields", "annotation_to_row", "tasks_to_rows", "label_rows", "build_report", "choice_to_label", "label_lookup",
-           "claim_metadata", "context_from_html", "FLAG_NOTE",   # of annotate.pull_rows, named here as before
-           "find_project", "export_tasks", "fetch_users", "write_pull", "pull", "summary_lines"]

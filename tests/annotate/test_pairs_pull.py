@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from annotate import labelconfig as lc
-from annotate import pairs_pull, pull
+from annotate import pairs_pull, pull, pull_rows
 from annotate.claim_tasks import pair_to_task
 from corpus.errors import UserError
 
@@ -126,7 +126,7 @@ def test_pair_labels_resolve_with_the_agreement_rule():
 def test_pairs_report_counts_agreement_and_acceptance_per_pair():
     rows = pairs_pull.tasks_to_pair_rows(_tasks(), USERS)
     labels = pairs_pull.pair_label_rows(rows)
-    report = pull.build_report(rows, labels, pairs_pull.RELATION_SCHEME, 5, key="pair_id")
+    report = pull_rows.build_report(rows, labels, pairs_pull.RELATION_SCHEME, 5, key="pair_id")
     assert report["scheme"] == "pair_relation" and report["n_claims_labelled"] == 3
     assert report["label_counts"] == {"agree": 0, "contradict": 1, "same_point_different_framing": 1, "unrelated": 1}
     (pair,) = report["agreement"]["cohen_kappa"]["pairs"]

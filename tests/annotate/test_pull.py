@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from annotate import dataset as ds
-from annotate import pull
+from annotate import pull, pull_rows
 from corpus.errors import UserError
 
 SCHEME = SimpleNamespace(name="toy", labels=[
@@ -62,7 +62,7 @@ def _tasks():
 
 def test_annotation_to_row_reads_label_prediction_origin_and_note():
     task = _tasks()[1]
-    row = pull.annotation_to_row(task, task["annotations"][0], SCHEME, USERS)
+    row = pull_rows.annotation_to_row(task, task["annotations"][0], SCHEME, USERS)
     assert row["claim_id"] == "c2" and row["doc_id"] == "d1" and row["text"] == "Claim <script>two</script>."
     assert (row["label"], row["prediction"], row["accepted"], row["origin"]) == ("anti", "neutral", False, "prediction-changed")
     assert (row["model_version"], row["prediction_score"]) == ("boot-1", 0.61)
@@ -75,17 +75,17 @@ def test_annotation_to_row_reads_label_prediction_origin_and_note():
 
 def test_annotation_to_row_maps_display_names_and_handles_skips_and_unknown_values():
     task = _tasks()[2]
-    row = pull.annotation_to_row(task, task["annotations"][0], SCHEME, USERS)
+    row = pull_rows.annotation_to_row(task, task["annotations"][0], SCHEME, USERS)
     assert (row["label"], row["prediction"], row["accepted"], row["model_version"]) == ("anti", None, None, None)
-    skipped = pull.annotation_to_row(_tasks()[3], _tasks()[3]["annotations"][0], SCHEME, USERS)
+    skipped = pull_rows.annotation_to_row(_tasks()[3], _tasks()[3]["annotations"][0], SCHEME, USERS)
     assert (skipped["label"], skipped["skipped"], skipped["accepted"]) == (None, True, None)
     expanded = {**task["annotations"][0], "completed_by": {"id": 7, "email": "lead@example.org"}}
-    assert pull.annotation_to_row(task, expanded, SCHEME)["annotator"] == "lead@example.org"
+    assert pull_rows.annotation_to_row(task, expanded, SCHEME)["annotator"] == "lead@example.org"
     unknown_user = {**task["annotations"][0], "completed_by": 99}
-    assert pull.annotation_to_row(task, unknown_user, SCHEME, USERS)["annotator"] == "user-99"
+    assert pull_rows.annotation_to_row(task, unknown_user, SCHEME, USERS)["annotator"] == "user-99"
     bad = _annotation(9, 1, "Sympathetic", "2026-01-03T00:00:00Z")
     with pytest.raises(ValueError, match=r"choice 'Sympathetic' is not a label of scheme 'toy' \(anti, neutral, pro\)"):
-        pull.annotation_to_row(task, bad, SCHEME, USERS)
+        pull_rows.annotation_to_row(task, bad, SCHEME, USERS)
 
 
 def test_cues_and_metadata_name_clashes():
@@ -93,7 +93,7 @@ def test_cues_and_metadata_name_clashes():
     ann = _annotation(8, 1, "pro", "2026-01-01T00:00:00Z")
     ann["result"].append({"from_name": "cues", "to_name": "claim", "type": "labels",
                           "value": {"start": 0, "end": 3, "text": "Cue", "labels": ["framing cue"]}})
-    row = pull.annotation_to_row(task, ann, SCHEME, USERS)
+    row = pull_rows.annotation_to_row(task, ann, SCHEME, USERS)
     assert row["cues"] == [{"start": 0, "end": 3, "text": "Cue", "label": "framing cue"}]
     assert row["label"] == "pro" and row["meta_label"] == "clash"
 
@@ -101,16 +101,16 @@ def test_cues_and_metadata_name_clashes():
 def test_tasks_to_rows_errors_name_the_task():
     bad = _task(11, "c11", "d1", "x", [_annotation(20, 1, "Nope", "2026-01-01T00:00:00Z")])
     with pytest.raises(UserError, match=r"task 11 \(claim c11\): choice 'Nope' is not a label"):
-        pull.tasks_to_rows([bad], SCHEME, USERS)
+        pull_rows.tasks_to_rows([bad], SCHEME, USERS)
     pair = {"id": 12, "data": {"pair_id": "a|b"}, "annotations": [_annotation(21, 1, "pro", "t")]}
     with pytest.raises(UserError, match="task 12 has no claim_id in its data: not a project of `stance push`"):
-        pull.tasks_to_rows([pair], SCHEME, USERS)
+        pull_rows.tasks_to_rows([pair], SCHEME, USERS)
 
 
 def test_label_rows_resolve_across_annotators():
-    rows = pull.tasks_to_rows(_tasks(), SCHEME, USERS)
+    rows = pull_rows.tasks_to_rows(_tasks(), SCHEME, USERS)
     assert len(rows) == 6
-    labels = {r["claim_id"]: r for r in pull.label_rows(rows)}
+    labels = {r["claim_id"]: r for r in pull_rows.label_rows(rows)}
     assert set(labels) == {"c1", "c2", "c3"}   # the skipped c4 and the unannotated c5 have no label
     assert (labels["c1"]["label"], labels["c1"]["rule"], labels["c1"]["agreement"]) == ("pro", "unanimous", 1.0)
     # a tie: the later vote (ann, neutral at 11:05) wins
@@ -337,17 +337,17 @@ def test_cue_spans_reach_the_labels_of_the_counted_annotators():
     task = _tasks()[0]
     task["annotations"][1]["result"].append({"from_name": "cues", "to_name": "claim", "type": "labels",
                                              "value": {"start": 0, "end": 5, "text": "Claim", "labels": ["framing cue"]}})
-    (label,) = pull.label_rows(pull.tasks_to_rows([task], SCHEME, USERS))
+    (label,) = pull_rows.label_rows(pull_rows.tasks_to_rows([task], SCHEME, USERS))
     assert label["cues"] == [{"annotator": "ann@example.org", "start": 0, "end": 5, "text": "Claim", "label": "framing cue"}]
     cols = ds.dataset_columns([label], ["pro", "neutral", "anti"])
     assert cols["cues"] == [label["cues"]]   # records, not JSON text
 
 
 def test_context_from_html_recovers_the_paragraph_shown_or_nothing():
-    assert pull.context_from_html("a &lt;b&gt; <mark>x &amp; y</mark>.") == "a <b> x & y."
-    assert pull.context_from_html("<mark>x</mark>") is None   # the claim was shown alone
-    assert pull.context_from_html(None) is None
-    assert pull.claim_metadata({"claim_id": "c", "context": "own", "context_html": "p <mark>c</mark>"})["context"] == "own"
+    assert pull_rows.context_from_html("a &lt;b&gt; <mark>x &amp; y</mark>.") == "a <b> x & y."
+    assert pull_rows.context_from_html("<mark>x</mark>") is None   # the claim was shown alone
+    assert pull_rows.context_from_html(None) is None
+    assert pull_rows.claim_metadata({"claim_id": "c", "context": "own", "context_html": "p <mark>c</mark>"})["context"] == "own"
 
 
 def test_small_corpora_move_only_the_documents_nearest_an_empty_bucket():
@@ -405,7 +405,7 @@ def test_a_skip_is_never_a_vote_and_is_counted_per_annotator(tmp_path: Path):
     """A skip in Label Studio's UI sends the choice still selected (the pre-label): it must not count."""
     tasks = _tasks()
     tasks[0]["annotations"].append(_annotation(7, 2, "anti", "2026-01-01T12:00:00Z", shown="pro", cancelled=True))
-    row = pull.annotation_to_row(tasks[0], tasks[0]["annotations"][-1], SCHEME, USERS)
+    row = pull_rows.annotation_to_row(tasks[0], tasks[0]["annotations"][-1], SCHEME, USERS)
     assert (row["label"], row["skipped"], row["accepted"], row["prediction"]) == (None, True, None, "pro")
     out = tmp_path / "p"
     report = pull.write_pull(tasks, USERS, SCHEME, out, source={"project": "Toy"})
@@ -502,7 +502,7 @@ def _flagged_tasks():
 
 def test_problem_flags_come_back_beside_the_stance_which_they_never_replace():
     tasks = _flagged_tasks()
-    rows = pull.tasks_to_rows(tasks, SCHEME, USERS)
+    rows = pull_rows.tasks_to_rows(tasks, SCHEME, USERS)
     by_id = {r["annotation_id"]: r for r in rows}
     assert (by_id[2]["label"], by_id[2]["problems"]) == ("pro", ["not_a_claim", "wrong_voice"])
     assert (by_id[3]["label"], by_id[3]["problems"]) == ("anti", ["split_wrong"])
@@ -510,10 +510,10 @@ def test_problem_flags_come_back_beside_the_stance_which_they_never_replace():
     assert by_id[1]["problems"] == [] and by_id[5]["problems"] == []
     # A flag with no stance (a result from the API) is no stance: never read as a label of the scheme.
     only_flag = {"id": 9, "completed_by": 1, "result": [_flag("wrong_context")], "was_cancelled": False}
-    row = pull.annotation_to_row(tasks[0], only_flag, SCHEME, USERS)
+    row = pull_rows.annotation_to_row(tasks[0], only_flag, SCHEME, USERS)
     assert (row["label"], row["problems"]) == (None, ["wrong_context"])
 
-    labels = {r["claim_id"]: r for r in pull.label_rows(rows)}
+    labels = {r["claim_id"]: r for r in pull_rows.label_rows(rows)}
     assert (labels["c1"]["label"], labels["c1"]["problems"], labels["c1"]["flagged"]) == \
         ("pro", ["not_a_claim", "wrong_voice"], True)
     assert (labels["c2"]["problems"], labels["c2"]["flagged"]) == (["split_wrong"], True)
@@ -534,7 +534,7 @@ def test_flags_are_counted_in_the_report_the_summary_the_card_and_typed_in_the_d
     assert any(f"read_parquet('{out / 'labels.parquet'}')" in line for line in lines)   # runs from anywhere
     from claimstance.cli import build_parser   # the advised command is one the command line takes
 
-    advised = pull.FLAG_NOTE.split("then stance ")[1].split()
+    advised = pull_rows.FLAG_NOTE.split("then stance ")[1].split()
     assert build_parser().parse_args([*advised, "--out", "model"]).data == "clean.parquet"
     page = (out / "report.html").read_text()
     assert "<h2>Flagged claims</h2>" in page and "<td>not a claim</td><td>2</td>" in page

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from annotate import labelconfig as lc
-from annotate import pull
+from annotate import pull, pull_rows
 from annotate import studio as studio_server
 from annotate.claim_tasks import claim_to_task, pair_to_task
 from models.schemes import load_scheme
@@ -125,7 +125,7 @@ def test_patched_export_is_the_same_json_with_fewer_queries(studio, studio_clien
     assert all(len(task["predictions"]) == 2 for task in claim_tasks)
     first = next(task for task in claim_tasks if task["data"]["claim_id"] == "ex0")
     assert {a["completed_by"]["email"] for a in first["annotations"]} == {studio["username"]}
-    rows = pull.tasks_to_rows(fast[str(claims)]["tasks"], load_scheme("kremlin_framing"))
+    rows = pull_rows.tasks_to_rows(fast[str(claims)]["tasks"], load_scheme("kremlin_framing"))
     assert len(rows) == 7 and sum(r["skipped"] for r in rows) == 1
     # unpatched: a query a task for its prediction ids; patched: one prefetch query for the batch
     for pid, n_tasks in ((str(claims), 5), (str(pairs), 2)):
