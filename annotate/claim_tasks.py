@@ -14,6 +14,7 @@ from typing import Any
 from annotate import labelconfig as lc
 from corpus.errors import UserError
 from corpus.safetext import BIDI_CONTROLS
+from corpus.records import is_claim_flag
 
 PAIR_MODEL_VERSION = "compare-rules"
 REPOST_VOICES = ("interviewer", "interviewee", "quoted")
@@ -75,15 +76,6 @@ def _label_ids(scheme: Any) -> list[str]:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def is_claim_flag(row: dict[str, Any]) -> bool:
-    """A row's ``is_claim`` (true when absent); ValueError when it is not true, false or null (the
-    text ``"no"`` is truthy: it would push a non-claim as a claim)."""
-    flag = row.get("is_claim", True)
-    if flag is not None and not isinstance(flag, bool):
-        raise ValueError(f"is_claim {flag!r} is not true or false")
-    return bool(flag)
 
 
 def _check_probs(probs: Any) -> None:

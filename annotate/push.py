@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from annotate import labelconfig as lc
-from annotate.claim_tasks import PROVENANCE_FIELDS, _validate, claim_to_task, is_claim_flag, pair_to_task
+from annotate.claim_tasks import PROVENANCE_FIELDS, _validate, claim_to_task, pair_to_task
 from corpus.errors import UserError
 from corpus.files import read_jsonl
+from corpus.records import is_claim_flag
 
 BOOTSTRAP_PREFIX = "bootstrap-"   # models.bootstrap's model versions; a trained model's start "minilm-ft-"
 CHUNK = 2500   # tasks a request: 20% faster than 1000 here, and a kill loses at most one request

@@ -164,7 +164,8 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--split", choices=("test", "all"), default=None,
                    help="which claims of a `stance pull` dataset to score: its test split, or all of them (the "
                         "claims a model was trained or tuned on are left out either way). Default: all for the "
-                        "bootstrap and for a model that records its training claims, else test")
+                        "bootstrap, test for a trained model (its other splits share documents with its "
+                        "training claims)")
     p.set_defaults(handler=_evaluate)
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from corpus.claimfilter import classify
 from corpus.errors import UserError
-from corpus.files import atomic_write, check_output_file
+from corpus.files import atomic_write, check_not_input, check_output_file
 from corpus.readers import ReadOptions, Skipped, Source, document_format, extractor, list_sources, read_source
 from corpus.records import CLAIM_FIELDS, Claim, Document, make_claim_id
 from corpus.sentences import split_paragraphs, split_sentences
@@ -344,9 +344,7 @@ def build_claims(inputs: list[str], out: str, options: ReadOptions | None = None
     for flag, path in (("--out", out), ("--documents", documents)):
         if path is not None:
             _check_not_in_corpus(flag, path, inputs)
-            if options.manifest and os.path.exists(path) and os.path.samefile(path, options.manifest):
-                raise UserError(f"{flag} {path} is the --manifest, which would be replaced; give another path",
-                                exit_code=2)
+            check_not_input(flag, path, {"--manifest": options.manifest})
 
     def skip(item: Skipped) -> None:
         summary.skipped.append(item)
@@ -464,8 +462,5 @@ def _check_documents_path(documents: str, out: str, inputs: list[str], parquet: 
     if os.path.realpath(documents) in {os.path.realpath(p) for p in claims_outputs}:
         raise UserError(f"--documents {documents} is also the claims output (--out {out}); give it another "
                         "name, such as documents.jsonl beside the claims", exit_code=2)
-    for given in inputs:
-        if os.path.isfile(given) and os.path.exists(documents) and os.path.samefile(given, documents):
-            raise UserError(f"--documents {documents} is the input {given}, which would be replaced; "
-                            "give another path", exit_code=2)
+    check_not_input("--documents", documents, {f"input {given}": given for given in inputs if os.path.isfile(given)})
     check_output_file(documents)

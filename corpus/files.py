@@ -146,13 +146,12 @@ def check_output_file(path: str | Path) -> None:
     check_writable(real)
 
 
-def check_not_input(out: str | Path, inputs: dict[str, str | Path | None]) -> None:
-    """Refuse an output file that is one of the inputs (``{"--corpus": path}``): writing it would
-    replace what the command reads."""
-    for flag, path in inputs.items():
+def check_not_input(flag: str, out: str | Path, inputs: dict[str, str | Path | None]) -> None:
+    """Refuse an output file (the option ``flag``) that is one of the inputs, each named as a message
+    says it (``{"--corpus file": path}``): writing it would replace what the command reads."""
+    for name, path in inputs.items():
         if path is not None and Path(out).exists() and Path(path).exists() and os.path.samefile(out, path):
-            raise UserError(f"--out {out} is the {flag} file, which would be replaced; give another output path",
-                            exit_code=2)
+            raise UserError(f"{flag} {out} is the {name}, which would be replaced; give another path", exit_code=2)
 
 
 def check_writable(path: str | Path) -> None:

@@ -82,3 +82,12 @@ class Claim:
         for key, value in meta.items():
             row[key if key not in row else f"meta_{key}"] = value
         return row
+
+
+def is_claim_flag(row: dict[str, Any]) -> bool:
+    """A row's ``is_claim`` (true when absent); ValueError when it is not true, false or null (the
+    text ``"no"`` is truthy: a non-claim would be taken for a claim)."""
+    flag = row.get("is_claim", True)
+    if flag is not None and not isinstance(flag, bool):
+        raise ValueError(f"is_claim {flag!r} is not true or false")
+    return bool(flag)

@@ -102,22 +102,26 @@ def blend(p_model: np.ndarray, p_boot: np.ndarray, known: np.ndarray, g: np.ndar
     return out
 
 
-def model_scheme(model_dir: str | Path) -> str | None:
-    """The scheme a model directory was trained with (its YAML path, else its name); None when the
-    directory is no model (``StanceClassifier.from_pretrained`` then says why)."""
+def model_config(model_dir: str | Path) -> dict[str, Any]:
+    """The ``claimstance.json`` of a model directory; {} when it is no model (missing, unreadable or
+    not an object: ``StanceClassifier.from_pretrained`` then says why)."""
     try:
         config = json.loads((Path(model_dir) / CONFIG_NAME).read_text(encoding="utf-8"))
-        return config.get("scheme_path") or config.get("scheme")
-    except (OSError, ValueError, AttributeError):
-        return None
+    except (OSError, ValueError):
+        return {}
+    return config if isinstance(config, dict) else {}
+
+
+def model_scheme(model_dir: str | Path) -> str | None:
+    """The scheme a model directory was trained with (its YAML path, else its name); None when the
+    directory is no model."""
+    config = model_config(model_dir)
+    return config.get("scheme_path") or config.get("scheme")
 
 
 def model_notes(model_dir: str | Path) -> list[str]:
     """What `stance train` warned about a model directory (its ``notes``); [] when none or no model."""
-    try:
-        notes = json.loads((Path(model_dir) / CONFIG_NAME).read_text(encoding="utf-8")).get("notes")
-    except (OSError, ValueError, AttributeError):
-        return []
+    notes = model_config(model_dir).get("notes")
     return [str(note) for note in notes] if isinstance(notes, list) else []
 
 

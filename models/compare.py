@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from corpus.errors import UserError
 from corpus.settings import read_yaml, validation_error
+from corpus.records import is_claim_flag
 from models.matching import MatchSettings, search
 
 Embed = Callable[[list[str]], np.ndarray]
@@ -116,9 +117,11 @@ def claim_rows(rows: Sequence[dict[str, Any]], settings: CompareSettings,
         if not isinstance(row["text"], str):
             raise UserError(f"{where}: row {n} (claim_id {row['claim_id']}): text {row['text']!r} is not a "
                             "string; give claim rows from `stance claims`")
-        if row.get("is_claim") not in (True, False, None):
-            raise UserError(f"{where}: row {n} (claim_id {row['claim_id']}): is_claim {row['is_claim']!r} is not "
-                            "true or false; give claim rows from `stance claims`")
+        try:
+            is_claim_flag(row)
+        except ValueError as err:
+            raise UserError(f"{where}: row {n} (claim_id {row['claim_id']}): {err}; give claim rows from "
+                            "`stance claims`") from None
         score = row.get("score")
         if score is not None and (isinstance(score, bool) or not isinstance(score, (int, float))):
             raise UserError(f"{where}: row {n} (claim_id {row['claim_id']}): score {score!r} is not a number; "
@@ -355,6 +358,8 @@ def _write_parquet(path: Path, rows: list[dict[str, Any]], columns: list[str]) -
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    types = {c: _arrow_type(c) for c in columns}   # once a column, not once a cell
+
     def value(column: str, v: Any) -> Any:
         if v is None:
             return None
@@ -362,11 +367,11 @@ def _write_parquet(path: Path, rows: list[dict[str, Any]], columns: list[str]) -
             return [(str(k), int(n)) for k, n in v.items()]
         if column in _LISTS:
             return [str(x) for x in v]
-        if _arrow_type(column) == pa.string():
+        if types[column] == pa.string():
             return str(v)
         return v
 
-    schema = pa.schema([(c, _arrow_type(c)) for c in columns])
+    schema = pa.schema(list(types.items()))
     data = {c: [value(c, r.get(c)) for r in rows] for c in columns}
     pq.write_table(pa.table(data, schema=schema), path)
 

@@ -26,11 +26,10 @@ from typing import Any
 import numpy as np
 
 from corpus.errors import UserError
+from models.classifier import model_config
 from models.data import is_tie, load_labelled, test_split, text_hash
 from models.evaluation_report import FEW, markdown, render_html, write_plots
 from models.metrics import fitted_baseline, intervals, score, tfidf_baseline
-
-# Re-exported: the CLI and the tests import these from models.evaluate.
 
 BY_DEFAULT = ("outlet", "source_type", "speaker", "source", "voice")
 REPORT_FILES = ("report.json", "index.html")   # an earlier report, which a new one may replace
@@ -49,20 +48,6 @@ def predict_rows(model: str, rows: list[dict[str, Any]], scheme: Any) -> tuple[n
     clf = StanceClassifier.from_pretrained(model, scheme)
     info = {"model": str(model), "version": clf.version, "trained_on": clf.model_labels}
     return clf.predict_proba(rows), info
-
-
-def model_record(model: str) -> dict[str, Any]:
-    """The ``claimstance.json`` of a model directory ({} for the bootstrap or an unreadable one:
-    loading the model then says what is wrong)."""
-    from models.classifier import CONFIG_NAME
-
-    if model == "bootstrap":
-        return {}
-    try:
-        record = json.loads((Path(model) / CONFIG_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return record if isinstance(record, dict) else {}
 
 
 ERRORS_SHOWN = 30
@@ -172,19 +157,17 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
 
     ``split``: "test" scores a pulled dataset's test split, "all" every row; None: ``default_split``.
     """
-    from corpus.files import atomic_dir, check_output_dir
+    from corpus.files import atomic_dir, check_output_dir, write_jsonl
     from models.schemes import load_scheme
 
     check_output_dir(out_dir, REPORT_FILES, REPORT_WRITTEN)
-    if scheme is None:   # a model's own scheme, else the default
-        from models.classifier import model_scheme
-
-        scheme = (model_scheme(model) if model != "bootstrap" else None) or "kremlin_framing"
+    record = {} if model == "bootstrap" else model_config(model)   # claimstance.json, read once
+    # a model's own scheme, else the default
+    scheme = scheme or record.get("scheme_path") or record.get("scheme") or "kremlin_framing"
     scheme_obj = load_scheme(scheme)
     rows = load_labelled(data, scheme_obj.label_ids)
     if model != "bootstrap" and not Path(model).is_dir():
         raise UserError(f"{model}: no such model directory; give a directory from `stance train` or 'bootstrap'")
-    record = model_record(model)
     # The test split of a pulled dataset (which `stance train` never trains on), or every split.
     if split is None:   # a trained model: the test split, when there is one
         split = default_split(model)
@@ -211,8 +194,10 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
         kept = f" once the {seen} are left out" if left_out else ""
         raise UserError(f"{data}: holds only the label(s) {sorted(present)}{kept}; evaluation needs two or more")
     proba_all, info = predict_rows(model, rows, scheme_obj)
+    proba_all = np.asarray(proba_all)
     scheme_ids = list(scheme_obj.label_ids)
-    elsewhere = Counter(scheme_ids[i] for i in np.asarray(proba_all).argmax(axis=1) if scheme_ids[i] not in present)
+    predicted = [scheme_ids[i] for i in proba_all.argmax(axis=1)]   # over every label of the scheme
+    elsewhere = Counter(label for label in predicted if label not in present)
     cols = [scheme_ids.index(label) for label in labels]
     proba = proba_all[:, cols]
     proba = proba / np.clip(proba.sum(axis=1, keepdims=True), 1e-12, None)
@@ -243,7 +228,7 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
                      "accuracy, over 10 equal-width bins of confidence weighted by their claims (0 is perfect)."),
         "overall": score(y, proba, labels),
     }
-    raw_accuracy = float(np.mean([scheme_ids[i] == r["label"] for i, r in zip(np.asarray(proba_all).argmax(axis=1), rows)]))
+    raw_accuracy = float(np.mean([label == r["label"] for label, r in zip(predicted, rows)]))
     report["accuracy_as_predicted"] = round(raw_accuracy, 4)
     if elsewhere:
         # Said plainly: the pull report, which compares raw pre-labels, counts these as disagreements.
@@ -300,16 +285,13 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
         (tmp / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         (tmp / "report.md").write_text(markdown(report), encoding="utf-8")
         (tmp / "index.html").write_text(render_html(report), encoding="utf-8")
-        with (tmp / "predictions.jsonl").open("w", encoding="utf-8") as handle:
-            # What the model said (over every label of the scheme), and what it was scored as.
-            for r, p_all, p in zip(rows, np.asarray(proba_all), proba):
-                extra = {k: r[k] for k in ("claim_id", "doc_id", "outlet", "source_type", "speaker")
-                         if r.get(k) not in (None, "")}
-                handle.write(json.dumps({"id": r.get("id", r.get("claim_id")), **extra, "text": r["text"],
-                                         "label": r["label"], "model_version": report.get("version"),
-                                         "prediction": scheme_ids[int(p_all.argmax())],
-                                         "probs": {lab: round(float(v), 4) for lab, v in zip(scheme_ids, p_all)},
-                                         "scored_as": labels[int(p.argmax())]},
-                                        ensure_ascii=False) + "\n")
+        # What the model said (over every label of the scheme), and what it was scored as.
+        write_jsonl(tmp / "predictions.jsonl", (
+            {"id": r.get("id", r.get("claim_id")),
+             **{k: r[k] for k in ("claim_id", "doc_id", "outlet", "source_type", "speaker") if r.get(k) not in (None, "")},
+             "text": r["text"], "label": r["label"], "model_version": report.get("version"), "prediction": said,
+             "probs": {lab: round(float(v), 4) for lab, v in zip(scheme_ids, p_all)},
+             "scored_as": labels[int(p.argmax())]}
+            for r, said, p_all, p in zip(rows, predicted, proba_all, proba)))
     report["out_dir"] = str(out_dir)
     return report

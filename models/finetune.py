@@ -18,11 +18,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from models.classifier import mean_pool
 from models.data import normalise_spelling
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
-
 class TrainSettings(BaseModel):
     """Every knob of a training run, with its default; a misspelt name is an error."""
 

@@ -530,7 +530,7 @@ def run_match(corpus: str, queries: str, top_k: int, out: str, config: str | Non
     from models.compare import load_compare_settings
 
     check_output_file(out)   # before minutes of matching, not after
-    check_not_input(out, {"--corpus": corpus, "--queries": queries})
+    check_not_input("--out", out, {"--corpus file": corpus, "--queries file": queries})
     if cache is not None:
         check_writable(Path(cache) / "embeddings.npy")
 

@@ -22,8 +22,6 @@ from models.classifier import StanceClassifier
 from models.data import agreement_filter, is_tie, load_labelled, split_by_document, split_unit, test_split, text_hash
 from models.finetune import TrainSettings, fine_tune
 
-# Re-exported: the CLI, the benchmarks and the tests import these from models.training.
-
 MODEL_FILES = ("claimstance.json", "config.json")   # an earlier model, which a new one may replace
 # and what else a model directory holds (transformers' files, the model card, the training history)
 MODEL_WRITTEN = ("README.md", "model.safetensors", "tokenizer*.json", "vocab.txt", "special_tokens_map.json",
@@ -129,11 +127,12 @@ def train(data: str | Path, out_dir: str | Path, scheme: str = "kremlin_framing"
     clf.config["train_filter"] = {"exclude_ties": exclude_ties, "min_agreement": min_agreement, **left_out}
     if Path(str(scheme)).suffix in (".yaml", ".yml"):
         clf.config["scheme_path"] = str(Path(scheme).resolve())
-    notes = data_notes + training_notes(clf.config["blend"], metrics, len(clf.model_labels))
+    trained_notes = training_notes(clf.config["blend"], metrics, len(clf.model_labels))
+    notes = data_notes + trained_notes
     clf.config["notes"] = notes   # for whatever loads the model later (a push switching a project to it)
     with atomic_dir(out_dir, MODEL_FILES, MODEL_WRITTEN) as tmp:
         clf.save_pretrained(tmp)
-        (tmp / "README.md").write_text(model_card(clf, metrics, data, data_notes), encoding="utf-8")
+        (tmp / "README.md").write_text(model_card(clf, metrics, data, data_notes, trained_notes), encoding="utf-8")
         (tmp / "training_history.json").write_text(json.dumps(metrics["history"], indent=2) + "\n",
                                                    encoding="utf-8")
     return {**metrics, "out_dir": str(out_dir), "version": clf.version, "blend": clf.config["blend"],
@@ -252,7 +251,7 @@ def _split_words(split: str) -> str:
 
 
 def model_card(clf: StanceClassifier, metrics: dict[str, Any], data: str | Path,
-               data_notes: list[str] | None = None) -> str:
+               data_notes: list[str] | None = None, trained_notes: list[str] | None = None) -> str:
     """The README.md of a model directory: data, labels, metrics, version, date, blend."""
     cfg, b = clf.config, clf.config["blend"]
     counts = ", ".join(f"{k}: {v}" for k, v in metrics["label_counts"].items())
@@ -284,7 +283,7 @@ def model_card(clf: StanceClassifier, metrics: dict[str, Any], data: str | Path,
         lines.append(f"- Macro-F1 of the blend, what `stance prelabel --model` gives: {blended:.3f}")
     if "validation_f1_bootstrap_alone" in b:
         lines.append(f"- Macro-F1 of the bootstrap alone: {b['validation_f1_bootstrap_alone']:.3f}")
-    lines += [f"- Note: {note}." for note in training_notes(b, metrics, len(cfg["labels"]))]
+    lines += [f"- Note: {note}." for note in trained_notes or []]
     lines += [
         f"- Training time: {metrics['seconds']:.0f} s", "",
         "## Blend with the bootstrap", "",
