@@ -156,6 +156,11 @@ def _dropped_labels(old: str, new: str) -> list[str]:
     return dropped
 
 
+def overlap_line(overlap: int) -> str:
+    """What `stance push` and `stance run` print about the project's annotators a task."""
+    return f"annotators a task: {overlap}" + (" (--overlap 2 or more for agreement figures)" if overlap == 1 else "")
+
+
 def overlap_settings(overlap: int) -> dict[str, Any]:
     """Label Studio's settings for ``overlap`` annotators a task: "Annotations per task" (its
     ``maximum_annotations``) applied to every task (``overlap_cohort_percentage`` 100). A task leaves

@@ -305,7 +305,7 @@ def _add_push(sub: argparse._SubParsersAction) -> None:
 
 
 def _push(args: argparse.Namespace) -> int:
-    from annotate.push import push
+    from annotate.push import overlap_line, push
 
     result = push(args.pairs or args.inp, args.project, workspace=args.workspace, url=args.url,
                   scheme=args.scheme, include_all=args.all, pairs=bool(args.pairs), overlap=args.overlap)
@@ -319,8 +319,7 @@ def _push(args: argparse.Namespace) -> int:
               + ("" if result["project_model_version"] == result["model_version"] else
                  f" (these pre-labels, {result['model_version']}, were all there already)"))
     if result.get("overlap"):
-        print(f"annotators a task: {result['overlap']}" + (" (--overlap 2 or more for agreement figures)"
-                                                           if result["overlap"] == 1 else ""))
+        print(overlap_line(result["overlap"]))
     for note in result.get("notes", []):
         print(f"note: {note}", file=sys.stderr)
     print(f"project {result['project']!r} ({'created' if result['created'] else 'reused'}): {result['project_url']}")

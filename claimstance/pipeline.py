@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from claimstance.config import DEFAULT_PIPELINE, PipelineConfig, load_pipeline_config
-from corpus.errors import UserError
+from corpus.errors import UserError, named_few
 from corpus.files import atomic_write, read_jsonl
 from corpus.readers import ReadOptions
 
@@ -274,12 +274,11 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
 
 def find_model_dir(workspace: Path, version: str) -> Path | None:
     """The model directory of ``version`` among the workspace's folders (``W/model`` and the like)."""
-    for config in sorted(Path(workspace).glob("*/claimstance.json")):
-        try:
-            if json.loads(config.read_text(encoding="utf-8")).get("version") == version:
-                return config.parent
-        except (OSError, ValueError, AttributeError):
-            continue
+    from models.classifier import CONFIG_NAME, model_config
+
+    for config in sorted(Path(workspace).glob(f"*/{CONFIG_NAME}")):
+        if model_config(config.parent).get("version") == version:
+            return config.parent
     return None
 
 
@@ -305,11 +304,16 @@ def _stance() -> str:
 def _new_model_dir(workspace: Path, used: str | None) -> tuple[Path, Path | None]:
     """Where the next `stance train` should write: ``W/model``, or the first free ``W/model-N`` when
     that exists (train replaces an existing --out), with the directory it would have replaced."""
+    used_path = Path(used).resolve() if used else None
+
+    def taken(folder: Path) -> bool:
+        return folder.exists() or folder.resolve() == used_path
+
     first = workspace / "model"
-    if not first.exists() and not (used and Path(used).resolve() == first.resolve()):
+    if not taken(first):
         return first, None
     n = 2
-    while (workspace / f"model-{n}").exists() or (used and Path(used).resolve() == (workspace / f"model-{n}").resolve()):
+    while taken(workspace / f"model-{n}"):
         n += 1
     return workspace / f"model-{n}", first
 
@@ -328,7 +332,7 @@ def summary_lines(result: RunResult) -> list[str]:
         lines.append(f"  {source}: " + ", ".join(f"{k} {v}" for k, v in counts.most_common()))
     if result.no_source_type:
         names = result.no_source_type
-        shown = ", ".join(names[:NAMES_SHOWN]) + (f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else "")
+        shown = named_few(names, NAMES_SHOWN)
         lines.append(f"note: {len(names)} document(s) have no source_type (no manifest entry gives one): {shown}; "
                      "give each an entry with `source_type:` in the corpus's manifest.yaml")
     lines.append(f"pairs across documents: {result.pairs} ({result.contrasting} with contrasting stances), "
@@ -341,8 +345,9 @@ def summary_lines(result: RunResult) -> list[str]:
                      + (f" (the project keeps showing {p['project_model_version']})"
                         if p.get("project_model_version") not in (None, p.get("model_version")) else ""))
         if p.get("overlap"):
-            lines.append(f"annotators a task: {p['overlap']}" + (" (--overlap 2 or more for agreement figures)"
-                                                                 if p["overlap"] == 1 else ""))
+            from annotate.push import overlap_line
+
+            lines.append(overlap_line(p["overlap"]))
     if result.skipped_steps:
         lines.append("up to date, skipped: " + ", ".join(result.skipped_steps))
     if result.not_run:

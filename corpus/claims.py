@@ -23,7 +23,7 @@ from typing import Any
 from corpus.claimfilter import classify
 from corpus.errors import UserError
 from corpus.files import atomic_write, check_not_input, check_output_file
-from corpus.readers import ReadOptions, Skipped, Source, document_format, extractor, list_sources, read_source
+from corpus.readers import ReadOptions, Skipped, Source, document_format, extractor, inside, list_sources, read_source
 from corpus.records import CLAIM_FIELDS, Claim, Document, make_claim_id
 from corpus.sentences import split_paragraphs, split_sentences
 from corpus.voices import Voice, editorial_marker, paragraph_voices, sentence_voices
@@ -344,7 +344,7 @@ def build_claims(inputs: list[str], out: str, options: ReadOptions | None = None
     for flag, path in (("--out", out), ("--documents", documents)):
         if path is not None:
             _check_not_in_corpus(flag, path, inputs)
-            check_not_input(flag, path, {"--manifest": options.manifest})
+    check_not_input("--out", out, {"--manifest": options.manifest})   # --documents: among its inputs above
 
     def skip(item: Skipped) -> None:
         summary.skipped.append(item)
@@ -436,8 +436,7 @@ def _check_not_in_corpus(flag: str, path: str, inputs: list[str]) -> None:
         return
     real = os.path.realpath(path)
     for given in inputs:
-        root = os.path.realpath(given)
-        if os.path.isdir(given) and real.startswith(root.rstrip(os.sep) + os.sep):
+        if os.path.isdir(given) and inside(real, os.path.realpath(given)):
             raise UserError(f"{flag} {path} is a file of the corpus folder {given}, which would be replaced; "
                             "give an output path outside it", exit_code=2)
 

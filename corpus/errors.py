@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class UserError(Exception):
     """A problem the user can fix: the message names the value at fault and what to do.
@@ -12,3 +14,8 @@ class UserError(Exception):
     def __init__(self, message: str, exit_code: int = 2) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+def named_few(names: Sequence[str], shown: int = 3) -> str:
+    """The first ``shown`` names and how many more: "a, b, c and 4 more" (for one line of a message)."""
+    return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, IO
 
-from corpus.errors import UserError
+from corpus.errors import UserError, named_few
 
 
 def default_mode(directory: bool = False) -> int:
@@ -123,7 +123,7 @@ def check_output_dir(path: str | Path, expect: Sequence[str] = (), written: Sequ
     if ours and not foreign:
         return
     shown_from = foreign if marked else entries
-    shown = ", ".join(shown_from[:3]) + (f" and {len(shown_from) - 3} more" if len(shown_from) > 3 else "")
+    shown = named_few(shown_from)
     what = (f"an earlier output of this command with other files added ({shown})" if marked else
             f"files that are not an earlier output of this command ({shown})")
     raise UserError(f"{path} holds {what}; replacing it would delete them: give a new or empty directory")

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-from corpus.errors import UserError
+from corpus.errors import UserError, named_few
 from corpus.manifest import MANIFEST_NAMES, Manifest, find_manifest, load_manifest
 from corpus.records import Document, content_id
 from corpus.sentences import split_paragraphs
@@ -152,7 +152,7 @@ def _nothing_found(passed_over: list[str]) -> str:
     if not passed_over:
         why = "the directory is empty"
     else:
-        shown = ", ".join(passed_over[:3]) + (f" and {len(passed_over) - 3} more" if len(passed_over) > 3 else "")
+        shown = named_few(passed_over)
         why = f"only {shown}: hidden files, manifests and README/LICENSE files are passed over"
     return f"no {KNOWN} files found ({why}); give a directory holding documents, or the files themselves"
 
@@ -165,7 +165,7 @@ def _unlisted_notes(sources: list[Source], on_note: OnNote) -> None:
             unlisted.setdefault(source.unlisted_in, []).append(source)
     for manifest, missing in unlisted.items():
         names = [s.path for s in missing]
-        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        shown = named_few(names)
         has = (missing[0].entry or {}).get("source_type")
         gets = f"only the manifest's defaults (source_type {has})" if has else "no source_type, outlet or date"
         one = len(names) == 1
@@ -210,8 +210,9 @@ def list_sources(inputs: list[str], options: ReadOptions, on_skip: OnSkip,
     seen: set[str] = set()
 
     def add(source: Source | None) -> None:
-        if source is not None and os.path.realpath(source.path) not in seen:  # a file given twice is read once
-            seen.add(os.path.realpath(source.path))
+        real = os.path.realpath(source.path) if source is not None else None
+        if real is not None and real not in seen:  # a file given twice is read once
+            seen.add(real)
             sources.append(source)
 
     excluded = {os.path.realpath(folder) for folder in options.exclude}
@@ -224,8 +225,9 @@ def list_sources(inputs: list[str], options: ReadOptions, on_skip: OnSkip,
             candidates = 0
             passed_over: list[str] = []
             for dirpath, dirnames, filenames in os.walk(given):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
-                                     and os.path.realpath(os.path.join(dirpath, d)) not in excluded)
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not (
+                    excluded and os.path.realpath(os.path.join(dirpath, d)) in excluded))
+                manifests = None   # this folder's, found at its first file
                 for d in [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
                     # os.walk never enters a linked folder: said, as a linked file out of the corpus is
                     link = os.path.join(dirpath, d)
@@ -237,13 +239,14 @@ def list_sources(inputs: list[str], options: ReadOptions, on_skip: OnSkip,
                         continue
                     candidates += 1
                     path = os.path.join(dirpath, name)
-                    if os.path.islink(path) and not _inside(os.path.realpath(path), root):
+                    if os.path.islink(path) and not inside(os.path.realpath(path), root):
                         # A link out of the corpus (to ~/.ssh, a workspace's studio.json) would make a
                         # private file into claims that annotators see: only a file given by name is.
                         on_skip(Skipped(path, f"a link to {os.path.realpath(path)}, outside {given}; give "
                                               "that file by name to read it"))
                         continue
-                    manifests = explicit + _nearest_manifest(os.path.realpath(dirpath), root, cache)
+                    if manifests is None:
+                        manifests = explicit + _nearest_manifest(os.path.realpath(dirpath), root, cache)
                     add(_source(path, manifests, on_skip))
             if not candidates:
                 on_skip(Skipped(given, _nothing_found(passed_over)))
@@ -259,7 +262,8 @@ def list_sources(inputs: list[str], options: ReadOptions, on_skip: OnSkip,
     return sources
 
 
-def _inside(path: str, root: str) -> bool:
+def inside(path: str, root: str) -> bool:
+    """Is ``path`` ``root`` or under it (both real paths)?"""
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from corpus.errors import UserError
+from corpus.errors import UserError, named_few
 from corpus.settings import read_yaml, validation_error
 from corpus.records import is_claim_flag
 from models.matching import MatchSettings, search
@@ -463,7 +463,7 @@ def run_compare(inp: str | Path, out: str | Path, config: str | Path | None = No
     embed = embedder(cache, progress)
     claims, pairs, clusters = compare(rows, embed, settings, where=str(inp))
     sources = sorted({source_of(r) for r in claims})
-    named = ", ".join(sources[:3]) + (f" and {len(sources) - 3} more" if len(sources) > 3 else "")
+    named = named_few(sources)
     html = render_report(claims, pairs, clusters, settings, title=f"Claim comparison: {named}")
     with atomic_dir(out, OUTPUT_FILES, OUTPUT_WRITTEN) as tmp:
         write_jsonl(tmp / "pairs.jsonl", ({k: p.get(k) for k in PAIR_COLUMNS} for p in pairs))
