@@ -58,18 +58,19 @@ def document_splits(doc_ids: Sequence[str], unit: str = "document") -> tuple[dic
     a split that keeps at least one, is moved into it; every other document stays in its hash's split,
     so adding documents moves none of them. ``unit`` names what an id stands for ("document pair").
     """
-    docs = sorted(set(doc_ids), key=lambda d: (_bucket(d), d))
+    bucket = {d: _bucket(d) for d in set(doc_ids)}   # a sha1 a document, once
+    docs = sorted(bucket, key=lambda d: (bucket[d], d))
     if len(docs) < MIN_DOCUMENTS:
         return ({d: "train" for d in docs},
                 f"only {len(docs)} {unit}(s): every row is in train, no validation or test split")
-    split = {d: _bucket_split(_bucket(d)) for d in docs}
+    split = {d: _bucket_split(bucket[d]) for d in docs}
     moved = {}
     for empty in SPLITS:
         if empty in split.values():
             continue
         sizes = {name: sum(1 for s in split.values() if s == name) for name in SPLITS}
         donors = [d for d in docs if sizes[split[d]] >= 2 and d not in moved]
-        doc = min(donors, key=lambda d: (_distance(_bucket(d), empty), d))
+        doc = min(donors, key=lambda d: (_distance(bucket[d], empty), d))
         moved[doc] = (split[doc], empty)
         split[doc] = empty
     note = None

@@ -72,7 +72,7 @@ def _stance_choice(result: Sequence[dict[str, Any]], control: str = lc.STANCE) -
     stance, or a pair's relation) wins, else the first Choices item."""
     found = None
     for item in result or ():
-        if item.get("type") != "choices" or (item.get("from_name") == lc.PROBLEM and control != lc.PROBLEM):
+        if item.get("type") != "choices" or item.get("from_name") == lc.PROBLEM:   # a flag is no stance
             continue
         if found is None or item.get("from_name") == control:
             found = item
@@ -94,13 +94,18 @@ def _note(result: Sequence[dict[str, Any]]) -> str | None:
 PROBLEM_LOOKUP = {key: pid for pid, name, _ in lc.PROBLEMS for key in (pid, name, name.casefold())}
 
 
+def _flag_order(flags: Any) -> list[str]:
+    """Problem flags in the labelling view's order, any other value after them by name."""
+    return sorted(set(flags), key=lambda f: (lc.PROBLEM_IDS.index(f) if f in lc.PROBLEM_IDS else len(lc.PROBLEM_IDS), f))
+
+
 def _problems(result: Sequence[dict[str, Any]]) -> list[str]:
     """The problem flags an annotator ticked (``not_a_claim``, ...), sorted; a value no config of
     `stance push` offers is kept as given."""
     flags = {PROBLEM_LOOKUP.get(str(value), PROBLEM_LOOKUP.get(str(value).casefold(), str(value)))
              for item in result or () if item.get("type") == "choices" and item.get("from_name") == lc.PROBLEM
              for value in (item.get("value") or {}).get("choices") or []}
-    return sorted(flags, key=lambda f: (lc.PROBLEM_IDS.index(f) if f in lc.PROBLEM_IDS else len(lc.PROBLEM_IDS), f))
+    return _flag_order(flags)
 
 
 def _cues(result: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -285,7 +290,7 @@ def label_rows(rows: Sequence[dict[str, Any]], key: str = "claim_id",
         }
         if any("problems" in r for r in mine):
             flags = {f for a in annotators for f in latest_of[a].get("problems") or ()}
-            row["problems"] = [f for f in lc.PROBLEM_IDS if f in flags] + sorted(flags - set(lc.PROBLEM_IDS))
+            row["problems"] = _flag_order(flags)
             row["flagged"] = bool(flags)
         meta = {k: v for k, v in latest.items() if k not in ANNOTATION_FIELDS}
         out.append({**row, **{k: v for k, v in meta.items() if k not in row}})
@@ -303,15 +308,16 @@ def build_report(rows: Sequence[dict[str, Any]], labels: Sequence[dict[str, Any]
     for row in labels:
         rules[row["rule"]] += 1
     unit = "pair" if key == "pair_id" else "claim"
+    skipped = [r for r in rows if r["skipped"]]
     return {
         "scheme": scheme.name,
         "n_tasks_exported": n_tasks,
         "n_annotations": len(rows),
-        "n_skipped": sum(1 for r in rows if r["skipped"]),
+        "n_skipped": len(skipped),
         "skipped": {
-            "n": sum(1 for r in rows if r["skipped"]),
-            "n_items": len({r[key] for r in rows if r["skipped"]}),
-            "by_annotator": dict(sorted(Counter(r["annotator"] for r in rows if r["skipped"]).items())),
+            "n": len(skipped),
+            "n_items": len({r[key] for r in skipped}),
+            "by_annotator": dict(sorted(Counter(r["annotator"] for r in skipped).items())),
             "filter": SKIP_FILTER,
             "note": f"skipped {unit}s are kept out of labels.jsonl and the dataset; they are the rows of "
                     f"annotations.jsonl with {SKIP_FILTER} (label null)",
@@ -350,8 +356,7 @@ def problem_summary(rows: Sequence[dict[str, Any]], labels: Sequence[dict[str, A
         "n_annotations": len(flagged),
         "n_items": len({r[key] for r in flagged}),
         "n_labelled_flagged": sum(1 for r in labels if r.get("flagged")),
-        "by_problem": {f: by_problem[f] for f in [*lc.PROBLEM_IDS, *sorted(set(by_problem) - set(lc.PROBLEM_IDS))]
-                       if by_problem[f] or f in lc.PROBLEM_IDS},
+        "by_problem": {f: by_problem[f] for f in _flag_order({*lc.PROBLEM_IDS, *by_problem})},
         "filter": FLAG_FILTER,
         "note": FLAG_NOTE,
     }

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from annotate.studio_api import API_KEY_ENV, _check_key, _check_url, _note, _probe
-from annotate.studio_workspace import (DEFAULT_WORKSPACE, USERNAME, _check_file_key, _check_workspace,
+from annotate.studio_workspace import (DEFAULT_WORKSPACE, USERNAME, _check_workspace,
                                        _keep_the_database, _make_workspace, _public, _read_info, _write_info,
                                        studio_file)
 from corpus.errors import UserError
@@ -168,8 +168,6 @@ def start(workspace: str | Path = DEFAULT_WORKSPACE, port: int | None = None) ->
     _check_workspace(workspace)
     data_dir = workspace / "studio"
     info = _read_info(workspace)
-    if info is not None:
-        _check_file_key(info, workspace)
 
     if info is not None and _pid_alive(info.get("pid")):
         if port is not None and port != info["port"]:
@@ -300,7 +298,7 @@ def stop(workspace: str | Path = DEFAULT_WORKSPACE) -> dict[str, Any]:
     """
     data_dir = Path(workspace) / "studio"
     try:
-        info = _read_info(workspace)
+        info = _read_info(workspace, check_key=False)
     except UserError as err:
         if Path(workspace).is_file():
             raise
@@ -331,7 +329,6 @@ def status(workspace: str | Path = DEFAULT_WORKSPACE) -> dict[str, Any]:
     info = _read_info(workspace)
     if info is None:
         raise UserError(f"no Label Studio set up in {workspace}: run `stance studio start --workspace {workspace}`")
-    _check_file_key(info, workspace)
     running = _pid_alive(info.get("pid"))
     code = _auth_status(info["url"], info["api_key"]) if running else None
     return _public(info, workspace, configured=True, running=running, auth_ok=code == 200, http_status=code)
@@ -357,7 +354,6 @@ def connect(workspace: str | Path | None = None, url: str | None = None) -> tupl
         if found is None:
             raise UserError(f"no Label Studio set up in {workspace}: run `stance studio start --workspace {workspace}` "
                             f"or pass --url with {API_KEY_ENV}")
-        _check_file_key(found, workspace)
         info = _public(found, workspace, remote=False)
         where = f"the key in {studio_file(workspace)}"
         start_hint = f"run `stance studio start --workspace {workspace}`"

@@ -38,7 +38,9 @@ def _broken_info(path: Path, why: str) -> UserError:
                      f"(url, port, username, password, api_key, secret_key, pid); {_keep_the_database(path.parent)}")
 
 
-def _read_info(workspace: str | Path) -> dict[str, Any] | None:
+def _read_info(workspace: str | Path, check_key: bool = True) -> dict[str, Any] | None:
+    """The workspace's studio.json (None when there is none), kept at mode 600, its key checked
+    (``check_key``: `stance studio stop` needs no key)."""
     if Path(workspace).is_file():
         raise UserError(f"--workspace {workspace} is a file; give the workspace directory "
                         "(the one `stance studio start` made)")
@@ -59,6 +61,8 @@ def _read_info(workspace: str | Path) -> dict[str, Any] | None:
     if not isinstance(info, dict) or not info.get("api_key"):
         raise _broken_info(path, "no api_key in it")
     _keep_private(path)
+    if check_key:
+        _check_file_key(info, workspace)
     return info
 
 
