@@ -208,8 +208,7 @@ def _quote_descriptor(sentence: str) -> tuple[bool, str | None]:
         desc = " ".join(kept)
     # a capitalised word belongs to a name ("US President"), except the first person's
     words = [w.strip(".'’") for w in desc.split()]
-    if not words or len(words) > 8 or any(
-            w.lower() in _DESC_STOP and (w.islower() or w in ("I", "We", "My", "Our")) for w in words):
+    if not words or len(words) > 8 or _not_a_speaker(words):
         return False, None
     return True, _descriptor_name(desc)
 
@@ -245,6 +244,11 @@ def _bare_reported(sentence: str) -> str | None:
     if head[-1].lower() in _CLAUSE_WORDS or any(w.lower() in _CLAUSE_WORDS - {"and"} for w in head):
         return None
     return subject
+
+
+def _not_a_speaker(words: list[str]) -> bool:
+    """Words that make a descriptor no speaker: a lower-case stop word, or the first person."""
+    return any(w.lower() in _DESC_STOP and (w.islower() or w in ("I", "We", "My", "Our")) for w in words)
 
 
 def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
@@ -284,8 +288,7 @@ def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
     m = _REPORTED_TAIL.search(sentence)
     if m:   # "..., the deputy minister said." / "..., Rosstat reported.": reported speech, no quotes
         words = [w.strip(".'’") for w in m.group("desc").split()]
-        if words and not any(w.lower() in _DESC_STOP and (w.islower() or w in ("I", "We", "My", "Our"))
-                             for w in words):
+        if words and not _not_a_speaker(words):
             return True, _descriptor_name(m.group("desc")) if words[0].lower() not in _PRONOUNS else None
     return False, None
 
