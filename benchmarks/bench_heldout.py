@@ -49,6 +49,9 @@ from bench_stance import LABELS, f1, tfidf, two  # noqa: E402
 from corpus.files import read_jsonl  # noqa: E402
 
 CROSS_DOMAIN = ("crossdomain_proxy.jsonl", "crossdomain_blind.jsonl")
+# The usual Hugging Face recipe: no warm-up, no early stopping (the last epoch is kept), no blend.
+PLAIN = {"learning_rate": 5e-5, "epochs": 3, "min_epochs": 1, "warmup_fraction": 0.0, "max_length": 128,
+         "keep_best": False, "blend": False}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,6 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", default="0,1", help="comma-separated seeds of the 80/20 splits")
     parser.add_argument("--settings", default="{}", help='TrainSettings fields to change, as JSON: \'{"epochs": 5}\'')
     parser.add_argument("--plain", action="store_true", help="also a plain fine-tune (lr 5e-5, 3 epochs) on each split")
+    parser.add_argument("--plain-settings", default="{}",
+                        help='with --plain: its TrainSettings fields to change, as JSON: \'{"epochs": 10}\'')
+    parser.add_argument("--plain-only", action="store_true",
+                        help="the plain fine-tune and TF-IDF only, not the recipe (a sweep of the plain baseline)")
     parser.add_argument("--folds", type=int, default=0,
                         help="K-fold cross-validation (stratified, shuffled with seed 0) instead of --seeds")
     parser.add_argument("--train-seed", type=int, default=13,
@@ -65,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--train-fraction", type=float, default=1.0,
                         help="train on this stratified share of each split's training claims (learning curve)")
     args = parser.parse_args(argv)
+    args.plain = args.plain or args.plain_only
     if not 0 < args.train_fraction <= 1:
         parser.error(f"--train-fraction must be in (0, 1], not {args.train_fraction}")
 
@@ -94,11 +102,11 @@ def main(argv: list[str] | None = None) -> int:
                   for seed in args.seeds.split(",")]
     names = range(len(splits)) if args.folds else [int(seed) for seed in args.seeds.split(",")]
     split_key = "fold" if args.folds else "seed"
-    pooled: dict[str, list[np.ndarray]] = {}
-    for seed, (train, test) in zip(names, splits):
-        if args.train_fraction < 1:  # the same held-out claims, fewer training claims
-            train, _ = train_test_split(train, train_size=args.train_fraction,
-                                        stratify=[r["label"] for r in train], random_state=int(seed))
+    ids = list(scheme.label_ids)
+
+    def recipe(train: list[dict], test: list[dict], y: np.ndarray, res: dict, cells: list[str],
+               pooled: dict[str, list[np.ndarray]]) -> float:
+        """The `stance train` recipe on one split: its figures into ``res``, ``cells`` and ``pooled``."""
         started = time.monotonic()
         fitted, _ = fit_classifier(train, scheme, seed=args.train_seed, settings=settings, progress=False)
         seconds = time.monotonic() - started
@@ -107,20 +115,14 @@ def main(argv: list[str] | None = None) -> int:
         model_dir = Path(tempfile.mkdtemp(prefix="bench-heldout-"))
         fitted.save_pretrained(model_dir)
         clf = StanceClassifier.from_pretrained(model_dir)
-        y = np.array([LABELS.index(r["label"]) for r in test])
-        ids = list(scheme.label_ids)
         boot = Bootstrap(scheme)
         blended, alone = two(clf.predict_proba(test), ids), two(clf.predict_proba(test, blended=False), ids)
-        pooled.setdefault("gold", []).append(y)
         pooled.setdefault("fine-tune", []).append(blended)
         pooled.setdefault("network alone", []).append(alone)
-        res = {split_key: seed, "train_claims": len(train), "test_claims": len(test),
-               "train_seconds": round(seconds, 1),
-               "test/fine-tune": f1(y, blended),
-               "test/network alone": f1(y, alone),
-               "test/tfidf": f1(y, tfidf(train, test)),
-               "test/bootstrap": f1(y, two(boot.predict_proba([{"text": r["text"]} for r in test]), ids))}
-        cells = []
+        res.update({"train_seconds": round(seconds, 1),
+                    "test/fine-tune": f1(y, blended),
+                    "test/network alone": f1(y, alone),
+                    "test/bootstrap": f1(y, two(boot.predict_proba([{"text": r["text"]} for r in test]), ids))})
         for name, claims in sets.items():
             yc = np.array([LABELS.index(r["label"]) for r in claims])
             res[f"{name}/fine-tune"] = f1(yc, two(clf.predict_proba(claims), ids))
@@ -130,13 +132,30 @@ def main(argv: list[str] | None = None) -> int:
             res[f"{name}/gate pass"] = float((clf.domain_gate(claims) >= 1).mean())
             cells.append(f"{res[f'{name}/fine-tune']:.3f}/{res[f'{name}/network alone']:.3f}/"
                          f"{res[f'{name}/bootstrap']:.3f}/{res[f'{name}/tfidf']:.3f} ({res[f'{name}/gate pass']:.2f})")
+        shutil.rmtree(model_dir, ignore_errors=True)
+        return seconds
+
+    pooled: dict[str, list[np.ndarray]] = {}
+    for seed, (train, test) in zip(names, splits):
+        if args.train_fraction < 1:  # the same held-out claims, fewer training claims
+            train, _ = train_test_split(train, train_size=args.train_fraction,
+                                        stratify=[r["label"] for r in train], random_state=int(seed))
+        y = np.array([LABELS.index(r["label"]) for r in test])
+        pooled.setdefault("gold", []).append(y)
+        res = {split_key: seed, "train_claims": len(train), "test_claims": len(test),
+               "test/tfidf": f1(y, tfidf(train, test))}
+        cells = []
+        seconds = 0.0
+        if not args.plain_only:
+            seconds = recipe(train, test, y, res, cells, pooled)
         if args.plain:
-            plain = TrainSettings(learning_rate=5e-5, epochs=3, min_epochs=1, warmup_fraction=0.0, max_length=128,
-                                  keep_best=False, blend=False)
+            plain = TrainSettings(**{**PLAIN, **json.loads(args.plain_settings)})
             # Trained on all of the 80%; the rows passed as validation only satisfy the API (no early
             # stopping, no blend).
+            started = time.monotonic()
             plain_clf, _ = fit_classifier(train, scheme, seed=args.train_seed, settings=plain, progress=False,
                                           val_rows=train[:32])
+            res["plain_train_seconds"] = round(time.monotonic() - started, 1)
             plain_pred = two(plain_clf.predict_proba(test, blended=False), ids)
             pooled.setdefault("plain fine-tune", []).append(plain_pred)
             res["test/plain fine-tune"] = f1(y, plain_pred)
@@ -145,9 +164,9 @@ def main(argv: list[str] | None = None) -> int:
                 res[f"{name}/plain fine-tune"] = f1(yc, two(plain_clf.predict_proba(claims, blended=False), ids))
             cells.append("plain fine-tune " + " / ".join(f"{res[k]:.3f}" for k in res if k.endswith("/plain fine-tune")))
         results.append(res)
-        shutil.rmtree(model_dir, ignore_errors=True)
-        print(f"{seed:>4} {len(test):>5} {res['test/fine-tune']:9.3f} {res['test/network alone']:6.3f} "
-              f"{res['test/tfidf']:6.3f} {res['test/bootstrap']:6.3f} " + " ".join(f"{c:>44}" for c in cells)
+        shown = {k: res.get(f"test/{k}", float("nan")) for k in ("fine-tune", "network alone", "tfidf", "bootstrap")}
+        print(f"{seed:>4} {len(test):>5} {shown['fine-tune']:9.3f} {shown['network alone']:6.3f} "
+              f"{shown['tfidf']:6.3f} {shown['bootstrap']:6.3f} " + " ".join(f"{c:>44}" for c in cells)
               + f" {seconds:7.0f}", flush=True)
     keys = [k for k in results[0] if "/" in k]
     mean = {k: float(np.mean([r[k] for r in results])) for k in keys}
