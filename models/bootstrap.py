@@ -38,6 +38,9 @@ from models.schemes import Scheme
 ABSTAIN = None
 END_MODEL_MAX_ROWS = 2000
 KNOWN_LABELLERS = ("cues", "cue_groups", "source_type", "similarity")
+# Reasons the claims step (corpus.claims, corpus.claimfilter) gives a sentence that states nothing.
+NOT_STATEMENTS = frozenset({"speaker_marker", "byline", "heading", "greeting", "fragment", "editorial_marker",
+                            "front_matter", "filler"})
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 
 
@@ -435,7 +438,11 @@ class Bootstrap:
         return emb
 
     def similarity_proba(self, emb: np.ndarray) -> np.ndarray:
-        """Softmax over each label's blend of description cosine and mean top-k example cosine."""
+        """Softmax over the similarity scores, at the scheme's temperature."""
+        return _softmax(self.similarity_scores(emb) / self.scheme.similarity.temperature)
+
+    def similarity_scores(self, emb: np.ndarray) -> np.ndarray:
+        """Each label's blend of description cosine and mean top-k example cosine (rows x labels)."""
         cfg = self.scheme.similarity
         desc, examples = self._anchor_embeddings()
         scores = np.zeros((len(emb), len(desc)), dtype=np.float64)
@@ -448,7 +455,7 @@ class Bootstrap:
                 scores[:, j] = cfg.description_weight * d + (1 - cfg.description_weight) * top
             else:
                 scores[:, j] = d
-        return _softmax(scores / cfg.temperature)
+        return scores
 
     def similarity_votes(self, sim: np.ndarray) -> np.ndarray:
         """The similarity labeller as hard votes: the top label when its lead is clear, else -1."""
@@ -525,18 +532,49 @@ class Bootstrap:
             return np.zeros((0, k))
         matrix = self.apply(rows)
         logits = self.vote_logits(matrix)
+        sim_scores = None
         if self.needs_encoder:
             emb = self.embed(rows, progress=progress, batch_size=batch_size)
             covered = (matrix >= 0).any(axis=1)
             cue_logits = logits.copy()
             if self.use_similarity:
-                sim = self.similarity_proba(emb)
+                sim_scores = self.similarity_scores(emb)
+                sim = _softmax(sim_scores / self.scheme.similarity.temperature)
                 logits = logits + self.scheme.combiner.similarity_weight * np.log(sim + 1e-9)
             if self.use_end_model:
                 end = self.end_model_proba(emb, [str(row.get("text") or "") for row in rows], cue_logits, covered)
                 if end is not None:
                     logits = logits + self.scheme.combiner.end_model_weight * np.log(end + 1e-9)
-        return _softmax(logits)
+        if self.scheme.combiner.neutral_evidence is None:
+            return _softmax(logits)
+        neutral = self.scheme.index(self.scheme.neutral)
+        sides = [j for j in range(k) if j != neutral]
+        probs = np.zeros_like(logits)
+        share = self.neutral_share(rows, matrix, sim_scores)
+        probs[:, sides] = _softmax(logits[:, sides]) * (1 - share)[:, None]
+        probs[:, neutral] = share
+        return probs
+
+    def neutral_share(self, rows: list[dict[str, Any]], matrix: np.ndarray,
+                      sim_scores: np.ndarray | None) -> np.ndarray:
+        """P(neutral) for each row from the scheme's ``combiner.neutral_evidence``: cue votes for a
+        side (the source type excepted: it says which side a document is on, not whether a sentence
+        takes one), neutral cues, the claims step's reason, a question mark, and similarity."""
+        weights = self.scheme.combiner.neutral_evidence
+        neutral = self.scheme.index(self.scheme.neutral)
+        cue_columns = [j for j, lab in enumerate(self.labellers) if lab.name != "source_type"]
+        votes = matrix[:, cue_columns]
+        sided = ((votes >= 0) & (votes != neutral)).sum(axis=1)
+        z = (weights.bias + weights.framed_cue * np.minimum(sided, 2)
+             + weights.neutral_cue * (votes == neutral).sum(axis=1))
+        reasons = [row.get("reason") for row in rows]
+        z = z + weights.not_a_statement * np.array([reason in NOT_STATEMENTS for reason in reasons])
+        z = z + weights.question * np.array([reason == "question" or str(row.get("text") or "").rstrip().endswith("?")
+                                             for reason, row in zip(reasons, rows)])
+        if sim_scores is not None:
+            others = np.delete(sim_scores, neutral, axis=1).max(axis=1)
+            z = z + weights.similarity * (sim_scores[:, neutral] - others) / self.scheme.similarity.temperature
+        return 1.0 / (1.0 + np.exp(-z))
 
     # --- what does the work -------------------------------------------------------------------------
 

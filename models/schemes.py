@@ -71,6 +71,22 @@ class Similarity(_Strict):
     min_margin: float = Field(default=0.02, ge=0)
 
 
+class NeutralEvidence(_Strict):
+    """Whether a claim is neutral, decided apart from which side it takes (log-odds weights).
+
+    The labels' log-odds say which side a claim leans to; these weights say whether it takes one:
+    ``P(neutral) = sigmoid(bias + the weighted evidence)``, and the other labels share the rest in
+    the proportions they had, so the comparison between them does not move.
+    """
+
+    bias: float = 2.5
+    framed_cue: float = -2.0  # for each labeller voting a non-neutral label, at most two (not source_type)
+    neutral_cue: float = 1.0
+    not_a_statement: float = 1.0  # the claims step's reason: a speaker marker, byline, heading, ...
+    question: float = 1.5
+    similarity: float = 0.35  # neutral's similarity score minus the best other label's, over the temperature
+
+
 class Combiner(_Strict):
     """Weights of the label model: each labeller's assumed accuracy and the end model's share."""
 
@@ -84,6 +100,8 @@ class Combiner(_Strict):
     end_model_min_confidence: float = Field(default=0.6, ge=0, le=1)
     end_model_rounds: int = Field(default=1, ge=1, le=5)
     neutral_prior: float = Field(default=0.1, gt=0, lt=1)
+    # Without it the neutral label competes in the log-odds like any other, from neutral_prior.
+    neutral_evidence: NeutralEvidence | None = None
 
 
 class Scheme(_Strict):
@@ -113,6 +131,8 @@ class Scheme(_Strict):
                 seen.add(value)
         if self.neutral is not None and self.neutral not in self.label_ids:
             raise ValueError(f"neutral: {self.neutral!r} is not one of the label ids {self.label_ids}")
+        if self.combiner.neutral_evidence is not None and self.neutral is None:
+            raise ValueError("combiner.neutral_evidence: the scheme names no neutral label; add `neutral: <label id>`")
         return self
 
     @property

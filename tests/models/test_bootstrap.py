@@ -80,6 +80,27 @@ def test_predict_proba_rows_sum_to_one_and_follow_the_cues(scheme, bag_encoder):
     assert boot.version.startswith("bootstrap-") and boot.version.endswith(scheme.version)
 
 
+def test_neutral_evidence_decides_neutral_and_leaves_the_sides_as_they_were(scheme, bag_encoder):
+    assert scheme.combiner.neutral_evidence is not None
+    boot = Bootstrap(scheme, encoder=bag_encoder)
+    without = scheme.model_copy(update={"combiner": scheme.combiner.model_copy(update={"neutral_evidence": None})})
+    plain = Bootstrap(without, encoder=bag_encoder)
+    rows = [{"text": "The Kiev regime and its Western curators staged a provocation.", "reason": "claim"},
+            {"text": "The delegation arrived in Geneva.", "reason": "claim"},
+            {"text": "The delegation arrived in Geneva.", "reason": "fragment"},
+            {"text": "The delegation arrived in Geneva?", "reason": "claim"},
+            {"text": "The delegation arrived in Geneva."}]
+    probs, before = boot.predict_proba(rows), plain.predict_proba(rows)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-9)
+    share = probs[:, 2]
+    assert share[0] < 0.1 < share[1]              # a framing cue speaks against neutral
+    assert share[2] > share[1] and share[3] > share[1]   # so do a non-statement and a question, for it
+    assert share[4] == pytest.approx(share[1])     # no reason given: the text alone decides
+    # Which side a claim leans to does not move: kremlin vs independent as without the evidence.
+    np.testing.assert_allclose(probs[:, 0] / probs[:, :2].sum(axis=1), before[:, 0] / before[:, :2].sum(axis=1),
+                               rtol=1e-9)
+
+
 def test_excluding_the_kiev_cue_removes_that_labeller_and_changes_the_version(scheme, bag_encoder):
     full = Bootstrap(scheme, encoder=bag_encoder)
     without = Bootstrap(scheme, encoder=bag_encoder, exclude=["kiev_spelling"])

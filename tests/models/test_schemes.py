@@ -81,6 +81,10 @@ def test_typo_in_a_field_name_is_an_error(tmp_path):
     (lambda d: d["labels"][0].update(id="Yes!"), r"labels\.0\.id: .*lower-case"),
     (lambda d: d.update(neutral="maybe"), r"neutral: 'maybe' is not one of the label ids"),
     (lambda d: d.update(labels=d["labels"][:1]), r"at least two labels"),
+    (lambda d: d.update(combiner={"neutral_evidence": {"bias": 1.0}}),
+     r"combiner\.neutral_evidence: the scheme names no neutral label; add `neutral: <label id>`"),
+    (lambda d: d.update(neutral="no", combiner={"neutral_evidence": {"questoin": 1.0}}),
+     r"combiner\.neutral_evidence\.questoin: unknown field \(check the spelling\)"),
 ])
 def test_inconsistent_schemes_are_rejected(tmp_path, change, message):
     data = _minimal()
