@@ -54,6 +54,20 @@ PLAIN = {"learning_rate": 5e-5, "epochs": 3, "min_epochs": 1, "warmup_fraction":
          "keep_best": False, "blend": False}
 
 
+def _tfidf_variants() -> dict:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.svm import LinearSVC
+
+    return {
+        "defaults": lambda: make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=2000)),
+        "LinearSVC": lambda: make_pipeline(TfidfVectorizer(ngram_range=(1, 2)), LinearSVC()),
+        "char 2-5": lambda: make_pipeline(TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
+                                          LogisticRegression(C=10.0, max_iter=3000)),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     context = run_context(argv)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -67,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="the plain fine-tune and TF-IDF only, not the recipe (a sweep of the plain baseline)")
     parser.add_argument("--folds", type=int, default=0,
                         help="K-fold cross-validation (stratified, shuffled with seed 0) instead of --seeds")
+    parser.add_argument("--tfidf-variants", action="store_true",
+                        help="also three other TF-IDF set-ups (scikit-learn defaults, LinearSVC, character n-grams)")
     parser.add_argument("--train-seed", type=int, default=13,
                         help="seed of training (validation split, initialisation, batch order): the run-to-run spread")
     parser.add_argument("--train-fraction", type=float, default=1.0,
@@ -83,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     from models.schemes import load_scheme
     from models.training import TrainSettings, fit_classifier
 
+    variants = _tfidf_variants() if args.tfidf_variants else {}
     scheme = load_scheme("kremlin_framing")
     settings = TrainSettings(**json.loads(args.settings))
     rows = [r for r in read_jsonl(args.data) if r.get("label") in LABELS]
@@ -146,6 +163,12 @@ def main(argv: list[str] | None = None) -> int:
                "test/tfidf": f1(y, tfidf(train, test))}
         cells = []
         seconds = 0.0
+        if args.tfidf_variants:
+            for name, make in variants.items():
+                model = make().fit([r["text"] for r in train], [LABELS.index(r["label"]) for r in train])
+                pred = np.eye(len(LABELS))[model.predict([r["text"] for r in test])]
+                pooled.setdefault(f"TF-IDF {name}", []).append(pred)
+                res[f"test/tfidf {name}"] = f1(y, pred)
         if not args.plain_only:
             seconds = recipe(train, test, y, res, cells, pooled)
         if args.plain:
