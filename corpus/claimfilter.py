@@ -43,6 +43,10 @@ OPINION = "opinion"
 NOT_CHECKWORTHY = "not_checkworthy"
 REASONS = (CLAIM, QUESTION, GREETING, HEADING, FRAGMENT, EDITORIAL_MARKER, FILLER, OPINION,
            NOT_CHECKWORTHY)
+# Reasons the claims step (corpus.claims) gives from what a piece of text is, not from its words.
+SPEAKER_MARKER = "speaker_marker"
+BYLINE = "byline"
+FRONT_MATTER = "front_matter"
 
 # Tokens are ASCII bytes: lower-cased text, encoded, every digit turned to "0" (so a digit test
 # is one memchr) and every other byte that is not a letter, apostrophe or hyphen to space (a
@@ -51,6 +55,11 @@ _KEEP = frozenset(b"abcdefghijklmnopqrstuvwxyz'-")
 _TOKEN_TABLE = bytes(48 if 48 <= c <= 57 else c if c in _KEEP else 32 for c in range(256))
 # What may follow the "?" of a question: closing quotes and brackets, emphasis, stray dots.
 _QUESTION_TAIL = " \t\n\"'”’»)]*_.…"
+
+
+def ends_in_question_mark(sentence: str) -> bool:
+    """A "?" at the end, before any closing quotes, brackets or emphasis."""
+    return sentence.rstrip(_QUESTION_TAIL).endswith("?")
 
 
 def _token_bytes(low: str) -> bytes:
@@ -244,8 +253,7 @@ def classify(text: str) -> tuple[bool, str]:
         s = _EDGE_MARKERS.sub("", s).strip()
         if not s or (s[0] in "[(" and _ONLY_MARKERS.fullmatch(s)):
             return False, EDITORIAL_MARKER
-    last = s[-1]
-    if last == "?" or (last in _QUESTION_TAIL and s.rstrip(_QUESTION_TAIL).endswith("?")):
+    if ends_in_question_mark(s):
         return False, QUESTION
     prefix = (_BULLET.match(s) if s[0] in _BULLET_FIRST else None) or (
         _SPEAKER_LABEL.match(s) if ":" in s[:34] else None)

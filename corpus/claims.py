@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from corpus.claimfilter import classify
+from corpus.claimfilter import BYLINE, FRONT_MATTER, SPEAKER_MARKER, classify
 from corpus.errors import UserError
 from corpus.files import atomic_write, check_not_input, check_output_file
 from corpus.readers import ReadOptions, Skipped, Source, document_format, extractor, inside, list_sources, read_source
@@ -44,7 +44,7 @@ def _pieces(text: str, spans: list[tuple[int, int]], voice: Voice) -> list[tuple
     if voice.marker_end is not None and spans:
         ps = spans[0][0]
         mend = ps + len(text[ps:voice.marker_end].rstrip())
-        pieces.append((ps, mend, "speaker_marker"))
+        pieces.append((ps, mend, SPEAKER_MARKER))
         rest = []
         for s, e in spans:
             if e <= mend:
@@ -97,11 +97,11 @@ def _sentences(doc: Document) -> Iterator[tuple]:
         for i, (s, e, forced) in enumerate(pieces):
             sentence = text[s:e]
             if voice.kind == "byline":
-                forced = forced or "byline"
+                forced = forced or BYLINE
             elif voice.kind == "heading" or e <= headline_end:  # a page's headline, like "# Title"
                 forced = forced or "heading"
             elif voice.kind == "front_matter":
-                forced = "front_matter"  # metadata, not prose: no piece of it is a claim
+                forced = FRONT_MATTER  # metadata, not prose: no piece of it is a claim
             is_claim, reason = _flag(sentence, forced)
             if forced == "editorial_marker" and voice.editor is not None:
                 speaker, name = voice.editor.speaker, voice.editor.speaker_name  # "[My Emphasis]": the blogger's
