@@ -32,15 +32,16 @@ from typing import Any
 
 import numpy as np
 
+from corpus.claimfilter import (BYLINE, EDITORIAL_MARKER, FILLER, FRAGMENT, FRONT_MATTER, GREETING, HEADING,
+                                QUESTION, SPEAKER_MARKER, ends_in_question_mark)
 from corpus.records import DOCUMENT_VOICES
 from models.schemes import Scheme
 
 ABSTAIN = None
 END_MODEL_MAX_ROWS = 2000
 KNOWN_LABELLERS = ("cues", "cue_groups", "source_type", "similarity")
-# Reasons the claims step (corpus.claims, corpus.claimfilter) gives a sentence that states nothing.
-NOT_STATEMENTS = frozenset({"speaker_marker", "byline", "heading", "greeting", "fragment", "editorial_marker",
-                            "front_matter", "filler"})
+# Reasons the claims step gives a sentence that states nothing.
+NOT_STATEMENTS = frozenset({SPEAKER_MARKER, BYLINE, FRONT_MATTER, HEADING, GREETING, FRAGMENT, EDITORIAL_MARKER, FILLER})
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 
 
@@ -537,15 +538,15 @@ class Bootstrap:
             emb = self.embed(rows, progress=progress, batch_size=batch_size)
             covered = (matrix >= 0).any(axis=1)
             cue_logits = logits.copy()
+            sim_scores = self.similarity_scores(emb)  # for the neutral evidence too
             if self.use_similarity:
-                sim_scores = self.similarity_scores(emb)
                 sim = _softmax(sim_scores / self.scheme.similarity.temperature)
                 logits = logits + self.scheme.combiner.similarity_weight * np.log(sim + 1e-9)
             if self.use_end_model:
                 end = self.end_model_proba(emb, [str(row.get("text") or "") for row in rows], cue_logits, covered)
                 if end is not None:
                     logits = logits + self.scheme.combiner.end_model_weight * np.log(end + 1e-9)
-        if self.scheme.combiner.neutral_evidence is None:
+        if self.scheme.combiner.neutral_evidence is None or sim_scores is None:
             return _softmax(logits)
         neutral = self.scheme.index(self.scheme.neutral)
         sides = [j for j in range(k) if j != neutral]
@@ -555,26 +556,24 @@ class Bootstrap:
         probs[:, neutral] = share
         return probs
 
-    def neutral_share(self, rows: list[dict[str, Any]], matrix: np.ndarray,
-                      sim_scores: np.ndarray | None) -> np.ndarray:
-        """P(neutral) for each row from the scheme's ``combiner.neutral_evidence``: cue votes for a
-        side (the source type excepted: it says which side a document is on, not whether a sentence
-        takes one), neutral cues, the claims step's reason, a question mark, and similarity."""
+    def neutral_share(self, rows: list[dict[str, Any]], matrix: np.ndarray, sim_scores: np.ndarray) -> np.ndarray:
+        """P(neutral) for each row from the scheme's ``combiner.neutral_evidence``: votes for a side
+        (not the source type's: it says which side a document is on, not whether a sentence takes
+        one), votes for neutral (a neutral cue, a neutral source type), the claims step's reason, a
+        question mark, and neutral's similarity score against the best other label's."""
         weights = self.scheme.combiner.neutral_evidence
         neutral = self.scheme.index(self.scheme.neutral)
         cue_columns = [j for j, lab in enumerate(self.labellers) if lab.name != "source_type"]
-        votes = matrix[:, cue_columns]
-        sided = ((votes >= 0) & (votes != neutral)).sum(axis=1)
+        sided = ((matrix[:, cue_columns] >= 0) & (matrix[:, cue_columns] != neutral)).sum(axis=1)
+        reasons = [row.get("reason") if isinstance(row.get("reason"), str) else None for row in rows]
+        others = np.delete(sim_scores, neutral, axis=1).max(axis=1)
         z = (weights.bias + weights.framed_cue * np.minimum(sided, 2)
-             + weights.neutral_cue * (votes == neutral).sum(axis=1))
-        reasons = [row.get("reason") for row in rows]
-        z = z + weights.not_a_statement * np.array([reason in NOT_STATEMENTS for reason in reasons])
-        z = z + weights.question * np.array([reason == "question" or str(row.get("text") or "").rstrip().endswith("?")
-                                             for reason, row in zip(reasons, rows)])
-        if sim_scores is not None:
-            others = np.delete(sim_scores, neutral, axis=1).max(axis=1)
-            z = z + weights.similarity * (sim_scores[:, neutral] - others) / self.scheme.similarity.temperature
-        return 1.0 / (1.0 + np.exp(-z))
+             + weights.neutral_vote * (matrix == neutral).sum(axis=1)
+             + weights.not_a_statement * np.array([reason in NOT_STATEMENTS for reason in reasons])
+             + weights.question * np.array([reason == QUESTION or ends_in_question_mark(str(row.get("text") or ""))
+                                            for reason, row in zip(reasons, rows)])
+             + weights.similarity * (sim_scores[:, neutral] - others) / self.scheme.similarity.temperature)
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
 
     # --- what does the work -------------------------------------------------------------------------
 

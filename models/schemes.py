@@ -76,14 +76,17 @@ class NeutralEvidence(_Strict):
 
     The labels' log-odds say which side a claim leans to; these weights say whether it takes one:
     ``P(neutral) = sigmoid(bias + the weighted evidence)``, and the other labels share the rest in
-    the proportions they had, so the comparison between them does not move.
+    the proportions they had, so the comparison between them does not move. The neutral label's
+    own log-odds (its prior, the end model's and similarity's share) are then not used. It needs
+    sentence embeddings: a bootstrap run without them (no similarity labeller and no end model)
+    keeps the plain log-odds. The defaults are the weights fitted for ``kremlin_framing``.
     """
 
     bias: float = 2.5
-    framed_cue: float = -2.0  # for each labeller voting a non-neutral label, at most two (not source_type)
-    neutral_cue: float = 1.0
+    framed_cue: float = -2.0  # for each labeller voting a side, at most two (the source type's vote not counted)
+    neutral_vote: float = 1.0  # for each labeller voting neutral: a neutral cue, a neutral source type
     not_a_statement: float = 1.0  # the claims step's reason: a speaker marker, byline, heading, ...
-    question: float = 1.5
+    question: float = 1.5  # the reason "question", or a "?" at the end
     similarity: float = 0.35  # neutral's similarity score minus the best other label's, over the temperature
 
 

@@ -101,6 +101,61 @@ def test_neutral_evidence_decides_neutral_and_leaves_the_sides_as_they_were(sche
                                rtol=1e-9)
 
 
+def test_neutral_share_adds_each_piece_of_evidence_at_its_weight(scheme):
+    boot = Bootstrap(scheme, encoder=object())  # neutral_share needs no encoder
+    w = scheme.combiner.neutral_evidence
+    state = {"speaker": "author", "source_type": "kremlin_framing"}
+    rows = [{"text": "The delegation arrived in Geneva.", **state},                     # the source type's vote: not counted
+            {"text": "During the special military operation the Kiev regime shelled Donbass.", **state},
+            {"text": "The delegation arrived in Geneva", "reason": "question"},
+            {"text": "Did the delegation arrive?\u201d"},                               # "?" before a closing quote
+            {"text": "Question:", "reason": "speaker_marker"},
+            {"text": "By Jane Roe", "reason": "byline"},
+            {"text": "The delegation arrived in Geneva.", "speaker": "author", "source_type": "neutral"},
+            {"text": "The delegation arrived in Geneva.", "reason": ["question"]}]     # not a reason: ignored
+    matrix = boot.apply(rows)
+    names = [lab.name for lab in boot.labellers]
+    assert matrix[0, names.index("source_type")] == 0 and matrix[6, names.index("source_type")] == 2
+    sided = sum(1 for j, name in enumerate(names) if name != "source_type" and matrix[1, j] in (0, 1))
+    assert sided == 4  # four labellers vote a side; two are counted
+    sims = np.zeros((len(rows), 3))
+    z = np.array([w.bias, w.bias + 2 * w.framed_cue, w.bias + w.question, w.bias + w.question,
+                  w.bias + w.not_a_statement, w.bias + w.not_a_statement, w.bias + w.neutral_vote, w.bias])
+    np.testing.assert_allclose(boot.neutral_share(rows, matrix, sims), 1 / (1 + np.exp(-z)), rtol=1e-12)
+    sims[:, 2] = scheme.similarity.temperature  # neutral's score one temperature above the others'
+    np.testing.assert_allclose(boot.neutral_share(rows, matrix, sims), 1 / (1 + np.exp(-(z + w.similarity))),
+                               rtol=1e-12)
+
+
+def test_without_embeddings_the_neutral_evidence_is_not_used(scheme):
+    without = scheme.model_copy(update={"combiner": scheme.combiner.model_copy(update={"neutral_evidence": None})})
+    rows = [{"text": "Question:", "reason": "speaker_marker"}, {"text": "The Kiev regime fell."}]
+    cues_only = Bootstrap(scheme, exclude=["similarity", "end_model"])
+    assert not cues_only.needs_encoder
+    np.testing.assert_allclose(cues_only.predict_proba(rows),
+                               Bootstrap(without, exclude=["similarity", "end_model"]).predict_proba(rows))
+
+
+def test_a_two_label_model_blended_with_the_bootstrap_keeps_its_sides(scheme, bag_encoder):
+    from models.classifier import blend
+
+    without = scheme.model_copy(update={"combiner": scheme.combiner.model_copy(update={"neutral_evidence": None})})
+    rows = [{"text": t, "reason": r} for t, r in [("The Kiev regime shelled Donetsk.", "claim"),
+                                                  ("Kyiv said Russia's invasion had failed.", "claim"),
+                                                  ("Question:", "speaker_marker"),
+                                                  ("Talks resume on Tuesday.", "claim")]]
+    p_new, p_old = Bootstrap(scheme, encoder=bag_encoder).predict_proba(rows), \
+        Bootstrap(without, encoder=bag_encoder).predict_proba(rows)
+    p_model = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.5, 0.5]])
+    g = np.array([1.0, 0.5, 0.0, 0.25])
+    known = np.array([0, 1])
+    new, old = blend(p_model, p_new, known, g, 0.0), blend(p_model, p_old, known, g, 0.0)
+    np.testing.assert_allclose(new[:, 2], np.clip(p_new[:, 2], 1e-6, 1) / np.clip(p_new, 1e-6, 1).sum(axis=1) * (1 - g))
+    np.testing.assert_allclose(new[:, :2] / new[:, :2].sum(axis=1, keepdims=True),
+                               old[:, :2] / old[:, :2].sum(axis=1, keepdims=True), atol=1e-6)
+    assert new[2].argmax() == 2  # out of domain, a speaker marker is neutral
+
+
 def test_excluding_the_kiev_cue_removes_that_labeller_and_changes_the_version(scheme, bag_encoder):
     full = Bootstrap(scheme, encoder=bag_encoder)
     without = Bootstrap(scheme, encoder=bag_encoder, exclude=["kiev_spelling"])
