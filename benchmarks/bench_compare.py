@@ -19,7 +19,6 @@ measurement of recall on real corpora.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time

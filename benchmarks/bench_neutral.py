@@ -30,7 +30,6 @@ all carry a side's label (outlet-level labels) the bootstrap now pre-labels neut
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 from pathlib import Path

@@ -53,7 +53,7 @@ def fit_domain_gate(clf: StanceClassifier, train_rows: list[dict[str, Any]], set
     else:
         emb = clf.bootstrap.encoder.encode(texts)
     if settings.gate_words > 0:
-        from models.bootstrap import word_features
+        from models.end_model import word_features
         from scipy import sparse
 
         emb = sparse.hstack([sparse.csr_matrix(emb), word_features(texts, settings.gate_words)], format="csr")
@@ -81,7 +81,7 @@ def cue_vote_weights(labellers: list[Any], matrix: np.ndarray, gold: list[str], 
     """Per row-wise labeller: how often it fires on the training claims (on one of the model's
     labels), how often it is right, and its weight ``log(a (K - 1) / (1 - a))`` with ``a`` the
     Laplace-smoothed accuracy over K model labels; rare or no-better-than-chance labellers get none."""
-    from models.bootstrap import accuracy_weight
+    from models.labellers import accuracy_weight
 
     k = len(model_labels)
     known = [scheme_labels.index(label) for label in model_labels]

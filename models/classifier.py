@@ -53,7 +53,7 @@ def in_domain_probability(embeddings: np.ndarray, domain: dict[str, Any], texts:
                           ) -> np.ndarray:
     """P(training-like | claim) from the stored logistic regression of the domain gate: on the
     embeddings, plus hashed words of ``texts`` when the gate was fitted with them (``words`` > 0)."""
-    from models.bootstrap import linear, word_features
+    from models.end_model import linear, word_features
 
     words = None
     if float(domain.get("words") or 0) > 0:
@@ -320,7 +320,7 @@ class StanceClassifier:
         known = [self.labels.index(label) for label in self.model_labels]
         if not votes or not rows:
             return np.zeros((len(rows), len(known)))
-        from models.bootstrap import add_votes
+        from models.labellers import add_votes
 
         weights = np.array([votes.get(lab.name, {}).get("weight", 0.0) for lab in self.bootstrap.labellers])
         z = add_votes(np.zeros((len(rows), len(self.labels))), self.bootstrap.apply(rows), weights)

@@ -7,8 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from models.bootstrap import (WORD_DIM, Bootstrap, CueMatcher, apply_labellers, build_labellers,
-                              cue_group_labeller, fit_softmax_regression, source_type_labeller, word_features)
+from models.bootstrap import Bootstrap
+from models.end_model import WORD_DIM, fit_softmax_regression, word_features
+from models.labellers import (CueMatcher, apply_labellers, build_labellers, cue_group_labeller,
+                              source_type_labeller)
 from models.schemes import load_scheme
 
 

@@ -136,7 +136,7 @@ def test_blend_follows_the_gate() -> None:
 
 
 def test_gate_reads_words_when_fitted_with_them() -> None:
-    from models.bootstrap import WORD_DIM, word_features
+    from models.end_model import WORD_DIM, word_features
 
     texts = ["Kyiv said so on Monday", "a claim of another kind"]
     words = word_features(texts[:1], 1.0).toarray()[0]
@@ -278,7 +278,7 @@ def test_train_writes_a_loadable_model_directory(tmp_path: Path, monkeypatch: py
     assert "Validation split by document (doc_id, else url), seed 5" in card
     config = json.loads((model_dir / "claimstance.json").read_text(encoding="utf-8"))
     assert config["labels"] == ["kremlin_framing", "independent_reporting"]
-    from models.bootstrap import WORD_DIM
+    from models.end_model import WORD_DIM
 
     domain = config["blend"]["domain"]
     assert len(domain["coef"]) == 384 + WORD_DIM and domain["words"] == 1.0 and domain["gate_high"] == 0.5
