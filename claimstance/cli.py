@@ -56,7 +56,7 @@ def _add_claims(sub: argparse._SubParsersAction) -> None:
 
 def _claims(args: argparse.Namespace) -> int:
     from corpus.claims import build_claims
-    from corpus.readers import ReadOptions
+    from corpus.sources import ReadOptions
 
     options = ReadOptions(text_column=args.text_column, id_column=args.id_column,
                           manifest=args.manifest, max_mb=args.max_file_mb)
@@ -366,7 +366,7 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
 
 def _run_pipeline(args: argparse.Namespace) -> int:   # not `_run`: main's own helper has that name
     from claimstance.pipeline import run, summary_lines
-    from corpus.readers import ReadOptions
+    from corpus.sources import ReadOptions
 
     options = ReadOptions(text_column=args.text_column, id_column=args.id_column)
     result = run(args.corpus, args.config, workspace=args.workspace, push=not args.no_push, port=args.port,

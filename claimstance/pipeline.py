@@ -21,7 +21,7 @@ from typing import Any, Callable
 from claimstance.config import DEFAULT_PIPELINE, PipelineConfig, load_pipeline_config
 from corpus.errors import UserError, named_few
 from corpus.files import atomic_write, read_jsonl
-from corpus.readers import ReadOptions
+from corpus.sources import ReadOptions
 
 SAMPLE_CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "sample"
 NO_SOURCE_TYPE = "(no source_type)"

@@ -23,9 +23,10 @@ from typing import Any
 from corpus.claimfilter import BYLINE, FRONT_MATTER, SPEAKER_MARKER, classify
 from corpus.errors import UserError
 from corpus.files import atomic_write, check_not_input, check_output_file
-from corpus.readers import ReadOptions, Skipped, Source, document_format, extractor, inside, list_sources, read_source
+from corpus.readers import extractor, read_source
 from corpus.records import CLAIM_FIELDS, Claim, Document, make_claim_id
 from corpus.sentences import split_paragraphs, split_sentences
+from corpus.sources import ReadOptions, Skipped, Source, document_format, inside, list_sources
 from corpus.voices import Voice, editorial_marker, paragraph_voices, sentence_voices
 
 CONTEXT_MAX = 1200   # a longer paragraph gives a window of neighbouring sentences as context

@@ -12,7 +12,8 @@ import pytest
 from corpus.claims import build_claims
 from corpus.errors import UserError
 from corpus.manifest import load_manifest
-from corpus.readers import KNOWN, ReadOptions, Skipped, read_documents
+from corpus.readers import read_documents
+from corpus.sources import KNOWN, ReadOptions, Skipped
 
 BINARY = f"looks binary (NUL bytes); only text files ({KNOWN}) are read"
 

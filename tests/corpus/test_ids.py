@@ -7,8 +7,9 @@ from pathlib import Path
 
 import corpus
 from corpus.claims import build_claims
-from corpus.readers import ReadOptions, read_documents
+from corpus.readers import read_documents
 from corpus.records import content_id
+from corpus.sources import ReadOptions
 
 
 def rows_of(inputs: list[Path], out: Path, **options) -> list[dict]:

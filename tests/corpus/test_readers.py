@@ -9,8 +9,9 @@ import pytest
 
 from corpus.errors import UserError
 from corpus.manifest import load_manifest
-from corpus.readers import ReadOptions, Skipped, read_documents
+from corpus.readers import read_documents
 from corpus.records import Document, content_id
+from corpus.sources import ReadOptions, Skipped
 
 PAGE = """<html><head><title>Cyber talks stall | The Daily Example</title>
 <meta name="author" content="Jane Roe"><meta property="article:published_time" content="2024-05-14"></head>
@@ -177,7 +178,7 @@ def test_an_unreadable_file_is_skipped(tmp_path: Path, monkeypatch: pytest.Monke
     def denied(_path: str) -> int:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("corpus.readers.os.path.getsize", denied)
+    monkeypatch.setattr("corpus.decoding.os.path.getsize", denied)
     docs, skipped = read([path])
     assert docs == []
     assert skipped == [Skipped(str(path), "cannot read it (Permission denied); check that it exists and is readable")]
