@@ -53,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     from claimstance.cli import main as stance
     from corpus.files import read_jsonl
     from models.compare import CompareSettings, compare, embedder
-    from models.matching import MatchSettings, encoder_embed, match
+    from models.matcher import MatchSettings
+    from models.matching import encoder_embed, match
 
     planted = yaml.safe_load((CORPUS / "planted.yaml").read_text(encoding="utf-8"))["pairs"]
     work = Path(tempfile.mkdtemp(prefix="bench-compare-"))

@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from models.encoder import EmbeddingCache  # noqa: E402
-from models.matching import Bm25, MatchSettings, average_precisions, fuse, prepare  # noqa: E402
+from models.matcher import Bm25, MatchSettings, fuse, prepare  # noqa: E402
+from models.matching import average_precisions  # noqa: E402
 
 
 def load(path: Path) -> list[dict]:

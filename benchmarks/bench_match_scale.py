@@ -2,8 +2,8 @@
 
 Each case runs in a fresh process so its peak memory (max RSS) is its own. Cases:
   naive   the full n x n similarity matrix, then a partial sort of every row (only where it fits)
-  exact   models.matching.search, blocked exact (matrix product per block + top-k per block)
-  faiss   models.matching.search with method="faiss" (an HNSW graph, M=32), with its
+  exact   models.neighbours.search, blocked exact (matrix product per block + top-k per block)
+  faiss   models.neighbours.search with method="faiss" (an HNSW graph, M=32), with its
           recall@k against exact search on a sample of queries
 Vectors are unit vectors, either uniformly random or clustered (points around 2,000 topic
 centres at cosine ~0.7, closer to what sentence embeddings look like; random vectors have no
@@ -42,7 +42,7 @@ def vectors(n: int, dim: int, kind: str, seed: int = 0) -> np.ndarray:
 
 def run_case(case: str, n: int, dim: int, k: int, kind: str, queries: int) -> dict:
     """One case in this process: returns seconds, peak RSS and (faiss) recall."""
-    from models.matching import search
+    from models.neighbours import search
 
     x = vectors(n, dim, kind)
     q = x[:queries] if queries else x

@@ -43,7 +43,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_match import load_claim_retrieval  # noqa: E402
 
 from models.encoder import EmbeddingCache  # noqa: E402
-from models.matching import Matcher, MatchSettings, average_precision_at, average_precisions, prepare  # noqa: E402
+from models.matcher import Matcher, MatchSettings, prepare  # noqa: E402
+from models.matching import average_precision_at, average_precisions  # noqa: E402
 from models.cross_encoder import CROSS_DIR, blend, train_cross_encoder  # noqa: E402
 from models.rerank import FEATURES, WEIGHTS, Featurizer, train_reranker  # noqa: E402
 

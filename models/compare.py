@@ -22,7 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from corpus.errors import UserError, named_few
 from corpus.settings import read_yaml, validation_error
 from corpus.records import is_claim_flag
-from models.matching import MatchSettings, search
+from models.matcher import MatchSettings
+from models.neighbours import search
 
 Embed = Callable[[list[str]], np.ndarray]
 RELATIONS = ("agree", "contradict", "same_point_different_framing", "unrelated")

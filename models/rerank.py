@@ -31,7 +31,7 @@ from corpus.errors import UserError
 
 WEIGHTS = Path(__file__).resolve().parent / "weights" / "rerank.json"
 
-# First-stage signals a Matcher hands over for each candidate (see matching.Matcher.candidates).
+# First-stage signals a Matcher hands over for each candidate (see matcher.Matcher.candidates).
 SIGNALS = ("fused", "dense", "raw", "bm25")
 
 PAIR_FEATURES = (

@@ -9,8 +9,10 @@ import pytest
 
 from claimstance.cli import main
 from conftest import bag_embed
-from models import matching
-from models.matching import Bm25, MatchSettings, average_precision_at, fuse, match, search
+from models import matching, neighbours
+from models.matcher import Bm25, Matcher, MatchSettings, fuse
+from models.matching import average_precision_at, match
+from models.neighbours import search
 from models.textclean import clean_text, split_words
 
 
@@ -146,7 +148,7 @@ def test_blocked_search_equals_brute_force():
 
 
 def test_blocked_search_in_many_small_blocks_and_with_groups(monkeypatch):
-    monkeypatch.setattr(matching, "_block_rows", lambda n, mb: 3)
+    monkeypatch.setattr(neighbours, "_block_rows", lambda n, mb: 3)
     vecs = _unit(40, 8, 2)
     groups = np.arange(40) // 4  # ten documents of four rows
     idx, val = search(vecs, vecs, 5, query_groups=groups, corpus_groups=groups)
@@ -236,11 +238,11 @@ def test_raw_weight_blends_the_uncleaned_query_back_in():
     corpus = ["Obama tweeted about his birth certificate.", "Trump was booed at the World Series."]
     query = ["Ask Ukraine about my birth certificate — Barack Obama (@BarackObama) October 4, 2019"]
     dense_only = dict(fusion="dense", drop_signature=True)
-    clean = matching.Matcher(corpus, bag_embed, MatchSettings(raw_weight=0.0, **dense_only)).scores(query)
-    raw = matching.Matcher(corpus, bag_embed, MatchSettings(clean=False, fusion="dense")).scores(query)
-    vectors = matching.Matcher(corpus, bag_embed, MatchSettings(**dense_only)).vectors
+    clean = Matcher(corpus, bag_embed, MatchSettings(raw_weight=0.0, **dense_only)).scores(query)
+    raw = Matcher(corpus, bag_embed, MatchSettings(clean=False, fusion="dense")).scores(query)
+    vectors = Matcher(corpus, bag_embed, MatchSettings(**dense_only)).vectors
     raw_vs_clean = bag_embed(query) @ vectors.T
-    half = matching.Matcher(corpus, bag_embed, MatchSettings(raw_weight=0.5, **dense_only)).scores(query)
+    half = Matcher(corpus, bag_embed, MatchSettings(raw_weight=0.5, **dense_only)).scores(query)
     np.testing.assert_allclose(half, 0.5 * clean + 0.5 * raw_vs_clean, rtol=1e-6)
     assert raw.shape == half.shape
 

@@ -11,7 +11,8 @@ from claimstance.cli import main
 from conftest import bag_embed
 from corpus.errors import UserError
 from models import matching
-from models.matching import Matcher, MatchSettings, match
+from models.matcher import Matcher, MatchSettings
+from models.matching import match
 from models.rerank import (FEATURES, LIST_FEATURES, PAIR_FEATURES, SIGNALS, WEIGHTS, Featurizer, Reranker,
                            author, capitalised, content_words, duplicate_key, list_features, numbers,
                            pair_features, pairwise_differences, quote_style, train_reranker)
