@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         fitted, _ = fit_classifier(train, scheme, seed=args.train_seed, settings=settings, progress=False)
         seconds = time.monotonic() - started
         # Saved and loaded again, as `stance prelabel --model` and `stance evaluate` load it (ONNX
-        # Runtime or OpenVINO, see models.encoder).
+        # Runtime or OpenVINO, see models.onnx_graphs).
         model_dir = Path(tempfile.mkdtemp(prefix="bench-heldout-"))
         fitted.save_pretrained(model_dir)
         clf = StanceClassifier.from_pretrained(model_dir)

@@ -25,7 +25,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from models.encoder import EmbeddingCache  # noqa: E402
+from models.embedding_cache import EmbeddingCache  # noqa: E402
 from models.matcher import Bm25, MatchSettings, fuse, prepare  # noqa: E402
 from models.matching import average_precisions  # noqa: E402
 

@@ -88,7 +88,7 @@ def plain_loop(texts: list[str], batch_size: int = 64, model_dir: str | None = N
     import torch
     from transformers import AutoModel, AutoModelForSequenceClassification, AutoTokenizer
 
-    from models.encoder import base_model_dir
+    from models.base_model import base_model_dir
 
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     if model_dir is not None:

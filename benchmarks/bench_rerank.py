@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_match import load_claim_retrieval  # noqa: E402
 
-from models.encoder import EmbeddingCache  # noqa: E402
+from models.embedding_cache import EmbeddingCache  # noqa: E402
 from models.matcher import Matcher, MatchSettings, prepare  # noqa: E402
 from models.matching import average_precision_at, average_precisions  # noqa: E402
 from models.cross_encoder import CROSS_DIR, blend, train_cross_encoder  # noqa: E402

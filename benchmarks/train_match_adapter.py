@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench_match import load_claim_retrieval  # noqa: E402  (same folder)
-from models.encoder import EmbeddingCache  # noqa: E402
+from models.embedding_cache import EmbeddingCache  # noqa: E402
 from models.match_adapter import ADAPTER_DIR, train_adapter  # noqa: E402
 from models.matcher import Bm25, MatchSettings, fuse, prepare  # noqa: E402
 from models.matching import average_precisions  # noqa: E402

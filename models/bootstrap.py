@@ -121,7 +121,7 @@ class Bootstrap:
             return self.encoder.encode(texts)
         import hashlib
 
-        from models.encoder import runtime_tag
+        from models.onnx_graphs import runtime_tag
 
         key = hashlib.sha1("\x00".join([str(onnx_path), runtime_tag(), *texts]).encode("utf-8")).hexdigest()[:16]
         path = Path(onnx_path).parent / "anchors" / f"{key}.npy"

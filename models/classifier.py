@@ -162,7 +162,7 @@ class StanceClassifier:
         if self._model is None and self.model_dir is not None:
             from transformers import AutoModelForSequenceClassification
 
-            from models.encoder import quiet_transformers, set_threads
+            from models.base_model import quiet_transformers, set_threads
 
             quiet_transformers()
             self._model = AutoModelForSequenceClassification.from_pretrained(self.model_dir).eval()
@@ -256,7 +256,7 @@ class StanceClassifier:
         """Logits (n x model labels) of the network, in length-sorted batches.
 
         A model loaded from disk runs as an exported graph (``OnnxClassifier``: exported once and
-        cached; OpenVINO in bfloat16, see ``models.encoder``, or int8 weights with CLAIMSTANCE_INT8=1;
+        cached; OpenVINO in bfloat16, see ``models.onnx_graphs``, or int8 weights with CLAIMSTANCE_INT8=1;
         several times faster on short claims than PyTorch); set CLAIMSTANCE_BACKEND=torch, or a model
         still in memory, runs PyTorch.
         """

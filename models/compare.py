@@ -485,7 +485,7 @@ def default_cache_dir() -> Path:
 
 def embedder(cache: str | Path | None = None, progress: bool = False) -> Embed:
     """A text -> unit vector function over the packaged MiniLM, cached on disk by content hash."""
-    from models.encoder import EmbeddingCache
+    from models.embedding_cache import EmbeddingCache
 
     store = EmbeddingCache(Path(cache) if cache else default_cache_dir())
     return lambda texts: store.embed(list(texts), progress=progress)

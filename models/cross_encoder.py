@@ -49,7 +49,7 @@ class CrossEncoder:
         import torch
         from transformers import AutoModel, AutoTokenizer
 
-        from models.encoder import base_model_dir, quiet_transformers
+        from models.base_model import base_model_dir, quiet_transformers
         from models.match_adapter import add_lora
 
         quiet_transformers()

@@ -146,7 +146,7 @@ def fine_tune(train_rows: list[dict[str, Any]], val_rows: list[dict[str, Any]], 
     """Fine-tune the packaged MiniLM; return the best model (by validation macro-F1), tokenizer, history."""
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
-    from models.encoder import base_model_dir, quiet_transformers
+    from models.base_model import base_model_dir, quiet_transformers
 
     quiet_transformers()
     torch.set_num_threads(training_threads())

@@ -108,7 +108,7 @@ class QueryEncoder:
     def __init__(self, rank: int = 8, alpha: float = 16.0, max_length: int = 128,
                  state: dict[str, Any] | None = None, targets: Sequence[str] = TARGETS) -> None:
         from transformers import AutoModel, AutoTokenizer
-        from models.encoder import base_model_dir, quiet_transformers, set_threads
+        from models.base_model import base_model_dir, quiet_transformers, set_threads
 
         quiet_transformers()
         model_dir = base_model_dir()

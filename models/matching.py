@@ -139,7 +139,8 @@ def encoder_embed(model: str | None = None, cache: str | None = None, progress: 
     import hashlib
     from pathlib import Path
 
-    from models.encoder import EmbeddingCache, load_encoder
+    from models.embedding_cache import EmbeddingCache
+    from models.encoder import load_encoder
 
     if model is not None and not Path(model).is_dir():
         raise UserError(f"--model {model}: no such model directory; check the path, or omit --model to use "
@@ -160,7 +161,7 @@ def adapter_embed(cache: str | None = None, adapter: str | None = None, progress
     content hash under the adapter's weights hash; the model loads only when a text is new."""
     from pathlib import Path
 
-    from models.encoder import EmbeddingCache
+    from models.embedding_cache import EmbeddingCache
     from models.match_adapter import adapter_id, load_adapter
 
     class Lazy:

@@ -53,7 +53,7 @@ def search(queries: np.ndarray, corpus: np.ndarray, k: int, *,
         return _search_faiss(queries, corpus, k, query_groups, corpus_groups, ef_search, idx, val)
     import torch
 
-    from models.encoder import set_threads
+    from models.base_model import set_threads
 
     set_threads()
     ct = torch.from_numpy(corpus)

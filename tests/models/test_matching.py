@@ -249,7 +249,7 @@ def test_raw_weight_blends_the_uncleaned_query_back_in():
 
 def test_embedding_cache_rebuilds_a_damaged_file_and_refuses_a_file_for_a_folder(tmp_path):
     from corpus.errors import UserError
-    from models.encoder import EmbeddingCache
+    from models.embedding_cache import EmbeddingCache
 
     class Counting:
         calls = 0

@@ -7,7 +7,9 @@ import json
 import numpy as np
 import pytest
 
+import models.base_model
 import models.encoder
+import models.onnx_graphs
 from claimstance.cli import main
 from corpus.errors import UserError
 from models.prelabel import attach, prelabel
@@ -150,15 +152,15 @@ def test_onnx_encoder_matches_pytorch(tmp_path, monkeypatch):
 def test_runtime_and_precision_settings_are_checked(monkeypatch):
     monkeypatch.setenv("CLAIMSTANCE_RUNTIME", "tensorrt")
     with pytest.raises(UserError, match="CLAIMSTANCE_RUNTIME='tensorrt' is not a runtime; use auto"):
-        models.encoder.runtime()
+        models.onnx_graphs.runtime()
     monkeypatch.setenv("CLAIMSTANCE_RUNTIME", "onnxruntime")
-    assert models.encoder.runtime_tag() == "onnxruntime"
+    assert models.onnx_graphs.runtime_tag() == "onnxruntime"
     monkeypatch.setenv("CLAIMSTANCE_RUNTIME", "openvino")
     monkeypatch.setenv("CLAIMSTANCE_PRECISION", "f16")
     with pytest.raises(UserError, match="CLAIMSTANCE_PRECISION='f16' is not a precision"):
-        models.encoder.precision()
+        models.onnx_graphs.precision()
     monkeypatch.setenv("CLAIMSTANCE_PRECISION", "f32")
-    assert models.encoder.runtime_tag() == "openvino-f32"
+    assert models.onnx_graphs.runtime_tag() == "openvino-f32"
 
 
 @pytest.mark.slow
@@ -167,7 +169,7 @@ def test_onnx_classifier_matches_pytorch_logits(tmp_path, monkeypatch):
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     monkeypatch.setenv("CLAIMSTANCE_CACHE", str(tmp_path / "cache"))
-    base = models.encoder.base_model_dir()
+    base = models.base_model.base_model_dir()
     torch.manual_seed(0)
     model = AutoModelForSequenceClassification.from_pretrained(base, num_labels=3).eval()
     model.save_pretrained(tmp_path / "clf")
@@ -205,11 +207,11 @@ def _token_count_graph(path):
 @pytest.mark.parametrize("runtime", ["openvino", "onnxruntime"])
 def test_batches_come_back_in_input_order_under_either_runtime(tmp_path, monkeypatch, runtime):
     monkeypatch.setenv("CLAIMSTANCE_RUNTIME", runtime)
-    session = models.encoder._session(_token_count_graph(tmp_path / "count.onnx"))
+    session = models.onnx_graphs._session(_token_count_graph(tmp_path / "count.onnx"))
     assert session.output_widths() == [1]
-    tokenizer = models.encoder._tokenizer(models.encoder.base_model_dir(), 256)
+    tokenizer = models.onnx_graphs._tokenizer(models.base_model.base_model_dir(), 256)
     texts = [" ".join(["word"] * n) for n in (7, 1, 30, 3, 3, 12, 0, 5)] * 5  # 40 texts, 10 batches of 4
-    (counts,) = models.encoder.run_batches(session, tokenizer, texts, [1], batch_size=4)
+    (counts,) = models.onnx_graphs.run_batches(session, tokenizer, texts, [1], batch_size=4)
     expected = [len(tokenizer.encode(t).ids) for t in texts]  # [CLS] and [SEP] included
     assert counts[:, 0].tolist() == expected
 
@@ -218,18 +220,18 @@ def test_a_graph_openvino_cannot_compile_runs_under_onnx_runtime(tmp_path, monke
     def refuse(path):
         raise RuntimeError("unsupported CPU")
 
-    monkeypatch.setattr(models.encoder, "OpenVinoSession", refuse)
+    monkeypatch.setattr(models.onnx_graphs, "OpenVinoSession", refuse)
     monkeypatch.delenv("CLAIMSTANCE_RUNTIME", raising=False)
     graph = _token_count_graph(tmp_path / "count.onnx")
-    assert isinstance(models.encoder._session(graph), models.encoder.OnnxRuntimeSession)
+    assert isinstance(models.onnx_graphs._session(graph), models.onnx_graphs.OnnxRuntimeSession)
     monkeypatch.setenv("CLAIMSTANCE_RUNTIME", "openvino")  # asked for by name: the error is not hidden
     with pytest.raises(RuntimeError, match="unsupported CPU"):
-        models.encoder._session(graph)
+        models.onnx_graphs._session(graph)
 
 
 def test_an_error_while_collecting_a_batch_reaches_the_caller(tmp_path, monkeypatch):
     monkeypatch.setenv("CLAIMSTANCE_RUNTIME", "openvino")
-    session = models.encoder._session(_token_count_graph(tmp_path / "count.onnx"))
+    session = models.onnx_graphs._session(_token_count_graph(tmp_path / "count.onnx"))
     feeds = {"input_ids": np.ones((2, 3), dtype=np.int64), "attention_mask": np.ones((2, 3), dtype=np.int64)}
 
     def sink(key, outputs):
