@@ -306,7 +306,10 @@ def _add_push(sub: argparse._SubParsersAction) -> None:
 
 def _push(args: argparse.Namespace) -> int:
     from annotate.push import overlap_line, push
+    from claimstance.pipeline import check_run_project
 
+    if not args.pairs:
+        check_run_project(args.inp, args.project)
     result = push(args.pairs or args.inp, args.project, workspace=args.workspace, url=args.url,
                   scheme=args.scheme, include_all=args.all, pairs=bool(args.pairs), overlap=args.overlap)
     what = "pairs" if args.pairs else "claims"

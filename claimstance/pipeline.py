@@ -88,9 +88,10 @@ class RunState:
         self.data: dict[str, Any] = {}
         if path.exists():
             try:
-                self.data = json.loads(path.read_text(encoding="utf-8"))
-            except ValueError:
-                self.data = {}
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                data = {}
+            self.data = data if isinstance(data, dict) else {}
 
     def fresh(self, step: str, key: str, *outputs: Path) -> bool:
         return self.data.get(step, {}).get("key") == key and all(p.exists() for p in outputs)
@@ -99,6 +100,11 @@ class RunState:
         self.data[step] = {"key": key, "at": time.strftime("%Y-%m-%dT%H:%M:%S"), **extra}
         self._write()
 
+    def set(self, name: str, value: Any) -> None:
+        if self.data.get(name) != value:
+            self.data[name] = value
+            self._write()
+
     def forget(self, step: str) -> None:
         if self.data.pop(step, None) is not None:
             self._write()
@@ -106,6 +112,25 @@ class RunState:
     def _write(self) -> None:
         with atomic_write(self.path) as handle:
             json.dump(self.data, handle, indent=2)
+
+
+def check_run_project(path: str, project: str) -> None:
+    """Refuse to push claims `stance run` made for one project into another: a later run on another
+    corpus replaces ``W/run``, and the commands printed for the first one then push its claims."""
+    where = Path(path).resolve().parent
+    if where.name != "run":
+        return
+    state = RunState(where / "state.json").data
+    made_for = state.get("project")
+    if not isinstance(made_for, str) or made_for == project:
+        return
+    claims = state.get("claims")
+    corpus = claims.get("corpus") if isinstance(claims, dict) else None
+    raise UserError(f"{path}: `stance run` made these claims for project {made_for!r}"
+                    + (f", from {corpus}" if isinstance(corpus, str) else "")
+                    + f"; pushing them to {project!r} would mix that corpus into it. Push them with --project "
+                    f"{made_for!r}, or run `stance run --corpus YOURS --project {project!r}` again to make your "
+                    f"corpus's claims (to push these elsewhere on purpose, copy the file out of {where} first)")
 
 
 def _say(message: str) -> None:
@@ -186,6 +211,8 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
     result.sentences = len(rows)
     result.claims = sum(1 for r in rows if r.get("is_claim"))
     result.by_voice = Counter(r.get("speaker") or "unknown" for r in rows if r.get("is_claim"))
+
+    state.set("project", cfg.project)  # what `stance push --in W/run/...` checks (check_run_project)
 
     # 2. pre-labels
     from models.prelabel import prelabel

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from claimstance.cli import main
-from claimstance.pipeline import SAMPLE_CORPUS, RunResult, run, summary_lines
+from claimstance.pipeline import SAMPLE_CORPUS, RunResult, check_run_project, run, summary_lines
 from corpus.errors import UserError
 
 pytestmark = pytest.mark.slow
@@ -75,6 +75,16 @@ def test_run_on_one_csv_document_reads_its_column_and_skips_the_comparison(tmp_p
     shutil.copytree(corpus, other)
     assert main(["run", "--corpus", str(other), "--workspace", str(workspace), "--no-push", "--text-column", "body"]) == 0
     assert f"note: {workspace} last ran on {corpus.resolve()}; this run replaces" in capsys.readouterr().err
+    # Its claims belong to the run's project: pushing them into another is refused before any server is asked.
+    made = workspace / "run" / "prelabeled.jsonl"
+    assert main(["push", "--in", str(made), "--project", "my corpus", "--workspace", str(workspace)]) == 2
+    err = capsys.readouterr().err
+    assert f"`stance run` made these claims for project 'claimstance sample', from {other.resolve()}" in err
+    assert "would mix that corpus into it. Push them with --project 'claimstance sample'" in err
+    check_run_project(str(made), "claimstance sample")       # the run's own project: no objection
+    copied = tmp_path / "prelabeled.jsonl"
+    shutil.copy(made, copied)
+    check_run_project(str(copied), "my corpus")              # copied out of the run: pushed on purpose
 
 
 def test_a_rerun_still_names_what_it_could_not_read(tmp_path, capsys):
