@@ -176,16 +176,16 @@ def _guideline_html(text: str) -> list[str]:
 
 
 def instructions(scheme: Any) -> str:
-    """The scheme's guidelines and labels as HTML for the project's ``expert_instruction``."""
+    """The scheme's guidelines and labels as HTML for the project's ``expert_instruction``.
+
+    Each label shows its description and a few example claims, not its cue list: the cues are the
+    bootstrap's evidence, and annotators shown them would lean toward its pre-labels."""
     out = [f"<h3>{html.escape(getattr(scheme, 'title', '') or scheme.name)}</h3>"]
     out.extend(_guideline_html(getattr(scheme, "guidelines", "") or ""))
     out.append(UL)
     for label, hotkey in zip(scheme.labels, _hotkeys(scheme)):
         key = f" (key <kbd>{html.escape(hotkey)}</kbd>)" if hotkey else ""
         item = f"<li><b>{html.escape(label.name)}</b>{key}: {html.escape(getattr(label, 'description', '') or '')}"
-        cues = list(getattr(label, "cues", None) or [])
-        if cues:
-            item += "<br>Cues: " + ", ".join(html.escape(str(c)) for c in cues[:12])
         examples = list(getattr(label, "examples", None) or [])
         if examples:
             item += "<br>Examples: " + " / ".join(f"<i>{html.escape(str(e))}</i>" for e in examples[:3])

@@ -147,6 +147,7 @@ def test_instructions_hold_the_guidelines_and_labels_escaped():
     assert "<li>&bull; Loaded: uses loaded words of a side.</li>" in text and "<p>When unsure, plain.</p>" in text
     assert "<b>Loaded &lt;framing&gt;</b> (key <kbd>l</kbd>)" in text and "<i>The regime fell.</i>" in text
     assert "<h4>How to annotate</h4>" in text and text.count("<li>") == text.count("<li>&bull; ")   # every item
+    assert "Cues" not in text   # the bootstrap's evidence is not shown to annotators
     assert "a rule's guess" in lc.PAIRS_INSTRUCTIONS and "<li>&bull; <b>Agree</b>" in lc.PAIRS_INSTRUCTIONS
 
 
