@@ -38,8 +38,10 @@ _QUOTE_THEN_VERB = re.compile(
     rf"(?P<before>{NAME})\s+{_SPEECH_VERB})\b")
 # a quote that ends a clause (",", "?", "!"), then a descriptor and a speech verb, or the verb first:
 # '"...," foreign ministry spokeswoman Maria Zakharova said' / '"...," said Kremlin spokesman Dmitry Peskov.'
+# or a name with an appositive: '"...," Helena Moritz, a researcher at a London university, told VerifyDesk.'
 _QUOTE_DESCRIPTOR = re.compile(
     rf"[,?!…]\s*[\"”»]\s+(?:(?P<desc>(?:[\w'’.-]+\s+){{1,7}}?){_SPEECH_VERB}\b|"
+    rf"(?P<named>{NAME}),\s+(?:a|an|the)\s+[^,;:!?\"“”«»]{{1,80}}?,\s+{_SPEECH_VERB}\b|"
     rf"{_SPEECH_VERB}\s+(?P<desc_after>[^,;:!?\"“”«»]{{1,80}}?)\s*(?:[,;:!?]|\.?\s*$))")
 _DESC_STOP = frozenset("""i we me us my our you your and but or nor so yet as if when while because
     which that who whom whose what is was are were be been has have had do did does not never
@@ -197,12 +199,14 @@ def _quote_descriptor(sentence: str) -> tuple[bool, str | None]:
     head = sentence[:m.start()].lstrip(" \t-–—")
     if not head.startswith(('"', "“", "«")) and any(q in head for q in '"“”«»'):
         return False, None
-    desc = m.group("desc")
+    desc = m.group("desc") or m.group("named")
     if desc is None:  # the verb first: the name runs up to "on Monday", "in a statement", ...
         kept = []
         for word in m.group("desc_after").split():
-            # "said Benjamin Hilgenstock of the Kyiv School of Economics": the name ends at "of"
-            if word.lower() in _DESC_END or (word == "of" and any(w[:1].isupper() for w in kept)):
+            # "said Benjamin Hilgenstock of the Kyiv School of Economics": the name ends at "of";
+            # "said a teacher who asked not to be named": the speaker ends where a clause on them starts
+            if (word.lower() in _DESC_END or word.lower() in _RELATIVE
+                    or (word == "of" and any(w[:1].isupper() for w in kept))):
                 break
             kept.append(word)
         desc = " ".join(kept)

@@ -12,6 +12,11 @@ from corpus.quotes import attributed_speaker, carry_quotations, clean_name
     ("Peskov also said the talks had failed.", (True, "Peskov")),
     ("The talks failed on Monday.", (False, None)),
     ("Russia has never said it would attack.", (False, None)),
+    # a name with an appositive before the verb; a relative clause after a speaker named by role
+    ('"No serial numbers are visible," Helena Moritz, a researcher at a London university, told VerifyDesk.',
+     (True, "Helena Moritz")),
+    ('"We have nothing left," said a teacher who asked not to be named.', (True, None)),
+    ('"We have nothing left," said the teacher, who lives nearby.', (True, None)),
 ])
 def test_attributed_speaker_names_who_speaks(sentence, expected):
     assert attributed_speaker(sentence) == expected
