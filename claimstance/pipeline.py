@@ -166,7 +166,7 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
         where = "--model" if model is not None else f"{config or DEFAULT_PIPELINE}: model:"
         raise UserError(f"{where} {cfg.model} is not a model directory; give one from `stance train`"
                         + ("" if model is not None else ", or null for the bootstrap"))
-    from models.compare import compare_settings as checked_compare_settings
+    from models.compare_settings import compare_settings as checked_compare_settings
     from models.schemes import load_scheme
 
     scheme = load_scheme(cfg.scheme)
