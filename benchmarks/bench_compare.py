@@ -52,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from claimstance.cli import main as stance
     from corpus.files import read_jsonl
-    from models.compare import CompareSettings, compare, embedder
+    from models.compare import compare, embedder
+    from models.compare_settings import CompareSettings
     from models.matcher import MatchSettings
     from models.matching import encoder_embed, match
 

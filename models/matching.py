@@ -188,7 +188,7 @@ def run_match(corpus: str, queries: str, top_k: int, out: str, config: str | Non
               other_documents: bool = False) -> int:
     """`stance match`: read both JSONL files, write one line of matches per query; return the count."""
     from corpus.files import check_not_input, check_output_file, check_writable, read_jsonl, write_jsonl
-    from models.compare import load_compare_settings
+    from models.compare_settings import load_compare_settings
 
     check_output_file(out)   # before minutes of matching, not after
     check_not_input("--out", out, {"--corpus file": corpus, "--queries file": queries})

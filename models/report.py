@@ -19,7 +19,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from corpus.safetext import BIDI_CONTROLS, html_text
-from models.compare import CompareSettings, source_of
+from models.compare_settings import CompareSettings
+from models.pairs import source_of
 
 _TOKEN = re.compile(r"[\w’']+", re.U)
 CSS = """

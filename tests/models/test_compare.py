@@ -11,8 +11,10 @@ import pytest
 from claimstance.cli import main
 from corpus.errors import UserError
 from models import compare as compare_mod
-from models.compare import (CompareSettings, cluster_pairs, compare, find_pairs, load_compare_settings,
-                            suggest_relation)
+from models.compare import compare
+from models.compare_settings import CompareSettings, load_compare_settings
+from models.pairs import find_pairs, suggest_relation
+from models.topics import cluster_pairs
 
 
 def topic_embed(texts: list[str]) -> np.ndarray:

@@ -7,7 +7,8 @@ from html.parser import HTMLParser
 import numpy as np
 
 from models import report
-from models.compare import CompareSettings, compare
+from models.compare import compare
+from models.compare_settings import CompareSettings
 from models.report import highlight, render_report
 
 EVIL_SCRIPT = 'The agency said <script>alert("backdoor")</script> nothing about the backdoor.'

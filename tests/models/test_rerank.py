@@ -217,7 +217,7 @@ def test_cross_encoder_trains_saves_and_loads(tmp_path):
 
 
 def test_shipped_config_keeps_the_code_defaults_of_the_match_stages():
-    from models.compare import load_compare_settings
+    from models.compare_settings import load_compare_settings
 
     shipped, code = load_compare_settings().match, MatchSettings()
     for key in ("rerank", "rerank_depth", "rerank_weights", "cross_encoder", "cross_depth", "cross_weight"):

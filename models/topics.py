@@ -1,0 +1,109 @@
+"""Topics of a comparison: claims connected by pairs (big components split by average linkage),
+each labelled by its top TF-IDF terms and described by its sources and stances.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from models.compare_settings import CompareSettings
+from models.pairs import source_of
+
+
+def _components(n: int, edges: list[tuple[int, int]]) -> list[list[int]]:
+    parent = list(range(n))
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    members: dict[int, list[int]] = defaultdict(list)
+    for node in range(n):
+        members[root(node)].append(node)
+    return [m for m in members.values() if len(m) > 1]
+
+
+def _split(members: list[int], vectors: np.ndarray, settings: CompareSettings) -> list[list[int]]:
+    """Split a chained component by average linkage at the cluster threshold."""
+    from sklearn.cluster import AgglomerativeClustering
+
+    sub = vectors[members]
+    dist = np.clip(1.0 - sub @ sub.T, 0.0, 2.0)
+    labels = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
+                                     distance_threshold=1.0 - float(settings.cluster_similarity or 0)
+                                     ).fit_predict(dist)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for node, label in zip(members, labels):
+        groups[int(label)].append(node)
+    return list(groups.values())
+
+
+def topic_labels(rows: Sequence[dict[str, Any]], clusters: list[list[int]], n_terms: int) -> list[str]:
+    """A few top TF-IDF terms of each cluster, against all claims of the run."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    if not clusters:
+        return []
+    vec = TfidfVectorizer(stop_words="english", token_pattern=r"(?u)\b[^\W\d_][\w’'-]+\b",
+                          sublinear_tf=True)
+    try:
+        matrix = vec.fit_transform([str(r["text"]) for r in rows])
+    except ValueError:  # only stop words
+        return ["(no terms)"] * len(clusters)
+    terms = vec.get_feature_names_out()
+    labels = []
+    for members in clusters:
+        weights = np.asarray(matrix[members].sum(axis=0)).ravel()
+        top = [terms[i] for i in np.argsort(-weights)[:n_terms] if weights[i] > 0]
+        labels.append(", ".join(top) or "(no terms)")
+    return labels
+
+
+def cluster_pairs(rows: Sequence[dict[str, Any]], vectors: np.ndarray, pairs: list[dict[str, Any]],
+                  settings: CompareSettings) -> list[dict[str, Any]]:
+    """Topics: connected components of the pair graph (big ones split); sets each pair's ``cluster``."""
+    pos = {str(r["claim_id"]): i for i, r in enumerate(rows)}
+    threshold = float(settings.cluster_similarity if settings.cluster_similarity is not None
+                      else settings.min_similarity)
+    edges = [(pos[p["claim_a"]], pos[p["claim_b"]]) for p in pairs if p["similarity"] >= threshold]
+    groups: list[list[int]] = []
+    for members in _components(len(rows), edges):
+        groups.extend(_split(members, vectors, settings) if len(members) > settings.max_cluster_size
+                      else [members])
+    groups = [sorted(g) for g in groups if len({str(rows[i]["doc_id"]) for i in g}) > 1]
+    groups.sort(key=lambda g: (-len(g), g[0]))
+    labels = topic_labels(rows, groups, settings.label_terms)
+    where = {node: c for c, g in enumerate(groups) for node in g}
+    by_cluster: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for p in pairs:
+        ca, cb = where.get(pos[p["claim_a"]]), where.get(pos[p["claim_b"]])
+        p["cluster"] = ca if ca is not None and ca == cb else None
+        if p["cluster"] is not None:
+            by_cluster[p["cluster"]].append(p)
+    clusters = []
+    for c, members in enumerate(groups):
+        stances = Counter(str(rows[i].get("prediction")) for i in members
+                          if rows[i].get("prediction") is not None)
+        sims = [p["similarity"] for p in by_cluster[c]]
+        clusters.append({
+            "cluster": c, "label": labels[c], "size": len(members),
+            "claims": [str(rows[i]["claim_id"]) for i in members],
+            "docs": sorted({str(rows[i]["doc_id"]) for i in members}),
+            "sources": sorted({source_of(rows[i]) for i in members}),
+            "stances": dict(sorted(stances.items())),
+            "contrasting": len(stances) > 1,
+            "pairs": len(by_cluster[c]),
+            "contrasting_pairs": sum(p["contrasting"] for p in by_cluster[c]),
+            "mean_similarity": round(float(np.mean(sims)), 4) if sims else None,
+        })
+    return clusters
