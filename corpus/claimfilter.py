@@ -41,9 +41,10 @@ EDITORIAL_MARKER = "editorial_marker"
 FILLER = "filler"
 OPINION = "opinion"
 NOT_CHECKWORTHY = "not_checkworthy"
+DATELINE = "dateline"
 REASONS = (CLAIM, QUESTION, GREETING, HEADING, FRAGMENT, EDITORIAL_MARKER, FILLER, OPINION,
-           NOT_CHECKWORTHY)
-# Reasons the claims step (corpus.claims) gives from what a piece of text is, not from its words.
+           NOT_CHECKWORTHY, DATELINE)
+# Reasons the claims step (corpus.extraction) gives from what a piece of text is, not from its words.
 SPEAKER_MARKER = "speaker_marker"
 BYLINE = "byline"
 FRONT_MATTER = "front_matter"
@@ -74,7 +75,8 @@ _MARKER = (
     r"|(?i:applause|laughter|laughs|laughing|crosstalk|cross talk|cheers|cheering|booing|boos|"
     r"inaudible|unintelligible|sic|emphasis added|emphasis mine|my emphasis|bell rings|"
     r"end (?:video )?clip|begin (?:video )?clip|video clip|commercial break|pause|silence|music)"
-    r"[^()\n]{0,30})\)"
+    r"[^()\n]{0,30}"
+    r"|(?:(?:Additional )?[Rr]eporting|[Ee]diting|[Ww]riting|[Cc]ompiled) by [^()\n]{1,100})\)"  # a wire's credits
 )
 _ONLY_MARKERS = re.compile(rf"\s*(?:(?:{_MARKER})[\s.,;:!-]*)+")
 _EDGE_MARKERS = re.compile(rf"^(?:\s*(?:{_MARKER}))+\s*|(?:\s*(?:{_MARKER}))+[\s.]*$")
@@ -83,6 +85,9 @@ _BYLINE = re.compile(
     r"(?:[Bb]y|BY|[Ww]ritten by|[Pp]osted by|[Rr]eported by|[Ss]tory by|[Ww]ords by)\s+"
     r"(?:(?:[A-Z][\w.'’-]*|and|&|van|von|de|da|del|la|le|bin)(?:[,\s]+|$)){1,12}"
 )
+# a wire story's place and date, split off as a sentence: "BELGOROD, March 14 (RosVest)."
+_DATELINE = re.compile(r"[A-Z][A-Z .'’/-]{1,40},\s+(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?)"
+                       r"(?:,?\s+\d{4})?(?:\s*\([^()\n]{1,50}\))?\s*[.:\u2014\u2013-]?")
 _MD_HEADING = re.compile(r"#{1,6}\s|\*\*[^*]+\*\*\s*$|={3,}|-{3,}\s*$")
 _END_PUNCT = frozenset('.!?…"”’\')»')
 _LEAD_IN_WORDS = frozenset({"now", "and", "so", "then", "next", "over", "to", "with", "the", "of"})
@@ -255,6 +260,8 @@ def classify(text: str) -> tuple[bool, str]:
             return False, EDITORIAL_MARKER
     if ends_in_question_mark(s):
         return False, QUESTION
+    if len(s) < 90 and s[1:2].isupper() and _DATELINE.fullmatch(s):
+        return False, DATELINE
     prefix = (_BULLET.match(s) if s[0] in _BULLET_FIRST else None) or (
         _SPEAKER_LABEL.match(s) if ":" in s[:34] else None)
     if prefix:

@@ -95,6 +95,18 @@ def test_check_worthy_sentences_are_claims(text: str) -> None:
     assert classify(text) == (True, "claim")
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("BELGOROD, March 14 (RosVest).", (False, "dateline")),
+    ("RIGA, Sept 2 (Baltic Regional News).", (False, "dateline")),
+    ("LONDON, 12 March 2024 -", (False, "dateline")),
+    ("(Reporting by Global Wire staff; Editing by the Europe desk)", (False, "editorial_marker")),
+    # a dateline that opens the story's first sentence leaves the sentence a claim
+    ("KYIV, Jan 5 (Reuters) - Ukraine said on Monday that 40 of 45 drones were shot down.", (True, "claim")),
+])
+def test_a_wire_story_s_dateline_and_credits_are_not_claims(text: str, expected: tuple[bool, str]) -> None:
+    assert classify(text) == expected
+
+
 def test_reasons_are_short_snake_case_ids() -> None:
     assert all(re.fullmatch(r"[a-z]+(?:_[a-z]+)*", r) for r in REASONS)
     assert {"claim", "question", "greeting", "heading", "fragment", "editorial_marker",
