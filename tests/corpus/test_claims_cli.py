@@ -12,7 +12,8 @@ import pytest
 
 import corpus
 from claimstance.cli import main
-from corpus.claims import build_claims, claim_rows, extract_claims
+from corpus.claims import build_claims
+from corpus.extraction import claim_rows, extract_claims
 from corpus.readers import read_documents
 from corpus.records import BLOGGER, COMMENTER, INTERVIEWEE, INTERVIEWER, QUOTED, Document, make_claim_id
 
@@ -161,7 +162,7 @@ def test_a_failure_midway_leaves_the_old_output_untouched(tmp_path: Path, monkey
         lines.append("{}")
         return 0
 
-    monkeypatch.setattr("corpus.claims._doc_lines", boom)
+    monkeypatch.setattr("corpus.claim_batches._doc_lines", boom)
     with pytest.raises(RuntimeError):
         build_claims([str(tmp_path)], str(out), workers=1, progress=False)
     assert out.read_text(encoding="utf-8") == '{"doc_id": "old"}\n'
@@ -169,7 +170,7 @@ def test_a_failure_midway_leaves_the_old_output_untouched(tmp_path: Path, monkey
 
 
 def test_a_worker_pool_writes_the_same_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("corpus.claims.BATCH_BYTES", 100)  # many small tasks, finishing out of order
+    monkeypatch.setattr("corpus.claim_batches.BATCH_BYTES", 100)  # many small tasks, finishing out of order
     inputs = tmp_path / "in"
     inputs.mkdir()
     for i in range(12):
@@ -342,7 +343,7 @@ def test_a_failure_midway_leaves_the_old_documents_file_untouched(tmp_path: Path
             raise RuntimeError("disk on fire")
         return {"doc_id": doc.doc_id, "sha1": "x", "source_file": doc.path, "text": doc.text}
 
-    monkeypatch.setattr("corpus.claims.document_row", boom)
+    monkeypatch.setattr("corpus.claim_batches.document_row", boom)
     with pytest.raises(RuntimeError):
         build_claims([str(tmp_path)], str(tmp_path / "out.jsonl"), workers=1, progress=False, documents=str(documents))
     assert documents.read_text(encoding="utf-8") == '{"doc_id": "old"}\n'
@@ -358,7 +359,7 @@ def test_a_rerun_into_the_corpus_folder_does_not_read_its_documents_file(tmp_pat
 
 
 def test_a_worker_pool_writes_the_same_documents_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("corpus.claims.BATCH_BYTES", 100)
+    monkeypatch.setattr("corpus.claim_batches.BATCH_BYTES", 100)
     inputs = tmp_path / "in"
     inputs.mkdir()
     for i in range(8):

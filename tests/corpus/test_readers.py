@@ -185,7 +185,7 @@ def test_an_unreadable_file_is_skipped(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def test_html_reader_comments_follow_the_article_and_become_commenter_voices(tmp_path: Path) -> None:
-    from corpus.claims import extract_claims
+    from corpus.extraction import extract_claims
 
     page = PAGE.replace("</article>", "</article><section id=\"comments\"><h2>Comments</h2>"
                         "<div class=\"comment\"><p>Great article, it shows the talks are a farce.</p></div></section>")
@@ -270,7 +270,7 @@ def test_every_format_that_names_an_author_gives_an_authors_list(tmp_path: Path)
 
 
 def test_a_page_headline_that_opens_the_text_is_a_heading_like_markdowns(tmp_path: Path) -> None:
-    from corpus.claims import extract_claims
+    from corpus.extraction import extract_claims
 
     (tmp_path / "page.html").write_text(PAGE, encoding="utf-8")
     (tmp_path / "page.md").write_text("# Cyber talks stall at the UN\n\nThe talks stalled on Tuesday.\n", encoding="utf-8")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import corpus
-from corpus.claims import extract_claims
+from corpus.extraction import extract_claims
 from corpus.readers import read_documents
 from corpus.manifest import load_manifest
 from corpus.records import AUTHOR, BLOGGER, COMMENTER, INTERVIEWEE, INTERVIEWER, QUOTED, Document

@@ -1,0 +1,157 @@
+"""Claims in bulk: inputs cut into work items of about ``BATCH_BYTES`` of text, each turned into JSON
+lines and counts (encoded by hand: the hot path) in this process or a pool of workers, results back in
+task order.
+"""
+
+from __future__ import annotations
+
+import json
+import json.encoder
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from corpus.extraction import _row_meta, _sentences, document_row
+from corpus.readers import read_source
+from corpus.records import Document, make_claim_id
+from corpus.sources import ReadOptions, Skipped, Source
+
+BATCH_BYTES = 256 * 1024  # text a worker gets at a time: few round trips, little held in memory
+_enc = json.encoder.encode_basestring  # the C string encoder json.dumps(ensure_ascii=False) uses
+
+
+_OPTIONS = ReadOptions()
+_DOCUMENT_ROWS = False  # whether workers also return each document's documents-file row
+
+
+def _init_worker(options: ReadOptions, document_rows: bool = False) -> None:
+    global _OPTIONS, _DOCUMENT_ROWS
+    _OPTIONS, _DOCUMENT_ROWS = options, document_rows
+
+
+def _doc_lines(doc: Document, lines: list[str], by_voice: dict[str, int], claims_by_voice: dict[str, int]) -> int:
+    """Append the JSON lines of ``claim_rows(doc)`` to ``lines``, encoded by hand (the hot path).
+
+    Each paragraph's context and the document's metadata are encoded once, not once a sentence.
+    Returns the number of claims.
+    """
+    text, doc_id = doc.text, doc.doc_id
+    meta = _row_meta(doc)
+    tail = (", " + json.dumps(meta, ensure_ascii=False, default=str)[1:-1] + "}") if meta else "}"
+    doc_json = _enc(doc_id)
+    words: dict[str | None, str] = {None: "null"}  # reasons, speakers and names repeat: encode once
+    context_key, context = None, ""
+    n_claims = 0
+    for n, (s, e, is_claim, reason, speaker, name, cs, ce, p) in enumerate(_sentences(doc)):
+        sentence = text[s:e]
+        if (cs, ce) != context_key:
+            context_key, context = (cs, ce), _enc(text[cs:ce])
+        for word in (reason, speaker, name):
+            if word not in words:
+                words[word] = _enc(word)
+        lines.append(
+            f'{{"claim_id": "{make_claim_id(doc_id, s, e, sentence)}", "doc_id": {doc_json}, '
+            f'"text": {_enc(sentence)}, "start": {s}, "end": {e}, "is_claim": {"true" if is_claim else "false"}, '
+            f'"reason": {words[reason]}, "speaker": {words[speaker]}, "speaker_name": {words[name]}, '
+            f'"context": {context}, "context_start": {cs}, "paragraph": {p}, "sentence": {n}{tail}')
+        n_claims += is_claim
+        by_voice[speaker] = by_voice.get(speaker, 0) + 1
+        if is_claim:
+            claims_by_voice[speaker] = claims_by_voice.get(speaker, 0) + 1
+    return n_claims
+
+
+def _work(task: list[Source] | list[Document]) -> tuple[bytes, int, int, int, dict, dict, list[Skipped], list]:
+    """Turn a batch of files (or of JSONL/CSV documents) into UTF-8 JSON lines and counts, and (when
+    asked) each document's ``(doc_id, sha1, source_file, documents-file line)``."""
+    skipped: list[Skipped] = []
+    lines: list[str] = []
+    doc_rows: list[tuple[str, str, str, bytes]] = []
+    n_docs = n_claims = 0
+    by_voice: dict[str, int] = {}
+    claims_by_voice: dict[str, int] = {}
+    for item in task:
+        for doc in read_source(item, _OPTIONS, skipped.append) if isinstance(item, Source) else (item,):
+            n_docs += 1
+            n_claims += _doc_lines(doc, lines, by_voice, claims_by_voice)
+            if _DOCUMENT_ROWS:
+                row = document_row(doc)
+                line = json.dumps(row, ensure_ascii=False, default=str) + "\n"
+                doc_rows.append((doc.doc_id, row["sha1"], str(row["source_file"]), line.encode("utf-8")))
+    chunk = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+    return chunk, n_docs, len(lines), n_claims, by_voice, claims_by_voice, skipped, doc_rows
+
+
+def _tasks(sources: list[Source], options: ReadOptions, on_skip: Callable[[Skipped], None],
+           ) -> Iterator[tuple[list[Source] | list[Document], int]]:
+    """Work items of about BATCH_BYTES of text, with the number of input files they finish.
+
+    Text files go as paths (the worker reads them); JSONL and CSV rows are read here, in order.
+    """
+    batch_bytes = BATCH_BYTES
+    files: list[Source] = []
+    size = 0
+    for source in sources:
+        if source.fmt not in ("jsonl", "csv"):
+            files.append(source)
+            try:
+                size += os.path.getsize(source.path)
+            except OSError:
+                pass
+            if size >= batch_bytes or len(files) >= 256:
+                yield files, len(files)
+                files, size = [], 0
+            continue
+        if files:
+            yield files, len(files)
+            files, size = [], 0
+        docs: list[Document] = []
+        for doc in read_source(source, options, on_skip):
+            docs.append(doc)
+            size += len(doc.text)
+            if size >= batch_bytes:
+                yield docs, 0
+                docs, size = [], 0
+        yield docs, 1
+        size = 0
+    if files:
+        yield files, len(files)
+
+
+def _results(tasks: Iterable[tuple[Any, int]], options: ReadOptions, workers: int,
+             document_rows: bool = False) -> Iterator[tuple[tuple, int]]:
+    """Results of ``_work`` in task order; with workers > 1, from a pool with bounded look-ahead."""
+    if workers <= 1:
+        _init_worker(options, document_rows)
+        for task, done in tasks:
+            yield _work(task), done
+        return
+    import multiprocessing
+
+    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_init_worker,
+                                                    initargs=(options, document_rows))
+    try:
+        pending: deque = deque()
+        for task, done in tasks:
+            pending.append((pool.apply_async(_work, (task,)), done))
+            if len(pending) >= 8 * workers:
+                result, done_ = pending.popleft()
+                yield result.get(), done_
+        while pending:
+            result, done_ = pending.popleft()
+            yield result.get(), done_
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def _default_workers(sources: list[Source]) -> int:
+    """A pool pays off only on a corpus of some size."""
+    total = 0
+    for source in sources:
+        try:
+            total += os.path.getsize(source.path)
+        except OSError:
+            pass
+    return min(os.cpu_count() or 1, 4) if total > 4 * 1024 * 1024 else 1

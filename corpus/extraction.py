@@ -1,0 +1,155 @@
+"""Claims from a document: every sentence, with exact offsets, its voice, a claim flag and context.
+
+``extract_claims(doc)`` is pure; ``claim_rows(doc)`` gives the same as rows. ``document_row(doc)`` is
+the documents-file row holding the text the offsets index: for a page, the text extracted from it,
+which is in no file of the corpus.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from typing import Any
+
+from corpus.claimfilter import BYLINE, FRONT_MATTER, SPEAKER_MARKER, classify
+from corpus.readers import extractor
+from corpus.records import CLAIM_FIELDS, Claim, Document, make_claim_id
+from corpus.sentences import split_paragraphs, split_sentences
+from corpus.sources import document_format
+from corpus.voices import Voice, editorial_marker, paragraph_voices, sentence_voices
+
+CONTEXT_MAX = 1200   # a longer paragraph gives a window of neighbouring sentences as context
+CONTEXT_SPAN = 2     # sentences on each side in that window
+_QUESTION_TAIL = " \t\"'”’»)]"
+
+
+def _pieces(text: str, spans: list[tuple[int, int]], voice: Voice) -> list[tuple[int, int, str | None]]:
+    """Sentence spans with a turn marker and editorial markers split off as pieces of their own.
+
+    Each piece is ``(start, end, forced_reason)``; a forced reason makes it a non-claim.
+    """
+    pieces: list[tuple[int, int, str | None]] = []
+    if voice.marker_end is not None and spans:
+        ps = spans[0][0]
+        mend = ps + len(text[ps:voice.marker_end].rstrip())
+        pieces.append((ps, mend, SPEAKER_MARKER))
+        rest = []
+        for s, e in spans:
+            if e <= mend:
+                continue
+            if s < mend:
+                s = mend
+                while s < e and text[s].isspace():
+                    s += 1
+            rest.append((s, e))
+        spans = rest
+    for s, e in spans:
+        m = editorial_marker(text[s:e])
+        if m is None:
+            pieces.append((s, e, None))
+            continue
+        ms, me = s + m.start(), s + m.end()
+        before = s + len(text[s:ms].rstrip())
+        if before > s:
+            pieces.append((s, before, None))
+        pieces.append((ms, me, "editorial_marker"))
+        after = me
+        while after < e and text[after].isspace():
+            after += 1
+        if after < e:
+            pieces.append((after, e, None))
+    return pieces
+
+
+def _flag(sentence: str, forced: str | None) -> tuple[bool, str]:
+    if forced:
+        return False, forced
+    is_claim, reason = classify(sentence)
+    if is_claim and sentence.rstrip(_QUESTION_TAIL).endswith("?"):
+        return False, "question"
+    return is_claim, reason
+
+
+def _sentences(doc: Document) -> Iterator[tuple]:
+    """(start, end, is_claim, reason, speaker, speaker_name, context_start, context_end, paragraph)."""
+    text = doc.text
+    paragraphs = split_paragraphs(text)
+    voices = paragraph_voices(text, paragraphs, doc.meta)
+    hints = doc.meta.get("voices")
+    headline_end = hints.get("headline_end") if isinstance(hints, dict) else None  # set by the HTML reader
+    headline_end = headline_end if isinstance(headline_end, int) else 0
+    for p, ((ps, pe), voice) in enumerate(zip(paragraphs, voices)):
+        pieces = _pieces(text, split_sentences(text, ps, pe), voice)
+        said = sentence_voices(text, [(s, e) for s, e, _ in pieces], voice)  # quotes run across sentences
+        window = pe - ps > CONTEXT_MAX
+        for i, (s, e, forced) in enumerate(pieces):
+            sentence = text[s:e]
+            if voice.kind == "byline":
+                forced = forced or BYLINE
+            elif voice.kind == "heading" or e <= headline_end:  # a page's headline, like "# Title"
+                forced = forced or "heading"
+            elif voice.kind == "front_matter":
+                forced = FRONT_MATTER  # metadata, not prose: no piece of it is a claim
+            is_claim, reason = _flag(sentence, forced)
+            if forced == "editorial_marker" and voice.editor is not None:
+                speaker, name = voice.editor.speaker, voice.editor.speaker_name  # "[My Emphasis]": the blogger's
+            elif forced:
+                speaker, name = voice.speaker, voice.speaker_name
+            else:
+                speaker, name = said[i]
+            if window:
+                cs = pieces[max(0, i - CONTEXT_SPAN)][0]
+                ce = pieces[min(len(pieces) - 1, i + CONTEXT_SPAN)][1]
+            else:
+                cs, ce = ps, pe
+            yield s, e, is_claim, reason, speaker, name, cs, ce, p
+
+
+def _row_meta(doc: Document) -> dict[str, Any]:
+    """Document metadata as claim-row columns (voice hints stay behind; clashes get ``meta_``)."""
+    return {(f"meta_{k}" if k in CLAIM_FIELDS else k): v for k, v in doc.meta.items() if k != "voices"}
+
+
+def extract_claims(doc: Document) -> list[Claim]:
+    """Every sentence of ``doc`` as a Claim, ordered by offset; non-claims are kept and flagged."""
+    meta = {k: v for k, v in doc.meta.items() if k != "voices"}
+    text = doc.text
+    return [
+        Claim(claim_id=make_claim_id(doc.doc_id, s, e, text[s:e]), doc_id=doc.doc_id, text=text[s:e],
+              start=s, end=e, is_claim=is_claim, reason=reason, speaker=speaker, speaker_name=name,
+              context=text[cs:ce], context_start=cs, paragraph=p, sentence=n, meta=meta)
+        for n, (s, e, is_claim, reason, speaker, name, cs, ce, p) in enumerate(_sentences(doc))
+    ]
+
+
+def claim_rows(doc: Document) -> Iterator[dict[str, Any]]:
+    """The rows of ``extract_claims(doc)`` (``Claim.to_row``), built without the dataclass detour."""
+    meta = _row_meta(doc)
+    text, doc_id = doc.text, doc.doc_id
+    context_key, context = None, ""
+    for n, (s, e, is_claim, reason, speaker, name, cs, ce, p) in enumerate(_sentences(doc)):
+        sentence = text[s:e]
+        if (cs, ce) != context_key:
+            context_key, context = (cs, ce), text[cs:ce]
+        row = {"claim_id": make_claim_id(doc_id, s, e, sentence), "doc_id": doc_id, "text": sentence,
+               "start": s, "end": e, "is_claim": is_claim, "reason": reason, "speaker": speaker,
+               "speaker_name": name, "context": context, "context_start": cs, "paragraph": p,
+               "sentence": n}
+        row.update(meta)
+        yield row
+
+
+def document_row(doc: Document) -> dict[str, Any]:
+    """The documents-file row of ``doc``: the exact text its claims' offsets index, and where it came from.
+
+    ``text[start:end]`` of this row is a claim's ``text``; ``sha1`` is of the text's UTF-8 bytes. A page
+    also names the extractor (and its version) that made the text, since another version may give
+    another text and other offsets.
+    """
+    fmt = document_format(doc.path)
+    row: dict[str, Any] = {"doc_id": doc.doc_id, "source_file": doc.meta.get("source_file", doc.path),
+                           "format": fmt, "sha1": hashlib.sha1(doc.text.encode("utf-8")).hexdigest()}
+    if fmt == "html":
+        row.update(extractor())
+    row["text"] = doc.text  # last: the short fields stay readable at the head of a line
+    return row
