@@ -77,9 +77,10 @@ def test_pairs_are_cross_document_only_and_carry_both_claims():
     # Front matter and bylines are metadata: never paired, even with every sentence taking part.
     meta = [row("m1", "d1", "title: Weather", is_claim=False, reason="front_matter"),
             row("m2", "d2", "title: Weather", is_claim=False, reason="front_matter"),
-            row("m3", "d3", "By Weather Desk", is_claim=False, reason="byline")]
+            row("m3", "d3", "By Weather Desk", is_claim=False, reason="byline"),
+            row("m4", "d3", "RIGA, Sept 2 (Weather Desk).", is_claim=False, reason="dateline")]
     claims_meta, _, _ = compare(ROWS + meta, topic_embed, CompareSettings(min_similarity=0.6, only_claims=False))
-    assert not {"m1", "m2", "m3"} & {c["claim_id"] for c in claims_meta}
+    assert not {"m1", "m2", "m3", "m4"} & {c["claim_id"] for c in claims_meta}
 
 
 def test_each_pair_appears_once():
