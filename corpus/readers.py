@@ -5,7 +5,8 @@ an unknown format, a missing CSV column, a directory with nothing to read) becom
 record naming the input and the fix; the other inputs still go through. Every format is first
 sniffed the same way, so a binary file is one skip whatever its name. Offsets later point into ``Document.text`` exactly as
 read here (for HTML: the main text extracted from the page, which ``stance claims --documents`` saves). A page's
-headline opening that text is hinted (``headline_end``) so that it is flagged a heading, as Markdown's ``# Title`` is.
+headline opening that text is hinted (``headline_end``) so that it is flagged a heading, as Markdown's ``# Title`` is;
+so is a text file's first line when it is the title its manifest entry gives.
 
 Here: each format read into Documents (plain text, Markdown and its front matter, HTML pages through
 trafilatura, JSONL and CSV rows) and the documents of all inputs streamed. The files to read are
@@ -146,6 +147,10 @@ def _read_text_file(source: Source, options: ReadOptions, on_skip: OnSkip) -> It
         if end:  # the text stays whole (offsets are exact); its front matter lines are flagged, not claims
             hints = meta.get("voices")
             meta = {**found, **meta, "voices": {"front_matter_end": end, **(hints if isinstance(hints, dict) else {})}}
+    headline_end = _headline_end(text, [meta.get("title")])
+    if headline_end and text[headline_end:].strip():  # the title as the first line, the story after it
+        hints = meta.get("voices")
+        meta = {**meta, "voices": {"headline_end": headline_end, **(hints if isinstance(hints, dict) else {})}}
     yield _document(text, meta, source.path, meta.pop("id", None))
 
 

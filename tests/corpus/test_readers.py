@@ -287,6 +287,23 @@ def test_a_page_headline_that_opens_the_text_is_a_heading_like_markdowns(tmp_pat
     assert [c.to_row() for c in extract_claims(page)[1:]] == [c.to_row() for c in unhinted[1:]]   # the rest as before
 
 
+def test_a_text_file_s_first_line_is_a_heading_when_it_is_the_manifest_title(tmp_path: Path) -> None:
+    from corpus.extraction import extract_claims
+
+    story = "Grain exports rise in October\n\nShipments rose by 12 percent in October, the ministry said.\n"
+    (tmp_path / "a.txt").write_text(story, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(story, encoding="utf-8")
+    (tmp_path / "c.txt").write_text("Grain exports rise in October\n", encoding="utf-8")   # the title alone
+    (tmp_path / "manifest.yaml").write_text(
+        "documents:\n  - {file: a.txt, title: Grain exports rise in October}\n  - {file: b.txt, title: Other}\n"
+        "  - {file: c.txt, title: Grain exports rise in October}\n", encoding="utf-8")
+    docs, _ = read([tmp_path])
+    first = {Path(d.path).name: extract_claims(d)[0] for d in docs}
+    assert (first["a.txt"].text, first["a.txt"].is_claim, first["a.txt"].reason) == (
+        "Grain exports rise in October", False, "heading")
+    assert first["b.txt"].reason != "heading" and first["c.txt"].reason != "heading"
+
+
 @pytest.mark.parametrize("headline, title, hinted", [
     ("<h1>Talks <em>stall</em> &amp; fail</h1>", "Other words | Site", True),   # the <h1>, tags and entities aside
     ("<h2>Talks stall &amp; fail</h2>", "Talks stall &amp; fail", True),          # no <h1>: the page's title
