@@ -233,9 +233,12 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
         write_jsonl(result.prelabeled_path, labelled)
         state.done("prelabel", prelabel_key)
     if model_dir:   # what `stance train` warned about the model, before its pre-labels are pushed
-        from models.classifier import model_notes
+        from models.classifier import model_notes, scheme_change_note
 
         result.notes += [f"model {model_dir}, from `stance train`: {note}" for note in model_notes(model_dir)]
+        changed = scheme_change_note(model_dir, scheme)
+        if changed:
+            result.notes.append(f"model {model_dir}: {changed}")
     unknown: dict[str, str] = {}   # doc_id -> how the user knows the document
     for row in labelled:
         if not row.get("source_type"):

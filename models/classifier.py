@@ -125,6 +125,17 @@ def model_notes(model_dir: str | Path) -> list[str]:
     return [str(note) for note in notes] if isinstance(notes, list) else []
 
 
+def scheme_change_note(model_dir: str | Path, scheme: Any) -> str | None:
+    """A note when ``scheme`` is not the scheme a model was fitted with (its cues, examples or weights
+    changed since): the blend reads the labellers as they are now, its weights were fitted on the old."""
+    fitted = model_config(model_dir).get("scheme_version")
+    if not isinstance(fitted, str) or scheme is None or scheme.version == fitted:
+        return None
+    return (f"fitted with scheme {scheme.name!r} as it was then (version {fitted}), which has changed since "
+            f"(now {scheme.version}): the blend's cue votes and domain gate were fitted on the old cues and "
+            "examples; train again (`stance train`) to fit them to the new")
+
+
 def _check_weights(model_dir: Path) -> None:
     """Read the weights' header now (a few bytes), so a truncated or corrupt file is one clear error
     rather than a safetensors traceback on first use."""

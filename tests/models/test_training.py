@@ -278,6 +278,9 @@ def test_train_writes_a_loadable_model_directory(tmp_path: Path, monkeypatch: py
     assert "Validation split by document (doc_id, else url), seed 5" in card
     config = json.loads((model_dir / "claimstance.json").read_text(encoding="utf-8"))
     assert config["labels"] == ["kremlin_framing", "independent_reporting"]
+    from models.schemes import load_scheme
+
+    assert config["scheme_version"] == load_scheme("kremlin_framing").version
     from models.end_model import WORD_DIM
 
     domain = config["blend"]["domain"]
