@@ -53,9 +53,14 @@ _REPOST_END = re.compile(
 _COMMENTS_HEADING = re.compile(
     r"^(?:\d+\s+)?(?:reader(?:s'?|'s)?\s+)?(?:comments?|responses?|replies|discussion)"
     r"(?:\s*\(\d+\))?\s*:?$", re.I)
-# "jdoe says:" / "Jane Doe said on May 5, 2024 at 3:12 pm" alone on a line opens a comment
+# "jdoe says:" / "Jane Doe said on May 5, 2024 at 3:12 pm" alone on a line opens a comment; after the verb
+# only a date and time ("Russia's defence ministry said 12 drones were shot down." is a story's sentence)
+_COMMENT_DATE = (r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?,?\s+\d{4}"
+                 r"|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})")
+_COMMENT_TIME = r"\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?"
 _COMMENT_BYLINE = re.compile(r"^(?P<name>[\w'’.@ -]{1,40}?)\s+(?:says|said|wrote|writes)\s*:?\s*"
-                             r"(?:(?:on\s+)?[\w ,]*\d[\w ,:.]*)?$")
+                             rf"(?:(?:on\s+)?{_COMMENT_DATE}(?:,?\s+(?:at\s+)?{_COMMENT_TIME})?|(?:at\s+)?{_COMMENT_TIME})?"
+                             r"\s*:?$")
 _INTERJECTION = re.compile(
     r"^(?:heh|hah|haha|hehe|lol|lmao|wow|yeah|yep|yes|nope|meh|ugh|oh|ah|hmm+|thanks|thank you|"
     r"great (?:post|article|piece)|good (?:post|article|piece)|nice|agreed|indeed|exactly|sure|"

@@ -116,6 +116,13 @@ def test_a_comments_heading_and_comment_bylines_start_the_comments() -> None:
     ]
 
 
+def test_a_short_reported_paragraph_with_a_figure_does_not_open_comments() -> None:
+    text = ("Drones attacked the region overnight.\n"
+            "Russia's defence ministry said 12 drones were shot down.\n"
+            "Repairs began on Friday.")
+    assert [v[0] for v in voices_of(text)] == [AUTHOR, AUTHOR, AUTHOR]   # 12 is no date: not a comment byline
+
+
 def test_a_blog_repost_by_generic_rules_alone() -> None:
     text = ("My take on this interview, which says it all. Now, Mr. Petrov:\n"
             "Question: What is next?\n"
