@@ -308,7 +308,7 @@ def _push(args: argparse.Namespace) -> int:
     from annotate.push import overlap_line, push
     from claimstance.pipeline import check_run_project
 
-    if not args.pairs:
+    if not args.pairs and args.url is None:   # a remote server's projects are not the local run's
         check_run_project(args.inp, args.project)
     result = push(args.pairs or args.inp, args.project, workspace=args.workspace, url=args.url,
                   scheme=args.scheme, include_all=args.all, pairs=bool(args.pairs), overlap=args.overlap)

@@ -115,14 +115,18 @@ class RunState:
 
 
 def check_run_project(path: str, project: str) -> None:
-    """Refuse to push claims `stance run` made for one project into another: a later run on another
-    corpus replaces ``W/run``, and the commands printed for the first one then push its claims."""
-    where = Path(path).resolve().parent
-    if where.name != "run":
+    """Refuse to push the claims `stance run` made for one project into another: a later run on another
+    corpus replaces ``W/run``, and the commands printed for the first one then push its claims.
+
+    Only a file in a run folder that holds that run's claims (its first claim is in ``claims.jsonl``),
+    after a run that pushed to a project, is checked."""
+    source = Path(path)
+    where = source.resolve().parent
+    if where.name != "run" or not source.is_file():
         return
     state = RunState(where / "state.json").data
     made_for = state.get("project")
-    if not isinstance(made_for, str) or made_for == project:
+    if not isinstance(made_for, str) or made_for == project or not _holds_run_claims(source, where / "claims.jsonl"):
         return
     claims = state.get("claims")
     corpus = claims.get("corpus") if isinstance(claims, dict) else None
@@ -131,6 +135,21 @@ def check_run_project(path: str, project: str) -> None:
                     + f"; pushing them to {project!r} would mix that corpus into it. Push them with --project "
                     f"{made_for!r}, or run `stance run --corpus YOURS --project {project!r}` again to make your "
                     f"corpus's claims (to push these elsewhere on purpose, copy the file out of {where} first)")
+
+
+def _holds_run_claims(source: Path, run_claims: Path) -> bool:
+    """Whether the first claim of ``source`` is one of the run's claims (read as text, line by line)."""
+    try:
+        with source.open(encoding="utf-8") as handle:
+            first = next((line for line in handle if line.strip()), "")
+        claim_id = json.loads(first).get("claim_id") if first else None
+        if not isinstance(claim_id, str) or not run_claims.is_file():
+            return False
+        needle = json.dumps({"claim_id": claim_id})[1:-1]   # '"claim_id": "..."', as write_jsonl writes it
+        with run_claims.open(encoding="utf-8") as handle:
+            return any(needle in line for line in handle)
+    except (OSError, ValueError, AttributeError):
+        return False   # not readable as claim rows: push itself says what is wrong
 
 
 def _say(message: str) -> None:
@@ -212,8 +231,6 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
     result.claims = sum(1 for r in rows if r.get("is_claim"))
     result.by_voice = Counter(r.get("speaker") or "unknown" for r in rows if r.get("is_claim"))
 
-    state.set("project", cfg.project)  # what `stance push --in W/run/...` checks (check_run_project)
-
     # 2. pre-labels
     from models.prelabel import prelabel
 
@@ -264,6 +281,7 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
         result.pushed = push_claims(str(result.prelabeled_path), cfg.project, workspace=str(workspace),
                                     scheme=cfg.scheme, include_all=cfg.push_all, overlap=cfg.overlap,
                                     keep_trained=model_dir is None)
+        state.set("project", cfg.project)  # what `stance push --in W/run/...` checks (check_run_project)
         result.notes += result.pushed.get("notes", [])
         if result.pushed.get("model_version_kept") and result.pushed.get("tasks_added"):
             shown = result.pushed["project_model_version"]

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from claimstance.cli import main
-from claimstance.pipeline import SAMPLE_CORPUS, RunResult, check_run_project, run, summary_lines
+from claimstance.pipeline import SAMPLE_CORPUS, RunResult, RunState, check_run_project, run, summary_lines
 from corpus.errors import UserError
 
 pytestmark = pytest.mark.slow
@@ -75,8 +75,11 @@ def test_run_on_one_csv_document_reads_its_column_and_skips_the_comparison(tmp_p
     shutil.copytree(corpus, other)
     assert main(["run", "--corpus", str(other), "--workspace", str(workspace), "--no-push", "--text-column", "body"]) == 0
     assert f"note: {workspace} last ran on {corpus.resolve()}; this run replaces" in capsys.readouterr().err
-    # Its claims belong to the run's project: pushing them into another is refused before any server is asked.
+    # A run that pushed nothing claims no project for its claims.
     made = workspace / "run" / "prelabeled.jsonl"
+    check_run_project(str(made), "my corpus")
+    # After a run that pushed to a project, its claims are refused for another, before any server is asked.
+    RunState(workspace / "run" / "state.json").set("project", "claimstance sample")
     assert main(["push", "--in", str(made), "--project", "my corpus", "--workspace", str(workspace)]) == 2
     err = capsys.readouterr().err
     assert f"`stance run` made these claims for project 'claimstance sample', from {other.resolve()}" in err
@@ -85,6 +88,11 @@ def test_run_on_one_csv_document_reads_its_column_and_skips_the_comparison(tmp_p
     copied = tmp_path / "prelabeled.jsonl"
     shutil.copy(made, copied)
     check_run_project(str(copied), "my corpus")              # copied out of the run: pushed on purpose
+    # A file left in the run folder by an earlier run on another corpus holds none of this run's claims.
+    older = workspace / "run" / "prelabeled-v2.jsonl"
+    older.write_text(json.dumps({"claim_id": "not-this-run", "text": "x"}) + "\n", encoding="utf-8")
+    check_run_project(str(older), "my corpus")
+    check_run_project(str(workspace / "run" / "absent.jsonl"), "my corpus")   # push says the file is missing
 
 
 def test_a_rerun_still_names_what_it_could_not_read(tmp_path, capsys):
@@ -155,6 +163,8 @@ def test_run_then_label_studio_and_report_in_a_browser(studio: dict[str, Any], s
               (Path(studio["workspace"]) / "run" / "prelabeled.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(tasks) == sum(1 for c in claims if c["is_claim"])
     assert all(t.predictions for t in tasks), "every task carries a pre-label"
+    state = json.loads((Path(studio["workspace"]) / "run" / "state.json").read_text(encoding="utf-8"))
+    assert state["project"] == project_title   # what `stance push --in W/run/...` checks
 
     # Running again doubles nothing.
     assert main(["run", "--config", str(config), "--workspace", studio["workspace"]]) == 0
