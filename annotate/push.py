@@ -215,9 +215,15 @@ def _ensure_project(client: Any, title: str, config: str, instructions: str,
             raise UserError(f"project {title!r} has a label config the new one cannot replace "
                             f"({api_error_text(err, client_key(client))}); "
                             "push under another --project title") from None
-    elif overlap is not None and (project.maximum_annotations != overlap
-                                  or project.overlap_cohort_percentage != 100):
-        client.projects.update(id=project.id, **overlap_settings(overlap))
+    else:
+        changes: dict[str, Any] = {}
+        if (getattr(project, "expert_instruction", None) or "") != instructions:
+            changes["expert_instruction"] = instructions   # as this version writes them (no cue lists)
+        if overlap is not None and (project.maximum_annotations != overlap
+                                    or project.overlap_cohort_percentage != 100):
+            changes.update(overlap_settings(overlap))
+        if changes:
+            client.projects.update(id=project.id, **changes)
     return project, False
 
 

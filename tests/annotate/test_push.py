@@ -326,8 +326,11 @@ def test_push_creates_the_project_and_repush_adds_nothing(studio, studio_client,
     assert by_id["c0002"]["predictions"][0]["result"][0]["value"] == {"choices": ["plain"]}
     assert by_id["c0002"]["predictions"][0]["score"] == pytest.approx(0.6)
 
+    # Instructions written by an earlier version (with cue lists) are replaced on the next push.
+    studio_client.projects.update(id=project.id, expert_instruction="<p>Cues: regime</p>")
     again = push(path, "push basic", workspace=studio["workspace"], scheme=SCHEME, progress=False)
     assert (again["created"], again["tasks_added"], again["tasks_present"], again["predictions_added"]) == (False, 0, 6, 0)
+    assert studio_client.projects.get(id=project.id).expert_instruction == lc.instructions(SCHEME)
     assert again["project_id"] == first["project_id"]
     assert len(project_tasks(studio_client, project.id)) == 6
 
