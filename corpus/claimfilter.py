@@ -76,7 +76,7 @@ _MARKER = (
     r"inaudible|unintelligible|sic|emphasis added|emphasis mine|my emphasis|bell rings|"
     r"end (?:video )?clip|begin (?:video )?clip|video clip|commercial break|pause|silence|music)"
     r"[^()\n]{0,30}"
-    r"|(?:(?:Additional )?[Rr]eporting|[Ee]diting|[Ww]riting|[Cc]ompiled) by [^()\n]{1,100})\)"  # a wire's credits
+    r"|(?:(?:Additional )?[Rr]eporting|[Ee]diting|[Ww]riting|[Cc]ompiled) by [^()\n]{1,300})\)"  # a wire's credits
 )
 _ONLY_MARKERS = re.compile(rf"\s*(?:(?:{_MARKER})[\s.,;:!-]*)+")
 _EDGE_MARKERS = re.compile(rf"^(?:\s*(?:{_MARKER}))+\s*|(?:\s*(?:{_MARKER}))+[\s.]*$")

@@ -126,11 +126,12 @@ def model_notes(model_dir: str | Path) -> list[str]:
 
 
 def scheme_change_note(model_dir: str | Path, scheme: Any) -> str | None:
-    """A note when ``scheme`` is not the scheme a model was fitted with (its cues, examples or weights
-    changed since): the blend reads the labellers as they are now, its weights were fitted on the old."""
-    fitted = model_config(model_dir).get("scheme_version")
-    if not isinstance(fitted, str) or scheme is None or scheme.version == fitted:
-        return None
+    """A note when ``scheme`` is the scheme a model was fitted with, changed since (its cues, examples
+    or weights): the blend reads the labellers as they are now, its weights were fitted on the old."""
+    config = model_config(model_dir)
+    fitted = config.get("scheme_version")
+    if not isinstance(fitted, str) or scheme is None or scheme.name != config.get("scheme") or scheme.version == fitted:
+        return None   # another scheme altogether is checked where the model loads (its labels)
     return (f"fitted with scheme {scheme.name!r} as it was then (version {fitted}), which has changed since "
             f"(now {scheme.version}): the blend's cue votes and domain gate were fitted on the old cues and "
             "examples; train again (`stance train`) to fit them to the new")

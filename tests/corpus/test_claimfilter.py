@@ -100,6 +100,8 @@ def test_check_worthy_sentences_are_claims(text: str) -> None:
     ("RIGA, Sept 2 (Baltic Regional News).", (False, "dateline")),
     ("LONDON, 12 March 2024 -", (False, "dateline")),
     ("(Reporting by Global Wire staff; Editing by the Europe desk)", (False, "editorial_marker")),
+    ("(Reporting by Olena Harmash in Kyiv, Guy Faulconbridge and Andrew Osborn in Moscow; additional reporting by "
+     "Pavel Polityuk; Writing by Tom Balmforth; Editing by Alex Richardson and Frances Kerry)", (False, "editorial_marker")),
     # a dateline that opens the story's first sentence leaves the sentence a claim
     ("KYIV, Jan 5 (Reuters) - Ukraine said on Monday that 40 of 45 drones were shot down.", (True, "claim")),
 ])

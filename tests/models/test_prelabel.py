@@ -92,12 +92,14 @@ def test_prelabel_with_a_trained_model_calls_the_classifier(monkeypatch, tmp_pat
     assert classifier.model_notes(tmp_path) == ["only 5 validation claims"]
     # A model fitted with an earlier version of its scheme says so, with what to do.
     Fake.scheme = load_scheme("kremlin_framing")
-    (tmp_path / "claimstance.json").write_text(json.dumps({"scheme_version": "0123456789"}))
+    (tmp_path / "claimstance.json").write_text(json.dumps({"scheme": "kremlin_framing", "scheme_version": "0123456789"}))
     assert main(["prelabel", "--in", str(inp), "--out", str(tmp_path / "o.jsonl"), "--model", str(tmp_path)]) == 0
     assert (f"note: model minilm-test-1: fitted with scheme 'kremlin_framing' as it was then (version 0123456789), "
             f"which has changed since (now {Fake.scheme.version}): the blend's cue votes" in capsys.readouterr().err)
-    (tmp_path / "claimstance.json").write_text(json.dumps({"scheme_version": Fake.scheme.version}))
+    (tmp_path / "claimstance.json").write_text(json.dumps({"scheme": "kremlin_framing", "scheme_version": Fake.scheme.version}))
     assert classifier.scheme_change_note(tmp_path, Fake.scheme) is None
+    (tmp_path / "claimstance.json").write_text(json.dumps({"scheme": "mine", "scheme_version": "0123456789"}))
+    assert classifier.scheme_change_note(tmp_path, Fake.scheme) is None   # another scheme: not "changed since"
 
 
 def test_cli_prelabel_writes_rows_prints_distribution_and_table(stand_in_encoder, tmp_path, capsys):
