@@ -94,7 +94,12 @@ class RunState:
             self.data = data if isinstance(data, dict) else {}
 
     def fresh(self, step: str, key: str, *outputs: Path) -> bool:
-        return self.data.get(step, {}).get("key") == key and all(p.exists() for p in outputs)
+        return self.step(step).get("key") == key and all(p.exists() for p in outputs)
+
+    def step(self, step: str) -> dict[str, Any]:
+        """What a step recorded ({} when nothing, or something a hand-edited file made unreadable)."""
+        entry = self.data.get(step)
+        return entry if isinstance(entry, dict) else {}
 
     def done(self, step: str, key: str, **extra: Any) -> None:
         self.data[step] = {"key": key, "at": time.strftime("%Y-%m-%dT%H:%M:%S"), **extra}
@@ -124,12 +129,11 @@ def check_run_project(path: str, project: str) -> None:
     where = source.resolve().parent
     if where.name != "run" or not source.is_file():
         return
-    state = RunState(where / "state.json").data
-    made_for = state.get("project")
+    state = RunState(where / "state.json")
+    made_for = state.data.get("project")
     if not isinstance(made_for, str) or made_for == project or not _holds_run_claims(source, where / "claims.jsonl"):
         return
-    claims = state.get("claims")
-    corpus = claims.get("corpus") if isinstance(claims, dict) else None
+    corpus = state.step("claims").get("corpus")
     raise UserError(f"{path}: `stance run` made these claims for project {made_for!r}"
                     + (f", from {corpus}" if isinstance(corpus, str) else "")
                     + f"; pushing them to {project!r} would mix that corpus into it. Push them with --project "
@@ -203,7 +207,7 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
 
     # 1. claims
     claims_key = fingerprint(corpus_path.resolve().as_posix(), corpus_path, asdict(read_options), code)
-    before = state.data.get("claims", {}).get("corpus")
+    before = state.step("claims").get("corpus")
     if before and before != corpus_path.resolve().as_posix():
         say(f"note: {workspace} last ran on {before}; this run replaces its claims, pre-labels and "
             "report (another --workspace keeps both)")
@@ -212,7 +216,8 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
         say(f"[1/5] claims: up to date ({result.claims_path})")
         result.skipped_steps.append("claims")
         # What that run could not read is still unread: say so again (and exit 1 again).
-        result.skipped_inputs = list(state.data["claims"].get("skipped_inputs", []))
+        skipped = state.step("claims").get("skipped_inputs")
+        result.skipped_inputs = [str(item) for item in skipped] if isinstance(skipped, list) else []
         for item in result.skipped_inputs:
             say(f"  skipped: {item}")
     else:

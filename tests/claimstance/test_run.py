@@ -44,6 +44,11 @@ def test_run_without_label_studio_then_rerun_skips_every_step(tmp_path):
     assert second.skipped_steps == ["claims", "prelabel", "compare"]
     assert {p: p.stat().st_mtime_ns for p in before} == before
     assert (second.claims, second.pairs) == (first.claims, first.pairs)
+    # A hand-edited state.json whose step entry is no longer an object: that step runs again, no traceback.
+    state = json.loads((workspace / "run" / "state.json").read_text(encoding="utf-8"))
+    (workspace / "run" / "state.json").write_text(json.dumps({**state, "claims": ["garbled"]}), encoding="utf-8")
+    garbled = run(corpus, _config(tmp_path, "offline"), workspace=workspace, push=False, say=lambda m: None)
+    assert garbled.skipped_steps == ["prelabel", "compare"] and garbled.claims == first.claims
 
     # A changed document is noticed: the claims are made again.
     blog = next(corpus.glob("004_*.txt"))
