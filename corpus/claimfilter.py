@@ -86,7 +86,9 @@ _BYLINE = re.compile(
     r"(?:(?:[A-Z][\w.'’-]*|and|&|van|von|de|da|del|la|le|bin)(?:[,\s]+|$)){1,12}"
 )
 # a wire story's place and date, split off as a sentence: "BELGOROD, March 14 (RosVest)."
-_DATELINE = re.compile(r"[A-Z][A-Z .'’/-]{1,40},\s+(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?)"
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]{0,6}\.?"
+_DATELINE = re.compile(r"[A-ZÀ-Þ][A-ZÀ-Þ .'’/-]{1,40},(?:\s+[A-Z][\w.-]+(?:\s+[A-Z][\w.-]+)?,)?"  # "DONETSK, Ukraine,"
+                       rf"\s+(?:{_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH})"
                        r"(?:,?\s+\d{4})?(?:\s*\([^()\n]{1,50}\))?\s*[.:\u2014\u2013-]?")
 _MD_HEADING = re.compile(r"#{1,6}\s|\*\*[^*]+\*\*\s*$|={3,}|-{3,}\s*$")
 _END_PUNCT = frozenset('.!?…"”’\')»')

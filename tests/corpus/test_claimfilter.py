@@ -99,6 +99,8 @@ def test_check_worthy_sentences_are_claims(text: str) -> None:
     ("BELGOROD, March 14 (RosVest).", (False, "dateline")),
     ("RIGA, Sept 2 (Baltic Regional News).", (False, "dateline")),
     ("LONDON, 12 March 2024 -", (False, "dateline")),
+    ("DÜSSELDORF, May 2 (dpa).", (False, "dateline")),
+    ("DONETSK, Ukraine, March 14 (Reuters) -", (False, "dateline")),
     ("(Reporting by Global Wire staff; Editing by the Europe desk)", (False, "editorial_marker")),
     ("(Reporting by Olena Harmash in Kyiv, Guy Faulconbridge and Andrew Osborn in Moscow; additional reporting by "
      "Pavel Polityuk; Writing by Tom Balmforth; Editing by Alex Richardson and Frances Kerry)", (False, "editorial_marker")),
