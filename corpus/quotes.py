@@ -242,6 +242,9 @@ def _bare_reported(sentence: str) -> str | None:
     parts = [p.split() for p in subject.split(",")]
     if len(parts) > 1 and parts[-1] and any(w.lower() in _AUXILIARIES for w in parts[0]):
         return " ".join(parts[-1])   # "Russian troops have left the plant, the nuclear company says"
+    if (len(parts) == 2 and len(parts[0]) >= 4 and any(w[:1].islower() for w in parts[0])   # a clause, not a name
+            and 0 < len(parts[1]) <= 6 and (parts[1][0].lower() in ("the", "a", "an") or parts[1][0][:1].isupper())):
+        return " ".join(parts[1])    # "Drones struck a depot overnight, the regional governor said on Friday"
     # "Biden pledges his support and said ...", "Ukraine accuses Russia ... as Moscow says ...": the
     # words before the verb are a clause, not who speaks; the sentence stays the writer's
     head = parts[0]

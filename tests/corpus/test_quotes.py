@@ -17,6 +17,9 @@ from corpus.quotes import attributed_speaker, carry_quotations, clean_name
      (True, "Helena Moritz")),
     ('"We have nothing left," said a teacher who asked not to be named.', (True, None)),
     ('"We have nothing left," said the teacher, who lives nearby.', (True, None)),
+    # a clause, then who said it: the clause is what was said, not a name
+    ("Drones struck a fuel depot in Belgorod overnight, the regional governor said on Friday.", (True, None)),
+    ("Dr. Martin Luther King, Jr. said he would not rejoice.", (True, "Martin Luther King")),
 ])
 def test_attributed_speaker_names_who_speaks(sentence, expected):
     assert attributed_speaker(sentence) == expected
