@@ -152,7 +152,9 @@ def split_by_document(rows: list[dict[str, Any]], val_fraction: float, seed: int
         groups = list(range(len(rows)))
     # The validation share stays ``val_fraction`` even when a label is rare: with fewer folds (one
     # per claim of the rarest label) a first pull with a label on 2 claims put half of it in validation.
-    folds = StratifiedGroupKFold(n_splits=min(n_splits, len(set(groups))), shuffle=True, random_state=seed)
+    # (and at most as many folds as the commonest label has claims, which scikit-learn requires)
+    folds = StratifiedGroupKFold(n_splits=min(n_splits, len(set(groups)), max(Counter(labels).values())),
+                                 shuffle=True, random_state=seed)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
         train_idx, val_idx = next(folds.split(np.zeros(len(rows)), labels, groups))

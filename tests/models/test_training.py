@@ -347,6 +347,10 @@ def test_few_documents_fall_back_to_a_claim_level_validation_split(capsys):
     assert split_unit(rows, 0.15) == "claim" and split_unit(_rows(), 0.15) == "document"
     with pytest.raises(UserError, match="label 'c' has 1"):
         split_by_document(rows + [{"text": "x", "label": "c", "doc_id": "d0"}], 0.15, seed=1)
+    # Every label on fewer claims than the folds a 15% split takes (7): fewer folds, not a traceback.
+    few = [{"text": f"claim {i}", "label": "abc"[i % 3], "doc_id": f"d{i % 2}"} for i in range(18)]
+    train_idx, val_idx = split_by_document(few, 0.15, seed=1)
+    assert sorted(train_idx + val_idx) == list(range(18)) and {few[i]["label"] for i in val_idx} == {"a", "b", "c"}
 
 
 def test_bootstrap_advice_only_when_the_bootstrap_clearly_beats_the_model():
