@@ -120,40 +120,50 @@ class RunState:
 
 
 def check_run_project(path: str, project: str) -> None:
-    """Refuse to push the claims `stance run` made for one project into another: a later run on another
-    corpus replaces ``W/run``, and the commands printed for the first one then push its claims.
+    """Refuse to push run claims into the wrong project: a later run on another corpus replaces
+    ``W/run`` (but not the files a user wrote there, such as ``prelabeled-v2.jsonl``), and the
+    commands printed for the first run then push the wrong corpus.
 
-    Only a file in a run folder that holds that run's claims (its first claim is in ``claims.jsonl``),
-    after a run that pushed to a project, is checked."""
+    A file in a run folder must hold that run's claims (its first claim is in ``claims.jsonl``), and
+    after a run that pushed, go to that run's project."""
     source = Path(path)
     where = source.resolve().parent
-    if where.name != "run" or not source.is_file():
+    run_claims = where / "claims.jsonl"
+    if where.name != "run" or not source.is_file() or not (where / "state.json").is_file() or not run_claims.is_file():
         return
+    holds = _holds_run_claims(source, run_claims)
+    if holds is None:
+        return   # not claim rows: push says what is wrong
     state = RunState(where / "state.json")
-    made_for = state.data.get("project")
-    if not isinstance(made_for, str) or made_for == project or not _holds_run_claims(source, where / "claims.jsonl"):
-        return
     corpus = state.step("claims").get("corpus")
-    raise UserError(f"{path}: `stance run` made these claims for project {made_for!r}"
-                    + (f", from {corpus}" if isinstance(corpus, str) else "")
-                    + f"; pushing them to {project!r} would mix that corpus into it. Push them with --project "
-                    f"{made_for!r}, or run `stance run --corpus YOURS --project {project!r}` again to make your "
-                    f"corpus's claims (to push these elsewhere on purpose, copy the file out of {where} first)")
+    if not holds:
+        raise UserError(f"{path}: none of its claims is among the claims `stance run` last made in {where}"
+                        + (f" (from {corpus})" if isinstance(corpus, str) else "")
+                        + ": it comes from an earlier run, which a run on another corpus replaced. Make it again "
+                        f"from {run_claims}, or copy it out of {where} to push it on purpose")
+    made_for = state.data.get("project")
+    if isinstance(made_for, str) and made_for != project:
+        raise UserError(f"{path}: `stance run` made these claims for project {made_for!r}"
+                        + (f", from {corpus}" if isinstance(corpus, str) else "")
+                        + f"; pushing them to {project!r} would mix that corpus into it. Push them with --project "
+                        f"{made_for!r}, or run `stance run --corpus YOURS --project {project!r}` again to make your "
+                        f"corpus's claims (to push these elsewhere on purpose, copy the file out of {where} first)")
 
 
-def _holds_run_claims(source: Path, run_claims: Path) -> bool:
-    """Whether the first claim of ``source`` is one of the run's claims (read as text, line by line)."""
+def _holds_run_claims(source: Path, run_claims: Path) -> bool | None:
+    """Whether the first claim of ``source`` is one of the run's claims (read as text, line by line);
+    None when ``source`` does not start with a claim row."""
     try:
         with source.open(encoding="utf-8") as handle:
             first = next((line for line in handle if line.strip()), "")
         claim_id = json.loads(first).get("claim_id") if first else None
-        if not isinstance(claim_id, str) or not run_claims.is_file():
-            return False
+        if not isinstance(claim_id, str):
+            return None
         needle = json.dumps({"claim_id": claim_id})[1:-1]   # '"claim_id": "..."', as write_jsonl writes it
         with run_claims.open(encoding="utf-8") as handle:
             return any(needle in line for line in handle)
     except (OSError, ValueError, AttributeError):
-        return False   # not readable as claim rows: push itself says what is wrong
+        return None
 
 
 def _say(message: str) -> None:

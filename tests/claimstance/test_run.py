@@ -96,7 +96,11 @@ def test_run_on_one_csv_document_reads_its_column_and_skips_the_comparison(tmp_p
     # A file left in the run folder by an earlier run on another corpus holds none of this run's claims.
     older = workspace / "run" / "prelabeled-v2.jsonl"
     older.write_text(json.dumps({"claim_id": "not-this-run", "text": "x"}) + "\n", encoding="utf-8")
-    check_run_project(str(older), "my corpus")
+    for title in ("my corpus", "claimstance sample"):
+        with pytest.raises(UserError, match=r"prelabeled-v2\.jsonl: none of its claims is among the claims `stance run` "
+                                            r"last made in .*: it comes from an earlier run"):
+            check_run_project(str(older), title)
+    check_run_project(str(workspace / "run" / "claims.jsonl"), "claimstance sample")
     check_run_project(str(workspace / "run" / "absent.jsonl"), "my corpus")   # push says the file is missing
 
 
