@@ -98,7 +98,8 @@ def claim_to_task(row: dict[str, Any], scheme: Any) -> dict[str, Any]:
     """
     claim_id = row.get("claim_id")
     if not claim_id or not isinstance(row.get("text"), str):
-        raise ValueError("a claim row needs `claim_id` and `text`")
+        hint = " (this is a pair row: push it with --pairs)" if "claim_a" in row or "text_a" in row else ""
+        raise ValueError(f"a claim row needs `claim_id` and `text`{hint}")
     is_claim_flag(row)
     _check_probs(row.get("probs"))
     data = {
@@ -201,7 +202,8 @@ def pair_key(pair: dict[str, Any]) -> str:
         return str(pair["pair_id"])
     a, b = _side(pair, "a").get("claim_id"), _side(pair, "b").get("claim_id")
     if not a or not b:
-        raise ValueError("a pair row needs `claim_a` and `claim_b` (claim ids) or a `pair_id`")
+        hint = " (this is a claim row: push it with --in)" if "claim_id" in pair else ""
+        raise ValueError(f"a pair row needs `claim_a` and `claim_b` (claim ids) or a `pair_id`{hint}")
     return f"{a}|{b}"
 
 

@@ -214,7 +214,7 @@ def training_notes(blend: dict[str, Any], metrics: dict[str, Any], n_labels: int
     out = []
     if n_val < MIN_VALIDATION_TO_TRUST:
         out.append(f"only {n_val} validation claims (fewer than {MIN_VALIDATION_TO_TRUST}): one claim moves "
-                   "macro-F1 by a large step, so the figures above, the epoch kept and the temperature are noise; "
+                   "macro-F1 by a large step, so its validation figures, the epoch kept and the temperature are noise; "
                    "label more claims, from more documents, before trusting this model over the bootstrap")
     network = metrics.get("validation_macro_f1")
     blended = (blend.get("validation_f1_by_weight") or {}).get(str(blend.get("bootstrap_weight")))

@@ -201,6 +201,11 @@ def test_pair_relation_from_similarity_and_stances(pair, expected):
 def test_pair_without_claim_ids_is_refused():
     with pytest.raises(ValueError, match="needs `claim_a` and `claim_b`"):
         pair_to_task({"text_a": "x", "text_b": "y"})
+    # a file of the other kind: the row says which option takes it
+    with pytest.raises(ValueError, match=r"\(this is a claim row: push it with --in\)"):
+        pair_to_task({"claim_id": "c1", "text": "x"})
+    with pytest.raises(ValueError, match=r"\(this is a pair row: push it with --pairs\)"):
+        claim_to_task({"claim_a": "c1", "claim_b": "c2", "text_a": "x", "text_b": "y"}, SCHEME)
 
 
 def test_bad_row_is_refused_before_any_server_is_contacted(tmp_path):

@@ -431,7 +431,7 @@ def test_notes_say_when_the_validation_figures_cannot_be_trusted():
             "validation_f1_bootstrap_alone": 0.111, "validation_mean_top_probability": 0.338}
     notes = training_notes(weak, {"validation_claims": 5, "validation_macro_f1": 0.1905}, 3)
     assert notes == [
-        "only 5 validation claims (fewer than 30): one claim moves macro-F1 by a large step, so the figures above, "
+        "only 5 validation claims (fewer than 30): one claim moves macro-F1 by a large step, so its validation figures, "
         "the epoch kept and the temperature are noise; label more claims, from more documents, before trusting "
         "this model over the bootstrap",
         "on the validation claims the network's macro-F1 (0.191) and the blend's macro-F1 (0.191) are at or below "
