@@ -145,13 +145,17 @@ def _read_text_file(source: Source, options: ReadOptions, on_skip: OnSkip) -> It
     if source.path.lower().endswith((".md", ".markdown")):
         found, end = front_matter(text)
         if end:  # the text stays whole (offsets are exact); its front matter lines are flagged, not claims
-            hints = meta.get("voices")
-            meta = {**found, **meta, "voices": {"front_matter_end": end, **(hints if isinstance(hints, dict) else {})}}
+            meta = _with_hint({**found, **meta}, "front_matter_end", end)
     headline_end = _headline_end(text, [meta.get("title")])
     if headline_end and text[headline_end:].strip():  # the title as the first line, the story after it
-        hints = meta.get("voices")
-        meta = {**meta, "voices": {"headline_end": headline_end, **(hints if isinstance(hints, dict) else {})}}
+        meta = _with_hint(meta, "headline_end", headline_end)
     yield _document(text, meta, source.path, meta.pop("id", None))
+
+
+def _with_hint(meta: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
+    """``meta`` with a voice hint the reader found added; a hint the manifest gives wins."""
+    given = meta.get("voices")
+    return {**meta, "voices": {key: value, **(given if isinstance(given, dict) else {})}}
 
 
 def _text_column(keys: Any, options: ReadOptions) -> str | None:

@@ -243,7 +243,8 @@ class Bootstrap:
             emb = self.embed(rows, progress=progress, batch_size=batch_size)
             covered = (matrix >= 0).any(axis=1)
             cue_logits = logits.copy()
-            sim_scores = self.similarity_scores(emb)  # for the neutral evidence too
+            if self.use_similarity or self.scheme.combiner.neutral_evidence is not None:
+                sim_scores = self.similarity_scores(emb)  # for the neutral evidence too
             if self.use_similarity:
                 sim = softmax(sim_scores / self.scheme.similarity.temperature)
                 logits = logits + self.scheme.combiner.similarity_weight * np.log(sim + 1e-9)
