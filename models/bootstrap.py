@@ -265,11 +265,12 @@ class Bootstrap:
     def neutral_share(self, rows: list[dict[str, Any]], matrix: np.ndarray, sim_scores: np.ndarray) -> np.ndarray:
         """P(neutral) for each row from the scheme's ``combiner.neutral_evidence``: votes for a side
         (not the source type's: it says which side a document is on, not whether a sentence takes
-        one), votes for neutral (a neutral cue, a neutral source type), the claims step's reason, a
+        one; nor those of the ``not_framing`` cue groups, which say how it is sourced), votes for neutral (a neutral cue, a neutral source type), the claims step's reason, a
         question mark, and neutral's similarity score against the best other label's."""
         weights = self.scheme.combiner.neutral_evidence
         neutral = self.scheme.index(self.scheme.neutral)
-        cue_columns = [j for j, lab in enumerate(self.labellers) if lab.name != "source_type"]
+        not_sides = {"source_type", *weights.not_framing}
+        cue_columns = [j for j, lab in enumerate(self.labellers) if lab.name not in not_sides]
         sided = ((matrix[:, cue_columns] >= 0) & (matrix[:, cue_columns] != neutral)).sum(axis=1)
         reasons = [row.get("reason") if isinstance(row.get("reason"), str) else None for row in rows]
         others = np.delete(sim_scores, neutral, axis=1).max(axis=1)

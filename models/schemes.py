@@ -88,6 +88,9 @@ class NeutralEvidence(_Strict):
     not_a_statement: float = 1.0  # the claims step's reason: a speaker marker, byline, heading, ...
     question: float = 1.5  # the reason "question", or a "?" at the end
     similarity: float = 0.35  # neutral's similarity score minus the best other label's, over the temperature
+    # Cue groups that say how a claim is sourced, not how it frames events ("according to"): their
+    # votes still lean a side, but do not count as the claim taking one.
+    not_framing: list[str] = Field(default_factory=list)
 
 
 class Combiner(_Strict):
@@ -136,6 +139,12 @@ class Scheme(_Strict):
             raise ValueError(f"neutral: {self.neutral!r} is not one of the label ids {self.label_ids}")
         if self.combiner.neutral_evidence is not None and self.neutral is None:
             raise ValueError("combiner.neutral_evidence: the scheme names no neutral label; add `neutral: <label id>`")
+        if self.combiner.neutral_evidence is not None:
+            groups = sorted({group for lab in self.labels for group in lab.cue_groups})
+            for i, name in enumerate(self.combiner.neutral_evidence.not_framing):
+                if name not in groups:
+                    raise ValueError(f"combiner.neutral_evidence.not_framing.{i}: {name!r} is not a cue group; "
+                                     f"known: {', '.join(groups) or 'none'}")
         return self
 
     @property

@@ -77,7 +77,8 @@ def test_predict_proba_rows_sum_to_one_and_follow_the_cues(scheme, bag_encoder):
     probs = boot.predict_proba(rows)
     assert probs.shape == (3, 3)
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-9)
-    assert probs[0, 0] > 0.9 and probs[1, 1] > 0.9
+    assert probs[0, 0] > 0.9 and probs[1, 1] / probs[1, :2].sum() > 0.9
+    assert probs[1].argmax() == 1 and probs[1, 1] > 0.8  # "according to" is sourcing: it does not argue against neutral
     assert boot.predict_proba([]).shape == (0, 3)
     assert boot.version.startswith("bootstrap-") and boot.version.endswith(scheme.version)
 
@@ -114,19 +115,25 @@ def test_neutral_share_adds_each_piece_of_evidence_at_its_weight(scheme):
             {"text": "Question:", "reason": "speaker_marker"},
             {"text": "By Jane Roe", "reason": "byline"},
             {"text": "The delegation arrived in Geneva.", "speaker": "author", "source_type": "neutral"},
-            {"text": "The delegation arrived in Geneva.", "reason": ["question"]}]     # not a reason: ignored
+            {"text": "The delegation arrived in Geneva.", "reason": ["question"]},     # not a reason: ignored
+            {"text": "The delegation arrived in Geneva, according to the ministry."}]  # sourcing, not framing
     matrix = boot.apply(rows)
     names = [lab.name for lab in boot.labellers]
     assert matrix[0, names.index("source_type")] == 0 and matrix[6, names.index("source_type")] == 2
     sided = sum(1 for j, name in enumerate(names) if name != "source_type" and matrix[1, j] in (0, 1))
     assert sided == 4  # four labellers vote a side; two are counted
+    assert "attribution" in w.not_framing and matrix[8, names.index("attribution")] == 1
     sims = np.zeros((len(rows), 3))
     z = np.array([w.bias, w.bias + 2 * w.framed_cue, w.bias + w.question, w.bias + w.question,
-                  w.bias + w.not_a_statement, w.bias + w.not_a_statement, w.bias + w.neutral_vote, w.bias])
+                  w.bias + w.not_a_statement, w.bias + w.not_a_statement, w.bias + w.neutral_vote, w.bias, w.bias])
     np.testing.assert_allclose(boot.neutral_share(rows, matrix, sims), 1 / (1 + np.exp(-z)), rtol=1e-12)
     sims[:, 2] = scheme.similarity.temperature  # neutral's score one temperature above the others'
     np.testing.assert_allclose(boot.neutral_share(rows, matrix, sims), 1 / (1 + np.exp(-(z + w.similarity))),
                                rtol=1e-12)
+    counted = scheme.model_copy(update={"combiner": scheme.combiner.model_copy(
+        update={"neutral_evidence": w.model_copy(update={"not_framing": []})})})
+    assert Bootstrap(counted, encoder=object()).neutral_share(rows[8:], matrix[8:], sims[8:])[0] == pytest.approx(
+        1 / (1 + np.exp(-(w.bias + w.framed_cue + w.similarity))), rel=1e-12)
 
 
 def test_without_embeddings_the_neutral_evidence_is_not_used(scheme):

@@ -85,6 +85,8 @@ def test_typo_in_a_field_name_is_an_error(tmp_path):
      r"combiner\.neutral_evidence: the scheme names no neutral label; add `neutral: <label id>`"),
     (lambda d: d.update(neutral="no", combiner={"neutral_evidence": {"questoin": 1.0}}),
      r"combiner\.neutral_evidence\.questoin: unknown field \(check the spelling\)"),
+    (lambda d: d.update(neutral="no", combiner={"neutral_evidence": {"not_framing": ["atribution"]}}),
+     r"combiner\.neutral_evidence\.not_framing\.0: 'atribution' is not a cue group; known: none"),
 ])
 def test_inconsistent_schemes_are_rejected(tmp_path, change, message):
     data = _minimal()
