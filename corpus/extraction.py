@@ -76,7 +76,7 @@ def _sentences(doc: Document) -> Iterator[tuple]:
     paragraphs = split_paragraphs(text)
     voices = paragraph_voices(text, paragraphs, doc.meta)
     hints = doc.meta.get("voices")
-    headline_end = hints.get("headline_end") if isinstance(hints, dict) else None  # set by the HTML reader
+    headline_end = hints.get("headline_end") if isinstance(hints, dict) else None  # set by the readers
     headline_end = headline_end if isinstance(headline_end, int) else 0
     for p, ((ps, pe), voice) in enumerate(zip(paragraphs, voices)):
         pieces = _pieces(text, split_sentences(text, ps, pe), voice)
@@ -86,10 +86,10 @@ def _sentences(doc: Document) -> Iterator[tuple]:
             sentence = text[s:e]
             if voice.kind == "byline":
                 forced = forced or BYLINE
-            elif voice.kind == "heading" or e <= headline_end:  # a page's headline, like "# Title"
-                forced = forced or "heading"
             elif voice.kind == "front_matter":
                 forced = FRONT_MATTER  # metadata, not prose: no piece of it is a claim
+            elif voice.kind == "heading" or e <= headline_end:  # a page's headline, like "# Title"
+                forced = forced or "heading"
             is_claim, reason = _flag(sentence, forced)
             if forced == "editorial_marker" and voice.editor is not None:
                 speaker, name = voice.editor.speaker, voice.editor.speaker_name  # "[My Emphasis]": the blogger's

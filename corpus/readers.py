@@ -6,7 +6,7 @@ record naming the input and the fix; the other inputs still go through. Every fo
 sniffed the same way, so a binary file is one skip whatever its name. Offsets later point into ``Document.text`` exactly as
 read here (for HTML: the main text extracted from the page, which ``stance claims --documents`` saves). A page's
 headline opening that text is hinted (``headline_end``) so that it is flagged a heading, as Markdown's ``# Title`` is;
-so is a text file's first line when it is the title its manifest entry gives.
+so is a text file's first line when it is the title its manifest entry (or its front matter) gives.
 
 Here: each format read into Documents (plain text, Markdown and its front matter, HTML pages through
 trafilatura, JSONL and CSV rows) and the documents of all inputs streamed. The files to read are
@@ -49,10 +49,11 @@ def _h1_texts(page: str) -> list[str]:
     return [html.unescape(_TAG.sub("", m.group(1))) for m in _H1.finditer(page)]
 
 
-def _headline_end(text: str, headlines: list[Any]) -> int:
-    """Where the extracted text's first paragraph ends when it is the page's headline (its title or an
-    ``<h1>``, spaces aside), else 0. Extractors keep the headline as the first line of the text."""
-    first = next(iter(split_paragraphs(text)), None)
+def _headline_end(text: str, headlines: list[Any], start: int = 0) -> int:
+    """Where the text's first paragraph from ``start`` on ends when it is the page's headline (its
+    title or an ``<h1>``, spaces aside), else 0. Extractors keep the headline as the first line of
+    the text; a Markdown file often repeats its front matter's title as its first line."""
+    first = next((p for p in split_paragraphs(text) if p[0] >= start), None)
     if first is None:
         return 0
     said = " ".join(text[first[0]:first[1]].split())
@@ -142,11 +143,12 @@ def _read_text_file(source: Source, options: ReadOptions, on_skip: OnSkip) -> It
             yield doc
         return
     meta = _file_meta(source)
+    end = 0
     if source.path.lower().endswith((".md", ".markdown")):
         found, end = front_matter(text)
         if end:  # the text stays whole (offsets are exact); its front matter lines are flagged, not claims
             meta = _with_hint({**found, **meta}, "front_matter_end", end)
-    headline_end = _headline_end(text, [meta.get("title")])
+    headline_end = _headline_end(text, [meta.get("title")], start=end)
     if headline_end and text[headline_end:].strip():  # the title as the first line, the story after it
         meta = _with_hint(meta, "headline_end", headline_end)
     yield _document(text, meta, source.path, meta.pop("id", None))

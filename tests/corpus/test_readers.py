@@ -304,6 +304,23 @@ def test_a_text_file_s_first_line_is_a_heading_when_it_is_the_manifest_title(tmp
     assert first["b.txt"].reason != "heading" and first["c.txt"].reason != "heading"
 
 
+def test_a_markdown_file_s_first_line_is_a_heading_when_it_repeats_the_front_matter_title(tmp_path: Path) -> None:
+    from corpus.extraction import extract_claims
+
+    text = ('---\ntitle: "Grain exports rise in October"\nauthor: Irina Sokolova\n---\n'
+            "Grain exports rise in October\n\nShipments rose by 12 percent in October, the ministry said.\n")
+    (tmp_path / "a.md").write_text(text, encoding="utf-8")
+    (tmp_path / "b.md").write_text(text.replace("Grain exports rise in October\n\n", "Exports rose.\n\n"),
+                                   encoding="utf-8")
+    docs, _ = read([tmp_path])
+    claims = {Path(d.path).name: extract_claims(d) for d in docs}
+    *front, title, story = [(c.text, c.is_claim, c.reason) for c in claims["a.md"]]
+    assert front and all(reason == "front_matter" for _, _, reason in front)
+    assert (title, story) == (("Grain exports rise in October", False, "heading"),
+                              ("Shipments rose by 12 percent in October, the ministry said.", True, "claim"))
+    assert [c.reason for c in claims["b.md"]][len(front):] == ["fragment", "claim"]   # not the title: read as text
+
+
 @pytest.mark.parametrize("headline, title, hinted", [
     ("<h1>Talks <em>stall</em> &amp; fail</h1>", "Other words | Site", True),   # the <h1>, tags and entities aside
     ("<h2>Talks stall &amp; fail</h2>", "Talks stall &amp; fail", True),          # no <h1>: the page's title
