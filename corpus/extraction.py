@@ -13,6 +13,7 @@ from typing import Any
 
 from corpus.claimfilter import BYLINE, FRONT_MATTER, SPEAKER_MARKER, classify
 from corpus.readers import extractor
+from corpus.quotes import full_names
 from corpus.records import CLAIM_FIELDS, Claim, Document, make_claim_id
 from corpus.sentences import split_paragraphs, split_sentences
 from corpus.sources import document_format
@@ -71,7 +72,16 @@ def _flag(sentence: str, forced: str | None) -> tuple[bool, str]:
 
 
 def _sentences(doc: Document) -> Iterator[tuple]:
-    """(start, end, is_claim, reason, speaker, speaker_name, context_start, context_end, paragraph)."""
+    """(start, end, is_claim, reason, speaker, speaker_name, context_start, context_end, paragraph),
+    a short name ("Peskov") given as the document's full one ("Dmitry Peskov")."""
+    rows = list(_raw_sentences(doc))
+    names = full_names([(row[4], row[5]) for row in rows])
+    if not names:
+        return iter(rows)
+    return (row[:5] + (names.get((row[4], row[5]), row[5]),) + row[6:] for row in rows)
+
+
+def _raw_sentences(doc: Document) -> Iterator[tuple]:
     text = doc.text
     paragraphs = split_paragraphs(text)
     voices = paragraph_voices(text, paragraphs, doc.meta)

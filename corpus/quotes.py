@@ -9,7 +9,8 @@ said``) is speech with no name: a role is not an identity.
 ``carry_quotations`` finds the quotations that open and close in a paragraph and carries a
 speaker across the sentences of one quotation, and to an unattributed quotation that follows.
 
-``clean_name`` and ``NAME`` (a regex source for a capitalised name) are shared with voices.py.
+``clean_name`` and ``NAME`` (a regex source for a capitalised name) are shared with voices.py;
+``full_names`` maps a document's short names ("Peskov") to its full ones ("Dmitry Peskov").
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import re
 
 from corpus.records import QUOTED
 
+_PARTICLES = frozenset("de van von der al bin da di le la".split())
 _NAME_WORD = r"(?:[A-Z][\w'’.-]*|de|van|von|der|al|bin|da|di|le|la)"
 NAME = rf"[A-Z][\w'’.-]*(?:\s+{_NAME_WORD}){{0,4}}"   # a capitalised name of up to five words
 
@@ -36,12 +38,17 @@ _NOT_SUBJECTS = frozenset("""it this that these those there here what which who 
 _QUOTE_THEN_VERB = re.compile(
     rf"[\"”»],?\s+(?:(?P<pro>he|she|they)\s+{_SPEECH_VERB}|{_SPEECH_VERB}\s+(?P<after>{NAME})|"
     rf"(?P<before>{NAME})\s+{_SPEECH_VERB})\b")
+# an appositive may open with a possessive or a role: "Sergei Lavrov, Russia's foreign minister, said"
+_POSSESSIVE = r"[A-Z][\w.-]*['’]s"
+_ROLE_WORD = (r"(?:president|minister|secretary|spokesman|spokeswoman|spokesperson|head|chief|deputy|"
+              r"director|governor|mayor|ambassador|chairman|chairwoman|commander|editor|founder)\b")
 # a quote that ends a clause (",", "?", "!"), then a descriptor and a speech verb, or the verb first:
 # '"...," foreign ministry spokeswoman Maria Zakharova said' / '"...," said Kremlin spokesman Dmitry Peskov.'
 # or a name with an appositive: '"...," Helena Moritz, a researcher at a London university, told VerifyDesk.'
+# (or "Sergei Lavrov, Russia's foreign minister, said", "Ivan Petrov, head of the district, said")
 _QUOTE_DESCRIPTOR = re.compile(
     rf"[,?!…]\s*[\"”»]\s+(?:(?P<desc>(?:[\w'’.-]+\s+){{1,7}}?){_SPEECH_VERB}\b|"
-    rf"(?P<named>{NAME}),\s+(?:a|an|the)\s+[^,;:!?\"“”«»]{{1,80}}?,\s+{_SPEECH_VERB}\b|"
+    rf"(?P<named>{NAME}),\s+(?:a|an|the|{_POSSESSIVE}|{_ROLE_WORD})\s+[^,;:!?\"“”«»]{{1,80}}?,\s+{_SPEECH_VERB}\b|"
     rf"{_SPEECH_VERB}\s+(?P<desc_after>[^,;:!?\"“”«»]{{1,80}}?)\s*(?:[,;:!?]|\.?\s*$))")
 _DESC_STOP = frozenset("""i we me us my our you your and but or nor so yet as if when while because
     which that who whom whose what is was are were be been has have had do did does not never
@@ -106,6 +113,22 @@ def clean_name(name: str) -> str:
     return name.lstrip(".")
 
 
+def full_names(voices: list[tuple[str, str | None]]) -> dict[tuple[str, str], str]:
+    """Short names of one document mapped to the full name they stand for there.
+
+    ``voices`` are (speaker role, name) pairs. A later quoted "Peskov" is the document's quoted
+    "Dmitry Peskov", and a "Ministry" its "Foreign Ministry": a one-word name that is the last word
+    of a longer name of the same role maps to it, when exactly one such name occurs.
+    """
+    longer = {(role, name) for role, name in voices if name and " " in name}
+    mapping: dict[tuple[str, str], str] = {}
+    for role, name in {(r, n) for r, n in voices if n and " " not in n}:
+        found = [full for r, full in longer if r == role and full.split()[-1] == name]
+        if len(found) == 1:
+            mapping[(role, name)] = found[0]
+    return mapping
+
+
 _LEAD_IN = re.compile(r"^(?:in|on|at|last|earlier|later|yesterday|today|this|since|after|before|during|"
                       r"citing|quoting|speaking|responding|referring|commenting|asked|"
                       r"meanwhile|however|also|then|now)\b", re.I)
@@ -168,8 +191,11 @@ def _descriptor_name(desc: str) -> str | None:
     """
     words = clean_name(desc).split()
     run: list[str] = []
-    for word in reversed(words):
-        if not word[:1].isupper():
+    for i in range(len(words) - 1, -1, -1):
+        word = words[i]
+        # a particle inside a name: "Ursula von der Leyen", "Charles de Gaulle"
+        inside = run and word in _PARTICLES and any(w[:1].isupper() for w in words[max(0, i - 2):i])
+        if not (word[:1].isupper() or inside):
             break
         run.insert(0, word)
     while run and run[0].lower() in ("the", "a", "an"):
@@ -179,6 +205,10 @@ def _descriptor_name(desc: str) -> str | None:
         before = words[len(words) - len(run) - 2].lower()
     if not run or before in _PLACE_PREPOSITIONS:
         return None  # "a mother in Hungary", "an adviser to President Zelenskyy": not who speaks
+    titled = [j for j, word in enumerate(run[:-1]) if word.rstrip(".").lower() in _PERSON_TITLES
+              and run[j + 1].rstrip(".").lower() not in _TITLES]
+    if titled and len(run) - titled[-1] > 2:
+        run = run[titled[-1] + 1:]  # "European Commission President Ursula von der Leyen" -> "Ursula von der Leyen"
     while len(run) > 2 and (run[0].rstrip(".").lower() in _TITLES or (run[0].isupper() and len(run[0]) > 1)):
         run.pop(0)
     if len(run) == 2 and run[0].rstrip(".").lower() in _PERSON_TITLES and run[1].rstrip(".").lower() not in _TITLES:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.quotes import attributed_speaker, carry_quotations, clean_name
+from corpus.quotes import attributed_speaker, carry_quotations, clean_name, full_names
 
 
 @pytest.mark.parametrize("sentence, expected", [
@@ -20,6 +20,11 @@ from corpus.quotes import attributed_speaker, carry_quotations, clean_name
     # a clause, then who said it: the clause is what was said, not a name
     ("Drones struck a fuel depot in Belgorod overnight, the regional governor said on Friday.", (True, None)),
     ("Dr. Martin Luther King, Jr. said he would not rejoice.", (True, "Martin Luther King")),
+    # an appositive opening with a possessive or a role; a particle inside a name
+    ('"We will not accept ultimatums," Sergei Lavrov, Russia\'s foreign minister, said.', (True, "Sergei Lavrov")),
+    ('"The bridge is closed," Ivan Petrov, head of the district, told reporters.', (True, "Ivan Petrov")),
+    ('"We expect results," Ursula von der Leyen said on Monday.', (True, "Ursula von der Leyen")),
+    ('"We expect results," said European Commission President Ursula von der Leyen.', (True, "Ursula von der Leyen")),
 ])
 def test_attributed_speaker_names_who_speaks(sentence, expected):
     assert attributed_speaker(sentence) == expected
@@ -39,3 +44,12 @@ def test_a_closed_quotation_carries_its_speaker_and_an_unclosed_one_nothing():
 
 def test_clean_name_collapses_spaces_and_drops_surrounding_punctuation():
     assert clean_name("  Dmitry   Peskov, ") == "Dmitry Peskov"
+
+
+def test_full_names_maps_a_short_name_to_the_one_full_name_of_the_same_role():
+    voices = [("quoted", "Dmitry Peskov"), ("quoted", "Peskov"), ("author", None), ("commenter", "Lavrov"),
+              ("quoted", "Sergei Lavrov"), ("quoted", "Smith"), ("quoted", "John Smith"), ("quoted", "Jane Smith"),
+              ("quoted", "Foreign Ministry"), ("quoted", "Ministry")]
+    assert full_names(voices) == {("quoted", "Peskov"): "Dmitry Peskov",   # two Smiths: neither; another role: no
+                                  ("quoted", "Ministry"): "Foreign Ministry"}
+    assert full_names([("quoted", "Peskov")]) == {}
