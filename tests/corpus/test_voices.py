@@ -32,6 +32,9 @@ def voices_of(text: str, meta: dict | None = None) -> list[tuple[str, str | None
     ("By Maria de la Cruz | May 5, 2024", ["Maria de la Cruz"]),
     ("By expanding the reach of the regime, it hopes to win.", None),
     ("Bylines are rare here.", None),
+    ("by Anna Kovalenko", ["Anna Kovalenko"]),                  # a lower-case "by", as some sites print it
+    ("BY ANNA KOVALENKO", ["ANNA KOVALENKO"]),
+    ("by the end of the year, prices rose.", None),
 ])
 def test_parse_byline(line: str, names: list[str] | None) -> None:
     assert parse_byline(line) == names
