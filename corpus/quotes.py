@@ -90,8 +90,12 @@ _BETWEEN = (r"(?P<between>(?:\s+(?:has|had|have|did|does|do|is|are|was|were|be|b
 _NOT_SAID = frozenset("not never will would could can may might should must is are was were be been".split())
 # A subject may hold the full stops of abbreviations ("Dr.", "U.N."): the splitter ends sentences elsewhere.
 _REPORTED = re.compile(
-    rf"^(?P<subj>[A-Z][^!?;:\"“”]{{0,80}}?){_BETWEEN}\s+{_SPEECH_VERB}"
+    rf"^(?P<subj>[A-Z][^!?;:\"“”]{{0,80}}?){_BETWEEN}\s+(?P<verb>{_SPEECH_VERB})"
     r"(?:\s+(?:on|in|last|this|earlier|later|recently)(?:\s+\w+){0,2})?(?:\s+\w+)?\s*(?:that\b|:|,?\s*[\"“«])")
+# "claims", "notes", "states" after one of these are nouns: "spread false claims that", "its claims that"
+_NOUN_BEFORE = frozenset("""the its his her their our your these those such false unfounded baseless
+    repeated similar fresh new dubious bogus wild unsubstantiated earlier previous official any
+    no own""".split())
 # reported speech without "that": "X said it was seeking access", "X told reporters the damage was old".
 # Only say/tell, whose object is what was said ("announced a ceasefire" is an act, not speech), and
 # only before what opens a clause (not "said nothing", "said so", "said goodbye").
@@ -317,6 +321,8 @@ def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
                     name = _descriptor_name(name) or name  # "Governor Vladimir Saldo" -> "Vladimir Saldo"
                 return True, name if name[:1].isupper() else None
     m = _REPORTED.match(sentence)
+    if m and sentence[:m.start("verb")].split()[-1].lower() in _NOUN_BEFORE:
+        m = None  # "Several channels spread false claims that ...": a noun, not the verb
     subject = (None if _not_said(m) else m.group("subj")) if m else _bare_reported(sentence)
     if subject:
         other, name = _subject_name(subject)

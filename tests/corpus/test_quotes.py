@@ -24,6 +24,10 @@ from corpus.quotes import attributed_speaker, carry_quotations, clean_name, full
     ('"We will not accept ultimatums," Sergei Lavrov, Russia\'s foreign minister, said.', (True, "Sergei Lavrov")),
     ('"The bridge is closed," Ivan Petrov, head of the district, told reporters.', (True, "Ivan Petrov")),
     ('"We expect results," Ursula von der Leyen said on Monday.', (True, "Ursula von der Leyen")),
+    # "claims" as a noun is no speech verb
+    ("Several channels spread false claims that the dam was mined.", (False, None)),
+    ("Moscow repeated its claims that the labs were military.", (False, None)),
+    ("Russia claims that the dam was mined.", (True, "Russia")),
     ('"We expect results," said European Commission President Ursula von der Leyen.', (True, "Ursula von der Leyen")),
 ])
 def test_attributed_speaker_names_who_speaks(sentence, expected):
