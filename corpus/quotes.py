@@ -148,6 +148,7 @@ _TIME_LEAD = re.compile(
     r"|yesterday|today|tonight|earlier|later|previously|meanwhile|recently)\s+(?=\S)", re.I)
 _PREPOSITION_LEAD = re.compile(r"(?:in|on|at|from|after|before|during|since|under|amid|despite|following)\s", re.I)
 _RELATIVE = frozenset("who whom which that".split())
+_NEW_CLAUSE = re.compile(r"(?:and|but|while|yet|so|whereas)\s+(?=\S)", re.I)
 _ROLE = re.compile(r"(?:the|a|an)\s+[a-z]", re.I)
 _PERSON = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){1,3}")
 
@@ -162,6 +163,11 @@ def _subject_name(subject: str) -> tuple[bool, str | None]:
     parts = [p.strip() for p in subject.split(",") if p.strip()]
     if not parts or subject.split()[-1].lower() in _RELATIVE:
         return False, None
+    # two parts, the first a clause of its own (a list, "A, B, and C say", has three or more)
+    clause = _NEW_CLAUSE.match(parts[1]) if len(parts) == 2 and len(parts[0].split()) >= 3 else None
+    if clause:  # "Rescuers worked through the day, and the emergency service says": the last clause's subject
+        parts = [parts[-1][clause.end():]]
+        subject = parts[0]
     # a lead-in ("In November 2023, ...") comes before the subject; an appositive comes after it
     subject = parts[-1] if len(parts) > 1 and (_LEAD_IN.match(parts[0]) or any(c.isdigit() for c in parts[0])) \
         else parts[0]
@@ -170,7 +176,7 @@ def _subject_name(subject: str) -> tuple[bool, str | None]:
         subject = parts[1]  # "The head of Saxony, Michael Kretschmer, says": the appositive names the role
     words = subject.split()
     first = words[0].lower()
-    if first in _FIRST_PERSON:
+    if re.sub(r"['’](?:d|ll|m|ve|re)$", "", first) in _FIRST_PERSON:  # "I'd say", "we've said"
         return False, None
     if first in _PRONOUNS and len(words) == 1:
         return True, None

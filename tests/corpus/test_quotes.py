@@ -24,6 +24,9 @@ from corpus.quotes import attributed_speaker, carry_quotations, clean_name, full
     ('"We will not accept ultimatums," Sergei Lavrov, Russia\'s foreign minister, said.', (True, "Sergei Lavrov")),
     ('"The bridge is closed," Ivan Petrov, head of the district, told reporters.', (True, "Ivan Petrov")),
     ('"We expect results," Ursula von der Leyen said on Monday.', (True, "Ursula von der Leyen")),
+    # a clause, then "and" and who says: the second clause's subject
+    ("Rescuers worked through the day, and the emergency service says two people are missing.", (True, None)),
+    ("Troops pulled back, but Governor Ivan Petrov said the town was safe.", (True, "Ivan Petrov")),
     # "claims" as a noun is no speech verb
     ("Several channels spread false claims that the dam was mined.", (False, None)),
     ("Moscow repeated its claims that the labs were military.", (False, None)),
