@@ -4,7 +4,9 @@ Generic rules first, then what the manifest's ``voices:`` hints state (a user's 
 
 - a ``By X and Y`` line near the top names the author(s), whose prose the rest is;
 - interview turns open a paragraph (``Question:``, ``Q:``, ``A:``, ``Answer:``, ``NAME:``) and last
-  until the next turn marker, the end of a repost, or the comments;
+  until the next turn marker, the end of a repost, or the comments; in a broadcast transcript
+  (``ANCHOR:``, ``CORRESPONDENT:``, ``PESKOV:``) the broadcaster's people speak in the document's
+  voice and the others they show are quoted;
 - a blog post (``kind`` containing ``blog``, or with no kind but an interview closed by an
   editorial marker such as ``[My Emphasis]``) speaks in the blogger's voice around what it
   reposts; the repost ends at a hint or at that marker;
@@ -42,6 +44,10 @@ _NOT_SPEAKERS = frozenset("""note notes update updates editor editors source sou
     category categories posted filed share subscribe comment comments reply replies bottom line
     conclusion introduction abstract keywords key points takeaway tldr ps p.s edit by""".split())
 
+# turn labels of a broadcast's own people: they speak in the document's voice
+_BROADCASTERS = frozenset("""anchor host presenter newsreader correspondent reporter narrator moderator
+    announcer voiceover journalist""".split())
+
 _EDITORIAL = re.compile(
     r"\[(?:my emphasis|emphasis (?:mine|added|in (?:the )?original)|end (?:of )?(?:the )?"
     r"(?:quote|excerpt|interview|transcript|repost|article)|bold(?:ing)? mine|italics mine)\]", re.I)
@@ -51,8 +57,8 @@ _REPOST_END = re.compile(
     r"transcript|repost|article)|bold(?:ing)? mine|italics mine)\]", re.I)
 
 _COMMENTS_HEADING = re.compile(
-    r"^(?:\d+\s+)?(?:reader(?:s'?|'s)?\s+)?(?:comments?|responses?|replies|discussion)"
-    r"(?:\s*\(\d+\))?\s*:?$", re.I)
+    r"^(?:#{1,6}\s+|\*\*)?(?:\d+\s+)?(?:reader(?:s'?|'s)?\s+)?(?:comments?|responses?|replies|discussion)"
+    r"(?:\s*\(\d+\))?\s*:?(?:\*\*)?$", re.I)  # "## Comments", "**Comments (3)**" in Markdown
 # "jdoe says:" / "Jane Doe said on May 5, 2024 at 3:12 pm" alone on a line opens a comment; after the verb
 # only a date and time ("Russia's defence ministry said 12 drones were shot down." is a story's sentence)
 _COMMENT_DATE = (r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?,?\s+\d{4}"
@@ -166,6 +172,14 @@ def _find(paras: list[str], needle: str | None, start: int = 0) -> int | None:
     return None
 
 
+def _broadcast(named: list[tuple[str, str]], kind: str) -> bool:
+    """Is this a broadcast transcript: three or more turns of two or more named speakers, one of them an
+    anchor or a correspondent (or the document's kind says transcript). Its turns need no question."""
+    labels = {name.lower() for name, _ in named}
+    return len(named) >= 3 and len(labels) >= 2 and (
+        bool(labels & _BROADCASTERS) or any(word in kind for word in ("transcript", "broadcast", "podcast")))
+
+
 def _same_person(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return False
@@ -234,8 +248,9 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
     opening = [paras[i + 1] if m and m[2] >= len(paras[i]) and i + 1 < n else paras[i]
                for i, m in enumerate(markers)]
     named = [(m[1], opening[i]) for i, m in enumerate(markers) if m and m[0] == "?"]
-    if len({name for name, _ in named}) < 2 or not any("?" in p for _, p in named):
-        # a transcript has two speakers and a question: "Note: ..." or "MOSCOW: ..." is not one
+    broadcast = _broadcast(named, kind)
+    if not broadcast and (len({name for name, _ in named}) < 2 or not any("?" in p for _, p in named)):
+        # an interview has two speakers and a question: "Note: ..." or "MOSCOW: ..." is not one
         markers = [m if m and m[0] != "?" else None for m in markers]
     rs = _find(paras, hints.get("repost_start"))
     if rs is None:
@@ -282,7 +297,10 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
             if m and m[0] == "?":
                 asks.setdefault(m[1], []).append(opening[i].rstrip().endswith("?"))
         for name, flags in asks.items():
-            if _same_person(name, interviewee):
+            if broadcast and not _same_person(name, interviewee) and not _same_person(name, interviewer):
+                # the anchor and the correspondent speak for the broadcaster; whoever they show is quoted
+                roles[name] = own_role if name.lower() in _BROADCASTERS else QUOTED
+            elif _same_person(name, interviewee):
                 roles[name] = INTERVIEWEE
             elif _same_person(name, interviewer):
                 roles[name] = INTERVIEWER
@@ -290,6 +308,11 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
                 roles[name] = INTERVIEWER if sum(flags) * 2 > len(flags) else INTERVIEWEE
 
     named = _hinted_names(roles, interviewer, interviewee)
+    if broadcast:  # "PESKOV:" is the "Kremlin spokesman Dmitry Peskov" the anchor introduced
+        for label in roles:
+            first = next(i for i, m in enumerate(markers) if m and m[1] == label)
+            shown = label.title() if label.isupper() and len(label) > 3 else label
+            named.setdefault(label, _full_name(shown, text[:paragraphs[first][0]]) if roles[label] == QUOTED else shown)
 
     voices: list[Voice] = []
     own = Voice(own_role, own_name)

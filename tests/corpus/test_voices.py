@@ -106,6 +106,23 @@ def test_repeated_datelines_are_not_interview_turns() -> None:
     assert [v[0] for v in voices_of(text)] == [AUTHOR, AUTHOR, AUTHOR]
 
 
+def test_a_broadcast_transcript_speaks_for_the_broadcaster_and_quotes_who_it_shows() -> None:
+    text = ("EUROVIEW NEWS, 18:00 bulletin\n"
+            "ANCHOR: Good evening. A missile struck Kharkiv this morning.\n"
+            "CORRESPONDENT: Moscow denies it. Here is Kremlin spokesman Dmitry Peskov.\n"
+            "PESKOV: The armed forces do not strike civilian targets.\n"
+            "RESIDENT: We were sleeping.\n"
+            "CORRESPONDENT: Fragments bear the markings of an Iskander missile.")
+    assert [v[:2] for v in voices_of(text)] == [
+        (AUTHOR, None), (AUTHOR, "Anchor"), (AUTHOR, "Correspondent"), (QUOTED, "Dmitry Peskov"),
+        (QUOTED, "Resident"), (AUTHOR, "Correspondent")]
+    # without an anchor or a correspondent, turns that ask nothing are no interview; the kind can say so
+    plain = text.replace("ANCHOR", "SMITH").replace("CORRESPONDENT", "JONES")
+    assert {v[0] for v in voices_of(plain)} == {AUTHOR}
+    assert [v[:2] for v in voices_of(plain, {"kind": "tv_transcript"})][1:4] == [
+        (QUOTED, "Smith"), (QUOTED, "Jones"), (QUOTED, "Dmitry Peskov")]
+
+
 def test_a_comments_heading_and_comment_bylines_start_the_comments() -> None:
     text = ("Sanctions are failing, the minister said.\n"
             "3 Comments\n"
@@ -117,6 +134,13 @@ def test_a_comments_heading_and_comment_bylines_start_the_comments() -> None:
         (AUTHOR, None), (COMMENTER, None), (COMMENTER, "jdoe"), (COMMENTER, "jdoe"),
         (COMMENTER, "Anna K."), (COMMENTER, "Anna K."),  # an initial keeps its full stop
     ]
+
+
+@pytest.mark.parametrize("heading", ["## Comments", "**Comments (3)**", "### Reader comments:"])
+def test_a_markdown_comments_heading_starts_the_comments(heading: str) -> None:
+    text = f"Sanctions are failing, the minister said.\n{heading}\nDave R: Great find.\nAnna: They work."
+    assert [v[:2] for v in voices_of(text)] == [
+        (AUTHOR, None), (COMMENTER, None), (COMMENTER, "Dave R"), (COMMENTER, "Anna")]
 
 
 def test_a_short_reported_paragraph_with_a_figure_does_not_open_comments() -> None:
