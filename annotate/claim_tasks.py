@@ -115,6 +115,7 @@ def claim_to_task(row: dict[str, Any], scheme: Any) -> dict[str, Any]:
         "speaker": row.get("speaker"),
         "speaker_name": row.get("speaker_name"),
         "is_claim": row.get("is_claim"),
+        "reason": row.get("reason"),
     }
     # Provenance for the pulled dataset (offsets into the document, its metadata); not shown to
     # annotators, and hidden in the first data manager tab.

@@ -49,6 +49,7 @@ COLUMNS: dict[str, str] = {
     "source_type": "the document's source type (the corpus's own label of the outlet; a distant label, not a human one)",
     "speaker": "the claim's voice (author, quoted, interviewee, ...)", "speaker_name": "who speaks, when named",
     "is_claim": "whether the claim filter flagged the sentence as a claim",
+    "reason": "the claims step's reason for that flag (claim, opinion, question, heading, ...)",
     "start": "where the claim starts in the document text", "end": "where it ends",
     "context_start": "where `context` starts in the document text",
     "author": "the document's author", "authors": "the document's authors", "kind": "kind of document",

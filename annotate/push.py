@@ -20,6 +20,7 @@ from annotate import labelconfig as lc
 from annotate.claim_tasks import PROVENANCE_FIELDS, _validate, claim_to_task, pair_to_task
 from corpus.errors import UserError
 from corpus.files import read_jsonl
+from corpus.claimfilter import STRUCTURE
 from corpus.records import is_claim_flag
 
 BOOTSTRAP_PREFIX = "bootstrap-"   # models.bootstrap's model versions; a trained model's start "minilm-ft-"
@@ -360,7 +361,7 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
     path = Path(path)
     tasks: list[tuple[str, dict[str, Any]]] = []
     seen: set[str] = set()
-    skipped = duplicates = 0
+    skipped = duplicates = structure = 0
     if pairs:
         config, instructions, key = lc.pairs_config(), lc.PAIRS_INSTRUCTIONS, "pair_id"
         convert = pair_to_task
@@ -371,6 +372,9 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
     for n, row in enumerate(read_jsonl(path), start=1):
         where = f"row {n}" + (f" ({key} {row[key]})" if isinstance(row.get(key), (str, int)) and row[key] else "")
         try:
+            if not pairs and row.get("reason") in STRUCTURE:
+                structure += 1   # "---", "title: ...", "Q:": even --all leaves them out
+                continue
             if not pairs and not include_all and not is_claim_flag(row):
                 skipped += 1
                 continue
@@ -383,8 +387,9 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
         seen.add(task["data"][key])
         tasks.append((where, task))
     if not tasks:
-        raise UserError(f"{path}: nothing to push" + (" (no row has is_claim true; --all pushes every row)"
-                                                      if skipped else ""))
+        raise UserError(f"{path}: nothing to push" + (" (no row has is_claim true; --all pushes every sentence)"
+                                                      if skipped else " (only front matter, bylines, datelines and "
+                                                      "speaker markers)" if structure else ""))
     _validate(tasks, config, path)
 
     client, info = studio.connect(workspace, url=url)
@@ -401,6 +406,7 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
         raise UserError(f"Label Studio at {info['url']} refused the push "
                         f"({err.status_code}: {studio_api.api_error_text(err, info['api_key'])}); "
                         "re-run the same command once fixed: it adds only what is missing") from None
-    summary.update(url=info["url"], rows=len(tasks), not_claims_skipped=skipped, duplicates_skipped=duplicates,
+    summary.update(url=info["url"], rows=len(tasks), not_claims_skipped=skipped, structure_skipped=structure,
+                   duplicates_skipped=duplicates,
                    project_url=f"{info['url']}/projects/{summary['project_id']}/data")
     return summary

@@ -315,7 +315,9 @@ def _push(args: argparse.Namespace) -> int:
     what = "pairs" if args.pairs else "claims"
     print(f"{result['tasks_added']} new {what} pushed, {result['tasks_present']} already there, "
           f"{result['predictions_added']} predictions added to existing tasks"
-          + (f", {result['not_claims_skipped']} non-claims skipped (--all pushes them)" if result["not_claims_skipped"] else ""))
+          + (f", {result['not_claims_skipped']} non-claims skipped (--all pushes them)" if result["not_claims_skipped"] else "")
+          + (f", {result['structure_skipped']} front matter, byline, dateline and speaker-marker rows left out"
+             if result.get("structure_skipped") else ""))
     if result["model_version"]:
         state = "switched to" if result["model_version_switched"] else "is"
         print(f"project model version {state} {result['project_model_version']}"

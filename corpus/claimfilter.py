@@ -48,6 +48,9 @@ REASONS = (CLAIM, QUESTION, GREETING, HEADING, FRAGMENT, EDITORIAL_MARKER, FILLE
 SPEAKER_MARKER = "speaker_marker"
 BYLINE = "byline"
 FRONT_MATTER = "front_matter"
+# A document's scaffolding, not anything said in it: never sent to annotators (not even by `push
+# --all`) nor paired by `compare` ("---", "title: ...", "By NAME", "RIGA, Sept 2 (X).", "Q:").
+STRUCTURE = (FRONT_MATTER, BYLINE, DATELINE, SPEAKER_MARKER)
 
 # Tokens are ASCII bytes: lower-cased text, encoded, every digit turned to "0" (so a digit test
 # is one memchr) and every other byte that is not a letter, apostrophe or hyphen to space (a

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from corpus.claimfilter import BYLINE, DATELINE, FRONT_MATTER
+from corpus.claimfilter import STRUCTURE
 from corpus.errors import UserError
 from corpus.records import is_claim_flag
 from models.compare_settings import CompareSettings
@@ -26,9 +26,6 @@ RELATIONS = ("agree", "contradict", "same_point_different_framing", "unrelated")
 _NEGATIONS = frozenset("not no never none nothing nobody neither nor cannot can't won't isn't aren't "
                        "wasn't weren't doesn't don't didn't deny denies denied false untrue".split())
 _WORD = re.compile(r"[\w’']+", re.U)
-
-
-METADATA_REASONS = (FRONT_MATTER, BYLINE, DATELINE)
 
 
 def claim_rows(rows: Sequence[dict[str, Any]], settings: CompareSettings,
@@ -55,7 +52,7 @@ def claim_rows(rows: Sequence[dict[str, Any]], settings: CompareSettings,
                             "give the rows `stance prelabel` wrote")
         if settings.only_claims and row.get("is_claim") is False:
             continue
-        if row.get("reason") in METADATA_REASONS:  # "---", "By NAME", "RIGA, Sept 2 (X).": never a point made
+        if row.get("reason") in STRUCTURE:  # "---", "By NAME", "RIGA, Sept 2 (X).", "Q:": never a point made
             continue
         if str(row["claim_id"]) in seen:
             continue

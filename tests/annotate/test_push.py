@@ -407,11 +407,18 @@ def test_a_push_cut_short_completes_on_rerun_without_duplicates(studio, studio_c
     assert sorted(ids) == [f"c{n:04d}" for n in range(10)]
 
 
-def test_push_all_includes_non_claims(studio, tmp_path):
-    rows = [claim_row(0), claim_row(1, is_claim=False)]
+def test_push_all_includes_non_claims_but_not_the_document_s_scaffolding(studio, studio_client, tmp_path):
+    rows = [claim_row(0), {**claim_row(1, is_claim=False), "reason": "opinion"},
+            {**claim_row(2, is_claim=False), "text": "Q:", "reason": "speaker_marker"},
+            {**claim_row(3, is_claim=False), "text": "title: Grain", "reason": "front_matter"}]
     result = push(write_rows(tmp_path / "pre.jsonl", rows), "push all", workspace=studio["workspace"],
                   scheme=SCHEME, include_all=True, progress=False)
-    assert (result["tasks_added"], result["not_claims_skipped"]) == (2, 0)
+    assert (result["tasks_added"], result["not_claims_skipped"], result["structure_skipped"]) == (2, 0, 2)
+    tasks = project_tasks(studio_client, result["project_id"])
+    assert sorted((t["data"]["claim_id"], t["data"]["reason"]) for t in tasks) == [("c0000", ""), ("c0001", "opinion")]
+    with pytest.raises(UserError, match=r"nothing to push \(only front matter, bylines, datelines and speaker markers\)"):
+        push(write_rows(tmp_path / "scaffold.jsonl", rows[2:]), "push all", workspace=studio["workspace"],
+             scheme=SCHEME, include_all=True, progress=False)
 
 
 def test_push_pairs_makes_a_comparison_project(studio, studio_client, tmp_path):
