@@ -226,6 +226,9 @@ def pull(project: str, out_dir: str | Path, *, workspace: str | Path | None = No
     return report
 
 
+SMALL_TEST = 20   # fewer test claims than this, and an evaluation's interval spans most of the scale
+
+
 def summary_lines(report: dict[str, Any], out_dir: str | Path) -> list[str]:
     """The few lines `stance pull` prints."""
     out = Path(out_dir)
@@ -251,6 +254,10 @@ def summary_lines(report: dict[str, Any], out_dir: str | Path) -> list[str]:
                      + ", ".join(f"{k} {v}" for k, v in splits.items()))
     if dataset.get("note"):
         lines.append(f"note: {dataset['note']}")
+    if unit == "claim" and 0 < splits.get("test", 0) < SMALL_TEST:
+        lines.append(f"note: the test split holds {splits['test']} claim(s), too few for `stance evaluate` to say "
+                     "much; label claims of more documents, or evaluate on claims labelled after training "
+                     "(--data FILE.jsonl with `text` and `label`)")
     ties = (report.get("ties") or {}).get("n") or 0
     if ties:
         lines.append(f"ties: {ties} {unit}(s) split evenly between labels went to whoever labelled last "
@@ -267,8 +274,12 @@ def summary_lines(report: dict[str, Any], out_dir: str | Path) -> list[str]:
     flags = report.get("problems") or {}
     if flags.get("n_annotations"):
         which = ", ".join(f"{f.replace('_', ' ')} {n}" for f, n in flags["by_problem"].items() if n)
+        counted = flags.get("n_labelled_flagged", flags["n_items"])
+        elsewhere = flags["n_items"] - counted
         lines.append(f"flagged: {flags['n_items']} {unit}(s) flagged by annotators ({which}); find them: "
-                     f"{flags['filter']} in labels.jsonl and the dataset, `problems` in annotations.jsonl")
+                     f"{flags['filter']} in labels.jsonl and the dataset ({counted})"
+                     + (f"; {elsewhere} flagged only on skipped or superseded annotations, kept out of the labels"
+                        if elsewhere > 0 else "") + ", `problems` in annotations.jsonl")
         # In the terminal the hint names the pulled file where it is, for a command run from anywhere.
         lines.append("  " + flags["note"].replace("read_parquet('labels.parquet')",
                                                   f"read_parquet('{out / 'labels.parquet'}')"))

@@ -192,7 +192,10 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
     labels = [label for label in scheme_obj.label_ids if label in present]
     if len(labels) < 2:
         kept = f" once the {seen} are left out" if left_out else ""
-        raise UserError(f"{data}: holds only the label(s) {sorted(present)}{kept}; evaluation needs two or more")
+        small = (f" (in {scored}: a test split is a tenth of the documents; label claims of more documents, "
+                 "or score claims labelled after training, a JSONL of `text` and `label`)") if split == "test" else ""
+        raise UserError(f"{data}: holds only the label(s) {sorted(present)}{kept}; evaluation needs two or more"
+                        + small)
     proba_all, info = predict_rows(model, rows, scheme_obj)
     proba_all = np.asarray(proba_all)
     scheme_ids = list(scheme_obj.label_ids)

@@ -529,8 +529,15 @@ def test_flags_are_counted_in_the_report_the_summary_the_card_and_typed_in_the_d
     assert flags["by_problem"] == {"not_a_claim": 2, "split_wrong": 1, "wrong_voice": 1, "wrong_context": 0}
     lines = pull.summary_lines(report, out)
     assert ("flagged: 3 claim(s) flagged by annotators (not a claim 2, split wrong 1, wrong voice 1); find them: "
-            "flagged == true in labels.jsonl and the dataset, `problems` in annotations.jsonl") in lines
+            "flagged == true in labels.jsonl and the dataset (2); 1 flagged only on skipped or superseded "
+            "annotations, kept out of the labels, `problems` in annotations.jsonl") in lines
     assert any("keep their stance" in line and "d[~d.flagged]" in line for line in lines)
+    # A test split too small to evaluate on is said at pull time, with what to do.
+    small = {**report, "dataset": {**(report.get("dataset") or {}), "splits": {"train": 30, "validation": 3, "test": 2}}}
+    assert ("note: the test split holds 2 claim(s), too few for `stance evaluate` to say much; label claims of more "
+            "documents, or evaluate on claims labelled after training (--data FILE.jsonl with `text` and `label`)"
+            ) in pull.summary_lines(small, out)
+    assert not any("too few" in line for line in lines)
     assert any(f"read_parquet('{out / 'labels.parquet'}')" in line for line in lines)   # runs from anywhere
     from claimstance.cli import build_parser   # the advised command is one the command line takes
 

@@ -232,6 +232,16 @@ def test_evaluate_on_a_pulled_dataset_scores_the_split_asked_for(tmp_path, monke
     assert evaluation_report.notes(report) == [report["ties_note"]]
 
 
+def test_a_test_split_of_one_label_says_how_to_get_figures(tmp_path):
+    rows = _rows()
+    rows = rows[:16] + [{**r, "label": "kremlin_framing"} for r in rows[16:]]
+    ds = _pulled(tmp_path, rows)
+    with pytest.raises(UserError, match=r"holds only the label\(s\) \['kremlin_framing'\]; evaluation needs two or "
+                                        r"more \(in the test split of .* \(8 of 24 claims\): a test split is a tenth of "
+                                        r"the documents; label claims of more documents"):
+        ev.evaluate("bootstrap", ds, tmp_path / "r", by=[], split="test")
+
+
 def test_a_trained_model_on_its_own_pull_is_scored_on_the_split_asked_for(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     from claimstance.cli import main
