@@ -20,8 +20,9 @@ sentences of the bundled sample corpus (see ``models.blending.gate_anchors``). `
 ``w`` is 0 the bootstrap has no say and is not run; with a gate on base embeddings, where ``g`` is 0
 the network is not run. ``w``, the bootstrap's weight in
 domain, is chosen on the validation split. In domain the fine-tuned model leads; on claims unlike
-the training data the bootstrap decides. Scheme labels the model never saw (``neutral`` for
-two-label data) get the bootstrap's probability scaled by ``1 - g``.
+the training data the bootstrap decides, and so it does for a heading, a byline, a speaker marker
+or a question when no training claim was one (``g`` is 0 there). Scheme labels the model never saw
+(``neutral`` for two-label data) get the bootstrap's probability scaled by ``1 - g``.
 """
 
 from __future__ import annotations
@@ -356,7 +357,19 @@ class StanceClassifier:
             p_in = in_domain_probability(features, domain, texts)
         else:
             p_in = in_domain_probability(self.bootstrap.embed(rows), domain, texts)
-        return gate(p_in, float(domain["gate_low"]), float(domain["gate_high"]))
+        g = gate(p_in, float(domain["gate_low"]), float(domain["gate_high"]))
+        return np.where(self.unseen_kind(rows), 0.0, g)
+
+    def unseen_kind(self, rows: list[dict[str, Any]]) -> np.ndarray:
+        """Rows the claims step found to state nothing, or to ask (a heading, a byline, "Q:", a
+        question), of a kind none of the training claims was: the network never learned them, and
+        they go to the bootstrap, which has its own evidence that they are neutral."""
+        from models.bootstrap import NOT_STATEMENTS
+        from corpus.claimfilter import QUESTION
+
+        seen = set(self.config.get("train_reasons") or ())
+        unseen = (NOT_STATEMENTS | {QUESTION}) - seen
+        return np.array([row.get("reason") in unseen for row in rows], dtype=bool)
 
     @property
     def bootstrap(self) -> Any:

@@ -79,6 +79,9 @@ def fit_classifier(rows: list[dict[str, Any]], scheme: Any, seed: int = 13,
     }
     config["metrics"] = {k: v for k, v in metrics.items() if k != "history"}
     config["train_hashes"] = sorted(text_hash(r["text"]) for r in train_rows)
+    # The claims step's reasons among the training claims: a heading or a "Q:" of a kind the network
+    # never saw goes to the bootstrap (StanceClassifier.domain_gate).
+    config["train_reasons"] = sorted({r["reason"] for r in train_rows if isinstance(r.get("reason"), str) and r["reason"]})
     # The validation claims chose the epoch and fitted the blend: `stance evaluate` leaves them out too.
     config["validation_hashes"] = sorted(text_hash(r["text"]) for r in val_rows)
     return clf, metrics

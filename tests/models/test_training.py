@@ -185,6 +185,29 @@ def test_bootstrap_runs_only_where_the_gate_lets_it_speak() -> None:
     np.testing.assert_allclose(proba[1], boot[0], rtol=1e-5)
 
 
+def test_a_heading_or_a_question_of_a_kind_never_trained_on_goes_to_the_bootstrap() -> None:
+    from models.classifier import StanceClassifier
+
+    class Net:
+        def eval(self) -> None:
+            pass
+
+    domain = {"coef": [10.0, 0.0], "intercept": 0.0, "gate_low": 0.2, "gate_high": 0.5, "space": "classifier"}
+    config = {"labels": ["kremlin_framing", "independent_reporting"], "version": "v1",
+              "scheme_labels": ["kremlin_framing", "independent_reporting", "neutral"], "train_reasons": ["claim"],
+              "blend": {"enabled": True, "temperature": 1.0, "bootstrap_weight": 0.0, "domain": domain}}
+    clf = StanceClassifier(Net(), None, config)
+    rows = [{"text": "The regime fell.", "reason": "claim"}, {"text": "A:", "reason": "speaker_marker"},
+            {"text": "Why?", "reason": "question"}, {"text": "By Jane Roe", "reason": "byline"},
+            {"text": "The regime fell."}]
+    features = np.tile([[1.0, 0.0]], (len(rows), 1)).astype(np.float32)   # every row written like the training claims
+    assert clf.domain_gate(rows, features).tolist() == [1.0, 0.0, 0.0, 0.0, 1.0]
+    clf.config["train_reasons"] = ["claim", "question"]   # trained on questions too: the network keeps them
+    assert clf.domain_gate(rows, features).tolist() == [1.0, 0.0, 1.0, 0.0, 1.0]
+    del clf.config["train_reasons"]                        # a model from before the reasons were recorded
+    assert clf.domain_gate(rows, features).tolist() == [1.0, 0.0, 0.0, 0.0, 1.0]
+
+
 def test_network_runs_only_where_the_gate_gives_it_a_share() -> None:
     from models.classifier import StanceClassifier
 
@@ -281,6 +304,7 @@ def test_train_writes_a_loadable_model_directory(tmp_path: Path, monkeypatch: py
     from models.schemes import load_scheme
 
     assert config["scheme_version"] == load_scheme("kremlin_framing").version
+    assert config["train_reasons"] == []   # rows without the claims step's reasons
     from models.end_model import WORD_DIM
 
     domain = config["blend"]["domain"]
