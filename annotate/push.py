@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from annotate import labelconfig as lc
-from annotate.claim_tasks import PROVENANCE_FIELDS, _validate, claim_to_task, pair_to_task
+from annotate.claim_tasks import PROVENANCE_FIELDS, SCOPES, _validate, claim_to_task, in_scope, pair_to_task
 from corpus.errors import UserError
 from corpus.files import read_jsonl
 from corpus.claimfilter import STRUCTURE
-from corpus.records import is_claim_flag
 
 BOOTSTRAP_PREFIX = "bootstrap-"   # models.bootstrap's model versions; a trained model's start "minilm-ft-"
 CHUNK = 2500   # tasks a request: 20% faster than 1000 here, and a kill loses at most one request
@@ -342,16 +341,19 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
 
 
 def push(path: str | Path, project: str, workspace: str | Path | None = None, url: str | None = None,
-         scheme: Any = "kremlin_framing", include_all: bool = False, pairs: bool = False,
+         scheme: Any = "kremlin_framing", scope: str = "statements", pairs: bool = False,
          chunk_size: int = CHUNK, progress: bool = True, overlap: int | None = None,
          keep_trained: bool = False) -> dict[str, Any]:
     """Push a pre-labelled claims JSONL (or, with ``pairs``, a pairs JSONL) to project ``project``.
 
-    Everything is converted and validated before the server is contacted. ``overlap`` and
-    ``keep_trained`` as in ``push_tasks``. Returns what was added.
+    Everything is converted and validated before the server is contacted. ``scope`` says which claim
+    rows go (``claim_tasks.in_scope``). ``overlap`` and ``keep_trained`` as in ``push_tasks``. Returns
+    what was added.
     """
     from annotate import studio, studio_api
 
+    if scope not in SCOPES:
+        raise UserError(f"--scope {scope!r}: expected one of {', '.join(SCOPES)}")
     if overlap is not None:
         overlap_settings(overlap)   # a bad value fails before anything is read or sent
     low, high = TITLE_LENGTH
@@ -375,7 +377,7 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
             if not pairs and row.get("reason") in STRUCTURE:
                 structure += 1   # "---", "title: ...", "Q:": even --all leaves them out
                 continue
-            if not pairs and not include_all and not is_claim_flag(row):
+            if not pairs and not in_scope(row, scope):
                 skipped += 1
                 continue
             task = convert(row)
@@ -387,7 +389,7 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
         seen.add(task["data"][key])
         tasks.append((where, task))
     if not tasks:
-        raise UserError(f"{path}: nothing to push" + (" (no row has is_claim true; --all pushes every sentence)"
+        raise UserError(f"{path}: nothing to push" + (f" (no row is one of the {scope}; --all pushes every sentence)"
                                                       if skipped else " (only front matter, bylines, datelines and "
                                                       "speaker markers)" if structure else ""))
     _validate(tasks, config, path)
@@ -406,7 +408,7 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
         raise UserError(f"Label Studio at {info['url']} refused the push "
                         f"({err.status_code}: {studio_api.api_error_text(err, info['api_key'])}); "
                         "re-run the same command once fixed: it adds only what is missing") from None
-    summary.update(url=info["url"], rows=len(tasks), not_claims_skipped=skipped, structure_skipped=structure,
+    summary.update(url=info["url"], rows=len(tasks), out_of_scope_skipped=skipped, scope=scope, structure_skipped=structure,
                    duplicates_skipped=duplicates,
                    project_url=f"{info['url']}/projects/{summary['project_id']}/data")
     return summary

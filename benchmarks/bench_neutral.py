@@ -20,8 +20,8 @@ sentences labelled by hand with the scheme's guidelines, blind to the model's ou
 
 Each set is scored with the shipped scheme and with the same scheme without ``neutral_evidence``
 (the log-odds of all three labels, as before), beside "everything neutral"; macro-F1 over the three
-labels, on all sentences, on those the labeller was sure of, and on the claims alone (what `stance
-push` sends by default). It checks that the kremlin vs independent comparison is the same with and
+labels, on all sentences, on those the labeller was sure of, on the claims alone, and on the
+statements (claims, opinions and other assertions: what `stance push` sends by default). It checks that the kremlin vs independent comparison is the same with and
 without (the evidence only decides the neutral share). The first two sets were labelled by one engineer,
 the third by another; 113 of the 464 labels are marked unsure.
 
@@ -62,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from sklearn.metrics import confusion_matrix, f1_score
 
+    from annotate.claim_tasks import in_scope
     from claimstance.cli import main as stance
     from corpus.files import read_jsonl
     from models.bootstrap import Bootstrap
@@ -88,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         y = np.array([ids.index(gold[key]["label"]) for key in keys])
         sure = np.array([bool(gold[key]["sure"]) for key in keys])
         claims = np.array([bool(r["is_claim"]) for r in rows])
+        statements = np.array([in_scope(r, "statements") for r in rows])   # what `stance push` sends
         counts = {label: int((y == i).sum()) for i, label in enumerate(ids)}
         print(f"\n{name}: {len(rows)} sentences from {corpus.relative_to(ROOT)}; hand labels {counts}, "
               f"{int((~sure).sum())} unsure")
@@ -97,15 +99,17 @@ def main(argv: list[str] | None = None) -> int:
         for label, p in probs.items():
             pred = p.argmax(axis=1)
             f1 = float(f1_score(y, pred, labels=list(range(len(ids))), average="macro", zero_division=0))
-            f1_sure, f1_claims = (float(f1_score(y[m], pred[m], labels=list(range(len(ids))), average="macro",
-                                                 zero_division=0)) for m in (sure, claims))
+            f1_sure, f1_claims, f1_statements = (
+                float(f1_score(y[m], pred[m], labels=list(range(len(ids))), average="macro", zero_division=0))
+                for m in (sure, claims, statements))
             matrix = confusion_matrix(y, pred, labels=list(range(len(ids))))
             print(f"  {label:28} macro-F1 {f1:.3f} (sure only {f1_sure:.3f}, {int(claims.sum())} claims only "
-                  f"{f1_claims:.3f}); predicted neutral "
+                  f"{f1_claims:.3f}, {int(statements.sum())} statements {f1_statements:.3f}); predicted neutral "
                   f"{int((pred == ids.index(scheme.neutral)).sum())}")
             print("    confusion (rows: hand label " + " / ".join(ids) + "): "
                   + " | ".join(" ".join(f"{v:3d}" for v in line) for line in matrix))
             results[label] = {"macro_f1": f1, "macro_f1_sure": f1_sure, "macro_f1_claims": f1_claims,
+                              "macro_f1_statements": f1_statements,
                               "confusion": matrix.tolist()}
         a, b = (probs[label] for label in models)
         drift = float(np.abs(a[:, 0] / a[:, :2].sum(axis=1) - b[:, 0] / b[:, :2].sum(axis=1)).max())

@@ -297,7 +297,11 @@ def _add_push(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workspace", default="workspace")
     p.add_argument("--url", default=None, help="a remote Label Studio; the key comes from LABEL_STUDIO_API_KEY")
     p.add_argument("--scheme", default="kremlin_framing")
-    p.add_argument("--all", action="store_true", help="push non-claims too")
+    p.add_argument("--scope", choices=("claims", "statements", "all"), default="statements",
+                   help="which sentences: the claims, the statements (claims, opinions and other assertions the "
+                        "claim filter found not check-worthy, where framing often lives; the default) or all; "
+                        "never front matter, bylines, datelines or speaker markers")
+    p.add_argument("--all", action="store_true", help="the same as --scope all")
     p.add_argument("--overlap", type=_COUNT, default=None, metavar="N",
                    help="annotators a task: a task leaves the labelling queue once N people labelled it; 2 or "
                         "more gives agreement figures (default: a new project gets 1, an existing one keeps its own)")
@@ -311,11 +315,13 @@ def _push(args: argparse.Namespace) -> int:
     if not args.pairs and args.url is None:   # a remote server's projects are not the local run's
         check_run_project(args.inp, args.project)
     result = push(args.pairs or args.inp, args.project, workspace=args.workspace, url=args.url,
-                  scheme=args.scheme, include_all=args.all, pairs=bool(args.pairs), overlap=args.overlap)
+                  scheme=args.scheme, scope="all" if args.all else args.scope, pairs=bool(args.pairs),
+                  overlap=args.overlap)
     what = "pairs" if args.pairs else "claims"
     print(f"{result['tasks_added']} new {what} pushed, {result['tasks_present']} already there, "
           f"{result['predictions_added']} predictions added to existing tasks"
-          + (f", {result['not_claims_skipped']} non-claims skipped (--all pushes them)" if result["not_claims_skipped"] else "")
+          + (f", {result['out_of_scope_skipped']} sentences that are not {result['scope']} skipped (--scope all pushes them)"
+             if result.get("out_of_scope_skipped") else "")
           + (f", {result['structure_skipped']} front matter, byline, dateline and speaker-marker rows left out"
              if result.get("structure_skipped") else ""))
     if result["model_version"]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -23,9 +23,17 @@ class PipelineConfig(BaseModel):
     model: str | None = None
     project: str = "claimstance sample"
     port: int = Field(default=8080, ge=1, le=65535)
-    push_all: bool = False
+    # Which sentences go to Label Studio (`stance push --scope`): claims, statements or all.
+    push_scope: Literal["claims", "statements", "all"] = "statements"
+    push_all: bool = False   # the older setting: true is push_scope: all
     overlap: int | None = Field(default=None, ge=1)
     compare: dict[str, Any] = Field(default_factory=dict)
+
+
+    @property
+    def scope(self) -> str:
+        """The push scope: ``push_scope``, or ``all`` when the older ``push_all`` is true."""
+        return "all" if self.push_all else self.push_scope
 
 
 def load_pipeline_config(path: str | Path | None = None) -> PipelineConfig:

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from annotate.claim_tasks import in_scope
 from claimstance.config import DEFAULT_PIPELINE, PipelineConfig, load_pipeline_config
 from corpus.errors import UserError, named_few
 from corpus.files import atomic_write, read_jsonl
@@ -39,6 +40,8 @@ class RunResult:
     documents: int = 0
     sentences: int = 0
     claims: int = 0
+    scope: str = "statements"   # what is pushed (PipelineConfig.scope), and what the counts below count
+    in_scope: int = 0
     by_voice: Counter = field(default_factory=Counter)
     by_source: dict[str, Counter] = field(default_factory=dict)
     pairs: int = 0
@@ -244,7 +247,10 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
     result.documents = len({r["doc_id"] for r in rows})
     result.sentences = len(rows)
     result.claims = sum(1 for r in rows if r.get("is_claim"))
-    result.by_voice = Counter(r.get("speaker") or "unknown" for r in rows if r.get("is_claim"))
+    result.scope = cfg.scope
+    chosen = [r for r in rows if _in_scope(r, cfg.scope)]
+    result.in_scope = len(chosen)
+    result.by_voice = Counter(r.get("speaker") or "unknown" for r in chosen)
 
     # 2. pre-labels
     from models.prelabel import prelabel
@@ -275,7 +281,7 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
     for row in labelled:
         if not row.get("source_type"):
             unknown.setdefault(row["doc_id"], str(row.get("source_file") or row.get("title") or row["doc_id"]))
-        if row.get("is_claim"):
+        if _in_scope(row, cfg.scope):
             source = str(row.get("source_type") or NO_SOURCE_TYPE)
             result.by_source.setdefault(source, Counter())[row["prediction"]] += 1
     result.no_source_type = sorted(unknown.values())
@@ -294,7 +300,7 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
         from annotate.push import push as push_claims
 
         result.pushed = push_claims(str(result.prelabeled_path), cfg.project, workspace=str(workspace),
-                                    scheme=cfg.scheme, include_all=cfg.push_all, overlap=cfg.overlap,
+                                    scheme=cfg.scheme, scope=cfg.scope, overlap=cfg.overlap,
                                     keep_trained=model_dir is None)
         state.set("project", cfg.project)  # what `stance push --in W/run/...` checks (check_run_project)
         result.notes += result.pushed.get("notes", [])
@@ -381,15 +387,27 @@ def _new_model_dir(workspace: Path, used: str | None) -> tuple[Path, Path | None
     return workspace / f"model-{n}", first
 
 
+SCOPE_WORDS = {"claims": "claims", "statements": "statements", "all": "sentences"}
+
+
+def _in_scope(row: dict[str, Any], scope: str) -> bool:
+    try:
+        return in_scope(row, scope)
+    except ValueError:   # a bad is_claim: the push names the row
+        return False
+
+
 def summary_lines(result: RunResult) -> list[str]:
     """The closing summary: what was found, where it is, and the commands of the annotation loop."""
     w = result.workspace
     stance = _stance()
     lines = [
         "",
-        f"documents: {result.documents}   sentences: {result.sentences}   claims: {result.claims}",
-        "claims by voice: " + ", ".join(f"{k} {v}" for k, v in result.by_voice.most_common()),
-        "pre-labels by source:",
+        f"documents: {result.documents}   sentences: {result.sentences}   claims: {result.claims}"
+        + (f"   statements: {result.in_scope} (the claims, opinions and other assertions)"
+           if result.scope == "statements" else ""),
+        f"{SCOPE_WORDS[result.scope]} by voice: " + ", ".join(f"{k} {v}" for k, v in result.by_voice.most_common()),
+        f"pre-labels of the {SCOPE_WORDS[result.scope]}, by source:",
     ]
     for source, counts in sorted(result.by_source.items()):
         lines.append(f"  {source}: " + ", ".join(f"{k} {v}" for k, v in counts.most_common()))

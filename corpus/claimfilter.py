@@ -51,6 +51,9 @@ FRONT_MATTER = "front_matter"
 # A document's scaffolding, not anything said in it: never sent to annotators (not even by `push
 # --all`) nor paired by `compare` ("---", "title: ...", "By NAME", "RIGA, Sept 2 (X).", "Q:").
 STRUCTURE = (FRONT_MATTER, BYLINE, DATELINE, SPEAKER_MARKER)
+# Non-claims that still assert something: where framing often lives ("The Anglo-Saxons will fight
+# to the last Ukrainian."). With the claims they are the statements `stance push` sends by default.
+ASSERTIONS = (OPINION, NOT_CHECKWORTHY)
 
 # Tokens are ASCII bytes: lower-cased text, encoded, every digit turned to "0" (so a digit test
 # is one memchr) and every other byte that is not a letter, apostrophe or hyphen to space (a

@@ -215,6 +215,22 @@ def test_bad_row_is_refused_before_any_server_is_contacted(tmp_path):
         push(path, "pre-labels", workspace=tmp_path / "no-server", scheme=SCHEME)
 
 
+@pytest.mark.parametrize("row, claims, statements, everything", [
+    ({"is_claim": True, "reason": "claim"}, True, True, True),
+    ({"is_claim": False, "reason": "opinion"}, False, True, True),
+    ({"is_claim": False, "reason": "not_checkworthy"}, False, True, True),
+    ({"is_claim": False, "reason": "question"}, False, False, True),
+    ({"is_claim": False, "reason": "heading"}, False, False, True),
+    ({"is_claim": False, "reason": "speaker_marker"}, False, False, False),
+    ({"is_claim": False, "reason": "front_matter"}, False, False, False),
+    ({"text": "a row of a user's own file, no flag"}, True, True, True),
+])
+def test_in_scope(row, claims, statements, everything):
+    from annotate.claim_tasks import in_scope
+
+    assert [in_scope(row, scope) for scope in ("claims", "statements", "all")] == [claims, statements, everything]
+
+
 def test_nothing_to_push_says_why(tmp_path):
     path = tmp_path / "pre.jsonl"
     path.write_text(json.dumps(claim_row(0, is_claim=False)) + "\n")
@@ -250,9 +266,9 @@ def test_api_error_text_gives_the_field_errors_on_one_line():
 ])
 def test_claim_rows_of_the_wrong_type_name_file_row_and_field(tmp_path, extra, message):
     path = write_rows(tmp_path / "pre.jsonl", [claim_row(0, **extra)])
-    for include_all in (False, True):
+    for scope in ("claims", "statements", "all"):
         with pytest.raises(UserError, match=r"pre.jsonl: " + message):
-            push(path, "pre-labels", workspace=tmp_path / "no-server", scheme=SCHEME, include_all=include_all)
+            push(path, "pre-labels", workspace=tmp_path / "no-server", scheme=SCHEME, scope=scope)
 
 
 PAIR = {"claim_a": "c1", "claim_b": "c2", "doc_a": "d1", "doc_b": "d2", "text_a": "One.", "text_b": "Two.",
@@ -319,7 +335,7 @@ def test_push_creates_the_project_and_repush_adds_nothing(studio, studio_client,
     rows = [claim_row(n) for n in range(6)] + [claim_row(6, is_claim=False)]
     path = write_rows(tmp_path / "pre.jsonl", rows)
     first = push(path, "push basic", workspace=studio["workspace"], scheme=SCHEME, chunk_size=4, progress=False)
-    assert (first["created"], first["tasks_added"], first["not_claims_skipped"]) == (True, 6, 1)
+    assert (first["created"], first["tasks_added"], first["out_of_scope_skipped"]) == (True, 6, 1)
     assert first["model_version"] == "boot-1" and first["project_url"].endswith("/data")
 
     project = studio_client.projects.get(id=first["project_id"])
@@ -407,18 +423,22 @@ def test_a_push_cut_short_completes_on_rerun_without_duplicates(studio, studio_c
     assert sorted(ids) == [f"c{n:04d}" for n in range(10)]
 
 
-def test_push_all_includes_non_claims_but_not_the_document_s_scaffolding(studio, studio_client, tmp_path):
+def test_the_scope_says_which_sentences_go_and_never_the_document_s_scaffolding(studio, studio_client, tmp_path):
     rows = [claim_row(0), {**claim_row(1, is_claim=False), "reason": "opinion"},
-            {**claim_row(2, is_claim=False), "text": "Q:", "reason": "speaker_marker"},
-            {**claim_row(3, is_claim=False), "text": "title: Grain", "reason": "front_matter"}]
-    result = push(write_rows(tmp_path / "pre.jsonl", rows), "push all", workspace=studio["workspace"],
-                  scheme=SCHEME, include_all=True, progress=False)
-    assert (result["tasks_added"], result["not_claims_skipped"], result["structure_skipped"]) == (2, 0, 2)
+            {**claim_row(2, is_claim=False), "reason": "question"},
+            {**claim_row(3, is_claim=False), "text": "Q:", "reason": "speaker_marker"},
+            {**claim_row(4, is_claim=False), "text": "title: Grain", "reason": "front_matter"}]
+    path = write_rows(tmp_path / "pre.jsonl", rows)
+    for scope, added, out_of_scope in (("claims", 1, 2), ("statements", 1, 1), ("all", 1, 0)):
+        result = push(path, "push scope", workspace=studio["workspace"], scheme=SCHEME, scope=scope, progress=False)
+        assert (result["tasks_added"], result["out_of_scope_skipped"], result["structure_skipped"]) == (
+            added, out_of_scope, 2), scope
     tasks = project_tasks(studio_client, result["project_id"])
-    assert sorted((t["data"]["claim_id"], t["data"]["reason"]) for t in tasks) == [("c0000", ""), ("c0001", "opinion")]
+    assert sorted((t["data"]["claim_id"], t["data"]["reason"]) for t in tasks) == [
+        ("c0000", ""), ("c0001", "opinion"), ("c0002", "question")]
     with pytest.raises(UserError, match=r"nothing to push \(only front matter, bylines, datelines and speaker markers\)"):
-        push(write_rows(tmp_path / "scaffold.jsonl", rows[2:]), "push all", workspace=studio["workspace"],
-             scheme=SCHEME, include_all=True, progress=False)
+        push(write_rows(tmp_path / "scaffold.jsonl", rows[3:]), "push all", workspace=studio["workspace"],
+             scheme=SCHEME, scope="all", progress=False)
 
 
 def test_push_pairs_makes_a_comparison_project(studio, studio_client, tmp_path):

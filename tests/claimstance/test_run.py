@@ -152,6 +152,18 @@ def test_run_names_a_bad_config_field(tmp_path, capsys):
     assert not (tmp_path / "ws3").exists() and not (tmp_path / "ws4").exists()
 
 
+def test_the_push_scope_of_the_config_and_the_older_push_all(tmp_path):
+    from claimstance.config import load_pipeline_config
+
+    path = tmp_path / "p.yaml"
+    for text, scope in (("", "statements"), ("push_scope: claims\n", "claims"), ("push_all: true\n", "all")):
+        path.write_text(text, encoding="utf-8")
+        assert load_pipeline_config(path).scope == scope
+    path.write_text("push_scope: every\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"p\.yaml: push_scope: .*'claims', 'statements' or 'all'"):
+        load_pipeline_config(path)
+
+
 @pytest.mark.browser
 def test_run_then_label_studio_and_report_in_a_browser(studio: dict[str, Any], studio_client: Any,
                                                         studio_page: Any, tmp_path, capsys):
@@ -170,7 +182,11 @@ def test_run_then_label_studio_and_report_in_a_browser(studio: dict[str, Any], s
     tasks = list(ls.tasks.list(project=project.id, fields="all"))
     claims = [json.loads(line) for line in
               (Path(studio["workspace"]) / "run" / "prelabeled.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert len(tasks) == sum(1 for c in claims if c["is_claim"])
+    # The statements go (the claims, opinions and not check-worthy assertions), no scaffolding, no question.
+    statements = [c for c in claims if c["is_claim"] or c["reason"] in ("opinion", "not_checkworthy")]
+    assert len(tasks) == len(statements) > sum(1 for c in claims if c["is_claim"])
+    assert {t.data["reason"] for t in tasks} == {"claim", "opinion", "not_checkworthy"}
+    assert f"statements: {len(statements)} (the claims, opinions and other assertions)" in out
     assert all(t.predictions for t in tasks), "every task carries a pre-label"
     state = json.loads((Path(studio["workspace"]) / "run" / "state.json").read_text(encoding="utf-8"))
     assert state["project"] == project_title   # what `stance push --in W/run/...` checks
