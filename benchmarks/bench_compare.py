@@ -5,7 +5,8 @@ media, four of independent outlets) about three events: the Kakhovka dam breach,
 exchange and the end of the grain deal. compare_planted/planted.yaml lists thirteen pairs of sentences in different
 documents that make the same point, each named by a phrase of either sentence. The script runs the
 pipeline as a user would (`stance claims`, `stance prelabel` with the bootstrap, `stance compare`) and
-counts, for several thresholds, how many planted pairs `stance compare` finds and how many other
+counts, for several thresholds (alone, and with mutual nearest claims from a lower similarity: the
+``mutual_similarity`` setting), how many planted pairs `stance compare` finds and how many other
 pairs it adds (not all of them wrong: the list is what we planted, not every defensible pair). It
 then asks `stance match` for each planted pair's sentence in an independent document, against the
 state-media claims, and gives the rank of its counterpart.
@@ -13,7 +14,7 @@ state-media claims, and gives the rank of its counterpart.
 Self-written and small: the figures show the trade-off of the threshold, they are not a
 measurement of recall on real corpora.
 
-    python benchmarks/bench_compare.py [--thresholds 0.4,0.45,0.5,0.55] [--top-k 5]
+    python benchmarks/bench_compare.py [--thresholds 0.4,0.45,0.5,0.55] [--mutual none,0.45,0.4] [--top-k 5]
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--thresholds", default="0.4,0.45,0.5,0.55")
     parser.add_argument("--top-k", type=int, default=5)
+    parser.add_argument("--mutual", default="none,0.45,0.4",
+                        help="mutual_similarity values to try beside each threshold (none: threshold alone)")
     args = parser.parse_args(argv)
     context = run_context(argv)
 
@@ -66,19 +69,26 @@ def main(argv: list[str] | None = None) -> int:
     embed = embedder(str(work / "cache"))
     print(f"{len(rows)} sentences of {len({r['doc_id'] for r in rows})} documents, {len(planted)} planted pairs "
           f"({time.monotonic() - started:.0f} s to claims and pre-labels)")
-    print(f"{'threshold':>9} {'claims only':>11} {'pairs':>5} {'planted found':>13} {'other pairs':>11}")
+    print(f"{'threshold':>9} {'mutual from':>11} {'claims only':>11} {'pairs':>5} {'planted found':>13} "
+          f"{'other pairs':>11}")
     results = []
+    mutuals = [None if m.strip() == "none" else float(m) for m in args.mutual.split(",")]
     for only_claims in (True, False):
         for threshold in (float(t) for t in args.thresholds.split(",")):
-            settings = CompareSettings(min_similarity=threshold, top_k=args.top_k, only_claims=only_claims)
-            _, pairs, _ = compare(rows, embed, settings)
-            keys = [planted_key(p["text_a"], p["text_b"], planted) for p in pairs]
-            found = sorted({k for k in keys if k}, key=lambda k: int(k[1:]))
-            res = {"threshold": threshold, "only_claims": only_claims, "pairs": len(pairs),
-                   "planted_found": len(found), "found": found, "other_pairs": sum(k is None for k in keys)}
-            results.append(res)
-            print(f"{threshold:9.2f} {str(only_claims):>11} {len(pairs):5d} {len(found):6d} of {len(planted):<3d} "
-                  f"{res['other_pairs']:11d}")
+            for mutual in mutuals:
+                if mutual is not None and mutual >= threshold:
+                    continue   # the threshold alone already takes every mutual pair
+                settings = CompareSettings(min_similarity=threshold, mutual_similarity=mutual, top_k=args.top_k,
+                                           only_claims=only_claims)
+                _, pairs, _ = compare(rows, embed, settings)
+                keys = [planted_key(p["text_a"], p["text_b"], planted) for p in pairs]
+                found = sorted({k for k in keys if k}, key=lambda k: int(k[1:]))
+                res = {"threshold": threshold, "mutual_similarity": mutual, "only_claims": only_claims,
+                       "pairs": len(pairs), "planted_found": len(found), "found": found,
+                       "other_pairs": sum(k is None for k in keys)}
+                results.append(res)
+                print(f"{threshold:9.2f} {'-' if mutual is None else f'{mutual:.2f}':>11} {str(only_claims):>11} "
+                      f"{len(pairs):5d} {len(found):6d} of {len(planted):<3d} {res['other_pairs']:11d}")
 
     # stance match: each planted pair's independent sentence as a query against the state-media rows.
     state = {r["doc_id"] for r in rows if r.get("source_type") == "kremlin_framing"}

@@ -58,7 +58,7 @@ def _arrow_type(column: str) -> Any:
         return pa.int64()
     if column in _FLOAT:
         return pa.float64()
-    if column == "contrasting":
+    if column in ("contrasting", "mutual"):
         return pa.bool_()
     if column in _LISTS:
         return pa.list_(pa.string())
@@ -94,8 +94,8 @@ PAIR_COLUMNS = ["pair_id", "claim_a", "claim_b", "doc_a", "doc_b", "text_a", "te
                 "context_b", "start_a", "start_b", "context_start_a", "context_start_b", "title_a",
                 "title_b", "outlet_a", "outlet_b", "source_type_a", "source_type_b", "speaker_a",
                 "speaker_b", "speaker_name_a", "speaker_name_b", "source_a", "source_b", "stance_a",
-                "stance_b", "stance_score_a", "stance_score_b", "stance_by_a", "stance_by_b", "similarity", "contrasting",
-                "suggested", "cluster"]
+                "stance_b", "stance_score_a", "stance_score_b", "stance_by_a", "stance_by_b", "similarity", "mutual",
+                "contrasting", "suggested", "cluster"]
 CLUSTER_COLUMNS = ["cluster", "label", "size", "claims", "docs", "sources", "stances", "contrasting",
                    "pairs", "contrasting_pairs", "mean_similarity"]
 

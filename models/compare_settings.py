@@ -22,6 +22,9 @@ class CompareSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     min_similarity: float = Field(0.55, ge=-1, le=1)    # cosine of a pair, at least
+    # ... or at least this, when the two claims are each other's nearest claim in the other's
+    # document (mutual nearest neighbours; null: off)
+    mutual_similarity: float | None = Field(0.45, ge=-1, le=1)
     top_k: int = Field(5, ge=1)                         # neighbours per claim in other documents
     cluster_similarity: float | None = Field(None, ge=-1, le=1)  # pairs that join topics (default: min_similarity)
     max_cluster_size: int = Field(12, ge=2)             # bigger components are split by average linkage

@@ -1,7 +1,8 @@
 """Pairs of claims from different documents that make the same point.
 
 The claim rows that take part, each claim's nearest claims of other documents above the threshold
-(models.neighbours), and the pair row an annotator judges: both claims, their documents, voices,
+(models.neighbours) or, a little below it, two claims that are each other's nearest in the other's
+document (mutual nearest neighbours, as bitext mining pairs sentences), and the pair row an annotator judges: both claims, their documents, voices,
 stances, similarity and a suggested relation.
 """
 
@@ -75,10 +76,11 @@ def _words(text: str) -> set[str]:
 
 
 def suggest_relation(similarity: float, stance_a: Any, stance_b: Any, text_a: str, text_b: str,
-                     settings: CompareSettings) -> str | None:
+                     settings: CompareSettings, mutual: bool = False) -> str | None:
     """A pre-label for annotators from similarity and stances (they correct it in Label Studio);
-    None when a claim has no stance and the similarity alone cannot tell."""
-    if similarity < settings.unrelated_below:
+    None when a claim has no stance and the similarity alone cannot tell. Mutual nearest claims are
+    not suggested "unrelated": being each other's best match is what made them a pair."""
+    if similarity < settings.unrelated_below and not mutual:
         return "unrelated"
     if similarity >= settings.contradict_above:
         neg_a, neg_b = _words(text_a) & _NEGATIONS, _words(text_b) & _NEGATIONS
@@ -98,7 +100,7 @@ def pair_id(claim_a: str, claim_b: str) -> str:
 
 
 def make_pair(a: dict[str, Any], b: dict[str, Any], similarity: float,
-              settings: CompareSettings) -> dict[str, Any]:
+              settings: CompareSettings, mutual: bool = False) -> dict[str, Any]:
     """The pair row: what an annotator needs to judge it, flat ``_a``/``_b`` fields."""
     pair: dict[str, Any] = {"pair_id": pair_id(str(a["claim_id"]), str(b["claim_id"])),
                             "claim_a": str(a["claim_id"]), "claim_b": str(b["claim_id"]),
@@ -116,26 +118,48 @@ def make_pair(a: dict[str, Any], b: dict[str, Any], similarity: float,
     pair["similarity"] = round(float(similarity), 4)
     pair["contrasting"] = (pair["stance_a"] is not None and pair["stance_b"] is not None
                            and pair["stance_a"] != pair["stance_b"])
+    pair["mutual"] = mutual   # each the other's nearest claim in its document
     pair["suggested"] = suggest_relation(similarity, pair["stance_a"], pair["stance_b"],
-                                         a["text"], b["text"], settings)
+                                         a["text"], b["text"], settings, mutual)
     pair["cluster"] = None
     return pair
 
 
+def mutual_nearest(idx: np.ndarray, groups: np.ndarray) -> set[tuple[int, int]]:
+    """Pairs (i < j) that are each other's nearest row in the other's group, among the neighbours
+    ``idx`` lists (best first; -1 for none): j is the first row of its group in i's list, and i the
+    first of its group in j's."""
+    first: dict[int, dict[int, int]] = {}
+    for i, row in enumerate(idx):
+        seen: dict[int, int] = {}
+        for j in row:
+            if j >= 0 and int(groups[j]) not in seen:
+                seen[int(groups[j])] = int(j)
+        first[i] = seen
+    return {(min(i, j), max(i, j)) for i, seen in first.items() for j in seen.values()
+            if first[j].get(int(groups[i])) == i}
+
+
 def find_pairs(rows: Sequence[dict[str, Any]], vectors: np.ndarray,
                settings: CompareSettings) -> list[dict[str, Any]]:
-    """Cross-document pairs: each claim's ``top_k`` nearest claims of other documents above the threshold."""
+    """Cross-document pairs: each claim's ``top_k`` nearest claims of other documents above
+    ``min_similarity``, and mutual nearest claims of two documents above ``mutual_similarity``."""
     docs = {d: i for i, d in enumerate(dict.fromkeys(str(r["doc_id"]) for r in rows))}
     groups = np.array([docs[str(r["doc_id"])] for r in rows], dtype=np.int64)
     idx, val = search(vectors, vectors, settings.top_k, query_groups=groups, corpus_groups=groups,
                       exact_max=settings.match.exact_max, memory_mb=settings.match.memory_mb)
+    mutual = mutual_nearest(idx, groups) if settings.mutual_similarity is not None else set()
+    floor = settings.min_similarity if settings.mutual_similarity is None else \
+        min(settings.min_similarity, settings.mutual_similarity)
     best: dict[tuple[int, int], float] = {}
     for i in range(len(rows)):
         for j, sim in zip(idx[i], val[i]):
-            if j < 0 or sim < settings.min_similarity:
+            if j < 0 or sim < floor:
                 continue
             key = (min(i, int(j)), max(i, int(j)))
+            if sim < settings.min_similarity and key not in mutual:
+                continue
             best[key] = max(best.get(key, -1.0), float(sim))
-    pairs = [make_pair(rows[i], rows[j], sim, settings) for (i, j), sim in best.items()]
+    pairs = [make_pair(rows[i], rows[j], sim, settings, mutual=(i, j) in mutual) for (i, j), sim in best.items()]
     pairs.sort(key=lambda p: (-p["similarity"], p["pair_id"]))
     return pairs

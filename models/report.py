@@ -263,8 +263,10 @@ def explanation(claims: Sequence[dict[str, Any]], settings: CompareSettings, sch
                    + (f" and {made_by} for the rest" if human < len(claims) else ""))
     return (
         "How to read this page: a pair is two claims of different documents whose sentence embeddings "
-        f"(all-MiniLM-L6-v2, cosine similarity) are at least {settings.min_similarity:.2f} alike; each claim "
-        f"keeps its {settings.top_k} nearest claims in other documents. Similarity says two sentences are "
+        f"(all-MiniLM-L6-v2, cosine similarity) are at least {settings.min_similarity:.2f} alike"
+        + (f", or at least {settings.mutual_similarity:.2f} when each is the other's nearest claim in its document"
+           if settings.mutual_similarity is not None and settings.mutual_similarity < settings.min_similarity else "")
+        + f"; each claim keeps its {settings.top_k} nearest claims in other documents. Similarity says two sentences are "
         "about the same thing, not that they agree. "
         + ("Only rows flagged as claims take part (questions, fillers and opinions are left out). "
            if settings.only_claims else "Every sentence takes part, claim or not. ")
@@ -293,8 +295,10 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
         f"<title>{_e(title)}</title><style>{CSS}</style></head><body>",
         f"<h1>{_e(title)}</h1>",
         f"<p>{len(claims)} claims from {len(docs)} documents; {len(pairs)} cross-document pairs "
-        f"with similarity at least {settings.min_similarity:.2f} ({contrasting} with contrasting "
-        f"stances); {len(clusters)} topics.</p>",
+        f"with similarity at least {settings.min_similarity:.2f}"
+        + (f" or mutual nearest claims at least {settings.mutual_similarity:.2f}"
+           if settings.mutual_similarity is not None and settings.mutual_similarity < settings.min_similarity else "")
+        + f" ({contrasting} with contrasting stances); {len(clusters)} topics.</p>",
         f'<p class="meta">{explanation(claims, settings, scheme)}</p>',
     ]
     order = [str(label.id) for label in getattr(scheme, "labels", [])]

@@ -83,6 +83,34 @@ def test_pairs_are_cross_document_only_and_carry_both_claims():
     assert not {"m1", "m2", "m3", "m4"} & {c["claim_id"] for c in claims_meta}
 
 
+def test_mutual_nearest_claims_pair_below_the_threshold_and_are_never_unrelated():
+    from models.pairs import mutual_nearest
+
+    # Rows 0, 1 in d1; 2, 3 in d2. 0 and 2 are each other's best across; 1's best in d2 is 2, but 2 prefers 0.
+    idx = np.array([[2, 3], [2, 3], [0, 1], [1, 0]])
+    groups = np.array([0, 0, 1, 1])
+    assert mutual_nearest(idx, groups) == {(0, 2)}
+    assert mutual_nearest(np.array([[2, 3], [3, 2], [0, 1], [1, 0]]), groups) == {(0, 2), (1, 3)}
+    assert mutual_nearest(np.array([[-1], [-1]]), np.array([0, 1])) == set()
+
+    def unit(x: float) -> np.ndarray:   # cosine x with the first axis
+        return np.array([x, np.sqrt(1 - x * x), 0.0], dtype=np.float32)
+
+    rows = [row("a1", "d1", "one"), row("a2", "d1", "two"), row("b1", "d2", "three"), row("b2", "d2", "four")]
+    vectors = np.stack([np.array([1.0, 0.0, 0.0], dtype=np.float32), np.array([0.0, 0.0, 1.0], dtype=np.float32),
+                        unit(0.5), np.array([0.0, 0.6, 0.8], dtype=np.float32)])
+    # a1-b1 at 0.5 are mutual nearest; a2-b2 at 0.8 pass the threshold; a1-b2 and a2-b1 are no one's best
+    pairs = find_pairs(rows, vectors, CompareSettings(min_similarity=0.55, top_k=2))
+    got = {frozenset((p["claim_a"], p["claim_b"])): p for p in pairs}
+    assert set(got) == {frozenset(("a1", "b1")), frozenset(("a2", "b2"))}
+    assert got[frozenset(("a1", "b1"))]["mutual"] and got[frozenset(("a1", "b1"))]["similarity"] == 0.5
+    assert got[frozenset(("a1", "b1"))]["suggested"] == "agree"   # not "unrelated", though under 0.5 + eps
+    off = find_pairs(rows, vectors, CompareSettings(min_similarity=0.55, mutual_similarity=None, top_k=2))
+    assert [frozenset((p["claim_a"], p["claim_b"])) for p in off] == [frozenset(("a2", "b2"))]
+    high = find_pairs(rows, vectors, CompareSettings(min_similarity=0.55, mutual_similarity=0.51, top_k=2))
+    assert len(high) == 1
+
+
 def test_each_pair_appears_once():
     _, pairs, _ = compare(ROWS, topic_embed, CompareSettings(min_similarity=0.0, top_k=10))
     keys = [frozenset((p["claim_a"], p["claim_b"])) for p in pairs]

@@ -134,7 +134,8 @@ def test_the_page_says_how_to_read_it_and_names_the_stances_model():
     parsed = Elements()
     parsed.feed(page)
     text = " ".join(" ".join(parsed.text).split())
-    assert "at least 0.50 alike; each claim keeps its 5 nearest claims in other documents" in text
+    assert ("at least 0.50 alike, or at least 0.45 when each is the other's nearest claim in its document; each "
+            "claim keeps its 5 nearest claims in other documents") in text
     assert "Stances are the classifier's pre-labels (<b>bootstrap-v1</b>), not annotations" in text
     assert "a rule's guess" in text
     # One colour a label, named as the scheme names it (kremlin_framing: its display name).
