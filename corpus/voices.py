@@ -33,7 +33,10 @@ from corpus.quotes import NAME, attributed_speaker, carry_quotations, clean_name
 from corpus.records import AUTHOR, BLOGGER, COMMENTER, INTERVIEWEE, INTERVIEWER, QUOTED
 
 ROW_HINTS = ("interviewer", "interviewee", "reposted_from")   # metadata fields read as voice hints
-_BYLINE = re.compile(rf"^(?:By|by|BY)\s+({NAME}(?:\s*(?:,|and|&)\s*{NAME})*)\s*(?:[,|–—-].{{0,60}})?$")
+# "By A and B", "Published 16 March 2026 by A", "Posted on May 5, 2024 by A"
+_BYLINE_LEADS = ("By", "by", "BY", "Published", "Posted", "Written", "Reported", "Updated")
+_BYLINE = re.compile(rf"^(?:(?:Published|Posted|Written|Reported|Updated)(?:\s+(?:on\s+)?[\w,.: ]{{1,32}}?)?\s+by|By|by|BY)"
+                     rf"\s+({NAME}(?:\s*(?:,|and|&)\s*{NAME})*)\s*(?:[,|–—-].{{0,60}})?$")
 _BYLINE_SPLIT = re.compile(r"\s*(?:,|\band\b|&)\s*")
 
 # a marker opens its paragraph, followed by the turn's text or alone (the text follows below)
@@ -236,7 +239,7 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
     byline = None
     if hints.get("byline", True):
         for i in range(top, min(top + 3, n)):
-            names = parse_byline(paras[i]) if paras[i][:2] in ("By", "by", "BY") else None
+            names = parse_byline(paras[i]) if paras[i].startswith(_BYLINE_LEADS) else None
             if names:
                 byline = i
                 own_name = str(hints["author"]) if hints.get("author") else _join_names(names)

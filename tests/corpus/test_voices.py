@@ -35,6 +35,10 @@ def voices_of(text: str, meta: dict | None = None) -> list[tuple[str, str | None
     ("by Anna Kovalenko", ["Anna Kovalenko"]),                  # a lower-case "by", as some sites print it
     ("BY ANNA KOVALENKO", ["ANNA KOVALENKO"]),
     ("by the end of the year, prices rose.", None),
+    ("Published 16 March 2026 by Daria Koval", ["Daria Koval"]),
+    ("Posted on May 5, 2024 by Anna K.", ["Anna K."]),
+    ("Published by Jane Roe and John Smith", ["Jane Roe", "John Smith"]),
+    ("Published figures by the ministry show a rise.", None),
 ])
 def test_parse_byline(line: str, names: list[str] | None) -> None:
     assert parse_byline(line) == names
