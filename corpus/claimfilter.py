@@ -48,12 +48,14 @@ REASONS = (CLAIM, QUESTION, GREETING, HEADING, FRAGMENT, EDITORIAL_MARKER, FILLE
 SPEAKER_MARKER = "speaker_marker"
 BYLINE = "byline"
 FRONT_MATTER = "front_matter"
+HEADLINE = "headline"   # a document's own headline (its title as its first line): framing lives there
 # A document's scaffolding, not anything said in it: never sent to annotators (not even by `push
 # --all`) nor paired by `compare` ("---", "title: ...", "By NAME", "RIGA, Sept 2 (X).", "Q:").
 STRUCTURE = (FRONT_MATTER, BYLINE, DATELINE, SPEAKER_MARKER)
 # Non-claims that still assert something: where framing often lives ("The Anglo-Saxons will fight
-# to the last Ukrainian."). With the claims they are the statements `stance push` sends by default.
-ASSERTIONS = (OPINION, NOT_CHECKWORTHY)
+# to the last Ukrainian.", a headline). With the claims they are the statements `stance push` sends
+# by default.
+ASSERTIONS = (OPINION, NOT_CHECKWORTHY, HEADLINE)
 
 # Tokens are ASCII bytes: lower-cased text, encoded, every digit turned to "0" (so a digit test
 # is one memchr) and every other byte that is not a letter, apostrophe or hyphen to space (a

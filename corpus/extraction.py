@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Iterator
 from typing import Any
 
-from corpus.claimfilter import BYLINE, FRONT_MATTER, SPEAKER_MARKER, classify
+from corpus.claimfilter import BYLINE, FRONT_MATTER, HEADING, HEADLINE, SPEAKER_MARKER, classify
 from corpus.readers import extractor
 from corpus.quotes import full_names
 from corpus.records import CLAIM_FIELDS, Claim, Document, make_claim_id
@@ -98,8 +98,10 @@ def _raw_sentences(doc: Document) -> Iterator[tuple]:
                 forced = forced or BYLINE
             elif voice.kind == "front_matter":
                 forced = FRONT_MATTER  # metadata, not prose: no piece of it is a claim
-            elif voice.kind == "heading" or e <= headline_end:  # a page's headline, like "# Title"
-                forced = forced or "heading"
+            elif e <= headline_end:  # the document's headline: a statement, not a section heading
+                forced = forced or HEADLINE
+            elif voice.kind == "heading":  # "# Title", "## Comments"
+                forced = forced or HEADING
             is_claim, reason = _flag(sentence, forced)
             if forced == "editorial_marker" and voice.editor is not None:
                 speaker, name = voice.editor.speaker, voice.editor.speaker_name  # "[My Emphasis]": the blogger's

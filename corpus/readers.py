@@ -5,8 +5,9 @@ an unknown format, a missing CSV column, a directory with nothing to read) becom
 record naming the input and the fix; the other inputs still go through. Every format is first
 sniffed the same way, so a binary file is one skip whatever its name. Offsets later point into ``Document.text`` exactly as
 read here (for HTML: the main text extracted from the page, which ``stance claims --documents`` saves). A page's
-headline opening that text is hinted (``headline_end``) so that it is flagged a heading, as Markdown's ``# Title`` is;
-so is a text file's first line when it is the title its manifest entry (or its front matter) gives.
+headline opening that text is hinted (``headline_end``) so that it is flagged a ``headline`` (a statement, not a
+claim); so are a Markdown file's ``# Title`` and a text file's first line when it is the title its manifest entry
+(or its front matter) gives.
 
 Here: each format read into Documents (plain text, Markdown and its front matter, HTML pages through
 trafilatura, JSONL and CSV rows) and the documents of all inputs streamed. The files to read are
@@ -33,6 +34,7 @@ from corpus.sources import OnSkip, ReadOptions, Skipped, Source, _document, _fil
 HTML_EXTRACTOR = "trafilatura"   # what turns a page into the text its claims' offsets index
 _H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.I | re.S)
 _TAG = re.compile(r"<[^>]*>")
+_MD_TITLE = re.compile(r"#[ \t]+\S")   # "# Title", not "## Section"
 
 
 def extractor() -> dict[str, str]:
@@ -86,7 +88,7 @@ def _read_html(source: Source, text: str, on_skip: OnSkip) -> Document | None:
         hints["comments_offset"] = len(body) + 2  # where the page's comments begin
     headline_end = _headline_end(full, [meta.get("title"), *_h1_texts(text)])
     if headline_end:
-        hints["headline_end"] = headline_end  # the page's headline: a heading, as Markdown's "# Title" is
+        hints["headline_end"] = headline_end  # the page's headline, as a Markdown file's "# Title"
     entry = _file_meta(source)
     hints = {**hints, **entry.get("voices", {})}
     meta.update(entry)
@@ -149,9 +151,20 @@ def _read_text_file(source: Source, options: ReadOptions, on_skip: OnSkip) -> It
         if end:  # the text stays whole (offsets are exact); its front matter lines are flagged, not claims
             meta = _with_hint({**found, **meta}, "front_matter_end", end)
     headline_end = _headline_end(text, [meta.get("title")], start=end)
+    if not headline_end and source.path.lower().endswith((".md", ".markdown")):
+        headline_end = _markdown_title_end(text, end)
     if headline_end and text[headline_end:].strip():  # the title as the first line, the story after it
         meta = _with_hint(meta, "headline_end", headline_end)
     yield _document(text, meta, source.path, meta.pop("id", None))
+
+
+def _markdown_title_end(text: str, start: int) -> int:
+    """Where a Markdown file's first paragraph from ``start`` ends when it is a ``# Title`` line, else 0."""
+    first = next((p for p in split_paragraphs(text) if p[0] >= start), None)
+    if first is None:
+        return 0
+    line = text[first[0]:first[1]]
+    return first[1] if _MD_TITLE.match(line) and "\n" not in line else 0
 
 
 def _with_hint(meta: dict[str, Any], key: str, value: Any) -> dict[str, Any]:

@@ -277,12 +277,12 @@ def test_the_documents_file_holds_the_text_every_claim_indexes(tmp_path: Path, c
     assert page["text"].startswith("Bridge hit overnight\nA strike damaged")
     assert "Home" not in page["text"]
     assert all("extractor" not in d for name, d in by_file.items() if name != "c.html")
-    # the page's headline is flagged as the Markdown "# heading" is
+    # the page's headline is flagged as the Markdown "# Title" is: a headline, not a claim
     headline = next(r for r in rows if r["doc_id"] == page["doc_id"] and r["sentence"] == 0)
     heading = next(r for r in rows if r["text"] == "# Bridge hit overnight")
     assert (headline["text"], headline["is_claim"], headline["reason"], headline["speaker"]) == (
-        "Bridge hit overnight", False, "heading", "author")
-    assert (heading["is_claim"], heading["reason"], heading["speaker"]) == (False, "heading", "author")
+        "Bridge hit overnight", False, "headline", "author")
+    assert (heading["is_claim"], heading["reason"], heading["speaker"]) == (False, "headline", "author")
 
 
 def test_the_documents_file_leaves_the_claims_as_they_were(tmp_path: Path) -> None:

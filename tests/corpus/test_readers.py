@@ -269,7 +269,12 @@ def test_every_format_that_names_an_author_gives_an_authors_list(tmp_path: Path)
     assert by_file["e.txt"]["authors"] == ["Y", "Z"]  # an authors list given is kept
 
 
-def test_a_page_headline_that_opens_the_text_is_a_heading_like_markdowns(tmp_path: Path) -> None:
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_page_headline_that_opens_the_text_is_a_headline_like_markdowns(tmp_path: Path) -> None:
     from corpus.extraction import extract_claims
 
     (tmp_path / "page.html").write_text(PAGE, encoding="utf-8")
@@ -280,14 +285,16 @@ def test_a_page_headline_that_opens_the_text_is_a_heading_like_markdowns(tmp_pat
     first = extract_claims(page)[0]
     heading = extract_claims(md)[0]
     assert (first.text, first.is_claim, first.reason, first.speaker, first.speaker_name) == (
-        "Cyber talks stall at the UN", False, "heading", "author", "Jane Roe")
-    assert (heading.is_claim, heading.reason, heading.speaker) == (False, "heading", "author")
+        "Cyber talks stall at the UN", False, "headline", "author", "Jane Roe")
+    assert (heading.is_claim, heading.reason, heading.speaker) == (False, "headline", "author")
+    [section], _ = read([_write(tmp_path / "s.md", "Intro text here.\n\n## Background\n\nMore text.\n")])
+    assert [c.reason for c in extract_claims(section)][1] == "heading"   # a section heading, not a headline
     unhinted = extract_claims(Document(page.doc_id, page.text, {**page.meta, "voices": {}}))
     assert unhinted[0].reason == "not_checkworthy"   # what the headline was before: read as a sentence
     assert [c.to_row() for c in extract_claims(page)[1:]] == [c.to_row() for c in unhinted[1:]]   # the rest as before
 
 
-def test_a_text_file_s_first_line_is_a_heading_when_it_is_the_manifest_title(tmp_path: Path) -> None:
+def test_a_text_file_s_first_line_is_a_headline_when_it_is_the_manifest_title(tmp_path: Path) -> None:
     from corpus.extraction import extract_claims
 
     story = "Grain exports rise in October\n\nShipments rose by 12 percent in October, the ministry said.\n"
@@ -300,11 +307,11 @@ def test_a_text_file_s_first_line_is_a_heading_when_it_is_the_manifest_title(tmp
     docs, _ = read([tmp_path])
     first = {Path(d.path).name: extract_claims(d)[0] for d in docs}
     assert (first["a.txt"].text, first["a.txt"].is_claim, first["a.txt"].reason) == (
-        "Grain exports rise in October", False, "heading")
-    assert first["b.txt"].reason != "heading" and first["c.txt"].reason != "heading"
+        "Grain exports rise in October", False, "headline")
+    assert first["b.txt"].reason != "headline" and first["c.txt"].reason != "headline"
 
 
-def test_a_markdown_file_s_first_line_is_a_heading_when_it_repeats_the_front_matter_title(tmp_path: Path) -> None:
+def test_a_markdown_file_s_first_line_is_a_headline_when_it_repeats_the_front_matter_title(tmp_path: Path) -> None:
     from corpus.extraction import extract_claims
 
     text = ('---\ntitle: "Grain exports rise in October"\nauthor: Irina Sokolova\n---\n'
@@ -316,7 +323,7 @@ def test_a_markdown_file_s_first_line_is_a_heading_when_it_repeats_the_front_mat
     claims = {Path(d.path).name: extract_claims(d) for d in docs}
     *front, title, story = [(c.text, c.is_claim, c.reason) for c in claims["a.md"]]
     assert front and all(reason == "front_matter" for _, _, reason in front)
-    assert (title, story) == (("Grain exports rise in October", False, "heading"),
+    assert (title, story) == (("Grain exports rise in October", False, "headline"),
                               ("Shipments rose by 12 percent in October, the ministry said.", True, "claim"))
     assert [c.reason for c in claims["b.md"]][len(front):] == ["fragment", "claim"]   # not the title: read as text
 
