@@ -13,8 +13,8 @@ from typing import Any
 
 from corpus.claimfilter import BYLINE, FRONT_MATTER, HEADING, HEADLINE, SPEAKER_MARKER, classify
 from corpus.readers import extractor
-from corpus.quotes import full_names
-from corpus.records import CLAIM_FIELDS, Claim, Document, make_claim_id
+from corpus.quotes import full_names, pronoun_names
+from corpus.records import CLAIM_FIELDS, QUOTED, Claim, Document, make_claim_id
 from corpus.sentences import split_paragraphs, split_sentences
 from corpus.sources import document_format
 from corpus.voices import Voice, editorial_marker, paragraph_voices, sentence_voices
@@ -73,12 +73,16 @@ def _flag(sentence: str, forced: str | None) -> tuple[bool, str]:
 
 def _sentences(doc: Document) -> Iterator[tuple]:
     """(start, end, is_claim, reason, speaker, speaker_name, context_start, context_end, paragraph),
-    a short name ("Peskov") given as the document's full one ("Dmitry Peskov")."""
+    a short name ("Peskov") given as the document's full one ("Dmitry Peskov"), and "She added ..." the
+    name of who was quoted just before."""
     rows = list(_raw_sentences(doc))
     names = full_names([(row[4], row[5]) for row in rows])
-    if not names:
-        return iter(rows)
-    return (row[:5] + (names.get((row[4], row[5]), row[5]),) + row[6:] for row in rows)
+    if names:
+        rows = [row[:5] + (names.get((row[4], row[5]), row[5]),) + row[6:] for row in rows]
+    if any(row[4] == QUOTED and row[5] is None for row in rows):
+        said = pronoun_names([(row[4], row[5], doc.text[row[0]:row[1]], row[8]) for row in rows])
+        rows = [row[:5] + (name,) + row[6:] for row, name in zip(rows, said)]
+    return iter(rows)
 
 
 def _raw_sentences(doc: Document) -> Iterator[tuple]:

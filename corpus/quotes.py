@@ -10,7 +10,8 @@ said``) is speech with no name: a role is not an identity.
 speaker across the sentences of one quotation, and to an unattributed quotation that follows.
 
 ``clean_name`` and ``NAME`` (a regex source for a capitalised name) are shared with voices.py;
-``full_names`` maps a document's short names ("Peskov") to its full ones ("Dmitry Peskov").
+``full_names`` maps a document's short names ("Peskov") to its full ones ("Dmitry Peskov"), and
+``pronoun_names`` gives "She added ..." the name of the speaker quoted just before.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ _PERSON_TITLES = frozenset("""president minister secretary senator sen rep repre
     col colonel lt maj major ambassador chancellor spokesman spokeswoman spokesperson chairman
     chairwoman director commander governor gov mayor mr ms mrs dr prof""".split())
 _TITLES = _PERSON_TITLES | frozenset("vice prime deputy foreign defence defense interior finance chief".split())
+# words of a role before a name in a subject ("the head of the region Vyacheslav Gladkov said")
+_ROLE_WORDS = _PERSON_TITLES | frozenset("head chief leader adviser advisor aide official envoy".split())
 # a name after one of these is where or whom the speaker is near, not the speaker ("for" is kept:
 # "a spokesman for the Foreign Ministry" speaks for it)
 _PLACE_PREPOSITIONS = frozenset("in to from at near of with by close outside inside".split())
@@ -115,6 +118,27 @@ def clean_name(name: str) -> str:
     if not _KEEPS_STOP.search(name):
         name = name.rstrip(".").rstrip(" ,;:")
     return name.lstrip(".")
+
+
+# "She added that ...", '"...," he said.': speech by a pronoun, whose name an earlier sentence gave
+_PRONOUN_SPEECH = re.compile(rf"(?:^|[,;]\s+)(?:[Hh]e|[Ss]he)\s+(?:also\s+|later\s+|then\s+|further\s+)?{_SPEECH_VERB}\b|"
+                             rf"[\"”»],?\s+(?:he|she)\s+(?:also\s+)?{_SPEECH_VERB}\b")
+
+
+def pronoun_names(rows: list[tuple[str, str | None, str, int]]) -> list[str | None]:
+    """The names of (speaker role, name, sentence, paragraph) rows, a nameless quoted "She added
+    ..." given the last named quoted speaker of its paragraph or the one before (the person a
+    reporter's pronoun refers to)."""
+    out: list[str | None] = []
+    last: tuple[str, int] | None = None
+    for role, name, sentence, paragraph in rows:
+        if role == QUOTED and name is None and last is not None and paragraph - last[1] <= 1 \
+                and _PRONOUN_SPEECH.search(sentence):
+            name = last[0]
+        if role == QUOTED and name:
+            last = (name, paragraph)
+        out.append(name)
+    return out
 
 
 def full_names(voices: list[tuple[str, str | None]]) -> dict[tuple[str, str], str]:
@@ -185,8 +209,11 @@ def _subject_name(subject: str) -> tuple[bool, str | None]:
     if _PREPOSITION_LEAD.match(subject):
         return True, None  # "In Mariupol officials said": where the speaker is, and no telling where it ends
     name = re.sub(r"^(?:the|a|an)\s+", "", clean_name(subject), flags=re.I)
-    if name and all(w[:1].isupper() for w in name.split()):
-        name = _descriptor_name(name) or name  # "Dr. Ihor Levchenko" -> "Ihor Levchenko", as after a quote
+    words = name.split()
+    if name and (all(w[:1].isupper() for w in words)
+                 or (len(words) > 2 and any(w.lower() in _ROLE_WORDS for w in words[:-2]) and words[-1][:1].isupper())):
+        # "Dr. Ihor Levchenko" -> "Ihor Levchenko", "Foreign Ministry spokeswoman Maria Zakharova" -> "Maria Zakharova"
+        name = _descriptor_name(name) or name
     named = any(w[:1].isupper() for w in name.split())
     if name.rstrip(".").lower() in _TITLES:
         named = False  # "Spokesman says ...", "Governor says ...": a role, capitalised as a headline's first word

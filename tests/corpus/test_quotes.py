@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.quotes import attributed_speaker, carry_quotations, clean_name, full_names
+from corpus.quotes import attributed_speaker, carry_quotations, clean_name, full_names, pronoun_names
 
 
 @pytest.mark.parametrize("sentence, expected", [
@@ -27,6 +27,11 @@ from corpus.quotes import attributed_speaker, carry_quotations, clean_name, full
     # a clause, then "and" and who says: the second clause's subject
     ("Rescuers worked through the day, and the emergency service says two people are missing.", (True, None)),
     ("Troops pulled back, but Governor Ivan Petrov said the town was safe.", (True, "Ivan Petrov")),
+    # a role in lower case before the name
+    ("Russian Foreign Ministry spokeswoman Maria Zakharova said on Saturday that the strike was planned.",
+     (True, "Maria Zakharova")),
+    ("The head of the regional administration Vyacheslav Gladkov said two people were hurt.",
+     (True, "Vyacheslav Gladkov")),
     # "claims" as a noun is no speech verb
     ("Several channels spread false claims that the dam was mined.", (False, None)),
     ("Moscow repeated its claims that the labs were military.", (False, None)),
@@ -60,3 +65,13 @@ def test_full_names_maps_a_short_name_to_the_one_full_name_of_the_same_role():
     assert full_names(voices) == {("quoted", "Peskov"): "Dmitry Peskov",   # two Smiths: neither; another role: no
                                   ("quoted", "Ministry"): "Foreign Ministry"}
     assert full_names([("quoted", "Peskov")]) == {}
+
+
+def test_a_pronoun_s_speech_takes_the_name_of_who_was_quoted_just_before():
+    rows = [("quoted", "Maria Zakharova", "Maria Zakharova said the strike was planned.", 0),
+            ("quoted", None, "She added that the media had lied.", 0),
+            ("author", None, "The ministry gave no evidence.", 1),
+            ("quoted", None, "At the same time, she stressed that talks would go on.", 1),
+            ("quoted", None, '"We are ready," he said.', 3),                # two paragraphs on: no one
+            ("quoted", None, "The deputy minister said that it was false.", 3)]   # a role, not a pronoun
+    assert pronoun_names(rows) == ["Maria Zakharova", "Maria Zakharova", None, "Maria Zakharova", None, None]
