@@ -37,6 +37,20 @@ def gate_anchors(scheme: Any, background: bool = True) -> list[str]:
     return list(dict.fromkeys(a.strip() for a in anchors if a.strip()))
 
 
+def anchors_for(scheme: Any, train_rows: list[dict[str, Any]], background: bool = True) -> list[str]:
+    """``gate_anchors``, without the sample corpus's sentences when the training claims come from it:
+    they are not "written elsewhere" then (the README's walkthrough trains on that corpus), and as
+    anchors they would teach the gate to distrust the network on the very claims it learnt."""
+    anchors = gate_anchors(scheme, background)
+    if not background:
+        return anchors
+    plain = gate_anchors(scheme, background=False)
+    sample = {" ".join(a.split()) for a in set(anchors) - set(plain)}
+    if any(" ".join(str(r["text"]).split()) in sample for r in train_rows):
+        return plain
+    return anchors
+
+
 def fit_domain_gate(clf: StanceClassifier, train_rows: list[dict[str, Any]], settings: TrainSettings
                     ) -> dict[str, Any] | None:
     """Logistic regression on sentence embeddings (``settings.gate_space``) and hashed words:
@@ -46,7 +60,7 @@ def fit_domain_gate(clf: StanceClassifier, train_rows: list[dict[str, Any]], set
 
     if len(clf.scheme.labels) + sum(len(label.examples) for label in clf.scheme.labels) < 10:
         return None  # too few examples to tell styles apart: the fine-tuned model always leads
-    anchors = gate_anchors(clf.scheme, settings.gate_background)
+    anchors = anchors_for(clf.scheme, train_rows, settings.gate_background)
     texts = [r["text"] for r in train_rows] + anchors
     if settings.gate_space == "classifier":
         emb = clf.outputs(texts)[1]

@@ -160,6 +160,18 @@ def test_gate_anchors_hold_every_scheme_and_the_sample_sentences() -> None:
     assert len(with_background) > len(without) + 100  # the interview and the investigation
     assert len(set(with_background)) == len(with_background)
 
+def test_the_gate_keeps_the_sample_corpus_as_anchors_unless_the_model_learns_from_it() -> None:
+    from models.blending import anchors_for, gate_anchors
+    from models.schemes import load_scheme
+
+    scheme = load_scheme("kremlin_framing")
+    plain, full = gate_anchors(scheme, background=False), gate_anchors(scheme)
+    sample_sentence = next(a for a in full if a not in plain)
+    assert anchors_for(scheme, [{"text": "Grain prices rose on Monday."}]) == full
+    assert anchors_for(scheme, [{"text": "  " + sample_sentence.replace(" ", "\n", 1)}]) == plain   # spaces aside
+    assert anchors_for(scheme, [{"text": sample_sentence}], background=False) == plain
+
+
 def test_bootstrap_runs_only_where_the_gate_lets_it_speak() -> None:
     from models.classifier import StanceClassifier
 
