@@ -317,7 +317,7 @@ def _push(args: argparse.Namespace) -> int:
     result = push(args.pairs or args.inp, args.project, workspace=args.workspace, url=args.url,
                   scheme=args.scheme, scope="all" if args.all else args.scope, pairs=bool(args.pairs),
                   overlap=args.overlap)
-    what = "pairs" if args.pairs else "claims"
+    what = "pairs" if args.pairs else {"claims": "claims", "statements": "statements", "all": "sentences"}[result["scope"]]
     print(f"{result['tasks_added']} new {what} pushed, {result['tasks_present']} already there, "
           f"{result['predictions_added']} predictions added to existing tasks"
           + (f", {result['out_of_scope_skipped']} sentences that are not {result['scope']} skipped (--scope all pushes them)"

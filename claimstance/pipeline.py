@@ -41,6 +41,7 @@ class RunResult:
     sentences: int = 0
     claims: int = 0
     scope: str = "statements"   # what is pushed (PipelineConfig.scope), and what the counts below count
+    labels: list[str] = field(default_factory=list)   # the scheme's, in its order (ties in the summary)
     in_scope: int = 0
     by_voice: Counter = field(default_factory=Counter)
     by_source: dict[str, Counter] = field(default_factory=dict)
@@ -247,7 +248,7 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
     result.documents = len({r["doc_id"] for r in rows})
     result.sentences = len(rows)
     result.claims = sum(1 for r in rows if r.get("is_claim"))
-    result.scope = cfg.scope
+    result.scope, result.labels = cfg.scope, list(scheme.label_ids)
     chosen = [r for r in rows if _in_scope(r, cfg.scope)]
     result.in_scope = len(chosen)
     result.by_voice = Counter(r.get("speaker") or "unknown" for r in chosen)
@@ -296,7 +297,7 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
         # The config's port for a new server; after that the recorded one, unless --port asks to move it
         # (a stopped server restarts there; a running one says to stop it first).
         result.studio = studio.start(workspace, port=cfg.port if first else port)
-        say(f"[4/5] push: claims and pre-labels to project {cfg.project!r}")
+        say(f"[4/5] push: {SCOPE_WORDS[cfg.scope]} and pre-labels to project {cfg.project!r}")
         from annotate.push import push as push_claims
 
         result.pushed = push_claims(str(result.prelabeled_path), cfg.project, workspace=str(workspace),
@@ -410,7 +411,8 @@ def summary_lines(result: RunResult) -> list[str]:
         f"pre-labels of the {SCOPE_WORDS[result.scope]}, by source:",
     ]
     for source, counts in sorted(result.by_source.items()):
-        lines.append(f"  {source}: " + ", ".join(f"{k} {v}" for k, v in counts.most_common()))
+        lines.append(f"  {source}: " + ", ".join(f"{k} {v}" for k, v in sorted(
+            counts.items(), key=lambda kv: (-kv[1], result.labels.index(kv[0]) if kv[0] in result.labels else 99))))
     if result.no_source_type:
         names = result.no_source_type
         shown = named_few(names, NAMES_SHOWN)

@@ -463,7 +463,7 @@ def test_cli_push_prints_what_was_written_and_never_the_key(studio, tmp_path, ca
     path = write_rows(tmp_path / "pre.jsonl", [claim_row(n) for n in range(3)])
     assert main(["push", "--in", str(path), "--project", "cli push", "--workspace", studio["workspace"]]) == 0
     out = capsys.readouterr().out
-    assert "3 new claims pushed, 0 already there" in out and "project model version is boot-1" in out
+    assert "3 new statements pushed, 0 already there" in out and "project model version is boot-1" in out
     assert studio["api_key"] not in out
 
 
