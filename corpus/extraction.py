@@ -104,7 +104,7 @@ def _raw_sentences(doc: Document) -> Iterator[tuple]:
                 forced = FRONT_MATTER  # metadata, not prose: no piece of it is a claim
             elif e <= headline_end:  # the document's headline: a statement, not a section heading
                 forced = forced or HEADLINE
-            elif voice.kind == "heading":  # "# Title", "## Comments"
+            elif voice.kind == "heading":  # a comments heading: "## Comments", "jdoe says:"
                 forced = forced or HEADING
             is_claim, reason = _flag(sentence, forced)
             if forced == "editorial_marker" and voice.editor is not None:

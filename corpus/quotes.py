@@ -20,8 +20,9 @@ import re
 
 from corpus.records import QUOTED
 
-_PARTICLES = frozenset("de van von der al bin da di le la".split())
-_NAME_WORD = r"(?:[A-Z][\w'’.-]*|de|van|von|der|al|bin|da|di|le|la)"
+_PARTICLE_WORDS = ("de", "van", "von", "der", "al", "bin", "da", "di", "le", "la")   # inside a name
+_PARTICLES = frozenset(_PARTICLE_WORDS)
+_NAME_WORD = rf"(?:[A-Z][\w'’.-]*|{'|'.join(_PARTICLE_WORDS)})"
 NAME = rf"[A-Z][\w'’.-]*(?:\s+{_NAME_WORD}){{0,4}}"   # a capitalised name of up to five words
 
 _SPEECH_VERB = (r"(?:said|says|say|told|tells|stated|states|claimed|claims|argued|argues|added|adds|"

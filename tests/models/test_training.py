@@ -160,6 +160,7 @@ def test_gate_anchors_hold_every_scheme_and_the_sample_sentences() -> None:
     assert len(with_background) > len(without) + 100  # the interview and the investigation
     assert len(set(with_background)) == len(with_background)
 
+
 def test_the_gate_keeps_the_sample_corpus_as_anchors_unless_the_model_learns_from_it() -> None:
     from models.blending import anchors_for, gate_anchors
     from models.schemes import load_scheme
@@ -172,7 +173,8 @@ def test_the_gate_keeps_the_sample_corpus_as_anchors_unless_the_model_learns_fro
     assert anchors_for(scheme, [{"text": sample_sentence}], background=False) == plain
 
 
-def test_bootstrap_runs_only_where_the_gate_lets_it_speak() -> None:
+def _gated_classifier(**config: object):
+    """A two-label StanceClassifier with no network, its gate in the classifier's feature space."""
     from models.classifier import StanceClassifier
 
     class Net:
@@ -180,10 +182,14 @@ def test_bootstrap_runs_only_where_the_gate_lets_it_speak() -> None:
             pass
 
     domain = {"coef": [10.0, 0.0], "intercept": 0.0, "gate_low": 0.2, "gate_high": 0.5, "space": "classifier"}
-    config = {"labels": ["kremlin_framing", "independent_reporting"], "version": "v1",
-              "scheme_labels": ["kremlin_framing", "independent_reporting", "neutral"],
-              "blend": {"enabled": True, "temperature": 1.0, "bootstrap_weight": 0.0, "domain": domain}}
-    clf = StanceClassifier(Net(), None, config)
+    return StanceClassifier(Net(), None, {
+        "labels": ["kremlin_framing", "independent_reporting"], "version": "v1",
+        "scheme_labels": ["kremlin_framing", "independent_reporting", "neutral"],
+        "blend": {"enabled": True, "temperature": 1.0, "bootstrap_weight": 0.0, "domain": domain}, **config})
+
+
+def test_bootstrap_runs_only_where_the_gate_lets_it_speak() -> None:
+    clf = _gated_classifier()
     logits = np.array([[2.0, 0.0], [2.0, 0.0]], dtype=np.float32)
     features = np.array([[1.0, 0.0], [-1.0, 0.0]], dtype=np.float32)  # in domain, far from it
     clf.outputs = lambda texts, batch_size=64: (logits, features)  # type: ignore[method-assign]
@@ -198,17 +204,7 @@ def test_bootstrap_runs_only_where_the_gate_lets_it_speak() -> None:
 
 
 def test_a_heading_or_a_question_of_a_kind_never_trained_on_goes_to_the_bootstrap() -> None:
-    from models.classifier import StanceClassifier
-
-    class Net:
-        def eval(self) -> None:
-            pass
-
-    domain = {"coef": [10.0, 0.0], "intercept": 0.0, "gate_low": 0.2, "gate_high": 0.5, "space": "classifier"}
-    config = {"labels": ["kremlin_framing", "independent_reporting"], "version": "v1",
-              "scheme_labels": ["kremlin_framing", "independent_reporting", "neutral"], "train_reasons": ["claim"],
-              "blend": {"enabled": True, "temperature": 1.0, "bootstrap_weight": 0.0, "domain": domain}}
-    clf = StanceClassifier(Net(), None, config)
+    clf = _gated_classifier(train_reasons=["claim"])
     rows = [{"text": "The regime fell.", "reason": "claim"}, {"text": "A:", "reason": "speaker_marker"},
             {"text": "Why?", "reason": "question"}, {"text": "By Jane Roe", "reason": "byline"},
             {"text": "The regime fell."}]
