@@ -14,7 +14,6 @@ from typing import Any
 from annotate import labelconfig as lc
 from corpus.errors import UserError
 from corpus.safetext import BIDI_CONTROLS
-from corpus.claimfilter import ASSERTIONS, STRUCTURE
 from corpus.records import is_claim_flag
 
 PAIR_MODEL_VERSION = "compare-rules"
@@ -89,22 +88,6 @@ def _check_probs(probs: Any) -> None:
     for label, value in probs.items():
         if not _is_number(value):
             raise ValueError(f"probs[{label!r}] {value!r} is not a number")
-
-
-SCOPES = ("claims", "statements", "all")
-
-
-def in_scope(row: dict[str, Any], scope: str) -> bool:
-    """Whether `stance push --scope SCOPE` sends this claims row: ``claims`` (``is_claim``),
-    ``statements`` (claims, opinions and the other assertions the claim filter found not
-    check-worthy: framing lives there too) or ``all``; never a document's scaffolding (front matter,
-    bylines, datelines, speaker markers). ValueError when ``is_claim`` is not a boolean."""
-    reason = row.get("reason")
-    if reason in STRUCTURE:
-        return False
-    if is_claim_flag(row) or scope == "all":
-        return True
-    return scope == "statements" and reason in ASSERTIONS
 
 
 def claim_to_task(row: dict[str, Any], scheme: Any) -> dict[str, Any]:

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from annotate import labelconfig as lc
-from annotate.claim_tasks import PROVENANCE_FIELDS, SCOPES, _validate, claim_to_task, in_scope, pair_to_task
+from annotate.claim_tasks import PROVENANCE_FIELDS, _validate, claim_to_task, pair_to_task
 from corpus.errors import UserError
 from corpus.files import read_jsonl
-from corpus.claimfilter import STRUCTURE
+from corpus.claimfilter import SCOPES, STRUCTURE, in_scope
 
 BOOTSTRAP_PREFIX = "bootstrap-"   # models.bootstrap's model versions; a trained model's start "minilm-ft-"
 CHUNK = 2500   # tasks a request: 20% faster than 1000 here, and a kill loses at most one request
@@ -347,7 +347,7 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
     """Push a pre-labelled claims JSONL (or, with ``pairs``, a pairs JSONL) to project ``project``.
 
     Everything is converted and validated before the server is contacted. ``scope`` says which claim
-    rows go (``claim_tasks.in_scope``). ``overlap`` and ``keep_trained`` as in ``push_tasks``. Returns
+    rows go (``corpus.claimfilter.in_scope``). ``overlap`` and ``keep_trained`` as in ``push_tasks``. Returns
     what was added.
     """
     from annotate import studio, studio_api

@@ -6,8 +6,8 @@ exchange and the end of the grain deal. compare_planted/planted.yaml lists thirt
 documents that make the same point, each named by a phrase of either sentence. The script runs the
 pipeline as a user would (`stance claims`, `stance prelabel` with the bootstrap, `stance compare`) and
 counts, for several thresholds (alone, and with mutual nearest claims from a lower similarity: the
-``mutual_similarity`` setting), how many planted pairs `stance compare` finds and how many other
-pairs it adds (not all of them wrong: the list is what we planted, not every defensible pair). It
+``mutual_similarity`` setting) and for each scope (claims, statements, all sentences), how many
+planted pairs `stance compare` finds and how many other pairs it adds (not all of them wrong: the list is what we planted, not every defensible pair). It
 then asks `stance match` for each planted pair's sentence in an independent document, against the
 state-media claims, and gives the rank of its counterpart.
 
@@ -69,25 +69,25 @@ def main(argv: list[str] | None = None) -> int:
     embed = embedder(str(work / "cache"))
     print(f"{len(rows)} sentences of {len({r['doc_id'] for r in rows})} documents, {len(planted)} planted pairs "
           f"({time.monotonic() - started:.0f} s to claims and pre-labels)")
-    print(f"{'threshold':>9} {'mutual from':>11} {'claims only':>11} {'pairs':>5} {'planted found':>13} "
+    print(f"{'threshold':>9} {'mutual from':>11} {'scope':>11} {'pairs':>5} {'planted found':>13} "
           f"{'other pairs':>11}")
     results = []
     mutuals = [None if m.strip() == "none" else float(m) for m in args.mutual.split(",")]
-    for only_claims in (True, False):
+    for scope in ("claims", "statements", "all"):
         for threshold in (float(t) for t in args.thresholds.split(",")):
             for mutual in mutuals:
                 if mutual is not None and mutual >= threshold:
                     continue   # the threshold alone already takes every mutual pair
                 settings = CompareSettings(min_similarity=threshold, mutual_similarity=mutual, top_k=args.top_k,
-                                           only_claims=only_claims)
+                                           scope=scope)
                 _, pairs, _ = compare(rows, embed, settings)
                 keys = [planted_key(p["text_a"], p["text_b"], planted) for p in pairs]
                 found = sorted({k for k in keys if k}, key=lambda k: int(k[1:]))
-                res = {"threshold": threshold, "mutual_similarity": mutual, "only_claims": only_claims,
+                res = {"threshold": threshold, "mutual_similarity": mutual, "scope": scope,
                        "pairs": len(pairs), "planted_found": len(found), "found": found,
                        "other_pairs": sum(k is None for k in keys)}
                 results.append(res)
-                print(f"{threshold:9.2f} {'-' if mutual is None else f'{mutual:.2f}':>11} {str(only_claims):>11} "
+                print(f"{threshold:9.2f} {'-' if mutual is None else f'{mutual:.2f}':>11} {scope:>11} "
                       f"{len(pairs):5d} {len(found):6d} of {len(planted):<3d} {res['other_pairs']:11d}")
 
     # stance match: each planted pair's independent sentence as a query against the state-media rows.

@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from sklearn.metrics import confusion_matrix, f1_score
 
-    from annotate.claim_tasks import in_scope
+    from corpus.claimfilter import in_scope
     from claimstance.cli import main as stance
     from corpus.files import read_jsonl
     from models.bootstrap import Bootstrap

@@ -229,8 +229,11 @@ def _add_compare(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--labels", default=None,
                    help="labels from `stance pull` (labels.jsonl, labels.parquet or the dataset folder): the "
                         "annotators' label replaces the pre-label of each claim they labelled")
-    p.add_argument("--all-sentences", action="store_true",
-                   help="pair every sentence, not only rows flagged as claims (front matter and bylines stay out)")
+    p.add_argument("--scope", choices=("claims", "statements", "all"), default=None,
+                   help="which sentences take part: claims, statements (claims, opinions, headlines and other "
+                        "assertions, as `stance push` sends) or all (default: the config's, statements); front "
+                        "matter, bylines, datelines and speaker markers never do")
+    p.add_argument("--all-sentences", action="store_true", help="the same as --scope all")
     p.set_defaults(handler=_compare)
 
 
@@ -238,14 +241,14 @@ def _compare(args: argparse.Namespace) -> int:
     from models.compare import run_compare
 
     overrides = {"min_similarity": args.min_similarity, "top_k": args.top_k,
-                 "only_claims": False if args.all_sentences else None}
+                 "scope": "all" if args.all_sentences else args.scope}
     done = run_compare(args.inp, args.out, config=args.config, cache=args.cache, overrides=overrides,
                        labels=args.labels)
     if args.labels:
         rest = f", pre-labels for {done['prelabelled']}" if done["prelabelled"] else ""
         print(f"stances: the annotators' labels for {done['labelled_compared']} of the {done['claims']} claims "
               f"compared{rest} ({done['labelled']} labelled claims matched the input)")
-    what = "sentences" if args.all_sentences else "claims"
+    what = {"claims": "claims", "statements": "statements", "all": "sentences"}[done["scope"]]
     print(f"compared {done['claims']} {what} of {done['documents']} documents: {done['pairs']} pairs "
           f"({done['contrasting']} with contrasting stances), {done['clusters']} "
           f"{'topic' if done['clusters'] == 1 else 'topics'}")

@@ -18,8 +18,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from annotate.claim_tasks import in_scope
 from claimstance.config import DEFAULT_PIPELINE, PipelineConfig, load_pipeline_config
+from corpus.claimfilter import in_scope
 from corpus.errors import UserError, named_few
 from corpus.files import atomic_write, read_jsonl
 from corpus.sources import ReadOptions
@@ -317,9 +317,10 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
     # 5. comparison report
     compare_key = fingerprint(result.prelabeled_path, compare_settings.model_dump(mode="json"), code)
     pairs_path = result.compare_dir / "pairs.jsonl"
-    if len({r["doc_id"] for r in labelled if r.get("is_claim")}) < 2:
+    if len({r["doc_id"] for r in labelled if _in_scope(r, compare_settings.scope)}) < 2:
         # Nothing to compare: no report, and none left over from an earlier corpus in this workspace.
-        say("[5/5] compare: not run, the corpus has claims from one document only; comparing needs two or more")
+        say(f"[5/5] compare: not run, the corpus has {SCOPE_WORDS[compare_settings.scope]} from one document only; "
+            "comparing needs two or more")
         shutil.rmtree(result.compare_dir, ignore_errors=True)
         state.forget("compare")
         result.not_run.append("compare (one document)")

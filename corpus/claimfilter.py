@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import re
 from itertools import repeat
+from typing import Any
 
+from corpus.records import is_claim_flag
 from corpus.claimfilter_lexicon import (
     BIAS, ENTITY_CAP, FEATURE_WEIGHTS, FIRST_WORD_CUES, NOT_NAMES, THRESHOLD, WORD_CUES,
     WORD_WEIGHTS,
@@ -56,6 +58,7 @@ STRUCTURE = (FRONT_MATTER, BYLINE, DATELINE, SPEAKER_MARKER)
 # to the last Ukrainian.", a headline). With the claims they are the statements `stance push` sends
 # by default.
 ASSERTIONS = (OPINION, NOT_CHECKWORTHY, HEADLINE)
+SCOPES = ("claims", "statements", "all")   # which rows `stance push` and `stance compare` take (in_scope)
 
 # Tokens are ASCII bytes: lower-cased text, encoded, every digit turned to "0" (so a digit test
 # is one memchr) and every other byte that is not a letter, apostrophe or hyphen to space (a
@@ -179,6 +182,20 @@ _W_SHORT = FEATURE_WEIGHTS["short"]
 _W_SHORTISH = FEATURE_WEIGHTS["shortish"]
 _W_LONG = FEATURE_WEIGHTS["long"]
 _W_OPENER = FEATURE_WEIGHTS["first_person_opener"]
+
+
+def in_scope(row: dict[str, Any], scope: str) -> bool:
+    """Whether `stance push --scope SCOPE` sends this claims row, and `stance compare` pairs it:
+    ``claims`` (``is_claim``), ``statements`` (claims, opinions, headlines and the other assertions
+    the claim filter found not check-worthy: framing lives there too) or ``all``; never a document's
+    scaffolding (front matter, bylines, datelines, speaker markers). ValueError when ``is_claim`` is
+    not a boolean."""
+    reason = row.get("reason")
+    if reason in STRUCTURE:
+        return False
+    if is_claim_flag(row) or scope == "all":
+        return True
+    return scope == "statements" and reason in ASSERTIONS
 
 
 def _heading_or_fragment(s: str) -> str | None:

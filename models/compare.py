@@ -140,7 +140,7 @@ def run_compare(inp: str | Path, out: str | Path, config: str | Path | None = No
     """`stance compare`: read pre-labelled claims, write pairs, clusters (JSONL, Parquet), report.html.
 
     ``settings`` (already validated) wins over ``config`` (a YAML path) and its ``overrides``
-    (``min_similarity``, ``top_k``, ``only_claims``, ...; None values are left out). ``labels``
+    (``min_similarity``, ``top_k``, ``scope``, ...; None values are left out). ``labels``
     (labels.jsonl, labels.parquet or the dataset of `stance pull`) puts the annotators' labels in
     place of the pre-labels of the claims they labelled.
     """
@@ -189,7 +189,7 @@ def run_compare(inp: str | Path, out: str | Path, config: str | Path | None = No
             "prelabelled": sum(r.get("stance_by") == "model" and r.get("prediction") is not None for r in claims),
             "labelled_compared": sum(r.get("stance_by") == "annotators" for r in claims),
             "pairs": len(pairs), "contrasting": sum(p["contrasting"] for p in pairs),
-            "clusters": len(clusters), "out": str(out), "labelled": labelled}
+            "clusters": len(clusters), "out": str(out), "labelled": labelled, "scope": settings.scope}
 
 
 def default_cache_dir() -> Path:

@@ -5,7 +5,7 @@ read from configs/compare.yaml or the ``compare:`` section of a pipeline YAML an
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -28,7 +28,10 @@ class CompareSettings(BaseModel):
     top_k: int = Field(5, ge=1)                         # neighbours per claim in other documents
     cluster_similarity: float | None = Field(None, ge=-1, le=1)  # pairs that join topics (default: min_similarity)
     max_cluster_size: int = Field(12, ge=2)             # bigger components are split by average linkage
-    only_claims: bool = True                            # skip rows with is_claim false
+    # Which rows take part: claims, statements (claims, opinions, headlines and other assertions:
+    # what `stance push` sends by default) or all (never front matter, bylines, datelines, markers)
+    scope: Literal["claims", "statements", "all"] = "statements"
+    only_claims: bool | None = None                     # the older setting: true is scope claims, false all
     unrelated_below: float = Field(0.5, ge=-1, le=1)    # suggested "unrelated" under this similarity
     contradict_above: float = Field(0.8, ge=-1, le=1)   # near-identical pair, one side negated: "contradict"
     label_terms: int = Field(3, ge=1, le=10)            # words in a topic label
@@ -39,6 +42,10 @@ class CompareSettings(BaseModel):
     def _cluster_default(self) -> "CompareSettings":
         if self.cluster_similarity is None:
             self.cluster_similarity = self.min_similarity
+        if self.only_claims is not None:   # a scope given beside it wins
+            if "scope" not in self.model_fields_set:
+                self.scope = "claims" if self.only_claims else "all"
+            self.only_claims = None
         return self
 
 

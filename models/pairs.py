@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from corpus.claimfilter import STRUCTURE
+from corpus.claimfilter import in_scope
 from corpus.errors import UserError
 from corpus.records import is_claim_flag
 from models.compare_settings import CompareSettings
@@ -31,7 +31,7 @@ _WORD = re.compile(r"[\w’']+", re.U)
 
 def claim_rows(rows: Sequence[dict[str, Any]], settings: CompareSettings,
                where: str = "input") -> list[dict[str, Any]]:
-    """The rows that take part: claims only (unless ``only_claims`` is off), each with id, doc and text."""
+    """The rows that take part (``settings.scope``: claims, statements or all), each with id, doc and text."""
     out = []
     seen: set[str] = set()
     for n, row in enumerate(rows, start=1):
@@ -51,9 +51,7 @@ def claim_rows(rows: Sequence[dict[str, Any]], settings: CompareSettings,
         if score is not None and (isinstance(score, bool) or not isinstance(score, (int, float))):
             raise UserError(f"{where}: row {n} (claim_id {row['claim_id']}): score {score!r} is not a number; "
                             "give the rows `stance prelabel` wrote")
-        if settings.only_claims and row.get("is_claim") is False:
-            continue
-        if row.get("reason") in STRUCTURE:  # "---", "By NAME", "RIGA, Sept 2 (X).", "Q:": never a point made
+        if not in_scope(row, settings.scope):  # never "---", "By NAME", "RIGA, Sept 2 (X).", "Q:"
             continue
         if str(row["claim_id"]) in seen:
             continue

@@ -268,8 +268,10 @@ def explanation(claims: Sequence[dict[str, Any]], settings: CompareSettings, sch
            if settings.mutual_similarity is not None and settings.mutual_similarity < settings.min_similarity else "")
         + f"; each claim keeps its {settings.top_k} nearest claims in other documents. Similarity says two sentences are "
         "about the same thing, not that they agree. "
-        + ("Only rows flagged as claims take part (questions, fillers and opinions are left out). "
-           if settings.only_claims else "Every sentence takes part, claim or not. ")
+        + {"claims": "Only rows flagged as claims take part (questions, fillers and opinions are left out). ",
+           "statements": "The statements take part: claims, opinions, headlines and other assertions "
+                         "(questions, fillers and headings are left out). ",
+           "all": "Every sentence takes part, claim or not. "}[settings.scope]
         + f"Stances are {made_by}{'' if human else ', not annotations'}. The relation beside each pair is a rule's guess from "
         "the similarity and the two stances (different stances: same point, different framing), for "
         "annotators to correct in Label Studio. "

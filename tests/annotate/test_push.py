@@ -226,7 +226,7 @@ def test_bad_row_is_refused_before_any_server_is_contacted(tmp_path):
     ({"text": "a row of a user's own file, no flag"}, True, True, True),
 ])
 def test_in_scope(row, claims, statements, everything):
-    from annotate.claim_tasks import in_scope
+    from corpus.claimfilter import in_scope
 
     assert [in_scope(row, scope) for scope in ("claims", "statements", "all")] == [claims, statements, everything]
 

@@ -70,16 +70,19 @@ def test_pairs_are_cross_document_only_and_carry_both_claims():
     assert p["contrasting"] is True
     assert p["suggested"] == "same_point_different_framing"
     assert len(p["pair_id"]) == 16
-    # non-claims are left out unless asked for
+    # non-claims are left out unless asked for; opinions and other assertions take part by default
     assert "b3" not in {c["claim_id"] for c in claims}
-    _, pairs_all, _ = compare(ROWS, topic_embed, CompareSettings(min_similarity=0.6, only_claims=False))
+    opinion = row("b4", "d2", "Kaspersky is a pillar of the Kremlin's backdoor.", is_claim=False, reason="opinion")
+    assert "b4" in {c["claim_id"] for c in compare(ROWS + [opinion], topic_embed, CompareSettings())[0]}
+    assert "b4" not in {c["claim_id"] for c in compare(ROWS + [opinion], topic_embed, CompareSettings(scope="claims"))[0]}
+    _, pairs_all, _ = compare(ROWS, topic_embed, CompareSettings(min_similarity=0.6, scope="all"))
     assert any("b3" in (q["claim_a"], q["claim_b"]) for q in pairs_all)
     # Front matter and bylines are metadata: never paired, even with every sentence taking part.
     meta = [row("m1", "d1", "title: Weather", is_claim=False, reason="front_matter"),
             row("m2", "d2", "title: Weather", is_claim=False, reason="front_matter"),
             row("m3", "d3", "By Weather Desk", is_claim=False, reason="byline"),
             row("m4", "d3", "RIGA, Sept 2 (Weather Desk).", is_claim=False, reason="dateline")]
-    claims_meta, _, _ = compare(ROWS + meta, topic_embed, CompareSettings(min_similarity=0.6, only_claims=False))
+    claims_meta, _, _ = compare(ROWS + meta, topic_embed, CompareSettings(min_similarity=0.6, scope="all"))
     assert not {"m1", "m2", "m3", "m4"} & {c["claim_id"] for c in claims_meta}
 
 
@@ -191,11 +194,16 @@ def test_settings_from_compare_file_or_pipeline_file(tmp_path):
     assert load_compare_settings() == CompareSettings()  # configs/compare.yaml states the code defaults
     # Command-line options on top of the file; the topic threshold follows a new min_similarity
     # unless the file sets it; None means "not given".
-    s = load_compare_settings(None, {"min_similarity": 0.45, "top_k": 8, "only_claims": None})
-    assert (s.min_similarity, s.cluster_similarity, s.top_k, s.only_claims) == (0.45, 0.45, 8, True)
+    s = load_compare_settings(None, {"min_similarity": 0.45, "top_k": 8, "scope": None})
+    assert (s.min_similarity, s.cluster_similarity, s.top_k, s.scope) == (0.45, 0.45, 8, "statements")
     own.write_text("cluster_similarity: 0.7\n")
-    s = load_compare_settings(own, {"min_similarity": 0.45, "only_claims": False})
-    assert (s.min_similarity, s.cluster_similarity, s.only_claims) == (0.45, 0.7, False)
+    s = load_compare_settings(own, {"min_similarity": 0.45, "scope": "all"})
+    assert (s.min_similarity, s.cluster_similarity, s.scope) == (0.45, 0.7, "all")
+    # The older only_claims: true is scope claims, false all; a scope given beside it wins.
+    own.write_text("only_claims: true\n")
+    assert load_compare_settings(own).scope == "claims"
+    assert load_compare_settings(own, {"scope": "statements"}).scope == "statements"
+    assert CompareSettings(only_claims=False).scope == "all"
 
 
 def test_compare_cli_writes_every_output(tmp_path, monkeypatch, capsys):
