@@ -96,10 +96,11 @@ _NOT_SAID = frozenset("not never will would could can may might should must is a
 _REPORTED = re.compile(
     rf"^(?P<subj>[A-Z][^!?;:\"“”]{{0,80}}?){_BETWEEN}\s+(?P<verb>{_SPEECH_VERB})"
     r"(?:\s+(?:on|in|last|this|earlier|later|recently)(?:\s+\w+){0,2})?(?:\s+\w+)?\s*(?:that\b|:|,?\s*[\"“«])")
-# "claims", "notes", "states" after one of these are nouns: "spread false claims that", "its claims that"
+# "claims", "notes", "states" after one of these (or a possessive) are nouns: "spread false claims
+# that", "its claims that", "Moscow's claims that"; "said" is a verb whatever comes before it
+_NOUNS = frozenset("claims claim notes states".split())
 _NOUN_BEFORE = frozenset("""the its his her their our your these those such false unfounded baseless
-    repeated similar fresh new dubious bogus wild unsubstantiated earlier previous official any
-    no own""".split())
+    repeated similar fresh new dubious bogus wild unsubstantiated any no own""".split())
 # reported speech without "that": "X said it was seeking access", "X told reporters the damage was old".
 # Only say/tell, whose object is what was said ("announced a ceasefire" is an act, not speech), and
 # only before what opens a clause (not "said nothing", "said so", "said goodbye").
@@ -128,18 +129,33 @@ _PRONOUN_SPEECH = re.compile(rf"(?:^|[,;]\s+)(?:[Hh]e|[Ss]he)\s+(?:also\s+|later
 
 def pronoun_names(rows: list[tuple[str, str | None, str, int]]) -> list[str | None]:
     """The names of (speaker role, name, sentence, paragraph) rows, a nameless quoted "She added
-    ..." given the last named quoted speaker of its paragraph or the one before (the person a
-    reporter's pronoun refers to)."""
+    ..." given the name of the nearest quoted sentence before it, in its paragraph or the one
+    before, when that name is a person's (the person a reporter's pronoun refers to; a body such
+    as "Foreign Ministry" is "it", and a nameless quoted sentence in between breaks the chain)."""
     out: list[str | None] = []
-    last: tuple[str, int] | None = None
+    last: tuple[str | None, int] | None = None   # the nearest quoted row before: its name, its paragraph
     for role, name, sentence, paragraph in rows:
-        if role == QUOTED and name is None and last is not None and paragraph - last[1] <= 1 \
-                and _PRONOUN_SPEECH.search(sentence):
+        if role == QUOTED and name is None and last is not None and last[0] and paragraph - last[1] <= 1 \
+                and _person(last[0]) and _PRONOUN_SPEECH.search(sentence):
             name = last[0]
-        if role == QUOTED and name:
+        if role == QUOTED:
             last = (name, paragraph)
         out.append(name)
     return out
+
+
+# words of a body's name: a body is "it", never "he" or "she"
+_BODY_WORDS = frozenset("""ministry ministry's office service agency council committee department government
+    administration commission court army forces command police bureau institute university kremlin news
+    media press centre center group company bank union organization organisation mission embassy party
+    parliament duma network channel channels reuters tass ria interfax agence associated""".split())
+
+
+def _person(name: str) -> bool:
+    """A name that reads as a person's: two or more capitalised words, none a word of a body's name."""
+    words = name.split()
+    return len(words) >= 2 and all(w[:1].isupper() or w in _PARTICLES for w in words) \
+        and not any(w.lower().strip(".,") in _BODY_WORDS for w in words)
 
 
 def full_names(voices: list[tuple[str, str | None]]) -> dict[tuple[str, str], str]:
@@ -327,9 +343,12 @@ def _not_a_speaker(words: list[str]) -> bool:
 
 
 def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
-    """Does the sentence carry attributed speech, and the speaker's name when it gives one."""
+    """Does the sentence carry attributed speech, and the speaker's name when it gives one. A
+    question asks about speech, it reports none ("Why do you say that?")."""
     if _VERB_HINT.search(sentence) is None:
         return False, None  # the common case, decided without a regex
+    if sentence.rstrip(" \t\"'”’»)").endswith("?"):
+        return False, None
     if '"' in sentence or "“" in sentence or "”" in sentence or "«" in sentence or "»" in sentence:
         quoted, name = _quote_descriptor(sentence)
         if quoted:
@@ -355,8 +374,10 @@ def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
                     name = _descriptor_name(name) or name  # "Governor Vladimir Saldo" -> "Vladimir Saldo"
                 return True, name if name[:1].isupper() else None
     m = _REPORTED.match(sentence)
-    if m and sentence[:m.start("verb")].split()[-1].lower() in _NOUN_BEFORE:
-        m = None  # "Several channels spread false claims that ...": a noun, not the verb
+    if m and m.group("verb").lower() in _NOUNS:
+        before = sentence[:m.start("verb")].split()[-1].lower()
+        if before in _NOUN_BEFORE or before.endswith(("'s", "’s", "s'", "s’")):
+            m = None  # "Several channels spread false claims that ...": a noun, not the verb
     subject = (None if _not_said(m) else m.group("subj")) if m else _bare_reported(sentence)
     if subject:
         other, name = _subject_name(subject)

@@ -36,6 +36,13 @@ from corpus.quotes import attributed_speaker, carry_quotations, clean_name, full
     ("Several channels spread false claims that the dam was mined.", (False, None)),
     ("Moscow repeated its claims that the labs were military.", (False, None)),
     ("Russia claims that the dam was mined.", (True, "Russia")),
+    ("Moscow's claims that the dam was mined are false.", (False, None)),
+    # only "claims", "notes", "states" can be nouns: "said" is a verb after anything
+    ("A Russian official said that the strike hit a depot.", (True, "Russian official")),
+    ("The Defence Ministry earlier said that 12 drones were shot down.", (True, "Defence Ministry")),
+    # a question asks about speech; it reports none
+    ("Why do you say that?", (False, None)),
+    ("Did Peskov say that the talks had failed?", (False, None)),
     ('"We expect results," said European Commission President Ursula von der Leyen.', (True, "Ursula von der Leyen")),
 ])
 def test_attributed_speaker_names_who_speaks(sentence, expected):
@@ -75,3 +82,10 @@ def test_a_pronoun_s_speech_takes_the_name_of_who_was_quoted_just_before():
             ("quoted", None, '"We are ready," he said.', 3),                # two paragraphs on: no one
             ("quoted", None, "The deputy minister said that it was false.", 3)]   # a role, not a pronoun
     assert pronoun_names(rows) == ["Maria Zakharova", "Maria Zakharova", None, "Maria Zakharova", None, None]
+    # a body is "it": "He added" after the Foreign Ministry, or after a nameless quoted sentence, stays nameless
+    body = [("quoted", "Foreign Ministry", "The Foreign Ministry said the talks failed.", 0),
+            ("quoted", None, "He added that Moscow was ready.", 0),
+            ("quoted", "Sergei Lavrov", "Sergei Lavrov said the talks failed.", 1),
+            ("quoted", None, "Reuters reported that the delegation left.", 2),
+            ("quoted", None, "She added that Moscow was ready.", 2)]
+    assert pronoun_names(body) == ["Foreign Ministry", None, "Sergei Lavrov", None, None]
