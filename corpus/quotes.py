@@ -114,6 +114,16 @@ _REPORTED_BARE = re.compile(
 _KEEPS_STOP = re.compile(r"(?:^|\s)(?:(?:[A-Z]\.)+|Jr\.|Sr\.)$")  # "Nadiya K.", "U.S.", "John Smith Jr."
 
 
+def strip_titles(name: str) -> str:
+    """A person's name without the titles before it: "Minister Sergey Lavrov" -> "Sergey Lavrov",
+    "President Zelensky" -> "Zelensky"; a name that is all title stays as it is."""
+    words = name.split()
+    i = 0
+    while i < len(words) - 1 and words[i].rstrip(".").lower() in _TITLES:
+        i += 1
+    return " ".join(words[i:])
+
+
 def clean_name(name: str) -> str:
     """A name with its spaces collapsed and the punctuation around it dropped."""
     name = re.sub(r"\s+", " ", name).strip(" ,;:")

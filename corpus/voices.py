@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from corpus.quotes import NAME, attributed_speaker, carry_quotations, clean_name
+from corpus.quotes import NAME, attributed_speaker, carry_quotations, clean_name, strip_titles
 from corpus.records import AUTHOR, BLOGGER, COMMENTER, INTERVIEWEE, INTERVIEWER, QUOTED
 
 ROW_HINTS = ("interviewer", "interviewee", "reposted_from")   # metadata fields read as voice hints
@@ -41,7 +41,11 @@ _BYLINE_SPLIT = re.compile(r"\s*(?:,|\band\b|&)\s*")
 
 # a marker opens its paragraph, followed by the turn's text or alone (the text follows below)
 _QA_MARKER = re.compile(r"(?:(?P<q>Question|Q)|(?P<a>Answer|A))\s*:(?:\s+(?=\S)|\s*$)")
-_NAME_MARKER = re.compile(r"(?P<name>(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]*)\s*:(?:\s+(?=\S)|\s*$)")
+# "PESKOV:", "Dmitry Peskov:", and a transcript's "WOLF BLITZER, CNN ANCHOR:" or
+# "DMITRY PESKOV, KREMLIN SPOKESMAN (through translator):"
+_NAME_MARKER = re.compile(r"(?P<name>(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]*)"
+                          r"(?:,\s+(?P<role>(?:[A-Z][\w'’.-]*\s+){0,4}[A-Z][\w'’.-]*))?(?:\s+\([^()\n]{1,40}\))?"
+                          r"\s*:(?:\s+(?=\S)|\s*$)")
 _NOT_SPEAKERS = frozenset("""note notes update updates editor editors source sources photo photos image
     related read see also warning summary background example disclaimer correction tags tag
     category categories posted filed share subscribe comment comments reply replies bottom line
@@ -50,6 +54,19 @@ _NOT_SPEAKERS = frozenset("""note notes update updates editor editors source sou
 # turn labels of a broadcast's own people: they speak in the document's voice
 _BROADCASTERS = frozenset("""anchor host presenter newsreader correspondent reporter narrator moderator
     announcer voiceover journalist""".split())
+# labels that open a news paragraph without being anyone's voice: places of datelines, banners
+_NOT_VOICES = frozenset("""moscow kyiv kiev london washington paris berlin brussels warsaw beijing tokyo ankara
+    istanbul geneva vienna rome madrid minsk tbilisi riga vilnius tallinn helsinki stockholm oslo copenhagen
+    prague budapest bucharest sofia belgrade chisinau donetsk luhansk lugansk kharkiv kharkov odesa odessa lviv
+    dnipro zaporizhzhia kherson mariupol bakhmut belgorod kursk bryansk crimea sevastopol simferopol rostov
+    grozny tehran damascus jerusalem cairo doha dubai riyadh delhi ottawa canberra seoul un nato eu kremlin
+    pentagon breaking live exclusive watch video photos analysis opinion developing alert flash urgent
+    headline headlines summary correction""".split()) | {"new york", "united nations", "white house"}
+_EDITOR_LABEL = re.compile(r"(?:editor['’]?s? note|note|update|updated|correction|clarification)\s*:", re.I)
+# turn labels of people a broadcast shows without naming them
+_GENERIC_SPEAKERS = frozenset("""resident residents witness guest caller soldier volunteer doctor man woman
+    boy girl voice interpreter translator official protester unidentified speaker student teacher farmer
+    driver nurse mother father villager refugee participant panelist audience""".split())
 
 _EDITORIAL = re.compile(
     r"\[(?:my emphasis|emphasis (?:mine|added|in (?:the )?original)|end (?:of )?(?:the )?"
@@ -59,9 +76,12 @@ _REPOST_END = re.compile(
     r"\[(?:my emphasis|emphasis (?:mine|added)|end (?:of )?(?:the )?(?:quote|excerpt|interview|"
     r"transcript|repost|article)|bold(?:ing)? mine|italics mine)\]", re.I)
 
+# A Markdown heading ("## Comments", "**Comments (3)**") opens comments only when it says comments:
+# "## Discussion" and "## Responses" are sections of a report.
 _COMMENTS_HEADING = re.compile(
-    r"^(?:#{1,6}\s+|\*\*)?(?:\d+\s+)?(?:reader(?:s'?|'s)?\s+)?(?:comments?|responses?|replies|discussion)"
-    r"(?:\s*\(\d+\))?\s*:?(?:\*\*)?$", re.I)  # "## Comments", "**Comments (3)**" in Markdown
+    r"^(?:(?:\d+\s+)?(?:reader(?:s'?|'s)?\s+)?(?:comments?|responses?|replies|discussion)"
+    r"|(?:#{1,6}\s+|\*\*)(?:\d+\s+)?(?:reader(?:s'?|'s)?\s+)?comments?)"
+    r"(?:\s*\(\d+\))?\s*:?(?:\*\*)?$", re.I)
 # "jdoe says:" / "Jane Doe said on May 5, 2024 at 3:12 pm" alone on a line opens a comment; after the verb
 # only a date and time ("Russia's defence ministry said 12 drones were shot down." is a story's sentence)
 _COMMENT_DATE = (r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?,?\s+\d{4}"
@@ -125,19 +145,19 @@ def _own_name(meta: dict[str, Any], hints: dict[str, Any]) -> str | None:
     return None
 
 
-def _turn_marker(para: str) -> tuple[str, str | None, int] | None:
-    """(role, name, marker length) when ``para`` opens with an interview turn marker."""
-    if para.find(":", 0, 48) < 0:  # the common case, decided without a regex
+def _turn_marker(para: str) -> tuple[str, str | None, int, str | None] | None:
+    """(role, name, marker length, the role after the name) when ``para`` opens with a turn marker."""
+    if para.find(":", 0, 96) < 0:  # the common case, decided without a regex
         return None
     m = _QA_MARKER.match(para)
     if m:
-        return (INTERVIEWER if m.group("q") else INTERVIEWEE), None, m.end()
+        return (INTERVIEWER if m.group("q") else INTERVIEWEE), None, m.end(), None
     m = _NAME_MARKER.match(para)
     if m:
         name = m.group("name")
         words = name.lower().replace(".", "").split()
         if len(name) <= 40 and not any(w in _NOT_SPEAKERS for w in words):
-            return "?", clean_name(name), m.end()
+            return "?", clean_name(name), m.end(), m.group("role")
     return None
 
 
@@ -175,12 +195,31 @@ def _find(paras: list[str], needle: str | None, start: int = 0) -> int | None:
     return None
 
 
-def _broadcast(named: list[tuple[str, str]], kind: str) -> bool:
-    """Is this a broadcast transcript: three or more turns of two or more named speakers, one of them an
-    anchor or a correspondent (or the document's kind says transcript). Its turns need no question."""
-    labels = {name.lower() for name, _ in named}
-    return len(named) >= 3 and len(labels) >= 2 and (
-        bool(labels & _BROADCASTERS) or any(word in kind for word in ("transcript", "broadcast", "podcast")))
+def _broadcaster(label: str, qualifier: str | None) -> bool:
+    """A turn label of the broadcast's own people: "ANCHOR:", "WOLF BLITZER, CNN ANCHOR:"."""
+    return any(w in _BROADCASTERS for w in f"{label} {qualifier or ''}".lower().split())
+
+
+def _broadcast(turns: list[tuple[str, str | None, str]], kind: str) -> bool:
+    """Is this a broadcast transcript: three or more turns (label, the role after it, first words) of
+    two or more labels, one of them an anchor or a correspondent, or the document's kind saying
+    transcript and no turn asking a question (that is an interview). Its turns need no question."""
+    labels = {name.lower() for name, _, _ in turns}
+    if len(turns) < 3 or len(labels) < 2:
+        return False
+    if any(_broadcaster(name, qualifier) for name, qualifier, _ in turns):
+        return True
+    return any(word in kind for word in ("transcript", "broadcast", "podcast")) and not any("?" in p for _, _, p in turns)
+
+
+def _shown_to_speak(label: str, qualifier: str | None, before: str) -> bool:
+    """Is a broadcast's turn label a person: a broadcaster, a generic speaker ("RESIDENT:",
+    "UNIDENTIFIED MALE:"), a label with a role after it, or any other label but a place or a news
+    word ("MOSCOW:", "NEW YORK:", "BREAKING:" are a wire item's dateline or a banner, not a voice)."""
+    words = label.lower().split()
+    if _broadcaster(label, qualifier) or qualifier or any(w in _GENERIC_SPEAKERS for w in words):
+        return True
+    return label.lower() not in _NOT_VOICES and not any(w in _NOT_VOICES for w in words)
 
 
 def _same_person(a: str | None, b: str | None) -> bool:
@@ -251,8 +290,20 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
     opening = [paras[i + 1] if m and m[2] >= len(paras[i]) and i + 1 < n else paras[i]
                for i, m in enumerate(markers)]
     named = [(m[1], opening[i]) for i, m in enumerate(markers) if m and m[0] == "?"]
-    broadcast = _broadcast(named, kind)
-    if not broadcast and (len({name for name, _ in named}) < 2 or not any("?" in p for _, p in named)):
+    broadcast = _broadcast([(m[1], m[3], opening[i]) for i, m in enumerate(markers) if m and m[0] == "?"], kind)
+    resets: set[int] = set()   # a broadcast's "MOSCOW:" paragraph: no turn, the document's own voice again
+    if broadcast:
+        # "CHANCE:" later in the transcript is the "MATTHEW CHANCE, CNN ... CORRESPONDENT:" of before
+        full = {m[1].split()[-1].lower(): m for m in markers if m and m[0] == "?" and len(m[1].split()) > 1}
+        for i, m in enumerate(markers):
+            if m and m[0] == "?" and " " not in m[1] and m[1].lower() in full:
+                markers[i] = ("?", full[m[1].lower()][1], m[2], full[m[1].lower()][3])
+            if m and m[0] == "?" and not _shown_to_speak(m[1], m[3], text[:paragraphs[i][0]]):
+                markers[i] = None
+                resets.add(i)
+            elif m is None and i >= top and _EDITOR_LABEL.match(paras[i]):
+                resets.add(i)   # "EDITOR'S NOTE: ...", "UPDATE: ..." inside a turn: the document's own voice
+    elif len({name for name, _ in named}) < 2 or not any("?" in p for _, p in named):
         # an interview has two speakers and a question: "Note: ..." or "MOSCOW: ..." is not one
         markers = [m if m and m[0] != "?" else None for m in markers]
     rs = _find(paras, hints.get("repost_start"))
@@ -301,8 +352,10 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
                 asks.setdefault(m[1], []).append(opening[i].rstrip().endswith("?"))
         for name, flags in asks.items():
             if broadcast and not _same_person(name, interviewee) and not _same_person(name, interviewer):
-                # the anchor and the correspondent speak for the broadcaster; whoever they show is quoted
-                roles[name] = own_role if name.lower() in _BROADCASTERS else QUOTED
+                # the anchor and the correspondent speak for the broadcaster (in a blog's repost, for the
+                # broadcaster reposted, not the blogger); whoever they show is quoted
+                qualifier = next((m[3] for m in markers if m and m[1] == name), None)
+                roles[name] = AUTHOR if _broadcaster(name, qualifier) and not blogish else QUOTED
             elif _same_person(name, interviewee):
                 roles[name] = INTERVIEWEE
             elif _same_person(name, interviewer):
@@ -314,8 +367,13 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
     if broadcast:  # "PESKOV:" is the "Kremlin spokesman Dmitry Peskov" the anchor introduced
         for label in roles:
             first = next(i for i, m in enumerate(markers) if m and m[1] == label)
-            shown = label.title() if label.isupper() and len(label) > 3 else label
-            named.setdefault(label, _full_name(shown, text[:paragraphs[first][0]]) if roles[label] == QUOTED else shown)
+            shown = strip_titles(label.title() if label.isupper() and len(label) > 3 else label)
+            if label.lower().startswith("unidentified"):
+                named.setdefault(label, None)
+            elif roles[label] == QUOTED and not label.lower() in _GENERIC_SPEAKERS:
+                named.setdefault(label, strip_titles(_full_name(shown, text[:paragraphs[first][0]])))
+            else:
+                named.setdefault(label, shown)
 
     voices: list[Voice] = []
     own = Voice(own_role, own_name)
@@ -346,6 +404,9 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
                 name = named.get(m[1], m[1]) if m[0] == "?" else (interviewer if role == INTERVIEWER else interviewee)
                 turn = Voice(role, name, editor=own)
                 voices.append(Voice(role, name, marker_end=start + m[2], editor=own))
+            elif i in resets:
+                turn = None
+                voices.append(own)
             elif turn is not None:
                 voices.append(turn)
             else:

@@ -140,6 +140,54 @@ def test_a_comments_heading_and_comment_bylines_start_the_comments() -> None:
     ]
 
 
+def test_a_broadcast_s_datelines_banners_and_notes_are_no_voices() -> None:
+    text = ("ANCHOR: Our top story tonight.\n"
+            "MOSCOW: Russian forces shelled the city overnight, officials said.\n"
+            "BREAKING: A second explosion was heard.\n"
+            "GUEST: The sanctions have failed.\n"
+            "EDITOR'S NOTE: Figures from Rosstat.\n"
+            "ANCHOR: We will keep you updated.")
+    assert [v[:2] for v in voices_of(text)] == [
+        (AUTHOR, "Anchor"), (AUTHOR, None), (AUTHOR, None), (QUOTED, "Guest"), (AUTHOR, None), (AUTHOR, "Anchor")]
+
+
+def test_a_transcript_s_labels_with_roles_and_surnames() -> None:
+    text = ("WOLF BLITZER, CNN ANCHOR: Welcome back.\n"
+            "MATTHEW CHANCE, CNN SENIOR INTERNATIONAL CORRESPONDENT: The Kremlin is furious.\n"
+            "UNIDENTIFIED MALE (through translator): They bombed our school.\n"
+            "DMITRY PESKOV, KREMLIN SPOKESMAN (through translator): The Kiev regime bears full responsibility.\n"
+            "CHANCE: So a defiant message.\n"
+            "BLITZER: Thanks, Matthew.")
+    assert [v[:2] for v in voices_of(text)] == [
+        (AUTHOR, "Wolf Blitzer"), (AUTHOR, "Matthew Chance"), (QUOTED, None), (QUOTED, "Dmitry Peskov"),
+        (AUTHOR, "Matthew Chance"), (AUTHOR, "Wolf Blitzer")]
+
+
+def test_an_interview_whose_kind_says_transcript_stays_an_interview() -> None:
+    text = ("RIA NOVOSTI: Is there any chance of talks this year?\n"
+            "LAVROV: The Kiev regime has banned talks by decree.\n"
+            "RIA NOVOSTI: What about the grain deal?\n"
+            "LAVROV: It was never implemented.")
+    roles = [v[0] for v in voices_of(text, {"kind": "interview_transcript"})]
+    assert roles == [INTERVIEWER, INTERVIEWEE, INTERVIEWER, INTERVIEWEE]
+
+
+def test_a_blog_s_repost_of_a_broadcast_quotes_the_anchor() -> None:
+    text = ("Here is what state TV aired last night.\n"
+            "ANCHOR: Tonight, the Kremlin on Western weapons.\n"
+            "PESKOV: The West is at war with us.\n"
+            "ANCHOR: Strong words.")
+    voices = voices_of(text, {"kind": "blog"})
+    assert voices[0][0] == BLOGGER and [v[:2] for v in voices[1:]] == [
+        (QUOTED, "Anchor"), (QUOTED, "Peskov"), (QUOTED, "Anchor")]
+
+
+@pytest.mark.parametrize("heading, opens", [("## Discussion", False), ("## Responses", False), ("Discussion", True)])
+def test_only_a_markdown_comments_heading_opens_the_comments(heading: str, opens: bool) -> None:
+    text = f"The report found gaps.\n{heading}\nThe data suggest three causes."
+    assert (voices_of(text)[2][0] == COMMENTER) is opens
+
+
 @pytest.mark.parametrize("heading", ["## Comments", "**Comments (3)**", "### Reader comments:"])
 def test_a_markdown_comments_heading_starts_the_comments(heading: str) -> None:
     text = f"Sanctions are failing, the minister said.\n{heading}\nDave R: Great find.\nAnna: They work."
