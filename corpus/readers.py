@@ -254,16 +254,98 @@ def _read_jsonl(source: Source, options: ReadOptions, on_skip: OnSkip) -> Iterat
             on_skip(Skipped(source.path, "empty (no JSON lines); add documents or leave the file out"))
 
 
+class _Lines:
+    """A CSV file's lines as the csv reader takes them; those of the row being read are kept, to find
+    the line where a quote that does not close was opened."""
+
+    def __init__(self, handle: Iterator[str]) -> None:
+        self.handle = handle
+        self.row: list[str] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.handle)
+        self.row.append(line)
+        return line
+
+
+def _quote_opened(lines: list[str], first: int) -> tuple[int | None, bool]:
+    """The line (numbered from ``first``) where the last quoted field of a row's ``lines`` opened, or
+    None, and whether it is still open at their end: the csv module's own reading of quotes."""
+    opened, quoted, field_start = None, False, True
+    for n, line in enumerate(lines, start=first):
+        i = 0
+        while i < len(line):
+            c = line[i]
+            if quoted:
+                if c == '"':
+                    if line[i + 1:i + 2] == '"':
+                        i += 1   # a doubled quote inside the field
+                    else:
+                        quoted, field_start = False, False
+            elif c == '"' and field_start:
+                quoted, opened = True, n
+            else:
+                field_start = c in ",\r\n"
+            i += 1
+    return opened, quoted
+
+
+def _csv_error(err: csv.Error, path: str, first: int, last: int, lines: list[str], max_mb: float) -> Skipped:
+    """The skip for a row (lines ``first`` to ``last``) the csv reader could not read, at the line the
+    trouble started. A quote left open runs on over the rows after it until a later quote or the file's
+    end: those lines are named, since they are not read."""
+    opened, still_open = _quote_opened(lines, first)
+    fix = 'a quote inside a quoted field is doubled: ""'
+    if opened is not None and still_open:
+        ran = (f": lines {opened}-{last}, to the end of the file, ran into one field and were not read"
+               if last > opened else " before the file ends")
+        return Skipped(f"{path}:{opened}", f'the quote (") opened on this line is never closed{ran}; '
+                                           f"close the quote ({fix})")
+    if opened is not None and last > opened:
+        return Skipped(f"{path}:{opened}", f'the quote (") opened on this line runs on to line {last} ({err}), '
+                                           f"so lines {opened}-{last} ran into one field and were not read; "
+                                           f"close the quote where its field ends ({fix})")
+    if "expected after" in str(err):
+        return Skipped(f"{path}:{first}", f"text after the closing quote of a field ({err}); put the whole "
+                                          f'field in quotes and double each quote inside it ("")')
+    if "field limit" in str(err):
+        return Skipped(f"{path}:{first}", f"a field over the {max_mb:g} MB limit; split the document or raise "
+                                          "the limit with --max-file-mb")
+    return Skipped(f"{path}:{first}", f"malformed CSV ({err}); fix or remove that row")
+
+
 def _read_csv(source: Source, options: ReadOptions, on_skip: OnSkip) -> Iterator[Document]:
     csv.field_size_limit(min(sys.maxsize, int(options.max_mb * 1024 * 1024)))
     raw = _open_sniffed(source, on_skip)
     if raw is None:
         return
     with raw:
-        handle = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        lines = _Lines(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""))
+        # strict: a quote that never closes is an error, not a field swallowing every row after it
+        reader = csv.reader(lines, strict=True)
+
+        def rows() -> Iterator[tuple[int, list[str] | Skipped]]:
+            """Each row after the header with the line it starts on, or the skip for one that cannot be
+            read (the reader goes on from the line after it)."""
+            while True:
+                first = reader.line_num + 1
+                lines.row = []
+                try:
+                    yield first, next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as err:
+                    yield first, _csv_error(err, source.path, first, reader.line_num, lines.row, options.max_mb)
+
         try:
-            reader = csv.DictReader(handle)
-            columns = reader.fieldnames
+            try:
+                columns = next(reader, [])
+            except csv.Error as err:   # no row can be read without the header
+                on_skip(_csv_error(err, source.path, 1, reader.line_num, lines.row, options.max_mb))
+                return
             if not columns:
                 on_skip(Skipped(source.path, "empty (no header row); add a header and rows"))
                 return
@@ -273,19 +355,35 @@ def _read_csv(source: Source, options: ReadOptions, on_skip: OnSkip) -> Iterator
                                              "(several, comma-separated: body,text)"))
                 return
             any_row = False
-            for row in reader:
+            for first, cells in rows():
+                if not cells:
+                    continue  # a blank line
                 any_row = True
-                where = f"{source.path}:{reader.line_num}"
-                row.pop(None, None)  # extra cells beyond the header
-                doc = _row_document(row, where, source, options, on_skip)
+                if isinstance(cells, Skipped):
+                    on_skip(cells)
+                    continue
+                where = f"{source.path}:{first}"
+                # A comma or a line break in unquoted text splits it into more fields, or more rows of
+                # fewer: such a row is told, not read with its text cut (empty extra cells lose nothing).
+                if len(cells) < len(columns) or any(cell.strip() for cell in cells[len(columns):]):
+                    on_skip(Skipped(where, _field_count(len(cells), len(columns))))
+                    continue
+                doc = _row_document(dict(zip(columns, cells)), where, source, options, on_skip)
                 if doc is not None:
                     yield doc
             if not any_row:
                 on_skip(Skipped(source.path, "empty (a header but no rows); add rows or leave the file out"))
         except UnicodeDecodeError:
             on_skip(Skipped(source.path, "not UTF-8; re-encode it as UTF-8, e.g. iconv -f latin1 -t utf-8"))
-        except csv.Error as err:
-            on_skip(Skipped(source.path, f"malformed CSV ({err}); fix the file"))
+
+
+def _field_count(n: int, header: int) -> str:
+    """Why a row of ``n`` fields under a header of ``header`` is not read, and the fix."""
+    said = f"this row has {n} field{'' if n == 1 else 's'}, the header {header}"
+    if n > header:
+        return f'{said}; quote the text field ("...") when it holds commas'
+    return (f'{said}; give each column its field (an empty one too: a,,c), and quote the text field ("...") '
+            "when it holds a line break")
 
 
 def read_source(source: Source, options: ReadOptions, on_skip: OnSkip) -> Iterator[Document]:

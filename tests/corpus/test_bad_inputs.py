@@ -235,3 +235,103 @@ def test_a_manifest_of_defaults_alone_lists_no_file_and_gives_no_note(tmp_path: 
     write_corpus(tmp_path, "defaults: {source_type: state_media}\n")
     [doc], _, notes = read([tmp_path])
     assert notes == [] and doc.meta["source_type"] == "state_media"
+
+
+def write_csv(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "posts.csv"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def test_a_csv_row_split_by_unquoted_commas_is_a_skip_not_a_cut_text(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, "id,text\na,The Kremlin said, without evidence, that NATO provoked the war.\n"
+                               "b,Kyiv says the bridge was hit.\n")
+    docs, skipped, _ = read([path])
+    assert [(d.doc_id, d.text) for d in docs] == [("b", "Kyiv says the bridge was hit.")]
+    assert skipped == [Skipped(f"{path}:2", 'this row has 4 fields, the header 2; quote the text field ("...") '
+                                            "when it holds commas")]
+
+
+def test_a_csv_row_with_too_few_fields_says_how_many(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, "id,source,text\na\nb,tg,Kyiv says so.\nc,The minister said\n")
+    docs, skipped, _ = read([path])
+    assert [d.doc_id for d in docs] == ["b"]
+    assert skipped == [
+        Skipped(f"{path}:2", 'this row has 1 field, the header 3; give each column its field (an empty one too: '
+                             'a,,c), and quote the text field ("...") when it holds a line break'),
+        Skipped(f"{path}:4", 'this row has 2 fields, the header 3; give each column its field (an empty one too: '
+                             'a,,c), and quote the text field ("...") when it holds a line break'),
+    ]
+
+
+def test_empty_cells_past_the_header_lose_nothing_and_are_read(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, "id,text\na,Kyiv says so.,,\n")
+    [doc], skipped, _ = read([path])
+    assert (doc.doc_id, doc.text, skipped) == ("a", "Kyiv says so.", [])
+    assert doc.meta == {"source_file": str(path)}
+
+
+def test_a_quote_never_closed_names_its_line_and_keeps_the_rows_before(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, 'id,text\nz,Moscow denies it.\na,"The Kremlin said NATO provoked it.\n'
+                               "b,Second row.\nc,Third row.\nd,Fourth row.\n")
+    docs, skipped, _ = read([path])
+    assert [d.doc_id for d in docs] == ["z"]
+    assert skipped == [Skipped(f"{path}:3", 'the quote (") opened on this line is never closed: lines 3-6, to the '
+                                            "end of the file, ran into one field and were not read; close the "
+                                            'quote (a quote inside a quoted field is doubled: "")')]
+
+
+def test_a_quote_left_open_until_a_later_quote_loses_only_the_lines_between(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, 'id,text\na,"The Kremlin said NATO provoked it.\nb,Second row.\n'
+                               'c,"Third" row.\nd,Fourth row.\n')
+    docs, skipped, _ = read([path])
+    assert [(d.doc_id, d.text) for d in docs] == [("d", "Fourth row.")]
+    assert skipped == [Skipped(f"{path}:2", 'the quote (") opened on this line runs on to line 4 (\',\' expected '
+                                            "after '\"'), so lines 2-4 ran into one field and were not read; close "
+                                            'the quote where its field ends (a quote inside a quoted field is '
+                                            'doubled: "")')]
+
+
+def test_text_after_a_closing_quote_skips_that_row_only(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, 'id,text\na,"The minister" said it\nb,Kyiv says so.\n')
+    docs, skipped, _ = read([path])
+    assert [d.doc_id for d in docs] == ["b"]
+    assert skipped == [Skipped(f"{path}:2", "text after the closing quote of a field (',' expected after '\"'); "
+                                            'put the whole field in quotes and double each quote inside it ("")')]
+
+
+def test_a_quote_open_on_the_last_line_says_the_file_ends_first(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, 'id,text\na,Kyiv says so.\nb,"The minister said')
+    docs, skipped, _ = read([path])
+    assert [d.doc_id for d in docs] == ["a"]
+    assert skipped == [Skipped(f"{path}:3", 'the quote (") opened on this line is never closed before the file '
+                                            'ends; close the quote (a quote inside a quoted field is doubled: "")')]
+
+
+def test_a_header_whose_quote_never_closes_is_one_skip(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, 'id,"text\na,Kyiv says so.\n')
+    docs, skipped, _ = read([path])
+    assert docs == []
+    assert skipped == [Skipped(f"{path}:1", 'the quote (") opened on this line is never closed: lines 1-2, to the '
+                                            "end of the file, ran into one field and were not read; close the "
+                                            'quote (a quote inside a quoted field is doubled: "")')]
+
+
+def test_quoted_fields_over_several_lines_still_read_and_rows_are_named_by_their_first_line(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, 'id,text,outlet\r\n\r\na,"Claim: the bridge was hit, twice.\r\n\r\n'
+                               'Verdict: ""true"", say officials.",Wire\r\nb,,Wire\r\n')
+    docs, skipped, _ = read([path])
+    assert [(d.doc_id, d.text, d.meta["outlet"]) for d in docs] == [
+        ("a", 'Claim: the bridge was hit, twice.\r\n\r\nVerdict: "true", say officials.', "Wire")]
+    assert skipped == [Skipped(f"{path}:6", "empty 'text'; add text or remove the row")]
+
+
+def test_claims_on_a_csv_with_a_cut_row_exits_1_naming_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from claimstance.cli import main
+
+    path = write_csv(tmp_path, "id,text\na,The Kremlin said, without evidence, that NATO provoked the war.\n"
+                               "b,Kyiv says the bridge was hit.\n")
+    out = tmp_path / "c.jsonl"
+    assert main(["claims", str(path), "--out", str(out)]) == 1
+    assert [json.loads(line)["doc_id"] for line in out.read_text(encoding="utf-8").splitlines()] == ["b"]
+    assert f"skipped: {path}:2: this row has 4 fields, the header 2" in capsys.readouterr().err
