@@ -76,10 +76,11 @@ def _words(text: str) -> set[str]:
 def suggest_relation(similarity: float, stance_a: Any, stance_b: Any, text_a: str, text_b: str,
                      settings: CompareSettings, mutual: bool = False) -> str | None:
     """A pre-label for annotators from similarity and stances (they correct it in Label Studio);
-    None when a claim has no stance and the similarity alone cannot tell. Mutual nearest claims are
-    not suggested "unrelated": being each other's best match is what made them a pair."""
-    if similarity < settings.unrelated_below and not mutual:
-        return "unrelated"
+    None when a claim has no stance and the similarity alone cannot tell. Below ``unrelated_below``
+    a pair is "unrelated", but mutual nearest claims get no suggestion there: being each other's best
+    match made them a pair, and annotators judge it with nothing pre-selected."""
+    if similarity < settings.unrelated_below:
+        return None if mutual else "unrelated"
     if similarity >= settings.contradict_above:
         neg_a, neg_b = _words(text_a) & _NEGATIONS, _words(text_b) & _NEGATIONS
         if bool(neg_a) != bool(neg_b):

@@ -86,7 +86,7 @@ def test_pairs_are_cross_document_only_and_carry_both_claims():
     assert not {"m1", "m2", "m3", "m4"} & {c["claim_id"] for c in claims_meta}
 
 
-def test_mutual_nearest_claims_pair_below_the_threshold_and_are_never_unrelated():
+def test_mutual_nearest_claims_pair_below_the_threshold_with_no_relation_suggested_under_0_5():
     from models.pairs import mutual_nearest
 
     # Rows 0, 1 in d1; 2, 3 in d2. 0 and 2 are each other's best across; 1's best in d2 is 2, but 2 prefers 0.
@@ -101,16 +101,16 @@ def test_mutual_nearest_claims_pair_below_the_threshold_and_are_never_unrelated(
 
     rows = [row("a1", "d1", "one"), row("a2", "d1", "two"), row("b1", "d2", "three"), row("b2", "d2", "four")]
     vectors = np.stack([np.array([1.0, 0.0, 0.0], dtype=np.float32), np.array([0.0, 0.0, 1.0], dtype=np.float32),
-                        unit(0.5), np.array([0.0, 0.6, 0.8], dtype=np.float32)])
-    # a1-b1 at 0.5 are mutual nearest; a2-b2 at 0.8 pass the threshold; a1-b2 and a2-b1 are no one's best
+                        unit(0.48), np.array([0.0, 0.6, 0.8], dtype=np.float32)])
+    # a1-b1 at 0.48 are mutual nearest; a2-b2 at 0.8 pass the threshold; a1-b2 and a2-b1 are no one's best
     pairs = find_pairs(rows, vectors, CompareSettings(min_similarity=0.55, top_k=2))
     got = {frozenset((p["claim_a"], p["claim_b"])): p for p in pairs}
     assert set(got) == {frozenset(("a1", "b1")), frozenset(("a2", "b2"))}
-    assert got[frozenset(("a1", "b1"))]["mutual"] and got[frozenset(("a1", "b1"))]["similarity"] == 0.5
-    assert got[frozenset(("a1", "b1"))]["suggested"] == "agree"   # not "unrelated", though under 0.5 + eps
+    assert got[frozenset(("a1", "b1"))]["mutual"] and got[frozenset(("a1", "b1"))]["similarity"] == 0.48
+    assert got[frozenset(("a1", "b1"))]["suggested"] is None   # under unrelated_below: neither "unrelated" nor "agree"
     off = find_pairs(rows, vectors, CompareSettings(min_similarity=0.55, mutual_similarity=None, top_k=2))
     assert [frozenset((p["claim_a"], p["claim_b"])) for p in off] == [frozenset(("a2", "b2"))]
-    high = find_pairs(rows, vectors, CompareSettings(min_similarity=0.55, mutual_similarity=0.51, top_k=2))
+    high = find_pairs(rows, vectors, CompareSettings(min_similarity=0.55, mutual_similarity=0.49, top_k=2))
     assert len(high) == 1
 
 
