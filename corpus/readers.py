@@ -1,7 +1,8 @@
 """Readers: files, directories, JSONL and CSV in; Documents out, with manifest metadata attached.
 
-Every problem with one input (empty, binary, not UTF-8, too big, unreadable, a bad JSONL line,
-an unknown format, a missing CSV column, a directory with nothing to read) becomes a ``Skipped``
+Every problem with one input (empty, binary, not UTF-8, too big, unreadable, a bad JSONL line or CSV
+row, an unknown format, a missing CSV column, a directory with nothing to read, a JSONL file of stance's
+own outputs) becomes a ``Skipped``
 record naming the input and the fix; the other inputs still go through. Every format is first
 sniffed the same way, so a binary file is one skip whatever its name. Offsets later point into ``Document.text`` exactly as
 read here (for HTML: the main text extracted from the page, which ``stance claims --documents`` saves). A page's
@@ -219,6 +220,23 @@ def _row_document(row: dict[str, Any], where: str, source: Source, options: Read
     return _document(text, meta, source.path, given_id)
 
 
+# What stance's own JSONL outputs hold in every row; a user's documents (an id, a text, times) do not.
+_OUTPUTS = (
+    ({"claim_id", "start", "end", "is_claim", "prediction", "probs", "model_version"},
+     "a pre-labelled claims file written by stance (stance prelabel)"),
+    ({"claim_id", "start", "end", "is_claim"}, "a claims file written by stance (stance claims)"),
+    ({"prediction", "score", "probs", "model_version"}, "a pre-labelled file written by stance (stance prelabel)"),
+    ({"pair_id", "claim_a", "claim_b"}, "a file of claim pairs written by stance (stance compare)"),
+    ({"claim_id", "annotation_id", "task_id"}, "a file of annotations written by stance (stance pull)"),
+    ({"claim_id", "annotator_labels", "agreement"}, "a file of labels written by stance (stance pull)"),
+)
+
+
+def _stance_output(row: dict[str, Any]) -> str | None:
+    """What a JSONL file whose first row is ``row`` is, when it is one of stance's outputs; else None."""
+    return next((what for keys, what in _OUTPUTS if keys <= row.keys()), None)
+
+
 def _read_jsonl(source: Source, options: ReadOptions, on_skip: OnSkip) -> Iterator[Document]:
     limit = options.max_mb * 1024 * 1024
     handle = _open_sniffed(source, on_skip)
@@ -226,6 +244,7 @@ def _read_jsonl(source: Source, options: ReadOptions, on_skip: OnSkip) -> Iterat
         return
     with handle:
         any_line = False
+        first_row = True
         for lineno, raw in enumerate(handle, start=1):
             if not raw.strip():
                 continue
@@ -247,6 +266,13 @@ def _read_jsonl(source: Source, options: ReadOptions, on_skip: OnSkip) -> Iterat
                 on_skip(Skipped(where, f"expected a JSON object with {_quoted_names(options.text_column)}, "
                                        f"got {type(row).__name__}"))
                 continue
+            if first_row:
+                first_row = False
+                what = _stance_output(row)
+                if what is not None:   # left in the corpus folder, its sentences would come back as documents
+                    on_skip(Skipped(source.path, f"{what}, not documents; move it out of the corpus folder "
+                                                 "(or leave it out of the inputs)"))
+                    return
             doc = _row_document(row, where, source, options, on_skip)
             if doc is not None:
                 yield doc

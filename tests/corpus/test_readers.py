@@ -371,3 +371,40 @@ def test_a_link_out_of_the_corpus_folder_is_skipped_a_link_within_it_read(tmp_pa
     assert skipped[0].reason.startswith("a link to the folder ") and "give that folder by name" in skipped[0].reason
     docs, skipped = read([corpus / "notes.txt"])   # given by name, it is read
     assert not skipped and docs[0].text == '{"password": "hunter2"}'
+
+
+CLAIM_ROW = {"claim_id": "5f0c", "doc_id": "d1", "text": "Moscow denies it.", "start": 0, "end": 17,
+             "is_claim": True, "speaker": "author"}
+
+
+@pytest.mark.parametrize("row, what", [
+    (CLAIM_ROW, "a claims file written by stance (stance claims)"),
+    ({**CLAIM_ROW, "prediction": "deny", "score": 0.9, "probs": {"deny": 0.9}, "model_version": "m1"},
+     "a pre-labelled claims file written by stance (stance prelabel)"),
+    ({"id": "s1", "text": "Moscow denies it.", "prediction": "deny", "score": 0.9, "probs": {}, "model_version": "m1"},
+     "a pre-labelled file written by stance (stance prelabel)"),
+    ({"pair_id": "p1", "claim_a": "a", "claim_b": "b", "text_a": "Moscow denies it.", "text_b": "Kyiv says so."},
+     "a file of claim pairs written by stance (stance compare)"),
+    ({"claim_id": "5f0c", "text": "Moscow denies it.", "label": "deny", "annotator_labels": {}, "agreement": 1.0},
+     "a file of labels written by stance (stance pull)"),
+])
+def test_a_file_of_stances_own_outputs_in_the_corpus_is_one_skip_not_documents(tmp_path: Path, row: dict,
+                                                                               what: str) -> None:
+    (tmp_path / "a.txt").write_text("Kyiv says the bridge was hit.", encoding="utf-8")
+    path = tmp_path / "claims.jsonl"
+    path.write_text(json.dumps(row) + "\n" + json.dumps(row) + "\n", encoding="utf-8")
+    docs, skipped = read([tmp_path])
+    assert [d.text for d in docs] == ["Kyiv says the bridge was hit."]
+    assert skipped == [Skipped(str(path), f"{what}, not documents; move it out of the corpus folder "
+                                          "(or leave it out of the inputs)")]
+
+
+def test_a_users_jsonl_of_documents_with_ids_and_times_is_still_documents(tmp_path: Path) -> None:
+    path = tmp_path / "segments.jsonl"
+    rows = [{"id": "s1", "text": "Moscow denies it.", "start": 0.0, "end": 2.5, "prediction": "none"},
+            {"claim_id": "c9", "doc_id": "d", "text": "Kyiv says so.", "start": 3, "end": 16, "is_claim": True}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    docs, skipped = read([path])
+    assert skipped == []
+    assert [(d.doc_id, d.text) for d in docs] == [("s1", "Moscow denies it."), ("d", "Kyiv says so.")]   # a later row
+    assert (docs[0].meta["start"], docs[0].meta["end"]) == (0.0, 2.5)
