@@ -262,6 +262,8 @@ def read_jsonl(path: str | Path, max_line_mb: float = MAX_LINE_MB) -> Iterator[d
                     raise UserError(f"{path}: not JSON lines (a '{path.suffix}' file); give the .jsonl file the "
                                     "previous step wrote") from None
                 raise UserError(f"{path}:{lineno}: malformed JSON ({err.msg}); fix or remove that line") from None
+            except RecursionError:   # the parser recurses once a level
+                raise UserError(f"{path}:{lineno}: malformed JSON (nested too deep); fix or remove that line") from None
             if not isinstance(row, dict):
                 raise UserError(f"{path}:{lineno}: expected a JSON object, got {type(row).__name__}")
             yield row

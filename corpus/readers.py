@@ -262,6 +262,9 @@ def _read_jsonl(source: Source, options: ReadOptions, on_skip: OnSkip) -> Iterat
             except json.JSONDecodeError as err:
                 on_skip(Skipped(where, f"malformed JSON ({err.msg}); fix or remove that line"))
                 continue
+            except RecursionError:   # the parser recurses once a level: a deep nest is no document
+                on_skip(Skipped(where, "malformed JSON (nested too deep); fix or remove that line"))
+                continue
             if not isinstance(row, dict):
                 on_skip(Skipped(where, f"expected a JSON object with {_quoted_names(options.text_column)}, "
                                        f"got {type(row).__name__}"))

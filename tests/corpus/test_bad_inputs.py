@@ -72,6 +72,15 @@ def test_a_jsonl_with_one_bad_line_late_in_the_file_loses_only_that_line(tmp_pat
     assert skipped == [Skipped(f"{path}:2", "not UTF-8; re-encode the file as UTF-8")]
 
 
+def test_a_jsonl_line_nested_too_deep_is_a_malformed_line_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "docs.jsonl"
+    deep = '{"id": "a", "text": "x", "x": ' + "[" * 1000 + "]" * 1000 + "}"
+    path.write_text(deep + "\n" + json.dumps({"id": "b", "text": "Kyiv says so."}) + "\n", encoding="utf-8")
+    docs, skipped, _ = read([path])
+    assert [d.doc_id for d in docs] == ["b"]
+    assert skipped == [Skipped(f"{path}:1", "malformed JSON (nested too deep); fix or remove that line")]
+
+
 def test_a_csv_with_a_header_and_no_rows_is_a_skip(tmp_path: Path) -> None:
     path = tmp_path / "posts.csv"
     path.write_text("id,text\n", encoding="utf-8")

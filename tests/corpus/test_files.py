@@ -173,6 +173,16 @@ def test_read_jsonl_rejects_non_objects_and_bad_bytes(tmp_path):
         list(read_jsonl(tmp_path / "missing.jsonl"))
 
 
+def test_read_jsonl_names_a_line_nested_too_deep_instead_of_a_traceback(tmp_path):
+    path = tmp_path / "deep.jsonl"
+    path.write_text('{"id": 1}\n{"id": 2, "x": ' + "[" * 100_000 + "]" * 100_000 + "}\n", encoding="utf-8")
+    rows = read_jsonl(path)
+    assert next(rows) == {"id": 1}
+    with pytest.raises(UserError) as err:
+        next(rows)
+    assert str(err.value) == f"{path}:2: malformed JSON (nested too deep); fix or remove that line"
+
+
 def test_read_jsonl_refuses_a_line_too_long_for_a_claim_before_parsing_it(tmp_path):
     path = tmp_path / "claims.jsonl"
     path.write_text('{"text": "short"}\n{"text": "' + "x" * 3000 + '"}\n', encoding="utf-8")
