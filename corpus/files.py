@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import fnmatch
 import json
@@ -247,11 +248,12 @@ def read_jsonl(path: str | Path, max_line_mb: float = MAX_LINE_MB) -> Iterator[d
             if len(raw) > limit:
                 raise UserError(f"{path}:{lineno}: a line over {max_line_mb:g} MB; rows here are claims "
                                 "(sentences): split long documents with `stance claims` first")
+            if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8):]   # a byte-order mark (Windows editors write one) is not part of line 1
             if not raw.strip():
                 continue
             try:
-                # utf-8-sig: a byte-order mark (Windows editors write one) is not part of line 1
-                row = json.loads(raw.decode("utf-8-sig" if lineno == 1 else "utf-8"))
+                row = json.loads(raw.decode("utf-8"))
             except UnicodeDecodeError:
                 raise UserError(f"{path}:{lineno}: not UTF-8; re-encode the file as UTF-8") from None
             except json.JSONDecodeError as err:

@@ -17,6 +17,7 @@ listed by ``corpus.sources``; bytes become text in ``corpus.decoding``.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
 import io
@@ -246,6 +247,8 @@ def _read_jsonl(source: Source, options: ReadOptions, on_skip: OnSkip) -> Iterat
         any_line = False
         first_row = True
         for lineno, raw in enumerate(handle, start=1):
+            if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8):]   # Windows editors open a file with one; not part of the row
             if not raw.strip():
                 continue
             any_line = True

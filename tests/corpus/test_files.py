@@ -196,6 +196,8 @@ def test_read_jsonl_takes_a_byte_order_mark_and_names_a_csv(tmp_path):
     bom = tmp_path / "bom.jsonl"
     bom.write_bytes(b"\xef\xbb\xbf" + b'{"a": 1}\n{"a": 2}\n')
     assert [r["a"] for r in read_jsonl(bom)] == [1, 2]
+    bom.write_bytes(b"\xef\xbb\xbf\n" + b'{"a": 1}\n')   # a mark on a blank first line
+    assert list(read_jsonl(bom)) == [{"a": 1}]
     csv = tmp_path / "labels.csv"
     csv.write_text("text,label\nx,y\n", encoding="utf-8")
     with pytest.raises(UserError, match=r"labels.csv: a CSV file where JSON lines are expected; convert it"):

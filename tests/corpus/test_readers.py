@@ -408,3 +408,13 @@ def test_a_users_jsonl_of_documents_with_ids_and_times_is_still_documents(tmp_pa
     assert skipped == []
     assert [(d.doc_id, d.text) for d in docs] == [("s1", "Moscow denies it."), ("d", "Kyiv says so.")]   # a later row
     assert (docs[0].meta["start"], docs[0].meta["end"]) == (0.0, 2.5)
+
+
+@pytest.mark.parametrize("head", [b"", b"\r\n"])
+def test_a_jsonl_opening_with_a_byte_order_mark_is_read(tmp_path: Path, head: bytes) -> None:
+    path = tmp_path / "docs.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + head + b'{"id": "d1", "text": "Moscow denies it."}\n'
+                     + b'{"id": "d2", "text": "Kyiv says so."}\n')
+    docs, skipped = read([path])
+    assert skipped == []
+    assert [(d.doc_id, d.text) for d in docs] == [("d1", "Moscow denies it."), ("d2", "Kyiv says so.")]
