@@ -241,7 +241,7 @@ def _compare(args: argparse.Namespace) -> int:
     from models.compare import run_compare
 
     overrides = {"min_similarity": args.min_similarity, "top_k": args.top_k,
-                 "scope": "all" if args.all_sentences else args.scope}
+                 "scope": _scope(args.scope, args.all_sentences, "--all-sentences", default=None)}
     done = run_compare(args.inp, args.out, config=args.config, cache=args.cache, overrides=overrides,
                        labels=args.labels)
     if args.labels:
@@ -300,15 +300,22 @@ def _add_push(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workspace", default="workspace")
     p.add_argument("--url", default=None, help="a remote Label Studio; the key comes from LABEL_STUDIO_API_KEY")
     p.add_argument("--scheme", default="kremlin_framing")
-    p.add_argument("--scope", choices=("claims", "statements", "all"), default="statements",
-                   help="which sentences: the claims, the statements (claims, opinions and other assertions the "
-                        "claim filter found not check-worthy, where framing often lives; the default) or all; "
-                        "never front matter, bylines, datelines or speaker markers")
+    p.add_argument("--scope", choices=("claims", "statements", "all"), default=None,
+                   help="which sentences: the claims, the statements (claims, headlines, opinions and other "
+                        "assertions the claim filter found not check-worthy, where framing often lives; the "
+                        "default) or all; never front matter, bylines, datelines or speaker markers")
     p.add_argument("--all", action="store_true", help="the same as --scope all")
     p.add_argument("--overlap", type=_COUNT, default=None, metavar="N",
                    help="annotators a task: a task leaves the labelling queue once N people labelled it; 2 or "
                         "more gives agreement figures (default: a new project gets 1, an existing one keeps its own)")
     p.set_defaults(handler=_push)
+
+
+def _scope(scope: str | None, everything: bool, flag: str, default: str | None = "statements") -> str | None:
+    """The scope of --scope and its shorthand ``flag`` (--all): both given and different is a mistake."""
+    if everything and scope not in (None, "all"):
+        raise UserError(f"{flag} and --scope {scope} ask for different sentences; give one of them")
+    return "all" if everything else (scope or default)
 
 
 def _push(args: argparse.Namespace) -> int:
@@ -318,12 +325,14 @@ def _push(args: argparse.Namespace) -> int:
     if not args.pairs and args.url is None:   # a remote server's projects are not the local run's
         check_run_project(args.inp, args.project)
     result = push(args.pairs or args.inp, args.project, workspace=args.workspace, url=args.url,
-                  scheme=args.scheme, scope="all" if args.all else args.scope, pairs=bool(args.pairs),
+                  scheme=args.scheme, scope=_scope(args.scope, args.all, "--all"), pairs=bool(args.pairs),
                   overlap=args.overlap)
     what = "pairs" if args.pairs else {"claims": "claims", "statements": "statements", "all": "sentences"}[result["scope"]]
     print(f"{result['tasks_added']} new {what} pushed, {result['tasks_present']} already there, "
           f"{result['predictions_added']} predictions added to existing tasks"
-          + (f", {result['out_of_scope_skipped']} sentences that are not {result['scope']} skipped (--scope all pushes them)"
+          + (f", {result['out_of_scope_skipped']} sentences that are not {result['scope']} skipped ("
+             + ("--scope statements adds opinions and headlines, --scope all everything)" if result["scope"] == "claims"
+                else "--scope all pushes them)")
              if result.get("out_of_scope_skipped") else "")
           + (f", {result['structure_skipped']} front matter, byline, dateline and speaker-marker rows left out"
              if result.get("structure_skipped") else ""))
@@ -375,6 +384,9 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
                         "else the bootstrap; a run on the bootstrap keeps a project on a trained model's pre-labels)")
     p.add_argument("--overlap", type=_COUNT, default=None, metavar="N",
                    help="annotators a task, as `stance push --overlap` (default: the config's `overlap:`)")
+    p.add_argument("--scope", choices=("claims", "statements", "all"), default=None,
+                   help="which sentences are pushed, as `stance push --scope` (default: the config's `push_scope:`, "
+                        "statements)")
     p.set_defaults(handler=_run_pipeline)
 
 
@@ -384,7 +396,8 @@ def _run_pipeline(args: argparse.Namespace) -> int:   # not `_run`: main's own h
 
     options = ReadOptions(text_column=args.text_column, id_column=args.id_column)
     result = run(args.corpus, args.config, workspace=args.workspace, push=not args.no_push, port=args.port,
-                 project=args.project, read_options=options, model=args.model, overlap=args.overlap)
+                 project=args.project, read_options=options, model=args.model, overlap=args.overlap,
+                 scope=args.scope)
     print("\n".join(summary_lines(result)))
     return 1 if result.skipped_inputs else 0
 

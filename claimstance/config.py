@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from corpus.errors import UserError
 from corpus.settings import read_yaml, validation_error
@@ -29,6 +29,13 @@ class PipelineConfig(BaseModel):
     overlap: int | None = Field(default=None, ge=1)
     compare: dict[str, Any] = Field(default_factory=dict)
 
+
+    @model_validator(mode="after")
+    def _one_scope(self) -> "PipelineConfig":
+        if self.push_all and "push_scope" in self.model_fields_set and self.push_scope != "all":
+            raise ValueError(f"push_all: true and push_scope: {self.push_scope} ask for different sentences; "
+                             "keep push_scope alone")
+        return self
 
     @property
     def scope(self) -> str:

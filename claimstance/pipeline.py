@@ -183,17 +183,19 @@ def _code_version() -> str:
 def run(corpus: str | Path | None = None, config: str | Path | None = None,
         workspace: str | Path = "workspace", push: bool = True, port: int | None = None,
         project: str | None = None, read_options: ReadOptions | None = None, model: str | Path | None = None,
-        overlap: int | None = None, say: Callable[[str], None] = _say) -> RunResult:
+        overlap: int | None = None, scope: str | None = None, say: Callable[[str], None] = _say) -> RunResult:
     """Run the whole pipeline on ``corpus`` (default: the bundled sample corpus).
 
-    ``port``, ``project``, ``model`` (a directory of `stance train`) and ``overlap`` (annotators a
-    task) override the config's; ``read_options`` say how CSV and JSONL documents are read (their
+    ``port``, ``project``, ``model`` (a directory of `stance train`), ``overlap`` (annotators a
+    task) and ``scope`` (which sentences are pushed) override the config's; ``read_options`` say how CSV and JSONL documents are read (their
     text and id columns). A run on the bootstrap never switches a project that shows a trained
     model's pre-labels back to the bootstrap (see ``annotate.push.push_tasks``).
     """
     cfg: PipelineConfig = load_pipeline_config(config)
     overrides = {k: v for k, v in (("port", port), ("project", project), ("overlap", overlap),
                                    ("model", str(model) if model is not None else None)) if v is not None}
+    if scope is not None:
+        overrides.update(push_scope=scope, push_all=False)
     cfg = cfg.model_copy(update=overrides)
     read_options = read_options or ReadOptions()
     corpus_path = Path(corpus) if corpus else SAMPLE_CORPUS
@@ -406,7 +408,7 @@ def summary_lines(result: RunResult) -> list[str]:
     lines = [
         "",
         f"documents: {result.documents}   sentences: {result.sentences}   claims: {result.claims}"
-        + (f"   statements: {result.in_scope} (the claims, opinions and other assertions)"
+        + (f"   statements: {result.in_scope} (the claims, headlines, opinions and other assertions)"
            if result.scope == "statements" else ""),
         f"{SCOPE_WORDS[result.scope]} by voice: " + ", ".join(f"{k} {v}" for k, v in result.by_voice.most_common()),
         f"pre-labels of the {SCOPE_WORDS[result.scope]}, by source:",

@@ -192,8 +192,12 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
     labels = [label for label in scheme_obj.label_ids if label in present]
     if len(labels) < 2:
         kept = f" once the {seen} are left out" if left_out else ""
-        small = (f" (in {scored}: a test split is a tenth of the documents; label claims of more documents, "
-                 "or score claims labelled after training, a JSONL of `text` and `label`)") if split == "test" else ""
+        small = ""
+        if split == "test":
+            small = (f"; that is {scored}, a tenth of the documents: "
+                     + ("--split all scores every split" if model == "bootstrap" else
+                        "label claims of more documents, or score claims labelled after training (a JSONL of "
+                        "`text` and `label`)"))
         raise UserError(f"{data}: holds only the label(s) {sorted(present)}{kept}; evaluation needs two or more"
                         + small)
     proba_all, info = predict_rows(model, rows, scheme_obj)

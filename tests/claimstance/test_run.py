@@ -162,6 +162,22 @@ def test_the_push_scope_of_the_config_and_the_older_push_all(tmp_path):
     path.write_text("push_scope: every\n", encoding="utf-8")
     with pytest.raises(UserError, match=r"p\.yaml: push_scope: .*'claims', 'statements' or 'all'"):
         load_pipeline_config(path)
+    path.write_text("push_all: true\npush_scope: claims\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"push_all: true and push_scope: claims ask for different sentences"):
+        load_pipeline_config(path)
+
+
+def test_the_scope_options_of_push_and_compare_cannot_disagree_with_their_shorthands(tmp_path, capsys):
+    for argv in (["push", "--in", "x.jsonl", "--project", "abc", "--all", "--scope", "claims"],
+                 ["compare", "--in", "x.jsonl", "--out", str(tmp_path / "c"), "--all-sentences", "--scope", "claims"]):
+        assert main(argv) == 2
+        assert "ask for different sentences; give one of them" in capsys.readouterr().err
+
+
+def test_run_scope_overrides_the_config(tmp_path):
+    result = run(SAMPLE_CORPUS, _config(tmp_path, "scoped"), workspace=tmp_path / "ws", push=False,
+                 scope="claims", say=lambda m: None)
+    assert result.scope == "claims" and result.in_scope == result.claims
 
 
 @pytest.mark.browser
@@ -183,10 +199,10 @@ def test_run_then_label_studio_and_report_in_a_browser(studio: dict[str, Any], s
     claims = [json.loads(line) for line in
               (Path(studio["workspace"]) / "run" / "prelabeled.jsonl").read_text(encoding="utf-8").splitlines()]
     # The statements go (the claims, opinions and not check-worthy assertions), no scaffolding, no question.
-    statements = [c for c in claims if c["is_claim"] or c["reason"] in ("opinion", "not_checkworthy")]
+    statements = [c for c in claims if c["is_claim"] or c["reason"] in ("opinion", "not_checkworthy", "headline")]
     assert len(tasks) == len(statements) > sum(1 for c in claims if c["is_claim"])
-    assert {t.data["reason"] for t in tasks} == {"claim", "opinion", "not_checkworthy"}
-    assert f"statements: {len(statements)} (the claims, opinions and other assertions)" in out
+    assert {t.data["reason"] for t in tasks} <= {"claim", "opinion", "not_checkworthy", "headline"}
+    assert f"statements: {len(statements)} (the claims, headlines, opinions and other assertions)" in out
     assert all(t.predictions for t in tasks), "every task carries a pre-label"
     state = json.loads((Path(studio["workspace"]) / "run" / "state.json").read_text(encoding="utf-8"))
     assert state["project"] == project_title   # what `stance push --in W/run/...` checks

@@ -237,8 +237,8 @@ def test_a_test_split_of_one_label_says_how_to_get_figures(tmp_path):
     rows = rows[:16] + [{**r, "label": "kremlin_framing"} for r in rows[16:]]
     ds = _pulled(tmp_path, rows)
     with pytest.raises(UserError, match=r"holds only the label\(s\) \['kremlin_framing'\]; evaluation needs two or "
-                                        r"more \(in the test split of .* \(8 of 24 claims\): a test split is a tenth of "
-                                        r"the documents; label claims of more documents"):
+                                        r"more; that is the test split of .* \(8 of 24 claims\), a tenth of the "
+                                        r"documents: --split all scores every split"):
         ev.evaluate("bootstrap", ds, tmp_path / "r", by=[], split="test")
 
 

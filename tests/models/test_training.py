@@ -167,10 +167,13 @@ def test_the_gate_keeps_the_sample_corpus_as_anchors_unless_the_model_learns_fro
 
     scheme = load_scheme("kremlin_framing")
     plain, full = gate_anchors(scheme, background=False), gate_anchors(scheme)
-    sample_sentence = next(a for a in full if a not in plain)
-    assert anchors_for(scheme, [{"text": "Grain prices rose on Monday."}]) == full
-    assert anchors_for(scheme, [{"text": "  " + sample_sentence.replace(" ", "\n", 1)}]) == plain   # spaces aside
-    assert anchors_for(scheme, [{"text": sample_sentence}], background=False) == plain
+    sample = [a for a in full if a not in plain][:3]
+    other = [{"text": f"Grain prices rose by {n} percent on Monday."} for n in range(20)]
+    assert anchors_for(scheme, other) == full
+    assert anchors_for(scheme, other + [{"text": sample[0]}]) == full   # one sample sentence among many: kept
+    spaced = [{"text": "  " + a.replace(" ", "\n", 1)} for a in sample]  # spaces aside
+    assert anchors_for(scheme, other[:5] + spaced) == plain
+    assert anchors_for(scheme, spaced, background=False) == plain
 
 
 def _gated_classifier(**config: object):
