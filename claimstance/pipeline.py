@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import shlex
 import shutil
 import sys
 import time
@@ -150,7 +151,7 @@ def check_run_project(path: str, project: str) -> None:
         raise UserError(f"{path}: `stance run` made these claims for project {made_for!r}"
                         + (f", from {corpus}" if isinstance(corpus, str) else "")
                         + f"; pushing them to {project!r} would mix that corpus into it. Push them with --project "
-                        f"{made_for!r}, or run `stance run --corpus YOURS --project {project!r}` again to make your "
+                        f"{q(made_for)}, or run `stance run --corpus YOURS --project {q(project)}` again to make your "
                         f"corpus's claims (to push these elsewhere on purpose, copy the file out of {where} first)")
 
 
@@ -367,6 +368,11 @@ def _has_info(workspace: Path) -> bool:
     return (workspace / "studio.json").exists()
 
 
+def q(value: object) -> str:
+    """``value`` as one shell word, for a command a user copies from the terminal (``shlex.quote``)."""
+    return shlex.quote(str(value))
+
+
 def _stance() -> str:
     """How to call this CLI from the user's shell: ``stance`` when it is on PATH (an activated venv)."""
     if shutil.which("stance"):
@@ -404,7 +410,7 @@ def _in_scope(row: dict[str, Any], scope: str) -> bool:
 def summary_lines(result: RunResult) -> list[str]:
     """The closing summary: what was found, where it is, and the commands of the annotation loop."""
     w = result.workspace
-    stance = _stance()
+    stance = q(_stance())
     lines = [
         "",
         f"documents: {result.documents}   sentences: {result.sentences}   claims: {result.claims}"
@@ -452,16 +458,16 @@ def summary_lines(result: RunResult) -> list[str]:
             "",
             "next:",
             "  annotate in the browser, then pull the corrections:",
-            f"    {stance} pull --workspace {w} --project {result.project!r} --out {w / 'pulled'}",
+            f"    {stance} pull --workspace {q(w)} --project {q(result.project)} --out {q(w / 'pulled')}",
             "  train on them and pre-label again with the new model"
             + (f" (into a new directory: {replaced} exists, and `stance train` replaces the --out it is given):"
                if replaced else ":"),
-            f"    {stance} train --data {w / 'pulled' / 'dataset'} --out {model}",
-            f"    {stance} prelabel --in {result.claims_path} --out {w / 'run' / 'prelabeled-v2.jsonl'} --model {model}",
-            f"    {stance} push --workspace {w} --in {w / 'run' / 'prelabeled-v2.jsonl'} --project {result.project!r}",
-            f"  after adding documents, run again with --model {model} to pre-label the new claims with it",
-            "  stop the server: " + (f"make stop  (or: {stance} studio stop --workspace {w})"
+            f"    {stance} train --data {q(w / 'pulled' / 'dataset')} --out {q(model)}",
+            f"    {stance} prelabel --in {q(result.claims_path)} --out {q(w / 'run' / 'prelabeled-v2.jsonl')} --model {q(model)}",
+            f"    {stance} push --workspace {q(w)} --in {q(w / 'run' / 'prelabeled-v2.jsonl')} --project {q(result.project)}",
+            f"  after adding documents, run again with --model {q(model)} to pre-label the new claims with it",
+            "  stop the server: " + (f"make stop  (or: {stance} studio stop --workspace {q(w)})"
                                      if str(w) == "workspace" else
-                                     f"{stance} studio stop --workspace {w}  (or: make stop WORKSPACE={w})"),
+                                     f"{stance} studio stop --workspace {q(w)}  (or: make stop WORKSPACE={q(w)})"),
         ]
     return lines

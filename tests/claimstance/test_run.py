@@ -174,6 +174,20 @@ def test_the_scope_options_of_push_and_compare_cannot_disagree_with_their_shorth
         assert "ask for different sentences; give one of them" in capsys.readouterr().err
 
 
+def test_the_commands_the_summary_prints_are_shell_safe(tmp_path):
+    import shlex
+
+    from claimstance.pipeline import RunResult, summary_lines
+
+    w = tmp_path / "my work"
+    result = RunResult(workspace=w, claims_path=w / "run" / "claims.jsonl", prelabeled_path=w / "run" / "p.jsonl",
+                       compare_dir=w / "run" / "compare", project="audit it's $(id)",
+                       studio={"url": "http://127.0.0.1:8080", "username": "admin@claimstance.local"})
+    pull = next(line for line in summary_lines(result) if " pull --workspace " in line)
+    argv = shlex.split(pull)
+    assert argv[argv.index("--project") + 1] == "audit it's $(id)" and argv[argv.index("--workspace") + 1] == str(w)
+
+
 def test_run_scope_overrides_the_config(tmp_path):
     result = run(SAMPLE_CORPUS, _config(tmp_path, "scoped"), workspace=tmp_path / "ws", push=False,
                  scope="claims", say=lambda m: None)
