@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -128,6 +129,22 @@ def _source(path: str, manifests: list[Manifest], on_skip: OnSkip) -> Source | N
     return Source(path, fmt, entry, by_id, unlisted)
 
 
+def _not_a_file(path: str, fix: str) -> Skipped | None:
+    """The skip for a named pipe, socket or device: reading a pipe waits for a writer that may never
+    come (a FIFO in a corpus folder had hung `stance claims`). None for a regular file, or a path that
+    cannot be looked at (its reader says why)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    what = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file")
+    return Skipped(path, f"{what}, not a regular file, so it is not read (reading it could wait or run "
+                         f"forever); {fix}")
+
+
 def _is_documentation(name: str) -> bool:
     """A corpus folder's README or LICENSE describes the corpus; it is not one of its documents."""
     return os.path.splitext(name)[0].upper() in ("README", "LICENSE", "LICENCE", "CHANGELOG")
@@ -185,9 +202,9 @@ def list_sources(inputs: list[str], options: ReadOptions, on_skip: OnSkip,
     """The files to read, in a deterministic order: inputs as given, directories walked sorted.
 
     Hidden files, manifests and README/LICENSE files inside directories are passed over
-    (give such a file by name to read it); a directory with nothing else is a skip. A manifest
-    applies to files in its directory and below; ``options.manifest`` applies to every input and
-    wins. What looks wrong in a manifest but does not stop the run goes to ``on_note``.
+    (give such a file by name to read it); a directory with nothing else is a skip, and so is a named
+    pipe, socket or device, in a directory or given. A manifest applies to files in its directory and
+    below; ``options.manifest`` applies to every input and wins. What looks wrong in a manifest but does not stop the run goes to ``on_note``.
     """
     explicit = [load_manifest(options.manifest)] if options.manifest else []
     cache: dict[str, Manifest | None] = {}
@@ -231,12 +248,20 @@ def list_sources(inputs: list[str], options: ReadOptions, on_skip: OnSkip,
                         on_skip(Skipped(path, f"a link to {os.path.realpath(path)}, outside {given}; give "
                                               "that file by name to read it"))
                         continue
+                    special = _not_a_file(path, "move it out of the corpus folder")
+                    if special is not None:
+                        on_skip(special)
+                        continue
                     if manifests is None:
                         manifests = explicit + _nearest_manifest(os.path.realpath(dirpath), root, cache)
                     add(_source(path, manifests, on_skip))
             if not candidates:
                 on_skip(Skipped(given, _nothing_found(passed_over)))
         else:
+            special = _not_a_file(given, "save what it carries to a file and give that")
+            if special is not None:
+                on_skip(special)
+                continue
             directory = os.path.dirname(os.path.realpath(given))
             manifests = explicit + _nearest_manifest(directory, directory, cache)
             if not any(m.for_file(given) for m in manifests):

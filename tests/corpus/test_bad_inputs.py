@@ -4,6 +4,7 @@ and notes (not skips) for manifest keys and entries that look wrong."""
 from __future__ import annotations
 
 import json
+import os
 import random
 from pathlib import Path
 
@@ -344,3 +345,27 @@ def test_claims_on_a_csv_with_a_cut_row_exits_1_naming_it(tmp_path: Path, capsys
     assert main(["claims", str(path), "--out", str(out)]) == 1
     assert [json.loads(line)["doc_id"] for line in out.read_text(encoding="utf-8").splitlines()] == ["b"]
     assert f"skipped: {path}:2: this row has 4 fields, the header 2" in capsys.readouterr().err
+
+
+def test_a_named_pipe_in_a_corpus_folder_is_a_skip_not_a_hang(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Moscow denies it.", encoding="utf-8")
+    pipe = tmp_path / "x.txt"
+    os.mkfifo(pipe)
+    docs, skipped, _ = read([tmp_path])
+    assert [d.text for d in docs] == ["Moscow denies it."]
+    assert skipped == [Skipped(str(pipe), "a named pipe (FIFO), not a regular file, so it is not read (reading it "
+                                          "could wait or run forever); move it out of the corpus folder")]
+    docs, skipped, _ = read([pipe])   # given by name
+    assert docs == []
+    assert skipped == [Skipped(str(pipe), "a named pipe (FIFO), not a regular file, so it is not read (reading it "
+                                          "could wait or run forever); save what it carries to a file and give that")]
+
+
+def test_claims_on_a_folder_holding_a_named_pipe_finishes_and_names_it(tmp_path: Path) -> None:
+    corpus_dir = tmp_path / "corpus"
+    corpus_dir.mkdir()
+    (corpus_dir / "a.txt").write_text("Moscow denies it.", encoding="utf-8")
+    os.mkfifo(corpus_dir / "x.txt")
+    summary = build_claims([str(corpus_dir)], str(tmp_path / "c.jsonl"), progress=False)
+    assert summary.documents == 1
+    assert [s.where for s in summary.skipped] == [str(corpus_dir / "x.txt")]
