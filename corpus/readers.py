@@ -233,6 +233,22 @@ _OUTPUTS = (
 )
 
 
+MAX_DEPTH = 100   # levels of lists and objects a JSONL row may nest: metadata needs a few
+
+
+def _too_deep(row: dict[str, Any]) -> bool:
+    """Does ``row`` nest more than ``MAX_DEPTH`` levels? Rows that ``json`` parses just below Python's
+    recursion limit still broke pickling them to the claim workers (a RecursionError traceback)."""
+    stack: list[tuple[Any, int]] = [(row, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
 def _stance_output(row: dict[str, Any]) -> str | None:
     """What a JSONL file whose first row is ``row`` is, when it is one of stance's outputs; else None."""
     return next((what for keys, what in _OUTPUTS if keys <= row.keys()), None)
@@ -271,6 +287,10 @@ def _read_jsonl(source: Source, options: ReadOptions, on_skip: OnSkip) -> Iterat
             if not isinstance(row, dict):
                 on_skip(Skipped(where, f"expected a JSON object with {_quoted_names(options.text_column)}, "
                                        f"got {type(row).__name__}"))
+                continue
+            if _too_deep(row):
+                on_skip(Skipped(where, f"nested too deep (over {MAX_DEPTH} levels of lists and objects); "
+                                       "fix or remove that line"))
                 continue
             if first_row:
                 first_row = False

@@ -82,6 +82,26 @@ def test_a_jsonl_line_nested_too_deep_is_a_malformed_line_not_a_traceback(tmp_pa
     assert skipped == [Skipped(f"{path}:1", "malformed JSON (nested too deep); fix or remove that line")]
 
 
+def nested(levels: int) -> str:
+    """A document row nesting ``levels`` levels of objects and lists, the row itself the first."""
+    return '{"id": "deep", "text": "Moscow denies it.", "x": ' + "[" * (levels - 1) + "]" * (levels - 1) + "}"
+
+
+def test_a_jsonl_row_nested_over_100_levels_is_a_skip_and_claims_with_workers_finish(tmp_path: Path) -> None:
+    corpus_dir = tmp_path / "corpus"
+    corpus_dir.mkdir()
+    (corpus_dir / "a.txt").write_text("Kyiv says so.", encoding="utf-8")
+    (corpus_dir / "ok.jsonl").write_text(nested(100) + "\n", encoding="utf-8")
+    path = corpus_dir / "rows.jsonl"
+    path.write_text(nested(101) + "\n" + nested(900) + "\n", encoding="utf-8")   # 900 parses, but did not pickle
+    docs, skipped, _ = read([corpus_dir])
+    assert [d.doc_id for d in docs if d.doc_id == "deep"] == ["deep"]
+    reason = "nested too deep (over 100 levels of lists and objects); fix or remove that line"
+    assert skipped == [Skipped(f"{path}:1", reason), Skipped(f"{path}:2", reason)]
+    summary = build_claims([str(corpus_dir)], str(tmp_path / "c.jsonl"), workers=2, progress=False)
+    assert (summary.documents, [s.where for s in summary.skipped]) == (2, [f"{path}:1", f"{path}:2"])
+
+
 def test_a_csv_with_a_header_and_no_rows_is_a_skip(tmp_path: Path) -> None:
     path = tmp_path / "posts.csv"
     path.write_text("id,text\n", encoding="utf-8")
