@@ -206,6 +206,10 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
         where = "--model" if model is not None else f"{config or DEFAULT_PIPELINE}: model:"
         raise UserError(f"{where} {cfg.model} is not a model directory; give one from `stance train`"
                         + ("" if model is not None else ", or null for the bootstrap"))
+    if cfg.model:
+        from models.classifier import check_model_dir
+
+        check_model_dir(cfg.model)   # an incomplete or damaged one too, before step 1 replaces anything
     from models.compare_settings import compare_settings as checked_compare_settings
     from models.schemes import load_scheme
 

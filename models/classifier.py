@@ -138,6 +138,48 @@ def scheme_change_note(model_dir: str | Path, scheme: Any) -> str | None:
             "examples; train again (`stance train`) to fit them to the new")
 
 
+def _check_transformers_config(model_dir: Path, labels: list[Any]) -> None:
+    """config.json must be a transformers config for these labels: a hand-edited or swapped one would
+    fail deep inside transformers ("Unrecognized model", "ignore_mismatched_sizes")."""
+    path = model_dir / "config.json"
+    if not path.exists():
+        raise UserError(f"{model_dir}: no config.json; the model directory is incomplete, retrain it")
+    try:
+        hf = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise UserError(f"{path}: not readable JSON ({getattr(err, 'msg', type(err).__name__)}); retrain the "
+                        "model or copy the directory again") from None
+    why = None
+    if not isinstance(hf, dict) or not hf.get("model_type"):
+        why = "no model_type"
+    elif len(hf.get("id2label") or {}) != len(labels):
+        why = f"{len(hf.get('id2label') or {})} output labels, {CONFIG_NAME} names {len(labels)}"
+    if why:
+        raise UserError(f"{path}: not the transformers config of this model ({why}); retrain the model or copy "
+                        "the directory again")
+
+
+def check_model_dir(model_dir: str | Path) -> dict[str, Any]:
+    """The ``claimstance.json`` of a directory from `stance train`, after checking its files (one clear
+    error for a missing, incomplete or damaged directory, before any work is done)."""
+    model_dir = Path(model_dir)
+    config_path = model_dir / CONFIG_NAME
+    if not config_path.exists():
+        raise UserError(f"{model_dir}: not a model directory from `stance train` "
+                        f"(no {CONFIG_NAME}); train one or check the path")
+    try:
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+    except ValueError as err:   # malformed JSON, or not text at all
+        raise UserError(f"{config_path}: not readable JSON ({getattr(err, 'msg', type(err).__name__)}); "
+                        "retrain the model") from None
+    if not isinstance(config, dict) or not isinstance(config.get("labels"), list) or not config.get("scheme"):
+        raise UserError(f"{config_path}: not the record `stance train` writes (no labels or scheme); retrain "
+                        "the model")
+    _check_transformers_config(model_dir, config["labels"])
+    _check_weights(model_dir)
+    return config
+
+
 def _check_weights(model_dir: Path) -> None:
     """Read the weights' header now (a few bytes), so a truncated or corrupt file is one clear error
     rather than a safetensors traceback on first use."""
@@ -225,18 +267,7 @@ class StanceClassifier:
         ONNX forward they never are.
         """
         model_dir = Path(model_dir)
-        config_path = model_dir / CONFIG_NAME
-        if not config_path.exists():
-            raise UserError(f"{model_dir}: not a model directory from `stance train` "
-                            f"(no {CONFIG_NAME}); train one or check the path")
-        try:
-            config = json.loads(config_path.read_text(encoding="utf-8"))
-        except ValueError as err:   # malformed JSON, or not text at all
-            raise UserError(f"{config_path}: not readable JSON ({getattr(err, 'msg', type(err).__name__)}); "
-                            "retrain the model") from None
-        if not (model_dir / "config.json").exists():
-            raise UserError(f"{model_dir}: no config.json; the model directory is incomplete, retrain it")
-        _check_weights(model_dir)
+        config = check_model_dir(model_dir)
         if scheme is not None:
             missing = set(config["labels"]) - set(scheme.label_ids)
             if missing:

@@ -329,6 +329,15 @@ def test_train_writes_a_loadable_model_directory(tmp_path: Path, monkeypatch: py
         handle.truncate(1000)
     with pytest.raises(UserError, match=r"damaged/model\.safetensors: damaged \(.*header.*\); retrain the model"):
         StanceClassifier.from_pretrained(damaged)
+    swapped = tmp_path / "swapped"
+    shutil.copytree(model_dir, swapped)
+    hf_config = json.loads((swapped / "config.json").read_text(encoding="utf-8"))
+    for broken, why in (({}, "no model_type"), ({**hf_config, "id2label": {"0": "a", "1": "b", "2": "c"}},
+                                                 "3 output labels, claimstance.json names 2")):
+        (swapped / "config.json").write_text(json.dumps(broken), encoding="utf-8")
+        with pytest.raises(UserError, match=rf"swapped/config\.json: not the transformers config of this model "
+                                            rf"\({why}\); retrain the model or copy the directory again"):
+            StanceClassifier.from_pretrained(swapped)
 
     clf = StanceClassifier.from_pretrained(model_dir)
     assert clf.labels == ["kremlin_framing", "independent_reporting", "neutral"]
