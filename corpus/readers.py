@@ -116,7 +116,7 @@ def front_matter(text: str) -> tuple[dict[str, Any], int]:
 
     try:
         data = yaml.safe_load(m.group("yaml"))
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):   # the YAML parser recurses once a level of nesting
         return {}, 0
     if data is None:  # "---\n---": empty front matter, still not prose
         data = {}

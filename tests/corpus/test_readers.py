@@ -241,6 +241,7 @@ def test_a_manifest_entry_wins_over_front_matter(tmp_path: Path) -> None:
     ("rule.md", "---\n\nA rule, then prose.\n\n---\nMore prose.\n"),  # YAML, but not a mapping
     ("late.md", "Intro.\n---\ntitle: x\n---\nBody.\n"),               # not at the very start
     ("plain.txt", "---\ntitle: x\n---\nBody.\n"),                     # only Markdown files have it
+    ("deep.md", "---\ntitle: " + "[" * 2000 + "]" * 2000 + "\n---\nBody.\n"),  # too deep for the parser
 ])
 def test_text_without_front_matter_is_read_as_is(tmp_path: Path, name: str, text: str) -> None:
     (tmp_path / name).write_text(text, encoding="utf-8")
