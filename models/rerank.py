@@ -93,8 +93,10 @@ def capitalised(text: str) -> set[str]:
     """Capitalised words not at the start of a sentence, lower-cased ("Pope Francis met" -> {"francis"})."""
     out = set()
     for m in _CAPITAL.finditer(text):
-        before = text[:m.start()].rstrip()
-        if before and before[-1] not in ".!?:\"“'‘(—-":
+        i = m.start() - 1
+        while i >= 0 and text[i].isspace():   # the last character before the word, spaces aside
+            i -= 1
+        if i >= 0 and text[i] not in ".!?:\"“'‘(—-":
             out.add(m.group().lower())
     return out
 
