@@ -7,10 +7,14 @@ Errors a user can cause are ``UserError``: printed as one line, exit code non-ze
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
+import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from claimstance.terminal import protect
 from corpus.errors import UserError
@@ -431,10 +435,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout, sys.stderr = streams
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt   # `kill`, `timeout`, a closed terminal: cleaned up as Ctrl-C is
+
+
 def _run(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, _interrupt)
     try:
         return int(args.handler(args) or 0)
+    except BrokenPipeError:   # `stance ... | head`: the reader has what it wanted
+        with contextlib.suppress(OSError, ValueError):   # the interpreter's last flush then writes nowhere
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.__stdout__.fileno())
+        return 0
     except UserError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
@@ -449,6 +464,10 @@ def _run(argv: Sequence[str] | None) -> int:
         print("error: interrupted; re-run the same command to finish (outputs are written atomically)",
               file=sys.stderr)
         return 130
+    finally:
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGTERM, signal.SIGHUP):
+                signal.signal(sig, signal.SIG_DFL)
 
 
 if __name__ == "__main__":

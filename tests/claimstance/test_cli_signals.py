@@ -1,0 +1,36 @@
+"""How the command line ends when it is killed or its reader goes away."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+
+from claimstance import cli
+
+
+def _parser_running(handler):
+    parser = argparse.ArgumentParser()
+    parser.set_defaults(handler=handler)
+    return lambda: parser
+
+
+def test_sigterm_ends_a_command_as_ctrl_c_does(monkeypatch, capsys):
+    def handler(args):
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise AssertionError("SIGTERM should have interrupted the command")
+
+    monkeypatch.setattr(cli, "build_parser", _parser_running(handler))
+    assert cli.main([]) == 130
+    assert "error: interrupted; re-run the same command to finish" in capsys.readouterr().err
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL   # restored for whatever runs next
+
+
+def test_a_closed_pipe_ends_quietly(monkeypatch, capsys):
+    def handler(args):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cli, "build_parser", _parser_running(handler))
+    monkeypatch.setattr(cli.os, "dup2", lambda *a: None)   # keep pytest's own stdout
+    assert cli.main([]) == 0
+    assert capsys.readouterr().err == ""
