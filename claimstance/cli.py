@@ -40,12 +40,21 @@ _COUNT = _at_least(1)
 _PORT = _at_least(1, int, 65535)
 
 
+def _jsonl_out(text: str) -> str:
+    """An argparse type for a JSONL output file: not a folder ("out/"), not another format's name."""
+    if text.endswith(("/", os.sep)):
+        raise argparse.ArgumentTypeError(f"{text} names a folder; give a file name ({text.rstrip('/' + os.sep)}/out.jsonl)")
+    if text.lower().endswith((".csv", ".parquet", ".tsv", ".xlsx")):
+        raise argparse.ArgumentTypeError(f"{text}: the output is JSON lines; give a .jsonl name")
+    return text
+
+
 # --- corpus -----------------------------------------------------------------------------------
 
 def _add_claims(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("claims", help="split documents into claims with offsets, voices and a claim flag")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="files, directories or .jsonl documents")
-    p.add_argument("--out", required=True, help="output JSONL, one sentence a line")
+    p.add_argument("--out", required=True, type=_jsonl_out, help="output JSONL, one sentence a line")
     p.add_argument("--text-column", default="text", help="CSV/JSONL column holding the text; several, comma-separated, take the first one present (default: text)")
     p.add_argument("--id-column", default="id,doc_id", help="CSV/JSONL column holding the document id; several, comma-separated, take the first one holding a value (default: id,doc_id; a row without one gets a hash of its text)")
     p.add_argument("--manifest", default=None, help="manifest of document metadata (default: manifest.yaml found in an input directory)")
@@ -87,7 +96,7 @@ def _claims(args: argparse.Namespace) -> int:
 def _add_prelabel(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("prelabel", help="add stance pre-labels (prediction, score, probs, model_version) to claims")
     p.add_argument("--in", dest="inp", required=True, help="claims JSONL")
-    p.add_argument("--out", required=True, help="output JSONL: every input field plus the pre-label")
+    p.add_argument("--out", required=True, type=_jsonl_out, help="output JSONL: every input field plus the pre-label")
     p.add_argument("--model", default=None, help="a model directory from `stance train` (default: the bootstrap)")
     p.add_argument("--scheme", default=None, help="label scheme: a name in configs/schemes or a YAML path "
                    "(default: the model's own, or kremlin_framing for the bootstrap)")
@@ -203,7 +212,7 @@ def _add_match(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--corpus", required=True, help="JSONL with id (or claim_id) and text")
     p.add_argument("--queries", required=True, help="JSONL with id and text")
     p.add_argument("--top-k", type=_COUNT, default=5)
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", required=True, type=_jsonl_out, help="output JSONL, one query a line with its matches")
     p.add_argument("--config", default=None, help="YAML with `match:` settings (default: configs/compare.yaml)")
     p.add_argument("--model", default=None, help="a sentence-encoder directory (default: the packaged MiniLM)")
     p.add_argument("--cache", default=None, help="embedding cache directory (default: ~/.cache/claimstance/embeddings)")

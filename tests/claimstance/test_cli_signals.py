@@ -1,4 +1,4 @@
-"""How the command line ends when it is killed or its reader goes away."""
+"""How the command line ends when it is killed or its reader goes away, and what it takes as an output file."""
 
 from __future__ import annotations
 
@@ -34,3 +34,12 @@ def test_a_closed_pipe_ends_quietly(monkeypatch, capsys):
     monkeypatch.setattr(cli.os, "dup2", lambda *a: None)   # keep pytest's own stdout
     assert cli.main([]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_a_jsonl_output_is_a_file_name_of_jsonl(tmp_path, capsys):
+    for out, message in ((f"{tmp_path}/new/", "names a folder; give a file name"),
+                         (f"{tmp_path}/x.parquet", "the output is JSON lines; give a .jsonl name"),
+                         (f"{tmp_path}/x.csv", "the output is JSON lines; give a .jsonl name")):
+        assert cli.main(["claims", "corpus/sample", "--out", out]) == 2
+        assert message in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
