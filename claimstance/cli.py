@@ -296,6 +296,10 @@ def _studio(args: argparse.Namespace) -> int:
         if not info["running"]:
             print(f"Label Studio for {args.workspace} is stopped ({info['url']} when started)")
             return 1
+        if info["http_status"] is None:   # the process is there, its web server is not answering yet
+            print(f"Label Studio is starting at {info['url']} (pid {info['pid']}): not answering yet; a first start "
+                  "takes up to a minute, then run this again")
+            return 1
         auth = "API key accepted" if info["auth_ok"] else f"API key NOT accepted (HTTP {info['http_status']})"
         print(f"Label Studio running at {info['url']} (pid {info['pid']}); {auth}")
         print(f"log in as {info['username']}; the password and API key are in {info['studio_json']} "

@@ -46,3 +46,14 @@ def test_a_jsonl_output_is_a_file_name_of_jsonl(tmp_path, capsys):
             cli.main(["claims", "corpus/sample", "--out", out])
         assert ended.value.code == 2 and message in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
+
+
+def test_studio_status_while_the_server_starts_says_so(monkeypatch, capsys):
+    from annotate import studio
+
+    monkeypatch.setattr(studio, "status", lambda workspace: {
+        "running": True, "http_status": None, "auth_ok": False, "url": "http://127.0.0.1:8080", "pid": 42})
+    assert cli.main(["studio", "status", "--workspace", "w"]) == 1
+    out = capsys.readouterr().out
+    assert "Label Studio is starting at http://127.0.0.1:8080 (pid 42): not answering yet" in out
+    assert "NOT accepted" not in out
