@@ -254,7 +254,11 @@ class StanceClassifier:
         if self._scheme is None:
             from models.schemes import load_scheme
 
-            self._scheme = load_scheme(self.config.get("scheme_path") or self.config["scheme"])
+            path = self.config.get("scheme_path")
+            if path and not Path(path).exists():
+                raise UserError(f"{self.model_dir or 'the model'} was trained with the scheme file {path}, which is "
+                                f"gone; give --scheme with that file's new path (scheme {self.config['scheme']!r})")
+            self._scheme = load_scheme(path or self.config["scheme"])
         return self._scheme
 
     # --- loading and saving -----------------------------------------------------------------

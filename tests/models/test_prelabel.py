@@ -249,3 +249,13 @@ def test_an_error_while_collecting_a_batch_reaches_the_caller(tmp_path, monkeypa
 
     with pytest.raises(ValueError, match="no room for batch"):
         session.run_all(iter([(0, feeds), (1, feeds)]), sink)
+
+
+def test_a_model_whose_scheme_file_is_gone_says_so_and_how_to_give_it():
+    from models.classifier import StanceClassifier
+
+    clf = StanceClassifier(None, None, {"labels": ["a", "b"], "scheme": "mine", "scheme_path": "/gone/mine.yaml",
+                                        "version": "v1"})
+    with pytest.raises(UserError, match=r"was trained with the scheme file /gone/mine\.yaml, which is gone; give "
+                                        r"--scheme with that file's new path \(scheme 'mine'\)"):
+        clf.scheme
