@@ -162,6 +162,9 @@ def _check_url(url: str) -> None:
         host = parts.hostname
     except ValueError:
         return   # the probe reports a URL it cannot reach
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        raise UserError(f"--url {url} is not an http(s) address; give the server's address, such as "
+                        "https://labelstudio.example.org or http://127.0.0.1:8080")
     if parts.scheme.lower() == "http" and host and not _loopback(host):
         _note(f"--url {url} is plain http to another machine: the API key travels unencrypted; "
               "use https:// if the server offers it")

@@ -4,6 +4,8 @@ that cannot be written. Each is one `error:` line, nothing written, no key print
 
 from __future__ import annotations
 
+import re
+
 import json
 import os
 import socket
@@ -425,6 +427,14 @@ def test_a_url_with_a_user_name_or_password_is_refused_without_echoing_it(monkey
         line = _one_error_line(capsys)
         assert line == f"error: {message}" and "URLSECRETPW" not in line
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("url", ["notaurl", "ftp://ls.example.org", "127.0.0.1:8080", "http://"])
+def test_a_url_that_is_not_http_is_refused_before_any_server_is_asked(monkeypatch, url):
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", KEY)
+    monkeypatch.setattr(studio, "_probe", lambda *a, **k: pytest.fail("contacted the server"))
+    with pytest.raises(UserError, match=rf"--url {re.escape(url)} is not an http\(s\) address; give the server's"):
+        studio.connect(url=url)
 
 
 @pytest.mark.parametrize("url, noted", [
