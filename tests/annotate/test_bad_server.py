@@ -4,10 +4,9 @@ that cannot be written. Each is one `error:` line, nothing written, no key print
 
 from __future__ import annotations
 
-import re
-
 import json
 import os
+import re
 import socket
 import stat
 import subprocess
