@@ -179,6 +179,9 @@ class Scheme(_Strict):
 
 def parse_scheme(data: Any, source: str = "<scheme>") -> Scheme:
     """Validate a scheme given as a dict; errors name ``source`` and the field."""
+    if data is None:
+        raise UserError(f"{source}: empty; a scheme needs name, title and labels (copy "
+                        "configs/schemes/kremlin_framing.yaml and edit it)")
     if not isinstance(data, dict):
         raise UserError(f"{source}: expected a mapping of scheme fields, got {type(data).__name__}")
     try:

@@ -95,6 +95,12 @@ def test_inconsistent_schemes_are_rejected(tmp_path, change, message):
         load_scheme(str(_write(tmp_path, data)))
 
 
+def test_an_empty_scheme_file_says_what_a_scheme_needs(tmp_path):
+    (tmp_path / "empty.yaml").write_text("", encoding="utf-8")
+    with pytest.raises(UserError, match=r"empty\.yaml: empty; a scheme needs name, title and labels"):
+        load_scheme(str(tmp_path / "empty.yaml"))
+
+
 def test_unknown_name_lists_the_known_schemes_and_bad_yaml_names_the_line(tmp_path):
     with pytest.raises(UserError, match=r"unknown scheme 'nope'; known: .*kremlin_framing"):
         load_scheme("nope")
