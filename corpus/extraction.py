@@ -13,7 +13,7 @@ from typing import Any
 
 from corpus.claimfilter import BYLINE, FRONT_MATTER, HEADING, HEADLINE, SPEAKER_MARKER, classify
 from corpus.readers import extractor
-from corpus.quotes import full_names, pronoun_names
+from corpus.quotations import full_names, pronoun_names
 from corpus.records import CLAIM_FIELDS, QUOTED, Claim, Document, make_claim_id
 from corpus.sentences import split_paragraphs, split_sentences
 from corpus.sources import document_format

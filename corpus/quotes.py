@@ -6,26 +6,21 @@ reported speech (``X said that``, ``X said it was``, ``..., the minister said.``
 X``. A descriptor without a capitalised name (``"...", the deputy minister said``, ``one of them
 said``) is speech with no name: a role is not an identity.
 
-``carry_quotations`` finds the quotations that open and close in a paragraph and carries a
-speaker across the sentences of one quotation, and to an unattributed quotation that follows.
-
-``clean_name`` and ``NAME`` (a regex source for a capitalised name) are shared with voices.py;
-``full_names`` maps a document's short names ("Peskov") to its full ones ("Dmitry Peskov"), and
-``pronoun_names`` gives "She added ..." the name of the speaker quoted just before.
+``clean_name``, ``strip_titles`` and ``NAME`` (a regex source for a capitalised name) are shared with
+voices.py; what reaches across sentences (a quotation's speaker, "She added", a short name) is in
+quotations.py.
 """
 
 from __future__ import annotations
 
 import re
 
-from corpus.records import QUOTED
-
 _PARTICLE_WORDS = ("de", "van", "von", "der", "al", "bin", "da", "di", "le", "la")   # inside a name
-_PARTICLES = frozenset(_PARTICLE_WORDS)
+PARTICLES = frozenset(_PARTICLE_WORDS)
 _NAME_WORD = rf"(?:[A-Z][\w'’.-]*|{'|'.join(_PARTICLE_WORDS)})"
 NAME = rf"[A-Z][\w'’.-]*(?:\s+{_NAME_WORD}){{0,4}}"   # a capitalised name of up to five words
 
-_SPEECH_VERB = (r"(?:said|says|say|told|tells|stated|states|claimed|claims|argued|argues|added|adds|"
+SPEECH_VERB = (r"(?:said|says|say|told|tells|stated|states|claimed|claims|argued|argues|added|adds|"
                 r"noted|notes|warned|warns|insisted|insists|announced|announces|declared|declares|"
                 r"wrote|writes|explained|explains|asserted|asserts|stressed|stresses|emphasi[sz]ed)")
 # a literal alternation is the cheapest test that a sentence holds no speech verb at all
@@ -38,8 +33,8 @@ _NOT_SUBJECTS = frozenset("""it this that these those there here what which who 
     none nobody everyone everybody anyone anybody one many few both each other others
     such so and but or yet as if when while although because since however thus also""".split())
 _QUOTE_THEN_VERB = re.compile(
-    rf"[\"”»],?\s+(?:(?P<pro>he|she|they)\s+{_SPEECH_VERB}|{_SPEECH_VERB}\s+(?P<after>{NAME})|"
-    rf"(?P<before>{NAME})\s+{_SPEECH_VERB})\b")
+    rf"[\"”»],?\s+(?:(?P<pro>he|she|they)\s+{SPEECH_VERB}|{SPEECH_VERB}\s+(?P<after>{NAME})|"
+    rf"(?P<before>{NAME})\s+{SPEECH_VERB})\b")
 # an appositive may open with a possessive or a role: "Sergei Lavrov, Russia's foreign minister, said"
 _POSSESSIVE = r"[A-Z][\w.-]*['’]s"
 _ROLE_WORD = (r"(?:president|minister|secretary|spokesman|spokeswoman|spokesperson|head|chief|deputy|"
@@ -49,9 +44,9 @@ _ROLE_WORD = (r"(?:president|minister|secretary|spokesman|spokeswoman|spokespers
 # or a name with an appositive: '"...," Helena Moritz, a researcher at a London university, told VerifyDesk.'
 # (or "Sergei Lavrov, Russia's foreign minister, said", "Ivan Petrov, head of the district, said")
 _QUOTE_DESCRIPTOR = re.compile(
-    rf"[,?!…]\s*[\"”»]\s+(?:(?P<desc>(?:[\w'’.-]+\s+){{1,7}}?){_SPEECH_VERB}\b|"
-    rf"(?P<named>{NAME}),\s+(?:a|an|the|{_POSSESSIVE}|{_ROLE_WORD})\s+[^,;:!?\"“”«»]{{1,80}}?,\s+{_SPEECH_VERB}\b|"
-    rf"{_SPEECH_VERB}\s+(?P<desc_after>[^,;:!?\"“”«»]{{1,80}}?)\s*(?:[,;:!?]|\.?\s*$))")
+    rf"[,?!…]\s*[\"”»]\s+(?:(?P<desc>(?:[\w'’.-]+\s+){{1,7}}?){SPEECH_VERB}\b|"
+    rf"(?P<named>{NAME}),\s+(?:a|an|the|{_POSSESSIVE}|{_ROLE_WORD})\s+[^,;:!?\"“”«»]{{1,80}}?,\s+{SPEECH_VERB}\b|"
+    rf"{SPEECH_VERB}\s+(?P<desc_after>[^,;:!?\"“”«»]{{1,80}}?)\s*(?:[,;:!?]|\.?\s*$))")
 _DESC_STOP = frozenset("""i we me us my our you your and but or nor so yet as if when while because
     which that who whom whose what is was are were be been has have had do did does not never
     this these those there here then than""".split())
@@ -70,10 +65,10 @@ _DESC_END = frozenset("""on in at last this during after before earlier later ye
     with for adding according speaking""".split())
 # a clause, then ", <who> said." closing the sentence: reported speech without quotation marks
 _REPORTED_TAIL = re.compile(
-    rf",\s+(?P<desc>(?:[\w'’.-]+\s+){{0,6}}?[\w'’.-]+)\s+(?:{_SPEECH_VERB}|reported|reports)"
+    rf",\s+(?P<desc>(?:[\w'’.-]+\s+){{0,6}}?[\w'’.-]+)\s+(?:{SPEECH_VERB}|reported|reports)"
     r"(?:\s+(?:on|in|last|this|earlier|later)(?:\s+\w+){0,2}|\s+(?:yesterday|today|Monday|Tuesday|Wednesday|"
     r"Thursday|Friday|Saturday|Sunday))?\s*[.!]?\s*$")
-_VERB_THEN_QUOTE = re.compile(rf"(?P<subj>{NAME}|[Hh]e|[Ss]he|[Tt]hey)\s+{_SPEECH_VERB}\s*[:,]?\s*[\"“«]")
+_VERB_THEN_QUOTE = re.compile(rf"(?P<subj>{NAME}|[Hh]e|[Ss]he|[Tt]hey)\s+{SPEECH_VERB}\s*[:,]?\s*[\"“«]")
 # the source runs to the first punctuation, but not to the stop of "U.S." or "Dr."
 _ACCORDING = re.compile(r"\b[Aa]ccording to\s+(?P<src>(?:[^,.;:!?()\"“”]|(?<=[A-Z])\.|(?<=\bMr)\.|(?<=\bMs)\.|"
                         r"(?<=\bDr)\.|(?<=\bMrs)\.|(?<=\bProf)\.){2,80})")
@@ -94,7 +89,7 @@ _BETWEEN = (r"(?P<between>(?:\s+(?:has|had|have|did|does|do|is|are|was|were|be|b
 _NOT_SAID = frozenset("not never will would could can may might should must is are was were be been".split())
 # A subject may hold the full stops of abbreviations ("Dr.", "U.N."): the splitter ends sentences elsewhere.
 _REPORTED = re.compile(
-    rf"^(?P<subj>[A-Z][^!?;:\"“”]{{0,80}}?){_BETWEEN}\s+(?P<verb>{_SPEECH_VERB})"
+    rf"^(?P<subj>[A-Z][^!?;:\"“”]{{0,80}}?){_BETWEEN}\s+(?P<verb>{SPEECH_VERB})"
     r"(?:\s+(?:on|in|last|this|earlier|later|recently)(?:\s+\w+){0,2})?(?:\s+\w+)?\s*(?:that\b|:|,?\s*[\"“«])")
 # "claims", "notes", "states" after one of these (or a possessive) are nouns: "spread false claims
 # that", "its claims that", "Moscow's claims that"; "said" is a verb whatever comes before it
@@ -130,58 +125,6 @@ def clean_name(name: str) -> str:
     if not _KEEPS_STOP.search(name):
         name = name.rstrip(".").rstrip(" ,;:")
     return name.lstrip(".")
-
-
-# "She added that ...", '"...," he said.': speech by a pronoun, whose name an earlier sentence gave
-_PRONOUN_SPEECH = re.compile(rf"(?:^|[,;]\s+)(?:[Hh]e|[Ss]he)\s+(?:also\s+|later\s+|then\s+|further\s+)?{_SPEECH_VERB}\b|"
-                             rf"[\"”»],?\s+(?:he|she)\s+(?:also\s+)?{_SPEECH_VERB}\b")
-
-
-def pronoun_names(rows: list[tuple[str, str | None, str, int]]) -> list[str | None]:
-    """The names of (speaker role, name, sentence, paragraph) rows, a nameless quoted "She added
-    ..." given the name of the nearest quoted sentence before it, in its paragraph or the one
-    before, when that name is a person's (the person a reporter's pronoun refers to; a body such
-    as "Foreign Ministry" is "it", and a nameless quoted sentence in between breaks the chain)."""
-    out: list[str | None] = []
-    last: tuple[str | None, int] | None = None   # the nearest quoted row before: its name, its paragraph
-    for role, name, sentence, paragraph in rows:
-        if role == QUOTED and name is None and last is not None and last[0] and paragraph - last[1] <= 1 \
-                and _person(last[0]) and _PRONOUN_SPEECH.search(sentence):
-            name = last[0]
-        if role == QUOTED:
-            last = (name, paragraph)
-        out.append(name)
-    return out
-
-
-# words of a body's name: a body is "it", never "he" or "she"
-_BODY_WORDS = frozenset("""ministry ministry's office service agency council committee department government
-    administration commission court army forces command police bureau institute university kremlin news
-    media press centre center group company bank union organization organisation mission embassy party
-    parliament duma network channel channels reuters tass ria interfax agence associated""".split())
-
-
-def _person(name: str) -> bool:
-    """A name that reads as a person's: two or more capitalised words, none a word of a body's name."""
-    words = name.split()
-    return len(words) >= 2 and all(w[:1].isupper() or w in _PARTICLES for w in words) \
-        and not any(w.lower().strip(".,") in _BODY_WORDS for w in words)
-
-
-def full_names(voices: list[tuple[str, str | None]]) -> dict[tuple[str, str], str]:
-    """Short names of one document mapped to the full name they stand for there.
-
-    ``voices`` are (speaker role, name) pairs. A later quoted "Peskov" is the document's quoted
-    "Dmitry Peskov", and a "Ministry" its "Foreign Ministry": a one-word name that is the last word
-    of a longer name of the same role maps to it, when exactly one such name occurs.
-    """
-    longer = {(role, name) for role, name in voices if name and " " in name}
-    mapping: dict[tuple[str, str], str] = {}
-    for role, name in {(r, n) for r, n in voices if n and " " not in n}:
-        found = [full for r, full in longer if r == role and full.split()[-1] == name]
-        if len(found) == 1:
-            mapping[(role, name)] = found[0]
-    return mapping
 
 
 _LEAD_IN = re.compile(r"^(?:in|on|at|last|earlier|later|yesterday|today|this|since|after|before|during|"
@@ -258,7 +201,7 @@ def _descriptor_name(desc: str) -> str | None:
     for i in range(len(words) - 1, -1, -1):
         word = words[i]
         # a particle inside a name: "Ursula von der Leyen", "Charles de Gaulle"
-        inside = run and word in _PARTICLES and any(w[:1].isupper() for w in words[max(0, i - 2):i])
+        inside = run and word in PARTICLES and any(w[:1].isupper() for w in words[max(0, i - 2):i])
         if not (word[:1].isupper() or inside):
             break
         run.insert(0, word)
@@ -399,89 +342,3 @@ def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
         if words and not _not_a_speaker(words):
             return True, _descriptor_name(m.group("desc")) if words[0].lower() not in _PRONOUNS else None
     return False, None
-
-
-_QUOTE_MARKS = "\"“”«»"
-_ANY_QUOTE = re.compile(r"[\"“”«»]")
-_QUOTE_LEAD = " \t-–—"          # what may stand before a quote that opens a sentence
-_QUOTE_TAIL = " \t.,;:!?…)]"     # what may follow the quote that closes it
-
-
-def _quotations(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The quotations in ``text[start:end]`` that open and close there: (opening, closing mark offset).
-
-    Double quotation marks only (a single one is too often an apostrophe). Curly marks and
-    guillemets say which way they face; a straight one opens after a space and closes before one
-    (else it closes an open quotation and opens otherwise); after a digit it is an inch mark
-    (``a 12" gap``). A mark left without a partner opens nothing: a missing closing mark must not
-    hand the rest of the paragraph to a speaker.
-    """
-    found: list[tuple[int, int]] = []
-    open_at: int | None = None
-    for m in _ANY_QUOTE.finditer(text, start, end):
-        i, c = m.start(), m.group()
-        before = text[i - 1] if i > start else " "
-        after = text[i + 1] if i + 1 < end else " "
-        if c == '"':
-            if before.isdigit():
-                continue
-            if before.isspace() or before in "([{–—-":
-                c = "“" if not after.isspace() or open_at is None else "”"
-            elif after.isspace() or after in _QUOTE_TAIL:
-                c = "”"
-            else:
-                c = "”" if open_at is not None else "“"
-        if c in "“«":
-            open_at = i          # an earlier opening left unclosed opened nothing
-        elif open_at is not None:
-            found.append((open_at, i))
-            open_at = None
-    return found
-
-
-def _opens_sentence(text: str, s: int, e: int, quote: tuple[int, int]) -> bool:
-    """The sentence ``text[s:e]`` starts with ``quote``, which runs to its end or beyond.
-
-    ``"Stay away" is the slogan.`` starts with a quote but is the writer's sentence about it.
-    """
-    opening, closing = quote
-    if opening != s + len(text[s:e]) - len(text[s:e].lstrip(_QUOTE_LEAD)):
-        return False
-    return closing >= e or not text[closing + 1:e].strip(_QUOTE_TAIL + _QUOTE_MARKS)
-
-
-def carry_quotations(text: str, spans: list[tuple[int, int]],
-                      own: list[tuple[str, str | None]]) -> list[tuple[str, str | None]]:
-    """The voices of a paragraph's sentences (``spans`` into ``text``, in order, at least one).
-
-    ``own`` holds each sentence's voice alone (``voices.sentence_voice``); quotations that open and close
-    in the paragraph carry their speaker across sentences: every sentence of a quotation that spans
-    several (``"A. B. C," he said.``) is the speaker's, up to the one holding its closing mark; and a
-    sentence that is a quotation of its own with no attribution, right after a quoted sentence,
-    continues it (``"...," Peskov said. "The Kiev regime bears full responsibility."``).
-    """
-    if _ANY_QUOTE.search(text, spans[0][0], spans[-1][1]) is None:
-        return own  # the common case: no quotation in the paragraph
-    voices = list(own)
-    starts = [False] * len(spans)
-    inside = [False] * len(spans)     # the sentence starts inside a quotation opened before it
-    k = 0
-    for opening, closing in _quotations(text, spans[0][0], spans[-1][1]):
-        while k + 1 < len(spans) and spans[k][1] <= opening:
-            k += 1
-        j = k
-        while j + 1 < len(spans) and spans[j + 1][0] <= closing:
-            j += 1
-        starts[k] = starts[k] or _opens_sentence(text, *spans[k], (opening, closing))
-        for i in range(k + 1, j + 1):
-            inside[i] = True
-        speaker = next((voices[i] for i in range(k, j + 1) if voices[i][0] == QUOTED), None)
-        if j > k and speaker is not None:
-            for i in range(k, j + 1):
-                if voices[i][0] != QUOTED and (i > k or starts[k]):
-                    voices[i] = speaker  # the opening sentence only when it starts with the quote
-    # a quotation right after a quoted sentence, with no attribution of its own, continues it
-    for i in range(1, len(spans)):
-        if voices[i][0] != QUOTED and voices[i - 1][0] == QUOTED and (starts[i] or inside[i]):
-            voices[i] = voices[i - 1]
-    return voices

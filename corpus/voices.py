@@ -29,7 +29,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from corpus.quotes import NAME, attributed_speaker, carry_quotations, clean_name, strip_titles
+from corpus.quotations import carry_quotations
+from corpus.quotes import NAME, attributed_speaker, clean_name, strip_titles
 from corpus.records import AUTHOR, BLOGGER, COMMENTER, INTERVIEWEE, INTERVIEWER, QUOTED
 
 ROW_HINTS = ("interviewer", "interviewee", "reposted_from")   # metadata fields read as voice hints

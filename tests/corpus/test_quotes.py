@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.quotes import attributed_speaker, carry_quotations, clean_name, full_names, pronoun_names
+from corpus.quotations import carry_quotations, full_names, pronoun_names
+from corpus.quotes import attributed_speaker, clean_name
 
 
 @pytest.mark.parametrize("sentence, expected", [

@@ -1,0 +1,152 @@
+"""Speech across sentences: a quotation's speaker, a pronoun's, a short name's.
+
+``carry_quotations`` finds the quotations that open and close in a paragraph and carries a
+speaker across the sentences of one quotation, and to an unattributed quotation that follows.
+``pronoun_names`` gives "She added ..." the name of the person quoted just before, and
+``full_names`` maps a document's short names ("Peskov") to its full ones ("Dmitry Peskov").
+quotes.py reads each sentence on its own.
+"""
+
+from __future__ import annotations
+
+import re
+
+from corpus.quotes import PARTICLES, SPEECH_VERB
+from corpus.records import QUOTED
+
+# "She added that ...", '"...," he said.': speech by a pronoun, whose name an earlier sentence gave
+_PRONOUN_SPEECH = re.compile(rf"(?:^|[,;]\s+)(?:[Hh]e|[Ss]he)\s+(?:also\s+|later\s+|then\s+|further\s+)?{SPEECH_VERB}\b|"
+                             rf"[\"”»],?\s+(?:he|she)\s+(?:also\s+)?{SPEECH_VERB}\b")
+
+
+def pronoun_names(rows: list[tuple[str, str | None, str, int]]) -> list[str | None]:
+    """The names of (speaker role, name, sentence, paragraph) rows, a nameless quoted "She added
+    ..." given the name of the nearest quoted sentence before it, in its paragraph or the one
+    before, when that name is a person's (the person a reporter's pronoun refers to; a body such
+    as "Foreign Ministry" is "it", and a nameless quoted sentence in between breaks the chain)."""
+    out: list[str | None] = []
+    last: tuple[str | None, int] | None = None   # the nearest quoted row before: its name, its paragraph
+    for role, name, sentence, paragraph in rows:
+        if role == QUOTED and name is None and last is not None and last[0] and paragraph - last[1] <= 1 \
+                and _person(last[0]) and _PRONOUN_SPEECH.search(sentence):
+            name = last[0]
+        if role == QUOTED:
+            last = (name, paragraph)
+        out.append(name)
+    return out
+
+
+# words of a body's name: a body is "it", never "he" or "she"
+_BODY_WORDS = frozenset("""ministry ministry's office service agency council committee department government
+    administration commission court army forces command police bureau institute university kremlin news
+    media press centre center group company bank union organization organisation mission embassy party
+    parliament duma network channel channels reuters tass ria interfax agence associated""".split())
+
+
+def _person(name: str) -> bool:
+    """A name that reads as a person's: two or more capitalised words, none a word of a body's name."""
+    words = name.split()
+    return len(words) >= 2 and all(w[:1].isupper() or w in PARTICLES for w in words) \
+        and not any(w.lower().strip(".,") in _BODY_WORDS for w in words)
+
+
+def full_names(voices: list[tuple[str, str | None]]) -> dict[tuple[str, str], str]:
+    """Short names of one document mapped to the full name they stand for there.
+
+    ``voices`` are (speaker role, name) pairs. A later quoted "Peskov" is the document's quoted
+    "Dmitry Peskov", and a "Ministry" its "Foreign Ministry": a one-word name that is the last word
+    of a longer name of the same role maps to it, when exactly one such name occurs.
+    """
+    longer = {(role, name) for role, name in voices if name and " " in name}
+    mapping: dict[tuple[str, str], str] = {}
+    for role, name in {(r, n) for r, n in voices if n and " " not in n}:
+        found = [full for r, full in longer if r == role and full.split()[-1] == name]
+        if len(found) == 1:
+            mapping[(role, name)] = found[0]
+    return mapping
+
+
+_QUOTE_MARKS = "\"“”«»"
+_ANY_QUOTE = re.compile(r"[\"“”«»]")
+_QUOTE_LEAD = " \t-–—"          # what may stand before a quote that opens a sentence
+_QUOTE_TAIL = " \t.,;:!?…)]"     # what may follow the quote that closes it
+
+
+def _quotations(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The quotations in ``text[start:end]`` that open and close there: (opening, closing mark offset).
+
+    Double quotation marks only (a single one is too often an apostrophe). Curly marks and
+    guillemets say which way they face; a straight one opens after a space and closes before one
+    (else it closes an open quotation and opens otherwise); after a digit it is an inch mark
+    (``a 12" gap``). A mark left without a partner opens nothing: a missing closing mark must not
+    hand the rest of the paragraph to a speaker.
+    """
+    found: list[tuple[int, int]] = []
+    open_at: int | None = None
+    for m in _ANY_QUOTE.finditer(text, start, end):
+        i, c = m.start(), m.group()
+        before = text[i - 1] if i > start else " "
+        after = text[i + 1] if i + 1 < end else " "
+        if c == '"':
+            if before.isdigit():
+                continue
+            if before.isspace() or before in "([{–—-":
+                c = "“" if not after.isspace() or open_at is None else "”"
+            elif after.isspace() or after in _QUOTE_TAIL:
+                c = "”"
+            else:
+                c = "”" if open_at is not None else "“"
+        if c in "“«":
+            open_at = i          # an earlier opening left unclosed opened nothing
+        elif open_at is not None:
+            found.append((open_at, i))
+            open_at = None
+    return found
+
+
+def _opens_sentence(text: str, s: int, e: int, quote: tuple[int, int]) -> bool:
+    """The sentence ``text[s:e]`` starts with ``quote``, which runs to its end or beyond.
+
+    ``"Stay away" is the slogan.`` starts with a quote but is the writer's sentence about it.
+    """
+    opening, closing = quote
+    if opening != s + len(text[s:e]) - len(text[s:e].lstrip(_QUOTE_LEAD)):
+        return False
+    return closing >= e or not text[closing + 1:e].strip(_QUOTE_TAIL + _QUOTE_MARKS)
+
+
+def carry_quotations(text: str, spans: list[tuple[int, int]],
+                      own: list[tuple[str, str | None]]) -> list[tuple[str, str | None]]:
+    """The voices of a paragraph's sentences (``spans`` into ``text``, in order, at least one).
+
+    ``own`` holds each sentence's voice alone (``voices.sentence_voice``); quotations that open and close
+    in the paragraph carry their speaker across sentences: every sentence of a quotation that spans
+    several (``"A. B. C," he said.``) is the speaker's, up to the one holding its closing mark; and a
+    sentence that is a quotation of its own with no attribution, right after a quoted sentence,
+    continues it (``"...," Peskov said. "The Kiev regime bears full responsibility."``).
+    """
+    if _ANY_QUOTE.search(text, spans[0][0], spans[-1][1]) is None:
+        return own  # the common case: no quotation in the paragraph
+    voices = list(own)
+    starts = [False] * len(spans)
+    inside = [False] * len(spans)     # the sentence starts inside a quotation opened before it
+    k = 0
+    for opening, closing in _quotations(text, spans[0][0], spans[-1][1]):
+        while k + 1 < len(spans) and spans[k][1] <= opening:
+            k += 1
+        j = k
+        while j + 1 < len(spans) and spans[j + 1][0] <= closing:
+            j += 1
+        starts[k] = starts[k] or _opens_sentence(text, *spans[k], (opening, closing))
+        for i in range(k + 1, j + 1):
+            inside[i] = True
+        speaker = next((voices[i] for i in range(k, j + 1) if voices[i][0] == QUOTED), None)
+        if j > k and speaker is not None:
+            for i in range(k, j + 1):
+                if voices[i][0] != QUOTED and (i > k or starts[k]):
+                    voices[i] = speaker  # the opening sentence only when it starts with the quote
+    # a quotation right after a quoted sentence, with no attribution of its own, continues it
+    for i in range(1, len(spans)):
+        if voices[i][0] != QUOTED and voices[i - 1][0] == QUOTED and (starts[i] or inside[i]):
+            voices[i] = voices[i - 1]
+    return voices
