@@ -32,6 +32,7 @@ from typing import Any
 from corpus.quotations import carry_quotations
 from corpus.quotes import NAME, attributed_speaker, clean_name, strip_titles
 from corpus.records import AUTHOR, BLOGGER, COMMENTER, INTERVIEWEE, INTERVIEWER, QUOTED
+from corpus.transcripts import EDITOR_LABEL, GENERIC_SPEAKERS, is_broadcast, is_broadcaster, shown_to_speak
 
 ROW_HINTS = ("interviewer", "interviewee", "reposted_from")   # metadata fields read as voice hints
 # "By A and B", "Published 16 March 2026 by A", "Posted on May 5, 2024 by A"
@@ -51,23 +52,6 @@ _NOT_SPEAKERS = frozenset("""note notes update updates editor editors source sou
     related read see also warning summary background example disclaimer correction tags tag
     category categories posted filed share subscribe comment comments reply replies bottom line
     conclusion introduction abstract keywords key points takeaway tldr ps p.s edit by""".split())
-
-# turn labels of a broadcast's own people: they speak in the document's voice
-_BROADCASTERS = frozenset("""anchor host presenter newsreader correspondent reporter narrator moderator
-    announcer voiceover journalist""".split())
-# labels that open a news paragraph without being anyone's voice: places of datelines, banners
-_NOT_VOICES = frozenset("""moscow kyiv kiev london washington paris berlin brussels warsaw beijing tokyo ankara
-    istanbul geneva vienna rome madrid minsk tbilisi riga vilnius tallinn helsinki stockholm oslo copenhagen
-    prague budapest bucharest sofia belgrade chisinau donetsk luhansk lugansk kharkiv kharkov odesa odessa lviv
-    dnipro zaporizhzhia kherson mariupol bakhmut belgorod kursk bryansk crimea sevastopol simferopol rostov
-    grozny tehran damascus jerusalem cairo doha dubai riyadh delhi ottawa canberra seoul un nato eu kremlin
-    pentagon breaking live exclusive watch video photos analysis opinion developing alert flash urgent
-    headline headlines summary correction""".split()) | {"new york", "united nations", "white house"}
-_EDITOR_LABEL = re.compile(r"(?:editor['’]?s? note|note|update|updated|correction|clarification)\s*:", re.I)
-# turn labels of people a broadcast shows without naming them
-_GENERIC_SPEAKERS = frozenset("""resident residents witness guest caller soldier volunteer doctor man woman
-    boy girl voice interpreter translator official protester unidentified speaker student teacher farmer
-    driver nurse mother father villager refugee participant panelist audience""".split())
 
 _EDITORIAL = re.compile(
     r"\[(?:my emphasis|emphasis (?:mine|added|in (?:the )?original)|end (?:of )?(?:the )?"
@@ -196,33 +180,6 @@ def _find(paras: list[str], needle: str | None, start: int = 0) -> int | None:
     return None
 
 
-def _broadcaster(label: str, qualifier: str | None) -> bool:
-    """A turn label of the broadcast's own people: "ANCHOR:", "WOLF BLITZER, CNN ANCHOR:"."""
-    return any(w in _BROADCASTERS for w in f"{label} {qualifier or ''}".lower().split())
-
-
-def _broadcast(turns: list[tuple[str, str | None, str]], kind: str) -> bool:
-    """Is this a broadcast transcript: three or more turns (label, the role after it, first words) of
-    two or more labels, one of them an anchor or a correspondent, or the document's kind saying
-    transcript and no turn asking a question (that is an interview). Its turns need no question."""
-    labels = {name.lower() for name, _, _ in turns}
-    if len(turns) < 3 or len(labels) < 2:
-        return False
-    if any(_broadcaster(name, qualifier) for name, qualifier, _ in turns):
-        return True
-    return any(word in kind for word in ("transcript", "broadcast", "podcast")) and not any("?" in p for _, _, p in turns)
-
-
-def _shown_to_speak(label: str, qualifier: str | None, before: str) -> bool:
-    """Is a broadcast's turn label a person: a broadcaster, a generic speaker ("RESIDENT:",
-    "UNIDENTIFIED MALE:"), a label with a role after it, or any other label but a place or a news
-    word ("MOSCOW:", "NEW YORK:", "BREAKING:" are a wire item's dateline or a banner, not a voice)."""
-    words = label.lower().split()
-    if _broadcaster(label, qualifier) or qualifier or any(w in _GENERIC_SPEAKERS for w in words):
-        return True
-    return label.lower() not in _NOT_VOICES and not any(w in _NOT_VOICES for w in words)
-
-
 def _same_person(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return False
@@ -291,7 +248,7 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
     opening = [paras[i + 1] if m and m[2] >= len(paras[i]) and i + 1 < n else paras[i]
                for i, m in enumerate(markers)]
     named = [(m[1], opening[i]) for i, m in enumerate(markers) if m and m[0] == "?"]
-    broadcast = _broadcast([(m[1], m[3], opening[i]) for i, m in enumerate(markers) if m and m[0] == "?"], kind)
+    broadcast = is_broadcast([(m[1], m[3], opening[i]) for i, m in enumerate(markers) if m and m[0] == "?"], kind)
     resets: set[int] = set()   # a broadcast's "MOSCOW:" paragraph: no turn, the document's own voice again
     if broadcast:
         # "CHANCE:" later in the transcript is the "MATTHEW CHANCE, CNN ... CORRESPONDENT:" of before
@@ -299,10 +256,10 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
         for i, m in enumerate(markers):
             if m and m[0] == "?" and " " not in m[1] and m[1].lower() in full:
                 markers[i] = ("?", full[m[1].lower()][1], m[2], full[m[1].lower()][3])
-            if m and m[0] == "?" and not _shown_to_speak(m[1], m[3], text[:paragraphs[i][0]]):
+            if m and m[0] == "?" and not shown_to_speak(m[1], m[3]):
                 markers[i] = None
                 resets.add(i)
-            elif m is None and i >= top and _EDITOR_LABEL.match(paras[i]):
+            elif m is None and i >= top and EDITOR_LABEL.match(paras[i]):
                 resets.add(i)   # "EDITOR'S NOTE: ...", "UPDATE: ..." inside a turn: the document's own voice
     elif len({name for name, _ in named}) < 2 or not any("?" in p for _, p in named):
         # an interview has two speakers and a question: "Note: ..." or "MOSCOW: ..." is not one
@@ -356,7 +313,7 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
                 # the anchor and the correspondent speak for the broadcaster (in a blog's repost, for the
                 # broadcaster reposted, not the blogger); whoever they show is quoted
                 qualifier = next((m[3] for m in markers if m and m[1] == name), None)
-                roles[name] = AUTHOR if _broadcaster(name, qualifier) and not blogish else QUOTED
+                roles[name] = AUTHOR if is_broadcaster(name, qualifier) and not blogish else QUOTED
             elif _same_person(name, interviewee):
                 roles[name] = INTERVIEWEE
             elif _same_person(name, interviewer):
@@ -371,7 +328,7 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
             shown = strip_titles(label.title() if label.isupper() and len(label) > 3 else label)
             if label.lower().startswith("unidentified"):
                 named.setdefault(label, None)
-            elif roles[label] == QUOTED and not label.lower() in _GENERIC_SPEAKERS:
+            elif roles[label] == QUOTED and label.lower() not in GENERIC_SPEAKERS:
                 named.setdefault(label, strip_titles(_full_name(shown, text[:paragraphs[first][0]])))
             else:
                 named.setdefault(label, shown)

@@ -1,0 +1,52 @@
+"""Broadcast transcripts: which turn labels are the broadcaster's own people, which are people it
+shows, and which are no one's voice ("MOSCOW:", "BREAKING:", an editor's note). voices.py uses them
+to read ``ANCHOR:``, ``CORRESPONDENT:``, ``PESKOV:`` and ``WOLF BLITZER, CNN ANCHOR:`` turns.
+"""
+
+from __future__ import annotations
+
+import re
+
+# turn labels of a broadcast's own people: they speak in the document's voice
+BROADCASTERS = frozenset("""anchor host presenter newsreader correspondent reporter narrator moderator
+    announcer voiceover journalist""".split())
+# labels that open a news paragraph without being anyone's voice: places of datelines, banners
+NOT_VOICES = frozenset("""moscow kyiv kiev london washington paris berlin brussels warsaw beijing tokyo ankara
+    istanbul geneva vienna rome madrid minsk tbilisi riga vilnius tallinn helsinki stockholm oslo copenhagen
+    prague budapest bucharest sofia belgrade chisinau donetsk luhansk lugansk kharkiv kharkov odesa odessa lviv
+    dnipro zaporizhzhia kherson mariupol bakhmut belgorod kursk bryansk crimea sevastopol simferopol rostov
+    grozny tehran damascus jerusalem cairo doha dubai riyadh delhi ottawa canberra seoul un nato eu kremlin
+    pentagon breaking live exclusive watch video photos analysis opinion developing alert flash urgent
+    headline headlines summary correction""".split()) | {"new york", "united nations", "white house"}
+EDITOR_LABEL = re.compile(r"(?:editor['’]?s? note|note|update|updated|correction|clarification)\s*:", re.I)
+# turn labels of people a broadcast shows without naming them
+GENERIC_SPEAKERS = frozenset("""resident residents witness guest caller soldier volunteer doctor man woman
+    boy girl voice interpreter translator official protester unidentified speaker student teacher farmer
+    driver nurse mother father villager refugee participant panelist audience""".split())
+
+
+def is_broadcaster(label: str, qualifier: str | None) -> bool:
+    """A turn label of the broadcast's own people: "ANCHOR:", "WOLF BLITZER, CNN ANCHOR:"."""
+    return any(w in BROADCASTERS for w in f"{label} {qualifier or ''}".lower().split())
+
+
+def is_broadcast(turns: list[tuple[str, str | None, str]], kind: str) -> bool:
+    """Is this a broadcast transcript: three or more turns (label, the role after it, first words) of
+    two or more labels, one of them an anchor or a correspondent, or the document's kind saying
+    transcript and no turn asking a question (that is an interview). Its turns need no question."""
+    labels = {name.lower() for name, _, _ in turns}
+    if len(turns) < 3 or len(labels) < 2:
+        return False
+    if any(is_broadcaster(name, qualifier) for name, qualifier, _ in turns):
+        return True
+    return any(word in kind for word in ("transcript", "broadcast", "podcast")) and not any("?" in p for _, _, p in turns)
+
+
+def shown_to_speak(label: str, qualifier: str | None) -> bool:
+    """Is a broadcast's turn label a person: a broadcaster, a generic speaker ("RESIDENT:",
+    "UNIDENTIFIED MALE:"), a label with a role after it, or any other label but a place or a news
+    word ("MOSCOW:", "NEW YORK:", "BREAKING:" are a wire item's dateline or a banner, not a voice)."""
+    words = label.lower().split()
+    if is_broadcaster(label, qualifier) or qualifier or any(w in GENERIC_SPEAKERS for w in words):
+        return True
+    return label.lower() not in NOT_VOICES and not any(w in NOT_VOICES for w in words)
