@@ -207,7 +207,7 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
         raise UserError(f"{where} {cfg.model} is not a model directory; give one from `stance train`"
                         + ("" if model is not None else ", or null for the bootstrap"))
     if cfg.model:
-        from models.classifier import check_model_dir
+        from models.model_dir import check_model_dir
 
         check_model_dir(cfg.model)   # an incomplete or damaged one too, before step 1 replaces anything
     from models.compare_settings import compare_settings as checked_compare_settings
@@ -279,7 +279,7 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
         write_jsonl(result.prelabeled_path, labelled)
         state.done("prelabel", prelabel_key)
     if model_dir:   # what `stance train` warned about the model, before its pre-labels are pushed
-        from models.classifier import model_notes, scheme_change_note
+        from models.model_dir import model_notes, scheme_change_note
 
         result.notes += [f"model {model_dir}, from `stance train`: {note}" for note in model_notes(model_dir)]
         changed = scheme_change_note(model_dir, scheme)
@@ -352,7 +352,7 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
 
 def find_model_dir(workspace: Path, version: str) -> Path | None:
     """The model directory of ``version`` among the workspace's folders (``W/model`` and the like)."""
-    from models.classifier import CONFIG_NAME, model_config
+    from models.model_dir import CONFIG_NAME, model_config
 
     for config in sorted(Path(workspace).glob(f"*/{CONFIG_NAME}")):
         if model_config(config.parent).get("version") == version:

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from corpus.errors import UserError
-from models.classifier import model_config
+from models.model_dir import model_config
 from models.data import is_tie, load_labelled, test_split, text_hash
 from models.evaluation_report import FEW, markdown, render_html, write_plots
 from models.metrics import fitted_baseline, intervals, score, tfidf_baseline

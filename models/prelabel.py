@@ -126,7 +126,7 @@ def prelabel_file(inp: str | Path, out: str | Path, scheme_name: str | None = No
     # What `stance train` warned about this model (too few validation claims, near-uniform, ...):
     # said again where its pre-labels are made, before they are pushed as the selected label.
     if model_dir:
-        from models.classifier import model_notes, scheme_change_note
+        from models.model_dir import model_notes, scheme_change_note
 
         report.notes += [f"model {predictor.version}, from `stance train`: {note}" for note in model_notes(model_dir)]
         changed = scheme_change_note(model_dir, getattr(predictor.model, "scheme", None))

@@ -52,7 +52,7 @@ def test_prelabel_with_the_bootstrap(stand_in_encoder):
 
 
 def test_prelabel_with_a_trained_model_calls_the_classifier(monkeypatch, tmp_path, capsys):
-    from models import classifier
+    from models import classifier, model_dir
 
     class Fake:
         labels = ["kremlin_framing", "independent_reporting", "neutral"]
@@ -86,10 +86,10 @@ def test_prelabel_with_a_trained_model_calls_the_classifier(monkeypatch, tmp_pat
     assert ("note: model minilm-test-1, from `stance train`: only 5 validation claims (fewer than 30): ...\n"
             in capsys.readouterr().err)
     (tmp_path / "claimstance.json").write_text(json.dumps({"scheme": "mine", "scheme_path": "/x/mine.yaml"}))
-    assert classifier.model_scheme(tmp_path) == "/x/mine.yaml" and classifier.model_scheme(tmp_path / "no") is None
-    assert classifier.model_notes(tmp_path) == [] and classifier.model_notes(tmp_path / "no") == []
+    assert model_dir.model_scheme(tmp_path) == "/x/mine.yaml" and model_dir.model_scheme(tmp_path / "no") is None
+    assert model_dir.model_notes(tmp_path) == [] and model_dir.model_notes(tmp_path / "no") == []
     (tmp_path / "claimstance.json").write_text(json.dumps({"notes": ["only 5 validation claims"]}))
-    assert classifier.model_notes(tmp_path) == ["only 5 validation claims"]
+    assert model_dir.model_notes(tmp_path) == ["only 5 validation claims"]
     # A model fitted with an earlier version of its scheme says so, with what to do.
     Fake.scheme = load_scheme("kremlin_framing")
     (tmp_path / "claimstance.json").write_text(json.dumps({"scheme": "kremlin_framing", "scheme_version": "0123456789"}))
@@ -97,9 +97,9 @@ def test_prelabel_with_a_trained_model_calls_the_classifier(monkeypatch, tmp_pat
     assert (f"note: model minilm-test-1: fitted with scheme 'kremlin_framing' as it was then (version 0123456789), "
             f"which has changed since (now {Fake.scheme.version}): the blend's cue votes" in capsys.readouterr().err)
     (tmp_path / "claimstance.json").write_text(json.dumps({"scheme": "kremlin_framing", "scheme_version": Fake.scheme.version}))
-    assert classifier.scheme_change_note(tmp_path, Fake.scheme) is None
+    assert model_dir.scheme_change_note(tmp_path, Fake.scheme) is None
     (tmp_path / "claimstance.json").write_text(json.dumps({"scheme": "mine", "scheme_version": "0123456789"}))
-    assert classifier.scheme_change_note(tmp_path, Fake.scheme) is None   # another scheme: not "changed since"
+    assert model_dir.scheme_change_note(tmp_path, Fake.scheme) is None   # another scheme: not "changed since"
 
 
 def test_cli_prelabel_writes_rows_prints_distribution_and_table(stand_in_encoder, tmp_path, capsys):
