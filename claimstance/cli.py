@@ -337,7 +337,7 @@ def _scope(scope: str | None, everything: bool, flag: str, default: str | None =
 
 def _push(args: argparse.Namespace) -> int:
     from annotate.push import overlap_line, push
-    from claimstance.pipeline import check_run_project
+    from claimstance.run_state import check_run_project
 
     if not args.pairs and args.url is None:   # a remote server's projects are not the local run's
         check_run_project(args.inp, args.project)

@@ -8,21 +8,19 @@ step whose inputs have not changed, and the push is idempotent on the stable cla
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
-import shlex
 import shutil
 import sys
-import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from claimstance.config import DEFAULT_PIPELINE, PipelineConfig, load_pipeline_config
+from claimstance.run_state import RunState, fingerprint
+from claimstance.terminal import shell_word
 from corpus.claimfilter import in_scope
 from corpus.errors import UserError, named_few
-from corpus.files import atomic_write, read_jsonl
+from corpus.files import read_jsonl
 from corpus.sources import ReadOptions
 
 SAMPLE_CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "sample"
@@ -58,117 +56,6 @@ class RunResult:
     model: str | None = None
     no_source_type: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-
-def _hash_update_path(digest: "hashlib._Hash", path: Path) -> None:
-    if path.is_dir():
-        for child in sorted(path.rglob("*")):
-            rel = child.relative_to(path).parts
-            if child.is_file() and "__pycache__" not in rel and not any(p.startswith(".") for p in rel):
-                digest.update(str(child.relative_to(path)).encode())
-                digest.update(child.read_bytes())
-    elif path.exists():
-        digest.update(path.read_bytes())
-    else:
-        digest.update(f"missing:{path}".encode())
-
-
-def fingerprint(*parts: Any) -> str:
-    """A content hash of files, directories and plain values."""
-    digest = hashlib.sha1()
-    for part in parts:
-        if isinstance(part, Path):
-            _hash_update_path(digest, part)
-        else:
-            digest.update(json.dumps(part, sort_keys=True, default=str).encode())
-        digest.update(b"\x00")
-    return digest.hexdigest()
-
-
-class RunState:
-    """The fingerprint each step last ran with (``W/run/state.json``)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.data: dict[str, Any] = {}
-        if path.exists():
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                data = {}
-            self.data = data if isinstance(data, dict) else {}
-
-    def fresh(self, step: str, key: str, *outputs: Path) -> bool:
-        return self.step(step).get("key") == key and all(p.exists() for p in outputs)
-
-    def step(self, step: str) -> dict[str, Any]:
-        """What a step recorded ({} when nothing, or something a hand-edited file made unreadable)."""
-        entry = self.data.get(step)
-        return entry if isinstance(entry, dict) else {}
-
-    def done(self, step: str, key: str, **extra: Any) -> None:
-        self.data[step] = {"key": key, "at": time.strftime("%Y-%m-%dT%H:%M:%S"), **extra}
-        self._write()
-
-    def set(self, name: str, value: Any) -> None:
-        if self.data.get(name) != value:
-            self.data[name] = value
-            self._write()
-
-    def forget(self, step: str) -> None:
-        if self.data.pop(step, None) is not None:
-            self._write()
-
-    def _write(self) -> None:
-        with atomic_write(self.path) as handle:
-            json.dump(self.data, handle, indent=2)
-
-
-def check_run_project(path: str, project: str) -> None:
-    """Refuse to push run claims into the wrong project: a later run on another corpus replaces
-    ``W/run`` (but not the files a user wrote there, such as ``prelabeled-v2.jsonl``), and the
-    commands printed for the first run then push the wrong corpus.
-
-    A file in a run folder must hold that run's claims (its first claim is in ``claims.jsonl``), and
-    after a run that pushed, go to that run's project."""
-    source = Path(path)
-    where = source.resolve().parent
-    run_claims = where / "claims.jsonl"
-    if where.name != "run" or not source.is_file() or not (where / "state.json").is_file() or not run_claims.is_file():
-        return
-    holds = _holds_run_claims(source, run_claims)
-    if holds is None:
-        return   # not claim rows: push says what is wrong
-    state = RunState(where / "state.json")
-    corpus = state.step("claims").get("corpus")
-    if not holds:
-        raise UserError(f"{path}: none of its claims is among the claims `stance run` last made in {where}"
-                        + (f" (from {corpus})" if isinstance(corpus, str) else "")
-                        + ": it comes from an earlier run, which a run on another corpus replaced. Make it again "
-                        f"from {run_claims}, or copy it out of {where} to push it on purpose")
-    made_for = state.data.get("project")
-    if isinstance(made_for, str) and made_for != project:
-        raise UserError(f"{path}: `stance run` made these claims for project {made_for!r}"
-                        + (f", from {corpus}" if isinstance(corpus, str) else "")
-                        + f"; pushing them to {project!r} would mix that corpus into it. Push them with --project "
-                        f"{q(made_for)}, or run `stance run --corpus YOURS --project {q(project)}` again to make your "
-                        f"corpus's claims (to push these elsewhere on purpose, copy the file out of {where} first)")
-
-
-def _holds_run_claims(source: Path, run_claims: Path) -> bool | None:
-    """Whether the first claim of ``source`` is one of the run's claims (read as text, line by line);
-    None when ``source`` does not start with a claim row."""
-    try:
-        with source.open(encoding="utf-8") as handle:
-            first = next((line for line in handle if line.strip()), "")
-        claim_id = json.loads(first).get("claim_id") if first else None
-        if not isinstance(claim_id, str):
-            return None
-        needle = json.dumps({"claim_id": claim_id})[1:-1]   # '"claim_id": "..."', as write_jsonl writes it
-        with run_claims.open(encoding="utf-8") as handle:
-            return any(needle in line for line in handle)
-    except (OSError, ValueError, AttributeError):
-        return None
 
 
 def _say(message: str) -> None:
@@ -372,11 +259,6 @@ def _has_info(workspace: Path) -> bool:
     return (workspace / "studio.json").exists()
 
 
-def q(value: object) -> str:
-    """``value`` as one shell word, for a command a user copies from the terminal (``shlex.quote``)."""
-    return shlex.quote(str(value))
-
-
 def _stance() -> str:
     """How to call this CLI from the user's shell: ``stance`` when it is on PATH (an activated venv)."""
     if shutil.which("stance"):
@@ -414,7 +296,7 @@ def _in_scope(row: dict[str, Any], scope: str) -> bool:
 def summary_lines(result: RunResult) -> list[str]:
     """The closing summary: what was found, where it is, and the commands of the annotation loop."""
     w = result.workspace
-    stance = q(_stance())
+    stance = shell_word(_stance())
     lines = [
         "",
         f"documents: {result.documents}   sentences: {result.sentences}   claims: {result.claims}"
@@ -462,16 +344,16 @@ def summary_lines(result: RunResult) -> list[str]:
             "",
             "next:",
             "  annotate in the browser, then pull the corrections:",
-            f"    {stance} pull --workspace {q(w)} --project {q(result.project)} --out {q(w / 'pulled')}",
+            f"    {stance} pull --workspace {shell_word(w)} --project {shell_word(result.project)} --out {shell_word(w / 'pulled')}",
             "  train on them and pre-label again with the new model"
             + (f" (into a new directory: {replaced} exists, and `stance train` replaces the --out it is given):"
                if replaced else ":"),
-            f"    {stance} train --data {q(w / 'pulled' / 'dataset')} --out {q(model)}",
-            f"    {stance} prelabel --in {q(result.claims_path)} --out {q(w / 'run' / 'prelabeled-v2.jsonl')} --model {q(model)}",
-            f"    {stance} push --workspace {q(w)} --in {q(w / 'run' / 'prelabeled-v2.jsonl')} --project {q(result.project)}",
-            f"  after adding documents, run again with --model {q(model)} to pre-label the new claims with it",
-            "  stop the server: " + (f"make stop  (or: {stance} studio stop --workspace {q(w)})"
+            f"    {stance} train --data {shell_word(w / 'pulled' / 'dataset')} --out {shell_word(model)}",
+            f"    {stance} prelabel --in {shell_word(result.claims_path)} --out {shell_word(w / 'run' / 'prelabeled-v2.jsonl')} --model {shell_word(model)}",
+            f"    {stance} push --workspace {shell_word(w)} --in {shell_word(w / 'run' / 'prelabeled-v2.jsonl')} --project {shell_word(result.project)}",
+            f"  after adding documents, run again with --model {shell_word(model)} to pre-label the new claims with it",
+            "  stop the server: " + (f"make stop  (or: {stance} studio stop --workspace {shell_word(w)})"
                                      if str(w) == "workspace" else
-                                     f"{stance} studio stop --workspace {q(w)}  (or: make stop WORKSPACE={q(w)})"),
+                                     f"{stance} studio stop --workspace {shell_word(w)}  (or: make stop WORKSPACE={shell_word(w)})"),
         ]
     return lines

@@ -9,11 +9,18 @@ newline pass, and so does a carriage return that opens a write (a progress bar r
 
 from __future__ import annotations
 
+import shlex
 from typing import Any, TextIO
 
 from corpus.safetext import visible
 
-__all__ = ["SafeStream", "protect", "visible"]
+__all__ = ["SafeStream", "protect", "shell_word", "visible"]
+
+
+def shell_word(value: object) -> str:
+    """``value`` as one shell word, for a command a user copies from the terminal (``shlex.quote``):
+    a project title with quotes, spaces or ``$(...)`` is pasted as itself."""
+    return shlex.quote(str(value))
 
 
 class SafeStream:

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from claimstance.cli import main
-from claimstance.pipeline import SAMPLE_CORPUS, RunResult, RunState, check_run_project, run, summary_lines
+from claimstance.pipeline import SAMPLE_CORPUS, RunResult, run, summary_lines
+from claimstance.run_state import RunState, check_run_project
 from corpus.errors import UserError
 
 pytestmark = pytest.mark.slow
