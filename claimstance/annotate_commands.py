@@ -1,0 +1,152 @@
+"""The commands of Label Studio and of the whole pipeline: `stance studio`, `stance push`, `stance
+pull` and `stance run`. Each parses its options, calls one library function and prints what it did.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from claimstance.arguments import COUNT, PORT, scope_of
+
+# --- annotate ---------------------------------------------------------------------------------
+
+def add_studio(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("studio", help="run a local Label Studio: start, stop, status")
+    p.add_argument("action", choices=["start", "stop", "status"])
+    p.add_argument("--workspace", default="workspace")
+    p.add_argument("--port", type=PORT, default=None)
+    p.set_defaults(handler=_studio)
+
+
+def _studio(args: argparse.Namespace) -> int:
+    from annotate import studio
+
+    if args.action == "start":
+        info = studio.start(args.workspace, port=args.port)
+        state = "already running" if info["already_running"] else f"started in {info['seconds']} s"
+        print(f"Label Studio {state} at {info['url']} (pid {info['pid']}, log {info['log']})")
+        print(f"log in as {info['username']}; the password and API key are in {info['studio_json']} "
+              f"(mode {info.get('studio_json_mode', 'unknown')})")
+    elif args.action == "stop":
+        info = studio.stop(args.workspace)
+        print(f"Label Studio for {args.workspace} stopped" if info["stopped"] else f"no Label Studio running for {args.workspace}")
+    else:
+        info = studio.status(args.workspace)   # no workspace set up: a UserError naming the fix
+        if not info["running"]:
+            print(f"Label Studio for {args.workspace} is stopped ({info['url']} when started)")
+            return 1
+        if info["http_status"] is None:   # the process is there, its web server is not answering yet
+            print(f"Label Studio is starting at {info['url']} (pid {info['pid']}): not answering yet; a first start "
+                  "takes up to a minute, then run this again")
+            return 1
+        auth = "API key accepted" if info["auth_ok"] else f"API key NOT accepted (HTTP {info['http_status']})"
+        print(f"Label Studio running at {info['url']} (pid {info['pid']}); {auth}")
+        print(f"log in as {info['username']}; the password and API key are in {info['studio_json']} "
+              f"(mode {info.get('studio_json_mode', 'unknown')})")
+        return 0 if info["auth_ok"] else 1
+    return 0
+
+
+def add_push(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("push", help="send pre-labelled claims (or claim pairs) to Label Studio")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--in", dest="inp", help="pre-labelled claims JSONL")
+    src.add_argument("--pairs", help="pairs.jsonl from `stance compare`")
+    p.add_argument("--project", required=True, help="project title (created if missing)")
+    p.add_argument("--workspace", default="workspace")
+    p.add_argument("--url", default=None, help="a remote Label Studio; the key comes from LABEL_STUDIO_API_KEY")
+    p.add_argument("--scheme", default="kremlin_framing")
+    p.add_argument("--scope", choices=("claims", "statements", "all"), default=None,
+                   help="which sentences: the claims, the statements (claims, headlines, opinions and other "
+                        "assertions the claim filter found not check-worthy, where framing often lives; the "
+                        "default) or all; never front matter, bylines, datelines or speaker markers")
+    p.add_argument("--all", action="store_true", help="the same as --scope all")
+    p.add_argument("--overlap", type=COUNT, default=None, metavar="N",
+                   help="annotators a task: a task leaves the labelling queue once N people labelled it; 2 or "
+                        "more gives agreement figures (default: a new project gets 1, an existing one keeps its own)")
+    p.set_defaults(handler=_push)
+
+
+def _push(args: argparse.Namespace) -> int:
+    from annotate.push import overlap_line, push
+    from claimstance.run_state import check_run_project
+
+    if not args.pairs and args.url is None:   # a remote server's projects are not the local run's
+        check_run_project(args.inp, args.project)
+    result = push(args.pairs or args.inp, args.project, workspace=args.workspace, url=args.url,
+                  scheme=args.scheme, scope=scope_of(args.scope, args.all, "--all"), pairs=bool(args.pairs),
+                  overlap=args.overlap)
+    what = "pairs" if args.pairs else {"claims": "claims", "statements": "statements", "all": "sentences"}[result["scope"]]
+    print(f"{result['tasks_added']} new {what} pushed, {result['tasks_present']} already there, "
+          f"{result['predictions_added']} predictions added to existing tasks"
+          + (f", {result['out_of_scope_skipped']} sentences that are not {result['scope']} skipped ("
+             + ("--scope statements adds opinions and headlines, --scope all everything)" if result["scope"] == "claims"
+                else "--scope all pushes them)")
+             if result.get("out_of_scope_skipped") else "")
+          + (f", {result['structure_skipped']} front matter, byline, dateline and speaker-marker rows left out"
+             if result.get("structure_skipped") else ""))
+    if result["model_version"]:
+        state = "switched to" if result["model_version_switched"] else "is"
+        print(f"project model version {state} {result['project_model_version']}"
+              + ("" if result["project_model_version"] == result["model_version"] else
+                 f" (these pre-labels, {result['model_version']}, were all there already)"))
+    if result.get("overlap"):
+        print(overlap_line(result["overlap"]))
+    for note in result.get("notes", []):
+        print(f"note: {note}", file=sys.stderr)
+    print(f"project {result['project']!r} ({'created' if result['created'] else 'reused'}): {result['project_url']}")
+    return 0
+
+
+def add_pull(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("pull", help="fetch annotations as a dataset, with agreement and acceptance reports")
+    p.add_argument("--project", required=True, help="project title in Label Studio")
+    p.add_argument("--out", required=True, help="output directory (annotations, labels, dataset, report)")
+    p.add_argument("--workspace", default="workspace")
+    p.add_argument("--url", default=None, help="a remote Label Studio; the key comes from LABEL_STUDIO_API_KEY")
+    p.add_argument("--scheme", default="kremlin_framing", help="the scheme the project was pushed with")
+    p.set_defaults(handler=_pull)
+
+
+def _pull(args: argparse.Namespace) -> int:
+    from annotate import pull
+
+    report = pull.pull(args.project, args.out, workspace=args.workspace, url=args.url, scheme=args.scheme)
+    print("\n".join(pull.summary_lines(report, args.out)))
+    return 0
+
+
+# --- the whole pipeline -----------------------------------------------------------------------
+
+def add_run(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="corpus -> claims -> pre-labels -> Label Studio -> comparison report")
+    p.add_argument("--corpus", default=None, help="corpus path (default: the bundled sample corpus)")
+    p.add_argument("--config", default=None, help="pipeline YAML (default: configs/pipeline.yaml)")
+    p.add_argument("--workspace", default="workspace")
+    p.add_argument("--no-push", action="store_true", help="skip Label Studio: claims, pre-labels and report only")
+    p.add_argument("--port", type=PORT, default=None, help="port of a new local Label Studio (default: the config's, 8080)")
+    p.add_argument("--project", default=None, help="Label Studio project title (default: the config's, 'claimstance sample')")
+    p.add_argument("--text-column", default="text", help="CSV/JSONL column holding the text; several, comma-separated, take the first one present (default: text)")
+    p.add_argument("--id-column", default="id,doc_id", help="CSV/JSONL column holding the document id; several, comma-separated, take the first one holding a value (default: id,doc_id)")
+    p.add_argument("--model", default=None, metavar="DIR",
+                   help="pre-label with this model directory from `stance train` (default: the config's `model:`, "
+                        "else the bootstrap; a run on the bootstrap keeps a project on a trained model's pre-labels)")
+    p.add_argument("--overlap", type=COUNT, default=None, metavar="N",
+                   help="annotators a task, as `stance push --overlap` (default: the config's `overlap:`)")
+    p.add_argument("--scope", choices=("claims", "statements", "all"), default=None,
+                   help="which sentences are pushed, as `stance push --scope` (default: the config's `push_scope:`, "
+                        "statements)")
+    p.set_defaults(handler=_run_pipeline)
+
+
+def _run_pipeline(args: argparse.Namespace) -> int:
+    from claimstance.pipeline import run, summary_lines
+    from corpus.sources import ReadOptions
+
+    options = ReadOptions(text_column=args.text_column, id_column=args.id_column)
+    result = run(args.corpus, args.config, workspace=args.workspace, push=not args.no_push, port=args.port,
+                 project=args.project, read_options=options, model=args.model, overlap=args.overlap,
+                 scope=args.scope)
+    print("\n".join(summary_lines(result)))
+    return 1 if result.skipped_inputs else 0
