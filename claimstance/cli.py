@@ -272,15 +272,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout, sys.stderr = streams
 
 
+_MAIN_PID = os.getpid()
+
+
 def _interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt   # `kill`, `timeout`, a closed terminal: cleaned up as Ctrl-C is
+    """`kill`, `timeout`, a closed terminal: cleaned up as Ctrl-C is, in the command's own process. A
+    worker forked from it (the claims pool) dies as it always did, with the signal's default action."""
+    if os.getpid() != _MAIN_PID:
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
+    raise KeyboardInterrupt
 
 
 def _run(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
+    global _MAIN_PID
+    _MAIN_PID = os.getpid()
+    handlers = {}   # the handlers before: restored after, and an ignored signal (nohup) stays ignored
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGHUP):
-            signal.signal(sig, _interrupt)
+            handlers[sig] = signal.getsignal(sig)
+            if handlers[sig] is not signal.SIG_IGN:
+                signal.signal(sig, _interrupt)
     try:
         return int(args.handler(args) or 0)
     except BrokenPipeError:   # `stance ... | head`: the reader has what it wanted
@@ -302,9 +316,8 @@ def _run(argv: Sequence[str] | None) -> int:
               file=sys.stderr)
         return 130
     finally:
-        if threading.current_thread() is threading.main_thread():
-            for sig in (signal.SIGTERM, signal.SIGHUP):
-                signal.signal(sig, signal.SIG_DFL)
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import json.encoder
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -28,6 +29,12 @@ _DOCUMENT_ROWS = False  # whether workers also return each document's documents-
 def _init_worker(options: ReadOptions, document_rows: bool = False) -> None:
     global _OPTIONS, _DOCUMENT_ROWS
     _OPTIONS, _DOCUMENT_ROWS = options, document_rows
+
+
+def _init_pool_worker(options: ReadOptions, document_rows: bool = False) -> None:
+    # A pool's worker ends when the pool terminates it (SIGTERM), whatever handler the parent set for itself.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _init_worker(options, document_rows)
 
 
 def _doc_lines(doc: Document, lines: list[str], by_voice: dict[str, int], claims_by_voice: dict[str, int]) -> int:
@@ -129,7 +136,7 @@ def _results(tasks: Iterable[tuple[Any, int]], options: ReadOptions, workers: in
         return
     import multiprocessing
 
-    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_init_worker,
+    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_init_pool_worker,
                                                     initargs=(options, document_rows))
     try:
         pending: deque = deque()

@@ -25,7 +25,21 @@ def test_sigterm_ends_a_command_as_ctrl_c_does(monkeypatch, capsys):
     monkeypatch.setattr(cli, "build_parser", _parser_running(handler))
     assert cli.main([]) == 130
     assert "error: interrupted; re-run the same command to finish" in capsys.readouterr().err
-    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL   # restored for whatever runs next
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL   # the handler before, restored
+
+
+def test_an_ignored_hangup_stays_ignored_under_nohup(monkeypatch):
+    def handler(args):
+        os.kill(os.getpid(), signal.SIGHUP)   # nohup: the session closes, the command goes on
+        return 0
+
+    monkeypatch.setattr(cli, "build_parser", _parser_running(handler))
+    before = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        assert cli.main([]) == 0
+        assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, before)
 
 
 def test_a_closed_pipe_ends_quietly(monkeypatch, capsys):
