@@ -300,7 +300,7 @@ def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
     question asks about speech, it reports none ("Why do you say that?")."""
     if _VERB_HINT.search(sentence) is None:
         return False, None  # the common case, decided without a regex
-    if sentence.rstrip(" \t\"'”’»)").endswith("?"):
+    if sentence.rstrip(" \t)").endswith("?"):   # the writer's question; a quoted one ends in a quote mark
         return False, None
     if '"' in sentence or "“" in sentence or "”" in sentence or "«" in sentence or "»" in sentence:
         quoted, name = _quote_descriptor(sentence)
