@@ -51,7 +51,7 @@ _DESC_STOP = frozenset("""i we me us my our you your and but or nor so yet as if
     which that who whom whose what is was are were be been has have had do did does not never
     this these those there here then than""".split())
 # titles before a person's name ("President Joe Biden"), and words that qualify them ("Deputy Foreign")
-_PERSON_TITLES = frozenset("""president minister secretary senator sen rep representative gen general
+_PERSON_TITLES = frozenset("""president pres minister secretary senator sen rep representative gen general
     col colonel lt maj major ambassador chancellor spokesman spokeswoman spokesperson chairman
     chairwoman director commander governor gov mayor mr ms mrs dr prof""".split())
 _TITLES = _PERSON_TITLES | frozenset("vice prime deputy foreign defence defense interior finance chief".split())

@@ -17,7 +17,8 @@ NOT_VOICES = frozenset("""moscow kyiv kiev london washington paris berlin brusse
     dnipro zaporizhzhia kherson mariupol bakhmut belgorod kursk bryansk crimea sevastopol simferopol rostov
     grozny tehran damascus jerusalem cairo doha dubai riyadh delhi ottawa canberra seoul un nato eu kremlin
     pentagon breaking live exclusive watch video photos analysis opinion developing alert flash urgent
-    headline headlines summary correction""".split()) | {"new york", "united nations", "white house"}
+    headline headlines summary correction""".split()) | {"new york", "united nations", "white house",
+                                                        "st. petersburg", "st petersburg", "saint petersburg"}
 EDITOR_LABEL = re.compile(r"(?:editor['’]?s? note|note|update|updated|correction|clarification)\s*:", re.I)
 # turn labels of people a broadcast shows without naming them
 GENERIC_SPEAKERS = frozenset("""resident residents witness guest caller soldier volunteer doctor man woman
@@ -43,10 +44,9 @@ def is_broadcast(turns: list[tuple[str, str | None, str]], kind: str) -> bool:
 
 
 def shown_to_speak(label: str, qualifier: str | None) -> bool:
-    """Is a broadcast's turn label a person: a broadcaster, a generic speaker ("RESIDENT:",
-    "UNIDENTIFIED MALE:"), a label with a role after it, or any other label but a place or a news
-    word ("MOSCOW:", "NEW YORK:", "BREAKING:" are a wire item's dateline or a banner, not a voice)."""
+    """Is a broadcast's turn label a person: any label but a place or a news word ("MOSCOW:",
+    "KYIV, UKRAINE:", "ST. PETERSBURG:", "BREAKING:" are a wire item's dateline or a banner, not a voice)."""
     words = label.lower().split()
-    if is_broadcaster(label, qualifier) or qualifier or any(w in GENERIC_SPEAKERS for w in words):
-        return True
-    return label.lower() not in NOT_VOICES and not any(w in NOT_VOICES for w in words)
+    if label.lower() in NOT_VOICES or any(w in NOT_VOICES for w in words):
+        return False   # "KYIV, UKRAINE:" is a dateline, role or not
+    return True

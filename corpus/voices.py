@@ -45,8 +45,10 @@ _BYLINE_SPLIT = re.compile(r"\s*(?:,|\band\b|&)\s*")
 _QA_MARKER = re.compile(r"(?:(?P<q>Question|Q)|(?P<a>Answer|A))\s*:(?:\s+(?=\S)|\s*$)")
 # "PESKOV:", "Dmitry Peskov:", and a transcript's "WOLF BLITZER, CNN ANCHOR:" or
 # "DMITRY PESKOV, KREMLIN SPOKESMAN (through translator):"
-_NAME_MARKER = re.compile(r"(?P<name>(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]*)"
-                          r"(?:,\s+(?P<role>(?:[A-Z][\w'’.-]*\s+){0,4}[A-Z][\w'’.-]*))?(?:\s+\([^()\n]{1,40}\))?"
+# a party or state after the name ("SEN. LINDSEY GRAHAM (R),", "REP. ADAM SCHIFF (D-CA),"), then a role
+# in capitals that may hold commas ("SENIOR FELLOW, ATLANTIC COUNCIL")
+_NAME_MARKER = re.compile(r"(?P<name>(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]*)(?:\s+\([A-Z][\w .-]{0,11}\))?"
+                          r"(?:,\s+(?P<role>[A-Z][A-Z0-9 .,'’&/-]{0,110}?[A-Z.]))?(?:\s+\([^()\n]{1,40}\))?"
                           r"\s*:(?:\s+(?=\S)|\s*$)")
 _NOT_SPEAKERS = frozenset("""note notes update updates editor editors source sources photo photos image
     related read see also warning summary background example disclaimer correction tags tag
@@ -61,12 +63,15 @@ _REPOST_END = re.compile(
     r"\[(?:my emphasis|emphasis (?:mine|added)|end (?:of )?(?:the )?(?:quote|excerpt|interview|"
     r"transcript|repost|article)|bold(?:ing)? mine|italics mine)\]", re.I)
 
-# A Markdown heading ("## Comments", "**Comments (3)**") opens comments only when it says comments:
-# "## Discussion" and "## Responses" are sections of a report.
+# "Comments", "3 Comments", "Replies", a Markdown "## Comments" or "**Comments (3)**" open the comments;
+# "Discussion" and "Responses" only with a count ("42 Responses", "Discussion (12)"): alone they are
+# sections of a report.
 _COMMENTS_HEADING = re.compile(
-    r"^(?:(?:\d+\s+)?(?:reader(?:s'?|'s)?\s+)?(?:comments?|responses?|replies|discussion)"
-    r"|(?:#{1,6}\s+|\*\*)(?:\d+\s+)?(?:reader(?:s'?|'s)?\s+)?comments?)"
-    r"(?:\s*\(\d+\))?\s*:?(?:\*\*)?$", re.I)
+    r"^(?:#{1,6}\s+|\*\*)?(?:"
+    r"(?:\d+\s+)?(?:reader(?:s'?|'s)?\s+)?comments?(?:\s*\(\d+\))?"
+    r"|(?:\d+\s+)?(?:reader(?:s'?|'s)?\s+)?replies(?:\s*\(\d+\))?"
+    r"|\d+\s+(?:responses?|discussion)|(?:responses?|discussion)\s*\(\d+\))"
+    r"\s*:?(?:\*\*)?$", re.I)
 # "jdoe says:" / "Jane Doe said on May 5, 2024 at 3:12 pm" alone on a line opens a comment; after the verb
 # only a date and time ("Russia's defence ministry said 12 drones were shot down." is a story's sentence)
 _COMMENT_DATE = (r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?,?\s+\d{4}"
@@ -132,7 +137,7 @@ def _own_name(meta: dict[str, Any], hints: dict[str, Any]) -> str | None:
 
 def _turn_marker(para: str) -> tuple[str, str | None, int, str | None] | None:
     """(role, name, marker length, the role after the name) when ``para`` opens with a turn marker."""
-    if para.find(":", 0, 96) < 0:  # the common case, decided without a regex
+    if para.find(":", 0, 180) < 0:  # the common case, decided without a regex
         return None
     m = _QA_MARKER.match(para)
     if m:

@@ -163,6 +163,19 @@ def test_a_transcript_s_labels_with_roles_and_surnames() -> None:
         (AUTHOR, "Matthew Chance"), (AUTHOR, "Wolf Blitzer")]
 
 
+def test_a_transcript_s_labels_with_a_party_a_long_role_or_a_comma_in_it() -> None:
+    text = ("WOLF BLITZER, CNN ANCHOR: Welcome back.\n"
+            "SEN. LINDSEY GRAHAM (R), SOUTH CAROLINA: We must send more weapons now.\n"
+            "JOHN KIRBY, NATIONAL SECURITY COUNCIL COORDINATOR FOR STRATEGIC COMMUNICATIONS: They lost troops.\n"
+            "NATALIA ANTONOVA, SENIOR FELLOW, ATLANTIC COUNCIL: The Kremlin is playing for time.\n"
+            "PRES. VOLODYMYR ZELENSKYY, UKRAINE (through translator): We will not give up our land.\n"
+            "KYIV, UKRAINE: Air raid sirens sounded overnight.\n"
+            "BLITZER: Thank you all.")
+    assert [v[:2] for v in voices_of(text)] == [
+        (AUTHOR, "Wolf Blitzer"), (QUOTED, "Lindsey Graham"), (QUOTED, "John Kirby"), (QUOTED, "Natalia Antonova"),
+        (QUOTED, "Volodymyr Zelenskyy"), (AUTHOR, None), (AUTHOR, "Wolf Blitzer")]
+
+
 def test_an_interview_whose_kind_says_transcript_stays_an_interview() -> None:
     text = ("RIA NOVOSTI: Is there any chance of talks this year?\n"
             "LAVROV: The Kiev regime has banned talks by decree.\n"
@@ -182,7 +195,9 @@ def test_a_blog_s_repost_of_a_broadcast_quotes_the_anchor() -> None:
         (QUOTED, "Anchor"), (QUOTED, "Peskov"), (QUOTED, "Anchor")]
 
 
-@pytest.mark.parametrize("heading, opens", [("## Discussion", False), ("## Responses", False), ("Discussion", True)])
+@pytest.mark.parametrize("heading, opens", [("## Discussion", False), ("## Responses", False), ("Discussion", False),
+                                             ("Responses", False), ("42 Responses", True), ("Discussion (12)", True),
+                                             ("Replies", True)])
 def test_only_a_markdown_comments_heading_opens_the_comments(heading: str, opens: bool) -> None:
     text = f"The report found gaps.\n{heading}\nThe data suggest three causes."
     assert (voices_of(text)[2][0] == COMMENTER) is opens
