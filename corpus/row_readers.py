@@ -68,9 +68,11 @@ def _row_document(row: dict[str, Any], where: str, source: Source, options: Read
 
 # What stance's own JSONL outputs hold in every row; a user's documents (an id, a text, times) do not.
 _OUTPUTS = (
-    ({"claim_id", "start", "end", "is_claim", "prediction", "probs", "model_version"},
-     "a pre-labelled claims file written by stance (stance prelabel)"),
-    ({"claim_id", "start", "end", "is_claim"}, "a claims file written by stance (stance claims)"),
+    # a claims row has fields no other data set has all of: its reason, voice and paragraph
+    ({"claim_id", "doc_id", "start", "end", "is_claim", "reason", "speaker", "context", "prediction", "probs",
+      "model_version"}, "a pre-labelled claims file written by stance (stance prelabel)"),
+    ({"claim_id", "doc_id", "start", "end", "is_claim", "reason", "speaker", "context"},
+     "a claims file written by stance (stance claims)"),
     ({"prediction", "score", "probs", "model_version"}, "a pre-labelled file written by stance (stance prelabel)"),
     ({"pair_id", "claim_a", "claim_b"}, "a file of claim pairs written by stance (stance compare)"),
     ({"claim_id", "annotation_id", "task_id"}, "a file of annotations written by stance (stance pull)"),

@@ -232,7 +232,8 @@ def _pair_rows(pairs: Sequence[dict[str, Any]], cues: re.Pattern[str] | None) ->
     for p in ordered:
         a, b = str(p.get("text_a", "")), str(p.get("text_b", ""))
         cls = ' class="contrast"' if p.get("contrasting") else ""
-        relation = ("no guess: a claim has no stance" if p.get("suggested") is None
+        relation = (("no guess: a loose pair, each the other's nearest" if p.get("mutual") and p.get("stance_a")
+                     and p.get("stance_b") else "no guess: a claim has no stance") if p.get("suggested") is None
                     else RELATION_WORDS.get(str(p.get("suggested")), p.get("suggested")))
         mid = (f'{_e(relation)}<br>similarity {float(p.get("similarity") or 0):.2f}'
                + ("<br>contrasting stances" if p.get("contrasting") else ""))

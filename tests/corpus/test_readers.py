@@ -375,7 +375,7 @@ def test_a_link_out_of_the_corpus_folder_is_skipped_a_link_within_it_read(tmp_pa
 
 
 CLAIM_ROW = {"claim_id": "5f0c", "doc_id": "d1", "text": "Moscow denies it.", "start": 0, "end": 17,
-             "is_claim": True, "speaker": "author"}
+             "is_claim": True, "reason": "claim", "speaker": "author", "context": "Moscow denies it."}
 
 
 @pytest.mark.parametrize("row, what", [
@@ -403,12 +403,17 @@ def test_a_file_of_stances_own_outputs_in_the_corpus_is_one_skip_not_documents(t
 def test_a_users_jsonl_of_documents_with_ids_and_times_is_still_documents(tmp_path: Path) -> None:
     path = tmp_path / "segments.jsonl"
     rows = [{"id": "s1", "text": "Moscow denies it.", "start": 0.0, "end": 2.5, "prediction": "none"},
+            # a claim-detection data set's own fields: not a claims file of stance's
+            {"claim_id": "c8", "text": "Kyiv says it.", "start": 0, "end": 13, "is_claim": True, "label": "check"},
             {"claim_id": "c9", "doc_id": "d", "text": "Kyiv says so.", "start": 3, "end": 16, "is_claim": True}]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     docs, skipped = read([path])
     assert skipped == []
-    assert [(d.doc_id, d.text) for d in docs] == [("s1", "Moscow denies it."), ("d", "Kyiv says so.")]   # a later row
+    assert [d.text for d in docs] == ["Moscow denies it.", "Kyiv says it.", "Kyiv says so."]   # later rows too
     assert (docs[0].meta["start"], docs[0].meta["end"]) == (0.0, 2.5)
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows[1:]), encoding="utf-8")   # first row: claim_id, start, ...
+    docs, skipped = read([path])
+    assert skipped == [] and [d.text for d in docs] == ["Kyiv says it.", "Kyiv says so."]
 
 
 @pytest.mark.parametrize("head", [b"", b"\r\n"])

@@ -111,6 +111,13 @@ def test_a_claim_in_several_pairs_is_shown_once_its_pairs_together():
     assert rows_html.index("Claim b2.") < rows_html.index("Claim b1.") < rows_html.index("Claim b9.")
 
 
+def test_a_pair_with_no_suggestion_says_why():
+    both = {"claim_a": "a1", "claim_b": "b1", "text_a": "One.", "text_b": "Two.", "similarity": 0.47,
+            "stance_a": "kremlin_framing", "stance_b": "neutral", "suggested": None, "mutual": True}
+    assert "no guess: a loose pair, each the other&#x27;s nearest" in report._pair_rows([both], None)
+    assert "no guess: a claim has no stance" in report._pair_rows([{**both, "stance_b": None, "mutual": False}], None)
+
+
 def test_a_pair_across_two_topics_is_shown_with_its_claim_s_topic():
     claims = [{"claim_id": c, "doc_id": d, "text": f"Claim {c}.", "prediction": "neutral"}
               for c, d in (("a1", "d1"), ("b1", "d2"), ("a2", "d1"), ("b2", "d2"), ("x", "d3"), ("y", "d4"))]
