@@ -36,9 +36,13 @@ def _studio(args: argparse.Namespace) -> int:
         if not info["running"]:
             print(f"Label Studio for {args.workspace} is stopped ({info['url']} when started)")
             return 1
-        if info["http_status"] is None:   # the process is there, its web server is not answering yet
-            print(f"Label Studio is starting at {info['url']} (pid {info['pid']}): not answering yet; a first start "
-                  "takes up to a minute, then run this again")
+        if info["http_status"] is None:   # the process is there, its web server is not answering
+            if _minutes_since(info.get("started_at")) < 5:
+                print(f"Label Studio is starting at {info['url']} (pid {info['pid']}): not answering yet; a first "
+                      "start takes up to a minute, then run this again")
+            else:
+                print(f"Label Studio at {info['url']} (pid {info['pid']}) does not answer; see {info.get('log')}, "
+                      f"then `stance studio stop --workspace {args.workspace}` and start it again")
             return 1
         auth = "API key accepted" if info["auth_ok"] else f"API key NOT accepted (HTTP {info['http_status']})"
         print(f"Label Studio running at {info['url']} (pid {info['pid']}); {auth}")
@@ -46,6 +50,17 @@ def _studio(args: argparse.Namespace) -> int:
               f"(mode {info.get('studio_json_mode', 'unknown')})")
         return 0 if info["auth_ok"] else 1
     return 0
+
+
+def _minutes_since(stamp: object) -> float:
+    """Minutes since a studio.json ``started_at`` stamp; a long time when there is none."""
+    import datetime
+
+    try:
+        started = datetime.datetime.strptime(str(stamp), "%Y-%m-%dT%H:%M:%S%z")
+    except ValueError:
+        return float("inf")
+    return (datetime.datetime.now(started.tzinfo) - started).total_seconds() / 60
 
 
 def add_push(sub: argparse._SubParsersAction) -> None:

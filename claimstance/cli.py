@@ -33,7 +33,7 @@ def _add_claims(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--id-column", default="id,doc_id", help="CSV/JSONL column holding the document id; several, comma-separated, take the first one holding a value (default: id,doc_id; a row without one gets a hash of its text)")
     p.add_argument("--manifest", default=None, help="manifest of document metadata (default: manifest.yaml found in an input directory)")
     p.add_argument("--parquet", action="store_true", help="also write FILE.parquet beside the JSONL")
-    p.add_argument("--documents", default=None, metavar="FILE", help="also write FILE (JSONL), one row a document: "
+    p.add_argument("--documents", default=None, metavar="FILE", type=jsonl_out, help="also write FILE (JSONL), one row a document: "
                    "doc_id, source_file, format, sha1 and the text the claims' offsets index (for HTML: the "
                    "extracted text, with the extractor and its version)")
     p.add_argument("--max-file-mb", type=at_least(0.001, float), default=50, help="skip files (or JSONL lines) larger than this (default: 50)")

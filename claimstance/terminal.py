@@ -24,16 +24,34 @@ def shell_word(value: object) -> str:
 
 
 class SafeStream:
-    """A text stream whose ``write`` shows terminal controls as escapes; the rest passes through."""
+    """A text stream whose ``write`` shows terminal controls as escapes; the rest passes through.
+
+    A reader that went away (`stance claims ... 2>&1 | head`) stops what is shown, never the work:
+    the claims are still written.
+    """
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
+        self._closed = False
 
     def write(self, text: str) -> int:
         # A progress bar redraws its line with a leading carriage return; one further in came from
         # the data and would let a file name overwrite the line that names it.
+        if self._closed:
+            return len(text)
         bar = len(text) - len(text.lstrip("\r"))
-        return self._stream.write(text[:bar] + visible(text[bar:]).replace("\r", "\\r"))
+        try:
+            return self._stream.write(text[:bar] + visible(text[bar:]).replace("\r", "\\r"))
+        except BrokenPipeError:
+            self._closed = True
+            return len(text)
+
+    def flush(self) -> None:
+        if not self._closed:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._closed = True
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)

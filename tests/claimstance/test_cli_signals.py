@@ -65,9 +65,31 @@ def test_a_jsonl_output_is_a_file_name_of_jsonl(tmp_path, capsys):
 def test_studio_status_while_the_server_starts_says_so(monkeypatch, capsys):
     from annotate import studio
 
-    monkeypatch.setattr(studio, "status", lambda workspace: {
-        "running": True, "http_status": None, "auth_ok": False, "url": "http://127.0.0.1:8080", "pid": 42})
+    import time
+
+    info = {"running": True, "http_status": None, "auth_ok": False, "url": "http://127.0.0.1:8080", "pid": 42,
+            "log": "w/studio.log", "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    monkeypatch.setattr(studio, "status", lambda workspace: info)
     assert cli.main(["studio", "status", "--workspace", "w"]) == 1
     out = capsys.readouterr().out
     assert "Label Studio is starting at http://127.0.0.1:8080 (pid 42): not answering yet" in out
     assert "NOT accepted" not in out
+    info["started_at"] = "2026-01-01T00:00:00+0000"   # hours ago: not starting, stuck
+    assert cli.main(["studio", "status", "--workspace", "w"]) == 1
+    assert "does not answer; see w/studio.log, then `stance studio stop --workspace w`" in capsys.readouterr().out
+
+
+def test_a_reader_that_went_away_stops_the_output_not_the_work():
+    from claimstance.terminal import SafeStream
+
+    class Gone:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    stream = SafeStream(Gone())
+    assert stream.write("documents: 2\n") == len("documents: 2\n")
+    stream.flush()
+    assert stream.write("wrote claims.jsonl\n") == len("wrote claims.jsonl\n")
