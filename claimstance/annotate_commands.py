@@ -150,8 +150,8 @@ def add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--overlap", type=COUNT, default=None, metavar="N",
                    help="annotators a task, as `stance push --overlap` (default: the config's `overlap:`)")
     p.add_argument("--scope", choices=("claims", "statements", "all"), default=None,
-                   help="which sentences are pushed, as `stance push --scope` (default: the config's `push_scope:`, "
-                        "statements)")
+                   help="which sentences are pushed and compared, as `stance push --scope` (default: the config's "
+                        "`push_scope:` and `compare: scope:`, statements)")
     p.set_defaults(handler=_run_pipeline)
 
 

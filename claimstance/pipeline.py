@@ -75,7 +75,7 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
     """Run the whole pipeline on ``corpus`` (default: the bundled sample corpus).
 
     ``port``, ``project``, ``model`` (a directory of `stance train`), ``overlap`` (annotators a
-    task) and ``scope`` (which sentences are pushed) override the config's; ``read_options`` say how CSV and JSONL documents are read (their
+    task) and ``scope`` (which sentences are pushed and compared) override the config's; ``read_options`` say how CSV and JSONL documents are read (their
     text and id columns). A run on the bootstrap never switches a project that shows a trained
     model's pre-labels back to the bootstrap (see ``annotate.push.push_tasks``).
     """
@@ -102,6 +102,8 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
 
     scheme = load_scheme(cfg.scheme)
     compare_settings = checked_compare_settings(cfg.compare, config or DEFAULT_PIPELINE)
+    if scope is not None:   # `stance run --scope claims`: the comparison takes the same sentences as the push
+        compare_settings = compare_settings.model_copy(update={"scope": scope})
 
     workspace = Path(workspace)
     # A workspace inside the corpus (`stance run --corpus .`) would have its claims read as documents.

@@ -193,6 +193,11 @@ def test_run_scope_overrides_the_config(tmp_path):
     result = run(SAMPLE_CORPUS, _config(tmp_path, "scoped"), workspace=tmp_path / "ws", push=False,
                  scope="claims", say=lambda m: None)
     assert result.scope == "claims" and result.in_scope == result.claims
+    compared = [json.loads(line) for line in (tmp_path / "ws" / "run" / "compare" / "pairs.jsonl").read_text(
+        encoding="utf-8").splitlines()]
+    claims = {json.loads(line)["claim_id"]: json.loads(line) for line in result.claims_path.read_text(
+        encoding="utf-8").splitlines()}
+    assert compared and all(claims[p[key]]["is_claim"] for p in compared for key in ("claim_a", "claim_b"))
 
 
 @pytest.mark.browser
