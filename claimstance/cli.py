@@ -320,5 +320,18 @@ def _run(argv: Sequence[str] | None) -> int:
             signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
 
 
+def console() -> NoReturn:
+    """The `stance` script: ``main``, and an interrupted command ends at once. Its outputs' temporary
+    files are gone by then; waiting on a worker pool's threads at exit could hang (a signal to the
+    whole process group can leave a pool's queue locked)."""
+    code = main()
+    if code == 130:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

@@ -32,8 +32,11 @@ def _init_worker(options: ReadOptions, document_rows: bool = False) -> None:
 
 
 def _init_pool_worker(options: ReadOptions, document_rows: bool = False) -> None:
-    # A pool's worker ends when the pool terminates it (SIGTERM), whatever handler the parent set for itself.
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # The parent decides when a worker ends: a Ctrl-C, kill or hangup sent to the whole process group
+    # reaches the parent, which kills its workers (a worker dying on its own while it holds the task
+    # queue's lock would leave the parent waiting for that lock forever).
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)
     _init_worker(options, document_rows)
 
 
@@ -135,22 +138,29 @@ def _results(tasks: Iterable[tuple[Any, int]], options: ReadOptions, workers: in
             yield _work(task), done
         return
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
-    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_init_pool_worker,
-                                                    initargs=(options, document_rows))
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_init_pool_worker, initargs=(options, document_rows))
+    finished = False
     try:
         pending: deque = deque()
         for task, done in tasks:
-            pending.append((pool.apply_async(_work, (task,)), done))
+            pending.append((pool.submit(_work, task), done))
             if len(pending) >= 8 * workers:
                 result, done_ = pending.popleft()
-                yield result.get(), done_
+                yield result.result(), done_
         while pending:
             result, done_ = pending.popleft()
-            yield result.get(), done_
+            yield result.result(), done_
+        finished = True
     finally:
-        pool.terminate()
-        pool.join()
+        if finished:
+            pool.shutdown(wait=True)
+        else:   # interrupted or failed: no worker goes on with work nobody will read
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.kill()
+            pool.shutdown(wait=False, cancel_futures=True)   # waits for nothing: the command is ending
 
 
 def _default_workers(sources: list[Source]) -> int:

@@ -93,3 +93,32 @@ def test_a_reader_that_went_away_stops_the_output_not_the_work():
     assert stream.write("documents: 2\n") == len("documents: 2\n")
     stream.flush()
     assert stream.write("wrote claims.jsonl\n") == len("wrote claims.jsonl\n")
+
+
+def test_a_signal_to_the_whole_process_group_ends_the_claims_pool_cleanly(tmp_path):
+    """A closed terminal or `kill -TERM -- -PGID` reaches the command and its workers at once: it ends
+    (exit 130, or 0 when it had already finished), never hangs, prints no traceback, leaves no temporary file."""
+    import subprocess
+    import sys
+    import time
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = " ".join(f"Officials in Kyiv said {n} drones were shot down overnight. The ministry in Moscow denied it."
+                    for n in range(60))
+    for n in range(3000):   # about 3 s of work on two cores: the signal lands while the pool works
+        (corpus / f"{n}.txt").write_text(text, encoding="utf-8")
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        process = subprocess.Popen([sys.executable, "-m", "claimstance.cli", "claims", str(corpus), "--out",
+                                    str(tmp_path / "c.jsonl"), "--workers", "2"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, start_new_session=True)
+        time.sleep(1.2)
+        os.killpg(process.pid, sig)
+        try:
+            _, err = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            raise AssertionError(f"{sig.name}: the command hung")
+        assert process.returncode in (0, 130), (sig.name, process.returncode, err[-500:])
+        assert b"Traceback" not in err, err[-1000:]
+        assert not list(tmp_path.glob(".c.jsonl*")), sig.name
