@@ -13,7 +13,7 @@ import re
 
 from corpus.quotes import PARTICLES, SPEECH_VERB
 from corpus.records import QUOTED
-from corpus.transcripts import NOT_VOICES
+from corpus.transcripts import COUNTRIES, NOT_VOICES
 
 # "She added that ...", '"...," he said.': speech by a pronoun, whose name an earlier sentence gave
 _PRONOUN_SPEECH = re.compile(rf"(?:^|[,;]\s+)(?:[Hh]e|[Ss]he)\s+(?:also\s+|later\s+|then\s+|further\s+)?{SPEECH_VERB}\b|"
@@ -23,9 +23,9 @@ _PRONOUN_SPEECH = re.compile(rf"(?:^|[,;]\s+)(?:[Hh]e|[Ss]he)\s+(?:also\s+|later
 def pronoun_names(rows: list[tuple[str, str | None, str, int]]) -> list[str | None]:
     """The names of (speaker role, name, sentence, paragraph) rows, a nameless quoted "She added
     ..." given the name of the nearest quoted sentence before it, in its paragraph or the one
-    before, when that name is a person's (the person a reporter's pronoun refers to: "Peskov" or
-    "Dmitry Peskov"; a body such as "Foreign Ministry" or "Russia" is "it", and a nameless quoted
-    sentence in between breaks the chain)."""
+    before, when that name is a person's (the person a reporter's pronoun refers to: "Dmitry Peskov",
+    or "Peskov" when the document named him in full; a body such as "Foreign Ministry" is "it", and
+    a nameless quoted sentence in between breaks the chain)."""
     out: list[str | None] = []
     last: tuple[str | None, int] | None = None   # the nearest quoted row before: its name, its paragraph
     for role, name, sentence, paragraph in rows:
@@ -38,9 +38,6 @@ def pronoun_names(rows: list[tuple[str, str | None, str, int]]) -> list[str | No
     return out
 
 
-_COUNTRIES = frozenset("""russia ukraine america britain england france germany china poland belarus
-    georgia moldova hungary romania turkey iran israel syria india japan canada us usa uk europe west
-    washington""".split())
 # words of a body's name: a body is "it", never "he" or "she"
 _BODY_WORDS = frozenset("""ministry ministry's office service agency council committee department government
     administration commission court army forces command police bureau institute university kremlin news
@@ -49,14 +46,14 @@ _BODY_WORDS = frozenset("""ministry ministry's office service agency council com
 
 
 def _person(name: str) -> bool:
-    """A name that reads as a person's: capitalised words, none a word of a body's name, and not a
-    country or a capital alone ("Peskov" is a person; "Russia", "Moscow" speak as "it")."""
+    """A name that reads as a person's: two or more capitalised words, none a word of a body's name, a
+    place or a country ("Dmitry Peskov"; not "Foreign Ministry", and not a lone "Peskov": a one-word
+    name is as often "Officials" or "Gazprom", and a wrong name is worse than none)."""
     words = name.split()
-    if not words or not all(w[:1].isupper() or w in PARTICLES for w in words):
-        return False
-    if any(w.lower().strip(".,") in _BODY_WORDS for w in words):
-        return False
-    return not (len(words) == 1 and (words[0].lower() in NOT_VOICES or words[0].lower() in _COUNTRIES))
+    if len(words) < 2 or not all(w[:1].isupper() or w in PARTICLES for w in words):
+        return False   # one word may be a surname, or "Officials", "Gazprom", "Estonia": no guess
+    return not any(w.lower().strip(".,") in _BODY_WORDS or w.lower() in NOT_VOICES or w.lower() in COUNTRIES
+                   for w in words)
 
 
 def full_names(voices: list[tuple[str, str | None]]) -> dict[tuple[str, str], str]:

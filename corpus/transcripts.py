@@ -20,6 +20,12 @@ NOT_VOICES = frozenset("""moscow kyiv kiev london washington paris berlin brusse
     headline headlines summary correction""".split()) | {"new york", "united nations", "white house",
                                                         "st. petersburg", "st petersburg", "saint petersburg"}
 EDITOR_LABEL = re.compile(r"(?:editor['’]?s? note|note|update|updated|correction|clarification)\s*:", re.I)
+# countries (after a place, a dateline's; alone, a body that speaks as "it")
+COUNTRIES = frozenset("""russia ukraine america britain england france germany china poland belarus georgia
+    moldova hungary romania turkey iran israel syria india japan canada us usa uk europe estonia latvia
+    lithuania finland sweden norway denmark netherlands belgium italy spain czechia slovakia bulgaria serbia
+    croatia kazakhstan armenia azerbaijan lebanon iraq egypt qatar gaza palestine""".split()) | {
+    "united states", "united kingdom", "south korea", "north korea"}
 # turn labels of people a broadcast shows without naming them
 GENERIC_SPEAKERS = frozenset("""resident residents witness guest caller soldier volunteer doctor man woman
     boy girl voice interpreter translator official protester unidentified speaker student teacher farmer
@@ -44,9 +50,14 @@ def is_broadcast(turns: list[tuple[str, str | None, str]], kind: str) -> bool:
 
 
 def shown_to_speak(label: str, qualifier: str | None) -> bool:
-    """Is a broadcast's turn label a person: any label but a place or a news word ("MOSCOW:",
-    "KYIV, UKRAINE:", "ST. PETERSBURG:", "BREAKING:" are a wire item's dateline or a banner, not a voice)."""
+    """Is a broadcast's turn label a person: a broadcaster or a generic speaker ("MOSCOW CORRESPONDENT:",
+    "EU OFFICIAL:"), or any label but a place, a news word or a place and its country ("MOSCOW:",
+    "KYIV, UKRAINE:", "POKROVSK, UKRAINE:", "BREAKING:" are a wire item's dateline or a banner)."""
     words = label.lower().split()
-    if label.lower() in NOT_VOICES or any(w in NOT_VOICES for w in words):
-        return False   # "KYIV, UKRAINE:" is a dateline, role or not
-    return True
+    if is_broadcaster(label, None) or any(w in GENERIC_SPEAKERS for w in words):
+        return True    # "MOSCOW CORRESPONDENT:", "EU OFFICIAL:" are people
+    if label.lower() in NOT_VOICES or all(w in NOT_VOICES for w in words):
+        return False   # "MOSCOW:", "KYIV, UKRAINE:", "BREAKING:"
+    # "POKROVSK, UKRAINE:": one word and a country is a place's dateline ("PRES. VOLODYMYR ZELENSKYY,
+    # UKRAINE:" is a person's label)
+    return not (qualifier and qualifier.lower() in COUNTRIES and len(words) == 1)

@@ -46,9 +46,11 @@ _QA_MARKER = re.compile(r"(?:(?P<q>Question|Q)|(?P<a>Answer|A))\s*:(?:\s+(?=\S)|
 # "PESKOV:", "Dmitry Peskov:", and a transcript's "WOLF BLITZER, CNN ANCHOR:" or
 # "DMITRY PESKOV, KREMLIN SPOKESMAN (through translator):"
 # a party or state after the name ("SEN. LINDSEY GRAHAM (R),", "REP. ADAM SCHIFF (D-CA),"), then a role
-# in capitals that may hold commas ("SENIOR FELLOW, ATLANTIC COUNCIL")
+# of up to five capitalised words ("Kremlin Spokesman"), or in capitals and holding commas ("SENIOR
+# FELLOW, ATLANTIC COUNCIL")
 _NAME_MARKER = re.compile(r"(?P<name>(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]*)(?:\s+\([A-Z][\w .-]{0,11}\))?"
-                          r"(?:,\s+(?P<role>[A-Z][A-Z0-9 .,'’&/-]{0,110}?[A-Z.]))?(?:\s+\([^()\n]{1,40}\))?"
+                          r"(?:,\s+(?P<role>(?:[A-Z][\w'’.-]*\s+){0,4}[A-Z][\w'’.-]*|[A-Z][A-Z0-9 .,'’&/-]{0,110}?[A-Z.]))?"
+                          r"(?:\s+\([^()\n]{1,40}\))?"
                           r"\s*:(?:\s+(?=\S)|\s*$)")
 _NOT_SPEAKERS = frozenset("""note notes update updates editor editors source sources photo photos image
     related read see also warning summary background example disclaimer correction tags tag
@@ -63,14 +65,13 @@ _REPOST_END = re.compile(
     r"\[(?:my emphasis|emphasis (?:mine|added)|end (?:of )?(?:the )?(?:quote|excerpt|interview|"
     r"transcript|repost|article)|bold(?:ing)? mine|italics mine)\]", re.I)
 
-# "Comments", "3 Comments", "Replies", a Markdown "## Comments" or "**Comments (3)**" open the comments;
-# "Discussion" and "Responses" only with a count ("42 Responses", "Discussion (12)"): alone they are
-# sections of a report.
+# "Comments", "3 Comments", "Replies", "Reader responses" open the comments, and "Discussion" or
+# "Responses" with a count ("42 Responses", "Discussion (12)"): alone they are sections of a report.
+# In Markdown only a comments heading does ("## Comments", "**Comments (3)**"): "## Replies" is a section.
 _COMMENTS_HEADING = re.compile(
-    r"^(?:#{1,6}\s+|\*\*)?(?:"
-    r"(?:\d+\s+)?(?:reader(?:s'?|'s)?\s+)?comments?(?:\s*\(\d+\))?"
-    r"|(?:\d+\s+)?(?:reader(?:s'?|'s)?\s+)?replies(?:\s*\(\d+\))?"
-    r"|\d+\s+(?:responses?|discussion)|(?:responses?|discussion)\s*\(\d+\))"
+    r"^(?:(?:\d+\s+)?(?:reader(?:s'?|'s)?\s+)?(?:comments?|replies)(?:\s*\(\d+\))?"
+    r"|reader(?:s'?|'s)?\s+responses|\d+\s+(?:responses?|discussion)|(?:responses?|discussion)\s*\(\d+\)"
+    r"|(?:#{1,6}\s+|\*\*)(?:\d+\s+)?(?:reader(?:s'?|'s)?\s+)?comments?(?:\s*\(\d+\))?)"
     r"\s*:?(?:\*\*)?$", re.I)
 # "jdoe says:" / "Jane Doe said on May 5, 2024 at 3:12 pm" alone on a line opens a comment; after the verb
 # only a date and time ("Russia's defence ministry said 12 drones were shot down." is a story's sentence)

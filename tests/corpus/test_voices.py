@@ -176,6 +176,19 @@ def test_a_transcript_s_labels_with_a_party_a_long_role_or_a_comma_in_it() -> No
         (QUOTED, "Volodymyr Zelenskyy"), (AUTHOR, None), (AUTHOR, "Wolf Blitzer")]
 
 
+def test_a_transcript_s_labels_in_title_case_and_people_named_by_a_place() -> None:
+    text = ("Wolf Blitzer, CNN Anchor: Welcome back.\n"
+            "Dmitry Peskov, Kremlin Spokesman: Ukraine attacked first.\n"
+            "Matthew Chance, CNN Correspondent: The Kremlin is furious.\n"
+            "EU OFFICIAL: Sanctions will follow next week.\n"
+            "MOSCOW CORRESPONDENT: Nobody here expects talks.\n"
+            "POKROVSK, UKRAINE: Shelling went on overnight.\n"
+            "Blitzer: Thank you, Matthew.")
+    assert [v[:2] for v in voices_of(text)] == [
+        (AUTHOR, "Wolf Blitzer"), (QUOTED, "Dmitry Peskov"), (AUTHOR, "Matthew Chance"), (QUOTED, "Eu Official"),
+        (AUTHOR, "Moscow Correspondent"), (AUTHOR, None), (AUTHOR, "Wolf Blitzer")]
+
+
 def test_an_interview_whose_kind_says_transcript_stays_an_interview() -> None:
     text = ("RIA NOVOSTI: Is there any chance of talks this year?\n"
             "LAVROV: The Kiev regime has banned talks by decree.\n"
@@ -197,7 +210,7 @@ def test_a_blog_s_repost_of_a_broadcast_quotes_the_anchor() -> None:
 
 @pytest.mark.parametrize("heading, opens", [("## Discussion", False), ("## Responses", False), ("Discussion", False),
                                              ("Responses", False), ("42 Responses", True), ("Discussion (12)", True),
-                                             ("Replies", True)])
+                                             ("Replies", True), ("## Replies", False), ("Reader responses", True)])
 def test_only_a_markdown_comments_heading_opens_the_comments(heading: str, opens: bool) -> None:
     text = f"The report found gaps.\n{heading}\nThe data suggest three causes."
     assert (voices_of(text)[2][0] == COMMENTER) is opens
