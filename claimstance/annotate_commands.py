@@ -8,6 +8,7 @@ import argparse
 import sys
 
 from claimstance.arguments import COUNT, PORT, scope_of
+from claimstance.terminal import shell_word
 
 # --- annotate ---------------------------------------------------------------------------------
 
@@ -37,12 +38,12 @@ def _studio(args: argparse.Namespace) -> int:
             print(f"Label Studio for {args.workspace} is stopped ({info['url']} when started)")
             return 1
         if info["http_status"] is None:   # the process is there, its web server is not answering
-            if _minutes_since(info.get("started_at")) < 5:
+            if _minutes_since(info.get("started_at")) < 5:   # no stamp (an older studio.json): starting, as far as we know
                 print(f"Label Studio is starting at {info['url']} (pid {info['pid']}): not answering yet; a first "
                       "start takes up to a minute, then run this again")
             else:
                 print(f"Label Studio at {info['url']} (pid {info['pid']}) does not answer; see {info.get('log')}, "
-                      f"then `stance studio stop --workspace {args.workspace}` and start it again")
+                      f"then `stance studio stop --workspace {shell_word(args.workspace)}` and start it again")
             return 1
         auth = "API key accepted" if info["auth_ok"] else f"API key NOT accepted (HTTP {info['http_status']})"
         print(f"Label Studio running at {info['url']} (pid {info['pid']}); {auth}")
@@ -53,13 +54,13 @@ def _studio(args: argparse.Namespace) -> int:
 
 
 def _minutes_since(stamp: object) -> float:
-    """Minutes since a studio.json ``started_at`` stamp; a long time when there is none."""
+    """Minutes since a studio.json ``started_at`` stamp; none when there is no stamp to read."""
     import datetime
 
     try:
         started = datetime.datetime.strptime(str(stamp), "%Y-%m-%dT%H:%M:%S%z")
     except ValueError:
-        return float("inf")
+        return 0.0
     return (datetime.datetime.now(started.tzinfo) - started).total_seconds() / 60
 
 
