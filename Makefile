@@ -5,15 +5,16 @@ VENV := .venv
 STUDIO_VENV := .venv-studio
 STANCE := $(VENV)/bin/stance
 WORKSPACE ?= workspace
+export WORKSPACE   # recipes read it from the environment: a path with quotes or spaces stays one word
 PORT ?=
 
 .PHONY: run test stop venv studio-venv browser bench clean
 
 run: venv studio-venv
-	$(STANCE) run --workspace "$(WORKSPACE)" $(if $(PORT),--port $(PORT))
+	$(STANCE) run --workspace "$$WORKSPACE" $(if $(PORT),--port $(PORT))
 
 stop:
-	@if [ -x $(STANCE) ]; then $(STANCE) studio stop --workspace "$(WORKSPACE)"; else echo "nothing to stop"; fi
+	@if [ -x $(STANCE) ]; then $(STANCE) studio stop --workspace "$$WORKSPACE"; else echo "nothing to stop"; fi
 
 test: venv studio-venv browser
 	$(VENV)/bin/python -m pytest -ra $(PYTEST_ARGS)

@@ -5,6 +5,7 @@ task order.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import json.encoder
 import os
@@ -13,6 +14,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from corpus.errors import UserError
 from corpus.extraction import _row_meta, _sentences, document_row
 from corpus.readers import read_source
 from corpus.records import Document, make_claim_id
@@ -31,12 +33,19 @@ def _init_worker(options: ReadOptions, document_rows: bool = False) -> None:
     _OPTIONS, _DOCUMENT_ROWS = options, document_rows
 
 
-def _init_pool_worker(options: ReadOptions, document_rows: bool = False) -> None:
+def _init_pool_worker(options: ReadOptions, document_rows: bool = False, parent: int = 0) -> None:
     # The parent decides when a worker ends: a Ctrl-C, kill or hangup sent to the whole process group
     # reaches the parent, which kills its workers (a worker dying on its own while it holds the task
-    # queue's lock would leave the parent waiting for that lock forever).
+    # queue's lock would leave the parent waiting for that lock forever). A parent killed outright
+    # (kill -9, the OOM killer) takes its workers with it (Linux's parent-death signal).
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.SIG_IGN)
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))   # PR_SET_PDEATHSIG
+    if parent and os.getppid() != parent:   # the parent died before the line above
+        os._exit(1)
     _init_worker(options, document_rows)
 
 
@@ -140,8 +149,10 @@ def _results(tasks: Iterable[tuple[Any, int]], options: ReadOptions, workers: in
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    from concurrent.futures.process import BrokenProcessPool
+
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_init_pool_worker, initargs=(options, document_rows))
+                               initializer=_init_pool_worker, initargs=(options, document_rows, os.getpid()))
     finished = False
     try:
         pending: deque = deque()
@@ -154,6 +165,8 @@ def _results(tasks: Iterable[tuple[Any, int]], options: ReadOptions, workers: in
             result, done_ = pending.popleft()
             yield result.result(), done_
         finished = True
+    except BrokenProcessPool:
+        raise UserError(f"a worker process died (out of memory?); run again with --workers 1 (now {workers})") from None
     finally:
         if finished:
             pool.shutdown(wait=True)

@@ -52,8 +52,9 @@ def _person(name: str) -> bool:
     words = name.split()
     if len(words) < 2 or not all(w[:1].isupper() or w in PARTICLES for w in words):
         return False   # one word may be a surname, or "Officials", "Gazprom", "Estonia": no guess
-    return not any(w.lower().strip(".,") in _BODY_WORDS or w.lower() in NOT_VOICES or w.lower() in COUNTRIES
-                   for w in words)
+    if name.lower() in NOT_VOICES or name.lower() in COUNTRIES:
+        return False   # "United States", "New York"
+    return not any(w.lower().strip(".,") in _BODY_WORDS for w in words)   # "Israel Katz" is a person
 
 
 def full_names(voices: list[tuple[str, str | None]]) -> dict[tuple[str, str], str]:

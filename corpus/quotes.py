@@ -28,9 +28,11 @@ _VERB_HINT = re.compile(r" said| says| say | told| tell| stated| states| claim| 
                         r" noted| notes| warn| insist| announc| declar| wrote| writes| explain|"
                         r" assert| stress| emphasi|ccording to")
 _PRONOUNS = frozenset("he she they it".split())
-# a question the writer asks, whatever it quotes: 'Did Peskov really say "we are ready?"'
-_WRITERS_QUESTION = re.compile(r"(?:did|does|do|why|how|what|who|whom|when|where|which|is|are|was|were|will|would|"
-                               r"can|could|should|has|have|had)\b", re.I)
+# a question the writer asks, whatever it quotes: 'Did Peskov really say "we are ready?"', "Why did
+# Lavrov say ...?"; not "When asked ..., Peskov said: ..." nor "Will Smith said: ..."
+_AUXILIARY = r"(?:did|does|do|is|are|was|were|will|would|can|could|should|has|have|had)"
+_WRITERS_QUESTION = re.compile(rf"(?:{_AUXILIARY}|(?:why|how|what|who|when|where|which)\s+{_AUXILIARY})\s", re.I)
+_SPEECH_INTRODUCES = re.compile(rf"\b{SPEECH_VERB}\s*[:,]\s*[\"“«]")
 _FIRST_PERSON = frozenset("i we me us my our".split())
 _NOT_SUBJECTS = frozenset("""it this that these those there here what which who most many some all every
     none nobody everyone everybody anyone anybody one many few both each other others
@@ -304,7 +306,8 @@ def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
     if _VERB_HINT.search(sentence) is None:
         return False, None  # the common case, decided without a regex
     if sentence.rstrip(" \t)").endswith("?") or (
-            _WRITERS_QUESTION.match(sentence) and sentence.rstrip(" \t)\"'”’»").endswith("?")):
+            _WRITERS_QUESTION.match(sentence) and sentence.rstrip(" \t)\"'”’»").endswith("?")
+            and not _SPEECH_INTRODUCES.search(sentence)):
         return False, None   # the writer's question; a quoted one ends in a quote mark after its speaker's words
     if '"' in sentence or "“" in sentence or "”" in sentence or "«" in sentence or "»" in sentence:
         quoted, name = _quote_descriptor(sentence)

@@ -56,8 +56,8 @@ def shown_to_speak(label: str, qualifier: str | None) -> bool:
     words = label.lower().split()
     if is_broadcaster(label, None) or any(w in GENERIC_SPEAKERS for w in words):
         return True    # "MOSCOW CORRESPONDENT:", "EU OFFICIAL:" are people
-    if label.lower() in NOT_VOICES or all(w in NOT_VOICES for w in words):
-        return False   # "MOSCOW:", "KYIV, UKRAINE:", "BREAKING:"
+    if label.lower() in NOT_VOICES or any(w in NOT_VOICES for w in words):
+        return False   # "MOSCOW:", "KYIV, UKRAINE:", "BREAKING NEWS:", "KHARKIV REGION:"
     # "POKROVSK, UKRAINE:": one word and a country is a place's dateline ("PRES. VOLODYMYR ZELENSKYY,
     # UKRAINE:" is a person's label)
     return not (qualifier and qualifier.lower() in COUNTRIES and len(words) == 1)

@@ -122,3 +122,38 @@ def test_a_signal_to_the_whole_process_group_ends_the_claims_pool_cleanly(tmp_pa
         assert process.returncode in (0, 130), (sig.name, process.returncode, err[-500:])
         assert b"Traceback" not in err, err[-1000:]
         assert not list(tmp_path.glob(".c.jsonl*")), sig.name
+
+
+def test_a_parent_killed_outright_takes_its_workers_with_it(tmp_path):
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = " ".join(f"Officials in Kyiv said {n} drones were shot down overnight." for n in range(60))
+    for n in range(3000):
+        (corpus / f"{n}.txt").write_text(text, encoding="utf-8")
+    out = str(tmp_path / "k.jsonl")
+    process = subprocess.Popen([sys.executable, "-m", "claimstance.cli", "claims", str(corpus), "--out", out,
+                                "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    time.sleep(1.2)
+    process.kill()   # SIGKILL: nothing of the parent's runs, only the kernel's parent-death signal
+    process.wait()
+    time.sleep(1.5)
+
+    def alive() -> list[str]:
+        found = []
+        for proc in Path("/proc").iterdir():
+            try:
+                cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                state = next(line for line in (proc / "status").read_text().splitlines() if line.startswith("State"))
+            except (OSError, StopIteration, ValueError):
+                continue
+            if out in cmd and "zombie" not in state:
+                found.append(cmd)
+        return found
+
+    assert alive() == []

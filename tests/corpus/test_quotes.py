@@ -49,6 +49,8 @@ from corpus.quotes import attributed_speaker, clean_name
     ('Lavrov said that the question was "why now?"', (True, "Lavrov")),
     # the writer's question, though it ends inside a quotation
     ('Did Peskov really say "we are ready?"', (False, None)),
+    ('When reporters asked about an offensive, Peskov said: "Why would we attack?"', (True, "Peskov")),
+    ('Will Smith said: "Are you serious?"', (True, "Will Smith")),
     ('"We expect results," said European Commission President Ursula von der Leyen.', (True, "Ursula von der Leyen")),
 ])
 def test_attributed_speaker_names_who_speaks(sentence, expected):
@@ -101,3 +103,7 @@ def test_a_pronoun_s_speech_takes_the_name_of_who_was_quoted_just_before():
              ("quoted", "Officials", "Officials said the convoy was stopped.", 1),
              ("quoted", None, "She added that it would move on.", 1)]
     assert pronoun_names(short) == ["Peskov", None, "Officials", None]
+    # a first name that is also a country is still a person's
+    katz = [("quoted", "Israel Katz", "Defence Minister Israel Katz said the strikes would go on.", 0),
+            ("quoted", None, "He added that Hamas would pay.", 0)]
+    assert pronoun_names(katz) == ["Israel Katz", "Israel Katz"]

@@ -143,7 +143,7 @@ def test_a_comments_heading_and_comment_bylines_start_the_comments() -> None:
 def test_a_broadcast_s_datelines_banners_and_notes_are_no_voices() -> None:
     text = ("ANCHOR: Our top story tonight.\n"
             "MOSCOW: Russian forces shelled the city overnight, officials said.\n"
-            "BREAKING: A second explosion was heard.\n"
+            "BREAKING NEWS: A second explosion was heard.\n"
             "GUEST: The sanctions have failed.\n"
             "EDITOR'S NOTE: Figures from Rosstat.\n"
             "ANCHOR: We will keep you updated.")
