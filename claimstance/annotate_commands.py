@@ -9,6 +9,7 @@ import sys
 
 from claimstance.arguments import COUNT, PORT, scope_of
 from claimstance.terminal import shell_word
+from corpus.claimfilter import SCOPE_WORDS
 
 # --- annotate ---------------------------------------------------------------------------------
 
@@ -93,7 +94,7 @@ def _push(args: argparse.Namespace) -> int:
     result = push(args.pairs or args.inp, args.project, workspace=args.workspace, url=args.url,
                   scheme=args.scheme, scope=scope_of(args.scope, args.all, "--all"), pairs=bool(args.pairs),
                   overlap=args.overlap)
-    what = "pairs" if args.pairs else {"claims": "claims", "statements": "statements", "all": "sentences"}[result["scope"]]
+    what = "pairs" if args.pairs else SCOPE_WORDS[result["scope"]]
     print(f"{result['tasks_added']} new {what} pushed, {result['tasks_present']} already there, "
           f"{result['predictions_added']} predictions added to existing tasks"
           + (f", {result['out_of_scope_skipped']} sentences that are not {result['scope']} skipped ("

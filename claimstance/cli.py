@@ -235,7 +235,9 @@ def _compare(args: argparse.Namespace) -> int:
         rest = f", pre-labels for {done['prelabelled']}" if done["prelabelled"] else ""
         print(f"stances: the annotators' labels for {done['labelled_compared']} of the {done['claims']} claims "
               f"compared{rest} ({done['labelled']} labelled claims matched the input)")
-    what = {"claims": "claims", "statements": "statements", "all": "sentences"}[done["scope"]]
+    from corpus.claimfilter import SCOPE_WORDS
+
+    what = SCOPE_WORDS[done["scope"]]
     print(f"compared {done['claims']} {what} of {done['documents']} documents: {done['pairs']} pairs "
           f"({done['contrasting']} with contrasting stances), {done['clusters']} "
           f"{'topic' if done['clusters'] == 1 else 'topics'}")

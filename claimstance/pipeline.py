@@ -18,7 +18,7 @@ from typing import Any, Callable
 from claimstance.config import DEFAULT_PIPELINE, PipelineConfig, load_pipeline_config
 from claimstance.run_state import RunState, fingerprint
 from claimstance.terminal import shell_word
-from corpus.claimfilter import in_scope
+from corpus.claimfilter import SCOPE_WORDS, in_scope
 from corpus.errors import UserError, named_few
 from corpus.files import read_jsonl
 from corpus.sources import ReadOptions
@@ -285,7 +285,6 @@ def _new_model_dir(workspace: Path, used: str | None) -> tuple[Path, Path | None
     return workspace / f"model-{n}", first
 
 
-SCOPE_WORDS = {"claims": "claims", "statements": "statements", "all": "sentences"}
 
 
 def _in_scope(row: dict[str, Any], scope: str) -> bool:

@@ -59,6 +59,7 @@ STRUCTURE = (FRONT_MATTER, BYLINE, DATELINE, SPEAKER_MARKER)
 # by default.
 ASSERTIONS = (OPINION, NOT_CHECKWORTHY, HEADLINE)
 SCOPES = ("claims", "statements", "all")   # which rows `stance push` and `stance compare` take (in_scope)
+SCOPE_WORDS = {"claims": "claims", "statements": "statements", "all": "sentences"}   # what a scope's rows are called
 
 # Tokens are ASCII bytes: lower-cased text, encoded, every digit turned to "0" (so a digit test
 # is one memchr) and every other byte that is not a letter, apostrophe or hyphen to space (a

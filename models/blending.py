@@ -19,38 +19,51 @@ from models.finetune import TrainSettings, macro_f1
 SAMPLE_CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "sample"
 
 
-def gate_anchors(scheme: Any, background: bool = True) -> list[str]:
-    """Claims "not written like the training data" for the domain gate: the descriptions and example
-    claims of ``scheme`` and of every bundled scheme, and the sentences of the bundled sample corpus."""
+def _scheme_anchors(scheme: Any) -> list[str]:
+    """The descriptions and example claims of ``scheme`` and of every bundled scheme."""
     from models.schemes import SCHEME_DIR, load_scheme
 
     schemes = [scheme] + [load_scheme(str(p)) for p in sorted(SCHEME_DIR.glob("*.yaml"))
                           if p.stem != getattr(scheme, "name", None)]
-    anchors = [label.description for s in schemes for label in s.labels]
-    anchors += [ex for s in schemes for label in s.labels for ex in label.examples]
-    if background:
-        from corpus.sentences import split_sentences
+    return ([label.description for s in schemes for label in s.labels]
+            + [ex for s in schemes for label in s.labels for ex in label.examples])
 
-        for path in sorted(SAMPLE_CORPUS.glob("*.txt")):
-            text = path.read_text(encoding="utf-8")
-            anchors += [text[a:b] for a, b in split_sentences(text) if len(text[a:b].split()) >= 4]
-    return list(dict.fromkeys(a.strip() for a in anchors if a.strip()))
+
+def _sample_sentences() -> list[str]:
+    """The sentences of four words or more of the bundled sample corpus."""
+    from corpus.sentences import split_sentences
+
+    out = []
+    for path in sorted(SAMPLE_CORPUS.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        out += [text[a:b] for a, b in split_sentences(text) if len(text[a:b].split()) >= 4]
+    return out
+
+
+def _unique(texts: list[str]) -> list[str]:
+    return list(dict.fromkeys(t.strip() for t in texts if t.strip()))
+
+
+def gate_anchors(scheme: Any, background: bool = True) -> list[str]:
+    """Claims "not written like the training data" for the domain gate: the descriptions and example
+    claims of ``scheme`` and of every bundled scheme, and the sentences of the bundled sample corpus."""
+    return _unique(_scheme_anchors(scheme) + (_sample_sentences() if background else []))
 
 
 def anchors_for(scheme: Any, train_rows: list[dict[str, Any]], background: bool = True) -> list[str]:
     """``gate_anchors``, without the sample corpus's sentences when the training claims come from it
-    (a tenth of them, three at least):
-    they are not "written elsewhere" then (the README's walkthrough trains on that corpus), and as
-    anchors they would teach the gate to distrust the network on the very claims it learnt."""
-    anchors = gate_anchors(scheme, background)
+    (a tenth of them, three at least): they are not "written elsewhere" then (the README's walkthrough
+    trains on that corpus), and as anchors they would teach the gate to distrust the network on the
+    very claims it learnt."""
+    plain = _scheme_anchors(scheme)
     if not background:
-        return anchors
-    plain = gate_anchors(scheme, background=False)
-    sample = {" ".join(a.split()) for a in set(anchors) - set(plain)}
-    shared = sum(" ".join(str(r["text"]).split()) in sample for r in train_rows)
+        return _unique(plain)
+    sample = _sample_sentences()
+    own = {" ".join(a.split()) for a in set(_unique(sample)) - set(_unique(plain))}
+    shared = sum(" ".join(str(r["text"]).split()) in own for r in train_rows)
     if shared >= max(3, 0.1 * len(train_rows)):   # a tenth of them, not one sentence quoted by chance
-        return plain
-    return anchors
+        return _unique(plain)
+    return _unique(plain + sample)
 
 
 def fit_domain_gate(clf: StanceClassifier, train_rows: list[dict[str, Any]], settings: TrainSettings
