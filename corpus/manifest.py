@@ -29,8 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import UserError
+from corpus.settings import read_yaml
 
 MANIFEST_NAMES = ("manifest.yaml", "manifest.yml")
+MAX_MANIFEST_MB = 16.0   # about 100,000 entries; the YAML parser reads some 0.4 MB a second
 
 # Voice hints a manifest may give; voices.py reads them from the document's meta["voices"].
 VOICE_HINTS = {
@@ -137,19 +139,8 @@ def _check_voices(path: Path, where: str, voices: Any) -> dict[str, Any]:
 
 def load_manifest(path: str | Path) -> Manifest:
     """Read and check a manifest; a problem raises UserError naming the file and the entry."""
-    import yaml  # only when a manifest is used
-
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such manifest; check the --manifest path") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise UserError(f"{path}: cannot read the manifest ({err}); check its permissions and encoding") from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise UserError(f"{path}: invalid YAML{where}; fix the manifest") from None
+    raw = read_yaml(path, "manifest", hint="check the --manifest path", max_mb=MAX_MANIFEST_MB)
     raw = _plain(raw) if raw is not None else {}
     if isinstance(raw, list):
         raw = {"documents": raw}

@@ -144,7 +144,7 @@ def test_an_explicit_manifest_wins_and_names_jsonl_documents_by_id(tmp_path: Pat
     ("documents:\n  - {file: a.txt, voices: {speaker: x}}\n", "unknown voice hint `speaker`"),
     ("documents:\n  - {outlet: RT}\n", "documents entry 1 has neither `file:` nor `id:`"),
     ("docs: []\n", "unknown top-level key(s) docs"),
-    ("documents: [\n", "invalid YAML"),
+    ("documents: [\n", "not valid YAML"),
 ])
 def test_a_bad_manifest_is_one_clear_error(tmp_path: Path, body: str, message: str) -> None:
     path = tmp_path / "manifest.yaml"
