@@ -6,7 +6,8 @@ update_tasks_counters``): about two thirds of the time of an import with predict
 This replaces it, before the server starts serving, with the same counts written by one UPDATE with
 correlated subqueries. A separate addition for `stance pull` (``_fast_export``) removes the snapshot
 export's query a task and its repeated feature-flag evaluations, the exported JSON unchanged. Only for
-the version they were written against; any other version runs as is.
+the version they were written against; any other version runs as is. It also keeps studio.log free of
+the start and request lines Label Studio itself writes twice (``_quiet_first_settings``, ``_log_django_once``).
 
     <label-studio venv>/bin/python studio_server.py start --no-browser ...   (same arguments)
 """
@@ -103,20 +104,48 @@ def _fast_export() -> None:
     fsm_fields.flag_set = remembered_flag_set        # the FSM state field imported the name itself
 
 
+def _quiet_first_settings() -> None:
+    """Keep the start lines of Label Studio's settings once in studio.log.
+
+    Its settings module runs twice: imported as ``label_studio.core.settings.base`` by the argument
+    parser, then as ``core.settings.base`` (the name Django is given, through the path Label Studio
+    adds) when Django sets up. Each run logs "=> Database and media directory" and "=> Static URL";
+    only the second, the settings actually used, is kept. Warnings of the first still show.
+    """
+    import logging
+
+    logging.getLogger("label_studio.core.settings.base").setLevel(logging.WARNING)
+
+
+def _log_django_once() -> None:
+    """Label Studio's LOGGING gives the ``django`` logger the console handler the root logger has
+    too, and lets it propagate: each request line was written twice. Once Django has configured
+    logging, it stops propagating when both have handlers (its own handler still writes it)."""
+    import logging
+
+    django = logging.getLogger("django")
+    if django.handlers and logging.getLogger().handlers:
+        django.propagate = False
+
+
 def main() -> int:
+    _quiet_first_settings()   # before label_studio.server imports the argument parser
     import label_studio
     import label_studio.server as server
 
-    if label_studio.__version__ == PATCHED_VERSION:
-        serve = server._app_run
+    serve = getattr(server, "_app_run", None)   # what `start` calls once Django is set up and migrated
+    patched = label_studio.__version__ == PATCHED_VERSION
 
-        def app_run(host, port):
+    def app_run(host, port):
+        _log_django_once()   # Django has configured logging by now
+        if patched:
             _fast_counters()   # Django is set up and migrated by now
             print("claimstance: task counters updated in one statement", flush=True)
             _fast_export()
             print("claimstance: snapshot exports prefetch predictions and remember feature flags", flush=True)
-            serve(host, port)
+        serve(host, port)
 
+    if serve is not None:
         server._app_run = app_run
     sys.argv[0] = "label-studio"
     return server.main()

@@ -47,6 +47,17 @@ def test_cli_start_and_status_never_print_secrets(studio, capsys):
     assert studio["api_key"] not in log and studio["password"] not in log
 
 
+def test_studio_log_has_label_studios_lines_once(studio):
+    # Label Studio runs its settings module twice (as label_studio.core.settings.base and as
+    # core.settings.base), and its `django` logger wrote through its own handler and the root's.
+    server.connect(studio["workspace"])[0].projects.list()   # at least one request in the log
+    lines = Path(studio["log"]).read_text(errors="replace").splitlines()
+    assert sum("=> Database and media directory" in line for line in lines) == 1
+    assert sum("=> Static URL is set to" in line for line in lines) == 1
+    requests = [line for line in lines if "[django.server::" in line]
+    assert requests and all(a != b for a, b in zip(requests, requests[1:]))
+
+
 def test_connect_gives_a_working_client(studio):
     client, info = server.connect(studio["workspace"])
     assert info["url"] == studio["url"] and info["remote"] is False
