@@ -18,7 +18,22 @@ NOT_VOICES = frozenset("""moscow kyiv kiev london washington paris berlin brusse
     grozny tehran damascus jerusalem cairo doha dubai riyadh delhi ottawa canberra seoul un nato eu kremlin
     pentagon breaking live exclusive watch video photos analysis opinion developing alert flash urgent
     headline headlines summary correction""".split()) | {"new york", "united nations", "white house",
-                                                        "st. petersburg", "st petersburg", "saint petersburg"}
+                                                        "st. petersburg", "st petersburg", "saint petersburg"} | {
+    # towns of the war's datelines and of the region's, none of them a person's name too
+    *"""avdiivka pokrovsk kramatorsk sloviansk sumy chernihiv mykolaiv irpin bucha kupiansk vuhledar toretsk
+    lysychansk sievierodonetsk severodonetsk melitopol berdiansk enerhodar nikopol izium horlivka makiivka
+    poltava vinnytsia zhytomyr cherkasy uzhhorod ternopil chernivtsi lutsk rivne kaliningrad pskov murmansk
+    novorossiysk volgograd voronezh krasnodar yekaterinburg novosibirsk vladivostok sochi rafah jabalia ramallah
+    nablus jenin hebron beirut baghdad kabul aleppo idlib sanaa khartoum pyongyang taipei yerevan baku astana
+    tashkent""".split(),
+    "khan younis", "khan yunis", "tel aviv", "west bank", "hong kong", "the hague", "new delhi",
+    "kryvyi rih", "ivano-frankivsk"}
+# a label ending in one of these is a place ("GAZA CITY:", "DONETSK OBLAST:", "RAFAH CROSSING:")
+PLACE_KINDS = frozenset("""city region oblast province district governorate county strip crossing village town
+    border frontline airport peninsula heights camp""".split())
+# a person's office: after a place it names who speaks ("GAZA CITY MAYOR:", "MOSCOW MAYOR SERGEI SOBYANIN:")
+OFFICES = frozenset("""mayor governor minister president premier spokesman spokeswoman spokesperson ambassador
+    envoy commander senator lawmaker deputy chairman chairwoman diplomat""".split())
 EDITOR_LABEL = re.compile(r"(?:editor['’]?s? note|note|update|updated|correction|clarification)\s*:", re.I)
 # countries (after a place, a dateline's; alone, a body that speaks as "it")
 COUNTRIES = frozenset("""russia ukraine america britain england france germany china poland belarus georgia
@@ -49,15 +64,27 @@ def is_broadcast(turns: list[tuple[str, str | None, str]], kind: str) -> bool:
     return any(word in kind for word in ("transcript", "broadcast", "podcast")) and not any("?" in p for _, _, p in turns)
 
 
-def shown_to_speak(label: str, qualifier: str | None) -> bool:
-    """Is a broadcast's turn label a person: a broadcaster or a generic speaker ("MOSCOW CORRESPONDENT:",
-    "EU OFFICIAL:"), or any label but a place, a news word or a place and its country ("MOSCOW:",
-    "KYIV, UKRAINE:", "POKROVSK, UKRAINE:", "BREAKING:" are a wire item's dateline or a banner)."""
+def is_place(label: str) -> bool:
+    """Is a turn label a place or a news word, not a person ("MOSCOW:", "GAZA CITY:", "KHAN YOUNIS:",
+    "BREAKING NEWS:", "KHARKIV REGION:")? The caller first takes a person's word or office as a
+    person ("MOSCOW CORRESPONDENT:", "GAZA CITY MAYOR:")."""
     words = label.lower().split()
-    if is_broadcaster(label, None) or any(w in GENERIC_SPEAKERS for w in words):
-        return True    # "MOSCOW CORRESPONDENT:", "EU OFFICIAL:" are people
     if label.lower() in NOT_VOICES or any(w in NOT_VOICES for w in words):
-        return False   # "MOSCOW:", "KYIV, UKRAINE:", "BREAKING NEWS:", "KHARKIV REGION:"
+        return True
+    if any(f"{a} {b}" in NOT_VOICES for a, b in zip(words, words[1:])):
+        return True    # "TEL AVIV SUBURBS:"
+    return len(words) > 1 and words[-1] in PLACE_KINDS
+
+
+def shown_to_speak(label: str, qualifier: str | None) -> bool:
+    """Is a broadcast's turn label a person: a broadcaster, a generic speaker or an office ("MOSCOW
+    CORRESPONDENT:", "EU OFFICIAL:", "GAZA CITY MAYOR:"), or any label but a place, a news word or a place and its country ("MOSCOW:",
+    "GAZA CITY:", "KYIV, UKRAINE:", "POKROVSK, UKRAINE:", "BREAKING:" are a wire item's dateline or a banner)."""
+    words = label.lower().split()
+    if is_broadcaster(label, None) or any(w in GENERIC_SPEAKERS or w in OFFICES for w in words):
+        return True    # "MOSCOW CORRESPONDENT:", "EU OFFICIAL:", "GAZA CITY MAYOR:" are people
+    if is_place(label):
+        return False   # "MOSCOW:", "GAZA CITY:", "KYIV, UKRAINE:", "BREAKING NEWS:", "KHARKIV REGION:"
     # "POKROVSK, UKRAINE:": one word and a country is a place's dateline ("PRES. VOLODYMYR ZELENSKYY,
     # UKRAINE:" is a person's label)
     return not (qualifier and qualifier.lower() in COUNTRIES and len(words) == 1)

@@ -189,6 +189,21 @@ def test_a_transcript_s_labels_in_title_case_and_people_named_by_a_place() -> No
         (AUTHOR, "Moscow Correspondent"), (AUTHOR, None), (AUTHOR, "Wolf Blitzer")]
 
 
+def test_a_transcript_s_place_datelines_are_no_speakers_and_its_people_stay() -> None:
+    text = ("WOLF BLITZER, CNN ANCHOR: Good evening. We begin in the Middle East.\n"
+            "GAZA CITY: Heavy shelling continued overnight, residents said.\n"
+            "NEW YORK: The Security Council met on Tuesday.\n"
+            "KHAN YOUNIS: Aid trucks were stopped at the crossing.\n"
+            "PESKOV: We are ready for talks.\n"
+            "RAFAH CROSSING: The gate stayed shut.\n"
+            "KRAMATORSK: Sirens sounded twice.\n"
+            "GAZA CITY MAYOR: The hospitals have no fuel.\n"
+            "BLITZER: Thank you.")
+    assert [v[:2] for v in voices_of(text)] == [
+        (AUTHOR, "Wolf Blitzer"), (AUTHOR, None), (AUTHOR, None), (AUTHOR, None), (QUOTED, "Peskov"),
+        (AUTHOR, None), (AUTHOR, None), (QUOTED, "Gaza City Mayor"), (AUTHOR, "Wolf Blitzer")]
+
+
 def test_an_interview_whose_kind_says_transcript_stays_an_interview() -> None:
     text = ("RIA NOVOSTI: Is there any chance of talks this year?\n"
             "LAVROV: The Kiev regime has banned talks by decree.\n"
