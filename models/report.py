@@ -6,23 +6,23 @@ script and a Content-Security-Policy that forbids any, so a claim holding ``<scr
 dropped from it too: a claim ending in U+202E (right-to-left override) would otherwise reverse the
 page's own text after it, turning "(Kremlin)" into "(nilmerK)". The stance-by-source chart is a PNG
 embedded as base64, its source names drawn as they are, never as matplotlib's ``$...$`` formulas.
+Cue words are found and marked by ``models.cue_highlight``.
 """
 
 from __future__ import annotations
 
 import base64
-import html
 import io
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from corpus.safetext import BIDI_CONTROLS, html_text
+from corpus.safetext import html_text
 from models.compare_settings import CompareSettings
+from models.cue_highlight import cue_legend, cue_pattern, highlight, label_cues
 from models.pairs import source_of
 
-_TOKEN = re.compile(r"[\w’']+", re.U)
 CSS = """
 body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1200px;padding:0 1em;color:#222}
 h1{font-size:1.5em}h2{margin-top:2em;border-bottom:1px solid #ccc}h3{margin:0 0 .3em}
@@ -50,19 +50,6 @@ def scheme_cues(name: str | None) -> dict[str, list[str]]:
     return label_cues(_scheme(name))
 
 
-def label_cues(scheme: Any) -> dict[str, list[str]]:
-    """Cue phrases of a loaded scheme by label id, in its label order (labels without cues left out)."""
-    out: dict[str, list[str]] = {}
-    for label in getattr(scheme, "labels", []):
-        words = list(getattr(label, "cues", []) or [])
-        for group in (getattr(label, "cue_groups", {}) or {}).values():
-            words.extend(group)
-        words = [str(w) for w in words if str(w).strip()]
-        if words:
-            out[str(label.id)] = words
-    return out
-
-
 def _scheme(name: str | None) -> Any:
     if not name:
         return None
@@ -72,62 +59,6 @@ def _scheme(name: str | None) -> Any:
         return load_scheme(name)
     except Exception:  # noqa: BLE001 - no scheme, no cue highlighting; the report still renders
         return None
-
-
-def cue_pattern(cues: dict[str, list[str]]) -> re.Pattern[str] | None:
-    """One case-insensitive pattern matching any cue phrase as whole words (``*`` ends a stem),
-    longest phrase first; the group that matched, ``c<k>_<n>``, names the k-th label of ``cues``.
-    A phrase that two labels list counts for the first."""
-    owner: dict[str, int] = {}
-    for k, words in enumerate(cues.values()):
-        for w in words:
-            owner.setdefault(w.strip(), k)
-    if not owner:
-        return None
-    phrases = sorted(owner, key=len, reverse=True)
-    alternatives = []
-    for n, phrase in enumerate(phrases):
-        body = re.escape(phrase).replace(r"\*", r"\w*")
-        alternatives.append(f"(?P<c{owner[phrase]}_{n}>{body})")
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.I)
-
-
-def highlight(text: str, cues: re.Pattern[str] | None = None, diff: Iterable[str] = ()) -> str:
-    """``text`` escaped, with cue phrases (class ``cue cue<k>``, k the label's place in the scheme)
-    and the words in ``diff`` wrapped in <mark>."""
-    text = BIDI_CONTROLS.sub("", text)
-    diff = {d.lower() for d in diff}
-    spans: list[tuple[int, int, str]] = []
-    if cues is not None:
-        spans = [(m.start(), m.end(), f"cue cue{int((m.lastgroup or 'c0_').split('_')[0][1:]) % 4}")
-                 for m in cues.finditer(text)]
-    taken = [False] * (len(text) + 1)
-    for s, e, _ in spans:
-        for i in range(s, e):
-            taken[i] = True
-    for m in _TOKEN.finditer(text):
-        if m.group(0).lower() in diff and not any(taken[m.start():m.end()]):
-            spans.append((m.start(), m.end(), "diff"))
-    spans.sort()
-    out, pos = [], 0
-    for s, e, kind in spans:
-        if s < pos:
-            continue
-        out.append(html.escape(text[pos:s]))
-        out.append(f'<mark class="{kind}">{html.escape(text[s:e])}</mark>')
-        pos = e
-    out.append(html.escape(text[pos:]))
-    return "".join(out)
-
-
-def cue_legend(scheme: Any, cues: dict[str, list[str]]) -> str:
-    """"Highlighted: cue words of <label>, of <label>" with each label's colour; empty without cues."""
-    names = {str(label.id): str(label.name) for label in getattr(scheme, "labels", [])}
-    marks = [f'<mark class="cue cue{k % 4}">{_e(names.get(label, label))}</mark>' for k, label in enumerate(cues)]
-    if not marks:
-        return ""
-    return ("Highlighted: the cue words the bootstrap reads for " + ", ".join(marks)
-            + " (a word list, not a judgement of the claim). ")
 
 
 # A page a browser opens at once: the chart's sources and the topics and loose pairs shown are

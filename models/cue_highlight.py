@@ -1,0 +1,85 @@
+"""Cue words of a label scheme found in a claim and marked in HTML, for the report of `stance compare`.
+
+Pure: a loaded scheme and texts in, escaped HTML out (``html.escape`` on every piece of text, the
+bidirectional controls dropped first, as ``models.report`` explains).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from corpus.safetext import BIDI_CONTROLS, html_text as _e
+
+_TOKEN = re.compile(r"[\w’']+", re.U)
+
+
+def label_cues(scheme: Any) -> dict[str, list[str]]:
+    """Cue phrases of a loaded scheme by label id, in its label order (labels without cues left out)."""
+    out: dict[str, list[str]] = {}
+    for label in getattr(scheme, "labels", []):
+        words = list(getattr(label, "cues", []) or [])
+        for group in (getattr(label, "cue_groups", {}) or {}).values():
+            words.extend(group)
+        words = [str(w) for w in words if str(w).strip()]
+        if words:
+            out[str(label.id)] = words
+    return out
+
+
+def cue_pattern(cues: dict[str, list[str]]) -> re.Pattern[str] | None:
+    """One case-insensitive pattern matching any cue phrase as whole words (``*`` ends a stem),
+    longest phrase first; the group that matched, ``c<k>_<n>``, names the k-th label of ``cues``.
+    A phrase that two labels list counts for the first."""
+    owner: dict[str, int] = {}
+    for k, words in enumerate(cues.values()):
+        for w in words:
+            owner.setdefault(w.strip(), k)
+    if not owner:
+        return None
+    phrases = sorted(owner, key=len, reverse=True)
+    alternatives = []
+    for n, phrase in enumerate(phrases):
+        body = re.escape(phrase).replace(r"\*", r"\w*")
+        alternatives.append(f"(?P<c{owner[phrase]}_{n}>{body})")
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.I)
+
+
+def highlight(text: str, cues: re.Pattern[str] | None = None, diff: Iterable[str] = ()) -> str:
+    """``text`` escaped, with cue phrases (class ``cue cue<k>``, k the label's place in the scheme)
+    and the words in ``diff`` wrapped in <mark>."""
+    text = BIDI_CONTROLS.sub("", text)
+    diff = {d.lower() for d in diff}
+    spans: list[tuple[int, int, str]] = []
+    if cues is not None:
+        spans = [(m.start(), m.end(), f"cue cue{int((m.lastgroup or 'c0_').split('_')[0][1:]) % 4}")
+                 for m in cues.finditer(text)]
+    taken = [False] * (len(text) + 1)
+    for s, e, _ in spans:
+        for i in range(s, e):
+            taken[i] = True
+    for m in _TOKEN.finditer(text):
+        if m.group(0).lower() in diff and not any(taken[m.start():m.end()]):
+            spans.append((m.start(), m.end(), "diff"))
+    spans.sort()
+    out, pos = [], 0
+    for s, e, kind in spans:
+        if s < pos:
+            continue
+        out.append(html.escape(text[pos:s]))
+        out.append(f'<mark class="{kind}">{html.escape(text[s:e])}</mark>')
+        pos = e
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
+
+
+def cue_legend(scheme: Any, cues: dict[str, list[str]]) -> str:
+    """"Highlighted: cue words of <label>, of <label>" with each label's colour; empty without cues."""
+    names = {str(label.id): str(label.name) for label in getattr(scheme, "labels", [])}
+    marks = [f'<mark class="cue cue{k % 4}">{_e(names.get(label, label))}</mark>' for k, label in enumerate(cues)]
+    if not marks:
+        return ""
+    return ("Highlighted: the cue words the bootstrap reads for " + ", ".join(marks)
+            + " (a word list, not a judgement of the claim). ")
