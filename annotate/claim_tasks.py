@@ -175,15 +175,18 @@ def pair_relation(pair: dict[str, Any]) -> tuple[str, float] | None:
     """The pre-label of a pair (relation id, score) from its own field or its similarity and stances.
 
     A relation the pair already carries (``relation``, ``prediction``, or the ``suggested`` relation
-    `stance compare` works out) wins. Otherwise: similarity under 0.5: unrelated; same stance: agree;
-    different stances: same point, different framing. A pair with no similarity, or a claim without
-    a stance, gets no pre-label.
+    `stance compare` works out) wins, and a ``suggested`` of null is compare's "no guess" (a loose
+    mutual pair, a claim without a stance): nothing is pre-selected. Otherwise (pairs from elsewhere):
+    similarity under 0.5: unrelated; same stance: agree; different stances: same point, different
+    framing. A pair with no similarity, or a claim without a stance, gets no pre-label.
     """
     given = pair.get("relation") or pair.get("prediction") or pair.get("suggested")
     similarity = pair.get("similarity")
     if given in lc.RELATION_IDS:
         score = pair.get("score", similarity)
         return given, float(score) if isinstance(score, (int, float)) else 0.5
+    if "suggested" in pair:
+        return None   # compare said it has no guess: the rule below would pre-select one all the same
     if not isinstance(similarity, (int, float)):
         return None
     similarity = float(similarity)

@@ -229,7 +229,8 @@ PAIRS_INSTRUCTIONS = _bullets(
               for _, name, key, hint in RELATIONS)
     + "</ul><h4>How to annotate</h4>" + UL
     + "<li>The relation already selected is a rule's guess from the similarity and the two predicted "
-      "stances, not a judgement: read both claims and check it.</li>"
+      "stances, not a judgement: read both claims and check it. A pair with nothing selected is one the rule "
+      "had no guess for (a loose pair, or a claim without a stance): choose the relation yourself.</li>"
       "<li><kbd>Ctrl</kbd>+<kbd>Enter</kbd> submits the selection; a relation's key changes it.</li></ul>"
 )
 

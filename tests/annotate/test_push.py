@@ -193,9 +193,19 @@ def test_pair_to_task_from_nested_records_and_a_given_relation():
     ({"similarity": 0.9}, None),   # no stances: whether the framing differs is unknown
     ({"stance_a": "k"}, None),
     ({"similarity": 0.86, "stance_a": "k", "stance_b": "k", "suggested": "contradict"}, ("contradict", 0.86)),
+    # stance compare's "no guess" (a loose mutual pair): nothing pre-selected, not the rule's "unrelated"
+    ({"similarity": 0.45, "stance_a": "k", "stance_b": "k", "suggested": None}, None),
 ])
 def test_pair_relation_from_similarity_and_stances(pair, expected):
     assert pair_relation(pair) == expected
+
+
+def test_a_pair_compare_had_no_guess_for_is_pushed_with_nothing_selected():
+    pair = {"pair_id": "p9", "claim_a": "c1", "claim_b": "c2", "text_a": "One.", "text_b": "Two.",
+            "similarity": 0.4975, "stance_a": "against", "stance_b": "against", "mutual": True, "suggested": None}
+    task = pair_to_task(pair)
+    assert "predictions" not in task and task["data"]["pair_line"] == "similarity 0.50"
+    assert pair_to_task({**pair, "suggested": "agree"})["predictions"][0]["result"][0]["value"] == {"choices": ["agree"]}
 
 
 def test_pair_without_claim_ids_is_refused():
