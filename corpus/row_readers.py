@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 import sys
 from collections.abc import Iterator
@@ -170,7 +171,30 @@ class _Lines:
         return line
 
 
-def _quote_opened(lines: list[str], first: int) -> tuple[int | None, bool]:
+DELIMITERS = (",", ";", "\t", "|")   # comma first: it wins a tie
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+def sniff_delimiter(header: str) -> str:
+    """The field separator of a CSV file from its header line: the one of comma, semicolon, tab and
+    pipe that splits it into the most columns (outside quotes), comma on a tie or when none does.
+
+    Spreadsheets in many locales save "CSV" with semicolons, and some exports use tabs; a header is
+    a line of short names, so the separator is the character between them. (csv.Sniffer needs more
+    than one line to tell, and guesses a letter on some headers.)
+    """
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for c in header.rstrip("\r\n"):
+        if c == '"':
+            quoted = not quoted
+        elif not quoted and c in counts:
+            counts[c] += 1
+    best = max(DELIMITERS, key=lambda d: counts[d])   # max keeps the first of equals: comma
+    return best if counts[best] else ","
+
+
+def _quote_opened(lines: list[str], first: int, delimiter: str = ",") -> tuple[int | None, bool]:
     """The line (numbered from ``first``) where the last quoted field of a row's ``lines`` opened, or
     None, and whether it is still open at their end: the csv module's own reading of quotes."""
     opened, quoted, field_start = None, False, True
@@ -187,16 +211,17 @@ def _quote_opened(lines: list[str], first: int) -> tuple[int | None, bool]:
             elif c == '"' and field_start:
                 quoted, opened = True, n
             else:
-                field_start = c in ",\r\n"
+                field_start = c in (delimiter, "\r", "\n")
             i += 1
     return opened, quoted
 
 
-def _csv_error(err: csv.Error, path: str, first: int, last: int, lines: list[str], max_mb: float) -> Skipped:
+def _csv_error(err: csv.Error, path: str, first: int, last: int, lines: list[str], max_mb: float,
+               delimiter: str = ",") -> Skipped:
     """The skip for a row (lines ``first`` to ``last``) the csv reader could not read, at the line the
     trouble started. A quote left open runs on over the rows after it until a later quote or the file's
     end: those lines are named, since they are not read."""
-    opened, still_open = _quote_opened(lines, first)
+    opened, still_open = _quote_opened(lines, first, delimiter)
     fix = 'a quote inside a quoted field is doubled: ""'
     if opened is not None and still_open:
         ran = (f": lines {opened}-{last}, to the end of the file, ran into one field and were not read"
@@ -222,9 +247,16 @@ def read_csv_documents(source: Source, options: ReadOptions, on_skip: OnSkip) ->
     if raw is None:
         return
     with raw:
-        lines = _Lines(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""))
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        try:
+            header = text.readline()
+        except UnicodeDecodeError:
+            on_skip(Skipped(source.path, NOT_UTF8))
+            return
+        delimiter = sniff_delimiter(header)
+        lines = _Lines(itertools.chain([header] if header else [], text))
         # strict: a quote that never closes is an error, not a field swallowing every row after it
-        reader = csv.reader(lines, strict=True)
+        reader = csv.reader(lines, delimiter=delimiter, strict=True)
 
         def rows() -> Iterator[tuple[int, list[str] | Skipped]]:
             """Each row after the header with the line it starts on, or the skip for one that cannot be
@@ -237,21 +269,20 @@ def read_csv_documents(source: Source, options: ReadOptions, on_skip: OnSkip) ->
                 except StopIteration:
                     return
                 except csv.Error as err:
-                    yield first, _csv_error(err, source.path, first, reader.line_num, lines.row, options.max_mb)
+                    yield first, _csv_error(err, source.path, first, reader.line_num, lines.row, options.max_mb,
+                                            delimiter)
 
         try:
             try:
                 columns = next(reader, [])
             except csv.Error as err:   # no row can be read without the header
-                on_skip(_csv_error(err, source.path, 1, reader.line_num, lines.row, options.max_mb))
+                on_skip(_csv_error(err, source.path, 1, reader.line_num, lines.row, options.max_mb, delimiter))
                 return
             if not columns:
                 on_skip(Skipped(source.path, "empty (no header row); add a header and rows"))
                 return
             if _text_column(columns, options) is None:
-                on_skip(Skipped(source.path, f"no {_quoted_names(options.text_column)} column (columns: "
-                                             f"{', '.join(columns)}); choose one with --text-column "
-                                             "(several, comma-separated: body,text)"))
+                on_skip(Skipped(source.path, _no_text_column(columns, delimiter, options)))
                 return
             any_row = False
             for first, cells in rows():
@@ -265,7 +296,7 @@ def read_csv_documents(source: Source, options: ReadOptions, on_skip: OnSkip) ->
                 # A comma or a line break in unquoted text splits it into more fields, or more rows of
                 # fewer: such a row is told, not read with its text cut (empty extra cells lose nothing).
                 if len(cells) < len(columns) or any(cell.strip() for cell in cells[len(columns):]):
-                    on_skip(Skipped(where, _field_count(len(cells), len(columns))))
+                    on_skip(Skipped(where, _field_count(len(cells), len(columns), delimiter)))
                     continue
                 doc = _row_document(dict(zip(columns, cells)), where, source, options, on_skip)
                 if doc is not None:
@@ -273,13 +304,36 @@ def read_csv_documents(source: Source, options: ReadOptions, on_skip: OnSkip) ->
             if not any_row:
                 on_skip(Skipped(source.path, "empty (a header but no rows); add rows or leave the file out"))
         except UnicodeDecodeError:
-            on_skip(Skipped(source.path, "not UTF-8; re-encode it as UTF-8, e.g. iconv -f latin1 -t utf-8"))
+            on_skip(Skipped(source.path, NOT_UTF8))
 
 
-def _field_count(n: int, header: int) -> str:
+NOT_UTF8 = "not UTF-8; re-encode it as UTF-8, e.g. iconv -f latin1 -t utf-8"
+
+
+def _no_text_column(columns: list[str], delimiter: str, options: ReadOptions) -> str:
+    """Why a CSV header gives no text column: the columns found (how the header was split, when not
+    by commas), a column that differs only in case or spaces, and the fix."""
+    if len(columns) == 1:
+        found = (f"the header is one column, {columns[0]!r}: no comma, semicolon, tab or pipe separates "
+                 "its names")
+        fix = "separate the header's names (and each row's fields) with one of them, or choose a column"
+    else:
+        how = "" if delimiter == "," else f", split at each {DELIMITER_NAMES[delimiter]}"
+        found = f"columns{how}: {', '.join(columns)}"
+        fix = "choose one"
+    wanted = {name.casefold() for name in _names(options.text_column)}
+    near = next((c for c in columns if c.strip().casefold() in wanted and len(columns) > 1), None)
+    hint = f" ({near!r} differs only in case or spaces: --text-column '{near}')" if near is not None else ""
+    return (f"no {_quoted_names(options.text_column)} column ({found}); {fix} with --text-column{hint} "
+            "(several, comma-separated: body,text)")
+
+
+def _field_count(n: int, header: int, delimiter: str = ",") -> str:
     """Why a row of ``n`` fields under a header of ``header`` is not read, and the fix."""
     said = f"this row has {n} field{'' if n == 1 else 's'}, the header {header}"
     if n > header:
-        return f'{said}; quote the text field ("...") when it holds commas'
-    return (f'{said}; give each column its field (an empty one too: a,,c), and quote the text field ("...") '
+        what = "commas" if delimiter == "," else f"{DELIMITER_NAMES[delimiter]}s (the file's separator)"
+        return f'{said}; quote the text field ("...") when it holds {what}'
+    empty = f"a{delimiter}{delimiter}c" if delimiter != "\t" else "two tabs in a row"
+    return (f'{said}; give each column its field (an empty one too: {empty}), and quote the text field ("...") '
             "when it holds a line break")
