@@ -24,9 +24,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from corpus.decoding import _decode, _read_bytes
+from corpus.errors import UserError
 from corpus.records import Document
 from corpus.row_readers import read_csv_documents, read_jsonl_documents
 from corpus.sentences import split_paragraphs
+from corpus.settings import parse_yaml
 from corpus.sources import OnSkip, ReadOptions, Skipped, Source, _document, _file_meta, list_sources
 
 
@@ -109,11 +111,9 @@ def front_matter(text: str) -> tuple[dict[str, Any], int]:
     m = _FRONT_MATTER.match(text) if text.startswith("---") else None
     if m is None:
         return {}, 0
-    import yaml
-
-    try:
-        data = yaml.safe_load(m.group("yaml"))
-    except (yaml.YAMLError, RecursionError):   # the YAML parser recurses once a level of nesting
+    try:  # guarded as every YAML a user gives is: nesting depth, alias bombs
+        data = parse_yaml(m.group("yaml"), "front matter")
+    except UserError:
         return {}, 0
     if data is None:  # "---\n---": empty front matter, still not prose
         data = {}

@@ -242,6 +242,9 @@ def test_a_manifest_entry_wins_over_front_matter(tmp_path: Path) -> None:
     ("late.md", "Intro.\n---\ntitle: x\n---\nBody.\n"),               # not at the very start
     ("plain.txt", "---\ntitle: x\n---\nBody.\n"),                     # only Markdown files have it
     ("deep.md", "---\ntitle: " + "[" * 2000 + "]" * 2000 + "\n---\nBody.\n"),  # too deep for the parser
+    ("bomb.md", "---\na: &a [x, x, x, x, x, x, x, x, x]\n"                        # an alias bomb: no hang
+     + "".join(f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi"))
+     + "---\nBody.\n"),
 ])
 def test_text_without_front_matter_is_read_as_is(tmp_path: Path, name: str, text: str) -> None:
     (tmp_path / name).write_text(text, encoding="utf-8")
