@@ -14,11 +14,17 @@ from typing import Any
 from annotate import labelconfig as lc
 from corpus.errors import UserError
 from corpus.safetext import BIDI_CONTROLS
-from corpus.records import is_claim_flag
+from corpus.records import CLAIM_FIELDS, is_claim_flag, source_name
 
 PAIR_MODEL_VERSION = "compare-rules"
 REPOST_VOICES = ("interviewer", "interviewee", "quoted")
 PROVENANCE_FIELDS = ("start", "end", "context_start", "author", "authors", "kind", "reposted_from", "url")
+# Fields of a claim row that are neither the claim nor its document's metadata: the claims step's own
+# bookkeeping (the document's path on this machine) and the pre-label, which goes as the prediction.
+NOT_METADATA = ("paragraph", "sentence", "source_file", "prediction", "score", "probs", "model_version",
+                "stance_by", "context")
+MAX_META_CHARS = 300   # a longer free value (a summary, a page's HTML) stays out of the task
+MAX_META_FIELDS = 30   # free metadata fields a task carries at most, in the row's order
 
 
 def context_html(text: str, context: str | None = None, offset: int | None = None) -> str:
@@ -46,21 +52,56 @@ def voice(speaker: str | None, speaker_name: str | None) -> str:
 
 
 def _source_line(row: dict[str, Any]) -> str:
-    """Where the claim comes from, as an annotator needs it: outlet, author, date, kind of document,
-    what it reposts, and the voice. Never the document's ``source_type``: that is a label id (the
-    distant label), the very judgement the annotator is asked to make."""
+    """Where the claim comes from, as an annotator needs it: the source (``source_name``: the outlet,
+    else the author or handle and platform, ...), the author, date, kind of document, what it reposts,
+    and the voice. Never the document's ``source_type``: that is a label id (the distant label), the
+    very judgement the annotator is asked to make."""
     author = row.get("author") or row.get("authors")
     if isinstance(author, list):
         author = ", ".join(str(a) for a in author)
+    if row.get("outlet") in (None, "") and row.get("source") in (None, ""):
+        author = None   # the source's name is the author's (or names no one): not said twice
     kind = str(row["kind"]).replace("_", " ") if row.get("kind") else None
     # what the document reposts, for the voices of the repost (not the blogger's or the commenters')
     reposted = (f"reposted from {row['reposted_from']}"
                 if row.get("reposted_from") and row.get("speaker") in REPOST_VOICES else None)
-    parts = [row.get("outlet"), author, row.get("date"), kind, reposted]
+    parts = [source_name(row), author, row.get("date"), kind, reposted]
     line = " · ".join(str(p) for p in parts if p not in (None, ""))
     speaker = voice(row.get("speaker"), row.get("speaker_name"))
     # Bidi controls in an outlet or a name would reorder the line's own "voice:" after them.
     return BIDI_CONTROLS.sub("", f"{line} · voice: {speaker}" if line else f"voice: {speaker}")
+
+
+def _meta_value(value: Any) -> Any:
+    """A free metadata value as a task carries it: text, a finite number or a boolean; a list of
+    names joined with commas, other nested values as compact JSON; None when it is over
+    ``MAX_META_CHARS`` or empty (Label Studio keeps every task's data in its database)."""
+    if isinstance(value, bool) or (isinstance(value, int)) or (isinstance(value, float) and math.isfinite(value)):
+        return value
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
+        value = ", ".join(str(v) for v in value)
+    elif isinstance(value, (list, dict)):
+        value = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_META_CHARS:
+        return None
+    return value
+
+
+def free_metadata(row: dict[str, Any], taken: Any = ()) -> dict[str, Any]:
+    """The document metadata of a claim row beyond the fields a task already has (``taken``): a
+    JSONL's ``platform``, a manifest's own keys, so that they reach the pulled dataset and
+    ``stance evaluate --by``. Kept compact (``_meta_value``; at most ``MAX_META_FIELDS``)."""
+    skip = set(CLAIM_FIELDS) | set(NOT_METADATA) | set(taken)
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if len(out) >= MAX_META_FIELDS:
+            break
+        if not isinstance(key, str) or key in skip:
+            continue
+        value = _meta_value(value)
+        if value is not None:
+            out[key] = value
+    return out
 
 
 def _offset(row: dict[str, Any]) -> int | None:
@@ -107,7 +148,7 @@ def claim_to_task(row: dict[str, Any], scheme: Any) -> dict[str, Any]:
         "doc_id": row.get("doc_id"),
         "text": row["text"],
         "context_html": context_html(row["text"], row.get("context"), _offset(row)),
-        "title": str(row.get("title") or row.get("doc_id") or ""),
+        "title": str(row.get("title") or source_name(row)),
         "source_line": _source_line(row),
         "outlet": row.get("outlet"),
         "date": row.get("date"),
@@ -122,6 +163,9 @@ def claim_to_task(row: dict[str, Any], scheme: Any) -> dict[str, Any]:
     for key in PROVENANCE_FIELDS:
         if row.get(key) not in (None, "", []):
             data[key] = row[key]
+    # The document's other metadata (a platform, a collection, a manifest's own keys): for the pulled
+    # dataset and `stance evaluate --by`; the source line above shows only what annotators need.
+    data.update(free_metadata(row, taken=data))
     task: dict[str, Any] = {"data": data}
     prediction = claim_prediction(row, scheme)
     if prediction is not None:
@@ -155,7 +199,7 @@ def _side(pair: dict[str, Any], side: str) -> dict[str, Any]:
     if nested is None and isinstance(pair.get(f"claim_{side}"), dict):
         nested = pair[f"claim_{side}"]
     out = dict(nested or {})
-    for key in ("text", "context", "start", "context_start", "title", "outlet", "author", "date",
+    for key in ("text", "context", "start", "context_start", "title", "outlet", "source", "author", "date",
                 "source_type", "speaker", "speaker_name", "stance", "prediction", "claim_id", "doc_id"):
         for name in (f"{key}_{side}", f"{side}_{key}"):
             if name in pair and key not in out:
@@ -243,7 +287,7 @@ def pair_to_task(pair: dict[str, Any]) -> dict[str, Any]:
         data[f"text_{side}"] = text
         data[f"stance_{side}"] = claim.get("stance")
         data[f"{side}_html"] = context_html(text, claim.get("context"), _offset(claim))
-        title = claim.get("title") or claim.get("doc_id") or ""
+        title = claim.get("title") or ""   # the source line names the source (source_name), never a bare id
         source = _source_line(claim)
         if claim.get("stance"):
             source += f" · predicted stance: {claim['stance']}"

@@ -181,7 +181,8 @@ def render_card(dd: Any, report: dict[str, Any], summary: dict[str, Any]) -> str
     lines += ["## Columns", ""]
     for name, feature in first.features.items():
         lines.append(f"- {_code(name)} ({_feature_type(feature)}): "
-                     + COLUMNS.get(name, "a field of the Label Studio task, as `stance push` sent it"))
+                     + COLUMNS.get(name, "the document's own metadata from the corpus (a JSONL or CSV column, a "
+                                         "manifest key), as `stance push` sent it"))
     if "cues" not in first.features and unit == "claim":
         lines.append("- `cues` is left out: no annotator marked a framing-cue span (the optional span labels of "
                      "the annotation view). `annotations.jsonl` keeps each annotation's `cues`, empty lists here.")

@@ -8,6 +8,7 @@ as top-level fields so that pandas, Parquet and Label Studio see ordinary column
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -82,6 +83,57 @@ class Claim:
         for key, value in meta.items():
             row[key if key not in row else f"meta_{key}"] = value
         return row
+
+
+# Metadata keys that name a document's author or account, its platform, and its site, best first.
+AUTHOR_KEYS = ("author", "authors", "handle", "username", "user", "channel")
+PLATFORM_KEYS = ("platform", "network")
+SITE_KEYS = ("site", "site_name", "sitename", "domain")
+
+
+def _named(value: Any) -> str | None:
+    """A metadata value as a short name: text stripped, a list's first two names (``et al.`` after)."""
+    if isinstance(value, list):
+        names = [str(v).strip() for v in value if isinstance(v, (str, int)) and str(v).strip()]
+        return ", ".join(names[:2]) + (" et al." if len(names) > 2 else "") if names else None
+    if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
+        return " ".join(str(value).split())
+    return None
+
+
+def _first(row: Mapping[str, Any], keys: tuple[str, ...]) -> str | None:
+    return next((name for name in (_named(row.get(k)) for k in keys) if name), None)
+
+
+def _site(row: Mapping[str, Any]) -> str | None:
+    """The site a document was published on: its own site field, else the host of its ``url``."""
+    site = _first(row, SITE_KEYS)
+    url = row.get("url")
+    if site is None and isinstance(url, str) and "://" in url:
+        from urllib.parse import urlsplit
+
+        host = urlsplit(url.strip()).hostname or ""
+        site = host.removeprefix("www.") or None
+    return site
+
+
+def source_name(row: Mapping[str, Any]) -> str:
+    """The display name of a document's source, from its metadata (a document's ``meta`` with its
+    ``doc_id``, or a claim row): its outlet (or a manifest's ``source``); else its author or handle,
+    with the platform or site in brackets (``@hausfrau_kiel (X)``); else the platform, the site (a
+    ``url``'s host), the file it was read from, and last its id. Every view naming a source uses this."""
+    outlet = _first(row, ("outlet", "source"))
+    if outlet:
+        return outlet
+    author, where = _first(row, AUTHOR_KEYS), _first(row, PLATFORM_KEYS) or _site(row)
+    if author:
+        return f"{author} ({where})" if where and where != author else author
+    if where:
+        return where
+    path = row.get("source_file")
+    if isinstance(path, str) and path.strip():
+        return path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    return _named(row.get("doc_id")) or "unknown source"
 
 
 def is_claim_flag(row: dict[str, Any]) -> bool:

@@ -17,7 +17,7 @@ import numpy as np
 
 from corpus.claimfilter import in_scope
 from corpus.errors import UserError
-from corpus.records import is_claim_flag
+from corpus.records import is_claim_flag, source_name
 from models.compare_settings import CompareSettings
 from models.neighbours import search
 
@@ -61,12 +61,9 @@ def claim_rows(rows: Sequence[dict[str, Any]], settings: CompareSettings,
 
 
 def source_of(row: dict[str, Any]) -> str:
-    """The name a reader knows a document by: outlet, else title, else its id."""
-    for key in ("outlet", "title", "doc_id"):
-        value = row.get(key)
-        if value not in (None, ""):
-            return str(value)
-    return "unknown"
+    """The name a reader knows a document's source by (``corpus.records.source_name``: outlet, else
+    author or handle with platform, platform, site, file name, id)."""
+    return source_name(row)
 
 
 def _words(text: str) -> set[str]:

@@ -76,6 +76,32 @@ def test_claim_to_task_marks_the_claim_in_its_escaped_paragraph():
         {"from_name": "stance", "to_name": "claim", "type": "choices", "value": {"choices": ["sourced"]}}]}]
 
 
+def test_free_document_metadata_rides_along_compact_and_the_pre_label_does_not():
+    row = claim_row(4, platform="X", collection="sanctions-2026", retweets=12, verified=True, tags=["eu", "gas"],
+                    geo={"lat": 1.5}, summary="word " * 100, empty="", ratio=float("nan"),
+                    source_file="/home/me/corpus/posts.jsonl", paragraph=3)
+    data = claim_to_task(row, SCHEME)["data"]
+    assert (data["platform"], data["collection"], data["retweets"], data["verified"]) == ("X", "sanctions-2026", 12, True)
+    assert data["tags"] == "eu, gas" and data["geo"] == '{"lat":1.5}'   # lists and records as short text
+    # too long, empty or not a number: left out; so are the local path, the claims step's counters and
+    # the pre-label (it is the prediction)
+    for key in ("summary", "empty", "ratio", "source_file", "paragraph", "sentence", "probs", "model_version",
+                "prediction", "score", "context"):
+        assert key not in data, key
+    assert json.dumps(data, allow_nan=False)
+
+
+def test_a_post_without_an_outlet_is_headed_by_its_handle_and_platform():
+    row = claim_row(4, outlet=None, title=None, author="@hausfrau_kiel", platform="X", speaker="author",
+                    speaker_name="@hausfrau_kiel")
+    data = claim_to_task(row, SCHEME)["data"]
+    assert data["title"] == "@hausfrau_kiel (X)"
+    assert data["source_line"] == "@hausfrau_kiel (X) · 2024-05-01 · voice: author (@hausfrau_kiel)"
+    bare = claim_to_task(claim_row(4, outlet=None, title=None, author=None, source_file="/c/eu_statement.txt"),
+                         SCHEME)["data"]
+    assert bare["title"] == "eu_statement.txt" and bare["source_line"].startswith("eu_statement.txt · 2024-05-01")
+
+
 def test_the_source_line_drops_bidi_controls_that_would_reorder_the_voice():
     data = claim_to_task(claim_row(1, outlet="Kyiv\u202egpj.exe", speaker_name="A.\u2066 Person"), SCHEME)["data"]
     assert data["source_line"] == "Kyivgpj.exe · B. Writer · 2024-05-01 · voice: interviewee (A. Person)"
@@ -168,8 +194,9 @@ def test_pair_to_task_from_flat_fields():
     assert data["pair_id"] == "c1|c2" and data["claim_a"] == "c1" and data["doc_b"] == "d2"
     assert data["a_html"] == "Before. <mark>A &lt;says&gt; x.</mark> After."
     assert data["b_html"] == "<mark>B says x.</mark>"
-    assert data["a_source"] == "d1 — RT · voice: unknown voice · predicted stance: loaded"
-    assert data["b_source"] == "d2 — Meduza · voice: author · predicted stance: sourced"
+    # no title: the source line alone (a document id tells an annotator nothing)
+    assert data["a_source"] == "RT · voice: unknown voice · predicted stance: loaded"
+    assert data["b_source"] == "Meduza · voice: author · predicted stance: sourced"
     assert data["pair_line"] == "similarity 0.82"
     assert task["predictions"] == [{"model_version": "compare-rules", "score": 0.82, "result": [
         {"from_name": "relation", "to_name": "claim_a", "type": "choices",
