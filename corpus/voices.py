@@ -30,65 +30,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from corpus.quotations import carry_quotations
-from corpus.quotes import NAME, attributed_speaker, clean_name, strip_titles
+from corpus.quotes import attributed_speaker, clean_name, strip_titles
 from corpus.records import AUTHOR, BLOGGER, COMMENTER, INTERVIEWEE, INTERVIEWER, QUOTED
 from corpus.transcripts import EDITOR_LABEL, GENERIC_SPEAKERS, is_broadcast, is_broadcaster, shown_to_speak
+from corpus.voice_markers import (BYLINE_LEADS, COMMENTS_HEADING, INTERJECTION, INTRO_NAME, REPOST_END,
+                                  comment_byline, comment_handle, editorial_marker, parse_byline, turn_marker)
+
+__all__ = ["ROW_HINTS", "Voice", "editorial_marker", "paragraph_voices", "parse_byline", "sentence_voice",
+           "sentence_voices"]
 
 ROW_HINTS = ("interviewer", "interviewee", "reposted_from")   # metadata fields read as voice hints
-# "By A and B", "Published 16 March 2026 by A", "Posted on May 5, 2024 by A"
-_BYLINE_LEADS = ("By", "by", "BY", "Published", "Posted", "Written", "Reported", "Updated")
-_BYLINE = re.compile(rf"^(?:(?:Published|Posted|Written|Reported|Updated)(?:\s+(?:on\s+)?[\w,.: ]{{1,32}}?)?\s+by|By|by|BY)"
-                     rf"\s+({NAME}(?:\s*(?:,|and|&)\s*{NAME})*)\s*(?:[,|–—-].{{0,60}})?$")
-_BYLINE_SPLIT = re.compile(r"\s*(?:,|\band\b|&)\s*")
-
-# a marker opens its paragraph, followed by the turn's text or alone (the text follows below)
-_QA_MARKER = re.compile(r"(?:(?P<q>Question|Q)|(?P<a>Answer|A))\s*:(?:\s+(?=\S)|\s*$)")
-# "PESKOV:", "Dmitry Peskov:", and a transcript's "WOLF BLITZER, CNN ANCHOR:" or
-# "DMITRY PESKOV, KREMLIN SPOKESMAN (through translator):"
-# a party or state after the name ("SEN. LINDSEY GRAHAM (R),", "REP. ADAM SCHIFF (D-CA),"), then a role
-# of up to five capitalised words ("Kremlin Spokesman"), or in capitals and holding commas ("SENIOR
-# FELLOW, ATLANTIC COUNCIL")
-_NAME_MARKER = re.compile(r"(?P<name>(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]*)(?:\s+\([A-Z][\w .-]{0,11}\))?"
-                          r"(?:,\s+(?P<role>(?:[A-Z][\w'’.-]*\s+){0,4}[A-Z][\w'’.-]*|[A-Z][A-Z0-9 .,'’&/-]{0,110}?[A-Z.]))?"
-                          r"(?:\s+\([^()\n]{1,40}\))?"
-                          r"\s*:(?:\s+(?=\S)|\s*$)")
-_NOT_SPEAKERS = frozenset("""note notes update updates editor editors source sources photo photos image
-    related read see also warning summary background example disclaimer correction tags tag
-    category categories posted filed share subscribe comment comments reply replies bottom line
-    conclusion introduction abstract keywords key points takeaway tldr ps p.s edit by""".split())
-
-_EDITORIAL = re.compile(
-    r"\[(?:my emphasis|emphasis (?:mine|added|in (?:the )?original)|end (?:of )?(?:the )?"
-    r"(?:quote|excerpt|interview|transcript|repost|article)|bold(?:ing)? mine|italics mine)\]", re.I)
-# "[...]", "[sic]" and "[snip]" stand inside quoted sentences: they are not split out as markers.
-_REPOST_END = re.compile(
-    r"\[(?:my emphasis|emphasis (?:mine|added)|end (?:of )?(?:the )?(?:quote|excerpt|interview|"
-    r"transcript|repost|article)|bold(?:ing)? mine|italics mine)\]", re.I)
-
-# "Comments", "3 Comments", "Replies", "Reader responses" open the comments, and "Discussion" or
-# "Responses" with a count ("42 Responses", "Discussion (12)"): alone they are sections of a report.
-# In Markdown only a comments heading does ("## Comments", "**Comments (3)**"): "## Replies" is a section.
-_COMMENTS_HEADING = re.compile(
-    r"^(?:(?:\d+\s+)?(?:reader(?:s'?|'s)?\s+)?(?:comments?|replies)(?:\s*\(\d+\))?"
-    r"|reader(?:s'?|'s)?\s+responses|\d+\s+(?:responses?|discussion)|(?:responses?|discussion)\s*\(\d+\)"
-    r"|(?:#{1,6}\s+|\*\*)(?:\d+\s+)?(?:reader(?:s'?|'s)?\s+)?comments?(?:\s*\(\d+\))?)"
-    r"\s*:?(?:\*\*)?$", re.I)
-# "jdoe says:" / "Jane Doe said on May 5, 2024 at 3:12 pm" alone on a line opens a comment; after the verb
-# only a date and time ("Russia's defence ministry said 12 drones were shot down." is a story's sentence)
-_COMMENT_DATE = (r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?,?\s+\d{4}"
-                 r"|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})")
-_COMMENT_TIME = r"\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?"
-_COMMENT_BYLINE = re.compile(r"^(?P<name>[\w'’.@ -]{1,40}?)\s+(?:says|said|wrote|writes)\s*:?\s*"
-                             rf"(?:(?:on\s+)?{_COMMENT_DATE}(?:,?\s+(?:at\s+)?{_COMMENT_TIME})?|(?:at\s+)?{_COMMENT_TIME})?"
-                             r"\s*:?$")
-_INTERJECTION = re.compile(
-    r"^(?:heh|hah|haha|hehe|lol|lmao|wow|yeah|yep|yes|nope|meh|ugh|oh|ah|hmm+|thanks|thank you|"
-    r"great (?:post|article|piece)|good (?:post|article|piece)|nice|agreed|indeed|exactly|sure|"
-    r"well said|bravo|@\w+)\b", re.I)
-# "Greg_in_Ohio: Great repost." / "Old Soldier: ..." opening a comment: one token, or up to 3 capitalised words
-_COMMENT_HANDLE = re.compile(r"(?P<name>@?[^\s:\"“”«»()\[\]]{1,40}|(?:[A-Z0-9][\w'’.-]*\s+){1,2}[A-Z0-9][\w'’.-]*)"
-                             r"\s*:(?:\s+(?=\S)|\s*$)")
-_INTRO_NAME = re.compile(rf"(?:(?:Mr|Ms|Mrs|Dr|Prof)\.?\s+)?(?P<name>{NAME})\s*:\s*$")
 
 
 @dataclass(frozen=True)
@@ -108,18 +59,6 @@ class Voice:
     editor: Voice | None = None
 
 
-def parse_byline(line: str) -> list[str] | None:
-    """The names in a ``By X and Y`` line, or None when the line is not a byline."""
-    line = line.strip()
-    if len(line) > 150:
-        return None
-    m = _BYLINE.match(line)
-    if not m:
-        return None
-    names = [clean_name(n) for n in _BYLINE_SPLIT.split(m.group(1)) if clean_name(n)]
-    return names or None
-
-
 def _join_names(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
@@ -134,42 +73,6 @@ def _own_name(meta: dict[str, Any], hints: dict[str, Any]) -> str | None:
         if isinstance(value, str) and value.strip():
             return value.strip()
     return None
-
-
-def _turn_marker(para: str) -> tuple[str, str | None, int, str | None] | None:
-    """(role, name, marker length, the role after the name) when ``para`` opens with a turn marker."""
-    if para.find(":", 0, 180) < 0:  # the common case, decided without a regex
-        return None
-    m = _QA_MARKER.match(para)
-    if m:
-        return (INTERVIEWER if m.group("q") else INTERVIEWEE), None, m.end(), None
-    m = _NAME_MARKER.match(para)
-    if m:
-        name = m.group("name")
-        words = name.lower().replace(".", "").split()
-        if len(name) <= 40 and not any(w in _NOT_SPEAKERS for w in words):
-            return "?", clean_name(name), m.end(), m.group("role")
-    return None
-
-
-def _comment_byline(para: str) -> str | None:
-    """The commenter's name when ``para`` is a short ``NAME says:`` line."""
-    m = _COMMENT_BYLINE.match(para) if len(para) <= 80 else None
-    return clean_name(m.group("name")) if m else None
-
-
-def _comment_handle(para: str) -> tuple[str, int] | None:
-    """(handle, marker length) when a comment opens with ``handle:`` (``Greg_in_Ohio: Great post.``)."""
-    if para.find(":", 0, 48) < 0:
-        return None
-    m = _COMMENT_HANDLE.match(para)
-    if m is None:
-        return None
-    name = m.group("name")
-    words = name.lower().replace(".", "").split()
-    if not any(c.isalpha() for c in name) or any(w in _NOT_SPEAKERS for w in words):
-        return None
-    return clean_name(name), m.end()
 
 
 def _find(paras: list[str], needle: str | None, start: int = 0) -> int | None:
@@ -242,14 +145,14 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
     byline = None
     if hints.get("byline", True):
         for i in range(top, min(top + 3, n)):
-            names = parse_byline(paras[i]) if paras[i].startswith(_BYLINE_LEADS) else None
+            names = parse_byline(paras[i]) if paras[i].startswith(BYLINE_LEADS) else None
             if names:
                 byline = i
                 own_name = str(hints["author"]) if hints.get("author") else _join_names(names)
                 break
 
     # the interview or repost region [rs, re]
-    markers = [_turn_marker(p) if i >= top else None for i, p in enumerate(paras)]
+    markers = [turn_marker(p) if i >= top else None for i, p in enumerate(paras)]
     # a turn's first words: the marker's paragraph, or the next one when the marker stands alone
     opening = [paras[i + 1] if m and m[2] >= len(paras[i]) and i + 1 < n else paras[i]
                for i, m in enumerate(markers)]
@@ -277,7 +180,7 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
     if rs is not None:
         re_ = _find(paras, hints.get("repost_end"), rs)
         if re_ is None:
-            re_ = next((i for i in range(rs, n) if "[" in paras[i] and _REPOST_END.search(paras[i])), None)
+            re_ = next((i for i in range(rs, n) if "[" in paras[i] and REPOST_END.search(paras[i])), None)
             # "[My Emphasis]" closing an interview is how a blogger marks what they reposted
             blogish = blogish or (re_ is not None and "kind" not in meta)
     own_role = BLOGGER if blogish else AUTHOR
@@ -289,12 +192,12 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
     if cs is None:
         after = (re_ + 1) if re_ is not None else (byline + 1 if byline is not None else top + 1)
         for i in range(after, n):
-            if len(paras[i]) <= 80 and (_COMMENTS_HEADING.match(paras[i]) or _comment_byline(paras[i])):
+            if len(paras[i]) <= 80 and (COMMENTS_HEADING.match(paras[i]) or comment_byline(paras[i])):
                 cs = i
                 break
     if cs is None and blogish and re_ is not None:
         # the blogger closes a repost with a paragraph; a short informal one after that is a comment
-        cs = next((i for i in range(re_ + 2, n) if _INTERJECTION.match(paras[i])), None)
+        cs = next((i for i in range(re_ + 2, n) if INTERJECTION.match(paras[i])), None)
     if rs is not None and cs is not None and rs >= cs:
         rs = re_ = None
     if rs is not None and (re_ is None or (cs is not None and re_ >= cs)):
@@ -304,7 +207,7 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
     interviewer = hints.get("interviewer")
     interviewee = hints.get("interviewee")
     if rs is not None and not interviewee and rs > 0:
-        m = _INTRO_NAME.search(paras[rs - 1])
+        m = INTRO_NAME.search(paras[rs - 1])
         if m:
             interviewee = _full_name(m.group("name").split()[-1], text[: paragraphs[rs - 1][1]])
     roles: dict[str, str] = {}
@@ -349,12 +252,12 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
         elif i == byline:
             voices.append(Voice(own_role, own_name, kind="byline"))
         elif cs is not None and i >= cs:
-            name = _comment_byline(paras[i])
-            handle = None if name else _comment_handle(paras[i])
+            name = comment_byline(paras[i])
+            handle = None if name else comment_handle(paras[i])
             if name:
                 comment_name = name
                 voices.append(Voice(COMMENTER, comment_name, kind="heading"))
-            elif _COMMENTS_HEADING.match(paras[i]):
+            elif COMMENTS_HEADING.match(paras[i]):
                 voices.append(Voice(COMMENTER, None, kind="heading"))
             elif handle:
                 comment_name = handle[0]
@@ -397,8 +300,3 @@ def sentence_voices(text: str, spans: list[tuple[int, int]], base: Voice) -> lis
     if base.speaker not in (AUTHOR, BLOGGER) or base.kind != "text" or not spans:
         return [(base.speaker, base.speaker_name)] * len(spans)  # turns, comments, headings: the paragraph's
     return carry_quotations(text, spans, [sentence_voice(text[s:e], base) for s, e in spans])
-
-
-def editorial_marker(sentence: str) -> re.Match[str] | None:
-    """An editorial marker such as ``[My Emphasis]`` in a sentence, if any."""
-    return _EDITORIAL.search(sentence) if "[" in sentence else None

@@ -1,0 +1,119 @@
+"""What one paragraph says about who speaks: a byline, a turn label, a commenter's line or handle, a
+comments heading, an editorial marker. voices.py reads these line by line to give each paragraph of a
+document its voice.
+"""
+
+from __future__ import annotations
+
+import re
+
+from corpus.quotes import NAME, clean_name
+from corpus.records import INTERVIEWEE, INTERVIEWER
+
+# "By A and B", "Published 16 March 2026 by A", "Posted on May 5, 2024 by A"
+BYLINE_LEADS = ("By", "by", "BY", "Published", "Posted", "Written", "Reported", "Updated")
+_BYLINE = re.compile(rf"^(?:(?:Published|Posted|Written|Reported|Updated)(?:\s+(?:on\s+)?[\w,.: ]{{1,32}}?)?\s+by|By|by|BY)"
+                     rf"\s+({NAME}(?:\s*(?:,|and|&)\s*{NAME})*)\s*(?:[,|–—-].{{0,60}})?$")
+_BYLINE_SPLIT = re.compile(r"\s*(?:,|\band\b|&)\s*")
+
+# a marker opens its paragraph, followed by the turn's text or alone (the text follows below)
+_QA_MARKER = re.compile(r"(?:(?P<q>Question|Q)|(?P<a>Answer|A))\s*:(?:\s+(?=\S)|\s*$)")
+# "PESKOV:", "Dmitry Peskov:", and a transcript's "WOLF BLITZER, CNN ANCHOR:" or
+# "DMITRY PESKOV, KREMLIN SPOKESMAN (through translator):"
+# a party or state after the name ("SEN. LINDSEY GRAHAM (R),", "REP. ADAM SCHIFF (D-CA),"), then a role
+# of up to five capitalised words ("Kremlin Spokesman"), or in capitals and holding commas ("SENIOR
+# FELLOW, ATLANTIC COUNCIL")
+_NAME_MARKER = re.compile(r"(?P<name>(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]*)(?:\s+\([A-Z][\w .-]{0,11}\))?"
+                          r"(?:,\s+(?P<role>(?:[A-Z][\w'’.-]*\s+){0,4}[A-Z][\w'’.-]*|[A-Z][A-Z0-9 .,'’&/-]{0,110}?[A-Z.]))?"
+                          r"(?:\s+\([^()\n]{1,40}\))?"
+                          r"\s*:(?:\s+(?=\S)|\s*$)")
+_NOT_SPEAKERS = frozenset("""note notes update updates editor editors source sources photo photos image
+    related read see also warning summary background example disclaimer correction tags tag
+    category categories posted filed share subscribe comment comments reply replies bottom line
+    conclusion introduction abstract keywords key points takeaway tldr ps p.s edit by""".split())
+
+_EDITORIAL = re.compile(
+    r"\[(?:my emphasis|emphasis (?:mine|added|in (?:the )?original)|end (?:of )?(?:the )?"
+    r"(?:quote|excerpt|interview|transcript|repost|article)|bold(?:ing)? mine|italics mine)\]", re.I)
+# "[...]", "[sic]" and "[snip]" stand inside quoted sentences: they are not split out as markers.
+REPOST_END = re.compile(
+    r"\[(?:my emphasis|emphasis (?:mine|added)|end (?:of )?(?:the )?(?:quote|excerpt|interview|"
+    r"transcript|repost|article)|bold(?:ing)? mine|italics mine)\]", re.I)
+
+# "Comments", "3 Comments", "Replies", "Reader responses" open the comments, and "Discussion" or
+# "Responses" with a count ("42 Responses", "Discussion (12)"): alone they are sections of a report.
+# In Markdown only a comments heading does ("## Comments", "**Comments (3)**"): "## Replies" is a section.
+COMMENTS_HEADING = re.compile(
+    r"^(?:(?:\d+\s+)?(?:reader(?:s'?|'s)?\s+)?(?:comments?|replies)(?:\s*\(\d+\))?"
+    r"|reader(?:s'?|'s)?\s+responses|\d+\s+(?:responses?|discussion)|(?:responses?|discussion)\s*\(\d+\)"
+    r"|(?:#{1,6}\s+|\*\*)(?:\d+\s+)?(?:reader(?:s'?|'s)?\s+)?comments?(?:\s*\(\d+\))?)"
+    r"\s*:?(?:\*\*)?$", re.I)
+# "jdoe says:" / "Jane Doe said on May 5, 2024 at 3:12 pm" alone on a line opens a comment; after the verb
+# only a date and time ("Russia's defence ministry said 12 drones were shot down." is a story's sentence)
+_COMMENT_DATE = (r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?,?\s+\d{4}"
+                 r"|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})")
+_COMMENT_TIME = r"\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?"
+_COMMENT_BYLINE = re.compile(r"^(?P<name>[\w'’.@ -]{1,40}?)\s+(?:says|said|wrote|writes)\s*:?\s*"
+                             rf"(?:(?:on\s+)?{_COMMENT_DATE}(?:,?\s+(?:at\s+)?{_COMMENT_TIME})?|(?:at\s+)?{_COMMENT_TIME})?"
+                             r"\s*:?$")
+INTERJECTION = re.compile(
+    r"^(?:heh|hah|haha|hehe|lol|lmao|wow|yeah|yep|yes|nope|meh|ugh|oh|ah|hmm+|thanks|thank you|"
+    r"great (?:post|article|piece)|good (?:post|article|piece)|nice|agreed|indeed|exactly|sure|"
+    r"well said|bravo|@\w+)\b", re.I)
+# "Greg_in_Ohio: Great repost." / "Old Soldier: ..." opening a comment: one token, or up to 3 capitalised words
+_COMMENT_HANDLE = re.compile(r"(?P<name>@?[^\s:\"“”«»()\[\]]{1,40}|(?:[A-Z0-9][\w'’.-]*\s+){1,2}[A-Z0-9][\w'’.-]*)"
+                             r"\s*:(?:\s+(?=\S)|\s*$)")
+INTRO_NAME = re.compile(rf"(?:(?:Mr|Ms|Mrs|Dr|Prof)\.?\s+)?(?P<name>{NAME})\s*:\s*$")
+
+
+def parse_byline(line: str) -> list[str] | None:
+    """The names in a ``By X and Y`` line, or None when the line is not a byline."""
+    line = line.strip()
+    if len(line) > 150:
+        return None
+    m = _BYLINE.match(line)
+    if not m:
+        return None
+    names = [clean_name(n) for n in _BYLINE_SPLIT.split(m.group(1)) if clean_name(n)]
+    return names or None
+
+
+def turn_marker(para: str) -> tuple[str, str | None, int, str | None] | None:
+    """(role, name, marker length, the role after the name) when ``para`` opens with a turn marker."""
+    if para.find(":", 0, 180) < 0:  # the common case, decided without a regex
+        return None
+    m = _QA_MARKER.match(para)
+    if m:
+        return (INTERVIEWER if m.group("q") else INTERVIEWEE), None, m.end(), None
+    m = _NAME_MARKER.match(para)
+    if m:
+        name = m.group("name")
+        words = name.lower().replace(".", "").split()
+        if len(name) <= 40 and not any(w in _NOT_SPEAKERS for w in words):
+            return "?", clean_name(name), m.end(), m.group("role")
+    return None
+
+
+def comment_byline(para: str) -> str | None:
+    """The commenter's name when ``para`` is a short ``NAME says:`` line."""
+    m = _COMMENT_BYLINE.match(para) if len(para) <= 80 else None
+    return clean_name(m.group("name")) if m else None
+
+
+def comment_handle(para: str) -> tuple[str, int] | None:
+    """(handle, marker length) when a comment opens with ``handle:`` (``Greg_in_Ohio: Great post.``)."""
+    if para.find(":", 0, 48) < 0:
+        return None
+    m = _COMMENT_HANDLE.match(para)
+    if m is None:
+        return None
+    name = m.group("name")
+    words = name.lower().replace(".", "").split()
+    if not any(c.isalpha() for c in name) or any(w in _NOT_SPEAKERS for w in words):
+        return None
+    return clean_name(name), m.end()
+
+
+def editorial_marker(sentence: str) -> re.Match[str] | None:
+    """An editorial marker such as ``[My Emphasis]`` in a sentence, if any."""
+    return _EDITORIAL.search(sentence) if "[" in sentence else None
