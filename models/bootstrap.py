@@ -14,7 +14,10 @@ end-model pattern, run on the claims being labelled: a logistic regression on se
 plus hashed words, fitted to the scheme's example claims and the claims the labellers label
 confidently, then self-trained for a few rounds, adds its log-probabilities (``models.end_model``).
 Most claims carry no cue at all; the end model judges them by their likeness to the ones that do.
-With ``combiner.neutral_evidence``, whether a claim is neutral is decided apart (``neutral_share``).
+With ``combiner.neutral_evidence``, whether a claim is neutral is decided apart (``neutral_share``);
+without it, in any scheme with a neutral label, a row the claims step found to state nothing or to ask
+(a heading, a dateline, a fragment, a question) is neutral unless a side's cue says otherwise
+(``combiner.statement_evidence``, ``statement_share``).
 """
 
 from __future__ import annotations
@@ -35,6 +38,15 @@ END_MODEL_MAX_ROWS = 2000
 # Reasons the claims step gives a sentence that states nothing.
 NOT_STATEMENTS = frozenset({SPEAKER_MARKER, BYLINE, DATELINE, FRONT_MATTER, HEADING, GREETING, FRAGMENT,
                             EDITORIAL_MARKER, FILLER})
+
+
+def _statement_lean(row: dict[str, Any], not_a_statement: float, question: float) -> float:
+    """One row's log-odds of neutral from the claims step's reason, NaN for a statement (see
+    ``Bootstrap.statement_share``)."""
+    reason = row.get("reason")
+    if isinstance(reason, str):
+        return not_a_statement if reason in NOT_STATEMENTS else question if reason == QUESTION else np.nan
+    return question if ends_in_question_mark(str(row.get("text") or "")) else np.nan
 
 
 class Bootstrap:
@@ -253,13 +265,47 @@ class Bootstrap:
                 if end is not None:
                     logits = logits + self.scheme.combiner.end_model_weight * np.log(end + 1e-9)
         if self.scheme.combiner.neutral_evidence is None or sim_scores is None:
-            return softmax(logits)
+            return self._with_statement_evidence(softmax(logits), logits, rows, matrix)
         neutral = self.scheme.index(self.scheme.neutral)
         sides = [j for j in range(k) if j != neutral]
         probs = np.zeros_like(logits)
         share = self.neutral_share(rows, matrix, sim_scores)
         probs[:, sides] = softmax(logits[:, sides]) * (1 - share)[:, None]
         probs[:, neutral] = share
+        return probs
+
+    def statement_share(self, rows: list[dict[str, Any]], matrix: np.ndarray) -> np.ndarray:
+        """P(neutral) from the scheme's ``combiner.statement_evidence`` for the rows the claims step
+        found state nothing (a heading, a dateline, a fragment, ...) or ask (their reason; a "?" at
+        the end of a row that has none): ``sigmoid(weight + side_cue * the cue labellers voting a side,
+        at most two)``; the source type's vote is not counted (it says which side a document is on,
+        not whether a line takes one). NaN for every other row: statements keep the labellers' say."""
+        weights = self.scheme.statement_evidence
+        share = np.full(len(rows), np.nan)
+        if weights is None or not rows:
+            return share
+        neutral = self.scheme.index(self.scheme.neutral)
+        lean = np.array([_statement_lean(row, weights.not_a_statement, weights.question) for row in rows])
+        columns = [j for j, lab in enumerate(self.labellers) if lab.name != "source_type"]
+        sided = ((matrix[:, columns] >= 0) & (matrix[:, columns] != neutral)).sum(axis=1)
+        flagged = ~np.isnan(lean)
+        z = lean[flagged] + weights.side_cue * np.minimum(sided[flagged], 2)
+        share[flagged] = 1.0 / (1.0 + np.exp(-z))
+        return share
+
+    def _with_statement_evidence(self, probs: np.ndarray, logits: np.ndarray, rows: list[dict[str, Any]],
+                                 matrix: np.ndarray) -> np.ndarray:
+        """``probs`` with P(neutral) set from ``statement_share`` where it has one; the other labels
+        share the rest in the proportions their log-odds give."""
+        share = self.statement_share(rows, matrix)
+        flagged = np.nonzero(~np.isnan(share))[0]
+        if not len(flagged):
+            return probs
+        neutral = self.scheme.index(self.scheme.neutral)
+        sides = [j for j in range(probs.shape[1]) if j != neutral]
+        probs = probs.copy()
+        probs[np.ix_(flagged, sides)] = softmax(logits[np.ix_(flagged, sides)]) * (1 - share[flagged])[:, None]
+        probs[flagged, neutral] = share[flagged]
         return probs
 
     def neutral_share(self, rows: list[dict[str, Any]], matrix: np.ndarray, sim_scores: np.ndarray) -> np.ndarray:
@@ -292,6 +338,11 @@ class Bootstrap:
             sim = self.similarity_proba(self.embed(rows))
             names.append("similarity")
             matrix = np.hstack([matrix, self.similarity_votes(sim)[:, None]])
+        if self.scheme.statement_evidence is not None and rows:
+            # Shown as a labeller voting neutral where it leans a row there (coverage, accuracy).
+            share = self.statement_share(rows, matrix[:, :len(self.labellers)])
+            names.append("statement_evidence")
+            matrix = np.hstack([matrix, np.where(share > 0.5, self.scheme.index(self.scheme.neutral), -1)[:, None]])
         return names, matrix
 
     def labeller_table(self, rows: list[dict[str, Any]]):

@@ -23,10 +23,9 @@ from typing import Any
 import numpy as np
 
 from corpus.records import DOCUMENT_VOICES
-from models.schemes import Scheme
+from models.schemes import KNOWN_LABELLERS, Scheme
 
 ABSTAIN = None
-KNOWN_LABELLERS = ("cues", "cue_groups", "source_type", "similarity")
 APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 
 

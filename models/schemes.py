@@ -6,21 +6,32 @@ so a typo in a field name is an error that names the file and the field. Default
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from corpus.errors import UserError
-from corpus.settings import read_yaml, validation_error
+from corpus.settings import read_yaml
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
 SCHEME_DIR = CONFIG_DIR / "schemes"
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_ID_RULE = "must be lower-case letters, digits and underscores, starting with a letter"
+
+
+def _id_fix(value: str) -> str:
+    """What to write instead of an id that breaks the rule: the id is stored in every pre-label and
+    dataset row, so it is never rewritten silently; the display name takes any spelling."""
+    fixed = re.sub(r"[^a-z0-9_]+", "_", value.strip().lower()).strip("_")
+    if not fixed or not fixed[0].isalpha():
+        fixed = "label_" + fixed if fixed else "label"
+    return fixed
 
 
 class _Strict(BaseModel):
@@ -43,7 +54,8 @@ class Label(_Strict):
     @classmethod
     def _id_is_a_name(cls, value: str) -> str:
         if not _ID.match(value):
-            raise ValueError(f"{value!r} must be lower-case letters, digits and underscores")
+            raise ValueError(f"{value!r} {_ID_RULE}: ids are stored in the data; write `id: {_id_fix(value)}` "
+                             f"and keep {value!r} as the label's `name`, which is what annotators see")
         return value
 
     @field_validator("hotkey")
@@ -58,7 +70,7 @@ class Label(_Strict):
     def _group_names(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
         for name in value:
             if not _ID.match(name):
-                raise ValueError(f"group name {name!r} must be lower-case letters, digits and underscores")
+                raise ValueError(f"group name {name!r} {_ID_RULE}; write {_id_fix(name)!r}")
         return value
 
 
@@ -93,6 +105,24 @@ class NeutralEvidence(_Strict):
     not_framing: list[str] = Field(default_factory=list)
 
 
+class StatementEvidence(_Strict):
+    """Whether a sentence that states nothing is neutral (log-odds), in any scheme with a neutral label.
+
+    That a sentence is a heading, a dateline, a fragment, a filler, a speaker marker or a question is
+    the claims step's finding (its ``reason``), whatever the scheme; a side's examples, written as
+    statements, say little about such a line. For those rows only, ``P(neutral) = sigmoid(weight +
+    side_cue * the cue labellers voting a side)`` and the other labels share the rest in the
+    proportions they had; statements keep exactly the probabilities the labellers give. A side's cue
+    outweighs the reason: "Lift the sanctions" posted without a full stop (a fragment) takes a side.
+    Used unless the scheme has a ``neutral_evidence`` block, whose own ``not_a_statement`` and
+    ``question`` weights do this there; ``statement_evidence: null`` switches it off.
+    """
+
+    not_a_statement: float = Field(default=3.0, ge=0)  # the reason: heading, dateline, fragment, filler, ...
+    question: float = Field(default=2.0, ge=0)  # the reason "question"; a "?" at the end of a row without one
+    side_cue: float = Field(default=-4.0, le=0)  # each cue labeller voting a side, at most two (not the source type)
+
+
 class Combiner(_Strict):
     """Weights of the label model: each labeller's assumed accuracy and the end model's share."""
 
@@ -106,7 +136,10 @@ class Combiner(_Strict):
     end_model_min_confidence: float = Field(default=0.6, ge=0, le=1)
     end_model_rounds: int = Field(default=1, ge=1, le=5)
     neutral_prior: float = Field(default=0.1, gt=0, lt=1)
-    # Without it the neutral label competes in the log-odds like any other, from neutral_prior.
+    # Scheme-independent and on by default (null: off); not used beside a neutral_evidence block.
+    statement_evidence: StatementEvidence | None = Field(default_factory=StatementEvidence)
+    # Weights fitted to one scheme's labelled sentences (kremlin_framing's): without it the neutral
+    # label competes in the log-odds like any other, from neutral_prior, plus statement_evidence.
     neutral_evidence: NeutralEvidence | None = None
 
 
@@ -125,27 +158,18 @@ class Scheme(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> "Scheme":
-        if len(self.labels) < 2:
-            raise ValueError("labels: a scheme needs at least two labels")
-        for field, values in (("id", [lab.id for lab in self.labels]),
-                              ("hotkey", [lab.hotkey for lab in self.labels]),
-                              ("name", [lab.name for lab in self.labels])):
-            seen: set[str] = set()
-            for i, value in enumerate(values):
-                if value in seen:
-                    raise ValueError(f"labels.{i}.{field}: {value!r} is used by two labels")
-                seen.add(value)
-        if self.neutral is not None and self.neutral not in self.label_ids:
-            raise ValueError(f"neutral: {self.neutral!r} is not one of the label ids {self.label_ids}")
-        if self.combiner.neutral_evidence is not None and self.neutral is None:
-            raise ValueError("combiner.neutral_evidence: the scheme names no neutral label; add `neutral: <label id>`")
-        if self.combiner.neutral_evidence is not None:
-            groups = sorted({group for lab in self.labels for group in lab.cue_groups})
-            for i, name in enumerate(self.combiner.neutral_evidence.not_framing):
-                if name not in groups:
-                    raise ValueError(f"combiner.neutral_evidence.not_framing.{i}: {name!r} is not a cue group; "
-                                     f"known: {', '.join(groups) or 'none'}")
+        problems = scheme_problems(self.model_dump(exclude_unset=True))
+        if problems:
+            # One error for all of them: parse_scheme lists them one a line.
+            raise ValueError("\n".join(f"{where}: {msg}" for where, msg in problems))
         return self
+
+    @property
+    def statement_evidence(self) -> StatementEvidence | None:
+        """The statement evidence in effect: a neutral label, no neutral_evidence block, not switched off."""
+        if self.neutral is None or self.combiner.neutral_evidence is not None:
+            return None
+        return self.combiner.statement_evidence
 
     @property
     def label_ids(self) -> list[str]:
@@ -173,12 +197,128 @@ class Scheme(_Strict):
     @cached_property
     def version(self) -> str:
         """A short hash of the scheme's content: it changes when any cue, example or weight does."""
-        payload = yaml.safe_dump(self.model_dump(mode="json"), sort_keys=True)
+        dump = self.model_dump(mode="json")
+        if self.statement_evidence is None:
+            # Not in effect (no neutral label, or a neutral_evidence block): versions stay as they were.
+            del dump["combiner"]["statement_evidence"]
+        payload = yaml.safe_dump(dump, sort_keys=True)
         return hashlib.sha1(payload.encode("utf-8")).hexdigest()[:10]
 
 
+KNOWN_LABELLERS = ("cues", "cue_groups", "source_type", "similarity")
+
+
+def scheme_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """Problems between fields (two labels with one hotkey, a neutral label that is no label, ...) as
+    ``(field path, message)``, read from the raw mapping: they are reported with the fields' own
+    errors, not only once those are fixed."""
+    problems: list[tuple[str, str]] = []
+    labels = data.get("labels")
+    entries = [lab if isinstance(lab, dict) else {} for lab in labels] if isinstance(labels, list) else []
+    if isinstance(labels, list) and len(labels) < 2:
+        problems.append(("labels", "a scheme needs at least two labels"))
+    for field in ("id", "hotkey", "name"):
+        seen: dict[str, int] = {}
+        for i, lab in enumerate(entries):
+            value = lab.get(field)
+            if not isinstance(value, str):
+                continue
+            if value in seen:
+                problems.append((f"labels.{i}.{field}", f"{value!r} is used by two labels (labels.{seen[value]} too)"))
+            else:
+                seen[value] = i
+    ids = [lab["id"] for lab in entries if isinstance(lab.get("id"), str)]
+    neutral = data.get("neutral")
+    if isinstance(neutral, str) and ids and neutral not in ids:
+        like = [i for i in ids if i.lower() == neutral.lower()] or difflib.get_close_matches(neutral, ids, n=1)
+        problems.append(("neutral", f"{neutral!r} is not one of the label ids {ids}"
+                                    + (f"; did you mean {like[0]}?" if like else "")))
+    kinds = data.get("labellers")
+    if isinstance(kinds, list):
+        for i, kind in enumerate(kinds):
+            if isinstance(kind, str) and kind not in KNOWN_LABELLERS:
+                like = difflib.get_close_matches(kind, KNOWN_LABELLERS, n=1)
+                problems.append((f"labellers.{i}", f"unknown labeller {kind!r}; "
+                                 + (f"did you mean {like[0]}?" if like else f"known: {', '.join(KNOWN_LABELLERS)}")))
+    combiner = data.get("combiner") if isinstance(data.get("combiner"), dict) else {}
+    evidence = combiner.get("neutral_evidence")
+    if evidence is not None and neutral is None:
+        problems.append(("combiner.neutral_evidence", "the scheme names no neutral label; add `neutral: <label id>`"))
+    if combiner.get("statement_evidence") is not None:
+        if neutral is None:
+            problems.append(("combiner.statement_evidence", "the scheme names no neutral label; add "
+                             "`neutral: <label id>` or remove the block"))
+        elif evidence is not None:
+            problems.append(("combiner.statement_evidence", "not used beside combiner.neutral_evidence, whose "
+                             "not_a_statement and question weights do its work; remove one of the two"))
+    if isinstance(evidence, dict) and isinstance(evidence.get("not_framing"), list):
+        groups = sorted({group for lab in entries if isinstance(lab.get("cue_groups"), dict)
+                         for group in lab["cue_groups"]})
+        for i, name in enumerate(evidence["not_framing"]):
+            if name not in groups:
+                problems.append((f"combiner.neutral_evidence.not_framing.{i}",
+                                 f"{name!r} is not a cue group; known: {', '.join(groups) or 'none'}"))
+    return problems
+
+
+def _fields_at(parent: tuple[Any, ...]) -> list[str]:
+    """The field names of the part of a scheme at ``parent`` (e.g. ``("labels", 0)``: a label's)."""
+    model: Any = Scheme
+    for part in parent:
+        if isinstance(part, int):
+            continue   # an item of a list: the list's field already gave its model
+        field = model.model_fields.get(part)
+        model = _model_in(field.annotation) if field is not None else None
+        if model is None:
+            return []
+    return list(model.model_fields)
+
+
+def _model_in(annotation: Any) -> Any:
+    """The pydantic model inside a field's type (``list[Label]``, ``NeutralEvidence | None``), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _field_problems(err: ValidationError) -> list[tuple[str, str]]:
+    """Pydantic's errors as ``(field path, message)``: a misspelt key with the key it was meant to be
+    (a required one it leaves missing, else the closest known field), not a second "field required"."""
+    errors = err.errors()
+    problems: list[tuple[str, str]] = []
+    named: set[tuple[Any, ...]] = set()
+    for e in errors:
+        loc = tuple(e["loc"])
+        if e["type"] != "extra_forbidden":
+            continue
+        missing = [str(m["loc"][-1]) for m in errors if m["type"] == "missing" and tuple(m["loc"][:-1]) == loc[:-1]]
+        named.update(loc[:-1] + (m,) for m in missing)
+        meant = missing or difflib.get_close_matches(str(loc[-1]), _fields_at(loc[:-1]), n=1, cutoff=0.7)
+        problems.append((_path(loc), f"unknown field; did you mean {' or '.join(meant)}?" if meant
+                         else f"unknown field (known here: {', '.join(_fields_at(loc[:-1]))})"))
+    for e in errors:
+        loc = tuple(e["loc"])
+        if e["type"] == "extra_forbidden" or loc in named:
+            continue
+        msg = "field required" if e["type"] == "missing" else str(e["msg"]).removeprefix("Value error, ")
+        if not loc:   # the checks between fields (Scheme._consistent): one problem a line
+            problems.extend(tuple(line.split(": ", 1)) for line in msg.splitlines())  # type: ignore[misc]
+        else:
+            problems.append((_path(loc), msg))
+    return problems
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
 def parse_scheme(data: Any, source: str = "<scheme>") -> Scheme:
-    """Validate a scheme given as a dict; errors name ``source`` and the field."""
+    """Validate a scheme given as a dict; every problem is reported at once, each naming ``source``
+    and the field."""
     if data is None:
         raise UserError(f"{source}: empty; a scheme needs name, title and labels (copy "
                         "configs/schemes/kremlin_framing.yaml and edit it)")
@@ -187,7 +327,14 @@ def parse_scheme(data: Any, source: str = "<scheme>") -> Scheme:
     try:
         return Scheme.model_validate(data)
     except ValidationError as err:
-        raise validation_error(source, err) from None
+        problems = _field_problems(err)
+        if all(e["loc"] for e in err.errors()):
+            # Field errors stop pydantic before the checks between fields: run those on the raw data.
+            problems += [p for p in scheme_problems(data) if p[0] not in {where for where, _ in problems}]
+    problems = list(dict.fromkeys(problems))
+    if len(problems) == 1:
+        raise UserError(f"{source}: {problems[0][0]}: {problems[0][1]}")
+    raise UserError(f"{source}: {len(problems)} problems:" + "".join(f"\n  {where}: {msg}" for where, msg in problems))
 
 
 def scheme_path(name_or_path: str) -> Path:

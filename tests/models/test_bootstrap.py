@@ -137,7 +137,9 @@ def test_neutral_share_adds_each_piece_of_evidence_at_its_weight(scheme):
 
 
 def test_without_embeddings_the_neutral_evidence_is_not_used(scheme):
-    without = scheme.model_copy(update={"combiner": scheme.combiner.model_copy(update={"neutral_evidence": None})})
+    # The plain log-odds: no neutral_evidence block and no statement evidence either.
+    without = scheme.model_copy(update={"combiner": scheme.combiner.model_copy(
+        update={"neutral_evidence": None, "statement_evidence": None})})
     rows = [{"text": "Question:", "reason": "speaker_marker"}, {"text": "The Kiev regime fell."}]
     cues_only = Bootstrap(scheme, exclude=["similarity", "end_model"])
     assert not cues_only.needs_encoder
@@ -257,3 +259,46 @@ def test_real_encoder_separates_narratives_from_rebuttals(scheme):
         tp = ((pred == label) & (gold == label)).sum()
         f1.append(2 * tp / (2 * tp + ((pred == label) & (gold != label)).sum() + ((pred != label) & (gold == label)).sum()))
     assert np.mean(f1) >= 0.8
+
+
+def test_statement_evidence_makes_non_statements_neutral_in_any_scheme_and_leaves_statements(bag_encoder):
+    # favor_against has a neutral label and no neutral_evidence block: the claims step's reason decides.
+    scheme = load_scheme("favor_against")
+    assert scheme.combiner.neutral_evidence is None and scheme.statement_evidence is not None
+    off = scheme.model_copy(update={"combiner": scheme.combiner.model_copy(update={"statement_evidence": None})})
+    rows = [{"text": "Tougher sanctions must stay until Russia withdraws.", "reason": "claim"},
+            {"text": "What about the frozen central bank reserves?", "reason": "question"},
+            {"text": "Brussels, 10 March 2026", "reason": "dateline"},
+            {"text": "## Comments", "reason": "heading"},
+            {"text": "Nonsense.", "reason": "fragment"},
+            {"text": "Lift the sanctions", "reason": "fragment"},   # a side's cue outweighs the reason
+            {"text": "Why keep the sanctions?"},                      # no reason: the "?" says question
+            {"text": "The ministers will discuss aid to Ukraine.", "reason": "opinion"}]
+    probs = Bootstrap(scheme, encoder=bag_encoder).predict_proba(rows)
+    before = Bootstrap(off, encoder=bag_encoder).predict_proba(rows)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-9)
+    w = scheme.combiner.statement_evidence
+    none = scheme.index("none")
+    sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    np.testing.assert_allclose(probs[[1, 6], none], sig(w.question), rtol=1e-9)
+    np.testing.assert_allclose(probs[[2, 3, 4], none], sig(w.not_a_statement), rtol=1e-9)
+    assert probs[5, none] == pytest.approx(sig(w.not_a_statement + w.side_cue))
+    assert probs[5].argmax() == scheme.index("against")
+    # Statements keep exactly what the labellers give; the sides keep their proportions everywhere.
+    np.testing.assert_array_equal(probs[[0, 7]], before[[0, 7]])
+    np.testing.assert_allclose(probs[:, 0] / probs[:, :2].sum(axis=1), before[:, 0] / before[:, :2].sum(axis=1),
+                               rtol=1e-9)
+    # The labeller table shows it as a labeller voting neutral where it tips a row there.
+    table = Bootstrap(scheme, encoder=bag_encoder).labeller_table(rows).set_index("labeller")
+    assert table.loc["statement_evidence", "polarity"] == "none"
+    assert table.loc["statement_evidence", "coverage"] == pytest.approx(5 / 8)
+
+
+def test_statement_evidence_is_not_used_beside_a_neutral_evidence_block_or_without_a_neutral_label(scheme):
+    assert scheme.statement_evidence is None            # kremlin_framing has its fitted block
+    boot = Bootstrap(scheme, encoder=object())
+    rows = [{"text": "## Comments", "reason": "heading"}]
+    assert np.isnan(boot.statement_share(rows, boot.apply(rows))).all()
+    two = load_scheme("favor_against")
+    two = two.model_copy(update={"neutral": None})
+    assert two.statement_evidence is None

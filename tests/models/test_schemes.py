@@ -84,7 +84,7 @@ def test_typo_in_a_field_name_is_an_error(tmp_path):
     (lambda d: d.update(combiner={"neutral_evidence": {"bias": 1.0}}),
      r"combiner\.neutral_evidence: the scheme names no neutral label; add `neutral: <label id>`"),
     (lambda d: d.update(neutral="no", combiner={"neutral_evidence": {"questoin": 1.0}}),
-     r"combiner\.neutral_evidence\.questoin: unknown field \(check the spelling\)"),
+     r"combiner\.neutral_evidence\.questoin: unknown field; did you mean question\?"),
     (lambda d: d.update(neutral="no", combiner={"neutral_evidence": {"not_framing": ["atribution"]}}),
      r"combiner\.neutral_evidence\.not_framing\.0: 'atribution' is not a cue group; known: none"),
 ])
@@ -110,3 +110,69 @@ def test_unknown_name_lists_the_known_schemes_and_bad_yaml_names_the_line(tmp_pa
         load_scheme(str(bad))
     with pytest.raises(UserError, match="no such scheme file"):
         load_scheme(str(tmp_path / "absent.yaml"))
+
+
+def test_every_problem_is_reported_at_once_one_a_line(tmp_path):
+    data = _minimal()
+    data["labels"][0]["id"] = "YES"                  # a field error ...
+    data["labels"][1]["hotkey"] = "y"                # ... and the checks between fields, all in one message
+    data["neutral"] = "No"
+    data["labellers"] = ["cues", "similarty"]
+    data["combiner"] = {"end_modle": False}
+    with pytest.raises(UserError) as err:
+        load_scheme(str(_write(tmp_path, data)))
+    lines = str(err.value).splitlines()
+    assert lines[0].endswith("x.yaml: 5 problems:")
+    assert sorted(line.strip() for line in lines[1:]) == sorted([
+        "combiner.end_modle: unknown field; did you mean end_model?",
+        "labels.0.id: 'YES' must be lower-case letters, digits and underscores, starting with a letter: ids are "
+        "stored in the data; write `id: yes` and keep 'YES' as the label's `name`, which is what annotators see",
+        "labels.1.hotkey: 'y' is used by two labels (labels.0 too)",
+        "neutral: 'No' is not one of the label ids ['YES', 'no']; did you mean no?",
+        "labellers.1: unknown labeller 'similarty'; did you mean similarity?",
+    ])
+    assert "(top level)" not in str(err.value)
+
+
+def test_a_single_problem_stays_one_line_without_a_top_level_prefix(tmp_path):
+    data = _minimal()
+    data["labels"][1]["hotkey"] = "y"
+    with pytest.raises(UserError) as err:
+        load_scheme(str(_write(tmp_path, data)))
+    assert str(err.value).endswith("x.yaml: labels.1.hotkey: 'y' is used by two labels (labels.0 too)")
+    data = _minimal()
+    data["similarity"] = {"temprature": 0.05}         # a nested typo of a field with a default
+    with pytest.raises(UserError, match=r"x\.yaml: similarity\.temprature: unknown field; did you mean temperature\?$"):
+        load_scheme(str(_write(tmp_path, data)))
+    data["similarity"] = {"zzz": 1}
+    with pytest.raises(UserError, match=r"similarity\.zzz: unknown field \(known here: temperature, top_k, "):
+        load_scheme(str(_write(tmp_path, data)))
+
+
+@pytest.mark.parametrize("combiner, neutral, message", [
+    ({"statement_evidence": {"question": 1.0}}, None,
+     r"combiner\.statement_evidence: the scheme names no neutral label; add `neutral: <label id>` or remove the block"),
+    ({"statement_evidence": {"question": 1.0}, "neutral_evidence": {}}, "no",
+     r"combiner\.statement_evidence: not used beside combiner\.neutral_evidence"),
+    ({"statement_evidence": {"side_cue": 1.0}}, "no", r"combiner\.statement_evidence\.side_cue: .*less than or equal to 0"),
+])
+def test_statement_evidence_settings_are_checked(tmp_path, combiner, neutral, message):
+    data = _minimal()
+    data["combiner"] = combiner
+    if neutral:
+        data["neutral"] = neutral
+    with pytest.raises(UserError, match=message):
+        load_scheme(str(_write(tmp_path, data)))
+
+
+def test_statement_evidence_is_on_by_default_and_in_the_version_only_where_it_acts(tmp_path):
+    data = {**_minimal(), "neutral": "no"}
+    on = load_scheme(str(_write(tmp_path, data, "on.yaml")))
+    assert on.statement_evidence is not None and on.statement_evidence.not_a_statement > 0
+    off = load_scheme(str(_write(tmp_path, {**data, "combiner": {"statement_evidence": None}}, "off.yaml")))
+    assert off.statement_evidence is None and off.version != on.version
+    # Where it does nothing (no neutral label) the version is what it was before the setting existed.
+    plain = load_scheme(str(_write(tmp_path, _minimal(), "plain.yaml")))
+    assert "statement_evidence" not in plain.combiner.model_fields_set and plain.statement_evidence is None
+    assert plain.version == load_scheme(str(_write(tmp_path, {**_minimal(), "combiner": {"statement_evidence": None}},
+                                                   "plain2.yaml"))).version
