@@ -11,31 +11,76 @@ from __future__ import annotations
 
 import re
 
-from corpus.quotes import PARTICLES, SPEECH_VERB
-from corpus.records import QUOTED
+from corpus.names import PARTICLES
+from corpus.quotes import CHARACTERISING_VERB, SPEECH_VERB, attributed_speaker, sentence_subject
+from corpus.records import AUTHOR, BLOGGER, QUOTED
 from corpus.transcripts import COUNTRIES, NOT_VOICES
 
-# "She added that ...", '"...," he said.': speech by a pronoun, whose name an earlier sentence gave
-_PRONOUN_SPEECH = re.compile(rf"(?:^|[,;]\s+)(?:[Hh]e|[Ss]he)\s+(?:also\s+|later\s+|then\s+|further\s+)?{SPEECH_VERB}\b|"
+# "She added that ...", '"...," he said.', 'He called them "..."': speech by a pronoun, whose name an
+# earlier sentence gave
+_PRONOUN_SPEECH = re.compile(rf"(?:^|[,;]\s+)(?:[Hh]e|[Ss]he)\s+(?:also\s+|later\s+|then\s+|further\s+)?"
+                             rf"(?:{SPEECH_VERB}|{CHARACTERISING_VERB})\b|"
                              rf"[\"”»],?\s+(?:he|she)\s+(?:also\s+)?{SPEECH_VERB}\b")
+_LEADING = " \t\"'“”‘’«»-–—("
 
 
 def pronoun_names(rows: list[tuple[str, str | None, str, int]]) -> list[str | None]:
     """The names of (speaker role, name, sentence, paragraph) rows, a nameless quoted "She added
-    ..." given the name of the nearest quoted sentence before it, in its paragraph or the one
-    before, when that name is a person's (the person a reporter's pronoun refers to: "Dmitry Peskov",
-    or "Peskov" when the document named him in full; a body such as "Foreign Ministry" is "it", and
-    a nameless quoted sentence in between breaks the chain)."""
+    ..." given the name of the nearest person named before it, in its paragraph or the one before.
+
+    That person is the nearest quoted sentence's when its name is a person's (the person a
+    reporter's pronoun refers to: "Dmitry Peskov", or "Peskov" when the document named him in full
+    or the sentence names him after its first word, as in '"...," Peskov said.'; a body such as
+    "Foreign Ministry" is "it", and a nameless quoted sentence in between breaks the chain), or the
+    subject of a sentence of the writer's in between, when a role introduces it or the document
+    quotes it ("Foreign Ministry spokeswoman Maria Zakharova arrived ...", "Zakharova arrived ...").
+    """
+    quoted = {name for role, name, _, _ in rows if role == QUOTED and name and _person(name)}
     out: list[str | None] = []
-    last: tuple[str | None, int] | None = None   # the nearest quoted row before: its name, its paragraph
+    last: tuple[str | None, int] | None = None   # the nearest person or quoted row before: its name, its paragraph
+    named = False   # the row before is a pronoun's speech given a name here
     for role, name, sentence, paragraph in rows:
-        if role == QUOTED and name is None and last is not None and last[0] and paragraph - last[1] <= 1 \
-                and _person(last[0]) and _PRONOUN_SPEECH.search(sentence):
+        if role == QUOTED and name is None and named and paragraph == last[1] \
+                and not attributed_speaker(sentence)[0]:
+            name = last[0]   # the rest of the quotation 'He called it "robbery. Theft."' began
+        elif role == QUOTED and name is None and last is not None and last[0] and paragraph - last[1] <= 1 \
+                and _PRONOUN_SPEECH.search(sentence):
             name = last[0]
+            named = True
+        else:
+            named = False
         if role == QUOTED:
-            last = (name, paragraph)
+            person = named or (name and (_person(name) or _named_after_first_word(name, sentence)))
+            last = (name if person else None, paragraph)
+        elif role in (AUTHOR, BLOGGER):
+            subject = _subject_person(sentence, quoted)
+            if subject:
+                last = (subject, paragraph)
         out.append(name)
     return out
+
+
+def _named_after_first_word(name: str, sentence: str) -> bool:
+    """A one-word name that is a proper noun: capitalised after the sentence's first word ('"...,"
+    Peskov said.', "According to Peskov, ..."), neither an acronym, a body, a place nor a country
+    ("Officials said", "Gazprom said" open a sentence: no guess)."""
+    at = sentence.find(name)
+    low = name.lower()
+    return (" " not in name and name[:1].isupper() and not name.isupper() and at > 0
+            and bool(sentence[:at].strip(_LEADING)) and low not in _BODY_WORDS
+            and low not in NOT_VOICES and low not in COUNTRIES)
+
+
+def _subject_person(sentence: str, quoted: set[str]) -> str | None:
+    """The person a sentence of the writer's opens with, when a role introduces them or the document
+    quotes them: in full when the sentence gives a surname only ("Zakharova" -> "Maria Zakharova")."""
+    name, roled = sentence_subject(sentence)
+    if not name:
+        return None
+    full = [q for q in quoted if q == name or q.split()[-1] == name]
+    if len(full) == 1:
+        return full[0]
+    return name if roled and (_person(name) or _named_after_first_word(name, f". {name}")) else None
 
 
 # words of a body's name: a body is "it", never "he" or "she"

@@ -3,30 +3,36 @@
 ``attributed_speaker`` reads one sentence: a quote attributed after it (``"...", he said``,
 ``said X``, ``"...", foreign ministry spokeswoman X said``), before it (``X said: "..."``),
 reported speech (``X said that``, ``X said it was``, ``..., the minister said.``) or ``according to
-X``. A descriptor without a capitalised name (``"...", the deputy minister said``, ``one of them
-said``) is speech with no name: a role is not an identity.
+X``, or a quotation after a verb that characterises (``He called them "..."``, ``X dismissed the
+reports as "..."``). A descriptor without a capitalised name (``"...", the deputy minister said``,
+``one of them said``) is speech with no name: a role is not an identity.
 
-``clean_name``, ``strip_titles`` and ``NAME`` (a regex source for a capitalised name) are shared with
-voices.py; what reaches across sentences (a quotation's speaker, "She added", a short name) is in
-quotations.py.
+Names are cleaned in names.py; what reaches across sentences (a quotation's speaker, "She added", a
+short name) is in quotations.py.
 """
 
 from __future__ import annotations
 
 import re
 
-_PARTICLE_WORDS = ("de", "van", "von", "der", "al", "bin", "da", "di", "le", "la")   # inside a name
-PARTICLES = frozenset(_PARTICLE_WORDS)
-_NAME_WORD = rf"(?:[A-Z][\w'’.-]*|{'|'.join(_PARTICLE_WORDS)})"
-NAME = rf"[A-Z][\w'’.-]*(?:\s+{_NAME_WORD}){{0,4}}"   # a capitalised name of up to five words
+from corpus.names import NAME, PARTICLES, ROLE_WORDS, TITLES, clean_name, descriptor_name
+
 
 SPEECH_VERB = (r"(?:said|says|say|told|tells|stated|states|claimed|claims|argued|argues|added|adds|"
                 r"noted|notes|warned|warns|insisted|insists|announced|announces|declared|declares|"
                 r"wrote|writes|explained|explains|asserted|asserts|stressed|stresses|emphasi[sz]ed)")
+# verbs that characterise something in the speaker's words when a quotation follows: 'He called them "a
+# sign of Western impotence."', 'Zakharova dismissed the reports as "another Western fabrication"'
+# one names (it "a sign ..."), the other characterises as ("as another Western fabrication")
+_NAMING_VERB = r"(?:called|calls|branded|brands|labell?ed|labels|termed|terms|dubbed|dubs)"
+_AS_VERB = (r"(?:dismissed|dismisses|described|describes|denounced|denounces|condemned|condemns|hailed|hails|"
+            r"derided|derides|decried|decries|characteri[sz]ed|characteri[sz]es|portrayed|portrays)")
+CHARACTERISING_VERB = rf"(?:{_NAMING_VERB}|{_AS_VERB})"
 # a literal alternation is the cheapest test that a sentence holds no speech verb at all
 _VERB_HINT = re.compile(r" said| says| say | told| tell| stated| states| claim| argue| added| adds| report|"
                         r" noted| notes| warn| insist| announc| declar| wrote| writes| explain|"
-                        r" assert| stress| emphasi|ccording to")
+                        r" assert| stress| emphasi|ccording to| call| dismiss| describ| denounc| brand| label|"
+                        r" term| dub| condemn| hail| deride| decri| characteri| portray")
 _PRONOUNS = frozenset("he she they it".split())
 # a question the writer asks, whatever it quotes: 'Did Peskov really say "we are ready?"', "Why did
 # Lavrov say ...?"; not "When asked ..., Peskov said: ..." nor "Will Smith said: ..."
@@ -55,22 +61,13 @@ _QUOTE_DESCRIPTOR = re.compile(
 _DESC_STOP = frozenset("""i we me us my our you your and but or nor so yet as if when while because
     which that who whom whose what is was are were be been has have had do did does not never
     this these those there here then than""".split())
-# titles before a person's name ("President Joe Biden"), and words that qualify them ("Deputy Foreign")
-_PERSON_TITLES = frozenset("""president pres minister secretary senator sen rep representative gen general
-    col colonel lt maj major ambassador chancellor spokesman spokeswoman spokesperson chairman
-    chairwoman director commander governor gov mayor mr ms mrs dr prof""".split())
-_TITLES = _PERSON_TITLES | frozenset("vice prime deputy foreign defence defense interior finance chief".split())
-# words of a role before a name in a subject ("the head of the region Vyacheslav Gladkov said")
-_ROLE_WORDS = _PERSON_TITLES | frozenset("head chief leader adviser advisor aide official envoy".split())
-# a name after one of these is where or whom the speaker is near, not the speaker ("for" is kept:
-# "a spokesman for the Foreign Ministry" speaks for it)
-_PLACE_PREPOSITIONS = frozenset("in to from at near of with by close outside inside".split())
 # where a name after the verb ends: '"...," said Peskov on Monday'
 _DESC_END = frozenset("""on in at last this during after before earlier later yesterday today to from
     with for adding according speaking""".split())
-# a clause, then ", <who> said." closing the sentence: reported speech without quotation marks
+# a clause, then ", <who> said." closing the sentence: reported speech, its last words perhaps quoted
+# ('Russia will respond "in a way that hurts," Foreign Ministry spokeswoman Maria Zakharova said.')
 _REPORTED_TAIL = re.compile(
-    rf",\s+(?P<desc>(?:[\w'’.-]+\s+){{0,6}}?[\w'’.-]+)\s+(?:{SPEECH_VERB}|reported|reports)"
+    rf",[\"”»]?\s+(?P<desc>(?:[\w'’.-]+\s+){{0,6}}?[\w'’.-]+)\s+(?:{SPEECH_VERB}|reported|reports)"
     r"(?:\s+(?:on|in|last|this|earlier|later)(?:\s+\w+){0,2}|\s+(?:yesterday|today|Monday|Tuesday|Wednesday|"
     r"Thursday|Friday|Saturday|Sunday))?\s*[.!]?\s*$")
 _VERB_THEN_QUOTE = re.compile(rf"(?P<subj>{NAME}|[Hh]e|[Ss]he|[Tt]hey)\s+{SPEECH_VERB}\s*[:,]?\s*[\"“«]")
@@ -92,6 +89,15 @@ _BETWEEN = (r"(?P<between>(?:\s+(?:has|had|have|did|does|do|is|are|was|were|be|b
             rf"(?:on|last|this|earlier|later)\s+(?:{_DAYS}|week|month|year|night|morning|afternoon|evening|weekend)|"
             rf"yesterday|today|{_DAYS}))*)")
 _NOT_SAID = frozenset("not never will would could can may might should must is are was were be been".split())
+# "X called them "...."", "X dismissed the reports as "..."": an object, then the quotation (not the
+# participle of "a plan called "Peace"" nor "described as "secret"")
+_CHARACTERISES = re.compile(
+    rf"^(?P<subj>[A-Z][^!?;:\"“”«»]{{0,80}}?){_BETWEEN}\s+(?:{_NAMING_VERB}\s+(?!(?:as|for|on|upon|in|to)\b)"
+    rf"(?:[^\s\"“”«»]+\s+){{1,8}}|{_AS_VERB}\s+(?!as\b)[^\"“”«»]{{1,80}}?\s+as\s+(?:[\w'’-]+\s+){{0,3}})[\"“«]")
+# the words a subject may hold besides capitalised ones: "Russia's embassy in Riga", "the foreign minister"
+_SUBJECT_WORDS = frozenset("""the a an his her its their of for in at from by to former executive officer
+    spokesman spokeswoman spokesperson official officials lawmaker lawmakers diplomat diplomats embassy ministry
+    government military army office""".split())
 # A subject may hold the full stops of abbreviations ("Dr.", "U.N."): the splitter ends sentences elsewhere.
 _REPORTED = re.compile(
     rf"^(?P<subj>[A-Z][^!?;:\"“”]{{0,80}}?){_BETWEEN}\s+(?P<verb>{SPEECH_VERB})"
@@ -111,30 +117,15 @@ _REPORTED_BARE = re.compile(
     r"could|can|may|might|should|must)\b)")  # "said prices are ...": a bare noun, then its verb
 
 
-_KEEPS_STOP = re.compile(r"(?:^|\s)(?:(?:[A-Z]\.)+|Jr\.|Sr\.)$")  # "Nadiya K.", "U.S.", "John Smith Jr."
-
-
-def strip_titles(name: str) -> str:
-    """A person's name without the titles before it: "Minister Sergey Lavrov" -> "Sergey Lavrov",
-    "President Zelensky" -> "Zelensky"; a name that is all title stays as it is."""
-    words = name.split()
-    i = 0
-    while i < len(words) - 1 and words[i].rstrip(".").lower() in _TITLES:
-        i += 1
-    return " ".join(words[i:])
-
-
-def clean_name(name: str) -> str:
-    """A name with its spaces collapsed and the punctuation around it dropped."""
-    name = re.sub(r"\s+", " ", name).strip(" ,;:")
-    if not _KEEPS_STOP.search(name):
-        name = name.rstrip(".").rstrip(" ,;:")
-    return name.lstrip(".")
-
-
-_LEAD_IN = re.compile(r"^(?:in|on|at|last|earlier|later|yesterday|today|this|since|after|before|during|"
+# prepositions that open a sentence with where, when or why: such a phrase is never who speaks
+_OPENING_PREPOSITIONS = ("in|on|at|from|after|before|during|since|under|amid|amidst|despite|following|with|without|"
+                         "for|over|across|throughout|within|into|by|against|among|beyond|unlike")
+# what comes before the subject and its comma: "In November 2023, ...", "Three years into the war, ..."
+_LEAD_IN = re.compile(rf"^(?:{_OPENING_PREPOSITIONS}|last|earlier|later|yesterday|today|this|"
                       r"citing|quoting|speaking|responding|referring|commenting|asked|"
-                      r"meanwhile|however|also|then|now)\b", re.I)
+                      r"meanwhile|however|also|then|now|"
+                      r"(?:\w+\s+){1,2}(?:years?|months?|weeks?|days?|hours?|decades?)\s+(?:into|after|later|ago|on|before|since))\b",
+                      re.I)
 
 
 # when, opening the sentence with no comma: "Last year Russia said", "On 24 February the ministry said"
@@ -145,7 +136,7 @@ _TIME_LEAD = re.compile(
     rf"(?:{_DAYS}|{_MONTHS}|years?|months?|weeks?|days?|nights?|morning|afternoon|evening|weekend|spring|summer|"
     rf"autumn|fall|winter|\d{{1,4}}s?|\d{{1,2}}(?:st|nd|rd|th))(?:,?\s+(?:{_MONTHS}|\d{{1,4}}))*"
     r"|yesterday|today|tonight|earlier|later|previously|meanwhile|recently)\s+(?=\S)", re.I)
-_PREPOSITION_LEAD = re.compile(r"(?:in|on|at|from|after|before|during|since|under|amid|despite|following)\s", re.I)
+_PREPOSITION_LEAD = re.compile(rf"(?:{_OPENING_PREPOSITIONS})\s", re.I)
 _RELATIVE = frozenset("who whom which that".split())
 _NEW_CLAUSE = re.compile(r"(?:and|but|while|yet|so|whereas)\s+(?=\S)", re.I)
 _ROLE = re.compile(r"(?:the|a|an)\s+[a-z]", re.I)
@@ -186,47 +177,38 @@ def _subject_name(subject: str) -> tuple[bool, str | None]:
     name = re.sub(r"^(?:the|a|an)\s+", "", clean_name(subject), flags=re.I)
     words = name.split()
     if name and (all(w[:1].isupper() for w in words)
-                 or (len(words) > 2 and any(w.lower() in _ROLE_WORDS for w in words[:-2]) and words[-1][:1].isupper())):
+                 or (len(words) > 2 and any(w.lower() in ROLE_WORDS for w in words[:-2]) and words[-1][:1].isupper())):
         # "Dr. Ihor Levchenko" -> "Ihor Levchenko", "Foreign Ministry spokeswoman Maria Zakharova" -> "Maria Zakharova"
-        name = _descriptor_name(name) or name
+        name = descriptor_name(name) or name
     named = any(w[:1].isupper() for w in name.split())
-    if name.rstrip(".").lower() in _TITLES:
+    if name.rstrip(".").lower() in TITLES:
         named = False  # "Spokesman says ...", "Governor says ...": a role, capitalised as a headline's first word
     return True, (name if named and len(name) <= 80 else None)
 
 
-def _descriptor_name(desc: str) -> str | None:
-    """The person or body a descriptor names: its last run of capitalised words, titles dropped.
+def sentence_subject(sentence: str) -> tuple[str | None, bool]:
+    """The name a sentence opens with as its subject, and whether a role introduces it.
 
-    ``foreign ministry spokeswoman Maria Zakharova`` -> ``Maria Zakharova``; ``US President Joe
-    Biden`` -> ``Joe Biden``; ``the Foreign Ministry`` -> ``Foreign Ministry``; ``one of them`` -> None.
+    ``Russia's Foreign Ministry spokeswoman Maria Zakharova dismissed ...`` -> ("Maria Zakharova", True);
+    ``Zakharova arrived ...`` -> ("Zakharova", False); ``The chips were ...`` -> (None, False).
     """
-    words = clean_name(desc).split()
+    if _PREPOSITION_LEAD.match(sentence):
+        return None, False   # "In Moscow, ...": where, not who
     run: list[str] = []
-    for i in range(len(words) - 1, -1, -1):
-        word = words[i]
-        # a particle inside a name: "Ursula von der Leyen", "Charles de Gaulle"
-        inside = run and word in PARTICLES and any(w[:1].isupper() for w in words[max(0, i - 2):i])
-        if not (word[:1].isupper() or inside):
+    for word in sentence.split()[:12]:
+        bare = word.rstrip(".,").lower()
+        if not (word[:1].isupper() or bare in ROLE_WORDS or bare in TITLES or (run and word in PARTICLES)):
             break
-        run.insert(0, word)
-    while run and run[0].lower() in ("the", "a", "an"):
-        run.pop(0)
-    before = words[len(words) - len(run) - 1].lower() if len(run) < len(words) else ""
-    if before in ("the", "a", "an") and len(run) + 1 < len(words):
-        before = words[len(words) - len(run) - 2].lower()
-    if not run or before in _PLACE_PREPOSITIONS:
-        return None  # "a mother in Hungary", "an adviser to President Zelenskyy": not who speaks
-    titled = [j for j, word in enumerate(run[:-1]) if word.rstrip(".").lower() in _PERSON_TITLES
-              and run[j + 1].rstrip(".").lower() not in _TITLES]
-    if titled and len(run) - titled[-1] > 2:
-        run = run[titled[-1] + 1:]  # "European Commission President Ursula von der Leyen" -> "Ursula von der Leyen"
-    while len(run) > 2 and (run[0].rstrip(".").lower() in _TITLES or (run[0].isupper() and len(run[0]) > 1)):
-        run.pop(0)
-    if len(run) == 2 and run[0].rstrip(".").lower() in _PERSON_TITLES and run[1].rstrip(".").lower() not in _TITLES:
-        run.pop(0)  # "Minister Lavrov" -> "Lavrov"; "Foreign Ministry" stays
-    name = " ".join(run)
-    return name if len(name) <= 80 else None
+        run.append(word)
+        if word.endswith(","):
+            break
+    if not run or run[-1].rstrip(".,").lower() in ROLE_WORDS | TITLES:
+        return None, False
+    name = descriptor_name(" ".join(run))
+    if not name:
+        return None, False
+    roled = any(w.rstrip(".,").lower() in ROLE_WORDS for w in run[:len(run) - len(name.split())])
+    return name, roled
 
 
 def _quote_descriptor(sentence: str) -> tuple[bool, str | None]:
@@ -256,7 +238,7 @@ def _quote_descriptor(sentence: str) -> tuple[bool, str | None]:
     words = [w.strip(".'’") for w in desc.split()]
     if not words or len(words) > 8 or _not_a_speaker(words):
         return False, None
-    return True, _descriptor_name(desc)
+    return True, descriptor_name(desc)
 
 
 _CLAUSE_WORDS = frozenset("and or but as while when whereas after before because since although if".split())
@@ -295,6 +277,24 @@ def _bare_reported(sentence: str) -> str | None:
     return subject
 
 
+def _plain_subject(subject: str) -> bool:
+    """Is ``subject`` only who speaks, after any lead-in: a pronoun, or capitalised words with roles,
+    bodies, articles and "of" among them ("Russia's Foreign Ministry spokeswoman Maria Zakharova")?
+    Not a clause ("Leaked transcripts ... document that Hillary Clinton"), nor "The operation," of
+    "The operation, called ..." (one comma: a participle; two make an appositive)."""
+    if subject.endswith(",") and subject.count(",") < 2:
+        return False
+    parts = [p.strip() for p in subject.split(",") if p.strip()]
+    while len(parts) > 1 and (_LEAD_IN.match(parts[0]) or any(c.isdigit() for c in parts[0])):
+        parts.pop(0)
+    words = _TIME_LEAD.sub("", " ".join(parts), count=1).split()
+    if len(words) == 1 and words[0].lower() in _PRONOUNS:
+        return True
+    return 0 < len(words) <= 9 and all(
+        w[:1].isupper() or w.lower() in _SUBJECT_WORDS or w.rstrip(".").lower() in ROLE_WORDS | TITLES
+        or w in PARTICLES for w in words)
+
+
 def _not_a_speaker(words: list[str]) -> bool:
     """Words that make a descriptor no speaker: a lower-case stop word, or the first person."""
     return any(w.lower() in _DESC_STOP and (w.islower() or w in ("I", "We", "My", "Our")) for w in words)
@@ -323,6 +323,11 @@ def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
             other, name = _subject_name(m.group("subj"))
             if other:
                 return True, name
+        m = _CHARACTERISES.match(sentence)
+        if m and not _not_said(m) and _plain_subject(m.group("subj")):
+            other, name = _subject_name(m.group("subj"))
+            if other:
+                return True, name
     if "ccording to" in sentence:
         m = _ACCORDING.search(sentence)
         if m:
@@ -331,7 +336,7 @@ def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
             if src_words and src_words[0] not in _FIRST_PERSON:
                 name = clean_name(re.sub(r"^(?:the|a|an)\s+", "", src, flags=re.I))
                 if name and all(w[:1].isupper() for w in name.split()):
-                    name = _descriptor_name(name) or name  # "Governor Vladimir Saldo" -> "Vladimir Saldo"
+                    name = descriptor_name(name) or name  # "Governor Vladimir Saldo" -> "Vladimir Saldo"
                 return True, name if name[:1].isupper() else None
     m = _REPORTED.match(sentence)
     if m and m.group("verb").lower() in _NOUNS:
@@ -347,5 +352,5 @@ def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
     if m:   # "..., the deputy minister said." / "..., Rosstat reported.": reported speech, no quotes
         words = [w.strip(".'’") for w in m.group("desc").split()]
         if words and not _not_a_speaker(words):
-            return True, _descriptor_name(m.group("desc")) if words[0].lower() not in _PRONOUNS else None
+            return True, descriptor_name(m.group("desc")) if words[0].lower() not in _PRONOUNS else None
     return False, None

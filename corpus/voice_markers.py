@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from corpus.quotes import NAME, clean_name
+from corpus.names import NAME, clean_name
 from corpus.records import INTERVIEWEE, INTERVIEWER
 
 # "By A and B", "Published 16 March 2026 by A", "Posted on May 5, 2024 by A"

@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from corpus.quotations import carry_quotations
-from corpus.quotes import attributed_speaker, clean_name, strip_titles
+from corpus.names import clean_name, strip_titles
+from corpus.quotes import attributed_speaker
 from corpus.records import AUTHOR, BLOGGER, COMMENTER, INTERVIEWEE, INTERVIEWER, QUOTED
 from corpus.transcripts import EDITOR_LABEL, GENERIC_SPEAKERS, is_broadcast, is_broadcaster, shown_to_speak
 from corpus.voice_markers import (BYLINE_LEADS, COMMENTS_HEADING, INTERJECTION, INTRO_NAME, REPOST_END,

@@ -97,12 +97,21 @@ def test_a_pronoun_s_speech_takes_the_name_of_who_was_quoted_just_before():
             ("quoted", None, "Reuters reported that the delegation left.", 2),
             ("quoted", None, "She added that Moscow was ready.", 2)]
     assert pronoun_names(body) == ["Foreign Ministry", None, "Sergei Lavrov", None, None]
-    # a one-word name is no guess: it is as often "Officials" or "Gazprom" as a surname
+    # a one-word name opening a sentence is no guess: it is as often "Officials" or "Gazprom" as a
+    # surname; after the first word, capitalised, it is a proper noun ('"...," Peskov said.',
+    # "According to Peskov, ..."), unless a body, a place or a country ('"...," Gazprom said' aside)
     short = [("quoted", "Peskov", '"We have no information," Peskov said.', 0),
              ("quoted", None, "He added that the Kremlin would comment later.", 0),
              ("quoted", "Officials", "Officials said the convoy was stopped.", 1),
-             ("quoted", None, "She added that it would move on.", 1)]
-    assert pronoun_names(short) == ["Peskov", None, "Officials", None]
+             ("quoted", None, "She added that it would move on.", 1),
+             ("quoted", "Peskov", 'According to Peskov, the talks "will change nothing."', 3),
+             ("quoted", None, 'He called them "a sign of Western impotence."', 3),
+             ("quoted", "Moscow", '"We will respond," Moscow said.', 5),
+             ("quoted", None, "He added that the talks would go on.", 5),
+             ("quoted", "NATO", '"We are ready," NATO said.', 7),
+             ("quoted", None, "She added that the troops would stay.", 7)]
+    assert pronoun_names(short) == ["Peskov", "Peskov", "Officials", None, "Peskov", "Peskov",
+                                    "Moscow", None, "NATO", None]
     # a first name that is also a country is still a person's
     katz = [("quoted", "Israel Katz", "Defence Minister Israel Katz said the strikes would go on.", 0),
             ("quoted", None, "He added that Hamas would pay.", 0)]

@@ -322,8 +322,11 @@ def test_sentence_voice_finds_attributed_speech(sentence: str, expected: tuple) 
     ("We will win,” Kremlin spokesman Dmitry Peskov told reporters.", (QUOTED, "Dmitry Peskov")),
     # the writer's own sentences with quoted words stay the writer's
     ('The so-called "special operation" began in 2022.', (AUTHOR, "Jane Roe")),
-    ('He called it "robbery," the officials in the ministry said.', (AUTHOR, "Jane Roe")),
-    ('He called it "robbery," and officials said nothing.', (AUTHOR, "Jane Roe")),
+    ('The posters read "robbery," and officials said nothing.', (AUTHOR, "Jane Roe")),
+    # a verb that characterises in the speaker's words, then the quotation: his speech, not the writer's
+    ('He called it "robbery," and officials said nothing.', (QUOTED, None)),
+    # a quotation inside reported speech attributed at the end: the officials' speech
+    ('He called it "robbery," the officials in the ministry said.', (QUOTED, None)),
     ('"Robbery," as we said before, is the word.', (AUTHOR, "Jane Roe")),
     ('"It will not work," I said.', (AUTHOR, "Jane Roe")),
     ('"It will not work," we told them.', (AUTHOR, "Jane Roe")),
@@ -467,7 +470,7 @@ def test_every_sentence_inside_a_quotation_belongs_to_its_speaker(open_: str, cl
 def test_a_quotation_alone_or_a_sentence_about_a_quote_stays_the_writer_s() -> None:
     text = ('"Stay away." The ministry issued no statement.\n\n'
             '"It will not work," Peskov said. "Stay away" is the slogan of the campaign. "Nor this."\n\n'
-            'He called it "robbery. Theft." The rouble fell.')
+            'The posters read "robbery. Theft." The rouble fell.')
     assert [row[1] for row in paragraph_rows(text)] == [
         AUTHOR, AUTHOR,                 # an unattributed quotation opening the paragraph: nobody said it here
         QUOTED, AUTHOR, AUTHOR,         # a sentence about a quote; then no quoted sentence before the next one

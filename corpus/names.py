@@ -1,0 +1,81 @@
+"""Names of who speaks: a capitalised name's pattern, the titles and roles before it, a name cleaned
+of its punctuation, titles and party tags, and the name a descriptor gives ("foreign ministry
+spokeswoman Maria Zakharova" -> "Maria Zakharova"). quotes.py and voices.py share them.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PARTICLE_WORDS = ("de", "van", "von", "der", "al", "bin", "da", "di", "le", "la")   # inside a name
+PARTICLES = frozenset(_PARTICLE_WORDS)
+_NAME_WORD = rf"(?:[A-Z][\w'’.-]*|{'|'.join(_PARTICLE_WORDS)})"
+NAME = rf"[A-Z][\w'’.-]*(?:\s+{_NAME_WORD}){{0,4}}"   # a capitalised name of up to five words
+# titles before a person's name ("President Joe Biden"), and words that qualify them ("Deputy Foreign")
+PERSON_TITLES = frozenset("""president pres minister secretary senator sen rep representative gen general
+    col colonel lt maj major ambassador chancellor spokesman spokeswoman spokesperson chairman
+    chairwoman director commander governor gov mayor mr ms mrs dr prof""".split())
+TITLES = PERSON_TITLES | frozenset("vice prime deputy foreign defence defense interior finance chief".split())
+# words of a role before a name in a subject ("the head of the region Vyacheslav Gladkov said")
+ROLE_WORDS = PERSON_TITLES | frozenset("head chief leader adviser advisor aide official envoy".split())
+# a name after one of these is where or whom the speaker is near, not the speaker ("for" is kept:
+# "a spokesman for the Foreign Ministry" speaks for it)
+_PLACE_PREPOSITIONS = frozenset("in to from at near of with by close outside inside".split())
+
+# a party or state after a name is no part of it: "Roger Wicker (R-Miss.)", "Adam Schiff (D-CA)", "(R)"
+_PARTY_TAG = re.compile(r"\s*\((?:[RDI]|Rep|Dem|Ind|Con|Lab|LD|SNP)(?:\s*[-–,]\s*[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*)?)?\)")
+_KEEPS_STOP = re.compile(r"(?:^|\s)(?:(?:[A-Z]\.)+|Jr\.|Sr\.)$")  # "Nadiya K.", "U.S.", "John Smith Jr."
+
+
+def strip_titles(name: str) -> str:
+    """A person's name without the titles before it: "Minister Sergey Lavrov" -> "Sergey Lavrov",
+    "President Zelensky" -> "Zelensky"; a name that is all title stays as it is."""
+    words = name.split()
+    i = 0
+    while i < len(words) - 1 and words[i].rstrip(".").lower() in TITLES:
+        i += 1
+    return " ".join(words[i:])
+
+
+def clean_name(name: str) -> str:
+    """A name with its spaces collapsed, a party or state tag ("(R-Miss.)") and the punctuation around it dropped."""
+    if "(" in name:
+        name = _PARTY_TAG.sub("", name)
+    name = re.sub(r"\s+", " ", name).strip(" ,;:")
+    if not _KEEPS_STOP.search(name):
+        name = name.rstrip(".").rstrip(" ,;:")
+    return name.lstrip(".")
+
+
+def descriptor_name(desc: str) -> str | None:
+    """The person or body a descriptor names: its last run of capitalised words, titles dropped.
+
+    ``foreign ministry spokeswoman Maria Zakharova`` -> ``Maria Zakharova``; ``US President Joe
+    Biden`` -> ``Joe Biden``; ``the Foreign Ministry`` -> ``Foreign Ministry``; ``one of them`` -> None.
+    """
+    words = clean_name(desc).split()
+    run: list[str] = []
+    for i in range(len(words) - 1, -1, -1):
+        word = words[i]
+        # a particle inside a name: "Ursula von der Leyen", "Charles de Gaulle"
+        inside = run and word in PARTICLES and any(w[:1].isupper() for w in words[max(0, i - 2):i])
+        if not (word[:1].isupper() or inside):
+            break
+        run.insert(0, word)
+    while run and run[0].lower() in ("the", "a", "an"):
+        run.pop(0)
+    before = words[len(words) - len(run) - 1].lower() if len(run) < len(words) else ""
+    if before in ("the", "a", "an") and len(run) + 1 < len(words):
+        before = words[len(words) - len(run) - 2].lower()
+    if not run or before in _PLACE_PREPOSITIONS:
+        return None  # "a mother in Hungary", "an adviser to President Zelenskyy": not who speaks
+    titled = [j for j, word in enumerate(run[:-1]) if word.rstrip(".").lower() in PERSON_TITLES
+              and run[j + 1].rstrip(".").lower() not in TITLES]
+    if titled and len(run) - titled[-1] > 2:
+        run = run[titled[-1] + 1:]  # "European Commission President Ursula von der Leyen" -> "Ursula von der Leyen"
+    while len(run) > 2 and (run[0].rstrip(".").lower() in TITLES or (run[0].isupper() and len(run[0]) > 1)):
+        run.pop(0)
+    if len(run) == 2 and run[0].rstrip(".").lower() in PERSON_TITLES and run[1].rstrip(".").lower() not in TITLES:
+        run.pop(0)  # "Minister Lavrov" -> "Lavrov"; "Foreign Ministry" stays
+    name = " ".join(run)
+    return name if len(name) <= 80 else None

@@ -1,0 +1,88 @@
+"""Who speaks in a news story's sentences: pronouns, characterising verbs, attributions after a
+partial quotation, party tags and lead-ins (a fresh user's findings, in hand-written text)."""
+
+from __future__ import annotations
+
+import pytest
+
+from corpus.extraction import extract_claims
+from corpus.names import clean_name
+from corpus.records import AUTHOR, QUOTED, Document
+from corpus.voices import Voice, sentence_voice
+
+
+def voices(text: str, **meta) -> list[tuple[str, str, str | None]]:
+    return [(c.text, c.speaker, c.speaker_name) for c in extract_claims(Document("d", text, meta))]
+
+
+def test_she_said_takes_the_person_named_in_her_paragraph_not_the_one_quoted_before() -> None:
+    text = ('"Fines alone do not deter the traders," said Paul Meyer, a former customs official.\n\n'
+            'Foreign Ministry spokeswoman Anna Petrova dismissed the findings as "a Western invention" '
+            'on Friday. "Our exports are lawful," she said.')
+    assert voices(text, author="Olga Brenner")[1:] == [
+        ('Foreign Ministry spokeswoman Anna Petrova dismissed the findings as "a Western invention" on Friday.',
+         QUOTED, "Anna Petrova"),
+        ('"Our exports are lawful," she said.', QUOTED, "Anna Petrova")]
+
+
+def test_a_person_a_role_introduces_in_the_writer_s_sentence_is_who_he_is() -> None:
+    text = ('"The cap works," said Paul Meyer, a former customs official.\n\n'
+            'Kremlin spokesman Dmitry Orlov arrived late for the briefing. "Nothing will change," he said.')
+    rows = voices(text, author="Olga Brenner")
+    assert rows[1] == ("Kremlin spokesman Dmitry Orlov arrived late for the briefing.", AUTHOR, "Olga Brenner")
+    assert rows[2] == ('"Nothing will change," he said.', QUOTED, "Dmitry Orlov")
+    # a surname alone is him when the document quotes him in full; a place opening a sentence is no one
+    text = ('"We will not pay," said Dmitry Orlov.\n\n"The cap works," said Paul Meyer.\n\n'
+            'Orlov left the room. "It is theft," he said.')
+    names = [name for _, _, name in voices(text)]
+    assert names == ["Dmitry Orlov", "Paul Meyer", None, "Dmitry Orlov"]
+    assert [name for _, _, name in voices('In Geneva, talks went on. "They failed," she said.')] == [None, None]
+
+
+def test_a_verb_that_characterises_before_a_quotation_is_speech() -> None:
+    text = ('According to Orlov, the new rules "will change nothing." He called them "a sign of weakness."\n\n'
+            'The posters read "robbery." Critics have called the plan "a gift to smugglers."')
+    assert [(speaker, name) for _, speaker, name in voices(text)] == [
+        (QUOTED, "Orlov"), (QUOTED, "Orlov"), (AUTHOR, None), (QUOTED, "Critics")]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ('Russia will answer the sanctions "in a way that hurts," Foreign Ministry spokeswoman Anna Petrova said '
+     'on Monday.', (QUOTED, "Anna Petrova")),
+    ('Moscow sees the region as a "safety belt," the former secretary of state said', (QUOTED, None)),
+    ('Economy Minister Ivan Sokolov described the measures as "economic suicide."', (QUOTED, "Ivan Sokolov")),
+    ('George Harlan once described the treaty as being like "a sieve with a lid."', (QUOTED, "George Harlan")),
+    ('In a speech to the Duma in 2024, Ivan Sokolov described the cap as "a sieve."', (QUOTED, "Ivan Sokolov")),
+    # not speech: a participle, a description, a relative clause, a clause before the verb, a negation
+    ('A plan called "Safe Harbour" was rejected.', (AUTHOR, "Jane Roe")),
+    ('The operation, called "Harbour", began in May.', (AUTHOR, "Jane Roe")),
+    ('A document described as "secret" was leaked.', (AUTHOR, "Jane Roe")),
+    ('The reports, which Moscow called "lies," were published in May.', (AUTHOR, "Jane Roe")),
+    ('Leaked transcripts show that the minister described voters as "a basket of fools."', (AUTHOR, "Jane Roe")),
+    ('The chief executive called for a boycott of the shops selling "Happy Holidays" cards.', (AUTHOR, "Jane Roe")),
+    ('The Kremlin has never called the war "a war."', (AUTHOR, "Jane Roe")),
+    ('Officials described the drills as routine.', (AUTHOR, "Jane Roe")),
+])
+def test_characterising_verbs_and_partial_quotes(sentence: str, expected: tuple) -> None:
+    assert sentence_voice(sentence, Voice(AUTHOR, "Jane Roe")) == expected
+
+
+def test_a_party_or_state_tag_and_a_title_are_no_part_of_a_name() -> None:
+    text = ("Sen. Roger Hale (R-Miss.) said Washington should go further. "
+            '"We need to hit the shadow fleet harder," he told the committee.\n\n'
+            "Rep. Anna Cole (D-N.Y.) said the bill would pass.")
+    assert [name for _, _, name in voices(text)] == ["Roger Hale", "Roger Hale", "Anna Cole"]
+    assert clean_name("Jane Ross (R)") == "Jane Ross"
+    assert clean_name("Tom Lee (I-Vt.)") == "Tom Lee"
+    assert clean_name("Radio Free Europe (RFE)") == "Radio Free Europe (RFE)"   # an acronym is no party
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Three years into the war, some politicians in Berlin say the sanctions have failed.", (AUTHOR, "Jane Roe")),
+    ("Two days later, the Foreign Ministry said the talks were over.", (QUOTED, "Foreign Ministry")),
+    ("Amid the protests, Ivan Sokolov said that the plan stood.", (QUOTED, "Ivan Sokolov")),
+    ("With prices rising the ministry said that it would cap fuel costs.", (QUOTED, None)),
+    ("Despite the sanctions Russia says its economy grew.", (QUOTED, None)),
+])
+def test_a_sentence_opening_phrase_is_never_a_speaker_s_name(sentence: str, expected: tuple) -> None:
+    assert sentence_voice(sentence, Voice(AUTHOR, "Jane Roe")) == expected
