@@ -83,6 +83,38 @@ def prelabel(rows: list[dict[str, Any]], scheme: Scheme, model_dir: str | Path |
 
 
 DOCUMENT_CHARS = 5000   # longer than any sentence: a row this long is most likely a whole document
+# What `stance claims --documents` writes in every row, and no claims file has: (doc_id, sha1, format).
+DOCUMENT_FIELDS = frozenset({"doc_id", "sha1", "format", "text"})
+CLAIM_ONLY_FIELDS = frozenset({"claim_id", "start", "end", "is_claim", "reason"})
+
+
+def documents_not_claims(rows: list[dict[str, Any]], inp: str | Path) -> str | None:
+    """Why ``rows`` read from ``inp`` are whole documents rather than claims, with the command that
+    makes claims of them; None when they may be claims. Two sure signs only: the documents file of
+    `stance claims --documents`, or rows most of which hold several paragraphs (no sentence does)."""
+    import os
+    import shlex
+
+    claims = Path(inp).with_name("claims.jsonl")
+    if all(DOCUMENT_FIELDS <= row.keys() and not CLAIM_ONLY_FIELDS & row.keys() for row in rows):
+        files = [str(row["source_file"]) for row in rows if isinstance(row.get("source_file"), str)]
+        try:
+            corpus = os.path.commonpath(files) if files else None
+        except ValueError:   # files on different drives
+            corpus = None
+        # The corpus they came from keeps its manifest's metadata (source types); else the file itself.
+        source = corpus if corpus and Path(corpus).exists() else str(inp)
+        return (f"{inp}: the documents file of `stance claims --documents` ({len(rows)} whole document{'s' if len(rows) > 1 else ''}), not "
+                f"claims; pre-labels are for the sentences `stance claims` makes: `stance claims "
+                f"{shlex.quote(source)} --out {shlex.quote(str(claims))}`, then `stance prelabel --in "
+                f"{shlex.quote(str(claims))} ...`")
+    paragraphs = [i + 1 for i, row in enumerate(rows) if "\n\n" in row["text"].strip()]
+    if len(paragraphs) * 2 > len(rows):
+        return (f"{inp}: {len(paragraphs)} of {len(rows)} rows hold several paragraphs (the first: row "
+                f"{paragraphs[0]}): documents, not claims; split them into claims first: `stance claims "
+                f"{shlex.quote(str(inp))} --out {shlex.quote(str(claims))}`, then `stance prelabel --in "
+                f"{shlex.quote(str(claims))} ...`")
+    return None
 
 
 @dataclass
@@ -112,6 +144,9 @@ def prelabel_file(inp: str | Path, out: str | Path, scheme_name: str | None = No
     for i, row in enumerate(rows):
         if not isinstance(row.get("text"), str):
             raise UserError(f"{inp}: row {i + 1} has no `text` string; every claim row needs its text")
+    documents = documents_not_claims(rows, inp)
+    if documents:
+        raise UserError(documents)
     if batch_size < 1:
         raise UserError(f"--batch-size {batch_size}: must be at least 1")
     predictor = load_predictor(scheme, model_dir)

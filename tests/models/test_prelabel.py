@@ -259,3 +259,31 @@ def test_a_model_whose_scheme_file_is_gone_says_so_and_how_to_give_it():
     with pytest.raises(UserError, match=r"was trained with the scheme file /gone/mine\.yaml, which is gone; give "
                                         r"--scheme with that file's new path \(scheme 'mine'\)"):
         clf.scheme
+
+
+def test_cli_prelabel_refuses_documents_and_names_the_command_that_makes_claims(stand_in_encoder, tmp_path, capsys):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (corpus / name).write_text(f"Talks in {name} failed.\n\nThe ministers left.\n", encoding="utf-8")
+    docs, out = tmp_path / "documents.jsonl", tmp_path / "out.jsonl"
+    assert main(["claims", str(corpus), "--out", str(tmp_path / "c.jsonl"), "--documents", str(docs)]) == 0
+    capsys.readouterr()
+    assert main(["prelabel", "--in", str(docs), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == (f"error: {docs}: the documents file of `stance claims --documents` (2 whole documents), "
+                           f"not claims; pre-labels are for the sentences `stance claims` makes: `stance claims {corpus} "
+                           f"--out {tmp_path / 'claims.jsonl'}`, then `stance prelabel --in {tmp_path / 'claims.jsonl'} ...`")
+    assert not out.exists()
+    # A user's own JSONL of documents: most rows hold several paragraphs.
+    mine = tmp_path / "posts.jsonl"
+    mine.write_text(json.dumps({"id": 1, "text": "First point.\n\nSecond point."}) + "\n"
+                    + json.dumps({"id": 2, "text": "One line."}) + "\n"
+                    + json.dumps({"id": 3, "text": "A.\n\nB.\n\nC."}) + "\n", encoding="utf-8")
+    assert main(["prelabel", "--in", str(mine), "--out", str(out)]) == 2
+    assert (f"posts.jsonl: 2 of 3 rows hold several paragraphs (the first: row 1): documents, not claims; split them "
+            f"into claims first: `stance claims {mine} --out {tmp_path / 'claims.jsonl'}`") in capsys.readouterr().err
+    assert not out.exists()
+    # Sentences of one's own (id, text, label): pre-labelled as claims.
+    mine.write_text(json.dumps({"id": "h1", "text": "Sanctions must stay.", "label": "favor"}) + "\n", encoding="utf-8")
+    assert main(["prelabel", "--in", str(mine), "--out", str(out), "--scheme", "favor_against"]) == 0
