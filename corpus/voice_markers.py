@@ -1,5 +1,5 @@
 """What one paragraph says about who speaks: a byline, a turn label, a commenter's line or handle, a
-comments heading, an editorial marker. voices.py reads these line by line to give each paragraph of a
+comments heading, an editorial marker, an embedded post's signature. voices.py reads these line by line to give each paragraph of a
 document its voice.
 """
 
@@ -112,6 +112,18 @@ def comment_handle(para: str) -> tuple[str, int] | None:
     if not any(c.isalpha() for c in name) or any(w in _NOT_SPEAKERS for w in words):
         return None
     return clean_name(name), m.end()
+
+
+# the signature an embedded post ends with: "— Russian MFA (@mfa_russia) March 11, 2026" (X, Bluesky,
+# Threads), the account's name and handle, then a date or a link
+_POST_SIGNATURE = re.compile(r"[—–-]{1,2}\s*(?P<name>[^()\n]{1,60}?)\s*\((?P<handle>@[\w.]{1,60})\)"
+                             r"(?:\s+[\w,./:-]{1,40}){0,4}\s*")
+
+
+def post_signature(para: str) -> str | None:
+    """The account an embedded post's signature line names (``Russian MFA (@mfa_russia)``), else None."""
+    m = _POST_SIGNATURE.fullmatch(para) if len(para) <= 140 else None
+    return f"{clean_name(m.group('name'))} ({m.group('handle')})" if m else None
 
 
 def editorial_marker(sentence: str) -> re.Match[str] | None:

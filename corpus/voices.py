@@ -14,6 +14,8 @@ Generic rules first, then what the manifest's ``voices:`` hints state (a user's 
   repost) at a short informal paragraph opening with an interjection;
 - in the comments, a paragraph opening with a ``handle:`` (``Greg_in_Ohio: ...``, ``Old Soldier: ...``)
   names its commenter, and the handle is split out like a turn marker;
+- an embedded post (a tweet's ``— Russian MFA (@mfa_russia) March 11, 2026`` signature line after
+  its text) is a quotation of its account, not the document's voice; the signature is its byline;
 - YAML front matter at the top of a Markdown file (the reader passes its end as the hint
   ``front_matter_end``) is metadata spoken by nobody in the text: its lines are kind ``front_matter``;
 - in the document's own voice, a sentence with attributed quoted or reported speech
@@ -35,7 +37,8 @@ from corpus.quotes import attributed_speaker
 from corpus.records import AUTHOR, BLOGGER, COMMENTER, INTERVIEWEE, INTERVIEWER, QUOTED
 from corpus.transcripts import EDITOR_LABEL, GENERIC_SPEAKERS, is_broadcast, is_broadcaster, shown_to_speak
 from corpus.voice_markers import (BYLINE_LEADS, COMMENTS_HEADING, INTERJECTION, INTRO_NAME, REPOST_END,
-                                  comment_byline, comment_handle, editorial_marker, parse_byline, turn_marker)
+                                  comment_byline, comment_handle, editorial_marker, parse_byline, post_signature,
+                                  turn_marker)
 
 __all__ = ["ROW_HINTS", "Voice", "editorial_marker", "paragraph_voices", "parse_byline", "sentence_voice",
            "sentence_voices"]
@@ -245,6 +248,15 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
 
     voices: list[Voice] = []
     own = Voice(own_role, own_name)
+    # an embedded post ("<blockquote class="twitter-tweet">"): its signature line, and the paragraph
+    # before it, are the account's, quoted, not the document's own voice
+    posts: dict[int, Voice] = {}
+    for i in range(top, n):
+        account = post_signature(paras[i]) if paras[i][:1] in "—–-" else None
+        if account:
+            posts[i] = Voice(QUOTED, account, kind="byline")
+            if i - 1 > top and i - 1 != byline and (i - 1) not in posts:
+                posts[i - 1] = Voice(QUOTED, account, editor=own)
     turn: Voice | None = None
     comment_name: str | None = None
     for i, (start, _end) in enumerate(paragraphs):
@@ -280,7 +292,7 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
             else:
                 voices.append(Voice(QUOTED, hints.get("reposted_from"), editor=own))
         else:
-            voices.append(own)
+            voices.append(posts.get(i, own))
     return voices
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from corpus.extraction import extract_claims
 from corpus.names import clean_name
+from corpus.readers import read_documents
 from corpus.records import AUTHOR, QUOTED, Document
 from corpus.voices import Voice, sentence_voice
 
@@ -86,3 +87,25 @@ def test_a_party_or_state_tag_and_a_title_are_no_part_of_a_name() -> None:
 ])
 def test_a_sentence_opening_phrase_is_never_a_speaker_s_name(sentence: str, expected: tuple) -> None:
     assert sentence_voice(sentence, Voice(AUTHOR, "Jane Roe")) == expected
+
+
+def test_an_embedded_post_is_its_account_s_quotation(tmp_path) -> None:
+    page = ("<html><head><title>Moscow answers</title></head><body><article><h1>Moscow answers</h1>"
+            "<p>Russia will answer the new measures, its diplomats said on Monday.</p>"
+            '<blockquote class="twitter-tweet"><p>The package is an act of economic suicide. Brussels never learns.</p>'
+            "&mdash; Example Ministry (@example_mfa) <a href='https://x.com/s/1'>March 11, 2026</a></blockquote>"
+            "<p>The measures take effect on Friday, officials in Brussels said.</p></article></body></html>")
+    (tmp_path / "page.html").write_text(page, encoding="utf-8")
+    [doc] = read_documents([str(tmp_path / "page.html")])
+    rows = [(c.text, c.speaker, c.speaker_name, c.reason) for c in extract_claims(doc)]
+    account = "Example Ministry (@example_mfa)"
+    assert rows[2:5] == [
+        ("The package is an act of economic suicide.", QUOTED, account, "not_checkworthy"),
+        ("Brussels never learns.", QUOTED, account, "not_checkworthy"),
+        ("— Example Ministry (@example_mfa) March 11, 2026", QUOTED, account, "byline")]
+    assert [row[1] for row in rows[:2] + rows[5:]] == [AUTHOR, QUOTED, QUOTED]
+
+
+def test_a_dash_line_without_a_handle_is_no_post_s_signature() -> None:
+    text = "The talks failed.\n— Anna Petrova, Foreign Ministry\n- Prices rose in May (see chart)."
+    assert [speaker for _, speaker, _ in voices(text)] == [AUTHOR, AUTHOR, AUTHOR]
