@@ -9,13 +9,15 @@ reason              when
 ==================  ========================================================================
 editorial_marker    the sentence is only markers: "[My Emphasis]", "[Applause]", "(CROSSTALK)"
 question            it ends with "?" (closing quotes/brackets aside), digits or not
+dateline            a place and a date alone: "BELGOROD, March 14 (RosVest).", "Brussels, 10 March 2026"
 heading             bylines ("By A and B"), "# Title", short lines without end punctuation
                     set in Title Case, a capitalised lead-in ending in ":" ("Now, Mr. X:")
 greeting            thanks, greetings, welcomes, wishes ("Thank you, Jim.", "Good luck.")
 filler              discourse only: "Well.", "That's right.", "Let me say this.", "Believe me."
 fragment            fewer than three words, no letters, or a short list item ("Kaspersky Lab;")
 claim               everything else whose check-worthiness score reaches the threshold
-opinion             below the threshold, with first-person opinion or intention cues
+opinion             below the threshold, with opinion or intention cues ("will" in a schedule or an
+                    open question is none: "The ministers will also discuss aid to Ukraine.")
 not_checkworthy     below the threshold otherwise (vague or unimportant statements)
 ==================  ========================================================================
 
@@ -102,6 +104,11 @@ _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]{0,6}\.?"
 _DATELINE = re.compile(r"[A-ZÀ-Þ][A-ZÀ-Þ .'’/-]{1,40},(?:\s+[A-Z][\w.-]+(?:\s+[A-Z][\w.-]+)?,)?"  # "DONETSK, Ukraine,"
                        rf"\s+(?:{_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH})"
                        r"(?:,?\s+\d{4})?(?:\s*\([^()\n]{1,50}\))?\s*[.:\u2014\u2013-]?")
+# a statement's or a letter's place and date on a line of their own, in Title Case: "Brussels, 10 March 2026"
+_DATE = (rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH})(?:,?\s+\d{{4}})?"
+         r"|\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{4}")
+_PLACE_DATE = re.compile(r"[A-Z][a-zà-ÿ'’.-]+(?:[ -][A-Z][a-zà-ÿ'’.-]+){0,2},(?:\s+[A-Z][\w.-]+,)?"
+                         rf"\s+(?:{_DATE})(?:\s*\([^()\n]{{1,50}}\))?\s*[.:\u2014\u2013-]?")
 _MD_HEADING = re.compile(r"#{1,6}\s|\*\*[^*]+\*\*\s*$|={3,}|-{3,}\s*$")
 _END_PUNCT = frozenset('.!?…"”’\')»')
 _LEAD_IN_WORDS = frozenset({"now", "and", "so", "then", "next", "over", "to", "with", "the", "of"})
@@ -174,6 +181,16 @@ _OPINION_CUES = frozenset(
     w.encode() for group, _weight, text in WORD_CUES if group in ("opinion", "intention")
     for w in text.split()
 )
+# "will" is an intention or a view ("We will win.", "The West will answer for this."), but not in a
+# schedule ("The ministers will also discuss aid to Ukraine.") nor in an open question ("Hungary has
+# not said whether it will support the proposal."), unless someone speaks of themselves or to the reader
+_WILL_ONLY = frozenset({b"will"})
+_PERSONAL_TOKENS = frozenset(b"i i'm i'll i'd i've me my we we're we'll we've us our you you're you'll you've your".split())
+_SCHEDULED_OR_OPEN = re.compile(
+    r"\bwill\s+(?:also\s+|then\s+|now\s+|formally\s+|first\s+)?(?:discuss|meet|hold|host|visit|travel|attend|"
+    r"address|vote|consider|review|debate|present|publish|sign|convene|take\s+(?:effect|place|part)|"
+    r"enter\s+into\s+force|come\s+into\s+(?:force|effect)|be\s+(?:held|published|presented|discussed|considered|"
+    r"reviewed|signed|debated|voted))\b|\b(?:whether|if)\s+(?:[\w'-]+\s+){1,3}will\b")
 _FILLER_TOKENS = frozenset(w.encode() for w in _FILLER_WORDS)
 _W_DIGIT = FEATURE_WEIGHTS["digit"]
 _W_YEAR = FEATURE_WEIGHTS["year"]
@@ -288,7 +305,8 @@ def classify(text: str) -> tuple[bool, str]:
             return False, EDITORIAL_MARKER
     if ends_in_question_mark(s):
         return False, QUESTION
-    if len(s) < 90 and s[1:2].isupper() and _DATELINE.fullmatch(s):
+    if len(s) < 90 and (_DATELINE.fullmatch(s) if s[1:2].isupper() else (
+            s[:1].isupper() and "," in s[:45] and _PLACE_DATE.fullmatch(s))):
         return False, DATELINE
     prefix = (_BULLET.match(s) if s[0] in _BULLET_FIRST else None) or (
         _SPEAKER_LABEL.match(s) if ":" in s[:34] else None)
@@ -314,6 +332,9 @@ def classify(text: str) -> tuple[bool, str]:
             return False, FRAGMENT
     if _score(s, token_bytes, tokens, decide=True) >= THRESHOLD:
         return True, CLAIM
-    if not _OPINION_CUES.isdisjoint(tokens) or _first_person_opener(tokens):
+    cues = _OPINION_CUES.intersection(tokens)
+    if cues == _WILL_ONLY and _PERSONAL_TOKENS.isdisjoint(tokens) and _SCHEDULED_OR_OPEN.search(s.lower()):
+        return False, NOT_CHECKWORTHY
+    if cues or _first_person_opener(tokens):
         return False, OPINION
     return False, NOT_CHECKWORTHY
