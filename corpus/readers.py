@@ -30,6 +30,7 @@ from corpus.row_readers import read_csv_documents, read_jsonl_documents
 from corpus.sentences import split_paragraphs
 from corpus.settings import parse_yaml
 from corpus.sources import OnSkip, ReadOptions, Skipped, Source, _document, _file_meta, list_sources
+from corpus.voice_markers import page_byline
 
 
 HTML_EXTRACTOR = "trafilatura"   # what turns a page into the text its claims' offsets index
@@ -81,6 +82,10 @@ def _read_html(source: Source, text: str, on_skip: OnSkip) -> Document | None:
         value = getattr(page, attr, None)
         if value:
             meta[key] = value
+    if "author" not in meta:   # "By Jana Kovac | March 11" under the headline, left out of the text and metadata
+        names = page_byline(text)
+        if names:
+            meta["author"] = "; ".join(names)
     comments = (page.comments or "").strip()
     full = body
     hints: dict[str, Any] = {}

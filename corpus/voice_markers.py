@@ -114,6 +114,31 @@ def comment_handle(para: str) -> tuple[str, int] | None:
     return clean_name(name), m.end()
 
 
+_PAGE_START = (re.compile(r"<h1\b", re.I), re.compile(r"<article\b", re.I), re.compile(r"<body\b", re.I))
+_PAGE_SKIP = re.compile(r"<(script|style|noscript|svg)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
+_PAGE_BLOCK = re.compile(r"</?(?:p|div|li|ul|ol|h[1-6]|header|footer|section|article|aside|address|time|figure|"
+                         r"figcaption|table|tr|td|blockquote|br|hr|dt|dd)\b[^>]*>", re.I)
+_PAGE_TAG = re.compile(r"<[^>]*>")
+
+
+def page_byline(page: str) -> list[str] | None:
+    """The names of a ``By X`` line a page shows under its headline (``By Jana Kovac | March 11, 2026``),
+    or None: looked for in the short lines from the first ``<h1>`` (else ``<article>``, ``<body>``) up to
+    the first long one, where the story begins."""
+    import html
+
+    start = next((m.start() for pattern in _PAGE_START if (m := pattern.search(page)) is not None), 0)
+    chunk = _PAGE_SKIP.sub(" ", page[start:start + 20000])
+    text = html.unescape(_PAGE_TAG.sub("", _PAGE_BLOCK.sub("\n", chunk)))
+    for line in (" ".join(line.split()) for line in text.splitlines()):
+        if len(line) > 200:
+            break
+        names = parse_byline(line) if line.startswith(BYLINE_LEADS) else None
+        if names:
+            return names
+    return None
+
+
 # the signature an embedded post ends with: "— Russian MFA (@mfa_russia) March 11, 2026" (X, Bluesky,
 # Threads), the account's name and handle, then a date or a link
 _POST_SIGNATURE = re.compile(r"[—–-]{1,2}\s*(?P<name>[^()\n]{1,60}?)\s*\((?P<handle>@[\w.]{1,60})\)"

@@ -109,3 +109,24 @@ def test_an_embedded_post_is_its_account_s_quotation(tmp_path) -> None:
 def test_a_dash_line_without_a_handle_is_no_post_s_signature() -> None:
     text = "The talks failed.\n— Anna Petrova, Foreign Ministry\n- Prices rose in May (see chart)."
     assert [speaker for _, speaker, _ in voices(text)] == [AUTHOR, AUTHOR, AUTHOR]
+
+
+def _page(head: str, meta_line: str) -> str:
+    return (f"<html><head><title>Kyiv hit by drones</title>{head}</head><body><nav><ul><li>World</li>"
+            "<li>By Region</li></ul></nav><article><h1>Kyiv hit by drones</h1>"
+            f"{meta_line}<p>Drones struck two districts of Kyiv overnight, damaging homes and a school, "
+            "the city's military administration said on Tuesday morning.</p>"
+            "<p>It was the third such attack on the capital this month.</p></article></body></html>")
+
+
+def test_a_page_s_visible_byline_names_its_author_when_its_metadata_does_not(tmp_path) -> None:
+    byline = '<div class="meta">By <a href="/authors/mh">Mira Holt</a> | March 11, 2026 | 4 min read</div>'
+    (tmp_path / "a.html").write_text(_page("", byline), encoding="utf-8")
+    (tmp_path / "b.html").write_text(_page('<meta name="author" content="Lena Vos">', byline), encoding="utf-8")
+    (tmp_path / "c.html").write_text(_page("", ""), encoding="utf-8")
+    docs = {d.path.rsplit("/", 1)[-1]: d for d in read_documents([str(tmp_path)])}
+    assert docs["a.html"].meta["author"] == "Mira Holt" and docs["a.html"].meta["authors"] == ["Mira Holt"]
+    assert docs["b.html"].meta["author"] == "Lena Vos"      # the page's metadata wins
+    assert "author" not in docs["c.html"].meta             # "By Region" in the menu is no byline
+    assert {(c.speaker, c.speaker_name) for c in extract_claims(docs["a.html"]) if c.speaker == AUTHOR} == {
+        (AUTHOR, "Mira Holt")}
