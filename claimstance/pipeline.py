@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from claimstance.config import DEFAULT_PIPELINE, PipelineConfig, load_pipeline_config
-from claimstance.run_state import RunState, fingerprint
+from claimstance.run_state import RunState, fingerprint, source_type_note
 from claimstance.terminal import shell_word
 from corpus.claimfilter import SCOPE_WORDS, in_scope
 from corpus.errors import UserError, named_few
@@ -182,6 +182,9 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
             source = str(row.get("source_type") or NO_SOURCE_TYPE)
             result.by_source.setdefault(source, Counter())[row["prediction"]] += 1
     result.no_source_type = sorted(unknown.values())
+    source_note = source_type_note(result.by_source, scheme, missing=NO_SOURCE_TYPE)
+    if source_note:
+        result.notes.append(source_note)
 
     # 3. the local Label Studio, 4. push
     if push:

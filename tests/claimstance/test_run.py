@@ -291,9 +291,11 @@ def test_a_document_without_a_manifest_entry_is_named_in_the_run_summary(tmp_pat
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "manifest.yaml").write_text("documents:\n  - file: known.txt\n    outlet: Known Outlet\n"
-                                          "    source_type: independent_reporting\n", encoding="utf-8")
+                                          "    source_type: independent_reporting\n"
+                                          "  - file: post.txt\n    source_type: social\n", encoding="utf-8")
     text = "Officials in Kyiv said on Monday that the railway bridge was hit by three missiles overnight. "
     (corpus / "known.txt").write_text(text, encoding="utf-8")
+    (corpus / "post.txt").write_text("The railway bridge near the city was closed for repairs on Monday. ", encoding="utf-8")
     (corpus / "followup.txt").write_text("The Kiev regime staged the attack on the bridge, the ministry said. ",
                                          encoding="utf-8")
     result = run(corpus, workspace=tmp_path / "ws", push=False, say=lambda m: None)
@@ -301,6 +303,26 @@ def test_a_document_without_a_manifest_entry_is_named_in_the_run_summary(tmp_pat
     assert "(no source_type)" in result.by_source and "independent_reporting" in result.by_source
     assert not any(len(k) == 16 and k.isalnum() for k in result.by_source)   # no bare document hash
     assert "followup.txt; give each an entry with `source_type:`" in "\n".join(summary_lines(result))
+    # A source type the scheme does not know groups the pre-labels but informs none: the summary says so.
+    assert "social" in result.by_source
+    assert ("note: source type social matches none of the source_types of scheme 'kremlin_framing' (independent_media, "
+            "independent_reporting, kremlin_framing, pro_kremlin, state_media, wire_service) nor its label ids, so it "
+            "does not inform the pre-labels") in "\n".join(summary_lines(result))
+
+
+def test_the_source_type_note_names_unknown_values_or_a_scheme_without_the_source_type_labeller():
+    from claimstance.run_state import source_type_note
+    from models.schemes import load_scheme
+
+    scheme = load_scheme("kremlin_framing")
+    assert source_type_note(["state_media", "neutral", "(none)"], scheme, missing="(none)") is None
+    assert source_type_note(["(none)"], scheme, missing="(none)") is None
+    note = source_type_note(["social", "independent", "state_media"], scheme, missing="(none)")
+    assert note.startswith("source types independent, social match none of the source_types of scheme 'kremlin_framing'")
+    no_labeller = load_scheme("favor_against")   # labellers: cues, similarity
+    assert source_type_note(["favor"], no_labeller, missing="(none)").startswith(
+        "scheme 'favor_against' does not use source types (its labellers: cues, similarity): the grouping by source "
+        "is for reading only")
 
 
 def test_a_rerun_on_the_bootstrap_keeps_the_project_on_a_trained_model(studio: dict[str, Any], studio_client: Any,
