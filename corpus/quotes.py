@@ -40,6 +40,7 @@ _AUXILIARY = r"(?:did|does|do|is|are|was|were|will|would|can|could|should|has|ha
 _WRITERS_QUESTION = re.compile(rf"(?:{_AUXILIARY}|(?:why|how|what|who|when|where|which)\s+{_AUXILIARY})\s", re.I)
 _SPEECH_INTRODUCES = re.compile(rf"\b{SPEECH_VERB}\s*[:,]\s*[\"“«]")
 _FIRST_PERSON = frozenset("i we me us my our".split())
+_QUANTIFIED = frozenset("some many most several few".split())
 _NOT_SUBJECTS = frozenset("""it this that these those there here what which who most many some all every
     none nobody everyone everybody anyone anybody one many few both each other others
     such so and but or yet as if when while although because since however thus also""".split())
@@ -170,6 +171,8 @@ def _subject_name(subject: str) -> tuple[bool, str | None]:
         return False, None
     if first in _PRONOUNS and len(words) == 1:
         return True, None
+    if first in _QUANTIFIED and 1 < len(words) <= 8:
+        return True, None  # "some politicians in Berlin say": a group reported, nameless ("Most say" is the writer's)
     if first in _NOT_SUBJECTS:
         return False, None
     if _PREPOSITION_LEAD.match(subject):
