@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from corpus.errors import UserError
-from models.schemes import Scheme, load_scheme
+from models.schemes import Scheme, load_scheme, scheme_notes
 
 PRELABEL_FIELDS = ("prediction", "score", "probs", "model_version")
 
@@ -158,6 +158,8 @@ def prelabel_file(inp: str | Path, out: str | Path, scheme_name: str | None = No
                             {label: counts.get(label, 0) for label in predictor.labels})
     if table and predictor.bootstrap is not None and rows:
         report.labeller_table = predictor.bootstrap.labeller_table(rows)
+    if predictor.bootstrap is not None:
+        report.notes += scheme_notes(predictor.bootstrap.scheme)
     # What `stance train` warned about this model (too few validation claims, near-uniform, ...):
     # said again where its pre-labels are made, before they are pushed as the selected label.
     if model_dir:

@@ -337,6 +337,27 @@ def parse_scheme(data: Any, source: str = "<scheme>") -> Scheme:
     raise UserError(f"{source}: {len(problems)} problems:" + "".join(f"\n  {where}: {msg}" for where, msg in problems))
 
 
+NEUTRAL_NAMES = ("none", "neutral", "other", "no_stance", "unrelated")
+
+
+def scheme_notes(scheme: Scheme) -> list[str]:
+    """Advice on a valid scheme that the bootstrap will label poorly (printed where pre-labels are made)."""
+    notes = []
+    evidence = scheme.combiner.neutral_evidence
+    fitted = NeutralEvidence().model_dump(exclude={"not_framing"})
+    if evidence is not None and scheme.name != "kremlin_framing" and evidence.model_dump(exclude={"not_framing"}) == fitted:
+        notes.append(f"scheme {scheme.name!r}: its combiner.neutral_evidence holds the weights fitted to "
+                     f"kremlin_framing's sentences, which pre-label most of another scheme's statements "
+                     f"{scheme.neutral!r}; remove the block (headings, datelines, fragments and questions are "
+                     "neutral in every scheme with a neutral label without it) or fit the weights to your own labels")
+    if scheme.neutral is None:
+        like = [lab.id for lab in scheme.labels if lab.id in NEUTRAL_NAMES]
+        if like:
+            notes.append(f"scheme {scheme.name!r} names no neutral label: if {like[0]!r} is one, add `neutral: "
+                         f"{like[0]}` so that headings, datelines, fragments and questions are pre-labelled with it")
+    return notes
+
+
 def scheme_path(name_or_path: str) -> Path:
     """The YAML file of a scheme given by name (configs/schemes/NAME.yaml) or by path."""
     candidate = Path(name_or_path)

@@ -176,3 +176,22 @@ def test_statement_evidence_is_on_by_default_and_in_the_version_only_where_it_ac
     assert "statement_evidence" not in plain.combiner.model_fields_set and plain.statement_evidence is None
     assert plain.version == load_scheme(str(_write(tmp_path, {**_minimal(), "combiner": {"statement_evidence": None}},
                                                    "plain2.yaml"))).version
+
+
+def test_scheme_notes_on_a_copied_neutral_evidence_block_and_an_unnamed_neutral_label(tmp_path):
+    from models.schemes import scheme_notes
+
+    assert scheme_notes(load_scheme("kremlin_framing")) == [] and scheme_notes(load_scheme("favor_against")) == []
+    copied = {**_minimal(), "neutral": "no", "combiner": {"neutral_evidence": {"bias": 2.5, "question": 1.5}}}
+    notes = scheme_notes(load_scheme(str(_write(tmp_path, copied))))
+    assert notes == ["scheme 'x': its combiner.neutral_evidence holds the weights fitted to kremlin_framing's "
+                     "sentences, which pre-label most of another scheme's statements 'no'; remove the block "
+                     "(headings, datelines, fragments and questions are neutral in every scheme with a neutral label "
+                     "without it) or fit the weights to your own labels"]
+    copied["combiner"]["neutral_evidence"]["bias"] = 1.0            # weights of one's own: no note
+    assert scheme_notes(load_scheme(str(_write(tmp_path, copied)))) == []
+    data = _minimal()
+    data["labels"][1]["id"] = "none"
+    assert scheme_notes(load_scheme(str(_write(tmp_path, data)))) == [
+        "scheme 'x' names no neutral label: if 'none' is one, add `neutral: none` so that headings, datelines, "
+        "fragments and questions are pre-labelled with it"]
