@@ -164,7 +164,7 @@ def write_pull(tasks: Sequence[dict[str, Any]], users: dict[int, str], scheme: A
                 split = {"splits": {}, "note": f"no labelled {key.removesuffix('_id')}s yet: no dataset written"}
             report["dataset"] = split
             (tmp / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-            (tmp / "report.html").write_text(pull_report.render_html(report), encoding="utf-8")
+            (tmp / "report.html").write_text(pull_report.render_html(report, labels, rows), encoding="utf-8")
     except OSError as err:
         raise UserError(f"--out {out}: could not write the pull ({err.strerror or err}); "
                         f"{out} is as it was: free space or choose another --out, and re-run") from None
@@ -263,6 +263,11 @@ def summary_lines(report: dict[str, Any], out_dir: str | Path) -> list[str]:
         lines.append(f"ties: {ties} {unit}(s) split evenly between labels went to whoever labelled last "
                      f"(find them: {TIE_FILTER}, the tied labels in tied_labels)")
         lines.append(f"  {TIE_ADVICE}")
+    disputed = report.get("disputed") or {}
+    if disputed.get("n"):
+        lines.append(f"disputed: {disputed['n']} {unit}(s) on which annotators disagree ({disputed['n_ties']} tie(s), "
+                     f"{disputed['n_outvoted']} outvoted a dissent), listed for review with each annotator's label and "
+                     f"the pre-label in {out / 'report.html'} (find them: {disputed['filter']} in labels.jsonl)")
     single = (report.get("single") or {}).get("n") or 0
     if single:
         lines.append(f"single: {single} {unit}(s) labelled by one annotator: agreement null (unchecked), not 1.0")

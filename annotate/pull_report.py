@@ -3,9 +3,14 @@ controls dropped (``corpus.safetext.html_text``), and a Content-Security-Policy 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from annotate.pull_rows import disputed
+from corpus.records import source_name
 from corpus.safetext import html_text
+
+MAX_DISPUTED = 300   # disputed items listed on the page; the rest are found with the filter
 
 CSP = ("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
        "img-src data:; style-src 'unsafe-inline'\">")
@@ -44,8 +49,61 @@ def _resolution_notes(report: dict[str, Any], items: str) -> str:
     return "\n".join(parts)
 
 
-def render_html(report: dict[str, Any]) -> str:
-    """The HTML page of a pull report (``report.json``'s figures)."""
+def _task_link(report: dict[str, Any], task_id: Any) -> str:
+    """A link that opens the task in Label Studio's data manager, or '' when the server is unknown."""
+    url, project = report.get("url"), report.get("project_id")
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")) or not isinstance(project, int) \
+            or not isinstance(task_id, int):
+        return ""
+    href = html_text(f"{url.rstrip('/')}/projects/{project}/data?task={task_id}")
+    return f"<a href=\"{href}\">task {task_id}</a>"
+
+
+def disputed_section(report: dict[str, Any], labels: Sequence[dict[str, Any]],
+                     rows: Sequence[dict[str, Any]] = ()) -> str:
+    """The claims (or pairs) whose annotators disagree, for review: the text, where it comes from,
+    each annotator's label, the label it resolved to and by which rule, the pre-label shown, and a
+    link to the task. Every text escaped."""
+    pairs = report.get("unit") == "pair"
+    key = "pair_id" if pairs else "claim_id"
+    items = report.get("unit", "claim") + "s"
+    found = disputed(labels, key)
+    if not found:
+        return ""
+    task_of = {r.get(key): r.get("task_id") for r in rows}
+    info = report.get("disputed") or {}
+    shown = found[:MAX_DISPUTED]
+    more = (f" The first {len(shown)} of {len(found)} are listed." if len(found) > len(shown) else "")
+    head = (f"<h2 id=\"disputed\">Disputed {html_text(items)}</h2><p><b>{len(found)} {html_text(items)}</b> "
+            f"on which annotators disagree ({info.get('n_ties', 0)} tie(s), {info.get('n_outvoted', 0)} outvoted "
+            "a dissent), ties first, then the least agreement. Find them with "
+            f"<code>{html_text(info.get('filter', 'agreement < 1'))}</code> in labels.jsonl and labels.parquet."
+            f"{more}</p>")
+    body = []
+    for row in shown:
+        if pairs:
+            text = f"A: {html_text(str(row.get('text_a') or ''))}<br>B: {html_text(str(row.get('text_b') or ''))}"
+        else:
+            text = (f"{html_text(str(row.get('text') or ''))}<br><small>"
+                    f"{html_text(source_name(row))}</small>")
+        votes = "<br>".join(f"{html_text(str(a))}: <b>{html_text(str(lab))}</b>"
+                            for a, lab in zip(row.get("annotators") or [], row.get("annotator_labels") or []))
+        resolved = f"{html_text(str(row.get('label')))} <small>({html_text(str(row.get('rule')))}"
+        if row.get("tied_labels"):
+            resolved += ": tied " + html_text(" / ".join(str(t) for t in row["tied_labels"]))
+        resolved += ")</small>"
+        prelabel = html_text(str(row["prelabel"])) if row.get("prelabel") is not None else "<i>none shown</i>"
+        body.append(f"<tr><td class=\"text\">{text}</td><td class=\"text\">{votes}</td><td>{resolved}</td>"
+                    f"<td>{prelabel}</td><td>{_task_link(report, task_of.get(row.get(key)))}</td></tr>")
+    what = "pair" if pairs else "claim"
+    return (head + f"<table class=\"disputed\"><thead><tr><th>{what}</th><th>annotators' labels</th><th>resolved as</th>"
+            "<th>pre-label</th><th>task</th></tr></thead><tbody>" + "".join(body) + "</tbody></table>")
+
+
+def render_html(report: dict[str, Any], labels: Sequence[dict[str, Any]] = (),
+                rows: Sequence[dict[str, Any]] = ()) -> str:
+    """The HTML page of a pull report (``report.json``'s figures), with the disputed items of
+    ``labels`` (the rows of labels.jsonl) listed for review; ``rows`` (annotations) give their tasks."""
     agree = report["agreement"]
     accept = report["acceptance"]
     conf = report["model_vs_human"]
@@ -56,7 +114,9 @@ def render_html(report: dict[str, Any]) -> str:
         f"<title>Pull report: {html_text(str(report.get('project', '')))}</title>",
         "<style>body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em}"
         "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.2em .6em;"
-        "text-align:right}th:first-child,td:first-child{text-align:left}.diag{background:#e8f4e8}</style>",
+        "text-align:right}th:first-child,td:first-child{text-align:left}.diag{background:#e8f4e8}"
+        "table.disputed td,table.disputed th{text-align:left;vertical-align:top}"
+        "table.disputed td.text{max-width:40em}</style>",
         "</head><body>",
         f"<h1>Annotations of {html_text(str(report.get('project', '')))}</h1>",
         f"<p>Label Studio {html_text(str(report.get('url', '')))}, scheme {html_text(str(report['scheme']))}: "
@@ -74,6 +134,7 @@ def render_html(report: dict[str, Any]) -> str:
         f"<h3>How each {items[:-1]}'s label was resolved</h3>",
         _table(["rule", items], [[rule, n] for rule, n in report["resolution_rules"].items()]),
         _resolution_notes(report, items),
+        disputed_section(report, labels, rows),
         "<h2>Pre-labels</h2>",
         f"<p>Accepted unchanged: {accept['accepted']} of {accept['shown']} shown"
         + (f" ({accept['rate']:.1%})" if accept["rate"] is not None else "") + ".</p>",

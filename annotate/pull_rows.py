@@ -40,6 +40,8 @@ FLAG_NOTE = ("flagged claims keep their stance and stay in labels.jsonl and the 
              "then stance train --data clean.parquet")
 TIE_ADVICE = ("adjudicate them: have a third annotator label them (a majority then settles each), "
               "or have the project owner re-label them (the latest vote wins a tie)")
+DISPUTED_FILTER = "agreement < 1"   # pandas: d[d.agreement < 1]; a single annotator's null is left out
+DISPUTED_RULES = ("tie->latest", "plurality", "majority")   # the order the report lists them in
 
 
 # --- the scheme's labels ---------------------------------------------------------------------
@@ -297,6 +299,13 @@ def label_rows(rows: Sequence[dict[str, Any]], key: str = "claim_id",
     return out
 
 
+def disputed(labels: Sequence[dict[str, Any]], key: str = "claim_id") -> list[dict[str, Any]]:
+    """The label rows whose annotators disagree (two or more of them, not unanimous): ties first,
+    then the least agreement, then by ``key``: the list a reviewer adjudicates."""
+    rows = [r for r in labels if (r.get("n_annotators") or 0) >= 2 and r.get("rule") in DISPUTED_RULES]
+    return sorted(rows, key=lambda r: (DISPUTED_RULES.index(r["rule"]), r.get("agreement") or 0.0, str(r[key])))
+
+
 def build_report(rows: Sequence[dict[str, Any]], labels: Sequence[dict[str, Any]], scheme: Any,
                  n_tasks: int, key: str = "claim_id") -> dict[str, Any]:
     """The figures of ``report.json``: agreement, model-versus-human confusion, acceptance, annotators.
@@ -333,6 +342,14 @@ def build_report(rows: Sequence[dict[str, Any]], labels: Sequence[dict[str, Any]
             "resolved_as": "each went to the label of the annotator who labelled last: not an agreement",
             "advice": TIE_ADVICE,
         },
+        "disputed": {
+            "n": rules["tie->latest"] + rules["plurality"] + rules["majority"],
+            "n_ties": rules["tie->latest"],
+            "n_outvoted": rules["plurality"] + rules["majority"],
+            "filter": DISPUTED_FILTER,
+            "note": f"{unit}s whose annotators disagree: ties, and labels that outvoted a dissent; report.html "
+                    "lists each with every annotator's label and the pre-label shown",
+        },
         "single": {
             "n": rules["single"],
             "note": f"{unit}s labelled by one annotator have agreement null (unchecked), not 1.0; "
@@ -363,4 +380,5 @@ def problem_summary(rows: Sequence[dict[str, Any]], labels: Sequence[dict[str, A
 
 
 __all__ = ["annotation_fields", "annotation_to_row", "tasks_to_rows", "label_rows", "build_report", "problem_summary",
+           "disputed",
            "choice_to_label", "label_lookup", "claim_metadata", "context_from_html"]

@@ -248,3 +248,17 @@ def test_pair_rows_recover_the_paragraph_each_claim_was_shown_in():
     row = pairs_pull.annotation_to_pair_row(task, task["annotations"][0], users=USERS)
     assert row["context_a"] == "Kaspersky said: No backdoor. Then left."
     assert "context_b" not in row   # claim b had no paragraph: shown alone, nothing to recover
+
+
+def test_a_pairs_report_lists_the_disputed_pairs_with_both_texts(tmp_path):
+    out = tmp_path / "pairs"
+    report = pull.write_pull(_tasks(), USERS, None, out, source={"project": "Toy pairs"})
+    assert (report["disputed"]["n"], report["disputed"]["n_ties"]) == (1, 1)
+    page = (out / "report.html").read_text()
+    section = page[page.index('<h2 id="disputed">'):page.index("<h2>Pre-labels</h2>")]
+    assert "<b>1 pairs</b> on which annotators disagree" in section and "<th>pair</th>" in section
+    assert ("A: Sanctions hurt Europe most.<br>B: Sanctions hurt Europe more than Russia." in section
+            and "admin@example.org: <b>agree</b><br>ann@example.org: <b>same_point_different_framing</b>" in section)
+    assert "<td>agree</td>" in section   # the suggestion shown
+    assert "Kaspersky" not in section   # both said contradict: not disputed
+    assert any(line.startswith("disputed: 1 pair(s) on which annotators disagree") for line in pull.summary_lines(report, out))

@@ -574,6 +574,40 @@ def test_a_pull_with_no_flag_still_types_the_columns_and_says_nothing(tmp_path: 
 RLO = "\u202e"
 
 
+def test_the_report_lists_the_disputed_claims_with_each_vote_and_the_pre_label(tmp_path: Path):
+    tasks = _tasks() + [
+        _task(6, "c6", "d5", "Claim <b>six</b> & more.", [
+            _annotation(7, 1, "anti", "2026-01-03T10:00:00Z", shown="pro"),
+            _annotation(8, 2, "anti", "2026-01-03T11:00:00Z", shown="pro"),
+            _annotation(9, 3, "pro", "2026-01-03T12:00:00Z", shown="pro")], outlet=None, author="@kiel", platform="X")]
+    out = tmp_path / "p"
+    report = pull.write_pull(tasks, {**USERS, 3: "third@example.org"}, SCHEME, out,
+                             source={"project": "Toy", "project_id": 7, "url": "http://localhost:8151"})
+    assert report["disputed"] == {"n": 2, "n_ties": 1, "n_outvoted": 1, "filter": "agreement < 1", "note": (
+        "claims whose annotators disagree: ties, and labels that outvoted a dissent; report.html lists each with "
+        "every annotator's label and the pre-label shown")}
+    labels = [json.loads(line) for line in (out / "labels.jsonl").read_text().splitlines()]
+    assert [r["claim_id"] for r in pull_rows.disputed(labels)] == ["c2", "c6"]   # the tie first
+    page = (out / "report.html").read_text()
+    section = page[page.index('<h2 id="disputed">'):page.index("<h2>Pre-labels</h2>")]
+    assert "<b>2 claims</b> on which annotators disagree (1 tie(s), 1 outvoted a dissent)" in section
+    rows = section.split("<tr>")[2:]
+    assert rows[0].startswith("<td class=\"text\">Claim &lt;script&gt;two&lt;/script&gt;.<br><small>Daily</small>")
+    assert ("admin@example.org: <b>anti</b><br>ann@example.org: <b>neutral</b>" in rows[0]
+            and "neutral <small>(tie-&gt;latest: tied anti / neutral)</small>" in rows[0])
+    assert '<a href="http://localhost:8151/projects/7/data?task=2">task 2</a>' in rows[0]
+    assert "Claim &lt;b&gt;six&lt;/b&gt; &amp; more.<br><small>@kiel (X)</small>" in rows[1]
+    assert "third@example.org: <b>pro</b>" in rows[1] and "<td>pro</td>" in rows[1]   # the pre-label shown
+    assert "<script>" not in page and "c1" not in section and "c3" not in section   # unanimous and single: not disputed
+    lines = pull.summary_lines(report, out)
+    assert (f"disputed: 2 claim(s) on which annotators disagree (1 tie(s), 1 outvoted a dissent), listed for review "
+            f"with each annotator's label and the pre-label in {out / 'report.html'} (find them: agreement < 1 in "
+            "labels.jsonl)") in lines
+    calm = pull.write_pull(_tasks()[:1], USERS, SCHEME, tmp_path / "q")
+    assert calm["disputed"]["n"] == 0 and not any(line.startswith("disputed") for line in pull.summary_lines(calm, tmp_path / "q"))
+    assert 'id="disputed"' not in (tmp_path / "q" / "report.html").read_text()
+
+
 def test_the_report_page_forbids_script_and_drops_bidi_controls(tmp_path: Path):
     users = {1: f"adm{RLO}in@example.org", 2: "<img src=x onerror=alert(1)>"}
     pull.write_pull(_tasks(), users, SCHEME, tmp_path / "p", source={"project": f"Kyiv{RLO}gpj.exe"})
