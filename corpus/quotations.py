@@ -29,33 +29,38 @@ def pronoun_names(rows: list[tuple[str, str | None, str, int]]) -> list[str | No
     ..." given the name of the nearest person named before it, in its paragraph or the one before.
 
     That person is the nearest quoted sentence's when its name is a person's (the person a
-    reporter's pronoun refers to: "Dmitry Peskov", or "Peskov" when the document named him in full
-    or the sentence names him after its first word, as in '"...," Peskov said.'; a body such as
-    "Foreign Ministry" is "it", and a nameless quoted sentence in between breaks the chain), or the
+    reporter's pronoun refers to: "Dmitry Peskov", or "Peskov" when the document named him in full;
+    a surname alone, after the sentence's first word as in '"...," Peskov said.', only in its own
+    paragraph, since a one-word name may be a company's; a body such as "Foreign Ministry" is "it",
+    and a nameless quoted sentence in between breaks the chain), or the
     subject of a sentence of the writer's in between, when a role introduces it or the document
     quotes it ("Foreign Ministry spokeswoman Maria Zakharova arrived ...", "Zakharova arrived ...").
     """
     quoted = {name for role, name, _, _ in rows if role == QUOTED and name and _person(name)}
     out: list[str | None] = []
-    last: tuple[str | None, int] | None = None   # the nearest person or quoted row before: its name, its paragraph
+    # the nearest person or quoted row before: its name, its paragraph, how many paragraphs on it reaches
+    last: tuple[str | None, int, int] | None = None
     named = False   # the row before is a pronoun's speech given a name here
     for role, name, sentence, paragraph in rows:
         if role == QUOTED and name is None and named and paragraph == last[1] \
                 and not attributed_speaker(sentence)[0]:
             name = last[0]   # the rest of the quotation 'He called it "robbery. Theft."' began
-        elif role == QUOTED and name is None and last is not None and last[0] and paragraph - last[1] <= 1 \
+        elif role == QUOTED and name is None and last is not None and last[0] and paragraph - last[1] <= last[2] \
                 and _PRONOUN_SPEECH.search(sentence):
             name = last[0]
             named = True
         else:
             named = False
-        if role == QUOTED:
-            person = named or (name and (_person(name) or _named_after_first_word(name, sentence)))
-            last = (name if person else None, paragraph)
+        if role == QUOTED and named:
+            last = (name, paragraph, last[2])   # the person it was named after, as near as this row
+        elif role == QUOTED and name and _person(name):
+            last = (name, paragraph, 1)
+        elif role == QUOTED:
+            last = (name if name and _named_after_first_word(name, sentence) else None, paragraph, 0)
         elif role in (AUTHOR, BLOGGER):
             subject = _subject_person(sentence, quoted)
             if subject:
-                last = (subject, paragraph)
+                last = (subject, paragraph, 1)
         out.append(name)
     return out
 

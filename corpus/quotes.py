@@ -290,7 +290,7 @@ def _plain_subject(subject: str) -> bool:
     parts = [p.strip() for p in subject.split(",") if p.strip()]
     while len(parts) > 1 and (_LEAD_IN.match(parts[0]) or any(c.isdigit() for c in parts[0])):
         parts.pop(0)
-    words = _TIME_LEAD.sub("", " ".join(parts), count=1).split()
+    words = _TIME_LEAD.sub("", clean_name(" ".join(parts)), count=1).split()   # "Sen. X (R-S.C.)": no tag
     if len(words) == 1 and words[0].lower() in _PRONOUNS:
         return True
     return 0 < len(words) <= 9 and all(

@@ -141,3 +141,13 @@ def test_a_page_s_visible_byline_names_its_author_when_its_metadata_does_not(tmp
 ])
 def test_a_quantified_group_reports_speech_without_a_name(sentence: str, expected: tuple) -> None:
     assert sentence_voice(sentence, Voice(AUTHOR, "Jane Roe")) == expected
+
+
+def test_a_pronoun_chain_runs_on_and_a_lone_name_reaches_only_its_paragraph() -> None:
+    text = ('Maria Lind said the talks had failed.\n\nShe added that Moscow was to blame.\n\n'
+            'She also said the sanctions would stay.\n\n'
+            '"Supplies are normal," Gazprom said. He added that prices would rise.\n\n'
+            'The report was written by Anna Petrova. "Nothing has changed," she said.\n\n'
+            'Sen. Tom Reyes (R-S.C.) called the strikes "a war crime." "We must act," he said.')
+    assert [name for _, _, name in voices(text)] == [
+        "Maria Lind", "Maria Lind", "Maria Lind", "Gazprom", "Gazprom", None, None, "Tom Reyes", "Tom Reyes"]
