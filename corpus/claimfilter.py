@@ -306,7 +306,7 @@ def classify(text: str) -> tuple[bool, str]:
     if ends_in_question_mark(s):
         return False, QUESTION
     if len(s) < 90 and (_DATELINE.fullmatch(s) if s[1:2].isupper() else (
-            s[:1].isupper() and "," in s[:45] and _PLACE_DATE.fullmatch(s))):
+            len(s) < 64 and s[:1].isupper() and "," in s[:45] and _PLACE_DATE.fullmatch(s))):
         return False, DATELINE
     prefix = (_BULLET.match(s) if s[0] in _BULLET_FIRST else None) or (
         _SPEAKER_LABEL.match(s) if ":" in s[:34] else None)

@@ -31,8 +31,9 @@ CHARACTERISING_VERB = rf"(?:{_NAMING_VERB}|{_AS_VERB})"
 # a literal alternation is the cheapest test that a sentence holds no speech verb at all
 _VERB_HINT = re.compile(r" said| says| say | told| tell| stated| states| claim| argue| added| adds| report|"
                         r" noted| notes| warn| insist| announc| declar| wrote| writes| explain|"
-                        r" assert| stress| emphasi|ccording to| call| dismiss| describ| denounc| brand| label|"
-                        r" term| dub| condemn| hail| deride| decri| characteri| portray")
+                        r" assert| stress| emphasi|ccording to| called| calls | branded| brands | label[ls]|"
+                        r" termed| terms | dubbed| dubs | dismiss| describ| denounc| condemn| hailed| hails |"
+                        r" deride| decri| characteri| portray")
 _PRONOUNS = frozenset("he she they it".split())
 # a question the writer asks, whatever it quotes: 'Did Peskov really say "we are ready?"', "Why did
 # Lavrov say ...?"; not "When asked ..., Peskov said: ..." nor "Will Smith said: ..."
