@@ -1,0 +1,329 @@
+"""Which label scheme pre-labels, a pulled dataset and a trained model were made with, and whether a
+model was found fit to pre-label: what each records, so later commands need no ``--scheme``.
+
+A scheme's record is ``{"name", "version", "labels", "source"}``: ``source`` is what ``--scheme``
+takes to load it again (a bundled scheme's name, else the YAML's absolute path). Pre-labelled rows
+carry it as ``scheme``, ``scheme_version`` and ``scheme_source`` (and ``model_dir`` when a trained
+model made them); a pull's ``report.json`` as ``scheme``, ``scheme_version``, ``scheme_source`` and
+its ``label_counts``; a model's ``claimstance.json`` as ``scheme``, ``scheme_version``,
+``scheme_labels`` and ``scheme_path``. ``resolve`` picks the scheme a command uses: the one given,
+checked against every record, else the recorded one, else the default.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from corpus.errors import UserError
+
+DEFAULT_SCHEME = "kremlin_framing"
+ROW_FIELDS = ("scheme", "scheme_version", "scheme_source", "model_dir")   # what pre-labelling adds to a row
+Record = dict[str, Any]
+
+
+# --- records ------------------------------------------------------------------------------------
+
+def source_of(ref: str) -> str:
+    """What ``--scheme`` takes to find ``ref`` again from anywhere: a bundled scheme's name, else the
+    YAML's absolute path."""
+    from models.schemes import SCHEME_DIR, scheme_path
+
+    path = scheme_path(str(ref))
+    if path.resolve().parent == SCHEME_DIR.resolve():
+        return path.stem
+    return str(path.resolve())
+
+
+def scheme_record(scheme: Any, source: str | None = None) -> Record:
+    """The record of a loaded scheme (``source``: how it was loaded, see ``source_of``)."""
+    version = getattr(scheme, "version", None)
+    return {"name": str(scheme.name), "version": version if isinstance(version, str) else None,
+            "labels": [str(label.id) for label in scheme.labels], "source": source}
+
+
+def load(ref: str) -> tuple[Any, Record]:
+    """The scheme ``ref`` names (a bundled name or a YAML path) and its record."""
+    from models.schemes import load_scheme
+
+    scheme = load_scheme(str(ref))
+    return scheme, scheme_record(scheme, source_of(str(ref)))
+
+
+def row_fields(record: Record, model_dir: str | Path | None = None) -> dict[str, Any]:
+    """The fields a pre-labelled row carries about its scheme (and the trained model that made it)."""
+    out = {"scheme": record["name"], "scheme_version": record.get("version"), "scheme_source": record.get("source")}
+    if model_dir is not None:
+        out["model_dir"] = str(Path(model_dir).resolve())
+    return out
+
+
+def with_provenance(rows: Iterable[dict[str, Any]], record: Record | None,
+                    model_dir: str | Path | None = None) -> list[dict[str, Any]]:
+    """Pre-labelled rows with ``row_fields`` (what an earlier pre-labelling recorded replaced)."""
+    extra = row_fields(record, model_dir) if record is not None else {}
+    return [{**{k: v for k, v in row.items() if k not in ROW_FIELDS}, **extra} for row in rows]
+
+
+def describe(record: Record) -> str:
+    """``'sanctions_stance' (favor, against, none; version df25fd6b57)`` for messages."""
+    version = f"; version {record['version']}" if record.get("version") else ""
+    return f"{record['name']!r} ({', '.join(record.get('labels') or [])}{version})"
+
+
+def relation(a: Record, b: Record) -> str:
+    """``same``; ``version`` (one scheme, its labels unchanged, edited since); ``other``."""
+    if a["name"] != b["name"] or set(a.get("labels") or []) != set(b.get("labels") or []):
+        return "other"
+    if a.get("version") and b.get("version") and a["version"] != b["version"]:
+        return "version"
+    return "same"
+
+
+def _bundled_with_version(version: str) -> Record | None:
+    """The bundled scheme whose content has this version (a bootstrap's model version names it)."""
+    from models.schemes import SCHEME_DIR
+
+    for path in sorted(SCHEME_DIR.glob("*.yaml")):
+        try:
+            _, record = load(path.stem)
+        except UserError:
+            continue
+        if record["version"] == version:
+            return record
+    return None
+
+
+def from_rows(rows: Iterable[dict[str, Any]], where: str = "the rows") -> Record | None:
+    """The scheme pre-labelled rows were made with; None when they record none (claims never
+    pre-labelled, or pre-labelled before stance recorded it and not by a bundled scheme's bootstrap).
+    Rows of two schemes are an error naming both."""
+    found: Counter = Counter()
+    labels: dict[str, list[str]] = {}
+    versions: Counter = Counter()
+    for row in rows:
+        if isinstance(row.get("scheme"), str):
+            key = (row["scheme"], row.get("scheme_version"), row.get("scheme_source"))
+            found[key] += 1
+            if isinstance(row.get("probs"), dict):
+                labels.setdefault(row["scheme"], list(row["probs"]))
+        elif isinstance(row.get("model_version"), str) and row["model_version"].startswith("bootstrap-"):
+            versions[row["model_version"].removeprefix("bootstrap-").split("-")[0]] += 1
+    names = sorted({name for name, _, _ in found})
+    if len(names) > 1:
+        raise UserError(f"{where} hold pre-labels of {len(names)} schemes ({', '.join(map(repr, names))}); "
+                        "pre-label them again with one --scheme")
+    if found:
+        (name, version, source), _ = found.most_common(1)[0]
+        return {"name": name, "version": version, "labels": labels.get(name, []), "source": source}
+    if versions:
+        return _bundled_with_version(versions.most_common(1)[0][0])
+    return None
+
+
+def rows_model_dir(rows: list[dict[str, Any]], version: str | None = None) -> str | None:
+    """The model directory recorded by the rows pre-labelled by ``version`` (None: the model version
+    most rows carry, the one a push shows)."""
+    if version is None:
+        versions = Counter(row["model_version"] for row in rows if isinstance(row.get("model_version"), str))
+        version = versions.most_common(1)[0][0] if versions else None
+    dirs = Counter(row["model_dir"] for row in rows
+                   if row.get("model_version") == version and isinstance(row.get("model_dir"), str))
+    return dirs.most_common(1)[0][0] if dirs else None
+
+
+def from_model(model_dir: str | Path) -> Record | None:
+    """The scheme a model directory from `stance train` was trained with; None for no such directory."""
+    from models.model_dir import model_config
+
+    config = model_config(model_dir)
+    if not isinstance(config.get("scheme"), str):
+        return None
+    source = config.get("scheme_path") or config["scheme"]
+    return {"name": config["scheme"], "version": config.get("scheme_version"),
+            "labels": list(config.get("scheme_labels") or config.get("labels") or []), "source": source}
+
+
+def pull_report_path(data: str | Path) -> Path | None:
+    """The ``report.json`` of the pull a dataset path comes from: the pull's folder, its dataset
+    folder, or its labels.jsonl / labels.parquet; None for any other data."""
+    path = Path(data)
+    if path.is_dir() and (path / "report.json").is_file() and (path / "labels.jsonl").exists():
+        return path / "report.json"
+    if path.name in ("dataset", "labels.jsonl", "labels.parquet") and (path.parent / "report.json").is_file():
+        return path.parent / "report.json"
+    return None
+
+
+def from_dataset(data: str | Path) -> Record | None:
+    """The scheme a pulled dataset was labelled with (its pull's ``report.json``); None for other data."""
+    report_path = pull_report_path(data)
+    if report_path is None:
+        return None
+    try:
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(report, dict) or not isinstance(report.get("scheme"), str) or report.get("unit") == "pair":
+        return None
+    record = {"name": report["scheme"], "version": report.get("scheme_version"),
+              "labels": list(report.get("label_counts") or {}), "source": report.get("scheme_source")}
+    if not record["source"] and record["version"]:   # pulled before the source was recorded
+        bundled = _bundled_with_version(record["version"])
+        record["source"] = bundled["source"] if bundled and bundled["name"] == record["name"] else None
+    return record
+
+
+# --- choosing the scheme of a command --------------------------------------------------------------
+
+@dataclass
+class Resolved:
+    """The scheme a command uses: the loaded scheme, its ``source`` (for ``--scheme``), its record, and
+    notes to print (a scheme edited since, a new version given)."""
+
+    scheme: Any
+    source: str
+    record: Record
+    notes: list[str] = field(default_factory=list)
+
+
+def _was(what: str) -> str:
+    """The verb for ``what``: "the pre-labels in F were", "the dataset D was"."""
+    return "were" if what.startswith(("the pre-labels", "the labels")) else "was"
+
+
+def _agree(recorded: list[tuple[str, Record]]) -> None:
+    first_what, first = recorded[0]
+    for what, record in recorded[1:]:
+        if relation(first, record) == "other":
+            raise UserError(f"{first_what} {_was(first_what)} made with scheme "
+                            f"{describe(first)}, {what} with scheme {describe(record)}; use the ones made with one scheme")
+
+
+def _version_note(given: Record, what: str, recorded: Record) -> str:
+    return (f"{what} {_was(what)} made with version {recorded['version']} of scheme "
+            f"{given['name']!r}, this is version {given['version']} (the same labels)")
+
+
+def check_given(given: Record, flag: str, what: str, recorded: Record, fix: str) -> str | None:
+    """None when ``given`` is the recorded scheme; a note when it is another version of it (the same
+    labels); a UserError naming both and ``fix`` when it is another scheme."""
+    kind = relation(given, recorded)
+    if kind == "other":
+        raise UserError(f"{flag} is scheme {describe(given)}, but {what} {_was(what)} "
+                        f"made with scheme {describe(recorded)}; {fix}")
+    return _version_note(given, what, recorded) if kind == "version" else None
+
+
+def resolve(given: str | None, recorded: Iterable[tuple[str, Record | None]], default: str | None = DEFAULT_SCHEME,
+            fix: str = "leave out --scheme to use it") -> Resolved:
+    """The scheme of a command: ``given`` (``--scheme``) checked against every ``(what, record)``
+    recorded (another scheme: one error naming both and ``fix``; another version of the same scheme: a
+    note), else the recorded one (loaded from its source), else ``default`` (None: an error)."""
+    known = [(what, record) for what, record in recorded if record is not None]
+    if known:
+        _agree(known)
+    if given is not None:
+        scheme, record = load(given)
+        notes = [note for what, rec in known
+                 if (note := check_given(record, f"--scheme {given}", what, rec, fix)) is not None]
+        return Resolved(scheme, record["source"], record, notes)
+    if known:
+        what, rec = known[0]
+        if not rec.get("source"):
+            raise UserError(f"{what} {_was(what)} made with scheme {describe(rec)}, "
+                            "whose file is not recorded; give --scheme with that scheme's name or YAML")
+        try:
+            scheme, record = load(rec["source"])
+        except UserError as err:
+            raise UserError(f"{what} {_was(what)} made with scheme {describe(rec)} "
+                            f"from {rec['source']}, which cannot be read now ({err}); give --scheme with that "
+                            "scheme's YAML") from None
+        if relation(record, rec) == "other":
+            raise UserError(f"{rec['source']} is now scheme {describe(record)}, but {what} "
+                            f"{_was(what)} made with scheme {describe(rec)}; "
+                            "give --scheme with the scheme it was made with")
+        notes = []
+        if relation(record, rec) == "version":
+            notes.append(f"scheme {rec['name']!r} ({rec['source']}) has changed since {what} "
+                         f"{_was(what)} made (version {rec['version']}, now "
+                         f"{record['version']}; the same labels): using it as it is now")
+        return Resolved(scheme, record["source"], record, notes)
+    if default is None:
+        raise UserError("no scheme is recorded here; give --scheme (a name in configs/schemes or a YAML path)")
+    scheme, record = load(default)
+    return Resolved(scheme, record["source"], record)
+
+
+# --- a trained model's fitness, as `stance train` recorded it ----------------------------------------
+
+def model_warning(model_dir: str | Path) -> str | None:
+    """One line when `stance train` found a model at chance, or no better than the bootstrap, on its
+    validation claims (its ``claimstance.json``); None otherwise or when there is no record."""
+    from models.model_dir import model_config
+
+    config = model_config(model_dir)
+    metrics, blend = config.get("metrics") or {}, config.get("blend") or {}
+    labels = config.get("labels") or []
+    if not labels or not isinstance(metrics, dict) or not isinstance(blend, dict):
+        return None
+    chance = 1 / len(labels)
+    network = metrics.get("validation_macro_f1")
+    blended = (blend.get("validation_f1_by_weight") or {}).get(str(blend.get("bootstrap_weight")))
+    boot = blend.get("validation_f1_bootstrap_alone")
+    top = blend.get("validation_mean_top_probability")
+    n = metrics.get("validation_claims")
+    on = f"on its {n} validation claims" if n else "on its validation claims"
+    advice = "pre-label with the bootstrap (leave out --model) until more claims are labelled"
+    if isinstance(network, (int, float)) and network <= chance + 1e-9:
+        uniform = (f", probabilities near-uniform (top {top:.3f})"
+                   if isinstance(top, (int, float)) and top < chance + 0.1 else "")
+        return (f"model {config.get('version')} ({model_dir}) scored at chance {on} (network macro-F1 "
+                f"{network:.3f}, chance {chance:.3f}{uniform}): {advice}")
+    if isinstance(blended, (int, float)) and isinstance(boot, (int, float)) and blended <= boot + 1e-9:
+        return (f"model {config.get('version')} ({model_dir}) did no better than the bootstrap {on} (macro-F1 "
+                f"{blended:.3f}, the bootstrap alone {boot:.3f}): {advice}")
+    return None
+
+
+# --- the scheme of each command ----------------------------------------------------------------------
+
+def for_training(data: str | Path, given: str | None) -> Resolved:
+    """`stance train`: the scheme the pulled dataset was labelled with, or ``given`` checked against it."""
+    return resolve(given, [(f"the dataset {data}", from_dataset(data))],
+                   fix="leave out --scheme to train with the dataset's own")
+
+
+def for_evaluation(model: str, data: str | Path, given: str | None) -> Resolved:
+    """`stance evaluate`: the model's scheme (a directory from `stance train`) and the dataset's,
+    which must agree, or ``given`` checked against both."""
+    recorded = [(f"the dataset {data}", from_dataset(data))]
+    if model != "bootstrap":
+        recorded.insert(0, (f"model {model}", from_model(model)))
+    return resolve(given, recorded, fix="leave out --scheme to use it")
+
+
+def for_prelabel(model_dir: str | Path | None, given: str | None) -> Resolved | None:
+    """`stance prelabel`: ``given`` checked against a model's scheme; None: the model's own (or the
+    default for the bootstrap), as ``models.prelabel`` finds it."""
+    if given is None:
+        return None
+    recorded = [(f"model {model_dir}", from_model(model_dir))] if model_dir else []
+    return resolve(given, recorded, fix="leave out --scheme to use the model's own")
+
+
+def for_compare(inp: str | Path, labels: str | Path | None, given: str | None) -> Resolved | None:
+    """`stance compare`: the scheme the pre-labels were made with (and the pulled labels, which must
+    agree), or ``given`` checked against them; None when nothing records one and none is given (the
+    compare settings' scheme then, if it holds the pre-labels' stances)."""
+    from corpus.files import read_jsonl
+
+    recorded = [(f"the pre-labels in {inp}", from_rows(read_jsonl(inp), str(inp)))]
+    if labels is not None:
+        recorded.append((f"the labels {labels}", from_dataset(labels)))
+    if given is None and all(record is None for _, record in recorded):
+        return None
+    return resolve(given, recorded, fix="leave out --scheme to use it")

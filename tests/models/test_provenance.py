@@ -1,0 +1,140 @@
+"""Which scheme pre-labels, a pulled dataset and a model were made with, and the choice of a command's scheme."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from corpus.errors import UserError
+from models import provenance
+from models.schemes import SCHEME_DIR
+
+SCHEME_YAML = """name: sanctions_stance
+title: Stance toward sanctions
+neutral: none
+labellers: [cues]
+labels:
+  - {id: favor, name: FAVOR, hotkey: f, description: For sanctions., cues: [tougher sanctions]}
+  - {id: against, name: AGAINST, hotkey: a, description: Against sanctions., cues: [illegal sanctions]}
+  - {id: none, name: NONE, hotkey: n, description: No side.}
+"""
+
+
+def write_scheme(path: Path, text: str = SCHEME_YAML) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_bundled_scheme_is_recorded_by_name_a_file_by_its_absolute_path(tmp_path, monkeypatch):
+    assert provenance.source_of("kremlin_framing") == "kremlin_framing"
+    assert provenance.source_of(str(SCHEME_DIR / "favor_against.yaml")) == "favor_against"
+    monkeypatch.chdir(tmp_path)
+    write_scheme(tmp_path / "s.yaml")
+    scheme, record = provenance.load("s.yaml")
+    assert record == {"name": "sanctions_stance", "version": scheme.version, "labels": ["favor", "against", "none"],
+                      "source": str((tmp_path / "s.yaml").resolve())}
+
+
+def test_rows_record_their_scheme_and_an_earlier_record_is_replaced(tmp_path):
+    _, record = provenance.load(str(write_scheme(tmp_path / "s.yaml")))
+    rows = provenance.with_provenance([{"text": "a", "model_dir": "/old/model", "scheme": "old", "probs": {"favor": 1}}],
+                                      record)
+    assert rows == [{"text": "a", "probs": {"favor": 1}, "scheme": "sanctions_stance",
+                     "scheme_version": record["version"], "scheme_source": record["source"]}]
+    assert provenance.from_rows(rows) == {**record, "labels": ["favor"]}   # the labels the rows' probs hold
+    with pytest.raises(UserError, match=r"x.jsonl hold pre-labels of 2 schemes \('kremlin_framing', 'sanctions_stance'\)"):
+        provenance.from_rows(rows + [{"scheme": "kremlin_framing"}], "x.jsonl")
+
+
+def test_rows_of_a_bundled_schemes_bootstrap_are_told_by_its_version():
+    _, record = provenance.load("favor_against")
+    assert provenance.from_rows([{"model_version": f"bootstrap-{record['version']}"}]) == record
+    assert provenance.from_rows([{"model_version": "bootstrap-0000000000"}, {"text": "no pre-label"}]) is None
+
+
+def test_a_pulled_dataset_is_found_from_its_folder_its_dataset_and_its_labels(tmp_path):
+    pulled = tmp_path / "pulled"
+    (pulled / "dataset").mkdir(parents=True)
+    (pulled / "labels.jsonl").write_text("")
+    (pulled / "report.json").write_text(json.dumps({"scheme": "sanctions_stance", "scheme_version": "v1",
+                                                    "scheme_source": "/s/sanctions.yaml",
+                                                    "label_counts": {"favor": 2, "against": 0, "none": 1}}))
+    want = {"name": "sanctions_stance", "version": "v1", "labels": ["favor", "against", "none"],
+            "source": "/s/sanctions.yaml"}
+    for data in (pulled, pulled / "dataset", pulled / "labels.jsonl", pulled / "labels.parquet"):
+        assert provenance.from_dataset(data) == want, data
+    assert provenance.from_dataset(tmp_path / "held_out.jsonl") is None
+
+
+def test_a_model_records_its_scheme_and_whether_it_learnt_anything(tmp_path):
+    model = tmp_path / "model"
+    model.mkdir()
+    config = {"scheme": "sanctions_stance", "scheme_version": "v1", "labels": ["favor", "against", "none"],
+              "scheme_path": "/s/sanctions.yaml", "version": "minilm-ft-1",
+              "metrics": {"validation_macro_f1": 0.266, "validation_claims": 16},
+              "blend": {"bootstrap_weight": 0.0, "validation_f1_by_weight": {"0.0": 0.64},
+                        "validation_f1_bootstrap_alone": 0.6, "validation_mean_top_probability": 0.335}}
+    (model / "claimstance.json").write_text(json.dumps(config))
+    assert provenance.from_model(model) == {"name": "sanctions_stance", "version": "v1",
+                                            "labels": ["favor", "against", "none"], "source": "/s/sanctions.yaml"}
+    assert provenance.model_warning(model) == (
+        f"model minilm-ft-1 ({model}) scored at chance on its 16 validation claims (network macro-F1 0.266, chance "
+        "0.333, probabilities near-uniform (top 0.335)): pre-label with the bootstrap (leave out --model) until "
+        "more claims are labelled")
+    config["metrics"]["validation_macro_f1"] = 0.55
+    config["blend"]["validation_f1_by_weight"] = {"0.0": 0.58}
+    (model / "claimstance.json").write_text(json.dumps(config))
+    assert "did no better than the bootstrap on its 16 validation claims (macro-F1 0.580, the bootstrap alone 0.600)" \
+        in provenance.model_warning(model)
+    config["blend"]["validation_f1_by_weight"] = {"0.0": 0.7}
+    (model / "claimstance.json").write_text(json.dumps(config))
+    assert provenance.model_warning(model) is None
+    assert provenance.model_warning(tmp_path / "no_model") is None
+
+
+def test_the_recorded_scheme_is_used_and_a_different_one_given_is_one_error_naming_both(tmp_path):
+    path = write_scheme(tmp_path / "s.yaml")
+    _, record = provenance.load(str(path))
+    chosen = provenance.resolve(None, [("the dataset d", record)])
+    assert chosen.source == str(path.resolve()) and chosen.scheme.name == "sanctions_stance" and not chosen.notes
+    assert provenance.resolve(None, []).source == "kremlin_framing"   # nothing recorded: the default
+    # favor_against has the same label ids: still another scheme
+    with pytest.raises(UserError) as err:
+        provenance.resolve("favor_against", [("the dataset d", record)])
+    assert str(err.value).startswith("--scheme favor_against is scheme 'favor_against' (favor, against, none; version ")
+    assert f"but the dataset d was made with scheme 'sanctions_stance' (favor, against, none; version {record['version']}); " \
+           "leave out --scheme to use it" in str(err.value)
+
+
+def test_an_edited_scheme_file_is_another_version_a_note_not_an_error(tmp_path):
+    path = write_scheme(tmp_path / "s.yaml")
+    _, before = provenance.load(str(path))
+    write_scheme(path, SCHEME_YAML.replace("tougher sanctions", "tougher sanctions, more sanctions"))
+    chosen = provenance.resolve(None, [("the dataset d", before)])
+    assert chosen.record["version"] != before["version"]
+    assert chosen.notes == [f"scheme 'sanctions_stance' ({path.resolve()}) has changed since the dataset d was made "
+                            f"(version {before['version']}, now {chosen.record['version']}; the same labels): using it "
+                            "as it is now"]
+    given = provenance.resolve(str(path), [("the dataset d", before)])
+    assert "the dataset d was made with version" in given.notes[0]
+
+
+def test_a_recorded_file_that_is_gone_or_unrecorded_asks_for_scheme(tmp_path):
+    path = write_scheme(tmp_path / "s.yaml")
+    _, record = provenance.load(str(path))
+    path.unlink()
+    with pytest.raises(UserError, match=r"the dataset d was made with scheme 'sanctions_stance' .* from .*s\.yaml, "
+                                         r"which cannot be read now .*; give --scheme with that scheme's YAML"):
+        provenance.resolve(None, [("the dataset d", record)])
+    with pytest.raises(UserError, match=r"whose file is not recorded; give --scheme"):
+        provenance.resolve(None, [("the dataset d", {**record, "source": None})])
+
+
+def test_a_model_and_a_dataset_of_two_schemes_are_one_error(tmp_path):
+    _, kremlin = provenance.load("kremlin_framing")
+    _, favor = provenance.load("favor_against")
+    with pytest.raises(UserError, match=r"^model m was made with scheme 'kremlin_framing' .*, the dataset d with "
+                                        r"scheme 'favor_against'"):
+        provenance.resolve(None, [("model m", kremlin), ("the dataset d", favor)])
