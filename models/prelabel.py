@@ -152,6 +152,10 @@ def prelabel_file(inp: str | Path, out: str | Path, scheme_name: str | None = No
     predictor = load_predictor(scheme, model_dir)
     labelled = attach(rows, predictor.predict_proba(rows, batch_size, progress), predictor.labels,
                       predictor.version)
+    from models.provenance import from_model, load, with_provenance   # the scheme, for later commands
+
+    record = load(scheme_name or "kremlin_framing")[1] if scheme is not None else from_model(model_dir)
+    labelled = with_provenance(labelled, record, model_dir)
     write_jsonl(out, labelled)
     counts = Counter(row["prediction"] for row in labelled)
     report = PrelabelReport(Path(out), len(labelled), predictor.version,
