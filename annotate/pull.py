@@ -179,10 +179,11 @@ def _write_jsonl(path: Path, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def pull(project: str, out_dir: str | Path, *, workspace: str | Path | None = None, url: str | None = None,
-         scheme: Any = "kremlin_framing", progress: bool = True) -> dict[str, Any]:
+         scheme: Any = "kremlin_framing", progress: bool = True, scheme_source: str | None = None) -> dict[str, Any]:
     """Export ``project``'s annotations and write the pull directory; return the report.
 
     A comparison project (`stance push --pairs`, told by its label config) gives a pairs pull.
+    ``scheme_source`` (what ``--scheme`` takes to load the scheme again) goes into the report.
     """
     import httpx
     from label_studio_sdk.core.api_error import ApiError
@@ -222,7 +223,8 @@ def pull(project: str, out_dir: str | Path, *, workspace: str | Path | None = No
     report = write_pull(tasks, users, scheme, out_dir, pairs=pairs,
                         source={"project": project, "project_id": found.id, "url": info["url"],
                                 "export_seconds": round(exported, 2),
-                                "annotators_per_task": getattr(found, "maximum_annotations", None)})
+                                "annotators_per_task": getattr(found, "maximum_annotations", None),
+                                **({"scheme_source": scheme_source} if scheme_source and not pairs else {})})
     return report
 
 

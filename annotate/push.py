@@ -17,11 +17,13 @@ from typing import Any
 
 from annotate import labelconfig as lc
 from annotate.claim_tasks import _validate, claim_to_task, pair_to_task
+from annotate.project_scheme import marker_record, project_change, with_marker
 from annotate.push_plan import (TITLE_LENGTH, _certainty, _chunks, _dropped_labels, _majority_version,
                                 default_view, is_bootstrap, overlap_settings)
 from corpus.errors import UserError
 from corpus.files import read_jsonl
 from corpus.claimfilter import SCOPES, STRUCTURE, in_scope
+from models import provenance
 
 CHUNK = 2500   # tasks a request: 20% faster than 1000 here, and a kill loses at most one request
 
@@ -33,6 +35,38 @@ def _scheme(scheme: Any) -> Any:
     from models.schemes import load_scheme
 
     return load_scheme(scheme)
+
+
+def claims_scheme(rows: list[dict[str, Any]], scheme: Any, path: Path, project: str,
+                  project_record: Any = lambda: None) -> provenance.Resolved:
+    """The scheme claims are pushed with: ``scheme`` (a name, a YAML path or a loaded scheme) checked
+    against the scheme the rows were pre-labelled with; else that one; else the one project
+    ``project`` records (``project_record()``, which asks the server); else a UserError: claims
+    never pre-labelled need --scheme the first time."""
+    what = f"the pre-labels in {path}"
+    recorded = provenance.from_rows(rows, f"{path}")
+    fix = (f"leave out --scheme to push them with their own, or pre-label them again with --scheme {scheme}")
+    if scheme is not None and not isinstance(scheme, (str, Path)):   # a loaded scheme (from Python)
+        record = provenance.scheme_record(scheme)
+        notes = [note] if recorded and (note := provenance.check_given(record, f"scheme {record['name']!r}", what,
+                                                                         recorded, fix)) else []
+        return provenance.Resolved(scheme, record["name"], record, notes)
+    if scheme is not None or recorded is not None:
+        return provenance.resolve(str(scheme) if scheme is not None else None, [(what, recorded)], fix=fix)
+    from_project = project_record()
+    if from_project is not None:
+        return provenance.resolve(None, [(f"project {project!r}", from_project)])
+    predicted = {str(row["prediction"]) for row in rows if row.get("prediction") is not None}
+    if predicted:   # pre-labelled by an older stance: the default scheme, when it holds their labels
+        default = _scheme(provenance.DEFAULT_SCHEME)
+        if predicted <= {str(label.id) for label in default.labels}:
+            return provenance.Resolved(default, provenance.DEFAULT_SCHEME,
+                                       provenance.scheme_record(default, provenance.DEFAULT_SCHEME))
+        raise UserError(f"{path}: its pre-labels record no scheme (made by an older stance) and are not labels of the "
+                        f"default scheme {provenance.DEFAULT_SCHEME!r}; give --scheme with the scheme they were made with")
+    raise UserError(f"{path}: these claims carry no pre-labels to take a scheme from, and project {project!r} "
+                    "records none; give --scheme (a name in configs/schemes or a YAML path; the default scheme is "
+                    f"{provenance.DEFAULT_SCHEME}) the first time")
 
 
 def _api(client: Any, path: str, method: str = "GET", **kwargs: Any) -> Any:
@@ -159,7 +193,8 @@ def project_kind(client: Any, project: Any) -> str | None:
 
 
 def _ensure_project(client: Any, title: str, config: str, instructions: str,
-                    overlap: int | None = None, kind: str = "claims") -> tuple[Any, bool]:
+                    overlap: int | None = None, kind: str = "claims",
+                    notes: list[str] | None = None) -> tuple[Any, bool]:
     from label_studio_sdk.core.api_error import ApiError
 
     project = find_project(client, title)
@@ -167,6 +202,11 @@ def _ensure_project(client: Any, title: str, config: str, instructions: str,
         found = project_kind(client, project)
         if found is not None and found != kind:   # before anything is changed
             raise UserError(f"project {title!r} is a {found} project; push {kind} under another --project title")
+        new = marker_record(config)
+        change = project_change(title, project.label_config, new, (project.total_annotations_number or 0) > 0) \
+            if new is not None else None
+        if change and notes is not None:
+            notes.append(change)
     settings = {"expert_instruction": instructions, "show_instruction": True, "sampling": "Uncertainty sampling"}
     if overlap is not None:
         settings.update(overlap_settings(overlap))
@@ -222,7 +262,8 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
     from tqdm import tqdm
 
     kind = "pairs" if key == "pair_id" else "claims"
-    project, created = _ensure_project(client, title, config, instructions, overlap, kind)
+    notes: list[str] = []   # a scheme change of the project's, then the model version's
+    project, created = _ensure_project(client, title, config, instructions, overlap, kind, notes)
     if created:
         _default_view(client, project.id, tasks)
     known: dict[str, int] = {}
@@ -255,7 +296,6 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
     switched = kept = False
     now = client.projects.get(id=project.id)
     current = previous = now.model_version or None
-    notes: list[str] = []
     # The project shows the pre-labels of the version pushed, when this push brought any. Pushing
     # again what is all there already (re-running `stance run` after a model's pre-labels went in)
     # leaves the project on the newer model.
@@ -282,15 +322,26 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
             "overlap": n_per_task if _is_id(n_per_task) else None, "notes": notes}
 
 
+def _project_record(workspace: str | Path | None, url: str | None, title: str) -> Any:
+    """The scheme record of project ``title`` (None: no such project, or it records none)."""
+    from annotate import studio
+
+    client, _ = studio.connect(workspace, url=url)
+    found = find_project(client, title)
+    return marker_record(getattr(found, "label_config", None)) if found is not None else None
+
+
 def push(path: str | Path, project: str, workspace: str | Path | None = None, url: str | None = None,
-         scheme: Any = "kremlin_framing", scope: str = "statements", pairs: bool = False,
+         scheme: Any = None, scope: str = "statements", pairs: bool = False,
          chunk_size: int = CHUNK, progress: bool = True, overlap: int | None = None,
          keep_trained: bool = False) -> dict[str, Any]:
     """Push a pre-labelled claims JSONL (or, with ``pairs``, a pairs JSONL) to project ``project``.
 
     Everything is converted and validated before the server is contacted. ``scope`` says which claim
-    rows go (``corpus.claimfilter.in_scope``). ``overlap`` and ``keep_trained`` as in ``push_tasks``. Returns
-    what was added.
+    rows go (``corpus.claimfilter.in_scope``). ``overlap`` and ``keep_trained`` as in ``push_tasks``.
+    ``scheme`` (a name, a YAML path or a loaded scheme; None: the one the pre-labels record, else the
+    project's) is recorded in the project's label config (``annotate.project_scheme``). Returns what
+    was added, with ``notes`` and ``warnings`` to print.
     """
     from annotate import studio, studio_api
 
@@ -306,14 +357,26 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
     tasks: list[tuple[str, dict[str, Any]]] = []
     seen: set[str] = set()
     skipped = duplicates = structure = 0
+    notes: list[str] = []
+    warnings: list[str] = []
     if pairs:
         config, instructions, key = lc.pairs_config(), lc.PAIRS_INSTRUCTIONS, "pair_id"
         convert = pair_to_task
+        rows = read_jsonl(path)
     else:
-        scheme = _scheme(scheme)
-        config, instructions, key = lc.label_config(scheme), lc.instructions(scheme), "claim_id"
-        convert = lambda row: claim_to_task(row, scheme)   # noqa: E731
-    for n, row in enumerate(read_jsonl(path), start=1):
+        rows = list(read_jsonl(path))
+        resolved = claims_scheme(rows, scheme, path, project, lambda: _project_record(workspace, url, project))
+        scheme, notes = resolved.scheme, list(resolved.notes)
+        config = with_marker(lc.label_config(scheme), resolved.record)
+        instructions, key = lc.instructions(scheme), "claim_id"
+        # What pre-labelling recorded (the scheme's file, the model's directory) stays on this machine.
+        convert = lambda row: claim_to_task({k: v for k, v in row.items()   # noqa: E731
+                                             if k not in provenance.ROW_FIELDS}, scheme)
+        model_dir = provenance.rows_model_dir(rows)
+        warning = provenance.model_warning(model_dir) if model_dir else None
+        if warning:
+            warnings.append(warning)
+    for n, row in enumerate(rows, start=1):
         where = f"row {n}" + (f" ({key} {row[key]})" if isinstance(row.get(key), (str, int)) and row[key] else "")
         try:
             if not pairs and row.get("reason") in STRUCTURE:
@@ -350,7 +413,8 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
         raise UserError(f"Label Studio at {info['url']} refused the push "
                         f"({err.status_code}: {studio_api.api_error_text(err, info['api_key'])}); "
                         "re-run the same command once fixed: it adds only what is missing") from None
+    summary["notes"] = notes + summary["notes"]
     summary.update(url=info["url"], rows=len(tasks), out_of_scope_skipped=skipped, scope=scope, structure_skipped=structure,
-                   duplicates_skipped=duplicates,
+                   duplicates_skipped=duplicates, warnings=warnings,
                    project_url=f"{info['url']}/projects/{summary['project_id']}/data")
     return summary

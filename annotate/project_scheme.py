@@ -1,0 +1,125 @@
+"""The label scheme a Label Studio project was pushed with, recorded in the project itself.
+
+`stance push` puts a comment at the head of the project's label config, which Label Studio keeps as
+given: ``<!-- claimstance scheme: {"name": ..., "version": ..., "labels": [...], "source": ...} -->``
+(``models.provenance``'s record). `stance pull` and later pushes read it back, so ``--scheme`` is
+needed only the first time. A project pushed before the record existed is told by its labels.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from corpus.errors import UserError
+from models.provenance import DEFAULT_SCHEME, Record, describe, relation, resolve
+
+MARKER = "<!-- claimstance scheme: "
+_MARKER = re.compile(r"<!-- claimstance scheme: (\{.*?\}) -->")
+
+
+def with_marker(config: str, record: Record) -> str:
+    """``config`` headed by the comment recording ``record`` (no ``--`` inside an XML comment)."""
+    payload = json.dumps(record, ensure_ascii=False, sort_keys=True).replace("--", "-\\u002d")
+    return f"{MARKER}{payload} -->\n{_without_marker(config)}"
+
+
+def _without_marker(config: str) -> str:
+    return _MARKER.sub("", config, count=1).lstrip("\n")
+
+
+def marker_record(config: str | None) -> Record | None:
+    """The scheme record of a project's label config; None when it has none (or it is unreadable)."""
+    found = _MARKER.search(config or "")
+    if not found:
+        return None
+    try:
+        record = json.loads(found.group(1))
+    except ValueError:
+        return None
+    if not isinstance(record, dict) or not isinstance(record.get("name"), str) or not isinstance(record.get("labels"), list):
+        return None
+    return record
+
+
+def config_labels(config: str | None) -> list[str] | None:
+    """The label ids (Choice values) of a claims project's ``stance`` control; None when it has none."""
+    import xml.etree.ElementTree as ET
+
+    from annotate.labelconfig import CLAIM, STANCE
+
+    try:
+        root = ET.fromstring(config or "")
+    except ET.ParseError:
+        return None
+    for node in root.iter("Choices"):
+        if node.get("name") == STANCE and node.get("toName") == CLAIM:
+            return [str(c.get("alias") or c.get("value")) for c in node.iter("Choice")]
+    return None
+
+
+def project_change(title: str, old_config: str | None, new: Record, annotated: bool) -> str | None:
+    """What pushing with scheme ``new`` does to project ``title`` (its label config ``old_config``):
+    None (the same scheme, or nothing recorded), a note (another version of it, its labels edited
+    included: the push's label check refuses to drop an annotated label; another scheme while the
+    project holds no annotations), or a UserError (another scheme, annotations there)."""
+    old = marker_record(old_config)
+    if old is None:
+        return None   # a project from before the record: the label check of the push decides
+    kind = relation(new, old)
+    if kind == "same":
+        return None
+    if kind == "version":
+        return (f"project {title!r} moves from version {old.get('version')} of scheme {old['name']!r} to "
+                f"{new.get('version')} (the same labels)")
+    if old["name"] == new["name"]:   # the scheme's labels edited: the push refuses to drop an annotated one
+        return (f"project {title!r} takes the labels of scheme {new['name']!r} as it is now: "
+                f"{', '.join(new.get('labels') or [])} (were {', '.join(old.get('labels') or [])})")
+    if annotated:
+        raise UserError(f"project {title!r} was pushed with scheme {describe(old)} and holds annotations; these "
+                        f"claims are for scheme {describe(new)}: push them under another --project title, or "
+                        f"pre-label them with the project's scheme (`stance prelabel --scheme {old.get('source') or old['name']}`)")
+    return (f"project {title!r} holds no annotations yet: its labels change from scheme {describe(old)} to "
+            f"{describe(new)}")
+
+
+def project_scheme(project: Any, given: str | None, title: str) -> Any:
+    """The scheme to pull ``project`` with (``models.provenance.Resolved``): the one its label config
+    records, ``given`` checked against it; for a project pushed before the record, ``given`` or the
+    default, checked against the project's labels."""
+    config = getattr(project, "label_config", None)
+    what = f"project {title!r}"
+    recorded = marker_record(config)
+    if recorded is not None:
+        return resolve(given, [(what, recorded)], fix=f"leave out --scheme to pull with the project's own")
+    resolved = resolve(given, [])
+    labels = config_labels(config)
+    if labels is not None and set(labels) != set(resolved.record["labels"]):
+        if given is None:
+            raise UserError(f"{what} records no scheme (pushed by an older stance) and its labels ({', '.join(labels)}) "
+                            f"are not those of the default scheme {DEFAULT_SCHEME!r}; give --scheme with the scheme "
+                            "it was pushed with")
+        raise UserError(f"--scheme {given} is scheme {describe(resolved.record)}, but {what} labels "
+                        f"{', '.join(labels)}; give the scheme it was pushed with")
+    return resolved
+
+
+def pull(project: str, out_dir: str | Path, *, workspace: str | Path | None = None, url: str | None = None,
+         scheme: str | None = None, progress: bool = True) -> dict[str, Any]:
+    """`stance pull` with the project's own scheme (``scheme``: a ``--scheme`` to check against it).
+    The report gains ``scheme_source`` (for `stance train` and `stance evaluate`) and ``notes``."""
+    from annotate import pull as pulling
+    from annotate.pairs_pull import is_pairs_config
+    from annotate.studio import connect
+
+    ls, info = connect(workspace=workspace, url=url)
+    found = pulling.find_project(ls, project, info["url"])
+    if is_pairs_config(getattr(found, "label_config", None)):
+        return pulling.pull(project, out_dir, workspace=workspace, url=url, progress=progress)
+    resolved = project_scheme(found, scheme, project)
+    report = pulling.pull(project, out_dir, workspace=workspace, url=url, scheme=resolved.scheme,
+                          progress=progress, scheme_source=resolved.source)
+    report["notes"] = resolved.notes
+    return report

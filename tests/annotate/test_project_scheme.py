@@ -1,0 +1,172 @@
+"""A project remembers its scheme: the record in its label config, then push and pull against a real Label Studio."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from label_studio_sdk.label_interface import LabelInterface
+
+from annotate import labelconfig as lc
+from annotate.project_scheme import config_labels, marker_record, project_change, pull, with_marker
+from annotate.push import push
+from claimstance.cli import main
+from corpus.errors import UserError
+from models import provenance
+
+SCHEME_YAML = """name: sanctions_stance
+title: Stance toward sanctions
+neutral: none
+labellers: [cues]
+labels:
+  - {id: favor, name: FAVOR, hotkey: f, description: For sanctions., cues: [tougher sanctions]}
+  - {id: against, name: AGAINST, hotkey: a, description: Against sanctions., cues: [illegal sanctions]}
+  - {id: none, name: NONE, hotkey: n, description: No side.}
+"""
+
+
+def scheme_file(tmp_path: Path, text: str = SCHEME_YAML, name: str = "sanctions.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def claim(n: int, **extra) -> dict:
+    text = f"Claim number {n} about sanctions."
+    return {"claim_id": f"s{n:03d}", "doc_id": f"d{n % 3}", "text": text, "start": 0, "end": len(text),
+            "is_claim": True, "reason": "claim", "speaker": "author", "context": text, "context_start": 0,
+            "outlet": "Outlet", "date": "2026-03-10", **extra}
+
+
+def prelabelled(n: int, record: dict, label: str = "favor", **extra) -> dict:
+    probs = {lab: (0.8 if lab == label else 0.2 / (len(record["labels"]) - 1)) for lab in record["labels"]}
+    return {**claim(n), "prediction": label, "score": 0.8, "probs": probs,
+            "model_version": f"bootstrap-{record['version']}", **provenance.row_fields(record), **extra}
+
+
+def write_rows(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+# --- without a server ------------------------------------------------------------------------------
+
+def test_the_record_heads_the_label_config_which_stays_valid(tmp_path):
+    scheme, record = provenance.load(str(scheme_file(tmp_path)))
+    record = {**record, "source": "/home/a--b/s.yaml"}   # "--" may not stand inside an XML comment
+    config = with_marker(lc.label_config(scheme), record)
+    assert config.startswith("<!-- claimstance scheme: {") and "a--b" not in config
+    assert marker_record(config) == record
+    assert marker_record(with_marker(config, {**record, "version": "v2"}))["version"] == "v2"   # replaced, not doubled
+    assert with_marker(config, record).count("claimstance scheme") == 1
+    assert LabelInterface(config).get_control("stance").labels == ["favor", "against", "none"]
+    assert lc.config_kind(config) == "claims" and config_labels(config) == ["favor", "against", "none"]
+    assert marker_record(lc.label_config(scheme)) is None and marker_record(None) is None
+
+
+def test_what_a_push_with_another_scheme_does_to_a_project():
+    _, kremlin = provenance.load("kremlin_framing")
+    _, favor = provenance.load("favor_against")
+    config = with_marker("<View/>", kremlin)
+    assert project_change("p", config, kremlin, annotated=True) is None
+    assert project_change("p", "<View/>", favor, annotated=True) is None   # no record: the label check decides
+    assert project_change("p", config, favor, annotated=False) == (
+        f"project 'p' holds no annotations yet: its labels change from scheme {provenance.describe(kremlin)} to "
+        f"{provenance.describe(favor)}")
+    with pytest.raises(UserError, match=r"^project 'p' was pushed with scheme 'kremlin_framing' .* and holds "
+                                        r"annotations; these claims are for scheme 'favor_against' .*: push them "
+                                        r"under another --project title, or pre-label them with the project's scheme "
+                                        r"\(`stance prelabel --scheme kremlin_framing`\)$"):
+        project_change("p", config, favor, annotated=True)
+    assert "moves from version old of scheme 'kremlin_framing'" in project_change(
+        "p", with_marker("<View/>", {**kremlin, "version": "old"}), kremlin, annotated=True)
+
+
+def test_claims_never_pre_labelled_need_scheme_the_first_time(tmp_path, monkeypatch):
+    from annotate import push as push_module
+
+    monkeypatch.setattr(push_module, "_project_record", lambda workspace, url, title: None)   # no such project
+    path = write_rows(tmp_path / "claims.jsonl", [claim(1), claim(2)])
+    with pytest.raises(UserError, match=r"claims.jsonl: these claims carry no pre-labels to take a scheme from, and "
+                                        r"project 'new one' records none; give --scheme .* the first time"):
+        push(path, "new one", workspace=tmp_path / "no-server", progress=False)
+    _, record = provenance.load("kremlin_framing")
+    pre = write_rows(tmp_path / "pre.jsonl", [prelabelled(1, record, "neutral")])
+    with pytest.raises(UserError, match=r"--scheme favor_against is scheme 'favor_against' .* but the pre-labels in "
+                                        r".*pre.jsonl were made with scheme 'kremlin_framing'"):
+        push(pre, "any", workspace=tmp_path / "no-server", scheme="favor_against", progress=False)
+
+
+# --- against the real server -------------------------------------------------------------------------
+
+def test_a_project_remembers_its_scheme_from_push_to_pull(studio, studio_client, tmp_path, capsys):
+    path = scheme_file(tmp_path)
+    _, record = provenance.load(str(path))
+    title = "remembers sanctions"
+    pre = write_rows(tmp_path / "pre.jsonl", [prelabelled(n, record, ["favor", "against", "none"][n % 3])
+                                              for n in range(6)])
+    # no --scheme: the pre-labels' own
+    assert main(["push", "--workspace", str(studio["workspace"]), "--in", str(pre), "--project", title]) == 0
+    capsys.readouterr()
+    project = next(p for p in studio_client.projects.list() if p.title == title)
+    assert marker_record(project.label_config) == record
+    task = studio_client.tasks.list(project=project.id).items[0]
+    assert not set(task.data) & set(provenance.ROW_FIELDS)   # the local paths stay here
+
+    # claims never pre-labelled, pushed into the project: its scheme, no --scheme
+    more = write_rows(tmp_path / "more.jsonl", [claim(10), claim(11)])
+    result = push(more, title, workspace=studio["workspace"], progress=False)
+    assert result["tasks_added"] == 2 and marker_record(studio_client.projects.get(id=project.id).label_config) == record
+
+    studio_client.annotations.create(id=task.id, result=[lc.choice_result("against")])
+    # pull without --scheme: the project's; the report records where the scheme lives
+    out = tmp_path / "pulled"
+    report = pull(title, out, workspace=studio["workspace"], progress=False)
+    assert report["scheme"] == "sanctions_stance" and report["scheme_source"] == str(path.resolve())
+    assert provenance.from_dataset(out / "dataset") == record
+    assert provenance.for_training(out / "dataset", None).source == str(path.resolve())
+    # a scheme with the same label ids is still another scheme
+    code = main(["pull", "--workspace", str(studio["workspace"]), "--project", title, "--out", str(tmp_path / "p2"),
+                 "--scheme", "favor_against"])
+    err = capsys.readouterr().err
+    assert code != 0 and "error: --scheme favor_against is scheme 'favor_against'" in err
+    assert f"but project {title!r} was made with scheme 'sanctions_stance'" in err and not (tmp_path / "p2").exists()
+
+    # another scheme's pre-labels into the annotated project: refused before anything changes
+    _, favor = provenance.load("favor_against")
+    other = write_rows(tmp_path / "other.jsonl", [prelabelled(20, favor)])
+    with pytest.raises(UserError, match=rf"project {title!r} was pushed with scheme 'sanctions_stance'.*holds annotations"):
+        push(other, title, workspace=studio["workspace"], progress=False)
+
+
+def test_another_scheme_into_a_project_without_annotations_is_a_note(studio, studio_client, tmp_path):
+    title = "swaps while empty"
+    _, kremlin = provenance.load("kremlin_framing")
+    _, favor = provenance.load("favor_against")
+    push(write_rows(tmp_path / "a.jsonl", [prelabelled(1, kremlin, "neutral")]), title, workspace=studio["workspace"],
+         progress=False)
+    result = push(write_rows(tmp_path / "b.jsonl", [prelabelled(2, favor)]), title, workspace=studio["workspace"],
+                  progress=False)
+    assert result["notes"][0].startswith(f"project {title!r} holds no annotations yet: its labels change from scheme "
+                                         "'kremlin_framing'")
+    project = next(p for p in studio_client.projects.list() if p.title == title)
+    assert marker_record(project.label_config)["name"] == "favor_against"
+
+
+def test_push_warns_of_a_model_that_learnt_nothing(studio, tmp_path, capsys):
+    model = tmp_path / "model"
+    model.mkdir()
+    _, record = provenance.load("kremlin_framing")
+    (model / "claimstance.json").write_text(json.dumps({
+        "scheme": "kremlin_framing", "labels": record["labels"], "version": "minilm-ft-flat",
+        "metrics": {"validation_macro_f1": 0.2, "validation_claims": 12}, "blend": {}}))
+    rows = [{**prelabelled(n, record, "neutral"), "model_version": "minilm-ft-flat", "model_dir": str(model)}
+            for n in range(3)]
+    code = main(["push", "--workspace", str(studio["workspace"]), "--in", str(write_rows(tmp_path / "m.jsonl", rows)),
+                 "--project", "flat model"])
+    err = capsys.readouterr().err
+    assert code == 0
+    assert [line for line in err.splitlines() if line.startswith("warning:")] == [
+        f"warning: model minilm-ft-flat ({model}) scored at chance on its 12 validation claims (network macro-F1 "
+        "0.200, chance 0.333): pre-label with the bootstrap (leave out --model) until more claims are labelled"]
