@@ -25,6 +25,13 @@ NOT_METADATA = ("paragraph", "sentence", "source_file", "prediction", "score", "
                 "stance_by", "context")
 MAX_META_CHARS = 300   # a longer free value (a summary, a page's HTML) stays out of the task
 MAX_META_FIELDS = 30   # free metadata fields a task carries at most, in the row's order
+# Columns a pull writes of its own (annotate.pull_rows, annotate.dataset): free metadata of the same
+# name goes as meta_<name>, or it would be dropped from the labels or clash in labels.parquet.
+PULLED_FIELDS = frozenset({
+    "label", "annotator", "annotator_id", "annotation_id", "task_id", "created_at", "updated_at", "lead_time",
+    "prediction_score", "accepted", "origin", "note", "cues", "problems", "skipped", "ground_truth", "rule",
+    "agreement", "n_annotators", "annotators", "annotator_labels", "tied_labels", "votes", "notes", "prelabel",
+    "prelabel_score", "prelabel_version", "changed_prelabel", "flagged", "split"})
 
 
 def context_html(text: str, context: str | None = None, offset: int | None = None) -> str:
@@ -100,7 +107,8 @@ def free_metadata(row: dict[str, Any], taken: Any = ()) -> dict[str, Any]:
             continue
         value = _meta_value(value)
         if value is not None:
-            out[key] = value
+            # a column the pull writes itself (a data set's own `split` or `label`) keeps its value apart
+            out[f"meta_{key}" if key in PULLED_FIELDS else key] = value
     return out
 
 

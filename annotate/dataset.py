@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 SPLITS = ("train", "validation", "test")
+SPLIT_COLUMN = "split"   # labels.parquet's column naming each row's split
 FRACTIONS = (0.8, 0.1, 0.1)
 MIN_DOCUMENTS = 3
 # Columns of labels.jsonl that stay out of the dataset: per-annotator votes are a dict that Arrow
@@ -121,6 +122,8 @@ def dataset_columns(labels: Sequence[dict[str, Any]], label_ids: Sequence[str],
     """Column lists of the dataset: ``first`` (claim_id, doc_id, text, label: an index into
     ``label_ids``), then the rest; ``group`` (the split unit) as text, the item's ``key`` when missing."""
     index = {lid: i for i, lid in enumerate(label_ids)}
+    if any(SPLIT_COLUMN in row for row in labels):   # labels.parquet adds its own: a second would clash
+        labels = [{(f"meta_{k}" if k == SPLIT_COLUMN else k): v for k, v in row.items()} for row in labels]
     keys: list[str] = []
     for row in labels:
         keys.extend(k for k in row if k not in keys and k not in DROPPED)
@@ -219,7 +222,7 @@ def write_dataset(labels: Sequence[dict[str, Any]], label_ids: Sequence[str], ou
         table = part.data.table
         ids = pa.array([label_ids[i] for i in table.column("label").to_pylist()], pa.string())
         table = table.set_column(table.schema.get_field_index("label"), "label", ids)
-        tables.append(table.append_column("split", pa.array([name] * len(table), pa.string())))
+        tables.append(table.append_column(SPLIT_COLUMN, pa.array([name] * len(table), pa.string())))
     pq.write_table(pa.concat_tables(tables), str(out / "labels.parquet"))
     summary["parquet"] = "labels.parquet"
     if report is not None:

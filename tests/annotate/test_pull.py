@@ -608,6 +608,17 @@ def test_the_report_lists_the_disputed_claims_with_each_vote_and_the_pre_label(t
     assert 'id="disputed"' not in (tmp_path / "q" / "report.html").read_text()
 
 
+def test_free_metadata_reaches_the_dataset_and_a_split_column_of_the_data_does_not_clash(tmp_path: Path):
+    tasks = _tasks()
+    for task in tasks:
+        task["data"].update(platform="X", split="dev")   # a split sent by another tool, not stance push
+    pull.write_pull(tasks, USERS, SCHEME, tmp_path / "p")
+    table = pd.read_parquet(tmp_path / "p" / "labels.parquet")
+    assert set(table["platform"]) == {"X"} and set(table["meta_split"]) == {"dev"}
+    assert set(table["split"]) <= {"train", "validation", "test"}
+    assert datasets.load_from_disk(str(tmp_path / "p" / "dataset"))["train"]["platform"][0] == "X"
+
+
 def test_the_report_page_forbids_script_and_drops_bidi_controls(tmp_path: Path):
     users = {1: f"adm{RLO}in@example.org", 2: "<img src=x onerror=alert(1)>"}
     pull.write_pull(_tasks(), users, SCHEME, tmp_path / "p", source={"project": f"Kyiv{RLO}gpj.exe"})

@@ -89,6 +89,9 @@ def test_free_document_metadata_rides_along_compact_and_the_pre_label_does_not()
                 "prediction", "score", "context"):
         assert key not in data, key
     assert json.dumps(data, allow_nan=False)
+    # a data set's own split or label column keeps its value apart from the pull's columns of that name
+    kept = claim_to_task(claim_row(4, split="train", label="pro"), SCHEME)["data"]
+    assert (kept["meta_split"], kept["meta_label"]) == ("train", "pro") and "split" not in kept
 
 
 def test_a_post_without_an_outlet_is_headed_by_its_handle_and_platform():
