@@ -13,6 +13,7 @@ from typing import Any
 
 from annotate import labelconfig as lc
 from corpus.errors import UserError
+from models.provenance import ROW_FIELDS as PRELABEL_RECORD   # the scheme and model a pre-label records
 from corpus.safetext import BIDI_CONTROLS
 from corpus.records import CLAIM_FIELDS, is_claim_flag, source_name
 
@@ -98,7 +99,7 @@ def free_metadata(row: dict[str, Any], taken: Any = ()) -> dict[str, Any]:
     """The document metadata of a claim row beyond the fields a task already has (``taken``): a
     JSONL's ``platform``, a manifest's own keys, so that they reach the pulled dataset and
     ``stance evaluate --by``. Kept compact (``_meta_value``; at most ``MAX_META_FIELDS``)."""
-    skip = set(CLAIM_FIELDS) | set(NOT_METADATA) | set(taken)
+    skip = set(CLAIM_FIELDS) | set(NOT_METADATA) | set(PRELABEL_RECORD) | set(taken)
     out: dict[str, Any] = {}
     for key, value in row.items():
         if len(out) >= MAX_META_FIELDS:

@@ -79,14 +79,15 @@ def test_claim_to_task_marks_the_claim_in_its_escaped_paragraph():
 def test_free_document_metadata_rides_along_compact_and_the_pre_label_does_not():
     row = claim_row(4, platform="X", collection="sanctions-2026", retweets=12, verified=True, tags=["eu", "gas"],
                     geo={"lat": 1.5}, summary="word " * 100, empty="", ratio=float("nan"),
-                    source_file="/home/me/corpus/posts.jsonl", paragraph=3)
+                    source_file="/home/me/corpus/posts.jsonl", paragraph=3, scheme="toy",
+                    scheme_source="/home/me/toy.yaml", model_dir="/home/me/model")
     data = claim_to_task(row, SCHEME)["data"]
     assert (data["platform"], data["collection"], data["retweets"], data["verified"]) == ("X", "sanctions-2026", 12, True)
     assert data["tags"] == "eu, gas" and data["geo"] == '{"lat":1.5}'   # lists and records as short text
     # too long, empty or not a number: left out; so are the local path, the claims step's counters and
     # the pre-label (it is the prediction)
     for key in ("summary", "empty", "ratio", "source_file", "paragraph", "sentence", "probs", "model_version",
-                "prediction", "score", "context"):
+                "prediction", "score", "context", "scheme", "scheme_source", "model_dir"):
         assert key not in data, key
     assert json.dumps(data, allow_nan=False)
     # a data set's own split or label column keeps its value apart from the pull's columns of that name
