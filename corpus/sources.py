@@ -20,7 +20,8 @@ from corpus.records import Document, content_id
 
 DEFAULT_MAX_MB = 50
 TEXT_SUFFIXES = {".txt": "text", ".text": "text", ".md": "text", ".markdown": "text",
-                 ".html": "html", ".htm": "html", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
+                 ".html": "html", ".htm": "html", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv",
+                 ".tsv": "csv"}   # a CSV reader's separator is read from the header: tabs too
 KNOWN = ".txt, .md, .html, .jsonl or .csv"
 
 

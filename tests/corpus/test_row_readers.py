@@ -86,3 +86,10 @@ def test_a_csv_not_in_utf8_is_one_skip_from_its_header_on(tmp_path: Path) -> Non
     path.write_bytes("id;text\ns1;Caf\xe9 owners said so.\n".encode("latin-1"))
     docs, skipped = read(path)
     assert docs == [] and len(skipped) == 1 and skipped[0].reason.startswith("not UTF-8 (byte 0xe9 at offset 14); ")
+
+
+def test_a_tsv_file_is_read_as_a_tab_separated_csv(tmp_path: Path) -> None:
+    path = tmp_path / "posts.tsv"
+    path.write_text("id\ttext\nt1\tThe bridge was hit, officials said.\n", encoding="utf-8")
+    [doc], skipped = read(path)
+    assert (doc.doc_id, doc.text, skipped) == ("t1", "The bridge was hit, officials said.", [])
