@@ -73,7 +73,9 @@ def add_push(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--project", required=True, help="project title (created if missing)")
     p.add_argument("--workspace", default="workspace")
     p.add_argument("--url", default=None, help="a remote Label Studio; the key comes from LABEL_STUDIO_API_KEY")
-    p.add_argument("--scheme", default="kremlin_framing")
+    p.add_argument("--scheme", default=None, help="label scheme: a name in configs/schemes or a YAML path (default: the "
+                   "one the pre-labels were made with, else the one the project was pushed with; claims never "
+                   "pre-labelled need it the first time)")
     p.add_argument("--scope", choices=("claims", "statements", "all"), default=None,
                    help="which sentences: the claims, the statements (claims, headlines, opinions and other "
                         "assertions the claim filter found not check-worthy, where framing often lives; the "
@@ -112,6 +114,8 @@ def _push(args: argparse.Namespace) -> int:
         print(overlap_line(result["overlap"]))
     for note in result.get("notes", []):
         print(f"note: {note}", file=sys.stderr)
+    for warning in result.get("warnings", []):   # a model `stance train` found at chance
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"project {result['project']!r} ({'created' if result['created'] else 'reused'}): {result['project_url']}")
     return 0
 
@@ -122,14 +126,18 @@ def add_pull(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="output directory (annotations, labels, dataset, report)")
     p.add_argument("--workspace", default="workspace")
     p.add_argument("--url", default=None, help="a remote Label Studio; the key comes from LABEL_STUDIO_API_KEY")
-    p.add_argument("--scheme", default="kremlin_framing", help="the scheme the project was pushed with")
+    p.add_argument("--scheme", default=None, help="the scheme the project was pushed with (default: the one the project "
+                   "records; needed only for a project pushed by an older stance with another scheme than kremlin_framing)")
     p.set_defaults(handler=_pull)
 
 
 def _pull(args: argparse.Namespace) -> int:
     from annotate import pull
+    from annotate.project_scheme import pull as pull_with_scheme
 
-    report = pull.pull(args.project, args.out, workspace=args.workspace, url=args.url, scheme=args.scheme)
+    report = pull_with_scheme(args.project, args.out, workspace=args.workspace, url=args.url, scheme=args.scheme)
+    for note in report.get("notes", []):
+        print(f"note: {note}", file=sys.stderr)
     print("\n".join(pull.summary_lines(report, args.out)))
     return 0
 
@@ -154,6 +162,8 @@ def add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--scope", choices=("claims", "statements", "all"), default=None,
                    help="which sentences are pushed and compared, as `stance push --scope` (default: the config's "
                         "`push_scope:` and `compare: scope:`, statements)")
+    p.add_argument("--scheme", default=None, help="label scheme: a name in configs/schemes or a YAML path (default: the "
+                   "config's `scheme:`, kremlin_framing); the commands printed at the end find it by themselves")
     p.set_defaults(handler=_run_pipeline)
 
 
@@ -164,6 +174,6 @@ def _run_pipeline(args: argparse.Namespace) -> int:
     options = ReadOptions(text_column=args.text_column, id_column=args.id_column)
     result = run(args.corpus, args.config, workspace=args.workspace, push=not args.no_push, port=args.port,
                  project=args.project, read_options=options, model=args.model, overlap=args.overlap,
-                 scope=args.scope)
+                 scope=args.scope, scheme=args.scheme)
     print("\n".join(summary_lines(result)))
     return 1 if result.skipped_inputs else 0

@@ -79,16 +79,21 @@ def _add_prelabel(sub: argparse._SubParsersAction) -> None:
 
 
 def _prelabel(args: argparse.Namespace) -> int:
+    from models import provenance
     from models.prelabel import prelabel_file
 
-    report = prelabel_file(args.inp, args.out, scheme_name=args.scheme, model_dir=args.model,
+    chosen = provenance.for_prelabel(args.model, args.scheme)   # --scheme checked against the model's
+    report = prelabel_file(args.inp, args.out, scheme_name=chosen.source if chosen else None, model_dir=args.model,
                            batch_size=args.batch_size)
     if report.labeller_table is not None:
         print(report.labeller_table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     print("predictions: " + ", ".join(f"{label} {n}" for label, n in report.distribution.items()))
     print(f"{report.n} claims pre-labelled by {report.model_version} written to {report.out}")
-    for note in report.notes:
+    for note in (chosen.notes if chosen else []) + report.notes:
         print(f"note: {note}", file=sys.stderr)
+    warning = provenance.model_warning(args.model) if args.model else None
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
     return 0
 
 
@@ -96,7 +101,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="fine-tune the packaged MiniLM on labelled claims")
     p.add_argument("--data", required=True, help="JSONL or Parquet with text and label, or a dataset directory from `stance pull`")
     p.add_argument("--out", required=True, help="model directory to write")
-    p.add_argument("--scheme", default="kremlin_framing")
+    p.add_argument("--scheme", default=None, help="label scheme: a name in configs/schemes or a YAML path (default: "
+                   "the one a `stance pull` dataset was labelled with, else kremlin_framing)")
     p.add_argument("--epochs", type=at_least(1, int, 50), default=None, help="maximum epochs (default: 8, early stopping)")
     p.add_argument("--seed", type=at_least(0, int, 2**32 - 1), default=13)
     p.add_argument("--no-domain-gate", action="store_true",
@@ -112,9 +118,13 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
 
 
 def _train(args: argparse.Namespace) -> int:
+    from models.provenance import for_training
     from models.training import train
 
-    result = train(args.data, args.out, scheme=args.scheme, epochs=args.epochs, seed=args.seed,
+    chosen = for_training(args.data, args.scheme)   # the dataset's own scheme, or --scheme checked against it
+    for note in chosen.notes:
+        print(f"note: {note}", file=sys.stderr)
+    result = train(args.data, args.out, scheme=chosen.source, epochs=args.epochs, seed=args.seed,
                    domain_gate=False if args.no_domain_gate else None, exclude_ties=args.exclude_ties,
                    min_agreement=args.min_agreement)
     blend = result["blend"]
@@ -146,7 +156,8 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data", required=True, help="JSONL or Parquet with text and label, or a dataset directory from `stance pull` "
                                                 "(see --split); claims the model was trained on are left out")
     p.add_argument("--out", required=True, help="report directory")
-    p.add_argument("--scheme", default=None, help="default: the model's own, or kremlin_framing for the bootstrap")
+    p.add_argument("--scheme", default=None, help="default: the model's own, else the one a `stance pull` dataset was "
+                   "labelled with, else kremlin_framing")
     p.add_argument("--by", nargs="*", default=None, help="metadata fields to break the figures down by")
     p.add_argument("--split", choices=("test", "all"), default=None,
                    help="which claims of a `stance pull` dataset to score: its test split, or all of them (the "
@@ -163,7 +174,12 @@ def _evaluate(args: argparse.Namespace) -> int:
     from models.evaluate import evaluate
     from models.evaluation_report import interval_sentence, notes, summary_table, terminal_table
 
-    report = evaluate(args.model, args.data, args.out, scheme=args.scheme, by=args.by, split=args.split)
+    from models.provenance import for_evaluation
+
+    chosen = for_evaluation(args.model, args.data, args.scheme)   # the model's and the dataset's, which agree
+    for note in chosen.notes:
+        print(f"note: {note}", file=sys.stderr)
+    report = evaluate(args.model, args.data, args.out, scheme=chosen.source, by=args.by, split=args.split)
     print(f"scored on {report['scored']}")
     lines = summary_table(report)
     for line in terminal_table(lines[:LINES_SHOWN]):
@@ -221,14 +237,21 @@ def _add_compare(sub: argparse._SubParsersAction) -> None:
                         "assertions, as `stance push` sends) or all (default: the config's, statements); front "
                         "matter, bylines, datelines and speaker markers never do")
     p.add_argument("--all-sentences", action="store_true", help="the same as --scope all")
+    p.add_argument("--scheme", default=None, help="label scheme whose cue words the report highlights: a name in "
+                   "configs/schemes or a YAML path (default: the one the pre-labels were made with)")
     p.set_defaults(handler=_compare)
 
 
 def _compare(args: argparse.Namespace) -> int:
     from models.compare import run_compare
+    from models.provenance import for_compare
 
-    overrides = {"min_similarity": args.min_similarity, "top_k": args.top_k,
-                 "scope": scope_of(args.scope, args.all_sentences, "--all-sentences", default=None)}
+    scope = scope_of(args.scope, args.all_sentences, "--all-sentences", default=None)
+    chosen = for_compare(args.inp, args.labels, args.scheme)   # the pre-labels' own, or --scheme checked against it
+    for note in chosen.notes if chosen else []:
+        print(f"note: {note}", file=sys.stderr)
+    overrides = {"min_similarity": args.min_similarity, "top_k": args.top_k, "scope": scope,
+                 "scheme": chosen.source if chosen else None}
     done = run_compare(args.inp, args.out, config=args.config, cache=args.cache, overrides=overrides,
                        labels=args.labels)
     if args.labels:

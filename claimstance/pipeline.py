@@ -56,6 +56,7 @@ class RunResult:
     model: str | None = None
     no_source_type: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _say(message: str) -> None:
@@ -71,12 +72,15 @@ def _code_version() -> str:
 def run(corpus: str | Path | None = None, config: str | Path | None = None,
         workspace: str | Path = "workspace", push: bool = True, port: int | None = None,
         project: str | None = None, read_options: ReadOptions | None = None, model: str | Path | None = None,
-        overlap: int | None = None, scope: str | None = None, say: Callable[[str], None] = _say) -> RunResult:
+        overlap: int | None = None, scope: str | None = None, scheme: str | None = None,
+        say: Callable[[str], None] = _say) -> RunResult:
     """Run the whole pipeline on ``corpus`` (default: the bundled sample corpus).
 
     ``port``, ``project``, ``model`` (a directory of `stance train`), ``overlap`` (annotators a
-    task) and ``scope`` (which sentences are pushed and compared) override the config's; ``read_options`` say how CSV and JSONL documents are read (their
-    text and id columns). A run on the bootstrap never switches a project that shows a trained
+    task), ``scope`` (which sentences are pushed and compared) and ``scheme`` override the config's;
+    ``read_options`` say how CSV and JSONL documents are read (their text and id columns). The scheme
+    (by default the config's, else a ``model``'s own) is recorded in the pre-labels, the project and
+    the comparison, so the commands printed at the end need no ``--scheme``. A run on the bootstrap never switches a project that shows a trained
     model's pre-labels back to the bootstrap (see ``annotate.push.push_tasks``).
     """
     cfg: PipelineConfig = load_pipeline_config(config)
@@ -97,11 +101,16 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
         from models.model_dir import check_model_dir
 
         check_model_dir(cfg.model)   # an incomplete or damaged one too, before step 1 replaces anything
+    from models import provenance
     from models.compare_settings import compare_settings as checked_compare_settings
-    from models.schemes import load_scheme
 
-    scheme = load_scheme(cfg.scheme)
+    given = scheme if scheme is not None else cfg.scheme if "scheme" in cfg.model_fields_set else None
+    scheme_choice = provenance.resolve(given, [(f"model {cfg.model}", provenance.from_model(cfg.model) if cfg.model else None)],
+                                fix="leave out `scheme:` (or --scheme) to use the model's own")
+    scheme = scheme_choice.scheme
     compare_settings = checked_compare_settings(cfg.compare, config or DEFAULT_PIPELINE)
+    if "scheme" not in compare_settings.model_fields_set:   # the report highlights the run's scheme's cues
+        compare_settings = compare_settings.model_copy(update={"scheme": scheme_choice.source})
     if scope is not None:   # `stance run --scope claims`: the comparison takes the same sentences as the push
         compare_settings = compare_settings.model_copy(update={"scope": scope})
 
@@ -112,7 +121,7 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
     state = RunState(out / "state.json")
     result = RunResult(workspace=workspace, claims_path=out / "claims.jsonl",
                        prelabeled_path=out / "prelabeled.jsonl", compare_dir=out / "compare",
-                       project=cfg.project, model=cfg.model)
+                       project=cfg.project, model=cfg.model, notes=list(scheme_choice.notes))
     code = _code_version()
 
     # 1. claims
@@ -153,8 +162,8 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
     from models.prelabel import prelabel
 
     model_dir = Path(cfg.model) if cfg.model else None
-    scheme_file = Path(scheme.path) if getattr(scheme, "path", None) else cfg.scheme
-    prelabel_key = fingerprint(result.claims_path, scheme_file, model_dir or "bootstrap", code)
+    # The scheme's content (its version) and where it lives, which the pre-labels record.
+    prelabel_key = fingerprint(result.claims_path, scheme_choice.record, model_dir or "bootstrap", code)
     if state.fresh("prelabel", prelabel_key, result.prelabeled_path):
         say(f"[2/5] pre-labels: up to date ({result.prelabeled_path})")
         result.skipped_steps.append("prelabel")
@@ -163,6 +172,7 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
         say(f"[2/5] pre-labels: {'model ' + str(model_dir) if model_dir else 'bootstrap (no human labels)'}"
             f", scheme {scheme.name}")
         labelled = prelabel(rows, scheme, model_dir=str(model_dir) if model_dir else None)
+        labelled = provenance.with_provenance(labelled, scheme_choice.record, model_dir)   # for the next commands
         from corpus.files import write_jsonl
 
         write_jsonl(result.prelabeled_path, labelled)
@@ -200,10 +210,11 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
         from annotate.push import push as push_claims
 
         result.pushed = push_claims(str(result.prelabeled_path), cfg.project, workspace=str(workspace),
-                                    scheme=cfg.scheme, scope=cfg.scope, overlap=cfg.overlap,
+                                    scheme=scheme_choice.source, scope=cfg.scope, overlap=cfg.overlap,
                                     keep_trained=model_dir is None)
         state.set("project", cfg.project)  # what `stance push --in W/run/...` checks (check_run_project)
         result.notes += result.pushed.get("notes", [])
+        result.warnings += result.pushed.get("warnings", [])
         if result.pushed.get("model_version_kept") and result.pushed.get("tasks_added"):
             shown = result.pushed["project_model_version"]
             found = find_model_dir(workspace, shown)
@@ -337,6 +348,7 @@ def summary_lines(result: RunResult) -> list[str]:
     if result.skipped_inputs:
         lines.append(f"inputs skipped: {len(result.skipped_inputs)} (listed above)")
     lines += [f"note: {note}" for note in result.notes]
+    lines += [f"warning: {warning}" for warning in result.warnings]
     lines.append("")
     if (result.compare_dir / "report.html").exists():
         lines.append(f"comparison report: {result.compare_dir / 'report.html'}")

@@ -182,6 +182,18 @@ def _pair_rows(pairs: Sequence[dict[str, Any]], cues: re.Pattern[str] | None) ->
     return "\n".join(out)
 
 
+def scheme_line(scheme: Any, source: str | None) -> str:
+    """The page's line naming the label scheme of its stances (escaped), or saying there is none."""
+    if scheme is None:
+        return ("Label scheme: none known for these stances (no cue words highlighted); "
+                "<code>stance compare --scheme</code> names one")
+    version = getattr(scheme, "version", None)
+    where = f" from {_e(source)}" if source and source != scheme.name else ""
+    return (f"Label scheme: <b>{_e(getattr(scheme, 'title', '') or scheme.name)}</b> ({_e(scheme.name)}"
+            + (f", version {_e(version)}" if isinstance(version, str) else "") + f"{where}): "
+            + _e(", ".join(f"{label.name}" for label in scheme.labels)))
+
+
 def explanation(claims: Sequence[dict[str, Any]], settings: CompareSettings, scheme: Any = None) -> str:
     """How to read the page: what similarity, stances, relations, colours and highlights are
     (``scheme``: the loaded scheme whose cue words are highlighted)."""
@@ -233,6 +245,7 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
         + (f" or mutual nearest claims at least {settings.mutual_similarity:.2f}"
            if settings.mutual_similarity is not None and settings.mutual_similarity < settings.min_similarity else "")
         + f" ({contrasting} with contrasting stances); {len(clusters)} topics.</p>",
+        f"<p>{scheme_line(scheme, settings.scheme)}</p>",
         f'<p class="meta">{explanation(claims, settings, scheme)}</p>',
     ]
     order = [str(label.id) for label in getattr(scheme, "labels", [])]

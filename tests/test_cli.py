@@ -64,3 +64,53 @@ def test_more_workers_than_cores_or_files_are_not_started(tmp_path, monkeypatch)
     monkeypatch.setattr(claims, "_results", lambda tasks, options, workers: seen.append(workers) or real(tasks, options, workers))
     claims.build_claims([str(tmp_path / "a.txt")], str(tmp_path / "o.jsonl"), workers=100_000, progress=False)
     assert seen == [1]
+
+
+# --- the scheme a pulled dataset, a model and pre-labels record -----------------------------------
+
+def _pulled(tmp_path, scheme: str = "favor_against"):
+    """A pull folder whose report.json records ``scheme`` (as `stance pull` writes it)."""
+    import json
+
+    from models import provenance
+
+    _, record = provenance.load(scheme)
+    pulled = tmp_path / "pulled"
+    (pulled / "dataset").mkdir(parents=True)
+    (pulled / "labels.jsonl").write_text(json.dumps({"claim_id": "c1", "doc_id": "d1", "text": "x", "label": "favor"}) + "\n")
+    (pulled / "report.json").write_text(json.dumps({
+        "scheme": record["name"], "scheme_version": record["version"], "scheme_source": record["source"],
+        "label_counts": {label: 0 for label in record["labels"]}}))
+    return pulled
+
+
+def test_train_and_evaluate_take_the_pulled_datasets_scheme_and_refuse_another(tmp_path, capsys):
+    pulled = _pulled(tmp_path)
+    for argv in (["train", "--data", str(pulled / "dataset"), "--out", str(tmp_path / "model")],
+                 ["evaluate", "--model", "bootstrap", "--data", str(pulled / "labels.jsonl"), "--out", str(tmp_path / "ev")]):
+        assert main([*argv, "--scheme", "kremlin_framing"]) != 0
+        err = capsys.readouterr().err
+        assert err.startswith("error: --scheme kremlin_framing is scheme 'kremlin_framing' (kremlin_framing, "
+                              "independent_reporting, neutral; version ") and len(err.strip().splitlines()) == 1
+        assert "but the dataset" in err and "was made with scheme 'favor_against' (favor, against, none; version " in err
+        assert err.rstrip().endswith("leave out --scheme to train with the dataset's own" if argv[0] == "train"
+                                     else "leave out --scheme to use it")
+    assert not (tmp_path / "model").exists() and not (tmp_path / "ev").exists()
+
+
+def test_compare_refuses_a_scheme_that_merely_shares_the_label_ids(tmp_path, capsys):
+    import json
+
+    from models import provenance
+
+    _, record = provenance.load("favor_against")
+    inp = tmp_path / "pre.jsonl"
+    rows = [{"claim_id": f"c{i}", "doc_id": f"d{i}", "text": "Sanctions work.", "prediction": "favor",
+             "probs": {"favor": 0.8, "against": 0.1, "none": 0.1}, **provenance.row_fields({**record, "name": "sanctions"})}
+            for i in range(2)]
+    inp.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert main(["compare", "--in", str(inp), "--out", str(tmp_path / "cmp"), "--scheme", "favor_against"]) != 0
+    err = capsys.readouterr().err
+    assert "error: --scheme favor_against is scheme 'favor_against' (favor, against, none; version" in err
+    assert "but the pre-labels in" in err and "were made with scheme 'sanctions' (favor, against, none;" in err
+    assert not (tmp_path / "cmp").exists()

@@ -409,3 +409,24 @@ def test_a_workspace_inside_the_corpus_is_never_read_as_documents(tmp_path):
     assert (first.documents, second.documents) == (2, 3)
     rows = [json.loads(line) for line in second.claims_path.read_text(encoding="utf-8").splitlines()]
     assert not any(str(workspace) in str(r.get("source_file")) for r in rows)
+
+
+def test_a_custom_scheme_is_recorded_in_the_pre_labels_and_named_by_the_report(tmp_path):
+    from models import provenance
+    from models.schemes import SCHEME_DIR
+
+    scheme = tmp_path / "my_scheme.yaml"
+    scheme.write_text((SCHEME_DIR / "favor_against.yaml").read_text(encoding="utf-8")
+                      .replace("name: favor_against", "name: my_framing"), encoding="utf-8")
+    workspace = tmp_path / "ws"
+    # --scheme (run's ``scheme``) over the config's kremlin_framing
+    result = run(SAMPLE_CORPUS, _config(tmp_path, "offline"), workspace=workspace, push=False, say=lambda m: None,
+                 scheme=str(scheme))
+    rows = [json.loads(line) for line in result.prelabeled_path.read_text(encoding="utf-8").splitlines()]
+    _, record = provenance.load(str(scheme))
+    assert {(r["scheme"], r["scheme_version"], r["scheme_source"]) for r in rows} == {
+        ("my_framing", record["version"], str(scheme.resolve()))}
+    assert provenance.from_rows(rows)["source"] == str(scheme.resolve())
+    page = (result.compare_dir / "report.html").read_text(encoding="utf-8")
+    assert f"(my_framing, version {record['version']} from {scheme.resolve()})" in page   # not favor_against's
+    assert result.labels == record["labels"]
