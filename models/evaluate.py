@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from corpus.errors import UserError
+from corpus.records import source_name
 from models.model_dir import model_config
 from models.data import is_tie, load_labelled, test_split, text_hash
 from models.evaluation_report import FEW, markdown, render_html, write_plots
@@ -62,8 +63,18 @@ def confident_errors(rows: list[dict[str, Any]], y: np.ndarray, proba: np.ndarra
     wrong = wrong[np.argsort(-proba[wrong, pred[wrong]], kind="stable")][:limit]
     return [{"id": rows[i].get("id", rows[i].get("claim_id")), "text": rows[i]["text"], "label": labels[y[i]],
              "predicted": labels[pred[i]], "confidence": round(float(proba[i, pred[i]]), 4),
-             **{k: rows[i][k] for k in ("outlet", "source_type", "speaker") if rows[i].get(k) not in (None, "")}}
+             **{k: rows[i][k] for k in ("outlet", "source_type", "speaker") if rows[i].get(k) not in (None, "")},
+             "source": _source(rows[i])}
             for i in wrong]
+
+
+def _source(row: dict[str, Any]) -> str:
+    """What the errors table names as a claim's source: ``source_name``'s outlet, author, platform,
+    site or file, else the row's source type (a bare document id or "unknown source" says nothing)."""
+    name = source_name(row)
+    if name in ("unknown source", str(row.get("doc_id"))):
+        return str(row.get("source_type") or "")
+    return name
 
 
 def left_out_words(trained: int, tuned: int) -> str:

@@ -168,7 +168,7 @@ def render_html(report: dict[str, Any]) -> str:
               "<table><tr><th>claim</th><th>label</th><th>predicted</th><th>confidence</th><th>source</th></tr>"
               + "".join(f"<tr><td style=\"text-align:left\">{e(w['text'])}</td><td>{e(w['label'])}</td>"
                         f"<td>{e(w['predicted'])}</td><td>{w['confidence']:.2f}</td>"
-                        f"<td>{e(w.get('outlet') or w.get('source_type') or '')}</td></tr>" for w in wrong)
+                        f"<td>{e(w.get('source') or w.get('outlet') or w.get('source_type') or '')}</td></tr>" for w in wrong)
               + "</table>")
     warning = ""
     if report.get("left_out"):

@@ -463,3 +463,14 @@ def test_a_label_no_scored_claim_has_is_named(tmp_path: Path, monkeypatch: pytes
     two.write_text("".join(json.dumps(r) + "\n" for r in _rows()), encoding="utf-8")
     monkeypatch.setattr(ev, "predict_rows", _fake_predict)
     assert "absent_note" not in ev.evaluate("bootstrap", two, tmp_path / "r2", by=[])
+
+
+def test_the_errors_table_names_each_claim_s_source_as_the_other_views_do() -> None:
+    rows = [{"id": "a", "text": "Sanctions work.", "outlet": "Reuters"},
+            {"id": "b", "text": "Sanctions fail.", "handle": "@hausfrau_kiel", "platform": "X"},
+            {"id": "c", "text": "Nobody knows.", "doc_id": "p3", "source_type": "social"},
+            {"id": "d", "text": "Maybe.", "doc_id": "p4"}]
+    y = np.array([0, 0, 0, 0])
+    proba = np.array([[0.1, 0.9], [0.2, 0.8], [0.3, 0.7], [0.4, 0.6]])
+    errors = ev.confident_errors(rows, y, proba, ["favor", "against"])
+    assert [w["source"] for w in errors] == ["Reuters", "@hausfrau_kiel (X)", "social", ""]
