@@ -70,13 +70,16 @@ def with_provenance(rows: Iterable[dict[str, Any]], record: Record | None,
 
 def describe(record: Record) -> str:
     """``'sanctions_stance' (favor, against, none; version df25fd6b57)`` for messages."""
-    version = f"; version {record['version']}" if record.get("version") else ""
-    return f"{record['name']!r} ({', '.join(record.get('labels') or [])}{version})"
+    parts = [", ".join(record.get("labels") or []), f"version {record['version']}" if record.get("version") else ""]
+    shown = "; ".join(p for p in parts if p)
+    return f"{record['name']!r}" + (f" ({shown})" if shown else "")
 
 
 def relation(a: Record, b: Record) -> str:
-    """``same``; ``version`` (one scheme, its labels unchanged, edited since); ``other``."""
-    if a["name"] != b["name"] or set(a.get("labels") or []) != set(b.get("labels") or []):
+    """``same``; ``version`` (one scheme, its labels unchanged, edited since); ``other``. Labels not
+    recorded (a model from before ``scheme_labels``) are not compared."""
+    labels_a, labels_b = set(a.get("labels") or []), set(b.get("labels") or [])
+    if a["name"] != b["name"] or (labels_a and labels_b and labels_a != labels_b):
         return "other"
     if a.get("version") and b.get("version") and a["version"] != b["version"]:
         return "version"
@@ -144,7 +147,7 @@ def from_model(model_dir: str | Path) -> Record | None:
         return None
     source = config.get("scheme_path") or config["scheme"]
     return {"name": config["scheme"], "version": config.get("scheme_version"),
-            "labels": list(config.get("scheme_labels") or config.get("labels") or []), "source": source}
+            "labels": list(config.get("scheme_labels") or []), "source": source}   # "labels": those it learnt
 
 
 def pull_report_path(data: str | Path) -> Path | None:
@@ -190,21 +193,27 @@ class Resolved:
     notes: list[str] = field(default_factory=list)
 
 
-def _was(what: str) -> str:
-    """The verb for ``what``: "the pre-labels in F were", "the dataset D was"."""
-    return "were" if what.startswith(("the pre-labels", "the labels")) else "was"
+def _made(what: str) -> str:
+    """How ``what`` came from its scheme: "the pre-labels in F were made with", "project P was pushed
+    with", "model M was trained with", "the dataset D was labelled with"."""
+    for start, verb in (("the pre-labels", "were made with"), ("the labels", "were labelled with"),
+                        ("project", "was pushed with"), ("model", "was trained with"),
+                        ("the dataset", "was labelled with")):
+        if what.startswith(start):
+            return verb
+    return "was made with"
 
 
 def _agree(recorded: list[tuple[str, Record]]) -> None:
     first_what, first = recorded[0]
     for what, record in recorded[1:]:
         if relation(first, record) == "other":
-            raise UserError(f"{first_what} {_was(first_what)} made with scheme "
+            raise UserError(f"{first_what} {_made(first_what)} scheme "
                             f"{describe(first)}, {what} with scheme {describe(record)}; use the ones made with one scheme")
 
 
 def _version_note(given: Record, what: str, recorded: Record) -> str:
-    return (f"{what} {_was(what)} made with version {recorded['version']} of scheme "
+    return (f"{what} {_made(what)} version {recorded['version']} of scheme "
             f"{given['name']!r}, this is version {given['version']} (the same labels)")
 
 
@@ -213,8 +222,8 @@ def check_given(given: Record, flag: str, what: str, recorded: Record, fix: str)
     labels); a UserError naming both and ``fix`` when it is another scheme."""
     kind = relation(given, recorded)
     if kind == "other":
-        raise UserError(f"{flag} is scheme {describe(given)}, but {what} {_was(what)} "
-                        f"made with scheme {describe(recorded)}; {fix}")
+        raise UserError(f"{flag} is scheme {describe(given)}, but {what} {_made(what)} "
+                        f"scheme {describe(recorded)}; {fix}")
     return _version_note(given, what, recorded) if kind == "version" else None
 
 
@@ -234,22 +243,22 @@ def resolve(given: str | None, recorded: Iterable[tuple[str, Record | None]], de
     if known:
         what, rec = known[0]
         if not rec.get("source"):
-            raise UserError(f"{what} {_was(what)} made with scheme {describe(rec)}, "
+            raise UserError(f"{what} {_made(what)} scheme {describe(rec)}, "
                             "whose file is not recorded; give --scheme with that scheme's name or YAML")
         try:
             scheme, record = load(rec["source"])
         except UserError as err:
-            raise UserError(f"{what} {_was(what)} made with scheme {describe(rec)} "
+            raise UserError(f"{what} {_made(what)} scheme {describe(rec)} "
                             f"from {rec['source']}, which cannot be read now ({err}); give --scheme with that "
                             "scheme's YAML") from None
         if relation(record, rec) == "other":
             raise UserError(f"{rec['source']} is now scheme {describe(record)}, but {what} "
-                            f"{_was(what)} made with scheme {describe(rec)}; "
+                            f"{_made(what)} scheme {describe(rec)}; "
                             "give --scheme with the scheme it was made with")
         notes = []
         if relation(record, rec) == "version":
             notes.append(f"scheme {rec['name']!r} ({rec['source']}) has changed since {what} "
-                         f"{_was(what)} made (version {rec['version']}, now "
+                         f"{_made(what).removesuffix(' with')} (version {rec['version']}, now "
                          f"{record['version']}; the same labels): using it as it is now")
         return Resolved(scheme, record["source"], record, notes)
     if default is None:

@@ -92,7 +92,7 @@ def test_train_and_evaluate_take_the_pulled_datasets_scheme_and_refuse_another(t
         err = capsys.readouterr().err
         assert err.startswith("error: --scheme kremlin_framing is scheme 'kremlin_framing' (kremlin_framing, "
                               "independent_reporting, neutral; version ") and len(err.strip().splitlines()) == 1
-        assert "but the dataset" in err and "was made with scheme 'favor_against' (favor, against, none; version " in err
+        assert "but the dataset" in err and "was labelled with scheme 'favor_against' (favor, against, none; version " in err
         assert err.rstrip().endswith("leave out --scheme to train with the dataset's own" if argv[0] == "train"
                                      else "leave out --scheme to use it")
     assert not (tmp_path / "model").exists() and not (tmp_path / "ev").exists()

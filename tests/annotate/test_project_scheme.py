@@ -131,7 +131,7 @@ def test_a_project_remembers_its_scheme_from_push_to_pull(studio, studio_client,
                  "--scheme", "favor_against"])
     err = capsys.readouterr().err
     assert code != 0 and "error: --scheme favor_against is scheme 'favor_against'" in err
-    assert f"but project {title!r} was made with scheme 'sanctions_stance'" in err and not (tmp_path / "p2").exists()
+    assert f"but project {title!r} was pushed with scheme 'sanctions_stance'" in err and not (tmp_path / "p2").exists()
 
     # another scheme's pre-labels into the annotated project: refused before anything changes
     _, favor = provenance.load("favor_against")

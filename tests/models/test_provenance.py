@@ -72,6 +72,7 @@ def test_a_model_records_its_scheme_and_whether_it_learnt_anything(tmp_path):
     model = tmp_path / "model"
     model.mkdir()
     config = {"scheme": "sanctions_stance", "scheme_version": "v1", "labels": ["favor", "against", "none"],
+              "scheme_labels": ["favor", "against", "none"],
               "scheme_path": "/s/sanctions.yaml", "version": "minilm-ft-1",
               "metrics": {"validation_macro_f1": 0.266, "validation_claims": 16},
               "blend": {"bootstrap_weight": 0.0, "validation_f1_by_weight": {"0.0": 0.64},
@@ -104,7 +105,7 @@ def test_the_recorded_scheme_is_used_and_a_different_one_given_is_one_error_nami
     with pytest.raises(UserError) as err:
         provenance.resolve("favor_against", [("the dataset d", record)])
     assert str(err.value).startswith("--scheme favor_against is scheme 'favor_against' (favor, against, none; version ")
-    assert f"but the dataset d was made with scheme 'sanctions_stance' (favor, against, none; version {record['version']}); " \
+    assert f"but the dataset d was labelled with scheme 'sanctions_stance' (favor, against, none; version {record['version']}); " \
            "leave out --scheme to use it" in str(err.value)
 
 
@@ -114,18 +115,18 @@ def test_an_edited_scheme_file_is_another_version_a_note_not_an_error(tmp_path):
     write_scheme(path, SCHEME_YAML.replace("tougher sanctions", "tougher sanctions, more sanctions"))
     chosen = provenance.resolve(None, [("the dataset d", before)])
     assert chosen.record["version"] != before["version"]
-    assert chosen.notes == [f"scheme 'sanctions_stance' ({path.resolve()}) has changed since the dataset d was made "
+    assert chosen.notes == [f"scheme 'sanctions_stance' ({path.resolve()}) has changed since the dataset d was labelled "
                             f"(version {before['version']}, now {chosen.record['version']}; the same labels): using it "
                             "as it is now"]
     given = provenance.resolve(str(path), [("the dataset d", before)])
-    assert "the dataset d was made with version" in given.notes[0]
+    assert "the dataset d was labelled with version" in given.notes[0]
 
 
 def test_a_recorded_file_that_is_gone_or_unrecorded_asks_for_scheme(tmp_path):
     path = write_scheme(tmp_path / "s.yaml")
     _, record = provenance.load(str(path))
     path.unlink()
-    with pytest.raises(UserError, match=r"the dataset d was made with scheme 'sanctions_stance' .* from .*s\.yaml, "
+    with pytest.raises(UserError, match=r"the dataset d was labelled with scheme 'sanctions_stance' .* from .*s\.yaml, "
                                          r"which cannot be read now .*; give --scheme with that scheme's YAML"):
         provenance.resolve(None, [("the dataset d", record)])
     with pytest.raises(UserError, match=r"whose file is not recorded; give --scheme"):
@@ -135,6 +136,18 @@ def test_a_recorded_file_that_is_gone_or_unrecorded_asks_for_scheme(tmp_path):
 def test_a_model_and_a_dataset_of_two_schemes_are_one_error(tmp_path):
     _, kremlin = provenance.load("kremlin_framing")
     _, favor = provenance.load("favor_against")
-    with pytest.raises(UserError, match=r"^model m was made with scheme 'kremlin_framing' .*, the dataset d with "
+    with pytest.raises(UserError, match=r"^model m was trained with scheme 'kremlin_framing' .*, the dataset d with "
                                         r"scheme 'favor_against'"):
         provenance.resolve(None, [("model m", kremlin), ("the dataset d", favor)])
+
+
+def test_a_model_from_before_scheme_labels_is_checked_by_its_schemes_name(tmp_path):
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "claimstance.json").write_text(json.dumps({"scheme": "kremlin_framing",
+                                                        "labels": ["kremlin_framing", "neutral"]}))
+    record = provenance.from_model(model)
+    assert record == {"name": "kremlin_framing", "version": None, "labels": [], "source": "kremlin_framing"}
+    assert provenance.resolve(None, [("model m", record)]).source == "kremlin_framing"
+    with pytest.raises(UserError, match=r"but model m was trained with scheme 'kremlin_framing'; leave out"):
+        provenance.resolve("favor_against", [("model m", record)])
