@@ -114,6 +114,7 @@ def pull(project: str, out_dir: str | Path, *, workspace: str | Path | None = No
     from annotate.pairs_pull import is_pairs_config
     from annotate.studio import connect
 
+    pulling._check_out_dir(Path(out_dir))   # before the server: a bad --out costs nothing
     ls, info = connect(workspace=workspace, url=url)
     found = pulling.find_project(ls, project, info["url"])
     if is_pairs_config(getattr(found, "label_config", None)):

@@ -260,7 +260,9 @@ def test_a_server_answering_an_empty_page_to_everything_gets_no_false_success(fa
     """The probe passes; the project it 'creates' has no id: no 'pushed' line, no /projects/None/ URL."""
     url = fake('{"count": 0, "results": []}')
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", KEY)
-    assert main(["push", "--in", str(_claims(tmp_path)), "--project", "abc", "--url", url]) == 2
+    # claims never pre-labelled name their scheme (the project records none)
+    assert main(["push", "--in", str(_claims(tmp_path)), "--project", "abc", "--url", url,
+                 "--scheme", "kremlin_framing"]) == 2
     out = capsys.readouterr()
     assert out.out == "" and "None" not in out.err
     assert out.err.strip() == (f"error: {url} does not answer like Label Studio 1.x; "
