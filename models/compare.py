@@ -101,19 +101,18 @@ CLUSTER_COLUMNS = ["cluster", "label", "size", "claims", "docs", "sources", "sta
 
 
 def scheme_of(stances: set[str], preferred: str | None) -> str | None:
-    """The label scheme the stances belong to: ``preferred`` when its labels hold them all, else the
-    first bundled scheme that does, else None (no cue highlighting, stances coloured in order)."""
-    from models.schemes import SCHEME_DIR, load_scheme
+    """The label scheme the stances belong to: ``preferred`` (the one the pre-labels record, or the
+    configured one) when its labels hold them all, else None (no cue highlighting, stances coloured
+    in order). Never another scheme that merely shares the label ids: its cues would mislead."""
+    from models.schemes import load_scheme
 
-    names = ([preferred] if preferred else []) + [p.stem for p in sorted(SCHEME_DIR.glob("*.yaml"))]
-    for name in dict.fromkeys(names):
-        try:
-            scheme = load_scheme(name)
-        except UserError:
-            continue
-        if stances <= set(scheme.label_ids):
-            return name
-    return None
+    if not preferred:
+        return None
+    try:
+        scheme = load_scheme(preferred)
+    except UserError:
+        return None
+    return preferred if stances <= set(scheme.label_ids) else None
 
 
 def with_labels(rows: Sequence[dict[str, Any]], labelled: Sequence[dict[str, Any]]
@@ -150,8 +149,8 @@ def run_compare(inp: str | Path, out: str | Path, config: str | Path | None = No
     check_output_dir(out, OUTPUT_FILES, OUTPUT_WRITTEN)
     settings = settings or load_compare_settings(config, overrides)
     rows = list(read_jsonl(inp))
-    # The scheme of the pre-labels (its cues and colours in the report): the configured one when it
-    # holds them, else a bundled one that does.
+    # The scheme of the pre-labels (its cues and colours in the report): the one given (`stance
+    # compare` passes the one the pre-labels record) or configured, when it holds them; else none.
     predicted = {str(r["prediction"]) for r in rows if r.get("prediction") is not None}
     if predicted:
         scheme = scheme_of(predicted, settings.scheme)

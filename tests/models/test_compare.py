@@ -290,12 +290,22 @@ def test_the_report_follows_the_scheme_of_the_pre_labels(tmp_path, monkeypatch):
     from models.schemes import load_scheme
 
     favor = list(load_scheme("favor_against").label_ids)
-    assert scheme_of(set(favor[:2]), "kremlin_framing") == "favor_against"
+    # another scheme that merely shares the label ids is never taken: its cues would mislead
+    assert scheme_of(set(favor[:2]), "kremlin_framing") is None
+    assert scheme_of(set(favor[:2]), "favor_against") == "favor_against"
     assert scheme_of({"kremlin_framing"}, "kremlin_framing") == "kremlin_framing"
     assert scheme_of({"made_up"}, "kremlin_framing") is None
     monkeypatch.setattr(compare_mod, "embedder", lambda cache, progress: topic_embed)
     inp = tmp_path / "pre.jsonl"
     inp.write_text("".join(json.dumps({**r, "prediction": favor[i % 2]}) + "\n" for i, r in enumerate(ROWS)))
+    assert main(["compare", "--in", str(inp), "--out", str(tmp_path / "none")]) == 0   # nothing recorded
+    assert "Label scheme: none known for these stances" in (tmp_path / "none" / "report.html").read_text()
+    # the scheme the pre-labels record (stance prelabel writes it), with no --scheme
+    from models import provenance
+
+    record = provenance.load("favor_against")[1]
+    inp.write_text("".join(json.dumps({**r, "prediction": favor[i % 2], **provenance.row_fields(record)}) + "\n"
+                           for i, r in enumerate(ROWS)))
     assert main(["compare", "--in", str(inp), "--out", str(tmp_path / "cmp")]) == 0
     page = (tmp_path / "cmp" / "report.html").read_text()
     from models import report
