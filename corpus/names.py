@@ -79,3 +79,37 @@ def descriptor_name(desc: str) -> str | None:
         run.pop(0)  # "Minister Lavrov" -> "Lavrov"; "Foreign Ministry" stays
     name = " ".join(run)
     return name if len(name) <= 80 else None
+
+
+# first names whose bearer a reporter calls "she" or "he": a pronoun that does not fit the name before it
+# refers to someone else (a small list of the names of the region's news; others are not checked)
+FEMALE_NAMES = frozenset("""maria anna olga yulia julia elena yelena natalia natalya tatiana tatyana svetlana irina
+    ekaterina yekaterina evgenia yevgenia ella kaja ursula annalena angela kamala hillary nancy marine giorgia liz
+    theresa jana sarah jane mary emma anne nadia nadiya oksana iryna olena lyudmila ludmila viktoria victoria
+    margarita daria darya sofia sophie kristina veronika vera galina larisa alla inna marina valentina lisa laura
+    claire catherine kate helen helena karin kristalina roberta mette sanna zuzana maia salome lina mira lena
+    alice susan linda karen nina rita ruth""".split())
+MALE_NAMES = frozenset("""vladimir dmitry dmitri sergei sergey alexei alexey alexander aleksandr volodymyr olaf
+    emmanuel joe joseph donald viktor robert mark mykhailo rustem evan ivan peter paul john james boris yevgeny
+    evgeny nikolai mikhail andrei andriy oleksandr oleksiy petro vitali vitaliy denys denis igor ihor oleg yuri
+    yury antony jens rishi keir friedrich recep narendra benjamin lloyd jake kirill ramzan maxim pavel anatoly
+    gennady valery vasily alexandr michael david richard william thomas charles george jean pierre luis carlos
+    tom roger lindsey adam chuck mitch marco ilya roman kyrylo valerii""".split())
+# surnames a Slavic language makes female or male ("Zakharova", "Navalnaya"; "Peskov", "Zelensky")
+_FEMALE_SURNAME = re.compile(r"(?:ova|eva|yova|aya|skaya|ska|cka)$")
+_MALE_SURNAME = re.compile(r"(?:ov|ev|yov|sky|skiy|skyi|ski|ovich|evich)$")
+
+
+def gender(name: str) -> str | None:
+    """'f' or 'm' when a person's name says which ("Maria Zakharova", "Peskov"), else None."""
+    words = name.lower().replace("’", "'").split()
+    if not words:
+        return None
+    if len(words) > 1 and words[0] in FEMALE_NAMES:
+        return "f"
+    if len(words) > 1 and words[0] in MALE_NAMES:
+        return "m"
+    last = words[-1]
+    if _FEMALE_SURNAME.search(last):
+        return "f"
+    return "m" if _MALE_SURNAME.search(last) else None

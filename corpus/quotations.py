@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from corpus.names import PARTICLES
+from corpus.names import PARTICLES, PERSON_TITLES, gender
 from corpus.quotes import CHARACTERISING_VERB, SPEECH_VERB, attributed_speaker, sentence_subject
 from corpus.records import AUTHOR, BLOGGER, QUOTED
 from corpus.transcripts import COUNTRIES, NOT_VOICES
@@ -32,37 +32,71 @@ def pronoun_names(rows: list[tuple[str, str | None, str, int]]) -> list[str | No
     reporter's pronoun refers to: "Dmitry Peskov", or "Peskov" when the document named him in full;
     a surname alone, after the sentence's first word as in '"...," Peskov said.', only in its own
     paragraph, since a one-word name may be a company's; a body such as "Foreign Ministry" is "it",
-    and a nameless quoted sentence in between breaks the chain), or the
-    subject of a sentence of the writer's in between, when a role introduces it or the document
-    quotes it ("Foreign Ministry spokeswoman Maria Zakharova arrived ...", "Zakharova arrived ...").
+    and a nameless quoted sentence in between breaks the chain), or the subject of a sentence of the
+    writer's in between, when a role introduces it or the document quotes it ("Foreign Ministry
+    spokeswoman Maria Zakharova arrived ...", "Zakharova arrived ..."). A wrong name is worse than
+    none: the subject of a passive or of a death ("Navalny was poisoned", "Lavrov was criticised by
+    ...") speaks no next quotation and, like any other person a writer's sentence names, ends the
+    chain; a pronoun that does not fit the name ("she" after "Alexei Navalny") gets none; and a name
+    reaches one paragraph past where the person was named, not from paragraph to paragraph along the
+    pronouns that took it.
     """
+    todo = [i for i, (role, name, _, _) in enumerate(rows) if role == QUOTED and name is None]
+    if not todo:
+        return [name for _, name, _, _ in rows]
     quoted = {name for role, name, _, _ in rows if role == QUOTED and name and _person(name)}
+    surnames: dict[str, list[str]] = {}
+    for full in quoted:
+        surnames.setdefault(full.split()[-1], []).append(full)
     out: list[str | None] = []
     # the nearest person or quoted row before: its name, its paragraph, how many paragraphs on it reaches
     last: tuple[str | None, int, int] | None = None
     named = False   # the row before is a pronoun's speech given a name here
-    for role, name, sentence, paragraph in rows:
-        if role == QUOTED and name is None and named and paragraph == last[1] \
+    before = -1     # the paragraph of the row before
+    for i, (role, name, sentence, paragraph) in enumerate(rows):
+        if i > todo[-1]:
+            out.extend(row[1] for row in rows[i:])   # no nameless quotation after: nothing left to name
+            break
+        pronoun = None
+        if role == QUOTED and name is None and named and paragraph == before \
                 and not attributed_speaker(sentence)[0]:
             name = last[0]   # the rest of the quotation 'He called it "robbery. Theft."' began
         elif role == QUOTED and name is None and last is not None and last[0] and paragraph - last[1] <= last[2] \
-                and _PRONOUN_SPEECH.search(sentence):
+                and (pronoun := _pronoun_speech(sentence)) and _fits(pronoun, last[0]):
             name = last[0]
             named = True
         else:
             named = False
         if role == QUOTED and named:
-            last = (name, paragraph, last[2])   # the person it was named after, as near as this row
+            pass   # the person it was named after stays where they were named: the chain does not move on
         elif role == QUOTED and name and _person(name):
             last = (name, paragraph, 1)
         elif role == QUOTED:
             last = (name if name and _named_after_first_word(name, sentence) else None, paragraph, 0)
         elif role in (AUTHOR, BLOGGER):
-            subject = _subject_person(sentence, quoted)
+            subject = _subject_person(sentence, quoted, surnames)
             if subject:
                 last = (subject, paragraph, 1)
+            elif last is not None and last[0] and _names_another(sentence, last[0], surnames):
+                last = None   # "His wife Yulia Navalnaya blamed the Kremlin.": the nearest person is hers
+        before = paragraph
         out.append(name)
     return out
+
+
+_PRONOUN_WORD = re.compile(r"\b([Hh]e|[Ss]he)\b")
+
+
+def _pronoun_speech(sentence: str) -> str | None:
+    """"he" or "she" when the sentence is speech by that pronoun ("She added ...", '"...," he said.')."""
+    m = _PRONOUN_SPEECH.search(sentence)
+    return _PRONOUN_WORD.search(m.group()).group(1).lower() if m else None
+
+
+def _fits(pronoun: str, name: str) -> bool:
+    """The pronoun may stand for the name: not "she" for "Alexei Navalny", nor "he" for "Maria Zakharova"."""
+    said = gender(name)
+    return said is None or said == ("f" if pronoun == "she" else "m")
 
 
 def _named_after_first_word(name: str, sentence: str) -> bool:
@@ -76,16 +110,55 @@ def _named_after_first_word(name: str, sentence: str) -> bool:
             and low not in NOT_VOICES and low not in COUNTRIES)
 
 
-def _subject_person(sentence: str, quoted: set[str]) -> str | None:
+# what follows a subject that speaks no next quotation: a passive ("was poisoned", "has been sharply
+# criticised by", "is expected to"), a death or an arrest told actively ("died in prison")
+_PARTICIPLE = (r"(?:[a-z]+(?:ed|en|wn)|hit|shot|held|put|kept|left|sent|caught|brought|bought|built|found|fought|"
+               r"seen|shown|told|sought|taught|struck|hung|born|dead|missing|set|cut|hurt|beaten)")
+_PARTY = re.compile(r"^\s*\([^()]{1,20}\)")   # "Roger Wicker (R-Miss.) was ..."
+_NOT_ACTING = re.compile(
+    rf"^(?:,[^,]{{1,80}},)?\s+(?:(?:has|have|had|will|would|may|might|could)\s+)?"
+    rf"(?:(?:was|were|is|are|be|been|being|got|gets|remains|remained)\s+(?:[a-z]+ly\s+|not\s+|also\s+|later\s+)*{_PARTICIPLE}\b"
+    r"|(?:died|dies|perished|disappeared)\b)")
+
+
+def _subject_person(sentence: str, quoted: set[str], surnames: dict[str, list[str]]) -> str | None:
     """The person a sentence of the writer's opens with, when a role introduces them or the document
-    quotes them: in full when the sentence gives a surname only ("Zakharova" -> "Maria Zakharova")."""
+    quotes them: in full when the sentence gives a surname only ("Zakharova" -> "Maria Zakharova");
+    not one the sentence says was acted on or died ("Alexei Navalny was poisoned ...")."""
     name, roled = sentence_subject(sentence)
     if not name:
         return None
-    full = [q for q in quoted if q == name or q.split()[-1] == name]
+    at = sentence.find(name)
+    if at >= 0 and _NOT_ACTING.match(_PARTY.sub("", sentence[at + len(name):at + len(name) + 160], count=1)):
+        return None
+    full = [name] if name in quoted else surnames.get(name, [])
     if len(full) == 1:
         return full[0]
     return name if roled and (_person(name) or _named_after_first_word(name, f". {name}")) else None
+
+
+# two or more capitalised words, a title and a name ("President Putin's"), or one word: names a sentence holds
+_CAPITALISED_RUN = re.compile(r"[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|de|van|von|der|al|bin|da|di|le|la))*")
+_RUN_OPENERS = frozenset("the a an his her its their our my your this that these those in on at by for from "
+                         "after before with without as when while but and or of to".split())
+
+
+def _names_another(sentence: str, person: str, surnames: dict[str, list[str]]) -> bool:
+    """Does a sentence of the writer's name a person other than ``person``: a person's two words ("His
+    wife Yulia Navalnaya"), a title and a name ("President Putin's decree"), or a surname the document
+    quotes in full?"""
+    own = set(person.split())
+    for m in _CAPITALISED_RUN.finditer(sentence):
+        words = [w.strip(".,'’") for w in m.group().split()]
+        while words and words[0].lower() in _RUN_OPENERS:
+            words.pop(0)
+        words = [re.sub(r"['’]s$", "", w) for w in words if w]
+        if not words or own.intersection(words):
+            continue
+        titled = len(words) > 1 and words[0].lower() in PERSON_TITLES
+        if titled or _person(" ".join(words)) or (len(words) == 1 and words[0] in surnames):
+            return True
+    return False
 
 
 # words of a body's name: a body is "it", never "he" or "she"

@@ -138,6 +138,7 @@ _TIME_LEAD = re.compile(
     rf"(?:{_DAYS}|{_MONTHS}|years?|months?|weeks?|days?|nights?|morning|afternoon|evening|weekend|spring|summer|"
     rf"autumn|fall|winter|\d{{1,4}}s?|\d{{1,2}}(?:st|nd|rd|th))(?:,?\s+(?:{_MONTHS}|\d{{1,4}}))*"
     r"|yesterday|today|tonight|earlier|later|previously|meanwhile|recently)\s+(?=\S)", re.I)
+_LEAD_IN_COMMA = re.compile(r"([^,]{1,40}),\s+(?=[A-Z])")   # "Later, ", "On Monday, ", "In Moscow, "
 _PREPOSITION_LEAD = re.compile(rf"(?:{_OPENING_PREPOSITIONS})\s", re.I)
 _RELATIVE = frozenset("who whom which that".split())
 _NEW_CLAUSE = re.compile(r"(?:and|but|while|yet|so|whereas)\s+(?=\S)", re.I)
@@ -196,8 +197,11 @@ def sentence_subject(sentence: str) -> tuple[str | None, bool]:
     ``Russia's Foreign Ministry spokeswoman Maria Zakharova dismissed ...`` -> ("Maria Zakharova", True);
     ``Zakharova arrived ...`` -> ("Zakharova", False); ``The chips were ...`` -> (None, False).
     """
-    if _PREPOSITION_LEAD.match(sentence):
-        return None, False   # "In Moscow, ...": where, not who
+    lead = _LEAD_IN_COMMA.match(sentence)
+    if lead and (_LEAD_IN.match(lead.group(1)) or _TIME_LEAD.match(lead.group(1) + " ")):
+        sentence = sentence[lead.end():]   # "Later, Defence Minister Rustem Umerov arrived ...": after the lead-in
+    elif _PREPOSITION_LEAD.match(sentence):
+        return None, False   # "In Moscow the ...": where, not who, and no telling where it ends
     run: list[str] = []
     for word in sentence.split()[:12]:
         bare = word.rstrip(".,").lower()
@@ -206,8 +210,8 @@ def sentence_subject(sentence: str) -> tuple[str | None, bool]:
         run.append(word)
         if word.endswith(","):
             break
-    if not run or run[-1].rstrip(".,").lower() in ROLE_WORDS | TITLES:
-        return None, False
+    if not run or run[-1].rstrip(".,").lower() in ROLE_WORDS | TITLES or run[-1].rstrip(".,").endswith(("'s", "’s")):
+        return None, False   # a role alone, or a possessive: "President Putin's decree took effect" is no one's act
     name = descriptor_name(" ".join(run))
     if not name:
         return None, False
