@@ -72,10 +72,28 @@ def parse_byline(line: str) -> list[str] | None:
     if len(line) > 150:
         return None
     m = _BYLINE.match(line)
-    if not m:
-        return None
+    if not m or _clause_after(line[m.end(1):]):
+        return None   # "By Sunday, neither side had set a date.": a sentence, no byline
     names = [clean_name(n) for n in _BYLINE_SPLIT.split(m.group(1)) if clean_name(n)]
+    if any(_NOT_NAME.search(n) for n in names):
+        return None   # "By February", "By Monday night", "By Putin's order"
     return names or None
+
+
+# a byline's name is no day, month, season nor possessive ("By Sunday", "By February", "By Putin's order")
+_NOT_NAME = re.compile(r"^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|"
+                       r"April|May|June|July|August|September|October|November|December|Spring|Summer|Autumn|"
+                       r"Fall|Winter|Then|Now|Noon|Midnight|Dawn|Nightfall|Christmas|Easter)\b|['’]s\b")
+_CLAUSE_WORDS = frozenset("""had has have was were is are will would could can did does not no neither nor
+    never the a an it they we he she there this that""".split())
+
+
+def _clause_after(tail: str) -> bool:
+    """Words after a byline's names that make a clause ("By Sunday, neither side had set a date."), not a
+    credit ("By Jana Kovac, Reuters", "By Jana Kovac | March 11, 2026", "By A, with reporting by B")."""
+    words = tail.strip(" ,").split()
+    return tail.lstrip().startswith(",") and len(words) >= 3 and (
+        tail.rstrip().endswith((".", "!", "?")) or any(w.lower() in _CLAUSE_WORDS for w in words))
 
 
 def turn_marker(para: str) -> tuple[str, str | None, int, str | None] | None:

@@ -9,7 +9,7 @@ from corpus.extraction import extract_claims
 from corpus.names import clean_name
 from corpus.readers import read_documents
 from corpus.records import AUTHOR, QUOTED, Document
-from corpus.voices import Voice, sentence_voice
+from corpus.voices import Voice, parse_byline, sentence_voice
 
 
 def voices(text: str, **meta) -> list[tuple[str, str, str | None]]:
@@ -185,3 +185,21 @@ def test_a_person_named_after_a_lead_in_is_the_nearest_one() -> None:
     text = ('"We need more air defence," Zelensky said on Monday. Later, Defence Minister Rustem Umerov '
             'arrived in Washington. "The talks were productive," he said.')
     assert [name for _, _, name in voices(text)] == ["Zelensky", None, "Rustem Umerov"]
+
+
+def test_a_sentence_opening_with_by_and_a_day_or_month_is_no_byline(tmp_path) -> None:
+    page = ("<html><head><title>Talks stall</title></head><body><article><h1>Talks stall</h1>"
+            "<p>Talks ended without agreement on Friday.</p><p>By Sunday, neither side had set a date.</p>"
+            "<p>Moscow insisted that any ceasefire must be preceded by a withdrawal from the four regions it claims, "
+            "a demand Kyiv has repeatedly rejected as a call for capitulation dressed up as diplomacy.</p>"
+            "</article></body></html>")
+    (tmp_path / "a.html").write_text(page, encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Avdiivka falls\n\nBy February, the town had been almost surrounded.\n\n"
+                                    "Troops left on Saturday.\n", encoding="utf-8")
+    for doc in read_documents([str(tmp_path)]):
+        assert "author" not in doc.meta
+        assert {(c.speaker_name, c.reason == "byline") for c in extract_claims(doc) if c.speaker == AUTHOR} == {
+            (None, False)}
+    assert parse_byline("By Jana Kovac | March 11, 2026") == ["Jana Kovac"]
+    assert parse_byline("By John Smith, with reporting by Anna Lee") == ["John Smith"]
+    assert parse_byline("By Putin's order") is None
