@@ -126,7 +126,7 @@ def test_evaluate_writes_report_figures_and_escaped_html(tmp_path: Path, monkeyp
     # The one error is listed with its escaped text; groups under 20 claims are marked.
     assert report["errors"] == [{"id": "k0", "text": "The Kiev regime claim number 0 <b>", "label": "kremlin_framing",
                                  "predicted": "independent_reporting", "confidence": 0.7778,
-                                 "outlet": "wire.example"}]
+                                 "outlet": "wire.example", "source": "wire.example"}]
     assert "Errors the model was surest of" in page and "The Kiev regime claim number 0 &lt;b&gt;" in page
     assert "outlet=paper.example (few claims)" in page
     assert "source_type_note" not in report   # no row has a source type
