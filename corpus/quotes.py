@@ -94,8 +94,20 @@ _NOT_SAID = frozenset("not never will would could can may might should must is a
 # "X called them "...."", "X dismissed the reports as "..."": an object, then the quotation (not the
 # participle of "a plan called "Peace"" nor "described as "secret"")
 _CHARACTERISES = re.compile(
-    rf"^(?P<subj>[A-Z][^!?;:\"“”«»]{{0,80}}?){_BETWEEN}\s+(?:{_NAMING_VERB}\s+(?!(?:as|for|on|upon|in|to)\b)"
-    rf"(?:[^\s\"“”«»]+\s+){{1,8}}|{_AS_VERB}\s+(?!as\b)[^\"“”«»]{{1,80}}?\s+as\s+(?:[\w'’-]+\s+){{0,3}})[\"“«]")
+    rf"^(?P<subj>[A-Z][^!?;:\"“”«»]{{0,80}}?){_BETWEEN}\s+(?:(?P<naming>{_NAMING_VERB})\s+(?!(?:as|for|on|upon|in|to)\b)"
+    rf"(?P<object>(?:[^\s\"“”«»]+\s+){{1,8}})|{_AS_VERB}\s+(?!as\b)[^\"“”«»]{{1,80}}?\s+as\s+(?:[\w'’-]+\s+){{0,3}})[\"“«]")
+# what names no speech after "called": a call ("called Biden on Tuesday to discuss"), a meeting called
+# ("called an emergency meeting of the"), troops called up; a preposition or "to" in the object is one
+_PARTICLES_AFTER_CALL = frozenset("up off back out over in".split())          # "called up 300,000 reservists"
+_NOT_NAMING_OBJECT = frozenset("""to yesterday today tonight monday tuesday wednesday thursday friday saturday
+    sunday""".split())   # "called Biden on Tuesday to discuss"
+_CALLED_EVENT = re.compile(r"(?:a|an)\s+(?:[\w-]+\s+){0,2}?(?:meeting|summit|session|election|referendum|vote|strike|"
+                           r"halt|ceasefire|truce|conference|briefing|debate|inquiry)s?\b", re.I)
+# a second voice in the same sentence: 'Kyiv terms the attacks "terrorism" while Moscow calls them "retaliation."'
+_SECOND_VOICE = re.compile(rf"\b(?:while|whereas|but|and|as)\s+(?:the\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*\s+"
+                           rf"(?:{SPEECH_VERB}|{CHARACTERISING_VERB})\b")
+# a name given to a thing: 'dubbed the new drone "Geran-2"' (a capitalised name of up to three words)
+_GIVEN_NAME = re.compile(r"[\"“«][A-Z][\w'’-]*(?:[\s-][A-Z0-9][\w'’-]*){0,2}[\"”»]")
 # the words a subject may hold besides capitalised ones: "Russia's embassy in Riga", "the foreign minister"
 _SUBJECT_WORDS = frozenset("""the a an his her its their of for in at from by to former executive officer
     spokesman spokeswoman spokesperson official officials lawmaker lawmakers diplomat diplomats embassy ministry
@@ -303,6 +315,20 @@ def _plain_subject(subject: str) -> bool:
         or w in PARTICLES for w in words)
 
 
+def _characterises(sentence: str, m: re.Match[str]) -> bool:
+    """A match of ``_CHARACTERISES`` that reports one speaker's words: not a call, a meeting called or
+    troops called up ("Zelensky called Biden on Tuesday to discuss the "next steps""), not a name
+    given to a thing ('The ministry dubbed the new drone "Geran-2"'), not two voices set side by side."""
+    if m.group("naming"):
+        words = [w.lower().strip(",.") for w in m.group("object").split()]
+        if words[0] in _PARTICLES_AFTER_CALL or _CALLED_EVENT.match(m.group("object")) \
+                or any(w in _NOT_NAMING_OBJECT for w in words):
+            return False
+        if m.group("naming").lower().startswith("dub") and _GIVEN_NAME.match(sentence, m.end() - 1):
+            return False
+    return _SECOND_VOICE.search(sentence, m.end()) is None
+
+
 def _not_a_speaker(words: list[str]) -> bool:
     """Words that make a descriptor no speaker: a lower-case stop word, or the first person."""
     return any(w.lower() in _DESC_STOP and (w.islower() or w in ("I", "We", "My", "Our")) for w in words)
@@ -332,7 +358,7 @@ def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
             if other:
                 return True, name
         m = _CHARACTERISES.match(sentence)
-        if m and not _not_said(m) and _plain_subject(m.group("subj")):
+        if m and not _not_said(m) and _plain_subject(m.group("subj")) and _characterises(sentence, m):
             other, name = _subject_name(m.group("subj"))
             if other:
                 return True, name

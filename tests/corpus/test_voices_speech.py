@@ -203,3 +203,21 @@ def test_a_sentence_opening_with_by_and_a_day_or_month_is_no_byline(tmp_path) ->
     assert parse_byline("By Jana Kovac | March 11, 2026") == ["Jana Kovac"]
     assert parse_byline("By John Smith, with reporting by Anna Lee") == ["John Smith"]
     assert parse_byline("By Putin's order") is None
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # a call, a meeting called, troops called up: no speech
+    ('Zelensky called Biden on Tuesday to discuss the "next steps" on air defence.', (AUTHOR, "Jane Roe")),
+    ('President Macron called an emergency meeting of the "Defence Council" on Sunday.', (AUTHOR, "Jane Roe")),
+    ('Putin called up 300,000 reservists in a "partial mobilisation" in September 2022.', (AUTHOR, "Jane Roe")),
+    # a name given to a thing; two voices side by side
+    ('The ministry dubbed the new drone "Geran-2" after it entered service.', (AUTHOR, "Jane Roe")),
+    ('Kyiv terms the attacks "terrorism" while Moscow calls them "retaliation."', (AUTHOR, "Jane Roe")),
+    # still characterisations
+    ('Ivan Sokolov called his colleagues at the channel "soldiers of the information war" in 2012.',
+     (QUOTED, "Ivan Sokolov")),
+    ('Critics called the vote "a sham."', (QUOTED, "Critics")),
+    ('Ukrainian officials branded the vote "null and void."', (QUOTED, "Ukrainian officials")),
+])
+def test_a_call_a_meeting_and_a_name_given_are_no_characterisation(sentence: str, expected: tuple) -> None:
+    assert sentence_voice(sentence, Voice(AUTHOR, "Jane Roe")) == expected
