@@ -158,9 +158,12 @@ def page_byline(page: str) -> list[str] | None:
 
 
 # the signature an embedded post ends with: "— Russian MFA (@mfa_russia) March 11, 2026" (X, Bluesky,
-# Threads), the account's name and handle, then a date or a link
+# Threads), the account's name and handle, then the date it was posted (perhaps a time): an op-ed's
+# sign-off "— Jana Kovac (@jkovac)" or "— Jane Doe (@jdoe) contributed reporting" has none
+_POST_DATE = (r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?,?\s+\d{4}|\d{4}-\d{2}-\d{2}"
+              r"|\d{1,2}/\d{1,2}/\d{2,4})")
 _POST_SIGNATURE = re.compile(r"[—–-]{1,2}\s*(?P<name>[^()\n]{1,60}?)\s*\((?P<handle>@[\w.]{1,60})\)"
-                             r"(?:\s+[\w,./:-]{1,40}){0,4}\s*")
+                             rf"\s+(?:on\s+)?{_POST_DATE}(?:,?\s+(?:at\s+)?\d{{1,2}}:\d{{2}}(?:\s*[AaPp][Mm])?)?\s*")
 
 
 def post_signature(para: str) -> str | None:

@@ -221,3 +221,10 @@ def test_a_sentence_opening_with_by_and_a_day_or_month_is_no_byline(tmp_path) ->
 ])
 def test_a_call_a_meeting_and_a_name_given_are_no_characterisation(sentence: str, expected: tuple) -> None:
     assert sentence_voice(sentence, Voice(AUTHOR, "Jane Roe")) == expected
+
+
+def test_a_sign_off_or_contributor_line_with_a_handle_is_no_embedded_post() -> None:
+    text = ("The price cap was meant to cut Russia's oil revenue.\n\nEurope must close the loopholes now.\n\n"
+            "— Jana Kovac (@jkovac)\n\nKyiv did not comment.\n\n"
+            "— Jane Doe (@janedoe_news) contributed reporting from Kyiv.")
+    assert {speaker for _, speaker, _ in voices(text, author="Jana Kovac")} == {AUTHOR}
