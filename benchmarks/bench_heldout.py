@@ -17,6 +17,10 @@ batches of 16, linear decay, no warm-up, no early stopping, no blend), trained o
 With ``--folds K``, stratified K-fold cross-validation instead: every claim held out once, and one
 macro-F1 over all the held-out predictions beside the per-fold figures.
 
+With ``--by FIELD`` (with ``--folds``), the pooled figures again for each value of a field of the
+claims (ruwa-dev's ``field``: ``title`` for headlines, ``desc`` for sub-headings), as macro-F1 and
+errors: where the errors are.
+
 With ``--train-fraction F``, a learning curve point: each split trains on a stratified share F of
 its training part (seeded by the split) and is scored on the same held-out claims as before.
 
@@ -25,7 +29,7 @@ benchmarks/_record.py): the per-split results (keyed "fold" under --folds, "seed
 means, the pooled figures under --folds, the mode, the settings, the command and the git commit.
 
     python benchmarks/bench_heldout.py [--data ../shared/data/ruwa-dev.jsonl] [--seeds 0,1 | --folds 5] [--plain]
-        [--train-fraction 0.6] [--train-seed 13]
+        [--train-fraction 0.6] [--train-seed 13] [--by field]
 """
 
 from __future__ import annotations
@@ -87,8 +91,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="seed of training (validation split, initialisation, batch order): the run-to-run spread")
     parser.add_argument("--train-fraction", type=float, default=1.0,
                         help="train on this stratified share of each split's training claims (learning curve)")
+    parser.add_argument("--by", default="",
+                        help="with --folds: the pooled figures for each value of this field of the claims (e.g. field)")
     args = parser.parse_args(argv)
     args.plain = args.plain or args.plain_only
+    if args.by and not args.folds:
+        parser.error("--by needs --folds (the pooled predictions it breaks down)")
     if not 0 < args.train_fraction <= 1:
         parser.error(f"--train-fraction must be in (0, 1], not {args.train_fraction}")
 
@@ -153,12 +161,14 @@ def main(argv: list[str] | None = None) -> int:
         return seconds
 
     pooled: dict[str, list[np.ndarray]] = {}
+    groups: list[list[str]] = []
     for seed, (train, test) in zip(names, splits):
         if args.train_fraction < 1:  # the same held-out claims, fewer training claims
             train, _ = train_test_split(train, train_size=args.train_fraction,
                                         stratify=[r["label"] for r in train], random_state=int(seed))
         y = np.array([LABELS.index(r["label"]) for r in test])
         pooled.setdefault("gold", []).append(y)
+        groups.append([str(r.get(args.by, "")) for r in test] if args.by else [])
         res = {split_key: seed, "train_claims": len(train), "test_claims": len(test),
                "test/tfidf": f1(y, tfidf(train, test))}
         cells = []
@@ -201,6 +211,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pooled over the {args.folds} folds ({len(gold)} claims): "
               + ", ".join(f"{k} {v:.3f}" for k, v in pooled_f1.items()))
         mode["pooled"] = {"claims": len(gold), "macro_f1": pooled_f1}
+        if args.by:
+            by = np.array([g for fold in groups for g in fold])
+            mode["pooled_by"] = {"field": args.by, "values": {}}
+            for value in sorted(set(by.tolist())):
+                on = by == value
+                cells = {k: {"macro_f1": f1(gold[on], np.concatenate(v)[on]),
+                             "errors": int((np.concatenate(v)[on].argmax(1) != gold[on]).sum())}
+                         for k, v in pooled.items()}
+                mode["pooled_by"]["values"][value] = {"claims": int(on.sum()), **cells}
+                print(f"  {args.by}={value!r} ({int(on.sum())} claims): "
+                      + ", ".join(f"{k} {c['macro_f1']:.3f} ({c['errors']} errors)" for k, c in cells.items()))
     record = {**context, "arguments": vars(args), **mode, "plain": args.plain, "data": args.data,
               "claims": len(rows), "cross_domain_claims": {k: len(v) for k, v in sets.items()},
               "train_seed": args.train_seed, "train_fraction": args.train_fraction,
