@@ -194,6 +194,15 @@ def sniff_delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
+def _unquoted(cell: str) -> str:
+    """A tab-separated field a spreadsheet quoted (each quote inside doubled) without its quotes, else as
+    it is: '"We will respond," she said. "Soon."' opens and closes with quotes that are the text's own."""
+    inner = cell[1:-1]
+    if len(cell) >= 2 and cell[0] == cell[-1] == '"' and inner.replace('""', "").count('"') == 0:
+        return inner.replace('""', '"')
+    return cell
+
+
 def _quote_opened(lines: list[str], first: int, delimiter: str = ",") -> tuple[int | None, bool]:
     """The line (numbered from ``first``) where the last quoted field of a row's ``lines`` opened, or
     None, and whether it is still open at their end: the csv module's own reading of quotes."""
@@ -256,7 +265,10 @@ def read_csv_documents(source: Source, options: ReadOptions, on_skip: OnSkip) ->
         delimiter = sniff_delimiter(header)
         lines = _Lines(itertools.chain([header] if header else [], text))
         # strict: a quote that never closes is an error, not a field swallowing every row after it
-        reader = csv.reader(lines, delimiter=delimiter, strict=True)
+        # a tab-separated file quotes nothing: a text opening with a quotation mark ('"Sanctions have
+        # failed," Peskov said.') is text, not a quoted field (a spreadsheet's "a ""b"" c" is unwrapped below)
+        reader = (csv.reader(lines, delimiter=delimiter, quoting=csv.QUOTE_NONE) if delimiter == "\t"
+                  else csv.reader(lines, delimiter=delimiter, strict=True))
 
         def rows() -> Iterator[tuple[int, list[str] | Skipped]]:
             """Each row after the header with the line it starts on, or the skip for one that cannot be
@@ -292,6 +304,8 @@ def read_csv_documents(source: Source, options: ReadOptions, on_skip: OnSkip) ->
                 if isinstance(cells, Skipped):
                     on_skip(cells)
                     continue
+                if delimiter == "\t":
+                    cells = [_unquoted(cell) for cell in cells]
                 where = f"{source.path}:{first}"
                 # A comma or a line break in unquoted text splits it into more fields, or more rows of
                 # fewer: such a row is told, not read with its text cut (empty extra cells lose nothing).

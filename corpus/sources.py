@@ -22,7 +22,7 @@ DEFAULT_MAX_MB = 50
 TEXT_SUFFIXES = {".txt": "text", ".text": "text", ".md": "text", ".markdown": "text",
                  ".html": "html", ".htm": "html", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv",
                  ".tsv": "csv"}   # a CSV reader's separator is read from the header: tabs too
-KNOWN = ".txt, .md, .html, .jsonl or .csv"
+KNOWN = ".txt, .md, .html, .jsonl, .csv or .tsv"
 
 
 def document_format(path: str | None) -> str:

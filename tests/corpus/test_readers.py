@@ -167,7 +167,7 @@ def test_each_bad_file_is_skipped_with_what_to_do(tmp_path: Path) -> None:
     assert reasons["empty.txt"] == "empty (no text); add text or leave the file out"
     assert reasons["huge.txt"] == "2.9 KB is over the 0.002 MB limit per file; split it or raise the limit with --max-file-mb"
     assert reasons["latin.txt"].startswith("not UTF-8 (byte 0xe9 at offset 3); re-encode it as UTF-8")
-    assert reasons["scan.pdf"] == "unknown format '.pdf'; convert it to .txt, .md, .html, .jsonl or .csv, or leave it out"
+    assert reasons["scan.pdf"] == "unknown format '.pdf'; convert it to .txt, .md, .html, .jsonl, .csv or .tsv, or leave it out"
     assert reasons["missing.txt"] == "no such file or directory; check the path"
 
 

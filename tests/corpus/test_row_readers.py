@@ -93,3 +93,14 @@ def test_a_tsv_file_is_read_as_a_tab_separated_csv(tmp_path: Path) -> None:
     path.write_text("id\ttext\nt1\tThe bridge was hit, officials said.\n", encoding="utf-8")
     [doc], skipped = read(path)
     assert (doc.doc_id, doc.text, skipped) == ("t1", "The bridge was hit, officials said.", [])
+
+
+def test_a_tab_separated_text_may_open_with_a_quotation_mark(tmp_path: Path) -> None:
+    path = tmp_path / "quotes.tsv"
+    path.write_text('id\ttext\n1\t"Sanctions have failed," Peskov said.\n2\tThe minister said "no" twice.\n'
+                    '3\t"We will respond," she said. "Soon."\n4\t"A spreadsheet said ""no"" here."\n',
+                    encoding="utf-8")
+    docs, skipped = read(path)
+    assert skipped == []
+    assert [doc.text for doc in docs] == ['"Sanctions have failed," Peskov said.', 'The minister said "no" twice.',
+                                          '"We will respond," she said. "Soon."', 'A spreadsheet said "no" here.']
