@@ -186,11 +186,41 @@ _OPINION_CUES = frozenset(
 # not said whether it will support the proposal."), unless someone speaks of themselves or to the reader
 _WILL_ONLY = frozenset({b"will"})
 _PERSONAL_TOKENS = frozenset(b"i i'm i'll i'd i've me my we we're we'll we've us our you you're you'll you've your".split())
-_SCHEDULED_OR_OPEN = re.compile(
-    r"\bwill\s+(?:also\s+|then\s+|now\s+|formally\s+|first\s+)?(?:discuss|meet|hold|host|visit|travel|attend|"
+# a schedule or a procedure: "will also discuss", "will enter into force", "will meet on Tuesday" (not
+# "will meet Russia's aggression with force": "meet" only before a time, a place or a person's name)
+_SCHEDULED = re.compile(
+    r"\bwill\s+(?:also\s+|then\s+|now\s+|formally\s+|first\s+)?(?:discuss|hold|host|visit|travel|attend|"
     r"address|vote|consider|review|debate|present|publish|sign|convene|take\s+(?:effect|place|part)|"
+    r"meet(?=\s+(?:on|in|at|with|next|this|later|again|today|tomorrow|for|[A-Z][\w-]*(?:['’]s\s+[A-Z]|\s|[.,]))|[.,]?$)|"
     r"enter\s+into\s+force|come\s+into\s+(?:force|effect)|be\s+(?:held|published|presented|discussed|considered|"
-    r"reviewed|signed|debated|voted))\b|\b(?:whether|if)\s+(?:[\w'-]+\s+){1,3}will\b")
+    r"reviewed|signed|debated|voted))\b")
+# an open question: "Hungary has not said whether it will support ...", "It is unclear if the army will ..."
+_OPEN_QUESTION = re.compile(
+    r"\b(?:not\s+(?:yet\s+)?(?:said|say|clear|known|decided)|n['’]t\s+(?:yet\s+)?(?:said|say|decided)|"
+    r"declined\s+to\s+say|unclear|unknown|undecided|(?:nobody|no\s+one)\s+knows|remains\s+to\s+be\s+seen|"
+    r"asked|ask|wonder(?:s|ed)?)\s+(?:\w+\s+){0,2}(?:whether|if)\s+(?:[\w'-]+\s+){1,3}will\b")
+# what makes a scheduled act a view after all: a second act ("will take effect ... and destroy the
+# economy"), a purpose ("will travel to Washington to beg for money"), a clause on who or what ("the
+# leaders who destroyed ..."), a condition ("only if Russia withdraws")
+_MORE_THAN_A_SCHEDULE = re.compile(
+    r"\band\s+[a-z]+\s+(?:the|a|an|its|their|his|her|our|this|that|these|those)\b|"
+    r"(?<!\bbill)(?<!\bplan)(?<!\bproposal)(?<!\blaw)(?<!\bdraft)(?<!\bresolution)(?<!\bmotion)(?<!\bmeasures)"
+    r"(?<!\bpackage)(?<!\bdecision)(?<!\brequest)(?<!\bdeal)(?<!\bagreement)(?<!\bsteps)(?<!\bways)"
+    r"\s+to\s+(?!(?:the|a|an|its|their|his|her|this|that|these|those|all|each|every|both)\b)[a-z]+|"
+    r"\b(?:who|which|whose|that|only|unless|if)\b")
+_WILL = re.compile(rb"\bwill\b")
+
+
+def _plain_will(s: str) -> bool:
+    """A sentence whose one "will" tells a schedule or asks an open question, nothing more: not a view."""
+    if len(_WILL.findall(s.encode().lower())) != 1:
+        return False   # "History will judge whether Europe will regret this."
+    if _OPEN_QUESTION.search(s.lower()):
+        return True
+    m = _SCHEDULED.search(s)
+    return m is not None and _MORE_THAN_A_SCHEDULE.search(s, m.end()) is None
+
+
 _FILLER_TOKENS = frozenset(w.encode() for w in _FILLER_WORDS)
 _W_DIGIT = FEATURE_WEIGHTS["digit"]
 _W_YEAR = FEATURE_WEIGHTS["year"]
@@ -333,7 +363,7 @@ def classify(text: str) -> tuple[bool, str]:
     if _score(s, token_bytes, tokens, decide=True) >= THRESHOLD:
         return True, CLAIM
     cues = _OPINION_CUES.intersection(tokens)
-    if cues == _WILL_ONLY and _PERSONAL_TOKENS.isdisjoint(tokens) and _SCHEDULED_OR_OPEN.search(s.lower()):
+    if cues == _WILL_ONLY and _PERSONAL_TOKENS.isdisjoint(tokens) and _plain_will(s):
         return False, NOT_CHECKWORTHY
     if cues or _first_person_opener(tokens):
         return False, OPINION

@@ -34,6 +34,8 @@ def test_other_lines_with_a_comma_or_a_date_are_no_dateline(line: str, reason: s
     "Hungary has not said whether it will support the proposal.",
     "The measures will enter into force on the day after their publication.",
     "The envoy will address the council on Friday.",
+    "The foreign ministers will meet on Tuesday.",
+    "It is unclear if the army will hold the town.",
 ])
 def test_a_schedule_or_an_open_question_is_no_opinion(sentence: str) -> None:
     assert classify(sentence) == (False, "not_checkworthy")
@@ -44,6 +46,13 @@ def test_a_schedule_or_an_open_question_is_no_opinion(sentence: str) -> None:
     "The West will answer for this.",                # a threat: a view
     "Europe should discuss aid to Ukraine.",         # what ought to be
     "Frankly, the ministers will discuss nothing.",  # an opinion word beside the schedule
+    # a prediction or a view with "will" in it: not a plain schedule
+    "NATO will meet Russia's aggression with force.",
+    "The new sanctions will take effect in a year and destroy the Russian economy.",
+    "Zelensky will travel to Washington to beg for more money.",
+    "History will judge whether Europe will regret this.",
+    "Ukraine will sign the deal only if Russia withdraws.",
+    "The summit will host the leaders who destroyed Europe's economy.",
 ])
 def test_an_intention_a_threat_or_a_should_stays_an_opinion(sentence: str) -> None:
     assert classify(sentence) == (False, "opinion")
