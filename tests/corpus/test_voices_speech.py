@@ -228,3 +228,11 @@ def test_a_sign_off_or_contributor_line_with_a_handle_is_no_embedded_post() -> N
             "— Jana Kovac (@jkovac)\n\nKyiv did not comment.\n\n"
             "— Jane Doe (@janedoe_news) contributed reporting from Kyiv.")
     assert {speaker for _, speaker, _ in voices(text, author="Jana Kovac")} == {AUTHOR}
+
+
+def test_a_first_name_before_a_place_word_is_a_person_s_turn() -> None:
+    text = ("WOLF BLITZER, CNN ANCHOR: Let's go to Gaza now.\n\nJABALIA CAMP: Strikes hit a school overnight.\n\n"
+            "SARAH CAMP: I saw the bodies in the street myself.\n\nWOLF BLITZER, CNN ANCHOR: Thank you.")
+    rows = voices(text, kind="transcript")
+    assert ("I saw the bodies in the street myself.", QUOTED, "Sarah Camp") in rows
+    assert [row for row in rows if row[2] == "Jabalia Camp"] == []
