@@ -8,6 +8,7 @@ as top-level fields so that pandas, Parquet and Label Studio see ordinary column
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -117,13 +118,19 @@ def _site(row: Mapping[str, Any]) -> str | None:
     return site
 
 
+# a post's `source` field names the app it was posted with, not an outlet: '<a href="...">Twitter for
+# iPhone</a>', "Twitter Web App", "TweetDeck"
+_POSTING_CLIENT = re.compile(r"<[a-z/]|^(?:TweetDeck|Hootsuite|IFTTT)$|^(?:Twitter|X|Instagram|Facebook|Threads)\s+"
+                             r"(?:for|Web|Lite|App)\b|\bfor\s+(?:iPhone|iPad|Android|Mac|Windows)\b")
+
+
 def source_name(row: Mapping[str, Any]) -> str:
     """The display name of a document's source, from its metadata (a document's ``meta`` with its
     ``doc_id``, or a claim row): its outlet (or a manifest's ``source``); else its author or handle,
     with the platform or site in brackets (``@hausfrau_kiel (X)``); else the platform, the site (a
     ``url``'s host), the file it was read from, and last its id. Every view naming a source uses this."""
-    outlet = _first(row, ("outlet", "source"))
-    if outlet:
+    outlet = _first(row, ("outlet",)) or _first(row, ("source",))
+    if outlet and not _POSTING_CLIENT.search(outlet):
         return outlet
     author, where = _first(row, AUTHOR_KEYS), _first(row, PLATFORM_KEYS) or _site(row)
     if author:

@@ -22,6 +22,10 @@ from corpus.sources import ReadOptions
     ({"source_file": "/data/corpus/eu_statement.txt", "doc_id": "c702b37afe91dbf1"}, "eu_statement.txt"),
     ({"outlet": "  ", "author": None, "user": {"id": 5}, "doc_id": "p2"}, "p2"),   # blanks and records name no one
     ({}, "unknown source"),
+    # a tweet's `source` is the app it was posted with, not an outlet
+    ({"source": '<a href="https://x.example/download">Twitter for iPhone</a>', "user": "rybar", "platform": "X",
+      "doc_id": "t1"}, "rybar (X)"),
+    ({"source": "Twitter Web App", "author": "@bob", "doc_id": "t2"}, "@bob"),
 ])
 def test_source_name_takes_the_first_readable_name(row, expected):
     assert source_name(row) == expected
