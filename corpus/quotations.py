@@ -111,13 +111,14 @@ def _named_after_first_word(name: str, sentence: str) -> bool:
 
 
 # what follows a subject that speaks no next quotation: a passive ("was poisoned", "has been sharply
-# criticised by", "is expected to"), a death or an arrest told actively ("died in prison")
+# criticised by", "is expected to"; "was asked about ..." leads to their answer), a death ("died in prison")
 _PARTICIPLE = (r"(?:[a-z]+(?:ed|en|wn)|hit|shot|held|put|kept|left|sent|caught|brought|bought|built|found|fought|"
                r"seen|shown|told|sought|taught|struck|hung|born|dead|missing|set|cut|hurt|beaten)")
 _PARTY = re.compile(r"^\s*\([^()]{1,20}\)")   # "Roger Wicker (R-Miss.) was ..."
 _NOT_ACTING = re.compile(
     rf"^(?:,[^,]{{1,80}},)?\s+(?:(?:has|have|had|will|would|may|might|could)\s+)?"
-    rf"(?:(?:was|were|is|are|be|been|being|got|gets|remains|remained)\s+(?:[a-z]+ly\s+|not\s+|also\s+|later\s+)*{_PARTICIPLE}\b"
+    rf"(?:(?:was|were|is|are|be|been|being|got|gets|remains|remained)\s+(?:[a-z]+ly\s+|not\s+|also\s+|later\s+)*"
+    rf"(?!(?:asked|questioned|pressed|quoted|interviewed)\b){_PARTICIPLE}\b"
     r"|(?:died|dies|perished|disappeared)\b)")
 
 
@@ -145,18 +146,25 @@ _RUN_OPENERS = frozenset("the a an his her its their our my your this that these
 
 def _names_another(sentence: str, person: str, surnames: dict[str, list[str]]) -> bool:
     """Does a sentence of the writer's name a person other than ``person``: a person's two words ("His
-    wife Yulia Navalnaya"), a title and a name ("President Putin's decree"), or a surname the document
-    quotes in full?"""
+    wife Yulia Navalnaya"), a title and a name ("President Putin's decree"), a surname the document
+    quotes in full, someone's office ("Zelensky's office"), or a body, a capital or a country as its
+    subject ("The White House rejected it.")?"""
     own = set(person.split())
     for m in _CAPITALISED_RUN.finditer(sentence):
         words = [w.strip(".,'’") for w in m.group().split()]
         while words and words[0].lower() in _RUN_OPENERS:
             words.pop(0)
+        possessive = bool(words) and words[-1].endswith(("'s", "’s"))
         words = [re.sub(r"['’]s$", "", w) for w in words if w]
         if not words or own.intersection(words):
             continue
+        low = " ".join(words).lower()
+        place = low in NOT_VOICES or low in COUNTRIES
+        if m.start() == 0 and (place or any(w.lower() in _BODY_WORDS for w in words) or words[0].isupper()):
+            return True   # "The White House rejected it.", "Moscow denied it.": a body's spokesperson may speak next
         titled = len(words) > 1 and words[0].lower() in PERSON_TITLES
-        if titled or _person(" ".join(words)) or (len(words) == 1 and words[0] in surnames):
+        if titled or _person(" ".join(words)) or (len(words) == 1 and words[0] in surnames) \
+                or (possessive and not place):   # "Zelensky's office declined to comment."
             return True
     return False
 

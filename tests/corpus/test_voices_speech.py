@@ -236,3 +236,12 @@ def test_a_first_name_before_a_place_word_is_a_person_s_turn() -> None:
     rows = voices(text, kind="transcript")
     assert ("I saw the bodies in the street myself.", QUOTED, "Sarah Camp") in rows
     assert [row for row in rows if row[2] == "Jabalia Camp"] == []
+
+
+def test_a_body_or_someone_s_office_acting_in_between_ends_the_chain() -> None:
+    text = ('Dmitry Orlov said the talks were over. The White House rejected the claim. "Nonsense," he said.\n\n'
+            "Dmitry Orlov said the talks were over. Asked about the plan, Zelensky's office declined to comment. "
+            '"We will see," he said.\n\n'
+            'Kremlin spokesman Dmitry Orlov was asked about the strikes. "No comment," he said.')
+    assert [name for _, _, name in voices(text)] == [
+        "Dmitry Orlov", None, None, "Dmitry Orlov", None, None, None, "Dmitry Orlov"]
