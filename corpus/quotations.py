@@ -53,10 +53,19 @@ def pronoun_names(rows: list[tuple[str, str | None, str, int]]) -> list[str | No
     last: tuple[str | None, int, int] | None = None
     named = False   # the row before is a pronoun's speech given a name here
     before = -1     # the paragraph of the row before
+    # the paragraph of the next nameless quotation: a row more than a paragraph before it names no one there
+    upcoming = iter(todo)
+    next_todo = next(upcoming)
     for i, (role, name, sentence, paragraph) in enumerate(rows):
         if i > todo[-1]:
             out.extend(row[1] for row in rows[i:])   # no nameless quotation after: nothing left to name
             break
+        if i > next_todo:
+            next_todo = next(upcoming)
+        if rows[next_todo][3] - paragraph > 1:
+            last, named = None, False
+            out.append(name)
+            continue
         pronoun = None
         if role == QUOTED and name is None and named and paragraph == before \
                 and not attributed_speaker(sentence)[0]:
