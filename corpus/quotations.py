@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from corpus.names import PARTICLES, PERSON_TITLES, gender
+from corpus.names import PARTICLES, ROLE_WORDS, gender
 from corpus.quotes import CHARACTERISING_VERB, SPEECH_VERB, attributed_speaker, sentence_subject
 from corpus.records import AUTHOR, BLOGGER, QUOTED
 from corpus.transcripts import COUNTRIES, NOT_VOICES
@@ -165,13 +165,15 @@ def _names_another(sentence: str, person: str, surnames: dict[str, list[str]]) -
             words.pop(0)
         possessive = bool(words) and words[-1].endswith(("'s", "’s"))
         words = [re.sub(r"['’]s$", "", w) for w in words if w]
-        if not words or own.intersection(words):
-            continue
+        titled = len(words) > 1 and words[0].lower() in ROLE_WORDS
+        while len(words) > 1 and words[0].lower() in ROLE_WORDS:
+            words.pop(0)
+        if not words or own.issuperset(words):
+            continue   # the person again ("Peskov", "Dmitry Peskov"); "Boris Kovalenko" is not "Natalia Kovalenko"
         low = " ".join(words).lower()
         place = low in NOT_VOICES or low in COUNTRIES
         if m.start() == 0 and (place or any(w.lower() in _BODY_WORDS for w in words) or words[0].isupper()):
             return True   # "The White House rejected it.", "Moscow denied it.": a body's spokesperson may speak next
-        titled = len(words) > 1 and words[0].lower() in PERSON_TITLES
         if titled or _person(" ".join(words)) or (len(words) == 1 and words[0] in surnames) \
                 or (possessive and not place):   # "Zelensky's office declined to comment."
             return True

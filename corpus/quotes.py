@@ -228,7 +228,10 @@ def sentence_subject(sentence: str) -> tuple[str | None, bool]:
     if not name:
         return None, False
     roled = any(w.rstrip(".,").lower() in ROLE_WORDS for w in run[:len(run) - len(name.split())])
-    return name, roled
+    words = name.split()
+    while len(words) > 2 and words[0].rstrip(".,").lower() in ROLE_WORDS:
+        words, roled = words[1:], True   # "Official Boris Kovalenko" -> "Boris Kovalenko", by a role
+    return " ".join(words), roled
 
 
 def _quote_descriptor(sentence: str) -> tuple[bool, str | None]:
