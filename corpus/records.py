@@ -120,7 +120,7 @@ def _site(row: Mapping[str, Any]) -> str | None:
 
 # a post's `source` field names the app it was posted with, not an outlet: '<a href="...">Twitter for
 # iPhone</a>', "Twitter Web App", "TweetDeck"
-_POSTING_CLIENT = re.compile(r"<[a-z/]|^(?:TweetDeck|Hootsuite|IFTTT)$|^(?:Twitter|X|Instagram|Facebook|Threads)\s+"
+_POSTING_CLIENT = re.compile(r"<a\s[^>]*href|^(?:TweetDeck|Hootsuite|IFTTT)$|^(?:Twitter|X|Instagram|Facebook|Threads)\s+"
                              r"(?:for|Web|Lite|App)\b|\bfor\s+(?:iPhone|iPad|Android|Mac|Windows)\b")
 
 
@@ -129,9 +129,12 @@ def source_name(row: Mapping[str, Any]) -> str:
     ``doc_id``, or a claim row): its outlet (or a manifest's ``source``); else its author or handle,
     with the platform or site in brackets (``@hausfrau_kiel (X)``); else the platform, the site (a
     ``url``'s host), the file it was read from, and last its id. Every view naming a source uses this."""
-    outlet = _first(row, ("outlet",)) or _first(row, ("source",))
-    if outlet and not _POSTING_CLIENT.search(outlet):
+    outlet = _first(row, ("outlet",))
+    if outlet:
         return outlet
+    source = _first(row, ("source",))
+    if source and not _POSTING_CLIENT.search(source):
+        return source
     author, where = _first(row, AUTHOR_KEYS), _first(row, PLATFORM_KEYS) or _site(row)
     if author:
         return f"{author} ({where})" if where and where != author else author
