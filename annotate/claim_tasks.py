@@ -73,7 +73,10 @@ def _source_line(row: dict[str, Any]) -> str:
     # what the document reposts, for the voices of the repost (not the blogger's or the commenters')
     reposted = (f"reposted from {row['reposted_from']}"
                 if row.get("reposted_from") and row.get("speaker") in REPOST_VOICES else None)
-    parts = [source_name(row), author, row.get("date"), kind, reposted]
+    name = source_name(row)
+    if name == " ".join(str(row.get("title") or "").split()):
+        name = None   # no outlet, author or site: the title the heading shows is not said twice
+    parts = [name, author, row.get("date"), kind, reposted]
     line = " · ".join(str(p) for p in parts if p not in (None, ""))
     speaker = voice(row.get("speaker"), row.get("speaker_name"))
     # Bidi controls in an outlet or a name would reorder the line's own "voice:" after them.

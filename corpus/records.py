@@ -128,7 +128,8 @@ def source_name(row: Mapping[str, Any]) -> str:
     """The display name of a document's source, from its metadata (a document's ``meta`` with its
     ``doc_id``, or a claim row): its outlet (or a manifest's ``source``); else its author or handle,
     with the platform or site in brackets (``@hausfrau_kiel (X)``); else the platform, the site (a
-    ``url``'s host), the file it was read from, and last its id. Every view naming a source uses this."""
+    ``url``'s host), the document's title (what compare named a document by before), the file it was
+    read from, and last its id. Every view naming a source uses this."""
     outlet = _first(row, ("outlet",))
     if outlet:
         return outlet
@@ -140,6 +141,9 @@ def source_name(row: Mapping[str, Any]) -> str:
         return f"{author} ({where})" if where and where != author else author
     if where:
         return where
+    title = _first(row, ("title",))
+    if title:
+        return title
     path = row.get("source_file")
     if isinstance(path, str) and path.strip():
         return path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]

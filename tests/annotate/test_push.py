@@ -746,3 +746,12 @@ def test_a_project_made_before_the_problem_flags_takes_them_and_keeps_its_annota
     assert (result["project_id"], result["tasks_added"], result["tasks_present"]) == (project.id, 2, 1)
     now = studio_client.projects.get(id=project.id)
     assert 'name="problem"' in now.label_config and now.total_annotations_number == 1
+
+
+def test_a_document_known_only_by_its_title_and_file_is_headed_by_the_title_once():
+    # The sample's blog repost: no outlet, author or site; its hashed file name tells an annotator nothing.
+    row = claim_row(4, outlet=None, author=None, title="Blog repost of an interview", kind="blog_repost",
+                    source_file="/corpus/004_ce8312b0825942f8.txt")
+    data = claim_to_task(row, SCHEME)["data"]
+    assert data["title"] == "Blog repost of an interview"
+    assert data["source_line"] == "2024-05-01 · blog repost · voice: interviewee (A. Person)"

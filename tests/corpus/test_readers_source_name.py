@@ -20,6 +20,9 @@ from corpus.sources import ReadOptions
     ({"platform": "Telegram", "doc_id": "t9"}, "Telegram"),
     ({"url": "https://www.meduza.io/news/1", "doc_id": "d"}, "meduza.io"),
     ({"source_file": "/data/corpus/eu_statement.txt", "doc_id": "c702b37afe91dbf1"}, "eu_statement.txt"),
+    # a title names a document better than a hashed file name (compare's headings named it so before)
+    ({"title": "Blog repost of an interview", "source_file": "/c/004_ce8312b0.txt", "doc_id": "d"},
+     "Blog repost of an interview"),
     ({"outlet": "  ", "author": None, "user": {"id": 5}, "doc_id": "p2"}, "p2"),   # blanks and records name no one
     ({}, "unknown source"),
     # a tweet's `source` is the app it was posted with, not an outlet
