@@ -198,8 +198,10 @@ class Scheme(_Strict):
     def version(self) -> str:
         """A short hash of the scheme's content: it changes when any cue, example or weight does."""
         dump = self.model_dump(mode="json")
-        if self.statement_evidence is None:
-            # Not in effect (no neutral label, or a neutral_evidence block): versions stay as they were.
+        can_act = self.neutral is not None and self.combiner.neutral_evidence is None
+        if not (can_act and "statement_evidence" in self.combiner.model_fields_set):
+            # Left to the code's default (or unable to act): versions stay as they were before the
+            # setting existed, so an upgrade alone changes no scheme's version. Set in the file, it counts.
             del dump["combiner"]["statement_evidence"]
         payload = yaml.safe_dump(dump, sort_keys=True)
         return hashlib.sha1(payload.encode("utf-8")).hexdigest()[:10]
