@@ -88,33 +88,67 @@ DOCUMENT_FIELDS = frozenset({"doc_id", "sha1", "format", "text"})
 CLAIM_ONLY_FIELDS = frozenset({"claim_id", "start", "end", "is_claim", "reason"})
 
 
+def _claims_path(rows: list[dict[str, Any]], inp: str | Path) -> tuple[Path, bool]:
+    """Where the claims of documents ``inp`` are or could go: ``(path, made)``. ``claims.jsonl`` beside
+    them when it holds their claims already (made: True, as `stance run` leaves it) or is not there;
+    else a name that overwrites nothing."""
+    from corpus.files import read_jsonl
+
+    claims = Path(inp).with_name("claims.jsonl")
+    if not claims.exists():
+        return claims, False
+    ids = {row.get("doc_id") for row in rows}
+    try:
+        if ids <= {row.get("doc_id") for row in read_jsonl(claims)}:
+            return claims, True
+    except UserError:
+        pass
+    free = Path(inp).with_name(f"{Path(inp).stem}_claims.jsonl")
+    n = 2
+    while free.exists():
+        free, n = Path(inp).with_name(f"{Path(inp).stem}_claims{n}.jsonl"), n + 1
+    return free, False
+
+
 def documents_not_claims(rows: list[dict[str, Any]], inp: str | Path) -> str | None:
     """Why ``rows`` read from ``inp`` are whole documents rather than claims, with the command that
-    makes claims of them; None when they may be claims. Two sure signs only: the documents file of
-    `stance claims --documents`, or rows most of which hold several paragraphs (no sentence does)."""
+    makes claims of them (or the claims file made of them already); None when they may be claims.
+    One sure sign only: the documents file of `stance claims --documents` (see ``paragraphs_note``)."""
     import os
     import shlex
 
-    claims = Path(inp).with_name("claims.jsonl")
-    if all(DOCUMENT_FIELDS <= row.keys() and not CLAIM_ONLY_FIELDS & row.keys() for row in rows):
-        files = [str(row["source_file"]) for row in rows if isinstance(row.get("source_file"), str)]
-        try:
-            corpus = os.path.commonpath(files) if files else None
-        except ValueError:   # files on different drives
-            corpus = None
-        # The corpus they came from keeps its manifest's metadata (source types); else the file itself.
-        source = corpus if corpus and Path(corpus).exists() else str(inp)
-        return (f"{inp}: the documents file of `stance claims --documents` ({len(rows)} whole document{'s' if len(rows) > 1 else ''}), not "
-                f"claims; pre-labels are for the sentences `stance claims` makes: `stance claims "
-                f"{shlex.quote(source)} --out {shlex.quote(str(claims))}`, then `stance prelabel --in "
-                f"{shlex.quote(str(claims))} ...`")
-    paragraphs = [i + 1 for i, row in enumerate(rows) if "\n\n" in row["text"].strip()]
-    if len(paragraphs) * 2 > len(rows):
-        return (f"{inp}: {len(paragraphs)} of {len(rows)} rows hold several paragraphs (the first: row "
-                f"{paragraphs[0]}): documents, not claims; split them into claims first: `stance claims "
-                f"{shlex.quote(str(inp))} --out {shlex.quote(str(claims))}`, then `stance prelabel --in "
-                f"{shlex.quote(str(claims))} ...`")
-    return None
+    if not all(DOCUMENT_FIELDS <= row.keys() and not CLAIM_ONLY_FIELDS & row.keys() for row in rows):
+        return None
+    what = (f"{inp}: the documents file of `stance claims --documents` ({len(rows)} whole "
+            f"document{'s' if len(rows) > 1 else ''}), not claims; pre-labels are for the sentences `stance claims` makes")
+    claims, made = _claims_path(rows, inp)
+    if made:
+        return f"{what}, which are in {claims}: `stance prelabel --in {shlex.quote(str(claims))} ...`"
+    files = [str(row["source_file"]) for row in rows if isinstance(row.get("source_file"), str)]
+    try:
+        corpus = os.path.commonpath(files) if files else None
+    except ValueError:   # files on different drives
+        corpus = None
+    # The corpus they came from keeps its manifest's metadata (source types); else the file itself.
+    source = corpus if corpus and Path(corpus).exists() else str(inp)
+    return (f"{what}: `stance claims {shlex.quote(source)} --out {shlex.quote(str(claims))}`, then `stance prelabel "
+            f"--in {shlex.quote(str(claims))} ...`")
+
+
+def paragraphs_note(rows: list[dict[str, Any]], inp: str | Path) -> str | None:
+    """A note when most rows without a label of their own hold several paragraphs (no sentence
+    does): documents rather than claims? Rows labelled by hand are the user's units, whatever their
+    length."""
+    import shlex
+
+    unlabelled = [(i + 1, row) for i, row in enumerate(rows) if "label" not in row]
+    paragraphs = [n for n, row in unlabelled if "\n\n" in row["text"].strip()]
+    if not paragraphs or len(paragraphs) * 2 <= len(rows):
+        return None
+    claims, _ = _claims_path(rows, inp)
+    return (f"{len(paragraphs)} of {len(rows)} rows of {inp} hold several paragraphs (the first: row "
+            f"{paragraphs[0]}): documents rather than claims? pre-labelled as they are; `stance claims "
+            f"{shlex.quote(str(inp))} --out {shlex.quote(str(claims))}` splits them into claims")
 
 
 @dataclass
@@ -152,9 +186,18 @@ def prelabel_file(inp: str | Path, out: str | Path, scheme_name: str | None = No
     predictor = load_predictor(scheme, model_dir)
     labelled = attach(rows, predictor.predict_proba(rows, batch_size, progress), predictor.labels,
                       predictor.version)
-    from models.provenance import from_model, load, with_provenance   # the scheme, for later commands
+    from models.provenance import from_model, load, scheme_record, with_provenance   # for later commands
 
-    record = load(scheme_name or "kremlin_framing")[1] if scheme is not None else from_model(model_dir)
+    if scheme is not None:
+        record = load(scheme_name or "kremlin_framing")[1]
+    else:   # the model's scheme as it is now (the version these pre-labels were made with), not as trained
+        record = from_model(model_dir)
+        try:
+            now = getattr(predictor.model, "scheme", None)
+        except UserError:   # its file gone: what the model recorded
+            now = None
+        if record is not None and now is not None:
+            record = scheme_record(now, record["source"])
     labelled = with_provenance(labelled, record, model_dir)
     write_jsonl(out, labelled)
     counts = Counter(row["prediction"] for row in labelled)
@@ -173,6 +216,9 @@ def prelabel_file(inp: str | Path, out: str | Path, scheme_name: str | None = No
         changed = scheme_change_note(model_dir, getattr(predictor.model, "scheme", None))
         if changed:
             report.notes.append(f"model {predictor.version}: {changed}")
+    several = paragraphs_note(rows, inp)
+    if several:
+        report.notes.append(several)
     long = [i + 1 for i, row in enumerate(rows) if len(row["text"]) > DOCUMENT_CHARS]
     if long:
         report.notes.append(f"{len(long)} row(s) of {inp} (the first: row {long[0]}) hold over {DOCUMENT_CHARS:,} "

@@ -275,15 +275,31 @@ def test_cli_prelabel_refuses_documents_and_names_the_command_that_makes_claims(
                            f"not claims; pre-labels are for the sentences `stance claims` makes: `stance claims {corpus} "
                            f"--out {tmp_path / 'claims.jsonl'}`, then `stance prelabel --in {tmp_path / 'claims.jsonl'} ...`")
     assert not out.exists()
-    # A user's own JSONL of documents: most rows hold several paragraphs.
+    # Beside the claims made from them (as `stance run` leaves W/run/): those, not a command overwriting them.
+    assert main(["claims", str(corpus), "--out", str(tmp_path / "claims.jsonl")]) == 0
+    capsys.readouterr()
+    assert main(["prelabel", "--in", str(docs), "--out", str(out)]) == 2
+    assert capsys.readouterr().err.strip().endswith(
+        f"not claims; pre-labels are for the sentences `stance claims` makes, which are in {tmp_path / 'claims.jsonl'}: "
+        f"`stance prelabel --in {tmp_path / 'claims.jsonl'} ...`")
+    # A claims.jsonl of other documents is never offered to be overwritten.
+    (tmp_path / "claims.jsonl").write_text(json.dumps({"doc_id": "other", "text": "x"}) + "\n", encoding="utf-8")
+    assert main(["prelabel", "--in", str(docs), "--out", str(out)]) == 2
+    assert f"--out {tmp_path / 'documents_claims.jsonl'}`" in capsys.readouterr().err and not out.exists()
+    # A user's own JSONL of documents: most rows hold several paragraphs: pre-labelled, with a note.
     mine = tmp_path / "posts.jsonl"
     mine.write_text(json.dumps({"id": 1, "text": "First point.\n\nSecond point."}) + "\n"
                     + json.dumps({"id": 2, "text": "One line."}) + "\n"
                     + json.dumps({"id": 3, "text": "A.\n\nB.\n\nC."}) + "\n", encoding="utf-8")
-    assert main(["prelabel", "--in", str(mine), "--out", str(out)]) == 2
-    assert (f"posts.jsonl: 2 of 3 rows hold several paragraphs (the first: row 1): documents, not claims; split them "
-            f"into claims first: `stance claims {mine} --out {tmp_path / 'claims.jsonl'}`") in capsys.readouterr().err
-    assert not out.exists()
+    assert main(["prelabel", "--in", str(mine), "--out", str(out)]) == 0
+    assert (f"2 of 3 rows of {mine} hold several paragraphs (the first: row 1): documents rather than claims? "
+            f"pre-labelled as they are; `stance claims {mine} --out {tmp_path / 'posts_claims.jsonl'}` splits "
+            "them into claims") in capsys.readouterr().err
+    # Rows labelled by hand (id, text, label) are the user's units: no note.
+    mine.write_text(json.dumps({"id": 1, "text": "First point.\n\nSecond point.", "label": "favor"}) + "\n"
+                    + json.dumps({"id": 3, "text": "A.\n\nB.\n\nC.", "label": "none"}) + "\n", encoding="utf-8")
+    assert main(["prelabel", "--in", str(mine), "--out", str(out), "--scheme", "favor_against"]) == 0
+    assert "several paragraphs" not in capsys.readouterr().err
     # Sentences of one's own (id, text, label): pre-labelled as claims.
     mine.write_text(json.dumps({"id": "h1", "text": "Sanctions must stay.", "label": "favor"}) + "\n", encoding="utf-8")
     assert main(["prelabel", "--in", str(mine), "--out", str(out), "--scheme", "favor_against"]) == 0
