@@ -2,7 +2,9 @@
 
 `stance push` puts a comment at the head of the project's label config, which Label Studio keeps as
 given: ``<!-- claimstance scheme: {"name": ..., "version": ..., "labels": [...], "source": ...} -->``
-(``models.provenance``'s record). `stance pull` and later pushes read it back, so ``--scheme`` is
+(``models.provenance``'s record; ``source`` a bundled scheme's name or a YAML's file name: every
+member of the project sees the config, so the YAML's directory stays on this machine, in the
+workspace's ``schemes.json``). `stance pull` and later pushes read it back, so ``--scheme`` is
 needed only the first time. A project pushed before the record existed is told by its labels.
 """
 
@@ -14,15 +16,17 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import UserError
-from models.provenance import DEFAULT_SCHEME, Record, describe, relation, resolve
+from models.provenance import (DEFAULT_SCHEME, Record, describe, labels_change, relation, resolve, shared_record,
+                                source_key)
 
+LOCAL_SCHEMES = "schemes.json"   # in a workspace: project title -> the record with the YAML's full path
 MARKER = "<!-- claimstance scheme: "
 _MARKER = re.compile(r"<!-- claimstance scheme: (\{.*?\}) -->")
 
 
 def with_marker(config: str, record: Record) -> str:
     """``config`` headed by the comment recording ``record`` (no ``--`` inside an XML comment)."""
-    payload = json.dumps(record, ensure_ascii=False, sort_keys=True).replace("--", "-\\u002d")
+    payload = json.dumps(shared_record(record), ensure_ascii=False, sort_keys=True).replace("--", "-\\u002d")
     return f"{MARKER}{payload} -->\n{_without_marker(config)}"
 
 
@@ -42,6 +46,49 @@ def marker_record(config: str | None) -> Record | None:
     if not isinstance(record, dict) or not isinstance(record.get("name"), str) or not isinstance(record.get("labels"), list):
         return None
     return record
+
+
+def remember(workspace: str | Path | None, title: str, record: Record) -> None:
+    """Keep in the workspace the record (with the YAML's full path) project ``title`` was pushed with."""
+    if workspace is None or not Path(workspace).is_dir():
+        return
+    from corpus.files import atomic_write
+
+    path = Path(workspace) / LOCAL_SCHEMES
+    known = _local_records(workspace)
+    if known.get(title) == record:
+        return
+    known[title] = record
+    with atomic_write(path) as f:
+        f.write(json.dumps(known, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+
+
+def _local_records(workspace: str | Path | None) -> dict[str, Record]:
+    if workspace is None:
+        return {}
+    try:
+        known = json.loads((Path(workspace) / LOCAL_SCHEMES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return known if isinstance(known, dict) else {}
+
+
+def pushed_record(workspace: str | Path | None, title: str) -> Record | None:
+    """The record (with the YAML's full path) this workspace last pushed project ``title`` with."""
+    record = _local_records(workspace).get(title)
+    return record if isinstance(record, dict) and isinstance(record.get("name"), str) else None
+
+
+def local_record(workspace: str | Path | None, title: str, shared: Record | None) -> Record | None:
+    """The project's record ``shared`` (as its label config holds it) with the YAML's full path this
+    workspace pushed it from; ``shared`` itself when the workspace knows no such file for it."""
+    if shared is None:
+        return None
+    mine = _local_records(workspace).get(title)
+    if (isinstance(mine, dict) and mine.get("name") == shared["name"]
+            and source_key(mine.get("source")) == source_key(shared.get("source"))):
+        return {**shared, "source": mine.get("source")}
+    return shared
 
 
 def config_labels(config: str | None) -> list[str] | None:
@@ -74,7 +121,7 @@ def project_change(title: str, old_config: str | None, new: Record, annotated: b
     if kind == "version":
         return (f"project {title!r} moves from version {old.get('version')} of scheme {old['name']!r} to "
                 f"{new.get('version')} (the same labels)")
-    if old["name"] == new["name"]:   # the scheme's labels edited: the push refuses to drop an annotated one
+    if kind == "labels":   # the scheme's labels edited: the push refuses to drop an annotated one
         return (f"project {title!r} takes the labels of scheme {new['name']!r} as it is now: "
                 f"{', '.join(new.get('labels') or [])} (were {', '.join(old.get('labels') or [])})")
     if annotated:
@@ -85,24 +132,36 @@ def project_change(title: str, old_config: str | None, new: Record, annotated: b
             f"{describe(new)}")
 
 
-def project_scheme(project: Any, given: str | None, title: str) -> Any:
+def project_scheme(project: Any, given: str | None, title: str, workspace: str | Path | None = None) -> Any:
     """The scheme to pull ``project`` with (``models.provenance.Resolved``): the one its label config
-    records, ``given`` checked against it; for a project pushed before the record, ``given`` or the
-    default, checked against the project's labels."""
+    records (its YAML found again by the workspace's ``schemes.json``), ``given`` checked against it;
+    for a project whose config records none, ``given`` or the default, checked against the project's
+    labels. Labels the scheme's file has dropped since the push are an error while the project holds
+    annotations."""
     config = getattr(project, "label_config", None)
     what = f"project {title!r}"
-    recorded = marker_record(config)
+    recorded = local_record(workspace, title, marker_record(config))
     if recorded is not None:
-        return resolve(given, [(what, recorded)], fix=f"leave out --scheme to pull with the project's own")
+        resolved = resolve(given, [(what, recorded)], fix="leave out --scheme to pull with the project's own")
+        gone = [x for x in recorded.get("labels") or [] if x not in resolved.record["labels"]]
+        if gone and (getattr(project, "total_annotations_number", 0) or 0) > 0:
+            raise UserError(f"scheme {resolved.record['name']!r} ({resolved.source}) has been edited since {what} was "
+                            f"pushed with it: {labels_change(resolved.record, recorded)}, and the project holds "
+                            f"annotations; put {', '.join(gone)} back in that file to pull (new labels are fine)")
+        return resolved
     resolved = resolve(given, [])
     labels = config_labels(config)
+    unrecorded = (f"{what} records no scheme (its label config has no `claimstance scheme` comment: pushed by a "
+                  "stance from before the record, or the comment was removed in Label Studio)")
     if labels is not None and set(labels) != set(resolved.record["labels"]):
         if given is None:
-            raise UserError(f"{what} records no scheme (pushed by an older stance) and its labels ({', '.join(labels)}) "
-                            f"are not those of the default scheme {DEFAULT_SCHEME!r}; give --scheme with the scheme "
-                            "it was pushed with")
+            raise UserError(f"{unrecorded} and its labels ({', '.join(labels)}) are not those of the default scheme "
+                            f"{DEFAULT_SCHEME!r}; give --scheme with the scheme it was pushed with")
         raise UserError(f"--scheme {given} is scheme {describe(resolved.record)}, but {what} labels "
                         f"{', '.join(labels)}; give the scheme it was pushed with")
+    resolved.notes.append(f"{unrecorded}: pulling with scheme {describe(resolved.record)}"
+                          + ("" if given is not None else " (the default, whose labels it has)")
+                          + "; the next `stance push` to it records one")
     return resolved
 
 
@@ -119,7 +178,7 @@ def pull(project: str, out_dir: str | Path, *, workspace: str | Path | None = No
     found = pulling.find_project(ls, project, info["url"])
     if is_pairs_config(getattr(found, "label_config", None)):
         return pulling.pull(project, out_dir, workspace=workspace, url=url, progress=progress)
-    resolved = project_scheme(found, scheme, project)
+    resolved = project_scheme(found, scheme, project, workspace)
     report = pulling.pull(project, out_dir, workspace=workspace, url=url, scheme=resolved.scheme,
                           progress=progress, scheme_source=resolved.source)
     report["notes"] = resolved.notes

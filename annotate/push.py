@@ -17,7 +17,7 @@ from typing import Any
 
 from annotate import labelconfig as lc
 from annotate.claim_tasks import _validate, claim_to_task, pair_to_task
-from annotate.project_scheme import marker_record, project_change, with_marker
+from annotate.project_scheme import local_record, marker_record, project_change, remember, with_marker
 from annotate.push_plan import (TITLE_LENGTH, _certainty, _chunks, _dropped_labels, _majority_version,
                                 default_view, is_bootstrap, overlap_settings)
 from corpus.errors import UserError
@@ -328,7 +328,7 @@ def _project_record(workspace: str | Path | None, url: str | None, title: str) -
 
     client, _ = studio.connect(workspace, url=url)
     found = find_project(client, title)
-    return marker_record(getattr(found, "label_config", None)) if found is not None else None
+    return local_record(workspace, title, marker_record(getattr(found, "label_config", None))) if found is not None else None
 
 
 def push(path: str | Path, project: str, workspace: str | Path | None = None, url: str | None = None,
@@ -414,6 +414,8 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
                         f"({err.status_code}: {studio_api.api_error_text(err, info['api_key'])}); "
                         "re-run the same command once fixed: it adds only what is missing") from None
     summary["notes"] = notes + summary["notes"]
+    if not pairs:   # where the scheme's YAML is, which the project's label config leaves out
+        remember(workspace, project, resolved.record)
     summary.update(url=info["url"], rows=len(tasks), out_of_scope_skipped=skipped, scope=scope, structure_skipped=structure,
                    duplicates_skipped=duplicates, warnings=warnings,
                    project_url=f"{info['url']}/projects/{summary['project_id']}/data")

@@ -75,15 +75,51 @@ def describe(record: Record) -> str:
     return f"{record['name']!r}" + (f" ({shown})" if shown else "")
 
 
+def source_key(source: Any) -> str | None:
+    """What identifies a scheme's file across machines: a bundled scheme's name (``favor_against``), or
+    ``file:NAME.yaml`` for a YAML of the user's (its file name: the directory stays on the machine);
+    None when nothing is recorded."""
+    if not isinstance(source, str) or not source:
+        return None
+    from models.schemes import SCHEME_DIR
+
+    path = Path(source)
+    if path.suffix not in (".yaml", ".yml") and "/" not in source:
+        return source
+    if path.is_absolute() and path.parent == SCHEME_DIR.resolve():
+        return path.stem   # a bundled scheme's YAML given by its path
+    return f"file:{path.name}"
+
+
+def shared_record(record: Record) -> Record:
+    """``record`` as it may leave this machine (Label Studio, a shareable report): a YAML's file name
+    in place of its absolute path."""
+    key = source_key(record.get("source"))
+    return {**record, "source": key.removeprefix("file:") if key else record.get("source")}
+
+
 def relation(a: Record, b: Record) -> str:
-    """``same``; ``version`` (one scheme, its labels unchanged, edited since); ``other``. Labels not
-    recorded (a model from before ``scheme_labels``) are not compared."""
+    """``same``; ``version`` (one scheme, its labels unchanged, edited since); ``labels`` (one scheme,
+    its labels edited: the same name and file); ``other`` (another name, another file, or other labels
+    with no file recorded to tell). Labels not recorded (a model from before ``scheme_labels``) are not
+    compared."""
     labels_a, labels_b = set(a.get("labels") or []), set(b.get("labels") or [])
-    if a["name"] != b["name"] or (labels_a and labels_b and labels_a != labels_b):
+    key_a, key_b = source_key(a.get("source")), source_key(b.get("source"))
+    if a["name"] != b["name"] or (key_a and key_b and key_a != key_b):
         return "other"
+    if labels_a and labels_b and labels_a != labels_b:
+        return "labels" if key_a == key_b else "other"   # both unrecorded: a scheme object given in Python
     if a.get("version") and b.get("version") and a["version"] != b["version"]:
         return "version"
     return "same"
+
+
+def labels_change(now: Record, then: Record) -> str:
+    """``labels now a, b, c (added c; removed d)`` for a scheme whose labels were edited."""
+    new = [x for x in now.get("labels") or [] if x not in set(then.get("labels") or [])]
+    gone = [x for x in then.get("labels") or [] if x not in set(now.get("labels") or [])]
+    parts = [f"added {', '.join(new)}" if new else "", f"removed {', '.join(gone)}" if gone else ""]
+    return f"labels now {', '.join(now.get('labels') or [])} ({'; '.join(p for p in parts if p)})"
 
 
 def _bundled_with_version(version: str) -> Record | None:
@@ -217,18 +253,34 @@ def _version_note(given: Record, what: str, recorded: Record) -> str:
             f"{given['name']!r}, this is version {given['version']} (the same labels)")
 
 
+def _labels_note(given: Record, what: str, recorded: Record) -> str:
+    return (f"scheme {given['name']!r} has been edited since {what} {_made(what).removesuffix(' with')}: "
+            f"{labels_change(given, recorded)}; using it as it is now")
+
+
+def _files(given: Record, recorded: Record) -> str:
+    """`` (file a.yaml; it: b.yaml)`` when two records of one name come from two files."""
+    key_a, key_b = source_key(given.get("source")), source_key(recorded.get("source"))
+    if given["name"] != recorded["name"] or not key_a or not key_b or key_a == key_b:
+        return ""
+    return f" from {key_a.removeprefix('file:')}, not {key_b.removeprefix('file:')}"
+
+
 def check_given(given: Record, flag: str, what: str, recorded: Record, fix: str) -> str | None:
-    """None when ``given`` is the recorded scheme; a note when it is another version of it (the same
-    labels); a UserError naming both and ``fix`` when it is another scheme."""
+    """None when ``given`` is the recorded scheme; a note when it is another version of it, or the
+    same file with its labels edited; a UserError naming both and ``fix`` when it is another scheme
+    (another name, or the same name from another file)."""
     kind = relation(given, recorded)
     if kind == "other":
-        raise UserError(f"{flag} is scheme {describe(given)}, but {what} {_made(what)} "
+        raise UserError(f"{flag} is scheme {describe(given)}{_files(given, recorded)}, but {what} {_made(what)} "
                         f"scheme {describe(recorded)}; {fix}")
+    if kind == "labels":
+        return _labels_note(given, what, recorded)
     return _version_note(given, what, recorded) if kind == "version" else None
 
 
 def resolve(given: str | None, recorded: Iterable[tuple[str, Record | None]], default: str | None = DEFAULT_SCHEME,
-            fix: str = "leave out --scheme to use it") -> Resolved:
+            fix: str = "leave out --scheme to use it", flag: str | None = None) -> Resolved:
     """The scheme of a command: ``given`` (``--scheme``) checked against every ``(what, record)``
     recorded (another scheme: one error naming both and ``fix``; another version of the same scheme: a
     note), else the recorded one (loaded from its source), else ``default`` (None: an error)."""
@@ -238,25 +290,31 @@ def resolve(given: str | None, recorded: Iterable[tuple[str, Record | None]], de
     if given is not None:
         scheme, record = load(given)
         notes = [note for what, rec in known
-                 if (note := check_given(record, f"--scheme {given}", what, rec, fix)) is not None]
+                 if (note := check_given(record, flag or f"--scheme {given}", what, rec, fix)) is not None]
         return Resolved(scheme, record["source"], record, notes)
     if known:
         what, rec = known[0]
         if not rec.get("source"):
             raise UserError(f"{what} {_made(what)} scheme {describe(rec)}, "
                             "whose file is not recorded; give --scheme with that scheme's name or YAML")
+        if source_key(rec["source"]) != rec["source"] and not Path(rec["source"]).is_absolute():
+            raise UserError(f"{what} {_made(what)} scheme {describe(rec)} from a file {rec['source']} whose "
+                            "place this workspace does not record; give --scheme with that YAML's path")
         try:
             scheme, record = load(rec["source"])
         except UserError as err:
             raise UserError(f"{what} {_made(what)} scheme {describe(rec)} "
                             f"from {rec['source']}, which cannot be read now ({err}); give --scheme with that "
                             "scheme's YAML") from None
-        if relation(record, rec) == "other":
+        kind = relation(record, rec)
+        if kind == "other":   # the file now holds a scheme of another name
             raise UserError(f"{rec['source']} is now scheme {describe(record)}, but {what} "
                             f"{_made(what)} scheme {describe(rec)}; "
                             "give --scheme with the scheme it was made with")
         notes = []
-        if relation(record, rec) == "version":
+        if kind == "labels":
+            notes.append(_labels_note(record, what, rec))
+        if kind == "version":
             notes.append(f"scheme {rec['name']!r} ({rec['source']}) has changed since {what} "
                          f"{_made(what).removesuffix(' with')} (version {rec['version']}, now "
                          f"{record['version']}; the same labels): using it as it is now")
@@ -302,8 +360,25 @@ def model_warning(model_dir: str | Path) -> str | None:
 
 def for_training(data: str | Path, given: str | None) -> Resolved:
     """`stance train`: the scheme the pulled dataset was labelled with, or ``given`` checked against it."""
-    return resolve(given, [(f"the dataset {data}", from_dataset(data))],
-                   fix="leave out --scheme to train with the dataset's own")
+    recorded = from_dataset(data)
+    resolved = resolve(given, [(f"the dataset {data}", recorded)],
+                       fix="leave out --scheme to train with the dataset's own")
+    counts = _label_counts(data) if recorded is not None else {}
+    gone = [label for label, n in counts.items() if n and label not in resolved.record["labels"]]
+    if gone:
+        raise UserError(f"scheme {resolved.record['name']!r} ({resolved.source}) has no label {', '.join(gone)}, which "
+                        f"claims of the dataset {data} are labelled with; put {'it' if len(gone) == 1 else 'them'} "
+                        "back in the scheme's file to train (new labels are fine)")
+    return resolved
+
+
+def _label_counts(data: str | Path) -> dict[str, int]:
+    report_path = pull_report_path(data)
+    try:
+        counts = json.loads(report_path.read_text(encoding="utf-8")).get("label_counts") if report_path else None
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return {str(k): v for k, v in counts.items() if isinstance(v, int)} if isinstance(counts, dict) else {}
 
 
 def for_evaluation(model: str, data: str | Path, given: str | None) -> Resolved:

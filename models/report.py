@@ -16,6 +16,7 @@ import io
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from corpus.safetext import html_text
@@ -188,7 +189,9 @@ def scheme_line(scheme: Any, source: str | None) -> str:
         return ("Label scheme: none known for these stances (no cue words highlighted); "
                 "<code>stance compare --scheme</code> names one")
     version = getattr(scheme, "version", None)
-    where = f" from {_e(source)}" if source and source != scheme.name else ""
+    # The YAML's file name only: a report is shared, the user's directories are not.
+    shown = Path(source).name if source and Path(source).suffix in (".yaml", ".yml") else source
+    where = f" from {_e(shown)}" if shown and shown != scheme.name else ""
     return (f"Label scheme: <b>{_e(getattr(scheme, 'title', '') or scheme.name)}</b> ({_e(scheme.name)}"
             + (f", version {_e(version)}" if isinstance(version, str) else "") + f"{where}): "
             + _e(", ".join(f"{label.name}" for label in scheme.labels)))

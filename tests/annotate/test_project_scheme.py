@@ -9,7 +9,8 @@ import pytest
 from label_studio_sdk.label_interface import LabelInterface
 
 from annotate import labelconfig as lc
-from annotate.project_scheme import config_labels, marker_record, project_change, pull, with_marker
+from annotate.project_scheme import (config_labels, local_record, marker_record, project_change, project_scheme, pull,
+                                     with_marker)
 from annotate.push import push
 from claimstance.cli import main
 from corpus.errors import UserError
@@ -54,10 +55,11 @@ def write_rows(path: Path, rows: list[dict]) -> Path:
 
 def test_the_record_heads_the_label_config_which_stays_valid(tmp_path):
     scheme, record = provenance.load(str(scheme_file(tmp_path)))
-    record = {**record, "source": "/home/a--b/s.yaml"}   # "--" may not stand inside an XML comment
+    record = {**record, "source": "/home/a--b/s--t.yaml"}   # "--" may not stand inside an XML comment
     config = with_marker(lc.label_config(scheme), record)
-    assert config.startswith("<!-- claimstance scheme: {") and "a--b" not in config
-    assert marker_record(config) == record
+    assert config.startswith("<!-- claimstance scheme: {") and "--t" not in config
+    # Every member of the project sees the config: the YAML's file name goes, not its directory.
+    assert marker_record(config) == {**record, "source": "s--t.yaml"} and "/home" not in config
     assert marker_record(with_marker(config, {**record, "version": "v2"}))["version"] == "v2"   # replaced, not doubled
     assert with_marker(config, record).count("claimstance scheme") == 1
     assert LabelInterface(config).get_control("stance").labels == ["favor", "against", "none"]
@@ -110,14 +112,18 @@ def test_a_project_remembers_its_scheme_from_push_to_pull(studio, studio_client,
     assert main(["push", "--workspace", str(studio["workspace"]), "--in", str(pre), "--project", title]) == 0
     capsys.readouterr()
     project = next(p for p in studio_client.projects.list() if p.title == title)
-    assert marker_record(project.label_config) == record
+    # every member sees the label config: the YAML's file name is there, its directory only in the workspace
+    assert marker_record(project.label_config) == {**record, "source": "sanctions.yaml"}
+    assert str(tmp_path) not in project.label_config
+    assert local_record(studio["workspace"], title, marker_record(project.label_config)) == record
     task = studio_client.tasks.list(project=project.id).items[0]
     assert not set(task.data) & set(provenance.ROW_FIELDS)   # the local paths stay here
 
     # claims never pre-labelled, pushed into the project: its scheme, no --scheme
     more = write_rows(tmp_path / "more.jsonl", [claim(10), claim(11)])
     result = push(more, title, workspace=studio["workspace"], progress=False)
-    assert result["tasks_added"] == 2 and marker_record(studio_client.projects.get(id=project.id).label_config) == record
+    assert result["tasks_added"] == 2
+    assert marker_record(studio_client.projects.get(id=project.id).label_config) == {**record, "source": "sanctions.yaml"}
 
     studio_client.annotations.create(id=task.id, result=[lc.choice_result("against")])
     # pull without --scheme: the project's; the report records where the scheme lives
@@ -138,6 +144,35 @@ def test_a_project_remembers_its_scheme_from_push_to_pull(studio, studio_client,
     other = write_rows(tmp_path / "other.jsonl", [prelabelled(20, favor)])
     with pytest.raises(UserError, match=rf"project {title!r} was pushed with scheme 'sanctions_stance'.*holds annotations"):
         push(other, title, workspace=studio["workspace"], progress=False)
+
+    # the scheme's file edited to add a label: pulled with it, with or without --scheme, and a note
+    path.write_text(SCHEME_YAML + "  - {id: mixed, name: MIXED, hotkey: m, description: Both.}\n", encoding="utf-8")
+    for extra in ([], ["--scheme", str(path)]):
+        out = tmp_path / f"edited{len(extra)}"
+        assert main(["pull", "--workspace", str(studio["workspace"]), "--project", title, "--out", str(out), *extra]) == 0
+        assert (f"note: scheme 'sanctions_stance' has been edited since project {title!r} was pushed: labels now "
+                "favor, against, none, mixed (added mixed); using it as it is now") in capsys.readouterr().err
+    # a label dropped from it while the project holds annotations: one error naming it, whatever is given
+    path.write_text(SCHEME_YAML.replace("  - {id: against, name: AGAINST, hotkey: a, description: Against sanctions., "
+                                        "cues: [illegal sanctions]}\n", ""), encoding="utf-8")
+    for extra in ([], ["--scheme", str(path)]):
+        assert main(["pull", "--workspace", str(studio["workspace"]), "--project", title, "--out",
+                     str(tmp_path / "dropped"), *extra]) != 0
+        assert ("has been edited since project 'remembers sanctions' was pushed with it: labels now favor, none "
+                "(removed against), and the project holds annotations; put against back in that file to pull"
+                ) in capsys.readouterr().err
+    # a copy of the scheme in another file, the same name: another scheme
+    path.write_text(SCHEME_YAML, encoding="utf-8")
+    copy = scheme_file(tmp_path, name="copy.yaml")
+    assert main(["pull", "--workspace", str(studio["workspace"]), "--project", title, "--out", str(tmp_path / "c"),
+                 "--scheme", str(copy)]) != 0
+    assert "from copy.yaml, not sanctions.yaml, but project" in capsys.readouterr().err
+    # another workspace on this server knows the YAML's name only: it asks for its path
+    found = studio_client.projects.get(id=project.id)
+    with pytest.raises(UserError, match=r"from a file sanctions.yaml whose place this workspace does not record; "
+                                        r"give --scheme with that YAML's path"):
+        project_scheme(found, None, title, tmp_path / "another-workspace")
+    assert project_scheme(found, str(path), title, tmp_path / "another-workspace").record == record
 
 
 def test_another_scheme_into_a_project_without_annotations_is_a_note(studio, studio_client, tmp_path):
@@ -170,3 +205,20 @@ def test_push_warns_of_a_model_that_learnt_nothing(studio, tmp_path, capsys):
     assert [line for line in err.splitlines() if line.startswith("warning:")] == [
         f"warning: model minilm-ft-flat ({model}) scored at chance on its 12 validation claims (network macro-F1 "
         "0.200, chance 0.333): pre-label with the bootstrap (leave out --model) until more claims are labelled"]
+
+
+def test_a_project_that_records_no_scheme_is_pulled_with_the_one_given_and_a_note_says_so():
+    from types import SimpleNamespace as NS
+
+    from models.schemes import load_scheme
+
+    old = NS(label_config=lc.label_config(load_scheme("favor_against")), total_annotations_number=3)
+    resolved = project_scheme(old, "favor_against", "old one")
+    assert resolved.notes == [
+        "project 'old one' records no scheme (its label config has no `claimstance scheme` comment: pushed by a stance "
+        "from before the record, or the comment was removed in Label Studio): pulling with scheme 'favor_against' "
+        "(favor, against, none; version 7e91196bf2); the next `stance push` to it records one"]
+    with pytest.raises(UserError, match=r"project 'old one' records no scheme \(its label config has no .* or the "
+                                        r"comment was removed in Label Studio\) and its labels \(favor, against, none\) "
+                                        r"are not those of the default scheme 'kremlin_framing'; give --scheme"):
+        project_scheme(old, None, "old one")

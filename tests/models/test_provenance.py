@@ -151,3 +151,54 @@ def test_a_model_from_before_scheme_labels_is_checked_by_its_schemes_name(tmp_pa
     assert provenance.resolve(None, [("model m", record)]).source == "kremlin_framing"
     with pytest.raises(UserError, match=r"but model m was trained with scheme 'kremlin_framing'; leave out"):
         provenance.resolve("favor_against", [("model m", record)])
+
+
+# --- one scheme edited, another file of the same name ---------------------------------------------
+
+def test_a_scheme_is_its_name_and_its_file_and_only_its_file_name_leaves_the_machine(tmp_path):
+    _, mine = provenance.load(str(write_scheme(tmp_path / "s.yaml")))
+    assert provenance.source_key(mine["source"]) == "file:s.yaml"
+    assert provenance.source_key(str(SCHEME_DIR / "favor_against.yaml")) == "favor_against"
+    assert provenance.shared_record(mine) == {**mine, "source": "s.yaml"}
+    assert provenance.relation(mine, provenance.shared_record(mine)) == "same"
+    # a copy of a bundled scheme keeping its name is another scheme: another file
+    (tmp_path / "copy").mkdir()
+    copy = (SCHEME_DIR / "favor_against.yaml").read_text(encoding="utf-8").replace("target:", "target: x  #", 1)
+    _, copied = provenance.load(str(write_scheme(tmp_path / "copy" / "fa.yaml", copy)))
+    _, bundled = provenance.load("favor_against")
+    assert copied["name"] == "favor_against" and provenance.relation(copied, bundled) == "other"
+    with pytest.raises(UserError, match=r"--scheme favor_against is scheme 'favor_against' .* from favor_against, "
+                                        r"not fa.yaml, but the dataset d was labelled with scheme 'favor_against'"):
+        provenance.resolve("favor_against", [("the dataset d", copied)])
+
+
+def test_an_edited_scheme_with_a_new_label_is_used_with_a_note_and_a_dropped_one_in_use_is_an_error(tmp_path):
+    path = write_scheme(tmp_path / "s.yaml")
+    _, then = provenance.load(str(path))
+    write_scheme(path, SCHEME_YAML + "  - {id: mixed, name: MIXED, hotkey: m, description: Both.}\n")
+    # without --scheme (the recorded file, as it is now) and with it: the same answer, a note
+    for given in (None, str(path)):
+        resolved = provenance.resolve(given, [("project 'p'", then)])
+        assert resolved.record["labels"] == ["favor", "against", "none", "mixed"]
+        assert resolved.notes == ["scheme 'sanctions_stance' has been edited since project 'p' was pushed: labels now "
+                                  "favor, against, none, mixed (added mixed); using it as it is now"]
+    # training on a dataset whose claims carry a label the file has dropped: an error naming it
+    pulled = tmp_path / "pulled"
+    (pulled / "dataset").mkdir(parents=True)
+    (pulled / "labels.jsonl").write_text("")
+    (pulled / "report.json").write_text(json.dumps({
+        "scheme": "sanctions_stance", "scheme_version": then["version"], "scheme_source": str(path),
+        "label_counts": {"favor": 3, "against": 2, "none": 0}}))
+    assert provenance.for_training(pulled / "dataset", None).record["labels"][-1] == "mixed"
+    write_scheme(path, SCHEME_YAML.replace("  - {id: against, name: AGAINST, hotkey: a, description: Against "
+                                           "sanctions., cues: [illegal sanctions]}\n", ""))
+    with pytest.raises(UserError, match=r"scheme 'sanctions_stance' \(.*s.yaml\) has no label against, which claims of "
+                                        r"the dataset .* are labelled with; put it back in the scheme's file to train"):
+        provenance.for_training(pulled / "dataset", None)
+
+
+def test_a_file_name_alone_from_a_project_asks_for_the_path():
+    record = {"name": "sanctions_stance", "version": "v", "labels": ["favor"], "source": "s.yaml"}
+    with pytest.raises(UserError, match=r"project 'p' was pushed with scheme 'sanctions_stance' .* from a file "
+                                        r"s.yaml whose place this workspace does not record; give --scheme"):
+        provenance.resolve(None, [("project 'p'", record)])

@@ -225,7 +225,7 @@ def test_the_page_names_its_scheme_escaped_or_says_it_knows_none():
     scheme = NS(name="s<1>", title="Stance & <b>", version="abc",
                 labels=[NS(id="a", name="FOR <x>"), NS(id="b", name="AGAINST")])
     assert scheme_line(scheme, "/home/me/s<1>.yaml") == (
-        "Label scheme: <b>Stance &amp; &lt;b&gt;</b> (s&lt;1&gt;, version abc from /home/me/s&lt;1&gt;.yaml): "
+        "Label scheme: <b>Stance &amp; &lt;b&gt;</b> (s&lt;1&gt;, version abc from s&lt;1&gt;.yaml): "
         "FOR &lt;x&gt;, AGAINST")
     assert scheme_line(scheme, "s<1>").endswith("(s&lt;1&gt;, version abc): FOR &lt;x&gt;, AGAINST")
     assert scheme_line(None, None).startswith("Label scheme: none known for these stances")
