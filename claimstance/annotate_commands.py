@@ -162,8 +162,10 @@ def add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--scope", choices=("claims", "statements", "all"), default=None,
                    help="which sentences are pushed and compared, as `stance push --scope` (default: the config's "
                         "`push_scope:` and `compare: scope:`, statements)")
-    p.add_argument("--scheme", default=None, help="label scheme: a name in configs/schemes or a YAML path (default: the "
-                   "config's `scheme:`, kremlin_framing); the commands printed at the end find it by themselves")
+    p.add_argument("--scheme", default=None, help="label scheme: a name in configs/schemes or a YAML path (default: "
+                   "the `scheme:` of a --config, else the --model's, else the one this workspace pushed the project "
+                   "with or last pre-labelled with, else kremlin_framing); the commands printed at the end find it "
+                   "by themselves")
     p.set_defaults(handler=_run_pipeline)
 
 

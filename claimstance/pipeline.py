@@ -59,6 +59,41 @@ class RunResult:
     warnings: list[str] = field(default_factory=list)
 
 
+def _run_scheme(flag: str | None, config: str | Path | None, cfg: PipelineConfig, workspace: Path) -> Any:
+    """The scheme of a run (``models.provenance.Resolved``), found before anything is written.
+
+    A choice is ``--scheme`` or the ``scheme:`` of a config the user gave; the bundled config's is
+    only the default. A choice is checked against the model's scheme and the scheme this workspace
+    pushed the project with. Without one: the model's, else the project's, else the one the
+    workspace's last pre-labels were made with, else the default.
+    """
+    from annotate.project_scheme import pushed_record
+    from models import provenance
+
+    if flag is not None:
+        given, how, shown = flag, "--scheme", f"--scheme {flag}"
+    elif config is not None and "scheme" in cfg.model_fields_set:
+        given, how, shown = cfg.scheme, f"`scheme:` in {config}", f"`scheme: {cfg.scheme}` in {config}"
+    else:
+        given, how, shown = None, "", ""
+    model = [(f"model {cfg.model}", provenance.from_model(cfg.model))] if cfg.model else []
+    project = pushed_record(workspace, cfg.project)
+    pushed = [(f"project {cfg.project!r}", project)] if project else []
+    if given is not None:
+        fix = f"leave out {how} to use its scheme" + ("" if not pushed else ", or push to another --project")
+        return provenance.resolve(given, model + pushed, fix=fix, flag=shown)
+    if model:
+        return provenance.resolve(None, model + pushed, fix="")
+    if pushed:
+        return provenance.resolve(None, pushed)
+    last = workspace / "run" / "prelabeled.jsonl"
+    if last.is_file():
+        recorded = provenance.from_rows(read_jsonl(last), str(last))
+        if recorded is not None:
+            return provenance.resolve(None, [(f"the pre-labels in {last}", recorded)])
+    return provenance.resolve(None, [], default=cfg.scheme)
+
+
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -104,9 +139,7 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
     from models import provenance
     from models.compare_settings import compare_settings as checked_compare_settings
 
-    given = scheme if scheme is not None else cfg.scheme if "scheme" in cfg.model_fields_set else None
-    scheme_choice = provenance.resolve(given, [(f"model {cfg.model}", provenance.from_model(cfg.model) if cfg.model else None)],
-                                fix="leave out `scheme:` (or --scheme) to use the model's own")
+    scheme_choice = _run_scheme(scheme, config, cfg, Path(workspace))
     scheme = scheme_choice.scheme
     compare_settings = checked_compare_settings(cfg.compare, config or DEFAULT_PIPELINE)
     if "scheme" not in compare_settings.model_fields_set:   # the report highlights the run's scheme's cues

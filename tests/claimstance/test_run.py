@@ -428,5 +428,45 @@ def test_a_custom_scheme_is_recorded_in_the_pre_labels_and_named_by_the_report(t
         ("my_framing", record["version"], str(scheme.resolve()))}
     assert provenance.from_rows(rows)["source"] == str(scheme.resolve())
     page = (result.compare_dir / "report.html").read_text(encoding="utf-8")
-    assert f"(my_framing, version {record['version']} from {scheme.resolve()})" in page   # not favor_against's
+    assert f"(my_framing, version {record['version']} from my_scheme.yaml)" in page   # not favor_against's
+    assert str(tmp_path) not in page   # a shareable page: the YAML's name, not the user's directories
     assert result.labels == record["labels"]
+
+    # Again without --scheme or --config: the bundled config's scheme is a default, not a choice, and
+    # yields to the scheme the workspace's pre-labels record.
+    before = result.prelabeled_path.read_bytes()
+    again = run(SAMPLE_CORPUS, workspace=workspace, push=False, say=lambda m: None)
+    assert again.labels == record["labels"] and "prelabel" in again.skipped_steps
+    assert result.prelabeled_path.read_bytes() == before
+
+
+def test_run_takes_the_project_s_scheme_and_refuses_another_before_writing_anything(tmp_path):
+    from annotate.project_scheme import remember
+    from claimstance.pipeline import _run_scheme
+    from claimstance.config import load_pipeline_config
+    from models import provenance
+    from models.schemes import SCHEME_DIR
+
+    scheme = tmp_path / "mine.yaml"
+    scheme.write_text((SCHEME_DIR / "favor_against.yaml").read_text(encoding="utf-8")
+                      .replace("name: favor_against", "name: mine"), encoding="utf-8")
+    _, record = provenance.load(str(scheme))
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    cfg = load_pipeline_config(None)
+    remember(workspace, cfg.project, record)   # as a push to the default project leaves it
+    assert cfg.scheme == "kremlin_framing"
+    assert _run_scheme(None, None, cfg, workspace).record == record   # the bundled config's scheme yields
+    # a config of the user's naming a scheme is a choice, checked against the project's
+    mine = tmp_path / "pipeline.yaml"
+    mine.write_text("scheme: favor_against\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"`scheme: favor_against` in .*pipeline.yaml is scheme 'favor_against' .* but project "
+                                        rf"{cfg.project!r} was pushed with scheme 'mine' .*; leave out `scheme:` in "
+                                        r".*pipeline.yaml to use its scheme, or push to another --project"):
+        _run_scheme(None, mine, load_pipeline_config(mine), workspace)
+    with pytest.raises(UserError, match=r"--scheme kremlin_framing is scheme 'kremlin_framing'"):
+        run(SAMPLE_CORPUS, workspace=workspace, push=False, say=lambda m: None, scheme="kremlin_framing")
+    assert not (workspace / "run").exists()   # refused before the first step
+    # another project title: the default
+    other = cfg.model_copy(update={"project": "another"})
+    assert _run_scheme(None, None, other, workspace).record["name"] == "kremlin_framing"
