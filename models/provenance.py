@@ -258,12 +258,10 @@ def _labels_note(given: Record, what: str, recorded: Record) -> str:
             f"{labels_change(given, recorded)}; using it as it is now")
 
 
-def _files(given: Record, recorded: Record) -> str:
-    """`` (file a.yaml; it: b.yaml)`` when two records of one name come from two files."""
-    key_a, key_b = source_key(given.get("source")), source_key(recorded.get("source"))
-    if given["name"] != recorded["name"] or not key_a or not key_b or key_a == key_b:
-        return ""
-    return f" from {key_a.removeprefix('file:')}, not {key_b.removeprefix('file:')}"
+def _place(record: Record) -> str:
+    """`` from configs/schemes`` or `` from NAME.yaml``: where a scheme came from, for two of one name."""
+    key = source_key(record.get("source")) or ""
+    return " from " + (key.removeprefix("file:") if key.startswith("file:") else "configs/schemes")
 
 
 def check_given(given: Record, flag: str, what: str, recorded: Record, fix: str) -> str | None:
@@ -272,8 +270,9 @@ def check_given(given: Record, flag: str, what: str, recorded: Record, fix: str)
     (another name, or the same name from another file)."""
     kind = relation(given, recorded)
     if kind == "other":
-        raise UserError(f"{flag} is scheme {describe(given)}{_files(given, recorded)}, but {what} {_made(what)} "
-                        f"scheme {describe(recorded)}; {fix}")
+        twins = given["name"] == recorded["name"]   # two files of one name: say which is which
+        raise UserError(f"{flag} is scheme {describe(given)}{_place(given) if twins else ''}, but {what} {_made(what)} "
+                        f"scheme {describe(recorded)}{_place(recorded) if twins else ''}; {fix}")
     if kind == "labels":
         return _labels_note(given, what, recorded)
     return _version_note(given, what, recorded) if kind == "version" else None

@@ -166,7 +166,8 @@ def test_a_project_remembers_its_scheme_from_push_to_pull(studio, studio_client,
     copy = scheme_file(tmp_path, name="copy.yaml")
     assert main(["pull", "--workspace", str(studio["workspace"]), "--project", title, "--out", str(tmp_path / "c"),
                  "--scheme", str(copy)]) != 0
-    assert "from copy.yaml, not sanctions.yaml, but project" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "version " + record["version"] + ") from copy.yaml, but project" in err and ") from sanctions.yaml; " in err
     # another workspace on this server knows the YAML's name only: it asks for its path
     found = studio_client.projects.get(id=project.id)
     with pytest.raises(UserError, match=r"from a file sanctions.yaml whose place this workspace does not record; "

@@ -167,8 +167,8 @@ def test_a_scheme_is_its_name_and_its_file_and_only_its_file_name_leaves_the_mac
     _, copied = provenance.load(str(write_scheme(tmp_path / "copy" / "fa.yaml", copy)))
     _, bundled = provenance.load("favor_against")
     assert copied["name"] == "favor_against" and provenance.relation(copied, bundled) == "other"
-    with pytest.raises(UserError, match=r"--scheme favor_against is scheme 'favor_against' .* from favor_against, "
-                                        r"not fa.yaml, but the dataset d was labelled with scheme 'favor_against'"):
+    with pytest.raises(UserError, match=r"--scheme favor_against is scheme 'favor_against' \(.*\) from configs/schemes, "
+                                        r"but the dataset d was labelled with scheme 'favor_against' \(.*\) from fa.yaml;"):
         provenance.resolve("favor_against", [("the dataset d", copied)])
 
 
