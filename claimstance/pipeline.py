@@ -59,12 +59,13 @@ class RunResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def _run_scheme(flag: str | None, config: str | Path | None, cfg: PipelineConfig, workspace: Path) -> Any:
+def _run_scheme(flag: str | None, config: str | Path | None, cfg: PipelineConfig, workspace: Path,
+                push: bool = True) -> Any:
     """The scheme of a run (``models.provenance.Resolved``), found before anything is written.
 
     A choice is ``--scheme`` or the ``scheme:`` of a config the user gave; the bundled config's is
     only the default. A choice is checked against the model's scheme and the scheme this workspace
-    pushed the project with. Without one: the model's, else the project's, else the one the
+    pushed the project with (when the run pushes). Without one: the model's, else the project's, else the one the
     workspace's last pre-labels were made with, else the default.
     """
     from annotate.project_scheme import pushed_record
@@ -80,6 +81,7 @@ def _run_scheme(flag: str | None, config: str | Path | None, cfg: PipelineConfig
     project = pushed_record(workspace, cfg.project)
     pushed = [(f"project {cfg.project!r}", project)] if project else []
     if given is not None:
+        pushed = pushed if push else []   # nothing goes to the project
         fix = f"leave out {how} to use its scheme" + ("" if not pushed else ", or push to another --project")
         return provenance.resolve(given, model + pushed, fix=fix, flag=shown)
     if model:
@@ -139,7 +141,7 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
     from models import provenance
     from models.compare_settings import compare_settings as checked_compare_settings
 
-    scheme_choice = _run_scheme(scheme, config, cfg, Path(workspace))
+    scheme_choice = _run_scheme(scheme, config, cfg, Path(workspace), push)
     scheme = scheme_choice.scheme
     compare_settings = checked_compare_settings(cfg.compare, config or DEFAULT_PIPELINE)
     if "scheme" not in compare_settings.model_fields_set:   # the report highlights the run's scheme's cues

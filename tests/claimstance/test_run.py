@@ -465,8 +465,10 @@ def test_run_takes_the_project_s_scheme_and_refuses_another_before_writing_anyth
                                         r".*pipeline.yaml to use its scheme, or push to another --project"):
         _run_scheme(None, mine, load_pipeline_config(mine), workspace)
     with pytest.raises(UserError, match=r"--scheme kremlin_framing is scheme 'kremlin_framing'"):
-        run(SAMPLE_CORPUS, workspace=workspace, push=False, say=lambda m: None, scheme="kremlin_framing")
-    assert not (workspace / "run").exists()   # refused before the first step
+        run(SAMPLE_CORPUS, workspace=workspace, say=lambda m: None, scheme="kremlin_framing")
+    assert not (workspace / "run").exists() and not (workspace / "studio").exists()   # before the first step
+    # a run that pushes nothing need not agree with the project
+    assert _run_scheme("kremlin_framing", None, cfg, workspace, push=False).record["name"] == "kremlin_framing"
     # another project title: the default
     other = cfg.model_copy(update={"project": "another"})
     assert _run_scheme(None, None, other, workspace).record["name"] == "kremlin_framing"
