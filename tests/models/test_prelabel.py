@@ -96,6 +96,10 @@ def test_prelabel_with_a_trained_model_calls_the_classifier(monkeypatch, tmp_pat
     assert main(["prelabel", "--in", str(inp), "--out", str(tmp_path / "o.jsonl"), "--model", str(tmp_path)]) == 0
     assert (f"note: model minilm-test-1: fitted with scheme 'kremlin_framing' as it was then (version 0123456789), "
             f"which has changed since (now {Fake.scheme.version}): the blend's cue votes" in capsys.readouterr().err)
+    # The rows record the scheme as it is now, which they were made with: a push of them says nothing changed.
+    rows = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {(r["scheme"], r["scheme_version"], r["scheme_source"]) for r in rows} == {
+        ("kremlin_framing", Fake.scheme.version, "kremlin_framing")}
     (tmp_path / "claimstance.json").write_text(json.dumps({"scheme": "kremlin_framing", "scheme_version": Fake.scheme.version}))
     assert model_dir.scheme_change_note(tmp_path, Fake.scheme) is None
     (tmp_path / "claimstance.json").write_text(json.dumps({"scheme": "mine", "scheme_version": "0123456789"}))
