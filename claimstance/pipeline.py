@@ -90,9 +90,14 @@ def _run_scheme(flag: str | None, config: str | Path | None, cfg: PipelineConfig
         return provenance.resolve(None, pushed)
     last = workspace / "run" / "prelabeled.jsonl"
     if last.is_file():
-        recorded = provenance.from_rows(read_jsonl(last), str(last))
+        rows = list(read_jsonl(last))
+        recorded = provenance.from_rows(rows, str(last))
         if recorded is not None:
             return provenance.resolve(None, [(f"the pre-labels in {last}", recorded)])
+        if any(str(row.get("model_version", "")).startswith("bootstrap-") for row in rows):
+            # an older stance's run with a scheme of the user's: the default would replace its pre-labels
+            raise UserError(f"the pre-labels in {last} were made by an older stance with a scheme it did not record "
+                            "(not one in configs/schemes); give --scheme with that scheme's YAML once")
     return provenance.resolve(None, [], default=cfg.scheme)
 
 

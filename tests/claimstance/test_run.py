@@ -472,3 +472,10 @@ def test_run_takes_the_project_s_scheme_and_refuses_another_before_writing_anyth
     # another project title: the default
     other = cfg.model_copy(update={"project": "another"})
     assert _run_scheme(None, None, other, workspace).record["name"] == "kremlin_framing"
+    # the run of an older stance with a scheme of the user's, which its pre-labels do not record: asked for once
+    (workspace / "run").mkdir()
+    (workspace / "run" / "prelabeled.jsonl").write_text(json.dumps({"model_version": "bootstrap-0000000000"}) + "\n")
+    with pytest.raises(UserError, match=r"prelabeled.jsonl were made by an older stance with a scheme it did not "
+                                        r"record \(not one in configs/schemes\); give --scheme with that scheme's YAML"):
+        _run_scheme(None, None, other, workspace)
+    assert _run_scheme(str(scheme), None, other, workspace).record == record
