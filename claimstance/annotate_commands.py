@@ -127,7 +127,9 @@ def add_pull(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workspace", default="workspace")
     p.add_argument("--url", default=None, help="a remote Label Studio; the key comes from LABEL_STUDIO_API_KEY")
     p.add_argument("--scheme", default=None, help="the scheme the project was pushed with (default: the one the project "
-                   "records; needed only for a project pushed by an older stance with another scheme than kremlin_framing)")
+                   "records; needed for a project recording none (pushed by an older stance, or its comment removed) with another "
+                   "scheme than kremlin_framing, and for a YAML of your own pulled from another workspace than the "
+                   "one that pushed it)")
     p.set_defaults(handler=_pull)
 
 
