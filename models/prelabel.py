@@ -186,10 +186,10 @@ def prelabel_file(inp: str | Path, out: str | Path, scheme_name: str | None = No
     predictor = load_predictor(scheme, model_dir)
     labelled = attach(rows, predictor.predict_proba(rows, batch_size, progress), predictor.labels,
                       predictor.version)
-    from models.provenance import from_model, load, scheme_record, with_provenance   # for later commands
+    from models.provenance import DEFAULT_SCHEME, from_model, scheme_record, source_of, with_provenance
 
-    if scheme is not None:
-        record = load(scheme_name or "kremlin_framing")[1]
+    if scheme is not None:   # the record of the scheme loaded above, for later commands
+        record = scheme_record(scheme, source_of(scheme_name or DEFAULT_SCHEME))
     else:   # the model's scheme as it is now (the version these pre-labels were made with), not as trained
         record = from_model(model_dir)
         try:
