@@ -17,6 +17,8 @@ import re
 
 from corpus.names import NAME, PARTICLES, ROLE_WORDS, TITLES, clean_name, descriptor_name
 
+_ROLE_OR_TITLE = ROLE_WORDS | TITLES   # a word that names a role, not the person
+
 
 SPEECH_VERB = (r"(?:said|says|say|told|tells|stated|states|claimed|claims|argued|argues|added|adds|"
                 r"noted|notes|warned|warns|insisted|insists|announced|announces|declared|declares|"
@@ -222,7 +224,7 @@ def sentence_subject(sentence: str) -> tuple[str | None, bool]:
         run.append(word)
         if word.endswith(","):
             break
-    if not run or run[-1].rstrip(".,").lower() in ROLE_WORDS | TITLES or run[-1].rstrip(".,").endswith(("'s", "’s")):
+    if not run or run[-1].rstrip(".,").lower() in _ROLE_OR_TITLE or run[-1].rstrip(".,").endswith(("'s", "’s")):
         return None, False   # a role alone, or a possessive: "President Putin's decree took effect" is no one's act
     name = descriptor_name(" ".join(run))
     if not name:
@@ -314,7 +316,7 @@ def _plain_subject(subject: str) -> bool:
     if len(words) == 1 and words[0].lower() in _PRONOUNS:
         return True
     return 0 < len(words) <= 9 and all(
-        w[:1].isupper() or w.lower() in _SUBJECT_WORDS or w.rstrip(".").lower() in ROLE_WORDS | TITLES
+        w[:1].isupper() or w.lower() in _SUBJECT_WORDS or w.rstrip(".").lower() in _ROLE_OR_TITLE
         or w in PARTICLES for w in words)
 
 

@@ -9,6 +9,8 @@ import re
 
 from corpus.names import FEMALE_NAMES, MALE_NAMES
 
+_FIRST_NAMES = FEMALE_NAMES | MALE_NAMES
+
 # turn labels of a broadcast's own people: they speak in the document's voice
 BROADCASTERS = frozenset("""anchor host presenter newsreader correspondent reporter narrator moderator
     announcer voiceover journalist""".split())
@@ -76,7 +78,7 @@ def is_place(label: str) -> bool:
     if any(f"{a} {b}" in NOT_VOICES for a, b in zip(words, words[1:])):
         return True    # "TEL AVIV SUBURBS:"
     # "JABALIA CAMP:" is a place, "SARAH CAMP:" a person: a first name before the place word
-    return len(words) > 1 and words[-1] in PLACE_KINDS and words[0] not in FEMALE_NAMES | MALE_NAMES
+    return len(words) > 1 and words[-1] in PLACE_KINDS and words[0] not in _FIRST_NAMES
 
 
 def shown_to_speak(label: str, qualifier: str | None) -> bool:
