@@ -69,6 +69,7 @@ def _run_scheme(flag: str | None, config: str | Path | None, cfg: PipelineConfig
     workspace's last pre-labels were made with, else the default.
     """
     from annotate.project_scheme import pushed_record
+    from annotate.push_plan import is_bootstrap
     from models import provenance
 
     if flag is not None:
@@ -94,7 +95,7 @@ def _run_scheme(flag: str | None, config: str | Path | None, cfg: PipelineConfig
         recorded = provenance.from_rows(rows, str(last))
         if recorded is not None:
             return provenance.resolve(None, [(f"the pre-labels in {last}", recorded)])
-        if any(str(row.get("model_version", "")).startswith("bootstrap-") for row in rows):
+        if any(is_bootstrap(row.get("model_version")) for row in rows):
             # an older stance's run with a scheme of the user's: the default would replace its pre-labels
             raise UserError(f"the pre-labels in {last} were made by an older stance with a scheme it did not record "
                             "(not one in configs/schemes); give --scheme with that scheme's YAML once")
