@@ -89,7 +89,9 @@ FEMALE_NAMES = frozenset("""maria anna olga yulia julia elena yelena natalia nat
     margarita daria darya sofia sophie kristina veronika vera galina larisa alla inna marina valentina lisa laura
     claire catherine kate helen helena karin kristalina roberta mette sanna zuzana maia salome lina mira lena
     alice susan linda karen nina rita ruth nataliya halyna liudmyla tetiana svitlana kateryna khrystyna
-    viktoriya olha ulyana yana alina hanna mariia nadiia""".split())
+    viktoriya olha ulyana yana alina hanna mariia nadiia katalin judit eszter zsuzsanna ildiko aisha ayesha
+    fatima fatma leila layla hanan amira yasmin zeynep ayse elif emine meral ingrid birgit
+    sabine petra heike""".split())
 MALE_NAMES = frozenset("""vladimir dmitry dmitri sergei sergey alexei alexey alexander aleksandr volodymyr olaf
     emmanuel joe joseph donald viktor robert mark mykhailo rustem evan ivan peter paul john james boris yevgeny
     evgeny nikolai mikhail andrei andriy oleksandr oleksiy petro vitali vitaliy denys denis igor ihor oleg yuri
@@ -97,7 +99,9 @@ MALE_NAMES = frozenset("""vladimir dmitry dmitri sergei sergey alexei alexey ale
     gennady valery vasily alexandr michael david richard william thomas charles george jean pierre luis carlos
     tom roger lindsey adam chuck mitch marco ilya roman kyrylo valerii dmytro oleh mykola taras bohdan serhiy
     serhii andrii yurii vasyl oleksii yevhen maksym artem vadym anatoliy valeriy pavlo stepan vitalii
-    kostiantyn hennadiy rustem""".split())
+    kostiantyn hennadiy rustem ayman mohammed muhammad mohammad ahmed ahmad abdel abdul ali hassan hussein
+    khaled khalid omar youssef yusuf ibrahim mahmoud mustafa hakan mevlut ahmet mehmet kemal bulent
+    laszlo gergely zoltan istvan gabor janos tibor hans klaus wolfgang jurgen frank horst""".split())
 # surnames a Slavic language makes female or male ("Zakharova", "Navalnaya"; "Peskov", "Zelensky")
 _FEMALE_SURNAME = re.compile(r"(?:ova|eva|yova|aya|skaya|ska|cka)$")
 _MALE_SURNAME = re.compile(r"(?:ov|ev|yov|sky|skiy|skyi|ski|ovich|evich)$")

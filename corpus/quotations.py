@@ -52,6 +52,7 @@ def pronoun_names(rows: list[tuple[str, str | None, str, int]]) -> list[str | No
     # the nearest person or quoted row before: its name, its paragraph, how many paragraphs on it reaches
     last: tuple[str | None, int, int] | None = None
     named = False   # the row before is a pronoun's speech given a name here
+    others: set[str] = set()   # the genders of the pronouns the writer used after naming that person
     before = -1     # the paragraph of the row before
     # the paragraph of the next nameless quotation: a row more than a paragraph before it names no one there
     upcoming = iter(todo)
@@ -71,7 +72,7 @@ def pronoun_names(rows: list[tuple[str, str | None, str, int]]) -> list[str | No
                 and not attributed_speaker(sentence)[0]:
             name = last[0]   # the rest of the quotation 'He called it "robbery. Theft."' began
         elif role == QUOTED and name is None and last is not None and last[0] and paragraph - last[1] <= last[2] \
-                and (pronoun := _pronoun_speech(sentence)) and _fits(pronoun, last[0]):
+                and (pronoun := _pronoun_speech(sentence)) and _fits(pronoun, last[0], others):
             name = last[0]
             named = True
         else:
@@ -79,15 +80,19 @@ def pronoun_names(rows: list[tuple[str, str | None, str, int]]) -> list[str | No
         if role == QUOTED and named:
             pass   # the person it was named after stays where they were named: the chain does not move on
         elif role == QUOTED and name and _person(name):
-            last = (name, paragraph, 1)
+            last, others = (name, paragraph, 1), set()
         elif role == QUOTED:
-            last = (name if name and _named_after_first_word(name, sentence) else None, paragraph, 0)
+            last, others = (name if name and _named_after_first_word(name, sentence) else None, paragraph, 0), set()
         elif role in (AUTHOR, BLOGGER):
             subject = _subject_person(sentence, quoted, surnames)
             if subject:
                 last = (subject, paragraph, 1)
-            elif last is not None and last[0] and _names_another(sentence, last[0], surnames):
+                others = _pronoun_genders(sentence[sentence.find(subject) + len(subject):])
+            elif last is not None and last[0] and (_names_another(sentence, last[0], surnames)
+                                                   or _other_subject(sentence, last[0])):
                 last = None   # "His wife Yulia Navalnaya blamed the Kremlin.": the nearest person is hers
+            else:
+                others |= _pronoun_genders(sentence)
         before = paragraph
         out.append(name)
     return out
@@ -102,10 +107,50 @@ def _pronoun_speech(sentence: str) -> str | None:
     return _PRONOUN_WORD.search(m.group()).group(1).lower() if m else None
 
 
-def _fits(pronoun: str, name: str) -> bool:
-    """The pronoun may stand for the name: not "she" for "Alexei Navalny", nor "he" for "Maria Zakharova"."""
+def _fits(pronoun: str, name: str, others: set[str]) -> bool:
+    """The pronoun may stand for the name: not "she" for "Alexei Navalny", nor "he" for "Maria Zakharova";
+    and, when the name does not tell, not "she" after the writer's "his" or "he" after "her" (another
+    person of the pronoun's gender may be around: "Ayman Safadi met his Hungarian counterpart ... she said")."""
     said = gender(name)
-    return said is None or said == ("f" if pronoun == "she" else "m")
+    wanted = "f" if pronoun == "she" else "m"
+    if said is None:
+        return not others - {wanted}
+    return said == wanted
+
+
+_GENDERED = re.compile(r"\b(?:(he|his|him|himself)|(she|her|hers|herself))\b", re.I)
+
+
+def _pronoun_genders(text: str) -> set[str]:
+    """The genders of the third-person pronouns in ``text``: "m" for he/his/him, "f" for she/her."""
+    return {"m" if m.group(1) else "f" for m in _GENDERED.finditer(text)}
+
+
+# words that open a sentence without naming anyone: pronouns, adverbs of time or manner
+_NOT_A_NAME = frozenset("""he she it they we i you this that these those there here later meanwhile however
+    yesterday today tomorrow tonight now then still also earlier next last first finally instead indeed
+    such both each every all some many most several few no one none other another while when after before
+    since during despite although though if as so yet nor""".split())
+
+
+def _other_subject(sentence: str, person: str) -> bool:
+    """Does a sentence of the writer's open with a capitalised name that is not ``person``'s, any body,
+    group, country or other person ("Hamas rejected his plan.")? Its spokesperson may speak next."""
+    name, _ = sentence_subject(sentence)
+    if not name:
+        return False
+    words = [re.sub(r"['’]s$", "", w.strip(".,'’")) for w in name.split()]
+    words = [w for w in words if w]
+    if not words or set(person.split()).issuperset(words):
+        return False
+    if len(words) == 1 and (words[0].lower() in _NOT_A_NAME or words[0].lower().endswith("ly")):
+        return False
+    after = sentence[sentence.find(name) + len(name):].split()
+    # "Russian troops shelled the road.": a people's adjective before a noun, not a name; no guess
+    return not (len(words) == 1 and _DEMONYM.search(words[0]) and after and after[0][:1].islower())
+
+
+_DEMONYM = re.compile(r"(?:ian|ese|ish|i)$")
 
 
 def _named_after_first_word(name: str, sentence: str) -> bool:
@@ -131,6 +176,9 @@ _NOT_ACTING = re.compile(
     r"|(?:died|dies|perished|disappeared)\b)")
 
 
+_NAME_GOES_ON = re.compile(r"\s+[a-z]{1,4}-[A-Z]")   # "al-Sisi", "el-Baradei", "bin-Zayed"
+
+
 def _subject_person(sentence: str, quoted: set[str], surnames: dict[str, list[str]]) -> str | None:
     """The person a sentence of the writer's opens with, when a role introduces them or the document
     quotes them: in full when the sentence gives a surname only ("Zakharova" -> "Maria Zakharova");
@@ -139,6 +187,8 @@ def _subject_person(sentence: str, quoted: set[str], surnames: dict[str, list[st
     if not name:
         return None
     at = sentence.find(name)
+    if at >= 0 and _NAME_GOES_ON.match(sentence, at + len(name)):
+        return None   # "Abdel Fattah" of "Abdel Fattah al-Sisi": the full name as written, or none
     if at >= 0 and _NOT_ACTING.match(_PARTY.sub("", sentence[at + len(name):at + len(name) + 160], count=1)):
         return None
     full = [name] if name in quoted else surnames.get(name, [])

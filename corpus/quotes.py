@@ -110,6 +110,10 @@ _SECOND_VOICE = re.compile(rf"\b(?:while|whereas|but|and|as)\s+(?:the\s+)?[A-Z][
                            rf"(?:{SPEECH_VERB}|{CHARACTERISING_VERB})\b")
 # a name given to a thing: 'dubbed the new drone "Geran-2"' (a capitalised name of up to three words)
 _GIVEN_NAME = re.compile(r"[\"“«][A-Z][\w'’-]*(?:[\s-][A-Z0-9][\w'’-]*){0,2}[\"”»]")
+# a title after "called his book", "called the film": capitalised words, small ones between them
+_TITLE = re.compile(r"[\"“«][A-Z][\w'’-]*(?:[\s-](?:[A-Z0-9][\w'’-]*|of|the|a|an|and|in|on|for|to|at|by|with|from)){0,7}"
+                    r"[\"”»]")
+_OWNER_OR_ARTICLE = frozenset("his her its their our my your the this that".split())
 # the words a subject may hold besides capitalised ones: "Russia's embassy in Riga", "the foreign minister"
 _SUBJECT_WORDS = frozenset("""the a an his her its their of for in at from by to former executive officer
     spokesman spokeswoman spokesperson official officials lawmaker lawmakers diplomat diplomats embassy ministry
@@ -331,6 +335,10 @@ def _characterises(sentence: str, m: re.Match[str]) -> bool:
             return False
         if m.group("naming").lower().startswith("dub") and _GIVEN_NAME.match(sentence, m.end() - 1):
             return False
+        if m.group("naming").lower().startswith("call") and words[0] in _OWNER_OR_ARTICLE and len(words) <= 4 \
+                and not any(w in ("a", "an") for w in words[1:]) \
+                and not words[-1].endswith("s") and _TITLE.match(sentence, m.end() - 1):
+            return False   # 'He called his book "The Future Is History"': a title, the writer's ("the vote a "sham"" is not)
     return _SECOND_VOICE.search(sentence, m.end()) is None
 
 

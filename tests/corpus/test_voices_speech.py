@@ -268,3 +268,25 @@ def test_the_chain_is_read_in_time_linear_in_the_document() -> None:
     names = pronoun_names(rows)
     assert time.perf_counter() - started < 2.0    # about 0.1 s; the quadratic scan took 5 s
     assert names[2] == "Natalia Kovalenko0" and names[-1] == "Natalia Kovalenko5999"
+
+
+def test_a_name_no_list_holds_opening_a_sentence_in_between_ends_the_chain() -> None:
+    text = ('Prime Minister David Levin spoke to parliament. Hamas rejected his plan. "They will not disarm," he said.\n\n'
+            'Prime Minister David Levin spoke to parliament. Russian troops shelled the border. "We will answer," he said.')
+    assert [name for _, _, name in voices(text)] == [None, None, None, None, None, "David Levin"]
+
+
+def test_a_pronoun_that_the_name_cannot_check_gets_no_name_after_another_person_or_pronoun() -> None:
+    text = ('Dana Weiss flew to Cairo. President Abdel Karim al-Masri met her at the airport. '
+            '"Egypt is vital," she said.\n\n'
+            'Minister Tariq Haddad met his counterpart in Amman. "The blockade must end," she said.\n\n'
+            'President Katalin Novak resigned in February. "I made a mistake," he said.')
+    names = [name for _, _, name in voices(text)]
+    assert names[2] is None and names[4] is None and names[6] is None
+    assert "Abdel Karim" not in names
+
+
+def test_called_with_an_owner_and_a_title_names_a_thing_in_the_writer_s_voice() -> None:
+    rows = voices('He called his book "The Future Is Ours". Critics called the vote a "sham".')
+    assert rows == [('He called his book "The Future Is Ours".', AUTHOR, None),
+                    ('Critics called the vote a "sham".', QUOTED, "Critics")]
