@@ -19,8 +19,9 @@ from typing import Any
 import numpy as np
 
 from corpus.errors import UserError, named_few
+from corpus.records import source_name
 from models.compare_settings import CompareSettings, load_compare_settings
-from models.pairs import claim_rows, find_pairs, source_of
+from models.pairs import claim_rows, find_pairs
 from models.topics import cluster_pairs
 
 Embed = Callable[[list[str]], np.ndarray]
@@ -175,7 +176,7 @@ def run_compare(inp: str | Path, out: str | Path, config: str | Path | None = No
                             "labels pulled from the project these claims were pushed to")
     embed = embedder(cache, progress)
     claims, pairs, clusters = compare(rows, embed, settings, where=str(inp))
-    sources = sorted({source_of(r) for r in claims})
+    sources = sorted({source_name(r) for r in claims})
     named = named_few(sources)
     html = render_report(claims, pairs, clusters, settings, title=f"Claim comparison: {named}")
     with atomic_dir(out, OUTPUT_FILES, OUTPUT_WRITTEN) as tmp:

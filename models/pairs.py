@@ -60,12 +60,6 @@ def claim_rows(rows: Sequence[dict[str, Any]], settings: CompareSettings,
     return out
 
 
-def source_of(row: dict[str, Any]) -> str:
-    """The name a reader knows a document's source by (``corpus.records.source_name``: outlet, else
-    author or handle with platform, platform, site, file name, id)."""
-    return source_name(row)
-
-
 def _words(text: str) -> set[str]:
     return {w.lower() for w in _WORD.findall(text)}
 
@@ -106,7 +100,7 @@ def make_pair(a: dict[str, Any], b: dict[str, Any], similarity: float,
         pair[f"context_{side}"] = row.get("context") or row["text"]
         for key in ("start", "context_start", "title", "outlet", "source_type", "speaker", "speaker_name"):
             pair[f"{key}_{side}"] = row.get(key)
-        pair[f"source_{side}"] = source_of(row)
+        pair[f"source_{side}"] = source_name(row)
         pair[f"stance_{side}"] = row.get("prediction")
         pair[f"stance_score_{side}"] = row.get("score")
         # Who gave the stance: "annotators" (compare --labels) or "model" (a pre-label); None: none.

@@ -19,10 +19,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from corpus.records import source_name
 from corpus.safetext import html_text
 from models.compare_settings import CompareSettings
 from models.cue_highlight import cue_legend, cue_pattern, highlight, label_cues
-from models.pairs import source_of
 
 CSS = """
 body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1200px;padding:0 1em;color:#222}
@@ -74,7 +74,7 @@ MAX_TOPIC_PAIRS = 25   # pair rows shown under one topic (the most similar)
 MAX_UNMATCHED = 15   # claims without a counterpart listed a source
 
 
-def chart_counts(claims: Sequence[dict[str, Any]], limit: int = MAX_SOURCES, key: Any = source_of
+def chart_counts(claims: Sequence[dict[str, Any]], limit: int = MAX_SOURCES, key: Any = source_name
                  ) -> tuple[dict[str, Counter[str]], int]:
     """Stance counts of the ``limit`` groups (``key(row)``: by default the source) with the most
     pre-labelled claims, and how many groups were left out."""
@@ -299,7 +299,7 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
                 sides[str(row["doc_id"])].append(row)
         parts.append('<div class="sides">')
         for doc_id, rows in sides.items():
-            head = source_of(rows[0])
+            head = source_name(rows[0])
             sub = rows[0].get("title") if rows[0].get("title") and rows[0].get("title") != head else None
             parts.append(f'<div class="side"><h4>{_e(head)}</h4>'
                          + (f'<div class="meta">{_e(sub)}</div>' if sub else "")
@@ -336,7 +336,7 @@ def unmatched_section(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str
     alone: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in claims:
         if str(row["claim_id"]) not in paired:
-            alone[source_of(row)].append(row)
+            alone[source_name(row)].append(row)
     if not alone:
         return []
     out = ["<h2>Claims with no counterpart</h2>",

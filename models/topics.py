@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from corpus.records import source_name
 from models.compare_settings import CompareSettings
-from models.pairs import source_of
 
 
 def _components(n: int, edges: list[tuple[int, int]]) -> list[list[int]]:
@@ -99,7 +99,7 @@ def cluster_pairs(rows: Sequence[dict[str, Any]], vectors: np.ndarray, pairs: li
             "cluster": c, "label": labels[c], "size": len(members),
             "claims": [str(rows[i]["claim_id"]) for i in members],
             "docs": sorted({str(rows[i]["doc_id"]) for i in members}),
-            "sources": sorted({source_of(rows[i]) for i in members}),
+            "sources": sorted({source_name(rows[i]) for i in members}),
             "stances": dict(sorted(stances.items())),
             "contrasting": len(stances) > 1,
             "pairs": len(by_cluster[c]),
