@@ -9,8 +9,8 @@ import re
 
 _PARTICLE_WORDS = ("de", "van", "von", "der", "al", "bin", "da", "di", "le", "la")   # inside a name
 PARTICLES = frozenset(_PARTICLE_WORDS)
-_NAME_WORD = rf"(?:[A-Z][\w'’.-]*|{'|'.join(_PARTICLE_WORDS)})"
-NAME = rf"[A-Z][\w'’.-]*(?:\s+{_NAME_WORD}){{0,4}}"   # a capitalised name of up to five words
+NAME_WORD = rf"(?:[A-Z][\w'’.-]*|{'|'.join(_PARTICLE_WORDS)})"   # a name's next word: capitalised, or a particle
+NAME = rf"[A-Z][\w'’.-]*(?:\s+{NAME_WORD}){{0,4}}"   # a capitalised name of up to five words
 # titles before a person's name ("President Joe Biden"), and words that qualify them ("Deputy Foreign")
 PERSON_TITLES = frozenset("""president pres minister secretary senator sen rep representative gen general
     col colonel lt maj major ambassador chancellor spokesman spokeswoman spokesperson chairman

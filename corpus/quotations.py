@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from corpus.names import PARTICLES, ROLE_WORDS, gender
+from corpus.names import NAME_WORD, PARTICLES, ROLE_WORDS, gender
 from corpus.quotes import CHARACTERISING_VERB, SPEECH_VERB, attributed_speaker, sentence_subject
 from corpus.records import AUTHOR, BLOGGER, QUOTED
 from corpus.transcripts import COUNTRIES, NOT_VOICES
@@ -198,7 +198,7 @@ def _subject_person(sentence: str, quoted: set[str], surnames: dict[str, list[st
 
 
 # two or more capitalised words, a title and a name ("President Putin's"), or one word: names a sentence holds
-_CAPITALISED_RUN = re.compile(r"[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|de|van|von|der|al|bin|da|di|le|la))*")
+_CAPITALISED_RUN = re.compile(rf"[A-Z][\w'’.-]*(?:\s+{NAME_WORD})*")
 _RUN_OPENERS = frozenset("the a an his her its their our my your this that these those in on at by for from "
                          "after before with without as when while but and or of to".split())
 
