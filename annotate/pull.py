@@ -22,6 +22,7 @@ from typing import Any
 from annotate.pull_rows import TIE_ADVICE, TIE_FILTER, build_report, label_rows, tasks_to_rows
 from corpus.errors import UserError
 from corpus.files import atomic_dir, check_output_dir, check_writable
+from models.provenance import DEFAULT_SCHEME
 
 # The snapshot export a pull asks for: annotated tasks, prediction and draft ids only, each
 # annotator's id and email, no annotation history.
@@ -179,7 +180,7 @@ def _write_jsonl(path: Path, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def pull(project: str, out_dir: str | Path, *, workspace: str | Path | None = None, url: str | None = None,
-         scheme: Any = "kremlin_framing", progress: bool = True, scheme_source: str | None = None) -> dict[str, Any]:
+         scheme: Any = DEFAULT_SCHEME, progress: bool = True, scheme_source: str | None = None) -> dict[str, Any]:
     """Export ``project``'s annotations and write the pull directory; return the report.
 
     A comparison project (`stance push --pairs`, told by its label config) gives a pairs pull.

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from corpus.errors import UserError
 from corpus.settings import read_yaml, validation_error
+from models.provenance import DEFAULT_SCHEME
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 DEFAULT_PIPELINE = CONFIGS / "pipeline.yaml"
@@ -19,7 +20,7 @@ class PipelineConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    scheme: str = "kremlin_framing"
+    scheme: str = DEFAULT_SCHEME
     model: str | None = None
     project: str = "claimstance sample"
     port: int = Field(default=8080, ge=1, le=65535)

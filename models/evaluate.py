@@ -31,6 +31,7 @@ from models.model_dir import model_config
 from models.data import is_tie, load_labelled, test_split, text_hash
 from models.evaluation_report import FEW, markdown, render_html, write_plots
 from models.metrics import fitted_baseline, intervals, score, tfidf_baseline
+from models.provenance import DEFAULT_SCHEME
 
 BY_DEFAULT = ("outlet", "source_type", "speaker", "source", "voice")
 REPORT_FILES = ("report.json", "index.html")   # an earlier report, which a new one may replace
@@ -174,7 +175,7 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
     check_output_dir(out_dir, REPORT_FILES, REPORT_WRITTEN)
     record = {} if model == "bootstrap" else model_config(model)   # claimstance.json, read once
     # a model's own scheme, else the default
-    scheme = scheme or record.get("scheme_path") or record.get("scheme") or "kremlin_framing"
+    scheme = scheme or record.get("scheme_path") or record.get("scheme") or DEFAULT_SCHEME
     scheme_obj = load_scheme(scheme)
     rows = load_labelled(data, scheme_obj.label_ids)
     if model != "bootstrap" and not Path(model).is_dir():

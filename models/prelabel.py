@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from corpus.errors import UserError
+from models.provenance import DEFAULT_SCHEME
 from models.schemes import Scheme, load_scheme, scheme_notes
 
 PRELABEL_FIELDS = ("prediction", "score", "probs", "model_version")
@@ -171,7 +172,7 @@ def prelabel_file(inp: str | Path, out: str | Path, scheme_name: str | None = No
 
     check_output_file(out)   # before the model runs, not after
     # No scheme named: a model's own (the one it was trained with), else the default.
-    scheme = load_scheme(scheme_name or "kremlin_framing") if scheme_name or not model_dir else None
+    scheme = load_scheme(scheme_name or DEFAULT_SCHEME) if scheme_name or not model_dir else None
     rows = list(read_jsonl(inp))
     if not rows:
         raise UserError(f"{inp}: no claim rows; make them with `stance claims DOCUMENTS --out {inp}`")
@@ -186,7 +187,7 @@ def prelabel_file(inp: str | Path, out: str | Path, scheme_name: str | None = No
     predictor = load_predictor(scheme, model_dir)
     labelled = attach(rows, predictor.predict_proba(rows, batch_size, progress), predictor.labels,
                       predictor.version)
-    from models.provenance import DEFAULT_SCHEME, from_model, scheme_record, source_of, with_provenance
+    from models.provenance import from_model, scheme_record, source_of, with_provenance
 
     if scheme is not None:   # the record of the scheme loaded above, for later commands
         record = scheme_record(scheme, source_of(scheme_name or DEFAULT_SCHEME))

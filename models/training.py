@@ -21,6 +21,7 @@ from models.blending import fit_blend
 from models.classifier import StanceClassifier
 from models.data import agreement_filter, is_tie, load_labelled, split_by_document, split_unit, test_split, text_hash
 from models.finetune import TrainSettings, fine_tune
+from models.provenance import DEFAULT_SCHEME
 
 MODEL_FILES = ("claimstance.json", "config.json")   # an earlier model, which a new one may replace
 # and what else a model directory holds (transformers' files, the model card, the training history)
@@ -87,7 +88,7 @@ def fit_classifier(rows: list[dict[str, Any]], scheme: Any, seed: int = 13,
     return clf, metrics
 
 
-def train(data: str | Path, out_dir: str | Path, scheme: str = "kremlin_framing", epochs: int | None = None,
+def train(data: str | Path, out_dir: str | Path, scheme: str = DEFAULT_SCHEME, epochs: int | None = None,
           seed: int = 13, settings: TrainSettings | None = None, progress: bool = True,
           domain_gate: bool | None = None, exclude_ties: bool = False,
           min_agreement: float | None = None) -> dict[str, Any]:
