@@ -197,8 +197,9 @@ def pull_report_path(data: str | Path) -> Path | None:
     return None
 
 
-def from_dataset(data: str | Path) -> Record | None:
-    """The scheme a pulled dataset was labelled with (its pull's ``report.json``); None for other data."""
+def _pull_report(data: str | Path) -> dict[str, Any] | None:
+    """The ``report.json`` of the pull a dataset path comes from, read; None for other data or a report
+    that cannot be read."""
     report_path = pull_report_path(data)
     if report_path is None:
         return None
@@ -206,7 +207,17 @@ def from_dataset(data: str | Path) -> Record | None:
         report = json.loads(report_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(report, dict) or not isinstance(report.get("scheme"), str) or report.get("unit") == "pair":
+    return report if isinstance(report, dict) else None
+
+
+def from_dataset(data: str | Path) -> Record | None:
+    """The scheme a pulled dataset was labelled with (its pull's ``report.json``); None for other data."""
+    return _dataset_record(_pull_report(data))
+
+
+def _dataset_record(report: dict[str, Any] | None) -> Record | None:
+    """The scheme record of a pull's report (see ``from_dataset``)."""
+    if report is None or not isinstance(report.get("scheme"), str) or report.get("unit") == "pair":
         return None
     record = {"name": report["scheme"], "version": report.get("scheme_version"),
               "labels": list(report.get("label_counts") or {}), "source": report.get("scheme_source")}
@@ -359,10 +370,11 @@ def model_warning(model_dir: str | Path) -> str | None:
 
 def for_training(data: str | Path, given: str | None) -> Resolved:
     """`stance train`: the scheme the pulled dataset was labelled with, or ``given`` checked against it."""
-    recorded = from_dataset(data)
+    report = _pull_report(data)   # read once: its scheme, then its label counts
+    recorded = _dataset_record(report)
     resolved = resolve(given, [(f"the dataset {data}", recorded)],
                        fix="leave out --scheme to train with the dataset's own")
-    counts = _label_counts(data) if recorded is not None else {}
+    counts = _label_counts(report) if report is not None and recorded is not None else {}
     gone = [label for label, n in counts.items() if n and label not in resolved.record["labels"]]
     if gone:
         raise UserError(f"scheme {resolved.record['name']!r} ({resolved.source}) has no label {', '.join(gone)}, which "
@@ -371,12 +383,8 @@ def for_training(data: str | Path, given: str | None) -> Resolved:
     return resolved
 
 
-def _label_counts(data: str | Path) -> dict[str, int]:
-    report_path = pull_report_path(data)
-    try:
-        counts = json.loads(report_path.read_text(encoding="utf-8")).get("label_counts") if report_path else None
-    except (OSError, ValueError, AttributeError):
-        return {}
+def _label_counts(report: dict[str, Any]) -> dict[str, int]:
+    counts = report.get("label_counts")
     return {str(k): v for k, v in counts.items() if isinstance(v, int)} if isinstance(counts, dict) else {}
 
 
