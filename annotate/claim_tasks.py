@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from annotate import labelconfig as lc
+from annotate.dataset import SPLIT_COLUMN
+from annotate.pull_rows import ANNOTATION_FIELDS, LABEL_FIELDS
 from corpus.errors import UserError
 from models.provenance import ROW_FIELDS as PRELABEL_RECORD   # the scheme and model a pre-label records
 from corpus.safetext import BIDI_CONTROLS
@@ -28,11 +30,8 @@ MAX_META_CHARS = 300   # a longer free value (a summary, a page's HTML) stays ou
 MAX_META_FIELDS = 30   # free metadata fields a task carries at most, in the row's order
 # Columns a pull writes of its own (annotate.pull_rows, annotate.dataset): free metadata of the same
 # name goes as meta_<name>, or it would be dropped from the labels or clash in labels.parquet.
-PULLED_FIELDS = frozenset({
-    "label", "annotator", "annotator_id", "annotation_id", "task_id", "created_at", "updated_at", "lead_time",
-    "prediction_score", "accepted", "origin", "note", "cues", "problems", "skipped", "ground_truth", "rule",
-    "agreement", "n_annotators", "annotators", "annotator_labels", "tied_labels", "votes", "notes", "prelabel",
-    "prelabel_score", "prelabel_version", "changed_prelabel", "flagged", "split"})
+# (Their claim_id, doc_id, text, prediction and model_version never reach free metadata: see free_metadata.)
+PULLED_FIELDS = frozenset(ANNOTATION_FIELDS) | frozenset(LABEL_FIELDS) | {SPLIT_COLUMN}
 
 
 def context_html(text: str, context: str | None = None, offset: int | None = None) -> str:
