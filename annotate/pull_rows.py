@@ -41,7 +41,7 @@ FLAG_NOTE = ("flagged claims keep their stance and stay in labels.jsonl and the 
 TIE_ADVICE = ("adjudicate them: have a third annotator label them (a majority then settles each), "
               "or have the project owner re-label them (the latest vote wins a tie)")
 DISPUTED_FILTER = "agreement < 1"   # pandas: d[d.agreement < 1]; a single annotator's null is left out
-DISPUTED_RULES = ("tie->latest", "plurality", "majority")   # the order the report lists them in
+DISPUTED_RULES = (TIE_RULE, "plurality", "majority")   # the order the report lists them in
 
 
 # --- the scheme's labels ---------------------------------------------------------------------
@@ -343,9 +343,9 @@ def build_report(rows: Sequence[dict[str, Any]], labels: Sequence[dict[str, Any]
             "advice": TIE_ADVICE,
         },
         "disputed": {
-            "n": rules["tie->latest"] + rules["plurality"] + rules["majority"],
-            "n_ties": rules["tie->latest"],
-            "n_outvoted": rules["plurality"] + rules["majority"],
+            "n": sum(rules[rule] for rule in DISPUTED_RULES),
+            "n_ties": rules[TIE_RULE],
+            "n_outvoted": sum(rules[rule] for rule in DISPUTED_RULES if rule != TIE_RULE),
             "filter": DISPUTED_FILTER,
             "note": f"{unit}s whose annotators disagree: ties, and labels that outvoted a dissent; report.html "
                     "lists each with every annotator's label and the pre-label shown",
