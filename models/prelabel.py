@@ -169,10 +169,17 @@ def prelabel_file(inp: str | Path, out: str | Path, scheme_name: str | None = No
                   table: bool = True) -> PrelabelReport:
     """Read claims JSONL, pre-label every row, write JSONL atomically; the labeller table for the bootstrap."""
     from corpus.files import check_output_file, read_jsonl, write_jsonl
+    from models import provenance
 
     check_output_file(out)   # before the model runs, not after
-    # No scheme named: a model's own (the one it was trained with), else the default.
+    # No scheme named: a model's own (the one it was trained with, as its file is now: its bootstrap's
+    # labels mapped to the network's, as `stance run --model` does), else the default.
     scheme = load_scheme(scheme_name or DEFAULT_SCHEME) if scheme_name or not model_dir else None
+    own = provenance.from_model(model_dir) if scheme is None else None
+    if own is not None:
+        resolved = provenance.resolve(None, [(f"model {model_dir}", own)])
+        provenance.check_model_labels(model_dir, resolved)
+        scheme, scheme_name = resolved.scheme, resolved.source
     rows = list(read_jsonl(inp))
     if not rows:
         raise UserError(f"{inp}: no claim rows; make them with `stance claims DOCUMENTS --out {inp}`")
@@ -203,7 +210,8 @@ def prelabel_file(inp: str | Path, out: str | Path, scheme_name: str | None = No
     write_jsonl(out, labelled)
     counts = Counter(row["prediction"] for row in labelled)
     report = PrelabelReport(Path(out), len(labelled), predictor.version,
-                            {label: counts.get(label, 0) for label in predictor.labels})
+                            {label: counts.get(label, 0) for label in predictor.labels},
+                            notes=list(resolved.notes) if own is not None else [])
     if table and predictor.bootstrap is not None and rows:
         report.labeller_table = predictor.bootstrap.labeller_table(rows)
     if predictor.bootstrap is not None:

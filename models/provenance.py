@@ -394,7 +394,23 @@ def for_evaluation(model: str, data: str | Path, given: str | None) -> Resolved:
     recorded = [(f"the dataset {data}", from_dataset(data))]
     if model != "bootstrap":
         recorded.insert(0, (f"model {model}", from_model(model)))
-    return resolve(given, recorded, fix="leave out --scheme to use it")
+    resolved = resolve(given, recorded, fix="leave out --scheme to use it")
+    if model != "bootstrap" and recorded[0][1] is not None:
+        check_model_labels(model, resolved)
+    return resolved
+
+
+def check_model_labels(model_dir: str | Path, resolved: Resolved) -> None:
+    """A UserError when the scheme a model directory is used with (its own file, edited since) has
+    lost a label the network was trained on: its bootstrap and the network would disagree on columns."""
+    from models.model_dir import model_config
+
+    trained = [str(x) for x in model_config(model_dir).get("labels") or []]
+    gone = [x for x in trained if x not in resolved.record["labels"]]
+    if gone:
+        raise UserError(f"scheme {resolved.record['name']!r} ({resolved.source}) has no label {', '.join(gone)}, which "
+                        f"model {model_dir} was trained on; put {'it' if len(gone) == 1 else 'them'} back in that "
+                        "file (new labels are fine), or train the model again with the scheme as it is now")
 
 
 def for_prelabel(model_dir: str | Path | None, given: str | None) -> Resolved | None:
@@ -403,7 +419,10 @@ def for_prelabel(model_dir: str | Path | None, given: str | None) -> Resolved | 
     if given is None:
         return None
     recorded = [(f"model {model_dir}", from_model(model_dir))] if model_dir else []
-    return resolve(given, recorded, fix="leave out --scheme to use the model's own")
+    resolved = resolve(given, recorded, fix="leave out --scheme to use the model's own")
+    if recorded and recorded[0][1] is not None:
+        check_model_labels(model_dir, resolved)
+    return resolved
 
 
 def for_compare(inp: str | Path, labels: str | Path | None, given: str | None) -> Resolved | None:

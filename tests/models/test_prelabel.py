@@ -307,3 +307,49 @@ def test_cli_prelabel_refuses_documents_and_names_the_command_that_makes_claims(
     # Sentences of one's own (id, text, label): pre-labelled as claims.
     mine.write_text(json.dumps({"id": "h1", "text": "Sanctions must stay.", "label": "favor"}) + "\n", encoding="utf-8")
     assert main(["prelabel", "--in", str(mine), "--out", str(out), "--scheme", "favor_against"]) == 0
+
+
+def test_a_model_whose_scheme_file_gained_or_lost_a_label_pre_labels_or_says_to_train_again(
+        stand_in_encoder, monkeypatch, tmp_path, capsys):
+    """The network knows the labels it was trained on; its bootstrap reads the scheme's file as it is
+    now: a label added there gets the bootstrap's share (as with --scheme and `stance run --model`),
+    a label taken out is one error line, not a shape mismatch."""
+    from models import classifier
+    from models.schemes import SCHEME_DIR
+
+    text = (SCHEME_DIR / "favor_against.yaml").read_text(encoding="utf-8").replace("name: favor_against", "name: mine")
+    scheme = tmp_path / "mine.yaml"
+    scheme.write_text(text, encoding="utf-8")
+    labels = load_scheme(str(scheme)).label_ids
+    model = tmp_path / "model"
+    model.mkdir()
+    config = {"labels": labels, "scheme": "mine", "scheme_path": str(scheme), "scheme_labels": labels,
+              "scheme_version": load_scheme(str(scheme)).version, "version": "minilm-test-2",
+              "blend": {"enabled": True, "bootstrap_weight": 0.5}}   # no domain gate: the bootstrap runs on every claim
+    (model / "claimstance.json").write_text(json.dumps(config), encoding="utf-8")
+    monkeypatch.setattr(classifier, "check_model_dir", lambda d: json.loads((model / "claimstance.json").read_text()))
+    monkeypatch.setattr(classifier.StanceClassifier, "forward",
+                        lambda self, texts, batch_size=64: np.tile([2.0, 0.0, 0.0], (len(texts), 1)))
+    added = text.replace("  - id: none\n", "  - id: mixed\n    name: Mixed\n    hotkey: m\n    description: Both sides."
+                         "\n    examples: [Sanctions hurt us and them alike.]\n  - id: none\n")
+    scheme.write_text(added, encoding="utf-8")
+    inp, out = tmp_path / "claims.jsonl", tmp_path / "out.jsonl"
+    inp.write_text("".join(json.dumps(row) + "\n" for row in ROWS), encoding="utf-8")
+    assert main(["prelabel", "--in", str(inp), "--out", str(out), "--model", str(model)]) == 0
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert list(rows[0]["probs"]) == ["favor", "against", "mixed", "none"]
+    assert {row["probs"]["mixed"] for row in rows} == {0.0}   # the gate trusts the network, which never saw it
+    assert {row["prediction"] for row in rows} == {"favor"}
+    assert {(row["scheme"], row["scheme_source"]) for row in rows} == {("mine", str(scheme))}
+    assert ("note: scheme 'mine' has been edited since model " + str(model) + " was trained: labels now favor, "
+            "against, mixed, none (added mixed); using it as it is now") in capsys.readouterr().err
+    start = added.index("  - id: against\n")
+    scheme.write_text(added[:start] + added[added.index("  - id: mixed\n"):], encoding="utf-8")
+    out.unlink()
+    for extra in ([], ["--scheme", str(scheme)]):
+        assert main(["prelabel", "--in", str(inp), "--out", str(out), "--model", str(model), *extra]) == 2
+        err = capsys.readouterr().err
+        assert err == (f"error: scheme 'mine' ({scheme}) has no label against, which model {model} was trained on; "
+                       "put it back in that file (new labels are fine), or train the model again with the scheme "
+                       "as it is now\n")
+        assert not out.exists()
