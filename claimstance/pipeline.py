@@ -84,11 +84,11 @@ def _run_scheme(flag: str | None, config: str | Path | None, cfg: PipelineConfig
     if given is not None:
         pushed = pushed if push else []   # nothing goes to the project
         fix = f"leave out {how} to use its scheme" + ("" if not pushed else ", or push to another --project")
-        return provenance.resolve(given, model + pushed, fix=fix, flag=shown)
+        return _kept_labels(provenance.resolve(given, model + pushed, fix=fix, flag=shown), cfg, project, push)
     if model:
-        return provenance.resolve(None, model + pushed, fix="")
+        return _kept_labels(provenance.resolve(None, model + pushed, fix=""), cfg, project, push)
     if pushed:
-        return provenance.resolve(None, pushed)
+        return _kept_labels(provenance.resolve(None, pushed), cfg, project, push)
     last = workspace / "run" / "prelabeled.jsonl"
     if last.is_file():
         rows = list(read_jsonl(last))
@@ -100,6 +100,21 @@ def _run_scheme(flag: str | None, config: str | Path | None, cfg: PipelineConfig
             raise UserError(f"the pre-labels in {last} were made by an older stance with a scheme it did not record "
                             "(not one in configs/schemes); give --scheme with that scheme's YAML once")
     return provenance.resolve(None, [], default=cfg.scheme)
+
+
+def _kept_labels(resolved: Any, cfg: PipelineConfig, project: dict[str, Any] | None, push: bool) -> Any:
+    """``resolved``, once its scheme is found to keep the labels the model was trained on and (when the
+    run pushes) those the project was pushed with: else the error pull and train give, before step 1."""
+    from models import provenance
+
+    if cfg.model and provenance.from_model(cfg.model) is not None:
+        provenance.check_model_labels(cfg.model, resolved)
+    gone = [x for x in (project or {}).get("labels") or [] if x not in resolved.record["labels"]] if push else []
+    if gone:
+        raise UserError(f"scheme {resolved.record['name']!r} ({resolved.source}) has been edited since project "
+                        f"{cfg.project!r} was pushed with it: {provenance.labels_change(resolved.record, project)}; "
+                        f"put {', '.join(gone)} back in that file to run (new labels are fine), or push to another --project")
+    return resolved
 
 
 def _say(message: str) -> None:

@@ -479,3 +479,37 @@ def test_run_takes_the_project_s_scheme_and_refuses_another_before_writing_anyth
                                         r"record \(not one in configs/schemes\); give --scheme with that scheme's YAML"):
         _run_scheme(None, None, other, workspace)
     assert _run_scheme(str(scheme), None, other, workspace).record == record
+
+
+def test_a_label_removed_from_the_project_s_scheme_file_stops_the_run_before_step_1(tmp_path):
+    from annotate.project_scheme import remember
+    from claimstance.config import load_pipeline_config
+    from claimstance.pipeline import _run_scheme
+    from models import provenance
+    from models.schemes import SCHEME_DIR
+
+    text = (SCHEME_DIR / "favor_against.yaml").read_text(encoding="utf-8").replace("name: favor_against", "name: mine")
+    scheme = tmp_path / "mine.yaml"
+    scheme.write_text(text, encoding="utf-8")
+    _, record = provenance.load(str(scheme))
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    cfg = load_pipeline_config(None)
+    remember(workspace, cfg.project, record)
+    gone = record["labels"][1]
+    start = text.index(f"  - id: {gone}\n")
+    end = text.index("  - id: ", start + 1)
+    scheme.write_text(text[:start] + text[end:], encoding="utf-8")   # the label taken out of the file
+    with pytest.raises(UserError, match=rf"scheme 'mine' \({re.escape(str(scheme))}\) has been edited since project "
+                                        rf"{cfg.project!r} was pushed with it: labels now .*\(removed {gone}\); put "
+                                        rf"{gone} back in that file to run \(new labels are fine\), or push to another --project"):
+        run(SAMPLE_CORPUS, workspace=workspace, say=lambda m: None)
+    assert not (workspace / "run").exists() and not (workspace / "studio").exists()   # before the first step
+    assert _run_scheme(None, None, cfg, workspace, push=False).record["name"] == "mine"   # nothing goes to the project
+    model = tmp_path / "model"   # a model trained on the label: the same one line, pushing or not
+    model.mkdir()
+    (model / "claimstance.json").write_text(json.dumps({"labels": record["labels"], "scheme": "mine",
+                                                        "scheme_path": str(scheme), "scheme_labels": record["labels"]}))
+    with pytest.raises(UserError, match=rf"has no label {gone}, which model {re.escape(str(model))} was trained on; "
+                                        "put it back in that file"):
+        _run_scheme(None, None, cfg.model_copy(update={"model": str(model)}), workspace, push=False)
