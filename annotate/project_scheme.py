@@ -55,7 +55,10 @@ def remember(workspace: str | Path | None, title: str, record: Record) -> None:
     from corpus.files import atomic_write
 
     path = Path(workspace) / LOCAL_SCHEMES
-    known = _local_records(workspace)
+    try:
+        known = _local_records(workspace)
+    except UserError as err:   # left as it is: rewriting it would lose its other projects
+        raise UserError(f"project {title!r} was pushed, but the place of its scheme file is not recorded: {err}") from None
     if known.get(title) == record:
         return
     known[title] = record
@@ -64,13 +67,24 @@ def remember(workspace: str | Path | None, title: str, record: Record) -> None:
 
 
 def _local_records(workspace: str | Path | None) -> dict[str, Record]:
+    """The workspace's ``schemes.json``; {} when there is none. One that cannot be read is an error
+    (never ignored, so never overwritten by the next push with its other projects lost)."""
     if workspace is None:
         return {}
+    path = Path(workspace) / LOCAL_SCHEMES
+    fix = ("fix it or delete it (it maps each project title to the scheme file it was pushed with; without it, "
+           "give --scheme once to pull or push)")
     try:
-        known = json.loads((Path(workspace) / LOCAL_SCHEMES).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        known = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
         return {}
-    return known if isinstance(known, dict) else {}
+    except json.JSONDecodeError as err:
+        raise UserError(f"{path}: not valid JSON ({err.msg}, line {err.lineno}); {fix}") from None
+    except (OSError, ValueError) as err:
+        raise UserError(f"{path}: cannot be read ({getattr(err, 'strerror', None) or err}); {fix}") from None
+    if not isinstance(known, dict) or not all(isinstance(v, dict) for v in known.values()):
+        raise UserError(f"{path}: not a JSON object of project title -> scheme record; {fix}")
+    return known
 
 
 def pushed_record(workspace: str | Path | None, title: str) -> Record | None:

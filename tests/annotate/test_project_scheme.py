@@ -85,6 +85,34 @@ def test_what_a_push_with_another_scheme_does_to_a_project():
         "p", with_marker("<View/>", {**kremlin, "version": "old"}), kremlin, annotated=True)
 
 
+def test_a_broken_schemes_json_is_named_and_never_overwritten(tmp_path):
+    import re
+
+    from annotate.project_scheme import pushed_record, remember
+
+    _, record = provenance.load(str(scheme_file(tmp_path)))
+    path = tmp_path / "schemes.json"
+    path.write_text('{"my sanctions": {"labels": ["pro"', encoding="utf-8")
+    fix = r"; fix it or delete it \(it maps each project title to the scheme file it was pushed with"
+    with pytest.raises(UserError, match=rf"^{re.escape(str(path))}: not valid JSON \(Expecting .*, line 1\){fix}"):
+        pushed_record(tmp_path, "my sanctions")
+    with pytest.raises(UserError, match=rf"^project 'other' was pushed, but the place of its scheme file is not "
+                                        rf"recorded: {re.escape(str(path))}: not valid JSON"):
+        remember(tmp_path, "other", record)
+    assert path.read_text(encoding="utf-8") == '{"my sanctions": {"labels": ["pro"'   # left as it was
+    for wrong in ('["my sanctions"]', '{"my sanctions": 5}'):
+        path.write_text(wrong, encoding="utf-8")
+        with pytest.raises(UserError, match=rf"^{re.escape(str(path))}: not a JSON object of project title -> scheme record{fix}"):
+            local_record(tmp_path, "my sanctions", record)
+        with pytest.raises(UserError):
+            remember(tmp_path, "other", record)
+        assert path.read_text(encoding="utf-8") == wrong
+    path.unlink()   # deleted: nothing recorded, and the next push writes it afresh
+    assert pushed_record(tmp_path, "my sanctions") is None
+    remember(tmp_path, "other", record)
+    assert pushed_record(tmp_path, "other") == record
+
+
 def test_claims_never_pre_labelled_need_scheme_the_first_time(tmp_path, monkeypatch):
     from annotate import push as push_module
 
