@@ -90,6 +90,7 @@ class Claim:
 AUTHOR_KEYS = ("author", "authors", "handle", "username", "user", "channel")
 PLATFORM_KEYS = ("platform", "network")
 SITE_KEYS = ("site", "site_name", "sitename", "domain")
+UNKNOWN_SOURCE = "unknown source"   # source_name of a row that names nothing
 
 
 def _named(value: Any) -> str | None:
@@ -147,7 +148,7 @@ def source_name(row: Mapping[str, Any]) -> str:
     path = row.get("source_file")
     if isinstance(path, str) and path.strip():
         return path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
-    return _named(row.get("doc_id")) or "unknown source"
+    return _named(row.get("doc_id")) or UNKNOWN_SOURCE
 
 
 def is_claim_flag(row: dict[str, Any]) -> bool:

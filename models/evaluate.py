@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from corpus.errors import UserError
-from corpus.records import source_name
+from corpus.records import UNKNOWN_SOURCE, source_name
 from models.model_dir import model_config
 from models.data import is_tie, load_labelled, test_split, text_hash
 from models.evaluation_report import FEW, markdown, render_html, write_plots
@@ -73,7 +73,7 @@ def _source(row: dict[str, Any]) -> str:
     """What the errors table names as a claim's source: ``source_name``'s outlet, author, platform,
     site or file, else the row's source type (a bare document id or "unknown source" says nothing)."""
     name = source_name(row)
-    if name in ("unknown source", str(row.get("doc_id"))):
+    if name in (UNKNOWN_SOURCE, str(row.get("doc_id"))):
         return str(row.get("source_type") or "")
     return name
 
