@@ -27,11 +27,11 @@ def source_type_note(sources: Any, scheme: Any, missing: str) -> str | None:
         return (f"scheme {scheme.name!r} does not use source types (its labellers: {', '.join(scheme.labellers)}): the "
                 "grouping by source is for reading only; to use them as distant labels, add source_type to the "
                 "scheme's `labellers:` and list each value under the `source_types:` of the label it speaks for")
-    known = {label.id for label in scheme.labels} | {t for label in scheme.labels for t in label.source_types}
+    listed = sorted({t for label in scheme.labels for t in label.source_types})
+    known = {label.id for label in scheme.labels} | set(listed)
     unknown = [s for s in given if s not in known]
     if not unknown:
         return None
-    listed = sorted({t for label in scheme.labels for t in label.source_types})
     return (f"source type{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} match{'' if len(unknown) > 1 else 'es'} "
             f"none of the source_types of scheme {scheme.name!r} ({', '.join(listed) or 'none listed'}) nor its label ids, so "
             f"{'they do' if len(unknown) > 1 else 'it does'} not inform the pre-labels; list a value under the "
