@@ -266,10 +266,14 @@ class Bootstrap:
                     logits = logits + self.scheme.combiner.end_model_weight * np.log(end + 1e-9)
         if self.scheme.combiner.neutral_evidence is None or sim_scores is None:
             return self._with_statement_evidence(softmax(logits), logits, rows, matrix)
+        return self._with_neutral_share(logits, self.neutral_share(rows, matrix, sim_scores))
+
+    def _with_neutral_share(self, logits: np.ndarray, share: np.ndarray) -> np.ndarray:
+        """Probabilities with P(neutral) = ``share`` for each row of ``logits``; the other labels share
+        the rest in the proportions their log-odds give."""
         neutral = self.scheme.index(self.scheme.neutral)
-        sides = [j for j in range(k) if j != neutral]
+        sides = [j for j in range(logits.shape[1]) if j != neutral]
         probs = np.zeros_like(logits)
-        share = self.neutral_share(rows, matrix, sim_scores)
         probs[:, sides] = softmax(logits[:, sides]) * (1 - share)[:, None]
         probs[:, neutral] = share
         return probs
@@ -295,17 +299,13 @@ class Bootstrap:
 
     def _with_statement_evidence(self, probs: np.ndarray, logits: np.ndarray, rows: list[dict[str, Any]],
                                  matrix: np.ndarray) -> np.ndarray:
-        """``probs`` with P(neutral) set from ``statement_share`` where it has one; the other labels
-        share the rest in the proportions their log-odds give."""
+        """``probs`` with P(neutral) set from ``statement_share`` where it has one (``_with_neutral_share``)."""
         share = self.statement_share(rows, matrix)
         flagged = np.nonzero(~np.isnan(share))[0]
         if not len(flagged):
             return probs
-        neutral = self.scheme.index(self.scheme.neutral)
-        sides = [j for j in range(probs.shape[1]) if j != neutral]
         probs = probs.copy()
-        probs[np.ix_(flagged, sides)] = softmax(logits[np.ix_(flagged, sides)]) * (1 - share[flagged])[:, None]
-        probs[flagged, neutral] = share[flagged]
+        probs[flagged] = self._with_neutral_share(logits[flagged], share[flagged])
         return probs
 
     def neutral_share(self, rows: list[dict[str, Any]], matrix: np.ndarray, sim_scores: np.ndarray) -> np.ndarray:
