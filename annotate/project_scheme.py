@@ -21,7 +21,7 @@ from models.provenance import (DEFAULT_SCHEME, Record, describe, labels_change, 
 
 LOCAL_SCHEMES = "schemes.json"   # in a workspace: project title -> the record with the YAML's full path
 MARKER = "<!-- claimstance scheme: "
-_MARKER = re.compile(r"<!-- claimstance scheme: (\{.*?\}) -->")
+_MARKER = re.compile(re.escape(MARKER) + r"(\{.*?\}) -->")
 
 
 def with_marker(config: str, record: Record) -> str:
