@@ -28,6 +28,15 @@ from models import provenance
 CHUNK = 2500   # tasks a request: 20% faster than 1000 here, and a kill loses at most one request
 
 
+def _scheme(scheme: Any) -> Any:
+    """A scheme object as is, or loaded by name or path (models.schemes)."""
+    if not isinstance(scheme, (str, Path)):
+        return scheme
+    from models.schemes import load_scheme
+
+    return load_scheme(scheme)
+
+
 def claims_scheme(rows: list[dict[str, Any]], scheme: Any, path: Path, project: str,
                   project_record: Any = lambda: None) -> provenance.Resolved:
     """The scheme claims are pushed with: ``scheme`` (a name, a YAML path or a loaded scheme) checked
@@ -49,9 +58,10 @@ def claims_scheme(rows: list[dict[str, Any]], scheme: Any, path: Path, project: 
         return provenance.resolve(None, [(f"project {project!r}", from_project)])
     predicted = {str(row["prediction"]) for row in rows if row.get("prediction") is not None}
     if predicted:   # pre-labelled by an older stance: the default scheme, when it holds their labels
-        default, record = provenance.load(provenance.DEFAULT_SCHEME)
+        default = _scheme(provenance.DEFAULT_SCHEME)
         if predicted <= {str(label.id) for label in default.labels}:
-            return provenance.Resolved(default, provenance.DEFAULT_SCHEME, record)
+            return provenance.Resolved(default, provenance.DEFAULT_SCHEME,
+                                       provenance.scheme_record(default, provenance.DEFAULT_SCHEME))
         raise UserError(f"{path}: its pre-labels record no scheme (made by an older stance) and are not labels of the "
                         f"default scheme {provenance.DEFAULT_SCHEME!r}; give --scheme with the scheme they were made with")
     raise UserError(f"{path}: these claims carry no pre-labels to take a scheme from, and project {project!r} "
