@@ -5,10 +5,9 @@ pull` and `stance run`. Each parses its options, calls one library function and 
 from __future__ import annotations
 
 import argparse
-import sys
 
 from claimstance.arguments import COUNT, PORT, scope_of
-from claimstance.terminal import shell_word
+from claimstance.terminal import print_notes, shell_word
 from corpus.claimfilter import SCOPE_WORDS
 
 # --- annotate ---------------------------------------------------------------------------------
@@ -112,10 +111,8 @@ def _push(args: argparse.Namespace) -> int:
                  f" (these pre-labels, {result['model_version']}, were all there already)"))
     if result.get("overlap"):
         print(overlap_line(result["overlap"]))
-    for note in result.get("notes", []):
-        print(f"note: {note}", file=sys.stderr)
-    for warning in result.get("warnings", []):   # a model `stance train` found at chance
-        print(f"warning: {warning}", file=sys.stderr)
+    print_notes(result.get("notes", []))
+    print_notes(result.get("warnings", []), "warning")   # a model `stance train` found at chance
     print(f"project {result['project']!r} ({'created' if result['created'] else 'reused'}): {result['project_url']}")
     return 0
 
@@ -138,8 +135,7 @@ def _pull(args: argparse.Namespace) -> int:
     from annotate.project_scheme import pull as pull_with_scheme
 
     report = pull_with_scheme(args.project, args.out, workspace=args.workspace, url=args.url, scheme=args.scheme)
-    for note in report.get("notes", []):
-        print(f"note: {note}", file=sys.stderr)
+    print_notes(report.get("notes", []))
     print("\n".join(pull.summary_lines(report, args.out)))
     return 0
 

@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 
 from claimstance.annotate_commands import add_pull, add_push, add_run, add_studio
 from claimstance.arguments import COUNT, at_least, jsonl_out, scope_of
-from claimstance.terminal import protect
+from claimstance.terminal import print_notes, protect
 from corpus.errors import UserError
 
 
@@ -89,8 +89,7 @@ def _prelabel(args: argparse.Namespace) -> int:
         print(report.labeller_table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     print("predictions: " + ", ".join(f"{label} {n}" for label, n in report.distribution.items()))
     print(f"{report.n} claims pre-labelled by {report.model_version} written to {report.out}")
-    for note in (chosen.notes if chosen else []) + report.notes:
-        print(f"note: {note}", file=sys.stderr)
+    print_notes((chosen.notes if chosen else []) + report.notes)
     warning = provenance.model_warning(args.model) if args.model else None
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
@@ -122,8 +121,7 @@ def _train(args: argparse.Namespace) -> int:
     from models.training import train
 
     chosen = for_training(args.data, args.scheme)   # the dataset's own scheme, or --scheme checked against it
-    for note in chosen.notes:
-        print(f"note: {note}", file=sys.stderr)
+    print_notes(chosen.notes)
     result = train(args.data, args.out, scheme=chosen.source, epochs=args.epochs, seed=args.seed,
                    domain_gate=False if args.no_domain_gate else None, exclude_ties=args.exclude_ties,
                    min_agreement=args.min_agreement)
@@ -145,8 +143,7 @@ def _train(args: argparse.Namespace) -> int:
     if result.get("test_claims_held_out"):
         print(f"held out for `stance evaluate --data {args.data}`: the dataset's test split "
               f"({result['test_claims_held_out']} claims)")
-    for note in result.get("notes", []):   # the bootstrap advice among them
-        print(f"note: {note}", file=sys.stderr)
+    print_notes(result.get("notes", []))   # the bootstrap advice among them
     return 0
 
 
@@ -177,8 +174,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     from models.provenance import for_evaluation
 
     chosen = for_evaluation(args.model, args.data, args.scheme)   # the model's and the dataset's, which agree
-    for note in chosen.notes:
-        print(f"note: {note}", file=sys.stderr)
+    print_notes(chosen.notes)
     report = evaluate(args.model, args.data, args.out, scheme=chosen.source, by=args.by, split=args.split)
     print(f"scored on {report['scored']}")
     lines = summary_table(report)
@@ -248,8 +244,7 @@ def _compare(args: argparse.Namespace) -> int:
 
     scope = scope_of(args.scope, args.all_sentences, "--all-sentences", default=None)
     chosen = for_compare(args.inp, args.labels, args.scheme)   # the pre-labels' own, or --scheme checked against it
-    for note in chosen.notes if chosen else []:
-        print(f"note: {note}", file=sys.stderr)
+    print_notes(chosen.notes if chosen else [])
     overrides = {"min_similarity": args.min_similarity, "top_k": args.top_k, "scope": scope,
                  "scheme": chosen.source if chosen else None}
     done = run_compare(args.inp, args.out, config=args.config, cache=args.cache, overrides=overrides,

@@ -10,11 +10,19 @@ newline pass, and so does a carriage return that opens a write (a progress bar r
 from __future__ import annotations
 
 import shlex
+import sys
+from collections.abc import Iterable
 from typing import Any, TextIO
 
 from corpus.safetext import visible
 
 __all__ = ["SafeStream", "protect", "shell_word", "visible"]
+
+
+def print_notes(notes: Iterable[object], kind: str = "note") -> None:
+    """Each of ``notes`` as one ``note:`` (or ``warning:``) line on stderr, where every command's go."""
+    for note in notes:
+        print(f"{kind}: {note}", file=sys.stderr)
 
 
 def shell_word(value: object) -> str:
