@@ -21,6 +21,10 @@ With ``--by FIELD`` (with ``--folds``), the pooled figures again for each value 
 claims (ruwa-dev's ``field``: ``title`` for headlines, ``desc`` for sub-headings), as macro-F1 and
 errors: where the errors are.
 
+With ``--seen-sources-off``, each model is scored twice on the same claims: as trained (with the
+seen-sources rule when ``--settings`` turns it on: ``{"seen_source_min": 10}``), and with the rule
+off, its gate alone deciding; the cross-domain sets the same.
+
 With ``--train-fraction F``, a learning curve point: each split trains on a stratified share F of
 its training part (seeded by the split) and is scored on the same held-out claims as before.
 
@@ -29,7 +33,7 @@ benchmarks/_record.py): the per-split results (keyed "fold" under --folds, "seed
 means, the pooled figures under --folds, the mode, the settings, the command and the git commit.
 
     python benchmarks/bench_heldout.py [--data ../shared/data/ruwa-dev.jsonl] [--seeds 0,1 | --folds 5] [--plain]
-        [--train-fraction 0.6] [--train-seed 13] [--by field]
+        [--train-fraction 0.6] [--train-seed 13] [--by field] [--seen-sources-off]
 """
 
 from __future__ import annotations
@@ -91,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="seed of training (validation split, initialisation, batch order): the run-to-run spread")
     parser.add_argument("--train-fraction", type=float, default=1.0,
                         help="train on this stratified share of each split's training claims (learning curve)")
+    parser.add_argument("--seen-sources-off", action="store_true",
+                        help="also score each trained model with the seen-sources rule off (the same networks; "
+                             "train with it on through --settings '{\"seen_source_min\": 10}')")
     parser.add_argument("--by", default="",
                         help="with --folds: the pooled figures for each value of this field of the claims (e.g. field)")
     args = parser.parse_args(argv)
@@ -148,6 +155,17 @@ def main(argv: list[str] | None = None) -> int:
                     "test/fine-tune": f1(y, blended),
                     "test/network alone": f1(y, alone),
                     "test/bootstrap": f1(y, two(boot.predict_proba([{"text": r["text"]} for r in test]), ids))})
+        seen = clf.config["blend"].get("seen_sources")
+        res["test/seen source share"] = float(clf.seen_source(test).mean())
+        if args.seen_sources_off:   # the same network, its gate alone deciding every claim
+            clf.config["blend"]["seen_sources"] = None
+            off = two(clf.predict_proba(test), ids)
+            pooled.setdefault("fine-tune, seen sources off", []).append(off)
+            res["test/fine-tune, seen sources off"] = f1(y, off)
+            for name, claims in sets.items():
+                yc = np.array([LABELS.index(r["label"]) for r in claims])
+                res[f"{name}/fine-tune, seen sources off"] = f1(yc, two(clf.predict_proba(claims), ids))
+            clf.config["blend"]["seen_sources"] = seen
         for name, claims in sets.items():
             yc = np.array([LABELS.index(r["label"]) for r in claims])
             res[f"{name}/fine-tune"] = f1(yc, two(clf.predict_proba(claims), ids))
@@ -155,8 +173,12 @@ def main(argv: list[str] | None = None) -> int:
             res[f"{name}/bootstrap"] = f1(yc, two(boot.predict_proba([{"text": r["text"]} for r in claims]), ids))
             res[f"{name}/tfidf"] = f1(yc, tfidf(train, claims))
             res[f"{name}/gate pass"] = float((clf.domain_gate(claims) >= 1).mean())
+            res[f"{name}/seen source share"] = float(clf.seen_source(claims).mean())
             cells.append(f"{res[f'{name}/fine-tune']:.3f}/{res[f'{name}/network alone']:.3f}/"
                          f"{res[f'{name}/bootstrap']:.3f}/{res[f'{name}/tfidf']:.3f} ({res[f'{name}/gate pass']:.2f})")
+        if args.seen_sources_off:
+            cells.append(f"seen sources off {res['test/fine-tune, seen sources off']:.3f} "
+                         f"(on for {res['test/seen source share']:.2f})")
         shutil.rmtree(model_dir, ignore_errors=True)
         return seconds
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from models.classifier import StanceClassifier, blend, in_domain_probability, softmax
+from models.classifier import StanceClassifier, blend, in_domain_probability, named_source, softmax
 from models.finetune import TrainSettings, macro_f1
 
 SAMPLE_CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "sample"
@@ -105,6 +105,15 @@ def calibrate_gate(domain: dict[str, Any], val_embeddings: np.ndarray, settings:
     return {**domain, "gate_high": round(high, 4), "gate_low": round(high * settings.gate_low_fraction, 4)}
 
 
+def seen_source_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """How many of ``rows`` each named source has (``named_source``; rows naming none are not
+    counted), most first: names and counts only, for the seen-sources rule."""
+    from collections import Counter
+
+    counts = Counter(name for name in map(named_source, rows) if name)
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
 def cue_vote_weights(labellers: list[Any], matrix: np.ndarray, gold: list[str], scheme_labels: list[str],
                      model_labels: list[str], min_fired: int = 5) -> dict[str, dict[str, float]]:
     """Per row-wise labeller: how often it fires on the training claims (on one of the model's
@@ -155,7 +164,10 @@ def fit_blend(clf: StanceClassifier, train_rows: list[dict[str, Any]], val_rows:
         val_emb = val_features if settings.gate_space == "classifier" else clf.bootstrap.embed(val_rows)
         domain = calibrate_gate(domain, val_emb, settings, [r["text"] for r in val_rows])
     out["domain"] = domain
-    g = clf.domain_gate(val_rows, val_features)
+    if domain is not None and settings.seen_source_min > 0:
+        out["seen_sources"] = {"min_claims": settings.seen_source_min,
+                               "claims": seen_source_counts(train_rows + val_rows)}
+    g = clf.domain_gate(val_rows, val_features)   # with the seen-sources rule: w is fitted as it predicts
     p_model = softmax(z_val)
     p_boot = clf.bootstrap_proba(val_rows)
     known = np.array([clf.labels.index(label) for label in labels])

@@ -23,6 +23,13 @@ domain, is chosen on the validation split. In domain the fine-tuned model leads;
 the training data the bootstrap decides, and so it does for a heading, a byline, a speaker marker
 or a question when no training claim was one (``g`` is 0 there). Scheme labels the model never saw
 (``neutral`` for two-label data) get the bootstrap's probability scaled by ``1 - g``.
+
+Seen sources (``TrainSettings.seen_source_min``, ``blend.seen_sources``): a claim whose source
+(``named_source``: an outlet, source, author, platform or site, never a title, file or id) had at
+least that many training and validation claims gets ``g = 1``: the network was fitted on that
+source's own claims, so they are in domain by definition; the gate still judges claims from every
+other source, and a row of a kind never trained on keeps ``g = 0``. Only the count of a source's
+claims is stored, never its labels: trust, not evidence for a label.
 """
 
 from __future__ import annotations
@@ -64,6 +71,19 @@ def in_domain_probability(embeddings: np.ndarray, domain: dict[str, Any], texts:
     coef = np.asarray(domain["coef"], dtype=np.float64)
     z = linear(embeddings.astype(np.float64), words, coef) + float(domain["intercept"])
     return 1.0 / (1.0 + np.exp(-z))
+
+
+# What ``source_name`` falls back to when a row names no source: never a source the network "saw".
+_NOT_SOURCES = ("title", "source_file", "doc_id")
+
+
+def named_source(row: dict[str, Any]) -> str | None:
+    """The source a row names (``corpus.records.source_name``: its outlet or source, else its author,
+    platform or site), or None when it names none: a document's title, file or id is not a source."""
+    from corpus.records import UNKNOWN_SOURCE, source_name
+
+    name = source_name({k: v for k, v in row.items() if k not in _NOT_SOURCES})
+    return None if name == UNKNOWN_SOURCE else name
 
 
 def mean_pool(hidden: Any, attention_mask: Any) -> Any:
@@ -300,7 +320,20 @@ class StanceClassifier:
         else:
             p_in = in_domain_probability(self.bootstrap.embed(rows), domain, texts)
         g = gate(p_in, float(domain["gate_low"]), float(domain["gate_high"]))
+        g = np.where(self.seen_source(rows), 1.0, g)
         return np.where(self.unseen_kind(rows), 0.0, g)
+
+    def seen_source(self, rows: list[dict[str, Any]]) -> np.ndarray:
+        """Rows from a source the network was trained on: at least ``seen_sources.min_claims`` of its
+        training and validation claims named it (``named_source``). The network learnt that source's own
+        claims, so they are in domain by definition, whatever the gate reads; a source's labels are not
+        used, only its claim count."""
+        seen = self.config.get("blend", {}).get("seen_sources") or {}
+        least = int(seen.get("min_claims") or 0)
+        counts = seen.get("claims") or {}
+        if least <= 0 or not counts:
+            return np.zeros(len(rows), dtype=bool)
+        return np.array([int(counts.get(named_source(row) or "", 0)) >= least for row in rows], dtype=bool)
 
     def unseen_kind(self, rows: list[dict[str, Any]]) -> np.ndarray:
         """Rows the claims step found to state nothing, or to ask (a heading, a byline, "Q:", a

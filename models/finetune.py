@@ -94,6 +94,12 @@ class TrainSettings(BaseModel):
     # blind 0.69-0.74 -> 0.70-0.74, proxy 0.72-0.77 -> 0.72-0.80.
     cue_votes: bool = True
     cue_votes_min_fired: int = Field(5, ge=1)
+    # Seen sources: a claim whose source (``models.classifier.named_source``: outlet, source, author,
+    # platform or site; never a title, file or id) had at least this many training and validation
+    # claims gets the network's full share (g = 1), whatever the gate reads; rows of a kind never
+    # trained on (``unseen_kind``) still go to the bootstrap. 0: off. Only the count is used, never the
+    # source's labels (in ruwa-dev each outlet carries one label: that would be the outlet shortcut).
+    seen_source_min: int = Field(0, ge=0)
 
 
 MEAN_HEAD_SCALE = 20.0  # unit-length features: the head's logits start on the scale of the pooler head's

@@ -299,6 +299,13 @@ def model_card(clf: StanceClassifier, metrics: dict[str, Any], data: str | Path,
         + (f"domain gate: the network's share rises from 0 at P(training-like) {b['domain']['gate_low']} "
            f"to full at {b['domain']['gate_high']}." if b.get("domain") else "no domain gate."),
     ]
+    seen = b.get("seen_sources") or {}
+    trusted = [f"{name} ({n})" for name, n in (seen.get("claims") or {}).items() if n >= seen.get("min_claims", 0) > 0]
+    if trusted:
+        lines += ["", f"Claims from a source with at least {seen['min_claims']} training and validation claims get the "
+                  "network's full share whatever the gate reads (the network learnt that source's own claims; rows "
+                  "of a kind never trained on, such as bylines, still go to the bootstrap): "
+                  + ", ".join(trusted) + "."]
     votes = b.get("cue_votes") or {}
     if votes:
         lines += ["", "The bootstrap's row-wise labellers add their evidence to the network's logits (weight: "

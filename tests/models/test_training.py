@@ -574,3 +574,28 @@ def test_train_command_passes_the_agreement_options_and_prints_the_notes(monkeyp
     with pytest.raises(SystemExit):
         main(["train", "--data", "d", "--out", "m", "--min-agreement", "1.5"])
     assert "argument --min-agreement: must be from 0.0 to 1.0, got 1.5" in capsys.readouterr().err
+
+
+def test_a_claim_of_a_source_the_network_was_trained_on_gets_its_full_share() -> None:
+    from models.blending import seen_source_counts
+    from models.classifier import named_source
+
+    counts = seen_source_counts([{"text": "a", "outlet": "rt.com"}] * 3 + [{"text": "b", "outlet": "tass.com"}]
+                                + [{"text": "c", "title": "A report", "doc_id": "d1"}] * 5)
+    assert counts == {"rt.com": 3, "tass.com": 1}   # a title or a document id is not a source
+    assert named_source({"text": "c", "title": "A report", "source_file": "x.txt", "doc_id": "d1"}) is None
+    assert named_source({"text": "c", "authors": ["Jane Roe"], "title": "A report"}) == "Jane Roe"
+    clf = _gated_classifier(train_reasons=["claim"])
+    clf.config["blend"]["seen_sources"] = {"min_claims": 3, "claims": {**counts, "A report": 9}}
+    rows = [{"text": "x", "outlet": "rt.com"}, {"text": "x", "outlet": "tass.com"},
+            {"text": "x", "outlet": "rt.com", "reason": "byline"}, {"text": "x", "title": "A report"},
+            {"text": "x"}]
+    features = np.tile([[-0.02, 0.0]], (len(rows), 1)).astype(np.float32)   # P(training-like) 0.45: a part share
+    g = clf.domain_gate(rows, features)
+    part = float(g[1])
+    assert 0 < part < 1
+    # rt.com has 3 claims: full share; tass.com 1: the gate's; a byline never trained on: 0 even from
+    # rt.com; a title only is no source (even one named in the counts); no source at all: the gate's.
+    assert g.tolist() == [1.0, part, 0.0, part, part]
+    clf.config["blend"]["seen_sources"]["min_claims"] = 0   # off
+    assert clf.domain_gate(rows, features).tolist() == [part, part, 0.0, part, part]
