@@ -14,7 +14,9 @@ run: venv studio-venv
 	$(STANCE) run --workspace "$$WORKSPACE" $(if $(PORT),--port $(PORT))
 
 stop:
-	@if [ -x $(STANCE) ]; then $(STANCE) studio stop --workspace "$$WORKSPACE"; else echo "nothing to stop"; fi
+	@if [ -x $(STANCE) ]; then $(STANCE) studio stop --workspace "$$WORKSPACE" && \
+	  echo "restart the server alone: $(STANCE) studio start --workspace $$WORKSPACE $(if $(PORT),--port $(PORT) )(make run runs the sample corpus again: its run replaces $$WORKSPACE/run)"; \
+	else echo "nothing to stop"; fi
 
 test: venv studio-venv browser
 	$(VENV)/bin/python -m pytest -ra $(PYTEST_ARGS)

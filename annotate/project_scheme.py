@@ -180,20 +180,21 @@ def project_scheme(project: Any, given: str | None, title: str, workspace: str |
 
 
 def pull(project: str, out_dir: str | Path, *, workspace: str | Path | None = None, url: str | None = None,
-         scheme: str | None = None, progress: bool = True) -> dict[str, Any]:
+         scheme: str | None = None, progress: bool = True, replace: bool = False) -> dict[str, Any]:
     """`stance pull` with the project's own scheme (``scheme``: a ``--scheme`` to check against it).
-    The report gains ``scheme_source`` (for `stance train` and `stance evaluate`) and ``notes``."""
+    The report gains ``scheme_source`` (for `stance train` and `stance evaluate`) and ``notes``.
+    ``replace``: replace a pull of another project in ``out_dir`` (else refused, as ``annotate.pull``)."""
     from annotate import pull as pulling
     from annotate.pairs_pull import is_pairs_config
     from annotate.studio import connect
 
-    pulling._check_out_dir(Path(out_dir))   # before the server: a bad --out costs nothing
+    pulling._check_out_dir(Path(out_dir), project, replace)   # before the server: a bad --out costs nothing
     ls, info = connect(workspace=workspace, url=url)
     found = pulling.find_project(ls, project, info["url"])
     if is_pairs_config(getattr(found, "label_config", None)):
-        return pulling.pull(project, out_dir, workspace=workspace, url=url, progress=progress)
+        return pulling.pull(project, out_dir, workspace=workspace, url=url, progress=progress, replace=replace)
     resolved = project_scheme(found, scheme, project, workspace)
     report = pulling.pull(project, out_dir, workspace=workspace, url=url, scheme=resolved.scheme,
-                          progress=progress, scheme_source=resolved.source)
+                          progress=progress, scheme_source=resolved.source, replace=replace)
     report["notes"] = resolved.notes
     return report

@@ -118,26 +118,67 @@ def fetch_users(ls: Any) -> dict[int, str]:
         raise
 
 
-def _check_out_dir(out: Path) -> None:
-    """Refuse an --out that is not a new, empty or earlier pull directory, or that cannot be written:
-    before the export, not after."""
+def _check_out_dir(out: Path, project: str | None = None, replace: bool = False) -> None:
+    """Refuse an --out that is not a new, empty or earlier pull directory, or that cannot be written,
+    or (unless ``replace``) that holds a pull of another project than ``project``: before the export,
+    not after."""
     check_output_dir(out, PULL_FILES)
     check_writable(out)
+    earlier = earlier_pull(out)
+    if project is None or replace or earlier is None or earlier.get("project") in (None, project):
+        return
+    raise UserError(f"{out} holds a pull of another project, {earlier['project']!r} ({_what(earlier)}); "
+                    f"this is a pull of {project!r}: give another --out, or add --replace to replace that pull")
+
+
+def earlier_pull(out: str | Path) -> dict[str, Any] | None:
+    """The report of the pull ``out`` holds (its project, annotations, date), or None."""
+    try:
+        report = json.loads((Path(out) / "report.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(report, dict):
+        return None
+    keep = ("project", "n_annotations", "pulled_at")
+    return {k: report[k] for k in keep if isinstance(report.get(k), int if k == "n_annotations" else str)}
+
+
+def _what(earlier: dict[str, Any]) -> str:
+    """"186 annotations, pulled 2026-11-27T09:44:02Z" of an earlier pull's report."""
+    n = earlier.get("n_annotations")
+    return ", ".join(part for part in (f"{n} annotation{'' if n == 1 else 's'}" if n is not None else "",
+                                        f"pulled {earlier['pulled_at']}" if earlier.get("pulled_at") else "") if part)
+
+
+def _check_emptied(out: Path, report: dict[str, Any], earlier: dict[str, Any] | None, replace: bool) -> None:
+    """Refuse (unless ``replace``) to replace a pull holding annotations with one holding none: the
+    project lost them (deleted, or a new server), and the earlier pull may be their only copy."""
+    if replace or earlier is None or report.get("n_annotations") or not earlier.get("n_annotations"):
+        return
+    raise UserError(f"project {report.get('project', '?')!r} holds no annotations now, and {out} holds its pull "
+                    f"of {earlier['n_annotations']} annotations{' (pulled ' + earlier['pulled_at'] + ')' if earlier.get('pulled_at') else ''}: "
+                    "was the project emptied, or the workspace set up anew? Give another --out, or add --replace to "
+                    "replace that pull with an empty one")
 
 
 def write_pull(tasks: Sequence[dict[str, Any]], users: dict[int, str], scheme: Any, out_dir: str | Path,
-               source: dict[str, Any] | None = None, pairs: bool | None = None) -> dict[str, Any]:
+               source: dict[str, Any] | None = None, pairs: bool | None = None, replace: bool = False
+               ) -> dict[str, Any]:
     """Write annotations, labels, dataset, Parquet and report into ``out_dir`` (swapped in whole).
 
     With ``pairs`` (None: told from the tasks' data) the tasks are claim pairs of `stance push
     --pairs`: rows, labels and dataset are those of ``annotate.pairs_pull`` and ``scheme`` is unused.
+    An earlier pull in ``out_dir`` is replaced when it is of the same project (``source["project"]``)
+    and the new pull is not empty where it was not; ``replace`` replaces any earlier pull. The report's
+    ``replaced`` names the pull replaced (its project, annotations and date).
     """
     from annotate import dataset as ds
     from annotate import pairs_pull
     from annotate import pull_report
 
     out = Path(out_dir)
-    _check_out_dir(out)
+    _check_out_dir(out, (source or {}).get("project"), replace)
+    earlier = earlier_pull(out)
     if pairs is None:
         pairs = pairs_pull.is_pairs_export(tasks)
     if pairs:
@@ -155,6 +196,9 @@ def write_pull(tasks: Sequence[dict[str, Any]], users: dict[int, str], scheme: A
         report["scheme_version"] = scheme.version
     report["pulled_at"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     report.update(source or {})
+    _check_emptied(out, report, earlier, replace)
+    if earlier is not None:
+        report["replaced"] = earlier
     try:
         with atomic_dir(out, PULL_FILES) as tmp:
             _write_jsonl(tmp / "annotations.jsonl", rows)
@@ -180,11 +224,14 @@ def _write_jsonl(path: Path, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def pull(project: str, out_dir: str | Path, *, workspace: str | Path | None = None, url: str | None = None,
-         scheme: Any = DEFAULT_SCHEME, progress: bool = True, scheme_source: str | None = None) -> dict[str, Any]:
+         scheme: Any = DEFAULT_SCHEME, progress: bool = True, scheme_source: str | None = None,
+         replace: bool = False) -> dict[str, Any]:
     """Export ``project``'s annotations and write the pull directory; return the report.
 
     A comparison project (`stance push --pairs`, told by its label config) gives a pairs pull.
     ``scheme_source`` (what ``--scheme`` takes to load the scheme again) goes into the report.
+    ``out_dir`` holding a pull of another project, or of annotations where this one has none, is
+    refused unless ``replace``.
     """
     import httpx
     from label_studio_sdk.core.api_error import ApiError
@@ -195,7 +242,7 @@ def pull(project: str, out_dir: str | Path, *, workspace: str | Path | None = No
         from models.schemes import load_scheme
 
         scheme = load_scheme(scheme)
-    _check_out_dir(Path(out_dir))   # before the export: a bad --out costs nothing
+    _check_out_dir(Path(out_dir), project, replace)   # before the export: a bad --out costs nothing
     ls, info = connect(workspace=workspace, url=url)
     began = time.monotonic()
     try:
@@ -221,7 +268,7 @@ def pull(project: str, out_dir: str | Path, *, workspace: str | Path | None = No
     from annotate.pairs_pull import is_pairs_config
 
     pairs = True if is_pairs_config(getattr(found, "label_config", None)) else None   # None: ask the tasks
-    report = write_pull(tasks, users, scheme, out_dir, pairs=pairs,
+    report = write_pull(tasks, users, scheme, out_dir, pairs=pairs, replace=replace,
                         source={"project": project, "project_id": found.id, "url": info["url"],
                                 "export_seconds": round(exported, 2),
                                 "annotators_per_task": getattr(found, "maximum_annotations", None),
@@ -296,6 +343,15 @@ def summary_lines(report: dict[str, Any], out_dir: str | Path) -> list[str]:
         who = ", ".join(f"{a} {n}" for a, n in skipped["by_annotator"].items())
         lines.append(f"skipped: {skipped['n']} skip(s) on {skipped['n_items']} {unit}(s) ({who}), kept out of the "
                      f"labels and the dataset (find them: {skipped['filter']} in annotations.jsonl)")
+    replaced = report.get("replaced") or {}
+    if replaced.get("project") not in (None, report.get("project")):
+        lines.append(f"note: replaced (--replace) the pull of project {replaced['project']!r} in {out} "
+                     f"({_what(replaced)})")
+    elif (replaced.get("n_annotations") or 0) > report["n_annotations"]:
+        lines.append(f"note: {out} held a pull of {replaced['n_annotations']} annotations of this project"
+                     + (f" (pulled {replaced['pulled_at']})" if replaced.get("pulled_at") else "")
+                     + f", this one {report['n_annotations']}: annotations deleted in Label Studio are gone from "
+                     "the pull too")
     for name in ("annotations.jsonl", "labels.jsonl", "dataset", "labels.parquet", "report.json", "report.html"):
         if (out / name).exists():
             lines.append(f"wrote {out / name}")

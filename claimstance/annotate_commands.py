@@ -127,6 +127,8 @@ def add_pull(sub: argparse._SubParsersAction) -> None:
                    "records; needed for a project recording none (pushed by an older stance, or its comment removed) with another "
                    "scheme than kremlin_framing, and for a YAML of your own pulled from another workspace than the "
                    "one that pushed it)")
+    p.add_argument("--replace", action="store_true", help="replace what --out holds even when it is a pull of "
+                   "another project, or of annotations where the project now has none (refused without it)")
     p.set_defaults(handler=_pull)
 
 
@@ -134,7 +136,8 @@ def _pull(args: argparse.Namespace) -> int:
     from annotate import pull
     from annotate.project_scheme import pull as pull_with_scheme
 
-    report = pull_with_scheme(args.project, args.out, workspace=args.workspace, url=args.url, scheme=args.scheme)
+    report = pull_with_scheme(args.project, args.out, workspace=args.workspace, url=args.url, scheme=args.scheme,
+                               replace=args.replace)
     print_notes(report.get("notes", []))
     print("\n".join(pull.summary_lines(report, args.out)))
     return 0
@@ -152,6 +155,9 @@ def add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--project", default=None, help="Label Studio project title (default: the config's, 'claimstance sample')")
     p.add_argument("--text-column", default="text", help="CSV/JSONL column holding the text; several, comma-separated, take the first one present (default: text)")
     p.add_argument("--id-column", default="id,doc_id", help="CSV/JSONL column holding the document id; several, comma-separated, take the first one holding a value (default: id,doc_id)")
+    p.add_argument("--column", action="append", default=None, metavar="KEY=COLUMN", help="CSV/JSONL column holding a "
+                   "document's outlet, date, author, source_type, title, url, platform or language, as `stance claims "
+                   "--column` (repeatable)")
     p.add_argument("--model", default=None, metavar="DIR",
                    help="pre-label with this model directory from `stance train` (default: the config's `model:`, "
                         "else the bootstrap; a run on the bootstrap keeps a project on a trained model's pre-labels)")
@@ -169,9 +175,10 @@ def add_run(sub: argparse._SubParsersAction) -> None:
 
 def _run_pipeline(args: argparse.Namespace) -> int:
     from claimstance.pipeline import run, summary_lines
+    from corpus.row_readers import column_map
     from corpus.sources import ReadOptions
 
-    options = ReadOptions(text_column=args.text_column, id_column=args.id_column)
+    options = ReadOptions(text_column=args.text_column, id_column=args.id_column, columns=column_map(args.column))
     result = run(args.corpus, args.config, workspace=args.workspace, push=not args.no_push, port=args.port,
                  project=args.project, read_options=options, model=args.model, overlap=args.overlap,
                  scope=args.scope, scheme=args.scheme)

@@ -213,6 +213,55 @@ def test_write_pull_replaces_an_earlier_pull_but_never_a_foreign_directory(tmp_p
     assert (foreign / "chapter1.tex").read_text() == "precious"
 
 
+def test_a_pull_of_another_project_is_never_replaced_silently(tmp_path: Path, capsys):
+    """A user's pull of their own project, then the sample's project pulled into the same --out (the
+    hint `make run` printed after re-running the sample): refused, before any server, naming both."""
+    from claimstance.cli import main
+
+    out = tmp_path / "pulled"
+    pull.write_pull(_tasks(), USERS, SCHEME, out, source={"project": "Kharkiv 14 March"})
+    before = (out / "labels.jsonl").read_text()
+    with pytest.raises(UserError) as caught:
+        pull.write_pull(_tasks()[3:], USERS, SCHEME, out, source={"project": "claimstance sample"})
+    message = str(caught.value)
+    assert message.startswith(f"{out} holds a pull of another project, 'Kharkiv 14 March' (6 annotations, pulled 20")
+    assert message.endswith("this is a pull of 'claimstance sample': give another --out, or add --replace to "
+                            "replace that pull")
+    assert (out / "labels.jsonl").read_text() == before
+    # The CLI refuses before it looks for a server (this workspace has none).
+    code = main(["pull", "--workspace", str(tmp_path / "ws"), "--project", "claimstance sample", "--out", str(out)])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and err.startswith(f"error: {out} holds a pull of another project")
+    assert (out / "labels.jsonl").read_text() == before
+    # --replace replaces it, and the summary says what was replaced.
+    report = pull.write_pull(_tasks()[3:], USERS, SCHEME, out, source={"project": "claimstance sample"}, replace=True)
+    assert report["replaced"]["project"] == "Kharkiv 14 March" and report["replaced"]["n_annotations"] == 6
+    assert (out / "labels.jsonl").read_text() == ""
+    note = [line for line in pull.summary_lines(report, out) if line.startswith("note: replaced")]
+    assert note == [f"note: replaced (--replace) the pull of project 'Kharkiv 14 March' in {out} "
+                    f"(6 annotations, pulled {report['replaced']['pulled_at']})"]
+
+
+def test_the_same_project_is_pulled_again_in_place_and_an_empty_pull_never_replaces_annotations(tmp_path: Path):
+    out = tmp_path / "pulled"
+    source = {"project": "Kharkiv 14 March"}
+    pull.write_pull(_tasks(), USERS, SCHEME, out, source=source)
+    again = pull.write_pull(_tasks(), USERS, SCHEME, out, source=source)   # idempotent, and quiet
+    assert again["replaced"]["n_annotations"] == 6 and not [
+        line for line in pull.summary_lines(again, out) if "held a pull" in line or "replaced" in line]
+    fewer = pull.write_pull(_tasks()[:2], USERS, SCHEME, out, source=source)
+    assert f"note: {out} held a pull of 6 annotations of this project (pulled {again['pulled_at']}), this one 4: " \
+        "annotations deleted in Label Studio are gone from the pull too" in pull.summary_lines(fewer, out)
+    before = (out / "labels.jsonl").read_text()
+    with pytest.raises(UserError, match=r"^project 'Kharkiv 14 March' holds no annotations now, and .* holds its pull "
+                       r"of 4 annotations \(pulled .*\): was the project emptied, or the workspace set up anew\? Give "
+                       r"another --out, or add --replace to replace that pull with an empty one$"):
+        pull.write_pull(_tasks()[4:], USERS, SCHEME, out, source=source)
+    assert (out / "labels.jsonl").read_text() == before
+    emptied = pull.write_pull(_tasks()[4:], USERS, SCHEME, out, source=source, replace=True)
+    assert emptied["n_annotations"] == 0 and (out / "labels.jsonl").read_text() == ""
+
+
 def test_write_pull_with_no_labels_writes_no_dataset(tmp_path: Path):
     report = pull.write_pull(_tasks()[3:], USERS, SCHEME, tmp_path / "p")
     assert not (tmp_path / "p" / "dataset").exists()
@@ -468,6 +517,43 @@ def test_tasks_only_ever_skipped_reach_the_pull(studio, studio_client, tmp_path,
         ("sk0", studio["username"], False, "neutral"), ("sk0", "skipper@example.org", True, None),
         ("sk1", "skipper@example.org", True, None)]
     assert [r["claim_id"] for r in map(json.loads, (out / "labels.jsonl").read_text().splitlines())] == ["sk0"]
+
+
+def test_pull_never_replaces_another_projects_pull_without_replace(studio, studio_client, tmp_path, capsys):
+    """The user's own project pulled, then the sample's project (a re-run of `make run`) pulled into
+    the same --out: refused before the export; their own project pulled again works in place."""
+    import httpx
+
+    from annotate import labelconfig as lc
+    from annotate.push import push
+    from claimstance.cli import main
+
+    ids = {}
+    for title in ("own project R1", "sample project R1"):
+        rows = [{"claim_id": f"{title[:3]}{n}", "doc_id": "d", "text": f"Claim {n} of {title}.", "is_claim": True,
+                 "prediction": "neutral", "score": 0.5, "model_version": "bootstrap-1"} for n in range(2)]
+        path = tmp_path / f"{title[:3]}.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+        ids[title] = push(path, title, workspace=studio["workspace"], progress=False)["project_id"]
+    task = min(t.id for t in studio_client.tasks.list(project=ids["own project R1"]))
+    httpx.post(f"{studio['url']}/api/tasks/{task}/annotations", headers={"Authorization": f"Token {studio['api_key']}"},
+               json={"result": [lc.choice_result("neutral")]}).raise_for_status()
+    out = tmp_path / "pulled"
+    pull_args = ["pull", "--workspace", studio["workspace"], "--out", str(out), "--project"]
+    assert main([*pull_args, "own project R1"]) == 0
+    capsys.readouterr()
+    kept = (out / "labels.jsonl").read_text()
+    assert main([*pull_args, "sample project R1"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (f"error: {out} holds a pull of another project, 'own project R1' (1 annotation, pulled "
+                   f"{json.loads((out / 'report.json').read_text())['pulled_at']}); this is a pull of "
+                   "'sample project R1': give another --out, or add --replace to replace that pull")
+    assert (out / "labels.jsonl").read_text() == kept
+    assert main([*pull_args, "own project R1"]) == 0 and (out / "labels.jsonl").read_text() == kept   # in place
+    assert main([*pull_args, "sample project R1", "--replace"]) == 0
+    printed = capsys.readouterr().out
+    assert f"note: replaced (--replace) the pull of project 'own project R1' in {out} (1 annotation, " in printed
+    assert json.loads((out / "report.json").read_text())["project"] == "sample project R1"
 
 
 def test_a_project_of_one_annotator_a_task_is_named_with_the_fix(tmp_path: Path):
