@@ -31,6 +31,10 @@ def _add_claims(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, type=jsonl_out, help="output JSONL, one sentence a line")
     p.add_argument("--text-column", default="text", help="CSV/JSONL column holding the text; several, comma-separated, take the first one present (default: text)")
     p.add_argument("--id-column", default="id,doc_id", help="CSV/JSONL column holding the document id; several, comma-separated, take the first one holding a value (default: id,doc_id; a row without one gets a hash of its text)")
+    p.add_argument("--column", action="append", default=None, metavar="KEY=COLUMN", help="CSV/JSONL column holding a "
+                   "document's outlet, date, author, source_type, title, url, platform or language, e.g. --column "
+                   "outlet=Канал --column date=Дата (repeatable; several columns, comma-separated, take the first "
+                   "one present)")
     p.add_argument("--manifest", default=None, help="manifest of document metadata (default: manifest.yaml found in an input directory)")
     p.add_argument("--parquet", action="store_true", help="also write FILE.parquet beside the JSONL")
     p.add_argument("--documents", default=None, metavar="FILE", type=jsonl_out, help="also write FILE (JSONL), one row a document: "
@@ -43,9 +47,10 @@ def _add_claims(sub: argparse._SubParsersAction) -> None:
 
 def _claims(args: argparse.Namespace) -> int:
     from corpus.claims import build_claims
+    from corpus.row_readers import column_map
     from corpus.sources import ReadOptions
 
-    options = ReadOptions(text_column=args.text_column, id_column=args.id_column,
+    options = ReadOptions(text_column=args.text_column, id_column=args.id_column, columns=column_map(args.column),
                           manifest=args.manifest, max_mb=args.max_file_mb)
     summary = build_claims(args.inputs, args.out, options, parquet=args.parquet, workers=args.workers,
                            on_skip=lambda s: print(f"skipped: {s}", file=sys.stderr), documents=args.documents)

@@ -18,7 +18,7 @@ from corpus.errors import UserError
 from corpus.extraction import _row_meta, _sentences, document_row
 from corpus.readers import read_source
 from corpus.records import Document, make_claim_id
-from corpus.sources import ReadOptions, Skipped, Source
+from corpus.sources import ROW_FORMATS, ReadOptions, Skipped, Source
 
 BATCH_BYTES = 256 * 1024  # text a worker gets at a time: few round trips, little held in memory
 _enc = json.encoder.encode_basestring  # the C string encoder json.dumps(ensure_ascii=False) uses
@@ -103,16 +103,17 @@ def _work(task: list[Source] | list[Document]) -> tuple[bytes, int, int, int, di
 
 
 def _tasks(sources: list[Source], options: ReadOptions, on_skip: Callable[[Skipped], None],
-           ) -> Iterator[tuple[list[Source] | list[Document], int]]:
+           on_note: Callable[[str], None] | None = None) -> Iterator[tuple[list[Source] | list[Document], int]]:
     """Work items of about BATCH_BYTES of text, with the number of input files they finish.
 
-    Text files go as paths (the worker reads them); JSONL and CSV rows are read here, in order.
+    Text files go as paths (the worker reads them); JSONL and CSV rows and Telegram posts are read
+    here, in order (what they leave out, such as rows without text, goes to ``on_note``).
     """
     batch_bytes = BATCH_BYTES
     files: list[Source] = []
     size = 0
     for source in sources:
-        if source.fmt not in ("jsonl", "csv"):
+        if source.fmt not in ROW_FORMATS:
             files.append(source)
             try:
                 size += os.path.getsize(source.path)
@@ -126,7 +127,7 @@ def _tasks(sources: list[Source], options: ReadOptions, on_skip: Callable[[Skipp
             yield files, len(files)
             files, size = [], 0
         docs: list[Document] = []
-        for doc in read_source(source, options, on_skip):
+        for doc in read_source(source, options, on_skip, on_note):
             docs.append(doc)
             size += len(doc.text)
             if size >= batch_bytes:

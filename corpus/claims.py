@@ -97,7 +97,7 @@ def build_claims(inputs: list[str], out: str, options: ReadOptions | None = None
     try:
         with atomic_write(out, "wb") as handle, (
                 atomic_write(documents, "wb") if documents is not None else contextlib.nullcontext()) as doc_handle:
-            tasks = _tasks(sources, options, skip)
+            tasks = _tasks(sources, options, skip, note)
             results = (_results(tasks, options, workers, document_rows=True) if documents is not None
                        else _results(tasks, options, workers))
             for (chunk, n_docs, n_sent, n_claims, by_voice, claims_by_voice, skipped, doc_rows), done in results:

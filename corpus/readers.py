@@ -29,7 +29,8 @@ from corpus.records import Document
 from corpus.row_readers import read_csv_documents, read_jsonl_documents
 from corpus.sentences import split_paragraphs
 from corpus.settings import parse_yaml
-from corpus.sources import OnSkip, ReadOptions, Skipped, Source, _document, _file_meta, list_sources
+from corpus.sources import OnNote, OnSkip, ReadOptions, Skipped, Source, _document, _file_meta, list_sources
+from corpus.telegram import read_telegram_export
 from corpus.voice_markers import page_byline
 
 
@@ -66,6 +67,69 @@ def _headline_end(text: str, headlines: list[Any], start: int = 0) -> int:
     return 0
 
 
+# Class or id words of the line under a headline that sums the story up (its standfirst, dek or summary).
+_STANDFIRST = re.compile(r"standfirst|summary|\bdek\b|deck|subtitle|sub-?head|strap|intro|\blead\b|excerpt|"
+                         r"teaser|description|abstract", re.I)
+_NOT_LEAD = {"figure", "figcaption", "nav", "aside", "footer", "time", "button", "form", "script", "style"}
+_LEAD_SCAN = 12   # elements after the headline looked at for a standfirst
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _missing_lead(page: str, body: str, headlines: list[str]) -> tuple[str | None, str | None]:
+    """The page's headline (``<h1>``) and standfirst, each when the extractor left it out of ``body``.
+
+    An extractor that finds the story in a container below the headline (``<div class="article__text">``)
+    drops the headline and the summary line under it, the most framed sentences of a state-media page.
+    The standfirst is the first element between the headline and the story marked as one (by its class
+    or id: summary, standfirst, dek, lead ...) or an ``<h2>`` there, or the page's description; a
+    byline, date, caption or menu never is.
+    """
+    import lxml.html
+
+    try:
+        tree = lxml.html.document_fromstring(page)
+    except (ValueError, lxml.etree.ParserError):
+        return None, None
+    flat = _flat(body)
+    first = _flat(next((body[s:e] for s, e in split_paragraphs(body)), ""))
+    h1s = [h for h in tree.iter("h1") if _flat(h.text_content())]
+    h1 = next((h for h in h1s if _flat(h.text_content()) in map(_flat, headlines)), h1s[0] if h1s else None)
+    if h1 is None:
+        return None, None
+    headline = _flat(h1.text_content())
+    if headline in flat and headline != first:
+        return None, None   # the headline is in the text, not as its first line: nothing is added
+    description = {_flat(v) for v in tree.xpath("//meta[@name='description' or @property='og:description']/@content")}
+    standfirst = None
+    for n, element in enumerate(h1.itersiblings()):
+        said = _flat(element.text_content()) if isinstance(element.tag, str) else ""
+        if n >= _LEAD_SCAN or said and (said in flat or flat.startswith(said[:80])):
+            break   # the story itself: what comes before it is looked at, no further
+        if (not said or element.tag in _NOT_LEAD or element.xpath(".//p|.//div|.//h2|.//figure")
+                or len(said.split()) < 6 or page_byline(f"<p>{said}</p>")):
+            continue
+        marked = _STANDFIRST.search(f"{element.get('class', '')} {element.get('id', '')}")
+        if marked or element.tag == "h2" or said in description:
+            standfirst = said
+            break
+    return (None if headline == first else headline), standfirst
+
+
+def _with_lead(body: str, page: str, headlines: list[str]) -> str:
+    """``body`` with the page's headline and standfirst put back in front when the extractor dropped them."""
+    headline, standfirst = _missing_lead(page, body, headlines)
+    # one line each, as the extractor writes the paragraphs it keeps
+    if standfirst is not None:   # under the headline, which is the body's first line or added now
+        if headline is None:
+            end = next((e for s, e in split_paragraphs(body)), 0)
+            return f"{body[:end]}\n{standfirst}\n{body[end:].lstrip()}"
+        return f"{headline}\n{standfirst}\n{body}"
+    return f"{headline}\n{body}" if headline is not None else body
+
+
 def _read_html(source: Source, text: str, on_skip: OnSkip) -> Document | None:
     import trafilatura  # heavy: only when a page is read
 
@@ -86,6 +150,8 @@ def _read_html(source: Source, text: str, on_skip: OnSkip) -> Document | None:
         names = page_byline(text)
         if names:
             meta["author"] = "; ".join(names)
+    if _H1.search(text):
+        body = _with_lead(body, text, [meta.get("title"), *_h1_texts(text)])
     comments = (page.comments or "").strip()
     full = body
     hints: dict[str, Any] = {}
@@ -177,20 +243,25 @@ def _with_hint(meta: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
     return {**meta, "voices": {key: value, **(given if isinstance(given, dict) else {})}}
 
 
-def read_source(source: Source, options: ReadOptions, on_skip: OnSkip) -> Iterator[Document]:
-    """The documents of one input file; problems go to ``on_skip``."""
+def read_source(source: Source, options: ReadOptions, on_skip: OnSkip,
+                on_note: OnNote | None = None) -> Iterator[Document]:
+    """The documents of one input file; problems go to ``on_skip``, what was left out on purpose
+    (rows or posts without text, service messages) to ``on_note``."""
     if source.fmt == "jsonl":
-        return read_jsonl_documents(source, options, on_skip)
+        return read_jsonl_documents(source, options, on_skip, on_note)
     if source.fmt == "csv":
-        return read_csv_documents(source, options, on_skip)
+        return read_csv_documents(source, options, on_skip, on_note)
+    if source.fmt == "telegram":
+        return read_telegram_export(source, options, on_skip, on_note)
     return _read_text_file(source, options, on_skip)
 
 
 def read_documents(inputs: list[str], options: ReadOptions | None = None,
                    skipped: list[Skipped] | None = None, notes: list[str] | None = None) -> Iterator[Document]:
-    """Stream the documents of files, directories, JSONL and CSV inputs; skips go to ``skipped``,
-    manifest notes to ``notes``."""
+    """Stream the documents of files, directories, JSONL, CSV and Telegram inputs; skips go to
+    ``skipped``, notes (a manifest's, rows without text) to ``notes``."""
     options = options or ReadOptions()
     sink = skipped.append if skipped is not None else (lambda s: None)
-    for source in list_sources(inputs, options, sink, notes.append if notes is not None else None):
-        yield from read_source(source, options, sink)
+    on_note = notes.append if notes is not None else None
+    for source in list_sources(inputs, options, sink, on_note):
+        yield from read_source(source, options, sink, on_note)

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import codecs
 import csv
+import difflib
 import io
 import itertools
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from corpus.dates import iso_dates
 from corpus.decoding import _open_sniffed
+from corpus.errors import UserError
 from corpus.records import Document
-from corpus.sources import OnSkip, ReadOptions, Skipped, Source, _document, _file_meta
+from corpus.sources import OnNote, OnSkip, ReadOptions, Skipped, Source, _document, _file_meta
 
 def _text_column(keys: Any, options: ReadOptions) -> str | None:
     """The first of the ``--text-column`` names (comma-separated: ``body,text``) among ``keys``."""
@@ -42,8 +45,53 @@ def _quoted_names(columns: str) -> str:
     return " or ".join(f"'{name}'" for name in _names(columns))
 
 
+MAPPED_KEYS = ("outlet", "date", "author", "source_type", "title", "url", "platform", "language")
+
+
+def column_map(given: list[str] | None) -> tuple[tuple[str, str], ...]:
+    """``--column KEY=COLUMN`` options (``outlet=Канал``; several columns, comma-separated, take the
+    first one present) as ``ReadOptions.columns``; a malformed one or an unknown key is a UserError."""
+    mapping: dict[str, str] = {}
+    for value in given or []:
+        key, sep, names = value.partition("=")
+        key = key.strip()
+        if not sep or not key or not _names(names):
+            raise UserError(f"--column {value}: give a metadata key and a column, as in --column outlet=Канал")
+        if key in ("text", "id", "doc_id"):
+            raise UserError(f"--column {value}: the {key} column is chosen with --{'text' if key == 'text' else 'id'}-column")
+        if key not in MAPPED_KEYS:
+            near = difflib.get_close_matches(key.lower(), MAPPED_KEYS, n=1, cutoff=0.7)
+            meant = f" (did you mean '{near[0]}'?)" if near else ""
+            raise UserError(f"--column {value}: unknown key '{key}'{meant}; map a column to one of: "
+                            f"{', '.join(MAPPED_KEYS)}")
+        if key in mapping:
+            raise UserError(f"--column {value}: {key} is mapped twice; give each key once (several columns: "
+                            f"{key}=A,B takes the first one present)")
+        mapping[key] = ",".join(_names(names))
+    return tuple(mapping.items())
+
+
+def _unmapped(keys: Any, options: ReadOptions) -> list[str]:
+    """The ``--column`` options naming no column of ``keys`` (a CSV header, a JSONL file's first row);
+    a file with a column named as the key itself (``outlet``) needs none."""
+    return [f"{key}={names}" for key, names in options.columns
+            if key not in keys and not any(name in keys for name in _names(names))]
+
+
+def _no_mapped_column(missing: list[str], keys: list[str], what: str) -> str:
+    """Why ``--column`` options name no column of a file: the columns it has, and one nearly named so."""
+    names = [name for option in missing for name in _names(option.partition("=")[2])]
+    folded = {str(k).strip().casefold(): str(k) for k in keys}
+    near = next((folded[n.casefold()] for n in names if n.casefold() in folded), None)
+    if near is None:
+        near = next((c[0] for n in names if (c := difflib.get_close_matches(n, [str(k) for k in keys], 1, 0.7))), None)
+    hint = f" (did you mean '{near}'?)" if near is not None else ""
+    return (f"no {' or '.join(map(repr, names))} column for --column {', --column '.join(missing)} "
+            f"({what}: {', '.join(map(str, keys))}){hint}; give the column's name as it is written")
+
+
 def _row_document(row: dict[str, Any], where: str, source: Source, options: ReadOptions,
-                  on_skip: OnSkip) -> Document | None:
+                  on_skip: OnSkip, on_empty: Callable[[str], None]) -> Document | None:
     column = _text_column(row, options)
     if column is None:
         on_skip(Skipped(where, f"no {_quoted_names(options.text_column)} field; add it or choose the field "
@@ -53,8 +101,8 @@ def _row_document(row: dict[str, Any], where: str, source: Source, options: Read
     if not isinstance(text, str):
         on_skip(Skipped(where, f"'{column}' is a {type(text).__name__}, not a string; store the text as a string"))
         return None
-    if not text.strip():
-        on_skip(Skipped(where, f"empty '{column}'; add text or remove the row"))
+    if not text.strip():   # a post of a photo or video alone: told once a file, in a note
+        on_empty(column)
         return None
     id_column = _id_column(row, options)
     given_id = row.get(id_column) if id_column is not None else None
@@ -63,6 +111,12 @@ def _row_document(row: dict[str, Any], where: str, source: Source, options: Read
         meta.update((k, v) for k, v in (source.manifest.for_id(str(given_id)) or {}).items() if k != "id")
     unused = {name for name in _names(options.id_column) if row.get(name) in (None, "")}  # an empty id is no field
     meta.update((k, v) for k, v in row.items() if k not in (column, id_column) and k not in unused)
+    for key, names in options.columns:   # --column outlet=Канал: the column's value under the key
+        name = next((name for name in _names(names) if name in row), None)
+        if name is not None and name != key:
+            value = meta.pop(name)
+            if value not in (None, ""):
+                meta[key] = value
     meta["source_file"] = source.path
     return _document(text, meta, source.path, given_id)
 
@@ -102,7 +156,50 @@ def _stance_output(row: dict[str, Any]) -> str | None:
     return next((what for keys, what in _OUTPUTS if keys <= row.keys()), None)
 
 
-def read_jsonl_documents(source: Source, options: ReadOptions, on_skip: OnSkip) -> Iterator[Document]:
+class _EmptyRows:
+    """The lines of a row file whose text is empty (a post of a photo or video alone), and its column."""
+
+    def __init__(self) -> None:
+        self.lines: list[int] = []
+        self.column = ""
+
+    def add(self, line: int, column: str) -> None:
+        self.lines.append(line)
+        self.column = self.column or column
+
+
+def _with_empty_rows(docs: Iterator[Document], empty: _EmptyRows, path: str, on_skip: OnSkip,
+                     on_note: OnNote | None) -> Iterator[Document]:
+    """``docs``, then one note for the rows left out because their text is empty; a file whose every
+    readable row is empty is a skip (nothing of it can be read)."""
+    read = 0
+    for doc in docs:
+        read += 1
+        yield doc
+    n = len(empty.lines)
+    if not n:
+        return
+    rows = f"{n} row{'s' if n > 1 else ''}"
+    if not read:
+        on_skip(Skipped(path, f"every row's '{empty.column}' is empty ({rows}); add text, or choose the column "
+                              "holding it with --text-column"))
+        return
+    if on_note is not None:
+        lines = ", ".join(map(str, empty.lines[:5])) + (f" and {n - 5} more" if n > 5 else "")
+        on_note(f"{path}: {rows} with an empty '{empty.column}' not read (line{'s' if n > 1 else ''} {lines}): "
+                f"nothing to split, as in a post of a photo or video alone; give {'them' if n > 1 else 'it'} "
+                "text to have it read")
+
+
+def read_jsonl_documents(source: Source, options: ReadOptions, on_skip: OnSkip,
+                         on_note: OnNote | None = None) -> Iterator[Document]:
+    """The documents of a JSONL file, one a line; rows without text are left out with one note."""
+    empty = _EmptyRows()
+    docs = _jsonl_documents(source, options, on_skip, empty)
+    return _with_empty_rows(iso_dates(docs, source.path, on_note), empty, source.path, on_skip, on_note)
+
+
+def _jsonl_documents(source: Source, options: ReadOptions, on_skip: OnSkip, empty: _EmptyRows) -> Iterator[Document]:
     limit = options.max_mb * 1024 * 1024
     handle = _open_sniffed(source, on_skip)
     if handle is None:
@@ -147,7 +244,11 @@ def read_jsonl_documents(source: Source, options: ReadOptions, on_skip: OnSkip) 
                     on_skip(Skipped(source.path, f"{what}, not documents; move it out of the corpus folder "
                                                  "(or leave it out of the inputs)"))
                     return
-            doc = _row_document(row, where, source, options, on_skip)
+                missing = _unmapped(row, options)
+                if missing:
+                    on_skip(Skipped(source.path, _no_mapped_column(missing, list(row), "its first row's fields")))
+                    return
+            doc = _row_document(row, where, source, options, on_skip, lambda column: empty.add(lineno, column))
             if doc is not None:
                 yield doc
         if not any_line:
@@ -250,7 +351,15 @@ def _csv_error(err: csv.Error, path: str, first: int, last: int, lines: list[str
     return Skipped(f"{path}:{first}", f"malformed CSV ({err}); fix or remove that row")
 
 
-def read_csv_documents(source: Source, options: ReadOptions, on_skip: OnSkip) -> Iterator[Document]:
+def read_csv_documents(source: Source, options: ReadOptions, on_skip: OnSkip,
+                       on_note: OnNote | None = None) -> Iterator[Document]:
+    """The documents of a CSV file, one a row; rows without text are left out with one note."""
+    empty = _EmptyRows()
+    docs = _csv_documents(source, options, on_skip, empty)
+    return _with_empty_rows(iso_dates(docs, source.path, on_note), empty, source.path, on_skip, on_note)
+
+
+def _csv_documents(source: Source, options: ReadOptions, on_skip: OnSkip, empty: _EmptyRows) -> Iterator[Document]:
     csv.field_size_limit(min(sys.maxsize, int(options.max_mb * 1024 * 1024)))
     raw = _open_sniffed(source, on_skip)
     if raw is None:
@@ -296,6 +405,11 @@ def read_csv_documents(source: Source, options: ReadOptions, on_skip: OnSkip) ->
             if _text_column(columns, options) is None:
                 on_skip(Skipped(source.path, _no_text_column(columns, delimiter, options)))
                 return
+            missing = _unmapped(columns, options)
+            if missing:
+                how = "" if delimiter == "," else f", split at each {DELIMITER_NAMES[delimiter]}"
+                on_skip(Skipped(source.path, _no_mapped_column(missing, columns, f"columns{how}")))
+                return
             any_row = False
             for first, cells in rows():
                 if not cells:
@@ -312,7 +426,8 @@ def read_csv_documents(source: Source, options: ReadOptions, on_skip: OnSkip) ->
                 if len(cells) < len(columns) or any(cell.strip() for cell in cells[len(columns):]):
                     on_skip(Skipped(where, _field_count(len(cells), len(columns), delimiter)))
                     continue
-                doc = _row_document(dict(zip(columns, cells)), where, source, options, on_skip)
+                doc = _row_document(dict(zip(columns, cells)), where, source, options, on_skip,
+                                    lambda column: empty.add(first, column))
                 if doc is not None:
                     yield doc
             if not any_row:

@@ -21,14 +21,23 @@ from corpus.records import Document, content_id
 DEFAULT_MAX_MB = 50
 TEXT_SUFFIXES = {".txt": "text", ".text": "text", ".md": "text", ".markdown": "text",
                  ".html": "html", ".htm": "html", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv",
-                 ".tsv": "csv"}   # a CSV reader's separator is read from the header: tabs too
+                 ".tsv": "csv",   # a CSV reader's separator is read from the header: tabs too
+                 ".json": "telegram"}   # read only when its content is a Telegram Desktop export
+ROW_FORMATS = ("jsonl", "csv", "telegram")   # many documents a file, read in the main process, rows by id
 KNOWN = ".txt, .md, .html, .jsonl, .csv or .tsv"
+ACCEPTED = f"{KNOWN} (a Telegram Desktop export, result.json, is read as it is)"
 
 
 def document_format(path: str | None) -> str:
-    """What a document was read from, by its file's extension: text, markdown, html, jsonl or csv."""
+    """What a document was read from, by its file's extension: text, markdown, html, jsonl, csv or telegram."""
     suffix = os.path.splitext(path or "")[1].lower()
     return "markdown" if suffix in (".md", ".markdown") else TEXT_SUFFIXES.get(suffix, "text")
+
+
+def unknown_format(suffix: str, why: str = "") -> str:
+    """The skip reason for a file of a format that is not read: the formats that are, and the fix."""
+    what = f"format '{suffix}'" if suffix else "format (no file extension)"
+    return f"unknown {what}{why}; convert it to {ACCEPTED}, or leave it out"
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,7 @@ class ReadOptions:
     manifest: str | None = None
     max_mb: float = DEFAULT_MAX_MB
     exclude: tuple[str, ...] = ()   # folders never read (`stance run`: its workspace, when inside the corpus)
+    columns: tuple[tuple[str, str], ...] = ()   # (metadata key, CSV/JSONL column names as --text-column takes them)
 
 
 @dataclass(frozen=True)
@@ -114,8 +124,7 @@ def _source(path: str, manifests: list[Manifest], on_skip: OnSkip) -> Source | N
     suffix = os.path.splitext(path)[1].lower()
     fmt = TEXT_SUFFIXES.get(suffix)
     if fmt is None:
-        what = f"format '{suffix}'" if suffix else "format (no file extension)"
-        on_skip(Skipped(path, f"unknown {what}; convert it to {KNOWN}, or leave it out"))
+        on_skip(Skipped(path, unknown_format(suffix)))
         return None
     entry = next((e for e in (m.for_file(path) for m in manifests) if e is not None), None)
     unlisted = None
@@ -124,9 +133,9 @@ def _source(path: str, manifests: list[Manifest], on_skip: OnSkip) -> Source | N
         # a row file's rows carry their own metadata; a text file has only what the manifest says, and a
         # manifest that lists files (not one of defaults alone) is expected to list this one too
         listing = next((m for m in manifests if m.by_file), None)
-        unlisted = str(listing.path) if listing is not None and fmt not in ("jsonl", "csv") else None
+        unlisted = str(listing.path) if listing is not None and fmt not in ROW_FORMATS else None
     # only row formats look up entries by id; text files travel to worker processes without it
-    by_id = manifests[0] if manifests and fmt in ("jsonl", "csv") else None
+    by_id = manifests[0] if manifests and fmt in ROW_FORMATS else None
     return Source(path, fmt, entry, by_id, unlisted)
 
 

@@ -350,10 +350,12 @@ def test_a_header_whose_quote_never_closes_is_one_skip(tmp_path: Path) -> None:
 def test_quoted_fields_over_several_lines_still_read_and_rows_are_named_by_their_first_line(tmp_path: Path) -> None:
     path = write_csv(tmp_path, 'id,text,outlet\r\n\r\na,"Claim: the bridge was hit, twice.\r\n\r\n'
                                'Verdict: ""true"", say officials.",Wire\r\nb,,Wire\r\n')
-    docs, skipped, _ = read([path])
+    docs, skipped, notes = read([path])
     assert [(d.doc_id, d.text, d.meta["outlet"]) for d in docs] == [
         ("a", 'Claim: the bridge was hit, twice.\r\n\r\nVerdict: "true", say officials.', "Wire")]
-    assert skipped == [Skipped(f"{path}:6", "empty 'text'; add text or remove the row")]
+    assert skipped == []
+    assert notes == [f"{path}: 1 row with an empty 'text' not read (line 6): nothing to split, as in a post of a "
+                     "photo or video alone; give it text to have it read"]
 
 
 def test_claims_on_a_csv_with_a_cut_row_exits_1_naming_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -174,7 +174,7 @@ def test_statement_evidence_is_on_by_default_and_in_the_version_only_where_it_ac
     # Left to the default it is no part of the version: an upgrade that turned it on changed no scheme's
     # version (favor_against's is the one the code before the setting gave it).
     assert load_scheme("favor_against").version == "7e91196bf2"
-    assert load_scheme("kremlin_framing").version == "4526212ab4"
+    assert load_scheme("kremlin_framing").version == "90a1a68e79"
     # Where it does nothing (no neutral label) the version is what it was before the setting existed.
     plain = load_scheme(str(_write(tmp_path, _minimal(), "plain.yaml")))
     assert "statement_evidence" not in plain.combiner.model_fields_set and plain.statement_evidence is None

@@ -1,0 +1,152 @@
+"""Telegram Desktop exports: "Export chat history" of a channel or chat, machine-readable JSON
+(``result.json``), one post a document.
+
+A post's ``text`` is a string, or a list of strings and entity objects (``{"type": "bold", "text":
+...}``, links, mentions, hashtags) that read in order make the post: joined as they come, so a
+claim's offsets index exactly the text Telegram shows. Each post gets the chat's name as its outlet,
+the platform (Telegram), its date, its author (``from``), who it was forwarded from, its message and
+reply ids, and an id ``tg-<chat id>-<message id>``; a t.me link only when the export names the
+chat's username (a channel's title is not its username). The file's manifest entry applies to every
+post, and an entry by ``id:`` to that post. Service messages (a pin, a title change) and posts
+without text (a photo or video alone) are left out, counted in one note.
+
+A ``.json`` file is read only when its content is such an export: a JSON object with a ``messages``
+list and a chat ``type``; any other JSON is an unknown format.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+from corpus.decoding import _decode, _read_bytes
+from corpus.records import Document
+from corpus.sources import OnNote, OnSkip, ReadOptions, Skipped, Source, _document, _file_meta, unknown_format
+
+PLATFORM = "Telegram"
+CHAT_TYPES = ("public_channel", "private_channel", "public_supergroup", "private_supergroup", "private_group",
+              "personal_chat", "bot_chat", "saved_messages")
+
+
+def is_export(data: Any) -> bool:
+    """Is ``data`` (parsed JSON) a Telegram Desktop export of one chat?"""
+    return (isinstance(data, dict) and isinstance(data.get("messages"), list)
+            and isinstance(data.get("type"), str) and data["type"] in CHAT_TYPES)
+
+
+def post_text(message: dict[str, Any]) -> str | None:
+    """A message's text: its ``text`` string, or its strings and entities' texts joined in order
+    (``text_entities`` when there is no ``text``); None when it is neither."""
+    value = message.get("text", message.get("text_entities"))
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, list):
+        return None
+    parts = []
+    for part in value:
+        if isinstance(part, dict):
+            part = part.get("text")
+        if not isinstance(part, str):
+            return None
+        parts.append(part)
+    return "".join(parts)
+
+
+def _named(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def post_meta(chat: dict[str, Any], message: dict[str, Any]) -> dict[str, Any]:
+    """What a post's document knows of it, from the export alone."""
+    meta: dict[str, Any] = {}
+    if _named(chat.get("name")):
+        meta["outlet"] = chat["name"]
+    meta["platform"] = PLATFORM
+    if _named(message.get("date")):
+        meta["date"] = message["date"]
+    if _named(message.get("from")):
+        meta["author"] = message["from"]
+    if _named(message.get("forwarded_from")):
+        meta["forwarded_from"] = message["forwarded_from"]
+    if message.get("reply_to_message_id") is not None:
+        meta["reply_to"] = message["reply_to_message_id"]
+    meta["message_id"] = message.get("id")
+    username = _named(chat.get("username"))
+    if username and isinstance(message.get("id"), int):
+        meta["url"] = f"https://t.me/{username.lstrip('@')}/{message['id']}"
+    return meta
+
+
+def _post_id(chat: dict[str, Any], message: dict[str, Any]) -> str | None:
+    chat_id, message_id = chat.get("id"), message.get("id")
+    if isinstance(chat_id, (int, str)) and isinstance(message_id, (int, str)) and str(message_id):
+        return f"tg-{chat_id}-{message_id}"
+    return None   # the text's hash
+
+
+def _not_an_export(data: Any) -> str:
+    """Why a parsed ``.json`` is not read, and what to do."""
+    if isinstance(data, dict) and isinstance(data.get("chats"), dict):
+        return ("a full Telegram data export (all chats), not one chat's; export the channel alone with "
+                "Export chat history (format: JSON), or leave it out")
+    return unknown_format(".json", ": not a Telegram Desktop export (a JSON object with `messages` and a chat "
+                                   "`type`); a list of documents reads as JSONL, one object a line")
+
+
+def read_telegram_export(source: Source, options: ReadOptions, on_skip: OnSkip,
+                         on_note: OnNote | None = None) -> Iterator[Document]:
+    """The posts of a Telegram Desktop export as documents, in the export's order."""
+    data = _read_bytes(source.path, options.max_mb, on_skip)
+    text = _decode(data, source.path, on_skip) if data is not None else None
+    if text is None:
+        return
+    try:
+        chat = json.loads(text)
+    except json.JSONDecodeError as err:
+        if text.lstrip().startswith("{"):   # an export cut short (a copy that did not finish)
+            on_skip(Skipped(f"{source.path}:{err.lineno}", f"malformed JSON ({err.msg}); export it again"))
+        else:
+            on_skip(Skipped(source.path, _not_an_export(None)))
+        return
+    except RecursionError:
+        on_skip(Skipped(source.path, "malformed JSON (nested too deep); export it again"))
+        return
+    if not is_export(chat):
+        on_skip(Skipped(source.path, _not_an_export(chat)))
+        return
+    entry = {k: v for k, v in _file_meta(source).items() if k not in ("id", "voices")}
+    service = textless = read = 0
+    for n, message in enumerate(chat["messages"]):
+        if not isinstance(message, dict):
+            on_skip(Skipped(f"{source.path}: message {n + 1}", "not a JSON object; export it again"))
+            continue
+        if message.get("type", "message") != "message":
+            service += 1
+            continue
+        body = post_text(message)
+        if body is None:
+            on_skip(Skipped(f"{source.path}: message {message.get('id', n + 1)}",
+                            "its text is neither a string nor a list of strings and entities; export it again"))
+            continue
+        if not body.strip():
+            textless += 1
+            continue
+        doc_id = _post_id(chat, message)
+        meta = {**post_meta(chat, message), **entry}   # what the manifest says wins over the export
+        if doc_id is not None and source.manifest is not None:
+            meta.update((k, v) for k, v in (source.manifest.for_id(doc_id) or {}).items() if k != "id")
+        meta["source_file"] = source.path
+        read += 1
+        yield _document(body, meta, source.path, doc_id)
+    left_out = [f"{n} {one if n == 1 else many}" for n, one, many in (
+        (service, "service message", "service messages"),
+        (textless, "post without text (a photo, video or file alone)", "posts without text (photos, videos or files alone)"))
+        if n]
+    if not read:
+        why = f" ({' and '.join(left_out)})" if left_out else ""
+        on_skip(Skipped(source.path, f"no post with text in the export{why}; export a chat whose posts have text"))
+    elif left_out and on_note is not None:
+        on_note(f"{source.path}: {' and '.join(left_out)} not read (nothing to split); "
+                f"{read} post{'s' if read > 1 else ''} of {chat.get('name') or os.path.basename(source.path)} read")

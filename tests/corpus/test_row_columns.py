@@ -1,0 +1,160 @@
+"""JSONL and CSV rows: columns mapped to metadata (--column), rows without text, dates written day first."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from claimstance.cli import main
+from corpus.dates import DAY_FIRST, MONTH_FIRST, date_order, iso_date, iso_dates
+from corpus.errors import UserError
+from corpus.readers import read_documents
+from corpus.records import Document
+from corpus.row_readers import column_map
+from corpus.sources import ReadOptions, Skipped
+
+# A colleague's spreadsheet saved as CSV: a BOM, CRLF, semicolons, Cyrillic headers.
+TRACKER = ("\ufeffКанал;Дата;Текст поста;Перевод (EN)\r\n"
+           "Военкор Север;14.03.2026 09:12;Хохлы опять.;The Ukrainians are again passing it off as our strike.\r\n"
+           "Сводки Юга;15/03/2026;Видео.;\r\n"
+           "Сводки Юга;03/04/2026;Штаб.;Locals say there was a headquarters on the ground floor.\r\n")
+
+
+def read(inputs: list[Path], **options) -> tuple[list, list[Skipped], list[str]]:
+    skipped: list[Skipped] = []
+    notes: list[str] = []
+    docs = list(read_documents([str(p) for p in inputs], ReadOptions(**options), skipped, notes))
+    return docs, skipped, notes
+
+
+def test_columns_map_to_outlet_and_date_and_day_first_dates_become_iso(tmp_path: Path) -> None:
+    path = tmp_path / "tracker.csv"
+    path.write_bytes(TRACKER.encode("utf-8"))
+    columns = column_map(["outlet=Канал", "date=Дата"])
+    docs, skipped, notes = read([path], text_column="Перевод (EN)", columns=columns)
+    assert skipped == []
+    assert [(d.meta["outlet"], d.meta["date"]) for d in docs] == [
+        ("Военкор Север", "2026-03-14T09:12"), ("Сводки Юга", "2026-04-03")]   # 03/04: the file is day first
+    assert "Канал" not in docs[0].meta and "Дата" not in docs[0].meta and docs[0].meta["Текст поста"] == "Хохлы опять."
+    assert notes == [f"{path}: 1 row with an empty 'Перевод (EN)' not read (line 3): nothing to split, as in a post "
+                     "of a photo or video alone; give it text to have it read"]
+
+
+def test_a_mapped_column_missing_from_the_header_is_one_skip_listing_the_columns(tmp_path: Path) -> None:
+    path = tmp_path / "tracker.csv"
+    path.write_bytes(TRACKER.encode("utf-8"))
+    docs, skipped, _ = read([path], text_column="Перевод (EN)", columns=column_map(["outlet=канал ", "date=Date"]))
+    assert docs == []
+    assert skipped == [Skipped(str(path), "no 'канал' or 'Date' column for --column outlet=канал, --column date=Date "
+                                          "(columns, split at each semicolon: Канал, Дата, Текст поста, Перевод (EN)) "
+                                          "(did you mean 'Канал'?); give the column's name as it is written")]
+
+
+def test_a_file_with_the_key_s_own_column_or_another_named_column_needs_no_mapping(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text("outlet,text\nTASS,Moscow denies it.\n", encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text(json.dumps({"channel": "Rybar", "text": "Kyiv says so."}) + "\n"
+                                      + json.dumps({"text": "No channel here."}) + "\n", encoding="utf-8")
+    docs, skipped, _ = read([tmp_path], columns=column_map(["outlet=Канал,channel"]))
+    assert skipped == []
+    assert [d.meta.get("outlet") for d in docs] == ["TASS", "Rybar", None]
+    bad = tmp_path / "c.jsonl"
+    bad.write_text(json.dumps({"text": "x", "source": "y"}) + "\n", encoding="utf-8")
+    docs, skipped, _ = read([bad], columns=column_map(["outlet=Канал"]))
+    assert skipped == [Skipped(str(bad), "no 'Канал' column for --column outlet=Канал (its first row's fields: text, "
+                                         "source); give the column's name as it is written")]
+
+
+@pytest.mark.parametrize("given, message", [
+    (["outlet"], "--column outlet: give a metadata key and a column, as in --column outlet=Канал"),
+    (["outlet="], "--column outlet=: give a metadata key and a column"),
+    (["outlt=Канал"], "--column outlt=Канал: unknown key 'outlt' (did you mean 'outlet'?); map a column to one of: "
+                      "outlet, date, author, source_type, title, url, platform, language"),
+    (["text=body"], "--column text=body: the text column is chosen with --text-column"),
+    (["outlet=a", "outlet=b"], "--column outlet=b: outlet is mapped twice"),
+])
+def test_a_bad_column_option_is_one_error(given: list[str], message: str) -> None:
+    with pytest.raises(UserError) as err:
+        column_map(given)
+    assert str(err.value).startswith(message)
+
+
+def test_rows_without_text_are_one_note_and_a_file_of_only_such_rows_is_a_skip(tmp_path: Path) -> None:
+    path = tmp_path / "posts.jsonl"
+    rows = [{"id": f"p{i}", "text": "" if i % 2 else f"Post {i} says the bridge was hit."} for i in range(14)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    docs, skipped, notes = read([path])
+    assert (len(docs), skipped) == (7, [])
+    assert notes == [f"{path}: 7 rows with an empty 'text' not read (lines 2, 4, 6, 8, 10 and 2 more): nothing to "
+                     "split, as in a post of a photo or video alone; give them text to have it read"]
+    empty = tmp_path / "media.csv"
+    empty.write_text("id,text\na,\nb,  \n", encoding="utf-8")
+    docs, skipped, notes = read([empty])
+    assert (docs, notes) == ([], [])
+    assert skipped == [Skipped(str(empty), "every row's 'text' is empty (2 rows); add text, or choose the column "
+                                           "holding it with --text-column")]
+
+
+def test_claims_and_run_take_the_column_option(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "tracker.csv"
+    path.write_bytes(TRACKER.encode("utf-8"))
+    out = tmp_path / "claims.jsonl"
+    assert main(["claims", str(path), "--out", str(out), "--text-column", "Перевод (EN)",
+                 "--column", "outlet=Канал", "--column", "date=Дата"]) == 0   # the empty row is a note: exit 0
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert {(r["outlet"], r["date"]) for r in rows} == {("Военкор Север", "2026-03-14T09:12"), ("Сводки Юга", "2026-04-03")}
+    assert "1 row with an empty 'Перевод (EN)' not read (line 3)" in capsys.readouterr().err
+    assert main(["claims", str(path), "--out", str(out), "--column", "channel=Канал"]) == 2
+    assert "error: --column channel=Канал: unknown key 'channel'" in capsys.readouterr().err
+
+    import claimstance.pipeline
+
+    seen = {}
+
+    def fake_run(*args, read_options=None, **kwargs):
+        seen["columns"] = read_options.columns
+        raise UserError("stop here")
+
+    monkeypatch.setattr(claimstance.pipeline, "run", fake_run)
+    assert main(["run", "--corpus", str(tmp_path), "--no-push", "--column", "outlet=Канал"]) == 2
+    assert seen["columns"] == (("outlet", "Канал"),)
+
+
+@pytest.mark.parametrize("value, order, iso", [
+    ("14.03.2026 07:40", ("dots", DAY_FIRST), "2026-03-14T07:40"),
+    ("1.3.2026", ("dots", DAY_FIRST), "2026-03-01"),
+    ("14/03/2026", ("slashes", DAY_FIRST), "2026-03-14"),
+    ("04/19/2022", ("slashes", MONTH_FIRST), "2022-04-19"),
+    ("14/03/2026, 07:40:05", ("slashes", DAY_FIRST), "2026-03-14T07:40:05"),
+    ("03/04/2026", ("slashes", None), None),
+    ("03/03/2026", ("same", DAY_FIRST), "2026-03-03"),
+])
+def test_a_date_s_own_numbers_tell_its_order_when_they_can(value: str, order: tuple, iso: str | None) -> None:
+    assert date_order(value) == order
+    if iso is not None:
+        assert iso_date(value, order[1]) == iso
+
+
+@pytest.mark.parametrize("value", ["2026-03-14", "31.02.2026", "14.03.26", "March 14, 2026", "13/13/2026", None, 7])
+def test_iso_dates_other_forms_and_impossible_dates_are_no_written_dates(value: object) -> None:
+    assert date_order(value) is None
+
+
+def _dated(*dates: str | None) -> list[Document]:
+    return [Document(doc_id=str(i), text="x", meta={"date": d} if d else {}) for i, d in enumerate(dates)]
+
+
+def test_a_file_s_dates_are_read_in_the_order_its_first_telling_date_gives() -> None:
+    notes: list[str] = []
+    docs = list(iso_dates(iter(_dated("03/04/2022", None, "04/19/2022", "05/06/2022", "25/12/2022")), "f.csv", notes.append))
+    assert [d.doc_id for d in docs] == ["0", "1", "2", "3", "4"]   # held back, never reordered
+    assert [d.meta.get("date") for d in docs] == ["2022-03-04", None, "2022-04-19", "2022-05-06", "25/12/2022"]
+    assert notes == ["f.csv: 1 date kept as written (25/12/2022): the file's other dates are written month first; "
+                     "write them as ISO dates (2026-03-14) to have them read"]
+    notes.clear()
+    docs = list(iso_dates(iter(_dated("03/04/2026", "05/06/2026", "2026-01-01")), "g.csv", notes.append))
+    assert [d.meta["date"] for d in docs] == ["03/04/2026", "05/06/2026", "2026-01-01"]
+    assert notes == ["g.csv: 2 dates kept as written (03/04/2026, 05/06/2026): no date in the file has a day over 12, "
+                     "so day and month cannot be told apart; write them as ISO dates (2026-03-14) to have them read"]
