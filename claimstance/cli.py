@@ -27,7 +27,8 @@ from corpus.errors import UserError
 
 def _add_claims(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("claims", help="split documents into claims with offsets, voices and a claim flag")
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files, directories or .jsonl documents")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files (.txt, .md, .html, .jsonl, .csv, .tsv, a Telegram "
+                   "Desktop export's result.json) or directories")
     p.add_argument("--out", required=True, type=jsonl_out, help="output JSONL, one sentence a line")
     p.add_argument("--text-column", default="text", help="CSV/JSONL column holding the text; several, comma-separated, take the first one present (default: text)")
     p.add_argument("--id-column", default="id,doc_id", help="CSV/JSONL column holding the document id; several, comma-separated, take the first one holding a value (default: id,doc_id; a row without one gets a hash of its text)")

@@ -5,14 +5,15 @@ row, an unknown format, a missing CSV column, a directory with nothing to read, 
 own outputs) becomes a ``Skipped``
 record naming the input and the fix; the other inputs still go through. Every format is first
 sniffed the same way, so a binary file is one skip whatever its name. Offsets later point into ``Document.text`` exactly as
-read here (for HTML: the main text extracted from the page, which ``stance claims --documents`` saves). A page's
+read here (for HTML: the main text extracted from the page, which ``stance claims --documents`` saves, with the
+page's ``<h1>`` and standfirst put back in front when the extractor kept only the story's container). A page's
 headline opening that text is hinted (``headline_end``) so that it is flagged a ``headline`` (a statement, not a
 claim); so are a Markdown file's ``# Title`` and a text file's first line when it is the title its manifest entry
 (or its front matter) gives.
 
 Here: each file format read into Documents (plain text, Markdown and its front matter, HTML pages
 through trafilatura) and the documents of all inputs streamed. JSONL and CSV rows are read in
-``corpus.row_readers``; the files to read are listed by ``corpus.sources``; bytes become text in
+``corpus.row_readers``, Telegram Desktop exports in ``corpus.telegram``; the files to read are listed by ``corpus.sources``; bytes become text in
 ``corpus.decoding``.
 """
 

@@ -3,7 +3,10 @@
 Each row's problem (a malformed line, a missing or non-text column, nesting too deep, a CSV row
 with more or fewer fields than the header, a quote never closed) is a ``Skipped`` naming the file
 and line; the other rows go through. A JSONL file of stance's own outputs (claims, pre-labels,
-pairs, pulled labels) is one skip: it is not documents.
+pairs, pulled labels) is one skip: it is not documents. Rows whose text is empty (a post of a photo
+alone) are left out with one note a file; a file of only such rows is a skip. ``--column outlet=Канал``
+(``ReadOptions.columns``) puts a column's value under a metadata key; a date written day or month
+first becomes ISO (``corpus.dates``).
 """
 
 from __future__ import annotations

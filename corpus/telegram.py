@@ -142,7 +142,8 @@ def read_telegram_export(source: Source, options: ReadOptions, on_skip: OnSkip,
         yield _document(body, meta, source.path, doc_id)
     left_out = [f"{n} {one if n == 1 else many}" for n, one, many in (
         (service, "service message", "service messages"),
-        (textless, "post without text (a photo, video or file alone)", "posts without text (photos, videos or files alone)"))
+        (textless, "post without text (media only: a photo, video, file, sticker or poll)",
+         "posts without text (media only: photos, videos, files, stickers or polls)"))
         if n]
     if not read:
         why = f" ({' and '.join(left_out)})" if left_out else ""

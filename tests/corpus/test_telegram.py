@@ -64,7 +64,8 @@ def test_each_post_with_text_is_a_document_with_the_channel_s_metadata(tmp_path:
                           "authors": ["Frontline Digest Z"]}
     assert (forwarded.meta["forwarded_from"], forwarded.meta["reply_to"]) == ("Maria Zakharova", 11)
     assert "author" not in anonymous.meta and "url" not in anonymous.meta   # no username: no t.me link made up
-    assert notes == [f"{path}: 1 service message and 1 post without text (a photo, video or file alone) not read "
+    assert notes == [f"{path}: 1 service message and 1 post without text (media only: a photo, video, file, sticker or "
+                     "poll) not read "
                      "(nothing to split); 3 posts of Frontline Digest Z read"]
 
 
@@ -116,7 +117,8 @@ def test_the_manifest_entry_of_the_export_applies_to_its_posts_and_an_id_entry_t
     ({"about": "...", "chats": {"list": []}}, "a full Telegram data export (all chats), not one chat's; export the "
                                               "channel alone with Export chat history (format: JSON), or leave it out"),
     ({**EXPORT, "messages": EXPORT["messages"][:1] + EXPORT["messages"][3:4]},
-     "no post with text in the export (1 service message and 1 post without text (a photo, video or file alone)); "
+     "no post with text in the export (1 service message and 1 post without text (media only: a photo, video, file, "
+     "sticker or poll)); "
      "export a chat whose posts have text"),
 ])
 def test_json_that_is_no_export_with_posts_is_one_skip(tmp_path: Path, data: object, reason: str) -> None:
