@@ -15,7 +15,9 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from corpus.errors import UserError
+from corpus.claimfilter import NOT_ENGLISH
 from corpus.extraction import _row_meta, _sentences, document_row
+from corpus.language import document_language
 from corpus.readers import read_source
 from corpus.records import Document, make_claim_id
 from corpus.sources import ROW_FORMATS, ReadOptions, Skipped, Source
@@ -49,11 +51,13 @@ def _init_pool_worker(options: ReadOptions, document_rows: bool = False, parent:
     _init_worker(options, document_rows)
 
 
-def _doc_lines(doc: Document, lines: list[str], by_voice: dict[str, int], claims_by_voice: dict[str, int]) -> int:
+def _doc_lines(doc: Document, lines: list[str], by_voice: dict[str, int], claims_by_voice: dict[str, int],
+               languages: list | None = None) -> int:
     """Append the JSON lines of ``claim_rows(doc)`` to ``lines``, encoded by hand (the hot path).
 
     Each paragraph's context and the document's metadata are encoded once, not once a sentence.
-    Returns the number of claims.
+    Returns the number of claims; a document not (all) in English is added to ``languages``
+    (``language.document_language``).
     """
     text, doc_id = doc.text, doc.doc_id
     meta = _row_meta(doc)
@@ -61,7 +65,7 @@ def _doc_lines(doc: Document, lines: list[str], by_voice: dict[str, int], claims
     doc_json = _enc(doc_id)
     words: dict[str | None, str] = {None: "null"}  # reasons, speakers and names repeat: encode once
     context_key, context = None, ""
-    n_claims = 0
+    n_claims = not_english = 0
     for n, (s, e, is_claim, reason, speaker, name, cs, ce, p) in enumerate(_sentences(doc)):
         sentence = text[s:e]
         if (cs, ce) != context_key:
@@ -75,15 +79,22 @@ def _doc_lines(doc: Document, lines: list[str], by_voice: dict[str, int], claims
             f'"reason": {words[reason]}, "speaker": {words[speaker]}, "speaker_name": {words[name]}, '
             f'"context": {context}, "context_start": {cs}, "paragraph": {p}, "sentence": {n}{tail}')
         n_claims += is_claim
+        not_english += reason == NOT_ENGLISH
         by_voice[speaker] = by_voice.get(speaker, 0) + 1
         if is_claim:
             claims_by_voice[speaker] = claims_by_voice.get(speaker, 0) + 1
+    if languages is not None:
+        found = document_language(os.path.basename(doc.path or doc.doc_id), text, not_english)
+        if found:
+            languages.append(found)
     return n_claims
 
 
-def _work(task: list[Source] | list[Document]) -> tuple[bytes, int, int, int, dict, dict, list[Skipped], list]:
-    """Turn a batch of files (or of JSONL/CSV documents) into UTF-8 JSON lines and counts, and (when
-    asked) each document's ``(doc_id, sha1, source_file, documents-file line)``."""
+def _work(task: list[Source] | list[Document]) -> tuple[bytes, int, int, int, dict, dict, list[Skipped], list, list]:
+    """Turn a batch of files (or of JSONL/CSV documents) into UTF-8 JSON lines and counts, (when
+    asked) each document's ``(doc_id, sha1, source_file, documents-file line)``, and the documents
+    not (all) in English (``language.document_language``)."""
+    languages: list = []
     skipped: list[Skipped] = []
     lines: list[str] = []
     doc_rows: list[tuple[str, str, str, bytes]] = []
@@ -93,13 +104,13 @@ def _work(task: list[Source] | list[Document]) -> tuple[bytes, int, int, int, di
     for item in task:
         for doc in read_source(item, _OPTIONS, skipped.append) if isinstance(item, Source) else (item,):
             n_docs += 1
-            n_claims += _doc_lines(doc, lines, by_voice, claims_by_voice)
+            n_claims += _doc_lines(doc, lines, by_voice, claims_by_voice, languages)
             if _DOCUMENT_ROWS:
                 row = document_row(doc)
                 line = json.dumps(row, ensure_ascii=False, default=str) + "\n"
                 doc_rows.append((doc.doc_id, row["sha1"], str(row["source_file"]), line.encode("utf-8")))
     chunk = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
-    return chunk, n_docs, len(lines), n_claims, by_voice, claims_by_voice, skipped, doc_rows
+    return chunk, n_docs, len(lines), n_claims, by_voice, claims_by_voice, skipped, doc_rows, languages
 
 
 def _tasks(sources: list[Source], options: ReadOptions, on_skip: Callable[[Skipped], None],

@@ -7,13 +7,16 @@ on a shared 2-core machine, see benchmarks/bench_claimfilter.py):
 ==================  ========================================================================
 reason              when
 ==================  ========================================================================
+not_english         most of its letters are of a script other than Latin (Cyrillic, Greek, Arabic,
+                    CJK, ...): the rules, the voices and the cues read English only (corpus/language.py)
 editorial_marker    the sentence is only markers: "[My Emphasis]", "[Applause]", "(CROSSTALK)"
 question            it ends with "?" (closing quotes/brackets aside), digits or not
 dateline            a place and a date alone: "BELGOROD, March 14 (RosVest).", "Brussels, 10 March 2026"
 heading             bylines ("By A and B"), "# Title", short lines without end punctuation
                     set in Title Case, a capitalised lead-in ending in ":" ("Now, Mr. X:")
 greeting            thanks, greetings, welcomes, wishes ("Thank you, Jim.", "Good luck.")
-filler              discourse only: "Well.", "That's right.", "Let me say this.", "Believe me."
+filler              discourse only: "Well.", "That's right.", "Let me say this.", "Believe me.",
+                    a note to self: "TODO: check the video.", "NB: ...", "FIXME: ..."
 fragment            fewer than three words, no letters, or a short list item ("Kaspersky Lab;")
 claim               everything else whose check-worthiness score reaches the threshold
 opinion             below the threshold, with opinion or intention cues ("will" in a schedule or an
@@ -30,6 +33,7 @@ import re
 from itertools import repeat
 from typing import Any
 
+from corpus.language import foreign_script
 from corpus.records import is_claim_flag
 from corpus.claimfilter_lexicon import (
     BIAS, ENTITY_CAP, FEATURE_WEIGHTS, FIRST_WORD_CUES, NOT_NAMES, THRESHOLD, WORD_CUES,
@@ -46,8 +50,9 @@ FILLER = "filler"
 OPINION = "opinion"
 NOT_CHECKWORTHY = "not_checkworthy"
 DATELINE = "dateline"
+NOT_ENGLISH = "not_english"   # a sentence in another script: nothing of this package reads it
 REASONS = (CLAIM, QUESTION, GREETING, HEADING, FRAGMENT, EDITORIAL_MARKER, FILLER, OPINION,
-           NOT_CHECKWORTHY, DATELINE)
+           NOT_CHECKWORTHY, DATELINE, NOT_ENGLISH)
 # Reasons the claims step (corpus.extraction) gives from what a piece of text is, not from its words.
 SPEAKER_MARKER = "speaker_marker"
 BYLINE = "byline"
@@ -150,6 +155,8 @@ _FILLER_OPENER = re.compile(
     re.I,
 )
 _FILLER_MAX_WORDS = 9
+# a writer's note to self, not a statement: "TODO: check whether the video ...", "NB: ask Anna", "FIXME: ..."
+_NOTE_TO_SELF = re.compile(r"(?:[-*•]\s+)?(?:TODO|TO ?DO|FIXME|XXX|NB|N\.B\.)\s*:", re.I)
 
 # "I think ...", "We're going to ...", "Let me ...": a first-person subject with an opinion or
 # intention verb at the start, after any leading discourse words. Checked on tokens, not a regex.
@@ -329,6 +336,10 @@ def classify(text: str) -> tuple[bool, str]:
     s = text.strip()
     if not s:
         return False, FRAGMENT
+    if not s.isascii() and foreign_script(s):
+        return False, NOT_ENGLISH
+    if ":" in s[:10] and _NOTE_TO_SELF.match(s):
+        return False, FILLER
     if "[" in s or "(" in s:
         s = _EDGE_MARKERS.sub("", s).strip()
         if not s or (s[0] in "[(" and _ONLY_MARKERS.fullmatch(s)):

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from corpus.claim_batches import _default_workers, _results, _tasks
 from corpus.errors import UserError
 from corpus.files import atomic_write, check_not_input, check_output_file
+from corpus.language import language_notes
 from corpus.sources import ReadOptions, Skipped, inside, list_sources
 
 
@@ -93,6 +94,7 @@ def build_claims(inputs: list[str], out: str, options: ReadOptions | None = None
         bar = tqdm(total=len(sources), unit="file", desc="claims", file=sys.stderr, disable=None, leave=False)
     outputs = f"{out} and {documents} were" if documents is not None else f"{out} was"
     texts: dict[str, tuple[str, str]] = {}      # doc_id -> (sha1, source file) of its documents row
+    languages: list = []   # documents not (all) in English: language.document_language
     clashes: list[tuple[str, str, str]] = []   # an id given to two different texts
     try:
         with atomic_write(out, "wb") as handle, (
@@ -100,7 +102,8 @@ def build_claims(inputs: list[str], out: str, options: ReadOptions | None = None
             tasks = _tasks(sources, options, skip, note)
             results = (_results(tasks, options, workers, document_rows=True) if documents is not None
                        else _results(tasks, options, workers))
-            for (chunk, n_docs, n_sent, n_claims, by_voice, claims_by_voice, skipped, doc_rows), done in results:
+            for (chunk, n_docs, n_sent, n_claims, by_voice, claims_by_voice, skipped, doc_rows, found), done in results:
+                languages += found
                 handle.write(chunk)
                 for doc_id, sha1, source_file, line in doc_rows:
                     had = texts.get(doc_id)
@@ -136,6 +139,8 @@ def build_claims(inputs: list[str], out: str, options: ReadOptions | None = None
     finally:
         if bar is not None:
             bar.close()
+    for message in language_notes(languages):
+        note(message)
     if clashes:
         doc_id, first, second = clashes[0]
         more = f" (and {len(clashes) - 1} more)" if len(clashes) > 1 else ""

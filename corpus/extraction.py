@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from corpus.claimfilter import BYLINE, FRONT_MATTER, HEADING, HEADLINE, SPEAKER_MARKER, classify
+from corpus.language import foreign_script
 from corpus.readers import extractor
 from corpus.quotations import full_names, pronoun_names
 from corpus.records import CLAIM_FIELDS, QUOTED, Claim, Document, make_claim_id
@@ -63,8 +64,8 @@ def _pieces(text: str, spans: list[tuple[int, int]], voice: Voice) -> list[tuple
 
 
 def _flag(sentence: str, forced: str | None) -> tuple[bool, str]:
-    if forced:
-        return False, forced
+    if forced and not (forced == HEADLINE and foreign_script(sentence)):
+        return False, forced   # a headline in Cyrillic is no statement anything here reads: not_english
     is_claim, reason = classify(sentence)
     if is_claim and sentence.rstrip(_QUESTION_TAIL).endswith("?"):
         return False, "question"

@@ -155,7 +155,7 @@ def test_a_failure_midway_leaves_the_old_output_untouched(tmp_path: Path, monkey
     out.write_text('{"doc_id": "old"}\n', encoding="utf-8")   # an earlier output, beside the documents
     calls = []
 
-    def boom(doc, lines, by_voice, claims_by_voice):
+    def boom(doc, lines, by_voice, claims_by_voice, languages=None):
         calls.append(doc.doc_id)
         if len(calls) == 2:
             raise RuntimeError("disk on fire")
