@@ -48,6 +48,9 @@ def pronoun_names(rows: list[tuple[str, str | None, str, int]]) -> list[str | No
     surnames: dict[str, list[str]] = {}
     for full in quoted:
         surnames.setdefault(full.split()[-1], []).append(full)
+    # a surname the document quotes alone, as a proper noun ('"...," Peskov said.'): a known speaker
+    quoted |= {name for role, name, sentence, _ in rows
+               if role == QUOTED and name and _named_after_first_word(name, sentence)}
     out: list[str | None] = []
     # the nearest person or quoted row before: its name, its paragraph, how many paragraphs on it reaches
     last: tuple[str | None, int, int] | None = None
@@ -176,6 +179,14 @@ _NOT_ACTING = re.compile(
     r"|(?:died|dies|perished|disappeared)\b)")
 
 
+# what a person does before their next quotation: "Peskov repeated the standard line.", "Zakharova went further."
+_STANCE_VERBS = frozenset("""said says told tells wrote writes repeated repeats went goes insisted insists added adds
+    claimed claims denied denies rejected rejects dismissed dismisses replied replies responded responds answered
+    answers countered counters argued argues explained explains stressed stresses warned warns noted notes declared
+    declares announced announces echoed echoes doubled spoke speaks blamed blames accused accuses commented
+    comments hit struck called calls reiterated reiterates""".split())
+
+
 _NAME_GOES_ON = re.compile(r"\s+[a-z]{1,4}-[A-Z]")   # "al-Sisi", "el-Baradei", "bin-Zayed"
 
 
@@ -194,7 +205,15 @@ def _subject_person(sentence: str, quoted: set[str], surnames: dict[str, list[st
     full = [name] if name in quoted else surnames.get(name, [])
     if len(full) == 1:
         return full[0]
-    return name if roled and (_person(name) or _named_after_first_word(name, f". {name}")) else None
+    if roled and (_person(name) or _named_after_first_word(name, f". {name}")):
+        return name
+    # "Peskov repeated the standard line.": a surname a Slavic language marks as a person's, then a
+    # verb of speech or stance; a place or a body ("Rostov", "Gazprom") is never one
+    after = sentence[at + len(name):].split()[:1] if at >= 0 else []
+    if " " not in name and after and after[0].lower() in _STANCE_VERBS and gender(name) is not None \
+            and _named_after_first_word(name, f". {name}"):
+        return name
+    return None
 
 
 # two or more capitalised words, a title and a name ("President Putin's"), or one word: names a sentence holds

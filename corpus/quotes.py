@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import re
 
-from corpus.names import NAME, PARTICLES, ROLE_WORDS, TITLES, clean_name, descriptor_name
+from corpus.names import NAME, PARTICLES, ROLE_WORDS, TITLES, clean_name, descriptor_name, strip_titles
+from corpus.transcripts import COUNTRIES, NOT_VOICES
+from corpus.voice_markers import NOT_SPEAKERS
 
 _ROLE_OR_TITLE = ROLE_WORDS | TITLES   # a word that names a role, not the person
 
@@ -29,13 +31,15 @@ SPEECH_VERB = (r"(?:said|says|say|told|tells|stated|states|claimed|claims|argued
 _NAMING_VERB = r"(?:called|calls|branded|brands|labell?ed|labels|termed|terms|dubbed|dubs)"
 _AS_VERB = (r"(?:dismissed|dismisses|described|describes|denounced|denounces|condemned|condemns|hailed|hails|"
             r"derided|derides|decried|decries|characteri[sz]ed|characteri[sz]es|portrayed|portrays)")
-CHARACTERISING_VERB = rf"(?:{_NAMING_VERB}|{_AS_VERB})"
+# and one that accuses: 'Zakharova accused Western media of spreading "staged footage"'
+_OF_VERB = r"(?:accused|accuses)"
+CHARACTERISING_VERB = rf"(?:{_NAMING_VERB}|{_AS_VERB}|{_OF_VERB})"
 # a literal alternation is the cheapest test that a sentence holds no speech verb at all
 _VERB_HINT = re.compile(r" said| says| say | told| tell| stated| states| claim| argue| added| adds| report|"
                         r" noted| notes| warn| insist| announc| declar| wrote| writes| explain|"
                         r" assert| stress| emphasi|ccording to| called| calls | branded| brands | label[ls]|"
                         r" termed| terms | dubbed| dubs | dismiss| describ| denounc| condemn| hailed| hails |"
-                        r" deride| decri| characteri| portray")
+                        r" deride| decri| characteri| portray| accuse")
 _PRONOUNS = frozenset("he she they it".split())
 # a question the writer asks, whatever it quotes: 'Did Peskov really say "we are ready?"', "Why did
 # Lavrov say ...?"; not "When asked ..., Peskov said: ..." nor "Will Smith said: ..."
@@ -72,7 +76,7 @@ _DESC_END = frozenset("""on in at last this during after before earlier later ye
 # ('Russia will respond "in a way that hurts," Foreign Ministry spokeswoman Maria Zakharova said.')
 _REPORTED_TAIL = re.compile(
     rf",[\"”»]?\s+(?P<desc>(?:[\w'’.-]+\s+){{0,6}}?[\w'’.-]+)\s+(?:{SPEECH_VERB}|reported|reports)"
-    r"(?:\s+(?:on|in|last|this|earlier|later)(?:\s+\w+){0,2}|\s+(?:yesterday|today|Monday|Tuesday|Wednesday|"
+    r"(?:(?:\s+(?:on|in|last|this|earlier|later)(?:\s+\w+){0,3}){1,2}|\s+(?:yesterday|today|Monday|Tuesday|Wednesday|"
     r"Thursday|Friday|Saturday|Sunday))?\s*[.!]?\s*$")
 _VERB_THEN_QUOTE = re.compile(rf"(?P<subj>{NAME}|[Hh]e|[Ss]he|[Tt]hey)\s+{SPEECH_VERB}\s*[:,]?\s*[\"“«]")
 # the source runs to the first punctuation, but not to the stop of "U.S." or "Dr."
@@ -97,7 +101,8 @@ _NOT_SAID = frozenset("not never will would could can may might should must is a
 # participle of "a plan called "Peace"" nor "described as "secret"")
 _CHARACTERISES = re.compile(
     rf"^(?P<subj>[A-Z][^!?;:\"“”«»]{{0,80}}?){_BETWEEN}\s+(?:(?P<naming>{_NAMING_VERB})\s+(?!(?:as|for|on|upon|in|to)\b)"
-    rf"(?P<object>(?:[^\s\"“”«»]+\s+){{1,8}})|{_AS_VERB}\s+(?!as\b)[^\"“”«»]{{1,80}}?\s+as\s+(?:[\w'’-]+\s+){{0,3}})[\"“«]")
+    rf"(?P<object>(?:[^\s\"“”«»]+\s+){{1,8}})|{_AS_VERB}\s+(?!as\b)[^\"“”«»]{{1,80}}?\s+as\s+(?:[\w'’-]+\s+){{0,3}}"
+    rf"|{_OF_VERB}\s+(?!of\b)[^\"“”«»]{{1,80}}?\s+of\s+(?:[\w'’-]+\s+){{0,3}})[\"“«]")
 # what names no speech after "called": a call ("called Biden on Tuesday to discuss"), a meeting called
 # ("called an emergency meeting of the"), troops called up; a preposition or "to" in the object is one
 _PARTICLES_AFTER_CALL = frozenset("up off back out over in".split())          # "called up 300,000 reservists"
@@ -164,6 +169,9 @@ _ROLE = re.compile(r"(?:the|a|an)\s+[a-z]", re.I)
 _PERSON = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){1,3}")
 
 
+_LISTING = frozenset("and or nor & versus vs".split())   # "Joe Biden and Vladimir Putin": two speakers, no one name
+
+
 def _subject_name(subject: str) -> tuple[bool, str | None]:
     """Is ``subject`` someone other than the writer, and their name if it is one.
 
@@ -203,6 +211,10 @@ def _subject_name(subject: str) -> tuple[bool, str | None]:
                  or (len(words) > 2 and any(w.lower() in ROLE_WORDS for w in words[:-2]) and words[-1][:1].isupper())):
         # "Dr. Ihor Levchenko" -> "Ihor Levchenko", "Foreign Ministry spokeswoman Maria Zakharova" -> "Maria Zakharova"
         name = descriptor_name(name) or name
+    elif name and len(words) > 2 and not (_LISTING & {w.lower() for w in words}):
+        full = descriptor_name(name)   # "Local resident Nataliya Horobets" -> "Nataliya Horobets"
+        if full and len(full.split()) >= 2 and words[len(words) - len(full.split()) - 1].islower():
+            name = full
     named = any(w[:1].isupper() for w in name.split())
     if name.rstrip(".").lower() in TITLES:
         named = False  # "Spokesman says ...", "Governor says ...": a role, capitalised as a headline's first word
@@ -347,9 +359,38 @@ def _not_a_speaker(words: list[str]) -> bool:
     return any(w.lower() in _DESC_STOP and (w.islower() or w in ("I", "We", "My", "Our")) for w in words)
 
 
+# a post's or a headline's speaker, a colon, then the quotation: 'Zakharova: "Western media are again ..."'
+# (a transcript's "PESKOV:" turns, a dateline's "MOSCOW:" are in capitals, and read elsewhere)
+_NAME_COLON_QUOTE = re.compile(rf"(?P<name>{NAME})\s*:\s+[\"“«]")
+# what opens a line with a colon and is no one: a label, a section, a place, a time
+_NOT_COLON_SPEAKERS = NOT_SPEAKERS | frozenset("""nb todo fixme xxx video watch breaking urgent exclusive opinion
+    analysis live explainer quote quotes headline claim verdict fact check rating fake myth truth translation
+    original caption context reality statement text transcript title timeline question answer q a via result
+    results status problem lesson reason response reaction message motto slogan tagline subject topic theme issue
+    target location place date time type outcome point fact facts hint tip alert credit credits thread post tweet
+    poll day today yesterday tonight morning evening night lead january february march april may june july august
+    september october november december monday tuesday wednesday thursday friday saturday sunday""".split())
+
+
+def _colon_speaker(sentence: str) -> str | None:
+    """The name before ``: "`` opening the sentence ('Zakharova: "..."', 'Maria Zakharova: «...»'), when
+    it is someone: not in capitals, not a label ("Update:", "Claim:"), a place or a country."""
+    m = _NAME_COLON_QUOTE.match(sentence)
+    if m is None:
+        return None
+    name = clean_name(m.group("name"))
+    words = name.lower().replace(".", "").split()
+    if name.isupper() or len(words) > 4 or any(w in _NOT_COLON_SPEAKERS for w in words) \
+            or name.lower() in NOT_VOICES or name.lower() in COUNTRIES:
+        return None
+    return strip_titles(name)
+
+
 def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
     """Does the sentence carry attributed speech, and the speaker's name when it gives one. A
     question asks about speech, it reports none ("Why do you say that?")."""
+    if ":" in sentence[:48] and (name := _colon_speaker(sentence)):
+        return True, name
     if _VERB_HINT.search(sentence) is None:
         return False, None  # the common case, decided without a regex
     if sentence.rstrip(" \t)").endswith("?") or (

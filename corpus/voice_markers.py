@@ -27,7 +27,7 @@ _NAME_MARKER = re.compile(r"(?P<name>(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]*
                           r"(?:,\s+(?P<role>(?:[A-Z][\w'’.-]*\s+){0,4}[A-Z][\w'’.-]*|[A-Z][A-Z0-9 .,'’&/-]{0,110}?[A-Z.]))?"
                           r"(?:\s+\([^()\n]{1,40}\))?"
                           r"\s*:(?:\s+(?=\S)|\s*$)")
-_NOT_SPEAKERS = frozenset("""note notes update updates editor editors source sources photo photos image
+NOT_SPEAKERS = frozenset("""note notes update updates editor editors source sources photo photos image
     related read see also warning summary background example disclaimer correction tags tag
     category categories posted filed share subscribe comment comments reply replies bottom line
     conclusion introduction abstract keywords key points takeaway tldr ps p.s edit by""".split())
@@ -107,7 +107,7 @@ def turn_marker(para: str) -> tuple[str, str | None, int, str | None] | None:
     if m:
         name = m.group("name")
         words = name.lower().replace(".", "").split()
-        if len(name) <= 40 and not any(w in _NOT_SPEAKERS for w in words):
+        if len(name) <= 40 and not any(w in NOT_SPEAKERS for w in words):
             return "?", clean_name(name), m.end(), m.group("role")
     return None
 
@@ -127,7 +127,7 @@ def comment_handle(para: str) -> tuple[str, int] | None:
         return None
     name = m.group("name")
     words = name.lower().replace(".", "").split()
-    if not any(c.isalpha() for c in name) or any(w in _NOT_SPEAKERS for w in words):
+    if not any(c.isalpha() for c in name) or any(w in NOT_SPEAKERS for w in words):
         return None
     return clean_name(name), m.end()
 
