@@ -124,27 +124,19 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
 
 def _train(args: argparse.Namespace) -> int:
     from models.provenance import for_training
-    from models.training import train
+    from models.training import blend_line, train
 
     chosen = for_training(args.data, args.scheme)   # the dataset's own scheme, or --scheme checked against it
     print_notes(chosen.notes)
     result = train(args.data, args.out, scheme=chosen.source, epochs=args.epochs, seed=args.seed,
                    domain_gate=False if args.no_domain_gate else None, exclude_ties=args.exclude_ties,
                    min_agreement=args.min_agreement)
-    blend = result["blend"]
     if result.get("left_out"):
         print(result["left_out"])
     print(f"trained on {result['train_claims']} claims (+{result['scheme_examples']} scheme examples), "
           f"validated on {result['validation_claims']}: network macro-F1 {result['validation_macro_f1']:.3f} "
           f"(epoch {result['best_epoch']} of {result['epochs_run']}), {result['seconds']:.0f} s")
-    gate = "domain gate on" if blend.get("domain") else "no domain gate"
-    scores = ""
-    blended = (blend.get("validation_f1_by_weight") or {}).get(str(blend.get("bootstrap_weight")))
-    if blended is not None and "validation_f1_bootstrap_alone" in blend:
-        scores = f"; validation macro-F1 {blended:.3f} (bootstrap alone {blend['validation_f1_bootstrap_alone']:.3f})"
-    print(f"blend with the bootstrap: the bootstrap's weight in domain {blend['bootstrap_weight']}"
-          + (" (the network alone decides claims like the training claims)" if not blend["bootstrap_weight"] else "")
-          + f", temperature {blend['temperature']}, {gate}{scores}")
+    print(blend_line(result["blend"], result["validation_claims"], result["n_labels"]))
     print(f"model {result['version']} written to {result['out_dir']}")
     if result.get("test_claims_held_out"):
         print(f"held out for `stance evaluate --data {args.data}`: the dataset's test split "

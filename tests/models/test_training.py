@@ -476,13 +476,15 @@ def test_notes_say_when_the_validation_figures_cannot_be_trusted():
     notes = training_notes(weak, {"validation_claims": 5, "validation_macro_f1": 0.1905}, 3)
     assert notes == [
         "only 5 validation claims (fewer than 30): one claim moves macro-F1 by a large step, so its validation figures, "
-        "the epoch kept and the temperature are noise; label more claims, from more documents, before trusting "
-        "this model over the bootstrap",
+        "the epoch kept and the temperature are noise, and the blend's figure is optimistic too (fitted on those same "
+        "claims); label more claims, from more documents, before trusting this model over the bootstrap, and score it "
+        "on claims labelled after training: `stance evaluate --model MODEL --data FILE.jsonl` (`text` and `label`) "
+        "shows the bootstrap beside it",
         "on the validation claims the network's macro-F1 (0.191) and the blend's macro-F1 (0.191) are at or below "
         "chance (0.333, a uniform guess over 3 labels): this model has learnt nothing these claims show",
         "the network's probabilities are near-uniform after the fitted temperature (14.6306, which flattens them): "
-        "its top probability averages 0.338 on the validation claims (0.333 is uniform over 3 labels), so where it "
-        "decides (the claims the domain gate finds like its training claims) its pre-labels are decided by a few "
+        "its top probability averages 0.338 on the validation claims (0.333 is uniform over 3 labels), so on the "
+        "claims the domain gate finds like its training claims its pre-labels are decided by a few "
         "hundredths or less"]
     # The bootstrap advice only when the blend does no better than the bootstrap alone.
     tied = {**weak, "validation_f1_bootstrap_alone": 0.191}
@@ -495,9 +497,60 @@ def test_notes_say_when_the_validation_figures_cannot_be_trusted():
     assert training_notes(sound, {"validation_claims": 85, "validation_macro_f1": 0.929}, 3) == []
     # Two labels: chance is 0.5; only the figure at or below it is named.
     two = {**sound, "validation_f1_by_weight": {"0.0": 0.5}, "validation_f1_bootstrap_alone": 0.45}
-    assert training_notes(two, {"validation_claims": 40, "validation_macro_f1": 0.7}, 2) == [
+    assert training_notes(two, {"validation_claims": 60, "validation_macro_f1": 0.7}, 2) == [
         "on the validation claims the blend's macro-F1 (0.500) is at or below chance (0.500, a uniform guess over 2 "
         "labels): this model has learnt nothing these claims show"]
+    # 40 validation claims: enough to trust the step, not to trust a figure fitted on them.
+    assert training_notes(sound, {"validation_claims": 40, "validation_macro_f1": 0.929}, 3) == [
+        "the blend's validation figures rest on 40 claims (fewer than 50), the same claims that chose its epoch, "
+        "temperature and domain gate, so they are optimistic; before pre-labelling with this model, score it on "
+        "claims labelled after training: `stance evaluate --model MODEL --data FILE.jsonl` (`text` and `label`) "
+        "shows the bootstrap beside it"]
+
+
+# The blend of a researcher's model (71 training, 18 validation claims of their own pull): the
+# network near-uniform at the grid's largest temperature, the cue votes deciding in domain.
+FLAT_BLEND = {"bootstrap_weight": 0.0, "temperature": 20.0, "validation_mean_top_probability": 0.3483,
+              "validation_f1_by_weight": {"0.0": 0.8489}, "validation_f1_bootstrap_alone": 0.4067,
+              "domain": {"gate_low": 0.2, "gate_high": 0.5},
+              "cue_votes": {"cues:kremlin_framing": {"fired": 16, "accuracy": 0.79, "weight": 2.0149},
+                            "attribution": {"fired": 12, "accuracy": 0.47, "weight": 0.5596},
+                            "source_type": {"fired": 34, "accuracy": 0.81, "weight": 2.1484}}}
+
+
+def test_a_near_uniform_network_is_never_said_to_decide():
+    from models.training import blend_line, training_notes
+
+    assert blend_line(FLAT_BLEND, 18, 3) == (
+        "blend with the bootstrap: the bootstrap's weight in domain 0.0 (the network is near-uniform: on claims like "
+        "the training claims the pre-labels come from the cue votes, source_type 2.15, cues:kremlin_framing 2.01, "
+        "attribution 0.56), temperature 20.0, domain gate on; macro-F1 on the 18 validation claims it was fitted on "
+        "0.849 (bootstrap alone 0.407)")
+    notes = training_notes(FLAT_BLEND, {"validation_claims": 18, "validation_macro_f1": 0.458}, 3)
+    assert not any("alone decides" in n for n in notes)
+    assert notes[0].startswith("only 18 validation claims (fewer than 30)") and "optimistic" in notes[0]
+    assert notes[1].endswith(
+        "so on the claims the domain gate finds like its training claims the pre-labels come from the cue votes "
+        "(source_type 2.15, cues:kremlin_framing 2.01, attribution 0.56): the bootstrap's cue lists, spelling and "
+        "metadata labellers weighted on the training claims, without the rest of the bootstrap (a source_type vote "
+        "labels a claim by its document's type, whatever it says)")
+    # A network that decides: said so, with the cue votes beside it when there are any.
+    sharp = {**FLAT_BLEND, "temperature": 1.6, "validation_mean_top_probability": 0.91}
+    assert "(the network with the cue votes decides claims like the training claims)" in blend_line(sharp, 85, 3)
+    assert "(the network alone decides claims like the training claims)" in blend_line(
+        {**sharp, "cue_votes": {}}, 85, 3)
+    # The model card says it too.
+    from types import SimpleNamespace
+
+    from models.training import model_card
+
+    config = {"version": "minilm-ft-x", "created": "2026-11-27", "seed": 13, "split": "by document",
+              "normalise_spelling": True, "scheme": "kremlin_framing", "labels": ["a", "b", "c"], "blend": FLAT_BLEND}
+    metrics = {"label_counts": {"a": 30, "b": 30, "c": 29}, "train_claims": 71, "scheme_examples": 0,
+               "validation_claims": 18, "validation_macro_f1": 0.458, "epochs_run": 8, "best_epoch": 8, "seconds": 33}
+    card = model_card(SimpleNamespace(config=config, model_labels=["a", "b", "c"]), metrics, "pulled/dataset")
+    assert ("the bootstrap's weight in domain 0.0 (0: the network with the cue votes below decides claims like the "
+            "training claims; this network is near-uniform, so the cue votes decide them)") in card
 
 
 def test_ties_and_low_agreement_are_left_out_on_request():
@@ -557,6 +610,7 @@ def test_train_command_passes_the_agreement_options_and_prints_the_notes(monkeyp
                 "best_epoch": 3, "epochs_run": 6, "seconds": 12, "version": "minilm-ft-x", "out_dir": out,
                 "test_claims_held_out": 5, "left_out": "left out 5 of 25 training rows: 5 ties between annotators "
                 "(--exclude-ties)", "notes": ["only 5 validation claims (fewer than 30): ..."],
+                "n_labels": 3,
                 "blend": {"bootstrap_weight": 0.0, "temperature": 0.5, "domain": {"coef": []},
                           "validation_f1_by_weight": {"0.0": 0.191}, "validation_f1_bootstrap_alone": 0.191}}
 
@@ -567,7 +621,8 @@ def test_train_command_passes_the_agreement_options_and_prints_the_notes(monkeyp
     assert captured.out.startswith("left out 5 of 25 training rows: 5 ties between annotators (--exclude-ties)\n"
                                    "trained on 15 claims")
     assert ("blend with the bootstrap: the bootstrap's weight in domain 0.0 (the network alone decides claims "
-            "like the training claims), temperature 0.5, domain gate on") in captured.out
+            "like the training claims), temperature 0.5, domain gate on; macro-F1 on the 5 validation claims it "
+            "was fitted on 0.191 (bootstrap alone 0.191)") in captured.out
     assert captured.err == "note: only 5 validation claims (fewer than 30): ...\n"
     assert main(["train", "--data", "d", "--out", "m"]) == 0
     assert got["exclude_ties"] is False and got["min_agreement"] is None
