@@ -7,8 +7,10 @@ documents that make the same point, each named by a phrase of either sentence. T
 pipeline as a user would (`stance claims`, `stance prelabel` with the bootstrap, `stance compare`) and
 counts, for several thresholds (alone, and with mutual nearest claims from a lower similarity: the
 ``mutual_similarity`` setting) and for each scope (claims, statements, all sentences), how many
-planted pairs `stance compare` finds and how many other pairs it adds (not all of them wrong: the list is what we planted, not every defensible pair). It
-then asks `stance match` for each planted pair's sentence in an independent document, against the
+planted pairs `stance compare` finds and how many other pairs it adds (not all of them wrong: the list is what we planted, not every defensible pair);
+of the planted pairs found, how many get the relation planted.yaml gives them as the suggestion
+("relation"), and how many pairs in all are suggested "contradict" and how many of those are planted
+contradictions ("right"). It then asks `stance match` for each planted pair's sentence in an independent document, against the
 state-media claims, and gives the rank of its counterpart.
 
 Self-written and small: the figures show the trade-off of the threshold, they are not a
@@ -60,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     from models.matcher import MatchSettings
     from models.matching import encoder_embed, match
 
-    planted = yaml.safe_load((CORPUS / "planted.yaml").read_text(encoding="utf-8"))["pairs"]
+    gold = yaml.safe_load((CORPUS / "planted.yaml").read_text(encoding="utf-8"))
+    planted, relations = gold["pairs"], gold["relations"]
     work = Path(tempfile.mkdtemp(prefix="bench-compare-"))
     started = time.monotonic()
     assert stance(["claims", str(CORPUS / "corpus"), "--out", str(work / "claims.jsonl")]) == 0
@@ -70,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(rows)} sentences of {len({r['doc_id'] for r in rows})} documents, {len(planted)} planted pairs "
           f"({time.monotonic() - started:.0f} s to claims and pre-labels)")
     print(f"{'threshold':>9} {'mutual from':>11} {'scope':>11} {'pairs':>5} {'planted found':>13} "
-          f"{'other pairs':>11}")
+          f"{'other pairs':>11} {'relation':>8} {'contradict':>10} {'right':>5}")
     results = []
     mutuals = [None if m.strip() == "none" else float(m) for m in args.mutual.split(",")]
     for scope in ("claims", "statements", "all"):
@@ -83,12 +86,18 @@ def main(argv: list[str] | None = None) -> int:
                 _, pairs, _ = compare(rows, embed, settings)
                 keys = [planted_key(p["text_a"], p["text_b"], planted) for p in pairs]
                 found = sorted({k for k in keys if k}, key=lambda k: int(k[1:]))
+                suggested = {k: p["suggested"] for k, p in zip(keys, pairs) if k}
                 res = {"threshold": threshold, "mutual_similarity": mutual, "scope": scope,
                        "pairs": len(pairs), "planted_found": len(found), "found": found,
-                       "other_pairs": sum(k is None for k in keys)}
+                       "other_pairs": sum(k is None for k in keys),
+                       "relation_right": sum(suggested[k] == relations[k] for k in found),
+                       "contradict_suggested": sum(p["suggested"] == "contradict" for p in pairs),
+                       "contradict_right": sum(suggested[k] == "contradict" == relations[k] for k in found),
+                       "suggested": suggested}
                 results.append(res)
                 print(f"{threshold:9.2f} {'-' if mutual is None else f'{mutual:.2f}':>11} {scope:>11} "
-                      f"{len(pairs):5d} {len(found):6d} of {len(planted):<3d} {res['other_pairs']:11d}")
+                      f"{len(pairs):5d} {len(found):6d} of {len(planted):<3d} {res['other_pairs']:11d} "
+                      f"{res['relation_right']:8d} {res['contradict_suggested']:10d} {res['contradict_right']:5d}")
 
     # stance match: each planted pair's independent sentence as a query against the state-media rows.
     state = {r["doc_id"] for r in rows if r.get("source_type") == "kremlin_framing"}

@@ -1,4 +1,4 @@
-"""Claim comparison: pairs of claims from different documents that make the same point, and topics.
+"""Claim comparison: pairs of claims from different sources that make the same point, and topics.
 
 ``compare(rows, embed, settings)`` takes pre-labelled claim rows (``stance prelabel`` output) and
 returns pair rows (both claims, their documents, voices, stances, similarity, a suggested relation
@@ -21,7 +21,7 @@ import numpy as np
 from corpus.errors import UserError, named_few
 from corpus.records import source_name
 from models.compare_settings import CompareSettings, load_compare_settings
-from models.pairs import claim_rows, find_pairs
+from models.pairs import claim_rows, find_pairs, source_group
 from models.topics import cluster_pairs
 
 Embed = Callable[[list[str]], np.ndarray]
@@ -37,6 +37,10 @@ def compare(rows: Sequence[dict[str, Any]], embed: Embed, settings: CompareSetti
     if len({str(r["doc_id"]) for r in claims}) < 2:
         raise UserError(f"{where}: claims of at least two documents are needed to compare; "
                         f"found {len({str(r['doc_id']) for r in claims})}")
+    if not settings.within_source and len({source_group(r) for r in claims}) < 2:
+        raise UserError(f"{where}: every document is of one source, {source_name(claims[0])!r}, and compare pairs "
+                        "claims across sources; set within_source: true in the compare settings (--within-source) "
+                        "to pair the documents of one source")
     vectors = np.asarray(embed([str(r["text"]) for r in claims]), dtype=np.float32)
     pairs = find_pairs(claims, vectors, settings)
     clusters = cluster_pairs(claims, vectors, pairs, settings)

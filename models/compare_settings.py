@@ -34,6 +34,12 @@ class CompareSettings(BaseModel):
     only_claims: bool | None = None                     # the older setting: true is scope claims, false all
     unrelated_below: float = Field(0.5, ge=-1, le=1)    # suggested "unrelated" under this similarity
     contradict_above: float = Field(0.8, ge=-1, le=1)   # near-identical pair, one side negated: "contradict"
+    # a pair at least this similar whose claims name opposite sides (Russia, Ukraine) as the one that
+    # fired or struck: "contradict" (null: off)
+    opposite_cause_above: float | None = Field(0.7, ge=-1, le=1)
+    # pairs of two documents of one source too (its outlet, author, platform or site); a document
+    # that names no source is a source of its own
+    within_source: bool = False
     label_terms: int = Field(3, ge=1, le=10)            # words in a topic label
     scheme: str | None = "kremlin_framing"             # whose cue words the report highlights
     match: MatchSettings = Field(default_factory=MatchSettings)  # `stance match` ranking

@@ -1,9 +1,11 @@
-"""Pairs of claims from different documents that make the same point.
+"""Pairs of claims from different sources that make the same point.
 
-The claim rows that take part, each claim's nearest claims of other documents above the threshold
+The claim rows that take part, each claim's nearest claims of other sources above the threshold
 (models.neighbours) or, a little below it, two claims that are each other's nearest in the other's
-document (mutual nearest neighbours, as bitext mining pairs sentences), and the pair row an annotator judges: both claims, their documents, voices,
-stances, similarity and a suggested relation.
+source (mutual nearest neighbours, as bitext mining pairs sentences), and the pair row an annotator
+judges: both claims, their documents, voices, stances, similarity and a suggested relation. A source
+is what a document names (outlet, author, platform or site): the posts of one channel are not
+compared with each other unless ``within_source`` is set.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import numpy as np
 
 from corpus.claimfilter import in_scope
 from corpus.errors import UserError
-from corpus.records import is_claim_flag, source_name
+from corpus.records import UNKNOWN_SOURCE, is_claim_flag, source_name
 from models.compare_settings import CompareSettings
 from models.neighbours import search
 
@@ -27,6 +29,32 @@ RELATIONS = ("agree", "contradict", "same_point_different_framing", "unrelated")
 _NEGATIONS = frozenset("not no never none nothing nobody neither nor cannot can't won't isn't aren't "
                        "wasn't weren't doesn't don't didn't deny denies denied false untrue".split())
 _WORD = re.compile(r"[\w’']+", re.U)
+
+# Who did it: a side named as the one that fired, struck or shelled ("a Russian ballistic missile struck",
+# "Ukrainian air defence missile falls", "shelling by Ukrainian forces", "their own air defence").
+# A similar pair in which each claim names one side only, and not the same one, gives opposite causes
+# of one event: the core move of an alternative narrative.
+_AGENT_NOUN = (r"(?:missiles?|rockets?|strikes?|attacks?|shelling|bombardment|drones?|forces|troops|army|military|"
+               r"soldiers|air[- ]defen[cs]e|artillery|shells?|bombs?|warplanes?|jets?|saboteurs|militants|units?|side)")
+_AGENT_VERB = r"(?:struck|strikes|attacked|attacks|shelled|shells|fired|fires|hit|hits|launched|bombed|destroyed|blew up|shot down)"
+_AGENTS = {
+    "Russia": (rf"\b(?:Russian|Russia's|Moscow's|Kremlin's)\s+(?:[\w-]+\s+){{0,2}}?{_AGENT_NOUN}\b",
+               rf"\b(?:Russia|Moscow)\s+{_AGENT_VERB}\b",
+               r"\bby (?:the )?Russia(?:n (?:forces|troops|army|military))?\b"),
+    "Ukraine": (rf"\b(?:Ukrainian|Ukraine's|Kiev's|Kyiv's|AFU|Kiev regime's|Kyiv regime's)\s+(?:[\w-]+\s+){{0,2}}?"
+                rf"{_AGENT_NOUN}\b",
+                rf"\b(?:Ukraine|Kiev|Kyiv|the Kiev regime|the AFU)\s+{_AGENT_VERB}\b",
+                r"\bby (?:the )?(?:Ukrainian (?:forces|troops|army|military|air defen[cs]e)|Kiev|Kyiv|the AFU)\b",
+                rf"\bown {_AGENT_NOUN}\b"),
+}
+_AGENT_PATTERNS = {side: re.compile("|".join(p)) for side, p in _AGENTS.items()}
+
+# Quoted words: “…”, «…», „…“ and straight double quotes (an unpaired one opens or closes a quote that
+# runs on from or into the next sentence).
+_QUOTE_PAIRS = re.compile(r"“([^”]*)”|«([^»]*)»|„([^“”]*)[“”]")
+_MIN_QUOTE_WORDS = 4     # shorter quotes are scare quotes ("staged footage"), not a statement
+_QUOTE_SHARE = 0.5       # the quote is most of the sentence: the sentence repeats the statement
+_SAME_QUOTE = 0.8        # share of the shorter quote's words in the longer one
 
 
 def claim_rows(rows: Sequence[dict[str, Any]], settings: CompareSettings,
@@ -64,18 +92,70 @@ def _words(text: str) -> set[str]:
     return {w.lower() for w in _WORD.findall(text)}
 
 
+def agents(text: str) -> set[str]:
+    """The sides (Russia, Ukraine) a sentence names as the one that fired, struck or shelled."""
+    return {side for side, pattern in _AGENT_PATTERNS.items() if pattern.search(text)}
+
+
+def opposite_causes(text_a: str, text_b: str) -> bool:
+    """Each sentence names one side as the cause, and not the same side."""
+    a, b = agents(text_a), agents(text_b)
+    return len(a) == 1 and len(b) == 1 and a != b
+
+
+def quotes(text: str) -> list[str]:
+    """The quoted passages of a sentence. A lone straight quote opens a quote that runs to the end
+    when words follow it, else it closes one that began in the sentence before."""
+    found = [next(g for g in m.groups() if g is not None) for m in _QUOTE_PAIRS.finditer(text)]
+    parts = _QUOTE_PAIRS.sub(" ", text).split('"')
+    found += parts[1:-1:2]                      # between paired straight quotes
+    if len(parts) % 2 == 0:                     # an odd number of straight quotes: the last is unpaired
+        if _WORD.search(parts[-1]):
+            found.append(parts[-1])
+        elif len(parts) == 2:
+            found.append(parts[0])
+    return [q for q in found if q.strip()]
+
+
+def shared_quote(text_a: str, text_b: str) -> bool:
+    """Both sentences are mostly one quote, and the quotes are (near) the same words: the same
+    statement repeated, whoever reports it."""
+    def main_quotes(text: str) -> list[list[str]]:
+        total = len(_WORD.findall(text)) or 1
+        out = []
+        for q in quotes(text):
+            words = [w.lower() for w in _WORD.findall(q)]
+            if len(words) >= _MIN_QUOTE_WORDS and len(words) >= _QUOTE_SHARE * total:
+                out.append(words)
+        return out
+
+    for qa in main_quotes(text_a):
+        for qb in main_quotes(text_b):
+            a, b = set(qa), set(qb)
+            if len(a & b) >= _SAME_QUOTE * min(len(a), len(b)):
+                return True
+    return False
+
+
 def suggest_relation(similarity: float, stance_a: Any, stance_b: Any, text_a: str, text_b: str,
                      settings: CompareSettings, mutual: bool = False) -> str | None:
-    """A pre-label for annotators from similarity and stances (they correct it in Label Studio);
-    None when a claim has no stance and the similarity alone cannot tell. Below ``unrelated_below``
-    a pair is "unrelated", but mutual nearest claims get no suggestion there: being each other's best
-    match made them a pair, and annotators judge it with nothing pre-selected."""
+    """A pre-label for annotators from similarity, wording and stances (they correct it in Label
+    Studio); None when a claim has no stance and the rest cannot tell. Below ``unrelated_below`` a
+    pair is "unrelated", but mutual nearest claims get no suggestion there: being each other's best
+    match made them a pair, and annotators judge it with nothing pre-selected. "contradict": a
+    near-identical pair with one side negated, or a similar pair naming opposite sides as the cause
+    (``opposite_cause_above``); "agree": both repeat the same quote; then by stances."""
     if similarity < settings.unrelated_below:
         return None if mutual else "unrelated"
     if similarity >= settings.contradict_above:
         neg_a, neg_b = _words(text_a) & _NEGATIONS, _words(text_b) & _NEGATIONS
         if bool(neg_a) != bool(neg_b):
             return "contradict"
+    if settings.opposite_cause_above is not None and similarity >= settings.opposite_cause_above \
+            and opposite_causes(text_a, text_b):
+        return "contradict"
+    if shared_quote(text_a, text_b):   # the same words quoted are the same framing, whoever quotes them
+        return "agree"
     if stance_a is None or stance_b is None:
         return None
     if stance_a != stance_b:
@@ -115,6 +195,17 @@ def make_pair(a: dict[str, Any], b: dict[str, Any], similarity: float,
     return pair
 
 
+# What source_name falls back to when a document names no source: not a source shared by documents.
+_NOT_SOURCES = ("title", "source_file", "doc_id")
+
+
+def source_group(row: dict[str, Any]) -> str:
+    """The source a claim is compared across: its document's outlet, source, author, platform or site
+    (``corpus.records.source_name``); a document that names none (only a title, file or id) is its own."""
+    name = source_name({k: v for k, v in row.items() if k not in _NOT_SOURCES})
+    return f"doc\x00{row['doc_id']}" if name == UNKNOWN_SOURCE else f"source\x00{name}"
+
+
 def mutual_nearest(idx: np.ndarray, groups: np.ndarray) -> set[tuple[int, int]]:
     """Pairs (i < j) that are each other's nearest row in the other's group, among the neighbours
     ``idx`` lists (best first; -1 for none): j is the first row of its group in i's list, and i the
@@ -132,10 +223,12 @@ def mutual_nearest(idx: np.ndarray, groups: np.ndarray) -> set[tuple[int, int]]:
 
 def find_pairs(rows: Sequence[dict[str, Any]], vectors: np.ndarray,
                settings: CompareSettings) -> list[dict[str, Any]]:
-    """Cross-document pairs: each claim's ``top_k`` nearest claims of other documents above
-    ``min_similarity``, and mutual nearest claims of two documents above ``mutual_similarity``."""
-    docs = {d: i for i, d in enumerate(dict.fromkeys(str(r["doc_id"]) for r in rows))}
-    groups = np.array([docs[str(r["doc_id"])] for r in rows], dtype=np.int64)
+    """Cross-source pairs: each claim's ``top_k`` nearest claims of other sources above
+    ``min_similarity``, and mutual nearest claims of two sources above ``mutual_similarity``
+    (``within_source``: of other documents, one source's included)."""
+    keys = [str(r["doc_id"]) if settings.within_source else source_group(r) for r in rows]
+    ids = {k: i for i, k in enumerate(dict.fromkeys(keys))}
+    groups = np.array([ids[k] for k in keys], dtype=np.int64)
     idx, val = search(vectors, vectors, settings.top_k, query_groups=groups, corpus_groups=groups,
                       exact_max=settings.match.exact_max, memory_mb=settings.match.memory_mb)
     mutual = mutual_nearest(idx, groups) if settings.mutual_similarity is not None else set()

@@ -158,6 +158,79 @@ def test_suggested_relation(sim, a, b, ta, tb, expected):
     assert suggest_relation(sim, a, b, ta, tb, CompareSettings()) == expected
 
 
+WIRE = "A Russian ballistic missile struck a five-storey apartment building overnight."
+CHANNEL = "BREAKING: Ukrainian air defence missile falls on apartment block in the city."
+
+
+@pytest.mark.parametrize("sim,a,b,ta,tb,expected", [
+    # opposite sides named as the cause of one event: an alternative narrative, whatever the stances
+    (0.75, "x", "x", WIRE, CHANNEL, "contradict"),
+    (0.75, "x", "y", "The dam was destroyed by shelling by Ukrainian forces.",
+     "The dam, held by Russian troops, was blown up from inside.", "contradict"),
+    (0.75, "x", "x", WIRE, "The khokhly are passing off their own air defence as our strike.", "contradict"),
+    (0.65, "x", "x", WIRE, CHANNEL, "agree"),                                   # under opposite_cause_above
+    (0.75, "x", "x", WIRE, "A Russian missile hit the block, killing 11.", "agree"),  # the same side
+    # one claim names both sides: no single cause
+    (0.75, "x", "y", WIRE, "Ukrainian air defence failed to stop the Russian missile.", "same_point_different_framing"),
+    (0.75, "x", "y", "Kharkiv strike: what the evidence says.", CHANNEL, "same_point_different_framing"),
+])
+def test_opposite_causes_suggest_contradict(sim, a, b, ta, tb, expected):
+    assert suggest_relation(sim, a, b, ta, tb, CompareSettings()) == expected
+    if expected == "contradict":
+        off = CompareSettings(opposite_cause_above=None)
+        assert suggest_relation(sim, a, b, ta, tb, off) != "contradict"
+
+
+PESKOV = '"Our military strikes only military targets," Peskov said.'
+
+
+@pytest.mark.parametrize("ta,tb,expected", [
+    # the same words quoted: the same statement, whoever quotes it and however its voice was pre-labelled
+    (PESKOV, '"Our military strikes only military targets," he said.', "agree"),
+    (PESKOV, "“Our military strikes only military targets”, the spokesman said.", "agree"),
+    # a quote cut short, closing a quote begun in the sentence before
+    ('"The responsibility for the deaths lies entirely with the Kiev regime and its sponsors," she said.',
+     'Responsibility for the deaths lies entirely with the Kiev regime."', "agree"),
+    # a quote inside the writer's own framing is not the whole statement; scare quotes are no quote
+    (PESKOV, 'The ministry repeated that "our military strikes only military targets" while its strikes hit homes.',
+     "same_point_different_framing"),
+    ('Officials called the footage "staged footage".', 'The channel spread the "staged footage" line.',
+     "same_point_different_framing"),
+    (PESKOV, '"Our soldiers protect the civilians of the city," Peskov said.', "same_point_different_framing"),
+])
+def test_the_same_quote_suggests_agree(ta, tb, expected):
+    assert suggest_relation(0.8, "kremlin_framing", "neutral", ta, tb, CompareSettings()) == expected
+
+
+def test_quotes():
+    from models.pairs import quotes
+
+    assert quotes(PESKOV) == ["Our military strikes only military targets,"]
+    assert quotes('Zakharova: "Western media are circulating staged footage.') == [
+        "Western media are circulating staged footage."]
+    assert quotes('lies with the Kiev regime."') == ["lies with the Kiev regime."]
+    assert quotes("He called it «a lie» and “a fake”.") == ["a lie", "a fake"]
+    assert quotes("No quote here.") == []
+
+
+def test_pairs_are_across_sources_unless_within_source():
+    rows = [row("a1", "d1", "The backdoor is real.", outlet="Channel Z"),
+            row("a2", "d2", "The backdoor is real indeed.", outlet="Channel Z"),
+            row("b1", "d3", "A backdoor was found.", outlet="Wire"),
+            # no source named (a title only): a source of its own
+            row("c1", "d4", "Backdoor found.", outlet=None), row("c2", "d5", "A backdoor, found.", outlet=None)]
+    _, pairs, _ = compare(rows, topic_embed, CompareSettings(min_similarity=0.5, top_k=5))
+    got = {frozenset((p["claim_a"], p["claim_b"])) for p in pairs}
+    assert frozenset(("a1", "a2")) not in got                       # two posts of one channel
+    assert {frozenset(("a1", "b1")), frozenset(("a2", "b1")), frozenset(("c1", "c2"))} <= got
+    _, within, _ = compare(rows, topic_embed, CompareSettings(min_similarity=0.5, top_k=5, within_source=True))
+    assert frozenset(("a1", "a2")) in {frozenset((p["claim_a"], p["claim_b"])) for p in within}
+    with pytest.raises(UserError, match=r"^in: every document is of one source, 'Channel Z', and compare pairs "
+                                        r"claims across sources; set within_source: true"):
+        compare(rows[:2], topic_embed, CompareSettings(), where="in")
+    assert compare(rows[:2], topic_embed, CompareSettings(min_similarity=0.5, within_source=True))[1]
+
+
 def test_compare_needs_two_documents_and_claim_fields():
     with pytest.raises(UserError, match="at least two documents"):
         compare([ROWS[0], ROWS[1]], topic_embed)
