@@ -13,7 +13,8 @@ import numpy as np
 from corpus.safetext import html_text, markdown_text
 
 FEW = 20   # a group with fewer claims is marked: one claim moves its figures by 0.05 or more
-SUMMARY_SHOWN = 52   # the model, the baseline and the 50 largest groups of a --by field
+SUMMARY_SHOWN = 53   # the model, the baseline, the bootstrap and the 50 largest groups of a --by field
+BOOTSTRAP_NAME = "bootstrap (no model)"
 
 
 def write_plots(report: dict[str, Any], out: Path) -> None:
@@ -67,11 +68,15 @@ def baseline_name(report: dict[str, Any]) -> str:
 
 
 def summary_table(report: dict[str, Any]) -> list[tuple[str, int, float, float, float]]:
-    """(name, n, macro-F1, accuracy, ECE) lines: the model, the baseline, then each metadata value."""
+    """(name, n, macro-F1, accuracy, ECE) lines: the model, the baseline, the bootstrap (beside a
+    trained model), then each metadata value."""
     lines = [("model", report["n"], report["overall"]["macro_f1"], report["overall"]["accuracy"],
               report["overall"]["ece"]),
              (baseline_name(report), report["n"], report["baseline"]["macro_f1"], report["baseline"]["accuracy"],
               report["baseline"]["ece"])]
+    if report.get("bootstrap"):   # a trained model's evaluation: the bootstrap it must beat
+        boot = report["bootstrap"]
+        lines.append((BOOTSTRAP_NAME, report["n"], boot["macro_f1"], boot["accuracy"], boot["ece"]))
     for field, values in report["by"].items():
         for value, part in values.items():
             few = " (few claims)" if part["n"] < FEW else ""
@@ -100,11 +105,12 @@ def terminal_table(lines: list[tuple[str, int, float, float, float]], max_width:
     return out
 
 
-NOTE_KEYS = ("note", "absent_note", "source_type_note", "ties_note", "anchoring_note")
+NOTE_KEYS = ("bootstrap_note", "note", "absent_note", "source_type_note", "ties_note", "anchoring_note")
 
 
 def notes(report: dict[str, Any]) -> list[str]:
-    """The report's notes (predicted labels absent here, source_type read as evidence, ties, anchoring)."""
+    """The report's notes (the bootstrap ahead of the model, predicted labels absent here, source_type
+    read as evidence, ties, anchoring)."""
     return [report[key] for key in NOTE_KEYS if report.get(key)]
 
 
@@ -116,8 +122,20 @@ def interval_sentence(report: dict[str, Any]) -> str:
     if "none" in ci:
         return str(ci["none"])
     show = lambda pair: f"{pair[0]:.3f} to {pair[1]:.3f}"  # noqa: E731
+    boot = report.get("intervals_bootstrap") or {}
+    beside = (f", {BOOTSTRAP_NAME} {show(boot['bootstrap'])}, model minus bootstrap {show(boot['difference'])}"
+              if "difference" in boot else "")
     return (f"95% intervals of macro-F1 (1,000 bootstrap resamples of the {report['n']} claims): model "
-            f"{show(ci['model'])}, baseline {show(ci['baseline'])}, model minus baseline {show(ci['difference'])}")
+            f"{show(ci['model'])}, baseline {show(ci['baseline'])}, model minus baseline {show(ci['difference'])}"
+            + beside)
+
+
+def by_bootstrap(report: dict[str, Any]) -> list[tuple[str, int, float, float]]:
+    """(field=value, n, the model's macro-F1, the bootstrap's) of each metadata group, when the
+    bootstrap was scored beside a trained model; empty otherwise."""
+    return [(f"{field}={value}" + (" (few claims)" if part["n"] < FEW else ""), part["n"], part["macro_f1"],
+             part["bootstrap_macro_f1"])
+            for field, values in report["by"].items() for value, part in values.items() if "bootstrap_macro_f1" in part]
 
 
 def markdown(report: dict[str, Any]) -> str:
@@ -136,7 +154,15 @@ def markdown(report: dict[str, Any]) -> str:
         out += [m(interval_sentence(report)) + ".", ""]
     out += ["| | n | macro-F1 | accuracy | ECE |", "|---|---:|---:|---:|---:|"]
     out += [f"| {m(name)} | {n} | {f1:.3f} | {acc:.3f} | {ece:.3f} |" for name, n, f1, acc, ece in summary_table(report)]
-    for title, part in (("Model", report["overall"]), ("TF-IDF baseline", report["baseline"])):
+    groups = by_bootstrap(report)
+    if groups:
+        out += ["", "## By field: the model and the bootstrap (macro-F1)", "", "| | n | model | bootstrap |",
+                "|---|---:|---:|---:|"]
+        out += [f"| {m(name)} | {n} | {f1:.3f} | {boot:.3f} |" for name, n, f1, boot in groups]
+    parts = [("Model", report["overall"]), ("TF-IDF baseline", report["baseline"])]
+    if report.get("bootstrap"):
+        parts.append(("Bootstrap (no model)", report["bootstrap"]))
+    for title, part in parts:
         out += ["", f"## {title}: per label", "", "| label | precision | recall | F1 | support |",
                 "|---|---:|---:|---:|---:|"]
         out += [f"| {m(k)} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['support']} |"
@@ -178,6 +204,11 @@ def render_html(report: dict[str, Any]) -> str:
     warning += "".join(f"<p><b>Note:</b> {e(note)}.</p>" for note in notes(report))
     if report.get("intervals"):
         warning += f"<p>{e(interval_sentence(report))}.</p>"
+    groups = by_bootstrap(report)
+    by_boot = ("" if not groups else
+               "<h2>By field: the model and the bootstrap (macro-F1)</h2><table><tr><th></th><th>n</th><th>model</th>"
+               "<th>bootstrap</th></tr>" + "".join(f"<tr><td>{e(name)}</td><td>{n}</td><td>{f1:.3f}</td><td>{boot:.3f}</td></tr>"
+                                                  for name, n, f1, boot in groups[:SUMMARY_SHOWN]) + "</table>")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src 'self'; style-src 'unsafe-inline'">
@@ -188,7 +219,7 @@ td:first-child,th:first-child{{text-align:left}}.warn{{color:#a00;font-weight:bo
 <body><h1>Evaluation of {e(report['model'])}</h1>
 <p>Version {e(report['version'])}; data {e(report['data'])} ({report['n']} claims); scheme {e(report['scheme'])}.</p>
 <p>{e(report['protocol'])}</p>{warning}
-<h2>Summary</h2><table><tr><th></th><th>n</th><th>macro-F1</th><th>accuracy</th><th>ECE</th></tr>{rows}</table>
+<h2>Summary</h2><table><tr><th></th><th>n</th><th>macro-F1</th><th>accuracy</th><th>ECE</th></tr>{rows}</table>{by_boot}
 <h2>Per label (model)</h2><table><tr><th>label</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr>{per_label}</table>
 <h2>Confusion (rows true, columns predicted)</h2><table><tr><th></th>{''.join(f'<th>{e(x)}</th>' for x in labels)}</tr>{confusion}</table>
 <img src="confusion.png" alt="confusion matrix of the model"> <img src="confusion_baseline.png" alt="confusion matrix of the TF-IDF baseline">

@@ -474,3 +474,58 @@ def test_the_errors_table_names_each_claim_s_source_as_the_other_views_do() -> N
     proba = np.array([[0.1, 0.9], [0.2, 0.8], [0.3, 0.7], [0.4, 0.6]])
     errors = ev.confident_errors(rows, y, proba, ["favor", "against"])
     assert [w["source"] for w in errors] == ["Reuters", "@hausfrau_kiel (X)", "social", ""]
+
+
+def test_a_trained_model_is_shown_beside_the_bootstrap(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """`stance evaluate --model DIR` scores the bootstrap on the same claims: the table, the
+    intervals, the by-field breakdown and a note when it is clearly ahead; never for the bootstrap."""
+    from claimstance.cli import main
+
+    rows = _rows()
+    model = _model_dir(tmp_path, [], None)
+    data = tmp_path / "heldout.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+    def fake_model(model: str, got: list[dict], scheme: object) -> tuple[np.ndarray, dict]:
+        # Right on every independent claim, wrong on the six kremlin claims of wire.example.
+        out = np.array([[0.8, 0.1, 0.1] if r["label"] == "kremlin_framing" and r["outlet"] != "wire.example"
+                        else [0.1, 0.8, 0.1] for r in got])
+        return out, {"model": model, "version": "fake-1"}
+
+    def fake_bootstrap(got: list[dict], scheme: object, cols: list[int]) -> np.ndarray:
+        return np.array([[0.9, 0.1] if r["label"] == "kremlin_framing" else [0.2, 0.8] for r in got])
+
+    monkeypatch.setattr(ev, "predict_rows", fake_model)
+    monkeypatch.setattr(ev, "bootstrap_proba", fake_bootstrap)
+    assert main(["evaluate", "--model", str(model), "--data", str(data), "--out", str(tmp_path / "r"),
+                 "--by", "outlet"]) == 0
+    printed = capsys.readouterr().out
+    report = json.loads((tmp_path / "r" / "report.json").read_text(encoding="utf-8"))
+    assert report["bootstrap"]["macro_f1"] == 1.0 and report["overall"]["macro_f1"] == pytest.approx(0.7333, abs=1e-4)
+    table = printed.splitlines()
+    assert table[2].startswith("model ") and table[3].startswith("TF-IDF+LR (CV) ")
+    assert table[4].startswith("bootstrap (no model) ") and table[4].endswith("    24     1.000     1.000  0.150")
+    assert report["bootstrap_note"] == (
+        "on these 24 claims the bootstrap alone scores macro-F1 1.000, this model 0.733: keep pre-labelling with the "
+        "bootstrap (leave out --model) until a model trained on more claims, from more documents, does better here")
+    assert f"note: {report['bootstrap_note']}\n" in printed
+    assert report["by"]["outlet"]["wire.example"]["macro_f1"] == 0.0
+    assert report["by"]["outlet"]["wire.example"]["bootstrap_macro_f1"] == 1.0
+    boot_ci = report["intervals_bootstrap"]
+    assert boot_ci["bootstrap"] == [1.0, 1.0] and boot_ci["difference"][1] < 0
+    assert ", bootstrap (no model) 1.000 to 1.000, model minus bootstrap " in printed
+    assert "the scheme's bootstrap (`stance prelabel` with no model), on the same claims" in report["protocol"]
+    md = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
+    assert "| bootstrap (no model) | 24 | 1.000 | 1.000 |" in md and "## Bootstrap (no model): per label" in md
+    assert "| outlet=wire.example (few claims) | 6 | 0.000 | 1.000 |" in md
+    page = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
+    assert "<tr><td>bootstrap (no model)</td><td>24</td><td>1.000</td>" in page
+    assert "<tr><td>outlet=&lt;script&gt;state.example&lt;/script&gt; (few claims)</td><td>6</td><td>1.000</td>" \
+           "<td>1.000</td></tr>" in page
+    # The bootstrap evaluated: no second bootstrap beside it.
+    monkeypatch.setattr(ev, "predict_rows", _fake_predict)
+    report = ev.evaluate("bootstrap", data, tmp_path / "r2", by=["outlet"], folds=3)
+    assert "bootstrap" not in report and "bootstrap_note" not in report
+    assert "bootstrap_macro_f1" not in report["by"]["outlet"]["wire.example"]
+    assert "bootstrap (no model)" not in (tmp_path / "r2" / "report.md").read_text(encoding="utf-8")
