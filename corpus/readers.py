@@ -79,14 +79,15 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def _missing_lead(page: str, body: str, headlines: list[str]) -> tuple[str | None, str | None]:
+def _missing_lead(page: str, body: str) -> tuple[str | None, str | None]:
     """The page's headline (``<h1>``) and standfirst, each when the extractor left it out of ``body``.
 
     An extractor that finds the story in a container below the headline (``<div class="article__text">``)
     drops the headline and the summary line under it, the most framed sentences of a state-media page.
     The standfirst is the first element between the headline and the story marked as one (by its class
     or id: summary, standfirst, dek, lead ...) or an ``<h2>`` there, or the page's description; a
-    byline, date, caption or menu never is.
+    byline, date, caption or menu never is. Only an ``<h1>`` of three words or more that the page's
+    ``<title>`` (or og:title) holds counts: a site's name set as an ``<h1>`` on every page is no headline.
     """
     import lxml.html
 
@@ -96,8 +97,13 @@ def _missing_lead(page: str, body: str, headlines: list[str]) -> tuple[str | Non
         return None, None
     flat = _flat(body)
     first = _flat(next((body[s:e] for s, e in split_paragraphs(body)), ""))
-    h1s = [h for h in tree.iter("h1") if _flat(h.text_content())]
-    h1 = next((h for h in h1s if _flat(h.text_content()) in map(_flat, headlines)), h1s[0] if h1s else None)
+    # The page's own title (<title>, og:title) holds its headline, often beside the site's name; the
+    # extractor's title is no test (it takes an <h1> as the title), a site's name is short.
+    titles = [_flat(t) for t in (tree.findtext(".//title"), *tree.xpath("//meta[@property='og:title']/@content"))
+              if isinstance(t, str)]
+    sites = {_flat(v) for v in tree.xpath("//meta[@property='og:site_name']/@content")}
+    h1 = next((h for h in tree.iter("h1") if (said := _flat(h.text_content())) and len(said.split()) >= 3
+               and said not in sites and any(said in t for t in titles)), None)
     if h1 is None:
         return None, None
     headline = _flat(h1.text_content())
@@ -119,9 +125,9 @@ def _missing_lead(page: str, body: str, headlines: list[str]) -> tuple[str | Non
     return (None if headline == first else headline), standfirst
 
 
-def _with_lead(body: str, page: str, headlines: list[str]) -> str:
+def _with_lead(body: str, page: str) -> str:
     """``body`` with the page's headline and standfirst put back in front when the extractor dropped them."""
-    headline, standfirst = _missing_lead(page, body, headlines)
+    headline, standfirst = _missing_lead(page, body)
     # one line each, as the extractor writes the paragraphs it keeps
     if standfirst is not None:   # under the headline, which is the body's first line or added now
         if headline is None:
@@ -152,7 +158,7 @@ def _read_html(source: Source, text: str, on_skip: OnSkip) -> Document | None:
         if names:
             meta["author"] = "; ".join(names)
     if _H1.search(text):
-        body = _with_lead(body, text, [meta.get("title"), *_h1_texts(text)])
+        body = _with_lead(body, text)
     comments = (page.comments or "").strip()
     full = body
     hints: dict[str, Any] = {}

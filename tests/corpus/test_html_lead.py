@@ -75,9 +75,17 @@ def test_a_standfirst_the_extractor_drops_under_a_kept_headline_is_put_back_unde
     lead = "Rescuers searched the rubble for survivors as the death toll rose through the day."
     page = ARTICLE_PAGE.replace('<div class="byline">', f'<p class="standfirst">{lead}</p>\n<div class="byline">')
     body = "Missile strike on apartment block kills 11\nThe regime in the capital has once again accused it."
-    assert _with_lead(body, page, ["Missile strike on apartment block kills 11"]) == (
+    assert _with_lead(body, page) == (
         f"Missile strike on apartment block kills 11\n{lead}\nThe regime in the capital has once again accused it.")
     kept = f"Missile strike on apartment block kills 11\n{lead}\nThe regime in the capital has once again accused it."
-    assert _with_lead(kept, page, []) == kept   # already there: nothing added
+    assert _with_lead(kept, page) == kept   # already there: nothing added
     inside = "The regime said so.\nMissile strike on apartment block kills 11\nMore."
-    assert _with_lead(inside, page, []) == inside   # the headline further down: left where it is
+    assert _with_lead(inside, page) == inside   # the headline further down: left where it is
+
+
+def test_a_site_name_set_as_an_h1_is_no_headline_to_put_back(tmp_path: Path) -> None:
+    page = CONTAINER_PAGE.replace('<div class="header">', '<h1 class="logo">Example TV</h1><div class="header">', 1)
+    page = page.replace('<h1 class="article__heading">City blames neighbour after its own missile falls</h1>',
+                        '<h2 class="article__heading">A headline set as h2</h2>')
+    [doc], _ = read_page(tmp_path, page)
+    assert doc.text.startswith("The regime in the capital has once again accused")
