@@ -233,6 +233,9 @@ def _add_compare(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--all-sentences", action="store_true", help="the same as --scope all")
     p.add_argument("--scheme", default=None, help="label scheme whose cue words the report highlights: a name in "
                    "configs/schemes or a YAML path (default: the one the pre-labels were made with)")
+    p.add_argument("--within-source", action="store_true", default=None,
+                   help="pair the documents of one source too (a channel's posts with each other); by default "
+                        "pairs join different sources (outlet, author, platform or site)")
     p.set_defaults(handler=_compare)
 
 
@@ -244,7 +247,7 @@ def _compare(args: argparse.Namespace) -> int:
     chosen = for_compare(args.inp, args.labels, args.scheme)   # the pre-labels' own, or --scheme checked against it
     print_notes(chosen.notes if chosen else [])
     overrides = {"min_similarity": args.min_similarity, "top_k": args.top_k, "scope": scope,
-                 "scheme": chosen.source if chosen else None}
+                 "scheme": chosen.source if chosen else None, "within_source": args.within_source}
     done = run_compare(args.inp, args.out, config=args.config, cache=args.cache, overrides=overrides,
                        labels=args.labels)
     if args.labels:
@@ -257,6 +260,16 @@ def _compare(args: argparse.Namespace) -> int:
     print(f"compared {done['claims']} {what} of {done['documents']} documents: {done['pairs']} pairs "
           f"({done['contrasting']} with contrasting stances), {done['clusters']} "
           f"{'topic' if done['clusters'] == 1 else 'topics'}")
+    from pathlib import Path
+
+    from corpus.files import read_jsonl
+
+    # No stance on either side of any pair: the input holds claims, not pre-labels (`stance claims`).
+    if done["pairs"] and not any(p.get("stance_a") or p.get("stance_b")
+                                 for p in read_jsonl(Path(done["out"]) / "pairs.jsonl")):
+        print_notes([f"the rows of {args.inp} carry no stance (no `prediction`), so no pair can contrast: run "
+                     f"`stance prelabel --in {args.inp} --out PRELABELED.jsonl` and compare that file, or give "
+                     "--labels from `stance pull`"])
     print(f"wrote {done['out']}/pairs.jsonl, pairs.parquet, clusters.jsonl, clusters.parquet, report.html")
     return 0
 
