@@ -444,3 +444,17 @@ def test_sample_corpus_end_to_end_with_html_in_claims(tmp_path):
     assert all(a.get("src", "").startswith("data:image/png;base64,") for t, a in page.tags if t == "img")
     assert not any(k.startswith("on") for _, a in page.tags for k in a)
     assert "<script>alert(\"xss\")</script>" in page.text or "<img src=x onerror=\"alert(1)\">" in page.text
+
+
+def test_compare_cli_within_source(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(compare_mod, "embedder", lambda cache, progress: topic_embed)
+    inp = tmp_path / "pre.jsonl"
+    posts = [row("a1", "d1", "The backdoor is real.", outlet="Channel Z"),
+             row("a2", "d2", "The backdoor is real indeed.", outlet="Channel Z")]
+    inp.write_text("".join(json.dumps(r) + "\n" for r in posts))
+    assert main(["compare", "--in", str(inp), "--out", str(tmp_path / "one")]) != 0
+    assert "every document is of one source, 'Channel Z'" in capsys.readouterr().err
+    assert not (tmp_path / "one").exists()
+    assert main(["compare", "--in", str(inp), "--out", str(tmp_path / "two"), "--within-source"]) == 0
+    pairs = [json.loads(x) for x in (tmp_path / "two" / "pairs.jsonl").read_text().splitlines()]
+    assert [(p["source_a"], p["source_b"]) for p in pairs] == [("Channel Z", "Channel Z")]
