@@ -381,9 +381,13 @@ def summary_lines(result: RunResult) -> list[str]:
             counts.items(), key=lambda kv: (-kv[1], result.labels.index(kv[0]) if kv[0] in result.labels else 99))))
     if result.no_source_type:
         names = result.no_source_type
-        shown = named_few(names, NAMES_SHOWN)
+        # One file can hold many documents (the rows of a CSV, the posts of an export): named once, counted.
+        per_file = Counter(names)
+        shown = named_few([f"{name} ({n} documents)" if n > 1 else name for name, n in per_file.items()], NAMES_SHOWN)
         lines.append(f"note: {len(names)} document(s) have no source_type (no manifest entry gives one): {shown}; "
-                     "give each an entry with `source_type:` in the corpus's manifest.yaml")
+                     "give each an entry with `source_type:` in the corpus's manifest.yaml"
+                     + (" (or, for rows that name it in a column, `--column source_type=COLUMN`)"
+                        if len(per_file) < len(names) else ""))
     lines.append(f"pairs across documents: {result.pairs} ({result.contrasting} with contrasting stances), "
                  f"topics: {result.clusters}")
     if result.pushed:

@@ -273,6 +273,11 @@ def test_the_summary_names_documents_without_a_source_type_and_never_trains_over
     assert ("note: 1 document(s) have no source_type (no manifest entry gives one): corpus/07_tass_followup.txt; "
             "give each an entry with `source_type:` in the corpus's manifest.yaml") in text
     assert f"train --data {workspace / 'pulled' / 'dataset'} --out {workspace / 'model'}\n" in text
+    # The rows of one CSV are named once, with their count, and the column mapping is suggested.
+    many = RunResult(**{**result.__dict__, "no_source_type": ["a.txt", "posts.csv", "posts.csv", "posts.csv"]})
+    text = "\n".join(summary_lines(many))
+    assert ("note: 4 document(s) have no source_type (no manifest entry gives one): a.txt, posts.csv (3 documents); "
+            in text) and "`--column source_type=COLUMN`" in text
     # A model trained earlier is not trained over: the next one goes to a new directory, and the summary says why.
     (workspace / "model").mkdir(parents=True)
     text = "\n".join(summary_lines(result))
