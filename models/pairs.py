@@ -35,7 +35,7 @@ _WORD = re.compile(r"[\w’']+", re.U)
 # A similar pair in which each claim names one side only, and not the same one, gives opposite causes
 # of one event: the core move of an alternative narrative.
 _AGENT_NOUN = (r"(?:missiles?|rockets?|strikes?|attacks?|shelling|bombardment|drones?|forces|troops|army|military|"
-               r"soldiers|air[- ]defen[cs]e|artillery|shells?|bombs?|warplanes?|jets?|saboteurs|militants|units?|side)")
+               r"soldiers|air[- ]defen[cs]e|artillery|shells?|bombs?|warplanes?|jets?|saboteurs|militants|units?)")
 _AGENT_VERB = r"(?:struck|strikes|attacked|attacks|shelled|shells|fired|fires|hit|hits|launched|bombed|destroyed|blew up|shot down)"
 _AGENTS = {
     "Russia": (rf"\b(?:Russian|Russia's|Moscow's|Kremlin's)\s+(?:[\w-]+\s+){{0,2}}?{_AGENT_NOUN}\b",
