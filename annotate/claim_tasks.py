@@ -115,6 +115,25 @@ def free_metadata(row: dict[str, Any], taken: Any = ()) -> dict[str, Any]:
     return out
 
 
+# The block of free metadata under the paragraph: the original-language text, a channel column.
+META_BLOCK_STYLE = "margin-top: 0.6em; padding-top: 0.4em; border-top: 1px solid #ddd; font-size: 0.85em; color: #444"
+
+
+def metadata_html(meta: dict[str, Any]) -> str:
+    """The free metadata of a task (``free_metadata``) as annotators see it under the paragraph: one
+    line a field, ``name: value``, every text escaped; empty when there is none. A data set's own
+    ``label`` or ``split`` (kept as ``meta_label``, ``meta_split``) is not shown: it would be an
+    answer, or nothing an annotator needs."""
+    lines = []
+    for key, value in meta.items():
+        if key.startswith("meta_") and key[len("meta_"):] in PULLED_FIELDS:
+            continue
+        text = BIDI_CONTROLS.sub("", str(value).lower() if isinstance(value, bool) else str(value))
+        lines.append(f'<div><b>{html.escape(BIDI_CONTROLS.sub("", key))}</b>: '
+                     f'<span dir="auto">{html.escape(text)}</span></div>')
+    return f'<div style="{META_BLOCK_STYLE}">{"".join(lines)}</div>' if lines else ""
+
+
 def _offset(row: dict[str, Any]) -> int | None:
     start, context_start = row.get("start"), row.get("context_start")
     if isinstance(start, int) and isinstance(context_start, int):
@@ -175,8 +194,11 @@ def claim_to_task(row: dict[str, Any], scheme: Any) -> dict[str, Any]:
         if row.get(key) not in (None, "", []):
             data[key] = row[key]
     # The document's other metadata (a platform, a collection, a manifest's own keys): for the pulled
-    # dataset and `stance evaluate --by`; the source line above shows only what annotators need.
-    data.update(free_metadata(row, taken=data))
+    # dataset and `stance evaluate --by`, and shown under the paragraph (an original-language text
+    # beside its translation, a channel column the source line cannot name).
+    meta = free_metadata(row, taken=data)
+    data.update(meta)
+    data["context_html"] += metadata_html(meta)
     task: dict[str, Any] = {"data": data}
     prediction = claim_prediction(row, scheme)
     if prediction is not None:

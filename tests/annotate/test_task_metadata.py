@@ -1,0 +1,45 @@
+"""A task's free metadata (an original-language text, a channel column) is shown under the paragraph,
+escaped, and never comes back as part of the paragraph a pull recovers."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace as NS
+
+from annotate import pull_rows
+from annotate.claim_tasks import claim_to_task, metadata_html
+
+SCHEME = NS(name="toy", labels=[NS(id="kremlin_framing", name="Kremlin framing", hotkey="1"),
+                                NS(id="neutral", name="Neutral", hotkey="2")], neutral="neutral")
+
+
+def _row(**extra: object) -> dict:
+    context = "Posted at 07:40. Kiev is again placing equipment among homes. Shared 2,300 times."
+    text = "Kiev is again placing equipment among homes."
+    return {"claim_id": "c1", "doc_id": "tg-48219", "text": text, "context": context, "start": context.index(text),
+            "context_start": 0, "is_claim": True, "speaker": "author", "outlet": "Donbass Vestnik Z", **extra}
+
+
+def test_free_metadata_is_shown_under_the_paragraph_escaped_and_in_order():
+    row = _row(text_ru="Киевский режим снова размещает технику среди жилых домов.", **{"Канал": "Донбасский <b>Вестник</b> Z"},
+               subscribers=120000, verified=False, label="kremlin_framing")
+    data = claim_to_task(row, SCHEME)["data"]
+    paragraph = ("Posted at 07:40. <mark>Kiev is again placing equipment among homes.</mark> Shared 2,300 times.")
+    assert data["context_html"] == paragraph + (
+        '<div style="margin-top: 0.6em; padding-top: 0.4em; border-top: 1px solid #ddd; font-size: 0.85em; '
+        'color: #444"><div><b>text_ru</b>: <span dir="auto">Киевский режим снова размещает технику среди жилых '
+        'домов.</span></div><div><b>Канал</b>: <span dir="auto">Донбасский &lt;b&gt;Вестник&lt;/b&gt; Z</span></div>'
+        '<div><b>subscribers</b>: <span dir="auto">120000</span></div>'
+        '<div><b>verified</b>: <span dir="auto">false</span></div></div>')
+    # The data set's own label rides along for the pull (meta_label), but is never shown: it is an answer.
+    assert data["meta_label"] == "kremlin_framing" and "kremlin_framing" not in data["context_html"]
+    # The pull recovers the paragraph alone, and the fields stay fields.
+    meta = pull_rows.claim_metadata(data)
+    assert meta["context"] == row["context"] and meta["Канал"] == "Донбасский <b>Вестник</b> Z"
+
+
+def test_no_free_metadata_no_block():
+    data = claim_to_task(_row(), SCHEME)["data"]
+    assert data["context_html"].endswith("Shared 2,300 times.") and metadata_html({}) == ""
+    alone = claim_to_task(_row(context=None, platform="telegram"), SCHEME)["data"]
+    assert alone["context_html"].startswith("<mark>Kiev is again") and "<b>platform</b>" in alone["context_html"]
+    assert pull_rows.claim_metadata(alone).get("context") is None   # shown alone: no paragraph known
