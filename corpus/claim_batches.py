@@ -17,7 +17,7 @@ from typing import Any
 from corpus.errors import UserError
 from corpus.claimfilter import NOT_ENGLISH
 from corpus.extraction import _row_meta, _sentences, document_row
-from corpus.language import document_language
+from corpus.language import document_language, looks_english
 from corpus.readers import read_source
 from corpus.records import Document, make_claim_id
 from corpus.sources import ROW_FORMATS, ReadOptions, Skipped, Source
@@ -83,10 +83,8 @@ def _doc_lines(doc: Document, lines: list[str], by_voice: dict[str, int], claims
         by_voice[speaker] = by_voice.get(speaker, 0) + 1
         if is_claim:
             claims_by_voice[speaker] = claims_by_voice.get(speaker, 0) + 1
-    if languages is not None:
-        found = document_language(os.path.basename(doc.path or doc.doc_id), text, not_english)
-        if found:
-            languages.append(found)
+    if languages is not None and (not_english or not looks_english(text)):
+        languages.append(document_language(os.path.basename(doc.path or doc.doc_id), text, not_english))
     return n_claims
 
 

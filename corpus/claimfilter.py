@@ -338,7 +338,7 @@ def classify(text: str) -> tuple[bool, str]:
         return False, FRAGMENT
     if not s.isascii() and foreign_script(s):
         return False, NOT_ENGLISH
-    if ":" in s[:10] and _NOTE_TO_SELF.match(s):
+    if s.find(":", 1, 10) > 0 and _NOTE_TO_SELF.match(s):
         return False, FILLER
     if "[" in s or "(" in s:
         s = _EDGE_MARKERS.sub("", s).strip()

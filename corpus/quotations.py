@@ -50,7 +50,7 @@ def pronoun_names(rows: list[tuple[str, str | None, str, int]]) -> list[str | No
         surnames.setdefault(full.split()[-1], []).append(full)
     # a surname the document quotes alone, as a proper noun ('"...," Peskov said.'): a known speaker
     quoted |= {name for role, name, sentence, _ in rows
-               if role == QUOTED and name and _named_after_first_word(name, sentence)}
+               if role == QUOTED and name and " " not in name and _named_after_first_word(name, sentence)}
     out: list[str | None] = []
     # the nearest person or quoted row before: its name, its paragraph, how many paragraphs on it reaches
     last: tuple[str | None, int, int] | None = None
@@ -187,6 +187,7 @@ _STANCE_VERBS = frozenset("""said says told tells wrote writes repeated repeats 
     comments hit struck called calls reiterated reiterates""".split())
 
 
+_NEXT_WORD = re.compile(r"\s+(\w+)")
 _NAME_GOES_ON = re.compile(r"\s+[a-z]{1,4}-[A-Z]")   # "al-Sisi", "el-Baradei", "bin-Zayed"
 
 
@@ -209,11 +210,11 @@ def _subject_person(sentence: str, quoted: set[str], surnames: dict[str, list[st
         return name
     # "Peskov repeated the standard line.": a surname a Slavic language marks as a person's, then a
     # verb of speech or stance; a place or a body ("Rostov", "Gazprom") is never one
-    after = sentence[at + len(name):].split()[:1] if at >= 0 else []
-    if " " not in name and after and after[0].lower() in _STANCE_VERBS and gender(name) is not None \
-            and _named_after_first_word(name, f". {name}"):
-        return name
-    return None
+    if " " in name or at < 0 or gender(name) is None:
+        return None
+    after = _NEXT_WORD.match(sentence, at + len(name))
+    return name if after and after.group(1).lower() in _STANCE_VERBS and _named_after_first_word(name, f". {name}") \
+        else None
 
 
 # two or more capitalised words, a title and a name ("President Putin's"), or one word: names a sentence holds

@@ -389,7 +389,7 @@ def _colon_speaker(sentence: str) -> str | None:
 def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
     """Does the sentence carry attributed speech, and the speaker's name when it gives one. A
     question asks about speech, it reports none ("Why do you say that?")."""
-    if ":" in sentence[:48] and (name := _colon_speaker(sentence)):
+    if sentence.find(":", 0, 48) > 0 and (name := _colon_speaker(sentence)):
         return True, name
     if _VERB_HINT.search(sentence) is None:
         return False, None  # the common case, decided without a regex
