@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,10 @@ def text_key(text: str) -> str:
 class EmbeddingCache:
     """Embeddings on disk keyed by content hash, so a corpus is embedded once.
 
-    Stored as one ``.npy`` matrix plus a key list per model in ``directory``; new texts are appended.
+    One ``<model>.npz`` per model in ``directory`` holds the keys and the matrix together, replaced
+    in one atomic rename: two commands sharing the cache can each lose the other's new entries (they
+    are embedded again) but never pair a text with another text's vector. (The earlier ``.npy`` +
+    ``.keys`` pair was written in two renames, which could interleave; it is ignored, not read.)
     """
 
     def __init__(self, directory: str | Path, model_name: str = "all-MiniLM-L6-v2") -> None:
@@ -27,28 +31,40 @@ class EmbeddingCache:
         self.model_name = model_name
         self._keys: dict[str, int] = {}
         self._matrix: np.ndarray | None = None
-        self._load()
-
-    @property
-    def _paths(self) -> tuple[Path, Path]:
-        return (self.directory / f"{self.model_name}.npy", self.directory / f"{self.model_name}.keys")
-
-    def _load(self) -> None:
-        mat_path, key_path = self._paths
         if self.directory.exists() and not self.directory.is_dir():
             raise UserError(f"{self.directory} is a file; give --cache a directory (or leave it out)")
-        if mat_path.exists() and key_path.exists():
-            try:
-                keys = key_path.read_text(encoding="utf-8").split()
-                matrix = np.load(mat_path)   # never pickles: a damaged file raises, and is rebuilt
-            except (OSError, ValueError):
-                return
-            if matrix.ndim == 2 and len(keys) == len(matrix):
-                self._keys = {k: i for i, k in enumerate(keys)}
-                self._matrix = matrix
+        loaded = self._read()
+        if loaded is not None:
+            self._keys, self._matrix = loaded
+
+    @property
+    def path(self) -> Path:
+        return self.directory / f"{self.model_name}.npz"
+
+    def _read(self) -> tuple[dict[str, int], np.ndarray] | None:
+        """The keys and matrix on disk, or None when there are none or they are damaged."""
+        if not self.path.is_file():
+            return None
+        try:
+            data = np.load(self.path, allow_pickle=False)   # never pickles: damage raises
+            if not isinstance(data, np.lib.npyio.NpzFile):  # a bare .npy under the name
+                return None
+            with data:
+                keys, matrix = data["keys"], data["vectors"]
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            return None
+        if matrix.ndim != 2 or keys.ndim != 1 or len(keys) != len(matrix) or keys.dtype.kind != "U":
+            return None
+        return {str(k): i for i, k in enumerate(keys)}, matrix
 
     def __len__(self) -> int:
         return len(self._keys)
+
+    def _add(self, keys: list[str], vectors: np.ndarray) -> None:
+        start = len(self._keys)
+        for offset, key in enumerate(keys):
+            self._keys[key] = start + offset
+        self._matrix = vectors if self._matrix is None else np.vstack([self._matrix, vectors])
 
     def embed(self, texts: list[str], encoder: Encoder | None = None, batch_size: int = 64,
               progress: bool = False) -> np.ndarray:
@@ -62,16 +78,16 @@ class EmbeddingCache:
                 missing[key] = text
         if missing:
             encoder = encoder or load_encoder()
-            new = encoder.encode(list(missing.values()), batch_size=batch_size, progress=progress)
-            start = len(self._keys)
-            for offset, key in enumerate(missing):
-                self._keys[key] = start + offset
-            self._matrix = new if self._matrix is None else np.vstack([self._matrix, new])
-            mat_path, key_path = self._paths
-            with atomic_write(mat_path, "wb") as handle:
-                np.save(handle, self._matrix)
-            with atomic_write(key_path) as handle:
-                handle.write("\n".join(self._keys))
+            new = np.asarray(encoder.encode(list(missing.values()), batch_size=batch_size, progress=progress))
+            self._add(list(missing), new)
+            # Keep what another command added meanwhile (same content hash, same model: same vector).
+            disk = self._read()
+            if disk is not None and self._matrix is not None and disk[1].shape[1:] == self._matrix.shape[1:]:
+                theirs = [k for k in disk[0] if k not in self._keys]
+                if theirs:
+                    self._add(theirs, disk[1][[disk[0][k] for k in theirs]])
+            with atomic_write(self.path, "wb") as handle:
+                np.savez(handle, keys=np.array(list(self._keys)), vectors=self._matrix)
         assert self._matrix is not None or not texts
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)

@@ -247,29 +247,6 @@ def test_raw_weight_blends_the_uncleaned_query_back_in():
     assert raw.shape == half.shape
 
 
-def test_embedding_cache_rebuilds_a_damaged_file_and_refuses_a_file_for_a_folder(tmp_path):
-    from corpus.errors import UserError
-    from models.embedding_cache import EmbeddingCache
-
-    class Counting:
-        calls = 0
-
-        def encode(self, texts, batch_size=64, progress=False):
-            Counting.calls += len(texts)
-            return np.ones((len(texts), 4), dtype=np.float32)
-
-    cache = tmp_path / "cache"
-    EmbeddingCache(cache).embed(["a", "b"], encoder=Counting())
-    assert Counting.calls == 2 and len(EmbeddingCache(cache)) == 2
-    (cache / "all-MiniLM-L6-v2.npy").write_bytes(b"\x93NUMPY garbage" + bytes(range(200)))
-    again = EmbeddingCache(cache)
-    assert len(again) == 0   # a damaged matrix is dropped, not unpickled or trusted
-    assert again.embed(["a"], encoder=Counting()).shape == (1, 4) and Counting.calls == 3
-    (tmp_path / "afile").write_text("x")
-    with pytest.raises(UserError, match="afile is a file; give --cache a directory"):
-        EmbeddingCache(tmp_path / "afile")
-
-
 @pytest.mark.parametrize("rerank", [False, True])
 def test_other_documents_keeps_each_query_from_its_own_document(rerank):
     corpus = [{"id": "a1", "text": "The oil price cap cut Moscow's revenue.", "doc_id": "d1"},

@@ -1,0 +1,97 @@
+"""The shared embedding cache: one file per model written in one rename, so two commands at once
+never pair a text with another text's vector; old and damaged files are rebuilt, not read."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+
+import numpy as np
+import pytest
+
+import corpus.files as files
+from corpus.errors import UserError
+from models.embedding_cache import EmbeddingCache
+
+
+class Tagged:
+    """An encoder whose vectors say which encoder made them (first value) and the text's position."""
+
+    def __init__(self, tag: float) -> None:
+        self.tag, self.calls = tag, 0
+
+    def encode(self, texts, batch_size=64, progress=False):
+        self.calls += len(texts)
+        return np.array([[self.tag, float(i), 0.0, 0.0] for i in range(len(texts))], dtype=np.float32)
+
+
+def test_two_commands_interleaving_their_writes_never_swap_vectors(tmp_path, monkeypatch):
+    # A writes its first file, then B embeds and writes everything, then A goes on (the audit's
+    # race: with a matrix and a key list in two renames, A's keys landed beside B's matrix).
+    a_wrote, b_done = threading.Event(), threading.Event()
+    original = files.atomic_write
+
+    @contextlib.contextmanager
+    def paused(path, *args, **kwargs):
+        with original(path, *args, **kwargs) as handle:
+            yield handle
+        if threading.current_thread().name == "A" and not a_wrote.is_set():
+            a_wrote.set()
+            assert b_done.wait(30)
+
+    monkeypatch.setattr(files, "atomic_write", paused)
+    a, b = EmbeddingCache(tmp_path), EmbeddingCache(tmp_path)
+
+    def run_b() -> None:
+        assert a_wrote.wait(30)
+        b.embed(["claim by B"], encoder=Tagged(2.0))
+        b_done.set()
+
+    threads = [threading.Thread(target=lambda: a.embed(["claim by A"], encoder=Tagged(1.0)), name="A"),
+               threading.Thread(target=run_b, name="B")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    monkeypatch.setattr(files, "atomic_write", original)
+    later = Tagged(9.0)
+    vectors = EmbeddingCache(tmp_path).embed(["claim by A", "claim by B"], encoder=later)
+    assert vectors[0][0] == 1.0 and vectors[1][0] == 2.0   # each its own encoder's, both kept
+    assert later.calls == 0
+
+
+def test_old_two_file_entries_are_ignored_and_rebuilt(tmp_path):
+    np.save(tmp_path / "all-MiniLM-L6-v2.npy", np.full((1, 4), 5.0, dtype=np.float32))
+    (tmp_path / "all-MiniLM-L6-v2.keys").write_text("0" * 40)
+    cache = EmbeddingCache(tmp_path)
+    assert len(cache) == 0
+    enc = Tagged(1.0)
+    assert cache.embed(["a"], encoder=enc)[0][0] == 1.0 and enc.calls == 1
+    assert len(EmbeddingCache(tmp_path)) == 1
+
+
+@pytest.mark.parametrize("damage", [b"\x93NUMPY garbage" + bytes(range(200)), b"PK\x03\x04 not a zip", b""])
+def test_a_damaged_file_is_rebuilt_and_a_file_for_a_folder_refused(tmp_path, damage):
+    cache = tmp_path / "cache"
+    enc = Tagged(1.0)
+    EmbeddingCache(cache).embed(["a", "b"], encoder=enc)
+    assert enc.calls == 2 and len(EmbeddingCache(cache)) == 2
+    (cache / "all-MiniLM-L6-v2.npz").write_bytes(damage)
+    again = EmbeddingCache(cache)
+    assert len(again) == 0   # dropped, not unpickled or trusted
+    assert again.embed(["a"], encoder=enc).shape == (1, 4) and enc.calls == 3
+    np.save(cache / "bare.npy", np.zeros((2, 4)))
+    (cache / "bare.npy").rename(cache / "all-MiniLM-L6-v2.npz")
+    assert len(EmbeddingCache(cache)) == 0
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(UserError, match="afile is a file; give --cache a directory"):
+        EmbeddingCache(tmp_path / "afile")
+
+
+def test_models_keep_apart_and_a_hit_is_not_embedded_again(tmp_path):
+    one, two = Tagged(1.0), Tagged(2.0)
+    EmbeddingCache(tmp_path, "m1").embed(["x", "y"], encoder=one)
+    EmbeddingCache(tmp_path, "m2").embed(["x"], encoder=two)
+    again = EmbeddingCache(tmp_path, "m1").embed(["y", "x", "y"], encoder=one)
+    assert one.calls == 2 and again[:, :2].tolist() == [[1.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
+    assert EmbeddingCache(tmp_path, "m2").embed(["x"], encoder=two)[0][0] == 2.0 and two.calls == 1
