@@ -21,6 +21,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -157,8 +158,10 @@ def _log_tail(log: Path, lines: int = 3) -> str:
     return ""
 
 
-def start(workspace: str | Path = DEFAULT_WORKSPACE, port: int | None = None) -> dict[str, Any]:
+def start(workspace: str | Path = DEFAULT_WORKSPACE, port: int | None = None,
+          say: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Start Label Studio for ``workspace`` and return its info once an authenticated call answers 200.
+    ``say`` gets one line before the wait (a first start takes up to a minute), none when it runs already.
 
     Does nothing when it already runs (``already_running`` is then true). Raises UserError when the
     workspace is a file or not writable, the port is taken by something else, the executable is
@@ -176,6 +179,8 @@ def start(workspace: str | Path = DEFAULT_WORKSPACE, port: int | None = None) ->
         if _auth_status(info["url"], info["api_key"]) == 200:
             return _public(info, workspace, already_running=True)
         # Ours, still starting (an earlier start was interrupted while it migrated): wait for it.
+        if say is not None:
+            say(f"waiting for Label Studio for {workspace}, starting at {info['url']} (a first start takes up to a minute)")
         seconds = _wait_ready(workspace, info, lambda: None if _pid_alive(info["pid"]) else -1)
         return _public(info, workspace, already_running=True, seconds=seconds)
 
@@ -209,6 +214,10 @@ def start(workspace: str | Path = DEFAULT_WORKSPACE, port: int | None = None) ->
                         "choose another --workspace") from None
 
     log = workspace / "studio.log"
+    if say is not None:
+        first = not (data_dir / "label_studio.sqlite3").exists()   # the first start runs the migrations
+        say(f"starting Label Studio for {workspace} on port {port}"
+            + (" (the first start takes up to a minute)" if first else ""))
     cmd = [*_launcher(binary), "start", "--no-browser", "--internal-host", HOST, "--port", str(port),
            "--data-dir", str(data_dir.resolve())]
     with open(log, "ab") as log_handle:

@@ -5,6 +5,8 @@ pull` and `stance run`. Each parses its options, calls one library function and 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
 from claimstance.arguments import COUNT, PORT, scope_of
 from claimstance.terminal import print_notes, shell_word
@@ -14,9 +16,12 @@ from corpus.claimfilter import SCOPE_WORDS
 
 def add_studio(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("studio", help="run a local Label Studio: start, stop, status")
-    p.add_argument("action", choices=["start", "stop", "status"])
-    p.add_argument("--workspace", default="workspace")
-    p.add_argument("--port", type=PORT, default=None)
+    p.add_argument("action", choices=["start", "stop", "status"],
+                   help="start the server (or say it runs), stop it, or say whether it runs and takes the API key")
+    p.add_argument("--workspace", default="workspace", help="folder holding the server's data, log and studio.json "
+                   "(its URL, login and API key, mode 600) (default: workspace)")
+    p.add_argument("--port", type=PORT, default=None, help="port of a new server (default: the one the workspace "
+                   "used before, else 8080); a local server only: a remote one is --url of push and pull")
     p.set_defaults(handler=_studio)
 
 
@@ -24,7 +29,7 @@ def _studio(args: argparse.Namespace) -> int:
     from annotate import studio
 
     if args.action == "start":
-        info = studio.start(args.workspace, port=args.port)
+        info = studio.start(args.workspace, port=args.port, say=lambda line: print(line, file=sys.stderr, flush=True))
         state = "already running" if info["already_running"] else f"started in {info['seconds']} s"
         print(f"Label Studio {state} at {info['url']} (pid {info['pid']}, log {info['log']})")
         print(f"log in as {info['username']}; the password and API key are in {info['studio_json']} "
@@ -62,6 +67,17 @@ def _minutes_since(stamp: object) -> float:
     except ValueError:
         return 0.0
     return (datetime.datetime.now(started.tzinfo) - started).total_seconds() / 60
+
+
+def _check_workspace_dir(workspace: str) -> None:
+    """Refuse a --workspace that is a file (or lies under one), as `stance studio start` does."""
+    from corpus.errors import UserError
+    from corpus.files import nearest_existing
+
+    existing = nearest_existing(Path(workspace))
+    if existing.exists() and not existing.is_dir():
+        where = "" if existing == Path(workspace) else f": {existing}"
+        raise UserError(f"--workspace {workspace}{where} is a file; give a directory (new or used before)")
 
 
 def add_push(sub: argparse._SubParsersAction) -> None:
@@ -178,6 +194,7 @@ def _run_pipeline(args: argparse.Namespace) -> int:
     from corpus.row_readers import column_map
     from corpus.sources import ReadOptions
 
+    _check_workspace_dir(args.workspace)
     options = ReadOptions(text_column=args.text_column, id_column=args.id_column, columns=column_map(args.column))
     result = run(args.corpus, args.config, workspace=args.workspace, push=not args.no_push, port=args.port,
                  project=args.project, read_options=options, model=args.model, overlap=args.overlap,

@@ -80,14 +80,16 @@ def _add_prelabel(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--model", default=None, help="a model directory from `stance train` (default: the bootstrap)")
     p.add_argument("--scheme", default=None, help="label scheme: a name in configs/schemes or a YAML path "
                    "(default: the model's own, or kremlin_framing for the bootstrap)")
-    p.add_argument("--batch-size", type=COUNT, default=64)
+    p.add_argument("--batch-size", type=COUNT, default=64, help="claims a model sees at once (default: 64)")
     p.set_defaults(handler=_prelabel)
 
 
 def _prelabel(args: argparse.Namespace) -> int:
+    from corpus.files import check_not_input
     from models import provenance
     from models.prelabel import prelabel_file
 
+    check_not_input("--out", args.out, {"--in file": args.inp})
     chosen = provenance.for_prelabel(args.model, args.scheme)   # --scheme checked against the model's
     report = prelabel_file(args.inp, args.out, scheme_name=chosen.source if chosen else None, model_dir=args.model,
                            batch_size=args.batch_size)
@@ -109,7 +111,8 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--scheme", default=None, help="label scheme: a name in configs/schemes or a YAML path (default: "
                    "the one a `stance pull` dataset was labelled with, else kremlin_framing)")
     p.add_argument("--epochs", type=at_least(1, int, 50), default=None, help="maximum epochs (default: 8, early stopping)")
-    p.add_argument("--seed", type=at_least(0, int, 2**32 - 1), default=13)
+    p.add_argument("--seed", type=at_least(0, int, 2**32 - 1), default=13,
+                   help="random seed of the validation split and the training (default: 13)")
     p.add_argument("--no-domain-gate", action="store_true",
                    help="let the network decide every claim; by default claims unlike the training claims "
                         "go to the bootstrap (what keeps the model useful on other sources)")
@@ -123,9 +126,11 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
 
 
 def _train(args: argparse.Namespace) -> int:
+    from corpus.files import check_not_inside
     from models.provenance import for_training
     from models.training import blend_line, train
 
+    check_not_inside("--out", args.out, {"--data": args.data})
     chosen = for_training(args.data, args.scheme)   # the dataset's own scheme, or --scheme checked against it
     print_notes(chosen.notes)
     result = train(args.data, args.out, scheme=chosen.source, epochs=args.epochs, seed=args.seed,
@@ -169,8 +174,10 @@ def _evaluate(args: argparse.Namespace) -> int:
     from models.evaluate import evaluate
     from models.evaluation_report import interval_sentence, notes, summary_table, terminal_table
 
+    from corpus.files import check_not_inside
     from models.provenance import for_evaluation
 
+    check_not_inside("--out", args.out, {"--data": args.data, "--model": args.model})
     chosen = for_evaluation(args.model, args.data, args.scheme)   # the model's and the dataset's, which agree
     print_notes(chosen.notes)
     report = evaluate(args.model, args.data, args.out, scheme=chosen.source, by=args.by, split=args.split)
@@ -195,7 +202,7 @@ def _add_match(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("match", help="for each query, the top K most similar corpus rows")
     p.add_argument("--corpus", required=True, help="JSONL with id (or claim_id) and text")
     p.add_argument("--queries", required=True, help="JSONL with id and text")
-    p.add_argument("--top-k", type=COUNT, default=5)
+    p.add_argument("--top-k", type=COUNT, default=5, metavar="K", help="matches kept per query (default: 5)")
     p.add_argument("--out", required=True, type=jsonl_out, help="output JSONL, one query a line with its matches")
     p.add_argument("--config", default=None, help="YAML with `match:` settings (default: configs/compare.yaml)")
     p.add_argument("--model", default=None, help="a sentence-encoder directory (default: the packaged MiniLM)")
@@ -240,9 +247,11 @@ def _add_compare(sub: argparse._SubParsersAction) -> None:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    from corpus.files import check_not_inside
     from models.compare import run_compare
     from models.provenance import for_compare
 
+    check_not_inside("--out", args.out, {"--in file": args.inp, "--labels": args.labels})
     scope = scope_of(args.scope, args.all_sentences, "--all-sentences", default=None)
     chosen = for_compare(args.inp, args.labels, args.scheme)   # the pre-labels' own, or --scheme checked against it
     print_notes(chosen.notes if chosen else [])
@@ -283,6 +292,14 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"error: {self.prog}: {message}; see `{self.prog} --help`\n")
+
+    def parse_args(self, args: Sequence[str] | None = None, namespace: Any = None) -> argparse.Namespace:  # type: ignore[override]
+        # argparse reports an unknown option from the top parser; the command's help is where to look.
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            prog = f"{self.prog} {parsed.command}" if getattr(parsed, "command", None) else self.prog
+            self.exit(2, f"error: {prog}: unrecognized arguments: {' '.join(extras)}; see `{prog} --help`\n")
+        return parsed
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -343,6 +360,7 @@ def _run(argv: Sequence[str] | None) -> int:
               file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        _end_progress_bars()
         print("error: interrupted; re-run the same command to finish (outputs are written atomically)",
               file=sys.stderr)
         return 130
@@ -351,16 +369,30 @@ def _run(argv: Sequence[str] | None) -> int:
             signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
 
 
+def _end_progress_bars() -> None:
+    """End the line of a progress bar an interrupt stopped, so the error starts a line of its own."""
+    tqdm = sys.modules.get("tqdm")
+    for bar in list(getattr(getattr(tqdm, "tqdm", None), "_instances", ())):
+        with contextlib.suppress(Exception):
+            bar.close()
+
+
 def console() -> NoReturn:
     """The `stance` script: ``main``, and an interrupted command ends at once. Its outputs' temporary
     files are gone by then; waiting on a worker pool's threads at exit could hang (a signal to the
     whole process group can leave a pool's queue locked)."""
-    code = main()
+    try:
+        code = main()
+    except KeyboardInterrupt:   # after the handler returned: its outputs are written
+        code = 130
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+        sys.stderr.flush()
     if code == 130:
-        with contextlib.suppress(Exception):
-            sys.stdout.flush()
-            sys.stderr.flush()
         os._exit(code)
+    # Everything is written and shown. A Ctrl-C from here on (the interpreter joining a thread pool's
+    # threads at exit) ends the process as the signal does, not with a traceback and exit code 0.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     sys.exit(code)
 
 

@@ -40,7 +40,7 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
     if path.is_dir():
         raise UserError(f"{path} is a directory; give a file name for the output")
     if path.is_symlink():
-        path = Path(os.path.realpath(path))
+        path = link_target(path)
     if path.exists() and not path.is_file():
         kwargs = {} if "b" in mode else {"encoding": encoding}
         with open(path, mode, **kwargs) as handle:
@@ -65,6 +65,17 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
             os.unlink(tmp)
         _remove_dirs(made)
         raise
+
+
+def link_target(link: Path) -> Path:
+    """Where the symbolic link ``link`` leads, which an output then replaces; its folder must exist.
+    A dangling link's missing folders are never made: `--out o/x` linked to /nonexistent/dir/x had
+    created /nonexistent/dir at the filesystem's root."""
+    target = Path(os.path.realpath(link))
+    if not target.parent.is_dir():
+        raise UserError(f"{link} is a symbolic link to {os.readlink(link)}, whose folder {target.parent} does not "
+                        "exist; create that folder or give another output path")
+    return target
 
 
 def nearest_existing(path: Path) -> Path:
@@ -141,7 +152,7 @@ def check_output_file(path: str | Path) -> None:
     """Before the work: ``path`` can take a file (not a directory; its folder writable)."""
     if Path(path).is_dir():
         raise UserError(f"{path} is a directory; give a file name for the output")
-    real = Path(os.path.realpath(path))   # a link's target is what gets written
+    real = link_target(Path(path)) if Path(path).is_symlink() else Path(os.path.realpath(path))   # a link's target is what gets written
     if real.exists() and not real.is_file():
         return   # a device or a pipe, written to directly (see atomic_write)
     check_writable(real)
@@ -153,6 +164,20 @@ def check_not_input(flag: str, out: str | Path, inputs: dict[str, str | Path | N
     for name, path in inputs.items():
         if path is not None and Path(out).exists() and Path(path).exists() and os.path.samefile(out, path):
             raise UserError(f"{flag} {out} is the {name}, which would be replaced; give another path", exit_code=2)
+
+
+def check_not_inside(flag: str, out: str | Path, inputs: dict[str, str | Path | None]) -> None:
+    """Refuse an output directory (the option ``flag``) that is, or holds, one of the inputs, each named
+    as a message says it (``{"--data": path}``): replacing the directory would delete what it reads."""
+    home = os.path.realpath(out)
+    for name, path in inputs.items():
+        if path is None or not os.path.exists(path):
+            continue
+        real = os.path.realpath(path)
+        if real == home or real.startswith(home.rstrip(os.sep) + os.sep):
+            what = f"is the {name}, which would be replaced" if real == home else \
+                f"holds the {name} {path}, which replacing it would delete"
+            raise UserError(f"{flag} {out} {what}; give another directory", exit_code=2)
 
 
 def check_writable(path: str | Path) -> None:
@@ -183,7 +208,7 @@ def atomic_dir(path: str | Path, expect: Sequence[str] | None = None, written: S
     """
     path = Path(path)
     if path.is_symlink():   # a linked output folder: its target is replaced, the link stays
-        path = Path(os.path.realpath(path))
+        path = link_target(path)
     if expect is not None:
         check_output_dir(path, expect, written)
     made = _make_parents(path)

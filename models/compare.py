@@ -120,6 +120,20 @@ def scheme_of(stances: set[str], preferred: str | None) -> str | None:
     return preferred if stances <= set(scheme.label_ids) else None
 
 
+def _check_predictions(rows: Sequence[dict[str, Any]], scheme: str, where: str) -> None:
+    """A prediction that is not a label of ``scheme`` (the pre-labels' own) is an error naming it."""
+    from models.schemes import load_scheme
+
+    loaded = load_scheme(scheme)
+    ids = list(loaded.label_ids)
+    for n, row in enumerate(rows, start=1):
+        value = row.get("prediction")
+        if value is not None and str(value) not in ids:
+            raise UserError(f"{where}: row {n} (claim_id {row.get('claim_id')}): prediction {str(value)!r} is not a label "
+                            f"of scheme {loaded.name!r} ({', '.join(ids)}); pre-label the claims again with `stance "
+                            "prelabel`, or fix that row")
+
+
 def with_labels(rows: Sequence[dict[str, Any]], labelled: Sequence[dict[str, Any]]
                 ) -> tuple[list[dict[str, Any]], int]:
     """``rows`` with the annotators' label as the stance of every claim that has one (``stance_by``:
@@ -157,6 +171,8 @@ def run_compare(inp: str | Path, out: str | Path, config: str | Path | None = No
     # The scheme of the pre-labels (its cues and colours in the report): the one given (`stance
     # compare` passes the one the pre-labels record) or configured, when it holds them; else none.
     predicted = {str(r["prediction"]) for r in rows if r.get("prediction") is not None}
+    if predicted and (overrides or {}).get("scheme"):   # recorded by the pre-labels, or --scheme
+        _check_predictions(rows, overrides["scheme"], str(inp))   # type: ignore[index]
     if predicted:
         scheme = scheme_of(predicted, settings.scheme)
         if scheme != settings.scheme:

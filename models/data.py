@@ -45,9 +45,9 @@ def load_labelled(path: str | Path, label_ids: list[str] | None = None) -> list[
     if path.is_dir() and (path / "dataset").is_dir() and not (path / "dataset_dict.json").exists():
         path = path / "dataset"   # the folder `stance pull --out` wrote: its dataset
     if path.is_dir():
-        rows, where = _load_dataset_dir(path), lambda i: f"{path} row {i}"
+        rows, where = _load_dataset_dir(path), lambda i: f"{path} row {i + 1}"   # counted from 1, as lines are
     elif path.suffix.lower() == ".parquet":   # labels.parquet of `stance pull`, or any table of claims
-        rows, where = _load_parquet(path), lambda i: f"{path} row {i}"
+        rows, where = _load_parquet(path), lambda i: f"{path} row {i + 1}"
     else:
         from corpus.files import read_jsonl
 

@@ -290,3 +290,25 @@ def test_a_linked_output_folder_is_replaced_through_its_link_and_a_user_s_old_fo
     assert link.is_symlink() and (target / "report.json").read_text() == "2"
     assert (mine / "keep.txt").read_text() == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == [".real.old", "link", "real"]
+
+
+def test_a_dangling_link_s_missing_folders_are_never_made(tmp_path):
+    from corpus.files import check_not_inside, check_output_file
+
+    target = tmp_path / "nowhere" / "deeper" / "x"
+    link = tmp_path / "dangling"
+    link.symlink_to(target)
+    message = (f"{link} is a symbolic link to {target}, whose folder {target.parent} does not exist; "
+               "create that folder or give another output path")
+    for attempt in (lambda: write_jsonl(link, [{"a": 1}]), lambda: check_output_file(link),
+                    lambda: atomic_dir(link, ["report.json"]).__enter__()):
+        with pytest.raises(UserError) as err:
+            attempt()
+        assert str(err.value) == message
+    assert not (tmp_path / "nowhere").exists() and link.is_symlink()
+    target.parent.mkdir(parents=True)   # its folder there: the link's target is written
+    write_jsonl(link, [{"a": 1}])
+    assert target.read_text() == '{"a": 1}\n' and link.is_symlink()
+    with pytest.raises(UserError, match=r"--out .* holds the --data .*dangling, which replacing it would delete"):
+        check_not_inside("--out", tmp_path / "nowhere", {"--data": link})
+    check_not_inside("--out", tmp_path / "elsewhere", {"--data": link, "--model": None})
