@@ -4,9 +4,9 @@
 models.textclean); Okapi BM25; the dense MiniLM cosine fused with the normalised BM25 score; and
 ``Matcher``, whose first stage takes the fused candidates (models.neighbours' top-k) and whose later
 stages, when the settings turn them on, order them again: a learned reranker over the top
-``rerank_depth`` rows (models.rerank), then a cross-encoder over its top ``cross_depth`` rows
-(models.cross_encoder). With either stage on, the scores are the last stage's, comparable within one
-query only.
+``rerank_depth`` rows (models.rerank), then a cross-encoder over its top ``cross_depth`` rows, or
+``k`` rows up to ``CROSS_MAX`` (models.cross_encoder). With either stage on, the scores are the last
+stage's, comparable within one query only.
 """
 
 from __future__ import annotations
@@ -23,6 +23,11 @@ from models.rerank import WEIGHTS, Featurizer, Reranker
 from models.textclean import clean_text
 
 Embed = Callable[[list[str]], np.ndarray]
+
+# The most rows per query the cross-encoder reads for a large k (it reads cross_depth rows, 10,
+# for k <= 10): each row is a model pass, so k = 200 had cost 20x the default. Rows below keep
+# the reranker's order.
+CROSS_MAX = 50
 
 
 class MatchSettings(BaseModel):
@@ -233,11 +238,14 @@ class Matcher:
 
     def cross_reranked(self, queries: Sequence[str], idx: np.ndarray, scores: np.ndarray, k: int,
                        progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        """The reranked rows' best ``max(k, cross_depth)`` ordered again by the cross-encoder's score
-        blended with the reranker's; (indices, blended scores) of the best ``k``."""
+        """The reranked rows' best ``max(cross_depth, min(k, CROSS_MAX))`` ordered again by the
+        cross-encoder's score blended with the reranker's; (indices, scores) of the best ``k``. Rows
+        below that depth follow in the reranker's order, their scores continuing below the blended
+        ones (the reranker's z-distance from the last cross-encoded row)."""
         from models.cross_encoder import blend
 
-        depth = min(idx.shape[1], max(k, self.settings.cross_depth))
+        depth = min(idx.shape[1], max(self.settings.cross_depth, min(k, CROSS_MAX)))
+        rest_idx, rest = idx[:, depth:k], scores[:, depth:k]
         idx, scores = idx[:, :depth], scores[:, :depth]
         pairs = [(q, self.texts[j]) for q, row in zip(queries, idx) for j in row]
         cross = np.zeros(len(pairs), dtype=np.float32)
@@ -251,4 +259,9 @@ class Matcher:
             cross[s:s + len(chunk)] = self.cross.score([a for a, _ in chunk], [b for _, b in chunk])
         mixed = blend(scores, cross.reshape(idx.shape), self.settings.cross_weight)
         order = np.argsort(-mixed, axis=1, kind="stable")[:, :k]
-        return np.take_along_axis(idx, order, axis=1), np.take_along_axis(mixed, order, axis=1)
+        idx, mixed = np.take_along_axis(idx, order, axis=1), np.take_along_axis(mixed, order, axis=1)
+        if rest_idx.shape[1] == 0:
+            return idx, mixed
+        spread = scores.std(axis=1, keepdims=True) + 1e-6
+        below = mixed.min(axis=1, keepdims=True) - (scores[:, -1:] - rest) / spread - 1e-3
+        return np.hstack([idx, rest_idx]), np.hstack([mixed, below.astype(np.float32)])

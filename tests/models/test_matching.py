@@ -263,3 +263,42 @@ def test_other_documents_keeps_each_query_from_its_own_document(rerank):
     # Without the option the same document's rows come first.
     plain = match(corpus, queries, 3, bag_embed, settings)
     assert plain[0]["matches"][0]["id"] in {"a1", "a2"}
+
+
+class CountingCross:
+    """A cross-encoder stand-in that prefers longer claims and counts the pairs it reads."""
+
+    def __init__(self) -> None:
+        self.pairs = 0
+
+    def score(self, queries: list[str], claims: list[str]) -> np.ndarray:
+        self.pairs += len(claims)
+        return np.array([len(c) for c in claims], dtype=np.float32)
+
+
+def test_cross_encoder_reads_at_most_cross_max_rows_and_small_k_is_unchanged():
+    from models.matcher import CROSS_MAX
+
+    corpus = [f"oil price cap claim number {i} " + "word " * (i % 13) for i in range(120)]
+    queries = ["oil price cap claim", "claim number 7"]
+    settings = MatchSettings(cross_encoder=True, rerank_depth=30)
+    cross = CountingCross()
+    matcher = Matcher(corpus, bag_embed, settings, cross_encoder=cross)
+    idx, scores = matcher.top(queries, 200)
+    assert cross.pairs == 2 * CROSS_MAX and idx.shape == (2, 120)   # not 2 x 120 model passes
+    assert all(len(set(row)) == 120 for row in idx)
+    assert (np.diff(scores, axis=1) <= 0).all()                    # one order, best first
+    # below the cross-encoded rows: the reranker's order (its top 120 rows)
+    ranked, _ = Matcher(corpus, bag_embed, MatchSettings(cross_encoder=False, rerank_depth=30)).top(queries, 120)
+    assert [list(r[CROSS_MAX:]) for r in idx] == [list(r[CROSS_MAX:]) for r in ranked]
+    # k <= 10: cross_depth (10) rows, the blend as before
+    from models.cross_encoder import blend
+
+    cross.pairs = 0
+    top3, s3 = matcher.top(queries, 3)
+    plain = Matcher(corpus, bag_embed, MatchSettings(cross_encoder=False, rerank_depth=30))
+    head, raw = (a[:, :10] for a in plain.reranked(queries, 30))   # the same 30 candidates, reranked
+    mixed = blend(raw, np.array([[len(matcher.texts[j]) for j in r] for r in head], dtype=np.float32), 0.75)
+    order = np.argsort(-mixed, axis=1, kind="stable")[:, :3]
+    assert cross.pairs == 20 and np.array_equal(top3, np.take_along_axis(head, order, axis=1))
+    np.testing.assert_allclose(s3, np.take_along_axis(mixed, order, axis=1), rtol=1e-5)
