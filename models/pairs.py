@@ -222,15 +222,17 @@ def mutual_nearest(idx: np.ndarray, groups: np.ndarray) -> set[tuple[int, int]]:
 
 
 def find_pairs(rows: Sequence[dict[str, Any]], vectors: np.ndarray,
-               settings: CompareSettings) -> list[dict[str, Any]]:
+               settings: CompareSettings, progress: bool | None = None) -> list[dict[str, Any]]:
     """Cross-source pairs: each claim's ``top_k`` nearest claims of other sources above
     ``min_similarity``, and mutual nearest claims of two sources above ``mutual_similarity``
-    (``within_source``: of other documents, one source's included)."""
+    (``within_source``: of other documents, one source's included). ``progress`` (None: when over
+    20,000 rows) shows the search's bar on stderr."""
     keys = [str(r["doc_id"]) if settings.within_source else source_group(r) for r in rows]
     ids = {k: i for i, k in enumerate(dict.fromkeys(keys))}
     groups = np.array([ids[k] for k in keys], dtype=np.int64)
     idx, val = search(vectors, vectors, settings.top_k, query_groups=groups, corpus_groups=groups,
-                      exact_max=settings.match.exact_max, memory_mb=settings.match.memory_mb)
+                      exact_max=settings.match.exact_max, memory_mb=settings.match.memory_mb,
+                      progress=len(rows) > 20_000 if progress is None else progress)
     mutual = mutual_nearest(idx, groups) if settings.mutual_similarity is not None else set()
     floor = settings.min_similarity if settings.mutual_similarity is None else \
         min(settings.min_similarity, settings.mutual_similarity)
