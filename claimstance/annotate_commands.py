@@ -165,7 +165,8 @@ def add_run(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="corpus -> claims -> pre-labels -> Label Studio -> comparison report")
     p.add_argument("--corpus", default=None, help="corpus path (default: the bundled sample corpus)")
     p.add_argument("--config", default=None, help="pipeline YAML (default: configs/pipeline.yaml)")
-    p.add_argument("--workspace", default="workspace")
+    p.add_argument("--workspace", default="workspace", help="folder of the run's outputs (W/run), its embedding "
+                   "cache and its local Label Studio (default: workspace)")
     p.add_argument("--no-push", action="store_true", help="skip Label Studio: claims, pre-labels and report only")
     p.add_argument("--port", type=PORT, default=None, help="port of a new local Label Studio (default: the config's, 8080)")
     p.add_argument("--project", default=None, help="Label Studio project title (default: the config's, 'claimstance sample')")

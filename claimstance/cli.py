@@ -177,7 +177,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     from corpus.files import check_not_inside
     from models.provenance import for_evaluation
 
-    check_not_inside("--out", args.out, {"--data": args.data, "--model": args.model})
+    check_not_inside("--out", args.out, {"--data": args.data, "--model": None if args.model == "bootstrap" else args.model})
     chosen = for_evaluation(args.model, args.data, args.scheme)   # the model's and the dataset's, which agree
     print_notes(chosen.notes)
     report = evaluate(args.model, args.data, args.out, scheme=chosen.source, by=args.by, split=args.split)
@@ -251,7 +251,7 @@ def _compare(args: argparse.Namespace) -> int:
     from models.compare import run_compare
     from models.provenance import for_compare
 
-    check_not_inside("--out", args.out, {"--in file": args.inp, "--labels": args.labels})
+    check_not_inside("--out", args.out, {"--in file": args.inp, "--labels": args.labels, "--cache": args.cache})
     scope = scope_of(args.scope, args.all_sentences, "--all-sentences", default=None)
     chosen = for_compare(args.inp, args.labels, args.scheme)   # the pre-labels' own, or --scheme checked against it
     print_notes(chosen.notes if chosen else [])

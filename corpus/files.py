@@ -168,10 +168,11 @@ def check_not_input(flag: str, out: str | Path, inputs: dict[str, str | Path | N
 
 def check_not_inside(flag: str, out: str | Path, inputs: dict[str, str | Path | None]) -> None:
     """Refuse an output directory (the option ``flag``) that is, or holds, one of the inputs, each named
-    as a message says it (``{"--data": path}``): replacing the directory would delete what it reads."""
+    as a message says it (``{"--data": path}``): replacing the directory would delete what it reads (or
+    a cache folder the work makes there, which then kept the new output from being written)."""
     home = os.path.realpath(out)
     for name, path in inputs.items():
-        if path is None or not os.path.exists(path):
+        if path is None:
             continue
         real = os.path.realpath(path)
         if real == home or real.startswith(home.rstrip(os.sep) + os.sep):

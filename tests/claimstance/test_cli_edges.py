@@ -45,6 +45,11 @@ def test_an_output_directory_holding_the_input_is_refused(tmp_path, capsys, comm
     assert data.exists()
     assert cli.main(["train", "--data", str(out), "--out", str(out)]) == 2
     assert f"error: --out {out} is the --data, which would be replaced" in capsys.readouterr().err
+    other = _claims(tmp_path / "pre.jsonl")
+    assert cli.main(["compare", "--in", str(other), "--out", str(out), "--cache", str(out / "cache")]) == 2
+    assert f"error: --out {out} holds the --cache {out / 'cache'}, which replacing" in capsys.readouterr().err
+    assert cli.main(["evaluate", "--model", "bootstrap", "--data", str(tmp_path / "none.jsonl"), "--out", "."]) == 2
+    assert "the --model" not in capsys.readouterr().err   # 'bootstrap' names no folder, even with --out .
 
 
 def test_run_refuses_a_workspace_that_is_a_file(tmp_path, capsys):
