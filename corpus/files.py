@@ -121,6 +121,8 @@ def check_output_dir(path: str | Path, expect: Sequence[str] = (), written: Sequ
     input kept there, would be deleted with it: such a directory is refused too.
     """
     path = Path(path)
+    if path.is_symlink():
+        path = link_target(path)   # a dangling link's missing folder: refused before the work
     if not path.exists():
         return
     if not path.is_dir():

@@ -293,7 +293,7 @@ def test_a_linked_output_folder_is_replaced_through_its_link_and_a_user_s_old_fo
 
 
 def test_a_dangling_link_s_missing_folders_are_never_made(tmp_path):
-    from corpus.files import check_not_inside, check_output_file
+    from corpus.files import check_not_inside, check_output_dir, check_output_file
 
     target = tmp_path / "nowhere" / "deeper" / "x"
     link = tmp_path / "dangling"
@@ -301,7 +301,7 @@ def test_a_dangling_link_s_missing_folders_are_never_made(tmp_path):
     message = (f"{link} is a symbolic link to {target}, whose folder {target.parent} does not exist; "
                "create that folder or give another output path")
     for attempt in (lambda: write_jsonl(link, [{"a": 1}]), lambda: check_output_file(link),
-                    lambda: atomic_dir(link, ["report.json"]).__enter__()):
+                    lambda: check_output_dir(link, ["report.json"]), lambda: atomic_dir(link, ["report.json"]).__enter__()):
         with pytest.raises(UserError) as err:
             attempt()
         assert str(err.value) == message
