@@ -16,7 +16,8 @@ heading             bylines ("By A and B"), "# Title", short lines without end p
                     set in Title Case, a capitalised lead-in ending in ":" ("Now, Mr. X:")
 greeting            thanks, greetings, welcomes, wishes ("Thank you, Jim.", "Good luck.")
 filler              discourse only: "Well.", "That's right.", "Let me say this.", "Believe me.",
-                    a note to self: "TODO: check the video.", "NB: ...", "FIXME: ..."
+                    a note to self: "TODO: check the video.", "FIXME: ...", "XXX: ..." (not "NB:",
+                    which marks what matters: "NB: the governor later raised the toll to twelve.")
 fragment            fewer than three words, no letters, or a short list item ("Kaspersky Lab;")
 claim               everything else whose check-worthiness score reaches the threshold
 opinion             below the threshold, with opinion or intention cues ("will" in a schedule or an
@@ -155,8 +156,9 @@ _FILLER_OPENER = re.compile(
     re.I,
 )
 _FILLER_MAX_WORDS = 9
-# a writer's note to self, not a statement: "TODO: check whether the video ...", "NB: ask Anna", "FIXME: ..."
-_NOTE_TO_SELF = re.compile(r"(?:[-*•]\s+)?(?:TODO|TO ?DO|FIXME|XXX|NB|N\.B\.)\s*:", re.I)
+# a writer's note to self, not a statement: "TODO: check whether the video ...", "FIXME: ..."; an "NB:"
+# line marks what matters ("NB: the governor later raised the toll to twelve.") and is read as any other
+_NOTE_TO_SELF = re.compile(r"(?:[-*•]\s+)?(?:TODO|TO ?DO|FIXME|XXX)\s*:", re.I)
 
 # "I think ...", "We're going to ...", "Let me ...": a first-person subject with an opinion or
 # intention verb at the start, after any leading discourse words. Checked on tokens, not a regex.

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 
-from corpus.names import NAME, PARTICLES, ROLE_WORDS, TITLES, clean_name, descriptor_name, strip_titles
+from corpus.names import (NAME, PARTICLES, PERSON_TITLES, ROLE_WORDS, TITLES, clean_name, descriptor_name, gender,
+                          strip_titles)
 from corpus.transcripts import COUNTRIES, NOT_VOICES
 from corpus.voice_markers import NOT_SPEAKERS
 
@@ -372,18 +373,56 @@ _NOT_COLON_SPEAKERS = NOT_SPEAKERS | frozenset("""nb todo fixme xxx video watch 
     september october november december monday tuesday wednesday thursday friday saturday sunday""".split())
 
 
+# a headline's or a live page's words, never in a name: 'Ukraine War Latest: "..."', 'Kharkiv Strike: "..."'
+_HEADLINE_WORDS = frozenset("""latest live liveblog update updates breaking developing recap roundup highlights
+    explained war conflict crisis strike strikes attack attacks invasion offensive counteroffensive ceasefire
+    talks summit""".split())
+# a headline's verb after its speaker: 'Zelenskyy Says: "..."' is Zelenskyy's; anywhere else it is no name
+_HEADLINE_VERBS = frozenset("""says said say tells told warns warned claims claimed vows vowed urges urged
+    insists insisted denies denied admits admitted slams slammed accuses accused""".split())
+# the word that makes three capitalised words or more a body's name ("Russian Defence Ministry", "Ukrainian
+# General Staff", "The Moscow Times")
+_BODY_WORDS = frozenset("""ministry mod office department group council committee command force forces army navy
+    staff service services agency administration government party house times post press embassy police guard
+    guards brigade battalion regiment corps bureau commission parliament assembly court prosecutor prosecutors
+    union institute centre center foundation company corporation bank duma rada""".split())
+# bodies a place's name stands for, that speak ('White House: "We condemn the strike."')
+_SPEAKING_PLACES = frozenset({"white house", "kremlin", "pentagon", "elysee", "downing street"})
+_INITIAL = re.compile(r"[A-Z]\.$|(?:Jr|Sr)\.?$")   # "John F. Kennedy", "Martin Luther King Jr."
+
+
+def _person_or_body(words: list[str]) -> bool:
+    """Do three capitalised words or more have a known name's shape: a person's (a first name or a surname
+    that tells a gender, a particle, an initial) or a body's (a word such as Ministry, Office, Group)."""
+    return (gender(" ".join(words)) is not None or any(w in PARTICLES for w in words[1:-1])
+            or any(_INITIAL.match(w) for w in words[1:]) or any(w.lower() in _BODY_WORDS for w in words))
+
+
 def _colon_speaker(sentence: str) -> str | None:
     """The name before ``: "`` opening the sentence ('Zakharova: "..."', 'Maria Zakharova: «...»'), when
-    it is someone: not in capitals, not a label ("Update:", "Claim:"), a place or a country."""
+    it is someone: not in capitals, not a label ("Update:", "Claim:"), a place or a country, no headline
+    ("Ukraine War Latest:"), and of three words or more only in a person's or a body's shape. A headline's
+    verb after the name is dropped ('Zelenskyy Says: "..."' -> "Zelenskyy")."""
     m = _NAME_COLON_QUOTE.match(sentence)
     if m is None:
         return None
     name = clean_name(m.group("name"))
-    words = name.lower().replace(".", "").split()
-    if name.isupper() or len(words) > 4 or any(w in _NOT_COLON_SPEAKERS for w in words) \
-            or name.lower() in NOT_VOICES or name.lower() in COUNTRIES:
+    words = name.split()
+    if len(words) > 1 and words[-1].lower() in _HEADLINE_VERBS:
+        words = words[:-1]
+        name = " ".join(words)
+    lower = [w.lower().replace(".", "") for w in words]
+    if name.isupper() or len(words) > 4 or any(w in _NOT_COLON_SPEAKERS or w in _HEADLINE_WORDS
+                                               or w in _HEADLINE_VERBS for w in lower) \
+            or (name.lower() in NOT_VOICES and name.lower() not in _SPEAKING_PLACES) or name.lower() in COUNTRIES:
         return None
-    return strip_titles(name)
+    name = strip_titles(name)
+    if any(w.rstrip(".").lower() in PERSON_TITLES for w in name.split()[:-1]):
+        name = descriptor_name(name) or name   # "Kharkiv Governor Oleh Syniehubov" -> "Oleh Syniehubov"
+    words = name.split()
+    if len(words) >= 3 and not _person_or_body(words):
+        return None   # "Donbas Frontline Report": a title-case phrase, no name
+    return name
 
 
 def attributed_speaker(sentence: str) -> tuple[bool, str | None]:

@@ -80,7 +80,40 @@ def test_a_body_a_place_or_a_pronoun_that_does_not_fit_gives_no_name() -> None:
 
 def test_a_note_to_self_is_filler() -> None:
     for text in ("TODO: check whether the video of 15 March is the one posted on X.",
-                 "NB: the governor's figure differs from the ministry's.", "- FIXME: source for 40 killed?"):
+                 "XXX: the second video is from 2022, not from this strike.", "- FIXME: source for 40 killed?"):
         assert classify(text)[1] in ("filler", "question"), text
     assert classify("TODO: check whether the video of 15 March is the one posted on X.") == (False, "filler")
     assert classify("No: the building was residential, the governor said on Telegram.")[1] != "filler"
+
+
+def test_an_nb_line_is_read_as_any_other_sentence() -> None:
+    # "NB:" marks what matters: a fact there is a claim as it would be without the marker
+    text = "the governor later raised the toll to twelve, after two more bodies were found in Kharkiv."
+    assert classify("NB: " + text) == classify(text[0].upper() + text[1:])
+    assert classify("NB: " + text)[1] != "filler"
+    assert classify("N.B.: the ministry's figure of 40 killed in Kharkiv was revised to 12 on Monday.")[1] != "filler"
+
+
+def test_a_headline_before_a_colon_is_no_speaker_and_its_verb_is_dropped() -> None:
+    # a headline's or a live page's words: no one speaks
+    for text in ('Ukraine War Latest: "Eleven dead" in Kharkiv strike.',
+                 'Kharkiv Strike: "Eleven dead," officials say nothing more.',
+                 'Donbas Frontline Report: "The line holds near the river."',
+                 'Live Updates: "Air raid alert across the region."'):
+        assert voices(text, author="A. Writer")[0][1:] == (AUTHOR, "A. Writer"), text
+    # a headline's verb after the speaker: the speaker alone; a country that says is no one
+    assert voices('Zelenskyy Says: "We need more Patriots."')[0][1:] == (QUOTED, "Zelenskyy")
+    assert voices('Maria Zakharova Says: "Western media lie again."')[0][1:] == (QUOTED, "Maria Zakharova")
+    assert voices('Ukraine Says: "We need more Patriots."', author="A. Writer")[0][1:] == (AUTHOR, "A. Writer")
+
+
+def test_three_words_before_a_colon_speak_when_a_person_s_or_a_body_s_name() -> None:
+    assert voices('Ursula von der Leyen: "We stand with Ukraine."')[0][1:] == (QUOTED, "Ursula von der Leyen")
+    assert voices('Yevgeny Viktorovich Prigozhin: "We are leaving."')[0][1:] == (
+        QUOTED, "Yevgeny Viktorovich Prigozhin")
+    assert voices('Russian Defence Ministry: "Our forces struck a depot."')[0][1:] == (
+        QUOTED, "Russian Defence Ministry")
+    assert voices('Kharkiv Governor Oleh Syniehubov: "Eleven people were killed."')[0][1:] == (
+        QUOTED, "Oleh Syniehubov")
+    # a place standing for a body that speaks
+    assert voices('White House: "We condemn the strike."')[0][1:] == (QUOTED, "White House")
