@@ -44,12 +44,26 @@ def foreign_script(sentence: str) -> str | None:
     foreign = _NON_LATIN.findall(sentence)
     if not foreign or len(foreign) <= len(_LATIN.findall(sentence)):
         return None
+    return _commonest_script(foreign, majority=False)
+
+
+def _commonest_script(foreign: list[str], majority: bool) -> str | None:
+    """The script most of these letters of other scripts are in, by a reader's name; with ``majority``
+    only when it holds more than half of them."""
     letters = [c for c in foreign if c.isalpha()]
     if not letters:
         return None   # CJK punctuation, symbols: no letters of another script
     scripts = Counter(unicodedata.name(c, "UNKNOWN").split()[0] for c in letters)
-    script = scripts.most_common(1)[0][0]
+    script, count = scripts.most_common(1)[0]
+    if majority and 2 * count <= len(letters):
+        return None
     return _SCRIPT_NAMES.get(script, script.title())
+
+
+def other_script(text: str) -> str | None:
+    """The script the letters of ``text`` that are not Latin are mostly in, however few they are
+    beside its Latin ones ("Cyrillic" for an English document quoting Russian), else None."""
+    return None if text.isascii() else _commonest_script(_NON_LATIN.findall(text), majority=True)
 
 
 def english_share(text: str, limit: int = 4_000) -> float | None:
@@ -80,7 +94,7 @@ def document_language(name: str, text: str, not_english: int) -> Found:
     """What a document that is not (all) in English adds to ``language_notes``: its sentences in
     another script, or (when it has none) that its prose reads as no English at all."""
     if not_english:
-        return name, not_english, foreign_script(text), True
+        return name, not_english, other_script(text), True
     return name, 0, None, looks_english(text)
 
 
@@ -99,11 +113,13 @@ def language_notes(found: list[Found]) -> list[str]:
         sentences = sum(f[1] for f in scripted)
         scripts = ", ".join(sorted({f[2] for f in scripted if f[2]})) or "another"
         docs = len(scripted)
-        notes.append(f"{sentences} sentence{'s' * (sentences != 1)} in {docs} document{'s' * (docs != 1)} "
-                     f"({_names([f[0] for f in scripted])}) {'are' if sentences != 1 else 'is'} not in English "
-                     f"({scripts} script): claimstance reads English; translate them first (CSV or JSONL rows: "
-                     "--text-column naming a column of translations); they are kept as reason not_english, "
-                     "never claims")
+        many = sentences != 1
+        notes.append(f"{sentences} sentence{'s' * many} in {docs} document{'s' * (docs != 1)} "
+                     f"({_names([f[0] for f in scripted])}) {'are' if many else 'is'} not in English "
+                     f"({scripts} script): claimstance reads English; translate {'them' if many else 'it'} first "
+                     "(CSV or JSONL rows: --text-column naming a column of translations); "
+                     f"{'they are' if many else 'it is'} kept as reason not_english, never "
+                     f"{'claims' if many else 'a claim'}")
     latin = [f for f in found if not f[3]]
     if latin:
         docs = len(latin)

@@ -10,7 +10,7 @@ import pytest
 from corpus.claimfilter import NOT_ENGLISH, classify, in_scope
 from corpus.claims import build_claims
 from corpus.extraction import extract_claims
-from corpus.language import english_share, foreign_script, language_notes, looks_english
+from corpus.language import english_share, foreign_script, language_notes, looks_english, other_script
 from corpus.records import Document
 
 RUSSIAN = "Киевский режим снова прикрывается мирными жителями, заявила Мария Захарова."
@@ -87,3 +87,20 @@ def test_stance_claims_notes_documents_not_in_english_once(tmp_path: Path) -> No
     (corpus / "de.txt").unlink()
     build_claims([str(corpus)], str(tmp_path / "c.jsonl"), progress=False, on_note=notes.append)
     assert notes == []
+
+
+def test_an_english_document_quoting_russian_names_cyrillic_in_its_note(tmp_path: Path) -> None:
+    # most of the document's letters are Latin: the note still names the script of its other letters
+    (tmp_path / "mixed.txt").write_text(
+        ENGLISH + "\n\nThe channel's post read «Киевский режим снова прикрывается мирными жителями», which the "
+        "fact-checkers rated false.\n\n" + RUSSIAN + "\n\nOfficials in Kharkiv (Харків) said eleven people died.",
+        encoding="utf-8")
+    notes: list[str] = []
+    build_claims([str(tmp_path / "mixed.txt")], str(tmp_path / "c.jsonl"), progress=False, on_note=notes.append)
+    assert notes == [
+        "1 sentence in 1 document (mixed.txt) is not in English (Cyrillic script): claimstance reads English; "
+        "translate it first (CSV or JSONL rows: --text-column naming a column of translations); it is kept as "
+        "reason not_english, never a claim"]
+    assert other_script("Peskov (Дмитрий Песков) spoke of Ελλάδα.") == "Cyrillic"
+    assert other_script("Peskov (Песков) spoke of Ελλάδα.") is None   # no script holds most of them
+    assert other_script("Plain ASCII.") is None and other_script("a café in Kyiv") is None
