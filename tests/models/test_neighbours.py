@@ -62,9 +62,9 @@ def test_faiss_never_asks_for_more_than_the_shared_depth(monkeypatch):
     monkeypatch.setattr(neighbours, "_graph", spying)
     x = clustered(len(GROUPS))
     search(x, x, 5, query_groups=GROUPS, corpus_groups=GROUPS, method="faiss")
-    # 5 + 4 rounded up for the groups of four, 5 + 60 for the middle one, the cap for the large one
+    # 2 x (5 + 4) rounded up for the groups of four, the cap for the middle and the large one
     # (the old path asked for 5 + 300 for every query)
-    assert asked == [16, 128, neighbours.SHARED_DEPTH]
+    assert asked == [32, neighbours.SHARED_DEPTH]
 
 
 def test_faiss_groups_may_be_strings_and_queries_differ_from_corpus():
