@@ -8,7 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from claimstance.arguments import COUNT, PORT, scope_of
+from claimstance.arguments import COUNT, PORT, at_least, scope_of
 from claimstance.terminal import print_notes, shell_word
 from corpus.claimfilter import SCOPE_WORDS
 
@@ -175,6 +175,8 @@ def add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--column", action="append", default=None, metavar="KEY=COLUMN", help="CSV/JSONL column holding a "
                    "document's outlet, date, author, source_type, title, url, platform or language, as `stance claims "
                    "--column` (repeatable)")
+    p.add_argument("--max-file-mb", type=at_least(0.001, float), default=50, help="skip files (or JSONL lines) "
+                   "larger than this, as `stance claims --max-file-mb` (default: 50; a big Telegram export needs more)")
     p.add_argument("--model", default=None, metavar="DIR",
                    help="pre-label with this model directory from `stance train` (default: the config's `model:`, "
                         "else the bootstrap; a run on the bootstrap keeps a project on a trained model's pre-labels)")
@@ -196,7 +198,8 @@ def _run_pipeline(args: argparse.Namespace) -> int:
     from corpus.sources import ReadOptions
 
     _check_workspace_dir(args.workspace)
-    options = ReadOptions(text_column=args.text_column, id_column=args.id_column, columns=column_map(args.column))
+    options = ReadOptions(text_column=args.text_column, id_column=args.id_column, columns=column_map(args.column),
+                          max_mb=args.max_file_mb)
     result = run(args.corpus, args.config, workspace=args.workspace, push=not args.no_push, port=args.port,
                  project=args.project, read_options=options, model=args.model, overlap=args.overlap,
                  scope=args.scope, scheme=args.scheme)

@@ -3,8 +3,8 @@
 ``14.03.2026 07:40`` is day first wherever dots are written, so it is always read as
 ``2026-03-14T07:40``. With slashes either order is in use: ``14/03/2026`` can only be day first and
 ``04/19/2022`` only month first; ``03/04/2026`` could be either. A file's dates share one order, so the
-first date that tells it decides for the file's others; a date the file never tells the order of
-(no day over 12 anywhere in it) is kept as written, and so is one that contradicts the file's order.
+date that could be either is read in the order its other dates tell; when they tell none (no day
+over 12 anywhere in it) or both (14/03/2026 and 04/19/2026), it is kept as written.
 Anything else (ISO already, "March 14", two-digit years) is left as it is.
 """
 
@@ -58,43 +58,76 @@ def _iso(m: re.Match[str], order: str) -> str | None:
     return f"{date.isoformat()}T{time.isoformat(timespec='seconds' if seconds else 'minutes')}"
 
 
+def _impossible(value: object) -> bool:
+    """Is ``value`` written as a date this module reads, but no day of the calendar (31/02/2026)?"""
+    return isinstance(value, str) and _WRITTEN.fullmatch(value.strip()) is not None and date_order(value) is None
+
+
 def iso_dates(docs: Iterator[Document], path: str, on_note: Callable[[str], None] | None,
-              key: str = "date") -> Iterator[Document]:
+              key: str = "date", rescan: Callable[[], Iterator[Document]] | None = None) -> Iterator[Document]:
     """The documents of one row file, in order, with their ``key`` written day or month first as ISO.
 
-    Documents are held back from the first date whose order is not yet known until a later one tells
-    it (or the file ends): the file's dates are read in one order. Dates kept as written get one note.
+    A date whose own numbers tell its order (14/03/2026, 04/19/2026, 14.03.2026) is read so. One that
+    could be either (03/04/2026) is read in the order the file's other dates tell, when they tell one
+    and only one: documents are held back from the first such date until the file ends (a date
+    further down could still tell the other order), never reordered; with ``rescan`` (the same file's
+    documents read again) the file's dates are read through once at its first such date instead, so
+    that nothing is held. When the file tells both orders, or none, its ambiguous dates are kept as
+    written; these and impossible dates (31/02/2026) get one note.
     """
-    order: str | None = None
+    orders: dict[str, str] = {}   # order -> the first date telling it
     held: list[Document] = []
     kept: list[str] = []
+    impossible: list[str] = []
+    waiting = False   # an ambiguous date is held
+    final = False     # the file's dates all read through (rescan): its orders are known
 
-    def release() -> Iterator[Document]:
+    def release(order: str | None) -> Iterator[Document]:
         for doc in held:
             value = doc.meta.get(key)
             told = date_order(value)
             if told is not None:
-                kind, own = told
-                read_as = own if kind in ("dots", "same") or own == order else order if own is None else None
-                if read_as is None:   # ambiguous in a file that never tells, or against the file's order
+                read_as = told[1] if told[1] is not None else order
+                if read_as is None:   # ambiguous, in a file that tells no order or both
                     kept.append(value)
                 else:
                     doc.meta[key] = iso_date(value, read_as)
+            elif _impossible(value):
+                impossible.append(value)
             yield doc
         held.clear()
 
     for doc in docs:
-        told = date_order(doc.meta.get(key))
-        if order is None and told is not None and told[0] != "same" and told[1] is not None:
-            order = told[1]
+        value = doc.meta.get(key)
+        told = date_order(value)
+        if told is not None and told[0] != "same" and told[1] is not None:
+            orders.setdefault(told[1], value)
         held.append(doc)
-        waiting = order is None and (len(held) > 1 or told is not None and told[1] is None)
-        if not waiting:
-            yield from release()
-    yield from release()
-    if kept and on_note is not None:
+        if told == ("slashes", None) and rescan is not None:   # every order the file tells, known now
+            for other in rescan():
+                said = date_order(other.meta.get(key))
+                if said is not None and said[0] != "same" and said[1] is not None:
+                    orders.setdefault(said[1], other.meta[key])
+            rescan, final = None, True
+        waiting = not final and (waiting or told == ("slashes", None))
+        if len(orders) > 1:   # the file tells both orders: nothing ambiguous is read
+            yield from release(None)
+            waiting = False
+        elif not waiting:
+            yield from release(next(iter(orders), None))
+    yield from release(next(iter(orders), None) if len(orders) == 1 else None)
+    if on_note is None:
+        return
+    if kept:
         shown = ", ".join(dict.fromkeys(kept[:3]))
-        why = (f"the file's other dates are written {order}" if order is not None
-               else "no date in the file has a day over 12, so day and month cannot be told apart")
+        if len(orders) > 1:
+            why = (f"the file writes dates both day first ({orders[DAY_FIRST]}) and month first "
+                   f"({orders[MONTH_FIRST]}), so day and month of these cannot be told apart")
+        else:
+            why = "no date in the file has a day over 12, so day and month cannot be told apart"
         on_note(f"{path}: {len(kept)} date{'s' if len(kept) > 1 else ''} kept as written ({shown}): {why}; "
                 "write them as ISO dates (2026-03-14) to have them read")
+    if impossible:
+        shown = ", ".join(dict.fromkeys(impossible[:3]))
+        on_note(f"{path}: {len(impossible)} date{'s' if len(impossible) > 1 else ''} kept as written ({shown}): "
+                "no such day in the calendar; check the date")

@@ -5,8 +5,10 @@ encoding (the same test for every format), and decoding, each problem a ``Skippe
 from __future__ import annotations
 
 import codecs
+import math
 import os
-from typing import IO
+import re
+from typing import IO, Any
 
 from corpus.sources import KNOWN, OnSkip, Skipped, Source
 
@@ -56,13 +58,17 @@ def _decode(data: bytes, where: str, on_skip: OnSkip) -> str | None:
     return text
 
 
-def _read_bytes(path: str, max_mb: float, on_skip: OnSkip) -> bytes | None:
+def _read_bytes(path: str, max_mb: float, on_skip: OnSkip, whole: bool = False) -> bytes | None:
+    """The file's bytes; None after one skip line when it is over the limit or cannot be read. A
+    ``whole`` file (a Telegram export) cannot be split: the fix named is the limit alone."""
     try:
         size = os.path.getsize(path)
         if size > max_mb * 1024 * 1024:
             shown = f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{size / 1024:.1f} KB"
-            on_skip(Skipped(path, f"{shown} is over the {max_mb:g} MB limit per file; "
-                                  "split it or raise the limit with --max-file-mb"))
+            fix = (f"raise the limit with --max-file-mb (stance claims and stance run take it; "
+                   f"--max-file-mb {math.ceil(size / 1024 / 1024) + 1} reads this one)" if whole
+                   else "split it or raise the limit with --max-file-mb")
+            on_skip(Skipped(path, f"{shown} is over the {max_mb:g} MB limit per file; {fix}"))
             return None
         with open(path, "rb") as handle:
             return handle.read()
@@ -85,3 +91,50 @@ def _open_sniffed(source: Source, on_skip: OnSkip) -> IO[bytes] | None:
         return None
     handle.seek(0)
     return handle
+
+
+# A JSON escape of a UTF-16 surrogate: a pair is one character once parsed, a lone one (an emoji cut in
+# two by an export or a script) stays a surrogate, which no UTF-8 file can hold.
+_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def may_hold_surrogates(raw: bytes) -> bool:
+    """Could JSON text ``raw`` parse to strings holding a lone surrogate (does it escape one)?"""
+    return _ESCAPED_SURROGATE.search(raw) is not None
+
+
+def replace_surrogates(value: Any) -> tuple[Any, int]:
+    """Parsed JSON with each lone surrogate in its strings and keys replaced by U+FFFD, and how many.
+
+    One character for one, so offsets into a text hold. Lists and objects are changed in place.
+    """
+    count = 0
+
+    def fixed(text: str) -> str:
+        nonlocal count
+        text, n = _SURROGATE.subn("\ufffd", text)
+        count += n
+        return text
+
+    if isinstance(value, str):
+        return fixed(value), count
+    stack = [value] if isinstance(value, (dict, list)) else []
+    while stack:   # no recursion: a deep nest is read as deep as the parser allowed
+        item = stack.pop()
+        pairs = list(item.items()) if isinstance(item, dict) else list(enumerate(item))
+        if isinstance(item, dict):
+            item.clear()
+        for key, child in pairs:
+            if isinstance(child, str):
+                child = fixed(child)
+            elif isinstance(child, (dict, list)):
+                stack.append(child)
+            item[fixed(key) if isinstance(key, str) else key] = child
+    return value, count
+
+
+def surrogates_note(path: str, count: int) -> str:
+    """The note for a file whose JSON held ``count`` lone surrogates, replaced."""
+    return (f"{path}: {count} lone UTF-16 surrogate{'s' if count > 1 else ''} (half of an emoji, cut) replaced "
+            "with U+FFFD (the replacement character), one character for one, so offsets hold; fix the file to keep the character")

@@ -5,8 +5,10 @@ with more or fewer fields than the header, a quote never closed) is a ``Skipped`
 and line; the other rows go through. A JSONL file of stance's own outputs (claims, pre-labels,
 pairs, pulled labels) is one skip: it is not documents. Rows whose text is empty (a post of a photo
 alone) are left out with one note a file; a file of only such rows is a skip. ``--column outlet=Канал``
-(``ReadOptions.columns``) puts a column's value under a metadata key; a date written day or month
-first becomes ISO (``corpus.dates``).
+(``ReadOptions.columns``) puts a column's value under a metadata key (one column may feed several keys,
+the text or id column one too); a file without the column is read without it, and a column no file has
+is an error (``column_notes``, before any file is read). A date written day or month first becomes ISO
+(``corpus.dates``); a lone surrogate in a JSONL string (``\\ud83d``) becomes U+FFFD, with a note.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from corpus.dates import iso_dates
-from corpus.decoding import _open_sniffed
-from corpus.errors import UserError
+from corpus.decoding import _open_sniffed, may_hold_surrogates, replace_surrogates, surrogates_note
+from corpus.errors import UserError, named_few
 from corpus.records import Document
 from corpus.sources import OnNote, OnSkip, ReadOptions, Skipped, Source, _document, _file_meta
 
@@ -93,6 +95,61 @@ def _no_mapped_column(missing: list[str], keys: list[str], what: str) -> str:
             f"({what}: {', '.join(map(str, keys))}){hint}; give the column's name as it is written")
 
 
+def _first_columns(source: Source) -> tuple[list[str], str] | None:
+    """A CSV file's header or a JSONL file's first row's fields, and how they were found; None when the
+    file cannot be read that far (its reader says why)."""
+    try:
+        with open(source.path, "rb") as raw:
+            if source.fmt == "csv":
+                header = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="").readline()
+                delimiter = sniff_delimiter(header)
+                how = "" if delimiter == "," else f", split at each {DELIMITER_NAMES[delimiter]}"
+                return next(csv.reader([header], delimiter=delimiter)), f"columns{how}"
+            for line in raw:
+                if line.strip():
+                    row = json.loads(line.decode("utf-8-sig"))
+                    return (list(row), "its first row's fields") if isinstance(row, dict) else None
+    except (OSError, ValueError, csv.Error, RecursionError, StopIteration):
+        pass
+    return None
+
+
+def column_notes(sources: list[Source], options: ReadOptions, on_note: OnNote | None) -> None:
+    """Check ``--column`` options against the CSV and JSONL inputs' columns before any is read.
+
+    A file without a mapped column is read without that key (one note an option, naming the files);
+    an option no file has a column for is a UserError (a typo: the columns of the first file, and one
+    nearly named so); options given with no CSV or JSONL input at all are a note.
+    """
+    if not options.columns:
+        return
+    files = [(s.path, found) for s in sources if s.fmt in ("csv", "jsonl")
+             if (found := _first_columns(s)) is not None]
+    if not files:
+        if on_note is not None and not any(s.fmt in ("csv", "jsonl") for s in sources):
+            given = ", ".join(f"--column {key}={names}" for key, names in options.columns)
+            on_note(f"{given} not used: no CSV or JSONL input (a Telegram export's posts take outlet, date and "
+                    "author from the export; a text file's metadata comes from a manifest)")
+        return
+    lacking_by = {f"{key}={names}": [(path, found) for path, found in files
+                                     if _unmapped(found[0], ReadOptions(columns=((key, names),)))]
+                  for key, names in options.columns}
+    nowhere = [option for option, lacking in lacking_by.items() if len(lacking) == len(files)]
+    if nowhere:   # a typo, most likely: the first file's columns, and one nearly named so
+        path, (keys, what) = files[0]
+        n = len(files) - 1
+        where = f"{path} and the {n} other CSV/JSONL input{'s' if n > 1 else ''}" if n else path
+        raise UserError(f"{where}: {_no_mapped_column(nowhere, keys, what)}")
+    for key, names in options.columns:
+        option = f"{key}={names}"
+        lacking = lacking_by[option]
+        if lacking and on_note is not None:
+            one = len(lacking) == 1
+            on_note(f"--column {option}: no {_quoted_names(names)} column in {named_few([p for p, _ in lacking])}, "
+                    f"so {'its' if one else 'their'} documents get no {key} from it; {len(files) - len(lacking)} "
+                    f"other file{' has' if len(files) - len(lacking) == 1 else 's have'} it")
+
+
 def _row_document(row: dict[str, Any], where: str, source: Source, options: ReadOptions,
                   on_skip: OnSkip, on_empty: Callable[[str], None]) -> Document | None:
     column = _text_column(row, options)
@@ -114,12 +171,18 @@ def _row_document(row: dict[str, Any], where: str, source: Source, options: Read
         meta.update((k, v) for k, v in (source.manifest.for_id(str(given_id)) or {}).items() if k != "id")
     unused = {name for name in _names(options.id_column) if row.get(name) in (None, "")}  # an empty id is no field
     meta.update((k, v) for k, v in row.items() if k not in (column, id_column) and k not in unused)
+    moved: set[str] = set()
     for key, names in options.columns:   # --column outlet=Канал: the column's value under the key
         name = next((name for name in _names(names) if name in row), None)
         if name is not None and name != key:
-            value = meta.pop(name)
+            # copied, not moved, until every key has its value: one column may feed several keys
+            # (a channel is outlet and author), and the text or id column may feed one too
+            value = row[name]
             if value not in (None, ""):
                 meta[key] = value
+            moved.add(name)
+    for name in moved - set(MAPPED_KEYS):
+        meta.pop(name, None)   # under its key now; a column named as a key itself (outlet) stays
     meta["source_file"] = source.path
     return _document(text, meta, source.path, given_id)
 
@@ -196,13 +259,25 @@ def _with_empty_rows(docs: Iterator[Document], empty: _EmptyRows, path: str, on_
 
 def read_jsonl_documents(source: Source, options: ReadOptions, on_skip: OnSkip,
                          on_note: OnNote | None = None) -> Iterator[Document]:
-    """The documents of a JSONL file, one a line; rows without text are left out with one note."""
+    """The documents of a JSONL file, one a line; rows without text are left out with one note, and
+    lone surrogates (``\\ud83d``) become U+FFFD with one note."""
     empty = _EmptyRows()
-    docs = _jsonl_documents(source, options, on_skip, empty)
-    return _with_empty_rows(iso_dates(docs, source.path, on_note), empty, source.path, on_skip, on_note)
+    surrogates = [0]
+    docs = _jsonl_documents(source, options, on_skip, empty, surrogates)
+    again = lambda: _jsonl_documents(source, options, _ignored, _EmptyRows(), [0])   # noqa: E731
+    docs = _with_empty_rows(iso_dates(docs, source.path, on_note, rescan=again), empty, source.path, on_skip, on_note)
+    return _then(docs, lambda: on_note(surrogates_note(source.path, surrogates[0]))
+                 if surrogates[0] and on_note is not None else None)
 
 
-def _jsonl_documents(source: Source, options: ReadOptions, on_skip: OnSkip, empty: _EmptyRows) -> Iterator[Document]:
+def _then(docs: Iterator[Document], after: Callable[[], None]) -> Iterator[Document]:
+    """``docs``, then ``after()`` once they are all read."""
+    yield from docs
+    after()
+
+
+def _jsonl_documents(source: Source, options: ReadOptions, on_skip: OnSkip, empty: _EmptyRows,
+                     surrogates: list[int]) -> Iterator[Document]:
     limit = options.max_mb * 1024 * 1024
     handle = _open_sniffed(source, on_skip)
     if handle is None:
@@ -240,16 +315,15 @@ def _jsonl_documents(source: Source, options: ReadOptions, on_skip: OnSkip, empt
                 on_skip(Skipped(where, f"nested too deep (over {MAX_DEPTH} levels of lists and objects); "
                                        "fix or remove that line"))
                 continue
+            if may_hold_surrogates(raw):   # an emoji cut in two: no UTF-8 output can hold its half
+                row, n = replace_surrogates(row)
+                surrogates[0] += n
             if first_row:
                 first_row = False
                 what = _stance_output(row)
                 if what is not None:   # left in the corpus folder, its sentences would come back as documents
                     on_skip(Skipped(source.path, f"{what}, not documents; move it out of the corpus folder "
                                                  "(or leave it out of the inputs)"))
-                    return
-                missing = _unmapped(row, options)
-                if missing:
-                    on_skip(Skipped(source.path, _no_mapped_column(missing, list(row), "its first row's fields")))
                     return
             doc = _row_document(row, where, source, options, on_skip, lambda column: empty.add(lineno, column))
             if doc is not None:
@@ -359,7 +433,13 @@ def read_csv_documents(source: Source, options: ReadOptions, on_skip: OnSkip,
     """The documents of a CSV file, one a row; rows without text are left out with one note."""
     empty = _EmptyRows()
     docs = _csv_documents(source, options, on_skip, empty)
-    return _with_empty_rows(iso_dates(docs, source.path, on_note), empty, source.path, on_skip, on_note)
+    again = lambda: _csv_documents(source, options, _ignored, _EmptyRows())   # noqa: E731
+    return _with_empty_rows(iso_dates(docs, source.path, on_note, rescan=again), empty, source.path, on_skip,
+                            on_note)
+
+
+def _ignored(skip: Skipped) -> None:
+    """Skips of a file read again for its dates alone: said on its first reading."""
 
 
 def _csv_documents(source: Source, options: ReadOptions, on_skip: OnSkip, empty: _EmptyRows) -> Iterator[Document]:
@@ -407,11 +487,6 @@ def _csv_documents(source: Source, options: ReadOptions, on_skip: OnSkip, empty:
                 return
             if _text_column(columns, options) is None:
                 on_skip(Skipped(source.path, _no_text_column(columns, delimiter, options)))
-                return
-            missing = _unmapped(columns, options)
-            if missing:
-                how = "" if delimiter == "," else f", split at each {DELIMITER_NAMES[delimiter]}"
-                on_skip(Skipped(source.path, _no_mapped_column(missing, columns, f"columns{how}")))
                 return
             any_row = False
             for first, cells in rows():

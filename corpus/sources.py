@@ -7,11 +7,13 @@ id a file's documents get from its manifest entry.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
+import re
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from corpus.errors import UserError, named_few
@@ -72,6 +74,9 @@ class Source:
     entry: dict[str, Any] | None = None
     manifest: Manifest | None = None
     unlisted_in: str | None = None  # the manifest that applies to the file but has no entry for it
+    # Telegram posts read so far from the inputs, shared by all their exports: doc_id -> (file, text's hash);
+    # overlapping exports of one chat hold the same posts
+    posts: dict[str, tuple[str, int]] | None = field(default=None, compare=False, repr=False)
 
 
 OnSkip = Callable[[Skipped], None]
@@ -222,13 +227,18 @@ def list_sources(inputs: list[str], options: ReadOptions, on_skip: OnSkip,
     sources: list[Source] = []
     seen: set[str] = set()
 
+    posts: dict[str, tuple[str, int]] = {}
+
     def add(source: Source | None) -> None:
         real = os.path.realpath(source.path) if source is not None else None
         if real is not None and real not in seen:  # a file given twice is read once
             seen.add(real)
-            sources.append(source)
+            sources.append(dataclasses.replace(source, posts=posts) if source.fmt == "telegram" else source)
 
     excluded = {os.path.realpath(folder) for folder in options.exclude}
+    exports: set[str] = set()   # folders holding a Telegram Desktop export's result.json
+    media: set[str] = set()     # their media folders, and the folders inside them
+    left_out: dict[str, list[str]] = {}   # an export's folder -> its media files and pages, not read
     for given in inputs:
         if not os.path.exists(given):
             on_skip(Skipped(given, "no such file or directory; check the path"))
@@ -241,6 +251,11 @@ def list_sources(inputs: list[str], options: ReadOptions, on_skip: OnSkip,
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not (
                     excluded and os.path.realpath(os.path.join(dirpath, d)) in excluded))
                 manifests = None   # this folder's, found at its first file
+                parent = os.path.dirname(dirpath)
+                if (parent in exports and os.path.basename(dirpath) in EXPORT_FOLDERS) or parent in media:
+                    media.add(dirpath)   # photos/ of a Telegram export: its posts' media
+                if "result.json" in filenames and _telegram_export(os.path.join(dirpath, "result.json")):
+                    exports.add(dirpath)
                 for d in [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
                     # os.walk never enters a linked folder: said, as a linked file out of the corpus is
                     link = os.path.join(dirpath, d)
@@ -252,6 +267,9 @@ def list_sources(inputs: list[str], options: ReadOptions, on_skip: OnSkip,
                         continue
                     candidates += 1
                     path = os.path.join(dirpath, name)
+                    if dirpath in media or dirpath in exports and _EXPORT_PAGE.fullmatch(name):
+                        left_out.setdefault(_export_root(dirpath, exports), []).append(path)
+                        continue
                     if os.path.islink(path) and not inside(os.path.realpath(path), root):
                         # A link out of the corpus (to ~/.ssh, a workspace's studio.json) would make a
                         # private file into claims that annotators see: only a file given by name is.
@@ -277,10 +295,49 @@ def list_sources(inputs: list[str], options: ReadOptions, on_skip: OnSkip,
             if not any(m.for_file(given) for m in manifests):
                 manifests += [m for m in [_listing_ancestor(given, cache, ancestors)] if m is not None]
             add(_source(given, manifests, on_skip))
+    if left_out and on_note is not None:
+        on_note(_export_files_note(left_out))
     if on_note is not None:
         _manifest_notes(explicit + [m for m in cache.values() if m is not None], sources, on_note)
         _unlisted_notes(sources, on_note)
+    from corpus.row_readers import column_notes   # imports this module
+
+    column_notes(sources, options, on_note)
     return sources
+
+
+# What Telegram Desktop writes beside an export's result.json: media folders and its own pages.
+EXPORT_FOLDERS = {"photos", "video_files", "files", "stickers", "voice_messages", "round_video_messages",
+                  "animations", "contacts", "profile_pictures", "css", "js", "images", "lists", "chats"}
+_EXPORT_PAGE = re.compile(r"export_results\.html|messages\d*\.html")
+_CHAT_TYPE = re.compile(rb'"type"\s*:\s*"(?:public_channel|private_channel|public_supergroup|private_supergroup|'
+                        rb'private_group|personal_chat|bot_chat|saved_messages)"')
+
+
+def _telegram_export(path: str) -> bool:
+    """Does ``path`` (a result.json) open as a Telegram Desktop export does: a chat type before its posts?"""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") and _CHAT_TYPE.search(head) is not None
+
+
+def _export_root(dirpath: str, exports: set[str]) -> str:
+    while dirpath not in exports and os.path.dirname(dirpath) != dirpath:
+        dirpath = os.path.dirname(dirpath)
+    return dirpath
+
+
+def _export_files_note(left_out: dict[str, list[str]]) -> str:
+    """One note for the media files and pages of Telegram exports, which are no documents."""
+    n = sum(len(paths) for paths in left_out.values())
+    where = named_few([f"{root} ({len(paths)})" for root, paths in left_out.items()])
+    return (f"{n} file{'s' if n > 1 else ''} of {'Telegram exports' if len(left_out) > 1 else 'a Telegram export'} "
+            f"not read ({where}): "
+            "a post's photos, videos, files and stickers, and the export's own pages, are no documents; its "
+            "posts are read from result.json")
 
 
 def inside(path: str, root: str) -> bool:

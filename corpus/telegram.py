@@ -8,7 +8,10 @@ the platform (Telegram), its date, its author (``from``), who it was forwarded f
 reply ids, and an id ``tg-<chat id>-<message id>``; a t.me link only when the export names the
 chat's username (a channel's title is not its username). The file's manifest entry applies to every
 post, and an entry by ``id:`` to that post. Service messages (a pin, a title change) and posts
-without text (a photo or video alone) are left out, counted in one note.
+without text (a photo or video alone) are left out, counted in one note; so are posts an earlier
+export of the same chat held (overlapping exports: each post read once, the first export's text).
+A lone surrogate (an emoji cut in two, ``\\ud83d``) becomes U+FFFD, one character for one. The media
+folders beside result.json (photos/, files/ ...) are no documents (``corpus.sources``: one note).
 
 A ``.json`` file is read only when its content is such an export: a JSON object with a ``messages``
 list and a chat ``type``; any other JSON is an unknown format.
@@ -21,7 +24,7 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-from corpus.decoding import _decode, _read_bytes
+from corpus.decoding import _decode, _read_bytes, may_hold_surrogates, replace_surrogates, surrogates_note
 from corpus.records import Document
 from corpus.sources import OnNote, OnSkip, ReadOptions, Skipped, Source, _document, _file_meta, unknown_format
 
@@ -36,21 +39,31 @@ def is_export(data: Any) -> bool:
             and isinstance(data.get("type"), str) and data["type"] in CHAT_TYPES)
 
 
+_END = object()
+
+
 def post_text(message: dict[str, Any]) -> str | None:
     """A message's text: its ``text`` string, or its strings and entities' texts joined in order
-    (``text_entities`` when there is no ``text``); None when it is neither."""
+    (``text_entities`` when there is no ``text``); None when it is neither. An entity without text (a
+    bare ``{"type": "link"}``) adds nothing; one whose text is itself a list adds that list's text."""
     value = message.get("text", message.get("text_entities"))
     if isinstance(value, str):
         return value
     if not isinstance(value, list):
         return None
-    parts = []
-    for part in value:
+    parts: list[str] = []
+    stack: list[Any] = [iter(value)]
+    while stack:   # no recursion: an entity nesting others is read as deep as it goes
+        part = next(stack[-1], _END)
+        if part is _END:
+            stack.pop()
+            continue
         if isinstance(part, dict):
             part = part.get("text")
-        if not isinstance(part, str):
-            return None
-        parts.append(part)
+        if isinstance(part, str):
+            parts.append(part)
+        elif isinstance(part, list):
+            stack.append(iter(part))
     return "".join(parts)
 
 
@@ -95,10 +108,20 @@ def _not_an_export(data: Any) -> str:
                                    "`type`); a list of documents reads as JSONL, one object a line")
 
 
+def _again_note(path: str, again: dict[str, list[int]]) -> str:
+    """The note for posts of an export already read from another export of the same chat."""
+    n = sum(sum(counts) for counts in again.values())
+    edited = sum(counts[1] for counts in again.values())
+    changed = (f"; {edited} of them with another text (edited between the exports): the first export's is kept"
+               if edited else "")
+    return (f"{path}: {n} post{'s' if n > 1 else ''} already read from {', '.join(again)} (an export of the same "
+            f"chat overlapping this one) not read again{changed}")
+
+
 def read_telegram_export(source: Source, options: ReadOptions, on_skip: OnSkip,
                          on_note: OnNote | None = None) -> Iterator[Document]:
     """The posts of a Telegram Desktop export as documents, in the export's order."""
-    data = _read_bytes(source.path, options.max_mb, on_skip)
+    data = _read_bytes(source.path, options.max_mb, on_skip, whole=True)
     text = _decode(data, source.path, on_skip) if data is not None else None
     if text is None:
         return
@@ -116,8 +139,14 @@ def read_telegram_export(source: Source, options: ReadOptions, on_skip: OnSkip,
     if not is_export(chat):
         on_skip(Skipped(source.path, _not_an_export(chat)))
         return
+    surrogates = 0
+    if may_hold_surrogates(data):   # an emoji cut in two (a truncated post): no UTF-8 output can hold its half
+        chat, surrogates = replace_surrogates(chat)
+    if surrogates and on_note is not None:
+        on_note(surrogates_note(source.path, surrogates))
     entry = {k: v for k, v in _file_meta(source).items() if k not in ("id", "voices")}
     service = textless = read = 0
+    again: dict[str, list[int]] = {}   # the export a post was read from before -> [same text, edited since]
     for n, message in enumerate(chat["messages"]):
         if not isinstance(message, dict):
             on_skip(Skipped(f"{source.path}: message {n + 1}", "not a JSON object; export it again"))
@@ -134,6 +163,11 @@ def read_telegram_export(source: Source, options: ReadOptions, on_skip: OnSkip,
             textless += 1
             continue
         doc_id = _post_id(chat, message)
+        if doc_id is not None and source.posts is not None:   # overlapping exports of one chat: read once
+            first = source.posts.setdefault(doc_id, (source.path, hash(body)))
+            if first[0] != source.path:
+                again.setdefault(first[0], [0, 0])[first[1] != hash(body)] += 1
+                continue
         meta = {**post_meta(chat, message), **entry}   # what the manifest says wins over the export
         if doc_id is not None and source.manifest is not None:
             meta.update((k, v) for k, v in (source.manifest.for_id(doc_id) or {}).items() if k != "id")
@@ -145,6 +179,10 @@ def read_telegram_export(source: Source, options: ReadOptions, on_skip: OnSkip,
         (textless, "post without text (media only: a photo, video, file, sticker or poll)",
          "posts without text (media only: photos, videos, files, stickers or polls)"))
         if n]
+    if again and on_note is not None:
+        on_note(_again_note(source.path, again))
+    if not read and again:
+        return   # every post was read from another export: said above
     if not read:
         why = f" ({' and '.join(left_out)})" if left_out else ""
         on_skip(Skipped(source.path, f"no post with text in the export{why}; export a chat whose posts have text"))

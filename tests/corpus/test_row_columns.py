@@ -42,14 +42,14 @@ def test_columns_map_to_outlet_and_date_and_day_first_dates_become_iso(tmp_path:
                      "of a photo or video alone; give it text to have it read"]
 
 
-def test_a_mapped_column_missing_from_the_header_is_one_skip_listing_the_columns(tmp_path: Path) -> None:
+def test_a_mapped_column_no_file_has_is_one_error_listing_the_columns(tmp_path: Path) -> None:
     path = tmp_path / "tracker.csv"
     path.write_bytes(TRACKER.encode("utf-8"))
-    docs, skipped, _ = read([path], text_column="Перевод (EN)", columns=column_map(["outlet=канал ", "date=Date"]))
-    assert docs == []
-    assert skipped == [Skipped(str(path), "no 'канал' or 'Date' column for --column outlet=канал, --column date=Date "
-                                          "(columns, split at each semicolon: Канал, Дата, Текст поста, Перевод (EN)) "
-                                          "(did you mean 'Канал'?); give the column's name as it is written")]
+    with pytest.raises(UserError) as err:
+        read([path], text_column="Перевод (EN)", columns=column_map(["outlet=канал ", "date=Date"]))
+    assert str(err.value) == (f"{path}: no 'канал' or 'Date' column for --column outlet=канал, --column date=Date "
+                              "(columns, split at each semicolon: Канал, Дата, Текст поста, Перевод (EN)) "
+                              "(did you mean 'Канал'?); give the column's name as it is written")
 
 
 def test_a_file_with_the_key_s_own_column_or_another_named_column_needs_no_mapping(tmp_path: Path) -> None:
@@ -61,9 +61,10 @@ def test_a_file_with_the_key_s_own_column_or_another_named_column_needs_no_mappi
     assert [d.meta.get("outlet") for d in docs] == ["TASS", "Rybar", None]
     bad = tmp_path / "c.jsonl"
     bad.write_text(json.dumps({"text": "x", "source": "y"}) + "\n", encoding="utf-8")
-    docs, skipped, _ = read([bad], columns=column_map(["outlet=Канал"]))
-    assert skipped == [Skipped(str(bad), "no 'Канал' column for --column outlet=Канал (its first row's fields: text, "
-                                         "source); give the column's name as it is written")]
+    with pytest.raises(UserError) as err:
+        read([bad], columns=column_map(["outlet=Канал"]))
+    assert str(err.value) == (f"{bad}: no 'Канал' column for --column outlet=Канал (its first row's fields: text, "
+                              "source); give the column's name as it is written")
 
 
 @pytest.mark.parametrize("given, message", [
@@ -146,15 +147,120 @@ def _dated(*dates: str | None) -> list[Document]:
     return [Document(doc_id=str(i), text="x", meta={"date": d} if d else {}) for i, d in enumerate(dates)]
 
 
-def test_a_file_s_dates_are_read_in_the_order_its_first_telling_date_gives() -> None:
+def test_a_file_s_dates_are_read_in_the_order_its_telling_dates_give() -> None:
     notes: list[str] = []
-    docs = list(iso_dates(iter(_dated("03/04/2022", None, "04/19/2022", "05/06/2022", "25/12/2022")), "f.csv", notes.append))
+    docs = list(iso_dates(iter(_dated("03/04/2022", None, "04/19/2022", "05/06/2022", "12/25/2022")), "f.csv", notes.append))
     assert [d.doc_id for d in docs] == ["0", "1", "2", "3", "4"]   # held back, never reordered
-    assert [d.meta.get("date") for d in docs] == ["2022-03-04", None, "2022-04-19", "2022-05-06", "25/12/2022"]
-    assert notes == ["f.csv: 1 date kept as written (25/12/2022): the file's other dates are written month first; "
-                     "write them as ISO dates (2026-03-14) to have them read"]
-    notes.clear()
+    assert [d.meta.get("date") for d in docs] == ["2022-03-04", None, "2022-04-19", "2022-05-06", "2022-12-25"]
+    assert notes == []
     docs = list(iso_dates(iter(_dated("03/04/2026", "05/06/2026", "2026-01-01")), "g.csv", notes.append))
     assert [d.meta["date"] for d in docs] == ["03/04/2026", "05/06/2026", "2026-01-01"]
     assert notes == ["g.csv: 2 dates kept as written (03/04/2026, 05/06/2026): no date in the file has a day over 12, "
                      "so day and month cannot be told apart; write them as ISO dates (2026-03-14) to have them read"]
+
+
+CHANNELS = "id,Канал,text_en\n1,Rybar,The governor said eleven people were killed in Kharkiv.\n,Rybar,Two drones were downed.\n"
+
+
+@pytest.mark.parametrize("given, expected", [
+    (["author=Канал", "outlet=Канал"], [{"author": "Rybar", "outlet": "Rybar"}, {"author": "Rybar", "outlet": "Rybar"}]),
+    (["outlet=id"], [{"outlet": "1", "Канал": "Rybar"}, {"Канал": "Rybar"}]),   # the second row's id is empty
+    (["title=text_en"], [{"title": "The governor said eleven people were killed in Kharkiv.", "Канал": "Rybar"},
+                         {"title": "Two drones were downed.", "Канал": "Rybar"}]),
+])
+def test_one_column_may_feed_several_keys_and_the_id_or_text_column_one(tmp_path: Path, given: list[str],
+                                                                          expected: list[dict]) -> None:
+    path = tmp_path / "channels.csv"
+    path.write_text(CHANNELS, encoding="utf-8")
+    docs, skipped, _ = read([path], text_column="text_en", columns=column_map(given))
+    assert skipped == []
+    assert [d.doc_id for d in docs][0] == "1" and docs[0].text.startswith("The governor")
+    assert [{k: v for k, v in d.meta.items() if k not in ("source_file", "authors")} for d in docs] == expected
+
+
+def test_a_file_of_a_mixed_folder_without_the_mapped_column_is_read_without_it_and_named_once(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text("text,Тип\nThe governor said ten people died.,wire\n", encoding="utf-8")
+    (tmp_path / "b.csv").write_text("text\nThe mayor said two people died.\n", encoding="utf-8")
+    (tmp_path / "c.jsonl").write_text(json.dumps({"text": "Kyiv denied it."}) + "\n", encoding="utf-8")
+    docs, skipped, notes = read([tmp_path], columns=column_map(["source_type=Тип"]))
+    assert skipped == []
+    assert [d.meta.get("source_type") for d in docs] == ["wire", None, None]
+    assert notes == [f"--column source_type=Тип: no 'Тип' column in {tmp_path / 'b.csv'}, {tmp_path / 'c.jsonl'}, so "
+                     "their documents get no source_type from it; 1 other file has it"]
+    with pytest.raises(UserError, match=r"a\.csv and the 2 other CSV/JSONL inputs: no 'Typ' column for --column "
+                                        r"source_type=Typ \(columns: text, Тип\)"):
+        read([tmp_path], columns=column_map(["source_type=Typ"]))
+
+
+def test_a_column_option_with_no_row_file_among_the_inputs_is_a_note(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("The governor said ten people died.\n", encoding="utf-8")
+    docs, skipped, notes = read([tmp_path], columns=column_map(["outlet=Канал"]))
+    assert (len(docs), skipped) == (1, [])
+    assert notes == ["--column outlet=Канал not used: no CSV or JSONL input (a Telegram export's posts take outlet, "
+                     "date and author from the export; a text file's metadata comes from a manifest)"]
+
+
+def test_a_file_telling_both_date_orders_keeps_every_ambiguous_date_as_written() -> None:
+    notes: list[str] = []
+    dated = _dated("03/04/2026", "19/04/2026", "05/06/2026", "04/19/2026", "31/02/2026", "14.03.2026")
+    docs = list(iso_dates(iter(dated), "f.csv", notes.append))
+    assert [d.meta["date"] for d in docs] == ["03/04/2026", "2026-04-19", "05/06/2026", "2026-04-19", "31/02/2026",
+                                              "2026-03-14"]
+    assert notes == ["f.csv: 2 dates kept as written (03/04/2026, 05/06/2026): the file writes dates both day first "
+                     "(19/04/2026) and month first (04/19/2026), so day and month of these cannot be told apart; "
+                     "write them as ISO dates (2026-03-14) to have them read",
+                     "f.csv: 1 date kept as written (31/02/2026): no such day in the calendar; check the date"]
+    # the order told once, an ambiguous date read so even when the telling date comes first
+    notes.clear()
+    docs = list(iso_dates(iter(_dated("19/04/2026", "03/04/2026")), "g.csv", notes.append))
+    assert [d.meta["date"] for d in docs] == ["2026-04-19", "2026-04-03"] and notes == []
+
+
+def test_a_lone_surrogate_in_a_jsonl_row_becomes_the_replacement_character(tmp_path: Path,
+                                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "posts.jsonl"
+    path.write_text('{"id": "p1", "text": "Strike on Kharkiv \\ud83d. The governor said ten died.", '
+                    '"outlet": "Chan \\ud83d\\ude00 \\udc00"}\n', encoding="utf-8")
+    out = tmp_path / "claims.jsonl"
+    assert main(["claims", str(path), "--out", str(out)]) == 0
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert rows[0]["text"] == "Strike on Kharkiv \ufffd." and (rows[0]["start"], rows[0]["end"]) == (0, 20)
+    assert rows[0]["outlet"] == "Chan \U0001F600 \ufffd"   # a whole pair is the emoji
+    assert (f"note: {path}: 2 lone UTF-16 surrogates (half of an emoji, cut) replaced with U+FFFD (the replacement "
+            "character), one character for one, so offsets hold") in capsys.readouterr().err
+
+
+def test_run_takes_max_file_mb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import claimstance.pipeline
+
+    seen = {}
+
+    def fake_run(*args, read_options=None, **kwargs):
+        seen["max_mb"] = read_options.max_mb
+        raise UserError("stop here")
+
+    monkeypatch.setattr(claimstance.pipeline, "run", fake_run)
+    assert main(["run", "--corpus", str(tmp_path), "--no-push", "--max-file-mb", "200"]) == 2
+    assert seen["max_mb"] == 200
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_a_row_file_telling_both_orders_late_keeps_its_ambiguous_dates(tmp_path: Path, suffix: str) -> None:
+    dates = ["19/04/2026", "03/04/2026", "05/06/2026", "04/19/2026"]   # told day first, ambiguous, then month first
+    path = tmp_path / f"posts{suffix}"
+    if suffix == ".csv":
+        path.write_text("date,text\n" + "".join(f"{d},Post {i} says the bridge was hit.\n" for i, d in enumerate(dates)),
+                        encoding="utf-8")
+    else:
+        path.write_text("".join(json.dumps({"date": d, "text": f"Post {i}."}) + "\n" for i, d in enumerate(dates)),
+                        encoding="utf-8")
+    skipped: list[Skipped] = []
+    notes: list[str] = []
+    docs = read_documents([str(path)], ReadOptions(), skipped, notes)
+    first = next(docs)
+    assert first.meta["date"] == "2026-04-19"
+    assert [d.meta["date"] for d in docs] == ["03/04/2026", "05/06/2026", "2026-04-19"]
+    assert skipped == [] and notes == [
+        f"{path}: 2 dates kept as written (03/04/2026, 05/06/2026): the file writes dates both day first (19/04/2026) "
+        "and month first (04/19/2026), so day and month of these cannot be told apart; write them as ISO dates "
+        "(2026-03-14) to have them read"]

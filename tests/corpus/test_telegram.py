@@ -77,7 +77,7 @@ def test_an_export_naming_the_channel_s_username_gives_each_post_its_link(tmp_pa
 def test_entity_lists_join_in_order_and_text_entities_stand_in_for_a_missing_text() -> None:
     assert post_text({"text": ["a ", {"type": "bold", "text": "b"}, " c"]}) == "a b c"
     assert post_text({"text_entities": [{"type": "plain", "text": "x"}, {"type": "italic", "text": "y"}]}) == "xy"
-    assert post_text({"text": [{"type": "bold"}]}) is None
+    assert post_text({"text": [{"type": "bold"}]}) == ""   # an entity without text adds none: a post without text
     assert post_text({"text": 7}) is None
 
 
@@ -144,3 +144,72 @@ def test_an_export_is_told_by_its_content() -> None:
     assert is_export({"name": "x", "type": "private_channel", "messages": []})
     assert not is_export({"type": "public_channel", "messages": {}})
     assert not is_export({"type": "spreadsheet", "messages": []})
+
+
+def test_a_lone_surrogate_in_a_post_becomes_the_replacement_character(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "result.json"
+    path.write_text('{"name": "Chan", "type": "public_channel", "id": 5, "messages": [{"id": 1, "type": "message", '
+                    '"text": ["\\ud83d The governor said ", {"type": "bold", "text": "ten"}, " people died."]}]}',
+                    encoding="utf-8")
+    out = tmp_path / "claims.jsonl"
+    assert main(["claims", str(path), "--out", str(out)]) == 0
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [(r["text"], r["end"]) for r in rows] == [("\ufffd The governor said ten people died.", 36)]
+    assert f"note: {path}: 1 lone UTF-16 surrogate (half of an emoji, cut) replaced" in capsys.readouterr().err
+
+
+def test_an_export_folder_s_media_and_pages_are_one_note_not_skips(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    export = tmp_path / "channel"
+    export.mkdir()
+    write(export, EXPORT)
+    (export / "export_results.html").write_text("<html><body><h1>Exported</h1></body></html>", encoding="utf-8")
+    for folder, name in (("photos", "photo_1.jpg"), ("photos", "photo_2.jpg"), ("files", "report.txt"),
+                         ("video_files", "clip.mp4")):
+        (export / folder).mkdir(exist_ok=True)
+        (export / folder / name).write_bytes(b"\xff\xd8 media")
+    (tmp_path / "notes.txt").write_text("The governor said ten people died.\n", encoding="utf-8")
+    (tmp_path / "scan.jpg").write_bytes(b"\xff\xd8")   # not in an export: a skip as before
+    docs, skipped, notes = read(tmp_path)
+    assert len(docs) == 4 and [s.where for s in skipped] == [str(tmp_path / "scan.jpg")]
+    assert notes[0] == (f"5 files of a Telegram export not read ({export} (5)): a post's photos, videos, files and "
+                        "stickers, and the export's own pages, are no documents; its posts are read from result.json")
+    out = tmp_path.parent / "claims.jsonl"
+    assert main(["claims", str(export), "--out", str(out)]) == 0
+    assert "skipped" not in capsys.readouterr().err
+
+
+def test_an_entity_without_text_keeps_its_post(tmp_path: Path) -> None:
+    messages = [{"id": 1, "type": "message", "text": ["Only a link here, the channel said: ", {"type": "link"}]},
+                {"id": 2, "type": "message", "text": ["The mayor ", {"type": "bold", "text": ["said ", None,
+                                                                                          {"type": "italic", "text": "four"}]},
+                                                      " were killed."]}]
+    docs, skipped, _ = read(write(tmp_path, {**EXPORT, "messages": messages}))
+    assert skipped == []
+    assert [d.text for d in docs] == ["Only a link here, the channel said: ", "The mayor said four were killed."]
+
+
+def test_overlapping_exports_of_one_chat_read_each_post_once(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    write(tmp_path / "a", EXPORT)
+    edited = [dict(m, text="Up to 50 militants were killed, the channel claimed.") if m["id"] == 14 else m
+              for m in EXPORT["messages"]]
+    write(tmp_path / "b", {**EXPORT, "messages": edited + [
+        {"id": 15, "type": "message", "text": "A new post, read from the second export."}]})
+    docs, skipped, notes = read(tmp_path)
+    assert skipped == []
+    assert [d.doc_id for d in docs] == ["tg-1500000001-11", "tg-1500000001-12", "tg-1500000001-14", "tg-1500000001-15"]
+    assert docs[2].text.startswith("Up to 40")   # the first export's text
+    assert f"{tmp_path / 'b' / 'result.json'}: 3 posts already read from {tmp_path / 'a' / 'result.json'} (an export " \
+           "of the same chat overlapping this one) not read again; 1 of them with another text (edited between the " \
+           "exports): the first export's is kept" in notes
+
+
+def test_a_column_option_with_only_telegram_input_is_a_note(tmp_path: Path) -> None:
+    from corpus.row_readers import column_map
+
+    docs, skipped, notes = read(write(tmp_path, EXPORT), columns=column_map(["outlet=Канал"]))
+    assert len(docs) == 3 and skipped == []
+    assert notes[0].startswith("--column outlet=Канал not used: no CSV or JSONL input")
