@@ -242,7 +242,8 @@ def _add_compare(sub: argparse._SubParsersAction) -> None:
                    "configs/schemes or a YAML path (default: the one the pre-labels were made with)")
     p.add_argument("--within-source", action="store_true", default=None,
                    help="pair the documents of one source too (a channel's posts with each other); by default "
-                        "pairs join different sources (outlet, author, platform or site)")
+                        "pairs join different sources (outlet, author, platform or site); a corpus of one "
+                        "source is paired within it, with a note")
     p.set_defaults(handler=_compare)
 
 
@@ -259,6 +260,7 @@ def _compare(args: argparse.Namespace) -> int:
                  "scheme": chosen.source if chosen else None, "within_source": args.within_source}
     done = run_compare(args.inp, args.out, config=args.config, cache=args.cache, overrides=overrides,
                        labels=args.labels)
+    print_notes(done["notes"])   # one source: its documents paired with each other
     if args.labels:
         rest = f", pre-labels for {done['prelabelled']}" if done["prelabelled"] else ""
         print(f"stances: the annotators' labels for {done['labelled_compared']} of the {done['claims']} claims "

@@ -294,12 +294,18 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
     if state.fresh("compare", compare_key, pairs_path, result.compare_dir / "report.html"):
         say(f"[5/5] compare: up to date ({result.compare_dir})")
         result.skipped_steps.append("compare")
+        from models.compare import one_source
+        from models.pairs import claim_rows
+
+        one = one_source(claim_rows(labelled, compare_settings), compare_settings)
+        result.notes += [one] if one else []   # as the run that paired them said
     else:
         say("[5/5] compare: the same point across documents, side by side")
         from models.compare import run_compare
 
-        run_compare(result.prelabeled_path, result.compare_dir, settings=compare_settings,
-                    cache=workspace / "cache" / "embeddings")
+        done = run_compare(result.prelabeled_path, result.compare_dir, settings=compare_settings,
+                           cache=workspace / "cache" / "embeddings")
+        result.notes += done["notes"]   # one source: its documents paired with each other
         state.done("compare", compare_key)
     pairs = list(read_jsonl(pairs_path))
     result.pairs = len(pairs)

@@ -29,18 +29,31 @@ OUTPUT_FILES = ("pairs.jsonl", "report.html")   # an earlier comparison, which a
 OUTPUT_WRITTEN = ("pairs.parquet", "clusters.jsonl", "clusters.parquet")   # and what else it holds
 
 
+def one_source(claims: Sequence[dict[str, Any]], settings: CompareSettings) -> str | None:
+    """The note when every claim is of one source and ``within_source`` is off: its documents are
+    paired with each other (one channel's posts, one outlet's rows), else there would be no pair."""
+    if settings.within_source or len({source_group(r) for r in claims}) != 1 or \
+            len({str(r["doc_id"]) for r in claims}) < 2:
+        return None
+    return (f"every document is of one source, {source_name(claims[0])!r}, so its documents are paired with each "
+            "other (as within_source: true); give documents of other sources too to pair claims across sources")
+
+
 def compare(rows: Sequence[dict[str, Any]], embed: Embed, settings: CompareSettings | None = None,
-            where: str = "input") -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    """(claims used, pairs, clusters) of pre-labelled claim rows."""
+            where: str = "input", notes: list[str] | None = None
+            ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """(claims used, pairs, clusters) of pre-labelled claim rows. Claims of one source only are
+    paired within it, with a note appended to ``notes``."""
     settings = settings or CompareSettings()
     claims = claim_rows(rows, settings, where)
     if len({str(r["doc_id"]) for r in claims}) < 2:
         raise UserError(f"{where}: claims of at least two documents are needed to compare; "
                         f"found {len({str(r['doc_id']) for r in claims})}")
-    if not settings.within_source and len({source_group(r) for r in claims}) < 2:
-        raise UserError(f"{where}: every document is of one source, {source_name(claims[0])!r}, and compare pairs "
-                        "claims across sources; set within_source: true in the compare settings (--within-source) "
-                        "to pair the documents of one source")
+    note = one_source(claims, settings)
+    if note is not None:
+        settings = settings.model_copy(update={"within_source": True})
+        if notes is not None:
+            notes.append(note)
     vectors = np.asarray(embed([str(r["text"]) for r in claims]), dtype=np.float32)
     pairs = find_pairs(claims, vectors, settings)
     clusters = cluster_pairs(claims, vectors, pairs, settings)
@@ -195,7 +208,8 @@ def run_compare(inp: str | Path, out: str | Path, config: str | Path | None = No
             raise UserError(f"{labels}: none of its labelled claims is in {inp} (matched by claim_id); give the "
                             "labels pulled from the project these claims were pushed to")
     embed = embedder(cache, progress)
-    claims, pairs, clusters = compare(rows, embed, settings, where=str(inp))
+    notes: list[str] = []
+    claims, pairs, clusters = compare(rows, embed, settings, where=str(inp), notes=notes)
     sources = sorted({source_name(r) for r in claims})
     named = named_few(sources)
     html = render_report(claims, pairs, clusters, settings, title=f"Claim comparison: {named}")
@@ -209,7 +223,8 @@ def run_compare(inp: str | Path, out: str | Path, config: str | Path | None = No
             "prelabelled": sum(r.get("stance_by") == "model" and r.get("prediction") is not None for r in claims),
             "labelled_compared": sum(r.get("stance_by") == "annotators" for r in claims),
             "pairs": len(pairs), "contrasting": sum(p["contrasting"] for p in pairs),
-            "clusters": len(clusters), "out": str(out), "labelled": labelled, "scope": settings.scope}
+            "clusters": len(clusters), "out": str(out), "labelled": labelled, "scope": settings.scope,
+            "notes": notes}
 
 
 def default_cache_dir() -> Path:

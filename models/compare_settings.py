@@ -35,10 +35,10 @@ class CompareSettings(BaseModel):
     unrelated_below: float = Field(0.5, ge=-1, le=1)    # suggested "unrelated" under this similarity
     contradict_above: float = Field(0.8, ge=-1, le=1)   # near-identical pair, one side negated: "contradict"
     # a pair at least this similar whose claims name opposite sides (Russia, Ukraine) as the one that
-    # fired or struck: "contradict" (null: off)
+    # fired or struck, of the same event (same places, same date where both give one): "contradict" (null: off)
     opposite_cause_above: float | None = Field(0.7, ge=-1, le=1)
     # pairs of two documents of one source too (its outlet, author, platform or site); a document
-    # that names no source is a source of its own
+    # that names no source is a source of its own; a corpus of one source is paired within it anyway
     within_source: bool = False
     label_terms: int = Field(3, ge=1, le=10)            # words in a topic label
     scheme: str | None = "kremlin_framing"             # whose cue words the report highlights

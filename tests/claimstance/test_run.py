@@ -518,3 +518,24 @@ def test_a_label_removed_from_the_project_s_scheme_file_stops_the_run_before_ste
     with pytest.raises(UserError, match=rf"has no label {gone}, which model {re.escape(str(model))} was trained on; "
                                         "put it back in that file"):
         _run_scheme(None, None, cfg.model_copy(update={"model": str(model)}), workspace, push=False)
+
+
+def test_run_on_one_source_pairs_its_documents_with_a_note(tmp_path, capsys):
+    corpus = tmp_path / "channel"
+    corpus.mkdir()
+    (corpus / "posts.csv").write_text(
+        "id,outlet,text\n"
+        'p1,Channel Z,"A Russian missile struck an apartment block in Kharkiv overnight, officials said."\n'
+        'p2,Channel Z,"A missile struck an apartment block in Kharkiv overnight, killing eleven people."\n'
+        'p3,Channel Z,"The grain deal ended in July after Moscow withdrew from it."\n', encoding="utf-8")
+    argv = ["run", "--corpus", str(corpus), "--workspace", str(tmp_path / "ws"), "--no-push"]
+    note = ("note: every document is of one source, 'Channel Z', so its documents are paired with each other "
+            "(as within_source: true)")
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert note in out and "comparison report:" in out
+    pairs = [json.loads(x) for x in (tmp_path / "ws" / "run" / "compare" / "pairs.jsonl").read_text().splitlines()]
+    assert pairs and {(p["source_a"], p["source_b"]) for p in pairs} == {("Channel Z", "Channel Z")}
+    assert main(argv) == 0                       # up to date: the note again
+    out = capsys.readouterr().out
+    assert "up to date, skipped: claims, prelabel, compare" in out and note in out

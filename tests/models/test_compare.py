@@ -158,27 +158,74 @@ def test_suggested_relation(sim, a, b, ta, tb, expected):
     assert suggest_relation(sim, a, b, ta, tb, CompareSettings()) == expected
 
 
-WIRE = "A Russian ballistic missile struck a five-storey apartment building overnight."
-CHANNEL = "BREAKING: Ukrainian air defence missile falls on apartment block in the city."
+WIRE = "A Russian ballistic missile struck a five-storey apartment building in Kharkiv overnight."
+CHANNEL = "BREAKING: Ukrainian air defence missile falls on apartment block in Kharkiv."
 
 
 @pytest.mark.parametrize("sim,a,b,ta,tb,expected", [
     # opposite sides named as the cause of one event: an alternative narrative, whatever the stances
     (0.75, "x", "x", WIRE, CHANNEL, "contradict"),
-    (0.75, "x", "y", "The dam was destroyed by shelling by Ukrainian forces.",
-     "The dam, held by Russian troops, was blown up from inside.", "contradict"),
-    (0.75, "x", "x", WIRE, "The khokhly are passing off their own air defence as our strike.", "contradict"),
+    (0.75, "x", "y", "The Kakhovka dam was destroyed by shelling by Ukrainian forces.",
+     "The Kakhovka dam, held by Russian troops, was blown up from inside.", "contradict"),
+    (0.75, "x", "x", WIRE, "The khokhly are passing off their own air defence as our strike in Kharkiv.", "contradict"),
     (0.65, "x", "x", WIRE, CHANNEL, "agree"),                                   # under opposite_cause_above
     (0.75, "x", "x", WIRE, "A Russian missile hit the block, killing 11.", "agree"),  # the same side
     # one claim names both sides: no single cause
     (0.75, "x", "y", WIRE, "Ukrainian air defence failed to stop the Russian missile.", "same_point_different_framing"),
     (0.75, "x", "y", "Kharkiv strike: what the evidence says.", CHANNEL, "same_point_different_framing"),
+    # the same place, whatever else is capitalised around it (a dateline, an agency, a month)
+    (0.77, "x", "y", "KHARKIV, Ukraine, March 14 (WNW) - A Russian ballistic missile struck a building in the "
+     "Ukrainian city of Kharkiv early on Saturday.", "BREAKING: Ukrainian air defence missile falls on a block in Kharkiv.",
+     "contradict"),
+    (0.79, "x", "y", "Investigators say the Kakhovka dam, held by Russian troops, was blown up from inside on June 6.",
+     "The Kakhovka dam was destroyed on 6 June by shelling by Ukrainian forces, the head of Nova Kakhovka said.",
+     "contradict"),
+    # different strikes: other places, or the same place on another day, are no contradiction
+    (0.83, "x", "x", "A Russian missile hit a school in Zaporizhzhia on Monday, killing three teachers.",
+     "A Ukrainian missile hit a school in Horlivka last week, killing two pupils.", "agree"),
+    (0.77, "x", "y", "Russian shelling killed two civilians in Kherson on Tuesday, regional officials said.",
+     "Ukrainian shelling killed two civilians in Donetsk on Tuesday, the city's mayor said.",
+     "same_point_different_framing"),
+    (0.75, "x", "y", "Ukrainian drones struck an oil refinery in Bryansk overnight, the governor said.",
+     "Russian drones struck an oil depot in Odesa overnight, the governor said.", "same_point_different_framing"),
+    (0.77, "x", "y", "Russian shelling killed two civilians in Kherson on Tuesday.",
+     "Ukrainian shelling killed two civilians in Kherson on Wednesday.", "same_point_different_framing"),
+    (0.77, "x", "y", "Russian shelling hit Kherson on March 3.", "Ukrainian shelling hit Kherson on 4 March.",
+     "same_point_different_framing"),
+    # no place in one or both: nothing says it is one event
+    (0.75, "x", "x", WIRE, "The khokhly are passing off their own air defence as our strike.", "agree"),
+    (0.75, "x", "x", "A Russian missile struck the block.", "A Ukrainian air defence missile fell on the block.",
+     "agree"),
+    # "not X but Y" and "X, not Y" set one side against the other, "not" on both sides or not
+    (0.97, "x", "x", "The missile that hit Kharkiv was not Ukrainian, investigators said, but a Russian Iskander.",
+     "The missile that hit Kharkiv was Ukrainian, not a Russian Iskander, investigators said.", "contradict"),
+    (0.97, "x", "x", "The missile that hit Kharkiv was not Ukrainian but a Russian Iskander.",
+     "The missile that hit Kharkiv was Russian, not a Ukrainian one.", "agree"),
 ])
 def test_opposite_causes_suggest_contradict(sim, a, b, ta, tb, expected):
     assert suggest_relation(sim, a, b, ta, tb, CompareSettings()) == expected
     if expected == "contradict":
         off = CompareSettings(opposite_cause_above=None)
         assert suggest_relation(sim, a, b, ta, tb, off) != "contradict"
+
+
+def test_places_and_dates():
+    from models.pairs import cause, dates, places, same_event
+
+    assert places("KHARKIV, Ukraine, March 14 (WNW) - A Russian missile hit Kharkiv on Saturday.") == (
+        {"kharkiv", "wnw"}, [{"kharkiv"}])
+    assert places("Kharkiv strike: What the evidence says about Russia's claim") == ({"kharkiv"}, [])
+    assert places("The dam was hit, the head of Nova Kakhovka said.") == ({"nova", "kakhovka"}, [{"nova", "kakhovka"}])
+    assert dates("On Tuesday, June 6, and on 7th June 2023 (2023-06-08)") == ({(6, 6), (6, 7), (6, 8)}, {"tuesday"})
+    assert same_event("Shelling hit Kakhovka.", "Shelling hit Nova Kakhovka.")
+    assert not same_event("Shelling hit Kherson.", "Shelling hit Kherson, Governor Oleh Prokudin said.")
+    assert not same_event("The dam was blown up.", "The dam was destroyed.")      # no place in either
+    assert same_event("Shelling hit Kramatorsk, NBC News Richard Lui reports.", "Shelling hit Kramatorsk.")
+    assert same_event("Shelling hit Kramatorsk in eastern Ukraine.", "Shelling hit Kramatorsk in Eastern Ukraine.")
+    assert cause("It was not Ukrainian but a Russian Iskander.") == "Russia"
+    assert cause("It was Ukrainian, not a Russian Iskander.") == "Ukraine"
+    assert cause("Ukrainian officials said a Russian missile hit it.") == "Russia"   # the agent rule
+    assert cause("It was not Ukrainian, nor Russian.") is None
 
 
 PESKOV = '"Our military strikes only military targets," Peskov said.'
@@ -225,10 +272,15 @@ def test_pairs_are_across_sources_unless_within_source():
     assert {frozenset(("a1", "b1")), frozenset(("a2", "b1")), frozenset(("c1", "c2"))} <= got
     _, within, _ = compare(rows, topic_embed, CompareSettings(min_similarity=0.5, top_k=5, within_source=True))
     assert frozenset(("a1", "a2")) in {frozenset((p["claim_a"], p["claim_b"])) for p in within}
-    with pytest.raises(UserError, match=r"^in: every document is of one source, 'Channel Z', and compare pairs "
-                                        r"claims across sources; set within_source: true"):
-        compare(rows[:2], topic_embed, CompareSettings(), where="in")
-    assert compare(rows[:2], topic_embed, CompareSettings(min_similarity=0.5, within_source=True))[1]
+    # one source only: its documents are paired with each other, with a note
+    notes: list[str] = []
+    _, one, _ = compare(rows[:2], topic_embed, CompareSettings(min_similarity=0.5), where="in", notes=notes)
+    assert [(p["claim_a"], p["claim_b"]) for p in one] == [("a1", "a2")]
+    assert notes == ["every document is of one source, 'Channel Z', so its documents are paired with each other "
+                     "(as within_source: true); give documents of other sources too to pair claims across sources"]
+    notes.clear()
+    assert compare(rows[:2], topic_embed, CompareSettings(min_similarity=0.5, within_source=True), notes=notes)[1]
+    assert notes == []
 
 
 def test_compare_needs_two_documents_and_claim_fields():
@@ -452,9 +504,12 @@ def test_compare_cli_within_source(tmp_path, monkeypatch, capsys):
     posts = [row("a1", "d1", "The backdoor is real.", outlet="Channel Z"),
              row("a2", "d2", "The backdoor is real indeed.", outlet="Channel Z")]
     inp.write_text("".join(json.dumps(r) + "\n" for r in posts))
-    assert main(["compare", "--in", str(inp), "--out", str(tmp_path / "one")]) != 0
-    assert "every document is of one source, 'Channel Z'" in capsys.readouterr().err
-    assert not (tmp_path / "one").exists()
+    assert main(["compare", "--in", str(inp), "--out", str(tmp_path / "one")]) == 0
+    err = capsys.readouterr().err
+    assert "note: every document is of one source, 'Channel Z', so its documents are paired with each other" in err
+    pairs = [json.loads(x) for x in (tmp_path / "one" / "pairs.jsonl").read_text().splitlines()]
+    assert [(p["source_a"], p["source_b"]) for p in pairs] == [("Channel Z", "Channel Z")]
     assert main(["compare", "--in", str(inp), "--out", str(tmp_path / "two"), "--within-source"]) == 0
+    assert "one source" not in capsys.readouterr().err
     pairs = [json.loads(x) for x in (tmp_path / "two" / "pairs.jsonl").read_text().splitlines()]
     assert [(p["source_a"], p["source_b"]) for p in pairs] == [("Channel Z", "Channel Z")]
