@@ -30,7 +30,7 @@ from corpus.records import UNKNOWN_SOURCE, source_name
 from models.model_dir import model_config
 from models.data import is_tie, load_labelled, test_split, text_hash
 from models.evaluation_report import FEW, markdown, render_html, write_plots
-from models.metrics import fitted_baseline, intervals, score, tfidf_baseline
+from models.metrics import MIN_FOR_INTERVALS, fitted_baseline, intervals, score, tfidf_baseline
 from models.provenance import DEFAULT_SCHEME
 
 BY_DEFAULT = ("outlet", "source_type", "speaker", "source", "voice")
@@ -309,10 +309,16 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
         ci = intervals(y, proba.argmax(axis=1), boot.argmax(axis=1), len(labels))
         report["intervals_bootstrap"] = ci if "none" in ci else {"bootstrap": ci["baseline"], "difference": ci["difference"]}
         ahead = report["bootstrap"]["macro_f1"] - report["overall"]["macro_f1"]
-        if ahead >= BOOTSTRAP_MARGIN:
+        figures = (f"on these {len(rows)} claims the bootstrap alone scores macro-F1 "
+                   f"{report['bootstrap']['macro_f1']:.3f}, this model {report['overall']['macro_f1']:.3f}")
+        if len(rows) < MIN_FOR_INTERVALS and abs(ahead) >= BOOTSTRAP_MARGIN:
+            # advice from a handful of claims is noise: the intervals' own minimum
             report["bootstrap_note"] = (
-                f"on these {len(rows)} claims the bootstrap alone scores macro-F1 {report['bootstrap']['macro_f1']:.3f}, "
-                f"this model {report['overall']['macro_f1']:.3f}: keep pre-labelling with the bootstrap (leave out "
+                f"{figures}: too few claims to tell which pre-labels better (at least {MIN_FOR_INTERVALS}, as for "
+                "the intervals); label more claims and evaluate again")
+        elif ahead >= BOOTSTRAP_MARGIN:
+            report["bootstrap_note"] = (
+                f"{figures}: keep pre-labelling with the bootstrap (leave out "
                 "--model) until a model trained on more claims, from more documents, does better here")
     report["errors"] = confident_errors(rows, y, proba, labels)
     fields = by if by is not None else [f for f in BY_DEFAULT if any(f in r for r in rows)]

@@ -529,3 +529,35 @@ def test_a_trained_model_is_shown_beside_the_bootstrap(
     assert "bootstrap" not in report and "bootstrap_note" not in report
     assert "bootstrap_macro_f1" not in report["by"]["outlet"]["wire.example"]
     assert "bootstrap (no model)" not in (tmp_path / "r2" / "report.md").read_text(encoding="utf-8")
+
+
+def test_the_bootstrap_advice_needs_as_many_claims_as_an_interval(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under MIN_FOR_INTERVALS (20) claims, a bootstrap ahead is said to be too few claims to tell, not
+    'keep the bootstrap'; from 20 on, the advice as before."""
+    from models.metrics import MIN_FOR_INTERVALS
+
+    def fake_model(model: str, got: list[dict], scheme: object) -> tuple[np.ndarray, dict]:
+        # wrong on the kremlin claims of wire.example
+        out = np.array([[0.8, 0.1, 0.1] if r["label"] == "kremlin_framing" and r["outlet"] != "wire.example"
+                        else [0.1, 0.8, 0.1] for r in got])
+        return out, {"model": model, "version": "fake-1"}
+
+    def fake_bootstrap(got: list[dict], scheme: object, cols: list[int]) -> np.ndarray:
+        return np.array([[0.9, 0.1] if r["label"] == "kremlin_framing" else [0.2, 0.8] for r in got])
+
+    monkeypatch.setattr(ev, "predict_rows", fake_model)
+    monkeypatch.setattr(ev, "bootstrap_proba", fake_bootstrap)
+    model = _model_dir(tmp_path, [], None)
+    for n, advice in ((8, False), (MIN_FOR_INTERVALS - 1, False), (MIN_FOR_INTERVALS, True)):
+        data = tmp_path / f"held_{n}.jsonl"
+        data.write_text("".join(json.dumps(r) + "\n" for r in _rows()[:n]), encoding="utf-8")
+        report = ev.evaluate(str(model), data, tmp_path / f"r{n}", folds=3)
+        assert report["bootstrap"]["macro_f1"] - report["overall"]["macro_f1"] >= ev.BOOTSTRAP_MARGIN
+        note = report["bootstrap_note"]
+        assert note.startswith(f"on these {n} claims the bootstrap alone scores macro-F1 1.000, this model ")
+        assert ("keep pre-labelling with the bootstrap" in note) is advice, n
+        if not advice:
+            assert note.endswith(": too few claims to tell which pre-labels better (at least 20, as for the "
+                                 "intervals); label more claims and evaluate again")
+            assert report["bootstrap_note"] in (tmp_path / f"r{n}" / "report.md").read_text(encoding="utf-8")
