@@ -157,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
                     "test/bootstrap": f1(y, two(boot.predict_proba([{"text": r["text"]} for r in test]), ids))})
         seen = clf.config["blend"].get("seen_sources")
         res["test/seen source share"] = float(clf.seen_source(test).mean())
+        if seen:   # applied or not, as training decided on the validation claims
+            res["seen sources"] = seen.get("decision", "")
         if args.seen_sources_off:   # the same network, its gate alone deciding every claim
             clf.config["blend"]["seen_sources"] = None
             off = two(clf.predict_proba(test), ids)
@@ -178,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
                          f"{res[f'{name}/bootstrap']:.3f}/{res[f'{name}/tfidf']:.3f} ({res[f'{name}/gate pass']:.2f})")
         if args.seen_sources_off:
             cells.append(f"seen sources off {res['test/fine-tune, seen sources off']:.3f} "
-                         f"(on for {res['test/seen source share']:.2f})")
+                         f"(on for {res['test/seen source share']:.2f}; {res.get('seen sources', 'not fitted')})")
         shutil.rmtree(model_dir, ignore_errors=True)
         return seconds
 

@@ -114,6 +114,28 @@ def seen_source_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
+# Below this many validation claims a 0.05 difference is one or two claims (training's notes use the same
+# bar, models.training.MIN_VALIDATION_TO_TRUST): whether the network learnt its sources is not measured.
+MIN_VALIDATION_FOR_SEEN_SOURCES = 30
+
+
+def seen_sources_decision(without: dict[float, float], with_rule: dict[float, float], n_validation: int,
+                          n_seen: int) -> dict[str, Any]:
+    """Whether the seen-sources rule applies, decided at training on the validation claims: only with
+    ``MIN_VALIDATION_FOR_SEEN_SOURCES`` of them or more, and only when the blend with the rule scores
+    at least as well there as the gate alone (best bootstrap weight each). A network trained on a few
+    dozen claims can be weaker than the bootstrap on its own sources; the gate's hand-over then helps."""
+    on, off = max(with_rule.values()), max(without.values())
+    applied = n_validation >= MIN_VALIDATION_FOR_SEEN_SOURCES and on >= off - 1e-9
+    if n_validation < MIN_VALIDATION_FOR_SEEN_SOURCES:
+        why = f"off: {n_validation} validation claims, fewer than {MIN_VALIDATION_FOR_SEEN_SOURCES}"
+    else:
+        why = (f"{'on' if applied else 'off'}: validation macro-F1 {on:.4f} with the rule, {off:.4f} without "
+               f"({n_seen} of {n_validation} validation claims from seen sources)")
+    return {"applied": applied, "validation_f1_with_rule": round(on, 4), "validation_f1_without": round(off, 4),
+            "validation_claims_from_seen_sources": n_seen, "decision": why}
+
+
 def cue_vote_weights(labellers: list[Any], matrix: np.ndarray, gold: list[str], scheme_labels: list[str],
                      model_labels: list[str], min_fired: int = 5) -> dict[str, dict[str, float]]:
     """Per row-wise labeller: how often it fires on the training claims (on one of the model's
@@ -164,16 +186,25 @@ def fit_blend(clf: StanceClassifier, train_rows: list[dict[str, Any]], val_rows:
         val_emb = val_features if settings.gate_space == "classifier" else clf.bootstrap.embed(val_rows)
         domain = calibrate_gate(domain, val_emb, settings, [r["text"] for r in val_rows])
     out["domain"] = domain
-    if domain is not None and settings.seen_source_min > 0:
-        out["seen_sources"] = {"min_claims": settings.seen_source_min,
-                               "claims": seen_source_counts(train_rows + val_rows)}
-    g = clf.domain_gate(val_rows, val_features)   # with the seen-sources rule: w is fitted as it predicts
+    g = clf.domain_gate(val_rows, val_features)
     p_model = softmax(z_val)
     p_boot = clf.bootstrap_proba(val_rows)
     known = np.array([clf.labels.index(label) for label in labels])
+
+    def f1_by_weight(g: np.ndarray) -> dict[float, float]:
+        return {w: macro_f1(y_val, blend(p_model, p_boot, known, g, w)[:, known].argmax(1), len(labels))
+                for w in settings.bootstrap_weights}
+
+    if domain is not None and settings.seen_source_min > 0:
+        out["seen_sources"] = seen = {"min_claims": settings.seen_source_min,
+                                      "claims": seen_source_counts(train_rows + val_rows)}
+        g_seen = clf.domain_gate(val_rows, val_features)
+        seen.update(seen_sources_decision(f1_by_weight(g), f1_by_weight(g_seen), len(val_rows),
+                                          int(clf.seen_source(val_rows).sum())))
+        if seen["applied"]:
+            g = g_seen   # w is fitted as the blend will predict
     # The bootstrap's weight in domain: the best validation macro-F1; ties go to the larger weight.
-    scores = {w: macro_f1(y_val, blend(p_model, p_boot, known, g, w)[:, known].argmax(1), len(labels))
-              for w in settings.bootstrap_weights}
+    scores = f1_by_weight(g)
     best = max(scores.values())
     chosen = max(w for w, s in scores.items() if s >= best - 1e-9)
     out["validation_mean_top_probability_blend"] = round(float(

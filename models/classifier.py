@@ -327,11 +327,12 @@ class StanceClassifier:
         """Rows from a source the network was trained on: at least ``seen_sources.min_claims`` of its
         training and validation claims named it (``named_source``). The network learnt that source's own
         claims, so they are in domain by definition, whatever the gate reads; a source's labels are not
-        used, only its claim count."""
+        used, only its claim count. None when training found the rule no help on the validation claims
+        (``seen_sources.applied``: ``models.blending.seen_sources_decision``)."""
         seen = self.config.get("blend", {}).get("seen_sources") or {}
         least = int(seen.get("min_claims") or 0)
         counts = seen.get("claims") or {}
-        if least <= 0 or not counts:
+        if least <= 0 or not counts or not seen.get("applied", True):
             return np.zeros(len(rows), dtype=bool)
         return np.array([int(counts.get(named_source(row) or "", 0)) >= least for row in rows], dtype=bool)
 

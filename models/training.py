@@ -357,11 +357,15 @@ def model_card(clf: StanceClassifier, metrics: dict[str, Any], data: str | Path,
     ]
     seen = b.get("seen_sources") or {}
     trusted = [f"{name} ({n})" for name, n in (seen.get("claims") or {}).items() if n >= seen.get("min_claims", 0) > 0]
-    if trusted:
+    if trusted and seen.get("applied", True):
         lines += ["", f"Claims from a source with at least {seen['min_claims']} training and validation claims get the "
                   "network's full share whatever the gate reads (the network learnt that source's own claims; rows "
                   "of a kind never trained on, such as bylines, still go to the bootstrap): "
-                  + ", ".join(trusted) + "."]
+                  + ", ".join(trusted) + f" ({seen.get('decision', 'on')})."]
+    elif seen:
+        why = (seen.get("decision") if not seen.get("applied", True)
+               else f"on, but no source has {seen.get('min_claims')} training and validation claims or more")
+        lines += ["", f"Seen sources: the rule that trusts the network in full on claims of its training sources is {why}."]
     votes = b.get("cue_votes") or {}
     if votes:
         lines += ["", "The bootstrap's row-wise labellers add their evidence to the network's logits (weight: "

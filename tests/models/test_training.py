@@ -654,3 +654,20 @@ def test_a_claim_of_a_source_the_network_was_trained_on_gets_its_full_share() ->
     assert g.tolist() == [1.0, part, 0.0, part, part]
     clf.config["blend"]["seen_sources"]["min_claims"] = 0   # off
     assert clf.domain_gate(rows, features).tolist() == [part, part, 0.0, part, part]
+
+
+def test_the_seen_sources_rule_applies_only_when_enough_validation_claims_show_it_does_no_harm() -> None:
+    from models.blending import MIN_VALIDATION_FOR_SEEN_SOURCES, seen_sources_decision
+
+    enough = MIN_VALIDATION_FOR_SEEN_SOURCES
+    on = seen_sources_decision({0.0: 0.90}, {0.0: 0.93}, enough, 60)
+    assert on["applied"] is True and on["validation_f1_with_rule"] == 0.93 and on["validation_f1_without"] == 0.9
+    assert on["decision"].startswith("on: validation macro-F1 0.9300 with the rule, 0.9000 without")
+    assert seen_sources_decision({0.0: 0.90}, {0.0: 0.90}, enough, 60)["applied"] is True    # a tie: no harm
+    worse = seen_sources_decision({0.0: 0.90, 0.25: 0.92}, {0.0: 0.91}, enough, 60)          # best weight each
+    assert worse["applied"] is False and worse["decision"].startswith("off: validation macro-F1 0.9100")
+    few = seen_sources_decision({0.0: 0.50}, {0.0: 0.90}, enough - 1, 20)
+    assert few["applied"] is False and few["decision"] == f"off: {enough - 1} validation claims, fewer than {enough}"
+    clf = _gated_classifier()
+    clf.config["blend"]["seen_sources"] = {"min_claims": 1, "claims": {"rt.com": 5}, **few}
+    assert clf.seen_source([{"text": "x", "outlet": "rt.com"}]).tolist() == [False]
