@@ -97,40 +97,63 @@ def _meta_value(value: Any) -> Any:
     return value
 
 
+def free_fields(row: dict[str, Any], taken: Any = ()) -> list[tuple[str, str, Any]]:
+    """The document metadata of a claim row beyond what a task already carries (``taken``, a task's
+    data so far), as (the row's own name, the task's data key, value). A field whose name the task or
+    the pull uses for something else (a column ``note``, ``split`` or ``label``, which a pull writes
+    itself; a ``source_line`` or ``context_html``, which the view builds) keeps its value under
+    ``meta_<name>``; a field the task carries with the same value (``outlet``, ``date``) is not repeated."""
+    skip = set(CLAIM_FIELDS) | set(NOT_METADATA) | set(PRELABEL_RECORD)
+    taken = taken if isinstance(taken, dict) else dict.fromkeys(taken)
+    out: list[tuple[str, str, Any]] = []
+    keys: set[str] = set()
+    for name, value in row.items():
+        if len(out) >= MAX_META_FIELDS:
+            break
+        if not isinstance(name, str) or name in skip or (name in taken and taken[name] == value):
+            continue
+        value = _meta_value(value)
+        if value is None:
+            continue
+        key = name
+        while key in PULLED_FIELDS or key in taken or key in keys or (key in row and key != name):
+            key = f"meta_{key}"   # apart from ours, and from the row's own meta_<name> column
+        keys.add(key)
+        out.append((name, key, value))
+    return out
+
+
 def free_metadata(row: dict[str, Any], taken: Any = ()) -> dict[str, Any]:
     """The document metadata of a claim row beyond the fields a task already has (``taken``): a
     JSONL's ``platform``, a manifest's own keys, so that they reach the pulled dataset and
-    ``stance evaluate --by``. Kept compact (``_meta_value``; at most ``MAX_META_FIELDS``)."""
-    skip = set(CLAIM_FIELDS) | set(NOT_METADATA) | set(PRELABEL_RECORD) | set(taken)
-    out: dict[str, Any] = {}
-    for key, value in row.items():
-        if len(out) >= MAX_META_FIELDS:
-            break
-        if not isinstance(key, str) or key in skip:
-            continue
-        value = _meta_value(value)
-        if value is not None:
-            # a column the pull writes itself (a data set's own `split` or `label`) keeps its value apart
-            out[f"meta_{key}" if key in PULLED_FIELDS else key] = value
-    return out
+    ``stance evaluate --by``. Kept compact (``_meta_value``; at most ``MAX_META_FIELDS``); a name the
+    task or the pull uses goes as ``meta_<name>`` (``free_fields``)."""
+    return {key: value for _, key, value in free_fields(row, taken)}
 
 
 # The block of free metadata under the paragraph: the original-language text, a channel column.
 META_BLOCK_STYLE = "margin-top: 0.6em; padding-top: 0.4em; border-top: 1px solid #ddd; font-size: 0.85em; color: #444"
 
 
+MAX_META_SHOWN = 8   # metadata lines above the claim's choices at most; the rest are in the task's data
+# a data set's own label or split: an answer, or nothing an annotator needs (the task still carries them)
+NOT_SHOWN = frozenset({"label", SPLIT_COLUMN})
+
+
 def metadata_html(meta: dict[str, Any]) -> str:
-    """The free metadata of a task (``free_metadata``) as annotators see it under the paragraph: one
-    line a field, ``name: value``, every text escaped; empty when there is none. A data set's own
-    ``label`` or ``split`` (kept as ``meta_label``, ``meta_split``) is not shown: it would be an
-    answer, or nothing an annotator needs."""
+    """The free metadata of a task as annotators see it under the paragraph, by the row's own names
+    (``free_fields``): one line a field, ``name: value``, every text escaped, the first
+    ``MAX_META_SHOWN`` of them and then how many more the task's data holds; empty when there is none.
+    A data set's own ``label`` or ``split`` is not shown (``NOT_SHOWN``)."""
+    fields = [(name, value) for name, value in meta.items() if name not in NOT_SHOWN]
     lines = []
-    for key, value in meta.items():
-        if key.startswith("meta_") and key[len("meta_"):] in PULLED_FIELDS:
-            continue
+    for name, value in fields[:MAX_META_SHOWN]:
         text = BIDI_CONTROLS.sub("", str(value).lower() if isinstance(value, bool) else str(value))
-        lines.append(f'<div><b>{html.escape(BIDI_CONTROLS.sub("", key))}</b>: '
-                     f'<span dir="auto">{html.escape(text)}</span></div>')
+        name = BIDI_CONTROLS.sub("", name).strip() or "(unnamed column)"
+        lines.append(f'<div><b>{html.escape(name)}</b>: <span dir="auto">{html.escape(text)}</span></div>')
+    more = len(fields) - MAX_META_SHOWN
+    if more > 0:
+        lines.append(f"<div><i>and {more} more field{'s' * (more != 1)} (in the task's data)</i></div>")
     return f'<div style="{META_BLOCK_STYLE}">{"".join(lines)}</div>' if lines else ""
 
 
@@ -196,9 +219,9 @@ def claim_to_task(row: dict[str, Any], scheme: Any) -> dict[str, Any]:
     # The document's other metadata (a platform, a collection, a manifest's own keys): for the pulled
     # dataset and `stance evaluate --by`, and shown under the paragraph (an original-language text
     # beside its translation, a channel column the source line cannot name).
-    meta = free_metadata(row, taken=data)
-    data.update(meta)
-    data["context_html"] += metadata_html(meta)
+    fields = free_fields(row, taken=data)
+    data.update((key, value) for _, key, value in fields)
+    data["context_html"] += metadata_html({name: value for name, _, value in fields})
     task: dict[str, Any] = {"data": data}
     prediction = claim_prediction(row, scheme)
     if prediction is not None:

@@ -23,20 +23,29 @@ def test_free_metadata_is_shown_under_the_paragraph(studio: dict[str, Any], stud
            "context": context, "start": 16, "context_start": 0, "outlet": "Donbass Vestnik Z", "speaker": "author",
            "is_claim": True, "prediction": "neutral", "score": 0.5, "model_version": "md-1",
            "text_ru": "Киевский режим снова размещает технику среди жилых домов.",
-           "Канал": "Донбасский <b>Вестник</b> Z"}
+           "Канал": "Донбасский <b>Вестник</b> Z", "note": "the channel deleted the post on 15 March",
+           **{f"extra{i}": f"value {i}" for i in range(9)}}
     rows = tmp_path / "rows.jsonl"
     rows.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
     assert main(["push", "--workspace", studio["workspace"], "--in", str(rows), "--project", TITLE]) == 0
     project = find_project(studio_client, TITLE)
     (task,) = list(studio_client.tasks.list(project=project.id))
+    from playwright.sync_api import expect
+
     page = studio_page
     page.goto(f"{studio['url']}/projects/{project.id}/data?task={task.id}")
     russian = page.locator("span[dir=auto]", has_text=row["text_ru"])
     try:
         russian.first.wait_for(state="visible", timeout=60_000)
-        assert page.locator("span[dir=auto]", has_text="Донбасский <b>Вестник</b> Z").first.is_visible()   # text
+        # the view may draw the task again once its prediction is in: wait for each line, not a first look
+        expect(page.locator("span[dir=auto]", has_text="Донбасский <b>Вестник</b> Z").first).to_be_visible()   # text
         assert page.locator("b", has_text="Вестник").count() == 0
-        assert page.locator("b", has_text="text_ru").first.is_visible()
+        expect(page.locator("b", has_text="text_ru").first).to_be_visible()
+        # a column named like the pull's own `note` is shown by its name; a wide row shows its first fields
+        expect(page.locator("span[dir=auto]", has_text=row["note"]).first).to_be_visible()
+        expect(page.locator("b", has_text="extra4").first).to_be_visible()
+        expect(page.get_by_text("and 4 more fields (in the task's data)").first).to_be_visible()
+        assert page.locator("b", has_text="extra5").count() == 0
         # under the paragraph: below the claim marked in it
         mark = page.locator("mark", has_text="Kiev is again placing equipment").first.bounding_box()
         assert russian.first.bounding_box()["y"] > mark["y"]
@@ -49,3 +58,4 @@ def test_free_metadata_is_shown_under_the_paragraph(studio: dict[str, Any], stud
     assert main(["pull", "--workspace", studio["workspace"], "--project", TITLE, "--out", str(out)]) == 0
     (label,) = [json.loads(line) for line in (out / "labels.jsonl").read_text(encoding="utf-8").splitlines()]
     assert label["context"] == context and label["Канал"] == row["Канал"] and label["text_ru"] == row["text_ru"]
+    assert label["meta_note"] == row["note"] and label["extra8"] == "value 8"

@@ -43,3 +43,40 @@ def test_no_free_metadata_no_block():
     alone = claim_to_task(_row(context=None, platform="telegram"), SCHEME)["data"]
     assert alone["context_html"].startswith("<mark>Kiev is again") and "<b>platform</b>" in alone["context_html"]
     assert pull_rows.claim_metadata(alone).get("context") is None   # shown alone: no paragraph known
+
+
+def _shown(context_html: str) -> list[str]:
+    """The metadata lines an annotator reads, as text."""
+    import html
+    import re
+
+    block = context_html.split('<div style="', 1)[1]
+    return [html.unescape(re.sub(r"<[^>]+>", "", line)) for line in re.findall(r"<div>(.*?)</div>", block)]
+
+
+def test_a_column_named_like_a_field_of_ours_is_shown_under_its_own_name_and_kept_apart():
+    # `note` is the annotator's note of a pull, `source_line` and `context_html` the view's own fields,
+    # `split` a pull's column: each is shown by its name, and carried as meta_<name>
+    row = _row(note="channel deleted the post on 15 March", source_line="<i>wire</i>", context_html="x < y",
+               split="test", meta_note="the row's own meta_note")
+    data = claim_to_task(row, SCHEME)["data"]
+    assert _shown(data["context_html"]) == ["note: channel deleted the post on 15 March", "source_line: <i>wire</i>",
+                                            "context_html: x < y", "meta_note: the row's own meta_note"]
+    assert "&lt;i&gt;wire&lt;/i&gt;" in data["context_html"] and "<i>wire" not in data["context_html"]
+    assert (data["meta_meta_note"], data["meta_source_line"], data["meta_context_html"], data["meta_split"],
+            data["meta_note"]) == (row["note"], row["source_line"], row["context_html"], "test", row["meta_note"])
+    assert data["source_line"].startswith("Donbass Vestnik Z")   # the view's own line is untouched
+    meta = pull_rows.claim_metadata(data)
+    assert meta["meta_meta_note"] == row["note"] and meta["context"] == row["context"]
+
+
+def test_a_wide_row_shows_its_first_fields_and_counts_the_rest():
+    extra = {f"col{i:02d}": f"value {i}" for i in range(27)}
+    data = claim_to_task(_row(label="neutral", **extra), SCHEME)["data"]
+    assert _shown(data["context_html"]) == [f"col{i:02d}: value {i}" for i in range(8)] + [
+        "and 19 more fields (in the task's data)"]
+    assert all(data[f"col{i:02d}"] == f"value {i}" for i in range(27)) and data["meta_label"] == "neutral"
+    nine = claim_to_task(_row(**dict(list(extra.items())[:9])), SCHEME)["data"]
+    assert _shown(nine["context_html"])[-1] == "and 1 more field (in the task's data)"
+    eight = claim_to_task(_row(**dict(list(extra.items())[:8])), SCHEME)["data"]
+    assert len(_shown(eight["context_html"])) == 8
