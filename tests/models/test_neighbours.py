@@ -30,10 +30,13 @@ def same_neighbours(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.nd
     assert np.allclose(a[1], b[1], atol=1e-5)
 
 
-@pytest.mark.parametrize("shared_depth, own_graph", [(256, 8192), (16, 8192), (16, 50)])
-def test_faiss_with_a_large_group_gives_the_exact_neighbours(monkeypatch, shared_depth, own_graph):
-    # (16, 8192): the large groups' short queries go to exact search; (16, 50): to a graph of the others.
+@pytest.mark.parametrize("shared_depth, own_search, own_graph", [(64, 1024, 8192), (16, 1024, 8192),
+                                                                  (16, 20, 8192), (16, 20, 50)])
+def test_faiss_with_a_large_group_gives_the_exact_neighbours(monkeypatch, shared_depth, own_search, own_graph):
+    # The queries the shared graph leaves go to: one masked exact search (16, 1024, _); exact search
+    # against the other groups' rows (16, 20, 8192); a graph of the other groups' rows (16, 20, 50).
     monkeypatch.setattr(neighbours, "SHARED_DEPTH", shared_depth)
+    monkeypatch.setattr(neighbours, "OWN_SEARCH_QUERIES", own_search)
     monkeypatch.setattr(neighbours, "OWN_GRAPH_QUERIES", own_graph)
     x = clustered(len(GROUPS))
     exact = search(x, x, 5, query_groups=GROUPS, corpus_groups=GROUPS, method="exact")
