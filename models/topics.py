@@ -1,9 +1,17 @@
 """Topics of a comparison: claims connected by pairs (big components split by average linkage),
 each labelled by its top TF-IDF terms and described by its sources and stances.
+
+Average linkage needs the dense distance matrix of a component (m x m floats): a component of
+over ``LINKAGE_MAX`` claims is first cut into chunks of at most that many by k-means on the
+embeddings (seeded, so the same input gives the same topics), then each chunk is linked as before.
+Memory stays O(LINKAGE_MAX²) per linkage call; components at or under the cap are untouched.
 """
 
 from __future__ import annotations
 
+import math
+import sys
+import warnings
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -33,8 +41,38 @@ def _components(n: int, edges: list[tuple[int, int]]) -> list[list[int]]:
     return [m for m in members.values() if len(m) > 1]
 
 
+# Most claims one average-linkage call sees: its distance matrix is LINKAGE_MAX² floats (~64 MB
+# at 4,000 as float32, sklearn copies it a few times). A component of 26,000 claims had taken 4.6 GB.
+LINKAGE_MAX = 4000
+KMEANS_SEED = 0
+
+
+def chunk_component(members: list[int], vectors: np.ndarray, cap: int = LINKAGE_MAX) -> list[list[int]]:
+    """``members`` cut into chunks of at most ``cap`` claims by k-means on their vectors (seeded);
+    a chunk still over the cap is cut again. At or under the cap: ``[members]`` unchanged."""
+    if len(members) <= cap:
+        return [members]
+    from sklearn.cluster import KMeans
+    from sklearn.exceptions import ConvergenceWarning
+
+    k = math.ceil(len(members) / cap)
+    with warnings.catch_warnings():   # fewer distinct vectors than k: handled below
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        labels = KMeans(n_clusters=k, n_init=3, random_state=KMEANS_SEED).fit_predict(
+            np.asarray(vectors[members], dtype=np.float64))
+    parts: dict[int, list[int]] = defaultdict(list)
+    for node, label in zip(members, labels):
+        parts[int(label)].append(node)
+    if len(parts) < 2:   # identical vectors: k-means cannot cut them, so cut by position
+        return [members[i:i + cap] for i in range(0, len(members), cap)]
+    chunks: list[list[int]] = []
+    for label in sorted(parts):
+        chunks.extend(chunk_component(parts[label], vectors, cap))
+    return chunks
+
+
 def _split(members: list[int], vectors: np.ndarray, settings: CompareSettings) -> list[list[int]]:
-    """Split a chained component by average linkage at the cluster threshold."""
+    """Split a chained component (at most LINKAGE_MAX claims) by average linkage at the cluster threshold."""
     from sklearn.cluster import AgglomerativeClustering
 
     sub = vectors[members]
@@ -77,9 +115,17 @@ def cluster_pairs(rows: Sequence[dict[str, Any]], vectors: np.ndarray, pairs: li
                       else settings.min_similarity)
     edges = [(pos[p["claim_a"]], pos[p["claim_b"]]) for p in pairs if p["similarity"] >= threshold]
     groups: list[list[int]] = []
+    big = []
     for members in _components(len(rows), edges):
-        groups.extend(_split(members, vectors, settings) if len(members) > settings.max_cluster_size
-                      else [members])
+        (big if len(members) > settings.max_cluster_size else groups).append(members)
+    if big:
+        from tqdm import tqdm
+
+        long = sum(len(m) for m in big) > LINKAGE_MAX
+        chunks = [c for members in big for c in chunk_component(members, vectors, LINKAGE_MAX)]
+        for chunk in tqdm(chunks, desc="topics", unit="chunk", file=sys.stderr, disable=not long):
+            groups.extend(_split(chunk, vectors, settings) if len(chunk) > settings.max_cluster_size
+                          else [chunk])
     groups = [sorted(g) for g in groups if len({str(rows[i]["doc_id"]) for i in g}) > 1]
     groups.sort(key=lambda g: (-len(g), g[0]))
     labels = topic_labels(rows, groups, settings.label_terms)
