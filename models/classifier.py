@@ -312,6 +312,8 @@ class StanceClassifier:
         domain = settings.get("domain")
         if not domain:
             return np.ones(len(rows))
+        if settings.get("network_flat"):   # near-uniform after its temperature: the bootstrap decides
+            return np.zeros(len(rows))
         texts = [str(r["text"]) for r in rows]
         if domain.get("space") == "classifier":
             if features is None:

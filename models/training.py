@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import UserError
-from models.blending import fit_blend
+from models.blending import fit_blend, is_flat
 from models.classifier import StanceClassifier
 from models.data import agreement_filter, is_tie, load_labelled, split_by_document, split_unit, test_split, text_hash
 from models.finetune import TrainSettings, fine_tune
@@ -209,16 +209,6 @@ MIN_VALIDATION_TO_TRUST = MIN_VALIDATION_FOR_GATE_ADVICE
 # temperature, gate), is no guide against the bootstrap: a researcher's 18 claims gave the blend 0.849
 # and the bootstrap 0.407, 20 claims labelled later 0.801 and 0.911. Train says to score both there.
 MIN_VALIDATION_FOR_FIGURES = 50
-# The network's mean top probability within this of uniform (1 / labels) counts as near-uniform.
-NEAR_UNIFORM_MARGIN = 0.1
-
-
-def is_flat(blend: dict[str, Any], n_labels: int) -> bool:
-    """The network's probabilities are near-uniform after its fitted temperature (it decides nothing)."""
-    top = blend.get("validation_mean_top_probability")
-    return top is not None and top < 1 / n_labels + NEAR_UNIFORM_MARGIN
-
-
 def _cue_votes(blend: dict[str, Any]) -> str:
     """"source_type 2.15, kiev_spelling 2.08, ...": the cue votes by weight, the heaviest first."""
     votes = blend.get("cue_votes") or {}
@@ -233,7 +223,10 @@ def blend_line(blend: dict[str, Any], n_validation: int, n_labels: int) -> str:
     weight = blend["bootstrap_weight"]
     cues = _cue_votes(blend)
     who = ""
-    if not weight and is_flat(blend, n_labels):
+    if blend.get("network_flat"):
+        who = (" (the network is near-uniform: it learnt nothing the validation claims show, so every claim goes "
+               "to the bootstrap and the pre-labels are the bootstrap's)")
+    elif not weight and is_flat(blend, n_labels):
         who = (" (the network is near-uniform: on claims like the training claims the pre-labels come from the "
                "cue votes" + (f", {cues}" if cues else "") + ")") if cues else \
               " (the network is near-uniform: its pre-labels on claims like the training claims are close to a guess)"
@@ -286,8 +279,10 @@ def training_notes(blend: dict[str, Any], metrics: dict[str, Any], n_labels: int
                    "its pre-labels are decided by a few hundredths or less")
         out.append(f"the network's probabilities are near-uniform after the fitted temperature ({blend['temperature']:g}"
                    f"{', which flattens them' if blend['temperature'] > 1 else ''}): its top probability averages "
-                   f"{top:.3f} on the validation claims ({chance:.3f} is uniform over {n_labels} labels), so on the "
-                   f"claims the domain gate finds like its training claims {decided}"
+                   f"{top:.3f} on the validation claims ({chance:.3f} is uniform over {n_labels} labels), so "
+                   + ("every claim goes to the bootstrap: this model's pre-labels are the bootstrap's; label more "
+                      "claims and train again" if blend.get("network_flat") else
+                      f"on the claims the domain gate finds like its training claims {decided}")
                    + ("; the blend does no better than the bootstrap alone on the validation claims: keep "
                       "pre-labelling with the bootstrap (leave out --model)"
                       if blended is not None and blended <= (blend.get("validation_f1_bootstrap_alone") or 0) + 1e-9
@@ -350,7 +345,8 @@ def model_card(clf: StanceClassifier, metrics: dict[str, Any], data: str | Path,
         f"Temperature {b['temperature']}; the bootstrap's weight in domain {b['bootstrap_weight']} (0: the "
         + ("network with the cue votes below" if b.get("cue_votes") else "network alone")
         + " decides claims like the training claims"
-        + ("; this network is near-uniform, so the cue votes decide them" if b.get("cue_votes")
+        + ("; this network is near-uniform, so every claim goes to the bootstrap" if b.get("network_flat") else
+           "; this network is near-uniform, so the cue votes decide them" if b.get("cue_votes")
            and is_flat(b, len(clf.model_labels)) else "") + "); "
         + (f"domain gate: the network's share rises from 0 at P(training-like) {b['domain']['gate_low']} "
            f"to full at {b['domain']['gate_high']}." if b.get("domain") else "no domain gate."),

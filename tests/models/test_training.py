@@ -553,6 +553,40 @@ def test_a_near_uniform_network_is_never_said_to_decide():
             "training claims; this network is near-uniform, so the cue votes decide them)") in card
 
 
+def test_a_near_uniform_network_hands_every_claim_to_the_bootstrap():
+    """Trained from now on, a flat network is marked ``network_flat``: the gate is 0 for every claim, so
+    the blend is the bootstrap's probabilities exactly, and train, the notes and the card say so."""
+    import numpy as np
+
+    from models.classifier import StanceClassifier, blend
+    from models.training import blend_line, model_card, training_notes
+
+    flat = {**FLAT_BLEND, "network_flat": True, "validation_f1_by_weight": {"0.0": 0.4067}}
+    clf = StanceClassifier(None, None, {"labels": ["a", "b", "c"], "blend": flat})
+    rows = [{"text": "Kyiv said the strike hit a school.", "outlet": "x"}, {"text": "Question:", "reason": "question"}]
+    g = clf.domain_gate(rows)
+    assert g.tolist() == [0.0, 0.0]
+    p_boot = np.array([[0.2, 0.5, 0.3], [0.1, 0.1, 0.8]])
+    p_model = np.array([[0.9, 0.05, 0.05], [0.05, 0.9, 0.05]])
+    assert np.allclose(blend(p_model, p_boot, np.arange(3), g, 0.0), p_boot)
+    line = blend_line(flat, 18, 3)
+    assert "every claim goes to the bootstrap and the pre-labels are the bootstrap's" in line
+    assert "cue votes" not in line
+    notes = training_notes(flat, {"validation_claims": 18, "validation_macro_f1": 0.458}, 3)
+    assert notes[1].endswith(
+        "(0.333 is uniform over 3 labels), so every claim goes to the bootstrap: this model's pre-labels are the "
+        "bootstrap's; label more claims and train again; the blend does no better than the bootstrap alone on the "
+        "validation claims: keep pre-labelling with the bootstrap (leave out --model)")
+    from types import SimpleNamespace
+
+    config = {"version": "minilm-ft-x", "created": "2026-11-27", "seed": 13, "split": "by document",
+              "normalise_spelling": True, "scheme": "kremlin_framing", "labels": ["a", "b", "c"], "blend": flat}
+    metrics = {"label_counts": {"a": 30, "b": 30, "c": 29}, "train_claims": 71, "scheme_examples": 0,
+               "validation_claims": 18, "validation_macro_f1": 0.458, "epochs_run": 8, "best_epoch": 8, "seconds": 33}
+    card = model_card(SimpleNamespace(config=config, model_labels=["a", "b", "c"]), metrics, "pulled/dataset")
+    assert "this network is near-uniform, so every claim goes to the bootstrap" in card
+
+
 def test_ties_and_low_agreement_are_left_out_on_request():
     from models.data import agreement_filter, is_tie
 
