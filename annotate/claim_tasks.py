@@ -145,7 +145,7 @@ def metadata_html(meta: dict[str, Any]) -> str:
     (``free_fields``): one line a field, ``name: value``, every text escaped, the first
     ``MAX_META_SHOWN`` of them and then how many more the task's data holds; empty when there is none.
     A data set's own ``label`` or ``split`` is not shown (``NOT_SHOWN``)."""
-    fields = [(name, value) for name, value in meta.items() if name not in NOT_SHOWN]
+    fields = [(name, value) for name, value in meta.items() if str(name).strip().lower() not in NOT_SHOWN]
     lines = []
     for name, value in fields[:MAX_META_SHOWN]:
         text = BIDI_CONTROLS.sub("", str(value).lower() if isinstance(value, bool) else str(value))

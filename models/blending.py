@@ -159,14 +159,15 @@ def cue_vote_weights(labellers: list[Any], matrix: np.ndarray, gold: list[str], 
     return out
 
 
-# The network's mean top probability within this of uniform (1 / labels) counts as near-uniform.
-NEAR_UNIFORM_MARGIN = 0.1
+# The network's mean top probability within this share of the way from uniform (1 / labels) to 1
+# counts as near-uniform: 0.1 above uniform for three labels (0.433), 0.075 for two (0.575).
+NEAR_UNIFORM_SHARE = 0.15
 
 
 def is_flat(blend: dict[str, Any], n_labels: int) -> bool:
     """The network's probabilities are near-uniform after its fitted temperature (it decides nothing)."""
     top = blend.get("validation_mean_top_probability")
-    return top is not None and top < 1 / n_labels + NEAR_UNIFORM_MARGIN
+    return top is not None and top < 1 / n_labels + NEAR_UNIFORM_SHARE * (1 - 1 / n_labels)
 
 
 def fit_blend(clf: StanceClassifier, train_rows: list[dict[str, Any]], val_rows: list[dict[str, Any]],
@@ -209,7 +210,11 @@ def fit_blend(clf: StanceClassifier, train_rows: list[dict[str, Any]], val_rows:
         return {w: macro_f1(y_val, blend(p_model, p_boot, known, g, w)[:, known].argmax(1), len(labels))
                 for w in settings.bootstrap_weights}
 
-    if domain is not None and settings.seen_source_min > 0:
+    if domain is not None and settings.seen_source_min > 0 and out["network_flat"]:
+        out["seen_sources"] = {"min_claims": settings.seen_source_min, "applied": False,
+                               "claims": seen_source_counts(train_rows + val_rows),
+                               "decision": "off: the network is near-uniform, so every claim goes to the bootstrap"}
+    elif domain is not None and settings.seen_source_min > 0:
         out["seen_sources"] = seen = {"min_claims": settings.seen_source_min,
                                       "claims": seen_source_counts(train_rows + val_rows)}
         g_seen = clf.domain_gate(val_rows, val_features)

@@ -14,7 +14,7 @@ from models.encoder import Encoder, load_encoder
 
 def text_key(text: str) -> str:
     """The cache key of a text: a hash of its content."""
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()   # a lone surrogate keys too
 
 
 class EmbeddingCache:

@@ -125,8 +125,9 @@ def cluster_pairs(rows: Sequence[dict[str, Any]], vectors: np.ndarray, pairs: li
         long = sum(len(m) for m in big) > LINKAGE_MAX
         chunks = [c for members in big for c in chunk_component(members, vectors, LINKAGE_MAX)]
         for chunk in tqdm(chunks, desc="topics", unit="chunk", file=sys.stderr, disable=not long):
-            groups.extend(_split(chunk, vectors, settings) if len(chunk) > settings.max_cluster_size
-                          else [chunk])
+            # Every piece of a big component is linked, however small: a k-means piece of a few
+            # unrelated claims is no topic (a component at or under the cap is one piece, as before).
+            groups.extend(_split(chunk, vectors, settings) if len(chunk) > 1 else [chunk])
     groups = [sorted(g) for g in groups if len({str(rows[i]["doc_id"]) for i in g}) > 1]
     groups.sort(key=lambda g: (-len(g), g[0]))
     labels = topic_labels(rows, groups, settings.label_terms)

@@ -80,3 +80,10 @@ def test_a_wide_row_shows_its_first_fields_and_counts_the_rest():
     assert _shown(nine["context_html"])[-1] == "and 1 more field (in the task's data)"
     eight = claim_to_task(_row(**dict(list(extra.items())[:8])), SCHEME)["data"]
     assert len(_shown(eight["context_html"])) == 8
+
+
+def test_an_answer_column_is_hidden_whatever_its_case():
+    from annotate.claim_tasks import metadata_html
+
+    shown = metadata_html({"Label": "against", " SPLIT ": "test", "channel": "Voenkor Sever"})
+    assert "against" not in shown and "test" not in shown and "Voenkor Sever" in shown

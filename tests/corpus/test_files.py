@@ -312,3 +312,18 @@ def test_a_dangling_link_s_missing_folders_are_never_made(tmp_path):
     with pytest.raises(UserError, match=r"--out .* holds the --data .*dangling, which replacing it would delete"):
         check_not_inside("--out", tmp_path / "nowhere", {"--data": link})
     check_not_inside("--out", tmp_path / "elsewhere", {"--data": link, "--model": None})
+
+
+def test_read_jsonl_replaces_half_an_emoji(tmp_path):
+    """A lone surrogate escape ("\\ud83d") cannot be encoded as UTF-8 (match and compare hash and
+    tokenize every text): it is read as U+FFFD, one character for one; a whole emoji is kept."""
+    from corpus.files import read_jsonl
+    from models.embedding_cache import text_key
+
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"id": "c1", "text": "The army shelled the town \\ud83d yesterday.", "meta": ["\\udc00"]}\n'
+                    '{"id": "c2", "text": "Fire \\ud83d\\udd25 here."}\n', encoding="utf-8")
+    rows = list(read_jsonl(path))
+    assert rows[0]["text"] == "The army shelled the town \ufffd yesterday." and rows[0]["meta"] == ["\ufffd"]
+    assert rows[1]["text"] == "Fire \U0001f525 here."
+    assert len(text_key("half \ud83d")) == 40   # the cache's key never raises either

@@ -105,3 +105,15 @@ def test_identical_vectors_that_k_means_cannot_cut_are_cut_by_position():
     vecs = np.tile(np.eye(4, dtype=np.float32)[:1], (10, 1))
     chunks = chunk_component(list(range(10)), vecs, cap=4)   # no ConvergenceWarning either
     assert chunks == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+
+
+def test_a_small_piece_of_a_cut_component_is_linked_too(monkeypatch):
+    """k-means can leave a few unrelated claims in one piece: linked like any piece, they are no topic."""
+    settings = CompareSettings(min_similarity=0.5, cluster_similarity=0.6, max_cluster_size=12)
+    vecs = np.vstack([blobs(2, 60, 0.1), np.eye(16, dtype=np.float32)[8:14]])   # 6 mutually orthogonal outliers
+    rows, pairs = chained(vecs, 60)
+    monkeypatch.setattr(topics, "LINKAGE_MAX", 61)
+    for cluster in topics.cluster_pairs(rows, vecs, pairs, settings):
+        ids = [int(claim[1:]) for claim in cluster["claims"]]
+        sub = vecs[ids]
+        assert float((sub @ sub.T)[np.triu_indices(len(ids), 1)].mean()) > 0.5, ids

@@ -705,3 +705,11 @@ def test_the_seen_sources_rule_applies_only_when_enough_validation_claims_show_i
     clf = _gated_classifier()
     clf.config["blend"]["seen_sources"] = {"min_claims": 1, "claims": {"rt.com": 5}, **few}
     assert clf.seen_source([{"text": "x", "outlet": "rt.com"}]).tolist() == [False]
+
+
+def test_near_uniform_means_the_same_share_above_uniform_for_two_labels_as_for_three():
+    from models.blending import is_flat
+
+    assert is_flat({"validation_mean_top_probability": 0.43}, 3) and not is_flat({"validation_mean_top_probability": 0.44}, 3)
+    # Two labels: 0.575, not 0.6 (a binary network with a mean top probability of 0.59 decides something).
+    assert is_flat({"validation_mean_top_probability": 0.57}, 2) and not is_flat({"validation_mean_top_probability": 0.59}, 2)
