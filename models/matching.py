@@ -136,7 +136,6 @@ def average_precisions(scores: np.ndarray, relevant: Sequence[set[int]], k: int 
 
 def encoder_embed(model: str | None = None, cache: str | None = None, progress: bool = False) -> Embed:
     """Unit vectors from the packaged MiniLM (or the encoder in ``model``), cached by content hash."""
-    import hashlib
     from pathlib import Path
 
     from models.embedding_cache import EmbeddingCache
@@ -149,11 +148,23 @@ def encoder_embed(model: str | None = None, cache: str | None = None, progress: 
         raise UserError(f"--model {model}: not a model directory (no config.json); "
                         "omit --model to use the packaged MiniLM")
     encoder = load_encoder(str(Path(model).resolve())) if model else None
-    name = "all-MiniLM-L6-v2" if model is None else \
-        f"{Path(model).name}-{hashlib.sha1(str(Path(model).resolve()).encode()).hexdigest()[:8]}"
+    name = "all-MiniLM-L6-v2" if model is None else f"{Path(model).name}-{model_key(model)}"
     store = EmbeddingCache(Path(cache) if cache else Path.home() / ".cache" / "claimstance" / "embeddings",
                            model_name=name)
     return lambda texts: store.embed(list(texts), encoder=encoder, progress=progress)
+
+
+def model_key(model: str | Path) -> str:
+    """A model directory's cache key: its path and its weight files' names, sizes and modification
+    times, so a model trained again into the same directory is embedded again, not served the old
+    model's vectors."""
+    import hashlib
+    from pathlib import Path
+
+    root = Path(model).resolve()
+    parts = [str(root)] + [f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in sorted(root.iterdir())
+                           if p.is_file() and p.suffix in (".safetensors", ".bin", ".onnx", ".json")]
+    return hashlib.sha1("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:8]
 
 
 def adapter_embed(cache: str | None = None, adapter: str | None = None, progress: bool = False) -> Embed:

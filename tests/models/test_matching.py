@@ -302,3 +302,17 @@ def test_cross_encoder_reads_at_most_cross_max_rows_and_small_k_is_unchanged():
     order = np.argsort(-mixed, axis=1, kind="stable")[:, :3]
     assert cross.pairs == 20 and np.array_equal(top3, np.take_along_axis(head, order, axis=1))
     np.testing.assert_allclose(s3, np.take_along_axis(mixed, order, axis=1), rtol=1e-5)
+
+
+def test_a_model_trained_again_into_its_directory_gets_a_new_cache_key(tmp_path):
+    import os
+
+    from models.matching import model_key
+
+    (tmp_path / "config.json").write_text("{}")
+    (tmp_path / "model.safetensors").write_bytes(b"a" * 10)
+    first = model_key(tmp_path)
+    assert model_key(tmp_path) == first
+    (tmp_path / "model.safetensors").write_bytes(b"b" * 11)
+    os.utime(tmp_path / "model.safetensors", ns=(1, 1))
+    assert model_key(tmp_path) != first
