@@ -95,9 +95,13 @@ def _no_mapped_column(missing: list[str], keys: list[str], what: str) -> str:
             f"({what}: {', '.join(map(str, keys))}){hint}; give the column's name as it is written")
 
 
-def _first_columns(source: Source) -> tuple[list[str], str] | None:
-    """A CSV file's header or a JSONL file's first row's fields, and how they were found; None when the
-    file cannot be read that far (its reader says why)."""
+# A JSONL's fields are gathered over this many rows: a row may leave out a field it has no value for.
+COLUMN_SCAN_ROWS = 1000
+
+
+def _first_columns(source: Source, max_mb: float) -> tuple[list[str], str] | None:
+    """A CSV file's header, or the fields of a JSONL file's first ``COLUMN_SCAN_ROWS`` rows, and how
+    they were found; None when the file cannot be read that far (its reader says why)."""
     try:
         with open(source.path, "rb") as raw:
             if source.fmt == "csv":
@@ -105,10 +109,23 @@ def _first_columns(source: Source) -> tuple[list[str], str] | None:
                 delimiter = sniff_delimiter(header)
                 how = "" if delimiter == "," else f", split at each {DELIMITER_NAMES[delimiter]}"
                 return next(csv.reader([header], delimiter=delimiter)), f"columns{how}"
-            for line in raw:
+            limit = int(max_mb * 1024 * 1024)
+            fields: dict[str, None] = {}
+            rows = 0
+            for line in iter(lambda: raw.readline(limit + 1), b""):
+                if len(line) > limit:
+                    return None   # the reader refuses it, with its own line
                 if line.strip():
                     row = json.loads(line.decode("utf-8-sig"))
-                    return (list(row), "its first row's fields") if isinstance(row, dict) else None
+                    if not isinstance(row, dict):
+                        return None
+                    fields.update(dict.fromkeys(map(str, row)))
+                    rows += 1
+                    if rows >= COLUMN_SCAN_ROWS:
+                        break
+            if not rows:
+                return None
+            return list(fields), "its first row's fields" if rows == 1 else f"the fields of its first {rows} rows"
     except (OSError, ValueError, csv.Error, RecursionError, StopIteration):
         pass
     return None
@@ -123,8 +140,11 @@ def column_notes(sources: list[Source], options: ReadOptions, on_note: OnNote | 
     """
     if not options.columns:
         return
-    files = [(s.path, found) for s in sources if s.fmt in ("csv", "jsonl")
-             if (found := _first_columns(s)) is not None]
+    tabular = [s for s in sources if s.fmt in ("csv", "jsonl")]
+    files = [(s.path, found) for s in tabular if (found := _first_columns(s, options.max_mb)) is not None]
+    # Files this check cannot read (not UTF-8, a malformed first line): their readers say why; the
+    # column may be theirs, so a column no readable file has is then a note, not an error.
+    unread = [s.path for s in tabular if all(s.path != path for path, _ in files)]
     if not files:
         if on_note is not None and not any(s.fmt in ("csv", "jsonl") for s in sources):
             given = ", ".join(f"--column {key}={names}" for key, names in options.columns)
@@ -135,7 +155,11 @@ def column_notes(sources: list[Source], options: ReadOptions, on_note: OnNote | 
                                      if _unmapped(found[0], ReadOptions(columns=((key, names),)))]
                   for key, names in options.columns}
     nowhere = [option for option, lacking in lacking_by.items() if len(lacking) == len(files)]
-    if nowhere:   # a typo, most likely: the first file's columns, and one nearly named so
+    if nowhere and unread:
+        if on_note is not None:
+            on_note(f"--column {', --column '.join(nowhere)}: no readable file has that column; "
+                    f"{named_few([str(p) for p in unread])} could not be checked (see why below)")
+    elif nowhere:   # a typo, most likely: the first file's columns, and one nearly named so
         path, (keys, what) = files[0]
         n = len(files) - 1
         where = f"{path} and the {n} other CSV/JSONL input{'s' if n > 1 else ''}" if n else path

@@ -264,3 +264,26 @@ def test_a_row_file_telling_both_orders_late_keeps_its_ambiguous_dates(tmp_path:
         f"{path}: 2 dates kept as written (03/04/2026, 05/06/2026): the file writes dates both day first (19/04/2026) "
         "and month first (04/19/2026), so day and month of these cannot be told apart; write them as ISO dates "
         "(2026-03-14) to have them read"]
+
+
+def test_a_jsonl_column_is_found_past_the_first_row_and_an_unreadable_file_is_not_blamed(tmp_path: Path,
+                                                                                         capsys) -> None:
+    """A JSONL row may leave out a field it has no value for: its fields are gathered over its first
+    rows. A file the check cannot read (not UTF-8) may hold the column: the option is then a note and
+    that file's reader says what is wrong with it, not an error blaming the readable file."""
+    rows = [{"id": "1", "text": "The Kremlin said the strike hit a depot."},
+            {"id": "2", "text": "Kyiv said it hit homes.", "chan": "Channel Z"}]
+    path = tmp_path / "posts.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "c.jsonl"
+    assert main(["claims", str(path), "--out", str(out), "--column", "outlet=chan"]) == 0
+    outlets = {json.loads(line).get("outlet") for line in out.read_text(encoding="utf-8").splitlines()}
+    assert outlets == {None, "Channel Z"}
+    readable = tmp_path / "mixed"
+    readable.mkdir()
+    (readable / "a.csv").write_text("id,text\n1,The army shelled the town.\n", encoding="utf-8")
+    (readable / "b.csv").write_bytes("id;Канал;text\n2;Сводки;The strike hit a depot.\n".encode("cp1251"))
+    code = main(["claims", str(readable), "--out", str(tmp_path / "m.jsonl"), "--column", "outlet=Канал"])
+    err = capsys.readouterr().err
+    assert "no readable file has that column" in err and "b.csv" in err
+    assert "a.csv: no 'Канал' column" not in err and code == 1   # b.csv is skipped with its own line
