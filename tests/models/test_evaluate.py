@@ -476,6 +476,18 @@ def test_the_errors_table_names_each_claim_s_source_as_the_other_views_do() -> N
     assert [w["source"] for w in errors] == ["Reuters", "@hausfrau_kiel (X)", "social", ""]
 
 
+def _model_wrong_on_wire(model: str, got: list[dict], scheme: object) -> tuple[np.ndarray, dict]:
+    """A stand-in model: right on every independent claim, wrong on the kremlin claims of wire.example."""
+    out = np.array([[0.8, 0.1, 0.1] if r["label"] == "kremlin_framing" and r["outlet"] != "wire.example"
+                    else [0.1, 0.8, 0.1] for r in got])
+    return out, {"model": model, "version": "fake-1"}
+
+
+def _bootstrap_always_right(got: list[dict], scheme: object, cols: list[int]) -> np.ndarray:
+    """A stand-in bootstrap, right on every claim."""
+    return np.array([[0.9, 0.1] if r["label"] == "kremlin_framing" else [0.2, 0.8] for r in got])
+
+
 def test_a_trained_model_is_shown_beside_the_bootstrap(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """`stance evaluate --model DIR` scores the bootstrap on the same claims: the table, the
@@ -487,17 +499,8 @@ def test_a_trained_model_is_shown_beside_the_bootstrap(
     data = tmp_path / "heldout.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
 
-    def fake_model(model: str, got: list[dict], scheme: object) -> tuple[np.ndarray, dict]:
-        # Right on every independent claim, wrong on the six kremlin claims of wire.example.
-        out = np.array([[0.8, 0.1, 0.1] if r["label"] == "kremlin_framing" and r["outlet"] != "wire.example"
-                        else [0.1, 0.8, 0.1] for r in got])
-        return out, {"model": model, "version": "fake-1"}
-
-    def fake_bootstrap(got: list[dict], scheme: object, cols: list[int]) -> np.ndarray:
-        return np.array([[0.9, 0.1] if r["label"] == "kremlin_framing" else [0.2, 0.8] for r in got])
-
-    monkeypatch.setattr(ev, "predict_rows", fake_model)
-    monkeypatch.setattr(ev, "bootstrap_proba", fake_bootstrap)
+    monkeypatch.setattr(ev, "predict_rows", _model_wrong_on_wire)
+    monkeypatch.setattr(ev, "bootstrap_proba", _bootstrap_always_right)
     assert main(["evaluate", "--model", str(model), "--data", str(data), "--out", str(tmp_path / "r"),
                  "--by", "outlet"]) == 0
     printed = capsys.readouterr().out
@@ -537,17 +540,8 @@ def test_the_bootstrap_advice_needs_as_many_claims_as_an_interval(
     'keep the bootstrap'; from 20 on, the advice as before."""
     from models.metrics import MIN_FOR_INTERVALS
 
-    def fake_model(model: str, got: list[dict], scheme: object) -> tuple[np.ndarray, dict]:
-        # wrong on the kremlin claims of wire.example
-        out = np.array([[0.8, 0.1, 0.1] if r["label"] == "kremlin_framing" and r["outlet"] != "wire.example"
-                        else [0.1, 0.8, 0.1] for r in got])
-        return out, {"model": model, "version": "fake-1"}
-
-    def fake_bootstrap(got: list[dict], scheme: object, cols: list[int]) -> np.ndarray:
-        return np.array([[0.9, 0.1] if r["label"] == "kremlin_framing" else [0.2, 0.8] for r in got])
-
-    monkeypatch.setattr(ev, "predict_rows", fake_model)
-    monkeypatch.setattr(ev, "bootstrap_proba", fake_bootstrap)
+    monkeypatch.setattr(ev, "predict_rows", _model_wrong_on_wire)
+    monkeypatch.setattr(ev, "bootstrap_proba", _bootstrap_always_right)
     model = _model_dir(tmp_path, [], None)
     for n, advice in ((8, False), (MIN_FOR_INTERVALS - 1, False), (MIN_FOR_INTERVALS, True)):
         data = tmp_path / f"held_{n}.jsonl"
