@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import re
 import fnmatch
 import json
 import os
@@ -14,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, IO
 
+from corpus.decoding import may_hold_surrogates, replace_surrogates
 from corpus.errors import UserError, named_few
 
 
@@ -257,7 +257,6 @@ def write_jsonl(path: str | Path, rows: Iterable[dict[str, Any]]) -> int:
     return n
 
 
-_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89abcdefABCDEF]")   # a surrogate written as a JSON escape
 MAX_LINE_MB = 16   # a row of claims, queries or labels: a sentence, its paragraph and metadata
 
 
@@ -298,10 +297,8 @@ def read_jsonl(path: str | Path, max_line_mb: float = MAX_LINE_MB) -> Iterator[d
                 raise UserError(f"{path}:{lineno}: malformed JSON (nested too deep); fix or remove that line") from None
             if not isinstance(row, dict):
                 raise UserError(f"{path}:{lineno}: expected a JSON object, got {type(row).__name__}")
-            if _ESCAPED_SURROGATE.search(raw):
+            if may_hold_surrogates(raw):
                 # Half an emoji (a lone "\ud83d") cannot be written as UTF-8, by us or by a tokenizer:
                 # U+FFFD in its place, one character for one, so offsets into the text hold.
-                from corpus.decoding import replace_surrogates
-
                 row = replace_surrogates(row)[0]
             yield row

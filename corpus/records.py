@@ -151,6 +151,17 @@ def source_name(row: Mapping[str, Any]) -> str:
     return _named(row.get("doc_id")) or UNKNOWN_SOURCE
 
 
+# What ``source_name`` falls back to when a row names no source: a document's title, file or id.
+_NOT_SOURCES = ("title", "source_file", "doc_id")
+
+
+def named_source(row: Mapping[str, Any]) -> str | None:
+    """The source a row names (``source_name``: its outlet or source, else its author, platform or
+    site), or None when it names none: a document's title, file or id is not a source."""
+    name = source_name({k: v for k, v in row.items() if k not in _NOT_SOURCES})
+    return None if name == UNKNOWN_SOURCE else name
+
+
 def is_claim_flag(row: dict[str, Any]) -> bool:
     """A row's ``is_claim`` (true when absent); ValueError when it is not true, false or null (the
     text ``"no"`` is truthy: a non-claim would be taken for a claim)."""

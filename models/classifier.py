@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from corpus.errors import UserError
+from corpus.records import named_source
 from models.data import normalise_spelling
 from models.model_dir import CONFIG_NAME, check_model_dir
 
@@ -71,19 +72,6 @@ def in_domain_probability(embeddings: np.ndarray, domain: dict[str, Any], texts:
     coef = np.asarray(domain["coef"], dtype=np.float64)
     z = linear(embeddings.astype(np.float64), words, coef) + float(domain["intercept"])
     return 1.0 / (1.0 + np.exp(-z))
-
-
-# What ``source_name`` falls back to when a row names no source: never a source the network "saw".
-_NOT_SOURCES = ("title", "source_file", "doc_id")
-
-
-def named_source(row: dict[str, Any]) -> str | None:
-    """The source a row names (``corpus.records.source_name``: its outlet or source, else its author,
-    platform or site), or None when it names none: a document's title, file or id is not a source."""
-    from corpus.records import UNKNOWN_SOURCE, source_name
-
-    name = source_name({k: v for k, v in row.items() if k not in _NOT_SOURCES})
-    return None if name == UNKNOWN_SOURCE else name
 
 
 def mean_pool(hidden: Any, attention_mask: Any) -> Any:

@@ -20,7 +20,7 @@ import numpy as np
 
 from corpus.claimfilter import in_scope
 from corpus.errors import UserError
-from corpus.records import UNKNOWN_SOURCE, is_claim_flag, source_name
+from corpus.records import is_claim_flag, named_source, source_name
 from models.compare_settings import CompareSettings
 from models.neighbours import search
 
@@ -310,15 +310,11 @@ def make_pair(a: dict[str, Any], b: dict[str, Any], similarity: float,
     return pair
 
 
-# What source_name falls back to when a document names no source: not a source shared by documents.
-_NOT_SOURCES = ("title", "source_file", "doc_id")
-
-
 def source_group(row: dict[str, Any]) -> str:
     """The source a claim is compared across: its document's outlet, source, author, platform or site
-    (``corpus.records.source_name``); a document that names none (only a title, file or id) is its own."""
-    name = source_name({k: v for k, v in row.items() if k not in _NOT_SOURCES})
-    return f"doc\x00{row['doc_id']}" if name == UNKNOWN_SOURCE else f"source\x00{name}"
+    (``corpus.records.named_source``); a document that names none (only a title, file or id) is its own."""
+    name = named_source(row)
+    return f"doc\x00{row['doc_id']}" if name is None else f"source\x00{name}"
 
 
 def mutual_nearest(idx: np.ndarray, groups: np.ndarray) -> set[tuple[int, int]]:
