@@ -344,6 +344,22 @@ def _stance() -> str:
     return str(_shown(Path(sys.executable).parent / "stance"))
 
 
+def _pull_dir(workspace: Path, project: str) -> Path:
+    """Where the next `stance pull` of ``project`` should write: ``W/pulled``, or, when that holds a
+    pull of another project (which pull refuses to replace), the first ``W/pulled-N`` that is free or
+    holds this project's pull."""
+    from annotate.pull import earlier_pull
+
+    def ours(folder: Path) -> bool:
+        earlier = earlier_pull(folder) if folder.exists() else None
+        return earlier is None or earlier.get("project") in (None, project)
+
+    folder, n = workspace / "pulled", 2
+    while not ours(folder):
+        folder, n = workspace / f"pulled-{n}", n + 1
+    return folder
+
+
 def _new_model_dir(workspace: Path, used: str | None) -> tuple[Path, Path | None]:
     """Where the next `stance train` should write: ``W/model``, or the first free ``W/model-N`` when
     that exists (train replaces an existing --out), with the directory it would have replaced."""
@@ -420,17 +436,18 @@ def summary_lines(result: RunResult) -> list[str]:
         lines.append(f"comparison report: {result.compare_dir / 'report.html'}")
     if result.studio:
         model, replaced = _new_model_dir(w, result.model)
+        pulled = _pull_dir(w, result.project)
         lines += [
             f"Label Studio: {result.studio.get('url')}  project: {result.project!r}",
             f"login: {result.studio.get('username')}  (password: in {w / 'studio.json'}, mode 600)",
             "",
             "next:",
             "  annotate in the browser, then pull the corrections:",
-            f"    {stance} pull --workspace {shell_word(w)} --project {shell_word(result.project)} --out {shell_word(w / 'pulled')}",
+            f"    {stance} pull --workspace {shell_word(w)} --project {shell_word(result.project)} --out {shell_word(pulled)}",
             "  train on them and pre-label again with the new model"
             + (f" (into a new directory: {replaced} exists, and `stance train` replaces the --out it is given):"
                if replaced else ":"),
-            f"    {stance} train --data {shell_word(w / 'pulled' / 'dataset')} --out {shell_word(model)}",
+            f"    {stance} train --data {shell_word(pulled / 'dataset')} --out {shell_word(model)}",
             f"    {stance} prelabel --in {shell_word(result.claims_path)} --out {shell_word(w / 'run' / 'prelabeled-v2.jsonl')} --model {shell_word(model)}",
             f"    {stance} push --workspace {shell_word(w)} --in {shell_word(w / 'run' / 'prelabeled-v2.jsonl')} --project {shell_word(result.project)}",
             f"  after adding documents, run again with --model {shell_word(model)} to pre-label the new claims with it",

@@ -189,6 +189,31 @@ def test_the_commands_the_summary_prints_are_shell_safe(tmp_path):
     assert argv[argv.index("--project") + 1] == "audit it's $(id)" and argv[argv.index("--workspace") + 1] == str(w)
 
 
+def test_the_next_pull_goes_beside_a_pull_of_another_project(tmp_path):
+    import shlex
+
+    from claimstance.pipeline import RunResult, summary_lines
+
+    w = tmp_path / "ws"
+    result = RunResult(workspace=w, claims_path=w / "run" / "claims.jsonl", prelabeled_path=w / "run" / "p.jsonl",
+                       compare_dir=w / "run" / "compare", project="second",
+                       studio={"url": "http://127.0.0.1:8080", "username": "admin@claimstance.local"})
+
+    def suggested() -> tuple[str, str]:
+        lines = summary_lines(result)
+        pull = shlex.split(next(line for line in lines if " pull --workspace " in line))
+        train = shlex.split(next(line for line in lines if " train --data " in line))
+        return pull[pull.index("--out") + 1], train[train.index("--data") + 1]
+
+    assert suggested() == (str(w / "pulled"), str(w / "pulled" / "dataset"))
+    for folder, project in (("pulled", "first"), ("pulled-2", "third")):
+        (w / folder).mkdir(parents=True)
+        (w / folder / "report.json").write_text(json.dumps({"project": project}), encoding="utf-8")
+    assert suggested() == (str(w / "pulled-3"), str(w / "pulled-3" / "dataset"))
+    (w / "pulled-2" / "report.json").write_text(json.dumps({"project": "second"}), encoding="utf-8")
+    assert suggested() == (str(w / "pulled-2"), str(w / "pulled-2" / "dataset"))   # its own earlier pull
+
+
 def test_run_scope_overrides_the_config(tmp_path):
     result = run(SAMPLE_CORPUS, _config(tmp_path, "scoped"), workspace=tmp_path / "ws", push=False,
                  scope="claims", say=lambda m: None)
