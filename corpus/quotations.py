@@ -75,7 +75,7 @@ def pronoun_names(rows: list[tuple[str, str | None, str, int]]) -> list[str | No
                 and not attributed_speaker(sentence)[0]:
             name = last[0]   # the rest of the quotation 'He called it "robbery. Theft."' began
         elif role == QUOTED and name is None and last is not None and last[0] and paragraph - last[1] <= last[2] \
-                and (pronoun := _pronoun_speech(sentence)) and _fits(pronoun, last[0], others):
+                and (pronoun := _pronoun_speech(sentence)) and _fits(pronoun, last[0], others, surnames):
             name = last[0]
             named = True
         else:
@@ -85,7 +85,8 @@ def pronoun_names(rows: list[tuple[str, str | None, str, int]]) -> list[str | No
         elif role == QUOTED and name and _person(name):
             last, others = (name, paragraph, 1), set()
         elif role == QUOTED:
-            last, others = (name if name and _named_after_first_word(name, sentence) else None, paragraph, 0), set()
+            known = name and (_named_after_first_word(name, sentence) or _surname_opens(name, sentence))
+            last, others = (name if known else None, paragraph, 0), set()
         elif role in (AUTHOR, BLOGGER):
             subject = _subject_person(sentence, quoted, surnames)
             if subject:
@@ -110,13 +111,17 @@ def _pronoun_speech(sentence: str) -> str | None:
     return _PRONOUN_WORD.search(m.group()).group(1).lower() if m else None
 
 
-def _fits(pronoun: str, name: str, others: set[str]) -> bool:
+def _fits(pronoun: str, name: str, others: set[str], surnames: dict[str, list[str]]) -> bool:
     """The pronoun may stand for the name: not "she" for "Alexei Navalny", nor "he" for "Maria Zakharova";
     and, when the name does not tell, not "she" after the writer's "his" or "he" after "her" (another
-    person of the pronoun's gender may be around: "Ayman Safadi met his Hungarian counterpart ... she said")."""
+    person of the pronoun's gender may be around: "Ayman Safadi met his Hungarian counterpart ... she said").
+    A one-word name takes "he" or "she" only when it reads as a surname ("Peskov") or the document
+    named that person in full: "Gas exports fell, Gazprom said. He added ..." names no company."""
     said = gender(name)
     wanted = "f" if pronoun == "she" else "m"
     if said is None:
+        if " " not in name.strip() and name not in surnames:
+            return False
         return not others - {wanted}
     return said == wanted
 
@@ -165,6 +170,15 @@ def _named_after_first_word(name: str, sentence: str) -> bool:
     return (" " not in name and name[:1].isupper() and not name.isupper() and at > 0
             and bool(sentence[:at].strip(_LEADING)) and low not in _BODY_WORDS
             and low not in NOT_VOICES and low not in COUNTRIES)
+
+
+def _surname_opens(name: str, sentence: str) -> bool:
+    """A one-word name opening the sentence that reads as a surname ("Peskov said ...", "Zakharova
+    told ..."), not a place ("Rostov", "Kiev"), a body or a country."""
+    low = name.lower()
+    return (" " not in name and name[:1].isupper() and not name.isupper() and gender(name) is not None
+            and not sentence[:max(sentence.find(name), 0)].strip(_LEADING)
+            and low not in _BODY_WORDS and low not in NOT_VOICES and low not in COUNTRIES)
 
 
 # what follows a subject that speaks no next quotation: a passive ("was poisoned", "has been sharply

@@ -149,12 +149,21 @@ def test_a_quantified_group_reports_speech_without_a_name(sentence: str, expecte
 def test_a_pronoun_chain_runs_on_and_a_lone_name_reaches_only_its_paragraph() -> None:
     text = ('Maria Lind said the talks had failed.\n\nShe added that Moscow was to blame.\n\n'
             'She also said the sanctions would stay.\n\n'
-            '"Supplies are normal," Gazprom said. He added that prices would rise.\n\n'
+            '"Supplies are normal," Sobolev said. He added that prices would rise.\n\n'
             'The report was written by Anna Petrova. "Nothing has changed," she said.\n\n'
             'Sen. Tom Reyes (R-S.C.) called the strikes "a war crime." "We must act," he said.')
     # the name reaches one paragraph past where she was named, not on along the pronouns that took it
     assert [name for _, _, name in voices(text)] == [
-        "Maria Lind", "Maria Lind", None, "Gazprom", "Gazprom", None, None, "Tom Reyes", "Tom Reyes"]
+        "Maria Lind", "Maria Lind", None, "Sobolev", "Sobolev", None, None, "Tom Reyes", "Tom Reyes"]
+
+
+def test_he_after_a_one_word_name_takes_it_only_when_it_reads_as_a_surname() -> None:
+    text = ("Gas exports fell in May, Gazprom said on Monday. He added that the pipeline would reopen.\n\n"
+            "Peskov said the talks had failed. He added that the sanctions were illegal.\n\n"
+            "Rostov said the bridge was closed. He added that it would reopen.\n\n"
+            "Zakharova told reporters the video was fake. She added that Kiev was lying.")
+    assert [name for _, _, name in voices(text)] == [
+        "Gazprom", None, "Peskov", "Peskov", "Rostov", None, "Zakharova", "Zakharova"]
 
 
 def test_she_said_never_takes_a_victim_s_name_nor_one_a_sentence_about_someone_else_passes() -> None:
