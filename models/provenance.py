@@ -356,8 +356,10 @@ def model_warning(model_dir: str | Path) -> str | None:
     on = f"on its {n} validation claims" if n else "on its validation claims"
     advice = "pre-label with the bootstrap (leave out --model) until more claims are labelled"
     if isinstance(network, (int, float)) and network <= chance + 1e-9:
+        from models.blending import is_flat   # the rule stance train applies to the same figure
+
         uniform = (f", probabilities near-uniform (top {top:.3f})"
-                   if isinstance(top, (int, float)) and top < chance + 0.1 else "")
+                   if isinstance(top, (int, float)) and is_flat(blend, len(labels)) else "")
         return (f"model {config.get('version')} ({model_dir}) scored at chance {on} (network macro-F1 "
                 f"{network:.3f}, chance {chance:.3f}{uniform}): {advice}")
     if isinstance(blended, (int, float)) and isinstance(boot, (int, float)) and blended <= boot + 1e-9:
