@@ -175,11 +175,26 @@ def _nothing_found(passed_over: list[str]) -> str:
     return f"no {KNOWN} files found ({why}); give a directory holding documents, or the files themselves"
 
 
+def _gives_source_type(source: Source) -> bool:
+    """Does the file name its own source_type: a Markdown file's front matter?"""
+    if document_format(source.path) == "markdown":
+        from corpus.readers import front_matter   # imports this module
+
+        try:
+            with open(source.path, "rb") as handle:
+                head = handle.read(64 * 1024).decode("utf-8-sig", errors="replace")
+        except OSError:
+            return False
+        return front_matter(head)[0].get("source_type") not in (None, "")
+    return False   # (a CSV or JSONL file's rows are not noted here: they carry their own metadata)
+
+
 def _unlisted_notes(sources: list[Source], on_note: OnNote) -> None:
-    """One note a manifest for the files beside it that it does not list (they get no source_type of their own)."""
+    """One note a manifest for the files beside it that it does not list (they get no source_type of
+    their own), leaving out files whose front matter gives one."""
     unlisted: dict[str, list[Source]] = {}
     for source in sources:
-        if source.unlisted_in is not None:
+        if source.unlisted_in is not None and not _gives_source_type(source):
             unlisted.setdefault(source.unlisted_in, []).append(source)
     for manifest, missing in unlisted.items():
         names = [s.path for s in missing]

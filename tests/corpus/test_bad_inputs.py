@@ -249,8 +249,10 @@ def test_a_file_the_manifest_does_not_list_is_noted(tmp_path: Path) -> None:
     path = write_corpus(tmp_path, "defaults: {collection: c}\ndocuments:\n  - {file: a.txt, source_type: state_media}\n")
     (tmp_path / "b.txt").write_text("Kyiv says so.", encoding="utf-8")
     (tmp_path / "rows.jsonl").write_text('{"id": "r1", "text": "Rows carry their own metadata."}\n', encoding="utf-8")
+    (tmp_path / "oped.md").write_text("---\noutlet: Review\nsource_type: independent_media\n---\nIt says so.\n",
+                                      encoding="utf-8")   # its front matter gives it a source_type: no note
     docs, _, notes = read([tmp_path])
-    assert len(docs) == 3
+    assert len(docs) == 4 and {d.meta.get("source_type") for d in docs} == {"state_media", "independent_media", None}
     assert notes == [f"{tmp_path / 'b.txt'} is not listed in {path}, so it gets no source_type, outlet or date; "
                      "add a `- file:` entry saying what you know about it"]
     for n in range(4):
