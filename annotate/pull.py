@@ -336,8 +336,13 @@ def summary_lines(report: dict[str, Any], out_dir: str | Path) -> list[str]:
                      + (f"; {elsewhere} flagged only on skipped or superseded annotations, kept out of the labels"
                         if elsewhere > 0 else "") + ", `problems` in annotations.jsonl")
         # In the terminal the hint names the pulled file where it is, for a command run from anywhere.
-        lines.append("  " + flags["note"].replace("read_parquet('labels.parquet')",
-                                                  f"read_parquet('{out / 'labels.parquet'}')"))
+        note = flags["note"].replace("read_parquet('labels.parquet')", f"read_parquet('{out / 'labels.parquet'}')")
+        source = report.get("scheme_source")
+        if source and report.get("scheme") != DEFAULT_SCHEME:   # clean.parquet has no pull report beside it
+            import shlex
+
+            note += f" --scheme {shlex.quote(str(source))}"
+        lines.append("  " + note)
     skipped = report.get("skipped") or {}
     if skipped.get("n"):
         who = ", ".join(f"{a} {n}" for a, n in skipped["by_annotator"].items())

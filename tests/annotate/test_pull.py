@@ -629,6 +629,14 @@ def test_flags_are_counted_in_the_report_the_summary_the_card_and_typed_in_the_d
 
     advised = pull_rows.FLAG_NOTE.split("then stance ")[1].split()
     assert build_parser().parse_args([*advised, "--out", "model"]).data == "clean.parquet"
+    # clean.parquet has no pull report beside it: a scheme of the user's own is named in the command
+    own = {**report, "scheme": "sanctions", "scheme_source": str(tmp_path / "my schemes" / "sanctions.yaml")}
+    hint = next(line for line in pull.summary_lines(own, out) if "keep their stance" in line)
+    import shlex
+
+    args = build_parser().parse_args([*shlex.split(hint.split("then stance ")[1]), "--out", "model"])
+    assert (args.data, args.scheme) == ("clean.parquet", str(tmp_path / "my schemes" / "sanctions.yaml"))
+    assert "--scheme" not in next(line for line in lines if "keep their stance" in line)   # the default needs none
     page = (out / "report.html").read_text()
     assert "<h2>Flagged claims</h2>" in page and "<td>not a claim</td><td>2</td>" in page
 
