@@ -270,9 +270,19 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
                           + ", a label no claim here has; scored over the labels present, each counts as its "
                           "most probable present label. As predicted, over every label of the scheme, "
                           f"accuracy is {raw_accuracy:.3f}")
-    if any(r.get("source_type") not in (None, "") for r in rows) and (
-            model == "bootstrap" or "source_type" in ((record.get("blend") or {}).get("cue_votes") or {})
-            or (record.get("blend") or {}).get("domain")):   # claims the gate hands to the bootstrap
+    reads_source_type = ("source_type" in scheme_obj.labellers and any(lab.source_types for lab in scheme_obj.labels)
+                         and (model == "bootstrap" or "source_type" in ((record.get("blend") or {}).get("cue_votes") or {})
+                              or bool((record.get("blend") or {}).get("domain"))))   # claims the gate hands to the bootstrap
+    bare = sum(1 for r in rows if r.get("source_type") in (None, "") or r.get("speaker") in (None, ""))
+    if reads_source_type and bare:
+        # Said plainly: a text-and-label file scores another bootstrap than the claims file's rows get.
+        report["metadata_note"] = (
+            f"{bare} of the {len(rows)} claims have no source_type or no speaker (voice), which the bootstrap's "
+            "source_type labeller reads (a distant label for the voice that speaks for the document): it abstains "
+            "on them, so these figures can differ from what `stance prelabel` gives the same claims as rows of "
+            "`stance claims` (which carry both); to score those, give the rows their claims-file fields (join by "
+            "claim_id)")
+    if any(r.get("source_type") not in (None, "") for r in rows) and reads_source_type:
         # Said plainly: the metadata labeller votes the label a source's type stands for.
         report["source_type_note"] = ("the model reads each claim's source_type as evidence (the bootstrap's "
                                       "source_type labeller, a distant label for the voice that speaks for the "

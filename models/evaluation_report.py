@@ -105,7 +105,8 @@ def terminal_table(lines: list[tuple[str, int, float, float, float]], max_width:
     return out
 
 
-NOTE_KEYS = ("bootstrap_note", "note", "absent_note", "source_type_note", "ties_note", "anchoring_note")
+NOTE_KEYS = ("bootstrap_note", "note", "absent_note", "source_type_note", "metadata_note", "ties_note",
+             "anchoring_note")
 
 
 def notes(report: dict[str, Any]) -> list[str]:

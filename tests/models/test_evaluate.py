@@ -130,11 +130,17 @@ def test_evaluate_writes_report_figures_and_escaped_html(tmp_path: Path, monkeyp
     assert "Errors the model was surest of" in page and "The Kiev regime claim number 0 &lt;b&gt;" in page
     assert "outlet=paper.example (few claims)" in page
     assert "source_type_note" not in report   # no row has a source type
+    # ... so the bootstrap's source_type labeller abstained on every claim: said, as these figures differ
+    # from what the same claims get as claims-file rows
+    assert report["metadata_note"].startswith(f"{len(rows)} of the {len(rows)} claims have no source_type or no "
+                                              "speaker (voice)")
     for r in rows:
         r["source_type"] = "state_media" if r["label"] == "kremlin_framing" else "independent"
+        r["speaker"] = "author"
     data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     report = ev.evaluate("bootstrap", data, tmp_path / "report", by=["source_type"], folds=3)
     assert report["source_type_note"].startswith("the model reads each claim's source_type as evidence")
+    assert "metadata_note" not in report
     assert "reads each claim&#x27;s source_type as evidence" in (out / "index.html").read_text(encoding="utf-8")
     assert "anchoring_note" not in report
     # Labels corrected from this very model's pre-labels: the report says they flatter it.
@@ -229,7 +235,7 @@ def test_evaluate_on_a_pulled_dataset_scores_the_split_asked_for(tmp_path, monke
     # Ties among the claims scored: their labels are whoever labelled last, and the report says so.
     assert report["ties_note"].startswith("3 of the 24 claims scored are ties between annotators, resolved to "
                                           "whoever labelled last (rule 'tie->latest')")
-    assert evaluation_report.notes(report) == [report["ties_note"]]
+    assert evaluation_report.notes(report) == [report["metadata_note"], report["ties_note"]]   # text and label alone
 
 
 def test_a_test_split_of_one_label_says_how_to_get_figures(tmp_path):
