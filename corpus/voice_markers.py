@@ -96,10 +96,40 @@ def _clause_after(tail: str) -> bool:
         tail.rstrip().endswith((".", "!", "?")) or any(w.lower() in _CLAUSE_WORDS for w in words))
 
 
+# a Markdown turn label in bold or italics: "**Q:**", "__A:__", "*Question:*", "**Vollmer**:", "**Q.**"
+_EMPHASISED_MARKER = re.compile(r"(?P<em>\*\*|__|\*|_)(?=[A-Z])(?P<label>[^*_:\n]{1,120}?)"
+                                r"(?:(?P<inside>[:.])(?P=em)|(?P=em)\s*:)(?:\s+(?=\S)|\s*$)")
+
+# the first word of a bold lead-in that opens a newsletter's or explainer's paragraph, no speaker's label
+_LEAD_INS = frozenset("""the an what why how where when who which yes no go zoom driving between reality
+    state catch flashback context details detail fact facts timeline data numbers highlights lesson lessons
+    verdict claim claims rating sidebar tip tips pro con pros cons next meanwhile plus also more""".split())
+
+
 def turn_marker(para: str) -> tuple[str, str | None, int, str | None] | None:
-    """(role, name, marker length, the role after the name) when ``para`` opens with a turn marker."""
-    if para.find(":", 0, 180) < 0:  # the common case, decided without a regex
+    """(role, name, marker length, the role after the name) when ``para`` opens with a turn marker.
+
+    A Markdown label in bold or italics (``**Q:** ...``, ``__A:__``, ``*Question:*``, ``**Vollmer:**``)
+    is a marker as the plain one is, and so is a Q or A with a full stop inside the emphasis
+    (``**Q.**``); the marker's length takes in the closing emphasis.
+    """
+    if para.find(":", 0, 180) < 0 and not para.startswith(("*", "_")):  # the common case, without a regex
         return None
+    if para.startswith(("*", "_")):
+        m = _EMPHASISED_MARKER.match(para)
+        if m is None:
+            return None
+        label = m.group("label").rstrip()
+        if m.group("inside") == "." and label not in ("Q", "A"):
+            return None   # "*Note.*", "**Update.**": no turn
+        if label.split()[0].lower() in _LEAD_INS:
+            return None   # "**Why it matters:**", "**The big picture:**", "**Context:**": a newsletter's lead-in
+        found = _label_marker(label + ":")
+        return found[:2] + (m.end(),) + found[3:] if found and found[2] == len(label) + 1 else None
+    return _label_marker(para)
+
+
+def _label_marker(para: str) -> tuple[str, str | None, int, str | None] | None:
     m = _QA_MARKER.match(para)
     if m:
         return (INTERVIEWER if m.group("q") else INTERVIEWEE), None, m.end(), None

@@ -35,7 +35,7 @@ from corpus.quotations import carry_quotations
 from corpus.names import clean_name, strip_titles
 from corpus.quotes import attributed_speaker
 from corpus.records import AUTHOR, BLOGGER, COMMENTER, INTERVIEWEE, INTERVIEWER, QUOTED
-from corpus.transcripts import EDITOR_LABEL, GENERIC_SPEAKERS, is_broadcast, is_broadcaster, shown_to_speak
+from corpus.transcripts import COUNTRIES, EDITOR_LABEL, GENERIC_SPEAKERS, is_broadcast, is_broadcaster, is_place, shown_to_speak
 from corpus.voice_markers import (BYLINE_LEADS, COMMENTS_HEADING, INTERJECTION, INTRO_NAME, REPOST_END,
                                   comment_byline, comment_handle, editorial_marker, parse_byline, post_signature,
                                   turn_marker)
@@ -131,6 +131,33 @@ def _hinted_names(roles: dict[str, str], interviewer: str | None, interviewee: s
     return named
 
 
+def _is_place_label(label: str) -> bool:
+    return is_place(label) or label.lower() in COUNTRIES
+
+
+def _answering_names(markers: list, opening: list[str], interviewer: Any, interviewee: Any) -> set[str]:
+    """The labels of name turns that speak in an interview of ``Question:``/``Q:`` turns: a label the
+    hints name (its surname or initials), or one whose every turn comes right after a ``Question:``
+    turn, one of those turns asking ("...?")."""
+    names = {m[1] for m in markers if m and m[0] == "?" and not _is_place_label(m[1])}   # not "Moscow:"
+    if not names or not any(m and m[0] == INTERVIEWER for m in markers):
+        return set()   # no "Question:" turns: a lone "Note:" or "MOSCOW:" is nobody's turn
+    hinted = {name for name in names for hint in (interviewer, interviewee) if isinstance(hint, str) and hint.strip()
+              and (_same_person(name, hint) or _abbreviates(name, hint.strip()))}
+    follows: dict[str, list[int | None]] = {}   # a name's turns: the question turn before each, if any
+    before = None
+    for i, m in enumerate(markers):
+        if not m:
+            continue
+        if m[0] == "?":
+            follows.setdefault(m[1], []).append(before if before is not None and markers[before][0] == INTERVIEWER
+                                                else None)
+        before = i
+    # every turn answers a question turn, and one of those asks ("Question: Many say ..." need not)
+    return hinted | {name for name, asked in follows.items() if None not in asked
+                     and any(opening[q].rstrip().endswith("?") for q in asked)}
+
+
 def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[str, Any]) -> list[Voice]:
     """One Voice per paragraph span of ``text``, from generic rules and the meta's voice hints."""
     hints = meta.get("voices")
@@ -174,9 +201,17 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
                 resets.add(i)
             elif m is None and i >= top and EDITOR_LABEL.match(paras[i]):
                 resets.add(i)   # "EDITOR'S NOTE: ...", "UPDATE: ..." inside a turn: the document's own voice
-    elif len({name for name, _ in named}) < 2 or not any("?" in p for _, p in named):
-        # an interview has two speakers and a question: "Note: ..." or "MOSCOW: ..." is not one
-        markers = [m if m and m[0] != "?" else None for m in markers]
+    else:
+        # a Markdown round-up's bold "**Russia:**", "**Kyiv:**" open its sections: no turns
+        markers = [None if m and m[0] == "?" and paras[i][:1] in "*_" and _is_place_label(m[1]) else m
+                   for i, m in enumerate(markers)]
+        named = [(m[1], opening[i]) for i, m in enumerate(markers) if m and m[0] == "?"]
+        if len({name for name, _ in named}) < 2 or not any("?" in p for _, p in named):
+            # an interview has two speakers and a question: "Note: ..." or "MOSCOW: ..." is not one. A name
+            # that answers a "Question:" turn ("Question: ..." then "Vollmer: ..."), or that the hints name
+            # as the interviewer or interviewee, is the second speaker all the same.
+            answers = _answering_names(markers, opening, hints.get("interviewer"), hints.get("interviewee"))
+            markers = [m if m and (m[0] != "?" or m[1] in answers) else None for m in markers]
     rs = _find(paras, hints.get("repost_start"))
     if rs is None:
         rs = next((i for i, m in enumerate(markers) if m), None)
