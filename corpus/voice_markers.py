@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from corpus.names import NAME, clean_name
+from corpus.names import NAME, clean_name, strip_titles
 from corpus.records import INTERVIEWEE, INTERVIEWER
 
 # "By A and B", "Published 16 March 2026 by A", "Posted on May 5, 2024 by A"
@@ -78,6 +78,30 @@ def parse_byline(line: str) -> list[str] | None:
     if any(_NOT_NAME.search(n) for n in names):
         return None   # "By February", "By Monday night", "By Putin's order"
     return names or None
+
+
+# a Markdown byline in italics or bold under the title: "*By Jane Roe*", "*Policy brief, Institute for
+# Comparative Statecraft, March 2026. Author: Dr. Ruth Feldmann.*"
+_EMPHASIS_WRAP = re.compile(r"(?P<em>\*\*|__|\*|_)(?=\S)(?P<inner>[^*_\n]{3,200}?)(?<=\S)(?P=em)")
+_AUTHOR_CREDIT = re.compile(rf"(?:^|[.;|–—]\s*)(?:Authors?|Written by|Text)\s*:?\s+(?:(?:Dr|Prof|Mr|Ms|Mrs)\.?\s+)?"
+                            rf"(?P<names>{NAME}(?:\s*(?:,|and|&)\s*(?:(?:Dr|Prof|Mr|Ms|Mrs)\.?\s+)?{NAME})*)\s*\.?$")
+
+
+def emphasised_byline(para: str) -> list[str] | None:
+    """The names of a byline wrapped whole in Markdown emphasis: ``*By Jane Roe*``, or a credit line ending
+    ``Author: X.`` (``*Policy brief, <org>, March 2026. Author: Dr. Ruth Feldmann.*``); else None."""
+    m = _EMPHASIS_WRAP.fullmatch(para.strip())
+    if m is None:
+        return None
+    inner = m.group("inner").strip()
+    names = parse_byline(inner) if inner.startswith(BYLINE_LEADS) else None
+    if names:
+        return names
+    credit = _AUTHOR_CREDIT.search(inner)
+    if credit is None:
+        return None
+    names = [strip_titles(clean_name(n)) for n in _BYLINE_SPLIT.split(credit.group("names")) if clean_name(n)]
+    return names if names and not any(_NOT_NAME.search(n) for n in names) else None
 
 
 # a byline's name is no day, month, season nor possessive ("By Sunday", "By February", "By Putin's order")

@@ -37,7 +37,7 @@ from corpus.quotes import attributed_speaker
 from corpus.records import AUTHOR, BLOGGER, COMMENTER, INTERVIEWEE, INTERVIEWER, QUOTED
 from corpus.transcripts import COUNTRIES, EDITOR_LABEL, GENERIC_SPEAKERS, is_broadcast, is_broadcaster, is_place, shown_to_speak
 from corpus.voice_markers import (BYLINE_LEADS, COMMENTS_HEADING, INTERJECTION, INTRO_NAME, REPOST_END,
-                                  comment_byline, comment_handle, editorial_marker, parse_byline, post_signature,
+                                  comment_byline, comment_handle, editorial_marker, emphasised_byline, parse_byline, post_signature,
                                   turn_marker)
 
 __all__ = ["ROW_HINTS", "Voice", "editorial_marker", "paragraph_voices", "parse_byline", "sentence_voice",
@@ -176,7 +176,8 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
     byline = None
     if hints.get("byline", True):
         for i in range(top, min(top + 3, n)):
-            names = parse_byline(paras[i]) if paras[i].startswith(BYLINE_LEADS) else None
+            names = (parse_byline(paras[i]) if paras[i].startswith(BYLINE_LEADS)
+                     else emphasised_byline(paras[i]) if paras[i][:1] in "*_" else None)
             if names:
                 byline = i
                 own_name = str(hints["author"]) if hints.get("author") else _join_names(names)

@@ -13,7 +13,7 @@ from corpus.extraction import extract_claims
 from corpus.readers import read_documents
 from corpus.records import AUTHOR, INTERVIEWEE, INTERVIEWER, Document
 from corpus.sentences import split_paragraphs
-from corpus.voice_markers import turn_marker
+from corpus.voice_markers import emphasised_byline, turn_marker
 from corpus.voices import paragraph_voices
 
 
@@ -177,3 +177,34 @@ def test_stance_claims_reads_both_forms_with_a_manifest_and_front_matter(tmp_pat
     assert turns == {("a.md", INTERVIEWER, "Olga Reznik"), ("a.md", INTERVIEWEE, "Sergei Antonov"),
                      ("b.txt", INTERVIEWER, "Wirtschaftsblick"), ("b.txt", INTERVIEWEE, "Gerhard Vollmer")}
     assert not any(r["text"].startswith(("**", "Vollmer:")) for r in rows if r["reason"] != "speaker_marker")
+
+
+@pytest.mark.parametrize("para, names", [
+    ("*Policy brief, Institute for Comparative Statecraft, March 2026. Author: Dr. Ruth Feldmann.*",
+     ["Ruth Feldmann"]),
+    ("*By Jane Roe*", ["Jane Roe"]),
+    ("_By Jane Roe and John Smith_", ["Jane Roe", "John Smith"]),
+    ("**Authors: Jane Roe and Dr. John Smith**", ["Jane Roe", "John Smith"]),
+    ("*Updated March 2026. Text: Anna Kovalenko*", ["Anna Kovalenko"]),
+    ("*This is an italic standfirst about sanctions.*", None),
+    ("*Sanctions have failed, the author argues.*", None),
+    ("*Author: March 2026*", None),
+    ("*By Sunday, neither side had set a date.*", None),
+    ("Policy brief, March 2026. Author: Dr. Ruth Feldmann.", None),   # no emphasis: a sentence as before
+])
+def test_an_emphasised_credit_line_is_a_byline(para: str, names: list[str] | None) -> None:
+    assert emphasised_byline(para) == names
+
+
+def test_a_markdown_brief_s_italic_credit_line_is_a_byline_not_a_claim() -> None:
+    text = ("# Sanctions on Russia: what the evidence says\n\n"
+            "*Policy brief, Institute for Comparative Statecraft, March 2026. Author: Dr. Ruth Feldmann.*\n\n"
+            "## Summary\n\nChinese exports to Russia reached a record in 2024.")
+    claims = extract_claims(Document("d", text, {}, "b.md"))
+    assert [(c.reason, c.is_claim, c.speaker_name) for c in claims[1:3]] == [
+        ("byline", False, "Ruth Feldmann"), ("byline", False, "Ruth Feldmann")]
+    assert (claims[-1].reason, claims[-1].speaker, claims[-1].speaker_name) == ("claim", AUTHOR, "Ruth Feldmann")
+    # an italic standfirst in the same place stays prose
+    dek = text.replace("*Policy brief, Institute for Comparative Statecraft, March 2026. Author: Dr. Ruth Feldmann.*",
+                       "*Chinese exports to Russia reached a record in 2024.*")
+    assert extract_claims(Document("d", dek, {}, "b.md"))[1].reason != "byline"
