@@ -310,6 +310,14 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
                "judge it on claims labelled without its pre-labels" if own else
                "; a model that agrees with those pre-labels is favoured by that anchoring"))
     report["baseline"] = score(y, baseline, labels)
+    chance = 1 / len(labels)
+    if report["baseline"]["macro_f1"] <= chance:
+        # Said plainly: a baseline below a uniform guess is a broken bar, not a low one.
+        report["baseline_note"] = (
+            f"the TF-IDF baseline scores at or below chance here (macro-F1 {report['baseline']['macro_f1']:.3f}, a "
+            f"uniform guess over {len(labels)} labels {chance:.3f}): on {len(rows)} claims its training folds are "
+            "too small or too unlike the claims they score, so it is no bar to clear"
+            + ("; compare with the bootstrap instead" if model != "bootstrap" else ""))
     report["intervals"] = intervals(y, proba.argmax(axis=1), np.asarray(baseline).argmax(axis=1), len(labels))
     boot = None
     if model != "bootstrap":
@@ -339,7 +347,7 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
         groups: dict[str, list[int]] = {}
         for i, r in enumerate(rows):
             value = r.get(field)
-            groups.setdefault("(none)" if value in (None, "") else str(value), []).append(i)
+            groups.setdefault(f"(no {field})" if value in (None, "") else str(value), []).append(i)
         report["by"][field] = {value: score(y[idx], proba[idx], labels, support_only=True)
                                for value, idx in sorted(groups.items(), key=lambda kv: -len(kv[1]))}
         if boot is not None:

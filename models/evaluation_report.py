@@ -35,18 +35,20 @@ def write_plots(report: dict[str, Any], out: Path) -> None:
         ax.set_yticks(range(len(labels)), labels)
         ax.set_xlabel("predicted")
         ax.set_ylabel("true")
-        ax.set_title(f"{'model' if name == 'confusion' else 'TF-IDF baseline'}: macro-F1 {part['macro_f1']:.3f}",
-                     fontsize=9)
+        who = ("bootstrap (no model)" if report.get("model") == "bootstrap" else "model") if name == "confusion" \
+            else "TF-IDF baseline"
+        ax.set_title(f"{who}: macro-F1 {part['macro_f1']:.3f}", fontsize=9)
         fig.tight_layout()
         fig.savefig(out / f"{name}.png", dpi=110)
         plt.close(fig)
     fig, ax = plt.subplots(figsize=(4.5, 4.5))
     ax.plot([0, 1], [0, 1], "--", color="grey", label="perfect calibration")
-    for name, part in (("model", report["overall"]), ("TF-IDF baseline", report["baseline"])):
+    first = "bootstrap" if report.get("model") == "bootstrap" else "model"
+    for name, part in ((first, report["overall"]), ("TF-IDF baseline", report["baseline"])):
         bins = part["reliability"]
         ax.plot([b["confidence"] for b in bins], [b["accuracy"] for b in bins], "o-",
                 label=f"{name} (ECE {part['ece']:.3f})")
-        if name == "model":  # how many claims each point stands for: a bin of 2 says little
+        if name == first:  # how many claims each point stands for: a bin of 2 says little
             for b in bins:
                 ax.annotate(str(b["count"]), (b["confidence"], b["accuracy"]), textcoords="offset points",
                             xytext=(0, 6), ha="center", fontsize=7, color="#1f4e79")
@@ -55,7 +57,7 @@ def write_plots(report: dict[str, Any], out: Path) -> None:
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
     ax.legend(loc="upper left", fontsize=8)
-    ax.set_title("reliability (numbers: the model's claims per bin)", fontsize=9)
+    ax.set_title(f"reliability (numbers: the {first}'s claims per bin)", fontsize=9)
     fig.tight_layout()
     fig.savefig(out / "reliability.png", dpi=110)
     plt.close(fig)
@@ -105,8 +107,8 @@ def terminal_table(lines: list[tuple[str, int, float, float, float]], max_width:
     return out
 
 
-NOTE_KEYS = ("bootstrap_note", "note", "absent_note", "source_type_note", "metadata_note", "ties_note",
-             "anchoring_note")
+NOTE_KEYS = ("bootstrap_note", "note", "absent_note", "source_type_note", "metadata_note", "baseline_note",
+             "ties_note", "anchoring_note")
 
 
 def notes(report: dict[str, Any]) -> list[str]:

@@ -69,6 +69,32 @@ def test_a_label_with_one_claim_gets_a_baseline_not_a_refusal(tmp_path: Path, mo
     assert report["baseline"]["n"] == 21
 
 
+def test_a_baseline_at_or_below_chance_is_said_to_be_no_bar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = _rows()
+    rows[0]["outlet"] = ""
+    data = tmp_path / "rows.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    monkeypatch.setattr(ev, "predict_rows", _fake_predict)
+    report = ev.evaluate("bootstrap", data, tmp_path / "r", by=["outlet"])
+    assert report["baseline"]["macro_f1"] > 0.5 and "baseline_note" not in report   # it learns this data
+    # a claim without the field is its own group, named so that no value (a label "none") is taken for it
+    assert report["by"]["outlet"]["(no outlet)"]["n"] == 1
+
+    def backwards(rows, labels, *args, **kwargs):   # folds that teach the opposite: every claim the other label
+        proba = np.zeros((len(rows), len(labels)))
+        for i, r in enumerate(rows):
+            proba[i, 1 - labels.index(r["label"])] = 1.0
+        return proba, "2-fold cross-validation on these rows"
+
+    monkeypatch.setattr(ev, "tfidf_baseline", backwards)
+    report = ev.evaluate("bootstrap", data, tmp_path / "r", by=[])
+    assert report["baseline"]["macro_f1"] == 0.0
+    assert report["baseline_note"] == (
+        "the TF-IDF baseline scores at or below chance here (macro-F1 0.000, a uniform guess over 2 labels 0.500): "
+        "on 24 claims its training folds are too small or too unlike the claims they score, so it is no bar to clear")
+    assert report["baseline_note"] in evaluation_report.notes(report)
+
+
 def _rows() -> list[dict]:
     rows = []
     for i in range(12):
