@@ -237,7 +237,8 @@ def blend_line(blend: dict[str, Any], n_validation: int, n_labels: int) -> str:
     scores = ""
     blended = (blend.get("validation_f1_by_weight") or {}).get(str(weight))
     if blended is not None and "validation_f1_bootstrap_alone" in blend:
-        scores = (f"; macro-F1 on the {n_validation} validation claims it was fitted on {blended:.3f} (bootstrap "
+        few = "optimistic on so few claims; " if n_validation < MIN_VALIDATION_FOR_FIGURES else ""
+        scores = (f"; macro-F1 on the {n_validation} validation claims it was fitted on {blended:.3f} ({few}bootstrap "
                   f"alone {blend['validation_f1_bootstrap_alone']:.3f})")
     return (f"blend with the bootstrap: the bootstrap's weight in domain {weight}{who}, temperature "
             f"{blend['temperature']}, {gate}{scores}")

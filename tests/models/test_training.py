@@ -525,7 +525,8 @@ def test_a_near_uniform_network_is_never_said_to_decide():
         "blend with the bootstrap: the bootstrap's weight in domain 0.0 (the network is near-uniform: on claims like "
         "the training claims the pre-labels come from the cue votes, source_type 2.15, cues:kremlin_framing 2.01, "
         "attribution 0.56), temperature 20.0, domain gate on; macro-F1 on the 18 validation claims it was fitted on "
-        "0.849 (bootstrap alone 0.407)")
+        "0.849 (optimistic on so few claims; bootstrap alone 0.407)")
+    assert blend_line(FLAT_BLEND, 60, 3).endswith("on the 60 validation claims it was fitted on 0.849 (bootstrap alone 0.407)")
     notes = training_notes(FLAT_BLEND, {"validation_claims": 18, "validation_macro_f1": 0.458}, 3)
     assert not any("alone decides" in n for n in notes)
     assert notes[0].startswith("only 18 validation claims (fewer than 30)") and "optimistic" in notes[0]
