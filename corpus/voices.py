@@ -180,6 +180,10 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
                      else emphasised_byline(paras[i]) if paras[i][:1] in "*_" else None)
             if names:
                 byline = i
+                # "Posted by Klaus Meinhardt, Mittelstand Notes, 21 January 2026": the blog is no author
+                outlets = {str(meta[k]).strip().lower() for k in ("outlet", "site_name", "platform")
+                           if isinstance(meta.get(k), str)}
+                names = [name for name in names if name.lower() not in outlets] or names
                 own_name = str(hints["author"]) if hints.get("author") else _join_names(names)
                 break
 

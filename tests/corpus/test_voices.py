@@ -53,6 +53,13 @@ def test_a_byline_names_the_author_of_the_prose() -> None:
     ]
 
 
+def test_a_byline_naming_the_outlet_beside_the_author_gives_the_author() -> None:
+    text = "Posted by Klaus Meinhardt, Mittelstand Notes, 21 January 2026\n\nOur exports fell by a third."
+    assert [name for _, name, _ in voices_of(text, {"outlet": "Mittelstand Notes"})] == ["Klaus Meinhardt"] * 2
+    # with no outlet to tell them apart, both names stay: the line could name two authors
+    assert [name for _, name, _ in voices_of(text)] == ["Klaus Meinhardt and Mittelstand Notes"] * 2
+
+
 def test_interview_turns_continue_until_the_next_marker() -> None:
     text = ("An interview with the minister.\n"
             "Q: Are the talks over?\n"
