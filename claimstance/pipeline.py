@@ -55,6 +55,7 @@ class RunResult:
     project: str = ""
     model: str | None = None
     no_source_type: list[str] = field(default_factory=list)
+    empty_source_type: set[str] = field(default_factory=set)   # of those, the files whose source_type column is empty
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -244,6 +245,8 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
     for row in labelled:
         if not row.get("source_type"):
             unknown.setdefault(row["doc_id"], str(row.get("source_file") or row.get("title") or row["doc_id"]))
+            if "source_type" in row:   # a CSV or JSONL column that is there, empty
+                result.empty_source_type.add(unknown[row["doc_id"]])
         if _in_scope(row, cfg.scope):
             source = str(row.get("source_type") or NO_SOURCE_TYPE)
             result.by_source.setdefault(source, Counter())[row["prediction"]] += 1
@@ -406,10 +409,14 @@ def summary_lines(result: RunResult) -> list[str]:
         # One file can hold many documents (the rows of a CSV, the posts of an export): named once, counted.
         per_file = Counter(names)
         shown = named_few([f"{name} ({n} documents)" if n > 1 else name for name, n in per_file.items()], NAMES_SHOWN)
+        empty = sorted(result.empty_source_type)
+        rows_elsewhere = len(per_file) < len(names) and set(per_file) - set(empty)
         lines.append(f"note: {len(names)} document(s) have no source_type (no manifest entry gives one): {shown}; "
                      "give each an entry with `source_type:` in the corpus's manifest.yaml"
+                     + (f" (in {named_few(empty, NAMES_SHOWN)} the source_type column is there but empty: fill it in)"
+                        if empty else "")
                      + (" (or, for rows that name it in a column, `--column source_type=COLUMN`)"
-                        if len(per_file) < len(names) else ""))
+                        if rows_elsewhere else ""))
     lines.append(f"pairs across documents: {result.pairs} ({result.contrasting} with contrasting stances), "
                  f"topics: {result.clusters}")
     if result.pushed:

@@ -189,6 +189,24 @@ def test_the_commands_the_summary_prints_are_shell_safe(tmp_path):
     assert argv[argv.index("--project") + 1] == "audit it's $(id)" and argv[argv.index("--workspace") + 1] == str(w)
 
 
+def test_the_no_source_type_note_tells_an_empty_column_from_a_missing_one(tmp_path):
+    from claimstance.pipeline import RunResult, summary_lines
+
+    w = tmp_path / "ws"
+    result = RunResult(workspace=w, claims_path=w / "run" / "claims.jsonl", prelabeled_path=w / "run" / "p.jsonl",
+                       compare_dir=w / "run" / "compare", project="p")
+    result.no_source_type = ["a.csv"] * 3 + ["b.csv"] * 2
+    result.empty_source_type = {"a.csv"}
+
+    def note() -> str:
+        return next(line for line in summary_lines(result) if "have no source_type" in line)
+
+    assert note().endswith("(in a.csv the source_type column is there but empty: fill it in) (or, for rows that "
+                           "name it in a column, `--column source_type=COLUMN`)")
+    result.empty_source_type = {"a.csv", "b.csv"}   # both have the column: naming another one cannot help
+    assert note().endswith("(in a.csv, b.csv the source_type column is there but empty: fill it in)")
+
+
 def test_the_next_pull_goes_beside_a_pull_of_another_project(tmp_path):
     import shlex
 
