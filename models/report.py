@@ -23,6 +23,7 @@ from corpus.records import source_name
 from corpus.safetext import html_text
 from models.compare_settings import CompareSettings
 from models.cue_highlight import cue_legend, cue_pattern, highlight, label_cues
+from models.pairs import source_group
 
 CSS = """
 body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1200px;padding:0 1em;color:#222}
@@ -74,15 +75,21 @@ MAX_TOPIC_PAIRS = 25   # pair rows shown under one topic (the most similar)
 MAX_UNMATCHED = 15   # claims without a counterpart listed a source
 
 
+PRELABEL = "\x00pre-label"   # a count key's suffix: claims whose stance is a pre-label beside annotated ones
+
+
 def chart_counts(claims: Sequence[dict[str, Any]], limit: int = MAX_SOURCES, key: Any = source_name
                  ) -> tuple[dict[str, Counter[str]], int]:
     """Stance counts of the ``limit`` groups (``key(row)``: by default the source) with the most
     pre-labelled claims, and how many groups were left out."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
+    mixed = len({row.get("stance_by") == "annotators" for row in claims if row.get("prediction") is not None}) > 1
     for row in claims:
         group = key(row)
         if row.get("prediction") is not None and group not in (None, ""):
-            counts[str(group)][str(row["prediction"])] += 1
+            # beside annotators' labels, a pre-label is counted apart (PRELABEL marks it): the chart hatches it
+            pre = mixed and row.get("stance_by") != "annotators"
+            counts[str(group)][str(row["prediction"]) + (PRELABEL if pre else "")] += 1
     kept = sorted(counts, key=lambda s: (-sum(counts[s].values()), s))[:limit]
     return {s: counts[s] for s in kept}, len(counts) - len(kept)
 
@@ -104,8 +111,9 @@ def stance_chart(counts: dict[str, Counter[str]], title: str = "Stance of claims
     import matplotlib.pyplot as plt
 
     sources = sorted(counts)
-    seen = {label for c in counts.values() for label in c}
+    seen = {label.removesuffix(PRELABEL) for c in counts.values() for label in c}
     labels = [label for label in order if label in seen] + sorted(seen - set(order))
+    hatched = any(label.endswith(PRELABEL) for c in counts.values() for label in c)
     import textwrap
 
     # A long title on two lines of the axis, shortened beyond that.
@@ -115,15 +123,23 @@ def stance_chart(counts: dict[str, Counter[str]], title: str = "Stance of claims
     height = 0.8 * len(sources) + 1.8
     fig, ax = plt.subplots(figsize=(9, height))
     left = [0] * len(sources)
+    widest = max(sum(counts[s].values()) for s in sources)
     for label in labels:
-        values = [counts[s][label] for s in sources]
         colour = BAR_COLOURS[list(order).index(label) % len(BAR_COLOURS)] if label in order else "#8c8c8c"
-        bars = ax.barh(names, values, left=left, label=label, color=colour)
-        # counts inside the bars, none on a sliver too thin to hold one
-        ax.bar_label(bars, labels=[str(v) if v >= 0.04 * max(sum(counts[s].values()) for s in sources) else ""
-                                   for v in values], label_type="center", fontsize=11, color="white",
-                     fontweight="bold")
-        left = [a + b for a, b in zip(left, values)]
+        # the annotators' labels solid, then (when both are counted) the pre-labels of the same label hatched
+        for key, style in ((label, {"label": label}),
+                           (label + PRELABEL, {"hatch": "///", "alpha": 0.55, "edgecolor": "white"})):
+            values = [counts[s][key] for s in sources]
+            if not any(values):
+                continue
+            bars = ax.barh(names, values, left=left, color=colour, **style)
+            # counts inside the bars, none on a sliver too thin to hold one
+            ax.bar_label(bars, labels=[str(v) if v >= 0.04 * widest else "" for v in values], label_type="center",
+                         fontsize=11, color="white", fontweight="bold")
+            left = [a + b for a, b in zip(left, values)]
+    if hatched:   # a legend entry of its own for the hatching
+        ax.barh([names[0]], [0], color="#8c8c8c", hatch="///", alpha=0.55, edgecolor="white",
+                label="hatched: pre-label, not yet annotated")
     ax.margins(y=0.01)
     ax.set_xlabel("claims", fontsize=11)
     ax.tick_params(labelsize=10)
@@ -132,7 +148,7 @@ def stance_chart(counts: dict[str, Counter[str]], title: str = "Stance of claims
     # Below the x label, the same distance (about 0.7 inch) whatever the chart's height; the tight
     # bounding box keeps it in the picture.
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.7 / max(height - 1.2, 0.5)),
-              ncol=len(labels), fontsize=10, frameon=False)
+              ncol=len(labels) + hatched, fontsize=10, frameon=False)
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90, bbox_inches="tight", pad_inches=0.15)
@@ -266,6 +282,14 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
         parts.append('<h2>Stance by source type</h2>')
         parts.append(f'<img alt="stance of claims by source type" style="max-width: 100%; height: auto" '
                      f'src="data:image/png;base64,{chart}">')
+    by_voice = chart_counts(claims, key=lambda r: r.get("speaker"))[0]
+    if len(by_voice) > 1:   # a source's bar holds every voice of its documents: quoted people, commenters
+        chart = stance_chart(by_voice, title="Stance of claims by voice", order=order)
+        parts.append('<h2>Stance by voice</h2>')
+        parts.append(f'<img alt="stance of claims by voice" style="max-width: 100%; height: auto" '
+                     f'src="data:image/png;base64,{chart}">')
+        parts.append('<p class="meta">A source\'s bar above counts every voice of its documents: the people '
+                     "its writers quote and its readers' comments too.</p>")
     parts.append("<h2>Topics</h2>")
     if not clusters:
         parts.append("<p>No topic joins claims of two documents at this threshold.</p>")
@@ -292,15 +316,18 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
                      f"{int(c.get('pairs', 0))} pairs within the topic contrasting"
                      + (f"; {outside} more pair{'s' if outside != 1 else ''} below link{'' if outside != 1 else 's'} "
                         "its claims to claims outside it" if outside > 0 else "") + "</p>")
+        # One box a source, as pairs are made across sources (one a document when documents of one
+        # source are compared with each other): two documents of an outlet had two boxes of one heading.
         sides: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for cid in c.get("claims", []):
             row = by_id.get(str(cid))
             if row is not None:
-                sides[str(row["doc_id"])].append(row)
+                sides[str(row["doc_id"]) if settings.within_source else source_group(row)].append(row)
         parts.append('<div class="sides">')
-        for doc_id, rows in sides.items():
+        for rows in sides.values():
             head = source_name(rows[0])
-            sub = rows[0].get("title") if rows[0].get("title") and rows[0].get("title") != head else None
+            titles = list(dict.fromkeys(str(r["title"]) for r in rows if r.get("title") and r.get("title") != head))
+            sub = " · ".join(titles[:3]) + (f" and {len(titles) - 3} more" if len(titles) > 3 else "") if titles else None
             parts.append(f'<div class="side"><h4>{_e(head)}</h4>'
                          + (f'<div class="meta">{_e(sub)}</div>' if sub else "")
                          + "<ul>")

@@ -65,7 +65,9 @@ def test_html_in_claims_shows_as_text_never_as_elements():
     assert "script" not in names
     assert "u" not in names and "b" not in names and "i" not in names
     imgs = [a for t, a in parsed.tags if t == "img"]
-    assert len(imgs) == 1 and imgs[0]["src"].startswith("data:image/png;base64,")  # the chart only
+    # the charts only: by source, and by voice (author and quoted)
+    assert [a["alt"] for a in imgs] == ["stance of claims by source", "stance of claims by voice"]
+    assert all(a["src"].startswith("data:image/png;base64,") for a in imgs)
     assert not any(k.startswith("on") for _, attrs in parsed.tags for k in attrs)
     text = "".join(parsed.text)
     assert '<script>alert("backdoor")</script>' in text
@@ -180,6 +182,32 @@ def test_a_big_comparison_stays_a_page_a_browser_opens(monkeypatch):
     assert f"The 1 most similar of its {sum(p.get('cluster') == topic for p in pairs) + 3} pairs" in page
 
 
+def test_pre_labels_beside_annotators_labels_are_counted_apart_and_hatched():
+    claims = [{**r, "stance_by": "annotators" if r["claim_id"] != "x2" else "model"} for r in rows()]
+    counts, _ = report.chart_counts(claims)
+    assert counts[EVIL_OUTLET] == {"kremlin_framing": 1, "kremlin_framing" + report.PRELABEL: 1}
+    assert counts["Investigations"] == {"independent_reporting": 2}
+    # all of one kind: counted as they are
+    assert report.chart_counts(rows())[0][EVIL_OUTLET] == {"kremlin_framing": 2}
+    assert report.stance_chart(counts, order=["kremlin_framing", "independent_reporting"]) is not None
+
+
+def test_a_topic_shows_one_box_a_source_however_many_of_its_documents_it_holds():
+    claims = [{**r, "doc_id": "evil2", "claim_id": "x3", "title": "Second piece"} for r in rows()[:1]]
+    claims = rows() + claims
+    clusters = [{"cluster": 0, "label": "t", "claims": ["x1", "x3", "y1"], "size": 3, "docs": ["evil", "evil2", "good"],
+                 "pairs": 0, "contrasting_pairs": 0, "stances": {}}]
+    page = render_report(claims, [], clusters, CompareSettings(scheme=None))
+    parsed = Elements()
+    parsed.feed(page)
+    assert sum(1 for t, a in parsed.tags if t == "div" and a.get("class") == "side") == 2
+    assert "&lt;i&gt;t&lt;/i&gt; · Second piece" in page   # both documents' titles under the one heading
+    page = render_report(claims, [], clusters, CompareSettings(scheme=None, within_source=True))
+    parsed = Elements()
+    parsed.feed(page)
+    assert sum(1 for t, a in parsed.tags if t == "div" and a.get("class") == "side") == 3   # a box a document
+
+
 def test_claims_without_a_counterpart_are_listed_by_source_and_source_types_charted():
     page, parsed = render()
     text = " ".join(" ".join(parsed.text).split())
@@ -191,7 +219,7 @@ def test_claims_without_a_counterpart_are_listed_by_source_and_source_types_char
     claims = [{**r, "source_type": "state" if r["doc_id"] == "evil" else "independent"} for r in rows()]
     claims, pairs, clusters = compare(claims, embed, CompareSettings(min_similarity=0.5, scheme=None))
     page = render_report(claims, pairs, clusters, CompareSettings(scheme=None))
-    assert "Stance by source type" in page and page.count("data:image/png;base64,") == 2
+    assert "Stance by source type" in page and page.count("data:image/png;base64,") == 3   # source, type, voice
     # One source type only: no second chart.
     claims = [{**r, "source_type": "state"} for r in rows()]
     claims, pairs, clusters = compare(claims, embed, CompareSettings(min_similarity=0.5, scheme=None))
