@@ -399,7 +399,7 @@ def summary_lines(result: RunResult) -> list[str]:
         + (f"   statements: {result.in_scope} (the claims, headlines, opinions and other assertions)"
            if result.scope == "statements" else ""),
         f"{SCOPE_WORDS[result.scope]} by voice: " + ", ".join(f"{k} {v}" for k, v in result.by_voice.most_common()),
-        f"pre-labels of the {SCOPE_WORDS[result.scope]}, by source:",
+        f"pre-labels of the {SCOPE_WORDS[result.scope]}, by source type:",
     ]
     for source, counts in sorted(result.by_source.items()):
         lines.append(f"  {source}: " + ", ".join(f"{k} {v}" for k, v in sorted(

@@ -17,7 +17,7 @@ from corpus.files import atomic_write
 
 
 def source_type_note(sources: Any, scheme: Any, missing: str) -> str | None:
-    """A note for the run summary's pre-labels by source: the source types (``sources``, the groups;
+    """A note for the run summary's pre-labels by source type: the source types (``sources``, the groups;
     ``missing`` the group of documents without one) that the scheme does not know, so they inform no
     pre-label (the ``source_type`` labeller maps a label's ``source_types`` and its id to it)."""
     given = sorted(str(s) for s in sources if s != missing)
@@ -25,7 +25,7 @@ def source_type_note(sources: Any, scheme: Any, missing: str) -> str | None:
         return None
     if "source_type" not in scheme.labellers:
         return (f"scheme {scheme.name!r} does not use source types (its labellers: {', '.join(scheme.labellers)}): the "
-                "grouping by source is for reading only; to use them as distant labels, add source_type to the "
+                "grouping by source type is for reading only; to use them as distant labels, add source_type to the "
                 "scheme's `labellers:` and list each value under the `source_types:` of the label it speaks for")
     listed = sorted({t for label in scheme.labels for t in label.source_types})
     known = {label.id for label in scheme.labels} | set(listed)

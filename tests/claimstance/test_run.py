@@ -369,7 +369,7 @@ def test_the_source_type_note_names_unknown_values_or_a_scheme_without_the_sourc
     assert note.startswith("source types independent, social match none of the source_types of scheme 'kremlin_framing'")
     no_labeller = load_scheme("favor_against")   # labellers: cues, similarity
     assert source_type_note(["favor"], no_labeller, missing="(none)").startswith(
-        "scheme 'favor_against' does not use source types (its labellers: cues, similarity): the grouping by source "
+        "scheme 'favor_against' does not use source types (its labellers: cues, similarity): the grouping by source type "
         "is for reading only")
 
 
