@@ -17,6 +17,7 @@ from annotate.pull_rows import ANNOTATION_FIELDS, LABEL_FIELDS
 from corpus.errors import UserError
 from models.provenance import ROW_FIELDS as PRELABEL_RECORD   # the scheme and model a pre-label records
 from corpus.safetext import BIDI_CONTROLS
+from corpus.claimfilter import STRUCTURE
 from corpus.records import CLAIM_FIELDS, is_claim_flag, source_name
 
 PAIR_MODEL_VERSION = "compare-rules"
@@ -56,6 +57,88 @@ def voice(speaker: str | None, speaker_name: str | None) -> str:
     """The claim's voice as a reader sees it: ``interviewee (Eugene Kaspersky)``."""
     role = speaker or "unknown voice"
     return f"{role} ({speaker_name})" if speaker_name else role
+
+
+# The interviewer's question shown above an interviewee's answer (``interview_questions``): a short
+# answer ("Sooner or later, yes.") takes its stance from the question it answers.
+ASKING_VOICE = "interviewer"
+ANSWERING_VOICE = "interviewee"
+# Voices that may come between a question and the paragraph of its answer: the answer's own earlier
+# paragraphs, and people the interviewee quotes in them. Any other voice (the author's or a blogger's
+# own words) ends the interview's turn: the question is not shown past it.
+ANSWER_VOICES = (ANSWERING_VOICE, "quoted")
+MAX_QUESTION_CHARS = 400    # the question's last characters at most (where the question is): tasks stay small
+MAX_QUESTION_GAP = 1500     # characters from the question's end to the answer's paragraph at most
+QUESTION_STYLE = ("margin-bottom: 0.5em; padding: 0.1em 0 0.1em 0.6em; border-left: 3px solid #bbb; "
+                  "color: #777; font-size: 0.9em")
+
+
+def interview_questions(rows: list[Any]) -> dict[int, tuple[str, str]]:
+    """The interviewer's turn before each interviewee claim, by the claim row's index in ``rows``:
+    (the interviewer's voice, the turn's text). Rows are taken document by document in the order
+    of their ``start``; a claim gets the nearest interviewer turn before it in its own document when
+    only the interviewee's answer (and people it quotes) lies between, the turn ends before the
+    claim's paragraph (``context_start``: a question inside the paragraph is shown there already),
+    and within ``MAX_QUESTION_GAP`` characters of it. Speaker markers (``Q:``) are left out of the
+    text, and a long turn keeps its last ``MAX_QUESTION_CHARS`` characters. Rows without a
+    ``doc_id`` or integer offsets are passed over (their own checks come with their tasks)."""
+    by_doc: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        if (isinstance(row, dict) and row.get("doc_id") not in (None, "") and isinstance(row.get("text"), str)
+                and all(isinstance(row.get(k), int) and not isinstance(row.get(k), bool) for k in ("start", "end"))):
+            by_doc.setdefault(str(row["doc_id"]), []).append(i)
+    out: dict[int, tuple[str, str]] = {}
+    for indices in by_doc.values():
+        indices.sort(key=lambda i: (rows[i]["start"], i))
+        turn: dict[str, Any] | None = None   # the latest interviewer turn: voice, texts, end
+        asking = False                       # whether the rows so far still belong to that turn
+        for i in indices:
+            row = rows[i]
+            speaker = row.get("speaker")
+            if speaker == ASKING_VOICE or (speaker == "quoted" and asking):   # a quotation inside the question
+                if turn is None or not asking:
+                    turn, asking = {"texts": [], "end": row["end"]}, True
+                if row.get("reason") not in STRUCTURE and row["text"].strip():
+                    turn["texts"].append(" ".join(row["text"].split()))
+                turn["end"] = max(turn["end"], row["end"])
+                if speaker == ASKING_VOICE:
+                    turn["voice"] = voice(speaker, row.get("speaker_name"))
+                continue
+            asking = False
+            if speaker not in ANSWER_VOICES:
+                turn = None   # the author's own words, a blogger's: the interview's turn is over
+                continue
+            if speaker != ANSWERING_VOICE or turn is None or not turn["texts"]:
+                continue
+            begin = row.get("context_start")
+            if not isinstance(begin, int) or isinstance(begin, bool) or begin > row["start"] or not row.get("context"):
+                begin = row["start"]   # no paragraph: the claim is shown alone
+            if turn["end"] <= begin <= turn["end"] + MAX_QUESTION_GAP:
+                out[i] = (turn["voice"], _question_text(" ".join(turn["texts"])))
+    return out
+
+
+def _question_text(text: str) -> str:
+    """A turn's text as shown: its last ``MAX_QUESTION_CHARS`` characters from a word's start, after
+    an ellipsis, when it is longer."""
+    if len(text) <= MAX_QUESTION_CHARS:
+        return text
+    tail = text[-MAX_QUESTION_CHARS:]
+    space = tail.find(" ")
+    if 0 <= space < MAX_QUESTION_CHARS // 2:
+        tail = tail[space + 1:]
+    return "… " + tail
+
+
+def question_html(question: tuple[str, str] | None) -> str:
+    """The interviewer's question above an answer's paragraph: greyed, set apart by a rule on its
+    left, labelled with the interviewer's voice; every text escaped. Empty for no question."""
+    if not question:
+        return ""
+    who, text = question
+    who = BIDI_CONTROLS.sub("", who)
+    return (f'<div style="{QUESTION_STYLE}"><i>{html.escape(who)} asked:</i> '
+            f'<span dir="auto">{html.escape(text)}</span></div>')
 
 
 def _source_line(row: dict[str, Any]) -> str:
@@ -184,8 +267,10 @@ def _check_probs(probs: Any) -> None:
             raise ValueError(f"probs[{label!r}] {value!r} is not a number")
 
 
-def claim_to_task(row: dict[str, Any], scheme: Any) -> dict[str, Any]:
+def claim_to_task(row: dict[str, Any], scheme: Any, question: tuple[str, str] | None = None) -> dict[str, Any]:
     """A Label Studio task for one claim row: its data and, when pre-labelled, its prediction.
+    ``question`` (the interviewer's voice and words, from ``interview_questions``) is shown above
+    the paragraph of an interviewee's answer.
 
     Raises ValueError naming the field when the row lacks a claim id or text, its ``is_claim`` is
     not a boolean, its ``probs`` not numbers, or its pre-label is not a label of ``scheme``.
@@ -200,7 +285,7 @@ def claim_to_task(row: dict[str, Any], scheme: Any) -> dict[str, Any]:
         "claim_id": str(claim_id),
         "doc_id": row.get("doc_id"),
         "text": row["text"],
-        "context_html": context_html(row["text"], row.get("context"), _offset(row)),
+        "context_html": question_html(question) + context_html(row["text"], row.get("context"), _offset(row)),
         "title": str(row.get("title") or source_name(row)),
         "source_line": _source_line(row),
         "outlet": row.get("outlet"),

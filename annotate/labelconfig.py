@@ -108,7 +108,8 @@ def label_config(scheme: Any, cue_spans: bool = True, problem_flags: bool = True
 UL = "<ul>"
 HOW_TO = (
     "<h4>How to annotate</h4>" + UL +
-    "<li>The claim is highlighted inside its paragraph; judge the claim, using the paragraph as context.</li>"
+    "<li>The claim is highlighted inside its paragraph; judge the claim, using the paragraph as context. An "
+    "interviewee's answer has the interviewer's question above it, in grey: judge the answer as a reply to it.</li>"
     "<li>The pre-label is already selected: <kbd>Ctrl</kbd>+<kbd>Enter</kbd> submits it as it is. To change it, "
     "press another label's key. Pressing the selected label's own key unselects it.</li>"
     f"<li>Optional: press the <i>{CUE_LABEL}</i> key (the number beside it) and select words of the claim to mark "

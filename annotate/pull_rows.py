@@ -132,14 +132,15 @@ def _annotator(completed_by: Any, users: dict[int, str]) -> tuple[str, int | Non
 
 
 def context_from_html(markup: Any) -> str | None:
-    """The paragraph an annotator saw, from the ``context_html`` of `stance push` (the paragraph
-    escaped, the claim in ``<mark>``, then the free metadata's block); None when the claim was shown
-    alone (no paragraph known)."""
+    """The paragraph an annotator saw, from the ``context_html`` of `stance push` (an interviewer's
+    question's block, the paragraph escaped, the claim in ``<mark>``, then the free metadata's
+    block); None when the claim was shown alone (no paragraph known)."""
     if not isinstance(markup, str) or "<mark>" not in markup or "</mark>" not in markup:
         return None
     before, rest = markup.split("<mark>", 1)
     claim, after = rest.split("</mark>", 1)
-    after = after.split("<", 1)[0]   # the paragraph is escaped: a tag after it is the metadata block
+    before = before.rsplit(">", 1)[-1]   # the paragraph is escaped: a tag before it ends the question's block
+    after = after.split("<", 1)[0]   # and a tag after it is the metadata block
     if not before and not after:
         return None
     return html.unescape(before) + html.unescape(claim) + html.unescape(after)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from annotate import labelconfig as lc
-from annotate.claim_tasks import _validate, claim_to_task, pair_to_task
+from annotate.claim_tasks import _validate, claim_to_task, interview_questions, pair_to_task
 from annotate.project_scheme import local_record, marker_record, project_change, remember, with_marker
 from annotate.push_plan import (TITLE_LENGTH, _certainty, _chunks, _dropped_labels, _majority_version,
                                 default_view, is_bootstrap, overlap_settings)
@@ -361,7 +361,7 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
     warnings: list[str] = []
     if pairs:
         config, instructions, key = lc.pairs_config(), lc.PAIRS_INSTRUCTIONS, "pair_id"
-        convert = pair_to_task
+        convert = lambda pair, _: pair_to_task(pair)   # noqa: E731
         rows = read_jsonl(path)
     else:
         rows = list(read_jsonl(path))
@@ -370,8 +370,10 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
         config = with_marker(lc.label_config(scheme), resolved.record)
         instructions, key = lc.instructions(scheme), "claim_id"
         # What pre-labelling recorded (the scheme's file, the model's directory) stays on this machine.
-        convert = lambda row: claim_to_task({k: v for k, v in row.items()   # noqa: E731
-                                             if k not in provenance.ROW_FIELDS}, scheme)
+        # an interviewee's answer shows the interviewer's question before it (from the file's other rows)
+        questions = interview_questions(rows)
+        convert = lambda row, i: claim_to_task({k: v for k, v in row.items()   # noqa: E731
+                                                if k not in provenance.ROW_FIELDS}, scheme, questions.get(i))
         model_dir = provenance.rows_model_dir(rows)
         warning = provenance.model_warning(model_dir) if model_dir else None
         if warning:
@@ -385,7 +387,7 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
             if not pairs and not in_scope(row, scope):
                 skipped += 1
                 continue
-            task = convert(row)
+            task = convert(row, n - 1)
         except ValueError as err:
             raise UserError(f"{path}: {where}: {err}") from None
         if task["data"][key] in seen:

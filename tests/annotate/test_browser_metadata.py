@@ -59,3 +59,61 @@ def test_free_metadata_is_shown_under_the_paragraph(studio: dict[str, Any], stud
     (label,) = [json.loads(line) for line in (out / "labels.jsonl").read_text(encoding="utf-8").splitlines()]
     assert label["context"] == context and label["Канал"] == row["Канал"] and label["text_ru"] == row["text_ru"]
     assert label["meta_note"] == row["note"] and label["extra8"] == "value 8"
+
+
+def test_an_answer_is_shown_under_the_interviewer_s_question(studio: dict[str, Any], studio_client: Any,
+                                                            studio_page: Any, tmp_path):
+    """The question above an interviewee's answer: greyed, labelled with the interviewer's voice, its
+    markup shown as text; the pull gets the answer's paragraph; a task pushed before keeps its data."""
+    title = "Browser (interview)"
+    question = "Do you expect the <script>alert(1)</script> restrictions to be lifted?"
+    answer = "Sooner or later, yes. European business is already asking for it."
+    common = {"doc_id": "iv-1", "is_claim": False, "prediction": "neutral", "score": 0.5, "model_version": "iv-1",
+              "outlet": "Wirtschaftsblick"}
+    rows = [
+        {**common, "claim_id": "q1", "text": question, "start": 10, "end": 10 + len(question), "speaker": "interviewer",
+         "speaker_name": "Wirtschaftsblick", "reason": "question", "context": f"Question: {question}", "context_start": 0},
+        {**common, "claim_id": "a1", "text": "Sooner or later, yes.", "start": 100, "end": 121, "speaker": "interviewee",
+         "speaker_name": "Gerhard Vollmer", "reason": "opinion", "context": answer, "context_start": 100},
+    ]
+    alone = tmp_path / "answer-alone.jsonl"   # a project that got the answer before questions were shown
+    alone.write_text(json.dumps(rows[1]) + "\n", encoding="utf-8")
+    assert main(["push", "--workspace", studio["workspace"], "--in", str(alone), "--project", f"{title} old"]) == 0
+    path = tmp_path / "interview.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    for project_title in (title, f"{title} old"):
+        assert main(["push", "--workspace", studio["workspace"], "--in", str(path), "--project", project_title,
+                     "--scope", "all"]) == 0
+    old = find_project(studio_client, f"{title} old")
+    old_tasks = {t.data["claim_id"]: t.data for t in studio_client.tasks.list(project=old.id)}
+    assert "asked:" not in old_tasks["a1"]["context_html"]   # tasks already there keep the data they were pushed with
+    project = find_project(studio_client, title)
+    tasks = {t.data["claim_id"]: t for t in studio_client.tasks.list(project=project.id)}
+    assert "asked:" not in tasks["q1"].data["context_html"]
+    from playwright.sync_api import expect
+
+    page = studio_page
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{studio['url']}/projects/{project.id}/data?task={tasks['a1'].id}")
+    asked = page.locator("i", has_text="interviewer (Wirtschaftsblick) asked:").first
+    try:
+        asked.wait_for(state="visible", timeout=60_000)
+        shown = page.locator("span[dir=auto]", has_text=question).first   # the markup as text, not a tag
+        expect(shown).to_be_visible()
+        mark = page.locator("mark", has_text="Sooner or later, yes.").first
+        expect(mark).to_be_visible()
+        assert shown.bounding_box()["y"] < mark.bounding_box()["y"]   # above the answer
+        assert shown.evaluate("e => getComputedStyle(e).color") == "rgb(119, 119, 119)"   # greyed
+        assert mark.evaluate("e => getComputedStyle(e.parentElement).color") != "rgb(119, 119, 119)"
+        page.screenshot(path=str(tmp_path / "interview-task.png"))
+        assert dialogs == []
+    except AssertionError:
+        page.screenshot(path=str(tmp_path / "browser-failure.png"))
+        raise
+    studio_client.annotations.create(id=tasks["a1"].id, result=[{"from_name": "stance", "to_name": "claim",
+                                                                 "type": "choices", "value": {"choices": ["Neutral"]}}])
+    out = tmp_path / "pulled"
+    assert main(["pull", "--workspace", studio["workspace"], "--project", title, "--out", str(out)]) == 0
+    (label,) = [json.loads(line) for line in (out / "labels.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert label["claim_id"] == "a1" and label["context"] == answer
