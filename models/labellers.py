@@ -3,7 +3,10 @@
 Each labeller is a small named function ``row -> label id | ABSTAIN``. The scheme's config lists
 which ones run (``labellers``) and holds their cue phrases:
 
-- ``cues``: one labeller per label, firing when the claim contains one of that label's cue phrases;
+- ``cues``: one labeller per label, firing when the claim contains one of that label's cue phrases
+  used, not only mentioned: a cue that occurs only inside short quotations embedded in a longer
+  sentence (``called the claim "a provocation"``) is the quoted party's word, not the writer's
+  (``CueMatcher(..., skip_mentions=True)``, see ``mentions``);
 - ``cue_groups``: one labeller per named group of cues (e.g. ``kiev_spelling``), so that a
   researcher can see, and switch off, what a single habit such as a spelling is worth;
 - ``source_type``: the document's source type as a distant label, only for the voices that speak for
@@ -27,6 +30,20 @@ from models.schemes import KNOWN_LABELLERS, Scheme
 
 ABSTAIN = None
 APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+
+# Quoted spans in a text whose apostrophes went through APOSTROPHES (so curly single quotes are
+# straight ones): straight double quotes, curly ones (German „...“ too) and guillemets, each paired
+# with the next closing mark; a straight or single quote opens only before a word and after none
+# (the "," of `pay," he said` closes), and closes only after one, so that the apostrophes of
+# "Ukraine's" and "Guterres' spokesman" open or close nothing.
+# Each branch starts with its mark (the look-behinds come after it), which lets the regex engine skip
+# to the next quotation mark: a few microseconds for a sentence.
+_QUOTED = re.compile('"(?<![\\w,.;:!?%\']")(?=\\S)([^"\\n]+?)(?<=\\S)"(?!\\w)'
+                     "|[\u201c\u201e\u00ab\u2039]([^\"\u201c\u201d\u201e\u00ab\u00bb\u2039\u203a\\n]+)[\u201c\u201d\u00bb\u203a]"
+                     "|'(?<![\\w']')(?=[^\\s'])([^\\n]+?)(?<=[^\\s'])'(?!\\w)")
+MENTION_MAX_WORDS = 6  # a quotation of at most this many words ...
+MENTION_MIN_CONTEXT = 4  # ... with at least this many words (and as many as it has) outside it
+_DISTANCING = re.compile(r"so[-\s]?called\s*$", re.IGNORECASE)  # "so-called" right before a quotation mentions it too
 
 
 @dataclass(frozen=True)
@@ -62,29 +79,78 @@ def phrase_pattern(phrase: str) -> str:
     return "".join(parts) + r"(?!\w)"
 
 
+def mentions(text: str) -> list[tuple[int, int]]:
+    """The quotations in ``text`` that mention a term rather than report a statement, as the
+    ``(start, end)`` of the quoted words: at most ``MENTION_MAX_WORDS`` words, embedded in a sentence
+    with at least ``MENTION_MIN_CONTEXT`` words, and as many as the quotation has, outside it
+    (``called the claim "a provocation"``). A longer quotation, or one that is most of the sentence
+    (``"The Kiev regime bears full responsibility."``), is the quoted speaker's own framing."""
+    spans = [m.span(m.lastindex or 0) for m in _QUOTED.finditer(text)]
+    if not spans:
+        return spans
+    words = len(text.split())
+    out = []
+    for start, end in spans:
+        quoted = len(text[start:end].split())
+        if quoted <= MENTION_MAX_WORDS and words - quoted >= max(MENTION_MIN_CONTEXT, quoted):
+            out.append((start, end))
+    return out
+
+
 class CueMatcher:
     """Finds any of a list of cue phrases in a text, whole words only.
 
     Acronyms (``SMO``, ``DPR``) and ``re:`` cues match case-sensitively; the rest are matched in the
     lower-cased text without the IGNORECASE flag, which Python's regex engine runs several times faster.
+    With ``skip_mentions``, a cue found only inside ``mentions`` (short quotations in a longer
+    sentence) is not found; neither is "so-called" right before such a quotation that holds a cue
+    (``Russia's so-called "special military operation"``: the writer keeps the term at a distance).
     """
 
-    def __init__(self, phrases: Iterable[str]) -> None:
+    def __init__(self, phrases: Iterable[str], skip_mentions: bool = False) -> None:
         phrases = [p for p in phrases if p.strip()]
         exact = [phrase_pattern(p) for p in phrases if _is_acronym(p)]
         loose = [phrase_pattern(p.lower()) for p in phrases if not _is_acronym(p)]
         self.exact = re.compile(r"\b(?:" + "|".join(exact) + ")") if exact else None
         self.loose = re.compile(r"\b(?:" + "|".join(loose) + ")") if loose else None
+        self.skip_mentions = skip_mentions
 
-    @staticmethod
-    def _found(pattern: re.Pattern[str] | None, text: str) -> bool:
+    def _found(self, pattern: re.Pattern[str] | None, subject: str, text: str, lower: str) -> bool:
+        """Whether ``pattern`` finds a cue in ``subject`` (``text`` for the exact pattern, ``lower`` for
+        the loose one)."""
         if pattern is None:
             return False
-        for match in pattern.finditer(text):
+        spans: list[tuple[int, int]] | None = None
+        for match in pattern.finditer(subject):
+            start, end = match.span()
             # A cue does not match inside a hyphenated compound ("pro-Kremlin" is not "Kremlin").
-            if match.start() == 0 or text[match.start() - 1] != "-":
+            if start and subject[start - 1] == "-":
+                continue
+            if not self.skip_mentions:
+                return True
+            if spans is None:  # only for texts with a cue: most have none
+                spans = mentions(subject)
+            if not spans or not self._mentioned(start, end, subject, text, lower, spans):
                 return True
         return False
+
+    def _mentioned(self, start: int, end: int, subject: str, text: str, lower: str,
+                   spans: list[tuple[int, int]]) -> bool:
+        """Whether the cue at ``subject[start:end]`` is only mentioned: inside one of ``spans``, or
+        "so-called" followed by spaces and the opening mark of a span that holds a cue of its own."""
+        for s, e in spans:
+            if s <= start and end <= e:
+                return True
+            if e > start:  # the first quotation not before the cue
+                return (s > end and _DISTANCING.match(subject, start, end) is not None
+                        and not subject[end:s - 1].strip() and self._cue_in(text, lower, s, e))
+        return False
+
+    def _cue_in(self, text: str, lower: str, start: int, end: int) -> bool:
+        if len(text) != len(lower):  # lower-casing moved the offsets (a dotted capital I): no span is shared
+            return False
+        return any(p is not None and p.search(t, start, end) is not None
+                   for p, t in ((self.exact, text), (self.loose, lower)))
 
     def search(self, text: str, lower: str | None = None) -> bool:
         """Whether ``text`` has a cue. ``lower``: the text already normalised and lower-cased (the
@@ -92,7 +158,7 @@ class CueMatcher:
         if lower is None:
             text = text.translate(APOSTROPHES)
             lower = text.lower()
-        return self._found(self.exact, text) or self._found(self.loose, lower)
+        return self._found(self.exact, text, text, lower) or self._found(self.loose, lower, text, lower)
 
 
 def _is_acronym(phrase: str) -> bool:
@@ -112,8 +178,8 @@ def _texts(row: dict[str, Any]) -> tuple[str, str]:
 
 
 def cue_labeller(name: str, label_id: str, phrases: list[str], accuracy: float) -> Labeller:
-    """Votes ``label_id`` when the claim contains one of ``phrases``."""
-    matcher = CueMatcher(phrases)
+    """Votes ``label_id`` when the claim uses one of ``phrases`` (not only in ``mentions``)."""
+    matcher = CueMatcher(phrases, skip_mentions=True)
 
     def fn(row: dict[str, Any]) -> str | None:
         return label_id if matcher.search(*_texts(row)) else ABSTAIN
