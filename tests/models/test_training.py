@@ -657,7 +657,7 @@ def test_train_command_passes_the_agreement_options_and_prints_the_notes(monkeyp
                                    "trained on 15 claims")
     assert ("blend with the bootstrap: the bootstrap's weight in domain 0.0 (the network alone decides claims "
             "like the training claims), temperature 0.5, domain gate on; macro-F1 on the 5 validation claims it "
-            "was fitted on 0.191 (bootstrap alone 0.191)") in captured.out
+            "was fitted on 0.191 (optimistic on so few claims; bootstrap alone 0.191)") in captured.out
     assert captured.err == "note: only 5 validation claims (fewer than 30): ...\n"
     assert main(["train", "--data", "d", "--out", "m"]) == 0
     assert got["exclude_ties"] is False and got["min_agreement"] is None
