@@ -96,6 +96,20 @@ def add_lora(model: Any, rank: int = 8, alpha: float = 16.0, targets: Sequence[s
     return wrapped
 
 
+def merge_lora(model: Any) -> Any:
+    """Replace each LoRA wrapper of ``model`` by its base layer with ``scale * up @ down`` added to
+    its weight, in place: the same outputs (to float rounding) at the cost of a plain layer. For
+    prediction only: the adapters are gone afterwards."""
+    torch = _torch()
+    for name, module in list(model.named_modules()):
+        if isinstance(module, torch.nn.Module) and hasattr(module, "down") and hasattr(module, "base"):
+            with torch.no_grad():
+                module.base.weight += module.scale * (module.up @ module.down)
+            parent_name, _, child = name.rpartition(".")
+            setattr(model.get_submodule(parent_name), child, module.base)
+    return model
+
+
 def adapter_state(model: Any) -> dict[str, Any]:
     """Only the adapter matrices, as a name -> tensor dict."""
     return {k: v.detach().clone().contiguous() for k, v in model.state_dict().items()
