@@ -211,9 +211,15 @@ def test_cross_encoder_trains_saves_and_loads(tmp_path):
     before = model.score(queries * 2, positives + [n[0] for n in negatives])
     directory = model.save(tmp_path / "ce", {"data": "hand-made"})
     assert sum(p.stat().st_size for p in directory.iterdir()) < 2_000_000
-    loaded = load_cross_encoder(directory)
+    loaded = load_cross_encoder(directory)   # its adapters merged into the weights: the same scores
     np.testing.assert_allclose(loaded.score(queries * 2, positives + [n[0] for n in negatives]), before,
                                rtol=1e-4, atol=1e-4)
+    # pairs are batched by length: each score still lands on its own pair
+    many_q, many_c = queries * 2 + queries[:1], positives + [n[0] for n in negatives] + [positives[1] * 3]
+    np.testing.assert_allclose(loaded.score(many_q, many_c, batch_size=2), loaded.score(many_q, many_c, batch_size=1),
+                               rtol=1e-4, atol=1e-4)
+    with pytest.raises(ValueError, match="merged"):
+        loaded.state()   # nothing to save: the adapters are gone
 
 
 def test_shipped_config_keeps_the_code_defaults_of_the_match_stages():
