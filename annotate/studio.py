@@ -220,7 +220,9 @@ def start(workspace: str | Path = DEFAULT_WORKSPACE, port: int | None = None,
             + (" (the first start takes up to a minute)" if first else ""))
     cmd = [*_launcher(binary), "start", "--no-browser", "--internal-host", HOST, "--port", str(port),
            "--data-dir", str(data_dir.resolve())]
-    with open(log, "ab") as log_handle:
+    # mode 600: the server's log names its users and the links they open
+    with os.fdopen(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab") as log_handle:
+        os.chmod(log, 0o600)   # a log from before this version
         log_handle.write(f"\n--- claimstance: starting Label Studio on {url} ---\n".encode())
         log_handle.flush()
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log_handle, stderr=subprocess.STDOUT,

@@ -128,7 +128,31 @@ def _log_django_once() -> None:
         django.propagate = False
 
 
+def _hide_tokens() -> None:
+    """Every log record made in this process has the ``token=`` of a URL it holds hidden: an invite
+    link's token lets anyone sign up, and the request lines name it. (A record factory, not a
+    handler filter: Label Studio configures its handlers more than once.)"""
+    import logging
+    import re
+
+    secret = re.compile(r"(token=)[^&\s\"']+")
+    make = logging.getLogRecordFactory()
+
+    def factory(*args, **kwargs) -> logging.LogRecord:
+        record = make(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:   # a record whose arguments do not fit its format: logging reports it itself
+            return record
+        if "token=" in message:
+            record.msg, record.args = secret.sub(r"\1<hidden>", message), ()
+        return record
+
+    logging.setLogRecordFactory(factory)
+
+
 def main() -> int:
+    _hide_tokens()
     _quiet_first_settings()   # before label_studio.server imports the argument parser
     import label_studio
     import label_studio.server as server

@@ -58,6 +58,18 @@ def test_studio_log_has_label_studios_lines_once(studio):
     assert requests and all(a != b for a, b in zip(requests, requests[1:]))
 
 
+def test_studio_log_is_private_and_hides_an_invite_link_s_token(studio):
+    import httpx
+
+    invite = httpx.get(f"{studio['url']}/api/invite", headers={"Authorization": f"Token {studio['api_key']}"}).json()
+    token = invite["invite_url"].split("token=")[1]
+    assert httpx.get(studio["url"] + invite["invite_url"]).status_code == 200   # a colleague opens the link
+    log = Path(studio["log"])
+    text = log.read_text(errors="replace")
+    assert "/user/signup/?token=<hidden>" in text and token not in text
+    assert log.stat().st_mode & 0o777 == 0o600
+
+
 def test_connect_gives_a_working_client(studio):
     client, info = server.connect(studio["workspace"])
     assert info["url"] == studio["url"] and info["remote"] is False
