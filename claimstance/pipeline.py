@@ -55,6 +55,8 @@ class RunResult:
     project: str = ""
     model: str | None = None
     no_source_type: list[str] = field(default_factory=list)
+    corpus: str = ""                   # what was read (the next run's --corpus)
+    read_options_given: bool = False   # how CSV/JSONL are read was given (the next run needs it too)
     empty_source_type: set[str] = field(default_factory=set)   # of those, the files whose source_type column is empty
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -163,6 +165,9 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
     from models import provenance
     from models.compare_settings import compare_settings as checked_compare_settings
 
+    _check_same_work(Path(workspace), corpus_path, cfg.project, push,
+                     corpus_given=corpus is not None,
+                     project_given=project is not None or (config is not None and "project" in cfg.model_fields_set))
     scheme_choice = _run_scheme(scheme, config, cfg, Path(workspace), push)
     scheme = scheme_choice.scheme
     compare_settings = checked_compare_settings(cfg.compare, config or DEFAULT_PIPELINE)
@@ -178,7 +183,9 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
     state = RunState(out / "state.json")
     result = RunResult(workspace=workspace, claims_path=out / "claims.jsonl",
                        prelabeled_path=out / "prelabeled.jsonl", compare_dir=out / "compare",
-                       project=cfg.project, model=cfg.model, notes=list(scheme_choice.notes))
+                       project=cfg.project, model=cfg.model, notes=list(scheme_choice.notes),
+                       corpus=str(corpus_path),
+                       read_options_given=dataclasses.replace(read_options, exclude=()) != ReadOptions())
     code = _code_version()
 
     # 1. claims
@@ -347,6 +354,29 @@ def _stance() -> str:
     return str(_shown(Path(sys.executable).parent / "stance"))
 
 
+def _check_same_work(workspace: Path, corpus: Path, project: str, push: bool, corpus_given: bool,
+                     project_given: bool) -> None:
+    """Refuse a run that would quietly leave the workspace's work: with no --corpus or no --project,
+    the defaults (the sample corpus, project 'claimstance sample') are not what the workspace's last
+    run used; a team's project would be forked, every task pushed again to a new one. Given
+    explicitly, they are the user's choice (a later run on another corpus is noted, as before)."""
+    state = RunState(workspace / "run" / "state.json")
+    last_corpus, last_project = state.step("claims").get("corpus"), state.data.get("project")
+    same_corpus = corpus_given or not isinstance(last_corpus, str) or last_corpus == corpus.resolve().as_posix()
+    same_project = project_given or not push or not isinstance(last_project, str) or last_project == project
+    if same_corpus and same_project:
+        return
+    fix = [f"--corpus {shell_word(last_corpus)}"] if not same_corpus else []
+    fix += [f"--project {shell_word(last_project)}"] if not same_project else []
+    would = [f"the sample corpus ({_shown(corpus)})"] if not same_corpus else []
+    would += [f"project {project!r}"] if not same_project else []
+    last = [f"on {last_corpus}"] if not same_corpus else []
+    last += [f"pushing to project {last_project!r}"] if not same_project else []
+    raise UserError(f"{workspace} last ran {' and '.join(last)}; with no {' and no '.join(f.split()[0] for f in fix)} "
+                    f"this run would use {' and '.join(would)}: give {' '.join(fix)} to go on with that work, or "
+                    "name the other on purpose (or use another --workspace)")
+
+
 def _pull_dir(workspace: Path, project: str) -> Path:
     """Where the next `stance pull` of ``project`` should write: ``W/pulled``, or, when that holds a
     pull of another project (which pull refuses to replace), the first ``W/pulled-N`` that is free or
@@ -457,7 +487,12 @@ def summary_lines(result: RunResult) -> list[str]:
             f"    {stance} train --data {shell_word(pulled / 'dataset')} --out {shell_word(model)}",
             f"    {stance} prelabel --in {shell_word(result.claims_path)} --out {shell_word(w / 'run' / 'prelabeled-v2.jsonl')} --model {shell_word(model)}",
             f"    {stance} push --workspace {shell_word(w)} --in {shell_word(w / 'run' / 'prelabeled-v2.jsonl')} --project {shell_word(result.project)}",
-            f"  after adding documents, run again with --model {shell_word(model)} to pre-label the new claims with it",
+            "  after adding documents, run again with the new model to pre-label the new claims with it"
+            + (" (and this run's --text-column, --id-column, --column and --max-file-mb options)"
+               if result.read_options_given else "")
+            + ":",
+            f"    {stance} run --workspace {shell_word(w)} --corpus {shell_word(result.corpus)} "
+            f"--project {shell_word(result.project)} --model {shell_word(model)}",
             "  stop the server: " + (f"make stop  (or: {stance} studio stop --workspace {shell_word(w)})"
                                      if str(w) == "workspace" else
                                      f"{stance} studio stop --workspace {shell_word(w)}  (or: make stop WORKSPACE={shell_word(w)})"),

@@ -207,6 +207,29 @@ def test_the_no_source_type_note_tells_an_empty_column_from_a_missing_one(tmp_pa
     assert note().endswith("(in a.csv, b.csv the source_type column is there but empty: fill it in)")
 
 
+def test_a_run_without_corpus_or_project_never_leaves_the_workspace_s_work_for_the_defaults(tmp_path):
+    from claimstance.pipeline import _check_same_work
+    from claimstance.run_state import RunState
+
+    workspace, corpus = tmp_path / "ws", tmp_path / "team corpus"
+    corpus.mkdir()
+    _check_same_work(workspace, SAMPLE_CORPUS, "claimstance sample", True, False, False)   # a new workspace: fine
+    state = RunState(workspace / "run" / "state.json")
+    state.done("claims", "k", corpus=corpus.resolve().as_posix())
+    state.set("project", "team7")
+    with pytest.raises(UserError) as err:   # `stance run --workspace ws --model M`: the sample, a new project
+        _check_same_work(workspace, SAMPLE_CORPUS, "claimstance sample", True, False, False)
+    assert str(err.value).startswith(f"{workspace} last ran on {corpus.resolve().as_posix()} and pushing to project "
+                                     "'team7'; with no --corpus and no --project this run would use the sample corpus")
+    assert f"give --corpus '{corpus.resolve().as_posix()}' --project team7 to go on with that work" in str(err.value)
+    with pytest.raises(UserError, match=r"with no --project this run would use project 'claimstance sample': give "
+                                        r"--project team7 to go on"):
+        _check_same_work(workspace, corpus, "claimstance sample", True, True, False)
+    _check_same_work(workspace, corpus, "claimstance sample", True, True, True)   # named on purpose
+    _check_same_work(workspace, corpus, "claimstance sample", False, True, False)  # no push: no project to fork
+    _check_same_work(workspace, corpus, "team7", True, True, False)   # the config names it
+
+
 def test_the_next_pull_goes_beside_a_pull_of_another_project(tmp_path):
     import shlex
 
@@ -306,11 +329,14 @@ def test_run_then_label_studio_and_report_in_a_browser(studio: dict[str, Any], s
 
 
 def test_the_summary_names_documents_without_a_source_type_and_never_trains_over_a_model(tmp_path):
+    from claimstance import pipeline
+    from claimstance.terminal import shell_word
+
     workspace = tmp_path / "ws"
     result = RunResult(workspace=workspace, claims_path=tmp_path / "c.jsonl", prelabeled_path=tmp_path / "p.jsonl",
                        compare_dir=tmp_path / "cmp", studio={"url": "http://127.0.0.1:9", "username": "u"}, project="p",
                        by_source={"kremlin_framing": Counter(neutral=2), "(no source_type)": Counter(kremlin_framing=1)},
-                       no_source_type=["corpus/07_tass_followup.txt"])
+                       no_source_type=["corpus/07_tass_followup.txt"], corpus="corpus/in")
     text = "\n".join(summary_lines(result))
     assert "  (no source_type): kremlin_framing 1" in text
     assert ("note: 1 document(s) have no source_type (no manifest entry gives one): corpus/07_tass_followup.txt; "
@@ -326,7 +352,11 @@ def test_the_summary_names_documents_without_a_source_type_and_never_trains_over
     text = "\n".join(summary_lines(result))
     assert f"--out {workspace / 'model-2'}\n" in text and f"--model {workspace / 'model-2'}\n" in text
     assert f"(into a new directory: {workspace / 'model'} exists, and `stance train` replaces the --out it is given)" in text
-    assert f"run again with --model {workspace / 'model-2'} to pre-label the new claims with it" in text
+    assert ("  after adding documents, run again with the new model to pre-label the new claims with it:\n"
+            f"    .venv/bin/stance run --workspace {workspace} --corpus corpus/in --project p --model {workspace / 'model-2'}"
+            ) in text.replace(shell_word(pipeline._stance()), ".venv/bin/stance")   # the whole command: the same corpus and project
+    text = "\n".join(summary_lines(RunResult(**{**result.__dict__, "read_options_given": True})))
+    assert "with it (and this run's --text-column, --id-column, --column and --max-file-mb options):" in text
 
 
 def test_run_model_option_overrides_the_config_and_is_checked_first(tmp_path):
