@@ -192,6 +192,22 @@ def project_kind(client: Any, project: Any) -> str | None:
     return "pairs" if "pair_id" in data else "claims" if "claim_id" in data else None
 
 
+def _title_key(title: str) -> str:
+    """A title with case, spaces and punctuation left out: 'Team7', 'team 7' and 'team-7' are one."""
+    return "".join(c for c in title.casefold() if c.isalnum())
+
+
+def _refuse_near_title(client: Any, title: str) -> None:
+    """Before a project is created: refuse a title that differs from an existing one only by case,
+    spaces or punctuation (a typo of the team's project, which would quietly get a second one)."""
+    near = sorted({p.title for p in list_projects(client) if isinstance(getattr(p, "title", None), str)
+                   and p.title != title and _title_key(p.title) == _title_key(title)})
+    if near and _title_key(title):
+        raise UserError(f"no project is titled {title!r}, but {' and '.join(map(repr, near))} "
+                        f"{'is' if len(near) == 1 else 'are'}: give --project {near[0]!r} (titles match exactly, "
+                        "case and spaces included), or a title less like it for a new project; nothing was created")
+
+
 def _ensure_project(client: Any, title: str, config: str, instructions: str,
                     overlap: int | None = None, kind: str = "claims",
                     notes: list[str] | None = None) -> tuple[Any, bool]:
@@ -211,6 +227,7 @@ def _ensure_project(client: Any, title: str, config: str, instructions: str,
     if overlap is not None:
         settings.update(overlap_settings(overlap))
     if project is None:
+        _refuse_near_title(client, title)
         created = client.projects.create(title=title, label_config=config, **settings)
         if not _is_id(getattr(created, "id", None)):
             from annotate.studio_api import base_url, not_label_studio

@@ -207,3 +207,22 @@ def test_push_and_pull_refuse_a_title_two_projects_share(studio, studio_client, 
     finally:
         for project in twins:
             studio_client.projects.delete(id=project.id)
+
+
+def test_push_refuses_to_create_a_project_whose_title_only_differs_by_case_or_spaces(studio, studio_client, tmp_path,
+                                                                                      capsys):
+    team = studio_client.projects.create(title="team near7")
+    try:
+        claims = tmp_path / "claims.jsonl"
+        claims.write_text(json.dumps({"claim_id": "c1", "doc_id": "d1", "text": "A claim.", "is_claim": True}) + "\n")
+        before = {p.id for p in studio_client.projects.list(page_size=1000).items}
+        for typo in ("Team Near7", "team-near 7"):
+            assert main(["push", "--in", str(claims), "--project", typo, "--scheme", "kremlin_framing",
+                         "--workspace", studio["workspace"]]) == 2
+            assert capsys.readouterr().err.strip() == (
+                f"error: no project is titled {typo!r}, but 'team near7' is: give --project 'team near7' (titles match "
+                "exactly, case and spaces included), or a title less like it for a new project; nothing was created")
+        assert {p.id for p in studio_client.projects.list(page_size=1000).items} == before
+        assert studio_client.projects.get(id=team.id).task_number in (0, None)
+    finally:
+        studio_client.projects.delete(id=team.id)
