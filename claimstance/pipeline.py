@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from claimstance.config import DEFAULT_PIPELINE, PipelineConfig, load_pipeline_config
-from claimstance.run_state import RunState, fingerprint, source_type_note
+from claimstance.run_state import RunState, fingerprint
 from claimstance.terminal import shell_word
 from corpus.claimfilter import SCOPE_WORDS, in_scope
 from corpus.errors import UserError, named_few
 from corpus.files import read_jsonl
 from corpus.sources import ReadOptions
+from models.schemes import source_type_note
 
 SAMPLE_CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "sample"
 NO_SOURCE_TYPE = "(no source_type)"

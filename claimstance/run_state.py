@@ -16,28 +16,6 @@ from corpus.errors import UserError
 from corpus.files import atomic_write
 
 
-def source_type_note(sources: Any, scheme: Any, missing: str) -> str | None:
-    """A note for the run summary's pre-labels by source type: the source types (``sources``, the groups;
-    ``missing`` the group of documents without one) that the scheme does not know, so they inform no
-    pre-label (the ``source_type`` labeller maps a label's ``source_types`` and its id to it)."""
-    given = sorted(str(s) for s in sources if s != missing)
-    if not given:
-        return None
-    if "source_type" not in scheme.labellers:
-        return (f"scheme {scheme.name!r} does not use source types (its labellers: {', '.join(scheme.labellers)}): the "
-                "grouping by source type is for reading only; to use them as distant labels, add source_type to the "
-                "scheme's `labellers:` and list each value under the `source_types:` of the label it speaks for")
-    listed = sorted({t for label in scheme.labels for t in label.source_types})
-    known = {label.id for label in scheme.labels} | set(listed)
-    unknown = [s for s in given if s not in known]
-    if not unknown:
-        return None
-    return (f"source type{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} match{'' if len(unknown) > 1 else 'es'} "
-            f"none of the source_types of scheme {scheme.name!r} ({', '.join(listed) or 'none listed'}) nor its label ids, so "
-            f"{'they do' if len(unknown) > 1 else 'it does'} not inform the pre-labels; list a value under the "
-            "`source_types:` of the label its documents speak for, or leave it if they take no side")
-
-
 def _hash_update_path(digest: "hashlib._Hash", path: Path) -> None:
     if path.is_dir():
         for child in sorted(path.rglob("*")):

@@ -16,7 +16,7 @@ import numpy as np
 
 from corpus.errors import UserError
 from models.provenance import DEFAULT_SCHEME
-from models.schemes import Scheme, load_scheme, scheme_notes
+from models.schemes import Scheme, load_scheme, scheme_notes, source_type_note
 
 PRELABEL_FIELDS = ("prediction", "score", "probs", "model_version")
 
@@ -216,6 +216,11 @@ def prelabel_file(inp: str | Path, out: str | Path, scheme_name: str | None = No
         report.labeller_table = predictor.bootstrap.labeller_table(rows)
     if predictor.bootstrap is not None:
         report.notes += scheme_notes(predictor.bootstrap.scheme)
+        if "source_type" in predictor.bootstrap.scheme.labellers:   # a typo'd source type votes for nothing
+            given = {str(r["source_type"]) for r in rows if r.get("source_type") not in (None, "")}
+            unknown = source_type_note(given, predictor.bootstrap.scheme, missing="")
+            if unknown:
+                report.notes.append(unknown)
     # What `stance train` warned about this model (too few validation claims, near-uniform, ...):
     # said again where its pre-labels are made, before they are pushed as the selected label.
     if model_dir:

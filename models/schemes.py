@@ -382,3 +382,31 @@ def load_scheme(name_or_path: str) -> Scheme:
     except ValueError:
         source = str(path)
     return parse_scheme(read_yaml(path, "scheme file", hint="check the path"), source)
+
+
+def source_type_note(sources: Any, scheme: Any, missing: str) -> str | None:
+    """A note for pre-labels made with ``scheme`` (`stance run`'s summary, `stance prelabel`): the
+    source types (``sources``; ``missing`` stands for documents without one) that the scheme does not
+    know, so they inform no pre-label (the ``source_type`` labeller maps a label's ``source_types``
+    and its id to it), with the known value a typo was likely meant for."""
+    given = sorted(str(s) for s in sources if s != missing)
+    if not given:
+        return None
+    if "source_type" not in scheme.labellers:
+        return (f"scheme {scheme.name!r} does not use source types (its labellers: {', '.join(scheme.labellers)}): the "
+                "grouping by source type is for reading only; to use them as distant labels, add source_type to the "
+                "scheme's `labellers:` and list each value under the `source_types:` of the label it speaks for")
+    listed = sorted({t for label in scheme.labels for t in label.source_types})
+    known = {label.id for label in scheme.labels} | set(listed)
+    unknown = [s for s in given if s not in known]
+    if not unknown:
+        return None
+    # a typo of a known value ("kremlin_framin", "Kremlin framing") is named beside the value it misses
+    close = {s: difflib.get_close_matches(s.lower().replace(" ", "_"), sorted(known), n=1, cutoff=0.8) for s in unknown}
+    guesses = [f"{s!r}: did you mean {m[0]!r}?" for s, m in close.items() if m]
+    return (f"source type{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} match{'' if len(unknown) > 1 else 'es'} "
+            f"none of the source_types of scheme {scheme.name!r} ({', '.join(listed) or 'none listed'}) nor its label ids, so "
+            f"{'they do' if len(unknown) > 1 else 'it does'} not inform the pre-labels"
+            + (f" ({'; '.join(guesses)})" if guesses else "")
+            + "; list a value under the `source_types:` of the label its documents speak for, or leave it if they take "
+            "no side")

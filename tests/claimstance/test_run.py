@@ -389,14 +389,16 @@ def test_a_document_without_a_manifest_entry_is_named_in_the_run_summary(tmp_pat
 
 
 def test_the_source_type_note_names_unknown_values_or_a_scheme_without_the_source_type_labeller():
-    from claimstance.run_state import source_type_note
-    from models.schemes import load_scheme
+    from models.schemes import load_scheme, source_type_note
 
     scheme = load_scheme("kremlin_framing")
     assert source_type_note(["state_media", "neutral", "(none)"], scheme, missing="(none)") is None
     assert source_type_note(["(none)"], scheme, missing="(none)") is None
     note = source_type_note(["social", "independent", "state_media"], scheme, missing="(none)")
     assert note.startswith("source types independent, social match none of the source_types of scheme 'kremlin_framing'")
+    assert "did you mean" not in note
+    typo = source_type_note(["kremlin_framin", "Independent media"], scheme, missing="(none)")
+    assert "('Independent media': did you mean 'independent_media'?; 'kremlin_framin': did you mean 'kremlin_framing'?)" in typo
     no_labeller = load_scheme("favor_against")   # labellers: cues, similarity
     assert source_type_note(["favor"], no_labeller, missing="(none)").startswith(
         "scheme 'favor_against' does not use source types (its labellers: cues, similarity): the grouping by source type "

@@ -112,13 +112,20 @@ def test_cli_prelabel_writes_rows_prints_distribution_and_table(stand_in_encoder
     assert main(["prelabel", "--in", str(inp), "--out", str(out)]) == 0
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["claim_id"] for r in rows] == ["a", "b", "c"]
-    printed = capsys.readouterr().out
+    captured = capsys.readouterr()
+    printed = captured.out
     assert "kiev_spelling" in printed and "coverage" in printed
     assert [r["prediction"] for r in rows[:2]] == ["kremlin_framing", "independent_reporting"]
     counts = {label: sum(r["prediction"] == label for r in rows)
               for label in ("kremlin_framing", "independent_reporting", "neutral")}
     assert "predictions: " + ", ".join(f"{k} {v}" for k, v in counts.items()) in printed
     assert "3 claims pre-labelled by bootstrap-" in printed and str(out) in printed
+    assert "source type" not in captured.err   # these rows name none
+    # A source type the scheme does not know votes for nothing: said, with the value it likely meant.
+    inp.write_text("".join(json.dumps({**r, "source_type": "state_meda"}) + "\n" for r in ROWS), encoding="utf-8")
+    assert main(["prelabel", "--in", str(inp), "--out", str(out)]) == 0
+    assert "note: source type state_meda matches none of the source_types of scheme 'kremlin_framing'" in (
+        err := capsys.readouterr().err) and "('state_meda': did you mean 'state_media'?)" in err
     # A documents file given as claims: pre-labelled all the same, with a note saying what it looks like.
     inp.write_text(json.dumps({"text": "Officials said the talks failed. " * 200}) + "\n", encoding="utf-8")
     assert main(["prelabel", "--in", str(inp), "--out", str(out)]) == 0
