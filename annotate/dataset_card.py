@@ -20,6 +20,11 @@ REPO = "claimstance"
 LICENCE_NOTE = ("unknown: the labels are derived from your corpus, so its licence (and the terms under which "
                 "you collected it) governs them; set `license:` above before sharing this dataset")
 
+PERSONAL_NOTE = ("`annotators`, the keys of `votes`, the `notes` prefixes and the `annotator` column of "
+                 "`annotations.jsonl` hold each annotator's Label Studio login, usually an e-mail address: "
+                 "personal data. Before sharing the dataset outside the team, replace them (for example with "
+                 "`annotator-1`, `annotator-2`, kept consistent across those columns) or ask the annotators.")
+
 # What each column holds. Task-data fields not listed here come as `stance push` sent them.
 COLUMNS: dict[str, str] = {
     "claim_id": "the claim's id (stable across pulls; `stance claims`)",
@@ -189,7 +194,8 @@ def render_card(dd: Any, report: dict[str, Any], summary: dict[str, Any]) -> str
     lines += ["", "Beside this folder: `labels.parquet` (the same rows, `label` as the label's name, e.g. `kremlin_framing`, rather than its number here, and a `split` column), "
               "`labels.jsonl` (with `votes`, annotator -> label), `annotations.jsonl` (one row per annotation) and "
               "`report.html` / `report.json`.", "",
-              "## Licence", "", LICENCE_NOTE + ".", ""]
+              "## Licence", "", LICENCE_NOTE + ".", "",
+              "## Personal data", "", PERSONAL_NOTE, ""]
     return "\n".join(lines)
 
 

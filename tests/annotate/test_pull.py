@@ -434,6 +434,7 @@ def test_the_dataset_has_a_card_and_a_description(tmp_path: Path):
     assert "| tie->latest | 1 |" in body and '**1 claims are ties**: filter them with `rule == "tie->latest"`' in body
     assert "Krippendorff's alpha (nominal): 0.400" in body and "anchoring" in body
     assert "- pre-label model versions shown: boot-1" in body and "set `license:` above" in body
+    assert "## Personal data" in body and "usually an e-mail address: personal data" in body
     assert "only 2 document(s)" in body and "all in train" in body
     dd = datasets.load_from_disk(str(out / "dataset"))
     assert "pulled by `stance pull`" in dd["train"].info.description and dd["train"].info.license == "unknown"
