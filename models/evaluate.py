@@ -84,10 +84,14 @@ def confident_errors(rows: list[dict[str, Any]], y: np.ndarray, proba: np.ndarra
 def _source(row: dict[str, Any]) -> str:
     """What the errors table names as a claim's source: ``source_name``'s outlet, author, platform,
     site or file, else the row's source type (a bare document id or "unknown source" says nothing)."""
+    return _named(row) or str(row.get("source_type") or "")
+
+
+def _named(row: dict[str, Any]) -> str | None:
+    """A claim's source by ``source_name`` (outlet, author and platform, site, title or file); None
+    when its metadata names none (a bare document id or "unknown source")."""
     name = source_name(row)
-    if name in (UNKNOWN_SOURCE, str(row.get("doc_id"))):
-        return str(row.get("source_type") or "")
-    return name
+    return None if name in (UNKNOWN_SOURCE, str(row.get("doc_id"))) else name
 
 
 def left_out_words(trained: int, tuned: int) -> str:
@@ -340,13 +344,18 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
                 "--model) until a model trained on more claims, from more documents, does better here")
     report["errors"] = confident_errors(rows, y, proba, labels)
     fields = by if by is not None else [f for f in BY_DEFAULT if any(f in r for r in rows)]
+    # By default each claim's source as every other view names it (outlet, else author or handle and
+    # platform, site or file), not the bare outlet field: documents without one were one "(no outlet)".
+    derived = by is None and not any("source" in r for r in rows) and any(_named(r) for r in rows)
+    if derived:
+        fields = ["source"] + [f for f in fields if f != "outlet"]
     report["by"] = {}
     for field in fields:
-        if not any(field in r for r in rows):
+        if not (derived and field == "source") and not any(field in r for r in rows):
             raise UserError(f"--by {field}: no row of {data} has that field")
         groups: dict[str, list[int]] = {}
         for i, r in enumerate(rows):
-            value = r.get(field)
+            value = _named(r) if derived and field == "source" else r.get(field)
             groups.setdefault(f"(no {field})" if value in (None, "") else str(value), []).append(i)
         report["by"][field] = {value: score(y[idx], proba[idx], labels, support_only=True)
                                for value, idx in sorted(groups.items(), key=lambda kv: -len(kv[1]))}

@@ -69,6 +69,23 @@ def test_a_label_with_one_claim_gets_a_baseline_not_a_refusal(tmp_path: Path, mo
     assert report["baseline"]["n"] == 21
 
 
+def test_the_default_breakdown_names_each_claim_s_source_as_the_other_views_do(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = _rows()
+    for r in rows[:6]:   # a blog with no outlet: its author names it, as in the comparison report
+        r.pop("outlet")
+        r["author"] = "Klaus Meinhardt"
+    data = tmp_path / "rows.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    monkeypatch.setattr(ev, "predict_rows", _fake_predict)
+    report = ev.evaluate("bootstrap", data, tmp_path / "r", folds=2)
+    assert "outlet" not in report["by"]
+    assert {k: v["n"] for k, v in report["by"]["source"].items()} == {
+        "paper.example": 9, "Klaus Meinhardt": 6, "<script>state.example</script>": 5, "wire.example": 4}
+    # asked for by name, the outlet field is grouped as it is
+    assert "(no outlet)" in ev.evaluate("bootstrap", data, tmp_path / "r", by=["outlet"], folds=2)["by"]["outlet"]
+
+
 def test_a_baseline_at_or_below_chance_is_said_to_be_no_bar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     rows = _rows()
     rows[0]["outlet"] = ""
