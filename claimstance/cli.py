@@ -202,7 +202,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _add_match(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("match", help="for each query, the top K most similar corpus rows")
     p.add_argument("--corpus", required=True, help="JSONL with id (or claim_id) and text")
-    p.add_argument("--queries", required=True, help="JSONL with id and text")
+    p.add_argument("--queries", required=True, help="JSONL with id (or claim_id) and text")
     p.add_argument("--top-k", type=COUNT, default=5, metavar="K", help="matches kept per query (default: 5); beyond 50 the cross-encoder reorders only the best 50")
     p.add_argument("--out", required=True, type=jsonl_out, help="output JSONL, one query a line with its matches")
     p.add_argument("--config", default=None, help="YAML with `match:` settings (default: configs/compare.yaml)")
