@@ -87,7 +87,7 @@ def add_push(sub: argparse._SubParsersAction) -> None:
     src.add_argument("--pairs", help="pairs.jsonl from `stance compare`")
     p.add_argument("--project", required=True, help="project title (created if missing)")
     p.add_argument("--workspace", default="workspace", help="folder of the local Label Studio (its studio.json "
-                   "holds the login and API key; default: workspace); not used with --url")
+                   "holds the login and API key) and of the schemes its projects were pushed with (default: workspace)")
     p.add_argument("--url", default=None, help="a remote Label Studio; the key comes from LABEL_STUDIO_API_KEY")
     p.add_argument("--scheme", default=None, help="label scheme: a name in configs/schemes or a YAML path (default: the "
                    "one the pre-labels were made with, else the one the project was pushed with; claims never "
@@ -139,7 +139,7 @@ def add_pull(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--project", required=True, help="project title in Label Studio")
     p.add_argument("--out", required=True, help="output directory (annotations, labels, dataset, report)")
     p.add_argument("--workspace", default="workspace", help="folder of the local Label Studio (its studio.json "
-                   "holds the login and API key; default: workspace); not used with --url")
+                   "holds the login and API key) and of the schemes its projects were pushed with (default: workspace)")
     p.add_argument("--url", default=None, help="a remote Label Studio; the key comes from LABEL_STUDIO_API_KEY")
     p.add_argument("--scheme", default=None, help="the scheme the project was pushed with (default: the one the project "
                    "records; needed for a project recording none (pushed by an older stance, or its comment removed) with another "
