@@ -158,6 +158,8 @@ def _source_line(row: dict[str, Any]) -> str:
     name = source_name(row)
     if name == " ".join(str(row.get("title") or "").split()):
         name = None   # no outlet, author or site: the title the heading shows is not said twice
+    if author is not None and " ".join(str(author).split()).casefold() == " ".join(str(name or "").split()).casefold():
+        author = None   # a page whose author tag is its outlet ("Vostok Today · Vostok Today")
     parts = [name, author, row.get("date"), kind, reposted]
     line = " · ".join(str(p) for p in parts if p not in (None, ""))
     speaker = voice(row.get("speaker"), row.get("speaker_name"))

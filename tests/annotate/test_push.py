@@ -106,6 +106,11 @@ def test_a_post_without_an_outlet_is_headed_by_its_handle_and_platform():
     assert bare["title"] == "eu_statement.txt" and bare["source_line"].startswith("eu_statement.txt · 2024-05-01")
 
 
+def test_the_source_line_names_an_outlet_once_when_the_page_gives_it_as_author_too():
+    data = claim_to_task(claim_row(1, outlet="Vostok Today", author="Vostok  today"), SCHEME)["data"]
+    assert data["source_line"] == "Vostok Today · 2024-05-01 · voice: interviewee (A. Person)"
+
+
 def test_the_source_line_drops_bidi_controls_that_would_reorder_the_voice():
     data = claim_to_task(claim_row(1, outlet="Kyiv\u202egpj.exe", speaker_name="A.\u2066 Person"), SCHEME)["data"]
     assert data["source_line"] == "Kyivgpj.exe · B. Writer · 2024-05-01 · voice: interviewee (A. Person)"
