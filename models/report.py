@@ -117,7 +117,9 @@ def stance_chart(counts: dict[str, Counter[str]], title: str = "Stance of claims
     import textwrap
 
     # A long title on two lines of the axis, shortened beyond that.
-    names = [textwrap.shorten(s, 70, placeholder="\u2026") for s in sources]
+    # control characters (an ESC in an outlet's name) have no glyph: matplotlib drew boxes and warned
+    names = ["".join(c if c.isprintable() else " " for c in s) for s in sources]
+    names = [textwrap.shorten(s, 70, placeholder="\u2026") for s in names]
     # "\$": a source named "Fox $\\foo$ News" is a name, not a formula (an unknown command stopped the report)
     names = ["\n".join(textwrap.wrap(s, 36)).replace("$", r"\$") for s in names]
     height = 0.8 * len(sources) + 1.8
@@ -141,6 +143,9 @@ def stance_chart(counts: dict[str, Counter[str]], title: str = "Stance of claims
         ax.barh([names[0]], [0], color="#8c8c8c", hatch="///", alpha=0.55, edgecolor="white",
                 label="hatched: pre-label, not yet annotated")
     ax.margins(y=0.01)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))   # claims are counted: no 2.5 on the axis
     ax.set_xlabel("claims", fontsize=11)
     ax.tick_params(labelsize=10)
     ax.set_title(title, fontsize=12)

@@ -236,6 +236,14 @@ def test_dollars_in_a_source_name_are_drawn_not_parsed_as_a_formula():
     assert png and len(png) > 1000
 
 
+def test_a_control_character_in_a_source_name_draws_without_a_missing_glyph_warning(recwarn):
+    from collections import Counter
+
+    png = report.stance_chart({"Evil\x1b[31m News": Counter(kremlin_framing=2), "Plain": Counter(neutral=3)},
+                              order=["kremlin_framing", "neutral"])
+    assert png and not [w for w in recwarn if "missing from" in str(w.message) or "Glyph" in str(w.message)]
+
+
 def test_bidi_overrides_in_the_data_cannot_reverse_the_page_s_own_text():
     rlo = "\u202e"
     claims = [{**r, "text": r["text"] + rlo, "outlet": r["outlet"] + "\u2066"} for r in rows()]
