@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from annotate.studio_api import API_KEY_ENV, _check_key, _check_url, _note, _probe
+from annotate.studio_api import API_KEY_ENV, PROBE_TIMEOUT, _check_key, _check_url, _note, _probe
 from annotate.studio_workspace import (DEFAULT_WORKSPACE, USERNAME, _check_workspace,
                                        _keep_the_database, _make_workspace, _public, _read_info, _write_info,
                                        studio_file)
@@ -93,6 +93,17 @@ def _pid_alive(pid: int | None) -> bool:
     return any(name in cmdline for name in (b"label-studio", b"label_studio", b"studio_server.py"))
 
 
+def _port_freed(port: int, seconds: float = 5.0) -> bool:
+    """Whether ``port`` comes free within ``seconds``: a server just stopped (`make stop` then
+    `make run`) lets go of it a moment after its process has gone."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        time.sleep(0.25)
+        if _port_free(port):
+            return True
+    return False
+
+
 def _port_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -114,6 +125,46 @@ def _auth_status(url: str, api_key: str, timeout: float = 5.0) -> int | None:
         return err.code
     except (urllib.error.URLError, OSError):
         return None
+
+
+def _current_token(url: str, username: str, password: str) -> str | None:
+    """The admin's API token as the server holds it now, read by logging in with the password in
+    studio.json as a browser would (the login form with its CSRF token); None when that fails."""
+    import httpx
+
+    try:
+        with httpx.Client(base_url=url, timeout=10.0, follow_redirects=False) as browser:
+            browser.get("/user/login/")
+            csrf = browser.cookies.get("csrftoken")
+            if not csrf:
+                return None
+            answer = browser.post("/user/login/", data={"email": username, "password": password,
+                                                        "csrfmiddlewaretoken": csrf},
+                                  headers={"Referer": f"{url}/user/login/"})
+            if answer.status_code != 302:   # the form again: the login was refused
+                return None
+            token = browser.get("/api/current-user/token").json().get("token")
+    except (httpx.HTTPError, ValueError, AttributeError):
+        return None
+    return token if isinstance(token, str) and token else None
+
+
+def refresh_key(workspace: str | Path, info: dict[str, Any]) -> bool:
+    """After "Reset token" in Label Studio's account page the key in studio.json is refused: take the
+    admin's new one (logging in with the password studio.json keeps) and write it there (mode 600).
+    True when the new key works; ``info`` (the full studio.json record) then holds it."""
+    if not info.get("username") or not info.get("password"):
+        return False
+    token = _current_token(info["url"], str(info["username"]), str(info["password"]))
+    if token is None or token == info.get("api_key") or _auth_status(info["url"], token) != 200:
+        return False
+    info["api_key"] = token
+    _write_info(workspace, info)
+    return True
+
+
+KEY_REFRESHED = ("the API key in {file} was refused (reset in Label Studio's account page?): it now holds the "
+                 "admin's current key, read by logging in with the password it keeps")
 
 
 def _new_credentials(port: int) -> dict[str, Any]:
@@ -194,7 +245,7 @@ def start(workspace: str | Path = DEFAULT_WORKSPACE, port: int | None = None,
     port = port or info.get("port") or DEFAULT_PORT
     url = f"http://{HOST}:{port}"
 
-    if not _port_free(port):
+    if not _port_free(port) and not _port_freed(port):
         if workspace.is_dir() and _auth_status(url, info["api_key"]) == 200:
             # Our own server, started by a process whose pid we lost: adopt it.
             info.update(url=url, port=port)
@@ -250,6 +301,9 @@ def _wait_ready(workspace: Path, info: dict[str, Any], exited: Any) -> float:
             raise UserError(f"Label Studio exited (code {code}) while starting; see {log}" + (f": {tail}" if tail else ""))
         status_code = _auth_status(url, info["api_key"], timeout=3.0)
         if status_code == 200:
+            return round(time.monotonic() - began, 1)
+        if status_code == 401 and time.monotonic() - began > 5 and refresh_key(workspace, info):
+            _note(KEY_REFRESHED.format(file=studio_file(workspace)))
             return round(time.monotonic() - began, 1)
         if status_code == 401 and time.monotonic() - began > 60:
             _kill(pid)
@@ -365,6 +419,9 @@ def connect(workspace: str | Path | None = None, url: str | None = None) -> tupl
         if found is None:
             raise UserError(f"no Label Studio set up in {workspace}: run `stance studio start --workspace {workspace}` "
                             f"or pass --url with {API_KEY_ENV}")
+        if _auth_status(found["url"], found["api_key"], timeout=PROBE_TIMEOUT) in (401, 403) \
+                and refresh_key(workspace, found):
+            _note(KEY_REFRESHED.format(file=studio_file(workspace)))
         info = _public(found, workspace, remote=False)
         where = f"the key in {studio_file(workspace)}"
         start_hint = f"run `stance studio start --workspace {workspace}`"

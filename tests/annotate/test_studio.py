@@ -77,10 +77,14 @@ def test_connect_gives_a_working_client(studio):
 
 
 def test_wrong_key_is_one_clear_error(studio, tmp_path):
-    bad = dict(json.loads(Path(studio["studio_json"]).read_text()), api_key="0" * 40)
+    bad = dict(json.loads(Path(studio["studio_json"]).read_text()), api_key="0" * 40, password="not-it")
     (tmp_path / "studio.json").write_text(json.dumps(bad))
     with pytest.raises(UserError, match=r"refused the key in .*studio.json \(401\)"):
         server.connect(tmp_path)
+    # with the admin's password there, the key the server holds now is taken instead (a key reset)
+    (tmp_path / "studio.json").write_text(json.dumps({**bad, "password": studio["password"]}))
+    server.connect(tmp_path)
+    assert json.loads((tmp_path / "studio.json").read_text())["api_key"] == studio["api_key"]
 
 
 def test_remote_url_takes_the_key_from_the_environment(studio, monkeypatch):
@@ -226,3 +230,43 @@ def test_push_refuses_to_create_a_project_whose_title_only_differs_by_case_or_sp
         assert studio_client.projects.get(id=team.id).task_number in (0, None)
     finally:
         studio_client.projects.delete(id=team.id)
+
+
+def _reset_token_in_the_web_page(info: dict) -> str:
+    """What "Reset token" on Label Studio's account page does: a new key for the admin."""
+    import httpx
+
+    with httpx.Client(base_url=info["url"]) as browser:
+        browser.get("/user/login/")
+        assert browser.post("/user/login/", data={"email": info["username"], "password": info["password"],
+                                                  "csrfmiddlewaretoken": browser.cookies["csrftoken"]},
+                            headers={"Referer": info["url"] + "/user/login/"}).status_code == 302
+        answer = browser.post("/api/current-user/reset-token/",
+                              headers={"X-CSRFToken": browser.cookies["csrftoken"], "Referer": info["url"]})
+        return answer.json()["token"]
+
+
+@pytest.mark.studio
+def test_a_key_reset_in_label_studio_is_taken_again_with_the_password_studio_json_keeps(tmp_path, capsys):
+    from conftest import _free_port
+
+    workspace = tmp_path / "ws"
+    server.start(workspace, port=_free_port())
+    try:
+        info = json.loads((workspace / "studio.json").read_text())
+        new = _reset_token_in_the_web_page(info)
+        assert new != info["api_key"]
+        client, _ = server.connect(workspace)   # pull and push connect so: the refused key is replaced
+        assert client.projects.list().items == []
+        assert json.loads((workspace / "studio.json").read_text())["api_key"] == new
+        assert stat.S_IMODE((workspace / "studio.json").stat().st_mode) == 0o600
+        err = capsys.readouterr().err
+        assert "it now holds the admin's current key" in err and new not in err and info["password"] not in err
+        # and a restart after a reset starts, rather than stopping the server after a minute of 401s
+        newer = _reset_token_in_the_web_page({**info, "api_key": new})
+        server.stop(workspace)
+        assert server.start(workspace, port=info["port"])["url"] == info["url"]   # at once, on the same port
+        assert json.loads((workspace / "studio.json").read_text())["api_key"] == newer
+        assert server.status(workspace)["auth_ok"]
+    finally:
+        server.stop(workspace)
