@@ -59,6 +59,9 @@ def resolve(votes: Sequence[tuple[str, str, str]]) -> dict[str, Any]:
     }
 
 
+MIN_PAIR_ITEMS = 5   # items two annotators must share for their kappa to enter the mean
+
+
 def cohen_kappa(a: Sequence[str], b: Sequence[str]) -> float | None:
     """Cohen's kappa of two annotators' labels on the same items; None when undefined.
 
@@ -138,7 +141,10 @@ def agreement_summary(rows: Sequence[dict[str, Any]], key: str = "claim_id") -> 
             "observed_agreement": round(sum(p == q for p, q in zip(a, b)) / len(shared), 4) if shared else None,
             "kappa": None if kappa is None else round(kappa, 4),
         })
-    defined = [p for p in pairs if p["kappa"] is not None]
+    # A pair sharing a handful of items (a project owner who settled one tie) has a kappa that is
+    # noise, and biased: one shared item agreed on has none (chance agreement 1), one disagreed on
+    # has 0, so such pairs could only pull the mean down. They are listed, and left out of the mean.
+    defined = [p for p in pairs if p["kappa"] is not None and p["n_items"] >= MIN_PAIR_ITEMS]
     weight = sum(p["n_items"] for p in defined)
     alpha = krippendorff_alpha(list(by.values()) for by in votes.values())
     multi = sum(1 for by in votes.values() if len(by) >= 2)
@@ -148,6 +154,8 @@ def agreement_summary(rows: Sequence[dict[str, Any]], key: str = "claim_id") -> 
         "cohen_kappa": {
             "pairs": pairs,
             "mean_weighted": round(sum(p["kappa"] * p["n_items"] for p in defined) / weight, 4) if weight else None,
+            "min_pair_items": MIN_PAIR_ITEMS,
+            "pairs_left_out": sum(1 for p in pairs if 0 < p["n_items"] < MIN_PAIR_ITEMS),
         },
         "krippendorff_alpha": None if alpha is None else round(alpha, 4),
     }

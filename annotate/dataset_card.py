@@ -160,7 +160,8 @@ def render_card(dd: Any, report: dict[str, Any], summary: dict[str, Any]) -> str
                   "`agreement == 1` selects only items that two or more annotators confirmed.", ""]
     lines += ["## Agreement", "",
               f"- Krippendorff's alpha (nominal): {_fmt(agree.get('krippendorff_alpha'))}",
-              f"- Cohen's kappa, mean of annotator pairs weighted by shared {items}: "
+              f"- Cohen's kappa, mean of annotator pairs weighted by shared {items} (pairs sharing fewer than "
+              f"{agree.get('cohen_kappa', {}).get('min_pair_items', 5)} left out): "
               f"{_fmt(agree.get('cohen_kappa', {}).get('mean_weighted'))}",
               f"- {items} with two or more annotators: {agree.get('n_claims_multiply_annotated')}",
               "", "## Pre-labels and anchoring", "",

@@ -291,8 +291,12 @@ def summary_lines(report: dict[str, Any], out_dir: str | Path) -> list[str]:
         + (f" ({report['n_skipped']} skipped)" if report.get("n_skipped") else "")
         + f" by {report['n_annotators']} annotator(s) on "
         f"{report['n_claims_labelled']} {unit}s of project {report.get('project')!r}",
-        f"agreement: Krippendorff's alpha {fmt(agree['krippendorff_alpha'])}, Cohen's kappa (mean of pairs) "
-        f"{fmt(agree['cohen_kappa']['mean_weighted'])} over {agree['n_claims_multiply_annotated']} {unit}s with 2+ annotators",
+        f"agreement: Krippendorff's alpha {fmt(agree['krippendorff_alpha'])}, Cohen's kappa (mean of pairs, weighted "
+        f"by shared {unit}s) {fmt(agree['cohen_kappa']['mean_weighted'])} over {agree['n_claims_multiply_annotated']} "
+        f"{unit}s with 2+ annotators"
+        + (f" ({left} pair{'s' if left > 1 else ''} of annotators sharing fewer than "
+           f"{agree['cohen_kappa']['min_pair_items']} {unit}s left out of the kappa)"
+           if (left := agree['cohen_kappa'].get('pairs_left_out')) else ""),
         f"pre-labels accepted unchanged: {accept['accepted']}/{accept['shown']}"
         + (f" ({accept['rate']:.1%})" if accept["rate"] is not None else ""),
     ]

@@ -124,7 +124,8 @@ def render_html(report: dict[str, Any], labels: Sequence[dict[str, Any]] = (),
         f"annotator(s) on {report['n_claims_labelled']} {items}.</p>",
         "<h2>Agreement</h2>",
         f"<p>Krippendorff's alpha (nominal): <b>{_fmt(agree['krippendorff_alpha'])}</b>; Cohen's kappa, "
-        f"mean of annotator pairs weighted by shared {items}: <b>{_fmt(agree['cohen_kappa']['mean_weighted'])}</b>; "
+        f"mean of annotator pairs weighted by shared {items} (pairs sharing fewer than "
+        f"{agree['cohen_kappa'].get('min_pair_items', 5)} left out): <b>{_fmt(agree['cohen_kappa']['mean_weighted'])}</b>; "
         f"{agree['n_claims_multiply_annotated']} {items} have two or more annotators.</p>",
         _table(["annotators", f"shared {items}", "observed agreement", "Cohen's kappa"],
                [[" / ".join(p["annotators"]), p["n_items"], p["observed_agreement"], p["kappa"]]

@@ -97,6 +97,19 @@ def test_agreement_summary_pairs_and_alpha():
     assert pair["kappa"] == pytest.approx(round(agreement.cohen_kappa(["pro", "anti", "anti"], ["pro", "pro", "anti"]), 4))
     assert out["krippendorff_alpha"] == pytest.approx(
         round(agreement.krippendorff_alpha([["pro", "pro"], ["anti", "pro"], ["anti", "anti"], ["pro"]]), 4))
+    assert out["cohen_kappa"]["mean_weighted"] is None and out["cohen_kappa"]["pairs_left_out"] == 1   # 3 shared
+
+
+def test_the_kappa_mean_leaves_out_pairs_that_share_a_handful_of_items():
+    labels = ["pro", "anti", "pro", "anti", "pro", "pro"]
+    rows = [_row(f"c{i}", who, lab if who == "a" or i != 1 else "pro", "1")
+            for i, lab in enumerate(labels) for who in ("a", "b")]
+    rows.append(_row("c0", "owner", "anti", "2"))   # the project owner settles one claim, against both
+    out = agreement.agreement_summary(rows)
+    pairs = {tuple(p["annotators"]): p for p in out["cohen_kappa"]["pairs"]}
+    assert pairs[("a", "owner")]["n_items"] == 1 and pairs[("a", "owner")]["kappa"] == 0.0   # one disagreement
+    assert out["cohen_kappa"]["mean_weighted"] == pairs[("a", "b")]["kappa"]   # the owner's pairs left out
+    assert out["cohen_kappa"]["pairs_left_out"] == 2
 
 
 def test_confusion_acceptance_and_annotator_counts():

@@ -277,7 +277,9 @@ def test_summary_lines_name_the_figures_and_the_files(tmp_path: Path):
     report = pull.write_pull(_tasks(), USERS, SCHEME, out, source={"project": "Toy"})
     lines = pull.summary_lines(report, out)
     assert lines[0] == "6 annotations (1 skipped) by 2 annotator(s) on 3 claims of project 'Toy'"
-    assert lines[1].startswith("agreement: Krippendorff's alpha 0.400, Cohen's kappa (mean of pairs) 0.333 over 2 claims")
+    assert lines[1].startswith("agreement: Krippendorff's alpha 0.400, Cohen's kappa (mean of pairs, weighted by shared "
+                               "claims) n/a over 2 claims with 2+ annotators (1 pair of annotators sharing fewer than 5 "
+                               "claims left out of the kappa)")   # two shared claims: a kappa of noise
     assert lines[2] == "pre-labels accepted unchanged: 3/4 (75.0%)"
     assert f"wrote {out / 'dataset'}" in lines and f"wrote {out / 'report.html'}" in lines
 
