@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 
 class UserError(Exception):
@@ -19,3 +20,13 @@ class UserError(Exception):
 def named_few(names: Sequence[str], shown: int = 3) -> str:
     """The first ``shown`` names and how many more: "a, b, c and 4 more" (for one line of a message)."""
     return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
+
+
+def json_problem(err: Any) -> str:
+    """What a ``json.JSONDecodeError`` found, with where on its line: "Invalid control character at
+    column 12" (its own message ends "at" and gave no place), "Expecting value at column 1"."""
+    message = err.msg if err.msg.endswith(" at") else f"{err.msg} at"
+    line = err.doc.rstrip("\r\n") if isinstance(err.doc, str) else None
+    if line is not None and "\n" not in line:   # one JSONL line, its newline kept: never "column 1" past its end
+        return f"{message} column {min(err.pos, len(line)) + 1}"
+    return f"{message} column {err.colno}"

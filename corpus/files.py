@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, IO
 
 from corpus.decoding import may_hold_surrogates, replace_surrogates
-from corpus.errors import UserError, named_few
+from corpus.errors import UserError, json_problem, named_few
 
 
 def default_mode(directory: bool = False) -> int:
@@ -292,7 +292,7 @@ def read_jsonl(path: str | Path, max_line_mb: float = MAX_LINE_MB) -> Iterator[d
                 if lineno == 1 and path.suffix.lower() not in ("", ".jsonl", ".ndjson", ".json", ".jl", ".txt"):
                     raise UserError(f"{path}: not JSON lines (a '{path.suffix}' file); give the .jsonl file the "
                                     "previous step wrote") from None
-                raise UserError(f"{path}:{lineno}: malformed JSON ({err.msg}); fix or remove that line") from None
+                raise UserError(f"{path}:{lineno}: malformed JSON ({json_problem(err)}); fix or remove that line") from None
             except RecursionError:   # the parser recurses once a level
                 raise UserError(f"{path}:{lineno}: malformed JSON (nested too deep); fix or remove that line") from None
             if not isinstance(row, dict):

@@ -25,7 +25,7 @@ from typing import Any
 
 from corpus.dates import iso_dates
 from corpus.decoding import _open_sniffed, may_hold_surrogates, replace_surrogates, surrogates_note
-from corpus.errors import UserError, named_few
+from corpus.errors import UserError, json_problem, named_few
 from corpus.records import Document
 from corpus.sources import OnNote, OnSkip, ReadOptions, Skipped, Source, _document, _file_meta
 
@@ -326,7 +326,7 @@ def _jsonl_documents(source: Source, options: ReadOptions, on_skip: OnSkip, empt
                 on_skip(Skipped(where, "not UTF-8; re-encode the file as UTF-8"))
                 continue
             except json.JSONDecodeError as err:
-                on_skip(Skipped(where, f"malformed JSON ({err.msg}); fix or remove that line"))
+                on_skip(Skipped(where, f"malformed JSON ({json_problem(err)}); fix or remove that line"))
                 continue
             except RecursionError:   # the parser recurses once a level: a deep nest is no document
                 on_skip(Skipped(where, "malformed JSON (nested too deep); fix or remove that line"))

@@ -24,6 +24,7 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+from corpus.errors import json_problem
 from corpus.decoding import _decode, _read_bytes, may_hold_surrogates, replace_surrogates, surrogates_note
 from corpus.records import Document
 from corpus.sources import OnNote, OnSkip, ReadOptions, Skipped, Source, _document, _file_meta, unknown_format
@@ -129,7 +130,7 @@ def read_telegram_export(source: Source, options: ReadOptions, on_skip: OnSkip,
         chat = json.loads(text)
     except json.JSONDecodeError as err:
         if text.lstrip().startswith("{"):   # an export cut short (a copy that did not finish)
-            on_skip(Skipped(f"{source.path}:{err.lineno}", f"malformed JSON ({err.msg}); export it again"))
+            on_skip(Skipped(f"{source.path}:{err.lineno}", f"malformed JSON ({json_problem(err)}); export it again"))
         else:
             on_skip(Skipped(source.path, _not_an_export(None)))
         return

@@ -156,8 +156,11 @@ def test_read_jsonl_names_the_bad_line(tmp_path):
     path.write_text('{"id": 1}\n\n{"id": 2\n', encoding="utf-8")
     rows = read_jsonl(path)
     assert next(rows) == {"id": 1}
-    with pytest.raises(UserError, match=r"in\.jsonl:3: malformed JSON"):
+    with pytest.raises(UserError, match=r"in\.jsonl:3: malformed JSON \(Expecting ',' delimiter at column 9\); fix"):
         next(rows)
+    path.write_text('{"id": "a\x01b"}\n', encoding="utf-8")   # a raw control character: the place is named
+    with pytest.raises(UserError, match=r"in\.jsonl:1: malformed JSON \(Invalid control character at column 10\)"):
+        next(read_jsonl(path))
 
 
 def test_read_jsonl_rejects_non_objects_and_bad_bytes(tmp_path):
