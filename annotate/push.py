@@ -382,6 +382,9 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
         rows = read_jsonl(path)
     else:
         rows = list(read_jsonl(path))
+        if not rows:   # said before any scheme is looked for, or the server asked
+            raise UserError(f"{path}: no claims in it (an empty file); give the file `stance claims` or "
+                            "`stance prelabel` wrote")
         resolved = claims_scheme(rows, scheme, path, project, lambda: _project_record(workspace, url, project))
         scheme, notes = resolved.scheme, list(resolved.notes)
         config = with_marker(lc.label_config(scheme), resolved.record)

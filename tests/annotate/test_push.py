@@ -261,6 +261,13 @@ def test_bad_row_is_refused_before_any_server_is_contacted(tmp_path):
         push(path, "pre-labels", workspace=tmp_path / "no-server", scheme=SCHEME)
 
 
+def test_an_empty_file_is_named_as_empty_before_any_scheme_or_server(tmp_path):
+    path = tmp_path / "empty.jsonl"
+    path.write_text("\n\n")
+    with pytest.raises(UserError, match=r"empty.jsonl: no claims in it \(an empty file\); give the file `stance claims`"):
+        push(path, "pre-labels", workspace=tmp_path / "no-server")
+
+
 @pytest.mark.parametrize("row, claims, statements, everything", [
     ({"is_claim": True, "reason": "claim"}, True, True, True),
     ({"is_claim": False, "reason": "opinion"}, False, True, True),
