@@ -195,12 +195,14 @@ _OPINION_CUES = frozenset(
 # not said whether it will support the proposal."), unless someone speaks of themselves or to the reader
 _WILL_ONLY = frozenset({b"will"})
 _PERSONAL_TOKENS = frozenset(b"i i'm i'll i'd i've me my we we're we'll we've us our you you're you'll you've your".split())
-# a schedule or a procedure: "will also discuss", "will enter into force", "will meet on Tuesday" (not
-# "will meet Russia's aggression with force": "meet" only before a time, a place or a person's name)
+# a schedule or a procedure: "will also discuss", "will enter into force", "will meet on Tuesday", "talks
+# will resume", "will meet his Turkish counterpart" (not "will meet Russia's aggression with force": "meet"
+# only before a time, a place, a person's name or a counterpart)
 _SCHEDULED = re.compile(
     r"\bwill\s+(?:also\s+|then\s+|now\s+|formally\s+|first\s+)?(?:discuss|hold|host|visit|travel|attend|"
-    r"address|vote|consider|review|debate|present|publish|sign|convene|take\s+(?:effect|place|part)|"
-    r"meet(?=\s+(?:on|in|at|with|next|this|later|again|today|tomorrow|for|[A-Z][\w-]*(?:['’]s\s+[A-Z]|\s|[.,]))|[.,]?$)|"
+    r"address|vote|consider|review|debate|present|publish|sign|convene|resume|reconvene|take\s+(?:effect|place|part)|"
+    r"meet(?=\s+(?:on|in|at|with|next|this|later|again|today|tomorrow|for|[A-Z][\w-]*(?:['’]s\s+[A-Z]|\s|[.,])|"
+    r"(?:his|her|their|its)\s+(?:\w+\s+)?counterparts?\b)|[.,]?$)|"
     r"enter\s+into\s+force|come\s+into\s+(?:force|effect)|be\s+(?:held|published|presented|discussed|considered|"
     r"reviewed|signed|debated|voted))\b")
 # an open question: "Hungary has not said whether it will support ...", "It is unclear if the army will ..."

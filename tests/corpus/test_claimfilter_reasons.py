@@ -36,6 +36,8 @@ def test_other_lines_with_a_comma_or_a_date_are_no_dateline(line: str, reason: s
     "The envoy will address the council on Friday.",
     "The foreign ministers will meet on Tuesday.",
     "It is unclear if the army will hold the town.",
+    "The talks will resume on Tuesday.",
+    "The minister will meet his Turkish counterpart in Geneva on Friday.",
 ])
 def test_a_schedule_or_an_open_question_is_no_opinion(sentence: str) -> None:
     assert classify(sentence) == (False, "not_checkworthy")
@@ -53,6 +55,7 @@ def test_a_schedule_or_an_open_question_is_no_opinion(sentence: str) -> None:
     "History will judge whether Europe will regret this.",
     "Ukraine will sign the deal only if Russia withdraws.",
     "The summit will host the leaders who destroyed Europe's economy.",
+    "The talks will resume only if Kyiv capitulates.",
 ])
 def test_an_intention_a_threat_or_a_should_stays_an_opinion(sentence: str) -> None:
     assert classify(sentence) == (False, "opinion")
