@@ -69,6 +69,17 @@ def claims_scheme(rows: list[dict[str, Any]], scheme: Any, path: Path, project: 
                     f"{provenance.DEFAULT_SCHEME}) the first time")
 
 
+def _people(client: Any) -> int | None:
+    """How many people the server's organisation has (the admin included); None when it does not say."""
+    import httpx
+
+    try:
+        users = _api(client, "api/users/")
+    except (UserError, httpx.HTTPError):   # a server that will not list them: nothing to say
+        return None
+    return len(users) if isinstance(users, list) else None
+
+
 def _api(client: Any, path: str, method: str = "GET", **kwargs: Any) -> Any:
     """A raw JSON call through the SDK's authenticated HTTP client (no pydantic per row: fast)."""
     from annotate.studio_api import base_url, client_key, excerpt, not_label_studio
@@ -332,6 +343,12 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
                              f"bootstrap {version}; push the trained model's pre-labels again "
                              "(`stance prelabel --model MODEL_DIR`, then `stance push`) to switch back")
     n_per_task = getattr(now, "maximum_annotations", None)
+    if _is_id(n_per_task) and n_per_task > 1:
+        people = _people(client)
+        if people is not None and people < n_per_task:
+            notes.append(f"the project asks {n_per_task} annotators a task but the organisation has {people} "
+                         f"{'person' if people == 1 else 'people'}: no task can be finished until more join "
+                         "(Organization, then Add People), or push again with a lower --overlap")
     return {"project_id": project.id, "project": title, "created": created, "tasks_added": len(new),
             "tasks_present": len(tasks) - len(new), "predictions_added": len(extra), "model_version": version,
             "model_version_switched": switched, "model_version_kept": kept, "previous_model_version": previous,

@@ -657,6 +657,13 @@ def test_overlap_lets_a_second_annotator_label_what_the_first_did(studio, studio
     assert one == ids[3:]   # only the task nobody labelled
     assert served["overlap two"][0] == served["overlap two"][1]
     assert served["overlap raised"][0] == served["overlap raised"][1]
+    assert not any("annotators a task but the organisation has" in n for n in again["notes"])   # 2 people or more
+    people = len(httpx.get(f"{studio['url']}/api/users/", headers=admin).json())
+    many = push(path, "overlap too many", workspace=studio["workspace"], scheme=SCHEME, progress=False,
+                overlap=people + 1)
+    assert (f"the project asks {people + 1} annotators a task but the organisation has {people} people: no task can "
+            "be finished until more join") in " ".join(many["notes"])
+    studio_client.projects.delete(id=many["project_id"])
 
 
 def test_overlap_must_be_a_whole_number_of_annotators(tmp_path, capsys):
