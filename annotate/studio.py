@@ -283,7 +283,12 @@ def start(workspace: str | Path = DEFAULT_WORKSPACE, port: int | None = None,
     info["started_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     _write_info(workspace, info)
 
-    seconds = _wait_ready(workspace, info, proc.poll)
+    try:
+        seconds = _wait_ready(workspace, info, proc.poll)
+    except KeyboardInterrupt:   # the server has a session of its own: Ctrl-C leaves it starting
+        _note(f"Label Studio is still starting in the background (pid {proc.pid}); the same command again waits "
+              f"for it, `stance studio stop --workspace {workspace}` stops it")
+        raise
     return _public(info, workspace, already_running=False, seconds=seconds)
 
 
