@@ -270,3 +270,32 @@ def test_a_key_reset_in_label_studio_is_taken_again_with_the_password_studio_jso
         assert server.status(workspace)["auth_ok"]
     finally:
         server.stop(workspace)
+
+
+def test_ctrl_c_while_the_server_starts_says_it_goes_on_starting(tmp_path, monkeypatch, capsys):
+    import subprocess
+
+    from conftest import _free_port
+
+    started, real_popen = [], subprocess.Popen
+
+    def popen(cmd, **kwargs):   # a stand-in server: the launch itself is not under test here
+        started.append(real_popen(["sleep", "30"], start_new_session=True))
+        return started[-1]
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(server, "find_binary", lambda: "label-studio")
+    monkeypatch.setattr(server.subprocess, "Popen", popen)
+    monkeypatch.setattr(server, "_wait_ready", interrupted)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            server.start(tmp_path / "ws", port=_free_port())
+        assert capsys.readouterr().err.strip() == (
+            f"note: Label Studio is still starting in the background (pid {started[0].pid}); the same command again "
+            f"waits for it, `stance studio stop --workspace {tmp_path / 'ws'}` stops it")
+    finally:
+        for proc in started:
+            proc.kill()
+            proc.wait()
