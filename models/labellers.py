@@ -187,10 +187,16 @@ def cue_labeller(name: str, label_id: str, phrases: list[str], accuracy: float) 
     return Labeller(name, fn, accuracy, (label_id,))
 
 
+# Groups whose cue in a short quotation is the writer quoting the other side, not writing so: an exile
+# outlet's `the so-called "Kiev regime"` (a place name's spelling in a quoted phrase is the phrase's).
+MENTION_GROUPS = frozenset({"kiev_spelling"})
+
+
 def cue_group_labeller(name: str, groups: dict[str, list[str]], accuracy: float) -> Labeller:
     """One habit seen from every label (e.g. Kiev vs Kyiv): votes the label whose cues occur,
     abstains when none or several labels' cues do."""
-    matchers = {label_id: CueMatcher(phrases) for label_id, phrases in groups.items()}
+    matchers = {label_id: CueMatcher(phrases, skip_mentions=name in MENTION_GROUPS)
+                for label_id, phrases in groups.items()}
 
     def fn(row: dict[str, Any]) -> str | None:
         text, lower = _texts(row)

@@ -79,13 +79,18 @@ def test_so_called_before_a_quoted_cue_is_a_mention_and_before_other_words_a_cue
     assert cues("The so-called \u201cBucha massacre\u201d was staged, the ministry said on Monday.") == ["kremlin_framing"]
 
 
-def test_the_matcher_skips_mentions_only_when_asked_and_cue_groups_keep_them():
+def test_the_matcher_skips_mentions_only_when_asked_and_cue_groups_but_the_spelling_keep_them():
     text = 'Moscow calls the town "liberated" in every statement it issues.'
     assert CueMatcher(["liberated"]).search(text)
     assert not CueMatcher(["liberated"], skip_mentions=True).search(text)
     assert CueMatcher(["liberated"], skip_mentions=True).search(text.replace('"', ""))
-    kiev = cue_group_labeller("kiev_spelling", {"kremlin_framing": ["Kiev"], "independent_reporting": ["Kyiv"]}, 0.9)
-    assert kiev({"text": 'Moscow still writes "Kiev" in all of its official statements.'}) == "kremlin_framing"
+    spellings = {"kremlin_framing": ["Kiev"], "independent_reporting": ["Kyiv"]}
+    kiev = cue_group_labeller("kiev_spelling", spellings, 0.9)
+    # an exile outlet quoting the Kremlin's phrase does not write "Kiev" itself
+    assert kiev({"text": 'The Kremlin again blamed the so-called "Kiev regime" for the strike.'}) is None
+    assert kiev({"text": "The Kiev regime shelled Donetsk again, the ministry said."}) == "kremlin_framing"
+    other = cue_group_labeller("transliteration", {"kremlin_framing": ["Kiev"], "independent_reporting": ["Kyiv"]}, 0.9)
+    assert other({"text": 'The Kremlin again blamed the so-called "Kiev regime" for the strike.'}) == "kremlin_framing"
 
 
 def test_the_label_matrix_has_no_vote_for_a_mentioned_cue(scheme):
