@@ -15,7 +15,7 @@ run: venv studio-venv
 
 stop:
 	@if [ -x $(STANCE) ]; then $(STANCE) studio stop --workspace "$$WORKSPACE" && \
-	  echo "restart the server alone: $(STANCE) studio start --workspace $$WORKSPACE $(if $(PORT),--port $(PORT) )(make run runs the sample corpus again: its run replaces $$WORKSPACE/run)"; \
+	  echo "restart the server alone: $(STANCE) studio start --workspace $$WORKSPACE $(if $(PORT),--port $(PORT) )(make run runs the sample corpus again; a workspace whose last run read another corpus refuses it)"; \
 	else echo "nothing to stop"; fi
 
 test: venv studio-venv browser

@@ -57,7 +57,8 @@ class RunResult:
     model: str | None = None
     no_source_type: list[str] = field(default_factory=list)
     corpus: str = ""                   # what was read (the next run's --corpus)
-    read_options_given: bool = False   # how CSV/JSONL are read was given (the next run needs it too)
+    read_flags: list[str] = field(default_factory=list)   # how CSV/JSONL were read (the next run's options)
+    config: str | None = None          # the --config given (the next run's too)
     empty_source_type: set[str] = field(default_factory=set)   # of those, the files whose source_type column is empty
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -169,6 +170,10 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
     _check_same_work(Path(workspace), corpus_path, cfg.project, push,
                      corpus_given=corpus is not None,
                      project_given=project is not None or (config is not None and "project" in cfg.model_fields_set))
+    read_options, reused = _last_read_options(Path(workspace), corpus_path, read_options)
+    if reused:
+        say(f"note: reading the corpus's CSV/JSONL as {workspace}'s last run did ({' '.join(reused)}); give "
+            "reading options to read it otherwise")
     scheme_choice = _run_scheme(scheme, config, cfg, Path(workspace), push)
     scheme = scheme_choice.scheme
     compare_settings = checked_compare_settings(cfg.compare, config or DEFAULT_PIPELINE)
@@ -186,7 +191,7 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
                        prelabeled_path=out / "prelabeled.jsonl", compare_dir=out / "compare",
                        project=cfg.project, model=cfg.model, notes=list(scheme_choice.notes),
                        corpus=str(corpus_path),
-                       read_options_given=dataclasses.replace(read_options, exclude=()) != ReadOptions())
+                       read_flags=read_flags(read_options), config=str(config) if config is not None else None)
     code = _code_version()
 
     # 1. claims
@@ -213,7 +218,7 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
                                on_note=lambda note: say(f"  note: {note}"), documents=str(documents_path))
         result.skipped_inputs = [str(item) for item in summary.skipped]
         state.done("claims", claims_key, corpus=corpus_path.resolve().as_posix(),
-                   skipped_inputs=result.skipped_inputs)
+                   skipped_inputs=result.skipped_inputs, read_options=_options_record(read_options))
     rows = list(read_jsonl(result.claims_path))
     result.documents = len({r["doc_id"] for r in rows})
     result.sentences = len(rows)
@@ -355,6 +360,42 @@ def _stance() -> str:
     return str(_shown(Path(sys.executable).parent / "stance"))
 
 
+def _options_record(options: ReadOptions) -> dict[str, Any]:
+    """How a run read CSV/JSONL, for its state.json (the workspace folder it leaves out is not kept)."""
+    return {"text_column": options.text_column, "id_column": options.id_column, "max_mb": options.max_mb,
+            "columns": [list(pair) for pair in options.columns]}
+
+
+def read_flags(options: ReadOptions) -> list[str]:
+    """The `stance run` options that read CSV/JSONL as ``options`` do (none for the defaults)."""
+    default = ReadOptions()
+    flags = [] if options.text_column == default.text_column else ["--text-column", options.text_column]
+    flags += [] if options.id_column == default.id_column else ["--id-column", options.id_column]
+    for key, names in options.columns:
+        flags += ["--column", f"{key}={names}"]
+    flags += [] if options.max_mb == default.max_mb else ["--max-file-mb", f"{options.max_mb:g}"]
+    return flags
+
+
+def _last_read_options(workspace: Path, corpus: Path, options: ReadOptions) -> tuple[ReadOptions, list[str]]:
+    """``options``, or, when none was given and the workspace's last run read the same corpus with
+    some, those (and their flags, for a note): a re-run without them had left the CSV rows unread."""
+    last = RunState(workspace / "run" / "state.json").step("claims")
+    saved = last.get("read_options")
+    if (dataclasses.replace(options, exclude=()) != ReadOptions() or not isinstance(saved, dict)
+            or saved == _options_record(ReadOptions()) or last.get("corpus") != corpus.resolve().as_posix()):
+        return options, []
+    try:
+        max_mb = saved["max_mb"]
+        if isinstance(max_mb, bool) or not isinstance(max_mb, (int, float)):
+            raise TypeError(max_mb)
+        again = dataclasses.replace(options, text_column=str(saved["text_column"]), id_column=str(saved["id_column"]),
+                                    max_mb=max_mb, columns=tuple((str(k), str(v)) for k, v in saved["columns"]))
+    except (KeyError, TypeError, ValueError):   # a state.json from another version: read as given
+        return options, []
+    return again, read_flags(again)
+
+
 def _check_same_work(workspace: Path, corpus: Path, project: str, push: bool, corpus_given: bool,
                      project_given: bool) -> None:
     """Refuse a run that would quietly leave the workspace's work: with no --corpus or no --project,
@@ -363,7 +404,9 @@ def _check_same_work(workspace: Path, corpus: Path, project: str, push: bool, co
     explicitly, they are the user's choice (a later run on another corpus is noted, as before)."""
     state = RunState(workspace / "run" / "state.json")
     last_corpus, last_project = state.step("claims").get("corpus"), state.data.get("project")
-    same_corpus = corpus_given or not isinstance(last_corpus, str) or last_corpus == corpus.resolve().as_posix()
+    # a last corpus gone from disk (the checkout moved: the sample's path changed) is no work to go on with
+    same_corpus = (corpus_given or not isinstance(last_corpus, str) or last_corpus == corpus.resolve().as_posix()
+                   or not Path(last_corpus).exists())
     same_project = project_given or not push or not isinstance(last_project, str) or last_project == project
     if same_corpus and same_project:
         return
@@ -488,12 +531,12 @@ def summary_lines(result: RunResult) -> list[str]:
             f"    {stance} train --data {shell_word(pulled / 'dataset')} --out {shell_word(model)}",
             f"    {stance} prelabel --in {shell_word(result.claims_path)} --out {shell_word(w / 'run' / 'prelabeled-v2.jsonl')} --model {shell_word(model)}",
             f"    {stance} push --workspace {shell_word(w)} --in {shell_word(w / 'run' / 'prelabeled-v2.jsonl')} --project {shell_word(result.project)}",
-            "  after adding documents, run again with the new model to pre-label the new claims with it"
-            + (" (and this run's --text-column, --id-column, --column and --max-file-mb options)"
-               if result.read_options_given else "")
-            + ":",
+            "  after adding documents, run again with the new model to pre-label the new claims with it:",
             f"    {stance} run --workspace {shell_word(w)} --corpus {shell_word(result.corpus)} "
-            f"--project {shell_word(result.project)} --model {shell_word(model)}",
+            f"--project {shell_word(result.project)} --model {shell_word(model)}"
+            + (f" --config {shell_word(result.config)}" if result.config else "")
+            + (f" --scope {result.scope}" if result.scope != "statements" else "")
+            + "".join(f" {shell_word(flag)}" for flag in result.read_flags),
             "  stop the server: " + (f"make stop  (or: {stance} studio stop --workspace {shell_word(w)})"
                                      if str(w) == "workspace" else
                                      f"{stance} studio stop --workspace {shell_word(w)}  (or: make stop WORKSPACE={shell_word(w)})"),

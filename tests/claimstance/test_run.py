@@ -13,6 +13,7 @@ import pytest
 
 from claimstance.cli import main
 from claimstance.pipeline import SAMPLE_CORPUS, RunResult, run, summary_lines
+from corpus.sources import ReadOptions
 from claimstance.run_state import RunState, check_run_project
 from corpus.errors import UserError
 
@@ -228,6 +229,12 @@ def test_a_run_without_corpus_or_project_never_leaves_the_workspace_s_work_for_t
     _check_same_work(workspace, corpus, "claimstance sample", True, True, True)   # named on purpose
     _check_same_work(workspace, corpus, "claimstance sample", False, True, False)  # no push: no project to fork
     _check_same_work(workspace, corpus, "team7", True, True, False)   # the config names it
+    # run itself checks before it writes: no --corpus after a run on the team's corpus
+    with pytest.raises(UserError, match=r"with no --corpus this run would use the sample corpus"):
+        run(None, workspace=workspace, push=False, say=lambda m: None)
+    assert sorted(p.name for p in (workspace / "run").iterdir()) == ["state.json"]
+    corpus.rmdir()   # the checkout moved: the last corpus is gone, the sample's path is new
+    _check_same_work(workspace, SAMPLE_CORPUS, "team7", True, False, False)
 
 
 def test_the_next_pull_goes_beside_a_pull_of_another_project(tmp_path):
@@ -355,8 +362,28 @@ def test_the_summary_names_documents_without_a_source_type_and_never_trains_over
     assert ("  after adding documents, run again with the new model to pre-label the new claims with it:\n"
             f"    .venv/bin/stance run --workspace {workspace} --corpus corpus/in --project p --model {workspace / 'model-2'}"
             ) in text.replace(shell_word(pipeline._stance()), ".venv/bin/stance")   # the whole command: the same corpus and project
-    text = "\n".join(summary_lines(RunResult(**{**result.__dict__, "read_options_given": True})))
-    assert "with it (and this run's --text-column, --id-column, --column and --max-file-mb options):" in text
+    flags = pipeline.read_flags(ReadOptions(text_column="body,text", columns=(("outlet", "Канал"),)))
+    text = "\n".join(summary_lines(RunResult(**{**result.__dict__, "read_flags": flags})))
+    assert f"--model {workspace / 'model-2'} --text-column body,text --column 'outlet=Канал'\n" in text
+    text = "\n".join(summary_lines(RunResult(**{**result.__dict__, "config": "my run.yaml", "scope": "claims"})))
+    assert f"--model {workspace / 'model-2'} --config 'my run.yaml' --scope claims\n" in text
+
+
+def test_a_run_without_reading_options_reads_as_the_workspace_s_last_run_did(tmp_path):
+    from claimstance import pipeline
+    from claimstance.run_state import RunState
+
+    workspace, corpus = tmp_path / "ws", tmp_path / "corpus"
+    corpus.mkdir()
+    given = ReadOptions(text_column="body", columns=(("outlet", "channel"),), max_mb=5)
+    assert pipeline._last_read_options(workspace, corpus, ReadOptions()) == (ReadOptions(), [])   # a new workspace
+    RunState(workspace / "run" / "state.json").done("claims", "k", corpus=corpus.resolve().as_posix(),
+                                                    read_options=pipeline._options_record(given))
+    again, flags = pipeline._last_read_options(workspace, corpus, ReadOptions())
+    assert again == given and flags == ["--text-column", "body", "--column", "outlet=channel", "--max-file-mb", "5"]
+    other = ReadOptions(text_column="text,body")   # given: taken as given
+    assert pipeline._last_read_options(workspace, corpus, other) == (other, [])
+    assert pipeline._last_read_options(workspace, tmp_path, ReadOptions()) == (ReadOptions(), [])   # another corpus
 
 
 def test_run_model_option_overrides_the_config_and_is_checked_first(tmp_path):
