@@ -6,7 +6,6 @@ task order.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import json.encoder
 import os
@@ -20,7 +19,7 @@ from corpus.claimfilter import NOT_ENGLISH
 from corpus.extraction import _row_meta, _sentences, document_row
 from corpus.language import document_language, looks_english
 from corpus.readers import read_source
-from corpus.records import Document, content_id, make_claim_id
+from corpus.records import Document, make_claim_id
 from corpus.sources import ROW_FORMATS, ReadOptions, Skipped, Source
 
 BATCH_BYTES = 256 * 1024  # text a worker gets at a time: few round trips, little held in memory
@@ -113,50 +112,29 @@ def _work(task: list[Source] | list[Document]) -> tuple[bytes, int, int, int, di
 
 
 class _SeenRows:
-    """The JSONL/CSV/Telegram documents read so far, by id: a row repeated (the same id, text and
-    metadata, as in overlapping exports) is read once, since its claims would be the same claims,
-    ids and all; a row without an id whose text an earlier row from another source already had (a
-    repost: its id, a hash of the text, would be the earlier row's) gets an id of its own, a hash of
-    its text and metadata, so that its claims stay its own in Label Studio and in comparisons."""
+    """The JSONL/CSV/Telegram documents read so far, by id: a row repeated (the same id and text, as
+    in overlapping exports, whatever else differs, a view count say) is read once, since its claims
+    would be the same claims, ids and all. A row without an id has one made from its text and the
+    source it names (``corpus.row_readers``), so a repost elsewhere is a document of its own."""
 
     def __init__(self) -> None:
-        self.rows: dict[str, tuple[int, int]] = {}   # doc_id -> hashes of (the text, the metadata)
+        self.rows: dict[str, int] = {}   # doc_id -> hash of the text first read under it
 
-    @staticmethod
-    def _meta(doc: Document) -> str:
-        meta = {k: v for k, v in doc.meta.items() if k != "source_file"}
-        return json.dumps(meta, sort_keys=True, ensure_ascii=False, default=str)
-
-    def check(self, doc: Document, repeats: list[int]) -> Document | None:
-        """``doc``, ``doc`` under an id of its own (``repeats[1]`` counts it), or None for a
-        repeated row (``repeats[0]`` counts it)."""
+    def check(self, doc: Document) -> bool:
+        """Whether ``doc`` is new (read it); False for a repeat. An id given to two texts is read
+        twice (claims.py notes it)."""
         key = hash(doc.text)
         had = self.rows.get(doc.doc_id)
-        if had is None or had[0] != key:   # new, or an id given to two texts (claims.py notes it)
-            self.rows.setdefault(doc.doc_id, (key, hash(self._meta(doc))))
-            return doc
-        meta = self._meta(doc)
-        if had[1] == hash(meta):
-            repeats[0] += 1
-            return None
-        if doc.doc_id != content_id(doc.text):
-            return doc   # an id the data gave twice: kept, the user's to choose
-        repeats[1] += 1
-        doc = dataclasses.replace(doc, doc_id=content_id(doc.text + "\n" + meta))
-        return self.check(doc, repeats)
+        if had is None:
+            self.rows[doc.doc_id] = key
+            return True
+        return had != key
 
 
-def repeats_note(path: str, again: int, reposts: int) -> str:
-    """The note for a file's rows read once (``again``) or given ids of their own (``reposts``)."""
-    parts = []
-    if again:
-        parts.append(f"{again} row{'s' if again > 1 else ''} repeating an earlier row (the same id, text and "
-                     "metadata) read once")
-    if reposts:
-        parts.append(f"{reposts} row{'s' if reposts > 1 else ''} without an id, with the text of an earlier row "
-                     "from another source (a repost), given an id of its own from its text and metadata "
-                     "(an id column chooses them)")
-    return f"{path}: {'; '.join(parts)}"
+def repeats_note(path: str, again: int) -> str:
+    """The note for a file's rows read once: repeats of an earlier row."""
+    return (f"{path}: {again} row{'s' if again > 1 else ''} repeating an earlier row (the same id and text, "
+            "the first row's metadata kept) read once")
 
 
 def _tasks(sources: list[Source], options: ReadOptions, on_skip: Callable[[Skipped], None],
@@ -185,18 +163,18 @@ def _tasks(sources: list[Source], options: ReadOptions, on_skip: Callable[[Skipp
             yield files, len(files)
             files, size = [], 0
         docs: list[Document] = []
-        repeats = [0, 0]   # rows read once more / rows given their own id
+        repeats = 0   # rows repeating an earlier row: read once
         for doc in read_source(source, options, on_skip, on_note):
-            doc = seen.check(doc, repeats)
-            if doc is None:
+            if not seen.check(doc):
+                repeats += 1
                 continue
             docs.append(doc)
             size += len(doc.text)
             if size >= batch_bytes:
                 yield docs, 0
                 docs, size = [], 0
-        if on_note is not None and any(repeats):
-            on_note(repeats_note(source.path, *repeats))
+        if on_note is not None and repeats:
+            on_note(repeats_note(source.path, repeats))
         yield docs, 1
         size = 0
     if files:

@@ -26,7 +26,7 @@ from typing import Any
 from corpus.dates import iso_dates
 from corpus.decoding import _open_sniffed, may_hold_surrogates, replace_surrogates, surrogates_note
 from corpus.errors import UserError, json_problem, named_few
-from corpus.records import Document
+from corpus.records import Document, content_id, named_source
 from corpus.sources import OnNote, OnSkip, ReadOptions, Skipped, Source, _document, _file_meta
 
 def _text_column(keys: Any, options: ReadOptions) -> str | None:
@@ -208,6 +208,9 @@ def _row_document(row: dict[str, Any], where: str, source: Source, options: Read
     for name in moved - set(MAPPED_KEYS):
         meta.pop(name, None)   # under its key now; a column named as a key itself (outlet) stays
     meta["source_file"] = source.path
+    if given_id in (None, ""):   # an id from the text and the source it names: a repost elsewhere is its own
+        named = named_source(meta)
+        given_id = content_id(f"{text}\n{named}") if named is not None else None
     return _document(text, meta, source.path, given_id)
 
 
