@@ -38,9 +38,11 @@ APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 # "Ukraine's" and "Guterres' spokesman" open or close nothing.
 # Each branch starts with its mark (the look-behinds come after it), which lets the regex engine skip
 # to the next quotation mark: a few microseconds for a sentence.
-_QUOTED = re.compile('"(?<![\\w,.;:!?%\']")(?=\\S)([^"\\n]+?)(?<=\\S)"(?!\\w)'
-                     "|[\u201c\u201e\u00ab\u2039]([^\"\u201c\u201d\u201e\u00ab\u00bb\u2039\u203a\\n]+)[\u201c\u201d\u00bb\u203a]"
-                     "|'(?<![\\w']')(?=[^\\s'])([^\\n]+?)(?<=[^\\s'])'(?!\\w)")
+# (spans of at most 300 characters: a mention is a few words, and an unbounded lazy span made one long
+# line of many apostrophes quadratic, 10 s for 48 KB; a longer quotation is a statement and votes anyway)
+_QUOTED = re.compile('"(?<![\\w,.;:!?%\']")(?=\\S)([^"\\n]{1,300}?)(?<=\\S)"(?!\\w)'
+                     "|[\u201c\u201e\u00ab\u2039]([^\"\u201c\u201d\u201e\u00ab\u00bb\u2039\u203a\\n]{1,300})[\u201c\u201d\u00bb\u203a]"
+                     "|'(?<![\\w']')(?=[^\\s'])([^\\n]{1,300}?)(?<=[^\\s'])'(?!\\w)")
 MENTION_MAX_WORDS = 6  # a quotation of at most this many words ...
 MENTION_MIN_CONTEXT = 4  # ... with at least this many words (and as many as it has) outside it
 _DISTANCING = re.compile(r"so[-\s]?called\s*$", re.IGNORECASE)  # "so-called" right before a quotation mentions it too

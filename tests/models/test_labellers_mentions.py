@@ -36,6 +36,15 @@ def test_mentions_finds_short_quotations_in_every_kind_of_quotation_mark():
     assert quoted('They said "one" and "two" in the end') == ["one", "two"]
 
 
+def test_a_line_of_many_apostrophes_is_read_in_linear_time():
+    import time
+
+    line = " 'a" * 16000   # 48 KB: the unbounded span had taken 7-10 s here
+    began = time.process_time()
+    assert quoted(line) == [] or all(len(q) <= 300 for q in quoted(line))
+    assert time.process_time() - began < 2.0
+
+
 def test_apostrophes_open_or_close_no_quotation():
     assert quoted("Ukraine's military and Guterres' spokesman met Russia\u2019s envoy today") == []
     # The apostrophe inside a quotation does not close it; the one after "Guterres" closes nothing.
