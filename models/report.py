@@ -129,12 +129,13 @@ def stance_chart(counts: dict[str, Counter[str]], title: str = "Stance of claims
     for label in labels:
         colour = BAR_COLOURS[list(order).index(label) % len(BAR_COLOURS)] if label in order else "#8c8c8c"
         # the annotators' labels solid, then (when both are counted) the pre-labels of the same label hatched
-        for key, style in ((label, {"label": label}),
-                           (label + PRELABEL, {"hatch": "///", "alpha": 0.55, "edgecolor": "white"})):
+        named = False   # the label's legend entry: on its first segment drawn, solid or hatched
+        for key, style in ((label, {}), (label + PRELABEL, {"hatch": "///", "alpha": 0.55, "edgecolor": "white"})):
             values = [counts[s][key] for s in sources]
             if not any(values):
                 continue
-            bars = ax.barh(names, values, left=left, color=colour, **style)
+            bars = ax.barh(names, values, left=left, color=colour, **style, **({} if named else {"label": label}))
+            named = True
             # counts inside the bars, none on a sliver too thin to hold one
             ax.bar_label(bars, labels=[str(v) if v >= 0.04 * widest else "" for v in values], label_type="center",
                          fontsize=11, color="white", fontweight="bold")

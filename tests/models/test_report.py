@@ -192,6 +192,23 @@ def test_pre_labels_beside_annotators_labels_are_counted_apart_and_hatched():
     assert report.stance_chart(counts, order=["kremlin_framing", "independent_reporting"]) is not None
 
 
+def test_the_chart_hatches_pre_labels_and_names_a_label_that_has_only_pre_labels(monkeypatch):
+    from collections import Counter
+
+    import matplotlib.figure
+
+    drawn, save = [], matplotlib.figure.Figure.savefig
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", lambda self, *a, **k: (drawn.append(self), save(self, *a, **k))[1])
+    counts = {"A": Counter({"kremlin_framing": 2, "neutral" + report.PRELABEL: 3}),
+              "B": Counter({"kremlin_framing" + report.PRELABEL: 1})}
+    assert report.stance_chart(counts, order=["kremlin_framing", "neutral"])
+    ax = drawn[0].axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "kremlin_framing", "neutral", "hatched: pre-label, not yet annotated"]
+    hatched = [p.get_width() for p in ax.patches if p.get_hatch() and p.get_width()]
+    assert sorted(hatched) == [1, 3] and sum(p.get_width() for p in ax.patches if not p.get_hatch()) == 2
+
+
 def test_a_topic_shows_one_box_a_source_however_many_of_its_documents_it_holds():
     claims = [{**r, "doc_id": "evil2", "claim_id": "x3", "title": "Second piece"} for r in rows()[:1]]
     claims = rows() + claims
