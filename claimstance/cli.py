@@ -159,7 +159,8 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--scheme", default=None, help="default: the model's own, else the one a `stance pull` dataset was "
                    "labelled with, else kremlin_framing")
     p.add_argument("--by", nargs="*", default=None, help="metadata fields to break the figures down by (default: "
-                   "each claim's source as the other views name it, then source_type and speaker when present)")
+                   "each claim's source as the other views name it, then source_type, speaker and voice when present; "
+                   "source asks for that grouping)")
     p.add_argument("--split", choices=("test", "all"), default=None,
                    help="which claims of a `stance pull` dataset to score: its test split, or all of them (the "
                         "claims a model was trained or tuned on are left out either way). Default: all for the "

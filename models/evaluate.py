@@ -346,13 +346,15 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
     fields = by if by is not None else [f for f in BY_DEFAULT if any(f in r for r in rows)]
     # By default each claim's source as every other view names it (outlet, else author or handle and
     # platform, site or file), not the bare outlet field: documents without one were one "(no outlet)".
-    derived = by is None and not any("source" in r for r in rows) and any(_named(r) for r in rows)
-    if derived:
+    derived = not any("source" in r for r in rows) and any(_named(r) for r in rows)   # `--by source` too
+    if derived and by is None:
         fields = ["source"] + [f for f in fields if f != "outlet"]
     report["by"] = {}
     for field in fields:
         if not (derived and field == "source") and not any(field in r for r in rows):
-            raise UserError(f"--by {field}: no row of {data} has that field")
+            raise UserError(f"--by {field}: no row of {data} has that field"
+                            + ("; nor does any name a source (outlet, author, platform or site)" if field == "source"
+                               else ""))
         groups: dict[str, list[int]] = {}
         for i, r in enumerate(rows):
             value = _named(r) if derived and field == "source" else r.get(field)

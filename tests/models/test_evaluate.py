@@ -82,8 +82,10 @@ def test_the_default_breakdown_names_each_claim_s_source_as_the_other_views_do(t
     assert "outlet" not in report["by"]
     assert {k: v["n"] for k, v in report["by"]["source"].items()} == {
         "paper.example": 9, "Klaus Meinhardt": 6, "<script>state.example</script>": 5, "wire.example": 4}
-    # asked for by name, the outlet field is grouped as it is
+    # asked for by name, the outlet field is grouped as it is; the source can be asked for too
     assert "(no outlet)" in ev.evaluate("bootstrap", data, tmp_path / "r", by=["outlet"], folds=2)["by"]["outlet"]
+    assert ev.evaluate("bootstrap", data, tmp_path / "r", by=["source"], folds=2)["by"]["source"].keys() == \
+        report["by"]["source"].keys()
 
 
 def test_a_baseline_at_or_below_chance_is_said_to_be_no_bar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
