@@ -153,8 +153,8 @@ def refresh_key(workspace: str | Path, info: dict[str, Any]) -> bool:
     """After "Reset token" in Label Studio's account page the key in studio.json is refused: take the
     admin's new one (logging in with the password studio.json keeps) and write it there (mode 600).
     True when the new key works; ``info`` (the full studio.json record) then holds it."""
-    if not info.get("username") or not info.get("password"):
-        return False
+    if not info.get("username") or not info.get("password") or not _pid_alive(info.get("pid")):
+        return False   # the password goes only to the server this workspace runs, never to whatever holds its port
     token = _current_token(info["url"], str(info["username"]), str(info["password"]))
     if token is None or token == info.get("api_key") or _auth_status(info["url"], token) != 200:
         return False
@@ -401,6 +401,9 @@ def status(workspace: str | Path = DEFAULT_WORKSPACE) -> dict[str, Any]:
         raise UserError(f"no Label Studio set up in {workspace}: run `stance studio start --workspace {workspace}`")
     running = _pid_alive(info.get("pid"))
     code = _auth_status(info["url"], info["api_key"]) if running else None
+    if code in (401, 403) and refresh_key(workspace, info):   # a key reset in Label Studio's account page
+        _note(KEY_REFRESHED.format(file=studio_file(workspace)))
+        code = _auth_status(info["url"], info["api_key"])
     return _public(info, workspace, configured=True, running=running, auth_ok=code == 200, http_status=code)
 
 

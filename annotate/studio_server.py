@@ -135,7 +135,7 @@ def _hide_tokens() -> None:
     import logging
     import re
 
-    secret = re.compile(r"(token=)[^&\s\"']+")
+    secret = re.compile(r"(token(?:=|%3[Dd]|%253[Dd]))[^&%\s\"']+", re.IGNORECASE)   # also in an encoded next=...
     make = logging.getLogRecordFactory()
 
     def factory(*args, **kwargs) -> logging.LogRecord:
@@ -144,7 +144,7 @@ def _hide_tokens() -> None:
             message = record.getMessage()
         except Exception:   # a record whose arguments do not fit its format: logging reports it itself
             return record
-        if "token=" in message:
+        if "token" in message.lower():
             record.msg, record.args = secret.sub(r"\1<hidden>", message), ()
         return record
 

@@ -64,6 +64,7 @@ def test_studio_log_is_private_and_hides_an_invite_link_s_token(studio):
     invite = httpx.get(f"{studio['url']}/api/invite", headers={"Authorization": f"Token {studio['api_key']}"}).json()
     token = invite["invite_url"].split("token=")[1]
     assert httpx.get(studio["url"] + invite["invite_url"]).status_code == 200   # a colleague opens the link
+    httpx.get(f"{studio['url']}/user/login/?next=/user/signup/%3Ftoken%3D{token}")   # and logs in through it
     log = Path(studio["log"])
     text = log.read_text(errors="replace")
     assert "/user/signup/?token=<hidden>" in text and token not in text
@@ -262,8 +263,12 @@ def test_a_key_reset_in_label_studio_is_taken_again_with_the_password_studio_jso
         assert stat.S_IMODE((workspace / "studio.json").stat().st_mode) == 0o600
         err = capsys.readouterr().err
         assert "it now holds the admin's current key" in err and new not in err and info["password"] not in err
+        # `studio status` after a reset takes the new key too
+        newest = _reset_token_in_the_web_page(info)
+        assert server.status(workspace)["auth_ok"]
+        assert json.loads((workspace / "studio.json").read_text())["api_key"] == newest
         # and a restart after a reset starts, rather than stopping the server after a minute of 401s
-        newer = _reset_token_in_the_web_page({**info, "api_key": new})
+        newer = _reset_token_in_the_web_page(info)
         server.stop(workspace)
         assert server.start(workspace, port=info["port"])["url"] == info["url"]   # at once, on the same port
         assert json.loads((workspace / "studio.json").read_text())["api_key"] == newer
