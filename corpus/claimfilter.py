@@ -109,7 +109,9 @@ _BYLINE = re.compile(
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]{0,6}\.?"
 _DATELINE = re.compile(r"[A-ZÀ-Þ][A-ZÀ-Þ .'’/-]{1,40},(?:\s+[A-Z][\w.-]+(?:\s+[A-Z][\w.-]+)?,)?"  # "DONETSK, Ukraine,"
                        rf"\s+(?:{_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH})"
-                       r"(?:,?\s+\d{4})?(?:\s*\([^()\n]{1,50}\))?\s*[.:\u2014\u2013-]?")
+                       r"(?:,?\s+\d{4})?(?:\s*\([^()\n]{1,50}\))?\s*[.:\u2014\u2013-]?"
+                       # the agency after the dash: "DONETSK, March 14 - RIA Novosti.", "... – TASS."
+                       r"(?:(?<=[\u2014\u2013-])\s*[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2}\.?)?")
 # a statement's or a letter's place and date on a line of their own, in Title Case: "Brussels, 10 March 2026"
 _DATE = (rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH})(?:,?\s+\d{{4}})?"
          r"|\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{4}")

@@ -15,6 +15,8 @@ from corpus.claimfilter import classify
     "The Hague, 2026-03-10",
     "Geneva, 10.03.2026",
     "BRUSSELS, 10 March 2026",
+    "DONETSK, March 14 - RIA Novosti.",   # a wire's dateline with its agency after the dash
+    "DONETSK, March 14 \u2013 TASS.",
 ])
 def test_a_place_and_a_date_alone_are_a_dateline(line: str) -> None:
     assert classify(line) == (False, "dateline")
@@ -24,6 +26,7 @@ def test_a_place_and_a_date_alone_are_a_dateline(line: str) -> None:
     ("Brussels never learns.", "not_checkworthy"),
     ("Sanctions Fatigue In Brussels, Berlin And Budapest", "heading"),
     ("Prices, wages and rents rose in March 2026.", "claim"),
+    ("DONETSK, March 14 - Ukrainian forces shelled the city overnight.", "claim"),
 ])
 def test_other_lines_with_a_comma_or_a_date_are_no_dateline(line: str, reason: str) -> None:
     assert classify(line)[1] == reason
