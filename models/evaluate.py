@@ -363,8 +363,9 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
                                for value, idx in sorted(groups.items(), key=lambda kv: -len(kv[1]))}
         if boot is not None:
             for value, idx in groups.items():
-                report["by"][field][value]["bootstrap_macro_f1"] = score(
-                    y[idx], boot[idx], labels, support_only=True)["macro_f1"]
+                scored = score(y[idx], boot[idx], labels, support_only=True)
+                report["by"][field][value]["bootstrap_macro_f1"] = scored["macro_f1"]
+                report["by"][field][value]["bootstrap_accuracy"] = scored["accuracy"]
     with atomic_dir(out_dir, REPORT_FILES, REPORT_WRITTEN) as tmp:
         write_plots(report, tmp)
         (tmp / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -566,17 +566,20 @@ def test_a_trained_model_is_shown_beside_the_bootstrap(
     assert f"note: {report['bootstrap_note']}\n" in printed
     assert report["by"]["outlet"]["wire.example"]["macro_f1"] == 0.0
     assert report["by"]["outlet"]["wire.example"]["bootstrap_macro_f1"] == 1.0
+    assert report["by"]["outlet"]["wire.example"]["bootstrap_accuracy"] == 1.0
+    assert report["by"]["outlet"]["wire.example"]["accuracy"] == 0.0
     boot_ci = report["intervals_bootstrap"]
     assert boot_ci["bootstrap"] == [1.0, 1.0] and boot_ci["difference"][1] < 0
     assert ", bootstrap (no model) 1.000 to 1.000, model minus bootstrap " in printed
     assert "the scheme's bootstrap (`stance prelabel` with no model), on the same claims" in report["protocol"]
     md = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
     assert "| bootstrap (no model) | 24 | 1.000 | 1.000 |" in md and "## Bootstrap (no model): per label" in md
-    assert "| outlet=wire.example (few claims) | 6 | 0.000 | 1.000 |" in md
+    assert "| model macro-F1 | bootstrap macro-F1 | model accuracy | bootstrap accuracy |" in md
+    assert "| outlet=wire.example (few claims) | 6 | 0.000 | 1.000 | 0.000 | 1.000 |" in md
     page = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
     assert "<tr><td>bootstrap (no model)</td><td>24</td><td>1.000</td>" in page
     assert "<tr><td>outlet=&lt;script&gt;state.example&lt;/script&gt; (few claims)</td><td>6</td><td>1.000</td>" \
-           "<td>1.000</td></tr>" in page
+           "<td>1.000</td><td>1.000</td><td>1.000</td></tr>" in page   # macro-F1 and accuracy, model and bootstrap
     # The bootstrap evaluated: no second bootstrap beside it.
     monkeypatch.setattr(ev, "predict_rows", _fake_predict)
     report = ev.evaluate("bootstrap", data, tmp_path / "r2", by=["outlet"], folds=3)
