@@ -98,8 +98,19 @@ def _is_id(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def existing_tasks(client: Any, project_id: int, key: str, page_size: int = 5000) -> dict[str, int]:
-    """``{key value: task id}`` of the tasks already in a project (only ids and data are read).
+def _place(data: dict[str, Any]) -> tuple[Any, ...] | None:
+    """Where a claim task's sentence sits, whatever its claim_id: its text, offsets and source (None
+    for a task without them, or a pair)."""
+    if "text" not in data or "start" not in data:
+        return None
+    return (str(data["text"]), data.get("start"), data.get("end"),
+            *(str(data.get(k) or "") for k in ("outlet", "author", "title", "date", "url")))
+
+
+def existing_tasks(client: Any, project_id: int, key: str, page_size: int = 5000,
+                   places: set[tuple[Any, ...]] | None = None) -> dict[str, int]:
+    """``{key value: task id}`` of the tasks already in a project (only ids and data are read); with
+    ``places``, each task's ``_place`` is added to it.
 
     Pages are read until one is short, the total is reached, or a page brings no task not seen
     before (a server that ignores ``page`` would otherwise be read forever).
@@ -121,6 +132,8 @@ def existing_tasks(client: Any, project_id: int, key: str, page_size: int = 5000
             value = (task.get("data") or {}).get(key)
             if value is not None:
                 out.setdefault(str(value), task["id"])
+            if places is not None and (place := _place(task.get("data") or {})) is not None:
+                places.add(place)
         total = body.get("total", 0) if isinstance(body, dict) else 0
         if not _is_id(total):
             total = 0
@@ -296,12 +309,20 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
         _default_view(client, project.id, tasks)
     known: dict[str, int] = {}
     versions: dict[int, set[str]] = {}
+    places: set[tuple[Any, ...]] = set()
     if not created and (project.task_number or 0) > 0:
-        known = existing_tasks(client, project.id, key)
+        known = existing_tasks(client, project.id, key, places=places if kind == "claims" else None)
         versions = existing_versions(client, project.id)
     # Least certain pre-label first: Label Studio numbers tasks in import order, and a labelling URL
     # opened directly serves them by number (the project's sampling and first tab sort by score).
     new = sorted((t for t in tasks if t["data"][key] not in known), key=_certainty)
+    again = [t for t in new if _place(t["data"]) in places]
+    if again:   # before anything is imported: the project would hold each of these sentences twice
+        raise UserError(
+            f"{len(again)} of these claims (the first: {again[0]['data']['text'][:60]!r}) are already in project "
+            f"{title!r} under another claim_id (the same sentence, offsets and source): their ids changed, as a "
+            "CSV/JSONL row without an id's did in this version, or a document's id did; pushed, the project would "
+            "hold them twice. Push into a new --project, or delete those tasks in Label Studio first")
     extra = []   # predictions of a model version an existing task lacks
     for task in tasks:
         task_id = known.get(task["data"][key])

@@ -566,6 +566,26 @@ def test_a_push_killed_halfway_and_rerun_leaves_no_duplicate(studio, studio_clie
     assert len(ids) == len(set(ids)) == 600
 
 
+def test_claims_already_in_the_project_under_other_ids_are_refused_before_any_import(studio, studio_client, tmp_path):
+    title = "renamed ids"
+    first = write_rows(tmp_path / "a.jsonl", [claim_row(n) for n in range(3)])
+    pushed = push(first, title, workspace=studio["workspace"], scheme=SCHEME, progress=False)
+    try:
+        # the same sentences under new claim ids (ids made another way, as for id-less rows in this version)
+        moved = write_rows(tmp_path / "b.jsonl", [claim_row(n, claim_id=f"new{n}") for n in range(3)]
+                           + [claim_row(7)])
+        with pytest.raises(UserError, match=r"^3 of these claims \(the first: .*\) are already in project 'renamed ids' "
+                                            r"under another claim_id"):
+            push(moved, title, workspace=studio["workspace"], scheme=SCHEME, progress=False)
+        assert studio_client.projects.get(id=pushed["project_id"]).task_number == 3   # nothing imported
+        # the same claim ids again, and a new sentence: pushed as before
+        again = push(write_rows(tmp_path / "c.jsonl", [claim_row(n) for n in range(3)] + [claim_row(7)]), title,
+                     workspace=studio["workspace"], scheme=SCHEME, progress=False)
+        assert (again["tasks_added"], again["tasks_present"]) == (1, 3)
+    finally:
+        studio_client.projects.delete(id=pushed["project_id"])
+
+
 def test_a_server_gone_during_the_push_is_one_clear_error_and_rerun_completes(studio, studio_client, tmp_path,
                                                                                 monkeypatch):
     import httpx
