@@ -172,12 +172,13 @@ def add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-push", action="store_true", help="skip Label Studio: claims, pre-labels and report only")
     p.add_argument("--port", type=PORT, default=None, help="port of a new local Label Studio (default: the config's, 8080)")
     p.add_argument("--project", default=None, help="Label Studio project title (default: the config's, 'claimstance sample')")
-    p.add_argument("--text-column", default="text", help="CSV/JSONL column holding the text; several, comma-separated, take the first one present (default: text)")
-    p.add_argument("--id-column", default="id,doc_id", help="CSV/JSONL column holding the document id; several, comma-separated, take the first one holding a value (default: id,doc_id)")
+    # The reading options default to None: a run given none reads as the workspace's last run did.
+    p.add_argument("--text-column", default=None, help="CSV/JSONL column holding the text; several, comma-separated, take the first one present (default: text, or what the workspace's last run on this corpus was given)")
+    p.add_argument("--id-column", default=None, help="CSV/JSONL column holding the document id; several, comma-separated, take the first one holding a value (default: id,doc_id)")
     p.add_argument("--column", action="append", default=None, metavar="KEY=COLUMN", help="CSV/JSONL column holding a "
                    "document's outlet, date, author, source_type, title, url, platform or language, as `stance claims "
                    "--column` (repeatable)")
-    p.add_argument("--max-file-mb", type=at_least(0.001, float), default=50, help="skip files (or JSONL lines) "
+    p.add_argument("--max-file-mb", type=at_least(0.001, float), default=None, help="skip files (or JSONL lines) "
                    "larger than this, as `stance claims --max-file-mb` (default: 50; a big Telegram export needs more)")
     p.add_argument("--model", default=None, metavar="DIR",
                    help="pre-label with this model directory from `stance train` (default: the config's `model:`, "
@@ -200,8 +201,10 @@ def _run_pipeline(args: argparse.Namespace) -> int:
     from corpus.sources import ReadOptions
 
     _check_workspace_dir(args.workspace)
-    options = ReadOptions(text_column=args.text_column, id_column=args.id_column, columns=column_map(args.column),
-                          max_mb=args.max_file_mb)
+    given = {k: v for k, v in (("text_column", args.text_column), ("id_column", args.id_column),
+                                ("columns", column_map(args.column) if args.column else None),
+                                ("max_mb", args.max_file_mb)) if v is not None}
+    options = ReadOptions(**given) if given else None   # none given: the workspace's last run's, else the defaults
     result = run(args.corpus, args.config, workspace=args.workspace, push=not args.no_push, port=args.port,
                  project=args.project, read_options=options, model=args.model, overlap=args.overlap,
                  scope=args.scope, scheme=args.scheme)

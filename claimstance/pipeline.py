@@ -152,6 +152,7 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
     if scope is not None:
         overrides.update(push_scope=scope, push_all=False)
     cfg = cfg.model_copy(update=overrides)
+    options_given = read_options is not None
     read_options = read_options or ReadOptions()
     corpus_path = Path(corpus) if corpus else SAMPLE_CORPUS
     if not corpus_path.exists():
@@ -170,7 +171,7 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
     _check_same_work(Path(workspace), corpus_path, cfg.project, push,
                      corpus_given=corpus is not None,
                      project_given=project is not None or (config is not None and "project" in cfg.model_fields_set))
-    read_options, reused = _last_read_options(Path(workspace), corpus_path, read_options)
+    read_options, reused = _last_read_options(Path(workspace), corpus_path, read_options, options_given)
     if reused:
         say(f"note: reading the corpus's CSV/JSONL as {workspace}'s last run did ({' '.join(reused)}); give "
             "reading options to read it otherwise")
@@ -377,12 +378,14 @@ def read_flags(options: ReadOptions) -> list[str]:
     return flags
 
 
-def _last_read_options(workspace: Path, corpus: Path, options: ReadOptions) -> tuple[ReadOptions, list[str]]:
-    """``options``, or, when none was given and the workspace's last run read the same corpus with
-    some, those (and their flags, for a note): a re-run without them had left the CSV rows unread."""
+def _last_read_options(workspace: Path, corpus: Path, options: ReadOptions,
+                       given: bool) -> tuple[ReadOptions, list[str]]:
+    """``options``, or, when none was ``given`` and the workspace's last run read the same corpus
+    with some, those (and their flags, for a note): a re-run without them had left the CSV rows
+    unread. Given, even as the defaults, they are taken as they are."""
     last = RunState(workspace / "run" / "state.json").step("claims")
     saved = last.get("read_options")
-    if (dataclasses.replace(options, exclude=()) != ReadOptions() or not isinstance(saved, dict)
+    if (given or not isinstance(saved, dict)
             or saved == _options_record(ReadOptions()) or last.get("corpus") != corpus.resolve().as_posix()):
         return options, []
     try:
@@ -404,9 +407,13 @@ def _check_same_work(workspace: Path, corpus: Path, project: str, push: bool, co
     explicitly, they are the user's choice (a later run on another corpus is noted, as before)."""
     state = RunState(workspace / "run" / "state.json")
     last_corpus, last_project = state.step("claims").get("corpus"), state.data.get("project")
-    # a last corpus gone from disk (the checkout moved: the sample's path changed) is no work to go on with
+    # the sample of a checkout that moved (its old path gone) is the sample still; any other corpus gone
+    # from disk (an unmounted drive) still needs --corpus
+    moved_sample = (isinstance(last_corpus, str) and corpus.resolve() == SAMPLE_CORPUS.resolve()
+                    and Path(last_corpus).parts[-2:] == SAMPLE_CORPUS.resolve().parts[-2:]
+                    and not Path(last_corpus).exists())
     same_corpus = (corpus_given or not isinstance(last_corpus, str) or last_corpus == corpus.resolve().as_posix()
-                   or not Path(last_corpus).exists())
+                   or moved_sample)
     same_project = project_given or not push or not isinstance(last_project, str) or last_project == project
     if same_corpus and same_project:
         return

@@ -233,8 +233,29 @@ def test_a_run_without_corpus_or_project_never_leaves_the_workspace_s_work_for_t
     with pytest.raises(UserError, match=r"with no --corpus this run would use the sample corpus"):
         run(None, workspace=workspace, push=False, say=lambda m: None)
     assert sorted(p.name for p in (workspace / "run").iterdir()) == ["state.json"]
-    corpus.rmdir()   # the checkout moved: the last corpus is gone, the sample's path is new
+    corpus.rmdir()   # the team's corpus gone from disk (an unmounted drive): --corpus is still needed
+    with pytest.raises(UserError, match="with no --corpus"):
+        _check_same_work(workspace, SAMPLE_CORPUS, "team7", True, False, False)
+    # the checkout moved: the last run's sample path is gone, the sample's path is new
+    state.done("claims", "k", corpus=(tmp_path / "old checkout" / "corpus" / "sample").as_posix())
     _check_same_work(workspace, SAMPLE_CORPUS, "team7", True, False, False)
+
+
+def test_stance_run_reads_a_corpus_as_last_time_until_given_other_reading_options(tmp_path, capsys):
+    corpus, workspace = tmp_path / "corpus", tmp_path / "ws"
+    corpus.mkdir()
+    (corpus / "posts.csv").write_text("id,body,text\n1,Kiev staged the attack on Monday.,Kyiv was shelled overnight.\n",
+                                      encoding="utf-8")
+
+    def texts(*options: str) -> set[str]:
+        assert main(["run", "--corpus", str(corpus), "--workspace", str(workspace), "--no-push", *options]) == 0
+        claims = (workspace / "run" / "claims.jsonl").read_text(encoding="utf-8").splitlines()
+        return {json.loads(line)["text"] for line in claims}
+
+    assert texts("--text-column", "body") == {"Kiev staged the attack on Monday."}
+    assert texts() == {"Kiev staged the attack on Monday."}   # as the last run read it, with a note
+    assert "note: reading the corpus's CSV/JSONL as" in capsys.readouterr().err
+    assert texts("--text-column", "text") == {"Kyiv was shelled overnight."}   # the default, given: taken
 
 
 def test_the_next_pull_goes_beside_a_pull_of_another_project(tmp_path):
@@ -376,14 +397,16 @@ def test_a_run_without_reading_options_reads_as_the_workspace_s_last_run_did(tmp
     workspace, corpus = tmp_path / "ws", tmp_path / "corpus"
     corpus.mkdir()
     given = ReadOptions(text_column="body", columns=(("outlet", "channel"),), max_mb=5)
-    assert pipeline._last_read_options(workspace, corpus, ReadOptions()) == (ReadOptions(), [])   # a new workspace
+    assert pipeline._last_read_options(workspace, corpus, ReadOptions(), False) == (ReadOptions(), [])   # a new workspace
     RunState(workspace / "run" / "state.json").done("claims", "k", corpus=corpus.resolve().as_posix(),
                                                     read_options=pipeline._options_record(given))
-    again, flags = pipeline._last_read_options(workspace, corpus, ReadOptions())
+    again, flags = pipeline._last_read_options(workspace, corpus, ReadOptions(), False)
     assert again == given and flags == ["--text-column", "body", "--column", "outlet=channel", "--max-file-mb", "5"]
     other = ReadOptions(text_column="text,body")   # given: taken as given
-    assert pipeline._last_read_options(workspace, corpus, other) == (other, [])
-    assert pipeline._last_read_options(workspace, tmp_path, ReadOptions()) == (ReadOptions(), [])   # another corpus
+    assert pipeline._last_read_options(workspace, corpus, other, True) == (other, [])
+    # given as the defaults (`--text-column text`): back to them, not the last run's
+    assert pipeline._last_read_options(workspace, corpus, ReadOptions(), True) == (ReadOptions(), [])
+    assert pipeline._last_read_options(workspace, tmp_path, ReadOptions(), False) == (ReadOptions(), [])   # another corpus
 
 
 def test_run_model_option_overrides_the_config_and_is_checked_first(tmp_path):
