@@ -217,8 +217,9 @@ def project_kind(client: Any, project: Any) -> str | None:
 
 
 def _title_key(title: str) -> str:
-    """A title with case, spaces and punctuation left out: 'Team7', 'team 7' and 'team-7' are one."""
-    return "".join(c for c in title.casefold() if c.isalnum())
+    """A title with case, spaces, hyphens and underscores left out: 'Team7', 'team 7' and 'team-7' are
+    one; 'Batch 1.1' and 'Batch 11' are two."""
+    return "".join(c for c in title.casefold() if not c.isspace() and c not in "-_")
 
 
 def _refuse_near_title(client: Any, title: str) -> None:

@@ -110,8 +110,11 @@ _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]{0,6}\.?"
 _DATELINE = re.compile(r"[A-ZÀ-Þ][A-ZÀ-Þ .'’/-]{1,40},(?:\s+[A-Z][\w.-]+(?:\s+[A-Z][\w.-]+)?,)?"  # "DONETSK, Ukraine,"
                        rf"\s+(?:{_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH})"
                        r"(?:,?\s+\d{4})?(?:\s*\([^()\n]{1,50}\))?\s*[.:\u2014\u2013-]?"
-                       # the agency after the dash: "DONETSK, March 14 - RIA Novosti.", "... – TASS."
-                       r"(?:(?<=[\u2014\u2013-])\s*[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2}\.?)?")
+                       # a news agency after the dash: "DONETSK, March 14 - RIA Novosti.", "... – TASS." (named:
+                       # "KYIV, March 14 - Zelensky Resigns." is a headline)
+                       r"(?:(?<=[\u2014\u2013-])\s*(?:RIA(?:\s+Novosti)?|TASS|Interfax(?:-Ukraine)?|Reuters|AP|AFP|"
+                       r"Ukrinform|UNIAN|Xinhua|Sputnik|RT|RBC|BelTA|Anadolu|DPA|EFE|Bloomberg|Regnum|"
+                       r"RIA\s+FAN|Lenta\.ru|Izvestia|Kommersant)\.?)?")
 # a statement's or a letter's place and date on a line of their own, in Title Case: "Brussels, 10 March 2026"
 _DATE = (rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH})(?:,?\s+\d{{4}})?"
          r"|\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{4}")
@@ -202,11 +205,14 @@ _PERSONAL_TOKENS = frozenset(b"i i'm i'll i'd i've me my we we're we'll we've us
 # only before a time, a place, a person's name or a counterpart)
 _SCHEDULED = re.compile(
     r"\bwill\s+(?:also\s+|then\s+|now\s+|formally\s+|first\s+)?(?:discuss|hold|host|visit|travel|attend|"
-    r"address|vote|consider|review|debate|present|publish|sign|convene|resume|reconvene|take\s+(?:effect|place|part)|"
+    r"address|vote|consider|review|debate|present|publish|sign|convene|take\s+(?:effect|place|part)|"
     r"meet(?=\s+(?:on|in|at|with|next|this|later|again|today|tomorrow|for|[A-Z][\w-]*(?:['’]s\s+[A-Z]|\s|[.,])|"
     r"(?:his|her|their|its)\s+(?:\w+\s+)?counterparts?\b)|[.,]?$)|"
     r"enter\s+into\s+force|come\s+into\s+(?:force|effect)|be\s+(?:held|published|presented|discussed|considered|"
-    r"reviewed|signed|debated|voted))\b")
+    r"reviewed|signed|debated|voted))\b"
+    # what resumes on a schedule: talks, not strikes ("Russia will resume strikes" is a threat, a view)
+    r"|\b(?:talks|negotiations|consultations|meetings?|sessions?|hearings?|flights|trains|classes)\s+"
+    r"will\s+(?:resume|reconvene)\b")
 # an open question: "Hungary has not said whether it will support ...", "It is unclear if the army will ..."
 _OPEN_QUESTION = re.compile(
     r"\b(?:not\s+(?:yet\s+)?(?:said|say|clear|known|decided)|n['’]t\s+(?:yet\s+)?(?:said|say|decided)|"

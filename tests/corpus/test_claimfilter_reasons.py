@@ -27,6 +27,7 @@ def test_a_place_and_a_date_alone_are_a_dateline(line: str) -> None:
     ("Sanctions Fatigue In Brussels, Berlin And Budapest", "heading"),
     ("Prices, wages and rents rose in March 2026.", "claim"),
     ("DONETSK, March 14 - Ukrainian forces shelled the city overnight.", "claim"),
+    ("KYIV, March 14 - Zelensky Resigns.", "claim"),   # a Title Case headline after the dash, not an agency
 ])
 def test_other_lines_with_a_comma_or_a_date_are_no_dateline(line: str, reason: str) -> None:
     assert classify(line)[1] == reason
@@ -59,6 +60,7 @@ def test_a_schedule_or_an_open_question_is_no_opinion(sentence: str) -> None:
     "Ukraine will sign the deal only if Russia withdraws.",
     "The summit will host the leaders who destroyed Europe's economy.",
     "The talks will resume only if Kyiv capitulates.",
+    "Russia will resume strikes on Ukraine's energy grid.",   # what resumes is no schedule
 ])
 def test_an_intention_a_threat_or_a_should_stays_an_opinion(sentence: str) -> None:
     assert classify(sentence) == (False, "opinion")
