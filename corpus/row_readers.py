@@ -208,9 +208,11 @@ def _row_document(row: dict[str, Any], where: str, source: Source, options: Read
     for name in moved - set(MAPPED_KEYS):
         meta.pop(name, None)   # under its key now; a column named as a key itself (outlet) stays
     meta["source_file"] = source.path
-    if given_id in (None, ""):   # an id from the text and the source it names: a repost elsewhere is its own
-        named = named_source(meta)
-        given_id = content_id(f"{text}\n{named}") if named is not None else None
+    if given_id in (None, ""):   # an id from the text, the source it names and its date: a repost elsewhere,
+        named = named_source(meta)   # or the same source posting the text again another day, is its own
+        date = meta.get("date")
+        if named is not None:
+            given_id = content_id(f"{text}\n{named}" + (f"\n{date}" if date not in (None, "") else ""))
     return _document(text, meta, source.path, given_id)
 
 

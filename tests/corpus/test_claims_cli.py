@@ -407,6 +407,12 @@ def test_a_repeated_row_gives_its_claims_once_and_a_repost_without_id_its_own_cl
     assert len({r["doc_id"] for r in rows}) == 4
     assert notes == [f"{path}: 1 row repeating an earlier row (the same id and text, the first row's metadata kept) "
                      "read once" for path in (first, second)]
+    # the same source posting the text again another day: a document of its own
+    later = tmp_path / "later.jsonl"
+    later.write_text("".join(json.dumps({"text": text, "outlet": "RT", "date": d}) + "\n"
+                             for d in ("2024-03-01", "2024-03-09", "2024-03-09")), encoding="utf-8")
+    build_claims([str(later)], str(tmp_path / "later-claims.jsonl"), progress=False)
+    assert len({r["doc_id"] for r in rows_of(tmp_path / "later-claims.jsonl")}) == 2
     # a row's id does not hang on which copy came first: the files the other way round, the same ids
     again = tmp_path / "again.jsonl"
     build_claims([str(second), str(first)], str(again), progress=False)
