@@ -73,8 +73,9 @@ def _launcher(binary: str) -> list[str]:
     return [binary]
 
 
-def _pid_alive(pid: int | None) -> bool:
-    """True when ``pid`` is a running label-studio process (not a recycled pid of something else)."""
+def _pid_alive(pid: int | None, strict: bool = False) -> bool:
+    """True when ``pid`` is a running label-studio process (not a recycled pid of something else).
+    ``strict``: only when that is seen, never taken on trust (another user's process, no /proc)."""
     if not pid:
         return False
     try:
@@ -82,12 +83,12 @@ def _pid_alive(pid: int | None) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
+        return not strict   # another user's process: ours it is not, when it matters
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
-        return True   # no /proc (macOS): trust the pid
+        return not strict   # no /proc (macOS): trust the pid, unless it matters
     if stat.rsplit(")", 1)[-1].split()[0] == "Z":
         return False  # a zombie child of this very process
     return any(name in cmdline for name in (b"label-studio", b"label_studio", b"studio_server.py"))
@@ -153,7 +154,7 @@ def refresh_key(workspace: str | Path, info: dict[str, Any]) -> bool:
     """After "Reset token" in Label Studio's account page the key in studio.json is refused: take the
     admin's new one (logging in with the password studio.json keeps) and write it there (mode 600).
     True when the new key works; ``info`` (the full studio.json record) then holds it."""
-    if not info.get("username") or not info.get("password") or not _pid_alive(info.get("pid")):
+    if not info.get("username") or not info.get("password") or not _pid_alive(info.get("pid"), strict=True):
         return False   # the password goes only to the server this workspace runs, never to whatever holds its port
     token = _current_token(info["url"], str(info["username"]), str(info["password"]))
     if token is None or token == info.get("api_key") or _auth_status(info["url"], token) != 200:
