@@ -152,8 +152,8 @@ def _current_token(url: str, username: str, password: str) -> str | None:
 
 def refresh_key(workspace: str | Path, info: dict[str, Any]) -> bool:
     """After "Reset token" in Label Studio's account page the key in studio.json is refused: take the
-    admin's new one (logging in with the password studio.json keeps) and write it there (mode 600).
-    True when the new key works; ``info`` (the full studio.json record) then holds it."""
+    admin's new one (logging in with the password studio.json keeps) and write it there (mode 600),
+    with a note. True when the new key works; ``info`` (the full studio.json record) then holds it."""
     if not info.get("username") or not info.get("password") or not _pid_alive(info.get("pid"), strict=True):
         return False   # the password goes only to the server this workspace runs, never to whatever holds its port
     token = _current_token(info["url"], str(info["username"]), str(info["password"]))
@@ -161,6 +161,7 @@ def refresh_key(workspace: str | Path, info: dict[str, Any]) -> bool:
         return False
     info["api_key"] = token
     _write_info(workspace, info)
+    _note(KEY_REFRESHED.format(file=studio_file(workspace)))
     return True
 
 
@@ -309,7 +310,6 @@ def _wait_ready(workspace: Path, info: dict[str, Any], exited: Any) -> float:
         if status_code == 200:
             return round(time.monotonic() - began, 1)
         if status_code == 401 and time.monotonic() - began > 5 and refresh_key(workspace, info):
-            _note(KEY_REFRESHED.format(file=studio_file(workspace)))
             return round(time.monotonic() - began, 1)
         if status_code == 401 and time.monotonic() - began > 60:
             _kill(pid)
@@ -403,7 +403,6 @@ def status(workspace: str | Path = DEFAULT_WORKSPACE) -> dict[str, Any]:
     running = _pid_alive(info.get("pid"))
     code = _auth_status(info["url"], info["api_key"]) if running else None
     if code in (401, 403) and refresh_key(workspace, info):   # a key reset in Label Studio's account page
-        _note(KEY_REFRESHED.format(file=studio_file(workspace)))
         code = _auth_status(info["url"], info["api_key"])
     return _public(info, workspace, configured=True, running=running, auth_ok=code == 200, http_status=code)
 
@@ -428,9 +427,8 @@ def connect(workspace: str | Path | None = None, url: str | None = None) -> tupl
         if found is None:
             raise UserError(f"no Label Studio set up in {workspace}: run `stance studio start --workspace {workspace}` "
                             f"or pass --url with {API_KEY_ENV}")
-        if _auth_status(found["url"], found["api_key"], timeout=PROBE_TIMEOUT) in (401, 403) \
-                and refresh_key(workspace, found):
-            _note(KEY_REFRESHED.format(file=studio_file(workspace)))
+        if _auth_status(found["url"], found["api_key"], timeout=PROBE_TIMEOUT) in (401, 403):
+            refresh_key(workspace, found)   # a key reset in Label Studio's account page
         info = _public(found, workspace, remote=False)
         where = f"the key in {studio_file(workspace)}"
         start_hint = f"run `stance studio start --workspace {workspace}`"

@@ -114,8 +114,8 @@ def _work(task: list[Source] | list[Document]) -> tuple[bytes, int, int, int, di
 class _SeenRows:
     """The JSONL/CSV/Telegram documents read so far, by id: a row repeated (the same id and text, as
     in overlapping exports, whatever else differs, a view count say) is read once, since its claims
-    would be the same claims, ids and all. A row without an id has one made from its text and the
-    source it names (``corpus.row_readers``), so a repost elsewhere is a document of its own."""
+    would be the same claims, ids and all. A row without an id has one made from its text, the source
+    it names and its date (``corpus.row_readers``), so a repost elsewhere is a document of its own."""
 
     def __init__(self) -> None:
         self.rows: dict[str, int] = {}   # doc_id -> hash of the text first read under it
