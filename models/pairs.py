@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -332,6 +333,30 @@ def mutual_nearest(idx: np.ndarray, groups: np.ndarray) -> set[tuple[int, int]]:
             if first[j].get(int(groups[i])) == i}
 
 
+MAX_EXTRA_COPIES = 45   # neighbours searched beyond top_k for copies of one text (a much-reposted post)
+
+
+def _distinct_top(idx: np.ndarray, val: np.ndarray, texts: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's neighbours (best first) up to its ``k``-th distinct text, every copy of those texts
+    kept, and copies of its own text kept without taking a slot; the rest -1 / -inf."""
+    out_idx, out_val = np.full_like(idx, -1), np.full_like(val, -np.inf)
+    for i in range(len(idx)):
+        seen: set[str] = {texts[i]}
+        k_i = k + 1   # its own text is not one of the k
+        n = 0
+        for j, v in zip(idx[i], val[i]):
+            if j < 0:
+                break
+            text = texts[int(j)]
+            if text not in seen:
+                if len(seen) == k_i:
+                    continue   # a new text past the k-th: copies of kept ones may still follow
+                seen.add(text)
+            out_idx[i, n], out_val[i, n] = j, v
+            n += 1
+    return out_idx, out_val
+
+
 def find_pairs(rows: Sequence[dict[str, Any]], vectors: np.ndarray,
                settings: CompareSettings, progress: bool | None = None) -> list[dict[str, Any]]:
     """Cross-source pairs: each claim's ``top_k`` nearest claims of other sources above
@@ -341,9 +366,16 @@ def find_pairs(rows: Sequence[dict[str, Any]], vectors: np.ndarray,
     keys = [str(r["doc_id"]) if settings.within_source else source_group(r) for r in rows]
     ids = {k: i for i, k in enumerate(dict.fromkeys(keys))}
     groups = np.array([ids[k] for k in keys], dtype=np.int64)
-    idx, val = search(vectors, vectors, settings.top_k, query_groups=groups, corpus_groups=groups,
+    # Reposts: copies of one text (in other sources) count as one of a claim's top_k, so that they
+    # do not crowd out the different claims that answer it; the search reaches deeper to find them.
+    texts = [" ".join(str(r["text"]).split()).casefold() for r in rows]
+    copies = max(Counter(texts).values(), default=1)
+    depth = min(settings.top_k * copies, settings.top_k + MAX_EXTRA_COPIES)
+    idx, val = search(vectors, vectors, depth, query_groups=groups, corpus_groups=groups,
                       exact_max=settings.match.exact_max, memory_mb=settings.match.memory_mb,
                       progress=len(rows) > 20_000 if progress is None else progress)
+    if depth > settings.top_k:
+        idx, val = _distinct_top(idx, val, texts, settings.top_k)
     mutual = mutual_nearest(idx, groups) if settings.mutual_similarity is not None else set()
     floor = settings.min_similarity if settings.mutual_similarity is None else \
         min(settings.min_similarity, settings.mutual_similarity)

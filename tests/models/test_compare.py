@@ -86,6 +86,28 @@ def test_pairs_are_cross_document_only_and_carry_both_claims():
     assert not {"m1", "m2", "m3", "m4"} & {c["claim_id"] for c in claims_meta}
 
 
+def test_copies_of_one_text_take_one_of_a_claim_s_nearest_slots():
+    def at(x: float) -> np.ndarray:   # cosine x with the first axis
+        return np.array([x, np.sqrt(1 - x * x), 0.0], dtype=np.float32)
+
+    post = "The Kiev regime shelled the market."
+    # a state-media post reposted by three channels, and a rebuttal a little less like it than the copies
+    rows = [row("r1", "ria", post), row("r2", "tg1", post), row("r3", "tg2", post), row("r4", "tg3", post),
+            row("m1", "meduza", "State media said Ukraine shelled the market; the footage says otherwise.")]
+    vectors = np.stack([at(1.0)] * 4 + [at(0.8)])
+    pairs = find_pairs(rows, vectors, CompareSettings(min_similarity=0.55, mutual_similarity=None, top_k=1))
+    got = {frozenset((p["claim_a"], p["claim_b"])) for p in pairs}
+    # with one slot each, the copies had filled every post's slot with another copy: the rebuttal paired
+    # with none of them. Now the copies are one text: each post's slot holds them all, the rebuttal's holds one
+    assert {frozenset(("m1", c)) for c in ("r1", "r2", "r3", "r4")} <= got
+    assert frozenset(("r1", "r2")) in got   # the copies are still pairs of each other
+    from models.pairs import _distinct_top
+
+    texts = [post] * 4 + ["rebuttal"]
+    idx, _ = _distinct_top(np.array([[1, 2, 3, 4]]), np.array([[1.0, 1.0, 1.0, 0.8]], dtype=np.float32), texts, 1)
+    assert idx.tolist() == [[1, 2, 3, 4]]   # r1's own copies take no slot: its one slot goes to the rebuttal
+
+
 def test_mutual_nearest_claims_pair_below_the_threshold_with_no_relation_suggested_under_0_5():
     from models.pairs import mutual_nearest
 
