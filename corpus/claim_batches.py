@@ -111,24 +111,17 @@ def _work(task: list[Source] | list[Document]) -> tuple[bytes, int, int, int, di
     return chunk, n_docs, len(lines), n_claims, by_voice, claims_by_voice, skipped, doc_rows, languages
 
 
-class _SeenRows:
-    """The JSONL/CSV/Telegram documents read so far, by id: a row repeated (the same id and text, as
-    in overlapping exports, whatever else differs, a view count say) is read once, since its claims
-    would be the same claims, ids and all. A row without an id has one made from its text, the source
-    it names and its date (``corpus.row_readers``), so a repost elsewhere is a document of its own."""
-
-    def __init__(self) -> None:
-        self.rows: dict[str, int] = {}   # doc_id -> hash of the text first read under it
-
-    def check(self, doc: Document) -> bool:
-        """Whether ``doc`` is new (read it); False for a repeat. An id given to two texts is read
-        twice (claims.py notes it)."""
-        key = hash(doc.text)
-        had = self.rows.get(doc.doc_id)
-        if had is None:
-            self.rows[doc.doc_id] = key
-            return True
-        return had != key
+def _is_repeat(first_text: dict[str, int], doc: Document) -> bool:
+    """Whether ``doc`` repeats a row read before (the same id and text, as in overlapping exports,
+    whatever else differs, a view count say): its claims would be the same claims, ids and all.
+    ``first_text`` maps each id read to the hash of its first text; an id given to two texts is read
+    twice (claims.py notes it). A row without an id has one made from its text, the source it names
+    and its date (``corpus.row_readers``), so a repost elsewhere is a document of its own."""
+    key = hash(doc.text)
+    if doc.doc_id not in first_text:
+        first_text[doc.doc_id] = key
+        return False
+    return first_text[doc.doc_id] == key
 
 
 def repeats_note(path: str, again: int) -> str:
@@ -145,7 +138,7 @@ def _tasks(sources: list[Source], options: ReadOptions, on_skip: Callable[[Skipp
     here, in order (what they leave out, such as rows without text, goes to ``on_note``).
     """
     batch_bytes = BATCH_BYTES
-    seen = _SeenRows()
+    first_text: dict[str, int] = {}   # JSONL/CSV/Telegram document id -> hash of the first text read under it
     files: list[Source] = []
     size = 0
     for source in sources:
@@ -165,7 +158,7 @@ def _tasks(sources: list[Source], options: ReadOptions, on_skip: Callable[[Skipp
         docs: list[Document] = []
         repeats = 0   # rows repeating an earlier row: read once
         for doc in read_source(source, options, on_skip, on_note):
-            if not seen.check(doc):
+            if _is_repeat(first_text, doc):
                 repeats += 1
                 continue
             docs.append(doc)
