@@ -145,6 +145,16 @@ def length_bucketed_batches(lengths: list[int], batch_size: int, rng: np.random.
     return batches
 
 
+def kept_epoch(history: list[dict[str, float]], settings: TrainSettings) -> tuple[dict[str, float], bool]:
+    """The epoch whose weights ``fine_tune`` returns, and whether it was chosen as the best: the best
+    validation macro-F1 (then loss) from ``min_epochs`` on; the last epoch run when ``keep_best`` is
+    off or no epoch reached ``min_epochs`` (``--epochs`` below it), whatever an earlier one scored."""
+    eligible = [h for h in history if h["epoch"] >= settings.min_epochs]
+    if not eligible or not settings.keep_best:
+        return history[-1], False
+    return max(eligible, key=lambda h: (h["val_macro_f1"], -h["val_loss"])), True
+
+
 def _seed_everything(seed: int) -> None:
     import torch
 

@@ -20,7 +20,7 @@ from corpus.errors import UserError
 from models.blending import fit_blend, is_flat
 from models.classifier import StanceClassifier
 from models.data import agreement_filter, is_tie, load_labelled, split_by_document, split_unit, test_split, text_hash
-from models.finetune import TrainSettings, fine_tune
+from models.finetune import TrainSettings, fine_tune, kept_epoch
 from models.provenance import DEFAULT_SCHEME
 
 MODEL_FILES = ("claimstance.json", "config.json")   # an earlier model, which a new one may replace
@@ -68,13 +68,12 @@ def fit_classifier(rows: list[dict[str, Any]], scheme: Any, seed: int = 13,
         config["mean_head"] = model.mean_head
     clf = StanceClassifier(model, tokenizer, config, scheme=scheme)
     config["blend"] = fit_blend(clf, train_rows, val_rows, settings)
-    eligible = [h for h in history if h["epoch"] >= settings.min_epochs] or history
-    best = max(eligible, key=lambda h: (h["val_macro_f1"], -h["val_loss"]))
+    best, chosen = kept_epoch(history, settings)   # the figures of the weights kept, not of a better epoch before
     metrics = {
         "train_claims": len(train_rows), "scheme_examples": len(fitted_rows) - len(train_rows),
         "validation_claims": len(val_rows),
         "label_counts": dict(Counter(r["label"] for r in rows)),
-        "epochs_run": len(history), "best_epoch": int(best["epoch"]),
+        "epochs_run": len(history), "best_epoch": int(best["epoch"]), "epoch_chosen": chosen,
         "validation_macro_f1": round(best["val_macro_f1"], 4), "history": history,
         "seconds": round(time.monotonic() - started, 1),
     }
@@ -330,7 +329,8 @@ def model_card(clf: StanceClassifier, metrics: dict[str, Any], data: str | Path,
         f"Scheme `{cfg['scheme']}`; the network predicts: {', '.join(cfg['labels'])}.", "",
         "## Metrics (validation split)", "",
         f"- Macro-F1 of the fine-tuned network: {metrics['validation_macro_f1']:.3f} "
-        f"(best of {metrics['epochs_run']} epochs: epoch {metrics['best_epoch']})",
+        + (f"(best of {metrics['epochs_run']} epochs: epoch {metrics['best_epoch']})"
+           if metrics.get("epoch_chosen", True) else f"(the last of {metrics['epochs_run']} epochs)"),
     ]
     blended = (b.get("validation_f1_by_weight") or {}).get(str(b.get("bootstrap_weight")))
     if blended is not None:

@@ -714,3 +714,30 @@ def test_near_uniform_means_the_same_share_above_uniform_for_two_labels_as_for_t
     assert is_flat({"validation_mean_top_probability": 0.43}, 3) and not is_flat({"validation_mean_top_probability": 0.44}, 3)
     # Two labels: 0.575, not 0.6 (a binary network with a mean top probability of 0.59 decides something).
     assert is_flat({"validation_mean_top_probability": 0.57}, 2) and not is_flat({"validation_mean_top_probability": 0.59}, 2)
+
+
+def test_the_figures_are_those_of_the_epoch_whose_weights_are_kept():
+    """With fewer epochs than ``min_epochs`` (``--epochs 2``) or ``keep_best`` off, fine_tune keeps the
+    last epoch's weights: the validation figure and the model card are that epoch's, not an earlier
+    epoch's that scored higher (it had said 'best of 2 epochs: epoch 1' of a model holding epoch 2)."""
+    from types import SimpleNamespace
+
+    from models.finetune import TrainSettings, kept_epoch
+    from models.training import model_card
+
+    history = [{"epoch": 1, "val_macro_f1": 0.9, "val_loss": 0.3}, {"epoch": 2, "val_macro_f1": 0.6, "val_loss": 0.5},
+               {"epoch": 3, "val_macro_f1": 0.8, "val_loss": 0.4}, {"epoch": 4, "val_macro_f1": 0.8, "val_loss": 0.2},
+               {"epoch": 5, "val_macro_f1": 0.7, "val_loss": 0.1}]
+    assert kept_epoch(history[:2], TrainSettings(epochs=2)) == (history[1], False)
+    assert kept_epoch(history, TrainSettings(keep_best=False)) == (history[4], False)
+    assert kept_epoch(history, TrainSettings()) == (history[3], True)   # from epoch 3 on; a tie goes to the lower loss
+    config = {"version": "minilm-ft-x", "created": "2026-11-27", "seed": 13, "split": "by document",
+              "normalise_spelling": False, "scheme": "kremlin_framing", "labels": ["a", "b"],
+              "blend": {"temperature": 1.0, "bootstrap_weight": 0.0}}
+    metrics = {"label_counts": {"a": 30, "b": 30}, "train_claims": 50, "scheme_examples": 0, "validation_claims": 10,
+               "validation_macro_f1": 0.6, "epochs_run": 2, "best_epoch": 2, "epoch_chosen": False, "seconds": 9}
+    card = model_card(SimpleNamespace(config=config, model_labels=["a", "b"]), metrics, "claims.jsonl")
+    assert "- Macro-F1 of the fine-tuned network: 0.600 (the last of 2 epochs)" in card
+    card = model_card(SimpleNamespace(config=config, model_labels=["a", "b"]),
+                      {**metrics, "epochs_run": 5, "best_epoch": 4, "epoch_chosen": True}, "claims.jsonl")
+    assert "(best of 5 epochs: epoch 4)" in card
