@@ -741,3 +741,17 @@ def test_the_figures_are_those_of_the_epoch_whose_weights_are_kept():
     card = model_card(SimpleNamespace(config=config, model_labels=["a", "b"]),
                       {**metrics, "epochs_run": 5, "best_epoch": 4, "epoch_chosen": True}, "claims.jsonl")
     assert "(best of 5 epochs: epoch 4)" in card
+
+
+def test_validation_macro_f1_is_over_the_labels_the_validation_claims_hold():
+    """All the claims of a label in one document can all land in training: the validation figures
+    (epoch, blend, notes, model card) are then over the other labels, as `stance evaluate` scores."""
+    from models.finetune import macro_f1
+
+    rows = [{"text": f"t{i}", "label": "ab"[i % 2], "doc_id": f"d{i}"} for i in range(30)]
+    rows += [{"text": "n1", "label": "c", "doc_id": "dn"}, {"text": "n2", "label": "c", "doc_id": "dn"}]
+    _, val_idx = split_by_document(rows, 0.15, seed=0)
+    assert "c" not in {rows[i]["label"] for i in val_idx}
+    y = np.array([0, 1, 0, 1, 0])
+    assert macro_f1(y, y, 3) == 1.0   # it was 0.667: label 2, on no claim here, counted as an F1 of 0
+    assert macro_f1(y, np.array([0, 1, 0, 1, 2]), 3) == pytest.approx((0.8 + 1) / 2)   # predicting it is an error
