@@ -121,6 +121,30 @@ def document_key(row: dict[str, Any], index: int) -> str:
     return f"row:{index}"
 
 
+def split_groups(rows: list[dict[str, Any]], by_document: bool = True) -> list[Any]:
+    """The group of each row for a validation split: its ``document_key`` (``by_document``), else the
+    row itself; rows with the same text in several groups (a repost, a syndicated copy) join one, under
+    its first key, so no claim text sits on both sides. Rows without such a copy keep their own key."""
+    keys: list[Any] = [document_key(r, i) for i, r in enumerate(rows)] if by_document else list(range(len(rows)))
+    parent: dict[Any, Any] = {}
+
+    def root(x: Any) -> Any:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    first: dict[str, Any] = {}
+    for key, row in zip(keys, rows):
+        text = text_hash(row["text"])
+        if text not in first:
+            first[text] = key
+            continue
+        a, b = root(key), root(first[text])
+        if a != b:
+            parent[max(a, b, key=str)] = min(a, b, key=str)
+    return [root(key) for key in keys]
+
+
 def validation_folds(val_fraction: float) -> int:
     """How many folds a validation share of ``val_fraction`` takes (one of them is held out)."""
     return max(2, round(1 / max(val_fraction, 1e-3)))
@@ -128,17 +152,17 @@ def validation_folds(val_fraction: float) -> int:
 
 def split_unit(rows: list[dict[str, Any]], val_fraction: float) -> str:
     """What a validation split holds out: whole documents, or claims when the documents are too few."""
-    groups = {document_key(r, i) for i, r in enumerate(rows)}
-    return "document" if len(groups) >= validation_folds(val_fraction) else "claim"
+    return "document" if len(set(split_groups(rows))) >= validation_folds(val_fraction) else "claim"
 
 
 def split_by_document(rows: list[dict[str, Any]], val_fraction: float, seed: int
                       ) -> tuple[list[int], list[int]]:
-    """Indices of a seeded train / validation split, stratified by label and grouped by document."""
+    """Indices of a seeded train / validation split, stratified by label and grouped by document
+    (``split_groups``: copies of one text in several documents stay together)."""
     from sklearn.model_selection import StratifiedGroupKFold
 
     labels = [r["label"] for r in rows]
-    groups = [document_key(r, i) for i, r in enumerate(rows)]
+    groups = split_groups(rows)
     n_splits = validation_folds(val_fraction)
     smallest = min(Counter(labels).values())
     if smallest < 2:
@@ -149,7 +173,7 @@ def split_by_document(rows: list[dict[str, Any]], val_fraction: float, seed: int
         # document now sit on both sides (the validation figures are optimistic).
         print(f"note: only {len(set(groups))} documents, fewer than the {n_splits} a document-level "
               "validation split needs: validation is split by claim", file=sys.stderr)
-        groups = list(range(len(rows)))
+        groups = split_groups(rows, by_document=False)   # copies of one text still on one side
     # The validation share stays ``val_fraction`` even when a label is rare: with fewer folds (one
     # per claim of the rarest label) a first pull with a label on 2 claims put half of it in validation.
     # (and at most as many folds as the commonest label has claims, which scikit-learn requires)

@@ -755,3 +755,25 @@ def test_validation_macro_f1_is_over_the_labels_the_validation_claims_hold():
     y = np.array([0, 1, 0, 1, 0])
     assert macro_f1(y, y, 3) == 1.0   # it was 0.667: label 2, on no claim here, counted as an F1 of 0
     assert macro_f1(y, np.array([0, 1, 0, 1, 2]), 3) == pytest.approx((0.8 + 1) / 2)   # predicting it is an error
+
+
+def test_copies_of_a_text_in_several_documents_stay_on_one_side_of_the_validation_split(capsys):
+    """A repost is another document with the same claim: split by document alone, one copy was trained
+    on and the other validated (4 of 6 validation claims here), flattering the epoch, temperature and
+    blend chosen on them."""
+    from models.data import split_groups, text_hash
+
+    rows = [{"text": f"claim number {i} about the war", "label": "xy"[i % 2], "doc_id": f"{copy}{i}"}
+            for i in range(20) for copy in ("a", "b")]
+    for seed in range(5):
+        train_idx, val_idx = split_by_document(rows, 0.15, seed)
+        trained = {text_hash(rows[i]["text"]) for i in train_idx}
+        assert val_idx and not any(text_hash(rows[i]["text"]) in trained for i in val_idx)
+    # Too few documents: split by claim, and copies within a document stay together too.
+    few = [{"text": f"claim {i // 2}", "label": "xy"[i // 2 % 2], "doc_id": f"d{i % 2}"} for i in range(40)]
+    train_idx, val_idx = split_by_document(few, 0.15, seed=3)
+    assert "split by claim" in capsys.readouterr().err
+    assert not {few[i]["text"] for i in train_idx} & {few[i]["text"] for i in val_idx}
+    # Rows without a copy keep their own group, so splits of such data are as before.
+    assert split_groups(_rows()) == [f"doc_id:{r['doc_id']}" for r in _rows()]
+    assert split_groups(rows)[:4] == ["doc_id:a0", "doc_id:a0", "doc_id:a1", "doc_id:a1"]
