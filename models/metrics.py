@@ -127,14 +127,19 @@ def tfidf_baseline(rows: list[dict[str, Any]], labels: list[str], folds: int = 5
     y = np.array([labels.index(r["label"]) for r in rows])
     groups = fold_groups(rows)
     rarest = int(np.bincount(y, minlength=len(labels)).min())
-    if rarest < 2:
-        # A label with one claim cannot be stratified: plain folds of claims, and the fold that holds
-        # that claim trains without its label (the baseline cannot predict it there).
+    by_text = [f"text:{text_hash(r['text'])}" for r in rows]
+    if rarest < 2 or len(set(by_text)) < 2:
+        # A label with one claim cannot be stratified (nor claims that are all one text grouped): plain
+        # folds of claims, and the fold that holds that claim trains without its label (the baseline
+        # cannot predict it there).
         plain = KFold(max(min(folds, len(rows)), 2), shuffle=True, random_state=seed).split(texts)
+        why = (f"label {labels[int(np.argmin(np.bincount(y, minlength=len(labels))))]!r} has one claim" if rarest < 2
+               else "every claim has the same text")
         return _out_of_fold(texts, y, plain, len(labels)), (
-            f"{min(folds, len(rows))}-fold cross-validation on these rows by claim, not stratified: "
-            f"label {labels[int(np.argmin(np.bincount(y, minlength=len(labels))))]!r} has one claim")
-    folds = min(folds, rarest)
+            f"{max(min(folds, len(rows)), 2)}-fold cross-validation on these rows by claim, not stratified: {why}")
+    # No more folds than distinct texts: copies of one text stay in one fold (5 copies each of two
+    # texts had raised scikit-learn's "n_splits=5 greater than the number of groups: 2").
+    folds = min(folds, rarest, len(set(by_text)))
     def splits(groups: list[Any]) -> list[tuple[np.ndarray, np.ndarray]]:
         return list(StratifiedGroupKFold(folds, shuffle=True, random_state=seed).split(texts, y, groups))
 
@@ -145,7 +150,7 @@ def tfidf_baseline(rows: list[dict[str, Any]], labels: list[str], folds: int = 5
     # the folds then hold out claims instead of documents (a repeated text still stays on one side).
     if folded is None or any(len(set(y[train_idx])) < len(labels) for train_idx, _ in folded):
         grouped_by = "claim, not document: claims of one document sit on both sides, which flatters the baseline"
-        folded = splits([f"text:{text_hash(r['text'])}" for r in rows])
+        folded = splits(by_text)
     return (_out_of_fold(texts, y, folded, len(labels)),
             f"{folds}-fold cross-validation on these rows, stratified by label, grouped by {grouped_by}")
 

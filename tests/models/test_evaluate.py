@@ -222,6 +222,23 @@ def test_baseline_holds_out_claims_when_documents_are_too_few() -> None:
     assert (proba.argmax(axis=1) == [labels.index(r["label"]) for r in rows]).mean() > 0.9
 
 
+def test_the_baseline_takes_no_more_folds_than_the_data_has_distinct_texts() -> None:
+    """Reposts: ten claims that are five copies each of two texts gave scikit-learn's traceback
+    ("n_splits=5 greater than the number of groups: 2"); copies stay in one fold, the folds are fewer."""
+    labels = ["kremlin_framing", "independent_reporting"]
+    rows = [{"text": "The Kiev regime shelled Donetsk.", "label": labels[0], "doc_id": f"k{i}"} for i in range(5)]
+    rows += [{"text": "Russia invaded Ukraine, officials said.", "label": labels[1], "doc_id": f"i{i}"} for i in range(5)]
+    proba, how = ev.tfidf_baseline(rows, labels, folds=5)
+    assert how.startswith("2-fold cross-validation") and proba.shape == (10, 2)
+    # Each text's fold trained on the other text alone: it cannot be right, and it is not flattered.
+    assert (proba.argmax(axis=1) != [labels.index(r["label"]) for r in rows]).all()
+    four = [{**r, "text": r["text"] + f" ({i % 2})"} for i, r in enumerate(rows)]
+    assert ev.tfidf_baseline(four, labels, folds=5)[1].startswith("4-fold cross-validation")   # 4 texts
+    same = [{**r, "text": "One text."} for r in rows]
+    _, how = ev.tfidf_baseline(same, labels, folds=5)
+    assert how == "5-fold cross-validation on these rows by claim, not stratified: every claim has the same text"
+
+
 def _pulled(tmp_path: Path, rows: list[dict]) -> Path:
     """A `stance pull` dataset of ``rows``: train 14, validation 2, test 8."""
     import datasets
