@@ -121,6 +121,13 @@ def document_key(row: dict[str, Any], index: int) -> str:
     return f"row:{index}"
 
 
+def document_hashes(rows: list[dict[str, Any]]) -> list[str]:
+    """Short hashes of the documents ``rows`` name (``doc_id``, else ``url``; rows naming neither are
+    no document), sorted: what a model records of its training documents for `stance evaluate`."""
+    keys = {document_key(r, i) for i, r in enumerate(rows)}
+    return sorted(hashlib.sha1(key.encode("utf-8")).hexdigest()[:16] for key in keys if not key.startswith("row:"))
+
+
 def split_groups(rows: list[dict[str, Any]], by_document: bool = True) -> list[Any]:
     """The group of each row for a validation split: its ``document_key`` (``by_document``), else the
     row itself; rows with the same text in several groups (a repost, a syndicated copy) join one, under

@@ -19,7 +19,7 @@ from typing import Any
 from corpus.errors import UserError
 from models.blending import fit_blend, is_flat
 from models.classifier import StanceClassifier
-from models.data import agreement_filter, is_tie, load_labelled, split_by_document, split_unit, test_split, text_hash
+from models.data import agreement_filter, document_hashes, is_tie, load_labelled, split_by_document, split_unit, test_split, text_hash
 from models.finetune import TrainSettings, fine_tune, kept_epoch
 from models.provenance import DEFAULT_SCHEME
 
@@ -84,6 +84,8 @@ def fit_classifier(rows: list[dict[str, Any]], scheme: Any, seed: int = 13,
     config["train_reasons"] = sorted({r["reason"] for r in train_rows if isinstance(r.get("reason"), str) and r["reason"]})
     # The validation claims chose the epoch and fitted the blend: `stance evaluate` leaves them out too.
     config["validation_hashes"] = sorted(text_hash(r["text"]) for r in val_rows)
+    # Their documents too: other claims of them, labelled later, are not held out (evaluate says so).
+    config["train_documents"] = document_hashes(train_rows + val_rows)
     return clf, metrics
 
 

@@ -463,6 +463,35 @@ def test_baseline_is_trained_on_the_models_training_claims_and_seen_claims_are_l
     assert f"TF-IDF baseline: {report['baseline_how']}\n" in capsys.readouterr().out
 
 
+def test_claims_of_the_documents_a_model_was_trained_on_are_named(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """New claims of a training document (labelled in a later pull) are not the claims trained on, so
+    they are scored; the network learnt their document's other claims, and the report says so."""
+    from claimstance.cli import main
+    from models.data import document_hashes
+
+    rows = _rows()
+    model = _model_dir(tmp_path, rows[:14], None, val_rows=rows[14:16])
+    record = json.loads((model / "claimstance.json").read_text(encoding="utf-8"))
+    (model / "claimstance.json").write_text(json.dumps({**record, "train_documents": document_hashes(rows[:16])}))
+    later = [{**r, "id": f"new-{r['id']}", "text": r["text"] + " again"} for r in rows[:3]]   # dk0, di0, dk1
+    later.append({"id": "url-1", "text": "Officials said a new report", "label": "independent_reporting"})
+    data = tmp_path / "eval.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows[16:] + later), encoding="utf-8")
+    monkeypatch.setattr(ev, "predict_rows", _fake_predict)
+    assert main(["evaluate", "--model", str(model), "--data", str(data), "--out", str(tmp_path / "r")]) == 0
+    note = ("3 of the 12 claims scored come from documents the model was trained or tuned on (the same doc_id, "
+            "else url), though not those claims themselves: these figures flatter it")
+    assert note in capsys.readouterr().out
+    assert note in (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
+    assert document_hashes([{"text": "x"}, {"text": "y", "url": "u"}, {"text": "z", "url": "u"}]) == \
+        document_hashes([{"url": "u"}])   # one document; a row naming none is none
+    # A model trained before it recorded its documents: no note.
+    (model / "claimstance.json").write_text(json.dumps(record))
+    assert main(["evaluate", "--model", str(model), "--data", str(data), "--out", str(tmp_path / "r")]) == 0
+    assert "documents the model was trained" not in capsys.readouterr().out
+
+
 def test_evaluating_only_claims_the_model_was_trained_on_is_refused(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     from claimstance.cli import main

@@ -316,6 +316,9 @@ def test_train_writes_a_loadable_model_directory(tmp_path: Path, monkeypatch: py
 
     assert config["scheme_version"] == load_scheme("kremlin_framing").version
     assert config["train_reasons"] == []   # rows without the claims step's reasons
+    from models.data import document_hashes
+
+    assert config["train_documents"] == document_hashes(_rows()) and len(config["train_documents"]) == 16
     from models.end_model import WORD_DIM
 
     domain = config["blend"]["domain"]
