@@ -96,8 +96,9 @@ def _load_dataset_dir(path: Path) -> list[dict[str, Any]]:
         feature = part.features.get("label")
         names = feature.names if isinstance(feature, datasets.ClassLabel) else None
         for row in part:
-            if names is not None and isinstance(row.get("label"), int) and row["label"] >= 0:
-                row = {**row, "label": names[row["label"]]}
+            if names is not None and isinstance(row.get("label"), int):
+                # -1 is a ClassLabel's "no label": an unlabelled row, not a label outside the scheme
+                row = {**row, "label": names[row["label"]] if 0 <= row["label"] < len(names) else None}
             rows.append({"split": split, **row})   # which split of the DatasetDict it came from
     return rows
 

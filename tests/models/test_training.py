@@ -100,6 +100,12 @@ def test_load_labelled_reads_a_dataset_directory(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(UserError, match=r"empty: not a dataset directory from `stance pull` .*give the pull's folder"):
         load_labelled(tmp_path / "empty")
+    # A ClassLabel's -1 is "no label": said so, not "label '-1' is not in the scheme; pass --scheme".
+    unlabelled = datasets.Dataset.from_dict({"text": ["x one", "y two"], "doc_id": ["a", "b"], "label": [1, -1]},
+                                            features=features)
+    unlabelled.save_to_disk(str(tmp_path / "unlabelled"))
+    with pytest.raises(UserError, match=r"unlabelled row 2: no label; every row needs a 'label' field"):
+        load_labelled(tmp_path / "unlabelled", ["kremlin_framing", "independent_reporting", "neutral"])
 
 
 def test_load_labelled_reads_the_pulled_parquet_and_keeps_its_test_split(tmp_path: Path) -> None:
