@@ -217,8 +217,25 @@ def agreement_filter(rows: list[dict[str, Any]], exclude_ties: bool = False, min
         if exclude_ties and is_tie(row):
             left_out["ties"] += 1
         elif min_agreement is not None and row.get("agreement") is not None \
-                and float(row["agreement"]) < min_agreement - 1e-9:
+                and _agreement(row, where) < min_agreement - 1e-9:
             left_out["low_agreement"] += 1
         else:
             kept.append(row)
     return kept, left_out
+
+
+def _agreement(row: dict[str, Any], where: str) -> float:
+    """A row's ``agreement`` as a number from 0 to 1 (NaN, as pandas writes a null, stays unknown and
+    the row is kept), else an error naming the row."""
+    value = row["agreement"]
+    if isinstance(value, float) and value != value:
+        return value
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if isinstance(value, bool) or not 0 <= number <= 1:
+        name = row.get("id") or row.get("claim_id") or repr(str(row.get("text", ""))[:40])
+        raise UserError(f"--min-agreement: the row {name} of {where} has agreement {value!r}, not a number from 0 "
+                        "to 1 (the share `stance pull` writes); fix that row or leave out --min-agreement")
+    return number

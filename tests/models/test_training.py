@@ -610,6 +610,15 @@ def test_ties_and_low_agreement_are_left_out_on_request():
     assert [r["text"] for r in kept] == ["a", "c", "d"] and out == {"ties": 1, "low_agreement": 0}
     kept, out = agreement_filter(rows, min_agreement=0.75)   # the one-annotator row is kept
     assert [r["text"] for r in kept] == ["a", "c"] and out == {"ties": 0, "low_agreement": 2}
+    # A value that is no share is one line naming the row (it was float()'s traceback), NaN a null.
+    odd = rows[:3] + [{**rows[3], "id": "r4", "agreement": "n/a"}]
+    with pytest.raises(UserError, match=r"--min-agreement: the row r4 of the data has agreement 'n/a', not a number "
+                                        r"from 0 to 1 .*; fix that row or leave out --min-agreement"):
+        agreement_filter(odd, min_agreement=0.75)
+    with pytest.raises(UserError, match=r"the row 'd' of the data has agreement 67, not a number from 0 to 1"):
+        agreement_filter(rows[:3] + [{**rows[3], "agreement": 67}], min_agreement=0.75)
+    kept, out = agreement_filter(rows[:3] + [{**rows[3], "agreement": float("nan")}], min_agreement=0.75)
+    assert [r["text"] for r in kept] == ["a", "c", "d"] and out == {"ties": 0, "low_agreement": 1}
     kept, out = agreement_filter(rows, exclude_ties=True, min_agreement=2 / 3)
     assert [r["text"] for r in kept] == ["a", "c", "d"] and out == {"ties": 1, "low_agreement": 0}
     plain = [{"text": "a", "label": "x"}]
