@@ -88,9 +88,11 @@ def check_run_project(path: str, project: str) -> None:
     A file in a run folder must hold that run's claims (its first claim is in ``claims.jsonl``), and
     after a run that pushed, go to that run's project."""
     source = Path(path)
+    if not source.is_file():
+        return   # missing, a folder, a link that loops: push says what is wrong (resolve() raised on a loop)
     where = source.resolve().parent
     run_claims = where / "claims.jsonl"
-    if where.name != "run" or not source.is_file() or not (where / "state.json").is_file() or not run_claims.is_file():
+    if where.name != "run" or not (where / "state.json").is_file() or not run_claims.is_file():
         return
     holds = _holds_run_claims(source, run_claims)
     if holds is None:

@@ -135,3 +135,13 @@ def test_ctrl_c_while_the_interpreter_exits_is_no_traceback(tmp_path):
     assert done.stdout == f"no Label Studio running for {tmp_path / 'w'}\n"
     assert "Traceback" not in done.stderr and "KeyboardInterrupt" not in done.stderr
     assert done.returncode == -signal.SIGINT
+
+
+def test_push_of_a_symbolic_link_loop_is_one_line_not_a_traceback(tmp_path, capsys):
+    loop = tmp_path / "loop1"
+    loop.symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(loop)
+    # Refused before any server is asked: the run-folder check had raised RuntimeError from resolve().
+    assert cli.main(["push", "--in", str(loop), "--project", "some project", "--workspace", str(tmp_path / "w")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {loop}:") and err.count("\n") == 1 and "Traceback" not in err
