@@ -154,13 +154,17 @@ def column_notes(sources: list[Source], options: ReadOptions, on_note: OnNote | 
     lacking_by = {f"{key}={names}": [(path, found) for path, found in files
                                      if _unmapped(found[0], ReadOptions(columns=((key, names),)))]
                   for key, names in options.columns}
-    nowhere = [option for option, lacking in lacking_by.items() if len(lacking) == len(files)]
+    # A column named in no file is a typo even when some file has a field named as the key itself
+    # (a JSONL's own `outlet`): that file would keep its outlet while the others lost theirs.
+    named_in = {f"{key}={names}": [path for path, found in files if any(n in found[0] for n in _names(names))]
+                for key, names in options.columns}
+    nowhere = [option for option in lacking_by if not named_in[option]]
     if nowhere and unread:
         if on_note is not None:
             on_note(f"--column {', --column '.join(nowhere)}: no readable file has that column; "
                     f"{named_few([str(p) for p in unread])} could not be checked (see why below)")
-    elif nowhere:   # a typo, most likely: the first file's columns, and one nearly named so
-        path, (keys, what) = files[0]
+    elif nowhere:   # a typo, most likely: the columns of the first file lacking it, and one nearly named so
+        path, (keys, what) = next(iter(lacking_by[nowhere[0]]), files[0])
         n = len(files) - 1
         where = f"{path} and the {n} other CSV/JSONL input{'s' if n > 1 else ''}" if n else path
         raise UserError(f"{where}: {_no_mapped_column(nowhere, keys, what)}")
@@ -169,9 +173,12 @@ def column_notes(sources: list[Source], options: ReadOptions, on_note: OnNote | 
         lacking = lacking_by[option]
         if lacking and on_note is not None:
             one = len(lacking) == 1
+            has = len(named_in[option])
+            own = len(files) - len(lacking) - has   # files with a field named as the key itself
+            others = [f"{has} other file{' has' if has == 1 else 's have'} it"] if has else []
+            others += [f"{own} {'has' if own == 1 else 'have'} its own {key} field"] if own else []
             on_note(f"--column {option}: no {_quoted_names(names)} column in {named_few([p for p, _ in lacking])}, "
-                    f"so {'its' if one else 'their'} documents get no {key} from it; {len(files) - len(lacking)} "
-                    f"other file{' has' if len(files) - len(lacking) == 1 else 's have'} it")
+                    f"so {'its' if one else 'their'} documents get no {key} from it; {' and '.join(others)}")
 
 
 def _row_document(row: dict[str, Any], where: str, source: Source, options: ReadOptions,

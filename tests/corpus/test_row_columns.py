@@ -192,6 +192,24 @@ def test_a_file_of_a_mixed_folder_without_the_mapped_column_is_read_without_it_a
         read([tmp_path], columns=column_map(["source_type=Typ"]))
 
 
+def test_a_column_no_file_has_is_an_error_even_when_another_file_has_a_field_named_as_the_key(tmp_path: Path) -> None:
+    # A JSONL's own `outlet` field is not the CSV's channel column: a misspelt column had merged the
+    # CSV's channels into one unnamed source, with only a note saying the other file "has it".
+    (tmp_path / "x.csv").write_text("text;Канал\nThe governor said ten people died.;@one\n", encoding="utf-8")
+    (tmp_path / "t.jsonl").write_text(json.dumps({"text": "Kyiv denied it.", "outlet": "Voenkor"}) + "\n",
+                                      encoding="utf-8")
+    with pytest.raises(UserError, match=r"x\.csv and the 1 other CSV/JSONL input: no 'Kanal' column for --column "
+                                        r"outlet=Kanal \(columns, split at each semicolon: text, Канал\)"):
+        read([tmp_path], columns=column_map(["outlet=Kanal"]))
+    docs, skipped, notes = read([tmp_path], columns=column_map(["outlet=Канал"]))
+    assert (skipped, sorted(d.meta.get("outlet") for d in docs)) == ([], ["@one", "Voenkor"])
+    assert notes == []   # the JSONL keeps its own outlet
+    (tmp_path / "y.csv").write_text("text\nThe mayor said two people died.\n", encoding="utf-8")
+    _, _, notes = read([tmp_path], columns=column_map(["outlet=Канал"]))
+    assert notes == [f"--column outlet=Канал: no 'Канал' column in {tmp_path / 'y.csv'}, so its documents get no "
+                     "outlet from it; 1 other file has it and 1 has its own outlet field"]
+
+
 def test_a_column_option_with_no_row_file_among_the_inputs_is_a_note(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("The governor said ten people died.\n", encoding="utf-8")
     docs, skipped, notes = read([tmp_path], columns=column_map(["outlet=Канал"]))
