@@ -795,3 +795,17 @@ def test_copies_of_a_text_in_several_documents_stay_on_one_side_of_the_validatio
     # Rows without a copy keep their own group, so splits of such data are as before.
     assert split_groups(_rows()) == [f"doc_id:{r['doc_id']}" for r in _rows()]
     assert split_groups(rows)[:4] == ["doc_id:a0", "doc_id:a0", "doc_id:a1", "doc_id:a1"]
+
+
+def test_one_text_in_thousands_of_documents_is_grouped_in_linear_time():
+    """A boilerplate line ("Subscribe to our channel") in every document: 20,000 rows took 8 s before
+    the union's paths were halved, and 100,000 would have taken minutes."""
+    import time
+
+    from models.data import split_groups
+
+    rows = [{"text": "same" if i % 2 else f"t{i}", "doc_id": f"d{200000 - i:06d}"} for i in range(20000)]
+    started = time.monotonic()
+    groups = split_groups(rows)
+    assert time.monotonic() - started < 2 and len(set(groups)) == 10001
+    assert {groups[i] for i in range(1, 20000, 2)} == {"doc_id:d180001"}   # all under the first-sorted key
