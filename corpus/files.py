@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import errno
 import fnmatch
 import json
 import os
@@ -44,8 +45,13 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
         path = link_target(path)
     if path.exists() and not path.is_file():
         kwargs = {} if "b" in mode else {"encoding": encoding}
-        with open(path, mode, **kwargs) as handle:
-            yield handle
+        try:
+            with open(path, mode, **kwargs) as handle:
+                yield handle
+        except OSError as err:
+            if err.errno in _NO_ROOM:
+                raise _no_room(path, err) from None
+            raise
         return
     made = _make_parents(path)
     try:
@@ -61,10 +67,12 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         _remove_dirs(made)
+        if isinstance(err, OSError) and err.errno in _NO_ROOM:
+            raise _no_room(path, err) from None
         raise
 
 
@@ -197,6 +205,24 @@ def check_writable(path: str | Path) -> None:
         raise _unwritable(path, err) from None
 
 
+# A write that fails for want of room: the system names no file, so the output must be named here
+# (the command had ended with "error: No space left on device", whichever of its outputs it was).
+_NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+class _NoRoom(UserError):
+    """A full disk or quota (``_NO_ROOM``) met writing ``path``."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"cannot write {path} ({reason}); free space on its disk or choose another output "
+                         "path (nothing was written)")
+        self.reason = reason
+
+
+def _no_room(path: Path, err: OSError | _NoRoom) -> _NoRoom:
+    return _NoRoom(path, err.reason if isinstance(err, _NoRoom) else err.strerror or str(err))
+
+
 def _unwritable(path: Path, err: OSError) -> UserError:
     return UserError(f"cannot write {path} ({err.strerror or err}); choose another output path or fix "
                      "the permissions of its folder")
@@ -240,9 +266,12 @@ def atomic_dir(path: str | Path, expect: Sequence[str] | None = None, written: S
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         shutil.rmtree(tmp, ignore_errors=True)
         _remove_dirs(made)
+        # A file of the temporary folder (written with atomic_write) is the output folder to the user.
+        if isinstance(err, _NoRoom) or (isinstance(err, OSError) and err.errno in _NO_ROOM):
+            raise _no_room(path, err) from None
         raise
 
 

@@ -145,3 +145,11 @@ def test_push_of_a_symbolic_link_loop_is_one_line_not_a_traceback(tmp_path, caps
     assert cli.main(["push", "--in", str(loop), "--project", "some project", "--workspace", str(tmp_path / "w")]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: {loop}:") and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_an_output_on_a_full_disk_is_named_in_the_error(tmp_path, capsys):
+    claims = _claims(tmp_path / "claims.jsonl")
+    assert cli.main(["prelabel", "--in", str(claims), "--out", "/dev/full"]) == 2
+    err = capsys.readouterr().err
+    assert err == ("error: cannot write /dev/full (No space left on device); free space on its disk or choose "
+                   "another output path (nothing was written)\n")

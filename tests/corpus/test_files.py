@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 
 import pytest
 
@@ -229,7 +231,8 @@ def test_a_named_pipe_or_device_is_written_to_not_replaced(tmp_path):
     reader.join(10)
     assert got == ['{"a": 1}\n'] and stat.S_ISFIFO(fifo.stat().st_mode)
     assert write_jsonl("/dev/null", [{"a": 1}]) == 1 and stat.S_ISCHR(os.stat("/dev/null").st_mode)
-    with pytest.raises(OSError):   # /dev/full: the write fails (no space) instead of "succeeding"
+    # /dev/full: the write fails (no space) instead of "succeeding", naming the output
+    with pytest.raises(UserError, match=r"^cannot write /dev/full \(No space left on device\); free space"):
         write_jsonl("/dev/full", [{"a": 1}])
     assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
 
@@ -330,3 +333,28 @@ def test_read_jsonl_replaces_half_an_emoji(tmp_path):
     assert rows[0]["text"] == "The army shelled the town \ufffd yesterday." and rows[0]["meta"] == ["\ufffd"]
     assert rows[1]["text"] == "Fire \U0001f525 here."
     assert len(text_key("half \ud83d")) == 40   # the cache's key never raises either
+
+
+@pytest.mark.parametrize("kind", ["file", "directory"])
+def test_a_full_disk_names_the_output_and_leaves_nothing(tmp_path, kind):
+    # The system names no file when a write finds no room: the error had been "No space left on
+    # device" alone, whichever output it was.
+    out = tmp_path / "deep" / ("out.jsonl" if kind == "file" else "report")
+    full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    with pytest.raises(UserError, match=rf"^cannot write {re.escape(str(out))} \(No space left on device\); "
+                                        "free space on its disk or choose another output path"):
+        if kind == "file":
+            with atomic_write(out) as handle:
+                handle.write("half a row")
+                raise full
+        else:
+            with atomic_dir(out, ["a.jsonl"]) as tmp:
+                with atomic_write(tmp / "a.jsonl") as handle:   # named as the folder, not its temporary name
+                    handle.write("half a row")
+                    raise full
+    assert sorted(tmp_path.iterdir()) == []   # no temporary file or folder, no folder made for it
+    # Any other error is the caller's to name, as before.
+    with pytest.raises(OSError) as other:
+        with atomic_write(out):
+            raise OSError(errno.EIO, "boom", "input.jsonl")
+    assert other.value.filename == "input.jsonl"
