@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import UserError
+from corpus.safetext import markdown_text
 from models.blending import fit_blend, is_flat
 from models.classifier import StanceClassifier
 from models.data import agreement_filter, document_hashes, is_tie, load_labelled, split_by_document, split_unit, test_split, text_hash
@@ -355,7 +356,10 @@ def model_card(clf: StanceClassifier, metrics: dict[str, Any], data: str | Path,
            f"to full at {b['domain']['gate_high']}." if b.get("domain") else "no domain gate."),
     ]
     seen = b.get("seen_sources") or {}
-    trusted = [f"{name} ({n})" for name, n in (seen.get("claims") or {}).items() if n >= seen.get("min_claims", 0) > 0]
+    # Source names come from the data: escaped, as every report escapes them (a raw <img> or link in a
+    # model card is fetched or followed wherever the card is rendered).
+    trusted = [f"{markdown_text(name)} ({n})" for name, n in (seen.get("claims") or {}).items()
+               if n >= seen.get("min_claims", 0) > 0]
     if trusted and seen.get("applied", True):
         lines += ["", f"Claims from a source with at least {seen['min_claims']} training and validation claims get the "
                   "network's full share whatever the gate reads (the network learnt that source's own claims; rows "

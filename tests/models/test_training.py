@@ -809,3 +809,22 @@ def test_one_text_in_thousands_of_documents_is_grouped_in_linear_time():
     groups = split_groups(rows)
     assert time.monotonic() - started < 2 and len(set(groups)) == 10001
     assert {groups[i] for i in range(1, 20000, 2)} == {"doc_id:d180001"}   # all under the first-sorted key
+
+
+def test_the_model_card_escapes_the_source_names_it_lists():
+    """Seen sources are named in the card; a name is data (an outlet field), so it is escaped as in
+    every report: a raw <img> in README.md is fetched wherever the card is rendered."""
+    from types import SimpleNamespace
+
+    from models.training import model_card
+
+    name = "<img src=https://tracker.example/p.png> [x](http://evil.example)"
+    config = {"version": "v", "created": "2026-11-27", "seed": 13, "split": "by document", "normalise_spelling": False,
+              "scheme": "kremlin_framing", "labels": ["a", "b"],
+              "blend": {"temperature": 1.0, "bootstrap_weight": 0.0,
+                        "seen_sources": {"min_claims": 10, "applied": True, "decision": "on", "claims": {name: 12}}}}
+    metrics = {"label_counts": {"a": 30, "b": 30}, "train_claims": 50, "scheme_examples": 0, "validation_claims": 10,
+               "validation_macro_f1": 0.6, "epochs_run": 8, "best_epoch": 4, "seconds": 9}
+    card = model_card(SimpleNamespace(config=config, model_labels=["a", "b"]), metrics, "claims.jsonl")
+    assert "&lt;img src=https://tracker.example/p.png&gt; \\[x\\](http://evil.example) (12) (on)." in card
+    assert "<img" not in card and "[x]" not in card
