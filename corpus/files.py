@@ -80,6 +80,12 @@ def link_target(link: Path) -> Path:
     """Where the symbolic link ``link`` leads, which an output then replaces; its folder must exist.
     A dangling link's missing folders are never made: `--out o/x` linked to /nonexistent/dir/x had
     created /nonexistent/dir at the filesystem's root."""
+    try:
+        os.stat(link)
+    except OSError as err:
+        if err.errno == errno.ELOOP:   # realpath gives the loop back: the link was replaced, or a folder's work lost
+            raise UserError(f"{link} is a symbolic link that loops ({link} -> {os.readlink(link)} -> ...); remove "
+                            "it or give another output path") from None
     target = Path(os.path.realpath(link))
     if not target.parent.is_dir():
         raise UserError(f"{link} is a symbolic link to {os.readlink(link)}, whose folder {target.parent} does not "

@@ -9,7 +9,8 @@ import re
 import pytest
 
 from corpus.errors import UserError
-from corpus.files import OUTPUT_MARK, atomic_dir, atomic_write, check_writable, read_jsonl, write_jsonl
+from corpus.files import (OUTPUT_MARK, atomic_dir, atomic_write, check_output_dir, check_writable, read_jsonl,
+                          write_jsonl)
 
 
 def test_write_jsonl_round_trip(tmp_path):
@@ -358,3 +359,20 @@ def test_a_full_disk_names_the_output_and_leaves_nothing(tmp_path, kind):
         with atomic_write(out):
             raise OSError(errno.EIO, "boom", "input.jsonl")
     assert other.value.filename == "input.jsonl"
+
+
+def test_an_output_that_is_a_symbolic_link_loop_is_refused_and_stays(tmp_path):
+    # A file output had replaced the link with a file; a folder output (compare, train, pull) failed
+    # after the work, naming its temporary folder ("Not a directory").
+    loop = tmp_path / "loop1"
+    loop.symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(loop)
+    expected = rf"^{re.escape(str(loop))} is a symbolic link that loops .*; remove it or give another output path$"
+    with pytest.raises(UserError, match=expected):
+        write_jsonl(loop, [{"a": 1}])
+    with pytest.raises(UserError, match=expected):
+        check_output_dir(loop, ["a.jsonl"])
+    with pytest.raises(UserError, match=expected):
+        with atomic_dir(loop, ["a.jsonl"]):
+            pass
+    assert os.readlink(loop) == str(tmp_path / "loop2") and sorted(p.name for p in tmp_path.iterdir()) == ["loop1", "loop2"]
