@@ -175,10 +175,11 @@ def run_compare(inp: str | Path, out: str | Path, config: str | Path | None = No
     (labels.jsonl, labels.parquet or the dataset of `stance pull`) puts the annotators' labels in
     place of the pre-labels of the claims they labelled.
     """
-    from corpus.files import atomic_dir, check_output_dir, read_jsonl, write_jsonl
+    from corpus.files import atomic_dir, check_output_dir, check_writable, read_jsonl, write_jsonl
     from models.report import render_report
 
     check_output_dir(out, OUTPUT_FILES, OUTPUT_WRITTEN)
+    check_writable(out)   # a read-only folder: refused now, not after the embeddings and clustering
     settings = settings or load_compare_settings(config, overrides)
     rows = list(read_jsonl(inp))
     # The scheme of the pre-labels (its cues and colours in the report): the one given (`stance

@@ -185,10 +185,11 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
 
     ``split``: "test" scores a pulled dataset's test split, "all" every row; None: ``default_split``.
     """
-    from corpus.files import atomic_dir, check_output_dir, write_jsonl
+    from corpus.files import atomic_dir, check_output_dir, check_writable, write_jsonl
     from models.schemes import load_scheme
 
     check_output_dir(out_dir, REPORT_FILES, REPORT_WRITTEN)
+    check_writable(out_dir)   # a read-only folder: refused now, not after the model has scored every claim
     record = {} if model == "bootstrap" else model_config(model)   # claimstance.json, read once
     # a model's own scheme, else the default
     scheme = scheme or record.get("scheme_path") or record.get("scheme") or DEFAULT_SCHEME

@@ -153,3 +153,25 @@ def test_an_output_on_a_full_disk_is_named_in_the_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err == ("error: cannot write /dev/full (No space left on device); free space on its disk or choose "
                    "another output path (nothing was written)\n")
+
+
+
+def test_an_output_folder_that_cannot_be_made_is_refused_before_the_work(tmp_path, capsys):
+    # A read-only --out had failed only after the work: compare's embeddings (written to --cache),
+    # evaluate's scoring of every claim (its --data is missing here, so naming it means it was read).
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    out = blocker / "report"
+    refused = f"error: cannot write {out}: {blocker} is a file; choose another output path\n"
+    claims = tmp_path / "pre.jsonl"
+    claims.write_text("".join(json.dumps({"claim_id": f"c{i}", "doc_id": f"d{i % 2}", "text": text, "is_claim": True,
+                                          "prediction": "neutral", "source_type": "independent_reporting"}) + "\n"
+                              for i, text in enumerate(["Officials said six drones fell on the city.",
+                                                        "Six drones fell on the city, officials said.",
+                                                        "The ministry denied any drone attack.",
+                                                        "No drones were seen, the ministry said."])), encoding="utf-8")
+    cache = tmp_path / "cache"
+    assert cli.main(["compare", "--in", str(claims), "--out", str(out), "--cache", str(cache)]) == 2
+    assert capsys.readouterr().err == refused and not cache.exists()
+    assert cli.main(["evaluate", "--model", "bootstrap", "--data", str(tmp_path / "missing.jsonl"), "--out", str(out)]) == 2
+    assert capsys.readouterr().err == refused
