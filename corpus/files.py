@@ -327,10 +327,16 @@ def read_jsonl(path: str | Path, max_line_mb: float = MAX_LINE_MB) -> Iterator[d
                 if lineno == 1 and path.suffix.lower() not in ("", ".jsonl", ".ndjson", ".json", ".jl", ".txt"):
                     raise UserError(f"{path}: not JSON lines (a '{path.suffix}' file); give the .jsonl file the "
                                     "previous step wrote") from None
+                if lineno == 1 and raw.lstrip().startswith(b"["):
+                    raise UserError(f"{path}: a JSON array where JSON lines are expected (one object a line); convert it "
+                                    "(jq -c '.[]' FILE > FILE.jsonl)") from None
                 raise UserError(f"{path}:{lineno}: malformed JSON ({json_problem(err)}); fix or remove that line") from None
             except RecursionError:   # the parser recurses once a level
                 raise UserError(f"{path}:{lineno}: malformed JSON (nested too deep); fix or remove that line") from None
             if not isinstance(row, dict):
+                if lineno == 1 and isinstance(row, list):
+                    raise UserError(f"{path}: a JSON array where JSON lines are expected (one object a line); convert "
+                                    "it (jq -c '.[]' FILE > FILE.jsonl)")
                 raise UserError(f"{path}:{lineno}: expected a JSON object, got {type(row).__name__}")
             if may_hold_surrogates(raw):
                 # Half an emoji (a lone "\ud83d") cannot be written as UTF-8, by us or by a tokenizer:

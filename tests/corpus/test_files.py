@@ -168,9 +168,14 @@ def test_read_jsonl_names_the_bad_line(tmp_path):
 
 def test_read_jsonl_rejects_non_objects_and_bad_bytes(tmp_path):
     arr = tmp_path / "arr.jsonl"
-    arr.write_text("[1, 2]\n", encoding="utf-8")
-    with pytest.raises(UserError, match=r"arr\.jsonl:1: expected a JSON object, got list"):
+    arr.write_text("{\"t\": 1}\n[1, 2]\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"arr\.jsonl:2: expected a JSON object, got list"):
         list(read_jsonl(arr))
+    # A JSON array, on one line or pretty-printed over several, is named as what it is
+    for text in ('[{"t": 1}, {"t": 2}]\n', '[{"t": 1},\n {"t": 2}]\n'):
+        arr.write_text(text, encoding="utf-8")
+        with pytest.raises(UserError, match=r"arr\.jsonl: a JSON array where JSON lines are expected .*jq -c"):
+            list(read_jsonl(arr))
     latin = tmp_path / "latin.jsonl"
     latin.write_bytes('{"t": "caf\xe9"}\n'.encode("latin-1"))
     with pytest.raises(UserError, match=r"latin\.jsonl:1: not UTF-8"):
