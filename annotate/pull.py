@@ -61,7 +61,7 @@ def export_tasks(ls: Any, project_id: int, progress: bool = True, poll: float = 
     A snapshot export (``exports.create`` then ``download``) serialises the tasks in one pass on the
     server without the format converter of the direct export endpoint; on a server without a job
     queue it completes inside the create call, elsewhere it is polled. The snapshot is deleted after
-    download so pulls leave nothing behind. Label Studio's "annotated" filter leaves out tasks only
+    download; its file goes with it on the managed server (``studio_server._delete_export_files``). Label Studio's "annotated" filter leaves out tasks only
     ever skipped: ``{"skipped": "only"}`` exports those (``pull`` asks for both).
     """
     from tqdm import tqdm
@@ -91,7 +91,10 @@ def export_tasks(ls: Any, project_id: int, progress: bool = True, poll: float = 
         # Only on a terminal: in a log, a bar that is cleared when done leaves its first state, "0.00B".
         with tqdm(desc="download", unit="B", unit_scale=True, file=sys.stderr, disable=None if progress else True,
                   leave=False) as bar:
-            for chunk in ls.projects.exports.download(project_id, snapshot.id, export_type="JSON"):
+            # No export_type: the snapshot's own file is sent. Asked for "JSON", Label Studio 1.23.2
+            # converts it again into a /tmp/tmpXXXX.json (every annotation, annotators' e-mails) that
+            # its server process held open, and a stop or kill left behind.
+            for chunk in ls.projects.exports.download(project_id, snapshot.id):
                 buffer.write(chunk)
                 bar.update(len(chunk))
     finally:

@@ -40,7 +40,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 # Variables the server may see from the caller's environment; everything else is dropped because
 # Label Studio reads unprefixed USERNAME, PASSWORD and PORT.
-_PASSED_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "SSL_CERT_FILE")
+_PASSED_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "SSL_CERT_FILE")   # TMPDIR: server_tmp
 
 
 def find_binary() -> str:
@@ -181,9 +181,31 @@ def _new_credentials(port: int) -> dict[str, Any]:
     }
 
 
+def server_tmp(data_dir: Path) -> Path:
+    """The server's temporary directory, inside its data dir: what Label Studio writes to a temporary
+    file (an export being written or converted: every annotation, the annotators' e-mail addresses)
+    stays in the workspace, mode 700, never in /tmp where a stop or kill left it."""
+    return data_dir / "tmp"
+
+
+def _empty_tmp(data_dir: Path) -> None:
+    """Make the server's temporary directory (mode 700), empty: files a killed server left go."""
+    tmp = server_tmp(data_dir)
+    for folder in (data_dir, tmp):
+        folder.mkdir(mode=0o700, exist_ok=True)
+    os.chmod(tmp, 0o700)
+    for entry in tmp.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                entry.unlink()
+
+
 def _server_env(data_dir: Path, info: dict[str, Any]) -> dict[str, str]:
     env = {key: os.environ[key] for key in _PASSED_ENV if key in os.environ}
     env.update({
+        "TMPDIR": str(server_tmp(data_dir)),
         "LABEL_STUDIO_BASE_DATA_DIR": str(data_dir),
         "LABEL_STUDIO_USERNAME": info["username"],
         "LABEL_STUDIO_PASSWORD": info["password"],
@@ -271,6 +293,7 @@ def start(workspace: str | Path = DEFAULT_WORKSPACE, port: int | None = None,
         first = not (data_dir / "label_studio.sqlite3").exists()   # the first start runs the migrations
         say(f"starting Label Studio for {workspace} on port {port}"
             + (" (the first start takes up to a minute)" if first else ""))
+    _empty_tmp(data_dir)
     cmd = [*_launcher(binary), "start", "--no-browser", "--internal-host", HOST, "--port", str(port),
            "--data-dir", str(data_dir.resolve())]
     # mode 600: the server's log names its users and the links they open
@@ -386,6 +409,8 @@ def stop(workspace: str | Path = DEFAULT_WORKSPACE) -> dict[str, Any]:
     pids = [pid] if _pid_alive(pid) else _server_pids(data_dir)
     for found in pids:
         _kill(found)
+    if pids and server_tmp(data_dir).is_dir():
+        _empty_tmp(data_dir)   # what the server held open when it was stopped
     if pid is not None:   # nothing to record when no pid was kept
         info["pid"] = None
         _write_info(workspace, info)

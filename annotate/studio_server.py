@@ -5,7 +5,8 @@ Label Studio 1.23.2 recounts each imported task's annotations and predictions wi
 update_tasks_counters``): about two thirds of the time of an import with predictions, pure Python.
 This replaces it, before the server starts serving, with the same counts written by one UPDATE with
 correlated subqueries. A separate addition for `stance pull` (``_fast_export``) removes the snapshot
-export's query a task and its repeated feature-flag evaluations, the exported JSON unchanged. Only for
+export's query a task and its repeated feature-flag evaluations, the exported JSON unchanged, and
+``_delete_export_files`` has a deleted export take its file along (a pull deletes its snapshot). Only for
 the version they were written against; any other version runs as is. It also keeps studio.log free of
 the start and request lines Label Studio itself writes twice (``_quiet_first_settings``, ``_log_django_once``).
 
@@ -104,6 +105,32 @@ def _fast_export() -> None:
     fsm_fields.flag_set = remembered_flag_set        # the FSM state field imported the name itself
 
 
+def _delete_export_files() -> None:
+    """A deleted export takes its file with it (and its converted formats' files).
+
+    Label Studio 1.23.2 deletes an export's row but keeps its file under ``media/export/`` unless a
+    feature flag it fixes off is on (``ff_back_dev_4664_...``, stale): each `stance pull`, which
+    deletes its snapshot after the download, left a full copy of the project there (every
+    annotation, the annotators' e-mail addresses, the texts).
+    """
+    from data_export.models import Export
+
+    delete = Export.delete
+
+    def delete_with_files(self, *args, **kwargs):
+        files = [self.file] + [c.file for c in self.converted_formats.all()]
+        result = delete(self, *args, **kwargs)
+        for file in files:
+            if file:
+                try:
+                    file.delete(save=False)
+                except OSError:   # gone already: nothing left to remove
+                    pass
+        return result
+
+    Export.delete = delete_with_files
+
+
 def _quiet_first_settings() -> None:
     """Keep the start lines of Label Studio's settings once in studio.log.
 
@@ -167,6 +194,8 @@ def main() -> int:
             print("claimstance: task counters updated in one statement", flush=True)
             _fast_export()
             print("claimstance: snapshot exports prefetch predictions and remember feature flags", flush=True)
+            _delete_export_files()
+            print("claimstance: a deleted export takes its file with it", flush=True)
         serve(host, port)
 
     if serve is not None:

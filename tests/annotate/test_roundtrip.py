@@ -208,3 +208,27 @@ def test_pull_failures_are_one_clear_line(studio, annotated, tmp_path, capsys, m
     assert main(["pull", "--workspace", studio["workspace"], "--project", TITLE, "--out", out,
                  "--scheme", str(bad_scheme)]) != 0
     assert capsys.readouterr().err.startswith("error: ")
+
+
+def test_a_pull_leaves_no_copy_of_the_export_on_the_server_or_in_tmp(studio, annotated, tmp_path):
+    """The export holds every annotation and the annotators' e-mails: after a pull, neither its
+    snapshot file (media/export) nor a converted copy (Label Studio's /tmp/tmpXXXX.json, held open by
+    the server) may remain; the server's temporary files go to the workspace, mode 700."""
+    import os
+    import stat
+
+    from annotate.studio import server_tmp
+
+    data_dir = Path(studio["workspace"]).resolve() / "studio"
+    pid = studio["pid"]
+    environ = dict(item.split("=", 1) for item in Path(f"/proc/{pid}/environ").read_bytes().decode().split("\0") if "=" in item)
+    assert environ["TMPDIR"] == str(server_tmp(data_dir))
+    assert stat.S_IMODE(server_tmp(data_dir).stat().st_mode) == 0o700
+    exports = data_dir / "media" / "export"
+    for round in range(3):   # the converted copy used to linger only now and then, until collected
+        assert main(["pull", "--workspace", studio["workspace"], "--project", TITLE, "--out", str(tmp_path / "p")]) == 0
+        assert not [p for p in exports.rglob("*") if p.is_file()], f"pull {round + 1} left its snapshot file"
+        held = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+        outside = [p for p in held if p.endswith(".json") and not p.startswith(str(data_dir))]
+        assert outside == [], f"after pull {round + 1} the server holds {outside} open"
+    assert not [p for p in server_tmp(data_dir).rglob("*") if p.is_file() and p.suffix == ".json"]

@@ -171,6 +171,9 @@ def test_server_env_drops_unprefixed_variables(monkeypatch, tmp_path):
     assert env["LATEST_VERSION_CHECK"] == "false" and env["COLLECT_ANALYTICS"] == "false"
     assert env["LABEL_STUDIO_USER_TOKEN"] == "k" and env["SENTRY_DSN"] == ""
     assert os.environ["PORT"] == "9999"
+    # its temporary files (an export being written or converted) stay in the workspace, not /tmp
+    monkeypatch.setenv("TMPDIR", "/tmp")
+    assert server._server_env(tmp_path, info)["TMPDIR"] == str(tmp_path / "tmp")
 
 
 def test_status_sets_a_loose_studio_json_back_to_600_and_prints_the_real_mode(studio, capsys):
