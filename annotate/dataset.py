@@ -1,17 +1,20 @@
 """Labelled claims as a ``datasets.DatasetDict`` split by document, plus Parquet for pandas users.
 
 A document's split comes from a hash of its id (sha1 buckets 80/10/10), so no document's claims
-straddle two splits and a document in test stays in test as annotation goes on. While a split's
-bucket is still empty (small corpora: with fewer than about 30 documents it often is), the document
-whose hash lies nearest that bucket is moved into it; only such moved documents may change split in
-a later pull, and the split summary lists them. With fewer than three documents everything goes to
-train (there is nothing to hold out honestly).
+straddle two splits and, from 30 documents on, a document in test stays in test as annotation goes
+on. Below 30 documents the buckets often leave a split empty, or one large document gives test half
+the claims (a tester's 49 claims: train 22, validation 1, test 26): the fewest documents are then
+moved (or swapped) so each split holds about its share of the claims, and the split summary names
+them; until there are 30 documents a later pull may move documents again. From 30 on, only a split
+left empty takes a document. A split still far from its share is a warning. With fewer than three
+documents everything goes to train (there is nothing to hold out honestly).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,9 @@ SPLITS = ("train", "validation", "test")
 SPLIT_COLUMN = "split"   # labels.parquet's column naming each row's split
 FRACTIONS = (0.8, 0.1, 0.1)
 MIN_DOCUMENTS = 3
+# Below this many documents, documents are moved so each split holds about its share of the claims;
+# from it on, only a document filling an empty split is, and every other keeps its hash's split.
+BALANCED_BELOW = 30
 # Columns of labels.jsonl that stay out of the dataset: per-annotator votes are a dict that Arrow
 # would turn into a struct with one field per annotator.
 DROPPED = ("votes",)
@@ -51,46 +57,137 @@ def _distance(bucket: float, split: str) -> float:
     return max(low - bucket, bucket - high, 0.0)
 
 
+def _tolerance(fraction: float) -> float:
+    """How far a split's share of the claims may stray from its fraction: 10 points for train, 5 for
+    validation and test."""
+    return min(fraction / 2, 0.1)
+
+
+def far_splits(counts: dict[str, int]) -> list[str]:
+    """The splits whose share of the claims strays beyond ``_tolerance`` by 2 claims or more (a
+    handful of claims cannot be shared 80/10/10: 1 of 3 is no imbalance worth a word)."""
+    total = sum(counts.values())
+    far = []
+    for name, fraction in zip(SPLITS, FRACTIONS):
+        off = abs(counts.get(name, 0) - fraction * total)
+        if total and off >= 2 and off / total > _tolerance(fraction) + 1e-9:
+            far.append(name)
+    return far
+
+
+def _cost(counts: dict[str, int], total: int) -> float:
+    """How far claim counts lie from 80/10/10 (chi-square), an empty split far worse than any imbalance."""
+    return sum((counts[name] - f * total) ** 2 / (f * total) + (10.0 * total if counts[name] == 0 else 0.0)
+               for name, f in zip(SPLITS, FRACTIONS))
+
+
 def document_splits(doc_ids: Sequence[str], unit: str = "document") -> tuple[dict[str, str], str | None]:
     """Each document's split and a note when the split had to bend.
 
-    Documents fall into train / validation / test by a hash of their id (80/10/10). When that leaves
-    a split empty (few documents), the document whose hash is nearest that split's range, taken from
-    a split that keeps at least one, is moved into it; every other document stays in its hash's split,
-    so adding documents moves none of them. ``unit`` names what an id stands for ("document pair").
+    ``doc_ids`` has one entry per claim (row), so a document's size is its number of claims. Documents
+    fall into train / validation / test by a hash of their id (80/10/10). When that leaves a split
+    empty, or (below ``BALANCED_BELOW`` documents) a split's share of the claims far from its fraction
+    (``far_splits``: a large document in test), the fewest documents are moved, or swapped, each step
+    the one that brings the claim counts nearest 80/10/10 (ties: the hash nearest the split); every
+    other document stays in its hash's split. ``unit`` names what an id stands for ("document pair").
     """
-    bucket = {d: _bucket(d) for d in set(doc_ids)}   # a sha1 a document, once
+    size = Counter(doc_ids)
+    bucket = {d: _bucket(d) for d in size}   # a sha1 a document, once
     docs = sorted(bucket, key=lambda d: (bucket[d], d))
     if len(docs) < MIN_DOCUMENTS:
         return ({d: "train" for d in docs},
                 f"only {len(docs)} {unit}(s): every row is in train, no validation or test split")
-    split = {d: _bucket_split(bucket[d]) for d in docs}
-    moved = {}
-    for empty in SPLITS:
-        if empty in split.values():
-            continue
-        sizes = {name: sum(1 for s in split.values() if s == name) for name in SPLITS}
-        donors = [d for d in docs if sizes[split[d]] >= 2 and d not in moved]
-        doc = min(donors, key=lambda d: (_distance(bucket[d], empty), d))
-        moved[doc] = (split[doc], empty)
-        split[doc] = empty
+    total = sum(size.values())
+    natural = {d: _bucket_split(bucket[d]) for d in docs}
+    split = dict(natural)
+    balance = len(docs) < BALANCED_BELOW
+
+    def counts_of(assigned: dict[str, str]) -> dict[str, int]:
+        counts = dict.fromkeys(SPLITS, 0)
+        for d, name in assigned.items():
+            counts[name] += size[d]
+        return counts
+
+    first = counts_of(split)
+    for _ in range(2 * len(docs)):
+        counts = counts_of(split)
+        if all(counts.values()) and not (balance and far_splits(counts)):
+            break
+        now = _cost(counts, total)
+        best: tuple[Any, ...] | None = None   # (cost, documents moved, hash distance, d, e, to)
+        for i, d in enumerate(docs):
+            for to in SPLITS:
+                if to == split[d]:
+                    continue
+                after = {**counts, split[d]: counts[split[d]] - size[d]}
+                after[to] += size[d]
+                options = [((_cost(after, total), 1, _distance(bucket[d], to), d, "", to))]
+                if balance:   # a swap: d goes to ``to`` and e, from ``to``, to d's split
+                    for e in docs[i + 1:]:
+                        if split[e] == to:
+                            swapped = {**after, to: after[to] - size[e]}
+                            swapped[split[d]] += size[e]
+                            options.append((_cost(swapped, total), 2,
+                                            _distance(bucket[d], to) + _distance(bucket[e], split[d]), d, e, to))
+                for key in options:
+                    if best is None or key < best:
+                        best = key
+        if best is None or best[0] >= now - 1e-9:
+            break
+        _, _, _, d, e, to = best
+        if e:
+            split[e] = split[d]
+        split[d] = to
+    moved = {d: (natural[d], split[d]) for d in docs if split[d] != natural[d]}
     note = None
     if moved:
-        note = (f"{len(docs)} {unit}s: the sha1 buckets left "
-                + " and ".join(sorted({to for _, to in moved.values()}, key=SPLITS.index)) + " empty, so "
-                + "; ".join(f"{d} moved from {was} to {to}" for d, (was, to) in moved.items())
-                + f" (the nearest hash); moved {unit}s may change split in a later pull, every other {unit} keeps its split")
+        item = "pair" if unit == "document pair" else "claim"
+        empty = [name for name in SPLITS if not first[name]]
+        if balance and far_splits(first):
+            why = (f"gave train {first['train']}, validation {first['validation']} and test {first['test']} of the "
+                   f"{total} {item}s ({'/'.join(f'{first[n] / total:.0%}' for n in SPLITS)}, against 80/10/10)")
+        else:
+            why = "left " + " and ".join(empty) + " empty"
+        note = (f"{len(docs)} {unit}s: the sha1 buckets {why}, so "
+                + "; ".join(f"{d} moved from {was} to {to} ({size[d]} {item}{'s' if size[d] != 1 else ''})"
+                            for d, (was, to) in moved.items())
+                + f"; moved {unit}s may change split in a later pull"
+                + (f", and others may move while there are fewer than {BALANCED_BELOW} {unit}s" if balance
+                   else f", every other {unit} keeps its split"))
     return split, note
 
 
-def split_rule(group: str, note: str | None, unit: str = "document") -> str:
+def split_warning(counts: dict[str, int], unit: str = "document", item: str = "claim") -> str | None:
+    """A warning when a split still holds a share of the rows far from 80/10/10 (``far_splits``): a
+    whole document cannot be cut, and one can outweigh a split's share."""
+    far = far_splits(counts)
+    if not far:
+        return None
+    total = sum(counts.values())
+    said = "; ".join(f"{name} holds {counts[name]} of the {total} {item}s ({counts[name] / total:.0%}, "
+                     f"its share {FRACTIONS[SPLITS.index(name)]:.0%})" for name in far)
+    advice = f"label {item}s of more {unit}s"
+    if "test" in far and counts["test"] > FRACTIONS[2] * total:
+        advice += (f"; `stance train` holds the test split out for `stance evaluate`, so it trains on "
+                   f"{counts['train'] + counts['validation']} {item}s: for a first loop on every labelled {item}, "
+                   f"`stance train --data labels.jsonl` (no split column: nothing is held out; score that model on "
+                   f"{item}s labelled later)")
+    return f"the splits are far from 80/10/10 (a {unit} is never cut): {said}; {advice}"
+
+
+def split_rule(group: str, note: str | None, unit: str = "document", n_documents: int | None = None) -> str:
     """The split rule as the report and the card state it: when it is and is not fixed across pulls."""
     rule = f"by {unit}: sha1({group}) buckets 80/10/10"
     if note and note.startswith("only"):
         return rule + f"; fewer than {MIN_DOCUMENTS} {unit}s so far: all in train, to be re-split when there are more"
+    if (note and f"fewer than {BALANCED_BELOW}" in note) or (n_documents is not None and n_documents < BALANCED_BELOW):
+        return rule + (f"; below {BALANCED_BELOW} {unit}s the fewest {unit}s are moved so that no split is empty and "
+                       f"each holds about its share of the rows (train within 10 points, validation and test within 5); "
+                       f"until there are {BALANCED_BELOW} {unit}s a later pull may move {unit}s again")
     if note:
-        return rule + (f"; while a split's bucket is empty the {unit} of the nearest hash is moved into it, and only "
-                       f"those moved {unit}s may change split in a later pull: every other {unit} keeps its split")
+        return rule + (f"; while a split's bucket is empty a {unit} is moved into it (the one that leaves the rows "
+                       f"nearest 80/10/10), and only those moved {unit}s may change split in a later pull: every "
+                       f"other {unit} keeps its split")
     return rule + f", fixed across pulls (a {unit} keeps its split as {unit}s are added)"
 
 
@@ -190,9 +287,13 @@ def build_dataset(labels: Sequence[dict[str, Any]], label_ids: Sequence[str], fi
     summary = {
         "splits": {name: len(part) for name, part in dd.items()},
         "documents": {name: sum(1 for s in split_of.values() if s == name) for name in dd},
-        "rule": split_rule(group, note, unit),
+        "rule": split_rule(group, note, unit, len(split_of)),
         "note": note,
     }
+    warning = split_warning({name: sum(1 for d in columns[group] if split_of[d] == name) for name in SPLITS},
+                            unit, "pair" if unit == "document pair" else "claim")
+    if warning:
+        summary["warning"] = warning
     return dd, summary
 
 

@@ -142,6 +142,8 @@ def render_card(dd: Any, report: dict[str, Any], summary: dict[str, Any]) -> str
               f"Split {md(summary.get('rule', ''))}.", ""]
     if summary.get("note"):
         lines += [f"Note: {md(summary['note'])}.", ""]
+    if summary.get("warning"):
+        lines += [f"Warning: {md(summary['warning'])}.", ""]
     lines += ["| split | " + items + " |", "|---|---|"]
     lines += [f"| {md(name)} | {len(part)} |" for name, part in dd.items()]
     lines += ["", "## How labels were resolved", "",

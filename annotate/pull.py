@@ -311,6 +311,8 @@ def summary_lines(report: dict[str, Any], out_dir: str | Path) -> list[str]:
                      + ", ".join(f"{k} {v}" for k, v in splits.items()))
     if dataset.get("note"):
         lines.append(f"note: {dataset['note']}")
+    if dataset.get("warning"):   # in the terminal it names the pulled file where it is
+        lines.append("warning: " + dataset["warning"].replace("--data labels.jsonl", f"--data {out / 'labels.jsonl'}"))
     if unit == "claim" and 0 < splits.get("test", 0) < SMALL_TEST:
         lines.append(f"note: the test split holds {splits['test']} claim(s), too few for `stance evaluate` to say "
                      "much; label claims of more documents, or evaluate on claims labelled after training "

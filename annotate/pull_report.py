@@ -178,5 +178,7 @@ def render_html(report: dict[str, Any], labels: Sequence[dict[str, Any]] = (),
             parts.append(f"<p>Split {html_text(str(dataset['rule']))}.</p>")
     if dataset.get("note"):
         parts.append(f"<p><i>{html_text(str(dataset['note']))}</i></p>")
+    if dataset.get("warning"):
+        parts.append(f"<p><b>Warning:</b> {html_text(str(dataset['warning']))}.</p>")
     parts.append("</body></html>\n")
     return "\n".join(parts)
