@@ -21,7 +21,7 @@ import numpy as np
 from corpus.errors import UserError, named_few
 from corpus.records import source_name
 from models.compare_settings import CompareSettings, load_compare_settings
-from models.pairs import claim_rows, find_pairs, source_group
+from models.pairs import claim_rows, document_groups, find_pairs
 from models.topics import cluster_pairs
 
 Embed = Callable[[list[str]], np.ndarray]
@@ -32,7 +32,7 @@ OUTPUT_WRITTEN = ("pairs.parquet", "clusters.jsonl", "clusters.parquet")   # and
 def one_source(claims: Sequence[dict[str, Any]], settings: CompareSettings) -> str | None:
     """The note when every claim is of one source and ``within_source`` is off: its documents are
     paired with each other (one channel's posts, one outlet's rows), else there would be no pair."""
-    if settings.within_source or len({source_group(r) for r in claims}) != 1 or \
+    if settings.within_source or len(set(document_groups(claims))) != 1 or \
             len({str(r["doc_id"]) for r in claims}) < 2:
         return None
     return (f"every document is of one source, {source_name(claims[0])!r}, so its documents are paired with each "

@@ -318,6 +318,18 @@ def source_group(row: dict[str, Any]) -> str:
     return f"doc\x00{row['doc_id']}" if name is None else f"source\x00{name}"
 
 
+def document_groups(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """Each row's ``source_group``, one a document: rows of one ``doc_id`` that name different
+    sources (posts of several authors read under one id) all take the first of their groups in
+    sorted order, so that a document's claims are never paired with each other."""
+    first: dict[str, str] = {}
+    for row in rows:
+        doc, group = str(row["doc_id"]), source_group(row)
+        if doc not in first or group < first[doc]:
+            first[doc] = group
+    return [first[str(row["doc_id"])] for row in rows]
+
+
 def mutual_nearest(idx: np.ndarray, groups: np.ndarray) -> set[tuple[int, int]]:
     """Pairs (i < j) that are each other's nearest row in the other's group, among the neighbours
     ``idx`` lists (best first; -1 for none): j is the first row of its group in i's list, and i the
@@ -363,7 +375,7 @@ def find_pairs(rows: Sequence[dict[str, Any]], vectors: np.ndarray,
     ``min_similarity``, and mutual nearest claims of two sources above ``mutual_similarity``
     (``within_source``: of other documents, one source's included). ``progress`` (None: when over
     20,000 rows) shows the search's bar on stderr."""
-    keys = [str(r["doc_id"]) if settings.within_source else source_group(r) for r in rows]
+    keys = [str(r["doc_id"]) for r in rows] if settings.within_source else document_groups(rows)
     ids = {k: i for i, k in enumerate(dict.fromkeys(keys))}
     groups = np.array([ids[k] for k in keys], dtype=np.int64)
     # Reposts: copies of one text (in other sources) count as one of a claim's top_k, so that they

@@ -305,6 +305,24 @@ def test_pairs_are_across_sources_unless_within_source():
     assert notes == []
 
 
+def test_a_document_whose_rows_name_several_sources_is_never_paired_with_itself():
+    # Posts of two authors read under one id (a JSONL of a thread's posts, `stance claims --id-column
+    # thread`): the rows of d1 named two sources, so its two claims were paired with each other.
+    rows = [row("a1", "d1", "The backdoor is real.", outlet=None, author="alice"),
+            row("a2", "d1", "The backdoor is real indeed.", outlet=None, author="bob"),
+            row("b1", "d2", "A backdoor was found.", outlet=None, author="carol")]
+    for order in (rows, rows[::-1]):
+        _, pairs, _ = compare(order, topic_embed, CompareSettings(min_similarity=0.5, top_k=5))
+        assert {frozenset((p["claim_a"], p["claim_b"])) for p in pairs} == {frozenset(("a1", "b1")),
+                                                                           frozenset(("a2", "b1"))}
+    # d1 (alice and bob) and d2 of alice: one source, paired within it with the note
+    notes: list[str] = []
+    _, pairs, _ = compare(rows[:2] + [{**rows[2], "author": "alice"}], topic_embed,
+                          CompareSettings(min_similarity=0.5, top_k=5), notes=notes)
+    assert all(p["doc_a"] != p["doc_b"] for p in pairs) and len(pairs) == 2
+    assert len(notes) == 1 and "every document is of one source, 'alice'" in notes[0]
+
+
 def test_compare_needs_two_documents_and_claim_fields():
     with pytest.raises(UserError, match="at least two documents"):
         compare([ROWS[0], ROWS[1]], topic_embed)
