@@ -126,6 +126,7 @@ def train(data: str | Path, out_dir: str | Path, scheme: str = DEFAULT_SCHEME, e
     if len(present) < 2:
         raise UserError(f"{data}: its training rows hold only the label {present[0]!r}; training needs at least "
                         "two labels: label claims of another stance too")
+    _check_validation_possible(data, rows, held_out, left_out)
     clf, metrics = fit_classifier(rows, scheme_obj, seed, settings, progress)
     metrics["test_claims_held_out"] = len(held_out)
     metrics["left_out"] = left_out_sentence(before, left_out, exclude_ties, min_agreement)
@@ -144,6 +145,43 @@ def train(data: str | Path, out_dir: str | Path, scheme: str = DEFAULT_SCHEME, e
                                                    encoding="utf-8")
     return {**metrics, "out_dir": str(out_dir), "version": clf.version, "blend": clf.config["blend"],
             "n_labels": len(clf.model_labels), "notes": notes}   # bootstrap_advice is among the notes
+
+
+def _check_validation_possible(data: str | Path, rows: list[dict[str, Any]], held_out: list[dict[str, Any]],
+                               left_out: dict[str, int]) -> None:
+    """Refuse, before any training, data whose rarest label has one training claim (a validation split
+    stratified by label needs two), saying where the claims are and the ways forward: a pulled
+    dataset's test split is held out, and the pull's labels.jsonl has no split column."""
+    counts = Counter(str(r["label"]) for r in rows)
+    rare = sorted(label for label, n in counts.items() if n < 2)
+    if not rare:
+        return
+    where = ""
+    if held_out:
+        parts = Counter(str(r.get("split")) for r in rows)
+        test = Counter(str(r["label"]) for r in held_out)
+        where = (" (" + ", ".join(f"{name} {parts[name]}" for name in ("train", "validation") if parts.get(name))
+                 + f"; the test split's {len(held_out)} claims, {', '.join(f'{label} {test[label]}' for label in rare)}, "
+                 "are held out for `stance evaluate`)")
+    left = sum(left_out.values())
+    ways = [f"label more {' and '.join(repr(label) for label in rare)} claims" + (" and pull again" if held_out else "")]
+    if held_out:
+        path = Path(data)
+        folder = path if path.is_dir() and not (path / "dataset_dict.json").exists() else path.parent
+        if (folder / "labels.jsonl").is_file() and path.name in (folder.name, "dataset", "labels.parquet"):
+            ways.append(f"for a first loop train on every labelled claim: `stance train --data {folder / 'labels.jsonl'}` "
+                        "(no split column, so nothing is held out: score that model on claims labelled later)")
+        elif path.suffix.lower() == ".parquet":
+            ways.append("for a first loop train on every row: drop the split column (pandas: "
+                        "d.drop(columns='split')), and score that model on claims labelled later")
+        else:
+            ways.append("for a first loop train on every labelled claim: the pull's labels.jsonl (no split column, so "
+                        "nothing is held out: score that model on claims labelled later)")
+    if left:
+        ways.append("or relax --exclude-ties / --min-agreement, which left out " + _claims(left))
+    raise UserError(f"{data}: too few claims to hold out a validation split: "
+                    + ", ".join(f"label {label!r} has {counts[label]}" for label in rare)
+                    + f" of the {len(rows)} training claims{where}; " + "; ".join(ways))
 
 
 def left_out_sentence(before: int, left_out: dict[str, int], exclude_ties: bool,
