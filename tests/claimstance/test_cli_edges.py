@@ -7,6 +7,7 @@ import argparse
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -68,9 +69,12 @@ def test_studio_start_says_what_it_waits_for_first(tmp_path, monkeypatch, capsys
     fake.chmod(0o755)
     monkeypatch.setenv("CLAIMSTANCE_LABEL_STUDIO", str(fake))
     workspace = tmp_path / "w"
-    assert cli.main(["studio", "start", "--workspace", str(workspace), "--port", "8191"]) == 2
+    with socket.socket() as sock:   # a free port: a fixed 8191 failed whenever another server held it
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    assert cli.main(["studio", "start", "--workspace", str(workspace), "--port", str(port)]) == 2
     lines = capsys.readouterr().err.splitlines()
-    assert lines[0] == f"starting Label Studio for {workspace} on port 8191 (the first start takes up to a minute)"
+    assert lines[0] == f"starting Label Studio for {workspace} on port {port} (the first start takes up to a minute)"
     assert lines[1].startswith("error: Label Studio exited (code 3) while starting")
 
 
