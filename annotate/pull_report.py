@@ -62,8 +62,8 @@ def _task_link(report: dict[str, Any], task_id: Any) -> str:
 def disputed_section(report: dict[str, Any], labels: Sequence[dict[str, Any]],
                      rows: Sequence[dict[str, Any]] = ()) -> str:
     """The claims (or pairs) whose annotators disagree, for review: the text, where it comes from,
-    each annotator's label, the label it resolved to and by which rule, the pre-label shown, and a
-    link to the task. Every text escaped."""
+    each annotator's label, the label it resolved to and by which rule, the pre-label shown, the
+    annotators' notes, and a link to the task. Every text escaped."""
     pairs = report.get("unit") == "pair"
     key = "pair_id" if pairs else "claim_id"
     items = report.get("unit", "claim") + "s"
@@ -93,11 +93,15 @@ def disputed_section(report: dict[str, Any], labels: Sequence[dict[str, Any]],
             resolved += ": tied " + html_text(" / ".join(str(t) for t in row["tied_labels"]))
         resolved += ")</small>"
         prelabel = html_text(str(row["prelabel"])) if row.get("prelabel") is not None else "<i>none shown</i>"
+        # "annotator: note" each, as labels.jsonl holds them: what an adjudicator reads beside the votes
+        notes = "<br>".join(html_text(str(note)) for note in row.get("notes") or [])
         body.append(f"<tr><td class=\"text\">{text}</td><td class=\"text\">{votes}</td><td>{resolved}</td>"
-                    f"<td>{prelabel}</td><td>{_task_link(report, task_of.get(row.get(key)))}</td></tr>")
+                    f"<td>{prelabel}</td><td class=\"text\">{notes}</td>"
+                    f"<td>{_task_link(report, task_of.get(row.get(key)))}</td></tr>")
     what = "pair" if pairs else "claim"
     return (head + f"<table class=\"disputed\"><thead><tr><th>{what}</th><th>annotators' labels</th><th>resolved as</th>"
-            "<th>pre-label</th><th>task</th></tr></thead><tbody>" + "".join(body) + "</tbody></table>")
+            "<th>pre-label</th><th>annotators' notes</th><th>task</th></tr></thead><tbody>" + "".join(body)
+            + "</tbody></table>")
 
 
 def render_html(report: dict[str, Any], labels: Sequence[dict[str, Any]] = (),

@@ -746,7 +746,8 @@ def test_the_report_lists_the_disputed_claims_with_each_vote_and_the_pre_label(t
         _task(6, "c6", "d5", "Claim <b>six</b> & more.", [
             _annotation(7, 1, "anti", "2026-01-03T10:00:00Z", shown="pro"),
             _annotation(8, 2, "anti", "2026-01-03T11:00:00Z", shown="pro"),
-            _annotation(9, 3, "pro", "2026-01-03T12:00:00Z", shown="pro")], outlet=None, author="@kiel", platform="X")]
+            _annotation(9, 3, "pro", "2026-01-03T12:00:00Z", shown="pro", note='MoD\'s own words = <b>"framing"</b>?')],
+              outlet=None, author="@kiel", platform="X")]
     out = tmp_path / "p"
     report = pull.write_pull(tasks, {**USERS, 3: "third@example.org"}, SCHEME, out,
                              source={"project": "Toy", "project_id": 7, "url": "http://localhost:8151"})
@@ -765,6 +766,11 @@ def test_the_report_lists_the_disputed_claims_with_each_vote_and_the_pre_label(t
     assert '<a href="http://localhost:8151/projects/7/data?task=2">task 2</a>' in rows[0]
     assert "Claim &lt;b&gt;six&lt;/b&gt; &amp; more.<br><small>@kiel (X)</small>" in rows[1]
     assert "third@example.org: <b>pro</b>" in rows[1] and "<td>pro</td>" in rows[1]   # the pre-label shown
+    # the annotators' notes, escaped, beside their votes: what an adjudicator weighs
+    assert "<th>pre-label</th><th>annotators' notes</th><th>task</th>" in section
+    assert '<td class="text">admin@example.org: sarcasm</td>' in rows[0]
+    assert ('<td class="text">third@example.org: MoD&#x27;s own words = &lt;b&gt;&quot;framing&quot;&lt;/b&gt;?</td>'
+            in rows[1])
     assert "<script>" not in page and "c1" not in section and "c3" not in section   # unanimous and single: not disputed
     lines = pull.summary_lines(report, out)
     assert (f"disputed: 2 claim(s) on which annotators disagree (1 tie(s), 1 outvoted a dissent), listed for review "
