@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 
@@ -30,3 +33,16 @@ def json_problem(err: Any) -> str:
     if line is not None and "\n" not in line:   # one JSONL line, its newline kept: never "column 1" past its end
         return f"{message} column {min(err.pos, len(line)) + 1}"
     return f"{message} column {err.colno}"
+
+
+def why_missing(path: str | Path, what: str = "file") -> str:
+    """Why ``path``, which does not exist, cannot be read: a link that loops or leads nowhere is named
+    as one (it shows in a listing, so "no such file" had sent the user looking for a typo)."""
+    if not os.path.islink(path):
+        return f"no such {what}; check the path"
+    try:
+        os.stat(path)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            return "a symbolic link that loops; point it at the file or give the file itself"
+    return f"a symbolic link to {os.readlink(path)}, which does not exist; check the link or give the file itself"

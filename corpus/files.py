@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, IO
 
 from corpus.decoding import may_hold_surrogates, replace_surrogates
-from corpus.errors import UserError, json_problem, named_few
+from corpus.errors import UserError, json_problem, named_few, why_missing
 
 
 def default_mode(directory: bool = False) -> int:
@@ -303,7 +303,7 @@ def read_jsonl(path: str | Path, max_line_mb: float = MAX_LINE_MB) -> Iterator[d
     """
     path = Path(path)
     if not path.exists():
-        raise UserError(f"{path}: no such file; check the path")
+        raise UserError(f"{path}: {why_missing(path)}")
     if path.is_dir():
         raise UserError(f"{path}: is a directory, expected a .jsonl file")
     limit = int(max_line_mb * 1024 * 1024)

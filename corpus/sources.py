@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from corpus.errors import UserError, named_few
+from corpus.errors import UserError, named_few, why_missing
 from corpus.manifest import MANIFEST_NAMES, Manifest, find_manifest, load_manifest
 from corpus.records import Document, content_id
 
@@ -256,7 +256,7 @@ def list_sources(inputs: list[str], options: ReadOptions, on_skip: OnSkip,
     left_out: dict[str, list[str]] = {}   # an export's folder -> its media files and pages, not read
     for given in inputs:
         if not os.path.exists(given):
-            on_skip(Skipped(given, "no such file or directory; check the path"))
+            on_skip(Skipped(given, why_missing(given, "file or directory")))
             continue
         if os.path.isdir(given):
             root = os.path.realpath(given)

@@ -381,3 +381,19 @@ def test_an_output_that_is_a_symbolic_link_loop_is_refused_and_stays(tmp_path):
         with atomic_dir(loop, ["a.jsonl"]):
             pass
     assert os.readlink(loop) == str(tmp_path / "loop2") and sorted(p.name for p in tmp_path.iterdir()) == ["loop1", "loop2"]
+
+
+def test_an_input_that_is_a_broken_or_looping_link_is_named_as_one(tmp_path):
+    # Both had been "no such file; check the path", though the link shows in a listing.
+    loop = tmp_path / "loop1"
+    loop.symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(loop)
+    dangling = tmp_path / "claims.jsonl"
+    dangling.symlink_to("moved.jsonl")
+    with pytest.raises(UserError, match=rf"^{re.escape(str(loop))}: a symbolic link that loops; point it at the file"):
+        list(read_jsonl(loop))
+    with pytest.raises(UserError, match=rf"^{re.escape(str(dangling))}: a symbolic link to moved\.jsonl, which does "
+                                        "not exist; check the link"):
+        list(read_jsonl(dangling))
+    with pytest.raises(UserError, match=r"nope\.jsonl: no such file; check the path$"):
+        list(read_jsonl(tmp_path / "nope.jsonl"))

@@ -172,6 +172,17 @@ def test_each_bad_file_is_skipped_with_what_to_do(tmp_path: Path) -> None:
     assert reasons["missing.txt"] == "no such file or directory; check the path"
 
 
+def test_a_given_link_that_loops_or_leads_nowhere_is_named_as_one(tmp_path: Path) -> None:
+    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    (tmp_path / "moved.txt").symlink_to("gone.txt")
+    _, skipped = read([tmp_path / "loop1", tmp_path / "moved.txt"])
+    reasons = {Path(s.where).name: s.reason for s in skipped}
+    assert reasons == {"loop1": "a symbolic link that loops; point it at the file or give the file itself",
+                       "moved.txt": "a symbolic link to gone.txt, which does not exist; check the link or give the "
+                                    "file itself"}
+
+
 def test_an_unreadable_file_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "locked.txt"
     path.write_text("Secret.", encoding="utf-8")
