@@ -330,19 +330,23 @@ def document_groups(rows: Sequence[dict[str, Any]]) -> list[str]:
     return [first[str(row["doc_id"])] for row in rows]
 
 
-def mutual_nearest(idx: np.ndarray, groups: np.ndarray) -> set[tuple[int, int]]:
+def mutual_nearest(idx: np.ndarray, groups: np.ndarray, texts: Sequence[str] | None = None
+                   ) -> set[tuple[int, int]]:
     """Pairs (i < j) that are each other's nearest row in the other's group, among the neighbours
     ``idx`` lists (best first; -1 for none): j is the first row of its group in i's list, and i the
-    first of its group in j's."""
-    first: dict[int, dict[int, int]] = {}
+    first of its group in j's. With ``texts``, copies of one text are one row: every copy of the
+    first text of a group is its nearest (two copies tie, and which came first was input order)."""
+    key = (lambda n: n) if texts is None else (lambda n: texts[n])
+    first: dict[int, dict[int, Any]] = {}
     for i, row in enumerate(idx):
-        seen: dict[int, int] = {}
+        seen: dict[int, Any] = {}
         for j in row:
             if j >= 0 and int(groups[j]) not in seen:
-                seen[int(groups[j])] = int(j)
+                seen[int(groups[j])] = key(int(j))
         first[i] = seen
-    return {(min(i, j), max(i, j)) for i, seen in first.items() for j in seen.values()
-            if first[j].get(int(groups[i])) == i}
+    return {(min(i, int(j)), max(i, int(j))) for i, row in enumerate(idx) for j in row
+            if j >= 0 and first[i].get(int(groups[j])) == key(int(j))
+            and first[int(j)].get(int(groups[i])) == key(i)}
 
 
 MAX_EXTRA_COPIES = 45   # neighbours searched beyond top_k for copies of one text (a much-reposted post)
@@ -388,7 +392,7 @@ def find_pairs(rows: Sequence[dict[str, Any]], vectors: np.ndarray,
                       progress=len(rows) > 20_000 if progress is None else progress)
     if depth > settings.top_k:
         idx, val = _distinct_top(idx, val, texts, settings.top_k)
-    mutual = mutual_nearest(idx, groups) if settings.mutual_similarity is not None else set()
+    mutual = mutual_nearest(idx, groups, texts) if settings.mutual_similarity is not None else set()
     floor = settings.min_similarity if settings.mutual_similarity is None else \
         min(settings.min_similarity, settings.mutual_similarity)
     best: dict[tuple[int, int], float] = {}

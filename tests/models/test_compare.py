@@ -108,6 +108,21 @@ def test_copies_of_one_text_take_one_of_a_claim_s_nearest_slots():
     assert idx.tolist() == [[1, 2, 3, 4]]   # r1's own copies take no slot: its one slot goes to the rebuttal
 
 
+def test_mutual_nearest_pairs_every_copy_whatever_the_input_order():
+    # Two copies of a post in two documents of one source, both at 0.5 from a claim of another source
+    # (a mutual pair's range): the claim had been paired with whichever copy came first in the input.
+    def unit(x: float) -> np.ndarray:
+        return np.array([x, np.sqrt(1 - x * x)], dtype=np.float32)
+
+    rows = [row("x1", "d1", "x", outlet="A"), row("y1", "d2", "y", outlet="B"), row("y2", "d3", "y", outlet="B")]
+    vectors = np.stack([unit(1.0), unit(0.5), unit(0.5)])
+    for order in ([0, 1, 2], [2, 1, 0], [0, 2, 1]):
+        pairs = find_pairs([rows[n] for n in order], vectors[order], CompareSettings())
+        assert {frozenset((p["claim_a"], p["claim_b"])) for p in pairs} == {frozenset(("x1", "y1")),
+                                                                           frozenset(("x1", "y2"))}
+        assert all(p["mutual"] for p in pairs)
+
+
 def test_mutual_nearest_claims_pair_below_the_threshold_with_no_relation_suggested_under_0_5():
     from models.pairs import mutual_nearest
 
