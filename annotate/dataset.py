@@ -166,8 +166,8 @@ def split_warning(counts: dict[str, int], unit: str = "document", item: str = "c
     total = sum(counts.values())
     said = "; ".join(f"{name} holds {counts[name]} of the {total} {item}s ({counts[name] / total:.0%}, "
                      f"its share {FRACTIONS[SPLITS.index(name)]:.0%})" for name in far)
-    advice = f"label {item}s of more {unit}s"
-    if "test" in far and counts["test"] > FRACTIONS[2] * total:
+    advice = f"label {item}s of more documents"
+    if item == "claim" and "test" in far and counts["test"] > FRACTIONS[2] * total:   # pairs: no stance train
         advice += (f"; `stance train` holds the test split out for `stance evaluate`, so it trains on "
                    f"{counts['train'] + counts['validation']} {item}s: for a first loop on every labelled {item}, "
                    f"`stance train --data labels.jsonl` (no split column: nothing is held out; score that model on "

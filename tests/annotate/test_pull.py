@@ -473,6 +473,8 @@ def test_a_split_far_from_its_share_is_a_warning_with_a_way_forward():
     assert ("`stance train --data labels.jsonl` (no split column: nothing is held out; score that model on claims "
             "labelled later)") in warning
     assert ds.split_warning({"train": 80, "validation": 10, "test": 10}) is None
+    pairs = ds.split_warning(counts, "document pair", "pair")   # `stance train` takes no pairs: no such advice
+    assert pairs.endswith("; label pairs of more documents") and "stance train" not in pairs
     assert ds.split_warning({"train": 1, "validation": 1, "test": 1}) is None   # 3 claims cannot be shared better
     labels = [{"claim_id": f"c{i}", "doc_id": d, "text": f"Claim {i}.", "label": "pro"}
               for i, d in enumerate(_sizes(sizes))]
