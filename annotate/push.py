@@ -18,6 +18,7 @@ from typing import Any
 from annotate import labelconfig as lc
 from annotate.claim_tasks import _validate, claim_to_task, interview_questions, pair_to_task
 from annotate.project_scheme import local_record, marker_record, project_change, remember, with_marker
+from annotate.push_match import ORIGIN_FIELD, Matched, edited_note, match, relative_files
 from annotate.push_plan import (TITLE_LENGTH, _certainty, _chunks, _dropped_labels, _majority_version,
                                 default_view, is_bootstrap, overlap_settings)
 from corpus.errors import UserError
@@ -98,19 +99,10 @@ def _is_id(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _place(data: dict[str, Any]) -> tuple[Any, ...] | None:
-    """Where a claim task's sentence sits, whatever its claim_id: its text, offsets and source (None
-    for a task without them, or a pair)."""
-    if "text" not in data or "start" not in data:
-        return None
-    return (str(data["text"]), data.get("start"), data.get("end"),
-            *(str(data.get(k) or "") for k in ("outlet", "author", "title", "date", "url")))
-
-
 def existing_tasks(client: Any, project_id: int, key: str, page_size: int = 5000,
-                   places: set[tuple[Any, ...]] | None = None) -> dict[str, int]:
+                   datas: dict[int, dict[str, Any]] | None = None) -> dict[str, int]:
     """``{key value: task id}`` of the tasks already in a project (only ids and data are read); with
-    ``places``, each task's ``_place`` is added to it.
+    ``datas``, each task's data is put in it by task id.
 
     Pages are read until one is short, the total is reached, or a page brings no task not seen
     before (a server that ignores ``page`` would otherwise be read forever).
@@ -132,8 +124,8 @@ def existing_tasks(client: Any, project_id: int, key: str, page_size: int = 5000
             value = (task.get("data") or {}).get(key)
             if value is not None:
                 out.setdefault(str(value), task["id"])
-            if places is not None and (place := _place(task.get("data") or {})) is not None:
-                places.add(place)
+            if datas is not None and isinstance(task.get("data"), dict):
+                datas[task["id"]] = task["data"]
         total = body.get("total", 0) if isinstance(body, dict) else 0
         if not _is_id(total):
             total = 0
@@ -293,13 +285,17 @@ def _default_view(client: Any, project_id: int, tasks: list[dict[str, Any]]) -> 
 
 def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: list[dict[str, Any]],
                key: str, chunk_size: int = CHUNK, progress: bool = True, overlap: int | None = None,
-               keep_trained: bool = False) -> dict[str, Any]:
+               keep_trained: bool = False, known_files: dict[str, str] | None = None) -> dict[str, Any]:
     """Create or reuse project ``title`` and bring ``tasks`` into it without doubling any.
 
     ``key`` names the data field holding each task's stable id. ``overlap`` sets the annotators a
     task (None: a new project gets Label Studio's 1, an existing one keeps its setting). With
     ``keep_trained``, bootstrap pre-labels never switch a project that shows a trained model's
-    pre-labels back to the bootstrap. Returns counts of what was added and ``notes`` to print.
+    pre-labels back to the bootstrap. A claim task of an edited document whose sentence a task of
+    that document's earlier text holds is not imported (``annotate.push_match``; ``known_files``: the
+    file of each doc_id whose tasks carry none). Returns counts of what was added, ``claim_ids`` and
+    ``doc_ids`` (the push's ids -> the ids the project holds them under, where they differ), and
+    ``notes`` to print.
     """
     from tqdm import tqdm
 
@@ -310,27 +306,32 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
         _default_view(client, project.id, tasks)
     known: dict[str, int] = {}
     versions: dict[int, set[str]] = {}
-    places: set[tuple[Any, ...]] = set()
+    datas: dict[int, dict[str, Any]] = {}
     if not created and (project.task_number or 0) > 0:
-        known = existing_tasks(client, project.id, key, places=places if kind == "claims" else None)
+        known = existing_tasks(client, project.id, key, datas=datas if kind == "claims" else None)
         versions = existing_versions(client, project.id)
+    # An edited document's sentences that have a task already (under the claim_id of the document's
+    # earlier text) are not imported again: that task stands for them (annotate.push_match).
+    matched = match(tasks, datas, known_files) if kind == "claims" else Matched()
+    stands = {**known, **matched.tasks}
     # Least certain pre-label first: Label Studio numbers tasks in import order, and a labelling URL
     # opened directly serves them by number (the project's sampling and first tab sort by score).
-    new = sorted((t for t in tasks if t["data"][key] not in known), key=_certainty)
-    again = [t for t in new if _place(t["data"]) in places]
-    if again:   # before anything is imported: the project would hold each of these sentences twice
-        raise UserError(
-            f"{len(again)} of these claims (the first: {again[0]['data']['text'][:60]!r}) are already in project "
-            f"{title!r} under another claim_id (the same sentence, offsets and source): their ids changed, as a "
-            "CSV/JSONL row without an id's did in this version, or a document's id did; pushed, the project would "
-            "hold them twice. Push into a new --project, or delete those tasks in Label Studio first")
+    new = sorted((t for t in tasks if t["data"][key] not in stands), key=_certainty)
+    for task in new:   # an edited document's new sentences keep the document id its other tasks have
+        doc = task["data"].get("doc_id")
+        if doc in matched.doc_ids:
+            task["data"] = {**task["data"], "doc_id": matched.doc_ids[doc]}
+    note = edited_note(matched.files)
+    if note:
+        notes.append(note)
     extra = []   # predictions of a model version an existing task lacks
     for task in tasks:
-        task_id = known.get(task["data"][key])
+        task_id = stands.get(task["data"][key])
         if task_id is None:
             continue
         for prediction in task.get("predictions", []):
             if prediction["model_version"] not in versions.get(task_id, set()):
+                versions.setdefault(task_id, set()).add(prediction["model_version"])
                 extra.append({"task": task_id, **prediction})
 
     with tqdm(total=len(new) + len(extra), unit="task", desc=f"push {title}", leave=False,
@@ -372,7 +373,9 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
                          f"{'person' if people == 1 else 'people'}: no task can be finished until more join "
                          "(Organization, then Add People), or push again with a lower --overlap")
     return {"project_id": project.id, "project": title, "created": created, "tasks_added": len(new),
-            "tasks_present": len(tasks) - len(new), "predictions_added": len(extra), "model_version": version,
+            "tasks_present": len(tasks) - len(new), "tasks_kept": len(matched.tasks),
+            "claim_ids": matched.claim_ids, "doc_ids": matched.doc_ids,
+            "predictions_added": len(extra), "model_version": version,
             "model_version_switched": switched, "model_version_kept": kept, "previous_model_version": previous,
             "project_model_version": current,
             "overlap": n_per_task if _is_id(n_per_task) else None, "notes": notes}
@@ -387,14 +390,24 @@ def _project_record(workspace: str | Path | None, url: str | None, title: str) -
     return local_record(workspace, title, marker_record(getattr(found, "label_config", None))) if found is not None else None
 
 
+def check_title(project: str) -> None:
+    """A UserError for a title Label Studio would refuse (its length), before anything is done."""
+    low, high = TITLE_LENGTH
+    if not low <= len(project.strip()) <= high:
+        raise UserError(f"--project {project!r}: Label Studio takes project titles of {low} to {high} "
+                        f"characters (this one has {len(project.strip())}); choose another title")
+
+
 def push(path: str | Path, project: str, workspace: str | Path | None = None, url: str | None = None,
          scheme: Any = None, scope: str = "statements", pairs: bool = False,
          chunk_size: int = CHUNK, progress: bool = True, overlap: int | None = None,
-         keep_trained: bool = False) -> dict[str, Any]:
+         keep_trained: bool = False, known_files: dict[str, str] | None = None) -> dict[str, Any]:
     """Push a pre-labelled claims JSONL (or, with ``pairs``, a pairs JSONL) to project ``project``.
 
     Everything is converted and validated before the server is contacted. ``scope`` says which claim
-    rows go (``corpus.claimfilter.in_scope``). ``overlap`` and ``keep_trained`` as in ``push_tasks``.
+    rows go (``corpus.claimfilter.in_scope``). ``overlap``, ``keep_trained`` and ``known_files`` as in
+    ``push_tasks``. A claim task carries its file relative to the corpus (``source_file``), which tells
+    an edited document's earlier tasks in a later push.
     ``scheme`` (a name, a YAML path or a loaded scheme; None: the one the pre-labels record, else the
     project's) is recorded in the project's label config (``annotate.project_scheme``). Returns what
     was added, with ``notes`` and ``warnings`` to print.
@@ -405,10 +418,7 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
         raise UserError(f"--scope {scope!r}: expected one of {', '.join(SCOPES)}")
     if overlap is not None:
         overlap_settings(overlap)   # a bad value fails before anything is read or sent
-    low, high = TITLE_LENGTH
-    if not low <= len(project.strip()) <= high:
-        raise UserError(f"--project {project!r}: Label Studio takes project titles of {low} to {high} "
-                        "characters; choose another title")
+    check_title(project)
     path = Path(path)
     tasks: list[tuple[str, dict[str, Any]]] = []
     seen: set[str] = set()
@@ -437,6 +447,7 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
         warning = provenance.model_warning(model_dir) if model_dir else None
         if warning:
             warnings.append(warning)
+    files = {} if pairs else relative_files(rows)
     for n, row in enumerate(rows, start=1):
         where = f"row {n}" + (f" ({key} {row[key]})" if isinstance(row.get(key), (str, int)) and row[key] else "")
         try:
@@ -447,6 +458,8 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
                 skipped += 1
                 continue
             task = convert(row, n - 1)
+            if files and isinstance(row.get("source_file"), str) and row["source_file"] in files:
+                task["data"][ORIGIN_FIELD] = files[row["source_file"]]
         except ValueError as err:
             raise UserError(f"{path}: {where}: {err}") from None
         if task["data"][key] in seen:
@@ -466,7 +479,8 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
 
     try:
         summary = push_tasks(client, project, config, instructions, [t for _, t in tasks], key,
-                             chunk_size=chunk_size, progress=progress, overlap=overlap, keep_trained=keep_trained)
+                             chunk_size=chunk_size, progress=progress, overlap=overlap, keep_trained=keep_trained,
+                             known_files=known_files)
     except httpx.HTTPError as err:
         raise UserError(f"Label Studio at {info['url']} stopped answering during the push ({type(err).__name__}); "
                         "start it again and re-run the same command: it adds only what is missing") from None

@@ -566,22 +566,29 @@ def test_a_push_killed_halfway_and_rerun_leaves_no_duplicate(studio, studio_clie
     assert len(ids) == len(set(ids)) == 600
 
 
-def test_claims_already_in_the_project_under_other_ids_are_refused_before_any_import(studio, studio_client, tmp_path):
+def test_claims_already_in_the_project_under_other_ids_keep_their_tasks_and_get_the_new_predictions(
+        studio, studio_client, tmp_path):
     title = "renamed ids"
     first = write_rows(tmp_path / "a.jsonl", [claim_row(n) for n in range(3)])
     pushed = push(first, title, workspace=studio["workspace"], scheme=SCHEME, progress=False)
     try:
-        # the same sentences under new claim ids (ids made another way, as for id-less rows in this version)
-        moved = write_rows(tmp_path / "b.jsonl", [claim_row(n, claim_id=f"new{n}") for n in range(3)]
-                           + [claim_row(7)])
-        with pytest.raises(UserError, match=r"^3 of these claims \(the first: .*\) are already in project 'renamed ids' "
-                                            r"under another claim_id"):
-            push(moved, title, workspace=studio["workspace"], scheme=SCHEME, progress=False)
-        assert studio_client.projects.get(id=pushed["project_id"]).task_number == 3   # nothing imported
-        # the same claim ids again, and a new sentence: pushed as before
-        again = push(write_rows(tmp_path / "c.jsonl", [claim_row(n) for n in range(3)] + [claim_row(7)]), title,
-                     workspace=studio["workspace"], scheme=SCHEME, progress=False)
-        assert (again["tasks_added"], again["tasks_present"]) == (1, 3)
+        # the same sentences of document d0 under new claim ids (its text edited elsewhere, its offsets
+        # moved), pre-labelled by a new model, and a sentence of a new document
+        moved = write_rows(tmp_path / "b.jsonl", [claim_row(n, claim_id=f"new{n}", start=n, model_version="ft-2")
+                                                  for n in range(3)] + [claim_row(7, model_version="ft-2")])
+        again = push(moved, title, workspace=studio["workspace"], scheme=SCHEME, progress=False)
+        assert (again["tasks_added"], again["tasks_present"], again["tasks_kept"]) == (1, 3, 3)
+        assert again["claim_ids"] == {f"new{n}": f"c{n:04d}" for n in range(3)} and again["doc_ids"] == {}
+        assert again["predictions_added"] == 3 and again["model_version_switched"]
+        assert any(note.startswith("1 document(s) changed since they were pushed: Doc <0> (3 sentence(s) keep "
+                                   "their task, 0 new or changed sentence(s) get a new task)") for note in again["notes"])
+        tasks = project_tasks(studio_client, pushed["project_id"])
+        assert sorted(t["data"]["claim_id"] for t in tasks) == ["c0000", "c0001", "c0002", "c0007"]
+        assert all({p["model_version"] for p in t["predictions"]} == {"boot-1", "ft-2"}
+                   for t in tasks if t["data"]["claim_id"] != "c0007")
+        # pushed again: nothing new
+        third = push(moved, title, workspace=studio["workspace"], scheme=SCHEME, progress=False)
+        assert (third["tasks_added"], third["predictions_added"]) == (0, 0)
     finally:
         studio_client.projects.delete(id=pushed["project_id"])
 
