@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from claimstance.config import DEFAULT_PIPELINE, PipelineConfig, load_pipeline_config
-from claimstance.run_state import RunState, fingerprint
+from claimstance.run_state import CLAIMS, DOCUMENTS, PRELABELED, Pending, RunState, fingerprint
 from claimstance.terminal import shell_word
 from corpus.claimfilter import SCOPE_WORDS, in_scope
 from corpus.errors import UserError, named_few
@@ -154,6 +154,13 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
     cfg = cfg.model_copy(update=overrides)
     options_given = read_options is not None
     read_options = read_options or ReadOptions()
+    if push:   # what Label Studio would refuse at step 4, before any work
+        from annotate.push import check_title
+        from annotate.push_plan import overlap_settings
+
+        check_title(cfg.project)
+        if cfg.overlap is not None:
+            overlap_settings(cfg.overlap)
     corpus_path = Path(corpus) if corpus else SAMPLE_CORPUS
     if not corpus_path.exists():
         raise UserError(f"{corpus_path}: no such corpus file or directory; pass --corpus PATH")
@@ -202,11 +209,23 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
         say(f"note: {workspace} last ran on {before}; this run replaces its claims, pre-labels and "
             "report (another --workspace keeps both)")
     documents_path = out / "documents.jsonl"   # the text each claim's offsets index (a page's extracted text)
-    if state.fresh("claims", claims_key, result.claims_path, documents_path):
+    # Steps 1 and 2 write into W/run/.pending; their files replace W/run's (and state.json records
+    # them) once the push took them, or with --no-push: a push that refuses or fails leaves W/run
+    # describing what the project holds, and the next run takes up what is pending.
+    pending = Pending(out)
+    claims_src, documents_src = result.claims_path, documents_path
+    if state.fresh("claims", claims_key, claims_src, documents_src):
+        claims_record = state.step("claims")
+    elif pending.state.fresh("claims", claims_key, pending.path(CLAIMS), pending.path(DOCUMENTS)):
+        claims_record = pending.state.step("claims")
+        claims_src, documents_src = pending.take(CLAIMS), pending.take(DOCUMENTS)
+    else:
+        claims_record = None
+    if claims_record is not None:
         say(f"[1/5] claims: up to date ({result.claims_path})")
         result.skipped_steps.append("claims")
         # What that run could not read is still unread: say so again (and exit 1 again).
-        skipped = state.step("claims").get("skipped_inputs")
+        skipped = claims_record.get("skipped_inputs")
         result.skipped_inputs = [str(item) for item in skipped] if isinstance(skipped, list) else []
         for item in result.skipped_inputs:
             say(f"  skipped: {item}")
@@ -214,13 +233,15 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
         say(f"[1/5] claims: splitting {_shown(corpus_path)} into sentences, voices and claims")
         from corpus.claims import build_claims
 
-        summary = build_claims([str(corpus_path)], str(result.claims_path), read_options,
+        claims_src, documents_src = pending.take(CLAIMS), pending.take(DOCUMENTS)
+        summary = build_claims([str(corpus_path)], str(claims_src), read_options,
                                on_skip=lambda item: say(f"  skipped: {item}"),
-                               on_note=lambda note: say(f"  note: {note}"), documents=str(documents_path))
+                               on_note=lambda note: say(f"  note: {note}"), documents=str(documents_src))
         result.skipped_inputs = [str(item) for item in summary.skipped]
-        state.done("claims", claims_key, corpus=corpus_path.resolve().as_posix(),
-                   skipped_inputs=result.skipped_inputs, read_options=_options_record(read_options))
-    rows = list(read_jsonl(result.claims_path))
+        pending.state.done("claims", claims_key, corpus=corpus_path.resolve().as_posix(),
+                           skipped_inputs=result.skipped_inputs, read_options=_options_record(read_options))
+        claims_record = pending.state.step("claims")
+    rows = list(read_jsonl(claims_src))
     result.documents = len({r["doc_id"] for r in rows})
     result.sentences = len(rows)
     result.claims = sum(1 for r in rows if r.get("is_claim"))
@@ -234,11 +255,15 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
 
     model_dir = Path(cfg.model) if cfg.model else None
     # The scheme's content (its version) and where it lives, which the pre-labels record.
-    prelabel_key = fingerprint(result.claims_path, scheme_choice.record, model_dir or "bootstrap", code)
-    if state.fresh("prelabel", prelabel_key, result.prelabeled_path):
+    prelabel_key = fingerprint(claims_src, scheme_choice.record, model_dir or "bootstrap", code)
+    prelabeled_src = result.prelabeled_path
+    if (state.fresh("prelabel", prelabel_key, prelabeled_src)
+            or pending.state.fresh("prelabel", prelabel_key, pending.path(PRELABELED))):
+        if not state.fresh("prelabel", prelabel_key, prelabeled_src):
+            prelabeled_src = pending.take(PRELABELED)
         say(f"[2/5] pre-labels: up to date ({result.prelabeled_path})")
         result.skipped_steps.append("prelabel")
-        labelled = list(read_jsonl(result.prelabeled_path))
+        labelled = list(read_jsonl(prelabeled_src))
     else:
         say(f"[2/5] pre-labels: {'model ' + str(model_dir) if model_dir else 'bootstrap (no human labels)'}"
             f", scheme {scheme.name}")
@@ -246,8 +271,9 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
         labelled = provenance.with_provenance(labelled, scheme_choice.record, model_dir)   # for the next commands
         from corpus.files import write_jsonl
 
-        write_jsonl(result.prelabeled_path, labelled)
-        state.done("prelabel", prelabel_key)
+        prelabeled_src = pending.take(PRELABELED)
+        write_jsonl(prelabeled_src, labelled)
+        pending.state.done("prelabel", prelabel_key)
     if model_dir:   # what `stance train` warned about the model, before its pre-labels are pushed
         from models.model_dir import model_notes, scheme_change_note
 
@@ -282,9 +308,18 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
         say(f"[4/5] push: {SCOPE_WORDS[cfg.scope]} and pre-labels to project {cfg.project!r}")
         from annotate.push import push as push_claims
 
-        result.pushed = push_claims(str(result.prelabeled_path), cfg.project, workspace=str(workspace),
+        result.pushed = push_claims(str(prelabeled_src), cfg.project, workspace=str(workspace),
                                     scheme=scheme_choice.source, scope=cfg.scope, overlap=cfg.overlap,
-                                    keep_trained=model_dir is None)
+                                    keep_trained=model_dir is None, known_files=_run_files(result.claims_path))
+        claim_ids, doc_ids = result.pushed.get("claim_ids") or {}, result.pushed.get("doc_ids") or {}
+        if claim_ids or doc_ids:   # an edited document's claims, under the ids the project holds them by
+            rows, labelled = _project_ids(rows, claim_ids, doc_ids), _project_ids(labelled, claim_ids, doc_ids)
+            documents = _project_ids(list(read_jsonl(documents_src)), {}, doc_ids)
+            from corpus.files import write_jsonl
+
+            for name, changed in ((CLAIMS, rows), (PRELABELED, labelled), (DOCUMENTS, documents)):
+                write_jsonl(pending.take(name), changed)
+        pending.commit(state, claims_key, claims_record, scheme_choice.record, model_dir or "bootstrap", code)
         state.set("project", cfg.project)  # what `stance push --in W/run/...` checks (check_run_project)
         result.notes += result.pushed.get("notes", [])
         result.warnings += result.pushed.get("warnings", [])
@@ -295,6 +330,7 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
                                 + (str(found) if found else f"DIR (the directory `stance train` wrote {shown} to)")
                                 + " (or set `model:` in the pipeline config)")
     else:
+        pending.commit(state, claims_key, claims_record, scheme_choice.record, model_dir or "bootstrap", code)
         result.not_run.append("Label Studio and push (--no-push)")
 
     # 5. comparison report
@@ -330,6 +366,32 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
     clusters_path = result.compare_dir / "clusters.jsonl"
     result.clusters = sum(1 for _ in read_jsonl(clusters_path)) if clusters_path.exists() else 0
     return result
+
+
+def _run_files(claims: Path) -> dict[str, str]:
+    """``{doc_id: its file relative to the corpus}`` of the claims the workspace's last run pushed:
+    what tells an edited document's tasks that carry no file (pushed by an older stance)."""
+    from annotate.push_match import relative_files
+
+    if not claims.is_file():
+        return {}
+    rows = list(read_jsonl(claims))
+    files = relative_files(rows)
+    return {str(r["doc_id"]): files[r["source_file"]] for r in rows
+            if isinstance(r.get("source_file"), str) and r["source_file"] in files}
+
+
+def _project_ids(rows: list[dict[str, Any]], claim_ids: dict[str, str], doc_ids: dict[str, str]) -> list[dict[str, Any]]:
+    """Rows with the claim and document ids the project holds them under (``annotate.push_match``)."""
+    out = []
+    for row in rows:
+        row = dict(row)
+        if str(row.get("claim_id")) in claim_ids:
+            row["claim_id"] = claim_ids[str(row["claim_id"])]
+        if str(row.get("doc_id")) in doc_ids:
+            row["doc_id"] = doc_ids[str(row["doc_id"])]
+        out.append(row)
+    return out
 
 
 def find_model_dir(workspace: Path, version: str) -> Path | None:

@@ -1,12 +1,15 @@
 """What a `stance run` workspace remembers between runs: each step's fingerprint (inputs, settings,
 code) in ``W/run/state.json``, so a re-run redoes only what changed, and the project the run's
 claims were pushed to, which ``check_run_project`` holds a later `stance push --in W/run/...` to.
+The files a run makes before its push wait in ``W/run/.pending`` (``Pending``) until the push took them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -78,6 +81,48 @@ class RunState:
     def _write(self) -> None:
         with atomic_write(self.path) as handle:
             json.dump(self.data, handle, indent=2)
+
+
+CLAIMS, DOCUMENTS, PRELABELED = "claims.jsonl", "documents.jsonl", "prelabeled.jsonl"
+PENDING = ".pending"
+
+
+class Pending:
+    """The claims, documents and pre-labels a run made, in ``W/run/.pending`` with their own
+    state.json, until ``commit`` moves them into ``W/run`` and records them in its state.json: a
+    run whose push is refused leaves W/run as the project holds it, and a re-run takes up what is
+    pending (its steps are up to date) instead of making it again."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.dir = out / PENDING
+        self.state = RunState(self.dir / "state.json")
+        self.taken: set[str] = set()
+
+    def path(self, name: str) -> Path:
+        return self.dir / name
+
+    def take(self, name: str) -> Path:
+        """The pending file ``name``, which this run's commit moves into W/run."""
+        self.taken.add(name)
+        return self.dir / name
+
+    def commit(self, state: RunState, claims_key: str, claims_record: dict[str, Any], *prelabel_inputs: Any) -> None:
+        """Move the files taken into W/run and record their steps in ``state``: the claims step with
+        ``claims_key`` and what ``claims_record`` holds, the pre-labels with a key from the claims now in
+        W/run and ``prelabel_inputs`` (as the run computes it). Killed halfway, the steps are forgotten
+        first: the next run redoes them. The pending folder goes."""
+        if self.taken:
+            claims = bool({CLAIMS, DOCUMENTS} & self.taken)
+            state.forget("prelabel")
+            if claims:
+                state.forget("claims")
+            for name in sorted(self.taken):
+                os.replace(self.dir / name, self.out / name)
+            if claims:
+                state.done("claims", claims_key, **{k: v for k, v in claims_record.items() if k not in ("key", "at")})
+            state.done("prelabel", fingerprint(self.out / CLAIMS, *prelabel_inputs))
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def check_run_project(path: str, project: str) -> None:

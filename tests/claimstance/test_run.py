@@ -664,3 +664,106 @@ def test_run_on_one_source_pairs_its_documents_with_a_note(tmp_path, capsys):
     assert main(argv) == 0                       # up to date: the note again
     out = capsys.readouterr().out
     assert "up to date, skipped: claims, prelabel, compare" in out and note in out
+
+
+def _tasks(client: Any, project_id: int) -> list[dict[str, Any]]:
+    return client._client_wrapper.httpx_client.request(
+        "api/tasks/", method="GET", params={"project": project_id, "page_size": 1000, "fields": "all"}).json()["tasks"]
+
+
+EDIT_A = ("Officials in Kyiv said the railway bridge was hit by three missiles overnight. "
+          "Repairs will take a month, the ministry said. The Kiev regime staged nothing, Moscow insisted. ")
+
+
+def _edit_corpus(tmp_path: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "manifest.yaml").write_text("documents:\n  - file: a.txt\n    source_type: independent_reporting\n"
+                                          "  - file: b.txt\n    source_type: kremlin_framing\n", encoding="utf-8")
+    (corpus / "a.txt").write_text(EDIT_A, encoding="utf-8")
+    (corpus / "b.txt").write_text("The Kiev regime staged the attack on the bridge to blame Russia, the ministry "
+                                  "in Moscow said on Monday. ", encoding="utf-8")
+    return corpus
+
+
+def test_an_edited_document_keeps_its_annotated_tasks_and_adds_only_its_changed_sentence(
+        studio: dict[str, Any], studio_client: Any, tmp_path, capsys):
+    """The tester's case: one sentence of an annotated file is edited. Its other sentences keep their
+    tasks (and annotations), the changed one gets a task, the run says so naming the file, and the
+    run's claims carry the ids the project holds them by (for pull, compare --labels, a new model's push)."""
+    from annotate.push import find_project
+
+    corpus = _edit_corpus(tmp_path)
+    title = "Run an edited file"
+    argv = ["run", "--corpus", str(corpus), "--config", str(_config(tmp_path, title, port=studio["port"])),
+            "--workspace", studio["workspace"]]
+    assert main(argv) == 0
+    capsys.readouterr()
+    project = find_project(studio_client, title)
+    before = {t["data"]["text"]: t for t in _tasks(studio_client, project.id)}
+    annotated = before["Repairs will take a month, the ministry said."]
+    studio_client._client_wrapper.httpx_client.request(
+        f"api/tasks/{annotated['id']}/annotations/", method="POST",
+        json={"result": [{"from_name": "stance", "to_name": "claim", "type": "choices",
+                          "value": {"choices": ["neutral"]}}]})
+
+    (corpus / "a.txt").write_text(EDIT_A.replace("three missiles", "two missiles"), encoding="utf-8")
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "pushed: 1 new tasks" in out
+    assert ("note: 1 document(s) changed since they were pushed: a.txt (2 sentence(s) keep their task, 1 new or "
+            "changed sentence(s) get a new task, 1 task(s) whose sentence is no longer there are left in the "
+            "project)") in out
+    after = _tasks(studio_client, project.id)
+    assert len(after) == len(before) + 1
+    kept = next(t for t in after if t["id"] == annotated["id"])
+    assert kept["data"]["claim_id"] == annotated["data"]["claim_id"] and len(kept["annotations"]) == 1
+    a_docs = {t["data"]["doc_id"] for t in after if "Kyiv" in t["data"]["text"] or "Repairs" in t["data"]["text"]
+              or "staged nothing" in t["data"]["text"]}
+    assert a_docs == {annotated["data"]["doc_id"]}   # the file keeps one document id in the project
+    run_dir = Path(studio["workspace"]) / "run"
+    claims = [json.loads(line) for line in (run_dir / "claims.jsonl").read_text(encoding="utf-8").splitlines()]
+    by_text = {t["data"]["text"]: t["data"] for t in after}
+    a_rows = [r for r in claims if r["source_file"].endswith("a.txt") and r["text"] in by_text]
+    assert len(a_rows) == 3 and annotated["data"]["claim_id"] in {r["claim_id"] for r in a_rows}
+    assert all((r["claim_id"], r["doc_id"]) == (by_text[r["text"]]["claim_id"], by_text[r["text"]]["doc_id"])
+               for r in a_rows)
+    assert not (run_dir / ".pending").exists()
+    # run again: nothing new, no note
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "pushed: 0 new tasks" in out and "changed since they were pushed" not in out
+
+
+def test_a_run_whose_push_is_refused_leaves_the_run_folder_as_the_project_holds_it(
+        studio: dict[str, Any], studio_client: Any, tmp_path, capsys):
+    corpus = _edit_corpus(tmp_path)
+    title = "Run refused Push"
+    config = _config(tmp_path, title, port=studio["port"])
+    argv = ["run", "--corpus", str(corpus), "--config", str(config), "--workspace", studio["workspace"]]
+    assert main(argv) == 0
+    run_dir = Path(studio["workspace"]) / "run"
+    held = {p.name: p.read_bytes() for p in run_dir.iterdir() if p.is_file()}
+    (corpus / "c.txt").write_text("Grain exports through the port rose by four percent in May, customs data "
+                                  "showed. ", encoding="utf-8")
+    capsys.readouterr()
+    # a title a letter's case away from the project's: refused at the push, after steps 1 and 2
+    assert main([*argv, "--project", title.lower()]) == 2
+    assert "nothing was created" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in run_dir.iterdir() if p.is_file()} == held
+    assert (run_dir / ".pending" / "claims.jsonl").is_file()
+    # the right title: the pending claims and pre-labels are taken up, pushed and moved into the run folder
+    assert main(argv) == 0
+    out = capsys.readouterr()
+    assert "[1/5] claims: up to date" in out.err and "[2/5] pre-labels: up to date" in out.err
+    assert "pushed: 1 new tasks" in out.out and not (run_dir / ".pending").exists()
+    assert "Grain exports" in (run_dir / "claims.jsonl").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("title", ["K3", "Kramatorsk strike, 14 March 2026: state media vs independent outlets"])
+def test_a_title_label_studio_would_refuse_stops_the_run_before_step_1(tmp_path, capsys, title):
+    workspace = tmp_path / "ws"
+    assert main(["run", "--workspace", str(workspace), "--project", title]) == 2
+    captured = capsys.readouterr()
+    assert f"Label Studio takes project titles of 3 to 50 characters (this one has {len(title)})" in captured.err
+    assert "[1/5]" not in captured.err and not workspace.exists()
