@@ -61,7 +61,8 @@ _SAME_QUOTE = 0.8        # share of the shorter quote's words in the longer one
 
 def claim_rows(rows: Sequence[dict[str, Any]], settings: CompareSettings,
                where: str = "input") -> list[dict[str, Any]]:
-    """The rows that take part (``settings.scope``: claims, statements or all), each with id, doc and text."""
+    """The rows that take part (``settings.scope``: claims, statements or all), each with id, doc and
+    text, in document order (``_document_order``), so that the input's order of rows changes nothing."""
     out = []
     seen: set[str] = set()
     for n, row in enumerate(rows, start=1):
@@ -87,7 +88,16 @@ def claim_rows(rows: Sequence[dict[str, Any]], settings: CompareSettings,
             continue
         seen.add(str(row["claim_id"]))
         out.append(row)
+    out.sort(key=_document_order)   # the input's order of documents gave other topic numbers and pair sides
     return out
+
+
+def _document_order(row: dict[str, Any]) -> tuple[str, int, int, str]:
+    """Documents by id, each one's sentences by offset, then id (rows without an offset keep their order)."""
+    start = row.get("start")
+    if isinstance(start, int) and not isinstance(start, bool):
+        return str(row["doc_id"]), 0, start, str(row["claim_id"])
+    return str(row["doc_id"]), 1, 0, ""
 
 
 def _words(text: str) -> set[str]:

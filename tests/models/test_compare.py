@@ -108,6 +108,19 @@ def test_copies_of_one_text_take_one_of_a_claim_s_nearest_slots():
     assert idx.tolist() == [[1, 2, 3, 4]]   # r1's own copies take no slot: its one slot goes to the rebuttal
 
 
+def test_the_order_of_the_input_rows_changes_nothing():
+    # Documents in another order (claims files joined the other way round) had given other topic
+    # numbers and swapped the sides of pairs; now rows are taken in document order.
+    settings = CompareSettings(min_similarity=0.6, top_k=3)
+    _, pairs, clusters = compare(ROWS, topic_embed, settings)
+    for order in (ROWS[::-1], ROWS[3:] + ROWS[:3], [ROWS[n] for n in (6, 1, 3, 7, 0, 4, 2, 5)]):
+        _, again, topics = compare(order, topic_embed, settings)
+        assert json.dumps(again) == json.dumps(pairs)
+        assert json.dumps(topics) == json.dumps(clusters)
+    assert [p["claim_a"][0] <= p["claim_b"][0] for p in pairs] == [True] * len(pairs)   # d1 before d2 before d3
+    assert len(clusters) >= 2
+
+
 def test_mutual_nearest_pairs_every_copy_whatever_the_input_order():
     # Two copies of a post in two documents of one source, both at 0.5 from a claim of another source
     # (a mutual pair's range): the claim had been paired with whichever copy came first in the input.
