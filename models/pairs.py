@@ -67,7 +67,8 @@ def claim_rows(rows: Sequence[dict[str, Any]], settings: CompareSettings,
     seen: set[str] = set()
     for n, row in enumerate(rows, start=1):
         for key in ("claim_id", "doc_id", "text"):
-            if row.get(key) in (None, ""):
+            value = row.get(key)
+            if value is None or (isinstance(value, str) and not value.strip()):   # "   ": one vector for all
                 raise UserError(f"{where}: row {n} has no {key}; compare needs claim rows from "
                                 "`stance claims` (then `stance prelabel` for stances)")
         if not isinstance(row["text"], str):
