@@ -39,6 +39,29 @@ def one_source(claims: Sequence[dict[str, Any]], settings: CompareSettings) -> s
             "other (as within_source: true); give documents of other sources too to pair claims across sources")
 
 
+def too_few(rows: Sequence[dict[str, Any]], claims: Sequence[dict[str, Any]], settings: CompareSettings,
+            where: str) -> UserError:
+    """The error when the claims that take part are of fewer than two documents: no rows at all, none
+    in the scope, or one document's (and how many others have none in the scope)."""
+    from corpus.claimfilter import SCOPE_WORDS, in_scope
+
+    if not rows:
+        return UserError(f"{where}: no rows; give the claims `stance claims` wrote (`stance prelabel` adds stances)")
+    scope = settings.scope
+    taken = {str(r["doc_id"]) for r in claims}
+    # Documents that would take part with every sentence (front matter and bylines never do).
+    wider = scope != "all" and any(str(r["doc_id"]) not in taken and in_scope(r, "all") for r in rows)
+    fix = "--scope all (scope: all) compares every sentence" if wider else "give the claims of other documents too"
+    if not claims:
+        rows_are = "its one row is not" if len(rows) == 1 else f"none of its {len(rows)} rows is"
+        return UserError(f"{where}: {rows_are} one of the {SCOPE_WORDS[scope]} compare takes (scope {scope}; front "
+                         f"matter, bylines, datelines and speaker markers never are); {fix}")
+    others = len({str(r["doc_id"]) for r in rows} - taken)
+    return UserError(f"{where}: claims of at least two documents are needed to compare; found 1 (doc_id "
+                     f"{next(iter(taken))})" + (f", and {others} other{'s' if others != 1 else ''} with none in scope "
+                                                f"{scope}" if others else "") + f"; {fix}")
+
+
 def compare(rows: Sequence[dict[str, Any]], embed: Embed, settings: CompareSettings | None = None,
             where: str = "input", notes: list[str] | None = None
             ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
@@ -47,8 +70,7 @@ def compare(rows: Sequence[dict[str, Any]], embed: Embed, settings: CompareSetti
     settings = settings or CompareSettings()
     claims = claim_rows(rows, settings, where)
     if len({str(r["doc_id"]) for r in claims}) < 2:
-        raise UserError(f"{where}: claims of at least two documents are needed to compare; "
-                        f"found {len({str(r['doc_id']) for r in claims})}")
+        raise too_few(rows, claims, settings, where)
     note = one_source(claims, settings)
     if note is not None:
         settings = settings.model_copy(update={"within_source": True})

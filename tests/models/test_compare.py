@@ -352,8 +352,23 @@ def test_a_document_whose_rows_name_several_sources_is_never_paired_with_itself(
 
 
 def test_compare_needs_two_documents_and_claim_fields():
-    with pytest.raises(UserError, match="at least two documents"):
+    with pytest.raises(UserError, match=r"at least two documents are needed to compare; found 1 \(doc_id d1\); give the "
+                       "claims of other documents too"):
         compare([ROWS[0], ROWS[1]], topic_embed)
+    # Each had been "claims of at least two documents are needed to compare; found 0", naming no fix.
+    with pytest.raises(UserError, match=r"^in.jsonl: no rows; give the claims `stance claims` wrote"):
+        compare([], topic_embed, where="in.jsonl")
+    question = {**ROWS[5], "is_claim": False, "reason": "question"}   # b3, of d2
+    with pytest.raises(UserError, match=r"in.jsonl: none of its 2 rows is one of the claims compare takes \(scope "
+                       r"claims; .*\); --scope all \(scope: all\) compares every sentence"):
+        compare([{**ROWS[1], "is_claim": False, "reason": "question"}, question], topic_embed,
+                CompareSettings(scope="claims"), where="in.jsonl")
+    with pytest.raises(UserError, match=r"found 1 \(doc_id d1\), and 1 other with none in scope claims; --scope all"):
+        compare([ROWS[0], question], topic_embed, CompareSettings(scope="claims"), where="in.jsonl")
+    byline = {**ROWS[3], "is_claim": False, "reason": "byline"}   # never takes part, whatever the scope
+    with pytest.raises(UserError, match=r"in.jsonl: its one row is not one of the statements .*; give the claims of "
+                       "other documents too"):
+        compare([byline], topic_embed, where="in.jsonl")
     with pytest.raises(UserError, match="in.jsonl: row 1 has no doc_id"):
         compare([{"claim_id": "x", "text": "t"}], topic_embed, where="in.jsonl")
     # Blank texts had been embedded alike: every pair of their rows at similarity 1 (4,940 pairs of 168 rows)
