@@ -23,7 +23,7 @@ from corpus.records import source_name
 from corpus.safetext import html_text
 from models.compare_settings import CompareSettings
 from models.cue_highlight import cue_legend, cue_pattern, highlight, label_cues
-from models.pairs import source_group
+from models.pairs import document_groups, source_group
 
 CSS = """
 body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1200px;padding:0 1em;color:#222}
@@ -219,9 +219,12 @@ def scheme_line(scheme: Any, source: str | None) -> str:
             + _e(", ".join(f"{label.name}" for label in scheme.labels)))
 
 
-def explanation(claims: Sequence[dict[str, Any]], settings: CompareSettings, scheme: Any = None) -> str:
+def explanation(claims: Sequence[dict[str, Any]], settings: CompareSettings, scheme: Any = None,
+                within: bool | None = None) -> str:
     """How to read the page: what similarity, stances, relations, colours and highlights are
-    (``scheme``: the loaded scheme whose cue words are highlighted)."""
+    (``scheme``: the loaded scheme whose cue words are highlighted; ``within``: documents of one
+    source are paired, as ``settings.within_source`` or a corpus of one source has them)."""
+    unit = "document" if (settings.within_source if within is None else within) else "source"
     human = sum(r.get("stance_by") == "annotators" for r in claims)
     versions = sorted({str(r["model_version"]) for r in claims
                        if r.get("model_version") and r.get("stance_by") != "annotators"})
@@ -231,11 +234,11 @@ def explanation(claims: Sequence[dict[str, Any]], settings: CompareSettings, sch
         made_by = (f"the annotators' labels for {human} of the {len(claims)} claims"
                    + (f" and {made_by} for the rest" if human < len(claims) else ""))
     return (
-        "How to read this page: a pair is two claims of different documents whose sentence embeddings "
+        f"How to read this page: a pair is two claims of different {unit}s whose sentence embeddings "
         f"(all-MiniLM-L6-v2, cosine similarity) are at least {settings.min_similarity:.2f} alike"
-        + (f", or at least {settings.mutual_similarity:.2f} when each is the other's nearest claim in its document"
+        + (f", or at least {settings.mutual_similarity:.2f} when each is the other's nearest claim in its {unit}"
            if settings.mutual_similarity is not None and settings.mutual_similarity < settings.min_similarity else "")
-        + f"; each claim keeps its {settings.top_k} nearest claims in other documents. Similarity says two sentences are "
+        + f"; each claim keeps its {settings.top_k} nearest claims in other {unit}s. Similarity says two sentences are "
         "about the same thing, not that they agree. "
         + {"claims": "Only rows flagged as claims take part (questions, fillers and opinions are left out). ",
            "statements": "The statements take part: claims, opinions, headlines and other assertions "
@@ -257,6 +260,8 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
     cues = cue_pattern(label_cues(scheme))
     by_id = {str(r["claim_id"]): r for r in claims}
     docs = {str(r["doc_id"]) for r in claims}
+    # A corpus of one source is paired within it (models.compare.one_source): its documents are the sides.
+    within = settings.within_source or len(set(document_groups(claims))) == 1
     contrasting = sum(bool(p.get("contrasting")) for p in pairs)
     parts = [
         "<!doctype html>",
@@ -271,7 +276,7 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
            if settings.mutual_similarity is not None and settings.mutual_similarity < settings.min_similarity else "")
         + f" ({contrasting} with contrasting stances); {len(clusters)} topics.</p>",
         f"<p>{scheme_line(scheme, settings.scheme)}</p>",
-        f'<p class="meta">{explanation(claims, settings, scheme)}</p>',
+        f'<p class="meta">{explanation(claims, settings, scheme, within)}</p>',
     ]
     order = [str(label.id) for label in getattr(scheme, "labels", [])]
     shown, left_out = chart_counts(claims)
@@ -328,7 +333,7 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
         for cid in c.get("claims", []):
             row = by_id.get(str(cid))
             if row is not None:
-                sides[str(row["doc_id"]) if settings.within_source else source_group(row)].append(row)
+                sides[str(row["doc_id"]) if within else source_group(row)].append(row)
         parts.append('<div class="sides">')
         for rows in sides.values():
             head = source_name(rows[0])

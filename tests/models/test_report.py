@@ -143,8 +143,9 @@ def test_the_page_says_how_to_read_it_and_names_the_stances_model():
     parsed = Elements()
     parsed.feed(page)
     text = " ".join(" ".join(parsed.text).split())
-    assert ("at least 0.50 alike, or at least 0.45 when each is the other's nearest claim in its document; each "
-            "claim keeps its 5 nearest claims in other documents") in text
+    # pairs join sources (a document naming none is its own): nearest in the other source, not document
+    assert ("at least 0.50 alike, or at least 0.45 when each is the other's nearest claim in its source; each "
+            "claim keeps its 5 nearest claims in other sources") in text
     assert "Stances are the classifier's pre-labels (<b>bootstrap-v1</b>), not annotations" in text
     assert "a rule's guess" in text
     # One colour a label, named as the scheme names it (kremlin_framing: its display name).
@@ -282,3 +283,18 @@ def test_the_page_names_its_scheme_escaped_or_says_it_knows_none():
         "FOR &lt;x&gt;, AGAINST")
     assert scheme_line(scheme, "s<1>").endswith("(s&lt;1&gt;, version abc): FOR &lt;x&gt;, AGAINST")
     assert scheme_line(None, None).startswith("Label scheme: none known for these stances")
+
+
+def test_a_corpus_of_one_source_shows_its_documents_side_by_side():
+    # compare pairs the documents of a corpus of one source with each other (as within_source); the
+    # report, given the settings without within_source, had put both documents in one box of that source
+    one = [{**r, "outlet": "Channel Z"} for r in rows()]
+    claims, pairs, clusters = compare(one, embed, CompareSettings(min_similarity=0.5, scheme=None))
+    assert pairs and clusters
+    parsed = Elements()
+    parsed.feed(render_report(claims, pairs, clusters, CompareSettings(min_similarity=0.5, scheme=None)))
+    assert len([a for t, a in parsed.tags if t == "div" and a.get("class") == "side"]) == 2
+    text = "".join(parsed.text)
+    assert "a pair is two claims of different documents" in text and "nearest claims in other documents" in text
+    page, parsed = render()   # two sources: the sides and the words are the sources'
+    assert "a pair is two claims of different sources" in "".join(parsed.text)
