@@ -2,7 +2,9 @@
 
 Each step's output lives in ``W/run/`` and is keyed by a hash of what went into it (the inputs'
 content, the settings, the model version), recorded in ``W/run/state.json``: re-running skips every
-step whose inputs have not changed, and the push is idempotent on the stable claim ids.
+step whose inputs have not changed, and the push is idempotent on the stable claim ids. The claims
+and pre-labels wait in ``W/run/.pending`` until the push took them (``run_state.Pending``), and then
+carry the ids the project holds an edited document's sentences by (``annotate.push_match``).
 """
 
 from __future__ import annotations
