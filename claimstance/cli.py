@@ -365,8 +365,10 @@ def _run(argv: Sequence[str] | None) -> int:
         return 2
     except KeyboardInterrupt:
         _end_progress_bars()
-        print("error: interrupted; re-run the same command to finish (outputs are written atomically)",
-              file=sys.stderr)
+        # A push imports in chunks: the tasks imported stay, and a re-run adds only the missing ones.
+        why = ("the tasks already imported stay, and a re-run adds only those missing"
+               if getattr(args, "command", None) in ("push", "run") else "outputs are written atomically")
+        print(f"error: interrupted; re-run the same command to finish ({why})", file=sys.stderr)
         return 130
     finally:
         for sig, handler in handlers.items():

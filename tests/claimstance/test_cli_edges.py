@@ -121,6 +121,11 @@ def test_an_interrupt_ends_the_progress_bars_line_before_the_error(monkeypatch, 
     assert "embedding:  40%" in err
     assert err.endswith("\nerror: interrupted; re-run the same command to finish (outputs are written atomically)\n")
     assert "]error" not in err
+    # A push is not atomic (it imports in chunks): the line says what a re-run does instead
+    parser.set_defaults(command="push")
+    assert cli.main([]) == 130
+    assert capsys.readouterr().err.endswith("error: interrupted; re-run the same command to finish (the tasks already "
+                                            "imported stay, and a re-run adds only those missing)\n")
 
 
 def test_ctrl_c_while_the_interpreter_exits_is_no_traceback(tmp_path):
