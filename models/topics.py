@@ -20,6 +20,7 @@ import numpy as np
 
 from corpus.records import source_name
 from models.compare_settings import CompareSettings
+from models.pairs import document_groups
 
 
 def _components(n: int, edges: list[tuple[int, int]]) -> list[list[int]]:
@@ -128,7 +129,10 @@ def cluster_pairs(rows: Sequence[dict[str, Any]], vectors: np.ndarray, pairs: li
             # Every piece of a big component is linked, however small: a k-means piece of a few
             # unrelated claims is no topic (a component at or under the cap is one piece, as before).
             groups.extend(_split(chunk, vectors, settings) if len(chunk) > 1 else [chunk])
-    groups = [sorted(g) for g in groups if len({str(rows[i]["doc_id"]) for i in g}) > 1]
+    # A topic joins claims of two sources (documents, within_source), as pairs do: the average linkage
+    # of a big group could leave a piece of one source's claims, which no pair joins.
+    side = [str(r["doc_id"]) for r in rows] if settings.within_source else document_groups(rows)
+    groups = [sorted(g) for g in groups if len({side[i] for i in g}) > 1]
     groups.sort(key=lambda g: (-len(g), g[0]))
     labels = topic_labels(rows, groups, settings.label_terms)
     where = {node: c for c, g in enumerate(groups) for node in g}

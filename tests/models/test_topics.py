@@ -117,3 +117,28 @@ def test_a_small_piece_of_a_cut_component_is_linked_too(monkeypatch):
         ids = [int(claim[1:]) for claim in cluster["claims"]]
         sub = vecs[ids]
         assert float((sub @ sub.T)[np.triu_indices(len(ids), 1)].mean()) > 0.5, ids
+
+
+def test_a_topic_holds_claims_of_two_sources_as_pairs_do():
+    # A chained group of 9 pairs split by average linkage (max_cluster_size 4) had left c0 and c2, two
+    # posts of outlet A that no pair joins (pairs join sources), as a topic of their own: 0 pairs, one source.
+    from models.compare import compare
+
+    vectors = np.array([[0.01, -0.09, 0.21, 0.54, 0.69, -0.43], [0.37, -0.47, -0.05, 0.25, -0.68, -0.34],
+                        [-0.27, -0.03, -0.05, 0.65, 0.7, -0.13], [0.23, -0.66, -0.16, 0.47, 0.01, -0.52],
+                        [0.33, 0.66, -0.01, 0.32, 0.02, -0.59], [0.07, -0.04, 0.08, 0.36, 0.11, -0.92],
+                        [0.75, 0.4, -0.5, -0.03, 0.1, -0.12], [0.14, 0.46, -0.02, 0.64, 0.27, -0.53]], dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    rows = [{"claim_id": f"c{i}", "doc_id": f"d{i}", "text": f"text {i}", "outlet": outlet, "start": 0}
+            for i, outlet in enumerate("AAABBCCD")]
+
+    def embed(texts: list[str]) -> np.ndarray:
+        return vectors[[int(t.split()[1]) for t in texts]]
+
+    _, pairs, clusters = compare(rows, embed, CompareSettings(max_cluster_size=4, scheme=None))
+    assert len(pairs) == 9 and clusters
+    assert all(len(c["sources"]) > 1 for c in clusters), [c["claims"] for c in clusters]
+    assert ["c0", "c2"] not in [c["claims"] for c in clusters]
+    # documents of one source paired with each other (within_source): two of its documents make a topic
+    _, _, within = compare(rows, embed, CompareSettings(max_cluster_size=4, scheme=None, within_source=True))
+    assert any(len(c["sources"]) == 1 and len(c["docs"]) > 1 for c in within)
