@@ -233,6 +233,25 @@ def _log_tail(log: Path, lines: int = 3) -> str:
     return ""
 
 
+def check_port(workspace: str | Path = DEFAULT_WORKSPACE, port: int | None = None) -> None:
+    """What ``start`` would refuse about the port, checked before a run's first step: a port another
+    program holds (not the workspace's own server, running or adoptable), or a move of a running one."""
+    workspace = Path(workspace)
+    info = _read_info(workspace)
+    if info is not None and _pid_alive(info.get("pid")):
+        if port is not None and port != info["port"]:
+            raise UserError(f"Label Studio already runs for {workspace} at {info['url']}; "
+                            f"stop it first (`stance studio stop --workspace {workspace}`) to move it to port {port}")
+        return
+    port = port or (info or {}).get("port") or DEFAULT_PORT
+    if _port_free(port):
+        return
+    if info is not None and workspace.is_dir() and _auth_status(f"http://{HOST}:{port}", info["api_key"]) == 200:
+        return   # our own server, started by a process whose pid we lost: start adopts it
+    if not _port_freed(port):
+        raise UserError(f"port {port} on {HOST} is taken by another program; pick a free one with --port P (make run PORT=P)")
+
+
 def start(workspace: str | Path = DEFAULT_WORKSPACE, port: int | None = None,
           say: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Start Label Studio for ``workspace`` and return its info once an authenticated call answers 200.

@@ -163,6 +163,10 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
         check_title(cfg.project)
         if cfg.overlap is not None:
             overlap_settings(cfg.overlap)
+        from annotate import studio
+
+        # a port another program holds: found now, not after the claims and pre-labels are made
+        studio.check_port(workspace, port=cfg.port if not _has_info(Path(workspace)) else port)
     corpus_path = Path(corpus) if corpus else SAMPLE_CORPUS
     if not corpus_path.exists():
         raise UserError(f"{corpus_path}: no such corpus file or directory; pass --corpus PATH")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import socket
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -521,11 +522,13 @@ def test_a_rerun_with_port_asks_the_workspace_s_server_to_move_there(tmp_path, m
         asked.append(port)
         raise UserError("stop here")
 
+    checked = []
     monkeypatch.setattr(studio, "start", start)
+    monkeypatch.setattr(studio, "check_port", lambda ws, port=None: checked.append(port))
     for port in (None, 8093):
         with pytest.raises(UserError, match="stop here"):
             run(corpus, _config(tmp_path, "moved"), workspace=workspace, port=port, say=lambda m: None)
-    assert asked == [None, 8093]   # the recorded port unless --port names another
+    assert asked == checked == [None, 8093]   # the recorded port unless --port names another; checked before step 1
 
 
 def test_a_workspace_inside_the_corpus_is_never_read_as_documents(tmp_path):
@@ -766,4 +769,17 @@ def test_a_title_label_studio_would_refuse_stops_the_run_before_step_1(tmp_path,
     assert main(["run", "--workspace", str(workspace), "--project", title]) == 2
     captured = capsys.readouterr()
     assert f"Label Studio takes project titles of 3 to 50 characters (this one has {len(title)})" in captured.err
+    assert "[1/5]" not in captured.err and not workspace.exists()
+
+
+def test_a_port_another_program_holds_stops_the_run_before_step_1(tmp_path, capsys):
+    # found before the claims and pre-labels are made (about 10 s on the sample), not at step 3
+    workspace = tmp_path / "ws"
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        assert main(["run", "--workspace", str(workspace), "--port", str(port)]) == 2
+    captured = capsys.readouterr()
+    assert f"error: port {port} on 127.0.0.1 is taken by another program; pick a free one with --port P" in captured.err
     assert "[1/5]" not in captured.err and not workspace.exists()
