@@ -139,6 +139,8 @@ def _tasks(sources: list[Source], options: ReadOptions, on_skip: Callable[[Skipp
     """
     batch_bytes = BATCH_BYTES
     first_text: dict[str, int] = {}   # JSONL/CSV/Telegram document id -> hash of the first text read under it
+    first_file: dict[str, str] = {}   # and the file it was read from
+    clashes: list[tuple[str, str, str]] = []   # an id given to two different texts: (id, first file, this file)
     files: list[Source] = []
     size = 0
     for source in sources:
@@ -161,6 +163,9 @@ def _tasks(sources: list[Source], options: ReadOptions, on_skip: Callable[[Skipp
             if _is_repeat(first_text, doc):
                 repeats += 1
                 continue
+            first_file.setdefault(doc.doc_id, source.path)
+            if first_text[doc.doc_id] != hash(doc.text):
+                clashes.append((doc.doc_id, first_file[doc.doc_id], source.path))
             docs.append(doc)
             size += len(doc.text)
             if size >= batch_bytes:
@@ -172,6 +177,18 @@ def _tasks(sources: list[Source], options: ReadOptions, on_skip: Callable[[Skipp
         size = 0
     if files:
         yield files, len(files)
+    if on_note is not None and clashes:
+        on_note(clash_note(clashes))
+
+
+def clash_note(clashes: list[tuple[str, str, str]]) -> str:
+    """The note for ids given to two different texts: both are read, under the one id."""
+    doc_id, first, second = clashes[0]
+    where = f"{first} and {second}" if first != second else first
+    more = f" (and {len(clashes) - 1} more)" if len(clashes) > 1 else ""
+    return (f"doc_id {doc_id} names two different texts ({where}){more}: both are read, as two documents under one "
+            "id, so their claims share the doc_id and a claim's offsets index only one of them; give every "
+            "document its own id (--id-column names the column)")
 
 
 def _results(tasks: Iterable[tuple[Any, int]], options: ReadOptions, workers: int,

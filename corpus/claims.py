@@ -95,7 +95,6 @@ def build_claims(inputs: list[str], out: str, options: ReadOptions | None = None
     outputs = f"{out} and {documents} were" if documents is not None else f"{out} was"
     texts: dict[str, tuple[str, str]] = {}      # doc_id -> (sha1, source file) of its documents row
     languages: list = []   # documents not (all) in English: language.document_language
-    clashes: list[tuple[str, str, str]] = []   # an id given to two different texts
     try:
         with atomic_write(out, "wb") as handle, (
                 atomic_write(documents, "wb") if documents is not None else contextlib.nullcontext()) as doc_handle:
@@ -111,8 +110,6 @@ def build_claims(inputs: list[str], out: str, options: ReadOptions | None = None
                         texts[doc_id] = (sha1, source_file)
                     elif had[0] == sha1:
                         continue  # the same text again (a file given twice, a repeated row): one row
-                    else:
-                        clashes.append((doc_id, had[1], source_file))
                     doc_handle.write(line)
                     summary.document_rows += 1
                 summary.documents += n_docs
@@ -141,11 +138,6 @@ def build_claims(inputs: list[str], out: str, options: ReadOptions | None = None
             bar.close()
     for message in language_notes(languages):
         note(message)
-    if clashes:
-        doc_id, first, second = clashes[0]
-        more = f" (and {len(clashes) - 1} more)" if len(clashes) > 1 else ""
-        note(f"doc_id {doc_id} names two different texts ({first} and {second}){more}: {documents} holds a row "
-             "for each, and a claim's offsets index one of them; give every document its own id")
     if parquet:
         from corpus.claimtable import write_parquet
 

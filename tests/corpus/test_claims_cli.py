@@ -386,8 +386,13 @@ def test_an_id_given_to_two_texts_is_a_note_and_a_repeated_text_one_row(tmp_path
     assert summary.document_rows == 2
     assert notes == [f"{src}: 1 row repeating an earlier row (the same id and text, the first row's metadata kept) "
                      "read once",
-                     f"doc_id x names two different texts ({src} and {src}): {documents} holds a row for each, "
-                     "and a claim's offsets index one of them; give every document its own id"]
+                     f"doc_id x names two different texts ({src}): both are read, as two documents under one id, so "
+                     "their claims share the doc_id and a claim's offsets index only one of them; give every document "
+                     "its own id (--id-column names the column)"]
+    # the same note without --documents (it had been said only with it)
+    notes.clear()
+    build_claims([str(src)], str(tmp_path / "claims.jsonl"), progress=False, on_note=notes.append)
+    assert len(notes) == 2 and notes[1].startswith("doc_id x names two different texts")
 
 
 def test_a_repeated_row_gives_its_claims_once_and_a_repost_without_id_its_own_claims(tmp_path: Path) -> None:
