@@ -253,6 +253,7 @@ def atomic_dir(path: str | Path, expect: Sequence[str] | None = None, written: S
     except OSError as err:
         _remove_dirs(made)
         raise _unwritable(path, err) from None
+    old: Path | None = None   # the earlier output, moved aside while the new one is swapped in
     try:
         yield tmp
         if expect is not None:
@@ -273,6 +274,10 @@ def atomic_dir(path: str | Path, expect: Sequence[str] | None = None, written: S
         else:
             os.replace(tmp, path)
     except BaseException as err:
+        if old is not None and old.exists() and not os.path.lexists(path):
+            # cut off between the two renames (Ctrl-C): the earlier output goes back, not left hidden
+            with contextlib.suppress(OSError):
+                os.replace(old, path)
         shutil.rmtree(tmp, ignore_errors=True)
         _remove_dirs(made)
         # A file of the temporary folder (written with atomic_write) is the output folder to the user.

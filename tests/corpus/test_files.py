@@ -397,3 +397,25 @@ def test_an_input_that_is_a_broken_or_looping_link_is_named_as_one(tmp_path):
         list(read_jsonl(dangling))
     with pytest.raises(UserError, match=r"nope\.jsonl: no such file; check the path$"):
         list(read_jsonl(tmp_path / "nope.jsonl"))
+
+
+def test_atomic_dir_cut_off_between_its_two_renames_puts_the_earlier_output_back(tmp_path, monkeypatch):
+    # Ctrl-C after the earlier output was moved aside and before the new one took its place had left
+    # no output at all, the earlier one hidden under a temporary name.
+    target = tmp_path / "report"
+    with atomic_dir(target, ("a.txt",)) as tmp:
+        (tmp / "a.txt").write_text("earlier")
+    real = os.replace
+
+    def cut_off(src, dst):
+        if str(src).endswith(".tmp") and str(dst) == str(target):
+            raise KeyboardInterrupt
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", cut_off)
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_dir(target, ("a.txt",)) as tmp:
+            (tmp / "a.txt").write_text("new")
+    monkeypatch.setattr(os, "replace", real)
+    assert (target / "a.txt").read_text() == "earlier"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
