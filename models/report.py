@@ -46,6 +46,11 @@ mark.diff{background:#cfe8ff}
 """
 
 
+
+def _n(count: int, word: str) -> str:
+    """``1 topic``, ``2 topics``."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
 def scheme_cues(name: str | None) -> dict[str, list[str]]:
     """Cue phrases of a label scheme (configs/schemes) by label id, in the scheme's label order;
     nothing when it cannot load."""
@@ -270,11 +275,11 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
         "img-src data:; style-src 'unsafe-inline'\">",
         f"<title>{_e(title)}</title><style>{CSS}</style></head><body>",
         f"<h1>{_e(title)}</h1>",
-        f"<p>{len(claims)} claims from {len(docs)} documents; {len(pairs)} cross-document pairs "
+        f"<p>{_n(len(claims), 'claim')} from {_n(len(docs), 'document')}; {_n(len(pairs), 'cross-document pair')} "
         f"with similarity at least {settings.min_similarity:.2f}"
         + (f" or mutual nearest claims at least {settings.mutual_similarity:.2f}"
            if settings.mutual_similarity is not None and settings.mutual_similarity < settings.min_similarity else "")
-        + f" ({contrasting} with contrasting stances); {len(clusters)} topics.</p>",
+        + f" ({contrasting} with contrasting stances); {_n(len(clusters), 'topic')}.</p>",
         f"<p>{scheme_line(scheme, settings.scheme)}</p>",
         f'<p class="meta">{explanation(claims, settings, scheme, within)}</p>',
     ]

@@ -298,3 +298,9 @@ def test_a_corpus_of_one_source_shows_its_documents_side_by_side():
     assert "a pair is two claims of different documents" in text and "nearest claims in other documents" in text
     page, parsed = render()   # two sources: the sides and the words are the sources'
     assert "a pair is two claims of different sources" in "".join(parsed.text)
+
+
+def test_the_headline_counts_say_one_topic_not_one_topics():
+    from models.report import _n
+
+    assert (_n(1, "topic"), _n(0, "topic"), _n(2, "cross-document pair")) == ("1 topic", "0 topics", "2 cross-document pairs")
