@@ -8,6 +8,7 @@ the CLI calls: read JSONL, pre-label, write JSONL atomically, report what was wr
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from models.provenance import DEFAULT_SCHEME
 from models.schemes import Scheme, load_scheme, scheme_notes, source_type_note
 
 PRELABEL_FIELDS = ("prediction", "score", "probs", "model_version")
+OUTPUT_CHUNK = 4096   # output rows made (and written) at a time by prelabel_file
 
 
 def attach(rows: list[dict[str, Any]], probs: np.ndarray, labels: list[str], version: str) -> list[dict[str, Any]]:
@@ -192,8 +194,7 @@ def prelabel_file(inp: str | Path, out: str | Path, scheme_name: str | None = No
     if batch_size < 1:
         raise UserError(f"--batch-size {batch_size}: must be at least 1")
     predictor = load_predictor(scheme, model_dir)
-    labelled = attach(rows, predictor.predict_proba(rows, batch_size, progress), predictor.labels,
-                      predictor.version)
+    probs = predictor.predict_proba(rows, batch_size, progress)
     from models.provenance import from_model, scheme_record, source_of, with_provenance
 
     if scheme is not None:   # the record of the scheme loaded above, for later commands
@@ -206,10 +207,19 @@ def prelabel_file(inp: str | Path, out: str | Path, scheme_name: str | None = No
             now = None
         if record is not None and now is not None:
             record = scheme_record(now, record["source"])
-    labelled = with_provenance(labelled, record, model_dir)
-    write_jsonl(out, labelled)
-    counts = Counter(row["prediction"] for row in labelled)
-    report = PrelabelReport(Path(out), len(labelled), predictor.version,
+    counts: Counter[str] = Counter()
+
+    def labelled() -> Iterator[dict[str, Any]]:
+        # Made and written a chunk at a time: the output rows of a whole input, each with its
+        # probabilities, are not held at once (the same rows, byte for byte).
+        for start in range(0, len(rows), OUTPUT_CHUNK):
+            chunk = with_provenance(attach(rows[start:start + OUTPUT_CHUNK], probs[start:start + OUTPUT_CHUNK],
+                                           predictor.labels, predictor.version), record, model_dir)
+            counts.update(row["prediction"] for row in chunk)
+            yield from chunk
+
+    n = write_jsonl(out, labelled())
+    report = PrelabelReport(Path(out), n, predictor.version,
                             {label: counts.get(label, 0) for label in predictor.labels},
                             notes=list(resolved.notes) if own is not None else [])
     if table and predictor.bootstrap is not None and rows:

@@ -237,6 +237,72 @@ def test_batches_come_back_in_input_order_under_either_runtime(tmp_path, monkeyp
     assert counts[:, 0].tolist() == expected
 
 
+def _ids_graph(path):
+    """A tiny exported graph: each row's number of real tokens and the sum of their ids."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    axes = helper.make_tensor("axes", TensorProto.INT64, [1], [1])
+    nodes = [helper.make_node("Cast", ["attention_mask"], ["mask"], to=TensorProto.FLOAT),
+             helper.make_node("ReduceSum", ["mask", "axes"], ["count"], keepdims=1),
+             helper.make_node("Mul", ["input_ids", "attention_mask"], ["kept"]),
+             helper.make_node("Cast", ["kept"], ["kept_float"], to=TensorProto.FLOAT),
+             helper.make_node("ReduceSum", ["kept_float", "axes"], ["ids"], keepdims=1)]
+    inputs = [helper.make_tensor_value_info(name, TensorProto.INT64, ["batch", "tokens"])
+              for name in ("input_ids", "attention_mask")]
+    outputs = [helper.make_tensor_value_info(name, TensorProto.FLOAT, ["batch", 1]) for name in ("count", "ids")]
+    graph = helper.make_graph(nodes, "ids", inputs, outputs, initializer=[axes])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    return path
+
+
+@pytest.mark.parametrize("runtime", ["openvino", "onnxruntime"])
+def test_a_long_input_runs_in_chunks_as_the_same_batches(tmp_path, monkeypatch, runtime):
+    """Tokenised a few texts at a time and run a few batches to a call (what keeps the memory of a
+    large input flat): the same batches, the same outputs as in one piece."""
+    monkeypatch.setenv("CLAIMSTANCE_RUNTIME", runtime)
+    session = models.onnx_graphs._session(_ids_graph(tmp_path / "ids.onnx"))
+    tokenizer = models.onnx_graphs._tokenizer(models.base_model.base_model_dir(), 256)
+    texts = [" ".join(["word", "other", "Kyiv"][: 1 + n % 3] * n) for n in (7, 1, 30, 3, 3, 12, 0, 5, 9)] * 5
+    seen = []
+
+    class Counting:
+        def run_all(self, batches, sink):
+            batches = list(batches)
+            seen.append([feeds["input_ids"].shape for _, feeds in batches])
+            session.run_all(iter(batches), sink)
+
+    whole = models.onnx_graphs.run_batches(Counting(), tokenizer, texts, [1, 1], batch_size=4)
+    assert len(seen) == 1
+    monkeypatch.setattr(models.onnx_graphs, "TOKENISE_CHUNK", 7)
+    monkeypatch.setattr(models.onnx_graphs, "RUN_CHUNK", 3)
+    chunked = models.onnx_graphs.run_batches(Counting(), tokenizer, texts, [1, 1], batch_size=4)
+    assert len(seen) == 1 + 4 and max(len(call) for call in seen[1:]) == 3   # 12 batches, 3 to a call
+    assert [shape for call in seen[1:] for shape in call] == seen[0]        # the same batches, in order
+    for a, b in zip(whole, chunked):
+        assert a.tobytes() == b.tobytes()
+    assert chunked[0][:, 0].tolist() == [len(tokenizer.encode(t).ids) for t in texts]
+    assert chunked[1][:, 0].tolist() == [sum(tokenizer.encode(t).ids) for t in texts]
+
+
+def test_cli_prelabel_made_and_written_in_chunks_is_the_same_file(stand_in_encoder, tmp_path, monkeypatch, capsys):
+    import models.labellers
+    import models.prelabel
+
+    inp = tmp_path / "claims.jsonl"
+    rows = [{**row, "claim_id": f"{row['claim_id']}{i}"} for i in range(4) for row in ROWS]
+    inp.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert main(["prelabel", "--in", str(inp), "--out", str(tmp_path / "whole.jsonl")]) == 0
+    whole = capsys.readouterr().out
+    monkeypatch.setattr(models.prelabel, "OUTPUT_CHUNK", 5)
+    monkeypatch.setattr(models.labellers, "APPLY_CHUNK", 5)
+    assert main(["prelabel", "--in", str(inp), "--out", str(tmp_path / "chunked.jsonl")]) == 0
+    chunked = capsys.readouterr().out
+    assert (tmp_path / "chunked.jsonl").read_bytes() == (tmp_path / "whole.jsonl").read_bytes()
+    assert len((tmp_path / "chunked.jsonl").read_text(encoding="utf-8").splitlines()) == 12
+    assert chunked.replace("chunked.jsonl", "whole.jsonl") == whole   # counts, table and line alike
+
+
 def test_a_graph_openvino_cannot_compile_runs_under_onnx_runtime(tmp_path, monkeypatch):
     def refuse(path):
         raise RuntimeError("unsupported CPU")
