@@ -233,6 +233,15 @@ def _log_tail(log: Path, lines: int = 3) -> str:
     return ""
 
 
+def _running_elsewhere(workspace: Path, info: dict[str, Any], port: int) -> UserError:
+    return UserError(f"Label Studio already runs for {workspace} at {info['url']}; "
+                     f"stop it first (`stance studio stop --workspace {workspace}`) to move it to port {port}")
+
+
+def _port_taken(port: int) -> UserError:
+    return UserError(f"port {port} on {HOST} is taken by another program; pick a free one with --port P (make run PORT=P)")
+
+
 def check_port(workspace: str | Path = DEFAULT_WORKSPACE, port: int | None = None) -> None:
     """What ``start`` would refuse about the port, checked before a run's first step: a port another
     program holds (not the workspace's own server, running or adoptable), or a move of a running one."""
@@ -240,8 +249,7 @@ def check_port(workspace: str | Path = DEFAULT_WORKSPACE, port: int | None = Non
     info = _read_info(workspace)
     if info is not None and _pid_alive(info.get("pid")):
         if port is not None and port != info["port"]:
-            raise UserError(f"Label Studio already runs for {workspace} at {info['url']}; "
-                            f"stop it first (`stance studio stop --workspace {workspace}`) to move it to port {port}")
+            raise _running_elsewhere(workspace, info, port)
         return
     port = port or (info or {}).get("port") or DEFAULT_PORT
     if _port_free(port):
@@ -249,7 +257,7 @@ def check_port(workspace: str | Path = DEFAULT_WORKSPACE, port: int | None = Non
     if info is not None and workspace.is_dir() and _auth_status(f"http://{HOST}:{port}", info["api_key"]) == 200:
         return   # our own server, started by a process whose pid we lost: start adopts it
     if not _port_freed(port):
-        raise UserError(f"port {port} on {HOST} is taken by another program; pick a free one with --port P (make run PORT=P)")
+        raise _port_taken(port)
 
 
 def start(workspace: str | Path = DEFAULT_WORKSPACE, port: int | None = None,
@@ -268,8 +276,7 @@ def start(workspace: str | Path = DEFAULT_WORKSPACE, port: int | None = None,
 
     if info is not None and _pid_alive(info.get("pid")):
         if port is not None and port != info["port"]:
-            raise UserError(f"Label Studio already runs for {workspace} at {info['url']}; "
-                            f"stop it first (`stance studio stop --workspace {workspace}`) to move it to port {port}")
+            raise _running_elsewhere(workspace, info, port)
         if _auth_status(info["url"], info["api_key"]) == 200:
             return _public(info, workspace, already_running=True)
         # Ours, still starting (an earlier start was interrupted while it migrated): wait for it.
@@ -294,7 +301,7 @@ def start(workspace: str | Path = DEFAULT_WORKSPACE, port: int | None = None,
             info.update(url=url, port=port)
             _write_info(workspace, info)
             return _public(info, workspace, already_running=True)
-        raise UserError(f"port {port} on {HOST} is taken by another program; pick a free one with --port P (make run PORT=P)")
+        raise _port_taken(port)
 
     binary = find_binary()
     made = _make_workspace(workspace)

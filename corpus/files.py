@@ -49,7 +49,7 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
             with open(path, mode, **kwargs) as handle:
                 yield handle
         except OSError as err:
-            if err.errno in _NO_ROOM:
+            if _is_no_room(err):
                 raise _no_room(path, err) from None
             raise
         return
@@ -71,7 +71,7 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         _remove_dirs(made)
-        if isinstance(err, OSError) and err.errno in _NO_ROOM:
+        if isinstance(err, OSError) and _is_no_room(err):
             raise _no_room(path, err) from None
         raise
 
@@ -225,6 +225,11 @@ class _NoRoom(UserError):
         self.reason = reason
 
 
+def _is_no_room(err: BaseException) -> bool:
+    """Whether ``err`` is a write refused for want of room (already named, or still the system's)."""
+    return isinstance(err, _NoRoom) or (isinstance(err, OSError) and err.errno in _NO_ROOM)
+
+
 def _no_room(path: Path, err: OSError | _NoRoom) -> _NoRoom:
     return _NoRoom(path, err.reason if isinstance(err, _NoRoom) else err.strerror or str(err))
 
@@ -281,7 +286,7 @@ def atomic_dir(path: str | Path, expect: Sequence[str] | None = None, written: S
         shutil.rmtree(tmp, ignore_errors=True)
         _remove_dirs(made)
         # A file of the temporary folder (written with atomic_write) is the output folder to the user.
-        if isinstance(err, _NoRoom) or (isinstance(err, OSError) and err.errno in _NO_ROOM):
+        if _is_no_room(err):
             raise _no_room(path, err) from None
         raise
 
@@ -298,6 +303,11 @@ def write_jsonl(path: str | Path, rows: Iterable[dict[str, Any]]) -> int:
 
 
 MAX_LINE_MB = 16   # a row of claims, queries or labels: a sentence, its paragraph and metadata
+
+
+def _json_array(path: Path) -> UserError:
+    return UserError(f"{path}: a JSON array where JSON lines are expected (one object a line); convert it "
+                     "(jq -c '.[]' FILE > FILE.jsonl)")
 
 
 def read_jsonl(path: str | Path, max_line_mb: float = MAX_LINE_MB) -> Iterator[dict[str, Any]]:
@@ -333,15 +343,13 @@ def read_jsonl(path: str | Path, max_line_mb: float = MAX_LINE_MB) -> Iterator[d
                     raise UserError(f"{path}: not JSON lines (a '{path.suffix}' file); give the .jsonl file the "
                                     "previous step wrote") from None
                 if lineno == 1 and raw.lstrip().startswith(b"["):
-                    raise UserError(f"{path}: a JSON array where JSON lines are expected (one object a line); convert it "
-                                    "(jq -c '.[]' FILE > FILE.jsonl)") from None
+                    raise _json_array(path) from None
                 raise UserError(f"{path}:{lineno}: malformed JSON ({json_problem(err)}); fix or remove that line") from None
             except RecursionError:   # the parser recurses once a level
                 raise UserError(f"{path}:{lineno}: malformed JSON (nested too deep); fix or remove that line") from None
             if not isinstance(row, dict):
                 if lineno == 1 and isinstance(row, list):
-                    raise UserError(f"{path}: a JSON array where JSON lines are expected (one object a line); convert "
-                                    "it (jq -c '.[]' FILE > FILE.jsonl)")
+                    raise _json_array(path)
                 raise UserError(f"{path}:{lineno}: expected a JSON object, got {type(row).__name__}")
             if may_hold_surrogates(raw):
                 # Half an emoji (a lone "\ud83d") cannot be written as UTF-8, by us or by a tokenizer:
