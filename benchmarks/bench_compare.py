@@ -22,6 +22,8 @@ measurement of recall on real corpora.
 from __future__ import annotations
 
 import argparse
+import atexit
+import shutil
 import sys
 import tempfile
 import time
@@ -65,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     gold = yaml.safe_load((CORPUS / "planted.yaml").read_text(encoding="utf-8"))
     planted, relations = gold["pairs"], gold["relations"]
     work = Path(tempfile.mkdtemp(prefix="bench-compare-"))
+    atexit.register(shutil.rmtree, work, True)   # claims, pre-labels and an embedding cache: scratch
     started = time.monotonic()
     assert stance(["claims", str(CORPUS / "corpus"), "--out", str(work / "claims.jsonl")]) == 0
     assert stance(["prelabel", "--in", str(work / "claims.jsonl"), "--out", str(work / "pre.jsonl")]) == 0
