@@ -194,7 +194,8 @@ def render_card(dd: Any, report: dict[str, Any], summary: dict[str, Any]) -> str
     if "cues" not in first.features and unit == "claim":
         lines.append("- `cues` is left out: no annotator marked a framing-cue span (the optional span labels of "
                      "the annotation view). `annotations.jsonl` keeps each annotation's `cues`, empty lists here.")
-    lines += ["", "Beside this folder: `labels.parquet` (the same rows, `label` as the label's name, e.g. `kremlin_framing`, rather than its number here, and a `split` column), "
+    lines += ["", "Beside this folder: `labels.parquet` (the same rows, `label` as the label's name, e.g. "
+              f"{_code(label_names[0])}, rather than its number here, and a `split` column), "
               "`labels.jsonl` (with `votes`, annotator -> label), `annotations.jsonl` (one row per annotation) and "
               "`report.html` / `report.json`.", "",
               "## Licence", "", LICENCE_NOTE + ".", "",

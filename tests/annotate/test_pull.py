@@ -502,6 +502,8 @@ def test_the_dataset_has_a_card_and_a_description(tmp_path: Path):
     assert meta["dataset_info"]["splits"] == [{"name": "train", "num_examples": 3}]
     assert "- `agreement` (float64): share of the annotators who chose `label`; null when only one person" in body
     assert "- `notes` (list of string)" in body and "`cues` is left out: no annotator marked" in body
+    # The example label name is the pulled scheme's, not the default scheme's.
+    assert "`label` as the label's name, e.g. `pro`, rather than" in body and "kremlin" not in body
     assert "| tie->latest | 1 |" in body and '**1 claims are ties**: filter them with `rule == "tie->latest"`' in body
     assert "Krippendorff's alpha (nominal): 0.400" in body and "anchoring" in body
     assert "- pre-label model versions shown: boot-1" in body and "set `license:` above" in body
