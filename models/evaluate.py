@@ -134,8 +134,9 @@ def model_training_rows(record: dict[str, Any], label_ids: list[str]
     if not Path(where).exists():
         return None, f"the model's training data was not found at {where}"
     try:
-        # As `stance train` read it: a dataset's test split was never trained on.
-        candidates, _ = test_split(load_labelled(where, label_ids))
+        # Every split: rows are picked by the hashes of the texts trained on, and a later pull of the
+        # same project may have moved a trained-on document into its test split (under 30 documents).
+        candidates = load_labelled(where, label_ids)
     except UserError as err:
         return None, f"the model's training data at {where} could not be read ({err})"
     picked, missing = pick_training_rows(candidates, hashes)

@@ -416,6 +416,19 @@ def test_model_training_rows_says_why_it_cannot_find_them(tmp_path: Path) -> Non
     assert ev.model_training_rows(record, labels) == (None, f"the model's training data was not found at {data}")
 
 
+def test_model_training_rows_are_found_in_a_later_pulls_test_split(tmp_path: Path) -> None:
+    # Under 30 documents a later pull of the same project may move a trained-on document into the
+    # test split: its claims are still the model's training claims, not "no longer held".
+    rows = _rows()
+    labels = ["kremlin_framing", "independent_reporting", "neutral"]
+    data = tmp_path / "labels.jsonl"
+    data.write_text("".join(json.dumps({**r, "split": "test" if i < 3 else "train"}) + "\n"
+                            for i, r in enumerate(rows)), encoding="utf-8")
+    record = json.loads((_model_dir(tmp_path, rows[:16], data) / "claimstance.json").read_text())
+    found, why = ev.model_training_rows(record, labels)
+    assert why == "" and sorted(r["id"] for r in found) == sorted(r["id"] for r in rows[:16])
+
+
 def test_baseline_is_trained_on_the_models_training_claims_and_seen_claims_are_left_out(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     from claimstance.cli import main
