@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -121,12 +122,14 @@ def config_labels(config: str | None) -> list[str] | None:
     return None
 
 
-def project_change(title: str, old_config: str | None, new: Record, annotated: bool) -> str | None:
+def project_change(title: str, old_config: str | None, new: Record, annotated: bool,
+                   workspace: str | Path | None = None) -> str | None:
     """What pushing with scheme ``new`` does to project ``title`` (its label config ``old_config``):
     None (the same scheme, or nothing recorded), a note (another version of it, its labels edited
     included: the push's label check refuses to drop an annotated label; another scheme while the
-    project holds no annotations), or a UserError (another scheme, annotations there)."""
-    old = marker_record(old_config)
+    project holds no annotations), or a UserError (another scheme, annotations there). ``workspace``'s
+    ``schemes.json`` gives the project's YAML by its full path, for the fix the error names."""
+    old = local_record(workspace, title, marker_record(old_config))
     if old is None:
         return None   # a project from before the record: the label check of the push decides
     kind = relation(new, old)
@@ -139,9 +142,13 @@ def project_change(title: str, old_config: str | None, new: Record, annotated: b
         return (f"project {title!r} takes the labels of scheme {new['name']!r} as it is now: "
                 f"{', '.join(new.get('labels') or [])} (were {', '.join(old.get('labels') or [])})")
     if annotated:
-        raise UserError(f"project {title!r} was pushed with scheme {describe(old)} and holds annotations; these "
-                        f"claims are for scheme {describe(new)}: push them under another --project title, or "
-                        f"pre-label them with the project's scheme (`stance prelabel --scheme {old.get('source') or old['name']}`)")
+        # Two files of one scheme name read alike but for the version: the files tell them apart.
+        files = old["name"] == new["name"] and old.get("source") and new.get("source")
+        raise UserError(f"project {title!r} was pushed with scheme {describe(old)}"
+                        + (f" from {old['source']}" if files else "") + " and holds annotations; these "
+                        f"claims are for scheme {describe(new)}" + (f" from {new['source']}" if files else "")
+                        + ": push them under another --project title, or pre-label them with the project's "
+                        f"scheme (`stance prelabel --scheme {shlex.quote(str(old.get('source') or old['name']))}`)")
     return (f"project {title!r} holds no annotations yet: its labels change from scheme {describe(old)} to "
             f"{describe(new)}")
 

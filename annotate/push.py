@@ -227,7 +227,7 @@ def _refuse_near_title(client: Any, title: str) -> None:
 
 def _ensure_project(client: Any, title: str, config: str, instructions: str,
                     overlap: int | None = None, kind: str = "claims",
-                    notes: list[str] | None = None) -> tuple[Any, bool]:
+                    notes: list[str] | None = None, workspace: str | Path | None = None) -> tuple[Any, bool]:
     from label_studio_sdk.core.api_error import ApiError
 
     project = find_project(client, title)
@@ -236,8 +236,8 @@ def _ensure_project(client: Any, title: str, config: str, instructions: str,
         if found is not None and found != kind:   # before anything is changed
             raise UserError(f"project {title!r} is a {found} project; push {kind} under another --project title")
         new = marker_record(config)
-        change = project_change(title, project.label_config, new, (project.total_annotations_number or 0) > 0) \
-            if new is not None else None
+        change = project_change(title, project.label_config, new, (project.total_annotations_number or 0) > 0,
+                                workspace) if new is not None else None
         if change and notes is not None:
             notes.append(change)
     settings = {"expert_instruction": instructions, "show_instruction": True, "sampling": "Uncertainty sampling"}
@@ -285,7 +285,8 @@ def _default_view(client: Any, project_id: int, tasks: list[dict[str, Any]]) -> 
 
 def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: list[dict[str, Any]],
                key: str, chunk_size: int = CHUNK, progress: bool = True, overlap: int | None = None,
-               keep_trained: bool = False, known_files: dict[str, str] | None = None) -> dict[str, Any]:
+               keep_trained: bool = False, known_files: dict[str, str] | None = None,
+               workspace: str | Path | None = None) -> dict[str, Any]:
     """Create or reuse project ``title`` and bring ``tasks`` into it without doubling any.
 
     ``key`` names the data field holding each task's stable id. ``overlap`` sets the annotators a
@@ -295,13 +296,13 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
     that document's earlier text holds is not imported (``annotate.push_match``; ``known_files``: the
     file of each doc_id whose tasks carry none). Returns counts of what was added, ``claim_ids`` and
     ``doc_ids`` (the push's ids -> the ids the project holds them under, where they differ), and
-    ``notes`` to print.
+    ``notes`` to print. ``workspace`` (its ``schemes.json``) names the project's scheme file in errors.
     """
     from tqdm import tqdm
 
     kind = "pairs" if key == "pair_id" else "claims"
     notes: list[str] = []   # a scheme change of the project's, then the model version's
-    project, created = _ensure_project(client, title, config, instructions, overlap, kind, notes)
+    project, created = _ensure_project(client, title, config, instructions, overlap, kind, notes, workspace)
     if created:
         _default_view(client, project.id, tasks)
     known: dict[str, int] = {}
@@ -480,7 +481,7 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
     try:
         summary = push_tasks(client, project, config, instructions, [t for _, t in tasks], key,
                              chunk_size=chunk_size, progress=progress, overlap=overlap, keep_trained=keep_trained,
-                             known_files=known_files)
+                             known_files=known_files, workspace=workspace)
     except httpx.HTTPError as err:
         raise UserError(f"Label Studio at {info['url']} stopped answering during the push ({type(err).__name__}); "
                         "start it again and re-run the same command: it adds only what is missing") from None

@@ -85,6 +85,29 @@ def test_what_a_push_with_another_scheme_does_to_a_project():
         "p", with_marker("<View/>", {**kremlin, "version": "old"}), kremlin, annotated=True)
 
 
+def test_a_copy_of_the_scheme_in_another_file_is_refused_naming_both_files_and_the_full_path(tmp_path):
+    from annotate.project_scheme import remember
+
+    (tmp_path / "team schemes").mkdir()
+    ours = scheme_file(tmp_path / "team schemes")   # a space: the command quotes the path
+    copy = scheme_file(tmp_path, SCHEME_YAML.replace("hotkey: n", "hotkey: x"), "copy.yaml")
+    _, project_record = provenance.load(str(ours))
+    _, copy_record = provenance.load(str(copy))
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    remember(workspace, "p", project_record)
+    config = with_marker("<View/>", project_record)   # the label config keeps the file name only
+    with pytest.raises(UserError) as err:
+        project_change("p", config, marker_record(with_marker("<View/>", copy_record)), annotated=True,
+                       workspace=workspace)
+    # Both records read 'sanctions_stance' (favor, against, none; version ...): the files tell them apart,
+    # and the fix names the project's YAML so that it works from any directory.
+    assert " from sanctions.yaml and holds annotations" not in str(err.value)
+    assert f" from {ours} and holds annotations; these claims are for scheme " in str(err.value)
+    assert " from copy.yaml: push them under another --project title" in str(err.value)
+    assert str(err.value).endswith(f"(`stance prelabel --scheme '{ours}'`)")
+
+
 def test_a_broken_schemes_json_is_named_and_never_overwritten(tmp_path):
     import re
 
