@@ -94,6 +94,12 @@ def _named(row: dict[str, Any]) -> str | None:
     return None if name in (UNKNOWN_SOURCE, str(row.get("doc_id"))) else name
 
 
+def _unseen(rows: list[dict[str, Any]], record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows whose text the model was neither trained nor tuned on."""
+    rows = leave_out_trained(rows, record.get("train_hashes") or [])[0]
+    return leave_out_trained(rows, record.get("validation_hashes") or [])[0]
+
+
 def left_out_words(trained: int, tuned: int) -> str:
     """"12 claims the model was trained on and 3 it was tuned on (...)" for reports and errors."""
     parts = []
@@ -203,16 +209,21 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
         split = default_split(model)
         if split == "test" and not test_split(rows)[1]:
             split = "all"
-    rows, scored = choose_rows(rows, split, data)
+    every, (rows, scored) = rows, choose_rows(rows, split, data)
     # Claims the model was trained or tuned on would flatter it: they are left out of every figure.
     rows, trained = leave_out_trained(rows, record.get("train_hashes") or [])
     rows, tuned = leave_out_trained(rows, record.get("validation_hashes") or [])
     left_out = trained + tuned
     seen = left_out_words(trained, tuned)
     if left_out and not rows:
+        unseen = _unseen(every, record) if split == "test" else []
         raise UserError(f"{data}: the model {model} was trained or tuned on every one of its claims (the "
-                        f"{seen}); evaluate on held-out claims (the test split of a `stance pull` dataset, "
-                        "or claims labelled after training)")
+                        f"{seen}); " + (
+                            "the test split holds only claims it saw (trained on a whole labels.jsonl, or a "
+                            "later pull of under 30 documents moved them there): --split all scores the "
+                            f"{len(unseen)} claims of every split it was neither trained nor tuned on" if unseen else
+                            "evaluate on held-out claims (the test split of a `stance pull` dataset, or claims "
+                            "labelled after training)"))
     every_row = f"every row of {scored}" + (f" except the {seen}" if left_out else "")
     if left_out:
         scored += f"; left out the {seen}"

@@ -523,6 +523,29 @@ def test_evaluating_only_claims_the_model_was_trained_on_is_refused(
     assert not (tmp_path / "r").exists()
 
 
+def test_a_test_split_of_seen_claims_points_to_the_unseen_claims_of_the_other_splits(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # A later pull (under 30 documents) moved the documents the model trained on into its test split,
+    # while claims labelled since sit in train: the refusal says where the held-out claims are.
+    from claimstance.cli import main
+
+    rows = _rows()
+    data = tmp_path / "labels.jsonl"
+    data.write_text("".join(json.dumps({**r, "split": "test" if i < 16 else "train"}) + "\n"
+                            for i, r in enumerate(rows)), encoding="utf-8")
+    model = _model_dir(tmp_path, rows[:16], data)
+    monkeypatch.setattr(ev, "predict_rows", _fake_predict)
+    assert main(["evaluate", "--model", str(model), "--data", str(data), "--out", str(tmp_path / "r")]) != 0
+    err = capsys.readouterr().err
+    assert err.endswith("(the 16 claims the model was trained on); the test split holds only claims it saw (trained "
+                        "on a whole labels.jsonl, or a later pull of under 30 documents moved them there): "
+                        f"--split all scores the {len(rows) - 16} claims of every split it was neither trained nor "
+                        "tuned on\n")
+    assert main(["evaluate", "--model", str(model), "--data", str(data), "--out", str(tmp_path / "r"),
+                 "--split", "all"]) == 0
+    assert json.loads((tmp_path / "r" / "report.json").read_text())["n"] == len(rows) - 16
+
+
 @pytest.mark.slow
 def test_a_trained_model_is_scored_without_its_training_claims_against_a_baseline_fitted_on_them(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
