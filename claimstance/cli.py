@@ -98,10 +98,37 @@ def _prelabel(args: argparse.Namespace) -> int:
     print("predictions: " + ", ".join(f"{label} {n}" for label, n in report.distribution.items()))
     print(f"{report.n} claims pre-labelled by {report.model_version} written to {report.out}")
     print_notes((chosen.notes if chosen else []) + report.notes)
-    warning = provenance.model_warning(args.model) if args.model else None
+    warning = provenance.model_warning(args.model) if args.model else _workspace_scheme_warning(args)
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
     return 0
+
+
+def _workspace_scheme_warning(args: argparse.Namespace) -> str | None:
+    """Claims of a `stance run` workspace (``W/run/*.jsonl``) pre-labelled by the bootstrap's default
+    scheme when the workspace pushed its project with another: the push of these pre-labels would be
+    refused, so the scheme to pass is named now."""
+    import json
+    from pathlib import Path
+
+    from annotate.project_scheme import pushed_record
+    from claimstance.terminal import shell_word
+    from corpus.errors import UserError
+    from models.provenance import DEFAULT_SCHEME
+
+    if args.scheme is not None:
+        return None
+    run = Path(args.inp).resolve().parent
+    try:
+        title = json.loads((run / "state.json").read_text(encoding="utf-8")).get("project")
+        record = pushed_record(run.parent, title) if run.name == "run" and isinstance(title, str) else None
+    except (OSError, ValueError, AttributeError, UserError):   # not a workspace's, or unreadable: nothing to say
+        return None
+    if record is None or record["name"] == DEFAULT_SCHEME:
+        return None
+    source = record.get("source") or record["name"]
+    return (f"this workspace's project {title!r} uses the scheme {record['name']!r}, and these pre-labels use "
+            f"{DEFAULT_SCHEME!r} (the default); pre-label again with --scheme {shell_word(source)}")
 
 
 def _add_train(sub: argparse._SubParsersAction) -> None:

@@ -132,6 +132,33 @@ def test_cli_prelabel_writes_rows_prints_distribution_and_table(stand_in_encoder
     assert "note: 1 row(s) of" in capsys.readouterr().err
 
 
+def test_cli_prelabel_of_a_workspace_run_names_the_scheme_its_project_uses(stand_in_encoder, tmp_path, capsys):
+    run = tmp_path / "ws" / "run"
+    run.mkdir(parents=True)
+    inp, out = run / "claims.jsonl", tmp_path / "out.jsonl"
+    inp.write_text("".join(json.dumps(r) + "\n" for r in ROWS), encoding="utf-8")
+    (run / "state.json").write_text(json.dumps({"project": "sanctions coverage"}), encoding="utf-8")
+    yaml_path = tmp_path / "my schemes" / "sanctions.yaml"
+    records = {"sanctions coverage": {"name": "sanctions_stance", "labels": ["favor", "against", "none"],
+                                      "version": "0123456789", "source": str(yaml_path)}}
+    (tmp_path / "ws" / "schemes.json").write_text(json.dumps(records), encoding="utf-8")
+    assert main(["prelabel", "--in", str(inp), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert ("warning: this workspace's project 'sanctions coverage' uses the scheme 'sanctions_stance', and these "
+            "pre-labels use 'kremlin_framing' (the default); pre-label again with --scheme "
+            f"'{yaml_path}'") in err
+    # The project's scheme given, or the default one pushed: nothing to say.
+    assert main(["prelabel", "--in", str(inp), "--out", str(out), "--scheme", "kremlin_framing"]) == 0
+    assert "warning" not in capsys.readouterr().err
+    records["sanctions coverage"]["name"] = "kremlin_framing"
+    (tmp_path / "ws" / "schemes.json").write_text(json.dumps(records), encoding="utf-8")
+    assert main(["prelabel", "--in", str(inp), "--out", str(out)]) == 0
+    assert "warning" not in capsys.readouterr().err
+    # An unreadable schemes.json is the push's business, not a failed pre-label.
+    (tmp_path / "ws" / "schemes.json").write_text("{not json", encoding="utf-8")
+    assert main(["prelabel", "--in", str(inp), "--out", str(out)]) == 0
+
+
 def test_cli_prelabel_bad_input_is_one_line_and_writes_nothing(stand_in_encoder, tmp_path, capsys):
     inp, out = tmp_path / "claims.jsonl", tmp_path / "out.jsonl"
     inp.write_text('{"text": "fine"}\n{"id": 2}\n', encoding="utf-8")
