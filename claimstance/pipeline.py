@@ -512,9 +512,11 @@ def _pull_dir(workspace: Path, project: str) -> Path:
     return folder
 
 
-def _new_model_dir(workspace: Path, used: str | None) -> tuple[Path, Path | None]:
+def _new_model_dir(workspace: Path, used: str | None) -> tuple[Path, str | None, str]:
     """Where the next `stance train` should write: ``W/model``, or the first free ``W/model-N`` when
-    that exists (train replaces an existing --out), with the directory it would have replaced."""
+    that exists (train replaces an existing --out); what it would have replaced, as words ("W/model
+    exists", "W/model and W/model-2 exist"); and the name of the pre-labels it makes
+    (``prelabeled-v2.jsonl`` for ``W/model``, ``-v3`` for ``W/model-2``...), so that no earlier file is offered."""
     used_path = Path(used).resolve() if used else None
 
     def taken(folder: Path) -> bool:
@@ -522,13 +524,13 @@ def _new_model_dir(workspace: Path, used: str | None) -> tuple[Path, Path | None
 
     first = workspace / "model"
     if not taken(first):
-        return first, None
+        return first, None, "prelabeled-v2.jsonl"
     n = 2
     while taken(workspace / f"model-{n}"):
         n += 1
-    return workspace / f"model-{n}", first
-
-
+    earlier = [str(first)] + [str(workspace / f"model-{k}") for k in range(2, n)]
+    words = f"{earlier[0]} exists" if len(earlier) == 1 else f"{', '.join(earlier[:-1])} and {earlier[-1]} exist"
+    return workspace / f"model-{n}", words, f"prelabeled-v{n + 1}.jsonl"
 
 
 def _in_scope(row: dict[str, Any], scope: str) -> bool:
@@ -591,7 +593,7 @@ def summary_lines(result: RunResult) -> list[str]:
     if (result.compare_dir / "report.html").exists():
         lines.append(f"comparison report: {result.compare_dir / 'report.html'}")
     if result.studio:
-        model, replaced = _new_model_dir(w, result.model)
+        model, replaced, prelabeled = _new_model_dir(w, result.model)
         pulled = _pull_dir(w, result.project)
         lines += [
             f"Label Studio: {result.studio.get('url')}  project: {result.project!r}",
@@ -601,11 +603,11 @@ def summary_lines(result: RunResult) -> list[str]:
             "  annotate in the browser, then pull the corrections:",
             f"    {stance} pull --workspace {shell_word(w)} --project {shell_word(result.project)} --out {shell_word(pulled)}",
             "  train on them and pre-label again with the new model"
-            + (f" (into a new directory: {replaced} exists, and `stance train` replaces the --out it is given):"
+            + (f" (into a new directory: {replaced}, and `stance train` replaces the --out it is given):"
                if replaced else ":"),
             f"    {stance} train --data {shell_word(pulled / 'dataset')} --out {shell_word(model)}",
-            f"    {stance} prelabel --in {shell_word(result.claims_path)} --out {shell_word(w / 'run' / 'prelabeled-v2.jsonl')} --model {shell_word(model)}",
-            f"    {stance} push --workspace {shell_word(w)} --in {shell_word(w / 'run' / 'prelabeled-v2.jsonl')} --project {shell_word(result.project)}",
+            f"    {stance} prelabel --in {shell_word(result.claims_path)} --out {shell_word(w / 'run' / prelabeled)} --model {shell_word(model)}",
+            f"    {stance} push --workspace {shell_word(w)} --in {shell_word(w / 'run' / prelabeled)} --project {shell_word(result.project)}",
             "  after adding documents, run again with the new model to pre-label the new claims with it:",
             f"    {stance} run --workspace {shell_word(w)} --corpus {shell_word(result.corpus)} "
             f"--project {shell_word(result.project)} --model {shell_word(model)}"

@@ -371,6 +371,7 @@ def test_the_summary_names_documents_without_a_source_type_and_never_trains_over
     assert ("note: 1 document(s) have no source_type (no manifest entry gives one): corpus/07_tass_followup.txt; "
             "give each an entry with `source_type:` in the corpus's manifest.yaml") in text
     assert f"train --data {workspace / 'pulled' / 'dataset'} --out {workspace / 'model'}\n" in text
+    assert f"--out {workspace / 'run' / 'prelabeled-v2.jsonl'} --model {workspace / 'model'}\n" in text
     # The rows of one CSV are named once, with their count, and the column mapping is suggested.
     many = RunResult(**{**result.__dict__, "no_source_type": ["a.txt", "posts.csv", "posts.csv", "posts.csv"]})
     text = "\n".join(summary_lines(many))
@@ -381,6 +382,15 @@ def test_the_summary_names_documents_without_a_source_type_and_never_trains_over
     text = "\n".join(summary_lines(result))
     assert f"--out {workspace / 'model-2'}\n" in text and f"--model {workspace / 'model-2'}\n" in text
     assert f"(into a new directory: {workspace / 'model'} exists, and `stance train` replaces the --out it is given)" in text
+    assert f"--out {workspace / 'run' / 'prelabeled-v3.jsonl'} --model" in text
+    assert f"push --workspace {workspace} --in {workspace / 'run' / 'prelabeled-v3.jsonl'} --project p" in text
+    # A third model: every directory it must not replace is named, and the pre-labels are a new file too.
+    (workspace / "model-2").mkdir()
+    third = "\n".join(summary_lines(result))
+    assert (f"(into a new directory: {workspace / 'model'} and {workspace / 'model-2'} exist, and `stance train` "
+            "replaces") in third and f"--out {workspace / 'model-3'}\n" in third
+    assert f"--out {workspace / 'run' / 'prelabeled-v4.jsonl'} --model {workspace / 'model-3'}\n" in third
+    (workspace / "model-2").rmdir()
     assert ("  after adding documents, run again with the new model to pre-label the new claims with it:\n"
             f"    .venv/bin/stance run --workspace {workspace} --corpus corpus/in --project p --model {workspace / 'model-2'}"
             ) in text.replace(shell_word(pipeline._stance()), ".venv/bin/stance")   # the whole command: the same corpus and project
