@@ -170,16 +170,16 @@ def add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workspace", default="workspace", help="folder of the run's outputs (W/run), its embedding "
                    "cache and its local Label Studio (default: workspace)")
     p.add_argument("--no-push", action="store_true", help="skip Label Studio: claims, pre-labels and report only")
-    p.add_argument("--port", type=PORT, default=None, help="port of a new local Label Studio (default: the config's, 8080)")
+    p.add_argument("--port", type=PORT, default=None, help="port of the local Label Studio (default: the one the workspace's server used before, else the config's, 8080; a stopped server moves to the port given)")
     p.add_argument("--project", default=None, help="Label Studio project title (default: the config's, 'claimstance sample')")
     # The reading options default to None: a run given none reads as the workspace's last run did.
     p.add_argument("--text-column", default=None, help="CSV/JSONL column holding the text; several, comma-separated, take the first one present (default: text, or what the workspace's last run on this corpus was given)")
-    p.add_argument("--id-column", default=None, help="CSV/JSONL column holding the document id; several, comma-separated, take the first one holding a value (default: id,doc_id)")
+    p.add_argument("--id-column", default=None, help="CSV/JSONL column holding the document id; several, comma-separated, take the first one holding a value (default: id,doc_id, or what the workspace's last run on this corpus was given)")
     p.add_argument("--column", action="append", default=None, metavar="KEY=COLUMN", help="CSV/JSONL column holding a "
                    "document's outlet, date, author, source_type, title, url, platform or language, as `stance claims "
-                   "--column` (repeatable)")
+                   "--column` (repeatable; default: none, or what the workspace's last run on this corpus was given)")
     p.add_argument("--max-file-mb", type=at_least(0.001, float), default=None, help="skip files (or JSONL lines) "
-                   "larger than this, as `stance claims --max-file-mb` (default: 50; a big Telegram export needs more)")
+                   "larger than this, as `stance claims --max-file-mb` (default: 50, or what the workspace's last run on this corpus was given; a big Telegram export needs more)")
     p.add_argument("--model", default=None, metavar="DIR",
                    help="pre-label with this model directory from `stance train` (default: the config's `model:`, "
                         "else the bootstrap; a run on the bootstrap keeps a project on a trained model's pre-labels)")

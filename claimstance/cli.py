@@ -31,7 +31,7 @@ def _add_claims(sub: argparse._SubParsersAction) -> None:
                    "Desktop export's result.json) or directories")
     p.add_argument("--out", required=True, type=jsonl_out, help="output JSONL, one sentence a line")
     p.add_argument("--text-column", default="text", help="CSV/JSONL column holding the text; several, comma-separated, take the first one present (default: text)")
-    p.add_argument("--id-column", default="id,doc_id", help="CSV/JSONL column holding the document id; several, comma-separated, take the first one holding a value (default: id,doc_id; a row without one gets a hash of its text and the source it names)")
+    p.add_argument("--id-column", default="id,doc_id", help="CSV/JSONL column holding the document id; several, comma-separated, take the first one holding a value (default: id,doc_id; a row without one gets a hash of its text, the source it names and its date)")
     p.add_argument("--column", action="append", default=None, metavar="KEY=COLUMN", help="CSV/JSONL column holding a "
                    "document's outlet, date, author, source_type, title, url, platform or language, e.g. --column "
                    "outlet=Канал --column date=Дата (repeatable; several columns, comma-separated, take the first "
@@ -258,7 +258,7 @@ def _add_compare(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--cache", default=None, help="embedding cache directory (default: ~/.cache/claimstance/embeddings)")
     p.add_argument("--min-similarity", type=at_least(-1.0, float, 1.0), default=None,
                    help="a pair's cosine similarity, at least (default: the config's, 0.55)")
-    p.add_argument("--top-k", type=COUNT, default=None, help="nearest claims of other documents kept per claim (default: 5)")
+    p.add_argument("--top-k", type=COUNT, default=None, help="nearest claims of other documents kept per claim (default: the config's, 5)")
     p.add_argument("--labels", default=None,
                    help="labels from `stance pull` (labels.jsonl, labels.parquet or the dataset folder): the "
                         "annotators' label replaces the pre-label of each claim they labelled")
