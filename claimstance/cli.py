@@ -258,7 +258,7 @@ def _add_compare(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--cache", default=None, help="embedding cache directory (default: ~/.cache/claimstance/embeddings)")
     p.add_argument("--min-similarity", type=at_least(-1.0, float, 1.0), default=None,
                    help="a pair's cosine similarity, at least (default: the config's, 0.55)")
-    p.add_argument("--top-k", type=COUNT, default=None, help="nearest claims of other documents kept per claim (default: the config's, 5)")
+    p.add_argument("--top-k", type=COUNT, default=None, help="nearest claims of other sources (other documents with --within-source) kept per claim (default: the config's, 5)")
     p.add_argument("--labels", default=None,
                    help="labels from `stance pull` (labels.jsonl, labels.parquet or the dataset folder): the "
                         "annotators' label replaces the pre-label of each claim they labelled")
