@@ -122,18 +122,53 @@ def macro_f1(y_true: list[int] | np.ndarray, y_pred: list[int] | np.ndarray, n_l
     return float(f1_score(y_true, y_pred, labels=present, average="macro", zero_division=0))
 
 
+def _cpu_times(cpus: set[int], stat: str = "/proc/stat") -> tuple[float, float] | None:
+    """Busy and total jiffies of ``cpus`` from ``stat``; None where it cannot be read."""
+    busy = total = 0.0
+    try:
+        with open(stat, encoding="ascii") as f:
+            for line in f:
+                name, *fields = line.split()
+                if name.startswith("cpu") and name[3:].isdigit() and int(name[3:]) in cpus:
+                    values = [float(v) for v in fields[:8]]   # user nice system idle iowait irq softirq steal
+                    total += sum(values)
+                    busy += sum(values) - values[3] - values[4]
+    except (OSError, ValueError, IndexError):
+        return None
+    return (busy, total) if total > 0 else None
+
+
+def busy_cores(interval: float = 0.5) -> float:
+    """How many of the cores this process may use are busy now, over ``interval`` seconds (while it
+    waits): the load average instead where /proc/stat is missing. The load average lags by a minute,
+    so work that has just ended (a command run before, a test) still counts in it."""
+    cpus = set(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else set(range(os.cpu_count() or 1))
+    before = _cpu_times(cpus)
+    if before is not None:
+        import time
+
+        time.sleep(interval)
+        after = _cpu_times(cpus)
+        if after is not None and after[1] > before[1]:
+            return len(cpus) * (after[0] - before[0]) / (after[1] - before[1])
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return 0.0
+
+
 def training_threads() -> int:
     """Threads for torch: the idle cores, at least one.
 
-    On a busy machine torch's worker threads spin-wait for each other; measured here under a load of
-    8 on 2 cores, one thread trained 4.5 times faster than two.
+    On a busy machine torch's worker threads spin-wait for each other: measured here with one other
+    process busy on one of 2 cores, two epochs took 45 s on one thread and 82 s on two; on an idle
+    machine 28 s on two and 42 s on one. Either way the same validation F1 at every epoch (on all
+    of ruwa-dev, weights within 4e-5: sums in another order). Hence what is busy now, not the load
+    average: a minute after a busy command it still read 1-1.5, and one thread was chosen on an idle
+    machine (`stance train` on ruwa-dev: 178 s, then 117 s on two threads).
     """
-    cores = os.cpu_count() or 1
-    try:
-        busy = os.getloadavg()[0]
-    except OSError:
-        busy = 0.0
-    return max(1, min(cores, int(cores - busy + 0.5)))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(cores, int(cores - busy_cores() + 0.5)))
 
 
 def length_bucketed_batches(lengths: list[int], batch_size: int, rng: np.random.Generator,
