@@ -108,21 +108,21 @@ def _workspace_scheme_warning(args: argparse.Namespace) -> str | None:
     """Claims of a `stance run` workspace (``W/run/*.jsonl``) pre-labelled by the bootstrap's default
     scheme when the workspace pushed its project with another: the push of these pre-labels would be
     refused, so the scheme to pass is named now."""
-    import json
     from pathlib import Path
 
     from annotate.project_scheme import pushed_record
+    from claimstance.run_state import RunState
     from claimstance.terminal import shell_word
     from corpus.errors import UserError
     from models.provenance import DEFAULT_SCHEME
 
-    if args.scheme is not None:
-        return None
     run = Path(args.inp).resolve().parent
+    if args.scheme is not None or run.name != "run":
+        return None
+    title = RunState(run / "state.json").data.get("project")   # {} when missing or unreadable
     try:
-        title = json.loads((run / "state.json").read_text(encoding="utf-8")).get("project")
-        record = pushed_record(run.parent, title) if run.name == "run" and isinstance(title, str) else None
-    except (OSError, ValueError, AttributeError, UserError):   # not a workspace's, or unreadable: nothing to say
+        record = pushed_record(run.parent, title) if isinstance(title, str) else None
+    except UserError:   # an unreadable schemes.json: the push says so
         return None
     if record is None or record["name"] == DEFAULT_SCHEME:
         return None

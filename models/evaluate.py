@@ -94,10 +94,11 @@ def _named(row: dict[str, Any]) -> str | None:
     return None if name in (UNKNOWN_SOURCE, str(row.get("doc_id"))) else name
 
 
-def _unseen(rows: list[dict[str, Any]], record: dict[str, Any]) -> list[dict[str, Any]]:
-    """The rows whose text the model was neither trained nor tuned on."""
-    rows = leave_out_trained(rows, record.get("train_hashes") or [])[0]
-    return leave_out_trained(rows, record.get("validation_hashes") or [])[0]
+def leave_out_seen(rows: list[dict[str, Any]], record: dict[str, Any]) -> tuple[list[dict[str, Any]], int, int]:
+    """The rows whose text the model was neither trained nor tuned on, and how many of each were left out."""
+    rows, trained = leave_out_trained(rows, record.get("train_hashes") or [])
+    rows, tuned = leave_out_trained(rows, record.get("validation_hashes") or [])
+    return rows, trained, tuned
 
 
 def left_out_words(trained: int, tuned: int) -> str:
@@ -211,12 +212,11 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
             split = "all"
     every, (rows, scored) = rows, choose_rows(rows, split, data)
     # Claims the model was trained or tuned on would flatter it: they are left out of every figure.
-    rows, trained = leave_out_trained(rows, record.get("train_hashes") or [])
-    rows, tuned = leave_out_trained(rows, record.get("validation_hashes") or [])
+    rows, trained, tuned = leave_out_seen(rows, record)
     left_out = trained + tuned
     seen = left_out_words(trained, tuned)
     if left_out and not rows:
-        unseen = _unseen(every, record) if split == "test" else []
+        unseen = leave_out_seen(every, record)[0] if split == "test" else []
         raise UserError(f"{data}: the model {model} was trained or tuned on every one of its claims (the "
                         f"{seen}); " + (
                             "the test split holds only claims it saw (trained on a whole labels.jsonl, or a "

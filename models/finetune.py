@@ -138,11 +138,16 @@ def _cpu_times(cpus: set[int], stat: str = "/proc/stat") -> tuple[float, float] 
     return (busy, total) if total > 0 else None
 
 
+def _own_cpus() -> set[int]:
+    """The cores this process may run on."""
+    return set(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else set(range(os.cpu_count() or 1))
+
+
 def busy_cores(interval: float = 0.5) -> float:
     """How many of the cores this process may use are busy now, over ``interval`` seconds (while it
     waits): the load average instead where /proc/stat is missing. The load average lags by a minute,
     so work that has just ended (a command run before, a test) still counts in it."""
-    cpus = set(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else set(range(os.cpu_count() or 1))
+    cpus = _own_cpus()
     before = _cpu_times(cpus)
     if before is not None:
         import time
@@ -167,7 +172,7 @@ def training_threads() -> int:
     average: a minute after a busy command it still read 1-1.5, and one thread was chosen on an idle
     machine (`stance train` on ruwa-dev: 178 s, then 117 s on two threads).
     """
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    cores = len(_own_cpus())
     return max(1, min(cores, int(cores - busy_cores() + 0.5)))
 
 
