@@ -3,7 +3,7 @@
 For each seed: a stratified 80/20 split of the labelled claims (default ../shared/data/ruwa-dev.jsonl);
 the default recipe of `stance train` (models.training.TrainSettings(), its own validation split and
 early stopping inside the 80%) is fitted on the 80%, saved and loaded again as `stance prelabel
---model` loads it (its exported graph: OpenVINO, bfloat16 where the CPU has it), then scored on the held-out 20%, with TF-IDF +
+--model` loads it (its exported graphs: static int8 under OpenVINO, see models/int8.py), then scored on the held-out 20%, with TF-IDF +
 logistic regression and the bootstrap on the same split, in the same run. The same model is then
 scored on the self-written cross-domain sets (summaries of pro-Kremlin narratives against rebuttals:
 benchmarks/crossdomain_proxy.jsonl, and crossdomain_blind.jsonl, written without reading the

@@ -53,8 +53,9 @@ def _statement_lean(row: dict[str, Any], not_a_statement: float, question: float
 class Bootstrap:
     """Scheme-driven weak labellers, combined into per-label probabilities (see the module doc)."""
 
-    def __init__(self, scheme: Scheme, encoder: Any = None, exclude: Iterable[str] = ()) -> None:
+    def __init__(self, scheme: Scheme, encoder: Any = None, exclude: Iterable[str] = (), int8: bool = False) -> None:
         self.scheme = scheme
+        self.int8 = int8  # without ``encoder``: the packaged MiniLM's static int8 graph (models.int8)
         self.exclude = frozenset(exclude)
         self.labellers = build_labellers(scheme, self.exclude)
         self.use_similarity = "similarity" in scheme.labellers and "similarity" not in self.exclude
@@ -79,7 +80,7 @@ class Bootstrap:
         if self._encoder is None:
             from models.encoder import load_encoder
 
-            self._encoder = load_encoder()
+            self._encoder = load_encoder(int8=True) if self.int8 else load_encoder()
         return self._encoder
 
     def apply(self, rows: list[dict[str, Any]]) -> np.ndarray:

@@ -26,8 +26,7 @@ import numpy as np
 
 from corpus.errors import UserError
 from models.base_model import MAX_LENGTH, base_model_dir, quiet_transformers, set_threads
-from models.onnx_graphs import (_model_fingerprint, _session, _tokenizer, cache_dir, export_onnx, quantise_int8,
-                                run_batches)
+from models.onnx_graphs import _model_fingerprint, _session, _tokenizer, cache_dir, export_onnx, run_batches
 
 
 class Encoder:
@@ -77,10 +76,11 @@ class Encoder:
 
 
 class OnnxEncoder:
-    """The same embeddings as ``Encoder``, run by ONNX Runtime on a graph exported once and cached."""
+    """The same embeddings as ``Encoder``, run on a graph exported once and cached (see
+    ``models.onnx_graphs``); with ``int8`` its static int8 graph under OpenVINO (``models.int8``)."""
 
     def __init__(self, model_dir: str | Path | None = None, max_length: int = MAX_LENGTH,
-                 onnx_path: str | Path | None = None) -> None:
+                 onnx_path: str | Path | None = None, int8: bool = False) -> None:
         self.model_dir = Path(model_dir) if model_dir else base_model_dir()
         self.tokenizer = _tokenizer(self.model_dir, max_length)
         self.max_length = max_length
@@ -88,6 +88,11 @@ class OnnxEncoder:
             onnx_path = cache_dir() / "onnx" / _model_fingerprint(self.model_dir) / "encoder.onnx"
             if not Path(onnx_path).exists():
                 export_onnx(self.model_dir, Path(onnx_path))
+        if int8:
+            from models.int8 import int8_graph
+
+            onnx_path = int8_graph(Path(onnx_path), self.tokenizer, "sentence encoder")
+        # The graph that runs: caches of its outputs (the bootstrap's anchors) are keyed by this path.
         self.onnx_path = Path(onnx_path)
         self.session = _session(self.onnx_path)
         self.dim = self.session.output_widths()[0] or 384
@@ -98,8 +103,9 @@ class OnnxEncoder:
 
 
 class OnnxClassifier:
-    """A fine-tuned sequence classifier run by ONNX Runtime: logits and pooled, unit-length features
-    in one pass, as ``StanceClassifier.forward`` computes them with PyTorch."""
+    """A fine-tuned sequence classifier as an exported graph: logits and pooled, unit-length features
+    in one pass, as ``StanceClassifier.forward`` computes them with PyTorch; with ``int8`` its static
+    int8 graph under OpenVINO (``models.int8``)."""
 
     def __init__(self, model_dir: str | Path, max_length: int = 128, int8: bool = False) -> None:
         self.model_dir = Path(model_dir)
@@ -107,13 +113,12 @@ class OnnxClassifier:
         path = cache_dir() / "onnx" / _model_fingerprint(self.model_dir) / "classifier.onnx"
         if not path.exists():
             export_onnx(self.model_dir, path, head="classifier")
-        if int8:  # dynamic int8 weights (per channel): ~2x faster, same arg-max on the dev claims
-            quantised = path.with_name("classifier.int8.onnx")
-            if not quantised.exists():
-                quantise_int8(path, quantised)
-            path = quantised
+        if int8:
+            from models.int8 import int8_graph
+
+            path = int8_graph(path, self.tokenizer, "classifier")
         self.onnx_path = path
-        self.session = _session(path, quantised=int8)
+        self.session = _session(path)
         self.widths = self.session.output_widths()
 
     def forward(self, texts: list[str], batch_size: int = 64, progress: bool = False
@@ -124,20 +129,27 @@ class OnnxClassifier:
 
 
 @lru_cache(maxsize=4)
-def load_encoder(model_dir: str | None = None, backend: str = "auto") -> Encoder | OnnxEncoder:
+def load_encoder(model_dir: str | None = None, backend: str = "auto", int8: bool = False) -> Encoder | OnnxEncoder:
     """The encoder, loaded once per process.
 
-    ``backend``: "onnx" (ONNX Runtime), "torch", or "auto": ONNX Runtime when it and the export
-    work, PyTorch otherwise (the embeddings agree to float precision either way).
+    ``backend``: "onnx" (an exported graph), "torch", or "auto": the exported graph when it and the
+    export work, PyTorch otherwise (the embeddings agree to float precision either way). ``int8``:
+    the exported graph's static int8 version (what a fine-tuned model's blend runs beside it).
     """
     if backend not in ("auto", "onnx", "torch"):
         raise UserError(f"unknown encoder backend {backend!r}; use auto, onnx or torch")
     if backend in ("auto", "onnx"):
         try:
-            return OnnxEncoder(model_dir)
+            return OnnxEncoder(model_dir, int8=int8)
         except UserError:
             raise
-        except Exception:
+        except Exception as err:
+            if int8:  # the quantiser failed: the graph as exported gives the same embeddings, a little slower
+                import sys
+
+                print(f"warning: int8 quantisation failed ({type(err).__name__}: {err}); running in "
+                      "bfloat16 / float32 instead", file=sys.stderr)
+                return load_encoder(model_dir, backend)
             if backend == "onnx":
                 raise
     return Encoder(model_dir)

@@ -1,8 +1,8 @@
 """Exported ONNX graphs of our models and what runs them.
 
 A PyTorch model is exported once, with pooling and normalisation inside the graph, and kept in a
-cache directory under a fingerprint of its weights (a classifier's graph can be quantised to int8
-weights). The graph runs under OpenVINO (``runtime()``), in bfloat16 where the CPU has native
+cache directory under a fingerprint of its weights (beside it, its static int8 version: see
+``models.int8``). The graph runs under OpenVINO (``runtime()``), in bfloat16 where the CPU has native
 support, or under ONNX Runtime in float32 (without OpenVINO, or with CLAIMSTANCE_RUNTIME=onnxruntime);
 both sessions share one API, and ``run_batches`` feeds either with length-bucketed batches tokenised
 by the Rust ``tokenizers``.
@@ -91,25 +91,6 @@ def export_onnx(model_dir: Path, path: Path, head: str = "embedding") -> Path:
     return path
 
 
-def quantise_int8(path: Path, out: Path) -> Path:
-    """Dynamic int8 quantisation of an exported graph (weights per channel), written atomically."""
-    import logging
-
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    level = logging.root.manager.disable
-    logging.disable(logging.WARNING)  # the quantiser's advice to pre-process the graph
-    try:
-        quantize_dynamic(str(path), str(tmp), per_channel=True, weight_type=QuantType.QInt8)
-        os.replace(tmp, out)
-    finally:
-        logging.disable(level)
-        if tmp.exists():
-            tmp.unlink()
-    return out
-
-
 def runtime() -> str:
     """The runtime that runs exported graphs: $CLAIMSTANCE_RUNTIME (openvino or onnxruntime), else
     OpenVINO when it is installed, else ONNX Runtime."""
@@ -159,17 +140,19 @@ class OpenVinoSession:
 
     Measured here on 4,000 short claims (2 cores with AVX512-BF16): the base MiniLM 2.5 s in bfloat16
     against 4.7 s under ONNX Runtime in float32, embeddings at cosine 0.99998 or more to float32; a
-    fine-tuned classifier 2.2 s in bfloat16 (logits within 0.005 of float32), 2.1 s under ONNX
-    Runtime with int8 weights (logits within 0.11, the same arg-max).
+    fine-tuned classifier 2.2 s in bfloat16 (logits within 0.005 of float32). Static int8 graphs
+    (``models.int8``) run here too, a third faster again.
     """
 
     def __init__(self, path: Path) -> None:
         core = _openvino_core()
         # Throughput mode: one stream a core, batches in flight at once, each on its own core; on
         # small batches of short claims 16% faster here than both cores on one batch at a time.
+        # CACHE_DIR: the compiled graph is kept beside the exported one and read back next time,
+        # 0.1 s against 0.5-0.7 s to compile a MiniLM again here.
         config = {"INFERENCE_PRECISION_HINT": precision(), "PERFORMANCE_HINT": "THROUGHPUT",
-                  "INFERENCE_NUM_THREADS": max(1, os.cpu_count() or 1)}
-        self._compiled = core.compile_model(core.read_model(str(path)), "CPU", config)
+                  "INFERENCE_NUM_THREADS": max(1, os.cpu_count() or 1), "CACHE_DIR": str(path.parent / "compiled")}
+        self._compiled = core.compile_model(str(path), "CPU", config)
         self._jobs = max(1, int(self._compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS")))
 
     def output_widths(self) -> list[int]:
@@ -226,10 +209,12 @@ class OnnxRuntimeSession:
             sink(key, self._session.run(None, feeds))
 
 
-def _session(path: Path, quantised: bool = False) -> OpenVinoSession | OnnxRuntimeSession:
-    """The graph at ``path`` ready to run, under ``runtime()``; a graph with dynamically quantised
-    int8 weights always under ONNX Runtime (OpenVINO ran one 3.6 times slower than ONNX Runtime here)."""
-    if quantised or runtime() == "onnxruntime":
+def _session(path: Path) -> OpenVinoSession | OnnxRuntimeSession:
+    """The graph at ``path`` ready to run, under ``runtime()``; an OpenVINO graph (``.xml``, the
+    int8 graphs of ``models.int8``) under OpenVINO."""
+    if path.suffix == ".xml":
+        return OpenVinoSession(path)
+    if runtime() == "onnxruntime":
         return OnnxRuntimeSession(path)
     try:
         return OpenVinoSession(path)

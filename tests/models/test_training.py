@@ -357,26 +357,31 @@ def test_train_writes_a_loadable_model_directory(tmp_path: Path, monkeypatch: py
     plain = clf.predict_proba(rows, blended=False)
     assert plain[:, 2].tolist() == [0.0, 0.0, 0.0]
     assert clf.predict([KREMLIN[0]])[0] in clf.labels
-    # A loaded model runs its exported graph (both heads): OpenVINO, bfloat16 where the CPU has it;
-    # float32 gives PyTorch's logits; int8 weights (ONNX Runtime) on request.
+    # A loaded model runs its exported graph (both heads) as static int8 under OpenVINO, its bootstrap's
+    # encoder too; CLAIMSTANCE_INT8=0 runs it in bfloat16 where the CPU has it; float32 gives PyTorch's logits.
     assert len(config["mean_head"]["coef"]) == 2 and len(config["mean_head"]["coef"][0]) == 384
     texts = [r["text"] for r in rows]
-    default_logits = clf.forward(texts, batch_size=2)
+    int8_logits = clf.forward(texts, batch_size=2)
     assert clf._onnx and Path(clf._onnx.onnx_path).is_relative_to(tmp_path / "cache")
-    assert clf._onnx.onnx_path.name == "classifier.onnx"
+    assert clf._onnx.onnx_path.name == "classifier.int8.xml" and clf.bootstrap.encoder.onnx_path.name == "encoder.int8.xml"
     assert clf._model is None and clf._tokenizer is None  # the exported graph never reads the PyTorch network
-    monkeypatch.setenv("CLAIMSTANCE_INT8", "1")
-    int8 = StanceClassifier.from_pretrained(model_dir)
-    int8_logits = int8.forward(texts)
-    assert int8._onnx.onnx_path.name == "classifier.int8.onnx"
     monkeypatch.setenv("CLAIMSTANCE_INT8", "0")
+    bf16 = StanceClassifier.from_pretrained(model_dir)
+    bf16_logits = bf16.forward(texts, batch_size=2)
+    assert bf16._onnx.onnx_path.name == "classifier.onnx" and bf16.bootstrap.encoder.onnx_path.name == "encoder.onnx"
     monkeypatch.setenv("CLAIMSTANCE_PRECISION", "f32")
     fp32_logits = StanceClassifier.from_pretrained(model_dir).forward(texts)
     monkeypatch.setenv("CLAIMSTANCE_BACKEND", "torch")
     torch_logits = StanceClassifier.from_pretrained(model_dir).forward(texts)
     np.testing.assert_allclose(fp32_logits, torch_logits, atol=1e-4)
-    np.testing.assert_allclose(default_logits, torch_logits, atol=0.05)  # bfloat16 where the CPU has it
-    np.testing.assert_allclose(int8_logits, torch_logits, atol=0.5)  # int8 weights: close, not equal
+    np.testing.assert_allclose(bf16_logits, torch_logits, atol=0.05)  # bfloat16 where the CPU has it
+    np.testing.assert_allclose(int8_logits, torch_logits, atol=0.5)  # int8: close, not equal
+    assert (int8_logits.argmax(1) == torch_logits.argmax(1)).all()
+    monkeypatch.delenv("CLAIMSTANCE_BACKEND")
+    monkeypatch.setenv("CLAIMSTANCE_INT8", "sometimes")
+    with pytest.raises(UserError, match=r"CLAIMSTANCE_INT8='sometimes' is not a setting; use auto, 1 or 0"):
+        StanceClassifier.from_pretrained(model_dir).forward(texts)
+
     # The model directory is an earlier output train may replace: nothing but what train writes is in it.
     from models.training import MODEL_FILES, MODEL_WRITTEN
     from corpus.files import check_output_dir

@@ -1,0 +1,90 @@
+"""Static int8 graphs (models.int8): the setting, the calibration set, the quantised encoder's
+embeddings against the exported graph's, the files it leaves, and no telemetry from NNCF."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import models.encoder
+import models.int8
+from corpus.errors import UserError
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_the_int8_setting_is_checked(monkeypatch):
+    monkeypatch.setenv("CLAIMSTANCE_RUNTIME", "openvino")
+    monkeypatch.delenv("CLAIMSTANCE_INT8", raising=False)
+    assert models.int8.wanted() is True          # auto: OpenVINO and NNCF are both installed here
+    monkeypatch.setenv("CLAIMSTANCE_INT8", "0")
+    assert models.int8.wanted() is False
+    monkeypatch.setenv("CLAIMSTANCE_INT8", "yes")
+    with pytest.raises(UserError, match=r"CLAIMSTANCE_INT8='yes' is not a setting; use auto, 1 or 0"):
+        models.int8.wanted()
+    # Under ONNX Runtime the graphs stay as exported; insisting on int8 there names the conflict.
+    monkeypatch.setenv("CLAIMSTANCE_RUNTIME", "onnxruntime")
+    monkeypatch.setenv("CLAIMSTANCE_INT8", "auto")
+    assert models.int8.wanted() is False
+    monkeypatch.setenv("CLAIMSTANCE_INT8", "1")
+    with pytest.raises(UserError, match=r"CLAIMSTANCE_INT8=1 needs OpenVINO and NNCF .*or set CLAIMSTANCE_INT8=0"):
+        models.int8.wanted()
+
+
+def test_the_calibration_set_is_fixed_and_covers_the_scheme():
+    texts = models.int8.calibration_texts()
+    assert texts == models.int8.calibration_texts()
+    assert len(texts) > 150 and all(t.strip() for t in texts)
+    from models.schemes import load_scheme
+
+    scheme = load_scheme("kremlin_framing")
+    assert set(texts) >= {lab.description for lab in scheme.labels} | {e for lab in scheme.labels for e in lab.examples}
+
+
+@pytest.mark.slow
+def test_the_int8_encoder_is_close_to_the_exported_graph(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("CLAIMSTANCE_CACHE", str(tmp_path))
+    monkeypatch.setenv("CLAIMSTANCE_RUNTIME", "openvino")
+    texts = ["Kyiv says talks will resume next week.", "The Kiev regime shelled Donetsk again, the mayor said.",
+             "Wheat prices rose on Monday.", "Hi", "NATO is waging a proxy war against Russia, Lavrov claimed."]
+    exported = models.encoder.OnnxEncoder()
+    int8 = models.encoder.OnnxEncoder(int8=True)
+    folder = exported.onnx_path.parent
+    assert int8.onnx_path == folder / "encoder.int8.xml" and (folder / "encoder.int8.bin").exists()
+    assert "int8: quantising the sentence encoder once" in capsys.readouterr().err
+    # Written atomically: no temporary file is left beside it.
+    assert not [p.name for p in folder.iterdir() if p.name.startswith(".")]
+    a, b = exported.encode(texts), int8.encode(texts, batch_size=2)
+    assert b.shape == (5, 384) and b.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-3)
+    cosine = (a * b).sum(axis=1)
+    assert cosine.min() > 0.98, cosine
+    # Not the same graph: int8 moves the embeddings a little.
+    assert np.abs(a - b).max() > 1e-4
+    # The second time the graph is read back, not quantised again; the compiled graph is cached beside it.
+    again = models.encoder.OnnxEncoder(int8=True)
+    assert "quantising" not in capsys.readouterr().err
+    np.testing.assert_array_equal(again.encode(texts, batch_size=2), b)
+    assert any((folder / "compiled").iterdir())
+
+
+def test_nncf_is_imported_without_telemetry(tmp_path):
+    """Outside pytest NNCF would send usage data and write a client id under the home directory."""
+    code = ("import sys; sys.path.insert(0, %r)\n"
+            "from models.int8 import _import_nncf\n"
+            "_import_nncf()\n"
+            "import nncf.telemetry.wrapper as w, json\n"
+            "print(json.dumps([isinstance(w.telemetry, w.NNCFTelemetry), 'openvino_telemetry' in sys.modules]))\n"
+            ) % str(REPO)
+    env = {**os.environ, "HOME": str(tmp_path)}
+    env.pop("CI", None)
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    real, loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert real is False and loaded is False   # NNCF's stub, which sends nothing
+    assert not list(tmp_path.iterdir())   # nothing written under the home directory
