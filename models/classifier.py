@@ -261,6 +261,16 @@ class StanceClassifier:
                 self._onnx = False
         return self._onnx or None
 
+    def export_graphs(self) -> bool:
+        """Export (and with int8, quantise) this model's graph and its bootstrap's encoder now, as its
+        first prediction would: ``stance train`` calls it so that the first ``stance prelabel`` runs
+        at full speed. False when the model runs through PyTorch instead."""
+        if self._onnx_classifier() is None:
+            return False
+        if self.config.get("blend", {}).get("enabled", True):
+            self.bootstrap.encoder  # noqa: B018 (loading it is the point)
+        return True
+
     def _int8(self) -> bool:
         """Whether this model runs as static int8 graphs (``models.int8``), its network and the base
         encoder of its bootstrap alike: a model loaded from disk, unless CLAIMSTANCE_INT8=0 or

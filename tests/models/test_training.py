@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -299,7 +300,8 @@ def test_cue_votes_add_their_weight_to_the_networks_logits() -> None:
 
 
 @pytest.mark.slow
-def test_train_writes_a_loadable_model_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_train_writes_a_loadable_model_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
     from transformers import AutoModelForSequenceClassification
 
     from models.classifier import StanceClassifier
@@ -310,6 +312,15 @@ def test_train_writes_a_loadable_model_directory(tmp_path: Path, monkeypatch: py
     settings = TrainSettings(epochs=1, max_length=48, val_fraction=0.25, scheme_examples=False, mean_head=True)
     result = train(data, tmp_path / "model", epochs=1, seed=5, settings=settings, progress=False)
     model_dir = tmp_path / "model"
+    # `stance train` makes the exported graphs before it returns, so that the first pre-label runs at full speed.
+    from claimstance.cli import _prepare_graphs
+
+    capsys.readouterr()
+    _prepare_graphs(str(model_dir))
+    made = capsys.readouterr()
+    assert re.fullmatch(r"graphs for prelabel and evaluate made in \d+ s \(once a model\)\n", made.out)
+    assert "int8: quantising the classifier once" in made.err
+    assert list((tmp_path / "cache").glob("onnx/*/classifier.int8.xml"))
     assert result["epochs_run"] == 1 and result["train_claims"] + result["validation_claims"] == 32
     hf = AutoModelForSequenceClassification.from_pretrained(model_dir)
     assert hf.config.id2label == {0: "kremlin_framing", 1: "independent_reporting"}
@@ -362,6 +373,7 @@ def test_train_writes_a_loadable_model_directory(tmp_path: Path, monkeypatch: py
     assert len(config["mean_head"]["coef"]) == 2 and len(config["mean_head"]["coef"][0]) == 384
     texts = [r["text"] for r in rows]
     int8_logits = clf.forward(texts, batch_size=2)
+    assert "quantising" not in capsys.readouterr().err
     assert clf._onnx and Path(clf._onnx.onnx_path).is_relative_to(tmp_path / "cache")
     assert clf._onnx.onnx_path.name == "classifier.int8.xml" and clf.bootstrap.encoder.onnx_path.name == "encoder.int8.xml"
     assert clf._model is None and clf._tokenizer is None  # the exported graph never reads the PyTorch network
@@ -673,6 +685,7 @@ def test_train_command_passes_the_agreement_options_and_prints_the_notes(monkeyp
                           "validation_f1_by_weight": {"0.0": 0.191}, "validation_f1_bootstrap_alone": 0.191}}
 
     monkeypatch.setattr(models.training, "train", fake_train)
+    monkeypatch.setattr("claimstance.cli._prepare_graphs", lambda model_dir: None)  # the fake writes no model
     assert main(["train", "--data", "d", "--out", "m", "--exclude-ties", "--min-agreement", "0.75"]) == 0
     assert got["exclude_ties"] is True and got["min_agreement"] == 0.75
     captured = capsys.readouterr()
