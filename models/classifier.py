@@ -251,10 +251,9 @@ class StanceClassifier:
                     try:
                         self._onnx = OnnxClassifier(self.model_dir, max_length, int8=True)
                     except Exception as err:  # the quantiser failed: the exported graph, a little slower
-                        import sys
+                        from models.int8 import warn_fallback
 
-                        print(f"warning: int8 quantisation failed ({type(err).__name__}: {err}); running "
-                              "in bfloat16 / float32 instead", file=sys.stderr)
+                        warn_fallback(err)
                 if not self._onnx:
                     self._onnx = OnnxClassifier(self.model_dir, max_length)
             except Exception:  # no tokenizer.json, export failure: PyTorch gives the same logits

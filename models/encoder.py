@@ -145,10 +145,9 @@ def load_encoder(model_dir: str | None = None, backend: str = "auto", int8: bool
             raise
         except Exception as err:
             if int8:  # the quantiser failed: the graph as exported gives the same embeddings, a little slower
-                import sys
+                from models.int8 import warn_fallback
 
-                print(f"warning: int8 quantisation failed ({type(err).__name__}: {err}); running in "
-                      "bfloat16 / float32 instead", file=sys.stderr)
+                warn_fallback(err)
                 return load_encoder(model_dir, backend)
             if backend == "onnx":
                 raise

@@ -37,9 +37,14 @@ def test_the_int8_setting_is_checked(monkeypatch):
         models.int8.wanted()
 
 
-def test_the_calibration_set_is_fixed_and_covers_the_scheme():
+def test_the_calibration_set_is_fixed_and_covers_the_scheme(monkeypatch):
     texts = models.int8.calibration_texts()
     assert texts == models.int8.calibration_texts()
+    # The int8 graphs' file names carry the set's hash: another set (or NNCF version), another graph.
+    key = models.int8._calibration_key()
+    assert len(key) == 8 and key == models.int8._calibration_key()
+    monkeypatch.setattr(models.int8, "calibration_texts", lambda: texts[:-1])
+    assert models.int8._calibration_key() != key
     assert len(texts) > 150 and all(t.strip() for t in texts)
     from models.schemes import load_scheme
 
@@ -56,7 +61,8 @@ def test_the_int8_encoder_is_close_to_the_exported_graph(tmp_path, monkeypatch, 
     exported = models.encoder.OnnxEncoder()
     int8 = models.encoder.OnnxEncoder(int8=True)
     folder = exported.onnx_path.parent
-    assert int8.onnx_path == folder / "encoder.int8.xml" and (folder / "encoder.int8.bin").exists()
+    key = models.int8._calibration_key()
+    assert int8.onnx_path == folder / f"encoder.int8-{key}.xml" and (folder / f"encoder.int8-{key}.bin").exists()
     assert "int8: quantising the sentence encoder once" in capsys.readouterr().err
     # Written atomically: no temporary file is left beside it.
     assert not [p.name for p in folder.iterdir() if p.name.startswith(".")]
