@@ -40,10 +40,12 @@ def test_the_int8_setting_is_checked(monkeypatch):
 def test_the_calibration_set_is_fixed_and_covers_the_scheme(monkeypatch):
     texts = models.int8.calibration_texts()
     assert texts == models.int8.calibration_texts()
-    # The int8 graphs' file names carry the set's hash: another set (or NNCF version), another graph.
+    # The int8 graphs' file names carry a hash of the set's files: another set (or NNCF version), another graph.
     key = models.int8._calibration_key()
     assert len(key) == 8 and key == models.int8._calibration_key()
-    monkeypatch.setattr(models.int8, "calibration_texts", lambda: texts[:-1])
+    sources = models.int8._calibration_sources()
+    assert [p.suffix for p in sources] == [".txt", ".txt", ".yaml"]
+    monkeypatch.setattr(models.int8, "_calibration_sources", lambda: sources[1:])
     assert models.int8._calibration_key() != key
     assert len(texts) > 150 and all(t.strip() for t in texts)
     from models.schemes import load_scheme
