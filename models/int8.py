@@ -101,18 +101,16 @@ def _calibration_feeds(tokenizer: Any, texts: list[str]) -> list[dict[str, np.nd
 
 
 def _import_nncf() -> Any:
-    """NNCF, imported with ``openvino_telemetry`` hidden: its telemetry then falls back to a stub that
-    sends nothing (and writes no client id under the home directory)."""
+    """NNCF, imported with ``openvino_telemetry`` hidden (as OpenVINO is: ``import_openvino``): its
+    telemetry then falls back to a stub that sends nothing (and writes no client id under the home
+    directory)."""
+    from models.onnx_graphs import import_openvino, telemetry_hidden
+
     if "nncf" in sys.modules:
         return sys.modules["nncf"]
-    hidden = "openvino_telemetry" not in sys.modules
-    if hidden:
-        sys.modules["openvino_telemetry"] = None  # type: ignore[assignment]
-    try:
+    import_openvino()
+    with telemetry_hidden():
         import nncf
-    finally:
-        if hidden:
-            del sys.modules["openvino_telemetry"]
     nncf.set_log_level(logging.ERROR)
     return nncf
 
@@ -120,14 +118,13 @@ def _import_nncf() -> Any:
 def quantise(onnx_path: Path, out: Path, tokenizer: Any, what: str = "model") -> Path:
     """Quantise the graph at ``onnx_path`` to static int8 for OpenVINO; written to ``out`` (``.xml``
     and its ``.bin``) atomically: the ``.xml``, which readers look for, is renamed into place last."""
-    import openvino as ov
-
     texts = calibration_texts()
     print(f"int8: quantising the {what} once ({len(texts)} calibration sentences, about 10 s)",
           file=sys.stderr, flush=True)
     nncf = _import_nncf()
-    from models.onnx_graphs import _openvino_core
+    from models.onnx_graphs import _openvino_core, import_openvino
 
+    ov = import_openvino()
     model = _openvino_core().read_model(str(onnx_path))
     feeds = _calibration_feeds(tokenizer, texts)
     sink = io.StringIO()

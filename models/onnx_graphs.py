@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from itertools import chain
 from pathlib import Path
@@ -100,17 +102,40 @@ def runtime() -> str:
     if choice != "auto":
         return choice
     try:
-        import openvino  # noqa: F401
+        import_openvino()
     except ImportError:
         return "onnxruntime"
     return "openvino"
 
 
+@contextmanager
+def telemetry_hidden() -> Iterator[None]:
+    """Within: ``import openvino_telemetry`` fails, so OpenVINO and NNCF, imported here, fall back to
+    their telemetry stubs, which send nothing and write nothing under the home directory."""
+    hidden = "openvino_telemetry" not in sys.modules
+    if hidden:
+        sys.modules["openvino_telemetry"] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        if hidden:
+            del sys.modules["openvino_telemetry"]
+
+
+def import_openvino() -> Any:
+    """OpenVINO, imported with ``openvino_telemetry`` hidden. A plain ``import openvino`` (2026.4)
+    sends a Google Analytics event ("ov import") on every run, and writes a client id and a usage
+    count under ~/intel, unless the user has opted out."""
+    if "openvino" in sys.modules:
+        return sys.modules["openvino"]
+    with telemetry_hidden():
+        import openvino
+    return openvino
+
+
 @lru_cache(maxsize=1)
 def _openvino_core() -> Any:
-    import openvino as ov
-
-    return ov.Core()
+    return import_openvino().Core()
 
 
 def bf16_supported() -> bool:
@@ -166,8 +191,7 @@ class OpenVinoSession:
                 sink: Callable[[Any, list[np.ndarray]], None]) -> None:
         """Run every ``(key, feeds)`` batch, several at once; ``sink(key, outputs)`` gets each result
         (from OpenVINO's threads, one call at a time per key, in any order)."""
-        import openvino as ov
-
+        ov = import_openvino()
         queue = ov.AsyncInferQueue(self._compiled, self._jobs)
         outputs = range(len(self._compiled.outputs))
         errors: list[BaseException] = []

@@ -96,3 +96,26 @@ def test_nncf_is_imported_without_telemetry(tmp_path):
     real, loaded = json.loads(done.stdout.strip().splitlines()[-1])
     assert real is False and loaded is False   # NNCF's stub, which sends nothing
     assert not list(tmp_path.iterdir())   # nothing written under the home directory
+
+
+def test_openvino_is_imported_without_telemetry(tmp_path):
+    """A plain ``import openvino`` sent a Google Analytics event from every process (as it ended) and
+    wrote ~/intel/: the runtime's first use, and NNCF's import after it, reach no network and write
+    nothing at home."""
+    code = ("import sys\n"
+            "def hook(event, args):\n"
+            "    if event.split('.')[0] in ('socket', 'urllib', 'http'):\n"
+            "        print('network:', event, file=sys.stderr, flush=True)\n"
+            "sys.addaudithook(hook)\n"
+            "sys.path.insert(0, %r)\n"
+            "from models.onnx_graphs import runtime, precision\n"
+            "from models.int8 import _import_nncf\n"
+            "print(runtime(), precision(), 'openvino_telemetry' in sys.modules)\n"
+            "_import_nncf()\n"
+            ) % str(REPO)
+    env = {**os.environ, "HOME": str(tmp_path), "CLAIMSTANCE_RUNTIME": "auto"}
+    env.pop("CI", None)
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert done.stdout.split()[0] == "openvino" and done.stdout.split()[-1] == "False"
+    assert "network:" not in done.stderr
+    assert not list(tmp_path.iterdir())   # no ~/intel/openvino_ga_cid, no ~/intel/stats
