@@ -89,12 +89,13 @@ class OnnxEncoder:
             if not Path(onnx_path).exists():
                 export_onnx(self.model_dir, Path(onnx_path))
         if int8:
-            from models.int8 import int8_graph
+            from models.int8 import int8_session
 
-            onnx_path = int8_graph(Path(onnx_path), self.tokenizer, "sentence encoder")
+            onnx_path, self.session = int8_session(Path(onnx_path), self.tokenizer, "sentence encoder")
+        else:
+            self.session = _session(Path(onnx_path))
         # The graph that runs: caches of its outputs (the bootstrap's anchors) are keyed by this path.
         self.onnx_path = Path(onnx_path)
-        self.session = _session(self.onnx_path)
         self.dim = self.session.output_widths()[0] or 384
 
     def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
@@ -114,11 +115,12 @@ class OnnxClassifier:
         if not path.exists():
             export_onnx(self.model_dir, path, head="classifier")
         if int8:
-            from models.int8 import int8_graph
+            from models.int8 import int8_session
 
-            path = int8_graph(path, self.tokenizer, "classifier")
+            path, self.session = int8_session(path, self.tokenizer, "classifier")
+        else:
+            self.session = _session(path)
         self.onnx_path = path
-        self.session = _session(path)
         self.widths = self.session.output_widths()
 
     def forward(self, texts: list[str], batch_size: int = 64, progress: bool = False

@@ -146,10 +146,31 @@ def quantise(onnx_path: Path, out: Path, tokenizer: Any, what: str = "model") ->
 def int8_graph(onnx_path: Path, tokenizer: Any, what: str = "model") -> Path:
     """The int8 graph beside ``onnx_path`` (``NAME.int8-KEY.xml``, KEY from the calibration set and
     NNCF's version), quantised on first use."""
-    out = onnx_path.with_name(f"{onnx_path.stem}.int8-{_calibration_key()}.xml")
+    out = _int8_path(onnx_path)
     if not (out.exists() and out.with_suffix(".bin").exists()):
         quantise(onnx_path, out, tokenizer, what)
     return out
+
+
+def _int8_path(onnx_path: Path) -> Path:
+    return onnx_path.with_name(f"{onnx_path.stem}.int8-{_calibration_key()}.xml")
+
+
+def int8_session(onnx_path: Path, tokenizer: Any, what: str = "model") -> tuple[Path, Any]:
+    """``int8_graph`` compiled to run (``models.onnx_graphs._session``). A graph in the cache that
+    OpenVINO cannot read (a truncated copy, a disk that filled up) is quantised again, with a line on
+    stderr, instead of every later run falling back to bfloat16."""
+    from models.onnx_graphs import _session
+
+    out = _int8_path(onnx_path)
+    if out.exists() and out.with_suffix(".bin").exists():
+        try:
+            return out, _session(out)
+        except Exception as err:
+            print(f"int8: {out} could not be read ({one_line(err)}); quantising it again", file=sys.stderr,
+                  flush=True)
+    quantise(onnx_path, out, tokenizer, what)
+    return out, _session(out)
 
 
 def _calibration_key() -> str:
@@ -164,7 +185,13 @@ def _calibration_key() -> str:
     return digest.hexdigest()[:8]
 
 
+def one_line(err: BaseException) -> str:
+    """``err`` as one line: OpenVINO's errors span several, the last one saying what went wrong."""
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    return f"{type(err).__name__}: {lines[-1] if lines else ''}".rstrip(": ")
+
+
 def warn_fallback(err: BaseException) -> None:
     """One line on stderr when quantising failed and the exported graph runs instead."""
-    print(f"warning: int8 quantisation failed ({type(err).__name__}: {err}); running in bfloat16 / float32 "
+    print(f"warning: int8 quantisation failed ({one_line(err)}); running in bfloat16 / float32 "
           "instead (set CLAIMSTANCE_INT8=0 to skip the attempt)", file=sys.stderr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -80,6 +81,25 @@ def test_the_int8_encoder_is_close_to_the_exported_graph(tmp_path, monkeypatch, 
     assert "quantising" not in capsys.readouterr().err
     np.testing.assert_array_equal(again.encode(texts, batch_size=2), b)
     assert any((folder / "compiled").iterdir())
+    # A damaged graph in the cache (here its .xml cut short) is quantised again, said in one line, and
+    # gives the same embeddings; it used to fall back to bfloat16 on every run from then on.
+    graph = int8.onnx_path
+    graph.write_bytes(graph.read_bytes()[:3000])
+    models.encoder.load_encoder.cache_clear()
+    mended = models.encoder.load_encoder(int8=True)
+    err = capsys.readouterr().err
+    assert re.search(rf"^int8: {re.escape(str(graph))} could not be read \(RuntimeError: [^\n]+\); quantising it "
+                     r"again\nint8: quantising the sentence encoder once", err, re.M), err
+    assert mended.onnx_path == graph and graph.stat().st_size > 100_000
+    np.testing.assert_array_equal(mended.encode(texts, batch_size=2), b)
+    models.encoder.load_encoder.cache_clear()
+
+
+def test_an_error_is_said_in_one_line():
+    err = RuntimeError("Exception from src/inference/src/cpp/core.cpp:132:\nCheck failed at x.cpp:900:\n"
+                       "Incorrect weights in bin file!\n\n")
+    assert models.int8.one_line(err) == "RuntimeError: Incorrect weights in bin file!"
+    assert models.int8.one_line(PermissionError(13, "Permission denied")) == "PermissionError: [Errno 13] Permission denied"
 
 
 def test_nncf_is_imported_without_telemetry(tmp_path):
