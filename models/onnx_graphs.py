@@ -25,6 +25,11 @@ import numpy as np
 from corpus.errors import UserError
 from models.base_model import quiet_transformers
 
+# ONNX Runtime (1.32) otherwise queues a usage event with the machine's details in
+# ~/.cache/Microsoft/DeveloperTools/.onnxruntime when imported, and looks up its collector's address
+# within seconds; OpenVINO's telemetry is hidden at import instead (``import_openvino``).
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+
 
 def cache_dir() -> Path:
     """Where exported ONNX graphs live: $CLAIMSTANCE_CACHE, else ~/.cache/claimstance."""

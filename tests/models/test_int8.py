@@ -139,3 +139,25 @@ def test_openvino_is_imported_without_telemetry(tmp_path):
     assert done.stdout.split()[0] == "openvino" and done.stdout.split()[-1] == "False"
     assert "network:" not in done.stderr
     assert not list(tmp_path.iterdir())   # no ~/intel/openvino_ga_cid, no ~/intel/stats
+
+
+def test_onnx_runtime_runs_without_telemetry(tmp_path):
+    """ONNX Runtime (CLAIMSTANCE_RUNTIME=onnxruntime, or no OpenVINO) wrote a usage event with the
+    machine's details under ~/.cache/Microsoft and looked up its collector: nothing at home now."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "g",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 2])])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(tmp_path / "g.onnx"))
+    home = tmp_path / "home"
+    home.mkdir()
+    code = ("import sys; sys.path.insert(0, %r)\n"
+            "from models.onnx_graphs import OnnxRuntimeSession\n"
+            "print(OnnxRuntimeSession(%r).output_widths())\n") % (str(REPO), str(tmp_path / "g.onnx"))
+    env = {**os.environ, "HOME": str(home)}
+    env.pop("ORT_DISABLE_TELEMETRY", None)
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[2]"
+    assert not list(home.iterdir())
