@@ -192,6 +192,7 @@ def one_line(err: BaseException) -> str:
 
 
 def warn_fallback(err: BaseException) -> None:
-    """One line on stderr when quantising failed and the exported graph runs instead."""
-    print(f"warning: int8 quantisation failed ({one_line(err)}); running in bfloat16 / float32 "
+    """One line on stderr when quantising, or compiling its graph, failed and the exported graph runs
+    instead."""
+    print(f"warning: the int8 graph could not be made ({one_line(err)}); running in bfloat16 / float32 "
           "instead (set CLAIMSTANCE_INT8=0 to skip the attempt)", file=sys.stderr)

@@ -181,8 +181,14 @@ class OpenVinoSession:
         # CACHE_DIR: the compiled graph is kept beside the exported one and read back next time,
         # 0.1 s against 0.5-0.7 s to compile a MiniLM again here.
         config = {"INFERENCE_PRECISION_HINT": precision(), "PERFORMANCE_HINT": "THROUGHPUT",
-                  "INFERENCE_NUM_THREADS": max(1, os.cpu_count() or 1), "CACHE_DIR": str(path.parent / "compiled")}
-        self._compiled = core.compile_model(str(path), "CPU", config)
+                  "INFERENCE_NUM_THREADS": max(1, os.cpu_count() or 1)}
+        try:
+            self._compiled = core.compile_model(str(path), "CPU", {**config, "CACHE_DIR": str(path.parent / "compiled")})
+        except Exception:
+            # OpenVINO's cache is not safe across processes: two stance commands compiling one graph
+            # at once, one deletes as damaged the blob the other is still writing, whose compile then
+            # fails ("cannot set permissions: No such file or directory"). Compiled again without it.
+            self._compiled = core.compile_model(str(path), "CPU", config)
         self._jobs = max(1, int(self._compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS")))
 
     def output_widths(self) -> list[int]:

@@ -161,3 +161,36 @@ def test_onnx_runtime_runs_without_telemetry(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[2]"
     assert not list(home.iterdir())
+
+
+def test_a_failed_compile_with_the_cache_compiles_again_without_it(tmp_path, monkeypatch):
+    """Two processes compiling one graph at once: OpenVINO failed in the one whose blob the other
+    deleted (seen with two stance prelabel on a fresh cache), and its encoder fell back to bfloat16."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    import models.onnx_graphs as graphs
+
+    graph = helper.make_graph([helper.make_node("Relu", ["x"], ["y"])], "g",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 2])])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(tmp_path / "g.onnx"))
+    real = graphs._openvino_core()
+    calls = []
+
+    class Racing:   # the real core, failing as OpenVINO did when the blob it wrote was deleted under it
+        def compile_model(self, path, device, config):
+            calls.append("CACHE_DIR" in config)
+            if "CACHE_DIR" in config:
+                raise RuntimeError("filesystem error: cannot set permissions: No such file or directory")
+            return real.compile_model(path, device, config)
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    monkeypatch.setattr(graphs, "_openvino_core", lambda: Racing())
+    session = graphs.OpenVinoSession(tmp_path / "g.onnx")
+    assert calls == [True, False] and session.output_widths() == [2]
+    out = []
+    session.run_all([(0, {"x": np.array([[-1.0, 2.0]], dtype=np.float32)})], lambda key, res: out.append(res[0]))
+    np.testing.assert_allclose(out[0], [[0.0, 2.0]])
