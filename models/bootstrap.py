@@ -148,12 +148,13 @@ class Bootstrap:
             except (OSError, ValueError):
                 pass
         emb = self.encoder.encode(texts)
-        try:
-            from corpus.files import atomic_write
+        from corpus.errors import UserError
+        from corpus.files import atomic_write
 
+        try:
             with atomic_write(path, "wb") as handle:
                 np.save(handle, emb)
-        except OSError:
+        except (OSError, UserError):  # atomic_write says an unwritable folder as a UserError
             pass  # a read-only cache only costs the time to embed again
         return emb
 

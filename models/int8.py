@@ -191,8 +191,22 @@ def one_line(err: BaseException) -> str:
     return f"{type(err).__name__}: {lines[-1] if lines else ''}".rstrip(": ")
 
 
+_WARNED: set[str] = set()
+
+
 def warn_fallback(err: BaseException) -> None:
     """One line on stderr when quantising, or compiling its graph, failed and the exported graph runs
-    instead."""
-    print(f"warning: the int8 graph could not be made ({one_line(err)}); running in bfloat16 / float32 "
-          "instead (set CLAIMSTANCE_INT8=0 to skip the attempt)", file=sys.stderr)
+    instead; a cache folder that cannot be written is named as the cause, once a process."""
+    import errno
+
+    if isinstance(err, OSError) and err.errno in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC):
+        from models.onnx_graphs import cache_dir
+
+        line = (f"warning: the graphs' cache {cache_dir()} cannot be written ({err.strerror}); the model runs "
+                "unquantised, slower (set CLAIMSTANCE_CACHE to a folder you can write)")
+    else:
+        line = (f"warning: the int8 graph could not be made ({one_line(err)}); running in bfloat16 / float32 "
+                "instead (set CLAIMSTANCE_INT8=0 to skip the attempt)")
+    if line not in _WARNED:
+        _WARNED.add(line)
+        print(line, file=sys.stderr)

@@ -302,3 +302,15 @@ def test_statement_evidence_is_not_used_beside_a_neutral_evidence_block_or_witho
     two = load_scheme("favor_against")
     two = two.model_copy(update={"neutral": None})
     assert two.statement_evidence is None
+
+
+def test_a_cache_it_cannot_write_costs_the_anchors_time_only(scheme, bag_encoder, tmp_path):
+    """The scheme's embeddings are kept beside the encoder's graph; where that folder cannot be written
+    (a read-only cache, here a file where its folder would be) stance prelabel --model stopped with
+    'cannot write .../anchors/KEY.npy; choose another output path'."""
+    (tmp_path / "onnx").write_text("not a folder")
+    bag_encoder.onnx_path = tmp_path / "onnx" / "encoder.onnx"
+    boot = Bootstrap(scheme, bag_encoder)
+    desc, examples = boot._anchor_embeddings()
+    assert len(desc) == len(scheme.labels) and [len(e) for e in examples] == [len(lab.examples) for lab in scheme.labels]
+    np.testing.assert_array_equal(desc, bag_encoder.encode([lab.description for lab in scheme.labels]))

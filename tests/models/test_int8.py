@@ -194,3 +194,16 @@ def test_a_failed_compile_with_the_cache_compiles_again_without_it(tmp_path, mon
     out = []
     session.run_all([(0, {"x": np.array([[-1.0, 2.0]], dtype=np.float32)})], lambda key, res: out.append(res[0]))
     np.testing.assert_allclose(out[0], [[0.0, 2.0]])
+
+
+def test_an_unwritable_cache_is_named_once(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("CLAIMSTANCE_CACHE", str(tmp_path / "ro"))
+    monkeypatch.setattr(models.int8, "_WARNED", set())
+    for folder in ("onnx", "onnx/8ab1f60f78b0"):   # the classifier's, then the encoder's
+        models.int8.warn_fallback(OSError(30, "Read-only file system", str(tmp_path / "ro" / folder)))
+    models.int8.warn_fallback(RuntimeError("Exception from core.cpp:132:\nIncorrect weights in bin file!\n"))
+    assert capsys.readouterr().err.splitlines() == [
+        f"warning: the graphs' cache {tmp_path / 'ro'} cannot be written (Read-only file system); the model runs "
+        "unquantised, slower (set CLAIMSTANCE_CACHE to a folder you can write)",
+        "warning: the int8 graph could not be made (RuntimeError: Incorrect weights in bin file!); running in "
+        "bfloat16 / float32 instead (set CLAIMSTANCE_INT8=0 to skip the attempt)"]
