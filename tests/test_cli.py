@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -114,3 +115,18 @@ def test_compare_refuses_a_scheme_that_merely_shares_the_label_ids(tmp_path, cap
     assert "error: --scheme favor_against is scheme 'favor_against' (favor, against, none; version" in err
     assert "but the pre-labels in" in err and "were made with scheme 'sanctions' (favor, against, none;" in err
     assert not (tmp_path / "cmp").exists()
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"CLAIMSTANCE_INT8": "yes"}, "error: CLAIMSTANCE_INT8='yes' is not a setting; use auto, 1 or 0"),
+    ({"CLAIMSTANCE_INT8": "1", "CLAIMSTANCE_RUNTIME": "onnxruntime"}, "error: CLAIMSTANCE_INT8=1 needs OpenVINO")])
+def test_train_refuses_an_int8_setting_before_training(tmp_path, capsys, monkeypatch, env, message):
+    """The setting is read when the new model's graphs are made: after the training, which it stopped
+    with exit 2 once the model was written, the held-out line and notes unsaid."""
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    data = tmp_path / "labels.jsonl"
+    data.write_text("".join(json.dumps({"text": f"claim {i}", "label": "neutral"}) + "\n" for i in range(4)))
+    assert main(["train", "--data", str(data), "--out", str(tmp_path / "model")]) == 2
+    assert capsys.readouterr().err.startswith(message)
+    assert not (tmp_path / "model").exists()
