@@ -87,6 +87,10 @@ def check_model_dir(model_dir: str | Path) -> dict[str, Any]:
                         "the model")
     _check_transformers_config(model_dir, config["labels"])
     _check_weights(model_dir)
+    if not any((model_dir / name).exists() for name in ("tokenizer.json", "vocab.txt")):
+        # transformers builds an empty vocabulary then: every word [UNK], confident nonsense, exit 0
+        raise UserError(f"{model_dir}: no tokenizer.json; the model directory is incomplete, copy it again "
+                        "or retrain it")
     return config
 
 
