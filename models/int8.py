@@ -143,23 +143,17 @@ def quantise(onnx_path: Path, out: Path, tokenizer: Any, what: str = "model") ->
     return out
 
 
-def int8_graph(onnx_path: Path, tokenizer: Any, what: str = "model") -> Path:
-    """The int8 graph beside ``onnx_path`` (``NAME.int8-KEY.xml``, KEY from the calibration set and
-    NNCF's version), quantised on first use."""
-    out = _int8_path(onnx_path)
-    if not (out.exists() and out.with_suffix(".bin").exists()):
-        quantise(onnx_path, out, tokenizer, what)
-    return out
-
-
 def _int8_path(onnx_path: Path) -> Path:
+    """Where the int8 graph of ``onnx_path`` lives: beside it, ``NAME.int8-KEY.xml`` (KEY from the
+    calibration set's files and NNCF's version)."""
     return onnx_path.with_name(f"{onnx_path.stem}.int8-{_calibration_key()}.xml")
 
 
 def int8_session(onnx_path: Path, tokenizer: Any, what: str = "model") -> tuple[Path, Any]:
-    """``int8_graph`` compiled to run (``models.onnx_graphs._session``). A graph in the cache that
-    OpenVINO cannot read (a truncated copy, a disk that filled up) is quantised again, with a line on
-    stderr, instead of every later run falling back to bfloat16."""
+    """The int8 graph of ``onnx_path`` (``_int8_path``), quantised on first use, compiled to run
+    (``models.onnx_graphs._session``). A graph in the cache that OpenVINO cannot read (a truncated
+    copy, a disk that filled up) is quantised again, with a line on stderr, instead of every later run
+    falling back to bfloat16."""
     from models.onnx_graphs import _session
 
     out = _int8_path(onnx_path)
