@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -75,6 +76,25 @@ class Encoder:
         return out
 
 
+def _exported(model_dir: Path, name: str, head: str) -> Path:
+    """``NAME.onnx``, the model's graph exported with ``head`` (see ``export_onnx``) into the cache
+    under a fingerprint of its weights: exported on first use."""
+    path = cache_dir() / "onnx" / _model_fingerprint(model_dir) / f"{name}.onnx"
+    if not path.exists():
+        export_onnx(model_dir, path, head=head)
+    return path
+
+
+def _ready(path: Path, tokenizer: Any, int8: bool, what: str) -> tuple[Path, Any]:
+    """The graph that runs and its session: the exported graph at ``path``, or with ``int8`` its static
+    int8 graph (``models.int8``, quantised on first use)."""
+    if int8:
+        from models.int8 import int8_session
+
+        return int8_session(path, tokenizer, what)
+    return path, _session(path)
+
+
 class OnnxEncoder:
     """The same embeddings as ``Encoder``, run on a graph exported once and cached (see
     ``models.onnx_graphs``); with ``int8`` its static int8 graph under OpenVINO (``models.int8``)."""
@@ -84,18 +104,9 @@ class OnnxEncoder:
         self.model_dir = Path(model_dir) if model_dir else base_model_dir()
         self.tokenizer = _tokenizer(self.model_dir, max_length)
         self.max_length = max_length
-        if onnx_path is None:
-            onnx_path = cache_dir() / "onnx" / _model_fingerprint(self.model_dir) / "encoder.onnx"
-            if not Path(onnx_path).exists():
-                export_onnx(self.model_dir, Path(onnx_path))
-        if int8:
-            from models.int8 import int8_session
-
-            onnx_path, self.session = int8_session(Path(onnx_path), self.tokenizer, "sentence encoder")
-        else:
-            self.session = _session(Path(onnx_path))
-        # The graph that runs: caches of its outputs (the bootstrap's anchors) are keyed by this path.
-        self.onnx_path = Path(onnx_path)
+        path = Path(onnx_path) if onnx_path is not None else _exported(self.model_dir, "encoder", "embedding")
+        # The graph that runs: caches of its outputs (the bootstrap's anchors) are keyed by its path.
+        self.onnx_path, self.session = _ready(path, self.tokenizer, int8, "sentence encoder")
         self.dim = self.session.output_widths()[0] or 384
 
     def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
@@ -111,16 +122,8 @@ class OnnxClassifier:
     def __init__(self, model_dir: str | Path, max_length: int = 128, int8: bool = False) -> None:
         self.model_dir = Path(model_dir)
         self.tokenizer = _tokenizer(self.model_dir, max_length)
-        path = cache_dir() / "onnx" / _model_fingerprint(self.model_dir) / "classifier.onnx"
-        if not path.exists():
-            export_onnx(self.model_dir, path, head="classifier")
-        if int8:
-            from models.int8 import int8_session
-
-            path, self.session = int8_session(path, self.tokenizer, "classifier")
-        else:
-            self.session = _session(path)
-        self.onnx_path = path
+        path = _exported(self.model_dir, "classifier", "classifier")
+        self.onnx_path, self.session = _ready(path, self.tokenizer, int8, "classifier")
         self.widths = self.session.output_widths()
 
     def forward(self, texts: list[str], batch_size: int = 64, progress: bool = False
