@@ -246,8 +246,10 @@ class Bootstrap:
             labels[fresh] = out[fresh].argmax(axis=1)
         return out
 
-    def predict_proba(self, rows: list[dict[str, Any]], progress: bool = False, batch_size: int = 64) -> np.ndarray:
-        """Per-label probabilities (rows x labels, scheme order, each row summing to 1)."""
+    def predict_proba(self, rows: list[dict[str, Any]], progress: bool = False, batch_size: int = 64,
+                      embeddings: np.ndarray | None = None) -> np.ndarray:
+        """Per-label probabilities (rows x labels, scheme order, each row summing to 1); ``embeddings``:
+        the rows' sentence embeddings when the caller has them already (``models.shared``)."""
         k = len(self.scheme.labels)
         if not rows:
             return np.zeros((0, k))
@@ -255,6 +257,8 @@ class Bootstrap:
         logits = self.vote_logits(matrix)
         sim_scores = None
         if self.needs_encoder:
+            if embeddings is not None:
+                self._cache = (tuple(str(row.get("text") or "") for row in rows), embeddings)
             emb = self.embed(rows, progress=progress, batch_size=batch_size)
             covered = (matrix >= 0).any(axis=1)
             cue_logits = logits.copy()

@@ -122,6 +122,7 @@ class StanceClassifier:
         self._bootstrap: Any = None
         self.model_dir: Path | None = None  # set when loaded from disk: enables the ONNX forward
         self._onnx: Any = None
+        self._shared_graphs: Any = None
         if model is not None:
             model.eval()
 
@@ -228,16 +229,52 @@ class StanceClassifier:
     def outputs(self, texts: list[str], batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
         """Logits and the network's own features (last layer, mean-pooled, unit length), one pass."""
         texts = self.prepare(texts)
-        onnx = self._onnx_classifier()
-        if onnx is not None:
+        shared = self._shared()
+        onnx = self._onnx_classifier() if shared is None else None
+        if shared is not None:
+            logits, features = shared.run(texts, batch_size, need=lambda rows, _: np.zeros(len(rows), bool))[:2]
+        elif onnx is not None:
             logits, features = onnx.forward(texts, batch_size)
         else:
             logits, features = self._torch_forward(texts, batch_size)
+        return self._mean_head(logits, features), features
+
+    def _mean_head(self, logits: np.ndarray, features: np.ndarray) -> np.ndarray:
         head = self.config.get("mean_head")
         if head:  # the second head, on mean-pooled features: the two heads' logits averaged
             mean_logits = features @ np.asarray(head["coef"], dtype=np.float32).T + np.asarray(head["intercept"])
             logits = (logits + mean_logits.astype(np.float32)) / 2
-        return logits, features
+        return logits
+
+    def _shared(self) -> Any:
+        """The network and its bootstrap's encoder over shared lower layers (``models.shared``), for a
+        model loaded from disk that was trained with them frozen and blends on its own features; None
+        otherwise, or when the graphs cannot be made (each graph then runs whole, as before)."""
+        if self._shared_graphs is None:
+            self._shared_graphs = False
+            from models.shared import frozen_layers
+
+            settings = self.config.get("blend", {})
+            k = frozen_layers(self.config)
+            if k and self.model_dir is not None and os.environ.get("CLAIMSTANCE_BACKEND", "auto") != "torch" \
+                    and settings.get("enabled", True) and (settings.get("domain") or {}).get("space") == "classifier":
+                from models.shared import SharedGraphs
+
+                max_length = int(self.config.get("max_length", 128))
+                int8 = self._int8()  # a setting that is not one stops here, with its own message
+                try:
+                    if int8:
+                        try:
+                            self._shared_graphs = SharedGraphs(self.model_dir, max_length, k, int8=True)
+                        except Exception as err:  # the quantiser failed: the exported graphs, a little slower
+                            from models.int8 import warn_fallback
+
+                            warn_fallback(err)
+                    if not self._shared_graphs:
+                        self._shared_graphs = SharedGraphs(self.model_dir, max_length, k)
+                except Exception:  # no tokenizer.json, layers not the packaged ones: two whole graphs
+                    self._shared_graphs = False
+        return self._shared_graphs or None
 
     def _onnx_classifier(self) -> Any:
         if self._onnx is None and self.model_dir is not None \
@@ -264,6 +301,11 @@ class StanceClassifier:
         """Export (and with int8, quantise) this model's graph and its bootstrap's encoder now, as its
         first prediction would: ``stance train`` calls it so that the first ``stance prelabel`` runs
         at full speed. False when the model runs through PyTorch instead."""
+        if self._shared() is not None:
+            # The bootstrap's descriptions and examples embedded and cached now (by the shared graphs,
+            # a long one by the whole encoder), as its first pre-label would.
+            self.bootstrap._anchor_embeddings()
+            return True
         if self._onnx_classifier() is None:
             return False
         if self.config.get("blend", {}).get("enabled", True):
@@ -370,12 +412,15 @@ class StanceClassifier:
         if self._bootstrap is None:
             from models.bootstrap import Bootstrap
 
-            self._bootstrap = Bootstrap(self.scheme, int8=self._int8())
+            shared = self._shared()
+            encoder = shared.encoder() if shared is not None else None
+            self._bootstrap = Bootstrap(self.scheme, encoder=encoder, int8=self._int8())
         return self._bootstrap
 
-    def bootstrap_proba(self, rows: list[dict[str, Any]]) -> np.ndarray:
-        """The bootstrap's probabilities (scheme order) for ``rows``."""
-        return np.asarray(self.bootstrap.predict_proba(rows), dtype=np.float64)
+    def bootstrap_proba(self, rows: list[dict[str, Any]], embeddings: np.ndarray | None = None) -> np.ndarray:
+        """The bootstrap's probabilities (scheme order) for ``rows`` (their sentence embeddings given,
+        or made by the bootstrap's encoder)."""
+        return np.asarray(self.bootstrap.predict_proba(rows, embeddings=embeddings), dtype=np.float64)
 
     def predict_proba(self, rows: list[dict[str, Any]], batch_size: int = 64, blended: bool = True
                       ) -> np.ndarray:
@@ -394,7 +439,23 @@ class StanceClassifier:
         space = (settings.get("domain") or {}).get("space")
         # Over every claim at once: the labellers' matrix is then remembered for the bootstrap below.
         cues = self.cue_logits(rows)
-        if space == "classifier":  # the gate reads the network's features: one pass gives both
+        weight = float(settings.get("bootstrap_weight", 0.0))
+        shared = self._shared() if space == "classifier" else None
+        embeddings = None
+        if shared is not None:
+            # One pass of the shared lower layers: the network's logits and features, then, chunk by
+            # chunk, the bootstrap's embeddings of the claims its gate hands on (all of them when the
+            # bootstrap keeps a weight in domain).
+            def hand_on(idx: np.ndarray, feats: np.ndarray) -> np.ndarray:
+                if weight:
+                    return np.ones(len(idx), dtype=bool)
+                return self.domain_gate([rows[i] for i in idx], feats) < 1
+
+            logits, features, embeddings, _ = shared.run(self.prepare(texts), batch_size, need=hand_on)
+            logits = self._mean_head(logits, features)
+            g = self.domain_gate(rows, features)
+            p_model = softmax(logits / temperature + cues)
+        elif space == "classifier":  # the gate reads the network's features: one pass gives both
             logits, features = self.outputs(texts, batch_size)
             g = self.domain_gate(rows, features)
             p_model = softmax(logits / temperature + cues)
@@ -406,13 +467,15 @@ class StanceClassifier:
             run = np.nonzero(g > 0)[0]
             if len(run):
                 p_model[run] = softmax(self.forward([texts[i] for i in run], batch_size) / temperature + cues[run])
-        weight = float(settings.get("bootstrap_weight", 0.0))
         # The bootstrap only where it has a say: claims not fully in domain, or every claim when it
         # keeps a weight in domain. With a gate on base embeddings every claim is embedded already.
         need = g < 1 if weight == 0 and space == "classifier" else np.ones(len(rows), dtype=bool)
         p_boot = np.full((len(rows), len(self.labels)), 1.0 / len(self.labels))
         if need.any():
-            p_boot[need] = self.bootstrap_proba([rows[i] for i in np.nonzero(need)[0]])
+            which = np.nonzero(need)[0]
+            handed = [rows[i] for i in which]
+            p_boot[need] = self.bootstrap_proba(handed) if embeddings is None \
+                else self.bootstrap_proba(handed, embeddings[which])
         return blend(p_model, p_boot, known, g, weight)
 
     def predict(self, texts: list[str], batch_size: int = 64) -> list[str]:

@@ -21,6 +21,7 @@ import io
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -115,9 +116,12 @@ def _import_nncf() -> Any:
     return nncf
 
 
-def quantise(onnx_path: Path, out: Path, tokenizer: Any, what: str = "model") -> Path:
+def quantise(onnx_path: Path, out: Path, tokenizer: Any, what: str = "model",
+             feeds: Callable[[list[dict[str, np.ndarray]]], list[dict[str, np.ndarray]]] | None = None) -> Path:
     """Quantise the graph at ``onnx_path`` to static int8 for OpenVINO; written to ``out`` (``.xml``
-    and its ``.bin``) atomically: the ``.xml``, which readers look for, is renamed into place last."""
+    and its ``.bin``) atomically: the ``.xml``, which readers look for, is renamed into place last.
+    ``feeds``, for a graph whose inputs are not token ids (``models.shared``): the calibration batches
+    as that graph takes them, made from the batches of token ids."""
     texts = calibration_texts()
     print(f"int8: quantising the {what} once ({len(texts)} calibration sentences, about 10 s)",
           file=sys.stderr, flush=True)
@@ -126,11 +130,13 @@ def quantise(onnx_path: Path, out: Path, tokenizer: Any, what: str = "model") ->
 
     ov = import_openvino()
     model = _openvino_core().read_model(str(onnx_path))
-    feeds = _calibration_feeds(tokenizer, texts)
+    batches = _calibration_feeds(tokenizer, texts)
+    if feeds is not None:
+        batches = feeds(batches)
     sink = io.StringIO()
     with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):  # NNCF's progress bars
-        quantised = nncf.quantize(model, nncf.Dataset(feeds), model_type=nncf.ModelType.TRANSFORMER,
-                                  subset_size=len(feeds))
+        quantised = nncf.quantize(model, nncf.Dataset(batches), model_type=nncf.ModelType.TRANSFORMER,
+                                  subset_size=len(batches))
     tmp = out.with_name(f".{out.stem}.{os.getpid()}.tmp.xml")
     try:
         ov.save_model(quantised, str(tmp), compress_to_fp16=False)
@@ -149,7 +155,9 @@ def _int8_path(onnx_path: Path) -> Path:
     return onnx_path.with_name(f"{onnx_path.stem}.int8-{_calibration_key()}.xml")
 
 
-def int8_session(onnx_path: Path, tokenizer: Any, what: str = "model") -> tuple[Path, Any]:
+def int8_session(onnx_path: Path, tokenizer: Any, what: str = "model",
+                 feeds: Callable[[list[dict[str, np.ndarray]]], list[dict[str, np.ndarray]]] | None = None
+                 ) -> tuple[Path, Any]:
     """The int8 graph of ``onnx_path`` (``_int8_path``), quantised on first use, compiled to run
     (``models.onnx_graphs._session``). A graph in the cache that OpenVINO cannot read (a truncated
     copy, a disk that filled up) is quantised again, with a line on stderr, instead of every later run
@@ -163,7 +171,7 @@ def int8_session(onnx_path: Path, tokenizer: Any, what: str = "model") -> tuple[
         except Exception as err:
             print(f"int8: {out} could not be read ({one_line(err)}); quantising it again", file=sys.stderr,
                   flush=True)
-    quantise(onnx_path, out, tokenizer, what)
+    quantise(onnx_path, out, tokenizer, what, feeds)
     return out, _session(out)
 
 

@@ -46,11 +46,12 @@ def _model_fingerprint(model_dir: Path) -> str:
     return hashlib.sha1(key).hexdigest()[:12]
 
 
-def export_onnx(model_dir: Path, path: Path, head: str = "embedding") -> Path:
+def export_onnx(model_dir: Path, path: Path, head: str = "embedding", trunk: int = 0) -> Path:
     """Export a PyTorch model to ONNX at ``path`` with pooling and normalisation inside the graph.
 
     ``head="embedding"``: the sentence encoder, one output ``embedding``. ``head="classifier"``: a
-    sequence classifier, outputs ``logits`` and ``embedding`` (its last layer, mean-pooled, unit length).
+    sequence classifier, outputs ``logits`` and ``embedding`` (its last layer, mean-pooled, unit length),
+    and with ``trunk`` k a third, ``hidden``: its hidden states after layer k (``models.shared``).
     """
     import warnings
 
@@ -74,6 +75,8 @@ def export_onnx(model_dir: Path, path: Path, head: str = "embedding") -> Path:
         def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> Any:
             if classifier:
                 out = self.inner(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=True)
+                if trunk:
+                    return out.logits, pool(out.hidden_states[-1], attention_mask), out.hidden_states[trunk]
                 return out.logits, pool(out.hidden_states[-1], attention_mask)
             hidden = self.inner(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
             return pool(hidden, attention_mask)
@@ -81,6 +84,10 @@ def export_onnx(model_dir: Path, path: Path, head: str = "embedding") -> Path:
     ids = torch.tensor([[101, 7592, 2088, 102], [101, 7592, 102, 0]])
     mask = (ids > 0).long()
     outputs = ["logits", "embedding"] if classifier else ["embedding"]
+    axes = {name: {0: "batch"} for name in outputs}
+    if classifier and trunk:
+        outputs.append("hidden")
+        axes["hidden"] = {0: "batch", 1: "tokens"}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
@@ -90,7 +97,7 @@ def export_onnx(model_dir: Path, path: Path, head: str = "embedding") -> Path:
                               input_names=["input_ids", "attention_mask"], output_names=outputs,
                               dynamic_axes={"input_ids": {0: "batch", 1: "tokens"},
                                             "attention_mask": {0: "batch", 1: "tokens"},
-                                            **{name: {0: "batch"} for name in outputs}})
+                                            **axes})
         os.replace(tmp, path)
     finally:
         if tmp.exists():
@@ -279,6 +286,22 @@ TOKENISE_CHUNK = 4096
 RUN_CHUNK = 64
 
 
+def tokenise(tokenizer: Any, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The token ids of ``texts``, ``TOKENISE_CHUNK`` at a time (Rust, parallel), in one int32 array:
+    ``(flat, lengths, ends)``, text i's ids being ``flat[ends[i] - lengths[i]:ends[i]]``."""
+    # Tokens past the truncation point are dropped anyway: a text far longer than it can hold is
+    # cut first (at 32 characters a token, beyond any real text), so a pasted document costs no
+    # gigabytes in the tokenizer and every ordinary text is tokenised exactly as before.
+    keep = 32 * int((tokenizer.truncation or {}).get("max_length") or 512)
+    lengths = np.zeros(len(texts), dtype=np.int64)
+    parts = []
+    for start in range(0, len(texts), TOKENISE_CHUNK):
+        ids = [enc.ids for enc in tokenizer.encode_batch([t[:keep] for t in texts[start:start + TOKENISE_CHUNK]])]
+        lengths[start:start + len(ids)] = [len(x) for x in ids]
+        parts.append(np.fromiter(chain.from_iterable(ids), dtype=np.int32, count=sum(len(x) for x in ids)))
+    return np.concatenate(parts), lengths, np.cumsum(lengths)
+
+
 def run_batches(session: Any, tokenizer: Any, texts: list[str], widths: list[int], batch_size: int = 64,
                 progress: bool = False) -> list[np.ndarray]:
     """Run an exported graph over ``texts`` in length-bucketed batches; outputs back in input order.
@@ -291,19 +314,7 @@ def run_batches(session: Any, tokenizer: Any, texts: list[str], widths: list[int
     outs = [np.zeros((len(texts), width), dtype=np.float32) for width in widths]
     if not texts:
         return outs
-    # Tokens past the truncation point are dropped anyway: a text far longer than it can hold is
-    # cut first (at 32 characters a token, beyond any real text), so a pasted document costs no
-    # gigabytes in the tokenizer and every ordinary text is tokenised exactly as before.
-    keep = 32 * int((tokenizer.truncation or {}).get("max_length") or 512)
-    lengths = np.zeros(len(texts), dtype=np.int64)
-    parts = []
-    for start in range(0, len(texts), TOKENISE_CHUNK):
-        ids = [enc.ids for enc in tokenizer.encode_batch([t[:keep] for t in texts[start:start + TOKENISE_CHUNK]])]
-        lengths[start:start + len(ids)] = [len(x) for x in ids]
-        parts.append(np.fromiter(chain.from_iterable(ids), dtype=np.int32, count=sum(len(x) for x in ids)))
-    flat = np.concatenate(parts)
-    del parts, ids
-    ends = np.cumsum(lengths)
+    flat, lengths, ends = tokenise(tokenizer, texts)
     order = np.argsort(lengths, kind="stable")
     bar = None
     if progress:

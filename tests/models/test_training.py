@@ -320,7 +320,13 @@ def test_train_writes_a_loadable_model_directory(tmp_path: Path, monkeypatch: py
     made = capsys.readouterr()
     assert re.fullmatch(r"graphs for prelabel and evaluate made in \d+ s \(once a model\)\n", made.out)
     assert "int8: quantising the classifier once" in made.err
-    assert list((tmp_path / "cache").glob("onnx/*/classifier.int8-*.xml"))
+    # Trained with its lower layers frozen: the network and the bootstrap's encoder share them, as two
+    # graphs (the whole encoder only embeds texts longer than the network reads: some label descriptions).
+    assert list((tmp_path / "cache").glob("onnx/*/classifier-trunk2.int8-*.xml"))
+    assert list((tmp_path / "cache").glob("onnx/*/encoder-head2.int8-*.xml"))
+    from models.shared import same_lower_layers
+
+    assert same_lower_layers(model_dir, 2) and not same_lower_layers(model_dir, 3)
     assert result["epochs_run"] == 1 and result["train_claims"] + result["validation_claims"] == 32
     hf = AutoModelForSequenceClassification.from_pretrained(model_dir)
     assert hf.config.id2label == {0: "kremlin_framing", 1: "independent_reporting"}
@@ -368,20 +374,23 @@ def test_train_writes_a_loadable_model_directory(tmp_path: Path, monkeypatch: py
     plain = clf.predict_proba(rows, blended=False)
     assert plain[:, 2].tolist() == [0.0, 0.0, 0.0]
     assert clf.predict([KREMLIN[0]])[0] in clf.labels
-    # A loaded model runs its exported graph (both heads) as static int8 under OpenVINO, its bootstrap's
-    # encoder too; CLAIMSTANCE_INT8=0 runs it in bfloat16 where the CPU has it; float32 gives PyTorch's logits.
+    # A loaded model runs its exported graphs (the network with both heads and its lower layers, the
+    # encoder head after them) as static int8 under OpenVINO; CLAIMSTANCE_INT8=0 runs them in bfloat16
+    # where the CPU has it; float32 gives PyTorch's logits.
     assert len(config["mean_head"]["coef"]) == 2 and len(config["mean_head"]["coef"][0]) == 384
     texts = [r["text"] for r in rows]
     int8_logits = clf.forward(texts, batch_size=2)
     assert "quantising" not in capsys.readouterr().err
-    assert clf._onnx and Path(clf._onnx.onnx_path).is_relative_to(tmp_path / "cache")
-    assert re.fullmatch(r"classifier\.int8-[0-9a-f]{8}\.xml", clf._onnx.onnx_path.name)
-    assert re.fullmatch(r"encoder\.int8-[0-9a-f]{8}\.xml", clf.bootstrap.encoder.onnx_path.name)
+    graphs = clf._shared()
+    assert graphs and Path(graphs.classifier_path).is_relative_to(tmp_path / "cache")
+    assert re.fullmatch(r"classifier-trunk2\.int8-[0-9a-f]{8}\.xml", graphs.classifier_path.name)
+    assert re.fullmatch(r"encoder-head2\.int8-[0-9a-f]{8}\.xml", clf.bootstrap.encoder.onnx_path.name)
     assert clf._model is None and clf._tokenizer is None  # the exported graph never reads the PyTorch network
     monkeypatch.setenv("CLAIMSTANCE_INT8", "0")
     bf16 = StanceClassifier.from_pretrained(model_dir)
     bf16_logits = bf16.forward(texts, batch_size=2)
-    assert bf16._onnx.onnx_path.name == "classifier.onnx" and bf16.bootstrap.encoder.onnx_path.name == "encoder.onnx"
+    assert bf16._shared().classifier_path.name == "classifier-trunk2.onnx"
+    assert bf16.bootstrap.encoder.onnx_path.name == "encoder-head2.onnx"
     monkeypatch.setenv("CLAIMSTANCE_PRECISION", "f32")
     fp32_logits = StanceClassifier.from_pretrained(model_dir).forward(texts)
     monkeypatch.setenv("CLAIMSTANCE_BACKEND", "torch")

@@ -1,0 +1,105 @@
+"""Shared lower layers (models.shared): the two graphs give what the two whole graphs give, claims past
+the classifier's length are embedded whole, only the claims asked for are embedded, and a model whose
+lower layers are not the packaged MiniLM's is not run this way."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import models.shared
+from models.base_model import base_model_dir
+from models.onnx_graphs import _tokenizer, tokenise
+
+TEXTS = [
+    "The Kiev regime shelled Donetsk again, the ministry said.",
+    "Reporters verified the footage with satellite images.",
+    "Talks stalled.",
+    "Prices rose.",
+    # Longer than the 16 tokens the classifier reads below: embedded by the whole encoder.
+    "According to three officials who spoke on condition of anonymity, the convoy left the base at dawn "
+    "and reached the border crossing before the statement was published by the ministry of defence.",
+]
+
+
+def test_a_cut_to_the_classifier_length_is_what_truncation_gives() -> None:
+    whole = _tokenizer(base_model_dir(), 256)
+    cut = _tokenizer(base_model_dir(), 16)
+    flat, lengths, ends = tokenise(whole, TEXTS)
+    for i, text in enumerate(TEXTS):
+        row = flat[ends[i] - lengths[i]:ends[i]]
+        mine = row if lengths[i] <= 16 else np.concatenate([row[:15], row[-1:]])
+        assert mine.tolist() == cut.encode(text).ids
+    assert lengths.max() > 16 and lengths.min() <= 16   # both kinds are in TEXTS
+
+
+def _tuned_copy(folder: Path, changed_layer: int) -> Path:
+    """A sequence classifier on the packaged MiniLM with layer ``changed_layer`` altered, as fine-tuning
+    with the layers below it frozen would leave it."""
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    torch.manual_seed(0)
+    model = AutoModelForSequenceClassification.from_pretrained(base_model_dir(), num_labels=3)
+    with torch.no_grad():
+        weight = model.base_model.encoder.layer[changed_layer].attention.self.query.weight
+        weight.add_(0.05 * torch.randn_like(weight))
+    model.save_pretrained(folder)
+    AutoTokenizer.from_pretrained(base_model_dir()).save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def tuned(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _tuned_copy(tmp_path_factory.mktemp("tuned"), changed_layer=3)
+
+
+@pytest.mark.slow
+def test_two_shared_graphs_give_the_two_whole_graphs_outputs(tuned: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from models.encoder import OnnxClassifier, OnnxEncoder
+
+    monkeypatch.setenv("CLAIMSTANCE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("CLAIMSTANCE_PRECISION", "f32")
+    graphs = models.shared.SharedGraphs(tuned, 16, 2)
+    logits, features, embeddings, wanted = graphs.run(TEXTS, batch_size=2)
+    want_logits, want_features = OnnxClassifier(tuned, 16).forward(TEXTS, batch_size=2)
+    np.testing.assert_allclose(logits, want_logits, atol=1e-4)
+    np.testing.assert_allclose(features, want_features, atol=1e-4)
+    np.testing.assert_allclose(embeddings, OnnxEncoder().encode(TEXTS), atol=1e-4)
+    assert wanted.all()
+    # Only the claims asked for are embedded (the long one through the whole encoder); the rest stay zero.
+    asked = {1, 4}
+    _, again, embeddings, wanted = graphs.run(TEXTS, batch_size=2,
+                                              need=lambda rows, feats: np.isin(rows, sorted(asked)))
+    np.testing.assert_allclose(again, features, atol=1e-6)
+    assert set(np.nonzero(wanted)[0]) == asked
+    assert set(np.nonzero(np.abs(embeddings).sum(1))[0]) == asked
+    # Chunks of a few tokens at a time give the same outputs as one chunk.
+    monkeypatch.setattr(models.shared, "CHUNK_TOKENS", 20)
+    np.testing.assert_allclose(graphs.run(TEXTS, batch_size=2)[2], OnnxEncoder().encode(TEXTS), atol=1e-4)
+
+
+@pytest.mark.slow
+def test_a_model_whose_lower_layers_changed_runs_its_two_whole_graphs(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from models.classifier import StanceClassifier
+
+    monkeypatch.setenv("CLAIMSTANCE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("CLAIMSTANCE_INT8", "0")
+    model = _tuned_copy(tmp_path / "model", changed_layer=1)
+    assert not models.shared.same_lower_layers(model, 2) and models.shared.same_lower_layers(model, 1)
+    with pytest.raises(ValueError, match="lower 2 layers are not the packaged MiniLM's"):
+        models.shared.SharedGraphs(model, 16, 2)
+    config = {"labels": ["a", "b", "c"], "version": "v", "scheme": "kremlin_framing", "max_length": 16,
+              "settings": {"freeze_layers": 2}, "blend": {"enabled": True, "domain": {"space": "classifier"}}}
+    (model / "claimstance.json").write_text(json.dumps(config), encoding="utf-8")
+    clf = StanceClassifier(None, None, config)
+    clf.model_dir = model
+    assert clf._shared() is None
+    assert models.shared.frozen_layers(config) == 2
+    assert models.shared.frozen_layers({**config, "normalise_spelling": True}) == 0
+    assert models.shared.frozen_layers({"settings": {}}) == 0
