@@ -258,11 +258,14 @@ class StanceClassifier:
             k = frozen_layers(self.config)
             if k and self.model_dir is not None and os.environ.get("CLAIMSTANCE_BACKEND", "auto") != "torch" \
                     and settings.get("enabled", True) and (settings.get("domain") or {}).get("space") == "classifier":
-                from models.shared import SharedGraphs
+                from models.shared import SharedGraphs, exported_graphs
 
                 max_length = int(self.config.get("max_length", 128))
                 int8 = self._int8()  # a setting that is not one stops here, with its own message
                 try:
+                    # Exported first: a failure here (lower layers altered after training, a cache that
+                    # cannot be written) is no int8 failure, and the whole graphs say their own.
+                    exported_graphs(self.model_dir, k)
                     if int8:
                         try:
                             self._shared_graphs = SharedGraphs(self.model_dir, max_length, k, int8=True)

@@ -115,6 +115,26 @@ def _padded(rows: list[np.ndarray], width: int) -> tuple[np.ndarray, np.ndarray]
     return ids, mask
 
 
+class NotShared(ValueError):
+    """The model's embeddings or first k layers are not the packaged MiniLM's: it runs its two whole graphs."""
+
+
+def exported_graphs(model_dir: Path, k: int) -> tuple[Path, Path]:
+    """The classifier graph with its hidden states after layer ``k`` and the encoder head, exported into
+    the graphs' cache on first use; ``NotShared`` for a model whose lower layers were altered."""
+    folder = cache_dir() / "onnx" / _model_fingerprint(model_dir)
+    classifier = folder / f"classifier-trunk{k}.onnx"
+    head = folder / f"encoder-head{k}.onnx"
+    if not classifier.exists() or not head.exists():
+        if not same_lower_layers(model_dir, k):
+            raise NotShared(f"{model_dir}: its lower {k} layers are not the packaged MiniLM's")
+        if not classifier.exists():
+            export_onnx(model_dir, classifier, head="classifier", trunk=k)
+        if not head.exists():
+            export_encoder_head(head, k)
+    return classifier, head
+
+
 class SharedGraphs:
     """A fine-tuned model's classifier and its bootstrap's encoder head over the shared lower layers."""
 
@@ -124,16 +144,7 @@ class SharedGraphs:
         self.k = k
         self.int8 = int8
         self.tokenizer = _tokenizer(self.model_dir, MAX_LENGTH)  # the encoder's; cut for the classifier
-        folder = cache_dir() / "onnx" / _model_fingerprint(self.model_dir)
-        classifier = folder / f"classifier-trunk{k}.onnx"
-        head = folder / f"encoder-head{k}.onnx"
-        if not classifier.exists() or not head.exists():
-            if not same_lower_layers(self.model_dir, k):
-                raise ValueError(f"{self.model_dir}: its lower {k} layers are not the packaged MiniLM's")
-            if not classifier.exists():
-                export_onnx(self.model_dir, classifier, head="classifier", trunk=k)
-            if not head.exists():
-                export_encoder_head(head, k)
+        classifier, head = exported_graphs(self.model_dir, k)
         calibration = _tokenizer(self.model_dir, max_length)
         if int8:
             from models.int8 import int8_session
