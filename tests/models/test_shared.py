@@ -145,3 +145,31 @@ def test_blocks_of_a_mib_are_mapped_once_the_threshold_is_fixed(how: str, mapped
     out = subprocess.run([sys.executable, "-c", MAPPED, how], capture_output=True, text=True, check=True, env=env,
                          cwd=Path(models.shared.__file__).resolve().parents[1])
     assert int(out.stdout) == mapped
+
+
+@pytest.mark.slow
+def test_a_new_models_graphs_include_the_whole_encoder(tuned: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """`stance train` makes, beside the two shared graphs, the whole encoder's int8 graph (once a cache),
+    which embeds the claims longer than the network reads; the first pre-label with one quantised it."""
+    from models.classifier import StanceClassifier
+
+    monkeypatch.setenv("CLAIMSTANCE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("CLAIMSTANCE_INT8", "1")
+    domain = {"coef": [0.0] * 384, "intercept": -5.0, "gate_low": 0.2, "gate_high": 0.5, "space": "classifier"}
+    config = {"labels": ["kremlin_framing", "independent_reporting", "neutral"], "version": "v", "max_length": 64,
+              "scheme": "kremlin_framing", "settings": {"freeze_layers": 2},
+              "blend": {"enabled": True, "temperature": 1.0, "bootstrap_weight": 0.0, "domain": domain}}
+
+    def loaded() -> StanceClassifier:
+        clf = StanceClassifier(None, None, config)
+        clf.model_dir = tuned
+        return clf
+
+    assert loaded().export_graphs()
+    assert list((tmp_path / "cache").glob("onnx/*/encoder.int8-*.xml"))
+    capsys.readouterr()
+    clf = loaded()
+    proba = clf.predict_proba([{"text": TEXTS[0]}, {"text": " ".join(TEXTS)}])  # the second over 64 tokens
+    assert clf._shared() is not None and np.allclose(proba.sum(axis=1), 1.0)
+    assert "quantising" not in capsys.readouterr().err
