@@ -11,7 +11,7 @@ two graphs instead of two whole MiniLMs:
   hands to the bootstrap, chunk by chunk, so only a chunk's hidden states are held at a time.
 
 The classifier reads at most the model's ``max_length`` tokens, the encoder up to 256: a claim longer
-than the first has different hidden states in the two and is embedded by the whole encoder instead.
+than either has different hidden states in the two and is embedded by the whole encoder instead.
 With int8 (``models.int8``) both graphs are quantised, the head on the hidden states the quantised
 classifier gives for the calibration sentences. The bootstrap's descriptions and examples are embedded
 by the same two graphs, so claims and anchors are measured alike.
@@ -166,7 +166,8 @@ class SharedGraphs:
         self.max_length = max_length
         self.k = k
         self.int8 = int8
-        self.tokenizer = _tokenizer(self.model_dir, MAX_LENGTH)  # the encoder's; cut for the classifier
+        # The longer of the encoder's reach and the classifier's: each cut to its own below.
+        self.tokenizer = _tokenizer(self.model_dir, max(MAX_LENGTH, max_length))
         classifier, head = exported_graphs(self.model_dir, k)
         calibration = _tokenizer(self.model_dir, max_length)
         if int8:
@@ -212,7 +213,9 @@ class SharedGraphs:
             return logits, features, embeddings, wanted
         flat, lengths, ends = tokenise(self.tokenizer, texts)
         m = self.max_length
-        long = lengths > m
+        # Embedded by the whole encoder: longer than the classifier reads, or than the encoder does (a
+        # model trained with max_length over 256, whose classifier reads more).
+        long = lengths > min(m, MAX_LENGTH)
         order = np.argsort(np.minimum(lengths, m), kind="stable")
 
         def ids(i: int) -> np.ndarray:

@@ -173,3 +173,24 @@ def test_a_new_models_graphs_include_the_whole_encoder(tuned: Path, tmp_path: Pa
     proba = clf.predict_proba([{"text": TEXTS[0]}, {"text": " ".join(TEXTS)}])  # the second over 64 tokens
     assert clf._shared() is not None and np.allclose(proba.sum(axis=1), 1.0)
     assert "quantising" not in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_classifier_reading_more_than_the_encoder_reads_all_it_was_trained_on(
+        tuned: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model trained with max_length over the encoder's 256 tokens (here the encoder's reach is made 16,
+    the classifier's 24): its classifier read only the encoder's reach, and a claim between the two was
+    embedded from hidden states of that cut."""
+    from models.encoder import OnnxClassifier, OnnxEncoder
+
+    monkeypatch.setenv("CLAIMSTANCE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("CLAIMSTANCE_PRECISION", "f32")
+    monkeypatch.setattr(models.shared, "MAX_LENGTH", 16)
+    texts = [*TEXTS, "Officials in Kyiv and Moscow traded accusations on Tuesday over the shelling near the plant."]
+    lengths = tokenise(_tokenizer(base_model_dir(), 256), texts)[1]
+    assert ((lengths > 16) & (lengths <= 24)).any() and (lengths > 24).any()
+    logits, features, embeddings, _ = models.shared.SharedGraphs(tuned, 24, 2).run(texts, batch_size=2)
+    want_logits, want_features = OnnxClassifier(tuned, 24).forward(texts, batch_size=2)
+    np.testing.assert_allclose(logits, want_logits, atol=1e-4)
+    np.testing.assert_allclose(features, want_features, atol=1e-4)
+    np.testing.assert_allclose(embeddings, OnnxEncoder().encode(texts), atol=1e-4)
