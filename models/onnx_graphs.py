@@ -197,6 +197,11 @@ class OpenVinoSession:
             # fails ("cannot set permissions: No such file or directory"). Compiled again without it.
             self._compiled = core.compile_model(str(path), "CPU", config)
         self._jobs = max(1, int(self._compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS")))
+        # One queue for the session's life: a queue made for each run_all and dropped after it left
+        # OpenVINO's threads taking the GIL once the run was over, late on a busy machine, and one that
+        # did so while the interpreter was exiting aborted the process ("terminate called without an
+        # active exception", exit status 134, outputs already written).
+        self._queue: Any = None
 
     def output_widths(self) -> list[int]:
         widths = []
@@ -210,20 +215,26 @@ class OpenVinoSession:
         """Run every ``(key, feeds)`` batch, several at once; ``sink(key, outputs)`` gets each result
         (from OpenVINO's threads, one call at a time per key, in any order)."""
         ov = import_openvino()
-        queue = ov.AsyncInferQueue(self._compiled, self._jobs)
+        if self._queue is None:
+            self._queue = ov.AsyncInferQueue(self._compiled, self._jobs)
+        queue = self._queue
         outputs = range(len(self._compiled.outputs))
         errors: list[BaseException] = []
+        sinks = [sink]  # emptied after the run: the kept queue holds ``done``, not what the sink holds
 
         def done(request: Any, key: Any) -> None:
             try:
-                sink(key, [request.get_output_tensor(i).data for i in outputs])
+                sinks[0](key, [request.get_output_tensor(i).data for i in outputs])
             except BaseException as err:  # raised on OpenVINO's thread: re-raised on ours below
                 errors.append(err)
 
         queue.set_callback(done)
-        for key, feeds in batches:
-            queue.start_async(feeds, key)
-        queue.wait_all()
+        try:
+            for key, feeds in batches:
+                queue.start_async(feeds, key)
+        finally:  # nothing left in flight for the next run, whatever stopped this one
+            queue.wait_all()
+            sinks.clear()
         if errors:
             raise errors[0]
 

@@ -194,6 +194,14 @@ def test_a_failed_compile_with_the_cache_compiles_again_without_it(tmp_path, mon
     out = []
     session.run_all([(0, {"x": np.array([[-1.0, 2.0]], dtype=np.float32)})], lambda key, res: out.append(res[0]))
     np.testing.assert_allclose(out[0], [[0.0, 2.0]])
+    # Its queue is kept, and serves the next run with the next sink: a queue dropped after each run left
+    # OpenVINO's threads taking the GIL late, and at interpreter exit that aborted the process.
+    queue = session._queue
+    again = {}
+    session.run_all([(k, {"x": np.array([[k - 1.0, 1.0]], dtype=np.float32)}) for k in range(5)],
+                    lambda key, res: again.__setitem__(key, res[0].copy()))
+    assert session._queue is queue and sorted(again) == [0, 1, 2, 3, 4]
+    np.testing.assert_allclose(again[3], [[2.0, 1.0]])
 
 
 def test_an_unwritable_cache_is_named_once(capsys, monkeypatch, tmp_path):
