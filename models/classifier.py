@@ -258,6 +258,7 @@ class StanceClassifier:
             k = frozen_layers(self.config)
             if k and self.model_dir is not None and os.environ.get("CLAIMSTANCE_BACKEND", "auto") != "torch" \
                     and settings.get("enabled", True) and (settings.get("domain") or {}).get("space") == "classifier":
+                from models.int8 import int8_or_not
                 from models.shared import SharedGraphs, exported_graphs
 
                 max_length = int(self.config.get("max_length", 128))
@@ -266,15 +267,7 @@ class StanceClassifier:
                     # Exported first: a failure here (lower layers altered after training, a cache that
                     # cannot be written) is no int8 failure, and the whole graphs say their own.
                     exported_graphs(self.model_dir, k)
-                    if int8:
-                        try:
-                            self._shared_graphs = SharedGraphs(self.model_dir, max_length, k, int8=True)
-                        except Exception as err:  # the quantiser failed: the exported graphs, a little slower
-                            from models.int8 import warn_fallback
-
-                            warn_fallback(err)
-                    if not self._shared_graphs:
-                        self._shared_graphs = SharedGraphs(self.model_dir, max_length, k)
+                    self._shared_graphs = int8_or_not(lambda q: SharedGraphs(self.model_dir, max_length, k, int8=q), int8)
                 except Exception:  # no tokenizer.json, layers not the packaged ones: two whole graphs
                     self._shared_graphs = False
         return self._shared_graphs or None
@@ -283,19 +276,12 @@ class StanceClassifier:
         if self._onnx is None and self.model_dir is not None \
                 and os.environ.get("CLAIMSTANCE_BACKEND", "auto") != "torch":
             from models.encoder import OnnxClassifier
+            from models.int8 import int8_or_not
 
             max_length = int(self.config.get("max_length", 128))
             int8 = self._int8()  # a setting that is not one stops here, with its own message
             try:
-                if int8:
-                    try:
-                        self._onnx = OnnxClassifier(self.model_dir, max_length, int8=True)
-                    except Exception as err:  # the quantiser failed: the exported graph, a little slower
-                        from models.int8 import warn_fallback
-
-                        warn_fallback(err)
-                if not self._onnx:
-                    self._onnx = OnnxClassifier(self.model_dir, max_length)
+                self._onnx = int8_or_not(lambda q: OnnxClassifier(self.model_dir, max_length, int8=q), int8)
             except Exception:  # no tokenizer.json, export failure: PyTorch gives the same logits
                 self._onnx = False
         return self._onnx or None

@@ -196,6 +196,17 @@ def one_line(err: BaseException) -> str:
 _WARNED: set[str] = set()
 
 
+def int8_or_not(make: Callable[[bool], Any], int8: bool) -> Any:
+    """``make(True)``, a model's graphs in static int8, when ``int8`` and they can be made; else
+    ``make(False)``, the exported graphs as they are (with one warning line when quantising failed)."""
+    if int8:
+        try:
+            return make(True)
+        except Exception as err:  # the quantiser failed: the exported graphs, a little slower
+            warn_fallback(err)
+    return make(False)
+
+
 def warn_fallback(err: BaseException) -> None:
     """One line on stderr when quantising, or compiling its graph, failed and the exported graph runs
     instead; a cache folder that cannot be written is named as the cause, once a process."""
