@@ -45,6 +45,7 @@ from corpus.errors import UserError
 from corpus.records import named_source
 from models.data import normalise_spelling
 from models.model_dir import CONFIG_NAME, check_model_dir
+from models.onnx_graphs import mean_pool
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -74,13 +75,6 @@ def in_domain_probability(embeddings: np.ndarray, domain: dict[str, Any], texts:
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def mean_pool(hidden: Any, attention_mask: Any) -> Any:
-    """Mean over the real tokens, unit length: the features ``OnnxClassifier`` returns."""
-    import torch
-
-    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-    pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-    return torch.nn.functional.normalize(pooled, p=2, dim=1)
 
 
 
@@ -229,11 +223,9 @@ class StanceClassifier:
     def outputs(self, texts: list[str], batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
         """Logits and the network's own features (last layer, mean-pooled, unit length), one pass."""
         texts = self.prepare(texts)
-        shared = self._shared()
-        onnx = self._onnx_classifier() if shared is None else None
-        if shared is not None:
+        if (shared := self._shared()) is not None:
             logits, features = shared.run(texts, batch_size, need=lambda rows, _: np.zeros(len(rows), bool))[:2]
-        elif onnx is not None:
+        elif (onnx := self._onnx_classifier()) is not None:
             logits, features = onnx.forward(texts, batch_size)
         else:
             logits, features = self._torch_forward(texts, batch_size)
@@ -251,30 +243,37 @@ class StanceClassifier:
         model loaded from disk that was trained with them frozen and blends on its own features; None
         otherwise, or when the graphs cannot be made (each graph then runs whole, as before)."""
         if self._shared_graphs is None:
-            self._shared_graphs = False
-            from models.shared import frozen_layers
-
-            settings = self.config.get("blend", {})
-            k = frozen_layers(self.config)
-            if k and self.model_dir is not None and os.environ.get("CLAIMSTANCE_BACKEND", "auto") != "torch" \
-                    and settings.get("enabled", True) and (settings.get("domain") or {}).get("space") == "classifier":
-                from models.int8 import int8_or_not
-                from models.shared import SharedGraphs, exported_graphs
-
-                max_length = int(self.config.get("max_length", 128))
-                int8 = self._int8()  # a setting that is not one stops here, with its own message
-                try:
-                    # Exported first: a failure here (lower layers altered after training, a cache that
-                    # cannot be written) is no int8 failure, and the whole graphs say their own.
-                    exported_graphs(self.model_dir, k)
-                    self._shared_graphs = int8_or_not(lambda q: SharedGraphs(self.model_dir, max_length, k, int8=q), int8)
-                except Exception:  # no tokenizer.json, layers not the packaged ones: two whole graphs
-                    self._shared_graphs = False
+            self._shared_graphs = self._make_shared() or False
         return self._shared_graphs or None
 
+    def _make_shared(self) -> Any:
+        from models.shared import frozen_layers
+
+        settings = self.config.get("blend", {})
+        k = frozen_layers(self.config)
+        if not (k and self._runs_graphs() and settings.get("enabled", True)
+                and (settings.get("domain") or {}).get("space") == "classifier"):
+            return None
+        from models.int8 import int8_or_not
+        from models.shared import SharedGraphs, exported_graphs
+
+        max_length = int(self.config.get("max_length", 128))
+        int8 = self._int8()  # a setting that is not one stops here, with its own message
+        try:
+            # Exported first: a failure here (lower layers altered after training, a cache that
+            # cannot be written) is no int8 failure, and the whole graphs say their own.
+            exported_graphs(self.model_dir, k)
+            return int8_or_not(lambda q: SharedGraphs(self.model_dir, max_length, k, int8=q), int8)
+        except Exception:  # no tokenizer.json, layers not the packaged ones: two whole graphs
+            return None
+
+    def _runs_graphs(self) -> bool:
+        """Whether the network runs as exported graphs: a model loaded from disk, unless
+        CLAIMSTANCE_BACKEND=torch."""
+        return self.model_dir is not None and os.environ.get("CLAIMSTANCE_BACKEND", "auto") != "torch"
+
     def _onnx_classifier(self) -> Any:
-        if self._onnx is None and self.model_dir is not None \
-                and os.environ.get("CLAIMSTANCE_BACKEND", "auto") != "torch":
+        if self._onnx is None and self._runs_graphs():
             from models.encoder import OnnxClassifier
             from models.int8 import int8_or_not
 
@@ -312,8 +311,7 @@ class StanceClassifier:
         as bfloat16, the two MiniLM passes of a pre-label a third faster."""
         from models.int8 import wanted
 
-        return self.model_dir is not None and os.environ.get("CLAIMSTANCE_BACKEND", "auto") != "torch" \
-            and wanted()
+        return self._runs_graphs() and wanted()
 
     def _torch_forward(self, texts: list[str], batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
         """Logits and mean-pooled unit-length features of the last layer, as ``OnnxClassifier`` gives."""
@@ -433,23 +431,21 @@ class StanceClassifier:
         # Over every claim at once: the labellers' matrix is then remembered for the bootstrap below.
         cues = self.cue_logits(rows)
         weight = float(settings.get("bootstrap_weight", 0.0))
-        shared = self._shared() if space == "classifier" else None
         embeddings = None
-        if shared is not None:
-            # One pass of the shared lower layers: the network's logits and features, then, chunk by
-            # chunk, the bootstrap's embeddings of the claims its gate hands on (all of them when the
-            # bootstrap keeps a weight in domain).
-            def hand_on(idx: np.ndarray, feats: np.ndarray) -> np.ndarray:
-                if weight:
-                    return np.ones(len(idx), dtype=bool)
-                return self.domain_gate([rows[i] for i in idx], feats) < 1
+        if space == "classifier":  # the gate reads the network's features: one pass gives both
+            if (shared := self._shared()) is not None:
+                # One pass of the shared lower layers: the network's logits and features, then, chunk by
+                # chunk, the bootstrap's embeddings of the claims its gate hands on (all of them when the
+                # bootstrap keeps a weight in domain).
+                def hand_on(idx: np.ndarray, feats: np.ndarray) -> np.ndarray:
+                    if weight:
+                        return np.ones(len(idx), dtype=bool)
+                    return self.domain_gate([rows[i] for i in idx], feats) < 1
 
-            logits, features, embeddings, _ = shared.run(self.prepare(texts), batch_size, need=hand_on)
-            logits = self._mean_head(logits, features)
-            g = self.domain_gate(rows, features)
-            p_model = softmax(logits / temperature + cues)
-        elif space == "classifier":  # the gate reads the network's features: one pass gives both
-            logits, features = self.outputs(texts, batch_size)
+                logits, features, embeddings, _ = shared.run(self.prepare(texts), batch_size, need=hand_on)
+                logits = self._mean_head(logits, features)
+            else:
+                logits, features = self.outputs(texts, batch_size)
             g = self.domain_gate(rows, features)
             p_model = softmax(logits / temperature + cues)
         else:

@@ -88,17 +88,10 @@ def calibration_texts() -> list[str]:
 def _calibration_feeds(tokenizer: Any, texts: list[str]) -> list[dict[str, np.ndarray]]:
     """``texts`` as the runtime feeds them: batches of ``CALIBRATION_BATCH``, each padded to its
     longest text."""
-    feeds = []
-    for start in range(0, len(texts), CALIBRATION_BATCH):
-        ids = [enc.ids for enc in tokenizer.encode_batch(texts[start:start + CALIBRATION_BATCH])]
-        width = max(len(x) for x in ids)
-        batch = np.zeros((len(ids), width), dtype=np.int64)
-        mask = np.zeros_like(batch)
-        for row, x in enumerate(ids):
-            batch[row, :len(x)] = x
-            mask[row, :len(x)] = 1
-        feeds.append({"input_ids": batch, "attention_mask": mask})
-    return feeds
+    from models.onnx_graphs import padded
+
+    return [padded([enc.ids for enc in tokenizer.encode_batch(texts[start:start + CALIBRATION_BATCH])])
+            for start in range(0, len(texts), CALIBRATION_BATCH)]
 
 
 def _import_nncf() -> Any:

@@ -46,6 +46,38 @@ def _model_fingerprint(model_dir: Path) -> str:
     return hashlib.sha1(key).hexdigest()[:12]
 
 
+def mean_pool(hidden: Any, attention_mask: Any) -> Any:
+    """Mean over the real tokens, unit length: the sentence embedding of this model family (and the
+    features a classifier's graph returns)."""
+    import torch
+
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+    return torch.nn.functional.normalize(pooled, p=2, dim=1)
+
+
+def export_graph(module: Any, example: tuple[Any, ...], path: Path, inputs: list[str], outputs: list[str],
+                 axes: dict[str, dict[int, str]]) -> Path:
+    """``module`` traced on ``example`` into an ONNX graph at ``path``, written atomically; ``axes``:
+    the dynamic axes of each input and output."""
+    import warnings
+
+    import torch
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(module, example, str(tmp), dynamo=False, opset_version=17, input_names=inputs,
+                              output_names=outputs, dynamic_axes=axes)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
 def export_onnx(model_dir: Path, path: Path, head: str = "embedding", trunk: int = 0) -> Path:
     """Export a PyTorch model to ONNX at ``path`` with pooling and normalisation inside the graph.
 
@@ -53,19 +85,12 @@ def export_onnx(model_dir: Path, path: Path, head: str = "embedding", trunk: int
     sequence classifier, outputs ``logits`` and ``embedding`` (its last layer, mean-pooled, unit length),
     and with ``trunk`` k a third, ``hidden``: its hidden states after layer k (``models.shared``).
     """
-    import warnings
-
     import torch
     from transformers import AutoModel, AutoModelForSequenceClassification
 
     quiet_transformers()
     classifier = head == "classifier"
     model = (AutoModelForSequenceClassification if classifier else AutoModel).from_pretrained(model_dir).eval()
-
-    def pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-        return torch.nn.functional.normalize(pooled, p=2, dim=1)
 
     class Pooled(torch.nn.Module):
         def __init__(self, inner: torch.nn.Module) -> None:
@@ -76,33 +101,20 @@ def export_onnx(model_dir: Path, path: Path, head: str = "embedding", trunk: int
             if classifier:
                 out = self.inner(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=True)
                 if trunk:
-                    return out.logits, pool(out.hidden_states[-1], attention_mask), out.hidden_states[trunk]
-                return out.logits, pool(out.hidden_states[-1], attention_mask)
+                    return out.logits, mean_pool(out.hidden_states[-1], attention_mask), out.hidden_states[trunk]
+                return out.logits, mean_pool(out.hidden_states[-1], attention_mask)
             hidden = self.inner(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-            return pool(hidden, attention_mask)
+            return mean_pool(hidden, attention_mask)
 
     ids = torch.tensor([[101, 7592, 2088, 102], [101, 7592, 102, 0]])
     mask = (ids > 0).long()
     outputs = ["logits", "embedding"] if classifier else ["embedding"]
-    axes = {name: {0: "batch"} for name in outputs}
+    axes = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
+            **{name: {0: "batch"} for name in outputs}}
     if classifier and trunk:
         outputs.append("hidden")
         axes["hidden"] = {0: "batch", 1: "tokens"}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(Pooled(model), (ids, mask), str(tmp), dynamo=False, opset_version=17,
-                              input_names=["input_ids", "attention_mask"], output_names=outputs,
-                              dynamic_axes={"input_ids": {0: "batch", 1: "tokens"},
-                                            "attention_mask": {0: "batch", 1: "tokens"},
-                                            **axes})
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+    return export_graph(Pooled(model), (ids, mask), path, ["input_ids", "attention_mask"], outputs, axes)
 
 
 def runtime() -> str:
@@ -313,6 +325,18 @@ def tokenise(tokenizer: Any, texts: list[str]) -> tuple[np.ndarray, np.ndarray, 
     return np.concatenate(parts), lengths, np.cumsum(lengths)
 
 
+def padded(rows: list[Any]) -> dict[str, np.ndarray]:
+    """Token id rows as a graph takes them: ``input_ids`` padded with 0 to the longest row, and its
+    ``attention_mask``."""
+    width = max(len(row) for row in rows)
+    ids = np.zeros((len(rows), width), dtype=np.int64)
+    mask = np.zeros_like(ids)
+    for i, row in enumerate(rows):
+        ids[i, :len(row)] = row
+        mask[i, :len(row)] = 1
+    return {"input_ids": ids, "attention_mask": mask}
+
+
 def run_batches(session: Any, tokenizer: Any, texts: list[str], widths: list[int], batch_size: int = 64,
                 progress: bool = False) -> list[np.ndarray]:
     """Run an exported graph over ``texts`` in length-bucketed batches; outputs back in input order.
@@ -335,14 +359,7 @@ def run_batches(session: Any, tokenizer: Any, texts: list[str], widths: list[int
     def batches(first: int, last: int) -> Iterator[tuple[np.ndarray, dict[str, np.ndarray]]]:
         for start in range(first, last, batch_size):
             idx = order[start:start + batch_size]
-            width = int(lengths[idx].max())
-            batch = np.zeros((len(idx), width), dtype=np.int64)
-            mask = np.zeros((len(idx), width), dtype=np.int64)
-            for row, i in enumerate(idx):
-                n = lengths[i]
-                batch[row, :n] = flat[ends[i] - n:ends[i]]
-                mask[row, :n] = 1
-            yield idx, {"input_ids": batch, "attention_mask": mask}
+            yield idx, padded([flat[ends[i] - lengths[i]:ends[i]] for i in idx])
 
     def sink(idx: np.ndarray, results: list[np.ndarray]) -> None:
         for out, result in zip(outs, results):

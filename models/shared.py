@@ -27,7 +27,8 @@ from typing import Any
 import numpy as np
 
 from models.base_model import MAX_LENGTH, base_model_dir
-from models.onnx_graphs import _model_fingerprint, _session, _tokenizer, cache_dir, export_onnx, tokenise
+from models.onnx_graphs import (_model_fingerprint, _session, _tokenizer, cache_dir, export_graph, export_onnx,
+                                mean_pool, padded, tokenise)
 
 # Tokens whose hidden states are held at once (192 MB): about 6,000 short claims, 2,048 of 64 tokens.
 # A chunk ends with the classifier's batches all done before the head starts: on 8,000 short claims,
@@ -62,8 +63,6 @@ def same_lower_layers(model_dir: Path, k: int) -> bool:
 def export_encoder_head(path: Path, k: int) -> Path:
     """The packaged MiniLM's layers after ``k`` as an ONNX graph: inputs ``hidden`` (its hidden states
     after layer k) and ``attention_mask``, output ``embedding`` (mean-pooled, unit length)."""
-    import warnings
-
     import torch
     from transformers import AutoModel
 
@@ -78,32 +77,18 @@ def export_encoder_head(path: Path, k: int) -> Path:
             self.layers = torch.nn.ModuleList(model.encoder.layer[k:])
 
         def forward(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-            mask = attention_mask.to(hidden.dtype)
-            additive = (1.0 - mask[:, None, None, :]) * torch.finfo(hidden.dtype).min
+            additive = (1.0 - attention_mask.to(hidden.dtype)[:, None, None, :]) * torch.finfo(hidden.dtype).min
             for layer in self.layers:
                 hidden = layer(hidden, additive)
                 if isinstance(hidden, tuple):
                     hidden = hidden[0]
-            weights = mask.unsqueeze(-1)
-            pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(pooled, p=2, dim=1)
+            return mean_pool(hidden, attention_mask)
 
     hidden = torch.randn(2, 4, model.config.hidden_size)
     mask = torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0]])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(Head(), (hidden, mask), str(tmp), dynamo=False, opset_version=17,
-                              input_names=["hidden", "attention_mask"], output_names=["embedding"],
-                              dynamic_axes={"hidden": {0: "batch", 1: "tokens"},
-                                            "attention_mask": {0: "batch", 1: "tokens"}, "embedding": {0: "batch"}})
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+    return export_graph(Head(), (hidden, mask), path, ["hidden", "attention_mask"], ["embedding"],
+                        {"hidden": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
+                         "embedding": {0: "batch"}})
 
 
 # Each batch's hidden states (a few MB) pass between numpy and the runtime's threads. Under glibc's
@@ -126,15 +111,6 @@ def fix_mmap_threshold() -> None:
     except (OSError, AttributeError):  # no C library with mallopt (macOS)
         return
     mallopt(-3, MMAP_THRESHOLD)  # M_MMAP_THRESHOLD
-
-
-def _padded(rows: list[np.ndarray], width: int) -> tuple[np.ndarray, np.ndarray]:
-    ids = np.zeros((len(rows), width), dtype=np.int64)
-    mask = np.zeros_like(ids)
-    for i, row in enumerate(rows):
-        ids[i, :len(row)] = row
-        mask[i, :len(row)] = 1
-    return ids, mask
 
 
 class NotShared(ValueError):
@@ -227,6 +203,7 @@ class SharedGraphs:
             from tqdm import tqdm
 
             bar = tqdm(total=n, desc="embedding", unit="claim", leave=False, disable=None)
+        headed = np.zeros(n, dtype=bool)   # the rows the head embeds (longer ones: the whole encoder)
         cut = np.minimum(lengths, m)[order]
         # Chunk boundaries in sorted order every CHUNK_TOKENS tokens (at least one claim a chunk).
         bounds = np.unique(np.searchsorted(np.cumsum(cut), np.arange(CHUNK_TOKENS, cut.sum(), CHUNK_TOKENS)))
@@ -239,9 +216,7 @@ class SharedGraphs:
 
             def feeds() -> Any:
                 for b, idx in enumerate(batches):
-                    rows = [ids(i) for i in idx]
-                    batch, mask = _padded(rows, max(len(r) for r in rows))
-                    yield b, {"input_ids": batch, "attention_mask": mask}
+                    yield b, padded([ids(i) for i in idx])
 
             def sink(b: int, outs: list[np.ndarray]) -> None:
                 idx = batches[b]
@@ -255,11 +230,11 @@ class SharedGraphs:
             wanted[chunk] = asked
             if not asked.any():
                 continue
-            asked_rows = set(chunk[asked & ~long[chunk]].tolist())
+            headed[chunk[asked & ~long[chunk]]] = True
 
             def head_feeds() -> Any:
                 for b, idx in enumerate(batches):
-                    keep = np.array([j for j, i in enumerate(idx) if i in asked_rows], dtype=np.int64)
+                    keep = np.nonzero(headed[idx])[0]
                     if not len(keep):
                         continue
                     width = int(lengths[idx[keep]].max())
