@@ -249,7 +249,7 @@ def _add_match(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, type=jsonl_out, help="output JSONL, one query a line with its matches")
     p.add_argument("--config", default=None, help="YAML with `match:` settings (default: configs/compare.yaml)")
     p.add_argument("--model", default=None, help="a sentence-encoder directory (default: the packaged MiniLM)")
-    p.add_argument("--cache", default=None, help="embedding cache directory (default: ~/.cache/claimstance/embeddings)")
+    p.add_argument("--cache", default=None, help="embedding cache directory (default: embeddings/ in $CLAIMSTANCE_CACHE, else ~/.cache/claimstance)")
     p.add_argument("--other-documents", action="store_true",
                    help="match each query (with a doc_id) only against corpus rows of other documents: its counterparts elsewhere")
     p.set_defaults(handler=_match)
@@ -269,7 +269,7 @@ def _add_compare(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--in", dest="inp", required=True, help="pre-labelled claims JSONL")
     p.add_argument("--out", required=True, help="output directory (pairs, clusters, report.html)")
     p.add_argument("--config", default=None, help="YAML with the compare settings, or a pipeline YAML with `compare:` (default: configs/compare.yaml)")
-    p.add_argument("--cache", default=None, help="embedding cache directory (default: ~/.cache/claimstance/embeddings)")
+    p.add_argument("--cache", default=None, help="embedding cache directory (default: embeddings/ in $CLAIMSTANCE_CACHE, else ~/.cache/claimstance)")
     p.add_argument("--min-similarity", type=at_least(-1.0, float, 1.0), default=None,
                    help="a pair's cosine similarity, at least (default: the config's, 0.55)")
     p.add_argument("--top-k", type=COUNT, default=None, help="nearest claims of other sources (other documents with --within-source) kept per claim (default: the config's, 5)")

@@ -20,6 +20,7 @@ import numpy as np
 
 from corpus.errors import UserError, named_few
 from corpus.records import source_name
+from models.cache import embeddings_dir
 from models.compare_settings import CompareSettings, load_compare_settings
 from models.pairs import claim_rows, document_groups, find_pairs
 from models.topics import cluster_pairs
@@ -250,13 +251,9 @@ def run_compare(inp: str | Path, out: str | Path, config: str | Path | None = No
             "notes": notes}
 
 
-def default_cache_dir() -> Path:
-    return Path.home() / ".cache" / "claimstance" / "embeddings"
-
-
 def embedder(cache: str | Path | None = None, progress: bool = False) -> Embed:
     """A text -> unit vector function over the packaged MiniLM, cached on disk by content hash."""
     from models.embedding_cache import EmbeddingCache
 
-    store = EmbeddingCache(Path(cache) if cache else default_cache_dir())
+    store = EmbeddingCache(Path(cache) if cache else embeddings_dir())
     return lambda texts: store.embed(list(texts), progress=progress)

@@ -27,7 +27,8 @@ import numpy as np
 
 from corpus.errors import UserError
 from models.base_model import MAX_LENGTH, base_model_dir, quiet_transformers, set_threads
-from models.onnx_graphs import _model_fingerprint, _session, _tokenizer, cache_dir, export_onnx, run_batches
+from models.cache import model_folder
+from models.onnx_graphs import _session, _tokenizer, export_onnx, run_batches
 
 
 class Encoder:
@@ -79,7 +80,7 @@ class Encoder:
 def _exported(model_dir: Path, name: str, head: str) -> Path:
     """``NAME.onnx``, the model's graph exported with ``head`` (see ``export_onnx``) into the cache
     under a fingerprint of its weights: exported on first use."""
-    path = cache_dir() / "onnx" / _model_fingerprint(model_dir) / f"{name}.onnx"
+    path = model_folder(model_dir) / f"{name}.onnx"
     if not path.exists():
         export_onnx(model_dir, path, head=head)
     return path

@@ -18,10 +18,9 @@ BOOTSTRAP_NAME = "bootstrap (no model)"
 
 
 def write_plots(report: dict[str, Any], out: Path) -> None:
-    import matplotlib
+    from models.cache import pyplot
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     labels = report["labels"]
     for name, part in (("confusion", report["overall"]), ("confusion_baseline", report["baseline"])):

@@ -195,6 +195,8 @@ def int8_or_not(make: Callable[[bool], Any], int8: bool) -> Any:
     if int8:
         try:
             return make(True)
+        except UserError:  # the user's own setting is wrong: said as it is, not as a fallback
+            raise
         except Exception as err:  # the quantiser failed: the exported graphs, a little slower
             warn_fallback(err)
     return make(False)
@@ -206,7 +208,7 @@ def warn_fallback(err: BaseException) -> None:
     import errno
 
     if isinstance(err, OSError) and err.errno in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC):
-        from models.onnx_graphs import cache_dir
+        from models.cache import cache_dir
 
         line = (f"warning: the graphs' cache {cache_dir()} cannot be written ({err.strerror}); the model runs "
                 "unquantised, slower (set CLAIMSTANCE_CACHE to a folder you can write)")

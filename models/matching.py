@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from corpus.errors import UserError
+from models.cache import embeddings_dir
 from models.matcher import Embed, Matcher, MatchSettings, prepare
 
 
@@ -149,7 +150,7 @@ def encoder_embed(model: str | None = None, cache: str | None = None, progress: 
                         "omit --model to use the packaged MiniLM")
     encoder = load_encoder(str(Path(model).resolve())) if model else None
     name = "all-MiniLM-L6-v2" if model is None else f"{Path(model).name}-{model_key(model)}"
-    store = EmbeddingCache(Path(cache) if cache else Path.home() / ".cache" / "claimstance" / "embeddings",
+    store = EmbeddingCache(Path(cache) if cache else embeddings_dir(),
                            model_name=name)
     return lambda texts: store.embed(list(texts), encoder=encoder, progress=progress)
 
@@ -189,7 +190,7 @@ def adapter_embed(cache: str | None = None, adapter: str | None = None, progress
     except FileNotFoundError:
         load_adapter(adapter)  # raises the one-line UserError naming the directory
         raise
-    store = EmbeddingCache(Path(cache) if cache else Path.home() / ".cache" / "claimstance" / "embeddings",
+    store = EmbeddingCache(Path(cache) if cache else embeddings_dir(),
                            model_name=name)
     return lambda texts: store.embed(list(texts), encoder=lazy, progress=progress)
 

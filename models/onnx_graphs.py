@@ -1,16 +1,15 @@
 """Exported ONNX graphs of our models and what runs them.
 
-A PyTorch model is exported once, with pooling and normalisation inside the graph, and kept in a
-cache directory under a fingerprint of its weights (beside it, its static int8 version: see
-``models.int8``). The graph runs under OpenVINO (``runtime()``), in bfloat16 where the CPU has native
-support, or under ONNX Runtime in float32 (without OpenVINO, or with CLAIMSTANCE_RUNTIME=onnxruntime);
-both sessions share one API, and ``run_batches`` feeds either with length-bucketed batches tokenised
-by the Rust ``tokenizers``.
+A PyTorch model is exported once, with pooling and normalisation inside the graph, and kept in its
+folder of the cache (``models.cache``), beside its static int8 version (``models.int8``). The graph
+runs under OpenVINO (``runtime()``), in bfloat16 where the CPU has native support, or under ONNX
+Runtime in float32 (without OpenVINO, or with CLAIMSTANCE_RUNTIME=onnxruntime); both sessions share
+one API, and ``run_batches`` feeds either with length-bucketed batches tokenised by the Rust
+``tokenizers``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -29,21 +28,6 @@ from models.base_model import quiet_transformers
 # ~/.cache/Microsoft/DeveloperTools/.onnxruntime when imported, and looks up its collector's address
 # within seconds; OpenVINO's telemetry is hidden at import instead (``import_openvino``).
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
-
-
-def cache_dir() -> Path:
-    """Where exported ONNX graphs live: $CLAIMSTANCE_CACHE, else ~/.cache/claimstance."""
-    root = os.environ.get("CLAIMSTANCE_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "claimstance")
-    return Path(root)
-
-
-def _model_fingerprint(model_dir: Path) -> str:
-    """A short hash of the weights file's size and mtime, plus the config: a new model, a new export."""
-    weights = model_dir / "model.safetensors"
-    stat = weights.stat()
-    config = (model_dir / "config.json").read_bytes() if (model_dir / "config.json").exists() else b""
-    key = f"{model_dir.resolve()}\x00{stat.st_size}\x00{int(stat.st_mtime)}".encode() + config
-    return hashlib.sha1(key).hexdigest()[:12]
 
 
 def mean_pool(hidden: Any, attention_mask: Any) -> Any:

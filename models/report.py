@@ -110,10 +110,9 @@ def stance_chart(counts: dict[str, Counter[str]], title: str = "Stance of claims
     without stances); ``order`` (the scheme's labels) gives the bars their colours."""
     if not counts:
         return None
-    import matplotlib
+    from models.cache import pyplot
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     sources = sorted(counts)
     seen = {label.removesuffix(PRELABEL) for c in counts.values() for label in c}

@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 
 from models.base_model import MAX_LENGTH, base_model_dir
-from models.onnx_graphs import (_model_fingerprint, _session, _tokenizer, cache_dir, export_graph, export_onnx,
-                                mean_pool, padded, tokenise)
+from models.cache import model_folder
+from models.onnx_graphs import _session, _tokenizer, export_graph, export_onnx, mean_pool, padded, tokenise
 
 # Tokens whose hidden states are held at once (192 MB): about 6,000 short claims, 2,048 of 64 tokens.
 # A chunk ends with the classifier's batches all done before the head starts: on 8,000 short claims,
@@ -120,7 +120,7 @@ class NotShared(ValueError):
 def exported_graphs(model_dir: Path, k: int) -> tuple[Path, Path]:
     """The classifier graph with its hidden states after layer ``k`` and the encoder head, exported into
     the graphs' cache on first use; ``NotShared`` for a model whose lower layers were altered."""
-    folder = cache_dir() / "onnx" / _model_fingerprint(model_dir)
+    folder = model_folder(model_dir)
     classifier = folder / f"classifier-trunk{k}.onnx"
     head = folder / f"encoder-head{k}.onnx"
     if not classifier.exists() or not head.exists():

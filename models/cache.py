@@ -1,0 +1,140 @@
+"""The cache of what our models make once and reuse: exported graphs, their int8 and compiled forms,
+the bootstrap's anchors (a folder per model, under ``onnx/``), sentence embeddings (``embeddings/``)
+and matplotlib's font cache.
+
+A model's folder is named by a digest of its weights and config, so the same model reached by
+another path (a second clone, a reinstalled environment) finds its graphs again. The folders are
+bounded: when a new one is made, the least recently used are deleted first, until the others fit
+in ``CLAIMSTANCE_CACHE_MB`` (2048 by default). A folder used within the last hour is never deleted,
+so a run in another process keeps the graphs it is using.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from corpus.errors import UserError
+
+CACHE_MB = 2048
+IN_USE_SECONDS = 3600
+TRASH = ".trash-"
+
+
+def cache_dir() -> Path:
+    """The cache's root: $CLAIMSTANCE_CACHE, else ~/.cache/claimstance."""
+    root = os.environ.get("CLAIMSTANCE_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "claimstance")
+    return Path(root)
+
+
+def embeddings_dir() -> Path:
+    """Where sentence embeddings are cached by text (``models.embedding_cache``)."""
+    return cache_dir() / "embeddings"
+
+
+def pyplot() -> Any:
+    """matplotlib's pyplot on the Agg backend, its font cache in ours unless MPLCONFIGDIR is set
+    (matplotlib would otherwise write it under ~/.cache/matplotlib)."""
+    os.environ.setdefault("MPLCONFIGDIR", str(cache_dir() / "matplotlib"))
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def cache_limit() -> int:
+    """The bound on the model folders, in bytes, from $CLAIMSTANCE_CACHE_MB."""
+    raw = os.environ.get("CLAIMSTANCE_CACHE_MB", "").strip()
+    if not raw:
+        return CACHE_MB * 2**20
+    try:
+        megabytes = int(raw)
+    except ValueError:
+        megabytes = -1
+    if megabytes < 0:
+        raise UserError(f"CLAIMSTANCE_CACHE_MB={raw!r} is not a whole number of megabytes; set it to one "
+                        f"(e.g. {CACHE_MB}) or unset it")
+    return megabytes * 2**20
+
+
+@lru_cache(maxsize=64)
+def _file_digest(path: str, size: int, mtime_ns: int) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def model_fingerprint(model_dir: Path) -> str:
+    """Twelve hex digits of the model's weights and config: the same model, the same folder, whatever
+    its path; a new model (or a changed config), a new folder."""
+    weights = model_dir / "model.safetensors"
+    stat = weights.stat()
+    config = model_dir / "config.json"
+    digest = hashlib.sha256(_file_digest(str(weights.resolve()), stat.st_size, stat.st_mtime_ns).encode())
+    digest.update(b"\x00" + (config.read_bytes() if config.exists() else b""))
+    return digest.hexdigest()[:12]
+
+
+def model_folder(model_dir: Path) -> Path:
+    """The model's folder in the cache, marked as used now. When it does not exist yet (the caller
+    makes it), the least recently used folders are deleted first (``prune``)."""
+    root = cache_dir() / "onnx"
+    folder = root / model_fingerprint(model_dir)
+    if folder.exists():
+        try:
+            os.utime(folder)
+        except OSError:  # a read-only cache: it is only read
+            pass
+    else:
+        prune(root, cache_limit())
+    return folder
+
+
+def _size(folder: Path) -> int:
+    total = 0
+    for dirpath, _, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(dirpath, name)).st_size
+            except OSError:
+                pass
+    return total
+
+
+def prune(root: Path, limit: int, now: float | None = None) -> list[Path]:
+    """Delete the least recently used model folders under ``root`` until the rest hold at most
+    ``limit`` bytes, sparing those used within ``IN_USE_SECONDS``; returns the folders deleted.
+
+    A folder is first renamed out of the way (atomically), then removed, so no run ever finds half of
+    one; leftovers of an interrupted removal go too."""
+    if not root.is_dir():
+        return []
+    now = time.time() if now is None else now
+    folders = []
+    for entry in root.iterdir():
+        if entry.name.startswith(TRASH):
+            shutil.rmtree(entry, ignore_errors=True)
+        elif entry.is_dir() and not entry.name.startswith("."):
+            folders.append((entry.stat().st_mtime, _size(entry), entry))
+    total = sum(size for _, size, _ in folders)
+    deleted = []
+    for used, size, folder in sorted(folders):
+        if total <= limit:
+            break
+        if now - used < IN_USE_SECONDS:
+            continue
+        trash = folder.with_name(f"{TRASH}{folder.name}-{os.getpid()}")
+        try:
+            folder.rename(trash)
+        except OSError:  # another process pruned it first, or the cache is read-only
+            continue
+        shutil.rmtree(trash, ignore_errors=True)
+        total -= size
+        deleted.append(folder)
+    return deleted

@@ -1,0 +1,137 @@
+"""The cache's folders: named by content, bounded, least recently used deleted first."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from corpus.errors import UserError
+from models import cache
+
+
+def _model(folder: Path, weights: bytes, config: bytes = b'{"a": 1}') -> Path:
+    folder.mkdir(parents=True)
+    (folder / "model.safetensors").write_bytes(weights)
+    (folder / "config.json").write_bytes(config)
+    return folder
+
+
+def _entry(root: Path, name: str, size: int, age: float) -> Path:
+    folder = root / name
+    (folder / "sub").mkdir(parents=True)
+    (folder / "graph.bin").write_bytes(b"x" * (size - size // 2))
+    (folder / "sub" / "blob").write_bytes(b"x" * (size // 2))
+    used = time.time() - age
+    os.utime(folder, (used, used))
+    return folder
+
+
+def test_the_same_model_at_two_paths_has_one_fingerprint(tmp_path):
+    """A second clone or a reinstalled environment reached the base model by a new path and filled the
+    cache with another 173 MB copy of the same graphs each time."""
+    one = _model(tmp_path / "one", b"weights" * 100)
+    two = tmp_path / "elsewhere" / "two"
+    shutil.copytree(one, two)
+    os.utime(two / "model.safetensors", (1, 1))
+    assert cache.model_fingerprint(one) == cache.model_fingerprint(two)
+
+
+def test_other_weights_or_config_give_another_fingerprint(tmp_path):
+    base = cache.model_fingerprint(_model(tmp_path / "a", b"weights" * 100))
+    assert cache.model_fingerprint(_model(tmp_path / "b", b"weights" * 99 + b"weighTs")) != base
+    assert cache.model_fingerprint(_model(tmp_path / "c", b"weights" * 100, b'{"a": 2}')) != base
+
+
+def test_weights_rewritten_in_place_are_hashed_again(tmp_path):
+    model = _model(tmp_path / "m", b"weights" * 100)
+    before = cache.model_fingerprint(model)
+    (model / "model.safetensors").write_bytes(b"trained" * 100)
+    os.utime(model / "model.safetensors", ns=(1, 1))   # a new mtime: the digest is not reused
+    assert cache.model_fingerprint(model) != before
+
+
+def test_prune_deletes_the_least_recently_used_until_the_rest_fit(tmp_path):
+    root = tmp_path / "onnx"
+    oldest = _entry(root, "aaa", 1000, age=5 * 3600)
+    old = _entry(root, "bbb", 1000, age=4 * 3600)
+    recent = _entry(root, "ccc", 1000, age=2 * 3600)
+    deleted = cache.prune(root, limit=1500)
+    assert deleted == [oldest, old]
+    assert sorted(p.name for p in root.iterdir()) == ["ccc"]
+    assert (recent / "sub" / "blob").exists()
+
+
+def test_prune_spares_folders_in_use_and_what_fits(tmp_path):
+    root = tmp_path / "onnx"
+    _entry(root, "aaa", 1000, age=5 * 3600)
+    _entry(root, "bbb", 1000, age=60)          # another process used it a minute ago
+    assert cache.prune(root, limit=5000) == []
+    assert [p.name for p in cache.prune(root, limit=0)] == ["aaa"]
+    assert sorted(p.name for p in root.iterdir()) == ["bbb"]
+
+
+def test_prune_clears_an_interrupted_removal(tmp_path):
+    root = tmp_path / "onnx"
+    _entry(root, f"{cache.TRASH}aaa-123", 10, age=5 * 3600)
+    _entry(root, "bbb", 10, age=5 * 3600)
+    cache.prune(root, limit=10**9)
+    assert [p.name for p in root.iterdir()] == ["bbb"]
+
+
+def test_a_new_folder_prunes_and_a_used_one_is_marked(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLAIMSTANCE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("CLAIMSTANCE_CACHE_MB", "0")
+    model = _model(tmp_path / "m", b"weights" * 100)
+    root = tmp_path / "cache" / "onnx"
+    stale = _entry(root, "aaa", 1000, age=5 * 3600)
+    mine = _entry(root, cache.model_fingerprint(model), 1000, age=5 * 3600)
+    assert cache.model_folder(model) == mine and stale.exists()    # in the cache: only marked as used
+    assert time.time() - mine.stat().st_mtime < 60
+    (model / "config.json").write_bytes(b'{"a": 3}')               # now a model not in the cache
+    new = cache.model_folder(model)
+    assert not new.exists() and not stale.exists() and mine.exists()
+
+
+@pytest.mark.parametrize("raw", ["lots", "-5", "1.5"])
+def test_a_bad_cache_bound_names_the_variable_and_the_fix(raw, monkeypatch):
+    monkeypatch.setenv("CLAIMSTANCE_CACHE_MB", raw)
+    with pytest.raises(UserError, match=r"CLAIMSTANCE_CACHE_MB=.* is not a whole number of megabytes; set it"):
+        cache.cache_limit()
+
+
+def test_the_bound_defaults_to_two_gigabytes_and_reads_megabytes(monkeypatch):
+    monkeypatch.delenv("CLAIMSTANCE_CACHE_MB", raising=False)
+    assert cache.cache_limit() == 2048 * 2**20
+    monkeypatch.setenv("CLAIMSTANCE_CACHE_MB", "300")
+    assert cache.cache_limit() == 300 * 2**20
+
+
+def test_embeddings_follow_the_cache_variable(tmp_path, monkeypatch):
+    """``compare`` and ``match`` kept their embeddings under ~/.cache whatever CLAIMSTANCE_CACHE said."""
+    monkeypatch.setenv("CLAIMSTANCE_CACHE", str(tmp_path))
+    assert cache.embeddings_dir() == tmp_path / "embeddings"
+
+
+def test_plots_keep_matplotlibs_font_cache_in_ours(tmp_path):
+    """``stance evaluate`` and ``stance compare`` wrote matplotlib's font cache under ~/.cache."""
+    import json
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    home = tmp_path / "home"
+    home.mkdir()
+    code = ("import sys, json; sys.path.insert(0, %r)\n"
+            "from models.cache import pyplot\n"
+            "plt = pyplot(); fig, ax = plt.subplots(); ax.set_title('x'); fig.savefig(%r)\n"
+            "import matplotlib; print(json.dumps(matplotlib.get_cachedir()))\n") % (str(repo), str(tmp_path / "p.png"))
+    env = {k: v for k, v in os.environ.items() if k != "MPLCONFIGDIR"}
+    env.update(HOME=str(home), CLAIMSTANCE_CACHE=str(tmp_path / "cache"))
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == str(tmp_path / "cache" / "matplotlib")
+    assert (tmp_path / "p.png").stat().st_size > 0
+    assert not list(home.iterdir())
