@@ -41,6 +41,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.studio)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def own_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One graphs-and-embeddings cache for the session, in pytest's temporary folder (removed with it
+    when every test passed): the tests neither read nor fill the user's ~/.cache/claimstance, and
+    commands they run in subprocesses inherit it."""
+    patch = pytest.MonkeyPatch()
+    folder = tmp_path_factory.mktemp("cache")
+    patch.setenv("CLAIMSTANCE_CACHE", str(folder))
+    try:
+        yield folder
+    finally:
+        patch.undo()
+
+
 @pytest.fixture(scope="session")
 def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A running Label Studio: yields ``{"url", "api_key", "username", "password", "port", "pid",
