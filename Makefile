@@ -18,7 +18,11 @@ stop:
 	  echo "restart the server alone: $(STANCE) studio start --workspace $$WORKSPACE $(if $(PORT),--port $(PORT) )(make run runs the sample corpus again; a workspace whose last run read another corpus refuses it)"; \
 	else echo "nothing to stop"; fi
 
+# The suite holds up to about 1 GB of models and graphs at once under $TMPDIR (each test's folder is
+# removed when it passes): a disk short of that is named before the tests fail on it.
 test: venv studio-venv browser
+	@free=$$(df -Pk "$${TMPDIR:-/tmp}" | awk 'NR==2 {print int($$4 / 1024)}'); \
+	  if [ "$${free:-0}" -lt 2048 ]; then echo "warning: $${free:-?} MB free in $${TMPDIR:-/tmp}; the tests hold up to about 1 GB there at once (free some space, or set TMPDIR to a roomier disk)" >&2; fi
 	$(VENV)/bin/python -m pytest -ra $(PYTEST_ARGS)
 
 venv: $(VENV)/.installed
