@@ -84,6 +84,7 @@ def model_fingerprint(model_dir: Path) -> str:
 def model_folder(model_dir: Path) -> Path:
     """The model's folder in the cache, marked as used now. When it does not exist yet (the caller
     makes it), the least recently used folders are deleted first (``prune``)."""
+    limit = cache_limit()   # checked on every use, not only when a folder is made
     root = cache_dir() / "onnx"
     folder = root / model_fingerprint(model_dir)
     if folder.exists():
@@ -92,7 +93,7 @@ def model_folder(model_dir: Path) -> Path:
         except OSError:  # a read-only cache: it is only read
             pass
     else:
-        prune(root, cache_limit())
+        prune(root, limit)
     return folder
 
 

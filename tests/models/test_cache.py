@@ -94,6 +94,9 @@ def test_a_new_folder_prunes_and_a_used_one_is_marked(tmp_path, monkeypatch):
     (model / "config.json").write_bytes(b'{"a": 3}')               # now a model not in the cache
     new = cache.model_folder(model)
     assert not new.exists() and not stale.exists() and mine.exists()
+    monkeypatch.setenv("CLAIMSTANCE_CACHE_MB", "2G")
+    with pytest.raises(UserError, match="CLAIMSTANCE_CACHE_MB='2G'"):   # said on every use, made or not
+        cache.model_folder(_model(tmp_path / "n", b"weights" * 100))
 
 
 @pytest.mark.parametrize("raw", ["lots", "-5", "1.5"])
