@@ -8,6 +8,7 @@ which is in no file of the corpus.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +24,10 @@ from corpus.voices import Voice, editorial_marker, paragraph_voices, sentence_vo
 CONTEXT_MAX = 1200   # a longer paragraph gives a window of neighbouring sentences as context
 CONTEXT_SPAN = 2     # sentences on each side in that window
 _QUESTION_TAIL = " \t\"'”’»)]"
+# Markdown's block markup at the start of a line: a heading's #s, a quotation's >, a list item's
+# bullet or number; nested ("> - ") they repeat. Not part of the sentence a claim quotes.
+_MD_BLOCK = re.compile(r"[ \t]{0,3}(?:(?P<heading>#{1,6})[ \t]+|>[ \t]?|[*+-][ \t]+|\d{1,3}[.)][ \t]+)")
+_MD_HEADING_CLOSE = re.compile(r"[ \t]+#+[ \t]*$")   # "## Reaction ##"
 
 
 def _pieces(text: str, spans: list[tuple[int, int]], voice: Voice) -> list[tuple[int, int, str | None]]:
@@ -63,6 +68,20 @@ def _pieces(text: str, spans: list[tuple[int, int]], voice: Voice) -> list[tuple
     return pieces
 
 
+def _without_markup(text: str, s: int, e: int) -> tuple[int, int, bool]:
+    """The span of a Markdown sentence without the block markup that opens its line (and a heading's
+    closing #s): ``(start, end, is_heading)``. A sentence that is nothing but markup stays whole."""
+    if s and text[s - 1] != "\n":
+        return s, e, False
+    start, heading = s, False
+    while (m := _MD_BLOCK.match(text, start, e)) and m.end() < e:
+        heading = heading or m.group("heading") is not None
+        start = m.end()
+    if heading and (close := _MD_HEADING_CLOSE.search(text, start, e)) and close.start() > start:
+        e = close.start()
+    return start, e, heading
+
+
 def _flag(sentence: str, forced: str | None) -> tuple[bool, str]:
     if forced and not (forced == HEADLINE and foreign_script(sentence)):
         return False, forced   # a headline in Cyrillic is no statement anything here reads: not_english
@@ -93,8 +112,14 @@ def _raw_sentences(doc: Document) -> Iterator[tuple]:
     hints = doc.meta.get("voices")
     headline_end = hints.get("headline_end") if isinstance(hints, dict) else None  # set by the readers
     headline_end = headline_end if isinstance(headline_end, int) else 0
+    markdown = document_format(doc.path) == "markdown"
     for p, ((ps, pe), voice) in enumerate(zip(paragraphs, voices)):
         pieces = _pieces(text, split_sentences(text, ps, pe), voice)
+        headings: set[int] = set()
+        if markdown:
+            trimmed = [_without_markup(text, s, e) for s, e, _ in pieces]
+            headings = {i for i, (_, _, heading) in enumerate(trimmed) if heading}
+            pieces = [(s, e, forced) for (s, e, _), (_, _, forced) in zip(trimmed, pieces)]
         said = sentence_voices(text, [(s, e) for s, e, _ in pieces], voice)  # quotes run across sentences
         window = pe - ps > CONTEXT_MAX
         for i, (s, e, forced) in enumerate(pieces):
@@ -105,7 +130,7 @@ def _raw_sentences(doc: Document) -> Iterator[tuple]:
                 forced = FRONT_MATTER  # metadata, not prose: no piece of it is a claim
             elif e <= headline_end:  # the document's headline: a statement, not a section heading
                 forced = forced or HEADLINE
-            elif voice.kind == "heading":  # a comments heading: "## Comments", "jdoe says:"
+            elif voice.kind == "heading" or i in headings:  # "## Comments", "jdoe says:", "## Reaction"
                 forced = forced or HEADING
             is_claim, reason = _flag(sentence, forced)
             if forced == "editorial_marker" and voice.editor is not None:

@@ -279,7 +279,8 @@ def test_the_documents_file_holds_the_text_every_claim_indexes(tmp_path: Path, c
     assert all("extractor" not in d for name, d in by_file.items() if name != "c.html")
     # the page's headline is flagged as the Markdown "# Title" is: a headline, not a claim
     headline = next(r for r in rows if r["doc_id"] == page["doc_id"] and r["sentence"] == 0)
-    heading = next(r for r in rows if r["text"] == "# Bridge hit overnight")
+    heading = next(r for r in rows if r["doc_id"] == by_file["b.md"]["doc_id"] and r["text"] == "Bridge hit overnight")
+    assert by_file["b.md"]["text"][heading["start"] - 2:heading["end"]] == "# Bridge hit overnight"   # "# ": markup
     assert (headline["text"], headline["is_claim"], headline["reason"], headline["speaker"]) == (
         "Bridge hit overnight", False, "headline", "author")
     assert (heading["is_claim"], heading["reason"], heading["speaker"]) == (False, "headline", "author")
