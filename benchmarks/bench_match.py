@@ -25,6 +25,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from models.cache import embeddings_dir  # noqa: E402
 from models.embedding_cache import EmbeddingCache  # noqa: E402
 from models.matcher import Bm25, MatchSettings, fuse, prepare  # noqa: E402
 from models.matching import average_precisions  # noqa: E402
@@ -52,7 +53,7 @@ def map_at_5(scores: np.ndarray, relevant: list[set[int]], rows: np.ndarray | No
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
-    ap.add_argument("--cache", default=str(Path.home() / ".cache" / "claimstance" / "embeddings"))
+    ap.add_argument("--cache", default=str(embeddings_dir()))
     ap.add_argument("--folds", type=int, default=5)
     args = ap.parse_args()
     claims, queries, relevant = load_claim_retrieval(Path(args.data))

@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_match import load_claim_retrieval  # noqa: E402
 
+from models.cache import embeddings_dir  # noqa: E402
 from models.embedding_cache import EmbeddingCache  # noqa: E402
 from models.matcher import Matcher, MatchSettings, prepare  # noqa: E402
 from models.matching import average_precision_at, average_precisions  # noqa: E402
@@ -60,7 +61,7 @@ def ap_of_order(candidates: np.ndarray, scores: np.ndarray, relevant: set[int]) 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
-    ap.add_argument("--cache", default=str(Path.home() / ".cache" / "claimstance" / "embeddings"))
+    ap.add_argument("--cache", default=str(embeddings_dir()))
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--depth", type=int, default=MatchSettings().rerank_depth)
     ap.add_argument("--c", type=float, default=0.1, help="inverse L2 strength of the logistic regression")

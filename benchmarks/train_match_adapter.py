@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench_match import load_claim_retrieval  # noqa: E402  (same folder)
+from models.cache import embeddings_dir  # noqa: E402
 from models.embedding_cache import EmbeddingCache  # noqa: E402
 from models.match_adapter import ADAPTER_DIR, train_adapter  # noqa: E402
 from models.matcher import Bm25, MatchSettings, fuse, prepare  # noqa: E402
@@ -35,7 +36,7 @@ from models.matching import average_precisions  # noqa: E402
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data-dir", default=str(ROOT.parent / "shared" / "data"))
-    ap.add_argument("--cache", default=str(Path.home() / ".cache" / "claimstance" / "embeddings"))
+    ap.add_argument("--cache", default=str(embeddings_dir()))
     ap.add_argument("--folds", type=int, default=5, help="K for cross-validation; 0 trains the shipped adapter")
     ap.add_argument("--max-folds", type=int, default=None, help="run only the first N folds (time)")
     ap.add_argument("--out", default=str(ADAPTER_DIR))
