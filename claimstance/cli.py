@@ -155,10 +155,12 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
 def _train(args: argparse.Namespace) -> int:
     from corpus.files import check_not_inside
     from models.provenance import for_training
+    from models.cache import cache_limit
     from models.int8 import wanted
     from models.training import blend_line, train
 
     wanted()   # CLAIMSTANCE_INT8 checked now: the model's graphs are made after training, minutes later
+    cache_limit()   # CLAIMSTANCE_CACHE_MB too: the blend's fitting opens the base encoder's folder after training
     check_not_inside("--out", args.out, {"--data": args.data})
     chosen = for_training(args.data, args.scheme)   # the dataset's own scheme, or --scheme checked against it
     print_notes(chosen.notes)

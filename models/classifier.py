@@ -254,11 +254,13 @@ class StanceClassifier:
         if not (k and self._runs_graphs() and settings.get("enabled", True)
                 and (settings.get("domain") or {}).get("space") == "classifier"):
             return None
+        from models.cache import cache_limit
         from models.int8 import int8_or_not
         from models.shared import SharedGraphs, exported_graphs
 
         max_length = int(self.config.get("max_length", 128))
         int8 = self._int8()  # a setting that is not one stops here, with its own message
+        cache_limit()        # and so does CLAIMSTANCE_CACHE_MB, which the try below would take for a failure
         try:
             # Exported first: a failure here (lower layers altered after training, a cache that
             # cannot be written) is no int8 failure, and the whole graphs say their own.
@@ -274,11 +276,13 @@ class StanceClassifier:
 
     def _onnx_classifier(self) -> Any:
         if self._onnx is None and self._runs_graphs():
+            from models.cache import cache_limit
             from models.encoder import OnnxClassifier
             from models.int8 import int8_or_not
 
             max_length = int(self.config.get("max_length", 128))
             int8 = self._int8()  # a setting that is not one stops here, with its own message
+            cache_limit()        # likewise CLAIMSTANCE_CACHE_MB (else PyTorch, the bad setting unsaid)
             try:
                 self._onnx = int8_or_not(lambda q: OnnxClassifier(self.model_dir, max_length, int8=q), int8)
             except Exception:  # no tokenizer.json, export failure: PyTorch gives the same logits

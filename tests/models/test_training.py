@@ -403,6 +403,16 @@ def test_train_writes_a_loadable_model_directory(tmp_path: Path, monkeypatch: py
     monkeypatch.setenv("CLAIMSTANCE_INT8", "sometimes")
     with pytest.raises(UserError, match=r"CLAIMSTANCE_INT8='sometimes' is not a setting; use auto, 1 or 0"):
         StanceClassifier.from_pretrained(model_dir).forward(texts)
+    # A bad cache bound is said too, by the shared graphs and by the network's whole graph (a model
+    # without the blend): read inside their fallbacks, it had sent the network to PyTorch unsaid.
+    monkeypatch.delenv("CLAIMSTANCE_INT8")
+    monkeypatch.setenv("CLAIMSTANCE_CACHE_MB", "2G")
+    for blend_on in (True, False):
+        bad = StanceClassifier.from_pretrained(model_dir)
+        bad.config["blend"]["enabled"] = blend_on
+        with pytest.raises(UserError, match=r"CLAIMSTANCE_CACHE_MB='2G' is not a whole number of megabytes"):
+            bad.forward(texts)
+    monkeypatch.delenv("CLAIMSTANCE_CACHE_MB")
 
     # The model directory is an earlier output train may replace: nothing but what train writes is in it.
     from models.training import MODEL_FILES, MODEL_WRITTEN
@@ -710,6 +720,21 @@ def test_train_command_passes_the_agreement_options_and_prints_the_notes(monkeyp
     with pytest.raises(SystemExit):
         main(["train", "--data", "d", "--out", "m", "--min-agreement", "1.5"])
     assert "argument --min-agreement: must be from 0.0 to 1.0, got 1.5" in capsys.readouterr().err
+
+
+def test_train_says_a_bad_cache_bound_before_training(monkeypatch, capsys):
+    """The blend's fitting opens the base encoder's cache folder after the network is trained: a bad
+    CLAIMSTANCE_CACHE_MB failed the command there, a minute of training lost and no model written."""
+    import models.training
+    from claimstance.cli import main
+
+    def fake_train(data, out, **kwargs):
+        raise AssertionError("trained before the setting was checked")
+
+    monkeypatch.setattr(models.training, "train", fake_train)
+    monkeypatch.setenv("CLAIMSTANCE_CACHE_MB", "2G")
+    assert main(["train", "--data", "d", "--out", "m"]) == 2
+    assert "error: CLAIMSTANCE_CACHE_MB='2G' is not a whole number of megabytes" in capsys.readouterr().err
 
 
 def test_a_claim_of_a_source_the_network_was_trained_on_gets_its_full_share() -> None:
