@@ -86,9 +86,30 @@ class EmbeddingCache:
                 theirs = [k for k in disk[0] if k not in self._keys]
                 if theirs:
                     self._add(theirs, disk[1][[disk[0][k] for k in theirs]])
-            with atomic_write(self.path, "wb") as handle:
-                np.savez(handle, keys=np.array(list(self._keys)), vectors=self._matrix)
+            try:
+                with atomic_write(self.path, "wb") as handle:
+                    np.savez(handle, keys=np.array(list(self._keys)), vectors=self._matrix)
+            except UserError as err:   # a read-only or full cache: the vectors are right, only not kept
+                _warn_unkept(self.directory, err)
         assert self._matrix is not None or not texts
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
         return self._matrix[[self._keys[k] for k in keys]]
+
+
+_UNKEPT: set[Path] = set()
+
+
+def _warn_unkept(directory: Path, err: UserError) -> None:
+    """One line on stderr when the embeddings cannot be kept: the command goes on (a cache that is
+    read-only, as CLAIMSTANCE_CACHE may be for the graphs, had failed compare after every claim was
+    embedded), and the next run embeds them again."""
+    import sys
+
+    if directory in _UNKEPT:   # said once a process, however many times it embeds
+        return
+    _UNKEPT.add(directory)
+    cause = err.__context__   # the OSError that atomic_write turned into a UserError
+    reason = f" ({cause.strerror})" if isinstance(cause, OSError) and cause.strerror else ""
+    print(f"warning: the embeddings' cache {directory} cannot be written{reason}; they are made again next "
+          "time (set CLAIMSTANCE_CACHE, or --cache, to a folder you can write)", file=sys.stderr)

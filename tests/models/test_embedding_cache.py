@@ -95,3 +95,19 @@ def test_models_keep_apart_and_a_hit_is_not_embedded_again(tmp_path):
     again = EmbeddingCache(tmp_path, "m1").embed(["y", "x", "y"], encoder=one)
     assert one.calls == 2 and again[:, :2].tolist() == [[1.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
     assert EmbeddingCache(tmp_path, "m2").embed(["x"], encoder=two)[0][0] == 2.0 and two.calls == 1
+
+
+def test_a_cache_that_cannot_be_written_embeds_and_says_so_once(tmp_path, capsys):
+    """CLAIMSTANCE_CACHE read-only (as it may be for the graphs), or a file: `stance compare` embedded
+    every claim, then failed on writing the cache with nothing written."""
+    (tmp_path / "afile").write_text("x")
+    cache = EmbeddingCache(tmp_path / "afile" / "embeddings")
+    encoder = Tagged(1.0)
+    first = cache.embed(["one claim", "another claim"], encoder=encoder)
+    again = cache.embed(["a third claim", "one claim"], encoder=encoder)
+    assert first.shape == (2, 4) and again[1].tolist() == first[0].tolist() and encoder.calls == 3
+    err = capsys.readouterr().err
+    assert err == (f"warning: the embeddings' cache {tmp_path / 'afile' / 'embeddings'} cannot be written (Not a "
+                   "directory); they are made again next time (set CLAIMSTANCE_CACHE, or --cache, to a folder "
+                   "you can write)\n")
+    assert (tmp_path / "afile").read_text() == "x"
