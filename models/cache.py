@@ -39,8 +39,23 @@ def embeddings_dir() -> Path:
 
 def pyplot() -> Any:
     """matplotlib's pyplot on the Agg backend, its font cache in ours unless MPLCONFIGDIR is set
-    (matplotlib would otherwise write it under ~/.cache/matplotlib)."""
-    os.environ.setdefault("MPLCONFIGDIR", str(cache_dir() / "matplotlib"))
+    (matplotlib would otherwise write it under ~/.cache/matplotlib). A cache that cannot be written
+    gets a temporary folder, removed at exit: matplotlib's own fallback, without its two lines of
+    warning that say to set MPLCONFIGDIR."""
+    if "MPLCONFIGDIR" not in os.environ:
+        folder = cache_dir() / "matplotlib"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            writable = os.access(folder, os.W_OK)
+        except OSError:
+            writable = False
+        if not writable:
+            import atexit
+            import tempfile
+
+            folder = Path(tempfile.mkdtemp(prefix="claimstance-matplotlib-"))
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        os.environ["MPLCONFIGDIR"] = str(folder)
     import matplotlib
 
     matplotlib.use("Agg")

@@ -138,3 +138,11 @@ def test_plots_keep_matplotlibs_font_cache_in_ours(tmp_path):
     assert json.loads(done.stdout.strip().splitlines()[-1]) == str(tmp_path / "cache" / "matplotlib")
     assert (tmp_path / "p.png").stat().st_size > 0
     assert not list(home.iterdir())
+    # A cache that cannot be written (here a file; read-only alike): a temporary font cache, no
+    # warning (matplotlib's own fallback printed two lines telling to set MPLCONFIGDIR).
+    (tmp_path / "afile").write_text("x")
+    env.update(CLAIMSTANCE_CACHE=str(tmp_path / "afile"))
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    used = Path(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert done.stderr == "" and used.name.startswith("claimstance-matplotlib-") and not used.exists()
+    assert not list(home.iterdir())
