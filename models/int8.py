@@ -207,7 +207,7 @@ def warn_fallback(err: BaseException) -> None:
     instead; a cache folder that cannot be written is named as the cause, once a process."""
     import errno
 
-    if isinstance(err, OSError) and err.errno in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC):
+    if isinstance(err, OSError) and err.errno in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.ENOTDIR):
         from models.cache import cache_dir
 
         line = (f"warning: the graphs' cache {cache_dir()} cannot be written ({err.strerror}); the model runs "

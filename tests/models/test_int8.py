@@ -215,3 +215,9 @@ def test_an_unwritable_cache_is_named_once(capsys, monkeypatch, tmp_path):
         "unquantised, slower (set CLAIMSTANCE_CACHE to a folder you can write)",
         "warning: the int8 graph could not be made (RuntimeError: Incorrect weights in bin file!); running in "
         "bfloat16 / float32 instead (set CLAIMSTANCE_INT8=0 to skip the attempt)"]
+    # CLAIMSTANCE_CACHE a file (or a file where onnx/ goes): the cache named, not CLAIMSTANCE_INT8.
+    monkeypatch.setenv("CLAIMSTANCE_CACHE", str(tmp_path / "afile"))
+    models.int8.warn_fallback(NotADirectoryError(20, "Not a directory", str(tmp_path / "afile" / "onnx" / "x")))
+    assert capsys.readouterr().err == (
+        f"warning: the graphs' cache {tmp_path / 'afile'} cannot be written (Not a directory); the model runs "
+        "unquantised, slower (set CLAIMSTANCE_CACHE to a folder you can write)\n")
