@@ -137,18 +137,25 @@ def prune(root: Path, limit: int, now: float | None = None) -> list[Path]:
         if entry.name.startswith(TRASH):
             shutil.rmtree(entry, ignore_errors=True)
         elif entry.is_dir() and not entry.name.startswith("."):
-            folders.append((entry.stat().st_mtime, _size(entry), entry))
+            try:
+                folders.append((entry.stat().st_mtime, _size(entry), entry))
+            except FileNotFoundError:  # another process pruned it meanwhile
+                continue
     total = sum(size for _, size, _ in folders)
     deleted = []
-    for used, size, folder in sorted(folders):
+    for _, size, folder in sorted(folders):
         if total <= limit:
             break
-        if now - used < IN_USE_SECONDS:
-            continue
-        trash = folder.with_name(f"{TRASH}{folder.name}-{os.getpid()}")
         try:
-            folder.rename(trash)
-        except OSError:  # another process pruned it first, or the cache is read-only
+            # Read again: another run may have taken the folder up while the others were measured.
+            used = folder.stat().st_mtime
+            if now - used < IN_USE_SECONDS:
+                continue
+            folder.rename(trash := folder.with_name(f"{TRASH}{folder.name}-{os.getpid()}"))
+        except FileNotFoundError:  # another process pruned it first: its bytes are gone all the same
+            total -= size
+            continue
+        except OSError:  # a read-only cache
             continue
         shutil.rmtree(trash, ignore_errors=True)
         total -= size

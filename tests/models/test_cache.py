@@ -74,6 +74,44 @@ def test_prune_spares_folders_in_use_and_what_fits(tmp_path):
     assert sorted(p.name for p in root.iterdir()) == ["bbb"]
 
 
+def test_prune_spares_a_folder_taken_up_after_its_time_was_read(tmp_path, monkeypatch):
+    """A run that marked its folder used after prune had read the folder's time lost it: the time is
+    read again just before a folder goes."""
+    root = tmp_path / "onnx"
+    taken = _entry(root, "aaa", 1000, age=5 * 3600)
+    _entry(root, "bbb", 1000, age=4 * 3600)
+    measure = cache._size
+
+    def measure_while_used(folder):
+        size = measure(folder)
+        if folder == taken:   # its time read, then another process's model_folder() marks it used
+            os.utime(taken)
+        return size
+
+    monkeypatch.setattr(cache, "_size", measure_while_used)
+    assert [p.name for p in cache.prune(root, limit=0)] == ["bbb"]
+    assert (taken / "sub" / "blob").exists()
+
+
+def test_a_folder_another_process_pruned_counts_as_gone(tmp_path, monkeypatch):
+    """Two runs pruning at once: what the other removed is not made up for by deleting one more."""
+    root = tmp_path / "onnx"
+    oldest = _entry(root, "aaa", 1000, age=5 * 3600)
+    _entry(root, "bbb", 1000, age=4 * 3600)
+    _entry(root, "ccc", 1000, age=3 * 3600)
+    measure = cache._size
+
+    def measure_while_pruned(folder):
+        size = measure(folder)
+        if folder == oldest:   # measured, then removed by the other run
+            shutil.rmtree(oldest)
+        return size
+
+    monkeypatch.setattr(cache, "_size", measure_while_pruned)
+    assert [p.name for p in cache.prune(root, limit=1500)] == ["bbb"]
+    assert sorted(p.name for p in root.iterdir()) == ["ccc"]
+
+
 def test_prune_clears_an_interrupted_removal(tmp_path):
     root = tmp_path / "onnx"
     _entry(root, f"{cache.TRASH}aaa-123", 10, age=5 * 3600)
