@@ -54,6 +54,31 @@ def test_weights_rewritten_in_place_are_hashed_again(tmp_path):
     assert cache.model_fingerprint(model) != before
 
 
+def test_a_digest_is_remembered_by_the_next_run_until_the_weights_are_written(tmp_path, monkeypatch):
+    """Each run read the 90 MB of weights of the model and of the base encoder again to hash them:
+    0.13 s of a warm pre-label of five claims that takes about 1 s."""
+    monkeypatch.setenv("CLAIMSTANCE_CACHE", str(tmp_path / "cache"))
+    model = _model(tmp_path / "m", b"weights" * 100)
+    first = cache.model_fingerprint(model)
+    hash_file = cache._hash_file
+    cache._file_digest.cache_clear()   # as in a new process
+    monkeypatch.setattr(cache, "_hash_file", lambda path: pytest.fail(f"{path} read again"))
+    assert cache.model_fingerprint(model) == first
+    monkeypatch.setattr(cache, "_hash_file", hash_file)
+    # Rewritten in place, the same size, its mtime put back: its ctime still tells.
+    weights = model / "model.safetensors"
+    before = weights.stat()
+    time.sleep(0.05)   # past the kernel's coarse clock tick
+    weights.write_bytes(b"trained" * 100)
+    os.utime(weights, ns=(before.st_atime_ns, before.st_mtime_ns))
+    cache._file_digest.cache_clear()
+    assert cache.model_fingerprint(model) != first
+    # A cache that cannot be written still names the folder, by reading the weights.
+    monkeypatch.setenv("CLAIMSTANCE_CACHE", str(tmp_path / "m" / "config.json"))
+    cache._file_digest.cache_clear()
+    assert cache.model_fingerprint(model) != first
+
+
 def test_prune_deletes_the_least_recently_used_until_the_rest_fit(tmp_path):
     root = tmp_path / "onnx"
     oldest = _entry(root, "aaa", 1000, age=5 * 3600)
