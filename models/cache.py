@@ -11,6 +11,7 @@ so a run in another process keeps the graphs it is using.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -106,13 +107,14 @@ def _file_digest(path: Path, key: str) -> str:
     digest = _hash_file(path)
     memo = dict(list(memo.items())[-(DIGESTS_KEPT - 1):])   # the most recently added kept
     memo[key] = digest
+    tmp = memo_path.with_name(f"{DIGESTS}.{os.getpid()}.tmp")
     try:
         memo_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = memo_path.with_name(f"{DIGESTS}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps(memo), encoding="utf-8")
         os.replace(tmp, memo_path)
-    except OSError:
-        pass
+    except OSError:   # read-only, or full: no half-written file left behind
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
     return digest
 
 

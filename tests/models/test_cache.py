@@ -77,6 +77,16 @@ def test_a_digest_is_remembered_by_the_next_run_until_the_weights_are_written(tm
     monkeypatch.setenv("CLAIMSTANCE_CACHE", str(tmp_path / "m" / "config.json"))
     cache._file_digest.cache_clear()
     assert cache.model_fingerprint(model) != first
+    # A full disk leaves no temporary file in the cache.
+    monkeypatch.setenv("CLAIMSTANCE_CACHE", str(tmp_path / "full"))
+
+    def full(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cache.os, "replace", full)
+    cache._file_digest.cache_clear()
+    assert cache.model_fingerprint(model) != first
+    assert [p.name for p in (tmp_path / "full" / "onnx").iterdir()] == []
 
 
 def test_prune_deletes_the_least_recently_used_until_the_rest_fit(tmp_path):
