@@ -35,11 +35,19 @@ MAX_META_FIELDS = 30   # free metadata fields a task carries at most, in the row
 PULLED_FIELDS = frozenset(ANNOTATION_FIELDS) | frozenset(LABEL_FIELDS) | {SPLIT_COLUMN}
 
 
+# A context of several lines (a one-sentence paragraph with its neighbours) keeps its line breaks on
+# the page, where HTML would run the paragraphs together; its text stays the span's only content, so
+# the pull reads it back whole (pull_rows.context_from_html).
+LINES_STYLE = "white-space: pre-line"
+
+
 def context_html(text: str, context: str | None = None, offset: int | None = None) -> str:
-    """The paragraph with the claim in ``<mark>``; every piece of text escaped.
+    """The claim's context (its paragraph, or a one-sentence paragraph with its neighbours: see
+    `stance claims`) with the claim in ``<mark>``; every piece of text escaped, and a context of
+    several lines in a span that keeps its line breaks.
 
     ``offset`` is where the claim starts in ``context``; when it does not point at the claim the
-    first occurrence is marked, and when the claim is not in the paragraph it is shown alone.
+    first occurrence is marked, and when the claim is not in the context it is shown alone.
     """
     text = text or ""
     if not context:
@@ -49,8 +57,11 @@ def context_html(text: str, context: str | None = None, offset: int | None = Non
     if offset < 0:
         return f"<mark>{html.escape(text)}</mark>"
     end = offset + len(text)
-    return (html.escape(context[:offset]) + "<mark>" + html.escape(text) + "</mark>"
-            + html.escape(context[end:]))
+    shown = (html.escape(context[:offset]) + "<mark>" + html.escape(text) + "</mark>"
+             + html.escape(context[end:]))
+    if "\n" in context or "\r" in context:
+        return f'<span style="{LINES_STYLE}">{shown}</span>'
+    return shown
 
 
 def voice(speaker: str | None, speaker_name: str | None) -> str:
@@ -78,8 +89,9 @@ def interview_questions(rows: list[Any]) -> dict[int, tuple[str, str]]:
     (the interviewer's voice, the turn's text). Rows are taken document by document in the order
     of their ``start``; a claim gets the nearest interviewer turn before it in its own document when
     only the interviewee's answer (and people it quotes) lies between, the turn ends before the
-    claim's paragraph (``context_start``: a question inside the paragraph is shown there already),
-    and within ``MAX_QUESTION_GAP`` characters of it. Speaker markers (``Q:``) are left out of the
+    claim's context (``context_start``: a question inside the context, the claim's paragraph or the
+    answer's paragraphs around it, is shown there already), and within ``MAX_QUESTION_GAP``
+    characters of it. Speaker markers (``Q:``) are left out of the
     text, and a long turn keeps its last ``MAX_QUESTION_CHARS`` characters. Rows without a
     ``doc_id`` or integer offsets are passed over (their own checks come with their tasks)."""
     by_doc: dict[str, list[int]] = {}
@@ -112,7 +124,7 @@ def interview_questions(rows: list[Any]) -> dict[int, tuple[str, str]]:
                 continue
             begin = row.get("context_start")
             if not isinstance(begin, int) or isinstance(begin, bool) or begin > row["start"] or not row.get("context"):
-                begin = row["start"]   # no paragraph: the claim is shown alone
+                begin = row["start"]   # no context: the claim is shown alone
             if turn["end"] <= begin <= turn["end"] + MAX_QUESTION_GAP:
                 out[i] = (turn["voice"], _question_text(" ".join(turn["texts"])))
     return out

@@ -48,8 +48,10 @@ COLUMNS: dict[str, str] = {
                 "wrong_voice, wrong_context), each once; empty when none",
     "flagged": "whether any counted annotator flagged the claim (see *Flagged claims*); its label is still "
                "the stance voted",
-    "context": "the paragraph the claim was shown in (recovered from the annotation view when the task "
-               "carries no `context` of its own)",
+    "context": "the text the claim was shown in: its paragraph (a window of sentences of a long one), and for a "
+               "sentence alone in its paragraph the paragraphs before and after it in the same voice (recovered "
+               "from the annotation view when the task carries no `context` of its own); null when the claim was "
+               "shown with nothing around it",
     "title": "the document's title", "outlet": "the outlet that published the document", "date": "publication date",
     "source_type": "the document's source type (the corpus's own label of the outlet; a distant label, not a human one)",
     "speaker": "the claim's voice (author, quoted, interviewee, ...)", "speaker_name": "who speaks, when named",
@@ -65,7 +67,7 @@ COLUMNS: dict[str, str] = {
     "doc_a": "document of the first claim", "doc_b": "document of the second claim",
     "doc_pair": "both documents, sorted: the split unit", "stance_a": "predicted stance of the first claim",
     "stance_b": "predicted stance of the second claim", "similarity": "the claims' embedding similarity",
-    "context_a": "paragraph of the first claim", "context_b": "paragraph of the second claim",
+    "context_a": "the text the first claim was shown in (as `context`)", "context_b": "the same for the second claim",
 }
 
 

@@ -1,8 +1,9 @@
 """Label Studio labelling configs made from a label scheme, and the names tasks and predictions use.
 
-The claim view shows the document's title, outlet and date, the claim's voice, and the paragraph
-with the claim highlighted; the stance is a single choice whose ``alias`` is the scheme's label id,
-so annotation results carry ids (``kremlin_framing``) while annotators read display names.
+The claim view shows the document's title, outlet and date, the claim's voice, and the claim
+highlighted in its context (its paragraph; a one-sentence paragraph with its neighbours in its
+voice); the stance is a single choice whose ``alias`` is the scheme's label id, so annotation
+results carry ids (``kremlin_framing``) while annotators read display names.
 The pairs view shows two claims side by side and asks how they relate.
 """
 
@@ -17,9 +18,9 @@ NOTE = "note"            # TextArea: the annotator's free note
 CUES = "cues"            # Labels: optional spans of framing cues inside the claim
 PROBLEM = "problem"      # Choices (multiple, optional): the annotator flags a badly made claim
 CLAIM = "claim"          # Text: the claim sentence (the Choices and spans point at it)
-CONTEXT = "context"      # HyperText: the paragraph, claim in <mark>, every text escaped
+CONTEXT = "context"      # HyperText: the claim's context, claim in <mark>, every text escaped
 RELATION = "relation"    # Choices of the pairs project
-PAIR_A = "claim_a"       # HyperText: the first claim of a pair, in its paragraph
+PAIR_A = "claim_a"       # HyperText: the first claim of a pair, in its context
 PAIR_B = "claim_b"
 
 CUE_LABEL = "framing cue"
@@ -108,7 +109,8 @@ def label_config(scheme: Any, cue_spans: bool = True, problem_flags: bool = True
 UL = "<ul>"
 HOW_TO = (
     "<h4>How to annotate</h4>" + UL +
-    "<li>The claim is highlighted inside its paragraph; judge the claim, using the paragraph as context. An "
+    "<li>The claim is highlighted inside its paragraph (a paragraph that is the claim alone comes with the "
+    "paragraphs before and after it by the same speaker); judge the claim, using the text around it as context. An "
     "interviewee's answer has the interviewer's question above it, in grey: judge the answer as a reply to it.</li>"
     "<li>The pre-label is already selected: <kbd>Ctrl</kbd>+<kbd>Enter</kbd> submits it as it is. To change it, "
     "press another label's key. Pressing the selected label's own key unselects it.</li>"
@@ -225,7 +227,8 @@ def pairs_config() -> str:
 PAIRS_INSTRUCTIONS = _bullets(
     "<h3>How do these two claims relate?</h3>"
     "<p>Two claims from different documents that the tool found similar. Each is shown inside its "
-    "paragraph, the claim highlighted, with its source and voice.</p>" + UL
+    "paragraph (with the paragraphs around it by the same speaker when it is the claim alone), the claim "
+    "highlighted, with its source and voice.</p>" + UL
     + "".join(f"<li><b>{html.escape(name)}</b> (key <kbd>{key}</kbd>): {html.escape(hint)}</li>"
               for _, name, key, hint in RELATIONS)
     + "</ul><h4>How to annotate</h4>" + UL

@@ -132,14 +132,14 @@ def _annotator(completed_by: Any, users: dict[int, str]) -> tuple[str, int | Non
 
 
 def context_from_html(markup: Any) -> str | None:
-    """The paragraph an annotator saw, from the ``context_html`` of `stance push` (an interviewer's
-    question's block, the paragraph escaped, the claim in ``<mark>``, then the free metadata's
-    block); None when the claim was shown alone (no paragraph known)."""
+    """The context an annotator saw around the claim, from the ``context_html`` of `stance push` (an
+    interviewer's question's block, the context escaped, the claim in ``<mark>``, then the free
+    metadata's block); None when the claim was shown alone (nothing around it)."""
     if not isinstance(markup, str) or "<mark>" not in markup or "</mark>" not in markup:
         return None
     before, rest = markup.split("<mark>", 1)
     claim, after = rest.split("</mark>", 1)
-    before = before.rsplit(">", 1)[-1]   # the paragraph is escaped: a tag before it ends the question's block
+    before = before.rsplit(">", 1)[-1]   # the context is escaped: a tag before it ends the question's block
     after = after.split("<", 1)[0]   # and a tag after it is the metadata block
     if not before and not after:
         return None
@@ -147,8 +147,8 @@ def context_from_html(markup: Any) -> str | None:
 
 
 def claim_metadata(data: dict[str, Any]) -> dict[str, Any]:
-    """A task's data minus the claim fields and the display-only fields; ``context`` (the paragraph
-    shown) recovered from ``context_html`` when the data has no ``context`` of its own."""
+    """A task's data minus the claim fields and the display-only fields; ``context`` (the text shown
+    around the claim) recovered from ``context_html`` when the data has no ``context`` of its own."""
     meta = {k: v for k, v in data.items() if k not in ("claim_id", "doc_id", "text") and k not in DISPLAY_FIELDS}
     if "context" not in meta:
         context = context_from_html(data.get("context_html"))

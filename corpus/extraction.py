@@ -1,4 +1,5 @@
-"""Claims from a document: every sentence, with exact offsets, its voice, a claim flag and context.
+"""Claims from a document: every sentence, with exact offsets, its voice, a claim flag and context
+(its paragraph, a window of a long one, or a one-sentence paragraph with its neighbours in its voice).
 
 ``extract_claims(doc)`` is pure; ``claim_rows(doc)`` gives the same as rows. ``document_row(doc)`` is
 the documents-file row holding the text the offsets index: for a page, the text extracted from it,
@@ -12,17 +13,24 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from corpus.claimfilter import BYLINE, FRONT_MATTER, HEADING, HEADLINE, SPEAKER_MARKER, classify
+from corpus.claimfilter import (BYLINE, DATELINE, EDITORIAL_MARKER, FRONT_MATTER, HEADING, HEADLINE, SPEAKER_MARKER,
+                                classify)
 from corpus.language import foreign_script
 from corpus.readers import extractor
 from corpus.quotations import full_names, pronoun_names
-from corpus.records import CLAIM_FIELDS, QUOTED, Claim, Document, make_claim_id
+from corpus.records import CLAIM_FIELDS, COMMENTER, QUOTED, Claim, Document, make_claim_id
 from corpus.sentences import split_paragraphs, split_sentences
 from corpus.sources import document_format
 from corpus.voices import Voice, editorial_marker, paragraph_voices, sentence_voices
 
-CONTEXT_MAX = 1200   # a longer paragraph gives a window of neighbouring sentences as context
+# A claim's context is its paragraph; a paragraph longer than CONTEXT_MAX gives a window of
+# neighbouring sentences instead, and a paragraph that is the sentence alone (a news story's
+# one-sentence paragraphs, a list's items) takes in its neighbours in the same voice (_context).
+CONTEXT_MAX = 1200   # characters: a longer paragraph gives a window; a widened context stays within it
 CONTEXT_SPAN = 2     # sentences on each side in that window
+# A paragraph holding one of these alone is a line of its own (a section title, "MOSCOW, May 3
+# (X).", "[My Emphasis]"): it keeps its line as context and is never taken into another's.
+_OWN_LINE = (HEADING, DATELINE, EDITORIAL_MARKER)
 _QUESTION_TAIL = " \t\"'”’»)]"
 # Markdown's block markup at the start of a line: a heading's #s, a quotation's >, a list item's
 # bullet or number; nested ("> - ") they repeat. Not part of the sentence a claim quotes.
@@ -113,6 +121,9 @@ def _raw_sentences(doc: Document) -> Iterator[tuple]:
     headline_end = hints.get("headline_end") if isinstance(hints, dict) else None  # set by the readers
     headline_end = headline_end if isinstance(headline_end, int) else 0
     markdown = document_format(doc.path) == "markdown"
+    rows: list[list[tuple]] = []   # each paragraph's sentences
+    prose: list[bool] = []         # whether a paragraph is prose, which a neighbour may take in (_context)
+    alone: list[bool] = []         # whether it holds one sentence (besides a turn marker)
     for p, ((ps, pe), voice) in enumerate(zip(paragraphs, voices)):
         pieces = _pieces(text, split_sentences(text, ps, pe), voice)
         headings: set[int] = set()
@@ -122,6 +133,8 @@ def _raw_sentences(doc: Document) -> Iterator[tuple]:
             pieces = [(s, e, forced) for (s, e, _), (_, _, forced) in zip(trimmed, pieces)]
         said = sentence_voices(text, [(s, e) for s, e, _ in pieces], voice)  # quotes run across sentences
         window = pe - ps > CONTEXT_MAX
+        rows.append([])
+        titled = False   # the headline or a heading is in the paragraph
         for i, (s, e, forced) in enumerate(pieces):
             sentence = text[s:e]
             if voice.kind == "byline":
@@ -132,6 +145,7 @@ def _raw_sentences(doc: Document) -> Iterator[tuple]:
                 forced = forced or HEADLINE
             elif voice.kind == "heading" or i in headings:  # "## Comments", "jdoe says:", "## Reaction"
                 forced = forced or HEADING
+            titled = titled or forced in (HEADLINE, HEADING)
             is_claim, reason = _flag(sentence, forced)
             if forced == "editorial_marker" and voice.editor is not None:
                 speaker, name = voice.editor.speaker, voice.editor.speaker_name  # "[My Emphasis]": the blogger's
@@ -144,7 +158,39 @@ def _raw_sentences(doc: Document) -> Iterator[tuple]:
                 ce = pieces[min(len(pieces) - 1, i + CONTEXT_SPAN)][1]
             else:
                 cs, ce = ps, pe
-            yield s, e, is_claim, reason, speaker, name, cs, ce, p
+            rows[-1].append((s, e, is_claim, reason, speaker, name, cs, ce, p))
+        said_rows = [row for row in rows[-1] if row[3] != SPEAKER_MARKER]
+        alone.append(not window and len(said_rows) == 1)
+        prose.append(voice.kind == "text" and not titled and not (alone[-1] and said_rows[0][3] in _OWN_LINE))
+    for p, paragraph_rows in enumerate(rows):
+        if alone[p] and prose[p]:
+            cs, ce = _context(paragraphs, voices, prose, p)
+            paragraph_rows = [row[:6] + (cs, ce, p) for row in paragraph_rows]
+        yield from paragraph_rows
+
+
+def _context(paragraphs: list[tuple[int, int]], voices: list[Voice], prose: list[bool], p: int) -> tuple[int, int]:
+    """The context of paragraph ``p``, which holds one sentence: the paragraph with the one before it
+    and the one after it, each when it is prose in the same voice (kind, role and name) and the same
+    turn, and the whole no longer than CONTEXT_MAX (the one before is taken first: it leads up to the
+    sentence). A turn marker opening a paragraph ("A:", a commenter's handle) starts a new turn; a
+    comment whose commenter is not named has no known end, so it takes in nothing."""
+    cs, ce = paragraphs[p]
+    voice = voices[p]
+    if voice.speaker == COMMENTER and voice.speaker_name is None:
+        return cs, ce
+
+    def same(q: int) -> bool:
+        other = voices[q]
+        return prose[q] and (other.kind, other.speaker, other.speaker_name) == (voice.kind, voice.speaker,
+                                                                                voice.speaker_name)
+
+    if p > 0 and voice.marker_end is None and same(p - 1) and ce - paragraphs[p - 1][0] <= CONTEXT_MAX:
+        cs = paragraphs[p - 1][0]
+    if (p + 1 < len(paragraphs) and voices[p + 1].marker_end is None and same(p + 1)
+            and paragraphs[p + 1][1] - cs <= CONTEXT_MAX):
+        ce = paragraphs[p + 1][1]
+    return cs, ce
 
 
 def _row_meta(doc: Document) -> dict[str, Any]:

@@ -58,8 +58,10 @@ class Claim:
     """A sentence of a document with exact offsets (``text == document.text[start:end]``).
 
     ``is_claim`` is false for questions, greetings, headers, fragments and editorial markers;
-    ``reason`` says why. ``context`` is the paragraph the sentence stands in, starting at
-    ``context_start`` in the document, so the claim sits at ``start - context_start`` in it.
+    ``reason`` says why. ``context`` is what a reader needs around the sentence: its paragraph, a
+    window of sentences of a long one, or, for a sentence alone in its paragraph, that paragraph with
+    its neighbours in the same voice (``extraction``). It is one slice of the document text starting at
+    ``context_start``, so the claim sits at ``start - context_start`` in it.
     """
 
     claim_id: str

@@ -75,3 +75,43 @@ def test_a_correction_made_in_the_browser_comes_back_in_the_pull(studio: dict[st
     (label,) = [json.loads(line) for line in (out / "labels.jsonl").read_text().splitlines()]
     assert (label["claim_id"], label["label"], label["rule"]) == ("br1", corrected.id, "single")
     assert (label["problems"], label["flagged"]) == (["wrong_voice"], True)
+
+
+def test_a_sentence_alone_in_its_paragraph_is_shown_with_its_neighbours_on_their_own_lines(
+        studio: dict[str, Any], studio_client: Any, studio_page: Any, tmp_path):
+    """A one-sentence paragraph's context (the claims step) holds the paragraphs around it: the page
+    shows them on lines of their own, the claim starting a line, and the pull gives that context back."""
+    from corpus.extraction import claim_rows
+    from corpus.records import Document
+
+    text = ("The talks in Geneva collapsed on Tuesday after the delegates failed to agree.\n\n"
+            "Delegates left after four hours.\n\n"
+            "\"We will not sign,\" the Russian envoy said.")
+    row = next(r for r in claim_rows(Document("doc-ctx", text)) if r["text"].startswith("Delegates"))
+    assert row["context"] == text
+    path = tmp_path / "claims.jsonl"
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    title = "Browser (context)"
+    assert main(["push", "--workspace", studio["workspace"], "--in", str(path), "--project", title,
+                 "--scheme", "kremlin_framing"]) == 0
+    project = find_project(studio_client, title)
+    (task,) = list(studio_client.tasks.list(project=project.id))
+    page = studio_page
+    page.goto(f"{studio['url']}/projects/{project.id}/data?task={task.id}")
+    mark = page.locator("mark", has_text="Delegates left after four hours.").first
+    try:
+        mark.wait_for(state="visible", timeout=60_000)
+        box = mark.evaluate("e => { const m = e.getBoundingClientRect(), p = e.parentElement.getBoundingClientRect();"
+                            " return [m.top - p.top, m.left - p.left, m.height]; }")
+        below, left, height = box
+        assert below >= height and abs(left) < 2, box   # a line of its own, under the paragraph before it
+        assert page.get_by_text("the Russian envoy said.").first.is_visible()
+    except AssertionError:
+        page.screenshot(path=str(tmp_path / "browser-failure.png"))
+        raise
+    studio_client.annotations.create(id=task.id, result=[{"from_name": "stance", "to_name": "claim",
+                                                          "type": "choices", "value": {"choices": ["Neutral"]}}])
+    out = tmp_path / "pulled"
+    assert main(["pull", "--workspace", studio["workspace"], "--project", title, "--out", str(out)]) == 0
+    (label,) = [json.loads(line) for line in (out / "labels.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert label["context"] == text and label["context_start"] == 0

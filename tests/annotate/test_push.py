@@ -146,6 +146,19 @@ def test_context_html_falls_back_when_offsets_do_not_point_at_the_claim():
     assert context_html("<x>", None) == "<mark>&lt;x&gt;</mark>"
 
 
+def test_a_context_of_several_paragraphs_keeps_its_line_breaks_and_is_pulled_back_whole():
+    from annotate.pull_rows import context_from_html
+
+    context = "Delegates left.\n\n  \u2022 The <envoy> said no.\r\nThey may return."
+    row = claim_row(0, text="\u2022 The <envoy> said no.", start=119, context=context, context_start=100)
+    markup = claim_to_task(row, SCHEME, ("interviewer", "Why?"))["data"]["context_html"]
+    assert ('<span style="white-space: pre-line">Delegates left.\n\n  <mark>\u2022 The &lt;envoy&gt; said no.</mark>'
+            "\r\nThey may return.</span>") in markup
+    assert markup.index("asked:") < markup.index("<span style")   # the question above it, outside the span
+    assert context_from_html(markup) == context
+    assert context_html("b", "a b c") == "a <mark>b</mark> c"   # one line: no span, as before
+
+
 def test_label_config_is_valid_and_every_prediction_validates():
     config = lc.label_config(SCHEME)
     interface = LabelInterface(config)

@@ -1,5 +1,6 @@
 """An interviewee's answer is shown under the interviewer's question it answers (greyed, labelled
-with the interviewer's voice, escaped, of bounded length); the pull still recovers the paragraph alone."""
+with the interviewer's voice, escaped, of bounded length); the pull still recovers the context shown,
+without the question."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from types import SimpleNamespace as NS
 from annotate import pull_rows
 from annotate.claim_tasks import (MAX_QUESTION_CHARS, MAX_QUESTION_GAP, claim_to_task, interview_questions,
                                   question_html)
+from corpus.extraction import claim_rows
+from corpus.records import Document
 
 SCHEME = NS(name="toy", labels=[NS(id="favor", name="FAVOR", hotkey="1"),
                                 NS(id="against", name="AGAINST", hotkey="2")], neutral=None)
@@ -123,3 +126,27 @@ def test_a_quotation_inside_the_question_stays_part_of_it_and_a_voice_s_bidi_con
                   [("interviewee", "claim", "I do.")]])
     assert interview_questions(rows)[3][1] == "You said that \"the policy is not working\". Do you stand by it?"
     assert "\u202e" not in question_html(("interviewer (\u202eWirtschaftsblick)", "Why?"))
+
+
+def test_an_answer_read_with_its_turn_s_paragraphs_shows_the_question_once():
+    text = ("Gerhard Vollmer speaks for the exporters of Saxony.\n\n"
+            "Question: Do you expect the restrictions to be lifted?\n\n"
+            "Vollmer: Sooner or later, yes.\n\n"
+            "Our members lost a third of their exports.\n\n"
+            "Question: What comes next?\n\n"
+            "Vollmer: We wait.")
+    rows = list(claim_rows(Document("d1", text, {"voices": {"interviewer": "Wirtschaftsblick",
+                                                            "interviewee": "Gerhard Vollmer"}})))
+    questions = interview_questions(rows)
+    lost = next(i for i, row in enumerate(rows) if row["text"].startswith("Our members"))
+    # a sentence alone in its paragraph is read with the answer before it (the claims step), not the question
+    assert rows[lost]["context"] == "Vollmer: Sooner or later, yes.\n\nOur members lost a third of their exports."
+    assert questions[lost][1] == "Do you expect the restrictions to be lifted?"
+    markup = claim_to_task(rows[lost], SCHEME, questions[lost])["data"]["context_html"]
+    assert markup.count("Do you expect") == 1 and markup.endswith("Sooner or later, yes.\n\n<mark>Our members lost "
+                                                                   "a third of their exports.</mark></span>")
+    assert pull_rows.claim_metadata(claim_to_task(rows[lost], SCHEME, questions[lost])["data"])["context"] == rows[lost]["context"]
+    # a context that reaches back over the question (rows made elsewhere) shows it there, not above
+    wide = dict(rows[lost], context_start=text.index("Question: Do"))
+    wide["context"] = text[wide["context_start"]:rows[lost]["end"]]
+    assert lost not in interview_questions(rows[:lost] + [wide] + rows[lost + 1:])
