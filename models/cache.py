@@ -142,7 +142,11 @@ def model_folder(model_dir: Path) -> Path:
         except OSError:  # a read-only cache: it is only read
             pass
     else:
-        prune(root, limit)
+        from models.base_model import base_model_dir
+
+        # The base encoder's folder is never pruned: every run needs it, some only seconds after
+        # marking their own model's folder.
+        prune(root, limit, keep=model_fingerprint(base_model_dir()))
     return folder
 
 
@@ -157,9 +161,10 @@ def _size(folder: Path) -> int:
     return total
 
 
-def prune(root: Path, limit: int, now: float | None = None) -> list[Path]:
+def prune(root: Path, limit: int, now: float | None = None, keep: str = "") -> list[Path]:
     """Delete the least recently used model folders under ``root`` until the rest hold at most
-    ``limit`` bytes, sparing those used within ``IN_USE_SECONDS``; returns the folders deleted.
+    ``limit`` bytes, sparing those used within ``IN_USE_SECONDS`` and the one named ``keep``; returns
+    the folders deleted.
 
     A folder is first renamed out of the way (atomically), then removed, so no run ever finds half of
     one; leftovers of an interrupted removal go too."""
@@ -180,6 +185,8 @@ def prune(root: Path, limit: int, now: float | None = None) -> list[Path]:
     for _, size, folder in sorted(folders):
         if total <= limit:
             break
+        if folder.name == keep:
+            continue
         try:
             # Read again: another run may have taken the folder up while the others were measured.
             used = folder.stat().st_mtime

@@ -172,6 +172,20 @@ def test_a_new_folder_prunes_and_a_used_one_is_marked(tmp_path, monkeypatch):
         cache.model_folder(_model(tmp_path / "n", b"weights" * 100))
 
 
+def test_a_new_folder_never_prunes_the_base_encoders(tmp_path, monkeypatch):
+    """A pre-label marks its model's folder seconds before the base encoder's: another run's prune
+    in between deleted the base encoder's graphs, and the first run made them again (49.5 s, not 3.4)."""
+    from models.base_model import base_model_dir
+
+    monkeypatch.setenv("CLAIMSTANCE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("CLAIMSTANCE_CACHE_MB", "0")
+    root = tmp_path / "cache" / "onnx"
+    base = _entry(root, cache.model_fingerprint(base_model_dir()), 1000, age=5 * 3600)
+    stale = _entry(root, "aaa", 1000, age=5 * 3600)
+    cache.model_folder(_model(tmp_path / "m", b"weights" * 100))
+    assert base.exists() and not stale.exists()
+
+
 @pytest.mark.parametrize("raw", ["lots", "-5", "1.5"])
 def test_a_bad_cache_bound_names_the_variable_and_the_fix(raw, monkeypatch):
     monkeypatch.setenv("CLAIMSTANCE_CACHE_MB", raw)
