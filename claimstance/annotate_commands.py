@@ -192,7 +192,7 @@ def add_run(sub: argparse._SubParsersAction) -> None:
                    "the `scheme:` of a --config, else the --model's, else the one this workspace pushed the project "
                    "with or last pre-labelled with, else kremlin_framing); the commands printed at the end find it "
                    "by themselves")
-    p.set_defaults(handler=_run_pipeline)
+    p.set_defaults(handler=_run_pipeline, runs_models=True)
 
 
 def _run_pipeline(args: argparse.Namespace) -> int:

@@ -81,7 +81,7 @@ def _add_prelabel(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--scheme", default=None, help="label scheme: a name in configs/schemes or a YAML path "
                    "(default: the model's own, or kremlin_framing for the bootstrap)")
     p.add_argument("--batch-size", type=COUNT, default=64, help="claims a model sees at once (default: 64)")
-    p.set_defaults(handler=_prelabel)
+    p.set_defaults(handler=_prelabel, runs_models=True)
 
 
 def _prelabel(args: argparse.Namespace) -> int:
@@ -149,18 +149,16 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--min-agreement", type=at_least(0.0, float, 1.0), default=None, metavar="X",
                    help="leave out rows whose annotators agreed less than X (0 to 1, the pulled dataset's "
                         "'agreement'); rows one annotator labelled are kept")
-    p.set_defaults(handler=_train)
+    p.set_defaults(handler=_train, runs_models=True)
 
 
 def _train(args: argparse.Namespace) -> int:
     from corpus.files import check_not_inside
-    from models.provenance import for_training
-    from models.cache import cache_limit
     from models.int8 import wanted
+    from models.provenance import for_training
     from models.training import blend_line, train
 
-    wanted()   # CLAIMSTANCE_INT8 checked now: the model's graphs are made after training, minutes later
-    cache_limit()   # CLAIMSTANCE_CACHE_MB too: the blend's fitting opens the base encoder's folder after training
+    wanted()   # CLAIMSTANCE_INT8=1 checked now (it needs OpenVINO and NNCF): the graphs are made after training
     check_not_inside("--out", args.out, {"--data": args.data})
     chosen = for_training(args.data, args.scheme)   # the dataset's own scheme, or --scheme checked against it
     print_notes(chosen.notes)
@@ -209,7 +207,7 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
                         "claims a model was trained or tuned on are left out either way). Default: all for the "
                         "bootstrap, test for a trained model (its other splits share documents with its "
                         "training claims)")
-    p.set_defaults(handler=_evaluate)
+    p.set_defaults(handler=_evaluate, runs_models=True)
 
 
 LINES_SHOWN = 25   # evaluate's summary lines in the terminal (--by outlet over 800 outlets printed 800)
@@ -254,7 +252,7 @@ def _add_match(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--cache", default=None, help="embedding cache directory (default: embeddings/ in $CLAIMSTANCE_CACHE, else ~/.cache/claimstance)")
     p.add_argument("--other-documents", action="store_true",
                    help="match each query (with a doc_id) only against corpus rows of other documents: its counterparts elsewhere")
-    p.set_defaults(handler=_match)
+    p.set_defaults(handler=_match, runs_models=True)
 
 
 def _match(args: argparse.Namespace) -> int:
@@ -289,7 +287,7 @@ def _add_compare(sub: argparse._SubParsersAction) -> None:
                    help="pair the documents of one source too (a channel's posts with each other); by default "
                         "pairs join different sources (outlet, author, platform or site); a corpus of one "
                         "source is paired within it, with a note")
-    p.set_defaults(handler=_compare)
+    p.set_defaults(handler=_compare, runs_models=True)
 
 
 def _compare(args: argparse.Namespace) -> int:
@@ -391,6 +389,10 @@ def _run(argv: Sequence[str] | None) -> int:
             if handlers[sig] is not signal.SIG_IGN:
                 signal.signal(sig, _interrupt)
     try:
+        if getattr(args, "runs_models", False):
+            from models.environment import check_settings
+
+            check_settings()   # a typo in a setting named now, not when a model first reads it
         return int(args.handler(args) or 0)
     except BrokenPipeError:   # `stance ... | head`: the reader has what it wanted
         with contextlib.suppress(OSError, ValueError):   # the interpreter's last flush then writes nowhere

@@ -272,7 +272,9 @@ class StanceClassifier:
     def _runs_graphs(self) -> bool:
         """Whether the network runs as exported graphs: a model loaded from disk, unless
         CLAIMSTANCE_BACKEND=torch."""
-        return self.model_dir is not None and os.environ.get("CLAIMSTANCE_BACKEND", "auto") != "torch"
+        from models.environment import setting
+
+        return self.model_dir is not None and setting("CLAIMSTANCE_BACKEND") != "torch"
 
     def _onnx_classifier(self) -> Any:
         if self._onnx is None and self._runs_graphs():

@@ -38,9 +38,9 @@ def wanted() -> bool:
     ``auto`` (the default): under OpenVINO when NNCF is installed. ``1`` insists (an error names what
     is missing), ``0`` keeps bfloat16 / float32.
     """
-    choice = os.environ.get("CLAIMSTANCE_INT8", "auto")
-    if choice not in ("auto", "1", "0"):
-        raise UserError(f"CLAIMSTANCE_INT8={choice!r} is not a setting; use auto, 1 or 0")
+    from models.environment import setting
+
+    choice = setting("CLAIMSTANCE_INT8")
     if choice == "0":
         return False
     from models.onnx_graphs import runtime

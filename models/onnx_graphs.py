@@ -23,6 +23,7 @@ import numpy as np
 
 from corpus.errors import UserError
 from models.base_model import quiet_transformers
+from models.environment import setting
 
 # ONNX Runtime (1.32) otherwise queues a usage event with the machine's details in
 # ~/.cache/Microsoft/DeveloperTools/.onnxruntime when imported, and looks up its collector's address
@@ -104,9 +105,7 @@ def export_onnx(model_dir: Path, path: Path, head: str = "embedding", trunk: int
 def runtime() -> str:
     """The runtime that runs exported graphs: $CLAIMSTANCE_RUNTIME (openvino or onnxruntime), else
     OpenVINO when it is installed, else ONNX Runtime."""
-    choice = os.environ.get("CLAIMSTANCE_RUNTIME", "auto")
-    if choice not in ("auto", "openvino", "onnxruntime"):
-        raise UserError(f"CLAIMSTANCE_RUNTIME={choice!r} is not a runtime; use auto, openvino or onnxruntime")
+    choice = setting("CLAIMSTANCE_RUNTIME")
     if choice != "auto":
         return choice
     try:
@@ -153,10 +152,7 @@ def bf16_supported() -> bool:
 
 def precision() -> str:
     """The arithmetic OpenVINO runs in: bf16 where the CPU has it (unless $CLAIMSTANCE_PRECISION=f32)."""
-    wanted = os.environ.get("CLAIMSTANCE_PRECISION", "auto")
-    if wanted not in ("auto", "bf16", "f32"):
-        raise UserError(f"CLAIMSTANCE_PRECISION={wanted!r} is not a precision; use auto, bf16 or f32")
-    if wanted == "f32" or not bf16_supported():
+    if setting("CLAIMSTANCE_PRECISION") == "f32" or not bf16_supported():
         return "f32"
     return "bf16"
 

@@ -130,3 +130,32 @@ def test_train_refuses_an_int8_setting_before_training(tmp_path, capsys, monkeyp
     assert main(["train", "--data", str(data), "--out", str(tmp_path / "model")]) == 2
     assert capsys.readouterr().err.startswith(message)
     assert not (tmp_path / "model").exists()
+
+
+@pytest.mark.parametrize("command", [
+    ["prelabel", "--in", "{d}/claims.jsonl", "--out", "{d}/out.jsonl"],
+    ["compare", "--in", "{d}/claims.jsonl", "--out", "{d}/out"],
+    ["match", "--corpus", "{d}/claims.jsonl", "--queries", "{d}/claims.jsonl", "--out", "{d}/out.jsonl"],
+    ["evaluate", "--model", "{d}/model", "--data", "{d}/claims.jsonl", "--out", "{d}/out"],
+    ["run", "--workspace", "{d}/ws", "--corpus", "{d}/claims.jsonl"],
+])
+@pytest.mark.parametrize("name, value, message", [
+    ("CLAIMSTANCE_BACKEND", "pytorch", "error: CLAIMSTANCE_BACKEND='pytorch' is not a backend; use auto or torch"),
+    ("CLAIMSTANCE_RUNTIME", "tensorrt", "error: CLAIMSTANCE_RUNTIME='tensorrt' is not a runtime; use auto, openvino or onnxruntime"),
+    ("CLAIMSTANCE_CACHE_MB", "2G", "error: CLAIMSTANCE_CACHE_MB='2G' is not a whole number of megabytes"),
+])
+def test_a_command_that_runs_a_model_names_a_bad_setting_first(tmp_path, capsys, monkeypatch, command, name, value,
+                                                               message):
+    """A typo in a setting was named only when a model first read it (CLAIMSTANCE_BACKEND never: any
+    value but torch meant auto), after the claims were read or, in `stance run`, split and pushed."""
+    (tmp_path / "claims.jsonl").write_text(json.dumps({"text": "The ministry said so.", "label": "neutral"}) + "\n")
+    monkeypatch.setenv(name, value)
+    assert main([part.format(d=tmp_path) for part in command]) == 2
+    assert capsys.readouterr().err.startswith(message)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["claims.jsonl"]
+
+
+def test_a_bad_model_setting_does_not_stop_the_claims(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLAIMSTANCE_BACKEND", "pytorch")
+    (tmp_path / "doc.txt").write_text("The ministry said the talks had failed.\n")
+    assert main(["claims", str(tmp_path / "doc.txt"), "--out", str(tmp_path / "claims.jsonl")]) == 0
