@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from annotate.pseudonyms import FORM, KEY_FILE
 from corpus.safetext import BIDI_CONTROLS, markdown_text as md
 
 REPO = "claimstance"
@@ -24,6 +25,18 @@ PERSONAL_NOTE = ("`annotators`, the keys of `votes`, the `notes` prefixes and th
                  "`annotations.jsonl` hold each annotator's Label Studio login, usually an e-mail address: "
                  "personal data. Before sharing the dataset outside the team, replace them (for example with "
                  "`annotator-1`, `annotator-2`, kept consistent across those columns) or ask the annotators.")
+
+PSEUDONYMISED_NOTE = ("`annotators`, the keys of `votes`, the `notes` prefixes, the `annotator` of `cues` and the "
+                      "`annotator` column of `annotations.jsonl` hold pseudonyms, not Label Studio logins: "
+                      "`stance pull --pseudonymise` named each annotator {form}, where login is the annotator's "
+                      "Label Studio login and key a secret the pulling workspace keeps ({key_file}; key id {key_id}, "
+                      "a digest that gives nothing of the key away). The same annotator "
+                      "has the same pseudonym in every pseudonymised pull of that workspace (same key id), and "
+                      "without the key a pseudonym cannot be traced to a login by hashing candidate e-mail "
+                      "addresses. `annotator_id` of `annotations.jsonl` (the Label Studio user id) is left empty, "
+                      "and an annotator's e-mail login written in a note is replaced by its pseudonym; the notes "
+                      "are otherwise the annotators' own words: read them before sharing. For whoever holds the key "
+                      "(the team) the data stay personal data: pseudonymised, not anonymised.")
 
 # What each column holds. Task-data fields not listed here come as `stance push` sent them.
 COLUMNS: dict[str, str] = {
@@ -188,10 +201,14 @@ def render_card(dd: Any, report: dict[str, Any], summary: dict[str, Any]) -> str
                   "`problems`: one annotator's flag is a judgement to check, not a verdict. To train without "
                   "them, filter first: `dataset.filter(lambda r: not r[\"flagged\"])`, or only the non-claims: "
                   "`dataset.filter(lambda r: \"not_a_claim\" not in r[\"problems\"])`.", ""]
+    named = report.get("pseudonymised")
+    columns = dict(COLUMNS)
+    if named:
+        columns["annotators"] = "the annotators whose votes count (pseudonyms, see *Personal data*), sorted"
     lines += ["## Columns", ""]
     for name, feature in first.features.items():
         lines.append(f"- {_code(name)} ({_feature_type(feature)}): "
-                     + COLUMNS.get(name, "the document's own metadata from the corpus (a JSONL or CSV column, a "
+                     + columns.get(name, "the document's own metadata from the corpus (a JSONL or CSV column, a "
                                          "manifest key), as `stance push` sent it"))
     if "cues" not in first.features and unit == "claim":
         lines.append("- `cues` is left out: no annotator marked a framing-cue span (the optional span labels of "
@@ -201,7 +218,10 @@ def render_card(dd: Any, report: dict[str, Any], summary: dict[str, Any]) -> str
               "`labels.jsonl` (with `votes`, annotator -> label), `annotations.jsonl` (one row per annotation) and "
               "`report.html` / `report.json`.", "",
               "## Licence", "", LICENCE_NOTE + ".", "",
-              "## Personal data", "", PERSONAL_NOTE, ""]
+              "## Personal data", "",
+              PSEUDONYMISED_NOTE.format(form=_code(FORM), key_file=_code(named.get("key_file", KEY_FILE)),
+                                        key_id=_code(named.get("key_id", "")))
+              if named else PERSONAL_NOTE, ""]
     return "\n".join(lines)
 
 

@@ -187,21 +187,29 @@ def project_scheme(project: Any, given: str | None, title: str, workspace: str |
 
 
 def pull(project: str, out_dir: str | Path, *, workspace: str | Path | None = None, url: str | None = None,
-         scheme: str | None = None, progress: bool = True, replace: bool = False) -> dict[str, Any]:
+         scheme: str | None = None, progress: bool = True, replace: bool = False,
+         pseudonymise: bool = False) -> dict[str, Any]:
     """`stance pull` with the project's own scheme (``scheme``: a ``--scheme`` to check against it).
     The report gains ``scheme_source`` (for `stance train` and `stance evaluate`) and ``notes``.
-    ``replace``: replace a pull of another project in ``out_dir`` (else refused, as ``annotate.pull``)."""
+    ``replace``: replace a pull of another project in ``out_dir`` (else refused, as ``annotate.pull``);
+    ``pseudonymise``: name the annotators by pseudonyms (as ``annotate.pull``)."""
     from annotate import pull as pulling
     from annotate.pairs_pull import is_pairs_config
+    from annotate.pseudonyms import workspace_key
     from annotate.studio import connect
+    from annotate.studio_workspace import DEFAULT_WORKSPACE
 
     pulling._check_out_dir(Path(out_dir), project, replace)   # before the server: a bad --out costs nothing
+    if pseudonymise:
+        workspace_key(workspace or DEFAULT_WORKSPACE)   # made, or a broken one named, before the server too
     ls, info = connect(workspace=workspace, url=url)
     found = pulling.find_project(ls, project, info["url"])
     if is_pairs_config(getattr(found, "label_config", None)):
-        return pulling.pull(project, out_dir, workspace=workspace, url=url, progress=progress, replace=replace)
+        return pulling.pull(project, out_dir, workspace=workspace, url=url, progress=progress, replace=replace,
+                            pseudonymise=pseudonymise)
     resolved = project_scheme(found, scheme, project, workspace)
     report = pulling.pull(project, out_dir, workspace=workspace, url=url, scheme=resolved.scheme,
-                          progress=progress, scheme_source=resolved.source, replace=replace)
+                          progress=progress, scheme_source=resolved.source, replace=replace,
+                          pseudonymise=pseudonymise)
     report["notes"] = resolved.notes
     return report

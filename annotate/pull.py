@@ -165,18 +165,21 @@ def _check_emptied(out: Path, report: dict[str, Any], earlier: dict[str, Any] | 
 
 
 def write_pull(tasks: Sequence[dict[str, Any]], users: dict[int, str], scheme: Any, out_dir: str | Path,
-               source: dict[str, Any] | None = None, pairs: bool | None = None, replace: bool = False
-               ) -> dict[str, Any]:
+               source: dict[str, Any] | None = None, pairs: bool | None = None, replace: bool = False,
+               pseudonym_key: bytes | None = None) -> dict[str, Any]:
     """Write annotations, labels, dataset, Parquet and report into ``out_dir`` (swapped in whole).
 
     With ``pairs`` (None: told from the tasks' data) the tasks are claim pairs of `stance push
     --pairs`: rows, labels and dataset are those of ``annotate.pairs_pull`` and ``scheme`` is unused.
     An earlier pull in ``out_dir`` is replaced when it is of the same project (``source["project"]``)
     and the new pull is not empty where it was not; ``replace`` replaces any earlier pull. The report's
-    ``replaced`` names the pull replaced (its project, annotations and date).
+    ``replaced`` names the pull replaced (its project, annotations and date). With ``pseudonym_key``
+    every annotator is named by a pseudonym (``annotate.pseudonyms``), from the annotation rows on,
+    and the report's ``pseudonymised`` says how.
     """
     from annotate import dataset as ds
     from annotate import pairs_pull
+    from annotate import pseudonyms
     from annotate import pull_report
 
     out = Path(out_dir)
@@ -187,11 +190,12 @@ def write_pull(tasks: Sequence[dict[str, Any]], users: dict[int, str], scheme: A
     if pairs:
         scheme, key, layout = pairs_pull.RELATION_SCHEME, "pair_id", pairs_pull.DATASET_LAYOUT
         rows = pairs_pull.tasks_to_pair_rows(tasks, users)
-        labels = pairs_pull.pair_label_rows(rows)
     else:
         key, layout = "claim_id", {}
         rows = tasks_to_rows(tasks, scheme, users)
-        labels = label_rows(rows)
+    if pseudonym_key is not None:   # before the labels: no name made from a login is left to relabel
+        rows = pseudonyms.pseudonymise_rows(rows, pseudonym_key, users.values())
+    labels = pairs_pull.pair_label_rows(rows) if pairs else label_rows(rows)
     report = build_report(rows, labels, scheme, len(tasks), key)
     if pairs:
         report.update(unit="pair", n_pairs_labelled=len(labels))
@@ -199,6 +203,8 @@ def write_pull(tasks: Sequence[dict[str, Any]], users: dict[int, str], scheme: A
         report["scheme_version"] = scheme.version
     report["pulled_at"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     report.update(source or {})
+    if pseudonym_key is not None:
+        report["pseudonymised"] = pseudonyms.report_entry(pseudonym_key)
     _check_emptied(out, report, earlier, replace)
     if earlier is not None:
         report["replaced"] = earlier
@@ -228,24 +234,28 @@ def _write_jsonl(path: Path, rows: Sequence[dict[str, Any]]) -> None:
 
 def pull(project: str, out_dir: str | Path, *, workspace: str | Path | None = None, url: str | None = None,
          scheme: Any = DEFAULT_SCHEME, progress: bool = True, scheme_source: str | None = None,
-         replace: bool = False) -> dict[str, Any]:
+         replace: bool = False, pseudonymise: bool = False) -> dict[str, Any]:
     """Export ``project``'s annotations and write the pull directory; return the report.
 
     A comparison project (`stance push --pairs`, told by its label config) gives a pairs pull.
     ``scheme_source`` (what ``--scheme`` takes to load the scheme again) goes into the report.
     ``out_dir`` holding a pull of another project, or of annotations where this one has none, is
-    refused unless ``replace``.
+    refused unless ``replace``. ``pseudonymise`` names the annotators by pseudonyms keyed with the
+    workspace's ``pseudonym.key`` (made on first use), in every file written and in the report.
     """
     import httpx
     from label_studio_sdk.core.api_error import ApiError
 
+    from annotate.pseudonyms import workspace_key
     from annotate.studio import connect
+    from annotate.studio_workspace import DEFAULT_WORKSPACE
 
     if isinstance(scheme, str):
         from models.schemes import load_scheme
 
         scheme = load_scheme(scheme)
     _check_out_dir(Path(out_dir), project, replace)   # before the export: a bad --out costs nothing
+    key = workspace_key(workspace or DEFAULT_WORKSPACE) if pseudonymise else None   # a broken key too
     ls, info = connect(workspace=workspace, url=url)
     began = time.monotonic()
     try:
@@ -271,7 +281,7 @@ def pull(project: str, out_dir: str | Path, *, workspace: str | Path | None = No
     from annotate.pairs_pull import is_pairs_config
 
     pairs = True if is_pairs_config(getattr(found, "label_config", None)) else None   # None: ask the tasks
-    report = write_pull(tasks, users, scheme, out_dir, pairs=pairs, replace=replace,
+    report = write_pull(tasks, users, scheme, out_dir, pairs=pairs, replace=replace, pseudonym_key=key,
                         source={"project": project, "project_id": found.id, "url": info["url"],
                                 "export_seconds": round(exported, 2),
                                 "annotators_per_task": getattr(found, "maximum_annotations", None),
@@ -366,6 +376,13 @@ def summary_lines(report: dict[str, Any], out_dir: str | Path) -> list[str]:
                      + (f" (pulled {replaced['pulled_at']})" if replaced.get("pulled_at") else "")
                      + f", this one {report['n_annotations']}: annotations deleted in Label Studio are gone from "
                      "the pull too")
+    named = report.get("pseudonymised") or {}
+    if named:
+        from annotate.pseudonyms import DIGITS, PREFIX
+
+        lines.append(f"pseudonymised: annotators are named {PREFIX}<{DIGITS} hex digits> "
+                     f"in every file written (HMAC-SHA256 of the login, key id {named.get('key_id')}); keep the "
+                     f"workspace's {named.get('key_file')} (never share it): a new key gives new pseudonyms")
     for name in ("annotations.jsonl", "labels.jsonl", "dataset", "labels.parquet", "report.json", "report.html"):
         if (out / name).exists():
             lines.append(f"wrote {out / name}")

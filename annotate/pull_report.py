@@ -156,6 +156,10 @@ def render_html(report: dict[str, Any], labels: Sequence[dict[str, Any]] = (),
         for h in labels)
     parts.append(f"<table><thead><tr><th>human \\ model</th>{head}</tr></thead><tbody>{body}</tbody></table>")
     parts.append("<h2>Annotators</h2>")
+    named = report.get("pseudonymised") or {}
+    if named:
+        parts.append(f"<p>Annotators are named by pseudonyms, not their logins: {html_text(str(named.get('method')))} "
+                     f"(key id {html_text(str(named.get('key_id')))}).</p>")
     parts.append(_table(["annotator", "annotations", "skipped", items, "median lead time (s)", "pre-labels accepted"],
                         [[a, c["annotations"], c["skipped"], c["claims"], c["median_lead_time"],
                           accept["by_annotator"].get(a, {}).get("rate")] for a, c in report["annotators"].items()]))

@@ -147,6 +147,11 @@ def add_pull(sub: argparse._SubParsersAction) -> None:
                    "one that pushed it)")
     p.add_argument("--replace", action="store_true", help="replace what --out holds even when it is a pull of "
                    "another project, or of annotations where the project now has none (refused without it)")
+    p.add_argument("--pseudonymise", "--pseudonymize", dest="pseudonymise", action="store_true",
+                   help="name each annotator annotator-<8 hex digits> (HMAC-SHA256 of their Label Studio login, "
+                   "keyed with a secret the workspace keeps in pseudonym.key, made on first use, mode 600) instead "
+                   "of their login (usually an e-mail address) in every file written and line printed: the same "
+                   "person gets the same pseudonym in each pull of the workspace")
     p.set_defaults(handler=_pull)
 
 
@@ -155,7 +160,7 @@ def _pull(args: argparse.Namespace) -> int:
     from annotate.project_scheme import pull as pull_with_scheme
 
     report = pull_with_scheme(args.project, args.out, workspace=args.workspace, url=args.url, scheme=args.scheme,
-                               replace=args.replace)
+                               replace=args.replace, pseudonymise=args.pseudonymise)
     print_notes(report.get("notes", []))
     print("\n".join(pull.summary_lines(report, args.out)))
     return 0
