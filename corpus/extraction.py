@@ -78,8 +78,9 @@ def _pieces(text: str, spans: list[tuple[int, int]], voice: Voice) -> list[tuple
 
 def _without_markup(text: str, s: int, e: int) -> tuple[int, int, bool]:
     """The span of a Markdown sentence without the block markup that opens its line (and a heading's
-    closing #s): ``(start, end, is_heading)``. A sentence that is nothing but markup stays whole."""
-    if s and text[s - 1] != "\n":
+    closing #s): ``(start, end, is_heading)``. A sentence that is nothing but markup stays whole.
+    A nested list item's line is indented: only spaces or tabs may stand before the sentence."""
+    if text[text.rfind("\n", 0, s) + 1:s].strip(" \t"):
         return s, e, False
     start, heading = s, False
     while (m := _MD_BLOCK.match(text, start, e)) and m.end() < e:

@@ -62,3 +62,20 @@ def test_a_markdown_heading_stays_a_heading_without_its_hashes(tmp_path):
 def test_a_text_file_keeps_its_characters_as_they_are():
     texts = [c.text for c in _claims("brief.txt")]
     assert "# Kiev regime shells Donetsk again" in texts and "+ Moscow blamed Ukrainian forces for the strike." in texts
+
+
+def test_a_nested_list_item_loses_its_bullet_too():
+    text = ("The report lists the causes.\n\n"
+            "- Imports fell by 40 percent since 2024.\n"
+            "  - The owner blamed sanctions for the drop. Exports rose.\n"
+            "    1. The ministry denied it on Monday.\n"
+            "\t* Prices doubled in March, traders said.\n")
+    claims = extract_claims(Document("d", text, path="news.md"))
+    assert all(text[c.start:c.end] == c.text for c in claims)
+    assert [c.text for c in claims] == [
+        "The report lists the causes.",
+        "Imports fell by 40 percent since 2024.",
+        "The owner blamed sanctions for the drop.", "Exports rose.",
+        "The ministry denied it on Monday.",
+        "Prices doubled in March, traders said.",
+    ]
