@@ -111,8 +111,15 @@ def workspace_key(workspace: str | Path) -> bytes:
             handle.write(secrets.token_bytes(KEY_BYTES).hex() + "\n")
             handle.flush()
             os.fsync(handle.fileno())
-        with contextlib.suppress(FileExistsError):   # another pull made it first: theirs is the key
+        try:
             os.link(tmp, path)
+        except FileExistsError:   # another pull made it first: theirs is the key
+            pass
+        else:
+            # Named here, not in the report: a pull run elsewhere (with --url and no --workspace, in
+            # another folder) makes another key, and everyone gets other pseudonyms than before.
+            _note(f"made {path}, the key of the annotators' pseudonyms (mode 600): back it up, and give "
+                  f"later --pseudonymise pulls --workspace {folder} to keep the same pseudonyms")
     except OSError as err:
         raise UserError(f"--workspace {folder}: cannot keep the pseudonym key there ({err.strerror}); "
                         "choose another --workspace") from None

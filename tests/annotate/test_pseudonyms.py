@@ -50,7 +50,9 @@ def test_the_workspace_key_is_made_once_private_and_never_shown(tmp_path: Path, 
     os.chmod(path, 0o644)
     assert pseudonyms.workspace_key(workspace) == key and stat.S_IMODE(path.stat().st_mode) == 0o600
     printed = capsys.readouterr()
-    assert printed.err == f"note: {path} was mode 644; set it to 600 (it holds the key of the annotators' pseudonyms)\n"
+    assert printed.err == (f"note: made {path}, the key of the annotators' pseudonyms (mode 600): back it up, and "
+                           f"give later --pseudonymise pulls --workspace {workspace} to keep the same pseudonyms\n"   # once
+                           f"note: {path} was mode 644; set it to 600 (it holds the key of the annotators' pseudonyms)\n")
     assert key.hex() not in printed.out + printed.err
     assert pseudonyms.workspace_key(tmp_path / "other") != key   # each workspace its own key
     path.write_text("not a key\n")
