@@ -157,6 +157,8 @@ def _raw_sentences(doc: Document) -> Iterator[tuple]:
             if window:
                 cs = pieces[max(0, i - CONTEXT_SPAN)][0]
                 ce = pieces[min(len(pieces) - 1, i + CONTEXT_SPAN)][1]
+            elif i in headings and len(pieces) == 1:
+                cs, ce = s, e   # a Markdown heading's line is its context: without its #s, as its claim
             else:
                 cs, ce = ps, pe
             rows[-1].append((s, e, is_claim, reason, speaker, name, cs, ce, p))

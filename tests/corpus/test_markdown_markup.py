@@ -57,6 +57,10 @@ def test_a_markdown_heading_stays_a_heading_without_its_hashes(tmp_path):
     assert (by_text["Kiev regime shells Donetsk again"].reason, by_text["Reaction"].reason) == ("headline", "heading")
     assert not by_text["Reaction"].is_claim
     assert by_text["Moscow blamed Ukrainian forces for the strike."].reason != "heading"
+    # their context, shown above the claim in Label Studio, is the line without its #s too
+    assert (by_text["Kiev regime shells Donetsk again"].context, by_text["Reaction"].context) == (
+        "Kiev regime shells Donetsk again", "Reaction")
+    assert TEXT[by_text["Reaction"].context_start:].startswith("Reaction ##")
 
 
 def test_a_text_file_keeps_its_characters_as_they_are():
