@@ -18,6 +18,7 @@ report.json and the terminal say which of the two was done.
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections import Counter
 from pathlib import Path
@@ -373,9 +374,11 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
     report["by"] = {}
     for field in fields:
         if not (derived and field == "source") and not any(field in r for r in rows):
+            close = difflib.get_close_matches(field, sorted({k for r in rows for k in r}), n=1)
             raise UserError(f"--by {field}: no row of {data} has that field"
                             + ("; nor does any name a source (outlet, author, platform or site)" if field == "source"
-                               else ""))
+                               else "")
+                            + (f"; did you mean --by {close[0]}?" if close else "; give a field its rows have"))
         groups: dict[str, list[int]] = {}
         for i, r in enumerate(rows):
             value = _named(r) if derived and field == "source" else r.get(field)

@@ -185,6 +185,12 @@ def test_evaluate_writes_report_figures_and_escaped_html(tmp_path: Path, monkeyp
     data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     report = ev.evaluate("bootstrap", data, tmp_path / "report", by=["source_type"], folds=3)
     assert report["source_type_note"].startswith("the model reads each claim's source_type as evidence")
+    with pytest.raises(UserError, match=r"^--by source_typ: no row of .* has that field; did you mean --by "
+                                        r"source_type\?$"):
+        ev.evaluate("bootstrap", data, tmp_path / "typo", by=["source_typ"], folds=3)
+    with pytest.raises(UserError, match=r"has that field; give a field its rows have$"):
+        ev.evaluate("bootstrap", data, tmp_path / "typo", by=["zzzz"], folds=3)
+    assert not (tmp_path / "typo").exists()   # nothing written
     assert "metadata_note" not in report
     assert "reads each claim&#x27;s source_type as evidence" in (out / "index.html").read_text(encoding="utf-8")
     assert "anchoring_note" not in report
