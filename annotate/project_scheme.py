@@ -199,7 +199,7 @@ def pull(project: str, out_dir: str | Path, *, workspace: str | Path | None = No
     from annotate.studio import connect
     from annotate.studio_workspace import DEFAULT_WORKSPACE
 
-    pulling._check_out_dir(Path(out_dir), project, replace)   # before the server: a bad --out costs nothing
+    pulling._check_out_dir(Path(out_dir), project, replace, pseudonymise)   # before the server: a bad --out costs nothing
     if pseudonymise:
         workspace_key(workspace or DEFAULT_WORKSPACE)   # made, or a broken one named, before the server too
     ls, info = connect(workspace=workspace, url=url)

@@ -121,13 +121,18 @@ def fetch_users(ls: Any) -> dict[int, str]:
         raise
 
 
-def _check_out_dir(out: Path, project: str | None = None, replace: bool = False) -> None:
+def _check_out_dir(out: Path, project: str | None = None, replace: bool = False,
+                   pseudonymise: bool | None = None) -> None:
     """Refuse an --out that is not a new, empty or earlier pull directory, or that cannot be written,
-    or (unless ``replace``) that holds a pull of another project than ``project``: before the export,
-    not after."""
+    or (unless ``replace``) that holds a pull of another project than ``project``, or a pseudonymised
+    pull when this one (``pseudonymise`` False) would write the logins: before the export, not after."""
     check_output_dir(out, PULL_FILES)
     check_writable(out)
     earlier = earlier_pull(out)
+    if pseudonymise is False and not replace and earlier is not None and earlier.get("pseudonymised"):
+        raise UserError(f"{out} holds a pull whose annotators are pseudonymised ({_what(earlier)}); this pull would "
+                        "name them by their Label Studio logins: add --pseudonymise, or --replace to replace it "
+                        "with the logins")
     if project is None or replace or earlier is None or earlier.get("project") in (None, project):
         return
     raise UserError(f"{out} holds a pull of another project, {earlier['project']!r} ({_what(earlier)}); "
@@ -143,7 +148,8 @@ def earlier_pull(out: str | Path) -> dict[str, Any] | None:
     if not isinstance(report, dict):
         return None
     keep = ("project", "n_annotations", "pulled_at")
-    return {k: report[k] for k in keep if isinstance(report.get(k), int if k == "n_annotations" else str)}
+    found = {k: report[k] for k in keep if isinstance(report.get(k), int if k == "n_annotations" else str)}
+    return {**found, "pseudonymised": True} if report.get("pseudonymised") else found
 
 
 def _what(earlier: dict[str, Any]) -> str:
@@ -183,7 +189,7 @@ def write_pull(tasks: Sequence[dict[str, Any]], users: dict[int, str], scheme: A
     from annotate import pull_report
 
     out = Path(out_dir)
-    _check_out_dir(out, (source or {}).get("project"), replace)
+    _check_out_dir(out, (source or {}).get("project"), replace, pseudonymise=pseudonym_key is not None)
     earlier = earlier_pull(out)
     if pairs is None:
         pairs = pairs_pull.is_pairs_export(tasks)
@@ -254,7 +260,7 @@ def pull(project: str, out_dir: str | Path, *, workspace: str | Path | None = No
         from models.schemes import load_scheme
 
         scheme = load_scheme(scheme)
-    _check_out_dir(Path(out_dir), project, replace)   # before the export: a bad --out costs nothing
+    _check_out_dir(Path(out_dir), project, replace, pseudonymise)   # before the export: a bad --out costs nothing
     key = workspace_key(workspace or DEFAULT_WORKSPACE) if pseudonymise else None   # a broken key too
     ls, info = connect(workspace=workspace, url=url)
     began = time.monotonic()

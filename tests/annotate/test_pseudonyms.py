@@ -175,6 +175,27 @@ def test_a_pseudonymised_pull_names_no_login_and_keeps_every_figure(tmp_path: Pa
     assert note == [f"{admin}: sarcasm", f"{ann}: unlike {admin} I see no irony"]
 
 
+def test_a_plain_pull_never_writes_the_logins_over_a_pseudonymised_one_silently(tmp_path: Path):
+    import test_pull as claims
+
+    out = tmp_path / "shared"
+    pull.write_pull(claims._flagged_tasks(), claims.USERS, claims.SCHEME, out, source={"project": "p"},
+                    pseudonym_key=KEY)
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    with pytest.raises(UserError, match=rf"^{out} holds a pull whose annotators are pseudonymised \(\d+ annotations, "
+                                        r"pulled .*\); this pull would name them by their Label Studio logins: add "
+                                        r"--pseudonymise, or --replace to replace it with the logins$"):
+        pull.write_pull(claims._flagged_tasks(), claims.USERS, claims.SCHEME, out, source={"project": "p"})
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before   # nothing written
+    again = pull.write_pull(claims._flagged_tasks(), claims.USERS, claims.SCHEME, out, source={"project": "p"},
+                            pseudonym_key=KEY)   # pseudonymised again: no question
+    assert again["replaced"]["pseudonymised"] is True
+    plain = pull.write_pull(claims._flagged_tasks(), claims.USERS, claims.SCHEME, out, source={"project": "p"},
+                            replace=True)   # on purpose
+    assert "pseudonymised" not in plain and "admin@example.org" in (out / "labels.jsonl").read_text()
+    pull.write_pull(claims._flagged_tasks(), claims.USERS, claims.SCHEME, out, source={"project": "p"})  # plain on plain
+
+
 def test_the_command_line_takes_both_spellings():
     from claimstance.cli import build_parser
 
