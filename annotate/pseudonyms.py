@@ -20,13 +20,13 @@ import hmac
 import os
 import re
 import secrets
-import stat
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from annotate.studio_api import _note
+from annotate.studio_workspace import keep_private
 from corpus.errors import UserError
 
 KEY_FILE = "pseudonym.key"
@@ -70,22 +70,8 @@ def _read_key(path: Path) -> bytes:
         raise _broken(path, f"unreadable ({err.strerror})") from None
     if not _KEY_TEXT.fullmatch(text):
         raise _broken(path, "not a pseudonym key" if text else "empty")
-    _keep_private(path)
+    keep_private(path, "the key of the annotators' pseudonyms")
     return bytes.fromhex(text)
-
-
-def _keep_private(path: Path) -> None:
-    """Set the key file back to mode 600 when someone loosened it, with a note (or the command to run)."""
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if not mode & 0o077:
-        return
-    try:
-        os.chmod(path, 0o600)
-    except OSError as err:
-        _note(f"{path} is mode {mode:o} and could not be set to 600 ({err.strerror}); it holds the key of the "
-              f"annotators' pseudonyms: run `chmod 600 {path}`")
-    else:
-        _note(f"{path} was mode {mode:o}; set it to 600 (it holds the key of the annotators' pseudonyms)")
 
 
 def workspace_key(workspace: str | Path) -> bytes:

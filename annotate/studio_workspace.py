@@ -60,14 +60,15 @@ def _read_info(workspace: str | Path, check_key: bool = True) -> dict[str, Any] 
         raise _broken_info(path, "unreadable (empty)")
     if not isinstance(info, dict) or not info.get("api_key"):
         raise _broken_info(path, "no api_key in it")
-    _keep_private(path)
+    keep_private(path)
     if check_key:
         _check_file_key(info, workspace)
     return info
 
 
-def _keep_private(path: Path) -> None:
-    """Set studio.json back to mode 600 when someone loosened it, with a note (or the command to run)."""
+def keep_private(path: Path, holds: str = "the password and API key") -> None:
+    """Set a file of secrets (studio.json, the pseudonym key) back to mode 600 when someone loosened
+    it, with a note saying what it ``holds`` (or the command to run)."""
     mode = stat.S_IMODE(path.stat().st_mode)
     if not mode & 0o077:
         return
@@ -75,9 +76,9 @@ def _keep_private(path: Path) -> None:
         os.chmod(path, 0o600)
     except OSError as err:
         _note(f"{path} is mode {mode:o} and could not be set to 600 ({err.strerror}); "
-              f"it holds the password and API key: run `chmod 600 {path}`")
+              f"it holds {holds}: run `chmod 600 {path}`")
     else:
-        _note(f"{path} was mode {mode:o}; set it to 600 (it holds the password and API key)")
+        _note(f"{path} was mode {mode:o}; set it to 600 (it holds {holds})")
 
 
 def _check_file_key(info: dict[str, Any], workspace: str | Path) -> None:
