@@ -95,6 +95,42 @@ def _named(row: dict[str, Any]) -> str | None:
     return None if name in (UNKNOWN_SOURCE, str(row.get("doc_id"))) else name
 
 
+def _members(value: Any) -> list[Any]:
+    """The group names one row's value of a ``--by`` field stands for: each member of a list (a
+    claim's ``annotators``), once; the value itself otherwise."""
+    if isinstance(value, (list, tuple, set, frozenset)) or (hasattr(value, "tolist") and hasattr(value, "ndim")
+                                                            and getattr(value, "ndim", 0) > 0):
+        members = list(value.tolist() if hasattr(value, "tolist") else value)
+        return list(dict.fromkeys(str(m) if isinstance(m, (dict, list)) else m for m in members))
+    return [value]
+
+
+def group_rows(rows: list[dict[str, Any]], field: str, value_of: Any = None) -> dict[str, list[int]]:
+    """The indices of ``rows`` in each group of ``field`` (``value_of(row)`` instead of the field when
+    given): a row without the field (None, "", an empty list) in "(no FIELD)"; a row whose value is a
+    list (``annotators``: ["alice", "bob"]) in the group of each member, so groups may overlap."""
+    groups: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        value = value_of(r) if value_of is not None else r.get(field)
+        members = [m for m in _members(value) if m not in (None, "")]
+        for member in members or [None]:
+            groups.setdefault(f"(no {field})" if member is None else str(member), []).append(i)
+    return groups
+
+
+def overlap_note(field: str, n: int, groups: dict[str, list[int]]) -> str:
+    """What to know of a field whose groups overlap (a list-valued field): empty when they do not."""
+    total = sum(len(idx) for idx in groups.values())
+    if total == n:
+        return ""
+    note = (f"--by {field}: a claim counts in the group of each member of its {field} ({n} claims, {total} places "
+            f"in {len(groups)} groups): the groups overlap, so their sizes add up to more than the claims scored")
+    if field == "annotators":
+        note += (", and each group scores the model against the resolved label of the claims that annotator "
+                 "labelled, not against their own label (`--data annotations.jsonl --by annotator` does that)")
+    return note
+
+
 def leave_out_seen(rows: list[dict[str, Any]], record: dict[str, Any]) -> tuple[list[dict[str, Any]], int, int]:
     """The rows whose text the model was neither trained nor tuned on, and how many of each were left out."""
     rows, trained = leave_out_trained(rows, record.get("train_hashes") or [])
@@ -379,12 +415,13 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
                             + ("; nor does any name a source (outlet, author, platform or site)" if field == "source"
                                else "")
                             + (f"; did you mean --by {close[0]}?" if close else "; give a field its rows have"))
-        groups: dict[str, list[int]] = {}
-        for i, r in enumerate(rows):
-            value = _named(r) if derived and field == "source" else r.get(field)
-            groups.setdefault(f"(no {field})" if value in (None, "") else str(value), []).append(i)
+        groups = group_rows(rows, field, (lambda r: _named(r)) if derived and field == "source" else None)
         report["by"][field] = {value: score(y[idx], proba[idx], labels, support_only=True)
                                for value, idx in sorted(groups.items(), key=lambda kv: -len(kv[1]))}
+        note = overlap_note(field, len(rows), groups)
+        if note:
+            report.setdefault("by_overlap", {})[field] = {"claims": len(rows), "in_groups": sum(map(len, groups.values()))}
+            report["by_note"] = "; ".join(filter(None, (report.get("by_note"), note)))
         if boot is not None:
             for value, idx in groups.items():
                 scored = score(y[idx], boot[idx], labels, support_only=True)

@@ -106,7 +106,7 @@ def terminal_table(lines: list[tuple[str, int, float, float, float]], max_width:
     return out
 
 
-NOTE_KEYS = ("bootstrap_note", "documents_note", "note", "absent_note", "source_type_note", "metadata_note", "baseline_note",
+NOTE_KEYS = ("by_note", "bootstrap_note", "documents_note", "note", "absent_note", "source_type_note", "metadata_note", "baseline_note",
              "ties_note", "anchoring_note")
 
 

@@ -697,3 +697,56 @@ def test_the_bootstrap_advice_needs_as_many_claims_as_an_interval(
             assert note.endswith(": too few claims to tell which pre-labels better (at least 20, as for the "
                                  "intervals); label more claims and evaluate again")
             assert report["bootstrap_note"] in (tmp_path / f"r{n}" / "report.md").read_text(encoding="utf-8")
+
+
+def test_a_list_valued_by_field_counts_each_claim_in_each_member_s_group(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--by annotators` on labels.jsonl: a claim annotated by alice and bob is in alice's group and
+    in bob's (not in one "alice,bob" group), the report says the groups overlap, and the page
+    escapes an annotator's name."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    carol = "<img src=x onerror=alert(1)>carol\u202e"
+    rows = _rows()
+    for i, r in enumerate(rows):
+        r["annotators"] = (["alice", "bob"] if i < 8 else ["bob"] if i < 16 else [carol] if i < 22 else [])
+    rows[1]["annotators"] = ["bob", "alice", "bob"]   # a name twice in one row counts once
+
+    def wrong_on_two(model: str, got: list[dict], scheme: object) -> tuple[np.ndarray, dict]:
+        out, info = _fake_predict(model, got, scheme)
+        for i, r in enumerate(got):
+            if r["id"] in ("k0", "i4"):   # rows 0 (alice, bob) and 9 (bob)
+                out[i] = out[i][[1, 0, 2]]
+        return out, info
+
+    monkeypatch.setattr(ev, "predict_rows", wrong_on_two)
+    data = tmp_path / "labels.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    report = ev.evaluate("bootstrap", data, tmp_path / "r", by=["annotators"], folds=2)
+    groups = report["by"]["annotators"]
+    assert {k: v["n"] for k, v in groups.items()} == {"bob": 16, "alice": 8, carol: 6, "(no annotators)": 2}
+    assert groups["alice"]["accuracy"] == pytest.approx(7 / 8, abs=1e-4)
+    assert groups["bob"]["accuracy"] == pytest.approx(14 / 16, abs=1e-4)
+    assert groups[carol]["accuracy"] == 1.0 and report["overall"]["accuracy"] == pytest.approx(22 / 24, abs=1e-4)
+    assert report["by_overlap"] == {"annotators": {"claims": 24, "in_groups": 32}}
+    assert report["by_note"].startswith(
+        "--by annotators: a claim counts in the group of each member of its annotators (24 claims, 32 places in "
+        "4 groups): the groups overlap, so their sizes add up to more than the claims scored, and each group "
+        "scores the model against the resolved label")
+    assert report["by_note"] in evaluation_report.notes(report)
+    names = [name for name, *_ in evaluation_report.summary_table(report)]
+    assert "annotators=alice (few claims)" in names and "annotators=bob (few claims)" in names
+    assert not any("alice,bob" in name or "'alice'" in name for name in names)
+    page = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
+    assert "<img src=x" not in page and "\u202e" not in page
+    assert "annotators=&lt;img src=x onerror=alert(1)&gt;carol" in page
+    assert "the groups overlap, so their sizes add up to more than the claims scored" in page
+    md = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
+    assert "| annotators=alice (few claims) | 8 |" in md and "<img" not in md and "the groups overlap" in md
+    # A single-valued field has no such note; labels.parquet (a list column) groups the same way.
+    assert "by_note" not in ev.evaluate("bootstrap", data, tmp_path / "r", by=["outlet"], folds=2)
+    table = tmp_path / "labels.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), table)
+    again = ev.evaluate("bootstrap", table, tmp_path / "rp", by=["annotators"], folds=2)
+    assert {k: v["n"] for k, v in again["by"]["annotators"].items()} == {k: v["n"] for k, v in groups.items()}
