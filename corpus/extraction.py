@@ -13,13 +13,13 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from corpus.claimfilter import (BYLINE, DATELINE, EDITORIAL_MARKER, FRONT_MATTER, HEADING, HEADLINE, SPEAKER_MARKER,
-                                classify)
+from corpus.claimfilter import (BYLINE, DATELINE, EDITORIAL_MARKER, FILLER, FRONT_MATTER, HEADING, HEADLINE,
+                                SPEAKER_MARKER, classify)
 from corpus.language import foreign_script
 from corpus.readers import extractor
 from corpus.quotations import full_names, pronoun_names
 from corpus.records import CLAIM_FIELDS, COMMENTER, QUOTED, Claim, Document, make_claim_id
-from corpus.sentences import split_paragraphs, split_sentences
+from corpus.sentences import RULE_LINE, split_paragraphs, split_sentences
 from corpus.sources import document_format
 from corpus.voices import Voice, editorial_marker, paragraph_voices, sentence_voices
 
@@ -36,6 +36,7 @@ _QUESTION_TAIL = " \t\"'”’»)]"
 # bullet or number; nested ("> - ") they repeat. Not part of the sentence a claim quotes.
 _MD_BLOCK = re.compile(r"[ \t]{0,3}(?:(?P<heading>#{1,6})[ \t]+|>[ \t]?|[*+-][ \t]+|\d{1,3}[.)][ \t]+)")
 _MD_HEADING_CLOSE = re.compile(r"[ \t]+#+[ \t]*$")   # "## Reaction ##"
+_SETEXT_UNDERLINE = re.compile(r"(?:=+|-+)[ \t]*")   # "Title\n=====", "Subtitle\n-----": the line above is a heading
 
 
 def _pieces(text: str, spans: list[tuple[int, int]], voice: Voice) -> list[tuple[int, int, str | None]]:
@@ -91,6 +92,17 @@ def _without_markup(text: str, s: int, e: int) -> tuple[int, int, bool]:
     return start, e, heading
 
 
+def _setext_heading(text: str, paragraphs: list[tuple[int, int]], p: int) -> bool:
+    """Whether paragraph ``p`` of a Markdown text is a setext heading: underlined on the next line by
+    ``=``s or ``-``s (with a blank line between, ``---`` is a thematic break), and no list item,
+    quotation or sentence ending in a period ("... died.\n---" is taken for a sentence and a rule)."""
+    if p + 1 >= len(paragraphs):
+        return False
+    (ps, pe), (ns, ne) = paragraphs[p], paragraphs[p + 1]
+    return (_SETEXT_UNDERLINE.fullmatch(text, ns, ne) is not None and text.count("\n", pe, ns) == 1
+            and text[pe - 1] != "." and not _MD_BLOCK.match(text, ps, pe) and RULE_LINE.fullmatch(text, ps, pe) is None)
+
+
 def _flag(sentence: str, forced: str | None) -> tuple[bool, str]:
     if forced and not (forced == HEADLINE and foreign_script(sentence)):
         return False, forced   # a headline in Cyrillic is no statement anything here reads: not_english
@@ -126,12 +138,17 @@ def _raw_sentences(doc: Document) -> Iterator[tuple]:
     prose: list[bool] = []         # whether a paragraph is prose, which a neighbour may take in (_context)
     alone: list[bool] = []         # whether it holds one sentence (besides a turn marker)
     for p, ((ps, pe), voice) in enumerate(zip(paragraphs, voices)):
-        pieces = _pieces(text, split_sentences(text, ps, pe), voice)
+        # a rule line ("* * *", "---", a setext heading's "=====") is markup alone: one filler piece, never
+        # in a neighbour's context
+        rule = voice.kind == "text" and RULE_LINE.fullmatch(text, ps, pe) is not None
+        pieces = [(ps, pe, FILLER)] if rule else _pieces(text, split_sentences(text, ps, pe), voice)
         headings: set[int] = set()
-        if markdown:
+        if markdown and not rule:
             trimmed = [_without_markup(text, s, e) for s, e, _ in pieces]
             headings = {i for i, (_, _, heading) in enumerate(trimmed) if heading}
             pieces = [(s, e, forced) for (s, e, _), (_, _, forced) in zip(trimmed, pieces)]
+            if voice.kind == "text" and _setext_heading(text, paragraphs, p):
+                headings = {i for i, (_, _, forced) in enumerate(pieces) if forced is None}
         said = sentence_voices(text, [(s, e) for s, e, _ in pieces], voice)  # quotes run across sentences
         window = pe - ps > CONTEXT_MAX
         rows.append([])
@@ -164,7 +181,8 @@ def _raw_sentences(doc: Document) -> Iterator[tuple]:
             rows[-1].append((s, e, is_claim, reason, speaker, name, cs, ce, p))
         said_rows = [row for row in rows[-1] if row[3] != SPEAKER_MARKER]
         alone.append(not window and len(said_rows) == 1)
-        prose.append(voice.kind == "text" and not titled and not (alone[-1] and said_rows[0][3] in _OWN_LINE))
+        prose.append(voice.kind == "text" and not titled and not rule
+                     and not (alone[-1] and said_rows[0][3] in _OWN_LINE))
     for p, paragraph_rows in enumerate(rows):
         if alone[p] and prose[p]:
             cs, ce = _context(paragraphs, voices, prose, p)

@@ -39,6 +39,8 @@ HTML_EXTRACTOR = "trafilatura"   # what turns a page into the text its claims' o
 _H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.I | re.S)
 _TAG = re.compile(r"<[^>]*>")
 _MD_TITLE = re.compile(r"#[ \t]+\S")   # "# Title", not "## Section"
+_SETEXT_TITLE = re.compile(r"[ \t]*\r?\n[ \t]{0,3}=+[ \t]*(?:\r?\n|$)")   # "Title\n=====": a setext title's underline
+_MD_BLOCK_START = re.compile(r"[>#*+-]|\d{1,3}[.)]\s")   # a quotation, heading or list item is no setext title
 
 
 def extractor() -> dict[str, str]:
@@ -241,7 +243,13 @@ def _markdown_title_end(text: str, start: int) -> int:
     if first is None:
         return 0
     line = text[first[0]:first[1]]
-    return first[1] if _MD_TITLE.match(line) and "\n" not in line else 0
+    if "\n" in line:
+        return 0
+    if _MD_TITLE.match(line):
+        return first[1]
+    # a setext title: "Title" underlined by "=====" on the next line
+    under = _SETEXT_TITLE.match(text, first[1])
+    return first[1] if under and line[-1] != "." and not _MD_BLOCK_START.match(line) else 0
 
 
 def _with_hint(meta: dict[str, Any], key: str, value: Any) -> dict[str, Any]:

@@ -9,7 +9,10 @@ How it works, and why it is fast: one compiled regex finds the candidate sentenc
 something that is not a lower-case letter), over whole paragraphs at C speed. Only those
 candidates reach Python, where a few set look-ups decide abbreviations, initials, list
 markers and ellipses. Lines are paragraphs, except a hard-wrapped line that continues (no end
-punctuation, and the next line starts in lower case or the block is wrapped at a fixed width).
+punctuation, and the next line starts in lower case or the block is wrapped at a fixed width; or
+it stops where no sentence can, after a comma, "the", "of" or "said President"). A quotation's
+lines (``> ``) are read after their markers; a heading, a list item, a turn label, a rule line
+(``* * *``, ``---``, a setext heading's ``====``) or another quotation depth starts a new paragraph.
 """
 
 from __future__ import annotations
@@ -53,7 +56,29 @@ _ANY_BREAK = re.compile(r"[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 # Text wrapped at a fixed width: the longest line of a block, and how full a wrapped line is.
 _WRAP_MIN, _WRAP_MAX, _FULL = 55, 100, 0.8
-_LABEL = re.compile(r"[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}:\s")  # "Question: ", "John Smith: "
+# "Question: ", "John Smith: ", and in Markdown emphasis "**Q:** ", "__Interviewer__: "
+_LABEL = re.compile(r"(?:\*\*|__|[*_])?[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}(?:\*\*|__|[*_])?:(?:\*\*|__|[*_])?\s")
+# A quotation's markers opening a line (Markdown's and e-mail's "> ", nested "> > ").
+_QUOTE_MARKS = re.compile(r"(?:>[ \t]?)+")
+# A line that is only a rule: a thematic break ("* * *", "***", "---", "___") or the underline of a
+# setext heading ("=====", "-----"). Never part of a paragraph.
+RULE_LINE = re.compile(r"=+[ \t]*|-+[ \t]*|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}|(?:-[ \t]*){3,}")
+# A line ending in one of these words stops where no sentence ends ("... the\nKremlin said"), and a
+# title before a name after one of them ("... said President\nZelensky") or a comma does too. Words a
+# heading may end in ("What we stand for") are safe only on a line as long as a wrapped one (_OPEN_MIN).
+_OPEN_WORDS = frozenset(
+    """a an the and or nor but of to in on at by for from with into onto upon over under about against
+    between among as than that which who whom whose whether because while amid despite via per including
+    its their his her our your my""".split()
+)
+_SPEECH = frozenset("said says told tells added warned wrote urged asked".split())
+_NAME_TITLES = frozenset(
+    """President Vice Prime Minister Foreign Defence Defense Interior Deputy First Chancellor Secretary
+    General Senator Sen. Governor Gov. Mayor Ambassador Spokesman Spokeswoman Spokesperson Press King Queen
+    Pope Patriarch Colonel Col. Commander Chief Director Speaker Premier Judge Justice""".split()
+)
+_PLACE_ABBREVIATIONS = frozenset({"st", "mt", "ft", "v", "vs", "cf", "viz"})   # "Main St." may end a line
+_OPEN_MIN = 40   # characters of a line before a capital that reads unfinished
 _HEADING_OR_ITEM = re.compile(r"(?:#{1,6}\s|[-*+•▪◦‣⁃]\s|\(?(?:\d{1,3}|[A-Za-z])[.)]\s)")
 # A candidate sentence end: a run of end marks (spaced ". . ." included), closing quotes and
 # brackets, then white space, then anything but a lower-case ASCII letter (after openers).
@@ -126,7 +151,10 @@ def _block_paragraphs(text: str, lines: list[tuple[int, int]], i: int, j: int, o
     A line continues on the next when it does not end a sentence and either the next line starts in
     lower case, or the block looks wrapped at a fixed width (three lines or more, the longest of 55
     to 100 characters, a third of them and at least two nearly as long) and this line is nearly
-    as long too.
+    as long too; and, whatever the next line starts with, when it stops where no sentence can
+    (``_open_end``). A quotation's lines are read after their ``>`` markers and continue only in a
+    quotation as deep (or, in lower case, on a line without markers); a heading, a list item, a rule
+    line or a turn label (``Q:``, ``**A:**``, ``John Smith:``) is never joined.
     """
     width = 0
     if j - i > 2:
@@ -137,23 +165,60 @@ def _block_paragraphs(text: str, lines: list[tuple[int, int]], i: int, j: int, o
             width = top
     ps, pe = lines[i]
     ls = ps  # start of the last line
+    depth, lc = _quote_depth(text, ps, pe)  # the paragraph's quotation depth; where the last line's words start
     for s, e in lines[i + 1 : j]:
+        d, c = _quote_depth(text, s, e)
+        ended = text[pe - 1] in ".!?:;…"  # the line before ends a sentence
         joined = (
-            text[pe - 1] not in ".!?:;…"  # the line before does not end a sentence,
-            and text[ls] != "#"  # nor is a heading,
-            and not _HEADING_OR_ITEM.match(text, s, e)  # this line is no heading, item
+            c < e and lc < pe  # neither line is markers alone ("> "),
+            and text[lc] != "#"  # nor is the line before a heading,
+            and not _HEADING_OR_ITEM.match(text, c, e)  # this line is no heading, item
+            and not RULE_LINE.fullmatch(text, c, e) and not RULE_LINE.fullmatch(text, lc, pe)  # or rule,
+            and (d == depth or (d == 0 and text[c].islower()))  # it is as deep in a quotation (or lazy),
             and (
-                (text[s].islower() and text.count(" ", ls, pe) >= 2)  # and goes on in lower case,
-                or (width and pe - ls >= _FULL * width and not _LABEL.match(text, s, e))  # or wraps.
-            )
+                (not ended and text[c].islower() and text.count(" ", lc, pe) >= 2)  # and goes on in lower case,
+                or (not ended and width and pe - ls >= _FULL * width and not _LABEL.match(text, c, e))  # wraps,
+                or (pe - lc >= _OPEN_MIN and not _LABEL.match(text, c, e) and _open_end(text, lc, pe))  # or
+            )  # the line before stops mid-sentence
         )
         if joined:
             pe = e
         else:
             out.append((ps, pe))
             ps, pe = s, e
-        ls = s
+            depth = d
+        ls, lc = s, c
     out.append((ps, pe))
+
+
+def _quote_depth(text: str, s: int, e: int) -> tuple[int, int]:
+    """How many quotation markers (``>``) open the line ``text[s:e]``, and where its words start."""
+    if text[s] != ">":
+        return 0, s
+    m = _QUOTE_MARKS.match(text, s, e)
+    c = m.end()
+    while c < e and text[c] in " \t":
+        c += 1
+    return text.count(">", s, m.end()), c
+
+
+def _open_end(text: str, s: int, e: int) -> bool:
+    """Whether the line ``text[s:e]`` stops where a sentence cannot: after a comma, a word such as
+    "the", "of" or "between", "Mr.", or a title after such a word, a speech verb or a comma
+    ("... said President", "... talks with Prime Minister")."""
+    words = text[max(s, e - 80):e].split()
+    last = words[-1]
+    if last[-1] == ",":
+        return len(last) > 1
+    if last[-1] == ".":
+        return last[:-1].lower() in _PREPOSITIVE and last[:-1].lower() not in _PLACE_ABBREVIATIONS and last[:1].isupper()
+    if last in _OPEN_WORDS:
+        return True
+    k = len(words) - 1
+    while k > 0 and words[k] in _NAME_TITLES:
+        k -= 1
+    return k < len(words) - 1 and k >= 0 and words[k] not in _NAME_TITLES and (
+        words[k] in _OPEN_WORDS or words[k] in _SPEECH or words[k][-1] == ",")
 
 
 def _sentences(text: str, ps: int, pe: int, out: list[tuple[int, int]]) -> None:

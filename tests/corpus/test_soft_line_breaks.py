@@ -1,0 +1,116 @@
+"""A sentence runs across a soft line break inside a paragraph: a hard-wrapped quotation (``> ``) and a
+line that stops where no sentence can ("... said President\\nZelensky"), whatever the next line starts
+with. A blank line or a new block (heading, list item, rule, another quotation depth, a turn label
+such as ``Q:``, ``**A:**`` or ``John Smith:``) still ends it. Offsets stay exact."""
+
+from __future__ import annotations
+
+import pytest
+
+from corpus.extraction import extract_claims
+from corpus.records import INTERVIEWEE, INTERVIEWER, Document
+from corpus.sentences import split_paragraphs, split_sentences
+
+
+def sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e in split_sentences(text)]
+
+
+def paragraphs(text: str) -> list[str]:
+    return [text[s:e] for s, e in split_paragraphs(text)]
+
+
+def claims(text: str, path: str = "story.md") -> list:
+    found = extract_claims(Document("d", text, path=path))
+    assert all(text[c.start:c.end] == c.text for c in found)
+    assert all(text[c.context_start:c.context_start + len(c.context)] == c.context for c in found)
+    return found
+
+
+@pytest.mark.parametrize("text", [
+    "> The minister said the\n> grid would hold.",
+    "> The energy minister told reporters in Kyiv on Monday that the\n> Kremlin had hit three substations.",
+    "> > The envoy told reporters in Geneva that the talks with the\n> > Russian side had failed.",
+    # a lazy continuation line (no marker) in lower case still belongs to the quotation
+    "> The energy minister told reporters in Kyiv on Monday that the\ngrid would hold.",
+])
+def test_a_hard_wrapped_quotation_is_one_sentence(text: str) -> None:
+    assert sentences(text) == [text]
+
+
+@pytest.mark.parametrize("text", [
+    "The talks in Istanbul ended without a deal on Monday, said President\nZelensky, who blamed Moscow.",
+    "The talks in Istanbul ended without a deal on Monday, according to Mr.\nYermak, his chief of staff.",
+    "The talks in Istanbul ended without a deal, he told reporters after his talks with Prime Minister\nShmyhal.",
+    "Officials in Kyiv, Kharkiv, Dnipro, Zaporizhzhia, Mykolaiv, Kherson,\nOdesa and Lviv said the grid held.",
+    "The minister said on Monday that the grid would hold through the winter and that the\nKremlin had failed.",
+])
+def test_a_line_stopping_mid_sentence_runs_on_before_a_capital(text: str) -> None:
+    assert sentences(text) == [text]
+    assert paragraphs(text) == [text]
+
+
+@pytest.mark.parametrize("text", [
+    # a headline, a title ending in a title word, a "..., X says" headline: a line of its own
+    "Grid operator warns of winter shortfall as strikes hit the east\nKYIV (Reuters) - The operator said so.",
+    "Zelensky meets Polish Prime Minister in Warsaw to discuss the grain\nWarsaw (Reuters) - The leaders met.",
+    "Russia will win the war against the West in the end, Putin says\nMOSCOW (Reuters) - Putin said so.",
+    # a short line is no wrapped one: a section title ending in a preposition, a greeting
+    "What we stand for\nWe are an independent think tank.",
+    "Dear colleagues,\nThank you for coming.",
+    "The shop is on the corner of Main St.\nThe owner said it was closed.",
+])
+def test_a_line_that_may_end_is_not_joined_to_a_capital(text: str) -> None:
+    assert paragraphs(text) == text.split("\n")
+
+
+@pytest.mark.parametrize("after", [
+    "Q: Why did they fail?", "**Q:** Why did they fail?", "__A:__ Nobody wanted a deal.",
+    "**Interviewer:** Why did they fail?", "Olga Reznik: Why did they fail?",
+    "## Why they failed", "- Nobody wanted a deal.", "1. Nobody wanted a deal.", "* * *", "***", "---", "___",
+    "=====", "> > The envoy disagreed.", "> - Nobody wanted a deal.",
+])
+def test_a_new_block_ends_the_line_before(after: str) -> None:
+    line = "The minister said on Monday that the talks in Istanbul had failed because of the"
+    for text in (f"{line}\n{after}", f"> {line}\n{after}"):
+        assert paragraphs(text)[-1] == after, text
+
+
+def test_a_quotation_s_own_blank_line_ends_its_paragraph() -> None:
+    text = "> The minister said the grid would hold, and the talks in Istanbul\n>\n> Next paragraph of the quote."
+    assert paragraphs(text) == text.split("\n")
+
+
+def test_a_markdown_claim_spanning_a_quotation_s_lines_keeps_its_markers_inside_and_exact_offsets() -> None:
+    text = ("The ministry published a statement on Monday.\n\n"
+            "> The energy minister told reporters in Kyiv on Monday that the\n"
+            "> Kremlin had hit three substations overnight. Repairs will take weeks.\n")
+    found = claims(text)
+    assert [c.text for c in found] == [
+        "The ministry published a statement on Monday.",
+        "The energy minister told reporters in Kyiv on Monday that the\n> Kremlin had hit three substations overnight.",
+        "Repairs will take weeks.",
+    ]
+    # the opening "> " is left out (start moves past it); the quotation is one paragraph, its context
+    assert text[found[1].start - 2:found[1].start] == "> "
+    assert found[1].paragraph == found[2].paragraph and found[1].context.startswith("> The energy minister")
+    # the same text as plain text keeps every character, and the same one sentence
+    assert claims(text, "story.txt")[1].text == "> " + found[1].text
+
+
+def test_a_hard_wrapped_answer_stops_at_a_bold_turn_label() -> None:
+    text = ("**Q:** Are the sanctions working, in your view, after two years of\n"
+            "them?\n"
+            "**A:** It depends on what you expect of them, and on how long the\n"
+            "Kremlin can pay for the war.\n"
+            "**Q:** Thank you.\n")
+    found = claims(text, "interview.md")
+    assert [(c.speaker, c.text) for c in found] == [
+        (INTERVIEWER, "**Q:**"),
+        (INTERVIEWER, "Are the sanctions working, in your view, after two years of\nthem?"),
+        (INTERVIEWEE, "**A:**"),
+        (INTERVIEWEE, "It depends on what you expect of them, and on how long the\nKremlin can pay for the war."),
+        (INTERVIEWER, "**Q:**"),
+        (INTERVIEWER, "Thank you."),
+    ]
+    assert {c.reason for c in found if c.text.startswith("**")} == {"speaker_marker"}
