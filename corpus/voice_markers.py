@@ -16,8 +16,9 @@ _BYLINE = re.compile(rf"^(?:(?:Published|Posted|Written|Reported|Updated)(?:\s+(
                      rf"\s+({NAME}(?:\s*(?:,|and|&)\s*{NAME})*)\s*(?:[,|–—-].{{0,60}})?$")
 _BYLINE_SPLIT = re.compile(r"\s*(?:,|\band\b|&)\s*")
 
-# a marker opens its paragraph, followed by the turn's text or alone (the text follows below)
-_QA_MARKER = re.compile(r"(?:(?P<q>Question|Q)|(?P<a>Answer|A))\s*:(?:\s+(?=\S)|\s*$)")
+# a marker opens its paragraph, followed by the turn's text or alone (the text follows below);
+# "Interviewer:" is the interviewer's turn as "Q:" is, whoever the hints name
+_QA_MARKER = re.compile(r"(?:(?P<q>Question|Q|Interviewer)|(?P<a>Answer|A))\s*:(?:\s+(?=\S)|\s*$)")
 # "PESKOV:", "Dmitry Peskov:", and a transcript's "WOLF BLITZER, CNN ANCHOR:" or
 # "DMITRY PESKOV, KREMLIN SPOKESMAN (through translator):"
 # a party or state after the name ("SEN. LINDSEY GRAHAM (R),", "REP. ADAM SCHIFF (D-CA),"), then a role

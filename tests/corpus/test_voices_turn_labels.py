@@ -208,3 +208,16 @@ def test_a_markdown_brief_s_italic_credit_line_is_a_byline_not_a_claim() -> None
     dek = text.replace("*Policy brief, Institute for Comparative Statecraft, March 2026. Author: Dr. Ruth Feldmann.*",
                        "*Chinese exports to Russia reached a record in 2024.*")
     assert extract_claims(Document("d", dek, {}, "b.md"))[1].reason != "byline"
+
+
+@pytest.mark.parametrize("asks, answers", [("Interviewer:", "Antonov:"), ("**Interviewer:**", "**Antonov:**"),
+                                           ("Interviewer:", "A:"), ("__Interviewer:__", "__A:__")])
+def test_an_interviewer_label_is_the_interviewer_s_turn_plain_or_emphasised(asks: str, answers: str) -> None:
+    # one of the two interviewer turns asks: the label says who asks, not the question marks
+    text = (f"{asks} Are the sanctions working?\n\n{answers} It depends on what you expect of them.\n\n"
+            f"{asks} Critics say they hurt Europeans more.\n\n{answers} That is simply not supported by the data.")
+    hints = {"voices": {"interviewer": "Olga Reznik", "interviewee": "Sergei Antonov"}}
+    assert voices_of(text, hints) == [(INTERVIEWER, "Olga Reznik"), (INTERVIEWEE, "Sergei Antonov")] * 2
+    claims = extract_claims(Document("d", text, path="i.md", meta=hints))
+    assert [c.text for c in claims if c.reason == "speaker_marker"] == [asks, answers] * 2
+    assert not any(c.speaker_name == "Interviewer" for c in claims)
