@@ -62,6 +62,7 @@ _LABEL = re.compile(r"(?:\*\*|__|[*_])?[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3
 _QUOTE_MARKS = re.compile(r"(?:>[ \t]?)+")
 # A line that is only a rule: a thematic break ("* * *", "***", "---", "___") or the underline of a
 # setext heading ("=====", "-----"). Never part of a paragraph.
+_RULE_CHARS = "=-*_"
 RULE_LINE = re.compile(r"=+[ \t]*|-+[ \t]*|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}|(?:-[ \t]*){3,}")
 # A line ending in one of these words stops where no sentence ends ("... the\nKremlin said"), and a
 # title before a name after one of them ("... said President\nZelensky") or a comma does too. Words a
@@ -167,20 +168,26 @@ def _block_paragraphs(text: str, lines: list[tuple[int, int]], i: int, j: int, o
     ls = ps  # start of the last line
     depth, lc = _quote_depth(text, ps, pe)  # the paragraph's quotation depth; where the last line's words start
     for s, e in lines[i + 1 : j]:
-        d, c = _quote_depth(text, s, e)
-        ended = text[pe - 1] in ".!?:;…"  # the line before ends a sentence
-        joined = (
-            c < e and lc < pe  # neither line is markers alone ("> "),
-            and text[lc] != "#"  # nor is the line before a heading,
-            and not _HEADING_OR_ITEM.match(text, c, e)  # this line is no heading, item
-            and not RULE_LINE.fullmatch(text, c, e) and not RULE_LINE.fullmatch(text, lc, pe)  # or rule,
-            and (d == depth or (d == 0 and text[c].islower()))  # it is as deep in a quotation (or lazy),
-            and (
-                (not ended and text[c].islower() and text.count(" ", lc, pe) >= 2)  # and goes on in lower case,
-                or (not ended and width and pe - ls >= _FULL * width and not _LABEL.match(text, c, e))  # wraps,
-                or (pe - lc >= _OPEN_MIN and not _LABEL.match(text, c, e) and _open_end(text, lc, pe))  # or
-            )  # the line before stops mid-sentence
-        )
+        d, c = (0, s) if text[s] != ">" else _quote_depth(text, s, e)
+        last = text[pe - 1]
+        ended = last in ".!?:;…"  # the line before ends a sentence, unless it stops mid-sentence ("Mr.")
+        if ended and (last != "." or pe - lc < _OPEN_MIN or not _open_end(text, lc, pe)):
+            joined = False
+        else:
+            joined = (
+                c < e and lc < pe  # neither line is markers alone ("> "),
+                and text[lc] != "#"  # nor is the line before a heading,
+                and (d == depth or (d == 0 and text[c].islower()))  # this line is as deep in a quotation (or lazy),
+                and not _HEADING_OR_ITEM.match(text, c, e)  # no heading, item
+                and not (text[c] in _RULE_CHARS and RULE_LINE.fullmatch(text, c, e))  # or rule, nor after one,
+                and not (text[lc] in _RULE_CHARS and RULE_LINE.fullmatch(text, lc, pe))
+                and (
+                    (not ended and text[c].islower() and text.count(" ", lc, pe) >= 2)  # and goes on in lower case,
+                    or (not ended and width and pe - ls >= _FULL * width and not _LABEL.match(text, c, e))  # wraps,
+                    or (pe - lc >= _OPEN_MIN and (ended or _open_end(text, lc, pe))  # or the line before stops
+                        and not _LABEL.match(text, c, e))  # mid-sentence
+                )
+            )
         if joined:
             pe = e
         else:
@@ -206,19 +213,24 @@ def _open_end(text: str, s: int, e: int) -> bool:
     """Whether the line ``text[s:e]`` stops where a sentence cannot: after a comma, a word such as
     "the", "of" or "between", "Mr.", or a title after such a word, a speech verb or a comma
     ("... said President", "... talks with Prime Minister")."""
-    words = text[max(s, e - 80):e].split()
-    last = words[-1]
-    if last[-1] == ",":
-        return len(last) > 1
-    if last[-1] == ".":
-        return last[:-1].lower() in _PREPOSITIVE and last[:-1].lower() not in _PLACE_ABBREVIATIONS and last[:1].isupper()
-    if last in _OPEN_WORDS:
+    last = text[e - 1]
+    if last == ",":
+        return e - 1 > s and not text[e - 2].isspace()
+    if last != "." and not last.isalpha():
+        return False
+    word = text[max(text.rfind(" ", s, e), text.rfind("\t", s, e), s - 1) + 1:e]
+    if last == ".":
+        key = word[:-1].lower()
+        return key in _PREPOSITIVE and key not in _PLACE_ABBREVIATIONS and word[:1].isupper()
+    if word in _OPEN_WORDS:
         return True
+    if word not in _NAME_TITLES:
+        return False
+    words = text[max(s, e - 80):e].split()
     k = len(words) - 1
     while k > 0 and words[k] in _NAME_TITLES:
         k -= 1
-    return k < len(words) - 1 and k >= 0 and words[k] not in _NAME_TITLES and (
-        words[k] in _OPEN_WORDS or words[k] in _SPEECH or words[k][-1] == ",")
+    return words[k] not in _NAME_TITLES and (words[k] in _OPEN_WORDS or words[k] in _SPEECH or words[k][-1] == ",")
 
 
 def _sentences(text: str, ps: int, pe: int, out: list[tuple[int, int]]) -> None:
