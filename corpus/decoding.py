@@ -19,7 +19,66 @@ _CONTROL = bytes(b for b in range(32) if b not in b"\t\n\v\f\r\x1b") + b"\x7f"
 
 def _not_utf8(data: bytes, err: UnicodeDecodeError) -> str:
     return (f"not UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start}); "
-            "re-encode it as UTF-8, e.g. iconv -f latin1 -t utf-8")
+            f"{reencode_hint(data[:SNIFF_BYTES], data[:err.start].isascii(), data[err.start:err.start + SNIFF_BYTES])}")
+
+
+def not_utf8_file(path: str) -> str:
+    """``_not_utf8`` for a file found not UTF-8 while it was read as a stream (a CSV past the bytes
+    sniffed): read again, a chunk at a time, to find the first bad byte."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    head, offset, before_ascii = b"", 0, True
+    try:
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                head = head or chunk[:SNIFF_BYTES]
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as err:   # err.object: the bytes held back from the last chunk, then this one
+                    data = err.object
+                    bad = offset - (len(data) - len(chunk)) + err.start
+                    window = data[err.start:err.start + SNIFF_BYTES]
+                    hint = reencode_hint(head, before_ascii and data[:err.start].isascii(), window)
+                    return f"not UTF-8 (byte 0x{data[err.start]:02x} at offset {bad}); {hint}"
+                before_ascii = before_ascii and chunk.isascii()
+                offset += len(chunk)
+    except OSError:
+        pass
+    return "not UTF-8; re-encode it as UTF-8"
+
+
+# A charset an HTML page (<meta charset=...>, http-equiv) or an XML prolog declares.
+_DECLARED = re.compile(rb"""<(?:meta\b[^>]*?\bcharset|\?xml\b[^>]*?\bencoding)\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+
+
+def reencode_hint(head: bytes, before_ascii: bool, window: bytes) -> str:
+    """How to make UTF-8 of a file that starts with ``head`` and whose first byte that is not UTF-8
+    starts ``window``, with only ASCII before it (``before_ascii``) or not.
+
+    UTF-8 letters before it: fix the bad bytes alone (re-encoding the whole would garble them). Else
+    the charset a page declares; else Cyrillic's cp1251 or koi8-r when the 8-bit bytes run in words
+    (one accented letter in a Latin word does not); else latin1. ``iconv -f latin1``, once the advice
+    for every file, makes a Russian cp1251 file valid, unreadable UTF-8 (Москва: Ìîñêâà), then read
+    with no warning.
+    """
+    if not before_ascii:
+        return ("the text before it is UTF-8, so fix that byte in an editor (or drop every such byte: "
+                "iconv -c -f utf-8 -t utf-8)")
+    declared = _DECLARED.search(head)
+    if declared is not None:
+        name = declared.group(1).decode("ascii")
+        try:
+            if codecs.lookup(name).name != "utf-8":
+                return f"re-encode it as UTF-8 from the charset it declares, e.g. iconv -f {name} -t utf-8"
+        except LookupError:
+            pass
+    high = [i for i, byte in enumerate(window) if byte >= 0x80]
+    in_runs = sum(1 for i in high if (i > 0 and window[i - 1] >= 0x80) or (i + 1 < len(window) and window[i + 1] >= 0x80))
+    if high and in_runs >= 0.6 * len(high):   # words of 8-bit letters: Cyrillic (Russian, Ukrainian, ...)
+        koi_lower = sum(1 for i in high if 0xC0 <= window[i] <= 0xDF)   # lower case in koi8-r, upper case in cp1251
+        name = "koi8-r" if koi_lower > len(high) - koi_lower else "cp1251"
+        return (f"re-encode it as UTF-8, e.g. iconv -f {name} -t utf-8 (its bytes read as Cyrillic in {name}; "
+                "check the result)")
+    return "re-encode it as UTF-8, e.g. iconv -f latin1 -t utf-8"
 
 
 def _sniff(head: bytes) -> str | None:

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from corpus.dates import iso_dates
-from corpus.decoding import _open_sniffed, may_hold_surrogates, replace_surrogates, surrogates_note
+from corpus.decoding import _open_sniffed, may_hold_surrogates, not_utf8_file, replace_surrogates, surrogates_note
 from corpus.errors import UserError, json_problem, named_few
 from corpus.records import Document, content_id, named_source
 from corpus.sources import OnNote, OnSkip, ReadOptions, Skipped, Source, _document, _file_meta
@@ -488,7 +488,7 @@ def _csv_documents(source: Source, options: ReadOptions, on_skip: OnSkip, empty:
         try:
             header = text.readline()
         except UnicodeDecodeError:
-            on_skip(Skipped(source.path, NOT_UTF8))
+            on_skip(Skipped(source.path, not_utf8_file(source.path)))
             return
         delimiter = sniff_delimiter(header)
         lines = _Lines(itertools.chain([header] if header else [], text))
@@ -547,10 +547,8 @@ def _csv_documents(source: Source, options: ReadOptions, on_skip: OnSkip, empty:
             if not any_row:
                 on_skip(Skipped(source.path, "empty (a header but no rows); add rows or leave the file out"))
         except UnicodeDecodeError:
-            on_skip(Skipped(source.path, NOT_UTF8))
+            on_skip(Skipped(source.path, not_utf8_file(source.path)))
 
-
-NOT_UTF8 = "not UTF-8; re-encode it as UTF-8, e.g. iconv -f latin1 -t utf-8"
 
 
 def _no_text_column(columns: list[str], delimiter: str, options: ReadOptions) -> str:

@@ -54,7 +54,45 @@ def test_text_in_another_encoding_is_not_called_binary(tmp_path: Path) -> None:
     path.write_bytes(line.encode("cp1251") * 20)
     _, skipped, _ = read([path])
     assert skipped == [Skipped(str(path), "not UTF-8 (byte 0xcc at offset 10); re-encode it as UTF-8, "
-                                          "e.g. iconv -f latin1 -t utf-8")]
+                                          "e.g. iconv -f cp1251 -t utf-8 (its bytes read as Cyrillic in cp1251; "
+                                          "check the result)")]
+
+
+RU = "Москва заявила, что это провокация. Министерство обороны сообщило о перехвате ракет.\n"
+
+
+@pytest.mark.parametrize("name, data, fix", [
+    # iconv -f latin1, the advice given to each of these once, makes Москва 'Ìîñêâà': valid UTF-8, read unwarned
+    ("ru.txt", RU.encode("koi8_r"), "e.g. iconv -f koi8-r -t utf-8 (its bytes read as Cyrillic in koi8-r"),
+    ("fr.txt", "Le ministère a déclaré que la centrale était fermée.\n".encode("latin-1"),
+     "e.g. iconv -f latin1 -t utf-8"),
+    ("page.html", b'<html><head><meta charset="windows-1251"></head><body><p>' + RU.encode("cp1251") + b"</p></body></html>",
+     "from the charset it declares, e.g. iconv -f windows-1251 -t utf-8"),
+    ("page2.html", b'<meta http-equiv="Content-Type" content="text/html; charset=KOI8-R"><p>' + RU.encode("koi8_r"),
+     "from the charset it declares, e.g. iconv -f KOI8-R -t utf-8"),
+    # UTF-8 with a stray byte: re-encoding the whole from latin1 would garble every letter before it
+    ("mixed.txt", ("Москва. " * 2000).encode() + b"caf\xe9\n", "the text before it is UTF-8, so fix that byte"),
+], ids=["koi8-r", "latin1", "declared", "declared-http-equiv", "utf8-stray-byte"])
+def test_a_file_not_utf8_is_told_the_encoding_its_bytes_show(tmp_path: Path, name: str, data: bytes, fix: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    _, skipped, _ = read([path])
+    assert len(skipped) == 1 and skipped[0].where == str(path)
+    assert skipped[0].reason.startswith("not UTF-8 (byte 0x") and fix in skipped[0].reason
+
+
+@pytest.mark.parametrize("tail, fix, offset", [
+    (RU.encode("cp1251"), "e.g. iconv -f cp1251 -t utf-8 (its bytes read as Cyrillic in cp1251", 24010),
+    ("café.\n".encode("latin-1"), "e.g. iconv -f latin1 -t utf-8", 24013),
+], ids=["cp1251", "latin1"])
+def test_a_csv_not_utf8_past_the_bytes_sniffed_names_the_byte_and_the_encoding(tmp_path: Path, tail: bytes, fix: str,
+                                                                              offset: int) -> None:
+    path = tmp_path / "late.csv"
+    path.write_bytes(b"id,text\n" + b"1,The ministry said so.\n" * 1000 + b"2," + tail)
+    docs, skipped, _ = read([path])
+    assert len(skipped) == 1 and skipped[0].where == str(path)
+    assert skipped[0].reason.startswith(f"not UTF-8 (byte 0x{path.read_bytes()[offset]:02x} at offset {offset}); ")
+    assert fix in skipped[0].reason
 
 
 def test_utf16_is_named_as_such(tmp_path: Path) -> None:
