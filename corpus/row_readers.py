@@ -524,6 +524,12 @@ def _csv_documents(source: Source, options: ReadOptions, on_skip: OnSkip, empty:
             if _text_column(columns, options) is None:
                 on_skip(Skipped(source.path, _no_text_column(columns, delimiter, options)))
                 return
+            twice = [name for name in dict.fromkeys(columns) if name.strip() and columns.count(name) > 1]
+            if twice:   # a row's dict would keep the last one's cells: the first column's text silently gone
+                where = "; ".join(f"{name!r} is columns {', '.join(str(i + 1) for i, c in enumerate(columns) if c == name)}"
+                                  for name in twice)
+                on_skip(Skipped(source.path, f"the header names a column twice ({where}); rename one of them"))
+                return
             any_row = False
             for first, cells in rows():
                 if not cells:

@@ -147,6 +147,28 @@ def test_a_csv_with_a_header_and_no_rows_is_a_skip(tmp_path: Path) -> None:
     assert skipped == [Skipped(str(path), "empty (a header but no rows); add rows or leave the file out")]
 
 
+@pytest.mark.parametrize("header, where", [
+    ("id,text,text", "'text' is columns 2, 3"),
+    ("id;text;outlet;outlet;id", "'id' is columns 1, 5; 'outlet' is columns 3, 4"),
+])
+def test_a_csv_header_naming_a_column_twice_is_a_skip_not_a_text_lost(tmp_path: Path, header: str, where: str) -> None:
+    # Read as a dict, the row had kept the second 'text' alone: 'First says...' vanished unsaid
+    path = tmp_path / "posts.csv"
+    sep = ";" if ";" in header else ","
+    cells = ["1", "First says the port closed.", "Second says it opened.", "x", "y"][:header.count(sep) + 1]
+    path.write_text(header + "\n" + sep.join(cells) + "\n", encoding="utf-8")
+    docs, skipped, _ = read([path])
+    assert docs == []
+    assert skipped == [Skipped(str(path), f"the header names a column twice ({where}); rename one of them")]
+
+
+def test_empty_header_cells_may_repeat(tmp_path: Path) -> None:
+    path = tmp_path / "posts.csv"   # a spreadsheet's trailing columns with no name
+    path.write_text("id,text,,\n1,The port closed.,,\n", encoding="utf-8")
+    docs, skipped, _ = read([path])
+    assert [d.text for d in docs] == ["The port closed."] and skipped == []
+
+
 def test_an_empty_directory_is_a_skip_that_says_so(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     docs_dir = tmp_path / "docs"
