@@ -152,8 +152,8 @@ def _block_paragraphs(text: str, lines: list[tuple[int, int]], i: int, j: int, o
     A line continues on the next when it does not end a sentence and either the next line starts in
     lower case, or the block looks wrapped at a fixed width (three lines or more, the longest of 55
     to 100 characters, a third of them and at least two nearly as long) and this line is nearly
-    as long too; and, whatever the next line starts with, when it stops where no sentence can
-    (``_open_end``). A quotation's lines are read after their ``>`` markers and continue only in a
+    as long too, or the line before is a list item's and the next is indented under it; and, whatever
+    the next line starts with, when it stops where no sentence can (``_open_end``). A quotation's lines are read after their ``>`` markers and continue only in a
     quotation as deep (or, in lower case, on a line without markers); a heading, a list item, a rule
     line or a turn label (``Q:``, ``**A:**``, ``John Smith:``) is never joined.
     """
@@ -167,6 +167,7 @@ def _block_paragraphs(text: str, lines: list[tuple[int, int]], i: int, j: int, o
     ps, pe = lines[i]
     ls = ps  # start of the last line
     depth, lc = _quote_depth(text, ps, pe)  # the paragraph's quotation depth; where the last line's words start
+    item = _is_item(text, lc, pe)  # the paragraph is a list item, which an indented line continues
     for s, e in lines[i + 1 : j]:
         d, c = (0, s) if text[s] != ">" else _quote_depth(text, s, e)
         last = text[pe - 1]
@@ -184,6 +185,7 @@ def _block_paragraphs(text: str, lines: list[tuple[int, int]], i: int, j: int, o
                 and (
                     (not ended and text[c].islower() and text.count(" ", lc, pe) >= 2)  # and goes on in lower case,
                     or (not ended and width and pe - ls >= _FULL * width and not _LABEL.match(text, c, e))  # wraps,
+                    or (not ended and item and d == 0 and text[s - 2:s] in ("  ", "\t", " \t"))  # goes on in an item,
                     or (pe - lc >= _OPEN_MIN and (ended or _open_end(text, lc, pe))  # or the line before stops
                         and not _LABEL.match(text, c, e))  # mid-sentence
                 )
@@ -193,9 +195,14 @@ def _block_paragraphs(text: str, lines: list[tuple[int, int]], i: int, j: int, o
         else:
             out.append((ps, pe))
             ps, pe = s, e
-            depth = d
+            depth, item = d, _is_item(text, c, e)
         ls, lc = s, c
     out.append((ps, pe))
+
+
+def _is_item(text: str, s: int, e: int) -> bool:
+    """Whether the line ``text[s:e]`` opens a list item ("- ", "* ", "1. ", "a) ")."""
+    return text[s] != "#" and _HEADING_OR_ITEM.match(text, s, e) is not None
 
 
 def _quote_depth(text: str, s: int, e: int) -> tuple[int, int]:

@@ -114,3 +114,22 @@ def test_a_hard_wrapped_answer_stops_at_a_bold_turn_label() -> None:
         (INTERVIEWER, "Thank you."),
     ]
     assert {c.reason for c in found if c.text.startswith("**")} == {"speaker_marker"}
+
+
+def test_a_list_item_goes_on_in_the_indented_line_under_it() -> None:
+    text = ("- The ministry said its forces had destroyed eleven Ukrainian\n"
+            "  Drones over the region.\n"
+            "- Kyiv said it had lost two.\n"
+            "  Nobody could check the figures.\n"   # after a full stop an indented line is a sentence of its own
+            "1. The governor said the strikes had hit\n"
+            "   Belgorod and Kursk overnight.\n"
+            "  - A nested item is an item of its own\n")
+    assert paragraphs(text) == [
+        "- The ministry said its forces had destroyed eleven Ukrainian\n  Drones over the region.",
+        "- Kyiv said it had lost two.", "Nobody could check the figures.",
+        "1. The governor said the strikes had hit\n   Belgorod and Kursk overnight.",
+        "- A nested item is an item of its own"]
+    assert [c.text for c in claims(text)][0] == "The ministry said its forces had destroyed eleven Ukrainian\n  Drones over the region."
+    # an indented line under a line that is no item is not taken for a continuation
+    plain = "The ministry said its forces had destroyed eleven Ukrainian\n  Drones were also shot down."
+    assert paragraphs(plain) == ["The ministry said its forces had destroyed eleven Ukrainian", "Drones were also shot down."]
