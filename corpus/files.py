@@ -235,6 +235,9 @@ def _no_room(path: Path, err: OSError | _NoRoom) -> _NoRoom:
 
 
 def _unwritable(path: Path, err: OSError) -> UserError:
+    top = nearest_existing(path.parent)
+    if isinstance(err, (FileExistsError, NotADirectoryError)) and not top.is_dir():   # the system names no file
+        return UserError(f"cannot write {path}: {top} is a file; choose another output path")
     return UserError(f"cannot write {path} ({err.strerror or err}); choose another output path or fix "
                      "the permissions of its folder")
 

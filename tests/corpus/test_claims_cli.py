@@ -222,7 +222,8 @@ def test_an_output_that_cannot_be_written_is_one_clear_error(tmp_path: Path, cap
     blocker = tmp_path / "file"
     blocker.write_text("", encoding="utf-8")
     assert main(["claims", str(tmp_path / "a.txt"), "--out", str(blocker / "claims.jsonl")]) == 2
-    assert f"error: cannot write {blocker / 'claims.jsonl'} (" in capsys.readouterr().err
+    assert f"error: cannot write {blocker / 'claims.jsonl'}: {blocker} is a file; choose another output path" \
+        in capsys.readouterr().err
 
 
 # --- the documents file: the text the offsets index ---------------------------------------------

@@ -154,6 +154,18 @@ def test_an_unwritable_output_is_one_clear_error_before_any_work(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["good.txt"]
 
 
+@pytest.mark.parametrize("below", ["p.jsonl", "sub/p.jsonl"])
+def test_an_output_below_a_file_names_that_file(tmp_path, below):
+    # stance claims --out notes.txt/sub/claims.jsonl said '(File exists)', naming no file
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("keep")
+    with pytest.raises(UserError) as err:
+        with atomic_write(blocker / below) as handle:
+            handle.write("x")
+    assert str(err.value) == f"cannot write {blocker / below}: {blocker} is a file; choose another output path"
+    assert blocker.read_text() == "keep" and [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
 def test_read_jsonl_names_the_bad_line(tmp_path):
     path = tmp_path / "in.jsonl"
     path.write_text('{"id": 1}\n\n{"id": 2\n', encoding="utf-8")
