@@ -58,6 +58,10 @@ _BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _WRAP_MIN, _WRAP_MAX, _FULL = 55, 100, 0.8
 # "Question: ", "John Smith: ", and in Markdown emphasis "**Q:** ", "__Interviewer__: "
 _LABEL = re.compile(r"(?:\*\*|__|[*_])?[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}(?:\*\*|__|[*_])?:(?:\*\*|__|[*_])?\s")
+# A broadcast transcript's turn label with a role: "WOLF BLITZER, CNN ANCHOR: ", "SEN. LINDSEY GRAHAM (R),
+# SOUTH CAROLINA: ", "DMITRY PESKOV, KREMLIN SPOKESMAN (through translator): "
+_ROLE_LABEL = re.compile(r"[A-Z][A-Z'’.-]*(?: [A-Z][A-Z'’.-]*){0,4}(?: \([A-Z][\w .-]{0,11}\))?,"
+                         r"(?: [A-Z0-9][A-Z0-9.,'’&/-]*){1,12}(?: \([^()\n]{1,40}\))?:\s")
 # A quotation's markers opening a line (Markdown's and e-mail's "> ", nested "> > ").
 _QUOTE_MARKS = re.compile(r"(?:>[ \t]?)+")
 # A line that is only a rule: a thematic break ("* * *", "***", "---", "___") or the underline of a
@@ -184,10 +188,10 @@ def _block_paragraphs(text: str, lines: list[tuple[int, int]], i: int, j: int, o
                 and not (text[lc] in _RULE_CHARS and RULE_LINE.fullmatch(text, lc, pe))
                 and (
                     (not ended and text[c].islower() and text.count(" ", lc, pe) >= 2)  # and goes on in lower case,
-                    or (not ended and width and pe - ls >= _FULL * width and not _LABEL.match(text, c, e))  # wraps,
+                    or (not ended and width and pe - ls >= _FULL * width and not _label(text, c, e))  # wraps,
                     or (not ended and item and d == 0 and text[s - 2:s] in ("  ", "\t", " \t"))  # goes on in an item,
                     or (pe - lc >= _OPEN_MIN and (ended or _open_end(text, lc, pe))  # or the line before stops
-                        and not _LABEL.match(text, c, e))  # mid-sentence
+                        and not _label(text, c, e))  # mid-sentence
                 )
             )
         if joined:
@@ -198,6 +202,12 @@ def _block_paragraphs(text: str, lines: list[tuple[int, int]], i: int, j: int, o
             depth, item = d, _is_item(text, c, e)
         ls, lc = s, c
     out.append((ps, pe))
+
+
+def _label(text: str, s: int, e: int) -> bool:
+    """Whether the line ``text[s:e]`` opens with a turn label ("Q: ", "**A:** ", "John Smith: ", "PESKOV: ",
+    "WOLF BLITZER, CNN ANCHOR: ")."""
+    return _LABEL.match(text, s, e) is not None or (text[s].isupper() and _ROLE_LABEL.match(text, s, e) is not None)
 
 
 def _is_item(text: str, s: int, e: int) -> bool:

@@ -66,7 +66,8 @@ def test_a_line_that_may_end_is_not_joined_to_a_capital(text: str) -> None:
 
 @pytest.mark.parametrize("after", [
     "Q: Why did they fail?", "**Q:** Why did they fail?", "__A:__ Nobody wanted a deal.",
-    "**Interviewer:** Why did they fail?", "Olga Reznik: Why did they fail?",
+    "**Interviewer:** Why did they fail?", "Olga Reznik: Why did they fail?", "PESKOV: They did not.",
+    "WOLF BLITZER, CNN ANCHOR: Thank you.", "DMITRY PESKOV, KREMLIN SPOKESMAN (through translator): No.",
     "## Why they failed", "- Nobody wanted a deal.", "1. Nobody wanted a deal.", "* * *", "***", "---", "___",
     "=====", "> > The envoy disagreed.", "> - Nobody wanted a deal.",
 ])
