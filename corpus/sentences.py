@@ -76,7 +76,9 @@ _OPEN_WORDS = frozenset(
     between among as than that which who whom whose whether because while amid despite via per including
     its their his her our your my""".split()
 )
-_SPEECH = frozenset("said says told tells added warned wrote urged asked".split())
+# Words after which a title opens a name ("said President", "talks with Prime Minister"); not "the" or
+# "his", which a headline may end in ("... sacks his Defence Minister", "... meets the President")
+_BEFORE_TITLE = frozenset("said says told tells added warned wrote urged asked with by to from and between".split())
 _NAME_TITLES = frozenset(
     """President Vice Prime Minister Foreign Defence Defense Interior Deputy First Chancellor Secretary
     General Senator Sen. Governor Gov. Mayor Ambassador Spokesman Spokeswoman Spokesperson Press King Queen
@@ -228,8 +230,8 @@ def _quote_depth(text: str, s: int, e: int) -> tuple[int, int]:
 
 def _open_end(text: str, s: int, e: int) -> bool:
     """Whether the line ``text[s:e]`` stops where a sentence cannot: after a comma, a word such as
-    "the", "of" or "between", "Mr.", or a title after such a word, a speech verb or a comma
-    ("... said President", "... talks with Prime Minister")."""
+    "the", "of" or "between", "Mr.", or a title after a speech verb, "with", "by", "to", "from", "and"
+    or a comma ("... said President", "... talks with Prime Minister", "Kyiv's leader, President")."""
     last = text[e - 1]
     if last == ",":
         return e - 1 > s and not text[e - 2].isspace()
@@ -247,7 +249,7 @@ def _open_end(text: str, s: int, e: int) -> bool:
     k = len(words) - 1
     while k > 0 and words[k] in _NAME_TITLES:
         k -= 1
-    return words[k] not in _NAME_TITLES and (words[k] in _OPEN_WORDS or words[k] in _SPEECH or words[k][-1] == ",")
+    return words[k] not in _NAME_TITLES and (words[k] in _BEFORE_TITLE or words[k][-1] == ",")
 
 
 def _sentences(text: str, ps: int, pe: int, out: list[tuple[int, int]]) -> None:

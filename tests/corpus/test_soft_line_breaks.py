@@ -55,6 +55,8 @@ def test_a_line_stopping_mid_sentence_runs_on_before_a_capital(text: str) -> Non
     "Grid operator warns of winter shortfall as strikes hit the east\nKYIV (Reuters) - The operator said so.",
     "Zelensky meets Polish Prime Minister in Warsaw to discuss the grain\nWarsaw (Reuters) - The leaders met.",
     "Russia will win the war against the West in the end, Putin says\nMOSCOW (Reuters) - Putin said so.",
+    "Zelensky dismisses the army's Commander in Chief\nKYIV (Reuters) - The president said so on Monday.",
+    "Zelensky sacks the deputy chief of staff of his Defence Minister\nKYIV (Reuters) - The president said so.",
     # a short line is no wrapped one: a section title ending in a preposition, a greeting
     "What we stand for\nWe are an independent think tank.",
     "Dear colleagues,\nThank you for coming.",
