@@ -198,8 +198,6 @@ def _row_document(row: dict[str, Any], where: str, source: Source, options: Read
     id_column = _id_column(row, options)
     given_id = row.get(id_column) if id_column is not None else None
     meta = {k: v for k, v in _file_meta(source).items() if k not in ("id", "voices")}
-    if given_id not in (None, "") and source.manifest is not None:
-        meta.update((k, v) for k, v in (source.manifest.for_id(str(given_id)) or {}).items() if k != "id")
     unused = {name for name in _names(options.id_column) if row.get(name) in (None, "")}  # an empty id is no field
     meta.update((k, v) for k, v in row.items() if k not in (column, id_column) and k not in unused)
     moved: set[str] = set()
@@ -214,6 +212,10 @@ def _row_document(row: dict[str, Any], where: str, source: Source, options: Read
             moved.add(name)
     for name in moved - set(MAPPED_KEYS):
         meta.pop(name, None)   # under its key now; a column named as a key itself (outlet) stays
+    if given_id not in (None, "") and source.manifest is not None:
+        # the manifest's entry for this id wins over the row's own columns, as it does over a Markdown
+        # file's front matter: it is the researcher's word on that one document (a file's entry does not)
+        meta.update((k, v) for k, v in (source.manifest.for_id(str(given_id)) or {}).items() if k != "id")
     meta["source_file"] = source.path
     if given_id in (None, ""):   # an id from the text, the source it names and its date: a repost elsewhere,
         named = named_source(meta)   # or the same source posting the text again another day, is its own

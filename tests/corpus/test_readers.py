@@ -140,6 +140,20 @@ def test_an_explicit_manifest_wins_and_names_jsonl_documents_by_id(tmp_path: Pat
     assert (doc.doc_id, doc.meta["outlet"]) == ("d1", "RT")
 
 
+def test_a_manifest_entry_for_an_id_wins_over_the_row_s_columns_and_a_file_entry_does_not(tmp_path: Path) -> None:
+    # The id's entry was applied before the row's columns: QA's `{id: n1, outlet: RT Arabic}` left the
+    # row's 'RT' unsaid, as a source_type corrected for one post would have been
+    rows = [{"id": "n1", "text": "A claim.", "outlet": "RT", "source_type": "neutral"},
+            {"id": "n2", "text": "Another claim.", "outlet": "TASS"}]
+    (tmp_path / "docs.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    (tmp_path / "manifest.yaml").write_text(
+        "documents:\n  - {file: docs.jsonl, outlet: Wire, kind: post}\n"
+        "  - {id: n1, outlet: RT Arabic, source_type: kremlin_framing}\n", encoding="utf-8")
+    docs, _ = read([tmp_path])
+    got = {d.doc_id: (d.meta["outlet"], d.meta.get("source_type"), d.meta["kind"]) for d in docs}
+    assert got == {"n1": ("RT Arabic", "kremlin_framing", "post"), "n2": ("TASS", None, "post")}
+
+
 @pytest.mark.parametrize("body, message", [
     ("documents:\n  - {file: a.txt, voices: {speaker: x}}\n", "unknown voice hint `speaker`"),
     ("documents:\n  - {outlet: RT}\n", "documents entry 1 has neither `file:` nor `id:`"),
