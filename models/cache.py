@@ -3,10 +3,12 @@ the bootstrap's anchors (a folder per model, under ``onnx/``), sentence embeddin
 and matplotlib's font cache.
 
 A model's folder is named by a digest of its weights and config, so the same model reached by
-another path (a second clone, a reinstalled environment) finds its graphs again. The folders are
-bounded: when a new one is made, the least recently used are deleted first, until the others fit
-in ``CLAIMSTANCE_CACHE_MB`` (2048 by default). A folder used within the last hour is never deleted,
-so a run in another process keeps the graphs it is using.
+another path (a second clone, a reinstalled environment) finds its graphs again. The model folders and
+the embeddings' files together are bounded by ``CLAIMSTANCE_CACHE_MB`` (2048 by default): whenever a
+folder is used or filled (a graph exported, quantised) and whenever embeddings are written, the least
+recently used entries are deleted first until the rest fit, what was just made counted. An entry used
+within the last hour is never deleted, so a run in another process keeps the graphs and embeddings it
+is using; nor is the base encoder's folder, which every run needs.
 """
 
 from __future__ import annotations
@@ -131,28 +133,45 @@ def model_fingerprint(model_dir: Path) -> str:
 
 
 def model_folder(model_dir: Path) -> Path:
-    """The model's folder in the cache, marked as used now. When it does not exist yet (the caller
-    makes it), the least recently used folders are deleted first (``prune``)."""
+    """The model's folder in the cache, marked as used now. When it does not exist yet, the least
+    recently used entries are deleted first (``fit_bound``); the caller makes the folder, and calls
+    ``fit_bound`` again once it has filled it, so that what it holds counts."""
     limit = cache_limit()   # checked on every use, not only when a folder is made
-    root = cache_dir() / "onnx"
-    folder = root / model_fingerprint(model_dir)
+    folder = cache_dir() / "onnx" / model_fingerprint(model_dir)
     if folder.exists():
         try:
             os.utime(folder)
         except OSError:  # a read-only cache: it is only read
             pass
     else:
-        from models.base_model import base_model_dir
-
-        # The base encoder's folder is never pruned: every run needs it, some only seconds after
-        # marking their own model's folder.
-        prune(root, limit, keep=model_fingerprint(base_model_dir()))
+        fit_bound(limit)   # room made first; the caller calls it again once the folder is filled
     return folder
 
 
-def _size(folder: Path) -> int:
+def _base_fingerprint() -> str:
+    """The base encoder's folder name, never pruned: every run needs it, some only seconds after
+    marking their own model's folder."""
+    from models.base_model import base_model_dir
+
+    try:
+        return model_fingerprint(base_model_dir())
+    except (OSError, UserError):   # no base model: nothing to spare
+        return ""
+
+
+def fit_bound(limit: int | None = None) -> list[Path]:
+    """Delete the least recently used model folders and embeddings' files (``prune``) until together
+    they hold at most ``limit`` bytes (``cache_limit()``); returns what was deleted."""
+    root = cache_dir()
+    return prune([root / "onnx", root / "embeddings"], cache_limit() if limit is None else limit,
+                 keep=_base_fingerprint())
+
+
+def _size(entry: Path) -> int:
+    if not entry.is_dir():
+        return entry.lstat().st_size
     total = 0
-    for dirpath, _, files in os.walk(folder):
+    for dirpath, _, files in os.walk(entry):
         for name in files:
             try:
                 total += os.lstat(os.path.join(dirpath, name)).st_size
@@ -161,44 +180,57 @@ def _size(folder: Path) -> int:
     return total
 
 
-def prune(root: Path, limit: int, now: float | None = None, keep: str = "") -> list[Path]:
-    """Delete the least recently used model folders under ``root`` until the rest hold at most
-    ``limit`` bytes, sparing those used within ``IN_USE_SECONDS`` and the one named ``keep``; returns
-    the folders deleted.
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            path.unlink()
 
-    A folder is first renamed out of the way (atomically), then removed, so no run ever finds half of
-    one; leftovers of an interrupted removal go too."""
-    if not root.is_dir():
-        return []
+
+def prune(roots: Path | list[Path], limit: int, now: float | None = None, keep: str = "") -> list[Path]:
+    """Delete the least recently used entries of ``roots`` (model folders under ``onnx/``, files under
+    ``embeddings/``) until the rest hold at most ``limit`` bytes together, sparing those used within
+    ``IN_USE_SECONDS`` and the one named ``keep``; returns the entries deleted.
+
+    An entry is first renamed out of the way (atomically), then removed, so no run ever finds half of
+    one (a run reading a file keeps reading it); leftovers of an interrupted removal go too, and the
+    temporary files of a write cut off (a kill) once they are an hour old."""
     now = time.time() if now is None else now
-    folders = []
-    for entry in root.iterdir():
-        if entry.name.startswith(TRASH):
-            shutil.rmtree(entry, ignore_errors=True)
-        elif entry.is_dir() and not entry.name.startswith("."):
+    entries = []
+    for root in [roots] if isinstance(roots, Path) else roots:
+        if not root.is_dir():
+            continue
+        for entry in root.iterdir():
             try:
-                folders.append((entry.stat().st_mtime, _size(entry), entry))
+                if entry.name.startswith(TRASH):
+                    _remove(entry)
+                elif entry.name.startswith("."):
+                    if entry.name.endswith(".tmp") and entry.is_file() and now - entry.stat().st_mtime > IN_USE_SECONDS:
+                        _remove(entry)   # a write cut off: atomic_write's own file, never renamed into place
+                elif entry.is_dir() or entry.is_file():
+                    entries.append((entry.stat().st_mtime, _size(entry), entry))
             except FileNotFoundError:  # another process pruned it meanwhile
                 continue
-    total = sum(size for _, size, _ in folders)
+    total = sum(size for _, size, _ in entries)
     deleted = []
-    for _, size, folder in sorted(folders):
+    for _, size, entry in sorted(entries):
         if total <= limit:
             break
-        if folder.name == keep:
+        if entry.name == keep:
             continue
         try:
-            # Read again: another run may have taken the folder up while the others were measured.
-            used = folder.stat().st_mtime
+            # Read again: another run may have taken the entry up while the others were measured.
+            used = entry.stat().st_mtime
             if now - used < IN_USE_SECONDS:
                 continue
-            folder.rename(trash := folder.with_name(f"{TRASH}{folder.name}-{os.getpid()}"))
+            entry.rename(trash := entry.with_name(f"{TRASH}{entry.name}-{os.getpid()}"))
         except FileNotFoundError:  # another process pruned it first: its bytes are gone all the same
             total -= size
             continue
         except OSError:  # a read-only cache
             continue
-        shutil.rmtree(trash, ignore_errors=True)
+        _remove(trash)
         total -= size
-        deleted.append(folder)
+        deleted.append(entry)
     return deleted

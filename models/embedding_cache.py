@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import zipfile
 from pathlib import Path
 
@@ -36,10 +37,28 @@ class EmbeddingCache:
         loaded = self._read()
         if loaded is not None:
             self._keys, self._matrix = loaded
+            self._mark_used()
 
     @property
     def path(self) -> Path:
         return self.directory / f"{self.model_name}.npz"
+
+    def _mark_used(self) -> None:
+        """The file's time set to now: the cache's bound deletes the least recently used first."""
+        try:
+            os.utime(self.path)
+        except OSError:   # read-only, or pruned meanwhile: it was read all the same
+            pass
+
+    def _in_the_cache(self) -> bool:
+        """Whether this is the cache's own folder (under CLAIMSTANCE_CACHE), which the bound covers; a
+        folder given with --cache is the user's."""
+        from models.cache import embeddings_dir
+
+        try:
+            return self.directory.resolve() == embeddings_dir().resolve()
+        except OSError:
+            return False
 
     def _read(self) -> tuple[dict[str, int], np.ndarray] | None:
         """The keys and matrix on disk, or None when there are none or they are damaged."""
@@ -91,6 +110,11 @@ class EmbeddingCache:
                     np.savez(handle, keys=np.array(list(self._keys)), vectors=self._matrix)
             except UserError as err:   # a read-only or full cache: the vectors are right, only not kept
                 _warn_unkept(self.directory, err)
+            else:
+                if self._in_the_cache():
+                    from models.cache import fit_bound
+
+                    fit_bound()   # the file just written counts in the bound, with the model folders
         assert self._matrix is not None or not texts
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)

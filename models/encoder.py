@@ -27,7 +27,7 @@ import numpy as np
 
 from corpus.errors import UserError
 from models.base_model import MAX_LENGTH, base_model_dir, quiet_transformers, set_threads
-from models.cache import model_folder
+from models.cache import fit_bound, model_folder
 from models.onnx_graphs import _session, _tokenizer, export_onnx, run_batches
 
 
@@ -83,6 +83,7 @@ def _exported(model_dir: Path, name: str, head: str) -> Path:
     path = model_folder(model_dir) / f"{name}.onnx"
     if not path.exists():
         export_onnx(model_dir, path, head=head)
+        fit_bound()   # the graph just made counts in the cache's bound
     return path
 
 

@@ -165,7 +165,11 @@ def int8_session(onnx_path: Path, tokenizer: Any, what: str = "model",
             print(f"int8: {out} could not be read ({one_line(err)}); quantising it again", file=sys.stderr,
                   flush=True)
     quantise(onnx_path, out, tokenizer, what, feeds)
-    return out, _session(out)
+    session = _session(out)
+    from models.cache import fit_bound
+
+    fit_bound()   # the int8 graph (and its compiled form) just made count in the cache's bound
+    return out, session
 
 
 def _calibration_key() -> str:

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from models.base_model import MAX_LENGTH, base_model_dir
-from models.cache import model_folder
+from models.cache import fit_bound, model_folder
 from models.onnx_graphs import _session, _tokenizer, export_graph, export_onnx, mean_pool, padded, tokenise
 
 # Tokens whose hidden states are held at once (192 MB): about 6,000 short claims, 2,048 of 64 tokens.
@@ -130,6 +130,7 @@ def exported_graphs(model_dir: Path, k: int) -> tuple[Path, Path]:
             export_onnx(model_dir, classifier, head="classifier", trunk=k)
         if not head.exists():
             export_encoder_head(head, k)
+        fit_bound()   # the graphs just made count in the cache's bound
     return classifier, head
 
 

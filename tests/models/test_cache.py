@@ -233,3 +233,99 @@ def test_plots_keep_matplotlibs_font_cache_in_ours(tmp_path):
     used = Path(json.loads(done.stdout.strip().splitlines()[-1]))
     assert done.stderr == "" and used.name.startswith("claimstance-matplotlib-") and not used.exists()
     assert not list(home.iterdir())
+
+
+def _file(root: Path, name: str, size: int, age: float) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / name
+    path.write_bytes(b"x" * size)
+    used = time.time() - age
+    os.utime(path, (used, used))
+    return path
+
+
+def test_embeddings_and_model_folders_share_the_bound_least_recently_used_first(tmp_path):
+    onnx, embeddings = tmp_path / "onnx", tmp_path / "embeddings"
+    old_vectors = _file(embeddings, "all-MiniLM-L6-v2.npz", 1000, age=6 * 3600)
+    old_graphs = _entry(onnx, "aaa", 1000, age=5 * 3600)
+    _file(embeddings, "other-model.npz", 1000, age=4 * 3600)
+    in_use = _file(embeddings, "busy.npz", 1000, age=60)     # another process read it a minute ago
+    writing = _file(embeddings, ".busy.npz.x1.tmp", 500, age=60)            # a write under way
+    cut_off = _file(embeddings, ".old.npz.x2.tmp", 500, age=2 * 3600)       # a write killed long ago
+    trash = _file(embeddings, f"{cache.TRASH}gone.npz-77", 500, age=60)     # a removal interrupted
+    deleted = cache.prune([onnx, embeddings], limit=2500)
+    assert deleted == [old_vectors, old_graphs]
+    assert sorted(p.name for p in embeddings.iterdir()) == [".busy.npz.x1.tmp", "busy.npz", "other-model.npz"]
+    assert writing.exists() and not cut_off.exists() and not trash.exists() and in_use.exists()
+    assert [p.name for p in cache.prune([onnx, embeddings], limit=0)] == ["other-model.npz"]   # never busy.npz
+
+
+def test_an_embeddings_file_another_process_pruned_counts_as_gone(tmp_path, monkeypatch):
+    embeddings = tmp_path / "embeddings"
+    first = _file(embeddings, "a.npz", 1000, age=5 * 3600)
+    _file(embeddings, "b.npz", 1000, age=4 * 3600)
+    _file(embeddings, "c.npz", 1000, age=3 * 3600)
+    measure = cache._size
+
+    def measure_while_pruned(entry):
+        size = measure(entry)
+        if entry == first:   # measured, then removed by the other run
+            entry.unlink()
+        return size
+
+    monkeypatch.setattr(cache, "_size", measure_while_pruned)
+    assert [p.name for p in cache.prune([embeddings], limit=1500)] == ["b.npz"]
+    assert sorted(p.name for p in embeddings.iterdir()) == ["c.npz"]
+
+
+def test_embeddings_written_or_read_count_in_the_bound_and_are_marked_used(tmp_path, monkeypatch):
+    import numpy as np
+
+    from models.embedding_cache import EmbeddingCache
+
+    class Encoder:
+        def encode(self, texts, batch_size=64, progress=False):
+            return np.ones((len(texts), 384), dtype=np.float32)
+
+    monkeypatch.setenv("CLAIMSTANCE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("CLAIMSTANCE_CACHE_MB", "1")
+    onnx, embeddings = tmp_path / "cache" / "onnx", tmp_path / "cache" / "embeddings"
+    stale_graphs = _entry(onnx, "aaa", 600_000, age=5 * 3600)
+    stale_vectors = _file(embeddings, "old-model.npz", 400_000, age=6 * 3600)
+    texts = [f"claim {i}" for i in range(300)]          # 300 x 384 float32: 0.46 MB written
+    EmbeddingCache(embeddings).embed(texts, Encoder())
+    written = embeddings / "all-MiniLM-L6-v2.npz"
+    # Over 1 MB with what was just written: the least recently used go (the vectors first), until it fits.
+    assert written.exists() and not stale_vectors.exists() and not stale_graphs.exists()
+    # Read by a later command: marked used, so a prune within the hour spares it.
+    os.utime(written, (time.time() - 5 * 3600,) * 2)
+    assert len(EmbeddingCache(embeddings)) == 300
+    assert time.time() - written.stat().st_mtime < 60
+    assert cache.prune([onnx, embeddings], limit=0) == [] and written.exists()
+    # A folder given with --cache is the user's: outside the bound.
+    mine = tmp_path / "mine"
+    kept = _file(mine, "x.npz", 2_000_000, age=9 * 3600)
+    EmbeddingCache(mine).embed(texts, Encoder())
+    assert kept.exists()
+
+
+def test_a_folder_just_filled_counts_in_the_bound(tmp_path, monkeypatch):
+    """The bound was checked before a new folder was made only: the graphs exported into it then took
+    the cache over it. Now the least recently used make room for them once they are written."""
+    import models.encoder
+
+    monkeypatch.setenv("CLAIMSTANCE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("CLAIMSTANCE_CACHE_MB", "1")
+    root = tmp_path / "cache" / "onnx"
+    older = _entry(root, "aaa", 300_000, age=6 * 3600)
+    old = _entry(root, "bbb", 300_000, age=5 * 3600)
+
+    def export_onnx(model_dir, path, head):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"g" * 700_000)
+
+    monkeypatch.setattr(models.encoder, "export_onnx", export_onnx)
+    path = models.encoder._exported(_model(tmp_path / "m", b"weights" * 100), "encoder", "mean")
+    assert path.stat().st_size == 700_000
+    assert not older.exists() and old.exists()   # 1.3 MB with the new graph: the oldest went, the rest fit
+    assert cache._size(root.parent) <= 2**20 + 1000   # + the weights' digests memo
