@@ -19,6 +19,7 @@ import difflib
 import io
 import itertools
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -295,6 +296,29 @@ def _with_empty_rows(docs: Iterator[Document], empty: _EmptyRows, path: str, on_
                 "text to have it read")
 
 
+# A row's text still in HTML (a CMS or API export's body): tags that structure a page, or its entities.
+_MARKUP = re.compile(r"</?(?:p|div|br|span|a|b|i|em|strong|u|ul|ol|li|h[1-6]|blockquote|img|table|tr|td|figure)\b[^<>]*>"
+                     r"|&(?:amp|lt|gt|quot|nbsp|mdash|ndash|laquo|raquo|rsquo|#\d+|#x[0-9a-fA-F]+);", re.I)
+
+
+def _with_markup_note(docs: Iterator[Document], path: str, on_note: OnNote | None) -> Iterator[Document]:
+    """``docs``, then one note when the text of some of them is HTML: it is read as it is, tags and
+    entities in the claims ('<p>The ministry said ...</p><p>Engineers ...' one sentence across two
+    paragraphs, as QA's export of a site's API was)."""
+    found: list[tuple[str, str]] = []   # (doc id, the first markup seen)
+    for doc in docs:
+        if on_note is not None and (m := _MARKUP.search(doc.text)) is not None:
+            found.append((doc.doc_id, m.group(0)))
+        yield doc
+    if found and on_note is not None:
+        n = len(found)
+        on_note(f"{path}: {n} row{'s' if n > 1 else ''} hold{'' if n > 1 else 's'} HTML markup in the text "
+                f"({found[0][1]!r} in document {found[0][0]}"
+                + (f" and {n - 1} more" if n > 1 else "") + "), read as plain text: its tags and entities "
+                "go into the claims and a paragraph break is missed; strip the markup from the rows first, or "
+                "save each text as a .html file, whose page is extracted")
+
+
 def read_jsonl_documents(source: Source, options: ReadOptions, on_skip: OnSkip,
                          on_note: OnNote | None = None) -> Iterator[Document]:
     """The documents of a JSONL file, one a line; rows without text are left out with one note, and
@@ -304,6 +328,7 @@ def read_jsonl_documents(source: Source, options: ReadOptions, on_skip: OnSkip,
     docs = _jsonl_documents(source, options, on_skip, empty, surrogates)
     again = lambda: _jsonl_documents(source, options, _ignored, _EmptyRows(), [0])   # noqa: E731
     docs = _with_empty_rows(iso_dates(docs, source.path, on_note, rescan=again), empty, source.path, on_skip, on_note)
+    docs = _with_markup_note(docs, source.path, on_note)
     return _then(docs, lambda: on_note(surrogates_note(source.path, surrogates[0]))
                  if surrogates[0] and on_note is not None else None)
 
@@ -472,8 +497,8 @@ def read_csv_documents(source: Source, options: ReadOptions, on_skip: OnSkip,
     empty = _EmptyRows()
     docs = _csv_documents(source, options, on_skip, empty)
     again = lambda: _csv_documents(source, options, _ignored, _EmptyRows())   # noqa: E731
-    return _with_empty_rows(iso_dates(docs, source.path, on_note, rescan=again), empty, source.path, on_skip,
-                            on_note)
+    return _with_markup_note(_with_empty_rows(iso_dates(docs, source.path, on_note, rescan=again), empty,
+                                              source.path, on_skip, on_note), source.path, on_note)
 
 
 def _ignored(skip: Skipped) -> None:

@@ -335,6 +335,32 @@ def write_csv(tmp_path: Path, body: str) -> Path:
     return path
 
 
+def test_rows_whose_text_is_html_get_one_note_a_file(tmp_path: Path) -> None:
+    # A site's API export: '<p>The ministry said ...</p><p>Engineers ...' was split as plain text, tags and
+    # all, one sentence across the two paragraphs, and nothing said so
+    rows = [{"id": "h1", "text": "<p>The ministry said the <b>grid</b> was stable.</p><p>Engineers disagreed.</p>"},
+            {"id": "h2", "text": "Prices rose &amp; wages fell."},
+            {"id": "p1", "text": "Plain: a < b and c > d at AT&T, <3."}]
+    (tmp_path / "api.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    (tmp_path / "api.csv").write_text('id,text\nc1,"Officials said<br>nothing happened."\nc2,No markup here.\n',
+                                      encoding="utf-8")
+    docs, skipped, notes = read([tmp_path / "api.jsonl", tmp_path / "api.csv"])
+    assert len(docs) == 5 and skipped == []
+    tail = ("read as plain text: its tags and entities go into the claims and a paragraph break is missed; strip the "
+            "markup from the rows first, or save each text as a .html file, whose page is extracted")
+    assert notes == [f"{tmp_path / 'api.jsonl'}: 2 rows hold HTML markup in the text ('<p>' in document h1 and 1 more), "
+                     + tail,
+                     f"{tmp_path / 'api.csv'}: 1 row holds HTML markup in the text ('<br>' in document c1), " + tail]
+
+
+def test_plain_rows_get_no_markup_note(tmp_path: Path) -> None:
+    path = tmp_path / "plain.jsonl"
+    path.write_text(json.dumps({"id": "p", "text": "Kyiv <-> Moscow talks: 3 < 4, R&D, Q&A; <unknown> tag."}) + "\n",
+                    encoding="utf-8")
+    _, _, notes = read([path])
+    assert notes == []
+
+
 def test_a_csv_row_split_by_unquoted_commas_is_a_skip_not_a_cut_text(tmp_path: Path) -> None:
     path = write_csv(tmp_path, "id,text\na,The Kremlin said, without evidence, that NATO provoked the war.\n"
                                "b,Kyiv says the bridge was hit.\n")
