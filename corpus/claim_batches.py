@@ -6,6 +6,7 @@ task order.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import json
 import json.encoder
 import os
@@ -20,7 +21,7 @@ from corpus.extraction import _row_meta, _sentences, document_row
 from corpus.language import document_language, looks_english
 from corpus.readers import read_source
 from corpus.records import Document, make_claim_id
-from corpus.sources import ROW_FORMATS, ReadOptions, Skipped, Source
+from corpus.sources import ROW_FORMATS, ReadOptions, Skipped, Source, document_format
 
 BATCH_BYTES = 256 * 1024  # text a worker gets at a time: few round trips, little held in memory
 _enc = json.encoder.encode_basestring  # the C string encoder json.dumps(ensure_ascii=False) uses
@@ -179,6 +180,32 @@ def _tasks(sources: list[Source], options: ReadOptions, on_skip: Callable[[Skipp
         yield files, len(files)
     if on_note is not None and clashes:
         on_note(clash_note(clashes))
+    if on_note is not None:
+        for note in unmatched_id_notes(sources, set(first_file)):
+            on_note(note)
+
+
+def unmatched_id_notes(sources: list[Source], read: set[str]) -> list[str]:
+    """One note a manifest entry whose `id:` names no row read, when every row file beside the manifest
+    was read (a run on one file of the folder leaves the others' ids unread, rightly): a mistyped id
+    corrected nothing, unsaid, as a `file:` entry naming no file is told."""
+    manifests = {id(s.manifest): s.manifest for s in sources if s.manifest is not None and s.manifest.listed_ids}
+    given = {os.path.realpath(s.path) for s in sources}
+    notes = []
+    for manifest in manifests.values():
+        folder = os.path.realpath(manifest.path.parent)
+        beside = {os.path.realpath(os.path.join(top, name)) for top, dirs, names in os.walk(folder)
+                  for name in names if not name.startswith(".")
+                  and (document_format(name) in ROW_FORMATS or name == "result.json")}
+        if beside - given:
+            continue
+        for n, doc_id in manifest.listed_ids:
+            if doc_id not in read:
+                close = difflib.get_close_matches(doc_id, sorted(read), n=1, cutoff=0.6)
+                hint = f" (did you mean `{close[0]}`?)" if close else ""
+                notes.append(f"{manifest.path}: documents entry {n} names id `{doc_id}`, which no row of the "
+                             f"corpus has{hint}; fix the id or remove the entry")
+    return notes
 
 
 def clash_note(clashes: list[tuple[str, str, str]]) -> str:

@@ -63,6 +63,7 @@ class Manifest:
     by_name: dict[str, dict[str, Any]] = field(default_factory=dict)
     by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
     listed: tuple[tuple[int, str, str], ...] = ()  # (entry number, `file:` as written, resolved path)
+    listed_ids: tuple[tuple[int, str], ...] = ()  # (entry number, `id:`) of the entries naming rows by id
     notes: tuple[str, ...] = ()  # what looks wrong but does not stop a run (near-miss keys, odd source types)
 
     def for_file(self, file: str | Path) -> dict[str, Any] | None:
@@ -164,6 +165,7 @@ def load_manifest(path: str | Path) -> Manifest:
     by_id: dict[str, dict[str, Any]] = {}
     names: dict[str, list[dict[str, Any]]] = {}
     listed: list[tuple[int, str, str]] = []
+    listed_ids: list[tuple[int, str]] = []
     default_voices = _check_voices(path, "defaults", defaults.get("voices"))
     notes = _notes(path, "defaults", defaults)
     for n, entry in enumerate(entries, start=1):
@@ -189,12 +191,13 @@ def load_manifest(path: str | Path) -> Manifest:
             names.setdefault(os.path.basename(str(file)), []).append(meta)
         elif doc_id is not None:
             by_id[str(doc_id)] = meta
+            listed_ids.append((n, str(doc_id)))
     by_name = {name: metas[0] for name, metas in names.items() if len(metas) == 1}
     fallback = {k: v for k, v in defaults.items() if k != "voices"}
     if default_voices:
         fallback["voices"] = default_voices
     return Manifest(path=path, defaults=fallback, by_file=by_file, by_name=by_name, by_id=by_id,
-                    listed=tuple(listed), notes=tuple(notes))
+                    listed=tuple(listed), listed_ids=tuple(listed_ids), notes=tuple(notes))
 
 
 def find_manifest(directory: str | Path) -> Path | None:

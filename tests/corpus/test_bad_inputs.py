@@ -247,6 +247,27 @@ def test_a_manifest_entry_for_a_file_not_in_the_corpus_is_one_note(tmp_path: Pat
     ]
 
 
+def test_a_manifest_entry_for_an_id_no_row_has_is_one_note_when_the_folder_is_read(tmp_path: Path) -> None:
+    # `{id: n-1, ...}` for the row n1 corrected nothing, and nothing said so
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.jsonl").write_text(json.dumps({"id": "n1", "text": "The port closed."}) + "\n", encoding="utf-8")
+    (corpus / "b.csv").write_text("id,text\nc7,The port reopened.\n", encoding="utf-8")
+    manifest = corpus / "manifest.yaml"
+    manifest.write_text("documents:\n  - {id: n1, outlet: RT}\n  - {id: n-1, outlet: TASS}\n"
+                        "  - {id: c7, outlet: Wire}\n  - {file: b.csv, kind: post}\n  - {id: zz, title: Z}\n",
+                        encoding="utf-8")
+    notes: list[str] = []
+    build_claims([str(corpus)], str(tmp_path / "c.jsonl"), progress=False, on_note=notes.append)
+    assert notes == [
+        f"{manifest}: documents entry 2 names id `n-1`, which no row of the corpus has (did you mean `n1`?); "
+        "fix the id or remove the entry",
+        f"{manifest}: documents entry 5 names id `zz`, which no row of the corpus has; fix the id or remove the entry"]
+    notes.clear()   # one file of the folder: the other's ids are not read, and not told
+    build_claims([str(corpus / "a.jsonl")], str(tmp_path / "c.jsonl"), progress=False, on_note=notes.append)
+    assert [n for n in notes if "names id" in n] == []
+
+
 def test_an_entry_for_a_real_file_left_out_of_this_run_is_not_noted(tmp_path: Path) -> None:
     write_corpus(tmp_path, "documents:\n  - {file: a.txt}\n  - {file: b.txt}\n")
     (tmp_path / "b.txt").write_text("Kyiv says so.", encoding="utf-8")
