@@ -139,6 +139,22 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
         project: str | None = None, read_options: ReadOptions | None = None, model: str | Path | None = None,
         overlap: int | None = None, scope: str | None = None, scheme: str | None = None,
         say: Callable[[str], None] = _say) -> RunResult:
+    """``_run``, one at a time on a workspace (``hold_run_lock``): a second run at once is refused."""
+    from claimstance.run_state import hold_run_lock
+
+    lock = hold_run_lock(Path(workspace))
+    try:
+        return _run(corpus, config, workspace=workspace, push=push, port=port, project=project,
+                    read_options=read_options, model=model, overlap=overlap, scope=scope, scheme=scheme, say=say)
+    finally:
+        lock.close()
+
+
+def _run(corpus: str | Path | None = None, config: str | Path | None = None,
+         workspace: str | Path = "workspace", push: bool = True, port: int | None = None,
+         project: str | None = None, read_options: ReadOptions | None = None, model: str | Path | None = None,
+         overlap: int | None = None, scope: str | None = None, scheme: str | None = None,
+         say: Callable[[str], None] = _say) -> RunResult:
     """Run the whole pipeline on ``corpus`` (default: the bundled sample corpus).
 
     ``port``, ``project``, ``model`` (a directory of `stance train`), ``overlap`` (annotators a

@@ -19,6 +19,37 @@ from corpus.errors import UserError
 from corpus.files import atomic_write
 
 
+def hold_run_lock(workspace: Path) -> Any:
+    """An exclusive lock for one `stance run` on ``workspace`` at a time, held by the file returned
+    until it is closed (or the process ends, however it ends); a second run is refused at once.
+
+    Two runs at once on one workspace each created the project, Label Studio taking two of the same
+    title, and pushed every task into both; the second then failed on the first's pending files. The
+    lock file lies in the system's temporary folder (named by the workspace's real path), so a
+    failed first run leaves no workspace behind.
+    """
+    import fcntl
+    import tempfile
+
+    key = hashlib.sha1(os.path.realpath(workspace).encode()).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"claimstance-run-{key}.lock"
+    handle = open(path, "a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip()
+        handle.close()
+        raise UserError(f"another `stance run` {f'(pid {holder}) ' if holder.isdigit() else ''}is working in "
+                        f"{workspace}; wait for it to end and run again (two at once would push every task into "
+                        "two projects of one title), or give another --workspace") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
+
+
 def _hash_update_path(digest: "hashlib._Hash", path: Path) -> None:
     if path.is_dir():
         for child in sorted(path.rglob("*")):

@@ -184,3 +184,27 @@ def test_an_output_folder_that_cannot_be_made_is_refused_before_the_work(tmp_pat
     assert capsys.readouterr().err == refused and not cache.exists()
     assert cli.main(["evaluate", "--model", "bootstrap", "--data", str(tmp_path / "missing.jsonl"), "--out", str(out)]) == 2
     assert capsys.readouterr().err == refused
+
+
+def test_a_second_stance_run_on_a_workspace_in_use_is_refused_at_once(tmp_path, capsys):
+    # Two runs at once on one workspace each created the project (Label Studio took two of one title)
+    # and pushed every task into both; the second then failed on the first's pending files.
+    from claimstance.run_state import hold_run_lock
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("The ministry said the grid was stable on Monday.", encoding="utf-8")
+    workspace = tmp_path / "ws"
+    args = ["run", "--corpus", str(corpus), "--workspace", str(workspace), "--no-push"]
+    held = hold_run_lock(tmp_path / "." / "ws")   # the same folder, named otherwise
+    try:
+        assert cli.main(args) == 2
+        err = capsys.readouterr().err
+        assert err == (f"error: another `stance run` (pid {os.getpid()}) is working in {workspace}; wait for it to end "
+                       "and run again (two at once would push every task into two projects of one title), or give "
+                       "another --workspace\n")
+        assert not workspace.exists()
+    finally:
+        held.close()
+    assert cli.main(args) == 0 and (workspace / "run" / "claims.jsonl").exists()
+    assert cli.main(args) == 0   # the lock went with the run that held it
