@@ -16,7 +16,7 @@ from annotate.dataset import SPLIT_COLUMN
 from annotate.pull_rows import ANNOTATION_FIELDS, LABEL_FIELDS
 from corpus.errors import UserError
 from models.provenance import ROW_FIELDS as PRELABEL_RECORD   # the scheme and model a pre-label records
-from corpus.safetext import BIDI_CONTROLS
+from corpus.safetext import BIDI_CONTROLS, marked, marker
 from corpus.claimfilter import STRUCTURE
 from corpus.records import CLAIM_FIELDS, is_claim_flag, source_name
 
@@ -35,6 +35,54 @@ MAX_META_FIELDS = 30   # free metadata fields a task carries at most, in the row
 PULLED_FIELDS = frozenset(ANNOTATION_FIELDS) | frozenset(LABEL_FIELDS) | {SPLIT_COLUMN}
 
 
+# The fields a claim task shows in place of its own text and title (the label config's ``$text_shown``
+# and ``$title_shown``): the same text with each bidi control as a visible marker (``shown_fields``).
+SHOWN_FIELDS = ("text_shown", "title_shown")
+BIDI_STYLE = "color: #b00000; font-size: 0.85em"
+
+
+def shown_fields(data: dict[str, Any]) -> dict[str, str]:
+    """``text_shown`` and ``title_shown`` of a claim task's data: its ``text`` and ``title`` with each
+    bidirectional control (U+202E, a right-to-left override, would reverse what follows it, and hide
+    that it does) written as a visible marker, ``⟨U+202E⟩``. ``text`` stays exact, as the offsets and
+    the pull need it; a cue span marked on the shown text is mapped back (``pull_rows``)."""
+    return {"text_shown": marked(str(data.get("text") or "")), "title_shown": marked(str(data.get("title") or ""))}
+
+
+def _marked_html(markup: str) -> str:
+    return BIDI_CONTROLS.sub(lambda m: (f'<span data-bidi="{ord(m.group(0)):04X}" style="{BIDI_STYLE}" title="a '
+                                        f'bidirectional control character in the text">{marker(m.group(0))}</span>'),
+                             markup)
+
+
+def shown_html(text: str) -> str:
+    """``text`` escaped for a page, each bidi control as a red marker that names it
+    (``<span data-bidi="202E" ...>⟨U+202E⟩</span>``); ``pull_rows.context_from_html`` gives the control back."""
+    return _marked_html(html.escape(text))
+
+
+# What a claim task shows: the fields a push of this version marks (the shown fields, and these two).
+DISPLAYED = ("context_html", "source_line")
+
+
+def displays_bidi(data: dict[str, Any]) -> bool:
+    """Whether a claim task's view (its title, text, paragraph, source line) holds a bidi control."""
+    return any(isinstance(data.get(key), str) and BIDI_CONTROLS.search(data[key])
+               for key in ("text", "title", *DISPLAYED))
+
+
+def with_shown_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """A claim task's data as this version pushes it, from a task an earlier stance pushed: the shown
+    fields added, and the bidi controls its paragraph and source line showed as they are now
+    markers (the markup holds them only in its text); every other field as it was."""
+    out = {**data, **shown_fields(data)}
+    if isinstance(data.get("context_html"), str):
+        out["context_html"] = _marked_html(data["context_html"])
+    if isinstance(data.get("source_line"), str):
+        out["source_line"] = marked(data["source_line"])
+    return out
+
+
 # A context of several lines (a one-sentence paragraph with its neighbours) keeps its line breaks on
 # the page, where HTML would run the paragraphs together; its text stays the span's only content, so
 # the pull reads it back whole (pull_rows.context_from_html).
@@ -43,22 +91,22 @@ LINES_STYLE = "white-space: pre-line"
 
 def context_html(text: str, context: str | None = None, offset: int | None = None) -> str:
     """The claim's context (its paragraph, or a one-sentence paragraph with its neighbours: see
-    `stance claims`) with the claim in ``<mark>``; every piece of text escaped, and a context of
-    several lines in a span that keeps its line breaks.
+    `stance claims`) with the claim in ``<mark>``; every piece of text escaped (bidi controls shown as
+    markers: ``shown_html``), and a context of several lines in a span that keeps its line breaks.
 
     ``offset`` is where the claim starts in ``context``; when it does not point at the claim the
     first occurrence is marked, and when the claim is not in the context it is shown alone.
     """
     text = text or ""
     if not context:
-        return f"<mark>{html.escape(text)}</mark>"
+        return f"<mark>{shown_html(text)}</mark>"
     if offset is None or offset < 0 or context[offset:offset + len(text)] != text:
         offset = context.find(text) if text else -1
     if offset < 0:
-        return f"<mark>{html.escape(text)}</mark>"
+        return f"<mark>{shown_html(text)}</mark>"
     end = offset + len(text)
-    shown = (html.escape(context[:offset]) + "<mark>" + html.escape(text) + "</mark>"
-             + html.escape(context[end:]))
+    shown = (shown_html(context[:offset]) + "<mark>" + shown_html(text) + "</mark>"
+             + shown_html(context[end:]))
     if "\n" in context or "\r" in context:
         return f'<span style="{LINES_STYLE}">{shown}</span>'
     return shown
@@ -148,9 +196,8 @@ def question_html(question: tuple[str, str] | None) -> str:
     if not question:
         return ""
     who, text = question
-    who = BIDI_CONTROLS.sub("", who)
-    return (f'<div style="{QUESTION_STYLE}"><i>{html.escape(who)} asked:</i> '
-            f'<span dir="auto">{html.escape(text)}</span></div>')
+    return (f'<div style="{QUESTION_STYLE}"><i>{shown_html(who)} asked:</i> '
+            f'<span dir="auto">{shown_html(text)}</span></div>')
 
 
 def _source_line(row: dict[str, Any]) -> str:
@@ -175,8 +222,8 @@ def _source_line(row: dict[str, Any]) -> str:
     parts = [name, author, row.get("date"), kind, reposted]
     line = " · ".join(str(p) for p in parts if p not in (None, ""))
     speaker = voice(row.get("speaker"), row.get("speaker_name"))
-    # Bidi controls in an outlet or a name would reorder the line's own "voice:" after them.
-    return BIDI_CONTROLS.sub("", f"{line} · voice: {speaker}" if line else f"voice: {speaker}")
+    # Bidi controls in an outlet or a name would reorder the line's own "voice:" after them: shown as markers.
+    return marked(f"{line} · voice: {speaker}" if line else f"voice: {speaker}")
 
 
 def _meta_value(value: Any) -> Any:
@@ -245,9 +292,9 @@ def metadata_html(meta: dict[str, Any]) -> str:
     fields = [(name, value) for name, value in meta.items() if str(name).strip().lower() not in NOT_SHOWN]
     lines = []
     for name, value in fields[:MAX_META_SHOWN]:
-        text = BIDI_CONTROLS.sub("", str(value).lower() if isinstance(value, bool) else str(value))
-        name = BIDI_CONTROLS.sub("", name).strip() or "(unnamed column)"
-        lines.append(f'<div><b>{html.escape(name)}</b>: <span dir="auto">{html.escape(text)}</span></div>')
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        name = name.strip() or "(unnamed column)"
+        lines.append(f'<div><b>{shown_html(name)}</b>: <span dir="auto">{shown_html(text)}</span></div>')
     more = len(fields) - MAX_META_SHOWN
     if more > 0:
         lines.append(f"<div><i>and {more} more field{'s' * (more != 1)} (in the task's data)</i></div>")
@@ -310,6 +357,7 @@ def claim_to_task(row: dict[str, Any], scheme: Any, question: tuple[str, str] | 
         "is_claim": row.get("is_claim"),
         "reason": row.get("reason"),
     }
+    data.update(shown_fields(data))   # what the view shows of the text and title: bidi controls as markers
     # Provenance for the pulled dataset (offsets into the document, its metadata); not shown to
     # annotators, and hidden in the first data manager tab.
     for key in PROVENANCE_FIELDS:
@@ -446,7 +494,7 @@ def pair_to_task(pair: dict[str, Any]) -> dict[str, Any]:
         source = _source_line(claim)
         if claim.get("stance"):
             source += f" · predicted stance: {claim['stance']}"
-        data[f"{side}_source"] = f"{title} — {source}" if title else source
+        data[f"{side}_source"] = f"{marked(str(title))} — {source}" if title else source
     similarity = pair.get("similarity")
     data["similarity"] = similarity
     data["pair_line"] = (f"similarity {float(similarity):.2f}" if isinstance(similarity, (int, float))

@@ -2,7 +2,8 @@
 
 The claim view shows the document's title, outlet and date, the claim's voice, and the claim
 highlighted in its context (its paragraph; a one-sentence paragraph with its neighbours in its
-voice); the stance is a single choice whose ``alias`` is the scheme's label id, so annotation
+voice), every text with its bidirectional controls as visible markers (the claim and title from the
+task's ``text_shown`` and ``title_shown``: ``claim_tasks.shown_fields``); the stance is a single choice whose ``alias`` is the scheme's label id, so annotation
 results carry ids (``kremlin_framing``) while annotators read display names.
 The pairs view shows two claims side by side and asks how they relate.
 """
@@ -85,7 +86,7 @@ def label_config(scheme: Any, cue_spans: bool = True, problem_flags: bool = True
                 f'    </Labels>\n')
     return (
         "<View>\n"
-        '  <Header value="$title" size="4"/>\n'
+        '  <Header value="$title_shown" size="4"/>\n'
         '  <Text name="source" value="$source_line"/>\n'
         '  <View style="padding: 0.5em 0.8em; background: #f6f6f6; border-radius: 4px">\n'
         f'    <HyperText name="{CONTEXT}" value="$context_html" inline="true"/>\n'
@@ -93,7 +94,7 @@ def label_config(scheme: Any, cue_spans: bool = True, problem_flags: bool = True
         '  <Header value="Claim" size="6"/>\n'
         f'  <View style="font-size: 1.1em">\n'
         f"{cues}"
-        f'    <Text name="{CLAIM}" value="$text"/>\n'
+        f'    <Text name="{CLAIM}" value="$text_shown"/>\n'
         "  </View>\n"
         f'  <Header value="{_attr(getattr(scheme, "title", "") or "Stance")}" size="6"/>\n'
         f'  <Choices name="{STANCE}" toName="{CLAIM}" choice="single-radio" required="true" showInline="false">\n'

@@ -1,5 +1,6 @@
 """The pull report as one self-contained HTML page: every text it shows is escaped with its bidi
-controls dropped (``corpus.safetext.html_text``), and a Content-Security-Policy forbids any script."""
+controls shown as visible markers, ``⟨U+202E⟩`` (``corpus.safetext.html_text``), and a
+Content-Security-Policy forbids any script."""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ the rows of a comparison project from the same pieces.
 from __future__ import annotations
 
 import html
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -17,9 +18,10 @@ from typing import Any
 from annotate import agreement
 from annotate import labelconfig as lc
 from corpus.errors import UserError
+from corpus.safetext import marked, text_offset
 
 # Task data fields that only serve the annotation view: not metadata of the claim.
-DISPLAY_FIELDS = frozenset({"context_html", "source_line"})
+DISPLAY_FIELDS = frozenset({"context_html", "source_line", "text_shown", "title_shown"})
 # Fields of the rows we write; task data fields of the same name are kept as ``meta_<name>``.
 ANNOTATION_FIELDS = (
     "claim_id", "doc_id", "text", "label", "annotator", "annotator_id", "annotation_id", "task_id",
@@ -110,14 +112,24 @@ def _problems(result: Sequence[dict[str, Any]]) -> list[str]:
     return _flag_order(flags)
 
 
-def _cues(result: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def _cues(result: Sequence[dict[str, Any]], data: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The framing-cue spans of a result, with offsets into the claim's ``text`` (``data``'s). A span
+    marked on the shown text (``text_shown``, where a bidi control is a marker of several characters)
+    is mapped back, and its text is the claim's own, controls and all."""
+    text = (data or {}).get("text")
+    # Tasks pushed before the view showed `text_shown` had their spans marked on `text` itself.
+    shown = marked(text) if isinstance(text, str) and "text_shown" in (data or {}) else None
     cues = []
     for item in result or ():
         if item.get("type") != "labels":
             continue
         value = item.get("value") or {}
-        cues.append({"start": value.get("start"), "end": value.get("end"), "text": value.get("text"),
-                     "label": (value.get("labels") or [None])[0]})
+        start, end, said = value.get("start"), value.get("end"), value.get("text")
+        if (shown is not None and shown != text and isinstance(start, int) and isinstance(end, int)
+                and not (said is not None and text[start:end] == said != shown[start:end])):
+            start, end = text_offset(text, start), text_offset(text, end, end=True)
+            said = text[start:end]
+        cues.append({"start": start, "end": end, "text": said, "label": (value.get("labels") or [None])[0]})
     return sorted(cues, key=lambda c: (c["start"] if isinstance(c["start"], int) else -1))
 
 
@@ -131,12 +143,18 @@ def _annotator(completed_by: Any, users: dict[int, str]) -> tuple[str, int | Non
     return "unknown", None
 
 
+# A bidi control as `stance push` shows it in HTML (annotate.claim_tasks.shown_html).
+BIDI_MARKER_HTML = re.compile(r'<span data-bidi="([0-9A-F]{4})"[^>]*>[^<]*</span>')
+
+
 def context_from_html(markup: Any) -> str | None:
     """The context an annotator saw around the claim, from the ``context_html`` of `stance push` (an
     interviewer's question's block, the context escaped, the claim in ``<mark>``, then the free
-    metadata's block); None when the claim was shown alone (nothing around it)."""
+    metadata's block); None when the claim was shown alone (nothing around it). A bidi control
+    shown as a marker is the control again."""
     if not isinstance(markup, str) or "<mark>" not in markup or "</mark>" not in markup:
         return None
+    markup = BIDI_MARKER_HTML.sub(lambda m: chr(int(m.group(1), 16)), markup)
     before, rest = markup.split("<mark>", 1)
     claim, after = rest.split("</mark>", 1)
     before = before.rsplit(">", 1)[-1]   # the context is escaped: a tag before it ends the question's block
@@ -215,7 +233,7 @@ def annotation_to_row(task: dict[str, Any], annotation: dict[str, Any], scheme: 
     data = task.get("data") or {}
     row = {"claim_id": data.get("claim_id"), "doc_id": data.get("doc_id"), "text": data.get("text"),
            **annotation_fields(task, annotation, scheme, users, lookup),
-           "cues": _cues(annotation.get("result") or []),
+           "cues": _cues(annotation.get("result") or [], data),
            "problems": _problems(annotation.get("result") or [])}
     return _with_meta(row, claim_metadata(data))
 

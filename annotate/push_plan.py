@@ -67,7 +67,9 @@ def _certainty(task: dict[str, Any]) -> float:
 def default_view(project_id: int, tasks: list[dict[str, Any]]) -> dict[str, Any]:
     """The first data manager tab of a new project: least certain first, bookkeeping columns hidden."""
     fields = {k for task in tasks[:50] for k in task["data"]}
-    hidden = [f"tasks:data.{k}" for k in sorted(fields) if k.endswith(("_html", "_source")) or k in
+    # The claim and title as the view shows them (bidi controls as markers) in place of the stored ones.
+    shown = {k.removesuffix("_shown") for k in fields if k.endswith("_shown")}
+    hidden = [f"tasks:data.{k}" for k in sorted(fields) if k.endswith(("_html", "_source")) or k in shown or k in
               ("source_line", "source_type", "source_file", "is_claim", *PROVENANCE_FIELDS)] + [f"tasks:{c}" for c in HIDDEN_SYSTEM_COLUMNS]
     return {"project": project_id, "data": {"title": "least certain first", "ordering": ["tasks:predictions_score"],
                                             "hiddenColumns": {"explore": hidden, "labeling": hidden}}}

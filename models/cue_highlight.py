@@ -1,7 +1,7 @@
 """Cue words of a label scheme found in a claim and marked in HTML, for the report of `stance compare`.
 
 Pure: a loaded scheme and texts in, escaped HTML out (``html.escape`` on every piece of text, the
-bidirectional controls dropped first, as ``models.report`` explains).
+bidirectional controls shown as visible markers first, as ``models.report`` explains).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from corpus.safetext import BIDI_CONTROLS, html_text as _e
+from corpus.safetext import html_text as _e, marked
 
 _TOKEN = re.compile(r"[\w’']+", re.U)
 
@@ -50,7 +50,7 @@ def cue_pattern(cues: dict[str, list[str]]) -> re.Pattern[str] | None:
 def highlight(text: str, cues: re.Pattern[str] | None = None, diff: Iterable[str] = ()) -> str:
     """``text`` escaped, with cue phrases (class ``cue cue<k>``, k the label's place in the scheme)
     and the words in ``diff`` wrapped in <mark>."""
-    text = BIDI_CONTROLS.sub("", text)
+    text = marked(text)
     diff = {d.lower() for d in diff}
     spans: list[tuple[int, int, str]] = []
     if cues is not None:

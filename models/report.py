@@ -2,9 +2,10 @@
 
 Every piece of text that came from the data goes through ``html.escape``; the page carries no
 script and a Content-Security-Policy that forbids any, so a claim holding ``<script>`` or
-``<img onerror=...>`` shows as text. Bidirectional embedding, override and isolate controls are
-dropped from it too: a claim ending in U+202E (right-to-left override) would otherwise reverse the
-page's own text after it, turning "(Kremlin)" into "(nilmerK)". The stance-by-source chart is a PNG
+``<img onerror=...>`` shows as text. Bidirectional controls (embeddings, overrides, isolates,
+marks) are shown as visible markers, ``⟨U+202E⟩``: a claim ending in U+202E (right-to-left override)
+would otherwise reverse the page's own text after it, turning "(Kremlin)" into "(nilmerK)", and
+dropped they would hide that the claim holds one. The stance-by-source chart is a PNG
 embedded as base64, its source names drawn as they are, never as matplotlib's ``$...$`` formulas.
 Cue words are found and marked by ``models.cue_highlight``.
 """
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.records import source_name
-from corpus.safetext import html_text
+from corpus.safetext import html_text, marked
 from models.compare_settings import CompareSettings
 from models.cue_highlight import cue_legend, cue_pattern, highlight, label_cues
 from models.pairs import document_groups, source_group
@@ -121,8 +122,9 @@ def stance_chart(counts: dict[str, Counter[str]], title: str = "Stance of claims
     import textwrap
 
     # A long title on two lines of the axis, shortened beyond that.
-    # control characters (an ESC in an outlet's name) have no glyph: matplotlib drew boxes and warned
-    names = ["".join(c if c.isprintable() else " " for c in s) for s in sources]
+    # control characters (an ESC in an outlet's name) have no glyph: matplotlib drew boxes and warned;
+    # a bidi control is shown as its marker, as on the page
+    names = ["".join(c if c.isprintable() else " " for c in marked(s)) for s in sources]
     names = [textwrap.shorten(s, 70, placeholder="\u2026") for s in names]
     # "\$": a source named "Fox $\\foo$ News" is a name, not a formula (an unknown command stopped the report)
     names = ["\n".join(textwrap.wrap(s, 36)).replace("$", r"\$") for s in names]

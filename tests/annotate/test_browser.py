@@ -115,3 +115,85 @@ def test_a_sentence_alone_in_its_paragraph_is_shown_with_its_neighbours_on_their
     assert main(["pull", "--workspace", studio["workspace"], "--project", title, "--out", str(out)]) == 0
     (label,) = [json.loads(line) for line in (out / "labels.jsonl").read_text(encoding="utf-8").splitlines()]
     assert label["context"] == text and label["context_start"] == 0
+
+
+def test_a_right_to_left_override_in_a_claim_is_shown_as_a_marker_and_reverses_nothing(
+        studio: dict[str, Any], studio_client: Any, studio_page: Any, tmp_path):
+    """A claim holding U+202E (right-to-left override) would be read reversed, the text after it too,
+    with nothing to show why. The labelling view shows the control as a visible marker in the title,
+    the source line, the paragraph and the claim, and holds no bidi control in its text; the data
+    manager's tab shows the claim and title that way too; and a framing cue selected
+    across the marker comes back in the pull with offsets into the exact text, control included."""
+    rlo = "\u202e"
+    context = f"Officials spoke on Monday. The ministry said {rlo}true si sihT. Others disagreed."
+    text = f"The ministry said {rlo}true si sihT."
+    row = {"claim_id": "rlo1", "doc_id": "doc-rlo", "text": text, "context": context, "context_start": 0,
+           "start": context.index(text), "end": context.index(text) + len(text), "title": f"Report {rlo}A",
+           "outlet": f"Outlet{rlo}", "speaker": "author", "speaker_name": None, "is_claim": True}
+    path = tmp_path / "claims.jsonl"
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    title = "Browser (bidi)"
+    assert main(["push", "--workspace", studio["workspace"], "--in", str(path), "--project", title,
+                 "--scheme", "kremlin_framing"]) == 0
+    project = find_project(studio_client, title)
+    (task,) = list(studio_client.tasks.list(project=project.id))
+    assert task.data["text"] == text   # stored exact
+    page = studio_page
+    page.goto(f"{studio['url']}/projects/{project.id}/data?task={task.id}")
+    shown = "The ministry said ⟨U+202E⟩true si sihT."
+    mark = page.locator("mark", has_text=shown).first
+    try:
+        mark.wait_for(state="visible", timeout=60_000)
+        page.wait_for_timeout(1500)
+        body = page.evaluate("() => document.body.innerText")
+        # No bidi control in any text the labelling view shows (the data manager's table beside it shows
+        # the task's other data columns as stored, each in a cell of its own).
+        raw = page.evaluate("""() => { const out = [], w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+            for (let n = w.nextNode(); n; n = w.nextNode())
+                if (/[\\u202a-\\u202e\\u2066-\\u2069\\u200e\\u200f]/.test(n.data) && !n.parentElement.closest('.lsf-table'))
+                    out.push(n.data);
+            return out; }""")
+        assert raw == []
+        cells = page.evaluate("""() => [...document.querySelectorAll('.lsf-table__cell')].map(c => c.innerText)""")
+        assert shown in cells and text not in cells and row["title"] not in cells   # the data manager's tab
+        assert "Report ⟨U+202E⟩A" in body and "Outlet⟨U+202E⟩" in body
+        assert body.count(shown) >= 2   # in the paragraph, and as the claim the cues are marked on
+        # The claim's own text (not the paragraph's <mark>): select from the marker to the end of "true".
+        box = page.evaluate("""(shown) => {
+            const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                if (node.data !== shown || node.parentElement.closest('mark, .lsf-table')) continue;
+                const range = document.createRange(), start = node.data.indexOf('⟨');
+                range.setStart(node, start); range.setEnd(node, node.data.indexOf(' si'));
+                const rects = range.getClientRects();
+                return [rects[0].left, rects[0].top + rects[0].height / 2, rects[rects.length - 1].right];
+            }
+            return null; }""", shown)
+        assert box is not None, "the claim's text is not on the page as one text"
+        left, middle, right = box
+        page.get_by_text("framing cue").first.click()   # the span label, then the selection
+        page.mouse.move(left + 1, middle)
+        page.mouse.down()
+        page.mouse.move((left + right) / 2, middle, steps=5)
+        page.mouse.move(right - 1, middle, steps=5)
+        page.mouse.up()
+        page.wait_for_timeout(500)
+        page.get_by_text("Claim").first.click()   # focus the page, then a stance's hotkey (one is required)
+        page.keyboard.press("n")
+        page.wait_for_timeout(300)
+        page.get_by_role("button", name="Submit").click()
+        deadline = time.monotonic() + 30
+        while not list(studio_client.annotations.list(id=task.id)) and time.monotonic() < deadline:
+            time.sleep(0.5)
+    except AssertionError:
+        page.screenshot(path=str(tmp_path / "browser-failure.png"))
+        raise
+    (annotation,) = list(studio_client.annotations.list(id=task.id))
+    (span,) = [r for r in annotation.result if r["type"] == "labels"]
+    assert span["value"]["text"] == "⟨U+202E⟩true"   # Label Studio's offsets are into the shown text
+    out = tmp_path / "pulled"
+    assert main(["pull", "--workspace", studio["workspace"], "--project", title, "--out", str(out)]) == 0
+    (pulled,) = [json.loads(line) for line in (out / "annotations.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert pulled["text"] == text and pulled["context"] == context and pulled["title"] == row["title"]
+    start = text.index(rlo)
+    assert [(c["start"], c["end"], c["text"]) for c in pulled["cues"]] == [(start, start + 5, rlo + "true")]

@@ -796,13 +796,13 @@ def test_free_metadata_reaches_the_dataset_and_a_split_column_of_the_data_does_n
     assert datasets.load_from_disk(str(tmp_path / "p" / "dataset"))["train"]["platform"][0] == "X"
 
 
-def test_the_report_page_forbids_script_and_drops_bidi_controls(tmp_path: Path):
+def test_the_report_page_forbids_script_and_shows_bidi_controls_as_markers(tmp_path: Path):
     users = {1: f"adm{RLO}in@example.org", 2: "<img src=x onerror=alert(1)>"}
     pull.write_pull(_tasks(), users, SCHEME, tmp_path / "p", source={"project": f"Kyiv{RLO}gpj.exe"})
     page = (tmp_path / "p" / "report.html").read_text()
     assert ("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
             "style-src 'unsafe-inline'\">") in page
-    assert RLO not in page and "Kyivgpj.exe" in page and "admin@example.org" in page
+    assert RLO not in page and "Kyiv⟨U+202E⟩gpj.exe" in page and "adm⟨U+202E⟩in@example.org" in page
     assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
 
 
@@ -818,7 +818,7 @@ def test_the_card_escapes_what_comes_from_the_data(tmp_path: Path):
     card = (out / "dataset" / "README.md").read_text()
     _, header, body = card.split("---\n", 2)
     assert "<script>" not in body and "<svg" not in body and "<b>" not in body and RLO not in body
-    assert "# claimstance labels: &lt;script&gt;alert(1)&lt;/script&gt;\\|x" in body
+    assert "# claimstance labels: &lt;script&gt;alert(1)&lt;/script&gt;\\|⟨U+202E⟩x" in body
     assert "- pre-label model versions shown: &lt;svg onload=alert(3)&gt;" in body
     assert "at http://h/&lt;b&gt;" in body
     import yaml

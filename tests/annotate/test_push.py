@@ -111,10 +111,52 @@ def test_the_source_line_names_an_outlet_once_when_the_page_gives_it_as_author_t
     assert data["source_line"] == "Vostok Today · 2024-05-01 · voice: interviewee (A. Person)"
 
 
-def test_the_source_line_drops_bidi_controls_that_would_reorder_the_voice():
-    data = claim_to_task(claim_row(1, outlet="Kyiv\u202egpj.exe", speaker_name="A.\u2066 Person"), SCHEME)["data"]
-    assert data["source_line"] == "Kyivgpj.exe · B. Writer · 2024-05-01 · voice: interviewee (A. Person)"
+def test_bidi_controls_are_shown_as_markers_and_the_task_keeps_the_text_exact():
+    """A claim holding U+202E (right-to-left override) would show reversed, and reverse what follows it;
+    the view shows every bidi control as a visible marker, while `text` and the offsets stay exact."""
+    from annotate import pull_rows
+
+    context = "Before \u2067it\u2069. The ministry said \u202etrue si sihT. After."
+    text = "The ministry said \u202etrue si sihT."
+    row = claim_row(1, outlet="Kyiv\u202egpj.exe", speaker_name="A.\u2066 Person", text=text, context=context,
+                    start=100 + context.index(text), end=100 + context.index(text) + len(text),
+                    title="Title \u200fhere", channel="Ch\u202bannel")
+    data = claim_to_task(row, SCHEME)["data"]
+    assert data["source_line"] == ("Kyiv⟨U+202E⟩gpj.exe · B. Writer · 2024-05-01 · voice: interviewee "
+                                   "(A.⟨U+2066⟩ Person)")
     assert data["outlet"] == "Kyiv\u202egpj.exe"   # the data itself is kept as it is
+    assert data["text"] == text and data["title"] == "Title \u200fhere"
+    assert data["text_shown"] == "The ministry said ⟨U+202E⟩true si sihT."
+    assert data["title_shown"] == "Title ⟨U+200F⟩here"
+    shown = data["context_html"]
+    assert not any(c in shown for c in "\u202e\u2066\u2067\u2069\u200f\u202b")
+    marker = '<span data-bidi="{}" style="color: #b00000; font-size: 0.85em" title="a bidirectional control ' \
+             'character in the text">⟨U+{}⟩</span>'
+    assert shown.startswith("Before " + marker.format("2067", "2067") + "it" + marker.format("2069", "2069") + ". <mark>")
+    assert "<mark>The ministry said " + marker.format("202E", "202E") + "true si sihT.</mark> After." in shown
+    assert "<b>channel</b>: <span dir=\"auto\">Ch" + marker.format("202B", "202B") + "annel</span>" in shown
+    # the view shows the marked fields; the pull reads the context back exact and drops the shown fields
+    config = lc.label_config(SCHEME)
+    assert '<Text name="claim" value="$text_shown"/>' in config and '<Header value="$title_shown" size="4"/>' in config
+    assert pull_rows.context_from_html(shown) == context
+    meta = pull_rows.claim_metadata(data)
+    assert meta["context"] == context and "text_shown" not in meta and "title_shown" not in meta
+    assert meta["title"] == "Title \u200fhere" and meta["channel"] == "Ch\u202bannel"
+    # a cue span marked on the shown text comes back with offsets into the text, the control kept
+    said = "⟨U+202E⟩true"
+    begin = data["text_shown"].index(said)
+    result = [{"type": "labels", "value": {"start": begin, "end": begin + len(said), "text": said,
+                                           "labels": [lc.CUE_LABEL]}}]
+    (cue,) = pull_rows._cues(result, data)
+    assert (cue["start"], cue["end"], cue["text"]) == (text.index("\u202e"), text.index(" si"), "\u202etrue")
+    # a span of a task pushed before (no text_shown) was marked on the text itself: kept as it is
+    old = {k: v for k, v in data.items() if k not in ("text_shown", "title_shown")}
+    result[0]["value"].update(start=18, end=23, text=text[18:23])
+    assert pull_rows._cues(result, old)[0] == {"start": 18, "end": 23, "text": "\u202etrue", "label": lc.CUE_LABEL}
+    pair = pair_to_task({"claim_a": "a", "claim_b": "b", "text_a": text, "context_a": context, "title_a": "T\u202e1",
+                         "text_b": "Plain.", "similarity": 0.9})["data"]
+    assert pair["text_a"] == text and pair["a_source"].startswith("T⟨U+202E⟩1 — ")
+    assert "\u202e" not in pair["a_html"] and pull_rows.context_from_html(pair["a_html"]) == context
 
 
 def test_claim_to_task_without_a_pre_label_has_no_prediction():
@@ -426,7 +468,9 @@ def test_push_creates_the_project_and_repush_adds_nothing(studio, studio_client,
     (view,) = http.request("api/dm/views/", method="GET", params={"project": project.id}).json()
     hidden = view["data"]["hiddenColumns"]["explore"]
     assert "tasks:data.context_html" in hidden and "tasks:data.source_type" in hidden
-    assert "tasks:data.text" not in hidden
+    # the claim and title as the view shows them (bidi controls as markers), not as stored
+    assert "tasks:data.text" in hidden and "tasks:data.title" in hidden
+    assert "tasks:data.text_shown" not in hidden and "tasks:data.title_shown" not in hidden
     ordered = http.request("api/tasks/", method="GET", params={"view": view["id"], "fields": "all"}).json()["tasks"]
     scores = [t["predictions_score"] for t in ordered]
     assert scores == sorted(scores) and len(scores) == 6
@@ -814,3 +858,71 @@ def test_a_document_known_only_by_its_title_and_file_is_headed_by_the_title_once
     data = claim_to_task(row, SCHEME)["data"]
     assert data["title"] == "Blog repost of an interview"
     assert data["source_line"] == "2024-05-01 · blog repost · voice: interviewee (A. Person)"
+
+
+def test_tasks_pushed_before_the_shown_text_get_it_and_keep_their_annotations(studio, studio_client, tmp_path):
+    """A project of an earlier stance (its view showed `$text` and `$title`, a U+202E as it is) keeps
+    that view while nothing in it shows a bidi control; once one would, its tasks are given
+    `text_shown` and `title_shown` (and markers in their paragraph and source line) before the view
+    shows them, their other data and annotations unchanged, and the pull still reads a cue span
+    marked on `text` and the exact context."""
+    from annotate import pull_rows
+    from annotate.claim_tasks import SHOWN_FIELDS
+    from annotate.pull import pull
+
+    def earlier(row: dict) -> dict:   # the task an earlier stance made: raw controls, no shown fields
+        task = claim_to_task(row, SCHEME)
+        for key in SHOWN_FIELDS:
+            del task["data"][key]
+        for key in ("context_html", "source_line"):
+            task["data"][key] = pull_rows.BIDI_MARKER_HTML.sub(lambda m: chr(int(m.group(1), 16)), task["data"][key])
+        task["data"]["source_line"] = task["data"]["source_line"].replace("⟨U+202E⟩", "\u202e")
+        return task
+
+    old = lc.label_config(SCHEME).replace("$text_shown", "$text").replace("$title_shown", "$title")
+    plain = studio_client.projects.create(title="before shown text, plain", label_config=old)
+    studio_client.projects.import_tasks(id=plain.id, request=[earlier(claim_row(n)) for n in range(2)])
+    path = write_rows(tmp_path / "plain.jsonl", [claim_row(n) for n in range(3)])
+    result = push(path, "before shown text, plain", workspace=studio["workspace"], scheme=SCHEME, progress=False)
+    assert (result["tasks_added"], result["tasks_present"]) == (1, 2)
+    assert not any("earlier stance" in note for note in result["notes"])   # nothing to mark: no call a task
+    assert 'value="$text"' in studio_client.projects.get(id=plain.id).label_config
+    assert sum("text_shown" in t["data"] for t in project_tasks(studio_client, plain.id)) == 1   # the new task's
+
+    project = studio_client.projects.create(title="before shown text", label_config=old)
+    text = "The ministry said \u202etrue si sihT."
+    context = f"Before. {text} After."
+    rows = [claim_row(0, text=text, context=context, start=108, end=108 + len(text), title="T\u202e0"),
+            claim_row(1, outlet="Kyiv\u202enews"), claim_row(2)]
+    studio_client.projects.import_tasks(id=project.id, request=[earlier(row) for row in rows[:2]])
+    tasks = {t["data"]["claim_id"]: t for t in project_tasks(studio_client, project.id)}
+    assert "\u202e" in tasks["c0000"]["data"]["context_html"] and "\u202e" in tasks["c0001"]["data"]["source_line"]
+    after = text.index("true")   # a span after the control, marked on `text` itself
+    studio_client.annotations.create(id=tasks["c0000"]["id"], result=[
+        lc.choice_result("loaded"),
+        {"from_name": lc.CUES, "to_name": lc.CLAIM, "type": "labels",
+         "value": {"start": after, "end": after + 4, "text": "true", "labels": [lc.CUE_LABEL]}}])
+    path = write_rows(tmp_path / "again.jsonl", rows)
+    result = push(path, "before shown text", workspace=studio["workspace"], scheme=SCHEME, progress=False)
+    assert (result["tasks_added"], result["tasks_present"]) == (1, 2)
+    assert any(note.startswith("2 task(s) pushed by an earlier stance now also carry text_shown and title_shown")
+               for note in result["notes"])
+    now = {t["data"]["claim_id"]: t for t in project_tasks(studio_client, project.id)}
+    assert now["c0000"]["data"]["text_shown"] == "The ministry said ⟨U+202E⟩true si sihT."
+    assert now["c0000"]["data"]["title_shown"] == "T⟨U+202E⟩0"
+    assert now["c0001"]["data"]["text_shown"] == now["c0001"]["data"]["text"] == rows[1]["text"]
+    assert now["c0001"]["data"]["source_line"].startswith("Kyiv⟨U+202E⟩news · ")
+    assert now["c0000"]["data"]["context_html"] == claim_to_task(rows[0], SCHEME)["data"]["context_html"]
+    for claim_id, task in tasks.items():   # nothing else of the data changed
+        changed = (*SHOWN_FIELDS, "context_html", "source_line")
+        assert ({k: v for k, v in now[claim_id]["data"].items() if k not in changed}
+                == {k: v for k, v in task["data"].items() if k not in changed})
+    assert now["c0000"]["total_annotations"] == 1
+    assert '<Text name="claim" value="$text_shown"/>' in studio_client.projects.get(id=project.id).label_config
+    again = push(path, "before shown text", workspace=studio["workspace"], scheme=SCHEME, progress=False)
+    assert not any("earlier stance" in note for note in again["notes"])   # once
+    pull("before shown text", tmp_path / "pulled", workspace=studio["workspace"], scheme=SCHEME, progress=False)
+    (row,) = [json.loads(line) for line in (tmp_path / "pulled" / "annotations.jsonl").read_text().splitlines()]
+    assert row["text"] == text and row["title"] == "T\u202e0" and row["context"] == context
+    assert "text_shown" not in row and "title_shown" not in row
+    assert row["cues"] == [{"start": after, "end": after + 4, "text": "true", "label": lc.CUE_LABEL}]

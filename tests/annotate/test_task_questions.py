@@ -120,12 +120,15 @@ def test_rows_out_of_order_or_without_offsets_are_taken_in_document_order_or_pas
     assert shown == _by_text(rows, interview_questions(rows))
 
 
-def test_a_quotation_inside_the_question_stays_part_of_it_and_a_voice_s_bidi_controls_are_dropped():
+def test_a_quotation_inside_the_question_stays_part_of_it_and_a_voice_s_bidi_controls_are_shown_as_markers():
     rows = _rows([[("interviewer", "question", "You said that"), ("quoted", "claim", "\"the policy is not working\"."),
                    ("interviewer", "question", "Do you stand by it?")],
                   [("interviewee", "claim", "I do.")]])
     assert interview_questions(rows)[3][1] == "You said that \"the policy is not working\". Do you stand by it?"
-    assert "\u202e" not in question_html(("interviewer (\u202eWirtschaftsblick)", "Why?"))
+    shown = question_html(("interviewer (\u202eWirtschaftsblick)", "Why\u2067?"))
+    assert "\u202e" not in shown and "\u2067" not in shown
+    assert 'title="a bidirectional control character in the text">⟨U+202E⟩</span>Wirtschaftsblick' in shown
+    assert ">⟨U+2067⟩</span>?" in shown
 
 
 def test_an_answer_read_with_its_turn_s_paragraphs_shows_the_question_once():

@@ -740,7 +740,7 @@ def test_a_list_valued_by_field_counts_each_claim_in_each_member_s_group(
     assert not any("alice,bob" in name or "'alice'" in name for name in names)
     page = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
     assert "<img src=x" not in page and "\u202e" not in page
-    assert "annotators=&lt;img src=x onerror=alert(1)&gt;carol" in page
+    assert "annotators=&lt;img src=x onerror=alert(1)&gt;carol⟨U+202E⟩" in page
     assert "the groups overlap, so their sizes add up to more than the claims scored" in page
     md = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
     assert "| annotators=alice (few claims) | 8 |" in md and "<img" not in md and "the groups overlap" in md

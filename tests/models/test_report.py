@@ -257,7 +257,8 @@ def test_dollars_in_a_source_name_are_drawn_not_parsed_as_a_formula():
 def test_a_control_character_in_a_source_name_draws_without_a_missing_glyph_warning(recwarn):
     from collections import Counter
 
-    png = report.stance_chart({"Evil\x1b[31m News": Counter(kremlin_framing=2), "Plain": Counter(neutral=3)},
+    png = report.stance_chart({"Evil\x1b[31m News": Counter(kremlin_framing=2), "Plain": Counter(neutral=3),
+                               "Kyiv\u202eswen": Counter(neutral=1)},   # drawn "Kyiv⟨U+202E⟩swen"
                               order=["kremlin_framing", "neutral"])
     assert png and not [w for w in recwarn if "missing from" in str(w.message) or "Glyph" in str(w.message)]
 
@@ -268,7 +269,8 @@ def test_bidi_overrides_in_the_data_cannot_reverse_the_page_s_own_text():
     claims, pairs, clusters = compare(claims, embed, CompareSettings(min_similarity=0.5, scheme=None))
     page = render_report(claims, pairs, clusters, CompareSettings(scheme=None), title="t" + rlo)
     assert pairs and rlo not in page and "\u2066" not in page
-    assert "The backdoor was planted by the agency." in page
+    assert "The backdoor was planted by the agency.⟨U+202E⟩" in page   # visible, reordering nothing
+    assert "⟨U+2066⟩" in page and "t⟨U+202E⟩" in page   # the outlet's isolate, the title's override
 
 
 def test_the_page_names_its_scheme_escaped_or_says_it_knows_none():
