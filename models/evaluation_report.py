@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from corpus.safetext import html_text, markdown_text
+from corpus.safetext import html_text, markdown_text, visible
 
 FEW = 20   # a group with fewer claims is marked: one claim moves its figures by 0.05 or more
 SUMMARY_SHOWN = 53   # the model, the baseline, the bootstrap and the 50 largest groups of a --by field
@@ -94,6 +94,8 @@ def terminal_table(lines: list[tuple[str, int, float, float, float]], max_width:
     import textwrap
 
     few = " (few claims)"
+    # as the terminal prints them (a bidi control as \u202e): the columns line up
+    lines = [(visible(name), *rest) for name, *rest in lines]
     width = max([len(name) for name, *_ in lines] + [10])
     width = min(width, max_width)
     out = [f"{'':{width}} {'n':>5} {'macro-F1':>9} {'accuracy':>9} {'ECE':>6}"]

@@ -351,6 +351,9 @@ def test_the_terminal_table_keeps_names_and_their_few_claims_mark_whole() -> Non
              ("source_type=independent_reporting (few claims)", 12, 0.368, 0.583, 0.409)]
     table = evaluation_report.terminal_table(lines)
     assert table[2].startswith("outlet=Kontur Investigations (few claims)     ")
+    # a name holding a control is measured as the terminal prints it, escaped: the figures line up
+    shifted = evaluation_report.terminal_table([("a\u202eb", 3, 0.5, 0.5, 0.1), ("abcdefghij", 3, 0.5, 0.5, 0.1)])
+    assert shifted[1] == "a\\u202eb       3     0.500     0.500  0.100" and len(shifted[1]) == len(shifted[2])
     assert table[3] == "source_type=independent_reporting (few claims)    12     0.368     0.583  0.409"
     assert table[0] == " " * 46 + "     n  macro-F1  accuracy    ECE"
     # A name longer than the column wraps between words; the mark stays on one line, the figures on the last.
