@@ -5,6 +5,7 @@ pull` and `stance run`. Each parses its options, calls one library function and 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -105,13 +106,15 @@ def add_push(sub: argparse._SubParsersAction) -> None:
 
 def _push(args: argparse.Namespace) -> int:
     from annotate.push import overlap_line, push
-    from claimstance.run_state import check_run_project
+    from claimstance.run_state import check_run_project, push_lock
 
     if not args.pairs and args.url is None:   # a remote server's projects are not the local run's
         check_run_project(args.inp, args.project)
-    result = push(args.pairs or args.inp, args.project, workspace=args.workspace, url=args.url,
-                  scheme=args.scheme, scope=scope_of(args.scope, args.all, "--all"), pairs=bool(args.pairs),
-                  overlap=args.overlap)
+    with push_lock(args.url or os.path.realpath(args.workspace), args.project,
+                   lambda m: print(m, file=sys.stderr, flush=True)):
+        result = push(args.pairs or args.inp, args.project, workspace=args.workspace, url=args.url,
+                      scheme=args.scheme, scope=scope_of(args.scope, args.all, "--all"), pairs=bool(args.pairs),
+                      overlap=args.overlap)
     what = "pairs" if args.pairs else SCOPE_WORDS[result["scope"]]
     print(f"{result['tasks_added']} new {what} pushed, {result['tasks_present']} already there, "
           f"{result['predictions_added']} predictions added to existing tasks"

@@ -10,6 +10,7 @@ carry the ids the project holds an edited document's sentences by (``annotate.pu
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 import sys
 from collections import Counter
@@ -329,10 +330,12 @@ def _run(corpus: str | Path | None = None, config: str | Path | None = None,
         result.studio = studio.start(workspace, port=cfg.port if first else port)
         say(f"[4/5] push: {SCOPE_WORDS[cfg.scope]} and pre-labels to project {cfg.project!r}")
         from annotate.push import push as push_claims
+        from claimstance.run_state import push_lock
 
-        result.pushed = push_claims(str(prelabeled_src), cfg.project, workspace=str(workspace),
-                                    scheme=scheme_choice.source, scope=cfg.scope, overlap=cfg.overlap,
-                                    keep_trained=model_dir is None, known_files=_run_files(result.claims_path))
+        with push_lock(os.path.realpath(workspace), cfg.project, say):   # a `stance push` into it at once waits
+            result.pushed = push_claims(str(prelabeled_src), cfg.project, workspace=str(workspace),
+                                        scheme=scheme_choice.source, scope=cfg.scope, overlap=cfg.overlap,
+                                        keep_trained=model_dir is None, known_files=_run_files(result.claims_path))
         claim_ids, doc_ids = result.pushed.get("claim_ids") or {}, result.pushed.get("doc_ids") or {}
         if claim_ids or doc_ids:   # an edited document's claims, under the ids the project holds them by
             rows, labelled = _project_ids(rows, claim_ids, doc_ids), _project_ids(labelled, claim_ids, doc_ids)

@@ -6,11 +6,13 @@ The files a run makes before its push wait in ``W/run/.pending`` (``Pending``) u
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,30 @@ def hold_run_lock(workspace: Path) -> Any:
     handle.write(str(os.getpid()))
     handle.flush()
     return handle
+
+
+@contextlib.contextmanager
+def push_lock(target: str, project: str, say: Any = None) -> Iterator[None]:
+    """One push at a time into ``project`` of one Label Studio (``target``: its workspace's real path,
+    or its URL); a second waits for the first, then finds its tasks there.
+
+    Label Studio has no de-duplication: two `stance push` of the same claims at once each found the
+    tasks missing and imported them (QA: 8 + 19 + 19 tasks), and into a new project each created one,
+    two projects of one title.
+    """
+    import fcntl
+    import tempfile
+
+    key = hashlib.sha1(f"{target}\n{project}".encode()).hexdigest()[:16]
+    with open(Path(tempfile.gettempdir()) / f"claimstance-push-{key}.lock", "a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if say is not None:
+                say(f"waiting for another push into project {project!r} to end (one at a time: Label Studio "
+                    "would take the same tasks twice) ...")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield   # the lock goes with the file, closed here or by the process's end
 
 
 def _hash_update_path(digest: "hashlib._Hash", path: Path) -> None:
