@@ -23,6 +23,7 @@ without it, in any scheme with a neutral label, a row the claims step found to s
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,8 @@ import numpy as np
 
 from corpus.claimfilter import (BYLINE, DATELINE, EDITORIAL_MARKER, FILLER, FRAGMENT, FRONT_MATTER, GREETING,
                                 HEADING, NOT_ENGLISH, QUESTION, SPEAKER_MARKER, ends_in_question_mark)
-from models.end_model import fit_softmax_regression, linear, one_blas_thread, softmax, word_features
+from models.end_model import (RowStore, fit_softmax_regression, linear, one_blas_thread, rowwise, softmax,
+                              word_features)
 from models.labellers import accuracy_weight, add_votes, apply_labellers, build_labellers
 from models.schemes import Scheme
 
@@ -48,6 +50,16 @@ def _statement_lean(row: dict[str, Any], not_a_statement: float, question: float
     if isinstance(reason, str):
         return not_a_statement if reason in NOT_STATEMENTS else question if reason == QUESTION else np.nan
     return question if ends_in_question_mark(str(row.get("text") or "")) else np.nan
+
+
+@dataclass
+class Evidence:
+    """A chunk of rows as the bootstrap reads them one at a time (``Bootstrap.evidence``)."""
+
+    logits: np.ndarray   # the label model's log-odds: the prior, the labellers' votes, the similarity
+    seeds: np.ndarray    # the end model's first labels (-1: none)
+    share: np.ndarray    # P(neutral) where it is set apart (NaN: the log-odds decide)
+    neutral: bool        # ``share`` from the neutral evidence (every row), else the statement evidence
 
 
 class Bootstrap:
@@ -167,10 +179,10 @@ class Bootstrap:
         cfg = self.scheme.similarity
         desc, examples = self._anchor_embeddings()
         scores = np.zeros((len(emb), len(desc)), dtype=np.float64)
-        for j, ex in enumerate(examples):
-            d = emb @ desc[j]
+        for j, ex in enumerate(examples):   # each row on its own: the same however the rows were read
+            d = rowwise(emb, desc[j])
             if len(ex):
-                sims = emb @ ex.T
+                sims = rowwise(emb, ex.T)
                 k = min(cfg.top_k, sims.shape[1])
                 top = -np.sort(-sims, axis=1)[:, :k].mean(axis=1)
                 scores[:, j] = cfg.description_weight * d + (1 - cfg.description_weight) * top
@@ -205,43 +217,50 @@ class Bootstrap:
         """Log-odds from the hard votes of the row-wise labellers."""
         return add_votes(np.tile(self._prior(), (len(matrix), 1)), matrix, self._weights())
 
-    def end_model_proba(self, emb: np.ndarray, texts: list[str], vote_logits: np.ndarray,
-                        covered: np.ndarray) -> np.ndarray | None:
-        """Logistic regression on embeddings and hashed words, fitted to the example claims and the
-        claims the cue labellers label confidently; with ``end_model_rounds`` > 1, confident
-        predictions on the other claims join the training set for another round (self-training)."""
-        cfg = self.scheme.combiner
-        k = len(self.scheme.labels)
-        _, examples = self._anchor_embeddings()
-        words = ex_words = None
-        if cfg.end_model_words > 0:
-            from scipy import sparse
-
-            words = word_features(texts, cfg.end_model_words)
-            ex_words = [word_features(lab.examples, cfg.end_model_words) for lab in self.scheme.labels]
-        kept = [j for j, ex in enumerate(examples) if len(ex)]
-        base_y = [np.full(len(examples[j]), j) for j in kept]
-        labels = np.full(len(emb), -1)
+    def end_model_seeds(self, vote_logits: np.ndarray, covered: np.ndarray) -> np.ndarray:
+        """The end model's first labels: the label of each claim the cue labellers label confidently,
+        else -1."""
+        labels = np.full(len(vote_logits), -1)
         if covered.any():
             probs = softmax(vote_logits[covered])
             idx = np.nonzero(covered)[0]
-            keep = probs.max(axis=1) >= cfg.end_model_min_confidence
+            keep = probs.max(axis=1) >= self.scheme.combiner.end_model_min_confidence
             labels[idx[keep]] = probs[keep].argmax(axis=1)
+        return labels
+
+    def end_model_proba(self, store: RowStore, seeds: np.ndarray) -> np.ndarray | None:
+        """Logistic regression on embeddings and hashed words (``store``: the claims'), fitted to the
+        example claims and the claims the cue labellers label confidently (``seeds``); with
+        ``end_model_rounds`` > 1, confident predictions on the other claims join the training set for
+        another round (self-training). Fitted over every claim of ``store``, read a chunk at a time."""
+        cfg = self.scheme.combiner
+        k = len(self.scheme.labels)
+        _, examples = self._anchor_embeddings()
+        ex_words = None
+        if cfg.end_model_words > 0:
+            from scipy import sparse
+
+            ex_words = [word_features(lab.examples, cfg.end_model_words) for lab in self.scheme.labels]
+        kept = [j for j, ex in enumerate(examples) if len(ex)]
+        base_y = [np.full(len(examples[j]), j) for j in kept]
+        labels = seeds.copy()
         out, params = None, None
         for round_ in range(cfg.end_model_rounds):
             chosen = np.nonzero(labels >= 0)[0]
             if len(chosen) > END_MODEL_MAX_ROWS:  # a sample fits as well and keeps big inputs fast
                 chosen = np.sort(np.random.default_rng(round_).choice(chosen, END_MODEL_MAX_ROWS, replace=False))
-            x = np.vstack([examples[j] for j in kept] + [emb[chosen]])
-            x_words = None if words is None else sparse.vstack([ex_words[j] for j in kept] + [words[chosen]])
+            emb, words = store.rows(chosen)
+            x = np.vstack([examples[j] for j in kept] + [emb])
+            x_words = None if words is None else sparse.vstack([ex_words[j] for j in kept] + [words])
             y = np.concatenate(base_y + [labels[chosen]]).astype(np.int64)
             if len(np.unique(y)) < 2:
                 return None
             with one_blas_thread():
                 params = fit_softmax_regression(x, y, k, cfg.end_model_c, 200 if round_ == 0 else 100, params,
                                                 x_sparse=x_words)
-            z = linear(emb.astype(np.float32), words, params[0].astype(np.float32))
-            out = softmax(z.astype(np.float64) + params[1])
+            w, b = params[0].astype(np.float32), params[1]
+            out = np.vstack([softmax(linear(emb.astype(np.float32), words, w).astype(np.float64) + b)
+                             for emb, words in store.chunks()])
             fresh = (labels < 0) & (out.max(axis=1) >= cfg.end_model_min_confidence)
             labels[fresh] = out[fresh].argmax(axis=1)
         return out
@@ -250,12 +269,22 @@ class Bootstrap:
                       embeddings: np.ndarray | None = None) -> np.ndarray:
         """Per-label probabilities (rows x labels, scheme order, each row summing to 1); ``embeddings``:
         the rows' sentence embeddings when the caller has them already (``models.shared``)."""
+        with RowStore() as store:
+            return self.combine([self.evidence(rows, store, progress, batch_size, embeddings)], store)
+
+    def evidence(self, rows: list[dict[str, Any]], store: RowStore, progress: bool = False, batch_size: int = 64,
+                 embeddings: np.ndarray | None = None) -> Evidence:
+        """What ``predict_proba`` reads of ``rows`` one row at a time: the label model's log-odds, the
+        end model's seeds and the neutral share; the rows' embeddings and words go to ``store`` for the
+        end model. ``combine`` then makes the probabilities of any number of such parts, as of their rows
+        read at once (a pre-label reads its input a chunk at a time)."""
         k = len(self.scheme.labels)
         if not rows:
-            return np.zeros((0, k))
+            return Evidence(np.zeros((0, k)), np.zeros(0, dtype=np.int64), np.zeros(0), False)
         matrix = self.apply(rows)
         logits = self.vote_logits(matrix)
         sim_scores = None
+        seeds = np.full(len(rows), -1)
         if self.needs_encoder:
             if embeddings is not None:
                 self._cache = (tuple(str(row.get("text") or "") for row in rows), embeddings)
@@ -268,12 +297,29 @@ class Bootstrap:
                 sim = softmax(sim_scores / self.scheme.similarity.temperature)
                 logits = logits + self.scheme.combiner.similarity_weight * np.log(sim + 1e-9)
             if self.use_end_model:
-                end = self.end_model_proba(emb, [str(row.get("text") or "") for row in rows], cue_logits, covered)
-                if end is not None:
-                    logits = logits + self.scheme.combiner.end_model_weight * np.log(end + 1e-9)
+                seeds = self.end_model_seeds(cue_logits, covered)
+                cfg = self.scheme.combiner
+                texts = [str(row.get("text") or "") for row in rows]
+                store.add(emb, word_features(texts, cfg.end_model_words) if cfg.end_model_words > 0 else None)
         if self.scheme.combiner.neutral_evidence is None or sim_scores is None:
-            return self._with_statement_evidence(softmax(logits), logits, rows, matrix)
-        return self._with_neutral_share(logits, self.neutral_share(rows, matrix, sim_scores))
+            return Evidence(logits, seeds, self.statement_share(rows, matrix), False)
+        return Evidence(logits, seeds, self.neutral_share(rows, matrix, sim_scores), True)
+
+    def combine(self, parts: list[Evidence], store: RowStore) -> np.ndarray:
+        """The probabilities of the rows of ``parts`` (``evidence``), in order: the end model fitted over
+        all of them."""
+        k = len(self.scheme.labels)
+        if not any(len(part.logits) for part in parts):
+            return np.zeros((0, k))
+        logits = np.vstack([part.logits for part in parts])
+        share = np.concatenate([part.share for part in parts])
+        if self.use_end_model and len(store):
+            end = self.end_model_proba(store, np.concatenate([part.seeds for part in parts]))
+            if end is not None:
+                logits = logits + self.scheme.combiner.end_model_weight * np.log(end + 1e-9)
+        if any(part.neutral for part in parts):
+            return self._with_neutral_share(logits, share)
+        return self._with_statement_evidence(softmax(logits), logits, share)
 
     def _with_neutral_share(self, logits: np.ndarray, share: np.ndarray) -> np.ndarray:
         """Probabilities with P(neutral) = ``share`` for each row of ``logits``; the other labels share
@@ -304,10 +350,9 @@ class Bootstrap:
         share[flagged] = 1.0 / (1.0 + np.exp(-z))
         return share
 
-    def _with_statement_evidence(self, probs: np.ndarray, logits: np.ndarray, rows: list[dict[str, Any]],
-                                 matrix: np.ndarray) -> np.ndarray:
-        """``probs`` with P(neutral) set from ``statement_share`` where it has one (``_with_neutral_share``)."""
-        share = self.statement_share(rows, matrix)
+    def _with_statement_evidence(self, probs: np.ndarray, logits: np.ndarray, share: np.ndarray) -> np.ndarray:
+        """``probs`` with P(neutral) set from ``share`` (``statement_share``) where it has one
+        (``_with_neutral_share``)."""
         flagged = np.nonzero(~np.isnan(share))[0]
         if not len(flagged):
             return probs
@@ -355,13 +400,24 @@ class Bootstrap:
     def labeller_table(self, rows: list[dict[str, Any]]):
         """Per labeller: polarity, coverage, overlaps, conflicts and, when rows carry ``label``,
         correct/incorrect counts and empirical accuracy (Snorkel's LFAnalysis)."""
+        names, matrix = self.label_matrix(rows)
+        gold = self.gold(rows)
+        return self.table(names, matrix, gold if (gold >= 0).all() else None)
+
+    def gold(self, rows: list[dict[str, Any]]) -> np.ndarray:
+        """Each row's ``label`` as its index in the scheme, -1 where it has none of the scheme's."""
+        ids = self.scheme.label_ids
+        return np.array([ids.index(row["label"]) if row.get("label") in ids else -1 for row in rows], dtype=np.int64)
+
+    def table(self, names: list[str], matrix: np.ndarray, gold: np.ndarray | None = None):
+        """``labeller_table`` of a label matrix (``label_matrix``, of every row however it was read) and
+        the rows' ``gold`` labels (None: not every row has one)."""
         import pandas as pd
 
-        names, matrix = self.label_matrix(rows)
         ids = self.scheme.label_ids
-        gold = None
-        if rows and all(row.get("label") in ids for row in rows):
-            gold = np.array([ids.index(row["label"]) for row in rows])
+        n = len(matrix)
+        if not n:
+            gold = None
         fired = matrix >= 0
         records = []
         for j, name in enumerate(names):
@@ -375,9 +431,9 @@ class Bootstrap:
             rec = {
                 "labeller": name,
                 "polarity": ",".join(voted) or "(no votes)",   # the labels it voted here
-                "coverage": float(on.mean()) if len(rows) else 0.0,
-                "overlaps": float(overlap.mean()) if len(rows) else 0.0,
-                "conflicts": float(conflict.mean()) if len(rows) else 0.0,
+                "coverage": float(on.mean()) if n else 0.0,
+                "overlaps": float(overlap.mean()) if n else 0.0,
+                "conflicts": float(conflict.mean()) if n else 0.0,
             }
             if gold is not None:
                 correct = int((col[on] == gold[on]).sum())

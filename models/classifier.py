@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,16 @@ def blend(p_model: np.ndarray, p_boot: np.ndarray, known: np.ndarray, g: np.ndar
     rest = 1.0 - out[:, unknown].sum(axis=1, keepdims=True)
     out[:, known] = softmax(z, axis=1) * rest
     return out
+
+
+@dataclass
+class BlendEvidence:
+    """A chunk of rows as the blend reads them one at a time (``StanceClassifier.evidence``)."""
+
+    p_model: np.ndarray                 # the network's probabilities (all labels' without the blend)
+    gate: np.ndarray | None = None      # g per row; None: the network alone
+    need: np.ndarray | None = None      # the rows handed to the bootstrap
+    boot: Any = None                    # the bootstrap's evidence on them (``models.bootstrap.Evidence``)
 
 
 class StanceClassifier:
@@ -234,7 +245,9 @@ class StanceClassifier:
     def _mean_head(self, logits: np.ndarray, features: np.ndarray) -> np.ndarray:
         head = self.config.get("mean_head")
         if head:  # the second head, on mean-pooled features: the two heads' logits averaged
-            mean_logits = features @ np.asarray(head["coef"], dtype=np.float32).T + np.asarray(head["intercept"])
+            from models.end_model import rowwise
+
+            mean_logits = rowwise(features, np.asarray(head["coef"], dtype=np.float32).T) + np.asarray(head["intercept"])
             logits = (logits + mean_logits.astype(np.float32)) / 2
         return logits
 
@@ -425,6 +438,17 @@ class StanceClassifier:
 
         ``blended=False`` gives the fine-tuned network alone (zero for labels it never saw).
         """
+        from models.end_model import RowStore
+
+        with RowStore() as store:
+            return self.combine([self.evidence(rows, store, batch_size, blended)], store)
+
+    def evidence(self, rows: list[dict[str, Any]], store: Any, batch_size: int = 64, blended: bool = True
+                 ) -> BlendEvidence:
+        """What ``predict_proba`` reads of ``rows`` one row at a time: the network's probabilities, the
+        gate, and the bootstrap's evidence on the claims the gate hands on (their embeddings and words go
+        to ``store``, a ``models.end_model.RowStore``). ``combine`` then blends any number of such parts
+        as their rows read at once: the bootstrap's end model is fitted over all of them."""
         texts = [str(r["text"]) for r in rows]
         known = np.array([self.labels.index(label) for label in self.model_labels])
         settings = self.config.get("blend", {})
@@ -432,7 +456,7 @@ class StanceClassifier:
         if not blended or not settings.get("enabled", True):
             out = np.zeros((len(rows), len(self.labels)))
             out[:, known] = softmax(self.forward(texts, batch_size) / temperature)
-            return out
+            return BlendEvidence(out)
         space = (settings.get("domain") or {}).get("space")
         # Over every claim at once: the labellers' matrix is then remembered for the bootstrap below.
         cues = self.cue_logits(rows)
@@ -465,12 +489,26 @@ class StanceClassifier:
         # The bootstrap only where it has a say: claims not fully in domain, or every claim when it
         # keeps a weight in domain. With a gate on base embeddings every claim is embedded already.
         need = g < 1 if weight == 0 and space == "classifier" else np.ones(len(rows), dtype=bool)
-        p_boot = np.full((len(rows), len(self.labels)), 1.0 / len(self.labels))
+        boot = None
         if need.any():
             which = np.nonzero(need)[0]
             handed = [rows[i] for i in which]
-            p_boot[need] = self.bootstrap_proba(handed) if embeddings is None \
-                else self.bootstrap_proba(handed, embeddings[which])
+            boot = self.bootstrap.evidence(handed, store, embeddings=None if embeddings is None else embeddings[which])
+        return BlendEvidence(p_model, g, need, boot)
+
+    def combine(self, parts: list[BlendEvidence], store: Any) -> np.ndarray:
+        """The probabilities of the rows of ``parts`` (``evidence``), in order."""
+        if all(part.gate is None for part in parts):   # the network alone
+            return np.vstack([part.p_model for part in parts]) if parts else np.zeros((0, len(self.labels)))
+        known = np.array([self.labels.index(label) for label in self.model_labels])
+        weight = float(self.config.get("blend", {}).get("bootstrap_weight", 0.0))
+        p_model = np.vstack([part.p_model for part in parts])
+        g = np.concatenate([part.gate for part in parts])
+        need = np.concatenate([part.need for part in parts])
+        p_boot = np.full((len(p_model), len(self.labels)), 1.0 / len(self.labels))
+        if need.any():
+            p_boot[need] = np.asarray(self.bootstrap.combine([part.boot for part in parts if part.boot is not None],
+                                                             store), dtype=np.float64)
         return blend(p_model, p_boot, known, g, weight)
 
     def predict(self, texts: list[str], batch_size: int = 64) -> list[str]:

@@ -8,6 +8,8 @@ same hashed words and linear map for the domain gate.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -50,11 +52,19 @@ def word_features(texts: list[str], weight: float, dim: int = WORD_DIM) -> Any:
                              shape=(len(texts), dim))
 
 
-def linear(x: np.ndarray, x_sparse: Any, w: np.ndarray) -> np.ndarray:
+def rowwise(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``x @ w``, each row of ``x`` on its own (a stacked product, as fast): BLAS's product of a whole
+    matrix rounds a row differently (by up to 4e-7 in float32) with the number of rows beside it, and a
+    pre-label read a chunk at a time would not give the bytes of one read at once."""
+    return np.matmul(x[:, None, :], w)[:, 0]
+
+
+def linear(x: np.ndarray, x_sparse: Any, w: np.ndarray, apart: bool = True) -> np.ndarray:
     """``[x, x_sparse] @ w`` without joining the blocks: the dense columns take the first rows of
-    ``w``, the optional sparse ones (hashed words) the rest."""
+    ``w``, the optional sparse ones (hashed words) the rest. ``apart``: each row on its own
+    (``rowwise``); the fit, whose rows are the same however its input was read, takes BLAS's product."""
     d = x.shape[1]
-    z = x @ w[:d]
+    z = rowwise(x, w[:d]) if apart else x @ w[:d]
     return z if x_sparse is None else z + x_sparse @ w[d:]
 
 
@@ -107,7 +117,7 @@ def fit_softmax_regression(x: np.ndarray, y: np.ndarray, k: int, c: float = 1.0,
     step32, lam32 = np.float32(step), np.float32(lam)
     t = 1.0
     for _ in range(iterations):
-        g = (softmax(linear(x32, x_sparse, vw) + vb) - target) * weights
+        g = (softmax(linear(x32, x_sparse, vw, apart=False) + vb) - target) * weights
         grad = xt @ g if xst is None else np.vstack([xt @ g, xst @ g])
         w_next = vw - step32 * (grad + lam32 * vw)
         b_next = vb - step32 * g.sum(axis=0)
@@ -117,3 +127,90 @@ def fit_softmax_regression(x: np.ndarray, y: np.ndarray, k: int, c: float = 1.0,
         vb = b_next + momentum * (b_next - b)
         w, b, t = w_next, b_next, t_next
     return w, b
+
+
+class RowStore:
+    """The end model's inputs of every row it reads (sentence embeddings, hashed words), added and read
+    back a chunk at a time: in memory, or with ``spill`` (a folder) in an unnamed temporary file there,
+    gone when closed or when the process ends, however it ends. A pre-label streams its input: the
+    embeddings of every claim (1.5 kB each) are then not all held at once, while the end model is still
+    fitted over the whole input, as it was when the input was read whole."""
+
+    def __init__(self, spill: str | Path | None = None) -> None:
+        self._chunks: list[tuple[Any, ...]] = []   # (n, embeddings, words) in memory; (n, offset) spilled
+        self._file: Any = None
+        self._empty: tuple[np.ndarray, Any] | None = None   # no rows, in the shapes of the ones added
+        if spill is not None:
+            import tempfile
+
+            self._file = tempfile.TemporaryFile(dir=spill, prefix=".claimstance-rows-")
+
+    def __enter__(self) -> RowStore:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        self._chunks = []
+
+    def __len__(self) -> int:
+        return sum(chunk[0] for chunk in self._chunks)
+
+    def add(self, embeddings: np.ndarray, words: Any = None) -> None:
+        """The next rows' embeddings and (or None) hashed words (``word_features``)."""
+        n = len(embeddings)
+        if self._empty is None:
+            self._empty = (embeddings[:0], None if words is None else words[:0])
+        if self._file is None:
+            self._chunks.append((n, embeddings, words))
+            return
+        self._file.seek(0, 2)
+        self._chunks.append((n, self._file.tell()))
+        np.save(self._file, embeddings, allow_pickle=False)
+        np.save(self._file, np.array([words is not None]), allow_pickle=False)
+        if words is not None:
+            for part in (words.data, words.indices, words.indptr, np.array(words.shape)):
+                np.save(self._file, part, allow_pickle=False)
+
+    def _read(self, chunk: tuple[Any, ...]) -> tuple[np.ndarray, Any]:
+        if self._file is None:
+            return chunk[1], chunk[2]
+        from scipy import sparse
+
+        self._file.seek(chunk[1])
+        embeddings = np.load(self._file, allow_pickle=False)
+        words = None
+        if np.load(self._file, allow_pickle=False)[0]:
+            data, indices, indptr, shape = (np.load(self._file, allow_pickle=False) for _ in range(4))
+            words = sparse.csr_matrix((data, indices, indptr), shape=tuple(int(s) for s in shape))
+        return embeddings, words
+
+    def chunks(self) -> Iterator[tuple[np.ndarray, Any]]:
+        """Each chunk's embeddings and words, in the order they were added."""
+        for chunk in self._chunks:
+            yield self._read(chunk)
+
+    def rows(self, index: np.ndarray) -> tuple[np.ndarray, Any]:
+        """The embeddings and words of the rows at ``index`` (sorted, counted over every chunk)."""
+        if len(self._chunks) == 1 and self._file is None:
+            _, embeddings, words = self._chunks[0]
+            return embeddings[index], None if words is None else words[index]
+        from scipy import sparse
+
+        parts, word_parts, start = [], [], 0
+        for chunk in self._chunks:
+            n = chunk[0]
+            local = index[(index >= start) & (index < start + n)] - start
+            if len(local):
+                embeddings, words = self._read(chunk)
+                parts.append(embeddings[local])
+                if words is not None:
+                    word_parts.append(words[local])
+            start += n
+        if not parts:
+            assert self._empty is not None, "rows asked of an empty store"
+            return self._empty
+        return np.vstack(parts), (sparse.vstack(word_parts, format="csr") if word_parts else None)

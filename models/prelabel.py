@@ -20,7 +20,9 @@ from models.provenance import DEFAULT_SCHEME
 from models.schemes import Scheme, load_scheme, scheme_notes, source_type_note
 
 PRELABEL_FIELDS = ("prediction", "score", "probs", "model_version")
-OUTPUT_CHUNK = 4096   # output rows made (and written) at a time by prelabel_file
+# Rows read, pre-labelled and written at a time by prelabel_file: its memory no longer grows with the
+# input's length (each row read twice, the whole input's end model fitted between the passes).
+OUTPUT_CHUNK = 4096
 
 
 def attach(rows: list[dict[str, Any]], probs: np.ndarray, labels: list[str], version: str) -> list[dict[str, Any]]:
@@ -53,6 +55,22 @@ class Predictor:
         if self.bootstrap is not None:
             return self.bootstrap.predict_proba(rows, progress=progress, batch_size=batch_size)
         return self.model.predict_proba(rows, batch_size=batch_size)
+
+    def evidence(self, rows: list[dict[str, Any]], store: Any, batch_size: int = 64) -> Any:
+        """A chunk's part of the probabilities (``Bootstrap.evidence``, ``StanceClassifier.evidence``):
+        ``combine`` makes them of every chunk's, as of the rows read at once."""
+        if self.bootstrap is not None:
+            return self.bootstrap.evidence(rows, store, batch_size=batch_size)
+        if hasattr(self.model, "evidence"):
+            return self.model.evidence(rows, store, batch_size)
+        return self.model.predict_proba(rows, batch_size=batch_size)   # a classifier of rows one at a time
+
+    def combine(self, parts: list[Any], store: Any) -> np.ndarray:
+        if self.bootstrap is not None:
+            return self.bootstrap.combine(parts, store)
+        if hasattr(self.model, "combine"):
+            return self.model.combine(parts, store)
+        return np.vstack(parts) if parts else np.zeros((0, len(self.labels)))
 
 
 def load_predictor(scheme: Scheme | None, model_dir: str | Path | None = None) -> Predictor:
@@ -91,7 +109,7 @@ DOCUMENT_FIELDS = frozenset({"doc_id", "sha1", "format", "text"})
 CLAIM_ONLY_FIELDS = frozenset({"claim_id", "start", "end", "is_claim", "reason"})
 
 
-def _claims_path(rows: list[dict[str, Any]], inp: str | Path) -> tuple[Path, bool]:
+def _claims_path(ids: set[Any], inp: str | Path) -> tuple[Path, bool]:
     """Where the claims of documents ``inp`` are or could go: ``(path, made)``. ``claims.jsonl`` beside
     them when it holds their claims already (made: True, as `stance run` leaves it) or is not there;
     else a name that overwrites nothing."""
@@ -100,7 +118,6 @@ def _claims_path(rows: list[dict[str, Any]], inp: str | Path) -> tuple[Path, boo
     claims = Path(inp).with_name("claims.jsonl")
     if not claims.exists():
         return claims, False
-    ids = {row.get("doc_id") for row in rows}
     try:
         if ids <= {row.get("doc_id") for row in read_jsonl(claims)}:
             return claims, True
@@ -116,7 +133,7 @@ def _claims_path(rows: list[dict[str, Any]], inp: str | Path) -> tuple[Path, boo
 def documents_not_claims(rows: list[dict[str, Any]], inp: str | Path) -> str | None:
     """Why ``rows`` read from ``inp`` are whole documents rather than claims, with the command that
     makes claims of them (or the claims file made of them already); None when they may be claims.
-    One sure sign only: the documents file of `stance claims --documents` (see ``paragraphs_note``)."""
+    One sure sign only: the documents file of `stance claims --documents` (see ``_Scan``)."""
     import os
     import shlex
 
@@ -124,7 +141,7 @@ def documents_not_claims(rows: list[dict[str, Any]], inp: str | Path) -> str | N
         return None
     what = (f"{inp}: the documents file of `stance claims --documents` ({len(rows)} whole "
             f"document{'s' if len(rows) > 1 else ''}), not claims; pre-labels are for the sentences `stance claims` makes")
-    claims, made = _claims_path(rows, inp)
+    claims, made = _claims_path({row.get("doc_id") for row in rows}, inp)
     if made:
         return f"{what}, which are in {claims}: `stance prelabel --in {shlex.quote(str(claims))} ...`"
     files = [str(row["source_file"]) for row in rows if isinstance(row.get("source_file"), str)]
@@ -138,19 +155,11 @@ def documents_not_claims(rows: list[dict[str, Any]], inp: str | Path) -> str | N
             f"--in {shlex.quote(str(claims))} ...`")
 
 
-def paragraphs_note(rows: list[dict[str, Any]], inp: str | Path) -> str | None:
-    """A note when most rows without a label of their own hold several paragraphs (no sentence
-    does): documents rather than claims? Rows labelled by hand are the user's units, whatever their
-    length."""
+def _paragraphs_line(several: int, n: int, first: int, inp: str | Path, claims: Path) -> str:
     import shlex
 
-    unlabelled = [(i + 1, row) for i, row in enumerate(rows) if "label" not in row]
-    paragraphs = [n for n, row in unlabelled if "\n\n" in row["text"].strip()]
-    if not paragraphs or len(paragraphs) * 2 <= len(rows):
-        return None
-    claims, _ = _claims_path(rows, inp)
-    return (f"{len(paragraphs)} of {len(rows)} rows of {inp} hold several paragraphs (the first: row "
-            f"{paragraphs[0]}): documents rather than claims? pre-labelled as they are; `stance claims "
+    return (f"{several} of {n} rows of {inp} hold several paragraphs (the first: row "
+            f"{first}): documents rather than claims? pre-labelled as they are; `stance claims "
             f"{shlex.quote(str(inp))} --out {shlex.quote(str(claims))}` splits them into claims")
 
 
@@ -166,12 +175,90 @@ class PrelabelReport:
     notes: list[str] = field(default_factory=list)
 
 
+@dataclass
+class _Scan:
+    """What the first, light pass over an input finds: every row checked, none kept."""
+
+    n: int = 0
+    documents: bool = True              # every row so far is a `stance claims --documents` row
+    several: int = 0                    # unlabelled rows holding several paragraphs
+    first_several: int = 0
+    long: int = 0                       # rows over DOCUMENT_CHARS
+    first_long: int = 0
+    source_types: set[str] = field(default_factory=set)
+
+
+def _scan(inp: str | Path) -> _Scan:
+    """Read ``inp`` once, keeping counts only: a row without its text, or a documents file, is refused
+    before the model runs; the notes' counts are made here."""
+    from corpus.files import read_jsonl
+
+    scan = _Scan()
+    for i, row in enumerate(read_jsonl(inp), start=1):
+        text = row.get("text")
+        if not isinstance(text, str):
+            raise UserError(f"{inp}: row {i} has no `text` string; every claim row needs its text")
+        scan.n = i
+        scan.documents = scan.documents and DOCUMENT_FIELDS <= row.keys() and not CLAIM_ONLY_FIELDS & row.keys()
+        if "label" not in row and "\n\n" in text.strip():
+            scan.several += 1
+            scan.first_several = scan.first_several or i
+        if len(text) > DOCUMENT_CHARS:
+            scan.long += 1
+            scan.first_long = scan.first_long or i
+        if row.get("source_type") not in (None, ""):
+            scan.source_types.add(str(row["source_type"]))
+    return scan
+
+
+def _chunks(inp: str | Path, n: int) -> Iterator[list[dict[str, Any]]]:
+    """The rows of ``inp``, ``OUTPUT_CHUNK`` at a time; ``n`` of them, as the first pass counted."""
+    from corpus.files import read_jsonl
+
+    chunk: list[dict[str, Any]] = []
+    seen = 0
+    for row in read_jsonl(inp):
+        seen += 1
+        if seen > n or not isinstance(row.get("text"), str):
+            break
+        chunk.append(row)
+        if len(chunk) == OUTPUT_CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+    if seen != n:
+        raise UserError(f"{inp} changed while it was pre-labelled ({n} rows read first, then {seen if seen <= n else 'more'});"
+                        " run it again once nothing writes it")
+
+
+def _spill_dir(out: str | Path) -> Path | None:
+    """Where a long input's embeddings wait for the end model: the output's folder (its disk was chosen for
+    the output), else the system's temporary folder."""
+    import os
+    import tempfile
+
+    from corpus.files import nearest_existing
+
+    real = Path(os.path.realpath(out))
+    if real.exists() and not real.is_file():   # a device or a pipe
+        return Path(tempfile.gettempdir())
+    return nearest_existing(real.parent)
+
+
 def prelabel_file(inp: str | Path, out: str | Path, scheme_name: str | None = None,
                   model_dir: str | Path | None = None, batch_size: int = 64, progress: bool = True,
                   table: bool = True) -> PrelabelReport:
-    """Read claims JSONL, pre-label every row, write JSONL atomically; the labeller table for the bootstrap."""
-    from corpus.files import check_output_file, read_jsonl, write_jsonl
+    """Read claims JSONL, pre-label every row, write JSONL atomically; the labeller table for the bootstrap.
+
+    The input is read three times, ``OUTPUT_CHUNK`` rows at a time, none kept: checked (before the
+    model runs), pre-labelled, then written with the pre-labels beside every field of each row. What
+    is fitted over the whole input (the bootstrap's end model) is fitted between the last two, on the
+    embeddings kept in a temporary file: the output is the same, byte for byte, as of the rows read at
+    once."""
+    from corpus.files import check_output_file, write_jsonl
     from models import provenance
+    from models.end_model import RowStore
 
     check_output_file(out)   # before the model runs, not after
     # No scheme named: a model's own (the one it was trained with, as its file is now: its bootstrap's
@@ -182,19 +269,42 @@ def prelabel_file(inp: str | Path, out: str | Path, scheme_name: str | None = No
         resolved = provenance.resolve(None, [(f"model {model_dir}", own)])
         provenance.check_model_labels(model_dir, resolved)
         scheme, scheme_name = resolved.scheme, resolved.source
-    rows = list(read_jsonl(inp))
-    if not rows:
+    scan = _scan(inp)
+    if not scan.n:
         raise UserError(f"{inp}: no claim rows; make them with `stance claims DOCUMENTS --out {inp}`")
-    for i, row in enumerate(rows):
-        if not isinstance(row.get("text"), str):
-            raise UserError(f"{inp}: row {i + 1} has no `text` string; every claim row needs its text")
-    documents = documents_not_claims(rows, inp)
-    if documents:
-        raise UserError(documents)
+    if scan.documents:
+        from corpus.files import read_jsonl
+
+        documents = documents_not_claims(list(read_jsonl(inp)), inp)   # a refusal: the rows may be held
+        if documents:
+            raise UserError(documents)
     if batch_size < 1:
         raise UserError(f"--batch-size {batch_size}: must be at least 1")
     predictor = load_predictor(scheme, model_dir)
-    probs = predictor.predict_proba(rows, batch_size, progress)
+    boot = predictor.bootstrap if table else None
+    names: list[str] = []
+    votes, gold = [], []
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=scan.n, desc="pre-labelling", unit="claim", leave=False, disable=None)
+    try:
+        with RowStore(_spill_dir(out) if scan.n > OUTPUT_CHUNK else None) as store:
+            parts = []
+            for rows in _chunks(inp, scan.n):
+                parts.append(predictor.evidence(rows, store, batch_size))
+                if boot is not None:   # the labeller table's columns, of every row
+                    names, matrix = boot.label_matrix(rows)
+                    votes.append(matrix.astype(np.int8))
+                    gold.append(boot.gold(rows).astype(np.int8))
+                if bar is not None:
+                    bar.update(len(rows))
+            probs = predictor.combine(parts, store)
+            del parts
+    finally:
+        if bar is not None:
+            bar.close()
     from models.provenance import from_model, scheme_record, source_of, with_provenance
 
     if scheme is not None:   # the record of the scheme loaded above, for later commands
@@ -210,11 +320,13 @@ def prelabel_file(inp: str | Path, out: str | Path, scheme_name: str | None = No
     counts: Counter[str] = Counter()
 
     def labelled() -> Iterator[dict[str, Any]]:
-        # Made and written a chunk at a time: the output rows of a whole input, each with its
-        # probabilities, are not held at once (the same rows, byte for byte).
-        for start in range(0, len(rows), OUTPUT_CHUNK):
-            chunk = with_provenance(attach(rows[start:start + OUTPUT_CHUNK], probs[start:start + OUTPUT_CHUNK],
-                                           predictor.labels, predictor.version), record, model_dir)
+        # Read again and written a chunk at a time, into a temporary file beside the output that
+        # replaces it once whole: the output rows of a whole input are never held at once.
+        start = 0
+        for rows in _chunks(inp, scan.n):
+            chunk = with_provenance(attach(rows, probs[start:start + len(rows)], predictor.labels, predictor.version),
+                                    record, model_dir)
+            start += len(rows)
             counts.update(row["prediction"] for row in chunk)
             yield from chunk
 
@@ -222,13 +334,13 @@ def prelabel_file(inp: str | Path, out: str | Path, scheme_name: str | None = No
     report = PrelabelReport(Path(out), n, predictor.version,
                             {label: counts.get(label, 0) for label in predictor.labels},
                             notes=list(resolved.notes) if own is not None else [])
-    if table and predictor.bootstrap is not None and rows:
-        report.labeller_table = predictor.bootstrap.labeller_table(rows)
+    if boot is not None:
+        all_gold = np.concatenate(gold)
+        report.labeller_table = boot.table(names, np.vstack(votes), all_gold if (all_gold >= 0).all() else None)
     if predictor.bootstrap is not None:
         report.notes += scheme_notes(predictor.bootstrap.scheme)
         if "source_type" in predictor.bootstrap.scheme.labellers:   # a typo'd source type votes for nothing
-            given = {str(r["source_type"]) for r in rows if r.get("source_type") not in (None, "")}
-            unknown = source_type_note(given, predictor.bootstrap.scheme, missing="")
+            unknown = source_type_note(scan.source_types, predictor.bootstrap.scheme, missing="")
             if unknown:
                 report.notes.append(unknown)
     # What `stance train` warned about this model (too few validation claims, near-uniform, ...):
@@ -240,12 +352,13 @@ def prelabel_file(inp: str | Path, out: str | Path, scheme_name: str | None = No
         changed = scheme_change_note(model_dir, getattr(predictor.model, "scheme", None))
         if changed:
             report.notes.append(f"model {predictor.version}: {changed}")
-    several = paragraphs_note(rows, inp)
-    if several:
-        report.notes.append(several)
-    long = [i + 1 for i, row in enumerate(rows) if len(row["text"]) > DOCUMENT_CHARS]
-    if long:
-        report.notes.append(f"{len(long)} row(s) of {inp} (the first: row {long[0]}) hold over {DOCUMENT_CHARS:,} "
+    if scan.several and scan.several * 2 > scan.n:
+        from corpus.files import read_jsonl
+
+        claims, _ = _claims_path({row.get("doc_id") for row in read_jsonl(inp)}, inp)
+        report.notes.append(_paragraphs_line(scan.several, scan.n, scan.first_several, inp, claims))
+    if scan.long:
+        report.notes.append(f"{scan.long} row(s) of {inp} (the first: row {scan.first_long}) hold over {DOCUMENT_CHARS:,} "
                             "characters: documents rather than claims? `stance claims` splits documents into "
                             "sentences; the model reads only the start of each text")
     return report

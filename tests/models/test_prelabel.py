@@ -453,3 +453,79 @@ def test_a_model_whose_scheme_file_gained_or_lost_a_label_pre_labels_or_says_to_
                        "put it back in that file (new labels are fine), or train the model again with the scheme "
                        "as it is now\n")
         assert not out.exists()
+
+
+def test_the_end_models_rows_read_back_the_same_from_memory_or_from_the_spill_file(tmp_path):
+    from models.end_model import RowStore, word_features
+
+    texts = [f"claim {i} about the port of Odesa" + " again" * (i % 4) for i in range(11)]
+    emb = np.random.default_rng(0).standard_normal((11, 6)).astype(np.float32)
+    words = word_features(texts, 2.0)
+    kept, spilled = RowStore(), RowStore(tmp_path)
+    for store in (kept, spilled):
+        for start in (0, 4, 5):   # chunks of 4, 1 and 6 rows
+            end = {0: 4, 4: 5, 5: 11}[start]
+            store.add(emb[start:end], words[start:end])
+    assert len(kept) == len(spilled) == 11
+    assert list(tmp_path.iterdir()) == []   # the spill file has no name: nothing to leave behind
+    index = np.array([1, 4, 5, 10])
+    for store in (kept, spilled):
+        got_emb, got_words = store.rows(index)
+        assert got_emb.tobytes() == emb[index].tobytes()
+        assert (got_words != words[index]).nnz == 0 and got_words.shape == (4, words.shape[1])
+        assert np.vstack([e for e, _ in store.chunks()]).tobytes() == emb.tobytes()
+        empty_emb, empty_words = store.rows(np.array([], dtype=np.int64))
+        assert empty_emb.shape == (0, 6) and empty_words.shape == (0, words.shape[1])
+    spilled.close()
+    with pytest.raises(ValueError):
+        spilled._file.seek(0)   # closed: the file is gone
+
+
+@pytest.mark.slow
+def test_prelabel_read_in_chunks_is_the_same_file_as_read_whole_with_the_real_encoder(tmp_path, monkeypatch, capsys):
+    # The bootstrap's end model is fitted over the whole input (from a temporary file of the embeddings
+    # when the input spans chunks), and every product is taken a row at a time: BLAS rounded a row by the
+    # rows beside it (4e-7), which changed the bytes of 199 of 200 rows read 7 at a time.
+    import models.prelabel
+
+    subjects = ["The Kiev regime", "Officials in Kyiv", "Western curators", "The ministry", "Residents of Kharkiv"]
+    verbs = ["said", "denied", "staged a provocation after", "reported", "warned of"]
+    objects = ["shelling of the port", "the referendum", "talks next week", "the liberation of Donbass",
+               "a shortage of winter fuel"]
+    rows = [{"claim_id": f"c{i}", "text": f"{subjects[i % 5]} {verbs[i // 5 % 5]} {objects[i // 3 % 5]}."}
+            for i in range(40)]
+    rows += [{"claim_id": "q", "text": "Who shelled the port?", "reason": "question"},
+             {"claim_id": "h", "text": "Grid operator warns", "reason": "heading"}]
+    inp = tmp_path / "claims.jsonl"
+    inp.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert main(["prelabel", "--in", str(inp), "--out", str(tmp_path / "whole.jsonl")]) == 0
+    whole = capsys.readouterr().out
+    for size in (7, 1):
+        monkeypatch.setattr(models.prelabel, "OUTPUT_CHUNK", size)
+        out = tmp_path / f"chunked{size}.jsonl"
+        assert main(["prelabel", "--in", str(inp), "--out", str(out)]) == 0
+        assert out.read_bytes() == (tmp_path / "whole.jsonl").read_bytes()
+        assert capsys.readouterr().out.replace(out.name, "whole.jsonl") == whole   # counts, table and line alike
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["chunked1.jsonl", "chunked7.jsonl", "claims.jsonl",
+                                                          "whole.jsonl"]   # no spill or temporary file left
+
+
+def test_an_input_changed_between_the_passes_is_refused_and_nothing_written(stand_in_encoder, tmp_path, monkeypatch,
+                                                                            capsys):
+    import models.prelabel
+
+    inp, out = tmp_path / "claims.jsonl", tmp_path / "out.jsonl"
+    inp.write_text("".join(json.dumps(r) + "\n" for r in ROWS), encoding="utf-8")
+    scan = models.prelabel._scan
+
+    def scan_then_append(path):
+        found = scan(path)
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(json.dumps({"text": "A row added meanwhile."}) + "\n")
+        return found
+
+    monkeypatch.setattr(models.prelabel, "_scan", scan_then_append)
+    assert main(["prelabel", "--in", str(inp), "--out", str(out)]) == 2
+    assert (f"{inp} changed while it was pre-labelled (3 rows read first, then more); run it again once nothing "
+            "writes it") in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["claims.jsonl"]
