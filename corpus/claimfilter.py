@@ -58,6 +58,7 @@ REASONS = (CLAIM, QUESTION, GREETING, HEADING, FRAGMENT, EDITORIAL_MARKER, FILLE
 SPEAKER_MARKER = "speaker_marker"
 BYLINE = "byline"
 FRONT_MATTER = "front_matter"
+TABLE = "table"   # a table's line ("| Kursk | 2 dead |", "|---|---|"): data, not a sentence of prose
 HEADLINE = "headline"   # a document's own headline (its title as its first line): framing lives there
 # A document's scaffolding, not anything said in it: never sent to annotators (not even by `push
 # --all`) nor paired by `compare` ("---", "title: ...", "By NAME", "RIGA, Sept 2 (X).", "Q:").

@@ -14,12 +14,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from corpus.claimfilter import (BYLINE, DATELINE, EDITORIAL_MARKER, FILLER, FRONT_MATTER, HEADING, HEADLINE,
-                                SPEAKER_MARKER, classify)
+                                SPEAKER_MARKER, TABLE, classify)
 from corpus.language import foreign_script
 from corpus.readers import extractor
 from corpus.quotations import full_names, pronoun_names
 from corpus.records import CLAIM_FIELDS, COMMENTER, QUOTED, Claim, Document, make_claim_id
-from corpus.sentences import RULE_LINE, split_paragraphs, split_sentences
+from corpus.sentences import RULE_LINE, is_table_line, split_paragraphs, split_sentences
 from corpus.sources import document_format
 from corpus.voices import Voice, editorial_marker, paragraph_voices, sentence_voices
 
@@ -134,6 +134,7 @@ def _raw_sentences(doc: Document) -> Iterator[tuple]:
     headline_end = hints.get("headline_end") if isinstance(hints, dict) else None  # set by the readers
     headline_end = headline_end if isinstance(headline_end, int) else 0
     markdown = document_format(doc.path) == "markdown"
+    tables = _tables(text, paragraphs, voices)
     rows: list[list[tuple]] = []   # each paragraph's sentences
     prose: list[bool] = []         # whether a paragraph is prose, which a neighbour may take in (_context)
     alone: list[bool] = []         # whether it holds one sentence (besides a turn marker)
@@ -141,9 +142,15 @@ def _raw_sentences(doc: Document) -> Iterator[tuple]:
         # a rule line ("* * *", "---", a setext heading's "=====") is markup alone: one filler piece, never
         # in a neighbour's context
         rule = voice.kind == "text" and RULE_LINE.fullmatch(text, ps, pe) is not None
-        pieces = [(ps, pe, FILLER)] if rule else _pieces(text, split_sentences(text, ps, pe), voice)
+        # a table's line ("| Kursk | 2 dead |", "|---|---|") is a row of data, not prose: one table piece
+        # in its table's context, never in a neighbour's
+        table = tables.get(p)
+        if rule or table:
+            pieces = [(ps, pe, FILLER if rule else TABLE)]
+        else:
+            pieces = _pieces(text, split_sentences(text, ps, pe), voice)
         headings: set[int] = set()
-        if markdown and not rule:
+        if markdown and not rule and not table:
             trimmed = [_without_markup(text, s, e) for s, e, _ in pieces]
             headings = {i for i, (_, _, heading) in enumerate(trimmed) if heading}
             pieces = [(s, e, forced) for (s, e, _), (_, _, forced) in zip(trimmed, pieces)]
@@ -171,7 +178,9 @@ def _raw_sentences(doc: Document) -> Iterator[tuple]:
                 speaker, name = voice.speaker, voice.speaker_name
             else:
                 speaker, name = said[i]
-            if window:
+            if table:
+                cs, ce = table
+            elif window:
                 cs = pieces[max(0, i - CONTEXT_SPAN)][0]
                 ce = pieces[min(len(pieces) - 1, i + CONTEXT_SPAN)][1]
             elif i in headings and len(pieces) == 1:
@@ -181,13 +190,38 @@ def _raw_sentences(doc: Document) -> Iterator[tuple]:
             rows[-1].append((s, e, is_claim, reason, speaker, name, cs, ce, p))
         said_rows = [row for row in rows[-1] if row[3] != SPEAKER_MARKER]
         alone.append(not window and len(said_rows) == 1)
-        prose.append(voice.kind == "text" and not titled and not rule
+        prose.append(voice.kind == "text" and not titled and not rule and not table
                      and not (alone[-1] and said_rows[0][3] in _OWN_LINE))
     for p, paragraph_rows in enumerate(rows):
         if alone[p] and prose[p]:
             cs, ce = _context(paragraphs, voices, prose, p)
             paragraph_rows = [row[:6] + (cs, ce, p) for row in paragraph_rows]
         yield from paragraph_rows
+
+
+def _tables(text: str, paragraphs: list[tuple[int, int]], voices: list[Voice]) -> dict[int, tuple[int, int]]:
+    """The paragraphs that are a table's lines (``corpus.sentences.is_table_line``, one line each), with
+    the span of their table: the lines with no blank line between them, or the line alone when the table
+    is longer than CONTEXT_MAX."""
+    tables: dict[int, tuple[int, int]] = {}
+    run: list[int] = []
+
+    def close() -> None:
+        cs, ce = paragraphs[run[0]][0], paragraphs[run[-1]][1]
+        for q in run:
+            tables[q] = (cs, ce) if ce - cs <= CONTEXT_MAX else paragraphs[q]
+        run.clear()
+
+    for p, (ps, pe) in enumerate(paragraphs):
+        if text[ps] in "|-:" and voices[p].kind != "front_matter" and is_table_line(text, ps, pe):
+            if run and text.count("\n", paragraphs[run[-1]][1], ps) != 1:
+                close()
+            run.append(p)
+        elif run:
+            close()
+    if run:
+        close()
+    return tables
 
 
 def _context(paragraphs: list[tuple[int, int]], voices: list[Voice], prose: list[bool], p: int) -> tuple[int, int]:

@@ -12,7 +12,8 @@ markers and ellipses. Lines are paragraphs, except a hard-wrapped line that cont
 punctuation, and the next line starts in lower case or the block is wrapped at a fixed width; or
 it stops where no sentence can, after a comma, "the", "of" or "said President"). A quotation's
 lines (``> ``) are read after their markers; a heading, a list item, a turn label, a rule line
-(``* * *``, ``---``, a setext heading's ``====``) or another quotation depth starts a new paragraph.
+(``* * *``, ``---``, a setext heading's ``====``), a table's line (``| a | b |``, ``|---|---|``) or another
+quotation depth starts a new paragraph.
 """
 
 from __future__ import annotations
@@ -68,6 +69,10 @@ _QUOTE_MARKS = re.compile(r"(?:>[ \t]?)+")
 # setext heading ("=====", "-----"). Never part of a paragraph.
 _RULE_CHARS = "=-*_"
 RULE_LINE = re.compile(r"=+[ \t]*|-+[ \t]*|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}|(?:-[ \t]*){3,}")
+# A table's line: a Markdown pipe table's row, which opens and closes with "|" ("| Kursk | 2 dead |", as
+# trafilatura lays out an HTML table's rows too), or its delimiter row ("|---|:--:|", "---|---"). Never
+# part of a paragraph.
+_TABLE_LINE = re.compile(r"\|[^\n\r]*\||\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?")
 # A line ending in one of these words stops where no sentence ends ("... the\nKremlin said"), and a
 # title before a name after one of them ("... said President\nZelensky") or a comma does too. Words a
 # heading may end in ("What we stand for") are safe only on a line as long as a wrapped one (_OPEN_MIN).
@@ -161,7 +166,7 @@ def _block_paragraphs(text: str, lines: list[tuple[int, int]], i: int, j: int, o
     as long too, or the line before is a list item's and the next is indented under it; and, whatever
     the next line starts with, when it stops where no sentence can (``_open_end``). A quotation's lines are read after their ``>`` markers and continue only in a
     quotation as deep (or, in lower case, on a line without markers); a heading, a list item, a rule
-    line or a turn label (``Q:``, ``**A:**``, ``John Smith:``) is never joined.
+    line, a table's line or a turn label (``Q:``, ``**A:**``, ``John Smith:``) is never joined.
     """
     width = 0
     if j - i > 2:
@@ -188,6 +193,8 @@ def _block_paragraphs(text: str, lines: list[tuple[int, int]], i: int, j: int, o
                 and not _HEADING_OR_ITEM.match(text, c, e)  # no heading, item
                 and not (text[c] in _RULE_CHARS and RULE_LINE.fullmatch(text, c, e))  # or rule, nor after one,
                 and not (text[lc] in _RULE_CHARS and RULE_LINE.fullmatch(text, lc, pe))
+                and not (text[c] in "|-:" and is_table_line(text, c, e))  # nor a table's line, nor after one,
+                and not (text[lc] in "|-:" and is_table_line(text, lc, pe))
                 and (
                     (not ended and text[c].islower() and text.count(" ", lc, pe) >= 2)  # and goes on in lower case,
                     or (not ended and width and pe - ls >= _FULL * width and not _label(text, c, e))  # wraps,
@@ -204,6 +211,12 @@ def _block_paragraphs(text: str, lines: list[tuple[int, int]], i: int, j: int, o
             depth, item = d, _is_item(text, c, e)
         ls, lc = s, c
     out.append((ps, pe))
+
+
+def is_table_line(text: str, s: int, e: int) -> bool:
+    """Whether ``text[s:e]`` (a line stripped of white space) is a table's: a row between pipes
+    (``| Kursk | 2 dead |``) or a delimiter row (``|---|:--:|``, ``---|---``)."""
+    return _TABLE_LINE.fullmatch(text, s, e) is not None
 
 
 def _label(text: str, s: int, e: int) -> bool:
