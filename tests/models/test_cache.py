@@ -30,6 +30,15 @@ def _entry(root: Path, name: str, size: int, age: float) -> Path:
     return folder
 
 
+def _file(root: Path, name: str, size: int, age: float) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / name
+    path.write_bytes(b"x" * size)
+    used = time.time() - age
+    os.utime(path, (used, used))
+    return path
+
+
 def test_the_same_model_at_two_paths_has_one_fingerprint(tmp_path):
     """A second clone or a reinstalled environment reached the base model by a new path and filled the
     cache with another 173 MB copy of the same graphs each time."""
@@ -128,18 +137,20 @@ def test_prune_spares_a_folder_taken_up_after_its_time_was_read(tmp_path, monkey
     assert (taken / "sub" / "blob").exists()
 
 
-def test_a_folder_another_process_pruned_counts_as_gone(tmp_path, monkeypatch):
+@pytest.mark.parametrize("kind", ["folder", "embeddings file"])
+def test_a_folder_another_process_pruned_counts_as_gone(tmp_path, monkeypatch, kind):
     """Two runs pruning at once: what the other removed is not made up for by deleting one more."""
     root = tmp_path / "onnx"
-    oldest = _entry(root, "aaa", 1000, age=5 * 3600)
-    _entry(root, "bbb", 1000, age=4 * 3600)
-    _entry(root, "ccc", 1000, age=3 * 3600)
+    make = _entry if kind == "folder" else _file
+    oldest = make(root, "aaa", 1000, age=5 * 3600)
+    make(root, "bbb", 1000, age=4 * 3600)
+    make(root, "ccc", 1000, age=3 * 3600)
     measure = cache._size
 
     def measure_while_pruned(folder):
         size = measure(folder)
         if folder == oldest:   # measured, then removed by the other run
-            shutil.rmtree(oldest)
+            shutil.rmtree(oldest) if kind == "folder" else oldest.unlink()
         return size
 
     monkeypatch.setattr(cache, "_size", measure_while_pruned)
@@ -235,15 +246,6 @@ def test_plots_keep_matplotlibs_font_cache_in_ours(tmp_path):
     assert not list(home.iterdir())
 
 
-def _file(root: Path, name: str, size: int, age: float) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    path = root / name
-    path.write_bytes(b"x" * size)
-    used = time.time() - age
-    os.utime(path, (used, used))
-    return path
-
-
 def test_embeddings_and_model_folders_share_the_bound_least_recently_used_first(tmp_path):
     onnx, embeddings = tmp_path / "onnx", tmp_path / "embeddings"
     old_vectors = _file(embeddings, "all-MiniLM-L6-v2.npz", 1000, age=6 * 3600)
@@ -258,24 +260,6 @@ def test_embeddings_and_model_folders_share_the_bound_least_recently_used_first(
     assert sorted(p.name for p in embeddings.iterdir()) == [".busy.npz.x1.tmp", "busy.npz", "other-model.npz"]
     assert writing.exists() and not cut_off.exists() and not trash.exists() and in_use.exists()
     assert [p.name for p in cache.prune([onnx, embeddings], limit=0)] == ["other-model.npz"]   # never busy.npz
-
-
-def test_an_embeddings_file_another_process_pruned_counts_as_gone(tmp_path, monkeypatch):
-    embeddings = tmp_path / "embeddings"
-    first = _file(embeddings, "a.npz", 1000, age=5 * 3600)
-    _file(embeddings, "b.npz", 1000, age=4 * 3600)
-    _file(embeddings, "c.npz", 1000, age=3 * 3600)
-    measure = cache._size
-
-    def measure_while_pruned(entry):
-        size = measure(entry)
-        if entry == first:   # measured, then removed by the other run
-            entry.unlink()
-        return size
-
-    monkeypatch.setattr(cache, "_size", measure_while_pruned)
-    assert [p.name for p in cache.prune([embeddings], limit=1500)] == ["b.npz"]
-    assert sorted(p.name for p in embeddings.iterdir()) == ["c.npz"]
 
 
 def test_embeddings_written_or_read_count_in_the_bound_and_are_marked_used(tmp_path, monkeypatch):
