@@ -441,6 +441,21 @@ def check_title(project: str) -> None:
                         f"characters (this one has {len(project.strip())}); choose another title")
 
 
+def _refuse_pair_rows(rows: list[dict[str, Any]], path: Path) -> None:
+    """A UserError when the first row that is not a claim row is a pair row (``stance compare``'s
+    pairs.jsonl given as claims): what helps is --pairs, not a word on schemes."""
+    for n, row in enumerate(rows, start=1):
+        if isinstance(row, dict) and row.get("claim_id") and isinstance(row.get("text"), str):
+            continue
+        found = [k for k in ("claim_a", "claim_b", "text_a", "text_b") if isinstance(row, dict) and k in row]
+        if found:
+            pid = row.get("pair_id")
+            where = f"row {n}" + (f" (pair_id {pid})" if isinstance(pid, (str, int)) and pid else "")
+            raise UserError(f"{path}: {where} is a pair row ({', '.join(found[:2])}): push this file with --pairs "
+                            f"(`stance push --pairs {path} --project TITLE`), claims with --in")
+        return
+
+
 def push(path: str | Path, project: str, workspace: str | Path | None = None, url: str | None = None,
          scheme: Any = None, scope: str = "statements", pairs: bool = False,
          chunk_size: int = CHUNK, progress: bool = True, overlap: int | None = None,
@@ -477,6 +492,7 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
         if not rows:   # said before any scheme is looked for, or the server asked
             raise UserError(f"{path}: no claims in it (an empty file); give the file `stance claims` or "
                             "`stance prelabel` wrote")
+        _refuse_pair_rows(rows, path)   # before the scheme, which a pair row has none of, or the server
         resolved = claims_scheme(rows, scheme, path, project, lambda: _project_record(workspace, url, project))
         scheme, notes = resolved.scheme, list(resolved.notes)
         config = with_marker(lc.label_config(scheme), resolved.record)

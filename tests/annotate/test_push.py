@@ -926,3 +926,14 @@ def test_tasks_pushed_before_the_shown_text_get_it_and_keep_their_annotations(st
     assert row["text"] == text and row["title"] == "T\u202e0" and row["context"] == context
     assert "text_shown" not in row and "title_shown" not in row
     assert row["cues"] == [{"start": after, "end": after + 4, "text": "true", "label": lc.CUE_LABEL}]
+
+
+def test_a_pairs_file_given_as_claims_is_named_before_any_scheme_or_server(tmp_path):
+    # QA: `stance push --in pairs.jsonl` first complained that the rows record no scheme; what helps is
+    # that they are pair rows, which --pairs pushes
+    pair = {"pair_id": "p1", "claim_a": "c1", "claim_b": "c2", "text_a": "One.", "text_b": "Two.",
+            "similarity": 0.5, "suggested": None}
+    path = write_rows(tmp_path / "pairs.jsonl", [pair, {**pair, "pair_id": "p2"}])
+    with pytest.raises(UserError, match=r"^[^;]*pairs.jsonl: row 1 \(pair_id p1\) is a pair row \(claim_a, claim_b\): "
+                                        r"push this file with --pairs"):
+        push(path, "pairs project", workspace=tmp_path / "no-workspace", scheme=None)
