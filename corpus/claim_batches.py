@@ -13,6 +13,7 @@ import os
 import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from corpus.errors import UserError
@@ -133,7 +134,9 @@ def repeats_note(path: str, again: int) -> str:
 
 def _tasks(sources: list[Source], options: ReadOptions, on_skip: Callable[[Skipped], None],
            on_note: Callable[[str], None] | None = None) -> Iterator[tuple[list[Source] | list[Document], int]]:
-    """Work items of about BATCH_BYTES of text, with the number of input files they finish.
+    """Work items of about BATCH_BYTES of text, with the bytes of input files they take the reading
+    through (``progress_total`` in all): a text file's when its item is yielded, a JSONL or CSV file's as
+    far as its rows are read, the rest with the item that ends it.
 
     Text files go as paths (the worker reads them); JSONL and CSV rows and Telegram posts are read
     here, in order (what they leave out, such as rows without text, goes to ``on_note``).
@@ -147,19 +150,18 @@ def _tasks(sources: list[Source], options: ReadOptions, on_skip: Callable[[Skipp
     for source in sources:
         if source.fmt not in ROW_FORMATS:
             files.append(source)
-            try:
-                size += os.path.getsize(source.path)
-            except OSError:
-                pass
+            size += _file_size(source)
             if size >= batch_bytes or len(files) >= 256:
-                yield files, len(files)
+                yield files, size
                 files, size = [], 0
             continue
         if files:
-            yield files, len(files)
+            yield files, size
             files, size = [], 0
         docs: list[Document] = []
         repeats = 0   # rows repeating an earlier row: read once
+        total, told = _file_size(source), 0   # the file's bytes, and those told so far
+        source = replace(source, opened=[])   # the reader's handle: how far through the file it is
         for doc in read_source(source, options, on_skip, on_note):
             if _is_repeat(first_text, doc):
                 repeats += 1
@@ -170,19 +172,41 @@ def _tasks(sources: list[Source], options: ReadOptions, on_skip: Callable[[Skipp
             docs.append(doc)
             size += len(doc.text)
             if size >= batch_bytes:
-                yield docs, 0
+                read = min(_position(source), total)
+                yield docs, max(0, read - told)
+                told = max(told, read)
                 docs, size = [], 0
         if on_note is not None and repeats:
             on_note(repeats_note(source.path, repeats))
-        yield docs, 1
+        yield docs, max(0, total - told)
         size = 0
     if files:
-        yield files, len(files)
+        yield files, size
     if on_note is not None and clashes:
         on_note(clash_note(clashes))
     if on_note is not None:
         for note in unmatched_id_notes(sources, set(first_file)):
             on_note(note)
+
+
+def _file_size(source: Source) -> int:
+    try:
+        return os.path.getsize(source.path)
+    except OSError:
+        return 0
+
+
+def _position(source: Source) -> int:
+    """How far the reader of a JSONL or CSV file is through it (its read-ahead included); 0 when unknown."""
+    try:
+        return source.opened[-1].tell() if source.opened else 0
+    except (OSError, ValueError):   # closed, or not seekable
+        return 0
+
+
+def progress_total(sources: list[Source]) -> int:
+    """The bytes ``_tasks`` tells in all: the inputs' sizes."""
+    return sum(_file_size(source) for source in sources)
 
 
 def unmatched_id_notes(sources: list[Source], read: set[str]) -> list[str]:

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from corpus.claim_batches import _default_workers, _results, _tasks
+from corpus.claim_batches import _default_workers, _results, _tasks, progress_total
 from corpus.errors import UserError
 from corpus.files import atomic_write, check_not_input, check_output_file
 from corpus.language import language_notes
@@ -91,7 +91,9 @@ def build_claims(inputs: list[str], out: str, options: ReadOptions | None = None
         from tqdm import tqdm
 
         tqdm.monitor_interval = 0  # no monitor thread: the worker pool forks
-        bar = tqdm(total=len(sources), unit="file", desc="claims", file=sys.stderr, disable=None, leave=False)
+        # by bytes: one large JSONL or CSV moves the bar as its rows are read, not at its end alone
+        bar = tqdm(total=progress_total(sources), unit="B", unit_scale=True, unit_divisor=1024, desc="claims",
+                   file=sys.stderr, disable=None, leave=False)
     outputs = f"{out} and {documents} were" if documents is not None else f"{out} was"
     texts: dict[str, tuple[str, str]] = {}      # doc_id -> (sha1, source file) of its documents row
     languages: list = []   # documents not (all) in English: language.document_language

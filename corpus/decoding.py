@@ -149,6 +149,8 @@ def _open_sniffed(source: Source, on_skip: OnSkip) -> IO[bytes] | None:
         on_skip(Skipped(source.path, reason))
         return None
     handle.seek(0)
+    if source.opened is not None:
+        source.opened.append(handle)
     return handle
 
 

@@ -77,6 +77,9 @@ class Source:
     # Telegram posts read so far from the inputs, shared by all their exports: doc_id -> (file, text's hash);
     # overlapping exports of one chat hold the same posts
     posts: dict[str, tuple[str, int]] | None = field(default=None, compare=False, repr=False)
+    # when a list, the reader of a JSONL or CSV file puts there the binary handle it opens, whose position
+    # tells how far through the file it is (``stance claims``'s progress by bytes)
+    opened: list | None = field(default=None, compare=False, repr=False)
 
 
 OnSkip = Callable[[Skipped], None]

@@ -453,3 +453,40 @@ def test_the_manifest_given_is_never_an_output(tmp_path: Path, capsys: pytest.Ca
     assert main(["claims", str(tmp_path / "a.txt"), "--manifest", str(manifest), "--out", str(manifest)]) == 2
     assert "is the --manifest, which would be replaced" in capsys.readouterr().err
     assert manifest.read_text(encoding="utf-8") == before
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_progress_counts_the_bytes_of_one_large_row_file_as_its_rows_are_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str) -> None:
+    # QA: one large JSONL or CSV sat at 0/1 (files) until its end; the bar now moves by bytes read
+    import tqdm as tqdm_module
+
+    monkeypatch.setattr("corpus.claim_batches.BATCH_BYTES", 20_000)
+    text = "The ministry said that four people died in Belgorod on Tuesday. " * 10
+    rows = tmp_path / f"rows{suffix}"
+    if suffix == ".jsonl":
+        rows.write_text("".join(json.dumps({"id": f"r{i}", "text": f"{i} {text}"}) + "\n" for i in range(600)),
+                        encoding="utf-8")
+    else:
+        rows.write_text("id,text\n" + "".join(f'r{i},"{i} {text}"\n' for i in range(600)), encoding="utf-8")
+    (tmp_path / "note.txt").write_text("The talks failed on Monday, the envoy said.\n", encoding="utf-8")
+    bars = []
+
+    class Recorder:   # tqdm as build_claims makes it, keeping what it is told (a pipe shows no bar)
+        def __init__(self, total=None, **kwargs):
+            self.total, self.updates = total, []
+            bars.append(self)
+
+        def update(self, n=1):
+            self.updates.append(n)
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(tqdm_module, "tqdm", Recorder)
+    build_claims([str(tmp_path / "note.txt"), str(rows)], str(tmp_path / "out.jsonl"), workers=1)
+    [bar] = bars
+    size = rows.stat().st_size + (tmp_path / "note.txt").stat().st_size
+    assert bar.total == size and sum(bar.updates) == size
+    assert len(bar.updates) >= 5   # the row file's bytes come in several steps as its rows are read, ...
+    assert max(bar.updates) < rows.stat().st_size / 2   # ... not all at its end
