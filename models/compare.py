@@ -219,7 +219,8 @@ def run_compare(inp: str | Path, out: str | Path, config: str | Path | None = No
         from models.data import load_labelled
         from models.schemes import load_scheme
 
-        given = load_labelled(labels)
+        given = load_labelled(labels, flag="--labels ", unlabelled="--labels takes the labels `stance pull` wrote "
+                              "(its --out folder, or labels.jsonl in it); claims to compare go in --in")
         if settings.scheme is not None:
             ids = list(load_scheme(settings.scheme).label_ids)
             wrong = sorted({str(r["label"]) for r in given} - set(ids))

@@ -33,11 +33,17 @@ def text_hash(text: str) -> str:
     return hashlib.sha1(" ".join(text.split()).encode("utf-8")).hexdigest()[:16]
 
 
-def load_labelled(path: str | Path, label_ids: list[str] | None = None) -> list[dict[str, Any]]:
+UNLABELLED_HINT = "unlabelled claims go to `stance prelabel`, not training"
+
+
+def load_labelled(path: str | Path, label_ids: list[str] | None = None, *, flag: str = "",
+                  unlabelled: str = UNLABELLED_HINT) -> list[dict[str, Any]]:
     """Rows with a non-empty ``text`` and a ``label`` from a JSONL file, a Parquet file (a ``split``
     column, as `stance pull` writes, keeps its test split apart) or a dataset directory.
 
     With ``label_ids`` (the scheme's labels) an unknown label is an error naming the row and the scheme.
+    ``flag`` (``--labels``) opens the message naming a bad row; ``unlabelled`` says where rows without
+    a label belong, in the command's own words.
     """
     path = Path(path)
     if not path.exists():
@@ -45,13 +51,13 @@ def load_labelled(path: str | Path, label_ids: list[str] | None = None) -> list[
     if path.is_dir() and (path / "dataset").is_dir() and not (path / "dataset_dict.json").exists():
         path = path / "dataset"   # the folder `stance pull --out` wrote: its dataset
     if path.is_dir():
-        rows, where = _load_dataset_dir(path), lambda i: f"{path} row {i + 1}"   # counted from 1, as lines are
+        rows, where = _load_dataset_dir(path), lambda i: f"{flag}{path} row {i + 1}"   # counted from 1, as lines are
     elif path.suffix.lower() == ".parquet":   # labels.parquet of `stance pull`, or any table of claims
-        rows, where = _load_parquet(path), lambda i: f"{path} row {i + 1}"
+        rows, where = _load_parquet(path), lambda i: f"{flag}{path} row {i + 1}"
     else:
         from corpus.files import read_jsonl
 
-        rows, where = list(read_jsonl(path)), lambda i: f"{path}:{i + 1}"
+        rows, where = list(read_jsonl(path)), lambda i: f"{flag}{path}:{i + 1}"
     if not rows:
         raise UserError(f"{path}: no rows; it needs labelled claims (text and label)")
     known = set(label_ids) if label_ids is not None else None
@@ -61,8 +67,7 @@ def load_labelled(path: str | Path, label_ids: list[str] | None = None) -> list[
         if not isinstance(text, str) or not text.strip():
             raise UserError(f"{where(i)}: no text; every row needs a non-empty 'text' field")
         if label is None or label == "":
-            raise UserError(f"{where(i)}: no label; every row needs a 'label' field "
-                            "(unlabelled claims go to `stance prelabel`, not training)")
+            raise UserError(f"{where(i)}: no label; every row needs a 'label' field ({unlabelled})")
         label = str(label)
         if known is not None and label not in known:
             raise UserError(f"{where(i)}: label {label!r} is not in the scheme "

@@ -601,3 +601,18 @@ def test_compare_cli_within_source(tmp_path, monkeypatch, capsys):
     assert "one source" not in capsys.readouterr().err
     pairs = [json.loads(x) for x in (tmp_path / "two" / "pairs.jsonl").read_text().splitlines()]
     assert [(p["source_a"], p["source_b"]) for p in pairs] == [("Channel Z", "Channel Z")]
+
+
+def test_claims_given_as_labels_are_told_in_compare_s_words(tmp_path, monkeypatch, capsys):
+    # QA: `compare --labels claims.jsonl` said "unlabelled claims go to `stance prelabel`, not training"
+    monkeypatch.setattr(compare_mod, "embedder", lambda cache, progress: topic_embed)
+    inp = tmp_path / "pre.jsonl"
+    inp.write_text("".join(json.dumps({**r, "model_version": "boot-1"}) + "\n" for r in ROWS))
+    claims = tmp_path / "claims.jsonl"
+    claims.write_text("".join(json.dumps({k: v for k, v in r.items() if k not in ("prediction", "score")}) + "\n"
+                              for r in ROWS))
+    assert main(["compare", "--in", str(inp), "--out", str(tmp_path / "cmp"), "--labels", str(claims)]) != 0
+    err = capsys.readouterr().err
+    assert f"--labels {claims}:1: no label" in err and "training" not in err
+    assert "--labels takes the labels `stance pull` wrote (its --out folder, or labels.jsonl in it); claims to compare go in --in" in err
+    assert not (tmp_path / "cmp").exists()
