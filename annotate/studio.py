@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -239,7 +240,58 @@ def _running_elsewhere(workspace: Path, info: dict[str, Any], port: int) -> User
 
 
 def _port_taken(port: int) -> UserError:
-    return UserError(f"port {port} on {HOST} is taken by another program; pick a free one with --port P (make run PORT=P)")
+    holder = _port_holder(port)
+    if holder is None:
+        return UserError(f"port {port} on {HOST} is taken by another program; pick a free one with --port P "
+                         "(make run PORT=P)")
+    if holder == "":
+        return UserError(f"port {port} on {HOST} is taken by another Label Studio (not this workspace's: another "
+                         "claimstance workspace's, or one started by hand); stop it, or pick a free port with "
+                         "--port P (make run PORT=P)")
+    word = shlex.quote(holder)
+    return UserError(f"port {port} on {HOST} is taken by the Label Studio of another claimstance workspace, {holder}; "
+                     f"stop it (`stance studio stop --workspace {word}`) or pick a free port with --port P "
+                     "(make run PORT=P)")
+
+
+def _port_holder(port: int) -> str | None:
+    """Who listens on ``port``: the folder of the claimstance workspace whose Label Studio it is (read from
+    the listening process's ``--data-dir``, ``W/studio``, beside ``W/studio.json``), "" for a Label Studio
+    of no workspace found (another user's, no /proc: it answers as one), None for anything else."""
+    for pid in _listeners(port):
+        with contextlib.suppress(OSError):
+            args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            if b"--data-dir" in args[:-1]:
+                data_dir = Path(os.fsdecode(args[args.index(b"--data-dir") + 1]))
+                if data_dir.name == "studio" and studio_file(data_dir.parent).is_file():
+                    return str(data_dir.parent.resolve())
+    try:
+        with urllib.request.urlopen(f"http://{HOST}:{port}/version", timeout=2) as response:
+            body = response.read(65536)
+    except (OSError, ValueError):
+        return None
+    return "" if b"label-studio" in body.lower() else None
+
+
+def _listeners(port: int) -> list[int]:
+    """The processes holding a socket that listens on ``port`` (Linux's /proc; none elsewhere, or for
+    another user's processes)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if len(fields) > 9 and fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                    inodes.add(f"socket:[{fields[9]}]")
+    pids = []
+    if inodes:
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            with contextlib.suppress(OSError):
+                if any(os.readlink(fd) in inodes for fd in (entry / "fd").iterdir()):
+                    pids.append(int(entry.name))
+    return pids
 
 
 def check_port(workspace: str | Path = DEFAULT_WORKSPACE, port: int | None = None) -> None:

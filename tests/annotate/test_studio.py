@@ -307,3 +307,25 @@ def test_ctrl_c_while_the_server_starts_says_it_goes_on_starting(tmp_path, monke
         for proc in started:
             proc.kill()
             proc.wait()
+
+
+def test_port_held_by_another_claimstance_workspace_names_it_and_the_fix(studio, tmp_path):
+    # QA: the Label Studio of another workspace on the port was "another program"
+    other = Path(studio["workspace"])
+    with pytest.raises(UserError) as err:
+        server.start(tmp_path / "mine", port=studio["port"])
+    message = str(err.value)
+    assert message.startswith(f"port {studio['port']} on 127.0.0.1 is taken by the Label Studio of another "
+                              f"claimstance workspace, {other.resolve()}")
+    assert f"stance studio stop --workspace {other.resolve()}" in message and "--port P" in message
+    assert not (tmp_path / "mine").exists()
+    with pytest.raises(UserError, match=r"another claimstance workspace, "):   # `stance run`'s check before its steps
+        server.check_port(tmp_path / "mine", port=studio["port"])
+
+
+def test_port_held_by_a_label_studio_of_no_known_workspace_says_so(studio, tmp_path, monkeypatch):
+    # no process to read (another user's, no /proc): the server answers as a Label Studio all the same
+    monkeypatch.setattr(server, "_listeners", lambda port: [])
+    with pytest.raises(UserError, match=rf"port {studio['port']} on 127.0.0.1 is taken by another Label Studio "
+                                        r"\(not this workspace's: .*\); stop it, or pick a free port with --port P"):
+        server.start(tmp_path / "mine", port=studio["port"])
