@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from corpus.claimfilter import (BYLINE, DATELINE, EDITORIAL_MARKER, FILLER, FRAGMENT, FRONT_MATTER, GREETING,
-                                HEADING, NOT_ENGLISH, QUESTION, SPEAKER_MARKER, ends_in_question_mark)
+                                HEADING, NOT_ENGLISH, QUESTION, SPEAKER_MARKER, TABLE, ends_in_question_mark)
 from models.end_model import (RowStore, fit_softmax_regression, linear, one_blas_thread, rowwise, softmax,
                               word_features)
 from models.labellers import accuracy_weight, add_votes, apply_labellers, build_labellers
@@ -38,9 +38,10 @@ from models.schemes import Scheme
 
 END_MODEL_MAX_ROWS = 2000
 # Reasons the claims step gives a sentence that states nothing, or nothing this package can read (a
-# sentence in Cyrillic, Greek, Arabic, ...: the cues and MiniLM read English, their guess is noise).
+# sentence in Cyrillic, Greek, Arabic, ...: the cues and MiniLM read English, their guess is noise), and a
+# table's line (data, not a sentence of prose).
 NOT_STATEMENTS = frozenset({SPEAKER_MARKER, BYLINE, DATELINE, FRONT_MATTER, HEADING, GREETING, FRAGMENT,
-                            EDITORIAL_MARKER, FILLER, NOT_ENGLISH})
+                            EDITORIAL_MARKER, FILLER, NOT_ENGLISH, TABLE})
 
 
 def _statement_lean(row: dict[str, Any], not_a_statement: float, question: float) -> float:

@@ -273,7 +273,8 @@ def test_statement_evidence_makes_non_statements_neutral_in_any_scheme_and_leave
             {"text": "Nonsense.", "reason": "fragment"},
             {"text": "Lift the sanctions", "reason": "fragment"},   # a side's cue outweighs the reason
             {"text": "Why keep the sanctions?"},                      # no reason: the "?" says question
-            {"text": "The ministers will discuss aid to Ukraine.", "reason": "opinion"}]
+            {"text": "The ministers will discuss aid to Ukraine.", "reason": "opinion"},
+            {"text": "| Kursk | 2 dead | 5 injured |", "reason": "table"}]
     probs = Bootstrap(scheme, encoder=bag_encoder).predict_proba(rows)
     before = Bootstrap(off, encoder=bag_encoder).predict_proba(rows)
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-9)
@@ -281,7 +282,7 @@ def test_statement_evidence_makes_non_statements_neutral_in_any_scheme_and_leave
     none = scheme.index("none")
     sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
     np.testing.assert_allclose(probs[[1, 6], none], sig(w.question), rtol=1e-9)
-    np.testing.assert_allclose(probs[[2, 3, 4], none], sig(w.not_a_statement), rtol=1e-9)
+    np.testing.assert_allclose(probs[[2, 3, 4, 8], none], sig(w.not_a_statement), rtol=1e-9)
     assert probs[5, none] == pytest.approx(sig(w.not_a_statement + w.side_cue))
     assert probs[5].argmax() == scheme.index("against")
     # Statements keep exactly what the labellers give; the sides keep their proportions everywhere.
@@ -291,7 +292,7 @@ def test_statement_evidence_makes_non_statements_neutral_in_any_scheme_and_leave
     # The labeller table shows it as a labeller voting neutral where it tips a row there.
     table = Bootstrap(scheme, encoder=bag_encoder).labeller_table(rows).set_index("labeller")
     assert table.loc["statement_evidence", "polarity"] == "none"
-    assert table.loc["statement_evidence", "coverage"] == pytest.approx(5 / 8)
+    assert table.loc["statement_evidence", "coverage"] == pytest.approx(6 / 9)
 
 
 def test_statement_evidence_is_not_used_beside_a_neutral_evidence_block_or_without_a_neutral_label(scheme):
