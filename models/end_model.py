@@ -140,10 +140,14 @@ class RowStore:
         self._chunks: list[tuple[Any, ...]] = []   # (n, embeddings, words) in memory; (n, offset) spilled
         self._file: Any = None
         self._empty: tuple[np.ndarray, Any] | None = None   # no rows, in the shapes of the ones added
+        self._spill = spill
         if spill is not None:
             import tempfile
 
-            self._file = tempfile.TemporaryFile(dir=spill, prefix=".claimstance-rows-")
+            try:
+                self._file = tempfile.TemporaryFile(dir=spill, prefix=".claimstance-rows-")
+            except OSError as err:
+                raise self._refused(err) from err
 
     def __enter__(self) -> RowStore:
         return self
@@ -168,12 +172,25 @@ class RowStore:
             self._chunks.append((n, embeddings, words))
             return
         self._file.seek(0, 2)
-        self._chunks.append((n, self._file.tell()))
-        np.save(self._file, embeddings, allow_pickle=False)
-        np.save(self._file, np.array([words is not None]), allow_pickle=False)
-        if words is not None:
-            for part in (words.data, words.indices, words.indptr, np.array(words.shape)):
-                np.save(self._file, part, allow_pickle=False)
+        offset = self._file.tell()
+        try:
+            np.save(self._file, embeddings, allow_pickle=False)
+            np.save(self._file, np.array([words is not None]), allow_pickle=False)
+            if words is not None:
+                for part in (words.data, words.indices, words.indptr, np.array(words.shape)):
+                    np.save(self._file, part, allow_pickle=False)
+            self._file.flush()
+        except OSError as err:   # a full disk: said of the folder, since the file has no name
+            raise self._refused(err, offset) from err
+        self._chunks.append((n, offset))
+
+    def _refused(self, err: OSError, written: int = 0) -> Exception:
+        from corpus.errors import UserError
+
+        kept = f" after {written / 1e6:.1f} MB" if written else ""
+        return UserError(f"cannot keep the claims' embeddings in a temporary file in {self._spill} "
+                         f"({err.strerror or err}{kept}; about 2 kB a claim): free space on its disk, "
+                         "or give an --out in a folder on another disk")
 
     def _read(self, chunk: tuple[Any, ...]) -> tuple[np.ndarray, Any]:
         if self._file is None:

@@ -529,3 +529,32 @@ def test_an_input_changed_between_the_passes_is_refused_and_nothing_written(stan
     assert (f"{inp} changed while it was pre-labelled (3 rows read first, then more); run it again once nothing "
             "writes it") in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["claims.jsonl"]
+
+
+def test_a_spill_file_its_disk_refuses_is_one_line_naming_the_folder(tmp_path):
+    # QA: a 10,000-claim prelabel with --out on a 5 MB disk said only 'error: No space left on device;
+    # check the path, ...', naming no path (the spill file has no name). A file size limit makes the
+    # same refusal (File too large) of the file system, without a disk to fill.
+    import subprocess
+    import sys
+
+    script = (
+        "import resource, sys\n"
+        "import numpy as np\n"
+        "from corpus.errors import UserError\n"
+        "from models.end_model import RowStore\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (65536, resource.RLIM_INFINITY))\n"
+        "with RowStore(sys.argv[1]) as store:\n"
+        "    try:\n"
+        "        for _ in range(10):\n"
+        "            store.add(np.zeros((100, 384), np.float32))\n"
+        "    except UserError as err:\n"
+        "        print(err)\n"
+        "        sys.exit(3)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 3, done.stderr[-2000:]
+    line = done.stdout.strip()
+    assert "\n" not in line and str(tmp_path) in line and "File too large" in line
+    assert "--out" in line and "2 kB a claim" in line
+    assert list(tmp_path.iterdir()) == []
