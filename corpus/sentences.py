@@ -79,6 +79,7 @@ _TABLE_LINE = re.compile(r"\|[^\n\r]*\||\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ 
 _OPEN_WORDS = frozenset(
     """a an the and or nor but of to in on at by for from with into onto upon over under about against
     between among as than that which who whom whose whether because while amid despite via per including
+    since until during within throughout across toward towards unless although whereas
     its their his her our your my""".split()
 )
 # Words after which a title opens a name ("said President", "talks with Prime Minister"); not "the" or

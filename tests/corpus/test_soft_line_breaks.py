@@ -44,6 +44,10 @@ def test_a_hard_wrapped_quotation_is_one_sentence(text: str) -> None:
     "The talks in Istanbul ended without a deal, he told reporters after his talks with Prime Minister\nShmyhal.",
     "Officials in Kyiv, Kharkiv, Dnipro, Zaporizhzhia, Mykolaiv, Kherson,\nOdesa and Lviv said the grid held.",
     "The minister said on Monday that the grid would hold through the winter and that the\nKremlin had failed.",
+    # QA: a two-line paragraph broken after "since", "until" or "during" was split in two
+    "Russian officials have repeatedly said that the sanctions imposed since\nFebruary have had no effect.",
+    "The minister said the curfew in the city would stay in force at least until\nMonday, officials said.",
+    "Three people were killed and eleven wounded in the shelling of Kherson during\nSunday's church service.",
 ])
 def test_a_line_stopping_mid_sentence_runs_on_before_a_capital(text: str) -> None:
     assert sentences(text) == [text]
