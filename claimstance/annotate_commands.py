@@ -5,7 +5,6 @@ pull` and `stance run`. Each parses its options, calls one library function and 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -106,11 +105,11 @@ def add_push(sub: argparse._SubParsersAction) -> None:
 
 def _push(args: argparse.Namespace) -> int:
     from annotate.push import overlap_line, push
-    from claimstance.run_state import check_run_project, push_lock
+    from claimstance.run_state import check_run_project, push_lock, push_target
 
     if not args.pairs and args.url is None:   # a remote server's projects are not the local run's
         check_run_project(args.inp, args.project)
-    with push_lock(args.url or os.path.realpath(args.workspace), args.project,
+    with push_lock(push_target(args.workspace, args.url), args.project,
                    lambda m: print(m, file=sys.stderr, flush=True)):
         result = push(args.pairs or args.inp, args.project, workspace=args.workspace, url=args.url,
                       scheme=args.scheme, scope=scope_of(args.scope, args.all, "--all"), pairs=bool(args.pairs),

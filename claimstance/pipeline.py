@@ -10,7 +10,6 @@ carry the ids the project holds an edited document's sentences by (``annotate.pu
 from __future__ import annotations
 
 import dataclasses
-import os
 import shutil
 import sys
 from collections import Counter
@@ -330,9 +329,9 @@ def _run(corpus: str | Path | None = None, config: str | Path | None = None,
         result.studio = studio.start(workspace, port=cfg.port if first else port)
         say(f"[4/5] push: {SCOPE_WORDS[cfg.scope]} and pre-labels to project {cfg.project!r}")
         from annotate.push import push as push_claims
-        from claimstance.run_state import push_lock
+        from claimstance.run_state import push_lock, push_target
 
-        with push_lock(os.path.realpath(workspace), cfg.project, say):   # a `stance push` into it at once waits
+        with push_lock(push_target(workspace), cfg.project, say):   # a `stance push` into it at once waits
             result.pushed = push_claims(str(prelabeled_src), cfg.project, workspace=str(workspace),
                                         scheme=scheme_choice.source, scope=cfg.scope, overlap=cfg.overlap,
                                         keep_trained=model_dir is None, known_files=_run_files(result.claims_path))

@@ -52,10 +52,36 @@ def hold_run_lock(workspace: Path) -> Any:
     return handle
 
 
+def push_target(workspace: str | Path | None, url: str | None = None) -> str:
+    """The Label Studio a push goes to, named one way whether it was given by ``url`` or by a
+    workspace (the URL in its studio.json): ``http://127.0.0.1:8080`` for ``http://localhost:8080/``
+    too. A workspace whose studio.json cannot be read is named by its real path (the push then says
+    what is wrong with it)."""
+    from urllib.parse import urlsplit
+
+    if not url:
+        folder = Path(workspace or "workspace")
+        try:
+            url = json.loads((folder / "studio.json").read_text(encoding="utf-8")).get("url")
+        except (OSError, ValueError, AttributeError):
+            url = None
+        if not isinstance(url, str) or not url:
+            return os.path.realpath(folder)
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower()
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+    except ValueError:
+        return url
+    if host in ("localhost", "::1", "0.0.0.0", "127.0.0.1"):
+        host = "127.0.0.1"
+    return f"{parts.scheme.lower()}://{host}:{port}{parts.path.rstrip('/')}"
+
+
 @contextlib.contextmanager
 def push_lock(target: str, project: str, say: Any = None) -> Iterator[None]:
-    """One push at a time into ``project`` of one Label Studio (``target``: its workspace's real path,
-    or its URL); a second waits for the first, then finds its tasks there.
+    """One push at a time into ``project`` of one Label Studio (``target``: ``push_target``'s name for
+    it); a second waits for the first, then finds its tasks there.
 
     Label Studio has no de-duplication: two `stance push` of the same claims at once each found the
     tasks missing and imported them (QA: 8 + 19 + 19 tasks), and into a new project each created one,
