@@ -251,6 +251,43 @@ def prelabel_file(inp: str | Path, out: str | Path, scheme_name: str | None = No
                   table: bool = True) -> PrelabelReport:
     """Read claims JSONL, pre-label every row, write JSONL atomically; the labeller table for the bootstrap.
 
+    An input that cannot be read three times (a pipe: ``--in /dev/stdin``, ``--in <(...)``, a FIFO) is
+    first copied into an unnamed temporary file beside ``out``, read in its place; messages name the pipe."""
+    import os
+    import stat
+    import tempfile
+
+    try:
+        regular = stat.S_ISREG(os.stat(inp).st_mode)
+    except OSError:
+        regular = True   # missing: read_jsonl says so
+    if regular:
+        return _prelabel_file(inp, out, scheme_name, model_dir, batch_size, progress, table)
+    from corpus.files import check_output_file
+
+    check_output_file(out)   # before the pipe is read
+    with tempfile.TemporaryFile(dir=_spill_dir(out) or None, prefix=".claimstance-input-") as copy:
+        try:
+            with open(inp, "rb") as pipe:
+                while block := pipe.read(1 << 20):
+                    copy.write(block)
+            copy.flush()
+        except OSError as err:
+            raise UserError(f"cannot copy {inp} into a temporary file beside {out} ({err.strerror or err}); "
+                            "free space on its disk, or save the input to a file first") from err
+        path = f"/proc/self/fd/{copy.fileno()}"
+        try:
+            report = _prelabel_file(path, out, scheme_name, model_dir, batch_size, progress, table)
+        except UserError as err:
+            raise UserError(str(err).replace(path, str(inp)), err.exit_code) from None
+        report.notes = [note.replace(path, str(inp)) for note in report.notes]
+        return report
+
+
+def _prelabel_file(inp: str | Path, out: str | Path, scheme_name: str | None, model_dir: str | Path | None,
+                   batch_size: int, progress: bool, table: bool) -> PrelabelReport:
+    """``prelabel_file`` of an input that can be read again.
+
     The input is read three times, ``OUTPUT_CHUNK`` rows at a time, none kept: checked (before the
     model runs), pre-labelled, then written with the pre-labels beside every field of each row. What
     is fitted over the whole input (the bootstrap's end model) is fitted between the last two, on the

@@ -558,3 +558,36 @@ def test_a_spill_file_its_disk_refuses_is_one_line_naming_the_folder(tmp_path):
     assert "\n" not in line and str(tmp_path) in line and "File too large" in line
     assert "--out" in line and "2 kB a claim" in line
     assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_prelabel_reads_a_pipe_as_it_did_before_it_streamed(stand_in_encoder, tmp_path, capsys):
+    # QA: `cat claims.jsonl | stance prelabel --in /dev/stdin` (or `--in <(...)`) worked in 8d133e4; read
+    # three times since, it said '/dev/stdin changed while it was pre-labelled (199 rows read first, then
+    # 0); run it again once nothing writes it'. A named pipe is the same kind of input.
+    import os
+    import threading
+
+    fifo = tmp_path / "claims.fifo"
+    os.mkfifo(fifo)
+    rows = [{**row, "claim_id": f"{row['claim_id']}{i}"} for i in range(4) for row in ROWS]
+    data = "".join(json.dumps(r) + "\n" for r in rows).encode()
+
+    def feed() -> None:
+        with open(fifo, "wb") as handle:
+            handle.write(data)
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    out = tmp_path / "out" / "pre.jsonl"
+    assert main(["prelabel", "--in", str(fifo), "--out", str(out)]) == 0, capsys.readouterr().err
+    writer.join(10)
+    got = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["claim_id"] for r in got] == [r["claim_id"] for r in rows]
+    assert sorted(p.name for p in out.parent.iterdir()) == ["pre.jsonl"]   # the copy of the pipe is gone
+    # a bad line of a pipe is named by the pipe's name and line, as a file's is
+    writer = threading.Thread(target=lambda: open(fifo, "wb").write(data + b"{not json\n"), daemon=True)
+    writer.start()
+    assert main(["prelabel", "--in", str(fifo), "--out", str(tmp_path / "bad.jsonl")]) == 2
+    writer.join(10)
+    err = capsys.readouterr().err
+    assert f"{fifo}:13:" in err and "/proc/" not in err and not (tmp_path / "bad.jsonl").exists()
