@@ -23,6 +23,8 @@ from corpus.sentences import RULE_LINE, is_table_line, split_paragraphs, split_s
 from corpus.sources import document_format
 from corpus.voices import Voice, editorial_marker, paragraph_voices, sentence_voices
 
+_QUOTE_MARKS_ONLY = re.compile(r">(?:[ \t]*>)*")   # a line of quotation markers alone (its blank line)
+
 # A claim's context is its paragraph; a paragraph longer than CONTEXT_MAX gives a window of
 # neighbouring sentences instead, and a paragraph that is the sentence alone (a news story's
 # one-sentence paragraphs, a list's items) takes in its neighbours in the same voice (_context).
@@ -141,7 +143,9 @@ def _raw_sentences(doc: Document) -> Iterator[tuple]:
     for p, ((ps, pe), voice) in enumerate(zip(paragraphs, voices)):
         # a rule line ("* * *", "---", a setext heading's "=====") is markup alone: one filler piece, never
         # in a neighbour's context
-        rule = voice.kind == "text" and RULE_LINE.fullmatch(text, ps, pe) is not None
+        # so is a quotation's blank line ('>', '>>' in an e-mail reply)
+        rule = voice.kind == "text" and (RULE_LINE.fullmatch(text, ps, pe) is not None
+                                         or _QUOTE_MARKS_ONLY.fullmatch(text, ps, pe) is not None)
         # a table's line ("| Kursk | 2 dead |", "|---|---|") is a row of data, not prose: one table piece
         # in its table's context, never in a neighbour's
         table = tables.get(p)

@@ -140,3 +140,17 @@ def test_a_list_item_goes_on_in_the_indented_line_under_it() -> None:
     # an indented line under a line that is no item is not taken for a continuation
     plain = "The ministry said its forces had destroyed eleven Ukrainian\n  Drones were also shot down."
     assert paragraphs(plain) == ["The ministry said its forces had destroyed eleven Ukrainian", "Drones were also shot down."]
+
+
+@pytest.mark.parametrize("path", ["reply.txt", "reply.md"])
+def test_a_quotation_s_blank_line_is_filler_not_a_fragment(path: str) -> None:
+    # QA: an e-mail reply's '>' and '>>' lines (a quotation's blank lines) were rows of their own
+    # flagged 'fragment', sent by --scope all, and taken into a neighbour's context
+    text = ("> The ministry said on Monday that the grid had been restored.\n>\n"
+            ">> The spokesman said forty missiles were fired.\n>>\n> Thanks, got it.\n")
+    found = claims(text, path)
+    marks = [c for c in found if not text[c.start:c.end].strip("> ")]
+    assert [text[c.start:c.end].strip() for c in marks] == [">", ">>"] or [c.text for c in marks] == [">", ">"]
+    assert all(c.reason == "filler" and not c.is_claim for c in marks)
+    last = found[-1]
+    assert last.text.endswith("Thanks, got it.") and ">>\n" not in last.context
