@@ -184,7 +184,8 @@ def _block_paragraphs(text: str, lines: list[tuple[int, int]], i: int, j: int, o
         d, c = (0, s) if text[s] != ">" else _quote_depth(text, s, e)
         last = text[pe - 1]
         ended = last in ".!?:;…"  # the line before ends a sentence, unless it stops mid-sentence ("Mr.")
-        if ended and (last != "." or pe - lc < _OPEN_MIN or not _open_end(text, lc, pe)):
+        if ended and (last != "." or pe - lc < _OPEN_MIN
+                      or not (_open_end(text, lc, pe) or (text[c].isdigit() and _number_next(text, lc, pe)))):
             joined = False
         else:
             joined = (
@@ -264,6 +265,13 @@ def _open_end(text: str, s: int, e: int) -> bool:
     while k > 0 and words[k] in _NAME_TITLES:
         k -= 1
     return words[k] not in _NAME_TITLES and (words[k] in _BEFORE_TITLE or words[k][-1] == ",")
+
+
+def _number_next(text: str, s: int, e: int) -> bool:
+    """Whether the line ``text[s:e]`` ends in an abbreviation a number follows ("resolution No.", "Art.",
+    "on Jan."), before which no sentence ends within a line either: read before a line opening with a digit."""
+    word = text[max(text.rfind(" ", s, e), text.rfind("\t", s, e), s - 1) + 1:e - 1].lstrip(_OPENERS)
+    return word.lower() in _BEFORE_NUMBER
 
 
 def _sentences(text: str, ps: int, pe: int, out: list[tuple[int, int]]) -> None:

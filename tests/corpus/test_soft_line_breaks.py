@@ -48,6 +48,10 @@ def test_a_hard_wrapped_quotation_is_one_sentence(text: str) -> None:
     "Russian officials have repeatedly said that the sanctions imposed since\nFebruary have had no effect.",
     "The minister said the curfew in the city would stay in force at least until\nMonday, officials said.",
     "Three people were killed and eleven wounded in the shelling of Kherson during\nSunday's church service.",
+    # QA: an abbreviation a number follows ends the line, the number opens the next: one sentence, as on one line
+    "The figures were published by the Ministry of Defence of Ukraine on Jan.\n5, two days after the strikes.",
+    "The Security Council said the sanctions imposed under resolution No.\n2231 would remain in force.",
+    "NATO leaders discussed how to apply Art.\n5 of the Washington Treaty to attacks on undersea cables.",
 ])
 def test_a_line_stopping_mid_sentence_runs_on_before_a_capital(text: str) -> None:
     assert sentences(text) == [text]
@@ -65,6 +69,7 @@ def test_a_line_stopping_mid_sentence_runs_on_before_a_capital(text: str) -> Non
     "What we stand for\nWe are an independent think tank.",
     "Dear colleagues,\nThank you for coming.",
     "The shop is on the corner of Main St.\nThe owner said it was closed.",
+    "The strikes hit three thermal power plants in the east of the country overnight.\n25 people were killed.",
 ])
 def test_a_line_that_may_end_is_not_joined_to_a_capital(text: str) -> None:
     assert paragraphs(text) == text.split("\n")
