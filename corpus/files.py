@@ -41,7 +41,7 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
     path = Path(path)
     if path.is_dir():
         raise UserError(f"{path} is a directory; give a file name for the output")
-    if path.is_symlink():
+    if path.is_symlink() and not (path.exists() and not path.is_file()):   # /dev/stdout a pipe: written to as it is
         path = link_target(path)
     if path.exists() and not path.is_file():
         kwargs = {} if "b" in mode else {"encoding": encoding}
@@ -169,9 +169,9 @@ def check_output_file(path: str | Path) -> None:
     """Before the work: ``path`` can take a file (not a directory; its folder writable)."""
     if Path(path).is_dir():
         raise UserError(f"{path} is a directory; give a file name for the output")
+    if Path(path).exists() and not Path(path).is_file():
+        return   # a device or a pipe (/dev/stdout a pipe: a link to no path), written to directly (see atomic_write)
     real = link_target(Path(path)) if Path(path).is_symlink() else Path(os.path.realpath(path))   # a link's target is what gets written
-    if real.exists() and not real.is_file():
-        return   # a device or a pipe, written to directly (see atomic_write)
     check_writable(real)
 
 

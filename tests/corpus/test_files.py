@@ -431,3 +431,21 @@ def test_atomic_dir_cut_off_between_its_two_renames_puts_the_earlier_output_back
     monkeypatch.setattr(os, "replace", real)
     assert (target / "a.txt").read_text() == "earlier"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
+
+
+def test_an_output_of_dev_stdout_that_is_a_pipe_is_written_to(tmp_path):
+    # QA: `stance prelabel ... --out /dev/stdout | jq` (and stance claims) said 'cannot write
+    # /proc/2912/fd/pipe:[798890] (No such file or directory)': /dev/stdout was resolved as a link to a
+    # path that is no file, where a pipe is written to directly, as a FIFO is
+    import subprocess
+    import sys
+
+    doc = tmp_path / "story.txt"
+    doc.write_text("The ministry said the grid would hold through the winter.\n", encoding="utf-8")
+    code = ("import sys\nfrom claimstance.cli import main\n"
+            "sys.exit(main(['claims', sys.argv[1], '--out', '/dev/stdout']))")
+    done = subprocess.run([sys.executable, "-c", code, str(doc)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    assert len(rows) == 1 and '"The ministry said the grid would hold through the winter."' in rows[0]
