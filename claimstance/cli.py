@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 
 from claimstance.annotate_commands import add_pull, add_push, add_run, add_studio
 from claimstance.arguments import COUNT, at_least, jsonl_out, scope_of
-from claimstance.terminal import print_notes, protect
+from claimstance.terminal import print_notes, protect, summary_stream
 from corpus.errors import UserError
 
 
@@ -56,13 +56,14 @@ def _claims(args: argparse.Namespace) -> int:
     summary = build_claims(args.inputs, args.out, options, parquet=args.parquet, workers=args.workers,
                            on_skip=lambda s: print(f"skipped: {s}", file=sys.stderr), documents=args.documents)
     voices = ", ".join(f"{k} {n}/{summary.claims_by_voice[k]}" for k, n in summary.by_voice.most_common())
-    print(f"documents: {summary.documents}  sentences: {summary.sentences}  claims: {summary.claims}")
-    print(f"by voice (sentences/claims): {voices}")
-    print(f"wrote {summary.out} ({summary.sentences} rows)")
+    to = summary_stream(args.out)
+    print(f"documents: {summary.documents}  sentences: {summary.sentences}  claims: {summary.claims}", file=to)
+    print(f"by voice (sentences/claims): {voices}", file=to)
+    print(f"wrote {summary.out} ({summary.sentences} rows)", file=to)
     if summary.parquet:
-        print(f"wrote {summary.parquet}")
+        print(f"wrote {summary.parquet}", file=to)
     if summary.documents_file:
-        print(f"wrote {summary.documents_file} ({summary.document_rows} documents)")
+        print(f"wrote {summary.documents_file} ({summary.document_rows} documents)", file=to)
     if summary.skipped:
         print(f"error: {len(summary.skipped)} input(s) skipped, not in {summary.out} (the rest is); fix them "
               "and re-run the same command:", file=sys.stderr)
@@ -93,10 +94,11 @@ def _prelabel(args: argparse.Namespace) -> int:
     chosen = provenance.for_prelabel(args.model, args.scheme)   # --scheme checked against the model's
     report = prelabel_file(args.inp, args.out, scheme_name=chosen.source if chosen else None, model_dir=args.model,
                            batch_size=args.batch_size)
+    to = summary_stream(args.out)
     if report.labeller_table is not None:
-        print(report.labeller_table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-    print("predictions: " + ", ".join(f"{label} {n}" for label, n in report.distribution.items()))
-    print(f"{report.n} claims pre-labelled by {report.model_version} written to {report.out}")
+        print(report.labeller_table.to_string(index=False, float_format=lambda v: f"{v:.3f}"), file=to)
+    print("predictions: " + ", ".join(f"{label} {n}" for label, n in report.distribution.items()), file=to)
+    print(f"{report.n} claims pre-labelled by {report.model_version} written to {report.out}", file=to)
     print_notes((chosen.notes if chosen else []) + report.notes)
     warning = provenance.model_warning(args.model) if args.model else _workspace_scheme_warning(args)
     if warning:
@@ -260,7 +262,8 @@ def _match(args: argparse.Namespace) -> int:
 
     n = run_match(args.corpus, args.queries, args.top_k, args.out, config=args.config,
                   model=args.model, cache=args.cache, other_documents=args.other_documents)
-    print(f"wrote {args.out}: top {args.top_k} matches for {n} {'query' if n == 1 else 'queries'}")
+    print(f"wrote {args.out}: top {args.top_k} matches for {n} {'query' if n == 1 else 'queries'}",
+          file=summary_stream(args.out))
     return 0
 
 

@@ -9,6 +9,7 @@ newline pass, and so does a carriage return that opens a write (a progress bar r
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 from collections.abc import Iterable
@@ -16,7 +17,17 @@ from typing import Any, TextIO
 
 from corpus.safetext import visible
 
-__all__ = ["SafeStream", "protect", "shell_word", "visible"]
+__all__ = ["SafeStream", "protect", "shell_word", "summary_stream", "visible"]
+
+
+def summary_stream(out: str | os.PathLike[str]) -> TextIO:
+    """Where a command writing ``out`` prints its summary: stdout, unless ``out`` is stdout itself
+    (``--out /dev/stdout | jq ...``, or ``--out F > F``), then stderr, so the data stays clean."""
+    try:
+        same = os.path.samestat(os.stat(out), os.fstat(1))
+    except (OSError, ValueError):
+        return sys.stdout
+    return sys.stderr if same else sys.stdout
 
 
 def print_notes(notes: Iterable[object], kind: str = "note") -> None:

@@ -437,6 +437,7 @@ def test_an_output_of_dev_stdout_that_is_a_pipe_is_written_to(tmp_path):
     # QA: `stance prelabel ... --out /dev/stdout | jq` (and stance claims) said 'cannot write
     # /proc/2912/fd/pipe:[798890] (No such file or directory)': /dev/stdout was resolved as a link to a
     # path that is no file, where a pipe is written to directly, as a FIFO is
+    import json
     import subprocess
     import sys
 
@@ -447,5 +448,16 @@ def test_an_output_of_dev_stdout_that_is_a_pipe_is_written_to(tmp_path):
     done = subprocess.run([sys.executable, "-c", code, str(doc)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    rows = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    rows = done.stdout.splitlines()   # the rows alone: the summary goes to stderr (QA: it was mixed in)
     assert len(rows) == 1 and '"The ministry said the grid would hold through the winter."' in rows[0]
+    assert "wrote /dev/stdout (1 rows)" in done.stderr
+    claims = tmp_path / "claims.jsonl"
+    claims.write_text(rows[0] + "\n", encoding="utf-8")
+    code = ("import sys\nfrom claimstance.cli import main\n"
+            "sys.exit(main(['prelabel', '--in', sys.argv[1], '--out', '/dev/stdout']))")
+    done = subprocess.run([sys.executable, "-c", code, str(claims)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    labelled = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(labelled) == 1 and set(labelled[0]["probs"]) == {"kremlin_framing", "independent_reporting", "neutral"}
+    assert "1 claims pre-labelled by bootstrap-" in done.stderr
