@@ -202,6 +202,16 @@ def default_split(model: str) -> str:
     return "all" if model == "bootstrap" else "test"
 
 
+def rows_in_words(rows: list[dict[str, Any]]) -> str:
+    """How many rows are scored, in words: "5 claims", or "5 annotations of 3 claims" when rows repeat
+    a claim (``annotations.jsonl`` of `stance pull`: one row per annotator of a claim)."""
+    ids = [row.get("claim_id") for row in rows]
+    distinct = len(set(ids))
+    if None not in ids and distinct < len(rows):
+        return f"{len(rows)} annotations of {distinct} claims"
+    return f"{len(rows)} claims"
+
+
 def choose_rows(rows: list[dict[str, Any]], split: str, data: str | Path) -> tuple[list[dict[str, Any]], str]:
     """The rows to score for ``split`` ("test": a pulled dataset's test split; "all": every row) and
     which they are, in words."""
@@ -215,11 +225,11 @@ def choose_rows(rows: list[dict[str, Any]], split: str, data: str | Path) -> tup
                             "labels.parquet has one once its documents are enough to fill one); use --split all")
         return test_rows, f"the test split of {data} ({len(test_rows)} of {len(rows)} claims)"
     if not splits:
-        return rows, f"{data} ({len(rows)} claims)"
+        return rows, f"{data} ({rows_in_words(rows)})"
     rank = {"train": 0, "validation": 1, "test": 2}
     order = sorted(splits, key=lambda name: (rank.get(name, 3), name))
     return rows, (f"every split of {data} ({', '.join(f'{name} {splits[name]}' for name in order)}: "
-                  f"{len(rows)} claims)")
+                  f"{rows_in_words(rows)})")
 
 
 def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | None = None,

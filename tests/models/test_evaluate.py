@@ -753,3 +753,13 @@ def test_a_list_valued_by_field_counts_each_claim_in_each_member_s_group(
     pq.write_table(pa.Table.from_pylist(rows), table)
     again = ev.evaluate("bootstrap", table, tmp_path / "rp", by=["annotators"], folds=2)
     assert {k: v["n"] for k, v in again["by"]["annotators"].items()} == {k: v["n"] for k, v in groups.items()}
+
+
+def test_annotation_rows_are_counted_as_annotations_of_claims() -> None:
+    # QA: `--data annotations.jsonl` (a row per annotator of a claim) said "(5 claims)" for 5
+    # annotations of 3 claims.
+    rows = [{"claim_id": c, "annotator": a, "label": "neutral"}
+            for c, a in [("c1", "alice"), ("c1", "bob"), ("c2", "alice"), ("c2", "bob"), ("c3", "bob")]]
+    assert ev.choose_rows(rows, "all", "annotations.jsonl")[1] == "annotations.jsonl (5 annotations of 3 claims)"
+    assert ev.rows_in_words(rows[::2]) == "3 claims"
+    assert ev.rows_in_words([{"id": "k0"}, {"id": "k0"}]) == "2 claims"   # no claim ids: rows are claims
