@@ -20,6 +20,19 @@ TITLE = "Browser (pull)"
 MODEL_VERSION = "br-1"
 
 
+def _push_and_open(row: dict[str, Any], title: str, studio: dict[str, Any], studio_client: Any, page: Any,
+                   path: Any, *push_options: str) -> tuple[Any, Any]:
+    """``row`` written to ``path``, pushed alone into project ``title`` and its task opened in ``page``:
+    the project and the task."""
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    assert main(["push", "--workspace", studio["workspace"], "--in", str(path), "--project", title,
+                 *push_options]) == 0
+    project = find_project(studio_client, title)
+    (task,) = list(studio_client.tasks.list(project=project.id))
+    page.goto(f"{studio['url']}/projects/{project.id}/data?task={task.id}")
+    return project, task
+
+
 def test_a_correction_made_in_the_browser_comes_back_in_the_pull(studio: dict[str, Any], studio_client: Any,
                                                                  studio_page: Any, tmp_path):
     scheme = load_scheme("kremlin_framing")
@@ -30,14 +43,8 @@ def test_a_correction_made_in_the_browser_comes_back_in_the_pull(studio: dict[st
            "speaker_name": None, "is_claim": True, "prediction": shown.id, "score": 0.6,
            "model_version": MODEL_VERSION}
     ls = studio_client
-    prelabeled = tmp_path / "prelabeled.jsonl"
-    prelabeled.write_text(json.dumps(row) + "\n", encoding="utf-8")
-    assert main(["push", "--workspace", studio["workspace"], "--in", str(prelabeled), "--project", TITLE]) == 0
-    project = find_project(ls, TITLE)
-    (task,) = list(ls.tasks.list(project=project.id))
-
     page = studio_page
-    page.goto(f"{studio['url']}/projects/{project.id}/data?task={task.id}")
+    project, task = _push_and_open(row, TITLE, studio, ls, page, tmp_path / "prelabeled.jsonl")
     pre_label = page.locator(f'input[type=radio][name="{shown.name}"]')
     pre_label.wait_for(state="attached", timeout=60_000)
     page.wait_for_timeout(2000)   # the label stream settles after the first paint
@@ -89,15 +96,10 @@ def test_a_sentence_alone_in_its_paragraph_is_shown_with_its_neighbours_on_their
             "\"We will not sign,\" the Russian envoy said.")
     row = next(r for r in claim_rows(Document("doc-ctx", text)) if r["text"].startswith("Delegates"))
     assert row["context"] == text
-    path = tmp_path / "claims.jsonl"
-    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
     title = "Browser (context)"
-    assert main(["push", "--workspace", studio["workspace"], "--in", str(path), "--project", title,
-                 "--scheme", "kremlin_framing"]) == 0
-    project = find_project(studio_client, title)
-    (task,) = list(studio_client.tasks.list(project=project.id))
     page = studio_page
-    page.goto(f"{studio['url']}/projects/{project.id}/data?task={task.id}")
+    project, task = _push_and_open(row, title, studio, studio_client, page, tmp_path / "claims.jsonl",
+                                   "--scheme", "kremlin_framing")
     mark = page.locator("mark", has_text="Delegates left after four hours.").first
     try:
         mark.wait_for(state="visible", timeout=60_000)
@@ -130,16 +132,11 @@ def test_a_right_to_left_override_in_a_claim_is_shown_as_a_marker_and_reverses_n
     row = {"claim_id": "rlo1", "doc_id": "doc-rlo", "text": text, "context": context, "context_start": 0,
            "start": context.index(text), "end": context.index(text) + len(text), "title": f"Report {rlo}A",
            "outlet": f"Outlet{rlo}", "speaker": "author", "speaker_name": None, "is_claim": True}
-    path = tmp_path / "claims.jsonl"
-    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
     title = "Browser (bidi)"
-    assert main(["push", "--workspace", studio["workspace"], "--in", str(path), "--project", title,
-                 "--scheme", "kremlin_framing"]) == 0
-    project = find_project(studio_client, title)
-    (task,) = list(studio_client.tasks.list(project=project.id))
-    assert task.data["text"] == text   # stored exact
     page = studio_page
-    page.goto(f"{studio['url']}/projects/{project.id}/data?task={task.id}")
+    project, task = _push_and_open(row, title, studio, studio_client, page, tmp_path / "claims.jsonl",
+                                   "--scheme", "kremlin_framing")
+    assert task.data["text"] == text   # stored exact
     shown = "The ministry said ⟨U+202E⟩true si sihT."
     mark = page.locator("mark", has_text=shown).first
     try:
