@@ -21,35 +21,73 @@ from corpus.errors import UserError
 from corpus.files import atomic_write
 
 
-def hold_run_lock(workspace: Path) -> Any:
-    """An exclusive lock for one `stance run` on ``workspace`` at a time, held by the file returned
-    until it is closed (or the process ends, however it ends); a second run is refused at once.
+class LockFile:
+    """An exclusive lock on a file in the system's temporary folder (``name``), the file removed by
+    whoever lets go, so that none is left behind. A waiter whose file was removed (or replaced) as it
+    got the lock takes the lock again on the file the path now names."""
+
+    def __init__(self, name: str) -> None:
+        import tempfile
+
+        self.path = Path(tempfile.gettempdir()) / name
+        self.handle: Any = None
+        self.holder = ""   # what the holder wrote in the file, when ``acquire(wait=False)`` found it held
+
+    def acquire(self, wait: bool) -> bool:
+        """Take the lock, waiting for it with ``wait``; without, False when another holds it."""
+        import fcntl
+
+        while True:
+            handle = open(self.path, "a+", encoding="utf-8")
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                handle.seek(0)
+                self.holder = handle.read().strip()
+                handle.close()
+                return False
+            try:
+                same = os.path.samestat(os.fstat(handle.fileno()), os.stat(self.path))
+            except FileNotFoundError:
+                same = False
+            if same:
+                self.handle = handle
+                return True
+            handle.close()   # its holder removed it on letting go: the lock is the path's file's now
+
+    def write(self, text: str) -> None:
+        self.handle.seek(0)
+        self.handle.truncate()
+        self.handle.write(text)
+        self.handle.flush()
+
+    def close(self) -> None:
+        """Let go (the process's end lets go too, however it ends, leaving only the file)."""
+        if self.handle is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.path)   # while held: no one else holds a lock on what it removes
+            self.handle.close()
+            self.handle = None
+
+
+def hold_run_lock(workspace: Path) -> LockFile:
+    """An exclusive lock for one `stance run` on ``workspace`` at a time, held until it is closed (or
+    the process ends, however it ends); a second run is refused at once.
 
     Two runs at once on one workspace each created the project, Label Studio taking two of the same
     title, and pushed every task into both; the second then failed on the first's pending files. The
     lock file lies in the system's temporary folder (named by the workspace's real path), so a
     failed first run leaves no workspace behind.
     """
-    import fcntl
-    import tempfile
-
     key = hashlib.sha1(os.path.realpath(workspace).encode()).hexdigest()[:16]
-    path = Path(tempfile.gettempdir()) / f"claimstance-run-{key}.lock"
-    handle = open(path, "a+", encoding="utf-8")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        holder = handle.read().strip()
-        handle.close()
+    lock = LockFile(f"claimstance-run-{key}.lock")
+    if not lock.acquire(wait=False):
+        holder = lock.holder
         raise UserError(f"another `stance run` {f'(pid {holder}) ' if holder.isdigit() else ''}is working in "
                         f"{workspace}; wait for it to end and run again (two at once would push every task into "
-                        "two projects of one title), or give another --workspace") from None
-    handle.seek(0)
-    handle.truncate()
-    handle.write(str(os.getpid()))
-    handle.flush()
-    return handle
+                        "two projects of one title), or give another --workspace")
+    lock.write(str(os.getpid()))
+    return lock
 
 
 def push_target(workspace: str | Path | None, url: str | None = None) -> str:
@@ -79,7 +117,7 @@ def push_target(workspace: str | Path | None, url: str | None = None) -> str:
 
 
 @contextlib.contextmanager
-def push_lock(target: str, project: str, say: Any = None) -> Iterator[None]:
+def push_lock(target: str, project: str, say: Any = None) -> Iterator[LockFile]:
     """One push at a time into ``project`` of one Label Studio (``target``: ``push_target``'s name for
     it); a second waits for the first, then finds its tasks there.
 
@@ -87,19 +125,17 @@ def push_lock(target: str, project: str, say: Any = None) -> Iterator[None]:
     tasks missing and imported them (QA: 8 + 19 + 19 tasks), and into a new project each created one,
     two projects of one title.
     """
-    import fcntl
-    import tempfile
-
     key = hashlib.sha1(f"{target}\n{project}".encode()).hexdigest()[:16]
-    with open(Path(tempfile.gettempdir()) / f"claimstance-push-{key}.lock", "a+", encoding="utf-8") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if say is not None:
-                say(f"waiting for another push into project {project!r} to end (one at a time: Label Studio "
-                    "would take the same tasks twice) ...")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        yield   # the lock goes with the file, closed here or by the process's end
+    lock = LockFile(f"claimstance-push-{key}.lock")
+    if not lock.acquire(wait=False):
+        if say is not None:
+            say(f"waiting for another push into project {project!r} to end (one at a time: Label Studio "
+                "would take the same tasks twice) ...")
+        lock.acquire(wait=True)
+    try:
+        yield lock
+    finally:
+        lock.close()
 
 
 def _hash_update_path(digest: "hashlib._Hash", path: Path) -> None:

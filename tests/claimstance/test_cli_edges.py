@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -206,5 +207,41 @@ def test_a_second_stance_run_on_a_workspace_in_use_is_refused_at_once(tmp_path, 
         assert not workspace.exists()
     finally:
         held.close()
+    assert not held.path.exists()   # nothing left in the temporary folder
     assert cli.main(args) == 0 and (workspace / "run" / "claims.jsonl").exists()
     assert cli.main(args) == 0   # the lock went with the run that held it
+    assert not held.path.exists()
+
+
+def test_a_lock_file_is_removed_on_letting_go_and_still_lets_one_in_at_a_time(tmp_path):
+    # The run and push locks left a file in the system's temporary folder per workspace and project
+    # (hundreds after a test run). Removed on letting go, a waiter that locked the removed file takes the
+    # lock again on the path's new file: never two holders at once.
+    import threading
+
+    from claimstance.run_state import LockFile, push_lock
+
+    name = f"claimstance-test-{os.getpid()}-{tmp_path.name}.lock"
+    inside, overlaps, rounds = [0], [], 200
+
+    def work() -> None:
+        for _ in range(rounds):
+            lock = LockFile(name)
+            assert lock.acquire(wait=True)
+            inside[0] += 1
+            time.sleep(0)   # let another thread run while this one holds the lock
+            if inside[0] != 1:
+                overlaps.append(inside[0])
+            inside[0] -= 1
+            lock.close()
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert overlaps == [] and not any(t.is_alive() for t in threads)
+    assert not LockFile(name).path.exists()
+    with push_lock("http://127.0.0.1:1", f"a project {tmp_path.name}") as held:
+        assert held.path.exists() and not LockFile(held.path.name).acquire(wait=False)
+    assert not held.path.exists()
