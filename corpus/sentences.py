@@ -243,6 +243,11 @@ def _quote_depth(text: str, s: int, e: int) -> tuple[int, int]:
     return text.count(">", s, m.end()), c
 
 
+def _last_word(text: str, s: int, e: int) -> int:
+    """Where the last word of the line ``text[s:e]`` starts (after its last space or tab)."""
+    return max(text.rfind(" ", s, e), text.rfind("\t", s, e), s - 1) + 1
+
+
 def _open_end(text: str, s: int, e: int) -> bool:
     """Whether the line ``text[s:e]`` stops where a sentence cannot: after a comma, a word such as
     "the", "of" or "between", "Mr.", or a title after a speech verb, "with", "by", "to", "from", "and"
@@ -252,7 +257,7 @@ def _open_end(text: str, s: int, e: int) -> bool:
         return e - 1 > s and not text[e - 2].isspace()
     if last != "." and not last.isalpha():
         return False
-    word = text[max(text.rfind(" ", s, e), text.rfind("\t", s, e), s - 1) + 1:e]
+    word = text[_last_word(text, s, e):e]
     if last == ".":
         key = word[:-1].lower()
         return key in _PREPOSITIVE and key not in _PLACE_ABBREVIATIONS and word[:1].isupper()
@@ -270,7 +275,7 @@ def _open_end(text: str, s: int, e: int) -> bool:
 def _number_next(text: str, s: int, e: int) -> bool:
     """Whether the line ``text[s:e]`` ends in an abbreviation a number follows ("resolution No.", "Art.",
     "on Jan."), before which no sentence ends within a line either: read before a line opening with a digit."""
-    word = text[max(text.rfind(" ", s, e), text.rfind("\t", s, e), s - 1) + 1:e - 1].lstrip(_OPENERS)
+    word = text[_last_word(text, s, e):e - 1].lstrip(_OPENERS)
     return word.lower() in _BEFORE_NUMBER
 
 

@@ -5,32 +5,17 @@ claim's voice as wrong, submits; `stance pull` then returns that correction and 
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
 
-from annotate.push import find_project
-from claimstance.cli import main
+from browser_steps import label_neutral_and_pull, pull, push_and_open, submit
 from models.schemes import load_scheme
 
 pytestmark = pytest.mark.browser
 
 TITLE = "Browser (pull)"
 MODEL_VERSION = "br-1"
-
-
-def _push_and_open(row: dict[str, Any], title: str, studio: dict[str, Any], studio_client: Any, page: Any,
-                   path: Any, *push_options: str) -> tuple[Any, Any]:
-    """``row`` written to ``path``, pushed alone into project ``title`` and its task opened in ``page``:
-    the project and the task."""
-    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
-    assert main(["push", "--workspace", studio["workspace"], "--in", str(path), "--project", title,
-                 *push_options]) == 0
-    project = find_project(studio_client, title)
-    (task,) = list(studio_client.tasks.list(project=project.id))
-    page.goto(f"{studio['url']}/projects/{project.id}/data?task={task.id}")
-    return project, task
 
 
 def test_a_correction_made_in_the_browser_comes_back_in_the_pull(studio: dict[str, Any], studio_client: Any,
@@ -44,7 +29,7 @@ def test_a_correction_made_in_the_browser_comes_back_in_the_pull(studio: dict[st
            "model_version": MODEL_VERSION}
     ls = studio_client
     page = studio_page
-    project, task = _push_and_open(row, TITLE, studio, ls, page, tmp_path / "prelabeled.jsonl")
+    project, task = push_and_open(row, TITLE, studio, ls, page, tmp_path / "prelabeled.jsonl")
     pre_label = page.locator(f'input[type=radio][name="{shown.name}"]')
     pre_label.wait_for(state="attached", timeout=60_000)
     page.wait_for_timeout(2000)   # the label stream settles after the first paint
@@ -63,17 +48,13 @@ def test_a_correction_made_in_the_browser_comes_back_in_the_pull(studio: dict[st
         flag.locator("xpath=ancestor::label[1]").click()
         page.wait_for_timeout(300)
         assert flag.is_checked() and page.locator(f'input[type=radio][name="{corrected.name}"]').is_checked()
-        page.get_by_role("button", name="Submit").click()
-        deadline = time.monotonic() + 30
-        while not list(ls.annotations.list(id=task.id)) and time.monotonic() < deadline:
-            time.sleep(0.5)
+        submit(page, ls, task.id)
     except AssertionError:
         page.screenshot(path=str(tmp_path / "browser-failure.png"))
         raise
 
     out = tmp_path / "pulled"
-    assert main(["pull", "--workspace", studio["workspace"], "--project", TITLE, "--out", str(out)]) == 0
-    (annotation,) = [json.loads(line) for line in (out / "annotations.jsonl").read_text().splitlines()]
+    (annotation,) = pull(studio, TITLE, out, "annotations.jsonl")
     assert (annotation["claim_id"], annotation["label"], annotation["prediction"]) == ("br1", corrected.id, shown.id)
     assert (annotation["accepted"], annotation["origin"]) == (False, "prediction-changed")
     assert annotation["problems"] == ["wrong_voice"]   # the flag comes back beside the stance
@@ -98,7 +79,7 @@ def test_a_sentence_alone_in_its_paragraph_is_shown_with_its_neighbours_on_their
     assert row["context"] == text
     title = "Browser (context)"
     page = studio_page
-    project, task = _push_and_open(row, title, studio, studio_client, page, tmp_path / "claims.jsonl",
+    project, task = push_and_open(row, title, studio, studio_client, page, tmp_path / "claims.jsonl",
                                    "--scheme", "kremlin_framing")
     mark = page.locator("mark", has_text="Delegates left after four hours.").first
     try:
@@ -111,11 +92,7 @@ def test_a_sentence_alone_in_its_paragraph_is_shown_with_its_neighbours_on_their
     except AssertionError:
         page.screenshot(path=str(tmp_path / "browser-failure.png"))
         raise
-    studio_client.annotations.create(id=task.id, result=[{"from_name": "stance", "to_name": "claim",
-                                                          "type": "choices", "value": {"choices": ["Neutral"]}}])
-    out = tmp_path / "pulled"
-    assert main(["pull", "--workspace", studio["workspace"], "--project", title, "--out", str(out)]) == 0
-    (label,) = [json.loads(line) for line in (out / "labels.jsonl").read_text(encoding="utf-8").splitlines()]
+    (label,) = label_neutral_and_pull(studio, studio_client, task.id, title, tmp_path / "pulled")
     assert label["context"] == text and label["context_start"] == 0
 
 
@@ -134,7 +111,7 @@ def test_a_right_to_left_override_in_a_claim_is_shown_as_a_marker_and_reverses_n
            "outlet": f"Outlet{rlo}", "speaker": "author", "speaker_name": None, "is_claim": True}
     title = "Browser (bidi)"
     page = studio_page
-    project, task = _push_and_open(row, title, studio, studio_client, page, tmp_path / "claims.jsonl",
+    project, task = push_and_open(row, title, studio, studio_client, page, tmp_path / "claims.jsonl",
                                    "--scheme", "kremlin_framing")
     assert task.data["text"] == text   # stored exact
     shown = "The ministry said ⟨U+202E⟩true si sihT."
@@ -178,19 +155,14 @@ def test_a_right_to_left_override_in_a_claim_is_shown_as_a_marker_and_reverses_n
         page.get_by_text("Claim").first.click()   # focus the page, then a stance's hotkey (one is required)
         page.keyboard.press("n")
         page.wait_for_timeout(300)
-        page.get_by_role("button", name="Submit").click()
-        deadline = time.monotonic() + 30
-        while not list(studio_client.annotations.list(id=task.id)) and time.monotonic() < deadline:
-            time.sleep(0.5)
+        submit(page, studio_client, task.id)
     except AssertionError:
         page.screenshot(path=str(tmp_path / "browser-failure.png"))
         raise
     (annotation,) = list(studio_client.annotations.list(id=task.id))
     (span,) = [r for r in annotation.result if r["type"] == "labels"]
     assert span["value"]["text"] == "⟨U+202E⟩true"   # Label Studio's offsets are into the shown text
-    out = tmp_path / "pulled"
-    assert main(["pull", "--workspace", studio["workspace"], "--project", title, "--out", str(out)]) == 0
-    (pulled,) = [json.loads(line) for line in (out / "annotations.jsonl").read_text(encoding="utf-8").splitlines()]
+    (pulled,) = pull(studio, title, tmp_path / "pulled", "annotations.jsonl")
     assert pulled["text"] == text and pulled["context"] == context and pulled["title"] == row["title"]
     start = text.index(rlo)
     assert [(c["start"], c["end"], c["text"]) for c in pulled["cues"]] == [(start, start + 5, rlo + "true")]

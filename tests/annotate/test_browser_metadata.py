@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from annotate.push import find_project
+from browser_steps import label_neutral_and_pull, push_and_open
 from claimstance.cli import main
 
 pytestmark = pytest.mark.browser
@@ -40,15 +41,10 @@ def test_free_metadata_is_shown_under_the_paragraph(studio: dict[str, Any], stud
            "text_ru": "Киевский режим снова размещает технику среди жилых домов.",
            "Канал": "Донбасский <b>Вестник</b> Z", "note": "the channel deleted the post on 15 March",
            **{f"extra{i}": f"value {i}" for i in range(9)}}
-    rows = tmp_path / "rows.jsonl"
-    rows.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
-    assert main(["push", "--workspace", studio["workspace"], "--in", str(rows), "--project", TITLE]) == 0
-    project = find_project(studio_client, TITLE)
-    (task,) = list(studio_client.tasks.list(project=project.id))
     from playwright.sync_api import expect
 
     page = studio_page
-    page.goto(f"{studio['url']}/projects/{project.id}/data?task={task.id}")
+    project, task = push_and_open(row, TITLE, studio, studio_client, page, tmp_path / "rows.jsonl")
     russian = page.locator("span[dir=auto]", has_text=row["text_ru"])
     try:
         russian.first.wait_for(state="visible", timeout=60_000)
@@ -66,11 +62,7 @@ def test_free_metadata_is_shown_under_the_paragraph(studio: dict[str, Any], stud
     except AssertionError:
         page.screenshot(path=str(tmp_path / "browser-failure.png"))
         raise
-    studio_client.annotations.create(id=task.id, result=[{"from_name": "stance", "to_name": "claim",
-                                                          "type": "choices", "value": {"choices": ["Neutral"]}}])
-    out = tmp_path / "pulled"
-    assert main(["pull", "--workspace", studio["workspace"], "--project", TITLE, "--out", str(out)]) == 0
-    (label,) = [json.loads(line) for line in (out / "labels.jsonl").read_text(encoding="utf-8").splitlines()]
+    (label,) = label_neutral_and_pull(studio, studio_client, task.id, TITLE, tmp_path / "pulled")
     assert label["context"] == context and label["Канал"] == row["Канал"] and label["text_ru"] == row["text_ru"]
     assert label["meta_note"] == row["note"] and label["extra8"] == "value 8"
 
@@ -125,9 +117,5 @@ def test_an_answer_is_shown_under_the_interviewer_s_question(studio: dict[str, A
     except AssertionError:
         page.screenshot(path=str(tmp_path / "browser-failure.png"))
         raise
-    studio_client.annotations.create(id=tasks["a1"].id, result=[{"from_name": "stance", "to_name": "claim",
-                                                                 "type": "choices", "value": {"choices": ["Neutral"]}}])
-    out = tmp_path / "pulled"
-    assert main(["pull", "--workspace", studio["workspace"], "--project", title, "--out", str(out)]) == 0
-    (label,) = [json.loads(line) for line in (out / "labels.jsonl").read_text(encoding="utf-8").splitlines()]
+    (label,) = label_neutral_and_pull(studio, studio_client, tasks["a1"].id, title, tmp_path / "pulled")
     assert label["claim_id"] == "a1" and label["context"] == answer
