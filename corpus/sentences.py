@@ -10,7 +10,9 @@ something that is not a lower-case letter), over whole paragraphs at C speed. On
 candidates reach Python, where a few set look-ups decide abbreviations, initials, list
 markers and ellipses. Lines are paragraphs, except a hard-wrapped line that continues (no end
 punctuation, and the next line starts in lower case or the block is wrapped at a fixed width; or
-it stops where no sentence can, after a comma, "the", "of" or "said President"). A quotation's
+it stops where no sentence can, after a comma, "the", "of" or "said President"; or, short as it may be,
+it stops where neither a sentence nor a heading can before a name: "Officials said" over "Kyiv would
+respond."). A quotation's
 lines (``> ``) are read after their markers; a heading, a list item, a turn label, a rule line
 (``* * *``, ``---``, a setext heading's ``====``), a table's line (``| a | b |``, ``|---|---|``) or another
 quotation depth starts a new paragraph.
@@ -92,6 +94,35 @@ _NAME_TITLES = frozenset(
 )
 _PLACE_ABBREVIATIONS = frozenset({"st", "mt", "ft", "v", "vs", "cf", "viz"})   # "Main St." may end a line
 _OPEN_MIN = 40   # characters of a line before a capital that reads unfinished
+# A line of any length that ends in no sentence mark runs on to a next line opening with a name
+# ("The minister met with" over "Sergei Lavrov on Monday.", "Officials said" over "Kyiv would respond.")
+# when it stops where neither a sentence nor a heading can: after one of these words, which nothing
+# ends ("Russia and the"), after a preposition or a speech verb in the past (a heading may end in a
+# preposition, "What we stand for", or a verb, "What Putin said": not after a wh-word, nor in Title Case), or
+# where _open_end says so ("The talks failed, said President"; not after a comma: "Best regards,").
+_NEVER_LAST = frozenset("""a an the and or nor but that whose whether because than although whereas unless its their
+    our your my""".split())
+_STRANDED = frozenset("""of to in on at by for from with into onto upon over under about against between among via
+    including since until during within throughout across toward towards despite amid""".split())
+_SAID = frozenset("said told added warned stated announced claimed insisted confirmed noted wrote argued declared".split())
+_WH = frozenset("what who whom whose which where when why how".split())
+# Words that open a sentence or a heading's paragraph, never a name: after "with" a capital "The" or
+# "After" starts a new line ("Who we work with" over "After the war ..."); compared in lower case.
+_NOT_NAMES = frozenset(w.lower() for w in _STARTERS) | frozenset(
+    """about above according across after against ago all along also although always am among another any
+    are around asked because been before being below besides between both can cannot could despite
+    do does each either else even ever every everyone few following had has have having he hence here
+    hers him himself i if into is just last later least less let like may me might mine more most much
+    must near neither never next none not nothing of off often only or other others otherwise ours
+    over own perhaps please rather same several shall should since so speaking than therefore thereby
+    though through throughout today tomorrow too towards under unless unlike until up upon us very
+    via was were whatever whenever whereas whether whichever while whom whose will within without
+    would yes yesterday yet yours""".split())
+# Columns laid out with tabs, runs of spaces or pipes (a table, a manual's option list): not prose
+_COLUMNS = re.compile(r"\t|\||(?<![.!?:;\s])  ")
+# A capitalised word opening a line; in capitals, not a dateline's or a transcript speaker's ("MOSCOW
+# (Reuters) -", "KYIV, Ukraine", "WOLF BLITZER"), which no sentence runs on to
+_NAME_START = re.compile(r"([A-Z][\w'’.-]*+)(?:(?<![A-Z])|(?<=[A-Z])(?![ \t]*[,(:—–-]|[ \t]+[A-Z]{2}))")
 _HEADING_OR_ITEM = re.compile(r"(?:#{1,6}\s|[-*+•▪◦‣⁃]\s|\(?(?:\d{1,3}|[A-Za-z])[.)]\s)")
 # A candidate sentence end: a run of end marks (spaced ". . ." included), closing quotes and
 # brackets, then white space, then anything but a lower-case ASCII letter (after openers).
@@ -165,7 +196,8 @@ def _block_paragraphs(text: str, lines: list[tuple[int, int]], i: int, j: int, o
     lower case, or the block looks wrapped at a fixed width (three lines or more, the longest of 55
     to 100 characters, a third of them and at least two nearly as long) and this line is nearly
     as long too, or the line before is a list item's and the next is indented under it; and, whatever
-    the next line starts with, when it stops where no sentence can (``_open_end``). A quotation's lines are read after their ``>`` markers and continue only in a
+    the next line starts with, when it stops where no sentence can (``_open_end``); or, at any length, before
+    a name where neither a sentence nor a heading can stop (``_runs_on_to_name``). A quotation's lines are read after their ``>`` markers and continue only in a
     quotation as deep (or, in lower case, on a line without markers); a heading, a list item, a rule
     line, a table's line or a turn label (``Q:``, ``**A:**``, ``John Smith:``) is never joined.
     """
@@ -202,7 +234,10 @@ def _block_paragraphs(text: str, lines: list[tuple[int, int]], i: int, j: int, o
                     or (not ended and width and pe - ls >= _FULL * width and not _label(text, c, e))  # wraps,
                     or (not ended and item and d == 0 and text[s - 2:s] in ("  ", "\t", " \t"))  # goes on in an item,
                     or (pe - lc >= _OPEN_MIN and (ended or _open_end(text, lc, pe))  # or the line before stops
-                        and not _label(text, c, e))  # mid-sentence
+                        and not _label(text, c, e))  # mid-sentence,
+                    or (not ended and text[c].isupper() and text[pe - 1].isalpha()  # or where nothing can
+                        and not (item and d == 0 and text[s - 1] not in " \t")  # (not an item's line over one unindented)
+                        and _runs_on_to_name(text, lc, pe, c, e) and not _label(text, c, e))  # before a name
                 )
             )
         if joined:
@@ -270,6 +305,43 @@ def _open_end(text: str, s: int, e: int) -> bool:
     while k > 0 and words[k] in _NAME_TITLES:
         k -= 1
     return words[k] not in _NAME_TITLES and (words[k] in _BEFORE_TITLE or words[k][-1] == ",")
+
+
+def _runs_on_to_name(text: str, s: int, e: int, c: int, ce: int) -> bool:
+    """Whether the line ``text[s:e]`` (ending in a letter) stops where neither a sentence nor a heading can
+    and the next line ``text[c:ce]`` opens with a name: "The minister met with" over "Sergei Lavrov on
+    Monday.", "Officials said" over "Kyiv would respond.", "The talks failed, said President" over
+    "Zelensky." (``_NEVER_LAST``, ``_STRANDED``, ``_open_end``)."""
+    name = _NAME_START.match(text, c, ce)
+    if (name is None or name.group(1).rstrip(".'’-").lower() in _NOT_NAMES
+            or _COLUMNS.search(text, s, e) or _COLUMNS.search(text, c, ce)):
+        return False
+    w = _last_word(text, s, e)
+    if w == s:
+        return False   # a line of one word ("By", "Contact")
+    word = text[w:e]
+    if word in _NEVER_LAST:
+        return not _title_case(text, s, w)
+    if word in _STRANDED or word in _SAID:  # not "What we stand for", "Nothing to worry about", "Who We Work With"
+        words = text[s:w].lower().split()
+        if words[0] in _WH or _title_case(text, s, w):
+            return False
+        if word in _STRANDED:
+            return "to" not in words
+        comma = text.rfind(",", s, w)   # not a headline's ", Peskov said"
+        return comma < 0 or not _title_case(text, comma + 1, w, 1)
+    return word in _NAME_TITLES and _open_end(text, s, e)   # "The talks failed, said President"
+
+
+def _title_case(text: str, s: int, e: int, least: int = 2) -> bool:
+    """Whether the words of ``text[s:e]`` after its first, but for words that are lower case in a title
+    (``_OPEN_WORDS``), are capitalised, and at least ``least`` of them: a heading ("Who We Work with"), or
+    with ``least=1`` and the first word counted, a name (", Peskov said")."""
+    words = text[s:e].split()
+    if least == 1:
+        words = [""] + words
+    content = [w for w in words[1:] if w.lower() not in _OPEN_WORDS]
+    return len(content) >= least and all(w[:1].isupper() for w in content)
 
 
 def _number_next(text: str, s: int, e: int) -> bool:

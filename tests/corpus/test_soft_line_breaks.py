@@ -159,3 +159,67 @@ def test_a_quotation_s_blank_line_is_filler_not_a_fragment(path: str) -> None:
     assert all(c.reason == "filler" and not c.is_claim for c in marks)
     last = found[-1]
     assert last.text.endswith("Thanks, got it.") and ">>\n" not in last.context
+
+
+@pytest.mark.parametrize("text", [
+    # a line of any length stopping where neither a sentence nor a heading can, over a line opening with a name
+    "The minister met with\nSergei Lavrov on Monday.",
+    "Officials said\nKyiv would respond.",
+    "The talks failed, said President\nZelensky.",
+    "On Monday, officials said\nKyiv would respond.",
+    "The envoy told\nReuters the talks had failed.",
+    "Talks between\nUkraine and Russia ended on Friday.",
+    "The minister met with\nNATO officials in Brussels.",
+    "Russia and the\nWest disagree.",
+    "> The minister met with\n> Sergei Lavrov on Monday.",
+    "Speaking to reporters in Brussels on Monday, officials said\nKyiv would respond.",
+    # a narrow column (no wrap width shows at under 55 characters): each line runs on to the name under it
+    "The minister met with\nSergei Lavrov in\nGeneva, officials said.",
+])
+def test_a_line_stopping_where_nothing_ends_runs_on_to_a_name(text: str) -> None:
+    assert paragraphs(text) == [text]
+    assert sentences(text) == [text]
+
+
+@pytest.mark.parametrize("text", [
+    # a heading over its paragraph: a stranded preposition or verb after a wh-word or "to", Title Case
+    "What we stand for\nAmnesty International believes in rights.",
+    "Who We Work With\nAmnesty International and others.",
+    "What Putin said\nVladimir Putin spoke for two hours.",
+    "Nothing to worry about\nKyiv says the grid will hold.",
+    # a headline over its story: "..., X said/says", a dateline
+    "Russia will respond, Peskov said\nDmitry Peskov told reporters so on Monday.",
+    "Kyiv will never surrender, Zelensky says\nVolodymyr Zelensky spoke on Monday.",
+    "Officials said\nMOSCOW (Reuters) - The talks failed.",
+    "Officials said\nKYIV, Ukraine (AP) - The talks failed.",
+    # the next line opens a sentence, not a name: a word that starts one, a number
+    "The minister met with\nThe press said nothing.",
+    "Who we work with\nAfter the war we began again.",
+    "Officials said\n25 people were killed.",
+    # a greeting or signature, a byline's one word, an address, a turn label, a list item, short lines
+    "Best regards,\nOlga Reznik",
+    "By\nOlga Reznik",
+    "Olga Reznik\nHead of Press",
+    "Embassy of Ukraine\n12 Main Street",
+    "Officials said\nOlga Reznik: The talks failed.",
+    "Q: Who did you meet with\nA: Sergei Lavrov.",
+    "- Meeting with\nSergei Lavrov",
+    "Roses are red\nViolets are blue",
+    "Why I love her\nAmnesty says.",
+    # columns: a table's rows without pipes or with them, a manual's tab-aligned list
+    "Region\tDead of\nKursk\t5",
+    "Kursk | 2 dead of\nBelgorod | 1",
+    "Token.Keyword        from\nIdentifier           users",
+])
+def test_a_line_before_a_capital_stays_apart_where_a_line_may_end(text: str) -> None:
+    assert paragraphs(text) == [line.strip() for line in text.split("\n")]
+
+
+def test_a_line_run_on_to_a_name_is_one_claim() -> None:
+    # split in two, "Officials said" was a heading and the claim lost who said it
+    text = "The grid held.\n\nOfficials said\nKyiv had lost 40 percent of its power plants since October.\n"
+    found = claims(text, "story.txt")
+    assert [(c.text, c.is_claim, c.reason) for c in found] == [
+        ("The grid held.", False, "not_checkworthy"),
+        ("Officials said\nKyiv had lost 40 percent of its power plants since October.", True, "claim")]
+    assert found[1].context == text.strip()
