@@ -81,6 +81,17 @@ MAX_TOPIC_PAIRS = 25   # pair rows shown under one topic (the most similar)
 MAX_UNMATCHED = 15   # claims without a counterpart listed a source
 
 
+# Claims of documents with no source_type are a bar of their own in the source-type chart, named as
+# `stance evaluate` names the group, so the chart counts the same claims as the source chart above it.
+NO_SOURCE_TYPE = "(no source_type)"
+
+
+def source_type_group(row: dict[str, Any]) -> str:
+    """A claim's bar in the source-type chart: its document's ``source_type``, else NO_SOURCE_TYPE."""
+    value = row.get("source_type")
+    return NO_SOURCE_TYPE if value in (None, "") else str(value)
+
+
 PRELABEL = "\x00pre-label"   # a count key's suffix: claims whose stance is a pre-label beside annotated ones
 
 
@@ -293,7 +304,7 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
         if left_out:
             parts.append(f'<p class="meta">The {len(shown)} sources with the most claims; {left_out} more are '
                          "left out of the chart.</p>")
-    by_type = chart_counts(claims, key=lambda r: r.get("source_type"))[0]
+    by_type = chart_counts(claims, key=source_type_group)[0]
     if len(by_type) > 1:   # the kinds of source (state media, independent, ...) the documents belong to
         chart = stance_chart(by_type, title="Stance of claims by source type", order=order)
         parts.append('<h2>Stance by source type</h2>')

@@ -244,6 +244,17 @@ def test_claims_without_a_counterpart_are_listed_by_source_and_source_types_char
     assert "Stance by source type" not in render_report(claims, pairs, clusters, CompareSettings(scheme=None))
 
 
+def test_claims_of_documents_without_a_source_type_are_a_bar_of_their_own():
+    # Only "evil" names a source type: the source-type chart had shown its 2 claims and dropped the
+    # other document's 2 without a word, so it counted fewer claims than the source chart above it.
+    claims = [{**r, "source_type": "state"} if r["doc_id"] == "evil" else r for r in rows()]
+    claims, pairs, clusters = compare(claims, embed, CompareSettings(min_similarity=0.5, scheme=None))
+    assert "Stance by source type" in render_report(claims, pairs, clusters, CompareSettings(scheme=None))
+    counts = report.chart_counts(claims, key=report.source_type_group)[0]
+    assert {k: dict(v) for k, v in counts.items()} == {"state": {"kremlin_framing": 2},
+                                                       "(no source_type)": {"independent_reporting": 2}}
+
+
 def test_dollars_in_a_source_name_are_drawn_not_parsed_as_a_formula():
     from collections import Counter
 
