@@ -59,11 +59,12 @@ def _claims(args: argparse.Namespace) -> int:
     to = summary_stream(args.out)
     print(f"documents: {summary.documents}  sentences: {summary.sentences}  claims: {summary.claims}", file=to)
     print(f"by voice (sentences/claims): {voices}", file=to)
-    print(f"wrote {summary.out} ({summary.sentences} rows)", file=to)
+    print(f"wrote {summary.out} ({summary.sentences} row{'' if summary.sentences == 1 else 's'})", file=to)
     if summary.parquet:
         print(f"wrote {summary.parquet}", file=to)
     if summary.documents_file:
-        print(f"wrote {summary.documents_file} ({summary.document_rows} documents)", file=to)
+        print(f"wrote {summary.documents_file} ({summary.document_rows} document"
+              f"{'' if summary.document_rows == 1 else 's'})", file=to)
     if summary.skipped:
         print(f"error: {len(summary.skipped)} input(s) skipped, not in {summary.out} (the rest is); fix them "
               "and re-run the same command:", file=sys.stderr)

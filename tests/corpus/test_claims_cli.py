@@ -75,6 +75,16 @@ def test_a_long_paragraph_gives_a_window_of_sentences_as_context() -> None:
     assert text[middle.context_start:].startswith(middle.context)
 
 
+def test_cli_counts_one_row_and_one_document_in_the_singular(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    doc = tmp_path / "one.txt"
+    doc.write_text("Russian drones struck the port of Odesa overnight.\n", encoding="utf-8")
+    out, documents = tmp_path / "claims.jsonl", tmp_path / "documents.jsonl"
+    assert main(["claims", str(doc), "--out", str(out), "--documents", str(documents)]) == 0
+    printed = capsys.readouterr().out
+    assert f"wrote {out} (1 row)\n" in printed and f"wrote {documents} (1 document)\n" in printed   # was "1 rows"
+
+
 def test_quoted_speech_in_an_article_is_attributed() -> None:
     doc = Document("d", "By Jane Roe\n\nThe talks failed. \"We will never sign,\" said Maria Zakharova.\n")
     speakers = [(c.speaker, c.speaker_name) for c in extract_claims(doc)]

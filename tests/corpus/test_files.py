@@ -450,7 +450,7 @@ def test_an_output_of_dev_stdout_that_is_a_pipe_is_written_to(tmp_path):
     assert done.returncode == 0, done.stderr
     rows = done.stdout.splitlines()   # the rows alone: the summary goes to stderr (QA: it was mixed in)
     assert len(rows) == 1 and '"The ministry said the grid would hold through the winter."' in rows[0]
-    assert "wrote /dev/stdout (1 rows)" in done.stderr
+    assert "wrote /dev/stdout (1 row)" in done.stderr
     claims = tmp_path / "claims.jsonl"
     claims.write_text(rows[0] + "\n", encoding="utf-8")
     code = ("import sys\nfrom claimstance.cli import main\n"
