@@ -19,7 +19,7 @@ from corpus.language import foreign_script
 from corpus.readers import extractor
 from corpus.quotations import full_names, pronoun_names
 from corpus.records import CLAIM_FIELDS, COMMENTER, QUOTED, Claim, Document, make_claim_id
-from corpus.sentences import RULE_LINE, is_table_line, split_paragraphs, split_sentences
+from corpus.sentences import RULE_LINE, is_delimiter_row, is_table_line, split_paragraphs, split_sentences
 from corpus.sources import document_format
 from corpus.voices import Voice, editorial_marker, paragraph_voices, sentence_voices
 
@@ -206,21 +206,37 @@ def _raw_sentences(doc: Document) -> Iterator[tuple]:
 def _tables(text: str, paragraphs: list[tuple[int, int]], voices: list[Voice]) -> dict[int, tuple[int, int]]:
     """The paragraphs that are a table's lines (``corpus.sentences.is_table_line``, one line each), with
     the span of their table: the lines with no blank line between them, or the line alone when the table
-    is longer than CONTEXT_MAX."""
+    is longer than CONTEXT_MAX. A table written without outer pipes counts from its delimiter row
+    (``--- | ---``): the line above it holding a pipe (its header) and the lines below it holding one,
+    down to a blank line or a line without a pipe."""
     tables: dict[int, tuple[int, int]] = {}
     run: list[int] = []
+    delimited = False   # the run has a delimiter row: lines holding a pipe below it are rows
 
     def close() -> None:
+        nonlocal delimited
         cs, ce = paragraphs[run[0]][0], paragraphs[run[-1]][1]
         for q in run:
             tables[q] = (cs, ce) if ce - cs <= CONTEXT_MAX else paragraphs[q]
         run.clear()
+        delimited = False
+
+    def pipe_line(q: int) -> bool:   # one line holding a pipe, no front matter
+        qs, qe = paragraphs[q]
+        return voices[q].kind != "front_matter" and text.find("|", qs, qe) >= 0 and text.find("\n", qs, qe) < 0
 
     for p, (ps, pe) in enumerate(paragraphs):
+        under = p > 0 and text.count("\n", paragraphs[p - 1][1], ps) == 1   # no blank line above
         if text[ps] in "|-:" and voices[p].kind != "front_matter" and is_table_line(text, ps, pe):
-            if run and text.count("\n", paragraphs[run[-1]][1], ps) != 1:
+            if run and not under:
                 close()
+            if is_delimiter_row(text, ps, pe):
+                if not run and under and p - 1 not in tables and pipe_line(p - 1):
+                    run.append(p - 1)   # a header row without outer pipes
+                delimited = True
             run.append(p)
+        elif run and delimited and under and pipe_line(p):
+            run.append(p)   # a row without outer pipes
         elif run:
             close()
     if run:

@@ -75,6 +75,7 @@ RULE_LINE = re.compile(r"=+[ \t]*|-+[ \t]*|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}|(?:-
 # trafilatura lays out an HTML table's rows too), or its delimiter row ("|---|:--:|", "---|---"). Never
 # part of a paragraph.
 _TABLE_LINE = re.compile(r"\|[^\n\r]*\||\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?")
+_DELIMITER_ROW = re.compile(r"\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?")
 # A line ending in one of these words stops where no sentence ends ("... the\nKremlin said"), and a
 # title before a name after one of them ("... said President\nZelensky") or a comma does too. Words a
 # heading may end in ("What we stand for") are safe only on a line as long as a wrapped one (_OPEN_MIN).
@@ -199,7 +200,8 @@ def _block_paragraphs(text: str, lines: list[tuple[int, int]], i: int, j: int, o
     the next line starts with, when it stops where no sentence can (``_open_end``); or, at any length, before
     a name where neither a sentence nor a heading can stop (``_runs_on_to_name``). A quotation's lines are read after their ``>`` markers and continue only in a
     quotation as deep (or, in lower case, on a line without markers); a heading, a list item, a rule
-    line, a table's line or a turn label (``Q:``, ``**A:**``, ``John Smith:``) is never joined.
+    line, a table's line (one without outer pipes too, ``_pipeless_rows``) or a turn label (``Q:``,
+    ``**A:**``, ``John Smith:``) is never joined.
     """
     width = 0
     if j - i > 2:
@@ -210,13 +212,17 @@ def _block_paragraphs(text: str, lines: list[tuple[int, int]], i: int, j: int, o
             width = top
     ps, pe = lines[i]
     ls = ps  # start of the last line
+    # the rows of a table written without outer pipes ("Kursk | 2 dead" under "--- | ---"), each a line of its own
+    rows = _pipeless_rows(text, lines, i, j) if j - i > 1 and text.find("|", ps, lines[j - 1][1]) >= 0 else None
     depth, lc = _quote_depth(text, ps, pe)  # the paragraph's quotation depth; where the last line's words start
     item = _is_item(text, lc, pe)  # the paragraph is a list item, which an indented line continues
     for s, e in lines[i + 1 : j]:
         d, c = (0, s) if text[s] != ">" else _quote_depth(text, s, e)
         last = text[pe - 1]
         ended = last in ".!?:;…"  # the line before ends a sentence, unless it stops mid-sentence ("Mr.")
-        if ended and (last != "." or pe - lc < _OPEN_MIN
+        if rows and (s in rows or ls in rows):
+            joined = False
+        elif ended and (last != "." or pe - lc < _OPEN_MIN
                       or not (_open_end(text, lc, pe) or (text[c].isdigit() and _number_next(text, lc, pe)))):
             joined = False
         else:
@@ -248,6 +254,33 @@ def _block_paragraphs(text: str, lines: list[tuple[int, int]], i: int, j: int, o
             depth, item = d, _is_item(text, c, e)
         ls, lc = s, c
     out.append((ps, pe))
+
+
+def _pipeless_rows(text: str, lines: list[tuple[int, int]], i: int, j: int) -> set[int]:
+    """Where the lines of the block ``lines[i:j]`` start that are a table's rows around a delimiter row
+    (``is_delimiter_row``): the line above it when it holds a pipe (the header) and the lines below it that
+    hold one, down to the first that does not."""
+    rows: set[int] = set()
+    k = i
+    while k < j:
+        s, e = lines[k]
+        if text[s] in "|-:" and _DELIMITER_ROW.fullmatch(text, s, e):
+            if k > i and text.find("|", *lines[k - 1]) >= 0:
+                rows.add(lines[k - 1][0])
+            rows.add(s)
+            k += 1
+            while k < j and text.find("|", *lines[k]) >= 0:
+                rows.add(lines[k][0])
+                k += 1
+        else:
+            k += 1
+    return rows
+
+
+def is_delimiter_row(text: str, s: int, e: int) -> bool:
+    """Whether ``text[s:e]`` (a line stripped of white space) is a table's delimiter row (``|---|:--:|``,
+    ``--- | ---``), under which lines holding a pipe are the table's rows, outer pipes or not."""
+    return _DELIMITER_ROW.fullmatch(text, s, e) is not None
 
 
 def is_table_line(text: str, s: int, e: int) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from corpus.extraction import extract_claims
+from corpus.records import Document
 from corpus.readers import read_documents
 from corpus.sentences import split_paragraphs
 
@@ -70,3 +71,38 @@ def test_a_pipe_in_prose_is_no_table() -> None:
     text = "Turnout was 61% | 58% in the two rounds, the commission said."
     assert not is_table_line(text, 0, len(text))
     assert is_table_line("---|:---:", 0, 9) and is_table_line("| a |", 0, 5)
+
+
+PIPELESS = ("The figures differ.\n"
+            "Region | Ministry figure | Hospital figure\n"
+            "--- | :---: | ---\n"
+            "Belgorod | 4 dead | 6 dead\n"
+            "kursk | no casualties reported | 2 dead, the regional governor said on Monday\n"
+            "The ministry did not respond to requests for comment.\n\n"
+            "Turnout was 61% | 58% in the two rounds, the commission said.\n")
+
+
+def test_a_table_without_outer_pipes_is_flagged_from_its_delimiter_row(tmp_path: Path) -> None:
+    # QA: only the delimiter row was flagged; the header and body rows were prose (the last two run together)
+    for name in ("story.md", "story.txt"):
+        claims = _claims(tmp_path, name, PIPELESS)
+        lines = PIPELESS.splitlines()
+        rows = [c for c in claims if c.reason == "table"]
+        assert [c.text for c in rows] == lines[1:5]   # header, delimiter, two body rows: one row a line
+        assert {c.context for c in rows} == {"\n".join(lines[1:5])} and not any(c.is_claim for c in rows)
+        # the table ends at a line without a pipe; a pipe in prose under a blank line is no row
+        prose = {c.text: c for c in claims if c.reason != "table"}
+        assert set(prose) == {lines[0], lines[5], lines[7]}
+        assert not any(row in c.context for c in prose.values() for row in lines[1:5])
+
+
+def test_a_table_without_outer_pipes_stops_at_a_blank_line_and_needs_its_delimiter_row() -> None:
+    text = ("Name | Value\n--- | ---\nfoo | bar\nbaz | qux\n\nquux | corge\n\n"
+            "Kyiv | 3 dead\nKharkiv | 2 dead\n")
+    by_text = {c.text: c for c in extract_claims(Document("d", text, path="notes.txt"))}
+    assert [by_text[t].reason for t in ("Name | Value", "--- | ---", "foo | bar", "baz | qux")] == ["table"] * 4
+    assert by_text["baz | qux"].context == "Name | Value\n--- | ---\nfoo | bar\nbaz | qux"
+    # under a blank line, or with no delimiter row, a line with a pipe is no table's
+    assert by_text["quux | corge"].reason != "table"
+    assert all(c.reason != "table" for c in by_text.values() if c.start >= text.index("Kyiv"))
+    assert [text[s:e] for s, e in split_paragraphs(text)][:4] == ["Name | Value", "--- | ---", "foo | bar", "baz | qux"]
