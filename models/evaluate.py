@@ -286,6 +286,11 @@ def evaluate(model: str, data: str | Path, out_dir: str | Path, scheme: str | No
                      + ("--split all scores every split" if model == "bootstrap" else
                         "label claims of more documents, or score claims labelled after training (a JSONL of "
                         "`text` and `label`)"))
+        elif left_out:   # what the model never saw holds one label: the fix is claims it never saw, of more labels
+            small = ("; score it on more claims it never saw: label claims of more documents, or claims labelled "
+                     "after training (a JSONL of `text` and `label`)")
+        else:
+            small = f"; give claims of two or more of the scheme's labels ({', '.join(scheme_obj.label_ids)})"
         raise UserError(f"{data}: holds only the label(s) {sorted(present)}{kept}; evaluation needs two or more"
                         + small)
     proba_all, info = predict_rows(model, rows, scheme_obj)

@@ -532,6 +532,31 @@ def test_evaluating_only_claims_the_model_was_trained_on_is_refused(
     assert not (tmp_path / "r").exists()
 
 
+def test_one_label_left_once_seen_claims_are_out_is_refused_with_the_fix(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # QA: the refusal named the problem only ("evaluation needs two or more"), not what to do.
+    from claimstance.cli import main
+
+    rows = _rows()
+    unseen = [r for r in rows[20:] if r["label"] == rows[20]["label"]]
+    data = tmp_path / "labels.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows[:20] + unseen), encoding="utf-8")
+    model = _model_dir(tmp_path, rows[:20], data)
+    monkeypatch.setattr(ev, "predict_rows", _fake_predict)
+    assert main(["evaluate", "--model", str(model), "--data", str(data), "--out", str(tmp_path / "r")]) != 0
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {data}: holds only the label(s) ['{rows[20]['label']}'] once the 20 claims the "
+                          "model was trained on are left out; evaluation needs two or more")
+    assert err.endswith("; score it on more claims it never saw: label claims of more documents, or claims labelled "
+                        "after training (a JSONL of `text` and `label`)\n")
+    one = tmp_path / "one_label.jsonl"
+    one.write_text(json.dumps({"text": "x", "label": "neutral"}) + "\n", encoding="utf-8")
+    assert main(["evaluate", "--model", "bootstrap", "--data", str(one), "--out", str(tmp_path / "r")]) != 0
+    assert capsys.readouterr().err.endswith("evaluation needs two or more; give claims of two or more of the "
+                                            "scheme's labels (kremlin_framing, independent_reporting, neutral)\n")
+    assert not (tmp_path / "r").exists()
+
+
 def test_a_test_split_of_seen_claims_points_to_the_unseen_claims_of_the_other_splits(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     # A later pull (under 30 documents) moved the documents the model trained on into its test split,
