@@ -167,16 +167,33 @@ def _label_marker(para: str) -> tuple[str, str | None, int, str | None] | None:
     return None
 
 
+# A commenter's name in Markdown bold or italics, as blog exports write it: "**Maria K.** says:",
+# "*jdoe* wrote on May 5, 2024", "**Old Soldier:** The Kiev regime ...", "__Anna__: Sources?"
+_EMPHASISED_NAME = re.compile(r"(?P<em>\*\*|__|\*|_)(?P<name>[^*\n]{1,40}?)(?P=em)(?=\s)")
+_EMPHASISED_HANDLE = re.compile(r"(?P<em>\*\*|__|\*|_)(?P<name>[^*:\n]{1,40}?)(?::(?P=em)|(?P=em)\s*:)"
+                                r"(?:\s+(?=\S)|\s*$)")
+
+
 def comment_byline(para: str) -> str | None:
-    """The commenter's name when ``para`` is a short ``NAME says:`` line."""
-    m = _COMMENT_BYLINE.match(para) if len(para) <= 80 else None
+    """The commenter's name when ``para`` is a short ``NAME says:`` line (the name may be in Markdown
+    bold or italics: ``**Maria K.** says:``)."""
+    if len(para) > 80:
+        return None
+    if para.startswith(("*", "_")) and (em := _EMPHASISED_NAME.match(para)):
+        para = em.group("name") + para[em.end():]
+    m = _COMMENT_BYLINE.match(para)
     return clean_name(m.group("name")) if m else None
 
 
 def comment_handle(para: str) -> tuple[str, int] | None:
-    """(handle, marker length) when a comment opens with ``handle:`` (``Greg_in_Ohio: Great post.``)."""
+    """(handle, marker length) when a comment opens with ``handle:`` (``Greg_in_Ohio: Great post.``), in
+    Markdown bold or italics too (``**Old Soldier:** ...``; the length takes in the closing emphasis)."""
     if para.find(":", 0, 48) < 0:
         return None
+    if para.startswith(("*", "_")):
+        em = _EMPHASISED_HANDLE.match(para)
+        plain = comment_handle(em.group("name") + ":") if em else None
+        return (plain[0], em.end()) if em and plain else None
     m = _COMMENT_HANDLE.match(para)
     if m is None:
         return None

@@ -147,6 +147,24 @@ def test_a_comments_heading_and_comment_bylines_start_the_comments() -> None:
     ]
 
 
+def test_commenters_named_in_markdown_bold_or_italics() -> None:
+    # A blog's comments exported to Markdown: "**Maria K.** says:" had been read as text, so her comment
+    # went to the commenter before her (Greg_in_Ohio), and "**Old Soldier:**" opened no comment either.
+    text = ("The deal collapsed in July.\n\n## Comments\n\nGreg_in_Ohio says:\n\nNATO provoked all of this.\n\n"
+            "**Maria K.** says:\n\nRubbish.\n\n*Ivan P.* wrote on May 5, 2024 at 3:12 pm\n\nLies.\n\n"
+            "**Old Soldier:** The Kiev regime will fall.\n\n__Anna__: Sources?")
+    assert [v[:2] for v in voices_of(text)] == [
+        (AUTHOR, None), (COMMENTER, None), (COMMENTER, "Greg_in_Ohio"), (COMMENTER, "Greg_in_Ohio"),
+        (COMMENTER, "Maria K."), (COMMENTER, "Maria K."), (COMMENTER, "Ivan P."), (COMMENTER, "Ivan P."),
+        (COMMENTER, "Old Soldier"), (COMMENTER, "Anna")]
+    rows = extract_claims(Document("d", text))
+    soldier = [(c.reason, c.text) for c in rows if c.speaker_name == "Old Soldier"]
+    assert soldier == [("speaker_marker", "**Old Soldier:**"), ("opinion", "The Kiev regime will fall.")]
+    # no commenter's name: a newsletter's bold lead-in, an emphasised note
+    lead_ins = "Prices rose.\n\n## Comments\n\n**Why it matters:** Bread costs more.\n\n*Update:* Fixed."
+    assert [v[:2] for v in voices_of(lead_ins)] == [(AUTHOR, None)] + [(COMMENTER, None)] * 3
+
+
 def test_a_broadcast_s_datelines_banners_and_notes_are_no_voices() -> None:
     text = ("ANCHOR: Our top story tonight.\n"
             "MOSCOW: Russian forces shelled the city overnight, officials said.\n"
