@@ -20,9 +20,9 @@ from models.provenance import DEFAULT_SCHEME
 from models.schemes import Scheme, load_scheme, scheme_notes, source_type_note
 
 PRELABEL_FIELDS = ("prediction", "score", "probs", "model_version")
-# Rows read, pre-labelled and written at a time by prelabel_file: past the first chunks its memory grows
-# little with the input's length (each row read three times, the whole input's end model fitted between
-# the last two passes).
+# Rows read, pre-labelled and written at a time by prelabel_stream (`stance prelabel` and `stance run`): past
+# the first chunks its memory grows little with the input's length (each row read twice, the whole input's
+# end model fitted between the two passes; `stance prelabel` reads it once more first, to check it).
 OUTPUT_CHUNK = 4096
 
 
@@ -247,6 +247,75 @@ def _spill_dir(out: str | Path) -> Path | None:
     return nearest_existing(real.parent)
 
 
+@dataclass
+class Streamed:
+    """What ``prelabel_stream`` wrote: its rows, how many got each label, and (``table``) the labeller
+    table's columns of every row."""
+
+    n: int
+    counts: Counter[str]
+    names: list[str] = field(default_factory=list)
+    votes: list[np.ndarray] = field(default_factory=list)
+    gold: list[np.ndarray] = field(default_factory=list)
+
+
+def prelabel_stream(inp: str | Path, out: str | Path, predictor: Predictor, record: dict[str, Any] | None,
+                    model_dir: str | Path | None = None, n: int | None = None, batch_size: int = 64,
+                    progress: bool = False, table: bool = False) -> Streamed:
+    """The claim rows of ``inp`` (``n`` of them, as ``_scan`` counted; None: counted here) pre-labelled
+    by ``predictor`` into ``out``, with ``record``'s scheme fields (``provenance.with_provenance``).
+
+    The input is read ``OUTPUT_CHUNK`` rows at a time, twice, none kept: pre-labelled, then written
+    with the pre-labels beside every field of each row, into a temporary file that replaces ``out``
+    once whole. What is fitted over the whole input (the bootstrap's end model) is fitted between the
+    two, on the embeddings kept in a temporary file beside ``out``: the output is that of the rows read
+    at once but for the encoder's rounding, which depends on the batch a claim runs in (batches sorted
+    by length within a chunk: up to 2.2e-3 in a probability on 10,000 of the sample's sentences, no
+    prediction changed). `stance prelabel` and `stance run` both pre-label through here."""
+    from corpus.files import write_jsonl
+    from models.end_model import RowStore
+    from models.provenance import with_provenance
+
+    if n is None:
+        n = _scan(inp).n
+    boot = predictor.bootstrap if table else None
+    written = Streamed(0, Counter())
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=n, desc="pre-labelling", unit="claim", leave=False, disable=None)
+    try:
+        with RowStore(_spill_dir(out) if n > OUTPUT_CHUNK else None) as store:
+            parts = []
+            for rows in _chunks(inp, n):
+                parts.append(predictor.evidence(rows, store, batch_size))
+                if boot is not None:   # the labeller table's columns, of every row
+                    written.names, matrix = boot.label_matrix(rows)
+                    written.votes.append(matrix.astype(np.int8))
+                    written.gold.append(boot.gold(rows).astype(np.int8))
+                if bar is not None:
+                    bar.update(len(rows))
+            probs = predictor.combine(parts, store)
+            del parts
+    finally:
+        if bar is not None:
+            bar.close()
+
+    def labelled() -> Iterator[dict[str, Any]]:
+        # Read again and written a chunk at a time: the output rows of a whole input are never held at once.
+        start = 0
+        for rows in _chunks(inp, n):
+            chunk = with_provenance(attach(rows, probs[start:start + len(rows)], predictor.labels, predictor.version),
+                                    record, model_dir)
+            start += len(rows)
+            written.counts.update(row["prediction"] for row in chunk)
+            yield from chunk
+
+    written.n = write_jsonl(out, labelled())
+    return written
+
+
 def prelabel_file(inp: str | Path, out: str | Path, scheme_name: str | None = None,
                   model_dir: str | Path | None = None, batch_size: int = 64, progress: bool = True,
                   table: bool = True) -> PrelabelReport:
@@ -287,17 +356,10 @@ def prelabel_file(inp: str | Path, out: str | Path, scheme_name: str | None = No
 
 def _prelabel_file(inp: str | Path, out: str | Path, scheme_name: str | None, model_dir: str | Path | None,
                    batch_size: int, progress: bool, table: bool) -> PrelabelReport:
-    """``prelabel_file`` of an input that can be read again.
-
-    The input is read three times, ``OUTPUT_CHUNK`` rows at a time, none kept: checked (before the
-    model runs), pre-labelled, then written with the pre-labels beside every field of each row. What
-    is fitted over the whole input (the bootstrap's end model) is fitted between the last two, on the
-    embeddings kept in a temporary file: the output is that of the rows read at once but for the
-    encoder's rounding, which depends on the batch a claim runs in (batches sorted by length within a
-    chunk: up to 2.2e-3 in a probability on 10,000 of the sample's sentences, no prediction changed)."""
-    from corpus.files import check_output_file, write_jsonl
+    """``prelabel_file`` of an input that can be read again: read once to be checked (before the model
+    runs, keeping counts only), then pre-labelled and written by ``prelabel_stream``."""
+    from corpus.files import check_output_file
     from models import provenance
-    from models.end_model import RowStore
 
     check_output_file(out)   # before the model runs, not after
     # No scheme named: a model's own (the one it was trained with, as its file is now: its bootstrap's
@@ -320,35 +382,11 @@ def _prelabel_file(inp: str | Path, out: str | Path, scheme_name: str | None, mo
     if batch_size < 1:
         raise UserError(f"--batch-size {batch_size}: must be at least 1")
     predictor = load_predictor(scheme, model_dir)
-    boot = predictor.bootstrap if table else None
-    names: list[str] = []
-    votes, gold = [], []
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=scan.n, desc="pre-labelling", unit="claim", leave=False, disable=None)
-    try:
-        with RowStore(_spill_dir(out) if scan.n > OUTPUT_CHUNK else None) as store:
-            parts = []
-            for rows in _chunks(inp, scan.n):
-                parts.append(predictor.evidence(rows, store, batch_size))
-                if boot is not None:   # the labeller table's columns, of every row
-                    names, matrix = boot.label_matrix(rows)
-                    votes.append(matrix.astype(np.int8))
-                    gold.append(boot.gold(rows).astype(np.int8))
-                if bar is not None:
-                    bar.update(len(rows))
-            probs = predictor.combine(parts, store)
-            del parts
-    finally:
-        if bar is not None:
-            bar.close()
-    from models.provenance import from_model, scheme_record, source_of, with_provenance
+    from models.provenance import from_model, scheme_record, source_of
 
     if scheme is not None:   # the record of the scheme loaded above, for later commands
         record = scheme_record(scheme, source_of(scheme_name or DEFAULT_SCHEME))
-    else:   # the model's scheme as it is now (the version these pre-labels were made with), not as trained
+    else:   # the model's scheme as it is now (the version these pre-labels are made with), not as trained
         record = from_model(model_dir)
         try:
             now = getattr(predictor.model, "scheme", None)
@@ -356,26 +394,16 @@ def _prelabel_file(inp: str | Path, out: str | Path, scheme_name: str | None, mo
             now = None
         if record is not None and now is not None:
             record = scheme_record(now, record["source"])
-    counts: Counter[str] = Counter()
-
-    def labelled() -> Iterator[dict[str, Any]]:
-        # Read again and written a chunk at a time, into a temporary file beside the output that
-        # replaces it once whole: the output rows of a whole input are never held at once.
-        start = 0
-        for rows in _chunks(inp, scan.n):
-            chunk = with_provenance(attach(rows, probs[start:start + len(rows)], predictor.labels, predictor.version),
-                                    record, model_dir)
-            start += len(rows)
-            counts.update(row["prediction"] for row in chunk)
-            yield from chunk
-
-    n = write_jsonl(out, labelled())
-    report = PrelabelReport(Path(out), n, predictor.version,
-                            {label: counts.get(label, 0) for label in predictor.labels},
+    written = prelabel_stream(inp, out, predictor, record, model_dir, n=scan.n, batch_size=batch_size,
+                              progress=progress, table=table)
+    report = PrelabelReport(Path(out), written.n, predictor.version,
+                            {label: written.counts.get(label, 0) for label in predictor.labels},
                             notes=list(resolved.notes) if own is not None else [])
+    boot = predictor.bootstrap if table else None
     if boot is not None:
-        all_gold = np.concatenate(gold)
-        report.labeller_table = boot.table(names, np.vstack(votes), all_gold if (all_gold >= 0).all() else None)
+        all_gold = np.concatenate(written.gold)
+        report.labeller_table = boot.table(written.names, np.vstack(written.votes),
+                                           all_gold if (all_gold >= 0).all() else None)
     if predictor.bootstrap is not None:
         report.notes += scheme_notes(predictor.bootstrap.scheme)
         if "source_type" in predictor.bootstrap.scheme.labellers:   # a typo'd source type votes for nothing
