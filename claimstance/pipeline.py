@@ -15,7 +15,7 @@ import sys
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator
 
 from claimstance.config import DEFAULT_PIPELINE, PipelineConfig, load_pipeline_config
 from claimstance.run_state import CLAIMS, DOCUMENTS, PRELABELED, Pending, RunState, fingerprint
@@ -194,7 +194,6 @@ def _run(corpus: str | Path | None = None, config: str | Path | None = None,
         from models.model_dir import check_model_dir
 
         check_model_dir(cfg.model)   # an incomplete or damaged one too, before step 1 replaces anything
-    from models import provenance
     from models.compare_settings import compare_settings as checked_compare_settings
 
     _check_same_work(Path(workspace), corpus_path, cfg.project, push,
@@ -263,18 +262,11 @@ def _run(corpus: str | Path | None = None, config: str | Path | None = None,
         pending.state.done("claims", claims_key, corpus=corpus_path.resolve().as_posix(),
                            skipped_inputs=result.skipped_inputs, read_options=_options_record(read_options))
         claims_record = pending.state.step("claims")
-    rows = list(read_jsonl(claims_src))
-    result.documents = len({r["doc_id"] for r in rows})
-    result.sentences = len(rows)
-    result.claims = sum(1 for r in rows if r.get("is_claim"))
+    # The claims are counted, pre-labelled and read again a row or a chunk at a time, never held whole.
     result.scope, result.labels = cfg.scope, list(scheme.label_ids)
-    chosen = [r for r in rows if _in_scope(r, cfg.scope)]
-    result.in_scope = len(chosen)
-    result.by_voice = Counter(r.get("speaker") or "unknown" for r in chosen)
+    _count_claims(result, claims_src)
 
     # 2. pre-labels
-    from models.prelabel import prelabel
-
     model_dir = Path(cfg.model) if cfg.model else None
     # The scheme's content (its version) and where it lives, which the pre-labels record.
     prelabel_key = fingerprint(claims_src, scheme_choice.record, model_dir or "bootstrap", code)
@@ -285,16 +277,15 @@ def _run(corpus: str | Path | None = None, config: str | Path | None = None,
             prelabeled_src = pending.take(PRELABELED)
         say(f"[2/5] pre-labels: up to date ({result.prelabeled_path})")
         result.skipped_steps.append("prelabel")
-        labelled = list(read_jsonl(prelabeled_src))
     else:
         say(f"[2/5] pre-labels: {'model ' + str(model_dir) if model_dir else 'bootstrap (no human labels)'}"
             f", scheme {scheme.name}")
-        labelled = prelabel(rows, scheme, model_dir=str(model_dir) if model_dir else None)
-        labelled = provenance.with_provenance(labelled, scheme_choice.record, model_dir)   # for the next commands
-        from corpus.files import write_jsonl
+        from models.prelabel import load_predictor, prelabel_stream
 
         prelabeled_src = pending.take(PRELABELED)
-        write_jsonl(prelabeled_src, labelled)
+        # as `stance prelabel` does, a chunk at a time; the scheme recorded in the rows for the next commands
+        prelabel_stream(claims_src, prelabeled_src, load_predictor(scheme, str(model_dir) if model_dir else None),
+                        scheme_choice.record, model_dir)
         pending.state.done("prelabel", prelabel_key)
     if model_dir:   # what `stance train` warned about the model, before its pre-labels are pushed
         from models.model_dir import model_notes, scheme_change_note
@@ -304,7 +295,7 @@ def _run(corpus: str | Path | None = None, config: str | Path | None = None,
         if changed:
             result.notes.append(f"model {model_dir}: {changed}")
     unknown: dict[str, str] = {}   # doc_id -> how the user knows the document
-    for row in labelled:
+    for row in read_jsonl(prelabeled_src):
         if not row.get("source_type"):
             unknown.setdefault(row["doc_id"], str(row.get("source_file") or row.get("title") or row["doc_id"]))
             if "source_type" in row:   # a CSV or JSONL column that is there, empty
@@ -337,12 +328,12 @@ def _run(corpus: str | Path | None = None, config: str | Path | None = None,
                                         keep_trained=model_dir is None, known_files=_run_files(result.claims_path))
         claim_ids, doc_ids = result.pushed.get("claim_ids") or {}, result.pushed.get("doc_ids") or {}
         if claim_ids or doc_ids:   # an edited document's claims, under the ids the project holds them by
-            rows, labelled = _project_ids(rows, claim_ids, doc_ids), _project_ids(labelled, claim_ids, doc_ids)
-            documents = _project_ids(list(read_jsonl(documents_src)), {}, doc_ids)
             from corpus.files import write_jsonl
 
-            for name, changed in ((CLAIMS, rows), (PRELABELED, labelled), (DOCUMENTS, documents)):
-                write_jsonl(pending.take(name), changed)
+            for name, src, ids in ((CLAIMS, claims_src, claim_ids), (PRELABELED, prelabeled_src, claim_ids),
+                                   (DOCUMENTS, documents_src, {})):
+                # read a row at a time while the pending file is written (it replaces the file read once whole)
+                write_jsonl(pending.take(name), _project_ids(read_jsonl(src), ids, doc_ids))
         pending.commit(state, claims_key, claims_record, scheme_choice.record, model_dir or "bootstrap", code)
         state.set("project", cfg.project)  # what `stance push --in W/run/...` checks (check_run_project)
         result.notes += result.pushed.get("notes", [])
@@ -360,7 +351,7 @@ def _run(corpus: str | Path | None = None, config: str | Path | None = None,
     # 5. comparison report
     compare_key = fingerprint(result.prelabeled_path, compare_settings.model_dump(mode="json"), code)
     pairs_path = result.compare_dir / "pairs.jsonl"
-    if len({r["doc_id"] for r in labelled if _in_scope(r, compare_settings.scope)}) < 2:
+    if len({r["doc_id"] for r in read_jsonl(result.prelabeled_path) if _in_scope(r, compare_settings.scope)}) < 2:
         # Nothing to compare: no report, and none left over from an earlier corpus in this workspace.
         say(f"[5/5] compare: not run, the corpus has {SCOPE_WORDS[compare_settings.scope]} from one document only; "
             "comparing needs two or more")
@@ -374,7 +365,7 @@ def _run(corpus: str | Path | None = None, config: str | Path | None = None,
         from models.compare import one_source
         from models.pairs import claim_rows
 
-        one = one_source(claim_rows(labelled, compare_settings), compare_settings)
+        one = one_source(claim_rows(list(read_jsonl(result.prelabeled_path)), compare_settings), compare_settings)
         result.notes += [one] if one else []   # as the run that paired them said
     else:
         say("[5/5] compare: the same point across documents, side by side")
@@ -405,17 +396,30 @@ def _run_files(claims: Path) -> dict[str, str]:
             if isinstance(r.get("source_file"), str) and r["source_file"] in files}
 
 
-def _project_ids(rows: list[dict[str, Any]], claim_ids: dict[str, str], doc_ids: dict[str, str]) -> list[dict[str, Any]]:
+def _count_claims(result: RunResult, claims: Path) -> None:
+    """The summary's counts of the claims file (documents, sentences, claims, those in ``result.scope``
+    by voice), read a row at a time."""
+    docs: set[Any] = set()
+    for row in read_jsonl(claims):
+        docs.add(row["doc_id"])
+        result.sentences += 1
+        result.claims += 1 if row.get("is_claim") else 0
+        if _in_scope(row, result.scope):
+            result.in_scope += 1
+            result.by_voice[row.get("speaker") or "unknown"] += 1
+    result.documents = len(docs)
+
+
+def _project_ids(rows: Iterable[dict[str, Any]], claim_ids: dict[str, str],
+                 doc_ids: dict[str, str]) -> Iterator[dict[str, Any]]:
     """Rows with the claim and document ids the project holds them under (``annotate.push_match``)."""
-    out = []
     for row in rows:
         row = dict(row)
         if str(row.get("claim_id")) in claim_ids:
             row["claim_id"] = claim_ids[str(row["claim_id"])]
         if str(row.get("doc_id")) in doc_ids:
             row["doc_id"] = doc_ids[str(row["doc_id"])]
-        out.append(row)
-    return out
+        yield row
 
 
 def find_model_dir(workspace: Path, version: str) -> Path | None:

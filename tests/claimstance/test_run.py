@@ -793,3 +793,37 @@ def test_a_port_another_program_holds_stops_the_run_before_step_1(tmp_path, caps
     captured = capsys.readouterr()
     assert f"error: port {port} on 127.0.0.1 is taken by another program; pick a free one with --port P" in captured.err
     assert "[1/5]" not in captured.err and not workspace.exists()
+
+
+@pytest.mark.parametrize("chunk", [7, 199])   # 28 chunks and a tail of 3; one chunk exactly the sample's 199 rows
+def test_run_pre_labels_a_chunk_at_a_time_as_stance_prelabel_does(tmp_path, monkeypatch, bag_encoder, chunk):
+    # `stance run` held every claim and pre-label in memory for its step 2; it now streams them through
+    # models.prelabel as `stance prelabel` does, and chunks change neither the files nor the summary.
+    import models.encoder
+    import models.labellers
+    import models.prelabel
+    from models.bootstrap import Bootstrap
+
+    monkeypatch.setattr(models.encoder, "load_encoder", lambda *a, **k: bag_encoder)
+    whole = run(SAMPLE_CORPUS, _config(tmp_path, "streamed"), workspace=tmp_path / "whole", push=False,
+                say=lambda m: None)
+    seen: list[int] = []
+    evidence = Bootstrap.evidence
+
+    def counted(self, rows, *args, **kwargs):
+        seen.append(len(rows))
+        return evidence(self, rows, *args, **kwargs)
+
+    monkeypatch.setattr(Bootstrap, "evidence", counted)
+    monkeypatch.setattr(models.prelabel, "OUTPUT_CHUNK", chunk)
+    monkeypatch.setattr(models.labellers, "APPLY_CHUNK", chunk)
+    chunked = run(SAMPLE_CORPUS, _config(tmp_path, "streamed"), workspace=tmp_path / "chunked", push=False,
+                  say=lambda m: None)
+    assert seen == [chunk] * (199 // chunk) + ([199 % chunk] if 199 % chunk else [])
+    for name in ("claims.jsonl", "prelabeled.jsonl"):
+        assert (tmp_path / "chunked" / "run" / name).read_bytes() == (tmp_path / "whole" / "run" / name).read_bytes()
+    assert (chunked.sentences, chunked.in_scope, chunked.by_voice, chunked.by_source) == (
+        199, whole.in_scope, whole.by_voice, whole.by_source)
+    assert "\n".join(summary_lines(chunked)).replace(str(tmp_path / "chunked"), "W") == \
+        "\n".join(summary_lines(whole)).replace(str(tmp_path / "whole"), "W")
+    assert not (tmp_path / "chunked" / "run" / ".pending").exists()   # no spill or pending file left
