@@ -64,6 +64,9 @@ def load_labelled(path: str | Path, label_ids: list[str] | None = None, *, flag:
     out = []
     for i, row in enumerate(rows):
         text, label = row.get("text"), row.get("label")
+        if text is None and isinstance(row.get("text_a"), str) and isinstance(row.get("text_b"), str):
+            raise UserError(f"{where(i)}: a claim pair (text_a, text_b), from the pull of a pairs project; "
+                            "give the pull of a claims project (rows with text and label)")
         if not isinstance(text, str) or not text.strip():
             raise UserError(f"{where(i)}: no text; every row needs a non-empty 'text' field")
         if label is None or label == "":
