@@ -53,4 +53,4 @@ def load_pipeline_config(path: str | Path | None = None) -> PipelineConfig:
     try:
         return PipelineConfig(**data)
     except ValidationError as err:
-        raise validation_error(path, err) from None
+        raise validation_error(path, err, model=PipelineConfig) from None

@@ -121,12 +121,28 @@ def _check_aliases(root: Any, source: str | Path, what: str, budget: int) -> Non
     size(root, 1)
 
 
-def validation_error(source: str | Path, err: Any, prefix: str = "") -> UserError:
+def _nearest_field(model: Any, loc: tuple[Any, ...]) -> str | None:
+    """The field of ``model`` (or of the nested model ``loc`` leads to) spelt most like ``loc``'s last part."""
+    import difflib
+
+    for part in loc[:-1]:
+        field = getattr(model, "model_fields", {}).get(part)
+        model = getattr(field, "annotation", None)
+    fields = getattr(model, "model_fields", None)
+    if not fields or not isinstance(loc[-1], str):
+        return None
+    close = difflib.get_close_matches(loc[-1], list(fields), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def validation_error(source: str | Path, err: Any, prefix: str = "", model: Any = None) -> UserError:
     """A pydantic ``ValidationError`` as one line: the source, the dotted field path, the problem.
 
     A misspelt key gives two errors, the unknown key and the required one it was meant to be: the
     unknown key is named, with the missing one beside it (``hotkee: unknown field; did you mean
-    hotkey?``), not "hotkey: field required" alone.
+    hotkey?``), not "hotkey: field required" alone. An optional field has no such twin: given the
+    pydantic ``model`` validated, its field nearest the unknown key is named (``projekt: unknown field
+    (check the spelling); did you mean project?``).
     """
     errors = err.errors()
     extra = [e for e in errors if e["type"] == "extra_forbidden"]
@@ -140,6 +156,8 @@ def validation_error(source: str | Path, err: Any, prefix: str = "") -> UserErro
         meant = [str(e["loc"][-1]) for e in errors if e["type"] == "missing" and tuple(e["loc"][:-1]) == parent]
         if meant:
             msg = f"unknown field; did you mean {' or '.join(meant)}?"
+        elif (near := _nearest_field(model, first["loc"])) is not None:
+            msg += f"; did you mean {near}?"
     elif msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
     where = prefix + (".".join(str(part) for part in first["loc"]) or "(top level)")

@@ -83,7 +83,7 @@ def compare_settings(data: dict[str, Any], path: str | Path) -> CompareSettings:
     try:
         settings = CompareSettings(**data)
     except ValidationError as err:
-        raise validation_error(path, err, prefix="compare.") from None
+        raise validation_error(path, err, prefix="compare.", model=CompareSettings) from None
     if settings.scheme is not None:
         from models.schemes import load_scheme
 

@@ -89,3 +89,21 @@ def test_anchors_and_aliases_within_reason_and_a_shallow_file_still_load(tmp_pat
     for _ in range(MAX_DEPTH - 4):   # the manifest, its list and the entry are three levels
         tags = tags[0]
     assert tags == ["x"]
+
+
+def test_a_misspelt_optional_setting_is_named_with_the_field_meant(tmp_path: Path) -> None:
+    # An optional field has no "field required" twin to point at: the error had said only "check the
+    # spelling" (QA: `projekt:` in a pipeline YAML, `min_similarty:` under `compare:`).
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("projekt: my corpus\n", encoding="utf-8")
+    with pytest.raises(UserError) as err:
+        load_pipeline_config(bad)
+    assert str(err.value) == f"{bad}: projekt: unknown field (check the spelling); did you mean project?"
+    bad.write_text("compare:\n  min_similarty: 0.6\n", encoding="utf-8")
+    with pytest.raises(UserError) as err:
+        load_compare_settings(bad)
+    assert str(err.value) == f"{bad}: compare.min_similarty: unknown field (check the spelling); did you mean min_similarity?"
+    bad.write_text("xyzzy: 1\n", encoding="utf-8")   # nothing near: no guess
+    with pytest.raises(UserError) as err:
+        load_pipeline_config(bad)
+    assert str(err.value) == f"{bad}: xyzzy: unknown field (check the spelling)"
