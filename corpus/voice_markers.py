@@ -179,8 +179,11 @@ def comment_byline(para: str) -> str | None:
     bold or italics: ``**Maria K.** says:``)."""
     if len(para) > 80:
         return None
-    if para.startswith(("*", "_")) and (em := _EMPHASISED_NAME.match(para)):
+    em = _EMPHASISED_NAME.match(para) if para.startswith(("*", "_")) else None
+    if em:
         para = em.group("name") + para[em.end():]
+        if re.search(r"\ssaid\s*:?\s*$", para):
+            return None   # "**Dmitry Peskov** said:" over a quotation: an article's, not a comment's
     m = _COMMENT_BYLINE.match(para)
     return clean_name(m.group("name")) if m else None
 

@@ -163,6 +163,9 @@ def test_commenters_named_in_markdown_bold_or_italics() -> None:
     # no commenter's name: a newsletter's bold lead-in, an emphasised note
     lead_ins = "Prices rose.\n\n## Comments\n\n**Why it matters:** Bread costs more.\n\n*Update:* Fixed."
     assert [v[:2] for v in voices_of(lead_ins)] == [(AUTHOR, None)] + [(COMMENTER, None)] * 3
+    # an article's bold speaker over a quotation opens no comments section
+    article = "Talks stalled on Monday.\n\n**Dmitry Peskov** said:\n\n> The deal is dead.\n\nKyiv disagreed."
+    assert COMMENTER not in {v[0] for v in voices_of(article)}
 
 
 def test_a_broadcast_s_datelines_banners_and_notes_are_no_voices() -> None:
