@@ -19,7 +19,8 @@ from corpus.language import foreign_script
 from corpus.readers import extractor
 from corpus.quotations import full_names, pronoun_names
 from corpus.records import CLAIM_FIELDS, COMMENTER, QUOTED, Claim, Document, make_claim_id
-from corpus.sentences import RULE_LINE, is_delimiter_row, is_table_line, split_paragraphs, split_sentences
+from corpus.sentences import (RULE_LINE, is_delimiter_row, is_table_line, is_text_setext, split_paragraphs,
+                              split_sentences)
 from corpus.sources import document_format
 from corpus.voices import Voice, editorial_marker, paragraph_voices, sentence_voices
 
@@ -160,6 +161,10 @@ def _raw_sentences(doc: Document) -> Iterator[tuple]:
             pieces = [(s, e, forced) for (s, e, _), (_, _, forced) in zip(trimmed, pieces)]
             if voice.kind == "text" and _setext_heading(text, paragraphs, p):
                 headings = {i for i, (_, _, forced) in enumerate(pieces) if forced is None}
+        elif (not markdown and not rule and not table and voice.kind == "text" and p + 1 < len(paragraphs)
+              and text[paragraphs[p + 1][0]] in "=-"
+              and is_text_setext(text, ps, pe, *paragraphs[p + 1], paragraphs[p - 1][1] if p else -1)):
+            headings = {i for i, (_, _, forced) in enumerate(pieces) if forced is None}   # "Background\n----------"
         said = sentence_voices(text, [(s, e) for s, e, _ in pieces], voice)  # quotes run across sentences
         window = pe - ps > CONTEXT_MAX
         rows.append([])
@@ -225,17 +230,19 @@ def _tables(text: str, paragraphs: list[tuple[int, int]], voices: list[Voice]) -
         qs, qe = paragraphs[q]
         return voices[q].kind != "front_matter" and text.find("|", qs, qe) >= 0 and text.find("\n", qs, qe) < 0
 
+    def under(q: int) -> bool:   # no blank line above paragraph q
+        return q > 0 and text.count("\n", paragraphs[q - 1][1], paragraphs[q][0]) == 1
+
     for p, (ps, pe) in enumerate(paragraphs):
-        under = p > 0 and text.count("\n", paragraphs[p - 1][1], ps) == 1   # no blank line above
         if text[ps] in "|-:" and voices[p].kind != "front_matter" and is_table_line(text, ps, pe):
-            if run and not under:
+            if run and not under(p):
                 close()
             if is_delimiter_row(text, ps, pe):
-                if not run and under and p - 1 not in tables and pipe_line(p - 1):
+                if not run and under(p) and p - 1 not in tables and pipe_line(p - 1):
                     run.append(p - 1)   # a header row without outer pipes
                 delimited = True
             run.append(p)
-        elif run and delimited and under and pipe_line(p):
+        elif run and delimited and under(p) and pipe_line(p):
             run.append(p)   # a row without outer pipes
         elif run:
             close()

@@ -28,7 +28,7 @@ from corpus.decoding import _decode, _read_bytes
 from corpus.errors import UserError
 from corpus.records import Document
 from corpus.row_readers import read_csv_documents, read_jsonl_documents
-from corpus.sentences import split_paragraphs
+from corpus.sentences import is_text_setext, split_paragraphs
 from corpus.settings import parse_yaml
 from corpus.sources import OnNote, OnSkip, ReadOptions, Skipped, Source, _document, _file_meta, list_sources
 from corpus.telegram import read_telegram_export
@@ -40,6 +40,7 @@ _H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.I | re.S)
 _TAG = re.compile(r"<[^>]*>")
 _MD_TITLE = re.compile(r"#[ \t]+\S")   # "# Title", not "## Section"
 _SETEXT_TITLE = re.compile(r"[ \t]*\r?\n[ \t]{0,3}=+[ \t]*(?:\r?\n|$)")   # "Title\n=====": a setext title's underline
+_TEXT_TITLE = re.compile(r"\s*(\S[^\n]*?)[ \t\r]*\n[ \t]*(=+)[ \t\r]*(?:\n|$)")   # a plain text's first line over "====="
 _MD_BLOCK_START = re.compile(r"[>#*+-]|\d{1,3}[.)]\s")   # a quotation, heading or list item is no setext title
 
 
@@ -232,6 +233,8 @@ def _read_text_file(source: Source, options: ReadOptions, on_skip: OnSkip) -> It
     headline_end = _headline_end(text, [meta.get("title")], start=end)
     if not headline_end and source.path.lower().endswith((".md", ".markdown")):
         headline_end = _markdown_title_end(text, end)
+    elif not headline_end:
+        headline_end = _text_title_end(text)
     if headline_end and text[headline_end:].strip():  # the title as the first line, the story after it
         meta = _with_hint(meta, "headline_end", headline_end)
     yield _document(text, meta, source.path, meta.pop("id", None))
@@ -250,6 +253,13 @@ def _markdown_title_end(text: str, start: int) -> int:
     # a setext title: "Title" underlined by "=====" on the next line
     under = _SETEXT_TITLE.match(text, first[1])
     return first[1] if under and line[-1] != "." and not _MD_BLOCK_START.match(line) else 0
+
+
+def _text_title_end(text: str) -> int:
+    """Where a plain text's first line ends when it is a title underlined by "=====" as long as it
+    (``corpus.sentences.is_text_setext``), else 0."""
+    m = _TEXT_TITLE.match(text)
+    return m.end(1) if m and is_text_setext(text, *m.span(1), *m.span(2), -1) else 0
 
 
 def _with_hint(meta: dict[str, Any], key: str, value: Any) -> dict[str, Any]:

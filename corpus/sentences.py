@@ -283,6 +283,21 @@ def is_delimiter_row(text: str, s: int, e: int) -> bool:
     return _DELIMITER_ROW.fullmatch(text, s, e) is not None
 
 
+def is_text_setext(text: str, s: int, e: int, us: int, ue: int, above: int) -> bool:
+    """Whether the line ``text[s:e]`` over the line ``text[us:ue]`` is a plain text's setext heading
+    ("Background" over "=========="/"----------"). Stricter than Markdown's, since plain text draws rules
+    too: the heading is a line alone (first, or under a blank line: ``above`` is where the text before
+    it ends, -1 for none), ends in no ".", "," or ";", is no list item or quotation, and the underline,
+    all "="s or all "-"s on the very next line, is about as long as the line (within a quarter, or three
+    characters): a 72-character rule under a short last line of a paragraph is a rule."""
+    n, u = e - s, ue - us
+    c = text[us]
+    return (c in "=-" and text.count(c, us, ue) == u and abs(u - n) <= max(3, n // 4)
+            and text[e - 1] not in ".,;" and text[s] != ">" and not _HEADING_OR_ITEM.match(text, s, e)
+            and _ANY_BREAK.search(text, s, e) is None and len(_BREAK.findall(text, e, us)) == 1
+            and (above < 0 or len(_BREAK.findall(text, above, s)) > 1))
+
+
 def is_table_line(text: str, s: int, e: int) -> bool:
     """Whether ``text[s:e]`` (a line stripped of white space) is a table's: a row between pipes
     (``| Kursk | 2 dead |``) or a delimiter row (``|---|:--:|``, ``---|---``)."""

@@ -1,6 +1,7 @@
 """Setext headings (``Title\\n=====``, ``Subtitle\\n-----``) are headings as ``# Title`` and ``## Subtitle``
-are; a rule line (a thematic break ``* * *``, ``***``, ``---``, ``___``, or a setext underline) is a
-filler of its own, never a claim, never in a neighbour's context, and ends the paragraph above it."""
+are, in plain text too when the line stands alone and the underline is about its length; a rule line (a
+thematic break ``* * *``, ``***``, ``---``, ``___``, or a setext underline) is a filler of its own, never a
+claim, never in a neighbour's context, and ends the paragraph above it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from pathlib import Path
 
 from corpus.extraction import extract_claims
 from corpus.readers import read_documents
-from corpus.records import Document
 from corpus.sentences import split_paragraphs
 
 TEXT = ("Grid operator warns of winter shortfall\n"
@@ -65,8 +65,34 @@ def test_a_rule_line_ends_a_hard_wrapped_paragraph() -> None:
         "The mayor said that three people died in the attack on the", "---"]
 
 
-def test_a_setext_heading_in_plain_text_is_left_to_the_claim_filter() -> None:
-    text = "The outlook for the winter\n==========================\n\nPrices rose by 40 percent in March.\n"
-    claims = {c.text: c for c in extract_claims(Document("d", text, path="story.txt"))}
-    assert claims["=========================="].reason == "filler"
-    assert "The outlook for the winter" in claims   # a line of its own; no Markdown heading rule applies
+def test_a_setext_heading_in_plain_text_is_a_headline_or_heading_when_underlined_to_its_length(tmp_path: Path) -> None:
+    # plain text files underline titles too (README.txt, RST, e-mail digests): as in Markdown, but stricter
+    by_text = _claims(tmp_path, TEXT, "story.txt")
+    title, section = by_text["Grid operator warns of winter shortfall"], by_text["Analysts are divided"]
+    assert (title.reason, section.reason) == ("headline", "heading")
+    assert (title.context, section.context) == (title.text, section.text)
+    assert by_text["=" * 39].reason == by_text["-" * 20].reason == "filler"
+    assert by_text["Prices rose by 40 percent in March."].context == "Prices rose by 40 percent in March."
+    assert by_text["The mayor said that three people died."].reason != "heading"   # a sentence over "---"
+
+
+RULES = ("The grid will hold through the winter, the minister said.\n\n"
+         "Thanks for reading and see you next week\n"        # a long rule under a short line: a rule
+         "------------------------------------------------------------------------\n\n"
+         "The talks ended without a deal on Monday.\n"        # a paragraph's last line: no line alone
+         "Kyiv will respond\n"
+         "-----------------\n\n"
+         "Dear colleagues,\n"                                 # a line ending in a comma
+         "----------------\n\n"
+         "- Kyiv will respond\n"                              # a list item
+         "-------------------\n")
+
+
+def test_a_rule_line_under_a_plain_text_paragraph_is_no_heading(tmp_path: Path) -> None:
+    by_text = _claims(tmp_path, RULES, "notes.txt")
+    for line in ("Thanks for reading and see you next week", "Kyiv will respond",
+                 "Dear colleagues,", "- Kyiv will respond"):
+        assert by_text[line].reason not in ("heading", "headline"), line
+    assert all(c.reason == "filler" for t, c in by_text.items() if set(t) == {"-"})
+    # the first line over a rule of its length is no headline when it ends a sentence
+    assert _claims(tmp_path, "Prices rose.\n============\n\nMore.\n", "a.txt")["Prices rose."].reason != "headline"
