@@ -1,7 +1,7 @@
 """Time `stance push` of N pre-labelled claims (default 10,000), whole command, against a bare import.
 
     .venv/bin/python benchmarks/bench_studio.py [--claims ../shared/data/claim-retrieval-claims.jsonl]
-        [--n 10000] [--chunk 1000] [--workspace DIR] [--keep]
+        [--n 10000] [--chunk 1000] [--workspace DIR] [--keep] [--changed N]
 
 The claim texts are the fact-checked claims of the claim-retrieval data (real sentence lengths),
 twenty a document, each with a paragraph made of its neighbours as context; the pre-labels
@@ -16,6 +16,10 @@ validating, importing, switching the model version), the baseline measured in th
 SDK's bulk `import_tasks` of the same tasks in chunks of the same size into another project: the
 server's floor), their ratio, and a re-push (reads the project back, adds nothing). The target is a
 push of 10,000 claims in 20 s. The machine is shared, so the ratio is the steadier figure.
+
+--changed N then makes N of the claims again as a corrected document would (their paragraph gains a
+sentence; every fifth also gets another pre-label), pushes them (each such task, nobody having
+labelled it, is updated in place) and pushes once more (nothing to update), both timed.
 """
 
 from __future__ import annotations
@@ -79,6 +83,7 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=2500, help="tasks a request, for the baseline")
     parser.add_argument("--workspace", default=None, help="use this workspace's server (started if needed)")
     parser.add_argument("--keep", action="store_true", help="leave the temporary server running")
+    parser.add_argument("--changed", type=int, default=0, help="then re-push with this many claims made again")
     parser.add_argument("--plain-server", action="store_true",
                         help="run label-studio as shipped, without studio_server.py's faster task counters")
     args = parser.parse_args()
@@ -133,6 +138,25 @@ def main() -> None:
         if again.returncode != 0:
             sys.exit(f"second stance push failed: {again.stderr.strip()}")
         print(again.stdout.strip().splitlines()[0])
+        refresh_s = refresh_again_s = None
+        if args.changed:
+            changed = [dict(row) for row in rows]
+            labels = [label.id for label in scheme.labels]
+            for i, row in enumerate(changed[:args.changed]):
+                row["context"] = row["context"] + " A sentence the corrected document adds."
+                if i % 5 == 0:
+                    row["prediction"] = labels[(labels.index(row["prediction"]) + 1) % len(labels)]
+            path.write_text("".join(json.dumps(row) + "\n" for row in changed), encoding="utf-8")
+            began = time.perf_counter()
+            done = subprocess.run(command, capture_output=True, text=True)
+            refresh_s = time.perf_counter() - began
+            if done.returncode != 0:
+                sys.exit(f"stance push of the changed claims failed: {done.stderr.strip()}")
+            print(done.stdout.strip().splitlines()[0])
+            began = time.perf_counter()
+            done = subprocess.run(command, capture_output=True, text=True)
+            refresh_again_s = time.perf_counter() - began
+            print(done.stdout.strip().splitlines()[0])
         load = os.getloadavg()[0]
     finally:
         if not args.workspace and not args.keep:
@@ -144,6 +168,9 @@ def main() -> None:
     print(f"{'baseline: SDK import_tasks, chunks of ' + str(args.chunk):46} {baseline_s:8.1f}")
     print(f"{'stance push, whole command':46} {push_s:8.1f}")
     print(f"{'stance push again (adds nothing)':46} {repush_s:8.1f}")
+    if refresh_s is not None:
+        print(f"{f'stance push, {args.changed} claims made again':46} {refresh_s:8.1f}")
+        print(f"{'stance push once more (nothing to update)':46} {refresh_again_s:8.1f}")
     print(f"ratio push / baseline: {push_s / baseline_s:.2f}; target {args.n} claims in 20 s: "
           f"{'met' if push_s <= 20 else 'NOT met'}; load average {load:.1f} on {os.cpu_count()} cores")
 
