@@ -104,7 +104,7 @@ def add_push(sub: argparse._SubParsersAction) -> None:
 
 
 def _push(args: argparse.Namespace) -> int:
-    from annotate.push import overlap_line, push
+    from annotate.push import overlap_line, present_line, push
     from claimstance.run_state import check_run_project, push_lock, push_target
 
     if not args.pairs and args.url is None:   # a remote server's projects are not the local run's
@@ -115,7 +115,7 @@ def _push(args: argparse.Namespace) -> int:
                       scheme=args.scheme, scope=scope_of(args.scope, args.all, "--all"), pairs=bool(args.pairs),
                       overlap=args.overlap)
     what = "pairs" if args.pairs else SCOPE_WORDS[result["scope"]]
-    print(f"{result['tasks_added']} new {what} pushed, {result['tasks_present']} already there, "
+    print(f"{result['tasks_added']} new {what} pushed, {present_line(result)}, "
           f"{result['predictions_added']} predictions added to existing tasks"
           + (f", {result['out_of_scope_skipped']} sentences that are not {result['scope']} skipped ("
              + ("--scope statements adds opinions and headlines, --scope all everything)" if result["scope"] == "claims"

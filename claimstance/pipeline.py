@@ -594,7 +594,9 @@ def summary_lines(result: RunResult) -> list[str]:
                  f"topics: {result.clusters}")
     if result.pushed:
         p = result.pushed
-        lines.append(f"pushed: {p.get('tasks_added', 0)} new tasks, {p.get('tasks_present', 0)} already there, "
+        from annotate.push import present_line
+
+        lines.append(f"pushed: {p.get('tasks_added', 0)} new tasks, {present_line(p)}, "
                      f"{p.get('predictions_added', 0)} predictions added; model version {p.get('model_version')}"
                      + (" (the project's pre-labels switched to it)" if p.get("model_version_switched") else "")
                      + (f" (the project keeps showing {p['project_model_version']})"

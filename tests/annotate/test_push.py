@@ -887,7 +887,9 @@ def test_tasks_pushed_before_the_shown_text_get_it_and_keep_their_annotations(st
     assert (result["tasks_added"], result["tasks_present"]) == (1, 2)
     assert not any("earlier stance" in note for note in result["notes"])   # nothing to mark: no call a task
     assert 'value="$text"' in studio_client.projects.get(id=plain.id).label_config
-    assert sum("text_shown" in t["data"] for t in project_tasks(studio_client, plain.id)) == 1   # the new task's
+    # the two tasks nobody labelled take this version's data in place (annotate.push_refresh)
+    assert (result["tasks_updated"], result["fields_updated"]) == (2, {"text_shown": 2, "title_shown": 2})
+    assert sum("text_shown" in t["data"] for t in project_tasks(studio_client, plain.id)) == 3
 
     project = studio_client.projects.create(title="before shown text", label_config=old)
     text = "The ministry said \u202etrue si sihT."

@@ -1,0 +1,195 @@
+"""A push again after the claims were made again: what changes in the tasks a project holds (the
+plan, without a server), then the same against a real Label Studio."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from annotate import labelconfig as lc
+from annotate.claim_tasks import claim_to_task
+from annotate.push import present_line, push
+from annotate.push_refresh import changed_fields, kept_note, plan_refresh, same_prelabel, wanted_data
+from claimstance.cli import main
+from tests.annotate.test_push import SCHEME, claim_row, project_tasks, write_rows
+
+
+def _prediction(label: str, score: float, version: str = "boot-1", pid: int | None = None) -> dict:
+    out = {"model_version": version, "score": score, "result": [lc.choice_result(label)]}
+    return out if pid is None else {**out, "id": pid}
+
+
+def _task(claim_id: str, context: str = "Before. Claim.", label: str = "loaded", score: float = 0.6, **data) -> dict:
+    return {"data": {"claim_id": claim_id, "doc_id": "d1", "text": "Claim.", "context_html": context, **data},
+            "predictions": [_prediction(label, score)]}
+
+
+# --- the plan: pure --------------------------------------------------------------------------------
+
+def test_the_wanted_data_keeps_the_project_s_ids_and_file():
+    held = {"claim_id": "old", "doc_id": "d-old", "source_file": "a/b.txt", "text": "Claim.", "start": 3}
+    pushed = {"claim_id": "new", "doc_id": "d-new", "source_file": "b.txt", "text": "Claim.", "start": 9, "x": 1}
+    assert wanted_data(pushed, held) == {"claim_id": "old", "doc_id": "d-old", "source_file": "a/b.txt",
+                                         "text": "Claim.", "start": 9, "x": 1}
+    # a task of an earlier stance without a file takes the push's
+    assert wanted_data(pushed, {"claim_id": "old"})["source_file"] == "b.txt"
+    assert changed_fields(wanted_data(pushed, held), held) == ["start", "x"]
+    assert changed_fields({"a": 1, "b": [1, 2]}, {"a": 1.0, "b": (1, 2), "c": None}) == ["c"]   # as JSON
+
+
+def test_a_pre_label_changes_with_its_choice_or_a_score_moved_by_a_hundredth():
+    held = {**_prediction("loaded", 0.6, pid=7), "cluster": None}
+    held["result"] = [{**held["result"][0], "id": "x1", "origin": "prediction"}]   # what a server adds
+    assert same_prelabel(_prediction("loaded", 0.6049), held)
+    assert not same_prelabel(_prediction("loaded", 0.62), held)
+    assert not same_prelabel(_prediction("plain", 0.6), held)
+
+
+def test_the_plan_updates_unworked_tasks_and_keeps_worked_ones():
+    tasks = [_task("c1", "Before. Claim. Now corrected."),            # context changed, nobody worked on it
+             _task("c2", "Before. Claim. Now corrected."),            # context changed, annotated
+             _task("c3"),                                             # as it was
+             _task("c4", label="plain"),                              # pre-label changed, only its version held
+             _task("c5", label="plain"),                              # pre-label changed beside another model's
+             _task("c6", label="plain"),                              # pre-label changed, a draft on it
+             {"data": {**_task("c7")["data"], "doc_id": "d-new"}, "predictions": [_prediction("loaded", 0.6, "v9")]},
+             _task("c8")]                                             # new: no task stands for it
+    stands = {f"c{n}": 100 + n for n in range(1, 8)}
+    held = {100 + n: {**_task(f"c{n}")["data"]} for n in range(1, 8)}
+    held[107]["doc_id"] = "d1"   # the project's document id for an edited document stands
+    predictions = {100 + n: [_prediction("loaded", 0.6, pid=n)] for n in range(1, 8)}
+    predictions[105] = [_prediction("loaded", 0.6, pid=5), _prediction("plain", 0.9, "ft-2", pid=50),
+                        _prediction("loaded", 0.61, pid=51)]
+    predictions[107] = [_prediction("loaded", 0.6, pid=7)]   # of another version: the push adds v9's itself
+    plan = plan_refresh(tasks, "claim_id", stands, held, worked={102, 106}, predictions=predictions)
+    assert plan.updated == [101, 104, 105]
+    assert plan.data == {101: {**held[101], "context_html": "Before. Claim. Now corrected."}}
+    assert plan.fields == {"context_html": 1}
+    assert plan.replace == {104: [_prediction("plain", 0.6)]}
+    assert plan.patch == {51: {"result": [lc.choice_result("plain")], "score": 0.6}}   # the newest of its version
+    assert plan.kept == {102: ["context_html"], 106: ["pre-label"]}
+    assert plan.unchanged == 2   # c3, and c7 whose doc_id is the project's
+
+
+def test_the_note_on_kept_tasks_says_how_many_what_and_where():
+    assert kept_note({}, "http://ls", 3) is None
+    kept = {12: ["context_html", "source_line"], 9: ["context_html"], **{n: ["pre-label"] for n in range(20, 25)}}
+    note = kept_note(kept, "http://ls", 3)
+    assert note.startswith("7 annotated task(s) kept their old text and data: an annotation, a skip or a draft was "
+                           "made on what they show, so the push left them as they were (it would have changed "
+                           "pre-label (5), context_html (2), source_line (1)); see them in Label Studio: "
+                           "http://ls/projects/3/data?task=9, http://ls/projects/3/data?task=12, ")
+    assert "task=22 and 2 more (task ids 9, 12, 20, 21, 22, 23, 24)" in note
+    assert note.endswith("delete its annotations there (Data Manager, select, Delete Annotations) and push again")
+
+
+# --- against a real Label Studio -----------------------------------------------------------------
+
+def _corrected(row: dict) -> dict:
+    return {**row, "context": row["context"].replace("Last one.", "Last one, corrected.")}
+
+
+def test_a_repush_updates_tasks_nobody_worked_on_in_place_and_keeps_the_others(studio, studio_client, tmp_path):
+    title = "refresh context"
+    rows = [claim_row(n) for n in range(6)]
+    path = write_rows(tmp_path / "v1.jsonl", rows)
+    first = push(path, title, workspace=studio["workspace"], scheme=SCHEME, progress=False)
+    before = {t["data"]["claim_id"]: t for t in project_tasks(studio_client, first["project_id"])}
+    ids = {claim_id: t["id"] for claim_id, t in before.items()}
+    studio_client.annotations.create(id=ids["c0001"], result=[lc.choice_result("plain")])
+    studio_client.annotations.create(id=ids["c0002"], result=[], was_cancelled=True)   # skipped
+    http = studio_client._client_wrapper.httpx_client
+    assert http.request(f"api/tasks/{ids['c0003']}/drafts", method="POST",
+                        json={"result": [lc.choice_result("plain")], "lead_time": 1}).status_code == 201
+
+    # the claims made again: a corrected paragraph for c0-c3, a new pre-label for c4, c5 as it was
+    again = [_corrected(r) for r in rows[:4]] + [{**rows[4], "prediction": "plain", "score": 0.95}, rows[5]]
+    write_rows(path, again)
+    second = push(path, title, workspace=studio["workspace"], scheme=SCHEME, progress=False)
+    # what `stance push` and `stance run` print of the tasks already there
+    assert present_line(second) == ("6 already there (2 updated, 1 of their pre-labels refreshed, 1 unchanged, "
+                                    "3 annotated kept as they were)")
+    (note,) = [n for n in second["notes"] if "annotated task(s)" in n]
+    assert note.startswith("3 annotated task(s) kept their old text and data")
+    assert f"/projects/{first['project_id']}/data?task={ids['c0001']}" in note and "context_html (3)" in note
+
+    now = {t["data"]["claim_id"]: t for t in project_tasks(studio_client, first["project_id"])}
+    assert {claim_id: t["id"] for claim_id, t in now.items()} == ids   # in place: the same tasks
+    assert now["c0000"]["data"]["context_html"].endswith("Last one, corrected.")
+    assert now["c0000"]["data"] == claim_to_task(again[0], SCHEME)["data"]
+    for worked in ("c0001", "c0002", "c0003"):   # annotated, skipped, drafted: as they were
+        assert now[worked]["data"] == before[worked]["data"]
+    assert now["c0001"]["annotations"][0]["result"][0]["value"] == {"choices": ["plain"]}
+    # the refreshed pre-label is of the version the project shows (else Label Studio hides it), alone
+    (prediction,) = now["c0004"]["predictions"]
+    assert prediction["model_version"] == studio_client.projects.get(id=first["project_id"]).model_version == "boot-1"
+    assert (prediction["result"][0]["value"], prediction["score"]) == ({"choices": ["plain"]}, pytest.approx(0.95))
+    assert now["c0004"]["total_predictions"] == 1
+    assert now["c0005"]["updated_at"] == before["c0005"]["updated_at"]
+
+    # pushed once more: nothing to update; the kept tasks are said again
+    third = push(path, title, workspace=studio["workspace"], scheme=SCHEME, progress=False)
+    assert (third["tasks_added"], third["tasks_updated"], third["tasks_unchanged"], third["tasks_annotated_kept"],
+            third["predictions_refreshed"]) == (0, 0, 3, 3, 0)
+    assert third["annotated_kept_ids"] == sorted(ids[c] for c in ("c0001", "c0002", "c0003"))
+
+
+def test_a_refreshed_pre_label_beside_another_model_s_leaves_that_one_and_the_project_s_version(
+        studio, studio_client, tmp_path):
+    title = "refresh beside a model"
+    rows = [claim_row(n) for n in range(3)]
+    path = write_rows(tmp_path / "boot.jsonl", rows)
+    first = push(path, title, workspace=studio["workspace"], scheme=SCHEME, progress=False)
+    push(write_rows(tmp_path / "ft.jsonl", [claim_row(n, model_version="ft-2", prediction="loaded", score=0.9)
+                                            for n in range(3)]), title, workspace=studio["workspace"], scheme=SCHEME,
+         progress=False)
+    held = {t["data"]["claim_id"]: t for t in project_tasks(studio_client, first["project_id"])}
+    ft_ids = {p["id"] for t in held.values() for p in t["predictions"] if p["model_version"] == "ft-2"}
+    write_rows(path, [{**rows[0], "prediction": "plain", "score": 0.99}, *rows[1:]])
+    again = push(path, title, workspace=studio["workspace"], scheme=SCHEME, progress=False)
+    assert (again["tasks_updated"], again["predictions_refreshed"], again["model_version_switched"]) == (1, 1, False)
+    now = {t["data"]["claim_id"]: t for t in project_tasks(studio_client, first["project_id"])}
+    versions = {p["model_version"]: p for p in now["c0000"]["predictions"]}
+    assert sorted(versions) == ["boot-1", "ft-2"]
+    assert versions["boot-1"]["result"][0]["value"] == {"choices": ["plain"]}
+    assert {p["id"] for t in now.values() for p in t["predictions"] if p["model_version"] == "ft-2"} == ft_ids
+    assert studio_client.projects.get(id=first["project_id"]).model_version == "ft-2"
+
+
+def test_a_corrected_document_s_tasks_take_the_new_offsets_and_keep_their_ids(studio, studio_client, tmp_path):
+    """A document edited before its second sentence: each claim gets a new claim_id; the sentences
+    that are the same keep their tasks (push_match), and those nobody labelled take the new offsets."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    doc = corpus / "report.txt"
+    first_para = "The govt said the bridge was hit on Monday."
+    second_para = "Officials in Kyiv reported 12 drones over the city overnight. The mayor said power was cut."
+    doc.write_text(f"{first_para}\n\n{second_para}\n", encoding="utf-8")
+    claims = tmp_path / "claims.jsonl"
+    assert main(["claims", str(corpus), "--out", str(claims)]) == 0
+    title = "refresh corrected document"
+    first = push(claims, title, workspace=studio["workspace"], scheme=SCHEME, scope="all", progress=False)
+    before = {t["data"]["text"]: t for t in project_tasks(studio_client, first["project_id"])}
+    assert len(before) == 3
+    annotated = before["The mayor said power was cut."]
+    studio_client.annotations.create(id=annotated["id"], result=[lc.choice_result("plain")])
+
+    doc.write_text(f"{first_para.replace('govt', 'government')}\n\n{second_para}\n", encoding="utf-8")
+    assert main(["claims", str(corpus), "--out", str(claims)]) == 0
+    rows = {row["text"]: row for row in map(json.loads, claims.read_text().splitlines())}
+    again = push(claims, title, workspace=studio["workspace"], scheme=SCHEME, scope="all", progress=False)
+    assert (again["tasks_added"], again["tasks_kept"], again["tasks_updated"], again["tasks_annotated_kept"]) == (
+        1, 2, 1, 1)
+    now = {t["data"]["text"]: t for t in project_tasks(studio_client, first["project_id"])}
+    moved = "Officials in Kyiv reported 12 drones over the city overnight."
+    assert now[moved]["id"] == before[moved]["id"]
+    assert now[moved]["data"]["claim_id"] == before[moved]["data"]["claim_id"] != rows[moved]["claim_id"]
+    assert now[moved]["data"]["doc_id"] == before[moved]["data"]["doc_id"]
+    assert (now[moved]["data"]["start"], now[moved]["data"]["end"]) == (rows[moved]["start"], rows[moved]["end"])
+    assert now[moved]["data"]["start"] == before[moved]["data"]["start"] + len("government") - len("govt")
+    kept = now["The mayor said power was cut."]
+    assert kept["data"] == annotated["data"]   # annotated: its old offsets stay
+    # the edited sentence is another claim: a task of its own; the old one is left (said by push_match)
+    assert now["The government said the bridge was hit on Monday."]["data"]["doc_id"] == before[moved]["data"]["doc_id"]
+    assert "The govt said the bridge was hit on Monday." in now
