@@ -237,14 +237,18 @@ def _spill_dir(out: str | Path) -> Path | None:
     """Where a long input's embeddings wait for the end model: the output's folder (its disk was chosen for
     the output), else the system's temporary folder."""
     import os
+    import stat
     import tempfile
 
     from corpus.files import nearest_existing
 
-    real = Path(os.path.realpath(out))
-    if real.exists() and not real.is_file():   # a device or a pipe
+    try:   # stat follows /dev/stdout to what it is; its realpath may name no file (/proc/PID/fd/pipe:[N])
+        special = not stat.S_ISREG(os.stat(out).st_mode)
+    except OSError:
+        special = False   # not made yet
+    if special:   # a device or a pipe
         return Path(tempfile.gettempdir())
-    return nearest_existing(real.parent)
+    return nearest_existing(Path(os.path.realpath(out)).parent)
 
 
 @dataclass

@@ -461,3 +461,11 @@ def test_an_output_of_dev_stdout_that_is_a_pipe_is_written_to(tmp_path):
     labelled = [json.loads(line) for line in done.stdout.splitlines()]
     assert len(labelled) == 1 and set(labelled[0]["probs"]) == {"kremlin_framing", "independent_reporting", "neutral"}
     assert "1 claims pre-labelled by bootstrap-" in done.stderr
+    # QA: a pipe in and a pipe out together ('cat claims.jsonl | stance prelabel --in /dev/stdin --out
+    # /dev/stdout | ...') said 'error: /proc/PID/fd/.claimstance-input-...: No such file': the input's copy
+    # was made in the folder of /dev/stdout's realpath, /proc/PID/fd/pipe:[N], which holds no new files
+    code = code.replace("sys.argv[1]", "'/dev/stdin'")
+    done = subprocess.run([sys.executable, "-c", code], input=rows[0] + "\n", capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line)["probs"] for line in done.stdout.splitlines()] == [labelled[0]["probs"]]
