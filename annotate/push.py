@@ -254,8 +254,10 @@ def find_project(client: Any, title: str) -> Any | None:
 
 def present_line(summary: dict[str, Any]) -> str:
     """What a push did with the tasks already there, for its summary line: '168 already there (5
-    updated, 160 unchanged, 3 annotated kept as they were)'."""
+    updated, 160 unchanged, 3 annotated kept as they were)'; on a first push, '0 already there'."""
     refreshed = summary.get("predictions_refreshed", 0)
+    if not summary.get("tasks_present", 0):
+        return "0 already there"
     return (f"{summary.get('tasks_present', 0)} already there ({summary.get('tasks_updated', 0)} updated"
             + (f", {refreshed} of their pre-labels refreshed" if refreshed else "")
             + f", {summary.get('tasks_unchanged', 0)} unchanged, {summary.get('tasks_annotated_kept', 0)} annotated "

@@ -108,6 +108,7 @@ def test_a_repush_updates_tasks_nobody_worked_on_in_place_and_keeps_the_others(s
     write_rows(path, again)
     second = push(path, title, workspace=studio["workspace"], scheme=SCHEME, progress=False)
     # what `stance push` and `stance run` print of the tasks already there
+    assert present_line(first) == "0 already there"   # a first push counts no kinds of none
     assert present_line(second) == ("6 already there (2 updated, 1 of their pre-labels refreshed, 1 unchanged, "
                                     "3 annotated kept as they were)")
     (note,) = [n for n in second["notes"] if "annotated task(s)" in n]
