@@ -83,6 +83,26 @@ _VERB_THEN_QUOTE = re.compile(rf"(?P<subj>{NAME}|[Hh]e|[Ss]he|[Tt]hey)\s+{SPEECH
 # the source runs to the first punctuation, but not to the stop of "U.S." or "Dr."
 _ACCORDING = re.compile(r"\b[Aa]ccording to\s+(?P<src>(?:[^,.;:!?()\"“”]|(?<=[A-Z])\.|(?<=\bMr)\.|(?<=\bMs)\.|"
                         r"(?<=\bDr)\.|(?<=\bMrs)\.|(?<=\bProf)\.){2,80})")
+# what a source counted or wrote, not who it is: "according to UN figures", "Reuters calculations"
+_RECORDS = re.compile(r"(?:(?<=\S)'s|’s)?(?:\s+(?:figures|data|estimates?|statistics|numbers|calculations|tallies|tally|"
+                      r"counts?|reports?|records|analysis|research|polls?|surveys?|documents?))+$")
+# a demonym alone ("Ukrainian figures" -> "Ukrainian") names nobody
+_DEMONYM = re.compile(r"^[A-Z][a-z]+(?:ian|ish|ese|an|i)$")
+
+
+def _records_source(src: str) -> str:
+    """An "according to" source without the records it is cited by: "UN figures" -> "UN", "Russia's
+    data" -> "Russia", "Russian Defence Ministry data" -> "Russian Defence Ministry"; "Ukrainian
+    figures" -> "" (a demonym names nobody). Other sources as given."""
+    m = _RECORDS.search(src)
+    if not m or m.start() == 0:
+        return src
+    head = src[:m.start()].rstrip()
+    if not head.split()[-1][:1].isupper():   # "local hospital figures": no name before the records
+        return src
+    return "" if _DEMONYM.match(head) else head
+
+
 # when a statement was made: "said on Monday", "said in a statement", "said Tuesday"
 _WHEN = (r"(?:\s+(?:on|in|last|this|earlier|later|recently)(?:\s+\w+){0,2}|"
          r"\s+(?:yesterday|today|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))?")
@@ -462,6 +482,7 @@ def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
             src_words = src.lower().split()
             if src_words and src_words[0] not in _FIRST_PERSON:
                 name = clean_name(re.sub(r"^(?:the|a|an)\s+", "", src, flags=re.I))
+                name = _records_source(name)   # "UN figures" -> "UN"
                 if name and all(w[:1].isupper() for w in name.split()):
                     name = descriptor_name(name) or name  # "Governor Vladimir Saldo" -> "Vladimir Saldo"
                 return True, name if name[:1].isupper() else None

@@ -566,6 +566,12 @@ def test_a_hint_names_only_the_label_it_matches_when_a_role_has_several() -> Non
     ('"We left," Ivan P. told reporters.', (QUOTED, "Ivan P.")),
     ("According to the U.S., the talks are over.", (QUOTED, "U.S.")),
     ("According to Governor Vladimir Saldo, 40,000 residents lost water.", (QUOTED, "Vladimir Saldo")),  # no title
+    # QA: the records a source is cited by are not its name ('UN figures' was the speaker)
+    ("According to UN figures, 40 people died.", (QUOTED, "UN")),
+    ("According to Russia's data, 40 people died.", (QUOTED, "Russia")),
+    ("According to Russian Defence Ministry estimates, 40 people died.", (QUOTED, "Russian Defence Ministry")),
+    ("According to Ukrainian figures, 40 people died.", (QUOTED, None)),   # a demonym names nobody
+    ("According to local hospital figures, 40 people died.", (QUOTED, None)),
     ('"It will not work," said Maria Zakharova.', (QUOTED, "Maria Zakharova")),  # a sentence's own stop goes
 ])
 def test_an_initial_keeps_its_full_stop_in_a_name(sentence: str, expected: tuple) -> None:
