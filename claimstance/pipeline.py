@@ -375,9 +375,9 @@ def _run(corpus: str | Path | None = None, config: str | Path | None = None,
                            cache=workspace / "cache" / "embeddings")
         result.notes += done["notes"]   # one source: its documents paired with each other
         state.done("compare", compare_key)
-    pairs = list(read_jsonl(pairs_path))
-    result.pairs = len(pairs)
-    result.contrasting = sum(1 for p in pairs if p.get("contrasting"))
+    for pair in read_jsonl(pairs_path):   # a row at a time: a big comparison has pairs by the million
+        result.pairs += 1
+        result.contrasting += bool(pair.get("contrasting"))
     clusters_path = result.compare_dir / "clusters.jsonl"
     result.clusters = sum(1 for _ in read_jsonl(clusters_path)) if clusters_path.exists() else 0
     return result

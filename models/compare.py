@@ -22,7 +22,7 @@ from corpus.errors import UserError, named_few
 from corpus.records import source_name
 from models.cache import embeddings_dir
 from models.compare_settings import CompareSettings, load_compare_settings
-from models.pairs import claim_rows, document_groups, find_pairs
+from models.pairs import PairTable, claim_rows, document_groups, pair_table
 from models.topics import cluster_pairs
 
 Embed = Callable[[list[str]], np.ndarray]
@@ -68,6 +68,14 @@ def compare(rows: Sequence[dict[str, Any]], embed: Embed, settings: CompareSetti
             ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """(claims used, pairs, clusters) of pre-labelled claim rows. Claims of one source only are
     paired within it, with a note appended to ``notes``."""
+    claims, pairs, clusters = compare_table(rows, embed, settings, where, notes)
+    return claims, list(pairs), clusters
+
+
+def compare_table(rows: Sequence[dict[str, Any]], embed: Embed, settings: CompareSettings | None = None,
+                  where: str = "input", notes: list[str] | None = None
+                  ) -> tuple[list[dict[str, Any]], PairTable, list[dict[str, Any]]]:
+    """``compare`` with the pairs as a PairTable (columns; a pair's row built when read)."""
     settings = settings or CompareSettings()
     claims = claim_rows(rows, settings, where)
     if len({str(r["doc_id"]) for r in claims}) < 2:
@@ -78,7 +86,7 @@ def compare(rows: Sequence[dict[str, Any]], embed: Embed, settings: CompareSetti
         if notes is not None:
             notes.append(note)
     vectors = np.asarray(embed([str(r["text"]) for r in claims]), dtype=np.float32)
-    pairs = find_pairs(claims, vectors, settings)
+    pairs = pair_table(claims, vectors, settings)
     clusters = cluster_pairs(claims, vectors, pairs, settings)
     return claims, pairs, clusters
 
@@ -110,8 +118,43 @@ def _arrow_type(column: str) -> Any:
 
 def _write_parquet(path: Path, rows: list[dict[str, Any]], columns: list[str]) -> None:
     """``rows`` as a Parquet table with typed columns (``stances``: label -> count, as in the JSONL)."""
-    import pyarrow as pa
     import pyarrow.parquet as pq
+
+    pq.write_table(_arrow_table(rows, columns), path)
+
+
+# Pair rows built, written and let go at a time: the rows of every pair are never held at once.
+PAIR_BATCH = 16384
+
+
+def _write_pairs(jsonl: Path, parquet: Path, pairs: Sequence[dict[str, Any]]) -> None:
+    """pairs.jsonl and pairs.parquet, ``PAIR_BATCH`` pair rows at a time (a row group each): the same
+    bytes as write_jsonl and _write_parquet give while there is one batch."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    from corpus.files import atomic_write
+
+    writer = None
+    try:
+        with atomic_write(jsonl) as handle:
+            for start in range(0, max(1, len(pairs)), PAIR_BATCH):   # no pairs: one empty table
+                batch = [{k: p.get(k) for k in PAIR_COLUMNS} for p in pairs[start:start + PAIR_BATCH]]
+                for row in batch:
+                    handle.write(json.dumps(row, ensure_ascii=False))
+                    handle.write("\n")
+                table = _arrow_table(batch, PAIR_COLUMNS)
+                if writer is None:
+                    writer = pq.ParquetWriter(parquet, table.schema)
+                writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+def _arrow_table(rows: Sequence[dict[str, Any]], columns: list[str]) -> Any:
+    import pyarrow as pa
 
     types = {c: _arrow_type(c) for c in columns}   # once a column, not once a cell
 
@@ -128,7 +171,7 @@ def _write_parquet(path: Path, rows: list[dict[str, Any]], columns: list[str]) -
 
     schema = pa.schema(list(types.items()))
     data = {c: [value(c, r.get(c)) for r in rows] for c in columns}
-    pq.write_table(pa.table(data, schema=schema), path)
+    return pa.table(data, schema=schema)
 
 
 PAIR_COLUMNS = ["pair_id", "claim_a", "claim_b", "doc_a", "doc_b", "text_a", "text_b", "context_a",
@@ -234,20 +277,19 @@ def run_compare(inp: str | Path, out: str | Path, config: str | Path | None = No
                             "labels pulled from the project these claims were pushed to")
     embed = embedder(cache, progress)
     notes: list[str] = []
-    claims, pairs, clusters = compare(rows, embed, settings, where=str(inp), notes=notes)
+    claims, pairs, clusters = compare_table(rows, embed, settings, where=str(inp), notes=notes)
     sources = sorted({source_name(r) for r in claims})
     named = named_few(sources)
     html = render_report(claims, pairs, clusters, settings, title=f"Claim comparison: {named}")
     with atomic_dir(out, OUTPUT_FILES, OUTPUT_WRITTEN) as tmp:
-        write_jsonl(tmp / "pairs.jsonl", ({k: p.get(k) for k in PAIR_COLUMNS} for p in pairs))
+        _write_pairs(tmp / "pairs.jsonl", tmp / "pairs.parquet", pairs)
         write_jsonl(tmp / "clusters.jsonl", clusters)
-        _write_parquet(tmp / "pairs.parquet", pairs, PAIR_COLUMNS)
         _write_parquet(tmp / "clusters.parquet", clusters, CLUSTER_COLUMNS)
         (tmp / "report.html").write_text(html, encoding="utf-8")
     return {"claims": len(claims), "documents": len({str(r["doc_id"]) for r in claims}),
             "prelabelled": sum(r.get("stance_by") == "model" and r.get("prediction") is not None for r in claims),
             "labelled_compared": sum(r.get("stance_by") == "annotators" for r in claims),
-            "pairs": len(pairs), "contrasting": sum(p["contrasting"] for p in pairs),
+            "pairs": len(pairs), "contrasting": int(pairs.contrasting.sum()),
             "clusters": len(clusters), "out": str(out), "labelled": labelled, "scope": settings.scope,
             "notes": notes}
 

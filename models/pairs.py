@@ -296,9 +296,13 @@ def pair_id(claim_a: str, claim_b: str) -> str:
     return hashlib.sha1(f"{a}\x00{b}".encode()).hexdigest()[:16]
 
 
+_SUGGEST = object()   # make_pair's default: the relation is suggested from the pair
+
+
 def make_pair(a: dict[str, Any], b: dict[str, Any], similarity: float,
-              settings: CompareSettings, mutual: bool = False) -> dict[str, Any]:
-    """The pair row: what an annotator needs to judge it, flat ``_a``/``_b`` fields."""
+              settings: CompareSettings, mutual: bool = False, suggested: Any = _SUGGEST) -> dict[str, Any]:
+    """The pair row: what an annotator needs to judge it, flat ``_a``/``_b`` fields (``suggested``:
+    the relation ``suggest_relation`` gave it already)."""
     pair: dict[str, Any] = {"pair_id": pair_id(str(a["claim_id"]), str(b["claim_id"])),
                             "claim_a": str(a["claim_id"]), "claim_b": str(b["claim_id"]),
                             "doc_a": str(a["doc_id"]), "doc_b": str(b["doc_id"])}
@@ -316,8 +320,8 @@ def make_pair(a: dict[str, Any], b: dict[str, Any], similarity: float,
     pair["contrasting"] = (pair["stance_a"] is not None and pair["stance_b"] is not None
                            and pair["stance_a"] != pair["stance_b"])
     pair["mutual"] = mutual   # each the other's nearest claim in its document
-    pair["suggested"] = suggest_relation(similarity, pair["stance_a"], pair["stance_b"],
-                                         a["text"], b["text"], settings, mutual)
+    pair["suggested"] = suggest_relation(similarity, pair["stance_a"], pair["stance_b"], a["text"], b["text"],
+                                         settings, mutual) if suggested is _SUGGEST else suggested
     pair["cluster"] = None
     return pair
 
@@ -384,8 +388,69 @@ def _distinct_top(idx: np.ndarray, val: np.ndarray, texts: list[str], k: int) ->
     return out_idx, out_val
 
 
+class PairTable(Sequence[dict[str, Any]]):
+    """The pairs of a comparison as columns, in pair-row order: the two claims' row numbers in
+    ``rows`` (``a`` < ``b``), the similarity, whether they are mutual nearest claims, the suggested
+    relation, whether the stances contrast, the topic (``cluster``, set by models.topics). Item ``n``
+    is the pair row ``make_pair`` gives, built when asked for: about 200 bytes a pair are held
+    instead of a row of 36 fields (the sample's two documents repeated to 20,100 claims: 627,000
+    pairs; `stance compare` peaked at 3.58 GB holding their rows, at 0.82 GB with this)."""
+
+    def __init__(self, rows: Sequence[dict[str, Any]], a: np.ndarray, b: np.ndarray, raw: np.ndarray,
+                 mutual: np.ndarray, settings: CompareSettings) -> None:
+        self.rows, self.a, self.b, self.raw, self.mutual, self.settings = rows, a, b, raw, mutual, settings
+        self.similarity = [round(float(v), 4) for v in raw]   # as the pair row holds it
+        stance = [r.get("prediction") for r in rows]
+        self.contrasting = np.array([stance[i] is not None and stance[j] is not None and stance[i] != stance[j]
+                                     for i, j in zip(a.tolist(), b.tolist())], dtype=bool)
+        self.suggested = [suggest_relation(float(v), stance[i], stance[j], rows[i]["text"], rows[j]["text"],
+                                           settings, bool(m))
+                          for i, j, v, m in zip(a.tolist(), b.tolist(), raw, mutual)]
+        self.cluster: list[int | None] = [None] * len(a)
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+    def __getitem__(self, n: Any) -> Any:
+        if isinstance(n, slice):
+            return [self[k] for k in range(*n.indices(len(self)))]
+        if n < 0:
+            n += len(self)
+        if not 0 <= n < len(self):
+            raise IndexError(n)
+        pair = make_pair(self.rows[int(self.a[n])], self.rows[int(self.b[n])], float(self.raw[n]), self.settings,
+                         mutual=bool(self.mutual[n]), suggested=self.suggested[n])
+        pair["cluster"] = self.cluster[n]
+        return pair
+
+    def __iter__(self) -> Any:
+        return (self[n] for n in range(len(self)))
+
+    def column(self, key: str) -> Sequence[Any]:
+        """One field of every pair, without building the rows: claim_a, claim_b, similarity,
+        contrasting, mutual, suggested, cluster."""
+        if key in ("claim_a", "claim_b"):
+            return [str(self.rows[i]["claim_id"]) for i in (self.a if key == "claim_a" else self.b).tolist()]
+        if key in ("contrasting", "mutual"):
+            return getattr(self, key).tolist()
+        if key in ("similarity", "suggested", "cluster"):
+            return getattr(self, key)
+        return [p.get(key) for p in self]
+
+
+def column(pairs: Sequence[dict[str, Any]], key: str) -> Sequence[Any]:
+    """``key`` of every pair: of a PairTable without building its rows."""
+    return pairs.column(key) if isinstance(pairs, PairTable) else [p.get(key) for p in pairs]
+
+
 def find_pairs(rows: Sequence[dict[str, Any]], vectors: np.ndarray,
                settings: CompareSettings, progress: bool | None = None) -> list[dict[str, Any]]:
+    """``pair_table``'s pairs as rows (``make_pair``), most similar first."""
+    return list(pair_table(rows, vectors, settings, progress))
+
+
+def pair_table(rows: Sequence[dict[str, Any]], vectors: np.ndarray,
+               settings: CompareSettings, progress: bool | None = None) -> PairTable:
     """Cross-source pairs: each claim's ``top_k`` nearest claims of other sources above
     ``min_similarity``, and mutual nearest claims of two sources above ``mutual_similarity``
     (``within_source``: of other documents, one source's included). ``progress`` (None: when over
@@ -406,15 +471,24 @@ def find_pairs(rows: Sequence[dict[str, Any]], vectors: np.ndarray,
     mutual = mutual_nearest(idx, groups, texts) if settings.mutual_similarity is not None else set()
     floor = settings.min_similarity if settings.mutual_similarity is None else \
         min(settings.min_similarity, settings.mutual_similarity)
-    best: dict[tuple[int, int], float] = {}
-    for i in range(len(rows)):
-        for j, sim in zip(idx[i], val[i]):
-            if j < 0 or sim < floor:
-                continue
-            key = (min(i, int(j)), max(i, int(j)))
-            if sim < settings.min_similarity and key not in mutual:
-                continue
-            best[key] = max(best.get(key, -1.0), float(sim))
-    pairs = [make_pair(rows[i], rows[j], sim, settings, mutual=(i, j) in mutual) for (i, j), sim in best.items()]
-    pairs.sort(key=lambda p: (-p["similarity"], p["pair_id"]))
-    return pairs
+    # Every (claim, neighbour) at least ``floor`` alike, as one number a pair (lower row * n + higher);
+    # below min_similarity only mutual nearest ones; a pair found from both sides keeps its best score.
+    n = len(rows)
+    left = np.repeat(np.arange(n, dtype=np.int64), idx.shape[1])
+    right, sim = idx.ravel(), val.ravel()
+    keep = (right >= 0) & (sim >= floor)
+    left, right, sim = left[keep], right[keep], sim[keep]
+    code = np.minimum(left, right) * n + np.maximum(left, right)
+    mutual_codes = np.array(sorted(i * n + j for i, j in mutual), dtype=np.int64)
+    keep = (sim >= settings.min_similarity) | np.isin(code, mutual_codes)
+    code, sim = code[keep], sim[keep]
+    order = np.argsort(code, kind="stable")
+    code, sim = code[order], sim[order]
+    start = np.flatnonzero(np.r_[True, code[1:] != code[:-1]]) if len(code) else np.zeros(0, dtype=np.int64)
+    code = code[start]
+    best = np.maximum.reduceat(sim, start).astype(np.float64) if len(start) else np.zeros(0)
+    a, b = code // n, code % n
+    ids = [pair_id(str(rows[i]["claim_id"]), str(rows[j]["claim_id"])) for i, j in zip(a.tolist(), b.tolist())]
+    rounded = [round(float(v), 4) for v in best]
+    order = np.array(sorted(range(len(code)), key=lambda k: (-rounded[k], ids[k])), dtype=np.int64)
+    return PairTable(rows, a[order], b[order], best[order], np.isin(code[order], mutual_codes), settings)

@@ -24,7 +24,7 @@ from corpus.records import source_name
 from corpus.safetext import html_text, marked
 from models.compare_settings import CompareSettings
 from models.cue_highlight import cue_legend, cue_pattern, highlight, label_cues
-from models.pairs import document_groups, source_group
+from models.pairs import column, document_groups, source_group
 
 CSS = """
 body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1200px;padding:0 1em;color:#222}
@@ -279,7 +279,7 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
     docs = {str(r["doc_id"]) for r in claims}
     # A corpus of one source is paired within it (models.compare.one_source): its documents are the sides.
     within = settings.within_source or len(set(document_groups(claims))) == 1
-    contrasting = sum(bool(p.get("contrasting")) for p in pairs)
+    contrasting = sum(bool(x) for x in column(pairs, "contrasting"))
     parts = [
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -327,12 +327,16 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
     # A pair whose claims ended in two topics (a big topic split in parts) is shown under the topic
     # of one of them, so that a claim's pairs stay together; "outside topics" is for the rest.
     topic_of = {str(cid): c["cluster"] for c in clusters for cid in c.get("claims", [])}
-    by_cluster: dict[Any, list[dict[str, Any]]] = defaultdict(list)
-    for p in pairs:
-        topic = p.get("cluster")
+    # Pairs by number, in pair order (a PairTable's rows are built for the pairs shown alone).
+    similarity = column(pairs, "similarity")
+    by_cluster: dict[Any, list[int]] = defaultdict(list)
+    for n, (topic, a, b) in enumerate(zip(column(pairs, "cluster"), column(pairs, "claim_a"), column(pairs, "claim_b"))):
         if topic is None:
-            topic = topic_of.get(str(p.get("claim_a")), topic_of.get(str(p.get("claim_b"))))
-        by_cluster[topic].append(p)
+            topic = topic_of.get(str(a), topic_of.get(str(b)))
+        by_cluster[topic].append(n)
+
+    def most_similar(numbers: list[int], limit: int) -> list[int]:
+        return sorted(numbers, key=lambda n: -float(similarity[n] or 0))[:limit]
     for c in clusters[:MAX_TOPICS]:
         cls = "topic contrasting" if c.get("contrasting") else "topic"
         stances = ", ".join(f"{_e(k)}: {int(v)}" for k, v in (c.get("stances") or {}).items())
@@ -368,16 +372,16 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
         if len(topic_pairs) > MAX_TOPIC_PAIRS:
             parts.append(f'<p class="meta">The {MAX_TOPIC_PAIRS} most similar of its {len(topic_pairs)} pairs; all are '
                          "in pairs.jsonl.</p>")
-            topic_pairs = sorted(topic_pairs, key=lambda p: -float(p.get("similarity") or 0))[:MAX_TOPIC_PAIRS]
-        parts.append(_pair_rows(topic_pairs, cues))
+            topic_pairs = most_similar(topic_pairs, MAX_TOPIC_PAIRS)
+        parts.append(_pair_rows([pairs[n] for n in topic_pairs], cues))
         parts.append("</section>")
     loose = by_cluster.get(None, [])
     if loose:
         parts.append("<h2>Pairs outside topics</h2>")
         if len(loose) > MAX_LOOSE_PAIRS:
             parts.append(f'<p class="meta">The {MAX_LOOSE_PAIRS} most similar of {len(loose)}; all are in pairs.jsonl.</p>')
-            loose = sorted(loose, key=lambda p: -float(p.get("similarity") or 0))[:MAX_LOOSE_PAIRS]
-        parts.append(_pair_rows(loose, cues))
+            loose = most_similar(loose, MAX_LOOSE_PAIRS)
+        parts.append(_pair_rows([pairs[n] for n in loose], cues))
     parts += unmatched_section(claims, pairs, cues)
     parts.append("</body></html>")
     return "\n".join(parts)
@@ -387,7 +391,7 @@ def unmatched_section(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str
                       cues: re.Pattern[str] | None, limit: int = MAX_UNMATCHED) -> list[str]:
     """Per source, the claims no claim of another document matched: what one side says and the
     others do not (at this threshold)."""
-    paired = {str(p.get(k)) for p in pairs for k in ("claim_a", "claim_b")}
+    paired = {str(c) for k in ("claim_a", "claim_b") for c in column(pairs, k)}
     alone: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in claims:
         if str(row["claim_id"]) not in paired:

@@ -20,7 +20,7 @@ import numpy as np
 
 from corpus.records import source_name
 from models.compare_settings import CompareSettings
-from models.pairs import document_groups
+from models.pairs import PairTable, column, document_groups
 
 
 def _components(n: int, edges: list[tuple[int, int]]) -> list[list[int]]:
@@ -109,13 +109,19 @@ def topic_labels(rows: Sequence[dict[str, Any]], clusters: list[list[int]], n_te
     return labels
 
 
-def cluster_pairs(rows: Sequence[dict[str, Any]], vectors: np.ndarray, pairs: list[dict[str, Any]],
+def cluster_pairs(rows: Sequence[dict[str, Any]], vectors: np.ndarray, pairs: Sequence[dict[str, Any]],
                   settings: CompareSettings) -> list[dict[str, Any]]:
-    """Topics: connected components of the pair graph (big ones split); sets each pair's ``cluster``."""
-    pos = {str(r["claim_id"]): i for i, r in enumerate(rows)}
+    """Topics: connected components of the pair graph (big ones split); sets each pair's ``cluster``
+    (a PairTable's in its column)."""
     threshold = float(settings.cluster_similarity if settings.cluster_similarity is not None
                       else settings.min_similarity)
-    edges = [(pos[p["claim_a"]], pos[p["claim_b"]]) for p in pairs if p["similarity"] >= threshold]
+    if isinstance(pairs, PairTable) and pairs.rows is rows:   # its columns, no pair row built
+        ends = list(zip(pairs.a.tolist(), pairs.b.tolist()))
+    else:
+        pos = {str(r["claim_id"]): i for i, r in enumerate(rows)}
+        ends = [(pos[a], pos[b]) for a, b in zip(column(pairs, "claim_a"), column(pairs, "claim_b"))]
+    similarity, contrasting = column(pairs, "similarity"), column(pairs, "contrasting")
+    edges = [e for e, sim in zip(ends, similarity) if sim >= threshold]
     groups: list[list[int]] = []
     big = []
     for members in _components(len(rows), edges):
@@ -136,17 +142,21 @@ def cluster_pairs(rows: Sequence[dict[str, Any]], vectors: np.ndarray, pairs: li
     groups.sort(key=lambda g: (-len(g), g[0]))
     labels = topic_labels(rows, groups, settings.label_terms)
     where = {node: c for c, g in enumerate(groups) for node in g}
-    by_cluster: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for p in pairs:
-        ca, cb = where.get(pos[p["claim_a"]]), where.get(pos[p["claim_b"]])
-        p["cluster"] = ca if ca is not None and ca == cb else None
-        if p["cluster"] is not None:
-            by_cluster[p["cluster"]].append(p)
+    by_cluster: dict[int, list[int]] = defaultdict(list)   # the pairs of each topic, in pair order
+    for n, (a, b) in enumerate(ends):
+        ca, cb = where.get(a), where.get(b)
+        topic = ca if ca is not None and ca == cb else None
+        if isinstance(pairs, PairTable):
+            pairs.cluster[n] = topic
+        else:
+            pairs[n]["cluster"] = topic
+        if topic is not None:
+            by_cluster[topic].append(n)
     clusters = []
     for c, members in enumerate(groups):
         stances = Counter(str(rows[i].get("prediction")) for i in members
                           if rows[i].get("prediction") is not None)
-        sims = [p["similarity"] for p in by_cluster[c]]
+        sims = [similarity[n] for n in by_cluster[c]]
         clusters.append({
             "cluster": c, "label": labels[c], "size": len(members),
             "claims": [str(rows[i]["claim_id"]) for i in members],
@@ -155,7 +165,7 @@ def cluster_pairs(rows: Sequence[dict[str, Any]], vectors: np.ndarray, pairs: li
             "stances": dict(sorted(stances.items())),
             "contrasting": len(stances) > 1,
             "pairs": len(by_cluster[c]),
-            "contrasting_pairs": sum(p["contrasting"] for p in by_cluster[c]),
+            "contrasting_pairs": sum(contrasting[n] for n in by_cluster[c]),
             "mean_similarity": round(float(np.mean(sims)), 4) if sims else None,
         })
     return clusters
