@@ -283,9 +283,10 @@ def _run(corpus: str | Path | None = None, config: str | Path | None = None,
         from models.prelabel import load_predictor, prelabel_stream
 
         prelabeled_src = pending.take(PRELABELED)
-        # as `stance prelabel` does, a chunk at a time; the scheme recorded in the rows for the next commands
+        # as `stance prelabel` does, a chunk at a time, its bar on stderr on a terminal as the other
+        # steps' are; the scheme recorded in the rows for the next commands
         prelabel_stream(claims_src, prelabeled_src, load_predictor(scheme, str(model_dir) if model_dir else None),
-                        scheme_choice.record, model_dir)
+                        scheme_choice.record, model_dir, progress=True)
         pending.state.done("prelabel", prelabel_key)
     if model_dir:   # what `stance train` warned about the model, before its pre-labels are pushed
         from models.model_dir import model_notes, scheme_change_note

@@ -62,6 +62,24 @@ def test_run_without_label_studio_then_rerun_skips_every_step(tmp_path):
     assert "documents: 2" in text and "pairs across documents" in text
 
 
+def test_run_shows_the_pre_labelling_s_progress_on_a_terminal_s_stderr(tmp_path, capsys, monkeypatch):
+    # Step 2 ran with no bar while the claims and the comparison showed theirs (20,100 claims: 10 s).
+    import io
+    import sys
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    err = Terminal()
+    monkeypatch.setattr(sys, "stderr", err)
+    assert main(["run", "--workspace", str(tmp_path / "ws"), "--no-push"]) == 0
+    shown, out = err.getvalue(), capsys.readouterr().out
+    assert "[2/5] pre-labels: bootstrap" in shown and "pre-labelling:   0%" in shown and "0/199" in shown
+    assert "pre-labelling" not in out and "[2/5]" not in out   # the summary on stdout is as it was
+    assert "pairs across documents: " in out and "pre-labels of the statements, by source type:" in out
+
+
 def test_run_on_one_csv_document_reads_its_column_and_skips_the_comparison(tmp_path, capsys):
     corpus = tmp_path / "one"
     corpus.mkdir()
