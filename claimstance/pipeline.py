@@ -30,6 +30,9 @@ SAMPLE_CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "sample"
 NO_SOURCE_TYPE = "(no source_type)"
 NAMES_SHOWN = 5   # documents named in the note on those without a source_type
 
+# The step the run leaves out when its statements come from one document (nothing to pair them with).
+COMPARE_ONE_DOCUMENT = "compare (one document)"
+
 
 @dataclass
 class RunResult:
@@ -358,7 +361,7 @@ def _run(corpus: str | Path | None = None, config: str | Path | None = None,
             "comparing needs two or more")
         shutil.rmtree(result.compare_dir, ignore_errors=True)
         state.forget("compare")
-        result.not_run.append("compare (one document)")
+        result.not_run.append(COMPARE_ONE_DOCUMENT)
         return result
     if state.fresh("compare", compare_key, pairs_path, result.compare_dir / "report.html"):
         say(f"[5/5] compare: up to date ({result.compare_dir})")
@@ -591,8 +594,9 @@ def summary_lines(result: RunResult) -> list[str]:
                         if empty else "")
                      + (" (or, for rows that name it in a column, `--column source_type=COLUMN`)"
                         if rows_elsewhere else ""))
-    lines.append(f"pairs across documents: {result.pairs} ({result.contrasting} with contrasting stances), "
-                 f"topics: {result.clusters}")
+    if COMPARE_ONE_DOCUMENT not in result.not_run:   # else no pairs were looked for: 'not run' says so
+        lines.append(f"pairs across documents: {result.pairs} ({result.contrasting} with contrasting stances), "
+                     f"topics: {result.clusters}")
     if result.pushed:
         p = result.pushed
         from annotate.push import present_line

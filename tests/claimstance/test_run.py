@@ -95,6 +95,7 @@ def test_run_on_one_csv_document_reads_its_column_and_skips_the_comparison(tmp_p
     out = capsys.readouterr().out
     assert "documents: 1" in out and "claims: 2" in out
     assert "not run: Label Studio and push (--no-push), compare (one document)" in out
+    assert "pairs across documents" not in out   # QA: it said 'pairs across documents: 0 ..., topics: 0'
     assert "comparison report" not in out and not (workspace / "run" / "compare").exists()
     # Another corpus in the same workspace: the run says what it replaces.
     other = tmp_path / "other"
