@@ -218,13 +218,19 @@ def dates(text: str) -> tuple[set[tuple[int, int]], set[str]]:
 def same_event(text_a: str, text_b: str) -> bool:
     """Both sentences name a place, no place named surely in one is missing from the other, and the
     dates agree where both give one (of the same kind: a day of a month, a weekday)."""
-    named_a, sure_a = places(text_a)
-    named_b, sure_b = places(text_b)
+    return _same_event(places(text_a), places(text_b), dates(text_a), dates(text_b))
+
+
+def _same_event(places_a: tuple[set[str], list[set[str]]], places_b: tuple[set[str], list[set[str]]],
+                dates_a: tuple[set[Any], set[str]], dates_b: tuple[set[Any], set[str]]) -> bool:
+    """``same_event`` from each sentence's ``places`` and ``dates``."""
+    named_a, sure_a = places_a
+    named_b, sure_b = places_b
     if any(not run & named_b for run in sure_a) or any(not run & named_a for run in sure_b):
         return False
     if not named_a & named_b:   # no place in one or both: nothing says it is the same event
         return False
-    for x, y in zip(dates(text_a), dates(text_b)):
+    for x, y in zip(dates_a, dates_b):
         if x and y and not x & y:
             return False
     return True
@@ -247,18 +253,25 @@ def quotes(text: str) -> list[str]:
 def shared_quote(text_a: str, text_b: str) -> bool:
     """Both sentences are mostly one quote, and the quotes are (near) the same words: the same
     statement repeated, whoever reports it."""
-    def main_quotes(text: str) -> list[list[str]]:
-        total = len(_WORD.findall(text)) or 1
-        out = []
-        for q in quotes(text):
-            words = [w.lower() for w in _WORD.findall(q)]
-            if len(words) >= _MIN_QUOTE_WORDS and len(words) >= _QUOTE_SHARE * total:
-                out.append(words)
-        return out
+    return _shared_quote(main_quotes(text_a), main_quotes(text_b))
 
-    for qa in main_quotes(text_a):
-        for qb in main_quotes(text_b):
-            a, b = set(qa), set(qb)
+
+def main_quotes(text: str) -> list[set[str]]:
+    """The words (lower case) of each quote that is most of the sentence (``_QUOTE_SHARE``) and no
+    scare quote (``_MIN_QUOTE_WORDS``)."""
+    total = len(_WORD.findall(text)) or 1
+    out = []
+    for q in quotes(text):
+        words = [w.lower() for w in _WORD.findall(q)]
+        if len(words) >= _MIN_QUOTE_WORDS and len(words) >= _QUOTE_SHARE * total:
+            out.append(set(words))
+    return out
+
+
+def _shared_quote(quotes_a: list[set[str]], quotes_b: list[set[str]]) -> bool:
+    """``shared_quote`` from each sentence's ``main_quotes``."""
+    for a in quotes_a:
+        for b in quotes_b:
             if len(a & b) >= _SAME_QUOTE * min(len(a), len(b)):
                 return True
     return False
@@ -288,6 +301,64 @@ def suggest_relation(similarity: float, stance_a: Any, stance_b: Any, text_a: st
     if stance_a != stance_b:
         return "same_point_different_framing"
     return "agree"
+
+
+class SentenceFeatures:
+    """What ``suggest_relation`` reads of each sentence, found once a text when first asked for and
+    kept, so that a sentence in many pairs is read once: whether it holds a negation, the side it
+    names as the cause, its places, dates and main quotes. ``suggest`` gives what ``suggest_relation``
+    gives for two of the texts, by index."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.texts = texts
+        self._found: dict[str, list[Any]] = {}   # text -> its features, each _UNSET until needed
+
+    def _get(self, n: int, k: int, compute: Any) -> Any:
+        text = self.texts[n]
+        found = self._found.get(text)
+        if found is None:
+            found = self._found[text] = [_UNSET] * 5
+        if found[k] is _UNSET:
+            found[k] = compute(text)
+        return found[k]
+
+    def negated(self, n: int) -> bool:
+        return self._get(n, 0, lambda t: bool(_words(t) & _NEGATIONS))
+
+    def cause(self, n: int) -> str | None:
+        return self._get(n, 1, cause)
+
+    def places(self, n: int) -> tuple[set[str], list[set[str]]]:
+        return self._get(n, 2, places)
+
+    def dates(self, n: int) -> tuple[set[tuple[int, int]], set[str]]:
+        return self._get(n, 3, dates)
+
+    def main_quotes(self, n: int) -> list[set[str]]:
+        return self._get(n, 4, main_quotes)
+
+    def suggest(self, similarity: float, stance_a: Any, stance_b: Any, a: int, b: int,
+                settings: CompareSettings, mutual: bool = False) -> str | None:
+        """``suggest_relation`` for texts ``a`` and ``b``, step for step, from their features."""
+        if similarity < settings.unrelated_below:
+            return None if mutual else "unrelated"
+        if similarity >= settings.contradict_above and self.negated(a) != self.negated(b):
+            return "contradict"
+        if settings.opposite_cause_above is not None and similarity >= settings.opposite_cause_above:
+            cause_a, cause_b = self.cause(a), self.cause(b)
+            if cause_a is not None and cause_b is not None and cause_a != cause_b \
+                    and _same_event(self.places(a), self.places(b), self.dates(a), self.dates(b)):
+                return "contradict"
+        if _shared_quote(self.main_quotes(a), self.main_quotes(b)):
+            return "agree"
+        if stance_a is None or stance_b is None:
+            return None
+        if stance_a != stance_b:
+            return "same_point_different_framing"
+        return "agree"
+
+
+_UNSET = object()
 
 
 def pair_id(claim_a: str, claim_b: str) -> str:
@@ -403,8 +474,8 @@ class PairTable(Sequence[dict[str, Any]]):
         stance = [r.get("prediction") for r in rows]
         self.contrasting = np.array([stance[i] is not None and stance[j] is not None and stance[i] != stance[j]
                                      for i, j in zip(a.tolist(), b.tolist())], dtype=bool)
-        self.suggested = [suggest_relation(float(v), stance[i], stance[j], rows[i]["text"], rows[j]["text"],
-                                           settings, bool(m))
+        features = SentenceFeatures([r["text"] for r in rows])   # each text read once, not once a pair
+        self.suggested = [features.suggest(float(v), stance[i], stance[j], i, j, settings, bool(m))
                           for i, j, v, m in zip(a.tolist(), b.tolist(), raw, mutual)]
         self.cluster: list[int | None] = [None] * len(a)
 
