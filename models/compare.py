@@ -136,14 +136,13 @@ def _write_pairs(jsonl: Path, parquet: Path, pairs: Sequence[dict[str, Any]]) ->
 
     from corpus.files import atomic_write
 
+    encode = json.JSONEncoder(ensure_ascii=False).encode   # json.dumps(row, ensure_ascii=False), made once
     writer = None
     try:
         with atomic_write(jsonl) as handle:
             for start in range(0, max(1, len(pairs)), PAIR_BATCH):   # no pairs: one empty table
                 batch = [{k: p.get(k) for k in PAIR_COLUMNS} for p in pairs[start:start + PAIR_BATCH]]
-                for row in batch:
-                    handle.write(json.dumps(row, ensure_ascii=False))
-                    handle.write("\n")
+                handle.writelines(encode(row) + "\n" for row in batch)
                 table = _arrow_table(batch, PAIR_COLUMNS)
                 if writer is None:
                     writer = pq.ParquetWriter(parquet, table.schema)
@@ -158,19 +157,18 @@ def _arrow_table(rows: Sequence[dict[str, Any]], columns: list[str]) -> Any:
 
     types = {c: _arrow_type(c) for c in columns}   # once a column, not once a cell
 
-    def value(column: str, v: Any) -> Any:
-        if v is None:
-            return None
+    def values(column: str) -> list[Any]:   # a column's cells, None kept
+        cells = [r.get(column) for r in rows]
         if column == "stances":
-            return [(str(k), int(n)) for k, n in v.items()]
+            return [None if v is None else [(str(k), int(n)) for k, n in v.items()] for v in cells]
         if column in _LISTS:
-            return [str(x) for x in v]
+            return [None if v is None else [str(x) for x in v] for v in cells]
         if types[column] == pa.string():
-            return str(v)
-        return v
+            return [None if v is None else str(v) for v in cells]
+        return cells
 
     schema = pa.schema(list(types.items()))
-    data = {c: [value(c, r.get(c)) for r in rows] for c in columns}
+    data = {c: values(c) for c in columns}
     return pa.table(data, schema=schema)
 
 

@@ -377,16 +377,8 @@ def make_pair(a: dict[str, Any], b: dict[str, Any], similarity: float,
     pair: dict[str, Any] = {"pair_id": pair_id(str(a["claim_id"]), str(b["claim_id"])),
                             "claim_a": str(a["claim_id"]), "claim_b": str(b["claim_id"]),
                             "doc_a": str(a["doc_id"]), "doc_b": str(b["doc_id"])}
-    for side, row in (("a", a), ("b", b)):
-        pair[f"text_{side}"] = row["text"]
-        pair[f"context_{side}"] = row.get("context") or row["text"]
-        for key in ("start", "context_start", "title", "outlet", "source_type", "speaker", "speaker_name"):
-            pair[f"{key}_{side}"] = row.get(key)
-        pair[f"source_{side}"] = source_name(row)
-        pair[f"stance_{side}"] = row.get("prediction")
-        pair[f"stance_score_{side}"] = row.get("score")
-        # Who gave the stance: "annotators" (compare --labels) or "model" (a pre-label); None: none.
-        pair[f"stance_by_{side}"] = row.get("stance_by") or ("model" if row.get("prediction") is not None else None)
+    pair.update(_side(a, "a"))
+    pair.update(_side(b, "b"))
     pair["similarity"] = round(float(similarity), 4)
     pair["contrasting"] = (pair["stance_a"] is not None and pair["stance_b"] is not None
                            and pair["stance_a"] != pair["stance_b"])
@@ -395,6 +387,22 @@ def make_pair(a: dict[str, Any], b: dict[str, Any], similarity: float,
                                          settings, mutual) if suggested is _SUGGEST else suggested
     pair["cluster"] = None
     return pair
+
+
+_SIDE_KEYS = ("start", "context_start", "title", "outlet", "source_type", "speaker", "speaker_name")
+
+
+def _side(row: dict[str, Any], side: str) -> dict[str, Any]:
+    """A claim's fields of a pair row on side ``side`` ("a" or "b"), text to stance_by."""
+    out: dict[str, Any] = {f"text_{side}": row["text"], f"context_{side}": row.get("context") or row["text"]}
+    for key in _SIDE_KEYS:
+        out[f"{key}_{side}"] = row.get(key)
+    out[f"source_{side}"] = source_name(row)
+    out[f"stance_{side}"] = row.get("prediction")
+    out[f"stance_score_{side}"] = row.get("score")
+    # Who gave the stance: "annotators" (compare --labels) or "model" (a pre-label); None: none.
+    out[f"stance_by_{side}"] = row.get("stance_by") or ("model" if row.get("prediction") is not None else None)
+    return out
 
 
 def source_group(row: dict[str, Any]) -> str:
@@ -478,6 +486,8 @@ class PairTable(Sequence[dict[str, Any]]):
         self.suggested = [features.suggest(float(v), stance[i], stance[j], i, j, settings, bool(m))
                           for i, j, v, m in zip(a.tolist(), b.tolist(), raw, mutual)]
         self.cluster: list[int | None] = [None] * len(a)
+        self._row_ids: dict[int, tuple[str, str]] = {}
+        self._sides: dict[tuple[int, str], dict[str, Any]] = {}   # a claim's side of a pair row (_side)
 
     def __len__(self) -> int:
         return len(self.a)
@@ -489,10 +499,32 @@ class PairTable(Sequence[dict[str, Any]]):
             n += len(self)
         if not 0 <= n < len(self):
             raise IndexError(n)
-        pair = make_pair(self.rows[int(self.a[n])], self.rows[int(self.b[n])], float(self.raw[n]), self.settings,
-                         mutual=bool(self.mutual[n]), suggested=self.suggested[n])
+        # make_pair's row, each claim's side of it made once (a claim is in many pairs)
+        i, j = int(self.a[n]), int(self.b[n])
+        claim_a, doc_a = self._ids(i)
+        claim_b, doc_b = self._ids(j)
+        pair: dict[str, Any] = {"pair_id": pair_id(claim_a, claim_b), "claim_a": claim_a, "claim_b": claim_b,
+                                "doc_a": doc_a, "doc_b": doc_b}
+        pair.update(self._side(i, "a"))
+        pair.update(self._side(j, "b"))
+        pair["similarity"] = self.similarity[n]
+        pair["contrasting"] = bool(self.contrasting[n])
+        pair["mutual"] = bool(self.mutual[n])
+        pair["suggested"] = self.suggested[n]
         pair["cluster"] = self.cluster[n]
         return pair
+
+    def _ids(self, i: int) -> tuple[str, str]:
+        found = self._row_ids.get(i)
+        if found is None:
+            found = self._row_ids[i] = (str(self.rows[i]["claim_id"]), str(self.rows[i]["doc_id"]))
+        return found
+
+    def _side(self, i: int, side: str) -> dict[str, Any]:
+        found = self._sides.get((i, side))
+        if found is None:
+            found = self._sides[(i, side)] = _side(self.rows[i], side)
+        return found
 
     def __iter__(self) -> Any:
         return (self[n] for n in range(len(self)))

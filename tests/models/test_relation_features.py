@@ -1,5 +1,6 @@
 """The suggested relation from each sentence's features read once (models.pairs.SentenceFeatures, as
-PairTable uses it) equals suggest_relation read pair by pair, on the relation tests' sentences."""
+PairTable uses it) equals suggest_relation read pair by pair, on the relation tests' sentences; PairTable's
+rows, each claim's side made once, are make_pair's, and pairs.jsonl holds json.dumps of each."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 from models.compare_settings import CompareSettings
-from models.pairs import PairTable, SentenceFeatures, suggest_relation
+from models.pairs import PairTable, SentenceFeatures, make_pair, suggest_relation
 from tests.models import test_compare
 
 
@@ -67,3 +68,48 @@ def test_pair_table_suggests_what_make_pair_would():
                 for i, j, v, m in zip(a.tolist(), b.tolist(), raw, mutual)]
     assert table.suggested == expected
     assert "contradict" in expected and "agree" in expected
+
+
+def test_pair_table_rows_are_make_pair_s_rows_key_for_key_and_type_for_type():
+    texts = _sentences()
+    rows = [{"claim_id": k if k % 4 == 0 else f"c{k}", "doc_id": k % 3, "text": t, "start": k * 10,
+             "context": None if k % 2 else f"{t} More.", "outlet": ["Wire", None, ""][k % 3],
+             "author": "@someone" if k % 3 == 1 else None, "platform": "X",
+             "prediction": ["x", "y", None][k % 3], "score": [0.5, None, 0.25][k % 3],
+             "stance_by": "annotators" if k % 5 == 0 else None} for k, t in enumerate(texts)]
+    rng = np.random.default_rng(5)
+    pairs = sorted({(min(i, j), max(i, j)) for i, j in rng.integers(0, len(rows), (300, 2)) if i != j})
+    a, b = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
+    raw, mutual = rng.uniform(0.3, 1.0, len(pairs)).astype(np.float32), rng.random(len(pairs)) < 0.3
+    table = PairTable(rows, a, b, raw, mutual, CompareSettings())
+    expected = [make_pair(rows[i], rows[j], float(v), CompareSettings(), mutual=bool(m))
+                for i, j, v, m in zip(a.tolist(), b.tolist(), raw, mutual)]
+    got = list(table)
+    assert [list(p.items()) for p in got] == [list(p.items()) for p in expected]   # order of keys too
+    assert [[type(v) for v in p.values()] for p in got] == [[type(v) for v in p.values()] for p in expected]
+    assert len({p["source_a"] for p in got}) > 1
+
+
+def test_written_pairs_are_json_dumps_of_each_row_and_the_same_table(tmp_path):
+    import json
+
+    import pyarrow.parquet as pq
+
+    from models.compare import PAIR_COLUMNS, _write_pairs
+
+    rows = [{"claim_id": f"c{k}", "doc_id": f"d{k % 3}", "text": t + " «Ünïcødé» \u2028 \"q\"", "start": k,
+             "outlet": [None, "Wire", 7][k % 3], "prediction": ["x", None][k % 2], "score": [0.5, None][k % 2]}
+            for k, t in enumerate(_sentences())]
+    a, b = np.arange(0, len(rows) - 1), np.arange(1, len(rows))
+    table = PairTable(rows, a, b, np.linspace(0.4, 0.99, len(a)), a % 2 == 0, CompareSettings())
+    table.cluster = [k % 4 or None for k in range(len(a))]
+    _write_pairs(tmp_path / "pairs.jsonl", tmp_path / "pairs.parquet", table)
+    expected = [{k: p.get(k) for k in PAIR_COLUMNS} for p in table]
+    text = (tmp_path / "pairs.jsonl").read_text(encoding="utf-8")
+    assert text == "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in expected)
+    written = pq.read_table(tmp_path / "pairs.parquet").to_pydict()
+    assert list(written) == PAIR_COLUMNS
+    string = {"outlet_a", "outlet_b", "source_a", "stance_a", "suggested"}   # 7 as an outlet is the string "7"
+    for key in PAIR_COLUMNS:
+        assert written[key] == [str(p[key]) if key in string and p[key] is not None else p[key] for p in expected], key
+    assert "7" in written["outlet_a"] and None in written["outlet_a"] and None in written["cluster"]
