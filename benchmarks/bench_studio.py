@@ -76,6 +76,17 @@ def prelabelled_rows(texts: list[str], label_ids: list[str], seed: int = 13) -> 
     return rows
 
 
+def _timed(command: list[str], what: str, whole: bool = False) -> float:
+    """Seconds one push took; its summary printed (``whole``: all of it, else its first line)."""
+    began = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env=dict(os.environ))
+    seconds = time.perf_counter() - began
+    if done.returncode != 0:
+        sys.exit(f"{what} failed: {done.stderr.strip()}")
+    print(done.stdout.strip() if whole else done.stdout.strip().splitlines()[0])
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--claims", default=str(DEFAULT_CLAIMS), help="JSONL with a `text` field")
@@ -125,19 +136,8 @@ def main() -> None:
 
         command = [str(STANCE), "push", "--in", str(path), "--project", f"bench push {stamp}",
                    "--workspace", str(workspace)]
-        began = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True, env=dict(os.environ))
-        push_s = time.perf_counter() - began
-        if done.returncode != 0:
-            sys.exit(f"stance push failed: {done.stderr.strip()}")
-        print(done.stdout.strip())
-
-        began = time.perf_counter()
-        again = subprocess.run(command, capture_output=True, text=True)
-        repush_s = time.perf_counter() - began
-        if again.returncode != 0:
-            sys.exit(f"second stance push failed: {again.stderr.strip()}")
-        print(again.stdout.strip().splitlines()[0])
+        push_s = _timed(command, "stance push", whole=True)
+        repush_s = _timed(command, "second stance push")
         refresh_s = refresh_again_s = None
         if args.changed:
             changed = [dict(row) for row in rows]
@@ -147,16 +147,8 @@ def main() -> None:
                 if i % 5 == 0:
                     row["prediction"] = labels[(labels.index(row["prediction"]) + 1) % len(labels)]
             path.write_text("".join(json.dumps(row) + "\n" for row in changed), encoding="utf-8")
-            began = time.perf_counter()
-            done = subprocess.run(command, capture_output=True, text=True)
-            refresh_s = time.perf_counter() - began
-            if done.returncode != 0:
-                sys.exit(f"stance push of the changed claims failed: {done.stderr.strip()}")
-            print(done.stdout.strip().splitlines()[0])
-            began = time.perf_counter()
-            done = subprocess.run(command, capture_output=True, text=True)
-            refresh_again_s = time.perf_counter() - began
-            print(done.stdout.strip().splitlines()[0])
+            refresh_s = _timed(command, "stance push of the changed claims")
+            refresh_again_s = _timed(command, "stance push once more")
         load = os.getloadavg()[0]
     finally:
         if not args.workspace and not args.keep:

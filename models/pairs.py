@@ -296,11 +296,14 @@ def suggest_relation(similarity: float, stance_a: Any, stance_b: Any, text_a: st
         return "contradict"
     if shared_quote(text_a, text_b):   # the same words quoted are the same framing, whoever quotes them
         return "agree"
+    return _by_stances(stance_a, stance_b)
+
+
+def _by_stances(stance_a: Any, stance_b: Any) -> str | None:
+    """The relation stances alone suggest, when nothing in the wording decided: None when a claim has none."""
     if stance_a is None or stance_b is None:
         return None
-    if stance_a != stance_b:
-        return "same_point_different_framing"
-    return "agree"
+    return "same_point_different_framing" if stance_a != stance_b else "agree"
 
 
 class SentenceFeatures:
@@ -351,11 +354,7 @@ class SentenceFeatures:
                 return "contradict"
         if _shared_quote(self.main_quotes(a), self.main_quotes(b)):
             return "agree"
-        if stance_a is None or stance_b is None:
-            return None
-        if stance_a != stance_b:
-            return "same_point_different_framing"
-        return "agree"
+        return _by_stances(stance_a, stance_b)
 
 
 _UNSET = object()
