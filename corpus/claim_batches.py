@@ -205,7 +205,7 @@ def _position(source: Source) -> int:
 
 
 def progress_total(sources: list[Source]) -> int:
-    """The bytes ``_tasks`` tells in all: the inputs' sizes."""
+    """The bytes ``_tasks`` tells in all: the inputs' sizes (an unreadable one's 0)."""
     return sum(_file_size(source) for source in sources)
 
 
@@ -282,10 +282,4 @@ def _results(tasks: Iterable[tuple[Any, int]], options: ReadOptions, workers: in
 
 def _default_workers(sources: list[Source]) -> int:
     """A pool pays off only on a corpus of some size."""
-    total = 0
-    for source in sources:
-        try:
-            total += os.path.getsize(source.path)
-        except OSError:
-            pass
-    return min(os.cpu_count() or 1, 4) if total > 4 * 1024 * 1024 else 1
+    return min(os.cpu_count() or 1, 4) if progress_total(sources) > 4 * 1024 * 1024 else 1

@@ -41,9 +41,10 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
     path = Path(path)
     if path.is_dir():
         raise UserError(f"{path} is a directory; give a file name for the output")
-    if path.is_symlink() and not (path.exists() and not path.is_file()):   # /dev/stdout a pipe: written to as it is
+    device = path.exists() and not path.is_file()   # a device or a pipe, a link to one too (/dev/stdout a pipe)
+    if path.is_symlink() and not device:
         path = link_target(path)
-    if path.exists() and not path.is_file():
+    if device:
         kwargs = {} if "b" in mode else {"encoding": encoding}
         try:
             with open(path, mode, **kwargs) as handle:
@@ -167,11 +168,12 @@ def _marked_as(path: Path, expect: Sequence[str]) -> bool:
 
 def check_output_file(path: str | Path) -> None:
     """Before the work: ``path`` can take a file (not a directory; its folder writable)."""
-    if Path(path).is_dir():
+    given = Path(path)
+    if given.is_dir():
         raise UserError(f"{path} is a directory; give a file name for the output")
-    if Path(path).exists() and not Path(path).is_file():
+    if given.exists() and not given.is_file():
         return   # a device or a pipe (/dev/stdout a pipe: a link to no path), written to directly (see atomic_write)
-    real = link_target(Path(path)) if Path(path).is_symlink() else Path(os.path.realpath(path))   # a link's target is what gets written
+    real = link_target(given) if given.is_symlink() else Path(os.path.realpath(path))   # a link's target is what gets written
     check_writable(real)
 
 

@@ -74,8 +74,8 @@ RULE_LINE = re.compile(r"=+[ \t]*|-+[ \t]*|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}|(?:-
 # A table's line: a Markdown pipe table's row, which opens and closes with "|" ("| Kursk | 2 dead |", as
 # trafilatura lays out an HTML table's rows too), or its delimiter row ("|---|:--:|", "---|---"). Never
 # part of a paragraph.
-_TABLE_LINE = re.compile(r"\|[^\n\r]*\||\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?")
 _DELIMITER_ROW = re.compile(r"\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?")
+_TABLE_LINE = re.compile(r"\|[^\n\r]*\||" + _DELIMITER_ROW.pattern)
 # A line ending in one of these words stops where no sentence ends ("... the\nKremlin said"), and a
 # title before a name after one of them ("... said President\nZelensky") or a comma does too. Words a
 # heading may end in ("What we stand for") are safe only on a line as long as a wrapped one (_OPEN_MIN).
