@@ -24,10 +24,9 @@ from corpus.claimfilter import SCOPE_WORDS, in_scope
 from corpus.errors import UserError, named_few
 from corpus.files import read_jsonl
 from corpus.sources import ReadOptions
-from models.schemes import source_type_note
+from models.schemes import NO_SOURCE_TYPE, source_type_note
 
 SAMPLE_CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "sample"
-NO_SOURCE_TYPE = "(no source_type)"
 NAMES_SHOWN = 5   # documents named in the note on those without a source_type
 
 # The step the run leaves out when its statements come from one document (nothing to pair them with).

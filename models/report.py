@@ -25,6 +25,7 @@ from corpus.safetext import html_text, marked
 from models.compare_settings import CompareSettings
 from models.cue_highlight import cue_legend, cue_pattern, highlight, label_cues
 from models.pairs import column, document_groups, source_group
+from models.schemes import NO_SOURCE_TYPE
 
 CSS = """
 body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1200px;padding:0 1em;color:#222}
@@ -81,13 +82,9 @@ MAX_TOPIC_PAIRS = 25   # pair rows shown under one topic (the most similar)
 MAX_UNMATCHED = 15   # claims without a counterpart listed a source
 
 
-# Claims of documents with no source_type are a bar of their own in the source-type chart, named as
-# `stance evaluate` names the group, so the chart counts the same claims as the source chart above it.
-NO_SOURCE_TYPE = "(no source_type)"
-
-
 def source_type_group(row: dict[str, Any]) -> str:
-    """A claim's bar in the source-type chart: its document's ``source_type``, else NO_SOURCE_TYPE."""
+    """A claim's bar in the source-type chart: its document's ``source_type``, else NO_SOURCE_TYPE (a bar
+    of its own, so the chart counts the same claims as the source chart above it)."""
     value = row.get("source_type")
     return NO_SOURCE_TYPE if value in (None, "") else str(value)
 

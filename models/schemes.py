@@ -384,6 +384,11 @@ def load_scheme(name_or_path: str) -> Scheme:
     return parse_scheme(read_yaml(path, "scheme file", hint="check the path"), source)
 
 
+# The group of claims whose documents have no source_type: `stance run`'s summary and the source-type
+# chart of `stance compare`'s report name it alike (`stance evaluate` as "(no FIELD)").
+NO_SOURCE_TYPE = "(no source_type)"
+
+
 def source_type_note(sources: Any, scheme: Any, missing: str) -> str | None:
     """A note for pre-labels made with ``scheme`` (`stance run`'s summary, `stance prelabel`): the
     source types (``sources``; ``missing`` stands for documents without one) that the scheme does not
