@@ -233,20 +233,26 @@ def _chunks(inp: str | Path, n: int) -> Iterator[list[dict[str, Any]]]:
                         " run it again once nothing writes it")
 
 
-def _spill_dir(out: str | Path) -> Path | None:
+def _special(path: str | Path) -> bool:
+    """``path`` is there and no regular file: a device or a pipe (False: a file, or nothing yet)."""
+    import os
+    import stat
+
+    try:   # stat follows /dev/stdout to what it is; its realpath may name no file (/proc/PID/fd/pipe:[N])
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _spill_dir(out: str | Path) -> Path:
     """Where a long input's embeddings wait for the end model: the output's folder (its disk was chosen for
     the output), else the system's temporary folder."""
     import os
-    import stat
     import tempfile
 
     from corpus.files import nearest_existing
 
-    try:   # stat follows /dev/stdout to what it is; its realpath may name no file (/proc/PID/fd/pipe:[N])
-        special = not stat.S_ISREG(os.stat(out).st_mode)
-    except OSError:
-        special = False   # not made yet
-    if special:   # a device or a pipe
+    if _special(out):
         return Path(tempfile.gettempdir())
     return nearest_existing(Path(os.path.realpath(out)).parent)
 
@@ -327,20 +333,14 @@ def prelabel_file(inp: str | Path, out: str | Path, scheme_name: str | None = No
 
     An input that cannot be read three times (a pipe: ``--in /dev/stdin``, ``--in <(...)``, a FIFO) is
     first copied into an unnamed temporary file beside ``out``, read in its place; messages name the pipe."""
-    import os
-    import stat
     import tempfile
 
-    try:
-        regular = stat.S_ISREG(os.stat(inp).st_mode)
-    except OSError:
-        regular = True   # missing: read_jsonl says so
-    if regular:
+    if not _special(inp):   # missing: read_jsonl says so
         return _prelabel_file(inp, out, scheme_name, model_dir, batch_size, progress, table)
     from corpus.files import check_output_file
 
     check_output_file(out)   # before the pipe is read
-    with tempfile.TemporaryFile(dir=_spill_dir(out) or None, prefix=".claimstance-input-") as copy:
+    with tempfile.TemporaryFile(dir=_spill_dir(out), prefix=".claimstance-input-") as copy:
         try:
             with open(inp, "rb") as pipe:
                 while block := pipe.read(1 << 20):
