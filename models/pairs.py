@@ -366,13 +366,9 @@ def pair_id(claim_a: str, claim_b: str) -> str:
     return hashlib.sha1(f"{a}\x00{b}".encode()).hexdigest()[:16]
 
 
-_SUGGEST = object()   # make_pair's default: the relation is suggested from the pair
-
-
 def make_pair(a: dict[str, Any], b: dict[str, Any], similarity: float,
-              settings: CompareSettings, mutual: bool = False, suggested: Any = _SUGGEST) -> dict[str, Any]:
-    """The pair row: what an annotator needs to judge it, flat ``_a``/``_b`` fields (``suggested``:
-    the relation ``suggest_relation`` gave it already)."""
+              settings: CompareSettings, mutual: bool = False) -> dict[str, Any]:
+    """The pair row: what an annotator needs to judge it, flat ``_a``/``_b`` fields."""
     pair: dict[str, Any] = {"pair_id": pair_id(str(a["claim_id"]), str(b["claim_id"])),
                             "claim_a": str(a["claim_id"]), "claim_b": str(b["claim_id"]),
                             "doc_a": str(a["doc_id"]), "doc_b": str(b["doc_id"])}
@@ -383,7 +379,7 @@ def make_pair(a: dict[str, Any], b: dict[str, Any], similarity: float,
                            and pair["stance_a"] != pair["stance_b"])
     pair["mutual"] = mutual   # each the other's nearest claim in its document
     pair["suggested"] = suggest_relation(similarity, pair["stance_a"], pair["stance_b"], a["text"], b["text"],
-                                         settings, mutual) if suggested is _SUGGEST else suggested
+                                         settings, mutual)
     pair["cluster"] = None
     return pair
 
