@@ -158,22 +158,21 @@ def add_shown_fields(client: Any, datas: dict[int, dict[str, Any]], progress: bo
     from tqdm import tqdm
 
     stale = [(tid, data) for tid, data in datas.items() if any(key not in data for key in SHOWN_FIELDS)]
-    for tid, data in tqdm(stale, unit="task", desc="add the shown text", leave=False,
-                          disable=None if progress and stale else True):
-        _api(client, f"api/tasks/{tid}/", method="PATCH", json={"data": with_shown_fields(data)})
+    with tqdm(total=len(stale), unit="task", desc="add the shown text", leave=False,
+              disable=None if progress and stale else True) as bar:
+        _patch_each(client, [(f"api/tasks/{tid}/", {"data": with_shown_fields(data)}) for tid, data in stale], bar)
     return len(stale)
 
 
-def shown_config(client: Any, title: str, config: str, tasks: list[dict[str, Any]], notes: list[str],
+def shown_config(client: Any, project: Any | None, config: str, tasks: list[dict[str, Any]], notes: list[str],
                  progress: bool = True) -> str:
-    """The label config to push for claim project ``title``: ``config`` (its view shows ``text_shown``
-    and ``title_shown``), save for a project an earlier stance made, whose view shows ``$text`` and
-    ``$title`` and whose tasks lack the shown fields. While neither its tasks nor the push's show a
+    """The label config to push for claim project ``project`` (None: a new one): ``config`` (its view
+    shows ``text_shown`` and ``title_shown``), save for a project an earlier stance made, whose view
+    shows ``$text`` and ``$title`` and whose tasks lack the shown fields. While neither its tasks nor the push's show a
     bidi control (in their title, text, paragraph or source line) it keeps that view (the same page:
     nothing to mark, and giving each task the fields takes Label Studio about 0.17 s a task);
     otherwise its tasks are given them first (``add_shown_fields``, said in ``notes``) and it takes
     ``config``."""
-    project = find_project(client, title)
     current = getattr(project, "label_config", None) or ""
     if project is None or "$text_shown" in current or 'value="$text"' not in current:
         return config
@@ -187,6 +186,11 @@ def shown_config(client: Any, title: str, config: str, tasks: list[dict[str, Any
                      "claim's text and title as the view now shows them (a bidirectional control such as U+202E "
                      "as a visible marker, ⟨U+202E⟩); their text and annotations are unchanged")
     return config
+
+
+def _versions(predictions: dict[int, list[dict[str, Any]]]) -> dict[int, set[str]]:
+    """``{task id: model versions of its predictions}`` from ``existing_predictions``."""
+    return {task: {p.get("model_version") or "" for p in held} for task, held in predictions.items()}
 
 
 def existing_predictions(client: Any, project_id: int) -> dict[int, list[dict[str, Any]]]:
@@ -205,8 +209,7 @@ def existing_predictions(client: Any, project_id: int) -> dict[int, list[dict[st
 
 def existing_versions(client: Any, project_id: int) -> dict[int, set[str]]:
     """``{task id: model versions of its predictions}`` for a project."""
-    return {task: {p.get("model_version") or "" for p in predictions}
-            for task, predictions in existing_predictions(client, project_id).items()}
+    return _versions(existing_predictions(client, project_id))
 
 
 def list_projects(client: Any, title: str | None = None, page_size: int = 100) -> list[Any]:
@@ -299,12 +302,12 @@ def _refuse_near_title(client: Any, title: str) -> None:
                         "case and spaces included), or a title less like it for a new project; nothing was created")
 
 
-def _ensure_project(client: Any, title: str, config: str, instructions: str,
+def _ensure_project(client: Any, project: Any | None, title: str, config: str, instructions: str,
                     overlap: int | None = None, kind: str = "claims",
                     notes: list[str] | None = None, workspace: str | Path | None = None) -> tuple[Any, bool]:
+    """``project`` (``find_project``'s for ``title``) set up for this push, or a new one; whether it is new."""
     from label_studio_sdk.core.api_error import ApiError
 
-    project = find_project(client, title)
     if project is not None:
         found = project_kind(client, project)
         if found is not None and found != kind:   # before anything is changed
@@ -406,9 +409,10 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
 
     kind = "pairs" if key == "pair_id" else "claims"
     notes: list[str] = []   # a scheme change of the project's, then the model version's
+    project = find_project(client, title)   # read once: the view to push and the project to push into
     if kind == "claims":
-        config = shown_config(client, title, config, tasks, notes, progress)
-    project, created = _ensure_project(client, title, config, instructions, overlap, kind, notes, workspace)
+        config = shown_config(client, project, config, tasks, notes, progress)
+    project, created = _ensure_project(client, project, title, config, instructions, overlap, kind, notes, workspace)
     if created:
         _default_view(client, project.id, tasks)
     known: dict[str, int] = {}
@@ -419,7 +423,7 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
     if not created and (project.task_number or 0) > 0:
         known = existing_tasks(client, project.id, key, datas=datas, worked=worked)
         held = existing_predictions(client, project.id)
-        versions = {tid: {p.get("model_version") or "" for p in ps} for tid, ps in held.items()}
+        versions = _versions(held)
     # An edited document's sentences that have a task already (under the claim_id of the document's
     # earlier text) are not imported again: that task stands for them (annotate.push_match).
     matched = match(tasks, datas, known_files) if kind == "claims" else Matched()
