@@ -427,10 +427,9 @@ class StanceClassifier:
             self._bootstrap = Bootstrap(self.scheme, encoder=encoder, int8=self._int8())
         return self._bootstrap
 
-    def bootstrap_proba(self, rows: list[dict[str, Any]], embeddings: np.ndarray | None = None) -> np.ndarray:
-        """The bootstrap's probabilities (scheme order) for ``rows`` (their sentence embeddings given,
-        or made by the bootstrap's encoder)."""
-        return np.asarray(self.bootstrap.predict_proba(rows, embeddings=embeddings), dtype=np.float64)
+    def bootstrap_proba(self, rows: list[dict[str, Any]]) -> np.ndarray:
+        """The bootstrap's probabilities (scheme order) for ``rows``."""
+        return np.asarray(self.bootstrap.predict_proba(rows), dtype=np.float64)
 
     def predict_proba(self, rows: list[dict[str, Any]], batch_size: int = 64, blended: bool = True
                       ) -> np.ndarray:
