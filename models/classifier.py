@@ -377,10 +377,12 @@ class StanceClassifier:
         """
         settings = self.config.get("blend", {})
         domain = settings.get("domain")
+        # Near-uniform after its temperature: the bootstrap decides, also when no gate was fitted (a
+        # scheme with under 10 labels and examples gets none, and the flat network had decided).
+        if settings.get("network_flat"):
+            return np.zeros(len(rows))
         if not domain:
             return np.ones(len(rows))
-        if settings.get("network_flat"):   # near-uniform after its temperature: the bootstrap decides
-            return np.zeros(len(rows))
         texts = [str(r["text"]) for r in rows]
         if domain.get("space") == "classifier":
             if features is None:

@@ -668,6 +668,23 @@ def test_a_near_uniform_network_hands_every_claim_to_the_bootstrap():
     assert "this network is near-uniform, so every claim goes to the bootstrap" in card
 
 
+def test_a_near_uniform_network_without_a_domain_gate_hands_every_claim_to_the_bootstrap():
+    """A scheme with few examples gets no domain gate (fit_domain_gate: under 10 labels and examples);
+    a flat network trained on it is still marked ``network_flat``, and the gate must then be 0, as train
+    says ('every claim goes to the bootstrap'), not 1 (the flat network deciding every claim: QA qa22,
+    blend 0.250 against the bootstrap's 0.429 on the same validation claims)."""
+    from models.classifier import StanceClassifier
+
+    flat = {key: value for key, value in FLAT_BLEND.items() if key != "domain"}
+    flat.update(network_flat=True)
+    clf = StanceClassifier(None, None, {"labels": ["a", "b", "c"], "blend": flat})
+    assert clf.domain_gate([{"text": "Sanctions are working."}, {"text": "The vote is on Thursday."}]).tolist() == [0.0, 0.0]
+    # Not flat, no gate: the network leads every claim, as before.
+    sharp = {**flat, "network_flat": False}
+    assert StanceClassifier(None, None, {"labels": ["a", "b", "c"], "blend": sharp}).domain_gate(
+        [{"text": "Sanctions are working."}]).tolist() == [1.0]
+
+
 def test_ties_and_low_agreement_are_left_out_on_request():
     from models.data import agreement_filter, is_tie
 
