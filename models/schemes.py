@@ -225,10 +225,15 @@ def scheme_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
             value = lab.get(field)
             if not isinstance(value, str):
                 continue
-            if value in seen:
-                problems.append((f"labels.{i}.{field}", f"{value!r} is used by two labels (labels.{seen[value]} too)"))
+            # Label Studio reads a hotkey without its case: 'F' beside 'f' takes that key from the other label.
+            key = value.lower() if field == "hotkey" else value
+            if key in seen:
+                other = entries[seen[key]].get(field)
+                problems.append((f"labels.{i}.{field}", f"{value!r} is used by two labels (labels.{seen[key]} too"
+                                 + (f": {other!r}, and Label Studio reads keys without their case)"
+                                    if other != value else ")")))
             else:
-                seen[value] = i
+                seen[key] = i
     ids = [lab["id"] for lab in entries if isinstance(lab.get("id"), str)]
     neutral = data.get("neutral")
     if isinstance(neutral, str) and ids and neutral not in ids:

@@ -77,6 +77,10 @@ def test_typo_in_a_field_name_is_an_error(tmp_path):
 
 @pytest.mark.parametrize("change, message", [
     (lambda d: d["labels"][1].update(hotkey="y"), r"labels\.1\.hotkey: 'y' is used by two labels"),
+    # Label Studio reads keys without their case: with 'y' and 'Y' both keys chose the second label (QA qa22,
+    # in the browser), so the first could not be chosen by key.
+    (lambda d: d["labels"][1].update(hotkey="Y"), r"labels\.1\.hotkey: 'Y' is used by two labels \(labels\.0 too: "
+                                                  r"'y', and Label Studio reads keys without their case\)"),
     (lambda d: d["labels"][0].update(hotkey="yy"), r"labels\.0\.hotkey: .*single character"),
     (lambda d: d["labels"][0].update(id="Yes!"), r"labels\.0\.id: .*lower-case"),
     (lambda d: d.update(neutral="maybe"), r"neutral: 'maybe' is not one of the label ids"),
