@@ -15,6 +15,15 @@ from corpus.safetext import html_text as _e, marked
 
 _TOKEN = re.compile(r"[\w’']+", re.U)
 
+# Colours a page has for labels (``mark.cue0`` ... in models.report, and its bars' deep shades): a label's
+# colour is its place in the scheme, so a 5-label scheme's fifth is not its first's colour; beyond 8 they repeat.
+N_COLOURS = 8
+
+
+def label_places(scheme: Any) -> dict[str, int]:
+    """Each label id's place in the scheme, from 0: what its colour follows."""
+    return {str(label.id): k for k, label in enumerate(getattr(scheme, "labels", []))}
+
 
 def label_cues(scheme: Any) -> dict[str, list[str]]:
     """Cue phrases of a loaded scheme by label id, in its label order (labels without cues left out)."""
@@ -29,12 +38,14 @@ def label_cues(scheme: Any) -> dict[str, list[str]]:
     return out
 
 
-def cue_pattern(cues: dict[str, list[str]]) -> re.Pattern[str] | None:
+def cue_pattern(cues: dict[str, list[str]], places: dict[str, int] | None = None) -> re.Pattern[str] | None:
     """One case-insensitive pattern matching any cue phrase as whole words (``*`` ends a stem),
-    longest phrase first; the group that matched, ``c<k>_<n>``, names the k-th label of ``cues``.
-    A phrase that two labels list counts for the first."""
+    longest phrase first; the group that matched, ``c<k>_<n>``, names the label whose place is k in
+    ``places`` (``label_places``: its place in the scheme, labels without cues counted), else the k-th
+    label of ``cues``. A phrase that two labels list counts for the first."""
     owner: dict[str, int] = {}
-    for k, words in enumerate(cues.values()):
+    for i, (label, words) in enumerate(cues.items()):
+        k = places.get(label, i) if places else i
         for w in words:
             owner.setdefault(w.strip(), k)
     if not owner:
@@ -54,7 +65,7 @@ def highlight(text: str, cues: re.Pattern[str] | None = None, diff: Iterable[str
     diff = {d.lower() for d in diff}
     spans: list[tuple[int, int, str]] = []
     if cues is not None:
-        spans = [(m.start(), m.end(), f"cue cue{int((m.lastgroup or 'c0_').split('_')[0][1:]) % 4}")
+        spans = [(m.start(), m.end(), f"cue cue{int((m.lastgroup or 'c0_').split('_')[0][1:]) % N_COLOURS}")
                  for m in cues.finditer(text)]
     taken = [False] * (len(text) + 1)
     for s, e, _ in spans:
@@ -78,7 +89,9 @@ def highlight(text: str, cues: re.Pattern[str] | None = None, diff: Iterable[str
 def cue_legend(scheme: Any, cues: dict[str, list[str]]) -> str:
     """"Highlighted: cue words of <label>, of <label>" with each label's colour; empty without cues."""
     names = {str(label.id): str(label.name) for label in getattr(scheme, "labels", [])}
-    marks = [f'<mark class="cue cue{k % 4}">{_e(names.get(label, label))}</mark>' for k, label in enumerate(cues)]
+    places = label_places(scheme)
+    marks = [f'<mark class="cue cue{places.get(label, k) % N_COLOURS}">{_e(names.get(label, label))}</mark>'
+             for k, label in enumerate(cues)]
     if not marks:
         return ""
     return ("Highlighted: the cue words the bootstrap reads for " + ", ".join(marks)

@@ -23,7 +23,7 @@ from typing import Any
 from corpus.records import source_name
 from corpus.safetext import html_text, marked
 from models.compare_settings import CompareSettings
-from models.cue_highlight import cue_legend, cue_pattern, highlight, label_cues
+from models.cue_highlight import N_COLOURS, cue_legend, cue_pattern, highlight, label_cues, label_places
 from models.pairs import column, document_groups, source_group
 from models.schemes import NO_SOURCE_TYPE
 
@@ -43,6 +43,7 @@ table.pairs td.mid{width:9em;text-align:center;color:#555;font-size:.85em}
 tr.contrast td{background:#fff4e5}
 tr.contrast td.mid{font-weight:bold;color:#b35c00}
 mark.cue0{background:#ffd54f}mark.cue1{background:#b9f0c4}mark.cue2{background:#e3c8ee}mark.cue3{background:#c8d8ee}
+mark.cue4{background:#f6c4c2}mark.cue5{background:#bfe9ea}mark.cue6{background:#e8dcc0}mark.cue7{background:#f6cde4}
 mark.diff{background:#cfe8ff}
 .meta{color:#666;font-size:.85em}
 """
@@ -109,8 +110,8 @@ def chart_counts(claims: Sequence[dict[str, Any]], limit: int = MAX_SOURCES, key
 
 
 # Bar colours by the label's place in the scheme: the deep shades of the cue highlights' tints, so a
-# label is one colour on the whole page. Labels outside the scheme are grey.
-BAR_COLOURS = ("#d98e04", "#2e8b57", "#8e6bb5", "#4f81bd")
+# label is one colour on the whole page (N_COLOURS of them). Labels outside the scheme are grey.
+BAR_COLOURS = ("#d98e04", "#2e8b57", "#8e6bb5", "#4f81bd", "#c0504d", "#2a9d9f", "#8c6d31", "#d16ba5")
 
 
 def stance_chart(counts: dict[str, Counter[str]], title: str = "Stance of claims by source",
@@ -141,7 +142,7 @@ def stance_chart(counts: dict[str, Counter[str]], title: str = "Stance of claims
     left = [0] * len(sources)
     widest = max(sum(counts[s].values()) for s in sources)
     for label in labels:
-        colour = BAR_COLOURS[list(order).index(label) % len(BAR_COLOURS)] if label in order else "#8c8c8c"
+        colour = BAR_COLOURS[list(order).index(label) % N_COLOURS] if label in order else "#8c8c8c"
         # the annotators' labels solid, then (when both are counted) the pre-labels of the same label hatched
         named = False   # the label's legend entry: on its first segment drawn, solid or hatched
         for key, style in ((label, {}), (label + PRELABEL, {"hatch": "///", "alpha": 0.55, "edgecolor": "white"})):
@@ -271,7 +272,7 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
     """The whole report page as a string; every data-derived text escaped."""
     settings = settings or CompareSettings()
     scheme = _scheme(settings.scheme)   # read once: cues, legend and bar colours
-    cues = cue_pattern(label_cues(scheme))
+    cues = cue_pattern(label_cues(scheme), label_places(scheme))
     by_id = {str(r["claim_id"]): r for r in claims}
     docs = {str(r["doc_id"]) for r in claims}
     # A corpus of one source is paired within it (models.compare.one_source): its documents are the sides.

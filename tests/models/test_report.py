@@ -97,6 +97,32 @@ def test_highlight_escapes_and_marks_cues_and_differences(monkeypatch):
     assert highlight("a < b", None) == "a &lt; b"
 
 
+def test_a_label_keeps_its_own_colour_in_a_scheme_of_five(tmp_path):
+    """A label's cue highlight and bar take its place in the scheme: with five labels, the fourth's
+    cues had the third's colour (labels without cues were not counted: QA qa22's 'mixed' was marked in
+    the colour of 'none', the bars' purple) and the fifth label's bars were the first's."""
+    from models.cue_highlight import N_COLOURS, label_places
+    from models.schemes import load_scheme
+
+    labels = [("favor", "f", ["price cap works"]), ("against", "a", ["economic war"]), ("none", "n", []),
+              ("mixed", "m", ["on the one hand"]), ("unclear", "u", [])]
+    lines = ["name: five_x", "title: Five", "labels:"]
+    for lid, key, cues in labels:
+        lines += [f"  - id: {lid}", f"    name: {lid.upper()}", f"    hotkey: {key}",
+                  f"    description: {lid}", f"    cues: {cues}", f"    examples: [An example of {lid}.]"]
+    (tmp_path / "five.yaml").write_text("\n".join(lines) + "\n")
+    scheme = load_scheme(str(tmp_path / "five.yaml"))
+    pattern = report.cue_pattern(report.label_cues(scheme), label_places(scheme))
+    out = highlight("The price cap works; on the one hand, an economic war.", pattern)
+    assert '<mark class="cue cue0">price cap works</mark>' in out
+    assert '<mark class="cue cue3">on the one hand</mark>' in out and '<mark class="cue cue1">economic war</mark>' in out
+    legend = report.cue_legend(scheme, report.label_cues(scheme))
+    assert '<mark class="cue cue3">MIXED</mark>' in legend and "cue2" not in legend
+    # Every label of five has a colour of its own: bars and highlight tints.
+    assert N_COLOURS >= 5 and len(set(report.BAR_COLOURS)) == len(report.BAR_COLOURS) == N_COLOURS
+    assert all(f"mark.cue{k}{{" in report.CSS for k in range(N_COLOURS))
+
+
 def test_scheme_cues_missing_scheme_gives_none():
     assert report.scheme_cues(None) == {}
     assert report.scheme_cues("no-such-scheme-anywhere") == {}
