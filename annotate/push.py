@@ -13,6 +13,8 @@ without a server (overlap settings, task order, the model version shown) is in `
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,7 @@ from annotate.project_scheme import local_record, marker_record, project_change,
 from annotate.push_match import ORIGIN_FIELD, Matched, edited_note, match, relative_files
 from annotate.push_plan import (TITLE_LENGTH, _certainty, _chunks, _dropped_labels, _majority_version,
                                 default_view, is_bootstrap, overlap_settings)
-from annotate.push_refresh import Refresh, kept_note, plan_refresh
+from annotate.push_refresh import Refresh, gone_note, gone_tasks, kept_note, kept_reminder, plan_refresh
 from corpus.errors import UserError
 from corpus.files import read_jsonl
 from corpus.claimfilter import SCOPES, STRUCTURE, in_scope
@@ -257,14 +259,16 @@ def find_project(client: Any, title: str) -> Any | None:
 
 def present_line(summary: dict[str, Any]) -> str:
     """What a push did with the tasks already there, for its summary line: '168 already there (5
-    updated, 160 unchanged, 3 annotated kept as they were)'; on a first push, '0 already there'."""
+    updated, 160 unchanged, 3 annotated kept as they were)', then with --prune ', 4 whose sentence is gone
+    deleted'; on a first push, '0 already there'."""
     refreshed = summary.get("predictions_refreshed", 0)
     if not summary.get("tasks_present", 0):
         return "0 already there"
     return (f"{summary.get('tasks_present', 0)} already there ({summary.get('tasks_updated', 0)} updated"
             + (f", {refreshed} of their pre-labels refreshed" if refreshed else "")
             + f", {summary.get('tasks_unchanged', 0)} unchanged, {summary.get('tasks_annotated_kept', 0)} annotated "
-            "kept as they were)")
+            "kept as they were)"
+            + (f", {summary['tasks_pruned']} whose sentence is gone deleted" if summary.get("tasks_pruned") else ""))
 
 
 def overlap_line(overlap: int) -> str:
@@ -380,6 +384,60 @@ def apply_refresh(client: Any, project_id: int, refresh: Refresh, bar: Any, chun
     _patch_each(client, [(f"api/predictions/{pid}/", body) for pid, body in sorted(refresh.patch.items())], bar)
 
 
+# A task nobody worked on, as the data manager filters it: checked by the server when it deletes, so a
+# task annotated, skipped or drafted after the push read the project is not deleted.
+UNWORKED = {"conjunction": "and", "items": [
+    {"filter": "filter:tasks:total_annotations", "operator": "equal", "type": "Number", "value": 0},
+    {"filter": "filter:tasks:cancelled_annotations", "operator": "equal", "type": "Number", "value": 0},
+    {"filter": "filter:tasks:draft_exists", "operator": "equal", "type": "Boolean", "value": False}]}
+
+
+def delete_unworked(client: Any, project_id: int, task_ids: list[int], bar: Any, chunk_size: int = CHUNK) -> int:
+    """Delete those of ``task_ids`` nobody has worked on (the data manager's Delete Tasks, a chunk a
+    request, ``UNWORKED`` checked by the server); how many went."""
+    deleted = 0
+    for chunk in _chunks(sorted(task_ids), chunk_size):
+        body = _api(client, "api/dm/actions", method="POST", params={"id": "delete_tasks", "project": project_id},
+                    json={"filters": UNWORKED, "selectedItems": {"all": False, "included": chunk}})
+        deleted += body.get("processed_items", 0) if isinstance(body, dict) and _is_id(body.get("processed_items")) else 0
+        bar.update(len(chunk))
+    return deleted
+
+
+NOTES_SAID = "push_notes.json"   # in the workspace: what the last push into each project said of its kept tasks
+
+
+def said_before(workspace: str | Path | None, url: str, project_id: int, what: Any) -> bool:
+    """Whether the last push from ``workspace`` into this project said the same of its kept tasks
+    (``what``, compared by digest; None: it keeps none); records ``what`` for the next push. False
+    without a workspace."""
+    if workspace is None or not Path(workspace).is_dir():
+        return False
+    from corpus.files import atomic_write
+
+    path = Path(workspace) / NOTES_SAID
+    key = f"{url.rstrip('/')} {project_id}"
+    digest = hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    try:
+        known = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (OSError, ValueError):   # unreadable: said again in full, and written anew
+        known = {}
+    if not isinstance(known, dict):
+        known = {}
+    if what is None and key not in known:
+        return False
+    if what is not None and known.get(key) == digest:
+        return True
+    if what is None:
+        del known[key]   # nothing kept now: a later kept task is said in full
+    else:
+        known[key] = digest
+    with contextlib.suppress(OSError, UserError):   # a read-only workspace: the note comes in full each time
+        with atomic_write(path) as f:
+            f.write(json.dumps(known, indent=2, sort_keys=True) + "\n")
+    return False
+
+
 def _default_view(client: Any, project_id: int, tasks: list[dict[str, Any]]) -> None:
     """A first data manager tab for a new project (a convenience: a server that refuses it changes nothing)."""
     view = default_view(project_id, tasks)
@@ -390,7 +448,8 @@ def _default_view(client: Any, project_id: int, tasks: list[dict[str, Any]]) -> 
 def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: list[dict[str, Any]],
                key: str, chunk_size: int = CHUNK, progress: bool = True, overlap: int | None = None,
                keep_trained: bool = False, known_files: dict[str, str] | None = None,
-               workspace: str | Path | None = None) -> dict[str, Any]:
+               workspace: str | Path | None = None, prune: bool = False,
+               file_sentences: dict[str, set[str]] | None = None, file_claims: set[str] | None = None) -> dict[str, Any]:
     """Create or reuse project ``title`` and bring ``tasks`` into it without doubling any.
 
     ``key`` names the data field holding each task's stable id. ``overlap`` sets the annotators a
@@ -400,7 +459,10 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
     that document's earlier text holds is not imported (``annotate.push_match``; ``known_files``: the
     file of each doc_id whose tasks carry none). A task already there whose claim the push makes
     otherwise gets the push's data and pre-label in place, unless someone annotated, skipped or drafted
-    it (``annotate.push_refresh``). Returns counts of what was added, updated, unchanged and kept,
+    it (``annotate.push_refresh``). A claim task of a document the file holds (``file_sentences``: doc_id ->
+    its sentences, every row of the file; ``file_claims``: their claim_ids) whose sentence is gone is
+    named in a note; with ``prune``, deleted unless someone worked on it. Returns counts of what was
+    added, updated, unchanged, kept and deleted,
     ``claim_ids`` and ``doc_ids`` (the push's ids -> the ids the project holds them under, where they
     differ), and ``notes`` to print. ``workspace`` (its ``schemes.json``) names the project's scheme
     file in errors.
@@ -441,9 +503,20 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
     refresh = plan_refresh(tasks, key, stands, datas, worked, held)
     from annotate.studio_api import base_url
 
-    note = kept_note(refresh.kept, base_url(client), project.id)
+    kept_said = said_before(workspace, base_url(client), project.id, sorted(refresh.kept.items()) or None)
+    note = kept_reminder(refresh.kept) if kept_said else kept_note(refresh.kept, base_url(client), project.id)
     if note:
         notes.append(note)
+    gone: list[int] = []
+    if kind == "claims" and file_sentences is not None and datas:
+        sentences: dict[str, set[str]] = {}   # by the project's doc_id
+        for doc, texts in file_sentences.items():
+            sentences.setdefault(matched.doc_ids.get(doc, doc), set()).update(texts)
+        for old, doc in matched.replaced.items():   # an edited document's earlier text
+            sentences.setdefault(old, set()).update(file_sentences.get(doc, set()))
+        gone = gone_tasks(datas, sentences, file_claims or set(), set(matched.tasks.values()))
+    gone_worked = [tid for tid in gone if tid in worked]
+    gone_free = [tid for tid in gone if tid not in worked]
     extra = []   # predictions of a model version an existing task lacks
     for task in tasks:
         task_id = stands.get(task["data"][key])
@@ -455,7 +528,8 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
                 extra.append({"task": task_id, **prediction})
 
     changes = len(refresh.data) + len(refresh.replace) + len(refresh.patch)
-    with tqdm(total=len(new) + len(extra) + changes, unit="task", desc=f"push {title}", leave=False,
+    deleted = 0
+    with tqdm(total=len(new) + len(extra) + changes + (len(gone_free) if prune else 0), unit="task", desc=f"push {title}", leave=False,
               disable=None if progress and (new or extra or changes) else True) as bar:   # None: only on a terminal
         for chunk in _chunks(new, chunk_size):
             client.projects.import_tasks(id=project.id, request=chunk)
@@ -464,6 +538,12 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
             client.projects.import_predictions(id=project.id, request=chunk)
             bar.update(len(chunk))
         apply_refresh(client, project.id, refresh, bar, chunk_size)
+        if prune and gone_free:   # last: a push cut off before it leaves them, and the next finds them again
+            deleted = delete_unworked(client, project.id, gone_free, bar, chunk_size)
+    if gone:
+        names = sorted({str(datas[tid].get(ORIGIN_FIELD) or datas[tid].get("title") or datas[tid].get("doc_id"))
+                        for tid in gone})
+        notes.append(gone_note(len(gone_free), gone_worked, names, deleted if prune else None))
 
     version = _majority_version(tasks)
     switched = kept = False
@@ -498,6 +578,7 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
             "tasks_present": len(tasks) - len(new), "tasks_kept": len(matched.tasks),
             "tasks_updated": len(refresh.updated), "tasks_unchanged": refresh.unchanged,
             "tasks_annotated_kept": len(refresh.kept), "annotated_kept_ids": sorted(refresh.kept),
+            "tasks_gone": len(gone), "gone_worked_ids": gone_worked, "tasks_pruned": deleted,
             "fields_updated": dict(sorted(refresh.fields.items())),
             "predictions_refreshed": len(refresh.replace) + len(refresh.patch),
             "claim_ids": matched.claim_ids, "doc_ids": matched.doc_ids,
@@ -542,12 +623,13 @@ def _refuse_pair_rows(rows: list[dict[str, Any]], path: Path) -> None:
 def push(path: str | Path, project: str, workspace: str | Path | None = None, url: str | None = None,
          scheme: Any = None, scope: str = "statements", pairs: bool = False,
          chunk_size: int = CHUNK, progress: bool = True, overlap: int | None = None,
-         keep_trained: bool = False, known_files: dict[str, str] | None = None) -> dict[str, Any]:
+         keep_trained: bool = False, known_files: dict[str, str] | None = None, prune: bool = False) -> dict[str, Any]:
     """Push a pre-labelled claims JSONL (or, with ``pairs``, a pairs JSONL) to project ``project``.
 
     Everything is converted and validated before the server is contacted. ``scope`` says which claim
-    rows go (``corpus.claimfilter.in_scope``). ``overlap``, ``keep_trained`` and ``known_files`` as in
-    ``push_tasks``. A claim task carries its file relative to the corpus (``source_file``), which tells
+    rows go (``corpus.claimfilter.in_scope``). ``overlap``, ``keep_trained``, ``known_files`` and
+    ``prune`` as in ``push_tasks``: a task whose sentence no row of the file holds any more (every row
+    counts, in scope or not) is gone. A claim task carries its file relative to the corpus (``source_file``), which tells
     an edited document's earlier tasks in a later push.
     ``scheme`` (a name, a YAML path or a loaded scheme; None: the one the pre-labels record, else the
     project's) is recorded in the project's label config (``annotate.project_scheme``). Returns what
@@ -559,6 +641,9 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
         raise UserError(f"--scope {scope!r}: expected one of {', '.join(SCOPES)}")
     if overlap is not None:
         overlap_settings(overlap)   # a bad value fails before anything is read or sent
+    if prune and pairs:
+        raise UserError("--prune deletes claim tasks whose sentence is gone; a pairs project has none to prune "
+                        "(leave out --prune, or push claims with --in)")
     check_title(project)
     path = Path(path)
     tasks: list[tuple[str, dict[str, Any]]] = []
@@ -614,6 +699,14 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
                                                       if skipped else " (only front matter, bylines, datelines and "
                                                       "speaker markers)" if structure else ""))
     _validate(tasks, config, path)
+    file_sentences: dict[str, set[str]] | None = None   # every row's, in scope or not: what the file still holds
+    file_claims: set[str] = set()
+    if not pairs:
+        file_sentences = {}
+        for row in rows:
+            if isinstance(row, dict) and row.get("claim_id") is not None:
+                file_claims.add(str(row["claim_id"]))
+                file_sentences.setdefault(str(row.get("doc_id")), set()).add(str(row.get("text")))
 
     client, info = studio.connect(workspace, url=url)
     from label_studio_sdk.core.api_error import ApiError
@@ -622,7 +715,8 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
     try:
         summary = push_tasks(client, project, config, instructions, [t for _, t in tasks], key,
                              chunk_size=chunk_size, progress=progress, overlap=overlap, keep_trained=keep_trained,
-                             known_files=known_files, workspace=workspace)
+                             known_files=known_files, workspace=workspace, prune=prune,
+                             file_sentences=file_sentences, file_claims=file_claims)
     except httpx.HTTPError as err:
         raise UserError(f"Label Studio at {info['url']} stopped answering during the push ({type(err).__name__}); "
                         "start it again and re-run the same command: it adds only what is missing") from None

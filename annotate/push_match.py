@@ -57,6 +57,7 @@ class Matched:
     claim_ids: dict[str, str] = field(default_factory=dict)        # new claim_id -> that task's claim_id
     doc_ids: dict[str, str] = field(default_factory=dict)          # doc_id of the push -> the project's doc_id
     files: dict[str, Counter] = field(default_factory=dict)        # file -> {"kept", "added", "left"}
+    replaced: dict[str, str] = field(default_factory=dict)         # the project's doc_id an edited one replaced -> it
 
 
 def _hashed(doc_id: str) -> bool:
@@ -137,6 +138,7 @@ def match(tasks: list[dict[str, Any]], existing: dict[int, dict[str, Any]],
                 replaced = {d for d in replaced if _hashed(d)} if _hashed(doc) else set()
         if not replaced:
             continue
+        out.replaced.update((old, doc) for old in replaced)
         pool: dict[str, list[int]] = defaultdict(list)   # sentence -> stale task ids standing free
         for old in sorted(replaced):
             for tid in stale.get(old, []):
@@ -178,6 +180,4 @@ def edited_note(files: dict[str, Counter], shown: int = 5) -> str | None:
     more = len(files) - shown
     return (f"{len(files)} document(s) changed since they were pushed: " + "; ".join(parts)
             + (f"; and {more} more" if more > 0 else "")
-            + ". Kept tasks keep their annotations and claim_id"
-            + ("; delete the left tasks in Label Studio if they should not be labelled"
-               if any(c["left"] for c in files.values()) else ""))
+            + ". Kept tasks keep their annotations and claim_id")

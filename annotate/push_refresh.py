@@ -120,9 +120,27 @@ def plan_refresh(tasks: list[dict[str, Any]], key: str, stands: dict[str, int], 
     return out
 
 
+# What a kept task's differing data fields are to its annotator, in the order a note names them.
+_KINDS = (("text", ("text", "text_shown")), ("offsets", ("start", "end", "context_start")),
+          ("context", ("context_html", "source_line")))
+
+
+def differs(fields: list[str]) -> list[str]:
+    """What a task's differing fields amount to: 'text', 'offsets', 'context', 'metadata' (any other
+    data field, the title or outlet say), 'pre-label'; in that order, each once."""
+    out = [kind for kind, names in _KINDS if any(f in names for f in fields)]
+    named = {f for _, names in _KINDS for f in names} | {"pre-label"}
+    out += ["metadata"] if any(f not in named for f in fields) else []
+    return out + (["pre-label"] if "pre-label" in fields else [])
+
+
+def _and(words: list[str]) -> str:
+    return ", ".join(words[:-1]) + (" and " if len(words) > 1 else "") + words[-1] if words else ""
+
+
 def kept_note(kept: dict[int, list[str]], url: str, project_id: int, shown: int = 5) -> str | None:
-    """The note on tasks someone worked on whose claim the push would change: how many, what differs,
-    where to see them, and what to do for the new text."""
+    """The note on tasks someone worked on whose claim the push would change: how many, what differs
+    (their text, or only offsets, context, metadata or pre-label), where to see them, and what to do."""
     if not kept:
         return None
     counts: dict[str, int] = {}
@@ -130,11 +148,55 @@ def kept_note(kept: dict[int, list[str]], url: str, project_id: int, shown: int 
         for name in fields:
             counts[name] = counts.get(name, 0) + 1
     what = ", ".join(f"{name} ({n})" for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    kinds = _and(differs(list(counts)))
     ids = sorted(kept)
     links = ", ".join(f"{url}/projects/{project_id}/data?task={tid}" for tid in ids[:shown])
     more = f" and {len(ids) - shown} more" if len(ids) > shown else ""
-    return (f"{len(kept)} annotated task(s) kept their old text and data: an annotation, a skip or a draft was "
+    same_text = "" if "text" in differs(list(counts)) else " (their claim's text is the same)"
+    return (f"{len(kept)} annotated task(s) kept their old {kinds}{same_text}: an annotation, a skip or a draft was "
             f"made on what they show, so the push left them as they were (it would have changed {what}); "
             f"see them in Label Studio: {links}{more} (task ids {', '.join(map(str, ids[:20]))}"
-            f"{' ...' if len(ids) > 20 else ''}); to show one the new text, delete its annotations there "
+            f"{' ...' if len(ids) > 20 else ''}); to show one the new {kinds}, delete its annotations there "
             "(Data Manager, select, Delete Annotations) and push again")
+
+
+def kept_reminder(kept: dict[int, list[str]]) -> str:
+    """One line for kept tasks a previous push from this workspace named already, none changed since."""
+    ids = sorted(kept)
+    return (f"{len(kept)} annotated task(s) still keep their old {_and(differs(sorted({f for v in kept.values() for f in v})))}"
+            f", as the previous push said (task ids {', '.join(map(str, ids[:20]))}{' ...' if len(ids) > 20 else ''})")
+
+
+def gone_tasks(held: dict[int, dict[str, Any]], sentences: dict[str, set[str]], claim_ids: set[str],
+               standing: set[int]) -> list[int]:
+    """The claim tasks whose sentence is gone: of a document the push holds (``sentences``: the
+    project's doc_id -> the sentences the pushed file has of it, every row, in scope or not), neither
+    their claim_id among the file's (``claim_ids``) nor their text among their document's, and
+    standing for no pushed claim (``standing``: task ids). A task of a document the file does not
+    hold is never one: the file may be one of several pushed into the project."""
+    return sorted(tid for tid, d in held.items()
+                  if d.get("claim_id") is not None and tid not in standing and str(d.get("doc_id")) in sentences
+                  and str(d["claim_id"]) not in claim_ids and str(d.get("text")) not in sentences[str(d.get("doc_id"))])
+
+
+def gone_note(free: int, worked: list[int], documents: list[str], deleted: int | None = None,
+              shown: int = 5) -> str | None:
+    """The note on tasks whose sentence is gone: how many, of which documents, what is left in the
+    queue (``free``: nobody worked on them) or was deleted (``deleted``, with --prune; None without),
+    and the worked-on ones (task ids), which stay."""
+    n = free + len(worked)
+    if not n:
+        return None
+    docs = ", ".join(documents[:shown]) + (f" and {len(documents) - shown} more" if len(documents) > shown else "")
+    ids = ", ".join(map(str, worked[:20])) + (" ..." if len(worked) > 20 else "")
+    parts = []
+    if deleted is None and free:
+        parts.append(f"{free} nobody worked on stay in the labelling queue; push again with --prune to delete them")
+    elif deleted is not None and free:
+        parts.append(f"{deleted} nobody had worked on were deleted" + (
+            f" ({free - deleted} more were annotated, skipped or drafted meanwhile and stay)" if deleted < free else ""))
+    if worked:
+        parts.append(f"{len(worked)} annotated, skipped or drafted stay, --prune or not (task ids {ids}): "
+                     "`stance pull` keeps their labels, on the text they were labelled on; delete one in Label "
+                     "Studio if its label should go")
+    return f"{n} task(s) {'held' if deleted is not None else 'hold'} a sentence their document no longer has ({docs}): " + "; ".join(parts)

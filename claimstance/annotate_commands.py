@@ -100,6 +100,10 @@ def add_push(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--overlap", type=COUNT, default=None, metavar="N",
                    help="annotators a task: a task leaves the labelling queue once N people labelled it; 2 or "
                         "more gives agreement figures (default: a new project gets 1, an existing one keeps its own)")
+    p.add_argument("--prune", action="store_true",
+                   help="delete the tasks whose sentence is gone (of a document this file holds, its claim and text "
+                        "no longer in it) that nobody annotated, skipped or drafted; annotated ones always stay "
+                        "(default: name them in a note)")
     p.set_defaults(handler=_push)
 
 
@@ -113,7 +117,7 @@ def _push(args: argparse.Namespace) -> int:
                    lambda m: print(m, file=sys.stderr, flush=True)):
         result = push(args.pairs or args.inp, args.project, workspace=args.workspace, url=args.url,
                       scheme=args.scheme, scope=scope_of(args.scope, args.all, "--all"), pairs=bool(args.pairs),
-                      overlap=args.overlap)
+                      overlap=args.overlap, prune=args.prune)
     what = "pairs" if args.pairs else SCOPE_WORDS[result["scope"]]
     print(f"{result['tasks_added']} new {what} pushed, {present_line(result)}, "
           f"{result['predictions_added']} predictions added to existing tasks"
@@ -199,6 +203,9 @@ def add_run(sub: argparse._SubParsersAction) -> None:
                    "the `scheme:` of a --config, else the --model's, else the one this workspace pushed the project "
                    "with or last pre-labelled with, else kremlin_framing); the commands printed at the end find it "
                    "by themselves")
+    p.add_argument("--prune", action="store_true",
+                   help="delete the project's tasks whose sentence is gone from the corpus's documents and that nobody "
+                        "annotated, skipped or drafted, as `stance push --prune` (default: name them in a note)")
     p.set_defaults(handler=_run_pipeline, runs_models=True)
 
 
@@ -208,12 +215,16 @@ def _run_pipeline(args: argparse.Namespace) -> int:
     from corpus.sources import ReadOptions
 
     _check_workspace_dir(args.workspace)
+    if args.prune and args.no_push:
+        from corpus.errors import UserError
+
+        raise UserError("--prune deletes tasks in Label Studio, which --no-push leaves alone; give one of them")
     given = {k: v for k, v in (("text_column", args.text_column), ("id_column", args.id_column),
                                 ("columns", column_map(args.column) if args.column else None),
                                 ("max_mb", args.max_file_mb)) if v is not None}
     options = ReadOptions(**given) if given else None   # none given: the workspace's last run's, else the defaults
     result = run(args.corpus, args.config, workspace=args.workspace, push=not args.no_push, port=args.port,
                  project=args.project, read_options=options, model=args.model, overlap=args.overlap,
-                 scope=args.scope, scheme=args.scheme)
+                 scope=args.scope, scheme=args.scheme, prune=args.prune)
     print("\n".join(summary_lines(result)))
     return 1 if result.skipped_inputs else 0

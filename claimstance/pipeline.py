@@ -140,14 +140,15 @@ def run(corpus: str | Path | None = None, config: str | Path | None = None,
         workspace: str | Path = "workspace", push: bool = True, port: int | None = None,
         project: str | None = None, read_options: ReadOptions | None = None, model: str | Path | None = None,
         overlap: int | None = None, scope: str | None = None, scheme: str | None = None,
-        say: Callable[[str], None] = _say) -> RunResult:
+        say: Callable[[str], None] = _say, prune: bool = False) -> RunResult:
     """``_run``, one at a time on a workspace (``hold_run_lock``): a second run at once is refused."""
     from claimstance.run_state import hold_run_lock
 
     lock = hold_run_lock(Path(workspace))
     try:
         return _run(corpus, config, workspace=workspace, push=push, port=port, project=project,
-                    read_options=read_options, model=model, overlap=overlap, scope=scope, scheme=scheme, say=say)
+                    read_options=read_options, model=model, overlap=overlap, scope=scope, scheme=scheme, say=say,
+                    prune=prune)
     finally:
         lock.close()
 
@@ -156,7 +157,7 @@ def _run(corpus: str | Path | None = None, config: str | Path | None = None,
          workspace: str | Path = "workspace", push: bool = True, port: int | None = None,
          project: str | None = None, read_options: ReadOptions | None = None, model: str | Path | None = None,
          overlap: int | None = None, scope: str | None = None, scheme: str | None = None,
-         say: Callable[[str], None] = _say) -> RunResult:
+         say: Callable[[str], None] = _say, prune: bool = False) -> RunResult:
     """Run the whole pipeline on ``corpus`` (default: the bundled sample corpus).
 
     ``port``, ``project``, ``model`` (a directory of `stance train`), ``overlap`` (annotators a
@@ -164,7 +165,8 @@ def _run(corpus: str | Path | None = None, config: str | Path | None = None,
     ``read_options`` say how CSV and JSONL documents are read (their text and id columns). The scheme
     (by default the config's, else a ``model``'s own) is recorded in the pre-labels, the project and
     the comparison, so the commands printed at the end need no ``--scheme``. A run on the bootstrap never switches a project that shows a trained
-    model's pre-labels back to the bootstrap (see ``annotate.push.push_tasks``).
+    model's pre-labels back to the bootstrap (see ``annotate.push.push_tasks``). With ``prune``, the
+    push deletes the tasks whose sentence is gone that nobody worked on (``annotate.push.push``).
     """
     cfg: PipelineConfig = load_pipeline_config(config)
     overrides = {k: v for k, v in (("port", port), ("project", project), ("overlap", overlap),
@@ -298,7 +300,10 @@ def _run(corpus: str | Path | None = None, config: str | Path | None = None,
         if changed:
             result.notes.append(f"model {model_dir}: {changed}")
     unknown: dict[str, str] = {}   # doc_id -> how the user knows the document
+    compared_docs: set[Any] = set()   # the documents step 5 would compare (under the push's ids, below)
     for row in read_jsonl(prelabeled_src):
+        if _in_scope(row, compare_settings.scope):
+            compared_docs.add(row["doc_id"])
         if not row.get("source_type"):
             unknown.setdefault(row["doc_id"], str(row.get("source_file") or row.get("title") or row["doc_id"]))
             if "source_type" in row:   # a CSV or JSONL column that is there, empty
@@ -328,8 +333,10 @@ def _run(corpus: str | Path | None = None, config: str | Path | None = None,
         with push_lock(push_target(workspace), cfg.project, say):   # a `stance push` into it at once waits
             result.pushed = push_claims(str(prelabeled_src), cfg.project, workspace=str(workspace),
                                         scheme=scheme_choice.source, scope=cfg.scope, overlap=cfg.overlap,
-                                        keep_trained=model_dir is None, known_files=_run_files(result.claims_path))
+                                        keep_trained=model_dir is None, known_files=_run_files(result.claims_path),
+                                        prune=prune)
         claim_ids, doc_ids = result.pushed.get("claim_ids") or {}, result.pushed.get("doc_ids") or {}
+        compared_docs = {doc_ids.get(str(doc), doc) for doc in compared_docs}   # as _project_ids writes them
         if claim_ids or doc_ids:   # an edited document's claims, under the ids the project holds them by
             from corpus.files import write_jsonl
 
@@ -354,7 +361,7 @@ def _run(corpus: str | Path | None = None, config: str | Path | None = None,
     # 5. comparison report
     compare_key = fingerprint(result.prelabeled_path, compare_settings.model_dump(mode="json"), code)
     pairs_path = result.compare_dir / "pairs.jsonl"
-    if len({r["doc_id"] for r in read_jsonl(result.prelabeled_path) if _in_scope(r, compare_settings.scope)}) < 2:
+    if len(compared_docs) < 2:
         # Nothing to compare: no report, and none left over from an earlier corpus in this workspace.
         say(f"[5/5] compare: not run, the corpus has {SCOPE_WORDS[compare_settings.scope]} from one document only; "
             "comparing needs two or more")

@@ -9,8 +9,9 @@ import pytest
 
 from annotate import labelconfig as lc
 from annotate.claim_tasks import claim_to_task
-from annotate.push import present_line, push
-from annotate.push_refresh import changed_fields, kept_note, plan_refresh, same_prelabel, wanted_data
+from annotate.push import delete_unworked, present_line, push, said_before
+from annotate.push_refresh import (changed_fields, differs, gone_note, gone_tasks, kept_note, kept_reminder, plan_refresh,
+                                   same_prelabel, wanted_data)
 from claimstance.cli import main
 from tests.annotate.test_push import SCHEME, claim_row, project_tasks, write_rows
 
@@ -76,12 +77,73 @@ def test_the_note_on_kept_tasks_says_how_many_what_and_where():
     assert kept_note({}, "http://ls", 3) is None
     kept = {12: ["context_html", "source_line"], 9: ["context_html"], **{n: ["pre-label"] for n in range(20, 25)}}
     note = kept_note(kept, "http://ls", 3)
-    assert note.startswith("7 annotated task(s) kept their old text and data: an annotation, a skip or a draft was "
-                           "made on what they show, so the push left them as they were (it would have changed "
+    assert note.startswith("7 annotated task(s) kept their old context and pre-label (their claim's text is the "
+                           "same): an annotation, a skip or a draft was made on what they show, so the push left them as they were (it would have changed "
                            "pre-label (5), context_html (2), source_line (1)); see them in Label Studio: "
                            "http://ls/projects/3/data?task=9, http://ls/projects/3/data?task=12, ")
     assert "task=22 and 2 more (task ids 9, 12, 20, 21, 22, 23, 24)" in note
-    assert note.endswith("delete its annotations there (Data Manager, select, Delete Annotations) and push again")
+    assert note.endswith("to show one the new context and pre-label, delete its annotations there (Data Manager, "
+                         "select, Delete Annotations) and push again")
+    assert kept_note({4: ["text_shown", "title"]}, "http://ls", 3).startswith(
+        "1 annotated task(s) kept their old text and metadata: ")   # the text itself: no "(... is the same)"
+    assert kept_note({4: ["end", "start"]}, "http://ls", 3).startswith(
+        "1 annotated task(s) kept their old offsets (their claim's text is the same): ")
+    assert kept_reminder(kept) == ("7 annotated task(s) still keep their old context and pre-label, as the previous "
+                                   "push said (task ids 9, 12, 20, 21, 22, 23, 24)")
+
+
+def test_what_differs_is_named_by_kind_in_a_fixed_order():
+    assert differs(["pre-label", "title", "context_start", "context_html", "text_shown"]) == [
+        "text", "offsets", "context", "metadata", "pre-label"]
+    assert differs(["end", "start"]) == ["offsets"]
+    assert differs(["source_line"]) == ["context"]
+    assert differs(["outlet", "date"]) == ["metadata"]
+    assert differs([]) == []
+
+
+def test_a_kept_note_said_by_the_previous_push_from_the_workspace_is_told_by_its_digest(tmp_path):
+    kept = [(12, ["context_html"]), (14, ["start"])]
+    assert not said_before(tmp_path, "http://ls/", 3, kept)           # first time: said in full
+    assert said_before(tmp_path, "http://ls", 3, kept)                # the same again: a reminder
+    assert not said_before(tmp_path, "http://ls", 4, kept)            # another project
+    assert not said_before(tmp_path, "http://other", 3, kept)         # another server
+    assert not said_before(tmp_path, "http://ls", 3, kept + [(15, ["end"])])   # a task more: in full
+    assert said_before(tmp_path, "http://ls", 3, kept + [(15, ["end"])])
+    assert not said_before(tmp_path, "http://ls", 3, None)            # none kept now: forgotten
+    assert not said_before(tmp_path, "http://ls", 3, kept + [(15, ["end"])])   # back: in full again
+    assert not said_before(None, "http://ls", 3, kept) and not said_before(tmp_path / "none", "http://ls", 3, kept)
+    (tmp_path / "push_notes.json").write_text("{not json")
+    assert not said_before(tmp_path, "http://ls", 3, kept)            # unreadable: in full, then written anew
+    assert said_before(tmp_path, "http://ls", 3, kept)
+
+
+def test_a_task_is_gone_when_its_document_is_the_file_s_and_neither_its_claim_nor_its_sentence_is():
+    held = {1: {"claim_id": "a", "doc_id": "d1", "text": "Kept."},
+            2: {"claim_id": "b", "doc_id": "d1", "text": "Removed."},
+            3: {"claim_id": "c", "doc_id": "d1", "text": "Out of scope now."},    # claim_id in the file
+            4: {"claim_id": "old", "doc_id": "d1", "text": "Moved."},              # another claim_id, same sentence
+            5: {"claim_id": "e", "doc_id": "d2", "text": "Another file's."},       # a document the file lacks
+            6: {"claim_id": "f", "doc_id": "d1", "text": "Stands for a new claim."},
+            7: {"pair_id": "p", "doc_id": "d1", "text": "Removed."},              # not a claim task
+            8: {"claim_id": "h", "doc_id": "d1", "text": "Removed too."}}
+    sentences = {"d1": {"Kept.", "Out of scope now.", "Moved."}}
+    assert gone_tasks(held, sentences, {"a", "c", "new-moved"}, standing={6}) == [2, 8]
+    assert gone_tasks(held, {}, {"a"}, standing=set()) == []   # no document of the file: none
+
+
+def test_the_note_on_gone_tasks_says_what_stays_and_how_to_delete_the_others():
+    assert gone_note(0, [], ["a.txt"]) is None
+    assert gone_note(3, [7, 9], ["a.txt", "b.txt"]) == (
+        "5 task(s) hold a sentence their document no longer has (a.txt, b.txt): 3 nobody worked on stay in the "
+        "labelling queue; push again with --prune to delete them; 2 annotated, skipped or drafted stay, --prune or "
+        "not (task ids 7, 9): `stance pull` keeps their labels, on the text they were labelled on; delete one in "
+        "Label Studio if its label should go")
+    assert gone_note(3, [], ["a.txt"], deleted=3) == (
+        "3 task(s) held a sentence their document no longer has (a.txt): 3 nobody had worked on were deleted")
+    assert gone_note(3, [], ["a.txt"], deleted=2).endswith(
+        "2 nobody had worked on were deleted (1 more were annotated, skipped or drafted meanwhile and stay)")
+    assert gone_note(0, [7], [f"f{n}" for n in range(7)], deleted=0).startswith(
+        "1 task(s) held a sentence their document no longer has (f0, f1, f2, f3, f4 and 2 more): 1 annotated")
 
 
 # --- against a real Label Studio -----------------------------------------------------------------
@@ -112,7 +174,7 @@ def test_a_repush_updates_tasks_nobody_worked_on_in_place_and_keeps_the_others(s
     assert present_line(second) == ("6 already there (2 updated, 1 of their pre-labels refreshed, 1 unchanged, "
                                     "3 annotated kept as they were)")
     (note,) = [n for n in second["notes"] if "annotated task(s)" in n]
-    assert note.startswith("3 annotated task(s) kept their old text and data")
+    assert note.startswith("3 annotated task(s) kept their old context (their claim's text is the same): ")
     assert f"/projects/{first['project_id']}/data?task={ids['c0001']}" in note and "context_html (3)" in note
 
     now = {t["data"]["claim_id"]: t for t in project_tasks(studio_client, first["project_id"])}
@@ -129,8 +191,11 @@ def test_a_repush_updates_tasks_nobody_worked_on_in_place_and_keeps_the_others(s
     assert now["c0004"]["total_predictions"] == 1
     assert now["c0005"]["updated_at"] == before["c0005"]["updated_at"]
 
-    # pushed once more: nothing to update; the kept tasks are said again
+    # pushed once more: nothing to update; the kept tasks, said by the push before, get one line
     third = push(path, title, workspace=studio["workspace"], scheme=SCHEME, progress=False)
+    assert [n for n in third["notes"] if "annotated task(s)" in n] == [
+        "3 annotated task(s) still keep their old context, as the previous push said (task ids "
+        + ", ".join(str(ids[c]) for c in ("c0001", "c0002", "c0003")) + ")"]
     assert (third["tasks_added"], third["tasks_updated"], third["tasks_unchanged"], third["tasks_annotated_kept"],
             third["predictions_refreshed"]) == (0, 0, 3, 3, 0)
     assert third["annotated_kept_ids"] == sorted(ids[c] for c in ("c0001", "c0002", "c0003"))
@@ -194,3 +259,63 @@ def test_a_corrected_document_s_tasks_take_the_new_offsets_and_keep_their_ids(st
     # the edited sentence is another claim: a task of its own; the old one is left (said by push_match)
     assert now["The government said the bridge was hit on Monday."]["data"]["doc_id"] == before[moved]["data"]["doc_id"]
     assert "The govt said the bridge was hit on Monday." in now
+
+
+def test_tasks_whose_sentence_is_gone_are_named_then_pruned_unless_someone_worked_on_them(
+        studio, studio_client, tmp_path):
+    title = "prune gone sentences"
+    rows = [claim_row(n) for n in range(9)]   # documents d0, d1, d2: three claims each
+    path = write_rows(tmp_path / "v1.jsonl", rows)
+    first = push(path, title, workspace=studio["workspace"], scheme=SCHEME, progress=False)
+    push(write_rows(tmp_path / "batch2.jsonl", [claim_row(n) for n in range(9, 12)]), title,   # d3: another file's
+         workspace=studio["workspace"], scheme=SCHEME, progress=False)
+    ids = {t["data"]["claim_id"]: t["id"] for t in project_tasks(studio_client, first["project_id"])}
+    studio_client.annotations.create(id=ids["c0001"], result=[lc.choice_result("plain")])
+    studio_client.annotations.create(id=ids["c0002"], result=[], was_cancelled=True)   # skipped
+    http = studio_client._client_wrapper.httpx_client
+    assert http.request(f"api/tasks/{ids['c0004']}/drafts", method="POST",
+                        json={"result": [lc.choice_result("plain")], "lead_time": 1}).status_code == 201
+
+    # the claims made again: d0 keeps c0000 only, d1 loses c0005 and keeps c0003 out of --scope claims,
+    # d2 is not in the file (its tasks are not this file's to judge)
+    write_rows(path, [rows[0], {**rows[3], "is_claim": False, "reason": "question"}, rows[4]])
+    second = push(path, title, workspace=studio["workspace"], scheme=SCHEME, scope="claims", progress=False)
+    assert (second["tasks_gone"], second["tasks_pruned"]) == (3, 0)
+    assert second["gone_worked_ids"] == sorted([ids["c0001"], ids["c0002"]])
+    (note,) = [n for n in second["notes"] if "no longer has" in n]
+    assert note.startswith("3 task(s) hold a sentence their document no longer has (Doc <0>, Doc <1>): 1 nobody "
+                           "worked on stay in the labelling queue; push again with --prune to delete them; 2 annotated")
+    assert {t["data"]["claim_id"] for t in project_tasks(studio_client, first["project_id"])} == set(ids)
+
+    # a task annotated after the push read the project is not deleted: the server checks each one
+    from tqdm import tqdm
+    with tqdm(disable=True) as bar:
+        assert delete_unworked(studio_client, first["project_id"],
+                               [ids["c0001"], ids["c0002"], ids["c0004"], ids["c0006"]], bar) == 1
+    assert "c0006" not in {t["data"]["claim_id"] for t in project_tasks(studio_client, first["project_id"])}
+
+    third = push(path, title, workspace=studio["workspace"], scheme=SCHEME, scope="claims", prune=True, progress=False)
+    assert present_line(third) == ("2 already there (0 updated, 2 unchanged, 0 annotated kept as they were), 1 whose "
+                                   "sentence is gone deleted")   # as `stance push` and `stance run` print it
+    (note,) = [n for n in third["notes"] if "no longer has" in n]
+    assert note.startswith("3 task(s) held a sentence their document no longer has (Doc <0>, Doc <1>): 1 nobody had "
+                           "worked on were deleted; 2 annotated, skipped or drafted stay, --prune or not (task ids")
+    now = {t["data"]["claim_id"]: t for t in project_tasks(studio_client, first["project_id"])}
+    assert set(now) == set(ids) - {"c0005", "c0006"}
+    assert now["c0001"]["annotations"][0]["result"][0]["value"] == {"choices": ["plain"]}
+    assert {"c0007", "c0008", "c0009", "c0010", "c0011"} <= set(now)   # d2 (not in the file) and d3 stay
+
+    again = push(path, title, workspace=studio["workspace"], scheme=SCHEME, scope="claims", prune=True, progress=False)
+    assert (again["tasks_gone"], again["tasks_pruned"], len(project_tasks(studio_client, first["project_id"]))) == (
+        2, 0, 10)
+
+
+def test_prune_is_refused_for_pairs_and_without_a_push(tmp_path, capsys):
+    pairs = write_rows(tmp_path / "pairs.jsonl", [{"pair_id": "p1", "claim_a": "a", "claim_b": "b"}])
+    assert main(["push", "--pairs", str(pairs), "--project", "abc", "--workspace", str(tmp_path / "w"), "--prune"]) == 2
+    assert capsys.readouterr().err.strip() == ("error: --prune deletes claim tasks whose sentence is gone; a pairs "
+                                               "project has none to prune (leave out --prune, or push claims with --in)")
+    assert main(["run", "--workspace", str(tmp_path / "w"), "--no-push", "--prune"]) == 2
+    assert capsys.readouterr().err.strip() == ("error: --prune deletes tasks in Label Studio, which --no-push leaves "
+                                               "alone; give one of them")
+    assert not (tmp_path / "w").exists()
