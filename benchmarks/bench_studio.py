@@ -1,7 +1,7 @@
 """Time `stance push` of N pre-labelled claims (default 10,000), whole command, against a bare import.
 
     .venv/bin/python benchmarks/bench_studio.py [--claims ../shared/data/claim-retrieval-claims.jsonl]
-        [--n 10000] [--chunk 1000] [--workspace DIR] [--keep] [--changed N]
+        [--n 10000] [--chunk 1000] [--workspace DIR] [--keep] [--changed N] [--gone N]
 
 The claim texts are the fact-checked claims of the claim-retrieval data (real sentence lengths),
 twenty a document, each with a paragraph made of its neighbours as context; the pre-labels
@@ -20,6 +20,10 @@ push of 10,000 claims in 20 s. The machine is shared, so the ratio is the steadi
 --changed N then makes N of the claims again as a corrected document would (their paragraph gains a
 sentence; every fifth also gets another pre-label), pushes them (each such task, nobody having
 labelled it, is updated in place) and pushes once more (nothing to update), both timed.
+
+--gone N then leaves N claims out of the file, spread over its documents (each keeps the others), as
+a corrected splitter or an edited document would: a push names them (timed: the cost of finding
+them), a push with --prune deletes them (timed), and the tasks left are counted.
 """
 
 from __future__ import annotations
@@ -95,6 +99,7 @@ def main() -> None:
     parser.add_argument("--workspace", default=None, help="use this workspace's server (started if needed)")
     parser.add_argument("--keep", action="store_true", help="leave the temporary server running")
     parser.add_argument("--changed", type=int, default=0, help="then re-push with this many claims made again")
+    parser.add_argument("--gone", type=int, default=0, help="then leave this many claims out and prune them")
     parser.add_argument("--plain-server", action="store_true",
                         help="run label-studio as shipped, without studio_server.py's faster task counters")
     args = parser.parse_args()
@@ -138,7 +143,7 @@ def main() -> None:
                    "--workspace", str(workspace)]
         push_s = _timed(command, "stance push", whole=True)
         repush_s = _timed(command, "second stance push")
-        refresh_s = refresh_again_s = None
+        refresh_s = refresh_again_s = named_s = pruned_s = None
         if args.changed:
             changed = [dict(row) for row in rows]
             labels = [label.id for label in scheme.labels]
@@ -149,6 +154,17 @@ def main() -> None:
             path.write_text("".join(json.dumps(row) + "\n" for row in changed), encoding="utf-8")
             refresh_s = _timed(command, "stance push of the changed claims")
             refresh_again_s = _timed(command, "stance push once more")
+        if args.gone:
+            kept_rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+            step = max(1, len(kept_rows) // args.gone)
+            dropped = set(range(step - 1, len(kept_rows), step)[:args.gone])
+            path.write_text("".join(json.dumps(row) + "\n" for i, row in enumerate(kept_rows) if i not in dropped),
+                            encoding="utf-8")
+            named_s = _timed(command, f"stance push, {len(dropped)} claims gone", whole=True)
+            pruned_s = _timed(command + ["--prune"], "stance push --prune", whole=True)
+            pushed = [p for p in client.projects.list(title=f"bench push {stamp}").items][0]
+            left = client.projects.get(id=pushed.id).task_number
+            print(f"tasks left after --prune: {left} (expected {len(kept_rows) - len(dropped)})")
         load = os.getloadavg()[0]
     finally:
         if not args.workspace and not args.keep:
@@ -163,6 +179,9 @@ def main() -> None:
     if refresh_s is not None:
         print(f"{f'stance push, {args.changed} claims made again':46} {refresh_s:8.1f}")
         print(f"{'stance push once more (nothing to update)':46} {refresh_again_s:8.1f}")
+    if named_s is not None:
+        print(f"{f'stance push, {args.gone} claims gone (named)':46} {named_s:8.1f}")
+        print(f"{f'stance push --prune ({args.gone} deleted)':46} {pruned_s:8.1f}")
     print(f"ratio push / baseline: {push_s / baseline_s:.2f}; target {args.n} claims in 20 s: "
           f"{'met' if push_s <= 20 else 'NOT met'}; load average {load:.1f} on {os.cpu_count()} cores")
 
