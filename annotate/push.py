@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import json
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from annotate import labelconfig as lc
@@ -407,12 +408,14 @@ def delete_unworked(client: Any, project_id: int, task_ids: list[int], bar: Any,
 NOTES_SAID = "push_notes.json"   # in the workspace: what the last push into each project said of its kept tasks
 
 
-def said_before(workspace: str | Path | None, url: str, project_id: int, what: Any) -> bool:
+def said_before(workspace: str | Path | None, url: str, project_id: int,
+                what: Any) -> tuple[bool, Callable[[], None]]:
     """Whether the last push from ``workspace`` into this project said the same of its kept tasks
-    (``what``, compared by digest; None: it keeps none); records ``what`` for the next push. False
-    without a workspace."""
+    (``what``, compared by digest; None: it keeps none; False without a workspace), and a function
+    that records ``what`` for the next push, called once this push is done (a push cut off said
+    nothing)."""
     if workspace is None or not Path(workspace).is_dir():
-        return False
+        return False, lambda: None
     from corpus.files import atomic_write
 
     path = Path(workspace) / NOTES_SAID
@@ -424,18 +427,20 @@ def said_before(workspace: str | Path | None, url: str, project_id: int, what: A
         known = {}
     if not isinstance(known, dict):
         known = {}
-    if what is None and key not in known:
-        return False
-    if what is not None and known.get(key) == digest:
-        return True
-    if what is None:
-        del known[key]   # nothing kept now: a later kept task is said in full
-    else:
-        known[key] = digest
-    with contextlib.suppress(OSError, UserError):   # a read-only workspace: the note comes in full each time
-        with atomic_write(path) as f:
-            f.write(json.dumps(known, indent=2, sort_keys=True) + "\n")
-    return False
+    said = what is not None and known.get(key) == digest
+
+    def record() -> None:
+        if (what is None and key not in known) or said:
+            return
+        if what is None:
+            del known[key]   # nothing kept now: a later kept task is said in full
+        else:
+            known[key] = digest
+        with contextlib.suppress(OSError, UserError):   # a read-only workspace: the note comes in full each time
+            with atomic_write(path) as f:
+                f.write(json.dumps(known, indent=2, sort_keys=True) + "\n")
+
+    return said, record
 
 
 def _default_view(client: Any, project_id: int, tasks: list[dict[str, Any]]) -> None:
@@ -503,7 +508,7 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
     refresh = plan_refresh(tasks, key, stands, datas, worked, held)
     from annotate.studio_api import base_url
 
-    kept_said = said_before(workspace, base_url(client), project.id, sorted(refresh.kept.items()) or None)
+    kept_said, record_kept = said_before(workspace, base_url(client), project.id, sorted(refresh.kept.items()) or None)
     note = kept_reminder(refresh.kept) if kept_said else kept_note(refresh.kept, base_url(client), project.id)
     if note:
         notes.append(note)
@@ -567,6 +572,7 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
                 notes.append(f"the project's pre-labels switched from the trained model {previous} back to the "
                              f"bootstrap {version}; push the trained model's pre-labels again "
                              "(`stance prelabel --model MODEL_DIR`, then `stance push`) to switch back")
+    record_kept()
     n_per_task = getattr(now, "maximum_annotations", None)
     if _is_id(n_per_task) and n_per_task > 1:
         people = _people(client)

@@ -101,20 +101,28 @@ def test_what_differs_is_named_by_kind_in_a_fixed_order():
     assert differs([]) == []
 
 
+def _said(workspace, url: str, project_id: int, what, done: bool = True) -> bool:
+    said, record = said_before(workspace, url, project_id, what)
+    if done:   # the push finished: what it said is recorded
+        record()
+    return said
+
+
 def test_a_kept_note_said_by_the_previous_push_from_the_workspace_is_told_by_its_digest(tmp_path):
     kept = [(12, ["context_html"]), (14, ["start"])]
-    assert not said_before(tmp_path, "http://ls/", 3, kept)           # first time: said in full
-    assert said_before(tmp_path, "http://ls", 3, kept)                # the same again: a reminder
-    assert not said_before(tmp_path, "http://ls", 4, kept)            # another project
-    assert not said_before(tmp_path, "http://other", 3, kept)         # another server
-    assert not said_before(tmp_path, "http://ls", 3, kept + [(15, ["end"])])   # a task more: in full
-    assert said_before(tmp_path, "http://ls", 3, kept + [(15, ["end"])])
-    assert not said_before(tmp_path, "http://ls", 3, None)            # none kept now: forgotten
-    assert not said_before(tmp_path, "http://ls", 3, kept + [(15, ["end"])])   # back: in full again
-    assert not said_before(None, "http://ls", 3, kept) and not said_before(tmp_path / "none", "http://ls", 3, kept)
+    assert not _said(tmp_path, "http://ls/", 3, kept, done=False)    # a push cut off: nothing recorded
+    assert not _said(tmp_path, "http://ls/", 3, kept)                # first time: said in full
+    assert _said(tmp_path, "http://ls", 3, kept)                     # the same again: a reminder
+    assert not _said(tmp_path, "http://ls", 4, kept)                 # another project
+    assert not _said(tmp_path, "http://other", 3, kept)              # another server
+    assert not _said(tmp_path, "http://ls", 3, kept + [(15, ["end"])])   # a task more: in full
+    assert _said(tmp_path, "http://ls", 3, kept + [(15, ["end"])])
+    assert not _said(tmp_path, "http://ls", 3, None)                 # none kept now: forgotten
+    assert not _said(tmp_path, "http://ls", 3, kept + [(15, ["end"])])   # back: in full again
+    assert not _said(None, "http://ls", 3, kept) and not _said(tmp_path / "none", "http://ls", 3, kept)
     (tmp_path / "push_notes.json").write_text("{not json")
-    assert not said_before(tmp_path, "http://ls", 3, kept)            # unreadable: in full, then written anew
-    assert said_before(tmp_path, "http://ls", 3, kept)
+    assert not _said(tmp_path, "http://ls", 3, kept)                 # unreadable: in full, then written anew
+    assert _said(tmp_path, "http://ls", 3, kept)
 
 
 def test_a_task_is_gone_when_its_document_is_the_file_s_and_neither_its_claim_nor_its_sentence_is():
