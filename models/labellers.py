@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from corpus.records import DOCUMENT_VOICES
-from models.schemes import KNOWN_LABELLERS, Scheme
+from models.schemes import KNOWN_LABELLERS, Scheme, regex_cue
 
 ABSTAIN = None
 APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
@@ -65,7 +65,7 @@ def phrase_pattern(phrase: str) -> str:
     """A cue phrase as a regex: whole words, ``*`` a word suffix, flexible spaces and hyphens.
     A cue starting with ``re:`` is a raw regular expression (case-sensitive unless it says ``(?i)``)."""
     if phrase.startswith("re:"):
-        return phrase[3:]
+        return regex_cue(phrase)
     parts = []
     for token in re.split(r"(\*|\s+|-)", phrase.strip().translate(APOSTROPHES)):
         if not token:

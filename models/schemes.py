@@ -25,6 +25,43 @@ _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _ID_RULE = "must be lower-case letters, digits and underscores, starting with a letter"
 
 
+# A `re:` cue's leading global flags, such as (?i): Python allows them only at the start of a whole
+# pattern, and the cue is matched inside a group of all a label's cues.
+_GLOBAL_FLAGS = re.compile(r"^\(\?([imsx]+)\)")
+
+
+def regex_cue(phrase: str) -> str:
+    """A ``re:`` cue's expression as it is matched among other cues: ``(?i)foo`` as ``(?i:foo)``."""
+    body = phrase[3:]
+    flags = _GLOBAL_FLAGS.match(body)
+    return f"(?{flags.group(1)}:{body[flags.end():]})" if flags else body
+
+
+def cue_problem(phrase: str) -> str | None:
+    """What is wrong with a cue phrase, or None: a ``re:`` expression that does not compile (it had
+    stopped `stance prelabel` with a traceback) or matches an empty text, and a phrase with no letter or
+    digit (``*``), which would each find a cue in every claim. A blank cue is ignored."""
+    if phrase.startswith("re:"):
+        try:
+            pattern = re.compile(regex_cue(phrase))
+        except re.error as err:
+            return f"{phrase!r} is not a regular expression ({err}); fix it, or drop `re:` for a plain phrase"
+        if pattern.search("") is not None:
+            return f"{phrase!r} matches an empty text, so it would find a cue in every claim; make it match words"
+        return None
+    if phrase.strip() and not re.search(r"\w", phrase):
+        return f"{phrase!r} has no letter or digit, so it would find a cue in every claim; write words"
+    return None
+
+
+def _cue_problems(phrases: list[str]) -> list[str]:
+    """Each cue's ``cue_problem``, raised as one error (pydantic reports it under the field)."""
+    problems = [p for p in (cue_problem(str(phrase)) for phrase in phrases) if p]
+    if problems:
+        raise ValueError("; ".join(problems))
+    return phrases
+
+
 def _id_fix(value: str) -> str:
     """What to write instead of an id that breaks the rule: the id is stored in every pre-label and
     dataset row, so it is never rewritten silently; the display name takes any spelling."""
@@ -65,12 +102,18 @@ class Label(_Strict):
             raise ValueError(f"{value!r} must be a single character")
         return value
 
+    @field_validator("cues")
+    @classmethod
+    def _cues_work(cls, value: list[str]) -> list[str]:
+        return _cue_problems(value)
+
     @field_validator("cue_groups")
     @classmethod
     def _group_names(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        for name in value:
+        for name, phrases in value.items():
             if not _ID.match(name):
                 raise ValueError(f"group name {name!r} {_ID_RULE}; write {_id_fix(name)!r}")
+            _cue_problems(phrases)
         return value
 
 

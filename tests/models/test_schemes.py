@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 
@@ -203,3 +205,37 @@ def test_scheme_notes_on_a_copied_neutral_evidence_block_and_an_unnamed_neutral_
     assert scheme_notes(load_scheme(str(_write(tmp_path, data)))) == [
         "scheme 'x' names no neutral label: if 'none' is one, add `neutral: none` so that headings, datelines, "
         "fragments and questions are pre-labelled with it"]
+
+
+@pytest.mark.parametrize("cue, message", [
+    ("re:(unclosed", r"labels\.0\.cues: 're:\(unclosed' is not a regular expression \(missing \), unterminated "
+                     r"subpattern at position 0\); fix it, or drop `re:` for a plain phrase$"),
+    ("re:.*", r"labels\.0\.cues: 're:\.\*' matches an empty text, so it would find a cue in every claim"),
+    ("re:", r"labels\.0\.cues: 're:' matches an empty text"),
+    ("*", r"labels\.0\.cues: '\*' has no letter or digit, so it would find a cue in every claim; write words$"),
+])
+def test_a_cue_that_cannot_work_is_one_error_line(tmp_path, cue, message):
+    """QA qa22: 're:(unclosed' stopped `stance prelabel` with a traceback; '*' and 're:.*' found a cue in
+    every claim (9 of 12 claims pre-labelled favor); now each is refused when the scheme loads."""
+    data = _minimal()
+    data["labels"][0]["cues"] = ["sanctions work", cue]
+    with pytest.raises(UserError, match=message):
+        load_scheme(str(_write(tmp_path, data)))
+    data = _minimal()
+    data["labels"][0]["cue_groups"] = {"spelling": [cue]}
+    with pytest.raises(UserError, match=r"labels\.0\.cue_groups: .*" + re.escape(repr(cue))):
+        load_scheme(str(_write(tmp_path, data)))
+
+
+def test_a_regex_cue_may_open_with_its_flags(tmp_path):
+    """labellers.phrase_pattern's '(case-sensitive unless it says (?i))': a cue opening with (?i) is
+    matched among the label's other cues, where Python refuses a global flag (it was a traceback)."""
+    from models.labellers import CueMatcher
+
+    data = _minimal()
+    data["labels"][0]["cues"] = ["re:(?i)price caps? (?:is|are) working", "sanctions work"]
+    scheme = load_scheme(str(_write(tmp_path, data)))
+    matcher = CueMatcher(scheme.labels[0].cues)
+    assert matcher.search("The PRICE CAP IS WORKING, they said.") and matcher.search("Sanctions work.")
+    assert not matcher.search("The price cap was lifted.")
+    assert not CueMatcher(["re:price caps? (?:is|are) working"]).search("The PRICE CAP IS WORKING.")
