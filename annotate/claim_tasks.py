@@ -403,7 +403,7 @@ def _side(pair: dict[str, Any], side: str) -> dict[str, Any]:
         nested = pair[f"claim_{side}"]
     out = dict(nested or {})
     for key in ("text", "context", "start", "context_start", "title", "outlet", "source", "author", "date",
-                "source_type", "speaker", "speaker_name", "stance", "prediction", "claim_id", "doc_id"):
+                "source_type", "speaker", "speaker_name", "stance", "stance_by", "prediction", "claim_id", "doc_id"):
         for name in (f"{key}_{side}", f"{side}_{key}"):
             if name in pair and key not in out:
                 out[key] = pair[name]
@@ -492,8 +492,9 @@ def pair_to_task(pair: dict[str, Any]) -> dict[str, Any]:
         data[f"{side}_html"] = context_html(text, claim.get("context"), _offset(claim))
         title = claim.get("title") or ""   # the source line names the source (source_name), never a bare id
         source = _source_line(claim)
-        if claim.get("stance"):
-            source += f" · predicted stance: {claim['stance']}"
+        if claim.get("stance"):   # `stance compare --labels` takes an annotated claim's label: not a prediction
+            by = "annotators' stance" if claim.get("stance_by") == "annotators" else "predicted stance"
+            source += f" · {by}: {claim['stance']}"
         data[f"{side}_source"] = f"{marked(str(title))} — {source}" if title else source
     similarity = pair.get("similarity")
     data["similarity"] = similarity

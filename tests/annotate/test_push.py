@@ -262,6 +262,10 @@ def test_pair_to_task_from_flat_fields():
     assert data["a_source"] == "RT · voice: unknown voice · predicted stance: loaded"
     assert data["b_source"] == "Meduza · voice: author · predicted stance: sourced"
     assert data["pair_line"] == "similarity 0.82"
+    # `stance compare --labels`: an annotated claim's stance is the annotators', not a prediction (QA qa22)
+    labelled = pair_to_task({**pair, "stance_by_a": "annotators", "stance_by_b": "bootstrap-1"})["data"]
+    assert labelled["a_source"] == "RT · voice: unknown voice · annotators' stance: loaded"
+    assert labelled["b_source"] == "Meduza · voice: author · predicted stance: sourced"
     assert task["predictions"] == [{"model_version": "compare-rules", "score": 0.82, "result": [
         {"from_name": "relation", "to_name": "claim_a", "type": "choices",
          "value": {"choices": ["same_point_different_framing"]}}]}]
