@@ -26,7 +26,8 @@ from annotate.project_scheme import local_record, marker_record, project_change,
 from annotate.push_match import ORIGIN_FIELD, Matched, edited_note, match, relative_files
 from annotate.push_plan import (TITLE_LENGTH, _certainty, _chunks, _dropped_labels, _majority_version,
                                 default_view, is_bootstrap, overlap_settings)
-from annotate.push_refresh import Refresh, gone_note, gone_tasks, kept_note, kept_reminder, plan_refresh
+from annotate.push_refresh import (Refresh, gone_note, gone_reminder, gone_tasks, kept_note, kept_reminder,
+                                   plan_refresh)
 from corpus.errors import UserError
 from corpus.files import read_jsonl
 from corpus.claimfilter import SCOPES, STRUCTURE, in_scope
@@ -405,13 +406,13 @@ def delete_unworked(client: Any, project_id: int, task_ids: list[int], bar: Any,
     return deleted
 
 
-NOTES_SAID = "push_notes.json"   # in the workspace: what the last push into each project said of its kept tasks
+NOTES_SAID = "push_notes.json"   # in the workspace: what the last push into each project said of tasks it kept
 
 
-def said_before(workspace: str | Path | None, url: str, project_id: int,
-                what: Any) -> tuple[bool, Callable[[], None]]:
-    """Whether the last push from ``workspace`` into this project said the same of its kept tasks
-    (``what``, compared by digest; None: it keeps none; False without a workspace), and a function
+def said_before(workspace: str | Path | None, url: str, project_id: int, what: Any,
+                kind: str = "kept") -> tuple[bool, Callable[[], None]]:
+    """Whether the last push from ``workspace`` into this project said the same of its ``kind`` of
+    tasks (kept, gone; ``what``, compared by digest; None: none; False without a workspace), and a function
     that records ``what`` for the next push, called once this push is done (a push cut off said
     nothing)."""
     if workspace is None or not Path(workspace).is_dir():
@@ -419,7 +420,7 @@ def said_before(workspace: str | Path | None, url: str, project_id: int,
     from corpus.files import atomic_write
 
     path = Path(workspace) / NOTES_SAID
-    key = f"{url.rstrip('/')} {project_id}"
+    key = f"{url.rstrip('/')} {project_id} {kind}"
     digest = hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()[:16]
     try:
         known = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
@@ -545,10 +546,14 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
         apply_refresh(client, project.id, refresh, bar, chunk_size)
         if prune and gone_free:   # last: a push cut off before it leaves them, and the next finds them again
             deleted = delete_unworked(client, project.id, gone_free, bar, chunk_size)
+    # worked-on tasks whose sentence is gone, and nothing else to say of gone ones: one line when said before
+    gone_said, record_gone = said_before(workspace, base_url(client), project.id,
+                                         gone_worked if gone_worked and not gone_free else None, kind="gone")
     if gone:
         names = sorted({str(datas[tid].get(ORIGIN_FIELD) or datas[tid].get("title") or datas[tid].get("doc_id"))
                         for tid in gone})
-        notes.append(gone_note(len(gone_free), gone_worked, names, deleted if prune else None))
+        notes.append(gone_reminder(gone_worked) if gone_said else
+                     gone_note(len(gone_free), gone_worked, names, deleted if prune else None))
 
     version = _majority_version(tasks)
     switched = kept = False
@@ -573,6 +578,7 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
                              f"bootstrap {version}; push the trained model's pre-labels again "
                              "(`stance prelabel --model MODEL_DIR`, then `stance push`) to switch back")
     record_kept()
+    record_gone()
     n_per_task = getattr(now, "maximum_annotations", None)
     if _is_id(n_per_task) and n_per_task > 1:
         people = _people(client)

@@ -200,3 +200,9 @@ def gone_note(free: int, worked: list[int], documents: list[str], deleted: int |
                      "`stance pull` keeps their labels, on the text they were labelled on; delete one in Label "
                      "Studio if its label should go")
     return f"{n} task(s) {'held' if deleted is not None else 'hold'} a sentence their document no longer has ({docs}): " + "; ".join(parts)
+
+
+def gone_reminder(worked: list[int]) -> str:
+    """One line for worked-on tasks whose sentence is gone that the previous push named already."""
+    return (f"{len(worked)} annotated, skipped or drafted task(s) whose sentence is gone still stay, as the previous "
+            f"push said (task ids {', '.join(map(str, worked[:20]))}{' ...' if len(worked) > 20 else ''})")

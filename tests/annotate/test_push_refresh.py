@@ -316,6 +316,13 @@ def test_tasks_whose_sentence_is_gone_are_named_then_pruned_unless_someone_worke
     again = push(path, title, workspace=studio["workspace"], scheme=SCHEME, scope="claims", prune=True, progress=False)
     assert (again["tasks_gone"], again["tasks_pruned"], len(project_tasks(studio_client, first["project_id"]))) == (
         2, 0, 10)
+    worked = ", ".join(str(ids[c]) for c in ("c0001", "c0002"))
+    (note,) = [n for n in again["notes"] if "sentence" in n]
+    assert note.startswith("2 task(s) held a sentence their document no longer has (Doc <0>): 2 annotated")
+    last = push(path, title, workspace=studio["workspace"], scheme=SCHEME, scope="claims", progress=False)
+    assert [n for n in last["notes"] if "sentence" in n] == [   # the same two, said by the push before: one line
+        f"2 annotated, skipped or drafted task(s) whose sentence is gone still stay, as the previous push said "
+        f"(task ids {worked})"]
 
 
 def test_prune_is_refused_for_pairs_and_without_a_push(tmp_path, capsys):
