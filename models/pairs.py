@@ -471,8 +471,12 @@ class PairTable(Sequence[dict[str, Any]]):
     pairs; `stance compare` peaked at 3.58 GB holding their rows, at 0.82 GB with this)."""
 
     def __init__(self, rows: Sequence[dict[str, Any]], a: np.ndarray, b: np.ndarray, raw: np.ndarray,
-                 mutual: np.ndarray, settings: CompareSettings) -> None:
+                 mutual: np.ndarray, settings: CompareSettings, ids: np.ndarray | None = None) -> None:
         self.rows, self.a, self.b, self.raw, self.mutual, self.settings = rows, a, b, raw, mutual, settings
+        # each pair's pair_id as 16 ASCII bytes (16 bytes a pair), from pair_table, which sorted by them
+        self.ids = ids if ids is not None else np.array(
+            [pair_id(str(rows[i]["claim_id"]), str(rows[j]["claim_id"])) for i, j in zip(a.tolist(), b.tolist())],
+            dtype="S16")
         self.similarity = [round(float(v), 4) for v in raw]   # as the pair row holds it
         stance = [r.get("prediction") for r in rows]
         self.contrasting = np.array([stance[i] is not None and stance[j] is not None and stance[i] != stance[j]
@@ -498,7 +502,7 @@ class PairTable(Sequence[dict[str, Any]]):
         i, j = int(self.a[n]), int(self.b[n])
         claim_a, doc_a = self._ids(i)
         claim_b, doc_b = self._ids(j)
-        pair: dict[str, Any] = {"pair_id": pair_id(claim_a, claim_b), "claim_a": claim_a, "claim_b": claim_b,
+        pair: dict[str, Any] = {"pair_id": self.ids[n].decode(), "claim_a": claim_a, "claim_b": claim_b,
                                 "doc_a": doc_a, "doc_b": doc_b}
         pair.update(self._side(i, "a"))
         pair.update(self._side(j, "b"))
@@ -589,4 +593,5 @@ def pair_table(rows: Sequence[dict[str, Any]], vectors: np.ndarray,
     ids = [pair_id(str(rows[i]["claim_id"]), str(rows[j]["claim_id"])) for i, j in zip(a.tolist(), b.tolist())]
     rounded = [round(float(v), 4) for v in best]
     order = np.array(sorted(range(len(code)), key=lambda k: (-rounded[k], ids[k])), dtype=np.int64)
-    return PairTable(rows, a[order], b[order], best[order], np.isin(code[order], mutual_codes), settings)
+    return PairTable(rows, a[order], b[order], best[order], np.isin(code[order], mutual_codes), settings,
+                     np.array(ids, dtype="S16")[order])
