@@ -188,11 +188,13 @@ def from_model(model_dir: str | Path) -> Record | None:
 
 def pull_report_path(data: str | Path) -> Path | None:
     """The ``report.json`` of the pull a dataset path comes from: the pull's folder, its dataset
-    folder, or its labels.jsonl / labels.parquet; None for any other data."""
+    folder, or its labels.jsonl / labels.parquet / annotations.jsonl (`stance evaluate --data
+    annotations.jsonl --by annotator`); None for any other data."""
     path = Path(data)
     if path.is_dir() and (path / "report.json").is_file() and (path / "labels.jsonl").exists():
         return path / "report.json"
-    if path.name in ("dataset", "labels.jsonl", "labels.parquet") and (path.parent / "report.json").is_file():
+    if (path.name in ("dataset", "labels.jsonl", "labels.parquet", "annotations.jsonl")
+            and (path.parent / "report.json").is_file()):
         return path.parent / "report.json"
     return None
 
