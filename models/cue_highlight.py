@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from corpus.safetext import html_text as _e, marked
+from models.schemes import regex_cue
 
 _TOKEN = re.compile(r"[\w’']+", re.U)
 
@@ -53,7 +54,10 @@ def cue_pattern(cues: dict[str, list[str]], places: dict[str, int] | None = None
     phrases = sorted(owner, key=len, reverse=True)
     alternatives = []
     for n, phrase in enumerate(phrases):
-        body = re.escape(phrase).replace(r"\*", r"\w*")
+        if phrase.startswith("re:"):   # a regular expression, read as the labeller reads it: case-sensitive but for (?i)
+            body = f"(?-i:{regex_cue(phrase)})"
+        else:
+            body = re.escape(phrase).replace(r"\*", r"\w*")
         alternatives.append(f"(?P<c{owner[phrase]}_{n}>{body})")
     return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.I)
 

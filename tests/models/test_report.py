@@ -123,6 +123,14 @@ def test_a_label_keeps_its_own_colour_in_a_scheme_of_five(tmp_path):
     assert all(f"mark.cue{k}{{" in report.CSS for k in range(N_COLOURS))
 
 
+def test_a_regular_expression_cue_is_highlighted_as_the_labeller_reads_it():
+    """A `re:` cue was escaped as a phrase, so the report never marked what it found (QA qa22: 're:(?i)shadow
+    fleet' voted on 13% of the claims, none marked); now marked, case-sensitive unless it opens with (?i)."""
+    pattern = report.cue_pattern({"favor": ["re:(?i)shadow fleets?", "price cap"], "against": ["re:\\bAFU\\b"]})
+    out = highlight("The Shadow Fleet and the AFU; afu.", pattern)
+    assert out == ('The <mark class="cue cue0">Shadow Fleet</mark> and the <mark class="cue cue1">AFU</mark>; afu.')
+
+
 def test_scheme_cues_missing_scheme_gives_none():
     assert report.scheme_cues(None) == {}
     assert report.scheme_cues("no-such-scheme-anywhere") == {}
