@@ -348,6 +348,10 @@ def _field_problems(err: ValidationError) -> list[tuple[str, str]]:
         missing = [str(m["loc"][-1]) for m in errors if m["type"] == "missing" and tuple(m["loc"][:-1]) == loc[:-1]]
         named.update(loc[:-1] + (m,) for m in missing)
         meant = missing or difflib.get_close_matches(str(loc[-1]), _fields_at(loc[:-1]), n=1, cutoff=0.7)
+        if not meant and len(loc) == 1 and str(loc[0]) in Label.model_fields:   # `source_types:` above the labels
+            problems.append((_path(loc), f"unknown field at the top level: `{loc[0]}` is a label's field; write it "
+                                         f"under the label it is for (labels: - id: ..., {loc[0]}: ...)"))
+            continue
         problems.append((_path(loc), f"unknown field; did you mean {' or '.join(meant)}?" if meant
                          else f"unknown field (known here: {', '.join(_fields_at(loc[:-1]))})"))
     for e in errors:

@@ -239,3 +239,18 @@ def test_a_regex_cue_may_open_with_its_flags(tmp_path):
     assert matcher.search("The PRICE CAP IS WORKING, they said.") and matcher.search("Sanctions work.")
     assert not matcher.search("The price cap was lifted.")
     assert not CueMatcher(["re:price caps? (?:is|are) working"]).search("The PRICE CAP IS WORKING.")
+
+
+def test_a_label_field_written_above_the_labels_is_named_as_one(tmp_path):
+    """QA qa22 wrote `source_types:` at the top level (favor_against.yaml has none to copy): the error had
+    listed the top level's fields; it now says the field belongs under a label."""
+    data = _minimal()
+    data["source_types"] = {"yes": ["pro"]}
+    with pytest.raises(UserError, match=r"x\.yaml: source_types: unknown field at the top level: `source_types` is "
+                                        r"a label's field; write it under the label it is for"):
+        load_scheme(str(_write(tmp_path, data)))
+    # a near miss of a top-level field is still named as one
+    data = _minimal()
+    data["neutrl"] = "no"
+    with pytest.raises(UserError, match=r"neutrl: unknown field; did you mean neutral\?"):
+        load_scheme(str(_write(tmp_path, data)))
