@@ -11,8 +11,9 @@ candidates reach Python, where a few set look-ups decide abbreviations, initials
 markers and ellipses. Lines are paragraphs, except a hard-wrapped line that continues (no end
 punctuation, and the next line starts in lower case or the block is wrapped at a fixed width; or
 it stops where no sentence can, after a comma, "the", "of" or "said President"; or, short as it may be,
-it stops where neither a sentence nor a heading can before a name: "Officials said" over "Kyiv would
-respond."). A quotation's
+it stops where neither a sentence nor a heading can before what goes on: "Officials said" over "Kyiv would
+respond.", "... met Prime Minister" over "Shmyhal on Monday.", "by Mr." over "Smith", "rose to" over
+"12.", in Russian "с" over "Лавровым"). A quotation's
 lines (``> ``) are read after their markers; a heading, a list item, a turn label, a rule line
 (``* * *``, ``---``, a setext heading's ``====``), a table's line (``| a | b |``, ``|---|---|``) or another
 quotation depth starts a new paragraph.
@@ -26,8 +27,9 @@ import re
 # Titles and other abbreviations that come before a name or a number: never a sentence end.
 _PREPOSITIVE = frozenset(
     """mr mrs ms mx messrs mmes mme mlle dr drs prof rev fr hon pres gov sen sens rep reps gen lt col
-    maj capt cpt sgt cpl pvt adm cmdr brig cdr supt insp det st mt ft vs v cf viz""".split()
-)
+    maj capt cpt sgt cpl pvt adm cmdr brig cdr supt insp det st mt ft vs v cf viz
+    им ул пл пер просп св акад проф ген тов вул пров""".split()
+)   # Russian and Ukrainian too: "им." (named after), "ул." (street), "акад."
 # Abbreviations usually followed by a number: no sentence end before a digit.
 _BEFORE_NUMBER = frozenset(
     """no nos nr n° nº p pp para paras art arts sec secs ch chap vol vols fig figs eq eqs ex ed eds
@@ -101,11 +103,18 @@ _OPEN_MIN = 40   # characters of a line before a capital that reads unfinished
 # ends ("Russia and the"), after a preposition or a speech verb in the past (a heading may end in a
 # preposition, "What we stand for", or a verb, "What Putin said": not after a wh-word, nor in Title Case), or
 # where _open_end says so ("The talks failed, said President"; not after a comma: "Best regards,").
+# Russian and Ukrainian too: a line ending in a conjunction or a preposition ("и", "что", "в", "з") stops where
+# neither a sentence nor a heading can, whatever the next line opens with.
+_NEVER_LAST_CYRILLIC = frozenset("""и а но или либо что чтобы і й та але або чи що щоб""".split())
+_STRANDED_CYRILLIC = frozenset("""в во на с со к ко по о об обо от до из изо за у при для без через между под над перед
+    про из-за из-под около после против среди вокруг з із зі від між під над перед після проти серед біля навколо""".split())
 _NEVER_LAST = frozenset("""a an the and or nor but that whose whether because than although whereas unless its their
-    our your my""".split())
+    our your my""".split()) | _NEVER_LAST_CYRILLIC
 _STRANDED = frozenset("""of to in on at by for from with into onto upon over under about against between among via
-    including since until during within throughout across toward towards despite amid""".split())
-_SAID = frozenset("said told added warned stated announced claimed insisted confirmed noted wrote argued declared".split())
+    including since until during within throughout across toward towards despite amid""".split()) | _STRANDED_CYRILLIC
+_SAID = frozenset("""said told added warned stated announced claimed insisted confirmed noted wrote argued declared
+    заявил заявила заявили сказал сказала сказали сообщил сообщила сообщили отметил отметила добавил добавила
+    заявив сказав повідомив повідомила повідомили зазначив зазначила додав додала""".split())
 _WH = frozenset("what who whom whose which where when why how".split())
 # Words that open a sentence or a heading's paragraph, never a name: after "with" a capital "The" or
 # "After" starts a new line ("Who we work with" over "After the war ..."); compared in lower case.
@@ -123,7 +132,24 @@ _NOT_NAMES = frozenset(w.lower() for w in _STARTERS) | frozenset(
 _COLUMNS = re.compile(r"\t|\||(?<![.!?:;\s])  ")
 # A capitalised word opening a line; in capitals, not a dateline's or a transcript speaker's ("MOSCOW
 # (Reuters) -", "KYIV, Ukraine", "WOLF BLITZER"), which no sentence runs on to
-_NAME_START = re.compile(r"([A-Z][\w'’.-]*+)(?:(?<![A-Z])|(?<=[A-Z])(?![ \t]*[,(:—–-]|[ \t]+[A-Z]{2}))")
+_NAME_START = re.compile(r"([A-ZА-ЯЁІЇЄҐ][\w'’.-]*+)(?:(?<![A-ZА-ЯЁІЇЄҐ])|(?<=[A-ZА-ЯЁІЇЄҐ])"
+                         r"(?![ \t]*[,(:—–-]|[ \t]+[A-ZА-ЯЁІЇЄҐ]{2}))")
+# What follows a name that goes on from the line before it, and cannot open a sentence of its own: a
+# preposition, a conjunction, a relative pronoun, a comma or a sentence's end ("Shmyhal on Monday.",
+# "Shmyhal, who", "Odesa and Lviv"); not a verb ("Reznikov was dismissed" under a headline)
+_NAME_GOES_ON = re.compile(r"(?:[ \t]+[A-ZА-ЯЁІЇЄҐ][\w'’-]*){0,3}(?:[.,;]|[ \t]+(?:of|to|in|on|at|by|for|from|with|and|or"
+                           r"|who|whose|which|during|after|before|since|until|и|в|на|с|из|по|та|і|й|з|у|который|которая"
+                           r"|которые|який|яка|які)(?=[ \t,.;]|$))")
+_NAME_LIST_GOES_ON = re.compile(r"[ \t]+(?:and|or|и|или|та|і|й|або)[ \t]")   # "Odesa and Lviv", not "Davis, A.,"
+# A count opening a line ("12 people", "3,000 civilians"), and the words that make a verb before it passive,
+# which may end a sentence ("Three people were killed" over "12 people were wounded.")
+_COUNT = re.compile(r"\d[\d,.]*[ \t]+[a-z]")
+_BE = frozenset("be is are am was were been being get gets got".split())
+# A line of prose words: a word of letters and another after it ("the grid held"), not code ("endfor", "x.y(")
+_PROSE_WORDS = re.compile(r"[^\W\d_][^\W\d_'’-]*[ \t]+[^\W\d_]", re.UNICODE)
+# Russian and Ukrainian abbreviations a lower-case word follows within a sentence ("т.е.", "г." for a year, "млн")
+_ABBREVIATIONS_CYRILLIC = frozenset("""г гг т.е т.к т.д т.п т.н т.ч др пр см напр млн млрд тыс трлн руб долл
+    коп ок стр р обл р-н ін тис грн""".split())
 _HEADING_OR_ITEM = re.compile(r"(?:#{1,6}\s|[-*+•▪◦‣⁃]\s|\(?(?:\d{1,3}|[A-Za-z])[.)]\s)")
 # A candidate sentence end: a run of end marks (spaced ". . ." included), closing quotes and
 # brackets, then white space, then anything but a lower-case ASCII letter (after openers).
@@ -198,7 +224,7 @@ def _block_paragraphs(text: str, lines: list[tuple[int, int]], i: int, j: int, o
     to 100 characters, a third of them and at least two nearly as long) and this line is nearly
     as long too, or the line before is a list item's and the next is indented under it; and, whatever
     the next line starts with, when it stops where no sentence can (``_open_end``); or, at any length, before
-    a name where neither a sentence nor a heading can stop (``_runs_on_to_name``). A quotation's lines are read after their ``>`` markers and continue only in a
+    what goes on (a name, a number, a lower-case word) where neither a sentence nor a heading can stop (``_runs_on``). A quotation's lines are read after their ``>`` markers and continue only in a
     quotation as deep (or, in lower case, on a line without markers); a heading, a list item, a rule
     line, a table's line (one without outer pipes too, ``_pipeless_rows``) or a turn label (``Q:``,
     ``**A:**``, ``John Smith:``) is never joined.
@@ -220,10 +246,12 @@ def _block_paragraphs(text: str, lines: list[tuple[int, int]], i: int, j: int, o
         d, c = (0, s) if text[s] != ">" else _quote_depth(text, s, e)
         last = text[pe - 1]
         ended = last in ".!?:;…"  # the line before ends a sentence, unless it stops mid-sentence ("Mr.")
+        runs = False
         if rows and (s in rows or ls in rows):
             joined = False
-        elif ended and (last != "." or pe - lc < _OPEN_MIN
-                      or not (_open_end(text, lc, pe) or (text[c].isdigit() and _number_next(text, lc, pe)))):
+        elif ended and (last != "." or not (
+                (pe - lc >= _OPEN_MIN and (_open_end(text, lc, pe) or (text[c].isdigit() and _number_next(text, lc, pe))))
+                or (text[c].isalpha() and (runs := _runs_on(text, lc, pe, c, e))))):  # "by Mr." over "Smith"
             joined = False
         else:
             joined = (
@@ -241,9 +269,10 @@ def _block_paragraphs(text: str, lines: list[tuple[int, int]], i: int, j: int, o
                     or (not ended and item and d == 0 and text[s - 2:s] in ("  ", "\t", " \t"))  # goes on in an item,
                     or (pe - lc >= _OPEN_MIN and (ended or _open_end(text, lc, pe))  # or the line before stops
                         and not _label(text, c, e))  # mid-sentence,
-                    or (not ended and text[c].isupper() and text[pe - 1].isalpha()  # or where nothing can
+                    or ((runs or (not ended and (last.isalpha() or (last == "," and text[c].isupper()))
+                                  and _runs_on(text, lc, pe, c, e)))
                         and not (item and d == 0 and text[s - 1] not in " \t")  # (not an item's line over one unindented)
-                        and _runs_on_to_name(text, lc, pe, c, e) and not _label(text, c, e))  # before a name
+                        and not _label(text, c, e))  # or where nothing can end, before what goes on
                 )
             )
         if joined:
@@ -286,8 +315,8 @@ def is_delimiter_row(text: str, s: int, e: int) -> bool:
 def is_text_setext(text: str, s: int, e: int, us: int, ue: int, above: int) -> bool:
     """Whether the line ``text[s:e]`` over the line ``text[us:ue]`` is a plain text's setext heading
     ("Background" over "=========="/"----------"). Stricter than Markdown's, since plain text draws rules
-    too: the heading is a line alone (first, or under a blank line: ``above`` is where the text before
-    it ends, -1 for none), ends in no ".", "," or ";", is no list item or quotation, and the underline,
+    too: the heading is a line alone (first, under a blank line or a rule line: ``above`` is where the text
+    before it ends, -1 for none), ends in no ".", "," or ";", is no list item or quotation, and the underline,
     all "="s or all "-"s on the very next line, is about as long as the line (within a quarter, or three
     characters): a 72-character rule under a short last line of a paragraph is a rule."""
     n, u = e - s, ue - us
@@ -295,7 +324,16 @@ def is_text_setext(text: str, s: int, e: int, us: int, ue: int, above: int) -> b
     return (c in "=-" and text.count(c, us, ue) == u and abs(u - n) <= max(3, n // 4)
             and text[e - 1] not in ".,;" and text[s] != ">" and not _HEADING_OR_ITEM.match(text, s, e)
             and _ANY_BREAK.search(text, s, e) is None and len(_BREAK.findall(text, e, us)) == 1
-            and (above < 0 or len(_BREAK.findall(text, above, s)) > 1))
+            and (above < 0 or len(_BREAK.findall(text, above, s)) > 1 or _rule_above(text, above)))
+
+
+def _rule_above(text: str, above: int) -> bool:
+    """Whether the line ending at ``above`` is a rule line: an overline ("=====" over "Background" over
+    "=====", as reStructuredText writes a title), or a section's rule over its heading."""
+    ls = max(text.rfind("\n", 0, above), text.rfind("\r", 0, above)) + 1
+    while ls < above and text[ls] in " \t":
+        ls += 1
+    return ls < above and text[ls] in _RULE_CHARS and RULE_LINE.fullmatch(text, ls, above) is not None
 
 
 def is_table_line(text: str, s: int, e: int) -> bool:
@@ -355,19 +393,67 @@ def _open_end(text: str, s: int, e: int) -> bool:
     return words[k] not in _NAME_TITLES and (words[k] in _BEFORE_TITLE or words[k][-1] == ",")
 
 
-def _runs_on_to_name(text: str, s: int, e: int, c: int, ce: int) -> bool:
-    """Whether the line ``text[s:e]`` (ending in a letter) stops where neither a sentence nor a heading can
-    and the next line ``text[c:ce]`` opens with a name: "The minister met with" over "Sergei Lavrov on
-    Monday.", "Officials said" over "Kyiv would respond.", "The talks failed, said President" over
-    "Zelensky." (``_NEVER_LAST``, ``_STRANDED``, ``_open_end``)."""
-    name = _NAME_START.match(text, c, ce)
-    if (name is None or name.group(1).rstrip(".'’-").lower() in _NOT_NAMES
-            or _COLUMNS.search(text, s, e) or _COLUMNS.search(text, c, ce)):
-        return False
+def _runs_on(text: str, s: int, e: int, c: int, ce: int) -> bool:
+    """Whether the line ``text[s:e]`` stops where neither a sentence nor a heading can, before the next line
+    ``text[c:ce]``, which goes on with it: a name after "with", "that", "said" ("The minister met with" over
+    "Sergei Lavrov on Monday.", "Officials said" over "Kyiv would respond.", ``_NEVER_LAST``, ``_STRANDED``,
+    ``_SAID``), after a title ("... met Prime Minister" over "Shmyhal on Monday.", the name going on in a
+    preposition or a comma, ``_NAME_GOES_ON``), a "Mr." or an initial ("George W." over "Bush"), or a list
+    of names and a comma ("Officials in Kyiv," over "Odesa and Lviv said ..."); a number or a line of
+    lower-case words after "the", "to" ("The death toll rose to" over "12."), a count after a verb in the
+    past ("The strike killed" over "12 people"), a lower-case word after "e.g." or "т.е."; in Russian and
+    Ukrainian, anything after a conjunction or a preposition ("с" over "Лавровым")."""
     w = _last_word(text, s, e)
     if w == s:
         return False   # a line of one word ("By", "Contact")
-    word = text[w:e]
+    word, last = text[w:e], text[e - 1]
+    # the cheap look at the line's last word first: most lines end in none of these
+    if word in _NEVER_LAST_CYRILLIC or word in _STRANDED_CYRILLIC:
+        return _no_columns(text, s, e, c, ce)   # nothing ends in "и" or "в", nor does a heading
+    if last == ".":
+        key = word[:-1].lstrip(_OPENERS).lower()
+        if len(key) > 6 or not (key in _PREPOSITIVE or len(key) == 1 or key in _NEVER_END or key in _ABBREVIATIONS_CYRILLIC):
+            return False
+    elif last == ",":
+        if not text[w].isupper():
+            return False
+    elif not (last.isalpha() and (word in _NEVER_LAST or word in _STRANDED or word in _SAID or word in _NAME_TITLES
+                                  or word.endswith("ed"))):
+        return False
+    first = text[c]
+    name = None
+    if first.isupper():
+        name = _NAME_START.match(text, c, ce)
+        if name is None or name.group(1).rstrip(".'’-").lower() in _NOT_NAMES:
+            return False
+    elif not (first.islower() or first.isdigit()):
+        return False
+    return _goes_on(text, s, e, c, ce, w, word, name) and _no_columns(text, s, e, c, ce)
+
+
+def _no_columns(text: str, s: int, e: int, c: int, ce: int) -> bool:
+    """Whether neither line is laid out in columns (tabs, runs of spaces, pipes)."""
+    return not (_COLUMNS.search(text, s, e) or _COLUMNS.search(text, c, ce))
+
+
+def _goes_on(text: str, s: int, e: int, c: int, ce: int, w: int, word: str, name: re.Match | None) -> bool:
+    """``_runs_on`` for a line ``text[s:e]`` whose last word ``word`` (at ``w``) may stop mid-sentence, over
+    a line ``text[c:ce]`` opening with a name (matched by ``name``), a lower-case word or a digit."""
+    first, last = text[c], text[e - 1]
+    if last == ".":    # "Mr.", "им." or an initial over a name; "т.е.", "e.g." over a lower-case word
+        key = word[:-1].lstrip(_OPENERS).lower()
+        if name is not None:
+            if key in _PREPOSITIVE and key not in _PLACE_ABBREVIATIONS and (word[:1].isupper() or not key.isascii()):
+                return True
+            # an initial after a name or an initial: "George W." over "Bush", "В. В." over "Путин"; not a
+            # Roman numeral, which ends a sentence ("... during World War I." over "Walt Disney was ...")
+            return len(key) == 1 and word[0].isupper() and word[0] not in "IVX" and _initial_after_name(text, s, w)
+        return first.islower() and (key in _NEVER_END or key in _ABBREVIATIONS_CYRILLIC)
+    if last == ",":    # a list of names over its next name: "Officials in Kyiv," over "Odesa and Lviv"
+        return (name is not None and _NAME_LIST_GOES_ON.match(text, name.end(), ce) is not None
+                and _last_word(text, s, w - 1) > s)
+    if first.islower() and not (text[s].isalpha() and _PROSE_WORDS.match(text, c, ce)):
+        return False   # code ("// or" over "client.dispatch(", "echo a" over "endfor")
     if word in _NEVER_LAST:
         return not _title_case(text, s, w)
     if word in _STRANDED or word in _SAID:  # not "What we stand for", "Nothing to worry about", "Who We Work With"
@@ -376,9 +462,35 @@ def _runs_on_to_name(text: str, s: int, e: int, c: int, ce: int) -> bool:
             return False
         if word in _STRANDED:
             return "to" not in words
+        if first.isdigit():
+            return False   # "Officials said" over "25 people were killed."
         comma = text.rfind(",", s, w)   # not a headline's ", Peskov said"
         return comma < 0 or not _title_case(text, comma + 1, w, 1)
-    return word in _NAME_TITLES and _open_end(text, s, e)   # "The talks failed, said President"
+    if first.isdigit():   # a verb in the past over a count: "The strike killed" over "12 people in Kharkiv."
+        return (word.endswith("ed") and word.isalpha() and word.islower() and _COUNT.match(text, c, ce) is not None
+                and text[_last_word(text, s, w - 1):w - 1].lower() not in _BE and text.count(" ", s, e) >= 2)
+    if word not in _NAME_TITLES or name is None:
+        return False
+    # a title after "said", "with" or a comma ("The talks failed, said President"), or after any word when
+    # the name goes on ("... met Prime Minister" over "Denys Shmyhal on Monday.", not "Reznikov was dismissed")
+    return _open_end(text, s, e) or (_NAME_GOES_ON.match(text, name.start(1) + len(name.group(1).rstrip(".")), ce)
+                                     is not None and _before_titles(text, s, e) is not None)
+
+
+def _initial_after_name(text: str, s: int, w: int) -> bool:
+    """Whether the word before ``w`` in the line starting at ``s`` is a name or an initial ("Vladimir", "В.")."""
+    p = _last_word(text, s, w - 1)
+    return p < w - 1 and text[p].isupper() and (text[w - 2] == "." or text[p:w - 1].isalpha())
+
+
+def _before_titles(text: str, s: int, e: int) -> str | None:
+    """The word before the titles that end the line ``text[s:e]`` ("met" in "... met Prime Minister"), or None
+    when the line is titles alone."""
+    words = text[max(s, e - 80):e].split()
+    k = len(words) - 1
+    while k >= 0 and words[k] in _NAME_TITLES:
+        k -= 1
+    return words[k] if k >= 0 else None
 
 
 def _title_case(text: str, s: int, e: int, least: int = 2) -> bool:

@@ -223,3 +223,91 @@ def test_a_line_run_on_to_a_name_is_one_claim() -> None:
         ("The grid held.", False, "not_checkworthy"),
         ("Officials said\nKyiv had lost 40 percent of its power plants since October.", True, "claim")]
     assert found[1].context == text.strip()
+
+
+@pytest.mark.parametrize("text", [
+    # a title after a word a sentence may end in, over a name the sentence goes on after
+    "The foreign minister met Prime Minister\nShmyhal on Monday to discuss the grid.",
+    "Zelensky met Prime Minister\nShmyhal, who stayed in Kyiv.",
+    "The foreign minister met Prime Minister\nDenys Shmyhal on Monday.",
+    "The foreign minister met Prime Minister\nShmyhal.",
+    # a short line ending in "Mr.", "Dr.", "Gen." or an initial over a name
+    "The deal was signed by Mr.\nSmith on Monday.",
+    "He spoke to Dr.\nHouse yesterday.",
+    "The army is led by Gen.\nSyrskyi.",
+    "Surely you're joking, Mr.\nFeynman!",
+    "The envoy met George W.\nBush in Texas.",
+    # a short line ending in a comma after a name, over the list's next name
+    "Officials in Kyiv,\nOdesa and Lviv said the grid held.",
+    # a number or a lower-case word after a short line that stops where no sentence can
+    "The death toll rose to\n12 on Monday.",
+    "Officials said\nthe grid held.",
+    "The strike killed\n12 people in Kharkiv.",
+    "Russian shelling has killed\n3,000 civilians since March.",
+    "Russia and\nthe West disagree.",
+    # a lower-case word after "e.g." or "i.e."
+    "Some attacks (e.g.\ndrone strikes) were not reported.",
+    # Russian and Ukrainian: after a preposition or a conjunction, whatever opens the next line; an abbreviation
+    "Министр встретился с\nСергеем Лавровым в понедельник.",
+    "Министр заявил, что\nКиев ответит.",
+    "Удар по\n12 объектам энергосистемы.",
+    "Об этом заявил\nДмитрий Песков.",
+    "Прем'єр-міністр зустрівся з\nДенисом Шмигалем.",
+    "В 2022 г.\nвойска вошли в город.",
+    "Это, т.е.\nпо сути, отказ.",
+    "Улица им.\nГорького закрыта.",
+    "Президент В. В.\nПутин заявил об этом.",
+])
+def test_a_line_stopping_where_nothing_ends_runs_on_to_what_goes_on(text: str) -> None:
+    assert paragraphs(text) == [text]
+    assert sentences(text) == [text]
+
+
+@pytest.mark.parametrize("text", [
+    # a headline ending in a title over a story opening with a name and a verb, or a dateline
+    "Zelensky sacks his Defence Minister\nReznikov was dismissed on Monday.",
+    "Zelensky meets Polish Prime Minister\nWarsaw (Reuters) - The leaders met.",
+    "Kyiv mourns its Prime Minister\nShmyhal said nothing.",
+    "Zelensky sacks his Defence Minister\nOleksii Reznikov was dismissed on Monday.",
+    # a short line that may end, over a name, a number or a sentence
+    "The talks were held in Geneva\nMonday.",
+    "Three people were killed\n12 people were wounded.",
+    "Officials said\n25 people were killed.",
+    "The shop is on Main St.\nKyiv said it was closed.",
+    "He fled to the U.S.\nThe minister said so.",
+    "He fought in World War I.\nWalt Disney was born in Chicago.",
+    "Plans by Inc.\nryukyu",
+    # greetings, closings, addresses and references: a comma over a name that does not go on in a list
+    "Dear Mr. Smith,\nWelcome to the conference.",
+    "Best regards,\nOlga Reznik",
+    "Unit 6, 116 Woodburn Road,\nBerala, NSW, 2141,",
+    "Corrado, G. S.,\nDavis, A.,",
+    "Dear colleagues,\nThank you and goodbye.",
+    # code: no prose line under the function word
+    "// or\nclient.dispatch(opts)",
+    "echo a\nendfor",
+    # Russian: a line that may end, over a capital
+    "Это произошло в 2022 г.\nВ Москве было тихо.",
+    "Удар убил\n12 человек.",
+    "МОСКВА, 12 марта\nПесков заявил об этом.",
+])
+def test_a_line_that_may_end_stays_apart_from_the_next(text: str) -> None:
+    assert paragraphs(text) == [line.strip() for line in text.split("\n")]
+
+
+def test_a_plain_text_heading_between_rule_lines_is_a_heading() -> None:
+    text = ("The grid held after the strikes on Monday.\n\n" + "=" * 32 + "\nWhy the talks in Istanbul failed\n"
+            + "=" * 32 + "\n\nThe talks in Istanbul failed on Monday, officials said.\n")
+    found = claims(text, "story.txt")
+    heading = [c for c in found if c.text == "Why the talks in Istanbul failed"]
+    assert [(c.is_claim, c.reason, c.context) for c in heading] == [(False, "heading", "Why the talks in Istanbul failed")]
+    assert found[-1].context == "The talks in Istanbul failed on Monday, officials said."
+
+
+@pytest.mark.parametrize("text", [
+    # a rule over a line with no underline, a rule and a paragraph's line over a rule line
+    "The grid held.\n\n" + "-" * 32 + "\nWhy the talks in Istanbul failed\n\nThe talks failed, officials said.\n",
+    "The grid held.\n" + "-" * 32 + "\nThe talks in Istanbul failed, officials said\n" + "-" * 72 + "\n\nThe end.\n",
+])
+def test_a_line_under_a_rule_without_its_own_underline_is_no_heading(text: str) -> None:
+    assert not [c for c in claims(text, "story.txt") if c.reason == "heading"]
