@@ -291,10 +291,23 @@ def prelabel_stream(inp: str | Path, out: str | Path, predictor: Predictor, reco
     boot = predictor.bootstrap if table else None
     written = Streamed(0, Counter())
     bar = None
-    if progress:
+    if progress:   # one bar over the three stages, on stderr on a terminal only (disable=None), gone at the end
         from tqdm import tqdm
 
         bar = tqdm(total=n, desc="pre-labelling", unit="claim", leave=False, disable=None)
+
+    def labelled() -> Iterator[dict[str, Any]]:
+        # Read again and written a chunk at a time: the output rows of a whole input are never held at once.
+        start = 0
+        for rows in _chunks(inp, n):
+            chunk = with_provenance(attach(rows, probs[start:start + len(rows)], predictor.labels, predictor.version),
+                                    record, model_dir)
+            start += len(rows)
+            written.counts.update(row["prediction"] for row in chunk)
+            yield from chunk
+            if bar is not None:
+                bar.update(len(rows))
+
     try:
         with RowStore(_spill_dir(out) if n > OUTPUT_CHUNK else None) as store:
             parts = []
@@ -306,23 +319,17 @@ def prelabel_stream(inp: str | Path, out: str | Path, predictor: Predictor, reco
                     written.gold.append(boot.gold(rows).astype(np.int8))
                 if bar is not None:
                     bar.update(len(rows))
+            if bar is not None:   # the bar stays full, named for what is done over every claim at once
+                bar.set_description("pre-labelling: combining every claim's evidence")
             probs = predictor.combine(parts, store)
             del parts
+        if bar is not None:
+            bar.set_description("writing pre-labels", refresh=False)
+            bar.reset(total=n)
+        written.n = write_jsonl(out, labelled())
     finally:
         if bar is not None:
             bar.close()
-
-    def labelled() -> Iterator[dict[str, Any]]:
-        # Read again and written a chunk at a time: the output rows of a whole input are never held at once.
-        start = 0
-        for rows in _chunks(inp, n):
-            chunk = with_provenance(attach(rows, probs[start:start + len(rows)], predictor.labels, predictor.version),
-                                    record, model_dir)
-            start += len(rows)
-            written.counts.update(row["prediction"] for row in chunk)
-            yield from chunk
-
-    written.n = write_jsonl(out, labelled())
     return written
 
 

@@ -29,11 +29,21 @@ def _config(tmp_path: Path, project: str, port: int = 8080) -> Path:
     return path
 
 
-def test_run_without_label_studio_then_rerun_skips_every_step(tmp_path):
+def test_run_without_label_studio_then_rerun_skips_every_step(tmp_path, monkeypatch):
     corpus = tmp_path / "corpus"
     shutil.copytree(SAMPLE_CORPUS, corpus)
     workspace = tmp_path / "ws"
+    import claimstance.pipeline as pipeline
+
+    read, read_jsonl = [], pipeline.read_jsonl   # the files the run itself reads (the comparison reads its own)
+
+    def counted(path, *args, **kwargs):
+        read.append(Path(path).name)
+        return read_jsonl(path, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "read_jsonl", counted)
     first = run(corpus, _config(tmp_path, "offline"), workspace=workspace, push=False, say=lambda m: None)
+    assert read.count("prelabeled.jsonl") == 1, read   # counted once for the summary and step 5 (twice before)
     assert first.documents == 2
     assert first.claims > 40 and first.sentences > first.claims
     rows = [json.loads(line) for line in first.prelabeled_path.read_text(encoding="utf-8").splitlines()]
@@ -76,6 +86,11 @@ def test_run_shows_the_pre_labelling_s_progress_on_a_terminal_s_stderr(tmp_path,
     assert main(["run", "--workspace", str(tmp_path / "ws"), "--no-push"]) == 0
     shown, out = err.getvalue(), capsys.readouterr().out
     assert "[2/5] pre-labels: bootstrap" in shown and "pre-labelling:   0%" in shown and "0/199" in shown
+    # and over the whole step, not its first pass alone: the evidence combined, then the rows written
+    step = shown[shown.index("[2/5]"):shown.index("[5/5]")]
+    combining = step.find("pre-labelling: combining every claim's evidence: 100%")
+    assert step.index("pre-labelling: 100%") < combining < step.index("writing pre-labels:   0%"), step
+    assert "evidence:   0%" not in step   # the writing bar starts under its own name
     assert "pre-labelling" not in out and "[2/5]" not in out   # the summary on stdout is as it was
     assert "pairs across documents: " in out and "pre-labels of the statements, by source type:" in out
 
