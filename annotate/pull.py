@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from annotate.pull_rows import TIE_ADVICE, TIE_FILTER, build_report, label_rows, tasks_to_rows
+from annotate.pull_rows import TIE_ADVICE, TIE_FILTER, build_report, flag_note, label_rows, tasks_to_rows
 from corpus.errors import UserError
 from corpus.files import atomic_dir, check_output_dir, check_writable
 from models.provenance import DEFAULT_SCHEME
@@ -209,6 +209,8 @@ def write_pull(tasks: Sequence[dict[str, Any]], users: dict[int, str], scheme: A
         report["scheme_version"] = scheme.version
     report["pulled_at"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     report.update(source or {})
+    if report.get("problems"):   # its `stance train` command names the scheme the pull was made with
+        report["problems"]["note"] = flag_note(report)
     if pseudonym_key is not None:
         report["pseudonymised"] = pseudonyms.report_entry(pseudonym_key)
     _check_emptied(out, report, earlier, replace)
@@ -361,12 +363,7 @@ def summary_lines(report: dict[str, Any], out_dir: str | Path) -> list[str]:
                      + (f"; {elsewhere} flagged only on skipped or superseded annotations, kept out of the labels"
                         if elsewhere > 0 else "") + ", `problems` in annotations.jsonl")
         # In the terminal the hint names the pulled file where it is, for a command run from anywhere.
-        note = flags["note"].replace("read_parquet('labels.parquet')", f"read_parquet('{out / 'labels.parquet'}')")
-        source = report.get("scheme_source")
-        if source and report.get("scheme") != DEFAULT_SCHEME:   # clean.parquet has no pull report beside it
-            import shlex
-
-            note += f" --scheme {shlex.quote(str(source))}"
+        note = flag_note(report).replace("read_parquet('labels.parquet')", f"read_parquet('{out / 'labels.parquet'}')")
         lines.append("  " + note)
     skipped = report.get("skipped") or {}
     if skipped.get("n"):

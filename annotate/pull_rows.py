@@ -18,6 +18,7 @@ from typing import Any
 from annotate import agreement
 from annotate import labelconfig as lc
 from corpus.errors import UserError
+from models.provenance import DEFAULT_SCHEME
 from corpus.safetext import marked, text_offset
 
 # Task data fields that only serve the annotation view: not metadata of the claim.
@@ -40,6 +41,20 @@ FLAG_NOTE = ("flagged claims keep their stance and stay in labels.jsonl and the 
              "keep the unflagged rows of labels.parquet, whose split column keeps the test split out of training "
              "(pandas: d = pd.read_parquet('labels.parquet'); d[~d.flagged].to_parquet('clean.parquet')), "
              "then stance train --data clean.parquet")
+
+
+def flag_note(report: dict[str, Any]) -> str:
+    """The flagged claims' hint of a pull ``report``, ending in the `stance train` command: with a
+    scheme of the project's own, ``--scheme`` and where it is (clean.parquet has no pull report
+    beside it to say which). report.json, report.html and the terminal all take it from here."""
+    source = report.get("scheme_source")
+    if source and report.get("scheme") != DEFAULT_SCHEME:
+        import shlex
+
+        return f"{FLAG_NOTE} --scheme {shlex.quote(str(source))}"
+    return FLAG_NOTE
+
+
 TIE_ADVICE = ("adjudicate them: have a third annotator label them (a majority then settles each), "
               "or have the project owner re-label them (the latest vote wins a tie)")
 DISPUTED_FILTER = "agreement < 1"   # pandas: d[d.agreement < 1]; a single annotator's null is left out
@@ -401,5 +416,6 @@ def problem_summary(rows: Sequence[dict[str, Any]], labels: Sequence[dict[str, A
 
 
 __all__ = ["annotation_fields", "annotation_to_row", "tasks_to_rows", "label_rows", "build_report", "problem_summary",
+           "flag_note",
            "disputed",
            "choice_to_label", "label_lookup", "claim_metadata", "context_from_html"]

@@ -732,6 +732,31 @@ def test_flags_are_counted_in_the_report_the_summary_the_card_and_typed_in_the_d
     assert '`dataset.filter(lambda r: not r["flagged"])`' in card
 
 
+def test_the_report_page_report_json_and_terminal_advise_one_train_command_with_an_own_scheme(tmp_path: Path):
+    """clean.parquet has no pull report beside it: with a scheme of the project's own, the command
+    each of the three gives names it (report.json and report.html gave it without --scheme, QA qa22)."""
+    import html
+    import shlex
+
+    from claimstance.cli import build_parser
+
+    out, own = tmp_path / "p", str(tmp_path / "my schemes" / "toy.yaml")
+    report = pull.write_pull(_flagged_tasks(), USERS, SCHEME, out, source={"project": "Toy", "scheme_source": own})
+    terminal = next(line for line in pull.summary_lines(report, out) if "keep their stance" in line)
+    saved = json.loads((out / "report.json").read_text())["problems"]["note"]
+    page = html.unescape((out / "report.html").read_text())
+    commands = [terminal.split("then stance ")[1], saved.split("then stance ")[1],
+                page.split("then stance ")[1].split(".</p>")[0]]
+    assert commands == [f"train --data clean.parquet --scheme {shlex.quote(own)}"] * 3
+    args = build_parser().parse_args([*shlex.split(commands[1]), "--out", "model"])
+    assert (args.data, args.scheme) == ("clean.parquet", own)
+    # The default scheme needs none, in any of the three.
+    plain = pull.write_pull(_flagged_tasks(), USERS, SimpleNamespace(**{**vars(SCHEME), "name": "kremlin_framing"}),
+                            tmp_path / "q", source={"project": "Toy", "scheme_source": "kremlin_framing"})
+    assert plain["problems"]["note"].endswith("then stance train --data clean.parquet")
+    assert "--scheme" not in (tmp_path / "q" / "report.html").read_text()
+
+
 def test_a_pull_with_no_flag_still_types_the_columns_and_says_nothing(tmp_path: Path):
     out = tmp_path / "p"
     report = pull.write_pull(_tasks(), USERS, SCHEME, out)
