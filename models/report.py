@@ -114,10 +114,23 @@ def chart_counts(claims: Sequence[dict[str, Any]], limit: int = MAX_SOURCES, key
 BAR_COLOURS = ("#d98e04", "#2e8b57", "#8e6bb5", "#4f81bd", "#c0504d", "#2a9d9f", "#8c6d31", "#d16ba5")
 
 
+def label_names(scheme: Any) -> dict[str, str]:
+    """Label id -> the display name the page shows it by (the scheme line's and the cue legend's):
+    the charts' legends and the stance badges name a label as they do. Empty without a scheme."""
+    return {str(label.id): str(getattr(label, "name", None) or label.id) for label in getattr(scheme, "labels", [])}
+
+
+def _drawn(text: str) -> str:
+    """``text`` as matplotlib draws it literally: a control character (no glyph) a space, a bidi
+    control its marker, and a ``$`` never the start of a formula."""
+    return "".join(c if c.isprintable() else " " for c in marked(text)).replace("$", r"\$")
+
+
 def stance_chart(counts: dict[str, Counter[str]], title: str = "Stance of claims by source",
-                 order: Sequence[str] = ()) -> str | None:
+                 order: Sequence[str] = (), legend: dict[str, str] | None = None) -> str | None:
     """A stacked bar chart of stance counts per group (``chart_counts``), as a base64 PNG (None
-    without stances); ``order`` (the scheme's labels) gives the bars their colours."""
+    without stances); ``order`` (the scheme's labels) gives the bars their colours, ``legend``
+    (``label_names``) the names the legend gives the labels."""
     if not counts:
         return None
     from models.cache import pyplot
@@ -149,7 +162,8 @@ def stance_chart(counts: dict[str, Counter[str]], title: str = "Stance of claims
             values = [counts[s][key] for s in sources]
             if not any(values):
                 continue
-            bars = ax.barh(names, values, left=left, color=colour, **style, **({} if named else {"label": label}))
+            shown = {} if named else {"label": _drawn((legend or {}).get(label, label))}
+            bars = ax.barh(names, values, left=left, color=colour, **style, **shown)
             named = True
             # counts inside the bars, none on a sliver too thin to hold one
             ax.bar_label(bars, labels=[str(v) if v >= 0.04 * widest else "" for v in values], label_type="center",
@@ -180,8 +194,10 @@ def stance_chart(counts: dict[str, Counter[str]], title: str = "Stance of claims
 _e = html_text
 
 
-def _stance(label: Any) -> str:
-    return f'<span class="stance">{_e(label if label is not None else "no stance")}</span>'
+def _stance(label: Any, names: dict[str, str] | None = None) -> str:
+    """A claim's stance badge, the label by its display name (``label_names``)."""
+    shown = (names or {}).get(str(label), label) if label is not None else "no stance"
+    return f'<span class="stance">{_e(shown)}</span>'
 
 
 def _voice(row: dict[str, Any]) -> str:
@@ -193,7 +209,8 @@ RELATION_WORDS = {"same_point_different_framing": "same point, different framing
                   "contradict": "contradict", "unrelated": "unrelated"}
 
 
-def _pair_rows(pairs: Sequence[dict[str, Any]], cues: re.Pattern[str] | None) -> str:
+def _pair_rows(pairs: Sequence[dict[str, Any]], cues: re.Pattern[str] | None,
+               names: dict[str, str] | None = None) -> str:
     out = ['<table class="pairs">']
     # A claim paired with several others is shown once, its pairs together, most similar first.
     ordered = sorted(pairs, key=lambda p: (str(p.get("claim_a")), -float(p.get("similarity") or 0)))
@@ -209,12 +226,12 @@ def _pair_rows(pairs: Sequence[dict[str, Any]], cues: re.Pattern[str] | None) ->
         same = p.get("claim_a") is not None and p.get("claim_a") == previous
         previous = p.get("claim_a")
         left = ('<span class="meta">the same claim as above</span>' if same else
-                f"{_stance(p.get('stance_a'))}{highlight(a, cues)}"
+                f"{_stance(p.get('stance_a'), names)}{highlight(a, cues)}"
                 f"<div class=\"meta\">{_e(p.get('source_a'))}{_voice({'speaker': p.get('speaker_a'), 'speaker_name': p.get('speaker_name_a')})}</div>")
         out.append(
             f"<tr{cls}><td>{left}</td>"
             f"<td class=\"mid\">{mid}</td>"
-            f"<td>{_stance(p.get('stance_b'))}{highlight(b, cues)}"
+            f"<td>{_stance(p.get('stance_b'), names)}{highlight(b, cues)}"
             f"<div class=\"meta\">{_e(p.get('source_b'))}{_voice({'speaker': p.get('speaker_b'), 'speaker_name': p.get('speaker_name_b')})}</div></td></tr>")
     out.append("</table>")
     return "\n".join(out)
@@ -294,8 +311,9 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
         f'<p class="meta">{explanation(claims, settings, scheme, within)}</p>',
     ]
     order = [str(label.id) for label in getattr(scheme, "labels", [])]
+    names = label_names(scheme)   # a label by the name the scheme line and the cue legend give it
     shown, left_out = chart_counts(claims)
-    chart = stance_chart(shown, order=order)
+    chart = stance_chart(shown, order=order, legend=names)
     if chart:
         parts.append('<h2>Stance by source</h2>')
         parts.append(f'<img alt="stance of claims by source" style="max-width: 100%; height: auto" src="data:image/png;base64,{chart}">')
@@ -304,13 +322,13 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
                          "left out of the chart.</p>")
     by_type = chart_counts(claims, key=source_type_group)[0]
     if len(by_type) > 1:   # the kinds of source (state media, independent, ...) the documents belong to
-        chart = stance_chart(by_type, title="Stance of claims by source type", order=order)
+        chart = stance_chart(by_type, title="Stance of claims by source type", order=order, legend=names)
         parts.append('<h2>Stance by source type</h2>')
         parts.append(f'<img alt="stance of claims by source type" style="max-width: 100%; height: auto" '
                      f'src="data:image/png;base64,{chart}">')
     by_voice = chart_counts(claims, key=lambda r: r.get("speaker"))[0]
     if len(by_voice) > 1:   # a source's bar holds every voice of its documents: quoted people, commenters
-        chart = stance_chart(by_voice, title="Stance of claims by voice", order=order)
+        chart = stance_chart(by_voice, title="Stance of claims by voice", order=order, legend=names)
         parts.append('<h2>Stance by voice</h2>')
         parts.append(f'<img alt="stance of claims by voice" style="max-width: 100%; height: auto" '
                      f'src="data:image/png;base64,{chart}">')
@@ -337,7 +355,7 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
         return sorted(numbers, key=lambda n: -float(similarity[n] or 0))[:limit]
     for c in clusters[:MAX_TOPICS]:
         cls = "topic contrasting" if c.get("contrasting") else "topic"
-        stances = ", ".join(f"{_e(k)}: {int(v)}" for k, v in (c.get("stances") or {}).items())
+        stances = ", ".join(f"{_e(names.get(str(k), k))}: {int(v)}" for k, v in (c.get("stances") or {}).items())
         parts.append(f'<section class="{cls}"><h3>Topic {int(c["cluster"]) + 1}: {_e(c.get("label"))}</h3>')
         shown_pairs = by_cluster.get(c["cluster"], [])
         outside = len(shown_pairs) - int(c.get("pairs", 0))
@@ -362,7 +380,7 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
                          + (f'<div class="meta">{_e(sub)}</div>' if sub else "")
                          + "<ul>")
             for row in rows:
-                parts.append(f"<li>{_stance(row.get('prediction'))}{highlight(str(row['text']), cues)}"
+                parts.append(f"<li>{_stance(row.get('prediction'), names)}{highlight(str(row['text']), cues)}"
                              f"{_voice(row)}</li>")
             parts.append("</ul></div>")
         parts.append("</div>")
@@ -371,7 +389,7 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
             parts.append(f'<p class="meta">The {MAX_TOPIC_PAIRS} most similar of its {len(topic_pairs)} pairs; all are '
                          "in pairs.jsonl.</p>")
             topic_pairs = most_similar(topic_pairs, MAX_TOPIC_PAIRS)
-        parts.append(_pair_rows([pairs[n] for n in topic_pairs], cues))
+        parts.append(_pair_rows([pairs[n] for n in topic_pairs], cues, names))
         parts.append("</section>")
     loose = by_cluster.get(None, [])
     if loose:
@@ -379,14 +397,15 @@ def render_report(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, An
         if len(loose) > MAX_LOOSE_PAIRS:
             parts.append(f'<p class="meta">The {MAX_LOOSE_PAIRS} most similar of {len(loose)}; all are in pairs.jsonl.</p>')
             loose = most_similar(loose, MAX_LOOSE_PAIRS)
-        parts.append(_pair_rows([pairs[n] for n in loose], cues))
-    parts += unmatched_section(claims, pairs, cues)
+        parts.append(_pair_rows([pairs[n] for n in loose], cues, names))
+    parts += unmatched_section(claims, pairs, cues, names=names)
     parts.append("</body></html>")
     return "\n".join(parts)
 
 
 def unmatched_section(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str, Any]],
-                      cues: re.Pattern[str] | None, limit: int = MAX_UNMATCHED) -> list[str]:
+                      cues: re.Pattern[str] | None, limit: int = MAX_UNMATCHED,
+                      names: dict[str, str] | None = None) -> list[str]:
     """Per source, the claims no claim of another document matched: what one side says and the
     others do not (at this threshold)."""
     paired = {str(c) for k in ("claim_a", "claim_b") for c in column(pairs, k)}
@@ -403,7 +422,7 @@ def unmatched_section(claims: Sequence[dict[str, Any]], pairs: Sequence[dict[str
            '<div class="sides">']
     for source, rows in sorted(alone.items(), key=lambda kv: -len(kv[1])):
         out.append(f'<div class="side alone"><h4>{_e(source)} ({len(rows)})</h4><ul>')
-        out += [f"<li>{_stance(r.get('prediction'))}{highlight(str(r['text']), cues)}{_voice(r)}</li>"
+        out += [f"<li>{_stance(r.get('prediction'), names)}{highlight(str(r['text']), cues)}{_voice(r)}</li>"
                 for r in rows[:limit]]
         if len(rows) > limit:
             out.append(f'<li class="meta">{len(rows) - limit} more</li>')

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from html.parser import HTMLParser
 
 import numpy as np
@@ -242,6 +243,30 @@ def test_the_chart_hatches_pre_labels_and_names_a_label_that_has_only_pre_labels
         "kremlin_framing", "neutral", "hatched: pre-label, not yet annotated"]
     hatched = [p.get_width() for p in ax.patches if p.get_hatch() and p.get_width()]
     assert sorted(hatched) == [1, 3] and sum(p.get_width() for p in ax.patches if not p.get_hatch()) == 2
+
+
+def test_charts_badges_and_topics_name_a_label_as_the_scheme_line_does(monkeypatch, tmp_path):
+    """The charts' legends had shown the label ids (favor) under a scheme line and cue legend
+    naming the labels by their display names (FAVOR), QA qa22: the page names them one way."""
+    import matplotlib.figure
+
+    drawn, save = [], matplotlib.figure.Figure.savefig
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", lambda self, *a, **k: (drawn.append(self), save(self, *a, **k))[1])
+    settings = CompareSettings(min_similarity=0.5, scheme="kremlin_framing")
+    claims, pairs, clusters = compare(rows(), embed, settings)
+    page = render_report(claims, pairs, clusters, settings)
+    parsed = Elements()
+    parsed.feed(page)
+    assert "Kremlin framing, Independent reporting" in page   # the scheme line
+    legends = [[t.get_text() for t in f.axes[0].get_legend().get_texts()] for f in drawn]
+    assert legends == [["Kremlin framing", "Independent reporting"]] * 2   # by source, by voice
+    badges = set(page.split('<span class="stance">')[1:])
+    assert {b.split("</span>")[0] for b in badges} == {"Kremlin framing", "Independent reporting"}
+    assert "stances Independent reporting: 1, Kremlin framing: 2;" in page   # a topic's counts
+    # A display name is drawn as written: no formula from its $, no missing glyph.
+    drawn.clear()
+    assert report.stance_chart({"A": Counter(favor=2)}, order=["favor"], legend={"favor": "FAVOR $x$ <i>\x1b"})
+    assert [t.get_text() for t in drawn[0].axes[0].get_legend().get_texts()] == [r"FAVOR \$x\$ <i> "]
 
 
 def test_a_topic_shows_one_box_a_source_however_many_of_its_documents_it_holds():
