@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from annotate import labelconfig as lc
+from annotate.context_markdown import markdown_html
 from annotate.dataset import SPLIT_COLUMN
 from annotate.pull_rows import ANNOTATION_FIELDS, LABEL_FIELDS
 from corpus.errors import UserError
@@ -92,7 +93,8 @@ LINES_STYLE = "white-space: pre-line"
 def context_html(text: str, context: str | None = None, offset: int | None = None) -> str:
     """The claim's context (its paragraph, or a one-sentence paragraph with its neighbours: see
     `stance claims`) with the claim in ``<mark>``; every piece of text escaped (bidi controls shown as
-    markers: ``shown_html``), and a context of several lines in a span that keeps its line breaks.
+    markers: ``shown_html``), its Markdown rendered for the page with every character kept
+    (``context_markdown``), and a context of several lines in a span that keeps its line breaks.
 
     ``offset`` is where the claim starts in ``context``; when it does not point at the claim the
     first occurrence is marked, and when the claim is not in the context it is shown alone.
@@ -105,8 +107,11 @@ def context_html(text: str, context: str | None = None, offset: int | None = Non
     if offset < 0:
         return f"<mark>{shown_html(text)}</mark>"
     end = offset + len(text)
-    shown = (shown_html(context[:offset]) + "<mark>" + shown_html(text) + "</mark>"
-             + shown_html(context[end:]))
+    # Markdown emphasis, quotes, list bullets, headings and table pipes rendered (context_markdown):
+    # each piece on its own, so that no tag crosses the claim's <mark>; every character still in it.
+    shown = (markdown_html(context[:offset], True, shown_html)
+             + "<mark>" + markdown_html(text, offset == 0 or context[offset - 1] == "\n", shown_html) + "</mark>"
+             + markdown_html(context[end:], context[end - 1:end] == "\n", shown_html))
     if "\n" in context or "\r" in context:
         return f'<span style="{LINES_STYLE}">{shown}</span>'
     return shown

@@ -162,21 +162,29 @@ def _annotator(completed_by: Any, users: dict[int, str]) -> tuple[str, int | Non
 BIDI_MARKER_HTML = re.compile(r'<span data-bidi="([0-9A-F]{4})"[^>]*>[^<]*</span>')
 
 
+# What the page adds to a context and the pull drops (annotate.context_markdown): a list item's bullet.
+SHOWN_ONLY_HTML = re.compile(r'<span data-md-shown=""[^>]*>[^<]*</span>')
+TAG = re.compile(r"<[^>]*>")
+
+
 def context_from_html(markup: Any) -> str | None:
     """The context an annotator saw around the claim, from the ``context_html`` of `stance push` (an
     interviewer's question's block, the context escaped, the claim in ``<mark>``, then the free
     metadata's block); None when the claim was shown alone (nothing around it). A bidi control
-    shown as a marker is the control again."""
+    shown as a marker is the control again; the context's text is every text in its markup, its
+    Markdown markers (hidden on the page) included, less what the page adds (a list's bullets)."""
     if not isinstance(markup, str) or "<mark>" not in markup or "</mark>" not in markup:
         return None
     markup = BIDI_MARKER_HTML.sub(lambda m: chr(int(m.group(1), 16)), markup)
-    before, rest = markup.split("<mark>", 1)
+    if markup.startswith("<div"):   # the question's block: a div of its own, before the context
+        markup = markup.split("</div>", 1)[-1]
+    markup = markup.split("<div", 1)[0]   # and the metadata block after it (the context holds no div)
+    before, rest = SHOWN_ONLY_HTML.sub("", markup).split("<mark>", 1)
     claim, after = rest.split("</mark>", 1)
-    before = before.rsplit(">", 1)[-1]   # the context is escaped: a tag before it ends the question's block
-    after = after.split("<", 1)[0]   # and a tag after it is the metadata block
+    before, claim, after = (html.unescape(TAG.sub("", part)) for part in (before, claim, after))
     if not before and not after:
         return None
-    return html.unescape(before) + html.unescape(claim) + html.unescape(after)
+    return before + claim + after
 
 
 def claim_metadata(data: dict[str, Any]) -> dict[str, Any]:
