@@ -407,6 +407,33 @@ def delete_unworked(client: Any, project_id: int, task_ids: list[int], bar: Any,
 
 
 NOTES_SAID = "push_notes.json"   # in the workspace: what the last push into each project said of tasks it kept
+# and gone, and the text of each edited document it took (``taken_versions``)
+
+
+def _notes_said(path: Path) -> dict[str, Any]:
+    """The workspace's push_notes.json ({} when missing or unreadable: said again in full, and written anew)."""
+    try:
+        known = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (OSError, ValueError):
+        known = {}
+    return known if isinstance(known, dict) else {}
+
+
+def _note_said(path: Path, key: str, value: Any) -> None:
+    """Record ``value`` under ``key`` in push_notes.json (None: forget it), read anew first: a push
+    records several kinds, and each keeps the others' (a read-only workspace records nothing)."""
+    from corpus.files import atomic_write
+
+    known = _notes_said(path)
+    if known.get(key) == value or (value is None and key not in known):
+        return
+    if value is None:
+        del known[key]
+    else:
+        known[key] = value
+    with contextlib.suppress(OSError, UserError):
+        with atomic_write(path) as f:
+            f.write(json.dumps(known, indent=2, sort_keys=True) + "\n")
 
 
 def said_before(workspace: str | Path | None, url: str, project_id: int, what: Any,
@@ -417,31 +444,33 @@ def said_before(workspace: str | Path | None, url: str, project_id: int, what: A
     nothing)."""
     if workspace is None or not Path(workspace).is_dir():
         return False, lambda: None
-    from corpus.files import atomic_write
-
     path = Path(workspace) / NOTES_SAID
     key = f"{url.rstrip('/')} {project_id} {kind}"
     digest = hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()[:16]
-    try:
-        known = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    except (OSError, ValueError):   # unreadable: said again in full, and written anew
-        known = {}
-    if not isinstance(known, dict):
-        known = {}
-    said = what is not None and known.get(key) == digest
+    said = what is not None and _notes_said(path).get(key) == digest
+    return said, lambda: _note_said(path, key, None if what is None else digest)
 
-    def record() -> None:
-        if (what is None and key not in known) or said:
-            return
-        if what is None:
-            del known[key]   # nothing kept now: a later kept task is said in full
-        else:
-            known[key] = digest
-        with contextlib.suppress(OSError, UserError):   # a read-only workspace: the note comes in full each time
-            with atomic_write(path) as f:
-                f.write(json.dumps(known, indent=2, sort_keys=True) + "\n")
 
-    return said, record
+def taken_versions(workspace: str | Path | None, url: str, project_id: int
+                   ) -> tuple[dict[str, str], Callable[[dict[str, str]], None]]:
+    """Which text of each edited document a push from ``workspace`` last matched to this project's
+    tasks (the project's doc_id -> the doc_id made from that text; ``annotate.push_match``), and a
+    function that adds a push's, called once it is done. The project keeps an edited document's
+    first id only: without this, claims made again from a text it took already (after an upgrade of
+    the splitter, by `stance claims`) were told as the document changed since it was pushed."""
+    if workspace is None or not Path(workspace).is_dir():
+        return {}, lambda taken: None
+    path = Path(workspace) / NOTES_SAID
+    key = f"{url.rstrip('/')} {project_id} versions"
+    held = _notes_said(path).get(key)
+    known = {str(k): str(v) for k, v in held.items()} if isinstance(held, dict) else {}
+
+    def record(taken: dict[str, str]) -> None:
+        now = {**known, **taken}
+        if now != known:
+            _note_said(path, key, dict(sorted(now.items())))
+
+    return known, record
 
 
 def _default_view(client: Any, project_id: int, tasks: list[dict[str, Any]]) -> None:
@@ -492,9 +521,12 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
         known = existing_tasks(client, project.id, key, datas=datas, worked=worked)
         held = existing_predictions(client, project.id)
         versions = _versions(held)
+    from annotate.studio_api import base_url
+
     # An edited document's sentences that have a task already (under the claim_id of the document's
     # earlier text) are not imported again: that task stands for them (annotate.push_match).
-    matched = match(tasks, datas, known_files) if kind == "claims" else Matched()
+    taken, record_taken = taken_versions(workspace, base_url(client), project.id)
+    matched = match(tasks, datas, known_files, taken) if kind == "claims" else Matched()
     stands = {**known, **matched.tasks}
     # Least certain pre-label first: Label Studio numbers tasks in import order, and a labelling URL
     # opened directly serves them by number (the project's sampling and first tab sort by score).
@@ -507,8 +539,6 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
     if note:
         notes.append(note)
     refresh = plan_refresh(tasks, key, stands, datas, worked, held)
-    from annotate.studio_api import base_url
-
     kept_said, record_kept = said_before(workspace, base_url(client), project.id, sorted(refresh.kept.items()) or None)
     note = kept_reminder(refresh.kept) if kept_said else kept_note(refresh.kept, base_url(client), project.id)
     if note:
@@ -579,6 +609,7 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
                              "(`stance prelabel --model MODEL_DIR`, then `stance push`) to switch back")
     record_kept()
     record_gone()
+    record_taken({project_doc: doc for doc, project_doc in matched.doc_ids.items()})
     n_per_task = getattr(now, "maximum_annotations", None)
     if _is_id(n_per_task) and n_per_task > 1:
         people = _people(client)

@@ -74,11 +74,14 @@ def _origin(data: dict[str, Any], multi: set[str], known: dict[str, str]) -> tup
 
 
 def match(tasks: list[dict[str, Any]], existing: dict[int, dict[str, Any]],
-          known_files: dict[str, str] | None = None) -> Matched:
+          known_files: dict[str, str] | None = None, texts_taken: dict[str, str] | None = None) -> Matched:
     """Which of ``tasks`` (claim tasks of a push) the project's tasks (``existing``: task id -> data)
     already hold: by claim_id, or, for an edited document, by its sentence (module docstring).
-    ``known_files`` maps doc_ids of tasks that carry no file (pushed by an older stance) to their file."""
+    ``known_files`` maps doc_ids of tasks that carry no file (pushed by an older stance) to their file.
+    ``texts_taken``: the project's doc_id -> the doc_id of the text a previous push matched to it; claims
+    made again from that text add nothing to ``files`` (the document did not change since)."""
     known = known_files or {}
+    texts_taken = texts_taken or {}
     out = Matched()
     by_claim = {str(d.get("claim_id")): tid for tid, d in sorted(existing.items()) if d.get("claim_id") is not None}
     pushed_claims = {str(t["data"]["claim_id"]) for t in tasks}
@@ -161,7 +164,9 @@ def match(tasks: list[dict[str, Any]], existing: dict[int, dict[str, Any]],
         if doc not in project_docs:
             keep = (held + used).most_common(1)[0][0] if held or used else sorted(replaced)[0]
             out.doc_ids[doc] = keep
-        if counts["added"] or not held:   # else said by the push that gave its new sentences the old id
+        # else said by the push that gave its new sentences the old id, or that took this text (the
+        # project keeps the old id only: claims made again from the text carry the text's)
+        if counts["added"] or not (held or texts_taken.get(out.doc_ids.get(doc, doc)) == doc):
             name = fresh[0].get(ORIGIN_FIELD) or fresh[0].get("title") or doc
             out.files.setdefault(str(name), Counter({"kept": 0, "added": 0, "left": 0})).update(counts)
     return out

@@ -191,18 +191,22 @@ def gone_note(free: int, worked: list[int], documents: list[str], deleted: int |
     ids = ", ".join(map(str, worked[:20])) + (" ..." if len(worked) > 20 else "")
     parts = []
     if deleted is None and free:
-        parts.append(f"{free} nobody worked on stay in the labelling queue; push again with --prune to delete them")
+        parts.append(f"{free} nobody worked on {'stays' if free == 1 else 'stay'} in the labelling queue; push again "
+                     f"with --prune to delete {'it' if free == 1 else 'them'}")
     elif deleted is not None and free:
-        parts.append(f"{deleted} nobody had worked on were deleted" + (
-            f" ({free - deleted} more were annotated, skipped or drafted meanwhile and stay)" if deleted < free else ""))
+        more = free - deleted
+        parts.append(f"{deleted} nobody had worked on {'was' if deleted == 1 else 'were'} deleted" + (
+            f" ({more} more {'was' if more == 1 else 'were'} annotated, skipped or drafted meanwhile and "
+            f"{'stays' if more == 1 else 'stay'})" if deleted < free else ""))
     if worked:
-        parts.append(f"{len(worked)} annotated, skipped or drafted stay, --prune or not (task ids {ids}): "
-                     "`stance pull` keeps their labels, on the text they were labelled on; delete one in Label "
-                     "Studio if its label should go")
+        parts.append(f"{len(worked)} annotated, skipped or drafted {'stays' if len(worked) == 1 else 'stay'}, --prune "
+                     f"or not (task ids {ids}): `stance pull` keeps their labels, on the text they were labelled on; "
+                     "delete one in Label Studio if its label should go")
     return f"{n} task(s) {'held' if deleted is not None else 'hold'} a sentence their document no longer has ({docs}): " + "; ".join(parts)
 
 
 def gone_reminder(worked: list[int]) -> str:
     """One line for worked-on tasks whose sentence is gone that the previous push named already."""
-    return (f"{len(worked)} annotated, skipped or drafted task(s) whose sentence is gone still stay, as the previous "
+    return (f"{len(worked)} annotated, skipped or drafted task(s) whose sentence is gone still "
+            f"{'stays' if len(worked) == 1 else 'stay'}, as the previous "
             f"push said (task ids {', '.join(map(str, worked[:20]))}{' ...' if len(worked) > 20 else ''})")

@@ -82,6 +82,19 @@ def test_a_later_push_keeps_the_document_id_its_new_sentences_were_given():
     assert again.files == {}   # said once, by the push that made the change
 
 
+def test_a_removal_s_claims_made_again_are_told_once_by_the_text_the_project_took():
+    """A sentence removed: no new task gives the project the text's id, so only ``texts_taken`` (what the
+    workspace recorded of the push that matched it) tells claims made again from that text."""
+    old = doc_tasks(V1, "state_ria.html")
+    new = doc_tasks(V1.replace(" Nine people died.", ""), "state_ria.html")
+    first = match(new, project(old))
+    assert dict(first.files["state_ria.html"]) == {"kept": 3, "added": 0, "left": 1}
+    (doc, project_doc), = first.doc_ids.items()
+    assert match(new, project(old)).files == first.files                      # not recorded: told again
+    assert match(new, project(old), texts_taken={project_doc: doc}).files == {}      # the text taken: not told
+    assert match(new, project(old), texts_taken={project_doc: "0123456789abcdef"}).files == first.files   # another text
+
+
 def test_a_document_with_a_stable_id_whose_offsets_moved_keeps_its_tasks():
     old = doc_tasks(V1, "x.csv", doc_id="x-101", title="@chan")
     new = doc_tasks("Update: " + V1, "x.csv", doc_id="x-101", title="@chan")

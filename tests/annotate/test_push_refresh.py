@@ -10,7 +10,8 @@ import pytest
 from annotate import labelconfig as lc
 from annotate.claim_tasks import claim_to_task
 from annotate.push import delete_unworked, present_line, push, said_before
-from annotate.push_refresh import (changed_fields, differs, gone_note, gone_tasks, kept_note, kept_reminder, plan_refresh,
+from annotate.push_refresh import (changed_fields, differs, gone_note, gone_reminder, gone_tasks, kept_note,
+                                   kept_reminder, plan_refresh,
                                    same_prelabel, wanted_data)
 from claimstance.cli import main
 from tests.annotate.test_push import SCHEME, claim_row, project_tasks, write_rows
@@ -123,6 +124,12 @@ def test_a_kept_note_said_by_the_previous_push_from_the_workspace_is_told_by_its
     (tmp_path / "push_notes.json").write_text("{not json")
     assert not _said(tmp_path, "http://ls", 3, kept)                 # unreadable: in full, then written anew
     assert _said(tmp_path, "http://ls", 3, kept)
+    # a push records kept and gone tasks, each after both were read: neither drops the other
+    said_kept, record_kept = said_before(tmp_path, "http://ls", 5, kept)
+    said_gone, record_gone = said_before(tmp_path, "http://ls", 5, [12], kind="gone")
+    record_kept()
+    record_gone()
+    assert _said(tmp_path, "http://ls", 5, kept) and said_before(tmp_path, "http://ls", 5, [12], kind="gone")[0]
 
 
 def test_a_task_is_gone_when_its_document_is_the_file_s_and_neither_its_claim_nor_its_sentence_is():
@@ -149,7 +156,20 @@ def test_the_note_on_gone_tasks_says_what_stays_and_how_to_delete_the_others():
     assert gone_note(3, [], ["a.txt"], deleted=3) == (
         "3 task(s) held a sentence their document no longer has (a.txt): 3 nobody had worked on were deleted")
     assert gone_note(3, [], ["a.txt"], deleted=2).endswith(
-        "2 nobody had worked on were deleted (1 more were annotated, skipped or drafted meanwhile and stay)")
+        "2 nobody had worked on were deleted (1 more was annotated, skipped or drafted meanwhile and stays)")
+    assert gone_note(4, [], ["a.txt"], deleted=1).endswith(
+        "1 nobody had worked on was deleted (3 more were annotated, skipped or drafted meanwhile and stay)")
+    # one of a kind: its verb agrees
+    assert gone_note(1, [7], ["a.txt"]) == (
+        "2 task(s) hold a sentence their document no longer has (a.txt): 1 nobody worked on stays in the labelling "
+        "queue; push again with --prune to delete it; 1 annotated, skipped or drafted stays, --prune or not (task "
+        "ids 7): `stance pull` keeps their labels, on the text they were labelled on; delete one in Label Studio if "
+        "its label should go")
+    assert gone_note(1, [7], ["a.txt"], deleted=1).startswith(
+        "2 task(s) held a sentence their document no longer has (a.txt): 1 nobody had worked on was deleted; 1 "
+        "annotated, skipped or drafted stays, --prune or not")
+    assert gone_reminder([42]) == ("1 annotated, skipped or drafted task(s) whose sentence is gone still stays, as "
+                                   "the previous push said (task ids 42)")
     assert gone_note(0, [7], [f"f{n}" for n in range(7)], deleted=0).startswith(
         "1 task(s) held a sentence their document no longer has (f0, f1, f2, f3, f4 and 2 more): 1 annotated")
 
@@ -269,6 +289,49 @@ def test_a_corrected_document_s_tasks_take_the_new_offsets_and_keep_their_ids(st
     assert "The govt said the bridge was hit on Monday." in now
 
 
+def test_a_document_a_paragraph_left_is_told_changed_once_when_its_claims_are_made_again(
+        studio, studio_client, tmp_path):
+    """A paragraph removed: no sentence is new, so no task gives the project the text's document id.
+    Claims made again from that same text (after an upgrade, by `stance claims`) carry it again: the
+    document is said changed by the push that took the text only (`stance run` said it every other run)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    doc = corpus / "report.txt"
+    paras = ["The govt said the bridge was hit on Monday.", "Officials in Kyiv reported 12 drones overnight.",
+             "The mayor said power was cut."]
+    doc.write_text("\n\n".join(paras) + "\n", encoding="utf-8")
+    claims = tmp_path / "claims.jsonl"
+    title = "refresh a paragraph removed"
+
+    def again() -> dict:
+        assert main(["claims", str(corpus), "--out", str(claims)]) == 0
+        return push(claims, title, workspace=studio["workspace"], scheme=SCHEME, scope="all", progress=False)
+
+    first = again()
+    doc.write_text(f"{paras[0]}\n\n{paras[2]}\n", encoding="utf-8")
+    second = again()
+    assert (second["tasks_added"], second["tasks_kept"], second["tasks_gone"]) == (0, 2, 1)
+    assert [n for n in second["notes"] if "changed since they were pushed" in n] == [
+        "1 document(s) changed since they were pushed: report.txt (2 sentence(s) keep their task, 0 new or changed "
+        "sentence(s) get a new task, 1 task(s) whose sentence is no longer there are left in the project). Kept "
+        "tasks keep their annotations and claim_id"]
+    for _ in range(2):   # the same text, its claims made again: nothing changed since the push that took it
+        third = again()
+        assert (third["tasks_added"], third["tasks_kept"], third["tasks_updated"], third["tasks_unchanged"]) == (
+            0, 2, 0, 2)
+        assert not [n for n in third["notes"] if "changed since they were pushed" in n]
+        assert third["doc_ids"] == second["doc_ids"]   # `stance run` writes its claims under the project's ids
+    assert len(project_tasks(studio_client, first["project_id"])) == 3
+
+    # edited again: told again
+    doc.write_text(f"{paras[0]}\n", encoding="utf-8")
+    fourth = again()
+    assert [n for n in fourth["notes"] if "changed since they were pushed" in n] == [
+        "1 document(s) changed since they were pushed: report.txt (1 sentence(s) keep their task, 0 new or changed "
+        "sentence(s) get a new task, 2 task(s) whose sentence is no longer there are left in the project). Kept "
+        "tasks keep their annotations and claim_id"]
+
+
 def test_tasks_whose_sentence_is_gone_are_named_then_pruned_unless_someone_worked_on_them(
         studio, studio_client, tmp_path):
     title = "prune gone sentences"
@@ -292,7 +355,7 @@ def test_tasks_whose_sentence_is_gone_are_named_then_pruned_unless_someone_worke
     assert second["gone_worked_ids"] == sorted([ids["c0001"], ids["c0002"]])
     (note,) = [n for n in second["notes"] if "no longer has" in n]
     assert note.startswith("3 task(s) hold a sentence their document no longer has (Doc <0>, Doc <1>): 1 nobody "
-                           "worked on stay in the labelling queue; push again with --prune to delete them; 2 annotated")
+                           "worked on stays in the labelling queue; push again with --prune to delete it; 2 annotated")
     assert {t["data"]["claim_id"] for t in project_tasks(studio_client, first["project_id"])} == set(ids)
 
     # a task annotated after the push read the project is not deleted: the server checks each one
@@ -307,7 +370,7 @@ def test_tasks_whose_sentence_is_gone_are_named_then_pruned_unless_someone_worke
                                    "sentence is gone deleted")   # as `stance push` and `stance run` print it
     (note,) = [n for n in third["notes"] if "no longer has" in n]
     assert note.startswith("3 task(s) held a sentence their document no longer has (Doc <0>, Doc <1>): 1 nobody had "
-                           "worked on were deleted; 2 annotated, skipped or drafted stay, --prune or not (task ids")
+                           "worked on was deleted; 2 annotated, skipped or drafted stay, --prune or not (task ids")
     now = {t["data"]["claim_id"]: t for t in project_tasks(studio_client, first["project_id"])}
     assert set(now) == set(ids) - {"c0005", "c0006"}
     assert now["c0001"]["annotations"][0]["result"][0]["value"] == {"choices": ["plain"]}
