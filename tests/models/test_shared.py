@@ -194,3 +194,35 @@ def test_a_classifier_reading_more_than_the_encoder_reads_all_it_was_trained_on(
     np.testing.assert_allclose(logits, want_logits, atol=1e-4)
     np.testing.assert_allclose(features, want_features, atol=1e-4)
     np.testing.assert_allclose(embeddings, OnnxEncoder().encode(texts), atol=1e-4)
+
+
+@pytest.mark.slow
+def test_a_near_uniform_model_s_probabilities_are_the_plain_bootstrap_s(tuned: Path, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model whose network is near-uniform (``network_flat``) hands every claim to the bootstrap, and
+    the pre-labels are then the bootstrap's, probabilities too: its bootstrap ran in the int8 graphs, and
+    a score moved by up to 0.08 from what `stance prelabel` without --model gives (QA qa22: 0.566 where
+    the bootstrap said 0.490). The network is not run, and `stance train` exports no graph for it."""
+    from models.bootstrap import Bootstrap
+    from models.classifier import StanceClassifier
+    from models.schemes import load_scheme
+
+    monkeypatch.setenv("CLAIMSTANCE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("CLAIMSTANCE_INT8", "1")
+    config = {"labels": ["kremlin_framing", "independent_reporting", "neutral"], "version": "v", "max_length": 64,
+              "scheme": "kremlin_framing", "settings": {"freeze_layers": 2},
+              "blend": {"enabled": True, "temperature": 20.0, "bootstrap_weight": 0.0, "network_flat": True,
+                        "domain": {"coef": [0.0] * 384, "intercept": 5.0, "gate_low": 0.2, "gate_high": 0.5,
+                                   "space": "classifier"}}}
+    import shutil
+
+    model = Path(shutil.copytree(tuned, tmp_path / "model"))
+    (model / "claimstance.json").write_text(json.dumps(config), encoding="utf-8")
+    clf = StanceClassifier.from_pretrained(model)
+    rows = [{"text": t} for t in TEXTS] + [{"text": "Officials said the bridge would reopen next week."}]
+    got = clf.predict_proba(rows)
+    want = Bootstrap(load_scheme("kremlin_framing")).predict_proba(rows)
+    np.testing.assert_allclose(got, want, atol=2e-6)   # the blend's floor of 1e-6 on a probability
+    assert clf._onnx is None and clf._shared_graphs is None   # the network never ran
+    assert not StanceClassifier.from_pretrained(model).export_graphs()
+    assert not list((tmp_path / "cache").glob("onnx/*/*.xml"))

@@ -329,6 +329,11 @@ def test_train_writes_a_loadable_model_directory(tmp_path: Path, monkeypatch: py
     # `stance train` makes the exported graphs before it returns, so that the first pre-label runs at full speed.
     from claimstance.cli import _prepare_graphs
 
+    # Of a network that decides: one epoch on 24 claims can leave it near-uniform, and such a model hands
+    # every claim to the plain bootstrap and makes no graph (tests/models/test_shared.py).
+    made_config = json.loads((model_dir / "claimstance.json").read_text(encoding="utf-8"))
+    made_config["blend"]["network_flat"] = False
+    (model_dir / "claimstance.json").write_text(json.dumps(made_config), encoding="utf-8")
     capsys.readouterr()
     _prepare_graphs(str(model_dir))
     made = capsys.readouterr()
