@@ -31,6 +31,7 @@ import numpy as np
 
 from corpus.claimfilter import (BYLINE, DATELINE, EDITORIAL_MARKER, FILLER, FRAGMENT, FRONT_MATTER, GREETING,
                                 HEADING, NOT_ENGLISH, QUESTION, SPEAKER_MARKER, TABLE, ends_in_question_mark)
+from corpus.language import foreign_script
 from models.end_model import (RowStore, fit_softmax_regression, linear, one_blas_thread, rowwise, softmax,
                               word_features)
 from models.labellers import accuracy_weight, add_votes, apply_labellers, build_labellers
@@ -44,10 +45,23 @@ NOT_STATEMENTS = frozenset({SPEAKER_MARKER, BYLINE, DATELINE, FRONT_MATTER, HEAD
                             EDITORIAL_MARKER, FILLER, NOT_ENGLISH, TABLE})
 
 
-def _statement_lean(row: dict[str, Any], not_a_statement: float, question: float) -> float:
-    """One row's log-odds of neutral from the claims step's reason, NaN for a statement (see
-    ``Bootstrap.statement_share``)."""
+def row_reason(row: dict[str, Any]) -> str | None:
+    """The claims step's reason for ``row``; for a row without one (a `text`/`label` file, a row
+    from Python), ``not_english`` when most of its letters are of another script, as `stance claims`
+    finds it (``corpus.language.foreign_script``; an ASCII text is decided at once), else None."""
     reason = row.get("reason")
+    if isinstance(reason, str):
+        return reason
+    text = row.get("text")
+    if isinstance(text, str) and not text.isascii() and foreign_script(text):
+        return NOT_ENGLISH
+    return None
+
+
+def _statement_lean(row: dict[str, Any], not_a_statement: float, question: float) -> float:
+    """One row's log-odds of neutral from the claims step's reason (``row_reason``), NaN for a
+    statement (see ``Bootstrap.statement_share``)."""
+    reason = row_reason(row)
     if isinstance(reason, str):
         return not_a_statement if reason in NOT_STATEMENTS else question if reason == QUESTION else np.nan
     return question if ends_in_question_mark(str(row.get("text") or "")) else np.nan
@@ -371,7 +385,7 @@ class Bootstrap:
         not_sides = {"source_type", *weights.not_framing}
         cue_columns = [j for j, lab in enumerate(self.labellers) if lab.name not in not_sides]
         sided = ((matrix[:, cue_columns] >= 0) & (matrix[:, cue_columns] != neutral)).sum(axis=1)
-        reasons = [row.get("reason") if isinstance(row.get("reason"), str) else None for row in rows]
+        reasons = [row_reason(row) for row in rows]
         others = np.delete(sim_scores, neutral, axis=1).max(axis=1)
         z = (weights.bias + weights.framed_cue * np.minimum(sided, 2)
              + weights.neutral_vote * (matrix == neutral).sum(axis=1)

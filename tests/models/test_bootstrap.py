@@ -104,6 +104,28 @@ def test_neutral_evidence_decides_neutral_and_leaves_the_sides_as_they_were(sche
                                rtol=1e-9)
 
 
+def test_a_sentence_in_another_script_is_not_english_whichever_way_it_arrives(scheme, bag_encoder):
+    """Only `stance claims` marked a Russian sentence ``not_english``: from a `text`/`label` file
+    (`stance evaluate --model bootstrap`, `stance prelabel`) it was read as English and took a side
+    (QA qa22: all six Russian rows of an evaluation set). The bootstrap now finds it as the claims step
+    does; a Latin sentence naming a place in Cyrillic stays English, and a reason given is kept."""
+    from models.bootstrap import row_reason
+
+    russian = "Санкции работают, " \
+              "и это хорошо."   # "Sanctions work, and that is good."
+    assert row_reason({"text": russian}) == "not_english"
+    assert row_reason({"text": russian, "reason": "claim"}) == "claim"
+    assert row_reason({"text": "Shelling hit Харків overnight, officials said."}) is None
+    assert row_reason({"text": "The delegation arrived."}) is None and row_reason({"text": None}) is None
+    for settings in (scheme, scheme.model_copy(update={"combiner": scheme.combiner.model_copy(   # both evidences
+            update={"neutral_evidence": None})})):
+        boot = Bootstrap(settings, encoder=bag_encoder)
+        plain, marked = boot.predict_proba([{"text": russian}]), boot.predict_proba([{"text": russian,
+                                                                                     "reason": "not_english"}])
+        np.testing.assert_allclose(plain, marked, rtol=1e-12)
+        assert plain[0].argmax() == scheme.index(scheme.neutral)
+
+
 def test_neutral_share_adds_each_piece_of_evidence_at_its_weight(scheme):
     boot = Bootstrap(scheme, encoder=object())  # neutral_share needs no encoder
     w = scheme.combiner.neutral_evidence
