@@ -386,11 +386,8 @@ def _open_end(text: str, s: int, e: int) -> bool:
         return True
     if word not in _NAME_TITLES:
         return False
-    words = text[max(s, e - 80):e].split()
-    k = len(words) - 1
-    while k > 0 and words[k] in _NAME_TITLES:
-        k -= 1
-    return words[k] not in _NAME_TITLES and (words[k] in _BEFORE_TITLE or words[k][-1] == ",")
+    before = _before_titles(text, s, e)
+    return before is not None and (before in _BEFORE_TITLE or before[-1] == ",")
 
 
 def _runs_on(text: str, s: int, e: int, c: int, ce: int) -> bool:
