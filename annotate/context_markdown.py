@@ -28,13 +28,14 @@ BULLET = re.compile(r"([ \t]*)([-*+])[ \t]+")
 EMPHASIS = re.compile(r"(?<![\w*])(\*\*|__)(?=[^\s*_])([^\n]*?[^\s*_])\1(?![\w*])"
                       r"|(?<![\w*])(\*|_)(?=[^\s*_])([^\n]*?[^\s*_])\3(?![\w*])")
 LINK = re.compile(r"\[([^\[\]\n]+)\]\((\S+?)\)")
+INLINE = re.compile(f"{EMPHASIS.pattern}|{LINK.pattern}")   # groups 1-4 emphasis, 5-6 a link
 
 
 def _inline(text: str, escape: Callable[[str], str]) -> str:
     """``text`` (no line break) with its emphasis and links rendered, every piece escaped."""
     out: list[str] = []
     pos = 0
-    for m in re.finditer(f"{EMPHASIS.pattern}|{LINK.pattern}", text):
+    for m in INLINE.finditer(text):
         out.append(escape(text[pos:m.start()]))
         if m.group(5) is not None:   # a link: its text underlined, the target hidden (and in its title)
             out.append(HIDDEN.format("["))

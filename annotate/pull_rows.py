@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+import shlex
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -18,8 +19,8 @@ from typing import Any
 from annotate import agreement
 from annotate import labelconfig as lc
 from corpus.errors import UserError
-from models.provenance import DEFAULT_SCHEME
 from corpus.safetext import marked, text_offset
+from models.provenance import DEFAULT_SCHEME
 
 # Task data fields that only serve the annotation view: not metadata of the claim.
 DISPLAY_FIELDS = frozenset({"context_html", "source_line", "text_shown", "title_shown"})
@@ -49,8 +50,6 @@ def flag_note(report: dict[str, Any]) -> str:
     beside it to say which). report.json, report.html and the terminal all take it from here."""
     source = report.get("scheme_source")
     if source and report.get("scheme") != DEFAULT_SCHEME:
-        import shlex
-
         return f"{FLAG_NOTE} --scheme {shlex.quote(str(source))}"
     return FLAG_NOTE
 

@@ -29,7 +29,7 @@ from annotate.push_plan import (TITLE_LENGTH, _certainty, _chunks, _dropped_labe
 from annotate.push_refresh import (Refresh, gone_note, gone_reminder, gone_tasks, kept_note, kept_reminder,
                                    plan_refresh)
 from corpus.errors import UserError
-from corpus.files import read_jsonl
+from corpus.files import atomic_write, read_jsonl
 from corpus.claimfilter import SCOPES, STRUCTURE, in_scope
 from models import provenance
 
@@ -422,8 +422,6 @@ def _notes_said(path: Path) -> dict[str, Any]:
 def _note_said(path: Path, key: str, value: Any) -> None:
     """Record ``value`` under ``key`` in push_notes.json (None: forget it), read anew first: a push
     records several kinds, and each keeps the others' (a read-only workspace records nothing)."""
-    from corpus.files import atomic_write
-
     known = _notes_said(path)
     if known.get(key) == value or (value is None and key not in known):
         return
@@ -436,16 +434,23 @@ def _note_said(path: Path, key: str, value: Any) -> None:
             f.write(json.dumps(known, indent=2, sort_keys=True) + "\n")
 
 
+def _notes_key(workspace: str | Path | None, url: str, project_id: int, kind: str) -> tuple[Path, str] | None:
+    """The workspace's push_notes.json and the key of this project's ``kind`` in it; None without a workspace."""
+    if workspace is None or not Path(workspace).is_dir():
+        return None
+    return Path(workspace) / NOTES_SAID, f"{url.rstrip('/')} {project_id} {kind}"
+
+
 def said_before(workspace: str | Path | None, url: str, project_id: int, what: Any,
                 kind: str = "kept") -> tuple[bool, Callable[[], None]]:
     """Whether the last push from ``workspace`` into this project said the same of its ``kind`` of
     tasks (kept, gone; ``what``, compared by digest; None: none; False without a workspace), and a function
     that records ``what`` for the next push, called once this push is done (a push cut off said
     nothing)."""
-    if workspace is None or not Path(workspace).is_dir():
+    where = _notes_key(workspace, url, project_id, kind)
+    if where is None:
         return False, lambda: None
-    path = Path(workspace) / NOTES_SAID
-    key = f"{url.rstrip('/')} {project_id} {kind}"
+    path, key = where
     digest = hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()[:16]
     said = what is not None and _notes_said(path).get(key) == digest
     return said, lambda: _note_said(path, key, None if what is None else digest)
@@ -458,10 +463,10 @@ def taken_versions(workspace: str | Path | None, url: str, project_id: int
     function that adds a push's, called once it is done. The project keeps an edited document's
     first id only: without this, claims made again from a text it took already (after an upgrade of
     the splitter, by `stance claims`) were told as the document changed since it was pushed."""
-    if workspace is None or not Path(workspace).is_dir():
+    where = _notes_key(workspace, url, project_id, "versions")
+    if where is None:
         return {}, lambda taken: None
-    path = Path(workspace) / NOTES_SAID
-    key = f"{url.rstrip('/')} {project_id} versions"
+    path, key = where
     held = _notes_said(path).get(key)
     known = {str(k): str(v) for k, v in held.items()} if isinstance(held, dict) else {}
 
@@ -525,7 +530,8 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
 
     # An edited document's sentences that have a task already (under the claim_id of the document's
     # earlier text) are not imported again: that task stands for them (annotate.push_match).
-    taken, record_taken = taken_versions(workspace, base_url(client), project.id)
+    url = base_url(client)
+    taken, record_taken = taken_versions(workspace, url, project.id)
     matched = match(tasks, datas, known_files, taken) if kind == "claims" else Matched()
     stands = {**known, **matched.tasks}
     # Least certain pre-label first: Label Studio numbers tasks in import order, and a labelling URL
@@ -539,8 +545,8 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
     if note:
         notes.append(note)
     refresh = plan_refresh(tasks, key, stands, datas, worked, held)
-    kept_said, record_kept = said_before(workspace, base_url(client), project.id, sorted(refresh.kept.items()) or None)
-    note = kept_reminder(refresh.kept) if kept_said else kept_note(refresh.kept, base_url(client), project.id)
+    kept_said, record_kept = said_before(workspace, url, project.id, sorted(refresh.kept.items()) or None)
+    note = kept_reminder(refresh.kept) if kept_said else kept_note(refresh.kept, url, project.id)
     if note:
         notes.append(note)
     gone: list[int] = []
@@ -577,7 +583,7 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
         if prune and gone_free:   # last: a push cut off before it leaves them, and the next finds them again
             deleted = delete_unworked(client, project.id, gone_free, bar, chunk_size)
     # worked-on tasks whose sentence is gone, and nothing else to say of gone ones: one line when said before
-    gone_said, record_gone = said_before(workspace, base_url(client), project.id,
+    gone_said, record_gone = said_before(workspace, url, project.id,
                                          gone_worked if gone_worked and not gone_free else None, kind="gone")
     if gone:
         names = sorted({str(datas[tid].get(ORIGIN_FIELD) or datas[tid].get("title") or datas[tid].get("doc_id"))

@@ -138,6 +138,11 @@ def _and(words: list[str]) -> str:
     return ", ".join(words[:-1]) + (" and " if len(words) > 1 else "") + words[-1] if words else ""
 
 
+def _task_ids(ids: list[int], shown: int = 20) -> str:
+    """Task ids as a note lists them: the first ``shown``, then ' ...' when there are more."""
+    return ", ".join(map(str, ids[:shown])) + (" ..." if len(ids) > shown else "")
+
+
 def kept_note(kept: dict[int, list[str]], url: str, project_id: int, shown: int = 5) -> str | None:
     """The note on tasks someone worked on whose claim the push would change: how many, what differs
     (their text, or only offsets, context, metadata or pre-label), where to see them, and what to do."""
@@ -148,23 +153,22 @@ def kept_note(kept: dict[int, list[str]], url: str, project_id: int, shown: int 
         for name in fields:
             counts[name] = counts.get(name, 0) + 1
     what = ", ".join(f"{name} ({n})" for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-    kinds = _and(differs(list(counts)))
+    differing = differs(list(counts))
+    kinds = _and(differing)
     ids = sorted(kept)
     links = ", ".join(f"{url}/projects/{project_id}/data?task={tid}" for tid in ids[:shown])
     more = f" and {len(ids) - shown} more" if len(ids) > shown else ""
-    same_text = "" if "text" in differs(list(counts)) else " (their claim's text is the same)"
+    same_text = "" if "text" in differing else " (their claim's text is the same)"
     return (f"{len(kept)} annotated task(s) kept their old {kinds}{same_text}: an annotation, a skip or a draft was "
             f"made on what they show, so the push left them as they were (it would have changed {what}); "
-            f"see them in Label Studio: {links}{more} (task ids {', '.join(map(str, ids[:20]))}"
-            f"{' ...' if len(ids) > 20 else ''}); to show one the new {kinds}, delete its annotations there "
-            "(Data Manager, select, Delete Annotations) and push again")
+            f"see them in Label Studio: {links}{more} (task ids {_task_ids(ids)}); to show one the new {kinds}, "
+            "delete its annotations there (Data Manager, select, Delete Annotations) and push again")
 
 
 def kept_reminder(kept: dict[int, list[str]]) -> str:
     """One line for kept tasks a previous push from this workspace named already, none changed since."""
-    ids = sorted(kept)
     return (f"{len(kept)} annotated task(s) still keep their old {_and(differs(sorted({f for v in kept.values() for f in v})))}"
-            f", as the previous push said (task ids {', '.join(map(str, ids[:20]))}{' ...' if len(ids) > 20 else ''})")
+            f", as the previous push said (task ids {_task_ids(sorted(kept))})")
 
 
 def gone_tasks(held: dict[int, dict[str, Any]], sentences: dict[str, set[str]], claim_ids: set[str],
@@ -188,7 +192,6 @@ def gone_note(free: int, worked: list[int], documents: list[str], deleted: int |
     if not n:
         return None
     docs = ", ".join(documents[:shown]) + (f" and {len(documents) - shown} more" if len(documents) > shown else "")
-    ids = ", ".join(map(str, worked[:20])) + (" ..." if len(worked) > 20 else "")
     parts = []
     if deleted is None and free:
         parts.append(f"{free} nobody worked on {'stays' if free == 1 else 'stay'} in the labelling queue; push again "
@@ -200,7 +203,7 @@ def gone_note(free: int, worked: list[int], documents: list[str], deleted: int |
             f"{'stays' if more == 1 else 'stay'})" if deleted < free else ""))
     if worked:
         parts.append(f"{len(worked)} annotated, skipped or drafted {'stays' if len(worked) == 1 else 'stay'}, --prune "
-                     f"or not (task ids {ids}): `stance pull` keeps their labels, on the text they were labelled on; "
+                     f"or not (task ids {_task_ids(worked)}): `stance pull` keeps their labels, on the text they were labelled on; "
                      "delete one in Label Studio if its label should go")
     return f"{n} task(s) {'held' if deleted is not None else 'hold'} a sentence their document no longer has ({docs}): " + "; ".join(parts)
 
@@ -209,4 +212,4 @@ def gone_reminder(worked: list[int]) -> str:
     """One line for worked-on tasks whose sentence is gone that the previous push named already."""
     return (f"{len(worked)} annotated, skipped or drafted task(s) whose sentence is gone still "
             f"{'stays' if len(worked) == 1 else 'stay'}, as the previous "
-            f"push said (task ids {', '.join(map(str, worked[:20]))}{' ...' if len(worked) > 20 else ''})")
+            f"push said (task ids {_task_ids(worked)})")
