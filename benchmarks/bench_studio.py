@@ -44,7 +44,7 @@ sys.path.insert(0, str(REPO))
 
 from annotate import labelconfig as lc  # noqa: E402
 from annotate import studio  # noqa: E402
-from annotate.push import claim_to_task  # noqa: E402
+from annotate.push import claim_to_task, find_project  # noqa: E402
 from models.schemes import load_scheme  # noqa: E402
 
 DEFAULT_CLAIMS = REPO.parent / "shared" / "data" / "claim-retrieval-claims.jsonl"
@@ -162,8 +162,7 @@ def main() -> None:
                             encoding="utf-8")
             named_s = _timed(command, f"stance push, {len(dropped)} claims gone", whole=True)
             pruned_s = _timed(command + ["--prune"], "stance push --prune", whole=True)
-            pushed = [p for p in client.projects.list(title=f"bench push {stamp}").items][0]
-            left = client.projects.get(id=pushed.id).task_number
+            left = client.projects.get(id=find_project(client, f"bench push {stamp}").id).task_number
             print(f"tasks left after --prune: {left} (expected {len(kept_rows) - len(dropped)})")
         load = os.getloadavg()[0]
     finally:
