@@ -407,7 +407,7 @@ def delete_unworked(client: Any, project_id: int, task_ids: list[int], bar: Any,
 
 
 NOTES_SAID = "push_notes.json"   # in the workspace: what the last push into each project said of tasks it kept
-# and gone, and the text of each edited document it took (``taken_versions``)
+# and gone, and the text of each edited document it took (``PushNotes``)
 
 
 def _notes_said(path: Path) -> dict[str, Any]:
@@ -419,63 +419,85 @@ def _notes_said(path: Path) -> dict[str, Any]:
     return known if isinstance(known, dict) else {}
 
 
-def _note_said(path: Path, key: str, value: Any) -> None:
-    """Record ``value`` under ``key`` in push_notes.json (None: forget it), read anew first: a push
-    records several kinds, and each keeps the others' (a read-only workspace records nothing)."""
-    known = _notes_said(path)
-    if known.get(key) == value or (value is None and key not in known):
-        return
-    if value is None:
-        del known[key]
-    else:
-        known[key] = value
-    with contextlib.suppress(OSError, UserError):
-        with atomic_write(path) as f:
-            f.write(json.dumps(known, indent=2, sort_keys=True) + "\n")
-
-
-def _notes_key(workspace: str | Path | None, url: str, project_id: int, kind: str) -> tuple[Path, str] | None:
-    """The workspace's push_notes.json and the key of this project's ``kind`` in it; None without a workspace."""
-    if workspace is None or not Path(workspace).is_dir():
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """When and how big push_notes.json was last written (None: missing)."""
+    try:
+        stat = path.stat()
+    except OSError:
         return None
-    return Path(workspace) / NOTES_SAID, f"{url.rstrip('/')} {project_id} {kind}"
+    return stat.st_mtime_ns, stat.st_size
+
+
+def _digest(what: Any) -> str:
+    return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+class PushNotes:
+    """What the last push from a workspace into a project said of the tasks it kept and of gone ones
+    (by digest), and which text of each edited document it took: the workspace's push_notes.json,
+    read once when made. A push tells it what it says (``said``, ``take``) and ``write`` records all
+    of it once the push is done (a push cut off records nothing). Without a workspace it holds and
+    records nothing; a read-only workspace records nothing."""
+
+    def __init__(self, workspace: str | Path | None, url: str, project_id: int) -> None:
+        there = workspace is not None and Path(workspace).is_dir()
+        self.path = Path(workspace) / NOTES_SAID if there else None
+        self.prefix = f"{url.rstrip('/')} {project_id}"
+        self.stamp = _stamp(self.path) if self.path is not None else None
+        self.known = _notes_said(self.path) if self.path is not None else {}
+        self.changes: dict[str, Any] = {}   # key -> its value for the next push (None: forget it)
+
+    def said(self, what: Any, kind: str = "kept") -> bool:
+        """Whether the last push said the same of its ``kind`` of tasks (kept, gone; ``what``, compared
+        by digest; None: none; False without a workspace); ``what`` is what this push says."""
+        if self.path is None:
+            return False
+        key = f"{self.prefix} {kind}"
+        self.changes[key] = None if what is None else _digest(what)
+        return what is not None and self.known.get(key) == self.changes[key]
+
+    def taken(self) -> dict[str, str]:
+        """Which text of each edited document a push from the workspace last matched to this project's
+        tasks (the project's doc_id -> the doc_id made from that text; ``annotate.push_match``). The
+        project keeps an edited document's first id only: without this, claims made again from a text
+        it took already (after an upgrade of the splitter, by `stance claims`) were told as the
+        document changed since it was pushed."""
+        held = self.known.get(f"{self.prefix} versions")
+        return {str(k): str(v) for k, v in held.items()} if isinstance(held, dict) else {}
+
+    def take(self, taken: dict[str, str]) -> None:
+        """Add this push's texts taken to those ``taken`` lists."""
+        known = self.taken()
+        now = {**known, **taken}
+        if self.path is not None and now != known:
+            self.changes[f"{self.prefix} versions"] = dict(sorted(now.items()))
+
+    def write(self) -> None:
+        """Record what this push said, when it differs from what the file holds (read again first only
+        when another push wrote the file since it was read: each keeps the others' projects)."""
+        if self.path is None:
+            return
+        known = self.known if _stamp(self.path) == self.stamp else _notes_said(self.path)
+        now = {k: v for k, v in known.items() if k not in self.changes or self.changes[k] is not None}
+        now.update((k, v) for k, v in self.changes.items() if v is not None)
+        if now != known:
+            with contextlib.suppress(OSError, UserError):
+                with atomic_write(self.path) as f:
+                    f.write(json.dumps(now, indent=2, sort_keys=True) + "\n")
 
 
 def said_before(workspace: str | Path | None, url: str, project_id: int, what: Any,
                 kind: str = "kept") -> tuple[bool, Callable[[], None]]:
-    """Whether the last push from ``workspace`` into this project said the same of its ``kind`` of
-    tasks (kept, gone; ``what``, compared by digest; None: none; False without a workspace), and a function
-    that records ``what`` for the next push, called once this push is done (a push cut off said
-    nothing)."""
-    where = _notes_key(workspace, url, project_id, kind)
-    if where is None:
-        return False, lambda: None
-    path, key = where
-    digest = hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()[:16]
-    said = what is not None and _notes_said(path).get(key) == digest
-    return said, lambda: _note_said(path, key, None if what is None else digest)
+    """``PushNotes.said`` for one kind alone, and a function that records ``what`` for the next push
+    (push_notes.json read anew then: another kind may have been recorded meanwhile)."""
+    said = PushNotes(workspace, url, project_id).said(what, kind)
 
+    def record() -> None:
+        notes = PushNotes(workspace, url, project_id)
+        notes.said(what, kind)
+        notes.write()
 
-def taken_versions(workspace: str | Path | None, url: str, project_id: int
-                   ) -> tuple[dict[str, str], Callable[[dict[str, str]], None]]:
-    """Which text of each edited document a push from ``workspace`` last matched to this project's
-    tasks (the project's doc_id -> the doc_id made from that text; ``annotate.push_match``), and a
-    function that adds a push's, called once it is done. The project keeps an edited document's
-    first id only: without this, claims made again from a text it took already (after an upgrade of
-    the splitter, by `stance claims`) were told as the document changed since it was pushed."""
-    where = _notes_key(workspace, url, project_id, "versions")
-    if where is None:
-        return {}, lambda taken: None
-    path, key = where
-    held = _notes_said(path).get(key)
-    known = {str(k): str(v) for k, v in held.items()} if isinstance(held, dict) else {}
-
-    def record(taken: dict[str, str]) -> None:
-        now = {**known, **taken}
-        if now != known:
-            _note_said(path, key, dict(sorted(now.items())))
-
-    return known, record
+    return said, record
 
 
 def _default_view(client: Any, project_id: int, tasks: list[dict[str, Any]]) -> None:
@@ -531,8 +553,8 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
     # An edited document's sentences that have a task already (under the claim_id of the document's
     # earlier text) are not imported again: that task stands for them (annotate.push_match).
     url = base_url(client)
-    taken, record_taken = taken_versions(workspace, url, project.id)
-    matched = match(tasks, datas, known_files, taken) if kind == "claims" else Matched()
+    told = PushNotes(workspace, url, project.id)   # push_notes.json read once, written once at the end
+    matched = match(tasks, datas, known_files, told.taken()) if kind == "claims" else Matched()
     stands = {**known, **matched.tasks}
     # Least certain pre-label first: Label Studio numbers tasks in import order, and a labelling URL
     # opened directly serves them by number (the project's sampling and first tab sort by score).
@@ -545,7 +567,7 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
     if note:
         notes.append(note)
     refresh = plan_refresh(tasks, key, stands, datas, worked, held)
-    kept_said, record_kept = said_before(workspace, url, project.id, sorted(refresh.kept.items()) or None)
+    kept_said = told.said(sorted(refresh.kept.items()) or None)
     note = kept_reminder(refresh.kept) if kept_said else kept_note(refresh.kept, url, project.id)
     if note:
         notes.append(note)
@@ -583,8 +605,7 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
         if prune and gone_free:   # last: a push cut off before it leaves them, and the next finds them again
             deleted = delete_unworked(client, project.id, gone_free, bar, chunk_size)
     # worked-on tasks whose sentence is gone, and nothing else to say of gone ones: one line when said before
-    gone_said, record_gone = said_before(workspace, url, project.id,
-                                         gone_worked if gone_worked and not gone_free else None, kind="gone")
+    gone_said = told.said(gone_worked if gone_worked and not gone_free else None, kind="gone")
     if gone:
         names = sorted({str(datas[tid].get(ORIGIN_FIELD) or datas[tid].get("title") or datas[tid].get("doc_id"))
                         for tid in gone})
@@ -613,9 +634,8 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
                 notes.append(f"the project's pre-labels switched from the trained model {previous} back to the "
                              f"bootstrap {version}; push the trained model's pre-labels again "
                              "(`stance prelabel --model MODEL_DIR`, then `stance push`) to switch back")
-    record_kept()
-    record_gone()
-    record_taken({project_doc: doc for doc, project_doc in matched.doc_ids.items()})
+    told.take({project_doc: doc for doc, project_doc in matched.doc_ids.items()})
+    told.write()
     n_per_task = getattr(now, "maximum_annotations", None)
     if _is_id(n_per_task) and n_per_task > 1:
         people = _people(client)
