@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from annotate import labelconfig as lc
-from annotate.context_markdown import markdown_html
+from annotate.context_markdown import markdown_html, plain_shown
 from annotate.dataset import SPLIT_COLUMN
 from annotate.pull_rows import ANNOTATION_FIELDS, LABEL_FIELDS
 from corpus.errors import UserError
@@ -46,8 +46,11 @@ def shown_fields(data: dict[str, Any]) -> dict[str, str]:
     """``text_shown`` and ``title_shown`` of a claim task's data: its ``text`` and ``title`` with each
     bidirectional control (U+202E, a right-to-left override, would reverse what follows it, and hide
     that it does) written as a visible marker, ``⟨U+202E⟩``. ``text`` stays exact, as the offsets and
-    the pull need it; a cue span marked on the shown text is mapped back (``pull_rows``)."""
-    return {"text_shown": marked(str(data.get("text") or "")), "title_shown": marked(str(data.get("title") or ""))}
+    the pull need it; a cue span marked on the shown text is mapped back (``pull_rows``). The claim's
+    Markdown markers (``**Revenue:**``) are zero-width spaces in ``text_shown``, each in its marker's
+    place (``context_markdown.plain_shown``): the line shows no raw Markdown and its offsets stay the claim's."""
+    return {"text_shown": marked(plain_shown(str(data.get("text") or ""))),
+            "title_shown": marked(str(data.get("title") or ""))}
 
 
 def _marked_html(markup: str) -> str:
@@ -289,12 +292,25 @@ MAX_META_SHOWN = 8   # metadata lines above the claim's choices at most; the res
 NOT_SHOWN = frozenset({"label", SPLIT_COLUMN})
 
 
-def metadata_html(meta: dict[str, Any]) -> str:
+# A document's voice hints (corpus.voices.ROW_HINTS: a Markdown file's front matter, a manifest's keys)
+# the claims step has made into voices: not shown when the source line names that person already.
+VOICE_HINTS = ("interviewer", "interviewee")
+
+
+def _name_key(value: Any) -> str:
+    return " ".join(str(value).split()).casefold()
+
+
+def metadata_html(meta: dict[str, Any], shown_names: Any = ()) -> str:
     """The free metadata of a task as annotators see it under the paragraph, by the row's own names
     (``free_fields``): one line a field, ``name: value``, every text escaped, the first
     ``MAX_META_SHOWN`` of them and then how many more the task's data holds; empty when there is none.
-    A data set's own ``label`` or ``split`` is not shown (``NOT_SHOWN``)."""
-    fields = [(name, value) for name, value in meta.items() if str(name).strip().lower() not in NOT_SHOWN]
+    A data set's own ``label`` or ``split`` is not shown (``NOT_SHOWN``), nor an ``interviewer`` or
+    ``interviewee`` whose name is one of ``shown_names`` (the voice's name and the parts of the
+    source line: the author's, the outlet's): the task's data keeps them all."""
+    names = {_name_key(marked(str(name))) for name in shown_names if name not in (None, "")}
+    fields = [(name, value) for name, value in meta.items() if str(name).strip().lower() not in NOT_SHOWN
+              and not (name in VOICE_HINTS and _name_key(marked(str(value))) in names)]
     lines = []
     for name, value in fields[:MAX_META_SHOWN]:
         text = str(value).lower() if isinstance(value, bool) else str(value)
@@ -373,7 +389,8 @@ def claim_to_task(row: dict[str, Any], scheme: Any, question: tuple[str, str] | 
     # beside its translation, a channel column the source line cannot name).
     fields = free_fields(row, taken=data)
     data.update((key, value) for _, key, value in fields)
-    data["context_html"] += metadata_html({name: value for name, _, value in fields})
+    data["context_html"] += metadata_html({name: value for name, _, value in fields},
+                                        [data["speaker_name"], *data["source_line"].split(" · ")])
     task: dict[str, Any] = {"data": data}
     prediction = claim_prediction(row, scheme)
     if prediction is not None:

@@ -14,6 +14,8 @@ import html
 import re
 from typing import Callable
 
+from corpus.safetext import BIDI_CONTROLS
+
 HIDDEN = '<span data-md="" style="display: none">{}</span>'
 SHOWN = '<span data-md-shown="" style="color: #888">{}</span>'   # page-only text, dropped by the pull
 QUOTE_BAR = '<span style="border-left: 3px solid #bbb; margin-right: 0.5em"></span>'
@@ -83,3 +85,61 @@ def markdown_html(segment: str, at_line_start: bool, escape: Callable[[str], str
     ``at_line_start`` says whether it begins a line of the context (its start, or after a break)."""
     lines = segment.split("\n")
     return "\n".join(_line(line, at_line_start or i > 0, escape) for i, line in enumerate(lines))
+
+
+# The claim's own line (a Label Studio Text, where framing cues are marked) shows text, never markup:
+# there a marker the context hides is a zero-width space in its place, so that an offset into the
+# line is one into the claim (``claim_tasks.shown_fields``; the pull reads a cue's text from the claim).
+ZERO_WIDTH = "\u200b"
+
+
+def _inline_markers(text: str, base: int, out: list[tuple[int, int]]) -> None:
+    """The (start, end) of every emphasis and link marker of ``text`` (one line), as ``_inline`` hides them."""
+    for m in INLINE.finditer(text):
+        if m.group(5) is not None:   # '[' and '](target)'
+            out.append((base + m.start(), base + m.start() + 1))
+            _inline_markers(m.group(5), base + m.start(5), out)
+            out.append((base + m.end(5), base + m.end()))
+        else:
+            group = 2 if m.group(1) else 4
+            out.append((base + m.start(), base + m.start(group)))
+            _inline_markers(m.group(group), base + m.start(group), out)
+            out.append((base + m.end(group), base + m.end()))
+
+
+def plain_shown(text: str) -> str:
+    """The claim as its own line shows it: each character ``markdown_html`` hides (emphasis and link
+    markers; after a line break in the claim, a heading's hashes and a quotation's '>') a zero-width
+    space, a list item's '-' a bullet; every other character (bidi controls too) as it is, so the
+    result is as long as ``text``. The claim's first line is not taken to open a line (a claim
+    starts a sentence: the claims step leaves a list item's or heading's marker out of it)."""
+    hidden: list[tuple[int, int]] = []
+    bullets: list[int] = []
+    base = 0
+    for i, line in enumerate(text.split("\n")):
+        rest = 0
+        if i > 0 and _table_line(line):   # the pipes stay; each cell as a line's inside
+            for part in re.finditer(r"[^|]+", line):
+                _inline_markers(part.group(0), base + part.start(), hidden)
+            base += len(line) + 1
+            continue
+        if i > 0:
+            m = HEADING.match(line)
+            q = None if m else QUOTE.match(line)
+            rest = (m or q).end() if (m or q) else 0
+            if rest:
+                hidden.append((base, base + rest))
+            b = None if m else BULLET.match(line, rest)
+            if b:
+                bullets.append(base + b.start(2))
+                rest = b.end()
+        _inline_markers(line[rest:], base + rest, hidden)
+        base += len(line) + 1
+    chars = list(text)
+    for start, end in hidden:
+        for j in range(start, end):
+            if not BIDI_CONTROLS.match(chars[j]):
+                chars[j] = ZERO_WIDTH
+    for j in bullets:
+        chars[j] = "\u2022"
+    return "".join(chars)

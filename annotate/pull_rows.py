@@ -129,7 +129,7 @@ def _problems(result: Sequence[dict[str, Any]]) -> list[str]:
 def _cues(result: Sequence[dict[str, Any]], data: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """The framing-cue spans of a result, with offsets into the claim's ``text`` (``data``'s). A span
     marked on the shown text (``text_shown``, where a bidi control is a marker of several characters)
-    is mapped back, and its text is the claim's own, controls and all."""
+    is mapped back, and its text is the claim's own, controls and Markdown markers all."""
     text = (data or {}).get("text")
     # Tasks pushed before the view showed `text_shown` had their spans marked on `text` itself.
     shown = marked(text) if isinstance(text, str) and "text_shown" in (data or {}) else None
@@ -142,7 +142,8 @@ def _cues(result: Sequence[dict[str, Any]], data: dict[str, Any] | None = None) 
         if (shown is not None and shown != text and isinstance(start, int) and isinstance(end, int)
                 and not (said is not None and text[start:end] == said != shown[start:end])):
             start, end = text_offset(text, start), text_offset(text, end, end=True)
-            said = text[start:end]
+        if shown is not None and isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text):
+            said = text[start:end]   # the claim's own characters: the line shows its Markdown markers as zero-width spaces
         cues.append({"start": start, "end": end, "text": said, "label": (value.get("labels") or [None])[0]})
     return sorted(cues, key=lambda c: (c["start"] if isinstance(c["start"], int) else -1))
 

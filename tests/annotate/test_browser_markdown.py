@@ -1,6 +1,7 @@
 """A context's Markdown in the labelling view of a real Label Studio: ``**A:**`` and ``*Bruegel*``
-read bold and italic, a list item's ``-`` is a bullet, and no marker is seen; the pull still gets
-the exact paragraph, markers and all."""
+read bold and italic, a list item's ``-`` is a bullet, and no marker is seen, in the paragraph or on
+the claim's own line; the pull still gets the exact paragraph, markers and all, and a framing cue
+marked on the claim's line comes back with the claim's own offsets and characters."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from browser_steps import label_neutral_and_pull, push_and_open
+from browser_steps import pull, push_and_open, submit
 
 pytestmark = pytest.mark.browser
 
@@ -38,9 +39,35 @@ def test_markdown_in_the_context_is_rendered_not_shown_raw(studio: dict[str, Any
         for raw in ("**", "*Bruegel*", "- Russia", "> "):
             assert raw not in shown, (raw, shown)
         assert "• Russia built" in shown and "<b>x</b>" in shown   # a bullet; document text stays text
+        # The claim's own line (a Text, where cues are marked): no marker seen either, and a cue selected
+        # from "Revenue" to "oil" across the hidden '**' keeps the claim's offsets.
+        box = page.evaluate("""() => {
+            const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                if (!node.data.includes('oil and gas') || node.parentElement.closest('mark, .lsf-table')) continue;
+                const range = document.createRange();
+                range.setStart(node, node.data.indexOf('Revenue')); range.setEnd(node, node.data.indexOf(' and'));
+                const rects = range.getClientRects();
+                return [node.parentElement.innerText, rects[0].left, rects[0].top + rects[0].height / 2,
+                        rects[rects.length - 1].right];
+            }
+            return null; }""")
+        assert box is not None, "the claim's line is not on the page as one text"
+        line, left, middle, right = box
+        assert line.replace("\u200b", "") == "Revenue: oil and gas receipts fell 24% in 2023.", line
+        page.get_by_text("framing cue").first.click()   # the span label, then the selection
+        page.mouse.move(left + 1, middle)
+        page.mouse.down()
+        page.mouse.move((left + right) / 2, middle, steps=5)
+        page.mouse.move(right - 1, middle, steps=5)
+        page.mouse.up()
+        page.wait_for_timeout(500)
+        submit(page, studio_client, task.id)
         page.screenshot(path=str(tmp_path / "markdown-task.png"))
     except AssertionError:
         page.screenshot(path=str(tmp_path / "browser-failure.png"))
         raise
-    (label,) = label_neutral_and_pull(studio, studio_client, task.id, TITLE, tmp_path / "pulled")
-    assert label["context"] == context and label["text"] == text
+    (pulled,) = pull(studio, TITLE, tmp_path / "pulled", "annotations.jsonl")
+    assert pulled["context"] == context and pulled["text"] == text
+    start = text.index("Revenue")
+    assert [(c["start"], c["end"], c["text"]) for c in pulled["cues"]] == [(start, start + 14, "Revenue:** oil")]

@@ -87,3 +87,21 @@ def test_an_answer_column_is_hidden_whatever_its_case():
 
     shown = metadata_html({"Label": "against", " SPLIT ": "test", "channel": "Voenkor Sever"})
     assert "against" not in shown and "test" not in shown and "Voenkor Sever" in shown
+
+
+def test_front_matter_interviewer_and_interviewee_are_not_shown_again_when_the_source_line_names_them():
+    """A Markdown file's front matter (``interviewer:``, ``interviewee:``) are voice hints the claims step
+    made into each claim's voice: a line under the paragraph repeating the name the source line shows
+    (the voice's, the author's) is left out; a name it does not show stays; the task's data keeps both."""
+    hints = {"kind": "interview", "author": "Olga Reznik", "interviewer": "Olga Reznik",
+             "interviewee": "Sergei  Antonov", "collection": "md-test"}
+    answer = claim_to_task(_row(speaker="interviewee", speaker_name="Sergei Antonov", **hints), SCHEME)["data"]
+    question = claim_to_task(_row(speaker="interviewer", speaker_name="Olga Reznik", **hints), SCHEME)["data"]
+    meta = '<div><b>{}</b>: <span dir="auto">{}</span></div>'
+    for data in (answer, question):
+        assert data["interviewer"] == "Olga Reznik" and data["interviewee"] == "Sergei  Antonov"
+        assert meta.format("collection", "md-test") in data["context_html"]
+        assert meta.format("interviewer", "Olga Reznik") not in data["context_html"]
+    assert "voice: interviewee (Sergei Antonov)" in answer["source_line"]
+    assert "interviewee</b>" not in answer["context_html"]
+    assert meta.format("interviewee", "Sergei  Antonov") in question["context_html"]   # whom she asks: shown
