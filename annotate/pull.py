@@ -11,6 +11,7 @@ of ``annotate.pairs_pull``.
 from __future__ import annotations
 
 import datetime
+import difflib
 import io
 import json
 import sys
@@ -47,8 +48,11 @@ def find_project(ls: Any, title: str, url: str = "") -> Any:
     found = pushed(ls, title)
     if found is None:
         titles = sorted({p.title for p in list_projects(ls) if p.title})
-        listed = ", ".join(repr(t) for t in titles[:8]) + (" ..." if len(titles) > 8 else "")
-        raise UserError(f"no project titled {title!r} on Label Studio {url}".rstrip() + "; "
+        close = difflib.get_close_matches(title, titles, n=3, cutoff=0.6)
+        shown = close + [t for t in titles if t not in close]  # the likeliest meant first: the list stops at 8
+        listed = ", ".join(repr(t) for t in shown[:8]) + (" ..." if len(titles) > 8 else "")
+        guess = f"did you mean {close[0]!r}? " if close else ""
+        raise UserError(f"no project titled {title!r} on Label Studio {url}".rstrip() + "; " + guess
                         + (f"projects there: {listed}" if titles else "it has no projects yet: run `stance push` first"))
     return found
 

@@ -186,8 +186,12 @@ def test_pull_failures_are_one_clear_line(studio, annotated, tmp_path, capsys, m
     out = str(tmp_path / "x")
     assert main(["pull", "--workspace", studio["workspace"], "--project", "No such project", "--out", out]) == 2
     err = capsys.readouterr().err.strip()
-    assert err.startswith("error: no project titled 'No such project'") and repr(TITLE) in err
+    assert err.startswith("error: no project titled 'No such project'") and "projects there: " in err
     assert len(err.splitlines()) == 1
+    # a near miss is named first, however many projects the shared server holds (the list stops at 8)
+    assert main(["pull", "--workspace", studio["workspace"], "--project", TITLE[:-2], "--out", out]) == 2
+    err = capsys.readouterr().err.strip()
+    assert f"did you mean {TITLE!r}? projects there: {TITLE!r}" in err and len(err.splitlines()) == 1
 
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", "0" * 40)
     assert main(["pull", "--url", studio["url"], "--project", TITLE, "--out", out]) == 2
