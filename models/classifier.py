@@ -414,13 +414,15 @@ class StanceClassifier:
     def unseen_kind(self, rows: list[dict[str, Any]]) -> np.ndarray:
         """Rows the claims step found to state nothing, or to ask (a heading, a byline, "Q:", a
         question), of a kind none of the training claims was: the network never learned them, and
-        they go to the bootstrap, which has its own evidence that they are neutral."""
-        from models.bootstrap import NOT_STATEMENTS
+        they go to the bootstrap, which has its own evidence that they are neutral. A row without the
+        claims step's reason is read as the bootstrap reads it (``bootstrap.row_reason``): a Russian
+        sentence of a text/label file goes to the bootstrap as it does from `stance claims`."""
+        from models.bootstrap import NOT_STATEMENTS, row_reason
         from corpus.claimfilter import QUESTION
 
         seen = set(self.config.get("train_reasons") or ())
         unseen = (NOT_STATEMENTS | {QUESTION}) - seen
-        return np.array([row.get("reason") in unseen for row in rows], dtype=bool)
+        return np.array([row_reason(row) in unseen for row in rows], dtype=bool)
 
     def hands_all_on(self) -> bool:
         """Whether the network is near-uniform (``blend.network_flat``): the bootstrap then decides every

@@ -80,14 +80,21 @@ def fit_classifier(rows: list[dict[str, Any]], scheme: Any, seed: int = 13,
     }
     config["metrics"] = {k: v for k, v in metrics.items() if k != "history"}
     config["train_hashes"] = sorted(text_hash(r["text"]) for r in train_rows)
-    # The claims step's reasons among the training claims: a heading or a "Q:" of a kind the network
-    # never saw goes to the bootstrap (StanceClassifier.domain_gate).
-    config["train_reasons"] = sorted({r["reason"] for r in train_rows if isinstance(r.get("reason"), str) and r["reason"]})
+    # A heading or a "Q:" of a kind the network never saw goes to the bootstrap (StanceClassifier.domain_gate).
+    config["train_reasons"] = train_reasons(train_rows)
     # The validation claims chose the epoch and fitted the blend: `stance evaluate` leaves them out too.
     config["validation_hashes"] = sorted(text_hash(r["text"]) for r in val_rows)
     # Their documents too: other claims of them, labelled later, are not held out (evaluate says so).
     config["train_documents"] = document_hashes(train_rows + val_rows)
     return clf, metrics
+
+
+def train_reasons(rows: list[dict[str, Any]]) -> list[str]:
+    """The claims step's reasons among the training claims, read as prediction reads them
+    (``bootstrap.row_reason``: a Russian sentence of a text/label file is ``not_english``)."""
+    from models.bootstrap import row_reason
+
+    return sorted({reason for reason in map(row_reason, rows) if reason})
 
 
 def train(data: str | Path, out_dir: str | Path, scheme: str = DEFAULT_SCHEME, epochs: int | None = None,

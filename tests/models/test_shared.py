@@ -226,3 +226,30 @@ def test_a_near_uniform_model_s_probabilities_are_the_plain_bootstrap_s(tuned: P
     assert clf._onnx is None and clf._shared_graphs is None   # the network never ran
     assert not StanceClassifier.from_pretrained(model).export_graphs()
     assert not list((tmp_path / "cache").glob("onnx/*/*.xml"))
+
+
+@pytest.mark.slow
+def test_a_russian_row_of_a_text_file_goes_to_the_bootstrap_as_one_from_stance_claims(
+        tuned: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model whose network decides (every claim in domain) hands a row the claims step marked
+    not_english to the bootstrap; a Russian row without a reason (a text/label file) went to the network,
+    which never saw one: it now goes where the bootstrap's ``row_reason`` puts it, with the same figures."""
+    from models.classifier import StanceClassifier
+
+    monkeypatch.setenv("CLAIMSTANCE_CACHE", str(tmp_path / "cache"))
+    config = {"labels": ["kremlin_framing", "independent_reporting", "neutral"], "version": "v", "max_length": 64,
+              "scheme": "kremlin_framing", "settings": {"freeze_layers": 2}, "train_reasons": ["claim"],
+              "blend": {"enabled": True, "temperature": 1.0, "bootstrap_weight": 0.0, "network_flat": False,
+                        "domain": {"coef": [0.0] * 384, "intercept": 5.0, "gate_low": 0.2, "gate_high": 0.5,
+                                   "space": "classifier"}}}
+    import shutil
+
+    model = Path(shutil.copytree(tuned, tmp_path / "model"))
+    (model / "claimstance.json").write_text(json.dumps(config), encoding="utf-8")
+    clf = StanceClassifier.from_pretrained(model)
+    russian = "Министр заявил, что мост будет открыт на следующей неделе."
+    rows = [{"text": t} for t in TEXTS] + [{"text": russian}, {"text": russian, "reason": "not_english"}]
+    got = clf.predict_proba(rows)
+    np.testing.assert_allclose(got[-2], got[-1], atol=1e-6)
+    network = clf.predict_proba([{"text": russian}], blended=False)[0]
+    assert np.abs(got[-1] - network).max() > 0.01   # the bootstrap's, not the network's

@@ -240,6 +240,24 @@ def test_a_heading_or_a_question_of_a_kind_never_trained_on_goes_to_the_bootstra
     assert clf.domain_gate(rows, features).tolist() == [1.0, 0.0, 0.0, 0.0, 1.0]
 
 
+RUSSIAN = "Министр заявил, что мост будет открыт на следующей неделе."
+
+
+def test_a_russian_row_without_the_claims_step_s_reason_goes_where_one_from_stance_claims_goes() -> None:
+    """The bootstrap reads a row without a reason (a text/label file) as `stance claims` would mark it
+    (``bootstrap.row_reason``: not_english); so do the gate and training's record of the reasons seen.
+    The gate read only the reason field: the Russian row of a text/label file went to the network."""
+    from models.training import train_reasons
+
+    clf = _gated_classifier(train_reasons=["claim"])
+    rows = [{"text": RUSSIAN}, {"text": RUSSIAN, "reason": "not_english"}, {"text": "Shelling hit Харків overnight."}]
+    features = np.tile([[1.0, 0.0]], (len(rows), 1)).astype(np.float32)
+    assert clf.domain_gate(rows, features).tolist() == [0.0, 0.0, 1.0]
+    clf.config["train_reasons"] = train_reasons([{"text": RUSSIAN}, {"text": "The regime fell.", "reason": "claim"}])
+    assert clf.config["train_reasons"] == ["claim", "not_english"]   # trained on Russian rows: the network keeps them
+    assert clf.domain_gate(rows, features).tolist() == [1.0, 1.0, 1.0]
+
+
 def test_network_runs_only_where_the_gate_gives_it_a_share() -> None:
     from models.classifier import StanceClassifier
 
