@@ -90,9 +90,15 @@ def highlight(text: str, cues: re.Pattern[str] | None = None, diff: Iterable[str
     return "".join(out)
 
 
+def label_names(scheme: Any) -> dict[str, str]:
+    """Label id -> the display name (``name``; the scheme check refuses an empty one) by which the
+    report's scheme line, cue legend, charts' legends and stance badges name it. Empty without a scheme."""
+    return {str(label.id): str(label.name) for label in getattr(scheme, "labels", [])}
+
+
 def cue_legend(scheme: Any, cues: dict[str, list[str]]) -> str:
     """"Highlighted: cue words of <label>, of <label>" with each label's colour; empty without cues."""
-    names = {str(label.id): str(label.name) for label in getattr(scheme, "labels", [])}
+    names = label_names(scheme)
     places = label_places(scheme)
     marks = [f'<mark class="cue cue{places.get(label, k) % N_COLOURS}">{_e(names.get(label, label))}</mark>'
              for k, label in enumerate(cues)]

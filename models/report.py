@@ -23,7 +23,7 @@ from typing import Any
 from corpus.records import source_name
 from corpus.safetext import html_text, marked
 from models.compare_settings import CompareSettings
-from models.cue_highlight import N_COLOURS, cue_legend, cue_pattern, highlight, label_cues, label_places
+from models.cue_highlight import N_COLOURS, cue_legend, cue_pattern, highlight, label_cues, label_names, label_places
 from models.pairs import column, document_groups, source_group
 from models.schemes import NO_SOURCE_TYPE
 
@@ -112,12 +112,6 @@ def chart_counts(claims: Sequence[dict[str, Any]], limit: int = MAX_SOURCES, key
 # Bar colours by the label's place in the scheme: the deep shades of the cue highlights' tints, so a
 # label is one colour on the whole page (N_COLOURS of them). Labels outside the scheme are grey.
 BAR_COLOURS = ("#d98e04", "#2e8b57", "#8e6bb5", "#4f81bd", "#c0504d", "#2a9d9f", "#8c6d31", "#d16ba5")
-
-
-def label_names(scheme: Any) -> dict[str, str]:
-    """Label id -> the display name the page shows it by (the scheme line's and the cue legend's):
-    the charts' legends and the stance badges name a label as they do. Empty without a scheme."""
-    return {str(label.id): str(getattr(label, "name", None) or label.id) for label in getattr(scheme, "labels", [])}
 
 
 def _drawn(text: str) -> str:
@@ -248,7 +242,7 @@ def scheme_line(scheme: Any, source: str | None) -> str:
     where = f" from {_e(shown)}" if shown and shown != scheme.name else ""
     return (f"Label scheme: <b>{_e(getattr(scheme, 'title', '') or scheme.name)}</b> ({_e(scheme.name)}"
             + (f", version {_e(version)}" if isinstance(version, str) else "") + f"{where}): "
-            + _e(", ".join(f"{label.name}" for label in scheme.labels)))
+            + _e(", ".join(label_names(scheme).values())))
 
 
 def explanation(claims: Sequence[dict[str, Any]], settings: CompareSettings, scheme: Any = None,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from corpus.errors import UserError
 from corpus.settings import read_yaml
@@ -93,6 +93,16 @@ class Label(_Strict):
         if not _ID.match(value):
             raise ValueError(f"{value!r} {_ID_RULE}: ids are stored in the data; write `id: {_id_fix(value)}` "
                              f"and keep {value!r} as the label's `name`, which is what annotators see")
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_written(cls, value: str, info: ValidationInfo) -> str:
+        # Annotators pick a label by its name, and Label Studio hands it back (``Scheme.by_name``).
+        if not value.strip():
+            label_id = info.data.get("id")
+            shown = label_id.replace("_", " ").capitalize() if isinstance(label_id, str) else "Favor"
+            raise ValueError(f"empty; annotators see and pick a label by its name: write one, such as `name: {shown}`")
         return value
 
     @field_validator("hotkey")

@@ -140,6 +140,22 @@ def test_every_problem_is_reported_at_once_one_a_line(tmp_path):
     assert "(top level)" not in str(err.value)
 
 
+def test_an_empty_label_name_is_refused_saying_what_to_write(tmp_path):
+    """Annotators pick a label by its name: an empty one had loaded, and the report's cue legend showed
+    '' where its charts showed the id (one map now, ``cue_highlight.label_names``)."""
+    data = _minimal()
+    data["labels"][0]["name"] = ""
+    data["labels"][1]["name"] = " \t"
+    with pytest.raises(UserError) as err:
+        load_scheme(str(_write(tmp_path, data)))
+    assert str(err.value).splitlines()[1:] == [
+        "  labels.0.name: empty; annotators see and pick a label by its name: write one, such as `name: Yes`",
+        "  labels.1.name: empty; annotators see and pick a label by its name: write one, such as `name: No`"]
+    data["labels"][1]["name"] = "No"
+    with pytest.raises(UserError, match=r"x\.yaml: labels\.0\.name: empty; .* such as `name: Yes`$"):
+        load_scheme(str(_write(tmp_path, data)))
+
+
 def test_a_single_problem_stays_one_line_without_a_top_level_prefix(tmp_path):
     data = _minimal()
     data["labels"][1]["hotkey"] = "y"
