@@ -26,8 +26,8 @@ from annotate.project_scheme import local_record, marker_record, project_change,
 from annotate.push_match import ORIGIN_FIELD, Matched, edited_note, match, relative_files
 from annotate.push_plan import (TITLE_LENGTH, _certainty, _chunks, _dropped_labels, _majority_version,
                                 default_view, is_bootstrap, overlap_settings)
-from annotate.push_refresh import (Refresh, gone_note, gone_reminder, gone_tasks, kept_note, kept_reminder,
-                                   plan_refresh)
+from annotate.push_refresh import (Refresh, document_sentences, gone_note, gone_reminder, gone_tasks, kept_note,
+                                   kept_reminder, plan_refresh)
 from corpus.errors import UserError
 from corpus.files import atomic_write, read_jsonl
 from corpus.claimfilter import SCOPES, STRUCTURE, in_scope
@@ -582,11 +582,7 @@ def push_tasks(client: Any, title: str, config: str, instructions: str, tasks: l
         notes.append(note)
     gone: list[int] = []
     if kind == "claims" and file_sentences is not None and datas:
-        sentences: dict[str, set[str]] = {}   # by the project's doc_id
-        for doc, texts in file_sentences.items():
-            sentences.setdefault(matched.doc_ids.get(doc, doc), set()).update(texts)
-        for old, doc in matched.replaced.items():   # an edited document's earlier text
-            sentences.setdefault(old, set()).update(file_sentences.get(doc, set()))
+        sentences = document_sentences(file_sentences, matched.doc_ids, matched.replaced)
         gone = gone_tasks(datas, sentences, file_claims or set(), set(matched.tasks.values()))
     gone_worked = [tid for tid in gone if tid in worked]
     gone_free = [tid for tid in gone if tid not in worked]

@@ -171,6 +171,20 @@ def kept_reminder(kept: dict[int, list[str]]) -> str:
             f", as the previous push said (task ids {_task_ids(sorted(kept))})")
 
 
+def document_sentences(file_sentences: dict[str, set[str]], doc_ids: dict[str, str],
+                       replaced: dict[str, str]) -> dict[str, set[str]]:
+    """The pushed file's sentences (``file_sentences``: the push's doc_id -> its sentences) by the
+    project's doc_id, as ``gone_tasks`` takes them: a document the project holds under another id
+    (``doc_ids``: the push's doc_id -> the project's) under that one, and an edited document's earlier
+    text (``replaced``: the project's doc_id -> the push's it was replaced by) given its new text's."""
+    sentences: dict[str, set[str]] = {}
+    for doc, texts in file_sentences.items():
+        sentences.setdefault(doc_ids.get(doc, doc), set()).update(texts)
+    for old, doc in replaced.items():
+        sentences.setdefault(old, set()).update(file_sentences.get(doc, set()))
+    return sentences
+
+
 def gone_tasks(held: dict[int, dict[str, Any]], sentences: dict[str, set[str]], claim_ids: set[str],
                standing: set[int]) -> list[int]:
     """The claim tasks whose sentence is gone: of a document the push holds (``sentences``: the

@@ -10,9 +10,8 @@ import pytest
 from annotate import labelconfig as lc
 from annotate.claim_tasks import claim_to_task
 from annotate.push import delete_unworked, present_line, push, said_before
-from annotate.push_refresh import (changed_fields, differs, gone_note, gone_reminder, gone_tasks, kept_note,
-                                   kept_reminder, plan_refresh,
-                                   same_prelabel, wanted_data)
+from annotate.push_refresh import (changed_fields, differs, document_sentences, gone_note, gone_reminder, gone_tasks,
+                                   kept_note, kept_reminder, plan_refresh, same_prelabel, wanted_data)
 from claimstance.cli import main
 from tests.annotate.test_push import SCHEME, claim_row, project_tasks, write_rows
 
@@ -144,6 +143,22 @@ def test_a_task_is_gone_when_its_document_is_the_file_s_and_neither_its_claim_no
     sentences = {"d1": {"Kept.", "Out of scope now.", "Moved."}}
     assert gone_tasks(held, sentences, {"a", "c", "new-moved"}, standing={6}) == [2, 8]
     assert gone_tasks(held, {}, {"a"}, standing=set()) == []   # no document of the file: none
+
+
+def test_the_file_s_sentences_are_put_under_the_project_s_document_ids():
+    file_sentences = {"new1": {"Kept.", "Added."}, "d2": {"Other."}, "new3": {"Edited."}}
+    doc_ids = {"new1": "d1"}                   # an edited document: the project holds it as d1
+    replaced = {"old3": "new3", "d1x": "new1"}   # earlier texts of edited documents, by the project's id
+    assert document_sentences(file_sentences, doc_ids, replaced) == {
+        "d1": {"Kept.", "Added."}, "d2": {"Other."}, "new3": {"Edited."}, "old3": {"Edited."},
+        "d1x": {"Kept.", "Added."}}
+    # two of the push's documents the project holds as one: their sentences together
+    assert document_sentences({"a": {"A."}, "b": {"B."}}, {"a": "d", "b": "d"}, {}) == {"d": {"A.", "B."}}
+    assert document_sentences({"a": {"A."}}, {}, {"old": "gone"}) == {"a": {"A."}, "old": set()}
+    # a task of the edited document's earlier text whose sentence its new text lacks is gone
+    held = {1: {"claim_id": "x", "doc_id": "old3", "text": "Edited."},
+            2: {"claim_id": "y", "doc_id": "old3", "text": "Removed."}}
+    assert gone_tasks(held, document_sentences(file_sentences, doc_ids, replaced), set(), set()) == [2]
 
 
 def test_the_note_on_gone_tasks_says_what_stays_and_how_to_delete_the_others():
