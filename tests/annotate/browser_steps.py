@@ -33,6 +33,18 @@ def submit(page: Any, studio_client: Any, task_id: int) -> None:
         time.sleep(0.5)
 
 
+def select_cue(page: Any, left: float, middle: float, right: float) -> None:
+    """The framing-cue span label chosen, then the text from ``left`` to ``right`` at height ``middle``
+    dragged over as a person selects it."""
+    page.get_by_text("framing cue").first.click()   # the span label, then the selection
+    page.mouse.move(left + 1, middle)
+    page.mouse.down()
+    page.mouse.move((left + right) / 2, middle, steps=5)
+    page.mouse.move(right - 1, middle, steps=5)
+    page.mouse.up()
+    page.wait_for_timeout(500)
+
+
 def pull(studio: dict[str, Any], title: str, out: Path, name: str) -> list[dict[str, Any]]:
     """`stance pull` of project ``title`` into ``out``: the rows of its file ``name``."""
     assert main(["pull", "--workspace", studio["workspace"], "--project", title, "--out", str(out)]) == 0

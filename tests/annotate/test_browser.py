@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from browser_steps import label_neutral_and_pull, pull, push_and_open, submit
+from browser_steps import label_neutral_and_pull, pull, push_and_open, select_cue, submit
 from models.schemes import load_scheme
 
 pytestmark = pytest.mark.browser
@@ -145,13 +145,7 @@ def test_a_right_to_left_override_in_a_claim_is_shown_as_a_marker_and_reverses_n
             return null; }""", shown)
         assert box is not None, "the claim's text is not on the page as one text"
         left, middle, right = box
-        page.get_by_text("framing cue").first.click()   # the span label, then the selection
-        page.mouse.move(left + 1, middle)
-        page.mouse.down()
-        page.mouse.move((left + right) / 2, middle, steps=5)
-        page.mouse.move(right - 1, middle, steps=5)
-        page.mouse.up()
-        page.wait_for_timeout(500)
+        select_cue(page, left, middle, right)
         page.get_by_text("Claim").first.click()   # focus the page, then a stance's hotkey (one is required)
         page.keyboard.press("n")
         page.wait_for_timeout(300)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from browser_steps import pull, push_and_open, submit
+from browser_steps import pull, push_and_open, select_cue, submit
 
 pytestmark = pytest.mark.browser
 
@@ -55,13 +55,7 @@ def test_markdown_in_the_context_is_rendered_not_shown_raw(studio: dict[str, Any
         assert box is not None, "the claim's line is not on the page as one text"
         line, left, middle, right = box
         assert line.replace("\u200b", "") == "Revenue: oil and gas receipts fell 24% in 2023.", line
-        page.get_by_text("framing cue").first.click()   # the span label, then the selection
-        page.mouse.move(left + 1, middle)
-        page.mouse.down()
-        page.mouse.move((left + right) / 2, middle, steps=5)
-        page.mouse.move(right - 1, middle, steps=5)
-        page.mouse.up()
-        page.wait_for_timeout(500)
+        select_cue(page, left, middle, right)
         submit(page, studio_client, task.id)
         page.screenshot(path=str(tmp_path / "markdown-task.png"))
     except AssertionError:

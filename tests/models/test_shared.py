@@ -196,6 +196,23 @@ def test_a_classifier_reading_more_than_the_encoder_reads_all_it_was_trained_on(
     np.testing.assert_allclose(embeddings, OnnxEncoder().encode(texts), atol=1e-4)
 
 
+def _blended_copy(tuned: Path, tmp_path: Path, temperature: float, network_flat: bool, **extra: object) -> Path:
+    """A copy of the tuned model whose blend gives the network every claim's full share (bootstrap weight
+    0, a domain gate that reads every claim as in domain), with ``temperature``, ``network_flat`` and
+    ``extra`` top-level fields in its claimstance.json."""
+    import shutil
+
+    config = {"labels": ["kremlin_framing", "independent_reporting", "neutral"], "version": "v", "max_length": 64,
+              "scheme": "kremlin_framing", "settings": {"freeze_layers": 2}, **extra,
+              "blend": {"enabled": True, "temperature": temperature, "bootstrap_weight": 0.0,
+                        "network_flat": network_flat,
+                        "domain": {"coef": [0.0] * 384, "intercept": 5.0, "gate_low": 0.2, "gate_high": 0.5,
+                                   "space": "classifier"}}}
+    model = Path(shutil.copytree(tuned, tmp_path / "model"))
+    (model / "claimstance.json").write_text(json.dumps(config), encoding="utf-8")
+    return model
+
+
 @pytest.mark.slow
 def test_a_near_uniform_model_s_probabilities_are_the_plain_bootstrap_s(tuned: Path, tmp_path: Path,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -209,15 +226,7 @@ def test_a_near_uniform_model_s_probabilities_are_the_plain_bootstrap_s(tuned: P
 
     monkeypatch.setenv("CLAIMSTANCE_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("CLAIMSTANCE_INT8", "1")
-    config = {"labels": ["kremlin_framing", "independent_reporting", "neutral"], "version": "v", "max_length": 64,
-              "scheme": "kremlin_framing", "settings": {"freeze_layers": 2},
-              "blend": {"enabled": True, "temperature": 20.0, "bootstrap_weight": 0.0, "network_flat": True,
-                        "domain": {"coef": [0.0] * 384, "intercept": 5.0, "gate_low": 0.2, "gate_high": 0.5,
-                                   "space": "classifier"}}}
-    import shutil
-
-    model = Path(shutil.copytree(tuned, tmp_path / "model"))
-    (model / "claimstance.json").write_text(json.dumps(config), encoding="utf-8")
+    model = _blended_copy(tuned, tmp_path, temperature=20.0, network_flat=True)
     clf = StanceClassifier.from_pretrained(model)
     rows = [{"text": t} for t in TEXTS] + [{"text": "Officials said the bridge would reopen next week."}]
     got = clf.predict_proba(rows)
@@ -237,15 +246,7 @@ def test_a_russian_row_of_a_text_file_goes_to_the_bootstrap_as_one_from_stance_c
     from models.classifier import StanceClassifier
 
     monkeypatch.setenv("CLAIMSTANCE_CACHE", str(tmp_path / "cache"))
-    config = {"labels": ["kremlin_framing", "independent_reporting", "neutral"], "version": "v", "max_length": 64,
-              "scheme": "kremlin_framing", "settings": {"freeze_layers": 2}, "train_reasons": ["claim"],
-              "blend": {"enabled": True, "temperature": 1.0, "bootstrap_weight": 0.0, "network_flat": False,
-                        "domain": {"coef": [0.0] * 384, "intercept": 5.0, "gate_low": 0.2, "gate_high": 0.5,
-                                   "space": "classifier"}}}
-    import shutil
-
-    model = Path(shutil.copytree(tuned, tmp_path / "model"))
-    (model / "claimstance.json").write_text(json.dumps(config), encoding="utf-8")
+    model = _blended_copy(tuned, tmp_path, temperature=1.0, network_flat=False, train_reasons=["claim"])
     clf = StanceClassifier.from_pretrained(model)
     russian = "Министр заявил, что мост будет открыт на следующей неделе."
     rows = [{"text": t} for t in TEXTS] + [{"text": russian}, {"text": russian, "reason": "not_english"}]
