@@ -551,12 +551,10 @@ def find_pairs(rows: Sequence[dict[str, Any]], vectors: np.ndarray,
     return list(pair_table(rows, vectors, settings, progress))
 
 
-def pair_table(rows: Sequence[dict[str, Any]], vectors: np.ndarray,
-               settings: CompareSettings, progress: bool | None = None) -> PairTable:
-    """Cross-source pairs: each claim's ``top_k`` nearest claims of other sources above
-    ``min_similarity``, and mutual nearest claims of two sources above ``mutual_similarity``
-    (``within_source``: of other documents, one source's included). ``progress`` (None: when over
-    20,000 rows) shows the search's bar on stderr."""
+def nearest_claims(rows: Sequence[dict[str, Any]], vectors: np.ndarray, settings: CompareSettings,
+                   progress: bool | None = None) -> tuple[np.ndarray, np.ndarray, set[tuple[int, int]], float]:
+    """Each claim's ``top_k`` nearest claims of other sources (row numbers, -1 for none, and their
+    similarities), the mutual nearest pairs (lower row first), and the lowest similarity a pair may have."""
     keys = [str(r["doc_id"]) for r in rows] if settings.within_source else document_groups(rows)
     ids = {k: i for i, k in enumerate(dict.fromkeys(keys))}
     groups = np.array([ids[k] for k in keys], dtype=np.int64)
@@ -573,6 +571,16 @@ def pair_table(rows: Sequence[dict[str, Any]], vectors: np.ndarray,
     mutual = mutual_nearest(idx, groups, texts) if settings.mutual_similarity is not None else set()
     floor = settings.min_similarity if settings.mutual_similarity is None else \
         min(settings.min_similarity, settings.mutual_similarity)
+    return idx, val, mutual, floor
+
+
+def pair_table(rows: Sequence[dict[str, Any]], vectors: np.ndarray,
+               settings: CompareSettings, progress: bool | None = None) -> PairTable:
+    """Cross-source pairs: each claim's ``top_k`` nearest claims of other sources above
+    ``min_similarity``, and mutual nearest claims of two sources above ``mutual_similarity``
+    (``within_source``: of other documents, one source's included). ``progress`` (None: when over
+    20,000 rows) shows the search's bar on stderr."""
+    idx, val, mutual, floor = nearest_claims(rows, vectors, settings, progress)
     # Every (claim, neighbour) at least ``floor`` alike, as one number a pair (lower row * n + higher);
     # below min_similarity only mutual nearest ones; a pair found from both sides keeps its best score.
     n = len(rows)

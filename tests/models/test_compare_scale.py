@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import tracemalloc
-from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -14,24 +13,13 @@ import pytest
 from models import compare as compare_mod
 from models.compare_settings import CompareSettings
 from models import pairs as pairs_mod
-from models.pairs import MAX_EXTRA_COPIES, _distinct_top, document_groups, find_pairs, make_pair, mutual_nearest, search
+from models.pairs import find_pairs, make_pair, nearest_claims
 
 
 def _pairs_one_at_a_time(rows, vectors, settings):
     """The pairs as find_pairs made them before PairTable: a dict of the best score of each pair,
     then one row each, sorted by similarity and pair_id."""
-    keys = [str(r["doc_id"]) for r in rows] if settings.within_source else document_groups(rows)
-    ids = {k: i for i, k in enumerate(dict.fromkeys(keys))}
-    groups = np.array([ids[k] for k in keys], dtype=np.int64)
-    texts = [" ".join(str(r["text"]).split()).casefold() for r in rows]
-    copies = max(Counter(texts).values(), default=1)
-    depth = min(settings.top_k * copies, settings.top_k + MAX_EXTRA_COPIES)
-    idx, val = search(vectors, vectors, depth, query_groups=groups, corpus_groups=groups)
-    if depth > settings.top_k:
-        idx, val = _distinct_top(idx, val, texts, settings.top_k)
-    mutual = mutual_nearest(idx, groups, texts) if settings.mutual_similarity is not None else set()
-    floor = settings.min_similarity if settings.mutual_similarity is None else \
-        min(settings.min_similarity, settings.mutual_similarity)
+    idx, val, mutual, floor = nearest_claims(rows, vectors, settings, progress=False)
     best: dict[tuple[int, int], float] = {}
     for i in range(len(rows)):
         for j, sim in zip(idx[i], val[i]):
