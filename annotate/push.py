@@ -16,7 +16,6 @@ import contextlib
 import hashlib
 import json
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 from annotate import labelconfig as lc
@@ -490,20 +489,6 @@ class PushNotes:
             with contextlib.suppress(OSError, UserError):
                 with atomic_write(self.path) as f:
                     f.write(json.dumps(now, indent=2, sort_keys=True) + "\n")
-
-
-def said_before(workspace: str | Path | None, url: str, project_id: int, what: Any,
-                kind: str = "kept") -> tuple[bool, Callable[[], None]]:
-    """``PushNotes.said`` for one kind alone, and a function that records ``what`` for the next push
-    (push_notes.json read anew then: another kind may have been recorded meanwhile)."""
-    said = PushNotes(workspace, url, project_id).said(what, kind)
-
-    def record() -> None:
-        notes = PushNotes(workspace, url, project_id)
-        notes.said(what, kind)
-        notes.write()
-
-    return said, record
 
 
 def _default_view(client: Any, project_id: int, tasks: list[dict[str, Any]]) -> None:

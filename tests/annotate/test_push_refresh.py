@@ -9,7 +9,7 @@ import pytest
 
 from annotate import labelconfig as lc
 from annotate.claim_tasks import claim_to_task
-from annotate.push import delete_unworked, present_line, push, said_before
+from annotate.push import PushNotes, delete_unworked, present_line, push
 from annotate.push_refresh import (changed_fields, differs, document_sentences, gone_note, gone_reminder, gone_tasks,
                                    kept_note, kept_reminder, plan_refresh, same_prelabel, wanted_data)
 from claimstance.cli import main
@@ -99,6 +99,19 @@ def test_what_differs_is_named_by_kind_in_a_fixed_order():
     assert differs(["source_line"]) == ["context"]
     assert differs(["outlet", "date"]) == ["metadata"]
     assert differs([]) == []
+
+
+def said_before(workspace, url: str, project_id: int, what, kind: str = "kept"):
+    """``PushNotes.said`` for one kind alone, and a function that records ``what`` as a finished push
+    does (push_notes.json read anew then: another kind may have been recorded meanwhile)."""
+    said = PushNotes(workspace, url, project_id).said(what, kind)
+
+    def record() -> None:
+        notes = PushNotes(workspace, url, project_id)
+        notes.said(what, kind)
+        notes.write()
+
+    return said, record
 
 
 def _said(workspace, url: str, project_id: int, what, done: bool = True) -> bool:
