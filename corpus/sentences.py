@@ -150,7 +150,10 @@ _PROSE_WORDS = re.compile(r"[^\W\d_][^\W\d_'’-]*[ \t]+[^\W\d_]", re.UNICODE)
 # Russian and Ukrainian abbreviations a lower-case word follows within a sentence ("т.е.", "г." for a year, "млн")
 _ABBREVIATIONS_CYRILLIC = frozenset("""г гг т.е т.к т.д т.п т.н т.ч др пр см напр млн млрд тыс трлн руб долл
     коп ок стр р обл р-н ін тис грн""".split())
-_HEADING_OR_ITEM = re.compile(r"(?:#{1,6}\s|[-*+•▪◦‣⁃]\s|\(?(?:\d{1,3}|[A-Za-z])[.)]\s)")
+# A heading's "#"s or a list item's marker opening a line: a bullet, "1." or "a)", and in Russian and Ukrainian a
+# lower-case letter and a bracket ("а)", "б)"; not "А." or "В.", which are initials: "В. Путин")
+_CYRILLIC_LABEL = "а-яёіїєґ"
+_HEADING_OR_ITEM = re.compile(r"(?:#{1,6}\s|[-*+•▪◦‣⁃]\s|\(?(?:\d{1,3}|[A-Za-z])[.)]\s|\(?[" + _CYRILLIC_LABEL + r"]\)\s)")
 # A candidate sentence end: a run of end marks (spaced ". . ." included), closing quotes and
 # brackets, then white space, then anything but a lower-case ASCII letter (after openers).
 # The leading single character class lets the regex engine skip fast to the next end mark; the
@@ -165,9 +168,10 @@ _END = re.compile(
 _GLUED_NEXT = re.compile(r"[A-Z][a-z]+[.,;:!?'\"’”)]*(?:\s|$)")
 _BULLETS = "•▪◦‣⁃"
 _BULLET = re.compile(r"(?<=\s)[•▪◦‣⁃]")
-_LIST_START = re.compile(r"(?:[•▪◦‣⁃]\s*)?(\d{1,3}|[A-Za-z])(\.\)|\)|\.)(?=\s)")
+_LIST_START = re.compile(r"(?:[•▪◦‣⁃]\s*)?(\d{1,3}|[A-Za-z]|[" + _CYRILLIC_LABEL + r"](?=\)))(\.\)|\)|\.)(?=\s)")
 _LIST_ITEM = {
-    style: re.compile(r"(?<=\s)(?:[•▪◦‣⁃]\s*)?(\d{1,3}|[A-Za-z])" + re.escape(style) + r"(?=\s)")
+    style: re.compile(r"(?<=\s)(?:[•▪◦‣⁃]\s*)?(\d{1,3}|[A-Za-z" + (_CYRILLIC_LABEL if style == ")" else "") + "])"
+                      + re.escape(style) + r"(?=\s)")
     for style in (".)", ")", ".")
 }
 _MARKER_ONLY = re.compile(r"(?:[•▪◦‣⁃*+-]\s*)?\(?(?:\d{1,3}|[A-Za-z]|[ivxIVX]{1,5})")
@@ -597,17 +601,27 @@ def _list_cuts(text: str, ps: int, pe: int) -> list[int]:
     m = _LIST_START.match(text, ps, pe)
     if m:
         label, style = m.group(1), m.group(2)
-        expected = _next_label(label)
+        expected = _next_labels(label)
         for item in _LIST_ITEM[style].finditer(text, m.end(), pe):
-            if item.group(1) == expected:
+            if item.group(1) in expected:
                 cuts.append(item.start())
-                expected = _next_label(expected)
+                expected = _next_labels(item.group(1))
         cuts = sorted(set(cuts))
     return cuts
 
 
-def _next_label(label: str) -> str:
-    return str(int(label) + 1) if label.isdigit() else chr(ord(label) + 1)
+# Letters in a Russian and a Ukrainian list's order (a Russian list skips "ё", "й", "ъ", "ы", "ь")
+_LABEL_ORDERS = ("абвгдежзиклмнопрстуфхцчшщэюя", "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя")
+
+
+def _next_labels(label: str) -> tuple[str, ...]:
+    """The labels that may follow ``label`` in a list: "2" after "1", "b" after "a", "б" after "а", "і" (Ukrainian)
+    or "к" (Russian) after "и"."""
+    if label.isdigit():
+        return (str(int(label) + 1),)
+    if label.isascii():
+        return (chr(ord(label) + 1),)
+    return tuple(order[k + 1] for order in _LABEL_ORDERS if 0 <= (k := order.find(label)) < len(order) - 1)
 
 
 def _marks_end(text: str, t: str, closers: str, a: int, cur: int, ps: int) -> bool:

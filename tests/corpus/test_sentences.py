@@ -166,6 +166,39 @@ def test_lower_case_list_item_after_a_wrapped_line_is_not_joined() -> None:
     assert sentences(text) == ["the steps we followed were these ones", "a. the first step"]
 
 
+@pytest.mark.parametrize("labels", [("a", "b", "c"), ("а", "б", "в"), ("и", "і", "ї")])
+def test_letter_labels_at_a_line_s_start_are_items_in_latin_and_cyrillic(labels: tuple[str, str, str]) -> None:
+    # QA: Russian "а)", "б)", "в)" lines were joined into one paragraph (they open in lower case); Latin ones
+    # were each an item
+    a, b, c = labels
+    text = f"Требования сторон:\n{a}) прекращение огня\n{b}) обмен пленными\n{c}) вывод войск"
+    assert [text[s:e] for s, e in split_paragraphs(text)] == text.split("\n")
+    inline = f"{a}) прекращение огня {b}) обмен пленными {c}) вывод войск."
+    assert sentences(inline) == [f"{a}) прекращение огня", f"{b}) обмен пленными", f"{c}) вывод войск."]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a Russian list skips "й", a Ukrainian one has "ґ", "є" and "і"
+    ("з) один и) два к) три", ["з) один", "и) два", "к) три"]),
+    ("г) один ґ) два д) три", ["г) один", "ґ) два", "д) три"]),
+    ("г) один д) два е) три є) чотири", ["г) один", "д) два", "е) три", "є) чотири"]),
+])
+def test_an_inline_cyrillic_list_follows_its_alphabet(text: str, expected: list[str]) -> None:
+    assert sentences(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # an item's wrapped line goes on in lower case; a list inside a sentence is the sentence, as in Latin
+    ("а) прекращение огня на всей\nлинии фронта\nб) обмен", ["а) прекращение огня на всей\nлинии фронта", "б) обмен"]),
+    ("Условия: а) прекращение огня; б) обмен пленными.", ["Условия: а) прекращение огня; б) обмен пленными."]),
+    ("Terms: a) a ceasefire; b) an exchange of prisoners.", ["Terms: a) a ceasefire; b) an exchange of prisoners."]),
+    # a Cyrillic capital and a period opening a line is an initial, not a label
+    ("Об этом заявил\nВ. В. Путин.", ["Об этом заявил\nВ. В. Путин."]),
+])
+def test_letter_labels_inside_a_sentence_or_a_wrapped_item_stay(text: str, expected: list[str]) -> None:
+    assert sentences(text) == expected
+
+
 def test_bullets_inside_a_line_split_items() -> None:
     text = "Home • News • Sport"
     assert sentences(text) == ["Home", "• News", "• Sport"]
