@@ -150,6 +150,36 @@ _PROSE_WORDS = re.compile(r"[^\W\d_][^\W\d_'’-]*[ \t]+[^\W\d_]", re.UNICODE)
 # Russian and Ukrainian abbreviations a lower-case word follows within a sentence ("т.е.", "г." for a year, "млн")
 _ABBREVIATIONS_CYRILLIC = frozenset("""г гг т.е т.к т.д т.п т.н т.ч др пр см напр млн млрд тыс трлн руб долл
     коп ок стр р обл р-н ін тис грн""".split())
+# Russian and Ukrainian titles, written in lower case, in their case forms ("премьер-министр", "премьер-министром",
+# "прем'єр-міністрові"): a line ending in one runs on to the name under it when the title is the nominative
+# ("... украинский президент" over "Зеленский заявил ..."), or follows a speech verb, a preposition, a conjunction
+# or a comma ("встретился с премьер-министром" over "Шмыгалем ..."), or the name goes on ("Шмыгалем в понедельник.")
+_HARD_TITLES = """президент вице-президент премьер-министр премьер вице-премьер министр губернатор мэр канцлер патриарх
+    спикер генсек генерал сенатор депутат прокурор генпрокурор полпред лидер советник помощник омбудсмен
+    прем'єр-міністр прем’єр-міністр прем'єр прем’єр віце-прем'єр віце-прем’єр міністр речник очільник радник
+    спікер патріарх представник""".split()
+_SOFT_TITLES = "пресс-секретар госсекретар председател руководител представител прес-секретар держсекретар".split()
+_TITLES_CYRILLIC_BASE = frozenset(_HARD_TITLES + [t + "ь" for t in _SOFT_TITLES] + """посол глава голова командующий
+    командувач""".split())
+_TITLES_CYRILLIC = _TITLES_CYRILLIC_BASE | frozenset(
+    [t + end for t in _HARD_TITLES for end in ("а", "у", "ом", "е", "ові")]
+    + [t + end for t in _SOFT_TITLES for end in ("я", "ю", "ем", "ём", "е", "еві")]
+    + """посла послу послом главы главе главу главой голови голові голову головою командующего командующему
+    командующим командующем командувача командувачу командувачем командувачеві""".split())
+_TITLES_CYRILLIC |= frozenset(t[0].upper() + t[1:] for t in _TITLES_CYRILLIC)
+_TITLES_CYRILLIC_BASE |= frozenset(t[0].upper() + t[1:] for t in _TITLES_CYRILLIC_BASE)
+# Words that open a Russian or Ukrainian sentence, never a name (compared in lower case): "... заявил президент" over
+# "В понедельник ..." is two lines
+_NOT_NAMES_CYRILLIC = frozenset("""в во на по с со к ко о об от до из за у при для без но и а это как так все он она
+    они мы я вы там здесь когда если после однако также кроме ранее сейчас сегодня вчера завтра тогда теперь поэтому
+    затем потом із від це як він вона вони ми але та і й також проте однак раніше сьогодні вчора тоді тепер тому
+    потім""".split())
+# A Russian or Ukrainian count opening a line ("12 человек", "1 200 осіб"), and what before a verb in the past shows its
+# subject came first, so that the verb may end a sentence ("Три человека погибли" over "12 ранены")
+_COUNT_CYRILLIC = re.compile(r"\d(?:[\d,.]|[ \u00a0]\d)*[ \t\u00a0]+[а-яёіїєґ]")
+_COUNTED = frozenset("""один одна два две три четыре пять шесть семь восемь девять десять двое трое четверо пятеро
+    несколько много человек человека людей люди один одна два дві три чотири п'ять двоє троє четверо кілька багато
+    осіб особи людини""".split())
 # A heading's "#"s or a list item's marker opening a line: a bullet, "1." or "a)", and in Russian and Ukrainian a
 # lower-case letter and a bracket ("а)", "б)"; not "А." or "В.", which are initials: "В. Путин")
 _CYRILLIC_LABEL = "а-яёіїєґ"
@@ -403,7 +433,8 @@ def _runs_on(text: str, s: int, e: int, c: int, ce: int) -> bool:
     of names and a comma ("Officials in Kyiv," over "Odesa and Lviv said ..."); a number or a line of
     lower-case words after "the", "to" ("The death toll rose to" over "12."), a count after a verb in the
     past ("The strike killed" over "12 people"), a lower-case word after "e.g." or "т.е."; in Russian and
-    Ukrainian, anything after a conjunction or a preposition ("с" over "Лавровым")."""
+    Ukrainian, anything after a conjunction or a preposition ("с" over "Лавровым"), a name after a title in lower
+    case ("с премьер-министром" over "Шмыгалем"), a count after a verb in the past ("погибли" over "12 человек")."""
     w = _last_word(text, s, e)
     if w == s:
         return False   # a line of one word ("By", "Contact")
@@ -419,7 +450,7 @@ def _runs_on(text: str, s: int, e: int, c: int, ce: int) -> bool:
         if not text[w].isupper():
             return False
     elif not (last.isalpha() and (word in _NEVER_LAST or word in _STRANDED or word in _SAID or word in _NAME_TITLES
-                                  or word.endswith("ed"))):
+                                  or word.endswith("ed") or word in _TITLES_CYRILLIC or _past_cyrillic(word))):
         return False
     first = text[c]
     name = None
@@ -468,14 +499,32 @@ def _goes_on(text: str, s: int, e: int, c: int, ce: int, w: int, word: str, name
         comma = text.rfind(",", s, w)   # not a headline's ", Peskov said"
         return comma < 0 or not _title_case(text, comma + 1, w, 1)
     if first.isdigit():   # a verb in the past over a count: "The strike killed" over "12 people in Kharkiv."
+        if _past_cyrillic(word):   # "В результате удара погибли" over "12 человек."; not "Три человека погибли"
+            return (_COUNT_CYRILLIC.match(text, c, ce) is not None and text.count(" ", s, e) >= 2
+                    and not any(ch.isdigit() for ch in text[s:w])
+                    and text[_last_word(text, s, w - 1):w - 1].lower() not in _COUNTED)
         return (word.endswith("ed") and word.isalpha() and word.islower() and _COUNT.match(text, c, ce) is not None
                 and text[_last_word(text, s, w - 1):w - 1].lower() not in _BE and text.count(" ", s, e) >= 2)
+    if word in _TITLES_CYRILLIC:   # "встретился с премьер-министром" over "Шмыгалем в понедельник."
+        if name is None or name.group(1).lower() in _NOT_NAMES_CYRILLIC:
+            return False
+        before = text[_last_word(text, s, w - 1):w - 1]
+        return (word in _TITLES_CYRILLIC_BASE or before in _SAID or before in _STRANDED_CYRILLIC
+                or before in _NEVER_LAST_CYRILLIC or before.endswith(",")
+                or _NAME_GOES_ON.match(text, name.start(1) + len(name.group(1).rstrip(".")), ce) is not None)
     if word not in _NAME_TITLES or name is None:
         return False
     # a title after "said", "with" or a comma ("The talks failed, said President"), or after any word when
     # the name goes on ("... met Prime Minister" over "Denys Shmyhal on Monday.", not "Reznikov was dismissed")
     return _open_end(text, s, e) or (_NAME_GOES_ON.match(text, name.start(1) + len(name.group(1).rstrip(".")), ce)
                                      is not None and _before_titles(text, s, e) is not None)
+
+
+def _past_cyrillic(word: str) -> bool:
+    """Whether ``word`` reads as a Russian or Ukrainian verb in the past ("погибли", "убил", "загинула"): lower-case
+    Cyrillic of four letters or more ending in "л", "ла", "ло" or "ли"."""
+    return (len(word) >= 4 and word[-1] in "лаои" and (word[-1] == "л" or word[-2] == "л") and "а" <= word[0] <= "я"
+            and word.isalpha() and word.islower())
 
 
 def _initial_after_name(text: str, s: int, w: int) -> bool:

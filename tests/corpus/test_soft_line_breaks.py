@@ -295,6 +295,42 @@ def test_a_line_that_may_end_stays_apart_from_the_next(text: str) -> None:
     assert paragraphs(text) == [line.strip() for line in text.split("\n")]
 
 
+@pytest.mark.parametrize("text", [
+    # QA: a Russian or Ukrainian title, in lower case, over the name it goes with
+    "Министр иностранных дел встретился с премьер-министром\nШмыгалем в понедельник.",
+    "Об этом сообщил президент\nЗеленский, выступая в Раде.",
+    "Украинский президент\nЗеленский заявил, что Киев ответит.",
+    "Как заявил пресс-секретарь\nДмитрий Песков, переговоры продолжатся.",
+    "Об этом сообщил глава\nМИД Сергей Лавров.",
+    "Зеленский уволил министра\nРезникова в понедельник.",
+    "Президент України зустрівся з прем'єр-міністром\nШмигалем у понеділок.",
+    # a verb in the past over a count (the count after the verb: its subject)
+    "В результате удара по Харькову погибли\n12 человек.",
+    "По данным ГСЧС, в результате обстрела погибли\n1 200 человек.",
+    "Внаслідок удару по Харкову загинули\n12 людей.",
+    "Силы ПВО за ночь сбили\n25 беспилотников.",
+])
+def test_a_russian_title_or_verb_runs_on_to_its_name_or_count(text: str) -> None:
+    assert paragraphs(text) == [text]
+    assert sentences(text) == [text]
+
+
+@pytest.mark.parametrize("text", [
+    # a title over a name that opens a sentence of its own, a word that opens sentences, a line of one word
+    "Зеленский уволил министра\nРезников ушел в отставку.",
+    "Зеленський звільнив міністра\nРезніков пішов у відставку.",
+    "Об этом заявил президент\nВ понедельник он уехал в Варшаву.",
+    "Президент\nЗеленский заявил об этом.",
+    # a verb whose subject came first (a count or a number before it), a line of two words
+    "Три человека погибли\n12 человек ранены.",
+    "В Харькове 3 человека погибли\n12 ранены.",
+    "Удар убил\n12 человек.",
+    "Число погибших\n12 человек.",
+])
+def test_a_russian_title_or_verb_stays_apart_where_a_line_may_end(text: str) -> None:
+    assert paragraphs(text) == [line.strip() for line in text.split("\n")]
+
+
 def test_a_plain_text_heading_between_rule_lines_is_a_heading() -> None:
     text = ("The grid held after the strikes on Monday.\n\n" + "=" * 32 + "\nWhy the talks in Istanbul failed\n"
             + "=" * 32 + "\n\nThe talks in Istanbul failed on Monday, officials said.\n")
