@@ -13,7 +13,7 @@ import re
 
 from corpus.names import NAME_WORD, PARTICLES, ROLE_WORDS, gender
 from corpus.quotes import CHARACTERISING_VERB, SPEECH_VERB, attributed_speaker, sentence_subject
-from corpus.records import AUTHOR, BLOGGER, QUOTED
+from corpus.records import AUTHOR, BLOGGER, INTERVIEWEE, INTERVIEWER, QUOTED
 from corpus.transcripts import COUNTRIES, NOT_VOICES
 
 # "She added that ...", '"...," he said.', 'He called them "..."': speech by a pronoun, whose name an
@@ -87,7 +87,7 @@ def pronoun_names(rows: list[tuple[str, str | None, str, int]]) -> list[str | No
         elif role == QUOTED:
             known = name and (_named_after_first_word(name, sentence) or _surname_opens(name, sentence))
             last, others = (name if known else None, paragraph, 0), set()
-        elif role in (AUTHOR, BLOGGER):
+        elif role in (AUTHOR, BLOGGER, INTERVIEWEE, INTERVIEWER):   # an interview's turns read as the writer's prose
             subject = _subject_person(sentence, quoted, surnames)
             if subject:
                 last = (subject, paragraph, 1)

@@ -38,7 +38,7 @@ CHARACTERISING_VERB = rf"(?:{_NAMING_VERB}|{_AS_VERB}|{_OF_VERB})"
 # a literal alternation is the cheapest test that a sentence holds no speech verb at all
 _VERB_HINT = re.compile(r" said| says| say | told| tell| stated| states| claim| argue| added| adds| report|"
                         r" noted| notes| warn| insist| announc| declar| wrote| writes| explain|"
-                        r" assert| stress| emphasi|ccording to| called| calls | branded| brands | label[ls]|"
+                        r" assert| stress| emphasi|ccording to| put it| called| calls | branded| brands | label[ls]|"
                         r" termed| terms | dubbed| dubs | dismiss| describ| denounc| condemn| hailed| hails |"
                         r" deride| decri| characteri| portray| accuse")
 _PRONOUNS = frozenset("he she they it".split())
@@ -47,7 +47,9 @@ _PRONOUNS = frozenset("he she they it".split())
 _AUXILIARY = r"(?:did|does|do|is|are|was|were|will|would|can|could|should|has|have|had)"
 _WRITERS_QUESTION = re.compile(rf"(?:{_AUXILIARY}|(?:why|how|what|who|when|where|which)\s+{_AUXILIARY})\s", re.I)
 _SPEECH_INTRODUCES = re.compile(rf"\b{SPEECH_VERB}\s*[:,]\s*[\"“«]")
-_FIRST_PERSON = frozenset("i we me us my our".split())
+# the speaker and whom they address, never someone quoted: "I said", "we told them", and an interview's
+# "You said earlier that ..." (the other side of the conversation, in its own turn)
+_PARTIES = frozenset("i we me us my our you your".split())
 _QUANTIFIED = frozenset("some many most several few".split())
 _NOT_SUBJECTS = frozenset("""it this that these those there here what which who most many some all every
     none nobody everyone everybody anyone anybody one many few both each other others
@@ -79,7 +81,9 @@ _REPORTED_TAIL = re.compile(
     rf",[\"”»]?\s+(?P<desc>(?:[\w'’.-]+\s+){{0,6}}?[\w'’.-]+)\s+(?:{SPEECH_VERB}|reported|reports)"
     r"(?:(?:\s+(?:on|in|last|this|earlier|later)(?:\s+\w+){0,3}){1,2}|\s+(?:yesterday|today|Monday|Tuesday|Wednesday|"
     r"Thursday|Friday|Saturday|Sunday))?\s*[.!]?\s*$")
-_VERB_THEN_QUOTE = re.compile(rf"(?P<subj>{NAME}|[Hh]e|[Ss]he|[Tt]hey)\s+{SPEECH_VERB}\s*[:,]?\s*[\"“«]")
+# "Peskov said: "..."", and "As Lavrov said, "..."" or "As Scholz put it, "..."" (the "As" is no name)
+_VERB_THEN_QUOTE = re.compile(rf"(?P<subj>{NAME}|[Hh]e|[Ss]he|[Tt]hey)\s+(?:{SPEECH_VERB}|put\s+it)\s*[:,]?\s*[\"“«]")
+_AS_LEAD = re.compile(r"(?:As|Like)\s+(?=\S)")
 # the source runs to the first punctuation, but not to the stop of "U.S." or "Dr."
 _ACCORDING = re.compile(r"\b[Aa]ccording to\s+(?P<src>(?:[^,.;:!?()\"“”]|(?<=[A-Z])\.|(?<=\bMr)\.|(?<=\bMs)\.|"
                         r"(?<=\bDr)\.|(?<=\bMrs)\.|(?<=\bProf)\.){2,80})")
@@ -168,7 +172,7 @@ _OPENING_PREPOSITIONS = ("in|on|at|from|after|before|during|since|under|amid|ami
                          "for|over|across|throughout|within|into|by|against|among|beyond|unlike")
 # what comes before the subject and its comma: "In November 2023, ...", "Three years into the war, ..."
 _LEAD_IN = re.compile(rf"^(?:{_OPENING_PREPOSITIONS}|last|earlier|later|yesterday|today|this|"
-                      r"citing|quoting|speaking|responding|referring|commenting|asked|"
+                      r"according to|citing|quoting|speaking|responding|referring|commenting|asked|"
                       r"meanwhile|however|also|then|now|"
                       r"(?:\w+\s+){1,2}(?:years?|months?|weeks?|days?|hours?|decades?)\s+(?:into|after|later|ago|on|before|since))\b",
                       re.I)
@@ -216,8 +220,10 @@ def _subject_name(subject: str) -> tuple[bool, str | None]:
         subject = parts[1]  # "The head of Saxony, Michael Kretschmer, says": the appositive names the role
     words = subject.split()
     first = words[0].lower()
-    if re.sub(r"['’](?:d|ll|m|ve|re)$", "", first) in _FIRST_PERSON:  # "I'd say", "we've said"
+    if re.sub(r"['’](?:d|ll|m|ve|re)$", "", first) in _PARTIES:  # "I'd say", "we've said", "you've said"
         return False, None
+    if words[-1].lower() in _PARTIES:
+        return False, None   # "In my book I wrote:", "In your book you wrote:": after a lead-in, the parties again
     if first in _PRONOUNS and len(words) == 1:
         return True, None
     if first in _QUANTIFIED and 1 < len(words) <= 8:
@@ -463,11 +469,11 @@ def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
         m = _QUOTE_THEN_VERB.search(sentence)
         if m:
             name = m.group("after") or m.group("before")
-            if name is None or name.split()[0].lower() not in _FIRST_PERSON | _NOT_SUBJECTS:
+            if name is None or name.split()[0].lower() not in _PARTIES | _NOT_SUBJECTS:
                 return True, clean_name(name) if name else None
         m = _VERB_THEN_QUOTE.search(sentence)
         if m:
-            other, name = _subject_name(m.group("subj"))
+            other, name = _subject_name(_AS_LEAD.sub("", m.group("subj"), count=1))
             if other:
                 return True, name
         m = _CHARACTERISES.match(sentence)
@@ -480,7 +486,7 @@ def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
         if m:
             src = m.group("src").strip()
             src_words = src.lower().split()
-            if src_words and src_words[0] not in _FIRST_PERSON:
+            if src_words and src_words[0] not in _PARTIES:
                 name = clean_name(re.sub(r"^(?:the|a|an)\s+", "", src, flags=re.I))
                 name = _records_source(name)   # "UN figures" -> "UN"
                 if name and all(w[:1].isupper() for w in name.split()):
@@ -492,6 +498,8 @@ def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
         if before in _NOUN_BEFORE or before.endswith(("'s", "’s", "s'", "s’")):
             m = None  # "Several channels spread false claims that ...": a noun, not the verb
     subject = (None if _not_said(m) else m.group("subj")) if m else _bare_reported(sentence)
+    if subject and m and not m.group().endswith("that"):
+        subject = _AS_LEAD.sub("", subject, count=1)   # 'As the minister said: "..."' quotes the minister
     if subject:
         other, name = _subject_name(subject)
         if other:

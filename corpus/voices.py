@@ -18,11 +18,12 @@ Generic rules first, then what the manifest's ``voices:`` hints state (a user's 
   its text) is a quotation of its account, not the document's voice; the signature is its byline;
 - YAML front matter at the top of a Markdown file (the reader passes its end as the hint
   ``front_matter_end``) is metadata spoken by nobody in the text: its lines are kind ``front_matter``;
-- in the document's own voice, a sentence with attributed quoted or reported speech
-  (``"...", he said``, ``said X``, ``"...", foreign ministry spokeswoman X said``, ``X said that``,
-  ``according to X``) is ``quoted``. A descriptor without a capitalised name (``"...", the deputy
-  minister said``, ``one of them said``) is ``quoted`` with no name: a role is not an identity.
-  quotes.py finds that speech, and carries a quotation's speaker across the sentences it spans.
+- in the document's own voice, and in an interview's turns, a sentence with attributed quoted or
+  reported speech (``"...", he said``, ``said X``, ``"...", foreign ministry spokeswoman X said``,
+  ``X said that``, ``according to X``, an answer's ``As Lavrov said, "..."``) is ``quoted``. A
+  descriptor without a capitalised name (``"...", the deputy minister said``, ``one of them said``)
+  is ``quoted`` with no name: a role is not an identity. quotes.py finds that speech, and
+  quotations.py carries a quotation's speaker across the sentences it spans.
 """
 
 from __future__ import annotations
@@ -336,9 +337,14 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
     return voices
 
 
+# the voices whose sentences may quote or report others: the writer's, and an interview's two sides
+# (an answer's 'As Lavrov said, "..."' is Lavrov's, as it would be in the writer's prose)
+QUOTING = (AUTHOR, BLOGGER, INTERVIEWEE, INTERVIEWER)
+
+
 def sentence_voice(sentence: str, base: Voice) -> tuple[str, str | None]:
     """The voice of one sentence: ``quoted`` when it carries attributed speech, else the paragraph's."""
-    if base.speaker not in (AUTHOR, BLOGGER) or base.kind != "text":
+    if base.speaker not in QUOTING or base.kind != "text":
         return base.speaker, base.speaker_name
     quoted, name = attributed_speaker(sentence)
     return (QUOTED, name) if quoted else (base.speaker, base.speaker_name)
@@ -348,8 +354,8 @@ def sentence_voices(text: str, spans: list[tuple[int, int]], base: Voice) -> lis
     """The voices of one paragraph's sentences (``spans`` into ``text``, in order).
 
     Each sentence gets ``sentence_voice``; then a quotation's speaker is carried across the
-    sentences it spans (``quotes.carry_quotations``).
+    sentences it spans (``quotations.carry_quotations``).
     """
-    if base.speaker not in (AUTHOR, BLOGGER) or base.kind != "text" or not spans:
-        return [(base.speaker, base.speaker_name)] * len(spans)  # turns, comments, headings: the paragraph's
+    if base.speaker not in QUOTING or base.kind != "text" or not spans:
+        return [(base.speaker, base.speaker_name)] * len(spans)  # comments, headings, people a broadcast shows
     return carry_quotations(text, spans, [sentence_voice(text[s:e], base) for s, e in spans])

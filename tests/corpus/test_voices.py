@@ -358,6 +358,13 @@ def test_sentence_voice_finds_attributed_speech(sentence: str, expected: tuple) 
     ('"Robbery," as we said before, is the word.', (AUTHOR, "Jane Roe")),
     ('"It will not work," I said.', (AUTHOR, "Jane Roe")),
     ('"It will not work," we told them.', (AUTHOR, "Jane Roe")),
+    # "As X said" opening the sentence: X's quotation; "I", "we" and "you" are the parties, never quoted
+    ('As Lavrov said, "The West has lied to us."', (QUOTED, "Lavrov")),
+    ('As the minister said: "We will not pay."', (QUOTED, None)),
+    ('As Scholz put it, "We will not be blackmailed."', (QUOTED, "Scholz")),
+    ('As I said, "We will not pay."', (AUTHOR, "Jane Roe")),
+    ('In my book I wrote: "Sanctions take a decade."', (AUTHOR, "Jane Roe")),
+    ("You said that the talks failed.", (AUTHOR, "Jane Roe")),
 ])
 def test_sentence_voice_finds_speech_attributed_after_a_quote(sentence: str, expected: tuple) -> None:
     assert sentence_voice(sentence, Voice(AUTHOR, "Jane Roe")) == expected
@@ -370,9 +377,11 @@ def test_a_descriptor_attribution_in_a_document() -> None:
     assert rows == [(AUTHOR, "Jane Roe"), (AUTHOR, "Jane Roe"), (QUOTED, "Maria Zakharova")]
 
 
-def test_sentence_voice_leaves_interview_turns_alone() -> None:
+def test_sentence_voice_reads_an_interview_turn_as_the_writer_s_prose() -> None:
     base = Voice(INTERVIEWEE, "Ivan Petrov")
-    assert sentence_voice("According to our data, the Americans said that too.", base) == (INTERVIEWEE, "Ivan Petrov")
+    assert sentence_voice("According to our data, there are 1,000 call centres.", base) == (INTERVIEWEE, "Ivan Petrov")
+    assert sentence_voice("According to our data, the Americans said that too.", base) == (QUOTED, "Americans")
+    assert sentence_voice("You said earlier that the talks failed.", base) == (INTERVIEWEE, "Ivan Petrov")
 
 
 def sample_voices(path: Path, meta: dict) -> list[tuple[Voice, str]]:

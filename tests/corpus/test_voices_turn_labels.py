@@ -11,7 +11,7 @@ import pytest
 from claimstance.cli import main
 from corpus.extraction import extract_claims
 from corpus.readers import read_documents
-from corpus.records import AUTHOR, INTERVIEWEE, INTERVIEWER, Document
+from corpus.records import AUTHOR, INTERVIEWEE, INTERVIEWER, QUOTED, Document
 from corpus.sentences import split_paragraphs
 from corpus.voice_markers import emphasised_byline, turn_marker
 from corpus.voices import paragraph_voices
@@ -90,7 +90,9 @@ def test_a_markdown_interview_in_bold_labels_gets_the_front_matter_s_people(tmp_
         (INTERVIEWEE, "Sergei Antonov", "It depends on what you expect of them."),
         (INTERVIEWEE, "Sergei Antonov", "Russian factories now pay twice as much for components."),
         (INTERVIEWER, "Olga Reznik", "**Q:**"),
-        (INTERVIEWER, "Olga Reznik", "Critics say they hurt Europeans more."),
+        # what the question reports others saying is theirs, as in the writer's prose (a capitalised
+        # first word is taken for a name: see the README's Limitations)
+        (QUOTED, "Critics", "Critics say they hurt Europeans more."),
         (INTERVIEWEE, "Sergei Antonov", "**A:**"),
         (INTERVIEWEE, "Sergei Antonov", "That is simply not supported by the data."),
         (INTERVIEWER, "Olga Reznik", "**Q:**"),
