@@ -19,8 +19,8 @@ from corpus.language import foreign_script
 from corpus.readers import extractor
 from corpus.quotations import full_names, pronoun_names
 from corpus.records import CLAIM_FIELDS, COMMENTER, QUOTED, Claim, Document, make_claim_id
-from corpus.sentences import (RULE_LINE, is_delimiter_row, is_table_line, is_text_setext, split_paragraphs,
-                              split_sentences)
+from corpus.sentences import (RULE_LINE, is_delimiter_row, is_table_line, is_text_setext, quote_depth,
+                              split_paragraphs, split_sentences)
 from corpus.sources import document_format
 from corpus.voices import Voice, editorial_marker, paragraph_voices, sentence_voices
 
@@ -151,7 +151,9 @@ def _raw_sentences(doc: Document) -> Iterator[tuple]:
         # in its table's context, never in a neighbour's
         table = tables.get(p)
         if rule or table:
-            pieces = [(ps, pe, FILLER if rule else TABLE)]
+            # in Markdown a table's line in a quotation leaves out its ">"s, as a claim does
+            start = quote_depth(text, ps, pe)[1] if table and markdown and text[ps] == ">" else ps
+            pieces = [(start, pe, FILLER if rule else TABLE)]
         else:
             pieces = _pieces(text, split_sentences(text, ps, pe), voice)
         headings: set[int] = set()
@@ -213,10 +215,12 @@ def _tables(text: str, paragraphs: list[tuple[int, int]], voices: list[Voice]) -
     the span of their table: the lines with no blank line between them, or the line alone when the table
     is longer than CONTEXT_MAX. A table written without outer pipes counts from its delimiter row
     (``--- | ---``): the line above it holding a pipe (its header) and the lines below it holding one,
-    down to a blank line or a line without a pipe."""
+    down to a blank line or a line without a pipe. A quotation's lines are read after their ``>`` markers
+    (``> | Kursk | 2 dead |``), a table's lines all in one quotation depth."""
     tables: dict[int, tuple[int, int]] = {}
     run: list[int] = []
     delimited = False   # the run has a delimiter row: lines holding a pipe below it are rows
+    depth = 0           # the run's quotation depth
 
     def close() -> None:
         nonlocal delimited
@@ -233,16 +237,22 @@ def _tables(text: str, paragraphs: list[tuple[int, int]], voices: list[Voice]) -
     def under(q: int) -> bool:   # no blank line above paragraph q
         return q > 0 and text.count("\n", paragraphs[q - 1][1], paragraphs[q][0]) == 1
 
+    def depth_of(q: int) -> int:
+        qs, qe = paragraphs[q]
+        return 0 if text[qs] != ">" else quote_depth(text, qs, qe)[0]
+
     for p, (ps, pe) in enumerate(paragraphs):
-        if text[ps] in "|-:" and voices[p].kind != "front_matter" and is_table_line(text, ps, pe):
-            if run and not under(p):
+        d, c = (0, ps) if text[ps] != ">" else quote_depth(text, ps, pe)
+        if c < pe and text[c] in "|-:" and voices[p].kind != "front_matter" and is_table_line(text, c, pe):
+            if run and (not under(p) or d != depth):
                 close()
-            if is_delimiter_row(text, ps, pe):
-                if not run and under(p) and p - 1 not in tables and pipe_line(p - 1):
+            depth = d
+            if is_delimiter_row(text, c, pe):
+                if not run and under(p) and p - 1 not in tables and pipe_line(p - 1) and depth_of(p - 1) == d:
                     run.append(p - 1)   # a header row without outer pipes
                 delimited = True
             run.append(p)
-        elif run and delimited and under(p) and pipe_line(p):
+        elif run and delimited and under(p) and d == depth and pipe_line(p):
             run.append(p)   # a row without outer pipes
         elif run:
             close()

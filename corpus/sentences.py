@@ -274,10 +274,10 @@ def _block_paragraphs(text: str, lines: list[tuple[int, int]], i: int, j: int, o
     ls = ps  # start of the last line
     # the rows of a table written without outer pipes ("Kursk | 2 dead" under "--- | ---"), each a line of its own
     rows = _pipeless_rows(text, lines, i, j) if j - i > 1 and text.find("|", ps, lines[j - 1][1]) >= 0 else None
-    depth, lc = _quote_depth(text, ps, pe)  # the paragraph's quotation depth; where the last line's words start
+    depth, lc = quote_depth(text, ps, pe)  # the paragraph's quotation depth; where the last line's words start
     item = _is_item(text, lc, pe)  # the paragraph is a list item, which an indented line continues
     for s, e in lines[i + 1 : j]:
-        d, c = (0, s) if text[s] != ">" else _quote_depth(text, s, e)
+        d, c = (0, s) if text[s] != ">" else quote_depth(text, s, e)
         last = text[pe - 1]
         ended = last in ".!?:;…"  # the line before ends a sentence, unless it stops mid-sentence ("Mr.")
         runs = False
@@ -322,12 +322,13 @@ def _block_paragraphs(text: str, lines: list[tuple[int, int]], i: int, j: int, o
 def _pipeless_rows(text: str, lines: list[tuple[int, int]], i: int, j: int) -> set[int]:
     """Where the lines of the block ``lines[i:j]`` start that are a table's rows around a delimiter row
     (``is_delimiter_row``): the line above it when it holds a pipe (the header) and the lines below it that
-    hold one, down to the first that does not."""
+    hold one, down to the first that does not. A quotation's lines are read after their ``>`` markers."""
     rows: set[int] = set()
     k = i
     while k < j:
         s, e = lines[k]
-        if text[s] in "|-:" and _DELIMITER_ROW.fullmatch(text, s, e):
+        c = s if text[s] != ">" else quote_depth(text, s, e)[1]
+        if c < e and text[c] in "|-:" and _DELIMITER_ROW.fullmatch(text, c, e):
             if k > i and text.find("|", *lines[k - 1]) >= 0:
                 rows.add(lines[k - 1][0])
             rows.add(s)
@@ -387,7 +388,7 @@ def _is_item(text: str, s: int, e: int) -> bool:
     return text[s] != "#" and _HEADING_OR_ITEM.match(text, s, e) is not None
 
 
-def _quote_depth(text: str, s: int, e: int) -> tuple[int, int]:
+def quote_depth(text: str, s: int, e: int) -> tuple[int, int]:
     """How many quotation markers (``>``) open the line ``text[s:e]``, and where its words start."""
     if text[s] != ">":
         return 0, s

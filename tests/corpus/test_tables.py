@@ -106,3 +106,42 @@ def test_a_table_without_outer_pipes_stops_at_a_blank_line_and_needs_its_delimit
     assert by_text["quux | corge"].reason != "table"
     assert all(c.reason != "table" for c in by_text.values() if c.start >= text.index("Kyiv"))
     assert [text[s:e] for s, e in split_paragraphs(text)][:4] == ["Name | Value", "--- | ---", "foo | bar", "baz | qux"]
+
+
+QUOTED = ("The ministry published its figures on Tuesday.\n\n"
+          "> | Region | Ministry figure | Hospital figure |\n"
+          "> |:-------|:---------------:|----------------:|\n"
+          "> | Belgorod | 4 dead | 6 dead, according to hospital staff in the city |\n\n"
+          "The governor quoted the regional figures instead:\n\n"
+          "> Region | Ministry figure | Hospital figure\n"
+          "> --- | --- | ---\n"
+          "> Kursk | no casualties reported | 2 dead, the regional governor said\n"
+          "> belgorod | 4 dead | 6 dead\n"
+          "> > Kharkiv | 5 dead | 7 dead\n\n"
+          "The ministry did not respond to requests for comment on the figures.\n")
+
+
+def test_a_table_inside_a_quotation_is_read_as_a_table(tmp_path: Path) -> None:
+    # QA: a quotation's table ("> | a | b |", "> a | b" over "> --- | ---") gave fragments and headings, and
+    # its rows without pipes in lower case ran together
+    lines = QUOTED.splitlines()
+    for name, markers in (("story.md", False), ("story.txt", True)):
+        claims = _claims(tmp_path, name, QUOTED)
+        rows = [c for c in claims if c.reason == "table"]
+        # one row a line; a Markdown row leaves out its ">", as a claim does, plain text keeps every character
+        expected = lines[2:5] + lines[8:12]
+        assert [c.text for c in rows] == (expected if markers else [line[2:] for line in expected])
+        assert not any(c.is_claim for c in rows)
+        # each row is read in its table, as written; a deeper quotation's line is no row of it
+        assert {c.context for c in rows[:3]} == {"\n".join(lines[2:5])}
+        assert {c.context for c in rows[3:]} == {"\n".join(lines[8:12])}
+        assert [c.reason for c in claims if c.start > QUOTED.index("> > Kharkiv")][0] != "table"
+        prose = [c for c in claims if c.reason != "table"]
+        assert len(prose) == 4 and not any(row in c.context for c in prose for row in expected)
+    assert [QUOTED[s:e] for s, e in split_paragraphs(QUOTED)][7:9] == lines[10:12]
+
+
+def test_a_quotation_s_lines_with_pipes_but_no_delimiter_row_are_no_table(tmp_path: Path) -> None:
+    text = "The figures:\n\n> Kyiv | 3 dead\n> Kharkiv | 2 dead\n\n> Turnout was 61% | 58% in the two rounds.\n"
+    for name in ("story.md", "story.txt"):
+        assert not [c for c in _claims(tmp_path, name, text) if c.reason == "table"]
