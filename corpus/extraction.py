@@ -19,8 +19,8 @@ from corpus.language import foreign_script
 from corpus.readers import extractor
 from corpus.quotations import full_names, pronoun_names
 from corpus.records import CLAIM_FIELDS, COMMENTER, QUOTED, Claim, Document, make_claim_id
-from corpus.sentences import (RULE_LINE, is_delimiter_row, is_table_line, is_text_setext, quote_depth,
-                              split_paragraphs, split_sentences)
+from corpus.sentences import (RULE_LINE, is_delimiter_row, is_table_line, is_text_ruled_heading, is_text_setext,
+                              quote_depth, split_paragraphs, split_sentences)
 from corpus.sources import document_format
 from corpus.voices import Voice, editorial_marker, paragraph_voices, sentence_voices
 
@@ -167,6 +167,11 @@ def _raw_sentences(doc: Document) -> Iterator[tuple]:
               and text[paragraphs[p + 1][0]] in "=-"
               and is_text_setext(text, ps, pe, *paragraphs[p + 1], paragraphs[p - 1][1] if p else -1)):
             headings = {i for i, (_, _, forced) in enumerate(pieces) if forced is None}   # "Background\n----------"
+        elif (not markdown and not rule and not table and voice.kind == "text" and voice.marker_end is None and p
+              and text[paragraphs[p - 1][0]] in "=-"
+              and is_text_ruled_heading(text, ps, pe, *paragraphs[p - 1], paragraphs[p - 2][1] if p > 1 else -1,
+                                        paragraphs[p + 1][0] if p + 1 < len(paragraphs) else -1)):
+            headings = {i for i, (_, _, forced) in enumerate(pieces) if forced is None}   # "----------\nBackground"
         said = sentence_voices(text, [(s, e) for s, e, _ in pieces], voice)  # quotes run across sentences
         window = pe - ps > CONTEXT_MAX
         rows.append([])

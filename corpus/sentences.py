@@ -362,6 +362,21 @@ def is_text_setext(text: str, s: int, e: int, us: int, ue: int, above: int) -> b
             and (above < 0 or len(_BREAK.findall(text, above, s)) > 1 or _rule_above(text, above)))
 
 
+def is_text_ruled_heading(text: str, s: int, e: int, rs: int, re_: int, above: int, below: int) -> bool:
+    """Whether the line ``text[s:e]`` under the rule line ``text[rs:re_]`` is a plain text's heading with no
+    underline of its own ("-----" over "Why the talks failed" over a blank line): the rule, three "-"s or "="s or
+    more (not "* * *", a story's scene break), stands alone above it (first, or under a blank line: ``above`` is
+    where the text before the rule ends, -1 for none, so no paragraph's underline) on the line just before, and
+    the line stands alone below it (last, or over a blank line: ``below`` is where the text after it starts, -1 for
+    none), is at most 80 characters, ends in no ".", "," or ";", and is no list item or quotation."""
+    return (e - s <= 80 and text[e - 1] not in ".,;" and text[s] != ">" and not _HEADING_OR_ITEM.match(text, s, e)
+            and text[rs] in "=-" and RULE_LINE.fullmatch(text, rs, re_) is not None
+            and re_ - rs - text.count(" ", rs, re_) - text.count("\t", rs, re_) >= 3
+            and _ANY_BREAK.search(text, s, e) is None and len(_BREAK.findall(text, re_, s)) == 1
+            and (above < 0 or len(_BREAK.findall(text, above, rs)) > 1)
+            and (below < 0 or len(_BREAK.findall(text, e, below)) > 1))
+
+
 def _rule_above(text: str, above: int) -> bool:
     """Whether the line ending at ``above`` is a rule line: an overline ("=====" over "Background" over
     "=====", as reStructuredText writes a title), or a section's rule over its heading."""

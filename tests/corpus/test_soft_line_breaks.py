@@ -340,10 +340,45 @@ def test_a_plain_text_heading_between_rule_lines_is_a_heading() -> None:
     assert found[-1].context == "The talks in Istanbul failed on Monday, officials said."
 
 
+@pytest.mark.parametrize("rule", ["-" * 32, "=" * 32, "---", "- - - - -"])
+@pytest.mark.parametrize("before", ["", "The grid held.\n\n"])
+def test_a_plain_text_line_alone_under_a_rule_is_a_heading(rule: str, before: str) -> None:
+    # QA: a section title under a rule line, with no underline of its own, was a statement (not_checkworthy)
+    # taken into the next paragraph's context
+    text = f"{before}{rule}\nWhy the talks in Istanbul failed\n\nThe talks in Istanbul failed on Monday, officials said.\n"
+    found = claims(text, "story.txt")
+    heading = [c for c in found if c.text == "Why the talks in Istanbul failed"]
+    assert [(c.is_claim, c.reason, c.context) for c in heading] == [(False, "heading", "Why the talks in Istanbul failed")]
+    assert found[-1].context == "The talks in Istanbul failed on Monday, officials said."
+    # at the text's end too
+    assert claims(f"{before}{rule}\nWhy the talks in Istanbul failed\n", "story.txt")[-1].reason == "heading"
+
+
 @pytest.mark.parametrize("text", [
-    # a rule over a line with no underline, a rule and a paragraph's line over a rule line
-    "The grid held.\n\n" + "-" * 32 + "\nWhy the talks in Istanbul failed\n\nThe talks failed, officials said.\n",
+    # a paragraph's line and a rule over a rule line too long to be its underline
     "The grid held.\n" + "-" * 32 + "\nThe talks in Istanbul failed, officials said\n" + "-" * 72 + "\n\nThe end.\n",
+    # the rule is the underline of a paragraph's last line above it
+    "The talks in Istanbul failed on Monday.\n" + "-" * 39 + "\nWhy the talks in Istanbul failed\n\nThe end.\n",
+    # prose goes on under the line; a sentence; a story's scene break; an e-mail's signature mark
+    "The grid held.\n\n" + "-" * 32 + "\nWhy the talks in Istanbul failed\nThe talks failed, officials said.\n",
+    "The grid held.\n\n" + "-" * 32 + "\nThe talks in Istanbul failed on Monday.\n\nThe end.\n",
+    "The grid held.\n\n* * *\nThe next morning the delegation left Moscow\n\nThe end.\n",
+    "The grid held.\n\n-- \nsent from my phone\n",
+    # a list item or a quotation under a rule
+    "The grid held.\n\n" + "-" * 32 + "\n- Why the talks in Istanbul failed\n\nThe end.\n",
+    "The grid held.\n\n" + "-" * 32 + "\n> Why the talks in Istanbul failed\n\nThe end.\n",
 ])
 def test_a_line_under_a_rule_without_its_own_underline_is_no_heading(text: str) -> None:
     assert not [c for c in claims(text, "story.txt") if c.reason == "heading"]
+
+
+def test_a_line_under_a_heading_s_underline_is_no_heading() -> None:
+    # the rule is the underline of the heading above it; the line under it is its section's first
+    text = "The talks in Istanbul\n" + "-" * 21 + "\nWhy the talks in Istanbul failed\n\nThe end.\n"
+    assert [c.text for c in claims(text, "story.txt") if c.reason == "heading"] == ["The talks in Istanbul"]
+
+
+def test_a_markdown_line_under_a_thematic_break_is_no_heading() -> None:
+    # Markdown writes a heading with #s or an underline: "---" over a line is a break and a paragraph
+    text = "The grid held.\n\n---\nWhy the talks in Istanbul failed\n\nThe end.\n"
+    assert not [c for c in claims(text, "story.md") if c.reason == "heading"]
