@@ -270,17 +270,20 @@ def _context(paragraphs: list[tuple[int, int]], voices: list[Voice], prose: list
     """The context of paragraph ``p``, which holds one sentence: the paragraph with the one before it
     and the one after it, each when it is prose in the same voice (kind, role and name) and the same
     turn, and the whole no longer than CONTEXT_MAX (the one before is taken first: it leads up to the
-    sentence). A turn marker opening a paragraph ("A:", a commenter's handle) starts a new turn; a
+    sentence; a quotation block in an interview's turn, "Lavrov wrote:" over "> ...", is in that turn).
+    A turn marker opening a paragraph ("A:", a commenter's handle) starts a new turn; a
     comment whose commenter is not named has no known end, so it takes in nothing."""
     cs, ce = paragraphs[p]
     voice = voices[p]
     if voice.speaker == COMMENTER and voice.speaker_name is None:
         return cs, ce
 
+    def turn(v: Voice) -> tuple[str, str, str | None]:
+        said = v.within or v   # a quotation block in an interview's turn is read in that turn
+        return v.kind, said.speaker, said.speaker_name
+
     def same(q: int) -> bool:
-        other = voices[q]
-        return prose[q] and (other.kind, other.speaker, other.speaker_name) == (voice.kind, voice.speaker,
-                                                                                voice.speaker_name)
+        return prose[q] and turn(voices[q]) == turn(voice)
 
     if p > 0 and voice.marker_end is None and same(p - 1) and ce - paragraphs[p - 1][0] <= CONTEXT_MAX:
         cs = paragraphs[p - 1][0]

@@ -23,7 +23,8 @@ Generic rules first, then what the manifest's ``voices:`` hints state (a user's 
   ``X said that``, ``according to X``, an answer's ``As Lavrov said, "..."``) is ``quoted``. A
   descriptor without a capitalised name (``"...", the deputy minister said``, ``one of them said``)
   is ``quoted`` with no name: a role is not an identity. quotes.py finds that speech, and
-  quotations.py carries a quotation's speaker across the sentences it spans.
+  quotations.py carries a quotation's speaker across the sentences it spans;
+- a quotation block (``> ...``) in an interview's turn is whom it names (quote_blocks.py).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from typing import Any
 
 from corpus.quotations import carry_quotations
 from corpus.names import clean_name, strip_titles
+from corpus.quote_blocks import block_voices
 from corpus.quotes import attributed_speaker
 from corpus.records import AUTHOR, BLOGGER, COMMENTER, INTERVIEWEE, INTERVIEWER, QUOTED
 from corpus.transcripts import COUNTRIES, EDITOR_LABEL, GENERIC_SPEAKERS, is_broadcast, is_broadcaster, is_place, shown_to_speak
@@ -54,7 +56,7 @@ class Voice:
     ``marker_end`` is the offset just after a turn marker (``Question:``) or a commenter's handle
     opening the paragraph; ``kind`` is ``byline``, ``heading``, ``front_matter`` or ``text``;
     ``editor`` is the document's own voice inside a repost or interview, which speaks its editorial
-    markers (``[My Emphasis]``).
+    markers (``[My Emphasis]``); ``within`` is the turn a quotation block (``> ...``) stands in.
     """
 
     speaker: str
@@ -62,6 +64,7 @@ class Voice:
     marker_end: int | None = None
     kind: str = "text"
     editor: Voice | None = None
+    within: Voice | None = None
 
 
 def _join_names(names: list[str]) -> str:
@@ -300,6 +303,8 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
                 posts[i - 1] = Voice(QUOTED, account, editor=own)
     turn: Voice | None = None
     comment_name: str | None = None
+    spoken: list[tuple[str, str | None, int] | None] = [None] * n   # an interview turn's paragraphs (quote_blocks)
+    sides: dict[str, str | None] = {}
     for i, (start, _end) in enumerate(paragraphs):
         if i < top:
             voices.append(Voice(own_role, own_name, kind="front_matter"))
@@ -325,15 +330,23 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
                 name = named.get(m[1], m[1]) if m[0] == "?" else (interviewer if role == INTERVIEWER else interviewee)
                 turn = Voice(role, name, editor=own)
                 voices.append(Voice(role, name, marker_end=start + m[2], editor=own))
+                if role in (INTERVIEWER, INTERVIEWEE):
+                    spoken[i] = (role, name, start + m[2])
+                    sides.setdefault(role, name)
             elif i in resets:
                 turn = None
                 voices.append(own)
             elif turn is not None:
                 voices.append(turn)
+                if turn.speaker in (INTERVIEWER, INTERVIEWEE):
+                    spoken[i] = (turn.speaker, turn.speaker_name, start)
             else:
                 voices.append(Voice(QUOTED, hints.get("reposted_from"), editor=own))
         else:
             voices.append(posts.get(i, own))
+    # a quotation block (">") in a turn: the words of whom it names, not the turn's (quote_blocks.py)
+    for i, (role, name, kind) in block_voices(text, paragraphs, spoken, sides).items():
+        voices[i] = Voice(role, name, kind=kind, editor=own, within=Voice(voices[i].speaker, voices[i].speaker_name))
     return voices
 
 
@@ -356,6 +369,12 @@ def sentence_voices(text: str, spans: list[tuple[int, int]], base: Voice) -> lis
     Each sentence gets ``sentence_voice``; then a quotation's speaker is carried across the
     sentences it spans (``quotations.carry_quotations``).
     """
+    if base.speaker == QUOTED and base.within is not None and base.kind == "text" and spans:
+        # a quotation block in a turn: its sentences read as the turn's would be, what they give the
+        # turn's voice is the block's ('> "...," Peskov said.' is Peskov's, the rest whom the block names)
+        turn = (base.within.speaker, base.within.speaker_name)
+        return [(base.speaker, base.speaker_name) if found == turn else found
+                for found in sentence_voices(text, spans, Voice(*turn))]
     if base.speaker not in QUOTING or base.kind != "text" or not spans:
         return [(base.speaker, base.speaker_name)] * len(spans)  # comments, headings, people a broadcast shows
     return carry_quotations(text, spans, [sentence_voice(text[s:e], base) for s, e in spans])

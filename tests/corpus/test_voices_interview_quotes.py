@@ -1,5 +1,5 @@
 """Quotations inside an interview's turns: what an answer (or a question) quotes is the quoted person's,
-by the writer's rules."""
+by the writer's rules, and a Markdown quotation block (``> ...``) in a turn is whom it names."""
 
 from __future__ import annotations
 
@@ -88,4 +88,87 @@ def test_a_quotation_in_a_row_s_answer_is_the_quoted_person_s(tmp_path: Path) ->
         ('"The talks are dead.', QUOTED, "Dmitry Peskov"),
         ('Nobody will revive them," Dmitry Peskov said.', QUOTED, "Dmitry Peskov"),
         ('"It is a provocation," Peskov added.', QUOTED, "Dmitry Peskov"),
+    ]
+
+
+BLOCKS = """---
+interviewer: Kyiv Weekly
+interviewee: Olga Reznik
+---
+
+**Q:** In your book you wrote:
+
+> Russia is a fortress that no sanction can breach.
+
+Do you still think so?
+
+**A:** No. Lavrov wrote this week:
+
+> The West has lied to us for thirty years.
+
+I disagree. As I wrote at the time:
+
+> Sanctions take a decade to bite.
+
+And here is what the ministry posted:
+
+> Europe will freeze this winter.
+>
+> "We will respond in a way that hurts," Zakharova said.
+
+> Kyiv has lost the war.
+> — Sergei Shoigu
+
+That is all I will say about it. Prices will fall by spring, whatever they say.
+
+> Prices will fall by spring, whatever they say.
+
+**Q:**
+
+> Is it over?
+"""
+
+
+def test_a_quotation_block_in_an_interview_is_whom_it_names(tmp_path: Path) -> None:
+    claims = claims_of(tmp_path, "b.md", BLOCKS)
+    found = {c.text: (c.speaker, c.speaker_name) for c in claims}
+    assert found["In your book you wrote:"] == (INTERVIEWER, "Kyiv Weekly")
+    # the interviewer puts the interviewee's own words to her
+    assert found["Russia is a fortress that no sanction can breach."] == (INTERVIEWEE, "Olga Reznik")
+    assert found["Do you still think so?"] == (INTERVIEWER, "Kyiv Weekly")
+    assert found["The West has lied to us for thirty years."] == (QUOTED, "Lavrov")
+    assert found["Sanctions take a decade to bite."] == (INTERVIEWEE, "Olga Reznik")   # her own words
+    # a block no one is named for: quoted, no name; a sentence in it that names its speaker: theirs
+    assert found["Europe will freeze this winter."] == (QUOTED, None)
+    assert found['"We will respond in a way that hurts," Zakharova said.'] == (QUOTED, "Zakharova")
+    assert found["Kyiv has lost the war."] == (QUOTED, "Sergei Shoigu")   # its signature names him
+    assert found["That is all I will say about it."] == (INTERVIEWEE, "Olga Reznik")
+    # a pull quote repeats her words, and a block under a lone "**Q:**" is the question itself
+    pulled = [c for c in claims if c.text == "Prices will fall by spring, whatever they say."]
+    assert [(c.speaker, c.speaker_name) for c in pulled] == [(INTERVIEWEE, "Olga Reznik")] * 2
+    assert found["Is it over?"] == (INTERVIEWER, "Kyiv Weekly")
+    assert [c.reason for c in claims if c.text == "— Sergei Shoigu"] == ["byline"]
+    # a block is read in its turn: its context takes in the words that lead up to it
+    lavrov = next(c for c in claims if c.text == "The West has lied to us for thirty years.")
+    assert lavrov.context == ("**A:** No. Lavrov wrote this week:\n\n> The West has lied to us for thirty years.\n\n"
+                              "I disagree. As I wrote at the time:")
+
+
+def test_a_quotation_block_in_a_plain_text_or_a_row_s_interview(tmp_path: Path) -> None:
+    text = ("Question: What did Moscow say?\n\nVollmer: The Kremlin wrote on Monday:\n\n"
+            "> Europe will freeze this winter.\n\nWe do not believe it.\n")
+    found = voices(claims_of(tmp_path, "t.txt", text))
+    assert found[1:] == [
+        ("The Kremlin wrote on Monday:", QUOTED, "Kremlin"),
+        ("> Europe will freeze this winter.", QUOTED, "Kremlin"),   # plain text keeps every character
+        ("We do not believe it.", INTERVIEWEE, "Vollmer"),
+    ]
+    row = {"id": "r2", "interviewer": "Radio Svoboda Lite", "interviewee": "Maria Ostapenko",
+           "text": ("RFL: What did Lavrov post today?\n\nOstapenko: This:\n\n> The West has lied to us for "
+                    "thirty years.\n> — Russian MFA (@mfa_russia) March 11, 2026\n\nI laughed.")}
+    found = voices(claims_of(tmp_path, "rows.jsonl", json.dumps(row) + "\n"))
+    assert found[2:] == [
+        ("> The West has lied to us for thirty years.", QUOTED, "Russian MFA (@mfa_russia)"),
+        ("> — Russian MFA (@mfa_russia) March 11, 2026", QUOTED, "Russian MFA (@mfa_russia)"),
+        ("I laughed.", INTERVIEWEE, "Maria Ostapenko"),
     ]

@@ -1,0 +1,133 @@
+"""Quotation blocks inside an interview: whose words a Markdown ``>`` block in a turn holds.
+
+An interviewee who reads out a statement, or an interviewer who puts a post to them, sets it off as a
+quotation block (``> ...``): its words are not the turn's own. ``block_voices`` names them, first what
+names them best:
+
+- a signature line closing the block (``> — Maria Zakharova``; an embedded post's ``> — Russian MFA
+  (@mfa_russia) March 11, 2026``) gives its speaker, and is the block's byline;
+- else the turn's words that lead up to it (its last sentence before the block, ending in a colon):
+  ``Lavrov wrote:`` is Lavrov's, ``The ministry wrote:`` a quotation with no name (the writer's rules
+  for attributed speech, quotes.py); ``I wrote at the time:`` keeps the turn's own voice, and ``In
+  your book you wrote:`` gives the other side of the interview;
+- else it is quoted material with no name.
+
+A block that repeats words the interview says elsewhere (a pull quote) is theirs, and a block right
+under a turn label standing alone (``**A:**`` over ``> It depends.``) is the turn's own text. Sentences
+inside a block are read by the same rules (``voices.sentence_voices``): ``> "...," Peskov said.`` is
+Peskov's.
+"""
+
+from __future__ import annotations
+
+import re
+
+from corpus.names import clean_name
+from corpus.quotes import SPEECH_VERB, attributed_speaker
+from corpus.records import INTERVIEWEE, INTERVIEWER, QUOTED
+from corpus.sentences import split_sentences
+from corpus.voice_markers import post_signature
+
+__all__ = ["block_voices", "is_block"]
+
+_BLOCK = re.compile(r"[ \t]{0,3}>")
+# "> — Maria Zakharova", "> -- Sergei Lavrov, Russia's foreign minister" (a "> - " is a list item)
+_SIGNATURE = re.compile(r"[ \t]{0,3}>[ \t]*(?:—|–|―|--)[ \t]*(?P<name>[A-Z@][^\n]{0,119}?)[ \t]*")
+_MARKS = re.compile(r"(?m)^[ \t]{0,3}(?:>[ \t]?)+|[\"“”«»*_]")
+# who speaks in a lead-in: "I wrote at the time:", "as we have said:" (the turn's own words), "you wrote:"
+_BETWEEN = r"(?:(?:have|has|had|once|also|then|already|recently|just|even|previously|earlier|[a-z]+ly)\s+){0,2}"
+_OWN = re.compile(rf"\b(?:I|[Ww]e)\s+{_BETWEEN}(?:{SPEECH_VERB}|put it)\b")
+_ADDRESSED = re.compile(rf"\b[Yy]ou\s+{_BETWEEN}(?:{SPEECH_VERB}|put it)\b")
+_OTHER_SIDE = {INTERVIEWER: INTERVIEWEE, INTERVIEWEE: INTERVIEWER}
+_PULL_QUOTE_MIN = 20   # characters a block must repeat to be a pull quote of the interview's words
+
+
+def is_block(text: str, start: int, end: int) -> bool:
+    """Does the paragraph ``text[start:end]`` open a quotation block's line (``> ...``)?"""
+    return _BLOCK.match(text, start, end) is not None
+
+
+def _plain(words: str) -> str:
+    """Words without quotation and emphasis marks, their spaces made one: what a pull quote repeats."""
+    return " ".join(_MARKS.sub(" ", words).split())
+
+
+def _signature(text: str, start: int, end: int) -> str | None:
+    """The speaker a block's signature line names (``> — Maria Zakharova, Foreign Ministry spokeswoman``)."""
+    m = _SIGNATURE.fullmatch(text, start, end)
+    if m is None:
+        return None
+    account = post_signature(text[start:end].lstrip(" \t>"))
+    if account:
+        return account
+    name = clean_name(m.group("name").split(",")[0])
+    words = name.split()
+    return name if 0 < len(words) <= 5 and all(w[:1].isupper() or w[:1] == "@" for w in words[:1] + words[-1:]) \
+        else None
+
+
+def block_voices(text: str, paragraphs: list[tuple[int, int]], spoken: list[tuple[str, str | None, int] | None],
+                 sides: dict[str, str | None]) -> dict[int, tuple[str, str | None, str]]:
+    """The voices of the quotation blocks in an interview's turns, by paragraph index: (role, name, kind),
+    the kind ``byline`` for a signature line, else ``text``.
+
+    ``spoken[i]`` is (role, name, where its words start) for a paragraph of an interviewer's or an
+    interviewee's turn (after a turn label, the label's end), None for any other; ``sides`` names
+    each role. A block is a run of ``>`` paragraphs with no blank line between them; one the rules
+    leave to the turn is not in the result.
+    """
+    runs: list[list[int]] = []
+    for i, (s, e) in enumerate(paragraphs):
+        if spoken[i] is None or spoken[i][2] > s or not is_block(text, s, e):
+            continue
+        if runs and runs[-1][-1] == i - 1 and text.count("\n", paragraphs[i - 1][1], s) == 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    if not runs:
+        return {}
+    outside = " ".join(_plain(text[max(s, spoken[j][2]):e]) for j, (s, e) in enumerate(paragraphs)
+                       if spoken[j] is not None and not is_block(text, s, e))
+    found: dict[int, tuple[str, str | None, str]] = {}
+    for run in runs:
+        first = run[0]
+        before = spoken[first - 1] if first > 0 else None
+        if before is not None and before[2] >= paragraphs[first - 1][1]:
+            continue   # "**A:**" alone over "> It depends.": the answer's own text, set off
+        signed = [i for i in run if _signature(text, *paragraphs[i])]
+        lead = _lead_in(text, paragraphs[first - 1], before, spoken[first]) if first > 0 else None
+        if signed:
+            voice: tuple[str, str | None] | None = (QUOTED, _signature(text, *paragraphs[signed[-1]]))
+        elif lead:
+            voice = _lead_voice(lead, spoken[first], sides)
+        elif len(words := _plain(" ".join(text[s:e] for s, e in (paragraphs[i] for i in run)))) >= _PULL_QUOTE_MIN \
+                and words in outside:
+            continue   # a pull quote: the interview says these words itself, in its turns
+        else:
+            voice = (QUOTED, None)
+        if voice is not None:
+            found.update((i, voice + ("byline" if i in signed else "text",)) for i in run)
+    return found
+
+
+def _lead_in(text: str, paragraph: tuple[int, int], before: tuple[str, str | None, int] | None,
+             turn: tuple[str, str | None, int]) -> str | None:
+    """The sentence of the turn that leads up to a block: the last of the paragraph before it, when
+    that is the same turn's words (no block) and the sentence ends in a colon ("Lavrov wrote:")."""
+    s, e = paragraph
+    if before is None or before[:2] != turn[:2] or is_block(text, s, e):
+        return None
+    spans = split_sentences(text, max(s, before[2]), e)
+    lead = text[spans[-1][0]:spans[-1][1]].strip(" \t*_") if spans else ""
+    return lead if lead.endswith(":") else None
+
+
+def _lead_voice(lead: str, turn: tuple[str, str | None, int], sides: dict[str, str | None]) -> tuple[str, str | None] | None:
+    """The voice a lead-in gives the block after it; None for the turn's own words."""
+    if _OWN.search(lead):
+        return None   # "I wrote at the time:": the turn's own words
+    if _ADDRESSED.search(lead):
+        other = _OTHER_SIDE[turn[0]]
+        return other, sides.get(other)   # "In your book you wrote:": the other side's words
+    quoted, name = attributed_speaker(lead)
+    return QUOTED, (name if quoted else None)   # "Here is what the ministry posted:": quoted, no name
