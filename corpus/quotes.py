@@ -50,6 +50,7 @@ _SPEECH_INTRODUCES = re.compile(rf"\b{SPEECH_VERB}\s*[:,]\s*[\"“«]")
 # the speaker and whom they address, never someone quoted: "I said", "we told them", and an interview's
 # "You said earlier that ..." (the other side of the conversation, in its own turn)
 _PARTIES = frozenset("i we me us my our you your".split())
+_PARTY_SUBJECTS = frozenset("I we We you You".split())   # as written: "the US" is no "us"
 _QUANTIFIED = frozenset("some many most several few".split())
 _NOT_SUBJECTS = frozenset("""it this that these those there here what which who most many some all every
     none nobody everyone everybody anyone anybody one many few both each other others
@@ -222,7 +223,7 @@ def _subject_name(subject: str) -> tuple[bool, str | None]:
     first = words[0].lower()
     if re.sub(r"['’](?:d|ll|m|ve|re)$", "", first) in _PARTIES:  # "I'd say", "we've said", "you've said"
         return False, None
-    if words[-1].lower() in _PARTIES:
+    if words[-1] in _PARTY_SUBJECTS:
         return False, None   # "In my book I wrote:", "In your book you wrote:": after a lead-in, the parties again
     if first in _PRONOUNS and len(words) == 1:
         return True, None

@@ -365,6 +365,8 @@ def test_sentence_voice_finds_attributed_speech(sentence: str, expected: tuple) 
     ('As I said, "We will not pay."', (AUTHOR, "Jane Roe")),
     ('In my book I wrote: "Sanctions take a decade."', (AUTHOR, "Jane Roe")),
     ("You said that the talks failed.", (AUTHOR, "Jane Roe")),
+    ("Declassified intelligence from the US says that Moscow is short of shells.",
+     (QUOTED, "Declassified intelligence from the US")),
 ])
 def test_sentence_voice_finds_speech_attributed_after_a_quote(sentence: str, expected: tuple) -> None:
     assert sentence_voice(sentence, Voice(AUTHOR, "Jane Roe")) == expected
