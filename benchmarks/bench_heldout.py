@@ -145,43 +145,45 @@ def main(argv: list[str] | None = None) -> int:
         # Saved and loaded again, as `stance prelabel --model` and `stance evaluate` load it (ONNX
         # Runtime or OpenVINO, see models.onnx_graphs).
         model_dir = Path(tempfile.mkdtemp(prefix="bench-heldout-"))
-        fitted.save_pretrained(model_dir)
-        clf = StanceClassifier.from_pretrained(model_dir)
-        boot = Bootstrap(scheme)
-        blended, alone = two(clf.predict_proba(test), ids), two(clf.predict_proba(test, blended=False), ids)
-        pooled.setdefault("fine-tune", []).append(blended)
-        pooled.setdefault("network alone", []).append(alone)
-        res.update({"train_seconds": round(seconds, 1),
-                    "test/fine-tune": f1(y, blended),
-                    "test/network alone": f1(y, alone),
-                    "test/bootstrap": f1(y, two(boot.predict_proba([{"text": r["text"]} for r in test]), ids))})
-        seen = clf.config["blend"].get("seen_sources")
-        res["test/seen source share"] = float(clf.seen_source(test).mean())
-        if seen:   # applied or not, as training decided on the validation claims
-            res["seen sources"] = seen.get("decision", "")
-        if args.seen_sources_off:   # the same network, its gate alone deciding every claim
-            clf.config["blend"]["seen_sources"] = None
-            off = two(clf.predict_proba(test), ids)
-            pooled.setdefault("fine-tune, seen sources off", []).append(off)
-            res["test/fine-tune, seen sources off"] = f1(y, off)
+        try:   # removed whatever happens: a saved model is large
+            fitted.save_pretrained(model_dir)
+            clf = StanceClassifier.from_pretrained(model_dir)
+            boot = Bootstrap(scheme)
+            blended, alone = two(clf.predict_proba(test), ids), two(clf.predict_proba(test, blended=False), ids)
+            pooled.setdefault("fine-tune", []).append(blended)
+            pooled.setdefault("network alone", []).append(alone)
+            res.update({"train_seconds": round(seconds, 1),
+                        "test/fine-tune": f1(y, blended),
+                        "test/network alone": f1(y, alone),
+                        "test/bootstrap": f1(y, two(boot.predict_proba([{"text": r["text"]} for r in test]), ids))})
+            seen = clf.config["blend"].get("seen_sources")
+            res["test/seen source share"] = float(clf.seen_source(test).mean())
+            if seen:   # applied or not, as training decided on the validation claims
+                res["seen sources"] = seen.get("decision", "")
+            if args.seen_sources_off:   # the same network, its gate alone deciding every claim
+                clf.config["blend"]["seen_sources"] = None
+                off = two(clf.predict_proba(test), ids)
+                pooled.setdefault("fine-tune, seen sources off", []).append(off)
+                res["test/fine-tune, seen sources off"] = f1(y, off)
+                for name, claims in sets.items():
+                    yc = np.array([LABELS.index(r["label"]) for r in claims])
+                    res[f"{name}/fine-tune, seen sources off"] = f1(yc, two(clf.predict_proba(claims), ids))
+                clf.config["blend"]["seen_sources"] = seen
             for name, claims in sets.items():
                 yc = np.array([LABELS.index(r["label"]) for r in claims])
-                res[f"{name}/fine-tune, seen sources off"] = f1(yc, two(clf.predict_proba(claims), ids))
-            clf.config["blend"]["seen_sources"] = seen
-        for name, claims in sets.items():
-            yc = np.array([LABELS.index(r["label"]) for r in claims])
-            res[f"{name}/fine-tune"] = f1(yc, two(clf.predict_proba(claims), ids))
-            res[f"{name}/network alone"] = f1(yc, two(clf.predict_proba(claims, blended=False), ids))
-            res[f"{name}/bootstrap"] = f1(yc, two(boot.predict_proba([{"text": r["text"]} for r in claims]), ids))
-            res[f"{name}/tfidf"] = f1(yc, tfidf(train, claims))
-            res[f"{name}/gate pass"] = float((clf.domain_gate(claims) >= 1).mean())
-            res[f"{name}/seen source share"] = float(clf.seen_source(claims).mean())
-            cells.append(f"{res[f'{name}/fine-tune']:.3f}/{res[f'{name}/network alone']:.3f}/"
-                         f"{res[f'{name}/bootstrap']:.3f}/{res[f'{name}/tfidf']:.3f} ({res[f'{name}/gate pass']:.2f})")
-        if args.seen_sources_off:
-            cells.append(f"seen sources off {res['test/fine-tune, seen sources off']:.3f} "
-                         f"(on for {res['test/seen source share']:.2f}; {res.get('seen sources', 'not fitted')})")
-        shutil.rmtree(model_dir, ignore_errors=True)
+                res[f"{name}/fine-tune"] = f1(yc, two(clf.predict_proba(claims), ids))
+                res[f"{name}/network alone"] = f1(yc, two(clf.predict_proba(claims, blended=False), ids))
+                res[f"{name}/bootstrap"] = f1(yc, two(boot.predict_proba([{"text": r["text"]} for r in claims]), ids))
+                res[f"{name}/tfidf"] = f1(yc, tfidf(train, claims))
+                res[f"{name}/gate pass"] = float((clf.domain_gate(claims) >= 1).mean())
+                res[f"{name}/seen source share"] = float(clf.seen_source(claims).mean())
+                cells.append(f"{res[f'{name}/fine-tune']:.3f}/{res[f'{name}/network alone']:.3f}/"
+                             f"{res[f'{name}/bootstrap']:.3f}/{res[f'{name}/tfidf']:.3f} ({res[f'{name}/gate pass']:.2f})")
+            if args.seen_sources_off:
+                cells.append(f"seen sources off {res['test/fine-tune, seen sources off']:.3f} "
+                             f"(on for {res['test/seen source share']:.2f}; {res.get('seen sources', 'not fitted')})")
+        finally:
+            shutil.rmtree(model_dir, ignore_errors=True)
         return seconds
 
     pooled: dict[str, list[np.ndarray]] = {}

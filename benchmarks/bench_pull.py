@@ -4,7 +4,8 @@
         [--plain-server | --compare-plain]
 
 Without --workspace or --url it starts a fresh Label Studio in a temporary workspace and stops it
-at the end (a first start runs the migrations: about 40 s, not counted). The tasks are synthetic
+at the end (a first start runs the migrations: about 40 s, not counted). That workspace and the
+pulled files are removed at the end; --keep leaves them (and the server). The tasks are synthetic
 claims (no corpus data), imported WITH their annotation and prediction in the import payload, so
 setting up 10,000 takes seconds. 70% of the annotations accept the pre-label, the rest change it.
 
@@ -20,7 +21,9 @@ again, and prints the ratio of the two whole pulls (what the launcher's export p
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -104,13 +107,16 @@ def ensure_project(ls, title: str, n: int, scheme) -> int:
 
 
 def measure(ls, title: str, pid: int, workspace: str | None, url: str | None, scheme: str,
-            server_pid: int | None) -> dict:
-    """Time the bare export (baseline) and the whole `stance pull` command once."""
+            server_pid: int | None, keep: bool = False) -> dict:
+    """Time the bare export (baseline) and the whole `stance pull` command once; what it pulled is
+    removed when the benchmark exits unless ``keep``."""
     began = time.monotonic()
     exported = export_tasks(ls, pid, progress=False)
     baseline = time.monotonic() - began
 
     out = Path(tempfile.mkdtemp(prefix="bench-pull-out-"))
+    if not keep:
+        atexit.register(shutil.rmtree, out, True)
     stance = Path(sys.executable).with_name("stance")
     cmd = [str(stance), "pull", "--project", title, "--out", str(out / "pulled"), "--scheme", scheme]
     cmd += ["--url", url] if url else ["--workspace", str(workspace)]
@@ -148,7 +154,7 @@ def main() -> int:
     where.add_argument("--workspace", default=None, help="a workspace whose Label Studio runs (or will be started)")
     where.add_argument("--url", default=None, help="a running Label Studio; key in LABEL_STUDIO_API_KEY")
     parser.add_argument("--scheme", default="kremlin_framing")
-    parser.add_argument("--keep", action="store_true", help="leave a server started here running")
+    parser.add_argument("--keep", action="store_true", help="leave a server started here running, and the pulled files")
     parser.add_argument("--server-pid", type=int, default=None, help="with --url: the server's pid, to report its CPU time")
     plain = parser.add_mutually_exclusive_group()
     plain.add_argument("--plain-server", action="store_true",
@@ -163,12 +169,13 @@ def main() -> int:
         studio._launcher = lambda binary: [binary]
 
     scheme = load_scheme(args.scheme)
-    tmp = None
     started = False
     workspace = args.workspace
     if args.url is None and workspace is None:
-        tmp = tempfile.TemporaryDirectory(prefix="bench-pull-")
-        workspace = tmp.name
+        # mkdtemp, not TemporaryDirectory, whose finalizer would remove it at exit even with --keep
+        workspace = tempfile.mkdtemp(prefix="bench-pull-")
+        if not args.keep:   # removed at exit, once the finally below has stopped its server
+            atexit.register(shutil.rmtree, workspace, True)
     server_pid = args.server_pid
     if args.url is None:
         info = studio.start(workspace)
@@ -179,7 +186,7 @@ def main() -> int:
         title = f"bench-pull-{args.n}"
         pid = ensure_project(ls, title, args.n, scheme)
         rows = [("plain" if args.plain_server else "patched" if args.url is None else "given",
-                 measure(ls, title, pid, workspace, args.url, args.scheme, server_pid))]
+                 measure(ls, title, pid, workspace, args.url, args.scheme, server_pid, args.keep))]
         if args.compare_plain:
             report(args.n, rows)   # printed now too, in case the restart fails
         if args.compare_plain:
@@ -195,7 +202,7 @@ def main() -> int:
             finally:
                 studio._launcher = patched_launcher
             ls, _ = studio.connect(workspace=workspace)
-            rows.append(("plain", measure(ls, title, pid, workspace, None, args.scheme, info.get("pid"))))
+            rows.append(("plain", measure(ls, title, pid, workspace, None, args.scheme, info.get("pid"), args.keep)))
         report(args.n, rows)
         if args.compare_plain:
             patched, shipped = rows[0][1], rows[1][1]
@@ -208,8 +215,6 @@ def main() -> int:
     finally:
         if started and not args.keep:
             studio.stop(workspace)
-        if tmp is not None and not args.keep:
-            tmp.cleanup()
 
 
 if __name__ == "__main__":

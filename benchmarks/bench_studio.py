@@ -7,7 +7,8 @@ The claim texts are the fact-checked claims of the claim-retrieval data (real se
 twenty a document, each with a paragraph made of its neighbours as context; the pre-labels
 (prediction, score, probs, model_version) are drawn from a seeded generator. Nothing is committed.
 Without --workspace it starts a fresh Label Studio in a temporary workspace (timed: the first start
-runs the migrations) and stops it at the end.
+runs the migrations) and stops it at the end. The temporary folder (the claims file, that workspace)
+is removed at the end; --keep leaves it, and the server, as they are.
 
 --plain-server runs Label Studio as shipped (no studio_server.py) to show what that speed-up buys.
 
@@ -32,6 +33,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import socket
 import subprocess
 import sys
@@ -97,7 +99,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--chunk", type=int, default=2500, help="tasks a request, for the baseline")
     parser.add_argument("--workspace", default=None, help="use this workspace's server (started if needed)")
-    parser.add_argument("--keep", action="store_true", help="leave the temporary server running")
+    parser.add_argument("--keep", action="store_true", help="leave the temporary server running, and its folder")
     parser.add_argument("--changed", type=int, default=0, help="then re-push with this many claims made again")
     parser.add_argument("--gone", type=int, default=0, help="then leave this many claims out and prune them")
     parser.add_argument("--plain-server", action="store_true",
@@ -114,22 +116,22 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-studio-"))
     workspace = Path(args.workspace) if args.workspace else tmp / "workspace"
-    path = tmp / "prelabelled.jsonl"
-    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    print(f"{args.n} pre-labelled claims written to {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    try:   # tmp (the claims file, a temporary server's workspace) is removed at the end unless --keep
+        path = tmp / "prelabelled.jsonl"
+        path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+        print(f"{args.n} pre-labelled claims written to {path} ({path.stat().st_size / 1e6:.1f} MB)")
 
-    port = None
-    if not args.workspace:   # a free port, so a server already on 8080 is left alone
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-    began = time.perf_counter()
-    info = studio.start(workspace, port=port)
-    start_s = time.perf_counter() - began
-    print(f"server: {'already running' if info['already_running'] else 'started'} in {start_s:.1f} s "
-          f"at {info['url']}")
-    stamp = time.strftime("%H%M%S")
-    try:
+        port = None
+        if not args.workspace:   # a free port, so a server already on 8080 is left alone
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                port = sock.getsockname()[1]
+        began = time.perf_counter()
+        info = studio.start(workspace, port=port)
+        start_s = time.perf_counter() - began
+        print(f"server: {'already running' if info['already_running'] else 'started'} in {start_s:.1f} s "
+              f"at {info['url']}")
+        stamp = time.strftime("%H%M%S")
         # Baseline: the SDK's bulk import of the very same tasks, chunked, into a project of its own.
         client, _ = studio.connect(workspace)
         tasks = [claim_to_task(row, scheme) for row in rows]
@@ -166,8 +168,10 @@ def main() -> None:
             print(f"tasks left after --prune: {left} (expected {len(kept_rows) - len(dropped)})")
         load = os.getloadavg()[0]
     finally:
-        if not args.workspace and not args.keep:
-            studio.stop(workspace)
+        if not args.keep:
+            if not args.workspace:
+                studio.stop(workspace)
+            shutil.rmtree(tmp, ignore_errors=True)
 
     print()
     print(f"{'measure':46} {'seconds':>8}")
