@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Callable
+from typing import Callable, Iterator
 
 from corpus.safetext import BIDI_CONTROLS
 
@@ -33,24 +33,27 @@ LINK = re.compile(r"\[([^\[\]\n]+)\]\((\S+?)\)")
 INLINE = re.compile(f"{EMPHASIS.pattern}|{LINK.pattern}")   # groups 1-4 emphasis, 5-6 a link
 
 
-def _inline(text: str, escape: Callable[[str], str]) -> str:
-    """``text`` (no line break) with its emphasis and links rendered, every piece escaped."""
-    out: list[str] = []
+def _inline(text: str) -> Iterator[tuple[str, str]]:
+    """The parts of ``text`` (no line break) with its emphasis and links (see ``_parts``)."""
     pos = 0
     for m in INLINE.finditer(text):
-        out.append(escape(text[pos:m.start()]))
+        yield "text", text[pos:m.start()]
         if m.group(5) is not None:   # a link: its text underlined, the target hidden (and in its title)
-            out.append(HIDDEN.format("["))
-            out.append(f'<u title="{html.escape(m.group(6), quote=True)}">{_inline(m.group(5), escape)}</u>')
-            out.append(HIDDEN.format(escape(f"]({m.group(6)})")))
+            yield "hidden", "["
+            yield "tag", f'<u title="{html.escape(m.group(6), quote=True)}">'
+            yield from _inline(m.group(5))
+            yield "tag", "</u>"
+            yield "hidden", f"]({m.group(6)})"
         else:
             marker, inner = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
             tag = "b" if len(marker) == 2 else "i"
-            out.append(HIDDEN.format(escape(marker)) + f"<{tag}>{_inline(inner, escape)}</{tag}>"
-                       + HIDDEN.format(escape(marker)))
+            yield "hidden", marker
+            yield "tag", f"<{tag}>"
+            yield from _inline(inner)
+            yield "tag", f"</{tag}>"
+            yield "hidden", marker
         pos = m.end()
-    out.append(escape(text[pos:]))
-    return "".join(out)
+    yield "text", text[pos:]
 
 
 def _table_line(line: str) -> bool:
@@ -58,33 +61,67 @@ def _table_line(line: str) -> bool:
     return len(stripped) > 1 and stripped.startswith("|") and stripped.endswith("|")
 
 
-def _line(line: str, at_start: bool, escape: Callable[[str], str]) -> str:
-    """One line of a segment; ``at_start``: whether it begins a line of the context."""
+def _line(line: str, at_start: bool) -> Iterator[tuple[str, str]]:
+    """The parts of one line of a segment; ``at_start``: whether it begins a line of the context."""
     if not at_start:
-        return _inline(line, escape)
+        yield from _inline(line)
+        return
     if _table_line(line):
-        return "".join(FAINT.format("|") if part == "|" else _inline(part, escape)
-                       for part in re.split(r"(\|)", line))
-    prefix = ""
+        for part in re.split(r"(\|)", line):
+            if part == "|":
+                yield "pipe", part
+            else:
+                yield from _inline(part)
+        return
     m = HEADING.match(line)
     if m:
-        return HIDDEN.format(escape(m.group(0))) + "<b>" + _inline(line[m.end():], escape) + "</b>"
+        yield "hidden", m.group(0)
+        yield "tag", "<b>"
+        yield from _inline(line[m.end():])
+        yield "tag", "</b>"
+        return
     m = QUOTE.match(line)
     if m:
-        prefix += HIDDEN.format(escape(m.group(0))) + QUOTE_BAR
+        yield "hidden", m.group(0)
+        yield "tag", QUOTE_BAR
         line = line[m.end():]
     m = BULLET.match(line)
     if m:
-        prefix += escape(m.group(1)) + HIDDEN.format(escape(m.group(0)[len(m.group(1)):])) + SHOWN.format("• ")
+        yield "text", m.group(1)
+        yield "bullet", m.group(0)[len(m.group(1)):]
         line = line[m.end():]
-    return prefix + _inline(line, escape)
+    yield from _inline(line)
+
+
+def _parts(segment: str, at_line_start: bool) -> Iterator[tuple[str, str]]:
+    """A piece of a context (before the claim, the claim, after it) as the page shows it, in order, as
+    (kind, value): ``text`` shown as written; ``hidden``, a marker the page hides; ``bullet``, a list
+    item's marker (hidden, a bullet shown in its place); ``pipe``, a table's, shown faint; ``break``,
+    a line break; ``tag``, markup around what is shown (no character of the segment). Every character
+    of ``segment`` is in exactly one value of the first five kinds, in order. ``at_line_start`` says
+    whether it begins a line of the context (its start, or after a break)."""
+    for i, line in enumerate(segment.split("\n")):
+        if i:
+            yield "break", "\n"
+        yield from _line(line, at_line_start or i > 0)
 
 
 def markdown_html(segment: str, at_line_start: bool, escape: Callable[[str], str]) -> str:
     """A piece of a context (before the claim, the claim, after it) as the page shows it:
     ``at_line_start`` says whether it begins a line of the context (its start, or after a break)."""
-    lines = segment.split("\n")
-    return "\n".join(_line(line, at_line_start or i > 0, escape) for i, line in enumerate(lines))
+    out: list[str] = []
+    for kind, value in _parts(segment, at_line_start):
+        if kind == "text":
+            out.append(escape(value))
+        elif kind == "hidden":
+            out.append(HIDDEN.format(escape(value)))
+        elif kind == "bullet":
+            out.append(HIDDEN.format(escape(value)) + SHOWN.format("• "))
+        elif kind == "pipe":
+            out.append(FAINT.format(value))
+        else:   # a break, a tag
+            out.append(value)
+    return "".join(out)
 
 
 # The claim's own line (a Label Studio Text, where framing cues are marked) shows text, never markup:
@@ -93,53 +130,18 @@ def markdown_html(segment: str, at_line_start: bool, escape: Callable[[str], str
 ZERO_WIDTH = "\u200b"
 
 
-def _inline_markers(text: str, base: int, out: list[tuple[int, int]]) -> None:
-    """The (start, end) of every emphasis and link marker of ``text`` (one line), as ``_inline`` hides them."""
-    for m in INLINE.finditer(text):
-        if m.group(5) is not None:   # '[' and '](target)'
-            out.append((base + m.start(), base + m.start() + 1))
-            _inline_markers(m.group(5), base + m.start(5), out)
-            out.append((base + m.end(5), base + m.end()))
-        else:
-            group = 2 if m.group(1) else 4
-            out.append((base + m.start(), base + m.start(group)))
-            _inline_markers(m.group(group), base + m.start(group), out)
-            out.append((base + m.end(group), base + m.end()))
-
-
 def plain_shown(text: str) -> str:
     """The claim as its own line shows it: each character ``markdown_html`` hides (emphasis and link
     markers; after a line break in the claim, a heading's hashes and a quotation's '>') a zero-width
     space, a list item's '-' a bullet; every other character (bidi controls too) as it is, so the
     result is as long as ``text``. The claim's first line is not taken to open a line (a claim
     starts a sentence: the claims step leaves a list item's or heading's marker out of it)."""
-    hidden: list[tuple[int, int]] = []
-    bullets: list[int] = []
-    base = 0
-    for i, line in enumerate(text.split("\n")):
-        rest = 0
-        if i > 0 and _table_line(line):   # the pipes stay; each cell as a line's inside
-            for part in re.finditer(r"[^|]+", line):
-                _inline_markers(part.group(0), base + part.start(), hidden)
-            base += len(line) + 1
-            continue
-        if i > 0:
-            m = HEADING.match(line)
-            q = None if m else QUOTE.match(line)
-            rest = (m or q).end() if (m or q) else 0
-            if rest:
-                hidden.append((base, base + rest))
-            b = None if m else BULLET.match(line, rest)
-            if b:
-                bullets.append(base + b.start(2))
-                rest = b.end()
-        _inline_markers(line[rest:], base + rest, hidden)
-        base += len(line) + 1
-    chars = list(text)
-    for start, end in hidden:
-        for j in range(start, end):
-            if not BIDI_CONTROLS.match(chars[j]):
-                chars[j] = ZERO_WIDTH
-    for j in bullets:
-        chars[j] = "\u2022"
-    return "".join(chars)
+    out: list[str] = []
+    for kind, value in _parts(text, False):
+        if kind == "hidden":
+            out.append("".join(c if BIDI_CONTROLS.match(c) else ZERO_WIDTH for c in value))
+        elif kind == "bullet":
+            out.append("\u2022" + value[1:])
+        elif kind != "tag":
+            out.append(value)
+    return "".join(out)
