@@ -16,6 +16,10 @@ from corpus.quotes import CHARACTERISING_VERB, SPEECH_VERB, attributed_speaker, 
 from corpus.records import AUTHOR, BLOGGER, INTERVIEWEE, INTERVIEWER, QUOTED
 from corpus.transcripts import COUNTRIES, NOT_VOICES
 
+# the voices whose sentences may quote or report others: the writer's, and an interview's two sides
+# (an answer's 'As Lavrov said, "..."' is Lavrov's, as it would be in the writer's prose)
+QUOTING = (AUTHOR, BLOGGER, INTERVIEWEE, INTERVIEWER)
+
 # "She added that ...", '"...," he said.', 'He called them "..."': speech by a pronoun, whose name an
 # earlier sentence gave
 _PRONOUN_SPEECH = re.compile(rf"(?:^|[,;]\s+)(?:[Hh]e|[Ss]he)\s+(?:also\s+|later\s+|then\s+|further\s+)?"
@@ -87,7 +91,7 @@ def pronoun_names(rows: list[tuple[str, str | None, str, int]]) -> list[str | No
         elif role == QUOTED:
             known = name and (_named_after_first_word(name, sentence) or _surname_opens(name, sentence))
             last, others = (name if known else None, paragraph, 0), set()
-        elif role in (AUTHOR, BLOGGER, INTERVIEWEE, INTERVIEWER):   # an interview's turns read as the writer's prose
+        elif role in QUOTING:   # an interview's turns read as the writer's prose
             subject = _subject_person(sentence, quoted, surnames)
             if subject:
                 last = (subject, paragraph, 1)

@@ -66,15 +66,15 @@ def _signature(text: str, start: int, end: int) -> str | None:
         else None
 
 
-def block_voices(text: str, paragraphs: list[tuple[int, int]], spoken: list[tuple[str, str | None, int] | None],
-                 sides: dict[str, str | None]) -> dict[int, tuple[str, str | None, str]]:
+def block_voices(text: str, paragraphs: list[tuple[int, int]],
+                 spoken: list[tuple[str, str | None, int] | None]) -> dict[int, tuple[str, str | None, str]]:
     """The voices of the quotation blocks in an interview's turns, by paragraph index: (role, name, kind),
     the kind ``byline`` for a signature line, else ``text``.
 
     ``spoken[i]`` is (role, name, where its words start) for a paragraph of an interviewer's or an
-    interviewee's turn (after a turn label, the label's end), None for any other; ``sides`` names
-    each role. A block is a run of ``>`` paragraphs with no blank line between them; one the rules
-    leave to the turn is not in the result.
+    interviewee's turn (after a turn label, the label's end), None for any other. A block is a run
+    of ``>`` paragraphs with no blank line between them; one the rules leave to the turn is not in
+    the result.
     """
     runs: list[list[int]] = []
     for i, (s, e) in enumerate(paragraphs):
@@ -86,6 +86,10 @@ def block_voices(text: str, paragraphs: list[tuple[int, int]], spoken: list[tupl
             runs.append([i])
     if not runs:
         return {}
+    sides: dict[str, str | None] = {}   # each role's name, as its first turn gives it
+    for said in spoken:
+        if said is not None:
+            sides.setdefault(said[0], said[1])
     outside = " ".join(_plain(text[max(s, spoken[j][2]):e]) for j, (s, e) in enumerate(paragraphs)
                        if spoken[j] is not None and not is_block(text, s, e))
     found: dict[int, tuple[str, str | None, str]] = {}
@@ -94,10 +98,10 @@ def block_voices(text: str, paragraphs: list[tuple[int, int]], spoken: list[tupl
         before = spoken[first - 1] if first > 0 else None
         if before is not None and before[2] >= paragraphs[first - 1][1]:
             continue   # "**A:**" alone over "> It depends.": the answer's own text, set off
-        signed = [i for i in run if _signature(text, *paragraphs[i])]
-        lead = _lead_in(text, paragraphs[first - 1], before, spoken[first]) if first > 0 else None
+        signed = {i: who for i in run if (who := _signature(text, *paragraphs[i]))}
+        lead = None if signed or first == 0 else _lead_in(text, paragraphs[first - 1], before, spoken[first])
         if signed:
-            voice: tuple[str, str | None] | None = (QUOTED, _signature(text, *paragraphs[signed[-1]]))
+            voice: tuple[str, str | None] | None = (QUOTED, signed[max(signed)])
         elif lead:
             voice = _lead_voice(lead, spoken[first], sides)
         elif len(words := _plain(" ".join(text[s:e] for s, e in (paragraphs[i] for i in run)))) >= _PULL_QUOTE_MIN \

@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from corpus.quotations import carry_quotations
+from corpus.quotations import QUOTING, carry_quotations
 from corpus.names import clean_name, strip_titles
 from corpus.quote_blocks import block_voices
 from corpus.quotes import attributed_speaker
@@ -304,7 +304,6 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
     turn: Voice | None = None
     comment_name: str | None = None
     spoken: list[tuple[str, str | None, int] | None] = [None] * n   # an interview turn's paragraphs (quote_blocks)
-    sides: dict[str, str | None] = {}
     for i, (start, _end) in enumerate(paragraphs):
         if i < top:
             voices.append(Voice(own_role, own_name, kind="front_matter"))
@@ -332,7 +331,6 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
                 voices.append(Voice(role, name, marker_end=start + m[2], editor=own))
                 if role in (INTERVIEWER, INTERVIEWEE):
                     spoken[i] = (role, name, start + m[2])
-                    sides.setdefault(role, name)
             elif i in resets:
                 turn = None
                 voices.append(own)
@@ -345,14 +343,9 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
         else:
             voices.append(posts.get(i, own))
     # a quotation block (">") in a turn: the words of whom it names, not the turn's (quote_blocks.py)
-    for i, (role, name, kind) in block_voices(text, paragraphs, spoken, sides).items():
+    for i, (role, name, kind) in block_voices(text, paragraphs, spoken).items():
         voices[i] = Voice(role, name, kind=kind, editor=own, within=Voice(voices[i].speaker, voices[i].speaker_name))
     return voices
-
-
-# the voices whose sentences may quote or report others: the writer's, and an interview's two sides
-# (an answer's 'As Lavrov said, "..."' is Lavrov's, as it would be in the writer's prose)
-QUOTING = (AUTHOR, BLOGGER, INTERVIEWEE, INTERVIEWER)
 
 
 def sentence_voice(sentence: str, base: Voice) -> tuple[str, str | None]:
