@@ -106,6 +106,18 @@ def _setext_heading(text: str, paragraphs: list[tuple[int, int]], p: int) -> boo
             and text[pe - 1] != "." and not _MD_BLOCK.match(text, ps, pe) and RULE_LINE.fullmatch(text, ps, pe) is None)
 
 
+def _text_heading(text: str, paragraphs: list[tuple[int, int]], p: int, voice: Voice) -> bool:
+    """Whether paragraph ``p`` of a plain text is a heading: over its underline ("Background" over "----------",
+    ``is_text_setext``) or alone under a rule line ("----------" over "Background", ``is_text_ruled_heading``)."""
+    ps, pe = paragraphs[p]
+    if (p + 1 < len(paragraphs) and text[paragraphs[p + 1][0]] in "=-"
+            and is_text_setext(text, ps, pe, *paragraphs[p + 1], paragraphs[p - 1][1] if p else -1)):
+        return True
+    return (voice.marker_end is None and p > 0 and text[paragraphs[p - 1][0]] in "=-"
+            and is_text_ruled_heading(text, ps, pe, *paragraphs[p - 1], paragraphs[p - 2][1] if p > 1 else -1,
+                                      paragraphs[p + 1][0] if p + 1 < len(paragraphs) else -1))
+
+
 def _flag(sentence: str, forced: str | None) -> tuple[bool, str]:
     if forced and not (forced == HEADLINE and foreign_script(sentence)):
         return False, forced   # a headline in Cyrillic is no statement anything here reads: not_english
@@ -152,7 +164,7 @@ def _raw_sentences(doc: Document) -> Iterator[tuple]:
         table = tables.get(p)
         if rule or table:
             # in Markdown a table's line in a quotation leaves out its ">"s, as a claim does
-            start = quote_depth(text, ps, pe)[1] if table and markdown and text[ps] == ">" else ps
+            start = quote_depth(text, ps, pe)[1] if table and markdown else ps
             pieces = [(start, pe, FILLER if rule else TABLE)]
         else:
             pieces = _pieces(text, split_sentences(text, ps, pe), voice)
@@ -163,15 +175,9 @@ def _raw_sentences(doc: Document) -> Iterator[tuple]:
             pieces = [(s, e, forced) for (s, e, _), (_, _, forced) in zip(trimmed, pieces)]
             if voice.kind == "text" and _setext_heading(text, paragraphs, p):
                 headings = {i for i, (_, _, forced) in enumerate(pieces) if forced is None}
-        elif (not markdown and not rule and not table and voice.kind == "text" and p + 1 < len(paragraphs)
-              and text[paragraphs[p + 1][0]] in "=-"
-              and is_text_setext(text, ps, pe, *paragraphs[p + 1], paragraphs[p - 1][1] if p else -1)):
-            headings = {i for i, (_, _, forced) in enumerate(pieces) if forced is None}   # "Background\n----------"
-        elif (not markdown and not rule and not table and voice.kind == "text" and voice.marker_end is None and p
-              and text[paragraphs[p - 1][0]] in "=-"
-              and is_text_ruled_heading(text, ps, pe, *paragraphs[p - 1], paragraphs[p - 2][1] if p > 1 else -1,
-                                        paragraphs[p + 1][0] if p + 1 < len(paragraphs) else -1)):
-            headings = {i for i, (_, _, forced) in enumerate(pieces) if forced is None}   # "----------\nBackground"
+        elif (not markdown and not rule and not table and voice.kind == "text"
+              and _text_heading(text, paragraphs, p, voice)):   # "Background\n----------", "----------\nBackground"
+            headings = {i for i, (_, _, forced) in enumerate(pieces) if forced is None}
         said = sentence_voices(text, [(s, e) for s, e, _ in pieces], voice)  # quotes run across sentences
         window = pe - ps > CONTEXT_MAX
         rows.append([])
@@ -242,18 +248,15 @@ def _tables(text: str, paragraphs: list[tuple[int, int]], voices: list[Voice]) -
     def under(q: int) -> bool:   # no blank line above paragraph q
         return q > 0 and text.count("\n", paragraphs[q - 1][1], paragraphs[q][0]) == 1
 
-    def depth_of(q: int) -> int:
-        qs, qe = paragraphs[q]
-        return 0 if text[qs] != ">" else quote_depth(text, qs, qe)[0]
-
     for p, (ps, pe) in enumerate(paragraphs):
-        d, c = (0, ps) if text[ps] != ">" else quote_depth(text, ps, pe)
+        d, c = quote_depth(text, ps, pe)
         if c < pe and text[c] in "|-:" and voices[p].kind != "front_matter" and is_table_line(text, c, pe):
             if run and (not under(p) or d != depth):
                 close()
             depth = d
             if is_delimiter_row(text, c, pe):
-                if not run and under(p) and p - 1 not in tables and pipe_line(p - 1) and depth_of(p - 1) == d:
+                if (not run and under(p) and p - 1 not in tables and pipe_line(p - 1)
+                        and quote_depth(text, *paragraphs[p - 1])[0] == d):
                     run.append(p - 1)   # a header row without outer pipes
                 delimited = True
             run.append(p)

@@ -327,7 +327,7 @@ def _pipeless_rows(text: str, lines: list[tuple[int, int]], i: int, j: int) -> s
     k = i
     while k < j:
         s, e = lines[k]
-        c = s if text[s] != ">" else quote_depth(text, s, e)[1]
+        c = quote_depth(text, s, e)[1]
         if c < e and text[c] in "|-:" and _DELIMITER_ROW.fullmatch(text, c, e):
             if k > i and text.find("|", *lines[k - 1]) >= 0:
                 rows.add(lines[k - 1][0])
@@ -357,8 +357,7 @@ def is_text_setext(text: str, s: int, e: int, us: int, ue: int, above: int) -> b
     n, u = e - s, ue - us
     c = text[us]
     return (c in "=-" and text.count(c, us, ue) == u and abs(u - n) <= max(3, n // 4)
-            and text[e - 1] not in ".,;" and text[s] != ">" and not _HEADING_OR_ITEM.match(text, s, e)
-            and _ANY_BREAK.search(text, s, e) is None and len(_BREAK.findall(text, e, us)) == 1
+            and _heading_line(text, s, e) and len(_BREAK.findall(text, e, us)) == 1
             and (above < 0 or len(_BREAK.findall(text, above, s)) > 1 or _rule_above(text, above)))
 
 
@@ -369,12 +368,19 @@ def is_text_ruled_heading(text: str, s: int, e: int, rs: int, re_: int, above: i
     where the text before the rule ends, -1 for none, so no paragraph's underline) on the line just before, and
     the line stands alone below it (last, or over a blank line: ``below`` is where the text after it starts, -1 for
     none), is at most 80 characters, ends in no ".", "," or ";", and is no list item or quotation."""
-    return (e - s <= 80 and text[e - 1] not in ".,;" and text[s] != ">" and not _HEADING_OR_ITEM.match(text, s, e)
+    return (e - s <= 80 and _heading_line(text, s, e)
             and text[rs] in "=-" and RULE_LINE.fullmatch(text, rs, re_) is not None
             and re_ - rs - text.count(" ", rs, re_) - text.count("\t", rs, re_) >= 3
-            and _ANY_BREAK.search(text, s, e) is None and len(_BREAK.findall(text, re_, s)) == 1
+            and len(_BREAK.findall(text, re_, s)) == 1
             and (above < 0 or len(_BREAK.findall(text, above, rs)) > 1)
             and (below < 0 or len(_BREAK.findall(text, e, below)) > 1))
+
+
+def _heading_line(text: str, s: int, e: int) -> bool:
+    """Whether ``text[s:e]`` may be a plain text's heading: one line, ending in no ".", "," or ";", no list item
+    or quotation."""
+    return (text[e - 1] not in ".,;" and text[s] != ">" and not _HEADING_OR_ITEM.match(text, s, e)
+            and _ANY_BREAK.search(text, s, e) is None)
 
 
 def _rule_above(text: str, above: int) -> bool:
@@ -526,14 +532,17 @@ def _goes_on(text: str, s: int, e: int, c: int, ce: int, w: int, word: str, name
             return False
         before = text[_last_word(text, s, w - 1):w - 1]
         return (word in _TITLES_CYRILLIC_BASE or before in _SAID or before in _STRANDED_CYRILLIC
-                or before in _NEVER_LAST_CYRILLIC or before.endswith(",")
-                or _NAME_GOES_ON.match(text, name.start(1) + len(name.group(1).rstrip(".")), ce) is not None)
+                or before in _NEVER_LAST_CYRILLIC or before.endswith(",") or _name_goes_on(text, name, ce))
     if word not in _NAME_TITLES or name is None:
         return False
     # a title after "said", "with" or a comma ("The talks failed, said President"), or after any word when
     # the name goes on ("... met Prime Minister" over "Denys Shmyhal on Monday.", not "Reznikov was dismissed")
-    return _open_end(text, s, e) or (_NAME_GOES_ON.match(text, name.start(1) + len(name.group(1).rstrip(".")), ce)
-                                     is not None and _before_titles(text, s, e) is not None)
+    return _open_end(text, s, e) or (_name_goes_on(text, name, ce) and _before_titles(text, s, e) is not None)
+
+
+def _name_goes_on(text: str, name: re.Match, ce: int) -> bool:
+    """Whether the name ``name`` opening a line that ends at ``ce`` goes on (``_NAME_GOES_ON``: "Shmyhal on Monday.")."""
+    return _NAME_GOES_ON.match(text, name.start(1) + len(name.group(1).rstrip(".")), ce) is not None
 
 
 def _past_cyrillic(word: str) -> bool:
