@@ -1,13 +1,14 @@
 """Time `stance pull` on a project of N annotated tasks (default 10,000), whole command.
 
-    .venv/bin/python benchmarks/bench_pull.py [--n 10000] [--workspace DIR | --url URL] [--keep]
+    .venv/bin/python benchmarks/bench_pull.py [--n 10000] [--workspace DIR | --url URL | --port P] [--keep]
         [--plain-server | --compare-plain]
 
-Without --workspace or --url it starts a fresh Label Studio in a temporary workspace and stops it
-at the end (a first start runs the migrations: about 40 s, not counted). That workspace and the
-pulled files are removed at the end; --keep leaves them (and the server). The tasks are synthetic
-claims (no corpus data), imported WITH their annotation and prediction in the import payload, so
-setting up 10,000 takes seconds. 70% of the annotations accept the pre-label, the rest change it.
+Without --workspace or --url it starts a fresh Label Studio in a temporary workspace, on a free port
+(--port: that one; a server already on 8080 is left alone), and stops it at the end (a first start
+runs the migrations: about 40 s, not counted). That workspace and the pulled files are removed at
+the end; --keep leaves them (and the server). The tasks are synthetic claims (no corpus data),
+imported WITH their annotation and prediction in the import payload, so setting up 10,000 takes
+seconds. 70% of the annotations accept the pre-label, the rest change it.
 
 Printed: the import time, a baseline (the same snapshot export alone, parsed: the server's floor
 that any pull pays), the whole `stance pull` command, and their ratio (the machine is shared,
@@ -24,6 +25,7 @@ import argparse
 import atexit
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -153,6 +155,8 @@ def main() -> int:
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--workspace", default=None, help="a workspace whose Label Studio runs (or will be started)")
     where.add_argument("--url", default=None, help="a running Label Studio; key in LABEL_STUDIO_API_KEY")
+    where.add_argument("--port", type=int, default=None,
+                       help="port of the temporary server started without --workspace or --url (default: a free one)")
     parser.add_argument("--scheme", default="kremlin_framing")
     parser.add_argument("--keep", action="store_true", help="leave a server started here running, and the pulled files")
     parser.add_argument("--server-pid", type=int, default=None, help="with --url: the server's pid, to report its CPU time")
@@ -176,9 +180,16 @@ def main() -> int:
         workspace = tempfile.mkdtemp(prefix="bench-pull-")
         if not args.keep:   # removed at exit, once the finally below has stopped its server
             atexit.register(shutil.rmtree, workspace, True)
+        port = args.port
+        if port is None:   # a free port, so a server already on 8080 is left alone
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                port = sock.getsockname()[1]
+    else:
+        port = None   # the given workspace's own port
     server_pid = args.server_pid
     if args.url is None:
-        info = studio.start(workspace)
+        info = studio.start(workspace, port=port)
         started = not info["already_running"]
         server_pid = info.get("pid")
     try:

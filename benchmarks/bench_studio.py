@@ -1,14 +1,15 @@
 """Time `stance push` of N pre-labelled claims (default 10,000), whole command, against a bare import.
 
     .venv/bin/python benchmarks/bench_studio.py [--claims ../shared/data/claim-retrieval-claims.jsonl]
-        [--n 10000] [--chunk 1000] [--workspace DIR] [--keep] [--changed N] [--gone N]
+        [--n 10000] [--chunk 1000] [--workspace DIR | --port P] [--keep] [--changed N] [--gone N]
 
 The claim texts are the fact-checked claims of the claim-retrieval data (real sentence lengths),
 twenty a document, each with a paragraph made of its neighbours as context; the pre-labels
 (prediction, score, probs, model_version) are drawn from a seeded generator. Nothing is committed.
-Without --workspace it starts a fresh Label Studio in a temporary workspace (timed: the first start
-runs the migrations) and stops it at the end. The temporary folder (the claims file, that workspace)
-is removed at the end; --keep leaves it, and the server, as they are.
+Without --workspace it starts a fresh Label Studio in a temporary workspace, on a free port (--port:
+that one), timed (the first start runs the migrations), and stops it at the end. The temporary
+folder (the claims file, that workspace) is removed at the end; --keep leaves it, and the server,
+as they are.
 
 --plain-server runs Label Studio as shipped (no studio_server.py) to show what that speed-up buys.
 
@@ -99,12 +100,16 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--chunk", type=int, default=2500, help="tasks a request, for the baseline")
     parser.add_argument("--workspace", default=None, help="use this workspace's server (started if needed)")
+    parser.add_argument("--port", type=int, default=None,
+                        help="port of the temporary server started without --workspace (default: a free one)")
     parser.add_argument("--keep", action="store_true", help="leave the temporary server running, and its folder")
     parser.add_argument("--changed", type=int, default=0, help="then re-push with this many claims made again")
     parser.add_argument("--gone", type=int, default=0, help="then leave this many claims out and prune them")
     parser.add_argument("--plain-server", action="store_true",
                         help="run label-studio as shipped, without studio_server.py's faster task counters")
     args = parser.parse_args()
+    if args.port is not None and args.workspace:
+        parser.error("--port is the temporary server's: leave it out with --workspace (its server keeps its port)")
     if args.plain_server:
         studio._launcher = lambda binary: [binary]
 
@@ -121,8 +126,8 @@ def main() -> None:
         path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
         print(f"{args.n} pre-labelled claims written to {path} ({path.stat().st_size / 1e6:.1f} MB)")
 
-        port = None
-        if not args.workspace:   # a free port, so a server already on 8080 is left alone
+        port = args.port
+        if port is None and not args.workspace:   # a free port, so a server already on 8080 is left alone
             with socket.socket() as sock:
                 sock.bind(("127.0.0.1", 0))
                 port = sock.getsockname()[1]
