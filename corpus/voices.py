@@ -334,6 +334,8 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
             elif i in resets:
                 turn = None
                 voices.append(own)
+            elif i in posts:   # an embedded post in a turn (an HTML page's tweet, its '>' gone): the account's
+                voices.append(posts[i])
             elif turn is not None:
                 voices.append(turn)
                 if turn.speaker in (INTERVIEWER, INTERVIEWEE):

@@ -172,3 +172,22 @@ def test_a_quotation_block_in_a_plain_text_or_a_row_s_interview(tmp_path: Path) 
         ("> — Russian MFA (@mfa_russia) March 11, 2026", QUOTED, "Russian MFA (@mfa_russia)"),
         ("I laughed.", INTERVIEWEE, "Maria Ostapenko"),
     ]
+
+
+def test_an_embedded_post_in_an_html_interview_s_answer_is_its_account_s(tmp_path: Path) -> None:
+    # trafilatura keeps no '>' of a <blockquote>: the post's dated signature names it, as on a page
+    page = ("<html><head><title>An interview</title></head><body><article><h1>An interview</h1>"
+            "<p><strong>Q:</strong> What did the ministry say?</p>"
+            "<p><strong>A:</strong> Here is what the ministry posted:</p>"
+            '<blockquote class="twitter-tweet"><p>Western weapons will not save the Kiev regime.</p>'
+            "&mdash; Russian MFA (@mfa_russia) <a href='https://x.com/s/1'>March 11, 2026</a></blockquote>"
+            "<p><strong>Q:</strong> Do you believe it?</p><p><strong>A:</strong> No.</p></article></body></html>")
+    account = "Russian MFA (@mfa_russia)"
+    assert voices(claims_of(tmp_path, "i.html", page))[1:] == [
+        ("What did the ministry say?", INTERVIEWER, None),
+        ("Here is what the ministry posted:", INTERVIEWEE, None),
+        ("Western weapons will not save the Kiev regime.", QUOTED, account),
+        ("— Russian MFA (@mfa_russia) March 11, 2026", QUOTED, account),
+        ("Do you believe it?", INTERVIEWER, None),
+        ("No.", INTERVIEWEE, None),
+    ]
