@@ -82,8 +82,13 @@ _REPORTED_TAIL = re.compile(
     rf",[\"”»]?\s+(?P<desc>(?:[\w'’.-]+\s+){{0,6}}?[\w'’.-]+)\s+(?:{SPEECH_VERB}|reported|reports)"
     r"(?:(?:\s+(?:on|in|last|this|earlier|later)(?:\s+\w+){0,3}){1,2}|\s+(?:yesterday|today|Monday|Tuesday|Wednesday|"
     r"Thursday|Friday|Saturday|Sunday))?\s*[.!]?\s*$")
-# "Peskov said: "..."", and "As Lavrov said, "..."" or "As Scholz put it, "..."" (the "As" is no name)
-_VERB_THEN_QUOTE = re.compile(rf"(?P<subj>{NAME}|[Hh]e|[Ss]he|[Tt]hey)\s+(?:{SPEECH_VERB}|put\s+it)\s*[:,]?\s*[\"“«]")
+# "Peskov said: "..."", and "As Lavrov said, "..."" or "As Scholz put it, "..."" (the "As" is no name);
+# whom they told before a comma or colon ("Medinsky told the delegation, "...""), how they put it
+# ("Peskov put it this way: "..."")
+_TOLD_WHOM = r"(?:told|tells)\s+(?:(?:the|a|an|his|her|their|its)\s+)?[\w'’-]+(?:\s+[\w'’-]+)?\s*[:,]"
+_PUT_IT = r"put\s+it(?:\s+(?:this\s+way|that\s+way|like\s+this|so|bluntly|simply|plainly))?"
+_VERB_THEN_QUOTE = re.compile(rf"(?P<subj>{NAME}|[Hh]e|[Ss]he|[Tt]hey)\s+(?:(?:{SPEECH_VERB}|{_PUT_IT})\s*[:,]?|{_TOLD_WHOM})"
+                              r"\s*[\"“«]")
 _AS_LEAD = re.compile(r"(?:As|Like)\s+(?=\S)")
 # the source runs to the first punctuation, but not to the stop of "U.S." or "Dr."
 _ACCORDING = re.compile(r"\b[Aa]ccording to\s+(?P<src>(?:[^,.;:!?()\"“”]|(?<=[A-Z])\.|(?<=\bMr)\.|(?<=\bMs)\.|"

@@ -362,6 +362,12 @@ def test_sentence_voice_finds_attributed_speech(sentence: str, expected: tuple) 
     ('As Lavrov said, "The West has lied to us."', (QUOTED, "Lavrov")),
     ('As the minister said: "We will not pay."', (QUOTED, None)),
     ('As Scholz put it, "We will not be blackmailed."', (QUOTED, "Scholz")),
+    # whom the speaker told, then the quotation; "put it" with its manner
+    ('Medinsky told the Ukrainian delegation, "We will fight for as long as it takes."', (QUOTED, "Medinsky")),
+    ('Peskov told state television: "We are in no hurry."', (QUOTED, "Peskov")),
+    ('Peskov put it this way: "We are in no hurry."', (QUOTED, "Peskov")),
+    ('I told the minister, "We will not pay."', (AUTHOR, "Jane Roe")),
+    ('He told the truth, and "the truth" hurt.', (AUTHOR, "Jane Roe")),
     ('As I said, "We will not pay."', (AUTHOR, "Jane Roe")),
     ('In my book I wrote: "Sanctions take a decade."', (AUTHOR, "Jane Roe")),
     ("You said that the talks failed.", (AUTHOR, "Jane Roe")),
