@@ -197,6 +197,8 @@ _PREPOSITION_LEAD = re.compile(rf"(?:{_OPENING_PREPOSITIONS})\s", re.I)
 _RELATIVE = frozenset("who whom which that".split())
 _NEW_CLAUSE = re.compile(r"(?:and|but|while|yet|so|whereas)\s+(?=\S)", re.I)
 _ROLE = re.compile(r"(?:the|a|an)\s+[a-z]", re.I)
+# a conjunction opening a sentence, before a name or "the ...": an answer's "And Peskov said ..." ("And so it was said" keeps it)
+_OPENING_CONJUNCTION = re.compile(r"(?:And|But|Yet)\s+(?=[A-Z]|the\s)")
 _PERSON = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){1,3}")
 
 
@@ -222,6 +224,7 @@ def _subject_name(subject: str) -> tuple[bool, str | None]:
     subject = parts[-1] if len(parts) > 1 and (_LEAD_IN.match(parts[0]) or any(c.isdigit() for c in parts[0])) \
         else parts[0]
     subject = _TIME_LEAD.sub("", subject, count=1)
+    subject = _OPENING_CONJUNCTION.sub("", subject, count=1)   # "And Peskov said", "But the ministry said"
     if len(parts) > 1 and subject is parts[0] and _ROLE.match(parts[0]) and _PERSON.fullmatch(parts[1]):
         subject = parts[1]  # "The head of Saxony, Michael Kretschmer, says": the appositive names the role
     words = subject.split()

@@ -366,6 +366,12 @@ def test_sentence_voice_finds_attributed_speech(sentence: str, expected: tuple) 
     ('Medinsky told the Ukrainian delegation, "We will fight for as long as it takes."', (QUOTED, "Medinsky")),
     ('Peskov told state television: "We are in no hurry."', (QUOTED, "Peskov")),
     ('Peskov put it this way: "We are in no hurry."', (QUOTED, "Peskov")),
+    # a conjunction opening the sentence (an answer's "And ...", "But ...") is no part of the subject
+    ('And Peskov said on TV, "Talks are over."', (QUOTED, "Peskov")),
+    ("But the ministry said that the talks were over.", (QUOTED, None)),
+    ("But Peskov said that the talks were over.", (QUOTED, "Peskov")),
+    ("And I said that the talks were over.", (AUTHOR, "Jane Roe")),
+    ("And so it was said that the talks were over.", (AUTHOR, "Jane Roe")),
     ('I told the minister, "We will not pay."', (AUTHOR, "Jane Roe")),
     ('He told the truth, and "the truth" hurt.', (AUTHOR, "Jane Roe")),
     ('As I said, "We will not pay."', (AUTHOR, "Jane Roe")),
