@@ -33,7 +33,7 @@ __all__ = ["block_voices", "is_block"]
 _BLOCK = re.compile(r"[ \t]{0,3}>")
 # "> — Maria Zakharova", "> -- Sergei Lavrov, Russia's foreign minister" (a "> - " is a list item)
 _SIGNATURE = re.compile(r"[ \t]{0,3}>[ \t]*(?:—|–|―|--)[ \t]*(?P<name>[A-Z@][^\n]{0,119}?)[ \t]*")
-_MARKS = re.compile(r"(?m)^[ \t]{0,3}(?:>[ \t]?)+|[\"“”«»*_]")
+_MARKS = re.compile(r"(?m)^[ \t]{0,3}(?:>[ \t]?)+|[\"“”‘«»*_]")
 # who speaks in a lead-in: "I wrote at the time:", "as we have said:" (the turn's own words), "you wrote:"
 _BETWEEN = r"(?:(?:have|has|had|once|also|then|already|recently|just|even|previously|earlier|[a-z]+ly)\s+){0,2}"
 _OWN = re.compile(rf"\b(?:I|[Ww]e)\s+{_BETWEEN}(?:{SPEECH_VERB}|put it)\b")
@@ -48,8 +48,10 @@ def is_block(text: str, start: int, end: int) -> bool:
 
 
 def _plain(words: str) -> str:
-    """Words without quotation and emphasis marks, their spaces made one: what a pull quote repeats."""
-    return " ".join(_MARKS.sub(" ", words).split())
+    """Words without quotation and emphasis marks, their spaces made one, apostrophes straight and
+    case folded: what a pull quote repeats (set as ``“The Kremlin’s strategy”`` over ``the Kremlin's``)."""
+    words = _MARKS.sub(" ", words.replace("’", "'")).strip().strip("'")
+    return " ".join(words.split()).casefold()
 
 
 def _signature(text: str, start: int, end: int) -> str | None:

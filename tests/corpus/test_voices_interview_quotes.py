@@ -191,3 +191,16 @@ def test_an_embedded_post_in_an_html_interview_s_answer_is_its_account_s(tmp_pat
         ("Do you believe it?", INTERVIEWER, None),
         ("No.", INTERVIEWEE, None),
     ]
+
+
+def test_a_pull_quote_set_in_other_apostrophes_or_case_is_still_the_turn_s(tmp_path: Path) -> None:
+    text = ("---\ninterviewee: Olga Reznik\n---\n\n**Q:** Is the Kremlin winning?\n\n"
+            "**A:** No. The Kremlin's strategy depends on Europe's fatigue, and Europe is not tired.\n\n"
+            "> “The Kremlin’s strategy depends on Europe’s fatigue”\n\n**Q:** Why?\n\n"
+            "**A:** Because the sanctions work, slowly.\n\n> ‘The sanctions work, slowly.’\n\n"
+            "**Q:** And Moscow?\n\n**A:** Peskov wrote:\n\n> Europe’s fatigue is our strategy.\n")
+    found = {c.text: (c.speaker, c.speaker_name) for c in claims_of(tmp_path, "p.md", text)}
+    # the same words as her answer, set with curly apostrophes and a capital: a pull quote, hers
+    assert found["“The Kremlin’s strategy depends on Europe’s fatigue”"] == (INTERVIEWEE, "Olga Reznik")
+    assert found["‘The sanctions work, slowly.’"] == (INTERVIEWEE, "Olga Reznik")
+    assert found["Europe’s fatigue is our strategy."] == (QUOTED, "Peskov")   # words of his own
