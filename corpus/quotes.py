@@ -197,8 +197,10 @@ _PREPOSITION_LEAD = re.compile(rf"(?:{_OPENING_PREPOSITIONS})\s", re.I)
 _RELATIVE = frozenset("who whom which that".split())
 _NEW_CLAUSE = re.compile(r"(?:and|but|while|yet|so|whereas)\s+(?=\S)", re.I)
 _ROLE = re.compile(r"(?:the|a|an)\s+[a-z]", re.I)
-# a conjunction opening a sentence, before a name or "the ...": an answer's "And Peskov said ..." ("And so it was said" keeps it)
-_OPENING_CONJUNCTION = re.compile(r"(?:And|But|Yet)\s+(?=[A-Z]|the\s)")
+# a conjunction or an adverb opening a sentence with no comma, before a name or "the ...": an answer's
+# "And Peskov said ...", "Then Lavrov said ..." ("And so it was said" keeps it)
+_OPENING_CONJUNCTION = re.compile(r"(?:And|But|Yet|So|Also|Then|Now|Still|Finally|Again|Even|Instead|Separately|Similarly|"
+                                  r"Likewise|Moreover|Besides|Indeed|Thus)\s+(?=[A-Z]|the\s)")
 _PERSON = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){1,3}")
 
 

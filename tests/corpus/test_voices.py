@@ -372,6 +372,13 @@ def test_sentence_voice_finds_attributed_speech(sentence: str, expected: tuple) 
     ("But Peskov said that the talks were over.", (QUOTED, "Peskov")),
     ("And I said that the talks were over.", (AUTHOR, "Jane Roe")),
     ("And so it was said that the talks were over.", (AUTHOR, "Jane Roe")),
+    # so is an adverb opening it without a comma: never part of the name
+    ('Then Lavrov said: "The West has lied to us."', (QUOTED, "Lavrov")),
+    ("Now Peskov says that the talks are over.", (QUOTED, "Peskov")),
+    ("Finally the ministry said that the talks were over.", (QUOTED, None)),
+    ("Even Zakharova said that the talks were over.", (QUOTED, "Zakharova")),
+    ("Also Lavrov said that the talks were over.", (QUOTED, "Lavrov")),
+    ("Then I said that the talks were over.", (AUTHOR, "Jane Roe")),
     ('I told the minister, "We will not pay."', (AUTHOR, "Jane Roe")),
     ('He told the truth, and "the truth" hurt.', (AUTHOR, "Jane Roe")),
     ('As I said, "We will not pay."', (AUTHOR, "Jane Roe")),
