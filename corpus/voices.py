@@ -30,7 +30,7 @@ Generic rules first, then what the manifest's ``voices:`` hints state (a user's 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from corpus.quotations import QUOTING, carry_quotations
@@ -334,7 +334,11 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
             elif i in resets:
                 turn = None
                 voices.append(own)
-            elif i in posts:   # an embedded post in a turn (an HTML page's tweet, its '>' gone): the account's
+            elif i in posts and turn is not None:
+                # an embedded post in a turn (an HTML page's tweet, its '>' gone): the account's, read in
+                # the turn as a quotation block is
+                voices.append(replace(posts[i], within=Voice(turn.speaker, turn.speaker_name)))
+            elif i in posts:
                 voices.append(posts[i])
             elif turn is not None:
                 voices.append(turn)

@@ -183,7 +183,11 @@ def test_an_embedded_post_in_an_html_interview_s_answer_is_its_account_s(tmp_pat
             "&mdash; Russian MFA (@mfa_russia) <a href='https://x.com/s/1'>March 11, 2026</a></blockquote>"
             "<p><strong>Q:</strong> Do you believe it?</p><p><strong>A:</strong> No.</p></article></body></html>")
     account = "Russian MFA (@mfa_russia)"
-    assert voices(claims_of(tmp_path, "i.html", page))[1:] == [
+    claims = claims_of(tmp_path, "i.html", page)
+    # read in its turn, as a '>' block is: the answer's words leading up to it are its context
+    post = next(c for c in claims if c.text.startswith("Western"))
+    assert post.context == "A: Here is what the ministry posted:\nWestern weapons will not save the Kiev regime."
+    assert voices(claims)[1:] == [
         ("What did the ministry say?", INTERVIEWER, None),
         ("Here is what the ministry posted:", INTERVIEWEE, None),
         ("Western weapons will not save the Kiev regime.", QUOTED, account),
