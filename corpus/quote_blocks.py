@@ -8,8 +8,10 @@ names them best:
   (@mfa_russia) March 11, 2026``) gives its speaker, and is the block's byline;
 - else the turn's words that lead up to it (its last sentence before the block, ending in a colon):
   ``Lavrov wrote:`` is Lavrov's, ``The ministry wrote:`` a quotation with no name (the writer's rules
-  for attributed speech, quotes.py); ``I wrote at the time:`` keeps the turn's own voice, and ``In
-  your book you wrote:`` gives the other side of the interview;
+  for attributed speech, quotes.py), and so are the words that only lead up to a quotation: ``Here is
+  how Lavrov put it:``, ``As Lavrov put it:``, ``In the words of Sergei Lavrov:``, ``To quote
+  Lavrov:``; ``I wrote at the time:`` (or ``To quote myself:``) keeps the turn's own voice, and ``In
+  your book you wrote:`` (``To quote you:``) gives the other side of the interview;
 - else it is quoted material with no name.
 
 A block that repeats words the interview says elsewhere (a pull quote) is theirs, and a block right
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 import re
 
-from corpus.names import clean_name
+from corpus.names import clean_name, descriptor_name
 from corpus.quotes import SPEECH_VERB, attributed_speaker
 from corpus.records import INTERVIEWEE, INTERVIEWER, QUOTED
 from corpus.sentences import split_sentences
@@ -31,14 +33,23 @@ from corpus.voice_markers import post_signature
 __all__ = ["block_voices", "is_block"]
 
 _BLOCK = re.compile(r"[ \t]{0,3}>")
-# "> — Maria Zakharova", "> -- Sergei Lavrov, Russia's foreign minister" (a "> - " is a list item)
-_SIGNATURE = re.compile(r"[ \t]{0,3}>[ \t]*(?:—|–|―|--)[ \t]*(?P<name>[A-Z@][^\n]{0,119}?)[ \t]*")
+# "> — Maria Zakharova", "> -- Sergei Lavrov, Russia's foreign minister", "> — Сергей Лавров" (a "> - " is a list item)
+_SIGNATURE = re.compile(r"[ \t]{0,3}>[ \t]*(?:—|–|―|--)[ \t]*(?P<name>[A-ZА-ЯЁ@][^\n]{0,119}?)[ \t]*")
 _MARKS = re.compile(r"(?m)^[ \t]{0,3}(?:>[ \t]?)+|[\"“”‘«»*_]")
 # who speaks in a lead-in: "I wrote at the time:", "as we have said:" (the turn's own words), "you wrote:"
 _BETWEEN = r"(?:(?:have|has|had|once|also|then|already|recently|just|even|previously|earlier|[a-z]+ly)\s+){0,2}"
 _OWN = re.compile(rf"\b(?:I|[Ww]e)\s+{_BETWEEN}(?:{SPEECH_VERB}|put it)\b")
 _ADDRESSED = re.compile(rf"\b[Yy]ou\s+{_BETWEEN}(?:{SPEECH_VERB}|put it)\b")
 _OTHER_SIDE = {INTERVIEWER: INTERVIEWEE, INTERVIEWEE: INTERVIEWER}
+# words that only lead up to a quotation and name whose it is: "Here is how Lavrov put it:", "Here's what
+# Lavrov wrote on Monday:", "As Lavrov put it:", "In the words of Sergei Lavrov:", "To quote Lavrov:"
+_INTRODUCES = re.compile(
+    rf"(?:\b(?:[Hh]ere(?:'s|’s|\s+is)|[Tt]his\s+is|[Tt]hat\s+is)\s+(?:how|what)|(?:^|[,;]\s*)[Aa]s)\s+(?P<who>[^:;]+?)\s+"
+    rf"(?:(?:put|phrased|described)\s+it|{SPEECH_VERB}|posted)\b[^:]*:$"
+    rf"|(?:\b[Ii]n\s+the\s+words\s+of|\b[Tt]o\s+quote|\b[Qq]uoting|\bI\s+(?:will\s+|shall\s+|must\s+)?quote|"
+    rf"\b(?:[Ll]et\s+me|I'll|I’ll)\s+quote)\s+(?P<whom>[^:;]+?)\s*:$")
+_MYSELF = frozenset("me myself us ourselves".split())
+_YOU = frozenset("you yourself yourselves".split())
 _PULL_QUOTE_MIN = 20   # characters a block must repeat to be a pull quote of the interview's words
 
 
@@ -132,8 +143,14 @@ def _lead_voice(lead: str, turn: tuple[str, str | None, int], sides: dict[str, s
     """The voice a lead-in gives the block after it; None for the turn's own words."""
     if _OWN.search(lead):
         return None   # "I wrote at the time:": the turn's own words
-    if _ADDRESSED.search(lead):
+    m = _INTRODUCES.search(lead)
+    who = (m.group("who") or m.group("whom")).split(",")[0].strip() if m else ""
+    if who.lower() in _MYSELF:
+        return None   # "To quote myself:"
+    if _ADDRESSED.search(lead) or who.lower() in _YOU:
         other = _OTHER_SIDE[turn[0]]
         return other, sides.get(other)   # "In your book you wrote:": the other side's words
+    if who:
+        return QUOTED, descriptor_name(who)   # "To quote Lavrov:"; "Here is how the ministry put it:", no name
     quoted, name = attributed_speaker(lead)
     return QUOTED, (name if quoted else None)   # "Here is what the ministry posted:": quoted, no name

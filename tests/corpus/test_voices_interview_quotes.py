@@ -208,3 +208,26 @@ def test_a_pull_quote_set_in_other_apostrophes_or_case_is_still_the_turn_s(tmp_p
     assert found["“The Kremlin’s strategy depends on Europe’s fatigue”"] == (INTERVIEWEE, "Olga Reznik")
     assert found["‘The sanctions work, slowly.’"] == (INTERVIEWEE, "Olga Reznik")
     assert found["Europe’s fatigue is our strategy."] == (QUOTED, "Peskov")   # words of his own
+
+
+def test_a_block_s_lead_in_or_cyrillic_signature_names_its_speaker(tmp_path: Path) -> None:
+    def block_voice(lead: str, block: str = "> The West has lied to us for thirty years.") -> tuple:
+        text = f"Q: What did they say?\n\nA: I will read it. {lead}\n\n{block}\n\nThat is all.\n"
+        (tmp_path / "l.txt").write_text(text, encoding="utf-8")
+        [doc] = read_documents([str(tmp_path / "l.txt")])
+        return next((c.speaker, c.speaker_name) for c in extract_claims(doc) if "thirty" in c.text)
+
+    for lead in ("Here is how Lavrov put it:", "Here is what Lavrov wrote on Monday:", "As Lavrov put it:",
+                 "To quote Lavrov:", "I quote Lavrov:", "Quoting Lavrov, the foreign minister:"):
+        assert block_voice(lead) == (QUOTED, "Lavrov"), lead
+    assert block_voice("In the words of Sergei Lavrov:") == (QUOTED, "Sergei Lavrov")
+    assert block_voice("In the words of foreign minister Sergei Lavrov:") == (QUOTED, "Sergei Lavrov")
+    # no name given: quoted, no name; the turn's own words or the other side's stay theirs
+    assert block_voice("Here is how the ministry put it:") == (QUOTED, None)
+    assert block_voice("To quote the ministry:") == (QUOTED, None)
+    assert block_voice("To quote myself:") == (INTERVIEWEE, None)
+    assert block_voice("Here is how I put it then:") == (INTERVIEWEE, None)
+    assert block_voice("To quote you:") == (INTERVIEWER, None)
+    # a signature in Cyrillic names its speaker as a Latin one does
+    signed = "> Запад нам лгал тридцать лет, thirty years.\n> — Сергей Лавров"
+    assert block_voice("I will read it.", signed) == (QUOTED, "Сергей Лавров")
