@@ -14,6 +14,9 @@ names them best:
   your book you wrote:`` (``To quote you:``) gives the other side of the interview;
 - else it is quoted material with no name.
 
+The lead-in itself stays the turn's sentence (``voices.sentence_voices``): the interviewee says
+``Lavrov wrote this week:``, Lavrov the block.
+
 A block that repeats words the interview says elsewhere (a pull quote) is theirs, and a block right
 under a turn label standing alone (``**A:**`` over ``> It depends.``) is the turn's own text. Sentences
 inside a block are read by the same rules (``voices.sentence_voices``): ``> "...," Peskov said.`` is
@@ -79,10 +82,11 @@ def _signature(text: str, start: int, end: int) -> str | None:
         else None
 
 
-def block_voices(text: str, paragraphs: list[tuple[int, int]],
-                 spoken: list[tuple[str, str | None, int] | None]) -> dict[int, tuple[str, str | None, str]]:
+def block_voices(text: str, paragraphs: list[tuple[int, int]], spoken: list[tuple[str, str | None, int] | None]
+                 ) -> tuple[dict[int, tuple[str, str | None, str]], set[int]]:
     """The voices of the quotation blocks in an interview's turns, by paragraph index: (role, name, kind),
-    the kind ``byline`` for a signature line, else ``text``.
+    the kind ``byline`` for a signature line, else ``text``; and the paragraphs whose last sentence is a
+    block's lead-in (``Lavrov wrote this week:``), the turn's own words that only introduce it.
 
     ``spoken[i]`` is (role, name, where its words start) for a paragraph of an interviewer's or an
     interviewee's turn (after a turn label, the label's end), None for any other. A block is a run
@@ -98,7 +102,7 @@ def block_voices(text: str, paragraphs: list[tuple[int, int]],
         else:
             runs.append([i])
     if not runs:
-        return {}
+        return {}, set()
     sides: dict[str, str | None] = {}   # each role's name, as its first turn gives it
     for said in spoken:
         if said is not None:
@@ -106,13 +110,16 @@ def block_voices(text: str, paragraphs: list[tuple[int, int]],
     outside = " ".join(_plain(text[max(s, spoken[j][2]):e]) for j, (s, e) in enumerate(paragraphs)
                        if spoken[j] is not None and not is_block(text, s, e))
     found: dict[int, tuple[str, str | None, str]] = {}
+    leads: set[int] = set()
     for run in runs:
         first = run[0]
         before = spoken[first - 1] if first > 0 else None
         if before is not None and before[2] >= paragraphs[first - 1][1]:
             continue   # "**A:**" alone over "> It depends.": the answer's own text, set off
         signed = {i: who for i in run if (who := _signature(text, *paragraphs[i]))}
-        lead = None if signed or first == 0 else _lead_in(text, paragraphs[first - 1], before, spoken[first])
+        lead = None if first == 0 else _lead_in(text, paragraphs[first - 1], before, spoken[first])
+        if lead:
+            leads.add(first - 1)
         if signed:
             voice: tuple[str, str | None] | None = (QUOTED, signed[max(signed)])
         elif lead:
@@ -124,7 +131,7 @@ def block_voices(text: str, paragraphs: list[tuple[int, int]],
             voice = (QUOTED, None)
         if voice is not None:
             found.update((i, voice + ("byline" if i in signed else "text",)) for i in run)
-    return found
+    return found, leads
 
 
 def _lead_in(text: str, paragraph: tuple[int, int], before: tuple[str, str | None, int] | None,

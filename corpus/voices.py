@@ -56,7 +56,9 @@ class Voice:
     ``marker_end`` is the offset just after a turn marker (``Question:``) or a commenter's handle
     opening the paragraph; ``kind`` is ``byline``, ``heading``, ``front_matter`` or ``text``;
     ``editor`` is the document's own voice inside a repost or interview, which speaks its editorial
-    markers (``[My Emphasis]``); ``within`` is the turn a quotation block (``> ...``) stands in.
+    markers (``[My Emphasis]``); ``within`` is the turn a quotation block (``> ...``) stands in;
+    ``lead_in`` marks a turn's paragraph whose last sentence leads up to such a block (``Lavrov wrote
+    this week:``): that sentence is the turn's own, not the words of whom it names.
     """
 
     speaker: str
@@ -65,6 +67,7 @@ class Voice:
     kind: str = "text"
     editor: Voice | None = None
     within: Voice | None = None
+    lead_in: bool = False
 
 
 def _join_names(names: list[str]) -> str:
@@ -349,8 +352,11 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
         else:
             voices.append(posts.get(i, own))
     # a quotation block (">") in a turn: the words of whom it names, not the turn's (quote_blocks.py)
-    for i, (role, name, kind) in block_voices(text, paragraphs, spoken).items():
+    blocks, leads = block_voices(text, paragraphs, spoken)
+    for i, (role, name, kind) in blocks.items():
         voices[i] = Voice(role, name, kind=kind, editor=own, within=Voice(voices[i].speaker, voices[i].speaker_name))
+    for i in leads:
+        voices[i] = replace(voices[i], lead_in=True)
     return voices
 
 
@@ -365,8 +371,9 @@ def sentence_voice(sentence: str, base: Voice) -> tuple[str, str | None]:
 def sentence_voices(text: str, spans: list[tuple[int, int]], base: Voice) -> list[tuple[str, str | None]]:
     """The voices of one paragraph's sentences (``spans`` into ``text``, in order).
 
-    Each sentence gets ``sentence_voice``; then a quotation's speaker is carried across the
-    sentences it spans (``quotations.carry_quotations``).
+    Each sentence gets ``sentence_voice``, but a lead-in to a quotation block (the last sentence of a
+    ``lead_in`` paragraph, ending in a colon) keeps the paragraph's voice; then a quotation's speaker is
+    carried across the sentences it spans (``quotations.carry_quotations``).
     """
     if base.speaker == QUOTED and base.within is not None and base.kind == "text" and spans:
         # a quotation block in a turn: its sentences read as the turn's would be, what they give the
@@ -376,4 +383,7 @@ def sentence_voices(text: str, spans: list[tuple[int, int]], base: Voice) -> lis
                 for found in sentence_voices(text, spans, Voice(*turn))]
     if base.speaker not in QUOTING or base.kind != "text" or not spans:
         return [(base.speaker, base.speaker_name)] * len(spans)  # comments, headings, people a broadcast shows
-    return carry_quotations(text, spans, [sentence_voice(text[s:e], base) for s, e in spans])
+    found = [sentence_voice(text[s:e], base) for s, e in spans]
+    if base.lead_in and text[spans[-1][0]:spans[-1][1]].rstrip(" \t*_").endswith(":"):
+        found[-1] = (base.speaker, base.speaker_name)   # "Lavrov wrote this week:" over the block of his words
+    return carry_quotations(text, spans, found)

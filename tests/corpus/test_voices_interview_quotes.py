@@ -137,6 +137,7 @@ def test_a_quotation_block_in_an_interview_is_whom_it_names(tmp_path: Path) -> N
     assert found["Russia is a fortress that no sanction can breach."] == (INTERVIEWEE, "Olga Reznik")
     assert found["Do you still think so?"] == (INTERVIEWER, "Kyiv Weekly")
     assert found["The West has lied to us for thirty years."] == (QUOTED, "Lavrov")
+    assert found["Lavrov wrote this week:"] == (INTERVIEWEE, "Olga Reznik")   # her words, leading up to his
     assert found["Sanctions take a decade to bite."] == (INTERVIEWEE, "Olga Reznik")   # her own words
     # a block no one is named for: quoted, no name; a sentence in it that names its speaker: theirs
     assert found["Europe will freeze this winter."] == (QUOTED, None)
@@ -159,7 +160,7 @@ def test_a_quotation_block_in_a_plain_text_or_a_row_s_interview(tmp_path: Path) 
             "> Europe will freeze this winter.\n\nWe do not believe it.\n")
     found = voices(claims_of(tmp_path, "t.txt", text))
     assert found[1:] == [
-        ("The Kremlin wrote on Monday:", QUOTED, "Kremlin"),
+        ("The Kremlin wrote on Monday:", INTERVIEWEE, "Vollmer"),   # his words, leading up to the Kremlin's
         ("> Europe will freeze this winter.", QUOTED, "Kremlin"),   # plain text keeps every character
         ("We do not believe it.", INTERVIEWEE, "Vollmer"),
     ]
@@ -231,3 +232,22 @@ def test_a_block_s_lead_in_or_cyrillic_signature_names_its_speaker(tmp_path: Pat
     # a signature in Cyrillic names its speaker as a Latin one does
     signed = "> Запад нам лгал тридцать лет, thirty years.\n> — Сергей Лавров"
     assert block_voice("I will read it.", signed) == (QUOTED, "Сергей Лавров")
+
+
+def test_a_block_s_lead_in_is_the_turn_s_own_sentence(tmp_path: Path) -> None:
+    text = ("---\ninterviewer: Kyiv Weekly\ninterviewee: Olga Reznik\n---\n\n**Q:** What did Moscow say?\n\n"
+            "**A:** The foreign ministry spokeswoman wrote this on Monday:\n\n> Europe will freeze this winter.\n\n"
+            "Then Peskov told reporters:\n\n> Talks are over.\n> — Dmitry Peskov\n\n"
+            "Here's what Lavrov wrote on Monday:\n\n> The West has lied to us for thirty years.\n\n"
+            "**Q:** And you? You once wrote:\n\n> The war will end by spring.\n")
+    found = {c.text: (c.speaker, c.speaker_name) for c in claims_of(tmp_path, "l.md", text)}
+    reznik, weekly = (INTERVIEWEE, "Olga Reznik"), (INTERVIEWER, "Kyiv Weekly")
+    # the sentence that introduces a block is the turn's; the block is whom it names
+    assert found["The foreign ministry spokeswoman wrote this on Monday:"] == reznik
+    assert found["Europe will freeze this winter."] == (QUOTED, None)
+    assert found["Then Peskov told reporters:"] == reznik   # also over a signed block
+    assert found["Talks are over."] == (QUOTED, "Dmitry Peskov")
+    assert found["Here's what Lavrov wrote on Monday:"] == reznik
+    assert found["The West has lied to us for thirty years."] == (QUOTED, "Lavrov")
+    assert found["You once wrote:"] == weekly
+    assert found["The war will end by spring."] == reznik
