@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 
 from corpus.names import clean_name, descriptor_name
-from corpus.quotes import SPEECH_VERB, attributed_speaker
+from corpus.quotes import INTRODUCES, SPEECH_VERB, attributed_speaker
 from corpus.records import INTERVIEWEE, INTERVIEWER, QUOTED
 from corpus.sentences import split_sentences
 from corpus.voice_markers import post_signature
@@ -44,13 +44,6 @@ _BETWEEN = r"(?:(?:have|has|had|once|also|then|already|recently|just|even|previo
 _OWN = re.compile(rf"\b(?:I|[Ww]e)\s+{_BETWEEN}(?:{SPEECH_VERB}|put it)\b")
 _ADDRESSED = re.compile(rf"\b[Yy]ou\s+{_BETWEEN}(?:{SPEECH_VERB}|put it)\b")
 _OTHER_SIDE = {INTERVIEWER: INTERVIEWEE, INTERVIEWEE: INTERVIEWER}
-# words that only lead up to a quotation and name whose it is: "Here is how Lavrov put it:", "Here's what
-# Lavrov wrote on Monday:", "As Lavrov put it:", "In the words of Sergei Lavrov:", "To quote Lavrov:"
-_INTRODUCES = re.compile(
-    rf"(?:\b(?:[Hh]ere(?:'s|’s|\s+is)|[Tt]his\s+is|[Tt]hat\s+is)\s+(?:how|what)|(?:^|[,;]\s*)[Aa]s)\s+(?P<who>[^:;]+?)\s+"
-    rf"(?:(?:put|phrased|described)\s+it|{SPEECH_VERB}|posted)\b[^:]*:$"
-    rf"|(?:\b[Ii]n\s+the\s+words\s+of|\b[Tt]o\s+quote|\b[Qq]uoting|\bI\s+(?:will\s+|shall\s+|must\s+)?quote|"
-    rf"\b(?:[Ll]et\s+me|I'll|I’ll)\s+quote)\s+(?P<whom>[^:;]+?)\s*:$")
 _MYSELF = frozenset("me myself us ourselves".split())
 _YOU = frozenset("you yourself yourselves".split())
 _PULL_QUOTE_MIN = 20   # characters a block must repeat to be a pull quote of the interview's words
@@ -150,7 +143,7 @@ def _lead_voice(lead: str, turn: tuple[str, str | None, int], sides: dict[str, s
     """The voice a lead-in gives the block after it; None for the turn's own words."""
     if _OWN.search(lead):
         return None   # "I wrote at the time:": the turn's own words
-    m = _INTRODUCES.search(lead)
+    m = INTRODUCES.search(lead)
     who = (m.group("who") or m.group("whom")).split(",")[0].strip() if m else ""
     if who.lower() in _MYSELF:
         return None   # "To quote myself:"

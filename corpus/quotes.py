@@ -50,11 +50,20 @@ _SPEECH_INTRODUCES = re.compile(rf"\b{SPEECH_VERB}\s*[:,]\s*[\"“«]")
 # the speaker and whom they address, never someone quoted: "I said", "we told them", and an interview's
 # "You said earlier that ..." (the other side of the conversation, in its own turn)
 _PARTIES = frozenset("i we me us my our you your".split())
+_OPENING_QUOTES = frozenset('"“«‘')
+_OWN_OBJECTS = frozenset("myself ourselves yourself yourselves".split())   # "To quote myself:"
 _PARTY_SUBJECTS = frozenset("I we We you You".split())   # as written: "the US" is no "us"
 _QUANTIFIED = frozenset("some many most several few".split())
 _NOT_SUBJECTS = frozenset("""it this that these those there here what which who most many some all every
     none nobody everyone everybody anyone anybody one many few both each other others
     such so and but or yet as if when while although because since however thus also""".split())
+# words that only lead up to a quotation and name whose it is: "Here is how Lavrov put it:", "Here's what
+# Lavrov wrote on Monday:", "As Lavrov put it:", "In the words of Sergei Lavrov:", "To quote Lavrov:"
+INTRODUCES = re.compile(
+    rf"(?:\b(?:[Hh]ere(?:'s|’s|\s+is)|[Tt]his\s+is|[Tt]hat\s+is)\s+(?:how|what)|(?:^|[,;]\s*)[Aa]s)\s+(?P<who>[^:;]+?)\s+"
+    rf"(?:(?:put|phrased|described)\s+it|{SPEECH_VERB}|posted)\b[^:]*:$"
+    rf"|(?:\b[Ii]n\s+the\s+words\s+of|\b[Tt]o\s+quote|\b[Qq]uoting|\bI\s+(?:will\s+|shall\s+|must\s+)?quote|"
+    rf"\b(?:[Ll]et\s+me|I'll|I’ll)\s+quote)\s+(?P<whom>[^:;]+?)\s*:$")
 _QUOTE_THEN_VERB = re.compile(
     rf"[\"”»],?\s+(?:(?P<pro>he|she|they)\s+{SPEECH_VERB}|{SPEECH_VERB}\s+(?P<after>{NAME})|"
     rf"(?P<before>{NAME})\s+{SPEECH_VERB})\b")
@@ -239,7 +248,7 @@ def _subject_name(subject: str) -> tuple[bool, str | None]:
         return True, None
     if first in _QUANTIFIED and 1 < len(words) <= 8:
         return True, None  # "some politicians in Berlin say": a group reported, nameless ("Most say" is the writer's)
-    if first in _NOT_SUBJECTS:
+    if re.sub(r"['’]s$", "", first) in _NOT_SUBJECTS:   # "Here's what Lavrov wrote:", "It's what they said"
         return False, None
     if _PREPOSITION_LEAD.match(subject):
         return True, None  # "In Mariupol officials said": where the speaker is, and no telling where it ends
@@ -467,6 +476,12 @@ def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
     question asks about speech, it reports none ("Why do you say that?")."""
     if sentence.find(":", 0, 48) > 0 and (name := _colon_speaker(sentence)):
         return True, name
+    if (colon := sentence.find(":")) > 0 and sentence[colon + 1:].lstrip()[:1] in _OPENING_QUOTES \
+            and (m := INTRODUCES.search(sentence, 0, colon + 1)):
+        # 'Here is what Peskov said on Monday: "..."', 'To quote Lavrov: "..."': whom the quotation is
+        who = (m.group("who") or m.group("whom")).split(",")[0].strip()
+        if who.split()[0].lower() not in _PARTIES | _NOT_SUBJECTS | _OWN_OBJECTS:
+            return True, descriptor_name(who)
     if _VERB_HINT.search(sentence) is None:
         return False, None  # the common case, decided without a regex
     if sentence.rstrip(" \t)").endswith("?") or (

@@ -52,6 +52,19 @@ from corpus.quotes import attributed_speaker, clean_name
     ('When reporters asked about an offensive, Peskov said: "Why would we attack?"', (True, "Peskov")),
     ('Will Smith said: "Are you serious?"', (True, "Will Smith")),
     ('"We expect results," said European Commission President Ursula von der Leyen.', (True, "Ursula von der Leyen")),
+    # words that only lead up to a quotation in the same sentence: whom it is
+    ('Here is what Peskov said on Monday: "Nothing new."', (True, "Peskov")),
+    ('Here\u2019s what Lavrov wrote on Monday: \u201cThe West has lied.\u201d', (True, "Lavrov")),
+    ('To quote Sergei Lavrov: "We never lie."', (True, "Sergei Lavrov")),
+    ('In the words of foreign minister Sergei Lavrov: "Nothing."', (True, "Sergei Lavrov")),
+    ('Here is how the ministry put it: "A provocation."', (True, None)),
+    # ... the writer's own words, or no quotation after the colon: as before
+    ('Here is what I said: "No."', (False, None)),
+    ('To quote myself: "No."', (False, None)),
+    ("Here's what the man himself said about monuments: pic.twitter.com/abc", (False, None)),
+    ('Here is the plan: "Go."', (False, None)),
+    # a contraction of a word that is no subject is none either ("Here's" as "Here")
+    ("Here's what Lavrov wrote on Monday, and it was false.", (False, None)),
 ])
 def test_attributed_speaker_names_who_speaks(sentence, expected):
     assert attributed_speaker(sentence) == expected
