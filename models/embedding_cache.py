@@ -21,15 +21,32 @@ def text_key(text: str) -> str:
 class EmbeddingCache:
     """Embeddings on disk keyed by content hash, so a corpus is embedded once.
 
-    One ``<model>.npz`` per model in ``directory`` holds the keys and the matrix together, replaced
-    in one atomic rename: two commands sharing the cache can each lose the other's new entries (they
-    are embedded again) but never pair a text with another text's vector. (The earlier ``.npy`` +
-    ``.keys`` pair was written in two renames, which could interleave; it is ignored, not read.)
+    One ``<model>.<runtime>.npz`` per model and runtime in ``directory`` holds the keys and the
+    matrix together, replaced in one atomic rename: two commands sharing the cache can each lose the
+    other's new entries (they are embedded again) but never pair a text with another text's vector.
+
+    ``runtime`` names what makes the vectors (``models.onnx_graphs.runtime_tag``: ``openvino-bf16``,
+    ``openvino-f32``, ``onnxruntime``; ``torch`` for PyTorch), by default what the exported graph
+    runs under now. A bfloat16 vector differs from a float32 one in the third decimal, enough to move
+    a ranking: one file held both before, so a run's vectors, and its results, depended on which
+    precision had filled the cache first. An encoder that says otherwise (``encoder.runtime``: the
+    PyTorch model standing in when the graph fails) has the call's vectors served from, and kept
+    in, its own file. Files of earlier versions (``<model>.npz``, and the ``.npy`` + ``.keys`` pair
+    before it) are ignored, not read: what made their vectors is unknowable, and they may hold two
+    precisions at once; they are embedded again once, and the cache's bound deletes the old file
+    first, as its least recently used (a folder given with ``--cache`` is the user's to clear).
     """
 
-    def __init__(self, directory: str | Path, model_name: str = "all-MiniLM-L6-v2") -> None:
+    def __init__(self, directory: str | Path, model_name: str = "all-MiniLM-L6-v2",
+                 runtime: str | None = None) -> None:
+        from models.onnx_graphs import runtime_tag
+
         self.directory = Path(directory)
         self.model_name = model_name
+        # The file to read depends on it, so a warm run imports OpenVINO, which it did not before: 0.09-0.16 s
+        # of CPU here, lost in the noise of a warm `stance compare` on the sample (4.31 s median CPU over
+        # eight runs against 4.33 s), 25 MB more at its peak (478 MB).
+        self.runtime = runtime_tag() if runtime is None else runtime
         self._keys: dict[str, int] = {}
         self._matrix: np.ndarray | None = None
         if self.directory.exists() and not self.directory.is_dir():
@@ -41,7 +58,7 @@ class EmbeddingCache:
 
     @property
     def path(self) -> Path:
-        return self.directory / f"{self.model_name}.npz"
+        return self.directory / f"{self.model_name}.{self.runtime}.npz"
 
     def _mark_used(self) -> None:
         """The file's time set to now: the cache's bound deletes the least recently used first."""
@@ -85,18 +102,32 @@ class EmbeddingCache:
             self._keys[key] = start + offset
         self._matrix = vectors if self._matrix is None else np.vstack([self._matrix, vectors])
 
+    def _follow(self, encoder: Encoder) -> None:
+        """The file of ``encoder.runtime`` in place of this one's when the encoder says another runtime
+        (an encoder that does not say is taken to be this one's): a call's vectors all come from it."""
+        made_by = getattr(encoder, "runtime", self.runtime)
+        if made_by != self.runtime:
+            self.runtime = made_by
+            loaded = self._read()
+            self._keys, self._matrix = loaded if loaded is not None else ({}, None)
+            if loaded is not None:
+                self._mark_used()
+
     def embed(self, texts: list[str], encoder: Encoder | None = None, batch_size: int = 64,
               progress: bool = False) -> np.ndarray:
         """Embeddings of ``texts``; only texts not seen before are run through the model."""
         from corpus.files import atomic_write
 
         keys = [text_key(t) for t in texts]
-        missing: dict[str, str] = {}
-        for key, text in zip(keys, texts):
-            if key not in self._keys and key not in missing:
-                missing[key] = text
+        if encoder is not None:
+            self._follow(encoder)
+        missing = {key: text for key, text in zip(keys, texts) if key not in self._keys}
+        if missing and encoder is None:
+            encoder = load_encoder()   # loaded only on a miss
+            self._follow(encoder)
+            missing = {key: text for key, text in zip(keys, texts) if key not in self._keys}
         if missing:
-            encoder = encoder or load_encoder()
+            assert encoder is not None
             new = np.asarray(encoder.encode(list(missing.values()), batch_size=batch_size, progress=progress))
             self._add(list(missing), new)
             # Keep what another command added meanwhile (same content hash, same model: same vector).

@@ -44,6 +44,7 @@ class Encoder:
         self.model.eval()
         self.max_length = max_length
         self.dim = int(self.model.config.hidden_size)
+        self.runtime = "torch"   # what makes its vectors (``models.embedding_cache`` keeps them apart by it)
         set_threads()
 
     def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
@@ -109,6 +110,8 @@ class OnnxEncoder:
         path = Path(onnx_path) if onnx_path is not None else _exported(self.model_dir, "encoder", "embedding")
         # The graph that runs: caches of its outputs (the bootstrap's anchors) are keyed by its path.
         self.onnx_path, self.session = _ready(path, self.tokenizer, int8, "sentence encoder")
+        # What makes its vectors, the runtime and precision (``models.embedding_cache`` keeps them apart).
+        self.runtime = self.session.runtime + ("-int8" if int8 else "")
         self.dim = self.session.output_widths()[0] or 384
 
     def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:

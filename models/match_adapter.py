@@ -137,6 +137,7 @@ class QueryEncoder:
                                 "retrain with benchmarks/train_match_adapter.py")
             self.model.load_state_dict(state, strict=False)
         self.model.eval()
+        self.runtime = "torch"   # what makes its vectors (``models.embedding_cache`` keeps them apart by it)
         set_threads()
 
     def forward(self, texts: Sequence[str]) -> Any:

@@ -150,8 +150,8 @@ def encoder_embed(model: str | None = None, cache: str | None = None, progress: 
                         "omit --model to use the packaged MiniLM")
     encoder = load_encoder(str(Path(model).resolve())) if model else None
     name = "all-MiniLM-L6-v2" if model is None else f"{Path(model).name}-{model_key(model)}"
-    store = EmbeddingCache(Path(cache) if cache else embeddings_dir(),
-                           model_name=name)
+    store = EmbeddingCache(Path(cache) if cache else embeddings_dir(), model_name=name,
+                           runtime=None if encoder is None else encoder.runtime)
     return lambda texts: store.embed(list(texts), encoder=encoder, progress=progress)
 
 
@@ -178,6 +178,7 @@ def adapter_embed(cache: str | None = None, adapter: str | None = None, progress
 
     class Lazy:
         encoder: Any = None
+        runtime = "torch"   # QueryEncoder's, known without loading it
 
         def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
             if self.encoder is None:
@@ -190,8 +191,7 @@ def adapter_embed(cache: str | None = None, adapter: str | None = None, progress
     except FileNotFoundError:
         load_adapter(adapter)  # raises the one-line UserError naming the directory
         raise
-    store = EmbeddingCache(Path(cache) if cache else embeddings_dir(),
-                           model_name=name)
+    store = EmbeddingCache(Path(cache) if cache else embeddings_dir(), model_name=name, runtime=lazy.runtime)
     return lambda texts: store.embed(list(texts), encoder=lazy, progress=progress)
 
 

@@ -158,8 +158,9 @@ def precision() -> str:
 
 
 def runtime_tag() -> str:
-    """Runtime and precision in one word (``openvino-bf16``, ``onnxruntime``): embeddings cached on
-    disk are kept apart by it."""
+    """Runtime and precision in one word (``openvino-bf16``, ``onnxruntime``), as a session made now
+    says it (``.runtime``) unless OpenVINO fails to compile the graph: embeddings cached on disk
+    (``models.embedding_cache``, the bootstrap's anchors) are kept apart by it."""
     name = runtime()
     return f"openvino-{precision()}" if name == "openvino" else name
 
@@ -179,6 +180,7 @@ class OpenVinoSession:
         # small batches of short claims 16% faster here than both cores on one batch at a time.
         # CACHE_DIR: the compiled graph is kept beside the exported one and read back next time,
         # 0.1 s against 0.5-0.7 s to compile a MiniLM again here.
+        self.runtime = f"openvino-{precision()}"   # what made its outputs (``runtime_tag``)
         config = {"INFERENCE_PRECISION_HINT": precision(), "PERFORMANCE_HINT": "THROUGHPUT",
                   "INFERENCE_NUM_THREADS": max(1, os.cpu_count() or 1)}
         try:
@@ -237,6 +239,7 @@ class OnnxRuntimeSession:
     def __init__(self, path: Path) -> None:
         import onnxruntime as ort
 
+        self.runtime = "onnxruntime"
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.intra_op_num_threads = max(1, os.cpu_count() or 1)

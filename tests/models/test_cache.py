@@ -278,7 +278,7 @@ def test_embeddings_written_or_read_count_in_the_bound_and_are_marked_used(tmp_p
     stale_vectors = _file(embeddings, "old-model.npz", 400_000, age=6 * 3600)
     texts = [f"claim {i}" for i in range(300)]          # 300 x 384 float32: 0.46 MB written
     EmbeddingCache(embeddings).embed(texts, Encoder())
-    written = embeddings / "all-MiniLM-L6-v2.npz"
+    written = EmbeddingCache(embeddings).path
     # Over 1 MB with what was just written: the least recently used go (the vectors first), until it fits.
     assert written.exists() and not stale_vectors.exists() and not stale_graphs.exists()
     # Read by a later command: marked used, so a prune within the hour spares it.
