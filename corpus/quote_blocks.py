@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 
 from corpus.names import clean_name, descriptor_name
-from corpus.quotes import INTRODUCES, SPEECH_VERB, attributed_speaker
+from corpus.quotes import SPEECH_VERB, attributed_speaker, introduced
 from corpus.records import INTERVIEWEE, INTERVIEWER, QUOTED
 from corpus.sentences import split_sentences
 from corpus.voice_markers import post_signature
@@ -143,8 +143,7 @@ def _lead_voice(lead: str, turn: tuple[str, str | None, int], sides: dict[str, s
     """The voice a lead-in gives the block after it; None for the turn's own words."""
     if _OWN.search(lead):
         return None   # "I wrote at the time:": the turn's own words
-    m = INTRODUCES.search(lead)
-    who = (m.group("who") or m.group("whom")).split(",")[0].strip() if m else ""
+    who = introduced(lead) or ""
     if who.lower() in _MYSELF:
         return None   # "To quote myself:"
     if _ADDRESSED.search(lead) or who.lower() in _YOU:

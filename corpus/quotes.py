@@ -51,15 +51,16 @@ _SPEECH_INTRODUCES = re.compile(rf"\b{SPEECH_VERB}\s*[:,]\s*[\"“«]")
 # "You said earlier that ..." (the other side of the conversation, in its own turn)
 _PARTIES = frozenset("i we me us my our you your".split())
 _OPENING_QUOTES = frozenset('"“«‘')
-_OWN_OBJECTS = frozenset("myself ourselves yourself yourselves".split())   # "To quote myself:"
 _PARTY_SUBJECTS = frozenset("I we We you You".split())   # as written: "the US" is no "us"
 _QUANTIFIED = frozenset("some many most several few".split())
 _NOT_SUBJECTS = frozenset("""it this that these those there here what which who most many some all every
     none nobody everyone everybody anyone anybody one many few both each other others
     such so and but or yet as if when while although because since however thus also""".split())
+# whom words leading up to a quotation never name as its speaker: the parties, "To quote myself:"
+_NOT_INTRODUCED = _PARTIES | _NOT_SUBJECTS | frozenset("myself ourselves yourself yourselves".split())
 # words that only lead up to a quotation and name whose it is: "Here is how Lavrov put it:", "Here's what
 # Lavrov wrote on Monday:", "As Lavrov put it:", "In the words of Sergei Lavrov:", "To quote Lavrov:"
-INTRODUCES = re.compile(
+_INTRODUCES = re.compile(
     rf"(?:\b(?:[Hh]ere(?:'s|’s|\s+is)|[Tt]his\s+is|[Tt]hat\s+is)\s+(?:how|what)|(?:^|[,;]\s*)[Aa]s)\s+(?P<who>[^:;]+?)\s+"
     rf"(?:(?:put|phrased|described)\s+it|{SPEECH_VERB}|posted)\b[^:]*:$"
     rf"|(?:\b[Ii]n\s+the\s+words\s+of|\b[Tt]o\s+quote|\b[Qq]uoting|\bI\s+(?:will\s+|shall\s+|must\s+)?quote|"
@@ -471,16 +472,23 @@ def _colon_speaker(sentence: str) -> str | None:
     return name
 
 
+def introduced(text: str, end: int | None = None) -> str | None:
+    """Whom words that only lead up to a quotation name, to its first comma (``text[:end]`` ending in the
+    colon): "To quote Lavrov, the foreign minister:" -> "Lavrov", "Here is how the ministry put it:" ->
+    "the ministry"; None when the words are no such lead-in."""
+    m = _INTRODUCES.search(text, 0, len(text) if end is None else end)
+    return None if m is None else (m.group("who") or m.group("whom")).split(",")[0].strip()
+
+
 def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
     """Does the sentence carry attributed speech, and the speaker's name when it gives one. A
     question asks about speech, it reports none ("Why do you say that?")."""
     if sentence.find(":", 0, 48) > 0 and (name := _colon_speaker(sentence)):
         return True, name
     if (colon := sentence.find(":")) > 0 and sentence[colon + 1:].lstrip()[:1] in _OPENING_QUOTES \
-            and (m := INTRODUCES.search(sentence, 0, colon + 1)):
+            and (who := introduced(sentence, colon + 1)) is not None:
         # 'Here is what Peskov said on Monday: "..."', 'To quote Lavrov: "..."': whom the quotation is
-        who = (m.group("who") or m.group("whom")).split(",")[0].strip()
-        if who.split()[0].lower() not in _PARTIES | _NOT_SUBJECTS | _OWN_OBJECTS:
+        if who.split()[0].lower() not in _NOT_INTRODUCED:
             return True, descriptor_name(who)
     if _VERB_HINT.search(sentence) is None:
         return False, None  # the common case, decided without a regex

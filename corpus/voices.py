@@ -337,12 +337,11 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
             elif i in resets:
                 turn = None
                 voices.append(own)
-            elif i in posts and turn is not None:
-                # an embedded post in a turn (an HTML page's tweet, its '>' gone): the account's, read in
-                # the turn as a quotation block is
-                voices.append(replace(posts[i], within=Voice(turn.speaker, turn.speaker_name)))
             elif i in posts:
-                voices.append(posts[i])
+                # an embedded post (an HTML page's tweet, its '>' gone): the account's; in a turn, read in
+                # the turn as a quotation block is
+                voices.append(posts[i] if turn is None
+                              else replace(posts[i], within=Voice(turn.speaker, turn.speaker_name)))
             elif turn is not None:
                 voices.append(turn)
                 if turn.speaker in (INTERVIEWER, INTERVIEWEE):
