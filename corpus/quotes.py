@@ -486,7 +486,7 @@ def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
     if sentence.find(":", 0, 48) > 0 and (name := _colon_speaker(sentence)):
         return True, name
     if (colon := sentence.find(":")) > 0 and sentence[colon + 1:].lstrip()[:1] in _OPENING_QUOTES \
-            and (who := introduced(sentence, colon + 1)) is not None:
+            and (who := introduced(sentence, colon + 1)):   # "To quote , Lavrov:" names no one
         # 'Here is what Peskov said on Monday: "..."', 'To quote Lavrov: "..."': whom the quotation is
         if who.split()[0].lower() not in _NOT_INTRODUCED:
             return True, descriptor_name(who)

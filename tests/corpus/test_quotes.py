@@ -63,6 +63,9 @@ from corpus.quotes import attributed_speaker, clean_name
     ('To quote myself: "No."', (False, None)),
     ("Here's what the man himself said about monuments: pic.twitter.com/abc", (False, None)),
     ('Here is the plan: "Go."', (False, None)),
+    # a lead-in whose name is empty before its first comma names no one (it raised IndexError)
+    ('To quote , Lavrov: "Talks are over."', (False, None)),
+    ('Here is what , he said: "x"', (True, None)),
     # a contraction of a word that is no subject is none either ("Here's" as "Here")
     ("Here's what Lavrov wrote on Monday, and it was false.", (False, None)),
 ])
