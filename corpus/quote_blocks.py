@@ -1,8 +1,9 @@
-"""Quotation blocks inside an interview: whose words a Markdown ``>`` block in a turn holds.
+"""Quotation blocks: whose words a Markdown ``>`` block in an interview's turn, or in the writer's prose, holds.
 
-An interviewee who reads out a statement, or an interviewer who puts a post to them, sets it off as a
-quotation block (``> ...``): its words are not the turn's own. ``block_voices`` names them, first what
-names them best:
+An interviewee who reads out a statement, an interviewer who puts a post to them, or a writer who cites
+a statement, a document or an epigraph sets it off as a quotation block (``> ...``): its words are not
+the turn's (or the writer's) own. ``block_voices`` names them, first what names them best (the writer's
+prose is read as a turn of the author's or blogger's):
 
 - a signature line closing the block (``> — Maria Zakharova``; an embedded post's ``> — Russian MFA
   (@mfa_russia) March 11, 2026``) gives its speaker, and is the block's byline;
@@ -12,12 +13,15 @@ names them best:
   how Lavrov put it:``, ``As Lavrov put it:``, ``In the words of Sergei Lavrov:``, ``To quote
   Lavrov:``; ``I wrote at the time:`` (or ``To quote myself:``) keeps the turn's own voice, and ``In
   your book you wrote:`` (``To quote you:``) gives the other side of the interview;
-- else it is quoted material with no name.
+- else it is quoted material with no name: ``>`` sets off someone else's words (an epigraph, a
+  document's excerpt, a post), and a writer's stance is not read from what they cite.
 
 The lead-in itself stays the turn's sentence (``voices.sentence_voices``): the interviewee says
 ``Lavrov wrote this week:``, Lavrov the block.
 
-A block that repeats words the interview says elsewhere (a pull quote) is theirs, and a block right
+A block that repeats words the document says elsewhere (a pull quote) is the turn's, unless only another
+voice says them as its own (an answer pulled into the writer's introduction is the interviewee's; what a
+paragraph quotes is not its own words), and a block right
 under a turn label standing alone (``**A:**`` over ``> It depends.``) is the turn's own text. Sentences
 inside a block are read by the same rules (``voices.sentence_voices``): ``> "...," Peskov said.`` is
 Peskov's.
@@ -46,7 +50,9 @@ _ADDRESSED = re.compile(rf"\b[Yy]ou\s+{_BETWEEN}(?:{SPEECH_VERB}|put it)\b")
 _OTHER_SIDE = {INTERVIEWER: INTERVIEWEE, INTERVIEWEE: INTERVIEWER}
 _MYSELF = frozenset("me myself us ourselves".split())
 _YOU = frozenset("you yourself yourselves".split())
-_PULL_QUOTE_MIN = 20   # characters a block must repeat to be a pull quote of the interview's words
+_EMPHASIS = re.compile(r"\*+|(?<!\w)_+|_+(?!\w)")   # Markdown emphasis, not a handle's "_" ("@mfa_russia")
+_QUOTATION = re.compile(r'"[^"\n]*"|“[^”\n]*”|«[^»\n]*»')   # a paragraph's quotations, not its own words
+_PULL_QUOTE_MIN = 20   # characters a block must repeat to be a pull quote of the document's words
 
 
 def is_block(text: str, start: int, end: int) -> bool:
@@ -77,12 +83,14 @@ def _signature(text: str, start: int, end: int) -> str | None:
 
 def block_voices(text: str, paragraphs: list[tuple[int, int]], spoken: list[tuple[str, str | None, int] | None]
                  ) -> tuple[dict[int, tuple[str, str | None, str]], set[int]]:
-    """The voices of the quotation blocks in an interview's turns, by paragraph index: (role, name, kind),
+    """The voices of the quotation blocks in an interview's turns and the writer's prose, by paragraph
+    index: (role, name, kind),
     the kind ``byline`` for a signature line, else ``text``; and the paragraphs whose last sentence is a
     block's lead-in (``Lavrov wrote this week:``), the turn's own words that only introduce it.
 
     ``spoken[i]`` is (role, name, where its words start) for a paragraph of an interviewer's or an
-    interviewee's turn (after a turn label, the label's end), None for any other. A block is a run
+    interviewee's turn (after a turn label, the label's end) or of the writer's own prose (the author's
+    or the blogger's), None for any other. A block is a run
     of ``>`` paragraphs with no blank line between them; one the rules leave to the turn is not in
     the result.
     """
@@ -100,6 +108,9 @@ def block_voices(text: str, paragraphs: list[tuple[int, int]], spoken: list[tupl
     for said in spoken:
         if said is not None:
             sides.setdefault(said[0], said[1])
+    # who says what in their own words, what they quote aside ('you wrote that "Europe is sleepwalking"')
+    owned = [(spoken[j][:2], _plain(_QUOTATION.sub(" ", text[max(s, spoken[j][2]):e])))
+            for j, (s, e) in enumerate(paragraphs) if spoken[j] is not None and not is_block(text, s, e)]
     outside = " ".join(_plain(text[max(s, spoken[j][2]):e]) for j, (s, e) in enumerate(paragraphs)
                        if spoken[j] is not None and not is_block(text, s, e))
     found: dict[int, tuple[str, str | None, str]] = {}
@@ -119,7 +130,12 @@ def block_voices(text: str, paragraphs: list[tuple[int, int]], spoken: list[tupl
             voice = _lead_voice(lead, spoken[first], sides)
         elif len(words := _plain(" ".join(text[s:e] for s, e in (paragraphs[i] for i in run)))) >= _PULL_QUOTE_MIN \
                 and words in outside:
-            continue   # a pull quote: the interview says these words itself, in its turns
+            # a pull quote: the document says these words itself; the turn's, unless only another voice
+            # says them as its own (the interviewee's answer pulled into the writer's introduction)
+            sayers = [who for who, own in owned if words in own]
+            if not sayers or spoken[first][:2] in sayers:
+                continue
+            voice = sayers[0]
         else:
             voice = (QUOTED, None)
         if voice is not None:
@@ -136,7 +152,7 @@ def _lead_in(text: str, paragraph: tuple[int, int], before: tuple[str, str | Non
         return None
     spans = split_sentences(text, max(s, before[2]), e)
     lead = text[spans[-1][0]:spans[-1][1]].strip(" \t*_") if spans else ""
-    return lead if lead.endswith(":") else None
+    return _EMPHASIS.sub("", lead) if lead.endswith(":") else None   # "**Dmitry Peskov** said:"
 
 
 def _lead_voice(lead: str, turn: tuple[str, str | None, int], sides: dict[str, str | None]) -> tuple[str, str | None] | None:
@@ -147,7 +163,9 @@ def _lead_voice(lead: str, turn: tuple[str, str | None, int], sides: dict[str, s
     if who.lower() in _MYSELF:
         return None   # "To quote myself:"
     if _ADDRESSED.search(lead) or who.lower() in _YOU:
-        other = _OTHER_SIDE[turn[0]]
+        other = _OTHER_SIDE.get(turn[0])
+        if other is None:
+            return QUOTED, None   # the writer's "You wrote to us last week:": no side of an interview
         return other, sides.get(other)   # "In your book you wrote:": the other side's words
     if who:
         return QUOTED, descriptor_name(who)   # "To quote Lavrov:"; "Here is how the ministry put it:", no name

@@ -24,7 +24,8 @@ Generic rules first, then what the manifest's ``voices:`` hints state (a user's 
   descriptor without a capitalised name (``"...", the deputy minister said``, ``one of them said``)
   is ``quoted`` with no name: a role is not an identity. quotes.py finds that speech, and
   quotations.py carries a quotation's speaker across the sentences it spans;
-- a quotation block (``> ...``) in an interview's turn is whom it names (quote_blocks.py).
+- a quotation block (``> ...``) in an interview's turn, or in the writer's own prose, is whom it names
+  (quote_blocks.py).
 """
 
 from __future__ import annotations
@@ -350,7 +351,9 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
                 voices.append(Voice(QUOTED, hints.get("reposted_from"), editor=own))
         else:
             voices.append(posts.get(i, own))
-    # a quotation block (">") in a turn: the words of whom it names, not the turn's (quote_blocks.py)
+            if i not in posts:
+                spoken[i] = (own_role, own_name, start)   # the writer's own prose: its blocks read as a turn's
+    # a quotation block (">") in a turn or in the writer's prose: the words of whom it names (quote_blocks.py)
     blocks, leads = block_voices(text, paragraphs, spoken)
     for i, (role, name, kind) in blocks.items():
         voices[i] = Voice(role, name, kind=kind, editor=own, within=Voice(voices[i].speaker, voices[i].speaker_name))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from corpus.extraction import extract_claims
 from corpus.readers import read_documents
-from corpus.records import INTERVIEWEE, INTERVIEWER, QUOTED
+from corpus.records import AUTHOR, INTERVIEWEE, INTERVIEWER, QUOTED
 
 
 def claims_of(tmp_path: Path, name: str, content: str) -> list:
@@ -251,3 +251,75 @@ def test_a_block_s_lead_in_is_the_turn_s_own_sentence(tmp_path: Path) -> None:
     assert found["The West has lied to us for thirty years."] == (QUOTED, "Lavrov")
     assert found["You once wrote:"] == weekly
     assert found["The war will end by spring."] == reznik
+
+
+PROSE = """# Moscow digs in
+
+By Jana Kovac
+
+Moscow hardened its line this week. Lavrov wrote on Monday:
+
+> The West has lied to us for thirty years.
+
+The ministry spokeswoman went further.
+
+> Europe will freeze this winter.
+> — Maria Zakharova
+
+Sanctions take a decade to bite, and Europe knows it.
+
+> Sanctions take a decade to bite, and Europe knows it.
+
+> All happy families are alike.
+
+The end is near. As I wrote last year:
+
+> The war will end by spring.
+"""
+
+
+def test_a_quotation_block_in_the_writer_s_prose_is_whom_it_names(tmp_path: Path) -> None:
+    kovac = (AUTHOR, "Jana Kovac")
+    for name in ("a.md", "a.txt"):
+        found = {c.text.lstrip("> "): (c.speaker, c.speaker_name) for c in claims_of(tmp_path, name, PROSE)}
+        assert found["Lavrov wrote on Monday:"] == kovac, name   # the writer's words, leading up to his
+        assert found["The West has lied to us for thirty years."] == (QUOTED, "Lavrov"), name
+        assert found["Europe will freeze this winter."] == (QUOTED, "Maria Zakharova"), name   # signed
+        assert found["— Maria Zakharova"] == (QUOTED, "Maria Zakharova"), name
+        # a pull quote of the article's own words, and the writer quoting themselves, stay the author's
+        assert found["Sanctions take a decade to bite, and Europe knows it."] == kovac, name
+        assert found["The war will end by spring."] == kovac, name
+        # an epigraph, an excerpt no one is named for: quoted, no name (not the writer's stance)
+        assert found["All happy families are alike."] == (QUOTED, None), name
+    row = {"id": "r1", "text": "Moscow answered the same day. Peskov told reporters:\n\n> Talks are over.\n\n"
+                               "Nobody believed him."}
+    assert voices(claims_of(tmp_path, "rows.jsonl", json.dumps(row) + "\n")) == [
+        ("Moscow answered the same day.", AUTHOR, None),
+        ("Peskov told reporters:", AUTHOR, None),
+        ("> Talks are over.", QUOTED, "Peskov"),
+        ("Nobody believed him.", AUTHOR, None),
+    ]
+    # a lead-in set in emphasis names the speaker without its markup
+    found = voices(claims_of(tmp_path, "e.md", "Talks stalled.\n\n**Dmitry Peskov** said:\n\n> The deal is dead.\n"))
+    assert found[1:] == [("**Dmitry Peskov** said:", AUTHOR, None), ("The deal is dead.", QUOTED, "Dmitry Peskov")]
+
+
+def test_a_pull_quote_in_the_introduction_is_whoever_says_it(tmp_path: Path) -> None:
+    text = ("---\ninterviewer: Kyiv Weekly\ninterviewee: Olga Reznik\n---\n\n"
+            "We spoke to the economist Olga Reznik about the sanctions.\n\n"
+            "> Prices will fall by spring, whatever they say.\n\n**Q:** Will prices fall?\n\n"
+            "**A:** Prices will fall by spring, whatever they say.\n")
+    pulled = [(c.speaker, c.speaker_name) for c in claims_of(tmp_path, "i.md", text)
+              if c.text == "Prices will fall by spring, whatever they say."]
+    assert pulled == [(INTERVIEWEE, "Olga Reznik")] * 2   # her answer's words, set off in the introduction
+    # words a question quotes are not the interviewer's own: the answer's pull quote of them stays hers
+    text = ("---\ninterviewer: Kyiv Weekly\ninterviewee: Olga Reznik\n---\n\n"
+            '**Q:** In your book you wrote that "Europe is sleepwalking into a long war." Still?\n\n'
+            "**A:** Yes.\n\n> Europe is sleepwalking into a long war.\n")
+    found = {c.text: (c.speaker, c.speaker_name) for c in claims_of(tmp_path, "q.md", text)}
+    assert found["Europe is sleepwalking into a long war."] == (INTERVIEWEE, "Olga Reznik")
+    # the writer addressing a reader ("you") has no other side: the block is quoted with no name
+    found = {c.text: (c.speaker, c.speaker_name)
+             for c in claims_of(tmp_path, "y.md", "Many readers objected. You wrote to us last week:\n\n> Stop it.\n")}
+    assert found["You wrote to us last week:"] == (AUTHOR, None)
+    assert found["Stop it."] == (QUOTED, None)
