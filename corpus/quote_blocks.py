@@ -3,7 +3,8 @@
 An interviewee who reads out a statement, an interviewer who puts a post to them, or a writer who cites
 a statement, a document or an epigraph sets it off as a quotation block (``> ...``): its words are not
 the turn's (or the writer's) own. ``block_voices`` names them, first what names them best (the writer's
-prose is read as a turn of the author's or blogger's):
+prose is read as a turn of the author's or blogger's; an HTML page's ``<blockquote>``, whose ``>`` the
+extractor drops, comes as runs of paragraphs the reader marked, and is read the same):
 
 - a signature line closing the block (``> — Maria Zakharova``; an embedded post's ``> — Russian MFA
   (@mfa_russia) March 11, 2026``) gives its speaker, and is the block's byline;
@@ -41,7 +42,7 @@ __all__ = ["block_voices", "is_block"]
 
 _BLOCK = re.compile(r"[ \t]{0,3}>")
 # "> — Maria Zakharova", "> -- Sergei Lavrov, Russia's foreign minister", "> — Сергей Лавров" (a "> - " is a list item)
-_SIGNATURE = re.compile(r"[ \t]{0,3}>[ \t]*(?:—|–|―|--)[ \t]*(?P<name>[A-ZА-ЯЁ@][^\n]{0,119}?)[ \t]*")
+_SIGNATURE = re.compile(r"[ \t]{0,3}>?[ \t]*(?:—|–|―|--)[ \t]*(?P<name>[A-ZА-ЯЁ@][^\n]{0,119}?)[ \t]*")
 _MARKS = re.compile(r"(?m)^[ \t]{0,3}(?:>[ \t]?)+|[\"“”‘«»*_]")
 # who speaks in a lead-in: "I wrote at the time:", "as we have said:" (the turn's own words), "you wrote:"
 _BETWEEN = r"(?:(?:have|has|had|once|also|then|already|recently|just|even|previously|earlier|[a-z]+ly)\s+){0,2}"
@@ -81,8 +82,8 @@ def _signature(text: str, start: int, end: int) -> str | None:
         else None
 
 
-def block_voices(text: str, paragraphs: list[tuple[int, int]], spoken: list[tuple[str, str | None, int] | None]
-                 ) -> tuple[dict[int, tuple[str, str | None, str]], set[int]]:
+def block_voices(text: str, paragraphs: list[tuple[int, int]], spoken: list[tuple[str, str | None, int] | None],
+                 marked: list[list[int]] = ()) -> tuple[dict[int, tuple[str, str | None, str]], set[int]]:
     """The voices of the quotation blocks in an interview's turns and the writer's prose, by paragraph
     index: (role, name, kind),
     the kind ``byline`` for a signature line, else ``text``; and the paragraphs whose last sentence is a
@@ -91,17 +92,28 @@ def block_voices(text: str, paragraphs: list[tuple[int, int]], spoken: list[tupl
     ``spoken[i]`` is (role, name, where its words start) for a paragraph of an interviewer's or an
     interviewee's turn (after a turn label, the label's end) or of the writer's own prose (the author's
     or the blogger's), None for any other. A block is a run
-    of ``>`` paragraphs with no blank line between them; one the rules leave to the turn is not in
-    the result.
+    of ``>`` paragraphs with no blank line between them, or one of ``marked``'s runs of paragraph
+    indices (an HTML page's ``<blockquote>``, whose text has no ``>``); one the rules leave to the turn
+    is not in the result.
     """
+    quoted = {i for run in marked for i in run}
+
+    def inside(j: int) -> bool:
+        return j in quoted or is_block(text, *paragraphs[j])
+
     runs: list[list[int]] = []
     for i, (s, e) in enumerate(paragraphs):
-        if spoken[i] is None or spoken[i][2] > s or not is_block(text, s, e):
+        if spoken[i] is None or spoken[i][2] > s or i in quoted or not is_block(text, s, e):
             continue
         if runs and runs[-1][-1] == i - 1 and text.count("\n", paragraphs[i - 1][1], s) == 1:
             runs[-1].append(i)
         else:
             runs.append([i])
+    for run in marked:   # a blockquote's paragraphs in a turn or the writer's prose, not its turn label's
+        run = [i for i in run if spoken[i] is not None and spoken[i][2] <= paragraphs[i][0]]
+        if run:
+            runs.append(run)
+    runs.sort()
     if not runs:
         return {}, set()
     sides: dict[str, str | None] = {}   # each role's name, as its first turn gives it
@@ -110,9 +122,9 @@ def block_voices(text: str, paragraphs: list[tuple[int, int]], spoken: list[tupl
             sides.setdefault(said[0], said[1])
     # who says what in their own words, what they quote aside ('you wrote that "Europe is sleepwalking"')
     owned = [(spoken[j][:2], _plain(_QUOTATION.sub(" ", text[max(s, spoken[j][2]):e])))
-            for j, (s, e) in enumerate(paragraphs) if spoken[j] is not None and not is_block(text, s, e)]
+            for j, (s, e) in enumerate(paragraphs) if spoken[j] is not None and not inside(j)]
     outside = " ".join(_plain(text[max(s, spoken[j][2]):e]) for j, (s, e) in enumerate(paragraphs)
-                       if spoken[j] is not None and not is_block(text, s, e))
+                       if spoken[j] is not None and not inside(j))
     found: dict[int, tuple[str, str | None, str]] = {}
     leads: set[int] = set()
     for run in runs:
@@ -121,7 +133,7 @@ def block_voices(text: str, paragraphs: list[tuple[int, int]], spoken: list[tupl
         if before is not None and before[2] >= paragraphs[first - 1][1]:
             continue   # "**A:**" alone over "> It depends.": the answer's own text, set off
         signed = {i: who for i in run if (who := _signature(text, *paragraphs[i]))}
-        lead = None if first == 0 else _lead_in(text, paragraphs[first - 1], before, spoken[first])
+        lead = None if first == 0 or inside(first - 1) else _lead_in(text, paragraphs[first - 1], before, spoken[first])
         if lead:
             leads.add(first - 1)
         if signed:
@@ -148,7 +160,7 @@ def _lead_in(text: str, paragraph: tuple[int, int], before: tuple[str, str | Non
     """The sentence of the turn that leads up to a block: the last of the paragraph before it, when
     that is the same turn's words (no block) and the sentence ends in a colon ("Lavrov wrote:")."""
     s, e = paragraph
-    if before is None or before[:2] != turn[:2] or is_block(text, s, e):
+    if before is None or before[:2] != turn[:2]:
         return None
     spans = split_sentences(text, max(s, before[2]), e)
     lead = text[spans[-1][0]:spans[-1][1]].strip(" \t*_") if spans else ""

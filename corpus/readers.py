@@ -9,7 +9,8 @@ read here (for HTML: the main text extracted from the page, which ``stance claim
 page's ``<h1>`` and standfirst put back in front when the extractor kept only the story's container). A page's
 headline opening that text is hinted (``headline_end``) so that it is flagged a ``headline`` (a statement, not a
 claim); so are a Markdown file's ``# Title`` and a text file's first line when it is the title its manifest entry
-(or its front matter) gives.
+(or its front matter) gives. What a page sets in a ``<blockquote>`` (trafilatura keeps its words, not the mark) is
+hinted as spans of that text (``quote_blocks``), read as ``>`` blocks are (``corpus.quote_blocks``).
 
 Here: each file format read into Documents (plain text, Markdown and its front matter, HTML pages
 through trafilatura) and the documents of all inputs streamed. JSONL and CSV rows are read in
@@ -140,6 +141,61 @@ def _with_lead(body: str, page: str) -> str:
     return f"{headline}\n{body}" if headline is not None else body
 
 
+# Block elements whose text trafilatura writes as its own line(s); one with none of them inside is a leaf
+_LEAF_BLOCKS = frozenset("p div li ul ol h1 h2 h3 h4 h5 h6 header footer section article aside address figure "
+                         "figcaption table thead tbody tr td th blockquote pre dl dt dd main nav form".split())
+# an embedded post's <blockquote> (a tweet, an Instagram or TikTok post): read by its signature, not as a quotation
+_LEAF_AHEAD = 400   # leaves looked through for a paragraph's words: a page's menus and asides, not its whole
+_EMBED_CLASS = re.compile(r"tweet|twitter|instagram|tiktok|bluesky|threads|mastodon|reddit|telegram|embed", re.I)
+
+
+def _blockquote_spans(page: str, text: str) -> list[list[int]]:
+    """The spans of ``text`` (the page's extracted text) that the page sets in a ``<blockquote>`` (not an
+    embedded post's), one ``[start, end]`` a blockquote, from its first paragraph's start to its last's end.
+
+    trafilatura keeps a blockquote's words but no mark of it; this reads the page beside them, the text
+    unchanged: the page's leaf blocks (a ``<p>``, an ``<li>``, a ``<blockquote>`` with no block inside) in
+    order, ``<br>`` a line break, and each paragraph of ``text`` is the next piece of a leaf from where the
+    last one ended (spaces aside), the leaves it matches inside a blockquote marking it. A paragraph that
+    matches no leaf (trafilatura wrote it otherwise) is no part of one: it is left as it reads."""
+    import lxml.html
+
+    try:
+        tree = lxml.html.document_fromstring(page)
+    except (ValueError, lxml.etree.ParserError):
+        return []
+    for br in tree.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    numbers = {quote: n for n, quote in enumerate(tree.iter("blockquote"))}   # holds each one's proxy: one a node
+    leaves: list[tuple[str, int | None]] = []   # (the leaf's words, the blockquote it stands in)
+    for element in tree.iter(*_LEAF_BLOCKS):
+        if any(isinstance(d.tag, str) and d.tag in _LEAF_BLOCKS for d in element.iterdescendants()):
+            continue
+        quote = None
+        for above in (element, *element.iterancestors("blockquote")):
+            if above.tag != "blockquote":
+                continue
+            if _EMBED_CLASS.search(f"{above.get('class', '')} {above.get('id', '')}"):
+                quote = None
+                break
+            quote = numbers[above]   # the outermost blockquote, last
+        leaves.append((_flat(element.text_content()), quote))
+    spans: dict[int, list[int]] = {}
+    leaf, done = 0, 0   # where the next paragraph is looked for: a leaf, and how much of it is matched
+    for s, e in split_paragraphs(text):
+        said = _flat(text[s:e])
+        for j in range(leaf, min(len(leaves), leaf + _LEAF_AHEAD)):
+            words, quote = leaves[j]
+            at = done if j == leaf else 0
+            at += words[at:at + 1] == " "
+            if said and words.startswith(said, at):
+                leaf, done = j, at + len(said)
+                if quote is not None:
+                    spans.setdefault(quote, [s, e])[1] = e
+                break
+    return sorted(spans.values())
+
+
 def _read_html(source: Source, text: str, on_skip: OnSkip) -> Document | None:
     import trafilatura  # heavy: only when a page is read
 
@@ -171,6 +227,10 @@ def _read_html(source: Source, text: str, on_skip: OnSkip) -> Document | None:
     headline_end = _headline_end(full, [meta.get("title"), *_h1_texts(text)])
     if headline_end:
         hints["headline_end"] = headline_end  # the page's headline, as a Markdown file's "# Title"
+    if "<blockquote" in text.lower():
+        quotes = _blockquote_spans(text, full)
+        if quotes:
+            hints["quote_blocks"] = quotes   # what the page sets in a <blockquote>, as a '>' block (quote_blocks.py)
     entry = _file_meta(source)
     hints = {**hints, **entry.get("voices", {})}
     meta.update(entry)

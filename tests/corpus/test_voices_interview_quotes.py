@@ -323,3 +323,41 @@ def test_a_pull_quote_in_the_introduction_is_whoever_says_it(tmp_path: Path) -> 
              for c in claims_of(tmp_path, "y.md", "Many readers objected. You wrote to us last week:\n\n> Stop it.\n")}
     assert found["You wrote to us last week:"] == (AUTHOR, None)
     assert found["Stop it."] == (QUOTED, None)
+
+
+def test_an_html_blockquote_is_read_as_a_quotation_block_its_text_unchanged(tmp_path: Path) -> None:
+    # trafilatura keeps a <blockquote>'s words, not its mark: the reader marks them beside the text
+    page = ("<html><head><title>Moscow digs in</title></head><body><article><h1>Moscow digs in</h1>"
+            "<p>By Jana Kovac</p><p>Moscow hardened its line this week. Lavrov wrote on Monday:</p>"
+            "<blockquote><p>The West has lied to us for thirty years.<br>It will lie again.</p></blockquote>"
+            "<p>The ministry spokeswoman went further.</p>"
+            "<blockquote><p>Europe will freeze this winter.</p><p>— Maria Zakharova</p></blockquote>"
+            "<p>Nobody in Brussels expects a deal before the spring.</p>"
+            "<blockquote><p>All happy families are alike.</p></blockquote>"
+            '<blockquote class="twitter-tweet"><p>Western weapons will not save the Kiev regime.</p>'
+            "&mdash; Russian MFA (@mfa_russia) <a href='https://x.com/s/1'>March 11, 2026</a></blockquote>"
+            "<p><strong>Q:</strong> What did the ministry say?</p>"
+            "<p><strong>A:</strong> Here is how Peskov put it:</p><blockquote><p>Talks are over.</p></blockquote>"
+            "<p><strong>Q:</strong> Do you believe it?</p><p><strong>A:</strong> No.</p></article></body></html>")
+    (tmp_path / "p.html").write_text(page, encoding="utf-8")
+    [doc] = read_documents([str(tmp_path / "p.html")])
+    assert doc.text == (   # as the extractor writes it: no '>' added, every offset as before
+        "Moscow digs in\nBy Jana Kovac\nMoscow hardened its line this week. Lavrov wrote on Monday:\n"
+        "The West has lied to us for thirty years.\nIt will lie again.\nThe ministry spokeswoman went further.\n"
+        "Europe will freeze this winter.\n— Maria Zakharova\nNobody in Brussels expects a deal before the spring.\n"
+        "All happy families are alike.\nWestern weapons will not save the Kiev regime.\n"
+        "— Russian MFA (@mfa_russia) March 11, 2026\nQ: What did the ministry say?\nA: Here is how Peskov put it:\n"
+        "Talks are over.\nQ: Do you believe it?\nA: No.")
+    kovac, account = (AUTHOR, "Jana Kovac"), "Russian MFA (@mfa_russia)"
+    found = {c.text: (c.speaker, c.speaker_name, c.reason) for c in claims_of(tmp_path, "p.html", page)}
+    assert found["Lavrov wrote on Monday:"][:2] == kovac   # the writer's lead-in, the block after it Lavrov's
+    assert found["The West has lied to us for thirty years."][:2] == (QUOTED, "Lavrov")
+    assert found["It will lie again."][:2] == (QUOTED, "Lavrov")   # a <br> in the quotation: still in it
+    assert found["Europe will freeze this winter."][:2] == (QUOTED, "Maria Zakharova")
+    assert found["— Maria Zakharova"] == (QUOTED, "Maria Zakharova", "byline")
+    assert found["Nobody in Brussels expects a deal before the spring."][:2] == kovac
+    assert found["All happy families are alike."][:2] == (QUOTED, None)
+    assert found["Western weapons will not save the Kiev regime."][:2] == (QUOTED, account)   # a post, as before
+    assert found["Here is how Peskov put it:"][:2] == (INTERVIEWEE, None)
+    assert found["Talks are over."][:2] == (QUOTED, "Peskov")
+    assert found["No."][:2] == (INTERVIEWEE, None)
