@@ -121,10 +121,10 @@ def block_voices(text: str, paragraphs: list[tuple[int, int]], spoken: list[tupl
         if said is not None:
             sides.setdefault(said[0], said[1])
     # who says what in their own words, what they quote aside ('you wrote that "Europe is sleepwalking"')
-    owned = [(spoken[j][:2], _plain(_QUOTATION.sub(" ", text[max(s, spoken[j][2]):e])))
-            for j, (s, e) in enumerate(paragraphs) if spoken[j] is not None and not inside(j)]
-    outside = " ".join(_plain(text[max(s, spoken[j][2]):e]) for j, (s, e) in enumerate(paragraphs)
-                       if spoken[j] is not None and not inside(j))
+    prose = [(spoken[j][:2], text[max(s, spoken[j][2]):e]) for j, (s, e) in enumerate(paragraphs)
+            if spoken[j] is not None and not inside(j)]   # the turns' and the writer's own, no block
+    owned = [(who, _plain(_QUOTATION.sub(" ", own))) for who, own in prose]
+    outside = " ".join(_plain(own) for _, own in prose)
     found: dict[int, tuple[str, str | None, str]] = {}
     leads: set[int] = set()
     for run in runs:
