@@ -51,10 +51,7 @@ class EmbeddingCache:
         self._matrix: np.ndarray | None = None
         if self.directory.exists() and not self.directory.is_dir():
             raise UserError(f"{self.directory} is a file; give --cache a directory (or leave it out)")
-        loaded = self._read()
-        if loaded is not None:
-            self._keys, self._matrix = loaded
-            self._mark_used()
+        self._load()
 
     @property
     def path(self) -> Path:
@@ -76,6 +73,13 @@ class EmbeddingCache:
             return self.directory.resolve() == embeddings_dir().resolve()
         except OSError:
             return False
+
+    def _load(self) -> None:
+        """This runtime's file read in (none: empty), and marked used."""
+        loaded = self._read()
+        self._keys, self._matrix = loaded if loaded is not None else ({}, None)
+        if loaded is not None:
+            self._mark_used()
 
     def _read(self) -> tuple[dict[str, int], np.ndarray] | None:
         """The keys and matrix on disk, or None when there are none or they are damaged."""
@@ -108,10 +112,7 @@ class EmbeddingCache:
         made_by = getattr(encoder, "runtime", self.runtime)
         if made_by != self.runtime:
             self.runtime = made_by
-            loaded = self._read()
-            self._keys, self._matrix = loaded if loaded is not None else ({}, None)
-            if loaded is not None:
-                self._mark_used()
+            self._load()
 
     def embed(self, texts: list[str], encoder: Encoder | None = None, batch_size: int = 64,
               progress: bool = False) -> np.ndarray:
