@@ -144,8 +144,8 @@ def _with_lead(body: str, page: str) -> str:
 # Block elements whose text trafilatura writes as its own line(s); one with none of them inside is a leaf
 _LEAF_BLOCKS = frozenset("p div li ul ol h1 h2 h3 h4 h5 h6 header footer section article aside address figure "
                          "figcaption table thead tbody tr td th blockquote pre dl dt dd main nav form".split())
-# an embedded post's <blockquote> (a tweet, an Instagram or TikTok post): read by its signature, not as a quotation
 _LEAF_AHEAD = 400   # leaves looked through for a paragraph's words: a page's menus and asides, not its whole
+# an embedded post's <blockquote> (a tweet, an Instagram or TikTok post): read by its signature, not as a quotation
 _EMBED_CLASS = re.compile(r"tweet|twitter|instagram|tiktok|bluesky|threads|mastodon|reddit|telegram|embed", re.I)
 
 
