@@ -12,7 +12,8 @@ extractor drops, comes as runs of paragraphs the reader marked, and is read the 
   ``Lavrov wrote:`` is Lavrov's, ``The ministry wrote:`` a quotation with no name (the writer's rules
   for attributed speech, quotes.py), and so are the words that only lead up to a quotation: ``Here is
   how Lavrov put it:``, ``As Lavrov put it:``, ``In the words of Sergei Lavrov:``, ``To quote
-  Lavrov:``; ``I wrote at the time:`` (or ``To quote myself:``) keeps the turn's own voice, and ``In
+  Lavrov:`` (or ``To quote Lavrov,``, a comma ending such a lead-in); ``I wrote at the time:`` (or
+  ``To quote myself:``) keeps the turn's own voice, and ``In
   your book you wrote:`` (``To quote you:``) gives the other side of the interview;
 - else it is quoted material with no name: ``>`` sets off someone else's words (an epigraph, a
   document's excerpt, a post), and a writer's stance is not read from what they cite.
@@ -164,6 +165,8 @@ def _lead_in(text: str, paragraph: tuple[int, int], before: tuple[str, str | Non
         return None
     spans = split_sentences(text, max(s, before[2]), e)
     lead = text[spans[-1][0]:spans[-1][1]].strip(" \t*_") if spans else ""
+    if lead.endswith(",") and introduced(_EMPHASIS.sub("", lead)):
+        return _EMPHASIS.sub("", lead)   # "In the words of Sergei Lavrov,": a comma ends a quoting lead-in too
     return _EMPHASIS.sub("", lead) if lead.endswith(":") else None   # "**Dmitry Peskov** said:"
 
 

@@ -60,11 +60,20 @@ _NOT_SUBJECTS = frozenset("""it this that these those there here what which who 
 _NOT_INTRODUCED = _PARTIES | _NOT_SUBJECTS | frozenset("myself ourselves yourself yourselves".split())
 # words that only lead up to a quotation and name whose it is: "Here is how Lavrov put it:", "Here's what
 # Lavrov wrote on Monday:", "As Lavrov put it:", "In the words of Sergei Lavrov:", "To quote Lavrov:"
+_QUOTING_LEAD = (r"(?:\b[Ii]n\s+the\s+words\s+of|\b[Tt]o\s+quote|\b[Qq]uoting|\bI\s+(?:will\s+|shall\s+|must\s+)?quote|"
+                 r"\b(?:[Ll]et\s+me|I'll|I’ll)\s+quote)")
 _INTRODUCES = re.compile(
     rf"(?:\b(?:[Hh]ere(?:'s|’s|\s+is)|[Tt]his\s+is|[Tt]hat\s+is)\s+(?:how|what)|(?:^|[,;]\s*)[Aa]s)\s+(?P<who>[^:;]+?)\s+"
     rf"(?:(?:put|phrased|described)\s+it|{SPEECH_VERB}|posted)\b[^:]*:$"
-    rf"|(?:\b[Ii]n\s+the\s+words\s+of|\b[Tt]o\s+quote|\b[Qq]uoting|\bI\s+(?:will\s+|shall\s+|must\s+)?quote|"
-    rf"\b(?:[Ll]et\s+me|I'll|I’ll)\s+quote)\s+(?P<whom>[^:;]+?)\s*:$")
+    rf"|{_QUOTING_LEAD}\s+(?P<whom>[^:;]+?)\s*:$")
+# the same with a comma for the colon: 'In the words of Sergei Lavrov, "..."', 'To quote Lavrov, the
+# foreign minister, "..."'; whom it names holds no comma but an appositive's, since a comma may also end a
+# lead-in of its own ('Quoting Lavrov, Peskov said, "..."' is Peskov's)
+_INTRODUCES_COMMA = re.compile(
+    rf"{_QUOTING_LEAD}\s+(?P<whom>[^:;,]+?(?:,\s+(?:the|a|an|his|her|its|their|[A-Z][\w.-]*['’]s)\s+[^:;,]+?)?)\s*,$")
+_COMMA_QUOTE = re.compile(r",\s*[\"“«]")
+# pronouns a lead-in may name, whose name is elsewhere ("to quote him, ..."): no name given here
+_OBJECT_PRONOUNS = frozenset("him her them it".split())
 _QUOTE_THEN_VERB = re.compile(
     rf"[\"”»],?\s+(?:(?P<pro>he|she|they)\s+{SPEECH_VERB}|{SPEECH_VERB}\s+(?P<after>{NAME})|"
     rf"(?P<before>{NAME})\s+{SPEECH_VERB})\b")
@@ -411,7 +420,7 @@ def _not_a_speaker(words: list[str]) -> bool:
 # (a transcript's "PESKOV:" turns, a dateline's "MOSCOW:" are in capitals, and read elsewhere)
 _NAME_COLON_QUOTE = re.compile(rf"(?P<name>{NAME})\s*:\s+[\"“«]")
 # what opens a line with a colon and is no one: a label, a section, a place, a time
-_NOT_COLON_SPEAKERS = NOT_SPEAKERS | frozenset("""nb todo fixme xxx video watch breaking urgent exclusive opinion
+_NOT_COLON_SPEAKERS = NOT_SPEAKERS | frozenset("""nb todo fixme xxx video watch breaking urgent exclusive opinion quoting
     analysis live explainer quote quotes headline claim verdict fact check rating fake myth truth translation
     original caption context reality statement text transcript title timeline question answer q a via result
     results status problem lesson reason response reaction message motto slogan tagline subject topic theme issue
@@ -475,8 +484,13 @@ def _colon_speaker(sentence: str) -> str | None:
 def introduced(text: str, end: int | None = None) -> str | None:
     """Whom words that only lead up to a quotation name, to its first comma (``text[:end]`` ending in the
     colon): "To quote Lavrov, the foreign minister:" -> "Lavrov", "Here is how the ministry put it:" ->
-    "the ministry"; None when the words are no such lead-in."""
-    m = _INTRODUCES.search(text, 0, len(text) if end is None else end)
+    "the ministry"; None when the words are no such lead-in. A quoting lead-in may end in a comma
+    instead ("In the words of Sergei Lavrov," -> "Sergei Lavrov")."""
+    end = len(text) if end is None else end
+    if text[:end].endswith(","):
+        m = _INTRODUCES_COMMA.search(text, 0, end)
+        return None if m is None else m.group("whom").split(",")[0].strip()
+    m = _INTRODUCES.search(text, 0, end)
     return None if m is None else (m.group("who") or m.group("whom")).split(",")[0].strip()
 
 
@@ -490,6 +504,9 @@ def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
         # 'Here is what Peskov said on Monday: "..."', 'To quote Lavrov: "..."': whom the quotation is
         if who.split()[0].lower() not in _NOT_INTRODUCED:
             return True, descriptor_name(who)
+    if (m := _COMMA_QUOTE.search(sentence)) and (who := introduced(sentence, m.start() + 1)) \
+            and who.split()[0].lower() not in _NOT_INTRODUCED | _OBJECT_PRONOUNS:
+        return True, descriptor_name(who)   # 'In the words of Sergei Lavrov, "..."', 'To quote Lavrov, "..."'
     if _VERB_HINT.search(sentence) is None:
         return False, None  # the common case, decided without a regex
     if sentence.rstrip(" \t)").endswith("?") or (

@@ -378,8 +378,8 @@ def sentence_voices(text: str, spans: list[tuple[int, int]], base: Voice) -> lis
     """The voices of one paragraph's sentences (``spans`` into ``text``, in order).
 
     Each sentence gets ``sentence_voice``, but a lead-in to a quotation block (the last sentence of a
-    ``lead_in`` paragraph, ending in a colon) keeps the paragraph's voice; then a quotation's speaker is
-    carried across the sentences it spans (``quotations.carry_quotations``).
+    ``lead_in`` paragraph, ending in a colon, or in a comma after "To quote X") keeps the paragraph's
+    voice; then a quotation's speaker is carried across the sentences it spans (``quotations.carry_quotations``).
     """
     if base.speaker == QUOTED and base.within is not None and base.kind == "text" and spans:
         # a quotation block in a turn: its sentences read as the turn's would be, what they give the
@@ -390,6 +390,6 @@ def sentence_voices(text: str, spans: list[tuple[int, int]], base: Voice) -> lis
     if base.speaker not in QUOTING or base.kind != "text" or not spans:
         return [(base.speaker, base.speaker_name)] * len(spans)  # comments, headings, people a broadcast shows
     found = [sentence_voice(text[s:e], base) for s, e in spans]
-    if base.lead_in and text[spans[-1][0]:spans[-1][1]].rstrip(" \t*_").endswith(":"):
+    if base.lead_in and text[spans[-1][0]:spans[-1][1]].rstrip(" \t*_").endswith((":", ",")):
         found[-1] = (base.speaker, base.speaker_name)   # "Lavrov wrote this week:" over the block of his words
     return carry_quotations(text, spans, found)

@@ -68,6 +68,17 @@ from corpus.quotes import attributed_speaker, clean_name
     ('Here is what , he said: "x"', (True, None)),
     # a contraction of a word that is no subject is none either ("Here's" as "Here")
     ("Here's what Lavrov wrote on Monday, and it was false.", (False, None)),
+    # the same lead-ins ending in a comma right before the quotation name it as the colon does
+    ('In the words of Sergei Lavrov, "The West has lied to us."', (True, "Sergei Lavrov")),
+    ('To quote Lavrov, \u201cThe West has lied to us.\u201d', (True, "Lavrov")),
+    ('Quoting Lavrov, "The West has lied to us."', (True, "Lavrov")),
+    ('To quote Lavrov, the foreign minister, "Talks are over."', (True, "Lavrov")),
+    ('In the words of the ministry, "A provocation."', (True, None)),
+    ('To quote myself, "No."', (False, None)),
+    ('Quoting Lavrov, Peskov said, "Talks are over."', (True, "Peskov")),   # the speaker is who says it
+    ('In the words of the song, the "war" never ends.', (False, None)),      # no quotation after the comma
+    # "Quoting" opening a colon's lead-in is no name ('Quoting Lavrov: "..."' gave "Quoting Lavrov")
+    ('Quoting Lavrov: "The West has lied to us."', (True, "Lavrov")),
 ])
 def test_attributed_speaker_names_who_speaks(sentence, expected):
     assert attributed_speaker(sentence) == expected

@@ -362,6 +362,10 @@ def test_sentence_voice_finds_attributed_speech(sentence: str, expected: tuple) 
     ('As Lavrov said, "The West has lied to us."', (QUOTED, "Lavrov")),
     ('As the minister said: "We will not pay."', (QUOTED, None)),
     ('As Scholz put it, "We will not be blackmailed."', (QUOTED, "Scholz")),
+    # words that only lead up to the quotation, with a comma as with a colon
+    ('In the words of Sergei Lavrov, "The West has lied to us."', (QUOTED, "Sergei Lavrov")),
+    ('To quote Lavrov, "The West has lied to us."', (QUOTED, "Lavrov")),
+    ('To quote myself, "We will not pay."', (AUTHOR, "Jane Roe")),
     # whom the speaker told, then the quotation; "put it" with its manner
     ('Medinsky told the Ukrainian delegation, "We will fight for as long as it takes."', (QUOTED, "Medinsky")),
     ('Peskov told state television: "We are in no hurry."', (QUOTED, "Peskov")),

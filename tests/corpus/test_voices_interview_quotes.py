@@ -60,6 +60,21 @@ Vollmer: No. I told the minister that we would not sign.
 """
 
 
+def test_a_lead_in_ending_in_a_comma_names_the_quotation_in_an_answer(tmp_path: Path) -> None:
+    text = ("Question: What does Moscow say?\n\nVollmer: In the words of Sergei Lavrov, \"The West has lied. "
+            "We will respond.\" To quote Peskov, \"Talks are over.\" We disagree.\n")
+    assert voices(claims_of(tmp_path, "c.txt", text))[1:] == [
+        ('In the words of Sergei Lavrov, "The West has lied.', QUOTED, "Sergei Lavrov"),
+        ('We will respond."', QUOTED, "Sergei Lavrov"),   # the rest of his quotation
+        ('To quote Peskov, "Talks are over."', QUOTED, "Peskov"),
+        ("We disagree.", INTERVIEWEE, "Vollmer"),
+    ]
+    # the lead-in over a block is the answer's own sentence, the block whom it names
+    block = "Question: What does Moscow say?\n\nVollmer: To quote Lavrov,\n\n> The West has lied.\n"
+    assert voices(claims_of(tmp_path, "b.txt", block))[1:] == [
+        ("To quote Lavrov,", INTERVIEWEE, "Vollmer"), ("> The West has lied.", QUOTED, "Lavrov")]
+
+
 def test_a_quotation_in_a_plain_text_answer_is_the_quoted_person_s(tmp_path: Path) -> None:
     found = voices(claims_of(tmp_path, "t.txt", TRANSCRIPT))
     assert found[2:] == [
@@ -222,6 +237,10 @@ def test_a_block_s_lead_in_or_cyrillic_signature_names_its_speaker(tmp_path: Pat
                  "To quote Lavrov:", "I quote Lavrov:", "Quoting Lavrov, the foreign minister:"):
         assert block_voice(lead) == (QUOTED, "Lavrov"), lead
     assert block_voice("In the words of Sergei Lavrov:") == (QUOTED, "Sergei Lavrov")
+    # a comma ends such a lead-in as a colon does; "Lavrov wrote," is a clause going on, no lead-in
+    assert block_voice("In the words of Sergei Lavrov,") == (QUOTED, "Sergei Lavrov")
+    assert block_voice("To quote Lavrov,") == (QUOTED, "Lavrov")
+    assert block_voice("To quote myself,") == (INTERVIEWEE, None)
     assert block_voice("In the words of foreign minister Sergei Lavrov:") == (QUOTED, "Sergei Lavrov")
     # no name given: quoted, no name; the turn's own words or the other side's stay theirs
     assert block_voice("Here is how the ministry put it:") == (QUOTED, None)
