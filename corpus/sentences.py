@@ -168,6 +168,15 @@ _TITLES_CYRILLIC = _TITLES_CYRILLIC_BASE | frozenset(
     командующим командующем командувача командувачу командувачем командувачеві""".split())
 _TITLES_CYRILLIC |= frozenset(t[0].upper() + t[1:] for t in _TITLES_CYRILLIC)
 _TITLES_CYRILLIC_BASE |= frozenset(t[0].upper() + t[1:] for t in _TITLES_CYRILLIC_BASE)
+# A title's complement in the genitive, up to three words after it at a line's end ("пресс-секретарь Кремля", "министр
+# иностранных дел", "глава МИД России", "речник Повітряних сил"): an acronym, a word in a genitive ending, or a genitive
+# plural with none; a capitalised word not in "ов", "ев", "ей" or "ів", nor after another (a name: "Песков", "Мария
+# Захарова"); not an adverb ("президент сегодня")
+_GENITIVE_ENDS = ("а", "я", "ы", "и", "і", "ї", "ого", "его", "ых", "их", "ої")
+_GENITIVE_PLURAL_ENDS = ("ов", "ев", "ёв", "ей", "ів")
+_GENITIVE_BARE = frozenset("дел справ сил войск військ".split())
+_NOT_COMPLEMENTS = frozenset("""вчера сегодня тогда всегда снова иногда никогда сюда туда вчора сьогодні тоді завжди знову
+    іноді ніколи сюди туди""".split())
 # Words that open a Russian or Ukrainian sentence, never a name (compared in lower case): "... заявил президент" over
 # "В понедельник ..." is two lines
 _NOT_NAMES_CYRILLIC = frozenset("""в во на по с со к ко о об от до из за у при для без но и а это как так все он она
@@ -472,7 +481,8 @@ def _runs_on(text: str, s: int, e: int, c: int, ce: int) -> bool:
         if not text[w].isupper():
             return False
     elif not (last.isalpha() and (word in _NEVER_LAST or word in _STRANDED or word in _SAID or word in _NAME_TITLES
-                                  or word.endswith("ed") or word in _TITLES_CYRILLIC or _past_cyrillic(word))):
+                                  or word.endswith("ed") or word in _TITLES_CYRILLIC or _past_cyrillic(word)
+                                  or ("Ѐ" <= word[0] <= "ӿ" and _complement(word)))):
         return False
     first = text[c]
     name = None
@@ -533,6 +543,9 @@ def _goes_on(text: str, s: int, e: int, c: int, ce: int, w: int, word: str, name
         before = text[_last_word(text, s, w - 1):w - 1]
         return (word in _TITLES_CYRILLIC_BASE or before in _SAID or before in _STRANDED_CYRILLIC
                 or before in _NEVER_LAST_CYRILLIC or before.endswith(",") or _name_goes_on(text, name, ce))
+    if "Ѐ" <= word[0] <= "ӿ":   # a title and its complement: "заявил пресс-секретарь Кремля" over "Дмитрий Песков."
+        return (name is not None and name.group(1).lower() not in _NOT_NAMES_CYRILLIC and _name_goes_on(text, name, ce)
+                and _complemented_title(text, s, e))
     if word not in _NAME_TITLES or name is None:
         return False
     # a title after "said", "with" or a comma ("The talks failed, said President"), or after any word when
@@ -543,6 +556,34 @@ def _goes_on(text: str, s: int, e: int, c: int, ce: int, w: int, word: str, name
 def _name_goes_on(text: str, name: re.Match, ce: int) -> bool:
     """Whether the name ``name`` opening a line that ends at ``ce`` goes on (``_NAME_GOES_ON``: "Shmyhal on Monday.")."""
     return _NAME_GOES_ON.match(text, name.start(1) + len(name.group(1).rstrip(".")), ce) is not None
+
+
+def _complement(word: str, before: str = "") -> bool:
+    """Whether the Russian or Ukrainian ``word``, after the word ``before``, reads as a title's complement in the genitive
+    (``_GENITIVE_ENDS``: "Кремля", "МИД", "обороны", "дел"); not a title itself."""
+    if word in _TITLES_CYRILLIC or not word.replace("-", "").isalpha():
+        return False
+    if word.isupper():
+        return len(word) > 1   # an acronym: "МИД", "ВСУ", "США"
+    if word[0].isupper():   # "Кремля", "России"; not a name in the nominative ("Песков"), nor the second of two names
+        return (word.endswith(_GENITIVE_ENDS) and not word.endswith(_GENITIVE_PLURAL_ENDS)
+                and not (before[:1].isupper() and not before.isupper() and before not in _TITLES_CYRILLIC))
+    return ((word.endswith(_GENITIVE_ENDS) or word.endswith(_GENITIVE_PLURAL_ENDS) or word in _GENITIVE_BARE)
+            and word not in _NOT_COMPLEMENTS and not _past_cyrillic(word))
+
+
+def _complemented_title(text: str, s: int, e: int) -> bool:
+    """Whether the line ``text[s:e]`` ends in a title and its complement, up to three words (``_complement``:
+    "... заявил пресс-секретарь Кремля", "... глава МИД России"), the title not opening the line (a caption or a
+    signature: "Министр обороны" over "Сергей Шойгу")."""
+    item = _HEADING_OR_ITEM.match(text, s, e)   # "- Министр обороны" is a line opening with its title too
+    s = item.end() if item else s
+    start = max(s, e - 160)
+    words = text[start:e].split()
+    k = len(words) - 1
+    while k >= 0 and len(words) - k <= 3 and _complement(words[k], words[k - 1] if k else ""):
+        k -= 1
+    return 0 <= k < len(words) - 1 and words[k] in _TITLES_CYRILLIC and (k > 0 or start > s)
 
 
 def _past_cyrillic(word: str) -> bool:

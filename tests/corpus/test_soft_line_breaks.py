@@ -331,6 +331,40 @@ def test_a_russian_title_or_verb_stays_apart_where_a_line_may_end(text: str) -> 
     assert paragraphs(text) == [line.strip() for line in text.split("\n")]
 
 
+@pytest.mark.parametrize("text", [
+    # QA: a title and its complement in the genitive end the line (the body, the country, the ministry's field), over
+    # the name the sentence goes on after (a full stop, a comma, a preposition)
+    "Об этом заявил пресс-секретарь Кремля\nДмитрий Песков.",
+    "Как заявил пресс-секретарь Кремля\nДмитрий Песков, переговоры продолжатся.",
+    "Об этом сообщил глава МИД России\nСергей Лавров в понедельник.",
+    "Об этом заявил министр иностранных дел\nСергей Лавров.",
+    "Зеленский уволил министра обороны\nРезникова в понедельник.",
+    "Как сообщил глава Офиса президента Украины\nАндрей Ермак, переговоры продолжатся.",
+    "Про це заявив речник Повітряних сил\nЮрій Ігнат.",
+    "Як зазначив міністр закордонних справ\nДмитро Кулеба, Київ не погодиться.",
+])
+def test_a_russian_title_and_its_complement_run_on_to_the_name(text: str) -> None:
+    assert paragraphs(text) == [text]
+    assert sentences(text) == [text]
+
+
+@pytest.mark.parametrize("text", [
+    # the name opens a sentence of its own (a verb after it), or a word that opens sentences does
+    "Зеленский уволил министра обороны\nРезников ушел в отставку.",
+    "Об этом заявил пресс-секретарь Кремля\nВ понедельник он уехал в Минск.",
+    # the title opens the line: a caption or a signature over the name
+    "Пресс-секретарь Кремля\nДмитрий Песков.",
+    "Министр обороны\nСергей Шойгу",
+    # not a complement: a name in the nominative, an adverb, two names ("Мария Захарова"), a line ending a sentence
+    "Переговоры продолжатся, заявил президент Зеленский\nРоссия готова к ним.",
+    "Об этом заявил президент сегодня\nЗеленский, выступая в Раде.",
+    "Об этом заявила представитель МИД Мария Захарова\nРоссия ответит.",
+    "Об этом заявил пресс-секретарь Кремля.\nДмитрий Песков, однако, ничего не сказал.",
+])
+def test_a_russian_title_and_its_complement_stay_apart_where_a_line_may_end(text: str) -> None:
+    assert paragraphs(text) == [line.strip() for line in text.split("\n")]
+
+
 def test_a_plain_text_heading_between_rule_lines_is_a_heading() -> None:
     text = ("The grid held after the strikes on Monday.\n\n" + "=" * 32 + "\nWhy the talks in Istanbul failed\n"
             + "=" * 32 + "\n\nThe talks in Istanbul failed on Monday, officials said.\n")
