@@ -5,7 +5,9 @@
 reported speech (``X said that``, ``X said it was``, ``..., the minister said.``) or ``according to
 X``, or a quotation after a verb that characterises (``He called them "..."``, ``X dismissed the
 reports as "..."``). A descriptor without a capitalised name (``"...", the deputy minister said``,
-``one of them said``) is speech with no name: a role is not an identity.
+``one of them said``) is speech with no name: a role is not an identity; a group or a role names the
+side or body that qualifies it (``Western officials``; a spokesperson's body: ``Kremlin spokesman`` ->
+``Kremlin``), and nothing when alone (``Experts say``, ``Critics argued that``).
 
 Names are cleaned in names.py; what reaches across sentences (a quotation's speaker, "She added", a
 short name) is in quotations.py.
@@ -117,6 +119,56 @@ _RECORDS = re.compile(r"(?:(?<=\S)'s|’s)?(?:\s+(?:figures|data|estimates?|stat
                       r"counts?|reports?|records|analysis|research|polls?|surveys?|documents?))+$")
 # a demonym alone ("Ukrainian figures" -> "Ukrainian") names nobody
 _DEMONYM = re.compile(r"^[A-Z][a-z]+(?:ian|ish|ese|an|i)$")
+
+
+# a group or a role that speaks, not a person's name: "Experts say", "Western officials said", "a Kremlin spokesman"
+_GROUPS = frozenset("""official officials expert experts critic critics analyst analysts observer observers source
+    sources authorities scientist scientists researcher researchers resident residents diplomat diplomats lawmaker
+    lawmakers legislator legislators commentator commentators activist activists witness witnesses locals economist
+    economists historian historians campaigner campaigners opponent opponents supporter supporters sceptics skeptics
+    insider insiders investigator investigators politicians representative representatives""".split())
+_SPOKESPEOPLE = frozenset("spokesman spokeswoman spokesperson spokesmen spokeswomen spokespeople".split())
+# words before such a group that a sentence's first word capitalises and that name no side or body ("Senior
+# officials", "Law enforcement officials"); any other capitalised word does ("Western", "NATO", "Fukushima")
+_GENERIC_QUALIFIERS = frozenset("""senior top local foreign military government law security intelligence independent
+    leading many several some most other former retired unnamed anonymous outside health medical climate legal
+    political economic financial defence defense police industry polling election scientific academic prominent
+    respected veteran concerned worried angry frustrated rights human""".split())
+
+
+def _role_speaker(words: list[str], initial: bool) -> str | None:
+    """Whom a group or a role with no person's name after it names (``words`` end in one of ``_GROUPS`` or
+    a spokesperson): the body a spokesperson speaks for ("Kremlin spokesman" -> "Kremlin", as "a spokesman
+    for the ministry" is the ministry's), a group with the side or body that qualifies it ("Western
+    officials", "NASA scientists"), else no one ("Experts", "Critics", "Senior officials"). ``initial``: the
+    first word opens the sentence, so a capital on the group itself or a generic word names nothing."""
+    words = [w.strip(",;:") for w in words]
+    first = words[0].lower()
+    if initial and (first in _GENERIC_QUALIFIERS or first in _GROUPS or first in _SPOKESPEOPLE):
+        words = [first] + words[1:]   # "Experts", "Senior officials": capitalised by where they stand
+    caps = [i for i, w in enumerate(words[:-1]) if w[:1].isupper()]
+    if not caps:
+        return None
+    if words[-1].lower() in _SPOKESPEOPLE:
+        body = " ".join(words[caps[0]:-1])
+        return None if _DEMONYM.match(body) else body   # "a Russian spokesman": a people's adjective, no body
+    return " ".join(words[caps[0]:])
+
+
+def _is_role(words: list[str]) -> bool:
+    """Do ``words`` end in a group or a role that speaks ("Western officials", "Kremlin spokesman")?"""
+    return bool(words) and words[-1].strip(",;:.").lower() in _GROUPS | _SPOKESPEOPLE
+
+
+def _descriptor_speaker(desc: str) -> str | None:
+    """The name a descriptor after a quote gives: a person's or a body's (names.descriptor_name), else
+    the side or body of a group or a spokesperson ('"...," Western officials said', 'a Kremlin spokesman')."""
+    name = descriptor_name(desc)
+    if name is None:
+        words = re.sub(r"^(?:the|a|an)\s+", "", clean_name(desc), flags=re.I).split()
+        if _is_role(words):
+            return _role_speaker(words, initial=False)
+    return name
 
 
 def _records_source(src: str) -> str:
@@ -264,6 +316,8 @@ def _subject_name(subject: str) -> tuple[bool, str | None]:
         return True, None  # "In Mariupol officials said": where the speaker is, and no telling where it ends
     name = re.sub(r"^(?:the|a|an)\s+", "", clean_name(subject), flags=re.I)
     words = name.split()
+    if _is_role(words):   # "Experts say", "Western officials said", "Kremlin spokesman said": no person named
+        return True, _role_speaker(words, initial=name == clean_name(subject))
     if name and (all(w[:1].isupper() for w in words)
                  or (len(words) > 2 and any(w.lower() in ROLE_WORDS for w in words[:-2]) and words[-1][:1].isupper())):
         # "Dr. Ihor Levchenko" -> "Ihor Levchenko", "Foreign Ministry spokeswoman Maria Zakharova" -> "Maria Zakharova"
@@ -336,7 +390,7 @@ def _quote_descriptor(sentence: str) -> tuple[bool, str | None]:
     words = [w.strip(".'’") for w in desc.split()]
     if not words or len(words) > 8 or _not_a_speaker(words):
         return False, None
-    return True, descriptor_name(desc)
+    return True, _descriptor_speaker(desc)
 
 
 _CLAUSE_WORDS = frozenset("and or but as while when whereas after before because since although if".split())
@@ -540,6 +594,8 @@ def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
             if src_words and src_words[0] not in _PARTIES:
                 name = clean_name(re.sub(r"^(?:the|a|an)\s+", "", src, flags=re.I))
                 name = _records_source(name)   # "UN figures" -> "UN"
+                if _is_role(name.split()):
+                    name = _role_speaker(name.split(), initial=False) or ""   # "a Kremlin spokesman" -> "Kremlin"
                 if name and all(w[:1].isupper() for w in name.split()):
                     name = descriptor_name(name) or name  # "Governor Vladimir Saldo" -> "Vladimir Saldo"
                 return True, name if name[:1].isupper() else None
@@ -559,5 +615,5 @@ def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
     if m:   # "..., the deputy minister said." / "..., Rosstat reported.": reported speech, no quotes
         words = [w.strip(".'’") for w in m.group("desc").split()]
         if words and not _not_a_speaker(words):
-            return True, descriptor_name(m.group("desc")) if words[0].lower() not in _PRONOUNS else None
+            return True, _descriptor_speaker(m.group("desc")) if words[0].lower() not in _PRONOUNS else None
     return False, None

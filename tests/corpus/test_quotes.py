@@ -79,6 +79,27 @@ from corpus.quotes import attributed_speaker, clean_name
     ('In the words of the song, the "war" never ends.', (False, None)),      # no quotation after the comma
     # "Quoting" opening a colon's lead-in is no name ('Quoting Lavrov: "..."' gave "Quoting Lavrov")
     ('Quoting Lavrov: "The West has lied to us."', (True, "Lavrov")),
+    # a role before a person's name gives the name, wherever the attribution stands
+    ('Kremlin spokesman Dmitry Peskov said "We are in no hurry."', (True, "Dmitry Peskov")),
+    ('"We are in no hurry," said Kremlin spokesman Dmitry Peskov.', (True, "Dmitry Peskov")),
+    # a group or a role alone, capitalised only as the sentence's first word, names no one
+    ('Experts say "the sanctions work."', (True, None)),
+    ("Critics argued that the sanctions failed.", (True, None)),
+    ("Officials said the convoy was stopped.", (True, None)),
+    ("Senior officials said the convoy was stopped.", (True, None)),
+    ("Law enforcement officials said the convoy was stopped.", (True, None)),
+    # ... but the side or the body that qualifies it does, before the verb or after a quote
+    ("Western officials said the sanctions failed.", (True, "Western officials")),
+    ('"The sanctions failed," Western officials said.', (True, "Western officials")),
+    ("Ukrainian officials said the convoy was stopped.", (True, "Ukrainian officials")),
+    ("According to NASA scientists, the ice is thinning.", (True, "NASA scientists")),
+    # a spokesperson without a name speaks for their body, as "a spokesman for the ministry" does
+    ("Kremlin spokesman said the talks failed.", (True, "Kremlin")),
+    ('"The talks failed," a Kremlin spokesman said.', (True, "Kremlin")),
+    ("According to a Kremlin spokesman, the talks failed.", (True, "Kremlin")),
+    ("Russian Foreign Ministry spokeswoman said the talks failed.", (True, "Russian Foreign Ministry")),
+    ('"It failed," a Russian spokesman said.', (True, None)),   # a people's adjective names no body
+    ("The Kremlin said the talks failed.", (True, "Kremlin")),
 ])
 def test_attributed_speaker_names_who_speaks(sentence, expected):
     assert attributed_speaker(sentence) == expected

@@ -80,7 +80,7 @@ def test_a_quotation_in_a_plain_text_answer_is_the_quoted_person_s(tmp_path: Pat
     assert found[2:] == [
         ('As Scholz put it, "We will not be blackmailed."', QUOTED, "Scholz"),
         ("Peskov said on Monday that Europe was weak.", QUOTED, "Peskov"),
-        ('"The talks are dead," a Kremlin official told reporters.', QUOTED, None),
+        ('"The talks are dead," a Kremlin official told reporters.', QUOTED, "Kremlin official"),
         ("We think otherwise.", INTERVIEWEE, "Vollmer"),
         # "you" is the other side of the conversation: no one quoted
         ("You said earlier that Berlin would wait.", INTERVIEWER, None),

@@ -92,7 +92,7 @@ def test_a_markdown_interview_in_bold_labels_gets_the_front_matter_s_people(tmp_
         (INTERVIEWER, "Olga Reznik", "**Q:**"),
         # what the question reports others saying is theirs, as in the writer's prose (a capitalised
         # first word is taken for a name: see the README's Limitations)
-        (QUOTED, "Critics", "Critics say they hurt Europeans more."),
+        (QUOTED, None, "Critics say they hurt Europeans more."),
         (INTERVIEWEE, "Sergei Antonov", "**A:**"),
         (INTERVIEWEE, "Sergei Antonov", "That is simply not supported by the data."),
         (INTERVIEWER, "Olga Reznik", "**Q:**"),
