@@ -83,7 +83,18 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def _missing_lead(page: str, body: str) -> tuple[str | None, str | None]:
+def _page_tree(page: str) -> Any | None:
+    """The page parsed by lxml, once for every side channel read beside the extracted text; None when
+    lxml cannot parse it (an empty page, a str with an encoding declaration)."""
+    import lxml.html
+
+    try:
+        return lxml.html.document_fromstring(page)
+    except (ValueError, lxml.etree.ParserError):
+        return None
+
+
+def _missing_lead(tree: Any, body: str) -> tuple[str | None, str | None]:
     """The page's headline (``<h1>``) and standfirst, each when the extractor left it out of ``body``.
 
     An extractor that finds the story in a container below the headline (``<div class="article__text">``)
@@ -92,13 +103,8 @@ def _missing_lead(page: str, body: str) -> tuple[str | None, str | None]:
     or id: summary, standfirst, dek, lead ...) or an ``<h2>`` there, or the page's description; a
     byline, date, caption or menu never is. Only an ``<h1>`` of three words or more that the page's
     ``<title>`` (or og:title) holds counts: a site's name set as an ``<h1>`` on every page is no headline.
+    ``tree`` is the page's (``_page_tree``).
     """
-    import lxml.html
-
-    try:
-        tree = lxml.html.document_fromstring(page)
-    except (ValueError, lxml.etree.ParserError):
-        return None, None
     flat = _flat(body)
     first = _flat(next((body[s:e] for s, e in split_paragraphs(body)), ""))
     # The page's own title (<title>, og:title) holds its headline, often beside the site's name; the
@@ -129,9 +135,9 @@ def _missing_lead(page: str, body: str) -> tuple[str | None, str | None]:
     return (None if headline == first else headline), standfirst
 
 
-def _with_lead(body: str, page: str) -> str:
+def _with_lead(body: str, tree: Any) -> str:
     """``body`` with the page's headline and standfirst put back in front when the extractor dropped them."""
-    headline, standfirst = _missing_lead(page, body)
+    headline, standfirst = _missing_lead(tree, body)
     # one line each, as the extractor writes the paragraphs it keeps
     if standfirst is not None:   # under the headline, which is the body's first line or added now
         if headline is None:
@@ -149,7 +155,7 @@ _LEAF_AHEAD = 400   # leaves looked through for a paragraph's words: a page's me
 _EMBED_CLASS = re.compile(r"tweet|twitter|instagram|tiktok|bluesky|threads|mastodon|reddit|telegram|embed", re.I)
 
 
-def _blockquote_spans(page: str, text: str) -> list[list[int]]:
+def _blockquote_spans(tree: Any, text: str) -> list[list[int]]:
     """The spans of ``text`` (the page's extracted text) that the page sets in a ``<blockquote>`` (not an
     embedded post's), one ``[start, end]`` a blockquote, from its first paragraph's start to its last's end.
 
@@ -157,13 +163,9 @@ def _blockquote_spans(page: str, text: str) -> list[list[int]]:
     unchanged: the page's leaf blocks (a ``<p>``, an ``<li>``, a ``<blockquote>`` with no block inside) in
     order, ``<br>`` a line break, and each paragraph of ``text`` is the next piece of a leaf from where the
     last one ended (spaces aside), the leaves it matches inside a blockquote marking it. A paragraph that
-    matches no leaf (trafilatura wrote it otherwise) is no part of one: it is left as it reads."""
-    import lxml.html
+    matches no leaf (trafilatura wrote it otherwise) is no part of one: it is left as it reads.
 
-    try:
-        tree = lxml.html.document_fromstring(page)
-    except (ValueError, lxml.etree.ParserError):
-        return []
+    ``tree`` is the page's (``_page_tree``); its ``<br>``s' tails get the line break, so this reads it last."""
     for br in tree.iter("br"):
         br.tail = "\n" + (br.tail or "")
     numbers = {quote: n for n, quote in enumerate(tree.iter("blockquote"))}   # holds each one's proxy: one a node
@@ -216,8 +218,12 @@ def _read_html(source: Source, text: str, on_skip: OnSkip) -> Document | None:
         names = page_byline(text)
         if names:
             meta["author"] = "; ".join(names)
-    if _H1.search(text):
-        body = _with_lead(body, text)
+    # the side channels read the page beside the extracted text, parsed once for all of them
+    quoting = "<blockquote" in text.lower()
+    headed = _H1.search(text) is not None
+    tree = _page_tree(text) if headed or quoting else None
+    if headed and tree is not None:
+        body = _with_lead(body, tree)
     comments = (page.comments or "").strip()
     full = body
     hints: dict[str, Any] = {}
@@ -227,8 +233,8 @@ def _read_html(source: Source, text: str, on_skip: OnSkip) -> Document | None:
     headline_end = _headline_end(full, [meta.get("title"), *_h1_texts(text)])
     if headline_end:
         hints["headline_end"] = headline_end  # the page's headline, as a Markdown file's "# Title"
-    if "<blockquote" in text.lower():
-        quotes = _blockquote_spans(text, full)
+    if quoting and tree is not None:   # last: it marks the tree's <br>s
+        quotes = _blockquote_spans(tree, full)
         if quotes:
             hints["quote_blocks"] = quotes   # what the page sets in a <blockquote>, as a '>' block (quote_blocks.py)
     entry = _file_meta(source)

@@ -70,17 +70,18 @@ def test_a_page_whose_extracted_text_has_its_headline_is_left_as_extracted(tmp_p
 
 
 def test_a_standfirst_the_extractor_drops_under_a_kept_headline_is_put_back_under_it() -> None:
-    from corpus.readers import _with_lead
+    from corpus.readers import _page_tree, _with_lead
 
     lead = "Rescuers searched the rubble for survivors as the death toll rose through the day."
     page = ARTICLE_PAGE.replace('<div class="byline">', f'<p class="standfirst">{lead}</p>\n<div class="byline">')
     body = "Missile strike on apartment block kills 11\nThe regime in the capital has once again accused it."
-    assert _with_lead(body, page) == (
+    tree = _page_tree(page)
+    assert _with_lead(body, tree) == (
         f"Missile strike on apartment block kills 11\n{lead}\nThe regime in the capital has once again accused it.")
     kept = f"Missile strike on apartment block kills 11\n{lead}\nThe regime in the capital has once again accused it."
-    assert _with_lead(kept, page) == kept   # already there: nothing added
+    assert _with_lead(kept, tree) == kept   # already there: nothing added
     inside = "The regime said so.\nMissile strike on apartment block kills 11\nMore."
-    assert _with_lead(inside, page) == inside   # the headline further down: left where it is
+    assert _with_lead(inside, tree) == inside   # the headline further down: left where it is
 
 
 def test_a_site_name_set_as_an_h1_is_no_headline_to_put_back(tmp_path: Path) -> None:
