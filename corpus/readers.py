@@ -151,8 +151,20 @@ def _with_lead(body: str, tree: Any) -> str:
 _LEAF_BLOCKS = frozenset("p div li ul ol h1 h2 h3 h4 h5 h6 header footer section article aside address figure "
                          "figcaption table thead tbody tr td th blockquote pre dl dt dd main nav form".split())
 _LEAF_AHEAD = 400   # leaves looked through for a paragraph's words: a page's menus and asides, not its whole
-# an embedded post's <blockquote> (a tweet, an Instagram or TikTok post): read by its signature, not as a quotation
-_EMBED_CLASS = re.compile(r"tweet|twitter|instagram|tiktok|bluesky|threads|mastodon|reddit|telegram|embed", re.I)
+# An embedded post's <blockquote> (a tweet, an Instagram or TikTok post): read by its signature, not as a
+# quotation. Known by a class or id word (a token), as the platforms' embed snippets set it: twitter-tweet,
+# instagram-media, tiktok-embed, bluesky-embed, mastodon-embed, reddit-embed-bq (reddit-card before),
+# text-post-media (Threads), wp-embedded-content (a WordPress post), embedly-card; or a site's own
+# (tweet, telegram-post, embed, quote-embed). A word that only holds a platform's name or "embed"
+# (article-embedded-note, pull-embedded, threadsafe, redditorial, tweetable) is no embed.
+_EMBED_PLATFORMS = r"tweet|twitter|instagram|tiktok|bluesky|threads|mastodon|reddit|telegram"
+_EMBED_TOKEN = re.compile(rf"(?:{_EMBED_PLATFORMS}|embed)(?:[-_]\S*)?|\S*[-_]embed|text-post-media|"
+                          r"wp-embedded-content|embedly-card", re.I)
+
+
+def _embedded(element: Any) -> bool:
+    """Is this ``<blockquote>`` an embedded post's, by a word of its class or id?"""
+    return any(_EMBED_TOKEN.fullmatch(word) for word in f"{element.get('class', '')} {element.get('id', '')}".split())
 
 
 def _blockquote_spans(tree: Any, text: str) -> list[list[int]]:
@@ -177,7 +189,7 @@ def _blockquote_spans(tree: Any, text: str) -> list[list[int]]:
         for above in (element, *element.iterancestors("blockquote")):
             if above.tag != "blockquote":
                 continue
-            if _EMBED_CLASS.search(f"{above.get('class', '')} {above.get('id', '')}"):
+            if _embedded(above):
                 quote = None
                 break
             quote = numbers[above]   # the outermost blockquote, last
