@@ -30,6 +30,11 @@ CLAIM_FIELDS = (
     "claim_id", "doc_id", "text", "start", "end", "is_claim", "reason", "speaker",
     "speaker_name", "context", "context_start", "paragraph", "sentence",
 )
+# Fields later stages add to a claim row (`stance prelabel`: models.prelabel.PRELABEL_FIELDS and the
+# scheme and model it records, models.provenance.ROW_FIELDS): a document's own `score` (a forum's
+# upvotes) would be written over by the pre-label's, so metadata so named goes as ``meta_<name>`` too.
+RESERVED_FIELDS = CLAIM_FIELDS + ("prediction", "score", "probs", "model_version",
+                                  "scheme", "scheme_version", "scheme_source", "model_dir")
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,7 @@ class Claim:
         row = asdict(self)
         meta = row.pop("meta")
         for key, value in meta.items():
-            row[key if key not in row else f"meta_{key}"] = value
+            row[key if key not in row and key not in RESERVED_FIELDS else f"meta_{key}"] = value
         return row
 
 

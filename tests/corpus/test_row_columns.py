@@ -305,3 +305,18 @@ def test_a_jsonl_column_is_found_past_the_first_row_and_an_unreadable_file_is_no
     err = capsys.readouterr().err
     assert "no readable file has that column" in err and "b.csv" in err
     assert "a.csv: no 'Канал' column" not in err and code == 1   # b.csv is skipped with its own line
+
+
+def test_a_row_field_named_like_a_pre_label_field_keeps_its_value_as_meta(tmp_path: Path) -> None:
+    """A forum export's `score` (its upvotes) went into the claims as `score`, then `stance prelabel`
+    wrote the pre-label's score over it: the document's value was lost without a word."""
+    from corpus.extraction import extract_claims
+    from models.prelabel import PRELABEL_FIELDS
+    from models.provenance import ROW_FIELDS
+
+    fields = {"score": 57, "prediction": "theirs", "model_dir": "/their/model", "scheme": "their scheme"}
+    doc = Document("d1", "The Kremlin said the war started in 2014. Ukraine denies it.", {"outlet": "r/x", **fields})
+    row = extract_claims(doc)[0].to_row()
+    assert {k: row[f"meta_{k}"] for k in fields} == fields
+    assert not set(PRELABEL_FIELDS + ROW_FIELDS) & set(row)   # nothing a pre-label writes is there before it
+    assert row["outlet"] == "r/x"
