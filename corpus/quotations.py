@@ -341,6 +341,65 @@ def _quotations(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return found
 
 
+# where a straight single quote opens a quotation: after a colon, a sentence's end or a dash, or a verb of
+# speech ("said 'we ...'", "As Lavrov put it, 'The ...'"); what stands before it, its spaces stripped
+_SINGLE_OPENS_AFTER = re.compile(rf"(?:[:.!?…—–-]|\b(?:{SPEECH_VERB}|put\s+it),?)$")
+_SINGLE_CLAUSE_END = ",.!?…"   # a quote closing after one of these ends a clause of the quotation: ",' Peskov said"
+
+
+def single_quotations(text: str, start: int, end: int) -> str | None:
+    """``text[start:end]`` with its straight single quotes that can only be quotation marks made double
+    ones (same length, so offsets hold), or None when there are none (or the paragraph has double
+    quotation marks, whose nested single ones are left alone).
+
+    A quote opens at the paragraph's start or after a colon, a sentence's end, a dash or a verb of speech,
+    before a letter ("Peskov said: 'We ...'", "'We ...,' Peskov said", "said 'we ...'"); it closes after a
+    clause's end (",'", ".'", "?'") before a space or the end, or, when a colon or a verb opened it, after a
+    letter before punctuation or the end ("'we will not negotiate'."). An apostrophe inside a word
+    ("Russia's", "don't"), before a digit ("'90s"), after a plural ("the soldiers' families") or in "rock
+    'n' roll" opens and closes nothing; a quote that opens where a quotation does but finds no closing one
+    before another opening one ("said 'a' because 'b.'", "said: 'I told him, 'No.''") or the end leaves the
+    whole paragraph as written.
+    """
+    if text.find("'", start, end) < 0 or _ANY_QUOTE.search(text, start, end):
+        return None
+    chars = list(text[start:end])
+    changed = False
+    i = text.find("'", start, end)
+    while 0 <= i < end:
+        after = text[i + 1] if i + 1 < end else " "
+        if after.isalpha() and (i == start or text[i - 1].isspace()):
+            lead = text[max(start, i - 40):i].rstrip(" \t")   # a verb of speech is at most the last 40
+            if not lead and i - 40 > start:
+                lead = text[start:i].rstrip(" \t")   # a long run of spaces: look further back, once
+            spoken = bool(lead) and lead[-1] not in ".!?…—–-"   # a colon or a verb, not a sentence's start
+            if not lead or _SINGLE_OPENS_AFTER.search(lead):
+                closing = _single_closing(text, i + 1, end, spoken)
+                if closing is None:
+                    return None   # a quotation we cannot close (nested, unclosed): the paragraph as written
+                chars[i - start] = chars[closing - start] = '"'
+                changed = True
+                i = text.find("'", closing + 1, end)
+                continue
+        i = text.find("'", i + 1, end)
+    return "".join(chars) if changed else None
+
+
+def _single_closing(text: str, start: int, end: int, spoken: bool) -> int | None:
+    """The offset of the straight single quote that closes a quotation opened just before ``start``."""
+    j = text.find("'", start, end)
+    while j >= 0:
+        before, after = text[j - 1], text[j + 1] if j + 1 < end else " "
+        if before.isspace() and after.isalnum():
+            return None   # another opens ("said 'a' because 'b.'"): where this one closed is no telling
+        if before in _SINGLE_CLAUSE_END and (after.isspace() or after in ")]"):
+            return j
+        if spoken and before.isalpha() and before not in "sS" and (j + 1 == end or after in ".,;:!?)]"):
+            return j
+        j = text.find("'", j + 1, end)
+    return None
+
+
 def _opens_sentence(text: str, s: int, e: int, quote: tuple[int, int]) -> bool:
     """The sentence ``text[s:e]`` starts with ``quote``, which runs to its end or beyond.
 

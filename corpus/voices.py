@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from corpus.quotations import QUOTING, carry_quotations
+from corpus.quotations import QUOTING, carry_quotations, single_quotations
 from corpus.names import clean_name, strip_titles
 from corpus.quote_blocks import block_voices
 from corpus.quotes import attributed_speaker
@@ -389,6 +389,10 @@ def sentence_voices(text: str, spans: list[tuple[int, int]], base: Voice) -> lis
                 for found in sentence_voices(text, spans, Voice(*turn))]
     if base.speaker not in QUOTING or base.kind != "text" or not spans:
         return [(base.speaker, base.speaker_name)] * len(spans)  # comments, headings, people a broadcast shows
+    first = spans[0][0]
+    double = single_quotations(text, first, spans[-1][1])
+    if double is not None:   # "Peskov said: 'We will not ...'": read as with double quotation marks
+        text, spans = double, [(s - first, e - first) for s, e in spans]
     found = [sentence_voice(text[s:e], base) for s, e in spans]
     if base.lead_in and text[spans[-1][0]:spans[-1][1]].rstrip(" \t*_").endswith((":", ",")):
         found[-1] = (base.speaker, base.speaker_name)   # "Lavrov wrote this week:" over the block of his words

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.quotations import carry_quotations, full_names, pronoun_names
+from corpus.quotations import carry_quotations, full_names, pronoun_names, single_quotations
 from corpus.quotes import attributed_speaker, clean_name
 
 
@@ -164,3 +164,23 @@ def test_a_pronoun_s_speech_takes_the_name_of_who_was_quoted_just_before():
     katz = [("quoted", "Israel Katz", "Defence Minister Israel Katz said the strikes would go on.", 0),
             ("quoted", None, "He added that Hamas would pay.", 0)]
     assert pronoun_names(katz) == ["Israel Katz", "Israel Katz"]
+
+
+def test_single_quotations_makes_only_unambiguous_single_quotes_double() -> None:
+    def double(text: str) -> str | None:
+        return single_quotations(text, 0, len(text))
+
+    assert double("Peskov said: 'Russia's position is clear.'") == 'Peskov said: "Russia\'s position is clear."'
+    assert double("'No,' he said. Lavrov said 'never'.") == '"No," he said. Lavrov said "never".'
+    assert double("As Lavrov put it, 'The West lied.'") == 'As Lavrov put it, "The West lied."'
+    # apostrophes, a plural's, a decade's, a scare quote in the writer's words, a quote left open: none
+    for text in ("Russia's 'special operation' began in the '90s.", "rock 'n' roll", "the soldiers' families' homes",
+                 "He said 'no' and left.", "Peskov said: 'We will not", "'Tis the season.",
+                 "Johnson said 'warming is in our future' because 'the sun is going to grow.'",
+                 "He said: 'I told him, 'No.'' Then he said, 'Enough.'"):   # nested: the paragraph as written
+        assert double(text) is None, text
+    assert double('"He said \'no,\' and left," Peskov said.') is None   # single quotes inside double ones
+    # offsets hold: the same length, and only the marks change
+    text = "Intro. 'We will not negotiate,' Peskov said."
+    assert double(text) == text.replace("'", '"') and len(double(text)) == len(text)
+    assert single_quotations(text, 7, len(text)) == text[7:].replace("'", '"')

@@ -299,3 +299,32 @@ def test_called_with_an_owner_and_a_title_names_a_thing_in_the_writer_s_voice() 
     rows = voices('He called his book "The Future Is Ours". Critics called the vote a "sham".')
     assert rows == [('He called his book "The Future Is Ours".', AUTHOR, None),
                     ('Critics called the vote a "sham".', QUOTED, None)]
+
+
+def test_single_straight_quotes_that_can_only_be_quotation_marks_are_read_as_double_ones() -> None:
+    text = ("Zakharova said: 'We will not negotiate. The West has lied.' Talks stalled.\n\n"
+            "'We will not negotiate,' Shoigu said.\n\n"
+            "'We will not negotiate. The West has lied,' Kremlin spokesman Dmitry Peskov told reporters.\n\n"
+            "Lavrov said 'we will not negotiate'.")
+    assert voices(text, author="Jane Roe") == [
+        ("Zakharova said: 'We will not negotiate.", QUOTED, "Zakharova"),
+        ("The West has lied.'", QUOTED, "Zakharova"),            # the rest of her quotation
+        ("Talks stalled.", AUTHOR, "Jane Roe"),
+        ("'We will not negotiate,' Shoigu said.", QUOTED, "Shoigu"),
+        ("'We will not negotiate.", QUOTED, "Dmitry Peskov"),
+        ("The West has lied,' Kremlin spokesman Dmitry Peskov told reporters.", QUOTED, "Dmitry Peskov"),
+        ("Lavrov said 'we will not negotiate'.", QUOTED, "Lavrov")]
+
+
+def test_apostrophes_and_single_quotes_inside_double_ones_quote_no_one() -> None:
+    text = ("Russia's 'special operation' began in the '90s, and rock 'n' roll was banned.\n\n"
+            "The soldiers' families, the officers' wives: 'ordinary people' paid.\n\n"
+            "'Tis the season of the spokesmen's briefings.\n\n"
+            "\"He told me 'no,' and left,\" Peskov said. 'Nothing more.'")
+    assert voices(text, author="Jane Roe") == [
+        ("Russia's 'special operation' began in the '90s, and rock 'n' roll was banned.", AUTHOR, "Jane Roe"),
+        ("The soldiers' families, the officers' wives: 'ordinary people' paid.", AUTHOR, "Jane Roe"),
+        ("'Tis the season of the spokesmen's briefings.", AUTHOR, "Jane Roe"),
+        # a paragraph with double quotation marks keeps its single ones as they are
+        ("\"He told me 'no,' and left,\" Peskov said.", QUOTED, "Peskov"),
+        ("'Nothing more.'", AUTHOR, "Jane Roe")]
