@@ -183,9 +183,19 @@ _NOT_NAMES_CYRILLIC = frozenset("""в во на по с со к ко о об о�
     они мы я вы там здесь когда если после однако также кроме ранее сейчас сегодня вчера завтра тогда теперь поэтому
     затем потом із від це як він вона вони ми але та і й також проте однак раніше сьогодні вчора тоді тепер тому
     потім""".split())
+# Question words opening a Russian or Ukrainian heading ("Что произошло", "Що сталося"), compared in lower case
+_WH_CYRILLIC = frozenset("""что как кто где когда почему зачем куда откуда сколько чем чего кого що як хто де коли чому навіщо
+    куди звідки скільки чого кого""".split())
 # A Russian or Ukrainian count opening a line ("12 человек", "1 200 осіб"), and what before a verb in the past shows its
 # subject came first, so that the verb may end a sentence ("Три человека погибли" over "12 ранены")
 _COUNT_CYRILLIC = re.compile(r"\d(?:[\d,.]|[ \u00a0]\d)*[ \t\u00a0]+[а-яёіїєґ]")
+# A date or a year opening a line ("24 февраля", "2022 года", "12 березня"): after a line of two words, a headline's
+# ("Россия ответила" over "24 февраля 2022 года ..."), not a count
+_DATE_CYRILLIC = re.compile(r"\d+[ \t\u00a0]+(?:января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября"
+                            r"|декабря|січня|лютого|березня|квітня|травня|червня|липня|серпня|вересня|жовтня|листопада"
+                            r"|грудня|года|году|год|року|рік)(?![а-яёіїєґ])")
+# Nouns in "ла", "ло", "ли" that end headings ("Итоги недели", "Громкое дело"): no verbs in the past
+_NOT_PAST = frozenset("недели дела дело земли цели роли модели села село число тело".split())
 _COUNTED = frozenset("""один одна два две три четыре пять шесть семь восемь девять десять двое трое четверо пятеро
     несколько много человек человека людей люди один одна два дві три чотири п'ять двоє троє четверо кілька багато
     осіб особи людини""".split())
@@ -532,7 +542,11 @@ def _goes_on(text: str, s: int, e: int, c: int, ce: int, w: int, word: str, name
         return comma < 0 or not _title_case(text, comma + 1, w, 1)
     if first.isdigit():   # a verb in the past over a count: "The strike killed" over "12 people in Kharkiv."
         if _past_cyrillic(word):   # "В результате удара погибли" over "12 человек."; not "Три человека погибли"
-            return (_COUNT_CYRILLIC.match(text, c, ce) is not None and text.count(" ", s, e) >= 2
+            # a line of two words too ("Удар убил" over "12 человек."), but for a heading's question ("Что произошло") or
+            # a headline over a date ("Россия ответила" over "24 февраля ...")
+            return (_COUNT_CYRILLIC.match(text, c, ce) is not None
+                    and (text.count(" ", s, e) >= 2
+                         or (text[s:w - 1].lower() not in _WH_CYRILLIC and _DATE_CYRILLIC.match(text, c, ce) is None))
                     and not any(ch.isdigit() for ch in text[s:w])
                     and text[_last_word(text, s, w - 1):w - 1].lower() not in _COUNTED)
         return (word.endswith("ed") and word.isalpha() and word.islower() and _COUNT.match(text, c, ce) is not None
@@ -588,9 +602,10 @@ def _complemented_title(text: str, s: int, e: int) -> bool:
 
 def _past_cyrillic(word: str) -> bool:
     """Whether ``word`` reads as a Russian or Ukrainian verb in the past ("погибли", "убил", "загинула"): lower-case
-    Cyrillic of four letters or more ending in "л", "ла", "ло" or "ли"."""
+    Cyrillic of four letters or more ending in "л", "ла", "ло" or "ли", not a noun a heading ends in (``_NOT_PAST``:
+    "недели", "дело")."""
     return (len(word) >= 4 and word[-1] in "лаои" and (word[-1] == "л" or word[-2] == "л") and "а" <= word[0] <= "я"
-            and word.isalpha() and word.islower())
+            and word.isalpha() and word.islower() and word not in _NOT_PAST)
 
 
 def _initial_after_name(text: str, s: int, w: int) -> bool:
