@@ -111,6 +111,10 @@ _PUT_IT = r"put\s+it(?:\s+(?:this\s+way|that\s+way|like\s+this|so|bluntly|simply
 _VERB_THEN_QUOTE = re.compile(rf"(?P<subj>{NAME}|[Hh]e|[Ss]he|[Tt]hey)\s+(?:(?:{SPEECH_VERB}|{_PUT_IT})\s*[:,]?|{_TOLD_WHOM})"
                               r"\s*[\"“«]")
 _AS_LEAD = re.compile(r"(?:As|Like)\s+(?=\S)")
+# a subject that goes on before the name _VERB_THEN_QUOTE finds: a title's "of" ("Speaker of the House Nancy
+# Pelosi", whose name would be "House Nancy Pelosi"), a name before its suffix ("Martin Luther King, Jr.")
+_TITLE_OF = re.compile(r"\bof(?:\s+the)?\s+$")
+_SUFFIXES = frozenset("Jr Jr. Sr Sr.".split())
 # the source runs to the first punctuation, but not to the stop of "U.S." or "Dr."
 _ACCORDING = re.compile(r"\b[Aa]ccording to\s+(?P<src>(?:[^,.;:!?()\"“”]|(?<=[A-Z])\.|(?<=\bMr)\.|(?<=\bMs)\.|"
                         r"(?<=\bDr)\.|(?<=\bMrs)\.|(?<=\bProf)\.){2,80})")
@@ -577,6 +581,8 @@ def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
             if name is None or name.split()[0].lower() not in _PARTIES | _NOT_SUBJECTS:
                 return True, clean_name(name) if name else None
         m = _VERB_THEN_QUOTE.search(sentence)
+        if m and (_TITLE_OF.search(sentence, 0, m.start("subj")) or m.group("subj") in _SUFFIXES):
+            m = None   # the whole subject, as "said that" reads it (_REPORTED, below)
         if m:
             other, name = _subject_name(_AS_LEAD.sub("", m.group("subj"), count=1))
             if other:

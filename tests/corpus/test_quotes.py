@@ -100,6 +100,12 @@ from corpus.quotes import attributed_speaker, clean_name
     ("Russian Foreign Ministry spokeswoman said the talks failed.", (True, "Russian Foreign Ministry")),
     ('"It failed," a Russian spokesman said.', (True, None)),   # a people's adjective names no body
     ("The Kremlin said the talks failed.", (True, "Kremlin")),
+    # a quotation after the verb names the whole subject, as "said that" does: not the words after a
+    # title's "of" ("House Nancy Pelosi") nor a name's suffix after its comma ("Jr.")
+    ('Speaker of the House Nancy Pelosi said: "Just because."', (True, "Speaker of the House Nancy Pelosi")),
+    ('Head of the Donetsk People\'s Republic Denis Pushilin said: "No."',
+     (True, "Head of the Donetsk People's Republic Denis Pushilin")),
+    ('Dr. Martin Luther King, Jr. said "Our lives begin to end."', (True, "Martin Luther King")),
 ])
 def test_attributed_speaker_names_who_speaks(sentence, expected):
     assert attributed_speaker(sentence) == expected
