@@ -194,8 +194,10 @@ _COUNT_CYRILLIC = re.compile(r"\d(?:[\d,.]|[ \u00a0]\d)*[ \t\u00a0]+[а-яёії
 _DATE_CYRILLIC = re.compile(r"\d+[ \t\u00a0]+(?:января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября"
                             r"|декабря|січня|лютого|березня|квітня|травня|червня|липня|серпня|вересня|жовтня|листопада"
                             r"|грудня|года|году|год|року|рік)(?![а-яёіїєґ])")
-# Nouns in "ла", "ло", "ли" that end headings ("Итоги недели", "Громкое дело"): no verbs in the past
-_NOT_PAST = frozenset("недели дела дело земли цели роли модели села село число тело".split())
+# Nouns in "ла", "ло", "ли" that end headings ("Итоги недели", "Громкое дело"), and in "ав", "ив", "яв", "ув" ("лідерів
+# держав", "у справах"; Russian "состав", "архив", "прав"): no verbs in the past
+_NOT_PAST = frozenset("""недели дела дело земли цели роли модели села село число тело держав справ застав переправ заяв
+    слав прав состав устав рукав сплав архив мотив актив коллектив колектив залив пролив прилив""".split())
 _COUNTED = frozenset("""один одна два две три четыре пять шесть семь восемь девять десять двое трое четверо пятеро
     несколько много человек человека людей люди один одна два дві три чотири п'ять двоє троє четверо кілька багато
     осіб особи людини""".split())
@@ -542,11 +544,13 @@ def _goes_on(text: str, s: int, e: int, c: int, ce: int, w: int, word: str, name
         return comma < 0 or not _title_case(text, comma + 1, w, 1)
     if first.isdigit():   # a verb in the past over a count: "The strike killed" over "12 people in Kharkiv."
         if _past_cyrillic(word):   # "В результате удара погибли" over "12 человек."; not "Три человека погибли"
-            # a line of two words too ("Удар убил" over "12 человек."), but for a heading's question ("Что произошло") or
-            # a headline over a date ("Россия ответила" over "24 февраля ...")
+            # a line of two words too ("Удар убил" over "12 человек."), but for a heading's question ("Что произошло");
+            # neither it nor a Ukrainian verb in "в" over a date ("Россия ответила", "атакував" over "24 лютого ...": a
+            # headline's lead may open with one)
+            short = text.count(" ", s, e) < 2
             return (_COUNT_CYRILLIC.match(text, c, ce) is not None
-                    and (text.count(" ", s, e) >= 2
-                         or (text[s:w - 1].lower() not in _WH_CYRILLIC and _DATE_CYRILLIC.match(text, c, ce) is None))
+                    and not (short and text[s:w - 1].lower() in _WH_CYRILLIC)
+                    and not ((short or word[-1] == "в") and _DATE_CYRILLIC.match(text, c, ce))
                     and not any(ch.isdigit() for ch in text[s:w])
                     and text[_last_word(text, s, w - 1):w - 1].lower() not in _COUNTED)
         return (word.endswith("ed") and word.isalpha() and word.islower() and _COUNT.match(text, c, ce) is not None
@@ -601,10 +605,11 @@ def _complemented_title(text: str, s: int, e: int) -> bool:
 
 
 def _past_cyrillic(word: str) -> bool:
-    """Whether ``word`` reads as a Russian or Ukrainian verb in the past ("погибли", "убил", "загинула"): lower-case
-    Cyrillic of four letters or more ending in "л", "ла", "ло" or "ли", not a noun a heading ends in (``_NOT_PAST``:
-    "недели", "дело")."""
-    return (len(word) >= 4 and word[-1] in "лаои" and (word[-1] == "л" or word[-2] == "л") and "а" <= word[0] <= "я"
+    """Whether ``word`` reads as a Russian or Ukrainian verb in the past ("погибли", "убил", "загинула", and a Ukrainian
+    masculine's "втратив", "вбив", "випустив", a Russian gerund's "потеряв"): lower-case Cyrillic of four letters or more
+    ending in "л", "ла", "ло" or "ли", or in "ив", "ав", "яв" or "ув", not a noun (``_NOT_PAST``: "недели", "держав")."""
+    return (len(word) >= 4 and word[-1] in "лаоив" and "а" <= word[0] <= "я"
+            and (word[-1] == "л" or word[-2] == "л" if word[-1] != "в" else word[-2] in "иаяу")
             and word.isalpha() and word.islower() and word not in _NOT_PAST)
 
 

@@ -393,6 +393,36 @@ def test_a_russian_line_of_two_words_stays_apart_where_it_may_end(text: str) -> 
     assert paragraphs(text) == [line.strip() for line in text.split("\n")]
 
 
+@pytest.mark.parametrize("text", [
+    # QA: a Ukrainian verb in the past in the masculine ends in "в" (втратив, знищив, випустив, вбив), not "л"
+    "За добу ворог втратив\n1 200 осіб.",
+    "Внаслідок удару ворог знищив\n12 будинків.",
+    "Вночі противник випустив\n40 ракет по Києву.",
+    "Удар вбив\n12 людей.",
+    # a Russian gerund of the same form takes its object too
+    "Противник отступил, потеряв\n1 200 человек.",
+])
+def test_a_ukrainian_verb_in_v_runs_on_to_a_count(text: str) -> None:
+    assert paragraphs(text) == [text]
+    assert sentences(text) == [text]
+
+
+@pytest.mark.parametrize("text", [
+    # a speech verb over a count opens a sentence ("Officials said" over "25 people were killed."), a count came
+    # before the verb, a date under the line (a headline's lead), a noun in "в" (держав, справ), "ов", "ів"
+    "Генштаб повідомив\n25 людей загинули.",
+    "Один загинув\n12 поранені.",
+    "Ворог атакував енергосистему\n12 березня 2024 року ракети влучили в Київ.",
+    "Саміт лідерів держав\n12 країн підписали заяву.",
+    "Рада у справах\n12 членів проголосували.",
+    "Список учасників\n12 країн підписали заяву.",
+    "Список будинків\n12 зруйновано.",
+    "Удар вбив 12 людей.\n12 поранені.",
+])
+def test_a_ukrainian_word_in_v_stays_apart_where_a_line_may_end(text: str) -> None:
+    assert paragraphs(text) == [line.strip() for line in text.split("\n")]
+
+
 def test_a_plain_text_heading_between_rule_lines_is_a_heading() -> None:
     text = ("The grid held after the strikes on Monday.\n\n" + "=" * 32 + "\nWhy the talks in Istanbul failed\n"
             + "=" * 32 + "\n\nThe talks in Istanbul failed on Monday, officials said.\n")
