@@ -7,7 +7,8 @@ prose is read as a turn of the author's or blogger's; an HTML page's ``<blockquo
 extractor drops, comes as runs of paragraphs the reader marked, and is read the same):
 
 - a signature line closing the block (``> — Maria Zakharova``; an embedded post's ``> — Russian MFA
-  (@mfa_russia) March 11, 2026``) gives its speaker, and is the block's byline;
+  (@mfa_russia) March 11, 2026``) gives its speaker, and is the block's byline; so does the name an HTML
+  blockquote's ``<footer>`` or closing ``<cite>`` gives (the reader's hint), the extractor having dropped it;
 - else the turn's words that lead up to it (its last sentence before the block, ending in a colon):
   ``Lavrov wrote:`` is Lavrov's, ``The ministry wrote:`` a quotation with no name (the writer's rules
   for attributed speech, quotes.py), and so are the words that only lead up to a quotation: ``Here is
@@ -39,7 +40,7 @@ from corpus.records import INTERVIEWEE, INTERVIEWER, QUOTED
 from corpus.sentences import split_sentences
 from corpus.voice_markers import post_signature
 
-__all__ = ["block_voices", "is_block"]
+__all__ = ["block_voices", "is_block", "signature_name"]
 
 _BLOCK = re.compile(r"[ \t]{0,3}>")
 # "> — Maria Zakharova", "> -- Sergei Lavrov, Russia's foreign minister", "> — Сергей Лавров" (a "> - " is a list item)
@@ -69,6 +70,11 @@ def _plain(words: str) -> str:
     return " ".join(words.split()).casefold()
 
 
+def signature_name(line: str) -> str | None:
+    """The speaker a signature line names (``— Maria Zakharova, Foreign Ministry spokeswoman``), else None."""
+    return _signature(line, 0, len(line))
+
+
 def _signature(text: str, start: int, end: int) -> str | None:
     """The speaker a block's signature line names (``> — Maria Zakharova, Foreign Ministry spokeswoman``)."""
     m = _SIGNATURE.fullmatch(text, start, end)
@@ -84,7 +90,8 @@ def _signature(text: str, start: int, end: int) -> str | None:
 
 
 def block_voices(text: str, paragraphs: list[tuple[int, int]], spoken: list[tuple[str, str | None, int] | None],
-                 marked: list[list[int]] = ()) -> tuple[dict[int, tuple[str, str | None, str]], set[int]]:
+                 marked: list[tuple[list[int], str | None]] = ()
+                 ) -> tuple[dict[int, tuple[str, str | None, str]], set[int]]:
     """The voices of the quotation blocks in an interview's turns and the writer's prose, by paragraph
     index: (role, name, kind),
     the kind ``byline`` for a signature line, else ``text``; and the paragraphs whose last sentence is a
@@ -94,10 +101,11 @@ def block_voices(text: str, paragraphs: list[tuple[int, int]], spoken: list[tupl
     interviewee's turn (after a turn label, the label's end) or of the writer's own prose (the author's
     or the blogger's), None for any other. A block is a run
     of ``>`` paragraphs with no blank line between them, or one of ``marked``'s runs of paragraph
-    indices (an HTML page's ``<blockquote>``, whose text has no ``>``); one the rules leave to the turn
-    is not in the result.
+    indices (an HTML page's ``<blockquote>``, whose text has no ``>``), each with the name the page signs
+    it with in a ``<footer>`` or ``<cite>`` the extractor dropped (None for none): as a signature line;
+    one the rules leave to the turn is not in the result.
     """
-    quoted = {i for run in marked for i in run}
+    quoted = {i for run, _ in marked for i in run}
 
     def inside(j: int) -> bool:
         return j in quoted or is_block(text, *paragraphs[j])
@@ -110,10 +118,13 @@ def block_voices(text: str, paragraphs: list[tuple[int, int]], spoken: list[tupl
             runs[-1].append(i)
         else:
             runs.append([i])
-    for run in marked:   # a blockquote's paragraphs in a turn or the writer's prose, not its turn label's
+    signers: dict[int, str] = {}   # a marked run's first paragraph: the name the page signs it with
+    for run, signer in marked:   # a blockquote's paragraphs in a turn or the writer's prose, not its turn label's
         run = [i for i in run if spoken[i] is not None and spoken[i][2] <= paragraphs[i][0]]
         if run:
             runs.append(run)
+            if signer:
+                signers[run[0]] = signer
     runs.sort()
     if not runs:
         return {}, set()
@@ -134,11 +145,15 @@ def block_voices(text: str, paragraphs: list[tuple[int, int]], spoken: list[tupl
         if before is not None and before[2] >= paragraphs[first - 1][1]:
             continue   # "**A:**" alone over "> It depends.": the answer's own text, set off
         signed = {i: who for i in run if (who := _signature(text, *paragraphs[i]))}
+        signer = None if signed else signers.get(first)   # the page's <footer>/<cite>, a line of its own
+        if signer:   # dropped by the extractor, or kept as the name alone: that line is the byline
+            signed = {i: signer for i in run
+                      if _plain(text[slice(*paragraphs[i])]).strip(" —–―-") == signer.casefold()}
         lead = None if first == 0 or inside(first - 1) else _lead_in(text, paragraphs[first - 1], before, spoken[first])
         if lead:
             leads.add(first - 1)
-        if signed:
-            voice: tuple[str, str | None] | None = (QUOTED, signed[max(signed)])
+        if signed or signer:
+            voice: tuple[str, str | None] | None = (QUOTED, signed[max(signed)] if signed else signer)
         elif lead:
             voice = _lead_voice(lead, spoken[first], sides)
         elif len(words := _plain(" ".join(text[s:e] for s, e in (paragraphs[i] for i in run)))) >= _PULL_QUOTE_MIN \

@@ -10,7 +10,8 @@ page's ``<h1>`` and standfirst put back in front when the extractor kept only th
 headline opening that text is hinted (``headline_end``) so that it is flagged a ``headline`` (a statement, not a
 claim); so are a Markdown file's ``# Title`` and a text file's first line when it is the title its manifest entry
 (or its front matter) gives. What a page sets in a ``<blockquote>`` (trafilatura keeps its words, not the mark) is
-hinted as spans of that text (``quote_blocks``), read as ``>`` blocks are (``corpus.quote_blocks``).
+hinted as spans of that text (``quote_blocks``), each with the name its ``<footer>`` or closing ``<cite>`` signs
+it with, read as ``>`` blocks and their signature lines are (``corpus.quote_blocks``).
 
 Here: each file format read into Documents (plain text, Markdown and its front matter, HTML pages
 through trafilatura) and the documents of all inputs streamed. JSONL and CSV rows are read in
@@ -27,6 +28,7 @@ from typing import Any
 
 from corpus.decoding import _decode, _read_bytes
 from corpus.errors import UserError
+from corpus.quote_blocks import signature_name
 from corpus.records import Document
 from corpus.row_readers import read_csv_documents, read_jsonl_documents
 from corpus.sentences import is_text_setext, split_paragraphs
@@ -167,22 +169,78 @@ def _embedded(element: Any) -> bool:
     return any(_EMBED_TOKEN.fullmatch(word) for word in f"{element.get('class', '')} {element.get('id', '')}".split())
 
 
-def _blockquote_spans(tree: Any, text: str) -> list[list[int]]:
+_SIGNED_IN = re.compile(r"[\s,;:]+(?:(?:in|from|on|at|via)\s*)?$")   # "Maria Zakharova in <cite>Izvestia</cite>"
+_DASHES = "—–―-"
+
+
+def _closing_cite(quote: Any) -> Any | None:
+    """A ``<cite>`` that closes a blockquote, set in it beside its words (``<cite>— Maria Zakharova</cite>``)."""
+    last = next((child for child in reversed(quote) if isinstance(child.tag, str)), None)
+    return last if last is not None and last.tag == "cite" and not (last.tail or "").strip() else None
+
+
+def _words_before(root: Any, mark: Any) -> str:
+    """The text of ``root`` before its descendant ``mark``."""
+    said: list[str] = []
+
+    def walk(element: Any) -> bool:
+        if element is mark:
+            return True
+        said.append(element.text or "")
+        for child in element:
+            if walk(child):
+                return True
+            said.append(child.tail or "")
+        return False
+
+    walk(root)
+    return "".join(said)
+
+
+def _signer(quote: Any) -> str | None:
+    """The name a blockquote is signed with in its own ``<footer>`` (``— <cite>Maria Zakharova</cite>``;
+    ``Leo Tolstoy, <cite>Anna Karenina</cite>``: the name before a work's title) or a ``<cite>`` closing it,
+    read as a signature line is (``quote_blocks.signature_name``); trafilatura drops a footer."""
+    footers = [f for f in quote.iter("footer") if next(f.iterancestors("blockquote")) is quote]
+    if footers:
+        sign = footers[-1]
+        line = sign.text_content()
+        cite = next(sign.iter("cite"), None)
+        if cite is not None and _flat(before := _words_before(sign, cite)).strip(_DASHES + " ,"):
+            line = _SIGNED_IN.sub("", before)   # the name before the work's title
+    elif (cite := _closing_cite(quote)) is not None:
+        line = cite.text_content()
+    else:
+        return None
+    line = next((_flat(said) for said in line.split("\n") if any(c.isalnum() for c in said)), "")   # a <br> ends it
+    name = signature_name("— " + line.lstrip(_DASHES + " ")) if line else None
+    return name if name and ":" not in name else None   # "Source: TASS", "Photo: Reuters" name no one
+
+
+def _blockquote_spans(tree: Any, text: str) -> list[list[Any]]:
     """The spans of ``text`` (the page's extracted text) that the page sets in a ``<blockquote>`` (not an
-    embedded post's), one ``[start, end]`` a blockquote, from its first paragraph's start to its last's end.
+    embedded post's), one ``[start, end]`` a blockquote, from its first paragraph's start to its last's end,
+    ``[start, end, name]`` when its ``<footer>`` or closing ``<cite>`` names who said it (``_signer``).
 
     trafilatura keeps a blockquote's words but no mark of it; this reads the page beside them, the text
     unchanged: the page's leaf blocks (a ``<p>``, an ``<li>``, a ``<blockquote>`` with no block inside) in
     order, ``<br>`` a line break, and each paragraph of ``text`` is the next piece of a leaf from where the
     last one ended (spaces aside), the leaves it matches inside a blockquote marking it. A paragraph that
-    matches no leaf (trafilatura wrote it otherwise) is no part of one: it is left as it reads.
+    matches no leaf (trafilatura wrote it otherwise) is no part of one: it is left as it reads. A
+    ``<cite>`` closing a blockquote with blocks inside is a leaf of its own (trafilatura keeps it a line).
 
     ``tree`` is the page's (``_page_tree``); its ``<br>``s' tails get the line break, so this reads it last."""
     for br in tree.iter("br"):
         br.tail = "\n" + (br.tail or "")
-    numbers = {quote: n for n, quote in enumerate(tree.iter("blockquote"))}   # holds each one's proxy: one a node
+    quotes = list(tree.iter("blockquote"))   # holds each one's proxy: one a node
+    numbers = {quote: n for n, quote in enumerate(quotes)}
     leaves: list[tuple[str, int | None]] = []   # (the leaf's words, the blockquote it stands in)
-    for element in tree.iter(*_LEAF_BLOCKS):
+    for element in tree.iter(*_LEAF_BLOCKS, "cite"):
+        if element.tag == "cite":
+            parent = element.getparent()
+            if parent.tag != "blockquote" or _closing_cite(parent) is not element or \
+                    not any(isinstance(d.tag, str) and d.tag in _LEAF_BLOCKS for d in parent.iterdescendants()):
+                continue   # a title in a line's words, or the name closing a blockquote that is a leaf itself
         if any(isinstance(d.tag, str) and d.tag in _LEAF_BLOCKS for d in element.iterdescendants()):
             continue
         quote = None
@@ -207,6 +265,10 @@ def _blockquote_spans(tree: Any, text: str) -> list[list[int]]:
                 if quote is not None:
                     spans.setdefault(quote, [s, e])[1] = e
                 break
+    for n, span in spans.items():
+        name = _signer(quotes[n])
+        if name:
+            span.append(name)
     return sorted(spans.values())
 
 

@@ -354,11 +354,16 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
             if i not in posts:
                 spoken[i] = (own_role, own_name, start)   # the writer's own prose: its blocks read as a turn's
     # a quotation block (">") in a turn or in the writer's prose: the words of whom it names (quote_blocks.py)
-    # an HTML page's <blockquote>s (the reader's hint: trafilatura keeps no '>'), by paragraph
-    marked = [[i for i, (s, _) in enumerate(paragraphs) if span[0] <= s < span[1]]
-              for span in hints.get("quote_blocks") or ()
-              if isinstance(span, (list, tuple)) and len(span) == 2 and all(isinstance(x, int) for x in span)]
-    blocks, leads = block_voices(text, paragraphs, spoken, [run for run in marked if run])
+    # an HTML page's <blockquote>s (the reader's hint: trafilatura keeps no '>'), by paragraph, each with the
+    # name its <footer> or <cite> signs it with ([start, end, "Maria Zakharova"]), if any
+    marked: list[tuple[list[int], str | None]] = []
+    for span in hints.get("quote_blocks") or ():
+        if (isinstance(span, (list, tuple)) and len(span) in (2, 3) and all(isinstance(x, int) for x in span[:2])
+                and (len(span) == 2 or span[2] is None or isinstance(span[2], str))):
+            run = [i for i, (s, _) in enumerate(paragraphs) if span[0] <= s < span[1]]
+            if run:
+                marked.append((run, span[2] if len(span) == 3 else None))
+    blocks, leads = block_voices(text, paragraphs, spoken, marked)
     for i, (role, name, kind) in blocks.items():
         voices[i] = Voice(role, name, kind=kind, editor=own, within=Voice(voices[i].speaker, voices[i].speaker_name))
     for i in leads:

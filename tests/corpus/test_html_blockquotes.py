@@ -63,3 +63,61 @@ def test_a_writer_s_pull_embedded_blockquote_is_whom_its_lead_in_names(tmp_path:
     found = {c.text: (c.speaker, c.speaker_name) for c in extract_claims(doc)}
     assert found["Lavrov wrote on Monday:"] == (AUTHOR, "Jana Kovac")
     assert found[QUOTE] == (QUOTED, "Lavrov")   # was the writer's: read as an embedded post with no signature
+
+
+def read(tmp_path: Path, blockquote: str) -> tuple[str, list, dict[str, tuple[str, str | None, str]]]:
+    """The page's text, its quote_blocks hint and each sentence's (speaker, name, reason)."""
+    (tmp_path / "p.html").write_text(page_with(blockquote), encoding="utf-8")
+    [doc] = read_documents([str(tmp_path / "p.html")])
+    claims = extract_claims(doc)
+    assert all(c.text == doc.text[c.start:c.end] for c in claims)
+    hint = doc.meta.get("voices", {}).get("quote_blocks", [])
+    return doc.text, hint, {c.text: (c.speaker, c.speaker_name, c.reason) for c in claims}
+
+
+TEXT = ("Moscow digs in\nBy Jana Kovac\nMoscow hardened its line this week. Lavrov wrote on Monday:\n"
+        "The West has lied to us for thirty years.\nNobody in Brussels expects a deal before the spring.")
+
+
+@pytest.mark.parametrize("signature, name", [
+    ("<footer>— <cite>Maria Zakharova</cite></footer>", "Maria Zakharova"),
+    ("<footer>&mdash; Maria Zakharova, Foreign Ministry spokeswoman</footer>", "Maria Zakharova"),
+    ("<footer>Maria Zakharova<br>Foreign Ministry spokeswoman</footer>", "Maria Zakharova"),
+    ("<footer><p>— Сергей Лавров</p></footer>", "Сергей Лавров"),
+    ('<footer class="blockquote-footer">Maria Zakharova in <cite title="Izvestia">Izvestia</cite></footer>',
+     "Maria Zakharova"),
+    ("<footer>— Leo Tolstoy, <cite>Anna Karenina</cite></footer>", "Leo Tolstoy"),   # a work's title: the name before it
+])
+def test_a_blockquote_s_footer_signature_names_it_though_the_extractor_drops_it(
+        tmp_path: Path, signature: str, name: str) -> None:
+    text, hint, found = read(tmp_path, f"<blockquote><p>{QUOTE}</p>{signature}</blockquote>")
+    assert text == TEXT   # the footer is not in the text: text and offsets as the extractor writes them
+    start = text.index(QUOTE)
+    assert hint == [[start, start + len(QUOTE), name]]
+    assert found[QUOTE][:2] == (QUOTED, name)   # as a '> — Maria Zakharova' line does; was Lavrov, by the lead-in
+    assert found["Lavrov wrote on Monday:"][:2] == (AUTHOR, "Jana Kovac")
+
+
+@pytest.mark.parametrize("cite", ["<cite>— Maria Zakharova</cite>", "<cite>Maria Zakharova</cite>"])
+def test_a_closing_cite_the_extractor_keeps_is_the_block_s_byline_once(tmp_path: Path, cite: str) -> None:
+    text, hint, found = read(tmp_path, f"<blockquote><p>{QUOTE}</p>{cite}</blockquote>")
+    line = cite.removeprefix("<cite>").removesuffix("</cite>")
+    assert text == TEXT.replace(f"{QUOTE}\n", f"{QUOTE}\n{line}\n")   # kept as a line of its own
+    start = text.index(QUOTE)
+    assert hint == [[start, text.index(line) + len(line), "Maria Zakharova"]]   # the line in the block
+    assert found[QUOTE][:2] == (QUOTED, "Maria Zakharova")
+    # the line is the block's byline (was the writer's heading), the one line naming her
+    assert found[line] == (QUOTED, "Maria Zakharova", "byline")
+    assert [said for said, who in found.items() if who[2] == "byline"] == ["By Jana Kovac", line]
+
+
+@pytest.mark.parametrize("blockquote", [
+    f"<blockquote><p>{QUOTE}</p><footer>Source: TASS</footer></blockquote>",   # a label, no one's name
+    f"<blockquote><p>{QUOTE}</p><footer>Posted on March 11, 2026</footer></blockquote>",
+    f"<blockquote><p>{QUOTE}</p><p>As <cite>Anna Karenina</cite> opens, all happy families are alike.</p></blockquote>",
+    f'<blockquote class="twitter-tweet"><p>{QUOTE}</p><footer>— Maria Zakharova</footer></blockquote>',   # a post's
+])
+def test_a_footer_or_cite_that_names_no_one_leaves_the_block_to_its_lead_in(tmp_path: Path, blockquote: str) -> None:
+    _, hint, found = read(tmp_path, blockquote)
+    assert all(len(span) == 2 for span in hint)
+    assert found[QUOTE][1] != "Maria Zakharova"
