@@ -14,6 +14,7 @@ import datetime
 import difflib
 import io
 import json
+import secrets
 import sys
 import time
 from collections.abc import Sequence
@@ -73,10 +74,15 @@ def export_tasks(ls: Any, project_id: int, progress: bool = True, poll: float = 
     options = dict(SNAPSHOT_OPTIONS)
     if task_filter is not None:
         options["task_filter_options"] = task_filter
-    snapshot = ls.projects.exports.create(
-        project_id, title="stance pull", **options,
-        # without a job queue the server serialises every task inside this one request
-        request_options={"timeout_in_seconds": int(timeout)})
+    title = f"stance pull {secrets.token_hex(4)}"   # this pull's alone, to be found if the create is cut off
+    try:
+        snapshot = ls.projects.exports.create(
+            project_id, title=title, **options,
+            # without a job queue the server serialises every task inside this one request
+            request_options={"timeout_in_seconds": int(timeout)})
+    except BaseException:   # Ctrl-C, a timeout: the server goes on and makes the snapshot all the same
+        _delete_cut_off(ls, project_id, title, poll)
+        raise
     if not isinstance(getattr(snapshot, "id", None), int) or not isinstance(getattr(snapshot, "status", None), str):
         from annotate.studio_api import base_url, not_label_studio
 
@@ -111,6 +117,26 @@ def export_tasks(ls: Any, project_id: int, progress: bool = True, poll: float = 
     if not isinstance(tasks, list):
         raise UserError(f"the export of project {project_id} is not a list of tasks; is this Label Studio 1.x?")
     return tasks
+
+
+def _delete_cut_off(ls: Any, project_id: int, title: str, poll: float, appear: float = 3.0, wait: float = 60.0) -> None:
+    """Delete the snapshot ``title`` whose create was cut off, once the server has made it (a copy of every
+    annotation and annotator's e-mail address, which would stay in its media/export): not before, since
+    the server saves it again when done. Best effort: nothing is done when it does not show up within
+    ``appear`` seconds (the request never arrived) or is not made within ``wait``; a second Ctrl-C stops it."""
+    began = time.monotonic()
+    try:
+        while True:
+            mine = [e for e in ls.projects.exports.list(project_id) if getattr(e, "title", None) == title]
+            if mine and all(getattr(e, "status", None) in ("completed", "failed") for e in mine):
+                for export in mine:
+                    ls.projects.exports.delete(project_id, export.id)
+                return
+            if time.monotonic() - began > (wait if mine else appear):
+                return
+            time.sleep(max(poll, 0.2) if poll else 0)
+    except Exception:   # the server gone too: the error being raised says what went wrong
+        return
 
 
 def fetch_users(ls: Any) -> dict[int, str]:

@@ -334,6 +334,34 @@ def test_export_tasks_polls_a_queued_snapshot_and_deletes_it():
     assert cut.deleted == [5]
 
 
+class _CutOffExports(_Exports):
+    """A create cut off by Ctrl-C (or a timeout) after the server took the request: the server makes the
+    snapshot all the same, and it shows up in the project's exports, first unfinished."""
+
+    def __init__(self, statuses, body):
+        super().__init__(statuses, body)
+        self.listed = 0
+
+    def create(self, project_id, **kwargs):
+        self.created = kwargs
+        raise KeyboardInterrupt
+
+    def list(self, project_id, **kwargs):
+        self.listed += 1
+        status = "in_progress" if self.listed == 1 else "completed"
+        return [SimpleNamespace(id=4, title="stance pull", status="completed"),   # another pull's: not ours
+                SimpleNamespace(id=9, title=self.created["title"], status=status)]
+
+
+def test_an_export_cut_off_while_the_server_makes_it_is_deleted_once_made():
+    """Ctrl-C during the create left the snapshot, a copy of every annotation and annotator's e-mail
+    address, in the server's media/export (found by QA: an interrupted `stance pull`)."""
+    exports = _CutOffExports([], b"[]")
+    with pytest.raises(KeyboardInterrupt):
+        pull.export_tasks(_client(exports), 3, progress=False, poll=0)
+    assert exports.deleted == [9]
+
+
 def test_report_and_summary_name_the_ties_and_how_to_adjudicate_them(tmp_path: Path):
     out = tmp_path / "p"
     report = pull.write_pull(_tasks(), USERS, SCHEME, out, source={"project": "Toy"})
