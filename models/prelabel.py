@@ -234,12 +234,14 @@ def _chunks(inp: str | Path, n: int) -> Iterator[list[dict[str, Any]]]:
 
 
 def _special(path: str | Path) -> bool:
-    """``path`` is there and no regular file: a device or a pipe (False: a file, or nothing yet)."""
+    """``path`` is there and no regular file: a device or a pipe (False: a file, a folder, or nothing yet;
+    read_jsonl names a folder and a missing file)."""
     import os
     import stat
 
     try:   # stat follows /dev/stdout to what it is; its realpath may name no file (/proc/PID/fd/pipe:[N])
-        return not stat.S_ISREG(os.stat(path).st_mode)
+        mode = os.stat(path).st_mode
+        return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
     except OSError:
         return False
 

@@ -591,3 +591,14 @@ def test_cli_prelabel_reads_a_pipe_as_it_did_before_it_streamed(stand_in_encoder
     writer.join(10)
     err = capsys.readouterr().err
     assert f"{fifo}:13:" in err and "/proc/" not in err and not (tmp_path / "bad.jsonl").exists()
+
+
+def test_cli_prelabel_names_a_folder_given_as_its_input(tmp_path, capsys):
+    # QA: `stance prelabel --in corpus/` said 'cannot copy corpus/ into a temporary file beside ... (Is a
+    # directory); free space on its disk': a folder was taken for a pipe, and the fix named was wrong
+    (tmp_path / "corpus").mkdir()
+    out = tmp_path / "pre.jsonl"
+    assert main(["prelabel", "--in", str(tmp_path / "corpus"), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"error: {tmp_path / 'corpus'}: is a directory, expected a .jsonl file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus"]
