@@ -33,6 +33,8 @@ def read_yaml(path: str | Path, what: str = "config file", hint: str = "pass an 
         text = data.decode("utf-8")
     except FileNotFoundError:
         raise UserError(f"{path}: no such {what}; {hint}") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: a folder, not a {what}; {hint}") from None
     except (OSError, UnicodeDecodeError) as err:
         raise UserError(f"{path}: cannot read the {what} ({err}); check its permissions and encoding") from None
     if len(data) > limit:

@@ -107,3 +107,16 @@ def test_a_misspelt_optional_setting_is_named_with_the_field_meant(tmp_path: Pat
     with pytest.raises(UserError) as err:
         load_pipeline_config(bad)
     assert str(err.value) == f"{bad}: xyzzy: unknown field (check the spelling)"
+
+
+@pytest.mark.parametrize("load, hint", [
+    (load_manifest, "check the --manifest path"),
+    (load_pipeline_config, "pass --config with an existing YAML"),
+    (load_compare_settings, "pass --config with an existing YAML"),
+])
+def test_a_folder_given_for_a_yaml_file_is_named_as_one(tmp_path: Path, load, hint: str) -> None:
+    # QA: `stance claims doc.html --manifest corpus/` said 'cannot read the manifest ([Errno 21] Is a
+    # directory: ...); check its permissions and encoding', neither of which was the trouble
+    with pytest.raises(UserError) as err:
+        load(tmp_path)
+    assert str(err.value).startswith(f"{tmp_path}: a folder, not a") and str(err.value).endswith(hint)
