@@ -369,9 +369,10 @@ def single_quotations(text: str, start: int, end: int) -> str | None:
     while 0 <= i < end:
         after = text[i + 1] if i + 1 < end else " "
         if after.isalpha() and (i == start or text[i - 1].isspace()):
-            lead = text[max(start, i - 40):i].rstrip(" \t")   # a verb of speech is at most the last 40
-            if not lead and i - 40 > start:
-                lead = text[start:i].rstrip(" \t")   # a long run of spaces: look further back, once
+            k = i   # what stands before it, its spaces stripped (each run walked once: linear in the paragraph)
+            while k > start and text[k - 1] in " \t":
+                k -= 1
+            lead = text[max(start, k - 40):k]   # a verb of speech is in its last 40 characters
             spoken = bool(lead) and lead[-1] not in ".!?…—–-"   # a colon or a verb, not a sentence's start
             if not lead or _SINGLE_OPENS_AFTER.search(lead):
                 closing = _single_closing(text, i + 1, end, spoken)
