@@ -85,14 +85,21 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
+# An XHTML page's XML declaration ('<?xml version="1.0" encoding="utf-8"?>'): lxml parses no str that declares
+# its encoding (the page is decoded already), and an HTML tree has no use for it
+_XML_DECLARATION = re.compile(r"\A\s*<\?xml\b[^>]*>")
+
+
 def _page_tree(page: str) -> Any | None:
-    """The page parsed by lxml, once for every side channel read beside the extracted text; None when
-    lxml cannot parse it (an empty page, a str with an encoding declaration)."""
+    """The page parsed by lxml, once for every side channel read beside the extracted text (an XHTML
+    page's XML declaration dropped first); None when lxml cannot parse it (a page with no element: a
+    comment or a doctype alone), and the side channels are then off for it."""
+    import lxml.etree
     import lxml.html
 
     try:
-        return lxml.html.document_fromstring(page)
-    except (ValueError, lxml.etree.ParserError):
+        return lxml.html.document_fromstring(_XML_DECLARATION.sub("", page, count=1))
+    except (ValueError, lxml.etree.LxmlError):
         return None
 
 
@@ -229,9 +236,9 @@ def _blockquote_spans(tree: Any, text: str) -> list[list[Any]]:
     matches no leaf (trafilatura wrote it otherwise) is no part of one: it is left as it reads. A
     ``<cite>`` closing a blockquote with blocks inside is a leaf of its own (trafilatura keeps it a line).
 
-    ``tree`` is the page's (``_page_tree``); its ``<br>``s' tails get the line break, so this reads it last."""
+    ``tree`` is the page's (``_page_tree``); each ``<br>`` gets the line break as its text, so this reads it last."""
     for br in tree.iter("br"):
-        br.tail = "\n" + (br.tail or "")
+        br.text = "\n"   # read before its tail, which stays as parsed: lxml refuses to set one with a control character
     quotes = list(tree.iter("blockquote"))   # holds each one's proxy: one a node
     numbers = {quote: n for n, quote in enumerate(quotes)}
     leaves: list[tuple[str, int | None]] = []   # (the leaf's words, the blockquote it stands in)

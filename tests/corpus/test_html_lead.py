@@ -90,3 +90,30 @@ def test_a_site_name_set_as_an_h1_is_no_headline_to_put_back(tmp_path: Path) -> 
                         '<h2 class="article__heading">A headline set as h2</h2>')
     [doc], _ = read_page(tmp_path, page)
     assert doc.text.startswith("The regime in the capital has once again accused")
+
+
+XHTML = ('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+         '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n')
+
+
+def test_an_xhtml_page_s_xml_declaration_leaves_its_headline_and_standfirst_put_back(tmp_path: Path) -> None:
+    [html_page], _ = read_page(tmp_path, CONTAINER_PAGE)
+    page = XHTML + CONTAINER_PAGE.replace("<html>", '<html xmlns="http://www.w3.org/1999/xhtml">', 1)
+    [xhtml], skipped = read_page(tmp_path, page)
+    assert skipped == []
+    # was the story alone: lxml parses no str that declares its encoding, so no headline was put back
+    assert xhtml.text == html_page.text
+    assert xhtml.text.startswith("City blames neighbour after its own missile falls\nOfficials rushed to accuse")
+    assert xhtml.meta["voices"] == html_page.meta["voices"]
+
+
+def test_a_page_lxml_cannot_read_leaves_the_side_channels_off_without_a_traceback() -> None:
+    from corpus.readers import _page_tree
+
+    for page in ("", "  \n", "<!-- only a comment -->", "<!DOCTYPE html>", '<?xml version="1.0" encoding="utf-8"?>'):
+        assert _page_tree(page) is None, page
+    for page in ("<p>a\x00b</p>", "<html><head><title>x</title></head><body></body></html>",
+                 "<p>a\x01b\x0b\ufffe</p>", '<?xml version="1.0" encoding="windows-1251"?><p>Слава</p>'):
+        assert _page_tree(page) is not None, page
+    big = "<html><body>" + "<p>Moscow hardened its line this week.</p>" * 520_000 + "</body></html>"   # 20 MB
+    assert len(big) > 20_000_000 and len(_page_tree(big).findall(".//p")) == 520_000
