@@ -133,11 +133,14 @@ _GROUPS = frozenset("""official officials expert experts critic critics analyst 
     insider insiders investigator investigators politicians representative representatives""".split())
 _SPOKESPEOPLE = frozenset("spokesman spokeswoman spokesperson spokesmen spokeswomen spokespeople".split())
 # words before such a group that a sentence's first word capitalises and that name no side or body ("Senior
-# officials", "Law enforcement officials"); any other capitalised word does ("Western", "NATO", "Fukushima")
-_GENERIC_QUALIFIERS = frozenset("""senior top local foreign military government law security intelligence independent
-    leading many several some most other former retired unnamed anonymous outside health medical climate legal
-    political economic financial defence defense police industry polling election scientific academic prominent
-    respected veteran concerned worried angry frustrated rights human""".split())
+# officials", "Law enforcement officials"); any other capitalised word does ("Western", "NATO", "Fukushima").
+# A rank or a number opens no body's name ("Senior Kremlin officials" are the Kremlin's); the other words
+# open one before a capitalised word ("Foreign Ministry spokeswoman", "Human Rights Watch researchers")
+_RANK_QUALIFIERS = frozenset("""senior top leading many several some most other former retired unnamed anonymous
+    outside prominent respected veteran concerned worried angry frustrated""".split())
+_GENERIC_QUALIFIERS = _RANK_QUALIFIERS | frozenset("""local foreign military government law security intelligence
+    independent health medical climate legal political economic financial defence defense police industry polling
+    election scientific academic rights human""".split())
 
 
 def _role_speaker(words: list[str], initial: bool) -> str | None:
@@ -148,7 +151,8 @@ def _role_speaker(words: list[str], initial: bool) -> str | None:
     first word opens the sentence, so a capital on the group itself or a generic word names nothing."""
     words = [w.strip(",;:") for w in words]
     first = words[0].lower()
-    if initial and (first in _GENERIC_QUALIFIERS or first in _GROUPS or first in _SPOKESPEOPLE):
+    if initial and (first in _RANK_QUALIFIERS or first in _GROUPS or first in _SPOKESPEOPLE
+                    or (first in _GENERIC_QUALIFIERS and not words[1][:1].isupper())):
         words = [first] + words[1:]   # "Experts", "Senior officials": capitalised by where they stand
     caps = [i for i, w in enumerate(words[:-1]) if w[:1].isupper()]
     if not caps:

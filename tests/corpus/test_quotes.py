@@ -90,6 +90,13 @@ from corpus.quotes import attributed_speaker, clean_name
     ("Officials said the convoy was stopped.", (True, None)),
     ("Senior officials said the convoy was stopped.", (True, None)),
     ("Law enforcement officials said the convoy was stopped.", (True, None)),
+    ("Foreign diplomats said the convoy was stopped.", (True, None)),
+    ("Senior Kremlin officials said the talks failed.", (True, "Kremlin officials")),   # a rank opens no name
+    # ... and a generic word before a capitalised one opens a body's name ("Ministry" for "Foreign Ministry")
+    ("Foreign Ministry spokeswoman said the talks failed.", (True, "Foreign Ministry")),
+    ("Defence Ministry officials said the convoy was stopped.", (True, "Defence Ministry officials")),
+    ("Human Rights Watch researchers said the strike was a war crime.", (True, "Human Rights Watch researchers")),
+    ("Security Council diplomats said the vote failed.", (True, "Security Council diplomats")),
     # ... but the side or the body that qualifies it does, before the verb or after a quote
     ("Western officials said the sanctions failed.", (True, "Western officials")),
     ('"The sanctions failed," Western officials said.', (True, "Western officials")),
