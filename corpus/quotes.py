@@ -158,7 +158,7 @@ def _role_speaker(words: list[str], initial: bool) -> str | None:
     if not caps:
         return None
     if words[-1].lower() in _SPOKESPEOPLE:
-        body = " ".join(words[caps[0]:-1])
+        body = re.sub(r"['’]s$", "", " ".join(words[caps[0]:-1]))   # "the Kremlin's spokesman": the Kremlin
         return None if _DEMONYM.match(body) else body   # "a Russian spokesman": a people's adjective, no body
     return " ".join(words[caps[0]:])
 

@@ -107,6 +107,9 @@ from corpus.quotes import attributed_speaker, clean_name
     ('"The talks failed," a Kremlin spokesman said.', (True, "Kremlin")),
     ("According to a Kremlin spokesman, the talks failed.", (True, "Kremlin")),
     ("Russian Foreign Ministry spokeswoman said the talks failed.", (True, "Russian Foreign Ministry")),
+    ("The Kremlin's spokesman said the talks failed.", (True, "Kremlin")),   # not "Kremlin's"
+    ('"The talks failed," the Kremlin’s spokesman said.', (True, "Kremlin")),
+    ("According to Zelensky's spokesman, the talks failed.", (True, "Zelensky")),
     ('"It failed," a Russian spokesman said.', (True, None)),   # a people's adjective names no body
     ("The Kremlin said the talks failed.", (True, "Kremlin")),
     # a quotation after the verb names the whole subject, as "said that" does: not the words after a
