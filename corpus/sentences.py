@@ -305,8 +305,9 @@ def _block_paragraphs(text: str, lines: list[tuple[int, int]], i: int, j: int, o
         if rows and (s in rows or ls in rows):
             joined = False
         elif ended and (last != "." or not (
-                (pe - lc >= _OPEN_MIN and (_open_end(text, lc, pe) or (text[c].isdigit() and _number_next(text, lc, pe))))
-                or (text[c].isalpha() and (runs := _runs_on(text, lc, pe, c, e))))):  # "by Mr." over "Smith"
+                (pe - lc >= _OPEN_MIN and (_open_end(text, lc, pe)
+                                           or (text[c:c + 1].isdigit() and _number_next(text, lc, pe))))
+                or (text[c:c + 1].isalpha() and (runs := _runs_on(text, lc, pe, c, e))))):  # "by Mr." over "Smith"
             joined = False
         else:
             joined = (
@@ -427,7 +428,7 @@ def _label(text: str, s: int, e: int) -> bool:
 
 def _is_item(text: str, s: int, e: int) -> bool:
     """Whether the line ``text[s:e]`` opens a list item ("- ", "* ", "1. ", "a) ")."""
-    return text[s] != "#" and _HEADING_OR_ITEM.match(text, s, e) is not None
+    return not text.startswith("#", s) and _HEADING_OR_ITEM.match(text, s, e) is not None   # s may be the end: "a\n>"
 
 
 def quote_depth(text: str, s: int, e: int) -> tuple[int, int]:

@@ -287,6 +287,14 @@ def test_random_tricky_text_keeps_the_offset_contract(seed: int) -> None:
         check_invariants(text, ps, pe)
 
 
+@pytest.mark.parametrize("text", ["a\n>", "Thanks for the note.\n>", "a\n\n> >", "- item\n  >",
+                                  "A long sentence that ends here with a period and many more words.\n>"])
+def test_a_quotation_marker_alone_on_the_last_line_is_read_as_with_a_line_break_after_it(text: str) -> None:
+    # the marker's line was read past the text's end (IndexError, a traceback from stance claims)
+    assert split_paragraphs(text) == split_paragraphs(text + "\n")
+    assert split_sentences(text) == split_sentences(text + "\n")
+
+
 @pytest.mark.timeout(20)
 @pytest.mark.parametrize(
     "text",
