@@ -19,12 +19,15 @@ _BYLINE_SPLIT = re.compile(r"\s*(?:,|\band\b|&)\s*")
 # a marker opens its paragraph, followed by the turn's text or alone (the text follows below);
 # "Interviewer:" is the interviewer's turn as "Q:" is, whoever the hints name
 _QA_MARKER = re.compile(r"(?:(?P<q>Question|Q|Interviewer)|(?P<a>Answer|A))\s*:(?:\s+(?=\S)|\s*$)")
+# a name's capital: Latin, or Cyrillic ("Иван Петров:", an English interview keeping its people's names as written)
+_CAPITAL = "[A-ZА-ЯЁІЇЄҐ]"
+_CYRILLIC = re.compile("[А-ЯЁІЇЄҐ]")   # a name in Cyrillic is a turn's as a first name and a surname ("Иван Петров:")
 # "PESKOV:", "Dmitry Peskov:", and a transcript's "WOLF BLITZER, CNN ANCHOR:" or
 # "DMITRY PESKOV, KREMLIN SPOKESMAN (through translator):"
 # a party or state after the name ("SEN. LINDSEY GRAHAM (R),", "REP. ADAM SCHIFF (D-CA),"), then a role
 # of up to five capitalised words ("Kremlin Spokesman"), or in capitals and holding commas ("SENIOR
 # FELLOW, ATLANTIC COUNCIL")
-_NAME_MARKER = re.compile(r"(?P<name>(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]*)(?:\s+\([A-Z][\w .-]{0,11}\))?"
+_NAME_MARKER = re.compile(rf"(?P<name>(?:{_CAPITAL}[\w'’.-]*\s+){{0,3}}{_CAPITAL}[\w'’-]*)(?:\s+\([A-Z][\w .-]{{0,11}}\))?"
                           r"(?:,\s+(?P<role>(?:[A-Z][\w'’.-]*\s+){0,4}[A-Z][\w'’.-]*|[A-Z][A-Z0-9 .,'’&/-]{0,110}?[A-Z.]))?"
                           r"(?:\s+\([^()\n]{1,40}\))?"
                           r"\s*:(?:\s+(?=\S)|\s*$)")
@@ -122,7 +125,7 @@ def _clause_after(tail: str) -> bool:
 
 
 # a Markdown turn label in bold or italics: "**Q:**", "__A:__", "*Question:*", "**Vollmer**:", "**Q.**"
-_EMPHASISED_MARKER = re.compile(r"(?P<em>\*\*|__|\*|_)(?=[A-Z])(?P<label>[^*_:\n]{1,120}?)"
+_EMPHASISED_MARKER = re.compile(rf"(?P<em>\*\*|__|\*|_)(?={_CAPITAL})(?P<label>[^*_:\n]{{1,120}}?)"
                                 r"(?:(?P<inside>[:.])(?P=em)|(?P=em)\s*:)(?:\s+(?=\S)|\s*$)")
 
 # the first word of a bold lead-in that opens a newsletter's or explainer's paragraph, no speaker's label
@@ -162,6 +165,8 @@ def _label_marker(para: str) -> tuple[str, str | None, int, str | None] | None:
     if m:
         name = m.group("name")
         words = name.lower().replace(".", "").split()
+        if len(words) < 2 and _CYRILLIC.search(name):
+            return None   # "Москва:", "Итоги:", "**Россия:**": no word list tells a place or a heading from a surname
         if len(name) <= 40 and not any(w in NOT_SPEAKERS for w in words):
             return "?", clean_name(name), m.end(), m.group("role")
     return None

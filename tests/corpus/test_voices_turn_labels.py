@@ -223,3 +223,39 @@ def test_an_interviewer_label_is_the_interviewer_s_turn_plain_or_emphasised(asks
     claims = extract_claims(Document("d", text, path="i.md", meta=hints))
     assert [c.text for c in claims if c.reason == "speaker_marker"] == [asks, answers] * 2
     assert not any(c.speaker_name == "Interviewer" for c in claims)
+
+
+CYRILLIC_NAMES = """**Мария Иванова:** Ivan, what did you see in Mariupol?
+
+**Иван Петров:** I saw the theatre after the bomb hit it. Hundreds of people were sheltering inside.
+
+**Мария Иванова:** Russian television says the Azov battalion blew it up themselves.
+
+**Иван Петров:** That is a lie. The Russian air force dropped the bomb, everyone in the city knew it."""
+
+
+@pytest.mark.parametrize("text", [CYRILLIC_NAMES, CYRILLIC_NAMES.replace("**", "")])
+def test_turn_labels_naming_people_in_cyrillic_are_turns_as_latin_ones_are(text: str) -> None:
+    # QA: an English interview whose people are written in Cyrillic ('**Иван Петров:**', as a Russian
+    # outlet's translation keeps them) was all the author's, each label inside its first claim, even
+    # with the front matter naming both; 'Ivan Petrov:' was a turn
+    hints = {"interviewer": "Мария Иванова", "interviewee": "Иван Петров"}
+    assert voices_of(text, hints) == [(INTERVIEWER, "Мария Иванова"), (INTERVIEWEE, "Иван Петров")] * 2
+    latin = text.replace("Мария Иванова", "Maria Ivanova").replace("Иван Петров", "Ivan Petrov")
+    latin_hints = {"interviewer": "Maria Ivanova", "interviewee": "Ivan Petrov"}
+    for hinted, latin_hinted in (({}, {}), (hints, latin_hints)):   # without hints, turns too, as in Latin letters
+        assert [v for v, _ in voices_of(latin, latin_hinted)] == [v for v, _ in voices_of(text, hinted)]
+    assert {name for _, name in voices_of(text)} == {"Мария Иванова", "Иван Петров"}
+    claims = extract_claims(Document("d", text, {"voices": hints}))
+    assert [c.text for c in claims if c.reason == "speaker_marker"] == [
+        p[:p.index(":") + 1] + ("**" if p.startswith("**") else "") for p in text.split("\n\n")]
+
+
+@pytest.mark.parametrize("text", [
+    "Москва: в городе спокойно.\n\nИтоги: цены выросли. Почему?\n\nИсточник: Минфин.",   # a dateline, headings
+    "**Россия:** Кремль заявил, что переговоры зашли в тупик. Кто виноват?\n\n**Украина:** Киев готов к диалогу.",
+    "Корреспондент: Как идут переговоры?\n\nЛавров: Трудно.",   # one word: no telling a surname from those
+])
+def test_a_one_word_label_in_cyrillic_opens_no_turn(text: str) -> None:
+    # English lists keep "Moscow:", "Note:" and "**Russia:**" from being turns; there are none in Russian
+    assert {name for _, name in voices_of(text)} == {None}
