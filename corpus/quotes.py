@@ -560,7 +560,8 @@ def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
     """Does the sentence carry attributed speech, and the speaker's name when it gives one. A
     question asks about speech, it reports none ("Why do you say that?")."""
     if sentence.find(":", 0, 48) > 0 and (name := _colon_speaker(sentence)):
-        return True, name
+        # 'Officials: "..."' names no one, as "Officials said" does
+        return True, _role_speaker(name.split(), initial=True) if _is_role(name.split()) else name
     if (colon := sentence.find(":")) > 0 and sentence[colon + 1:].lstrip()[:1] in _OPENING_QUOTES \
             and (who := introduced(sentence, colon + 1)):   # "To quote , Lavrov:" names no one
         # 'Here is what Peskov said on Monday: "..."', 'To quote Lavrov: "..."': whom the quotation is

@@ -91,6 +91,9 @@ from corpus.quotes import attributed_speaker, clean_name
     ("Senior officials said the convoy was stopped.", (True, None)),
     ("Law enforcement officials said the convoy was stopped.", (True, None)),
     ("Foreign diplomats said the convoy was stopped.", (True, None)),
+    ('Officials: "The convoy was stopped."', (True, None)),   # a colon's speaker too
+    ('Experts: "The sanctions work."', (True, None)),
+    ('Western Officials: "The sanctions work."', (True, "Western Officials")),
     ("Senior Kremlin officials said the talks failed.", (True, "Kremlin officials")),   # a rank opens no name
     # ... and a generic word before a capitalised one opens a body's name ("Ministry" for "Foreign Ministry")
     ("Foreign Ministry spokeswoman said the talks failed.", (True, "Foreign Ministry")),
