@@ -171,9 +171,54 @@ _EMBED_TOKEN = re.compile(rf"(?:{_EMBED_PLATFORMS}|embed)(?:[-_]\S*)?|\S*[-_]emb
                           r"wp-embedded-content|embedly-card", re.I)
 
 
+def _words(element: Any) -> list[str]:
+    return f"{element.get('class', '')} {element.get('id', '')}".split()
+
+
 def _embedded(element: Any) -> bool:
     """Is this ``<blockquote>`` an embedded post's, by a word of its class or id?"""
-    return any(_EMBED_TOKEN.fullmatch(word) for word in f"{element.get('class', '')} {element.get('id', '')}".split())
+    return any(_EMBED_TOKEN.fullmatch(word) for word in _words(element))
+
+
+# A Facebook post's <blockquote> (the fallback its SDK replaces): known by the <div> around it, whose class
+# the snippet sets (<div class="fb-post" data-href=...><blockquote cite=... class="fb-xfbml-parse-ignore">),
+# or by that word of its own. No other platform's snippet sets a class on a container; a site's wrapper
+# (post, post-embed-free, fb-share-button, fb-quote: Facebook's share-a-quote button) is none.
+_FACEBOOK_POST = frozenset({"fb-post", "fb-video", "fb-xfbml-parse-ignore"})
+
+
+def _facebook_post(quote: Any) -> bool:
+    """Is this ``<blockquote>`` a Facebook post's, by its own class or that of a block around it?"""
+    return any(word in _FACEBOOK_POST for element in (quote, *quote.iterancestors()) for word in _words(element))
+
+
+# The link to a Facebook page or profile (facebook.com/MIDRussia, /people/Name/100064..., /profile.php?id=...),
+# not to a post, video or listing (/MIDRussia/posts/..., /watch/?v=..., /permalink.php?story_fbid=...)
+_FACEBOOK_PAGE = re.compile(r"/(?:people/[^/]+/\d+|profile\.php|"
+                            r"(?!(?:watch|reel|reels|photo|videos|share|groups|events|hashtag)/?$)[\w.-]+(?<!\.php))/?",
+                            re.I)
+_FACEBOOK_HOSTS = frozenset({"facebook.com", "m.facebook.com", "web.facebook.com"})
+
+
+def _facebook_account(quote: Any) -> str | None:
+    """The page a Facebook post's ``<blockquote>`` names as its poster: its snippet closes it with ``Posted by
+    <a href="https://www.facebook.com/MIDRussia">MFA Russia</a> on <a href="(the post)">Thursday, March 12,
+    2026</a>`` (the words in the SDK's language), the poster the first link set in it to a Facebook page or
+    profile (a video's title links to the video), read as a signature line is. Its words in the text are no
+    ``— Name (@handle) date`` line, which names an embedded post."""
+    from urllib.parse import urlsplit
+
+    for link in quote.iterchildren("a"):
+        try:
+            url = urlsplit(link.get("href") or "")
+        except ValueError:   # "http://[bad": no link to read
+            continue
+        host = (url.hostname or "").removeprefix("www.")
+        said = _flat(link.text_content())
+        if said and host in _FACEBOOK_HOSTS and _FACEBOOK_PAGE.fullmatch(url.path):
+            name = signature_name(f"— {said}")
+            return name if name and ":" not in name else None
+    return None
 
 
 _SIGNED_IN = re.compile(r"[\s,;:]+(?:(?:in|from|on|at|via)\s*)?$")   # "Maria Zakharova in <cite>Izvestia</cite>"
@@ -227,7 +272,8 @@ def _signer(quote: Any) -> str | None:
 def _blockquote_spans(tree: Any, text: str) -> list[list[Any]]:
     """The spans of ``text`` (the page's extracted text) that the page sets in a ``<blockquote>`` (not an
     embedded post's), one ``[start, end]`` a blockquote, from its first paragraph's start to its last's end,
-    ``[start, end, name]`` when its ``<footer>`` or closing ``<cite>`` names who said it (``_signer``).
+    ``[start, end, name]`` when its ``<footer>`` or closing ``<cite>`` names who said it (``_signer``), or a
+    Facebook post's its poster (``_facebook_account``).
 
     trafilatura keeps a blockquote's words but no mark of it; this reads the page beside them, the text
     unchanged: the page's leaf blocks (a ``<p>``, an ``<li>``, a ``<blockquote>`` with no block inside) in
@@ -273,7 +319,8 @@ def _blockquote_spans(tree: Any, text: str) -> list[list[Any]]:
                     spans.setdefault(quote, [s, e])[1] = e
                 break
     for n, span in spans.items():
-        name = _signer(quotes[n])
+        # a Facebook post is its poster's, whom voices cannot read from its words: named here, or left a quotation
+        name = _facebook_account(quotes[n]) if _facebook_post(quotes[n]) else _signer(quotes[n])
         if name:
             span.append(name)
     return sorted(spans.values())

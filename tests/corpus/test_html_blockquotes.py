@@ -149,3 +149,85 @@ def test_a_control_character_after_a_br_leaves_the_text_as_extracted_without_a_t
     lines = "<blockquote><p>The West has lied to us.<br>{}Europe will freeze this winter.</p></blockquote>"
     # raised ValueError (lxml refuses to set a <br>'s tail holding it); the extractor drops the character
     assert text(page_with(lines.format(odd))) == text(page_with(lines.format("")))
+
+
+# An article of ordinary paragraphs around the block: the extractor moves or runs together a short page's
+# wrapped blocks
+BEFORE = ("Moscow hardened its line this week, officials in Brussels said on Monday after the talks ended without "
+          "a date for the next round.")
+AFTER = ("Nobody in Brussels expects a deal before the spring, diplomats said, and several capitals are preparing "
+         "a further package of measures.")
+
+
+def read_article(tmp_path: Path, block: str) -> tuple[str, list, dict[str, tuple[str, str | None, str]]]:
+    page = ("<html><head><title>Moscow digs in over sanctions</title></head><body><article>"
+            f"<h1>Moscow digs in over sanctions</h1><p>By Jana Kovac</p><p>{BEFORE}</p><p>Lavrov wrote on Monday:</p>"
+            f"{block}<p>{AFTER}</p><p>{AFTER.replace('Brussels', 'Paris')}</p></article></body></html>")
+    (tmp_path / "p.html").write_text(page, encoding="utf-8")
+    [doc] = read_documents([str(tmp_path / "p.html")])
+    claims = extract_claims(doc)
+    assert all(c.text == doc.text[c.start:c.end] for c in claims)
+    hint = doc.meta.get("voices", {}).get("quote_blocks", [])
+    return doc.text, hint, {c.text: (c.speaker, c.speaker_name, c.reason) for c in claims}
+
+
+# Facebook's embedded post and video snippets as its plugin pages give them (the post's text shown), and the
+# fallback <blockquote> alone or in a bare <div> (a site that rewrote the snippet)
+FB_URL = "https://www.facebook.com/MIDRussia/posts/pfbid02xYz"
+FB_POSTED = (f'Posted by <a href="https://www.facebook.com/MIDRussia">MFA Russia</a> on&nbsp;'
+             f'<a href="{FB_URL}">Thursday, March 12, 2026</a>')
+FACEBOOK = [
+    f'<div id="fb-root"></div><script async defer crossorigin="anonymous" '
+    f'src="https://connect.facebook.net/en_US/sdk.js#xfbml=1&version=v18.0"></script>'
+    f'<div class="fb-post" data-href="{FB_URL}" data-width="500" data-show-text="true"><blockquote cite="{FB_URL}" '
+    f'class="fb-xfbml-parse-ignore"><p>{QUOTE}</p>{FB_POSTED}</blockquote></div>',
+    '<div class="fb-video" data-href="https://www.facebook.com/MIDRussia/videos/1015323137/" data-width="500" '
+    'data-show-text="true"><blockquote cite="https://developers.facebook.com/MIDRussia/videos/1015323137/" '
+    'class="fb-xfbml-parse-ignore"><a href="https://developers.facebook.com/MIDRussia/videos/1015323137/">'
+    f'Briefing on Thursday</a><p>{QUOTE}</p>Posted by <a href="https://www.facebook.com/MIDRussia/">MFA Russia</a> '
+    'on Thursday, March 12, 2026</blockquote></div>',
+    f'<blockquote cite="{FB_URL}" class="fb-xfbml-parse-ignore"><p>{QUOTE}</p>{FB_POSTED}</blockquote>',
+    # a video's title linked otherwise than its cite, a link that cannot be read, the poster's profile
+    '<div class="fb-video" data-href="https://www.facebook.com/MIDRussia/videos/1015323137/"><blockquote '
+    'cite="https://www.facebook.com/MIDRussia/videos/1015323137/" class="fb-xfbml-parse-ignore"><a '
+    'href="https://www.facebook.com/watch/?v=1015323137">Briefing on Thursday</a><a href="http://[bad">a</a>'
+    f'<p>{QUOTE}</p>Posted by <a href="https://web.facebook.com/people/MFA-Russia/100064123/">MFA Russia</a> '
+    'on Thursday, March 12, 2026</blockquote></div>',
+    f'<div class="fb-post" data-href="{FB_URL}"><blockquote><p>{QUOTE}</p>{FB_POSTED}</blockquote></div>',
+]
+
+
+@pytest.mark.parametrize("embed", FACEBOOK)
+def test_a_facebook_post_is_its_poster_s_not_whom_the_lead_in_names(tmp_path: Path, embed: str) -> None:
+    text, hint, found = read_article(tmp_path, embed)
+    start = text.index(QUOTE)
+    assert hint == [[start, start + len(QUOTE), "MFA Russia"]]   # was no name: a quotation block of Lavrov's
+    assert found[QUOTE][:2] == (QUOTED, "MFA Russia")
+    assert found["Posted by MFA Russia on Thursday, March 12, 2026"][2] == "heading"   # its loose line, as before
+    if "fb-video" not in embed:   # a video's title, a line of its own, stands between the lead-in and the post
+        assert found["Lavrov wrote on Monday:"][:2] == (AUTHOR, "Jana Kovac")
+
+
+@pytest.mark.parametrize("wrapper", [
+    '<article class="post-embed-free">', '<div class="fb-quote">', '<div class="fb-like">',
+    '<div class="facebook-post">', '<div class="fb-posts">', '<div class="fb-post-wrapper">', '<div id="fb-post-1">',
+    '<section class="video-post">',
+    '<div class="post">', '<div class="post-body">',
+])
+def test_a_wrapper_that_is_no_facebook_snippet_s_leaves_a_quotation_block(tmp_path: Path, wrapper: str) -> None:
+    tag = wrapper[1:].split()[0].rstrip(">")
+    text, hint, found = read_article(tmp_path, f"{wrapper}<blockquote><p>{QUOTE}</p>{FB_POSTED}</blockquote></{tag}>")
+    start = text.index(QUOTE)
+    assert hint == [[start, start + len(QUOTE)]]   # marked, named by no link in it
+    # by its lead-in; the extractor takes a "post" or "post-body" block for the story and sets it first
+    first = wrapper in ('<div class="post">', '<div class="post-body">')
+    assert found[QUOTE][:2] == (QUOTED, None if first else "Lavrov")
+
+
+def test_a_facebook_post_whose_poster_the_page_does_not_link_stays_a_quotation_block(tmp_path: Path) -> None:
+    text, hint, found = read_article(tmp_path, f'<div class="fb-post" data-href="{FB_URL}"><blockquote cite="{FB_URL}" '
+                                       f'class="fb-xfbml-parse-ignore"><p>{QUOTE}</p>Posted by MFA Russia on '
+                                       f'<a href="{FB_URL}">Thursday, March 12, 2026</a></blockquote></div>')
+    start = text.index(QUOTE)
+    assert hint == [[start, start + len(QUOTE)]]
+    assert found[QUOTE][:2] == (QUOTED, "Lavrov")   # as before: read as a quotation block, by its lead-in
