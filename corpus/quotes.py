@@ -168,12 +168,20 @@ def _is_role(words: list[str]) -> bool:
     return bool(words) and words[-1].strip(",;:.").lower() in _GROUPS | _SPOKESPEOPLE
 
 
+_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
+
+
+def _bare(name: str) -> str:
+    """A name cleaned (clean_name) without its article: "the Kremlin spokesman" -> "Kremlin spokesman"."""
+    return _ARTICLE.sub("", clean_name(name))
+
+
 def _descriptor_speaker(desc: str) -> str | None:
     """The name a descriptor after a quote gives: a person's or a body's (names.descriptor_name), else
     the side or body of a group or a spokesperson ('"...," Western officials said', 'a Kremlin spokesman')."""
     name = descriptor_name(desc)
     if name is None:
-        words = re.sub(r"^(?:the|a|an)\s+", "", clean_name(desc), flags=re.I).split()
+        words = _bare(desc).split()
         if _is_role(words):
             return _role_speaker(words, initial=False)
     return name
@@ -322,7 +330,7 @@ def _subject_name(subject: str) -> tuple[bool, str | None]:
         return False, None
     if _PREPOSITION_LEAD.match(subject):
         return True, None  # "In Mariupol officials said": where the speaker is, and no telling where it ends
-    name = re.sub(r"^(?:the|a|an)\s+", "", clean_name(subject), flags=re.I)
+    name = _bare(subject)
     words = name.split()
     if _is_role(words):   # "Experts say", "Western officials said", "Kremlin spokesman said": no person named
         return True, _role_speaker(words, initial=name == clean_name(subject))
@@ -549,11 +557,8 @@ def introduced(text: str, end: int | None = None) -> str | None:
     "the ministry"; None when the words are no such lead-in. A quoting lead-in may end in a comma
     instead ("In the words of Sergei Lavrov," -> "Sergei Lavrov")."""
     end = len(text) if end is None else end
-    if text[:end].endswith(","):
-        m = _INTRODUCES_COMMA.search(text, 0, end)
-        return None if m is None else m.group("whom").split(",")[0].strip()
-    m = _INTRODUCES.search(text, 0, end)
-    return None if m is None else (m.group("who") or m.group("whom")).split(",")[0].strip()
+    m = (_INTRODUCES_COMMA if text.endswith(",", 0, end) else _INTRODUCES).search(text, 0, end)
+    return None if m is None else (m.groupdict().get("who") or m.group("whom")).split(",")[0].strip()
 
 
 def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
