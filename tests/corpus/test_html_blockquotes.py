@@ -231,3 +231,12 @@ def test_a_facebook_post_whose_poster_the_page_does_not_link_stays_a_quotation_b
     start = text.index(QUOTE)
     assert hint == [[start, start + len(QUOTE)]]
     assert found[QUOTE][:2] == (QUOTED, "Lavrov")   # as before: read as a quotation block, by its lead-in
+
+
+def test_a_figure_s_blockquote_signed_by_its_figcaption_is_not_in_an_article_s_text(tmp_path: Path) -> None:
+    # The HTML spec's form: the extractor drops a <figure> whole in an article of ordinary paragraphs, so
+    # there is nothing to mark or name (were it kept, its figcaption would sign it as a footer does)
+    text, hint, _ = read_article(
+        tmp_path, f"<figure><blockquote><p>{QUOTE}</p></blockquote><figcaption>— Maria Zakharova</figcaption></figure>")
+    assert QUOTE not in text and "Maria Zakharova" not in text and hint == []
+    assert text.index("Lavrov wrote on Monday:") < text.index(AFTER)
