@@ -21,7 +21,7 @@ NOT_VOICES = frozenset("""moscow kyiv kiev london washington paris berlin brusse
     dnipro zaporizhzhia kherson mariupol bakhmut belgorod kursk bryansk crimea sevastopol simferopol rostov
     grozny tehran damascus jerusalem cairo doha dubai riyadh delhi ottawa canberra seoul un nato eu kremlin
     pentagon breaking live exclusive watch video photos analysis opinion developing alert flash urgent
-    headline headlines summary correction""".split()) | {"new york", "united nations", "white house",
+    headline headlines summary correction transcript""".split()) | {"new york", "united nations", "white house",
                                                         "st. petersburg", "st petersburg", "saint petersburg"} | {
     # towns of the war's datelines and of the region's, none of them a person's name too
     *"""avdiivka pokrovsk kramatorsk sloviansk sumy chernihiv mykolaiv irpin bucha kupiansk vuhledar toretsk

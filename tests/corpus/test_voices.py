@@ -179,6 +179,16 @@ def test_a_broadcast_s_datelines_banners_and_notes_are_no_voices() -> None:
         (AUTHOR, "Anchor"), (AUTHOR, None), (AUTHOR, None), (QUOTED, "Guest"), (AUTHOR, None), (AUTHOR, "Anchor")]
 
 
+def test_a_transcript_s_own_label_is_no_voice() -> None:
+    # QA: a plain-text transcript opening 'TRANSCRIPT: Evening News, 12 March 2026' gave that line to a
+    # speaker named 'Transcript', quoted, its label a speaker marker
+    text = ("TRANSCRIPT: Evening News, 12 March 2026\n\n"
+            "ANCHOR: Good evening. Tonight, the latest from the front.\n"
+            "REPORTER: Ukrainian troops have pushed back near Kupiansk.\n"
+            "ANCHOR: Thank you.")
+    assert [v[:2] for v in voices_of(text)] == [
+        (AUTHOR, None), (AUTHOR, "Anchor"), (AUTHOR, "Reporter"), (AUTHOR, "Anchor")]
+
 def test_a_transcript_s_labels_with_roles_and_surnames() -> None:
     text = ("WOLF BLITZER, CNN ANCHOR: Welcome back.\n"
             "MATTHEW CHANCE, CNN SENIOR INTERNATIONAL CORRESPONDENT: The Kremlin is furious.\n"
