@@ -134,11 +134,12 @@ _GROUPS = frozenset("""official officials expert experts critic critics analyst 
 _SPOKESPEOPLE = frozenset("spokesman spokeswoman spokesperson spokesmen spokeswomen spokespeople".split())
 # words before such a group that a sentence's first word capitalises and that name no side or body ("Senior
 # officials", "Law enforcement officials"); any other capitalised word does ("Western", "NATO", "Fukushima").
-# A rank or a number opens no body's name ("Senior Kremlin officials" are the Kremlin's); the other words
-# open one before a capitalised word ("Foreign Ministry spokeswoman", "Human Rights Watch researchers")
+# A rank, a number or a place opens no body's name ("Senior Kremlin officials" are the Kremlin's, "Local Kharkiv
+# officials" Kharkiv's); the other words open one before a capitalised word that is no people's adjective ("Foreign
+# Ministry spokeswoman", "Human Rights Watch researchers"; "Independent Russian analysts" are Russian analysts)
 _RANK_QUALIFIERS = frozenset("""senior top leading many several some most other former retired unnamed anonymous
-    outside prominent respected veteran concerned worried angry frustrated""".split())
-_GENERIC_QUALIFIERS = _RANK_QUALIFIERS | frozenset("""local foreign military government law security intelligence
+    outside prominent respected veteran concerned worried angry frustrated local""".split())
+_GENERIC_QUALIFIERS = _RANK_QUALIFIERS | frozenset("""foreign military government law security intelligence
     independent health medical climate legal political economic financial defence defense police industry polling
     election scientific academic rights human""".split())
 
@@ -152,7 +153,7 @@ def _role_speaker(words: list[str], initial: bool) -> str | None:
     words = [w.strip(",;:") for w in words]
     first = words[0].lower()
     if initial and (first in _RANK_QUALIFIERS or first in _GROUPS or first in _SPOKESPEOPLE
-                    or (first in _GENERIC_QUALIFIERS and not words[1][:1].isupper())):
+                    or (first in _GENERIC_QUALIFIERS and (not words[1][:1].isupper() or _DEMONYM.match(words[1])))):
         words = [first] + words[1:]   # "Experts", "Senior officials": capitalised by where they stand
     caps = [i for i, w in enumerate(words[:-1]) if w[:1].isupper()]
     if not caps:

@@ -95,6 +95,8 @@ from corpus.quotes import attributed_speaker, clean_name
     ('Experts: "The sanctions work."', (True, None)),
     ('Western Officials: "The sanctions work."', (True, "Western Officials")),
     ("Senior Kremlin officials said the talks failed.", (True, "Kremlin officials")),   # a rank opens no name
+    ("Local Kharkiv officials said the convoy was stopped.", (True, "Kharkiv officials")),   # nor a place
+    ("Independent Russian analysts said the vote was rigged.", (True, "Russian analysts")),   # nor before a people's
     # ... and a generic word before a capitalised one opens a body's name ("Ministry" for "Foreign Ministry")
     ("Foreign Ministry spokeswoman said the talks failed.", (True, "Foreign Ministry")),
     ("Defence Ministry officials said the convoy was stopped.", (True, "Defence Ministry officials")),
