@@ -240,39 +240,73 @@ def _meta_value(value: Any) -> Any:
     ``MAX_META_CHARS`` or empty (Label Studio keeps every task's data in its database)."""
     if isinstance(value, bool) or (isinstance(value, int)) or (isinstance(value, float) and math.isfinite(value)):
         return value
-    if isinstance(value, list) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
-        value = ", ".join(str(v) for v in value)
-    elif isinstance(value, (list, dict)):
-        value = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    value = _meta_text(value)
     if not isinstance(value, str) or not value.strip() or len(value) > MAX_META_CHARS:
         return None
     return value
 
 
-def free_fields(row: dict[str, Any], taken: Any = ()) -> list[tuple[str, str, Any]]:
+def _meta_text(value: Any) -> Any:
+    """A list of names joined with commas, other lists and mappings as compact JSON; else ``value``."""
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return value
+
+
+def free_fields(row: dict[str, Any], taken: Any = (), left_out: dict[str, str] | None = None) -> list[tuple[str, str, Any]]:
     """The document metadata of a claim row beyond what a task already carries (``taken``, a task's
     data so far), as (the row's own name, the task's data key, value). A field whose name the task or
     the pull uses for something else (a column ``note``, ``split`` or ``label``, which a pull writes
     itself; a ``source_line`` or ``context_html``, which the view builds) keeps its value under
-    ``meta_<name>``; a field the task carries with the same value (``outlet``, ``date``) is not repeated."""
+    ``meta_<name>``; a field the task carries with the same value (``outlet``, ``date``) is not repeated.
+    ``left_out``, when given, gets each field a value the task cannot carry and why (too long, past the
+    ``MAX_META_FIELDS``th), for the push to say so."""
     skip = set(CLAIM_FIELDS) | set(NOT_METADATA) | set(PRELABEL_RECORD)
     taken = taken if isinstance(taken, dict) else dict.fromkeys(taken)
     out: list[tuple[str, str, Any]] = []
     keys: set[str] = set()
     for name, value in row.items():
-        if len(out) >= MAX_META_FIELDS:
-            break
         if not isinstance(name, str) or name in skip or (name in taken and taken[name] == value):
             continue
-        value = _meta_value(value)
-        if value is None:
+        kept = _meta_value(value)
+        if kept is None:
+            text = _meta_text(value) if left_out is not None else None
+            if left_out is not None and isinstance(text, str) and len(text) > MAX_META_CHARS:   # not an empty value
+                left_out[name] = f"over {MAX_META_CHARS} characters"
             continue
+        if len(out) >= MAX_META_FIELDS:
+            if left_out is None:
+                break
+            left_out[name] = f"past the {MAX_META_FIELDS}th field"
+            continue
+        value = kept
         key = name
         while key in PULLED_FIELDS or key in taken or key in keys or (key in row and key != name):
             key = f"meta_{key}"   # apart from ours, and from the row's own meta_<name> column
         keys.add(key)
         out.append((name, key, value))
     return out
+
+
+def left_out_note(left_out: dict[str, dict[str, str]]) -> str | None:
+    """One note naming the metadata fields tasks could not carry (``left_out``: a task's claim id to its
+    fields and why, from ``claim_to_task``), with how many tasks each reason touched; None when none."""
+    if not left_out:
+        return None
+    names: dict[str, list[str]] = {}
+    tasks: dict[str, set[str]] = {}
+    for claim, fields in left_out.items():
+        for name, why in fields.items():
+            if name not in names.setdefault(why, []):
+                names[why].append(name)
+            tasks.setdefault(why, set()).add(claim)
+    parts = [f"{', '.join(fields[:8])}{' and more' if len(fields) > 8 else ''} ({why}: {len(tasks[why])} "
+             f"task{'s' if len(tasks[why]) > 1 else ''})" for why, fields in names.items()]
+    return (f"{len(left_out)} task(s) left out document metadata, since a task carries at most {MAX_META_FIELDS} "
+            f"fields of {MAX_META_CHARS} characters: {', '.join(parts)}; Label Studio and the pulled dataset do not "
+            "have them (join them to the pull by doc_id, or shorten the fields)")
 
 
 def free_metadata(row: dict[str, Any], taken: Any = ()) -> dict[str, Any]:
@@ -349,10 +383,12 @@ def _check_probs(probs: Any) -> None:
             raise ValueError(f"probs[{label!r}] {value!r} is not a number")
 
 
-def claim_to_task(row: dict[str, Any], scheme: Any, question: tuple[str, str] | None = None) -> dict[str, Any]:
+def claim_to_task(row: dict[str, Any], scheme: Any, question: tuple[str, str] | None = None,
+                  left_out: dict[str, str] | None = None) -> dict[str, Any]:
     """A Label Studio task for one claim row: its data and, when pre-labelled, its prediction.
     ``question`` (the interviewer's voice and words, from ``interview_questions``) is shown above
-    the paragraph of an interviewee's answer.
+    the paragraph of an interviewee's answer. ``left_out``, when given, gets the metadata fields the
+    task cannot carry and why (``free_fields``).
 
     Raises ValueError naming the field when the row lacks a claim id or text, its ``is_claim`` is
     not a boolean, its ``probs`` not numbers, or its pre-label is not a label of ``scheme``.
@@ -387,7 +423,7 @@ def claim_to_task(row: dict[str, Any], scheme: Any, question: tuple[str, str] | 
     # The document's other metadata (a platform, a collection, a manifest's own keys): for the pulled
     # dataset and `stance evaluate --by`, and shown under the paragraph (an original-language text
     # beside its translation, a channel column the source line cannot name).
-    fields = free_fields(row, taken=data)
+    fields = free_fields(row, taken=data, left_out=left_out)
     data.update((key, value) for _, key, value in fields)
     data["context_html"] += metadata_html({name: value for name, _, value in fields},
                                         [data["speaker_name"], *data["source_line"].split(" · ")])

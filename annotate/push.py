@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from annotate import labelconfig as lc
-from annotate.claim_tasks import (SHOWN_FIELDS, _validate, claim_to_task, displays_bidi, interview_questions, pair_to_task,
-                                  with_shown_fields)
+from annotate.claim_tasks import (SHOWN_FIELDS, _validate, claim_to_task, displays_bidi, interview_questions,
+                                  left_out_note, pair_to_task, with_shown_fields)
 from annotate.project_scheme import local_record, marker_record, project_change, remember, with_marker
 from annotate.push_match import ORIGIN_FIELD, Matched, edited_note, match, relative_files
 from annotate.push_plan import (TITLE_LENGTH, _certainty, _chunks, _dropped_labels, _majority_version,
@@ -710,6 +710,7 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
     skipped = duplicates = structure = 0
     notes: list[str] = []
     warnings: list[str] = []
+    left_out: dict[str, dict[str, str]] = {}
     if pairs:
         config, instructions, key = lc.pairs_config(), lc.PAIRS_INSTRUCTIONS, "pair_id"
         convert = lambda pair, _: pair_to_task(pair)   # noqa: E731
@@ -727,8 +728,14 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
         # What pre-labelling recorded (the scheme's file, the model's directory) stays on this machine.
         # an interviewee's answer shows the interviewer's question before it (from the file's other rows)
         questions = interview_questions(rows)
-        convert = lambda row, i: claim_to_task({k: v for k, v in row.items()   # noqa: E731
-                                                if k not in provenance.ROW_FIELDS}, scheme, questions.get(i))
+
+        def convert(row: dict[str, Any], i: int) -> dict[str, Any]:
+            fields: dict[str, str] = {}   # metadata the task cannot carry, named in a note
+            task = claim_to_task({k: v for k, v in row.items() if k not in provenance.ROW_FIELDS}, scheme,
+                                 questions.get(i), left_out=fields)
+            if fields:
+                left_out[str(row.get("claim_id"))] = fields
+            return task
         model_dir = provenance.rows_model_dir(rows)
         warning = provenance.model_warning(model_dir) if model_dir else None
         if warning:
@@ -753,6 +760,9 @@ def push(path: str | Path, project: str, workspace: str | Path | None = None, ur
             continue
         seen.add(task["data"][key])
         tasks.append((where, task))
+    dropped = left_out_note(left_out)
+    if dropped:
+        notes.append(dropped)
     if not tasks:
         raise UserError(f"{path}: nothing to push" + (f" (no row is one of the {scope}; --all pushes every sentence)"
                                                       if skipped else " (only front matter, bylines, datelines and "

@@ -105,3 +105,22 @@ def test_front_matter_interviewer_and_interviewee_are_not_shown_again_when_the_s
     assert "voice: interviewee (Sergei Antonov)" in answer["source_line"]
     assert "interviewee</b>" not in answer["context_html"]
     assert meta.format("interviewee", "Sergei  Antonov") in question["context_html"]   # whom she asks: shown
+
+
+def test_metadata_a_task_cannot_carry_is_named_not_dropped_without_a_word():
+    # QA: a JSONL row's 1,000-character field and its fields past the 30th never reached Label Studio
+    # or the pulled dataset, and the push said nothing
+    from annotate.claim_tasks import MAX_META_FIELDS, left_out_note
+
+    row = _row(text_ru="Киев " * 100, note_en="short", empty="", **{f"f{i:02d}": i for i in range(MAX_META_FIELDS + 2)})
+    left: dict[str, str] = {}
+    data = claim_to_task(row, SCHEME, left_out=left)["data"]
+    assert "text_ru" not in data and "empty" not in data and data["note_en"] == "short"
+    assert left == {"text_ru": "over 300 characters", "f29": "past the 30th field", "f30": "past the 30th field",
+                    "f31": "past the 30th field"}
+    assert claim_to_task(row, SCHEME)["data"] == data   # the same task without the record
+    note = left_out_note({"c1": left, "c2": {"text_ru": "over 300 characters"}})
+    assert note == ("2 task(s) left out document metadata, since a task carries at most 30 fields of 300 characters: "
+                    "text_ru (over 300 characters: 2 tasks), f29, f30, f31 (past the 30th field: 1 task); Label Studio "
+                    "and the pulled dataset do not have them (join them to the pull by doc_id, or shorten the fields)")
+    assert left_out_note({}) is None
