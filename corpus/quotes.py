@@ -177,14 +177,24 @@ def _bare(name: str) -> str:
     return _ARTICLE.sub("", clean_name(name))
 
 
+def _located_group(words: list[str]) -> bool:
+    """Are ``words`` a group and where it is, as a name ("officials in Brussels", "residents of Kharkiv"):
+    kept as written wherever the attribution stands, as "Officials in Brussels said ..." keeps them."""
+    return (len(words) >= 3 and words[-3].lower() in _GROUPS and words[-2] in ("in", "of")
+            and words[-1][:1].isupper())
+
+
 def _descriptor_speaker(desc: str) -> str | None:
     """The name a descriptor after a quote gives: a person's or a body's (names.descriptor_name), else
-    the side or body of a group or a spokesperson ('"...," Western officials said', 'a Kremlin spokesman')."""
+    the side or body of a group or a spokesperson ('"...," Western officials said', 'a Kremlin spokesman'),
+    or a group and its place ('..., officials in Brussels said')."""
     name = descriptor_name(desc)
     if name is None:
         words = _bare(desc).split()
         if _is_role(words):
             return _role_speaker(words, initial=False)
+        if _located_group(words):
+            return " ".join(words)
     return name
 
 
@@ -419,6 +429,16 @@ def _not_said(m: re.Match[str]) -> bool:
     return any(w in _NOT_SAID or w.endswith(("n't", "n’t")) for w in m.group("between").split())
 
 
+def _speaker_words(words: list[str]) -> bool:
+    """Can ``words``, after a clause and its comma, be who says it: an article or a name first ("the regional
+    governor", "Zelensky"), a pronoun, a number ("some analysts"), a group or a role anywhere in them
+    ("officials in Brussels", "local officials", "police"), or one word ("rescuers")."""
+    first = words[0].lower()
+    return (first in ("the", "a", "an") or words[0][:1].isupper() or first in _PRONOUNS or first in _QUANTIFIED
+            or len(words) == 1 or any(w.lower() in _GROUPS or w.lower() in _SPOKESPEOPLE
+                                      or w.lower() in _GENERIC_QUALIFIERS for w in words))
+
+
 def _bare_reported(sentence: str) -> str | None:
     """Who speaks in ``X said it was ...`` (no "that"), or None when the sentence is not that.
 
@@ -435,9 +455,15 @@ def _bare_reported(sentence: str) -> str | None:
     parts = [p.split() for p in subject.split(",")]
     if len(parts) > 1 and parts[-1] and any(w.lower() in _AUXILIARIES for w in parts[0]):
         return " ".join(parts[-1])   # "Russian troops have left the plant, the nuclear company says"
-    if (len(parts) == 2 and len(parts[0]) >= 4 and any(w[:1].islower() for w in parts[0])   # a clause, not a name
-            and 0 < len(parts[1]) <= 6 and (parts[1][0].lower() in ("the", "a", "an") or parts[1][0][:1].isupper())):
-        return " ".join(parts[1])    # "Drones struck a depot overnight, the regional governor said on Friday"
+    # a clause, not a name, then who says it: "Drones struck a depot overnight, the regional governor said
+    # on Friday", "Prices rose again, analysts in Kyiv said on Monday, after ..."; of three words or of more
+    # parts ("Kyiv, the capital, was hit again, officials said") only before a speaker in lower case, since
+    # "Officials in Kyiv, Odesa and Lviv said" lists places
+    clause = [w for p in parts[:-1] for w in p]
+    if (len(parts) >= 2 and 0 < len(parts[-1]) <= 6 and any(w[:1].islower() for w in clause)
+            and parts[-1][0].lower() not in _LISTING and _speaker_words(parts[-1])
+            and ((len(parts) == 2 and len(clause) >= 4) or (len(clause) >= 3 and parts[-1][0][:1].islower()))):
+        return " ".join(parts[-1])
     # "Biden pledges his support and said ...", "Ukraine accuses Russia ... as Moscow says ...": the
     # words before the verb are a clause, not who speaks; the sentence stays the writer's
     head = parts[0]
@@ -613,6 +639,8 @@ def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
                 name = _records_source(name)   # "UN figures" -> "UN"
                 if _is_role(name.split()):
                     name = _role_speaker(name.split(), initial=False) or ""   # "a Kremlin spokesman" -> "Kremlin"
+                elif _located_group(name.split()):
+                    return True, name   # "according to officials in Brussels"
                 if name and all(w[:1].isupper() for w in name.split()):
                     name = descriptor_name(name) or name  # "Governor Vladimir Saldo" -> "Vladimir Saldo"
                 return True, name if name[:1].isupper() else None
