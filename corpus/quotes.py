@@ -54,7 +54,7 @@ _SPEECH_INTRODUCES = re.compile(rf"\b{SPEECH_VERB}\s*[:,]\s*[\"“«]")
 _PARTIES = frozenset("i we me us my our you your".split())
 _OPENING_QUOTES = frozenset('"“«‘')
 _PARTY_SUBJECTS = frozenset("I we We you You".split())   # as written: "the US" is no "us"
-_QUANTIFIED = frozenset("some many most several few".split())
+_QUANTIFIED = frozenset("some many most several few other".split())   # "Other analysts said": a group, no name
 _NOT_SUBJECTS = frozenset("""it this that these those there here what which who most many some all every
     none nobody everyone everybody anyone anybody one many few both each other others
     such so and but or yet as if when while although because since however thus also""".split())
@@ -329,8 +329,8 @@ def _subject_name(subject: str) -> tuple[bool, str | None]:
         subject = parts[1]  # "The head of Saxony, Michael Kretschmer, says": the appositive names the role
     words = subject.split()
     first = words[0].lower()
-    if re.sub(r"['’](?:d|ll|m|ve|re)$", "", first) in _PARTIES:  # "I'd say", "we've said", "you've said"
-        return False, None
+    if re.sub(r"['’](?:d|ll|m|ve|re)$", "", first) in _PARTIES and words[0] != "US":  # "I'd say", "we've said"
+        return False, None   # ("US officials said" is no "us")
     if words[-1] in _PARTY_SUBJECTS:
         return False, None   # "In my book I wrote:", "In your book you wrote:": after a lead-in, the parties again
     if first in _PRONOUNS and len(words) == 1:
@@ -341,6 +341,8 @@ def _subject_name(subject: str) -> tuple[bool, str | None]:
         return False, None
     if _PREPOSITION_LEAD.match(subject):
         return True, None  # "In Mariupol officials said": where the speaker is, and no telling where it ends
+    if words[-1].lower() in _LISTING or words[-1].lower() == "but":
+        return True, None  # "A soldier put his head down & cried & told us "..."": clauses, the subject no name
     name = _bare(subject)
     words = name.split()
     if _is_role(words):   # "Experts say", "Western officials said", "Kremlin spokesman said": no person named
@@ -634,7 +636,7 @@ def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
         if m:
             src = m.group("src").strip()
             src_words = src.lower().split()
-            if src_words and src_words[0] not in _PARTIES:
+            if src_words and (src_words[0] not in _PARTIES or src.startswith("US ")):   # "according to US officials"
                 name = clean_name(re.sub(r"^(?:the|a|an)\s+", "", src, flags=re.I))
                 name = _records_source(name)   # "UN figures" -> "UN"
                 if _is_role(name.split()):

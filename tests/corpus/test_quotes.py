@@ -158,6 +158,29 @@ def test_a_clause_before_the_speaker_and_its_comma_is_no_name(sentence, expected
     assert attributed_speaker(sentence) == expected
 
 
+@pytest.mark.parametrize("sentence, expected", [
+    # "US" is no "us": a qualified group reports speech as "Western officials" does, in every order
+    ("US intelligence officials said the vote was rigged.", (True, "US intelligence officials")),
+    ("US officials said that the talks failed.", (True, "US officials")),
+    ('"The talks failed," US intelligence officials said.', (True, "US intelligence officials")),
+    ("According to US intelligence officials, the talks failed.", (True, "US intelligence officials")),
+    ("US treasury secretary says Biden wants Russia out of G20", (True, "US treasury secretary")),
+    ("Western intelligence officials said the talks failed.", (True, "Western intelligence officials")),
+    ("Associated Press sources said the talks failed.", (True, "Associated Press sources")),   # as NASA scientists
+    # "Other" counts a group as "some" does: quoted, no name, as after a quote
+    ("Other analysts said the strike hit a depot.", (True, None)),
+    ("Other analysts say that the talks failed.", (True, None)),
+    ('"The talks failed," other analysts said.', (True, None)),
+    ("Some analysts said the talks failed.", (True, None)),
+    ("We said the talks failed.", (False, None)),   # the parties stay the writer's
+    # clauses joined before the verb name no one ("US soldier put his head down & cried &" was a name)
+    ("US soldier put his head down & cried & told us \u201cI can stop this.\u201d", (True, None)),
+    ("A famous actor defended the president and said that critics should leave.", (True, None)),
+])
+def test_a_group_qualified_by_us_or_counted_by_other_reports_speech(sentence, expected):
+    assert attributed_speaker(sentence) == expected
+
+
 def test_a_closed_quotation_carries_its_speaker_and_an_unclosed_one_nothing():
     author, peskov = ("author", None), ("quoted", "Dmitry Peskov")
     text = '"A. B," Dmitry Peskov said. "C." Troops advanced.'
