@@ -24,7 +24,8 @@ QUOTING = (AUTHOR, BLOGGER, INTERVIEWEE, INTERVIEWER)
 # earlier sentence gave
 _PRONOUN_SPEECH = re.compile(rf"(?:^|[,;]\s+)(?:[Hh]e|[Ss]he)\s+(?:also\s+|later\s+|then\s+|further\s+)?"
                              rf"(?:{SPEECH_VERB}|{CHARACTERISING_VERB})\b|"
-                             rf"[\"”»],?\s+(?:he|she)\s+(?:also\s+)?{SPEECH_VERB}\b")
+                             rf"[\"”»],?\s+(?:he|she)\s+(?:also\s+)?{SPEECH_VERB}\b|"
+                             r"^(?:In\s+(?:his|her)\s+(?:own\s+)?words|To\s+quote\s+(?:him|her)|Quoting\s+(?:him|her))\s*[,:]")
 _LEADING = " \t\"'“”‘’«»-–—("
 
 
@@ -106,13 +107,17 @@ def pronoun_names(rows: list[tuple[str, str | None, str, int]]) -> list[str | No
     return out
 
 
-_PRONOUN_WORD = re.compile(r"\b([Hh]e|[Ss]he)\b")
+_PRONOUN_WORD = re.compile(r"\b([Hh]e|[Ss]he|his|him|her)\b")
+_SUBJECT_OF = {"his": "he", "him": "he", "her": "she"}   # "In his words," is speech by "he"
 
 
 def _pronoun_speech(sentence: str) -> str | None:
     """"he" or "she" when the sentence is speech by that pronoun ("She added ...", '"...," he said.')."""
     m = _PRONOUN_SPEECH.search(sentence)
-    return _PRONOUN_WORD.search(m.group()).group(1).lower() if m else None
+    if m is None:
+        return None
+    word = _PRONOUN_WORD.search(m.group()).group(1).lower()
+    return _SUBJECT_OF.get(word, word)
 
 
 def _fits(pronoun: str, name: str, others: set[str], surnames: dict[str, list[str]]) -> bool:

@@ -34,8 +34,8 @@ from __future__ import annotations
 
 import re
 
-from corpus.names import clean_name, descriptor_name
-from corpus.quotes import SPEECH_VERB, attributed_speaker, introduced
+from corpus.names import clean_name
+from corpus.quotes import SPEECH_VERB, attributed_speaker, introduced, introduced_name, pronoun_lead
 from corpus.records import INTERVIEWEE, INTERVIEWER, QUOTED
 from corpus.sentences import split_sentences
 from corpus.voice_markers import post_signature
@@ -180,8 +180,8 @@ def _lead_in(text: str, paragraph: tuple[int, int], before: tuple[str, str | Non
         return None
     spans = split_sentences(text, max(s, before[2]), e)
     lead = text[spans[-1][0]:spans[-1][1]].strip(" \t*_") if spans else ""
-    if lead.endswith(",") and introduced(_EMPHASIS.sub("", lead)):
-        return _EMPHASIS.sub("", lead)   # "In the words of Sergei Lavrov,": a comma ends a quoting lead-in too
+    if lead.endswith(",") and (introduced(_EMPHASIS.sub("", lead)) or pronoun_lead(_EMPHASIS.sub("", lead))):
+        return _EMPHASIS.sub("", lead)   # "In the words of Sergei Lavrov,", "In his words,": a comma ends it too
     return _EMPHASIS.sub("", lead) if lead.endswith(":") else None   # "**Dmitry Peskov** said:"
 
 
@@ -198,6 +198,6 @@ def _lead_voice(lead: str, turn: tuple[str, str | None, int], sides: dict[str, s
             return QUOTED, None   # the writer's "You wrote to us last week:": no side of an interview
         return other, sides.get(other)   # "In your book you wrote:": the other side's words
     if who:
-        return QUOTED, descriptor_name(who)   # "To quote Lavrov:"; "Here is how the ministry put it:", no name
+        return QUOTED, introduced_name(who)   # "To quote Lavrov:", "To quote Kremlin officials:"; "the ministry": no name
     quoted, name = attributed_speaker(lead)
     return QUOTED, (name if quoted else None)   # "Here is what the ministry posted:": quoted, no name

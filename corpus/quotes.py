@@ -74,8 +74,12 @@ _INTRODUCES = re.compile(
 _INTRODUCES_COMMA = re.compile(
     rf"{_QUOTING_LEAD}\s+(?P<whom>[^:;,]+?(?:,\s+(?:the|a|an|his|her|its|their|[A-Z][\w.-]*['’]s)\s+[^:;,]+?)?)\s*,$")
 _COMMA_QUOTE = re.compile(r",\s*[\"“«]")
+_LEAD_QUOTE = re.compile(r"([^\"“«]{1,40}?[,:])\s*[\"“«]")   # a sentence's short lead-in, then a quotation
 # pronouns a lead-in may name, whose name is elsewhere ("to quote him, ..."): no name given here
 _OBJECT_PRONOUNS = frozenset("him her them it".split())
+# a lead-in quoting a pronoun's person: quoted, its name that of "he said" (quotations.pronoun_names)
+_PRONOUN_LEAD = re.compile(r"(?:[Ii]n\s+(?:his|her|their|its)\s+(?:own\s+)?words|[Tt]o\s+quote\s+(?:him|her|them)|"
+                           r"[Qq]uoting\s+(?:him|her|them))\s*[,:]$")
 _QUOTE_THEN_VERB = re.compile(
     rf"[\"”»],?\s+(?:(?P<pro>he|she|they)\s+{SPEECH_VERB}|{SPEECH_VERB}\s+(?P<after>{NAME})|"
     rf"(?P<before>{NAME})\s+{SPEECH_VERB})\b")
@@ -590,6 +594,18 @@ def introduced(text: str, end: int | None = None) -> str | None:
     return None if m is None else (m.groupdict().get("who") or m.group("whom")).split(",")[0].strip()
 
 
+def pronoun_lead(text: str) -> bool:
+    """Is ``text`` (ending in its comma or colon) a lead-in quoting a pronoun's person: "In his words,",
+    "To quote her:"."""
+    return _PRONOUN_LEAD.fullmatch(text.strip()) is not None
+
+
+def introduced_name(who: str) -> str | None:
+    """The name whom a lead-in introduces gives ("To quote Lavrov," -> "Lavrov"), as after a quote: a
+    group's side or a spokesperson's body too ("To quote Kremlin officials," -> "Kremlin officials")."""
+    return _descriptor_speaker(who)
+
+
 def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
     """Does the sentence carry attributed speech, and the speaker's name when it gives one. A
     question asks about speech, it reports none ("Why do you say that?")."""
@@ -600,10 +616,12 @@ def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
             and (who := introduced(sentence, colon + 1)):   # "To quote , Lavrov:" names no one
         # 'Here is what Peskov said on Monday: "..."', 'To quote Lavrov: "..."': whom the quotation is
         if who.split()[0].lower() not in _NOT_INTRODUCED:
-            return True, descriptor_name(who)
+            return True, introduced_name(who)
     if (m := _COMMA_QUOTE.search(sentence)) and (who := introduced(sentence, m.start() + 1)) \
             and who.split()[0].lower() not in _NOT_INTRODUCED | _OBJECT_PRONOUNS:
-        return True, descriptor_name(who)   # 'In the words of Sergei Lavrov, "..."', 'To quote Lavrov, "..."'
+        return True, introduced_name(who)   # 'In the words of Sergei Lavrov, "..."', 'To quote Lavrov, "..."'
+    if (m := _LEAD_QUOTE.match(sentence)) and pronoun_lead(m.group(1)):
+        return True, None   # 'In his words, "..."': whose, as for '"...," he said' (quotations.pronoun_names)
     if _VERB_HINT.search(sentence) is None:
         return False, None  # the common case, decided without a regex
     if sentence.rstrip(" \t)").endswith("?") or (

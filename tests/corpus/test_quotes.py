@@ -6,8 +6,10 @@ import time
 
 import pytest
 
+from corpus.extraction import extract_claims
 from corpus.quotations import carry_quotations, full_names, pronoun_names, single_quotations
 from corpus.quotes import attributed_speaker, clean_name
+from corpus.records import QUOTED, Document
 
 
 @pytest.mark.parametrize("sentence, expected", [
@@ -179,6 +181,44 @@ def test_a_clause_before_the_speaker_and_its_comma_is_no_name(sentence, expected
 ])
 def test_a_group_qualified_by_us_or_counted_by_other_reports_speech(sentence, expected):
     assert attributed_speaker(sentence) == expected
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # a lead-in quoting a group or a role names it as "Kremlin officials said" does, comma or colon
+    ('To quote Kremlin officials, "The talks are over."', (True, "Kremlin officials")),
+    ('To quote Kremlin officials: "The talks are over."', (True, "Kremlin officials")),
+    ('Kremlin officials said: "The talks are over."', (True, "Kremlin officials")),
+    ('In the words of a Kremlin spokesman, "The talks are over."', (True, "Kremlin")),
+    ('Quoting Western officials, "The talks are over."', (True, "Western officials")),
+    ('Here is how Kremlin officials put it: "The talks are over."', (True, "Kremlin officials")),
+    ('To quote experts, "The talks are over."', (True, None)),
+    # a pronoun's words are quoted, whose they are found as for '"...," he said'
+    ('In his words, "The talks are over."', (True, None)),
+    ('In her words: "The talks are over."', (True, None)),
+    ('To quote him, "The talks are over."', (True, None)),
+    ('In my words, "No."', (False, None)),
+    ('To quote myself, "No."', (False, None)),
+])
+def test_a_lead_in_quoting_a_group_or_a_pronoun_names_as_a_verb_does(sentence, expected):
+    assert attributed_speaker(sentence) == expected
+
+
+def test_in_his_words_takes_the_name_he_said_would() -> None:
+    text = 'Dmitry Peskov said the talks failed. In his words, "We are in no hurry." To quote him, "Never."'
+    rows = [(c.speaker, c.speaker_name) for c in extract_claims(Document("d", text, {}))]
+    assert rows == [(QUOTED, "Dmitry Peskov")] * 3
+    text = 'Dmitry Peskov said the talks failed. In her words, "We are in no hurry."'   # not his
+    assert [c.speaker_name for c in extract_claims(Document("d", text, {}))] == ["Dmitry Peskov", None]
+
+
+def test_a_block_s_lead_in_quoting_a_group_or_a_pronoun_is_read_as_in_prose() -> None:
+    def block(lead: str) -> tuple:
+        doc = Document("d", f"The Kremlin spoke.\n\n{lead}\n\n> The talks are over.\n", {"format": "md"})
+        return [(c.speaker, c.speaker_name) for c in extract_claims(doc)][-1]
+    assert block("To quote Kremlin officials:") == (QUOTED, "Kremlin officials")
+    assert block("To quote Kremlin officials,") == (QUOTED, "Kremlin officials")
+    assert block("In the words of a Kremlin spokesman,") == (QUOTED, "Kremlin")
+    assert block("In his words,") == (QUOTED, None)
 
 
 def test_a_closed_quotation_carries_its_speaker_and_an_unclosed_one_nothing():
