@@ -87,6 +87,20 @@ def _own_name(meta: dict[str, Any], hints: dict[str, Any]) -> str | None:
     return None
 
 
+def _author_names(meta: dict[str, Any], hints: dict[str, Any], byline: list[str] | None) -> list[str]:
+    """The document's authors one by one (a hint, the byline, or the ``authors``, ``author`` or ``blogger`` metadata)."""
+    value = hints.get("author") or byline or meta.get("authors") or meta.get("author") or meta.get("blogger")
+    values = value if isinstance(value, list) else [value]
+    return [name.strip() for v in values if isinstance(v, str)
+            for name in re.split(r",|;|\s+(?:and|&|и|і)\s+", v) if name.strip()]
+
+
+def _names_author(label: str, author: str) -> bool:
+    """``Maria Ivanova:``, ``Ivanova:``, ``Maria:`` or ``MARIA IVANOVA:`` for the author Maria Ivanova."""
+    words, full = label.lower().split(), author.lower().split()
+    return bool(words and full) and (words[-1] == full[-1] or (len(words) == 1 and words[0] == full[0]))
+
+
 def _find(paras: list[str], needle: str | None, start: int = 0) -> int | None:
     """Index of the first paragraph from ``start`` that starts with (or else contains) ``needle``."""
     if not needle:
@@ -182,6 +196,7 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
     top = sum(1 for s, _ in paragraphs if s < fm_end) if isinstance(fm_end, int) and fm_end > 0 else 0
 
     byline = None
+    byline_names: list[str] | None = None
     if hints.get("byline", True):
         for i in range(top, min(top + 3, n)):
             names = (parse_byline(paras[i]) if paras[i].startswith(BYLINE_LEADS)
@@ -193,6 +208,7 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
                            if isinstance(meta.get(k), str)}
                 names = [name for name in names if name.lower() not in outlets] or names
                 own_name = str(hints["author"]) if hints.get("author") else _join_names(names)
+                byline_names = names
                 break
 
     # the interview or repost region [rs, re]
@@ -281,8 +297,23 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
                 roles[name] = INTERVIEWER
             else:
                 roles[name] = INTERVIEWER if sum(flags) * 2 > len(flags) else INTERVIEWEE
+    # A two-person dialogue of names where the questions name no asker (most of no one's turns ask): the
+    # document's author, labelling herself, is the one asking, when her turns ask at all. Not in a panel of
+    # three or more, where the writer may be a panellist, nor when a hint or a "Q:" turn names the asker.
+    writer = None
+    if (rs is not None and not broadcast and not interviewer and len(roles) == 2
+            and INTERVIEWER not in roles.values()
+            and not any(markers[i] and markers[i][0] == INTERVIEWER for i in range(rs, re_ + 1))):
+        authors = _author_names(meta, hints, byline_names)
+        writers = [(label, author) for label in roles for author in authors
+                   if _names_author(label, author) and not _same_person(label, interviewee)]
+        if len(writers) == 1 and any(asks[writers[0][0]]):
+            writer = writers[0]
+            roles[writer[0]] = INTERVIEWER
 
     named = _hinted_names(roles, interviewer, interviewee)
+    if writer:
+        named[writer[0]] = writer[1]   # "Ivanova:" is the author Maria Ivanova, as a hint's name is
     if broadcast:  # "PESKOV:" is the "Kremlin spokesman Dmitry Peskov" the anchor introduced
         for label in roles:
             first = next(i for i, m in enumerate(markers) if m and m[1] == label)

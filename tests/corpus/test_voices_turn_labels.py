@@ -259,3 +259,59 @@ def test_turn_labels_naming_people_in_cyrillic_are_turns_as_latin_ones_are(text:
 def test_a_one_word_label_in_cyrillic_opens_no_turn(text: str) -> None:
     # English lists keep "Moscow:", "Note:" and "**Russia:**" from being turns; there are none in Russian
     assert {name for _, name in voices_of(text)} == {None}
+
+
+AUTHOR_ASKS = """**Maria Ivanova:** Ivan, what did you see?
+
+**Ivan Petrov:** The convoy stopped at the bridge. Then the shelling began.
+
+**Maria Ivanova:** Russian television says the Azov battalion blew it up.
+
+**Ivan Petrov:** That is a lie. The Russian air force dropped the bomb."""
+
+
+@pytest.mark.parametrize("label", ["**Maria Ivanova:**", "**Ivanova:**", "**Maria:**", "Maria Ivanova:"])
+def test_the_author_labelling_herself_in_a_dialogue_of_two_is_the_interviewer(label: str) -> None:
+    # QA: with the front matter's 'author: Maria Ivanova' and no 'interviewer:', both people were the
+    # interviewee, since only one of her two turns ends in a question
+    text = AUTHOR_ASKS.replace("**Maria Ivanova:**", label)
+    assert voices_of(text, {"author": "Maria Ivanova"}) == [(INTERVIEWER, "Maria Ivanova"),
+                                                           (INTERVIEWEE, "Ivan Petrov")] * 2
+    # nobody's author, or someone else's: the questions alone decide, as before
+    for meta in ({}, {"author": "John Smith"}):
+        assert {role for role, _ in voices_of(text, meta)} == {INTERVIEWEE}
+
+
+def test_the_author_rule_reads_cyrillic_names_a_byline_and_a_transcript_s_capitals(tmp_path: Path) -> None:
+    cyrillic = AUTHOR_ASKS.replace("Maria Ivanova", "Мария Иванова").replace("Ivan Petrov", "Иван Петров")
+    assert voices_of(cyrillic, {"author": "Мария Иванова"}) == [(INTERVIEWER, "Мария Иванова"),
+                                                               (INTERVIEWEE, "Иван Петров")] * 2
+    caps = AUTHOR_ASKS.replace("**Maria Ivanova:**", "MARIA IVANOVA:").replace("**Ivan Petrov:**", "IVAN PETROV:")
+    (tmp_path / "t.txt").write_text("By Maria Ivanova\n\n" + caps, encoding="utf-8")
+    [doc] = read_documents([str(tmp_path / "t.txt")])
+    assert [(c.speaker, c.speaker_name) for c in extract_claims(doc) if c.reason == "speaker_marker"] == [
+        (INTERVIEWER, "Maria Ivanova"), (INTERVIEWEE, "IVAN PETROV")] * 2
+    (tmp_path / "f.md").write_text("---\ntitle: What I saw\nauthor: Maria Ivanova\n---\n" + AUTHOR_ASKS, encoding="utf-8")
+    [doc] = read_documents([str(tmp_path / "f.md")])
+    assert [(c.speaker, c.speaker_name) for c in extract_claims(doc) if c.reason == "speaker_marker"] == [
+        (INTERVIEWER, "Maria Ivanova"), (INTERVIEWEE, "Ivan Petrov")] * 2
+
+
+def test_the_author_rule_never_overrides_the_questions_a_hint_or_a_panel() -> None:
+    author = {"author": "Maria Ivanova"}
+    # the other person asks in most of his turns: he is the interviewer, the author answers
+    asked = ("**Ivan Petrov:** Maria, what did you see?\n\n**Maria Ivanova:** The convoy stopped. Why?\n\n"
+             "**Ivan Petrov:** Who fired first?\n\n**Maria Ivanova:** I could not tell.")
+    assert voices_of(asked, author) == [(INTERVIEWER, "Ivan Petrov"), (INTERVIEWEE, "Maria Ivanova")] * 2
+    # the author's turns never ask: nothing says she is the one asking
+    told = AUTHOR_ASKS.replace("Ivan, what did you see?", "Tell me what you saw.").replace(
+        "Then the shelling began.", "Why would they stop?")
+    assert {role for role, _ in voices_of(told, author)} == {INTERVIEWEE}
+    # a hint naming the interviewer wins
+    assert voices_of(AUTHOR_ASKS, {**author, "interviewer": "Ivan Petrov"})[:2] == [
+        (INTERVIEWEE, "Maria Ivanova"), (INTERVIEWER, "Ivan Petrov")]
+    # a panel of three: the writer may be one of the panellists, so the questions alone decide
+    panel = AUTHOR_ASKS + "\n\n**Olga Reznik:** I saw it too. The bomb fell at noon."
+    assert {role for role, _ in voices_of(panel, author)} == {INTERVIEWEE}
+    # two authors, both labelled: no telling which asks
+    assert {role for role, _ in voices_of(AUTHOR_ASKS, {"author": "Maria Ivanova and Ivan Petrov"})} == {INTERVIEWEE}
