@@ -494,9 +494,11 @@ def _runs_on(text: str, s: int, e: int, c: int, ce: int) -> bool:
         if not text[w].isupper():
             return False
     elif not (last.isalpha() and (word in _NEVER_LAST or word in _STRANDED or word in _SAID or word in _NAME_TITLES
-                                  or word.endswith("ed") or word in _TITLES_CYRILLIC or _past_cyrillic(word)
-                                  or ("Ѐ" <= word[0] <= "ӿ" and _complement(word)))):
-        return False
+                                  or word.endswith("ed") or word in _TITLES_CYRILLIC
+                                  or ("Ѐ" <= word[0] <= "ӿ" and (_past_cyrillic(word) if text[c].isdigit() else
+                                                                text[c].isupper() and _complement(word)
+                                                                and _complemented_title(text, s, e))))):
+        return False   # a verb in the past runs on to a count alone, a title's complement to a name
     first = text[c]
     name = None
     if first.isupper():
