@@ -193,6 +193,20 @@ def comment_byline(para: str) -> str | None:
     return clean_name(m.group("name")) if m else None
 
 
+def prose_lead_in(para: str) -> bool:
+    """True when ``para``, a ``NAME said:`` line (``comment_byline``), could as well be an article's lead-in
+    (``Lavrov said:`` over a quotation): no date or time after the verb, and a name in a person's or a
+    body's form, not a username's (``jdoe``, ``Greg_in_Ohio``, ``@ivan``, ``anna1984``)."""
+    if para.startswith(("*", "_")) and (em := _EMPHASISED_NAME.match(para)):
+        para = em.group("name") + para[em.end():]
+    m = _COMMENT_BYLINE.match(para)
+    if m is None:
+        return False
+    name = m.group("name")
+    dated = any(c.isdigit() for c in para[m.end("name"):])
+    return not dated and name[:1].isupper() and not re.search(r"[\d_@]", name)
+
+
 def comment_handle(para: str) -> tuple[str, int] | None:
     """(handle, marker length) when a comment opens with ``handle:`` (``Greg_in_Ohio: Great post.``), in
     Markdown bold or italics too (``**Old Soldier:** ...``; the length takes in the closing emphasis)."""

@@ -42,7 +42,7 @@ from corpus.records import AUTHOR, BLOGGER, COMMENTER, INTERVIEWEE, INTERVIEWER,
 from corpus.transcripts import COUNTRIES, EDITOR_LABEL, GENERIC_SPEAKERS, is_broadcast, is_broadcaster, is_place, shown_to_speak
 from corpus.voice_markers import (BYLINE_LEADS, COMMENTS_HEADING, INTERJECTION, INTRO_NAME, REPOST_END,
                                   comment_byline, comment_handle, editorial_marker, emphasised_byline, parse_byline, post_signature,
-                                  turn_marker)
+                                  prose_lead_in, turn_marker)
 
 __all__ = ["ROW_HINTS", "Voice", "editorial_marker", "paragraph_voices", "parse_byline", "sentence_voice",
            "sentence_voices"]
@@ -99,6 +99,20 @@ def _names_author(label: str, author: str) -> bool:
     """``Maria Ivanova:``, ``Ivanova:``, ``Maria:`` or ``MARIA IVANOVA:`` for the author Maria Ivanova."""
     words, full = label.lower().split(), author.lower().split()
     return bool(words and full) and (words[-1] == full[-1] or (len(words) == 1 and words[0] == full[0]))
+
+
+def _thread_header(paras: list[str], i: int) -> bool:
+    """True when the ``NAME said:`` line ``paras[i]`` heads a post of a thread: another such line follows
+    with words of the post's own (not all in its '>' quotation) between them, and no comments heading
+    first ("Lavrov said:" over a block, then "Peskov said:" over another, are an article's lead-ins)."""
+    replied = False
+    for para in paras[i + 1:]:
+        if len(para) <= 80 and COMMENTS_HEADING.match(para):
+            return False
+        if len(para) <= 80 and comment_byline(para):
+            return replied
+        replied = replied or not para.startswith(">")
+    return False
 
 
 def _find(paras: list[str], needle: str | None, start: int = 0) -> int | None:
@@ -259,10 +273,18 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
         cs = next((i for i, (s, _) in enumerate(paragraphs) if s >= hints["comments_offset"]), None)
     if cs is None:
         after = (re_ + 1) if re_ is not None else (byline + 1 if byline is not None else top + 1)
+        # a "NAME said:" line that could be an article's lead-in ("Lavrov said:" over a quotation) opens
+        # the comments only in a forum's or comments' kind ("forum", "forum_thread", "blog_comments"; not
+        # "commentary") or as a thread's post header (_thread_header)
+        thread = not {"forum", "thread", "comment", "comments"}.isdisjoint(re.split(r"[\W_]+", kind))
         for i in range(after, n):
-            if len(paras[i]) <= 80 and (COMMENTS_HEADING.match(paras[i]) or comment_byline(paras[i])):
+            if len(paras[i]) <= 80 and COMMENTS_HEADING.match(paras[i]):
                 cs = i
                 break
+            if len(paras[i]) <= 80 and comment_byline(paras[i]):
+                if thread or not prose_lead_in(paras[i]) or _thread_header(paras, i):
+                    cs = i
+                    break
     if cs is None and blogish and re_ is not None:
         # the blogger closes a repost with a paragraph; a short informal one after that is a comment
         cs = next((i for i in range(re_ + 2, n) if INTERJECTION.match(paras[i])), None)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from corpus.extraction import extract_claims
 from corpus.readers import read_documents
-from corpus.records import AUTHOR, INTERVIEWEE, INTERVIEWER, QUOTED
+from corpus.records import AUTHOR, COMMENTER, INTERVIEWEE, INTERVIEWER, QUOTED
 
 
 def claims_of(tmp_path: Path, name: str, content: str) -> list:
@@ -380,3 +382,61 @@ def test_an_html_blockquote_is_read_as_a_quotation_block_its_text_unchanged(tmp_
     assert found["Here is how Peskov put it:"][:2] == (INTERVIEWEE, None)
     assert found["Talks are over."][:2] == (QUOTED, "Peskov")
     assert found["No."][:2] == (INTERVIEWEE, None)
+
+
+ARTICLE_LEAD = ("# Talks stall\n\nThe talks in Istanbul ended without a deal on Monday.\n\n{lead}\n\n"
+                "> The West has lied to us for thirty years.\n\nKyiv rejected the claim within the hour.\n")
+
+
+@pytest.mark.parametrize("lead, name", [
+    ("Lavrov said:", "Lavrov"), ("Lavrov wrote:", "Lavrov"), ("Lavrov says:", "Lavrov"),
+    ("The ministry said:", None), ("**Lavrov** said:", "Lavrov")])
+def test_a_lone_name_said_over_a_block_in_prose_opens_no_comments(tmp_path: Path, lead: str, name: str | None) -> None:
+    # 'Lavrov said:' is a forum's quote header ('Username said:') in form: alone in an article it made
+    # that line, the block and every later paragraph a comment by 'Lavrov'
+    for file in ("b.md", "b.txt"):
+        found = {c.text.lstrip("> "): (c.speaker, c.speaker_name) for c in claims_of(tmp_path, file, ARTICLE_LEAD.format(lead=lead))}
+        assert found[lead] == (AUTHOR, None), file   # the writer's lead-in
+        assert found["The West has lied to us for thirty years."] == (QUOTED, name), file
+        assert found["Kyiv rejected the claim within the hour."] == (AUTHOR, None), file
+    row = {"id": "r1", "text": ARTICLE_LEAD.format(lead=lead).split("\n\n", 1)[1]}
+    assert {c.speaker for c in claims_of(tmp_path, "rows.jsonl", json.dumps(row) + "\n")} == {AUTHOR, QUOTED}
+    # in an interview's answer, the same: the answer's words, the block the named person's
+    answer = ("**Q:** And Moscow?\n\n**A:** Moscow has not moved.\n\n" + lead + "\n\n> The West has lied to us.\n\n"
+              "I do not believe that.\n\n**Q:** Why not?\n\n**A:** Look at the record.\n")
+    found = voices(claims_of(tmp_path, "i.md", answer))
+    assert [(v[1], v[2]) for v in found if v[0] in (lead, "I do not believe that.", "Look at the record.")] == [
+        (INTERVIEWEE, None)] * 3
+    assert [v[1:] for v in found if v[0].endswith("The West has lied to us.")] == [(QUOTED, name)]
+
+
+THREAD = ("Re: Sanctions thread\n\nGreg_in_Ohio said:\n\n> NATO provoked all of this.\n\n"
+          "Nonsense, the members asked to join.\n\nMaria K. said:\n\n> The members asked to join.\n\n"
+          "Sources for that?\n\nOld Soldier said:\n\n> Sources?\n\nLook it up.\n")
+
+
+def test_a_thread_of_name_said_headers_stays_comments(tmp_path: Path) -> None:
+    # several post headers, a dated one, a username's form or a forum's kind open the comments as before
+    for file in ("t.md", "t.txt"):
+        found = voices(claims_of(tmp_path, file, THREAD))
+        assert found[0][1] == AUTHOR and {v[1] for v in found[1:]} == {COMMENTER}, file
+        assert [v[2] for v in found if v[0] in ("Nonsense, the members asked to join.", "Sources for that?", "Look it up.")] == [
+            "Greg_in_Ohio", "Maria K.", "Old Soldier"], file
+    two = THREAD.split("\n\nOld Soldier")[0] + "\n"
+    assert {v[1] for v in voices(claims_of(tmp_path, "two.md", two))[1:]} == {COMMENTER}
+    for lead in ("jdoe said:", "Greg_in_Ohio said:", "Anna K. wrote on May 5, 2024 at 3:12 pm"):
+        found = voices(claims_of(tmp_path, "one.md", ARTICLE_LEAD.format(lead=lead)))
+        assert [v[1] for v in found] == [AUTHOR, AUTHOR, COMMENTER, COMMENTER, COMMENTER], lead
+    # an article's two lead-ins, each over its block with no words between (no post replies), and a lead-in
+    # above a comments heading, open no thread: the comments start at the heading
+    two_leads = ("Talks ended.\n\nLavrov said:\n\n> The West lied.\n\nPeskov said:\n\n> Talks are over.\n\n"
+                 "Kyiv rejected both claims.\n")
+    assert [v[1:] for v in voices(claims_of(tmp_path, "two_leads.md", two_leads))] == [
+        (AUTHOR, None), (AUTHOR, None), (QUOTED, "Lavrov"), (AUTHOR, None), (QUOTED, "Peskov"), (AUTHOR, None)]
+    above = ARTICLE_LEAD.format(lead="Lavrov said:") + "\n## Comments\n\nGreg_in_Ohio says:\n\nNATO provoked it.\n"
+    assert [v[1:] for v in voices(claims_of(tmp_path, "above.md", above))][2:] == [
+        (AUTHOR, None), (QUOTED, "Lavrov"), (AUTHOR, None), (COMMENTER, None), (COMMENTER, "Greg_in_Ohio"),
+        (COMMENTER, "Greg_in_Ohio")]
+    for kind, last in (("forum_thread", COMMENTER), ("blog comments", COMMENTER), ("commentary", AUTHOR)):
+        row = {"id": "r1", "kind": kind, "text": ARTICLE_LEAD.format(lead="Lavrov said:")}
+        assert [c.speaker for c in claims_of(tmp_path, "rows.jsonl", json.dumps(row) + "\n")][-1] == last, kind
