@@ -25,6 +25,13 @@ _PLACE_PREPOSITIONS = frozenset("in to from at near of with by close outside ins
 # a party or state after a name is no part of it: "Roger Wicker (R-Miss.)", "Adam Schiff (D-CA)", "(R)"
 _PARTY_TAG = re.compile(r"\s*\((?:[RDI]|Rep|Dem|Ind|Con|Lab|LD|SNP)(?:\s*[-–,]\s*[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*)?)?\)")
 _KEEPS_STOP = re.compile(r"(?:^|\s)(?:(?:[A-Z]\.)+|Jr\.|Sr\.)$")  # "Nadiya K.", "U.S.", "John Smith Jr."
+# bodies a title's word opens: "General Staff", "General Assembly" are no General's, unlike "General Zaluzhny"
+_TITLED_BODIES = frozenset("staff assembly directorate secretariat headquarters command".split())
+
+
+def _body_after(words: list[str], i: int) -> bool:
+    """Does ``words[i]`` (a title's word) open a body's name: "General Staff", "Ukrainian General Staff"?"""
+    return i + 1 < len(words) and re.sub(r"['’]s$", "", words[i + 1]).lower() in _TITLED_BODIES
 
 
 def strip_titles(name: str) -> str:
@@ -32,7 +39,7 @@ def strip_titles(name: str) -> str:
     "President Zelensky" -> "Zelensky"; a name that is all title stays as it is."""
     words = name.split()
     i = 0
-    while i < len(words) - 1 and words[i].rstrip(".").lower() in TITLES:
+    while i < len(words) - 1 and words[i].rstrip(".").lower() in TITLES and not _body_after(words, i):
         i += 1
     return " ".join(words[i:])
 
@@ -73,10 +80,12 @@ def descriptor_name(desc: str) -> str | None:
               and run[j + 1].rstrip(".").lower() not in TITLES]
     if titled and len(run) - titled[-1] > 2:
         run = run[titled[-1] + 1:]  # "European Commission President Ursula von der Leyen" -> "Ursula von der Leyen"
-    while len(run) > 2 and (run[0].rstrip(".").lower() in TITLES or (run[0].isupper() and len(run[0]) > 1)):
+    while len(run) > 2 and (run[0].rstrip(".").lower() in TITLES or (run[0].isupper() and len(run[0]) > 1)) \
+            and not _body_after(run, 0):
         run.pop(0)
-    if len(run) == 2 and run[0].rstrip(".").lower() in PERSON_TITLES and run[1].rstrip(".").lower() not in TITLES:
-        run.pop(0)  # "Minister Lavrov" -> "Lavrov"; "Foreign Ministry" stays
+    if len(run) == 2 and run[0].rstrip(".").lower() in PERSON_TITLES and run[1].rstrip(".").lower() not in TITLES \
+            and not _body_after(run, 0):
+        run.pop(0)  # "Minister Lavrov" -> "Lavrov"; "Foreign Ministry", "General Staff" stay
     name = " ".join(run)
     return name if len(name) <= 80 else None
 
