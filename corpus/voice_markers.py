@@ -207,6 +207,16 @@ def prose_lead_in(para: str) -> bool:
     return not dated and name[:1].isupper() and not re.search(r"[\d_@]", name)
 
 
+def quote_header(para: str) -> str | None:
+    """The quoted commenter's name when ``para`` is a forum's quotation header, ``NAME said:`` or ``NAME wrote:``
+    (XenForo, phpBB) with nothing after the colon, no date: over a ``>`` block it quotes an earlier post inside
+    another's reply (a WordPress post header says ``says:``, or is dated)."""
+    m = _COMMENT_BYLINE.match(para) if len(para) <= 80 and para.endswith(":") else None
+    if m is None or not re.fullmatch(r"\s+(?:said|wrote)\s*:", para[m.end("name"):]):
+        return None
+    return clean_name(m.group("name"))
+
+
 def comment_handle(para: str) -> tuple[str, int] | None:
     """(handle, marker length) when a comment opens with ``handle:`` (``Greg_in_Ohio: Great post.``), in
     Markdown bold or italics too (``**Old Soldier:** ...``; the length takes in the closing emphasis)."""

@@ -42,7 +42,7 @@ from corpus.records import AUTHOR, BLOGGER, COMMENTER, INTERVIEWEE, INTERVIEWER,
 from corpus.transcripts import COUNTRIES, EDITOR_LABEL, GENERIC_SPEAKERS, is_broadcast, is_broadcaster, is_place, shown_to_speak
 from corpus.voice_markers import (BYLINE_LEADS, COMMENTS_HEADING, INTERJECTION, INTRO_NAME, REPOST_END,
                                   comment_byline, comment_handle, editorial_marker, emphasised_byline, parse_byline, post_signature,
-                                  prose_lead_in, turn_marker)
+                                  prose_lead_in, quote_header, turn_marker)
 
 __all__ = ["ROW_HINTS", "Voice", "editorial_marker", "paragraph_voices", "parse_byline", "sentence_voice",
            "sentence_voices"]
@@ -359,7 +359,8 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
             if i - 1 > top and i - 1 != byline and (i - 1) not in posts:
                 posts[i - 1] = Voice(QUOTED, account, editor=own)
     turn: Voice | None = None
-    comment_name: str | None = None
+    comment_name: str | None = None   # the post's writer: its header's name ("Maria K. says:", "Maria K.: ...")
+    quoting: str | None = None        # whom a forum's "Greg_in_Ohio said:" over a '>' block quotes, in the block
     spoken: list[tuple[str, str | None, int] | None] = [None] * n   # an interview turn's paragraphs (quote_blocks)
     for i, (start, _end) in enumerate(paragraphs):
         if i < top:
@@ -369,7 +370,16 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
         elif cs is not None and i >= cs:
             name = comment_byline(paras[i])
             handle = None if name else comment_handle(paras[i])
-            if name:
+            if quoting and not paras[i].startswith(">"):
+                quoting = None   # the reply under the quoted post: its writer's, the header's above (if any)
+            if name and i + 1 < n and paras[i + 1].startswith(">") and quote_header(paras[i]):
+                # a forum's quotation of an earlier post ("Greg_in_Ohio said:" over a '>' block) inside
+                # another's reply: the header and the block are Greg's words, the reply under it is not
+                quoting = name
+                voices.append(Voice(COMMENTER, quoting, kind="heading"))
+            elif quoting:
+                voices.append(Voice(COMMENTER, quoting))
+            elif name:
                 comment_name = name
                 voices.append(Voice(COMMENTER, comment_name, kind="heading"))
             elif COMMENTS_HEADING.match(paras[i]):

@@ -420,7 +420,12 @@ def test_a_thread_of_name_said_headers_stays_comments(tmp_path: Path) -> None:
     for file in ("t.md", "t.txt"):
         found = voices(claims_of(tmp_path, file, THREAD))
         assert found[0][1] == AUTHOR and {v[1] for v in found[1:]} == {COMMENTER}, file
+        # each 'NAME said:' over a '>' block is XenForo's quotation of that commenter's earlier post inside
+        # another's reply: the header and the block are the quoted commenter's, the reply under it is by whoever
+        # replies, whose own post header the copy does not show (no name)
         assert [v[2] for v in found if v[0] in ("Nonsense, the members asked to join.", "Sources for that?", "Look it up.")] == [
+            None, None, None], file
+        assert [v[2] for v in found if v[0].lstrip("> ") in ("NATO provoked all of this.", "The members asked to join.", "Sources?")] == [
             "Greg_in_Ohio", "Maria K.", "Old Soldier"], file
     two = THREAD.split("\n\nOld Soldier")[0] + "\n"
     assert {v[1] for v in voices(claims_of(tmp_path, "two.md", two))[1:]} == {COMMENTER}
@@ -440,3 +445,28 @@ def test_a_thread_of_name_said_headers_stays_comments(tmp_path: Path) -> None:
     for kind, last in (("forum_thread", COMMENTER), ("blog comments", COMMENTER), ("commentary", AUTHOR)):
         row = {"id": "r1", "kind": kind, "text": ARTICLE_LEAD.format(lead="Lavrov said:")}
         assert [c.speaker for c in claims_of(tmp_path, "rows.jsonl", json.dumps(row) + "\n")][-1] == last, kind
+
+
+def test_a_forums_quotation_header_names_the_block_and_the_reply_is_the_posts_writer(tmp_path: Path) -> None:
+    # 'Greg_in_Ohio said:' over a '>' block quotes Greg's earlier post inside Maria's reply: the reply under the
+    # block was named Greg_in_Ohio; it is the writer's of the post header above ('Maria K. says:', 'Maria K.: ...')
+    thread = ("The deal collapsed in July.\n\n## Comments\n\nMaria K. says:\n\nGreg_in_Ohio said:\n\n> NATO provoked all of this.\n\n"
+              "Nonsense, the members asked to join.\n\nOld Soldier says:\n\nMaria K. wrote:\n\n> The members asked to join.\n\n"
+              "Sources for that?\n\nAnna: I agree.\n\nGreg_in_Ohio said:\n\n> Provoked.\n\nNo.\n")
+    for file in ("t.md", "t.txt"):
+        found = voices(claims_of(tmp_path, file, thread))[2:]
+        assert [(v[0].lstrip("> "), v[2]) for v in found] == [
+            ("Maria K. says:", "Maria K."), ("Greg_in_Ohio said:", "Greg_in_Ohio"), ("NATO provoked all of this.", "Greg_in_Ohio"),
+            ("Nonsense, the members asked to join.", "Maria K."), ("Old Soldier says:", "Old Soldier"),
+            ("Maria K. wrote:", "Maria K."), ("The members asked to join.", "Maria K."), ("Sources for that?", "Old Soldier"),
+            ("I agree.", "Anna"), ("Greg_in_Ohio said:", "Greg_in_Ohio"), ("Provoked.", "Greg_in_Ohio"),
+            ("No.", "Anna")], file
+        assert {v[1] for v in found} == {COMMENTER}, file
+    # a post header over a '>' block is the post's own ('says:', dated): the commenter quotes and replies
+    for header in ("Greg_in_Ohio says:", "Anna K. wrote on May 5, 2024 at 3:12 pm", "Greg_in_Ohio said on May 5, 2024:"):
+        post = f"The deal collapsed.\n\n## Comments\n\n{header}\n\n> The article says NATO asked.\n\nIt did not.\n"
+        name = "Greg_in_Ohio" if header.startswith("Greg") else "Anna K."
+        assert [v[2] for v in voices(claims_of(tmp_path, "p.md", post))][2:] == [name] * 3, header
+    # a quotation header over words of its own is a post header, as before
+    post = "The deal collapsed.\n\n## Comments\n\nGreg_in_Ohio said:\n\nNATO provoked it.\n\nMaria K. said:\n\nNo.\n"
+    assert [v[2] for v in voices(claims_of(tmp_path, "q.md", post))][2:] == ["Greg_in_Ohio"] * 2 + ["Maria K."] * 2
