@@ -92,7 +92,7 @@ _ROLE_WORD = (r"(?:president|minister|secretary|spokesman|spokeswoman|spokespers
 # or a name with an appositive: '"...," Helena Moritz, a researcher at a London university, told VerifyDesk.'
 # (or "Sergei Lavrov, Russia's foreign minister, said", "Ivan Petrov, head of the district, said")
 _QUOTE_DESCRIPTOR = re.compile(
-    rf"[,?!…]\s*[\"”»]\s+(?:(?P<desc>(?:[\w'’.-]+\s+){{1,7}}?){SPEECH_VERB}\b|"
+    rf"(?:[,?!…]\s*[\"”»]|[\"”»],)\s+(?:(?P<desc>(?:[\w'’.-]+\s+){{1,7}}?){SPEECH_VERB}\b|"
     rf"(?P<named>{NAME}),\s+(?:a|an|the|{_POSSESSIVE}|{_ROLE_WORD})\s+[^,;:!?\"“”«»]{{1,80}}?,\s+{SPEECH_VERB}\b|"
     rf"{SPEECH_VERB}\s+(?P<desc_after>[^,;:!?\"“”«»]{{1,80}}?)\s*(?:[,;:!?]|\.?\s*$))")
 _DESC_STOP = frozenset("""i we me us my our you your and but or nor so yet as if when while because
@@ -407,11 +407,21 @@ def _quote_descriptor(sentence: str) -> tuple[bool, str | None]:
         return False, None
     head = sentence[:m.start()].lstrip(" \t-–—")
     if not head.startswith(('"', "“", "«")) and any(q in head for q in '"“”«»'):
-        return False, None
+        # unless it opens the clause after a semicolon: 'The building was hit; "we saw ...," said a witness' (not
+        # after a colon: 'Kharkiv Strike: "Eleven dead," officials say nothing more' is a headline's)
+        cut = head.rfind(";")
+        rest = head[cut + 1:].lstrip()
+        if cut < 0 or not rest.startswith(('"', "“", "«")) or any(q in rest[1:] for q in '"“”«»'):
+            return False, None
     desc = m.group("desc") or m.group("named")
     if desc is None:  # the verb first: the name runs up to "on Monday", "in a statement", ...
-        kept = []
-        for word in m.group("desc_after").split():
+        kept: list[str] = []
+        after = m.group("desc_after").split()
+        for i, word in enumerate(after):
+            if word in ("in", "of") and kept and kept[-1].lower() in _GROUPS and after[i + 1:i + 2] \
+                    and after[i + 1][:1].isupper():
+                kept += after[i:i + 2]   # "said officials in Brussels on Monday": a group and its place
+                break
             # "said Benjamin Hilgenstock of the Kyiv School of Economics": the name ends at "of";
             # "said a teacher who asked not to be named": the speaker ends where a clause on them starts
             if (word.lower() in _DESC_END or word.lower() in _RELATIVE

@@ -26,3 +26,34 @@ from corpus.quotes import attributed_speaker
 ])
 def test_a_body_a_title_opens_keeps_it(sentence, expected):
     assert attributed_speaker(sentence) == expected
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # a quotation opening the clause after a semicolon, its verb after it, is quoted
+    ('The building was hit; "we saw the debris," said a witness.', (True, None)),
+    ('The building was hit; "we saw the debris", said a witness.', (True, None)),
+    ('The building was hit; "we saw the debris," said the mayor.', (True, None)),
+    ('"We saw the debris", said a witness.', (True, None)),   # the comma after the quote mark
+    ('The building was hit; "we saw the debris," said Peskov on Monday.', (True, "Peskov")),
+    ('The building was hit; "we saw the debris," a witness said.', (True, None)),
+    # a quotation inside the writer's clause is no one's
+    ('The building was hit; the "debris," said a witness, was everywhere.', (False, None)),
+])
+def test_a_quotation_after_a_semicolon_is_quoted(sentence, expected):
+    assert attributed_speaker(sentence) == expected
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # a group and its place after the verb, as before it
+    ('"The talks failed," said officials in Brussels.', (True, "officials in Brussels")),
+    ('"The talks failed," said officials in Brussels on Monday.', (True, "officials in Brussels")),
+    ('"The talks failed," officials in Brussels said.', (True, "officials in Brussels")),
+    ('"The talks failed," said Western officials in Brussels.', (True, "Western officials in Brussels")),
+    ('"The talks failed," Western officials in Brussels said.', (True, "Western officials in Brussels")),
+    ('"The talks failed," said analysts in Kyiv, adding that prices rose.', (True, "analysts in Kyiv")),
+    ('"The talks failed," said residents of Kharkiv.', (True, "residents of Kharkiv")),
+    ('"The talks failed," said officials in a statement.', (True, None)),
+    ('"The talks failed," said officials.', (True, None)),
+])
+def test_a_group_and_its_place_after_the_verb_is_named_as_before_it(sentence, expected):
+    assert attributed_speaker(sentence) == expected
