@@ -64,15 +64,21 @@ _NOT_INTRODUCED = _PARTIES | _NOT_SUBJECTS | frozenset("myself ourselves yoursel
 # Lavrov wrote on Monday:", "As Lavrov put it:", "In the words of Sergei Lavrov:", "To quote Lavrov:"
 _QUOTING_LEAD = (r"(?:\b[Ii]n\s+the\s+words\s+of|\b[Tt]o\s+quote|\b[Qq]uoting|\bI\s+(?:will\s+|shall\s+|must\s+)?quote|"
                  r"\b(?:[Ll]et\s+me|I'll|I’ll)\s+quote)")
+# "In Lavrov's words", "In the Kremlin's own words": whose words, as "In the words of Lavrov" ("In his words" is
+# _PRONOUN_LEAD's, "In other words" no one's)
+_POSSESSIVE_WORDS = r"\b[Ii]n\s+(?P<poss>(?:the|a|an)\s+[^:;,\"“«]*?|[A-Z][^:;,\"“«]*?)['’]s\s+(?:own\s+)?words"
 _INTRODUCES = re.compile(
     rf"(?:\b(?:[Hh]ere(?:'s|’s|\s+is)|[Tt]his\s+is|[Tt]hat\s+is)\s+(?:how|what)|(?:^|[,;]\s*)[Aa]s)\s+(?P<who>[^:;]+?)\s+"
     rf"(?:(?:put|phrased|described)\s+it|{SPEECH_VERB}|posted)\b[^:]*:$"
-    rf"|{_QUOTING_LEAD}\s+(?P<whom>[^:;]+?)\s*:$")
+    rf"|{_QUOTING_LEAD}\s+(?P<whom>[^:;]+?)\s*:$|{_POSSESSIVE_WORDS}\s*:$")
 # the same with a comma for the colon: 'In the words of Sergei Lavrov, "..."', 'To quote Lavrov, the
 # foreign minister, "..."'; whom it names holds no comma but an appositive's, since a comma may also end a
 # lead-in of its own ('Quoting Lavrov, Peskov said, "..."' is Peskov's)
 _INTRODUCES_COMMA = re.compile(
-    rf"{_QUOTING_LEAD}\s+(?P<whom>[^:;,]+?(?:,\s+(?:the|a|an|his|her|its|their|[A-Z][\w.-]*['’]s)\s+[^:;,]+?)?)\s*,$")
+    rf"{_QUOTING_LEAD}\s+(?P<whom>[^:;,]+?(?:,\s+(?:the|a|an|his|her|its|their|[A-Z][\w.-]*['’]s)\s+[^:;,]+?)?)\s*,$"
+    rf"|{_POSSESSIVE_WORDS}\s*,$"
+    # 'As Kremlin officials put it, "..."', as 'As Kremlin officials put it:' and 'As Scholz put it, "..."'
+    rf"|(?:^|[,;]\s*)[Aa]s\s+(?P<who>[^:;,\"“«]+?)\s+(?:put|phrased|described)\s+it(?:\s+[a-z]+){{0,2}}\s*,$")
 _COMMA_QUOTE = re.compile(r",\s*[\"“«]")
 _LEAD_QUOTE = re.compile(r"([^\"“«]{1,40}?[,:])\s*[\"“«]")   # a sentence's short lead-in, then a quotation
 # pronouns a lead-in may name, whose name is elsewhere ("to quote him, ..."): no name given here
@@ -601,7 +607,7 @@ def introduced(text: str, end: int | None = None) -> str | None:
     instead ("In the words of Sergei Lavrov," -> "Sergei Lavrov")."""
     end = len(text) if end is None else end
     m = (_INTRODUCES_COMMA if text.endswith(",", 0, end) else _INTRODUCES).search(text, 0, end)
-    return None if m is None else (m.groupdict().get("who") or m.group("whom")).split(",")[0].strip()
+    return None if m is None else (m.group("who") or m.group("poss") or m.group("whom")).split(",")[0].strip()
 
 
 def pronoun_lead(text: str) -> bool:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from corpus.extraction import extract_claims
 from corpus.quotes import attributed_speaker
+from corpus.records import QUOTED, Document
 
 
 @pytest.mark.parametrize("sentence, expected", [
@@ -57,3 +59,40 @@ def test_a_quotation_after_a_semicolon_is_quoted(sentence, expected):
 ])
 def test_a_group_and_its_place_after_the_verb_is_named_as_before_it(sentence, expected):
     assert attributed_speaker(sentence) == expected
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # "In Lavrov's words" names whose words, as "In the words of Lavrov" does
+    ('In Lavrov\'s words, "the West has lied."', (True, "Lavrov")),
+    ('In Sergei Lavrov’s own words, "the West has lied."', (True, "Sergei Lavrov")),
+    ('In Lavrov\'s words: "the West has lied."', (True, "Lavrov")),
+    ('In the Kremlin\'s words, "the West has lied."', (True, "Kremlin")),
+    ('In the minister\'s words, "the West has lied."', (True, None)),
+    ('In the words of Lavrov, "the West has lied."', (True, "Lavrov")),
+    ('In other words, "the West has lied."', (False, None)),
+    ('In my words, "the West has lied."', (False, None)),
+    ('In Lavrov\'s view, "the West has lied."', (False, None)),
+    # "As X put it," names a group or a body as "As Scholz put it," names Scholz
+    ('As Kremlin officials put it, "the West has lied."', (True, "Kremlin officials")),
+    ('As Kremlin officials put it: "the West has lied."', (True, "Kremlin officials")),
+    ('As Western officials put it, "the West has lied."', (True, "Western officials")),
+    ('As officials in Brussels put it, "the West has lied."', (True, "officials in Brussels")),
+    ('As a Kremlin spokesman put it, "the West has lied."', (True, "Kremlin")),
+    ('As experts put it, "the West has lied."', (True, None)),
+    ('As Scholz put it bluntly, "the West has lied."', (True, "Scholz")),
+    ('As Scholz put it, "the West has lied."', (True, "Scholz")),
+    ('As I put it, "the West has lied."', (False, None)),
+    ('As Scholz put it, the West has lied.', (False, None)),
+])
+def test_whose_words_and_as_x_put_it_name_whom_they_quote(sentence, expected):
+    assert attributed_speaker(sentence) == expected
+
+
+def test_a_block_s_lead_in_with_whose_words_or_put_it_names_it() -> None:
+    def block(lead: str) -> tuple:
+        doc = Document("d", f"The Kremlin spoke.\n\n{lead}\n\n> The talks are over.\n", {"format": "md"})
+        return [(c.speaker, c.speaker_name) for c in extract_claims(doc)][-1]
+    assert block("In Lavrov's words,") == (QUOTED, "Lavrov")
+    assert block("As Kremlin officials put it,") == (QUOTED, "Kremlin officials")
+    assert block("As Scholz put it,") == (QUOTED, "Scholz")
+    assert block("As I put it,")[0] != QUOTED   # the writer's own words
