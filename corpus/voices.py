@@ -115,6 +115,30 @@ def _thread_header(paras: list[str], i: int) -> bool:
     return False
 
 
+# a document's kind naming an article ("news", "news_article", "analysis"): its "Lavrov said:" lines are lead-ins
+_ARTICLE_KINDS = frozenset("article articles news report story analysis editorial oped feature".split())
+
+
+def _article_lead_in(paras: list[str], top: int, i: int, byline: int | None) -> bool:
+    """True when the ``NAME said:`` line ``paras[i]`` (a person's or a body's form, undated: ``prose_lead_in``)
+    shows itself an article's lead-in: the article names that person or body in its text before the line
+    (``Foreign Minister Sergei Lavrov ...`` over ``Lavrov said:``; in a thread the quoted are commenters, not
+    named in the posts before), or a ``By X`` byline heads the document and the verb is ``said``/``wrote`` (a
+    comments platform's header says ``says:``)."""
+    name = comment_byline(paras[i]) or ""
+    words = re.sub(r"^(?:the|a|an)\s+", "", name, flags=re.I).split()
+    if not words:
+        return False
+    key = words[-1] if len(words[-1].rstrip(".")) > 2 else " ".join(words)   # "Maria K." is not "K."
+    flags = 0 if key[:1].isupper() else re.I
+    said = re.search(r"\s(?:said|wrote)\s*:?\s*$", paras[i]) is not None
+    if byline is not None and byline < i and said and paras[byline].lstrip("*_")[:3].lower() == "by ":
+        return True
+    pattern = re.compile(rf"(?<![\w@]){re.escape(key)}(?![\w@])", flags)
+    return any(pattern.search(p) for p in paras[top:i]
+               if not p.startswith(">") and not (len(p) <= 80 and comment_byline(p)) and not comment_handle(p))
+
+
 def _find(paras: list[str], needle: str | None, start: int = 0) -> int | None:
     """Index of the first paragraph from ``start`` that starts with (or else contains) ``needle``."""
     if not needle:
@@ -276,13 +300,19 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
         # a "NAME said:" line that could be an article's lead-in ("Lavrov said:" over a quotation) opens
         # the comments only in a forum's or comments' kind ("forum", "forum_thread", "blog_comments"; not
         # "commentary") or as a thread's post header (_thread_header)
-        thread = not {"forum", "thread", "comment", "comments"}.isdisjoint(re.split(r"[\W_]+", kind))
+        # that is not a thread's but an article's when the kind names an article ("news", "analysis") or the
+        # line shows itself a lead-in (_article_lead_in: the article named Lavrov before, or has a "By" byline)
+        kind_words = set(re.split(r"[\W_]+", kind.lower()))
+        thread = not {"forum", "thread", "comment", "comments"}.isdisjoint(kind_words)
+        article = not _ARTICLE_KINDS.isdisjoint(kind_words)
         for i in range(after, n):
             if len(paras[i]) <= 80 and COMMENTS_HEADING.match(paras[i]):
                 cs = i
                 break
             if len(paras[i]) <= 80 and comment_byline(paras[i]):
-                if thread or not prose_lead_in(paras[i]) or _thread_header(paras, i):
+                if thread or not prose_lead_in(paras[i]) or (
+                        not article and not _article_lead_in(paras, top, i, None if blogish else byline)
+                        and _thread_header(paras, i)):
                     cs = i
                     break
     if cs is None and blogish and re_ is not None:

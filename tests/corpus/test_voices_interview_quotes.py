@@ -470,3 +470,43 @@ def test_a_forums_quotation_header_names_the_block_and_the_reply_is_the_posts_wr
     # a quotation header over words of its own is a post header, as before
     post = "The deal collapsed.\n\n## Comments\n\nGreg_in_Ohio said:\n\nNATO provoked it.\n\nMaria K. said:\n\nNo.\n"
     assert [v[2] for v in voices(claims_of(tmp_path, "q.md", post))][2:] == ["Greg_in_Ohio"] * 2 + ["Maria K."] * 2
+
+
+TWO_LEADS = ("Talks stall\n\n{before}Lavrov said:\n\n> The West has lied to us.\n\nKyiv rejected the claim within the hour.\n\n"
+             "Peskov said:\n\n> Talks are over.\n\nEurope called that a bluff.\n")
+
+
+@pytest.mark.parametrize("before, kind", [
+    ("Foreign Minister Sergei Lavrov spoke in Istanbul on Monday.\n\n", None),   # named in the text before
+    ("By Jana Kovac\n\nThe talks ended on Monday.\n\n", None),                  # a news byline over 'said:'
+    ("", "news"), ("", "news_article"), ("", "analysis")])                         # the metadata's kind
+def test_two_lead_ins_with_the_writers_paragraph_between_stay_the_articles(tmp_path: Path, before: str, kind: str | None) -> None:
+    # 'Lavrov said:' > block, the writer's paragraph, 'Peskov said:' > block read as a thread's two post headers:
+    # the rest of the article became comments by Lavrov and Peskov
+    text = TWO_LEADS.format(before=before)
+    if kind is None:
+        found = voices(claims_of(tmp_path, "a.md", text))
+    else:
+        found = voices(claims_of(tmp_path, "rows.jsonl", json.dumps({"id": "r1", "kind": kind, "text": text}) + "\n"))
+    by_text = {t.lstrip("> "): (s, n) for t, s, n in found}
+    assert COMMENTER not in {s for _, s, _ in found}
+    assert by_text["The West has lied to us."] == (QUOTED, "Lavrov")
+    assert by_text["Talks are over."] == (QUOTED, "Peskov")
+    assert by_text["Kyiv rejected the claim within the hour."][0] == by_text["Europe called that a bluff."][0] == AUTHOR
+
+
+def test_a_thread_stays_comments_beside_the_article_evidence(tmp_path: Path) -> None:
+    # the quoted named before only as a post's header or handle, 'says:' headers under a news byline, a blog's
+    # byline, a forum's kind over a news word: still a thread's headers
+    for text in ("Re: Sanctions\n\nMaria K. says:\n\nNATO asked for it.\n\n" + THREAD.split("\n\n", 1)[1],
+                 "Re: Sanctions\n\nMaria K.: NATO asked for it.\n\n" + THREAD.split("\n\n", 1)[1],
+                 "By Jana Kovac\n\nThe deal collapsed.\n\nMaria K. says:\n\nNonsense.\n\nOld Soldier says:\n\nSources?\n"):
+        found = voices(claims_of(tmp_path, "t.md", text))
+        assert [v[1] for v in found if v[0] in ("Sources for that?", "Look it up.", "Sources?")] != [] and {
+            v[1] for v in found if v[0] in ("Sources for that?", "Look it up.", "Sources?")} == {COMMENTER}, text
+    blog = ("Posted by Klaus Meinhardt\n\nThe deal collapsed.\n\nMaria K. said:\n\nNonsense.\n\nOld Soldier said:\n\n"
+            "Sources?\n")
+    row = {"id": "r1", "kind": "blog", "text": blog}
+    assert [c.speaker for c in claims_of(tmp_path, "rows.jsonl", json.dumps(row) + "\n")][-1] == COMMENTER
+    row = {"id": "r1", "kind": "news_forum", "text": TWO_LEADS.format(before="")}
+    assert [c.speaker for c in claims_of(tmp_path, "rows.jsonl", json.dumps(row) + "\n")][-1] == COMMENTER
