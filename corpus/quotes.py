@@ -125,6 +125,8 @@ _AS_LEAD = re.compile(r"(?:As|Like)\s+(?=\S)")
 # Pelosi", whose name would be "House Nancy Pelosi"), a name before its suffix ("Martin Luther King, Jr.")
 _TITLE_OF = re.compile(r"\bof(?:\s+the)?\s+$")
 _SUFFIXES = frozenset("Jr Jr. Sr Sr.".split())
+# names listed before the name _VERB_THEN_QUOTE finds: 'Russia and China said: "..."' names both, as "said that" does
+_LIST_BEFORE = re.compile(r"(?:^|\s)[A-Z][\w'’.-]*(?:,\s+[A-Z][\w'’.-]*)*,?\s+(?:and|or|&)\s+$")
 # the source runs to the first punctuation, but not to the stop of "U.S." or "Dr."
 _ACCORDING = re.compile(r"\b[Aa]ccording to\s+(?P<src>(?:[^,.;:!?()\"“”]|(?<=[A-Z])\.|(?<=\bMr)\.|(?<=\bMs)\.|"
                         r"(?<=\bDr)\.|(?<=\bMrs)\.|(?<=\bProf)\.){2,80})")
@@ -315,6 +317,24 @@ _PERSON = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){1,3}")
 _LISTING = frozenset("and or nor & versus vs".split())   # "Joe Biden and Vladimir Putin": two speakers, no one name
 
 
+def _names_list(subject: str) -> str | None:
+    """The whole of a subject that lists names with commas ("Moscow, Kyiv and Minsk", "Britain, France, and
+    Germany"), named as "Russia and China" is; None for any other subject (a lead-in, "On Monday, Russia and
+    China", an appositive, "Sergei Lavrov, Russia's foreign minister", a place's list, "Officials in Kyiv, Odesa
+    and Lviv")."""
+    subject = _OPENING_CONJUNCTION.sub("", subject.strip(), count=1)
+    parts = [p.strip() for p in subject.split(",")]
+    if len(parts) < 2 or not all(parts) or _LEAD_IN.match(parts[0]) or _TIME_LEAD.match(parts[0] + " ") \
+            or parts[0].endswith("ly") or any(c.isdigit() for c in subject):
+        return None
+    words = [w for p in parts for w in p.split()]
+    if not ({w.lower() for w in parts[-1].split()} & _LISTING) or words[-1].lower() in _LISTING or len(words) > 16 \
+            or any(len(p.split()) > 4 for p in parts[:-1]) \
+            or not all(w[:1].isupper() or w.lower() in _LISTING for w in words):
+        return None
+    return _bare(subject)
+
+
 def _subject_name(subject: str) -> tuple[bool, str | None]:
     """Is ``subject`` someone other than the writer, and their name if it is one.
 
@@ -325,6 +345,8 @@ def _subject_name(subject: str) -> tuple[bool, str | None]:
     parts = [p.strip() for p in subject.split(",") if p.strip()]
     if not parts or subject.split()[-1].lower() in _RELATIVE:
         return False, None
+    if (listed := _names_list(subject)) is not None:
+        return True, listed   # "Moscow, Kyiv and Minsk said": all of them, as "Russia and China said"
     # two parts, the first a clause of its own (a list, "A, B, and C say", has three or more)
     clause = _NEW_CLAUSE.match(parts[1]) if len(parts) == 2 and len(parts[0].split()) >= 3 else None
     if clause:  # "Rescuers worked through the day, and the emergency service says": the last clause's subject
@@ -654,7 +676,8 @@ def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
             if name is None or name.split()[0].lower() not in _PARTIES | _NOT_SUBJECTS:
                 return True, clean_name(name) if name else None
         m = _VERB_THEN_QUOTE.search(sentence)
-        if m and (_TITLE_OF.search(sentence, 0, m.start("subj")) or m.group("subj") in _SUFFIXES):
+        if m and (_TITLE_OF.search(sentence, 0, m.start("subj")) or m.group("subj") in _SUFFIXES
+                  or _LIST_BEFORE.search(sentence, 0, m.start("subj"))):
             m = None   # the whole subject, as "said that" reads it (_REPORTED, below)
         if m:
             other, name = _subject_name(_AS_LEAD.sub("", m.group("subj"), count=1))

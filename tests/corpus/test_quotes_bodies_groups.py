@@ -96,3 +96,24 @@ def test_a_block_s_lead_in_with_whose_words_or_put_it_names_it() -> None:
     assert block("As Kremlin officials put it,") == (QUOTED, "Kremlin officials")
     assert block("As Scholz put it,") == (QUOTED, "Scholz")
     assert block("As I put it,")[0] != QUOTED   # the writer's own words
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # names listed with commas are all named, as "Russia and China said" names both; in a quotation's lead too
+    ("Moscow, Kyiv and Minsk said the talks would resume.", (True, "Moscow, Kyiv and Minsk")),
+    ("Moscow, Kyiv, and Minsk said that the talks would resume.", (True, "Moscow, Kyiv, and Minsk")),
+    ("Britain, France and Germany said in a statement that the talks would resume.",
+     (True, "Britain, France and Germany")),
+    ("Joe Biden, Vladimir Putin and Xi Jinping said the talks would resume.",
+     (True, "Joe Biden, Vladimir Putin and Xi Jinping")),
+    ('Moscow, Kyiv and Minsk said: "The talks will resume."', (True, "Moscow, Kyiv and Minsk")),
+    ('Russia and China said: "The talks will resume."', (True, "Russia and China")),
+    ("Russia and China said the talks would resume.", (True, "Russia and China")),
+    # a lead-in, an appositive, a place's list: as before
+    ("On Monday, Russia and China said the talks would resume.", (True, "Russia and China")),
+    ("Sergei Lavrov, Russia's foreign minister, said the talks would resume.", (True, "Sergei Lavrov")),
+    ("During a 1955 speech at West Point, General Douglas MacArthur told assembled cadets: \"The next war.\"",
+     (True, "Douglas MacArthur")),
+])
+def test_names_listed_are_all_named(sentence, expected):
+    assert attributed_speaker(sentence) == expected
