@@ -15,6 +15,7 @@ short name) is in quotations.py.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from corpus.names import (NAME, PARTICLES, PERSON_TITLES, ROLE_WORDS, TITLES, clean_name, descriptor_name, gender,
@@ -143,6 +144,8 @@ _GROUPS = frozenset("""official officials expert experts critic critics analyst 
     lawmakers legislator legislators commentator commentators activist activists witness witnesses locals economist
     economists historian historians campaigner campaigners opponent opponents supporter supporters sceptics skeptics
     insider insiders investigator investigators politicians representative representatives""".split())
+# a group before the place _VERB_THEN_QUOTE finds: 'Officials in Brussels said: "..."' names the group and its place
+_GROUP_PLACE_BEFORE = re.compile(rf"(?:^|\s)(?i:{'|'.join(sorted(_GROUPS))})\s+(?:in|of)\s+(?:the\s+)?$")
 _SPOKESPEOPLE = frozenset("spokesman spokeswoman spokesperson spokesmen spokeswomen spokespeople".split())
 # words before such a group that a sentence's first word capitalises and that name no side or body ("Senior
 # officials", "Law enforcement officials"); any other capitalised word does ("Western", "NATO", "Fukushima").
@@ -192,8 +195,9 @@ def _bare(name: str) -> str:
 def _located_group(words: list[str]) -> bool:
     """Are ``words`` a group and where it is, as a name ("officials in Brussels", "residents of Kharkiv"):
     kept as written wherever the attribution stands, as "Officials in Brussels said ..." keeps them."""
-    return (len(words) >= 3 and words[-3].lower() in _GROUPS and words[-2] in ("in", "of")
-            and words[-1][:1].isupper())
+    at = [i for i, w in enumerate(words[:-1]) if w in ("in", "of")]   # "officials in New York": a place of 1-3 words
+    return (bool(at) and at[-1] >= 1 and words[at[-1] - 1].lower() in _GROUPS and len(words) - at[-1] <= 4
+            and all(w[:1].isupper() for w in words[at[-1] + 1:]))
 
 
 def _descriptor_speaker(desc: str) -> str | None:
@@ -448,7 +452,8 @@ def _quote_descriptor(sentence: str) -> tuple[bool, str | None]:
         for i, word in enumerate(after):
             if word in ("in", "of") and kept and kept[-1].lower() in _GROUPS and after[i + 1:i + 2] \
                     and after[i + 1][:1].isupper():
-                kept += after[i:i + 2]   # "said officials in Brussels on Monday": a group and its place
+                place = list(itertools.takewhile(lambda w: w[:1].isupper(), after[i + 1:]))
+                kept += [word, *place]   # "said officials in Brussels on Monday": a group and its place
                 break
             # "said Benjamin Hilgenstock of the Kyiv School of Economics": the name ends at "of";
             # "said a teacher who asked not to be named": the speaker ends where a clause on them starts
@@ -641,12 +646,30 @@ def pronoun_lead(text: str) -> bool:
 def introduced_name(who: str) -> str | None:
     """The name whom a lead-in introduces gives ("To quote Lavrov," -> "Lavrov"), as after a quote: a
     group's side or a spokesperson's body too ("To quote Kremlin officials," -> "Kremlin officials")."""
-    return _descriptor_speaker(who)
+    return _group_case(_descriptor_speaker(who))
+
+
+def _group_case(name: str | None) -> str | None:
+    """A name opening with a group's common noun in lower case, wherever it stood: "Officials in Brussels" of
+    "Officials in Brussels said ..." is the "officials in Brussels" of "..., officials in Brussels said", so
+    that one group is one name ("Western officials", "Kremlin officials" keep the capital of their side, a role
+    before a person's name its own: "Economist Paul Krugman")."""
+    words = name.split() if name else []
+    if len(words) > 1 and words[0][:1].isupper() and words[0].lower() in _GROUPS and words[1][:1].islower():
+        return name[:1].lower() + name[1:]
+    return name
 
 
 def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
     """Does the sentence carry attributed speech, and the speaker's name when it gives one. A
-    question asks about speech, it reports none ("Why do you say that?")."""
+    question asks about speech, it reports none ("Why do you say that?"). A group's name opens in lower case
+    ("officials in Brussels"), wherever the sentence puts it (_group_case)."""
+    quoted, name = _attributed_speaker(sentence)
+    return quoted, _group_case(name)
+
+
+def _attributed_speaker(sentence: str) -> tuple[bool, str | None]:
+    """attributed_speaker, the name as the sentence writes it."""
     if sentence.find(":", 0, 48) > 0 and (name := _colon_speaker(sentence)):
         # 'Officials: "..."' names no one, as "Officials said" does
         return True, _role_speaker(name.split(), initial=True) if _is_role(name.split()) else name
@@ -677,7 +700,8 @@ def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
                 return True, clean_name(name) if name else None
         m = _VERB_THEN_QUOTE.search(sentence)
         if m and (_TITLE_OF.search(sentence, 0, m.start("subj")) or m.group("subj") in _SUFFIXES
-                  or _LIST_BEFORE.search(sentence, 0, m.start("subj"))):
+                  or _LIST_BEFORE.search(sentence, 0, m.start("subj"))
+                  or _GROUP_PLACE_BEFORE.search(sentence, 0, m.start("subj"))):
             m = None   # the whole subject, as "said that" reads it (_REPORTED, below)
         if m:
             other, name = _subject_name(_AS_LEAD.sub("", m.group("subj"), count=1))

@@ -117,3 +117,22 @@ def test_a_block_s_lead_in_with_whose_words_or_put_it_names_it() -> None:
 ])
 def test_names_listed_are_all_named(sentence, expected):
     assert attributed_speaker(sentence) == expected
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # a group's name opens in lower case wherever the sentence puts it; a side's capital stays
+    ("Officials in Brussels said that prices rose.", (True, "officials in Brussels")),
+    ("Prices rose, officials in Brussels said.", (True, "officials in Brussels")),
+    ('Officials in Brussels said: "Prices rose."', (True, "officials in Brussels")),   # was "Brussels"
+    ("Residents of Kharkiv said the power was out.", (True, "residents of Kharkiv")),
+    ("Sources close to the Kremlin said that prices rose.", (True, "sources close to the Kremlin")),
+    ("Western officials said that prices rose.", (True, "Western officials")),
+    ("Economist Paul Krugman wrote that prices rose.", (True, "Economist Paul Krugman")),
+    # a place of several words, in every position
+    ("Officials in New York said that prices rose.", (True, "officials in New York")),
+    ('"Prices rose," officials in New York said.', (True, "officials in New York")),
+    ('"Prices rose," said officials in New York.', (True, "officials in New York")),
+    ("Prices rose, according to officials in New York.", (True, "officials in New York")),
+])
+def test_a_group_s_name_is_written_one_way_wherever_it_stands(sentence, expected):
+    assert attributed_speaker(sentence) == expected
