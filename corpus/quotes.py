@@ -280,11 +280,20 @@ _NOUN_BEFORE = frozenset("""the its his her their our your these those such fals
 # reported speech without "that": "X said it was seeking access", "X told reporters the damage was old".
 # Only say/tell, whose object is what was said ("announced a ceasefire" is an act, not speech), and
 # only before what opens a clause (not "said nothing", "said so", "said goodbye").
+# verbs in the past that end in no "-ed", after a bare noun: "Analysts in Kyiv said prices rose again"
+_PAST_VERBS = ("rose|fell|grew|went|came|began|broke|brought|built|caught|drew|drove|fought|found|flew|froze|gave|got|"
+               "held|kept|knew|led|left|lost|made|met|paid|ran|saw|sold|sent|shot|stood|stole|struck|swept|took|"
+               "told|thought|threw|won|wrote|sank|shrank|spent|fled|sought|slid|hid|bore|forbade|overtook|withdrew")
+# what "said" takes as its object, never a clause's subject: "Troops said goodbye to their families"
+_SAID_OBJECTS = ("goodbye|farewell|hello|hi|thanks|grace|prayers?|sorry|mass|amen|yes|no|nothing|so|something|little|"
+                 "which|what|who|whom|whose|how|why|where|when|whether|if|too|not|and|or|but")   # "say which encoder made"
 _REPORTED_BARE = re.compile(
     rf"^(?P<subj>[A-Z][^!?;:\"“”]{{0,80}}?){_BETWEEN}\s+(?:said|says|say|(?:told|tells)\s+\w+)"
     rf"{_WHEN},?\s+(?:it|he|she|they|we|there|this|these|those|the|a|an|its|his|her|their|our|all|some|most|many|"
     r"only|[A-Z][\w'’.-]*|\d|[a-z][\w'’-]*(?:\s+[a-z][\w'’-]*){0,2}\s+(?:is|are|was|were|had|has|have|will|would|"
-    r"could|can|may|might|should|must)\b)")  # "said prices are ...": a bare noun, then its verb
+    r"could|can|may|might|should|must)\b"
+    rf"|(?!(?:{_SAID_OBJECTS})\b)[a-z][\w'’-]*(?:\s+[a-z][\w'’-]*)?\s+(?:[a-z]{{2,}}(?<!e)ed|{_PAST_VERBS})\b)")
+# "said prices are ...", "said prices rose": a bare noun, then its verb; not what one says ("said goodbye to")
 
 
 # prepositions that open a sentence with where, when or why: such a phrase is never who speaks

@@ -136,3 +136,23 @@ def test_names_listed_are_all_named(sentence, expected):
 ])
 def test_a_group_s_name_is_written_one_way_wherever_it_stands(sentence, expected):
     assert attributed_speaker(sentence) == expected
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # "said", a bare noun and a verb in the past: reported speech, as "..., analysts in Kyiv said" is
+    ("Analysts in Kyiv said prices rose again.", (True, "analysts in Kyiv")),
+    ("Prices rose again, analysts in Kyiv said.", (True, "analysts in Kyiv")),
+    ("Officials said food prices rose sharply.", (True, None)),
+    ("Kremlin officials said troops withdrew overnight.", (True, "Kremlin officials")),
+    ("The governor said ten people died.", (True, None)),
+    ("Ukraine said talks went well.", (True, "Ukraine")),
+    # what one says, a question word, a verb in -eed: the writer's narrative
+    ("Troops in Kyiv said goodbye to their families.", (False, None)),
+    ("The villagers said farewell to the troops who left.", (False, None)),
+    ("The priest said mass attended by hundreds.", (False, None)),
+    ("The soldiers said prayers before dawn.", (False, None)),
+    ("Its vectors say which encoder made them.", (False, None)),
+    ("The leaders say independent inspectors need to visit.", (False, None)),
+])
+def test_said_a_bare_noun_and_a_past_verb_reports_speech(sentence, expected):
+    assert attributed_speaker(sentence) == expected
