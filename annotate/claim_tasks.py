@@ -236,19 +236,32 @@ def _source_line(row: dict[str, Any]) -> str:
 
 def _meta_value(value: Any) -> Any:
     """A free metadata value as a task carries it: text, a finite number or a boolean; a list of
-    names joined with commas, other nested values as compact JSON; None when it is over
-    ``MAX_META_CHARS`` or empty (Label Studio keeps every task's data in its database)."""
+    names (``tags``: ["war", "energy"]) as a list of texts, so that the pulled dataset has a list
+    column and ``stance evaluate --by tags`` a group for each member; other nested values as compact
+    JSON; None when it is over ``MAX_META_CHARS`` (a list: its members joined) or empty (Label
+    Studio keeps every task's data in its database)."""
     if isinstance(value, bool) or (isinstance(value, int)) or (isinstance(value, float) and math.isfinite(value)):
         return value
-    value = _meta_text(value)
-    if not isinstance(value, str) or not value.strip() or len(value) > MAX_META_CHARS:
+    text = _meta_text(value)
+    if not isinstance(text, str) or not text.strip() or len(text) > MAX_META_CHARS:
         return None
-    return value
+    return (meta_members(value) or None) if is_name_list(value) else text
+
+
+def is_name_list(value: Any) -> bool:
+    """Whether ``value`` is a list of names: texts and numbers, no booleans, nothing nested."""
+    return isinstance(value, list) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value)
+
+
+def meta_members(value: list[Any]) -> list[str]:
+    """A list of names as a task carries it: each member as text, the empty ones left out."""
+    return [str(v) for v in value if str(v).strip()]
 
 
 def _meta_text(value: Any) -> Any:
-    """A list of names joined with commas, other lists and mappings as compact JSON; else ``value``."""
-    if isinstance(value, list) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
+    """A list of names joined with commas (as shown to annotators), other lists and mappings as
+    compact JSON; else ``value``."""
+    if is_name_list(value):
         return ", ".join(str(v) for v in value)
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
@@ -347,7 +360,7 @@ def metadata_html(meta: dict[str, Any], shown_names: Any = ()) -> str:
               and not (name in VOICE_HINTS and _name_key(marked(str(value))) in names)]
     lines = []
     for name, value in fields[:MAX_META_SHOWN]:
-        text = str(value).lower() if isinstance(value, bool) else str(value)
+        text = str(value).lower() if isinstance(value, bool) else str(_meta_text(value))
         name = name.strip() or "(unnamed column)"
         lines.append(f'<div><b>{shown_html(name)}</b>: <span dir="auto">{shown_html(text)}</span></div>')
     more = len(fields) - MAX_META_SHOWN

@@ -191,12 +191,25 @@ def split_rule(group: str, note: str | None, unit: str = "document", n_documents
     return rule + f", fixed across pulls (a {unit} keeps its split as {unit}s are added)"
 
 
+def _name_or_names(value: Any) -> bool:
+    """A text or number, or a list of them (no booleans, nothing nested)."""
+    def name(v: Any) -> bool:
+        return isinstance(v, (str, int, float)) and not isinstance(v, bool)
+    return name(value) or (isinstance(value, list) and all(name(v) for v in value))
+
+
 def _column(values: list[Any]) -> list[Any]:
-    """One metadata column made Arrow-friendly: lists of strings (or of like records) stay lists,
-    other nested values become JSON text, mixed scalar types text."""
+    """One metadata column made Arrow-friendly: lists of names stay lists of texts (a lone name in
+    a row of such a column becomes a list of one), lists of like records stay lists, other nested
+    values become JSON text, mixed scalar types text."""
     import pyarrow as pa
 
     present = [v for v in values if v is not None]
+    lists = sum(isinstance(v, list) for v in present)
+    if 0 < lists < len(present) and all(_name_or_names(v) for v in present):
+        # a list of names in some rows, one name in others (``tags``: ["war", "energy"], "war"): a
+        # list of texts in every row, so the column is a Sequence(Value("string")) whatever rows a pull has
+        return [None if v is None else [str(m) for m in v] if isinstance(v, list) else [str(v)] for v in values]
     if present and all(isinstance(v, list) for v in present):
         try:
             pa.array(values)   # lists of strings, or of records with the same fields and types

@@ -42,6 +42,13 @@ def changed_fields(wanted: dict[str, Any], held: dict[str, Any]) -> list[str]:
     return sorted(k for k in set(wanted) | set(held) if k not in wanted or k not in held or not _same(wanted[k], held[k]))
 
 
+def _shown_same(wanted: Any, held: Any) -> bool:
+    """A list of names pushed where the task holds it joined with commas, as pushes before lists were
+    kept made it: the annotator saw the same line, so the task did not change for them."""
+    return (isinstance(wanted, list) and isinstance(held, str)
+            and all(isinstance(v, str) for v in wanted) and ", ".join(wanted) == held)
+
+
 def _result(prediction: dict[str, Any]) -> list[Any]:
     """A prediction's result as compared: what each item chose, not the ids the server adds."""
     return [{k: item.get(k) for k in ("from_name", "to_name", "type", "value")}
@@ -99,7 +106,11 @@ def plan_refresh(tasks: list[dict[str, Any]], key: str, stands: dict[str, int], 
             out.unchanged += 1
             continue
         if tid in worked:
-            out.kept[tid] = fields + (["pre-label"] if stale else [])
+            fields = [f for f in fields if not _shown_same(wanted.get(f), held[tid].get(f))]
+            if not fields and not stale:
+                out.unchanged += 1
+            else:
+                out.kept[tid] = fields + (["pre-label"] if stale else [])
             continue
         out.updated.append(tid)
         if fields:

@@ -33,7 +33,8 @@ def _column_types(path: Path) -> dict[str, set[str]]:
 
 
 def write_parquet(jsonl_path: str | Path) -> str:
-    """Write ``X.parquet`` beside ``X.jsonl``; metadata columns of mixed types become JSON text."""
+    """Write ``X.parquet`` beside ``X.jsonl``; a column of lists of texts is a list column (a lone text
+    in some of its rows a list of one), other metadata columns of mixed types become JSON text."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -41,10 +42,13 @@ def write_parquet(jsonl_path: str | Path) -> str:
     out = jsonl_path.with_suffix(".parquet")
     simple = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(),
               "list_str": pa.list_(pa.string())}
-    fields, as_json = [], set()
+    fields, as_json, as_list = [], set(), set()
     for key, seen in _column_types(jsonl_path).items():
         if seen == {"int", "float"}:
             seen = {"float"}
+        if seen == {"str", "list_str"}:   # "tags": ["war", "energy"] in some rows, "war" in others
+            seen = {"list_str"}
+            as_list.add(key)
         if len(seen) <= 1 and (not seen or next(iter(seen)) in simple):
             fields.append(pa.field(key, simple[next(iter(seen))] if seen else pa.string()))
         else:
@@ -53,6 +57,9 @@ def write_parquet(jsonl_path: str | Path) -> str:
     schema = pa.schema(fields)
 
     def fix(row: dict[str, Any]) -> dict[str, Any]:
+        for key in as_list:
+            if isinstance(row.get(key), str):
+                row[key] = [row[key]]
         for key in as_json:
             value = row.get(key)
             if value is not None and not isinstance(value, str):

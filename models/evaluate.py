@@ -123,8 +123,9 @@ def overlap_note(field: str, n: int, groups: dict[str, list[int]]) -> str:
     total = sum(len(idx) for idx in groups.values())
     if total == n:
         return ""
-    note = (f"--by {field}: a claim counts in the group of each member of its {field} ({n} claims, {total} places "
-            f"in {len(groups)} groups): the groups overlap, so their sizes add up to more than the claims scored")
+    note = (f"--by {field}: a claim with several {field} counts under each ({n} claims, {total} places in "
+            f"{len(groups)} groups, as a multi-label breakdown counts them): the groups overlap, so their sizes add "
+            "up to more than the claims scored; the overall figures count each claim once")
     if field == "annotators":
         note += (", and each group scores the model against the resolved label of the claims that annotator "
                  "labelled, not against their own label (`--data annotations.jsonl --by annotator` does that)")

@@ -83,7 +83,9 @@ def test_free_document_metadata_rides_along_compact_and_the_pre_label_does_not()
                     scheme_source="/home/me/toy.yaml", model_dir="/home/me/model")
     data = claim_to_task(row, SCHEME)["data"]
     assert (data["platform"], data["collection"], data["retweets"], data["verified"]) == ("X", "sanctions-2026", 12, True)
-    assert data["tags"] == "eu, gas" and data["geo"] == '{"lat":1.5}'   # lists and records as short text
+    # a list of names stays a list (a list column in the pull, a group each for --by); records as short text
+    assert data["tags"] == ["eu", "gas"] and data["geo"] == '{"lat":1.5}'
+    assert '<b>tags</b>: <span dir="auto">eu, gas</span>' in data["context_html"]   # shown joined
     # too long, empty or not a number: left out; so are the local path, the claims step's counters and
     # the pre-label (it is the prediction)
     for key in ("summary", "empty", "ratio", "source_file", "paragraph", "sentence", "probs", "model_version",

@@ -37,12 +37,15 @@ CLAIMS = [
     ("rt6", "doc-c", "NATO expansion forced Moscow's hand.", "neutral"),
 ]
 
+# A document's list of names, a lone name, none: a list column in the pull (a lone name a list of one).
+TAGS = {"rt1": {"tags": ["war", "energy"]}, "rt2": {"tags": ["war", "energy"]}, "rt3": {"tags": "war"}}
+
 
 def _rows() -> list[dict[str, Any]]:
     return [{"claim_id": cid, "doc_id": doc, "text": text, "context": f"Lead sentence. {text} Closing line.",
              "start": 15, "context_start": 0, "title": f"Document {doc}", "outlet": "Test Outlet",
              "speaker": "author", "speaker_name": None, "is_claim": True,
-             "prediction": label, "score": 0.55, "model_version": MODEL_VERSION}
+             "prediction": label, "score": 0.55, "model_version": MODEL_VERSION, **TAGS.get(cid, {})}
             for cid, doc, text, label in CLAIMS]
 
 
@@ -167,6 +170,11 @@ def test_pull_writes_annotations_labels_agreement_and_dataset(studio, annotated,
     pulled = {r["claim_id"]: names[r["label"]] for part in dd.values() for r in part}
     assert pulled == {cid: row["label"] for cid, row in labels.items()}
     assert {r["claim_id"] for part in dd.values() for r in part if r["flagged"]} == {"rt6"}
+    # a list of names went through Label Studio as a list: one tag each for `stance evaluate --by tags`
+    assert (labels["rt1"]["tags"], labels["rt3"]["tags"], labels["rt5"].get("tags")) == (["war", "energy"], "war", None)
+    assert getattr(dd["train"].features["tags"], "feature", None) == datasets.Value("string")
+    assert {r["claim_id"]: r["tags"] for part in dd.values() for r in part} == {
+        "rt1": ["war", "energy"], "rt2": ["war", "energy"], "rt3": ["war"], "rt4": None, "rt5": None, "rt6": None}
     card = (out / "dataset" / "README.md").read_text()
     assert f"- pre-label model versions shown: {MODEL_VERSION}" in card and "license: unknown" in card
 

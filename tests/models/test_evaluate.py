@@ -759,9 +759,10 @@ def test_a_list_valued_by_field_counts_each_claim_in_each_member_s_group(
     assert groups[carol]["accuracy"] == 1.0 and report["overall"]["accuracy"] == pytest.approx(22 / 24, abs=1e-4)
     assert report["by_overlap"] == {"annotators": {"claims": 24, "in_groups": 32}}
     assert report["by_note"].startswith(
-        "--by annotators: a claim counts in the group of each member of its annotators (24 claims, 32 places in "
-        "4 groups): the groups overlap, so their sizes add up to more than the claims scored, and each group "
-        "scores the model against the resolved label")
+        "--by annotators: a claim with several annotators counts under each (24 claims, 32 places in 4 groups, as "
+        "a multi-label breakdown counts them): the groups overlap, so their sizes add up to more than the claims "
+        "scored; the overall figures count each claim once, and each group scores the model against the resolved "
+        "label")
     assert report["by_note"] in evaluation_report.notes(report)
     names = [name for name, *_ in evaluation_report.summary_table(report)]
     assert "annotators=alice (few claims)" in names and "annotators=bob (few claims)" in names
