@@ -387,7 +387,7 @@ def _subject_name(subject: str) -> tuple[bool, str | None]:
     if _PREPOSITION_LEAD.match(subject):
         return True, None  # "In Mariupol officials said": where the speaker is, and no telling where it ends
     if words[-1].lower() in _LISTING or words[-1].lower() == "but":
-        return True, None  # "A soldier put his head down & cried & told us "..."": clauses, the subject no name
+        return True, None  # "A medic sat down & sighed & told us "..."": clauses, the subject no name
     name = _bare(subject)
     words = name.split()
     if _is_role(words):   # "Experts say", "Western officials said", "Kremlin spokesman said": no person named

@@ -166,7 +166,7 @@ def test_a_clause_before_the_speaker_and_its_comma_is_no_name(sentence, expected
     ("US officials said that the talks failed.", (True, "US officials")),
     ('"The talks failed," US intelligence officials said.', (True, "US intelligence officials")),
     ("According to US intelligence officials, the talks failed.", (True, "US intelligence officials")),
-    ("US treasury secretary says Biden wants Russia out of G20", (True, "US treasury secretary")),
+    ("US treasury secretary says the summit should go ahead without Moscow", (True, "US treasury secretary")),
     ("Western intelligence officials said the talks failed.", (True, "Western intelligence officials")),
     ("Associated Press sources said the talks failed.", (True, "Associated Press sources")),   # as NASA scientists
     # "Other" counts a group as "some" does: quoted, no name, as after a quote
@@ -175,8 +175,8 @@ def test_a_clause_before_the_speaker_and_its_comma_is_no_name(sentence, expected
     ('"The talks failed," other analysts said.', (True, None)),
     ("Some analysts said the talks failed.", (True, None)),
     ("We said the talks failed.", (False, None)),   # the parties stay the writer's
-    # clauses joined before the verb name no one ("US soldier put his head down & cried &" was a name)
-    ("US soldier put his head down & cried & told us \u201cI can stop this.\u201d", (True, None)),
+    # clauses joined before the verb name no one ("US medic sat down & sighed &" would be a name)
+    ("US medic sat down & sighed & told us \u201cWe have no bandages left.\u201d", (True, None)),
     ("A famous actor defended the president and said that critics should leave.", (True, None)),
 ])
 def test_a_group_qualified_by_us_or_counted_by_other_reports_speech(sentence, expected):
@@ -292,7 +292,7 @@ def test_single_quotations_makes_only_unambiguous_single_quotes_double() -> None
     # apostrophes, a plural's, a decade's, a scare quote in the writer's words, a quote left open: none
     for text in ("Russia's 'special operation' began in the '90s.", "rock 'n' roll", "the soldiers' families' homes",
                  "He said 'no' and left.", "Peskov said: 'We will not", "'Tis the season.",
-                 "Johnson said 'warming is in our future' because 'the sun is going to grow.'",
+                 "Jones said 'floods are in our future' because 'the rivers are going to rise.'",
                  "He said: 'I told him, 'No.'' Then he said, 'Enough.'"):   # nested: the paragraph as written
         assert double(text) is None, text
     assert double('"He said \'no,\' and left," Peskov said.') is None   # single quotes inside double ones

@@ -398,8 +398,8 @@ def test_sentence_voice_finds_attributed_speech(sentence: str, expected: tuple) 
     ('As I said, "We will not pay."', (AUTHOR, "Jane Roe")),
     ('In my book I wrote: "Sanctions take a decade."', (AUTHOR, "Jane Roe")),
     ("You said that the talks failed.", (AUTHOR, "Jane Roe")),
-    ("Declassified intelligence from the US says that Moscow is short of shells.",
-     (QUOTED, "Declassified intelligence from the US")),
+    ("Leaked intelligence from the UK says that Minsk is short of fuel.",
+     (QUOTED, "Leaked intelligence from the UK")),
 ])
 def test_sentence_voice_finds_speech_attributed_after_a_quote(sentence: str, expected: tuple) -> None:
     assert sentence_voice(sentence, Voice(AUTHOR, "Jane Roe")) == expected
@@ -569,7 +569,7 @@ def test_a_quotation_alone_or_a_sentence_about_a_quote_stays_the_writer_s() -> N
     ("Putin said nothing about the talks.", (AUTHOR, "Jane Roe")),
     ("Russia said so.", (AUTHOR, "Jane Roe")),
     ("The ministry announced a ceasefire.", (AUTHOR, "Jane Roe")),
-    ("President Biden pledges his support and said the US will help.", (AUTHOR, "Jane Roe")),
+    ("President Macron pledges his backing and said the EU will help.", (AUTHOR, "Jane Roe")),
     ("Ukraine accuses Russia of stalling as Moscow says Kyiv has withdrawn.", (AUTHOR, "Jane Roe")),
     ("I said the talks had failed.", (AUTHOR, "Jane Roe")),
     ("Most say the war is over.", (AUTHOR, "Jane Roe")),

@@ -67,7 +67,7 @@ def test_a_cue_only_mentioned_in_a_short_quotation_does_not_vote(cues):
                 '"a provocation."') == []
     assert cues('The leaked invoices, however, list payments for "content support of new regions", '
                 "a term Russian officials use for the annexed territories.") == ["independent_reporting"]
-    assert cues("Paul Urey was captured in late April and charged with \u201cmercenary activities\u201d by "
+    assert cues("John Doe was detained in early May and charged with \u201cmercenary activities\u201d by "
                 "separatists.") == ["independent_reporting"]
     assert cues("Russia\u2019s \u00abSMO\u00bb goals, as the Kremlin put it, were not met.") == []  # an acronym cue
 

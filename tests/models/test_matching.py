@@ -235,8 +235,8 @@ def test_match_refuses_to_write_over_its_corpus_or_queries(tmp_path, capsys):
 
 
 def test_raw_weight_blends_the_uncleaned_query_back_in():
-    corpus = ["Obama tweeted about his birth certificate.", "Trump was booed at the World Series."]
-    query = ["Ask Ukraine about my birth certificate — Barack Obama (@BarackObama) October 4, 2019"]
+    corpus = ["The senator posted about her tax returns.", "The mayor was booed at the cup final."]
+    query = ["Ask Ohio about my tax returns — Jane Senator (@JaneSenator) October 4, 2019"]
     dense_only = dict(fusion="dense", drop_signature=True)
     clean = Matcher(corpus, bag_embed, MatchSettings(raw_weight=0.0, **dense_only)).scores(query)
     raw = Matcher(corpus, bag_embed, MatchSettings(clean=False, fusion="dense")).scores(query)
