@@ -292,8 +292,10 @@ _REPORTED_BARE = re.compile(
     rf"{_WHEN},?\s+(?:it|he|she|they|we|there|this|these|those|the|a|an|its|his|her|their|our|all|some|most|many|"
     r"only|[A-Z][\w'’.-]*|\d|[a-z][\w'’-]*(?:\s+[a-z][\w'’-]*){0,2}\s+(?:is|are|was|were|had|has|have|will|would|"
     r"could|can|may|might|should|must)\b"
-    rf"|(?!(?:{_SAID_OBJECTS})\b)[a-z][\w'’-]*(?:\s+[a-z][\w'’-]*)?\s+(?:[a-z]{{2,}}(?<!e)ed|{_PAST_VERBS})\b)")
-# "said prices are ...", "said prices rose": a bare noun, then its verb; not what one says ("said goodbye to")
+    rf"|(?!(?:{_SAID_OBJECTS})\b)[a-z][\w'’-]*(?:\s+(?!(?:and|or|but|then|nor)\b)[a-z][\w'’-]*)?\s+"
+    rf"(?:[a-z]{{2,}}(?<!e)ed|{_PAST_VERBS})\b)")
+# "said prices are ...", "said prices rose": a bare noun, then its verb; not what one says ("said goodbye to"),
+# nor what one says and then does ("The soldier said goodnight and left")
 
 
 # prepositions that open a sentence with where, when or why: such a phrase is never who speaks

@@ -156,3 +156,15 @@ def test_a_group_s_name_is_written_one_way_wherever_it_stands(sentence, expected
 ])
 def test_said_a_bare_noun_and_a_past_verb_reports_speech(sentence, expected):
     assert attributed_speaker(sentence) == expected
+
+
+@pytest.mark.parametrize("sentence", [
+    "The soldier said goodnight and left.",
+    "Hillary Clinton said bye and walked away.",
+    "The captain said enough and turned back.",
+    "The sergeant said bye then left.",
+])
+def test_said_a_word_and_then_an_act_is_narrative(sentence):
+    # "said X and VERBed" tells what one said and then did, not a clause's subject and its verb
+    assert attributed_speaker(sentence) == (False, None)
+
