@@ -664,9 +664,10 @@ def _group_case(name: str | None) -> str | None:
     """A name opening with a group's common noun in lower case, wherever it stood: "Officials in Brussels" of
     "Officials in Brussels said ..." is the "officials in Brussels" of "..., officials in Brussels said", so
     that one group is one name ("Western officials", "Kremlin officials" keep the capital of their side, a role
-    before a person's name its own: "Economist Paul Krugman")."""
+    before a person's name its own: "Economist Paul Krugman"; an organisation's, "Witnesses for Peace", too)."""
     words = name.split() if name else []
-    if len(words) > 1 and words[0][:1].isupper() and words[0].lower() in _GROUPS and words[1][:1].islower():
+    if (len(words) > 1 and words[0][:1].isupper() and words[0].lower() in _GROUPS and words[1][:1].islower()
+            and words[1] not in ("for", "against", "without")):
         return name[:1].lower() + name[1:]
     return name
 

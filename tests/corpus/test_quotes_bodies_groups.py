@@ -168,3 +168,7 @@ def test_said_a_word_and_then_an_act_is_narrative(sentence):
     # "said X and VERBed" tells what one said and then did, not a clause's subject and its verb
     assert attributed_speaker(sentence) == (False, None)
 
+
+def test_an_organisation_named_for_a_cause_keeps_its_capital():
+    # "Witnesses for Peace" is a proper name, not a group of witnesses in a place
+    assert attributed_speaker("Witnesses for Peace said that it was wrong.") == (True, "Witnesses for Peace")
