@@ -123,8 +123,9 @@ def _delete_cut_off(ls: Any, project_id: int, title: str, poll: float, appear: f
     """Delete the snapshot ``title`` whose create was cut off, once the server has made it (a copy of every
     annotation and annotator's e-mail address, which would stay in its media/export): not before, since
     the server saves it again when done. Best effort: nothing is done when it does not show up within
-    ``appear`` seconds (the request never arrived) or is not made within ``wait``; a second Ctrl-C stops it."""
-    began = time.monotonic()
+    ``appear`` seconds (the request never arrived) or is not made within ``wait``; a second Ctrl-C stops it.
+    While it waits, one line says so: the command would otherwise look hung."""
+    began, said = time.monotonic(), False
     try:
         while True:
             mine = [e for e in ls.projects.exports.list(project_id) if getattr(e, "title", None) == title]
@@ -132,6 +133,11 @@ def _delete_cut_off(ls: Any, project_id: int, title: str, poll: float, appear: f
                 for export in mine:
                     ls.projects.exports.delete(project_id, export.id)
                 return
+            if mine and not said:
+                said = True
+                print(f"waiting up to {wait:.0f} s for Label Studio to finish the export this pull cut off, to delete "
+                      "it (a copy of every annotation and annotator's e-mail address); Ctrl-C again leaves it "
+                      "in the project's exports", file=sys.stderr, flush=True)
             if time.monotonic() - began > (wait if mine else appear):
                 return
             time.sleep(max(poll, 0.2) if poll else 0)

@@ -362,6 +362,17 @@ def test_an_export_cut_off_while_the_server_makes_it_is_deleted_once_made():
     assert exports.deleted == [9]
 
 
+def test_waiting_on_an_export_cut_off_says_what_it_waits_for(capsys):
+    """The wait (up to a minute) after Ctrl-C printed nothing: the command looked hung, and nobody knew
+    that a second Ctrl-C would leave the export on the server."""
+    exports = _CutOffExports([], b"[]")
+    with pytest.raises(KeyboardInterrupt):
+        pull.export_tasks(_client(exports), 3, progress=False, poll=0)
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "up to 60 s" in err and "delete it" in err
+    assert "Ctrl-C again leaves it" in err
+
+
 def test_report_and_summary_name_the_ties_and_how_to_adjudicate_them(tmp_path: Path):
     out = tmp_path / "p"
     report = pull.write_pull(_tasks(), USERS, SCHEME, out, source={"project": "Toy"})
