@@ -183,3 +183,12 @@ def test_names_listed_before_a_quotation_are_read_in_time_linear_in_the_sentence
     attributed_speaker(sentence)
     assert time.process_time() - started < 2.0
     assert attributed_speaker('Moscow, Kyiv and Minsk said: "We will not negotiate."') == (True, "Moscow, Kyiv and Minsk")
+
+
+@pytest.mark.timeout(60)
+def test_a_possessive_lead_in_is_read_in_time_linear_in_the_sentence() -> None:
+    sentence = "In The " * 8000 + 'X, "We will not negotiate."'   # 56 KB: whose words, sought from every "In"
+    started = time.process_time()
+    attributed_speaker(sentence)
+    assert time.process_time() - started < 2.0
+    assert attributed_speaker('In Lavrov\'s words, "We will not negotiate."') == (True, "Lavrov")
