@@ -667,9 +667,13 @@ def _group_case(name: str | None) -> str | None:
     """A name opening with a group's common noun in lower case, wherever it stood: "Officials in Brussels" of
     "Officials in Brussels said ..." is the "officials in Brussels" of "..., officials in Brussels said", so
     that one group is one name ("Western officials", "Kremlin officials" keep the capital of their side, a role
-    before a person's name its own: "Economist Paul Krugman"; an organisation's, "Witnesses for Peace", too)."""
+    before a person's name its own: "Economist Paul Krugman"; an organisation's, "Witnesses for Peace", too). Only
+    a plural noun: a singular one before a lower-case word is a title's ("The Economist magazine", "Insider
+    magazine") or a person's role ("Representative in Congress Jim Banks")."""
     words = name.split() if name else []
-    if (len(words) > 1 and words[0][:1].isupper() and words[0].lower() in _GROUPS and words[1][:1].islower()
+    noun = words[0].lower() if words else ""
+    if (len(words) > 1 and words[0][:1].isupper() and noun in _GROUPS and words[1][:1].islower()
+            and noun + "s" not in _GROUPS and noun + "es" not in _GROUPS
             and words[1] not in ("for", "against", "without")):
         return name[:1].lower() + name[1:]
     return name

@@ -192,3 +192,15 @@ def test_a_possessive_lead_in_is_read_in_time_linear_in_the_sentence() -> None:
     attributed_speaker(sentence)
     assert time.process_time() - started < 2.0
     assert attributed_speaker('In Lavrov\'s words, "We will not negotiate."') == (True, "Lavrov")
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("The Economist magazine said that the plan fails.", "Economist magazine"),
+    ("The Observer newspaper said that talks stalled.", "Observer newspaper"),
+    ("Insider magazine said that the deal fell through.", "Insider magazine"),
+    ("Representative in Congress Jim Banks said that it failed.", "Representative in Congress Jim Banks"),
+    ("Residents of Kharkiv said that the shelling went on.", "residents of Kharkiv"),   # a group: lower case
+])
+def test_a_singular_group_noun_opening_a_title_keeps_its_capital(sentence, expected):
+    # "The Economist", "Insider": a publication's name, never lower-cased as "officials in Brussels" is
+    assert attributed_speaker(sentence) == (True, expected)
