@@ -280,9 +280,6 @@ _REPORTED = re.compile(
 _NOUNS = frozenset("claims claim notes states".split())
 _NOUN_BEFORE = frozenset("""the its his her their our your these those such false unfounded baseless
     repeated similar fresh new dubious bogus wild unsubstantiated any no own""".split())
-# reported speech without "that": "X said it was seeking access", "X told reporters the damage was old".
-# Only say/tell, whose object is what was said ("announced a ceasefire" is an act, not speech), and
-# only before what opens a clause (not "said nothing", "said so", "said goodbye").
 # verbs in the past that end in no "-ed", after a bare noun: "Analysts in Kyiv said prices rose again"
 _PAST_VERBS = ("rose|fell|grew|went|came|began|broke|brought|built|caught|drew|drove|fought|found|flew|froze|gave|got|"
                "held|kept|knew|led|left|lost|made|met|paid|ran|saw|sold|sent|shot|stood|stole|struck|swept|took|"
@@ -290,6 +287,9 @@ _PAST_VERBS = ("rose|fell|grew|went|came|began|broke|brought|built|caught|drew|d
 # what "said" takes as its object, never a clause's subject: "Troops said goodbye to their families"
 _SAID_OBJECTS = ("goodbye|farewell|hello|hi|thanks|grace|prayers?|sorry|mass|amen|yes|no|nothing|so|something|little|"
                  "which|what|who|whom|whose|how|why|where|when|whether|if|too|not|and|or|but")   # "say which encoder made"
+# reported speech without "that": "X said it was seeking access", "X told reporters the damage was old".
+# Only say/tell, whose object is what was said ("announced a ceasefire" is an act, not speech), and
+# only before what opens a clause (not "said nothing", "said so", "said goodbye").
 _REPORTED_BARE = re.compile(
     rf"^(?P<subj>[A-Z][^!?;:\"“”]{{0,80}}?){_BETWEEN}\s+(?:said|says|say|(?:told|tells)\s+\w+)"
     rf"{_WHEN},?\s+(?:it|he|she|they|we|there|this|these|those|the|a|an|its|his|her|their|our|all|some|most|many|"
