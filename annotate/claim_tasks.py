@@ -312,6 +312,8 @@ def left_out_note(left_out: dict[str, dict[str, str]]) -> str | None:
     tasks: dict[str, set[str]] = {}
     for claim, fields in left_out.items():
         for name, why in fields.items():
+            name = " ".join(name.split()) or "(unnamed column)"   # a key's line break would split the note
+            name = name if len(name) <= 60 else name[:59] + "…"
             if name not in names.setdefault(why, []):
                 names[why].append(name)
             tasks.setdefault(why, set()).add(claim)

@@ -124,3 +124,14 @@ def test_metadata_a_task_cannot_carry_is_named_not_dropped_without_a_word():
                     "text_ru (over 300 characters: 2 tasks), f29, f30, f31 (past the 30th field: 1 task); Label Studio "
                     "and the pulled dataset do not have them (join them to the pull by doc_id, or shorten the fields)")
     assert left_out_note({}) is None
+
+
+def test_the_left_out_note_names_odd_fields_on_its_one_line():
+    # a JSONL key holding a line break split the note in two, and a 2,000-character key was printed whole
+    from annotate.claim_tasks import left_out_note
+
+    long = "x" * 2000
+    note = left_out_note({"c1": {"line\nbreak": "over 300 characters", long: "over 300 characters",
+                                 " ": "over 300 characters"}})
+    assert "\n" not in note and len(note) < 400
+    assert "line break, xxxxx" in note and "x" * 61 not in note and "(unnamed column)" in note
