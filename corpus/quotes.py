@@ -299,6 +299,10 @@ _REPORTED_BARE = re.compile(
     rf"(?:[a-z]{{2,}}(?<!e)ed|{_PAST_VERBS})\b)")
 # "said prices are ...", "said prices rose": a bare noun, then its verb; not what one says ("said goodbye to"),
 # nor what one says and then does ("The soldier said goodnight and left")
+# "to say" and "let's say" open the writer's own sentence: "Needless to say", "Suffice it to say", "Let us say"
+# (not "Zelensky went on to say", someone's speech)
+_SAY_IDIOM = re.compile(r"(?i:needless|suffice\s+it|(?:it\s+is\s+|it['’]s\s+)?(?:safe|fair|sad|strange|true)|truth|"
+                        r"that\s+is|so)\s+to|[Ll]et(?:['’]s|\s+us)")
 
 
 # prepositions that open a sentence with where, when or why: such a phrase is never who speaks
@@ -513,6 +517,8 @@ def _bare_reported(sentence: str) -> str | None:
     if m is None or _not_said(m):
         return None
     subject = m.group("subj")
+    if _SAY_IDIOM.fullmatch(subject.strip()):
+        return None   # "Needless to say prices rose", "Let's say prices doubled": the writer's, no one's speech
     if subject.endswith(",") and subject.count(",") < 2:
         return None
     parts = [p.split() for p in subject.split(",")]

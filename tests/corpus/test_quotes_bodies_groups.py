@@ -204,3 +204,16 @@ def test_a_possessive_lead_in_is_read_in_time_linear_in_the_sentence() -> None:
 def test_a_singular_group_noun_opening_a_title_keeps_its_capital(sentence, expected):
     # "The Economist", "Insider": a publication's name, never lower-cased as "officials in Brussels" is
     assert attributed_speaker(sentence) == (True, expected)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Needless to say prices rose.",
+    "Needless to say the plan failed.",
+    "Suffice it to say things changed.",
+    "Let's say prices doubled.",
+    "Let us say the talks fail.",
+    "Safe to say the deal collapsed.",
+])
+def test_to_say_and_lets_say_are_the_writers_idiom(sentence):
+    # no one speaks in "Needless to say ...": the words before "say" are no speaker's name
+    assert attributed_speaker(sentence) == (False, None)
