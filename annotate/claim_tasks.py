@@ -308,16 +308,16 @@ def left_out_note(left_out: dict[str, dict[str, str]]) -> str | None:
     fields and why, from ``claim_to_task``), with how many tasks each reason touched; None when none."""
     if not left_out:
         return None
-    names: dict[str, list[str]] = {}
+    # each reason's names in the order met: a dict, not a list searched for each field of each task
+    names: dict[str, dict[str, None]] = {}
     tasks: dict[str, set[str]] = {}
     for claim, fields in left_out.items():
         for name, why in fields.items():
             name = " ".join(name.split()) or "(unnamed column)"   # a key's line break would split the note
             name = name if len(name) <= 60 else name[:59] + "…"
-            if name not in names.setdefault(why, []):
-                names[why].append(name)
+            names.setdefault(why, {})[name] = None
             tasks.setdefault(why, set()).add(claim)
-    parts = [f"{', '.join(fields[:8])}{' and more' if len(fields) > 8 else ''} ({why}: {len(tasks[why])} "
+    parts = [f"{', '.join(list(fields)[:8])}{' and more' if len(fields) > 8 else ''} ({why}: {len(tasks[why])} "
              f"task{'s' if len(tasks[why]) > 1 else ''})" for why, fields in names.items()]
     return (f"{len(left_out)} task(s) left out document metadata, since a task carries at most {MAX_META_FIELDS} "
             f"fields of {MAX_META_CHARS} characters: {', '.join(parts)}; Label Studio and the pulled dataset do not "
