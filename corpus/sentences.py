@@ -174,6 +174,8 @@ _TITLES_CYRILLIC_BASE |= frozenset(t[0].upper() + t[1:] for t in _TITLES_CYRILLI
 # Захарова"); not an adverb ("президент сегодня")
 _GENITIVE_ENDS = ("а", "я", "ы", "и", "і", "ї", "ого", "его", "ых", "их", "ої")
 _GENITIVE_PLURAL_ENDS = ("ов", "ев", "ёв", "ей", "ів")
+# A deputy's title, which a caption's or a signature's title follows ("Первый заместитель министра обороны")
+_DEPUTY = ("заместител", "заступник")
 _GENITIVE_BARE = frozenset("дел справ сил войск військ".split())
 _NOT_COMPLEMENTS = frozenset("""вчера сегодня тогда всегда снова иногда никогда сюда туда вчора сьогодні тоді завжди знову
     іноді ніколи сюди туди""".split())
@@ -595,8 +597,9 @@ def _complement(word: str, before: str = "") -> bool:
 
 def _complemented_title(text: str, s: int, e: int) -> bool:
     """Whether the line ``text[s:e]`` ends in a title and its complement, up to three words (``_complement``:
-    "... заявил пресс-секретарь Кремля", "... глава МИД России"), the title not opening the line (a caption or a
-    signature: "Министр обороны" over "Сергей Шойгу")."""
+    "... заявил пресс-секретарь Кремля", "... глава МИД России"), a lower-case word other than a title before it on
+    the line (not a caption or a signature, "Министр обороны" or "Первый заместитель министра обороны" over "Сергей
+    Шойгу", nor a heading, "Заявление министра обороны" over "Сергей Шойгу в понедельник заявил ...")."""
     item = _HEADING_OR_ITEM.match(text, s, e)   # "- Министр обороны" is a line opening with its title too
     s = item.end() if item else s
     start = max(s, e - 160)
@@ -604,7 +607,9 @@ def _complemented_title(text: str, s: int, e: int) -> bool:
     k = len(words) - 1
     while k >= 0 and len(words) - k <= 3 and _complement(words[k], words[k - 1] if k else ""):
         k -= 1
-    return 0 <= k < len(words) - 1 and words[k] in _TITLES_CYRILLIC and (k > 0 or start > s)
+    return (0 <= k < len(words) - 1 and words[k] in _TITLES_CYRILLIC
+            and (start > s or any(w[0].islower() and w not in _TITLES_CYRILLIC and not w.startswith(_DEPUTY)
+                                  for w in words[:k])))
 
 
 def _past_cyrillic(word: str) -> bool:

@@ -474,3 +474,23 @@ def test_a_markdown_line_under_a_thematic_break_is_no_heading() -> None:
     # Markdown writes a heading with #s or an underline: "---" over a line is a break and a paragraph
     text = "The grid held.\n\n---\nWhy the talks in Istanbul failed\n\nThe end.\n"
     assert not [c for c in claims(text, "story.md") if c.reason == "heading"]
+
+
+@pytest.mark.parametrize("text", [
+    # review: a heading (a noun before the title, nothing in lower case) over a lead opening with the name, a caption's
+    # or a signature's deputy title, over a name that goes on; the name stays the next paragraph's
+    "Заявление министра обороны\nСергей Шойгу в понедельник заявил, что армия выполнит все задачи.",
+    "Позиция главы МИД России\nСергей Лавров в интервью РИА Новости назвал переговоры бесполезными.",
+    "Інтерв'ю міністра закордонних справ\nДмитро Кулеба в ефірі телемарафону розповів про нові санкції.",
+    "Рішення голови Верховної Ради\nРуслан Стефанчук у понеділок підписав закон.",
+    "Первый заместитель министра обороны\nАндрей Картаполов, 12 мая 2024 года",
+])
+def test_a_heading_or_a_caption_ending_in_a_title_stays_apart_from_the_name(text: str) -> None:
+    assert paragraphs(text) == text.split("\n")
+
+
+def test_a_title_after_a_lower_case_word_still_runs_on_to_the_name() -> None:
+    for text in ("Переговоры провел заместитель министра обороны\nАлексей Фомин, сообщили в ведомстве.",
+                 "Об этом сообщил глава Минобороны\nАндрей Белоусов на коллегии ведомства."):
+        assert paragraphs(text) == [text]
+
