@@ -188,6 +188,9 @@ _NOT_NAMES_CYRILLIC = frozenset("""в во на по с со к ко о об о�
 # Question words opening a Russian or Ukrainian heading ("Что произошло", "Що сталося"), compared in lower case
 _WH_CYRILLIC = frozenset("""что как кто где когда почему зачем куда откуда сколько чем чего кого що як хто де коли чому навіщо
     куди звідки скільки чого кого""".split())
+# An adjective's endings: a line of two words opening with one is a heading over a noun in "ла", "ло", "ли", not
+# a subject and its verb ("Сельская школа", "Новое начало", "Нічні обстріли" over "5 областей ...")
+_ADJECTIVE_ENDS = ("ый", "ий", "ой", "ая", "яя", "ое", "ые", "ие", "ій", "і")
 # A Russian or Ukrainian count opening a line ("12 человек", "1 200 осіб"), and what before a verb in the past shows its
 # subject came first, so that the verb may end a sentence ("Три человека погибли" over "12 ранены")
 _COUNT_CYRILLIC = re.compile(r"\d(?:[\d,.]|[ \u00a0]\d)*[ \t\u00a0]+[а-яёіїєґ]")
@@ -199,7 +202,8 @@ _DATE_CYRILLIC = re.compile(r"\d+[ \t\u00a0]+(?:января|февраля|ма
 # Nouns in "ла", "ло", "ли" that end headings ("Итоги недели", "Громкое дело"), and in "ав", "ив", "яв", "ув" ("лідерів
 # держав", "у справах"; Russian "состав", "архив", "прав"): no verbs in the past
 _NOT_PAST = frozenset("""недели дела дело земли цели роли модели села село число тело держав справ застав переправ заяв
-    слав прав состав устав рукав сплав архив мотив актив коллектив колектив залив пролив прилив""".split())
+    слав прав состав устав рукав сплав архив мотив актив коллектив колектив залив пролив прилив инициатив перспектив
+    директив альтернатив""".split())
 _COUNTED = frozenset("""один одна два две три четыре пять шесть семь восемь девять десять двое трое четверо пятеро
     несколько много человек человека людей люди один одна два дві три чотири п'ять двоє троє четверо кілька багато
     осіб особи людини""".split())
@@ -554,7 +558,8 @@ def _goes_on(text: str, s: int, e: int, c: int, ce: int, w: int, word: str, name
             # headline's lead may open with one)
             short = text.count(" ", s, e) < 2
             return (_COUNT_CYRILLIC.match(text, c, ce) is not None
-                    and not (short and text[s:w - 1].lower() in _WH_CYRILLIC)
+                    and not (short and (text[s:w - 1].lower() in _WH_CYRILLIC
+                                        or text[s:w - 1].endswith(_ADJECTIVE_ENDS)))   # "Нічні обстріли"
                     and not ((short or word[-1] == "в") and _DATE_CYRILLIC.match(text, c, ce))
                     and not any(ch.isdigit() for ch in text[s:w])
                     and text[_last_word(text, s, w - 1):w - 1].lower() not in _COUNTED)

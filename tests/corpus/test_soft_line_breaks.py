@@ -494,3 +494,16 @@ def test_a_title_after_a_lower_case_word_still_runs_on_to_the_name() -> None:
                  "Об этом сообщил глава Минобороны\nАндрей Белоусов на коллегии ведомства."):
         assert paragraphs(text) == [text]
 
+
+@pytest.mark.parametrize("text", [
+    # review: a line of two words, an adjective and a noun in "ла", "ло", "ли" (a heading), over a count; a noun in "ив"
+    # (a genitive plural) over a count
+    "Нічні обстріли\n5 областей зазнали ударів протягом ночі.",
+    "Сельская школа\n12 учеников вернулись за парты после ремонта.",
+    "Российские корабли\n3 корабля Черноморского флота получили повреждения.",
+    "Новое начало\n15 семей переселенцев получили жилье в Днепре.",
+    "Пакет инициатив\n12 законопроектов внесено в Госдуму.",
+    "Список альтернатив\n5 вариантов предложили эксперты.",
+])
+def test_a_heading_of_two_words_over_a_count_stays_apart(text: str) -> None:
+    assert paragraphs(text) == text.split("\n")
