@@ -117,8 +117,10 @@ def _thread_header(paras: list[str], i: int) -> bool:
     return False
 
 
-# a document's kind naming an article ("news", "news_article", "analysis"): its "Lavrov said:" lines are lead-ins
-_ARTICLE_KINDS = frozenset("article articles news report story analysis editorial oped feature".split())
+# a document's kind naming an article ("news", "news_article", "analysis", "op-ed", "opinion"): its "Lavrov
+# said:" lines are lead-ins ("commentary" is a writer's, not readers' comments)
+_ARTICLE_KINDS = frozenset("article articles news report story analysis editorial oped opinion commentary column "
+                           "feature".split())
 
 
 class _NamedBefore:
@@ -351,7 +353,7 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
         # "commentary") or as a thread's post header (_thread_header)
         # that is not a thread's but an article's when the kind names an article ("news", "analysis") or the
         # line shows itself a lead-in (_article_lead_in: the article named Lavrov before, or has a "By" byline)
-        kind_words = set(re.split(r"[\W_]+", kind.lower()))
+        kind_words = set(re.split(r"[\W_]+", re.sub(r"(?<![a-z])op[\W_]ed(?![a-z])", "oped", kind)))   # "op-ed"
         thread = not {"forum", "thread", "comment", "comments"}.isdisjoint(kind_words)
         article = not _ARTICLE_KINDS.isdisjoint(kind_words)
         named = _NamedBefore(paras, top)

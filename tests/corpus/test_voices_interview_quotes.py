@@ -479,7 +479,8 @@ TWO_LEADS = ("Talks stall\n\n{before}Lavrov said:\n\n> The West has lied to us.\
 @pytest.mark.parametrize("before, kind", [
     ("Foreign Minister Sergei Lavrov spoke in Istanbul on Monday.\n\n", None),   # named in the text before
     ("By Jana Kovac\n\nThe talks ended on Monday.\n\n", None),                  # a news byline over 'said:'
-    ("", "news"), ("", "news_article"), ("", "analysis")])                         # the metadata's kind
+    ("", "news"), ("", "news_article"), ("", "analysis"),                          # the metadata's kind
+    ("", "op-ed"), ("", "Op-Ed"), ("", "opinion"), ("", "commentary"), ("", "column")])   # an op-ed's, a column's
 def test_two_lead_ins_with_the_writers_paragraph_between_stay_the_articles(tmp_path: Path, before: str, kind: str | None) -> None:
     # 'Lavrov said:' > block, the writer's paragraph, 'Peskov said:' > block read as a thread's two post headers:
     # the rest of the article became comments by Lavrov and Peskov
