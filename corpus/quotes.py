@@ -195,21 +195,12 @@ def _bare(name: str) -> str:
     return _ARTICLE.sub("", clean_name(name))
 
 
-def _group_place(words: list[str], at: int) -> list[str]:
-    """The place a group's "in" or "of" at ``words[at]`` names, its capitalised words from there on ("officials
-    in New York on Monday" -> ["New", "York"]); [] when ``words[at]`` is no "in"/"of" after a group or no place
-    follows it."""
-    if at < 1 or words[at] not in ("in", "of") or words[at - 1].lower() not in _GROUPS:
-        return []
-    return list(itertools.takewhile(lambda w: w[:1].isupper(), words[at + 1:]))
-
-
 def _located_group(words: list[str]) -> bool:
     """Are ``words`` a group and where it is, as a name ("officials in Brussels", "residents of Kharkiv"):
     kept as written wherever the attribution stands, as "Officials in Brussels said ..." keeps them."""
     at = [i for i, w in enumerate(words[:-1]) if w in ("in", "of")]   # "officials in New York": a place of 1-3 words
-    place = _group_place(words, at[-1]) if at else []
-    return bool(place) and at[-1] + 1 + len(place) == len(words) <= at[-1] + 4
+    return (bool(at) and at[-1] >= 1 and words[at[-1] - 1].lower() in _GROUPS and len(words) - at[-1] <= 4
+            and all(w[:1].isupper() for w in words[at[-1] + 1:]))
 
 
 def _descriptor_speaker(desc: str) -> str | None:
@@ -477,7 +468,9 @@ def _quote_descriptor(sentence: str) -> tuple[bool, str | None]:
         kept: list[str] = []
         after = m.group("desc_after").split()
         for i, word in enumerate(after):
-            if place := _group_place(after, i):   # (kept is after[:i])
+            if word in ("in", "of") and kept and kept[-1].lower() in _GROUPS and after[i + 1:i + 2] \
+                    and after[i + 1][:1].isupper():
+                place = list(itertools.takewhile(lambda w: w[:1].isupper(), after[i + 1:]))
                 kept += [word, *place]   # "said officials in Brussels on Monday": a group and its place
                 break
             # "said Benjamin Hilgenstock of the Kyiv School of Economics": the name ends at "of";
