@@ -18,7 +18,7 @@ from corpus.claimfilter import (BYLINE, DATELINE, EDITORIAL_MARKER, FILLER, FRON
 from corpus.language import foreign_script
 from corpus.readers import extractor
 from corpus.quotations import full_names, pronoun_names
-from corpus.records import COMMENTER, QUOTED, RESERVED_FIELDS, Claim, Document, make_claim_id
+from corpus.records import COMMENTER, QUOTED, Claim, Document, make_claim_id, meta_columns
 from corpus.sentences import (RULE_LINE, is_delimiter_row, is_table_line, is_text_ruled_heading, is_text_setext,
                               quote_depth, split_paragraphs, split_sentences)
 from corpus.sources import document_format
@@ -297,8 +297,8 @@ def _context(paragraphs: list[tuple[int, int]], voices: list[Voice], prose: list
 
 
 def _row_meta(doc: Document) -> dict[str, Any]:
-    """Document metadata as claim-row columns (voice hints stay behind; clashes get ``meta_``)."""
-    return {(f"meta_{k}" if k in RESERVED_FIELDS else k): v for k, v in doc.meta.items() if k != "voices"}
+    """Document metadata as claim-row columns (voice hints stay behind; clashes get ``meta_``: ``meta_columns``)."""
+    return meta_columns({k: v for k, v in doc.meta.items() if k != "voices"})
 
 
 def extract_claims(doc: Document) -> list[Claim]:

@@ -37,6 +37,30 @@ RESERVED_FIELDS = CLAIM_FIELDS + ("prediction", "score", "probs", "model_version
                                   "scheme", "scheme_version", "scheme_source", "model_dir")
 
 
+def free_name(name: str, taken: Any) -> str:
+    """``name``, else ``meta_<name>``, ``meta_meta_<name>``, ...: the first not in ``taken``. A document's
+    field renamed so keeps its value beside one already named ``meta_<name>`` (``score`` and ``meta_score``)."""
+    while name in taken:
+        name = f"meta_{name}"
+    return name
+
+
+def meta_columns(meta: Mapping[str, Any]) -> dict[str, Any]:
+    """A document's metadata as claim-row columns: a field named like a claim row's or a pre-label's
+    (``RESERVED_FIELDS``) goes as the first free ``meta_<name>`` (``free_name``), so no value is lost.
+    ``Claim.to_row`` and ``extraction.claim_rows`` both write rows with it."""
+    if not any(key in RESERVED_FIELDS for key in meta):   # the common case: every name as it is
+        return dict(meta)
+    taken = set(RESERVED_FIELDS) | set(meta)
+    out: dict[str, Any] = {}
+    for key, value in meta.items():
+        if key in RESERVED_FIELDS:
+            key = free_name(key, taken)
+            taken.add(key)
+        out[key] = value
+    return out
+
+
 @dataclass(frozen=True)
 class Document:
     """One document: its id, its full text, and metadata such as outlet, author, date, source_type."""
@@ -87,9 +111,7 @@ class Claim:
     def to_row(self) -> dict[str, Any]:
         """Flatten to a JSON row: claim fields first, then the document's metadata."""
         row = asdict(self)
-        meta = row.pop("meta")
-        for key, value in meta.items():
-            row[key if key not in row and key not in RESERVED_FIELDS else f"meta_{key}"] = value
+        row.update(meta_columns(row.pop("meta")))
         return row
 
 

@@ -320,3 +320,20 @@ def test_a_row_field_named_like_a_pre_label_field_keeps_its_value_as_meta(tmp_pa
     assert {k: row[f"meta_{k}"] for k in fields} == fields
     assert not set(PRELABEL_FIELDS + ROW_FIELDS) & set(row)   # nothing a pre-label writes is there before it
     assert row["outlet"] == "r/x"
+
+
+def test_a_field_and_its_meta_name_both_keep_their_values(tmp_path: Path) -> None:
+    """A document holding `score` and `meta_score` gave one `meta_score` column: the 5 was lost without
+    a word. The renamed field takes the next free name, in both writers of a claim row."""
+    from corpus.claim_batches import _doc_lines
+    from corpus.extraction import claim_rows, extract_claims
+
+    meta = {"score": 5, "meta_score": 7, "start": "s", "meta_start": "m", "meta_meta_start": "mm"}
+    doc = Document("d1", "The war goes on. Prices rose.", meta)
+    want = {"score": None, "meta_score": 7, "meta_meta_score": 5, "start": 0, "meta_start": "m",
+            "meta_meta_start": "mm", "meta_meta_meta_start": "s"}
+    lines: list[str] = []
+    _doc_lines(doc, lines, {}, {})
+    for row in (extract_claims(doc)[0].to_row(), next(claim_rows(doc)), json.loads(lines[0])):
+        assert {k: row.get(k) for k in want} == want
+
