@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 
 from corpus.names import NAME_WORD, PARTICLES, ROLE_WORDS, gender
-from corpus.quotes import CHARACTERISING_VERB, SPEECH_VERB, attributed_speaker, sentence_subject
+from corpus.quotes import (CHARACTERISING_VERB, SPEECH_VERB, attributed_speaker, pronoun_lead_pattern,
+                           sentence_subject)
 from corpus.records import AUTHOR, BLOGGER, INTERVIEWEE, INTERVIEWER, QUOTED
 from corpus.transcripts import COUNTRIES, NOT_VOICES
 
@@ -20,12 +21,12 @@ from corpus.transcripts import COUNTRIES, NOT_VOICES
 # (an answer's 'As Lavrov said, "..."' is Lavrov's, as it would be in the writer's prose)
 QUOTING = (AUTHOR, BLOGGER, INTERVIEWEE, INTERVIEWER)
 
-# "She added that ...", '"...," he said.', 'He called them "..."': speech by a pronoun, whose name an
-# earlier sentence gave
+# "She added that ...", '"...," he said.', 'He called them "..."', 'In his words, "..."': speech by a pronoun,
+# whose name an earlier sentence gave (a lead-in quoting "him" or "her" only, where the sentence opens)
 _PRONOUN_SPEECH = re.compile(rf"(?:^|[,;]\s+)(?:[Hh]e|[Ss]he)\s+(?:also\s+|later\s+|then\s+|further\s+)?"
                              rf"(?:{SPEECH_VERB}|{CHARACTERISING_VERB})\b|"
                              rf"[\"”»],?\s+(?:he|she)\s+(?:also\s+)?{SPEECH_VERB}\b|"
-                             r"^(?:In\s+(?:his|her)\s+(?:own\s+)?words|To\s+quote\s+(?:him|her)|Quoting\s+(?:him|her))\s*[,:]")
+                             rf"^{pronoun_lead_pattern('his|her', 'him|her', capital=True)}")
 _LEADING = " \t\"'“”‘’«»-–—("
 
 

@@ -85,9 +85,20 @@ _COMMA_QUOTE = re.compile(r",\s*[\"“«]")
 _LEAD_QUOTE = re.compile(r"([^\"“«]{1,40}?[,:])\s*[\"“«]")   # a sentence's short lead-in, then a quotation
 # pronouns a lead-in may name, whose name is elsewhere ("to quote him, ..."): no name given here
 _OBJECT_PRONOUNS = frozenset("him her them it".split())
+
+
+def pronoun_lead_pattern(possessive: str = "his|her|their|its", objective: str = "him|her|them",
+                         capital: bool = False) -> str:
+    """The pattern of a lead-in quoting a pronoun's person, to its comma or colon: "In his (own) words,", "To
+    quote her:", "Quoting them,". ``possessive``, ``objective``: the pronouns it may name, as alternatives
+    ("his|her", "him|her"); ``capital``: "In", "To", "Quoting" only, as a sentence opens with them."""
+    in_, to, quoting = ("In", "To", "Quoting") if capital else ("[Ii]n", "[Tt]o", "[Qq]uoting")
+    return (rf"(?:{in_}\s+(?:{possessive})\s+(?:own\s+)?words|{to}\s+quote\s+(?:{objective})|"
+            rf"{quoting}\s+(?:{objective}))\s*[,:]")
+
+
 # a lead-in quoting a pronoun's person: quoted, its name that of "he said" (quotations.pronoun_names)
-_PRONOUN_LEAD = re.compile(r"(?:[Ii]n\s+(?:his|her|their|its)\s+(?:own\s+)?words|[Tt]o\s+quote\s+(?:him|her|them)|"
-                           r"[Qq]uoting\s+(?:him|her|them))\s*[,:]$")
+_PRONOUN_LEAD = re.compile(pronoun_lead_pattern() + "$")
 _QUOTE_THEN_VERB = re.compile(
     rf"[\"”»],?\s+(?:(?P<pro>he|she|they)\s+{SPEECH_VERB}|{SPEECH_VERB}\s+(?P<after>{NAME})|"
     rf"(?P<before>{NAME})\s+{SPEECH_VERB})\b")
@@ -195,12 +206,21 @@ def _bare(name: str) -> str:
     return _ARTICLE.sub("", clean_name(name))
 
 
+def _group_place(words: list[str], at: int) -> list[str]:
+    """The place a group's "in" or "of" at ``words[at]`` names, its capitalised words from there on ("officials
+    in New York on Monday" -> ["New", "York"]); [] when ``words[at]`` is no "in"/"of" after a group or no place
+    follows it."""
+    if at < 1 or words[at] not in ("in", "of") or words[at - 1].lower() not in _GROUPS:
+        return []
+    return list(itertools.takewhile(lambda w: w[:1].isupper(), words[at + 1:]))
+
+
 def _located_group(words: list[str]) -> bool:
     """Are ``words`` a group and where it is, as a name ("officials in Brussels", "residents of Kharkiv"):
     kept as written wherever the attribution stands, as "Officials in Brussels said ..." keeps them."""
     at = [i for i, w in enumerate(words[:-1]) if w in ("in", "of")]   # "officials in New York": a place of 1-3 words
-    return (bool(at) and at[-1] >= 1 and words[at[-1] - 1].lower() in _GROUPS and len(words) - at[-1] <= 4
-            and all(w[:1].isupper() for w in words[at[-1] + 1:]))
+    place = _group_place(words, at[-1]) if at else []
+    return bool(place) and at[-1] + 1 + len(place) == len(words) <= at[-1] + 4
 
 
 def _descriptor_speaker(desc: str) -> str | None:
@@ -468,9 +488,7 @@ def _quote_descriptor(sentence: str) -> tuple[bool, str | None]:
         kept: list[str] = []
         after = m.group("desc_after").split()
         for i, word in enumerate(after):
-            if word in ("in", "of") and kept and kept[-1].lower() in _GROUPS and after[i + 1:i + 2] \
-                    and after[i + 1][:1].isupper():
-                place = list(itertools.takewhile(lambda w: w[:1].isupper(), after[i + 1:]))
+            if place := _group_place(after, i):   # (kept is after[:i])
                 kept += [word, *place]   # "said officials in Brussels on Monday": a group and its place
                 break
             # "said Benjamin Hilgenstock of the Kyiv School of Economics": the name ends at "of";
