@@ -193,12 +193,17 @@ def comment_byline(para: str) -> str | None:
     return clean_name(m.group("name")) if m else None
 
 
+def _plain_name(para: str) -> str:
+    """``para`` with the emphasis around a name opening it taken off (``**Maria K.** wrote:`` -> ``Maria K. wrote:``)."""
+    em = _EMPHASISED_NAME.match(para) if para.startswith(("*", "_")) else None
+    return em.group("name") + para[em.end():] if em else para
+
+
 def prose_lead_in(para: str) -> bool:
     """True when ``para``, a ``NAME said:`` line (``comment_byline``), could as well be an article's lead-in
     (``Lavrov said:`` over a quotation): no date or time after the verb, and a name in a person's or a
     body's form, not a username's (``jdoe``, ``Greg_in_Ohio``, ``@ivan``, ``anna1984``)."""
-    if para.startswith(("*", "_")) and (em := _EMPHASISED_NAME.match(para)):
-        para = em.group("name") + para[em.end():]
+    para = _plain_name(para)
     m = _COMMENT_BYLINE.match(para)
     if m is None:
         return False
@@ -211,8 +216,8 @@ def quote_header(para: str) -> str | None:
     """The quoted commenter's name when ``para`` is a forum's quotation header, ``NAME said:`` or ``NAME wrote:``
     (XenForo, phpBB) with nothing after the colon, no date: over a ``>`` block it quotes an earlier post inside
     another's reply (a WordPress post header says ``says:``, or is dated)."""
-    m = _COMMENT_BYLINE.match(para) if len(para) <= 80 and para.endswith(":") else None
-    if m is None or not re.fullmatch(r"\s+(?:said|wrote)\s*:", para[m.end("name"):]):
+    m = _COMMENT_BYLINE.match(_plain_name(para)) if len(para) <= 80 and para.endswith(":") else None
+    if m is None or not re.fullmatch(r"\s+(?:said|wrote)\s*:", m.string[m.end("name"):]):
         return None
     return clean_name(m.group("name"))
 

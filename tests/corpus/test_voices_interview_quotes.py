@@ -462,6 +462,12 @@ def test_a_forums_quotation_header_names_the_block_and_the_reply_is_the_posts_wr
             ("I agree.", "Anna"), ("Greg_in_Ohio said:", "Greg_in_Ohio"), ("Provoked.", "Greg_in_Ohio"),
             ("No.", "Anna")], file
         assert {v[1] for v in found} == {COMMENTER}, file
+    # the quotation header with its name in Markdown bold or italics, as a blog export writes it, the same
+    for header in ("**Greg_in_Ohio** wrote:", "*Greg_in_Ohio* wrote:", "__Greg_in_Ohio__ wrote:", "**Maria K.** wrote:"):
+        post = f"The deal collapsed.\n\n## Comments\n\nOld Soldier says:\n\n{header}\n\n> NATO provoked it.\n\nIt did not.\n"
+        quoted = "Maria K." if "Maria" in header else "Greg_in_Ohio"
+        assert [v[2] for v in voices(claims_of(tmp_path, "e.md", post))][2:] == [
+            "Old Soldier", quoted, quoted, "Old Soldier"], header
     # a post header over a '>' block is the post's own ('says:', dated): the commenter quotes and replies
     for header in ("Greg_in_Ohio says:", "Anna K. wrote on May 5, 2024 at 3:12 pm", "Greg_in_Ohio said on May 5, 2024:"):
         post = f"The deal collapsed.\n\n## Comments\n\n{header}\n\n> The article says NATO asked.\n\nIt did not.\n"
