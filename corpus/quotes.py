@@ -377,6 +377,12 @@ def _names_list(subject: str) -> str | None:
     return _bare(subject)
 
 
+def _the_us(text: str, alone: bool = False) -> bool:
+    """Does ``text`` open with "US", the country, which lower-cased reads as the party "us" ("US officials said",
+    "according to US officials")? ``alone``: "US" may also be all of it ("US said")."""
+    return text.startswith("US ") or (alone and text == "US")
+
+
 def _subject_name(subject: str) -> tuple[bool, str | None]:
     """Is ``subject`` someone other than the writer, and their name if it is one.
 
@@ -403,8 +409,8 @@ def _subject_name(subject: str) -> tuple[bool, str | None]:
         subject = parts[1]  # "The head of Saxony, Michael Kretschmer, says": the appositive names the role
     words = subject.split()
     first = words[0].lower()
-    if re.sub(r"['’](?:d|ll|m|ve|re)$", "", first) in _PARTIES and words[0] != "US":  # "I'd say", "we've said"
-        return False, None   # ("US officials said" is no "us")
+    if re.sub(r"['’](?:d|ll|m|ve|re)$", "", first) in _PARTIES and not _the_us(" ".join(words), alone=True):
+        return False, None   # "I'd say", "we've said"
     if words[-1] in _PARTY_SUBJECTS:
         return False, None   # "In my book I wrote:", "In your book you wrote:": after a lead-in, the parties again
     if first in _PRONOUNS and len(words) == 1:
@@ -760,7 +766,7 @@ def _attributed_speaker(sentence: str) -> tuple[bool, str | None]:
         if m:
             src = m.group("src").strip()
             src_words = src.lower().split()
-            if src_words and (src_words[0] not in _PARTIES or src.startswith("US ")):   # "according to US officials"
+            if src_words and (src_words[0] not in _PARTIES or _the_us(src)):
                 name = clean_name(re.sub(r"^(?:the|a|an)\s+", "", src, flags=re.I))
                 name = _records_source(name)   # "UN figures" -> "UN"
                 if _is_role(name.split()):
