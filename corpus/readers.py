@@ -29,7 +29,7 @@ from typing import Any
 from corpus.decoding import _decode, _read_bytes
 from corpus.errors import UserError
 from corpus.quote_blocks import signature_name
-from corpus.records import Document
+from corpus.records import Document, with_source_file
 from corpus.row_readers import read_csv_documents, read_jsonl_documents
 from corpus.sentences import is_text_setext, split_paragraphs
 from corpus.settings import parse_yaml
@@ -423,7 +423,10 @@ def _read_text_file(source: Source, options: ReadOptions, on_skip: OnSkip) -> It
     if source.path.lower().endswith((".md", ".markdown")):
         found, end = front_matter(text)
         if end:  # the text stays whole (offsets are exact); its front matter lines are flagged, not claims
-            meta = _with_hint({**found, **meta}, "front_matter_end", end)
+            merged = {**found, **meta}
+            if "source_file" in found:   # the front matter's own stays as meta_source_file, not lost under the path
+                merged = with_source_file({**merged, "source_file": found["source_file"]}, source.path)
+            meta = _with_hint(merged, "front_matter_end", end)
     headline_end = _headline_end(text, [meta.get("title")], start=end)
     if not headline_end and source.path.lower().endswith((".md", ".markdown")):
         headline_end = _markdown_title_end(text, end)

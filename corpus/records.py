@@ -61,6 +61,19 @@ def meta_columns(meta: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def with_source_file(meta: dict[str, Any], path: str) -> dict[str, Any]:
+    """``meta`` with ``source_file`` the file the reader read (the push and the run find the document by
+    it); a document's own ``source_file`` (a row's field, a manifest's or front matter's key) stays under
+    the first free ``meta_source_file`` (``free_name``), as ``meta_columns`` keeps a claim field's name."""
+    own = meta.get("source_file", path)
+    if own == path:
+        meta["source_file"] = path
+        return meta
+    out = {key: (path if key == "source_file" else value) for key, value in meta.items()}
+    out[free_name("meta_source_file", meta)] = own
+    return out
+
+
 @dataclass(frozen=True)
 class Document:
     """One document: its id, its full text, and metadata such as outlet, author, date, source_type."""

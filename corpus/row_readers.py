@@ -27,7 +27,7 @@ from typing import Any
 from corpus.dates import iso_dates
 from corpus.decoding import _open_sniffed, may_hold_surrogates, not_utf8_file, replace_surrogates, surrogates_note
 from corpus.errors import UserError, json_problem, named_few
-from corpus.records import Document, content_id, named_source
+from corpus.records import Document, content_id, named_source, with_source_file
 from corpus.sources import OnNote, OnSkip, ReadOptions, Skipped, Source, _document, _file_meta
 
 def _text_column(keys: Any, options: ReadOptions) -> str | None:
@@ -217,7 +217,7 @@ def _row_document(row: dict[str, Any], where: str, source: Source, options: Read
         # the manifest's entry for this id wins over the row's own columns, as it does over a Markdown
         # file's front matter: it is the researcher's word on that one document (a file's entry does not)
         meta.update((k, v) for k, v in (source.manifest.for_id(str(given_id)) or {}).items() if k != "id")
-    meta["source_file"] = source.path
+    meta = with_source_file(meta, source.path)   # the row's own source_file stays, as meta_source_file
     if given_id in (None, ""):   # an id from the text, the source it names and its date: a repost elsewhere,
         named = named_source(meta)   # or the same source posting the text again another day, is its own
         date = meta.get("date")

@@ -18,7 +18,7 @@ from typing import Any
 
 from corpus.errors import UserError, named_few, why_missing
 from corpus.manifest import MANIFEST_NAMES, Manifest, find_manifest, load_manifest
-from corpus.records import Document, content_id
+from corpus.records import Document, content_id, with_source_file
 
 DEFAULT_MAX_MB = 50
 TEXT_SUFFIXES = {".txt": "text", ".text": "text", ".md": "text", ".markdown": "text",
@@ -364,9 +364,8 @@ def inside(path: str, root: str) -> bool:
 
 
 def _file_meta(source: Source) -> dict[str, Any]:
-    meta = dict(source.entry) if source.entry else {}
-    meta.setdefault("source_file", source.path)
-    return meta
+    # the file read is the document's source_file; a manifest entry's own stays as meta_source_file
+    return with_source_file(dict(source.entry) if source.entry else {}, source.path)
 
 
 def _document(text: str, meta: dict[str, Any], path: str | None, doc_id: Any = None) -> Document:

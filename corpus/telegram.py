@@ -26,7 +26,7 @@ from typing import Any
 
 from corpus.errors import json_problem
 from corpus.decoding import _decode, _read_bytes, may_hold_surrogates, replace_surrogates, surrogates_note
-from corpus.records import Document
+from corpus.records import Document, with_source_file
 from corpus.sources import OnNote, OnSkip, ReadOptions, Skipped, Source, _document, _file_meta, unknown_format
 
 PLATFORM = "Telegram"
@@ -172,7 +172,7 @@ def read_telegram_export(source: Source, options: ReadOptions, on_skip: OnSkip,
         meta = {**post_meta(chat, message), **entry}   # what the manifest says wins over the export
         if doc_id is not None and source.manifest is not None:
             meta.update((k, v) for k, v in (source.manifest.for_id(doc_id) or {}).items() if k != "id")
-        meta["source_file"] = source.path
+        meta = with_source_file(meta, source.path)   # a manifest's own source_file stays, as meta_source_file
         read += 1
         yield _document(body, meta, source.path, doc_id)
     left_out = [f"{n} {one if n == 1 else many}" for n, one, many in (

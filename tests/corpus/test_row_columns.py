@@ -337,3 +337,27 @@ def test_a_field_and_its_meta_name_both_keep_their_values(tmp_path: Path) -> Non
     for row in (extract_claims(doc)[0].to_row(), next(claim_rows(doc)), json.loads(lines[0])):
         assert {k: row.get(k) for k in want} == want
 
+
+
+def test_a_documents_own_source_file_keeps_its_value_as_meta(tmp_path: Path) -> None:
+    """`source_file` is the file the reader read (the push and the run rely on it); a document's own
+    field of that name (a JSONL row's, a CSV's column, a manifest's, a front matter's) was overwritten,
+    or for a manifest's or a front matter's overwrote the path, without a word. It goes as meta_source_file."""
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps({"id": "d1", "text": "The war goes on.", "source_file": "orig.csv",
+                                "meta_source_file": "older.csv"}) + "\n", encoding="utf-8")
+    table = tmp_path / "rows.csv"
+    table.write_text("id,text,source_file\nd2,The war goes on.,orig.xlsx\n", encoding="utf-8")
+    page = tmp_path / "story.md"
+    page.write_text("---\nsource_file: front.docx\n---\nThe war goes on.\n", encoding="utf-8")
+    text = tmp_path / "note.txt"
+    text.write_text("The war goes on.\n", encoding="utf-8")
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text("documents:\n  - file: note.txt\n    source_file: manifest.doc\n", encoding="utf-8")
+    docs = {d.path: d.meta for d in read_documents([str(rows), str(table), str(page), str(text)],
+                                                   ReadOptions(manifest=str(manifest)))}
+    assert docs[str(rows)]["source_file"] == str(rows)
+    assert (docs[str(rows)]["meta_source_file"], docs[str(rows)]["meta_meta_source_file"]) == ("older.csv", "orig.csv")
+    assert (docs[str(table)]["source_file"], docs[str(table)]["meta_source_file"]) == (str(table), "orig.xlsx")
+    assert (docs[str(page)]["source_file"], docs[str(page)]["meta_source_file"]) == (str(page), "front.docx")
+    assert (docs[str(text)]["source_file"], docs[str(text)]["meta_source_file"]) == (str(text), "manifest.doc")

@@ -213,3 +213,16 @@ def test_a_column_option_with_only_telegram_input_is_a_note(tmp_path: Path) -> N
     docs, skipped, notes = read(write(tmp_path, EXPORT), columns=column_map(["outlet=Канал"]))
     assert len(docs) == 3 and skipped == []
     assert notes[0].startswith("--column outlet=Канал not used: no CSV or JSONL input")
+
+
+def test_a_manifests_own_source_file_stays_beside_the_export_read(tmp_path: Path) -> None:
+    """`source_file` is the export read; a manifest's own (for the file, or for one post) was lost or
+    took the path's place without a word: it goes as meta_source_file."""
+    write(tmp_path, EXPORT)
+    (tmp_path / "manifest.yaml").write_text(
+        "documents:\n  - file: result.json\n    source_file: channel.zip\n"
+        "  - id: tg-1500000001-12\n    source_file: post12.html\n", encoding="utf-8")
+    docs, skipped, _ = read(tmp_path)
+    assert skipped == [] and {d.meta["source_file"] for d in docs} == {str(tmp_path / "result.json")}
+    assert [d.meta["meta_source_file"] for d in docs] == ["channel.zip"] * 3
+    assert [d.meta.get("meta_meta_source_file") for d in docs] == [None, "post12.html", None]   # both kept
