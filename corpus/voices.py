@@ -443,6 +443,8 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
     turn: Voice | None = None
     comment_name: str | None = None   # the post's writer: its header's name ("Maria K. says:", "Maria K.: ...")
     quoting: str | None = None        # whom a forum's "Greg_in_Ohio said:" over a '>' block quotes, in the block
+    said_post = False                 # the post's header is a "NAME said:" line and words of the post followed it
+    said_header = False
     spoken: list[tuple[str, str | None, int] | None] = [None] * n   # an interview turn's paragraphs (quote_blocks)
     for i, (start, _end) in enumerate(paragraphs):
         if i < top:
@@ -457,19 +459,24 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
             if name and i + 1 < n and paras[i + 1].startswith(">") and quote_header(paras[i]):
                 # a forum's quotation of an earlier post ("Greg_in_Ohio said:" over a '>' block) inside
                 # another's reply: the header and the block are Greg's words, the reply under it is not
+                if said_post:
+                    # "Greg said:" over words of his own, then "Maria said:" over a block: a thread of "said:"
+                    # headers, where this starts the next post, whose writer the copy does not show (not Greg)
+                    comment_name, said_header, said_post = None, False, False
                 quoting = name
                 voices.append(Voice(COMMENTER, quoting, kind="heading"))
             elif quoting:
                 voices.append(Voice(COMMENTER, quoting))
             elif name:
-                comment_name = name
+                comment_name, said_header, said_post = name, quote_header(paras[i]) is not None, False
                 voices.append(Voice(COMMENTER, comment_name, kind="heading"))
             elif COMMENTS_HEADING.match(paras[i]):
                 voices.append(Voice(COMMENTER, None, kind="heading"))
             elif handle:
-                comment_name = handle[0]
+                comment_name, said_header, said_post = handle[0], False, False
                 voices.append(Voice(COMMENTER, comment_name, marker_end=start + handle[1]))
             else:
+                said_post = said_post or (said_header and not paras[i].startswith(">"))
                 voices.append(Voice(COMMENTER, comment_name))
         elif rs is not None and rs <= i <= re_:
             m = markers[i]

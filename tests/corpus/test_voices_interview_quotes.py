@@ -473,6 +473,17 @@ def test_a_forums_quotation_header_names_the_block_and_the_reply_is_the_posts_wr
         post = f"The deal collapsed.\n\n## Comments\n\n{header}\n\n> The article says NATO asked.\n\nIt did not.\n"
         name = "Greg_in_Ohio" if header.startswith("Greg") else "Anna K."
         assert [v[2] for v in voices(claims_of(tmp_path, "p.md", post))][2:] == [name] * 3, header
+    # in a thread of 'NAME said:' post headers, one over a block after a post's own words starts the next post: its
+    # reply is by whoever quotes, not the post above's writer (Greg_in_Ohio answering his own words); a post header
+    # right over a quotation header, and 'says:' and handle posts quoting twice, keep their writer
+    post = ("The deal collapsed.\n\n## Comments\n\nGreg_in_Ohio said:\n\nNATO provoked it.\n\nMaria K. said:\n\n"
+            "> NATO provoked it.\n\nNonsense.\n\nOld Soldier wrote:\n\nMaria K. said:\n\n> Nonsense.\n\nSources?\n")
+    assert [v[2] for v in voices(claims_of(tmp_path, "n.md", post))][2:] == [
+        "Greg_in_Ohio", "Greg_in_Ohio", "Maria K.", "Maria K.", None, "Old Soldier", "Maria K.", "Maria K.", "Old Soldier"]
+    for header in ("Old Soldier says:", "Old Soldier:"):
+        post = (f"The deal collapsed.\n\n## Comments\n\n{header}\n\nGreg_in_Ohio said:\n\n> NATO provoked it.\n\n"
+                "Nonsense.\n\nMaria K. said:\n\n> Nonsense.\n\nSources?\n")
+        assert [v[2] for v in voices(claims_of(tmp_path, "m.md", post))][-1] == "Old Soldier", header
     # a quotation header over words of its own is a post header, as before
     post = "The deal collapsed.\n\n## Comments\n\nGreg_in_Ohio said:\n\nNATO provoked it.\n\nMaria K. said:\n\nNo.\n"
     assert [v[2] for v in voices(claims_of(tmp_path, "q.md", post))][2:] == ["Greg_in_Ohio"] * 2 + ["Maria K."] * 2
