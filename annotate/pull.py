@@ -80,8 +80,9 @@ def export_tasks(ls: Any, project_id: int, progress: bool = True, poll: float = 
             project_id, title=title, **options,
             # without a job queue the server serialises every task inside this one request
             request_options={"timeout_in_seconds": int(timeout)})
-    except BaseException:   # Ctrl-C, a timeout: the server goes on and makes the snapshot all the same
-        _delete_cut_off(ls, project_id, title, poll)
+    except BaseException as err:   # Ctrl-C, a timeout: the server goes on and makes the snapshot all the same
+        if _cut_off(err):
+            _delete_cut_off(ls, project_id, title, poll)
         raise
     if not isinstance(getattr(snapshot, "id", None), int) or not isinstance(getattr(snapshot, "status", None), str):
         from annotate.studio_api import base_url, not_label_studio
@@ -117,6 +118,19 @@ def export_tasks(ls: Any, project_id: int, progress: bool = True, poll: float = 
     if not isinstance(tasks, list):
         raise UserError(f"the export of project {project_id} is not a list of tasks; is this Label Studio 1.x?")
     return tasks
+
+
+def _cut_off(err: BaseException) -> bool:
+    """Whether a create that raised ``err`` may still be made by the server: Ctrl-C (or `kill`, `timeout`,
+    which the command raises as KeyboardInterrupt), or the request timed out or its connection broke once
+    sent. Not a server's answer (an HTTP error: no snapshot is made) nor a connection never made: those
+    are reported at once, without the wait for a snapshot to show up (``_delete_cut_off``)."""
+    import httpx
+
+    if isinstance(err, KeyboardInterrupt):
+        return True
+    return isinstance(err, httpx.TransportError) and not isinstance(
+        err, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol, httpx.ProxyError))
 
 
 def _delete_cut_off(ls: Any, project_id: int, title: str, poll: float, appear: float = 3.0, wait: float = 60.0) -> None:

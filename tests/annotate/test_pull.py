@@ -373,6 +373,41 @@ def test_waiting_on_an_export_cut_off_says_what_it_waits_for(capsys):
     assert "Ctrl-C again leaves it" in err
 
 
+class _RefusedExports(_CutOffExports):
+    """A create the server answered, or one cut off, by ``error``."""
+
+    def __init__(self, error):
+        super().__init__([], b"[]")
+        self.error = error
+
+    def create(self, project_id, **kwargs):
+        self.created = kwargs
+        raise self.error
+
+
+def test_an_export_the_server_refused_is_reported_at_once():
+    """2373cd6's `except BaseException` took a server's HTTP error (the create answered, no snapshot made)
+    for a cut-off create: every failed create waited the 3 s for a snapshot to show up first."""
+    import time
+
+    import httpx
+    from label_studio_sdk.core.api_error import ApiError
+
+    for error in (ApiError(status_code=500, body="boom"), httpx.ConnectError("refused")):
+        exports = _RefusedExports(error)
+        exports.list = lambda project_id, **kwargs: []   # nothing shows up: a wait would last the whole 3 s
+        began = time.monotonic()
+        with pytest.raises(type(error)):
+            pull.export_tasks(_client(exports), 3, progress=False, poll=0)
+        assert time.monotonic() - began < 1.0 and exports.deleted == []
+    # a request timed out or a connection lost once the request was sent: the server may go on, as on Ctrl-C
+    for error in (httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("gone")):
+        exports = _RefusedExports(error)
+        with pytest.raises(type(error)):
+            pull.export_tasks(_client(exports), 3, progress=False, poll=0)
+        assert exports.deleted == [9]
+
+
 def test_report_and_summary_name_the_ties_and_how_to_adjudicate_them(tmp_path: Path):
     out = tmp_path / "p"
     report = pull.write_pull(_tasks(), USERS, SCHEME, out, source={"project": "Toy"})
