@@ -207,9 +207,26 @@ def prose_lead_in(para: str) -> bool:
     m = _COMMENT_BYLINE.match(para)
     if m is None:
         return False
-    name = m.group("name")
     dated = any(c.isdigit() for c in para[m.end("name"):])
-    return not dated and name[:1].isupper() and not re.search(r"[\d_@]", name)
+    return not dated and _person_form(m.group("name"))
+
+
+def _person_form(name: str) -> bool:
+    """A name in a person's or a body's form (``Lavrov``, ``Maria K.``, ``The ministry``), not a username's."""
+    return name[:1].isupper() and not re.search(r"[\d_@]", name)
+
+
+# "Lavrov said on 5 May 2024:" over a quotation: the verb, a date with no time of day, the colon last (a comment's
+# header puts the colon after the verb, "Maria K. says: May 5, 2024 at 3:12 pm", or none, or gives the time)
+_DATED_LEAD_IN = re.compile(rf"^(?P<name>[\w'’. -]{{1,40}}?)\s+(?:said|wrote)\s+(?:on\s+)?{_COMMENT_DATE}\s*:$")
+
+
+def dated_lead_in(para: str) -> bool:
+    """True when ``para``, a dated ``NAME said on DATE:`` line (``comment_byline``), could as well be an article's
+    lead-in (``Lavrov said on 5 May 2024:``): ``said``/``wrote``, a date with no time of day, the colon after the
+    date, and a name in a person's or a body's form (``prose_lead_in`` asks the same of an undated line)."""
+    m = _DATED_LEAD_IN.match(_plain_name(para)) if len(para) <= 80 else None
+    return m is not None and _person_form(m.group("name"))
 
 
 def quote_header(para: str) -> str | None:

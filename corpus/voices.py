@@ -43,8 +43,8 @@ from corpus.quotes import attributed_speaker
 from corpus.records import AUTHOR, BLOGGER, COMMENTER, INTERVIEWEE, INTERVIEWER, QUOTED
 from corpus.transcripts import COUNTRIES, EDITOR_LABEL, GENERIC_SPEAKERS, is_broadcast, is_broadcaster, is_place, shown_to_speak
 from corpus.voice_markers import (BYLINE_LEADS, COMMENTS_HEADING, INTERJECTION, INTRO_NAME, REPOST_END,
-                                  comment_byline, comment_handle, editorial_marker, emphasised_byline, parse_byline, post_signature,
-                                  prose_lead_in, quote_header, turn_marker)
+                                  comment_byline, comment_handle, dated_lead_in, editorial_marker, emphasised_byline, parse_byline,
+                                  post_signature, prose_lead_in, quote_header, turn_marker)
 
 __all__ = ["ROW_HINTS", "Voice", "editorial_marker", "paragraph_voices", "parse_byline", "sentence_voice",
            "sentence_voices"]
@@ -183,7 +183,7 @@ def _article_lead_in(paras: list[str], i: int, byline: int | None, named: _Named
         return False
     key = words[-1] if len(words[-1].rstrip(".")) > 2 else " ".join(words)   # "Maria K." is not "K."
     flags = 0 if key[:1].isupper() else re.I
-    said = re.search(r"\s(?:said|wrote)\s*:?\s*$", paras[i]) is not None
+    said = re.search(r"\s(?:said|wrote)\s*:?\s*$", paras[i]) is not None or dated_lead_in(paras[i])
     if byline is not None and byline < i and said and paras[byline].lstrip("*_")[:3].lower() == "by ":
         return True
     first = named.at(key, flags)
@@ -362,7 +362,17 @@ def paragraph_voices(text: str, paragraphs: list[tuple[int, int]], meta: dict[st
                 cs = i
                 break
             if len(paras[i]) <= 80 and comment_byline(paras[i]):
-                if thread or not prose_lead_in(paras[i]) or (
+                if thread:
+                    cs = i
+                    break
+                if dated_lead_in(paras[i]):
+                    # "Lavrov said on 5 May 2024:" is a lead-in only right over a '>' block with the article's
+                    # evidence; a dated comment header ("Anna K. wrote on May 5, 2024 at 3:12 pm") opens them
+                    if not (i + 1 < n and paras[i + 1].startswith(">") and (
+                            article or _article_lead_in(paras, i, None if blogish else byline, named))):
+                        cs = i
+                        break
+                elif not prose_lead_in(paras[i]) or (
                         not article and not _article_lead_in(paras, i, None if blogish else byline, named)
                         and _thread_header(paras, i)):
                     cs = i

@@ -548,3 +548,56 @@ def test_many_lead_ins_are_asked_about_in_linear_time() -> None:
         found = paragraph_voices(text, split_paragraphs(text), {})
         assert time.process_time() - started < 3.0, lead
         assert COMMENTER not in {v.speaker for v in found}
+
+
+DATED_LEAD = ("# Talks stall\n\n{before}{lead}\n\n> The West has lied to us for thirty years.\n\n"
+              "Kyiv rejected the claim within the hour.\n")
+
+
+@pytest.mark.parametrize("before, kind, lead", [
+    ("Sergei Lavrov met his Turkish counterpart in Antalya on Monday.\n\n", "news", "Lavrov said on 5 May 2024:"),
+    ("Sergei Lavrov met his Turkish counterpart in Antalya on Monday.\n\n", None, "Lavrov said on 5 May 2024:"),
+    ("The talks ended on Monday.\n\n", "news", "Lavrov wrote on 3 March 2024:"),
+    ("By Jana Kovac\n\nThe talks ended on Monday.\n\n", None, "Lavrov said on 2024-05-05:"),
+    ("Sergei Lavrov spoke on Monday.\n\n", "analysis", "**Lavrov** said on 5 May 2024:")])
+def test_a_dated_lead_in_over_a_block_in_an_article_opens_no_comments(
+        tmp_path: Path, before: str, kind: str | None, lead: str) -> None:
+    # a dated 'NAME said on DATE:' line always opened the comments, even under an article's evidence (its kind, the
+    # name before, a 'By' byline): the line, the block and the rest of the article were commenter 'Lavrov'
+    text = DATED_LEAD.format(before=before, lead=lead)
+    if kind is None:
+        found = voices(claims_of(tmp_path, "a.md", text))
+    else:
+        found = voices(claims_of(tmp_path, "rows.jsonl", json.dumps({"id": "r1", "kind": kind, "text": text}) + "\n"))
+    by_text = {t.lstrip("> "): (s, n) for t, s, n in found}
+    assert by_text[lead][0] == by_text["Kyiv rejected the claim within the hour."][0] == AUTHOR   # the writer's
+    assert by_text["The West has lied to us for thirty years."] == (QUOTED, "Lavrov")
+
+
+def test_a_dated_comment_header_stays_a_comment_beside_the_article_evidence(tmp_path: Path) -> None:
+    # a time of day, WordPress's 'says: DATE', no colon, a username, the header over the post's own words (no
+    # block), no article evidence, or the comments heading above: the comments open there, as before
+    named = "Anna K. and Sergei Lavrov met in Antalya on Monday.\n\n"
+    for before, lead, block in ((named, "Anna K. wrote on May 5, 2024 at 3:12 pm", True),
+                                (named, "Anna K. wrote on May 5, 2024 at 3:12 pm:", True),
+                                (named, "Maria K. says: May 5, 2024 at 3:12 pm", True),
+                                (named, "Maria K. says: May 5, 2024", True),
+                                (named, "Anna K. wrote on May 5, 2024", True),
+                                (named, "jdoe said on May 5, 2024:", True),
+                                (named, "Anna K. wrote on May 5, 2024:", False),
+                                ("The talks ended.\n\n", "Lavrov said on 5 May 2024:", True)):
+        text = DATED_LEAD.format(before=before, lead=lead)
+        if not block:
+            text = text.replace("> The West", "The West")
+        for kind in (("news", None) if before == named else (None, "blog")):
+            row = {"id": "r1", "text": text, **({"kind": kind} if kind else {})}
+            found = voices(claims_of(tmp_path, "rows.jsonl", json.dumps(row) + "\n"))
+            assert [s for t, s, _ in found if t == lead] == [COMMENTER], (lead, kind)
+            assert [s for t, s, _ in found if t == "Kyiv rejected the claim within the hour."] == [COMMENTER], (lead, kind)
+    # a news article's comment section after its heading: dated headers, over a block too, are comments
+    text = ("Sergei Lavrov met Anna K. on Monday.\n\n## Comments\n\nAnna K. wrote on May 5, 2024:\n\n> Lavrov met.\n\n"
+            "So what?\n\nLavrov said on 5 May 2024:\n\n> So what?\n\nEverything.\n")
+    found = voices(claims_of(tmp_path, "rows.jsonl", json.dumps({"id": "r1", "kind": "news", "text": text}) + "\n"))
+    assert [(s, n) for t, s, n in found][1:] == [(COMMENTER, None), (COMMENTER, "Anna K."), (COMMENTER, "Anna K."),
+                                              (COMMENTER, "Anna K."), (COMMENTER, "Lavrov"), (COMMENTER, "Lavrov"),
+                                              (COMMENTER, "Lavrov")]
