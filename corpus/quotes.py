@@ -714,7 +714,7 @@ def attributed_speaker(sentence: str) -> tuple[bool, str | None]:
     question asks about speech, it reports none ("Why do you say that?"). A group's name opens in lower case
     ("officials in Brussels"), wherever the sentence puts it (_group_case)."""
     quoted, name = _attributed_speaker(sentence)
-    return quoted, _group_case(name)
+    return quoted, _group_case(name) if name else name
 
 
 def _attributed_speaker(sentence: str) -> tuple[bool, str | None]:
@@ -727,10 +727,11 @@ def _attributed_speaker(sentence: str) -> tuple[bool, str | None]:
         # 'Here is what Peskov said on Monday: "..."', 'To quote Lavrov: "..."': whom the quotation is
         if who.split()[0].lower() not in _NOT_INTRODUCED:
             return True, introduced_name(who)
-    if (m := _COMMA_QUOTE.search(sentence)) and (who := introduced(sentence, m.start() + 1)) \
+    quotes = '"' in sentence or "“" in sentence or "«" in sentence   # what _COMMA_QUOTE and _LEAD_QUOTE need
+    if quotes and (m := _COMMA_QUOTE.search(sentence)) and (who := introduced(sentence, m.start() + 1)) \
             and who.split()[0].lower() not in _NOT_INTRODUCED | _OBJECT_PRONOUNS:
         return True, introduced_name(who)   # 'In the words of Sergei Lavrov, "..."', 'To quote Lavrov, "..."'
-    if (m := _LEAD_QUOTE.match(sentence)) and pronoun_lead(m.group(1)):
+    if quotes and (m := _LEAD_QUOTE.match(sentence)) and pronoun_lead(m.group(1)):
         return True, None   # 'In his words, "..."': whose, as for '"...," he said' (quotations.pronoun_names)
     if _VERB_HINT.search(sentence) is None:
         return False, None  # the common case, decided without a regex
