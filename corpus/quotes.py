@@ -292,9 +292,14 @@ _SUBJECT_WORDS = frozenset("""the a an his her its their of for in at from by to
     spokesman spokeswoman spokesperson official officials lawmaker lawmakers diplomat diplomats embassy ministry
     government military army office""".split())
 # A subject may hold the full stops of abbreviations ("Dr.", "U.N."): the splitter ends sentences elsewhere.
+# a US-style date after the verb, whose commas end no clause: "wrote on March 3, 2024:", "said on Monday, March
+# 3, "..."", "told reporters on Mar. 3, 2024 that" (its "on March 3" alone is the time phrase's)
+_US_DATE = (rf"\s+on\s+(?:(?:{_DAYS}),\s+)?(?:{_MONTHS}|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.)"
+            r"\s+\d{1,2}(?:st|nd|rd|th)?(?:,\s+\d{4})?")
 _REPORTED = re.compile(
     rf"^(?P<subj>[A-Z][^!?;:\"“”]{{0,80}}?){_BETWEEN}\s+(?P<verb>{SPEECH_VERB})"
-    r"(?:\s+(?:on|in|last|this|earlier|later|recently)(?:\s+\w+){0,2})?(?:\s+\w+)?\s*(?:that\b|:|,?\s*[\"“«])")
+    r"(?:\s+(?:on|in|last|this|earlier|later|recently)(?:\s+\w+){0,2})?(?:\s+\w+)?"
+    rf"(?:{_US_DATE})?\s*(?:that\b|:|,?\s*[\"“«])")
 # "claims", "notes", "states" after one of these (or a possessive) are nouns: "spread false claims
 # that", "its claims that", "Moscow's claims that"; "said" is a verb whatever comes before it
 _NOUNS = frozenset("claims claim notes states".split())

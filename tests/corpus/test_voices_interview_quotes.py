@@ -10,6 +10,7 @@ import pytest
 
 from corpus.extraction import extract_claims
 from corpus.readers import read_documents
+from corpus.quotes import attributed_speaker
 from corpus.records import AUTHOR, COMMENTER, INTERVIEWEE, INTERVIEWER, QUOTED
 
 
@@ -559,7 +560,11 @@ DATED_LEAD = ("# Talks stall\n\n{before}{lead}\n\n> The West has lied to us for 
     ("Sergei Lavrov met his Turkish counterpart in Antalya on Monday.\n\n", None, "Lavrov said on 5 May 2024:"),
     ("The talks ended on Monday.\n\n", "news", "Lavrov wrote on 3 March 2024:"),
     ("By Jana Kovac\n\nThe talks ended on Monday.\n\n", None, "Lavrov said on 2024-05-05:"),
-    ("Sergei Lavrov spoke on Monday.\n\n", "analysis", "**Lavrov** said on 5 May 2024:")])
+    ("Sergei Lavrov spoke on Monday.\n\n", "analysis", "**Lavrov** said on 5 May 2024:"),
+    # the US date's commas: the block was quoted with no name (quotes.attributed_speaker gave (False, None))
+    ("The talks ended on Monday.\n\n", "news", "Lavrov wrote on March 3, 2024:"),
+    ("Sergei Lavrov met his Turkish counterpart in Antalya on Monday.\n\n", "news", "Lavrov wrote on Mar. 3, 2024:"),
+    ("By Jana Kovac\n\nThe talks ended on Monday.\n\n", None, "Lavrov wrote on May 5, 2024:")])
 def test_a_dated_lead_in_over_a_block_in_an_article_opens_no_comments(
         tmp_path: Path, before: str, kind: str | None, lead: str) -> None:
     # a dated 'NAME said on DATE:' line always opened the comments, even under an article's evidence (its kind, the
@@ -572,6 +577,15 @@ def test_a_dated_lead_in_over_a_block_in_an_article_opens_no_comments(
     by_text = {t.lstrip("> "): (s, n) for t, s, n in found}
     assert by_text[lead][0] == by_text["Kyiv rejected the claim within the hour."][0] == AUTHOR   # the writer's
     assert by_text["The West has lied to us for thirty years."] == (QUOTED, "Lavrov")
+
+
+@pytest.mark.parametrize("lead", ["Lavrov wrote on March 3, 2024:", "Lavrov wrote on Mar. 3, 2024:",
+                                  "Lavrov said on March 3, 2024:", "Lavrov told reporters on March 3, 2024:",
+                                  "Lavrov wrote on Monday, March 3, 2024:", "Lavrov wrote on Monday, March 3,"])
+def test_a_us_date_after_the_verb_keeps_the_speakers_name(lead: str) -> None:
+    # the commas of 'March 3, 2024' cut the clause: 'wrote on March 3, 2024' gave (False, None), 'on 3 March 2024' Lavrov
+    assert attributed_speaker(f'{lead} "The West has lied."') == (True, "Lavrov")
+    assert attributed_speaker(f"{lead.rstrip(':,')} that the West has lied.") == (True, "Lavrov")
 
 
 def test_a_dated_comment_header_stays_a_comment_beside_the_article_evidence(tmp_path: Path) -> None:
