@@ -556,11 +556,14 @@ def _bare_reported(sentence: str) -> str | None:
     # a clause, not a name, then who says it: "Drones struck a depot overnight, the regional governor said
     # on Friday", "Prices rose again, analysts in Kyiv said on Monday, after ..."; of three words or of more
     # parts ("Kyiv, the capital, was hit again, officials said") only before a speaker in lower case, since
-    # "Officials in Kyiv, Odesa and Lviv said" lists places
+    # "Officials in Kyiv, Odesa and Lviv said" lists places; a clause of three words before one speaker
+    # ("The talks failed, Lavrov said on Monday"), not before a list
     clause = [w for p in parts[:-1] for w in p]
+    listed = not {"and", "&"}.isdisjoint(w.lower() for w in parts[-1])
     if (len(parts) >= 2 and 0 < len(parts[-1]) <= 6 and any(w[:1].islower() for w in clause)
             and parts[-1][0].lower() not in _LISTING and _speaker_words(parts[-1])
-            and ((len(parts) == 2 and len(clause) >= 4) or (len(clause) >= 3 and parts[-1][0][:1].islower()))):
+            and ((len(parts) == 2 and (len(clause) >= 4 or len(clause) == 3 and not listed))
+                 or (len(clause) >= 3 and parts[-1][0][:1].islower()))):
         return " ".join(parts[-1])
     # "Biden pledges his support and said ...", "Ukraine accuses Russia ... as Moscow says ...": the
     # words before the verb are a clause, not who speaks; the sentence stays the writer's

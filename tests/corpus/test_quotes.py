@@ -154,6 +154,11 @@ def test_attributed_speaker_names_who_speaks(sentence, expected):
     ("Ukraine will win, Zelensky said on Monday.", (True, "Zelensky")),
     ("Ukraine will win, Zelensky said on Monday, after the talks failed.", (True, "Zelensky")),
     ("Officials in Kyiv, Odesa and Lviv said on Monday the grid held.", (True, "officials in Kyiv")),
+    # a clause of three words, then the speaker and when: not "Prices rose again" nor no one
+    ("Prices rose again, Lavrov said on Monday.", (True, "Lavrov")),
+    ("The talks failed, Lavrov said on Monday.", (True, "Lavrov")),
+    ("The talks failed, Lavrov told reporters on Monday.", (True, "Lavrov")),
+    ("The talks failed, Sergei Lavrov said on 3 March.", (True, "Sergei Lavrov")),
     ("Prices rose again, many said on Monday, after the talks failed.", (False, None)),   # as "Many said"
 ])
 def test_a_clause_before_the_speaker_and_its_comma_is_no_name(sentence, expected):
