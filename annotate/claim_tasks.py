@@ -13,7 +13,7 @@ from typing import Any
 
 from annotate import labelconfig as lc
 from annotate.context_markdown import markdown_html, plain_shown
-from annotate.dataset import SPLIT_COLUMN
+from annotate.dataset import SPLIT_COLUMN, is_name_list
 from annotate.pull_rows import ANNOTATION_FIELDS, LABEL_FIELDS
 from corpus.errors import UserError
 from models.provenance import ROW_FIELDS as PRELABEL_RECORD   # the scheme and model a pre-label records
@@ -246,11 +246,6 @@ def _meta_value(value: Any) -> Any:
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_META_CHARS:
         return None
     return (meta_members(value) or None) if is_name_list(value) else text
-
-
-def is_name_list(value: Any) -> bool:
-    """Whether ``value`` is a list of names: texts and numbers, no booleans, nothing nested."""
-    return isinstance(value, list) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value)
 
 
 def meta_members(value: list[Any]) -> list[str]:

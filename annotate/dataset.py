@@ -191,11 +191,19 @@ def split_rule(group: str, note: str | None, unit: str = "document", n_documents
     return rule + f", fixed across pulls (a {unit} keeps its split as {unit}s are added)"
 
 
+def _name(value: Any) -> bool:
+    """A text or a number (not a boolean)."""
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
+
+
+def is_name_list(value: Any) -> bool:
+    """Whether ``value`` is a list of names: texts and numbers, no booleans, nothing nested."""
+    return isinstance(value, list) and all(_name(v) for v in value)
+
+
 def _name_or_names(value: Any) -> bool:
     """A text or number, or a list of them (no booleans, nothing nested)."""
-    def name(v: Any) -> bool:
-        return isinstance(v, (str, int, float)) and not isinstance(v, bool)
-    return name(value) or (isinstance(value, list) and all(name(v) for v in value))
+    return _name(value) or is_name_list(value)
 
 
 def _column(values: list[Any]) -> list[Any]:
